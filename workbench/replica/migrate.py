@@ -1,0 +1,88 @@
+"""Numbered schema migrations for the replica.
+
+Migrations are SQL files named ``NNNN_description.sql`` beside this module. The replica's
+schema version is SQLite's ``PRAGMA user_version``: it is the number of the last migration
+applied. Each migration runs in its own transaction together with the version bump, so a
+crash mid-migration leaves the database at the previous version, never half-migrated.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+class MigrationError(RuntimeError):
+    """The database cannot be brought to this app's schema."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    number: int
+    name: str
+    sql: str
+
+
+def load_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+    """Read the migration files in number order, refusing gaps and duplicates."""
+    found: list[Migration] = []
+    for path in sorted(directory.glob("*.sql")):
+        match = _NAME.match(path.name)
+        if not match:
+            raise MigrationError(f"{path.name}: migration files are named NNNN_name.sql")
+        found.append(Migration(int(match.group(1)), match.group(2), path.read_text("utf-8")))
+    for expected, migration in enumerate(found, start=1):
+        if migration.number != expected:
+            raise MigrationError(
+                f"migration {migration.number:04d}_{migration.name} found where "
+                f"{expected:04d} was expected: numbers must run 1, 2, 3 … without gaps"
+            )
+    return found
+
+
+MIGRATIONS = load_migrations()
+LATEST_VERSION = len(MIGRATIONS)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, target: int | None = None) -> tuple[int, int]:
+    """Apply pending migrations up to ``target`` (default: the latest).
+
+    Returns ``(version_before, version_after)``. A database newer than this app is refused
+    with a message saying so, rather than being opened and misread.
+    """
+    target = LATEST_VERSION if target is None else target
+    current = schema_version(conn)
+    if current > LATEST_VERSION:
+        raise MigrationError(
+            f"this replica has schema version {current}, newer than this app understands "
+            f"({LATEST_VERSION}); please update Mill Workbench"
+        )
+    before = current
+    for migration in MIGRATIONS[current:target]:
+        # executescript() commits any open transaction first, so BEGIN is explicit and the
+        # version bump sits inside the same transaction as the migration's statements.
+        try:
+            conn.executescript(
+                "BEGIN IMMEDIATE;\n"
+                f"{migration.sql}\n"
+                f"PRAGMA user_version = {migration.number};\n"
+                "COMMIT;"
+            )
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.rollback()
+            raise MigrationError(
+                f"migration {migration.number:04d}_{migration.name} failed: {exc}; "
+                f"the replica is left at schema version {current}"
+            ) from exc
+        current = migration.number
+    return before, current

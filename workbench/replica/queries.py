@@ -1,0 +1,159 @@
+"""Read queries over the replica that the app's views and the search fallback share.
+
+All of them skip tombstones (``deleted = 0``). Column names that reach SQL from outside are
+checked against an allow-list; values always travel as parameters.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+MATERIAL_COLUMNS: tuple[str, ...] = (
+    "id", "code", "name", "material_type", "category", "composition", "construction",
+    "yarn_count", "gsm", "width_cm", "colour", "shade_depth", "dye_class", "finish",
+    "certifications", "supplier", "mill", "uom", "price", "currency", "description",
+    "version", "updated_at",
+)
+
+#: Columns a material list may be sorted by, mapped to the SQL expression that sorts them.
+SORTABLE: dict[str, str] = {
+    "code": "code",
+    "name": "name COLLATE NOCASE",
+    "material_type": "material_type",
+    "category": "category",
+    "composition": "composition",
+    "gsm": "gsm",
+    "width_cm": "width_cm",
+    "colour": "colour",
+    "supplier": "supplier",
+    "mill": "mill",
+    "price": "CAST(price AS REAL)",
+    "certifications": "certifications",
+}
+
+
+def _rows(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
+    return [dict(row) for row in cursor.fetchall()]
+
+
+def material(conn: sqlite3.Connection, material_id: str) -> dict[str, Any] | None:
+    row = conn.execute(
+        f"SELECT {', '.join(MATERIAL_COLUMNS)} FROM materials WHERE id = ? AND deleted = 0",
+        (material_id,),
+    ).fetchone()
+    return None if row is None else dict(row)
+
+
+def materials_by_ids(conn: sqlite3.Connection, ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Rows for ``ids`` in the order given (missing or deleted ids are left out)."""
+    found: dict[str, dict[str, Any]] = {}
+    cols = ", ".join(MATERIAL_COLUMNS)
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        marks = ", ".join("?" * len(chunk))
+        for row in conn.execute(
+            f"SELECT {cols} FROM materials WHERE deleted = 0 AND id IN ({marks})", chunk
+        ):
+            found[row["id"]] = dict(row)
+    return [found[i] for i in ids if i in found]
+
+
+def sort_ids(
+    conn: sqlite3.Connection, ids: Sequence[str], column: str, descending: bool = False
+) -> list[str]:
+    """``ids`` reordered by a material column (ties keep code order)."""
+    if column not in SORTABLE:
+        raise ValueError(f"materials cannot be sorted by {column!r}")
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS sort_ids (id TEXT PRIMARY KEY)")
+    conn.execute("DELETE FROM temp.sort_ids")
+    conn.executemany("INSERT OR IGNORE INTO temp.sort_ids (id) VALUES (?)", ((i,) for i in ids))
+    direction = "DESC" if descending else "ASC"
+    nulls = "NULLS LAST"
+    rows = conn.execute(
+        f"SELECT m.id FROM materials m JOIN temp.sort_ids s ON s.id = m.id "
+        f"WHERE m.deleted = 0 ORDER BY {SORTABLE[column]} {direction} {nulls}, m.code"
+    ).fetchall()
+    conn.execute("DELETE FROM temp.sort_ids")
+    return [row[0] for row in rows]
+
+
+def cost_rates_for_material(conn: sqlite3.Connection, material_id: str) -> list[dict[str, Any]]:
+    return _rows(
+        conn.execute(
+            "SELECT rate_code, process, description, basis, rate, currency, valid_from, source "
+            "FROM cost_rates WHERE material_id = ? AND deleted = 0 "
+            "ORDER BY process, valid_from DESC",
+            (material_id,),
+        )
+    )
+
+
+def orders_for_material(
+    conn: sqlite3.Connection, material_id: str, limit: int = 50
+) -> list[dict[str, Any]]:
+    return _rows(
+        conn.execute(
+            "SELECT o.order_no, o.style_code, o.season, b.name AS brand, o.mill, o.quantity, "
+            "o.uom, o.unit_price, o.currency, o.order_date, o.promised_date, o.delivered_date "
+            "FROM orders o LEFT JOIN brands b ON b.id = o.brand_id "
+            "WHERE o.material_id = ? AND o.deleted = 0 "
+            "ORDER BY o.order_date DESC LIMIT ?",
+            (material_id, limit),
+        )
+    )
+
+
+def table_counts(conn: sqlite3.Connection, tables: Iterable[str]) -> dict[str, int]:
+    """Live (non-deleted) row counts per table."""
+    from workbench.replica.store import REPLICATED_TABLES
+
+    counts: dict[str, int] = {}
+    for table in tables:
+        if table not in REPLICATED_TABLES:
+            raise ValueError(f"{table!r} is not a replicated table")
+        counts[table] = conn.execute(
+            f"SELECT count(*) FROM {table} WHERE deleted = 0"
+        ).fetchone()[0]
+    return counts
+
+
+def distinct_values(conn: sqlite3.Connection, column: str, limit: int = 500) -> list[str]:
+    """The values a material facet can take, most common first (for filter pickers)."""
+    if column == "certifications":
+        counts: dict[str, int] = {}
+        for (value, n) in conn.execute(
+            "SELECT certifications, count(*) FROM materials "
+            "WHERE deleted = 0 AND certifications != '' GROUP BY certifications"
+        ):
+            for cert in value.split(","):
+                counts[cert] = counts.get(cert, 0) + n
+        return sorted(counts, key=lambda c: (-counts[c], c))[:limit]
+    if column not in ("material_type", "supplier", "mill", "category", "dye_class", "colour"):
+        raise ValueError(f"no facet values for column {column!r}")
+    return [
+        row[0]
+        for row in conn.execute(
+            f"SELECT {column} FROM materials WHERE deleted = 0 AND {column} IS NOT NULL "
+            f"AND {column} != '' GROUP BY {column} ORDER BY count(*) DESC, {column} LIMIT ?",
+            (limit,),
+        )
+    ]
+
+
+def materials_changed_since(conn: sqlite3.Connection, version: int) -> sqlite3.Cursor:
+    """Every material row (tombstones included) written after change sequence ``version``."""
+    return conn.execute(
+        f"SELECT {', '.join(MATERIAL_COLUMNS)}, deleted FROM materials WHERE version > ? "
+        "ORDER BY version",
+        (version,),
+    )
+
+
+def max_version(conn: sqlite3.Connection, table: str = "materials") -> int:
+    from workbench.replica.store import REPLICATED_TABLES
+
+    if table not in REPLICATED_TABLES:
+        raise ValueError(f"{table!r} is not a replicated table")
+    return int(conn.execute(f"SELECT coalesce(max(version), 0) FROM {table}").fetchone()[0])

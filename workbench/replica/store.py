@@ -1,0 +1,118 @@
+"""Opening a replica file and handing out connections to it."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from workbench.replica.migrate import migrate, schema_version
+
+#: Tables whose rows come from the server and carry id / version / deleted / updated_at.
+REPLICATED_TABLES: tuple[str, ...] = (
+    "materials",
+    "cost_rates",
+    "work_centres",
+    "capacity",
+    "brands",
+    "margin_rules",
+    "orders",
+)
+
+
+def utc_now() -> str:
+    """The timestamp format every ``updated_at`` uses: ISO 8601, UTC, seconds."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def connect(path: Path | str) -> sqlite3.Connection:
+    """A connection configured the way every replica connection must be.
+
+    WAL lets readers (the UI thread) run while one writer (a sync or import worker) commits;
+    ``synchronous=NORMAL`` is durable across application crashes in WAL mode and much faster
+    than FULL; the busy timeout turns brief writer contention into a wait instead of an error.
+    """
+    conn = sqlite3.connect(str(path), timeout=30.0, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA temp_store = MEMORY")
+    return conn
+
+
+class Replica:
+    """One workspace's SQLite file.
+
+    Connections are per thread (``conn`` is thread-local), and autocommit by default: writes
+    that belong together go through ``transaction()``, which is how an import batch, a sync
+    page or a document plus its outbox entry are committed atomically.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = connect(self.path)
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any exception."""
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.rollback()
+            raise
+        else:
+            conn.commit()
+
+    @property
+    def schema_version(self) -> int:
+        return schema_version(self.conn)
+
+    def get_state(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchone()
+        return default if row is None else row[0]
+
+    def set_state(self, key: str, value: str, conn: sqlite3.Connection | None = None) -> None:
+        (conn or self.conn).execute(
+            "INSERT INTO sync_state (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    @property
+    def cursor(self) -> int:
+        """The change sequence this replica has applied up to (the sync pull cursor)."""
+        return int(self.get_state("cursor", "0") or 0)
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._local = threading.local()
+
+
+def open_replica(path: Path | str) -> Replica:
+    """Open (creating if needed) a replica and migrate it to this app's schema."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    replica = Replica(path)
+    migrate(replica.conn)
+    return replica
