@@ -11,10 +11,29 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 MATERIAL_COLUMNS: tuple[str, ...] = (
-    "id", "code", "name", "material_type", "category", "composition", "construction",
-    "yarn_count", "gsm", "width_cm", "colour", "shade_depth", "dye_class", "finish",
-    "certifications", "supplier", "mill", "uom", "price", "currency", "description",
-    "version", "updated_at",
+    "id",
+    "code",
+    "name",
+    "material_type",
+    "category",
+    "composition",
+    "construction",
+    "yarn_count",
+    "gsm",
+    "width_cm",
+    "colour",
+    "shade_depth",
+    "dye_class",
+    "finish",
+    "certifications",
+    "supplier",
+    "mill",
+    "uom",
+    "price",
+    "currency",
+    "description",
+    "version",
+    "updated_at",
 )
 
 #: Columns a material list may be sorted by, mapped to the SQL expression that sorts them.
@@ -113,9 +132,9 @@ def table_counts(conn: sqlite3.Connection, tables: Iterable[str]) -> dict[str, i
     for table in tables:
         if table not in REPLICATED_TABLES:
             raise ValueError(f"{table!r} is not a replicated table")
-        counts[table] = conn.execute(
-            f"SELECT count(*) FROM {table} WHERE deleted = 0"
-        ).fetchone()[0]
+        counts[table] = conn.execute(f"SELECT count(*) FROM {table} WHERE deleted = 0").fetchone()[
+            0
+        ]
     return counts
 
 
@@ -123,7 +142,7 @@ def distinct_values(conn: sqlite3.Connection, column: str, limit: int = 500) -> 
     """The values a material facet can take, most common first (for filter pickers)."""
     if column == "certifications":
         counts: dict[str, int] = {}
-        for (value, n) in conn.execute(
+        for value, n in conn.execute(
             "SELECT certifications, count(*) FROM materials "
             "WHERE deleted = 0 AND certifications != '' GROUP BY certifications"
         ):

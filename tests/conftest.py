@@ -1,0 +1,60 @@
+"""Shared test setup: Qt offscreen, an in-memory keyring, and a private data directory.
+
+Every test runs with ``WORKBENCH_DATA_DIR`` pointing at its own temporary folder, so no test
+reads or writes the user's real workspaces, and with a keyring that keeps secrets in a dict,
+so no test depends on (or pollutes) a desktop Secret Service.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+
+# Must be set before any QApplication exists; pytest-qt creates it lazily.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring backend holding secrets in memory for the duration of one test."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.secrets.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.secrets[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if (service, username) not in self.secrets:
+            raise keyring.errors.PasswordDeleteError(f"no secret for {service}/{username}")
+        del self.secrets[(service, username)]
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)
+
+
+@pytest.fixture(autouse=True)
+def private_data_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    path = tmp_path_factory.mktemp("data")
+    monkeypatch.setenv("WORKBENCH_DATA_DIR", str(path))
+    return path

@@ -1,0 +1,104 @@
+"""The replica store: creation, numbered migrations, and transactions."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+from workbench.replica import LATEST_VERSION, MigrationError, migrate, open_replica, schema_version
+from workbench.replica.migrate import load_migrations
+from workbench.replica.store import REPLICATED_TABLES, connect, utc_now
+
+
+def tables(conn: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def test_new_replica_is_at_latest_schema_in_wal_mode(tmp_path: Path) -> None:
+    replica = open_replica(tmp_path / "ws" / "replica.sqlite")
+    assert replica.schema_version == LATEST_VERSION >= 2
+    assert replica.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert set(REPLICATED_TABLES) | {"sync_state", "outbox"} <= tables(replica.conn)
+
+
+def test_every_replicated_table_carries_the_sync_columns(tmp_path: Path) -> None:
+    replica = open_replica(tmp_path / "r.sqlite")
+    for table in REPLICATED_TABLES:
+        columns = {r["name"]: r for r in replica.conn.execute(f"PRAGMA table_info({table})")}
+        assert {"id", "version", "deleted", "updated_at"} <= set(columns), table
+        assert columns["id"]["pk"] == 1, table
+
+
+def test_old_schema_migrates_with_data_intact(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    conn = connect(path)
+    assert migrate(conn, target=1) == (0, 1)
+    assert "outbox" not in tables(conn)
+    conn.execute(
+        "INSERT INTO materials (id, code, name, material_type, category, uom, price, "
+        "version, updated_at) VALUES ('m1', 'FAB-1', 'Single Jersey Navy', 'fabric', "
+        "'single jersey', 'kg', '412.50', 7, ?)",
+        (utc_now(),),
+    )
+    conn.close()
+
+    replica = open_replica(path)
+    assert replica.schema_version == LATEST_VERSION
+    row = replica.conn.execute("SELECT code, name, price, version FROM materials").fetchone()
+    assert tuple(row) == ("FAB-1", "Single Jersey Navy", "412.50", 7)
+    assert "outbox" in tables(replica.conn)
+    # opening again is a no-op
+    assert migrate(replica.conn) == (LATEST_VERSION, LATEST_VERSION)
+
+
+def test_a_replica_newer_than_the_app_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "new.sqlite"
+    conn = connect(path)
+    conn.execute(f"PRAGMA user_version = {LATEST_VERSION + 1}")
+    conn.close()
+    with pytest.raises(MigrationError, match="please update"):
+        open_replica(path)
+
+
+def test_failed_migration_leaves_previous_version(tmp_path: Path) -> None:
+    conn = connect(tmp_path / "r.sqlite")
+    migrate(conn, target=1)
+    # A table the next migration wants to create already exists: that migration must fail
+    # whole, leaving neither its other tables nor a bumped version behind.
+    conn.execute("CREATE TABLE outbox (x)")
+    with pytest.raises(MigrationError, match="0002"):
+        migrate(conn)
+    assert schema_version(conn) == 1
+    assert "sync_state" not in tables(conn)
+
+
+def test_migration_files_are_numbered_without_gaps(tmp_path: Path) -> None:
+    assert [m.number for m in load_migrations()] == list(range(1, LATEST_VERSION + 1))
+    (tmp_path / "0001_a.sql").write_text("SELECT 1;")
+    (tmp_path / "0003_c.sql").write_text("SELECT 1;")
+    with pytest.raises(MigrationError, match="0002 was expected"):
+        load_migrations(tmp_path)
+
+
+def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
+    replica = open_replica(tmp_path / "r.sqlite")
+    with pytest.raises(RuntimeError), replica.transaction() as conn:
+        replica.set_state("cursor", "42", conn)
+        raise RuntimeError("boom")
+    assert replica.cursor == 0
+    with replica.transaction() as conn:
+        replica.set_state("cursor", "43", conn)
+    assert replica.cursor == 43
+
+
+def test_each_thread_gets_its_own_connection(tmp_path: Path) -> None:
+    replica = open_replica(tmp_path / "r.sqlite")
+    seen: list[sqlite3.Connection] = []
+    worker = threading.Thread(target=lambda: seen.append(replica.conn))
+    worker.start()
+    worker.join()
+    assert seen[0] is not replica.conn
+    replica.close()
