@@ -1,21 +1,234 @@
 """``workbench-sync``: the central sync server's admin command line.
 
-Each command is a thin wrapper over a library function, so nothing the CLI does is out of
-reach of Python and the tests. The server commands (init, serve, user, device, import, status,
-audit, backup) arrive with the sync server; until then the group reports its version.
+Each command is a thin wrapper over a library function (`sync.server.accounts`,
+`sync.server.loading`, …), so nothing the CLI does is out of reach of Python and the tests.
+Errors are printed as one plain sentence and a non-zero exit, never a traceback.
 """
 
 from __future__ import annotations
 
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
 import click
 
 from workbench import __version__
+from workbench.paths import data_dir
+
+DEMO_PASSWORD = "demo-password"
+DEMO_USERS = (("demo-merch", "merchandiser"), ("demo-floor", "floor"), ("demo-admin", "admin"))
+
+
+def default_db() -> str:
+    return str(data_dir() / "server" / "sync.sqlite")
+
+
+class Context:
+    def __init__(self, db: str) -> None:
+        self.db = db
+        self._engine: Any = None
+
+    @property
+    def engine(self) -> Any:
+        if self._engine is None:
+            from sync.server.db import create_schema, make_engine
+
+            if "://" not in self.db:
+                Path(self.db).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            self._engine = make_engine(self.db)
+            create_schema(self._engine)
+        return self._engine
+
+
+def fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+def read_password(password_stdin: bool, confirm: bool = True) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=confirm)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="workbench-sync")
-def cli() -> None:
+@click.option(
+    "--db",
+    envvar="WORKBENCH_SYNC_DB",
+    default=default_db,
+    show_default="<data dir>/server/sync.sqlite",
+    help="A SQLite file path, or postgresql://user:pass@host/dbname.",
+)
+@click.pass_context
+def cli(ctx: click.Context, db: str) -> None:
     """Mill Workbench sync server and administration."""
+    ctx.obj = Context(db)
+
+
+@cli.command()
+@click.option("--workspace", required=True, help="Name of the first workspace.")
+@click.option("--admin", "admin_user", required=True, help="Username of its first admin.")
+@click.option("--password-stdin", is_flag=True, help="Read the admin password from stdin.")
+@click.pass_obj
+def init(obj: Context, workspace: str, admin_user: str, password_stdin: bool) -> None:
+    """Create the database, a first workspace and its admin."""
+    from sync.server import accounts
+
+    password = read_password(password_stdin)
+    try:
+        accounts.create_workspace(obj.engine, workspace)
+        accounts.add_user(obj.engine, workspace, admin_user, password, "admin")
+    except accounts.AccountError as exc:
+        fail(str(exc))
+    click.echo(f"Created workspace {workspace!r} with admin {admin_user!r} in {obj.db}")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8750, show_default=True, type=click.IntRange(1, 65535))
+@click.pass_obj
+def serve(obj: Context, host: str, port: int) -> None:
+    """Serve the sync API (plain HTTP: put a TLS reverse proxy in front in production)."""
+    from sync.server.serve import serve_forever
+
+    serve_forever(obj.engine, host, port)
+
+
+@cli.group()
+def user() -> None:
+    """Add, list, disable users and change their roles."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--workspace", required=True)
+@click.option("--role", required=True, type=click.Choice(["merchandiser", "floor", "admin"]))
+@click.option("--password-stdin", is_flag=True, help="Read the password from stdin.")
+@click.pass_obj
+def user_add(obj: Context, username: str, workspace: str, role: str, password_stdin: bool) -> None:
+    from sync.server import accounts
+
+    password = read_password(password_stdin)
+    try:
+        accounts.add_user(obj.engine, workspace, username, password, role)
+    except accounts.AccountError as exc:
+        fail(str(exc))
+    click.echo(f"Added {role} {username!r} to workspace {workspace!r}")
+
+
+@user.command("list")
+@click.option("--workspace")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def user_list(obj: Context, workspace: str | None, as_json: bool) -> None:
+    from sync.server import accounts
+
+    rows = accounts.list_users(obj.engine, workspace)
+    if as_json:
+        click.echo(json.dumps(rows))
+        return
+    for r in rows:
+        state = "disabled" if r["disabled"] else "active"
+        click.echo(f"{r['workspace']:<20} {r['username']:<24} {r['role']:<13} {state}")
+
+
+@user.command("disable")
+@click.argument("username")
+@click.pass_obj
+def user_disable(obj: Context, username: str) -> None:
+    from sync.server import accounts
+
+    try:
+        accounts.disable_user(obj.engine, username)
+    except accounts.AccountError as exc:
+        fail(str(exc))
+    click.echo(f"Disabled {username!r} and revoked their devices")
+
+
+@user.command("set-role")
+@click.argument("username")
+@click.argument("role", type=click.Choice(["merchandiser", "floor", "admin"]))
+@click.pass_obj
+def user_set_role(obj: Context, username: str, role: str) -> None:
+    from sync.server import accounts
+
+    try:
+        accounts.set_role(obj.engine, username, role)
+    except accounts.AccountError as exc:
+        fail(str(exc))
+    click.echo(f"{username!r} is now {role}")
+
+
+@cli.group()
+def device() -> None:
+    """List devices and revoke their tokens."""
+
+
+@device.command("list")
+@click.option("--workspace")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def device_list(obj: Context, workspace: str | None, as_json: bool) -> None:
+    from sync.server import accounts
+
+    rows = accounts.list_devices(obj.engine, workspace)
+    if as_json:
+        click.echo(json.dumps(rows))
+        return
+    for r in rows:
+        state = f"revoked {r['revoked_at']}" if r["revoked_at"] else "active"
+        click.echo(
+            f"{r['id']}  {r['workspace']:<16} {r['username']:<20} {r['name']:<24} "
+            f"last seen {r['last_seen_at'] or 'never'}  {state}"
+        )
+
+
+@device.command("revoke")
+@click.argument("device_id")
+@click.pass_obj
+def device_revoke(obj: Context, device_id: str) -> None:
+    from sync.server import accounts
+
+    try:
+        accounts.revoke_device(obj.engine, device_id)
+    except accounts.AccountError as exc:
+        fail(str(exc))
+    click.echo(f"Revoked device {device_id}")
+
+
+@cli.command()
+@click.option("--workspace", default="demo", show_default=True)
+@click.option("--materials", default=20_000, show_default=True, type=click.IntRange(1, 5_000_000))
+@click.option("--orders", type=click.IntRange(0, 20_000_000), help="Default: materials / 4.")
+@click.option("--seed", default=7, show_default=True)
+@click.pass_obj
+def demo(obj: Context, workspace: str, materials: int, orders: int | None, seed: int) -> None:
+    """Create a workspace filled with demo data, with one demo user per role."""
+    from sync.server import accounts
+    from sync.server.loading import load_replica_file
+    from workbench.demo import generate_demo
+    from workbench.replica import open_replica
+
+    try:
+        ws_id = accounts.create_workspace(obj.engine, workspace)
+    except accounts.AccountError as exc:
+        fail(str(exc))
+    with tempfile.TemporaryDirectory() as tmp:
+        replica = open_replica(Path(tmp) / "demo.sqlite")
+        generate_demo(replica, materials=materials, orders=orders, seed=seed)
+        replica.close()
+        counts = load_replica_file(obj.engine, ws_id, Path(tmp) / "demo.sqlite")
+    for username, role in DEMO_USERS:
+        accounts.add_user(obj.engine, workspace, f"{username}@{workspace}", DEMO_PASSWORD, role)
+    click.echo(json.dumps({"workspace": workspace, "rows": counts}))
+    click.echo(
+        "Demo users: "
+        + ", ".join(f"{u}@{workspace} ({r})" for u, r in DEMO_USERS)
+        + f"; password {DEMO_PASSWORD!r}"
+    )
 
 
 def main() -> None:

@@ -1,0 +1,96 @@
+"""The sync protocol shared by client and server (DESIGN D4).
+
+What travels, and the rules both sides agree on: protocol and schema versions, which tables
+each role receives and which columns are withheld from it, how a change and a mutation look
+on the wire. Plain data and functions, no I/O, so the client, the server and the tests read
+the same definitions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from workbench.replica import LATEST_VERSION, REPLICATED_TABLES
+
+#: Bumped when a request or answer changes shape; client and server must agree exactly.
+PROTOCOL_VERSION = 1
+#: The replica schema this code writes and reads.
+SCHEMA_VERSION = LATEST_VERSION
+
+PROTOCOL_HEADER = "X-Workbench-Protocol"
+SCHEMA_HEADER = "X-Workbench-Schema"
+
+Role = Literal["merchandiser", "floor", "admin"]
+ROLES: tuple[Role, ...] = ("merchandiser", "floor", "admin")
+
+#: Reference data is authored on the server; clients never push it.
+REFERENCE_TABLES: tuple[str, ...] = REPLICATED_TABLES
+
+#: Tables a role never receives at all (DESIGN D6: floor staff get no costs or margins).
+WITHHELD_TABLES: Mapping[str, frozenset[str]] = {
+    "merchandiser": frozenset(),
+    "admin": frozenset(),
+    "floor": frozenset({"cost_rates", "margin_rules"}),
+}
+
+#: Columns a role receives as NULL: prices are costs, and floor replicas hold none.
+WITHHELD_COLUMNS: Mapping[str, Mapping[str, frozenset[str]]] = {
+    "merchandiser": {},
+    "admin": {},
+    "floor": {
+        "materials": frozenset({"price"}),
+        "orders": frozenset({"unit_price"}),
+    },
+}
+
+
+def tables_for(role: str) -> tuple[str, ...]:
+    """The replicated tables a replica of this role holds, in dependency-friendly order."""
+    withheld = WITHHELD_TABLES[role]
+    return tuple(t for t in REPLICATED_TABLES if t not in withheld)
+
+
+def redact(role: str, table: str, row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` as this role may see it (withheld columns set to None)."""
+    hidden = WITHHELD_COLUMNS[role].get(table)
+    if not hidden:
+        return row
+    return {k: (None if k in hidden else v) for k, v in row.items()}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One row as the server last wrote it; ``row["deleted"]`` marks a tombstone."""
+
+    table: str
+    row: Mapping[str, Any]
+
+    @property
+    def version(self) -> int:
+        return int(self.row["version"])
+
+
+class ProtocolError(ValueError):
+    """A request or answer that does not follow the protocol; the message says what is wrong."""
+
+
+def version_problem(protocol: str | None, schema: str | None) -> str | None:
+    """Why a peer announcing these versions cannot sync with this code, or None if it can."""
+    if protocol is None or schema is None:
+        return (
+            f"requests must carry the {PROTOCOL_HEADER} and {SCHEMA_HEADER} headers; "
+            "please update Mill Workbench"
+        )
+    try:
+        p, s = int(protocol), int(schema)
+    except ValueError:
+        return f"{PROTOCOL_HEADER} and {SCHEMA_HEADER} must be whole numbers"
+    if p != PROTOCOL_VERSION or s != SCHEMA_VERSION:
+        return (
+            f"this server speaks sync protocol {PROTOCOL_VERSION} with replica schema "
+            f"{SCHEMA_VERSION}, the app speaks protocol {p} with schema {s}: "
+            "please update Mill Workbench"
+        )
+    return None

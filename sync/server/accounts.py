@@ -1,0 +1,241 @@
+"""Workspaces, users, devices and their tokens (DESIGN D6).
+
+Library functions that the admin CLI and the HTTP handlers both call. Errors are
+`AccountError` with a message fit to show an admin as it is.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from sync.protocol import ROLES
+from sync.server import schema
+from sync.server.db import writing
+from sync.server.passwords import hash_password, new_token, token_hash, verify_password
+
+
+class AccountError(ValueError):
+    """A request about users, devices or workspaces that cannot be carried out."""
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is asking: resolved from a device token on every request."""
+
+    workspace_id: str
+    user_id: str
+    username: str
+    role: str
+    device_id: str
+
+
+@dataclass(frozen=True)
+class Login:
+    token: str
+    device_id: str
+    workspace_id: str
+    workspace_name: str
+    username: str
+    role: str
+
+
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise AccountError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
+
+
+def create_workspace(engine: sa.Engine, name: str) -> str:
+    with writing(engine).begin() as conn:
+        exists = conn.execute(
+            sa.select(schema.workspaces.c.id).where(schema.workspaces.c.name == name)
+        ).first()
+        if exists:
+            raise AccountError(f"a workspace named {name!r} already exists")
+        workspace_id = str(uuid.uuid4())
+        conn.execute(
+            schema.workspaces.insert().values(
+                id=workspace_id, name=name, last_seq=0, min_seq=0, created_at=now()
+            )
+        )
+    return workspace_id
+
+
+def workspace_id(engine: sa.Engine, name: str) -> str:
+    with engine.connect() as conn:
+        found = conn.execute(
+            sa.select(schema.workspaces.c.id).where(schema.workspaces.c.name == name)
+        ).scalar()
+    if found is None:
+        raise AccountError(f"there is no workspace named {name!r}")
+    return str(found)
+
+
+def add_user(
+    engine: sa.Engine,
+    workspace: str,
+    username: str,
+    password: str,
+    role: str,
+    *,
+    password_cost: int | None = None,
+) -> str:
+    """Add a user to the workspace named ``workspace``; returns the user's id."""
+    _check_role(role)
+    if not username.strip():
+        raise AccountError("the username must not be empty")
+    if len(password) < 8:
+        raise AccountError("the password must be at least 8 characters long")
+    ws_id = workspace_id(engine, workspace)
+    hashed = hash_password(password, **({"n": password_cost} if password_cost else {}))
+    with writing(engine).begin() as conn:
+        if conn.execute(
+            sa.select(schema.users.c.id).where(schema.users.c.username == username)
+        ).first():
+            raise AccountError(f"the username {username!r} is taken")
+        user_id = str(uuid.uuid4())
+        conn.execute(
+            schema.users.insert().values(
+                id=user_id,
+                workspace_id=ws_id,
+                username=username,
+                password_hash=hashed,
+                role=role,
+                disabled=False,
+                created_at=now(),
+            )
+        )
+    return user_id
+
+
+def list_users(engine: sa.Engine, workspace: str | None = None) -> list[dict[str, Any]]:
+    u, w = schema.users, schema.workspaces
+    stmt = (
+        sa.select(u.c.username, u.c.role, u.c.disabled, u.c.created_at, w.c.name.label("workspace"))
+        .join(w, w.c.id == u.c.workspace_id)
+        .order_by(w.c.name, u.c.username)
+    )
+    if workspace is not None:
+        stmt = stmt.where(w.c.name == workspace)
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+def _user_update(engine: sa.Engine, username: str, **values: Any) -> None:
+    with writing(engine).begin() as conn:
+        done = conn.execute(
+            sa.update(schema.users).where(schema.users.c.username == username).values(**values)
+        ).rowcount
+    if not done:
+        raise AccountError(f"there is no user named {username!r}")
+
+
+def disable_user(engine: sa.Engine, username: str) -> None:
+    """Disable a user and revoke every device they signed in on."""
+    _user_update(engine, username, disabled=True)
+    with writing(engine).begin() as conn:
+        user_id = conn.execute(
+            sa.select(schema.users.c.id).where(schema.users.c.username == username)
+        ).scalar_one()
+        conn.execute(
+            sa.update(schema.devices)
+            .where(schema.devices.c.user_id == user_id, schema.devices.c.revoked_at.is_(None))
+            .values(revoked_at=now())
+        )
+
+
+def set_role(engine: sa.Engine, username: str, role: str) -> None:
+    _check_role(role)
+    _user_update(engine, username, role=role)
+
+
+def login(engine: sa.Engine, username: str, password: str, device_name: str) -> Login:
+    """Check a password and register a device; the token is returned once, never stored."""
+    u, w = schema.users, schema.workspaces
+    with engine.connect() as conn:
+        user = conn.execute(
+            sa.select(u, w.c.name.label("workspace_name"))
+            .join(w, w.c.id == u.c.workspace_id)
+            .where(u.c.username == username)
+        ).first()
+    # The same message for an unknown user and a wrong password: no user enumeration.
+    if user is None or not verify_password(password, user.password_hash):
+        raise AccountError("unknown username or wrong password")
+    if user.disabled:
+        raise AccountError("this user is disabled; ask your administrator")
+    token = new_token()
+    device_id = str(uuid.uuid4())
+    with writing(engine).begin() as conn:
+        conn.execute(
+            schema.devices.insert().values(
+                id=device_id,
+                workspace_id=user.workspace_id,
+                user_id=user.id,
+                name=device_name[:200] or "unnamed device",
+                token_hash=token_hash(token),
+                created_at=now(),
+                last_mutation_seq=0,
+                last_pull_seq=0,
+            )
+        )
+    return Login(token, device_id, user.workspace_id, user.workspace_name, user.username, user.role)
+
+
+def authenticate(conn: sa.Connection, token: str) -> Caller | None:
+    """The caller a bearer token belongs to, or None if it is unknown, revoked or disabled."""
+    d, u = schema.devices, schema.users
+    row = conn.execute(
+        sa.select(d.c.id, d.c.workspace_id, d.c.user_id, u.c.username, u.c.role)
+        .join(u, u.c.id == d.c.user_id)
+        .where(
+            d.c.token_hash == token_hash(token),
+            d.c.revoked_at.is_(None),
+            u.c.disabled.is_(False),
+        )
+    ).first()
+    if row is None:
+        return None
+    return Caller(row.workspace_id, row.user_id, row.username, row.role, row.id)
+
+
+def list_devices(engine: sa.Engine, workspace: str | None = None) -> list[dict[str, Any]]:
+    d, u, w = schema.devices, schema.users, schema.workspaces
+    stmt = (
+        sa.select(
+            d.c.id,
+            d.c.name,
+            u.c.username,
+            w.c.name.label("workspace"),
+            d.c.created_at,
+            d.c.last_seen_at,
+            d.c.revoked_at,
+            d.c.last_pull_seq,
+            d.c.last_mutation_seq,
+        )
+        .join(u, u.c.id == d.c.user_id)
+        .join(w, w.c.id == d.c.workspace_id)
+        .order_by(w.c.name, u.c.username, d.c.created_at)
+    )
+    if workspace is not None:
+        stmt = stmt.where(w.c.name == workspace)
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+def revoke_device(engine: sa.Engine, device_id: str) -> None:
+    with writing(engine).begin() as conn:
+        done = conn.execute(
+            sa.update(schema.devices)
+            .where(schema.devices.c.id == device_id, schema.devices.c.revoked_at.is_(None))
+            .values(revoked_at=now())
+        ).rowcount
+    if not done:
+        raise AccountError(f"no active device with id {device_id!r}")

@@ -1,0 +1,283 @@
+"""The sync server's HTTP API: a Starlette app over the server database (DESIGN D4-D5).
+
+Handlers are thin: they check the request, resolve the caller from the bearer token, and call
+the workspace-scoped data layer (`scoping.WorkspaceScope`). Database work is synchronous
+SQLAlchemy, so handlers are plain functions that Starlette runs in its thread pool; only the
+long-poll is a coroutine, so that hundreds of waiting laptops cost no threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from sync import protocol
+from sync.server import accounts, schema
+from sync.server.accounts import AccountError, Caller
+from sync.server.db import writing
+from sync.server.openapi import openapi_document
+from sync.server.scoping import WorkspaceScope
+
+MAX_BODY_BYTES = 8 * 1024 * 1024
+DEFAULT_PAGE_ROWS = 2000
+MAX_PAGE_ROWS = 10_000
+
+
+class ApiError(HTTPException):
+    """An answer with a status, a machine-readable code and a message for people."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(status_code=status, detail=message)
+        self.code = code
+
+
+@dataclass
+class ServerState:
+    engine: sa.Engine
+    long_poll_s: float = 25.0
+    #: wakes long-polls in this process when a write commits (other instances poll the DB)
+    waiters: dict[str, asyncio.Event] = field(default_factory=dict)
+
+
+def _error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": code, "message": message}, status_code=status)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    code = getattr(exc, "code", None) or {
+        401: "unauthorized",
+        404: "not_found",
+        405: "method_not_allowed",
+    }.get(exc.status_code, "error")
+    return _error(exc.status_code, code, str(exc.detail))
+
+
+def _state(request: Request) -> ServerState:
+    return request.app.state.sync
+
+
+def _caller(request: Request) -> Caller:
+    """The authenticated caller, after the protocol version check. Raises 401/426."""
+    problem = protocol.version_problem(
+        request.headers.get(protocol.PROTOCOL_HEADER), request.headers.get(protocol.SCHEMA_HEADER)
+    )
+    if problem:
+        raise ApiError(426, "update_required", problem)
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "unauthorized", "sign in first: this request has no device token")
+    with _state(request).engine.connect() as conn:
+        caller = accounts.authenticate(conn, token.strip())
+    if caller is None:
+        raise ApiError(
+            401, "unauthorized", "this device's token is unknown or was revoked: sign in again"
+        )
+    return caller
+
+
+def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, "bad_request", f"{name} must be a whole number, not {raw!r}") from None
+    if not low <= value <= high:
+        raise ApiError(400, "bad_request", f"{name} must be between {low} and {high}")
+    return value
+
+
+def _json_body(request: Request, body: bytes) -> dict[str, Any]:
+    if len(body) > MAX_BODY_BYTES:
+        raise ApiError(413, "too_large", f"request bodies are limited to {MAX_BODY_BYTES} bytes")
+    try:
+        data = json.loads(body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "bad_json", "the request body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise ApiError(422, "invalid", "the request body must be a JSON object")
+    return data
+
+
+def _string_field(data: dict[str, Any], name: str, required: bool = True) -> str:
+    value = data.get(name)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise ApiError(422, "invalid", f"'{name}' must be a non-empty string")
+    if len(value) > 500:
+        raise ApiError(422, "invalid", f"'{name}' is longer than 500 characters")
+    return value
+
+
+# -- handlers ---------------------------------------------------------------------------------
+
+
+def health(request: Request) -> JSONResponse:
+    with _state(request).engine.connect() as conn:
+        conn.execute(sa.text("SELECT 1"))
+    return JSONResponse(
+        {"status": "ok", "protocol": protocol.PROTOCOL_VERSION, "schema": protocol.SCHEMA_VERSION}
+    )
+
+
+def openapi(request: Request) -> JSONResponse:
+    return JSONResponse(openapi_document())
+
+
+async def login(request: Request) -> JSONResponse:
+    problem = protocol.version_problem(
+        request.headers.get(protocol.PROTOCOL_HEADER), request.headers.get(protocol.SCHEMA_HEADER)
+    )
+    if problem:
+        raise ApiError(426, "update_required", problem)
+    data = _json_body(request, await request.body())
+    username = _string_field(data, "username")
+    password = _string_field(data, "password")
+    device = _string_field(data, "device_name", required=False) or "unnamed device"
+    engine = _state(request).engine
+    try:
+        done = await asyncio.to_thread(accounts.login, engine, username, password, device)
+    except AccountError as exc:
+        raise ApiError(401, "unauthorized", str(exc)) from None
+    return JSONResponse(
+        {
+            "token": done.token,
+            "device_id": done.device_id,
+            "workspace": {"id": done.workspace_id, "name": done.workspace_name},
+            "user": {"username": done.username, "role": done.role},
+        }
+    )
+
+
+def changes(request: Request) -> JSONResponse:
+    """Rows written after ``after``, oldest first, at most ``limit`` of them.
+
+    Each table contributes its ``limit + 1`` oldest changes; merged by version, the first
+    ``limit`` are the workspace's oldest, so ``next`` (the last version sent) never skips one.
+    """
+    caller = _caller(request)
+    after = _int_param(request, "after", 0, 0, 2**62)
+    limit = _int_param(request, "limit", DEFAULT_PAGE_ROWS, 1, MAX_PAGE_ROWS)
+    with _state(request).engine.connect() as conn:
+        scope = WorkspaceScope(conn, caller.workspace_id)
+        if after < scope.min_seq():
+            raise ApiError(
+                410,
+                "must_refetch",
+                "this replica is older than the server keeps deletions for: "
+                "it must download a fresh snapshot",
+            )
+        upto = scope.last_seq()
+        gathered: list[tuple[int, str, dict[str, Any]]] = []
+        for table in protocol.tables_for(caller.role):
+            for row in scope.changes_after(table, after, upto, limit + 1):
+                gathered.append(
+                    (int(row["version"]), table, protocol.redact(caller.role, table, row))
+                )
+        gathered.sort(key=lambda item: item[0])
+        page = gathered[:limit]
+        more = len(gathered) > limit
+        cursor = page[-1][0] if more else upto
+    _record_pull(_state(request).engine, caller, cursor)
+    return JSONResponse(
+        {
+            "changes": [{"table": table, "row": row} for _, table, row in page],
+            "next": cursor,
+            "more": more,
+            "seq": upto,
+        }
+    )
+
+
+def _record_pull(engine: sa.Engine, caller: Caller, cursor: int) -> None:
+    """Remember how far a device has pulled (for `workbench-sync status`)."""
+    d = schema.devices
+    with writing(engine).begin() as conn:
+        conn.execute(
+            sa.update(d)
+            .where(d.c.id == caller.device_id)
+            .values(last_pull_seq=cursor, last_seen_at=accounts.now())
+        )
+
+
+def counts(request: Request) -> JSONResponse:
+    caller = _caller(request)
+    with _state(request).engine.connect() as conn:
+        scope = WorkspaceScope(conn, caller.workspace_id)
+        return JSONResponse(
+            {
+                "seq": scope.last_seq(),
+                "counts": {t: scope.count(t) for t in protocol.tables_for(caller.role)},
+            }
+        )
+
+
+async def wait(request: Request) -> JSONResponse:
+    """Long-poll: answer as soon as the workspace has a change after ``after``."""
+    caller = await asyncio.to_thread(_caller, request)
+    after = _int_param(request, "after", 0, 0, 2**62)
+    state = _state(request)
+    timeout = min(state.long_poll_s, _int_param(request, "timeout", int(state.long_poll_s), 0, 300))
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+
+    def current() -> int:
+        with state.engine.connect() as conn:
+            return WorkspaceScope(conn, caller.workspace_id).last_seq()
+
+    while True:
+        seq = await asyncio.to_thread(current)
+        remaining = deadline - loop.time()
+        if seq > after or remaining <= 0:
+            return JSONResponse({"seq": seq, "changed": seq > after})
+        event = state.waiters.setdefault(caller.workspace_id, asyncio.Event())
+        # another instance's writes are seen by the periodic re-read
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), timeout=min(remaining, 1.0))
+
+
+def notify(state: ServerState, workspace_id: str) -> None:
+    """Wake this process's long-polls for a workspace (call on the event loop)."""
+    event = state.waiters.pop(workspace_id, None)
+    if event is not None:
+        event.set()
+
+
+ROUTES: list[tuple[str, Callable[..., Any], list[str]]] = [
+    ("/v1/health", health, ["GET"]),
+    ("/v1/openapi.json", openapi, ["GET"]),
+    ("/v1/login", login, ["POST"]),
+    ("/v1/changes", changes, ["GET"]),
+    ("/v1/counts", counts, ["GET"]),
+    ("/v1/wait", wait, ["GET"]),
+]
+
+
+def create_app(engine: sa.Engine, *, long_poll_s: float = 25.0) -> Starlette:
+    app = Starlette(
+        routes=[Route(path, fn, methods=methods) for path, fn, methods in ROUTES],
+        middleware=[Middleware(GZipMiddleware, minimum_size=1024)],
+        exception_handlers={HTTPException: _http_error},
+    )
+    app.state.sync = ServerState(engine=engine, long_poll_s=long_poll_s)
+    return app
+
+
+__all__ = ["ApiError", "create_app", "notify", "writing"]

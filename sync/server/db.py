@@ -1,0 +1,54 @@
+"""Opening the server database: SQLite (the default, WAL) or PostgreSQL by URL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from sync.server.schema import metadata
+
+
+def database_url(db: str) -> str:
+    """Accept a SQLAlchemy URL, a ``postgresql://`` URL, or a plain file path for SQLite."""
+    if db.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + db.split("://", 1)[1]
+    if "://" in db:
+        return db
+    return f"sqlite:///{Path(db).expanduser().resolve()}"
+
+
+def make_engine(db: str) -> sa.Engine:
+    url = database_url(db)
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+            # The driver's own transaction handling is switched off so that our BEGIN is
+            # the real one: a writing transaction (see `writing`) starts with BEGIN IMMEDIATE
+            # and queues for the lock at its start instead of failing with "database is
+            # locked" at its first write, while readers start plain BEGINs and run in parallel.
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode = WAL")
+            cur.execute("PRAGMA synchronous = NORMAL")
+            cur.execute("PRAGMA foreign_keys = ON")
+            cur.close()
+
+        @sa.event.listens_for(engine, "begin")
+        def _begin(conn: sa.Connection) -> None:
+            immediate = conn.get_execution_options().get("write", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def create_schema(engine: sa.Engine) -> None:
+    metadata.create_all(engine)
+
+
+def writing(engine: sa.Engine) -> sa.Engine:
+    """The engine for transactions that write: on SQLite they begin IMMEDIATE."""
+    return engine.execution_options(write=True)

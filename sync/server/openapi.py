@@ -1,0 +1,166 @@
+"""The OpenAPI document served at ``/v1/openapi.json``.
+
+Written out by hand, next to the handlers, and held true to them by a test that compares its
+paths and methods with the app's routes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sync import protocol
+
+_ERROR = {"$ref": "#/components/schemas/Error"}
+_VERSION_HEADERS = [
+    {
+        "name": protocol.PROTOCOL_HEADER,
+        "in": "header",
+        "required": True,
+        "schema": {"type": "integer", "const": protocol.PROTOCOL_VERSION},
+    },
+    {
+        "name": protocol.SCHEMA_HEADER,
+        "in": "header",
+        "required": True,
+        "schema": {"type": "integer", "const": protocol.SCHEMA_VERSION},
+    },
+]
+
+
+def _answer(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    text = {
+        400: "bad query parameter or JSON",
+        401: "no, unknown or revoked token; or wrong password",
+        410: "must_refetch: the cursor is older than deletions are kept",
+        413: "request body too large",
+        422: "a field is missing or of the wrong type",
+        426: "update_required: the app's protocol or schema version differs",
+    }
+    return {str(c): _answer(text[c], _ERROR) for c in codes}
+
+
+PATHS: dict[str, dict[str, Any]] = {
+    "/v1/health": {
+        "get": {
+            "summary": "Liveness and versions; needs no token.",
+            "responses": {"200": _answer("the server is up", {"type": "object"})},
+        }
+    },
+    "/v1/openapi.json": {
+        "get": {
+            "summary": "This document.",
+            "responses": {"200": _answer("OpenAPI 3.1", {"type": "object"})},
+        }
+    },
+    "/v1/login": {
+        "post": {
+            "summary": "Exchange username and password for a device token.",
+            "parameters": _VERSION_HEADERS,
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["username", "password"],
+                            "properties": {
+                                "username": {"type": "string"},
+                                "password": {"type": "string"},
+                                "device_name": {"type": "string"},
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "200": _answer(
+                    "signed in",
+                    {
+                        "type": "object",
+                        "properties": {
+                            "token": {"type": "string"},
+                            "device_id": {"type": "string"},
+                            "workspace": {"type": "object"},
+                            "user": {"type": "object"},
+                        },
+                    },
+                ),
+                **_errors(400, 401, 413, 422, 426),
+            },
+        }
+    },
+    "/v1/changes": {
+        "get": {
+            "summary": "Rows written after a cursor, oldest first, paged (gzip).",
+            "security": [{"device": []}],
+            "parameters": [
+                *_VERSION_HEADERS,
+                {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+            ],
+            "responses": {
+                "200": _answer(
+                    "a page of changes",
+                    {
+                        "type": "object",
+                        "properties": {
+                            "changes": {"type": "array", "items": {"type": "object"}},
+                            "next": {"type": "integer"},
+                            "more": {"type": "boolean"},
+                            "seq": {"type": "integer"},
+                        },
+                    },
+                ),
+                **_errors(400, 401, 410, 426),
+            },
+        }
+    },
+    "/v1/counts": {
+        "get": {
+            "summary": "Live rows per table this caller's role receives, for the count check.",
+            "security": [{"device": []}],
+            "parameters": _VERSION_HEADERS,
+            "responses": {
+                "200": _answer("counts", {"type": "object"}),
+                **_errors(401, 426),
+            },
+        }
+    },
+    "/v1/wait": {
+        "get": {
+            "summary": "Long-poll until the workspace has a change after a cursor.",
+            "security": [{"device": []}],
+            "parameters": [
+                *_VERSION_HEADERS,
+                {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+                {"name": "timeout", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+            ],
+            "responses": {
+                "200": _answer("a change arrived, or the wait timed out", {"type": "object"}),
+                **_errors(400, 401, 426),
+            },
+        }
+    },
+}
+
+
+def openapi_document() -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Mill Workbench sync API", "version": str(protocol.PROTOCOL_VERSION)},
+        "paths": PATHS,
+        "components": {
+            "securitySchemes": {"device": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error", "message"],
+                    "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
+                }
+            },
+        },
+    }

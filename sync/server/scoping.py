@@ -1,0 +1,119 @@
+"""The one place where the server reads and writes workspace data.
+
+Handlers never build queries on the data tables themselves: they get a `WorkspaceScope` for
+the authenticated caller, and every statement it builds carries ``workspace_id = :caller's``.
+A test asks every endpoint with one workspace's token for another's rows and gets none; this
+module is why that holds by construction rather than by care in each handler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from sync.server import schema
+
+
+class WorkspaceScope:
+    """Queries over one workspace's rows, on one connection (inside the caller's transaction)."""
+
+    def __init__(self, conn: sa.Connection, workspace_id: str) -> None:
+        self.conn = conn
+        self.workspace_id = workspace_id
+
+    # -- sequence ----------------------------------------------------------------------------
+
+    def next_seq(self, count: int = 1) -> int:
+        """Reserve ``count`` change numbers and return the first.
+
+        The UPDATE takes the workspace row's lock (PostgreSQL) or the database write lock
+        (SQLite) until the transaction ends, so numbers are handed out in commit order and a
+        reader never sees seq N+1 committed while N is still in flight.
+        """
+        ws = schema.workspaces
+        last = self.conn.execute(
+            sa.update(ws)
+            .where(ws.c.id == self.workspace_id)
+            .values(last_seq=ws.c.last_seq + count)
+            .returning(ws.c.last_seq)
+        ).scalar_one()
+        return int(last) - count + 1
+
+    def last_seq(self) -> int:
+        ws = schema.workspaces
+        return int(
+            self.conn.execute(
+                sa.select(ws.c.last_seq).where(ws.c.id == self.workspace_id)
+            ).scalar_one()
+        )
+
+    def min_seq(self) -> int:
+        ws = schema.workspaces
+        return int(
+            self.conn.execute(
+                sa.select(ws.c.min_seq).where(ws.c.id == self.workspace_id)
+            ).scalar_one()
+        )
+
+    # -- replicated rows ---------------------------------------------------------------------
+
+    def _table(self, name: str) -> sa.Table:
+        try:
+            return schema.replicated[name]
+        except KeyError:
+            raise ValueError(f"there is no table named {name!r}") from None
+
+    def select(self, table: str, *where: sa.ColumnElement[bool]) -> sa.Select:
+        t = self._table(table)
+        columns = [c for c in t.columns if c.name != "workspace_id"]
+        return sa.select(*columns).where(t.c.workspace_id == self.workspace_id, *where)
+
+    def rows(self, table: str, *where: sa.ColumnElement[bool]) -> list[dict[str, Any]]:
+        return [dict(r._mapping) for r in self.conn.execute(self.select(table, *where))]
+
+    def get(self, table: str, row_id: str) -> dict[str, Any] | None:
+        t = self._table(table)
+        found = self.rows(table, t.c.id == row_id)
+        return found[0] if found else None
+
+    def changes_after(self, table: str, after: int, upto: int, limit: int) -> list[dict]:
+        t = self._table(table)
+        stmt = (
+            self.select(table, t.c.version > after, t.c.version <= upto)
+            .order_by(t.c.version)
+            .limit(limit)
+        )
+        return [dict(r._mapping) for r in self.conn.execute(stmt)]
+
+    def count(self, table: str, live_only: bool = True) -> int:
+        t = self._table(table)
+        stmt = sa.select(sa.func.count()).where(t.c.workspace_id == self.workspace_id)
+        if live_only:
+            stmt = stmt.where(t.c.deleted == 0)
+        return int(self.conn.execute(stmt).scalar_one())
+
+    def insert(self, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        if rows:
+            t = self._table(table)
+            self.conn.execute(t.insert(), [{**r, "workspace_id": self.workspace_id} for r in rows])
+
+    def update(self, table: str, row_id: str, values: Mapping[str, Any]) -> int:
+        t = self._table(table)
+        values = {k: v for k, v in values.items() if k not in ("id", "workspace_id")}
+        result = self.conn.execute(
+            sa.update(t)
+            .where(t.c.workspace_id == self.workspace_id, t.c.id == row_id)
+            .values(**values)
+        )
+        return result.rowcount
+
+    def ids_taken_elsewhere(self, table: str, ids: Iterable[str]) -> set[str]:
+        """Of ``ids``, those used by a row of another workspace (ids are global keys)."""
+        t = self._table(table)
+        ids = list(ids)
+        if not ids:
+            return set()
+        stmt = sa.select(t.c.id).where(t.c.id.in_(ids), t.c.workspace_id != self.workspace_id)
+        return {r[0] for r in self.conn.execute(stmt)}

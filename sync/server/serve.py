@@ -1,0 +1,71 @@
+"""Running the server: in the foreground (``workbench-sync serve``) or on a background thread
+on a free loopback port (the app's embedded demo server, and the tests)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from types import TracebackType
+
+import sqlalchemy as sa
+import uvicorn
+
+from sync.server.app import create_app
+
+
+def serve_forever(engine: sa.Engine, host: str, port: int, *, log_level: str = "info") -> None:
+    uvicorn.run(create_app(engine), host=host, port=port, log_level=log_level)
+
+
+class ServerThread:
+    """A real uvicorn server on ``127.0.0.1`` and a free port, on a daemon thread.
+
+    The listening socket is bound before the thread starts, so ``url`` is valid at once and
+    no port can be taken in between; ``start()`` returns when uvicorn reports it is serving.
+    """
+
+    def __init__(
+        self, engine: sa.Engine, *, long_poll_s: float = 25.0, host: str = "127.0.0.1"
+    ) -> None:
+        self.engine = engine
+        self.app = create_app(engine, long_poll_s=long_poll_s)
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind((host, 0))
+        self.host, self.port = self._socket.getsockname()[:2]
+        config = uvicorn.Config(self.app, log_level="warning", lifespan="off")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self, timeout_s: float = 15.0) -> ServerThread:
+        self._thread.start()
+        deadline = time.monotonic() + timeout_s
+        # uvicorn offers no callback for "serving"; its `started` flag is the readiness check
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the sync server did not start on {self.url}")
+            time.sleep(0.005)
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+        self._socket.close()
+
+    def __enter__(self) -> ServerThread:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

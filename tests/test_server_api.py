@@ -1,0 +1,221 @@
+"""The sync server over real HTTP on a loopback port: auth, scoping, change feed, errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from sync import protocol
+from sync.server import accounts
+from sync.server.app import ROUTES
+from sync.server.openapi import PATHS
+from tests.sync_fixtures import PASSWORD, Server, material, write_rows
+
+AUTHENTICATED = ["/v1/changes", "/v1/counts", "/v1/wait?timeout=0"]
+
+
+def test_health_needs_no_token(server: Server) -> None:
+    with server.client() as http:
+        answer = http.get("/v1/health")
+    assert answer.status_code == 200
+    assert answer.json()["protocol"] == protocol.PROTOCOL_VERSION
+
+
+def test_login_issues_a_device_token(server: Server) -> None:
+    with server.client() as http:
+        answer = http.post(
+            "/v1/login",
+            json={"username": "merchandiser@alpha", "password": PASSWORD, "device_name": "lt-1"},
+        )
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["workspace"]["name"] == "alpha"
+    assert body["user"]["role"] == "merchandiser"
+    assert len(body["token"]) >= 40
+    devices = accounts.list_devices(server.engine, "alpha")
+    assert [d["name"] for d in devices] == ["lt-1"]
+
+
+@pytest.mark.parametrize(
+    ("username", "password"),
+    [("merchandiser@alpha", "wrong password"), ("nobody@alpha", PASSWORD)],
+)
+def test_login_refuses_bad_credentials_with_one_message(
+    server: Server, username: str, password: str
+) -> None:
+    with server.client() as http:
+        answer = http.post("/v1/login", json={"username": username, "password": password})
+    assert answer.status_code == 401
+    assert answer.json()["message"] == "unknown username or wrong password"
+
+
+@pytest.mark.parametrize("path", AUTHENTICATED)
+def test_every_endpoint_rejects_missing_bad_and_revoked_tokens(server: Server, path: str) -> None:
+    with server.client() as http:
+        assert http.get(path).status_code == 401
+    with server.client("not-a-token") as http:
+        assert http.get(path).status_code == 401
+    token = server.login("merchandiser@alpha")
+    with server.client(token) as http:
+        assert http.get(path).status_code == 200
+    device = accounts.list_devices(server.engine, "alpha")[-1]
+    accounts.revoke_device(server.engine, device["id"])
+    with server.client(token) as http:
+        answer = http.get(path)
+    assert answer.status_code == 401
+    assert "revoked" in answer.json()["message"]
+
+
+def test_disabling_a_user_revokes_their_tokens(server: Server) -> None:
+    token = server.login("floor@alpha")
+    accounts.disable_user(server.engine, "floor@alpha")
+    with server.client(token) as http:
+        assert http.get("/v1/counts").status_code == 401
+    with server.client() as http:
+        answer = http.post("/v1/login", json={"username": "floor@alpha", "password": PASSWORD})
+    assert answer.status_code == 401
+    assert "disabled" in answer.json()["message"]
+
+
+def test_an_old_app_is_told_to_update(server: Server) -> None:
+    token = server.login("merchandiser@alpha")
+    with server.client(token) as http:
+        answer = http.get("/v1/changes", headers={protocol.PROTOCOL_HEADER: "0"})
+    assert answer.status_code == 426
+    assert answer.json()["error"] == "update_required"
+    assert "please update Mill Workbench" in answer.json()["message"]
+
+
+def test_change_feed_pages_in_version_order_without_gaps(server: Server) -> None:
+    ws = server.workspaces["alpha"]
+    write_rows(server.engine, ws, "materials", [material(f"FAB-{i:03d}") for i in range(25)])
+    token = server.login("merchandiser@alpha")
+    seen: list[int] = []
+    cursor, pages = 0, 0
+    with server.client(token) as http:
+        while True:
+            page = http.get("/v1/changes", params={"after": cursor, "limit": 10}).json()
+            seen += [c["row"]["version"] for c in page["changes"]]
+            cursor, pages = page["next"], pages + 1
+            if not page["more"]:
+                break
+    assert pages == 3
+    assert seen == sorted(seen) and len(seen) == len(set(seen)) == 25
+    assert cursor == seen[-1]
+
+
+def test_an_updated_row_is_sent_once_at_its_new_version(server: Server) -> None:
+    ws = server.workspaces["alpha"]
+    row = material("FAB-1")
+    write_rows(server.engine, ws, "materials", [row])
+    token = server.login("merchandiser@alpha")
+    with server.client(token) as http:
+        first = http.get("/v1/changes").json()
+        write_rows(server.engine, ws, "materials", [{**row, "price": "500.00"}])
+        second = http.get("/v1/changes", params={"after": first["next"]}).json()
+    assert [c["row"]["price"] for c in second["changes"]] == ["500.00"]
+    assert second["next"] == first["next"] + 1
+
+
+def test_no_endpoint_returns_another_workspaces_rows(server: Server) -> None:
+    write_rows(server.engine, server.workspaces["alpha"], "materials", [material("ALPHA-1")])
+    write_rows(server.engine, server.workspaces["beta"], "materials", [material("BETA-1")])
+    token = server.login("admin@beta")
+    with server.client(token) as http:
+        changes = http.get("/v1/changes").json()
+        counts = http.get("/v1/counts").json()
+    assert [c["row"]["code"] for c in changes["changes"]] == ["BETA-1"]
+    assert counts["counts"]["materials"] == 1
+    assert "workspace_id" not in changes["changes"][0]["row"]
+
+
+def test_floor_staff_receive_no_costs(server: Server) -> None:
+    ws = server.workspaces["alpha"]
+    write_rows(server.engine, ws, "materials", [material("FAB-1", price="412.50")])
+    rate = {
+        "id": "rate-1", "rate_code": "DYE-R-D", "process": "dyeing", "description": "",
+        "material_id": None, "dye_class": "reactive", "shade_depth": "dark", "technique": None,
+        "basis": "per kg", "rate": "95.00", "currency": "INR", "valid_from": "2026-01-01",
+        "source": "test", "deleted": 0, "updated_at": "2026-01-01T00:00:00Z",
+    }  # fmt: skip
+    write_rows(server.engine, ws, "cost_rates", [rate])
+    floor, merch = server.login("floor@alpha"), server.login("merchandiser@alpha")
+    with server.client(floor) as http:
+        floor_changes = http.get("/v1/changes").json()["changes"]
+        floor_counts = http.get("/v1/counts").json()["counts"]
+    with server.client(merch) as http:
+        merch_changes = http.get("/v1/changes").json()["changes"]
+    assert {c["table"] for c in floor_changes} == {"materials"}
+    assert floor_changes[0]["row"]["price"] is None
+    assert "cost_rates" not in floor_counts and "margin_rules" not in floor_counts
+    assert {c["table"] for c in merch_changes} == {"materials", "cost_rates"}
+
+
+def test_a_cursor_older_than_retention_must_refetch(server: Server) -> None:
+    import sqlalchemy as sa
+
+    from sync.server import schema
+
+    ws = server.workspaces["alpha"]
+    write_rows(server.engine, ws, "materials", [material("FAB-1")])
+    with server.engine.begin() as conn:
+        conn.execute(
+            sa.update(schema.workspaces).where(schema.workspaces.c.id == ws).values(min_seq=1)
+        )
+    token = server.login("merchandiser@alpha")
+    with server.client(token) as http:
+        answer = http.get("/v1/changes", params={"after": 0})
+        assert http.get("/v1/changes", params={"after": 1}).status_code == 200
+    assert answer.status_code == 410
+    assert answer.json()["error"] == "must_refetch"
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b"{not json", 400),
+        (b"[1, 2]", 422),
+        (b'{"username": 5, "password": "x"}', 422),
+        (b'{"username": "a"}', 422),
+        (b'{"username": "' + b"a" * 600 + b'", "password": "x"}', 422),
+        (b'{"username": "a", "password": "' + b"x" * (9 * 1024 * 1024) + b'"}', 413),
+    ],
+)
+def test_malformed_login_payloads_get_4xx_with_a_message(
+    server: Server, body: bytes, status: int
+) -> None:
+    with server.client() as http:
+        answer = http.post("/v1/login", content=body)
+    assert answer.status_code == status
+    assert answer.json()["message"]
+
+
+@pytest.mark.parametrize("params", [{"after": "x"}, {"after": "-1"}, {"limit": "0"}])
+def test_bad_query_parameters_get_400(server: Server, params: dict[str, str]) -> None:
+    token = server.login("merchandiser@alpha")
+    with server.client(token) as http:
+        answer = http.get("/v1/changes", params=params)
+    assert answer.status_code == 400
+    assert answer.json()["message"]
+
+
+def test_long_poll_answers_when_a_change_arrives(server: Server) -> None:
+    import threading
+
+    ws = server.workspaces["alpha"]
+    token = server.login("merchandiser@alpha")
+    with server.client(token) as http:
+        seq = http.get("/v1/counts").json()["seq"]
+        timer = threading.Timer(0.3, write_rows, (server.engine, ws, "materials", [material("X")]))
+        timer.start()
+        answer = http.get("/v1/wait", params={"after": seq, "timeout": 5}).json()
+        timer.join()
+    assert answer == {"seq": seq + 1, "changed": True}
+
+
+def test_openapi_document_matches_the_routes(server: Server) -> None:
+    with server.client() as http:
+        doc = http.get("/v1/openapi.json").json()
+    served = {(path, m.lower()) for path, _, methods in ROUTES for m in methods}
+    documented = {(path, m) for path, ops in PATHS.items() for m in ops}
+    assert served == documented
+    assert doc["paths"].keys() == PATHS.keys()
