@@ -1,0 +1,228 @@
+"""The sync client: keeps one replica in step with the server (DESIGN D4).
+
+Pull applies the change feed page by page, each page and its cursor in one replica
+transaction, so an interrupted pull resumes at the next page and never from zero. Network
+errors and server hiccups are retried with exponential backoff and jitter; answers that will
+not improve by retrying (401, 410, 426) become `SyncError`s with a message for the user.
+Qt-free: the app runs it on a worker, the headless CLI and the tests call it directly.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from sync import protocol
+from workbench.replica import REPLICATED_TABLES, Replica
+
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+
+
+class SyncError(RuntimeError):
+    """Sync cannot go on; ``code`` is the server's error code when it gave one."""
+
+    def __init__(self, message: str, code: str = "error") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class Cancelled(SyncError):
+    def __init__(self) -> None:
+        super().__init__("sync was cancelled", "cancelled")
+
+
+@dataclass(frozen=True)
+class PullSummary:
+    pages: int
+    rows: int
+    cursor: int
+    #: table name -> ids written (tombstones included), for incremental re-indexing
+    changed: Mapping[str, int]
+
+
+class SyncClient:
+    def __init__(
+        self,
+        replica: Replica,
+        base_url: str,
+        token: str,
+        *,
+        page_rows: int = 2000,
+        retries: int = 5,
+        backoff_s: float = 0.5,
+        timeout_s: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.replica = replica
+        self.page_rows = page_rows
+        self.retries = retries
+        self.backoff_s = backoff_s
+        self._columns = {t: self._replica_columns(t) for t in REPLICATED_TABLES}
+        self.http = httpx.Client(
+            base_url=base_url.rstrip("/"),
+            timeout=timeout_s,
+            transport=transport,
+            headers={
+                "Authorization": f"Bearer {token}",
+                protocol.PROTOCOL_HEADER: str(protocol.PROTOCOL_VERSION),
+                protocol.SCHEMA_HEADER: str(protocol.SCHEMA_VERSION),
+            },
+        )
+
+    def close(self) -> None:
+        self.http.close()
+
+    # -- HTTP with retries -------------------------------------------------------------------
+
+    def request(
+        self, method: str, path: str, cancel: threading.Event | None = None, **kw: Any
+    ) -> Any:
+        """One API call; retried on network errors and 429/5xx, with backoff and jitter."""
+        attempt = 0
+        while True:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled()
+            try:
+                answer = self.http.request(method, path, **kw)
+            except httpx.TransportError as exc:
+                problem: str = f"cannot reach the sync server ({exc.__class__.__name__})"
+            else:
+                if answer.status_code < 400:
+                    return answer.json()
+                if answer.status_code not in RETRY_STATUSES:
+                    raise _error_from(answer)
+                problem = f"the sync server answered {answer.status_code}"
+            attempt += 1
+            if attempt > self.retries:
+                raise SyncError(f"{problem}; gave up after {self.retries} retries", "offline")
+            delay = self.backoff_s * 2 ** (attempt - 1)
+            wait = random.uniform(delay / 2, delay * 1.5)
+            if cancel is not None:
+                if cancel.wait(wait):
+                    raise Cancelled()
+            else:
+                time.sleep(wait)
+
+    # -- pull --------------------------------------------------------------------------------
+
+    def _replica_columns(self, table: str) -> tuple[str, ...]:
+        return tuple(r[1] for r in self.replica.conn.execute(f"PRAGMA table_info({table})"))
+
+    def apply_page(self, changes: list[Mapping[str, Any]], cursor: int) -> dict[str, int]:
+        """Write one page of changes and the new cursor in a single transaction."""
+        written: dict[str, int] = {}
+        with self.replica.transaction() as conn:
+            for change in changes:
+                table, row = change["table"], change["row"]
+                if table not in self._columns:
+                    raise SyncError(f"the server sent rows of an unknown table {table!r}")
+                cols = [c for c in self._columns[table] if c in row]
+                updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c != "id")
+                conn.execute(
+                    f"INSERT INTO {table} ({', '.join(cols)}) "
+                    f"VALUES ({', '.join('?' * len(cols))}) "
+                    f"ON CONFLICT (id) DO UPDATE SET {updates}",
+                    [row[c] for c in cols],
+                )
+                written[table] = written.get(table, 0) + 1
+            self.replica.set_state("cursor", str(cursor), conn)
+        return written
+
+    def pull(
+        self,
+        progress: Callable[[int, int], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> PullSummary:
+        """Apply every change after the replica's cursor; resumable page by page."""
+        cursor = self.replica.cursor
+        pages = rows = 0
+        changed: dict[str, int] = {}
+        while True:
+            page = self.request(
+                "GET",
+                "/v1/changes",
+                cancel,
+                params={"after": cursor, "limit": self.page_rows},
+            )
+            written = self.apply_page(page["changes"], int(page["next"]))
+            for table, n in written.items():
+                changed[table] = changed.get(table, 0) + n
+            cursor = int(page["next"])
+            pages += 1
+            rows += len(page["changes"])
+            if progress is not None:
+                progress(cursor, int(page["seq"]))
+            if not page["more"]:
+                return PullSummary(pages, rows, cursor, changed)
+
+    def count_mismatches(self) -> dict[str, tuple[int, int]]:
+        """Tables whose live row count differs from the server's: {table: (mine, server's)}."""
+        answer = self.request("GET", "/v1/counts")
+        mismatches = {}
+        for table, expected in answer["counts"].items():
+            mine = self.replica.conn.execute(
+                f"SELECT count(*) FROM {table} WHERE deleted = 0"
+            ).fetchone()[0]
+            if mine != expected:
+                mismatches[table] = (mine, expected)
+        return mismatches
+
+
+def _error_from(answer: httpx.Response) -> SyncError:
+    try:
+        body = answer.json()
+        code, message = str(body.get("error", "error")), str(body.get("message", ""))
+    except ValueError:
+        code, message = "error", answer.text[:200]
+    return SyncError(message or f"the sync server answered {answer.status_code}", code)
+
+
+@dataclass(frozen=True)
+class LoginInfo:
+    token: str
+    device_id: str
+    workspace_id: str
+    workspace_name: str
+    username: str
+    role: str
+
+
+def login(
+    base_url: str,
+    username: str,
+    password: str,
+    device_name: str,
+    *,
+    transport: httpx.BaseTransport | None = None,
+) -> LoginInfo:
+    """Sign in and register this device; the token is for the keyring, never a file."""
+    headers = {
+        protocol.PROTOCOL_HEADER: str(protocol.PROTOCOL_VERSION),
+        protocol.SCHEMA_HEADER: str(protocol.SCHEMA_VERSION),
+    }
+    try:
+        with httpx.Client(base_url=base_url.rstrip("/"), timeout=30, transport=transport) as http:
+            answer = http.post(
+                "/v1/login",
+                headers=headers,
+                json={"username": username, "password": password, "device_name": device_name},
+            )
+    except httpx.TransportError as exc:
+        raise SyncError(f"cannot reach the sync server at {base_url}: {exc}", "offline") from exc
+    if answer.status_code >= 400:
+        raise _error_from(answer)
+    body = answer.json()
+    return LoginInfo(
+        token=body["token"],
+        device_id=body["device_id"],
+        workspace_id=body["workspace"]["id"],
+        workspace_name=body["workspace"]["name"],
+        username=body["user"]["username"],
+        role=body["user"]["role"],
+    )
