@@ -9,6 +9,7 @@ Qt-free: the app runs it on a worker, the headless CLI and the tests call it dir
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 import time
@@ -20,8 +21,10 @@ import httpx
 
 from sync import protocol
 from workbench.replica import REPLICATED_TABLES, Replica
+from workbench.replica.store import utc_now
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+PUSH_BATCH = 200
 
 
 class SyncError(RuntimeError):
@@ -35,6 +38,14 @@ class SyncError(RuntimeError):
 class Cancelled(SyncError):
     def __init__(self) -> None:
         super().__init__("sync was cancelled", "cancelled")
+
+
+@dataclass(frozen=True)
+class PushSummary:
+    sent: int
+    applied: int
+    conflicts: int
+    rejected: int
 
 
 @dataclass(frozen=True)
@@ -118,21 +129,134 @@ class SyncClient:
         """Write one page of changes and the new cursor in a single transaction."""
         written: dict[str, int] = {}
         with self.replica.transaction() as conn:
+            pending = {
+                (r[0], r[1])
+                for r in conn.execute(
+                    "SELECT table_name, row_id FROM outbox WHERE status = 'pending'"
+                )
+            }
             for change in changes:
                 table, row = change["table"], change["row"]
                 if table not in self._columns:
                     raise SyncError(f"the server sent rows of an unknown table {table!r}")
-                cols = [c for c in self._columns[table] if c in row]
-                updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c != "id")
-                conn.execute(
-                    f"INSERT INTO {table} ({', '.join(cols)}) "
-                    f"VALUES ({', '.join('?' * len(cols))}) "
-                    f"ON CONFLICT (id) DO UPDATE SET {updates}",
-                    [row[c] for c in cols],
-                )
+                if (table, row["id"]) in pending:
+                    # the user's unsent edit stays; the push answer settles it
+                    continue
+                self._write_row(conn, table, row)
                 written[table] = written.get(table, 0) + 1
             self.replica.set_state("cursor", str(cursor), conn)
         return written
+
+    def _write_row(self, conn: Any, table: str, row: Mapping[str, Any]) -> None:
+        cols = [c for c in self._columns[table] if c in row]
+        updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c != "id")
+        conn.execute(
+            f"INSERT INTO {table} ({', '.join(cols)}) "
+            f"VALUES ({', '.join('?' * len(cols))}) "
+            f"ON CONFLICT (id) DO UPDATE SET {updates}",
+            [row[c] for c in cols],
+        )
+
+    # -- push --------------------------------------------------------------------------------
+
+    def push(self, cancel: threading.Event | None = None) -> PushSummary:
+        """Send the outbox in batches until nothing is pending.
+
+        Answers are applied in one transaction per batch: applied mutations leave the outbox
+        and their rows take the server's version (and merged fields); conflicts keep the
+        user's version in ``conflicts`` and the server's row in the table; rejected ones are
+        set aside with the server's message, and the queue goes on.
+        """
+        sent = applied = conflicted = rejected = 0
+        while True:
+            batch = self.replica.conn.execute(
+                "SELECT * FROM outbox WHERE status = 'pending' ORDER BY seq LIMIT ?",
+                (PUSH_BATCH,),
+            ).fetchall()
+            if not batch:
+                return PushSummary(sent, applied, conflicted, rejected)
+            mutations = [
+                {
+                    "seq": m["seq"],
+                    "mutation_id": m["mutation_id"],
+                    "table": m["table_name"],
+                    "op": m["op"],
+                    "row_id": m["row_id"],
+                    "base_version": m["base_version"] or 0,
+                    "base": json.loads(m["base"]) if m["base"] else None,
+                    "row": json.loads(m["payload"]),
+                }
+                for m in batch
+            ]
+            answer = self.request("POST", "/v1/push", cancel, json={"mutations": mutations})
+            results = answer["results"]
+            if len(results) != len(batch):
+                raise SyncError("the sync server answered a push with the wrong number of results")
+            with self.replica.transaction() as conn:
+                for m, result in zip(batch, results, strict=True):
+                    status = result["status"]
+                    if status == "applied":
+                        applied += 1
+                        self._settle(conn, m, result.get("row"))
+                    elif status == "conflict":
+                        conflicted += 1
+                        conn.execute(
+                            "INSERT INTO conflicts (table_name, row_id, mine, theirs, created_at) "
+                            "VALUES (?, ?, ?, ?, ?)",
+                            (
+                                m["table_name"],
+                                m["row_id"],
+                                m["payload"],
+                                json.dumps(result.get("row")),
+                                utc_now(),
+                            ),
+                        )
+                        self._settle(conn, m, result.get("row"))
+                    else:
+                        rejected += 1
+                        conn.execute(
+                            "UPDATE outbox SET status = 'rejected', message = ? WHERE seq = ?",
+                            (str(result.get("message", "rejected by the server")), m["seq"]),
+                        )
+            sent += len(batch)
+
+    def _settle(
+        self, conn: Any, mutation: Mapping[str, Any], row: Mapping[str, Any] | None
+    ) -> None:
+        """Take a mutation out of the outbox and the server's row into the table.
+
+        Later edits of the same row still queued are rebased on the server's new version, so
+        they apply directly instead of being merged against a version they already include.
+        """
+        table, row_id, seq = mutation["table_name"], mutation["row_id"], mutation["seq"]
+        conn.execute("DELETE FROM outbox WHERE seq = ?", (seq,))
+        if row is None:
+            return
+        later = conn.execute(
+            "SELECT 1 FROM outbox WHERE status = 'pending' AND table_name = ? AND row_id = ?",
+            (table, row_id),
+        ).fetchone()
+        if later:
+            conn.execute(
+                "UPDATE outbox SET base_version = ?, base = ? "
+                "WHERE status = 'pending' AND table_name = ? AND row_id = ?",
+                (row["version"], json.dumps(row), table, row_id),
+            )
+            conn.execute(f"UPDATE {table} SET version = ? WHERE id = ?", (row["version"], row_id))
+        else:
+            self._write_row(conn, table, row)
+
+    # -- both --------------------------------------------------------------------------------
+
+    def sync(
+        self,
+        progress: Callable[[int, int], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> tuple[PushSummary, PullSummary]:
+        """Push first (so the pull brings back the server's answers to it), then pull."""
+        pushed = self.push(cancel)
+        pulled = self.pull(progress, cancel)
+        return pushed, pulled
 
     def pull(
         self,

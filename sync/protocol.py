@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from workbench.replica import LATEST_VERSION, REPLICATED_TABLES
+from workbench.replica import DOCUMENT_TABLES, LATEST_VERSION, REFERENCE_TABLES, REPLICATED_TABLES
 
 #: Bumped when a request or answer changes shape; client and server must agree exactly.
 PROTOCOL_VERSION = 1
@@ -25,14 +25,13 @@ SCHEMA_HEADER = "X-Workbench-Schema"
 Role = Literal["merchandiser", "floor", "admin"]
 ROLES: tuple[Role, ...] = ("merchandiser", "floor", "admin")
 
-#: Reference data is authored on the server; clients never push it.
-REFERENCE_TABLES: tuple[str, ...] = REPLICATED_TABLES
+__all__ = ["DOCUMENT_TABLES", "REFERENCE_TABLES"]  # re-exported: reference data is never pushed
 
 #: Tables a role never receives at all (DESIGN D6: floor staff get no costs or margins).
 WITHHELD_TABLES: Mapping[str, frozenset[str]] = {
     "merchandiser": frozenset(),
     "admin": frozenset(),
-    "floor": frozenset({"cost_rates", "margin_rules"}),
+    "floor": frozenset({"cost_rates", "margin_rules", "cost_sheets"}),
 }
 
 #: Columns a role receives as NULL: prices are costs, and floor replicas hold none.
@@ -50,6 +49,11 @@ def tables_for(role: str) -> tuple[str, ...]:
     """The replicated tables a replica of this role holds, in dependency-friendly order."""
     withheld = WITHHELD_TABLES[role]
     return tuple(t for t in REPLICATED_TABLES if t not in withheld)
+
+
+def pushable_tables(role: str) -> frozenset[str]:
+    """The document tables a role may write (reference data is authored on the server)."""
+    return frozenset(DOCUMENT_TABLES) - WITHHELD_TABLES[role]
 
 
 def redact(role: str, table: str, row: dict[str, Any]) -> dict[str, Any]:

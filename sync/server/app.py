@@ -29,6 +29,7 @@ from sync.server import accounts, schema
 from sync.server.accounts import AccountError, Caller
 from sync.server.db import writing
 from sync.server.openapi import openapi_document
+from sync.server.push import BatchError, apply_push, parse_batch
 from sync.server.scoping import WorkspaceScope
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
@@ -103,9 +104,23 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int) -
     return value
 
 
-def _json_body(request: Request, body: bytes) -> dict[str, Any]:
-    if len(body) > MAX_BODY_BYTES:
-        raise ApiError(413, "too_large", f"request bodies are limited to {MAX_BODY_BYTES} bytes")
+async def _read_body(request: Request) -> bytes:
+    """The request body, refused with 413 as soon as it passes the limit (never buffered whole)."""
+    too_large = ApiError(413, "too_large", f"request bodies are limited to {MAX_BODY_BYTES} bytes")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise too_large
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _json_body(body: bytes) -> dict[str, Any]:
     try:
         data = json.loads(body or b"null")
     except (ValueError, UnicodeDecodeError):
@@ -147,7 +162,7 @@ async def login(request: Request) -> JSONResponse:
     )
     if problem:
         raise ApiError(426, "update_required", problem)
-    data = _json_body(request, await request.body())
+    data = _json_body(await _read_body(request))
     username = _string_field(data, "username")
     password = _string_field(data, "password")
     device = _string_field(data, "device_name", required=False) or "unnamed device"
@@ -253,6 +268,21 @@ async def wait(request: Request) -> JSONResponse:
             await asyncio.wait_for(event.wait(), timeout=min(remaining, 1.0))
 
 
+async def push(request: Request) -> JSONResponse:
+    """Apply a batch of this device's mutations; see `sync.server.push`."""
+    caller = await asyncio.to_thread(_caller, request)
+    data = _json_body(await _read_body(request))
+    try:
+        batch = parse_batch(data)
+    except BatchError as exc:
+        raise ApiError(422, "invalid", str(exc)) from None
+    state = _state(request)
+    answers = await asyncio.to_thread(apply_push, state.engine, caller, batch)
+    if any(a["status"] == "applied" for a in answers):
+        notify(state, caller.workspace_id)
+    return JSONResponse({"results": answers})
+
+
 def notify(state: ServerState, workspace_id: str) -> None:
     """Wake this process's long-polls for a workspace (call on the event loop)."""
     event = state.waiters.pop(workspace_id, None)
@@ -267,6 +297,7 @@ ROUTES: list[tuple[str, Callable[..., Any], list[str]]] = [
     ("/v1/changes", changes, ["GET"]),
     ("/v1/counts", counts, ["GET"]),
     ("/v1/wait", wait, ["GET"]),
+    ("/v1/push", push, ["POST"]),
 ]
 
 

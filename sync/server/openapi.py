@@ -130,6 +130,37 @@ PATHS: dict[str, dict[str, Any]] = {
             },
         }
     },
+    "/v1/push": {
+        "post": {
+            "summary": "Apply a batch of this device's mutations, each at most once.",
+            "security": [{"device": []}],
+            "parameters": _VERSION_HEADERS,
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["mutations"],
+                            "properties": {
+                                "mutations": {
+                                    "type": "array",
+                                    "items": {"$ref": "#/components/schemas/Mutation"},
+                                }
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "200": _answer(
+                    "one answer per mutation: applied, conflict or rejected",
+                    {"type": "object", "properties": {"results": {"type": "array"}}},
+                ),
+                **_errors(400, 401, 413, 422, 426),
+            },
+        }
+    },
     "/v1/wait": {
         "get": {
             "summary": "Long-poll until the workspace has a change after a cursor.",
@@ -156,11 +187,25 @@ def openapi_document() -> dict[str, Any]:
         "components": {
             "securitySchemes": {"device": {"type": "http", "scheme": "bearer"}},
             "schemas": {
+                "Mutation": {
+                    "type": "object",
+                    "required": ["seq", "mutation_id", "table", "op", "row_id"],
+                    "properties": {
+                        "seq": {"type": "integer", "minimum": 1},
+                        "mutation_id": {"type": "string"},
+                        "table": {"type": "string"},
+                        "op": {"enum": ["upsert", "delete"]},
+                        "row_id": {"type": "string"},
+                        "base_version": {"type": "integer"},
+                        "base": {"type": "object"},
+                        "row": {"type": "object"},
+                    },
+                },
                 "Error": {
                     "type": "object",
                     "required": ["error", "message"],
                     "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
-                }
+                },
             },
         },
     }

@@ -6,10 +6,20 @@ the UI read while a worker writes).
 """
 
 from workbench.replica.migrate import LATEST_VERSION, MigrationError, migrate, schema_version
-from workbench.replica.store import REPLICATED_TABLES, Replica, open_replica
+from workbench.replica.store import (
+    APPEND_ONLY_TABLES,
+    DOCUMENT_TABLES,
+    REFERENCE_TABLES,
+    REPLICATED_TABLES,
+    Replica,
+    open_replica,
+)
 
 __all__ = [
+    "APPEND_ONLY_TABLES",
+    "DOCUMENT_TABLES",
     "LATEST_VERSION",
+    "REFERENCE_TABLES",
     "REPLICATED_TABLES",
     "MigrationError",
     "Replica",

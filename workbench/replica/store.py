@@ -11,8 +11,8 @@ from pathlib import Path
 
 from workbench.replica.migrate import migrate, schema_version
 
-#: Tables whose rows come from the server and carry id / version / deleted / updated_at.
-REPLICATED_TABLES: tuple[str, ...] = (
+#: Reference data: authored on the server (imports, admin edits), read-only on laptops.
+REFERENCE_TABLES: tuple[str, ...] = (
     "materials",
     "cost_rates",
     "work_centres",
@@ -21,6 +21,12 @@ REPLICATED_TABLES: tuple[str, ...] = (
     "margin_rules",
     "orders",
 )
+#: User documents: written on laptops and pushed through the outbox.
+DOCUMENT_TABLES: tuple[str, ...] = ("cost_sheets", "annotations")
+#: Documents that are only ever added, never edited: they cannot conflict.
+APPEND_ONLY_TABLES: frozenset[str] = frozenset({"annotations"})
+#: Every table whose rows carry id / version / deleted / updated_at and replicate.
+REPLICATED_TABLES: tuple[str, ...] = REFERENCE_TABLES + DOCUMENT_TABLES
 
 
 def utc_now() -> str:

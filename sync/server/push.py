@@ -1,0 +1,217 @@
+"""Applying a device's pushed mutations (DESIGN D4), at most once each.
+
+A batch is one transaction: the writes, each stamped with a fresh change number, the answers
+recorded for replay, and the device's last applied mutation number. A replayed push (the
+answer was lost on the way back) finds its numbers already applied and gets the stored
+answers, writing nothing twice.
+
+Each mutation is answered on its own:
+- ``applied``: written, with the row as stored (its new version; merged fields included);
+- ``conflict``: the server had moved on and the same fields changed on both sides; the server
+  keeps its row and sends it, and the laptop keeps the user's version as a conflict copy;
+- ``rejected``: not allowed or not valid, with a message; set aside, never blocking the rest.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from sync import protocol
+from sync.server import schema
+from sync.server.accounts import Caller
+from sync.server.db import writing
+from sync.server.scoping import WorkspaceScope
+from workbench.replica import APPEND_ONLY_TABLES, DOCUMENT_TABLES
+
+SYNC_COLUMNS = frozenset({"id", "version", "deleted", "updated_at"})
+MAX_BATCH = 500
+
+
+class BatchError(ValueError):
+    """The batch as a whole does not follow the protocol (answered 422)."""
+
+
+@dataclass(frozen=True)
+class Mutation:
+    seq: int
+    mutation_id: str
+    table: str
+    op: str
+    row_id: str
+    base_version: int
+    base: Mapping[str, Any]
+    row: Mapping[str, Any] | None
+
+
+def parse_batch(data: Mapping[str, Any]) -> list[Mutation]:
+    items = data.get("mutations")
+    if not isinstance(items, list):
+        raise BatchError("'mutations' must be a list")
+    if len(items) > MAX_BATCH:
+        raise BatchError(f"at most {MAX_BATCH} mutations per push")
+    parsed: list[Mutation] = []
+    for n, item in enumerate(items):
+        where = f"mutations[{n}]"
+        if not isinstance(item, dict):
+            raise BatchError(f"{where} must be an object")
+        seq = item.get("seq")
+        if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
+            raise BatchError(f"{where}.seq must be a positive whole number")
+        if parsed and seq <= parsed[-1].seq:
+            raise BatchError(f"{where}.seq must be greater than the one before it")
+        for key in ("mutation_id", "table", "op", "row_id"):
+            if not isinstance(item.get(key), str) or not item[key]:
+                raise BatchError(f"{where}.{key} must be a non-empty string")
+        base_version = item.get("base_version") or 0
+        if not isinstance(base_version, int) or isinstance(base_version, bool):
+            raise BatchError(f"{where}.base_version must be a whole number")
+        base = item.get("base") or {}
+        row = item.get("row")
+        if not isinstance(base, dict) or (row is not None and not isinstance(row, dict)):
+            raise BatchError(f"{where}.base and .row must be objects")
+        parsed.append(
+            Mutation(seq, item["mutation_id"], item["table"], item["op"], item["row_id"],
+                     base_version, base, row)
+        )  # fmt: skip
+    return parsed
+
+
+def _validate(role: str, m: Mutation) -> str | None:
+    """Why the mutation must be rejected, in the user's words, or None."""
+    if m.table not in DOCUMENT_TABLES:
+        return f"{m.table!r} is reference data, maintained on the server: it cannot be edited here"
+    if m.table not in protocol.pushable_tables(role):
+        return f"the {role} role may not write {m.table.replace('_', ' ')}"
+    if m.op not in ("upsert", "delete"):
+        return f"unknown operation {m.op!r}"
+    if m.op == "delete":
+        if m.table in APPEND_ONLY_TABLES:
+            return f"{m.table.replace('_', ' ')} are never deleted"
+        return None
+    if m.row is None:
+        return "an upsert must carry the row"
+    table = schema.replicated[m.table]
+    known = {c.name: c for c in table.columns if c.name != "workspace_id"}
+    unknown = sorted(set(m.row) - set(known))
+    if unknown:
+        return f"unknown field(s) for {m.table}: {', '.join(unknown)}"
+    if m.row.get("id") != m.row_id:
+        return "the row's id does not match the mutation's row_id"
+    for name, column in known.items():
+        if name == "version":
+            continue
+        value = m.row.get(name)
+        if value is None:
+            if not column.nullable and column.default is None and name not in ("deleted",):
+                return f"field {name!r} is required"
+            continue
+        wants_int = isinstance(column.type, sa.Integer)
+        if wants_int and (not isinstance(value, int) or isinstance(value, bool)):
+            return f"field {name!r} must be a whole number, not {value!r}"[:300]
+        if not wants_int and not isinstance(value, str):
+            return f"field {name!r} must be text, not {type(value).__name__}"
+    return None
+
+
+def _stored(row: Mapping[str, Any], version: int) -> dict[str, Any]:
+    return {**row, "version": version, "deleted": int(row.get("deleted") or 0)}
+
+
+def _apply_one(scope: WorkspaceScope, role: str, m: Mutation) -> dict[str, Any]:
+    problem = _validate(role, m)
+    if problem is None and scope.ids_taken_elsewhere(m.table, [m.row_id]):
+        problem = "this id belongs to another workspace"
+    if problem:
+        return {"seq": m.seq, "status": "rejected", "message": problem}
+
+    current = scope.get(m.table, m.row_id)
+    if m.op == "delete":
+        if current is None or current["deleted"]:
+            return {"seq": m.seq, "status": "applied", "row": current}
+        if current["version"] != m.base_version and _changed_since_base(current, m.base, current):
+            return {"seq": m.seq, "status": "conflict", "row": current,
+                    "message": "it was changed on the server after you opened it"}  # fmt: skip
+        version = scope.next_seq()
+        scope.update(m.table, m.row_id, {"deleted": 1, "version": version})
+        return {
+            "seq": m.seq,
+            "status": "applied",
+            "row": {**current, "deleted": 1, "version": version},
+        }
+
+    assert m.row is not None
+    if current is None:
+        row = _stored(m.row, scope.next_seq())
+        scope.insert(m.table, [row])
+        return {"seq": m.seq, "status": "applied", "row": row}
+    if m.table in APPEND_ONLY_TABLES:
+        # already there: an append-only row is never rewritten, so a repeat is a no-op
+        return {"seq": m.seq, "status": "applied", "row": current}
+    if current["version"] == m.base_version:
+        row = _stored(m.row, scope.next_seq())
+        scope.update(m.table, m.row_id, row)
+        return {"seq": m.seq, "status": "applied", "row": row}
+
+    # The server moved on. Merge when the fields this edit changed were not changed there.
+    mine = {k for k, v in m.row.items() if k not in SYNC_COLUMNS and m.base.get(k, v) != v}
+    if current["deleted"] or not m.base or _changed_since_base(current, m.base, mine):
+        return _conflict(m, current, "the same fields were changed on the server meanwhile")
+    merged = {**current, **{k: m.row[k] for k in mine}}
+    row = _stored(merged, scope.next_seq())
+    scope.update(m.table, m.row_id, row)
+    return {"seq": m.seq, "status": "applied", "row": row, "merged": True}
+
+
+def _conflict(m: Mutation, current: Mapping[str, Any], why: str) -> dict[str, Any]:
+    return {"seq": m.seq, "status": "conflict", "row": dict(current), "message": why}
+
+
+def _changed_since_base(current: Mapping[str, Any], base: Mapping[str, Any], fields: Any) -> bool:
+    """Whether the server's row differs from the edit's starting point in ``fields``."""
+    if not base:
+        return True
+    return any(k in base and current.get(k) != base[k] for k in fields if k not in SYNC_COLUMNS)
+
+
+def apply_push(engine: sa.Engine, caller: Caller, batch: list[Mutation]) -> list[dict[str, Any]]:
+    """Apply a batch in one transaction; returns one answer per mutation, in order."""
+    d, log = schema.devices, schema.mutations
+    answers: list[dict[str, Any]] = []
+    with writing(engine).begin() as conn:
+        last = int(
+            conn.execute(
+                sa.select(d.c.last_mutation_seq).where(d.c.id == caller.device_id)
+            ).scalar_one()
+        )
+        stored = {
+            int(r.seq): json.loads(r.result)
+            for r in conn.execute(
+                sa.select(log.c.seq, log.c.result).where(
+                    log.c.device_id == caller.device_id,
+                    log.c.seq.in_([m.seq for m in batch if m.seq <= last]),
+                )
+            )
+        }
+        scope = WorkspaceScope(conn, caller.workspace_id)
+        for m in batch:
+            if m.seq <= last:
+                answers.append(stored.get(m.seq) or {"seq": m.seq, "status": "applied"})
+                continue
+            answer = _apply_one(scope, caller.role, m)
+            answers.append(answer)
+            conn.execute(
+                log.insert().values(
+                    device_id=caller.device_id,
+                    seq=m.seq,
+                    workspace_id=caller.workspace_id,
+                    result=json.dumps(answer),
+                )
+            )
+            last = m.seq
+        conn.execute(sa.update(d).where(d.c.id == caller.device_id).values(last_mutation_seq=last))
+    return answers

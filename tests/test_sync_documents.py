@@ -1,0 +1,239 @@
+"""Documents written on laptops reach the server and each other, at most once, with merges,
+conflict copies and rejections as DESIGN D4 describes."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from sync.client import SyncClient, login
+from sync.server import schema
+from tests.sync_fixtures import PASSWORD, Server
+from workbench import documents
+from workbench.replica import open_replica
+
+_names = itertools.count()
+
+
+@pytest.fixture
+def laptops(server: Server, tmp_path: Path) -> Iterator[list[SyncClient]]:
+    made = []
+    for username in ("merchandiser@alpha", "admin@alpha"):
+        info = login(server.url, username, PASSWORD, f"laptop {next(_names)}")
+        replica = open_replica(tmp_path / f"{info.device_id}.sqlite")
+        made.append(SyncClient(replica, server.url, info.token))
+    yield made
+    for client in made:
+        client.close()
+
+
+def sheets(client: SyncClient) -> dict[str, tuple]:
+    return {
+        r["id"]: (r["style_code"], r["title"], r["body"], r["deleted"], r["version"])
+        for r in client.replica.conn.execute("SELECT * FROM cost_sheets")
+    }
+
+
+def server_sheets(server: Server) -> dict[str, tuple]:
+    t = schema.replicated["cost_sheets"]
+    with server.engine.connect() as conn:
+        return {
+            r.id: (r.style_code, r.title, r.body, r.deleted, r.version)
+            for r in conn.execute(
+                sa.select(t).where(t.c.workspace_id == server.workspaces["alpha"])
+            )
+        }
+
+
+def test_a_document_written_offline_reaches_the_other_laptop(
+    server: Server, laptops: list[SyncClient]
+) -> None:
+    a, b = laptops
+    row = documents.save_document(
+        a.replica, "cost_sheets", {"style_code": "TS-001", "title": "Tee"}
+    )
+    assert documents.outbox_counts(a.replica) == {"pending": 1, "rejected": 0}
+    pushed, _ = a.sync()
+    assert (pushed.applied, pushed.conflicts, pushed.rejected) == (1, 0, 0)
+    assert documents.outbox_counts(a.replica)["pending"] == 0
+    b.sync()
+    assert sheets(b)[row["id"]][:2] == ("TS-001", "Tee")
+    assert sheets(a) == sheets(b) == server_sheets(server)
+
+
+def test_edits_to_different_fields_merge(server: Server, laptops: list[SyncClient]) -> None:
+    a, b = laptops
+    row = documents.save_document(a.replica, "cost_sheets", {"style_code": "TS-1", "title": "Tee"})
+    a.sync()
+    b.sync()
+    documents.save_document(a.replica, "cost_sheets", {"id": row["id"], "title": "Crew tee"})
+    documents.save_document(b.replica, "cost_sheets", {"id": row["id"], "body": '{"gsm": 180}'})
+    a.sync()
+    pushed, _ = b.sync()
+    a.sync()
+    assert pushed.conflicts == 0
+    merged = server_sheets(server)[row["id"]]
+    assert merged[1:3] == ("Crew tee", '{"gsm": 180}')
+    assert sheets(a) == sheets(b) == server_sheets(server)
+
+
+def test_edits_to_the_same_field_keep_a_conflict_copy(
+    server: Server, laptops: list[SyncClient]
+) -> None:
+    a, b = laptops
+    row = documents.save_document(a.replica, "cost_sheets", {"style_code": "TS-1", "title": "Tee"})
+    a.sync()
+    b.sync()
+    documents.save_document(a.replica, "cost_sheets", {"id": row["id"], "title": "A's title"})
+    documents.save_document(b.replica, "cost_sheets", {"id": row["id"], "title": "B's title"})
+    a.sync()
+    pushed, _ = b.sync()
+    assert pushed.conflicts == 1
+    assert server_sheets(server)[row["id"]][1] == "A's title"
+    [conflict] = documents.conflicts(b.replica)
+    assert conflict.mine["title"] == "B's title"
+    assert conflict.theirs is not None and conflict.theirs["title"] == "A's title"
+    assert sheets(b) == server_sheets(server)  # the table shows the server's row meanwhile
+
+    documents.resolve_conflict(b.replica, conflict.id, keep="mine")
+    b.sync()
+    a.sync()
+    assert server_sheets(server)[row["id"]][1] == "B's title"
+    assert documents.conflicts(b.replica) == []
+    assert sheets(a) == sheets(b) == server_sheets(server)
+
+
+def test_delete_reaches_everyone_as_a_tombstone(server: Server, laptops: list[SyncClient]) -> None:
+    a, b = laptops
+    row = documents.save_document(a.replica, "cost_sheets", {"style_code": "TS-1"})
+    a.sync()
+    b.sync()
+    documents.delete_document(b.replica, "cost_sheets", row["id"])
+    b.sync()
+    a.sync()
+    assert sheets(a)[row["id"]][3] == 1
+    assert sheets(a) == sheets(b) == server_sheets(server)
+
+
+def test_a_replayed_push_applies_nothing_twice(server: Server, laptops: list[SyncClient]) -> None:
+    a, _ = laptops
+    documents.save_document(a.replica, "cost_sheets", {"style_code": "TS-1"})
+    pending = a.replica.conn.execute("SELECT * FROM outbox").fetchall()
+    body = {
+        "mutations": [
+            {
+                "seq": m["seq"],
+                "mutation_id": m["mutation_id"],
+                "table": m["table_name"],
+                "op": m["op"],
+                "row_id": m["row_id"],
+                "base_version": 0,
+                "row": json.loads(m["payload"]),
+            }
+            for m in pending
+        ]
+    }
+    first = a.request("POST", "/v1/push", json=body)
+    again = a.request("POST", "/v1/push", json=body)
+    assert first == again
+    assert len(server_sheets(server)) == 1
+    with server.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.max(schema.workspaces.c.last_seq))).scalar() == 1
+
+
+def test_a_rejected_mutation_is_set_aside_and_the_queue_goes_on(
+    server: Server, laptops: list[SyncClient]
+) -> None:
+    a, _ = laptops
+    # reference data cannot be pushed: queue a forged mutation on materials, then a good one
+    with a.replica.transaction() as conn:
+        conn.execute(
+            "INSERT INTO outbox (mutation_id, table_name, row_id, op, payload, created_at) "
+            "VALUES ('m-bad', 'materials', 'x', 'upsert', '{\"id\": \"x\"}', '2026-01-01')"
+        )
+    good = documents.save_document(a.replica, "cost_sheets", {"style_code": "TS-9"})
+    pushed = a.push()
+    assert (pushed.applied, pushed.rejected) == (1, 1)
+    [rejected] = documents.rejected_mutations(a.replica)
+    assert "reference data" in rejected["message"]
+    assert good["id"] in server_sheets(server)
+    assert a.push().sent == 0  # the rejected one no longer blocks or repeats
+
+
+def test_floor_staff_cannot_write_cost_sheets(server: Server, tmp_path: Path) -> None:
+    info = login(server.url, "floor@alpha", PASSWORD, "station")
+    client = SyncClient(open_replica(tmp_path / "f.sqlite"), server.url, info.token)
+    documents.save_document(client.replica, "cost_sheets", {"style_code": "TS-1"})
+    documents.add_annotation(client.replica, "material-1", "Shade lot 4 runs dark", "floor")
+    pushed = client.push()
+    assert (pushed.applied, pushed.rejected) == (1, 1)
+    assert "may not write cost sheets" in documents.rejected_mutations(client.replica)[0]["message"]
+
+
+def test_annotations_with_attachments_travel(
+    server: Server, laptops: list[SyncClient], tmp_path: Path
+) -> None:
+    a, b = laptops
+    photo = tmp_path / "swatch.jpg"
+    photo.write_bytes(b"\xff\xd8\xff" + bytes(range(256)) * 10)
+    note = documents.add_annotation(a.replica, "material-1", "Swatch approved", "asha", photo)
+    a.sync()
+    b.sync()
+    got = b.replica.conn.execute(
+        "SELECT body, attachment_name, attachment_type, attachment_b64 "
+        "FROM annotations WHERE id = ?",
+        (note["id"],),
+    ).fetchone()
+    assert tuple(got) == (
+        "Swatch approved",
+        "swatch.jpg",
+        "image/jpeg",
+        note["attachment_b64"],
+    )
+    with pytest.raises(documents.DocumentError, match="cannot be changed"):
+        documents.save_document(a.replica, "annotations", {"id": note["id"], "body": "edited"})
+
+
+@pytest.mark.parametrize(
+    ("mutation", "message"),
+    [
+        ({"row": {"id": "r1", "style_code": 5, "updated_at": "x"}}, "must be text"),
+        ({"row": {"id": "r1", "updated_at": "x"}}, "'style_code' is required"),
+        ({"row": {"id": "r1", "style_code": "S", "updated_at": "x", "evil": 1}}, "unknown field"),
+        ({"row": {"id": "other", "style_code": "S", "updated_at": "x"}}, "does not match"),
+        ({"op": "truncate"}, "unknown operation"),
+    ],
+)
+def test_invalid_mutations_are_rejected_with_a_message(
+    server: Server, laptops: list[SyncClient], mutation: dict, message: str
+) -> None:
+    a, _ = laptops
+    body = {"seq": 1, "mutation_id": "m", "table": "cost_sheets", "op": "upsert", "row_id": "r1"}
+    answer = a.request("POST", "/v1/push", json={"mutations": [{**body, **mutation}]})
+    assert answer["results"][0]["status"] == "rejected"
+    assert message in answer["results"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {},
+        {"mutations": "x"},
+        {"mutations": [5]},
+        {"mutations": [{"seq": "1"}]},
+        {"mutations": [{"seq": 2, "mutation_id": "a", "table": "t", "op": "o", "row_id": "r"},
+                       {"seq": 1, "mutation_id": "b", "table": "t", "op": "o", "row_id": "r"}]},
+    ],
+)  # fmt: skip
+def test_malformed_push_batches_get_422(
+    server: Server, laptops: list[SyncClient], payload: dict
+) -> None:
+    a, _ = laptops
+    answer = a.http.post("/v1/push", json=payload)
+    assert answer.status_code == 422
+    assert answer.json()["message"]
