@@ -89,12 +89,19 @@ def init(obj: Context, workspace: str, admin_user: str, password_stdin: bool) ->
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8750, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--snapshots",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=lambda: data_dir() / "server" / "snapshots",
+    show_default="<data dir>/server/snapshots",
+    help="Where first-sync snapshots are cached (derived data, safe to delete).",
+)
 @click.pass_obj
-def serve(obj: Context, host: str, port: int) -> None:
+def serve(obj: Context, host: str, port: int, snapshots: Path) -> None:
     """Serve the sync API (plain HTTP: put a TLS reverse proxy in front in production)."""
     from sync.server.serve import serve_forever
 
-    serve_forever(obj.engine, host, port)
+    serve_forever(obj.engine, host, port, snapshots)
 
 
 @cli.group()

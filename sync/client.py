@@ -9,12 +9,16 @@ Qt-free: the app runs it on a worker, the headless CLI and the tests call it dir
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
 import random
+import shutil
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -246,6 +250,104 @@ class SyncClient:
         else:
             self._write_row(conn, table, row)
 
+    # -- first sync from a snapshot -----------------------------------------------------------
+
+    def download_snapshot(
+        self,
+        cancel: threading.Event | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> tuple[Path, int]:
+        """Fetch the server's current snapshot beside the replica; resumes a partial download.
+
+        Returns the path of the decompressed SQLite file and the sequence it reflects.
+        """
+        info = self.request("GET", "/v1/snapshot", cancel)
+        folder = self.replica.path.parent
+        part = folder / f"{info['name']}.part"
+        for stale in folder.glob("*.sqlite.gz.part"):
+            if stale != part:
+                stale.unlink()
+        while True:
+            have = part.stat().st_size if part.exists() else 0
+            if have >= info["size"]:
+                break
+            headers = {"Accept-Encoding": "identity"}
+            if have:
+                headers.update(Range=f"bytes={have}-", **{"If-Range": info["sha256"]})
+            try:
+                with self.http.stream(
+                    "GET", f"/v1/snapshot/{info['name']}", headers=headers
+                ) as answer:
+                    if answer.status_code >= 400:
+                        answer.read()
+                        raise _error_from(answer)
+                    mode = "ab" if answer.status_code == 206 else "wb"
+                    with part.open(mode) as out:
+                        for chunk in answer.iter_bytes(1024 * 1024):
+                            if cancel is not None and cancel.is_set():
+                                raise Cancelled()
+                            out.write(chunk)
+                            if progress is not None:
+                                progress(out.tell(), info["size"])
+            except httpx.TransportError:
+                # resume from what arrived; the request helper's backoff paces the retries
+                self.request("GET", "/v1/health", cancel)
+        digest = hashlib.sha256()
+        with part.open("rb") as f:
+            while chunk := f.read(1024 * 1024):
+                digest.update(chunk)
+        if digest.hexdigest() != info["sha256"]:
+            part.unlink()
+            raise SyncError("the downloaded snapshot was damaged; it will be fetched again")
+        target = folder / "snapshot.sqlite"
+        with gzip.open(part, "rb") as src, target.open("wb") as dst:
+            shutil.copyfileobj(src, dst, 1024 * 1024)
+        part.unlink()
+        return target, int(info["seq"])
+
+    def bootstrap(
+        self,
+        progress: Callable[[str, int, int], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> int:
+        """Replace the replica's replicated rows with the server's snapshot; returns its seq.
+
+        Tables are imported one transaction each, reference data first and order history
+        last, so the app can search materials before the history has arrived. Documents with
+        unsent edits keep the user's version. The cursor moves only when every table is in.
+        """
+        path, seq = self.download_snapshot(cancel)
+        conn = self.replica.conn
+        conn.execute("ATTACH DATABASE ? AS snap", (str(path),))
+        try:
+            snap_tables = {
+                r[0] for r in conn.execute("SELECT name FROM snap.sqlite_master WHERE type='table'")
+            }
+            tables = [t for t in REPLICATED_TABLES if t in snap_tables]
+            for n, table in enumerate(tables, start=1):
+                if cancel is not None and cancel.is_set():
+                    raise Cancelled()
+                cols = ", ".join(
+                    c
+                    for c in self._columns[table]
+                    if c in {r[1] for r in conn.execute(f"PRAGMA snap.table_info({table})")}
+                )
+                keep = "SELECT row_id FROM main.outbox WHERE status = 'pending' AND table_name = ?"
+                with self.replica.transaction():
+                    conn.execute(f"DELETE FROM main.{table} WHERE id NOT IN ({keep})", (table,))
+                    conn.execute(
+                        f"INSERT OR IGNORE INTO main.{table} ({cols}) "
+                        f"SELECT {cols} FROM snap.{table}"
+                    )
+                if progress is not None:
+                    progress(table, n, len(tables))
+            with self.replica.transaction() as tx:
+                self.replica.set_state("cursor", str(seq), tx)
+        finally:
+            conn.execute("DETACH DATABASE snap")
+            path.unlink(missing_ok=True)
+        return seq
+
     # -- both --------------------------------------------------------------------------------
 
     def sync(
@@ -253,9 +355,21 @@ class SyncClient:
         progress: Callable[[int, int], None] | None = None,
         cancel: threading.Event | None = None,
     ) -> tuple[PushSummary, PullSummary]:
-        """Push first (so the pull brings back the server's answers to it), then pull."""
+        """Push first (so the pull brings back the server's answers to it), then pull.
+
+        An empty replica, or one whose cursor is older than the server keeps deletions for,
+        starts from a snapshot and pulls the changes made since it.
+        """
         pushed = self.push(cancel)
-        pulled = self.pull(progress, cancel)
+        if self.replica.cursor == 0:
+            self.bootstrap(cancel=cancel)
+        try:
+            pulled = self.pull(progress, cancel)
+        except SyncError as exc:
+            if exc.code != "must_refetch":
+                raise
+            self.bootstrap(cancel=cancel)
+            pulled = self.pull(progress, cancel)
         return pushed, pulled
 
     def pull(

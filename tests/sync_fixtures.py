@@ -100,6 +100,6 @@ def server(tmp_path: Path) -> Iterator[Server]:
             accounts.add_user(
                 engine, name, f"{role}@{name}", PASSWORD, role, password_cost=FAST_HASH
             )
-    with ServerThread(engine, long_poll_s=5) as running:
+    with ServerThread(engine, tmp_path / "snapshots", long_poll_s=5) as running:
         yield Server(engine, running.url, workspaces)
     engine.dispose()

@@ -10,7 +10,7 @@ from sync.server.app import ROUTES
 from sync.server.openapi import PATHS
 from tests.sync_fixtures import PASSWORD, Server, material, write_rows
 
-AUTHENTICATED = ["/v1/changes", "/v1/counts", "/v1/wait?timeout=0"]
+AUTHENTICATED = ["/v1/changes", "/v1/counts", "/v1/wait?timeout=0", "/v1/snapshot"]
 
 
 def test_health_needs_no_token(server: Server) -> None:

@@ -13,6 +13,7 @@ import contextlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,7 +22,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from sync import protocol
@@ -31,6 +32,7 @@ from sync.server.db import writing
 from sync.server.openapi import openapi_document
 from sync.server.push import BatchError, apply_push, parse_batch
 from sync.server.scoping import WorkspaceScope
+from sync.server.snapshot import SnapshotStore
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 DEFAULT_PAGE_ROWS = 2000
@@ -48,6 +50,7 @@ class ApiError(HTTPException):
 @dataclass
 class ServerState:
     engine: sa.Engine
+    snapshots: SnapshotStore
     long_poll_s: float = 25.0
     #: wakes long-polls in this process when a write commits (other instances poll the DB)
     waiters: dict[str, asyncio.Event] = field(default_factory=dict)
@@ -232,6 +235,27 @@ def _record_pull(engine: sa.Engine, caller: Caller, cursor: int) -> None:
         )
 
 
+async def snapshot_info(request: Request) -> JSONResponse:
+    """The current snapshot for the caller's role (built now if none is recent enough)."""
+    caller = await asyncio.to_thread(_caller, request)
+    store = _state(request).snapshots
+    snap = await asyncio.to_thread(store.latest, caller.workspace_id, caller.role)
+    return JSONResponse(
+        {"name": snap.name, "seq": snap.seq, "size": snap.size, "sha256": snap.sha256}
+    )
+
+
+def snapshot_file(request: Request) -> Response:
+    """A snapshot's bytes; HTTP Range lets an interrupted download resume."""
+    caller = _caller(request)
+    name = request.path_params["name"]
+    store = _state(request).snapshots
+    snap = store.find(caller.workspace_id, name)
+    if snap is None or f"-{caller.role}-" not in name:
+        raise ApiError(404, "not_found", "no such snapshot: ask /v1/snapshot for the current one")
+    return FileResponse(snap.path, media_type="application/gzip", headers={"ETag": snap.sha256})
+
+
 def counts(request: Request) -> JSONResponse:
     caller = _caller(request)
     with _state(request).engine.connect() as conn:
@@ -296,18 +320,30 @@ ROUTES: list[tuple[str, Callable[..., Any], list[str]]] = [
     ("/v1/login", login, ["POST"]),
     ("/v1/changes", changes, ["GET"]),
     ("/v1/counts", counts, ["GET"]),
+    ("/v1/snapshot", snapshot_info, ["GET"]),
+    ("/v1/snapshot/{name}", snapshot_file, ["GET"]),
     ("/v1/wait", wait, ["GET"]),
     ("/v1/push", push, ["POST"]),
 ]
 
 
-def create_app(engine: sa.Engine, *, long_poll_s: float = 25.0) -> Starlette:
+def create_app(
+    engine: sa.Engine,
+    *,
+    snapshot_dir: Path,
+    long_poll_s: float = 25.0,
+    snapshot_max_age_s: float = 600.0,
+) -> Starlette:
     app = Starlette(
         routes=[Route(path, fn, methods=methods) for path, fn, methods in ROUTES],
         middleware=[Middleware(GZipMiddleware, minimum_size=1024)],
         exception_handlers={HTTPException: _http_error},
     )
-    app.state.sync = ServerState(engine=engine, long_poll_s=long_poll_s)
+    app.state.sync = ServerState(
+        engine=engine,
+        snapshots=SnapshotStore(engine, snapshot_dir, snapshot_max_age_s),
+        long_poll_s=long_poll_s,
+    )
     return app
 
 

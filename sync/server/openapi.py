@@ -35,6 +35,7 @@ def _errors(*codes: int) -> dict[str, Any]:
     text = {
         400: "bad query parameter or JSON",
         401: "no, unknown or revoked token; or wrong password",
+        404: "not found",
         410: "must_refetch: the cursor is older than deletions are kept",
         413: "request body too large",
         422: "a field is missing or of the wrong type",
@@ -126,6 +127,45 @@ PATHS: dict[str, dict[str, Any]] = {
             "parameters": _VERSION_HEADERS,
             "responses": {
                 "200": _answer("counts", {"type": "object"}),
+                **_errors(401, 426),
+            },
+        }
+    },
+    "/v1/snapshot": {
+        "get": {
+            "summary": "Describe the current first-sync snapshot for the caller's role.",
+            "security": [{"device": []}],
+            "parameters": _VERSION_HEADERS,
+            "responses": {
+                "200": _answer(
+                    "the snapshot to download",
+                    {
+                        "type": "object",
+                        "properties": {
+                            "name": {"type": "string"},
+                            "seq": {"type": "integer"},
+                            "size": {"type": "integer"},
+                            "sha256": {"type": "string"},
+                        },
+                    },
+                ),
+                **_errors(401, 426),
+            },
+        }
+    },
+    "/v1/snapshot/{name}": {
+        "get": {
+            "summary": "Download a snapshot: gzip of a replica-schema SQLite file; honours Range.",
+            "security": [{"device": []}],
+            "parameters": [
+                *_VERSION_HEADERS,
+                {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}},
+                {"name": "Range", "in": "header", "schema": {"type": "string"}},
+            ],
+            "responses": {
+                "200": {"description": "the whole file", "content": {"application/gzip": {}}},
+                "206": {"description": "the range asked for", "content": {"application/gzip": {}}},
+                "404": _answer("no such snapshot for this caller", _ERROR),
                 **_errors(401, 426),
             },
         }

@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from pathlib import Path
 from types import TracebackType
 
 import sqlalchemy as sa
@@ -14,8 +15,12 @@ import uvicorn
 from sync.server.app import create_app
 
 
-def serve_forever(engine: sa.Engine, host: str, port: int, *, log_level: str = "info") -> None:
-    uvicorn.run(create_app(engine), host=host, port=port, log_level=log_level)
+def serve_forever(
+    engine: sa.Engine, host: str, port: int, snapshot_dir: Path, *, log_level: str = "info"
+) -> None:
+    uvicorn.run(
+        create_app(engine, snapshot_dir=snapshot_dir), host=host, port=port, log_level=log_level
+    )
 
 
 class ServerThread:
@@ -26,10 +31,15 @@ class ServerThread:
     """
 
     def __init__(
-        self, engine: sa.Engine, *, long_poll_s: float = 25.0, host: str = "127.0.0.1"
+        self,
+        engine: sa.Engine,
+        snapshot_dir: Path,
+        *,
+        long_poll_s: float = 25.0,
+        host: str = "127.0.0.1",
     ) -> None:
         self.engine = engine
-        self.app = create_app(engine, long_poll_s=long_poll_s)
+        self.app = create_app(engine, snapshot_dir=snapshot_dir, long_poll_s=long_poll_s)
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind((host, 0))
