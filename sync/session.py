@@ -1,0 +1,132 @@
+"""A laptop's connection to its server: signing in, and syncing a workspace end to end.
+
+What the app's sync worker and the headless ``workbench login`` / ``workbench sync`` commands
+share. The server address, user and device are kept in the replica's ``sync_state`` (they are
+not secret); the token lives in the keyring (`workbench.credentials`).
+"""
+
+from __future__ import annotations
+
+import platform
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from sync.client import LoginInfo, SyncClient, SyncError, login
+from workbench import credentials
+from workbench.documents import conflicts, outbox_counts
+from workbench.paths import workspace_dir
+from workbench.workspace import Workspace, open_workspace
+
+SERVER_KEYS = ("server_url", "username", "device_id", "workspace_id", "workspace_name", "role")
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    pulled: int
+    pushed: int
+    conflicts: int
+    rejected: int
+    cursor: int
+    pages: int
+    seconds: float
+    indexed: int
+    count_mismatches: dict[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def sign_in(
+    server_url: str,
+    username: str,
+    password: str,
+    *,
+    base: Path | str | None = None,
+    device_name: str | None = None,
+) -> tuple[Workspace, LoginInfo, str | None]:
+    """Sign in and open (creating) the workspace's local folder.
+
+    Returns the workspace, the login, and a warning to show when the token could be kept for
+    this session only (no keyring).
+    """
+    info = login(server_url, username, password, device_name or platform.node() or "laptop")
+    workspace = open_workspace(workspace_dir(_folder_name(info.workspace_name), base))
+    replica = workspace.replica
+    known = replica.get_state("workspace_id")
+    if known and known != info.workspace_id:
+        workspace.close()
+        raise SyncError(
+            f"the local folder for {info.workspace_name!r} belongs to another workspace; "
+            "choose another data directory"
+        )
+    with replica.transaction() as conn:
+        for key in SERVER_KEYS:
+            value = getattr(info, key, None) if key != "server_url" else server_url.rstrip("/")
+            replica.set_state(key, str(value), conn)
+    warning = None
+    try:
+        credentials.save_token(server_url, info.username, info.token)
+    except credentials.NoKeyringError as exc:
+        warning = str(exc)
+    return workspace, info, warning
+
+
+def sign_out(workspace: Workspace) -> None:
+    url, user = _server(workspace)
+    credentials.forget_token(url, user)
+
+
+def _folder_name(workspace_name: str) -> str:
+    safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in workspace_name).strip("-.")
+    return safe[:64] or "workspace"
+
+
+def _server(workspace: Workspace) -> tuple[str, str]:
+    url = workspace.replica.get_state("server_url")
+    user = workspace.replica.get_state("username")
+    if not url or not user:
+        raise SyncError("this workspace is not connected to a server: sign in first", "signed_out")
+    return url, user
+
+
+def client_for(workspace: Workspace, **options: Any) -> SyncClient:
+    url, user = _server(workspace)
+    token = credentials.load_token(url, user)
+    if not token:
+        raise SyncError(f"sign in to {url} as {user} again: no saved sign-in", "signed_out")
+    return SyncClient(workspace.replica, url, token, **options)
+
+
+def sync_workspace(
+    workspace: Workspace,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: threading.Event | None = None,
+    **options: Any,
+) -> SyncReport:
+    """Push, pull (from a snapshot first when empty), re-index search, check counts."""
+    started = time.perf_counter()
+    client = client_for(workspace, **options)
+    try:
+        pushed, pulled = client.sync(progress, cancel)
+        indexed = workspace.search.refresh() if pulled.rows else 0
+        if workspace.search.check().name != "READY":
+            indexed = workspace.search.rebuild(cancel=cancel)
+        mismatches = client.count_mismatches()
+    finally:
+        client.close()
+    return SyncReport(
+        pulled=pulled.rows,
+        pushed=pushed.applied,
+        conflicts=len(conflicts(workspace.replica)),
+        rejected=outbox_counts(workspace.replica)["rejected"],
+        cursor=pulled.cursor,
+        pages=pulled.pages,
+        seconds=round(time.perf_counter() - started, 3),
+        indexed=indexed,
+        count_mismatches={t: list(v) for t, v in mismatches.items()},
+    )
