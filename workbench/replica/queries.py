@@ -6,6 +6,7 @@ checked against an allow-list; values always travel as parameters.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -82,19 +83,19 @@ def materials_by_ids(conn: sqlite3.Connection, ids: Sequence[str]) -> list[dict[
 def sort_ids(
     conn: sqlite3.Connection, ids: Sequence[str], column: str, descending: bool = False
 ) -> list[str]:
-    """``ids`` reordered by a material column (ties keep code order)."""
+    """``ids`` reordered by a material column (ties keep code order).
+
+    The ids travel as one JSON array, so SQLite looks each up by primary key and sorts just
+    those rows, whatever the size of the table.
+    """
     if column not in SORTABLE:
         raise ValueError(f"materials cannot be sorted by {column!r}")
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS sort_ids (id TEXT PRIMARY KEY)")
-    conn.execute("DELETE FROM temp.sort_ids")
-    conn.executemany("INSERT OR IGNORE INTO temp.sort_ids (id) VALUES (?)", ((i,) for i in ids))
     direction = "DESC" if descending else "ASC"
-    nulls = "NULLS LAST"
     rows = conn.execute(
-        f"SELECT m.id FROM materials m JOIN temp.sort_ids s ON s.id = m.id "
-        f"WHERE m.deleted = 0 ORDER BY {SORTABLE[column]} {direction} {nulls}, m.code"
+        f"SELECT id FROM materials WHERE id IN (SELECT value FROM json_each(?)) "
+        f"AND deleted = 0 ORDER BY {SORTABLE[column]} {direction} NULLS LAST, code",
+        (json.dumps(list(ids)),),
     ).fetchall()
-    conn.execute("DELETE FROM temp.sort_ids")
     return [row[0] for row in rows]
 
 

@@ -6,5 +6,6 @@ engine behind it can change without touching a view.
 """
 
 from workbench.search.request import FIELDS, SearchRequest, SearchResult
+from workbench.search.service import IndexState, MaterialSearch
 
-__all__ = ["FIELDS", "SearchRequest", "SearchResult"]
+__all__ = ["FIELDS", "IndexState", "MaterialSearch", "SearchRequest", "SearchResult"]

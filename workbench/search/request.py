@@ -25,7 +25,9 @@ class SearchRequest:
     gsm_max: int | None = None
     width_min_cm: int | None = None
     width_max_cm: int | None = None
-    limit: int = 1000
+    limit: int = 500
+    #: also count matches per material type, certification and supplier (costs a few ms)
+    facets: bool = False
     #: a column of ``workbench.replica.queries.SORTABLE``; None sorts by relevance
     sort: str | None = None
     descending: bool = False
