@@ -100,14 +100,32 @@ def sort_ids(
 
 
 def cost_rates_for_material(conn: sqlite3.Connection, material_id: str) -> list[dict[str, Any]]:
+    """The rates that price this material: its own (yarn, trim) and, for a fabric, the
+    current knitting or weaving, dyeing and finishing rates its construction, dye class,
+    shade and finish select. Newest first within each process."""
+    found = conn.execute(
+        "SELECT construction, dye_class, shade_depth, finish FROM materials WHERE id = ?",
+        (material_id,),
+    ).fetchone()
+    if found is None:
+        return []
+    construction, dye_class, shade, finish = tuple(found)
     return _rows(
         conn.execute(
             "SELECT rate_code, process, description, basis, rate, currency, valid_from, source "
-            "FROM cost_rates WHERE material_id = ? AND deleted = 0 "
-            "ORDER BY process, valid_from DESC",
-            (material_id,),
+            "FROM cost_rates WHERE deleted = 0 AND ("
+            "  material_id = :id"
+            "  OR (process IN ('knitting', 'weaving') AND :construction != ''"
+            "      AND :construction LIKE technique || '%')"
+            "  OR (process = 'dyeing' AND dye_class = :dye AND shade_depth = :shade)"
+            "  OR (process = 'finishing' AND technique = :finish)"
+            ") ORDER BY CASE process WHEN 'yarn' THEN 0 WHEN 'knitting' THEN 1 "
+            "WHEN 'weaving' THEN 1 WHEN 'dyeing' THEN 2 WHEN 'finishing' THEN 3 ELSE 4 END, "
+            "valid_from DESC",
+            {"id": material_id, "construction": construction or "", "dye": dye_class,
+             "shade": shade, "finish": finish or None},
         )
-    )
+    )  # fmt: skip
 
 
 def orders_for_material(
@@ -177,3 +195,15 @@ def max_version(conn: sqlite3.Connection, table: str = "materials") -> int:
     if table not in REPLICATED_TABLES:
         raise ValueError(f"{table!r} is not a replicated table")
     return int(conn.execute(f"SELECT coalesce(max(version), 0) FROM {table}").fetchone()[0])
+
+
+def material_detail(conn: sqlite3.Connection, material_id: str) -> dict[str, Any] | None:
+    """Everything the detail pane shows: the material, its cost rates, where it was ordered."""
+    found = material(conn, material_id)
+    if found is None:
+        return None
+    return {
+        "material": found,
+        "cost_rates": cost_rates_for_material(conn, material_id),
+        "orders": orders_for_material(conn, material_id),
+    }

@@ -1,0 +1,91 @@
+"""The command lines: ``workbench`` (demo-data, the screenshot path) and ``workbench-sync``."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+from PySide6.QtGui import QImage
+
+from sync.cli import cli as sync_cli
+from ui.cli import cli
+from workbench.replica import open_replica
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_demo_data_writes_a_replica(tmp_path: Path) -> None:
+    out = tmp_path / "demo.sqlite"
+    result = CliRunner().invoke(cli, ["demo-data", "--materials", "300", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["rows"]["materials"] == 300
+    replica = open_replica(out)
+    assert replica.conn.execute("SELECT count(*) FROM materials").fetchone()[0] == 300
+
+
+def test_demo_data_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
+    out = tmp_path / "demo.sqlite"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["demo-data", "--materials", "10", "--out", str(out)]).exit_code == 0
+    again = runner.invoke(cli, ["demo-data", "--materials", "20", "--out", str(out)])
+    assert again.exit_code != 0
+    assert "already exists; pass --force" in again.output
+    forced = runner.invoke(cli, ["demo-data", "--materials", "20", "--out", str(out), "--force"])
+    assert forced.exit_code == 0
+    assert open_replica(out).conn.execute("SELECT count(*) FROM materials").fetchone()[0] == 20
+
+
+def test_bad_arguments_get_clear_errors(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["demo-data", "--materials", "0", "--out", "x"])
+    assert result.exit_code == 2 and "--materials" in result.output
+    both = CliRunner().invoke(cli, ["--demo", "--workspace", str(tmp_path)])
+    assert both.exit_code == 2 and "not both" in both.output
+
+
+def test_screenshot_of_the_demo_window(tmp_path: Path) -> None:
+    png = tmp_path / "x.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--demo", "--demo-size", "1500",
+         "--data-dir", str(tmp_path / "data"), "--screenshot", str(png)],
+        capture_output=True, text=True, timeout=300, env=env, cwd=ROOT,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    image = QImage(str(png))
+    assert image.width() >= 1000 and image.height() >= 600
+    # the demo workspace was created where asked, with its index
+    assert (tmp_path / "data" / "workspaces" / "demo" / "replica.sqlite").exists()
+    assert (tmp_path / "data" / "workspaces" / "demo" / "search-index" / "stamp.json").exists()
+
+
+def test_workbench_sync_user_commands(tmp_path: Path) -> None:
+    db = str(tmp_path / "server.sqlite")
+    runner = CliRunner()
+    init = runner.invoke(sync_cli, ["--db", db, "init", "--workspace", "acme", "--admin", "root",
+                                    "--password-stdin"], input="a long password\n")  # fmt: skip
+    assert init.exit_code == 0, init.output
+    add = runner.invoke(sync_cli, ["--db", db, "user", "add", "asha", "--workspace", "acme",
+                                   "--role", "floor", "--password-stdin"],
+                        input="another password\n")  # fmt: skip
+    assert add.exit_code == 0, add.output
+    listed = json.loads(runner.invoke(sync_cli, ["--db", db, "user", "list", "--json"]).output)
+    assert {(u["username"], u["role"]) for u in listed} == {("root", "admin"), ("asha", "floor")}
+    add_asha = ["--db", db, "user", "add", "asha", "--workspace", "acme", "--role", "floor",
+                "--password-stdin"]  # fmt: skip
+    again = runner.invoke(sync_cli, add_asha, input="pw long enough\n")
+    assert again.exit_code == 1 and "is taken" in again.output
+    add_bo = ["--db", db, "user", "add", "bo", "--workspace", "acme", "--role", "admin",
+              "--password-stdin"]  # fmt: skip
+    short = runner.invoke(sync_cli, add_bo, input="short\n")
+    assert short.exit_code == 1 and "at least 8 characters" in short.output
+    role = runner.invoke(sync_cli, ["--db", db, "user", "set-role", "asha", "merchandiser"])
+    assert role.exit_code == 0
+    bad_role = runner.invoke(sync_cli, ["--db", db, "user", "set-role", "asha", "boss"])
+    assert bad_role.exit_code == 2 and "boss" in bad_role.output
+    missing = runner.invoke(sync_cli, ["--db", db, "user", "disable", "nobody"])
+    assert missing.exit_code == 1 and "no user named 'nobody'" in missing.output

@@ -1,0 +1,176 @@
+"""The main window under pytest-qt, offscreen: search as you type, details, filters, sorting,
+lazy loading, shortcuts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from ui.main_window import MainWindow
+from ui.models import COLUMNS, MaterialsTableModel
+from ui.ops import OpRunner
+from workbench.demo import generate_demo
+from workbench.replica import queries
+from workbench.search import SearchResult
+from workbench.workspace import Workspace, open_workspace
+
+
+@pytest.fixture(scope="module")
+def workspace_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("ws") / "demo"
+    workspace = open_workspace(root)
+    generate_demo(workspace.replica, materials=1_500, seed=3)
+    workspace.search.rebuild()
+    workspace.close()
+    return root
+
+
+@pytest.fixture
+def window(qtbot: QtBot, workspace_path: Path) -> Iterator[MainWindow]:
+    workspace: Workspace = open_workspace(workspace_path)
+    ops = OpRunner()
+    win = MainWindow(workspace, ops)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.last_result is not None and win.last_result.engine == "index")
+    yield win
+    win.close()
+    workspace.close()
+
+
+def search(qtbot: QtBot, win: MainWindow, text: str) -> SearchResult:
+    qtbot.keyClicks(win.search_box, text)
+    # typing is debounced into one or more searches: wait for the one with the full text
+    qtbot.waitUntil(lambda: win.last_request is not None and win.last_request.text == text)
+    assert win.last_result is not None
+    return win.last_result
+
+
+def cell(win: MainWindow, row: int, header: str) -> str:
+    column = [h for h, _ in COLUMNS].index(header)
+    return win.model.data(win.model.index(row, column))
+
+
+def test_typing_a_query_shows_results(qtbot: QtBot, window: MainWindow) -> None:
+    result = search(qtbot, window, "cotton jersey")
+    assert result.total > 0 and window.model.rowCount() > 0
+    assert "materials" in window.result_label.text() or "material" in window.result_label.text()
+    assert "jersey" in cell(window, 0, "Name").lower()
+    assert not window.fallback_badge.isVisible()
+
+
+def test_selecting_a_row_shows_its_details(qtbot: QtBot, window: MainWindow) -> None:
+    search(qtbot, window, "fleece")
+    expected = window.model.row_at(0)
+    assert expected is not None
+    with qtbot.waitSignal(window.detail_shown, timeout=10_000):
+        window.select_row(0)
+    assert window.detail.code.text() == expected["code"]
+    assert window.detail.title.text() == expected["name"]
+    assert window.detail.values["gsm"].text() == f"{expected['gsm']} g/m²"
+    assert window.detail.rates.rowCount() > 0  # knitting, dyeing… rates that price it
+
+
+def test_a_facet_filter_narrows_the_results(qtbot: QtBot, window: MainWindow) -> None:
+    before = search(qtbot, window, "cotton").total
+    window.facets.type_boxes["yarn"].setChecked(True)
+    qtbot.waitUntil(lambda: window.last_request is not None
+                    and window.last_request.material_types == {"yarn"})  # fmt: skip
+    after = window.last_result
+    assert after is not None
+    assert 0 < after.total < before
+    rows = queries.materials_by_ids(window.workspace.replica.conn, after.ids)
+    assert all(r["material_type"] == "yarn" for r in rows)
+    assert "(" in window.facets.type_boxes["fabric"].text()  # counts shown beside choices
+    window.facets.clear()
+    qtbot.waitUntil(lambda: window.last_request is not None
+                    and not window.last_request.material_types)  # fmt: skip
+    assert window.last_result is not None and window.last_result.total == before
+
+
+def test_gsm_range_filter(qtbot: QtBot, window: MainWindow) -> None:
+    window.facets.gsm_min.setValue(300)
+    qtbot.waitUntil(lambda: window.last_request is not None and window.last_request.gsm_min == 300)
+    result = window.last_result
+    assert result is not None and result.total > 0
+    rows = queries.materials_by_ids(window.workspace.replica.conn, result.ids)
+    assert all(r["gsm"] is not None and r["gsm"] >= 300 for r in rows)
+
+
+def test_clicking_a_header_sorts_through_the_search(qtbot: QtBot, window: MainWindow) -> None:
+    search(qtbot, window, "fabric")
+    gsm = [h for h, _ in COLUMNS].index("GSM")
+    header = window.table.horizontalHeader()
+
+    def shown_sort() -> tuple[str | None, bool] | None:
+        request = window.last_request
+        return None if request is None else (request.sort, request.descending)
+
+    header.sectionClicked.emit(gsm)
+    qtbot.waitUntil(lambda: shown_sort() == ("gsm", False))
+    ascending = [window.model.row_at(i)["gsm"] for i in range(20)]  # type: ignore[index]
+    assert ascending == sorted(ascending)
+    header.sectionClicked.emit(gsm)
+    qtbot.waitUntil(lambda: shown_sort() == ("gsm", True))
+    descending = [window.model.row_at(i)["gsm"] for i in range(20)]  # type: ignore[index]
+    assert descending == sorted(descending, reverse=True)
+    assert descending[0] >= ascending[-1]
+    header.sectionClicked.emit(gsm)
+    qtbot.waitUntil(lambda: shown_sort() == (None, False))  # third click: back to relevance
+
+
+def test_ctrl_k_focuses_the_search_box(qtbot: QtBot, window: MainWindow) -> None:
+    window.table.setFocus()
+    qtbot.waitUntil(lambda: not window.search_box.hasFocus())
+    qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(window.search_box.hasFocus)
+
+
+def test_status_bar_shows_workspace_counts_and_sync_state(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.waitUntil(lambda: "materials" in window.counts_label.text())
+    assert window.counts_label.text().startswith("1,500 materials")
+    assert window.sync_label.text() == "offline — no server configured"
+    assert window.index_label.text() == "search index ready"
+
+
+def test_the_fallback_answers_while_the_index_is_rebuilt(qtbot: QtBot, window: MainWindow) -> None:
+    window.workspace.search.delete_index()
+    seq = window.run_search()
+    qtbot.waitUntil(lambda: window.shown_seq >= seq)
+    assert window.last_result is not None and window.last_result.engine == "sql"
+    qtbot.waitUntil(window.fallback_badge.isVisible)
+    with qtbot.waitSignal(window.index_ready, timeout=30_000):
+        window.prepare_index()
+    qtbot.waitUntil(lambda: window.last_result is not None
+                    and window.last_result.engine == "index")  # fmt: skip
+    assert not window.fallback_badge.isVisible()
+
+
+def test_rows_are_loaded_a_page_at_a_time(qtbot: QtBot) -> None:
+    ids = [f"id-{n:05d}" for n in range(1000)]
+    asked: list[int] = []
+
+    def loader(page: list[str]) -> list[dict[str, object]]:
+        asked.append(len(page))
+        return [{"id": i, "code": i.upper(), "name": f"Material {i}"} for i in page]
+
+    model = MaterialsTableModel(loader)
+    model.set_ids(ids)
+    assert model.rowCount() == MaterialsTableModel.PAGE
+    assert asked == []  # nothing read until a row is shown
+    assert model.data(model.index(0, 0)) == "ID-00000"
+    assert asked == [MaterialsTableModel.PAGE]
+    assert model.data(model.index(5, 1)) == "Material id-00005"
+    assert asked == [MaterialsTableModel.PAGE]  # same page: cached
+    assert model.canFetchMore()
+    model.fetchMore()
+    assert model.rowCount() == 2 * MaterialsTableModel.PAGE
+    model.data(model.index(MaterialsTableModel.PAGE + 1, 0))
+    assert asked == [MaterialsTableModel.PAGE, MaterialsTableModel.PAGE]
+    while model.canFetchMore():
+        model.fetchMore()
+    assert model.rowCount() == 1000 and len(asked) == 2

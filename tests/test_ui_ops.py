@@ -1,0 +1,105 @@
+"""The background-op runner: results, errors and cancels arrive on the UI thread."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PySide6.QtCore import QThread
+from pytestqt.qtbot import QtBot
+
+from ui.ops import OpContext, OpRunner
+
+
+@pytest.fixture
+def ops(qtbot: QtBot) -> OpRunner:
+    return OpRunner()
+
+
+def test_success_arrives_on_the_ui_thread(qtbot: QtBot, ops: OpRunner) -> None:
+    ui_thread = QThread.currentThread()
+    worker_threads: list[int] = []
+    seen: list[tuple[int, bool]] = []
+
+    def work(ctx: OpContext) -> int:
+        worker_threads.append(threading.get_ident())
+        return 42
+
+    ops.run(work, success=lambda v: seen.append((v, QThread.currentThread() is ui_thread)))
+    qtbot.waitUntil(lambda: bool(seen))
+    assert seen == [(42, True)]
+    assert worker_threads[0] != threading.get_ident()
+
+
+def test_failure_reaches_the_handler(qtbot: QtBot, ops: OpRunner) -> None:
+    errors: list[BaseException] = []
+
+    def work(ctx: OpContext) -> None:
+        raise ValueError("the file holds no rows")
+
+    ops.run(work, failure=errors.append)
+    qtbot.waitUntil(lambda: bool(errors))
+    assert str(errors[0]) == "the file holds no rows"
+
+
+def test_an_unhandled_failure_is_reported_not_swallowed(qtbot: QtBot, ops: OpRunner) -> None:
+    with qtbot.waitSignal(ops.error, timeout=5000) as blocker:
+        ops.run(lambda ctx: 1 / 0, label="Dividing")
+    assert blocker.args[0] == "Dividing"
+    assert "division by zero" in blocker.args[1]
+
+
+def test_cancel_stops_a_cooperating_op_quietly(qtbot: QtBot, ops: OpRunner) -> None:
+    started = threading.Event()
+    outcome: list[str] = []
+
+    def work(ctx: OpContext) -> str:
+        started.set()
+        while not ctx.cancel_event.wait(0.01):
+            pass
+        ctx.check()
+        return "finished"
+
+    errors: list[str] = []
+    ops.error.connect(lambda label, message: errors.append(message))
+    handle = ops.run(work, success=outcome.append)
+    assert started.wait(5)
+    handle.cancel()
+    qtbot.waitUntil(lambda: not ops.busy)
+    assert outcome == [] and errors == []
+
+
+def test_progress_and_busy_are_announced(qtbot: QtBot, ops: OpRunner) -> None:
+    reports: list[tuple[int, int, str]] = []
+    busy: list[bool] = []
+    ops.progress.connect(lambda d, t, text: reports.append((d, t, text)))
+    ops.busy_changed.connect(busy.append)
+
+    def work(ctx: OpContext) -> None:
+        for n in range(1, 4):
+            ctx.progress(n, 3, "Counting")
+
+    ops.run(work, label="Counting")
+    qtbot.waitUntil(lambda: busy == [True, False])
+    assert (3, 3, "Counting") in reports
+
+
+def test_background_ops_do_not_show_progress(qtbot: QtBot, ops: OpRunner) -> None:
+    busy: list[bool] = []
+    ops.busy_changed.connect(busy.append)
+    done: list[int] = []
+    ops.run(lambda ctx: 1, success=done.append, background=True)
+    qtbot.waitUntil(lambda: bool(done))
+    assert busy == []
+
+
+def test_a_mutating_op_announces_the_tables_it_changed(qtbot: QtBot, ops: OpRunner) -> None:
+    with qtbot.waitSignal(ops.replica_changed, timeout=5000) as blocker:
+        ops.run(lambda ctx: None, changes=frozenset({"materials"}))
+    assert blocker.args[0] == frozenset({"materials"})
+    failed: list[BaseException] = []
+    announced: list[frozenset[str]] = []
+    ops.replica_changed.connect(announced.append)
+    ops.run(lambda ctx: 1 / 0, changes=frozenset({"orders"}), failure=failed.append)
+    qtbot.waitUntil(lambda: bool(failed))
+    assert announced == []  # nothing changed when the op failed

@@ -1,0 +1,139 @@
+"""Starting the desktop app: the QApplication, the workspace, the main window.
+
+Opening a workspace can mean generating the demo (seconds for a large one), so it runs on a
+worker behind a progress dialog; the window appears when the workspace is ready. With
+``screenshot`` the same window is built offscreen, searched, photographed and closed: how we
+look at the app from scripts and CI.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from workbench.paths import resources_dir
+
+
+def run_app(
+    *,
+    demo_size: int,
+    data_dir: Path | None,
+    workspace_dir: Path | None,
+    screenshot: Path | None,
+    query: str,
+    timeout_s: int = 300,
+) -> int:
+    if screenshot is not None and not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication, QProgressDialog
+
+    from ui.main_window import MainWindow
+    from ui.ops import OpContext, OpRunner
+    from workbench.workspace import Workspace, demo_workspace, open_workspace
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Mill Workbench")
+    app.setOrganizationName("Mill Workbench")
+    icon = resources_dir() / "icons" / "app.svg"
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    style = resources_dir() / "styles" / "app.qss"
+    if style.exists():
+        app.setStyleSheet(style.read_text("utf-8"))
+
+    ops = OpRunner()
+    outcome = {"code": 0}
+    windows: list[MainWindow] = []
+
+    dialog = QProgressDialog("Opening workspace…", "Cancel", 0, 0)
+    dialog.setWindowTitle("Mill Workbench")
+    dialog.setMinimumDuration(400)
+    dialog.canceled.connect(ops.cancel_all)
+
+    def open_it(ctx: OpContext) -> Workspace:
+        if workspace_dir is not None:
+            return open_workspace(workspace_dir)
+        return demo_workspace(
+            data_dir,
+            materials=demo_size,
+            progress=lambda stage, done, total: ctx.progress(
+                done, total, f"Creating the demo workspace: {stage}"
+            ),
+            cancel=ctx.cancel_event,
+        )
+
+    def on_progress(done: int, total: int, text: str) -> None:
+        dialog.setLabelText(text)
+        dialog.setMaximum(total)
+        dialog.setValue(done)
+
+    def opened(workspace: Workspace) -> None:
+        dialog.reset()
+        window = MainWindow(workspace, ops)
+        windows.append(window)
+        window.setWindowIcon(app.windowIcon())
+        if screenshot is not None:
+            _drive_screenshot(window, screenshot, query, outcome)
+        window.show()
+
+    def failed(exc: BaseException) -> None:
+        dialog.reset()
+        print(f"workbench: could not open the workspace: {exc}", file=sys.stderr)
+        outcome["code"] = 1
+        app.quit()
+
+    ops.progress.connect(on_progress)
+    ops.run(open_it, success=opened, failure=failed, label="Opening workspace")
+    if screenshot is not None:
+
+        def too_slow() -> None:
+            print(f"workbench: no screenshot after {timeout_s} s", file=sys.stderr)
+            outcome["code"] = 2
+            app.quit()
+
+        QTimer.singleShot(timeout_s * 1000, too_slow)
+    app.exec()
+    ops.shutdown()
+    for window in windows:
+        window.workspace.close()
+    return outcome["code"]
+
+
+def _drive_screenshot(window, path: Path, query: str, outcome: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
+    """Search once the index is ready, select the first result, photograph the window."""
+    from PySide6.QtWidgets import QApplication
+
+    state = {"searched": False}
+
+    def on_index_ready() -> None:
+        state["searched"] = True
+        window.search_box.setText(query)
+        window.run_search()
+
+    def on_results(result) -> None:  # type: ignore[no-untyped-def]
+        if state["searched"] and result.engine == "index" and window.search_box.text() == query:
+            if not result.ids:
+                print(f"workbench: the sample search {query!r} found nothing", file=sys.stderr)
+                outcome["code"] = 3
+                QApplication.quit()
+                return
+            window.select_row(0)
+
+    def on_detail(_material_id: str) -> None:
+        QApplication.processEvents()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not window.grab().save(str(path)):
+            print(f"workbench: could not write {path}", file=sys.stderr)
+            outcome["code"] = 4
+        else:
+            print(f"workbench: saved a screenshot to {path}")
+        window.close()
+        QApplication.quit()
+
+    window.index_ready.connect(on_index_ready)
+    window.results_shown.connect(on_results)
+    window.detail_shown.connect(on_detail)

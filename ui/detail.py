@@ -1,0 +1,186 @@
+"""The detail pane: one material with all its fields, its cost rates and its order history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.models import format_price
+
+FIELDS: tuple[tuple[str, str], ...] = (
+    ("Type", "material_type"),
+    ("Category", "category"),
+    ("Composition", "composition"),
+    ("Construction", "construction"),
+    ("Yarn count", "yarn_count"),
+    ("GSM", "gsm"),
+    ("Width", "width_cm"),
+    ("Colour", "colour"),
+    ("Dye class", "dye_class"),
+    ("Finish", "finish"),
+    ("Supplier", "supplier"),
+    ("Mill", "mill"),
+    ("Price", "price"),
+)
+
+
+def _value(material: dict[str, Any], key: str) -> str:
+    value = material.get(key)
+    if key == "price":
+        return format_price(material)
+    if key == "width_cm" and value is not None:
+        return f"{value} cm ({value / 2.54:.0f} in)"
+    if key == "gsm" and value is not None:
+        return f"{value} g/m²"
+    if key == "colour" and material.get("shade_depth"):
+        return f"{value} ({material['shade_depth']} shade)"
+    if key == "material_type" and value:
+        return str(value).capitalize()
+    return "" if value in (None, "") else str(value)
+
+
+def _table(headers: Sequence[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(list(headers))
+    table.verticalHeader().setVisible(False)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setAlternatingRowColors(True)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    table.setMinimumHeight(110)
+    return table
+
+
+def _fill(table: QTableWidget, rows: Sequence[Sequence[str]]) -> None:
+    table.setRowCount(len(rows))
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            item = QTableWidgetItem(text)
+            table.setItem(r, c, item)
+
+
+class DetailPane(QScrollArea):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("detailPane")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget()
+        body.setObjectName("detailBody")
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(14, 12, 14, 12)
+        layout.setSpacing(8)
+
+        self.code = QLabel()
+        self.code.setObjectName("detailCode")
+        self.title = QLabel("Select a material to see its details")
+        self.title.setObjectName("detailTitle")
+        self.title.setWordWrap(True)
+        layout.addWidget(self.code)
+        layout.addWidget(self.title)
+
+        self.chips = QHBoxLayout()
+        self.chips.setSpacing(6)
+        chip_row = QWidget()
+        chip_row.setLayout(self.chips)
+        layout.addWidget(chip_row)
+
+        self.form = QFormLayout()
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        self.form.setHorizontalSpacing(12)
+        self.form.setVerticalSpacing(4)
+        self.values: dict[str, QLabel] = {}
+        for label, key in FIELDS:
+            value = QLabel()
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.form.addRow(f"{label}:", value)
+            self.values[key] = value
+        layout.addLayout(self.form)
+
+        self.description = QLabel()
+        self.description.setWordWrap(True)
+        self.description.setObjectName("detailDescription")
+        layout.addWidget(self.description)
+
+        self.rates_label = QLabel("Cost rates")
+        self.rates_label.setObjectName("sectionLabel")
+        layout.addWidget(self.rates_label)
+        self.rates = _table(("Process", "Rate", "Basis", "Valid from"))
+        layout.addWidget(self.rates)
+
+        self.orders_label = QLabel("Order history")
+        self.orders_label.setObjectName("sectionLabel")
+        layout.addWidget(self.orders_label)
+        self.orders = _table(("Order", "Brand", "Season", "Qty", "Delivered"))
+        layout.addWidget(self.orders)
+        layout.addStretch(1)
+        self.setWidget(body)
+        self.material_id: str | None = None
+        self.clear()
+
+    def clear(self) -> None:
+        self.material_id = None
+        self.code.setText("")
+        self.title.setText("Select a material to see its details")
+        for row, value in enumerate(self.values.values()):
+            value.setText("")
+            self.form.setRowVisible(row, True)
+        self.description.setText("")
+        self._set_chips([])
+        _fill(self.rates, [])
+        _fill(self.orders, [])
+
+    def _set_chips(self, certifications: Sequence[str]) -> None:
+        while self.chips.count():
+            item = self.chips.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        for cert in certifications:
+            chip = QLabel(cert)
+            chip.setObjectName("chip")
+            self.chips.addWidget(chip)
+        self.chips.addStretch(1)
+
+    def show_detail(self, detail: dict[str, Any] | None) -> None:
+        if detail is None:
+            self.clear()
+            self.title.setText("This material is no longer in the workspace")
+            return
+        material = detail["material"]
+        self.material_id = material["id"]
+        self.code.setText(material["code"])
+        self.title.setText(material["name"])
+        for row, (key, label) in enumerate(self.values.items()):
+            text = _value(material, key)
+            label.setText(text)
+            self.form.setRowVisible(row, bool(text))  # a yarn has no GSM, a fabric no count
+        self.description.setText(material.get("description") or "")
+        self._set_chips([c for c in (material.get("certifications") or "").split(",") if c])
+        rates = detail["cost_rates"]
+        self.rates_label.setText(f"Cost rates ({len(rates)})")
+        _fill(self.rates, [(r["process"], f"{r['currency']} {r['rate']}", r["basis"],
+                            r["valid_from"]) for r in rates])  # fmt: skip
+        for row, rate in enumerate(rates):
+            for column in range(self.rates.columnCount()):
+                self.rates.item(row, column).setToolTip(f"{rate['description']} — {rate['source']}")
+        orders = detail["orders"]
+        self.orders_label.setText(f"Order history ({len(orders)})")
+        _fill(self.orders, [(o["order_no"], o["brand"] or "", o["season"], f"{o['quantity']:,}",
+                             o["delivered_date"] or "open") for o in orders])  # fmt: skip
