@@ -75,6 +75,8 @@ class SyncClient:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.replica = replica
+        #: whether this client replaced the replica's rows from a snapshot
+        self.bootstrapped = False
         self.page_rows = page_rows
         self.retries = retries
         self.backoff_s = backoff_s
@@ -343,6 +345,7 @@ class SyncClient:
                     progress(table, n, len(tables))
             with self.replica.transaction() as tx:
                 self.replica.set_state("cursor", str(seq), tx)
+            self.bootstrapped = True
         finally:
             conn.execute("DETACH DATABASE snap")
             path.unlink(missing_ok=True)

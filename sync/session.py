@@ -57,6 +57,12 @@ def sign_in(
     workspace = open_workspace(workspace_dir(_folder_name(info.workspace_name), base))
     replica = workspace.replica
     known = replica.get_state("workspace_id")
+    if known is None and replica.cursor > 0:
+        workspace.close()
+        raise SyncError(
+            f"the folder {workspace.root} holds a workspace that did not come from this "
+            "server; choose another data directory"
+        )
     if known and known != info.workspace_id:
         workspace.close()
         raise SyncError(
@@ -113,9 +119,13 @@ def sync_workspace(
     client = client_for(workspace, **options)
     try:
         pushed, pulled = client.sync(progress, cancel)
-        indexed = workspace.search.refresh() if pulled.rows else 0
-        if workspace.search.check().name != "READY":
-            indexed = workspace.search.rebuild(cancel=cancel)
+        search = workspace.search
+        if client.bootstrapped:
+            indexed = search.rebuild(cancel=cancel)  # a whole new replica: index afresh
+        else:
+            indexed = search.refresh() if pulled.rows else 0
+            if search.check().name != "READY":
+                indexed = search.rebuild(cancel=cancel)
         mismatches = client.count_mismatches()
     finally:
         client.close()

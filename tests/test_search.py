@@ -200,15 +200,21 @@ def test_a_damaged_index_is_detected_and_repaired(search: MaterialSearch, damage
     # Damage happens to files at rest (a crash, a disk error), then the app opens them.
     search.close()
     files = [p for p in search.index_dir.iterdir() if p.is_file() and p.suffix != ".json"]
+
+    def rewrite(path: Path, data: bytes) -> None:
+        # a new file under the old name, as a crashed writer or a disk repair leaves it
+        (path.parent / "damaged.tmp").write_bytes(data)
+        (path.parent / "damaged.tmp").replace(path)
+
     if damage == "truncate":
         for path in files:
-            path.write_bytes(path.read_bytes()[: max(1, path.stat().st_size // 3)])
+            rewrite(path, path.read_bytes()[: max(1, path.stat().st_size // 3)])
     elif damage == "garbage":
         for path in files:
-            path.write_bytes(b"\x00garbage" * 50)
+            rewrite(path, b"\x00garbage" * 50)
     elif damage == "empty":
         for path in files:
-            path.write_bytes(b"")
+            rewrite(path, b"")
     elif damage == "stamp":
         (search.index_dir / "stamp.json").write_text("{not json")
     else:

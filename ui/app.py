@@ -18,6 +18,7 @@ from workbench.paths import resources_dir
 def run_app(
     *,
     demo_size: int,
+    offline: bool,
     data_dir: Path | None,
     workspace_dir: Path | None,
     screenshot: Path | None,
@@ -30,6 +31,8 @@ def run_app(
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication, QProgressDialog
 
+    from sync.embedded import DemoSession, start_demo
+    from sync.session import sync_workspace
     from ui.main_window import MainWindow
     from ui.ops import OpContext, OpRunner
     from workbench.workspace import Workspace, demo_workspace, open_workspace
@@ -48,32 +51,45 @@ def run_app(
     ops = OpRunner()
     outcome = {"code": 0}
     windows: list[MainWindow] = []
+    sessions: list[DemoSession] = []
 
     dialog = QProgressDialog("Opening workspace…", "Cancel", 0, 0)
     dialog.setWindowTitle("Mill Workbench")
     dialog.setMinimumDuration(400)
     dialog.canceled.connect(ops.cancel_all)
 
-    def open_it(ctx: OpContext) -> Workspace:
+    def open_it(ctx: OpContext) -> Workspace | DemoSession:
+        def report(stage: str, done: int, total: int) -> None:
+            ctx.progress(done, total, f"Preparing the demo: {stage}")
+
         if workspace_dir is not None:
             return open_workspace(workspace_dir)
-        return demo_workspace(
-            data_dir,
-            materials=demo_size,
-            progress=lambda stage, done, total: ctx.progress(
-                done, total, f"Creating the demo workspace: {stage}"
-            ),
-            cancel=ctx.cancel_event,
-        )
+        if offline:
+            return demo_workspace(
+                data_dir, materials=demo_size, progress=report, cancel=ctx.cancel_event
+            )
+        return start_demo(data_dir, materials=demo_size, progress=report, cancel=ctx.cancel_event)
 
     def on_progress(done: int, total: int, text: str) -> None:
         dialog.setLabelText(text)
         dialog.setMaximum(total)
         dialog.setValue(done)
 
-    def opened(workspace: Workspace) -> None:
+    def opened(opened: Workspace | DemoSession) -> None:
         dialog.reset()
-        window = MainWindow(workspace, ops)
+        if isinstance(opened, DemoSession):
+            sessions.append(opened)
+            if opened.warning:
+                print(f"workbench: {opened.warning}", file=sys.stderr)
+            workspace = opened.workspace
+            window = MainWindow(
+                workspace,
+                ops,
+                syncer=lambda ctx: sync_workspace(workspace, cancel=ctx.cancel_event),
+                last_sync=opened.report,
+            )
+        else:
+            window = MainWindow(opened, ops)
         windows.append(window)
         window.setWindowIcon(app.windowIcon())
         if screenshot is not None:
@@ -98,6 +114,8 @@ def run_app(
         QTimer.singleShot(timeout_s * 1000, too_slow)
     app.exec()
     ops.shutdown()
+    for session in sessions:
+        session.close()
     for window in windows:
         window.workspace.close()
     return outcome["code"]
@@ -107,7 +125,7 @@ def _drive_screenshot(window, path: Path, query: str, outcome: dict[str, int]) -
     """Search once the index is ready, select the first result, photograph the window."""
     from PySide6.QtWidgets import QApplication
 
-    state = {"searched": False}
+    state = {"searched": False, "saved": False}
 
     def on_index_ready() -> None:
         state["searched"] = True
@@ -124,6 +142,9 @@ def _drive_screenshot(window, path: Path, query: str, outcome: dict[str, int]) -
             window.select_row(0)
 
     def on_detail(_material_id: str) -> None:
+        if state["saved"]:
+            return
+        state["saved"] = True
         QApplication.processEvents()
         path.parent.mkdir(parents=True, exist_ok=True)
         if not window.grab().save(str(path)):

@@ -18,7 +18,17 @@ from workbench.workspace import DEFAULT_DEMO_MATERIALS
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="workbench")
-@click.option("--demo", is_flag=True, help="Open the demo workspace (created on first use).")
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Open the demo: a local sync server with a demo workspace, and this laptop synced "
+    "from it (created on first use).",
+)
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="With --demo: a demo workspace generated on this laptop, with no server.",
+)
 @click.option(
     "--demo-size",
     type=click.IntRange(1, 5_000_000),
@@ -48,6 +58,7 @@ from workbench.workspace import DEFAULT_DEMO_MATERIALS
 def cli(
     ctx: click.Context,
     demo: bool,
+    offline: bool,
     demo_size: int,
     data_dir: Path | None,
     workspace_dir: Path | None,
@@ -65,6 +76,7 @@ def cli(
 
     code = run_app(
         demo_size=demo_size,
+        offline=offline,
         data_dir=data_dir,
         workspace_dir=workspace_dir,
         screenshot=screenshot,

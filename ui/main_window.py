@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
@@ -24,15 +26,21 @@ from PySide6.QtWidgets import (
 )
 
 import workbench
+from sync.session import SyncReport
 from ui.detail import DetailPane
 from ui.facets import FacetPanel
 from ui.models import COLUMNS, MaterialsTableModel
 from ui.ops import OpContext, OpRunner
-from workbench.replica import queries
+from workbench.documents import outbox_counts
+from workbench.replica import REPLICATED_TABLES, queries
 from workbench.search import IndexState, SearchRequest, SearchResult
 from workbench.workspace import Workspace
 
 SEARCH_DELAY_MS = 150
+SYNC_EVERY_MS = 3 * 60 * 1000
+
+#: what syncing the workspace means for this window (None: no server configured)
+Syncer = Callable[[OpContext], SyncReport]
 INDEX_STATE_TEXT = {
     IndexState.READY: "search index ready",
     IndexState.STALE: "search index catching up",
@@ -49,10 +57,21 @@ class MainWindow(QMainWindow):
     detail_shown = Signal(str)
     #: emitted when the search index has been made ready at start or on request
     index_ready = Signal()
+    #: emitted after a sync finished: the SyncReport, or the exception
+    synced = Signal(object)
 
-    def __init__(self, workspace: Workspace, ops: OpRunner | None = None) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        ops: OpRunner | None = None,
+        *,
+        syncer: Syncer | None = None,
+        last_sync: SyncReport | None = None,
+    ) -> None:
         super().__init__()
         self.workspace = workspace
+        self.syncer = syncer
+        self._syncing = False
         self.ops = ops or OpRunner(self)
         self.ops.parent_widget = self
         self._search_seq = 0
@@ -81,6 +100,14 @@ class MainWindow(QMainWindow):
         self._load_counts()
         self.run_search()
         self.prepare_index()
+
+        self._sync_timer = QTimer(self)
+        self._sync_timer.setInterval(SYNC_EVERY_MS)
+        self._sync_timer.timeout.connect(self.sync_now)
+        if syncer is not None:
+            self._sync_timer.start()
+            if last_sync is not None:
+                self._show_sync(last_sync)
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -184,6 +211,11 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        self.sync_action = QAction("&Sync now", self)
+        self.sync_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        self.sync_action.setEnabled(self.syncer is not None)
+        self.sync_action.triggered.connect(self.sync_now)
+        file_menu.addAction(self.sync_action)
         rebuild = QAction("&Rebuild search index", self)
         rebuild.triggered.connect(lambda: self.prepare_index(force=True))
         file_menu.addAction(rebuild)
@@ -200,10 +232,55 @@ class MainWindow(QMainWindow):
     # -- status ------------------------------------------------------------------------------
 
     def sync_status_text(self) -> str:
-        server = self.workspace.replica.get_state("server_url")
-        if not server:
+        if self.syncer is None:
             return "offline — no server configured"
-        return f"server {server}"
+        server = self.workspace.replica.get_state("server_url") or "the server"
+        return f"connecting to {server}…"
+
+    def sync_now(self) -> None:
+        """Push and pull on a worker (F5, the timer, or the menu); one sync at a time."""
+        if self.syncer is None or self._syncing:
+            return
+        self._syncing = True
+        self.sync_label.setText("syncing…")
+
+        def done(report: SyncReport) -> None:
+            self._syncing = False
+            self._show_sync(report)
+            self.synced.emit(report)
+
+        def failed(exc: BaseException) -> None:
+            self._syncing = False
+            pending = outbox_counts(self.workspace.replica)["pending"]
+            self._set_sync_text(
+                f"offline — {exc} · {pending} change(s) waiting; retrying every 3 min", "offline"
+            )
+            self.synced.emit(exc)
+
+        self.ops.run(
+            self.syncer,
+            success=done,
+            failure=failed,
+            label="Syncing",
+            changes=frozenset(REPLICATED_TABLES),
+            background=True,
+        )
+
+    def _set_sync_text(self, text: str, state: str) -> None:
+        self.sync_label.setText(text)
+        self.sync_label.setProperty("state", state)
+        self.sync_label.style().unpolish(self.sync_label)
+        self.sync_label.style().polish(self.sync_label)
+
+    def _show_sync(self, report: SyncReport) -> None:
+        parts = [f"online · synced {datetime.now():%H:%M}"]
+        pending = outbox_counts(self.workspace.replica)["pending"]
+        parts.append(f"{pending} pending")
+        if report.conflicts:
+            parts.append(f"{report.conflicts} conflict(s) to resolve")
+        if report.rejected:
+            parts.append(f"{report.rejected} rejected")
+        self._set_sync_text(" · ".join(parts), "online")
 
     def _show_index_state(self) -> None:
         self.index_label.setText(INDEX_STATE_TEXT[self.workspace.search.state])
@@ -389,5 +466,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._timer.stop()
+        self._sync_timer.stop()
         self.ops.shutdown()
         super().closeEvent(event)

@@ -18,7 +18,8 @@ from workbench.search import MaterialSearch
 
 REPLICA_FILE = "replica.sqlite"
 INDEX_DIR = "search-index"
-DEMO_NAME = "demo"
+#: the demo generated on this laptop with no server (``workbench --demo --offline``)
+DEMO_NAME = "demo-local"
 DEFAULT_DEMO_MATERIALS = 20_000
 
 

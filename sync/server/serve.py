@@ -24,7 +24,7 @@ def serve_forever(
 
 
 class ServerThread:
-    """A real uvicorn server on ``127.0.0.1`` and a free port, on a daemon thread.
+    """A real uvicorn server on ``127.0.0.1`` (a free port unless one is given), on a thread.
 
     The listening socket is bound before the thread starts, so ``url`` is valid at once and
     no port can be taken in between; ``start()`` returns when uvicorn reports it is serving.
@@ -37,12 +37,13 @@ class ServerThread:
         *,
         long_poll_s: float = 25.0,
         host: str = "127.0.0.1",
+        port: int = 0,
     ) -> None:
         self.engine = engine
         self.app = create_app(engine, snapshot_dir=snapshot_dir, long_poll_s=long_poll_s)
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._socket.bind((host, 0))
+        self._socket.bind((host, port))
         self.host, self.port = self._socket.getsockname()[:2]
         config = uvicorn.Config(self.app, log_level="warning", lifespan="off")
         self._server = uvicorn.Server(config)

@@ -75,6 +75,8 @@ def open_index(directory: Path) -> tuple[tantivy.Index, Stamp]:
     stamp = read_stamp(directory)
     try:
         index = tantivy.Index.open(str(directory))
+        # no background reload thread: the app reloads explicitly after each refresh
+        index.config_reader("manual")
         searcher = index.searcher()
         searcher.search(tantivy.Query.all_query(), 1)
     except BaseException as exc:  # tantivy reports damage as ValueError or a Rust panic

@@ -32,6 +32,11 @@ def typo_distance(word: str) -> int:
     return 0
 
 
+def _known(searcher: tantivy.Searcher | None, field: str, word: str) -> bool:
+    """Whether the index holds ``word`` as typed (unknown without a searcher: assume not)."""
+    return searcher is not None and searcher.doc_freq(field, word) > 0
+
+
 def word_query(
     field: str, word: str, searcher: tantivy.Searcher | None = None, *, fuzzy: bool = True
 ) -> Query:
@@ -47,12 +52,20 @@ def word_query(
         prefix = Query.fuzzy_term_query(SCHEMA, field, word, 0, True, True)
         options.append((Occur.Should, Query.boost_query(prefix, PREFIX_BOOST)))
     distance = typo_distance(word) if fuzzy and not word.isdigit() else 0
-    if distance and searcher is not None and searcher.doc_freq(field, word) > 0:
-        distance = 0
-    if distance:
+    if distance and not _known(searcher, field, word):
         typo = Query.fuzzy_term_query(SCHEMA, field, word, distance, True, False)
         options.append((Occur.Should, Query.boost_query(typo, FUZZY_BOOST)))
     return Query.boolean_query(options)
+
+
+def _name_boost(word: str, searcher: tantivy.Searcher | None) -> Query:
+    """Extra score when the word (or, for a typo, its correction) is in the name."""
+    distance = typo_distance(word) if not word.isdigit() else 0
+    if distance and not _known(searcher, "all", word):
+        in_name = Query.fuzzy_term_query(SCHEMA, "name", word, distance, True, False)
+    else:
+        in_name = Query.term_query(SCHEMA, "name", word)
+    return Query.boost_query(in_name, NAME_BOOST)
 
 
 def _filters(request: SearchRequest) -> list[Query]:
@@ -92,7 +105,7 @@ def build_query(
     clauses: list[tuple[Occur, Query]] = []
     for word in parsed.words:
         matches = word_query("all", word, searcher)
-        in_name = Query.boost_query(Query.term_query(SCHEMA, "name", word), NAME_BOOST)
+        in_name = _name_boost(word, searcher)
         clauses.append((Occur.Must, Query.boolean_query([(Occur.Must, matches),
                                                          (Occur.Should, in_name)])))  # fmt: skip
     for phrase in parsed.phrases:
