@@ -75,8 +75,9 @@ class SyncClient:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.replica = replica
-        #: whether this client replaced the replica's rows from a snapshot
+        #: whether this client replaced the replica's rows from a snapshot, and how many
         self.bootstrapped = False
+        self.snapshot_rows = 0
         self.page_rows = page_rows
         self.retries = retries
         self.backoff_s = backoff_s
@@ -337,10 +338,11 @@ class SyncClient:
                 keep = "SELECT row_id FROM main.outbox WHERE status = 'pending' AND table_name = ?"
                 with self.replica.transaction():
                     conn.execute(f"DELETE FROM main.{table} WHERE id NOT IN ({keep})", (table,))
-                    conn.execute(
+                    inserted = conn.execute(
                         f"INSERT OR IGNORE INTO main.{table} ({cols}) "
                         f"SELECT {cols} FROM snap.{table}"
-                    )
+                    ).rowcount
+                self.snapshot_rows += max(inserted, 0)
                 if progress is not None:
                     progress(table, n, len(tables))
             with self.replica.transaction() as tx:

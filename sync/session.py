@@ -26,7 +26,7 @@ SERVER_KEYS = ("server_url", "username", "device_id", "workspace_id", "workspace
 
 @dataclass(frozen=True)
 class SyncReport:
-    pulled: int
+    pulled: int  # rows received: from the snapshot on a first sync, then the change feed
     pushed: int
     conflicts: int
     rejected: int
@@ -130,7 +130,7 @@ def sync_workspace(
     finally:
         client.close()
     return SyncReport(
-        pulled=pulled.rows,
+        pulled=pulled.rows + client.snapshot_rows,
         pushed=pushed.applied,
         conflicts=len(conflicts(workspace.replica)),
         rejected=outbox_counts(workspace.replica)["rejected"],

@@ -116,6 +116,121 @@ def demo_data(materials: int, orders: int | None, seed: int, out: Path, force: b
     )
 
 
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt("Password", hide_input=True)
+
+
+def _synced_workspaces(data_dir: Path | None) -> list[Path]:
+    from workbench.paths import data_dir as default_data_dir
+    from workbench.replica import open_replica
+
+    found = []
+    for folder in sorted((default_data_dir(data_dir) / "workspaces").glob("*")):
+        replica_file = folder / "replica.sqlite"
+        if replica_file.exists():
+            replica = open_replica(replica_file)
+            if replica.get_state("server_url"):
+                found.append(folder)
+            replica.close()
+    return found
+
+
+def _pick_workspace(data_dir: Path | None, name: str | None):  # type: ignore[no-untyped-def]
+    from workbench.paths import workspace_dir
+    from workbench.workspace import open_workspace
+
+    if name is not None:
+        folder = workspace_dir(name, data_dir)
+        if not (folder / "replica.sqlite").exists():
+            raise click.ClickException(f"there is no workspace {name!r} in this data directory")
+        return open_workspace(folder)
+    found = _synced_workspaces(data_dir)
+    if not found:
+        raise click.ClickException(
+            "no workspace here is connected to a server: run 'workbench login'"
+        )
+    if len(found) > 1:
+        names = ", ".join(f.name for f in found)
+        raise click.ClickException(
+            f"several workspaces here ({names}): choose one with --workspace"
+        )
+    return open_workspace(found[0])
+
+
+@cli.command()
+@click.option(
+    "--server", required=True, help="The sync server's address, e.g. https://sync.example.com"
+)
+@click.option("--user", "username", required=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from stdin.")
+@click.option("--device-name", help="How this laptop appears in the admin's device list.")
+@click.pass_obj
+def login(
+    obj: dict, server: str, username: str, password_stdin: bool, device_name: str | None
+) -> None:
+    """Sign in to a sync server; the device token goes to the OS keyring."""
+    from sync.client import SyncError
+    from sync.session import sign_in
+
+    password = _read_password(password_stdin)
+    try:
+        workspace, info, warning = sign_in(
+            server, username, password, base=obj["data_dir"], device_name=device_name
+        )
+    except SyncError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if warning:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(json.dumps({
+        "workspace": info.workspace_name, "user": info.username, "role": info.role,
+        "device_id": info.device_id, "folder": str(workspace.root),
+        "token": "session only" if warning else "keyring",
+    }))  # fmt: skip
+    workspace.close()
+
+
+@cli.command()
+@click.option("--workspace", "name", help="Which workspace (default: the only one signed in).")
+@click.pass_obj
+def sync(obj: dict, name: str | None) -> None:
+    """Run one full sync (push, pull, re-index) and print a JSON summary."""
+    from sync.client import SyncError
+    from sync.session import sync_workspace
+
+    workspace = _pick_workspace(obj["data_dir"], name)
+    try:
+        report = sync_workspace(workspace)
+    except SyncError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        workspace.close()
+    click.echo(json.dumps(report.as_dict()))
+
+
+@cli.command()
+@click.option("--workspace", "name", help="Which workspace (default: the only one signed in).")
+@click.pass_obj
+def status(obj: dict, name: str | None) -> None:
+    """Print the replica's cursor, outbox and row counts as JSON."""
+    from workbench.documents import conflicts, outbox_counts
+    from workbench.replica import REPLICATED_TABLES
+    from workbench.replica.queries import table_counts
+
+    workspace = _pick_workspace(obj["data_dir"], name)
+    replica = workspace.replica
+    click.echo(json.dumps({
+        "workspace": workspace.name, "folder": str(workspace.root),
+        "server": replica.get_state("server_url"), "user": replica.get_state("username"),
+        "cursor": replica.cursor, "schema": replica.schema_version,
+        "outbox": outbox_counts(replica), "conflicts": len(conflicts(replica)),
+        "search_index": workspace.search.state.value,
+        "counts": table_counts(replica.conn, REPLICATED_TABLES),
+    }))  # fmt: skip
+    workspace.close()
+
+
 def main() -> None:
     cli(obj={})
 

@@ -1,0 +1,72 @@
+"""``workbench login``, ``workbench sync`` and ``workbench status`` against a real server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from tests.conftest import MemoryKeyring
+from tests.sync_fixtures import PASSWORD, Server, material, write_rows
+from ui.cli import cli
+from workbench import documents
+from workbench.workspace import open_workspace
+
+
+def run(*args: str, input: str | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args), input=input, obj={})
+    return result.exit_code, result.output
+
+
+def test_login_sync_status(server: Server, tmp_path: Path, memory_keyring: MemoryKeyring) -> None:
+    data = str(tmp_path / "data")
+    write_rows(server.engine, server.workspaces["alpha"], "materials",
+               [material(f"F-{i}") for i in range(12)])  # fmt: skip
+    code, out = run("--data-dir", data, "login", "--server", server.url, "--user",
+                    "merchandiser@alpha", "--password-stdin", input=PASSWORD + "\n")  # fmt: skip
+    assert code == 0, out
+    login = json.loads(out)
+    assert (login["workspace"], login["role"], login["token"]) == (
+        "alpha",
+        "merchandiser",
+        "keyring",
+    )
+    # the token is in the keyring, not in any file of the data directory
+    [token] = memory_keyring.secrets.values()
+    for path in Path(data).rglob("*"):
+        if path.is_file():
+            assert token.encode() not in path.read_bytes(), path
+
+    code, out = run("--data-dir", data, "sync")
+    assert code == 0, out
+    report = json.loads(out)
+    assert report["pulled"] == 12 and report["count_mismatches"] == {}
+
+    workspace = open_workspace(Path(login["folder"]))
+    documents.save_document(workspace.replica, "cost_sheets", {"style_code": "TS-1"})
+    workspace.close()
+    code, out = run("--data-dir", data, "status")
+    status = json.loads(out)
+    assert status["outbox"]["pending"] == 1 and status["counts"]["materials"] == 12
+    assert status["search_index"] == "ready"
+    code, out = run("--data-dir", data, "sync")
+    assert json.loads(out)["pushed"] == 1
+    assert json.loads(run("--data-dir", data, "status")[1])["outbox"]["pending"] == 0
+
+
+def test_login_with_a_wrong_password_says_so(server: Server, tmp_path: Path) -> None:
+    code, out = run("--data-dir", str(tmp_path), "login", "--server", server.url, "--user",
+                    "merchandiser@alpha", "--password-stdin", input="nope\n")  # fmt: skip
+    assert code == 1 and "unknown username or wrong password" in out
+
+
+def test_sync_without_login_says_what_to_do(tmp_path: Path) -> None:
+    code, out = run("--data-dir", str(tmp_path), "sync")
+    assert code == 1 and "workbench login" in out
+
+
+def test_an_unreachable_server_is_reported(tmp_path: Path) -> None:
+    code, out = run("--data-dir", str(tmp_path), "login", "--server", "http://127.0.0.1:9",
+                    "--user", "x", "--password-stdin", input="pw\n")  # fmt: skip
+    assert code == 1 and "cannot reach the sync server" in out
