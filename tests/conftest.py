@@ -15,9 +15,10 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 
-from tests.sync_fixtures import server
+from tests.postgres import postgres_server
+from tests.sync_fixtures import server, server_db
 
-__all__ = ["server"]  # fixtures shared by the sync tests
+__all__ = ["postgres_server", "server", "server_db"]  # fixtures shared by the sync tests
 
 # Must be set before any QApplication exists; pytest-qt creates it lazily.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -18,6 +18,7 @@ from sync.server import accounts
 from sync.server.db import create_schema, make_engine, writing
 from sync.server.scoping import WorkspaceScope
 from sync.server.serve import ServerThread
+from tests.postgres import new_database
 
 PASSWORD = "correct horse battery"
 FAST_HASH = 2**10  # scrypt cost for tests only: the real default is 2**17
@@ -89,9 +90,17 @@ def write_rows(engine: sa.Engine, workspace_id: str, table: str, rows: list[dict
     return seq + len(rows) - 1
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def server_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The server database, once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "server.sqlite")
+    return new_database(request.getfixturevalue("postgres_server"))
+
+
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    engine = make_engine(str(tmp_path / "server.sqlite"))
+def server(server_db: str, tmp_path: Path) -> Iterator[Server]:
+    engine = make_engine(server_db)
     create_schema(engine)
     workspaces = {}
     for name in ("alpha", "beta"):
