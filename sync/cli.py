@@ -96,12 +96,24 @@ def init(obj: Context, workspace: str, admin_user: str, password_stdin: bool) ->
     show_default="<data dir>/server/snapshots",
     help="Where first-sync snapshots are cached (derived data, safe to delete).",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Server processes sharing the port (one per core suits a busy server).",
+)
 @click.pass_obj
-def serve(obj: Context, host: str, port: int, snapshots: Path) -> None:
+def serve(obj: Context, host: str, port: int, snapshots: Path, workers: int) -> None:
     """Serve the sync API (plain HTTP: put a TLS reverse proxy in front in production)."""
-    from sync.server.serve import serve_forever
+    from sync.server.serve import serve_forever, serve_workers
 
-    serve_forever(obj.engine, host, port, snapshots)
+    engine = obj.engine  # creates the schema once, before any worker starts
+    if workers > 1:
+        engine.dispose()
+        serve_workers(obj.db, host, port, snapshots, workers)
+    else:
+        serve_forever(engine, host, port, snapshots)
 
 
 @cli.group()

@@ -404,6 +404,19 @@ class SyncClient:
             if not page["more"]:
                 return PullSummary(pages, rows, cursor, changed)
 
+    def wait_for_changes(self, timeout_s: int = 25, cancel: threading.Event | None = None) -> bool:
+        """Long-poll: return as soon as the server has changes after this replica's cursor
+        (True), or when the wait times out (False). How edits on one laptop reach the others
+        within a couple of seconds while they are online."""
+        answer = self.request(
+            "GET",
+            "/v1/wait",
+            cancel,
+            params={"after": self.replica.cursor, "timeout": timeout_s},
+            timeout=timeout_s + 10,
+        )
+        return bool(answer["changed"])
+
     def count_mismatches(self) -> dict[str, tuple[int, int]]:
         """Tables whose live row count differs from the server's: {table: (mine, server's)}."""
         answer = self.request("GET", "/v1/counts")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,6 +23,10 @@ class AccountError(ValueError):
     """A request about users, devices or workspaces that cannot be carried out."""
 
 
+#: how often a device's "last seen" and pull position are written (not on every request)
+SEEN_EVERY_S = 30
+
+
 @dataclass(frozen=True)
 class Caller:
     """Who is asking: resolved from a device token on every request."""
@@ -32,6 +36,8 @@ class Caller:
     username: str
     role: str
     device_id: str
+    #: the device was last recorded as seen more than SEEN_EVERY_S ago (or never)
+    seen_long_ago: bool = True
 
 
 @dataclass(frozen=True)
@@ -193,7 +199,7 @@ def authenticate(conn: sa.Connection, token: str) -> Caller | None:
     """The caller a bearer token belongs to, or None if it is unknown, revoked or disabled."""
     d, u = schema.devices, schema.users
     row = conn.execute(
-        sa.select(d.c.id, d.c.workspace_id, d.c.user_id, u.c.username, u.c.role)
+        sa.select(d.c.id, d.c.workspace_id, d.c.user_id, u.c.username, u.c.role, d.c.last_seen_at)
         .join(u, u.c.id == d.c.user_id)
         .where(
             d.c.token_hash == token_hash(token),
@@ -203,7 +209,10 @@ def authenticate(conn: sa.Connection, token: str) -> Caller | None:
     ).first()
     if row is None:
         return None
-    return Caller(row.workspace_id, row.user_id, row.username, row.role, row.id)
+    stale = row.last_seen_at is None or datetime.now(UTC) - datetime.fromisoformat(
+        row.last_seen_at.replace("Z", "+00:00")
+    ) > timedelta(seconds=SEEN_EVERY_S)
+    return Caller(row.workspace_id, row.user_id, row.username, row.role, row.id, stale)
 
 
 def list_devices(engine: sa.Engine, workspace: str | None = None) -> list[dict[str, Any]]:

@@ -15,12 +15,45 @@ import uvicorn
 from sync.server.app import create_app
 
 
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A bound TCP socket with Nagle's algorithm off.
+
+    Accepted connections inherit TCP_NODELAY. Without it a keep-alive client waits ~40 ms
+    for each answer (the server's last small write waits for an ACK the client delays).
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.bind((host, port))
+    return sock
+
+
+def serve_workers(db: str, host: str, port: int, snapshot_dir: Path, workers: int) -> None:
+    """Several server processes on one port (the OS spreads connections between them): the
+    server keeps no state outside the database, so they need nothing else to agree."""
+    import os
+
+    os.environ["WORKBENCH_SYNC_DB"] = db
+    os.environ["WORKBENCH_SYNC_SNAPSHOTS"] = str(snapshot_dir)
+    print(f"Mill Workbench sync server on http://{host}:{port} ({workers} workers)", flush=True)
+    uvicorn.run(
+        "sync.server.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        lifespan="off",
+        log_level="warning",
+    )
+
+
 def serve_forever(
     engine: sa.Engine, host: str, port: int, snapshot_dir: Path, *, log_level: str = "info"
 ) -> None:
-    uvicorn.run(
-        create_app(engine, snapshot_dir=snapshot_dir), host=host, port=port, log_level=log_level
-    )
+    app = create_app(engine, snapshot_dir=snapshot_dir)
+    server = uvicorn.Server(uvicorn.Config(app, log_level=log_level, lifespan="off"))
+    print(f"Mill Workbench sync server on http://{host}:{port}", flush=True)
+    server.run(sockets=[listening_socket(host, port)])
 
 
 class ServerThread:
@@ -41,9 +74,7 @@ class ServerThread:
     ) -> None:
         self.engine = engine
         self.app = create_app(engine, snapshot_dir=snapshot_dir, long_poll_s=long_poll_s)
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._socket.bind((host, port))
+        self._socket = listening_socket(host, port)
         self.host, self.port = self._socket.getsockname()[:2]
         config = uvicorn.Config(self.app, log_level="warning", lifespan="off")
         self._server = uvicorn.Server(config)
