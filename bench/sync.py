@@ -25,6 +25,8 @@ import time
 from pathlib import Path
 
 import httpx
+import keyring
+import keyring.backends.fail
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -36,10 +38,10 @@ from sync.server.db import create_schema, make_engine, writing
 from sync.server.loading import load_replica_file
 from sync.server.scoping import WorkspaceScope
 from sync.server.serve import ServerThread
+from sync.session import client_for, sign_in, sync_workspace
 from workbench import documents
 from workbench.demo import generate_demo
 from workbench.replica import open_replica
-from workbench.workspace import open_workspace
 
 PASSWORD = "bench password"
 
@@ -49,12 +51,14 @@ def emit(**figures: object) -> None:
 
 
 def laptop(url: str, folder: Path, user: str) -> tuple[SyncClient, object]:
-    info = login(url, user, PASSWORD, folder.name)
-    workspace = open_workspace(folder)
-    return SyncClient(workspace.replica, url, info.token), workspace
+    """A signed-in laptop with its own data folder (tokens stay in this process)."""
+    workspace, _info, _warning = sign_in(url, user, PASSWORD, base=folder, device_name=folder.name)
+    return client_for(workspace), workspace
 
 
 def main() -> None:
+    # tokens of the benchmark's laptops live in this process only, never in a real keyring
+    keyring.set_keyring(keyring.backends.fail.Keyring())
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--materials", type=int, default=200_000)
     parser.add_argument("--orders", type=int, default=800_000)
@@ -91,9 +95,9 @@ def main() -> None:
             folder = work / label
             t0 = time.perf_counter()
             client, workspace = laptop(url, folder, f"a@{name}")
-            client.sync()
-            workspace.search.rebuild()  # type: ignore[attr-defined]
+            sync_workspace(workspace)  # type: ignore[arg-type]
             elapsed = time.perf_counter() - t0
+            assert workspace.search.state.name == "READY"  # type: ignore[attr-defined]
             emit(figure=label, seconds=round(elapsed, 2), rows=rows,
                  rows_per_s=round(rows / elapsed), **common)  # fmt: skip
         a, a_ws = client, workspace

@@ -219,6 +219,42 @@ def device_revoke(obj: Context, device_id: str) -> None:
 
 
 @cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def status(obj: Context, as_json: bool) -> None:
+    """Workspaces, devices, how far each device is behind, and the database size."""
+    from sync.server.admin import server_status
+
+    report = server_status(obj.engine)
+    if as_json:
+        click.echo(json.dumps(report))
+        return
+    click.echo(f"{report['database']} database, {report['db_bytes'] / 1e6:.1f} MB")
+    for ws in report["workspaces"]:
+        click.echo(f"\n{ws['workspace']}: change {ws['seq']:,}, {ws['users']} user(s)")
+        for d in ws["devices"]:
+            click.echo(
+                f"  {d['device']:<24} {d['user']:<24} last seen {d['last_seen'] or 'never':<21}"
+                f" {d['behind']:>8,} changes behind"
+            )
+
+
+@cli.command()
+@click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def backup(obj: Context, destination: Path) -> None:
+    """Write a consistent copy of the database while the server keeps serving."""
+    from sync.server.admin import BackupError
+    from sync.server.admin import backup as make_backup
+
+    try:
+        written = make_backup(obj.engine, destination)
+    except BackupError as exc:
+        fail(str(exc))
+    click.echo(f"Backed up to {written} ({written.stat().st_size / 1e6:.1f} MB)")
+
+
+@cli.command()
 @click.option("--workspace", default="demo", show_default=True)
 @click.option("--materials", default=20_000, show_default=True, type=click.IntRange(1, 5_000_000))
 @click.option("--orders", type=click.IntRange(0, 20_000_000), help="Default: materials / 4.")

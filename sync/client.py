@@ -78,6 +78,8 @@ class SyncClient:
         #: whether this client replaced the replica's rows from a snapshot, and how many
         self.bootstrapped = False
         self.snapshot_rows = 0
+        #: called with each table's name once a snapshot import has committed it
+        self.on_table_imported: Callable[[str], None] | None = None
         self.page_rows = page_rows
         self.retries = retries
         self.backoff_s = backoff_s
@@ -345,6 +347,8 @@ class SyncClient:
                 self.snapshot_rows += max(inserted, 0)
                 if progress is not None:
                     progress(table, n, len(tables))
+                if self.on_table_imported is not None:
+                    self.on_table_imported(table)
             with self.replica.transaction() as tx:
                 self.replica.set_state("cursor", str(seq), tx)
             self.bootstrapped = True

@@ -11,6 +11,7 @@ import platform
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -117,17 +118,31 @@ def sync_workspace(
     """Push, pull (from a snapshot first when empty), re-index search, check counts."""
     started = time.perf_counter()
     client = client_for(workspace, **options)
+    search = workspace.search
+    builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="index")
+    building: list[Future[int]] = []
+
+    def imported(table: str) -> None:
+        # A first sync indexes the materials while the order history is still importing:
+        # the second core builds the index instead of waiting for the last table.
+        if table == "materials":
+            building.append(builder.submit(search.rebuild, cancel=cancel))
+
+    client.on_table_imported = imported
     try:
         pushed, pulled = client.sync(progress, cancel)
-        search = workspace.search
-        if client.bootstrapped:
-            indexed = search.rebuild(cancel=cancel)  # a whole new replica: index afresh
+        if building:
+            indexed = building[0].result()
+            search.refresh()  # rows the change feed brought after the snapshot
+        elif client.bootstrapped:
+            indexed = search.rebuild(cancel=cancel)
         else:
             indexed = search.refresh() if pulled.rows else 0
-            if search.check().name != "READY":
-                indexed = search.rebuild(cancel=cancel)
+        if search.check().name != "READY":
+            indexed = search.rebuild(cancel=cancel)
         mismatches = client.count_mismatches()
     finally:
+        builder.shutdown(wait=True)
         client.close()
     return SyncReport(
         pulled=pulled.rows + client.snapshot_rows,
