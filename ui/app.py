@@ -75,26 +75,44 @@ def run_app(
         dialog.setMaximum(total)
         dialog.setValue(done)
 
+    def show_window(workspace: Workspace, last_sync: object = None) -> MainWindow:
+        syncer = None
+        if workspace.replica.get_state("server_url"):
+            syncer = lambda ctx: sync_workspace(workspace, cancel=ctx.cancel_event)  # noqa: E731
+        window = MainWindow(workspace, ops, syncer=syncer, last_sync=last_sync)  # type: ignore[arg-type]
+        window.setWindowIcon(app.windowIcon())
+        window.workspace_requested.connect(lambda target: switch_to(window, target))
+        windows.append(window)
+        if syncer is not None and last_sync is None:
+            window.sync_now()
+        window.show()
+        return window
+
+    def switch_to(current: MainWindow, target: Workspace | Path) -> None:
+        """Another workspace was chosen, or signed in to: open it, then close this one."""
+
+        def opened_other(workspace: Workspace) -> None:
+            show_window(workspace)
+            current.close()
+            current.workspace.close()
+
+        if isinstance(target, Workspace):
+            opened_other(target)
+        else:
+            ops.run(lambda _ctx: open_workspace(target), success=opened_other,
+                    label="Opening workspace")  # fmt: skip
+
     def opened(opened: Workspace | DemoSession) -> None:
         dialog.reset()
         if isinstance(opened, DemoSession):
             sessions.append(opened)
             if opened.warning:
                 print(f"workbench: {opened.warning}", file=sys.stderr)
-            workspace = opened.workspace
-            window = MainWindow(
-                workspace,
-                ops,
-                syncer=lambda ctx: sync_workspace(workspace, cancel=ctx.cancel_event),
-                last_sync=opened.report,
-            )
+            window = show_window(opened.workspace, opened.report)
         else:
-            window = MainWindow(opened, ops)
-        windows.append(window)
-        window.setWindowIcon(app.windowIcon())
+            window = show_window(opened)
         if screenshot is not None:
             _drive_screenshot(window, screenshot, query, outcome)
-        window.show()
 
     def failed(exc: BaseException) -> None:
         dialog.reset()
@@ -117,7 +135,7 @@ def run_app(
     for session in sessions:
         session.close()
     for window in windows:
-        window.workspace.close()
+        window.workspace.close()  # closing twice is harmless
     return outcome["code"]
 
 

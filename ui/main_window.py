@@ -26,12 +26,14 @@ from PySide6.QtWidgets import (
 )
 
 import workbench
+from sync import session
 from sync.session import SyncReport
 from ui.detail import DetailPane
+from ui.dialogs import ConflictsDialog, LoginDialog, WorkspacePicker
 from ui.facets import FacetPanel
 from ui.models import COLUMNS, MaterialsTableModel
 from ui.ops import OpContext, OpRunner
-from workbench.documents import outbox_counts
+from workbench.documents import Conflict, conflicts, outbox_counts, resolve_conflict
 from workbench.replica import REPLICATED_TABLES, queries
 from workbench.search import IndexState, SearchRequest, SearchResult
 from workbench.workspace import Workspace
@@ -59,6 +61,8 @@ class MainWindow(QMainWindow):
     index_ready = Signal()
     #: emitted after a sync finished: the SyncReport, or the exception
     synced = Signal(object)
+    #: the user wants another workspace: an opened Workspace, or the Path of a folder
+    workspace_requested = Signal(object)
 
     def __init__(
         self,
@@ -211,11 +215,9 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        self.sync_action = QAction("&Sync now", self)
-        self.sync_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
-        self.sync_action.setEnabled(self.syncer is not None)
-        self.sync_action.triggered.connect(self.sync_now)
-        file_menu.addAction(self.sync_action)
+        switch = QAction("S&witch workspace…", self)
+        switch.triggered.connect(self.choose_workspace)
+        file_menu.addAction(switch)
         rebuild = QAction("&Rebuild search index", self)
         rebuild.triggered.connect(lambda: self.prepare_index(force=True))
         file_menu.addAction(rebuild)
@@ -224,10 +226,90 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+
+        sync_menu = self.menuBar().addMenu("&Sync")
+        self.sync_action = QAction("&Sync now", self)
+        self.sync_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        self.sync_action.setEnabled(self.syncer is not None)
+        self.sync_action.triggered.connect(self.sync_now)
+        sync_menu.addAction(self.sync_action)
+        self.conflicts_action = QAction("&Conflicts…", self)
+        self.conflicts_action.triggered.connect(self.show_conflicts)
+        sync_menu.addAction(self.conflicts_action)
+        sync_menu.addSeparator()
+        sign_in = QAction("Sign &in to a server…", self)
+        sign_in.triggered.connect(self.show_login)
+        sync_menu.addAction(sign_in)
+        self.sign_out_action = QAction("Sign &out", self)
+        self.sign_out_action.setEnabled(self.syncer is not None)
+        self.sign_out_action.triggered.connect(self.sign_out)
+        sync_menu.addAction(self.sign_out_action)
+
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About Mill Workbench", self)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
+
+    # -- server, workspaces, conflicts -------------------------------------------------------
+
+    def show_login(self) -> LoginDialog:
+        server = self.workspace.replica.get_state("server_url") or ""
+        base = self.workspace.root.parent.parent  # <data dir>/workspaces/<name>
+
+        def sign_in_here(url: str, user: str, password: str) -> Workspace:
+            workspace, _info, warning = session.sign_in(url, user, password, base=base)
+            if warning:
+                self.ops.error.emit("Sign in", warning)
+            return workspace
+
+        dialog = LoginDialog(self.ops, sign_in_here, server, self)
+        dialog.signed_in.connect(self.workspace_requested.emit)
+        dialog.open()
+        return dialog
+
+    def sign_out(self) -> None:
+        session.sign_out(self.workspace)
+        self.syncer = None
+        self._sync_timer.stop()
+        self.sync_action.setEnabled(False)
+        self.sign_out_action.setEnabled(False)
+        self._set_sync_text("signed out — the workspace stays on this laptop", "offline")
+
+    def choose_workspace(self) -> WorkspacePicker:
+        folders = sorted(p for p in self.workspace.root.parent.iterdir()
+                         if (p / "replica.sqlite").exists())  # fmt: skip
+        picker = WorkspacePicker(folders, self.workspace.root, self)
+
+        def chosen() -> None:
+            folder = picker.chosen()
+            if folder is not None and folder != self.workspace.root:
+                self.workspace_requested.emit(folder)
+
+        picker.accepted.connect(chosen)
+        picker.open()
+        return picker
+
+    def show_conflicts(self) -> None:
+        replica = self.workspace.replica
+
+        def show(found: list[Conflict]) -> None:
+            dialog = ConflictsDialog(found, self)
+            dialog.resolve.connect(self.resolve_conflict)
+            self.conflicts_dialog = dialog
+            dialog.open()
+
+        self.ops.run(lambda _ctx: conflicts(replica), success=show, label="Loading conflicts",
+                     background=True)  # fmt: skip
+
+    def resolve_conflict(self, conflict_id: int, keep: str) -> None:
+        replica = self.workspace.replica
+        self.ops.run(
+            lambda _ctx: resolve_conflict(replica, conflict_id, keep),
+            success=lambda _r: self.sync_now(),
+            label="Resolving a conflict",
+            changes=frozenset({"cost_sheets"}),
+            background=True,
+        )
 
     # -- status ------------------------------------------------------------------------------
 

@@ -1,0 +1,107 @@
+"""The app's side of sync under pytest-qt: signing in, syncing from the window, and resolving
+a conflict by choosing a version."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from sync.session import SyncReport, sign_in, sync_workspace
+from tests.sync_fixtures import PASSWORD, Server, material, write_rows
+from ui.main_window import MainWindow
+from ui.ops import OpRunner
+from workbench import documents
+from workbench.workspace import Workspace, open_workspace
+
+# The window's side of sync is the same whatever the server's database: SQLite is enough.
+pytestmark = pytest.mark.parametrize("server_db", ["sqlite"], indirect=True)
+
+
+def window_for(qtbot: QtBot, workspace: Workspace, synced: bool) -> MainWindow:
+    syncer = (lambda ctx: sync_workspace(workspace, cancel=ctx.cancel_event)) if synced else None
+    win = MainWindow(workspace, OpRunner(), syncer=syncer)
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+@pytest.fixture
+def close_all() -> Iterator[list[MainWindow]]:
+    windows: list[MainWindow] = []
+    yield windows
+    for win in windows:
+        win.close()
+        win.workspace.close()
+
+
+def test_signing_in_from_the_window(
+    qtbot: QtBot, server: Server, tmp_path: Path, close_all: list
+) -> None:
+    local = open_workspace(tmp_path / "data" / "workspaces" / "scratch")
+    win = window_for(qtbot, local, synced=False)
+    close_all.append(win)
+    assert win.sync_label.text() == "offline — no server configured"
+    dialog = win.show_login()
+    dialog.server.setText(server.url)
+    dialog.username.setText("merchandiser@alpha")
+    dialog.password.setText("wrong password")
+    dialog.submit()
+    qtbot.waitUntil(lambda: "wrong password" in dialog.message.text())
+    dialog.password.setText(PASSWORD)
+    with qtbot.waitSignal(win.workspace_requested, timeout=10_000) as blocker:
+        dialog.submit()
+    signed_in: Workspace = blocker.args[0]
+    assert signed_in.replica.get_state("server_url") == server.url
+    assert signed_in.root == tmp_path / "data" / "workspaces" / "alpha"
+    signed_in.close()
+
+
+def test_syncing_from_the_window_shows_the_state(
+    qtbot: QtBot, server: Server, tmp_path: Path, close_all: list
+) -> None:
+    write_rows(server.engine, server.workspaces["alpha"], "materials",
+               [material(f"F-{i}", name=f"Pique {i}") for i in range(5)])  # fmt: skip
+    workspace, _, _ = sign_in(server.url, "merchandiser@alpha", PASSWORD, base=tmp_path)
+    win = window_for(qtbot, workspace, synced=True)
+    close_all.append(win)
+    with qtbot.waitSignal(win.synced, timeout=20_000) as blocker:
+        win.sync_now()
+    report = blocker.args[0]
+    assert isinstance(report, SyncReport) and report.pulled == 5
+    assert win.sync_label.text().startswith("online · synced")
+    qtbot.waitUntil(lambda: win.counts_label.text().startswith("5 materials"))
+    win.search_box.setText("pique")
+    qtbot.waitUntil(lambda: win.last_request is not None and win.last_request.text == "pique"
+                    and win.last_result is not None and win.last_result.total == 5)  # fmt: skip
+
+
+def test_resolving_a_conflict_in_the_window(
+    qtbot: QtBot, server: Server, tmp_path: Path, close_all: list
+) -> None:
+    a, _, _ = sign_in(server.url, "admin@alpha", PASSWORD, base=tmp_path / "a")
+    b, _, _ = sign_in(server.url, "merchandiser@alpha", PASSWORD, base=tmp_path / "b")
+    sheet = documents.save_document(a.replica, "cost_sheets", {"style_code": "TS-1", "title": "x"})
+    sync_workspace(a)
+    sync_workspace(b)
+    documents.save_document(a.replica, "cost_sheets", {"id": sheet["id"], "title": "A's"})
+    documents.save_document(b.replica, "cost_sheets", {"id": sheet["id"], "title": "B's"})
+    sync_workspace(a)
+    assert sync_workspace(b).conflicts == 1
+    win = window_for(qtbot, b, synced=True)
+    close_all.append(win)
+    a.close()
+    win.show_conflicts()
+    qtbot.waitUntil(lambda: getattr(win, "conflicts_dialog", None) is not None)
+    dialog = win.conflicts_dialog
+    assert dialog.list.count() == 1
+    fields = {dialog.table.item(r, 0).text(): (dialog.table.item(r, 1).text(),
+              dialog.table.item(r, 2).text()) for r in range(dialog.table.rowCount())}  # fmt: skip
+    assert fields["title"] == ("B's", "A's")
+    with qtbot.waitSignal(win.synced, timeout=20_000):
+        dialog.keep_mine.click()
+    assert documents.conflicts(b.replica) == []
+    title = b.replica.conn.execute("SELECT title FROM cost_sheets").fetchone()[0]
+    assert title == "B's"
