@@ -11,6 +11,7 @@ from sync.server.openapi import PATHS
 from tests.sync_fixtures import PASSWORD, Server, material, write_rows
 
 AUTHENTICATED = ["/v1/changes", "/v1/counts", "/v1/wait?timeout=0", "/v1/snapshot"]
+PUSH = {"mutations": []}
 
 
 def test_health_needs_no_token(server: Server) -> None:
@@ -63,6 +64,38 @@ def test_every_endpoint_rejects_missing_bad_and_revoked_tokens(server: Server, p
         answer = http.get(path)
     assert answer.status_code == 401
     assert "revoked" in answer.json()["message"]
+
+
+def test_push_and_snapshot_files_reject_missing_bad_and_revoked_tokens(server: Server) -> None:
+    token = server.login("merchandiser@alpha")
+    with server.client(token) as http:
+        name = http.get("/v1/snapshot").json()["name"]
+        assert http.post("/v1/push", json=PUSH).status_code == 200
+        assert http.get(f"/v1/snapshot/{name}").status_code == 200
+    for bad in (None, "not-a-token"):
+        with server.client(bad) as http:
+            assert http.post("/v1/push", json=PUSH).status_code == 401
+            assert http.get(f"/v1/snapshot/{name}").status_code == 401
+    accounts.revoke_device(server.engine, accounts.list_devices(server.engine, "alpha")[-1]["id"])
+    with server.client(token) as http:
+        assert http.post("/v1/push", json=PUSH).status_code == 401
+        assert http.get(f"/v1/snapshot/{name}").status_code == 401
+
+
+def test_another_workspaces_snapshot_cannot_be_fetched(server: Server) -> None:
+    write_rows(server.engine, server.workspaces["alpha"], "materials", [material("ALPHA-1")])
+    alpha, beta = server.login("admin@alpha"), server.login("admin@beta")
+    with server.client(alpha) as http:
+        name = http.get("/v1/snapshot").json()["name"]
+    with server.client(beta) as http:
+        answer = http.get(f"/v1/snapshot/{name}")
+        floor_name = name.replace("-admin-", "-floor-")
+        assert http.get(f"/v1/snapshot/{floor_name}").status_code == 404
+        assert http.get("/v1/snapshot/..%2Fserver.sqlite").status_code == 404
+    assert answer.status_code == 404
+    floor = server.login("floor@alpha")
+    with server.client(floor) as http:  # same workspace, but the admin's (priced) snapshot
+        assert http.get(f"/v1/snapshot/{name}").status_code == 404
 
 
 def test_disabling_a_user_revokes_their_tokens(server: Server) -> None:

@@ -167,7 +167,10 @@ class ConflictsDialog(QDialog):
     def _fill(self) -> None:
         self.list.clear()
         for c in self.conflicts:
-            label = c.mine.get("style_code") or c.mine.get("title") or c.row_id
+            shown = c.mine or c.theirs or {}
+            label = shown.get("style_code") or shown.get("title") or c.row_id
+            if c.mine is None:
+                label += " (you deleted it)"
             self.list.addItem(f"{c.table.replace('_', ' ')}: {label}")
         has_any = bool(self.conflicts)
         self.keep_mine.setEnabled(has_any)
@@ -181,11 +184,13 @@ class ConflictsDialog(QDialog):
         if not 0 <= row < len(self.conflicts):
             return
         c = self.conflicts[row]
-        theirs = c.theirs or {}
-        fields = [k for k in c.mine if k not in SYNC_COLUMNS and c.mine.get(k) != theirs.get(k)]
+        theirs, mine = c.theirs or {}, c.mine or {}
+        names = list(dict.fromkeys([*mine, *theirs]))
+        fields = [k for k in names if k not in SYNC_COLUMNS and mine.get(k) != theirs.get(k)]
         self.table.setRowCount(len(fields))
         for r, name in enumerate(fields):
-            for col, value in enumerate((name, c.mine.get(name), theirs.get(name))):
+            yours = "(deleted)" if c.mine is None else mine.get(name)
+            for col, value in enumerate((name, yours, theirs.get(name))):
                 text = value if isinstance(value, str) else json.dumps(value)
                 self.table.setItem(r, col, QTableWidgetItem(text))
 

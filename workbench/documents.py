@@ -33,7 +33,9 @@ class Conflict:
     id: int
     table: str
     row_id: str
-    mine: Mapping[str, Any]
+    #: the user's version; None when the user's edit was to delete it
+    mine: Mapping[str, Any] | None
+    #: the server's row; None when it is gone from the server
     theirs: Mapping[str, Any] | None
     created_at: str
 
@@ -169,7 +171,7 @@ def conflicts(replica: Replica) -> list[Conflict]:
             r["id"],
             r["table_name"],
             r["row_id"],
-            json.loads(r["mine"]),
+            json.loads(r["mine"]) if r["mine"] else None,
             json.loads(r["theirs"]) if r["theirs"] else None,
             r["created_at"],
         )
@@ -188,8 +190,15 @@ def resolve_conflict(replica: Replica, conflict_id: int, keep: str) -> None:
         conn.execute("DELETE FROM conflicts WHERE id = ?", (conflict_id,))
         if keep == "theirs":
             return
-        table, mine = found["table_name"], json.loads(found["mine"])
+        table, mine = found["table_name"], json.loads(found["mine"] or "null")
         theirs = json.loads(found["theirs"]) if found["theirs"] else None
+        if mine is None:  # the user had deleted it: delete it again, over the server's version
+            conn.execute(
+                f"UPDATE {table} SET deleted = 1, updated_at = ? WHERE id = ?",
+                (utc_now(), found["row_id"]),
+            )
+            _enqueue(conn, table, found["row_id"], "delete", None, theirs)
+            return
         columns = _columns(conn, table)
         row = {c: mine.get(c) for c in columns}
         row["version"] = theirs["version"] if theirs else 0
