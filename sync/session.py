@@ -155,3 +155,21 @@ def sync_workspace(
         indexed=indexed,
         count_mismatches={t: list(v) for t, v in mismatches.items()},
     )
+
+
+class LiveUpdates:
+    """The server's long-poll for one workspace: `wait` returns True as soon as another
+    laptop's change has reached the server, so an online window syncs within moments.
+
+    `stop` closes the connection, which ends a wait in progress at once (the window calls it
+    when it closes, so quitting never waits out a long-poll).
+    """
+
+    def __init__(self, workspace: Workspace) -> None:
+        self._client = client_for(workspace, retries=0)
+
+    def wait(self, timeout_s: int = 25, cancel: threading.Event | None = None) -> bool:
+        return self._client.wait_for_changes(timeout_s, cancel)
+
+    def stop(self) -> None:
+        self._client.close()

@@ -105,3 +105,30 @@ def test_resolving_a_conflict_in_the_window(
     assert documents.conflicts(b.replica) == []
     title = b.replica.conn.execute("SELECT title FROM cost_sheets").fetchone()[0]
     assert title == "B's"
+
+
+def test_an_online_window_receives_another_laptops_edit(
+    qtbot: QtBot, server: Server, tmp_path: Path, close_all: list
+) -> None:
+    import time
+
+    from sync.session import LiveUpdates
+
+    a, _, _ = sign_in(server.url, "admin@alpha", PASSWORD, base=tmp_path / "a")
+    b, _, _ = sign_in(server.url, "merchandiser@alpha", PASSWORD, base=tmp_path / "b")
+    sync_workspace(a)
+    sync_workspace(b)
+    win = MainWindow(b, OpRunner(), live=LiveUpdates(b),
+                     syncer=lambda ctx: sync_workspace(b, cancel=ctx.cancel_event))  # fmt: skip
+    qtbot.addWidget(win)
+    win.show()
+    sheet = documents.save_document(a.replica, "cost_sheets", {"style_code": "LIVE-1"})
+    sync_workspace(a)  # pushed from laptop A: B's long-poll answers, B syncs
+    qtbot.waitUntil(lambda: b.replica.conn.execute(
+        "SELECT 1 FROM cost_sheets WHERE id = ?", (sheet["id"],)).fetchone() is not None,
+        timeout=10_000)  # fmt: skip
+    started = time.monotonic()
+    win.close()  # a long-poll is open again: closing must not wait it out
+    assert time.monotonic() - started < 5
+    a.close()
+    b.close()

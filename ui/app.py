@@ -31,8 +31,9 @@ def run_app(
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication, QProgressDialog
 
+    from sync.client import SyncError
     from sync.embedded import DemoSession, start_demo
-    from sync.session import sync_workspace
+    from sync.session import LiveUpdates, sync_workspace
     from ui.main_window import MainWindow
     from ui.ops import OpContext, OpRunner
     from workbench.workspace import Workspace, demo_workspace, open_workspace
@@ -76,10 +77,15 @@ def run_app(
         dialog.setValue(done)
 
     def show_window(workspace: Workspace, last_sync: object = None) -> MainWindow:
-        syncer = None
+        syncer, live = None, None
         if workspace.replica.get_state("server_url"):
             syncer = lambda ctx: sync_workspace(workspace, cancel=ctx.cancel_event)  # noqa: E731
-        window = MainWindow(workspace, ops, syncer=syncer, last_sync=last_sync)  # type: ignore[arg-type]
+            try:
+                live = LiveUpdates(workspace)
+            except SyncError as exc:  # signed out on this laptop: it syncs after a sign-in
+                print(f"workbench: {exc}", file=sys.stderr)
+                syncer = None
+        window = MainWindow(workspace, ops, syncer=syncer, last_sync=last_sync, live=live)  # type: ignore[arg-type]
         window.setWindowIcon(app.windowIcon())
         window.workspace_requested.connect(lambda target: switch_to(window, target))
         windows.append(window)

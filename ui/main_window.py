@@ -71,10 +71,13 @@ class MainWindow(QMainWindow):
         *,
         syncer: Syncer | None = None,
         last_sync: SyncReport | None = None,
+        live: session.LiveUpdates | None = None,
     ) -> None:
         super().__init__()
         self.workspace = workspace
         self.syncer = syncer
+        self.live = live
+        self._closing = False
         self._syncing = False
         self.ops = ops or OpRunner(self)
         self.ops.parent_widget = self
@@ -112,6 +115,11 @@ class MainWindow(QMainWindow):
             self._sync_timer.start()
             if last_sync is not None:
                 self._show_sync(last_sync)
+        self._listen_retry = QTimer(self)
+        self._listen_retry.setSingleShot(True)
+        self._listen_retry.setInterval(30_000)
+        self._listen_retry.timeout.connect(self.listen)
+        self.listen()
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -270,6 +278,9 @@ class MainWindow(QMainWindow):
     def sign_out(self) -> None:
         session.sign_out(self.workspace)
         self.syncer = None
+        if self.live is not None:
+            self.live.stop()
+            self.live = None
         self._sync_timer.stop()
         self.sync_action.setEnabled(False)
         self.sign_out_action.setEnabled(False)
@@ -347,6 +358,26 @@ class MainWindow(QMainWindow):
             changes=frozenset(REPLICATED_TABLES),
             background=True,
         )
+
+    def listen(self) -> None:
+        """Keep a long-poll open while online: another laptop's change triggers a sync."""
+        live = self.live
+        if live is None or self._closing or self.syncer is None:
+            return
+
+        def answered(changed: bool) -> None:
+            if self._closing:
+                return
+            if changed:
+                self.sync_now()
+            self.listen()
+
+        def failed(_exc: BaseException) -> None:
+            if not self._closing:
+                self._listen_retry.start()  # offline: try again in a while
+
+        self.ops.run(lambda ctx: live.wait(25, ctx.cancel_event), success=answered,
+                     failure=failed, label="Listening for changes", background=True)  # fmt: skip
 
     def _set_sync_text(self, text: str, state: str) -> None:
         self.sync_label.setText(text)
@@ -547,7 +578,11 @@ class MainWindow(QMainWindow):
             self.run_search()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._closing = True
         self._timer.stop()
         self._sync_timer.stop()
+        self._listen_retry.stop()
+        if self.live is not None:
+            self.live.stop()  # ends a long-poll in progress, so closing never waits for it
         self.ops.shutdown()
         super().closeEvent(event)
