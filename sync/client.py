@@ -314,12 +314,17 @@ class SyncClient:
         self,
         progress: Callable[[str, int, int], None] | None = None,
         cancel: threading.Event | None = None,
+        only: frozenset[str] | None = None,
     ) -> int:
         """Replace the replica's replicated rows with the server's snapshot; returns its seq.
 
         Tables are imported one transaction each, reference data first and order history
         last, so the app can search materials before the history has arrived. Documents with
         unsent edits keep the user's version. The cursor moves only when every table is in.
+
+        With ``only``, just those tables are replaced (a repair after a count mismatch) and
+        the cursor goes back to the snapshot's if it was ahead, so the next pull re-applies
+        everything written since: no table is left behind the others.
         """
         path, seq = self.download_snapshot(cancel)
         conn = self.replica.conn
@@ -328,7 +333,9 @@ class SyncClient:
             snap_tables = {
                 r[0] for r in conn.execute("SELECT name FROM snap.sqlite_master WHERE type='table'")
             }
-            tables = [t for t in REPLICATED_TABLES if t in snap_tables]
+            tables = [
+                t for t in REPLICATED_TABLES if t in snap_tables and (only is None or t in only)
+            ]
             for n, table in enumerate(tables, start=1):
                 if cancel is not None and cancel.is_set():
                     raise Cancelled()
@@ -350,8 +357,9 @@ class SyncClient:
                 if self.on_table_imported is not None:
                     self.on_table_imported(table)
             with self.replica.transaction() as tx:
-                self.replica.set_state("cursor", str(seq), tx)
-            self.bootstrapped = True
+                cursor = seq if only is None else min(seq, self.replica.cursor)
+                self.replica.set_state("cursor", str(cursor), tx)
+            self.bootstrapped = only is None
         finally:
             conn.execute("DETACH DATABASE snap")
             path.unlink(missing_ok=True)

@@ -7,6 +7,7 @@ not secret); the token lives in the keyring (`workbench.credentials`).
 
 from __future__ import annotations
 
+import logging
 import platform
 import threading
 import time
@@ -21,6 +22,8 @@ from workbench import credentials
 from workbench.documents import conflicts, outbox_counts
 from workbench.paths import workspace_dir
 from workbench.workspace import Workspace, open_workspace
+
+log = logging.getLogger("workbench.sync")
 
 SERVER_KEYS = ("server_url", "username", "device_id", "workspace_id", "workspace_name", "role")
 
@@ -141,6 +144,14 @@ def sync_workspace(
         if search.check().name != "READY":
             indexed = search.rebuild(cancel=cancel)
         mismatches = client.count_mismatches()
+        if mismatches:
+            # Rows went missing or astray (a restored backup, a damaged file): replace those
+            # tables from a snapshot and pull again from it.
+            log.warning("row counts differ from the server's, repairing: %s", mismatches)
+            client.bootstrap(cancel=cancel, only=frozenset(mismatches))
+            client.pull(progress, cancel)
+            indexed += search.rebuild(cancel=cancel) if "materials" in mismatches else 0
+            mismatches = client.count_mismatches()
     finally:
         builder.shutdown(wait=True)
         client.close()

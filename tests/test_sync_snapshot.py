@@ -109,3 +109,24 @@ def test_must_refetch_rebootstraps_and_keeps_unsent_edits(server: Server, tmp_pa
         == "TS-1"
     )
     assert client.count_mismatches() == {}
+
+
+def test_a_count_mismatch_repairs_that_table(server: Server, tmp_path: Path) -> None:
+    from sync.session import sign_in, sync_workspace
+
+    ws = server.workspaces["alpha"]
+    write_rows(server.engine, ws, "materials", [material(f"F-{i}") for i in range(30)])
+    workspace, _, _ = sign_in(server.url, "merchandiser@alpha", PASSWORD, base=tmp_path)
+    sync_workspace(workspace)
+    # rows vanish from the laptop behind the sync's back (a damaged or restored file)
+    with workspace.replica.transaction() as conn:
+        conn.execute("DELETE FROM materials WHERE code IN ('F-1', 'F-2', 'F-3')")
+    write_rows(server.engine, ws, "materials", [material("NEW")])
+    report = sync_workspace(workspace)
+    assert report.count_mismatches == {}
+    assert len(codes_of(workspace.replica)) == 31
+    assert workspace.search.state.name == "READY"
+
+
+def codes_of(replica) -> set[str]:  # type: ignore[no-untyped-def]
+    return {r[0] for r in replica.conn.execute("SELECT code FROM materials WHERE deleted = 0")}

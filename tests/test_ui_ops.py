@@ -103,3 +103,17 @@ def test_a_mutating_op_announces_the_tables_it_changed(qtbot: QtBot, ops: OpRunn
     ops.run(lambda ctx: 1 / 0, changes=frozenset({"orders"}), failure=failed.append)
     qtbot.waitUntil(lambda: bool(failed))
     assert announced == []  # nothing changed when the op failed
+
+
+def test_eta_progress_counts_from_where_it_started() -> None:
+    from ui.ops import EtaProgress
+
+    reports: list[tuple[int, int, str]] = []
+    ctx = OpContext("Syncing", _report=lambda d, t, text: reports.append((d, t, text)))
+    now = [100.0]
+    eta = EtaProgress(ctx, "changes", clock=lambda: now[0])
+    eta(5_000, 15_000)  # a sync resuming at cursor 5,000 of 15,000
+    now[0] += 2.0
+    eta(7_000, 15_000)
+    assert reports[0] == (0, 10_000, "Syncing: 0 of 10,000 changes")
+    assert reports[1] == (2_000, 10_000, "Syncing: 2,000 of 10,000 changes · about 8 s left")

@@ -35,7 +35,7 @@ def run_app(
     from sync.embedded import DemoSession, start_demo
     from sync.session import LiveUpdates, sync_workspace
     from ui.main_window import MainWindow
-    from ui.ops import OpContext, OpRunner
+    from ui.ops import EtaProgress, OpContext, OpRunner
     from workbench.workspace import Workspace, demo_workspace, open_workspace
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -79,7 +79,9 @@ def run_app(
     def show_window(workspace: Workspace, last_sync: object = None) -> MainWindow:
         syncer, live = None, None
         if workspace.replica.get_state("server_url"):
-            syncer = lambda ctx: sync_workspace(workspace, cancel=ctx.cancel_event)  # noqa: E731
+            syncer = lambda ctx: sync_workspace(  # noqa: E731
+                workspace, cancel=ctx.cancel_event, progress=EtaProgress(ctx, "changes")
+            )
             try:
                 live = LiveUpdates(workspace)
             except SyncError as exc:  # signed out on this laptop: it syncs after a sign-in

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -63,6 +65,8 @@ class MainWindow(QMainWindow):
     synced = Signal(object)
     #: the user wants another workspace: an opened Workspace, or the Path of a folder
     workspace_requested = Signal(object)
+    #: the long-poll answered: True (changes), False (timed out) or the exception
+    live_answer = Signal(object)
 
     def __init__(
         self,
@@ -119,6 +123,7 @@ class MainWindow(QMainWindow):
         self._listen_retry.setSingleShot(True)
         self._listen_retry.setInterval(30_000)
         self._listen_retry.timeout.connect(self.listen)
+        self.live_answer.connect(self._on_live_answer)
         self.listen()
 
     # -- layout ------------------------------------------------------------------------------
@@ -239,7 +244,7 @@ class MainWindow(QMainWindow):
         self.sync_action = QAction("&Sync now", self)
         self.sync_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
         self.sync_action.setEnabled(self.syncer is not None)
-        self.sync_action.triggered.connect(self.sync_now)
+        self.sync_action.triggered.connect(lambda: self.sync_now(foreground=True))
         sync_menu.addAction(self.sync_action)
         self.conflicts_action = QAction("&Conflicts…", self)
         self.conflicts_action.triggered.connect(self.show_conflicts)
@@ -330,8 +335,10 @@ class MainWindow(QMainWindow):
         server = self.workspace.replica.get_state("server_url") or "the server"
         return f"connecting to {server}…"
 
-    def sync_now(self) -> None:
-        """Push and pull on a worker (F5, the timer, or the menu); one sync at a time."""
+    def sync_now(self, foreground: bool = False) -> None:
+        """Push and pull on a worker; one sync at a time. Asked for by the user (F5, the
+        menu) it shows its progress with a Cancel button; the timer's and the long-poll's
+        syncs run quietly."""
         if self.syncer is None or self._syncing:
             return
         self._syncing = True
@@ -356,28 +363,39 @@ class MainWindow(QMainWindow):
             failure=failed,
             label="Syncing",
             changes=frozenset(REPLICATED_TABLES),
-            background=True,
+            background=not foreground,
         )
 
     def listen(self) -> None:
-        """Keep a long-poll open while online: another laptop's change triggers a sync."""
+        """Keep a long-poll open while online: another laptop's change triggers a sync.
+
+        The wait runs on its own daemon thread, not in the op pool: it blocks for up to half
+        a minute by design, and neither other work nor closing the window should queue
+        behind it.
+        """
         live = self.live
         if live is None or self._closing or self.syncer is None:
             return
 
-        def answered(changed: bool) -> None:
-            if self._closing:
-                return
-            if changed:
-                self.sync_now()
-            self.listen()
+        def wait() -> None:
+            try:
+                answer: object = live.wait(25)
+            except Exception as exc:  # offline, signed out…: reported to the UI thread
+                answer = exc
+            with contextlib.suppress(RuntimeError):  # the window is already gone
+                self.live_answer.emit(answer)
 
-        def failed(_exc: BaseException) -> None:
-            if not self._closing:
-                self._listen_retry.start()  # offline: try again in a while
+        threading.Thread(target=wait, name="long-poll", daemon=True).start()
 
-        self.ops.run(lambda ctx: live.wait(25, ctx.cancel_event), success=answered,
-                     failure=failed, label="Listening for changes", background=True)  # fmt: skip
+    def _on_live_answer(self, answer: object) -> None:
+        if self._closing:
+            return
+        if isinstance(answer, BaseException):
+            self._listen_retry.start()  # offline: listen again in a while
+            return
+        if answer:
+            self.sync_now()
+        self.listen()
 
     def _set_sync_text(self, text: str, state: str) -> None:
         self.sync_label.setText(text)

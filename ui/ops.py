@@ -194,3 +194,31 @@ class OpRunner(QObject):
         handle = self._running.get(op_id)
         if handle is not None and not handle.background:
             self.progress.emit(done, total, text)
+
+
+class EtaProgress:
+    """Turns (position, goal) reports into "12,000 of 50,000 changes · about 8 s left".
+
+    Positions may start anywhere (a sync cursor resumes mid-way): what is counted is the
+    distance covered since the first report, and the time left is that pace extrapolated.
+    """
+
+    def __init__(self, ctx: OpContext, what: str, clock: Callable[[], float] | None = None):
+        import time
+
+        self.ctx, self.what = ctx, what
+        self.clock = clock or time.monotonic
+        self.start: tuple[int, float] | None = None
+
+    def __call__(self, position: int, goal: int) -> None:
+        now = self.clock()
+        if self.start is None:
+            self.start = (position, now)
+        first, began = self.start
+        done, total = position - first, max(goal - first, 0)
+        text = f"{self.ctx.label}: {done:,} of {total:,} {self.what}"
+        elapsed = now - began
+        if 0 < done < total and elapsed > 0.5:
+            left = elapsed / done * (total - done)
+            text += f" · about {left:,.0f} s left"
+        self.ctx.progress(done, total, text)

@@ -76,7 +76,10 @@ class ServerThread:
         self.app = create_app(engine, snapshot_dir=snapshot_dir, long_poll_s=long_poll_s)
         self._socket = listening_socket(host, port)
         self.host, self.port = self._socket.getsockname()[:2]
-        config = uvicorn.Config(self.app, log_level="warning", lifespan="off")
+        # long-polls may be open: give them a second to end, not their full wait
+        config = uvicorn.Config(
+            self.app, log_level="warning", lifespan="off", timeout_graceful_shutdown=1
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
