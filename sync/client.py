@@ -451,16 +451,6 @@ def _error_from(answer: httpx.Response) -> SyncError:
     return SyncError(message or f"the sync server answered {answer.status_code}", code)
 
 
-@dataclass(frozen=True)
-class LoginInfo:
-    token: str
-    device_id: str
-    workspace_id: str
-    workspace_name: str
-    username: str
-    role: str
-
-
 def login(
     base_url: str,
     username: str,
@@ -468,7 +458,7 @@ def login(
     device_name: str,
     *,
     transport: httpx.BaseTransport | None = None,
-) -> LoginInfo:
+) -> protocol.Login:
     """Sign in and register this device; the token is for the keyring, never a file."""
     headers = {
         protocol.PROTOCOL_HEADER: str(protocol.PROTOCOL_VERSION),
@@ -485,12 +475,4 @@ def login(
         raise SyncError(f"cannot reach the sync server at {base_url}: {exc}", "offline") from exc
     if answer.status_code >= 400:
         raise _error_from(answer)
-    body = answer.json()
-    return LoginInfo(
-        token=body["token"],
-        device_id=body["device_id"],
-        workspace_id=body["workspace"]["id"],
-        workspace_name=body["workspace"]["name"],
-        username=body["user"]["username"],
-        role=body["user"]["role"],
-    )
+    return protocol.Login.from_json(answer.json())

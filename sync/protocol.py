@@ -76,6 +76,41 @@ class Change:
         return int(self.row["version"])
 
 
+@dataclass(frozen=True)
+class Login:
+    """What a successful sign-in gives a device (the token is shown once, then kept only in
+    the device's keyring; the server stores its hash)."""
+
+    token: str
+    device_id: str
+    workspace_id: str
+    workspace_name: str
+    username: str
+    role: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "token": self.token,
+            "device_id": self.device_id,
+            "workspace": {"id": self.workspace_id, "name": self.workspace_name},
+            "user": {"username": self.username, "role": self.role},
+        }
+
+    @classmethod
+    def from_json(cls, body: Mapping[str, Any]) -> Login:
+        try:
+            return cls(
+                token=body["token"],
+                device_id=body["device_id"],
+                workspace_id=body["workspace"]["id"],
+                workspace_name=body["workspace"]["name"],
+                username=body["user"]["username"],
+                role=body["user"]["role"],
+            )
+        except (KeyError, TypeError) as exc:
+            raise ProtocolError(f"the sign-in answer lacks {exc}") from None
+
+
 class ProtocolError(ValueError):
     """A request or answer that does not follow the protocol; the message says what is wrong."""
 

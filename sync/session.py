@@ -17,7 +17,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from sync.client import LoginInfo, SyncClient, SyncError, login
+from sync.client import SyncClient, SyncError, login
+from sync.protocol import Login
 from workbench import credentials
 from workbench.documents import conflicts, outbox_counts
 from workbench.paths import workspace_dir
@@ -51,7 +52,7 @@ def sign_in(
     *,
     base: Path | str | None = None,
     device_name: str | None = None,
-) -> tuple[Workspace, LoginInfo, str | None]:
+) -> tuple[Workspace, Login, str | None]:
     """Sign in and open (creating) the workspace's local folder.
 
     Returns the workspace, the login, and a warning to show when the token could be kept for

@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from sync.protocol import ROLES
+from sync.protocol import ROLES, Login
 from sync.server import schema
 from sync.server.db import writing
 from sync.server.passwords import hash_password, new_token, token_hash, verify_password
@@ -38,16 +38,6 @@ class Caller:
     device_id: str
     #: the device was last recorded as seen more than SEEN_EVERY_S ago (or never)
     seen_long_ago: bool = True
-
-
-@dataclass(frozen=True)
-class Login:
-    token: str
-    device_id: str
-    workspace_id: str
-    workspace_name: str
-    username: str
-    role: str
 
 
 def now() -> str:

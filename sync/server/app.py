@@ -174,14 +174,7 @@ async def login(request: Request) -> JSONResponse:
         done = await asyncio.to_thread(accounts.login, engine, username, password, device)
     except AccountError as exc:
         raise ApiError(401, "unauthorized", str(exc)) from None
-    return JSONResponse(
-        {
-            "token": done.token,
-            "device_id": done.device_id,
-            "workspace": {"id": done.workspace_id, "name": done.workspace_name},
-            "user": {"username": done.username, "role": done.role},
-        }
-    )
+    return JSONResponse(done.to_json())
 
 
 def changes(request: Request) -> JSONResponse:
