@@ -307,3 +307,23 @@ def test_backup_while_serving_is_a_consistent_copy(server: Server, tmp_path) -> 
         rows = conn.execute(sa.select(sa.func.count()).select_from(schema.replicated["materials"]))
         # consistent: the sequence counts exactly the rows written up to the copy
         assert rows.scalar_one() == seq >= 200
+
+
+def test_the_feed_asks_only_tables_with_news_but_never_misses_a_change(server: Server) -> None:
+    import sqlalchemy as sa
+
+    from sync.server import schema
+
+    ws = server.workspaces["alpha"]
+    write_rows(server.engine, ws, "materials", [material("F-1")])
+    token = server.login("merchandiser@alpha")
+    with server.client(token) as http:
+        cursor = http.get("/v1/changes").json()["next"]
+        with server.engine.begin() as conn:  # marks lost (a database from before they existed)
+            conn.execute(sa.delete(schema.table_versions))
+        write_rows(server.engine, ws, "materials", [material("F-2")])
+        write_rows(server.engine, ws, "brands", [{
+            "id": "b1", "code": "B", "name": "Brand", "country": "SE", "currency": "EUR",
+            "deleted": 0, "updated_at": "2026-01-01T00:00:00Z"}])  # fmt: skip
+        page = http.get("/v1/changes", params={"after": cursor}).json()
+    assert sorted(c["row"].get("code") for c in page["changes"]) == ["B", "F-2"]

@@ -197,7 +197,7 @@ def changes(request: Request) -> JSONResponse:
             )
         upto = scope.last_seq()
         gathered: list[tuple[int, str, dict[str, Any]]] = []
-        for table in protocol.tables_for(caller.role):
+        for table in scope.tables_changed_after(protocol.tables_for(caller.role), after):
             for row in scope.changes_after(table, after, upto, limit + 1):
                 gathered.append(
                     (int(row["version"]), table, protocol.redact(caller.role, table, row))

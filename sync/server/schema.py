@@ -58,6 +58,16 @@ devices = sa.Table(
 )
 sa.Index("devices_workspace", devices.c.workspace_id)
 
+# The newest change number per table, kept by the writes themselves (same transaction), so a
+# pull asks only the tables that have something after its cursor.
+table_versions = sa.Table(
+    "table_versions",
+    metadata,
+    sa.Column("workspace_id", sa.Text, sa.ForeignKey("workspaces.id"), primary_key=True),
+    sa.Column("table_name", sa.Text, primary_key=True),
+    sa.Column("last_version", sa.BigInteger, nullable=False),
+)
+
 mutations = sa.Table(
     "mutations",
     metadata,

@@ -113,6 +113,7 @@ class WorkspaceScope:
         if rows:
             t = self._table(table)
             self.conn.execute(t.insert(), [{**r, "workspace_id": self.workspace_id} for r in rows])
+            self._mark(table, max(int(r["version"]) for r in rows))
 
     def update(self, table: str, row_id: str, values: Mapping[str, Any]) -> int:
         t = self._table(table)
@@ -122,7 +123,37 @@ class WorkspaceScope:
             .where(t.c.workspace_id == self.workspace_id, t.c.id == row_id)
             .values(**values)
         )
+        if result.rowcount and "version" in values:
+            self._mark(table, int(values["version"]))
         return result.rowcount
+
+    def _mark(self, table: str, version: int) -> None:
+        """Record that ``table`` changed at ``version`` (writers are serialised per workspace
+        by `next_seq`, so a plain read-then-write is safe here)."""
+        tv = schema.table_versions
+        key = (tv.c.workspace_id == self.workspace_id) & (tv.c.table_name == table)
+        done = self.conn.execute(
+            sa.update(tv).where(key, tv.c.last_version < version).values(last_version=version)
+        ).rowcount
+        if not done and self.conn.execute(sa.select(tv.c.last_version).where(key)).first() is None:
+            self.conn.execute(
+                tv.insert().values(
+                    workspace_id=self.workspace_id, table_name=table, last_version=version
+                )
+            )
+
+    def tables_changed_after(self, tables: Iterable[str], after: int) -> list[str]:
+        """Of ``tables``, those that may hold rows written after ``after`` (a table with no
+        mark yet is asked anyway)."""
+        tv = schema.table_versions
+        marks = dict(
+            self.conn.execute(
+                sa.select(tv.c.table_name, tv.c.last_version).where(
+                    tv.c.workspace_id == self.workspace_id
+                )
+            ).all()
+        )
+        return [t for t in tables if marks.get(t) is None or marks[t] > after]
 
     def ids_taken_elsewhere(self, table: str, ids: Iterable[str]) -> set[str]:
         """Of ``ids``, those used by a row of another workspace (ids are global keys)."""
