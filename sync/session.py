@@ -35,6 +35,7 @@ class SyncReport:
     pushed: int
     conflicts: int
     rejected: int
+    pending: int  # edits still waiting in the outbox
     cursor: int
     pages: int
     seconds: float
@@ -161,6 +162,7 @@ def sync_workspace(
         pushed=pushed.applied,
         conflicts=len(conflicts(workspace.replica)),
         rejected=outbox_counts(workspace.replica)["rejected"],
+        pending=outbox_counts(workspace.replica)["pending"],
         cursor=pulled.cursor,
         pages=pulled.pages,
         seconds=round(time.perf_counter() - started, 3),

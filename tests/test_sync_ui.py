@@ -44,14 +44,14 @@ def test_signing_in_from_the_window(
     win = window_for(qtbot, local, synced=False)
     close_all.append(win)
     assert win.sync_label.text() == "offline — no server configured"
-    dialog = win.show_login()
+    dialog = win.sync.show_login()
     dialog.server.setText(server.url)
     dialog.username.setText("merchandiser@alpha")
     dialog.password.setText("wrong password")
     dialog.submit()
     qtbot.waitUntil(lambda: "wrong password" in dialog.message.text())
     dialog.password.setText(PASSWORD)
-    with qtbot.waitSignal(win.workspace_requested, timeout=10_000) as blocker:
+    with qtbot.waitSignal(win.sync.workspace_requested, timeout=10_000) as blocker:
         dialog.submit()
     signed_in: Workspace = blocker.args[0]
     assert signed_in.replica.get_state("server_url") == server.url
@@ -67,8 +67,8 @@ def test_syncing_from_the_window_shows_the_state(
     workspace, _, _ = sign_in(server.url, "merchandiser@alpha", PASSWORD, base=tmp_path)
     win = window_for(qtbot, workspace, synced=True)
     close_all.append(win)
-    with qtbot.waitSignal(win.synced, timeout=20_000) as blocker:
-        win.sync_now()
+    with qtbot.waitSignal(win.sync.synced, timeout=20_000) as blocker:
+        win.sync.sync_now()
     report = blocker.args[0]
     assert isinstance(report, SyncReport) and report.pulled == 5
     assert win.sync_label.text().startswith("online · synced")
@@ -93,14 +93,15 @@ def test_resolving_a_conflict_in_the_window(
     win = window_for(qtbot, b, synced=True)
     close_all.append(win)
     a.close()
-    win.show_conflicts()
-    qtbot.waitUntil(lambda: getattr(win, "conflicts_dialog", None) is not None)
-    dialog = win.conflicts_dialog
+    win.sync.show_conflicts()
+    qtbot.waitUntil(lambda: win.sync.conflicts_dialog is not None)
+    dialog = win.sync.conflicts_dialog
+    assert dialog is not None
     assert dialog.list.count() == 1
     fields = {dialog.table.item(r, 0).text(): (dialog.table.item(r, 1).text(),
               dialog.table.item(r, 2).text()) for r in range(dialog.table.rowCount())}  # fmt: skip
     assert fields["title"] == ("B's", "A's")
-    with qtbot.waitSignal(win.synced, timeout=20_000):
+    with qtbot.waitSignal(win.sync.synced, timeout=20_000):
         dialog.keep_mine.click()
     assert documents.conflicts(b.replica) == []
     title = b.replica.conn.execute("SELECT title FROM cost_sheets").fetchone()[0]

@@ -89,10 +89,10 @@ def run_app(
                 syncer = None
         window = MainWindow(workspace, ops, syncer=syncer, last_sync=last_sync, live=live)  # type: ignore[arg-type]
         window.setWindowIcon(app.windowIcon())
-        window.workspace_requested.connect(lambda target: switch_to(window, target))
+        window.sync.workspace_requested.connect(lambda target: switch_to(window, target))
         windows.append(window)
         if syncer is not None and last_sync is None:
-            window.sync_now()
+            window.sync.sync_now()
         window.show()
         return window
 

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import threading
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
@@ -31,20 +27,15 @@ import workbench
 from sync import session
 from sync.session import SyncReport
 from ui.detail import DetailPane
-from ui.dialogs import ConflictsDialog, LoginDialog, WorkspacePicker
 from ui.facets import FacetPanel
 from ui.models import COLUMNS, MaterialsTableModel
 from ui.ops import OpContext, OpRunner
-from workbench.documents import Conflict, conflicts, outbox_counts, resolve_conflict
-from workbench.replica import REPLICATED_TABLES, queries
+from ui.sync_controller import SyncController, Syncer
+from workbench.replica import queries
 from workbench.search import IndexState, SearchRequest, SearchResult
 from workbench.workspace import Workspace
 
 SEARCH_DELAY_MS = 150
-SYNC_EVERY_MS = 3 * 60 * 1000
-
-#: what syncing the workspace means for this window (None: no server configured)
-Syncer = Callable[[OpContext], SyncReport]
 INDEX_STATE_TEXT = {
     IndexState.READY: "search index ready",
     IndexState.STALE: "search index catching up",
@@ -61,12 +52,6 @@ class MainWindow(QMainWindow):
     detail_shown = Signal(str)
     #: emitted when the search index has been made ready at start or on request
     index_ready = Signal()
-    #: emitted after a sync finished: the SyncReport, or the exception
-    synced = Signal(object)
-    #: the user wants another workspace: an opened Workspace, or the Path of a folder
-    workspace_requested = Signal(object)
-    #: the long-poll answered: True (changes), False (timed out) or the exception
-    live_answer = Signal(object)
 
     def __init__(
         self,
@@ -79,10 +64,6 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self.workspace = workspace
-        self.syncer = syncer
-        self.live = live
-        self._closing = False
-        self._syncing = False
         self.ops = ops or OpRunner(self)
         self.ops.parent_widget = self
         self._search_seq = 0
@@ -101,6 +82,7 @@ class MainWindow(QMainWindow):
         self._build_search_bar()
         self._build_body()
         self._build_status_bar()
+        self.sync = SyncController(self, syncer, live, last_sync)
         self._build_menus()
 
         self.ops.busy_changed.connect(self._on_busy)
@@ -111,20 +93,6 @@ class MainWindow(QMainWindow):
         self._load_counts()
         self.run_search()
         self.prepare_index()
-
-        self._sync_timer = QTimer(self)
-        self._sync_timer.setInterval(SYNC_EVERY_MS)
-        self._sync_timer.timeout.connect(self.sync_now)
-        if syncer is not None:
-            self._sync_timer.start()
-            if last_sync is not None:
-                self._show_sync(last_sync)
-        self._listen_retry = QTimer(self)
-        self._listen_retry.setSingleShot(True)
-        self._listen_retry.setInterval(30_000)
-        self._listen_retry.timeout.connect(self.listen)
-        self.live_answer.connect(self._on_live_answer)
-        self.listen()
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -211,7 +179,7 @@ class MainWindow(QMainWindow):
         self.workspace_label = QLabel(f"Workspace: {self.workspace.name}")
         self.counts_label = QLabel()
         self.index_label = QLabel()
-        self.sync_label = QLabel(self.sync_status_text())
+        self.sync_label = QLabel()
         self.sync_label.setObjectName("syncLabel")
         self.progress_bar = QProgressBar()
         self.progress_bar.setMaximumWidth(220)
@@ -228,9 +196,6 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        switch = QAction("S&witch workspace…", self)
-        switch.triggered.connect(self.choose_workspace)
-        file_menu.addAction(switch)
         rebuild = QAction("&Rebuild search index", self)
         rebuild.triggered.connect(lambda: self.prepare_index(force=True))
         file_menu.addAction(rebuild)
@@ -239,179 +204,13 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
-
-        sync_menu = self.menuBar().addMenu("&Sync")
-        self.sync_action = QAction("&Sync now", self)
-        self.sync_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
-        self.sync_action.setEnabled(self.syncer is not None)
-        self.sync_action.triggered.connect(lambda: self.sync_now(foreground=True))
-        sync_menu.addAction(self.sync_action)
-        self.conflicts_action = QAction("&Conflicts…", self)
-        self.conflicts_action.triggered.connect(self.show_conflicts)
-        sync_menu.addAction(self.conflicts_action)
-        sync_menu.addSeparator()
-        sign_in = QAction("Sign &in to a server…", self)
-        sign_in.triggered.connect(self.show_login)
-        sync_menu.addAction(sign_in)
-        self.sign_out_action = QAction("Sign &out", self)
-        self.sign_out_action.setEnabled(self.syncer is not None)
-        self.sign_out_action.triggered.connect(self.sign_out)
-        sync_menu.addAction(self.sign_out_action)
-
+        self.sync.add_menu(self.menuBar())
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About Mill Workbench", self)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
 
-    # -- server, workspaces, conflicts -------------------------------------------------------
-
-    def show_login(self) -> LoginDialog:
-        server = self.workspace.replica.get_state("server_url") or ""
-        base = self.workspace.root.parent.parent  # <data dir>/workspaces/<name>
-
-        def sign_in_here(url: str, user: str, password: str) -> Workspace:
-            workspace, _info, warning = session.sign_in(url, user, password, base=base)
-            if warning:
-                self.ops.error.emit("Sign in", warning)
-            return workspace
-
-        dialog = LoginDialog(self.ops, sign_in_here, server, self)
-        dialog.signed_in.connect(self.workspace_requested.emit)
-        dialog.open()
-        return dialog
-
-    def sign_out(self) -> None:
-        session.sign_out(self.workspace)
-        self.syncer = None
-        if self.live is not None:
-            self.live.stop()
-            self.live = None
-        self._sync_timer.stop()
-        self.sync_action.setEnabled(False)
-        self.sign_out_action.setEnabled(False)
-        self._set_sync_text("signed out — the workspace stays on this laptop", "offline")
-
-    def choose_workspace(self) -> WorkspacePicker:
-        folders = sorted(p for p in self.workspace.root.parent.iterdir()
-                         if (p / "replica.sqlite").exists())  # fmt: skip
-        picker = WorkspacePicker(folders, self.workspace.root, self)
-
-        def chosen() -> None:
-            folder = picker.chosen()
-            if folder is not None and folder != self.workspace.root:
-                self.workspace_requested.emit(folder)
-
-        picker.accepted.connect(chosen)
-        picker.open()
-        return picker
-
-    def show_conflicts(self) -> None:
-        replica = self.workspace.replica
-
-        def show(found: list[Conflict]) -> None:
-            dialog = ConflictsDialog(found, self)
-            dialog.resolve.connect(self.resolve_conflict)
-            self.conflicts_dialog = dialog
-            dialog.open()
-
-        self.ops.run(lambda _ctx: conflicts(replica), success=show, label="Loading conflicts",
-                     background=True)  # fmt: skip
-
-    def resolve_conflict(self, conflict_id: int, keep: str) -> None:
-        replica = self.workspace.replica
-        self.ops.run(
-            lambda _ctx: resolve_conflict(replica, conflict_id, keep),
-            success=lambda _r: self.sync_now(),
-            label="Resolving a conflict",
-            changes=frozenset({"cost_sheets"}),
-            background=True,
-        )
-
     # -- status ------------------------------------------------------------------------------
-
-    def sync_status_text(self) -> str:
-        if self.syncer is None:
-            return "offline — no server configured"
-        server = self.workspace.replica.get_state("server_url") or "the server"
-        return f"connecting to {server}…"
-
-    def sync_now(self, foreground: bool = False) -> None:
-        """Push and pull on a worker; one sync at a time. Asked for by the user (F5, the
-        menu) it shows its progress with a Cancel button; the timer's and the long-poll's
-        syncs run quietly."""
-        if self.syncer is None or self._syncing:
-            return
-        self._syncing = True
-        self.sync_label.setText("syncing…")
-
-        def done(report: SyncReport) -> None:
-            self._syncing = False
-            self._show_sync(report)
-            self.synced.emit(report)
-
-        def failed(exc: BaseException) -> None:
-            self._syncing = False
-            pending = outbox_counts(self.workspace.replica)["pending"]
-            self._set_sync_text(
-                f"offline — {exc} · {pending} change(s) waiting; retrying every 3 min", "offline"
-            )
-            self.synced.emit(exc)
-
-        self.ops.run(
-            self.syncer,
-            success=done,
-            failure=failed,
-            label="Syncing",
-            changes=frozenset(REPLICATED_TABLES),
-            background=not foreground,
-        )
-
-    def listen(self) -> None:
-        """Keep a long-poll open while online: another laptop's change triggers a sync.
-
-        The wait runs on its own daemon thread, not in the op pool: it blocks for up to half
-        a minute by design, and neither other work nor closing the window should queue
-        behind it.
-        """
-        live = self.live
-        if live is None or self._closing or self.syncer is None:
-            return
-
-        def wait() -> None:
-            try:
-                answer: object = live.wait(25)
-            except Exception as exc:  # offline, signed out…: reported to the UI thread
-                answer = exc
-            with contextlib.suppress(RuntimeError):  # the window is already gone
-                self.live_answer.emit(answer)
-
-        threading.Thread(target=wait, name="long-poll", daemon=True).start()
-
-    def _on_live_answer(self, answer: object) -> None:
-        if self._closing:
-            return
-        if isinstance(answer, BaseException):
-            self._listen_retry.start()  # offline: listen again in a while
-            return
-        if answer:
-            self.sync_now()
-        self.listen()
-
-    def _set_sync_text(self, text: str, state: str) -> None:
-        self.sync_label.setText(text)
-        self.sync_label.setProperty("state", state)
-        self.sync_label.style().unpolish(self.sync_label)
-        self.sync_label.style().polish(self.sync_label)
-
-    def _show_sync(self, report: SyncReport) -> None:
-        parts = [f"online · synced {datetime.now():%H:%M}"]
-        pending = outbox_counts(self.workspace.replica)["pending"]
-        parts.append(f"{pending} pending")
-        if report.conflicts:
-            parts.append(f"{report.conflicts} conflict(s) to resolve")
-        if report.rejected:
-            parts.append(f"{report.rejected} rejected")
-        self._set_sync_text(" · ".join(parts), "online")
 
     def _show_index_state(self) -> None:
         self.index_label.setText(INDEX_STATE_TEXT[self.workspace.search.state])
@@ -596,11 +395,7 @@ class MainWindow(QMainWindow):
             self.run_search()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self._closing = True
         self._timer.stop()
-        self._sync_timer.stop()
-        self._listen_retry.stop()
-        if self.live is not None:
-            self.live.stop()  # ends a long-poll in progress, so closing never waits for it
+        self.sync.stop()
         self.ops.shutdown()
         super().closeEvent(event)

@@ -1,0 +1,239 @@
+"""The window's side of sync: when to sync, what the status bar says about it, the long-poll
+that brings other laptops' edits in moments, and the Sync menu (sign in or out, switch
+workspace, resolve conflicts)."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenuBar
+
+from sync import session
+from sync.session import SyncReport
+from ui.dialogs import ConflictsDialog, LoginDialog, WorkspacePicker
+from ui.ops import OpContext
+from workbench.documents import Conflict, conflicts, resolve_conflict
+from workbench.replica import REPLICATED_TABLES
+from workbench.workspace import Workspace
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+SYNC_EVERY_MS = 3 * 60 * 1000
+LISTEN_RETRY_MS = 30_000
+
+#: what syncing the workspace means for a window (None: no server configured)
+Syncer = Callable[[OpContext], SyncReport]
+
+
+class SyncController(QObject):
+    #: a sync finished: the SyncReport, or the exception
+    synced = Signal(object)
+    #: the user wants another workspace: an opened Workspace, or the Path of a folder
+    workspace_requested = Signal(object)
+    #: the long-poll answered: True (changes), False (timed out) or the exception
+    live_answer = Signal(object)
+
+    def __init__(
+        self,
+        window: MainWindow,
+        syncer: Syncer | None,
+        live: session.LiveUpdates | None,
+        last_sync: SyncReport | None,
+    ) -> None:
+        super().__init__(window)
+        self.window, self.ops, self.workspace = window, window.ops, window.workspace
+        self.syncer, self.live = syncer, live
+        self.label = window.sync_label
+        self.conflicts_dialog: ConflictsDialog | None = None
+        self._syncing = self._closing = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(SYNC_EVERY_MS)
+        self._timer.timeout.connect(self.sync_now)
+        self._retry = QTimer(self)
+        self._retry.setSingleShot(True)
+        self._retry.setInterval(LISTEN_RETRY_MS)
+        self._retry.timeout.connect(self.listen)
+        self.live_answer.connect(self._on_live_answer)
+        if syncer is None:
+            self._set_text("offline — no server configured", "offline")
+        else:
+            server = self.workspace.replica.get_state("server_url") or "the server"
+            self._set_text(f"connecting to {server}…", "offline")
+            self._timer.start()
+            if last_sync is not None:
+                self._show(last_sync)
+        self.listen()
+
+    def add_menu(self, menu_bar: QMenuBar) -> None:
+        menu = menu_bar.addMenu("&Sync")
+        self.sync_action = QAction("&Sync now", self)
+        self.sync_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        self.sync_action.setEnabled(self.syncer is not None)
+        self.sync_action.triggered.connect(lambda: self.sync_now(foreground=True))
+        menu.addAction(self.sync_action)
+        conflicts_action = QAction("&Conflicts…", self)
+        conflicts_action.triggered.connect(self.show_conflicts)
+        menu.addAction(conflicts_action)
+        menu.addSeparator()
+        sign_in = QAction("Sign &in to a server…", self)
+        sign_in.triggered.connect(self.show_login)
+        menu.addAction(sign_in)
+        self.sign_out_action = QAction("Sign &out", self)
+        self.sign_out_action.setEnabled(self.syncer is not None)
+        self.sign_out_action.triggered.connect(self.sign_out)
+        menu.addAction(self.sign_out_action)
+        menu.addSeparator()
+        switch = QAction("S&witch workspace…", self)
+        switch.triggered.connect(self.choose_workspace)
+        menu.addAction(switch)
+
+    # -- syncing -----------------------------------------------------------------------------
+
+    def sync_now(self, foreground: bool = False) -> None:
+        """Push and pull on a worker; one sync at a time. Asked for by the user (F5, the
+        menu) it shows its progress with a Cancel button; the timer's and the long-poll's
+        syncs run quietly."""
+        if self.syncer is None or self._syncing:
+            return
+        self._syncing = True
+        self.label.setText("syncing…")
+
+        def done(report: SyncReport) -> None:
+            self._syncing = False
+            self._show(report)
+            self.synced.emit(report)
+
+        def failed(exc: BaseException) -> None:
+            self._syncing = False
+            self._set_text(f"offline — {exc} · edits are kept and sent when back online",
+                           "offline")  # fmt: skip
+            self.synced.emit(exc)
+
+        self.ops.run(self.syncer, success=done, failure=failed, label="Syncing",
+                     changes=frozenset(REPLICATED_TABLES), background=not foreground)  # fmt: skip
+
+    def listen(self) -> None:
+        """Keep a long-poll open while online: another laptop's change triggers a sync.
+
+        The wait runs on its own daemon thread, not in the op pool: it blocks for up to half
+        a minute by design, and neither other work nor closing the window should queue
+        behind it.
+        """
+        live = self.live
+        if live is None or self._closing or self.syncer is None:
+            return
+
+        def wait() -> None:
+            try:
+                answer: object = live.wait(25)
+            except Exception as exc:  # offline, signed out…: reported to the UI thread
+                answer = exc
+            with contextlib.suppress(RuntimeError):  # the window is already gone
+                self.live_answer.emit(answer)
+
+        threading.Thread(target=wait, name="long-poll", daemon=True).start()
+
+    def _on_live_answer(self, answer: object) -> None:
+        if self._closing:
+            return
+        if isinstance(answer, BaseException):
+            self._retry.start()  # offline: listen again in a while
+            return
+        if answer:
+            self.sync_now()
+        self.listen()
+
+    def stop(self) -> None:
+        """The window is closing: no more syncs, and the open long-poll is let go."""
+        self._closing = True
+        self._timer.stop()
+        self._retry.stop()
+        if self.live is not None:
+            self.live.stop()
+
+    # -- the status bar ----------------------------------------------------------------------
+
+    def _set_text(self, text: str, state: str) -> None:
+        self.label.setText(text)
+        self.label.setProperty("state", state)
+        self.label.style().unpolish(self.label)
+        self.label.style().polish(self.label)
+
+    def _show(self, report: SyncReport) -> None:
+        parts = [f"online · synced {datetime.now():%H:%M}", f"{report.pending} pending"]
+        if report.conflicts:
+            parts.append(f"{report.conflicts} conflict(s) to resolve")
+        if report.rejected:
+            parts.append(f"{report.rejected} rejected")
+        self._set_text(" · ".join(parts), "online")
+
+    # -- signing in and out, workspaces, conflicts -------------------------------------------
+
+    def show_login(self) -> LoginDialog:
+        server = self.workspace.replica.get_state("server_url") or ""
+        base = self.workspace.root.parent.parent  # <data dir>/workspaces/<name>
+
+        def sign_in_here(url: str, user: str, password: str) -> Workspace:
+            workspace, _info, warning = session.sign_in(url, user, password, base=base)
+            if warning:
+                self.ops.error.emit("Sign in", warning)
+            return workspace
+
+        dialog = LoginDialog(self.ops, sign_in_here, server, self.window)
+        dialog.signed_in.connect(self.workspace_requested.emit)
+        dialog.open()
+        return dialog
+
+    def sign_out(self) -> None:
+        session.sign_out(self.workspace)
+        self.syncer = None
+        if self.live is not None:
+            self.live.stop()
+            self.live = None
+        self._timer.stop()
+        self.sync_action.setEnabled(False)
+        self.sign_out_action.setEnabled(False)
+        self._set_text("signed out — the workspace stays on this laptop", "offline")
+
+    def choose_workspace(self) -> WorkspacePicker:
+        folders = sorted(p for p in self.workspace.root.parent.iterdir()
+                         if (p / "replica.sqlite").exists())  # fmt: skip
+        picker = WorkspacePicker(folders, self.workspace.root, self.window)
+
+        def chosen() -> None:
+            folder = picker.chosen()
+            if folder is not None and folder != self.workspace.root:
+                self.workspace_requested.emit(folder)
+
+        picker.accepted.connect(chosen)
+        picker.open()
+        return picker
+
+    def show_conflicts(self) -> None:
+        replica = self.workspace.replica
+
+        def show(found: list[Conflict]) -> None:
+            dialog = ConflictsDialog(found, self.window)
+            dialog.resolve.connect(self.resolve_conflict)
+            self.conflicts_dialog = dialog
+            dialog.open()
+
+        self.ops.run(lambda _ctx: conflicts(replica), success=show, label="Loading conflicts",
+                     background=True)  # fmt: skip
+
+    def resolve_conflict(self, conflict_id: int, keep: str) -> None:
+        replica = self.workspace.replica
+        self.ops.run(
+            lambda _ctx: resolve_conflict(replica, conflict_id, keep),
+            success=lambda _r: self.sync_now(),
+            label="Resolving a conflict",
+            changes=frozenset({"cost_sheets"}),
+            background=True,
+        )
