@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +55,8 @@ class ServerState:
     long_poll_s: float = 25.0
     #: wakes long-polls in this process when a write commits (other instances poll the DB)
     waiters: dict[str, asyncio.Event] = field(default_factory=dict)
+    #: set when the server is stopping: open long-polls answer "no change" and end
+    stopping: threading.Event = field(default_factory=threading.Event)
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
@@ -278,12 +281,12 @@ async def wait(request: Request) -> JSONResponse:
     while True:
         seq = await asyncio.to_thread(current)
         remaining = deadline - loop.time()
-        if seq > after or remaining <= 0:
+        if seq > after or remaining <= 0 or state.stopping.is_set():
             return JSONResponse({"seq": seq, "changed": seq > after})
         event = state.waiters.setdefault(caller.workspace_id, asyncio.Event())
         # another instance's writes are seen by the periodic re-read
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), timeout=min(remaining, 1.0))
+            await asyncio.wait_for(event.wait(), timeout=min(remaining, 0.5))
 
 
 async def push(request: Request) -> JSONResponse:

@@ -78,7 +78,7 @@ class ServerThread:
         self.host, self.port = self._socket.getsockname()[:2]
         # long-polls may be open: give them a second to end, not their full wait
         config = uvicorn.Config(
-            self.app, log_level="warning", lifespan="off", timeout_graceful_shutdown=1
+            self.app, log_level="warning", lifespan="off", timeout_graceful_shutdown=3
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
@@ -100,6 +100,7 @@ class ServerThread:
         return self
 
     def stop(self) -> None:
+        self.app.state.sync.stopping.set()  # open long-polls answer now instead of timing out
         self._server.should_exit = True
         self._thread.join(timeout=10)
         self._socket.close()
