@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -38,6 +39,17 @@ from sync.server.snapshot import SnapshotStore
 MAX_BODY_BYTES = 8 * 1024 * 1024
 DEFAULT_PAGE_ROWS = 2000
 MAX_PAGE_ROWS = 10_000
+
+
+class FastJSONResponse(Response):
+    """JSON through orjson: change pages are the server's biggest answers, and encoding them
+    with the standard library costs several times more CPU."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        # column names come back as str subclasses (SQLAlchemy quoted names)
+        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
 
 
 class ApiError(HTTPException):
@@ -211,7 +223,7 @@ def changes(request: Request) -> JSONResponse:
         cursor = page[-1][0] if more else upto
     if caller.seen_long_ago:
         _record_pull(_state(request).engine, caller, cursor)
-    return JSONResponse(
+    return FastJSONResponse(
         {
             "changes": [{"table": table, "row": row} for _, table, row in page],
             "next": cursor,
@@ -333,8 +345,8 @@ def create_app(
 ) -> Starlette:
     app = Starlette(
         routes=[Route(path, fn, methods=methods) for path, fn, methods in ROUTES],
-        # level 5: a third of level 9's CPU for nearly the same size on JSON change pages
-        middleware=[Middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)],
+        # level 1: a tenth of level 9's CPU; change pages still shrink about fivefold
+        middleware=[Middleware(GZipMiddleware, minimum_size=1024, compresslevel=1)],
         exception_handlers={HTTPException: _http_error},
     )
     app.state.sync = ServerState(
