@@ -1,0 +1,170 @@
+"""Reading and validating master data files: real files in each format, and messy ones."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from workbench.ingest import load_mapping, read_table, validate
+from workbench.ingest.mapping import MappingError
+from workbench.ingest.readers import ReadError
+from workbench.ingest.values import parse_date, parse_decimal, parse_int
+
+HEADER = ["Code", "Name", "Type", "Category", "Composition", "GSM", "Width (cm)", "Unit",
+          "Price", "Supplier"]  # fmt: skip
+ROWS = [
+    ["FAB-001", "Single Jersey 180 Navy", "fabric", "single jersey", "100% Cotton", "180", "180",
+     "kg", "412.50", "Kongu Knit Fabrics"],
+    ["YRN-002", "Ne 30/1 Combed Cotton Yarn", "yarn", "combed yarn", "100% Cotton", "", "", "kg",
+     "305", "Amaravathi Spinning"],
+    ["TRM-003", "Polyester button 18L — Schwarz", "trim", "button", "", "", "", "pc", "0.6",
+     "Lotus Trims"],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("1.234,56", "1234.56"), ("1,234.56", "1234.56"), ("123-", "-123"), ("-12.5", "-12.5"),
+     ("1 234,5", "1234.5"), ("0,75", "0.75"), ("1.234.567", "1234567"), ("12.345,6-", "-12345.6")],
+)  # fmt: skip
+def test_numbers_as_exports_write_them(text: str, expected: str) -> None:
+    assert parse_decimal(text) == Decimal(expected)
+
+
+def test_sap_decimal_comma_is_taken_when_known() -> None:
+    assert parse_decimal("1,234", decimal_comma=True) == Decimal("1.234")
+    assert parse_decimal("1,234", decimal_comma=None) == Decimal("1234")
+    assert parse_int("1.500", decimal_comma=True) == 1500
+    with pytest.raises(ValueError, match="not a whole number"):
+        parse_int("12,5")
+    with pytest.raises(ValueError, match="not a number"):
+        parse_decimal("twelve")
+
+
+def test_dates_day_first() -> None:
+    assert parse_date("24.11.2026").isoformat() == "2026-11-24"
+    assert parse_date("2026-11-24").isoformat() == "2026-11-24"
+    with pytest.raises(ValueError, match=r"DD\.MM\.YYYY"):
+        parse_date("11/24/2026")
+
+
+@pytest.mark.parametrize("delimiter", [";", ",", "\t", "|"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+def test_csv_in_each_encoding_and_delimiter(tmp_path: Path, delimiter: str, encoding: str) -> None:
+    path = tmp_path / "materials.csv"
+    lines = [delimiter.join(HEADER)] + [delimiter.join(row) for row in ROWS]
+    path.write_bytes("\r\n".join(lines).replace("—", "-").encode(encoding))
+    raw = read_table(path)
+    assert raw.delimiter == delimiter
+    table = validate(raw, load_mapping("materials"))
+    assert table.problems == []
+    assert [values["code"] for _, values in table.rows] == ["FAB-001", "YRN-002", "TRM-003"]
+    assert table.rows[2][1]["name"] == "Polyester button 18L - Schwarz"
+    assert table.rows[0][1]["price"] == "412.50" and table.rows[0][1]["gsm"] == 180
+
+
+def test_xlsx_with_a_title_row_and_blank_lines(tmp_path: Path) -> None:
+    path = tmp_path / "materials.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Material master export — Tiruppur plant"])
+    sheet.merge_cells("A1:J1")
+    sheet.append([])
+    sheet.append(HEADER)
+    for row in ROWS:
+        sheet.append([float(c) if c.replace(".", "").isdigit() and "." in c else
+                      (int(c) if c.isdigit() else c) for c in row])  # fmt: skip
+        sheet.append([])
+    book.save(path)
+    table = validate(read_table(path), load_mapping("materials"))
+    assert table.header_row == 3
+    assert table.problems == []
+    assert [(n, v["code"]) for n, v in table.rows] == [(4, "FAB-001"), (6, "YRN-002"),
+                                                        (8, "TRM-003")]  # fmt: skip
+    assert table.rows[0][1]["gsm"] == 180 and table.rows[0][1]["price"] == "412.5"
+
+
+def test_sap_extract_with_german_numbers_and_leading_zeros(tmp_path: Path) -> None:
+    path = tmp_path / "MARA_export.txt"
+    path.write_bytes(
+        "MATNR\tMAKTX\tMTART\tMATKL\tMEINS\tBRGEW\tSTPRS\tWERKS\r\n"
+        "000000000000012345\tSingle Jersey Baumwolle\tZFAB\tsingle jersey\tKG\t180\t1.412,50"
+        "\t1000\r\n"
+        "000000000000012346\tGarn Ne 30/1\tZYRN\tcombed yarn\tKG\t\t305,00\t1000\r\n"
+        "000000000000012347\tKnopf 18L\tHIBE\tbutton\tST\t\t0,60-\t1000\r\n".encode("cp1252")
+    )
+    mapping = load_mapping("materials")
+    table = validate(read_table(path), mapping)
+    assert [p.message for p in table.problems] == ["below the minimum of 0"]  # the 0,60-
+    [(_, first), (_, second)] = table.rows
+    assert first["code"] == "000000000000012345"  # leading zeros kept: codes are text
+    assert (first["material_type"], first["uom"], first["price"]) == ("fabric", "kg", "1412.50")
+    assert second["material_type"] == "yarn" and second["price"] == "305.00"
+    assert first["mill"] == "1000"
+
+
+def test_messy_rows_are_all_reported_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "messy.csv"
+    path.write_text(
+        ";".join(HEADER) + "\n"
+        "FAB-001;Jersey;fabric;single jersey;100% Cotton;heavy;180;kg;412,50;S1\n"
+        "FAB-002;Pique;fabric;pique;100% Cotton;220;180;yards;398,00;S1\n"
+        "\n"
+        "FAB-001;Jersey again;fabric;single jersey;;180;180;kg;400;S1\n"
+        ";No code;fabric;rib;;240;170;kg;10;S2\n"
+        "FAB-005;Fleece;fabric;fleece;;5000;180;kg;-3;S2\n"
+        "FAB-006;Good;fabric;fleece;;300;180;kg;450;S2\n",
+        encoding="utf-8",
+    )
+    table = validate(read_table(path), load_mapping("materials"))
+    found = {(p.row, p.column, p.value, p.message) for p in table.problems}
+    assert found == {
+        (2, "GSM", "heavy", "'heavy' is not a number"),
+        (3, "Unit", "yards", "not one of kg, m, pc"),
+        (5, "Code", "FAB-001", "duplicate: the same code is in row 2"),
+        (6, "Code", "", "a value is required"),
+        (7, "GSM", "5000", "above the maximum of 1500"),
+        (7, "Price", "-3", "below the minimum of 0"),
+    }
+    assert [n for n, _ in table.rows] == [8]
+    assert table.rows_read == 6
+    assert "messy.csv, row 2, column 'GSM' ('heavy')" in str(table.problems[0])
+
+
+def test_a_missing_required_column_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "no_unit.csv"
+    path.write_text("Code,Name,Type,Category\nFAB-1,Jersey,fabric,single jersey\n")
+    table = validate(read_table(path), load_mapping("materials"))
+    assert table.rows == []
+    [problem] = table.problems
+    assert (problem.row, problem.column) == (1, "uom")
+    assert "required column is missing" in problem.message and "MEINS" in problem.message
+
+
+def test_a_file_without_a_header_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "numbers.csv"
+    path.write_text("1,2,3\n4,5,6\n")
+    [problem] = validate(read_table(path), load_mapping("materials")).problems
+    assert "no header row found" in problem.message
+
+
+def test_unreadable_files_and_bad_mappings_are_named(tmp_path: Path) -> None:
+    with pytest.raises(ReadError, match="no such file"):
+        read_table(tmp_path / "missing.csv")
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"not a zip")
+    with pytest.raises(ReadError, match=r"broken\.xlsx: not a readable spreadsheet"):
+        read_table(broken)
+    with pytest.raises(ReadError, match="unsupported file type"):
+        read_table(tmp_path.joinpath("x.pdf")) if tmp_path.joinpath("x.pdf").write_text(
+            ""
+        ) is None else read_table(tmp_path / "x.pdf")
+    with pytest.raises(MappingError, match="no mapping"):
+        load_mapping("nothing")
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"key": "code", "fields": {"code": {"type": "money"}}}')
+    with pytest.raises(MappingError, match=r"bad\.json: field 'code' has type 'money'"):
+        load_mapping(bad)
