@@ -254,6 +254,55 @@ def backup(obj: Context, destination: Path) -> None:
     click.echo(f"Backed up to {written} ({written.stat().st_size / 1e6:.1f} MB)")
 
 
+@cli.command("import")
+@click.argument("kind", type=click.Choice(["materials"]))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--workspace", required=True, help="The workspace to import into.")
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A mapping file for a new export layout (default: shipped).")  # fmt: skip
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--accept-partial", is_flag=True, help="Write the valid rows even if some fail.")
+@click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Where the reject report goes (default: beside FILE).")  # fmt: skip
+@click.pass_obj
+def import_(
+    obj: Context,
+    kind: str,
+    file: Path,
+    workspace: str,
+    mapping: Path | None,
+    dry_run: bool,
+    accept_partial: bool,
+    report_dir: Path | None,
+) -> None:
+    """Import master data (all rows or none, unless --accept-partial) and print a summary."""
+    from sync.server import accounts
+    from sync.server.importing import ImportRefused, import_file
+    from workbench.ingest import load_mapping
+    from workbench.ingest.mapping import MappingError
+    from workbench.ingest.readers import ReadError
+
+    try:
+        ws_id = accounts.workspace_id(obj.engine, workspace)
+        summary = import_file(
+            obj.engine, ws_id, kind, file,
+            mapping=load_mapping(mapping) if mapping else None,
+            dry_run=dry_run, accept_partial=accept_partial, report_dir=report_dir,
+        )  # fmt: skip
+    except (accounts.AccountError, ImportRefused, MappingError, ReadError) as exc:
+        fail(str(exc))
+    for problem in summary.problems[:50]:
+        click.echo(problem, err=True)
+    if len(summary.problems) > 50:
+        click.echo(f"… and {len(summary.problems) - 50} more in the reject report", err=True)
+    result = summary.as_dict()
+    result.pop("problems")
+    click.echo(json.dumps(result))
+    if summary.rejected and not accept_partial:
+        fail(f"{summary.rejected} row(s) rejected: nothing was imported "
+             "(fix them, or pass --accept-partial to import the valid rows)")  # fmt: skip
+
+
 @cli.command()
 @click.option("--workspace", default="demo", show_default=True)
 @click.option("--materials", default=20_000, show_default=True, type=click.IntRange(1, 5_000_000))

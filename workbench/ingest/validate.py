@@ -125,7 +125,8 @@ def validate(raw: RawTable, mapping: Mapping) -> ValidatedTable:
             if not text:
                 if rule.required:
                     problems.append(Problem(name, number, column, "", "a value is required"))
-                values[rule.name] = rule.default
+                empty = "" if rule.type == "text" else None
+                values[rule.name] = rule.default if rule.default is not None else empty
                 continue
             try:
                 values[rule.name] = _convert(rule, text, mapping)
