@@ -174,3 +174,27 @@ def test_rows_are_loaded_a_page_at_a_time(qtbot: QtBot) -> None:
     while model.canFetchMore():
         model.fetchMore()
     assert model.rowCount() == 1000 and len(asked) == 2
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_exporting_the_results(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, suffix: str
+) -> None:
+    import csv
+
+    import openpyxl
+
+    result = search(qtbot, window, "fleece")
+    path = tmp_path / f"export{suffix}"
+    with qtbot.waitSignal(window.exported, timeout=10_000) as blocker:
+        window.export_results(path)
+    assert blocker.args == [path, len(result.ids)]
+    if suffix == ".xlsx":
+        rows = list(openpyxl.load_workbook(path).active.iter_rows(values_only=True))
+    else:
+        rows = list(csv.reader(path.read_text("utf-8-sig").splitlines()))
+    assert list(rows[0]) == [header for header, _ in COLUMNS]
+    assert len(rows) == len(result.ids) + 1
+    first = window.model.row_at(0)
+    assert first is not None and rows[1][0] == first["code"]
+    assert all("fleece" in " ".join(str(v) for v in row).lower() for row in rows[1:])

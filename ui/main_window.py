@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -31,6 +33,7 @@ from ui.facets import FacetPanel
 from ui.models import COLUMNS, MaterialsTableModel
 from ui.ops import OpContext, OpRunner
 from ui.sync_controller import SyncController, Syncer
+from workbench.export import export_table
 from workbench.replica import queries
 from workbench.search import IndexState, SearchRequest, SearchResult
 from workbench.workspace import Workspace
@@ -52,6 +55,8 @@ class MainWindow(QMainWindow):
     detail_shown = Signal(str)
     #: emitted when the search index has been made ready at start or on request
     index_ready = Signal()
+    #: emitted after an export: the file and the number of rows written
+    exported = Signal(object, int)
 
     def __init__(
         self,
@@ -196,6 +201,10 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        export = QAction("&Export results…", self)
+        export.setShortcut(QKeySequence("Ctrl+E"))
+        export.triggered.connect(self.choose_export_file)
+        file_menu.addAction(export)
         rebuild = QAction("&Rebuild search index", self)
         rebuild.triggered.connect(lambda: self.prepare_index(force=True))
         file_menu.addAction(rebuild)
@@ -384,6 +393,29 @@ class MainWindow(QMainWindow):
     def select_row(self, row: int) -> None:
         self.table.selectRow(row)
         self.table.scrollTo(self.model.index(row, 0), QAbstractItemView.ScrollHint.EnsureVisible)
+
+    # -- export ----------------------------------------------------------------------------
+
+    def choose_export_file(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export results", "materials.xlsx", "Excel (*.xlsx);;CSV (*.csv)"
+        )
+        if path:
+            self.export_results(Path(path))
+
+    def export_results(self, path: Path) -> None:
+        """Write every material the current search found (not only the rows scrolled to),
+        in the table's columns, on a worker."""
+        ids = list(self.last_result.ids) if self.last_result else []
+        replica = self.workspace.replica
+
+        def work(_ctx: OpContext) -> int:
+            rows = queries.materials_by_ids(replica.conn, ids)
+            table = ([row.get(column) for _, column in COLUMNS] for row in rows)
+            return export_table(path, [header for header, _ in COLUMNS], table)
+
+        self.ops.run(work, success=lambda n: self.exported.emit(path, n),
+                     label=f"Exporting to {path.name}")  # fmt: skip
 
     # -- changes -----------------------------------------------------------------------------
 
