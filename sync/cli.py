@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from workbench import __version__
+from workbench.ingest.mapping import KINDS
 from workbench.paths import data_dir
 
 DEMO_PASSWORD = "demo-password"
@@ -255,7 +256,7 @@ def backup(obj: Context, destination: Path) -> None:
 
 
 @cli.command("import")
-@click.argument("kind", type=click.Choice(["materials"]))
+@click.argument("kind", type=click.Choice(KINDS), metavar="KIND")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--workspace", required=True, help="The workspace to import into.")
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -275,7 +276,12 @@ def import_(
     accept_partial: bool,
     report_dir: Path | None,
 ) -> None:
-    """Import master data (all rows or none, unless --accept-partial) and print a summary."""
+    """Import master data (all rows or none, unless --accept-partial) and print a summary.
+
+    KIND is one of: materials, brands, work_centres, cost_rates, margin_rules, capacity,
+    orders. References are checked against the workspace (a cost rate's material code, an
+    order's brand), so import materials and brands before what names them.
+    """
     from sync.server import accounts
     from sync.server.importing import ImportRefused, import_file
     from workbench.ingest import load_mapping

@@ -40,6 +40,9 @@ def test_sap_decimal_comma_is_taken_when_known() -> None:
     assert parse_int("1.500", decimal_comma=True) == 1500
     with pytest.raises(ValueError, match="not a whole number"):
         parse_int("12,5")
+    # a whole-number column has no fraction: dots before three digits group thousands
+    assert parse_int("12.000") == 12000 and parse_int("1.250.000") == 1250000
+    assert parse_int("12.000", decimal_comma=False) == 12
     with pytest.raises(ValueError, match="not a number"):
         parse_decimal("twelve")
 

@@ -9,8 +9,10 @@ fresh change numbers and reach every laptop through the ordinary change feed.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -20,23 +22,9 @@ from sync.server import schema
 from sync.server.db import writing
 from sync.server.scoping import WorkspaceScope
 from workbench.ingest import load_mapping, read_table, validate
-from workbench.ingest.mapping import Mapping
+from workbench.ingest.mapping import KINDS, Mapping
 from workbench.ingest.report import write_reject_report
-
-#: what a new row gets for the columns a file does not fill
-DEFAULTS: dict[str, dict[str, Any]] = {
-    "materials": {
-        "composition": "",
-        "construction": "",
-        "colour": "",
-        "finish": "",
-        "certifications": "",
-        "supplier": "",
-        "mill": "",
-        "currency": "INR",
-        "description": "",
-    },
-}
+from workbench.ingest.validate import Resolver
 
 
 class ImportRefused(ValueError):
@@ -61,6 +49,24 @@ class ImportSummary:
         return asdict(self)
 
 
+def scope_resolver(engine: sa.Engine, workspace_id: str) -> Resolver:
+    """Looks up business keys among the workspace's live rows (a material's code -> id)."""
+
+    def resolve(table: str, by: str, values: Collection[str]) -> dict[str, str]:
+        t = schema.replicated[table]
+        wanted = sorted(values)
+        found: dict[str, str] = {}
+        with engine.connect() as conn:
+            scope = WorkspaceScope(conn, workspace_id)
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                for row in scope.rows(table, t.c[by].in_(chunk), t.c.deleted == 0):
+                    found[str(row[by])] = row["id"]
+        return found
+
+    return resolve
+
+
 def import_file(
     engine: sa.Engine,
     workspace_id: str,
@@ -72,12 +78,15 @@ def import_file(
     accept_partial: bool = False,
     report_dir: Path | None = None,
 ) -> ImportSummary:
-    if kind not in DEFAULTS:
-        raise ImportRefused(f"importing {kind!r} is not supported yet; supported: "
-                           f"{', '.join(DEFAULTS)}")  # fmt: skip
+    if mapping is None and kind not in KINDS:
+        raise ImportRefused(f"there is no import for {kind!r}; choose one of "
+                            f"{', '.join(KINDS)}")  # fmt: skip
     path = Path(path)
     mapping = mapping or load_mapping(kind)
-    table = validate(read_table(path), mapping)
+    if mapping.table not in schema.replicated:
+        raise ImportRefused(f"{mapping.source} writes to {mapping.table!r}, which is not a "
+                            "master data table")  # fmt: skip
+    table = validate(read_table(path), mapping, scope_resolver(engine, workspace_id))
     summary = ImportSummary(file=path.name, kind=kind, rows_read=table.rows_read,
                             rejected=len(table.rejected_rows), dry_run=dry_run)  # fmt: skip
     summary.problems = [str(p) for p in table.problems]
@@ -87,25 +96,27 @@ def import_file(
         if not accept_partial or not table.rows:
             return summary
 
-    key = mapping.key
-    t = schema.replicated[kind]
-    present = set(table.columns)  # a column the file lacks leaves that field as it was
-    table.rows = [(n, {k: v for k, v in values.items() if k in present})
-                  for n, values in table.rows]  # fmt: skip
+    name = mapping.table
+    t = schema.replicated[name]
+    present = set(table.columns) | {r.name for r in mapping.fields if r.default is not None}
+    # a column the file lacks leaves that field as it was
+    rows_in = [{k: v for k, v in values.items() if k in present} for _, values in table.rows]
+    first = mapping.keys[0]
     with writing(engine).begin() as conn:
         scope = WorkspaceScope(conn, workspace_id)
-        keys = [values[key] for _, values in table.rows]
-        existing: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            for row in scope.rows(kind, t.c[key].in_(chunk), t.c.deleted == 0):
-                existing[row[key]] = row
+        firsts = sorted({values[first] for values in rows_in}, key=str)
+        existing: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for start in range(0, len(firsts), 500):
+            chunk = firsts[start : start + 500]
+            for row in scope.rows(name, t.c[first].in_(chunk), t.c.deleted == 0):
+                existing[mapping.key_of(row)] = row
         inserts, updates = [], []
-        for _, values in table.rows:
-            current = existing.get(values[key])
+        numeric = {r.name for r in mapping.fields if r.type in ("int", "decimal")}
+        for values in rows_in:
+            current = existing.get(mapping.key_of(values))
             if current is None:
                 inserts.append(values)
-            elif any(current.get(k) != v for k, v in values.items()):
+            elif any(_differs(current.get(k), v, k in numeric) for k, v in values.items()):
                 updates.append((current["id"], values))
             else:
                 summary.unchanged += 1
@@ -117,14 +128,28 @@ def import_file(
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         rows = []
         blank = {c.name: None for c in t.columns if c.name != "workspace_id"}
+        defaults = schema.column_defaults[name]
         for values in inserts:
             filled = {k: v for k, v in values.items() if v is not None}
-            rows.append({**blank, **DEFAULTS[kind], **filled, "id": str(uuid.uuid4()),
+            rows.append({**blank, **defaults, **filled, "id": str(uuid.uuid4()),
                          "version": seq, "deleted": 0, "updated_at": now})  # fmt: skip
             seq += 1
-        scope.insert(kind, rows)
+        scope.insert(name, rows)
         for row_id, values in updates:
-            scope.update(kind, row_id, {**values, "version": seq, "updated_at": now})
+            scope.update(name, row_id, {**values, "version": seq, "updated_at": now})
             seq += 1
     summary.written = True
     return summary
+
+
+def _differs(current: Any, new: Any, numeric: bool) -> bool:
+    """Whether an imported value changes a stored one (a decimal's trailing zeros are the
+    file's spelling, not a change; a code's leading zeros are a change)."""
+    if current == new:
+        return False
+    if current is None or new is None or not numeric:
+        return True
+    try:
+        return Decimal(str(current)) != Decimal(str(new))
+    except InvalidOperation:
+        return str(current) != str(new)

@@ -9,6 +9,7 @@ schema without a second definition that could drift.
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -79,20 +80,40 @@ mutations = sa.Table(
 )
 
 
-def _replica_columns() -> dict[str, list[tuple[str, str, bool, bool]]]:
-    """(name, declared type, not null, primary key) of each replicated table's columns."""
+def _replica_info() -> dict[str, list[tuple]]:
+    """PRAGMA table_info of each replicated table, from a throw-away migrated replica."""
     conn = sqlite3.connect(":memory:")
     try:
         migrate(conn)
         return {
-            table: [
-                (row[1], row[2].upper(), bool(row[3]), bool(row[5]))
-                for row in conn.execute(f"PRAGMA table_info({table})")
-            ]
+            table: list(conn.execute(f"PRAGMA table_info({table})"))
             for table in REPLICATED_TABLES
         }
     finally:
         conn.close()
+
+
+def _replica_columns() -> dict[str, list[tuple[str, str, bool, bool]]]:
+    """(name, declared type, not null, primary key) of each replicated table's columns."""
+    return {
+        table: [(row[1], row[2].upper(), bool(row[3]), bool(row[5])) for row in info]
+        for table, info in _replica_info().items()
+    }
+
+
+def _literal(sql: str) -> Any:
+    if sql.startswith("'") and sql.endswith("'"):
+        return sql[1:-1].replace("''", "'")
+    return int(sql)
+
+
+def _column_defaults() -> dict[str, dict[str, Any]]:
+    """What a new row gets for the columns nobody filled (the replica's DEFAULT clauses), so
+    an import of a file that lacks optional columns writes the same row the replica would."""
+    return {
+        table: {row[1]: _literal(row[4]) for row in info if row[4] is not None}
+        for table, info in _replica_info().items()
+    }
 
 
 def _column(name: str, declared: str, not_null: bool, primary_key: bool) -> sa.Column:
@@ -122,3 +143,6 @@ def _replicated_tables() -> dict[str, sa.Table]:
 
 #: The replicated tables by name, each with ``workspace_id`` added.
 replicated: dict[str, sa.Table] = _replicated_tables()
+
+#: Each replicated table's column defaults (the replica's DEFAULT clauses).
+column_defaults: dict[str, dict[str, Any]] = _column_defaults()

@@ -13,7 +13,11 @@ from typing import Any
 
 from workbench.paths import resources_dir
 
-TYPES = ("text", "int", "decimal", "date", "choice")
+#: the kinds of master data there is a shipped mapping for, in the order they depend on each
+#: other (rates and orders name materials and brands; capacity names work centres)
+KINDS = ("materials", "brands", "work_centres", "cost_rates", "margin_rules", "capacity", "orders")
+
+TYPES = ("text", "int", "decimal", "fraction", "date", "choice", "reference")
 
 
 class MappingError(ValueError):
@@ -29,22 +33,36 @@ class FieldRule:
     minimum: float | None = None
     maximum: float | None = None
     max_length: int | None = None
-    default: str | None = None
+    default: Any = None
     #: for choices: our value -> the spellings a file may use
     choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: for references: the table and the business-key column a file names a row by; the
+    #: field holds that row's id once resolved (a cost rate's material code -> material_id)
+    references: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
 class Mapping:
     kind: str
-    key: str
+    #: the business key: the fields that name one row (a material's code; a margin rule's
+    #: brand, category, quantity break and start date)
+    keys: tuple[str, ...]
     fields: tuple[FieldRule, ...]
     #: a lone comma in numbers is the decimal separator (SAP's German format); None guesses
     decimal_comma: bool | None = None
     source: str = ""
+    #: the table rows are written to (a kind's name unless the mapping says otherwise)
+    table: str = ""
 
     def rule(self, name: str) -> FieldRule:
         return next(f for f in self.fields if f.name == name)
+
+    def key_of(self, values: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(values.get(k) for k in self.keys)
+
+    @property
+    def reference_fields(self) -> tuple[FieldRule, ...]:
+        return tuple(f for f in self.fields if f.references)
 
 
 def _rule(name: str, spec: dict[str, Any], source: str) -> FieldRule:
@@ -55,6 +73,12 @@ def _rule(name: str, spec: dict[str, Any], source: str) -> FieldRule:
     choices = {str(k): tuple(str(v) for v in vs) for k, vs in spec.get("choices", {}).items()}
     if kind == "choice" and not choices:
         raise MappingError(f"{source}: field {name!r} is a choice but lists no choices")
+    references = None
+    if kind == "reference":
+        table, by = spec.get("table"), spec.get("by", "code")
+        if not table:
+            raise MappingError(f"{source}: field {name!r} is a reference but names no table")
+        references = (str(table), str(by))
     return FieldRule(
         name=name,
         aliases=aliases,
@@ -65,6 +89,7 @@ def _rule(name: str, spec: dict[str, Any], source: str) -> FieldRule:
         max_length=spec.get("max_length"),
         default=spec.get("default"),
         choices=choices,
+        references=references,
     )
 
 
@@ -80,13 +105,25 @@ def load_mapping(kind_or_path: str | Path) -> Mapping:
     except ValueError as exc:
         raise MappingError(f"{path.name} is not valid JSON: {exc}") from None
     fields = tuple(_rule(name, spec, path.name) for name, spec in data.get("fields", {}).items())
+    seen: dict[str, str] = {}
+    for rule in fields:
+        for alias in rule.aliases:
+            other = seen.setdefault(" ".join(alias.lower().split()), rule.name)
+            if other != rule.name:
+                raise MappingError(f"{path.name}: the heading {alias!r} is given for both "
+                                   f"{other!r} and {rule.name!r}")  # fmt: skip
     key = data.get("key")
-    if key not in {f.name for f in fields}:
-        raise MappingError(f"{path.name}: the key {key!r} is not one of its fields")
+    keys = tuple(key) if isinstance(key, list) else (key,)
+    names = {f.name for f in fields}
+    for k in keys:
+        if k not in names:
+            raise MappingError(f"{path.name}: the key {k!r} is not one of its fields")
+    kind = str(data.get("kind", path.stem))
     return Mapping(
-        kind=str(data.get("kind", path.stem)),
-        key=key,
+        kind=kind,
+        keys=keys,
         fields=fields,
         decimal_comma=data.get("decimal_comma"),
         source=path.name,
+        table=str(data.get("table", kind)),
     )

@@ -8,7 +8,9 @@ rows or none of them (``--accept-partial`` writes the valid ones).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any
 
 from workbench.ingest.mapping import FieldRule, Mapping
@@ -70,7 +72,7 @@ def _find_header(raw: RawTable, mapping: Mapping) -> tuple[int, dict[str, int]]:
 
 
 def _convert(rule: FieldRule, text: str, mapping: Mapping) -> Any:
-    if rule.type == "text":
+    if rule.type in ("text", "reference"):
         if rule.max_length and len(text) > rule.max_length:
             raise ValueError(f"longer than {rule.max_length} characters")
         return text
@@ -82,15 +84,72 @@ def _convert(rule: FieldRule, text: str, mapping: Mapping) -> Any:
         raise ValueError(f"not one of {', '.join(rule.choices)}")
     if rule.type == "date":
         return parse_date(text).isoformat()
-    number = (parse_int if rule.type == "int" else parse_decimal)(text, mapping.decimal_comma)
+    if rule.type == "fraction":
+        number = _fraction(text, mapping)
+    else:
+        number = (parse_int if rule.type == "int" else parse_decimal)(text, mapping.decimal_comma)
     if rule.minimum is not None and number < rule.minimum:
         raise ValueError(f"below the minimum of {rule.minimum}")
     if rule.maximum is not None and number > rule.maximum:
         raise ValueError(f"above the maximum of {rule.maximum}")
-    return str(number) if rule.type == "decimal" else number
+    return number if rule.type == "int" else str(number)
 
 
-def validate(raw: RawTable, mapping: Mapping) -> ValidatedTable:
+_NUMERIC = ("int", "decimal", "fraction")
+
+
+def _sniff_decimal_comma(raw: RawTable, header: int, columns: list[int]) -> bool | None:
+    """The file's decimal mark, from the numbers that can only be read one way.
+
+    ``3,45`` says comma, ``3.45`` says dot; ``12.000`` says nothing. One file keeps one
+    convention, so a clear cell settles the ambiguous ones (``12.000`` beside ``3,45`` is
+    twelve thousand). None when the file says nothing, or both.
+    """
+    comma = dot = 0
+    for row in raw.rows[header + 1 :]:
+        for col in columns:
+            cell = row[col].strip().rstrip("-%").strip() if col < len(row) else ""
+            last = max(cell.rfind(","), cell.rfind("."))
+            if last < 0 or len(cell) - last - 1 == 3 or not cell[last + 1 :].isdigit():
+                continue
+            if cell[last] == ",":
+                comma += 1
+            else:
+                dot += 1
+        if comma and dot:
+            return None
+    return True if comma else (False if dot else None)
+
+
+def _fraction(text: str, mapping: Mapping) -> Decimal:
+    """``28%`` or ``0.28`` -> 0.28; a bare ``28`` is refused rather than read as 2,800 %."""
+    if text.rstrip().endswith("%"):
+        return parse_decimal(text.rstrip()[:-1], mapping.decimal_comma) / 100
+    value = parse_decimal(text, mapping.decimal_comma)
+    if abs(value) > 1:
+        raise ValueError(f"write a share as a fraction or a percentage ({value / 100} or "
+                         f"{value}%)")  # fmt: skip
+    return value
+
+
+#: looks up business keys in a table: (table, key column, values) -> {value: row id}
+Resolver = Callable[[str, str, Collection[str]], dict[str, str]]
+
+#: how a message names one row of a table
+NOUNS = {
+    "materials": "material",
+    "brands": "brand",
+    "work_centres": "work centre",
+    "cost_rates": "cost rate",
+    "orders": "order",
+}
+
+
+def validate(raw: RawTable, mapping: Mapping, resolve: Resolver | None = None) -> ValidatedTable:
+    """Check every row; references (a rate's material code) are looked up with ``resolve``,
+    all at once after the rows are read, so an unknown code is one more problem of its row."""
+    if mapping.reference_fields and resolve is None:
+        raise TypeError(f"{mapping.source} refers to other tables: validate() needs a resolver")
     name = raw.path.name
     header, columns = _find_header(raw, mapping)
     result = ValidatedTable(file=name, header_row=header + 1)
@@ -109,7 +168,10 @@ def validate(raw: RawTable, mapping: Mapping) -> ValidatedTable:
                                        f"{', '.join(rule.aliases)})"))  # fmt: skip
     if missing:
         return result
-    seen_keys: dict[str, int] = {}
+    if mapping.decimal_comma is None:
+        numeric = [c for f, c in columns.items() if mapping.rule(f).type in _NUMERIC]
+        mapping = replace(mapping, decimal_comma=_sniff_decimal_comma(raw, header, numeric))
+    checked: list[tuple[int, dict[str, Any], list[Problem]]] = []
     for index in range(header + 1, len(raw.rows)):
         row = raw.rows[index]
         number = index + 1
@@ -132,16 +194,54 @@ def validate(raw: RawTable, mapping: Mapping) -> ValidatedTable:
                 values[rule.name] = _convert(rule, text, mapping)
             except ValueError as exc:
                 problems.append(Problem(name, number, column, text, str(exc)))
-        key = values.get(mapping.key)
-        if key is not None:  # a repeated key is reported even when its first row is invalid
+        checked.append((number, values, problems))
+    for rule in mapping.reference_fields:
+        _resolve_references(rule, checked, result.columns.get(rule.name, rule.name), name,
+                            resolve)  # type: ignore[arg-type]  # fmt: skip
+    seen_keys: dict[tuple[Any, ...], int] = {}
+    key_column = result.columns.get(mapping.keys[0], mapping.keys[0])
+    for number, values, problems in checked:
+        key = mapping.key_of(values)
+        if all(k is not None and k != "" for k in key):
+            # a repeated key is reported even when its first row is invalid
             if key in seen_keys:
-                problems.append(Problem(name, number, result.columns[mapping.key], str(key),
-                                        f"duplicate: the same {mapping.key} is in row "
-                                        f"{seen_keys[key]}"))  # fmt: skip
+                shown = " / ".join(str(values.get(f"{k}:text", v)) for k, v in
+                                   zip(mapping.keys, key, strict=True))  # fmt: skip
+                problems.append(Problem(name, number, key_column, shown,
+                                        f"duplicate: the same {' + '.join(mapping.keys)} is in "
+                                        f"row {seen_keys[key]}"))  # fmt: skip
             else:
                 seen_keys[key] = number
+        for k in [k for k in values if k.endswith(":text")]:
+            del values[k]
         if problems:
             result.problems.extend(problems)
         else:
             result.rows.append((number, values))
     return result
+
+
+def _resolve_references(
+    rule: FieldRule,
+    checked: list[tuple[int, dict[str, Any], list[Problem]]],
+    column: str,
+    file: str,
+    resolve: Resolver,
+) -> None:
+    """Replace each code with the id of the row it names; an unknown code is a problem."""
+    assert rule.references is not None
+    table, by = rule.references
+    wanted = {str(v[rule.name]) for _, v, _ in checked if v.get(rule.name) not in (None, "")}
+    found = resolve(table, by, wanted) if wanted else {}
+    noun = NOUNS.get(table, table)
+    for number, values, problems in checked:
+        code = values.get(rule.name)
+        if code in (None, ""):
+            values[rule.name] = None
+            continue
+        values[f"{rule.name}:text"] = code  # the code a person wrote, for messages
+        if str(code) in found:
+            values[rule.name] = found[str(code)]
+        else:
+            problems.append(Problem(file, number, column, str(code),
+                                    f"no {noun} with {by} {code!r} in this workspace"))  # fmt: skip

@@ -51,7 +51,14 @@ def parse_decimal(text: str, decimal_comma: bool | None = None) -> Decimal:
     return -value if negative else value
 
 
+_THOUSANDS_DOTS = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+-?$")
+
+
 def parse_int(text: str, decimal_comma: bool | None = None) -> int:
+    """Like `parse_decimal`, but where the convention is unknown ``12.000`` in a whole-number
+    column is twelve thousand: a count has no fraction, so dots before three digits group."""
+    if decimal_comma is None and _THOUSANDS_DOTS.match(text.strip()):
+        decimal_comma = True
     value = parse_decimal(text, decimal_comma)
     if value != value.to_integral_value():
         raise ValueError(f"{text!r} is not a whole number")
