@@ -231,6 +231,41 @@ def status(obj: dict, name: str | None) -> None:
     workspace.close()
 
 
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--workspace", "name", help="Which workspace (default: the only one signed in).")
+@click.pass_obj
+def bom(obj: dict, file: Path, name: str | None) -> None:
+    """Match a style's bill of materials (CLO 3D or PLM export) to the material master.
+
+    Prints one JSON line per BOM line: matched by code, or the closest names to confirm.
+    """
+    from workbench.ingest.bom import match_bom
+    from workbench.ingest.mapping import MappingError
+    from workbench.ingest.readers import ReadError
+
+    workspace = _pick_workspace(obj["data_dir"], name)
+    try:
+        workspace.search.ensure_ready()
+        result = match_bom(file, workspace.replica.conn, workspace.search)
+    except (MappingError, ReadError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        workspace.close()
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+    for line in result.lines:
+        click.echo(json.dumps({
+            "row": line.row, "name": line.name, "placement": line.values.get("placement"),
+            "quantity": line.values.get("quantity"), "uom": line.values.get("uom"),
+            "status": line.status,
+            "candidates": [{"code": c.code, "name": c.name, "supplier": c.supplier}
+                           for c in line.candidates],
+        }, default=str))  # fmt: skip
+    click.echo(json.dumps({"file": result.file, **result.counts(),
+                           "rejected": len({p.row for p in result.problems})}))  # fmt: skip
+
+
 def main() -> None:
     cli(obj={})
 

@@ -30,9 +30,10 @@ def where_clause(request: SearchRequest) -> tuple[str, list[Any]]:
     parsed = parse(request.text)
     conditions = ["deleted = 0"]
     params: list[Any] = []
-    for word in parsed.words:
-        conditions.append(f"({_TEXT}) LIKE ? ESCAPE '\\'")
-        params.append(_like(word))
+    words = [f"({_TEXT}) LIKE ? ESCAPE '\\'" for _ in parsed.words]
+    if words:
+        conditions.append(f"({' OR '.join(words)})" if request.match_any else " AND ".join(words))
+        params += [_like(word) for word in parsed.words]
     for phrase in parsed.phrases:
         conditions.append(f"({_TEXT}) LIKE ? ESCAPE '\\'")
         params.append(_like(" ".join(phrase)))

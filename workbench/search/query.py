@@ -103,11 +103,17 @@ def build_query(
 ) -> Query:
     parsed = parsed or parse(request.text)
     clauses: list[tuple[Occur, Query]] = []
+    words: list[tuple[Occur, Query]] = []
     for word in parsed.words:
         matches = word_query("all", word, searcher)
         in_name = _name_boost(word, searcher)
-        clauses.append((Occur.Must, Query.boolean_query([(Occur.Must, matches),
-                                                         (Occur.Should, in_name)])))  # fmt: skip
+        words.append((Occur.Should if request.match_any else Occur.Must,
+                      Query.boolean_query([(Occur.Must, matches),
+                                           (Occur.Should, in_name)])))  # fmt: skip
+    if request.match_any and words:
+        clauses.append((Occur.Must, Query.boolean_query(words)))
+    else:
+        clauses += words
     for phrase in parsed.phrases:
         clauses.append((Occur.Must, Query.phrase_query(SCHEMA, "all", list(phrase))))
     for column, value in parsed.fields:

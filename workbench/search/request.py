@@ -31,6 +31,9 @@ class SearchRequest:
     #: a column of ``workbench.replica.queries.SORTABLE``; None sorts by relevance
     sort: str | None = None
     descending: bool = False
+    #: any typed word may match, the more the better (finding the closest names to a
+    #: description from another system); by default every word must match
+    match_any: bool = False
 
     @property
     def has_filters(self) -> bool:
