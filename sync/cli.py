@@ -303,6 +303,7 @@ def import_(
         click.echo(f"… and {len(summary.problems) - 50} more in the reject report", err=True)
     result = summary.as_dict()
     result.pop("problems")
+    result.pop("rejects")
     click.echo(json.dumps(result))
     if summary.rejected and not accept_partial:
         fail(f"{summary.rejected} row(s) rejected: nothing was imported "

@@ -29,6 +29,9 @@ from workbench.replica.store import utc_now
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 PUSH_BATCH = 200
+UPLOAD_CHUNK = 256 * 1024
+#: how long an import may take on the server before the app gives up waiting
+IMPORT_TIMEOUT_S = 900.0
 
 
 class SyncError(RuntimeError):
@@ -428,6 +431,53 @@ class SyncClient:
             timeout=timeout_s + 10,
         )
         return bool(answer["changed"])
+
+    def upload_import(
+        self,
+        kind: str,
+        path: Path,
+        *,
+        dry_run: bool = False,
+        accept_partial: bool = False,
+        columns: Mapping[str, str] | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> dict[str, Any]:
+        """Send a master-data file for the server to import (admins); its summary back.
+
+        Not retried: an import is one deliberate act, and a second try after a lost answer
+        is harmless anyway (re-importing the same rows changes nothing).
+        """
+        size = path.stat().st_size
+
+        def chunks() -> Any:
+            sent = 0
+            with path.open("rb") as f:
+                while block := f.read(UPLOAD_CHUNK):
+                    if cancel is not None and cancel.is_set():
+                        raise Cancelled()
+                    sent += len(block)
+                    if progress:
+                        progress(sent, size)
+                    yield block
+
+        params: dict[str, Any] = {"filename": path.name, "dry_run": int(dry_run),
+                                  "accept_partial": int(accept_partial)}  # fmt: skip
+        if columns:
+            params["columns"] = json.dumps(dict(columns))
+        try:
+            answer = self.http.post(
+                f"/v1/import/{kind}", params=params, content=chunks(),
+                headers={"content-type": "application/octet-stream",
+                         "content-length": str(size)},
+                timeout=httpx.Timeout(30.0, read=IMPORT_TIMEOUT_S),
+            )  # fmt: skip
+        except httpx.TransportError as exc:
+            raise SyncError(f"cannot reach the sync server ({exc.__class__.__name__})",
+                            "offline") from exc  # fmt: skip
+        if answer.status_code >= 400:
+            raise _error_from(answer)
+        return answer.json()
 
     def count_mismatches(self) -> dict[str, tuple[int, int]]:
         """Tables whose live row count differs from the server's: {table: (mine, server's)}."""

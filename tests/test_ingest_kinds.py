@@ -252,3 +252,33 @@ def test_the_import_command_takes_every_kind(masters: Server, tmp_path: Path) ->
     wrong = CliRunner().invoke(sync_cli, ["--db", db, "import", "styles", str(path),
                                           "--workspace", "alpha"])  # fmt: skip
     assert wrong.exit_code == 2 and "'styles' is not one of" in wrong.output
+
+
+def test_importing_over_http_for_admins(masters: Server, tmp_path: Path) -> None:
+    from sync.client import SyncClient, SyncError
+    from workbench.replica import open_replica
+
+    replica = open_replica(tmp_path / "admin.sqlite")
+    client = SyncClient(replica, masters.url, masters.login("admin@alpha"), retries=0)
+    path = write(tmp_path / "brands.csv", "Kunde,Name,Currency\nFJL,Fjell Outdoor,NOK\n")
+    # the heading "Kunde" is unknown to the shipped mapping: the admin names it
+    refused = client.upload_import("brands", path)
+    assert refused["written"] is False and refused["rejects_total"] == 1
+    assert refused["rejects"][0]["message"].startswith("required column is missing")
+    sent: list[tuple[int, int]] = []
+    dry = client.upload_import("brands", path, dry_run=True, columns={"code": "Kunde"},
+                               progress=lambda done, total: sent.append((done, total)))  # fmt: skip
+    assert (dry["inserted"], dry["written"], dry["dry_run"]) == (1, False, True)
+    assert sent[-1] == (path.stat().st_size, path.stat().st_size)
+    done = client.upload_import("brands", path, columns={"code": "Kunde"})
+    assert done["written"] is True and "FJL" in {r["code"] for r in rows(masters, "brands")}
+    for kind, options, message in (
+        ("styles", {}, "there is no import for 'styles'"),
+        ("brands", {"columns": {"colour": "Kunde"}}, "columns: brands has no field 'colour'"),
+    ):
+        with pytest.raises(SyncError, match=message):
+            client.upload_import(kind, path, **options)
+    with pytest.raises(SyncError, match=r"filename must name a \.xlsx"):
+        client.upload_import("brands", write(tmp_path / "brands.pdf", "x"))
+    client.close()
+    replica.close()

@@ -30,6 +30,7 @@ from sync import session
 from sync.session import SyncReport
 from ui.detail import DetailPane
 from ui.facets import FacetPanel
+from ui.import_dialog import ImportDialog
 from ui.models import COLUMNS, MaterialsTableModel
 from ui.ops import OpContext, OpRunner
 from ui.sync_controller import SyncController, Syncer
@@ -205,6 +206,11 @@ class MainWindow(QMainWindow):
         export.setShortcut(QKeySequence("Ctrl+E"))
         export.triggered.connect(self.choose_export_file)
         file_menu.addAction(export)
+        self.import_action = QAction("&Import master data…", self)
+        self.import_action.setShortcut(QKeySequence("Ctrl+I"))
+        self.import_action.triggered.connect(self.show_import)
+        self.import_action.setVisible(self.workspace.replica.get_state("role") == "admin")
+        file_menu.addAction(self.import_action)
         rebuild = QAction("&Rebuild search index", self)
         rebuild.triggered.connect(lambda: self.prepare_index(force=True))
         file_menu.addAction(rebuild)
@@ -416,6 +422,32 @@ class MainWindow(QMainWindow):
 
         self.ops.run(work, success=lambda n: self.exported.emit(path, n),
                      label=f"Exporting to {path.name}")  # fmt: skip
+
+    # -- import (admins) ---------------------------------------------------------------------
+
+    def show_import(self) -> ImportDialog:
+        self.import_dialog = ImportDialog(self.workspace, self.ops, self._upload_import, self)
+        self.import_dialog.answered.connect(self._on_import_answered)
+        self.import_dialog.show()
+        return self.import_dialog
+
+    def _upload_import(
+        self, kind: str, path: Path, dry_run: bool, partial: bool, columns: dict[str, str],
+        ctx: OpContext,
+    ) -> dict[str, Any]:  # fmt: skip
+        client = session.client_for(self.workspace)
+        try:
+            return client.upload_import(
+                kind, path, dry_run=dry_run, accept_partial=partial, columns=columns,
+                progress=lambda done, total: ctx.progress(done, total, "Uploading"),
+                cancel=ctx.cancel_event,
+            )  # fmt: skip
+        finally:
+            client.close()
+
+    def _on_import_answered(self, answer: dict[str, Any]) -> None:
+        if answer.get("written"):
+            self.sync.sync_now()
 
     # -- changes -----------------------------------------------------------------------------
 

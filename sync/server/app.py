@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,12 +32,20 @@ from sync import protocol
 from sync.server import accounts, schema
 from sync.server.accounts import AccountError, Caller
 from sync.server.db import writing
+from sync.server.importing import ImportRefused, import_file
 from sync.server.openapi import openapi_document
 from sync.server.push import BatchError, apply_push, parse_batch
 from sync.server.scoping import WorkspaceScope
 from sync.server.snapshot import SnapshotStore
+from workbench.ingest.mapping import KINDS, Mapping, MappingError, load_mapping
+from workbench.ingest.preview import override_columns
+from workbench.ingest.readers import ReadError
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
+MAX_IMPORT_BYTES = 512 * 1024 * 1024
+#: an import's answer lists this many problems; the rest are counted (fix these first)
+MAX_REJECTS_SHOWN = 5000
+UPLOAD_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".txt", ".tsv")
 DEFAULT_PAGE_ROWS = 2000
 MAX_PAGE_ROWS = 10_000
 
@@ -316,6 +325,70 @@ async def push(request: Request) -> JSONResponse:
     return JSONResponse({"results": answers})
 
 
+async def import_master_data(request: Request) -> JSONResponse:
+    """Import an uploaded file of master data (admins only): `sync.server.importing`."""
+    caller = await asyncio.to_thread(_caller, request)
+    if caller.role != "admin":
+        raise ApiError(403, "forbidden", "importing master data is for admins")
+    kind = request.path_params["kind"]
+    if kind not in KINDS:
+        raise ApiError(404, "not_found", f"there is no import for {kind!r}; choose one of "
+                       f"{', '.join(KINDS)}")  # fmt: skip
+    filename = Path(request.query_params.get("filename", "")).name
+    if Path(filename).suffix.lower() not in UPLOAD_SUFFIXES:
+        raise ApiError(422, "invalid", "filename must name a .xlsx, .xls, .csv or .txt file")
+    flags = {n: _int_param(request, n, 0, 0, 1) == 1 for n in ("dry_run", "accept_partial")}
+    mapping = _import_mapping(kind, request.query_params.get("columns"))
+    with tempfile.TemporaryDirectory(prefix="import-") as folder:
+        path = Path(folder) / filename
+        await _save_body(request, path, MAX_IMPORT_BYTES)
+        state = _state(request)
+        try:
+            summary = await asyncio.to_thread(import_file, state.engine, caller.workspace_id,
+                                              kind, path, mapping=mapping, **flags)  # fmt: skip
+        except (ReadError, MappingError, ImportRefused) as exc:
+            raise ApiError(422, "invalid", str(exc)) from None
+    if summary.written:
+        notify(state, caller.workspace_id)
+    answer = summary.as_dict()
+    del answer["reports"], answer["problems"]
+    answer["rejects_total"] = len(summary.rejects)
+    answer["rejects"] = summary.rejects[:MAX_REJECTS_SHOWN]
+    return JSONResponse(answer)
+
+
+def _import_mapping(kind: str, columns: str | None) -> Mapping:
+    """The shipped mapping for ``kind``, with the columns the admin chose in the app (a JSON
+    object of field -> the file's heading)."""
+    mapping = load_mapping(kind)
+    if not columns:
+        return mapping
+    try:
+        chosen = json.loads(columns)
+        if not isinstance(chosen, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in chosen.items()
+        ):
+            raise ValueError("columns must be a JSON object of field names to headings")
+        return override_columns(mapping, chosen)
+    except ValueError as exc:
+        raise ApiError(400, "bad_request", f"columns: {exc}") from None
+
+
+async def _save_body(request: Request, path: Path, limit: int) -> None:
+    """Stream an upload to a file, refused with 413 as soon as it passes ``limit``."""
+    too_large = ApiError(413, "too_large", f"uploads are limited to {limit} bytes")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large
+    size = 0
+    with path.open("wb") as out:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise too_large
+            out.write(chunk)
+
+
 def notify(state: ServerState, workspace_id: str) -> None:
     """Wake this process's long-polls for a workspace (call on the event loop)."""
     event = state.waiters.pop(workspace_id, None)
@@ -333,6 +406,7 @@ ROUTES: list[tuple[str, Callable[..., Any], list[str]]] = [
     ("/v1/snapshot/{name}", snapshot_file, ["GET"]),
     ("/v1/wait", wait, ["GET"]),
     ("/v1/push", push, ["POST"]),
+    ("/v1/import/{kind}", import_master_data, ["POST"]),
 ]
 
 

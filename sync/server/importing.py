@@ -44,6 +44,9 @@ class ImportSummary:
     written: bool = False
     problems: list[str] = field(default_factory=list)
     reports: list[str] = field(default_factory=list)
+    #: the problems as fields (file, row, column, value, message), for a reject report made
+    #: elsewhere (the app writes its own from the server's answer)
+    rejects: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -90,6 +93,7 @@ def import_file(
     summary = ImportSummary(file=path.name, kind=kind, rows_read=table.rows_read,
                             rejected=len(table.rejected_rows), dry_run=dry_run)  # fmt: skip
     summary.problems = [str(p) for p in table.problems]
+    summary.rejects = [asdict(p) for p in table.problems]
     if table.problems:
         base = (report_dir or path.parent) / f"{path.stem}.rejected"
         summary.reports = [str(p) for p in write_reject_report(table.problems, base)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from sync import protocol
+from workbench.ingest.mapping import KINDS
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
 _VERSION_HEADERS = [
@@ -37,6 +38,7 @@ def _errors(*codes: int) -> dict[str, Any]:
         401: "no, unknown or revoked token; or wrong password",
         404: "not found",
         410: "must_refetch: the cursor is older than deletions are kept",
+        403: "the caller's role may not do this",
         413: "request body too large",
         422: "a field is missing or of the wrong type",
         426: "update_required: the app's protocol or schema version differs",
@@ -213,6 +215,54 @@ PATHS: dict[str, dict[str, Any]] = {
             "responses": {
                 "200": _answer("a change arrived, or the wait timed out", {"type": "object"}),
                 **_errors(400, 401, 426),
+            },
+        }
+    },
+    "/v1/import/{kind}": {
+        "post": {
+            "summary": "Import a file of master data into the caller's workspace (admins only). "
+            "All rows or none unless accept_partial; dry_run writes nothing.",
+            "security": [{"device": []}],
+            "parameters": [
+                *_VERSION_HEADERS,
+                {
+                    "name": "kind",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string", "enum": list(KINDS)},
+                },
+                {
+                    "name": "filename",
+                    "in": "query",
+                    "required": True,
+                    "schema": {"type": "string", "pattern": "\\.(xlsx|xlsm|xls|csv|txt|tsv)$"},
+                },
+                {"name": "dry_run", "in": "query", "schema": {"type": "integer", "enum": [0, 1]}},
+                {
+                    "name": "columns",
+                    "in": "query",
+                    "description": "JSON object: field -> the file's heading to read it from",
+                    "schema": {"type": "string"},
+                },
+                {
+                    "name": "accept_partial",
+                    "in": "query",
+                    "schema": {"type": "integer", "enum": [0, 1]},
+                },
+            ],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                },
+            },
+            "responses": {
+                "200": _answer(
+                    "rows read, inserted, updated, unchanged and rejected; each rejected row's "
+                    "problems (file, row, column, value, message)",
+                    {"type": "object"},
+                ),
+                **_errors(400, 401, 403, 404, 413, 422, 426),
             },
         }
     },

@@ -56,7 +56,7 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text.strip().lower())
 
 
-def _find_header(raw: RawTable, mapping: Mapping) -> tuple[int, dict[str, int]]:
+def find_header(raw: RawTable, mapping: Mapping) -> tuple[int, dict[str, int]]:
     """The row (0-based) that names the most mapped columns, and field -> column index."""
     aliases = {_norm(a): rule.name for rule in mapping.fields for a in rule.aliases}
     best_row, best = -1, {}
@@ -151,7 +151,7 @@ def validate(raw: RawTable, mapping: Mapping, resolve: Resolver | None = None) -
     if mapping.reference_fields and resolve is None:
         raise TypeError(f"{mapping.source} refers to other tables: validate() needs a resolver")
     name = raw.path.name
-    header, columns = _find_header(raw, mapping)
+    header, columns = find_header(raw, mapping)
     result = ValidatedTable(file=name, header_row=header + 1)
     if header < 0 or len(columns) < 2:
         expected = ", ".join(r.aliases[0] for r in mapping.fields if r.required)

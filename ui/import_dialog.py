@@ -1,0 +1,411 @@
+"""The Import dialog (admins): drop a file in, see what it holds and how its columns map,
+every problem at once, then import it on the server: all rows or, if asked, the valid ones.
+
+Reading and checking run on a worker against the laptop's replica (so a 200,000-row file
+never freezes the window); the server checks again and writes in one transaction, and the
+change feed brings the rows back to every laptop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.ops import OpContext, OpRunner
+from workbench.ingest import Problem, RawTable, ValidatedTable, load_mapping, read_table, validate
+from workbench.ingest.lookup import replica_resolver
+from workbench.ingest.mapping import KINDS, Mapping
+from workbench.ingest.preview import guess_kind, override_columns
+from workbench.ingest.report import write_reject_report
+from workbench.ingest.validate import find_header
+from workbench.workspace import Workspace
+
+PREVIEW_ROWS = 200
+FILE_FILTER = "Spreadsheets and exports (*.xlsx *.xlsm *.xls *.csv *.txt *.tsv)"
+KIND_NAMES = {
+    "materials": "Materials (yarns, fabrics, trims)",
+    "brands": "Brands",
+    "work_centres": "Work centres",
+    "cost_rates": "Cost rates",
+    "margin_rules": "Margin rules",
+    "capacity": "Capacity",
+    "orders": "Order history",
+}
+NOT_IMPORTED = "— not imported —"
+REJECTED = QBrush(QColor("#fde2e1"))
+
+#: sends the file to the server: (kind, path, dry_run, accept_partial, columns, ctx) -> summary
+Uploader = Callable[[str, Path, bool, bool, dict[str, str], OpContext], dict[str, Any]]
+
+
+@dataclass
+class _Loaded:
+    raw: RawTable
+    kind: str | None
+
+
+class ImportDialog(QDialog):
+    #: the local check finished: the ValidatedTable
+    checked = Signal(object)
+    #: the server answered an import or a dry run: its summary
+    answered = Signal(object)
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        ops: OpRunner,
+        upload: Uploader,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Import master data")
+        self.setAcceptDrops(True)
+        self.resize(1100, 720)
+        self.workspace, self.ops, self._upload = workspace, ops, upload
+        self.path: Path | None = None
+        self.raw: RawTable | None = None
+        self.table: ValidatedTable | None = None
+        self.problems: list[Problem] = []
+        self._filling = False
+
+        self.drop_label = QLabel("Drop an Excel, CSV or SAP export here, or choose one.")
+        self.drop_label.setObjectName("dropZone")
+        self.drop_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.drop_label.setMinimumHeight(56)
+        browse = QPushButton("Choose file…")
+        browse.clicked.connect(self.choose_file)
+        top = QHBoxLayout()
+        top.addWidget(self.drop_label, 1)
+        top.addWidget(browse)
+
+        self.kind_box = QComboBox()
+        for kind in KINDS:
+            self.kind_box.addItem(KIND_NAMES.get(kind, kind), kind)
+        self.kind_box.currentIndexChanged.connect(self._on_kind_changed)
+        form = QFormLayout()
+        form.addRow("This file holds:", self.kind_box)
+
+        self.mapping_table = QTableWidget(0, 3)
+        self.mapping_table.setHorizontalHeaderLabels(["Field", "Required", "Column in the file"])
+        self.mapping_table.verticalHeader().setVisible(False)
+        self.mapping_table.horizontalHeader().setStretchLastSection(True)
+        self.preview = QTableWidget(0, 0)
+        self.preview.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.preview.verticalHeader().setVisible(False)
+        self.problem_list = QListWidget()
+        self.problem_list.setObjectName("problemList")
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(QLabel("<b>Columns</b>"))
+        left_layout.addWidget(self.mapping_table)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.preview)
+        right.addWidget(self.problem_list)
+        right.setSizes([420, 180])
+        body = QSplitter(Qt.Orientation.Horizontal)
+        body.addWidget(left)
+        body.addWidget(right)
+        body.setSizes([380, 720])
+
+        self.summary = QLabel()
+        self.summary.setObjectName("dialogMessage")
+        self.summary.setWordWrap(True)
+        self.partial = QCheckBox("Import the valid rows and leave the rejected ones out")
+        self.report_button = QPushButton("Save reject report…")
+        self.report_button.clicked.connect(self.choose_report_file)
+        self.dry_run_button = QPushButton("Check on server")
+        self.dry_run_button.setToolTip("Ask the server what would change; nothing is written")
+        self.dry_run_button.clicked.connect(lambda: self.send(dry_run=True))
+        self.import_button = QPushButton("Import")
+        self.import_button.setDefault(True)
+        self.import_button.clicked.connect(lambda: self.send(dry_run=False))
+        close = QPushButton("Close")
+        close.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.partial)
+        buttons.addStretch(1)
+        for button in (self.report_button, self.dry_run_button, self.import_button, close):
+            buttons.addWidget(button)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(form)
+        layout.addWidget(body, 1)
+        layout.addWidget(self.summary)
+        layout.addLayout(buttons)
+        self._enable()
+
+    # -- choosing a file ---------------------------------------------------------------------
+
+    def choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import master data", "", FILE_FILTER)
+        if path:
+            self.open_file(Path(path))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        files = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if files:
+            event.acceptProposedAction()
+            self.open_file(files[0])
+
+    def open_file(self, path: Path) -> None:
+        self.path, self.raw, self.table = path, None, None
+        self.drop_label.setText(f"<b>{path.name}</b> — reading…")
+        self._enable()
+
+        def read(ctx: OpContext) -> _Loaded:
+            raw = read_table(path)
+            ctx.check()
+            return _Loaded(raw, guess_kind(raw))
+
+        def failed(exc: BaseException) -> None:
+            self.drop_label.setText(f"<b>{path.name}</b>: {exc}")
+
+        self.ops.run(read, success=self._on_read, failure=failed,
+                     label=f"Reading {path.name}")  # fmt: skip
+
+    def _on_read(self, loaded: _Loaded) -> None:
+        self.raw = loaded.raw
+        rows = max(len(loaded.raw.rows) - 1, 0)
+        self.drop_label.setText(f"<b>{loaded.raw.path.name}</b> — {rows:,} rows")
+        if loaded.kind is not None:
+            self._filling = True
+            self.kind_box.setCurrentIndex(self.kind_box.findData(loaded.kind))
+            self._filling = False
+        self._fill_mapping()
+        self.check()
+
+    # -- mapping -----------------------------------------------------------------------------
+
+    @property
+    def kind(self) -> str:
+        return str(self.kind_box.currentData())
+
+    def _on_kind_changed(self) -> None:
+        if not self._filling and self.raw is not None:
+            self._fill_mapping()
+            self.check()
+
+    def _fill_mapping(self) -> None:
+        assert self.raw is not None
+        mapping = load_mapping(self.kind)
+        header, found = find_header(self.raw, mapping)
+        headings = [h for h in (self.raw.rows[header] if header >= 0 else ()) if h.strip()]
+        self._filling = True
+        self.mapping_table.setRowCount(len(mapping.fields))
+        for row, rule in enumerate(mapping.fields):
+            label = _item(_field_label(rule.name))
+            label.setData(Qt.ItemDataRole.UserRole, rule.name)
+            self.mapping_table.setItem(row, 0, label)
+            self.mapping_table.setItem(row, 1, _item("required" if rule.required else ""))
+            box = QComboBox()
+            box.addItem(NOT_IMPORTED, "")
+            for heading in headings:
+                box.addItem(heading, heading)
+            if rule.name in found:
+                box.setCurrentIndex(box.findData(self.raw.rows[header][found[rule.name]]))
+            box.currentIndexChanged.connect(self._on_column_changed)
+            self.mapping_table.setCellWidget(row, 2, box)
+        self._filling = False
+        self.mapping_table.resizeColumnToContents(0)
+        self.mapping_table.resizeColumnToContents(1)
+
+    def chosen_columns(self) -> dict[str, str]:
+        """Field -> the file's heading, as the admin left the choices."""
+        chosen = {}
+        for row in range(self.mapping_table.rowCount()):
+            box = self.mapping_table.cellWidget(row, 2)
+            field = self.mapping_table.item(row, 0).data(Qt.ItemDataRole.UserRole)
+            chosen[field] = str(box.currentData())
+        return chosen
+
+    def set_column(self, field: str, heading: str) -> None:
+        for row in range(self.mapping_table.rowCount()):
+            if self.mapping_table.item(row, 0).data(Qt.ItemDataRole.UserRole) == field:
+                box = self.mapping_table.cellWidget(row, 2)
+                box.setCurrentIndex(box.findData(heading))
+                return
+        raise KeyError(field)
+
+    def _on_column_changed(self) -> None:
+        if not self._filling:
+            self.check()
+
+    def mapping(self) -> Mapping:
+        return override_columns(load_mapping(self.kind), self.chosen_columns())
+
+    # -- checking ----------------------------------------------------------------------------
+
+    def check(self) -> None:
+        """Validate the whole file against the replica, on a worker."""
+        if self.raw is None:
+            return
+        raw, mapping, replica = self.raw, self.mapping(), self.workspace.replica
+        self.table = None
+        self._enable()
+
+        def work(ctx: OpContext) -> ValidatedTable:
+            return validate(raw, mapping, replica_resolver(replica.conn))
+
+        self.ops.run(work, success=self._on_checked, label=f"Checking {raw.path.name}")
+
+    def _on_checked(self, table: ValidatedTable) -> None:
+        self.table = table
+        self.problems = list(table.problems)
+        self._show_preview(table)
+        self._show_problems(self.problems)
+        rejected = len(table.rejected_rows)
+        text = f"{table.rows_read:,} rows read · {len(table.rows):,} valid · {rejected:,} rejected"
+        if rejected:
+            text += (" — fix the file, choose other columns, or import the valid rows only"
+                     if table.rows else " — nothing here can be imported")  # fmt: skip
+        self.summary.setText(text)
+        self._enable()
+        self.checked.emit(table)
+
+    def _show_preview(self, table: ValidatedTable) -> None:
+        assert self.raw is not None
+        header = table.header_row - 1
+        fields = [f for f in table.columns]
+        heading = self.raw.rows[header] if header >= 0 else ()
+        index = {h: i for i, h in enumerate(heading)}
+        rejected: dict[int, list[str]] = {}
+        for p in table.problems:
+            rejected.setdefault(p.row, []).append(p.message)
+        self.preview.clear()
+        self.preview.setColumnCount(len(fields) + 1)
+        self.preview.setHorizontalHeaderLabels(
+            ["Row", *(f"{_field_label(f)}\n← {table.columns[f]}" for f in fields)]
+        )
+        shown = [
+            (n + 1, row) for n, row in enumerate(self.raw.rows) if n > header
+            and any(c.strip() for c in row)
+        ][:PREVIEW_ROWS]  # fmt: skip
+        self.preview.setRowCount(len(shown))
+        for r, (number, row) in enumerate(shown):
+            cells = [str(number), *(row[index[table.columns[f]]]
+                                    if index[table.columns[f]] < len(row) else ""
+                                    for f in fields)]  # fmt: skip
+            for c, text in enumerate(cells):
+                item = _item(text)
+                if number in rejected:
+                    item.setBackground(REJECTED)
+                    item.setToolTip("\n".join(rejected[number]))
+                self.preview.setItem(r, c, item)
+        self.preview.resizeColumnsToContents()
+
+    def _show_problems(self, problems: list[Problem]) -> None:
+        self.problem_list.clear()
+        for p in problems[:2000]:
+            self.problem_list.addItem(str(p))
+        if len(problems) > 2000:
+            self.problem_list.addItem(f"… and {len(problems) - 2000:,} more in the reject report")
+
+    # -- reject report -----------------------------------------------------------------------
+
+    def choose_report_file(self) -> None:
+        if self.path is None:
+            return
+        suggested = str(self.path.with_name(f"{self.path.stem}.rejected.xlsx"))
+        path, _ = QFileDialog.getSaveFileName(self, "Save reject report", suggested,
+                                              "Excel (*.xlsx)")  # fmt: skip
+        if path:
+            self.save_report(Path(path))
+
+    def save_report(self, path: Path) -> list[Path]:
+        """The reject report as .xlsx and .csv beside each other."""
+        base = path.with_suffix("") if path.suffix.lower() in (".xlsx", ".csv") else path
+        return write_reject_report(self.problems, base)
+
+    # -- sending -----------------------------------------------------------------------------
+
+    def send(self, dry_run: bool) -> None:
+        if self.path is None or self.table is None:
+            return
+        kind, path, columns = self.kind, self.path, self.chosen_columns()
+        partial = self.partial.isChecked()
+        upload = self._upload
+        self._sending = True
+        self._enable()
+
+        def work(ctx: OpContext) -> dict[str, Any]:
+            return upload(kind, path, dry_run, partial, columns, ctx)
+
+        def failed(exc: BaseException) -> None:
+            self._sending = False
+            self.summary.setText(f"The server did not import {path.name}: {exc}")
+            self._enable()
+
+        verb = "Checking" if dry_run else "Importing"
+        self.ops.run(work, success=self._on_answer, failure=failed,
+                     label=f"{verb} {path.name} on the server")  # fmt: skip
+
+    def _on_answer(self, answer: dict[str, Any]) -> None:
+        self._sending = False
+        rejects = [Problem(**r) for r in answer.get("rejects", [])]
+        if rejects:
+            self.problems = rejects
+            self._show_problems(rejects)
+        counts = (f"{answer['rows_read']:,} read · {answer['inserted']:,} new · "
+                  f"{answer['updated']:,} changed · {answer['unchanged']:,} unchanged · "
+                  f"{answer['rejected']:,} rejected")  # fmt: skip
+        if answer.get("dry_run"):
+            text = f"Check on the server: {counts}. Nothing was written."
+        elif answer.get("written"):
+            text = f"Imported: {counts}. Laptops receive the changes on their next sync."
+        elif answer.get("rejected"):
+            text = f"Nothing was imported: {counts}."
+        else:
+            text = f"Nothing to change: {counts}."
+        self.summary.setText(text)
+        self._enable()
+        self.answered.emit(answer)
+
+    # -- state -------------------------------------------------------------------------------
+
+    _sending = False
+
+    def _enable(self) -> None:
+        ready = self.table is not None and not self._sending
+        self.kind_box.setEnabled(self.raw is not None and not self._sending)
+        self.import_button.setEnabled(ready and bool(self.table and self.table.rows))
+        self.dry_run_button.setEnabled(ready)
+        self.report_button.setEnabled(ready and bool(self.problems))
+
+
+def _field_label(name: str) -> str:
+    """``material_id`` -> "Material", ``minutes_booked`` -> "Minutes booked"."""
+    return name.removesuffix("_id").replace("_", " ").capitalize()
+
+
+def _item(text: str) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+    return item
