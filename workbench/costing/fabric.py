@@ -1,0 +1,138 @@
+"""Fabric cost per kg and per metre: yarn → knitting or weaving → dyeing with its process
+loss → printing → finishing.
+
+Why per kg of *finished* fabric as the working unit: knit fabric is bought, dyed and sold by
+weight, and the garment's consumption is a weight; per-metre rates (weaving, all-over prints)
+are converted with the fabric's weight per linear metre,
+
+    kg per m = GSM × cuttable width (cm) / 100 / 1000,
+
+so a weaving rate of ₹27 per m on a 120 GSM, 150 cm cloth (0.18 kg/m) is ₹150 per kg.
+
+Dyeing loses fabric (shrinkage, trimming, rejects): with a loss of L, one kg of finished fabric
+needs 1 / (1 − L) kg of input, so the cost of everything up to and including dyeing is divided by
+(1 − L). The breakdown shows that uplift as its own line ("Dyeing process loss 10 %") instead of
+hiding it in the yarn and dyeing lines. Printing and finishing are charged on finished fabric.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from workbench.costing.breakdown import BreakdownLine, total_of
+from workbench.costing.errors import CostingError
+from workbench.costing.inputs import FabricSpec, PrintSpec, Rate
+from workbench.costing.money import HUNDRED, ONE, percent_text
+from workbench.costing.ratebook import RateBook
+
+#: Used when neither the style nor the dyeing rate states a loss: the trade's usual figure.
+DEFAULT_DYEING_LOSS = Decimal("0.10")
+
+
+def kg_per_metre(gsm: int, width_cm: int | Decimal) -> Decimal:
+    """Weight of one linear metre of fabric: GSM × cuttable width (cm) / 100 / 1000."""
+    return Decimal(gsm) * Decimal(width_cm) / HUNDRED / Decimal(1000)
+
+
+@dataclass(frozen=True)
+class FabricCost:
+    """A fabric's cost: ``lines`` are per kg of finished fabric (quantities per kg), so
+    ``per_kg`` is their sum and ``per_m = per_kg × kg_per_m``."""
+
+    spec: FabricSpec
+    kg_per_m: Decimal
+    lines: tuple[BreakdownLine, ...]
+    per_kg: Decimal
+    per_m: Decimal
+
+
+def _require_unit(rate: Rate, *units: str) -> str:
+    if rate.unit not in units:
+        raise CostingError(
+            f"{rate.process} rate {rate.rate_code} is {rate.basis!r}; expected "
+            + " or ".join(f"per {u}" for u in units)
+        )
+    return rate.unit
+
+
+def print_rate(book: RateBook, printing: PrintSpec, on: date) -> Rate:
+    """The rate for a print technique (per m: part of the fabric; per piece: of the garment)."""
+    rate = book.find("printing", on, technique=printing.technique)
+    _require_unit(rate, "m", "pc")
+    return rate
+
+
+def cost_fabric(
+    spec: FabricSpec, book: RateBook, on: date, printing: PrintSpec | None = None
+) -> FabricCost:
+    """Cost one kg and one metre of the finished fabric with the rates in force on ``on``.
+
+    A ``printing`` charged per metre (all-over print) is part of the fabric; one charged per
+    piece is left to the garment.
+    """
+    kg_m = kg_per_metre(spec.gsm, spec.width_cm)
+    metres_per_kg = ONE / kg_m
+    lines: list[BreakdownLine] = []
+
+    yarn = book.find(
+        "yarn", on, material_id=spec.yarn_material_id,
+        label=f"yarn {spec.yarn_count} (material {spec.yarn_material_id!r})",
+    )  # fmt: skip
+    _require_unit(yarn, "kg")
+    lines.append(BreakdownLine.from_rate(f"Yarn {spec.yarn_count}", yarn, ONE))
+
+    if spec.kind == "knit":
+        knit = book.find("knitting", on, technique=spec.construction, technique_prefix=True)
+        _require_unit(knit, "kg")
+        lines.append(BreakdownLine.from_rate("Knitting", knit, ONE))
+    else:
+        weave = book.find("weaving", on, technique=spec.construction, technique_prefix=True)
+        if _require_unit(weave, "m", "kg") == "m":
+            lines.append(BreakdownLine.from_rate("Weaving", weave, metres_per_kg))
+        else:
+            lines.append(BreakdownLine.from_rate("Weaving", weave, ONE))
+
+    if spec.dye_class is not None:
+        dye = book.find("dyeing", on, dye_class=spec.dye_class, shade_depth=spec.shade_depth)
+        _require_unit(dye, "kg")
+        lines.append(
+            BreakdownLine.from_rate(f"Dyeing {spec.dye_class} {spec.shade_depth}", dye, ONE)
+        )
+        loss = spec.dyeing_loss
+        if loss is None:
+            loss = dye.process_loss if dye.process_loss is not None else DEFAULT_DYEING_LOSS
+        if loss:
+            # Input value grossed up for the loss; the line charges the loss share of it, so
+            # base + line = base / (1 − loss).
+            grossed = total_of(lines) / (ONE - loss)
+            lines.append(
+                BreakdownLine(
+                    component=f"Dyeing process loss {percent_text(loss)}",
+                    process="dyeing",
+                    quantity=grossed,
+                    unit=book.currency,
+                    basis="percent",
+                    rate=loss * HUNDRED,
+                    amount=grossed * loss,
+                    rate_code=dye.rate_code,
+                    source=dye.source,
+                    valid_from=dye.valid_from,
+                )
+            )
+
+    if printing is not None:
+        rate = print_rate(book, printing, on)
+        if rate.unit == "m":
+            lines.append(
+                BreakdownLine.from_rate(f"Print {printing.technique}", rate, metres_per_kg)
+            )
+
+    if spec.finish.strip():
+        finish = book.find("finishing", on, technique=spec.finish)
+        _require_unit(finish, "kg")
+        lines.append(BreakdownLine.from_rate(f"Finishing {spec.finish}", finish, ONE))
+
+    per_kg = total_of(lines)
+    return FabricCost(spec, kg_m, tuple(lines), per_kg, per_kg * kg_m)

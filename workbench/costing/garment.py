@@ -1,0 +1,159 @@
+"""A garment's cost per piece: fabric, prints, embroidery, making, trims and packing, then the
+factory overhead on that manufacturing cost and the commercial costs on the factory cost.
+
+Why this order of bases: the factory overhead recovers the factory's fixed costs, which scale
+with what it manufactures (materials and conversion); commercial costs (the commercial team,
+testing, freight, duty where it applies) are incurred on the goods as they leave the factory,
+so they are charged on the factory cost including its overhead.
+
+Fabric consumption per piece, in kg of finished fabric:
+- from a marker: the marker's kg (or m × kg per m) per piece, as given;
+- from body measurements: (body length + sleeve length + length allowance) ×
+  (2 × chest width + width allowance) cm² / 10,000 = m², × GSM / 1000 = kg, ÷ marker
+  efficiency;
+then × (1 + wastage) in both cases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from workbench.costing.breakdown import BreakdownLine, total_of, with_shares
+from workbench.costing.errors import CostingError
+from workbench.costing.fabric import FabricCost, cost_fabric, print_rate
+from workbench.costing.inputs import BodyMeasurements, MarkerConsumption, Style
+from workbench.costing.money import ONE, to_cents
+from workbench.costing.ratebook import RateBook
+
+_CM2_PER_M2 = Decimal(10_000)
+_G_PER_KG = Decimal(1000)
+_STITCHES_PER_UNIT = Decimal(1000)
+
+
+@dataclass(frozen=True)
+class CostResult:
+    """A style's cost per piece in ``currency`` on the costing date ``on``.
+
+    ``lines`` add up to ``total``; ``manufacturing_cost`` is the sum before overheads and
+    ``factory_cost`` the sum before commercial costs. ``consumption_kg`` / ``consumption_m``
+    are fabric per piece including wastage.
+    """
+
+    style_code: str
+    on: date
+    currency: str
+    fabric: FabricCost
+    consumption_kg: Decimal
+    consumption_m: Decimal
+    lines: tuple[BreakdownLine, ...]
+    manufacturing_cost: Decimal
+    factory_cost: Decimal
+    total: Decimal
+
+    @property
+    def total_shown(self) -> Decimal:
+        return to_cents(self.total)
+
+    def line(self, component: str) -> BreakdownLine:
+        """The line named ``component`` (as shown in the breakdown)."""
+        for line in self.lines:
+            if line.component == component:
+                return line
+        raise KeyError(component)
+
+
+def net_consumption_kg(
+    consumption: MarkerConsumption | BodyMeasurements, fabric: FabricCost
+) -> Decimal:
+    """Fabric per piece before wastage, in kg (see the module docstring for the formulas)."""
+    if isinstance(consumption, MarkerConsumption):
+        if consumption.uom == "kg":
+            return consumption.quantity
+        return consumption.quantity * fabric.kg_per_m
+    length_cm = (
+        consumption.body_length_cm + consumption.sleeve_length_cm + consumption.length_allowance_cm
+    )
+    width_cm = 2 * consumption.chest_width_cm + consumption.width_allowance_cm
+    area_m2 = length_cm * width_cm / _CM2_PER_M2
+    return area_m2 * Decimal(fabric.spec.gsm) / _G_PER_KG / consumption.marker_efficiency
+
+
+def cost_garment(style: Style, book: RateBook, on: date) -> CostResult:
+    """Cost one piece of ``style`` with the rates in force on ``on``."""
+    fabric = cost_fabric(style.fabric, book, on, style.printing)
+    kg = net_consumption_kg(style.consumption, fabric) * (ONE + style.wastage)
+    lines = [line.scaled(kg) for line in fabric.lines]
+
+    if style.printing is not None:
+        rate = print_rate(book, style.printing, on)
+        if rate.unit == "pc":
+            placements = Decimal(style.printing.placements)
+            lines.append(
+                BreakdownLine.from_rate(f"Print {style.printing.technique}", rate, placements)
+            )
+
+    for emb in style.embroidery:
+        rate = book.find("embroidery", on, rate_code=emb.rate_code)
+        if rate.unit != "1000 stitches":
+            raise CostingError(
+                f"embroidery rate {rate.rate_code} is {rate.basis!r}; expected per 1000 stitches"
+            )
+        thousands = Decimal(emb.stitches) / _STITCHES_PER_UNIT
+        name = f"Embroidery {emb.label}".strip()
+        lines.append(BreakdownLine.from_rate(name, rate, thousands))
+
+    making = style.making
+    cpm = book.find("making", on, technique=making.mill, label=f"mill {making.mill!r}")
+    if cpm.unit != "min":
+        raise CostingError(f"making rate {cpm.rate_code} is {cpm.basis!r}; expected per minute")
+    # Effective minutes: a line at 80 % efficiency takes SAM / 0.8 minutes per piece.
+    lines.append(BreakdownLine.from_rate("Making", cpm, making.sam / making.line_efficiency))
+
+    for trim in style.trims:
+        rate = book.find(
+            "trim", on, material_id=trim.material_id,
+            label=f"{trim.name} (material {trim.material_id!r})",
+        )  # fmt: skip
+        if rate.unit not in ("pc", "m"):
+            raise CostingError(
+                f"trim rate for {trim.name!r} is {rate.basis!r}; expected per piece or per m"
+            )
+        kind = "Packing" if trim.packing else "Trims"
+        lines.append(BreakdownLine.from_rate(f"{kind}: {trim.name}", rate, trim.quantity))
+
+    manufacturing = total_of(lines)
+    for name in style.factory_overheads:
+        rate = book.find("overhead", on, description=name)
+        if rate.unit != "percent":
+            raise CostingError(
+                f"factory overhead {name!r} must be a percent rate, not {rate.basis!r}"
+            )
+        lines.append(BreakdownLine.from_rate(name, rate, manufacturing, book.currency))
+
+    factory = total_of(lines)
+    for name in style.commercial_costs:
+        rate = book.find("overhead", on, description=name)
+        if rate.unit == "percent":
+            lines.append(BreakdownLine.from_rate(name, rate, factory, book.currency))
+        elif rate.unit == "pc":
+            lines.append(BreakdownLine.from_rate(name, rate, ONE))
+        else:
+            raise CostingError(
+                f"commercial cost {name!r} must be a percent or per piece rate, not {rate.basis!r}"
+            )
+
+    shared = with_shares(lines)
+    return CostResult(
+        style_code=style.style_code,
+        on=on,
+        currency=book.currency,
+        fabric=fabric,
+        consumption_kg=kg,
+        consumption_m=kg / fabric.kg_per_m,
+        lines=shared,
+        manufacturing_cost=manufacturing,
+        factory_cost=factory,
+        total=total_of(shared),
+    )

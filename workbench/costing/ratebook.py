@@ -1,0 +1,130 @@
+"""The rates the engine prices with, and the one rule for which rate is in force.
+
+Why one place: "the rate with the latest valid-from on or before the costing date" must be
+applied the same way to every process, and a missing rate must be reported the same way,
+naming the process, the keys that were looked for and the date. The book holds every version
+of every rate, so one book serves costings on any date (a re-quote of last season's style picks
+last season's rates).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from workbench.costing.errors import CostingError
+from workbench.costing.inputs import Brand, FxRate, MarginRule, Rate
+
+#: How a key is named in a "no … rate for …" message.
+_KEY_NAMES = {
+    "material_id": "material",
+    "dye_class": "dye class",
+    "shade_depth": "shade",
+    "technique": "technique",
+    "rate_code": "rate code",
+    "description": "",
+}
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return (a or "").strip().casefold() == (b or "").strip().casefold()
+
+
+@dataclass(frozen=True)
+class RateBook:
+    """All versions of the cost rates, the brands' margin rules and the FX rates a costing may
+    use. ``currency`` is the currency costs are computed in (the rates' currency)."""
+
+    rates: tuple[Rate, ...] = ()
+    margin_rules: tuple[MarginRule, ...] = ()
+    brands: tuple[Brand, ...] = ()
+    fx_rates: tuple[FxRate, ...] = ()
+    currency: str = "INR"
+    _by_process: dict[str, list[Rate]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        grouped: dict[str, list[Rate]] = defaultdict(list)
+        for rate in self.rates:
+            grouped[rate.process.casefold()].append(rate)
+        object.__setattr__(self, "_by_process", dict(grouped))
+
+    def find(
+        self,
+        process: str,
+        on: date,
+        *,
+        material_id: str | None = None,
+        dye_class: str | None = None,
+        shade_depth: str | None = None,
+        technique: str | None = None,
+        rate_code: str | None = None,
+        description: str | None = None,
+        technique_prefix: bool = False,
+        label: str | None = None,
+    ) -> Rate:
+        """The ``process`` rate matching every key given, with the latest valid-from ≤ ``on``.
+
+        String keys compare without regard to case or surrounding spaces. With
+        ``technique_prefix`` the ``technique`` given is a fabric construction and a rate
+        matches when the construction starts with the rate's technique; the longest such
+        technique wins (so "28G single knit, elastane plated" does not take the plain
+        "28G single knit" rate). ``label`` replaces the keys in the error message.
+        """
+        keys = {
+            "material_id": material_id,
+            "dye_class": dye_class,
+            "shade_depth": shade_depth,
+            "technique": technique,
+            "rate_code": rate_code,
+            "description": description,
+        }
+        wanted = {k: v for k, v in keys.items() if v is not None}
+        candidates = []
+        for rate in self._by_process.get(process.casefold(), ()):
+            if all(self._matches(rate, k, v, technique_prefix) for k, v in wanted.items()):
+                candidates.append(rate)
+        if technique_prefix and candidates:
+            longest = max(len((r.technique or "").strip()) for r in candidates)
+            candidates = [r for r in candidates if len((r.technique or "").strip()) == longest]
+        in_force = [r for r in candidates if r.valid_from <= on]
+        if not in_force:
+            raise CostingError(self._missing(process, on, wanted, label, candidates))
+        rate = max(in_force, key=lambda r: r.valid_from)
+        if rate.currency.upper() != self.currency.upper():
+            raise CostingError(
+                f"{process} rate {rate.rate_code} is in {rate.currency}; this costing is in "
+                f"{self.currency}"
+            )
+        return rate
+
+    @staticmethod
+    def _matches(rate: Rate, key: str, value: str, prefix: bool) -> bool:
+        have = getattr(rate, key)
+        if key == "technique" and prefix:
+            stem = (have or "").strip().casefold()
+            return bool(stem) and value.strip().casefold().startswith(stem)
+        return _same(have, value)
+
+    @staticmethod
+    def _missing(
+        process: str, on: date, wanted: dict[str, str], label: str | None, later: list[Rate]
+    ) -> str:
+        if label is None:
+            parts = [
+                f"{_KEY_NAMES[k]} {v!r}".strip() if _KEY_NAMES[k] else repr(v)
+                for k, v in wanted.items()
+            ]
+            label = ", ".join(parts)
+        message = f"no {process} rate{' for ' + label if label else ''} on or before {on}"
+        if later:
+            first = min(r.valid_from for r in later)
+            message += f" (the earliest is valid from {first})"
+        return message
+
+    def brand(self, key: str) -> Brand:
+        """A brand by id or code (codes compare without regard to case)."""
+        for brand in self.brands:
+            if brand.id == key or _same(brand.code, key):
+                return brand
+        raise CostingError(f"no brand {key!r} in the rate book")
