@@ -198,3 +198,29 @@ def test_exporting_the_results(
     first = window.model.row_at(0)
     assert first is not None and rows[1][0] == first["code"]
     assert all("fleece" in " ".join(str(v) for v in row).lower() for row in rows[1:])
+
+
+def test_the_detail_tables_export_what_they_show(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    import openpyxl
+
+    from ui.table_export import export_view
+
+    search(qtbot, window, "fleece")
+    with qtbot.waitSignal(window.detail_shown, timeout=10_000):
+        window.select_row(0)
+    rates = window.detail.rates
+    assert window.detail.export_rates.text() == "Export table…"
+    assert rates.contextMenuPolicy() == Qt.ContextMenuPolicy.CustomContextMenu
+    shown = [[rates.item(r, c).text() for c in range(rates.columnCount())]
+             for r in range(rates.rowCount())]  # fmt: skip
+    assert export_view(rates, tmp_path / "rates.xlsx") == len(shown) > 0
+    sheet = openpyxl.load_workbook(tmp_path / "rates.xlsx").active
+    got = list(sheet.iter_rows(values_only=True))
+    assert got[0] == ("Process", "Rate", "Basis", "Valid from")
+    assert [[str(v) for v in row] for row in got[1:]] == shown
+    export_view(window.detail.orders, tmp_path / "orders.csv")
+    lines = (tmp_path / "orders.csv").read_text("utf-8-sig").splitlines()
+    assert lines[0] == "Order,Brand,Season,Qty,Delivered"
+    assert len(lines) == window.detail.orders.rowCount() + 1

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.models import format_price
+from ui.table_export import install_export
 
 FIELDS: tuple[tuple[str, str], ...] = (
     ("Type", "material_type"),
@@ -123,12 +124,14 @@ class DetailPane(QScrollArea):
         self.rates_label.setObjectName("sectionLabel")
         layout.addWidget(self.rates_label)
         self.rates = _table(("Process", "Rate", "Basis", "Valid from"))
+        self.export_rates = install_export(self.rates, "cost rates")
         layout.addWidget(self.rates)
 
         self.orders_label = QLabel("Order history")
         self.orders_label.setObjectName("sectionLabel")
         layout.addWidget(self.orders_label)
         self.orders = _table(("Order", "Brand", "Season", "Qty", "Delivered"))
+        self.export_orders = install_export(self.orders, "orders")
         layout.addWidget(self.orders)
         layout.addStretch(1)
         self.setWidget(body)

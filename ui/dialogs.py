@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.ops import OpContext, OpRunner
+from ui.table_export import install_export
 from workbench.documents import Conflict
 
 SYNC_COLUMNS = {"id", "version", "deleted", "updated_at"}
@@ -142,6 +143,7 @@ class ConflictsDialog(QDialog):
         self.table.setHorizontalHeaderLabels(["Field", "Yours", "On the server"])
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setVisible(False)
+        install_export(self.table, "conflict")
         self.keep_mine = QPushButton("Keep mine")
         self.keep_theirs = QPushButton("Keep the server's")
         self.keep_mine.clicked.connect(lambda: self._choose("mine"))

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.ops import OpContext, OpRunner
+from ui.table_export import install_export
 from workbench.ingest import Problem, RawTable, ValidatedTable, load_mapping, read_table, validate
 from workbench.ingest.lookup import replica_resolver
 from workbench.ingest.mapping import KINDS, Mapping
@@ -113,6 +114,7 @@ class ImportDialog(QDialog):
         self.preview = QTableWidget(0, 0)
         self.preview.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.preview.verticalHeader().setVisible(False)
+        install_export(self.preview, "import preview")
         self.problem_list = QListWidget()
         self.problem_list.setObjectName("problemList")
 
