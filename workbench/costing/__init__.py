@@ -14,7 +14,7 @@ from workbench.costing.breakdown import BreakdownLine, stale_lines, with_shares
 from workbench.costing.engine import cost_style, price_style
 from workbench.costing.errors import CostingError
 from workbench.costing.fabric import FabricCost, cost_fabric, kg_per_metre
-from workbench.costing.garment import CostResult, net_consumption_kg
+from workbench.costing.garment import CostResult, cost_per_minute, net_consumption_kg
 from workbench.costing.inputs import (
     BodyMeasurements,
     Brand,
@@ -32,6 +32,7 @@ from workbench.costing.inputs import (
 from workbench.costing.pricing import PriceResult, choose_fx_rate, choose_margin_rule
 from workbench.costing.ratebook import RateBook
 from workbench.costing.rates import fabric_spec, find_yarn, load_rate_book, trim_line
+from workbench.costing.terms import Shipping, Terms, delivery_terms
 
 __all__ = [
     "BodyMeasurements",
@@ -50,12 +51,16 @@ __all__ = [
     "PrintSpec",
     "Rate",
     "RateBook",
+    "Shipping",
     "Style",
+    "Terms",
     "TrimLine",
     "choose_fx_rate",
     "choose_margin_rule",
     "cost_fabric",
+    "cost_per_minute",
     "cost_style",
+    "delivery_terms",
     "fabric_spec",
     "find_yarn",
     "kg_per_metre",

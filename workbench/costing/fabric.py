@@ -1,18 +1,24 @@
-"""Fabric cost per kg and per metre: yarn → knitting or weaving → dyeing with its process
-loss → printing → finishing.
+"""Fabric cost per kg and per metre: yarn → knitting or weaving (grey fabric) → dyeing with
+its process loss → printing → finishing, following the trade's costing sheet (docs/costing.md):
+
+    grey cost per kg  = (yarn kg per 100 kg grey, incl. conversion loss × yarn price
+                         + conversion charge × 100) / 100
+    dyed cost per kg  = (grey kg per 100 kg dyed, incl. dyeing loss × grey cost per kg
+                         + dyeing charge × 100) / 100
+
+so with a 0.5 % knitting loss and a 10 % dyeing loss one kg of finished fabric costs
+1.10 × (1.005 × yarn + knitting) + dyeing. The breakdown keeps the loss as its own line ("Grey
+fabric lost in dyeing 10 %": 0.10 kg of grey at the grey cost) rather than hiding it in the
+yarn and dyeing lines.
 
 Why per kg of *finished* fabric as the working unit: knit fabric is bought, dyed and sold by
-weight, and the garment's consumption is a weight; per-metre rates (weaving, all-over prints)
+weight, and the garment's consumption is a weight. Per-metre rates (weaving, all-over prints)
 are converted with the fabric's weight per linear metre,
 
-    kg per m = GSM × cuttable width (cm) / 100 / 1000,
+    kg per m = GSM × cuttable width (cm) / 100 / 1000   (= GSM × width (in) / 39.37 / 1000),
 
 so a weaving rate of ₹27 per m on a 120 GSM, 150 cm cloth (0.18 kg/m) is ₹150 per kg.
-
-Dyeing loses fabric (shrinkage, trimming, rejects): with a loss of L, one kg of finished fabric
-needs 1 / (1 − L) kg of input, so the cost of everything up to and including dyeing is divided by
-(1 − L). The breakdown shows that uplift as its own line ("Dyeing process loss 10 %") instead of
-hiding it in the yarn and dyeing lines. Printing and finishing are charged on finished fabric.
+Printing and finishing are charged on finished fabric.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ from workbench.costing.ratebook import RateBook
 
 #: Used when neither the style nor the dyeing rate states a loss: the trade's usual figure.
 DEFAULT_DYEING_LOSS = Decimal("0.10")
+#: Yarn lost in knitting or weaving when the style does not say: 0.5 kg per 100 kg of grey.
+DEFAULT_CONVERSION_LOSS = Decimal("0.005")
 
 
 def kg_per_metre(gsm: int, width_cm: int | Decimal) -> Decimal:
@@ -81,7 +89,10 @@ def cost_fabric(
         label=f"yarn {spec.yarn_count} (material {spec.yarn_material_id!r})",
     )  # fmt: skip
     _require_unit(yarn, "kg")
-    lines.append(BreakdownLine.from_rate(f"Yarn {spec.yarn_count}", yarn, ONE))
+    conversion_loss = spec.conversion_loss
+    if conversion_loss is None:
+        conversion_loss = DEFAULT_CONVERSION_LOSS
+    lines.append(BreakdownLine.from_rate(f"Yarn {spec.yarn_count}", yarn, ONE + conversion_loss))
 
     if spec.kind == "knit":
         knit = book.find("knitting", on, technique=spec.construction, technique_prefix=True)
@@ -104,18 +115,18 @@ def cost_fabric(
         if loss is None:
             loss = dye.process_loss if dye.process_loss is not None else DEFAULT_DYEING_LOSS
         if loss:
-            # Input value grossed up for the loss; the line charges the loss share of it, so
-            # base + line = base / (1 − loss).
-            grossed = total_of(lines) / (ONE - loss)
+            # The grey fabric that dyeing loses, at the grey cost: one kg of dyed fabric
+            # takes (1 + loss) kg of grey.
+            grey = total_of(lines[:-1])
             lines.append(
                 BreakdownLine(
-                    component=f"Dyeing process loss {percent_text(loss)}",
+                    component=f"Grey fabric lost in dyeing {percent_text(loss)}",
                     process="dyeing",
-                    quantity=grossed,
-                    unit=book.currency,
-                    basis="percent",
-                    rate=loss * HUNDRED,
-                    amount=grossed * loss,
+                    quantity=loss,
+                    unit="kg",
+                    basis="per kg",
+                    rate=grey,
+                    amount=grey * loss,
                     rate_code=dye.rate_code,
                     source=dye.source,
                     valid_from=dye.valid_from,

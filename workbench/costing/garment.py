@@ -8,9 +8,9 @@ so they are charged on the factory cost including its overhead.
 
 Fabric consumption per piece, in kg of finished fabric:
 - from a marker: the marker's kg (or m × kg per m) per piece, as given;
-- from body measurements: (body length + sleeve length + length allowance) ×
-  (2 × chest width + width allowance) cm² / 10,000 = m², × GSM / 1000 = kg, ÷ marker
-  efficiency;
+- from body measurements, the knit convention (docs/costing.md): kg per dozen =
+  (body length + sleeve length + allowance) × (½ chest + allowance) × 2 × GSM × 12 / 10,000,000
+  with lengths in cm, so per piece the same without the × 12;
 then × (1 + wastage) in both cases.
 """
 
@@ -27,8 +27,8 @@ from workbench.costing.inputs import BodyMeasurements, MarkerConsumption, Style
 from workbench.costing.money import ONE, to_cents
 from workbench.costing.ratebook import RateBook
 
-_CM2_PER_M2 = Decimal(10_000)
-_G_PER_KG = Decimal(1000)
+#: cm² → m² (10,000) times g → kg (1,000): the 10,000,000 of the trade's formula
+_CM2_G_PER_KG = Decimal(10_000_000)
 _STITCHES_PER_UNIT = Decimal(1000)
 
 
@@ -64,6 +64,17 @@ class CostResult:
         raise KeyError(component)
 
 
+_MINUTES_PER_HOUR = Decimal(60)
+
+
+def cost_per_minute(monthly_cost: Decimal, working_days: int, hours_per_day: Decimal) -> Decimal:
+    """A line's cost per minute: its monthly cost (operators' wages and what the line
+    carries) over the minutes it works in the month, days × hours × 60."""
+    if monthly_cost < 0 or working_days <= 0 or hours_per_day <= 0:
+        raise CostingError("cost per minute needs a cost, working days and hours per day")
+    return monthly_cost / (working_days * hours_per_day * _MINUTES_PER_HOUR)
+
+
 def net_consumption_kg(
     consumption: MarkerConsumption | BodyMeasurements, fabric: FabricCost
 ) -> Decimal:
@@ -75,9 +86,8 @@ def net_consumption_kg(
     length_cm = (
         consumption.body_length_cm + consumption.sleeve_length_cm + consumption.length_allowance_cm
     )
-    width_cm = 2 * consumption.chest_width_cm + consumption.width_allowance_cm
-    area_m2 = length_cm * width_cm / _CM2_PER_M2
-    return area_m2 * Decimal(fabric.spec.gsm) / _G_PER_KG / consumption.marker_efficiency
+    width_cm = consumption.half_chest_cm + consumption.width_allowance_cm
+    return length_cm * width_cm * 2 * Decimal(fabric.spec.gsm) / _CM2_G_PER_KG
 
 
 def cost_garment(style: Style, book: RateBook, on: date) -> CostResult:

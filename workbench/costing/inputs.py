@@ -132,6 +132,8 @@ class FabricSpec:
     construction starts with wins ("24G single knit, tubular" → "24G single knit").
     ``dye_class`` None means greige or yarn-dyed: no dyeing and no dyeing loss.
     ``dyeing_loss`` overrides the loss the dyeing rate states (a fraction: 0.10 = 10 %).
+    ``conversion_loss`` is the yarn lost in knitting or weaving, as a fraction of the grey
+    fabric (None: the trade's usual 0.5 %).
     """
 
     kind: Literal["knit", "woven"]
@@ -144,6 +146,7 @@ class FabricSpec:
     shade_depth: str | None = None
     finish: str = ""
     dyeing_loss: Decimal | None = None
+    conversion_loss: Decimal | None = None
     material_id: str | None = None
     name: str = ""
 
@@ -157,8 +160,9 @@ class FabricSpec:
             )
         if self.dye_class is not None and not self.shade_depth:
             raise CostingError(f"dyed fabric (dye class {self.dye_class!r}) needs a shade depth")
-        if self.dyeing_loss is not None and not ZERO <= self.dyeing_loss < ONE:
-            raise CostingError(f"a dyeing loss of {self.dyeing_loss} is not a fraction below 1")
+        for name, loss in (("dyeing", self.dyeing_loss), ("conversion", self.conversion_loss)):
+            if loss is not None and not ZERO <= loss < ONE:
+                raise CostingError(f"a {name} loss of {loss} is not a fraction below 1")
 
 
 @dataclass(frozen=True)
@@ -179,26 +183,23 @@ class MarkerConsumption:
 class BodyMeasurements:
     """Fabric per piece estimated from the garment's measurements, before a marker exists.
 
-    The classic knit-top rectangle: length = body length + sleeve length + length allowance
-    (hems, shoulder seam); width = 2 × chest width (front and back, measured flat) + width
-    allowance (side seams). Area × GSM gives the net weight, divided by the marker efficiency
-    for the fabric lost between pattern pieces.
+    The knit-top convention of the trade (see docs/costing.md): length = body length + sleeve
+    length + length allowance (hems, shoulder and armhole seams); width = ½ chest + width
+    allowance (side seam); front and back make the × 2. The allowance for the fabric lost
+    between pattern pieces is the style's wastage, added after.
     """
 
     body_length_cm: Decimal
     sleeve_length_cm: Decimal
-    chest_width_cm: Decimal
-    length_allowance_cm: Decimal = Decimal(6)
-    width_allowance_cm: Decimal = Decimal(4)
-    marker_efficiency: Decimal = Decimal("0.85")
+    half_chest_cm: Decimal
+    length_allowance_cm: Decimal = Decimal(9)
+    width_allowance_cm: Decimal = Decimal(3)
 
     def __post_init__(self) -> None:
-        if self.body_length_cm <= 0 or self.chest_width_cm <= 0 or self.sleeve_length_cm < 0:
-            raise CostingError("body length and chest width must be positive, sleeves not negative")
-        if not ZERO < self.marker_efficiency <= ONE:
-            raise CostingError(
-                f"marker efficiency {self.marker_efficiency} is not a fraction between 0 and 1"
-            )
+        if self.body_length_cm <= 0 or self.half_chest_cm <= 0 or self.sleeve_length_cm < 0:
+            raise CostingError("body length and chest must be positive, sleeves not negative")
+        if self.length_allowance_cm < 0 or self.width_allowance_cm < 0:
+            raise CostingError("seam allowances cannot be negative")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,175 @@
+"""docs/costing.md's worked examples, figure by figure, against the engine: each table row of
+the document is read back and compared with what the engine computes, to the paisa or cent
+(the document shows amounts to 2 decimals, quantities to 4, rounded half up)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+from tests.costing_examples import (
+    BOOK,
+    ON,
+    SHIRT,
+    SHIRT_ORDER,
+    SHIRT_SHIPPING,
+    TSHIRT,
+    TSHIRT_ORDER,
+    TSHIRT_SHIPPING,
+)
+from workbench.costing import (
+    CostResult,
+    PriceResult,
+    Shipping,
+    Style,
+    Terms,
+    cost_per_minute,
+    cost_style,
+    delivery_terms,
+    price_style,
+)
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "costing.md"
+
+
+def _sections() -> dict[str, str]:
+    text = DOC.read_text("utf-8")
+    parts = re.split(r"^## ", text, flags=re.M)
+    return {p.split("\n", 1)[0]: p for p in parts[1:]}
+
+
+def _tables(section: str) -> list[list[list[str]]]:
+    """Every markdown table of a section, as rows of cells (header and rule rows dropped)."""
+    tables, current = [], []
+    for line in [*section.splitlines(), ""]:
+        if line.startswith("|"):
+            current.append([c.strip() for c in line.strip().strip("|").split("|")])
+        elif current:
+            tables.append([r for r in current[2:]])
+            current = []
+    return tables
+
+
+def _number(text: str) -> D:
+    return D(re.sub(r"[^\d.\-]", "", text.split()[0]))
+
+
+def _shown(value: D, text: str) -> D:
+    """``value`` rounded as ``text`` shows it (as many decimals)."""
+    digits = text.split()[0].replace(",", "")
+    places = len(digits.split(".")[1]) if "." in digits else 0
+    return value.quantize(D(1).scaleb(-places), ROUND_HALF_UP)
+
+
+def _check(text: str, value: D, what: str) -> None:
+    assert _number(text) == _shown(D(value), text), f"{what}: the document says {text}, " \
+        f"the engine {value}"  # fmt: skip
+
+
+EXAMPLES = {
+    "Worked example 1: a knitted T-shirt for Nordvik Outfitters": (
+        TSHIRT, TSHIRT_ORDER, TSHIRT_SHIPPING),
+    "Worked example 2: a woven shirt for Coastline Basics": (
+        SHIRT, SHIRT_ORDER, SHIRT_SHIPPING),
+}  # fmt: skip
+
+FIGURES: dict[str, Callable[[CostResult, PriceResult, Terms], D]] = {
+    "Weight per linear metre (kg/m)": lambda c, p, t: c.fabric.kg_per_m,
+    "Fabric consumption per dozen (kg)": lambda c, p, t: c.consumption_kg * 12,
+    "Fabric consumption per piece (kg)": lambda c, p, t: c.consumption_kg,
+    "Fabric consumption per piece (m)": lambda c, p, t: c.consumption_m,
+    "Finished fabric cost per kg (₹)": lambda c, p, t: c.fabric.per_kg,
+    "Finished fabric cost per m (₹)": lambda c, p, t: c.fabric.per_m,
+    "Manufacturing cost per piece (₹)": lambda c, p, t: c.manufacturing_cost,
+    "Factory cost per piece (₹)": lambda c, p, t: c.factory_cost,
+    "Total cost per piece (₹)": lambda c, p, t: c.total,
+    "Cost per piece in the buyer's currency": lambda c, p, t: p.cost_per_piece,
+    "Price before the price point": lambda c, p, t: p.price_before_rounding,
+    "FOB price per piece": lambda c, p, t: p.price_per_piece,
+    "FOB price per dozen": lambda c, p, t: p.price_per_dozen,
+    "Margin on selling price (%)": lambda c, p, t: p.margin * 100,
+    "Freight per piece": lambda c, p, t: t.freight,
+    "Insurance per piece": lambda c, p, t: t.insurance,
+    "CIF price per piece": lambda c, p, t: t.cif,
+    "Duty per piece": lambda c, p, t: t.duty,
+    "Local freight per piece": lambda c, p, t: t.local_freight,
+    "Landed cost per piece": lambda c, p, t: t.landed,
+}
+
+
+def _run(
+    style: Style, order: tuple[str, int], shipping: Shipping
+) -> tuple[CostResult, PriceResult, Terms]:
+    cost = cost_style(style, BOOK, ON)
+    price = price_style(style, BOOK, ON, brand=order[0], quantity=order[1])
+    return cost, price, delivery_terms(price.price_per_piece, shipping)
+
+
+@pytest.mark.parametrize("title", list(EXAMPLES))
+def test_every_figure_of_the_worked_example(title: str) -> None:
+    cost, price, terms = _run(*EXAMPLES[title])
+    fabric_table, piece_table, figure_table = _tables(_sections()[title])
+
+    fabric = {line.component: line for line in cost.fabric.lines}
+    assert [row[0] for row in fabric_table] == list(fabric)
+    for component, quantity, rate, amount in fabric_table:
+        line = fabric[component]
+        _check(quantity, line.quantity, f"{component} quantity")
+        _check(rate, line.rate, f"{component} rate")
+        _check(amount, line.amount, f"{component} amount")
+
+    lines = {line.component: line for line in cost.lines}
+    assert [row[0] for row in piece_table] == list(lines)
+    for component, quantity, rate, amount, share in piece_table:
+        line = lines[component]
+        _check(quantity, line.quantity, f"{component} quantity")
+        _check(rate, line.rate, f"{component} rate")
+        _check(amount, line.amount, f"{component} amount")
+        _check(share, line.share * 100, f"{component} share")
+
+    seen = set()
+    for figure, value in figure_table:
+        name = re.sub(r" \([\d.]+ %\)$", "", figure)  # "Duty per piece (12 %)"
+        assert name in FIGURES, f"no check for the figure {figure!r}"
+        _check(value, FIGURES[name](cost, price, terms), figure)
+        seen.add(name)
+    assert seen == set(FIGURES)
+
+
+def test_the_numbers_in_the_text() -> None:
+    sections = _sections()
+    first, second = EXAMPLES.values()
+    tee, tee_price, _ = _run(*first)
+    shirt, shirt_price, _ = _run(*second)
+    net_dozen = tee.consumption_kg / D("1.08") * 12
+    markup_margin = D("0.35") / D("1.35") * 100
+    claims = [
+        ("The fabric chain (per kg of finished fabric)", "is ₹{} per kg",
+         shirt.fabric.lines[1].amount, 2),
+        ("The fabric chain (per kg of finished fabric)", "147 cm = {} kg/m",
+         shirt.fabric.kg_per_m, 4),
+        ("Worked example 1: a knitted T-shirt for Nordvik Outfitters", "= {} kg per dozen;",
+         net_dozen, 4),
+        ("Worked example 1: a knitted T-shirt for Nordvik Outfitters", "wastage {} kg per dozen",
+         tee.consumption_kg * 12, 4),
+        ("Worked example 1: a knitted T-shirt for Nordvik Outfitters", "26 days of 8 hours: ₹{}",
+         cost_per_minute(D(37440), 26, D(8)), 2),
+        ("Worked example 1: a knitted T-shirt for Nordvik Outfitters", "margin gives €{};",
+         tee_price.price_before_rounding, 4),
+        ("Worked example 1: a knitted T-shirt for Nordvik Outfitters", "a margin of {} %",
+         tee_price.margin * 100, 2),
+        ("Worked example 2: a woven shirt for Coastline Basics", "markup is a {} % margin",
+         markup_margin, 2),
+        ("Worked example 2: a woven shirt for Coastline Basics", "lifts ${} to",
+         shirt_price.price_before_rounding, 4),
+    ]  # fmt: skip
+    for section, pattern, value, places in claims:
+        shown = D(value).quantize(D(1).scaleb(-places), ROUND_HALF_UP)
+        assert pattern.format(f"{shown:,}") in sections[section], (pattern, shown)
+    # the trade's own example: 108 cm × 61 cm × 2 × 180 GSM × 12 / 10,000,000
+    assert net_dozen == D(108) * 61 * 2 * 180 * 12 / D(10_000_000)
