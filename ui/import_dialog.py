@@ -52,6 +52,7 @@ KIND_NAMES = {
     "margin_rules": "Margin rules",
     "capacity": "Capacity",
     "orders": "Order history",
+    "fx_rates": "Currency rates",
 }
 NOT_IMPORTED = "— not imported —"
 REJECTED = QBrush(QColor("#fde2e1"))

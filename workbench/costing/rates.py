@@ -4,7 +4,8 @@ Why the only module here that reads SQL: the engine runs unchanged on the sync s
 has its own database) and in tests (which build books by hand); keeping the replica's tables,
 tombstones and decimal text in one adapter keeps the engine pure. Rows with ``deleted = 1``
 are ignored; every version of a rate is loaded, and the engine picks the one in force on the
-costing date. FX rates have no table yet: callers pass them in.
+costing date. `rate_book_from_rows` is the one reading of the rows themselves, shared with the
+server's pricing service, which fetches the same columns from its own tables.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from workbench.costing.errors import CostingError
 from workbench.costing.inputs import Brand, FabricSpec, FxRate, MarginRule, Rate, TrimLine
@@ -43,68 +45,104 @@ def _process_loss(description: str) -> Decimal | None:
 def load_rate_book(
     conn: sqlite3.Connection,
     *,
-    fx_rates: Iterable[FxRate] = (),
+    fx_rates: Iterable[FxRate] | None = None,
     material_ids: Iterable[str] | None = None,
     currency: str = "INR",
 ) -> RateBook:
-    """Every live cost rate (all versions), brand and margin rule in the replica.
+    """Every live cost rate (all versions), brand, margin rule and FX rate in the replica.
 
     ``material_ids`` limits the rates tied to one material (yarn, trim prices: most of the
     table in a large workspace) to those the styles at hand use; process rates are always
-    loaded. ``fx_rates`` are passed through to the book.
+    loaded. ``fx_rates`` replaces the replica's FX rates (a what-if, or a test).
     """
-    sql = (
-        "SELECT rate_code, process, description, material_id, dye_class, shade_depth, "
-        "technique, basis, rate, currency, valid_from, source FROM cost_rates WHERE deleted = 0"
-    )
+    sql = f"SELECT {', '.join(RATE_COLUMNS)} FROM cost_rates WHERE deleted = 0"
     params: tuple[str, ...] = ()
     if material_ids is not None:
         sql += " AND (material_id IS NULL OR material_id IN (SELECT value FROM json_each(?)))"
         params = (json.dumps(sorted(set(material_ids))),)
-    rates = []
-    for row in conn.execute(sql, params):
-        code, process, description, material_id, dye, shade, technique, basis = tuple(row[:8])
-        amount, rate_currency, valid_from, source = tuple(row[8:])
-        what = f"cost rate {code} ({process})"
-        rates.append(
+
+    def rows(query: str, args: tuple = ()) -> list[dict[str, Any]]:
+        cursor = conn.execute(query, args)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
+
+    return rate_book_from_rows(
+        rates=rows(sql, params),
+        brands=rows("SELECT id, code, name, currency, country FROM brands WHERE deleted = 0"),
+        margin_rules=rows(f"SELECT {', '.join(RULE_COLUMNS)} FROM margin_rules WHERE deleted = 0"),
+        fx_rates=rows(f"SELECT {', '.join(FX_COLUMNS)} FROM fx_rates WHERE deleted = 0"),
+        extra_fx=fx_rates,
+        currency=currency,
+    )
+
+
+RATE_COLUMNS = ("rate_code", "process", "description", "material_id", "dye_class",
+                "shade_depth", "technique", "basis", "rate", "currency", "valid_from", "source")
+RULE_COLUMNS = ("id", "brand_id", "category", "method", "rate", "min_margin", "moq_from",
+                "price_rounding", "valid_from")
+FX_COLUMNS = ("id", "from_currency", "to_currency", "rate", "as_of")  # fmt: skip
+
+
+def rate_book_from_rows(
+    *,
+    rates: Iterable[Mapping[str, Any]],
+    brands: Iterable[Mapping[str, Any]],
+    margin_rules: Iterable[Mapping[str, Any]],
+    fx_rates: Iterable[Mapping[str, Any]],
+    extra_fx: Iterable[FxRate] | None = None,
+    currency: str = "INR",
+) -> RateBook:
+    """A rate book from rows as the replica (or the server's tables) hold them: the one
+    reading of decimal text and ISO dates, so a laptop and the server build the same book."""
+    book_rates = []
+    for row in rates:
+        what = f"cost rate {row['rate_code']} ({row['process']})"
+        book_rates.append(
             Rate(
-                rate_code=code, process=process, basis=basis,
-                rate=to_decimal(amount, f"{what} rate"), valid_from=_date(valid_from, what),
-                source=source or "", description=description or "", currency=rate_currency,
-                material_id=material_id, dye_class=dye, shade_depth=shade, technique=technique,
-                process_loss=_process_loss(description),
+                rate_code=row["rate_code"], process=row["process"], basis=row["basis"],
+                rate=to_decimal(row["rate"], f"{what} rate"),
+                valid_from=_date(row["valid_from"], what), source=row["source"] or "",
+                description=row["description"] or "", currency=row["currency"],
+                material_id=row["material_id"], dye_class=row["dye_class"],
+                shade_depth=row["shade_depth"], technique=row["technique"],
+                process_loss=_process_loss(row["description"]),
             )
         )  # fmt: skip
-    brands = [
-        Brand(id=r[0], code=r[1], name=r[2], currency=r[3], country=r[4] or "")
-        for r in conn.execute(
-            "SELECT id, code, name, currency, country FROM brands WHERE deleted = 0"
-        )
-    ]
+    book_brands = [
+        Brand(id=r["id"], code=r["code"], name=r["name"], currency=r["currency"],
+              country=r["country"] or "")
+        for r in brands
+    ]  # fmt: skip
     rules = []
-    for r in conn.execute(
-        "SELECT id, brand_id, category, method, rate, min_margin, moq_from, price_rounding, "
-        "valid_from FROM margin_rules WHERE deleted = 0"
-    ):
-        rule_id, brand_id, category, method, rate, floor, moq, rounding, valid_from = tuple(r)
-        what = f"margin rule {rule_id}"
+    for r in margin_rules:
+        what = f"margin rule {r['id']}"
+        floor, rounding = r["min_margin"], r["price_rounding"]
         rules.append(
             MarginRule(
-                brand_id=brand_id, method=method, rate=to_decimal(rate, f"{what} rate"),
-                valid_from=_date(valid_from, what), category=category or "*",
+                brand_id=r["brand_id"], method=r["method"],
+                rate=to_decimal(r["rate"], f"{what} rate"),
+                valid_from=_date(r["valid_from"], what), category=r["category"] or "*",
                 min_margin=None if floor in (None, "") else to_decimal(floor, f"{what} minimum"),
-                moq_from=int(moq or 0),
+                moq_from=int(r["moq_from"] or 0),
                 price_rounding=(
                     None if rounding in (None, "") else to_decimal(rounding, f"{what} rounding")
                 ),
-                id=rule_id,
+                id=r["id"],
             )
         )  # fmt: skip
+    if extra_fx is not None:
+        book_fx = tuple(extra_fx)
+    else:
+        book_fx = tuple(
+            FxRate(r["from_currency"], r["to_currency"],
+                   to_decimal(r["rate"], f"FX rate {r['id']}"), _date(r["as_of"], "FX rate"))
+            for r in fx_rates
+        )  # fmt: skip
     return RateBook(
-        rates=tuple(rates),
+        rates=tuple(book_rates),
         margin_rules=tuple(rules),
-        brands=tuple(brands),
-        fx_rates=tuple(fx_rates),
+        brands=tuple(book_brands),
+        fx_rates=book_fx,
         currency=currency,
     )
 

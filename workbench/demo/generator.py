@@ -156,6 +156,7 @@ def _generate(
         _work_centres_and_capacity(w, rng, stamp, today)
         made = _materials(w, rng, stamp, materials)
         _cost_rates(w, rng, stamp, today, made)
+        _fx_rates(w, rng, stamp, today)
         _orders(w, rng, stamp, today, orders, made, brand_ids)
         replica.set_state("cursor", str(w.version), conn)
     return dict(w.counts)
@@ -396,14 +397,19 @@ def _cost_rates(w: _Writer, rng: random.Random, stamp: str, today: date, made: _
     def rows() -> Iterator[tuple]:
         for r in process_rates:
             yield (_uuid(rng), *r[:9], "INR", r[9], r[10], w.next_version(), 0, stamp)
+        # material prices in two versions too, so last season's styles can be re-costed
         for material_id, count, price in made.yarns:
-            yield (_uuid(rng), f"YRN-{count.replace(' ', '').replace('/', '-')}", "yarn",
-                   f"Yarn {count}", material_id, None, None, None, "per kg", price, "INR",
-                   current.isoformat(), source(current), w.next_version(), 0, stamp)  # fmt: skip
+            for when, factor in ((older, 0.93), (current, 1.0)):
+                yield (_uuid(rng), f"YRN-{count.replace(' ', '').replace('/', '-')}", "yarn",
+                       f"Yarn {count}", material_id, None, None, None, "per kg",
+                       _money(float(price) * factor), "INR", when.isoformat(), source(when),
+                       w.next_version(), 0, stamp)  # fmt: skip
         for material_id, uom, price in made.trims:
-            yield (_uuid(rng), "TRIM", "trim", "Trim price", material_id, None, None, None,
-                   f"per {'piece' if uom == 'pc' else 'm'}", price, "INR", current.isoformat(),
-                   source(current), w.next_version(), 0, stamp)  # fmt: skip
+            for when, factor in ((older, 0.93), (current, 1.0)):
+                yield (_uuid(rng), "TRIM", "trim", "Trim price", material_id, None, None, None,
+                       f"per {'piece' if uom == 'pc' else 'm'}", _money(float(price) * factor),
+                       "INR", when.isoformat(), source(when), w.next_version(), 0,
+                       stamp)  # fmt: skip
 
     w.write(
         "cost_rates",
@@ -411,7 +417,37 @@ def _cost_rates(w: _Writer, rng: random.Random, stamp: str, today: date, made: _
          "technique", "basis", "rate", "currency", "valid_from", "source", "version", "deleted",
          "updated_at"),
         rows(),
-        len(process_rates) + len(made.yarns) + len(made.trims),
+        len(process_rates) + 2 * (len(made.yarns) + len(made.trims)),
+    )  # fmt: skip
+
+
+#: Rupees' worth in the brands' currencies at the start of the demo's history, and how much
+#: the rate may wander in a month.
+_FX_START = {"EUR": 0.0109, "GBP": 0.0093, "USD": 0.0121, "AUD": 0.0182}
+_FX_MONTHS = 24
+
+
+def _fx_rates(w: _Writer, rng: random.Random, stamp: str, today: date) -> None:
+    """Monthly INR rates for the brands' currencies over two years, as a treasury desk
+    publishes them: every month kept, since a costing converts at the rate of its own date."""
+    first = today.replace(day=1)
+    months = []
+    for back in range(_FX_MONTHS - 1, -1, -1):
+        year, month = divmod(first.year * 12 + first.month - 1 - back, 12)
+        months.append(date(year, month + 1, 1))
+    rows = []
+    for currency, start in _FX_START.items():
+        rate = start
+        for day in months:
+            rate *= 1 + rng.uniform(-0.015, 0.012)
+            rows.append((_uuid(rng), "INR", currency, f"{rate:.6f}", day.isoformat(),
+                         f"Treasury rate {day:%Y-%m}"))  # fmt: skip
+    w.write(
+        "fx_rates",
+        ("id", "from_currency", "to_currency", "rate", "as_of", "source", "version", "deleted",
+         "updated_at"),
+        ((*r, w.next_version(), 0, stamp) for r in rows),
+        len(rows),
     )  # fmt: skip
 
 

@@ -15,7 +15,10 @@ from workbench.paths import resources_dir
 
 #: the kinds of master data there is a shipped mapping for, in the order they depend on each
 #: other (rates and orders name materials and brands; capacity names work centres)
-KINDS = ("materials", "brands", "work_centres", "cost_rates", "margin_rules", "capacity", "orders")
+KINDS = (
+    "materials", "brands", "work_centres", "cost_rates", "margin_rules", "capacity", "orders",
+    "fx_rates",
+)  # fmt: skip
 
 TYPES = ("text", "int", "decimal", "fraction", "date", "choice", "reference")
 

@@ -20,6 +20,9 @@ REFERENCE_TABLES: tuple[str, ...] = (
     "brands",
     "margin_rules",
     "orders",
+    "fx_rates",
+    # written by the server's pricing service only, so reference data to every replica
+    "quotes",
 )
 #: User documents: written on laptops and pushed through the outbox.
 DOCUMENT_TABLES: tuple[str, ...] = ("cost_sheets", "annotations")
