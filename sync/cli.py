@@ -219,6 +219,55 @@ def device_revoke(obj: Context, device_id: str) -> None:
     click.echo(f"Revoked device {device_id}")
 
 
+@cli.group()
+def audit() -> None:
+    """The audit trail: verify its hash chains, export it."""
+
+
+@audit.command("verify")
+@click.option("--workspace", help="Only this workspace (default: all).")
+@click.pass_obj
+def audit_verify(obj: Context, workspace: str | None) -> None:
+    """Recompute every workspace's chain; exit 1 naming the first broken entry."""
+    from sync.server.audit import verify
+
+    verdicts = verify(obj.engine, workspace)
+    if workspace is not None and not verdicts:
+        fail(f"there is no workspace named {workspace!r}")
+    broken = [v for v in verdicts if not v.ok]
+    for v in verdicts:
+        if v.ok:
+            click.echo(f"{v.workspace}: {v.entries:,} entries, chain intact")
+        else:
+            click.echo(f"{v.workspace}: entry {v.broken_seq} is broken: {v.reason}", err=True)
+    if broken:
+        raise SystemExit(1)
+
+
+@audit.command("export")
+@click.option("--workspace", required=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (default: standard output).")  # fmt: skip
+@click.pass_obj
+def audit_export(obj: Context, workspace: str, out: Path | None) -> None:
+    """The workspace's audit trail as JSON: every entry with its hashes, oldest first."""
+    from sync.server import accounts
+    from sync.server.audit import entries
+
+    try:
+        ws_id = accounts.workspace_id(obj.engine, workspace)
+    except accounts.AccountError as exc:
+        fail(str(exc))
+    with obj.engine.connect() as conn:
+        document = {"workspace": workspace, "entries": [e.as_dict() for e in entries(conn, ws_id)]}
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    if out is None:
+        click.echo(text)
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"Wrote {len(document['entries']):,} entries to {out}")
+
+
 @cli.command()
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj

@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 
 from sync import protocol
+from workbench import quotes
 from workbench.replica import REPLICATED_TABLES, Replica
 from workbench.replica.store import utc_now
 
@@ -81,6 +82,8 @@ class SyncClient:
         #: whether this client replaced the replica's rows from a snapshot, and how many
         self.bootstrapped = False
         self.snapshot_rows = 0
+        #: quote requests queued offline that the last sync sent and got answered
+        self.quotes_answered = 0
         #: called with each table's name once a snapshot import has committed it
         self.on_table_imported: Callable[[str], None] | None = None
         self.page_rows = page_rows
@@ -381,6 +384,8 @@ class SyncClient:
         starts from a snapshot and pulls the changes made since it.
         """
         pushed = self.push(cancel)
+        # quotes asked for offline: their rows then come back with this very pull
+        self.quotes_answered = self.send_quote_requests(cancel)
         if self.replica.cursor == 0:
             self.bootstrap(cancel=cancel)
         try:
@@ -478,6 +483,34 @@ class SyncClient:
         if answer.status_code >= 400:
             raise _error_from(answer)
         return answer.json()
+
+    def request_quote(
+        self, sheet: Mapping[str, Any], cost_sheet_id: str | None = None,
+        cancel: threading.Event | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        """A firm quote for a cost sheet from the server's pricing service."""
+        body: dict[str, Any] = {"sheet": dict(sheet)}
+        if cost_sheet_id:
+            body["cost_sheet_id"] = cost_sheet_id
+        return self.request("POST", "/v1/pricing/quote", cancel, json=body)["quote"]
+
+    def send_quote_requests(self, cancel: threading.Event | None = None) -> int:
+        """Ask for the quotes queued while offline; a refusal (a missing rate) is kept with
+        its reason rather than retried forever. Returns how many were answered."""
+        answered = 0
+        for queued in quotes.requests(self.replica, "queued"):
+            try:
+                quote = self.request_quote(queued.sheet, queued.cost_sheet_id, cancel)
+            except SyncError as exc:
+                if exc.code in ("cannot_price", "invalid", "forbidden"):
+                    quotes.mark_failed(self.replica, queued.id, str(exc))
+                    answered += 1
+                    continue
+                raise
+            quotes.store_quote(self.replica, quote)
+            quotes.mark_done(self.replica, queued.id, quote["id"])
+            answered += 1
+        return answered
 
     def count_mismatches(self) -> dict[str, tuple[int, int]]:
         """Tables whose live row count differs from the server's: {table: (mine, server's)}."""

@@ -41,6 +41,8 @@ class SyncReport:
     seconds: float
     indexed: int
     count_mismatches: dict[str, Any]
+    #: firm quotes asked for offline and answered by this sync
+    quotes: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -168,6 +170,7 @@ def sync_workspace(
         seconds=round(time.perf_counter() - started, 3),
         indexed=indexed,
         count_mismatches={t: list(v) for t, v in mismatches.items()},
+        quotes=client.quotes_answered,
     )
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from sync.protocol import ROLES, Login
-from sync.server import schema
+from sync.server import audit, schema
 from sync.server.db import writing
 from sync.server.passwords import hash_password, new_token, token_hash, verify_password
 
@@ -49,6 +49,10 @@ def _check_role(role: str) -> None:
         raise AccountError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
 
 
+#: who is named in the audit trail for what an admin does on the server's command line
+CLI_ACTOR = "admin (command line)"
+
+
 def create_workspace(engine: sa.Engine, name: str) -> str:
     with writing(engine).begin() as conn:
         exists = conn.execute(
@@ -62,6 +66,8 @@ def create_workspace(engine: sa.Engine, name: str) -> str:
                 id=workspace_id, name=name, last_seq=0, min_seq=0, created_at=now()
             )
         )
+        audit.append(conn, workspace_id, actor=CLI_ACTOR, action="workspace.created",
+                     subject=name)  # fmt: skip
     return workspace_id
 
 
@@ -83,6 +89,7 @@ def add_user(
     role: str,
     *,
     password_cost: int | None = None,
+    actor: str = CLI_ACTOR,
 ) -> str:
     """Add a user to the workspace named ``workspace``; returns the user's id."""
     _check_role(role)
@@ -109,6 +116,8 @@ def add_user(
                 created_at=now(),
             )
         )
+        audit.append(conn, ws_id, actor=actor, action="user.added", subject=username,
+                     details={"role": role})  # fmt: skip
     return user_id
 
 
@@ -125,32 +134,36 @@ def list_users(engine: sa.Engine, workspace: str | None = None) -> list[dict[str
         return [dict(r._mapping) for r in conn.execute(stmt)]
 
 
-def _user_update(engine: sa.Engine, username: str, **values: Any) -> None:
+def _user_update(
+    engine: sa.Engine, username: str, action: str, actor: str, **values: Any
+) -> None:
+    u = schema.users
     with writing(engine).begin() as conn:
-        done = conn.execute(
-            sa.update(schema.users).where(schema.users.c.username == username).values(**values)
-        ).rowcount
-    if not done:
-        raise AccountError(f"there is no user named {username!r}")
+        user = conn.execute(sa.select(u.c.id, u.c.workspace_id).where(u.c.username == username))
+        found = user.first()
+        if found is None:
+            raise AccountError(f"there is no user named {username!r}")
+        conn.execute(sa.update(u).where(u.c.id == found.id).values(**values))
+        details = {k: v for k, v in values.items() if k != "password_hash"}
+        if action == "user.disabled":
+            revoked = conn.execute(
+                sa.update(schema.devices)
+                .where(schema.devices.c.user_id == found.id, schema.devices.c.revoked_at.is_(None))
+                .values(revoked_at=now())
+            ).rowcount
+            details["devices_revoked"] = revoked
+        audit.append(conn, found.workspace_id, actor=actor, action=action, subject=username,
+                     details=details)  # fmt: skip
 
 
-def disable_user(engine: sa.Engine, username: str) -> None:
+def disable_user(engine: sa.Engine, username: str, actor: str = CLI_ACTOR) -> None:
     """Disable a user and revoke every device they signed in on."""
-    _user_update(engine, username, disabled=True)
-    with writing(engine).begin() as conn:
-        user_id = conn.execute(
-            sa.select(schema.users.c.id).where(schema.users.c.username == username)
-        ).scalar_one()
-        conn.execute(
-            sa.update(schema.devices)
-            .where(schema.devices.c.user_id == user_id, schema.devices.c.revoked_at.is_(None))
-            .values(revoked_at=now())
-        )
+    _user_update(engine, username, "user.disabled", actor, disabled=True)
 
 
-def set_role(engine: sa.Engine, username: str, role: str) -> None:
+def set_role(engine: sa.Engine, username: str, role: str, actor: str = CLI_ACTOR) -> None:
     _check_role(role)
-    _user_update(engine, username, role=role)
+    _user_update(engine, username, "user.role_changed", actor, role=role)
 
 
 def login(engine: sa.Engine, username: str, password: str, device_name: str) -> Login:
@@ -182,6 +195,8 @@ def login(engine: sa.Engine, username: str, password: str, device_name: str) -> 
                 last_pull_seq=0,
             )
         )
+        audit.append(conn, user.workspace_id, actor=username, action="device.registered",
+                     subject=device_id, details={"device": device_name[:200]})  # fmt: skip
     return Login(token, device_id, user.workspace_id, user.workspace_name, user.username, user.role)
 
 
@@ -229,12 +244,15 @@ def list_devices(engine: sa.Engine, workspace: str | None = None) -> list[dict[s
         return [dict(r._mapping) for r in conn.execute(stmt)]
 
 
-def revoke_device(engine: sa.Engine, device_id: str) -> None:
+def revoke_device(engine: sa.Engine, device_id: str, actor: str = CLI_ACTOR) -> None:
+    d = schema.devices
     with writing(engine).begin() as conn:
-        done = conn.execute(
-            sa.update(schema.devices)
-            .where(schema.devices.c.id == device_id, schema.devices.c.revoked_at.is_(None))
-            .values(revoked_at=now())
-        ).rowcount
-    if not done:
-        raise AccountError(f"no active device with id {device_id!r}")
+        device = conn.execute(
+            sa.select(d.c.workspace_id, d.c.name).where(d.c.id == device_id,
+                                                       d.c.revoked_at.is_(None))
+        ).first()  # fmt: skip
+        if device is None:
+            raise AccountError(f"no active device with id {device_id!r}")
+        conn.execute(sa.update(d).where(d.c.id == device_id).values(revoked_at=now()))
+        audit.append(conn, device.workspace_id, actor=actor, action="device.revoked",
+                     subject=device_id, details={"device": device.name})  # fmt: skip

@@ -34,9 +34,11 @@ from sync.server.accounts import AccountError, Caller
 from sync.server.db import writing
 from sync.server.importing import ImportRefused, import_file
 from sync.server.openapi import openapi_document
+from sync.server.pricing import PRICING_ROLES, issue_quote
 from sync.server.push import BatchError, apply_push, parse_batch
 from sync.server.scoping import WorkspaceScope
 from sync.server.snapshot import SnapshotStore
+from workbench.costing import CostingError
 from workbench.ingest.mapping import KINDS, Mapping, MappingError, load_mapping
 from workbench.ingest.preview import override_columns
 from workbench.ingest.readers import ReadError
@@ -345,7 +347,8 @@ async def import_master_data(request: Request) -> JSONResponse:
         state = _state(request)
         try:
             summary = await asyncio.to_thread(import_file, state.engine, caller.workspace_id,
-                                              kind, path, mapping=mapping, **flags)  # fmt: skip
+                                              kind, path, mapping=mapping,
+                                              actor=caller.username, **flags)  # fmt: skip
         except (ReadError, MappingError, ImportRefused) as exc:
             raise ApiError(422, "invalid", str(exc)) from None
     if summary.written:
@@ -389,6 +392,23 @@ async def _save_body(request: Request, path: Path, limit: int) -> None:
             out.write(chunk)
 
 
+async def pricing_quote(request: Request) -> JSONResponse:
+    """A firm quote for a cost sheet (merchandisers and admins): `sync.server.pricing`."""
+    caller = await asyncio.to_thread(_caller, request)
+    if caller.role not in PRICING_ROLES:
+        raise ApiError(403, "forbidden", "firm quotes are for merchandisers and admins")
+    data = _json_body(await _read_body(request))
+    if not isinstance(data.get("sheet"), dict):
+        raise ApiError(422, "invalid", "'sheet' must be a cost sheet object")
+    state = _state(request)
+    try:
+        quote = await asyncio.to_thread(issue_quote, state.engine, caller, data)
+    except CostingError as exc:
+        raise ApiError(422, "cannot_price", str(exc)) from None
+    notify(state, caller.workspace_id)
+    return JSONResponse({"quote": quote})
+
+
 def notify(state: ServerState, workspace_id: str) -> None:
     """Wake this process's long-polls for a workspace (call on the event loop)."""
     event = state.waiters.pop(workspace_id, None)
@@ -407,6 +427,7 @@ ROUTES: list[tuple[str, Callable[..., Any], list[str]]] = [
     ("/v1/wait", wait, ["GET"]),
     ("/v1/push", push, ["POST"]),
     ("/v1/import/{kind}", import_master_data, ["POST"]),
+    ("/v1/pricing/quote", pricing_quote, ["POST"]),
 ]
 
 

@@ -18,7 +18,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from sync.server import schema
+from sync.server import audit, schema
+from sync.server.accounts import CLI_ACTOR
 from sync.server.db import writing
 from sync.server.scoping import WorkspaceScope
 from workbench.ingest import load_mapping, read_table, validate
@@ -80,6 +81,7 @@ def import_file(
     dry_run: bool = False,
     accept_partial: bool = False,
     report_dir: Path | None = None,
+    actor: str = CLI_ACTOR,
 ) -> ImportSummary:
     if mapping is None and kind not in KINDS:
         raise ImportRefused(f"there is no import for {kind!r}; choose one of "
@@ -142,6 +144,11 @@ def import_file(
         for row_id, values in updates:
             scope.update(name, row_id, {**values, "version": seq, "updated_at": now})
             seq += 1
+        audit.append(conn, workspace_id, actor=actor, action="import", subject=kind, details={
+            "file": path.name, "rows_read": summary.rows_read, "inserted": summary.inserted,
+            "updated": summary.updated, "unchanged": summary.unchanged,
+            "rejected": summary.rejected,
+        })  # fmt: skip
     summary.written = True
     return summary
 

@@ -218,6 +218,37 @@ PATHS: dict[str, dict[str, Any]] = {
             },
         }
     },
+    "/v1/pricing/quote": {
+        "post": {
+            "summary": "A firm quote for a cost sheet from the server's current rates, margin "
+            "rules and FX rates: numbered, dated, valid for 30 days, stored and audited "
+            "(merchandisers and admins).",
+            "security": [{"device": []}],
+            "parameters": _VERSION_HEADERS,
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["sheet"],
+                            "properties": {
+                                "sheet": {"type": "object"},
+                                "cost_sheet_id": {"type": "string"},
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "200": _answer(
+                    "the quote: number, price, validity and the breakdown with its rates",
+                    {"type": "object", "properties": {"quote": {"type": "object"}}},
+                ),
+                **_errors(400, 401, 403, 413, 422, 426),
+            },
+        }
+    },
     "/v1/import/{kind}": {
         "post": {
             "summary": "Import a file of master data into the caller's workspace (admins only). "

@@ -80,6 +80,33 @@ mutations = sa.Table(
 )
 
 
+# The audit trail (DESIGN D9): append-only and hash-chained per workspace. Each entry's hash
+# covers the previous entry's hash and its own content, so editing, removing or reordering an
+# entry breaks the chain from there on; `audit_heads` holds each chain's last number and hash
+# (its row is also the lock that keeps two appends from taking the same number).
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("workspace_id", sa.Text, sa.ForeignKey("workspaces.id"), primary_key=True),
+    sa.Column("seq", sa.BigInteger, primary_key=True),
+    sa.Column("at", sa.Text, nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("details", sa.Text, nullable=False),
+    sa.Column("prev_hash", sa.Text, nullable=False),
+    sa.Column("hash", sa.Text, nullable=False),
+)
+
+audit_heads = sa.Table(
+    "audit_heads",
+    metadata,
+    sa.Column("workspace_id", sa.Text, sa.ForeignKey("workspaces.id"), primary_key=True),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("hash", sa.Text, nullable=False),
+)
+
+
 def _replica_info() -> dict[str, list[tuple]]:
     """PRAGMA table_info of each replicated table, from a throw-away migrated replica."""
     conn = sqlite3.connect(":memory:")

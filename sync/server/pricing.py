@@ -1,0 +1,106 @@
+"""The pricing service: a firm quote for a cost sheet, from the server's master data.
+
+A laptop's estimate uses its replica's rates, which may be a sync behind; a firm quote is
+computed here with the same engine (`workbench.costing`) from the workspace's current rates,
+margin rules and FX rates on today's date, numbered (Q-2026-000042), given a validity date,
+stored with every rate it used, written to the audit trail, and sent back to every
+merchandiser's replica through the change feed. Floor staff may not ask (no costs on the
+floor).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from sync.server import audit, schema
+from sync.server.accounts import Caller
+from sync.server.db import writing
+from sync.server.scoping import WorkspaceScope
+from workbench.costing import price_style
+from workbench.costing.rates import FX_COLUMNS, RATE_COLUMNS, RULE_COLUMNS, rate_book_from_rows
+from workbench.costing.report import price_report
+from workbench.costing.sheet import sheet_from_dict
+from workbench.replica.store import utc_now
+
+QUOTE_VALID_DAYS = 30
+PRICING_ROLES = frozenset({"merchandiser", "admin"})
+
+
+class QuoteRefused(PermissionError):
+    """The caller's role may not ask for quotes."""
+
+
+def _columns(table: str, names: tuple[str, ...]) -> list[sa.ColumnElement]:
+    t = schema.replicated[table]
+    return [t.c[n] for n in names]
+
+
+def issue_quote(
+    engine: sa.Engine,
+    caller: Caller,
+    body: dict[str, Any],
+    today: date | None = None,
+) -> dict[str, Any]:
+    """Price the sheet in ``body`` and store the quote; raises CostingError for bad input."""
+    if caller.role not in PRICING_ROLES:
+        raise QuoteRefused("firm quotes are for merchandisers and admins")
+    sheet = sheet_from_dict(body.get("sheet"))
+    cost_sheet_id = body.get("cost_sheet_id")
+    on = today or date.today()
+    style = sheet.style
+    material_ids = sorted({style.fabric.yarn_material_id, *(t.material_id for t in style.trims)})
+    rates = schema.replicated["cost_rates"]
+    with writing(engine).begin() as conn:
+        scope = WorkspaceScope(conn, caller.workspace_id)
+
+        def rows(table: str, names: tuple[str, ...], *where: sa.ColumnElement[bool]) -> list:
+            t = schema.replicated[table]
+            stmt = scope.select(table, t.c.deleted == 0, *where)
+            return [dict(r._mapping) for r in conn.execute(
+                stmt.with_only_columns(*_columns(table, names)))]  # fmt: skip
+
+        book = rate_book_from_rows(
+            rates=rows("cost_rates", RATE_COLUMNS, sa.or_(
+                rates.c.material_id.is_(None), rates.c.material_id.in_(material_ids))),
+            brands=rows("brands", ("id", "code", "name", "currency", "country")),
+            margin_rules=rows("margin_rules", RULE_COLUMNS),
+            fx_rates=rows("fx_rates", FX_COLUMNS),
+        )  # fmt: skip
+        price = price_style(style, book, on, brand=sheet.brand, quantity=sheet.quantity)
+        report = price_report(price)
+        seq = scope.next_seq(1)  # takes the workspace's lock: quote numbers never repeat
+        number = scope.count("quotes", live_only=False) + 1
+        quote = {
+            "id": str(uuid.uuid4()),
+            "quote_no": f"Q-{on.year}-{number:06d}",
+            "cost_sheet_id": cost_sheet_id if isinstance(cost_sheet_id, str) else None,
+            "style_code": style.style_code,
+            "brand_id": price.brand.id,
+            "quantity": sheet.quantity,
+            "currency": price.currency,
+            "cost_per_piece": str(price.cost_per_piece),
+            "price_per_piece": str(price.price_per_piece),
+            "price_per_dozen": str(price.price_per_dozen),
+            "margin": str(price.margin),
+            "costed_on": on.isoformat(),
+            "valid_until": (on + timedelta(days=QUOTE_VALID_DAYS)).isoformat(),
+            "body": json.dumps({"sheet": body.get("sheet"), "report": report}),
+            "created_by": caller.username,
+            "version": seq,
+            "deleted": 0,
+            "updated_at": utc_now(),
+        }
+        scope.insert("quotes", [quote])
+        audit.append(conn, caller.workspace_id, actor=caller.username, action="quote.issued",
+                     subject=quote["quote_no"], details={
+                         "style_code": style.style_code, "brand": price.brand.code,
+                         "quantity": sheet.quantity, "currency": price.currency,
+                         "price_per_piece": quote["price_per_piece"],
+                         "valid_until": quote["valid_until"],
+                     })  # fmt: skip
+    return {**quote, "report": report}

@@ -1,0 +1,59 @@
+"""A priced style as plain JSON: the figures, the breakdown with each rate's source and date,
+and the rule and FX rate used. The server stores it with a firm quote; the app shows an
+estimate from the same shape, so the two can be compared figure by figure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workbench.costing.breakdown import BreakdownLine
+from workbench.costing.pricing import PriceResult
+
+
+def _line(line: BreakdownLine) -> dict[str, Any]:
+    return {
+        "component": line.component, "process": line.process, "quantity": str(line.quantity),
+        "unit": line.unit, "basis": line.basis, "rate": str(line.rate),
+        "amount": str(line.amount), "share": str(line.share), "rate_code": line.rate_code,
+        "source": line.source, "valid_from": line.valid_from.isoformat(),
+    }  # fmt: skip
+
+
+def price_report(price: PriceResult) -> dict[str, Any]:
+    cost = price.cost
+    rule, fx = price.rule, price.fx
+    return {
+        "style_code": cost.style_code,
+        "costed_on": cost.on.isoformat(),
+        "cost_currency": cost.currency,
+        "cost_total": str(cost.total),
+        "manufacturing_cost": str(cost.manufacturing_cost),
+        "factory_cost": str(cost.factory_cost),
+        "consumption_kg": str(cost.consumption_kg),
+        "fabric_per_kg": str(cost.fabric.per_kg),
+        "fabric_per_m": str(cost.fabric.per_m),
+        "brand": price.brand.code,
+        "brand_id": price.brand.id,
+        "quantity": price.quantity,
+        "currency": price.currency,
+        "cost_per_piece": str(price.cost_per_piece),
+        "price_before_rounding": str(price.price_before_rounding),
+        "price_per_piece": str(price.price_per_piece),
+        "price_per_dozen": str(price.price_per_dozen),
+        "margin": str(price.margin),
+        "markup": str(price.markup),
+        "min_margin_applied": price.min_margin_applied,
+        "notes": list(price.notes),
+        "rule": {
+            "id": rule.id, "method": rule.method, "rate": str(rule.rate),
+            "category": rule.category, "moq_from": rule.moq_from,
+            "min_margin": None if rule.min_margin is None else str(rule.min_margin),
+            "price_rounding": None if rule.price_rounding is None else str(rule.price_rounding),
+            "valid_from": rule.valid_from.isoformat(),
+        },
+        "fx": None if fx is None else {
+            "from": fx.from_currency, "to": fx.to_currency, "rate": str(fx.rate),
+            "as_of": fx.as_of.isoformat(),
+        },
+        "lines": [_line(line) for line in cost.lines],
+    }  # fmt: skip

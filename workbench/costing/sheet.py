@@ -1,0 +1,256 @@
+"""A cost sheet as a document: the style's parameters, the brand and the quantity, as JSON.
+
+The same body is saved as a synced document (``cost_sheets.body``), sent to the server's
+pricing service for a firm quote, and read back into a `Style` by either side, so a laptop's
+estimate and the server's quote are computed from identical inputs. Amounts travel as
+decimal strings ("0.08"), never as JSON numbers that a reader might take as floats. A wrong
+field is a `CostingError` naming it ("style.making.sam: …").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from workbench.costing.errors import CostingError
+from workbench.costing.inputs import (
+    BodyMeasurements,
+    Embroidery,
+    FabricSpec,
+    Making,
+    MarkerConsumption,
+    PrintSpec,
+    Style,
+    TrimLine,
+)
+
+SHEET_VERSION = 1
+
+
+@dataclass(frozen=True)
+class CostSheet:
+    """What a merchandiser fills in: the style, who it is priced for, how many, and when
+    (``costed_on`` None: today)."""
+
+    style: Style
+    brand: str = ""
+    quantity: int = 1000
+    costed_on: date | None = None
+    title: str = ""
+    #: free notes kept with the sheet (not part of the costing)
+    notes: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# -- writing --------------------------------------------------------------------------------
+
+
+def _d(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def style_to_dict(style: Style) -> dict[str, Any]:
+    f = style.fabric
+    consumption: dict[str, Any]
+    if isinstance(style.consumption, MarkerConsumption):
+        consumption = {"type": "marker", "quantity": _d(style.consumption.quantity),
+                       "uom": style.consumption.uom}  # fmt: skip
+    else:
+        b = style.consumption
+        consumption = {
+            "type": "body", "body_length_cm": _d(b.body_length_cm),
+            "sleeve_length_cm": _d(b.sleeve_length_cm), "half_chest_cm": _d(b.half_chest_cm),
+            "length_allowance_cm": _d(b.length_allowance_cm),
+            "width_allowance_cm": _d(b.width_allowance_cm),
+        }  # fmt: skip
+    return {
+        "style_code": style.style_code,
+        "category": style.category,
+        "fabric": {
+            "kind": f.kind, "gsm": f.gsm, "width_cm": f.width_cm, "construction": f.construction,
+            "yarn_material_id": f.yarn_material_id, "yarn_count": f.yarn_count,
+            "dye_class": f.dye_class, "shade_depth": f.shade_depth, "finish": f.finish,
+            "dyeing_loss": _d(f.dyeing_loss), "conversion_loss": _d(f.conversion_loss),
+            "material_id": f.material_id, "name": f.name,
+        },
+        "consumption": consumption,
+        "making": {"sam": _d(style.making.sam), "mill": style.making.mill,
+                   "line_efficiency": _d(style.making.line_efficiency)},
+        "wastage": _d(style.wastage),
+        "printing": None if style.printing is None else {
+            "technique": style.printing.technique, "placements": style.printing.placements},
+        "embroidery": [{"stitches": e.stitches, "rate_code": e.rate_code, "label": e.label}
+                       for e in style.embroidery],
+        "trims": [{"material_id": t.material_id, "name": t.name, "quantity": _d(t.quantity),
+                   "packing": t.packing} for t in style.trims],
+        "factory_overheads": list(style.factory_overheads),
+        "commercial_costs": list(style.commercial_costs),
+    }
+
+
+def sheet_to_dict(sheet: CostSheet) -> dict[str, Any]:
+    return {
+        "sheet_version": SHEET_VERSION,
+        "title": sheet.title,
+        "brand": sheet.brand,
+        "quantity": sheet.quantity,
+        "costed_on": None if sheet.costed_on is None else sheet.costed_on.isoformat(),
+        "notes": sheet.notes,
+        "style": style_to_dict(sheet.style),
+        **sheet.extra,
+    }
+
+
+# -- reading --------------------------------------------------------------------------------
+
+
+class _Reader:
+    """Typed access to one JSON object, with the path of each field for messages."""
+
+    def __init__(self, data: Any, path: str) -> None:
+        if not isinstance(data, dict):
+            raise CostingError(f"{path} must be an object")
+        self.data, self.path = data, path
+
+    def _get(self, name: str, required: bool) -> Any:
+        value = self.data.get(name)
+        if value is None and required:
+            raise CostingError(f"{self.path}.{name} is missing")
+        return value
+
+    def text(self, name: str, required: bool = True, default: str = "") -> str:
+        value = self._get(name, required)
+        if value is None:
+            return default
+        if not isinstance(value, str):
+            raise CostingError(f"{self.path}.{name} must be text")
+        return value
+
+    def opt_text(self, name: str) -> str | None:
+        value = self._get(name, False)
+        return None if value in (None, "") else self.text(name)
+
+    def integer(self, name: str, required: bool = True, default: int = 0) -> int:
+        value = self._get(name, required)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise CostingError(f"{self.path}.{name} must be a whole number")
+        try:
+            return int(value)
+        except ValueError:
+            raise CostingError(f"{self.path}.{name} must be a whole number") from None
+
+    def decimal(self, name: str, required: bool = True) -> Decimal | None:
+        value = self._get(name, required)
+        if value is None:
+            return None
+        if isinstance(value, float | bool):
+            raise CostingError(f"{self.path}.{name} must be a decimal string, not a float")
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise CostingError(f"{self.path}.{name} is not a number: {value!r}") from None
+        if not number.is_finite():
+            raise CostingError(f"{self.path}.{name} is not a number: {value!r}")
+        return number
+
+    def need(self, name: str) -> Decimal:
+        value = self.decimal(name)
+        assert value is not None
+        return value
+
+    def obj(self, name: str) -> _Reader:
+        return _Reader(self._get(name, True), f"{self.path}.{name}")
+
+    def items(self, name: str) -> list[_Reader]:
+        value = self._get(name, False) or []
+        if not isinstance(value, list):
+            raise CostingError(f"{self.path}.{name} must be a list")
+        return [_Reader(v, f"{self.path}.{name}[{i}]") for i, v in enumerate(value)]
+
+
+def style_from_dict(data: Any, path: str = "style") -> Style:
+    r = _Reader(data, path)
+    try:
+        f = r.obj("fabric")
+        fabric = FabricSpec(
+            kind=f.text("kind"), gsm=f.integer("gsm"), width_cm=f.integer("width_cm"),  # type: ignore[arg-type]
+            construction=f.text("construction"), yarn_material_id=f.text("yarn_material_id"),
+            yarn_count=f.text("yarn_count", False), dye_class=f.opt_text("dye_class"),
+            shade_depth=f.opt_text("shade_depth"), finish=f.text("finish", False),
+            dyeing_loss=f.decimal("dyeing_loss", False),
+            conversion_loss=f.decimal("conversion_loss", False),
+            material_id=f.opt_text("material_id"), name=f.text("name", False),
+        )  # fmt: skip
+        c = r.obj("consumption")
+        kind = c.text("type")
+        consumption: MarkerConsumption | BodyMeasurements
+        if kind == "marker":
+            consumption = MarkerConsumption(c.need("quantity"), c.text("uom"))  # type: ignore[arg-type]
+        elif kind == "body":
+            consumption = BodyMeasurements(
+                c.need("body_length_cm"), c.need("sleeve_length_cm"), c.need("half_chest_cm"),
+                **{k: v for k in ("length_allowance_cm", "width_allowance_cm")
+                   if (v := c.decimal(k, False)) is not None},
+            )  # fmt: skip
+        else:
+            raise CostingError(f"{path}.consumption.type must be 'marker' or 'body'")
+        m = r.obj("making")
+        making = Making(m.need("sam"), m.text("mill"), m.need("line_efficiency"))
+        printing = None
+        if r.data.get("printing") is not None:
+            p = r.obj("printing")
+            printing = PrintSpec(p.text("technique"), p.integer("placements", False, 1))
+        style = Style(
+            style_code=r.text("style_code"),
+            category=r.text("category", False, "*"),
+            fabric=fabric,
+            consumption=consumption,
+            making=making,
+            wastage=r.decimal("wastage", False) or Decimal(0),
+            printing=printing,
+            embroidery=tuple(
+                Embroidery(e.integer("stitches"), e.text("rate_code", False, "EMB-FLAT"),
+                           e.text("label", False)) for e in r.items("embroidery")),
+            trims=tuple(
+                TrimLine(t.text("material_id"), t.text("name", False), t.need("quantity"),
+                         bool(t.data.get("packing", False))) for t in r.items("trims")),
+        )  # fmt: skip
+        overheads = r.data.get("factory_overheads")
+        commercial = r.data.get("commercial_costs")
+        if overheads is not None or commercial is not None:
+            from dataclasses import replace
+
+            style = replace(
+                style,
+                factory_overheads=tuple(overheads if overheads is not None else
+                                        style.factory_overheads),
+                commercial_costs=tuple(commercial if commercial is not None else
+                                       style.commercial_costs),
+            )  # fmt: skip
+        return style
+    except CostingError as exc:
+        message = str(exc)
+        raise CostingError(message if message.startswith(path) else f"{path}: {message}") from None
+
+
+def sheet_from_dict(data: Any) -> CostSheet:
+    r = _Reader(data, "sheet")
+    costed = r.opt_text("costed_on")
+    try:
+        costed_on = None if costed is None else date.fromisoformat(costed)
+    except ValueError:
+        raise CostingError(f"sheet.costed_on is not an ISO date: {costed!r}") from None
+    known = {"sheet_version", "title", "brand", "quantity", "costed_on", "notes", "style"}
+    return CostSheet(
+        style=style_from_dict(r.data.get("style"), "style"),
+        brand=r.text("brand", False),
+        quantity=r.integer("quantity", False, 1000),
+        costed_on=costed_on,
+        title=r.text("title", False),
+        notes=r.text("notes", False),
+        extra={k: v for k, v in r.data.items() if k not in known},
+    )
