@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -28,6 +29,8 @@ from PySide6.QtWidgets import (
 import workbench
 from sync import session
 from sync.session import SyncReport
+from ui.capacity_view import CapacityWindow
+from ui.cost_sheet import CostSheetWindow
 from ui.detail import DetailPane
 from ui.facets import FacetPanel
 from ui.import_dialog import ImportDialog
@@ -219,6 +222,7 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+        self._build_costing_menu()
         self.sync.add_menu(self.menuBar())
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About Mill Workbench", self)
@@ -422,6 +426,75 @@ class MainWindow(QMainWindow):
 
         self.ops.run(work, success=lambda n: self.exported.emit(path, n),
                      label=f"Exporting to {path.name}")  # fmt: skip
+
+    # -- costing -----------------------------------------------------------------------------
+
+    def _build_costing_menu(self) -> None:
+        """Cost sheets for the roles that see costs (a floor replica holds no rates)."""
+        self.costing_menu = self.menuBar().addMenu("&Costing")
+        self.costing_menu.menuAction().setVisible(
+            self.workspace.replica.get_state("role") != "floor")  # fmt: skip
+        new = QAction("&New cost sheet", self)
+        new.setShortcut(QKeySequence("Ctrl+N"))
+        new.triggered.connect(lambda: self.new_cost_sheet(self._selected_fabric()))
+        self.costing_menu.addAction(new)
+        open_action = QAction("&Open cost sheet…", self)
+        open_action.setShortcut(QKeySequence("Ctrl+O"))
+        open_action.triggered.connect(self.choose_cost_sheet)
+        self.costing_menu.addAction(open_action)
+        capacity = QAction("&Capacity…", self)
+        capacity.triggered.connect(self.show_capacity)
+        self.costing_menu.addAction(capacity)
+        self.cost_windows: list[QMainWindow] = []
+
+    def _selected_fabric(self) -> str | None:
+        material_id = self.detail.material_id
+        if material_id is None:
+            return None
+        row = queries.material(self.workspace.replica.conn, material_id)
+        return material_id if row and row["material_type"] == "fabric" else None
+
+    def _quote_asker(self) -> Any:
+        if not self.workspace.replica.get_state("server_url"):
+            return None
+        workspace = self.workspace
+
+        def ask(body: dict[str, Any], sheet_id: str, ctx: OpContext) -> dict[str, Any]:
+            client = session.client_for(workspace, retries=1)
+            try:
+                return client.request_quote(body, sheet_id, ctx.cancel_event)
+            finally:
+                client.close()
+
+        return ask
+
+    def new_cost_sheet(
+        self, fabric_id: str | None = None, document: dict[str, Any] | None = None
+    ) -> CostSheetWindow:
+        window = CostSheetWindow(self.workspace, self.ops, self._quote_asker(), document, self)
+        if fabric_id is not None and document is None:
+            window.ready.connect(lambda: window.use_fabric(fabric_id))
+        window.show()
+        self.cost_windows.append(window)
+        return window
+
+    def choose_cost_sheet(self) -> None:
+        rows = self.workspace.replica.conn.execute(
+            "SELECT * FROM cost_sheets WHERE deleted = 0 ORDER BY updated_at DESC"
+        ).fetchall()
+        labels = [f"{r['style_code']}  {r['title']}  ({r['updated_at']})" for r in rows]
+        if not labels:
+            QMessageBox.information(self, "Open cost sheet", "No cost sheets saved yet.")
+            return
+        chosen, ok = QInputDialog.getItem(self, "Open cost sheet", "Cost sheet:", labels, 0, False)
+        if ok:
+            self.new_cost_sheet(document=dict(rows[labels.index(chosen)]))
+
+    def show_capacity(self) -> CapacityWindow:
+        window = CapacityWindow(self.workspace, self.ops, self)
+        window.show()
+        self.cost_windows.append(window)
+        return window
 
     # -- import (admins) ---------------------------------------------------------------------
 

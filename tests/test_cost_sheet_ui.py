@@ -1,0 +1,187 @@
+"""The cost sheet editor under pytest-qt: start from a fabric of the demo workspace, see the
+breakdown and the price move as parameters change, add a trim, flag old rates, save, export,
+compare, see a lead time; a firm quote from the server, or queued when there is none. And the
+capacity view."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from pytestqt.qtbot import QtBot
+
+from tests.costing_examples import TSHIRT
+from ui.capacity_view import CapacityWindow
+from ui.cost_sheet import CostSheetWindow
+from ui.main_window import MainWindow
+from ui.ops import OpRunner
+from workbench import quotes
+from workbench.costing.sheet import CostSheet
+from workbench.demo import generate_demo
+from workbench.workspace import Workspace, open_workspace
+
+
+@pytest.fixture(scope="module")
+def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("costing") / "demo"
+    workspace = open_workspace(root)
+    generate_demo(workspace.replica, materials=600, seed=5)
+    workspace.search.rebuild()
+    workspace.close()
+    return root
+
+
+@pytest.fixture
+def window(qtbot: QtBot, demo_path: Path) -> Iterator[MainWindow]:
+    workspace: Workspace = open_workspace(demo_path)
+    win = MainWindow(workspace, OpRunner())
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    for other in win.cost_windows:
+        other.close()
+    win.close()
+    workspace.close()
+
+
+def knit_fabric(workspace: Workspace) -> str:
+    query = ("SELECT m.id FROM materials m WHERE m.material_type = 'fabric' AND m.uom = 'kg' "
+             "AND m.construction LIKE '24G single knit%' ORDER BY m.code LIMIT 1")  # fmt: skip
+    return workspace.replica.conn.execute(query).fetchone()[0]
+
+
+def open_sheet(qtbot: QtBot, win: MainWindow, fabric_id: str | None) -> CostSheetWindow:
+    with qtbot.waitSignal(win.ops.busy_changed, timeout=10_000, check_params_cb=lambda b: not b):
+        sheet = win.new_cost_sheet(fabric_id)
+    qtbot.waitUntil(lambda: sheet.loaded is not None, timeout=10_000)
+    if fabric_id is not None:
+        qtbot.waitUntil(lambda: sheet.price is not None, timeout=10_000)
+    return sheet
+
+
+def test_costing_a_style_from_a_demo_fabric(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
+    price = sheet.price
+    assert price is not None and price.price_per_piece > price.cost_per_piece > 0
+    components = [sheet.breakdown.item(r, 0).text() for r in range(sheet.breakdown.rowCount())]
+    assert components[:2] == [f"Yarn {sheet.style.fabric.yarn_count}", "Knitting"]
+    assert "Making" in components and "Factory overhead" in components
+    assert len(sheet.chart.shares) == len(components)
+    assert "Cost" in sheet.cost_label.text() and "Estimate" in sheet.price_label.text()
+    assert sheet.plan is not None and sheet.plan.completion > sheet.plan.start
+    assert "bottleneck" in sheet.lead_label.text()
+
+    # more wastage costs more, at once
+    before = price.cost.total
+    with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
+        sheet.wastage.setText("15")
+    assert blocker.args[0].cost.total > before
+
+    # a trim is a new line
+    trim_id = window.workspace.replica.conn.execute(
+        "SELECT id FROM materials WHERE material_type = 'trim' AND category = 'button' "
+        "ORDER BY code LIMIT 1").fetchone()[0]  # fmt: skip
+    with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
+        sheet.add_trim(trim_id, Decimal(6))
+    lines = {line.component: line for line in blocker.args[0].cost.lines}
+    assert lines["Trims: button"].quantity == 6
+
+    # old rates are flagged: the demo's rates are valid from the 1st of this month
+    assert sheet.stale_label.text() == "all rates recent"  # within 180 days
+    with qtbot.waitSignal(sheet.computed, timeout=5_000):
+        sheet.max_age.setValue(1)
+    if date.today().day > 2:
+        assert "highlighted" in sheet.stale_label.text()
+        assert sheet.breakdown.item(0, 0).toolTip().startswith("rate valid from")
+
+    # a bad number names the field and keeps the last good figures out of sight
+    with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
+        sheet.sam.setText("twelve")
+    assert blocker.args[0] is None and sheet.message.text() == "SAM: 'twelve' is not a number"
+    with qtbot.waitSignal(sheet.computed, timeout=5_000):
+        sheet.sam.setText("14")
+
+    row = sheet.save()
+    assert row is not None
+    stored = json.loads(row["body"])
+    assert stored["style"]["making"]["sam"] == "14"
+    outbox = "SELECT count(*) FROM outbox WHERE table_name = 'cost_sheets'"
+    assert window.workspace.replica.conn.execute(outbox).fetchone()[0] == 1
+
+    written = sheet.export(tmp_path / "sheet.xlsx")
+    rows = list(openpyxl.load_workbook(tmp_path / "sheet.xlsx").active.iter_rows(values_only=True))
+    assert rows[0][:4] == ("Component", "Quantity", "Rate (₹)", "Amount (₹)")
+    assert written == len(rows) - 1 and any(r[0] == "Making" for r in rows)
+
+    # a second version with a leaner line, compared side by side
+    first_total = sheet.price.cost.total
+    sheet.sheet_id = None
+    sheet.style_code.setText("SECOND")
+    with qtbot.waitSignal(sheet.computed, timeout=5_000):
+        sheet.efficiency.setText("75")
+    other = sheet.save()
+    assert other is not None and other["id"] != row["id"]
+    dialog = sheet.compare_with(row["id"])
+    assert dialog is not None
+    names = [r[0] for r in dialog.rows]
+    making = dialog.rows[names.index("Making")]
+    assert making[2] > making[1]  # the first sheet's line ran at 60 %: dearer
+    assert dialog.rows[names.index("Total cost per piece (₹)")][2] == first_total
+    sheet.grab().save(str(tmp_path / "cost-sheet.png"))
+
+
+def test_without_a_server_a_firm_quote_is_queued(qtbot: QtBot, window: MainWindow) -> None:
+    sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
+    with qtbot.waitSignal(sheet.quoted, timeout=5_000) as blocker:
+        sheet.ask_quote()
+    request_id = blocker.args[0]
+    [queued] = quotes.requests(window.workspace.replica, "queued")
+    assert queued.id == request_id and queued.cost_sheet_id == sheet.sheet_id
+    assert queued.sheet["style"]["style_code"] == sheet.style.style_code
+    assert "queued" in sheet.quote_label.text()
+
+
+def test_a_saved_sheet_opens_as_it_was_saved(qtbot: QtBot, window: MainWindow) -> None:
+    first = open_sheet(qtbot, window, knit_fabric(window.workspace))
+    first.style_code.setText("REOPEN-1")
+    first.quantity.setValue(4200)
+    qtbot.waitUntil(lambda: first.style is not None and first.style.style_code == "REOPEN-1")
+    row = first.save()
+    assert row is not None
+    again = window.new_cost_sheet(document=row)
+    qtbot.waitUntil(lambda: again.price is not None, timeout=10_000)
+    assert again.style_code.text() == "REOPEN-1" and again.quantity.value() == 4200
+    assert again.price.price_per_piece == first.price.price_per_piece
+
+
+def test_the_capacity_view_charts_a_centre(qtbot: QtBot, window: MainWindow) -> None:
+    view: CapacityWindow = window.show_capacity()
+    with qtbot.waitSignal(view.shown, timeout=10_000) as blocker:
+        pass
+    code, weeks = blocker.args
+    assert code == view.centre.currentData() and len(weeks) == 12
+    assert view.table.rowCount() == 12
+    with qtbot.waitSignal(view.shown, timeout=5_000) as blocker:
+        view.centre.setCurrentIndex(view.centre.count() - 1)
+    assert blocker.args[0] != code
+
+
+def test_a_sheet_from_the_worked_example_prices_like_the_engine(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    """Inputs typed in the form reach the engine unchanged (the example's yarn and trims are
+    not in the demo master, so this checks the form's reading, not the demo's rates)."""
+    sheet = open_sheet(qtbot, window, None)
+    sheet.show_sheet(CostSheet(TSHIRT, "NORDV", 3000))
+    read = sheet.current_sheet()
+    assert read.style.consumption == TSHIRT.consumption
+    assert read.style.making == TSHIRT.making and read.style.wastage == TSHIRT.wastage
+    assert [t.material_id for t in read.style.trims] == [t.material_id for t in TSHIRT.trims]
+    assert read.brand == "NORDV" and read.quantity == 3000

@@ -1,0 +1,119 @@
+"""Capacity per work centre: available and booked minutes per week for the weeks ahead, and
+the utilisation, so a merchandiser sees which centre will hold an order up before promising a
+date."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.ops import OpContext, OpRunner
+from ui.table_export import install_export
+from workbench.capacity import CapacityBook, WeekLoad, load_capacity, utilisation
+from workbench.workspace import Workspace
+
+
+class CapacityWindow(QMainWindow):
+    #: the chart shows a centre: its code and the weeks shown
+    shown = Signal(str, list)
+
+    def __init__(self, workspace: Workspace, ops: OpRunner, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Capacity — Mill Workbench")
+        self.resize(1100, 720)
+        self.workspace, self.ops = workspace, ops
+        self.book: CapacityBook | None = None
+        self.weeks_shown: list[WeekLoad] = []
+        self.centre = QComboBox()
+        self.centre.currentIndexChanged.connect(self.show_centre)
+        self.weeks = QSpinBox()
+        self.weeks.setRange(1, 52)
+        self.weeks.setValue(12)
+        self.weeks.setSuffix(" weeks")
+        self.weeks.valueChanged.connect(self.show_centre)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Work centre:"))
+        top.addWidget(self.centre, 1)
+        top.addWidget(QLabel("Ahead:"))
+        top.addWidget(self.weeks)
+        self.chart = pg.PlotWidget(background="w")
+        self.chart.setMenuEnabled(False)
+        self.chart.setMouseEnabled(x=False, y=False)
+        self.chart.getPlotItem().setLabel("left", "utilisation", units="%")
+        self.chart.getPlotItem().addLegend(offset=(10, 10))
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(["Week of", "Available (h)", "Booked (h)",
+                                              "Utilisation"])  # fmt: skip
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        install_export(self.table, "capacity")
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.chart)
+        split.addWidget(self.table)
+        split.setSizes([420, 240])
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.addLayout(top)
+        layout.addWidget(split, 1)
+        self.setCentralWidget(body)
+
+        replica = workspace.replica
+
+        def load(_ctx: OpContext) -> CapacityBook:
+            return load_capacity(replica.conn, start=date.today())
+
+        ops.run(load, success=self._on_loaded, label="Loading capacity")
+
+    def _on_loaded(self, book: CapacityBook) -> None:
+        self.book = book
+        self.centre.blockSignals(True)
+        for centre in sorted(book.centres, key=lambda c: c.code):
+            self.centre.addItem(f"{centre.code}  {centre.name} ({centre.process})", centre.code)
+        self.centre.blockSignals(False)
+        self.show_centre()
+
+    def show_centre(self, *_args: object) -> None:
+        if self.book is None or self.centre.currentData() is None:
+            return
+        code = str(self.centre.currentData())
+        weeks = utilisation(self.book, code, date.today(), self.weeks.value())
+        self.weeks_shown = weeks
+        plot = self.chart.getPlotItem()
+        plot.clear()
+        xs = list(range(len(weeks)))
+        used = [100 * w.booked / w.available if w.available else 0.0 for w in weeks]
+        colours = [("#c0392b" if u >= 95 else "#e0a85a" if u >= 80 else "#4e9a5b") for u in used]
+        plot.addItem(pg.BarGraphItem(x=xs, height=used, width=0.7,
+                                     brushes=[pg.mkBrush(c) for c in colours], pen=None,
+                                     name="booked"))  # fmt: skip
+        plot.plot(xs, [100] * len(xs), pen=pg.mkPen("#1f3a4d", width=1, style=Qt.PenStyle.DashLine),
+                  name="full")  # fmt: skip
+        plot.getAxis("bottom").setTicks([[(i, f"{w.week_start:%d %b}") for i, w in
+                                          enumerate(weeks)]])  # fmt: skip
+        plot.setYRange(0, max([110.0, *used]), padding=0)
+        self.table.setRowCount(len(weeks))
+        for r, (week, share) in enumerate(zip(weeks, used, strict=True)):
+            cells = (f"{week.week_start:%Y-%m-%d}", f"{week.available / 60:,.0f}",
+                     f"{week.booked / 60:,.0f}", f"{share:.0f} %")  # fmt: skip
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if c:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
+                                          | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
+                self.table.setItem(r, c, item)
+        self.shown.emit(code, weeks)
