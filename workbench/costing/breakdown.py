@@ -11,7 +11,7 @@ total is the sum of its lines' amounts, so the sheet always adds up.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 from typing import Protocol
@@ -49,25 +49,29 @@ class BreakdownLine:
     ) -> BreakdownLine:
         """A line charging ``quantity`` at ``rate`` (a percent rate charges a percentage of
         ``quantity``, which is then the base amount)."""
+        rate_unit = rate.unit
         amount = quantity * rate.rate
-        if rate.unit == "percent":
+        if rate_unit == "percent":
             amount /= HUNDRED
-        return cls(
-            component=component,
-            process=rate.process,
-            quantity=quantity,
-            unit=unit or rate.unit,
-            basis=rate.basis,
-            rate=rate.rate,
-            amount=amount,
-            rate_code=rate.rate_code,
-            source=rate.source,
-            valid_from=rate.valid_from,
-        )
+        line = object.__new__(cls)  # as in `_with`: a repricing makes thousands of lines
+        line.__dict__.update(
+            component=component, process=rate.process, quantity=quantity,
+            unit=unit or rate_unit, basis=rate.basis, rate=rate.rate, amount=amount,
+            rate_code=rate.rate_code, source=rate.source, valid_from=rate.valid_from, share=ZERO,
+        )  # fmt: skip
+        return line
 
     def scaled(self, factor: Decimal) -> BreakdownLine:
         """The same line for ``factor`` times as much (per kg of fabric → per piece)."""
-        return replace(self, quantity=self.quantity * factor, amount=self.amount * factor)
+        return self._with(quantity=self.quantity * factor, amount=self.amount * factor)
+
+    def _with(self, **changes: object) -> BreakdownLine:
+        """A copy with some fields changed: `dataclasses.replace` without its per-call
+        introspection, which is most of a repricing's time (lines are plain frozen values)."""
+        line = object.__new__(BreakdownLine)
+        line.__dict__.update(self.__dict__)
+        line.__dict__.update(changes)
+        return line
 
     @property
     def amount_shown(self) -> Decimal:
@@ -93,14 +97,14 @@ def with_shares(lines: Sequence[BreakdownLine]) -> tuple[BreakdownLine, ...]:
     """
     total = total_of(lines)
     if total == 0:
-        return tuple(replace(line, share=ZERO) for line in lines)
+        return tuple(line._with(share=ZERO) for line in lines)
     raw = [line.amount / total for line in lines]
     floored = [r.quantize(SHARE_STEP, rounding=ROUND_FLOOR) for r in raw]
     missing = int((ONE - sum(floored, ZERO)) / SHARE_STEP)
     by_remainder = sorted(range(len(lines)), key=lambda i: raw[i] - floored[i], reverse=True)
     for i in by_remainder[:missing]:
         floored[i] += SHARE_STEP
-    return tuple(replace(line, share=share) for line, share in zip(lines, floored, strict=True))
+    return tuple(line._with(share=share) for line, share in zip(lines, floored, strict=True))
 
 
 def stale_lines(

@@ -56,9 +56,10 @@ def categories(conn: sqlite3.Connection) -> list[str]:
 def yarns_for(conn: sqlite3.Connection, composition: str = "") -> list[Choice]:
     """Priced yarns, those of the fabric's composition first."""
     rows = conn.execute(
+        # IN (…) is worked out once; a correlated EXISTS would scan every yarn rate per yarn
         "SELECT m.id, m.code || '  ' || m.name, m.composition = ? AS same FROM materials m "
-        "WHERE m.deleted = 0 AND m.material_type = 'yarn' AND EXISTS (SELECT 1 FROM cost_rates "
-        "r WHERE r.deleted = 0 AND r.process = 'yarn' AND r.material_id = m.id) "
+        "WHERE m.deleted = 0 AND m.material_type = 'yarn' AND m.id IN (SELECT material_id "
+        "FROM cost_rates WHERE deleted = 0 AND process = 'yarn') "
         "ORDER BY same DESC, m.code LIMIT 200",
         (composition,),
     )

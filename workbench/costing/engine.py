@@ -12,7 +12,7 @@ from datetime import date
 
 from workbench.costing.garment import CostResult, cost_garment
 from workbench.costing.inputs import Brand, Style
-from workbench.costing.pricing import PriceResult, price_cost
+from workbench.costing.pricing import PriceResult, choose_fx_rate, price_cost
 from workbench.costing.ratebook import RateBook
 
 
@@ -29,11 +29,12 @@ def price_style(
     rates."""
     buyer = brand if isinstance(brand, Brand) else book.brand(brand)
     cost = cost_garment(style, book, on)
-    return price_cost(
-        cost,
-        brand=buyer,
-        category=style.category,
-        quantity=quantity,
-        rules=book.margin_rules,
-        fx_rates=book.fx_rates,
-    )
+    # The brand's rules and the FX rate in force are looked up once per book, not per sheet.
+    rules = book.remember(("rules", buyer.id), lambda: tuple(
+        r for r in book.margin_rules if r.brand_id == buyer.id))  # fmt: skip
+    fx_rates = book.fx_rates
+    if cost.currency.upper() != buyer.currency.upper():
+        fx_rates = (book.remember(("fx", cost.currency, buyer.currency, on), lambda: choose_fx_rate(
+            book.fx_rates, cost.currency, buyer.currency, on)),)  # fmt: skip
+    return price_cost(cost, brand=buyer, category=style.category, quantity=quantity,
+                      rules=rules, fx_rates=fx_rates)  # fmt: skip

@@ -80,6 +80,18 @@ def cost_fabric(
     A ``printing`` charged per metre (all-over print) is part of the fabric; one charged per
     piece is left to the garment.
     """
+    memo = (spec, printing, on)
+    known = book.fabric_costs.get(memo)
+    if known is not None:
+        return known
+    result = _cost_fabric(spec, book, on, printing)
+    book.fabric_costs[memo] = result
+    return result
+
+
+def _cost_fabric(
+    spec: FabricSpec, book: RateBook, on: date, printing: PrintSpec | None
+) -> FabricCost:
     kg_m = kg_per_metre(spec.gsm, spec.width_cm)
     metres_per_kg = ONE / kg_m
     lines: list[BreakdownLine] = []

@@ -16,6 +16,7 @@ then × (1 + wastage) in both cases.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -47,10 +48,17 @@ class CostResult:
     fabric: FabricCost
     consumption_kg: Decimal
     consumption_m: Decimal
-    lines: tuple[BreakdownLine, ...]
+    #: the breakdown without shares; `lines` adds them when first asked (a repricing run
+    #: that only wants prices never needs them)
+    unshared: tuple[BreakdownLine, ...]
     manufacturing_cost: Decimal
     factory_cost: Decimal
     total: Decimal
+
+    @functools.cached_property
+    def lines(self) -> tuple[BreakdownLine, ...]:
+        """The breakdown, each line with its share of the total."""
+        return with_shares(self.unshared)
 
     @property
     def total_shown(self) -> Decimal:
@@ -154,7 +162,7 @@ def cost_garment(style: Style, book: RateBook, on: date) -> CostResult:
                 f"commercial cost {name!r} must be a percent or per piece rate, not {rate.basis!r}"
             )
 
-    shared = with_shares(lines)
+    unshared = tuple(lines)
     return CostResult(
         style_code=style.style_code,
         on=on,
@@ -162,8 +170,8 @@ def cost_garment(style: Style, book: RateBook, on: date) -> CostResult:
         fabric=fabric,
         consumption_kg=kg,
         consumption_m=kg / fabric.kg_per_m,
-        lines=shared,
+        unshared=unshared,
         manufacturing_cost=manufacturing,
         factory_cost=factory,
-        total=total_of(shared),
+        total=total_of(unshared),
     )

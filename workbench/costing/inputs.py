@@ -7,6 +7,7 @@ values with explicit units in their names; nothing here knows SQLite, Qt or HTTP
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -18,6 +19,7 @@ from workbench.costing.money import ONE, ZERO
 # -- rates and rules ------------------------------------------------------------------------------
 
 
+@functools.cache
 def basis_unit(basis: str) -> str:
     """The quantity unit a rate basis charges for: "per kg" → "kg", "per metre" → "m",
     "per piece" → "pc", "per minute" → "min", "per 1000 stitches" → "1000 stitches",
@@ -59,7 +61,7 @@ class Rate:
 
     @property
     def unit(self) -> str:
-        return basis_unit(self.basis)
+        return basis_unit(self.basis)  # cached per spelling
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,10 @@ last season's rates).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from workbench.costing.errors import CostingError
 from workbench.costing.inputs import Brand, FxRate, MarginRule, Rate
@@ -42,12 +44,29 @@ class RateBook:
     fx_rates: tuple[FxRate, ...] = ()
     currency: str = "INR"
     _by_process: dict[str, list[Rate]] = field(init=False, repr=False, compare=False)
+    _found: dict[tuple, Rate] = field(init=False, repr=False, compare=False)
+    _by_material: dict[tuple[str, str], list[Rate]] = field(init=False, repr=False,
+                                                           compare=False)  # fmt: skip
+    #: answers already worked out with this book: fabric costs by (spec, print, date) (many
+    #: sheets share a fabric, and its cost per kg depends on nothing else), FX rates, a
+    #: brand's rules
+    fabric_costs: dict[tuple, Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         grouped: dict[str, list[Rate]] = defaultdict(list)
+        by_material: dict[tuple[str, str], list[Rate]] = defaultdict(list)
         for rate in self.rates:
             grouped[rate.process.casefold()].append(rate)
+            if rate.material_id:
+                by_material[(rate.process.casefold(), rate.material_id.strip().casefold())].append(
+                    rate)  # fmt: skip
         object.__setattr__(self, "_by_process", dict(grouped))
+        # yarn and trim prices are most of the book: one material's are found by its id
+        object.__setattr__(self, "_by_material", dict(by_material))
+        # The book never changes, so a lookup's answer never does: repricing many sheets
+        # asks the same few dozen questions, and each is answered once.
+        object.__setattr__(self, "_found", {})
+        object.__setattr__(self, "fabric_costs", {})
 
     def find(
         self,
@@ -71,6 +90,11 @@ class RateBook:
         technique wins (so "28G single knit, elastane plated" does not take the plain
         "28G single knit" rate). ``label`` replaces the keys in the error message.
         """
+        memo = (process, on, material_id, dye_class, shade_depth, technique, rate_code,
+                description, technique_prefix)  # fmt: skip
+        found = self._found.get(memo)
+        if found is not None:
+            return found
         keys = {
             "material_id": material_id,
             "dye_class": dye_class,
@@ -81,7 +105,12 @@ class RateBook:
         }
         wanted = {k: v for k, v in keys.items() if v is not None}
         candidates = []
-        for rate in self._by_process.get(process.casefold(), ()):
+        kind = process.casefold()
+        if material_id is not None:
+            pool = self._by_material.get((kind, material_id.strip().casefold()), [])
+        else:
+            pool = self._by_process.get(kind, [])
+        for rate in pool:
             if all(self._matches(rate, k, v, technique_prefix) for k, v in wanted.items()):
                 candidates.append(rate)
         if technique_prefix and candidates:
@@ -96,6 +125,7 @@ class RateBook:
                 f"{process} rate {rate.rate_code} is in {rate.currency}; this costing is in "
                 f"{self.currency}"
             )
+        self._found[memo] = rate
         return rate
 
     @staticmethod
@@ -121,6 +151,12 @@ class RateBook:
             first = min(r.valid_from for r in later)
             message += f" (the earliest is valid from {first})"
         return message
+
+    def remember(self, key: tuple, work: Callable[[], Any]) -> Any:
+        """``work()``'s answer, worked out once per book (the book never changes)."""
+        if key not in self.fabric_costs:
+            self.fabric_costs[key] = work()
+        return self.fabric_costs[key]
 
     def brand(self, key: str) -> Brand:
         """A brand by id or code (codes compare without regard to case)."""

@@ -211,8 +211,8 @@ def find_yarn(conn: sqlite3.Connection, yarn_count: str, composition: str | None
     a yarn rate; the lowest code first, so the choice is stable."""
     sql = (
         "SELECT m.id FROM materials m WHERE m.deleted = 0 AND m.material_type = 'yarn' "
-        "AND m.yarn_count = ? AND EXISTS (SELECT 1 FROM cost_rates r WHERE r.deleted = 0 "
-        "AND r.process = 'yarn' AND r.material_id = m.id)"
+        "AND m.yarn_count = ? AND m.id IN (SELECT material_id FROM cost_rates "
+        "WHERE deleted = 0 AND process = 'yarn')"
     )
     params: list[str] = [yarn_count]
     if composition is not None:

@@ -1,0 +1,154 @@
+"""Costing benchmark: repricing saved cost sheets with a freshly loaded rate book (as after a
+rate change), and lead times over a year of capacity data.
+
+    python bench/costing.py [--sheets 20000] [--materials 20000]
+
+Prints one JSON line per figure:
+- ``cost_sheets_per_s``: sheets costed and priced per second, each a different style (fabric,
+  yarn, consumption, making, print, trims, brand, quantity) from the demo workspace, with a
+  rate book loaded fresh from the replica first (its load time is ``book_load_ms``);
+- ``lead_time_ms``: the median and p95 time of one 10-step route scheduled over a year of
+  daily capacity for 20 work centres.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from workbench.capacity import CapacityBook, CapacityRow, RouteStep, WorkCentre, lead_time
+from workbench.costing import (
+    BodyMeasurements,
+    CostingError,
+    Making,
+    MarkerConsumption,
+    PrintSpec,
+    Style,
+    fabric_spec,
+    load_rate_book,
+    price_style,
+    trim_line,
+)
+from workbench.costing import choices as pick
+from workbench.demo import generate_demo
+from workbench.replica import open_replica
+
+
+def _styles(
+    conn: sqlite3.Connection, count: int, rng: random.Random
+) -> list[tuple[Style, str, int]]:
+    fabrics = [r[0] for r in conn.execute(
+        "SELECT id FROM materials WHERE material_type = 'fabric' AND deleted = 0")]  # fmt: skip
+    query = "SELECT id FROM materials WHERE material_type = 'trim' AND deleted = 0 LIMIT 300"
+    trims = [r[0] for r in conn.execute(query)]
+    brands = [c.value for c in pick.brands(conn)]
+    mills = [c.value for c in pick.mills(conn)]
+    prints = [None, *[c.value for c in pick.print_techniques(conn)]]
+    specs = []
+    for fabric_id in rng.sample(fabrics, min(len(fabrics), 300)):
+        composition = conn.execute("SELECT composition FROM materials WHERE id = ?",
+                                   (fabric_id,)).fetchone()[0]  # fmt: skip
+        yarns = pick.yarns_for(conn, composition)
+        try:
+            specs.append(fabric_spec(conn, fabric_id, yarn_material_id=yarns[0].value))
+        except CostingError:
+            continue
+    styles = []
+    for n in range(count):
+        spec = rng.choice(specs)
+        consumption = (BodyMeasurements(Decimal(rng.randint(60, 80)), Decimal(rng.randint(15, 60)),
+                                        Decimal(rng.randint(45, 62)))
+                       if spec.kind == "knit" else
+                       MarkerConsumption(Decimal(rng.randint(120, 220)) / 100, "m"))  # fmt: skip
+        technique = rng.choice(prints)
+        style = Style(
+            style_code=f"BENCH-{n:06d}", category=rng.choice(("knit tops", "other")),
+            fabric=spec, consumption=consumption,
+            making=Making(Decimal(rng.randint(8, 30)), rng.choice(mills),
+                          Decimal(rng.randint(50, 80)) / 100),
+            wastage=Decimal(rng.randint(5, 15)) / 100,
+            printing=PrintSpec(technique) if technique else None,
+            trims=tuple(trim_line(conn, t, Decimal(rng.randint(1, 6)))
+                        for t in rng.sample(trims, 3)),
+        )  # fmt: skip
+        styles.append((style, rng.choice(brands), rng.randint(300, 20_000)))
+    return styles
+
+
+def bench_costing(materials: int, sheets: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="wb-bench-costing-") as tmp:
+        replica = open_replica(Path(tmp) / "replica.sqlite")
+        generate_demo(replica, materials=materials, seed=3)
+        rng = random.Random(11)
+        styles = _styles(replica.conn, sheets, rng)
+        today = date.today()
+        started = time.perf_counter()
+        book = load_rate_book(replica.conn)
+        loaded = time.perf_counter()
+        for style, brand, quantity in styles:
+            price_style(style, book, today, brand=brand, quantity=quantity)
+        done = time.perf_counter()
+        print(json.dumps({
+            "bench": "costing", "sheets": sheets, "materials": materials,
+            "distinct_fabrics": len({s.fabric for s, _, _ in styles}),
+            "book_load_ms": round((loaded - started) * 1000, 1),
+            "cost_sheets_per_s": round(sheets / (done - loaded)),
+        }))  # fmt: skip
+        replica.close()
+
+
+def bench_lead_time(runs: int = 200) -> None:
+    rng = random.Random(5)
+    start = date.today()
+    processes = ["knitting", "dyeing", "printing", "embroidery", "cutting", "sewing",
+                 "finishing", "packing", "washing", "inspection"]  # fmt: skip
+    centres = [WorkCentre(f"{p[:3].upper()}-{i}", p, id=f"{p}-{i}")
+               for p in processes for i in (1, 2)]  # fmt: skip
+    rows = []
+    for centre in centres:
+        for day in range(366):
+            when = start + timedelta(days=day)
+            if when.weekday() == 6:
+                continue
+            available = 8 * 60 * rng.randint(10, 40)
+            rows.append(CapacityRow(centre.id, when, available,
+                                    int(available * rng.uniform(0.3, 1.0))))  # fmt: skip
+    book = CapacityBook(centres, rows)
+    route = [RouteStep(p, Decimal(rng.randint(1, 30)) / 10, transit_days_after=rng.randint(0, 2))
+             for p in processes]  # fmt: skip
+    timings = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        lead_time(book, route, rng.randint(1_000, 60_000), start)
+        timings.append((time.perf_counter() - began) * 1000)
+    timings.sort()
+    print(json.dumps({
+        "bench": "lead_time", "steps": len(route), "centres": len(centres),
+        "capacity_rows": len(rows), "runs": runs,
+        "lead_time_ms": round(statistics.median(timings), 3),
+        "lead_time_p95_ms": round(timings[int(runs * 0.95) - 1], 3),
+    }))  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sheets", type=int, default=20_000)
+    parser.add_argument("--materials", type=int, default=20_000)
+    args = parser.parse_args()
+    bench_costing(args.materials, args.sheets)
+    bench_lead_time()
+
+
+if __name__ == "__main__":
+    main()
