@@ -185,3 +185,51 @@ def test_a_sheet_from_the_worked_example_prices_like_the_engine(
     assert read.style.making == TSHIRT.making and read.style.wastage == TSHIRT.wastage
     assert [t.material_id for t in read.style.trims] == [t.material_id for t in TSHIRT.trims]
     assert read.brand == "NORDV" and read.quantity == 3000
+
+
+def test_a_clo_bom_fills_the_sheet_after_confirmation(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    conn = window.workspace.replica.conn
+    buttons = ("SELECT code, name FROM materials WHERE material_type = 'trim' "
+               "AND category = 'button' ORDER BY code LIMIT 1")  # fmt: skip
+    button = conn.execute(buttons).fetchone()
+    fabric = conn.execute("SELECT id, name FROM materials WHERE id = ?",
+                          (knit_fabric(window.workspace),)).fetchone()  # fmt: skip
+    book = openpyxl.Workbook()
+    sheet_xl = book.active
+    sheet_xl.append(["BOM — Style TS-200", None])
+    sheet_xl.append(["No.", "Name", "Type", "Item No.", "Placement", "Usage", "Unit"])
+    sheet_xl.append([1, fabric[1], "Fabric", None, "Body", 0.24, "kg"])
+    sheet_xl.append([2, "any button", "Button", button[0], "Placket", 4, "pcs"])
+    sheet_xl.append([3, "woven main label", "Label", None, "Neck", 1, "pc"])
+    sheet_xl.append([4, "reflective piping tape 3M", "Tape", None, "Sleeve", 0.5, "m"])
+    path = tmp_path / "TS-200 BOM.xlsx"
+    book.save(path)
+
+    sheet = open_sheet(qtbot, window, None)
+    dialog = sheet.open_bom(path)
+    with qtbot.waitSignal(dialog.matched, timeout=10_000) as blocker:
+        pass
+    result = blocker.args[0]
+    assert [line.status for line in result.lines] == ["confirm", "matched", "confirm",
+                                                       "unmatched"]  # fmt: skip
+    assert "1 matched by code, 2 to confirm, 1 without a match" in dialog.summary.text()
+    dialog.choose(0, fabric[0])  # the right fabric, confirmed
+    offered = result.lines[2].candidates
+    assert len(offered) > 1 and all(c.code.startswith("TRM") for c in offered)
+    label_id = offered[-1].material_id
+    dialog.choose(2, label_id)  # another of the labels offered than the first
+    dialog.choose(3, "")  # no such tape here: it can only be left out
+    chosen = dialog.chosen()
+    assert [(c.material_type, c.material_id) for c in chosen][1:] == [
+        ("trim", conn.execute("SELECT id FROM materials WHERE code = ?",
+                              (button[0],)).fetchone()[0]),
+        ("trim", label_id),
+    ]  # fmt: skip
+    with qtbot.waitSignal(sheet.computed, timeout=10_000):
+        sheet.use_bom(chosen)
+    qtbot.waitUntil(lambda: sheet.price is not None, timeout=5_000)
+    assert sheet.style.fabric.material_id == fabric[0]
+    assert [(t.material_id, t.quantity) for t in sheet.style.trims] == [
+        (chosen[1].material_id, 4), (label_id, 1)]  # fmt: skip

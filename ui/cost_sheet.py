@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.bom_dialog import BomDialog, ChosenLine
 from ui.ops import OpContext, OpRunner
 from ui.share_chart import ShareChart
 from ui.table_export import install_export
@@ -290,10 +291,14 @@ class CostSheetWindow(QMainWindow):
         self.trim_table.itemChanged.connect(self._on_trim_edited)
         add = QPushButton("Add trim…")
         add.clicked.connect(self.choose_trim)
+        bom = QPushButton("From a BOM file…")
+        bom.setToolTip("Take the fabric and trims from a CLO 3D or PLM bill of materials")
+        bom.clicked.connect(self.choose_bom)
         remove = QPushButton("Remove")
         remove.clicked.connect(self.remove_trim)
         buttons = QHBoxLayout()
         buttons.addWidget(add)
+        buttons.addWidget(bom)
         buttons.addWidget(remove)
         buttons.addStretch(1)
         tl.addWidget(self.trim_table)
@@ -500,8 +505,12 @@ class CostSheetWindow(QMainWindow):
         if self.style is not None:  # keep what was already filled in beyond the fabric
             draft = Style(**{**self.style.__dict__, "fabric": draft.fabric,
                              "consumption": draft.consumption})  # fmt: skip
+        kept = list(self.trims)
         self._filling = True
         self._show_style(draft)
+        if not draft.trims and kept:  # trims chosen before the fabric stay
+            self.trims = kept
+            self._show_trims()
         if self.style is None:
             self._set_combo(self.category, draft.category)
         self._filling = False
@@ -519,6 +528,29 @@ class CostSheetWindow(QMainWindow):
         self.trims.append((material_id, f"{line.name}: {row[1]}", quantity, line.packing))
         self._show_trims()
         self.changed()
+
+    def choose_bom(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Bill of materials", "",
+                                              "BOM exports (*.xlsx *.xls *.csv *.txt)")  # fmt: skip
+        if path:
+            dialog = self.open_bom(Path(path))
+            dialog.accepted.connect(lambda: self.use_bom(dialog.chosen()))
+            dialog.show()
+
+    def open_bom(self, path: Path) -> BomDialog:
+        self.bom_dialog = BomDialog(self.workspace, self.ops, path, self)
+        return self.bom_dialog
+
+    def use_bom(self, lines: list[ChosenLine]) -> None:
+        """The first fabric confirmed becomes the sheet's fabric; trims are added with the
+        BOM's quantity per piece (1 where it gives none, or gives it in metres of fabric)."""
+        fabrics = [line for line in lines if line.material_type == "fabric"]
+        for line in lines:
+            if line.material_type == "trim":
+                quantity = line.quantity if line.quantity and line.quantity > 0 else Decimal(1)
+                self.add_trim(line.material_id, quantity)
+        if fabrics:
+            self.use_fabric(fabrics[0].material_id)
 
     def remove_trim(self) -> None:
         row = self.trim_table.currentRow()

@@ -1,0 +1,133 @@
+"""Confirming a style's bill of materials (CLO 3D or PLM export) against the material master:
+lines that carry one of our codes are matched; for the others the closest names are offered,
+the best preselected, and the merchandiser confirms, picks another or leaves the line out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.ops import OpContext, OpRunner
+from workbench.ingest.bom import BomMatch, match_bom
+from workbench.workspace import Workspace
+
+LEAVE_OUT = "— leave out —"
+STATUS_TEXT = {"matched": "matched by code", "confirm": "confirm", "unmatched": "no match"}
+STATUS_COLOUR = {"matched": "#e3f4e6", "confirm": "#fff1c7", "unmatched": "#fde2e1"}
+
+
+@dataclass(frozen=True)
+class ChosenLine:
+    material_id: str
+    material_type: str
+    name: str
+    quantity: Decimal | None
+    uom: str
+
+
+class BomDialog(QDialog):
+    #: the file was read and matched: the BomMatch
+    matched = Signal(object)
+
+    def __init__(
+        self, workspace: Workspace, ops: OpRunner, path: Path, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Bill of materials — {path.name}")
+        self.resize(1000, 560)
+        self.workspace, self.result = workspace, None
+        self.summary = QLabel(f"Reading {path.name}…")
+        self.summary.setWordWrap(True)
+        self.table = QTableWidget(0, 5)
+        self.table.setHorizontalHeaderLabels(["BOM line", "Placement", "Quantity", "Match",
+                                              "Material"])  # fmt: skip
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.problems = QListWidget()
+        self.problems.setMaximumHeight(90)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)  # fmt: skip
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Use these materials")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.problems)
+        layout.addWidget(buttons)
+
+        replica, search = workspace.replica, workspace.search
+
+        def work(_ctx: OpContext) -> BomMatch:
+            return match_bom(path, replica.conn, search)
+
+        def failed(exc: BaseException) -> None:
+            self.summary.setText(f"{path.name}: {exc}")
+
+        ops.run(work, success=self._show, failure=failed, label=f"Matching {path.name}")
+
+    def _show(self, result: BomMatch) -> None:
+        self.result = result
+        counts = result.counts()
+        self.summary.setText(
+            f"{len(result.lines)} lines: {counts['matched']} matched by code, "
+            f"{counts['confirm']} to confirm, {counts['unmatched']} without a match"
+            + (f"; {len(result.problems)} problem(s) below" if result.problems else ""))
+        self.table.setRowCount(len(result.lines))
+        for r, line in enumerate(result.lines):
+            quantity = line.values.get("quantity")
+            cells = (line.name, str(line.values.get("placement") or ""),
+                     f"{quantity or ''} {line.values.get('uom') or ''}".strip(),
+                     STATUS_TEXT[line.status])  # fmt: skip
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                item.setBackground(QBrush(QColor(STATUS_COLOUR[line.status])))
+                self.table.setItem(r, c, item)
+            box = QComboBox()
+            for candidate in line.candidates:
+                box.addItem(f"{candidate.code}  {candidate.name}", candidate.material_id)
+            box.addItem(LEAVE_OUT, "")
+            self.table.setCellWidget(r, 4, box)
+        self.table.resizeColumnsToContents()
+        for problem in result.problems:
+            self.problems.addItem(str(problem))
+        self.matched.emit(result)
+
+    def choose(self, row: int, material_id: str) -> None:
+        box = self.table.cellWidget(row, 4)
+        box.setCurrentIndex(box.findData(material_id))
+
+    def chosen(self) -> list[ChosenLine]:
+        """The lines kept, with the material each was confirmed as."""
+        if self.result is None:
+            return []
+        kept = []
+        conn = self.workspace.replica.conn
+        for r, line in enumerate(self.result.lines):
+            material_id = str(self.table.cellWidget(r, 4).currentData() or "")
+            if not material_id:
+                continue
+            kind = conn.execute("SELECT material_type FROM materials WHERE id = ?",
+                                (material_id,)).fetchone()  # fmt: skip
+            if kind is None:
+                continue
+            kept.append(ChosenLine(material_id, kind[0], line.name, line.quantity,
+                                   str(line.values.get("uom") or "")))  # fmt: skip
+        return kept
