@@ -236,7 +236,8 @@ class CostSheetWindow(QMainWindow):
         self.yarn = self._combo()
         self.gsm = self._line()
         self.width_cm = self._line()
-        self.conversion_loss = self._line("0.5")
+        self.conversion_loss = self._line("")
+        self.conversion_loss.setPlaceholderText("0.5 usual")
         self.dyeing_loss = self._line("")
         self.dyeing_loss.setPlaceholderText("rate's")
         for label, widget in (("Yarn", self.yarn), ("GSM", self.gsm),
