@@ -216,3 +216,32 @@ def test_imports_and_device_revocations_are_audited(priced: Server, tmp_path: Pa
     assert imports[0].details["file"] == "brands.csv"
     revoked = [e for e in found if e.action == "device.revoked"]
     assert revoked[0].subject == device["id"]
+
+
+@pytest.mark.parametrize("server_db", ["sqlite"], indirect=True)
+def test_the_cost_sheet_shows_the_firm_quote_beside_the_estimate(
+    qtbot: Any, priced: Server, tmp_path: Path
+) -> None:
+    from ui.main_window import MainWindow
+    from ui.ops import OpRunner
+
+    workspace, _, _ = sign_in(priced.url, "merchandiser@alpha", PASSWORD, base=tmp_path)
+    sync_workspace(workspace)
+    win = MainWindow(workspace, OpRunner())
+    qtbot.addWidget(win)
+    try:
+        sheet = win.new_cost_sheet()
+        qtbot.waitUntil(lambda: sheet.loaded is not None, timeout=10_000)
+        sheet.show_sheet(CostSheet(TSHIRT, "NORDV", 3000))
+        qtbot.waitUntil(lambda: sheet.price is not None, timeout=5_000)
+        estimate = sheet.price.price_per_piece
+        with qtbot.waitSignal(sheet.quoted, timeout=15_000) as blocker:
+            sheet.ask_quote()
+        quote = blocker.args[0]
+        assert isinstance(quote, dict) and D(quote["price_per_piece"]) == estimate
+        assert sheet.quote_label.text().startswith(f"<b>Firm quote {quote['quote_no']}</b>")
+        assert "the same as the estimate" in sheet.quote_label.text()
+        assert quotes.quotes_for_sheet(workspace.replica, sheet.sheet_id)[0]["id"] == quote["id"]
+    finally:
+        win.close()
+        workspace.close()

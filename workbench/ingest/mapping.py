@@ -6,6 +6,7 @@ mapping file, not new code; an admin passes their own with ``--mapping``.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,7 +64,7 @@ class Mapping:
     def key_of(self, values: dict[str, Any]) -> tuple[Any, ...]:
         return tuple(values.get(k) for k in self.keys)
 
-    @property
+    @functools.cached_property
     def reference_fields(self) -> tuple[FieldRule, ...]:
         return tuple(f for f in self.fields if f.references)
 
