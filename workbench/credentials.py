@@ -62,3 +62,34 @@ def forget_token(server_url: str, username: str) -> None:
     # Nothing stored, or no keyring at all: either way the sign-in is gone now.
     with contextlib.suppress(keyring.errors.KeyringError):
         keyring.delete_password(SERVICE, account)
+
+
+# -- API keys of outside services (the AI provider) ----------------------------------------------
+
+
+def _key_account(base_url: str) -> str:
+    return f"api-key@{base_url.rstrip('/')}"
+
+
+def save_api_key(base_url: str, key: str) -> None:
+    """Keep a service's API key in the keyring (for this process in any case): Settings
+    stores the provider's address in a file, never its key."""
+    account = _key_account(base_url)
+    _session_tokens[account] = key
+    try:
+        keyring.set_password(SERVICE, account, key)
+    except keyring.errors.KeyringError as exc:
+        raise NoKeyringError(
+            f"no system keyring is available to keep the API key ({exc.__class__.__name__}); "
+            "it lasts until the app closes"
+        ) from exc
+
+
+def load_api_key(base_url: str) -> str | None:
+    account = _key_account(base_url)
+    if account in _session_tokens:
+        return _session_tokens[account]
+    try:
+        return keyring.get_password(SERVICE, account)
+    except keyring.errors.KeyringError:
+        return None
