@@ -83,3 +83,57 @@ def test_the_line_sheet(tmp_path: Path) -> None:
     assert got[0][:3] == ("Style", "Description", "Category")
     assert [r[0] for r in got[1:]] == ["NV-TEE-01", "NV-TEE-02"]
     assert got[1][8] == 4.35 and got[1][9] == 52.2 and got[1][11] == "2027-01-07"
+
+
+def test_building_a_proposal_from_the_replica_offline(tmp_path: Path) -> None:
+    import json
+
+    from tests.fake_ai import PNG
+    from workbench import documents
+    from workbench.capacity import load_capacity
+    from workbench.costing import choices as pick
+    from workbench.costing import load_rate_book
+    from workbench.costing.sheet import CostSheet, sheet_to_dict
+    from workbench.demo import generate_demo
+    from workbench.proposals.build import build_proposal
+    from workbench.replica import open_replica
+    from workbench.services.writer import pending
+
+    replica = open_replica(tmp_path / "r.sqlite")
+    generate_demo(replica, materials=400, seed=5)
+    conn = replica.conn
+    fabrics = [r[0] for r in conn.execute(
+        "SELECT id FROM materials WHERE material_type = 'fabric' AND construction LIKE "
+        "'24G single knit%' ORDER BY code LIMIT 2")]  # fmt: skip
+    sheet_ids = []
+    for n, fabric_id in enumerate(fabrics):
+        style = pick.starting_style(conn, fabric_id, f"NV-{n + 1:03d}")
+        row = documents.save_document(replica, "cost_sheets", {
+            "style_code": style.style_code, "title": f"Tee {n + 1}",
+            "body": json.dumps(sheet_to_dict(CostSheet(style, "NORDV", 2400)))})  # fmt: skip
+        sheet_ids.append(row["id"])
+    photo = tmp_path / "fabric.png"
+    photo.write_bytes(PNG)
+    documents.add_annotation(replica, fabrics[0], "Lab dip approved", "me", photo)
+    brand_id = conn.execute("SELECT id FROM brands WHERE code = 'NORDV'").fetchone()[0]
+    conn.execute(
+        "INSERT INTO quotes (id, quote_no, cost_sheet_id, style_code, brand_id, quantity, "
+        "currency, cost_per_piece, price_per_piece, price_per_dozen, margin, costed_on, "
+        "valid_until, body, version, updated_at) VALUES ('q1', 'Q-2026-000007', ?, 'NV-001', "
+        "?, 2400, 'EUR', '3.00', '4.05', '48.60', '0.26', '2026-11-20', '2099-12-31', '{}', 1, "
+        "'2026-11-20T00:00:00Z')", (sheet_ids[0], brand_id))  # fmt: skip
+    conn.commit()
+
+    proposal = build_proposal(replica, sheet_ids, brand_code="NORDV",
+                              book=load_rate_book(conn), capacity=load_capacity(conn))  # fmt: skip
+    first, second = proposal.styles
+    assert (first.price_per_piece, first.price_basis) == (
+        D("4.05"), "Firm quote Q-2026-000007, valid until 2099-12-31")  # fmt: skip
+    assert second.price_basis == "Estimate (not a firm quote)" and second.currency == "EUR"
+    assert first.image == PNG and first.image_source == "photo: fabric.png"
+    assert second.image is None
+    assert first.description_source == "template" and "NV-001" in first.description
+    assert pending(replica) == 2  # the AI writes them once online
+    assert first.lead_time is not None and first.lead_time_days > 0
+    pdf = pdfium.PdfDocument(render_proposal_pdf(proposal))
+    assert len(pdf) == 4 and "EUR 4.05 per piece" in pdf[1].get_textpage().get_text_range()
