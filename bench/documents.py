@@ -1,0 +1,77 @@
+"""Document benchmark: a buyer proposal of 20 styles built from the demo workspace and rendered
+to PDF (offline: template texts, estimates and firm quotes, lead times, pictures).
+
+    python bench/documents.py [--styles 20]
+
+Prints one JSON line per figure: ``proposal_<n>_styles_s`` (building and rendering), with the
+build and render times apart, the page count and the PDF's size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import pypdfium2 as pdfium
+from PIL import Image
+
+from workbench import documents
+from workbench.capacity import load_capacity
+from workbench.costing import choices as pick
+from workbench.costing import load_rate_book
+from workbench.costing.sheet import CostSheet, sheet_to_dict
+from workbench.demo import generate_demo
+from workbench.proposals import render_proposal_pdf
+from workbench.proposals.build import build_proposal
+from workbench.replica import open_replica
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--styles", type=int, default=20)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="wb-bench-docs-") as tmp:
+        replica = open_replica(Path(tmp) / "replica.sqlite")
+        generate_demo(replica, materials=5000, seed=9)
+        conn = replica.conn
+        fabrics = [r[0] for r in conn.execute(
+            "SELECT id FROM materials WHERE material_type = 'fabric' AND construction LIKE "
+            "'%single knit%' ORDER BY code LIMIT ?", (args.styles,))]  # fmt: skip
+        sheets = []
+        for n, fabric_id in enumerate(fabrics):
+            style = pick.starting_style(conn, fabric_id, f"BENCH-{n:03d}")
+            row = documents.save_document(replica, "cost_sheets", {
+                "style_code": style.style_code, "title": f"Style {n}",
+                "body": json.dumps(sheet_to_dict(CostSheet(style, "NORDV", 3000)))})  # fmt: skip
+            sheets.append(row["id"])
+            picture = io.BytesIO()
+            Image.new("RGB", (800, 800), (40 + n * 9, 110, 150)).save(picture, "JPEG")
+            photo = Path(tmp) / f"photo-{n}.jpg"
+            photo.write_bytes(picture.getvalue())
+            documents.add_annotation(replica, fabric_id, "Photo", "bench", photo)
+        started = time.perf_counter()
+        book, capacity = load_rate_book(conn), load_capacity(conn)
+        proposal = build_proposal(replica, sheets, brand_code="NORDV", book=book,
+                                  capacity=capacity)  # fmt: skip
+        built = time.perf_counter()
+        pdf = render_proposal_pdf(proposal)
+        done = time.perf_counter()
+        print(json.dumps({
+            "bench": "documents", "styles": len(sheets),
+            f"proposal_{len(sheets)}_styles_s": round(done - started, 3),
+            "build_s": round(built - started, 3), "render_s": round(done - built, 3),
+            "pages": len(pdfium.PdfDocument(pdf)),
+            "pdf_kb": round(len(pdf) / 1024),
+        }))  # fmt: skip
+        replica.close()
+
+
+if __name__ == "__main__":
+    main()
