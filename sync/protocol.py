@@ -31,7 +31,8 @@ __all__ = ["DOCUMENT_TABLES", "REFERENCE_TABLES"]  # re-exported: reference data
 WITHHELD_TABLES: Mapping[str, frozenset[str]] = {
     "merchandiser": frozenset(),
     "admin": frozenset(),
-    "floor": frozenset({"cost_rates", "margin_rules", "cost_sheets", "fx_rates", "quotes"}),
+    "floor": frozenset({"cost_rates", "margin_rules", "cost_sheets", "fx_rates", "quotes",
+                        "proposals"}),
 }
 
 #: Columns a role receives as NULL: prices are costs, and floor replicas hold none.

@@ -233,3 +233,35 @@ def test_a_clo_bom_fills_the_sheet_after_confirmation(
     assert sheet.style.fabric.material_id == fabric[0]
     assert [(t.material_id, t.quantity) for t in sheet.style.trims] == [
         (chosen[1].material_id, 4), (label_id, 1)]  # fmt: skip
+
+
+def test_the_proposal_builder_previews_exports_and_issues(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    import hashlib
+
+    from ui.proposal_builder import ProposalBuilder
+
+    sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
+    sheet.style_code.setText("PROP-01")
+    qtbot.waitUntil(lambda: sheet.style is not None and sheet.style.style_code == "PROP-01")
+    row = sheet.save()
+    assert row is not None
+    builder: ProposalBuilder = window.show_proposal_builder()
+    builder.brand.setCurrentIndex(builder.brand.findData("NORDV"))
+    builder.title_edit.setText("SS27 knits")
+    builder.check(row["id"])
+    with qtbot.waitSignal(builder.rendered, timeout=30_000) as blocker:
+        builder.preview_button.click()
+    rendered = blocker.args[0]
+    assert len(rendered.pages) == 3 and builder.pages_layout.count() == 3
+    assert "standard text" in builder.message.text() and "estimates" in builder.message.text()
+    assert builder.export_line_sheet(tmp_path / "lines.xlsx") == 1
+    issued = builder.issue()
+    assert issued is not None and issued["state"] == "issued"
+    assert issued["pdf_sha256"] == hashlib.sha256(rendered.pdf).hexdigest()
+    outbox = window.workspace.replica.conn.execute(
+        "SELECT count(*) FROM outbox WHERE table_name = 'proposals'").fetchone()[0]  # fmt: skip
+    assert outbox >= 1
+    qtbot.wait(200)  # let the preview lay out before the picture is taken
+    builder.grab().save(str(tmp_path / "proposal-builder.png"))

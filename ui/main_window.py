@@ -36,6 +36,7 @@ from ui.facets import FacetPanel
 from ui.import_dialog import ImportDialog
 from ui.models import COLUMNS, MaterialsTableModel
 from ui.ops import OpContext, OpRunner
+from ui.proposal_builder import ProposalBuilder
 from ui.sync_controller import SyncController, Syncer
 from workbench.export import export_table
 from workbench.replica import queries
@@ -445,6 +446,10 @@ class MainWindow(QMainWindow):
         capacity = QAction("&Capacity…", self)
         capacity.triggered.connect(self.show_capacity)
         self.costing_menu.addAction(capacity)
+        proposal = QAction("Buyer &proposal…", self)
+        proposal.setShortcut(QKeySequence("Ctrl+P"))
+        proposal.triggered.connect(self.show_proposal_builder)
+        self.costing_menu.addAction(proposal)
         self.cost_windows: list[QMainWindow] = []
 
     def _selected_fabric(self) -> str | None:
@@ -489,6 +494,12 @@ class MainWindow(QMainWindow):
         chosen, ok = QInputDialog.getItem(self, "Open cost sheet", "Cost sheet:", labels, 0, False)
         if ok:
             self.new_cost_sheet(document=dict(rows[labels.index(chosen)]))
+
+    def show_proposal_builder(self) -> ProposalBuilder:
+        window = ProposalBuilder(self.workspace, self.ops, self)
+        window.show()
+        self.cost_windows.append(window)
+        return window
 
     def show_capacity(self) -> CapacityWindow:
         window = CapacityWindow(self.workspace, self.ops, self)

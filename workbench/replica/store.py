@@ -25,7 +25,7 @@ REFERENCE_TABLES: tuple[str, ...] = (
     "quotes",
 )
 #: User documents: written on laptops and pushed through the outbox.
-DOCUMENT_TABLES: tuple[str, ...] = ("cost_sheets", "annotations", "label_jobs")
+DOCUMENT_TABLES: tuple[str, ...] = ("cost_sheets", "annotations", "label_jobs", "proposals")
 #: Documents that are only ever added, never edited: they cannot conflict.
 APPEND_ONLY_TABLES: frozenset[str] = frozenset({"annotations"})
 #: Every table whose rows carry id / version / deleted / updated_at and replicate.

@@ -1,0 +1,223 @@
+"""The proposal builder: choose a brand and the cost sheets to show, preview the PDF page by
+page, save it, export the line sheet, and issue it (its SHA-256 goes with the synced
+document). Building and rendering run on a worker."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pypdfium2 as pdfium
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.ops import OpContext, OpRunner
+from workbench.capacity import load_capacity
+from workbench.costing import choices as pick
+from workbench.costing import load_rate_book
+from workbench.export import export_table
+from workbench.proposals import Proposal, line_sheet, render_proposal_pdf
+from workbench.proposals.build import build_proposal
+from workbench.proposals.issue import issue_proposal, save_proposal
+from workbench.workspace import Workspace
+
+PREVIEW_SCALE = 0.9
+
+
+@dataclass
+class Rendered:
+    proposal: Proposal
+    pdf: bytes
+    pages: list[bytes]  # PNG of each page, for the preview
+
+
+class ProposalBuilder(QMainWindow):
+    #: a proposal was built and rendered: the Rendered
+    rendered = Signal(object)
+    #: the proposal was issued: the saved document row
+    issued = Signal(dict)
+
+    def __init__(self, workspace: Workspace, ops: OpRunner, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Buyer proposal — Mill Workbench")
+        self.resize(1300, 860)
+        self.workspace, self.ops = workspace, ops
+        self.result: Rendered | None = None
+        self.document: dict[str, Any] | None = None
+        conn = workspace.replica.conn
+
+        self.brand = QComboBox()
+        for choice in pick.brands(conn):
+            self.brand.addItem(choice.label, choice.value)
+        self.title_edit = QLineEdit()
+        self.title_edit.setPlaceholderText("Spring/Summer 2027 knits")
+        self.sheets = QListWidget()
+        for row in conn.execute(
+            "SELECT id, style_code, title, updated_at FROM cost_sheets WHERE deleted = 0 "
+            "ORDER BY updated_at DESC"
+        ):
+            item = QListWidgetItem(f"{row['style_code']}  {row['title']}")
+            item.setData(Qt.ItemDataRole.UserRole, row["id"])
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.sheets.addItem(item)
+        form = QFormLayout()
+        form.addRow("Brand:", self.brand)
+        form.addRow("Title:", self.title_edit)
+        self.preview_button = QPushButton("Preview")
+        self.preview_button.clicked.connect(self.build)
+        self.save_button = QPushButton("Save PDF…")
+        self.save_button.clicked.connect(self.choose_pdf)
+        self.sheet_button = QPushButton("Export line sheet…")
+        self.sheet_button.clicked.connect(self.choose_line_sheet)
+        self.issue_button = QPushButton("Issue")
+        self.issue_button.setToolTip("Record this PDF as issued (its SHA-256 goes with it)")
+        self.issue_button.clicked.connect(self.issue)
+        self.message = QLabel("Tick the styles to show, then Preview.")
+        self.message.setWordWrap(True)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.addLayout(form)
+        left_layout.addWidget(QLabel("Styles (cost sheets):"))
+        left_layout.addWidget(self.sheets, 1)
+        buttons = QHBoxLayout()
+        for button in (self.preview_button, self.save_button, self.sheet_button,
+                       self.issue_button):
+            buttons.addWidget(button)  # fmt: skip
+        left_layout.addWidget(self.message)
+        left_layout.addLayout(buttons)
+
+        self.pages_host = QWidget()
+        self.pages_layout = QVBoxLayout(self.pages_host)
+        self.pages_layout.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.pages_host)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(scroll)
+        split.setSizes([380, 920])
+        self.setCentralWidget(split)
+        self._enable()
+
+    def chosen_sheets(self) -> list[str]:
+        return [str(self.sheets.item(i).data(Qt.ItemDataRole.UserRole))
+                for i in range(self.sheets.count())
+                if self.sheets.item(i).checkState() == Qt.CheckState.Checked]  # fmt: skip
+
+    def check(self, *sheet_ids: str) -> None:
+        for i in range(self.sheets.count()):
+            item = self.sheets.item(i)
+            if item.data(Qt.ItemDataRole.UserRole) in sheet_ids:
+                item.setCheckState(Qt.CheckState.Checked)
+
+    def build(self) -> None:
+        sheets = self.chosen_sheets()
+        if not sheets:
+            self.message.setText("Tick at least one style.")
+            return
+        replica, brand = self.workspace.replica, str(self.brand.currentData())
+        title = self.title_edit.text().strip()
+
+        def work(ctx: OpContext) -> Rendered:
+            conn = replica.conn
+            proposal = build_proposal(replica, sheets, brand_code=brand,
+                                      book=load_rate_book(conn), capacity=load_capacity(conn),
+                                      title=title)  # fmt: skip
+            ctx.check()
+            pdf = render_proposal_pdf(proposal)
+            pages = []
+            for page in pdfium.PdfDocument(pdf):
+                out = io.BytesIO()
+                page.render(scale=PREVIEW_SCALE).to_pil().save(out, "PNG")
+                pages.append(out.getvalue())
+            return Rendered(proposal, pdf, pages)
+
+        def failed(exc: BaseException) -> None:
+            self.message.setText(f"The proposal could not be made: {exc}")
+
+        self.result = None
+        self._enable()
+        self.ops.run(work, success=self._show, failure=failed, label="Building the proposal")
+
+    def _show(self, result: Rendered) -> None:
+        self.result = result
+        while self.pages_layout.count():
+            widget = self.pages_layout.takeAt(0).widget()
+            if widget is not None:
+                widget.deleteLater()
+        for png in result.pages:
+            label = QLabel()
+            label.setPixmap(QPixmap.fromImage(QImage.fromData(png)))
+            label.setStyleSheet("border: 1px solid #c9d3d9; margin: 6px; background: white;")
+            self.pages_layout.addWidget(label)
+        standard = sum(1 for s in result.proposal.styles if s.description_source == "template")
+        estimates = sum(1 for s in result.proposal.styles if s.price_basis.startswith("Estimate"))
+        notes = []
+        if standard:
+            notes.append(f"{standard} description(s) are standard text (the AI writes them "
+                         "when online)")  # fmt: skip
+        if estimates:
+            notes.append(f"{estimates} price(s) are estimates, not firm quotes")
+        self.message.setText(f"{len(result.pages)} pages. " + "; ".join(notes))
+        self._enable()
+        self.rendered.emit(result)
+
+    def choose_pdf(self) -> None:
+        if self.result is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Save proposal", "proposal.pdf", "PDF (*.pdf)")
+        if path:
+            Path(path).write_bytes(self.result.pdf)
+
+    def choose_line_sheet(self) -> None:
+        if self.result is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Export line sheet", "line-sheet.xlsx",
+                                              "Excel (*.xlsx);;CSV (*.csv)")  # fmt: skip
+        if path:
+            self.export_line_sheet(Path(path))
+
+    def export_line_sheet(self, path: Path) -> int:
+        assert self.result is not None
+        headers, rows = line_sheet(self.result.proposal)
+        return export_table(path, headers, rows)
+
+    def issue(self) -> dict[str, Any] | None:
+        """Save the proposal and mark it issued with the SHA-256 of the PDF previewed."""
+        if self.result is None:
+            return None
+        replica = self.workspace.replica
+        known = self.document["id"] if self.document else None
+        saved = save_proposal(replica, title=self.result.proposal.title,
+                              brand_code=self.result.proposal.brand_code,
+                              sheet_ids=self.chosen_sheets(), proposal_id=known)  # fmt: skip
+        self.document = issue_proposal(replica, saved["id"], self.result.pdf)
+        digest = self.document["pdf_sha256"]
+        self.message.setText(f"Issued: SHA-256 {digest[:16]}… recorded with the proposal; it "
+                             "reaches the server on the next sync.")  # fmt: skip
+        self.issued.emit(self.document)
+        return self.document
+
+    def _enable(self) -> None:
+        ready = self.result is not None
+        for button in (self.save_button, self.sheet_button, self.issue_button):
+            button.setEnabled(ready)
