@@ -304,6 +304,53 @@ def backup(obj: Context, destination: Path) -> None:
     click.echo(f"Backed up to {written} ({written.stat().st_size / 1e6:.1f} MB)")
 
 
+@cli.command()
+@click.argument("backup_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
+@click.pass_obj
+def restore(obj: Context, backup_file: Path, yes: bool) -> None:
+    """Replace the database with a backup (stop the server first)."""
+    from sync.server.admin import BackupError
+    from sync.server.admin import restore as restore_backup
+
+    if not yes:
+        click.confirm(f"Replace {obj.db} with {backup_file}?", abort=True)
+    try:
+        restore_backup(obj.db, backup_file)
+    except BackupError as exc:
+        fail(str(exc))
+    click.echo(f"Restored {backup_file} into {obj.db}")
+
+
+@cli.command()
+@click.pass_obj
+def upgrade(obj: Context) -> None:
+    """Bring the database up to this version's schema (adds tables and columns only)."""
+    from sync.server.db import make_engine
+    from sync.server.upgrade import upgrade_schema
+
+    done = upgrade_schema(make_engine(obj.db))
+    for line in done:
+        click.echo(line)
+    click.echo("The database is up to date." if not done else f"{len(done)} change(s) made.")
+
+
+@cli.command("copy-db")
+@click.option("--to", "target", required=True, help="The empty database to copy into, "
+              "e.g. postgresql://user:pass@host/dbname.")  # fmt: skip
+@click.pass_obj
+def copy_db(obj: Context, target: str) -> None:
+    """Copy this database into another (moving from SQLite to PostgreSQL)."""
+    from sync.server.admin import BackupError, copy_database
+    from sync.server.db import make_engine
+
+    try:
+        copied = copy_database(obj.engine, make_engine(target))
+    except BackupError as exc:
+        fail(str(exc))
+    click.echo(json.dumps({"copied": copied}))
+
+
 @cli.command("import")
 @click.argument("kind", type=click.Choice(KINDS), metavar="KIND")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))

@@ -94,3 +94,62 @@ def backup(engine: sa.Engine, destination: Path) -> Path:
             raise BackupError(f"pg_dump failed: {done.stderr.strip()[:500]}")
         return destination
     raise BackupError(f"backups of {engine.dialect.name} databases are not supported")
+
+
+def restore(db: str, backup_file: Path) -> None:
+    """Put a backup back in place of the database ``db`` (the server must be stopped).
+
+    SQLite: the backup file is copied over the database (and its WAL files removed, which
+    belong to the replaced file). PostgreSQL: ``pg_restore --clean --if-exists``.
+    """
+    backup_file = Path(backup_file)
+    if not backup_file.is_file():
+        raise BackupError(f"there is no backup file {backup_file}")
+    if "://" not in db or db.startswith("sqlite"):
+        target = Path(db.removeprefix("sqlite:///")).expanduser()
+        check = sqlite3.connect(backup_file)
+        try:
+            ok = check.execute("PRAGMA integrity_check").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise BackupError(f"{backup_file} is not a SQLite database ({exc})") from None
+        finally:
+            check.close()
+        if ok != "ok":
+            raise BackupError(f"{backup_file} fails its integrity check: {ok}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".restoring")
+        shutil.copyfile(backup_file, partial)
+        for suffix in ("-wal", "-shm"):
+            target.with_name(target.name + suffix).unlink(missing_ok=True)
+        partial.replace(target)
+        return
+    pg_restore = shutil.which("pg_restore")
+    if pg_restore is None:
+        raise BackupError("pg_restore is not installed: install the PostgreSQL client tools")
+    url = sa.make_url(db).set(drivername="postgresql").render_as_string(hide_password=False)
+    done = subprocess.run([pg_restore, "--clean", "--if-exists", "--no-owner", "--dbname", url,
+                           str(backup_file)], capture_output=True, text=True)  # fmt: skip
+    if done.returncode != 0:
+        raise BackupError(f"pg_restore failed: {done.stderr.strip()[:500]}")
+
+
+def copy_database(source: sa.Engine, target: sa.Engine, batch: int = 5000) -> dict[str, int]:
+    """Copy every table from one server database to an empty other (SQLite to PostgreSQL),
+    parents before children, in batches; returns the rows copied per table."""
+    from sync.server.db import create_schema
+
+    create_schema(target)
+    with target.connect() as conn:
+        taken = conn.execute(sa.select(sa.func.count()).select_from(schema.workspaces)).scalar()
+    if taken:
+        raise BackupError("the target database already holds workspaces: copy into an empty one")
+    copied: dict[str, int] = {}
+    with source.connect() as read, target.begin() as write:
+        for table in schema.metadata.sorted_tables:
+            count = 0
+            rows = read.execution_options(yield_per=batch).execute(sa.select(table))
+            for part in rows.partitions(batch):
+                write.execute(table.insert(), [dict(r._mapping) for r in part])
+                count += len(part)
+            copied[table.name] = count
+    return copied

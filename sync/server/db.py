@@ -6,8 +6,6 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from sync.server.schema import metadata
-
 
 def database_url(db: str) -> str:
     """Accept a SQLAlchemy URL, a ``postgresql://`` URL, or a plain file path for SQLite."""
@@ -45,8 +43,11 @@ def make_engine(db: str) -> sa.Engine:
     return sa.create_engine(url, pool_pre_ping=True)
 
 
-def create_schema(engine: sa.Engine) -> None:
-    metadata.create_all(engine)
+def create_schema(engine: sa.Engine) -> list[str]:
+    """Create the schema, or bring an older one up to date (`sync.server.upgrade`)."""
+    from sync.server.upgrade import upgrade_schema
+
+    return upgrade_schema(engine)
 
 
 def writing(engine: sa.Engine) -> sa.Engine:
