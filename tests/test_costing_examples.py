@@ -22,6 +22,7 @@ from tests.costing_examples import (
     TSHIRT_ORDER,
     TSHIRT_SHIPPING,
 )
+from tests.doc_tables import sections, tables
 from workbench.costing import (
     CostResult,
     PriceResult,
@@ -38,21 +39,7 @@ DOC = Path(__file__).resolve().parents[1] / "docs" / "costing.md"
 
 
 def _sections() -> dict[str, str]:
-    text = DOC.read_text("utf-8")
-    parts = re.split(r"^## ", text, flags=re.M)
-    return {p.split("\n", 1)[0]: p for p in parts[1:]}
-
-
-def _tables(section: str) -> list[list[list[str]]]:
-    """Every markdown table of a section, as rows of cells (header and rule rows dropped)."""
-    tables, current = [], []
-    for line in [*section.splitlines(), ""]:
-        if line.startswith("|"):
-            current.append([c.strip() for c in line.strip().strip("|").split("|")])
-        elif current:
-            tables.append([r for r in current[2:]])
-            current = []
-    return tables
+    return sections(DOC.read_text("utf-8"))
 
 
 def _number(text: str) -> D:
@@ -113,7 +100,7 @@ def _run(
 @pytest.mark.parametrize("title", list(EXAMPLES))
 def test_every_figure_of_the_worked_example(title: str) -> None:
     cost, price, terms = _run(*EXAMPLES[title])
-    fabric_table, piece_table, figure_table = _tables(_sections()[title])
+    fabric_table, piece_table, figure_table = tables(_sections()[title])
 
     fabric = {line.component: line for line in cost.fabric.lines}
     assert [row[0] for row in fabric_table] == list(fabric)

@@ -1,0 +1,59 @@
+"""ESG footprint of a style: fibre (cradle-to-gate) plus mill processes (gate-to-gate energy ×
+grid and boiler-fuel factors), per piece, in Higg MSI's five impact areas, with the source and
+scope of every figure and the list of figures that are missing. See docs/esg.md.
+
+Pure Python over `Decimal`, no Qt: the impact matrix is data in resources/esg/.
+
+    matrix = load_matrix()                                   # validated: source, scope, unit
+    fibre_mix("60% Cotton 40% Polyester")                    # (FibreShare, FibreShare)
+    cost = cost_style(style, book, day)                      # the cost sheet's consumption
+    result = style_footprint(style, cost, "100% Cotton", mill_country="IN")
+    result.section("global_warming").total, result.missing
+    what_if(style, cost, "100% Cotton", {"cotton": "organic cotton"}).change("water_scarcity")
+    to_json(result), to_csv_rows(result)
+"""
+
+from workbench.esg.composition import FibreShare, composition_text, fibre_mix
+from workbench.esg.errors import EsgDataError, EsgError
+from workbench.esg.export import to_csv_rows, to_json
+from workbench.esg.footprint import (
+    AREAS,
+    Footprint,
+    Line,
+    MaterialFacts,
+    Missing,
+    Section,
+    areas,
+    material_facts,
+    style_footprint,
+    yarn_count_nm,
+)
+from workbench.esg.matrix import Figure, Matrix, Source, load_matrix
+from workbench.esg.whatif import Change, WhatIf, what_if
+
+__all__ = [
+    "AREAS",
+    "Change",
+    "EsgDataError",
+    "EsgError",
+    "FibreShare",
+    "Figure",
+    "Footprint",
+    "Line",
+    "MaterialFacts",
+    "Matrix",
+    "Missing",
+    "Section",
+    "Source",
+    "WhatIf",
+    "areas",
+    "composition_text",
+    "fibre_mix",
+    "load_matrix",
+    "material_facts",
+    "style_footprint",
+    "to_csv_rows",
+    "to_json",
+    "what_if",
+    "yarn_count_nm",
+]
