@@ -3,8 +3,9 @@ to PDF (offline: template texts, estimates and firm quotes, lead times, pictures
 
     python bench/documents.py [--styles 20]
 
-Prints one JSON line per figure: ``proposal_<n>_styles_s`` (building and rendering), with the
-build and render times apart, the page count and the PDF's size.
+Prints one JSON line per figure: ``proposal_<n>_styles_s`` (building, with each style's
+footprint, and rendering), with the build and render times apart, the page count and the
+PDF's size; and ``esg_sheet_s``, one style's footprint worked out and rendered.
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ from workbench.costing import choices as pick
 from workbench.costing import load_rate_book
 from workbench.costing.sheet import CostSheet, sheet_to_dict
 from workbench.demo import generate_demo
+from workbench.esg import render_esg_pdf
 from workbench.proposals import render_proposal_pdf
 from workbench.proposals.build import build_proposal
+from workbench.proposals.esg import esg_lines_for, sheet_footprint
 from workbench.replica import open_replica
 
 
@@ -59,7 +62,7 @@ def main() -> None:
         started = time.perf_counter()
         book, capacity = load_rate_book(conn), load_capacity(conn)
         proposal = build_proposal(replica, sheets, brand_code="NORDV", book=book,
-                                  capacity=capacity)  # fmt: skip
+                                  capacity=capacity, esg=esg_lines_for(replica, book))  # fmt: skip
         built = time.perf_counter()
         pdf = render_proposal_pdf(proposal)
         done = time.perf_counter()
@@ -70,6 +73,13 @@ def main() -> None:
             "pages": len(pdfium.PdfDocument(pdf)),
             "pdf_kb": round(len(pdf) / 1024),
         }))  # fmt: skip
+        # one style's ESG sheet: the footprint worked out and rendered to PDF
+        row = dict(conn.execute("SELECT * FROM cost_sheets WHERE id = ?", (sheets[0],)).fetchone())
+        started = time.perf_counter()
+        esg_pdf = render_esg_pdf(sheet_footprint(replica, book, row))
+        seconds = round(time.perf_counter() - started, 3)
+        print(json.dumps({"bench": "documents", "esg_sheet_s": seconds,
+                          "pages": len(pdfium.PdfDocument(esg_pdf))}))  # fmt: skip
         replica.close()
 
 

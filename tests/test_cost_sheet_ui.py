@@ -265,3 +265,22 @@ def test_the_proposal_builder_previews_exports_and_issues(
     assert outbox >= 1
     qtbot.wait(200)  # let the preview lay out before the picture is taken
     builder.grab().save(str(tmp_path / "proposal-builder.png"))
+
+
+def test_the_esg_sheet_of_a_cost_sheet(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
+    import csv
+    import json as json_module
+
+    import pypdfium2 as pdfium
+
+    sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
+    with qtbot.waitSignal(sheet.esg_written, timeout=20_000) as blocker:
+        sheet.export_esg_sheet(tmp_path / "style-esg.pdf")
+    pdf_path, json_path, csv_path = blocker.args[0]
+    text = pdfium.PdfDocument(pdf_path.read_bytes())[0].get_textpage().get_text_range()
+    assert "ESG sheet" in text and "Global warming" in text
+    data = json_module.loads(json_path.read_text("utf-8"))
+    assert data["style_code"] == sheet.style.style_code and data["sources"]
+    with csv_path.open(encoding="utf-8-sig") as f:
+        rows = list(csv.reader(f))
+    assert len(rows) > 5

@@ -137,3 +137,36 @@ def test_building_a_proposal_from_the_replica_offline(tmp_path: Path) -> None:
     assert first.lead_time is not None and first.lead_time_days > 0
     pdf = pdfium.PdfDocument(render_proposal_pdf(proposal))
     assert len(pdf) == 4 and "EUR 4.05 per piece" in pdf[1].get_textpage().get_text_range()
+
+
+def test_a_proposal_carries_each_styles_footprint(tmp_path: Path) -> None:
+    import json
+
+    from workbench import documents
+    from workbench.costing import choices as pick
+    from workbench.costing import load_rate_book
+    from workbench.costing.sheet import CostSheet, sheet_to_dict
+    from workbench.demo import generate_demo
+    from workbench.proposals.build import build_proposal
+    from workbench.proposals.esg import esg_lines_for
+    from workbench.replica import open_replica
+
+    replica = open_replica(tmp_path / "r.sqlite")
+    generate_demo(replica, materials=400, seed=5)
+    conn = replica.conn
+    known = ("100% Cotton", "100% Organic Cotton", "60% Cotton 40% Polyester",
+             "65% Polyester 35% Cotton", "100% Polyester", "100% Viscose", "100% Lyocell")
+    query = ("SELECT id FROM materials WHERE material_type = 'fabric' AND construction LIKE "
+             "'%single knit%' AND composition IN (SELECT value FROM json_each(?)) "
+             "ORDER BY code LIMIT 1")  # fmt: skip
+    fabric_id = conn.execute(query, (json.dumps(known),)).fetchone()[0]
+    style = pick.starting_style(conn, fabric_id, "ESG-1")
+    body = json.dumps(sheet_to_dict(CostSheet(style, "NORDV")))
+    row = documents.save_document(replica, "cost_sheets", {"style_code": "ESG-1", "body": body})
+    book = load_rate_book(conn)
+    proposal = build_proposal(replica, [row["id"]], brand_code="NORDV", book=book,
+                              esg=esg_lines_for(replica, book))  # fmt: skip
+    [first] = proposal.styles
+    assert first.esg and first.esg[0].startswith("Global warming: ")
+    text = pdfium.PdfDocument(render_proposal_pdf(proposal))[1].get_textpage().get_text_range()
+    assert "Footprint" in text and "kg CO2-eq per piece" in text

@@ -70,7 +70,11 @@ from workbench.costing import (
 from workbench.costing import choices as pick
 from workbench.costing.pricing import PriceResult
 from workbench.costing.sheet import CostSheet, sheet_from_dict, sheet_to_dict
+from workbench.esg import render_esg_pdf
+from workbench.esg import to_csv_rows as esg_csv_rows
+from workbench.esg import to_json as esg_to_json
 from workbench.export import export_table
+from workbench.proposals.esg import sheet_footprint
 from workbench.replica import queries
 from workbench.search import SearchRequest
 from workbench.workspace import Workspace
@@ -93,6 +97,10 @@ class _Loaded:
     prints: list[pick.Choice]
     embroidery: list[pick.Choice]
     categories: list[str]
+
+
+def _csv_parts(rows: list[list[Any]]) -> tuple[list[str], list[list[Any]]]:
+    return [str(c) for c in rows[0]], rows[1:]
 
 
 def _dec(text: str, what: str) -> Decimal:
@@ -158,6 +166,8 @@ class CostSheetWindow(QMainWindow):
     ready = Signal()
     #: a firm quote arrived (dict) or was queued (str: the request id)
     quoted = Signal(object)
+    #: the ESG sheet was written: the files
+    esg_written = Signal(list)
 
     def __init__(
         self,
@@ -363,11 +373,14 @@ class CostSheetWindow(QMainWindow):
         self.export_button.clicked.connect(self.choose_export)
         self.compare_button = QPushButton("Compare with…")
         self.compare_button.clicked.connect(self.choose_compare)
+        self.esg_button = QPushButton("ESG sheet…")
+        self.esg_button.setToolTip("The style's footprint as PDF, with JSON and CSV beside it")
+        self.esg_button.clicked.connect(self.choose_esg_sheet)
         self.quote_button = QPushButton("Ask for a firm quote")
         self.quote_button.clicked.connect(self.ask_quote)
         actions.addStretch(1)
-        for button in (self.compare_button, self.export_button, self.quote_button,
-                       self.save_button):
+        for button in (self.compare_button, self.export_button, self.esg_button,
+                       self.quote_button, self.save_button):
             actions.addWidget(button)  # fmt: skip
         right.addLayout(actions)
 
@@ -790,6 +803,37 @@ class CostSheetWindow(QMainWindow):
         dialog.show()
         self.compare_dialog = dialog
         return dialog
+
+    # -- ESG sheet ---------------------------------------------------------------------------
+
+    def choose_esg_sheet(self) -> None:
+        name = f"{self.style_code.text() or 'style'}-esg.pdf"
+        path, _ = QFileDialog.getSaveFileName(self, "ESG sheet", name, "PDF (*.pdf)")
+        if path:
+            self.export_esg_sheet(Path(path))
+
+    def export_esg_sheet(self, path: Path) -> list[Path]:
+        """The footprint as PDF, JSON and CSV (same name, three suffixes), on a worker."""
+        assert self.loaded is not None
+        row = self.save()
+        if row is None:
+            return []
+        replica, book = self.workspace.replica, self.loaded.book
+        written = [path.with_suffix(".pdf"), path.with_suffix(".json"), path.with_suffix(".csv")]
+
+        def work(_ctx: OpContext) -> list[Path]:
+            footprint = sheet_footprint(replica, book, row)
+            written[0].write_bytes(render_esg_pdf(footprint))
+            written[1].write_text(esg_to_json(footprint), encoding="utf-8")
+            export_table(written[2], *_csv_parts(esg_csv_rows(footprint)))
+            return written
+
+        def failed(exc: BaseException) -> None:
+            self.message.setText(f"No ESG sheet: {exc}")
+
+        self.ops.run(work, success=lambda paths: self.esg_written.emit(paths), failure=failed,
+                     label="Working out the footprint")  # fmt: skip
+        return written
 
     # -- firm quotes -------------------------------------------------------------------------
 

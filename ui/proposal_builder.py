@@ -36,6 +36,7 @@ from workbench.costing import load_rate_book
 from workbench.export import export_table
 from workbench.proposals import Proposal, line_sheet, render_proposal_pdf
 from workbench.proposals.build import build_proposal
+from workbench.proposals.esg import esg_lines_for
 from workbench.proposals.issue import issue_proposal, save_proposal
 from workbench.workspace import Workspace
 
@@ -139,9 +140,10 @@ class ProposalBuilder(QMainWindow):
 
         def work(ctx: OpContext) -> Rendered:
             conn = replica.conn
-            proposal = build_proposal(replica, sheets, brand_code=brand,
-                                      book=load_rate_book(conn), capacity=load_capacity(conn),
-                                      title=title)  # fmt: skip
+            book = load_rate_book(conn)
+            proposal = build_proposal(replica, sheets, brand_code=brand, book=book,
+                                      capacity=load_capacity(conn), title=title,
+                                      esg=esg_lines_for(replica, book))  # fmt: skip
             ctx.check()
             pdf = render_proposal_pdf(proposal)
             pages = []

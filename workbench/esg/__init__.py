@@ -29,6 +29,7 @@ from workbench.esg.footprint import (
     yarn_count_nm,
 )
 from workbench.esg.matrix import Figure, Matrix, Source, load_matrix
+from workbench.esg.sheet import esg_sheet_html, proposal_lines, render_esg_pdf
 from workbench.esg.whatif import Change, WhatIf, what_if
 
 __all__ = [
@@ -48,9 +49,12 @@ __all__ = [
     "WhatIf",
     "areas",
     "composition_text",
+    "esg_sheet_html",
     "fibre_mix",
     "load_matrix",
     "material_facts",
+    "proposal_lines",
+    "render_esg_pdf",
     "style_footprint",
     "to_csv_rows",
     "to_json",

@@ -22,7 +22,7 @@ LINE_SHEET_HEADERS = ("Style", "Description", "Category", "Fabric", "Composition
 
 
 @functools.cache
-def _environment() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(resources_dir() / "templates"),
         autoescape=True, undefined=jinja2.StrictUndefined,
@@ -30,7 +30,7 @@ def _environment() -> jinja2.Environment:
 
 
 def proposal_html(proposal: Proposal) -> str:
-    env = _environment()
+    env = environment()
     css = (resources_dir() / "templates" / "proposal.css").read_text("utf-8")
     images = [
         f"data:{s.image_type};base64,{base64.b64encode(s.image).decode()}" if s.image else ""

@@ -1,0 +1,35 @@
+"""The ESG sheet of a style as a PDF (the same five sections, lines, scope totals, missing
+figures and sources as the JSON and CSV exports), and the short footprint lines a proposal
+prints under each style."""
+
+from __future__ import annotations
+
+from workbench.esg.footprint import Footprint
+from workbench.esg.matrix import load_matrix
+
+
+def esg_sheet_html(footprint: Footprint) -> str:
+    from workbench.proposals.render import environment  # one template environment
+
+    matrix = load_matrix()
+    sources = [matrix.sources[sid] for sid in footprint.source_ids]
+    return environment().get_template("esg_sheet.html").render(f=footprint, sources=sources)
+
+
+def render_esg_pdf(footprint: Footprint) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=esg_sheet_html(footprint)).write_pdf()
+
+
+def proposal_lines(footprint: Footprint) -> tuple[str, ...]:
+    """A few lines for a proposal page: each area with a total, and what the total covers."""
+    lines = []
+    for section in footprint.sections:
+        if section.total is None:
+            continue
+        scopes = " + ".join(section.total_scopes)
+        missing = f"; {len(section.missing)} figure(s) missing" if section.missing else ""
+        lines.append(f"{section.title}: {section.total:,.2f} {section.unit} per piece "
+                     f"({scopes}{missing})")  # fmt: skip
+    return tuple(lines)

@@ -1,0 +1,41 @@
+"""Footprints for proposal pages: each style's ESG lines from its cost sheet and fabric, or
+none (and never a made-up figure) when the fabric's fibres have no sourced factors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from workbench.costing import RateBook, cost_style
+from workbench.costing.sheet import sheet_from_dict
+from workbench.esg import EsgError, material_facts, proposal_lines, style_footprint
+from workbench.esg.footprint import Footprint
+from workbench.replica import Replica
+
+
+def sheet_footprint(replica: Replica, book: RateBook, row: dict[str, Any],
+                    today: date | None = None) -> Footprint:  # fmt: skip
+    """The footprint of a saved cost sheet's style (EsgError when it cannot be worked out)."""
+    sheet = sheet_from_dict(json.loads(row["body"]))
+    style = sheet.style
+    if not style.fabric.material_id:
+        raise EsgError(f"{style.style_code}: its fabric is not from the material master, so "
+                       "its fibres are unknown")  # fmt: skip
+    facts = material_facts(replica.conn, style.fabric.material_id)
+    cost = cost_style(style, book, today or date.today())
+    return style_footprint(style, cost, facts.composition,
+                           certifications=facts.certifications, on=today)  # fmt: skip
+
+
+def esg_lines_for(
+    replica: Replica, book: RateBook, today: date | None = None
+) -> Callable[[dict[str, Any]], tuple[str, ...]]:
+    def lines(row: dict[str, Any]) -> tuple[str, ...]:
+        try:
+            return proposal_lines(sheet_footprint(replica, book, row, today))
+        except (EsgError, ValueError):
+            return ()
+
+    return lines
