@@ -167,3 +167,38 @@ def test_a_refused_request_is_not_queued_forever(replica: Replica, fake: FakeAI)
 def test_the_api_key_lives_in_the_keyring() -> None:
     save_api_key("https://api.example.com/", "sk-secret")
     assert load_api_key("https://api.example.com") == "sk-secret"
+
+
+def test_settings_keep_the_key_out_of_the_file(tmp_path: Path) -> None:
+    from workbench.settings import (
+        Settings,
+        SettingsError,
+        ai_client,
+        load_settings,
+        save_settings,
+        with_ai,
+    )
+
+    assert load_settings(tmp_path) == Settings() and ai_client(Settings()) is None
+    settings = with_ai(Settings(), base_url="http://127.0.0.1:9/", chat_model="local-llm")
+    path = save_settings(settings, tmp_path)
+    save_api_key("http://127.0.0.1:9/", "sk-only-in-the-keyring")
+    assert "sk-only" not in path.read_text("utf-8")
+    again = load_settings(tmp_path)
+    assert again.ai.chat_model == "local-llm"
+    client = ai_client(again)
+    assert client is not None and client.config.api_key == "sk-only-in-the-keyring"
+    client.close()
+    with pytest.raises(SettingsError, match="must start with https://"):
+        save_settings(with_ai(Settings(), base_url="ftp://x"), tmp_path)
+    path.write_text("{broken", encoding="utf-8")
+    with pytest.raises(SettingsError, match="is not valid JSON"):
+        load_settings(tmp_path)
+
+
+def test_a_proposal_written_by_the_ai_when_online(replica: Replica, fake: FakeAI) -> None:
+    fake.script.append(chat_answer("A crisp organic jersey tee, GOTS certified."))
+    with client_for(fake.url) as online:
+        section = write_text(replica, online, "style_description", "sheet-9", STYLE)
+    assert (section.source, section.text) == ("ai", "A crisp organic jersey tee, GOTS certified.")
+    assert section.model == "fake-chat-1" and pending(replica) == 0

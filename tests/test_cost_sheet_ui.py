@@ -284,3 +284,29 @@ def test_the_esg_sheet_of_a_cost_sheet(qtbot: QtBot, window: MainWindow, tmp_pat
     with csv_path.open(encoding="utf-8-sig") as f:
         rows = list(csv.reader(f))
     assert len(rows) > 5
+
+
+def test_the_settings_dialog(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
+    import os
+
+    from workbench.credentials import load_api_key
+    from workbench.settings import load_settings
+
+    dialog = window.show_settings()
+    dialog.ai_url.setText("http://127.0.0.1:11434")
+    dialog.ai_key.setText("sk-settings-test-123456")
+    dialog.chat_model.setText("llama3")
+    dialog.currency.setText("eur")
+    dialog.weight.setCurrentText("lb")
+    saved = dialog.save()
+    assert saved is not None and saved.reporting_currency == "EUR"
+    stored = load_settings()
+    assert (stored.ai.base_url, stored.ai.chat_model, stored.weight_unit) == (
+        "http://127.0.0.1:11434", "llama3", "lb")  # fmt: skip
+    assert load_api_key("http://127.0.0.1:11434") == "sk-settings-test-123456"
+    settings_file = Path(os.environ["WORKBENCH_DATA_DIR"]) / "settings.json"
+    assert "sk-settings" not in settings_file.read_text("utf-8")
+    bad = window.show_settings()
+    bad.currency.setText("E1")
+    assert bad.save() is None and "3-letter code" in bad.message.text()
+    settings_file.unlink()

@@ -37,10 +37,13 @@ from ui.import_dialog import ImportDialog
 from ui.models import COLUMNS, MaterialsTableModel
 from ui.ops import OpContext, OpRunner
 from ui.proposal_builder import ProposalBuilder
+from ui.settings_dialog import SettingsDialog
 from ui.sync_controller import SyncController, Syncer
 from workbench.export import export_table
 from workbench.replica import queries
 from workbench.search import IndexState, SearchRequest, SearchResult
+from workbench.services.writer import pending, run_queue
+from workbench.settings import Settings, SettingsError, ai_client, load_settings
 from workbench.workspace import Workspace
 
 SEARCH_DELAY_MS = 150
@@ -93,6 +96,9 @@ class MainWindow(QMainWindow):
         self._build_body()
         self._build_status_bar()
         self.sync = SyncController(self, syncer, live, last_sync)
+        # online again: what the AI service could not write offline is asked for now
+        self.sync.synced.connect(lambda report: None if isinstance(report, BaseException)
+                                 else self.run_ai_queue())  # fmt: skip
         self._build_menus()
 
         self.ops.busy_changed.connect(self._on_busy)
@@ -215,6 +221,10 @@ class MainWindow(QMainWindow):
         self.import_action.triggered.connect(self.show_import)
         self.import_action.setVisible(self.workspace.replica.get_state("role") == "admin")
         file_menu.addAction(self.import_action)
+        settings = QAction("&Settings…", self)
+        settings.setShortcut(QKeySequence("Ctrl+,"))
+        settings.triggered.connect(self.show_settings)
+        file_menu.addAction(settings)
         rebuild = QAction("&Rebuild search index", self)
         rebuild.triggered.connect(lambda: self.prepare_index(force=True))
         file_menu.addAction(rebuild)
@@ -495,8 +505,39 @@ class MainWindow(QMainWindow):
         if ok:
             self.new_cost_sheet(document=dict(rows[labels.index(chosen)]))
 
+    def show_settings(self) -> SettingsDialog:
+        try:
+            current = load_settings()
+        except SettingsError as exc:
+            QMessageBox.warning(self, "Settings", str(exc))
+            current = Settings()
+        dialog = SettingsDialog(current, parent=self)
+        dialog.show()
+        self.settings_dialog = dialog
+        return dialog
+
+    def _ai_client(self) -> Any:
+        """The AI client of the settings, or None (no provider, or unreadable settings)."""
+        try:
+            return ai_client(load_settings())
+        except SettingsError:
+            return None
+
+    def run_ai_queue(self) -> None:
+        """Send the AI requests queued offline, in the background (after a sync: online)."""
+        replica, make = self.workspace.replica, self._ai_client
+
+        def work(ctx: OpContext) -> int:
+            client = make()
+            if client is None or not pending(replica):
+                return 0
+            with client:
+                return run_queue(replica, client, ctx.cancel_event)
+
+        self.ops.run(work, label="AI texts", background=True)
+
     def show_proposal_builder(self) -> ProposalBuilder:
-        window = ProposalBuilder(self.workspace, self.ops, self)
+        window = ProposalBuilder(self.workspace, self.ops, self, ai=self._ai_client)
         window.show()
         self.cost_windows.append(window)
         return window

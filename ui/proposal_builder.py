@@ -5,6 +5,7 @@ document). Building and rendering run on a worker."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ from workbench.proposals import Proposal, line_sheet, render_proposal_pdf
 from workbench.proposals.build import build_proposal
 from workbench.proposals.esg import esg_lines_for
 from workbench.proposals.issue import issue_proposal, save_proposal
+from workbench.services.ai import AIClient
 from workbench.workspace import Workspace
 
 PREVIEW_SCALE = 0.9
@@ -56,8 +58,15 @@ class ProposalBuilder(QMainWindow):
     #: the proposal was issued: the saved document row
     issued = Signal(dict)
 
-    def __init__(self, workspace: Workspace, ops: OpRunner, parent: QWidget | None = None):
+    def __init__(
+        self,
+        workspace: Workspace,
+        ops: OpRunner,
+        parent: QWidget | None = None,
+        ai: Callable[[], AIClient | None] | None = None,
+    ) -> None:
         super().__init__(parent)
+        self._ai = ai
         self.setWindowTitle("Buyer proposal — Mill Workbench")
         self.resize(1300, 860)
         self.workspace, self.ops = workspace, ops
@@ -137,13 +146,19 @@ class ProposalBuilder(QMainWindow):
             return
         replica, brand = self.workspace.replica, str(self.brand.currentData())
         title = self.title_edit.text().strip()
+        make_ai = self._ai
 
         def work(ctx: OpContext) -> Rendered:
             conn = replica.conn
             book = load_rate_book(conn)
-            proposal = build_proposal(replica, sheets, brand_code=brand, book=book,
-                                      capacity=load_capacity(conn), title=title,
-                                      esg=esg_lines_for(replica, book))  # fmt: skip
+            client = make_ai() if make_ai else None
+            try:
+                proposal = build_proposal(replica, sheets, brand_code=brand, book=book,
+                                          capacity=load_capacity(conn), title=title,
+                                          esg=esg_lines_for(replica, book), ai=client)  # fmt: skip
+            finally:
+                if client is not None:
+                    client.close()
             ctx.check()
             pdf = render_proposal_pdf(proposal)
             pages = []
