@@ -202,3 +202,25 @@ def test_a_proposal_written_by_the_ai_when_online(replica: Replica, fake: FakeAI
         section = write_text(replica, online, "style_description", "sheet-9", STYLE)
     assert (section.source, section.text) == ("ai", "A crisp organic jersey tee, GOTS certified.")
     assert section.model == "fake-chat-1" and pending(replica) == 0
+
+
+def test_an_illustration_now_or_queued(replica: Replica, fake: FakeAI) -> None:
+    from workbench.services.writer import forget, request_image
+
+    assert request_image(replica, None, "style_image", "sheet-5", STYLE) is None
+    assert pending(replica) == 1
+    fake.script.append(image_answer())
+    with client_for(fake.url) as online:
+        assert request_image(replica, online, "style_image", "sheet-6", STYLE) == PNG
+        fake.script.extend([image_answer()])
+        assert run_queue(replica, online) == 1  # the queued one, now online
+    assert fake.requests[0]["path"] == "/v1/images/generations"
+    assert "NV-TEE-01" in fake.requests[0]["body"]["prompt"]
+    # writing again: the old answer is forgotten, the next build asks anew
+    fake.script.append(chat_answer("First text."))
+    with client_for(fake.url) as online:
+        write_text(replica, online, "style_description", "sheet-7", STYLE)
+    kept = latest_text(replica, "sheet-7", "style_description")
+    assert kept is not None and kept.text == "First text."  # the next preview shows it again
+    assert forget(replica, "sheet-7", "style_description") == 1
+    assert latest_text(replica, "sheet-7", "style_description") is None

@@ -310,3 +310,43 @@ def test_the_settings_dialog(qtbot: QtBot, window: MainWindow, tmp_path: Path) -
     bad.currency.setText("E1")
     assert bad.save() is None and "3-letter code" in bad.message.text()
     settings_file.unlink()
+
+
+def test_a_proposal_written_and_illustrated_by_the_ai_service(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    from tests.fake_ai import FakeAI, chat_answer, image_answer
+    from workbench.settings import Settings, save_settings, with_ai
+
+    fake = FakeAI()
+    try:
+        save_settings(with_ai(Settings(), base_url=fake.url, chat_model="fake-chat-1"))
+        sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
+        sheet.style_code.setText("AI-01")
+        qtbot.waitUntil(lambda: sheet.style is not None and sheet.style.style_code == "AI-01")
+        row = sheet.save()
+        assert row is not None
+        builder = window.show_proposal_builder()
+        builder.brand.setCurrentIndex(builder.brand.findData("NORDV"))
+        builder.check(row["id"])
+        builder.illustrate.setChecked(True)
+        fake.script.extend([chat_answer("A clean, soft jersey tee."), image_answer()])
+        with qtbot.waitSignal(builder.rendered, timeout=30_000) as blocker:
+            builder.preview_button.click()
+        [style] = blocker.args[0].proposal.styles
+        assert (style.description, style.description_source) == ("A clean, soft jersey tee.",
+                                                                   "ai")  # fmt: skip
+        assert style.image is not None and "generated" in style.image_source
+        # the same preview again asks nothing new; "write again" does
+        calls = len(fake.requests)
+        with qtbot.waitSignal(builder.rendered, timeout=30_000):
+            builder.preview_button.click()
+        assert len(fake.requests) == calls
+        fake.script.append(chat_answer("A second take on the tee."))
+        with qtbot.waitSignal(builder.rendered, timeout=30_000) as blocker:
+            builder.rewrite_button.click()
+        assert blocker.args[0].proposal.styles[0].description == "A second take on the tee."
+    finally:
+        fake.close()
+        (Path(__import__("os").environ["WORKBENCH_DATA_DIR"]) / "settings.json").unlink(
+            missing_ok=True)  # fmt: skip

@@ -14,6 +14,7 @@ import pypdfium2 as pdfium
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -40,6 +41,7 @@ from workbench.proposals.build import build_proposal
 from workbench.proposals.esg import esg_lines_for
 from workbench.proposals.issue import issue_proposal, save_proposal
 from workbench.services.ai import AIClient
+from workbench.services.writer import forget
 from workbench.workspace import Workspace
 
 PREVIEW_SCALE = 0.9
@@ -101,6 +103,11 @@ class ProposalBuilder(QMainWindow):
         self.issue_button = QPushButton("Issue")
         self.issue_button.setToolTip("Record this PDF as issued (its SHA-256 goes with it)")
         self.issue_button.clicked.connect(self.issue)
+        self.illustrate = QCheckBox("Illustrate styles without a photo (AI service)")
+        self.rewrite_button = QPushButton("Write the texts again")
+        self.rewrite_button.setToolTip("Ask the AI service for new descriptions of the ticked "
+                                       "styles")  # fmt: skip
+        self.rewrite_button.clicked.connect(self.rewrite)
         self.message = QLabel("Tick the styles to show, then Preview.")
         self.message.setWordWrap(True)
         left = QWidget()
@@ -112,6 +119,8 @@ class ProposalBuilder(QMainWindow):
         for button in (self.preview_button, self.save_button, self.sheet_button,
                        self.issue_button):
             buttons.addWidget(button)  # fmt: skip
+        left_layout.addWidget(self.illustrate)
+        left_layout.addWidget(self.rewrite_button)
         left_layout.addWidget(self.message)
         left_layout.addLayout(buttons)
 
@@ -147,6 +156,7 @@ class ProposalBuilder(QMainWindow):
         replica, brand = self.workspace.replica, str(self.brand.currentData())
         title = self.title_edit.text().strip()
         make_ai = self._ai
+        illustrate = self.illustrate.isChecked()
 
         def work(ctx: OpContext) -> Rendered:
             conn = replica.conn
@@ -155,7 +165,8 @@ class ProposalBuilder(QMainWindow):
             try:
                 proposal = build_proposal(replica, sheets, brand_code=brand, book=book,
                                           capacity=load_capacity(conn), title=title,
-                                          esg=esg_lines_for(replica, book), ai=client)  # fmt: skip
+                                          esg=esg_lines_for(replica, book), ai=client,
+                                          illustrate=illustrate)  # fmt: skip
             finally:
                 if client is not None:
                     client.close()
@@ -174,6 +185,12 @@ class ProposalBuilder(QMainWindow):
         self.result = None
         self._enable()
         self.ops.run(work, success=self._show, failure=failed, label="Building the proposal")
+
+    def rewrite(self) -> None:
+        """Forget the ticked styles' descriptions, then build again: the AI writes anew."""
+        for sheet_id in self.chosen_sheets():
+            forget(self.workspace.replica, sheet_id, "style_description")
+        self.build()
 
     def _show(self, result: Rendered) -> None:
         self.result = result

@@ -24,7 +24,7 @@ from workbench.costing.sheet import sheet_from_dict
 from workbench.proposals.model import DEFAULT_TERMS, Proposal, ProposalStyle
 from workbench.replica import Replica
 from workbench.services.ai import AIClient
-from workbench.services.writer import latest_text, write_text
+from workbench.services.writer import latest_text, request_image, write_text
 
 #: footprint lines for a style, when an ESG calculation is available: (sheet row) -> lines
 EsgLines = Callable[[dict[str, Any]], tuple[str, ...]]
@@ -73,7 +73,9 @@ def build_proposal(
     esg: EsgLines | None = None,
     title: str = "",
     today: date | None = None,
+    illustrate: bool = False,
 ) -> Proposal:
+    """``illustrate``: styles without a photo get an AI illustration (or one is queued)."""
     today = today or date.today()
     brand = book.brand(brand_code)
     styles = []
@@ -119,6 +121,11 @@ def build_proposal(
         if written is None:
             written = write_text(replica, ai, "style_description", sheet_id, facts)
         image, image_type, image_source = _picture(replica, sheet_id, style.fabric.material_id)
+        if image is None and illustrate:
+            made = request_image(replica, ai, "style_image", sheet_id, facts)
+            if made is not None:
+                image, image_type = made, "image/png"
+                image_source = "illustration generated for this proposal"
         styles.append(ProposalStyle(
             style_code=style.style_code, title=sheet.title or style.category,
             category=style.category, fabric=facts["fabric"], composition=facts["composition"],

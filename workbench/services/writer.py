@@ -69,7 +69,46 @@ def write_text(
             job = _queue(replica, "text", prompt.ref, subject_id, data)
             return Section(template, "template", prompt.ref, note=str(exc), job_id=job)
         return Section(template, "template", prompt.ref, note=str(exc))
+    # kept, so the next preview shows the same text until the merchandiser asks again
+    job = _queue(replica, "text", prompt.ref, subject_id, data)
+    _finish(replica, job, "done", result=answer.text, model=answer.model)
     return Section(answer.text, "ai", prompt.ref, model=answer.model)
+
+
+def request_image(
+    replica: Replica,
+    client: AIClient | None,
+    prompt_name: str,
+    subject_id: str,
+    data: dict[str, Any],
+    cancel: threading.Event | None = None,
+) -> bytes | None:
+    """An illustration for a subject: made now when the provider answers (and kept, so the
+    next proposal reuses it), else queued for when it does; None until then."""
+    prompt = load_prompt(prompt_name)
+    if client is None:
+        _queue(replica, "image", prompt.ref, subject_id, data)
+        return None
+    try:
+        image = client.image(messages(prompt, data)[-1]["content"], cancel=cancel)
+    except AIError as exc:
+        if exc.retryable:
+            _queue(replica, "image", prompt.ref, subject_id, data)
+        return None
+    job = _queue(replica, "image", prompt.ref, subject_id, data)
+    _finish(replica, job, "done", result=base64.b64encode(image).decode(),
+            model=client.config.image_model)  # fmt: skip
+    return image
+
+
+def forget(replica: Replica, subject_id: str, prompt_name: str) -> int:
+    """Drop a subject's answers for a prompt, so the next proposal asks the AI again (the
+    merchandiser's "write it again")."""
+    with replica.transaction() as conn:
+        return conn.execute(
+            "DELETE FROM ai_jobs WHERE subject_id = ? AND prompt LIKE ? AND state != 'queued'",
+            (subject_id, f"{prompt_name}@v%"),
+        ).rowcount
 
 
 def run_queue(replica: Replica, client: AIClient, cancel: threading.Event | None = None) -> int:
