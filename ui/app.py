@@ -1,4 +1,5 @@
-"""Starting the desktop app: the QApplication, the workspace, the main window.
+"""Starting the desktop app: the QApplication, the workspace, the main window (or the label
+station, with ``station`` or for a signed-in user of the ``floor`` role).
 
 Opening a workspace can mean generating the demo (seconds for a large one), so it runs on a
 worker behind a progress dialog; the window appears when the workspace is ready. With
@@ -24,6 +25,7 @@ def run_app(
     screenshot: Path | None,
     query: str,
     timeout_s: int = 300,
+    station: bool = False,
 ) -> int:
     if screenshot is not None and not os.environ.get("QT_QPA_PLATFORM"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -36,6 +38,7 @@ def run_app(
     from sync.session import LiveUpdates, sync_workspace
     from ui.main_window import MainWindow
     from ui.ops import EtaProgress, OpContext, OpRunner
+    from ui.station import LabelStation
     from workbench.workspace import Workspace, demo_workspace, open_workspace
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -51,7 +54,7 @@ def run_app(
 
     ops = OpRunner()
     outcome = {"code": 0}
-    windows: list[MainWindow] = []
+    windows: list[MainWindow | LabelStation] = []
     sessions: list[DemoSession] = []
 
     dialog = QProgressDialog("Opening workspace…", "Cancel", 0, 0)
@@ -76,7 +79,7 @@ def run_app(
         dialog.setMaximum(total)
         dialog.setValue(done)
 
-    def show_window(workspace: Workspace, last_sync: object = None) -> MainWindow:
+    def show_window(workspace: Workspace, last_sync: object = None) -> MainWindow | LabelStation:
         syncer, live = None, None
         if workspace.replica.get_state("server_url"):
             syncer = lambda ctx: sync_workspace(  # noqa: E731
@@ -87,7 +90,10 @@ def run_app(
             except SyncError as exc:  # signed out on this laptop: it syncs after a sign-in
                 print(f"workbench: {exc}", file=sys.stderr)
                 syncer = None
-        window = MainWindow(workspace, ops, syncer=syncer, last_sync=last_sync, live=live)  # type: ignore[arg-type]
+        # the floor prints labels: its people get the label station, not the material search
+        floor = station or workspace.replica.get_state("role") == "floor"
+        kind = LabelStation if floor else MainWindow
+        window = kind(workspace, ops, syncer=syncer, last_sync=last_sync, live=live)  # type: ignore[arg-type]
         window.setWindowIcon(app.windowIcon())
         window.sync.workspace_requested.connect(lambda target: switch_to(window, target))
         windows.append(window)
@@ -96,7 +102,7 @@ def run_app(
         window.show()
         return window
 
-    def switch_to(current: MainWindow, target: Workspace | Path) -> None:
+    def switch_to(current: MainWindow | LabelStation, target: Workspace | Path) -> None:
         """Another workspace was chosen, or signed in to: open it, then close this one."""
 
         def opened_other(workspace: Workspace) -> None:
@@ -119,7 +125,9 @@ def run_app(
             window = show_window(opened.workspace, opened.report)
         else:
             window = show_window(opened)
-        if screenshot is not None:
+        if screenshot is not None and isinstance(window, LabelStation):
+            _drive_station_screenshot(window, screenshot, outcome)
+        elif screenshot is not None:
             _drive_screenshot(window, screenshot, query, outcome)
 
     def failed(exc: BaseException) -> None:
@@ -184,3 +192,22 @@ def _drive_screenshot(window, path: Path, query: str, outcome: dict[str, int]) -
     window.index_ready.connect(on_index_ready)
     window.results_shown.connect(on_results)
     window.detail_shown.connect(on_detail)
+
+
+def _drive_station_screenshot(window, path: Path, outcome: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
+    """Photograph the label station once its jobs list has loaded."""
+    from PySide6.QtWidgets import QApplication
+
+    def on_jobs(_jobs: list) -> None:  # type: ignore[type-arg]
+        window.jobs_shown.disconnect(on_jobs)
+        QApplication.processEvents()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not window.grab().save(str(path)):
+            print(f"workbench: could not write {path}", file=sys.stderr)
+            outcome["code"] = 4
+        else:
+            print(f"workbench: saved a screenshot of the label station to {path}")
+        window.close()
+        QApplication.quit()
+
+    window.jobs_shown.connect(on_jobs)

@@ -54,6 +54,12 @@ from workbench.workspace import DEFAULT_DEMO_MATERIALS
     help="Build the window offscreen, run a sample search, save a PNG and exit.",
 )
 @click.option("--query", default="cotton jersey", show_default=True, help="For --screenshot.")
+@click.option(
+    "--station",
+    is_flag=True,
+    help="Open the label station (scan, print QR labels) instead of the main window; the "
+    "default for users of the floor role.",
+)
 @click.pass_context
 def cli(
     ctx: click.Context,
@@ -64,6 +70,7 @@ def cli(
     workspace_dir: Path | None,
     screenshot: Path | None,
     query: str,
+    station: bool,
 ) -> None:
     """Mill Workbench: material search, costing and labels for textile mills."""
     ctx.ensure_object(dict)
@@ -81,6 +88,7 @@ def cli(
         workspace_dir=workspace_dir,
         screenshot=screenshot,
         query=query,
+        station=station,
     )
     sys.exit(code)
 

@@ -10,6 +10,11 @@ Each mutation is answered on its own:
 - ``conflict``: the server had moved on and the same fields changed on both sides; the server
   keeps its row and sends it, and the laptop keeps the user's version as a conflict copy;
 - ``rejected``: not allowed or not valid, with a message; set aside, never blocking the rest.
+
+Label print jobs are also audited: each applied ``label_jobs`` mutation (a job queued, then
+printed or failed, on a floor laptop) appends a ``label.job`` entry to the workspace's audit
+trail in the same transaction, so what was printed, where and by whom is kept in the hash
+chain however the job's row is edited later.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from sync import protocol
-from sync.server import schema
+from sync.server import audit, schema
 from sync.server.accounts import Caller
 from sync.server.db import writing
 from sync.server.scoping import WorkspaceScope
@@ -178,6 +183,37 @@ def _changed_since_base(current: Mapping[str, Any], base: Mapping[str, Any], fie
     return any(k in base and current.get(k) != base[k] for k in fields if k not in SYNC_COLUMNS)
 
 
+def _label_job_details(row: Mapping[str, Any], op: str) -> dict[str, Any]:
+    """What the audit trail keeps of a label job: enough to answer "who printed which
+    labels, how many, where", without copying the items themselves."""
+    try:
+        items = json.loads(row.get("items") or "[]")
+        count: int | None = len(items) if isinstance(items, list) else None
+    except ValueError:
+        count = None
+    details: dict[str, Any] = {
+        "template": row.get("template"),
+        "printer": row.get("printer"),
+        "copies": row.get("copies"),
+        "state": row.get("state"),
+        "items": count,
+    }
+    if row.get("error"):
+        details["error"] = row["error"]
+    if op == "delete":
+        details["deleted"] = True
+    return details
+
+
+def _audit(conn: sa.Connection, caller: Caller, m: Mutation, answer: Mapping[str, Any]) -> None:
+    """Append the audit entry an applied mutation calls for (label jobs), in the push's
+    transaction: the job and its entry are stored together or not at all."""
+    if m.table != "label_jobs" or answer.get("status") != "applied" or not answer.get("row"):
+        return
+    audit.append(conn, caller.workspace_id, actor=caller.username, action="label.job",
+                 subject=m.row_id, details=_label_job_details(answer["row"], m.op))  # fmt: skip
+
+
 def apply_push(engine: sa.Engine, caller: Caller, batch: list[Mutation]) -> list[dict[str, Any]]:
     """Apply a batch in one transaction; returns one answer per mutation, in order."""
     d, log = schema.devices, schema.mutations
@@ -204,6 +240,7 @@ def apply_push(engine: sa.Engine, caller: Caller, batch: list[Mutation]) -> list
                 continue
             answer = _apply_one(scope, caller.role, m)
             answers.append(answer)
+            _audit(conn, caller, m, answer)
             conn.execute(
                 log.insert().values(
                     device_id=caller.device_id,

@@ -14,22 +14,29 @@ Every symbol carries a quiet zone of four modules (the minimum ISO/IEC 18004 set
 a template's QR box is the symbol *with* its quiet zone, so text next to it never eats into
 the margin a scanner needs.
 
-The encoder is the ``qrcode`` package. Its choice among the eight mask patterns scores
-each candidate in pure Python, which is most of the time a symbol takes (about 14 ms for
-a typical label URI); :class:`_FastMaskQRCode` computes the very same scores on rows and
-columns held as integers, so printing 500 labels does not wait seconds for masks. Its
-output is identical to the package's own, which the tests check.
+The encoder is the ``qrcode`` package. It works a module and a bit at a time in pure
+Python: choosing among the eight mask patterns, placing the data, building the codewords
+and their Reed-Solomon error correction took about 14 ms for a typical label URI, and
+printing 500 labels waited seconds for it. :class:`_FastMaskQRCode` computes the very same
+symbol with whole rows and columns held as integers, each version's data placement worked
+out once, and the error correction a byte at a time (under 1 ms a symbol). Its output is
+identical to the package's own, which the tests check.
 """
 
 from __future__ import annotations
 
 import io
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
+from typing import Any
 
 import qrcode
 from PIL import Image
+from qrcode import LUT
+from qrcode import base as qr_base
 from qrcode import util as qr_util
 from qrcode.constants import ERROR_CORRECT_M, ERROR_CORRECT_Q
 from qrcode.exceptions import DataOverflowError
@@ -163,32 +170,209 @@ def _penalty(by_row: int, by_col: int, grid: _Grid) -> int:
     return score
 
 
-class _FastMaskQRCode(qrcode.QRCode):  # type: ignore[type-arg]
-    """``qrcode.QRCode`` with the mask choice computed on packed integers.
+class _Bits:
+    """``qrcode.util.BitBuffer``'s interface over a list of bit strings: a bit at a time in
+    Python is most of what ``best_fit`` and ``create_data`` cost."""
 
-    The eight candidates differ only in their data modules (in the trial layout the format
-    bits are all light whatever the mask), so the data bits are laid out once and each
-    candidate is ``function modules | (data XOR mask) & data positions``, for rows and for
-    columns, scored as whole integers. The winner is kept, and only its format and version
-    information are written in, rather than laying the data out a second time.
+    __slots__ = ("length", "parts")
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.length = 0
+
+    def put(self, num: int, length: int) -> None:
+        self.parts.append(format(num & ((1 << length) - 1), f"0{length}b"))
+        self.length += length
+
+    def put_bit(self, bit: bool) -> None:
+        self.parts.append("1" if bit else "0")
+        self.length += 1
+
+    def __len__(self) -> int:
+        return self.length
+
+    def bits(self) -> str:
+        return "".join(self.parts)
+
+
+def _write(buffer: _Bits, data: Any) -> None:
+    """``data.write(buffer)``, with the bytes of byte mode (what URIs mostly are) written
+    as one run rather than eight bits at a time."""
+    if data.mode == qr_util.MODE_8BIT_BYTE and data.data:
+        raw = bytes(data.data)
+        buffer.parts.append(format(int.from_bytes(raw, "big"), f"0{8 * len(raw)}b"))
+        buffer.length += 8 * len(raw)
+    else:
+        data.write(buffer)
+
+
+@lru_cache(maxsize=64)
+def _ec_table(ec_count: int) -> tuple[int, ...]:
+    """For each leading byte, the generator polynomial times it, packed as an integer of
+    ``ec_count`` bytes: one Reed-Solomon division step is then a shift and an XOR."""
+    if ec_count in LUT.rsPoly_LUT:
+        generator = list(LUT.rsPoly_LUT[ec_count])
+    else:
+        poly = qr_base.Polynomial([1], 0)
+        for i in range(ec_count):
+            poly = poly * qr_base.Polynomial([1, qr_base.gexp(i)], 0)
+        generator = [poly[i] for i in range(len(poly))]
+    exp, log = qr_base.EXP_TABLE, qr_base.LOG_TABLE
+    rows = [0]
+    for factor in range(1, 256):
+        product = bytes(
+            exp[(log[factor] + log[g]) % 255] if g else 0 for g in generator[1 : ec_count + 1]
+        )
+        rows.append(int.from_bytes(product, "big"))
+    return tuple(rows)
+
+
+def _ec_bytes(data: bytes, ec_count: int) -> list[int]:
+    """The Reed-Solomon remainder of ``data`` (what ``qrcode``'s polynomial division gives)."""
+    table = _ec_table(ec_count)
+    shift = 8 * (ec_count - 1)
+    mask = (1 << (8 * ec_count)) - 1
+    remainder = 0
+    for byte in data:
+        remainder = ((remainder << 8) & mask) ^ table[(remainder >> shift) ^ byte]
+    return list(remainder.to_bytes(ec_count, "big"))
+
+
+def _create_data(version: int, error_correction: int, data_list: list[Any]) -> list[int]:
+    """``qrcode.util.create_data``: the codewords, data and error correction interleaved."""
+    buffer = _Bits()
+    for data in data_list:
+        buffer.put(data.mode, 4)
+        buffer.put(len(data), qr_util.length_in_bits(data.mode, version))
+        _write(buffer, data)
+    blocks = qr_base.rs_blocks(version, error_correction)
+    bit_limit = sum(block.data_count * 8 for block in blocks)
+    if len(buffer) > bit_limit:
+        raise DataOverflowError(f"{len(buffer)} bits do not fit in {bit_limit}")
+    bits = buffer.bits()
+    bits += "0" * min(bit_limit - len(bits), 4)  # terminator
+    bits += "0" * (-len(bits) % 8)
+    codewords = int(bits, 2).to_bytes(len(bits) // 8, "big") if bits else b""
+    codewords += bytes((qr_util.PAD0, qr_util.PAD1)) * ((bit_limit // 8 - len(codewords)) // 2 + 1)
+    codewords = codewords[: bit_limit // 8]
+    data_blocks, ec_blocks, offset = [], [], 0
+    for block in blocks:
+        chunk = codewords[offset : offset + block.data_count]
+        offset += block.data_count
+        data_blocks.append(chunk)
+        ec_blocks.append(_ec_bytes(chunk, block.total_count - block.data_count))
+    out: list[int] = []
+    for i in range(max(len(b) for b in data_blocks)):
+        out.extend(b[i] for b in data_blocks if i < len(b))
+    for i in range(max(len(b) for b in ec_blocks)):
+        out.extend(b[i] for b in ec_blocks if i < len(b))
+    return out
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """One version's trial layout: its function modules, and where each data bit goes."""
+
+    count: int
+    #: dark function modules of the trial layout (format bits are light there)
+    fixed_by_row: int
+    fixed_by_col: int
+    #: the data modules
+    data_by_row: int
+    data_by_col: int
+    #: data modules, in the order the bits fill them
+    capacity: int
+    #: from the bit string (plus one trailing "0"), the matrix as a bit string, last module
+    #: first (so ``int(..., 2)`` packs it as ``_pack`` does), by rows and by columns
+    gather_by_row: Any
+    gather_by_col: Any
+
+
+@lru_cache(maxsize=41)
+def _layout(version: int) -> _Layout:
+    """Lay out a version's function patterns as ``qrcode`` does for a trial symbol, and
+    follow its zigzag to number the data modules."""
+    code = qrcode.QRCode(version=version, border=0)
+    count = code.modules_count = version * 4 + 17
+    code.modules = [[None] * count for _ in range(count)]
+    code.setup_position_probe_pattern(0, 0)
+    code.setup_position_probe_pattern(count - 7, 0)
+    code.setup_position_probe_pattern(0, count - 7)
+    code.setup_position_adjust_pattern()
+    code.setup_timing_pattern()
+    code.setup_type_info(True, 0)
+    if version >= 7:
+        code.setup_type_number(True)
+    modules = code.modules
+    order: list[tuple[int, int]] = []  # qrcode's map_data walk
+    row, step = count - 1, -1
+    for col in range(count - 1, 0, -2):
+        if col <= 6:
+            col -= 1
+        while True:
+            for c in (col, col - 1):
+                if modules[row][c] is None:
+                    order.append((row, c))
+            row += step
+            if row < 0 or row >= count:
+                row -= step
+                step = -step
+                break
+    capacity = len(order)
+    index = {position: k for k, position in enumerate(order)}
+    by_row = [index.get((r, c), capacity) for r in range(count) for c in range(count)]
+    by_col = [index.get((r, c), capacity) for c in range(count) for r in range(count)]
+    return _Layout(
+        count=count,
+        fixed_by_row=_pack(modules),
+        fixed_by_col=_pack(zip(*modules, strict=True)),
+        data_by_row=_pack([[m is None for m in line] for line in modules]),
+        data_by_col=_pack([[m is None for m in line] for line in zip(*modules, strict=True)]),
+        capacity=capacity,
+        gather_by_row=itemgetter(*by_row[::-1]),
+        gather_by_col=itemgetter(*by_col[::-1]),
+    )
+
+
+class _FastMaskQRCode(qrcode.QRCode):  # type: ignore[type-arg]
+    """``qrcode.QRCode`` with the same symbol computed on packed integers.
+
+    The eight mask candidates differ only in their data modules (in the trial layout the
+    format bits are all light whatever the mask), so the data bits are placed once, by
+    rows and by columns, as whole integers (:class:`_Layout` knows where each bit goes),
+    and each candidate is ``function modules | (data XOR mask) & data positions``, scored
+    as whole integers. The winner is kept, and only its format and version information
+    are written in. The codewords and the fit are ``qrcode``'s own rules with the bits kept
+    as strings and the Reed-Solomon division done a byte at a time on integers.
     """
 
-    _capture_data_positions = False
-    _data_positions: list[list[bool]]
-
-    def map_data(self, data: bytes, mask_pattern: int) -> None:
-        if self._capture_data_positions:
-            self._data_positions = [[m is None for m in row] for row in self.modules]
-        super().map_data(data, mask_pattern)
+    def best_fit(self, start: int | None = None) -> int:
+        """``qrcode``'s best fit, measuring the data with :class:`_Bits`."""
+        start = start or 1
+        qr_util.check_version(start)
+        sizes = qr_util.mode_sizes_for_version(start)
+        buffer = _Bits()
+        for data in self.data_list:
+            buffer.put(data.mode, 4)
+            buffer.put(len(data), sizes[data.mode])
+            _write(buffer, data)
+        self.version = bisect_left(
+            qr_util.BIT_LIMIT_TABLE[self.error_correction], len(buffer), start
+        )
+        if self.version == 41:
+            raise DataOverflowError()
+        if sizes is not qr_util.mode_sizes_for_version(self.version):
+            self.best_fit(start=self.version)
+        return int(self.version)
 
     def make(self, fit: bool = True) -> None:
         if fit or self.version is None:
             self.best_fit(start=self.version)
         pattern, by_row = self._choose_mask()
-        count = self.modules_count
+        count = self.modules_count = self.version * 4 + 17
         bits = format(by_row, f"0{count * count}b")[::-1]
         self.modules = [
-            [bit == "1" for bit in bits[r * count : (r + 1) * count]] for r in range(count)
+            list(map("1".__eq__, bits[r * count : (r + 1) * count])) for r in range(count)
         ]
         # what makeImpl(False, pattern) adds to the trial layout: format information, the
         # dark module and (version 7 and up) version information
@@ -201,24 +385,22 @@ class _FastMaskQRCode(qrcode.QRCode):  # type: ignore[type-arg]
 
     def _choose_mask(self) -> tuple[int, int]:
         """The mask ``qrcode`` would choose, and the trial matrix with it (packed by rows)."""
-        self._capture_data_positions = True
-        try:
-            self.makeImpl(True, 0)
-        finally:
-            self._capture_data_positions = False
-        grid = _grid(self.modules_count)
-        trial = self.modules
-        where = self._data_positions
-        candidates = []
-        for lines_of, masks in (
-            (lambda m: m, grid.masks_by_row),
-            (lambda m: list(zip(*m, strict=True)), grid.masks_by_col),
-        ):
-            data_at = _pack(lines_of(where))
-            laid = _pack(lines_of(trial))
-            fixed = laid & ~data_at
-            data = (laid ^ masks[0]) & data_at  # undo mask pattern 0
-            candidates.append([fixed | ((data ^ mask) & data_at) for mask in masks])
+        if self.data_cache is None:
+            self.data_cache = _create_data(self.version, self.error_correction, self.data_list)
+        layout = _layout(self.version)
+        grid = _grid(layout.count)
+        codewords = self.data_cache
+        stream = format(int.from_bytes(bytes(codewords), "big"), f"0{8 * len(codewords)}b")
+        stream = stream[: layout.capacity].ljust(layout.capacity, "0") + "0"
+        data_by_row = int("".join(layout.gather_by_row(stream)), 2)
+        data_by_col = int("".join(layout.gather_by_col(stream)), 2)
+        candidates = [
+            [fixed | ((data ^ mask) & where) for mask in masks]
+            for fixed, data, where, masks in (
+                (layout.fixed_by_row, data_by_row, layout.data_by_row, grid.masks_by_row),
+                (layout.fixed_by_col, data_by_col, layout.data_by_col, grid.masks_by_col),
+            )
+        ]
         scores = [
             _penalty(by_row, by_col, grid)
             for by_row, by_col in zip(candidates[0], candidates[1], strict=True)
@@ -315,7 +497,7 @@ def make_qr(data: str, error_correction: str = "Q") -> QrSymbol:
     code.add_data(data)
     _fit(code, data, error_correction)
     code.make(fit=False)
-    modules = tuple(tuple(bool(m) for m in row) for row in code.modules)
+    modules = tuple(map(tuple, code.modules))
     return QrSymbol(data, error_correction, int(code.version), modules)
 
 
@@ -326,7 +508,7 @@ def symbol_modules(data: str, error_correction: str) -> int:
     a box sized for it holds the symbol a printer's own encoder makes (ZPL's ``^BQ`` in
     automatic mode picks its modes itself).
     """
-    code = qrcode.QRCode(error_correction=_level(error_correction), border=0)
+    code = _FastMaskQRCode(error_correction=_level(error_correction), border=0)
     code.add_data(data, optimize=0)
     _fit(code, data, error_correction)
     return int(code.version) * 4 + 17
