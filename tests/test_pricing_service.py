@@ -245,3 +245,26 @@ def test_the_cost_sheet_shows_the_firm_quote_beside_the_estimate(
     finally:
         win.close()
         workspace.close()
+
+
+def test_issuing_a_proposal_is_audited_with_its_pdf_hash(priced: Server, tmp_path: Path) -> None:
+    import hashlib
+
+    from sync.server.audit import entries
+    from workbench.proposals.issue import issue_proposal, save_proposal
+
+    workspace, _, _ = sign_in(priced.url, "merchandiser@alpha", PASSWORD, base=tmp_path)
+    sync_workspace(workspace)
+    draft = save_proposal(workspace.replica, title="SS27 knits", brand_code="NORDV",
+                          sheet_ids=["sheet-1"])  # fmt: skip
+    sync_workspace(workspace)
+    pdf = b"%PDF-1.7 the proposal as issued"
+    issue_proposal(workspace.replica, draft["id"], pdf)
+    sync_workspace(workspace)
+    with priced.engine.connect() as conn:
+        issued = [e for e in entries(conn, priced.workspaces["alpha"])
+                  if e.action == "proposal.issued"]  # fmt: skip
+    assert len(issued) == 1  # the draft was not an issue
+    assert issued[0].subject == draft["id"] and issued[0].actor == "merchandiser@alpha"
+    assert issued[0].details["pdf_sha256"] == hashlib.sha256(pdf).hexdigest()
+    workspace.close()

@@ -206,12 +206,21 @@ def _label_job_details(row: Mapping[str, Any], op: str) -> dict[str, Any]:
 
 
 def _audit(conn: sa.Connection, caller: Caller, m: Mutation, answer: Mapping[str, Any]) -> None:
-    """Append the audit entry an applied mutation calls for (label jobs), in the push's
-    transaction: the job and its entry are stored together or not at all."""
-    if m.table != "label_jobs" or answer.get("status") != "applied" or not answer.get("row"):
+    """Append the audit entry an applied mutation calls for (label jobs, issued proposals),
+    in the push's transaction: the document and its entry are stored together or not at all."""
+    row = answer.get("row")
+    if answer.get("status") != "applied" or not row:
         return
-    audit.append(conn, caller.workspace_id, actor=caller.username, action="label.job",
-                 subject=m.row_id, details=_label_job_details(answer["row"], m.op))  # fmt: skip
+    if m.table == "label_jobs":
+        audit.append(conn, caller.workspace_id, actor=caller.username, action="label.job",
+                     subject=m.row_id, details=_label_job_details(row, m.op))  # fmt: skip
+    elif m.table == "proposals" and row.get("state") == "issued" and row.get("pdf_sha256"):
+        # the SHA-256 ties the PDF a buyer holds to this entry
+        audit.append(conn, caller.workspace_id, actor=caller.username,
+                     action="proposal.issued", subject=m.row_id,
+                     details={"title": row.get("title"), "pdf_sha256": row["pdf_sha256"],
+                              "issued_at": row.get("issued_at"),
+                              "brand_id": row.get("brand_id")})  # fmt: skip
 
 
 def apply_push(engine: sa.Engine, caller: Caller, batch: list[Mutation]) -> list[dict[str, Any]]:
