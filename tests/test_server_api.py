@@ -248,7 +248,9 @@ def test_long_poll_answers_when_a_change_arrives(server: Server) -> None:
 def test_openapi_document_matches_the_routes(server: Server) -> None:
     with server.client() as http:
         doc = http.get("/v1/openapi.json").json()
-    served = {(path, m.lower()) for path, _, methods in ROUTES for m in methods}
+    # Starlette's {rest:path} is OpenAPI's {rest}
+    served = {(path.replace(":path}", "}"), m.lower()) for path, _, methods in ROUTES
+              for m in methods}  # fmt: skip
     documented = {(path, m) for path, ops in PATHS.items() for m in ops}
     assert served == documented
     assert doc["paths"].keys() == PATHS.keys()

@@ -25,7 +25,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from sync import protocol
@@ -38,10 +38,13 @@ from sync.server.pricing import PRICING_ROLES, issue_quote
 from sync.server.push import BatchError, apply_push, parse_batch
 from sync.server.scoping import WorkspaceScope
 from sync.server.snapshot import SnapshotStore
+from sync.server.trace import NotFound as TraceNotFound
+from sync.server.trace import trace
 from workbench.costing import CostingError
 from workbench.ingest.mapping import KINDS, Mapping, MappingError, load_mapping
 from workbench.ingest.preview import override_columns
 from workbench.ingest.readers import ReadError
+from workbench.proposals.render import environment
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 MAX_IMPORT_BYTES = 512 * 1024 * 1024
@@ -409,6 +412,22 @@ async def pricing_quote(request: Request) -> JSONResponse:
     return JSONResponse({"quote": quote})
 
 
+async def traceability(request: Request) -> Response:
+    """A label's QR code opened by anyone: the traceability page (`sync.server.trace`)."""
+    state = _state(request)
+    wants_json = "application/json" in request.headers.get("accept", "")
+    try:
+        found = await asyncio.to_thread(trace, state.engine, str(request.url))
+    except TraceNotFound as exc:
+        if wants_json:
+            return _error(404, "not_found", str(exc))
+        page = environment().get_template("trace.html").render(t=None, reason=str(exc))
+        return HTMLResponse(page, status_code=404)
+    if wants_json:
+        return JSONResponse(found)
+    return HTMLResponse(environment().get_template("trace.html").render(t=found))
+
+
 def notify(state: ServerState, workspace_id: str) -> None:
     """Wake this process's long-polls for a workspace (call on the event loop)."""
     event = state.waiters.pop(workspace_id, None)
@@ -428,6 +447,9 @@ ROUTES: list[tuple[str, Callable[..., Any], list[str]]] = [
     ("/v1/push", push, ["POST"]),
     ("/v1/import/{kind}", import_master_data, ["POST"]),
     ("/v1/pricing/quote", pricing_quote, ["POST"]),
+    # the addresses printed in labels' QR codes (GS1 Digital Link, and our own IDs)
+    ("/01/{rest:path}", traceability, ["GET"]),
+    ("/id/{rest:path}", traceability, ["GET"]),
 ]
 
 

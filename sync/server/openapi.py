@@ -249,6 +249,26 @@ PATHS: dict[str, dict[str, Any]] = {
             },
         }
     },
+    **{
+        prefix + "/{rest}": {
+            "get": {
+                "summary": "The traceability page of a label's QR code (" + what + "): the item, "
+                "lot, mill, materials, certifications and fibre footprint; nothing priced. HTML, "
+                "or JSON with Accept: application/json. Needs no token.",
+                "parameters": [
+                    {"name": "rest", "in": "path", "required": True,
+                     "schema": {"type": "string"}},
+                ],
+                "responses": {
+                    "200": {"description": "the item", "content": {
+                        "text/html": {"schema": {"type": "string"}},
+                        "application/json": {"schema": {"type": "object"}}}},
+                    **_errors(404),
+                },
+            }
+        }
+        for prefix, what in (("/01", "GS1 Digital Link"), ("/id", "workspace ID"))
+    },
     "/v1/import/{kind}": {
         "post": {
             "summary": "Import a file of master data into the caller's workspace (admins only). "

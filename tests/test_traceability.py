@@ -1,0 +1,69 @@
+"""The traceability page a label's QR code opens, over HTTP: the item, lot, production date,
+mill, materials, certifications and fibre footprint, as HTML or JSON; nothing priced; a
+proper 404 page for codes that name nothing (unknown, deleted)."""
+
+from __future__ import annotations
+
+import html
+
+import httpx
+import pytest
+
+from tests.sync_fixtures import Server, material, write_rows
+
+pytestmark = pytest.mark.parametrize("server_db", ["sqlite"], indirect=True)
+
+
+def seed(server: Server) -> None:
+    ws = server.workspaces["alpha"]
+    fabric = material("FAB-1", id="m-1", name="Single Jersey 180 Organic Cotton Navy",
+                      composition="100% Organic Cotton", certifications="GOTS,OEKO-TEX",
+                      price="412.50")  # fmt: skip
+    write_rows(server.engine, ws, "materials", [fabric])
+    write_rows(server.engine, ws, "orders", [{
+        "id": "o-1", "order_no": "PO-2026-0001", "brand_id": "b-1", "style_code": "TEE-101",
+        "material_id": "m-1", "season": "SS27", "mill": "Kongu Unit 1", "uom": "pc",
+        "quantity": 4600, "unit_price": "3.45", "currency": "EUR", "order_date": "2026-11-01",
+        "deleted": 0, "updated_at": "2026-11-01T00:00:00Z"}])  # fmt: skip
+
+
+def test_an_order_label_opens_its_page(server: Server) -> None:
+    seed(server)
+    url = f"{server.url}/id/alpha/order/PO-2026-0001/10/L2411-07?11=261125"
+    page = httpx.get(url)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    text = page.text
+    for shown in ("PO-2026-0001", "L2411-07", "2026-11-25", "TEE-101", "Kongu Unit 1",
+                  "Single Jersey 180 Organic Cotton Navy", "100% Organic Cotton", "GOTS",
+                  "kg CO2-eq per kg of fibre", "cradle-to-gate fibre"):  # fmt: skip
+        assert shown in text, shown
+    assert "412.50" not in text and "3.45" not in text
+    assert "price" not in text.lower().replace("no prices are shown", "")
+    data = httpx.get(url, headers={"Accept": "application/json"}).json()
+    assert data["item"] == {"kind": "order", "code": "PO-2026-0001", "style": "TEE-101",
+                            "season": "SS27", "mill": "Kongu Unit 1", "quantity": 4600,
+                            "uom": "pc"}  # fmt: skip
+    assert data["lot"] == "L2411-07" and data["production_date"] == "2026-11-25"
+    [fabric] = data["materials"]
+    assert fabric["certifications"] == ["GOTS", "OEKO-TEX"] and "price" not in fabric
+    assert float(fabric["footprint"]["global_warming_kg_co2e_per_kg_fibre"]) > 0
+
+
+def test_a_material_label_and_the_404s(server: Server) -> None:
+    seed(server)
+    ok = httpx.get(f"{server.url}/id/alpha/material/FAB-1",
+                   headers={"Accept": "application/json"})  # fmt: skip
+    assert ok.status_code == 200 and ok.json()["materials"][0]["code"] == "FAB-1"
+    for path, reason in (("/id/alpha/order/PO-NOPE", "no order 'PO-NOPE'"),
+                         ("/id/nowhere/material/FAB-1", "no workspace 'nowhere'"),
+                         ("/01/09506000134352/10/L1", "is not registered"),
+                         ("/id/alpha/material/FAB%20X%23", "")):  # fmt: skip
+        page = httpx.get(f"{server.url}{path}")
+        assert page.status_code == 404 and "Code not found" in page.text, path
+        assert reason in html.unescape(page.text)
+        api = httpx.get(f"{server.url}{path}", headers={"Accept": "application/json"})
+        assert api.status_code == 404 and api.json()["error"] == "not_found"
+    # a withdrawn (deleted) material is not found any more
+    write_rows(server.engine, server.workspaces["alpha"], "materials",
+               [material("FAB-1", id="m-1", deleted=1)])  # fmt: skip
+    assert httpx.get(f"{server.url}/id/alpha/material/FAB-1").status_code == 404
