@@ -5,9 +5,14 @@ proper 404 page for codes that name nothing (unknown, deleted)."""
 from __future__ import annotations
 
 import html
+import os
+import shutil
+import subprocess
+from pathlib import Path
 
 import httpx
 import pytest
+from PIL import Image
 
 from tests.sync_fixtures import Server, material, write_rows
 
@@ -67,3 +72,31 @@ def test_a_material_label_and_the_404s(server: Server) -> None:
     write_rows(server.engine, server.workspaces["alpha"], "materials",
                [material("FAB-1", id="m-1", deleted=1)])  # fmt: skip
     assert httpx.get(f"{server.url}/id/alpha/material/FAB-1").status_code == 404
+
+
+def test_the_page_in_a_real_browser(server: Server, tmp_path: Path) -> None:
+    """Headless Chromium opens the page a phone would, and a screenshot is kept (set
+    WORKBENCH_SCREENSHOTS to a folder to keep it there too: the README links one)."""
+    browser = shutil.which("chromium")
+    if browser is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium must be installed in CI (dev.sh installs it)")
+        pytest.skip("Chromium is not installed here")
+    seed(server)
+    shot = tmp_path / "traceability.png"
+    done = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", "--hide-scrollbars",
+         "--window-size=480,900", f"--screenshot={shot}",
+         f"{server.url}/id/alpha/order/PO-2026-0001/10/L2411-07?11=261125"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0 and shot.exists(), done.stderr[-2000:]
+    image = Image.open(shot).convert("RGB")
+    assert image.size == (480, 900)
+    # the page's dark header band is there: the browser drew the page, not a blank
+    assert image.getpixel((240, 20)) == (0x1F, 0x3A, 0x4D)
+    keep = os.environ.get("WORKBENCH_SCREENSHOTS")
+    if keep:
+        shutil.copy(shot, Path(keep) / "traceability.png")
