@@ -31,6 +31,7 @@ from sync import session
 from sync.session import SyncReport
 from ui.capacity_view import CapacityWindow
 from ui.cost_sheet import CostSheetWindow
+from ui.dashboards import DashboardsWindow
 from ui.detail import DetailPane
 from ui.facets import FacetPanel
 from ui.import_dialog import ImportDialog
@@ -456,6 +457,10 @@ class MainWindow(QMainWindow):
         capacity = QAction("&Capacity…", self)
         capacity.triggered.connect(self.show_capacity)
         self.costing_menu.addAction(capacity)
+        dashboards = QAction("&Dashboards…", self)
+        dashboards.setShortcut(QKeySequence("Ctrl+D"))
+        dashboards.triggered.connect(self.show_dashboards)
+        self.costing_menu.addAction(dashboards)
         proposal = QAction("Buyer &proposal…", self)
         proposal.setShortcut(QKeySequence("Ctrl+P"))
         proposal.triggered.connect(self.show_proposal_builder)
@@ -535,6 +540,12 @@ class MainWindow(QMainWindow):
                 return run_queue(replica, client, ctx.cancel_event)
 
         self.ops.run(work, label="AI texts", background=True)
+
+    def show_dashboards(self) -> DashboardsWindow:
+        window = DashboardsWindow(self.workspace, self.ops, self)
+        window.show()
+        self.cost_windows.append(window)
+        return window
 
     def show_proposal_builder(self) -> ProposalBuilder:
         window = ProposalBuilder(self.workspace, self.ops, self, ai=self._ai_client)

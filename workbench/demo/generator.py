@@ -424,12 +424,13 @@ def _cost_rates(w: _Writer, rng: random.Random, stamp: str, today: date, made: _
 #: Rupees' worth in the brands' currencies at the start of the demo's history, and how much
 #: the rate may wander in a month.
 _FX_START = {"EUR": 0.0109, "GBP": 0.0093, "USD": 0.0121, "AUD": 0.0182}
-_FX_MONTHS = 24
+_FX_MONTHS = 40  # the order history reaches back three years
 
 
 def _fx_rates(w: _Writer, rng: random.Random, stamp: str, today: date) -> None:
-    """Monthly INR rates for the brands' currencies over two years, as a treasury desk
-    publishes them: every month kept, since a costing converts at the rate of its own date."""
+    """Monthly INR rates for the brands' currencies since before the oldest order, as a
+    treasury desk publishes them: every month kept, since a costing converts at the rate of
+    its own date."""
     first = today.replace(day=1)
     months = []
     for back in range(_FX_MONTHS - 1, -1, -1):
