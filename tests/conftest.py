@@ -62,4 +62,6 @@ def private_data_dir(
 ) -> Path:
     path = tmp_path_factory.mktemp("data")
     monkeypatch.setenv("WORKBENCH_DATA_DIR", str(path))
+    # the app's log file goes to one folder of the test run, never the user's log directory
+    monkeypatch.setenv("WORKBENCH_LOG_DIR", str(tmp_path_factory.getbasetemp() / "logs"))
     return path

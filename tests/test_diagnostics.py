@@ -81,3 +81,16 @@ def test_a_bundle_with_an_unredactable_secret_is_not_written(
     with pytest.raises(DiagnosticsError, match=r"logs/workbench\.log still holds"):
         export_diagnostics(tmp_path / "diag.zip", base=tmp_path / "data", logs=logs)
     assert not (tmp_path / "diag.zip").exists()
+
+
+def test_the_diagnostics_command(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from ui.cli import cli
+
+    out = tmp_path / "diag.zip"
+    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "data"), "diagnostics",
+                                      "--out", str(out)], obj={})  # fmt: skip
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as z:
+        assert "versions.json" in z.namelist()

@@ -224,3 +224,16 @@ def test_the_detail_tables_export_what_they_show(
     lines = (tmp_path / "orders.csv").read_text("utf-8-sig").splitlines()
     assert lines[0] == "Order,Brand,Season,Qty,Delivered"
     assert len(lines) == window.detail.orders.rowCount() + 1
+
+
+def test_exporting_diagnostics_from_the_help_menu(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    import zipfile
+
+    target = tmp_path / "diagnostics.zip"
+    window.export_diagnostics(target)
+    qtbot.waitUntil(target.exists, timeout=10_000)
+    qtbot.waitUntil(lambda: "Diagnostics written" in window.statusBar().currentMessage())
+    with zipfile.ZipFile(target) as bundle:
+        assert {"versions.json", "workspaces.json"} <= set(bundle.namelist())

@@ -9,6 +9,7 @@ look at the app from scripts and CI.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -39,8 +40,11 @@ def run_app(
     from ui.main_window import MainWindow
     from ui.ops import EtaProgress, OpContext, OpRunner
     from ui.station import LabelStation
+    from workbench.logs import setup_logging
     from workbench.workspace import Workspace, demo_workspace, open_workspace
 
+    with contextlib.suppress(OSError):  # a read-only home still runs the app, unlogged
+        setup_logging()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Mill Workbench")

@@ -274,6 +274,21 @@ def bom(obj: dict, file: Path, name: str | None) -> None:
                            "rejected": len({p.row for p in result.problems})}))  # fmt: skip
 
 
+@cli.command()
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The .zip to write.")  # fmt: skip
+@click.pass_obj
+def diagnostics(obj: dict, out: Path) -> None:
+    """Collect logs, versions and each workspace's shape for support (no secrets)."""
+    from workbench.diagnostics import DiagnosticsError, export_diagnostics
+
+    try:
+        written = export_diagnostics(out, base=obj["data_dir"])
+    except DiagnosticsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Wrote {written}")
+
+
 def main() -> None:
     cli(obj={})
 

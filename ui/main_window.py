@@ -40,6 +40,7 @@ from ui.ops import OpContext, OpRunner
 from ui.proposal_builder import ProposalBuilder
 from ui.settings_dialog import SettingsDialog
 from ui.sync_controller import SyncController, Syncer
+from workbench.diagnostics import export_diagnostics
 from workbench.export import export_table
 from workbench.replica import queries
 from workbench.search import IndexState, SearchRequest, SearchResult
@@ -240,6 +241,9 @@ class MainWindow(QMainWindow):
         about = QAction("&About Mill Workbench", self)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
+        diagnostics = QAction("Export &diagnostics…", self)
+        diagnostics.triggered.connect(self.choose_diagnostics)
+        help_menu.addAction(diagnostics)
 
     # -- status ------------------------------------------------------------------------------
 
@@ -438,6 +442,24 @@ class MainWindow(QMainWindow):
 
         self.ops.run(work, success=lambda n: self.exported.emit(path, n),
                      label=f"Exporting to {path.name}")  # fmt: skip
+
+    # -- diagnostics -------------------------------------------------------------------------
+
+    def choose_diagnostics(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export diagnostics", "workbench-diagnostics.zip", "Zip (*.zip)"
+        )
+        if path:
+            self.export_diagnostics(Path(path))
+
+    def export_diagnostics(self, path: Path) -> None:
+        """Logs, versions and each workspace's shape for support, on a worker; no secrets."""
+
+        def done(written: Path) -> None:
+            self.statusBar().showMessage(f"Diagnostics written to {written}", 15_000)
+
+        self.ops.run(lambda _ctx: export_diagnostics(path), success=done,
+                     label="Collecting diagnostics")  # fmt: skip
 
     # -- costing -----------------------------------------------------------------------------
 
