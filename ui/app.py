@@ -183,35 +183,33 @@ def _drive_screenshot(window, path: Path, query: str, outcome: dict[str, int]) -
         if state["saved"]:
             return
         state["saved"] = True
-        QApplication.processEvents()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not window.grab().save(str(path)):
-            print(f"workbench: could not write {path}", file=sys.stderr)
-            outcome["code"] = 4
-        else:
-            print(f"workbench: saved a screenshot to {path}")
-        window.close()
-        QApplication.quit()
+        _save_and_quit(window, path, outcome, "a screenshot")
 
     window.index_ready.connect(on_index_ready)
     window.results_shown.connect(on_results)
     window.detail_shown.connect(on_detail)
 
 
+def _save_and_quit(window, path: Path, outcome: dict[str, int], what: str) -> None:  # type: ignore[no-untyped-def]
+    """Save the window as a PNG (exit code 4 if it cannot be written), then end the app."""
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.processEvents()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not window.grab().save(str(path)):
+        print(f"workbench: could not write {path}", file=sys.stderr)
+        outcome["code"] = 4
+    else:
+        print(f"workbench: saved {what} to {path}")
+    window.close()
+    QApplication.quit()
+
+
 def _drive_station_screenshot(window, path: Path, outcome: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
     """Photograph the label station once its jobs list has loaded."""
-    from PySide6.QtWidgets import QApplication
 
     def on_jobs(_jobs: list) -> None:  # type: ignore[type-arg]
         window.jobs_shown.disconnect(on_jobs)
-        QApplication.processEvents()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not window.grab().save(str(path)):
-            print(f"workbench: could not write {path}", file=sys.stderr)
-            outcome["code"] = 4
-        else:
-            print(f"workbench: saved a screenshot of the label station to {path}")
-        window.close()
-        QApplication.quit()
+        _save_and_quit(window, path, outcome, "a screenshot of the label station")
 
     window.jobs_shown.connect(on_jobs)
