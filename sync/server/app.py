@@ -34,6 +34,7 @@ from sync.server.accounts import AccountError, Caller
 from sync.server.db import writing
 from sync.server.importing import ImportRefused, import_file
 from sync.server.openapi import openapi_document
+from sync.server.pages import Page, PageCache, PageKey
 from sync.server.pricing import PRICING_ROLES, issue_quote
 from sync.server.push import BatchError, apply_push, parse_batch
 from sync.server.scoping import WorkspaceScope
@@ -55,17 +56,6 @@ DEFAULT_PAGE_ROWS = 2000
 MAX_PAGE_ROWS = 10_000
 
 
-class FastJSONResponse(Response):
-    """JSON through orjson: change pages are the server's biggest answers, and encoding them
-    with the standard library costs several times more CPU."""
-
-    media_type = "application/json"
-
-    def render(self, content: Any) -> bytes:
-        # column names come back as str subclasses (SQLAlchemy quoted names)
-        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
-
-
 class ApiError(HTTPException):
     """An answer with a status, a machine-readable code and a message for people."""
 
@@ -81,6 +71,8 @@ class ServerState:
     long_poll_s: float = 25.0
     #: wakes long-polls in this process when a write commits (other instances poll the DB)
     waiters: dict[str, asyncio.Event] = field(default_factory=dict)
+    #: encoded change pages of this process, valid while their workspace has not moved
+    pages: PageCache = field(default_factory=PageCache)
     #: set when the server is stopping: open long-polls answer "no change" and end
     stopping: threading.Event = field(default_factory=threading.Event)
 
@@ -206,45 +198,60 @@ async def login(request: Request) -> JSONResponse:
     return JSONResponse(done.to_json())
 
 
-def changes(request: Request) -> JSONResponse:
+def changes(request: Request) -> Response:
     """Rows written after ``after``, oldest first, at most ``limit`` of them.
 
     Each table contributes its ``limit + 1`` oldest changes; merged by version, the first
     ``limit`` are the workspace's oldest, so ``next`` (the last version sent) never skips one.
+    The encoded answer is kept (`pages.PageCache`) until the workspace moves on.
     """
     caller = _caller(request)
     after = _int_param(request, "after", 0, 0, 2**62)
     limit = _int_param(request, "limit", DEFAULT_PAGE_ROWS, 1, MAX_PAGE_ROWS)
-    with _state(request).engine.connect() as conn:
+    state = _state(request)
+    key = PageKey(caller.workspace_id, caller.role, after, limit)
+    with state.engine.connect() as conn:
         scope = WorkspaceScope(conn, caller.workspace_id)
-        if after < scope.min_seq():
+        upto, low = scope.sequence()
+        if after < low:
             raise ApiError(
                 410,
                 "must_refetch",
                 "this replica is older than the server keeps deletions for: "
                 "it must download a fresh snapshot",
             )
-        upto = scope.last_seq()
-        gathered: list[tuple[int, str, dict[str, Any]]] = []
-        for table in scope.tables_changed_after(protocol.tables_for(caller.role), after):
-            for row in scope.changes_after(table, after, upto, limit + 1):
-                gathered.append(
-                    (int(row["version"]), table, protocol.redact(caller.role, table, row))
-                )
-        gathered.sort(key=lambda item: item[0])
-        page = gathered[:limit]
-        more = len(gathered) > limit
-        cursor = page[-1][0] if more else upto
+        page = state.pages.get(key, upto, low)
+        if page is None:
+            page = Page.encode(upto, low, *_change_page(scope, caller.role, after, upto, limit))
+            state.pages.put(key, page)
     if caller.seen_long_ago:
-        _record_pull(_state(request).engine, caller, cursor)
-    return FastJSONResponse(
-        {
-            "changes": [{"table": table, "row": row} for _, table, row in page],
-            "next": cursor,
-            "more": more,
-            "seq": upto,
-        }
-    )
+        _record_pull(state.engine, caller, page.next_cursor)
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        headers = {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+        return Response(page.gzipped, media_type="application/json", headers=headers)
+    return Response(page.body, media_type="application/json")
+
+
+def _change_page(
+    scope: WorkspaceScope, role: str, after: int, upto: int, limit: int
+) -> tuple[bytes, int]:
+    """The page's JSON, and its ``next`` cursor."""
+    gathered: list[tuple[int, str, dict[str, Any]]] = []
+    for table in scope.tables_changed_after(protocol.tables_for(role), after):
+        for row in scope.changes_after(table, after, upto, limit + 1):
+            gathered.append((int(row["version"]), table, protocol.redact(role, table, row)))
+    gathered.sort(key=lambda item: item[0])
+    page = gathered[:limit]
+    more = len(gathered) > limit
+    cursor = page[-1][0] if more else upto
+    body = {
+        "changes": [{"table": table, "row": row} for _, table, row in page],
+        "next": cursor,
+        "more": more,
+        "seq": upto,
+    }
+    # column names come back as str subclasses (SQLAlchemy quoted names)
+    return orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS), cursor
 
 
 def _record_pull(engine: sa.Engine, caller: Caller, cursor: int) -> None:

@@ -1,0 +1,89 @@
+"""Encoded change pages, kept per server process while the workspace has not moved.
+
+A page of the change feed is a function of the workspace's rows, the caller's role (what it
+may see), ``after`` and ``limit``. Every write to a workspace takes a new change number, so
+while ``last_seq`` stays where it was, the same request gets the same bytes. That is the
+common case: a mill's laptops sync to the same cursor, and after an edit they all ask for the
+same few rows, each a few seconds apart. Serving them from here saves the queries, the JSON
+and the compression, which are nearly all of a pull's cost.
+
+An entry is used only if ``last_seq`` and ``min_seq`` (the tombstone horizon) read in the
+request's own transaction equal the ones it was built at, so a write or a purge is seen by the
+next pull, in this process and in every other one: nothing has to be told to invalidate.
+"""
+
+from __future__ import annotations
+
+import gzip
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+#: gzip level for cached pages: built once and served many times, so a smaller answer is
+#: worth more CPU than the middleware's level 1 (about a fifth smaller, for twice the time)
+COMPRESS_LEVEL = 5
+
+
+@dataclass(frozen=True)
+class PageKey:
+    workspace_id: str
+    role: str
+    after: int
+    limit: int
+
+
+@dataclass(frozen=True)
+class Page:
+    """One encoded answer, with the workspace state it was built at."""
+
+    last_seq: int
+    min_seq: int
+    body: bytes
+    gzipped: bytes
+    #: the answer's ``next``: how far a laptop that got this page has pulled
+    next_cursor: int
+
+    @classmethod
+    def encode(cls, last_seq: int, min_seq: int, body: bytes, next_cursor: int) -> Page:
+        gzipped = gzip.compress(body, COMPRESS_LEVEL, mtime=0)
+        return cls(last_seq, min_seq, body, gzipped, next_cursor)
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + len(self.gzipped)
+
+
+class PageCache:
+    """Least recently used pages up to ``max_bytes`` (both encodings counted)."""
+
+    def __init__(self, max_bytes: int = 64 * 1024 * 1024) -> None:
+        self.max_bytes = max_bytes
+        self._pages: OrderedDict[PageKey, Page] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()  # handlers run on Starlette's thread pool
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: PageKey, last_seq: int, min_seq: int) -> Page | None:
+        """The page for ``key`` if it was built at this ``last_seq`` and ``min_seq``."""
+        with self._lock:
+            page = self._pages.get(key)
+            if page is None or page.last_seq != last_seq or page.min_seq != min_seq:
+                self.misses += 1
+                return None
+            self._pages.move_to_end(key)
+            self.hits += 1
+            return page
+
+    def put(self, key: PageKey, page: Page) -> None:
+        if page.size > self.max_bytes // 8:
+            return  # it would push out many smaller pages that more laptops ask for
+        with self._lock:
+            old = self._pages.pop(key, None)
+            if old is not None:
+                self._bytes -= old.size
+            self._pages[key] = page
+            self._bytes += page.size
+            while self._bytes > self.max_bytes:
+                _, dropped = self._pages.popitem(last=False)
+                self._bytes -= dropped.size
