@@ -164,12 +164,20 @@ def main() -> None:
                  seconds=round(time.perf_counter() - t0, 2), **common)  # fmt: skip
             if shutil.which("wrk"):
                 emit(figure="concurrent_pulls_wrk", clients=args.clients,
-                     server_workers=workers, **_wrk_pulls(load_url, token, last, args.clients,
-                                                          work),
+                     server_workers=workers, page_cache=True,
+                     **_wrk_pulls(load_url, token, last, args.clients, work),
                      **common)  # fmt: skip
             if process is not None:
                 process.terminate()
                 process.wait(30)
+        if shutil.which("wrk") and args.workers > 1:
+            # the same pulls with no pages kept: what each pull costs when every one is new
+            load_url, process = _serve_processes(db, work, args.workers, page_cache_mb=0)
+            emit(figure="concurrent_pulls_wrk", clients=args.clients,
+                 server_workers=args.workers, page_cache=False,
+                 **_wrk_pulls(load_url, token, last, args.clients, work), **common)  # fmt: skip
+            process.terminate()
+            process.wait(30)
 
         # -- propagation: an edit on one online laptop until another online laptop has it -----
         b, b_ws = laptop(url, work / "laptop-b", f"b@{name}")
@@ -237,14 +245,17 @@ def _wrk_pulls(url: str, token: str, last: int, clients: int, work: Path) -> dic
             "requests_per_s": round(int(requests) / 10)}  # fmt: skip
 
 
-def _serve_processes(db: str, work: Path, workers: int) -> tuple[str, subprocess.Popen[bytes]]:
+def _serve_processes(
+    db: str, work: Path, workers: int, page_cache_mb: int = 64
+) -> tuple[str, subprocess.Popen[bytes]]:
     """``workbench-sync serve --workers N`` on a free port, once it answers."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     process = subprocess.Popen(
         [sys.executable, "-m", "sync.cli", "--db", db, "serve", "--port", str(port),
-         "--workers", str(workers), "--snapshots", str(work / "snapshots-2")],
+         "--workers", str(workers), "--snapshots", str(work / "snapshots-2"),
+         "--page-cache-mb", str(page_cache_mb)],
         cwd=Path(__file__).resolve().parent.parent,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip

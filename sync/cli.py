@@ -104,17 +104,28 @@ def init(obj: Context, workspace: str, admin_user: str, password_stdin: bool) ->
     show_default=True,
     help="Server processes sharing the port (one per core suits a busy server).",
 )
+@click.option(
+    "--page-cache-mb",
+    type=click.IntRange(0, 65536),
+    default=64,
+    show_default=True,
+    help="Memory per process for answered change pages, served again while nothing changed "
+    "(0 turns it off).",
+)
 @click.pass_obj
-def serve(obj: Context, host: str, port: int, snapshots: Path, workers: int) -> None:
+def serve(
+    obj: Context, host: str, port: int, snapshots: Path, workers: int, page_cache_mb: int
+) -> None:
     """Serve the sync API (plain HTTP: put a TLS reverse proxy in front in production)."""
     from sync.server.serve import serve_forever, serve_workers
 
     engine = obj.engine  # creates the schema once, before any worker starts
+    page_cache = page_cache_mb * 1024 * 1024
     if workers > 1:
         engine.dispose()
-        serve_workers(obj.db, host, port, snapshots, workers)
+        serve_workers(obj.db, host, port, snapshots, workers, page_cache)
     else:
-        serve_forever(engine, host, port, snapshots)
+        serve_forever(engine, host, port, snapshots, page_cache=page_cache)
 
 
 @cli.group()

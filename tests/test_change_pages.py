@@ -117,3 +117,19 @@ def test_the_cache_keeps_the_most_recently_used_pages_within_its_bytes() -> None
     assert cache.get(key(0), 0, 5) is None  # or another retention horizon
     cache.put(key(20), page(20, size=200))  # over an eighth of the cache: not kept
     assert cache.get(key(20), 20, 0) is None
+
+
+def test_a_server_without_a_page_cache_answers_every_pull_afresh(tmp_path: Path) -> None:
+    engine = make_engine(str(tmp_path / "server.sqlite"))
+    create_schema(engine)
+    ws = accounts.create_workspace(engine, "alpha")
+    accounts.add_user(engine, "alpha", "m@alpha", PASSWORD, "merchandiser", password_cost=FAST_HASH)
+    write_rows(engine, ws, "materials", [material("FAB-1")])
+    with ServerThread(engine, tmp_path / "snapshots", page_cache=0) as running:
+        server = Server(engine, running.url, {"alpha": ws})
+        with server.client(server.login("m@alpha")) as http:
+            pages = [http.get("/v1/changes", params={"after": 0}).json() for _ in range(2)]
+        cache = running.app.state.sync.pages
+    engine.dispose()
+    assert pages[0] == pages[1] and pages[0]["changes"][0]["row"]["code"] == "FAB-1"
+    assert (cache.hits, cache.misses) == (0, 2)

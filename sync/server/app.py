@@ -34,7 +34,7 @@ from sync.server.accounts import AccountError, Caller
 from sync.server.db import writing
 from sync.server.importing import ImportRefused, import_file
 from sync.server.openapi import openapi_document
-from sync.server.pages import Page, PageCache, PageKey
+from sync.server.pages import PAGE_CACHE_BYTES, Page, PageCache, PageKey
 from sync.server.pricing import PRICING_ROLES, issue_quote
 from sync.server.push import BatchError, apply_push, parse_batch
 from sync.server.scoping import WorkspaceScope
@@ -466,6 +466,7 @@ def create_app(
     snapshot_dir: Path,
     long_poll_s: float = 25.0,
     snapshot_max_age_s: float = 600.0,
+    page_cache: int = PAGE_CACHE_BYTES,
 ) -> Starlette:
     app = Starlette(
         routes=[Route(path, fn, methods=methods) for path, fn, methods in ROUTES],
@@ -477,6 +478,7 @@ def create_app(
         engine=engine,
         snapshots=SnapshotStore(engine, snapshot_dir, snapshot_max_age_s),
         long_poll_s=long_poll_s,
+        pages=PageCache(page_cache),
     )
     return app
 
@@ -490,7 +492,10 @@ def app_from_environment() -> Starlette:
 
     engine = make_engine(os.environ["WORKBENCH_SYNC_DB"])
     create_schema(engine)
-    return create_app(engine, snapshot_dir=Path(os.environ["WORKBENCH_SYNC_SNAPSHOTS"]))
+    page_cache = int(os.environ.get("WORKBENCH_SYNC_PAGE_CACHE", PAGE_CACHE_BYTES))
+    return create_app(
+        engine, snapshot_dir=Path(os.environ["WORKBENCH_SYNC_SNAPSHOTS"]), page_cache=page_cache
+    )
 
 
 __all__ = ["ApiError", "app_from_environment", "create_app", "notify", "writing"]

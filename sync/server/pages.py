@@ -22,6 +22,8 @@ from dataclasses import dataclass
 #: gzip level for cached pages: built once and served many times, so a smaller answer is
 #: worth more CPU than the middleware's level 1 (about a fifth smaller, for twice the time)
 COMPRESS_LEVEL = 5
+#: memory per server process for kept pages (``workbench-sync serve --page-cache-mb``)
+PAGE_CACHE_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -54,9 +56,9 @@ class Page:
 
 
 class PageCache:
-    """Least recently used pages up to ``max_bytes`` (both encodings counted)."""
+    """Least recently used pages up to ``max_bytes`` (both encodings counted; 0 keeps none)."""
 
-    def __init__(self, max_bytes: int = 64 * 1024 * 1024) -> None:
+    def __init__(self, max_bytes: int = PAGE_CACHE_BYTES) -> None:
         self.max_bytes = max_bytes
         self._pages: OrderedDict[PageKey, Page] = OrderedDict()
         self._bytes = 0
@@ -76,7 +78,7 @@ class PageCache:
             return page
 
     def put(self, key: PageKey, page: Page) -> None:
-        if page.size > self.max_bytes // 8:
+        if page.size > self.max_bytes // 8:  # (with max_bytes 0, every page)
             return  # it would push out many smaller pages that more laptops ask for
         with self._lock:
             old = self._pages.pop(key, None)

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 import uvicorn
 
 from sync.server.app import create_app
+from sync.server.pages import PAGE_CACHE_BYTES
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -28,13 +29,16 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve_workers(db: str, host: str, port: int, snapshot_dir: Path, workers: int) -> None:
+def serve_workers(
+    db: str, host: str, port: int, snapshot_dir: Path, workers: int, page_cache: int
+) -> None:
     """Several server processes on one port (the OS spreads connections between them): the
     server keeps no state outside the database, so they need nothing else to agree."""
     import os
 
     os.environ["WORKBENCH_SYNC_DB"] = db
     os.environ["WORKBENCH_SYNC_SNAPSHOTS"] = str(snapshot_dir)
+    os.environ["WORKBENCH_SYNC_PAGE_CACHE"] = str(page_cache)
     print(f"Mill Workbench sync server on http://{host}:{port} ({workers} workers)", flush=True)
     uvicorn.run(
         "sync.server.app:app_from_environment",
@@ -48,9 +52,15 @@ def serve_workers(db: str, host: str, port: int, snapshot_dir: Path, workers: in
 
 
 def serve_forever(
-    engine: sa.Engine, host: str, port: int, snapshot_dir: Path, *, log_level: str = "info"
+    engine: sa.Engine,
+    host: str,
+    port: int,
+    snapshot_dir: Path,
+    *,
+    log_level: str = "info",
+    page_cache: int = PAGE_CACHE_BYTES,
 ) -> None:
-    app = create_app(engine, snapshot_dir=snapshot_dir)
+    app = create_app(engine, snapshot_dir=snapshot_dir, page_cache=page_cache)
     server = uvicorn.Server(uvicorn.Config(app, log_level=log_level, lifespan="off"))
     print(f"Mill Workbench sync server on http://{host}:{port}", flush=True)
     server.run(sockets=[listening_socket(host, port)])
@@ -71,9 +81,12 @@ class ServerThread:
         long_poll_s: float = 25.0,
         host: str = "127.0.0.1",
         port: int = 0,
+        page_cache: int = PAGE_CACHE_BYTES,
     ) -> None:
         self.engine = engine
-        self.app = create_app(engine, snapshot_dir=snapshot_dir, long_poll_s=long_poll_s)
+        self.app = create_app(
+            engine, snapshot_dir=snapshot_dir, long_poll_s=long_poll_s, page_cache=page_cache
+        )
         self._socket = listening_socket(host, port)
         self.host, self.port = self._socket.getsockname()[:2]
         # long-polls may be open: give them a second to end, not their full wait
