@@ -14,6 +14,7 @@ from tests.sync_fixtures import PASSWORD, Server, material, write_rows
 from ui.main_window import MainWindow
 from ui.ops import OpRunner
 from workbench import documents
+from workbench.analytics import store_file
 from workbench.workspace import Workspace, open_workspace
 
 # The window's side of sync is the same whatever the server's database: SQLite is enough.
@@ -76,6 +77,10 @@ def test_syncing_from_the_window_shows_the_state(
     win.search_box.setText("pique")
     qtbot.waitUntil(lambda: win.last_request is not None and win.last_request.text == "pique"
                     and win.last_result is not None and win.last_result.total == 5)  # fmt: skip
+    # the dashboards' order file is written after the sync, in the background
+    order_file = store_file.path_for(workspace.replica.path)
+    qtbot.waitUntil(order_file.exists, timeout=20_000)
+    assert store_file.read_stamp(order_file).cursor == report.cursor
 
 
 def test_resolving_a_conflict_in_the_window(

@@ -20,11 +20,16 @@ What "changed" means, and why it is cheap and right:
 
 All three numbers come from one query of a few microseconds, made on every call. A moved cursor
 does not mean reading a million orders again: the order frame is brought up to date from the
-rows whose version is above the cursor it was read at (`OrderStore.refreshed`).
+rows whose version is above the cursor it was read at (`OrderStore.refreshed`). Nor does opening
+the workspace again: the order store is kept in a file beside the replica (`store_file`), read
+on the first call and brought up to the cursor the same way. The file is written on a thread of
+its own after a whole read of the table, or once the cursor moved `SAVE_AFTER_CHANGES` past the
+file's, so neither a dashboard nor a sync waits for it and a sync page does not rewrite it.
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 import time
@@ -32,21 +37,34 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pandas as pd
 
 from workbench.analytics import capacity as cap
-from workbench.analytics import costs, orders, rates
+from workbench.analytics import costs, orders, rates, store_file
 from workbench.analytics.filters import ALL, Filters, as_day
 from workbench.analytics.reading import OrderStore
 from workbench.replica import Replica
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
+#: The file is written again once the cursor moved this far past it: the cursor counts every
+#: table's changes, so fewer orders than that changed since, half the delta past which a refresh
+#: reads the table whole (`OrderStore.refreshed`): a lagging file still opens by a delta.
+SAVE_AFTER_CHANGES = 50_000
 _STATE = (
     "SELECT (SELECT value FROM sync_state WHERE key = 'cursor'), "
     "(SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), (SELECT count(*) FROM outbox)"
 )
+
+
+def prepare_order_file(replica_path: Path) -> bool:
+    """Write the order file of the replica at ``replica_path`` if it has none, or one that lags
+    `SAVE_AFTER_CHANGES` behind (`store_file.prepare`): the app runs it after a sync, so a
+    laptop's first dashboards open from the file. True if it was written."""
+    return store_file.prepare(replica_path, lag=SAVE_AFTER_CHANGES) is not None
 
 
 class Analytics:
@@ -54,10 +72,21 @@ class Analytics:
     reads has not changed, method, filters, arguments). Results are shared: treat them as
     read-only. Safe to call from several threads (one computes at a time)."""
 
-    def __init__(self, replica: Replica, *, currency: str = "USD", max_results: int = 256):
+    def __init__(
+        self,
+        replica: Replica,
+        *,
+        currency: str = "USD",
+        max_results: int = 256,
+        keep_orders: bool = True,
+    ):
+        """``keep_orders``: keep the order store in a file beside the replica between sessions
+        (`store_file`); off, every session reads the orders table."""
         self.replica = replica
         self.currency = currency.strip().upper()
         self.max_results = max_results
+        #: where the order store is kept between sessions (None: not kept)
+        self.order_file: Path | None = store_file.path_for(replica.path) if keep_orders else None
         self._lock = threading.RLock()
         self._results: OrderedDict[tuple, Any] = OrderedDict()
         self._tokens: dict[str, object] = {}
@@ -66,8 +95,17 @@ class Analytics:
         self._frame_cursor = -1
         #: results computed (not served from the cache) since creation
         self.computed = 0
-        #: how the order frame was last brought up to date: "full" / "delta", and the times
+        #: how the order frame was last brought up to date: "how" is "full" (the table read
+        #: whole), "delta" (changed rows applied) or "file" (the file, already current);
+        #: "source" is "memory", "file" or "table"; and the times
         self.last_refresh: dict[str, object] = {}
+        #: the cursor of the file written or read last (None: no file is known to be current)
+        self._file_cursor: int | None = None
+        self._save_guard = threading.Lock()
+        self._to_save: tuple[OrderStore, str | None] | None = None
+        self._saver: threading.Thread | None = None
+        #: the last write of the order file: its cursor, rows and milliseconds, or the error
+        self.last_save: dict[str, object] = {}
 
     # -- change detection ------------------------------------------------------------------
 
@@ -86,6 +124,12 @@ class Analytics:
             self._results.clear()
             self._tokens.clear()
             self._store, self._frame, self._frame_cursor = None, None, -1
+            if self.order_file is not None:  # it describes the rows before that write
+                with self._save_guard:
+                    self._to_save = None
+                self.wait_saved()
+                store_file.remove(self.order_file)
+                self._file_cursor = None
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
@@ -131,16 +175,91 @@ class Analytics:
             with self._read() as conn:
                 cursor = self.replica.cursor
                 if self._store is None:
-                    store, how = OrderStore.load(conn, cursor), "full"
+                    store, how, source = self._open_store(conn, cursor)
                 else:
-                    store, how = self._store.refreshed(conn, cursor)
+                    (store, how), source = self._store.refreshed(conn, cursor), "memory"
                 read = time.perf_counter()
                 frame = orders.order_frame(conn, self.currency, store)
+                identity = store_file.replica_id(conn) if self.order_file is not None else None
             done = time.perf_counter()
             self._store, self._frame, self._frame_cursor = store, frame, cursor
-            self.last_refresh = {"how": how, "read_ms": round((read - started) * 1000, 1),
+            self.last_refresh = {"how": how, "source": source,
+                                 "read_ms": round((read - started) * 1000, 1),
                                  "frame_ms": round((done - read) * 1000, 1)}  # fmt: skip
+            self._keep(store, how, identity)
             return frame
+
+    def _open_store(self, conn: sqlite3.Connection, cursor: int) -> tuple[OrderStore, str, str]:
+        """The order store at ``cursor`` on the first call: the file brought up to date when it
+        is this replica's, else the table read whole. Returns the store, how and the source."""
+        if self.order_file is not None:
+            try:
+                kept = store_file.load(self.order_file, conn, cursor)
+            except FileNotFoundError:
+                pass
+            except store_file.Unusable as exc:
+                log.info("the order file %s is not used: %s", self.order_file, exc)
+            else:
+                self._file_cursor = kept.cursor
+                store, how = kept.refreshed(conn, cursor)
+                return store, "file" if how == "unchanged" else how, "file"
+        return OrderStore.load(conn, cursor), "full", "table"
+
+    # -- the order file -------------------------------------------------------------------------
+
+    def _keep(self, store: OrderStore, how: str, identity: str | None) -> None:
+        """Have ``store`` written to the order file if the file is missing or lags far behind:
+        on a thread of its own, the newest store only when several wait. ``identity`` is the
+        replica's id read with the store (None: the writer mints one)."""
+        if self.order_file is None:
+            return
+        behind = self._file_cursor is None or store.cursor - self._file_cursor >= SAVE_AFTER_CHANGES
+        if how != "full" and not behind:
+            return
+        self._file_cursor = store.cursor
+        with self._save_guard:
+            self._to_save = (store, identity)
+            if self._saver is None:
+                self._saver = threading.Thread(target=self._save_loop, name="order-file")
+                self._saver.start()
+
+    def _save_loop(self) -> None:
+        assert self.order_file is not None
+        try:
+            while True:
+                with self._save_guard:  # the thread ends in the guard: a store queued after
+                    waiting, self._to_save = self._to_save, None  # that starts another
+                    if waiting is None:
+                        self._saver = None
+                        return
+                store, identity = waiting
+                started = time.perf_counter()
+                try:
+                    store_file.save(self.order_file, self.replica.path, store, identity)
+                except Exception as exc:  # not written: the next session reads the table
+                    log.warning("the order file %s was not written: %s", self.order_file, exc)
+                    self.last_save = {"cursor": store.cursor, "error": str(exc)}
+                else:
+                    took = round((time.perf_counter() - started) * 1000, 1)
+                    self.last_save = {"cursor": store.cursor, "rows": len(store.raw), "ms": took}
+        except BaseException:  # out of memory, say: `wait_saved` must not wait for it
+            with self._save_guard:
+                self._saver = None
+            raise
+
+    def wait_saved(self, timeout: float | None = None) -> bool:
+        """Wait until the order file written in the background is on disk (closing a
+        workspace, a test); False if ``timeout`` seconds passed first."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            with self._save_guard:
+                saver = self._saver
+            if saver is None:
+                return True
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                return False
+            saver.join(left)
 
     # -- dashboards ---------------------------------------------------------------------------
 
