@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from pathlib import Path
 
 import platformdirs
@@ -27,7 +28,16 @@ def data_dir(override: Path | str | None = None) -> Path:
 
 
 def resources_dir() -> Path:
-    """The shipped ``resources/`` folder (templates, styles, reference data)."""
+    """The shipped ``resources/`` folder (templates, styles, reference data).
+
+    From a checkout it sits beside the packages. In the desktop bundle (PyInstaller sets
+    ``sys.frozen``) the modules are not files on disk but entries in the bundle's archive, so
+    their ``__file__`` is only nominal; the bundle's data folder is ``sys._MEIPASS``, where
+    ``packaging/workbench.spec`` puts ``resources/`` under the same name.
+    """
+    bundle = getattr(sys, "_MEIPASS", None)
+    if getattr(sys, "frozen", False) and bundle:
+        return Path(bundle) / "resources"
     return Path(__file__).resolve().parent.parent / "resources"
 
 
