@@ -112,3 +112,17 @@ def test_resources_dir_in_the_bundle(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
     assert resources_dir() == tmp_path / "resources"
+
+
+def test_system_programs_run_with_the_systems_libraries_in_the_bundle(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from workbench.labels.pdf import _system_env
+
+    monkeypatch.setenv("LD_LIBRARY_PATH", "/opt/mill-workbench/_internal")
+    assert _system_env()["LD_LIBRARY_PATH"] == "/opt/mill-workbench/_internal"  # from source
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    assert "LD_LIBRARY_PATH" not in _system_env()
+    monkeypatch.setenv("LD_LIBRARY_PATH_ORIG", "/usr/local/lib")
+    env = _system_env()
+    assert env["LD_LIBRARY_PATH"] == "/usr/local/lib" and "LD_LIBRARY_PATH_ORIG" not in env

@@ -40,6 +40,7 @@ import io
 import os
 import shutil
 import subprocess
+import sys
 import unicodedata
 import zlib
 from collections.abc import Iterable, Sequence
@@ -208,11 +209,25 @@ def _find_font_file(bold: bool) -> Path | None:
     try:
         found = subprocess.run(
             [fc_match, "--format=%{file}", pattern],
-            capture_output=True, text=True, timeout=10, check=False,
+            capture_output=True, text=True, timeout=10, check=False, env=_system_env(),
         ).stdout.strip()  # fmt: skip
     except (OSError, subprocess.SubprocessError):
         return None
     return Path(found) if found.lower().endswith(".ttf") and Path(found).is_file() else None
+
+
+def _system_env() -> dict[str, str]:
+    """The environment for a system program. In the desktop bundle ``LD_LIBRARY_PATH`` points
+    at the bundle's own libraries (PyInstaller keeps the user's value in
+    ``LD_LIBRARY_PATH_ORIG``); a system program must load the system's."""
+    env = dict(os.environ)
+    if getattr(sys, "frozen", False):
+        original = env.pop("LD_LIBRARY_PATH_ORIG", None)
+        if original is None:
+            env.pop("LD_LIBRARY_PATH", None)
+        else:
+            env["LD_LIBRARY_PATH"] = original
+    return env
 
 
 @dataclass(frozen=True, eq=False)  # one object per file: hashed by identity, for the caches
