@@ -1,6 +1,10 @@
 """Starting the desktop app: the QApplication, the workspace, the main window (or the label
 station, with ``station`` or for a signed-in user of the ``floor`` role).
 
+What opens (`choose_start`): the demo with ``demo``, the folder given with ``workspace_dir``,
+otherwise the workspace used last on this laptop, and on a first start the welcome, which
+offers to sign in to the company's server or to try the demo.
+
 Opening a workspace can mean generating the demo (seconds for a large one), so it runs on a
 worker behind a progress dialog; the window appears when the workspace is ready. With
 ``screenshot`` the same window is built offscreen, searched, photographed and closed: how we
@@ -12,9 +16,37 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from workbench.paths import resources_dir
+from workbench.recent import last_workspace
+
+if TYPE_CHECKING:  # Qt is imported only when the app starts
+    from ui.ops import OpRunner
+    from ui.welcome import Welcome
+
+
+@dataclass(frozen=True)
+class Start:
+    """What a start of the app opens: the demo, the workspace in ``folder``, or the welcome."""
+
+    kind: Literal["demo", "workspace", "welcome"]
+    folder: Path | None = None
+
+
+def choose_start(*, demo: bool, workspace_dir: Path | None, data_dir: Path | None) -> Start:
+    """A folder asked for wins, then the demo asked for; a plain start reopens the workspace
+    used last on this laptop, and shows the welcome when there is none (the first start, or
+    that workspace's folder was deleted)."""
+    if workspace_dir is not None:
+        return Start("workspace", workspace_dir)
+    if demo:
+        return Start("demo")
+    folder = last_workspace(data_dir)
+    return Start("workspace", folder) if folder is not None else Start("welcome")
 
 
 def run_app(
@@ -27,12 +59,13 @@ def run_app(
     query: str,
     timeout_s: int = 300,
     station: bool = False,
+    demo: bool = False,
 ) -> int:
     if screenshot is not None and not os.environ.get("QT_QPA_PLATFORM"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtCore import QTimer
     from PySide6.QtGui import QIcon
-    from PySide6.QtWidgets import QApplication, QProgressDialog
+    from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
     from sync.client import SyncError
     from sync.embedded import DemoSession, start_demo
@@ -41,6 +74,7 @@ def run_app(
     from ui.ops import EtaProgress, OpContext, OpRunner
     from ui.station import LabelStation
     from workbench.logs import setup_logging
+    from workbench.recent import remember_workspace
     from workbench.workspace import Workspace, demo_workspace, open_workspace
 
     with contextlib.suppress(OSError):  # a read-only home still runs the app, unlogged
@@ -49,6 +83,8 @@ def run_app(
     assert isinstance(app, QApplication)
     app.setApplicationName("Mill Workbench")
     app.setOrganizationName("Mill Workbench")
+    # Wayland and GNOME match the window to packaging/linux/mill-workbench.desktop (its icon)
+    app.setDesktopFileName("mill-workbench")
     icon = resources_dir() / "icons" / "app.svg"
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
@@ -56,34 +92,52 @@ def run_app(
     if style.exists():
         app.setStyleSheet(style.read_text("utf-8"))
 
+    # --offline alone has always meant the demo generated on this laptop
+    start = choose_start(demo=demo or offline, workspace_dir=workspace_dir, data_dir=data_dir)
     ops = OpRunner()
     outcome = {"code": 0}
     windows: list[MainWindow | LabelStation] = []
     sessions: list[DemoSession] = []
+    welcome: Welcome | None = None
 
     dialog = QProgressDialog("Opening workspace…", "Cancel", 0, 0)
     dialog.setWindowTitle("Mill Workbench")
     dialog.setMinimumDuration(400)
     dialog.canceled.connect(ops.cancel_all)
 
-    def open_it(ctx: OpContext) -> Workspace | DemoSession:
+    def open_it(ctx: OpContext, folder: Path | None) -> Workspace | DemoSession:
+        """The workspace in ``folder``, or (None) the demo, generated on first use."""
+
         def report(stage: str, done: int, total: int) -> None:
             ctx.progress(done, total, f"Preparing the demo: {stage}")
 
-        if workspace_dir is not None:
-            return open_workspace(workspace_dir)
+        if folder is not None:
+            return open_workspace(folder)
         if offline:
             return demo_workspace(
                 data_dir, materials=demo_size, progress=report, cancel=ctx.cancel_event
             )
         return start_demo(data_dir, materials=demo_size, progress=report, cancel=ctx.cancel_event)
 
+    def begin(folder: Path | None) -> None:
+        # the demo is not remembered: a plain start offers the welcome again, not a demo
+        # folder whose server runs only with --demo
+        ops.run(lambda ctx: open_it(ctx, folder), failure=failed, label="Opening workspace",
+                success=lambda result: opened(result, remember=folder is not None))  # fmt: skip
+
     def on_progress(done: int, total: int, text: str) -> None:
         dialog.setLabelText(text)
         dialog.setMaximum(total)
         dialog.setValue(done)
 
-    def show_window(workspace: Workspace, last_sync: object = None) -> MainWindow | LabelStation:
+    def show_window(
+        workspace: Workspace, last_sync: object = None, remember: bool = True
+    ) -> MainWindow | LabelStation:
+        if not windows:
+            # the opening is over: from now on a window shows its own ops' progress, and
+            # this dialog must not pop up (and keep the app alive) for them
+            ops.progress.disconnect(on_progress)
+            dialog.reset()
         syncer, live = None, None
         if workspace.replica.get_state("server_url"):
             syncer = lambda ctx: sync_workspace(  # noqa: E731
@@ -104,6 +158,10 @@ def run_app(
         if syncer is not None and last_sync is None:
             window.sync.sync_now()
         window.show()
+        if welcome is not None:
+            welcome.accept()  # after the window shows: the app never has no window
+        if remember:
+            remember_workspace(workspace.root, data_dir)
         return window
 
     def switch_to(current: MainWindow | LabelStation, target: Workspace | Path) -> None:
@@ -120,28 +178,43 @@ def run_app(
             ops.run(lambda _ctx: open_workspace(target), success=opened_other,
                     label="Opening workspace")  # fmt: skip
 
-    def opened(opened: Workspace | DemoSession) -> None:
+    def opened(opened: Workspace | DemoSession, remember: bool) -> None:
         dialog.reset()
         if isinstance(opened, DemoSession):
             sessions.append(opened)
             if opened.warning:
                 print(f"workbench: {opened.warning}", file=sys.stderr)
-            window = show_window(opened.workspace, opened.report)
+            window = show_window(opened.workspace, opened.report, remember=False)
         else:
-            window = show_window(opened)
+            window = show_window(opened, remember=remember)
         if screenshot is not None and isinstance(window, LabelStation):
             _drive_station_screenshot(window, screenshot, outcome)
         elif screenshot is not None:
             _drive_screenshot(window, screenshot, query, outcome)
 
+    def signed_in(result: tuple[Workspace, object, str | None]) -> None:
+        workspace, _info, warning = result
+        window = show_window(workspace)
+        if warning:  # no keyring: the sign-in lasts for this session only
+            QMessageBox(QMessageBox.Icon.Information, "Sign in", warning, parent=window).open()
+
     def failed(exc: BaseException) -> None:
         dialog.reset()
+        if welcome is not None and welcome.isVisible():  # chosen there: choose again
+            welcome.show_failure(f"Could not open the demo: {exc}")
+            return
         print(f"workbench: could not open the workspace: {exc}", file=sys.stderr)
         outcome["code"] = 1
         app.quit()
 
     ops.progress.connect(on_progress)
-    ops.run(open_it, success=opened, failure=failed, label="Opening workspace")
+    if start.kind == "welcome":
+        welcome = _open_welcome(ops, data_dir, demo=lambda: begin(None), signed_in=signed_in)
+        if screenshot is not None:
+            QTimer.singleShot(0, lambda: _save_and_quit(welcome, screenshot, outcome,
+                                                        "a screenshot of the welcome"))  # fmt: skip
+    else:
+        begin(start.folder)
     if screenshot is not None:
 
         def too_slow() -> None:
@@ -157,6 +230,37 @@ def run_app(
     for window in windows:
         window.workspace.close()  # closing twice is harmless
     return outcome["code"]
+
+
+def _open_welcome(
+    ops: OpRunner,
+    data_dir: Path | None,
+    *,
+    demo: Callable[[], None],
+    signed_in: Callable[[tuple], None],  # type: ignore[type-arg]
+) -> Welcome:
+    """Show the welcome: the demo, or a sign-in to the company's server (into ``data_dir``),
+    prefilled with a server address from the settings; closing it ends the app."""
+    from PySide6.QtWidgets import QApplication
+
+    from sync.session import sign_in
+    from ui.welcome import Welcome
+    from workbench.settings import SettingsError, load_settings
+
+    def sign_in_here(url: str, user: str, password: str) -> tuple:  # type: ignore[type-arg]
+        return sign_in(url, user, password, base=data_dir)
+
+    try:
+        server_url = load_settings(data_dir).server_url
+    except SettingsError:  # a damaged settings file only loses the prefilled address
+        server_url = ""
+    welcome = Welcome(ops, sign_in_here, server_url)
+    welcome.setWindowIcon(QApplication.windowIcon())
+    welcome.demo_chosen.connect(demo)
+    welcome.signed_in.connect(signed_in)
+    welcome.rejected.connect(QApplication.quit)
+    welcome.show()
+    return welcome
 
 
 def _drive_screenshot(window, path: Path, query: str, outcome: dict[str, int]) -> None:  # type: ignore[no-untyped-def]

@@ -22,7 +22,8 @@ from workbench.workspace import DEFAULT_DEMO_MATERIALS
     "--demo",
     is_flag=True,
     help="Open the demo: a local sync server with a demo workspace, and this laptop synced "
-    "from it (created on first use).",
+    "from it (created on first use). Without --demo or --workspace the app reopens the "
+    "workspace used last, or on a first start shows the welcome.",
 )
 @click.option(
     "--offline",
@@ -51,7 +52,8 @@ from workbench.workspace import DEFAULT_DEMO_MATERIALS
 @click.option(
     "--screenshot",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Build the window offscreen, run a sample search, save a PNG and exit.",
+    help="Build the window offscreen, run a sample search, save a PNG and exit (on a first "
+    "start without --demo: a PNG of the welcome).",
 )
 @click.option("--query", default="cotton jersey", show_default=True, help="For --screenshot.")
 @click.option(
@@ -82,6 +84,7 @@ def cli(
     from ui.app import run_app
 
     code = run_app(
+        demo=demo,
         demo_size=demo_size,
         offline=offline,
         data_dir=data_dir,
