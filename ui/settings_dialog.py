@@ -1,5 +1,6 @@
-"""Settings: the AI provider (address, models, key — the key to the OS keyring), label
-defaults, units and the reporting currency."""
+"""Settings: the company's sync server (the address signing in offers), the AI provider
+(address, models, key — the key to the OS keyring), label defaults, units and the reporting
+currency."""
 
 from __future__ import annotations
 
@@ -29,6 +30,15 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Settings — Mill Workbench")
         self.settings, self.base = settings, base
+        server = QGroupBox("Company server")
+        sf = QFormLayout(server)
+        self.server_url = QLineEdit(settings.server_url)
+        self.server_url.setPlaceholderText("https://sync.your-mill.example")
+        sf.addRow("Address:", self.server_url)
+        hint = QLabel("Offered when you sign in; each workspace remembers its own server.")
+        hint.setObjectName("hint")
+        hint.setWordWrap(True)
+        sf.addRow(hint)
         ai = QGroupBox("AI provider (any OpenAI-compatible API)")
         af = QFormLayout(ai)
         self.ai_url = QLineEdit(settings.ai.base_url)
@@ -80,7 +90,7 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        for widget in (ai, labels, units, self.message, buttons):
+        for widget in (server, ai, labels, units, self.message, buttons):
             layout.addWidget(widget)
 
     def save(self) -> Settings | None:
@@ -89,7 +99,8 @@ class SettingsDialog(QDialog):
         updated = with_ai(self.settings, base_url=self.ai_url.text().strip(),
                           chat_model=self.chat_model.text().strip(),
                           image_model=self.image_model.text().strip())  # fmt: skip
-        updated = replace(updated, label_printer=self.printer.text().strip(),
+        updated = replace(updated, server_url=self.server_url.text().strip(),
+                          label_printer=self.printer.text().strip(),
                           label_template=self.template.currentText(),
                           label_copies=self.copies.value(), weight_unit=self.weight.currentText(),
                           length_unit=self.length.currentText(),

@@ -83,9 +83,10 @@ def validate(settings: Settings) -> None:
                             f"{settings.reporting_currency!r}")  # fmt: skip
     if not 1 <= settings.label_copies <= 999:
         raise SettingsError("label copies must be between 1 and 999")
-    url = settings.ai.base_url.strip()
-    if url and not url.startswith(("http://", "https://")):
-        raise SettingsError(f"the AI provider's address must start with https:// ({url!r})")
+    for what, url in (("the company server's", settings.server_url.strip()),
+                      ("the AI provider's", settings.ai.base_url.strip())):  # fmt: skip
+        if url and not url.startswith(("http://", "https://")):
+            raise SettingsError(f"{what} address must start with https:// ({url!r})")
 
 
 def save_settings(settings: Settings, base: Path | None = None) -> Path:
