@@ -1,0 +1,232 @@
+"""The sync client: keeps one replica in step with the server (DESIGN D4).
+
+Pull applies the change feed page by page, each page and its cursor in one replica
+transaction, so an interrupted pull resumes at the next page and never from zero. Network
+errors and server hiccups are retried with exponential backoff and jitter; answers that will
+not improve by retrying (401, 410, 426) become `SyncError`s with a message for the user.
+Qt-free: the app runs it on a worker, the headless CLI and the tests call it directly.
+
+`SyncClient` is the one face callers see; each of its jobs is a module of its own: `api`
+(calls, retries, errors, signing in), `rows` (server rows into the replica), `feed` (pull),
+`outbox` (push), `snapshot` (download and first import), `uploads` (a file streamed up for
+the server to import) and `pricing` (quotes). They are plain functions given what they need.
+Composition, not mixins: the state stays here in one place (the replica, the connection, the
+retry settings, what the last sync did), and the client passes its own methods in, so a part
+calls the API or applies a page through the client exactly as a caller would.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from sync.client import api, feed, outbox, pricing, rows, snapshot, uploads
+from sync.client.api import RETRY_STATUSES, Cancelled, SyncError, login
+from sync.client.feed import PullSummary
+from sync.client.outbox import PUSH_BATCH, PushSummary
+from sync.client.uploads import IMPORT_TIMEOUT_S, UPLOAD_CHUNK
+from workbench.replica import Replica
+
+__all__ = [
+    "IMPORT_TIMEOUT_S",
+    "PUSH_BATCH",
+    "RETRY_STATUSES",
+    "UPLOAD_CHUNK",
+    "Cancelled",
+    "PullSummary",
+    "PushSummary",
+    "SyncClient",
+    "SyncError",
+    "login",
+]
+
+
+class SyncClient:
+    """One replica's connection to its server: push, pull, the first sync from a snapshot,
+    master-data uploads and quotes, over one HTTP connection signed in with ``token``."""
+
+    def __init__(
+        self,
+        replica: Replica,
+        base_url: str,
+        token: str,
+        *,
+        page_rows: int = 2000,
+        retries: int = 5,
+        backoff_s: float = 0.5,
+        timeout_s: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.replica = replica
+        #: whether this client replaced the replica's rows from a snapshot, and how many
+        self.bootstrapped = False
+        self.snapshot_rows = 0
+        #: quote requests queued offline that the last sync sent and got answered
+        self.quotes_answered = 0
+        #: called with each table's name once a snapshot import has committed it
+        self.on_table_imported: Callable[[str], None] | None = None
+        self.page_rows = page_rows
+        self.retries = retries
+        self.backoff_s = backoff_s
+        self._columns = rows.replica_columns(replica)
+        self.http = api.open_http(base_url, token, timeout_s, transport)
+
+    def close(self) -> None:
+        self.http.close()
+
+    # -- HTTP with retries -------------------------------------------------------------------
+
+    def request(
+        self, method: str, path: str, cancel: threading.Event | None = None, **kw: Any
+    ) -> Any:
+        """One API call; retried on network errors and 429/5xx, with backoff and jitter."""
+        return api.request(
+            self.http, method, path, cancel, retries=self.retries, backoff_s=self.backoff_s, **kw
+        )
+
+    # -- pull --------------------------------------------------------------------------------
+
+    def apply_page(self, changes: list[Mapping[str, Any]], cursor: int) -> dict[str, int]:
+        """Write one page of changes and the new cursor in a single transaction."""
+        return rows.apply_page(self.replica, self._columns, changes, cursor)
+
+    # -- push --------------------------------------------------------------------------------
+
+    def push(self, cancel: threading.Event | None = None) -> PushSummary:
+        """Send the outbox in batches until nothing is pending.
+
+        Answers are applied in one transaction per batch: applied mutations leave the outbox
+        and their rows take the server's version (and merged fields); conflicts keep the
+        user's version in ``conflicts`` and the server's row in the table; rejected ones are
+        set aside with the server's message, and the queue goes on.
+        """
+        return outbox.push(self.replica, self._columns, self.request, cancel)
+
+    # -- first sync from a snapshot -----------------------------------------------------------
+
+    def download_snapshot(
+        self,
+        cancel: threading.Event | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> tuple[Path, int]:
+        """Fetch the server's current snapshot beside the replica; resumes a partial download.
+
+        Returns the path of the decompressed SQLite file and the sequence it reflects.
+        """
+        return snapshot.download(
+            self.http, self.request, self.replica.path.parent, cancel, progress
+        )
+
+    def bootstrap(
+        self,
+        progress: Callable[[str, int, int], None] | None = None,
+        cancel: threading.Event | None = None,
+        only: frozenset[str] | None = None,
+    ) -> int:
+        """Replace the replica's replicated rows with the server's snapshot; returns its seq.
+
+        Tables are imported one transaction each, reference data first and order history
+        last, so the app can search materials before the history has arrived. Documents with
+        unsent edits keep the user's version. The cursor moves only when every table is in.
+
+        With ``only``, just those tables are replaced (a repair after a count mismatch) and
+        the cursor goes back to the snapshot's if it was ahead, so the next pull re-applies
+        everything written since: no table is left behind the others.
+        """
+        path, seq = self.download_snapshot(cancel)
+
+        def imported(table: str, inserted: int, n: int, total: int) -> None:
+            self.snapshot_rows += inserted
+            if progress is not None:
+                progress(table, n, total)
+            if self.on_table_imported is not None:
+                self.on_table_imported(table)
+
+        snapshot.import_tables(self.replica, self._columns, path, seq, imported, cancel, only)
+        self.bootstrapped = only is None
+        return seq
+
+    # -- both --------------------------------------------------------------------------------
+
+    def sync(
+        self,
+        progress: Callable[[int, int], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> tuple[PushSummary, PullSummary]:
+        """Push first (so the pull brings back the server's answers to it), then pull.
+
+        An empty replica, or one whose cursor is older than the server keeps deletions for,
+        starts from a snapshot and pulls the changes made since it.
+        """
+        pushed = self.push(cancel)
+        # quotes asked for offline: their rows then come back with this very pull
+        self.quotes_answered = self.send_quote_requests(cancel)
+        if self.replica.cursor == 0:
+            self.bootstrap(cancel=cancel)
+        try:
+            pulled = self.pull(progress, cancel)
+        except SyncError as exc:
+            if exc.code != "must_refetch":
+                raise
+            self.bootstrap(cancel=cancel)
+            pulled = self.pull(progress, cancel)
+        return pushed, pulled
+
+    def pull(
+        self,
+        progress: Callable[[int, int], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> PullSummary:
+        """Apply every change after the replica's cursor; resumable page by page."""
+        return feed.pull(
+            self.request, self.apply_page, self.replica.cursor, self.page_rows, progress, cancel
+        )
+
+    def wait_for_changes(self, timeout_s: int = 25, cancel: threading.Event | None = None) -> bool:
+        """Long-poll: return as soon as the server has changes after this replica's cursor
+        (True), or when the wait times out (False). How edits on one laptop reach the others
+        within a couple of seconds while they are online."""
+        return feed.wait_for_changes(self.request, self.replica.cursor, timeout_s, cancel)
+
+    def upload_import(
+        self,
+        kind: str,
+        path: Path,
+        *,
+        dry_run: bool = False,
+        accept_partial: bool = False,
+        columns: Mapping[str, str] | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> dict[str, Any]:
+        """Send a master-data file for the server to import (admins); its summary back.
+
+        Not retried: an import is one deliberate act, and a second try after a lost answer
+        is harmless anyway (re-importing the same rows changes nothing).
+        """
+        params: dict[str, Any] = {"filename": path.name, "dry_run": int(dry_run),
+                                  "accept_partial": int(accept_partial)}  # fmt: skip
+        if columns:
+            params["columns"] = json.dumps(dict(columns))
+        return uploads.post_file(self.http, f"/v1/import/{kind}", path, params, progress, cancel)
+
+    def request_quote(
+        self, sheet: Mapping[str, Any], cost_sheet_id: str | None = None,
+        cancel: threading.Event | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        """A firm quote for a cost sheet from the server's pricing service."""
+        return pricing.request_quote(self.request, sheet, cost_sheet_id, cancel)
+
+    def send_quote_requests(self, cancel: threading.Event | None = None) -> int:
+        """Ask for the quotes queued while offline; a refusal (a missing rate) is kept with
+        its reason rather than retried forever. Returns how many were answered."""
+        return pricing.send_quote_requests(self.replica, self.request_quote, cancel)
+
+    def count_mismatches(self) -> dict[str, tuple[int, int]]:
+        """Tables whose live row count differs from the server's: {table: (mine, server's)}."""
+        return rows.count_mismatches(self.replica, self.request("GET", "/v1/counts")["counts"])

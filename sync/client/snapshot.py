@@ -1,0 +1,120 @@
+"""A first sync from the server's snapshot: the compressed SQLite file downloaded beside the
+replica (resumed where a broken download stopped, checked against its digest), then its
+tables imported into the replica one transaction each.
+
+Its own module because a snapshot is a file, not the change feed: it is streamed, resumed and
+verified, and imported with SQL across two databases rather than row by row.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import shutil
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+from sync.client.api import Cancelled, Request, SyncError, error_from
+from sync.client.rows import Columns
+from workbench.replica import REPLICATED_TABLES, Replica
+
+
+def download(
+    http: httpx.Client,
+    request: Request,
+    folder: Path,
+    cancel: threading.Event | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[Path, int]:
+    """The snapshot streamed into ``folder`` as ``<name>.part``, appended to when a part is
+    there (Range, If-Range: a newer snapshot starts over), checked against its SHA-256 and
+    decompressed to ``snapshot.sqlite``; its path and sequence back (see
+    `SyncClient.download_snapshot`)."""
+    info = request("GET", "/v1/snapshot", cancel)
+    part = folder / f"{info['name']}.part"
+    for stale in folder.glob("*.sqlite.gz.part"):
+        if stale != part:
+            stale.unlink()
+    while True:
+        have = part.stat().st_size if part.exists() else 0
+        if have >= info["size"]:
+            break
+        headers = {"Accept-Encoding": "identity"}
+        if have:
+            headers.update(Range=f"bytes={have}-", **{"If-Range": info["sha256"]})
+        try:
+            with http.stream("GET", f"/v1/snapshot/{info['name']}", headers=headers) as answer:
+                if answer.status_code >= 400:
+                    answer.read()
+                    raise error_from(answer)
+                mode = "ab" if answer.status_code == 206 else "wb"
+                with part.open(mode) as out:
+                    for chunk in answer.iter_bytes(1024 * 1024):
+                        if cancel is not None and cancel.is_set():
+                            raise Cancelled()
+                        out.write(chunk)
+                        if progress is not None:
+                            progress(out.tell(), info["size"])
+        except httpx.TransportError:
+            # resume from what arrived; the request helper's backoff paces the retries
+            request("GET", "/v1/health", cancel)
+    digest = hashlib.sha256()
+    with part.open("rb") as f:
+        while chunk := f.read(1024 * 1024):
+            digest.update(chunk)
+    if digest.hexdigest() != info["sha256"]:
+        part.unlink()
+        raise SyncError("the downloaded snapshot was damaged; it will be fetched again")
+    target = folder / "snapshot.sqlite"
+    with gzip.open(part, "rb") as src, target.open("wb") as dst:
+        shutil.copyfileobj(src, dst, 1024 * 1024)
+    part.unlink()
+    return target, int(info["seq"])
+
+
+def import_tables(
+    replica: Replica,
+    columns: Columns,
+    path: Path,
+    seq: int,
+    imported: Callable[[str, int, int, int], None],
+    cancel: threading.Event | None = None,
+    only: frozenset[str] | None = None,
+) -> None:
+    """Replace the replica's rows of the snapshot at ``path`` (taken at ``seq``) table by
+    table, then move the cursor; the file is deleted afterwards, imported or not.
+
+    ``imported(table, rows, n, total)`` is called as each table commits (see
+    `SyncClient.bootstrap` for the order, the unsent edits kept, and ``only``).
+    """
+    conn = replica.conn
+    conn.execute("ATTACH DATABASE ? AS snap", (str(path),))
+    try:
+        snap_tables = {
+            r[0] for r in conn.execute("SELECT name FROM snap.sqlite_master WHERE type='table'")
+        }
+        tables = [t for t in REPLICATED_TABLES if t in snap_tables and (only is None or t in only)]
+        for n, table in enumerate(tables, start=1):
+            if cancel is not None and cancel.is_set():
+                raise Cancelled()
+            cols = ", ".join(
+                c
+                for c in columns[table]
+                if c in {r[1] for r in conn.execute(f"PRAGMA snap.table_info({table})")}
+            )
+            keep = "SELECT row_id FROM main.outbox WHERE status = 'pending' AND table_name = ?"
+            with replica.transaction():
+                conn.execute(f"DELETE FROM main.{table} WHERE id NOT IN ({keep})", (table,))
+                inserted = conn.execute(
+                    f"INSERT OR IGNORE INTO main.{table} ({cols}) SELECT {cols} FROM snap.{table}"
+                ).rowcount
+            imported(table, max(inserted, 0), n, len(tables))
+        with replica.transaction() as tx:
+            cursor = seq if only is None else min(seq, replica.cursor)
+            replica.set_state("cursor", str(cursor), tx)
+    finally:
+        conn.execute("DETACH DATABASE snap")
+        path.unlink(missing_ok=True)

@@ -1,0 +1,79 @@
+"""The dashboards' filter bar: brand, season, order dates and mill in one row, the selection
+every tab is computed for, and what it offers (read on a worker).
+
+Apart from the window so the selection can be read, shown and offered in one place; the
+window decides when a change is computed (it debounces the bar's changes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton
+
+from ui.dashboards.widgets import DateBound, MultiPick, season_key
+from workbench.analytics import ALL, Analytics, Filters
+
+
+def filter_options(analytics: Analytics) -> dict[str, list[str]]:
+    """The brands, seasons and mills that have orders: what the filter bar offers."""
+    out: dict[str, list[str]] = {}
+    for name in ("brand", "season", "mill"):
+        values = [v for v in analytics.order_history(ALL, by=(name,))[name].tolist() if v]
+        out[name] = sorted(values, key=season_key) if name == "season" else sorted(values)
+    return out
+
+
+class FilterBar(QHBoxLayout):
+    """The pickers and date bounds of the selection, and the button that clears them.
+
+    A layout rather than a widget: it sits in the window's column with no margins of its own,
+    level with the tabs below it.
+    """
+
+    def __init__(self, changed: Callable[[], None], reset: Callable[[], None]) -> None:
+        """``changed`` is called on every edit of the selection, ``reset`` by the All button."""
+        super().__init__()
+        self.brands = MultiPick("Brand")
+        self.seasons = MultiPick("Season")
+        self.mills = MultiPick("Mill")
+        self.date_from = DateBound()
+        self.date_to = DateBound()
+        self.reset_button = QPushButton("All")
+        self.reset_button.setToolTip("Clear every filter: all brands, seasons, dates and mills")
+        self.reset_button.clicked.connect(reset)
+        for picker in (self.brands, self.seasons, self.mills):
+            picker.changed.connect(changed)
+        for edit in (self.date_from, self.date_to):
+            edit.dateChanged.connect(changed)
+        self.addWidget(self.brands)
+        self.addWidget(self.seasons)
+        self.addWidget(QLabel("Ordered from"))
+        self.addWidget(self.date_from)
+        self.addWidget(QLabel("to"))
+        self.addWidget(self.date_to)
+        self.addWidget(self.mills)
+        self.addWidget(self.reset_button)
+        self.addStretch(1)
+
+    def filters(self) -> Filters:
+        """The selection (ValueError when the date range is backwards)."""
+        return Filters(brands=self.brands.selected(), seasons=self.seasons.selected(),
+                       date_from=self.date_from.value(), date_to=self.date_to.value(),
+                       mills=self.mills.selected())  # fmt: skip
+
+    def show_filters(self, filters: Filters) -> None:
+        """Show ``filters`` quietly: whoever sets them decides what to compute."""
+        self.brands.set_selected(filters.brands, emit=False)
+        self.seasons.set_selected(filters.seasons, emit=False)
+        self.mills.set_selected(filters.mills, emit=False)
+        for edit, day in ((self.date_from, filters.date_from), (self.date_to, filters.date_to)):
+            edit.blockSignals(True)
+            edit.set_value(day)
+            edit.blockSignals(False)
+
+    def set_options(self, options: Mapping[str, list[str]]) -> None:
+        """Offer what `filter_options` found, keeping what is still offered selected."""
+        self.brands.set_options(options["brand"])
+        self.seasons.set_options(options["season"])
+        self.mills.set_options(options["mill"])
