@@ -43,6 +43,31 @@ def test_an_empty_replica_starts_from_a_snapshot(server: Server, tmp_path: Path)
     assert not list(tmp_path.glob("*.part")) and not (tmp_path / "snapshot.sqlite").exists()
 
 
+def test_a_snapshot_import_leaves_the_replicas_indexes_as_they_were(
+    server: Server, tmp_path: Path
+) -> None:
+    """The import drops a table's indexes and builds them again over the loaded rows: the
+    replica must end with the same indexes as a new one, each usable and consistent."""
+    ws = server.workspaces["alpha"]
+    write_rows(server.engine, ws, "materials", [material(f"F-{i}") for i in range(50)])
+    client = new_client(server, "merchandiser@alpha", tmp_path / "r.sqlite")
+    client.sync()
+
+    def indexes(conn) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
+        return {(r[0], r[1]) for r in conn.execute(
+            "SELECT name, coalesce(sql, '') FROM sqlite_master WHERE type = 'index'")}  # fmt: skip
+
+    fresh = open_replica(tmp_path / "fresh.sqlite")
+    conn = client.replica.conn
+    assert indexes(conn) == indexes(fresh.conn) and len(indexes(conn)) > 10
+    fresh.close()
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    plan = " ".join(r[3] for r in conn.execute(
+        "EXPLAIN QUERY PLAN SELECT id FROM materials WHERE code = 'F-7'"))  # fmt: skip
+    assert "materials_code" in plan
+    assert conn.execute("SELECT count(*) FROM materials WHERE code = 'F-7'").fetchone()[0] == 1
+
+
 def test_the_snapshot_holds_only_what_the_role_may_see(server: Server, tmp_path: Path) -> None:
     ws = server.workspaces["alpha"]
     write_rows(server.engine, ws, "materials", [material("F-1", price="10.00")])
