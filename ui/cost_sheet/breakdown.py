@@ -1,0 +1,134 @@
+"""The right-hand side of the cost sheet editor: the cost, price and lead-time figures, the
+breakdown table with its chart, and the age beyond which a rate is flagged as stale.
+
+Kept apart from the window because it only presents: it is handed a costing, a price and a
+lead time and shows them, highlighting lines whose rate is older than the age chosen; the
+window decides when to cost and what with.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.cost_sheet.amounts import money
+from ui.share_chart import ShareChart
+from ui.table_export import install_export
+from workbench.capacity import LeadTime
+from workbench.costing import CostResult, stale_lines
+from workbench.costing.pricing import PriceResult
+
+STALE = QBrush(QColor("#fff1c7"))
+BREAKDOWN_HEADERS = ("Component", "Quantity", "Rate (₹)", "Amount (₹)", "Share", "Rate code",
+                     "Source", "Valid from")  # fmt: skip
+
+
+class BreakdownPanel(QWidget):
+    """Figures above, the breakdown and its chart in a splitter, the stale-rate age below."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)  # laid out as part of the window's right side
+        figures = QHBoxLayout()
+        self.cost_label = QLabel("—")
+        self.price_label = QLabel("—")
+        self.lead_label = QLabel("—")
+        for widget in (self.cost_label, self.price_label, self.lead_label):
+            widget.setObjectName("costFigure")
+            widget.setWordWrap(True)
+            widget.setTextFormat(Qt.TextFormat.RichText)
+            figures.addWidget(widget, 1)
+        layout.addLayout(figures)
+        self.breakdown = QTableWidget(0, len(BREAKDOWN_HEADERS))
+        self.breakdown.setHorizontalHeaderLabels(list(BREAKDOWN_HEADERS))
+        self.breakdown.verticalHeader().setVisible(False)
+        self.breakdown.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.breakdown.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)  # fmt: skip
+        install_export(self.breakdown, "cost breakdown")
+        self.chart = ShareChart()
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.breakdown)
+        split.addWidget(self.chart)
+        split.setSizes([430, 260])
+        layout.addWidget(split, 1)
+        stale_row = QHBoxLayout()
+        stale_row.addWidget(QLabel("Flag rates older than"))
+        self.max_age = QSpinBox()
+        self.max_age.setRange(1, 3650)
+        self.max_age.setValue(180)
+        self.max_age.setSuffix(" days")
+        stale_row.addWidget(self.max_age)
+        self.stale_label = QLabel()
+        stale_row.addWidget(self.stale_label, 1)
+        layout.addLayout(stale_row)
+
+    def show_cost(self, cost: CostResult, price: PriceResult | None) -> None:
+        stale = {line.component for line in stale_lines(cost, cost.on, self.max_age.value())}
+        self.breakdown.setRowCount(len(cost.lines))
+        for r, line in enumerate(cost.lines):
+            qty = (f"{money(line.quantity)} ₹" if line.basis == "percent"
+                   else f"{line.quantity:,.4f} {line.unit}")  # fmt: skip
+            rate = f"{line.rate:.2f} %" if line.basis == "percent" else money(line.rate)
+            cells = (line.component, qty, rate, money(line.amount), f"{line.share * 100:.2f} %",
+                     line.rate_code, line.source, line.valid_from.isoformat())  # fmt: skip
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if c in (1, 2, 3, 4):
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
+                                          | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
+                if line.component in stale:
+                    item.setBackground(STALE)
+                    item.setToolTip(f"rate valid from {line.valid_from}: older than "
+                                    f"{self.max_age.value()} days")  # fmt: skip
+                self.breakdown.setItem(r, c, item)
+        self.stale_label.setText(
+            f"{len(stale)} rate(s) older than that, highlighted" if stale else "all rates recent"
+        )
+        self.chart.show_lines(cost.lines)
+        self.cost_label.setText(
+            f"<b>Cost</b><br><span style='font-size:15pt'>₹ {money(cost.total)}</span> per piece"
+            f"<br>fabric ₹ {money(cost.fabric.per_kg)}/kg · {cost.consumption_kg:.4f} kg/pc"
+        )
+        if price is None:
+            self.price_label.setText("<b>Price</b><br>choose a brand")
+            return
+        fx = price.fx
+        self.price_label.setText(
+            f"<b>Estimate</b> for {price.brand.code}<br><span style='font-size:15pt'>"
+            f"{price.currency} {price.price_per_piece:,.2f}</span> per piece · "
+            f"{price.price_per_dozen:,.2f} per dozen<br>margin {price.margin * 100:.1f} %"
+            + (f" · 1 INR = {fx.rate} {price.currency} ({fx.as_of})" if fx else "")
+            + "".join(f"<br><i>{note}</i>" for note in price.notes)
+        )
+
+    def show_lead_time(self, plan: LeadTime) -> None:
+        self.lead_label.setText(
+            f"<b>Lead time</b><br><span style='font-size:15pt'>{plan.completion:%d %b %Y}</span>"
+            f" ({plan.days} days)<br>bottleneck: {plan.bottleneck.process} at "
+            f"{plan.bottleneck.centre_code}"
+            + ("".join(f"<br><i>{w}</i>" for w in plan.warnings[:2]))
+        )
+
+    def show_no_lead_time(self, why: str) -> None:
+        self.lead_label.setText(f"<b>Lead time</b><br>{why}")
+
+    def rows(self) -> tuple[list[str], list[list[Any]]]:
+        """The breakdown as shown: its headers and its cells' text."""
+        rows = [[self.breakdown.item(r, c).text() for c in range(self.breakdown.columnCount())]
+                for r in range(self.breakdown.rowCount())]  # fmt: skip
+        return list(BREAKDOWN_HEADERS), rows

@@ -1,0 +1,82 @@
+"""Firm quotes for a saved cost sheet: asked of the pricing service on a worker, queued for the
+next sync when there is no server or it cannot be reached, and shown beside the estimate.
+
+A helper the window owns rather than window code, because it has its own round trip (ask,
+fail over to the queue, store the answer) that has nothing to do with the form; it writes to the
+window's quote line and announces a quote, or a queued request, on `quoted`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QLabel
+
+from ui.ops import OpContext, OpRunner
+from workbench import quotes
+from workbench.costing.pricing import PriceResult
+from workbench.workspace import Workspace
+
+#: asks the server for a firm quote: (sheet body, cost sheet id, ctx) -> the quote
+QuoteAsker = Callable[[dict[str, Any], str, OpContext], dict[str, Any]]
+
+
+class FirmQuote(QObject):
+    #: a firm quote arrived (dict) or was queued (str: the request id)
+    quoted = Signal(object)
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        ops: OpRunner,
+        ask: QuoteAsker | None,
+        label: QLabel,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.workspace, self.ops, self._ask = workspace, ops, ask
+        self.label = label
+
+    def ask(self, row: dict[str, Any], estimate: Callable[[], PriceResult | None]) -> None:
+        """Ask for a firm quote of ``row``, a saved cost sheet document; ``estimate`` gives the
+        price on screen when the answer comes, to compare with."""
+        body = json.loads(row["body"])
+        if self._ask is None:
+            self._queue(row["id"], body, "no server is configured")
+            return
+        ask = self._ask
+
+        def work(ctx: OpContext) -> dict[str, Any]:
+            return ask(body, row["id"], ctx)
+
+        def failed(exc: BaseException) -> None:
+            if getattr(exc, "code", "") == "offline":
+                self._queue(row["id"], body, "the server cannot be reached")
+            else:
+                self.label.setText(f"The pricing service did not quote: {exc}")
+
+        self.ops.run(work, success=lambda quote: self._show(quote, estimate()), failure=failed,
+                     label="Asking the pricing service")  # fmt: skip
+
+    def _queue(self, sheet_id: str, body: dict[str, Any], why: str) -> None:
+        request_id = quotes.queue_request(self.workspace.replica, sheet_id, body)
+        self.label.setText(f"Firm quote queued ({why}): it is asked for on the next "
+                           "sync. Meanwhile this is an estimate from this laptop's "
+                           "rates.")  # fmt: skip
+        self.quoted.emit(request_id)
+
+    def _show(self, quote: dict[str, Any], estimate: PriceResult | None) -> None:
+        quotes.store_quote(self.workspace.replica, quote)
+        firm = Decimal(quote["price_per_piece"])
+        text = (f"<b>Firm quote {quote['quote_no']}</b>: {quote['currency']} {firm:,.2f} per "
+                f"piece, valid until {quote['valid_until']}")  # fmt: skip
+        if estimate is not None:
+            diff = firm - estimate.price_per_piece
+            text += (f" · estimate {estimate.price_per_piece:,.2f}, difference "
+                     f"{diff:+,.2f}" if diff else " · the same as the estimate")  # fmt: skip
+        self.label.setText(text)
+        self.quoted.emit(quote)

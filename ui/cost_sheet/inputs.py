@@ -1,0 +1,395 @@
+"""The cost sheet's inputs, the form on the left of the editor: the style's header, fabric,
+consumption, making, print, embroidery, and the trims table.
+
+Kept apart from the window because it is the one place that turns a `CostSheet` into widgets
+and the widgets back into a `CostSheet`; the window only decides when to cost what this form
+reads. While the form fills itself it stays quiet, so one sheet shown is one costing, not one
+per field.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.cost_sheet.amounts import read_decimal
+from ui.cost_sheet.books import Loaded
+from workbench.costing import (
+    BodyMeasurements,
+    CostingError,
+    Embroidery,
+    FabricSpec,
+    Making,
+    MarkerConsumption,
+    PrintSpec,
+    Style,
+    TrimLine,
+    trim_line,
+)
+from workbench.costing import choices as pick
+from workbench.costing.sheet import CostSheet
+from workbench.workspace import Workspace
+
+
+def _add_rows(layout: QFormLayout, *rows: tuple[str, QWidget]) -> None:
+    for label, widget in rows:
+        layout.addRow(label + ":", widget)
+
+
+class SheetInputs(QWidget):
+    """The form; `read` gives the sheet it shows, `show_sheet` shows one."""
+
+    #: an input was changed by hand (not while the form fills itself)
+    edited = Signal()
+    #: a trim quantity typed cannot be read: what is wrong with it
+    invalid = Signal(str)
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.fabric_id: str | None = None
+        self._fabric_spec: FabricSpec | None = None
+        self.trims: list[tuple[str, str, Decimal, bool]] = []  # id, label, qty, packing
+        self.filling = False
+        self._build()
+
+    def _changed(self, *_args: object) -> None:
+        if not self.filling:
+            self.edited.emit()
+
+    # -- layout ------------------------------------------------------------------------------
+
+    def _line(self, text: str = "", width: int = 90) -> QLineEdit:
+        edit = QLineEdit(text)
+        edit.setMaximumWidth(width)
+        edit.textChanged.connect(self._changed)
+        return edit
+
+    def _combo(self) -> QComboBox:
+        box = QComboBox()
+        box.currentIndexChanged.connect(self._changed)
+        return box
+
+    def _build(self) -> None:
+        left = QVBoxLayout(self)
+
+        head = QFormLayout()
+        self.style_code = self._line("NEW-STYLE", 200)
+        self.title_edit = self._line("", 320)
+        self.category = self._combo()
+        self.brand = self._combo()
+        self.quantity = QSpinBox()
+        self.quantity.setRange(1, 10_000_000)
+        self.quantity.setValue(3000)
+        self.quantity.setGroupSeparatorShown(True)
+        self.quantity.valueChanged.connect(self._changed)
+        self.costed_on = QDateEdit(QDate.currentDate())
+        self.costed_on.setCalendarPopup(True)
+        self.costed_on.dateChanged.connect(self._changed)
+        _add_rows(head, ("Style", self.style_code), ("Title", self.title_edit),
+                  ("Category", self.category), ("Brand", self.brand),
+                  ("Quantity (pcs)", self.quantity), ("Costed on", self.costed_on))  # fmt: skip
+        left.addLayout(head)
+
+        fabric = QGroupBox("Fabric")
+        ff = QFormLayout(fabric)
+        self.fabric_label = QLabel("no fabric chosen")
+        self.fabric_label.setWordWrap(True)
+        #: "Choose fabric…": the window opens the picker
+        self.choose_fabric_button = QPushButton("Choose fabric…")
+        row = QHBoxLayout()
+        row.addWidget(self.fabric_label, 1)
+        row.addWidget(self.choose_fabric_button)
+        ff.addRow(row)
+        self.yarn = self._combo()
+        self.gsm = self._line()
+        self.width_cm = self._line()
+        self.conversion_loss = self._line("")
+        self.conversion_loss.setPlaceholderText("0.5 usual")
+        self.dyeing_loss = self._line("")
+        self.dyeing_loss.setPlaceholderText("rate's")
+        _add_rows(ff, ("Yarn", self.yarn), ("GSM", self.gsm),
+                  ("Cuttable width (cm)", self.width_cm),
+                  ("Knitting/weaving loss %", self.conversion_loss),
+                  ("Dyeing loss %", self.dyeing_loss))  # fmt: skip
+        left.addWidget(fabric)
+
+        cons = QGroupBox("Consumption")
+        cf = QFormLayout(cons)
+        self.method = self._combo()
+        self.method.addItems(["Body measurements (knit)", "Marker (kg per piece)",
+                              "Marker (m per piece)"])  # fmt: skip
+        self.body_length = self._line("70")
+        self.sleeve_length = self._line("20")
+        self.half_chest = self._line("50")
+        self.marker = self._line("1.60")
+        self.wastage = self._line("8")
+        _add_rows(cf, ("Method", self.method), ("Body length (cm)", self.body_length),
+                  ("Sleeve length (cm)", self.sleeve_length),
+                  ("½ chest (cm)", self.half_chest), ("Marker quantity", self.marker),
+                  ("Wastage %", self.wastage))  # fmt: skip
+        left.addWidget(cons)
+
+        make = QGroupBox("Making, print and embroidery")
+        mf = QFormLayout(make)
+        self.sam = self._line("12")
+        self.efficiency = self._line("60")
+        self.mill = self._combo()
+        self.print_box = self._combo()
+        self.placements = QSpinBox()
+        self.placements.setRange(1, 10)
+        self.placements.valueChanged.connect(self._changed)
+        self.stitches = self._line("0")
+        self.embroidery = self._combo()
+        _add_rows(mf, ("SAM (min)", self.sam), ("Line efficiency %", self.efficiency),
+                  ("Mill", self.mill), ("Print", self.print_box),
+                  ("Placements", self.placements), ("Stitches", self.stitches),
+                  ("Embroidery rate", self.embroidery))  # fmt: skip
+        left.addWidget(make)
+
+        trims = QGroupBox("Trims and packing")
+        tl = QVBoxLayout(trims)
+        self.trim_table = QTableWidget(0, 3)
+        self.trim_table.setHorizontalHeaderLabels(["Trim", "Qty / pc", "Packing"])
+        self.trim_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.trim_table.verticalHeader().setVisible(False)
+        self.trim_table.setMinimumHeight(120)
+        self.trim_table.itemChanged.connect(self._on_trim_edited)
+        #: "Add trim…" and "From a BOM file…": the window opens the picker or the BOM
+        self.add_trim_button = QPushButton("Add trim…")
+        self.bom_button = QPushButton("From a BOM file…")
+        self.bom_button.setToolTip("Take the fabric and trims from a CLO 3D or PLM bill of "
+                                   "materials")  # fmt: skip
+        remove = QPushButton("Remove")
+        remove.clicked.connect(self.remove_trim)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_trim_button)
+        buttons.addWidget(self.bom_button)
+        buttons.addWidget(remove)
+        buttons.addStretch(1)
+        tl.addWidget(self.trim_table)
+        tl.addLayout(buttons)
+        left.addWidget(trims)
+        left.addStretch(1)
+
+    # -- filling from the books and from a sheet ---------------------------------------------
+
+    def fill_choices(self, loaded: Loaded) -> None:
+        """Offer the brands, mills, prints, embroidery rates and categories of the books."""
+        self.filling = True
+        for box, items in ((self.brand, loaded.brands), (self.mill, loaded.mills),
+                           (self.embroidery, loaded.embroidery)):  # fmt: skip
+            for choice in items:
+                box.addItem(choice.label, choice.value)
+        self.print_box.addItem("no print", "")
+        for choice in loaded.prints:
+            self.print_box.addItem(choice.label, choice.value)
+        self.category.addItems(loaded.categories)
+        self.filling = False
+
+    def _set_combo(self, box: QComboBox, value: str) -> None:
+        index = box.findData(value)
+        if index < 0:
+            index = box.findText(value)
+        if index < 0:
+            box.addItem(value, value)
+            index = box.count() - 1
+        box.setCurrentIndex(index)
+
+    def show_sheet(self, sheet: CostSheet) -> None:
+        style = sheet.style
+        self.filling = True
+        self.style_code.setText(style.style_code)
+        self.title_edit.setText(sheet.title)
+        self._set_combo(self.category, style.category)
+        if sheet.brand:
+            self._set_combo(self.brand, sheet.brand)
+        self.quantity.setValue(sheet.quantity)
+        if sheet.costed_on:
+            self.costed_on.setDate(QDate(sheet.costed_on.year, sheet.costed_on.month,
+                                         sheet.costed_on.day))  # fmt: skip
+        self._show_style(style)
+        self.filling = False
+
+    def start_from_fabric(self, fabric_id: str, current: Style | None) -> None:
+        """A fabric's spec, a priced yarn and a first draft of the rest. What ``current`` (the
+        style last costed) had beyond the fabric stays, and so do trims chosen before it; a
+        CostingError says why the fabric cannot be costed."""
+        conn = self.workspace.replica.conn
+        draft = pick.starting_style(conn, fabric_id, self.style_code.text() or "NEW-STYLE")
+        if current is not None:  # keep what was already filled in beyond the fabric
+            draft = Style(**{**current.__dict__, "fabric": draft.fabric,
+                             "consumption": draft.consumption})  # fmt: skip
+        kept = list(self.trims)
+        self.filling = True
+        self._show_style(draft)
+        if not draft.trims and kept:  # trims chosen before the fabric stay
+            self.trims = kept
+            self._show_trims()
+        if current is None:
+            self._set_combo(self.category, draft.category)
+        self.filling = False
+
+    def _show_style(self, style: Style) -> None:
+        f = style.fabric
+        self.fabric_id = f.material_id
+        self.fabric_label.setText(f.name or f.construction)
+        self._fill_yarns(f.material_id)
+        self._set_combo(self.yarn, f.yarn_material_id)
+        self.gsm.setText(str(f.gsm))
+        self.width_cm.setText(str(f.width_cm))
+        self.conversion_loss.setText("" if f.conversion_loss is None else
+                                     str(f.conversion_loss * 100))  # fmt: skip
+        self.dyeing_loss.setText("" if f.dyeing_loss is None else str(f.dyeing_loss * 100))
+        self._fabric_spec = f
+        c = style.consumption
+        if isinstance(c, BodyMeasurements):
+            self.method.setCurrentIndex(0)
+            self.body_length.setText(str(c.body_length_cm))
+            self.sleeve_length.setText(str(c.sleeve_length_cm))
+            self.half_chest.setText(str(c.half_chest_cm))
+        else:
+            self.method.setCurrentIndex(1 if c.uom == "kg" else 2)
+            self.marker.setText(str(c.quantity))
+        self.wastage.setText(str(style.wastage * 100))
+        self.sam.setText(str(style.making.sam))
+        self.efficiency.setText(str(style.making.line_efficiency * 100))
+        self._set_combo(self.mill, style.making.mill)
+        if style.printing is None:
+            self.print_box.setCurrentIndex(0)
+        else:
+            self._set_combo(self.print_box, style.printing.technique)
+            self.placements.setValue(style.printing.placements)
+        stitches = sum(e.stitches for e in style.embroidery)
+        self.stitches.setText(str(stitches))
+        if style.embroidery:
+            self._set_combo(self.embroidery, style.embroidery[0].rate_code)
+        self.trims = [(t.material_id, t.name, t.quantity, t.packing) for t in style.trims]
+        self._show_trims()
+
+    def _fill_yarns(self, fabric_id: str | None) -> None:
+        conn = self.workspace.replica.conn
+        composition = ""
+        if fabric_id:
+            row = conn.execute("SELECT composition FROM materials WHERE id = ?",
+                               (fabric_id,)).fetchone()  # fmt: skip
+            composition = row[0] if row else ""
+        self.yarn.blockSignals(True)
+        self.yarn.clear()
+        for choice in pick.yarns_for(conn, composition):
+            self.yarn.addItem(choice.label, choice.value)
+        self.yarn.blockSignals(False)
+
+    # -- trims -------------------------------------------------------------------------------
+
+    def add_trim(self, material_id: str, quantity: Decimal) -> None:
+        line = trim_line(self.workspace.replica.conn, material_id, quantity)
+        row = self.workspace.replica.conn.execute(
+            "SELECT code, name FROM materials WHERE id = ?", (material_id,)).fetchone()  # fmt: skip
+        self.trims.append((material_id, f"{line.name}: {row[1]}", quantity, line.packing))
+        self._show_trims()
+        self._changed()
+
+    def remove_trim(self) -> None:
+        row = self.trim_table.currentRow()
+        if 0 <= row < len(self.trims):
+            del self.trims[row]
+            self._show_trims()
+            self._changed()
+
+    def _show_trims(self) -> None:
+        self.trim_table.blockSignals(True)
+        self.trim_table.setRowCount(len(self.trims))
+        for r, (_id, label, qty, packing) in enumerate(self.trims):
+            name = QTableWidgetItem(label)
+            name.setFlags(name.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            self.trim_table.setItem(r, 0, name)
+            self.trim_table.setItem(r, 1, QTableWidgetItem(str(qty)))
+            flag = QTableWidgetItem("packing" if packing else "")
+            flag.setFlags(flag.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            self.trim_table.setItem(r, 2, flag)
+        self.trim_table.blockSignals(False)
+
+    def _on_trim_edited(self, item: QTableWidgetItem) -> None:
+        if item.column() == 1 and item.row() < len(self.trims):
+            material_id, label, _qty, packing = self.trims[item.row()]
+            try:
+                qty = read_decimal(item.text(), f"quantity of {label}")
+            except CostingError as exc:
+                self.invalid.emit(str(exc))
+                return
+            self.trims[item.row()] = (material_id, label, qty, packing)
+            self._changed()
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def read(self) -> CostSheet:
+        """The sheet as the form shows it; a CostingError names a field that cannot be read."""
+        spec = self._fabric_spec
+        if spec is None:
+            raise CostingError("choose a fabric to start")
+        losses = {}
+        for name, edit in (("conversion_loss", self.conversion_loss),
+                           ("dyeing_loss", self.dyeing_loss)):  # fmt: skip
+            losses[name] = (read_decimal(edit.text(), name.replace("_", " ")) / 100
+                            if edit.text().strip() else None)  # fmt: skip
+        fabric = type(spec)(**{
+            **spec.__dict__, "gsm": int(read_decimal(self.gsm.text(), "GSM")),
+            "width_cm": int(read_decimal(self.width_cm.text(), "width")),
+            "yarn_material_id": str(self.yarn.currentData() or spec.yarn_material_id),
+            "yarn_count": (self.yarn.currentText().split("  ", 1)[-1] if self.yarn.count()
+                           else spec.yarn_count),
+            **losses,
+        })  # fmt: skip
+        consumption: BodyMeasurements | MarkerConsumption
+        if self.method.currentIndex() == 0:
+            consumption = BodyMeasurements(
+                read_decimal(self.body_length.text(), "body length"),
+                read_decimal(self.sleeve_length.text(), "sleeve length"),
+                read_decimal(self.half_chest.text(), "½ chest"),
+            )
+        else:
+            uom = "kg" if self.method.currentIndex() == 1 else "m"
+            consumption = MarkerConsumption(
+                read_decimal(self.marker.text(), "marker quantity"), uom
+            )
+        stitches = int(read_decimal(self.stitches.text() or "0", "stitches"))
+        technique = str(self.print_box.currentData() or "")
+        style = Style(
+            style_code=self.style_code.text().strip() or "NEW-STYLE",
+            category=self.category.currentText() or "other",
+            fabric=fabric,
+            consumption=consumption,
+            making=Making(read_decimal(self.sam.text(), "SAM"),
+                          str(self.mill.currentData() or ""),
+                          read_decimal(self.efficiency.text(), "line efficiency") / 100),
+            wastage=read_decimal(self.wastage.text(), "wastage") / 100,
+            printing=PrintSpec(technique, self.placements.value()) if technique else None,
+            embroidery=(Embroidery(stitches, str(self.embroidery.currentData() or "EMB-FLAT")),)
+            if stitches else (),
+            trims=tuple(TrimLine(i, label.split(":")[0], qty, packing)
+                        for i, label, qty, packing in self.trims),
+        )  # fmt: skip
+        q = self.costed_on.date()
+        return CostSheet(style=style, brand=str(self.brand.currentData() or ""),
+                         quantity=self.quantity.value(), costed_on=date(q.year(), q.month(),
+                                                                        q.day()),
+                         title=self.title_edit.text())  # fmt: skip

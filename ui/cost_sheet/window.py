@@ -1,0 +1,371 @@
+"""The cost sheet editor window: the inputs on the left; the breakdown, its chart, the price for
+the brand, the lead time and the firm quote on the right, recomputed as the merchandiser types.
+
+The rate book and the capacity book are loaded once on a worker; a costing then takes well
+under a millisecond, so it runs on each edit. Saving writes a synced document; a firm quote
+asked for offline waits in the queue for the next sync.
+
+This module holds what ties the parts together (when to cost, saving, the dialogs it opens);
+the parts themselves are `SheetInputs`, `BreakdownPanel`, `FirmQuote` and `exports`.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.bom_dialog import BomDialog, ChosenLine
+from ui.cost_sheet.books import Loaded, load_books
+from ui.cost_sheet.breakdown import BreakdownPanel
+from ui.cost_sheet.compare import CompareDialog, choose_other_sheet
+from ui.cost_sheet.exports import esg_paths, export_breakdown, write_esg_sheet
+from ui.cost_sheet.firm_quote import FirmQuote, QuoteAsker
+from ui.cost_sheet.inputs import SheetInputs
+from ui.cost_sheet.material_picker import MaterialPicker
+from ui.ops import OpContext, OpRunner
+from workbench import documents
+from workbench.capacity import CapacityError, LeadTime, lead_time
+from workbench.capacity.routes import style_route
+from workbench.costing import CostingError, CostResult, Style, cost_style, price_style
+from workbench.costing.pricing import PriceResult
+from workbench.costing.sheet import CostSheet, sheet_from_dict, sheet_to_dict
+from workbench.workspace import Workspace
+
+RECOMPUTE_MS = 120
+
+
+class CostSheetWindow(QMainWindow):
+    #: a costing was shown: the PriceResult (None when the inputs cannot be priced)
+    computed = Signal(object)
+    #: the sheet was saved: its document row
+    saved = Signal(dict)
+    #: the rate and capacity books are loaded
+    ready = Signal()
+    #: a firm quote arrived (dict) or was queued (str: the request id)
+    quoted = Signal(object)
+    #: the ESG sheet was written: the files
+    esg_written = Signal(list)
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        ops: OpRunner,
+        ask_quote: QuoteAsker | None = None,
+        document: dict[str, Any] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.workspace, self.ops = workspace, ops
+        self.document = document
+        self.sheet_id: str | None = document["id"] if document else None
+        self.loaded: Loaded | None = None
+        self.style: Style | None = None
+        self.price: PriceResult | None = None
+        self.plan: LeadTime | None = None
+        self.setWindowTitle("Cost sheet — Mill Workbench")
+        self.resize(1400, 900)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(RECOMPUTE_MS)
+        self._timer.timeout.connect(self.recompute)
+        self._build()
+        self._name_parts()
+        self.firm_quote = FirmQuote(workspace, ops, ask_quote, self.quote_label, self)
+        self.firm_quote.quoted.connect(self.quoted)
+        self._load()
+
+    # -- layout ------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.inputs = SheetInputs(self.workspace)
+        self.inputs.edited.connect(self.changed)
+        self.inputs.choose_fabric_button.clicked.connect(self.choose_fabric)
+        self.inputs.add_trim_button.clicked.connect(self.choose_trim)
+        self.inputs.bom_button.clicked.connect(self.choose_bom)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.inputs)
+        scroll.setMinimumWidth(430)
+
+        right_host = QWidget()
+        right = QVBoxLayout(right_host)
+        self.message = QLabel()
+        self.message.setObjectName("costMessage")
+        self.message.setWordWrap(True)
+        self.inputs.invalid.connect(self.message.setText)
+        right.addWidget(self.message)
+        self.panel = BreakdownPanel()
+        self.panel.max_age.valueChanged.connect(self.changed)
+        right.addWidget(self.panel, 1)
+        self.quote_label = QLabel("Estimate from this laptop's rates")
+        self.quote_label.setObjectName("quoteLabel")
+        self.quote_label.setWordWrap(True)
+        right.addWidget(self.quote_label)
+        actions = QHBoxLayout()
+        self.save_button = QPushButton("Save")
+        self.save_button.clicked.connect(self.save)
+        self.export_button = QPushButton("Export .xlsx…")
+        self.export_button.clicked.connect(self.choose_export)
+        self.compare_button = QPushButton("Compare with…")
+        self.compare_button.clicked.connect(self.choose_compare)
+        self.esg_button = QPushButton("ESG sheet…")
+        self.esg_button.setToolTip("The style's footprint as PDF, with JSON and CSV beside it")
+        self.esg_button.clicked.connect(self.choose_esg_sheet)
+        self.quote_button = QPushButton("Ask for a firm quote")
+        self.quote_button.clicked.connect(self.ask_quote)
+        actions.addStretch(1)
+        for button in (self.compare_button, self.export_button, self.esg_button,
+                       self.quote_button, self.save_button):  # fmt: skip
+            actions.addWidget(button)
+        right.addLayout(actions)
+
+        body = QSplitter(Qt.Orientation.Horizontal)
+        body.addWidget(scroll)
+        body.addWidget(right_host)
+        body.setSizes([460, 940])
+        self.setCentralWidget(body)
+
+    def _name_parts(self) -> None:
+        """The parts' widgets, under the names the editor's callers (and tests) reach them by."""
+        i, p = self.inputs, self.panel
+        self.style_code, self.title_edit, self.category = i.style_code, i.title_edit, i.category
+        self.brand, self.quantity, self.costed_on = i.brand, i.quantity, i.costed_on
+        self.fabric_label, self.yarn = i.fabric_label, i.yarn
+        self.gsm, self.width_cm = i.gsm, i.width_cm
+        self.conversion_loss, self.dyeing_loss = i.conversion_loss, i.dyeing_loss
+        self.method, self.body_length, self.sleeve_length = i.method, i.body_length, i.sleeve_length
+        self.half_chest, self.marker, self.wastage = i.half_chest, i.marker, i.wastage
+        self.sam, self.efficiency, self.mill = i.sam, i.efficiency, i.mill
+        self.print_box, self.placements, self.stitches = i.print_box, i.placements, i.stitches
+        self.embroidery, self.trim_table = i.embroidery, i.trim_table
+        self.cost_label, self.price_label = p.cost_label, p.price_label
+        self.lead_label, self.breakdown, self.chart = p.lead_label, p.breakdown, p.chart
+        self.max_age, self.stale_label = p.max_age, p.stale_label
+
+    # -- loading -----------------------------------------------------------------------------
+
+    def _load(self) -> None:
+        replica = self.workspace.replica
+
+        def work(_ctx: OpContext) -> Loaded:
+            return load_books(replica)
+
+        self.ops.run(work, success=self._on_loaded, label="Loading rates and capacity")
+
+    def _on_loaded(self, loaded: Loaded) -> None:
+        self.loaded = loaded
+        self.inputs.fill_choices(loaded)
+        if self.document is not None:
+            self.show_sheet(sheet_from_dict(json.loads(self.document["body"])))
+        self.ready.emit()
+        self.recompute()
+
+    def show_sheet(self, sheet: CostSheet) -> None:
+        self.inputs.show_sheet(sheet)
+        self.recompute()
+
+    # -- choosing materials ------------------------------------------------------------------
+
+    def choose_fabric(self) -> None:
+        picker = MaterialPicker(self.workspace, "fabric", self)
+        if picker.exec() and picker.chosen:
+            self.use_fabric(picker.chosen)
+
+    def use_fabric(self, fabric_id: str) -> None:
+        """Start from a fabric: its spec, a priced yarn and a first draft of the rest."""
+        try:
+            self.inputs.start_from_fabric(fabric_id, self.style)
+        except CostingError as exc:
+            self.message.setText(str(exc))
+            return
+        self.recompute()
+
+    def choose_trim(self) -> None:
+        picker = MaterialPicker(self.workspace, "trim", self)
+        if picker.exec() and picker.chosen:
+            self.add_trim(picker.chosen, Decimal(1))
+
+    def add_trim(self, material_id: str, quantity: Decimal) -> None:
+        self.inputs.add_trim(material_id, quantity)
+
+    def remove_trim(self) -> None:
+        self.inputs.remove_trim()
+
+    @property
+    def trims(self) -> list[tuple[str, str, Decimal, bool]]:
+        """The trims on the sheet: id, label, quantity per piece, packing (the form's list)."""
+        return self.inputs.trims
+
+    @property
+    def fabric_id(self) -> str | None:
+        return self.inputs.fabric_id
+
+    def choose_bom(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Bill of materials", "",
+                                              "BOM exports (*.xlsx *.xls *.csv *.txt)")  # fmt: skip
+        if path:
+            dialog = self.open_bom(Path(path))
+            dialog.accepted.connect(lambda: self.use_bom(dialog.chosen()))
+            dialog.show()
+
+    def open_bom(self, path: Path) -> BomDialog:
+        self.bom_dialog = BomDialog(self.workspace, self.ops, path, self)
+        return self.bom_dialog
+
+    def use_bom(self, lines: list[ChosenLine]) -> None:
+        """The first fabric confirmed becomes the sheet's fabric; trims are added with the
+        BOM's quantity per piece (1 where it gives none, or gives it in metres of fabric)."""
+        fabrics = [line for line in lines if line.material_type == "fabric"]
+        for line in lines:
+            if line.material_type == "trim":
+                quantity = line.quantity if line.quantity and line.quantity > 0 else Decimal(1)
+                self.add_trim(line.material_id, quantity)
+        if fabrics:
+            self.use_fabric(fabrics[0].material_id)
+
+    # -- computing ---------------------------------------------------------------------------
+
+    def changed(self, *_args: object) -> None:
+        if not self.inputs.filling:
+            self._timer.start()
+
+    def current_sheet(self) -> CostSheet:
+        """The sheet as the form shows it; a CostingError names a field that cannot be read."""
+        return self.inputs.read()
+
+    def recompute(self) -> None:
+        if self.loaded is None:
+            return
+        try:
+            sheet = self.current_sheet()
+            cost = cost_style(sheet.style, self.loaded.book, sheet.costed_on or date.today())
+            price = price_style(sheet.style, self.loaded.book, cost.on, brand=sheet.brand,
+                                quantity=sheet.quantity) if sheet.brand else None  # fmt: skip
+        except (CostingError, ValueError) as exc:
+            self.style, self.price = None, None
+            self.message.setText(str(exc))
+            self.computed.emit(None)
+            return
+        self.style, self.price = sheet.style, price
+        self.message.setText("")
+        self.panel.show_cost(cost, price)
+        self._show_lead_time(sheet, cost)
+        self.computed.emit(price)
+
+    def _show_lead_time(self, sheet: CostSheet, cost: CostResult) -> None:
+        assert self.loaded is not None
+        try:
+            route = style_route(sheet.style, cost.consumption_kg, cost.consumption_m)
+            self.plan = lead_time(self.loaded.capacity, route, sheet.quantity, date.today())
+        except CapacityError as exc:
+            self.plan = None
+            self.panel.show_no_lead_time(str(exc))
+            return
+        self.panel.show_lead_time(self.plan)
+
+    # -- saving, export, comparing -----------------------------------------------------------
+
+    def save(self) -> dict[str, Any] | None:
+        try:
+            sheet = self.current_sheet()
+        except CostingError as exc:
+            self.message.setText(f"Not saved: {exc}")
+            return None
+        conn = self.workspace.replica.conn
+        brand = conn.execute("SELECT id FROM brands WHERE code = ? AND deleted = 0",
+                             (sheet.brand,)).fetchone()  # fmt: skip
+        row = documents.save_document(self.workspace.replica, "cost_sheets", {
+            **({"id": self.sheet_id} if self.sheet_id else {}),
+            "style_code": sheet.style.style_code, "title": sheet.title,
+            "brand_id": brand[0] if brand else None,
+            "body": json.dumps(sheet_to_dict(sheet)),
+            "created_by": self.workspace.replica.get_state("username") or "",
+        })  # fmt: skip
+        self.sheet_id = row["id"]
+        self.document = row
+        self.setWindowTitle(f"Cost sheet {sheet.style.style_code} — Mill Workbench")
+        self.quote_label.setText("Saved · estimate from this laptop's rates")
+        self.saved.emit(row)
+        return row
+
+    def breakdown_rows(self) -> tuple[list[str], list[list[Any]]]:
+        return self.panel.rows()
+
+    def choose_export(self) -> None:
+        name = f"{self.style_code.text() or 'cost-sheet'}.xlsx"
+        path, _ = QFileDialog.getSaveFileName(self, "Export cost sheet", name, "Excel (*.xlsx)")
+        if path:
+            self.export(Path(path))
+
+    def export(self, path: Path) -> int:
+        headers, rows = self.breakdown_rows()
+        return export_breakdown(path, headers, rows, self.price)
+
+    def choose_compare(self) -> None:
+        other_id = choose_other_sheet(self.workspace.replica.conn, self)
+        if other_id is not None:
+            self.compare_with(other_id)
+
+    def compare_with(self, other_id: str) -> CompareDialog | None:
+        assert self.loaded is not None
+        row = self.workspace.replica.conn.execute(
+            "SELECT body FROM cost_sheets WHERE id = ?", (other_id,)).fetchone()  # fmt: skip
+        try:
+            mine = self.current_sheet()
+            theirs = sheet_from_dict(json.loads(row["body"]))
+            dialog = CompareDialog(mine, theirs, self.loaded.book, self)
+        except CostingError as exc:
+            self.message.setText(f"Cannot compare: {exc}")
+            return None
+        dialog.show()
+        self.compare_dialog = dialog
+        return dialog
+
+    # -- ESG sheet and firm quotes -----------------------------------------------------------
+
+    def choose_esg_sheet(self) -> None:
+        name = f"{self.style_code.text() or 'style'}-esg.pdf"
+        path, _ = QFileDialog.getSaveFileName(self, "ESG sheet", name, "PDF (*.pdf)")
+        if path:
+            self.export_esg_sheet(Path(path))
+
+    def export_esg_sheet(self, path: Path) -> list[Path]:
+        """The footprint as PDF, JSON and CSV (same name, three suffixes), on a worker."""
+        assert self.loaded is not None
+        row = self.save()
+        if row is None:
+            return []
+        replica, book = self.workspace.replica, self.loaded.book
+        written = esg_paths(path)
+
+        def work(_ctx: OpContext) -> list[Path]:
+            return write_esg_sheet(replica, book, row, written)
+
+        def failed(exc: BaseException) -> None:
+            self.message.setText(f"No ESG sheet: {exc}")
+
+        self.ops.run(work, success=lambda paths: self.esg_written.emit(paths), failure=failed,
+                     label="Working out the footprint")  # fmt: skip
+        return written
+
+    def ask_quote(self) -> None:
+        """Save, then ask for a firm quote of what was saved (see `FirmQuote`)."""
+        row = self.save()
+        if row is not None:
+            self.firm_quote.ask(row, lambda: self.price)
