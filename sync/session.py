@@ -147,6 +147,8 @@ def sync_workspace(
             indexed = search.refresh() if pulled.rows else 0
         if search.check().name != "READY":
             indexed = search.rebuild(cancel=cancel)
+        if client.bootstrapped:  # the import's pages into the file now, not at the next edit
+            workspace.replica.checkpoint()
         mismatches = client.count_mismatches()
         if mismatches:
             # Rows went missing or astray (a restored backup, a damaged file): replace those

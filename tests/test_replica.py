@@ -102,3 +102,21 @@ def test_each_thread_gets_its_own_connection(tmp_path: Path) -> None:
     worker.join()
     assert seen[0] is not replica.conn
     replica.close()
+
+
+def test_a_checkpoint_copies_the_log_once_no_reader_holds_it_back(tmp_path: Path) -> None:
+    replica = open_replica(tmp_path / "r.sqlite")
+    replica.conn.execute("PRAGMA wal_autocheckpoint = 0")  # only the explicit checkpoint
+    reader = connect(replica.path)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM sync_state").fetchone()  # a snapshot before the writes
+    with replica.transaction() as conn:
+        conn.executemany(
+            "INSERT INTO sync_state (key, value) VALUES (?, ?)",
+            [(f"note-{n}", "Single jersey " * 20) for n in range(3000)],
+        )
+    assert replica.checkpoint() > 0  # held back by the reader's snapshot
+    reader.execute("COMMIT")
+    reader.close()
+    assert replica.checkpoint() == 0
+    replica.close()
