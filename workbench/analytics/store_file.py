@@ -33,8 +33,11 @@ import threading
 import time
 import uuid
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -213,10 +216,10 @@ def _remove_stale(path: Path) -> None:
             pass
 
 
-def read(path: Path) -> tuple[Stamp, OrderStore]:
-    """The stamp and the store in the file at ``path``, whichever replica it is of; raises
-    `Unusable` for a file that is damaged or of another format or columns, and
-    `FileNotFoundError` when there is none."""
+@contextmanager
+def _opened(path: Path) -> Iterator[tuple[Any, Stamp]]:
+    """The file open, with its stamp: a missing file raises `FileNotFoundError`; anything that
+    goes wrong reading a damaged one, here or in the caller's block, raises `Unusable`."""
     if not path.exists():
         raise FileNotFoundError(path)
     try:
@@ -225,16 +228,23 @@ def read(path: Path) -> tuple[Stamp, OrderStore]:
         with np.load(path, allow_pickle=False) as npz:
             if STAMP_MEMBER not in npz.files:
                 raise Unusable("the file has no stamp")
-            stamp = Stamp.from_json(npz[STAMP_MEMBER])
-            if stamp.format != FORMAT:
-                raise Unusable(f"the file has format {stamp.format}; this app writes {FORMAT}")
-            if stamp.columns != tuple((n, str(k)) for n, k in ORDER_COLUMNS):
-                raise Unusable("the file holds other columns than this app reads")
-            arrays = {name: npz[name] for name in npz.files if name != STAMP_MEMBER}
+            yield npz, Stamp.from_json(npz[STAMP_MEMBER])
     except (FileNotFoundError, Unusable):
         raise
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
         raise Unusable(f"the file is damaged: {exc}") from exc
+
+
+def read(path: Path) -> tuple[Stamp, OrderStore]:
+    """The stamp and the store in the file at ``path``, whichever replica it is of; raises
+    `Unusable` for a file that is damaged or of another format or columns, and
+    `FileNotFoundError` when there is none."""
+    with _opened(path) as (npz, stamp):
+        if stamp.format != FORMAT:
+            raise Unusable(f"the file has format {stamp.format}; this app writes {FORMAT}")
+        if stamp.columns != tuple((n, str(k)) for n, k in ORDER_COLUMNS):
+            raise Unusable("the file holds other columns than this app reads")
+        arrays = {name: npz[name] for name in npz.files if name != STAMP_MEMBER}
     try:
         columns = {name: _column(name, kind, arrays, stamp.live) for name, kind in ORDER_COLUMNS}
     except Unusable:
@@ -295,17 +305,8 @@ def remove(path: Path) -> None:
 def read_stamp(path: Path) -> Stamp:
     """The stamp alone (numpy reads a member of the zip only when asked for it): what deciding
     whether to write the file again needs. `Unusable` or `FileNotFoundError` as `read`."""
-    if not path.exists():
-        raise FileNotFoundError(path)
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            if STAMP_MEMBER not in npz.files:
-                raise Unusable("the file has no stamp")
-            return Stamp.from_json(npz[STAMP_MEMBER])
-    except (FileNotFoundError, Unusable):
-        raise
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
-        raise Unusable(f"the file is damaged: {exc}") from exc
+    with _opened(path) as (_npz, stamp):
+        return stamp
 
 
 def prepare(replica_path: Path, lag: int) -> Stamp | None:
