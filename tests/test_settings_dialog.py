@@ -77,3 +77,13 @@ def test_signing_in_offers_the_company_server_from_settings(qtbot: QtBot, tmp_pa
     finally:
         win.close()
         workspace.close()
+
+
+def test_the_company_server_default_survives_a_damaged_settings_file(tmp_path: Path) -> None:
+    from workbench.settings import company_server, save_settings
+
+    assert company_server(tmp_path) == ""
+    save_settings(Settings(server_url="https://sync.kongu-mills.example"), tmp_path)
+    assert company_server(tmp_path) == "https://sync.kongu-mills.example"
+    (tmp_path / "settings.json").write_text("{broken", encoding="utf-8")
+    assert company_server(tmp_path) == ""

@@ -245,16 +245,12 @@ def _open_welcome(
 
     from sync.session import sign_in
     from ui.welcome import Welcome
-    from workbench.settings import SettingsError, load_settings
+    from workbench.settings import company_server
 
     def sign_in_here(url: str, user: str, password: str) -> tuple:  # type: ignore[type-arg]
         return sign_in(url, user, password, base=data_dir)
 
-    try:
-        server_url = load_settings(data_dir).server_url
-    except SettingsError:  # a damaged settings file only loses the prefilled address
-        server_url = ""
-    welcome = Welcome(ops, sign_in_here, server_url)
+    welcome = Welcome(ops, sign_in_here, company_server(data_dir))
     welcome.setWindowIcon(QApplication.windowIcon())
     welcome.demo_chosen.connect(demo)
     welcome.signed_in.connect(signed_in)

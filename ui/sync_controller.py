@@ -8,7 +8,6 @@ import contextlib
 import threading
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -21,7 +20,7 @@ from ui.dialogs import ConflictsDialog, LoginDialog, WorkspacePicker
 from ui.ops import OpContext
 from workbench.documents import Conflict, conflicts, resolve_conflict
 from workbench.replica import REPLICATED_TABLES
-from workbench.settings import SettingsError, load_settings
+from workbench.settings import company_server
 from workbench.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -180,7 +179,7 @@ class SyncController(QObject):
 
     def show_login(self) -> LoginDialog:
         base = self.workspace.root.parent.parent  # <data dir>/workspaces/<name>
-        server = self.workspace.replica.get_state("server_url") or _company_server(base)
+        server = self.workspace.replica.get_state("server_url") or company_server(base)
 
         def sign_in_here(url: str, user: str, password: str) -> Workspace:
             workspace, _info, warning = session.sign_in(url, user, password, base=base)
@@ -239,11 +238,3 @@ class SyncController(QObject):
             changes=frozenset({"cost_sheets"}),
             background=True,
         )
-
-
-def _company_server(base: Path) -> str:
-    """The server address in Settings (an admin may set it when installing the app)."""
-    try:
-        return load_settings(base).server_url
-    except SettingsError:
-        return ""

@@ -73,6 +73,15 @@ def load_settings(base: Path | None = None) -> Settings:
     return settings
 
 
+def company_server(base: Path | None = None) -> str:
+    """The company server's address from the settings (an admin may set it when installing
+    the app), or "" when there is none; a damaged settings file only loses this default."""
+    try:
+        return load_settings(base).server_url
+    except SettingsError:
+        return ""
+
+
 def validate(settings: Settings) -> None:
     if settings.weight_unit not in ("kg", "lb"):
         raise SettingsError(f"weight unit must be kg or lb, not {settings.weight_unit!r}")
