@@ -8,7 +8,7 @@ import logging
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -195,6 +195,38 @@ def visible(kind: type) -> list:  # type: ignore[type-arg]
     return [w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()]
 
 
+def first_start(
+    app: QApplication,
+    data: Path,
+    choose: Callable[[Welcome], None],
+    done: Callable[[MainWindow, dict[str, object]], bool],
+    *,
+    demo_size: int,
+    timeout_ms: int,
+) -> tuple[int, dict[str, object]]:
+    """``run_app`` with no option on an empty data folder, driven like a person: ``choose``
+    acts on the welcome once it shows; once ``done`` says the window is what the test waited
+    for (noting what it saw), the window is closed, which must end the app. Returns the exit
+    code and what was seen."""
+    seen: dict[str, object] = {}
+
+    def step() -> None:
+        welcomes, windows = visible(Welcome), visible(MainWindow)
+        if "welcome" not in seen and welcomes:
+            seen["welcome"] = welcomes[0]
+            choose(welcomes[0])
+        elif windows and done(windows[0], seen):
+            windows[0].close()  # the last window: the app ends
+            return
+        QTimer.singleShot(50, step)
+
+    QTimer.singleShot(0, step)
+    QTimer.singleShot(timeout_ms, lambda: give_up(app, seen))
+    code = run_app(demo_size=demo_size, offline=False, data_dir=data, workspace_dir=None,
+                   screenshot=None, query="")  # fmt: skip
+    return code, seen
+
+
 @pytest.mark.parametrize("server_db", ["sqlite"], indirect=True)
 def test_a_first_start_signs_in_from_the_welcome_and_opens_the_window(
     app_state: QApplication, server: Server, tmp_path: Path
@@ -202,29 +234,24 @@ def test_a_first_start_signs_in_from_the_welcome_and_opens_the_window(
     """The whole first start: the welcome, a sign-in, the window on the signed-in workspace
     syncing from the server; and the next plain start goes straight to that workspace."""
     data = tmp_path / "data"
-    seen: dict[str, object] = {}
 
-    def step() -> None:
-        welcomes, windows = visible(Welcome), visible(MainWindow)
-        if "welcome" not in seen and welcomes:
-            seen["welcome"] = welcomes[0]
-            welcomes[0].connect_button.click()
-            dialog = welcomes[0].login
-            dialog.server.setText(server.url)
-            dialog.username.setText("merchandiser@alpha")
-            dialog.password.setText(PASSWORD)
-            dialog.submit()
-        elif windows and windows[0].sync_label.text().startswith("online"):
-            seen["root"] = windows[0].workspace.root
-            seen["welcome visible"] = bool(visible(Welcome))
-            windows[0].close()  # the last window: the app ends
-            return
-        QTimer.singleShot(50, step)
+    def sign_in_there(welcome: Welcome) -> None:
+        welcome.connect_button.click()
+        dialog = welcome.login
+        dialog.server.setText(server.url)
+        dialog.username.setText("merchandiser@alpha")
+        dialog.password.setText(PASSWORD)
+        dialog.submit()
 
-    QTimer.singleShot(0, step)
-    QTimer.singleShot(60_000, lambda: give_up(app_state, seen))
-    code = run_app(demo_size=100, offline=False, data_dir=data, workspace_dir=None,
-                   screenshot=None, query="")  # fmt: skip
+    def online(window: MainWindow, seen: dict[str, object]) -> bool:
+        if not window.sync_label.text().startswith("online"):
+            return False
+        seen["root"] = window.workspace.root
+        seen["welcome visible"] = bool(visible(Welcome))
+        return True
+
+    code, seen = first_start(app_state, data, sign_in_there, online,
+                             demo_size=100, timeout_ms=60_000)  # fmt: skip
     assert code == 0 and "gave up" not in seen  # closing the window ended the app
     assert seen.get("root") == data / "workspaces" / "alpha"
     assert seen["welcome visible"] is False
@@ -240,23 +267,13 @@ def test_trying_the_demo_from_a_first_start_opens_the_demo(
     merchandiser); the demo is not remembered, so the next plain start offers the welcome
     again."""
     data = tmp_path / "data"
-    seen: dict[str, object] = {}
 
-    def step() -> None:
-        welcomes, windows = visible(Welcome), visible(MainWindow)
-        if "welcome" not in seen and welcomes:
-            seen["welcome"] = welcomes[0]
-            welcomes[0].demo_button.click()
-        elif windows:
-            seen["user"] = windows[0].workspace.replica.get_state("username")
-            windows[0].close()
-            return
-        QTimer.singleShot(50, step)
+    def opened(window: MainWindow, seen: dict[str, object]) -> bool:
+        seen["user"] = window.workspace.replica.get_state("username")
+        return True
 
-    QTimer.singleShot(0, step)
-    QTimer.singleShot(120_000, lambda: give_up(app_state, seen))
-    code = run_app(demo_size=200, offline=False, data_dir=data, workspace_dir=None,
-                   screenshot=None, query="")  # fmt: skip
+    code, seen = first_start(app_state, data, lambda welcome: welcome.demo_button.click(),
+                             opened, demo_size=200, timeout_ms=120_000)  # fmt: skip
     assert code == 0 and "gave up" not in seen
     assert seen.get("user") == "demo-merch@demo"
     assert choose_start(demo=False, workspace_dir=None, data_dir=data) == Start("welcome")
