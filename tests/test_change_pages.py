@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-import httpx
 import sqlalchemy as sa
 
-from sync import protocol
 from sync.server import accounts, schema
 from sync.server.db import create_schema, make_engine
 from sync.server.pages import Page, PageCache, PageKey
@@ -71,27 +72,35 @@ def test_a_kept_page_is_refused_once_the_cursor_is_past_retention(server: Server
     assert answer.json()["error"] == "must_refetch"
 
 
-def test_gzip_and_plain_answers_carry_the_same_page(tmp_path: Path) -> None:
+@contextmanager
+def server_with(
+    tmp_path: Path, rows: list[dict[str, Any]], **options: Any
+) -> Iterator[tuple[Server, PageCache]]:
+    """A server of its own (``options`` for `ServerThread`, the page cache's size say) with
+    one workspace holding ``rows`` of materials and a merchandiser ``m@alpha``; and the
+    server's page cache, to count what it served from memory."""
     engine = make_engine(str(tmp_path / "server.sqlite"))
     create_schema(engine)
     ws = accounts.create_workspace(engine, "alpha")
     accounts.add_user(engine, "alpha", "m@alpha", PASSWORD, "merchandiser", password_cost=FAST_HASH)
-    write_rows(engine, ws, "materials", [material(f"FAB-{n}") for n in range(40)])
-    with ServerThread(engine, tmp_path / "snapshots") as running:
-        server = Server(engine, running.url, {"alpha": ws})
-        token = server.login("m@alpha")
-        headers = {"Authorization": f"Bearer {token}",
-                   protocol.PROTOCOL_HEADER: str(protocol.PROTOCOL_VERSION),
-                   protocol.SCHEMA_HEADER: str(protocol.SCHEMA_VERSION)}  # fmt: skip
-        pages = running.app.state.sync.pages
-        with httpx.Client(base_url=running.url, headers=headers) as http:
-            raw = []
-            for encoding in ("gzip", "identity", "gzip"):
-                with http.stream("GET", "/v1/changes", params={"after": 0},
-                                 headers={"Accept-Encoding": encoding}) as answer:  # fmt: skip
-                    body = b"".join(answer.iter_raw())  # as sent, not decompressed
-                    raw.append((answer.headers.get("content-encoding"), body))
+    write_rows(engine, ws, "materials", rows)
+    with ServerThread(engine, tmp_path / "snapshots", **options) as running:
+        yield Server(engine, running.url, {"alpha": ws}), running.app.state.sync.pages
     engine.dispose()
+
+
+def test_gzip_and_plain_answers_carry_the_same_page(tmp_path: Path) -> None:
+    rows = [material(f"FAB-{n}") for n in range(40)]
+    with (
+        server_with(tmp_path, rows) as (server, pages),
+        server.client(server.login("m@alpha")) as http,
+    ):
+        raw = []
+        for encoding in ("gzip", "identity", "gzip"):
+            with http.stream("GET", "/v1/changes", params={"after": 0},
+                             headers={"Accept-Encoding": encoding}) as answer:  # fmt: skip
+                body = b"".join(answer.iter_raw())  # as sent, not decompressed
+                raw.append((answer.headers.get("content-encoding"), body))
     assert [encoding for encoding, _ in raw] == ["gzip", None, "gzip"]
     plain = raw[1][1]
     assert gzip.decompress(raw[0][1]) == plain == gzip.decompress(raw[2][1])
@@ -120,16 +129,10 @@ def test_the_cache_keeps_the_most_recently_used_pages_within_its_bytes() -> None
 
 
 def test_a_server_without_a_page_cache_answers_every_pull_afresh(tmp_path: Path) -> None:
-    engine = make_engine(str(tmp_path / "server.sqlite"))
-    create_schema(engine)
-    ws = accounts.create_workspace(engine, "alpha")
-    accounts.add_user(engine, "alpha", "m@alpha", PASSWORD, "merchandiser", password_cost=FAST_HASH)
-    write_rows(engine, ws, "materials", [material("FAB-1")])
-    with ServerThread(engine, tmp_path / "snapshots", page_cache=0) as running:
-        server = Server(engine, running.url, {"alpha": ws})
-        with server.client(server.login("m@alpha")) as http:
-            pages = [http.get("/v1/changes", params={"after": 0}).json() for _ in range(2)]
-        cache = running.app.state.sync.pages
-    engine.dispose()
+    with (
+        server_with(tmp_path, [material("FAB-1")], page_cache=0) as (server, cache),
+        server.client(server.login("m@alpha")) as http,
+    ):
+        pages = [http.get("/v1/changes", params={"after": 0}).json() for _ in range(2)]
     assert pages[0] == pages[1] and pages[0]["changes"][0]["row"]["code"] == "FAB-1"
     assert (cache.hits, cache.misses) == (0, 2)
