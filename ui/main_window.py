@@ -552,10 +552,10 @@ class MainWindow(QMainWindow):
     def _after_sync(self, report: object) -> None:
         """Online again: what the AI service could not write offline is asked for now; and
         when orders may have arrived, the dashboards' order file is brought up to date."""
-        if isinstance(report, BaseException):
+        if not isinstance(report, SyncReport):  # the sync failed: still offline
             return
         self.run_ai_queue()
-        if getattr(report, "pulled", 0):
+        if report.pulled:
             self.prepare_dashboards()
 
     def prepare_dashboards(self) -> None:
