@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from sync.client import SyncClient, SyncError, login
+from sync.client import SyncClient, SyncError, login, snapshot
 from sync.server import schema
 from tests.sync_fixtures import PASSWORD, Server, material, write_rows
 from workbench import documents
@@ -44,14 +46,18 @@ def test_an_empty_replica_starts_from_a_snapshot(server: Server, tmp_path: Path)
 
 
 def test_a_snapshot_import_leaves_the_replicas_indexes_as_they_were(
-    server: Server, tmp_path: Path
+    server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The import drops a table's indexes and builds them again over the loaded rows: the
-    replica must end with the same indexes as a new one, each usable and consistent."""
+    """The import into a replica that holds rows drops a table's indexes and builds them
+    again over the loaded rows: the replica must end with the same indexes as a new one,
+    each usable and consistent."""
     ws = server.workspaces["alpha"]
     write_rows(server.engine, ws, "materials", [material(f"F-{i}") for i in range(50)])
     client = new_client(server, "merchandiser@alpha", tmp_path / "r.sqlite")
+    documents.save_document(client.replica, "cost_sheets", {"style_code": "TS-1"})
+    monkeypatch.setattr(snapshot, "adopt", refused(snapshot.adopt))
     client.sync()
+    assert len(codes(client)) == 50
 
     def indexes(conn) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
         return {(r[0], r[1]) for r in conn.execute(
@@ -151,6 +157,115 @@ def test_a_count_mismatch_repairs_that_table(server: Server, tmp_path: Path) -> 
     assert report.count_mismatches == {}
     assert len(codes_of(workspace.replica)) == 31
     assert workspace.search.state.name == "READY"
+
+
+def refused(adopt):  # type: ignore[no-untyped-def]
+    """``snapshot.adopt``, checked to stand back (the replica holds rows)."""
+
+    def checked(*args: object, **kwargs: object) -> bool:
+        assert not adopt(*args, **kwargs), "a replica holding rows was replaced whole"
+        return False
+
+    return checked
+
+
+def test_an_empty_replica_takes_the_snapshot_whole(
+    server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first sync makes the snapshot file the replica (no row-by-row insert), keeping the
+    replica's own sync state and its write-ahead log."""
+    write_rows(server.engine, server.workspaces["alpha"], "materials",
+               [material(f"F-{i}") for i in range(25)])  # fmt: skip
+    client = new_client(server, "merchandiser@alpha", tmp_path / "r.sqlite")
+    replica = client.replica
+    replica.set_state("device_id", "laptop-7")
+
+    def no_inserts(*_args: object) -> None:
+        raise AssertionError("an empty replica must take the snapshot whole")
+
+    monkeypatch.setattr(snapshot, "_insert_tables", no_inserts)
+    client.sync()
+    assert len(codes(client)) == 25 and client.snapshot_rows == 25
+    assert replica.get_state("device_id") == "laptop-7"
+    assert client.count_mismatches() == {}
+    # another thread's connection, opened before or after, sees the same file in WAL mode
+    seen: list[object] = []
+    reader = threading.Thread(target=lambda: seen.extend(
+        [replica.conn.execute("SELECT count(*) FROM materials").fetchone()[0],
+         replica.conn.execute("PRAGMA journal_mode").fetchone()[0]]))  # fmt: skip
+    reader.start()
+    reader.join()
+    assert seen == [25, "wal"]
+    assert replica.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    # and the replica goes on syncing from the snapshot's cursor
+    write_rows(server.engine, server.workspaces["alpha"], "materials", [material("NEW")])
+    client.sync()
+    assert "NEW" in codes(client)
+
+
+def local_snapshot(path: Path, *codes: str) -> Path:
+    """A snapshot file as the server writes one: a replica-schema file, no log beside it."""
+    made = open_replica(path)
+    with made.transaction() as conn:
+        for code in codes:
+            row = {k: v for k, v in material(code).items()}
+            conn.execute(f"INSERT INTO materials ({', '.join(row)}, version) "
+                         f"VALUES ({', '.join('?' * len(row))}, 1)", [*row.values()])  # fmt: skip
+    made.conn.execute("PRAGMA journal_mode = DELETE")
+    made.close()
+    return path
+
+
+def test_a_replica_holding_anything_is_not_replaced_whole(tmp_path: Path) -> None:
+    replica = open_replica(tmp_path / "r.sqlite")
+    documents.save_document(replica, "cost_sheets", {"style_code": "TS-1"})
+    assert not snapshot.adopt(replica, local_snapshot(tmp_path / "s.sqlite", "F-1"), 9)
+    assert replica.conn.execute("SELECT count(*) FROM materials").fetchone()[0] == 0
+    assert replica.conn.execute("SELECT count(*) FROM cost_sheets").fetchone()[0] == 1
+    assert replica.cursor == 0
+
+
+def test_a_snapshot_of_another_schema_is_not_adopted(tmp_path: Path) -> None:
+    replica = open_replica(tmp_path / "r.sqlite")
+    other = local_snapshot(tmp_path / "s.sqlite", "F-1")
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE INDEX materials_extra ON materials (colour)")
+    conn.close()
+    assert not snapshot.adopt(replica, other, 9)
+    assert replica.cursor == 0
+    assert snapshot.adopt(replica, local_snapshot(tmp_path / "t.sqlite", "F-1"), 9)
+    assert replica.cursor == 9
+
+
+def test_an_edit_committing_while_a_snapshot_is_adopted_is_never_overwritten(
+    tmp_path: Path,
+) -> None:
+    """The emptiness check and the copy are one step for this app's writers: an edit whose
+    transaction is open when the adoption starts makes it stand back, and the edit stays."""
+    replica = open_replica(tmp_path / "r.sqlite")
+    path = local_snapshot(tmp_path / "s.sqlite", "F-1")
+    editing, release = threading.Event(), threading.Event()
+
+    def edit() -> None:
+        with replica.transaction() as conn:
+            conn.execute("INSERT INTO annotations (id, material_id, body, version, deleted, "
+                         "updated_at) VALUES ('a-1', 'm', 'note', 0, 0, '2026')")  # fmt: skip
+            editing.set()
+            release.wait(10)
+
+    editor = threading.Thread(target=edit)
+    editor.start()
+    assert editing.wait(10)
+    adopted: list[bool] = []
+    adopter = threading.Thread(target=lambda: adopted.append(snapshot.adopt(replica, path, 9)))
+    adopter.start()
+    adopter.join(0.3)
+    assert adopter.is_alive()  # held back by the open edit
+    release.set()
+    editor.join()
+    adopter.join(10)
+    assert adopted == [False]
+    assert replica.conn.execute("SELECT body FROM annotations").fetchall()[0][0] == "note"
 
 
 def codes_of(replica) -> set[str]:  # type: ignore[no-untyped-def]

@@ -32,6 +32,10 @@ APPEND_ONLY_TABLES: frozenset[str] = frozenset({"annotations"})
 REPLICATED_TABLES: tuple[str, ...] = REFERENCE_TABLES + DOCUMENT_TABLES
 
 
+#: How long a connection waits for another writer before giving up with "database is locked".
+BUSY_TIMEOUT_S = 30.0
+
+
 def utc_now() -> str:
     """The timestamp format every ``updated_at`` uses: ISO 8601, UTC, seconds."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -44,7 +48,9 @@ def connect(path: Path | str) -> sqlite3.Connection:
     ``synchronous=NORMAL`` is durable across application crashes in WAL mode and much faster
     than FULL; the busy timeout turns brief writer contention into a wait instead of an error.
     """
-    conn = sqlite3.connect(str(path), timeout=30.0, isolation_level=None, check_same_thread=False)
+    conn = sqlite3.connect(
+        str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+    )
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
@@ -66,6 +72,7 @@ class Replica:
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._writer = threading.RLock()
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -78,17 +85,34 @@ class Replica:
         return conn
 
     @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold this process's writes to the replica back for the block.
+
+        SQLite lets one writer in at a time anyway; this is for work that must look at the
+        file and then replace it with no write in between, which a SQLite lock cannot span
+        (see `sync.client.snapshot.adopt`). Every `transaction()` takes it. Waiting ends
+        after the same 30 s as SQLite's busy timeout, with SQLite's own error.
+        """
+        if not self._writer.acquire(timeout=BUSY_TIMEOUT_S):
+            raise sqlite3.OperationalError("database is locked")
+        try:
+            yield
+        finally:
+            self._writer.release()
+
+    @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any exception."""
-        conn = self.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.rollback()
-            raise
-        else:
-            conn.commit()
+        with self.writing():
+            conn = self.conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.rollback()
+                raise
+            else:
+                conn.commit()
 
     @property
     def schema_version(self) -> int:
