@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import platform
+import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from sync.protocol import Login
 from workbench import credentials
 from workbench.documents import conflicts, outbox_counts
 from workbench.paths import workspace_dir
+from workbench.search.index import IndexDamaged
 from workbench.workspace import Workspace, open_workspace
 
 log = logging.getLogger("workbench.sync")
@@ -129,11 +131,23 @@ def sync_workspace(
     builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="index")
     building: list[Future[int]] = []
 
+    def index_snapshot() -> int:
+        shipped = client.snapshot_index
+        if shipped is not None:
+            client.snapshot_index = None
+            try:
+                return search.install(shipped)
+            except IndexDamaged as exc:
+                log.warning("the search index sent with the snapshot was not usable: %s", exc)
+            finally:
+                shutil.rmtree(shipped, ignore_errors=True)
+        return search.rebuild(cancel=cancel)
+
     def imported(table: str) -> None:
-        # A first sync indexes the materials while the order history is still importing:
-        # the second core builds the index instead of waiting for the last table.
+        # A first sync takes the server's index of the snapshot, or builds one while the
+        # order history is still importing (the second core builds it meanwhile).
         if table == "materials":
-            building.append(builder.submit(search.rebuild, cancel=cancel))
+            building.append(builder.submit(index_snapshot))
 
     client.on_table_imported = imported
     try:
@@ -161,6 +175,8 @@ def sync_workspace(
     finally:
         builder.shutdown(wait=True)
         client.close()
+        if client.snapshot_index is not None:  # a snapshot whose materials never arrived
+            shutil.rmtree(client.snapshot_index, ignore_errors=True)
     return SyncReport(
         pulled=pulled.rows + client.snapshot_rows,
         pushed=pushed.applied,

@@ -8,12 +8,15 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import tantivy
 
 from sync.client import SyncClient, SyncError, login, snapshot
 from sync.server import schema
 from tests.sync_fixtures import PASSWORD, Server, material, write_rows
 from workbench import documents
 from workbench.replica import open_replica
+from workbench.search.index import read_stamp
+from workbench.search.schema import SCHEMA
 
 
 def new_client(server: Server, username: str, path: Path) -> SyncClient:
@@ -270,3 +273,89 @@ def test_an_edit_committing_while_a_snapshot_is_adopted_is_never_overwritten(
 
 def codes_of(replica) -> set[str]:  # type: ignore[no-untyped-def]
     return {r[0] for r in replica.conn.execute("SELECT code FROM materials WHERE deleted = 0")}
+
+
+def priced(index_dir: Path) -> int:
+    """Documents of the index at ``index_dir`` that carry a price."""
+    index = tantivy.Index.open(str(index_dir))
+    query = tantivy.Query.range_query(SCHEMA, "price", tantivy.FieldType.Float, -1e12, 1e12)
+    return index.searcher().search(query, 10).count
+
+
+def test_the_snapshot_comes_with_the_search_index_of_its_rows(
+    server: Server, tmp_path: Path
+) -> None:
+    """Each role's snapshot has an index built from that role's rows: a floor laptop's holds
+    the materials but none of their prices."""
+    ws = server.workspaces["alpha"]
+    write_rows(server.engine, ws, "materials", [material(f"F-{i}") for i in range(12)])
+    for role, with_price in (("merchandiser", 12), ("floor", 0)):
+        client = new_client(server, f"{role}@alpha", tmp_path / role / "r.sqlite")
+        got = client.download_snapshot()
+        assert got.search_index is not None
+        stamp = read_stamp(got.search_index)
+        assert stamp.documents == 12 and stamp.version == got.seq
+        assert priced(got.search_index) == with_price
+        client.close()
+
+
+def test_a_first_sync_takes_the_servers_search_index(
+    server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sync.session import sign_in, sync_workspace
+    from workbench.search import MaterialSearch
+    from workbench.search.request import SearchRequest
+
+    ws = server.workspaces["alpha"]
+    write_rows(server.engine, ws, "materials", [material(f"F-{i}") for i in range(30)])
+
+    def no_build(*_args: object, **_kwargs: object) -> int:
+        raise AssertionError("the index came with the snapshot: nothing to build")
+
+    monkeypatch.setattr(MaterialSearch, "rebuild", no_build)
+    workspace, _, _ = sign_in(server.url, "merchandiser@alpha", PASSWORD, base=tmp_path)
+    sync_workspace(workspace)
+    search = workspace.search
+    assert search.state.name == "READY"
+    assert search.search(SearchRequest(text="F-7")).ids[:1] == (
+        workspace.replica.conn.execute("SELECT id FROM materials WHERE code = 'F-7'").fetchone()[0],
+    )
+    # the server's index was moved into place: nothing is left beside the replica
+    assert not list(workspace.replica.path.parent.glob("search.snapshot*"))
+    assert not list(workspace.replica.path.parent.glob("*.part"))
+    # later changes reach it the usual way
+    write_rows(server.engine, ws, "materials", [material("LATER")])
+    sync_workspace(workspace)
+    assert search.search(SearchRequest(text="LATER")).total == 1
+    workspace.close()
+
+
+def test_an_unusable_index_from_the_server_is_built_instead(
+    server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An index the laptop cannot use (another format, damaged files) is set aside and the
+    laptop builds its own; the first sync still ends searchable."""
+    from sync.session import sign_in, sync_workspace
+    from workbench.search import index as disk
+    from workbench.search.request import SearchRequest
+
+    write_rows(server.engine, server.workspaces["alpha"], "materials",
+               [material(f"F-{i}") for i in range(20)])  # fmt: skip
+    unpack = snapshot._unpacked
+
+    def unpacked_of_another_format(part: Path, target: Path) -> Path:
+        folder = unpack(part, target)
+        stamp = disk.read_stamp(folder)
+        (folder / disk.STAMP_FILE).write_text(
+            f'{{"format": 999, "version": {stamp.version}, "documents": {stamp.documents}}}')
+        return folder
+
+    monkeypatch.setattr(snapshot, "_unpacked", unpacked_of_another_format)
+    workspace, _, _ = sign_in(server.url, "merchandiser@alpha", PASSWORD, base=tmp_path)
+    report = sync_workspace(workspace)
+    assert report.indexed == 20
+    assert workspace.search.state.name == "READY"
+    assert workspace.search.search(SearchRequest(text="F-3")).total == 1
+    assert disk.read_stamp(workspace.search.index_dir).format == disk.INDEX_FORMAT
+    assert not list(workspace.replica.path.parent.glob("search.snapshot*"))
+    workspace.close()

@@ -18,6 +18,7 @@ calls the API or applies a page through the client exactly as a caller would.
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -68,6 +69,8 @@ class SyncClient:
         self.snapshot_rows = 0
         #: quote requests queued offline that the last sync sent and got answered
         self.quotes_answered = 0
+        #: the search index that came with the snapshot, unpacked, until someone takes it
+        self.snapshot_index: Path | None = None
         #: called with each table's name once a snapshot import has committed it
         self.on_table_imported: Callable[[str], None] | None = None
         self.page_rows = page_rows
@@ -113,10 +116,11 @@ class SyncClient:
         self,
         cancel: threading.Event | None = None,
         progress: Callable[[int, int], None] | None = None,
-    ) -> tuple[Path, int]:
+    ) -> snapshot.Downloaded:
         """Fetch the server's current snapshot beside the replica; resumes a partial download.
 
-        Returns the path of the decompressed SQLite file and the sequence it reflects.
+        Returns the decompressed SQLite file, the sequence it reflects and the folder of the
+        search index built from it (when the server sent one).
         """
         return snapshot.download(
             self.http, self.request, self.replica.path.parent, cancel, progress
@@ -138,7 +142,13 @@ class SyncClient:
         the cursor goes back to the snapshot's if it was ahead, so the next pull re-applies
         everything written since: no table is left behind the others.
         """
-        path, seq = self.download_snapshot(cancel)
+        got = self.download_snapshot(cancel)
+        path, seq = got.path, got.seq
+        if got.search_index is not None:
+            if only is None:
+                self.snapshot_index = got.search_index
+            else:  # a repair leaves materials it does not replace: their index is not this
+                shutil.rmtree(got.search_index, ignore_errors=True)
 
         def imported(table: str, inserted: int, n: int, total: int) -> None:
             self.snapshot_rows += inserted

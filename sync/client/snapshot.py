@@ -1,6 +1,7 @@
 """A first sync from the server's snapshot: the compressed SQLite file downloaded beside the
-replica (resumed where a broken download stopped, checked against its digest), then its
-tables imported into the replica one transaction each.
+replica (resumed where a broken download stopped, checked against its digest) with the search
+index built from it, then the file taken whole by an empty replica, or its tables imported
+one transaction each into a replica that holds rows.
 
 Its own module because a snapshot is a file, not the change feed: it is streamed, resumed and
 verified, and imported with SQL across two databases rather than row by row.
@@ -12,10 +13,13 @@ import gzip
 import hashlib
 import shutil
 import sqlite3
+import tarfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -24,22 +28,55 @@ from sync.client.rows import Columns
 from workbench.replica import REPLICATED_TABLES, Replica
 
 
+@dataclass(frozen=True)
+class Downloaded:
+    """A snapshot fetched beside the replica: the SQLite file, the sequence it reflects, and
+    the folder of its search index when the server sent one."""
+
+    path: Path
+    seq: int
+    search_index: Path | None
+
+
 def download(
     http: httpx.Client,
     request: Request,
     folder: Path,
     cancel: threading.Event | None = None,
     progress: Callable[[int, int], None] | None = None,
-) -> tuple[Path, int]:
-    """The snapshot streamed into ``folder`` as ``<name>.part``, appended to when a part is
-    there (Range, If-Range: a newer snapshot starts over), checked against its SHA-256 and
-    decompressed to ``snapshot.sqlite``; its path and sequence back (see
+) -> Downloaded:
+    """The snapshot streamed into ``folder``, checked against its SHA-256 and decompressed to
+    ``snapshot.sqlite``; then its search index, unpacked to ``search.snapshot/`` (see
     `SyncClient.download_snapshot`)."""
     info = request("GET", "/v1/snapshot", cancel)
-    part = folder / f"{info['name']}.part"
-    for stale in folder.glob("*.sqlite.gz.part"):
-        if stale != part:
+    wanted = [info["name"], *([info["search"]["name"]] if info.get("search") else [])]
+    for stale in folder.glob("*.gz.part"):
+        if stale.name.removesuffix(".part") not in wanted:
             stale.unlink()
+    part = _fetch(http, request, folder, info, cancel, progress)
+    target = folder / "snapshot.sqlite"
+    with gzip.open(part, "rb") as src, target.open("wb") as dst:
+        shutil.copyfileobj(src, dst, 1024 * 1024)
+    part.unlink()
+    index = None
+    if info.get("search"):
+        part = _fetch(http, request, folder, info["search"], cancel)
+        index = _unpacked(part, folder / "search.snapshot")
+    return Downloaded(target, int(info["seq"]), index)
+
+
+def _fetch(
+    http: httpx.Client,
+    request: Request,
+    folder: Path,
+    info: dict[str, Any],
+    cancel: threading.Event | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Path:
+    """One file the server describes as ``info`` (name, size, sha256), streamed into
+    ``folder`` as ``<name>.part`` and appended to when a part is there (Range, If-Range: a
+    newer file starts over); a part whose digest is wrong is deleted and refused."""
+    part = folder / f"{info['name']}.part"
     while True:
         have = part.stat().st_size if part.exists() else 0
         if have >= info["size"]:
@@ -70,11 +107,18 @@ def download(
     if digest.hexdigest() != info["sha256"]:
         part.unlink()
         raise SyncError("the downloaded snapshot was damaged; it will be fetched again")
-    target = folder / "snapshot.sqlite"
-    with gzip.open(part, "rb") as src, target.open("wb") as dst:
-        shutil.copyfileobj(src, dst, 1024 * 1024)
+    return part
+
+
+def _unpacked(part: Path, target: Path) -> Path:
+    """The search index archive at ``part`` unpacked into ``target`` (emptied first); only
+    plain files, no paths outside it (tarfile's ``data`` filter)."""
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir()
+    with tarfile.open(part, "r:gz") as tar:
+        tar.extractall(target, filter="data")
     part.unlink()
-    return target, int(info["seq"])
+    return target
 
 
 @contextmanager

@@ -276,13 +276,11 @@ async def snapshot_info(request: Request) -> JSONResponse:
     caller = await asyncio.to_thread(_caller, request)
     store = _state(request).snapshots
     snap = await asyncio.to_thread(store.latest, caller.workspace_id, caller.role)
-    return JSONResponse(
-        {"name": snap.name, "seq": snap.seq, "size": snap.size, "sha256": snap.sha256}
-    )
+    return JSONResponse(snap.describe())
 
 
 def snapshot_file(request: Request) -> Response:
-    """A snapshot's bytes; HTTP Range lets an interrupted download resume."""
+    """A snapshot's bytes, or its search index's; HTTP Range lets a broken download resume."""
     caller = _caller(request)
     name = request.path_params["name"]
     store = _state(request).snapshots

@@ -148,6 +148,17 @@ PATHS: dict[str, dict[str, Any]] = {
                             "seq": {"type": "integer"},
                             "size": {"type": "integer"},
                             "sha256": {"type": "string"},
+                            "search": {
+                                "description": "the search index of the snapshot's materials, "
+                                "a gzip tar downloaded like the snapshot; absent when the "
+                                "role receives no materials",
+                                "type": "object",
+                                "properties": {
+                                    "name": {"type": "string"},
+                                    "size": {"type": "integer"},
+                                    "sha256": {"type": "string"},
+                                },
+                            },
                         },
                     },
                 ),
@@ -157,7 +168,8 @@ PATHS: dict[str, dict[str, Any]] = {
     },
     "/v1/snapshot/{name}": {
         "get": {
-            "summary": "Download a snapshot: gzip of a replica-schema SQLite file; honours Range.",
+            "summary": "Download a snapshot (gzip of a replica-schema SQLite file) or its search "
+            "index (gzip tar); honours Range.",
             "security": [{"device": []}],
             "parameters": [
                 *_VERSION_HEADERS,

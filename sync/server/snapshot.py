@@ -1,5 +1,6 @@
 """First-sync snapshots (DESIGN D4): a workspace's rows for one role as of one change
-sequence, as a gzip-compressed SQLite file in the replica's own schema.
+sequence, as a gzip-compressed SQLite file in the replica's own schema, and beside it the
+search index of its materials (a gzip tar), so a laptop's first sync need not build one.
 
 A snapshot is derived data, cached on disk beside nothing else the server needs: any instance
 can rebuild it from the database. Its rows are read inside one read transaction together with
@@ -15,6 +16,7 @@ import gzip
 import hashlib
 import os
 import shutil
+import tarfile
 import tempfile
 import threading
 import time
@@ -27,8 +29,12 @@ from sync import protocol
 from sync.server import schema
 from sync.server.scoping import WorkspaceScope
 from workbench.replica import open_replica
+from workbench.search import index as search_index
 
 BATCH_ROWS = 10_000
+SUFFIX = ".sqlite.gz"
+#: The search index built from a snapshot's rows: ``<snapshot name without SUFFIX>`` + this.
+INDEX_SUFFIX = ".search.tar.gz"
 
 
 @dataclass(frozen=True)
@@ -37,10 +43,22 @@ class Snapshot:
     seq: int
     size: int
     sha256: str
+    #: the search index of the same rows, when the role receives materials
+    search: Snapshot | None = None
 
     @property
     def name(self) -> str:
         return self.path.name
+
+    def describe(self) -> dict[str, object]:
+        """What ``GET /v1/snapshot`` answers: the files to download and their digests."""
+        described: dict[str, object] = {"seq": self.seq, **self._file()}
+        if self.search is not None:
+            described["search"] = self.search._file()
+        return described
+
+    def _file(self) -> dict[str, object]:
+        return {"name": self.name, "size": self.size, "sha256": self.sha256}
 
 
 class SnapshotStore:
@@ -51,6 +69,7 @@ class SnapshotStore:
         self.directory = Path(directory)
         self.max_age_s = max_age_s
         self._lock = threading.Lock()
+        self._digests = _Digests()
 
     def _prefix(self, workspace_id: str, role: str) -> str:
         return f"{workspace_id}-{role}-"
@@ -62,17 +81,17 @@ class SnapshotStore:
         path = self.directory / name
         if not path.is_file():
             return None
-        return _describe(path)
+        return self._describe(path)
 
     def latest(self, workspace_id: str, role: str) -> Snapshot:
         with self._lock:
             self.directory.mkdir(parents=True, exist_ok=True)
             prefix = self._prefix(workspace_id, role)
             cached = sorted(
-                self.directory.glob(prefix + "*.sqlite.gz"), key=lambda p: p.stat().st_mtime
+                self.directory.glob(prefix + "*" + SUFFIX), key=lambda p: p.stat().st_mtime
             )
             if cached and time.time() - cached[-1].stat().st_mtime < self.max_age_s:
-                recent = _describe(cached[-1])
+                recent = self._describe(cached[-1])
                 with self.engine.connect() as conn:
                     oldest_allowed = WorkspaceScope(conn, workspace_id).min_seq()
                 if recent.seq >= oldest_allowed:  # else its feed continuation was purged
@@ -80,6 +99,7 @@ class SnapshotStore:
             built = self._build(workspace_id, role)
             for old in cached[:-1]:  # keep the previous one for downloads still running
                 old.unlink(missing_ok=True)
+                _index_of(old).unlink(missing_ok=True)
             return built
 
     def _build(self, workspace_id: str, role: str) -> Snapshot:
@@ -115,21 +135,57 @@ class SnapshotStore:
                     "INSERT INTO sync_state (key, value) VALUES ('cursor', ?)", (str(seq),)
                 )
                 target.execute("COMMIT")
+            final = self.directory / f"{self._prefix(workspace_id, role)}{seq:012d}{SUFFIX}"
+            if "materials" in protocol.tables_for(role):
+                # from the file itself, so the index holds exactly the rows the laptop gets
+                index_dir = Path(tmp) / "search"
+                search_index.build(target, index_dir)
+                partial_index = Path(tmp) / _index_of(final).name
+                with tarfile.open(partial_index, "w:gz", compresslevel=6) as tar:
+                    for file in sorted(index_dir.iterdir()):
+                        tar.add(file, arcname=file.name)
+                os.replace(partial_index, _index_of(final))  # in place before its snapshot
             target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
             replica.close()
-            final = self.directory / f"{self._prefix(workspace_id, role)}{seq:012d}.sqlite.gz"
             partial = Path(tmp) / final.name
             with replica_path.open("rb") as src, gzip.GzipFile(partial, "wb", 6, mtime=0) as dst:
                 shutil.copyfileobj(src, dst, 1024 * 1024)
             os.replace(partial, final)
             os.utime(final)
-        return _describe(final)
+        return self._describe(final)
+
+    def _describe(self, path: Path) -> Snapshot:
+        index = _index_of(path) if path.name.endswith(SUFFIX) else None
+        search = self._describe(index) if index is not None and index.is_file() else None
+        seq = int(path.name.rsplit("-", 1)[1].split(".")[0])
+        return Snapshot(path, seq, path.stat().st_size, self._digests.of(path), search)
 
 
-def _describe(path: Path) -> Snapshot:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(1024 * 1024):
-            digest.update(chunk)
-    seq = int(path.name.rsplit("-", 1)[1].split(".")[0])
-    return Snapshot(path, seq, path.stat().st_size, digest.hexdigest())
+def _index_of(snapshot: Path) -> Path:
+    return snapshot.with_name(snapshot.name.removesuffix(SUFFIX) + INDEX_SUFFIX)
+
+
+class _Digests:
+    """SHA-256 of the snapshot files, each read once: a file is never rewritten under its
+    name (a new build is a new sequence), so its size and modification time identify it.
+    Every first sync asks for the digest; hashing 150 MB each time cost a third of a second."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[Path, int, int], str] = {}
+        self._lock = threading.Lock()
+
+    def of(self, path: Path) -> str:
+        info = path.stat()
+        key = (path, info.st_size, info.st_mtime_ns)
+        with self._lock:
+            known = self._known.get(key)
+        if known is not None:
+            return known
+        digest = hashlib.sha256()
+        with path.open("rb") as f:
+            while chunk := f.read(1024 * 1024):
+                digest.update(chunk)
+        with self._lock:
+            self._known = {k: v for k, v in self._known.items() if k[0].exists()}
+            self._known[key] = digest.hexdigest()
+        return digest.hexdigest()

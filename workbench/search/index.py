@@ -135,14 +135,15 @@ def build(
         del writer
         stamp = Stamp(INDEX_FORMAT, version, done)
         write_stamp(fresh, stamp)
-        _swap(fresh, directory)
+        replace(fresh, directory)
         return stamp
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
         raise
 
 
-def _swap(fresh: Path, directory: Path) -> None:
+def replace(fresh: Path, directory: Path) -> None:
+    """Move the complete index in ``fresh`` to ``directory``, where the old one goes."""
     old = directory.with_name(directory.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
     if directory.exists():

@@ -123,6 +123,23 @@ class MaterialSearch:
             self.check()
             return stamp.documents
 
+    def install(self, built: Path) -> int:
+        """Take the index in the folder ``built`` (the server's, made from the same rows as
+        this replica's first-sync snapshot) as this replica's, instead of building one; the
+        folder is moved into place. Returns the documents it holds.
+
+        Raises `IndexDamaged` (the previous index gone, the state MISSING or CORRUPT) when it
+        is of another format, cannot be opened, or holds rows this replica does not: the
+        caller builds one then. An index behind the replica is fine: `refresh` catches up.
+        """
+        with self._write_lock:
+            stamp = disk.read_stamp(built)
+            self._set(IndexState.MISSING, None)  # let go of the old index's files
+            disk.replace(built, self.index_dir)
+            if self.check() not in (IndexState.READY, IndexState.STALE):
+                raise disk.IndexDamaged(self.last_error or "the index could not be opened")
+            return stamp.documents
+
     def refresh(self) -> int:
         """Catch up with rows written since the stamp; returns rows re-indexed (0 if none)."""
         with self._write_lock:
