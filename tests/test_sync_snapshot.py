@@ -6,6 +6,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
+import httpx
 import pytest
 import sqlalchemy as sa
 import tantivy
@@ -106,6 +107,29 @@ def test_an_interrupted_download_resumes_with_range(server: Server, tmp_path: Pa
     assert len(codes(client)) == 300
 
 
+def test_a_part_of_a_file_the_server_replaced_starts_over(
+    server: Server, tmp_path: Path
+) -> None:
+    """When the server answers a resumed download with the whole file (the part was of other
+    bytes), the digest and the decompression start again from its first byte."""
+    write_rows(server.engine, server.workspaces["alpha"], "materials",
+               [material(f"F-{i}", description="y" * 300) for i in range(200)])  # fmt: skip
+    client = new_client(server, "merchandiser@alpha", tmp_path / "r.sqlite")
+    info = client.request("GET", "/v1/snapshot")
+    (tmp_path / f"{info['name']}.part").write_bytes(b"older bytes of another build" * 100)
+    answers: list[int] = []
+
+    def as_if_replaced(request: httpx.Request) -> None:
+        if "If-Range" in request.headers:
+            request.headers["If-Range"] = "the digest of an older build"
+
+    client.http.event_hooks["request"].append(as_if_replaced)
+    client.http.event_hooks["response"].append(lambda r: answers.append(r.status_code))
+    client.sync()
+    assert 200 in answers and 206 not in answers
+    assert len(codes(client)) == 200
+
+
 def test_a_damaged_download_is_refused(server: Server, tmp_path: Path) -> None:
     write_rows(server.engine, server.workspaces["alpha"], "materials", [material("F-1")])
     client = new_client(server, "merchandiser@alpha", tmp_path / "r.sqlite")
@@ -114,6 +138,7 @@ def test_a_damaged_download_is_refused(server: Server, tmp_path: Path) -> None:
     with pytest.raises(SyncError, match="damaged"):
         client.sync()
     assert client.replica.cursor == 0
+    assert not (tmp_path / "snapshot.sqlite").exists()
     client.sync()  # the damaged part was dropped: the next try downloads afresh
     assert codes(client) == {"F-1"}
 

@@ -9,7 +9,6 @@ verified, and imported with SQL across two databases rather than row by row.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import shutil
 import sqlite3
@@ -19,13 +18,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import httpx
+from isal import isal_zlib
 
 from sync.client.api import Cancelled, Request, SyncError, error_from
 from sync.client.rows import Columns
 from workbench.replica import REPLICATED_TABLES, Replica
+
+#: zlib's window bits for a gzip stream (header and trailer checked)
+GZIP_WBITS = 16 + 15
 
 
 @dataclass(frozen=True)
@@ -45,18 +48,22 @@ def download(
     cancel: threading.Event | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Downloaded:
-    """The snapshot streamed into ``folder``, checked against its SHA-256 and decompressed to
-    ``snapshot.sqlite``; then its search index, unpacked to ``search.snapshot/`` (see
-    `SyncClient.download_snapshot`)."""
+    """The snapshot streamed into ``folder``, decompressed to ``snapshot.sqlite`` as it
+    arrives and checked against its SHA-256; then its search index, unpacked to
+    ``search.snapshot/`` (see `SyncClient.download_snapshot`)."""
     info = request("GET", "/v1/snapshot", cancel)
     wanted = [info["name"], *([info["search"]["name"]] if info.get("search") else [])]
     for stale in folder.glob("*.gz.part"):
         if stale.name.removesuffix(".part") not in wanted:
             stale.unlink()
-    part = _fetch(http, request, folder, info, cancel, progress)
     target = folder / "snapshot.sqlite"
-    with gzip.open(part, "rb") as src, target.open("wb") as dst:
-        shutil.copyfileobj(src, dst, 1024 * 1024)
+    inflating = _Inflating(target)
+    try:
+        part = _fetch(http, request, folder, info, cancel, progress, inflating)
+        inflating.finish()
+    except BaseException:
+        inflating.discard()
+        raise
     part.unlink()
     index = None
     if info.get("search"):
@@ -72,11 +79,23 @@ def _fetch(
     info: dict[str, Any],
     cancel: threading.Event | None,
     progress: Callable[[int, int], None] | None = None,
+    inflating: _Inflating | None = None,
 ) -> Path:
     """One file the server describes as ``info`` (name, size, sha256), streamed into
     ``folder`` as ``<name>.part`` and appended to when a part is there (Range, If-Range: a
-    newer file starts over); a part whose digest is wrong is deleted and refused."""
+    newer file starts over); a part whose digest is wrong is deleted and refused.
+
+    The digest is taken, and the bytes handed to ``inflating``, as they arrive; bytes a
+    previous run left in the part are read back first.
+    """
     part = folder / f"{info['name']}.part"
+    digest = hashlib.sha256()
+    if part.exists():
+        with part.open("rb") as f:
+            while chunk := f.read(1024 * 1024):
+                digest.update(chunk)
+                if inflating is not None:
+                    inflating.write(chunk)
     while True:
         have = part.stat().st_size if part.exists() else 0
         if have >= info["size"]:
@@ -90,24 +109,71 @@ def _fetch(
                     answer.read()
                     raise error_from(answer)
                 mode = "ab" if answer.status_code == 206 else "wb"
+                if mode == "wb" and have:  # the file changed on the server: from the start
+                    digest = hashlib.sha256()
+                    if inflating is not None:
+                        inflating.restart()
                 with part.open(mode) as out:
                     for chunk in answer.iter_bytes(1024 * 1024):
                         if cancel is not None and cancel.is_set():
                             raise Cancelled()
                         out.write(chunk)
+                        digest.update(chunk)
+                        if inflating is not None:
+                            inflating.write(chunk)
                         if progress is not None:
                             progress(out.tell(), info["size"])
         except httpx.TransportError:
             # resume from what arrived; the request helper's backoff paces the retries
             request("GET", "/v1/health", cancel)
-    digest = hashlib.sha256()
-    with part.open("rb") as f:
-        while chunk := f.read(1024 * 1024):
-            digest.update(chunk)
     if digest.hexdigest() != info["sha256"]:
         part.unlink()
         raise SyncError("the downloaded snapshot was damaged; it will be fetched again")
     return part
+
+
+class _Inflating:
+    """A gzip stream decompressed into ``target`` while it downloads, so the file is ready
+    when the last byte arrives (on a slow line, decompressing costs nothing extra).
+
+    Bytes that are not gzip are not an error here: the digest decides whether the download
+    was damaged, and `finish` refuses a stream that did not end.
+    """
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        self._out: BinaryIO | None = None
+        self.restart()
+
+    def restart(self) -> None:
+        if self._out is not None:
+            self._out.close()
+        self._out = self.target.open("wb")
+        self._inflate = isal_zlib.decompressobj(GZIP_WBITS)
+        self._broken = False
+
+    def write(self, data: bytes) -> None:
+        assert self._out is not None
+        while data and not self._broken:
+            try:
+                self._out.write(self._inflate.decompress(data))
+            except isal_zlib.error:
+                self._broken = True
+                return
+            data = self._inflate.unused_data if self._inflate.eof else b""
+            if data:  # gzip allows several members one after the other
+                self._inflate = isal_zlib.decompressobj(GZIP_WBITS)
+
+    def finish(self) -> None:
+        assert self._out is not None
+        self._out.close()
+        if self._broken or not self._inflate.eof:
+            raise SyncError("the downloaded snapshot could not be decompressed")
+
+    def discard(self) -> None:
+        if self._out is not None:
+            self._out.close()
+        self.target.unlink(missing_ok=True)
 
 
 def _unpacked(part: Path, target: Path) -> Path:

@@ -12,7 +12,6 @@ same bytes.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import os
 import shutil
@@ -24,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
+from isal import igzip
 
 from sync import protocol
 from sync.server import schema
@@ -148,7 +148,7 @@ class SnapshotStore:
             target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
             replica.close()
             partial = Path(tmp) / final.name
-            with replica_path.open("rb") as src, gzip.GzipFile(partial, "wb", 6, mtime=0) as dst:
+            with replica_path.open("rb") as src, igzip.IGzipFile(partial, "wb", 3, mtime=0) as dst:
                 shutil.copyfileobj(src, dst, 1024 * 1024)
             os.replace(partial, final)
             os.utime(final)
