@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from sync import protocol
 from sync.server import accounts
 from sync.server.app import ROUTES
+from sync.server.db import reading
 from sync.server.openapi import PATHS
 from tests.sync_fixtures import PASSWORD, Server, material, write_rows
 
@@ -329,3 +332,18 @@ def test_the_feed_asks_only_tables_with_news_but_never_misses_a_change(server: S
             "deleted": 0, "updated_at": "2026-01-01T00:00:00Z"}])  # fmt: skip
         page = http.get("/v1/changes", params={"after": cursor}).json()
     assert sorted(c["row"].get("code") for c in page["changes"]) == ["B", "F-2"]
+
+
+def test_reads_need_no_transaction_on_postgresql(server: Server) -> None:
+    """`reading`: on PostgreSQL each statement stands alone (no BEGIN and ROLLBACK round
+    trips); on SQLite reads keep their transaction, which costs nothing there."""
+    engine = server.engine
+    if engine.dialect.name != "postgresql":
+        assert reading(engine) is engine
+        return
+    with reading(engine).connect() as conn:
+        first = conn.exec_driver_sql("SELECT clock_timestamp(), now()").one()
+        time.sleep(0.01)
+        later = conn.exec_driver_sql("SELECT now()").scalar_one()
+        # now() is when the transaction began: inside one, the later statement would share it
+        assert later > first[1]

@@ -31,7 +31,7 @@ from starlette.routing import Route
 from sync import protocol
 from sync.server import accounts, schema
 from sync.server.accounts import AccountError, Caller
-from sync.server.db import writing
+from sync.server.db import reading, writing
 from sync.server.importing import ImportRefused, import_file
 from sync.server.openapi import openapi_document
 from sync.server.pages import PAGE_CACHE_BYTES, Page, PageCache, PageKey
@@ -67,6 +67,8 @@ class ApiError(HTTPException):
 @dataclass
 class ServerState:
     engine: sa.Engine
+    #: the same database for reads that need no snapshot across statements (`db.reading`)
+    reader: sa.Engine
     snapshots: SnapshotStore
     long_poll_s: float = 25.0
     #: wakes long-polls in this process when a write commits (other instances poll the DB)
@@ -110,7 +112,7 @@ def _caller(request: Request, conn: sa.Connection | None = None) -> Caller:
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "unauthorized", "sign in first: this request has no device token")
     if conn is None:
-        with _state(request).engine.connect() as own:
+        with _state(request).reader.connect() as own:
             caller = accounts.authenticate(own, token.strip())
     else:
         caller = accounts.authenticate(conn, token.strip())
@@ -175,7 +177,7 @@ def _string_field(data: dict[str, Any], name: str, required: bool = True) -> str
 
 
 def health(request: Request) -> JSONResponse:
-    with _state(request).engine.connect() as conn:
+    with _state(request).reader.connect() as conn:
         conn.execute(sa.text("SELECT 1"))
     return JSONResponse(
         {"status": "ok", "protocol": protocol.PROTOCOL_VERSION, "schema": protocol.SCHEMA_VERSION}
@@ -212,7 +214,7 @@ def changes(request: Request) -> Response:
     The encoded answer is kept (`pages.PageCache`) until the workspace moves on.
     """
     state = _state(request)
-    with state.engine.connect() as conn:
+    with state.reader.connect() as conn:
         caller = _caller(request, conn)
         after = _int_param(request, "after", 0, 0, 2**62)
         limit = _int_param(request, "limit", DEFAULT_PAGE_ROWS, 1, MAX_PAGE_ROWS)
@@ -312,7 +314,7 @@ async def wait(request: Request) -> JSONResponse:
     deadline = loop.time() + timeout
 
     def current() -> int:
-        with state.engine.connect() as conn:
+        with state.reader.connect() as conn:
             return WorkspaceScope(conn, caller.workspace_id).last_seq()
 
     while True:
@@ -480,6 +482,7 @@ def create_app(
     )
     app.state.sync = ServerState(
         engine=engine,
+        reader=reading(engine),
         snapshots=SnapshotStore(engine, snapshot_dir, snapshot_max_age_s),
         long_poll_s=long_poll_s,
         pages=PageCache(page_cache),

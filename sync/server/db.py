@@ -50,6 +50,20 @@ def create_schema(engine: sa.Engine) -> list[str]:
     return upgrade_schema(engine)
 
 
+def reading(engine: sa.Engine) -> sa.Engine:
+    """The engine for requests that only read and need no snapshot across their statements.
+
+    On PostgreSQL they run without a transaction: each statement sees what was committed
+    when it started, as it would inside a READ COMMITTED transaction, and the BEGIN and
+    ROLLBACK round trips are saved (a kept change page: about 3.2 ms → 2.9 ms, one at a
+    time; a page built afresh gains more, as it runs more statements). On SQLite, where a
+    transaction costs no round trip, a read keeps its BEGIN.
+    """
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    return engine
+
+
 def writing(engine: sa.Engine) -> sa.Engine:
     """The engine for transactions that write: on SQLite they begin IMMEDIATE."""
     return engine.execution_options(write=True)

@@ -7,8 +7,8 @@ common case: a mill's laptops sync to the same cursor, and after an edit they al
 same few rows, each a few seconds apart. Serving them from here saves the queries, the JSON
 and the compression, which are nearly all of a pull's cost.
 
-An entry is used only if ``last_seq`` and ``min_seq`` (the tombstone horizon) read in the
-request's own transaction equal the ones it was built at, so a write or a purge is seen by the
+An entry is used only if ``last_seq`` and ``min_seq`` (the tombstone horizon), read by the
+request itself, equal the ones it was built at, so a write or a purge is seen by the
 next pull, in this process and in every other one: nothing has to be told to invalidate.
 """
 
