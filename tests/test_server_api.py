@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
+import sqlalchemy as sa
 
 from sync import protocol
 from sync.server import accounts
@@ -334,13 +336,28 @@ def test_the_feed_asks_only_tables_with_news_but_never_misses_a_change(server: S
     assert sorted(c["row"].get("code") for c in page["changes"]) == ["B", "F-2"]
 
 
-def test_reads_need_no_transaction_on_postgresql(server: Server) -> None:
-    """`reading`: on PostgreSQL each statement stands alone (no BEGIN and ROLLBACK round
-    trips); on SQLite reads keep their transaction, which costs nothing there."""
+def test_hot_reads_have_a_small_pool_and_no_transaction_on_postgresql(server: Server) -> None:
+    """`reading`: on PostgreSQL a pool of its own that never grows past its size, whose
+    statements each stand alone (no BEGIN and ROLLBACK round trips); on SQLite the same
+    engine, whose reads keep their transaction, which costs nothing there."""
     engine = server.engine
     if engine.dialect.name != "postgresql":
         assert reading(engine) is engine
         return
+    reader = reading(engine, 3)
+    assert reader is not engine and reader.pool.size() == 3
+    held = [reader.connect() for _ in range(3)]
+    fourth: list[sa.Connection] = []
+    waiting = threading.Thread(target=lambda: fourth.append(reader.connect()))
+    waiting.start()
+    waiting.join(0.3)
+    assert waiting.is_alive() and not fourth  # queued: the pool does not grow
+    held.pop().close()
+    waiting.join(10)
+    assert len(fourth) == 1
+    for conn in [*held, *fourth]:
+        conn.close()
+    reader.dispose()
     with reading(engine).connect() as conn:
         first = conn.exec_driver_sql("SELECT clock_timestamp(), now()").one()
         time.sleep(0.01)

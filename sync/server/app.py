@@ -67,7 +67,7 @@ class ApiError(HTTPException):
 @dataclass
 class ServerState:
     engine: sa.Engine
-    #: the same database for reads that need no snapshot across statements (`db.reading`)
+    #: the hot reads' own pool, on PostgreSQL (`db.reading`)
     reader: sa.Engine
     snapshots: SnapshotStore
     long_poll_s: float = 25.0
@@ -77,6 +77,11 @@ class ServerState:
     pages: PageCache = field(default_factory=PageCache)
     #: set when the server is stopping: open long-polls answer "no change" and end
     stopping: threading.Event = field(default_factory=threading.Event)
+
+    def close(self) -> None:
+        """Close the connections of the pool this state made for itself."""
+        if self.reader is not self.engine:
+            self.reader.dispose()
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
@@ -473,6 +478,7 @@ def create_app(
     long_poll_s: float = 25.0,
     snapshot_max_age_s: float = 600.0,
     page_cache: int = PAGE_CACHE_BYTES,
+    read_connections: int | None = None,
 ) -> Starlette:
     app = Starlette(
         routes=[Route(path, fn, methods=methods) for path, fn, methods in ROUTES],
@@ -482,7 +488,7 @@ def create_app(
     )
     app.state.sync = ServerState(
         engine=engine,
-        reader=reading(engine),
+        reader=reading(engine, read_connections),
         snapshots=SnapshotStore(engine, snapshot_dir, snapshot_max_age_s),
         long_poll_s=long_poll_s,
         pages=PageCache(page_cache),
@@ -500,8 +506,12 @@ def app_from_environment() -> Starlette:
     engine = make_engine(os.environ["WORKBENCH_SYNC_DB"])
     create_schema(engine)
     page_cache = int(os.environ.get("WORKBENCH_SYNC_PAGE_CACHE", PAGE_CACHE_BYTES))
+    connections = os.environ.get("WORKBENCH_SYNC_READ_CONNECTIONS")
     return create_app(
-        engine, snapshot_dir=Path(os.environ["WORKBENCH_SYNC_SNAPSHOTS"]), page_cache=page_cache
+        engine,
+        snapshot_dir=Path(os.environ["WORKBENCH_SYNC_SNAPSHOTS"]),
+        page_cache=page_cache,
+        read_connections=int(connections) if connections else None,
     )
 
 

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 import uvicorn
 
 from sync.server.app import create_app
+from sync.server.db import read_connections
 from sync.server.pages import PAGE_CACHE_BYTES
 
 
@@ -39,6 +40,7 @@ def serve_workers(
     os.environ["WORKBENCH_SYNC_DB"] = db
     os.environ["WORKBENCH_SYNC_SNAPSHOTS"] = str(snapshot_dir)
     os.environ["WORKBENCH_SYNC_PAGE_CACHE"] = str(page_cache)
+    os.environ["WORKBENCH_SYNC_READ_CONNECTIONS"] = str(read_connections(workers))
     print(f"Mill Workbench sync server on http://{host}:{port} ({workers} workers)", flush=True)
     uvicorn.run(
         "sync.server.app:app_from_environment",
@@ -63,7 +65,10 @@ def serve_forever(
     app = create_app(engine, snapshot_dir=snapshot_dir, page_cache=page_cache)
     server = uvicorn.Server(uvicorn.Config(app, log_level=log_level, lifespan="off"))
     print(f"Mill Workbench sync server on http://{host}:{port}", flush=True)
-    server.run(sockets=[listening_socket(host, port)])
+    try:
+        server.run(sockets=[listening_socket(host, port)])
+    finally:
+        app.state.sync.close()
 
 
 class ServerThread:
@@ -117,6 +122,7 @@ class ServerThread:
         self._server.should_exit = True
         self._thread.join(timeout=10)
         self._socket.close()
+        self.app.state.sync.close()
 
     def __enter__(self) -> ServerThread:
         return self.start()
