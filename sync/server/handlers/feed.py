@@ -1,0 +1,149 @@
+"""What laptops read: the change feed (pages kept while the workspace has not moved), the
+long-poll that wakes an online laptop, the count check, and first-sync snapshots.
+
+Only the long-poll is a coroutine, so that hundreds of waiting laptops cost no threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+
+from sync import protocol
+from sync.server import accounts, schema
+from sync.server.accounts import Caller
+from sync.server.db import writing
+from sync.server.handlers.requests import ApiError, caller_of, int_param, state_of
+from sync.server.pages import Page, PageKey
+from sync.server.scoping import WorkspaceScope
+
+DEFAULT_PAGE_ROWS = 2000
+MAX_PAGE_ROWS = 10_000
+
+
+def changes(request: Request) -> Response:
+    """Rows written after ``after``, oldest first, at most ``limit`` of them.
+
+    Each table contributes its ``limit + 1`` oldest changes; merged by version, the first
+    ``limit`` are the workspace's oldest, so ``next`` (the last version sent) never skips one.
+    The encoded answer is kept (`pages.PageCache`) until the workspace moves on.
+    """
+    state = state_of(request)
+    with state.reader.connect() as conn:
+        caller = caller_of(request, conn)
+        after = int_param(request, "after", 0, 0, 2**62)
+        limit = int_param(request, "limit", DEFAULT_PAGE_ROWS, 1, MAX_PAGE_ROWS)
+        key = PageKey(caller.workspace_id, caller.role, after, limit)
+        scope = WorkspaceScope(conn, caller.workspace_id)
+        upto, low = scope.sequence()
+        if after < low:
+            raise ApiError(
+                410,
+                "must_refetch",
+                "this replica is older than the server keeps deletions for: "
+                "it must download a fresh snapshot",
+            )
+        page = state.pages.get(key, upto, low)
+        if page is None:
+            page = Page.encode(upto, low, *_change_page(scope, caller.role, after, upto, limit))
+            state.pages.put(key, page)
+    if caller.seen_long_ago:
+        _record_pull(state.engine, caller, page.next_cursor)
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        headers = {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+        return Response(page.gzipped, media_type="application/json", headers=headers)
+    return Response(page.body, media_type="application/json")
+
+
+def _change_page(
+    scope: WorkspaceScope, role: str, after: int, upto: int, limit: int
+) -> tuple[bytes, int]:
+    """The page's JSON, and its ``next`` cursor."""
+    gathered: list[tuple[int, str, dict[str, Any]]] = []
+    for table in scope.tables_changed_after(protocol.tables_for(role), after):
+        for row in scope.changes_after(table, after, upto, limit + 1):
+            gathered.append((int(row["version"]), table, protocol.redact(role, table, row)))
+    gathered.sort(key=lambda item: item[0])
+    page = gathered[:limit]
+    more = len(gathered) > limit
+    cursor = page[-1][0] if more else upto
+    body = {
+        "changes": [{"table": table, "row": row} for _, table, row in page],
+        "next": cursor,
+        "more": more,
+        "seq": upto,
+    }
+    # column names come back as str subclasses (SQLAlchemy quoted names)
+    return orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS), cursor
+
+
+def _record_pull(engine: sa.Engine, caller: Caller, cursor: int) -> None:
+    """Remember how far a device has pulled (for `workbench-sync status`)."""
+    d = schema.devices
+    with writing(engine).begin() as conn:
+        conn.execute(
+            sa.update(d)
+            .where(d.c.id == caller.device_id)
+            .values(last_pull_seq=cursor, last_seen_at=accounts.now())
+        )
+
+
+async def snapshot_info(request: Request) -> JSONResponse:
+    """The current snapshot for the caller's role (built now if none is recent enough)."""
+    caller = await asyncio.to_thread(caller_of, request)
+    store = state_of(request).snapshots
+    snap = await asyncio.to_thread(store.latest, caller.workspace_id, caller.role)
+    return JSONResponse(snap.describe())
+
+
+def snapshot_file(request: Request) -> Response:
+    """A snapshot's bytes, or its search index's; HTTP Range lets a broken download resume."""
+    caller = caller_of(request)
+    name = request.path_params["name"]
+    store = state_of(request).snapshots
+    snap = store.find(caller.workspace_id, name)
+    if snap is None or f"-{caller.role}-" not in name:
+        raise ApiError(404, "not_found", "no such snapshot: ask /v1/snapshot for the current one")
+    return FileResponse(snap.path, media_type="application/gzip", headers={"ETag": snap.sha256})
+
+
+def counts(request: Request) -> JSONResponse:
+    caller = caller_of(request)
+    with state_of(request).engine.connect() as conn:
+        scope = WorkspaceScope(conn, caller.workspace_id)
+        return JSONResponse(
+            {
+                "seq": scope.last_seq(),
+                "counts": {t: scope.count(t) for t in protocol.tables_for(caller.role)},
+            }
+        )
+
+
+async def wait(request: Request) -> JSONResponse:
+    """Long-poll: answer as soon as the workspace has a change after ``after``."""
+    caller = await asyncio.to_thread(caller_of, request)
+    after = int_param(request, "after", 0, 0, 2**62)
+    state = state_of(request)
+    timeout = min(state.long_poll_s, int_param(request, "timeout", int(state.long_poll_s), 0, 300))
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+
+    def current() -> int:
+        with state.reader.connect() as conn:
+            return WorkspaceScope(conn, caller.workspace_id).last_seq()
+
+    while True:
+        seq = await asyncio.to_thread(current)
+        remaining = deadline - loop.time()
+        if seq > after or remaining <= 0 or state.stopping.is_set():
+            return JSONResponse({"seq": seq, "changed": seq > after})
+        event = state.waiters.setdefault(caller.workspace_id, asyncio.Event())
+        # another instance's writes are seen by the periodic re-read
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), timeout=min(remaining, 0.5))

@@ -1,0 +1,70 @@
+"""What needs no device token, or none yet: health, the OpenAPI document, signing in (which
+issues the token), and the traceability page a label's QR code opens for anyone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import sqlalchemy as sa
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from sync import protocol
+from sync.server import accounts
+from sync.server.accounts import AccountError
+from sync.server.handlers.requests import (
+    ApiError,
+    check_version,
+    error_answer,
+    json_body,
+    read_body,
+    state_of,
+    string_field,
+)
+from sync.server.openapi import openapi_document
+from sync.server.trace import NotFound as TraceNotFound
+from sync.server.trace import trace
+from workbench.proposals.render import environment
+
+
+def health(request: Request) -> JSONResponse:
+    with state_of(request).reader.connect() as conn:
+        conn.execute(sa.text("SELECT 1"))
+    return JSONResponse(
+        {"status": "ok", "protocol": protocol.PROTOCOL_VERSION, "schema": protocol.SCHEMA_VERSION}
+    )
+
+
+def openapi(request: Request) -> JSONResponse:
+    return JSONResponse(openapi_document())
+
+
+async def login(request: Request) -> JSONResponse:
+    check_version(request)
+    data = json_body(await read_body(request))
+    username = string_field(data, "username")
+    password = string_field(data, "password")
+    device = string_field(data, "device_name", required=False) or "unnamed device"
+    engine = state_of(request).engine
+    try:
+        done = await asyncio.to_thread(accounts.login, engine, username, password, device)
+    except AccountError as exc:
+        raise ApiError(401, "unauthorized", str(exc)) from None
+    return JSONResponse(done.to_json())
+
+
+async def traceability(request: Request) -> Response:
+    """A label's QR code opened by anyone: the traceability page (`sync.server.trace`)."""
+    state = state_of(request)
+    wants_json = "application/json" in request.headers.get("accept", "")
+    try:
+        found = await asyncio.to_thread(trace, state.engine, str(request.url))
+    except TraceNotFound as exc:
+        if wants_json:
+            return error_answer(404, "not_found", str(exc))
+        page = environment().get_template("trace.html").render(t=None, reason=str(exc))
+        return HTMLResponse(page, status_code=404)
+    if wants_json:
+        return JSONResponse(found)
+    return HTMLResponse(environment().get_template("trace.html").render(t=found))

@@ -1,0 +1,180 @@
+"""What every handler of the sync API shares: the server's state, the caller resolved from
+the bearer token, parameters and bodies read with clear 4xx answers, and waking long-polls.
+
+Handlers are thin: they check the request, resolve the caller, and call the
+workspace-scoped data layer (`scoping.WorkspaceScope`). Database work is synchronous
+SQLAlchemy, so most handlers are plain functions that Starlette runs in its thread pool.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from sync import protocol
+from sync.server import accounts
+from sync.server.accounts import Caller
+from sync.server.pages import PageCache
+from sync.server.snapshot import SnapshotStore
+
+MAX_BODY_BYTES = 8 * 1024 * 1024
+
+
+class ApiError(HTTPException):
+    """An answer with a status, a machine-readable code and a message for people."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(status_code=status, detail=message)
+        self.code = code
+
+
+@dataclass
+class ServerState:
+    engine: sa.Engine
+    #: the hot reads' own pool, on PostgreSQL (`db.reading`)
+    reader: sa.Engine
+    snapshots: SnapshotStore
+    long_poll_s: float = 25.0
+    #: wakes long-polls in this process when a write commits (other instances poll the DB)
+    waiters: dict[str, asyncio.Event] = field(default_factory=dict)
+    #: encoded change pages of this process, valid while their workspace has not moved
+    pages: PageCache = field(default_factory=PageCache)
+    #: set when the server is stopping: open long-polls answer "no change" and end
+    stopping: threading.Event = field(default_factory=threading.Event)
+
+    def close(self) -> None:
+        """Close the connections of the pool this state made for itself."""
+        if self.reader is not self.engine:
+            self.reader.dispose()
+
+
+def error_answer(status: int, code: str, message: str) -> JSONResponse:
+    """``{"error": code, "message": …}``: a code for programs, a sentence for people."""
+    return JSONResponse({"error": code, "message": message}, status_code=status)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """Every error in the same JSON shape: Starlette's own (404, 405) and `ApiError`s."""
+    assert isinstance(exc, HTTPException)
+    code = getattr(exc, "code", None) or {
+        401: "unauthorized",
+        404: "not_found",
+        405: "method_not_allowed",
+    }.get(exc.status_code, "error")
+    return error_answer(exc.status_code, code, str(exc.detail))
+
+
+def state_of(request: Request) -> ServerState:
+    return request.app.state.sync
+
+
+def check_version(request: Request) -> None:
+    """Refuse (426) an app whose protocol or schema this server does not speak."""
+    problem = protocol.version_problem(
+        request.headers.get(protocol.PROTOCOL_HEADER), request.headers.get(protocol.SCHEMA_HEADER)
+    )
+    if problem:
+        raise ApiError(426, "update_required", problem)
+
+
+def caller_of(request: Request, conn: sa.Connection | None = None) -> Caller:
+    """The authenticated caller, after the protocol version check. Raises 401/426.
+
+    ``conn``: a connection the handler goes on to use (one checkout per request, which on
+    PostgreSQL saves the pool's ping and the reset's round trips)."""
+    check_version(request)
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "unauthorized", "sign in first: this request has no device token")
+    if conn is None:
+        with state_of(request).reader.connect() as own:
+            caller = accounts.authenticate(own, token.strip())
+    else:
+        caller = accounts.authenticate(conn, token.strip())
+    if caller is None:
+        raise ApiError(
+            401, "unauthorized", "this device's token is unknown or was revoked: sign in again"
+        )
+    return caller
+
+
+def int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, "bad_request", f"{name} must be a whole number, not {raw!r}") from None
+    if not low <= value <= high:
+        raise ApiError(400, "bad_request", f"{name} must be between {low} and {high}")
+    return value
+
+
+async def read_body(request: Request) -> bytes:
+    """The request body, refused with 413 as soon as it passes the limit (never buffered whole)."""
+    too_large = ApiError(413, "too_large", f"request bodies are limited to {MAX_BODY_BYTES} bytes")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise too_large
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def json_body(body: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "bad_json", "the request body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise ApiError(422, "invalid", "the request body must be a JSON object")
+    return data
+
+
+def string_field(data: dict[str, Any], name: str, required: bool = True) -> str:
+    value = data.get(name)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise ApiError(422, "invalid", f"'{name}' must be a non-empty string")
+    if len(value) > 500:
+        raise ApiError(422, "invalid", f"'{name}' is longer than 500 characters")
+    return value
+
+
+async def save_body(request: Request, path: Path, limit: int) -> None:
+    """Stream an upload to a file, refused with 413 as soon as it passes ``limit``."""
+    too_large = ApiError(413, "too_large", f"uploads are limited to {limit} bytes")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large
+    size = 0
+    with path.open("wb") as out:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise too_large
+            out.write(chunk)
+
+
+def notify(state: ServerState, workspace_id: str) -> None:
+    """Wake this process's long-polls for a workspace (call on the event loop)."""
+    event = state.waiters.pop(workspace_id, None)
+    if event is not None:
+        event.set()
