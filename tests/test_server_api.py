@@ -91,16 +91,20 @@ def test_another_workspaces_snapshot_cannot_be_fetched(server: Server) -> None:
     write_rows(server.engine, server.workspaces["alpha"], "materials", [material("ALPHA-1")])
     alpha, beta = server.login("admin@alpha"), server.login("admin@beta")
     with server.client(alpha) as http:
-        name = http.get("/v1/snapshot").json()["name"]
+        info = http.get("/v1/snapshot").json()
+        name, index = info["name"], info["search"]["name"]
+        assert http.get(f"/v1/snapshot/{index}").status_code == 200
     with server.client(beta) as http:
         answer = http.get(f"/v1/snapshot/{name}")
+        assert http.get(f"/v1/snapshot/{index}").status_code == 404
         floor_name = name.replace("-admin-", "-floor-")
         assert http.get(f"/v1/snapshot/{floor_name}").status_code == 404
         assert http.get("/v1/snapshot/..%2Fserver.sqlite").status_code == 404
     assert answer.status_code == 404
     floor = server.login("floor@alpha")
-    with server.client(floor) as http:  # same workspace, but the admin's (priced) snapshot
+    with server.client(floor) as http:  # same workspace, but the admin's (priced) files
         assert http.get(f"/v1/snapshot/{name}").status_code == 404
+        assert http.get(f"/v1/snapshot/{index}").status_code == 404
 
 
 def test_disabling_a_user_revokes_their_tokens(server: Server) -> None:
