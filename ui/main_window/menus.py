@@ -1,0 +1,243 @@
+"""The main window's menus and what they open: exporting the results, importing master data
+(admins, uploaded to the server), settings, rebuilding the search index, cost sheets, capacity,
+dashboards, buyer proposals, a diagnostics bundle for support and About. The Sync menu between
+Costing and Help is `SyncController`'s."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QMenu, QMessageBox
+
+import workbench
+from sync import session
+from ui.capacity_view import CapacityWindow
+from ui.cost_sheet import CostSheetWindow
+from ui.dashboards import DashboardsWindow
+from ui.import_dialog import ImportDialog
+from ui.models import COLUMNS
+from ui.ops import OpContext
+from ui.proposal_builder import ProposalBuilder
+from ui.settings_dialog import SettingsDialog
+from workbench.diagnostics import export_diagnostics
+from workbench.export import export_table
+from workbench.replica import queries
+from workbench.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from ui.main_window.window import MainWindow
+
+#: a window the menus open and keep
+Opened = TypeVar("Opened", bound=QMainWindow)
+
+
+class WindowMenus:
+    """The File, Costing and Help menus of ``window`` and the windows and dialogs they open;
+    ``ai`` gives the AI client of the settings (or None) to the proposal builder."""
+
+    def __init__(self, window: MainWindow, ai: Callable[[], Any]) -> None:
+        self.window = window
+        self.workspace = window.workspace
+        self.ops = window.ops
+        self.ai = ai
+        self.settings_dialog: SettingsDialog | None = None
+        self.import_dialog: ImportDialog | None = None
+        self._build_menus()
+
+    def _build_menus(self) -> None:
+        window, add = self.window, self._add
+        file_menu = window.menuBar().addMenu("&File")
+        add(file_menu, "&Export results…", self.choose_export_file, QKeySequence("Ctrl+E"))
+        self.import_action = add(file_menu, "&Import master data…", self.show_import,
+                                 QKeySequence("Ctrl+I"))  # fmt: skip
+        self.import_action.setVisible(self.workspace.replica.get_state("role") == "admin")
+        add(file_menu, "&Settings…", self.show_settings, QKeySequence("Ctrl+,"))
+        add(file_menu, "&Rebuild search index", lambda: window.prepare_index(force=True))
+        file_menu.addSeparator()
+        add(file_menu, "&Quit", window.close, QKeySequence.StandardKey.Quit)
+        self._build_costing_menu()
+        window.sync.add_menu(window.menuBar())
+        help_menu = window.menuBar().addMenu("&Help")
+        add(help_menu, "&About Mill Workbench", self.show_about)
+        add(help_menu, "Export &diagnostics…", self.choose_diagnostics)
+
+    def _add(
+        self,
+        menu: QMenu,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: QKeySequence | QKeySequence.StandardKey | None = None,
+    ) -> QAction:
+        """An entry of ``menu`` calling ``slot``; the window owns it, and so its shortcut."""
+        action = QAction(text, self.window)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self.window,
+            "About Mill Workbench",
+            f"<b>Mill Workbench</b> {workbench.__version__}<br>"
+            "Offline-first material search, costing and labels for textile mills.",
+        )
+
+    # -- export ----------------------------------------------------------------------------
+
+    def _save_as(self, title: str, name: str, types: str) -> Path | None:
+        """The file the user chose to write, or None if they cancelled."""
+        path, _ = QFileDialog.getSaveFileName(self.window, title, name, types)
+        return Path(path) if path else None
+
+    def choose_export_file(self) -> None:
+        path = self._save_as("Export results", "materials.xlsx", "Excel (*.xlsx);;CSV (*.csv)")
+        if path:
+            self.export_results(path)
+
+    def export_results(self, path: Path) -> None:
+        """Write every material the current search found (not only the rows scrolled to),
+        in the table's columns, on a worker."""
+        last_result = self.window.last_result
+        ids = list(last_result.ids) if last_result else []
+        replica = self.workspace.replica
+
+        def work(_ctx: OpContext) -> int:
+            rows = queries.materials_by_ids(replica.conn, ids)
+            table = ([row.get(column) for _, column in COLUMNS] for row in rows)
+            return export_table(path, [header for header, _ in COLUMNS], table)
+
+        self.ops.run(work, success=lambda n: self.window.exported.emit(path, n),
+                     label=f"Exporting to {path.name}")  # fmt: skip
+
+    # -- diagnostics -------------------------------------------------------------------------
+
+    def choose_diagnostics(self) -> None:
+        path = self._save_as("Export diagnostics", "workbench-diagnostics.zip", "Zip (*.zip)")
+        if path:
+            self.export_diagnostics(path)
+
+    def export_diagnostics(self, path: Path) -> None:
+        """Logs, versions and each workspace's shape for support, on a worker; no secrets."""
+
+        def done(written: Path) -> None:
+            self.window.statusBar().showMessage(f"Diagnostics written to {written}", 15_000)
+
+        self.ops.run(lambda _ctx: export_diagnostics(path), success=done,
+                     label="Collecting diagnostics")  # fmt: skip
+
+    # -- costing -----------------------------------------------------------------------------
+
+    def _build_costing_menu(self) -> None:
+        """Cost sheets for the roles that see costs (a floor replica holds no rates)."""
+        menu = self.costing_menu = self.window.menuBar().addMenu("&Costing")
+        menu.menuAction().setVisible(self.workspace.replica.get_state("role") != "floor")
+        self._add(menu, "&New cost sheet", lambda: self.new_cost_sheet(self._selected_fabric()),
+                  QKeySequence("Ctrl+N"))  # fmt: skip
+        self._add(menu, "&Open cost sheet…", self.choose_cost_sheet, QKeySequence("Ctrl+O"))
+        self._add(menu, "&Capacity…", self.show_capacity)
+        self._add(menu, "&Dashboards…", self.show_dashboards, QKeySequence("Ctrl+D"))
+        self._add(menu, "Buyer &proposal…", self.show_proposal_builder, QKeySequence("Ctrl+P"))
+        self.cost_windows: list[QMainWindow] = []
+
+    def _selected_fabric(self) -> str | None:
+        material_id = self.window.detail.material_id
+        if material_id is None:
+            return None
+        row = queries.material(self.workspace.replica.conn, material_id)
+        return material_id if row and row["material_type"] == "fabric" else None
+
+    def _quote_asker(self) -> Any:
+        if not self.workspace.replica.get_state("server_url"):
+            return None
+        workspace = self.workspace
+
+        def ask(body: dict[str, Any], sheet_id: str, ctx: OpContext) -> dict[str, Any]:
+            client = session.client_for(workspace, retries=1)
+            try:
+                return client.request_quote(body, sheet_id, ctx.cancel_event)
+            finally:
+                client.close()
+
+        return ask
+
+    def new_cost_sheet(
+        self, fabric_id: str | None = None, document: dict[str, Any] | None = None
+    ) -> CostSheetWindow:
+        sheet = CostSheetWindow(
+            self.workspace, self.ops, self._quote_asker(), document, self.window
+        )
+        if fabric_id is not None and document is None:
+            sheet.ready.connect(lambda: sheet.use_fabric(fabric_id))
+        return self._keep(sheet)
+
+    def choose_cost_sheet(self) -> None:
+        rows = self.workspace.replica.conn.execute(
+            "SELECT * FROM cost_sheets WHERE deleted = 0 ORDER BY updated_at DESC"
+        ).fetchall()
+        labels = [f"{r['style_code']}  {r['title']}  ({r['updated_at']})" for r in rows]
+        if not labels:
+            QMessageBox.information(self.window, "Open cost sheet", "No cost sheets saved yet.")
+            return
+        chosen, ok = QInputDialog.getItem(
+            self.window, "Open cost sheet", "Cost sheet:", labels, 0, False
+        )
+        if ok:
+            self.new_cost_sheet(document=dict(rows[labels.index(chosen)]))
+
+    def show_settings(self) -> SettingsDialog:
+        try:
+            current = load_settings()
+        except SettingsError as exc:
+            QMessageBox.warning(self.window, "Settings", str(exc))
+            current = Settings()
+        dialog = SettingsDialog(current, parent=self.window)
+        dialog.show()
+        self.settings_dialog = dialog
+        return dialog
+
+    def show_dashboards(self) -> DashboardsWindow:
+        return self._keep(DashboardsWindow(self.workspace, self.ops, self.window))
+
+    def show_proposal_builder(self) -> ProposalBuilder:
+        return self._keep(ProposalBuilder(self.workspace, self.ops, self.window, ai=self.ai))
+
+    def show_capacity(self) -> CapacityWindow:
+        return self._keep(CapacityWindow(self.workspace, self.ops, self.window))
+
+    def _keep(self, opened: Opened) -> Opened:
+        """Show a window the menus opened and keep it with the others in `cost_windows`."""
+        opened.show()
+        self.cost_windows.append(opened)
+        return opened
+
+    # -- import (admins) ---------------------------------------------------------------------
+
+    def show_import(self) -> ImportDialog:
+        dialog = ImportDialog(self.workspace, self.ops, self._upload_import, self.window)
+        self.import_dialog = dialog
+        dialog.answered.connect(self._on_import_answered)
+        dialog.show()
+        return dialog
+
+    def _upload_import(
+        self, kind: str, path: Path, dry_run: bool, partial: bool, columns: dict[str, str],
+        ctx: OpContext,
+    ) -> dict[str, Any]:  # fmt: skip
+        client = session.client_for(self.workspace)
+        try:
+            return client.upload_import(
+                kind, path, dry_run=dry_run, accept_partial=partial, columns=columns,
+                progress=lambda done, total: ctx.progress(done, total, "Uploading"),
+                cancel=ctx.cancel_event,
+            )  # fmt: skip
+        finally:
+            client.close()
+
+    def _on_import_answered(self, answer: dict[str, Any]) -> None:
+        if answer.get("written"):
+            self.window.sync.sync_now()

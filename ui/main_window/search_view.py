@@ -1,0 +1,256 @@
+"""The material search that fills the main window: the search bar, the facet filters, the
+results table and the detail pane of the selected material.
+
+Typing waits `SEARCH_DELAY_MS` for a pause, then searches on a worker; searches are numbered,
+so a slow answer never replaces a newer one on screen. A click on a column header sorts through
+the search (ascending, descending, then back to relevance); a selected row shows its material.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QItemSelection, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.detail import DetailPane
+from ui.facets import FacetPanel
+from ui.models import COLUMNS, MaterialsTableModel
+from ui.ops import OpContext
+from workbench.replica import queries
+from workbench.search import SearchRequest, SearchResult
+
+if TYPE_CHECKING:
+    from ui.main_window.window import MainWindow
+
+SEARCH_DELAY_MS = 150
+
+
+class SearchView:
+    """The search bar over the facets, results and detail panes (`widget`), for ``window``:
+    it announces results and details through the window's `results_shown` and
+    `detail_shown`."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self.workspace = window.workspace
+        self.ops = window.ops
+        self._search_seq = 0
+        self._shown_seq = 0
+        self._sort: tuple[str | None, bool] = (None, False)
+        self.last_request: SearchRequest | None = None
+        self.last_result: SearchResult | None = None
+
+        self.timer = QTimer(window)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(SEARCH_DELAY_MS)
+        self.timer.timeout.connect(self.run_search)
+
+        self._build_search_bar()
+        self._build_body()
+
+    # -- layout ------------------------------------------------------------------------------
+
+    def _build_search_bar(self) -> None:
+        bar = QWidget()
+        bar.setObjectName("searchBar")
+        layout = QHBoxLayout(bar)
+        layout.setContentsMargins(12, 10, 12, 10)
+        self.search_box = QLineEdit()
+        self.search_box.setObjectName("searchBox")
+        self.search_box.setPlaceholderText(
+            "Search materials: code, name, composition, supplier…  (Ctrl+K)"
+        )
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.textChanged.connect(lambda _text: self.timer.start())
+        layout.addWidget(self.search_box, 1)
+        self.result_label = QLabel()
+        self.result_label.setObjectName("resultLabel")
+        layout.addWidget(self.result_label)
+        self.fallback_badge = QLabel("search index rebuilding — basic matching")
+        self.fallback_badge.setObjectName("badge")
+        self.fallback_badge.setVisible(False)
+        layout.addWidget(self.fallback_badge)
+        self._search_bar = bar
+
+        QShortcut(QKeySequence("Ctrl+K"), self.window, activated=self.focus_search)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search_box, activated=self.search_box.clear)
+
+    def _build_body(self) -> None:
+        self.facets = FacetPanel()
+        self.facets.changed.connect(self.run_search)
+        facet_scroll = QScrollArea()
+        facet_scroll.setWidget(self.facets)
+        facet_scroll.setWidgetResizable(True)
+        facet_scroll.setMinimumWidth(300)
+        facet_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        self.model = MaterialsTableModel(
+            lambda ids: queries.materials_by_ids(self.workspace.replica.conn, ids)
+        )
+        self.table = QTableView()
+        self.table.setObjectName("results")
+        self.table.setModel(self.model)
+        self.table.setAlternatingRowColors(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(False)
+        header.sectionClicked.connect(self._on_header_clicked)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in enumerate((110, 300, 70, 190, 60, 80, 110, 140, 180, 150)):
+            self.table.setColumnWidth(column, width)
+        header.setStretchLastSection(True)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection)
+
+        self.detail = DetailPane()
+        self.detail.setMinimumWidth(340)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(facet_scroll)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setStretchFactor(2, 0)
+        splitter.setSizes([300, 700, 400])
+        self.splitter = splitter
+
+        self.widget = QWidget()
+        layout = QVBoxLayout(self.widget)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self._search_bar)
+        layout.addWidget(splitter, 1)
+
+    def load_facet_options(self) -> None:
+        """Fill the certification and supplier filters from the replica, on a worker."""
+        replica = self.workspace.replica
+
+        def load(_ctx: OpContext) -> tuple[list[str], list[str]]:
+            return (
+                queries.distinct_values(replica.conn, "certifications"),
+                queries.distinct_values(replica.conn, "supplier"),
+            )
+
+        self.ops.run(load, success=lambda o: self.facets.set_options(*o),
+                     label="Loading filters", background=True)  # fmt: skip
+
+    # -- searching ---------------------------------------------------------------------------
+
+    def focus_search(self) -> None:
+        self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_box.selectAll()
+
+    def current_request(self) -> SearchRequest:
+        sort, descending = self._sort
+        return SearchRequest(
+            text=self.search_box.text(),
+            sort=sort,
+            descending=descending,
+            facets=True,
+            **self.facets.filters(),  # type: ignore[arg-type]
+        )
+
+    @property
+    def shown_seq(self) -> int:
+        """The number of the search whose results are on screen (searches count up)."""
+        return self._shown_seq
+
+    def run_search(self) -> int:
+        """Search now with the box's text and the filters; returns the search's number."""
+        self.timer.stop()
+        self._search_seq += 1
+        seq = self._search_seq
+        request = self.current_request()
+        search = self.workspace.search
+        self.ops.run(
+            lambda _ctx: search.search(request),
+            success=lambda result: self._show_results(seq, request, result),
+            label="Searching",
+            background=True,
+        )
+        return seq
+
+    def _show_results(self, seq: int, request: SearchRequest, result: SearchResult) -> None:
+        if seq < self._shown_seq:
+            return  # an older, slower search: a newer answer is already shown
+        self._shown_seq = seq
+        self.last_request = request
+        self.last_result = result
+        selected = self.detail.material_id
+        self.model.set_ids(result.ids)
+        shown = len(result.ids)
+        more = f" (first {shown:,} shown)" if result.total > shown else ""
+        noun = "material" if result.total == 1 else "materials"
+        self.result_label.setText(f"{result.total:,} {noun}{more} · {result.elapsed_ms:.0f} ms")
+        self.fallback_badge.setVisible(result.engine != "index")
+        self.facets.show_counts(result.facets)
+        self.window.show_index_state()
+        if selected and selected in result.ids:
+            row = result.ids.index(selected)
+            if row < self.model.rowCount():
+                self.table.selectRow(row)
+        self.window.results_shown.emit(result)
+
+    def _on_header_clicked(self, section: int) -> None:
+        """Sort by a column: ascending, then descending, then back to relevance."""
+        column = COLUMNS[section][1]
+        current, descending = self._sort
+        if current != column:
+            self._sort = (column, False)
+        elif not descending:
+            self._sort = (column, True)
+        else:
+            self._sort = (None, False)
+        header = self.table.horizontalHeader()
+        sort, descending = self._sort
+        header.setSortIndicatorShown(sort is not None)
+        if sort is not None:
+            order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+            header.setSortIndicator(section, order)
+        self.run_search()
+
+    # -- details -----------------------------------------------------------------------------
+
+    def _on_selection(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        indexes = selected.indexes()
+        if not indexes:
+            return
+        self.show_material(self.model.id_at(indexes[0].row()))
+
+    def show_material(self, material_id: str | None) -> None:
+        if material_id is None:
+            self.detail.clear()
+            return
+        replica = self.workspace.replica
+
+        def load(_ctx: OpContext) -> dict[str, Any] | None:
+            return queries.material_detail(replica.conn, material_id)
+
+        def show(detail: dict[str, Any] | None) -> None:
+            self.detail.show_detail(detail)
+            self.window.detail_shown.emit(material_id)
+
+        self.ops.run(load, success=show, label="Loading material", background=True)
+
+    def select_row(self, row: int) -> None:
+        self.table.selectRow(row)
+        self.table.scrollTo(self.model.index(row, 0), QAbstractItemView.ScrollHint.EnsureVisible)

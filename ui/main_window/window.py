@@ -1,0 +1,289 @@
+"""The main window of the office roles: the material search (`SearchView`) in the middle, the
+menus and what they open (`WindowMenus`) above, and a status bar below with the workspace, its
+counts, the search index, the sync state and the progress of the running work.
+
+After each sync the window sends the AI requests queued offline and, when changes came in,
+brings the dashboards' order file up to date; a change to the materials refreshes the search.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QPushButton
+
+from sync import session
+from sync.session import SyncReport
+from ui.capacity_view import CapacityWindow
+from ui.cost_sheet import CostSheetWindow
+from ui.dashboards import DashboardsWindow
+from ui.import_dialog import ImportDialog
+from ui.main_window.menus import WindowMenus
+from ui.main_window.search_view import SearchView
+from ui.ops import OpContext, OpRunner
+from ui.proposal_builder import ProposalBuilder
+from ui.settings_dialog import SettingsDialog
+from ui.sync_controller import SyncController, Syncer
+from workbench.replica import queries
+from workbench.search import IndexState, SearchRequest, SearchResult
+from workbench.services.writer import pending, run_queue
+from workbench.settings import SettingsError, ai_client, load_settings
+from workbench.workspace import Workspace
+
+INDEX_STATE_TEXT = {
+    IndexState.READY: "search index ready",
+    IndexState.STALE: "search index catching up",
+    IndexState.MISSING: "search index missing — rebuilding",
+    IndexState.CORRUPT: "search index damaged — rebuilding",
+    IndexState.BUILDING: "search index rebuilding",
+}
+
+
+class MainWindow(QMainWindow):
+    #: emitted after a search's results are in the table: the SearchResult
+    results_shown = Signal(object)
+    #: emitted after the detail pane shows a material: its id
+    detail_shown = Signal(str)
+    #: emitted when the search index has been made ready at start or on request
+    index_ready = Signal()
+    #: emitted after an export: the file and the number of rows written
+    exported = Signal(object, int)
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        ops: OpRunner | None = None,
+        *,
+        syncer: Syncer | None = None,
+        last_sync: SyncReport | None = None,
+        live: session.LiveUpdates | None = None,
+    ) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.ops = ops or OpRunner(self)
+        self.ops.parent_widget = self
+        self.setWindowTitle(f"Mill Workbench — {workspace.name}")
+        self.resize(1400, 860)
+
+        self.search_view = view = SearchView(self)
+        self.search_box, self.result_label = view.search_box, view.result_label
+        self.fallback_badge, self.facets = view.fallback_badge, view.facets
+        self.model, self.table, self.detail = view.model, view.table, view.detail
+        self.splitter = view.splitter
+        self.setCentralWidget(view.widget)
+        self._build_status_bar()
+        self.sync = SyncController(self, syncer, live, last_sync)
+        # online again: what the AI service could not write offline is asked for now
+        self.sync.synced.connect(self._after_sync)
+        self.menus = WindowMenus(self, ai=self._ai_client)
+        self.import_action = self.menus.import_action
+        self.costing_menu = self.menus.costing_menu
+        self.cost_windows = self.menus.cost_windows
+
+        self.ops.busy_changed.connect(self._on_busy)
+        self.ops.progress.connect(self._on_progress)
+        self.ops.replica_changed.connect(self._on_replica_changed)
+
+        view.load_facet_options()
+        self._load_counts()
+        self.run_search()
+        self.prepare_index()
+
+    # -- status ------------------------------------------------------------------------------
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        self.workspace_label = QLabel(f"Workspace: {self.workspace.name}")
+        self.counts_label = QLabel()
+        self.index_label = QLabel()
+        self.sync_label = QLabel()
+        self.sync_label.setObjectName("syncLabel")
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setMaximumWidth(220)
+        self.progress_bar.setTextVisible(True)
+        self.progress_bar.setVisible(False)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setVisible(False)
+        self.cancel_button.clicked.connect(self.ops.cancel_foreground)
+        for widget in (self.workspace_label, self.counts_label, self.index_label, self.sync_label):
+            status.addWidget(widget)
+        status.addPermanentWidget(self.progress_bar)
+        status.addPermanentWidget(self.cancel_button)
+        self.show_index_state()
+
+    def show_index_state(self) -> None:
+        self.index_label.setText(INDEX_STATE_TEXT[self.workspace.search.state])
+
+    def _on_busy(self, busy: bool) -> None:
+        self.progress_bar.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+
+    def _on_progress(self, done: int, total: int, text: str) -> None:
+        self.progress_bar.setMaximum(max(total, 0))
+        self.progress_bar.setValue(min(done, total) if total else 0)
+        self.progress_bar.setFormat(f"{text} %p%" if total else text)
+
+    def _load_counts(self) -> None:
+        replica = self.workspace.replica
+
+        def count(_ctx: OpContext) -> dict[str, int]:
+            return queries.table_counts(replica.conn, ("materials", "orders"))
+
+        def show(counts: dict[str, int]) -> None:
+            self.counts_label.setText(
+                f"{counts['materials']:,} materials · {counts['orders']:,} orders"
+            )
+
+        self.ops.run(count, success=show, label="Counting", background=True)
+
+    def prepare_index(self, force: bool = False) -> None:
+        """Bring the search index up to date on a worker; searches use SQL meanwhile."""
+        search = self.workspace.search
+
+        def work(ctx: OpContext) -> IndexState:
+            report = lambda done, total: ctx.progress(done, total, "Indexing materials")  # noqa: E731
+            if force:
+                search.rebuild(report, ctx.cancel_event)
+                return search.check()
+            return search.ensure_ready(report, ctx.cancel_event)
+
+        def done(_state: IndexState) -> None:
+            self.show_index_state()
+            self.index_ready.emit()
+            self.run_search()
+
+        def failed(exc: BaseException) -> None:
+            self.show_index_state()
+            if not isinstance(exc, Exception) or "cancel" not in str(exc).lower():
+                self.index_label.setText(f"search index unavailable: {exc}")
+
+        self.ops.run(work, success=done, failure=failed, label="Preparing search")
+        self.show_index_state()
+
+    # -- after a sync, and changes -----------------------------------------------------------
+
+    def _ai_client(self) -> Any:
+        """The AI client of the settings, or None (no provider, or unreadable settings)."""
+        try:
+            return ai_client(load_settings())
+        except SettingsError:
+            return None
+
+    def _after_sync(self, report: object) -> None:
+        """Online again: what the AI service could not write offline is asked for now; and
+        when orders may have arrived, the dashboards' order file is brought up to date."""
+        if not isinstance(report, SyncReport):  # the sync failed: still offline
+            return
+        self.run_ai_queue()
+        if report.pulled:
+            self.prepare_dashboards()
+
+    def prepare_dashboards(self) -> None:
+        """Write the order file the dashboards open from, in the background, if it is missing
+        or far behind (`analytics.cache.prepare_order_file`): after a first sync of a million
+        orders, the first dashboards then open in a fraction of a second."""
+        from workbench.analytics.cache import prepare_order_file
+
+        path = self.workspace.replica.path
+        self.ops.run(lambda _ctx: prepare_order_file(path), label="Preparing dashboards",
+                     background=True)  # fmt: skip
+
+    def run_ai_queue(self) -> None:
+        """Send the AI requests queued offline, in the background (after a sync: online)."""
+        replica, make = self.workspace.replica, self._ai_client
+
+        def work(ctx: OpContext) -> int:
+            client = make()
+            if client is None or not pending(replica):
+                return 0
+            with client:
+                return run_queue(replica, client, ctx.cancel_event)
+
+        self.ops.run(work, label="AI texts", background=True)
+
+    def _on_replica_changed(self, tables: frozenset[str]) -> None:
+        if "materials" in tables:
+            self.model.refresh_rows()
+            self._load_counts()
+            self.search_view.load_facet_options()
+            self.run_search()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.search_view.timer.stop()
+        self.sync.stop()
+        self.ops.shutdown()
+        super().closeEvent(event)
+
+    # -- the search (`SearchView`) -----------------------------------------------------------
+
+    @property
+    def last_request(self) -> SearchRequest | None:
+        return self.search_view.last_request
+
+    @property
+    def last_result(self) -> SearchResult | None:
+        return self.search_view.last_result
+
+    @property
+    def shown_seq(self) -> int:
+        """The number of the search whose results are on screen (searches count up)."""
+        return self.search_view.shown_seq
+
+    def run_search(self) -> int:
+        """Search now with the box's text and the filters; returns the search's number."""
+        return self.search_view.run_search()
+
+    def current_request(self) -> SearchRequest:
+        return self.search_view.current_request()
+
+    def focus_search(self) -> None:
+        self.search_view.focus_search()
+
+    def show_material(self, material_id: str | None) -> None:
+        self.search_view.show_material(material_id)
+
+    def select_row(self, row: int) -> None:
+        self.search_view.select_row(row)
+
+    # -- the menus' windows and files (`WindowMenus`) ----------------------------------------
+
+    def choose_export_file(self) -> None:
+        self.menus.choose_export_file()
+
+    def export_results(self, path: Path) -> None:
+        self.menus.export_results(path)
+
+    def choose_diagnostics(self) -> None:
+        self.menus.choose_diagnostics()
+
+    def export_diagnostics(self, path: Path) -> None:
+        self.menus.export_diagnostics(path)
+
+    def show_about(self) -> None:
+        self.menus.show_about()
+
+    def new_cost_sheet(
+        self, fabric_id: str | None = None, document: dict[str, Any] | None = None
+    ) -> CostSheetWindow:
+        return self.menus.new_cost_sheet(fabric_id, document)
+
+    def choose_cost_sheet(self) -> None:
+        self.menus.choose_cost_sheet()
+
+    def show_settings(self) -> SettingsDialog:
+        return self.menus.show_settings()
+
+    def show_capacity(self) -> CapacityWindow:
+        return self.menus.show_capacity()
+
+    def show_dashboards(self) -> DashboardsWindow:
+        return self.menus.show_dashboards()
+
+    def show_proposal_builder(self) -> ProposalBuilder:
+        return self.menus.show_proposal_builder()
+
+    def show_import(self) -> ImportDialog:
+        return self.menus.show_import()
