@@ -1,4 +1,5 @@
-"""Shared test setup: Qt offscreen, an in-memory keyring, and a private data directory.
+"""Shared test setup: Qt offscreen, an in-memory keyring, a private data directory, and the
+cycle collector on the main thread only, as in the app (`ui.collector`).
 
 Every test runs with ``WORKBENCH_DATA_DIR`` pointing at its own temporary folder, so no test
 reads or writes the user's real workspaces, and with a keyring that keeps secrets in a dict,
@@ -7,6 +8,7 @@ so no test depends on (or pollutes) a desktop Secret Service.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,11 +19,21 @@ from keyring.backend import KeyringBackend
 
 from tests.postgres import postgres_server
 from tests.sync_fixtures import server, server_db
+from ui.collector import collect_due
 
 __all__ = ["postgres_server", "server", "server_db"]  # fixtures shared by the sync tests
 
 # Must be set before any QApplication exists; pytest-qt creates it lazily.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# A window of one test caught in a reference cycle must not be destroyed on a worker thread
+# of another, which crashes Qt: cycles are collected on the main thread, between tests.
+gc.disable()
+
+
+@pytest.fixture(autouse=True)
+def collect_on_the_main_thread() -> Iterator[None]:
+    yield
+    collect_due()
 
 
 class MemoryKeyring(KeyringBackend):

@@ -70,6 +70,7 @@ def run_app(
     from sync.client import SyncError
     from sync.embedded import DemoSession, start_demo
     from sync.session import LiveUpdates, sync_workspace
+    from ui.collector import MainThreadCollector
     from ui.main_window import MainWindow
     from ui.ops import EtaProgress, OpContext, OpRunner
     from ui.station import LabelStation
@@ -81,6 +82,7 @@ def run_app(
         setup_logging()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
+    app.collector = MainThreadCollector(app)  # type: ignore[attr-defined]  # see ui/collector.py
     app.setApplicationName("Mill Workbench")
     app.setOrganizationName("Mill Workbench")
     # Wayland and GNOME match the window to packaging/linux/mill-workbench.desktop (its icon)
