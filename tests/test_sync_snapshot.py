@@ -236,7 +236,7 @@ def local_snapshot(path: Path, *codes: str) -> Path:
     made = open_replica(path)
     with made.transaction() as conn:
         for code in codes:
-            row = {k: v for k, v in material(code).items()}
+            row = material(code)
             conn.execute(f"INSERT INTO materials ({', '.join(row)}, version) "
                          f"VALUES ({', '.join('?' * len(row))}, 1)", [*row.values()])  # fmt: skip
     made.conn.execute("PRAGMA journal_mode = DELETE")

@@ -258,7 +258,8 @@ def adopt(
             conn = replica.conn
             if not _adoptable(conn, snap):
                 return False
-            tables = [t for t in REPLICATED_TABLES if t in _tables(snap)]
+            present = _tables(snap)
+            tables = [t for t in REPLICATED_TABLES if t in present]
             counts = {t: snap.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
             state = [
                 (key, value)
@@ -280,8 +281,11 @@ def adopt(
     return True
 
 
-def _tables(conn: sqlite3.Connection) -> set[str]:
-    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+def _tables(conn: sqlite3.Connection, schema: str = "main") -> set[str]:
+    """The tables of ``conn``'s database ``schema`` (``main``, or an attached one)."""
+    return {
+        r[0] for r in conn.execute(f"SELECT name FROM {schema}.sqlite_master WHERE type = 'table'")
+    }
 
 
 def _adoptable(replica: sqlite3.Connection, snap: sqlite3.Connection) -> bool:
@@ -323,9 +327,7 @@ def _insert_tables(
     conn = replica.conn
     conn.execute("ATTACH DATABASE ? AS snap", (str(path),))
     try:
-        snap_tables = {
-            r[0] for r in conn.execute("SELECT name FROM snap.sqlite_master WHERE type='table'")
-        }
+        snap_tables = _tables(conn, "snap")
         tables = [t for t in REPLICATED_TABLES if t in snap_tables and (only is None or t in only)]
         for n, table in enumerate(tables, start=1):
             if cancel is not None and cancel.is_set():

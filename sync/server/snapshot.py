@@ -181,11 +181,9 @@ class _Digests:
             known = self._known.get(key)
         if known is not None:
             return known
-        digest = hashlib.sha256()
         with path.open("rb") as f:
-            while chunk := f.read(1024 * 1024):
-                digest.update(chunk)
+            digest = hashlib.file_digest(f, "sha256").hexdigest()
         with self._lock:
             self._known = {k: v for k, v in self._known.items() if k[0].exists()}
-            self._known[key] = digest.hexdigest()
-        return digest.hexdigest()
+            self._known[key] = digest
+        return digest

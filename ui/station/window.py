@@ -9,6 +9,7 @@ line, the sync menu and the shortcuts. The parts are `LabelForm`, `PrintPanel` a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -253,23 +254,18 @@ class LabelStation(QMainWindow):
         """The last job's labels again, as a new job, on the printer chosen now."""
         if self._busy or self.last_job is None:
             return
-        try:
-            printer = self.printer_string()
-        except PrinterError as exc:
-            self._say(str(exc), "error")
-            return
-        replica, scheme, job_id = self.replica, self.scheme, self.last_job.id
-        self._run_print(
-            lambda _ctx: label_jobs.reprint_job(replica, job_id, printer=printer, scheme=scheme,
-                                                system_print=system_print),
-            "Reprinting",
-        )  # fmt: skip
+        self._print_again(label_jobs.reprint_job, self.last_job.id, "Reprinting")
 
     def retry_selected(self) -> None:
         """Print the selected failed (or stuck) job again, on the printer chosen now."""
         job = self.selected_job()
         if self._busy or job is None or job.state == "printed":
             return
+        self._print_again(label_jobs.retry_job, job.id, "Retrying")
+
+    def _print_again(self, again: Callable[..., LabelJob], job_id: str, label: str) -> None:
+        """A kept job printed by ``again`` (`label_jobs.reprint_job` or `retry_job`) on the
+        printer chosen now; a printer that cannot be used is said, and nothing printed."""
         try:
             printer = self.printer_string()
         except PrinterError as exc:
@@ -277,9 +273,9 @@ class LabelStation(QMainWindow):
             return
         replica, scheme = self.replica, self.scheme
         self._run_print(
-            lambda _ctx: label_jobs.retry_job(replica, job.id, printer=printer, scheme=scheme,
-                                              system_print=system_print),
-            "Retrying",
+            lambda _ctx: again(replica, job_id, printer=printer, scheme=scheme,
+                               system_print=system_print),
+            label,
         )  # fmt: skip
 
     def _run_print(self, work: Any, label: str) -> None:
