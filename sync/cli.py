@@ -449,6 +449,36 @@ def demo(obj: Context, workspace: str, materials: int, orders: int | None, seed:
     )
 
 
+@cli.command()
+@click.option("--workspace", help="Only this workspace (default: all).")
+@click.option("--fix", is_flag=True, help="Move the rows found to quarantine (audited).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per row found.")
+@click.pass_obj
+def doctor(obj: Context, workspace: str | None, fix: bool, as_json: bool) -> None:
+    """List stored rows that break the rules declared for their table; with --fix, set them
+    aside so that snapshots build and pulls flow again. Exits 1 when rows are found and left."""
+    from sync.server import doctor as checkup
+
+    findings = checkup.examine(obj.engine, workspace)
+    for f in findings:
+        if as_json:
+            click.echo(json.dumps(f.as_dict()))
+        else:
+            value = f.as_dict()["value"]
+            click.echo(f"{f.workspace}\t{f.table}\t{f.row_id}\t{f.field or '-'}\t"
+                       f"{value!r}\t{f.rule}")  # fmt: skip
+    if not findings:
+        click.echo("No row breaks the declared rules.", err=True)
+        return
+    if not fix:
+        click.echo(f"{len(findings)} row(s) break the declared rules; "
+                   "run again with --fix to move them to quarantine.", err=True)  # fmt: skip
+        sys.exit(1)
+    moved = checkup.quarantine(obj.engine, findings)
+    click.echo(f"{moved} row(s) moved to quarantine; laptops drop them at their next sync.",
+               err=True)  # fmt: skip
+
+
 def main() -> None:
     cli()
 

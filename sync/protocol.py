@@ -10,9 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-from workbench.replica import DOCUMENT_TABLES, LATEST_VERSION, REFERENCE_TABLES, REPLICATED_TABLES
+from workbench.replica import (
+    DOCUMENT_TABLES,
+    LATEST_VERSION,
+    REFERENCE_TABLES,
+    REPLICATED_TABLES,
+    declaration,
+)
+from workbench.replica.declaration import ROLES, Role
 
 #: Bumped when a request or answer changes shape; client and server must agree exactly.
 PROTOCOL_VERSION = 1
@@ -22,27 +29,20 @@ SCHEMA_VERSION = LATEST_VERSION
 PROTOCOL_HEADER = "X-Workbench-Protocol"
 SCHEMA_HEADER = "X-Workbench-Schema"
 
-Role = Literal["merchandiser", "floor", "admin"]
-ROLES: tuple[Role, ...] = ("merchandiser", "floor", "admin")
+# re-exported: the roles, and which tables are reference data (never pushed)
+__all__ = ["DOCUMENT_TABLES", "REFERENCE_TABLES", "ROLES", "Role"]
 
-__all__ = ["DOCUMENT_TABLES", "REFERENCE_TABLES"]  # re-exported: reference data is never pushed
-
-#: Tables a role never receives at all (DESIGN D6: floor staff get no costs or margins).
+#: Tables a role never receives at all (DESIGN D6: floor staff get no costs or margins), as
+#: the declaration of each table says.
 WITHHELD_TABLES: Mapping[str, frozenset[str]] = {
-    "merchandiser": frozenset(),
-    "admin": frozenset(),
-    "floor": frozenset({"cost_rates", "margin_rules", "cost_sheets", "fx_rates", "quotes",
-                        "proposals"}),
+    role: frozenset(t.name for t in declaration.TABLES if role not in t.readers) for role in ROLES
 }
 
 #: Columns a role receives as NULL: prices are costs, and floor replicas hold none.
 WITHHELD_COLUMNS: Mapping[str, Mapping[str, frozenset[str]]] = {
-    "merchandiser": {},
-    "admin": {},
-    "floor": {
-        "materials": frozenset({"price"}),
-        "orders": frozenset({"unit_price"}),
-    },
+    role: {t.name: t.withheld_columns(role) for t in declaration.TABLES
+           if t.withheld_columns(role)}
+    for role in ROLES
 }
 
 
@@ -54,7 +54,7 @@ def tables_for(role: str) -> tuple[str, ...]:
 
 def pushable_tables(role: str) -> frozenset[str]:
     """The document tables a role may write (reference data is authored on the server)."""
-    return frozenset(DOCUMENT_TABLES) - WITHHELD_TABLES[role]
+    return frozenset(t.name for t in declaration.TABLES if role in t.writers)
 
 
 def redact(role: str, table: str, row: dict[str, Any]) -> dict[str, Any]:

@@ -20,7 +20,7 @@ import pytest
 from tests.test_analytics import CURSOR, KONGU, _client, _order_row, _reference_data, insert
 from workbench.analytics import Analytics, cache, order_frame, order_history, order_rows, store_file
 from workbench.analytics.reading import OrderStore
-from workbench.replica import Replica, open_replica
+from workbench.replica import Replica, declaration, open_replica
 
 MILL_UNICODE = "Kōngu Ünit 3, Tiruppur"
 
@@ -111,12 +111,15 @@ def test_the_file_round_trips_exactly_without_pickle(replica: Replica) -> None:
     assert arrays["order_date"].dtype == np.dtype("datetime64[ns]")
 
 
-def test_fractional_quantities_round_trip_as_floats(replica: Replica) -> None:
-    replica.conn.execute("UPDATE orders SET quantity = 2.5 WHERE order_no = 'PO-20'")
+def test_the_largest_quantity_a_replica_holds_round_trips_exactly(replica: Replica) -> None:
+    """Quantities are whole numbers up to the declared maximum (a replica refuses anything
+    else), and the file keeps the largest one to the piece."""
+    largest = declaration.table("orders").field("quantity").high
+    replica.conn.execute("UPDATE orders SET quantity = ? WHERE order_no = 'PO-20'", (largest,))
     _opened(replica)
     _, store = store_file.read(store_file.path_for(replica.path))
-    assert store.raw["quantity"].dtype == np.float64
-    assert store.raw["quantity"].tolist()[-1] == 2.5
+    assert store.raw["quantity"].dtype == np.int64
+    assert store.raw["quantity"].tolist()[-1] == largest
     pd.testing.assert_frame_equal(store.raw, _fresh_raw(replica))
 
 

@@ -111,3 +111,19 @@ def test_the_import_command(server: Server, tmp_path: Path) -> None:
     unknown = runner.invoke(sync_cli, ["--db", db, "import", "materials", str(path),
                                        "--workspace", "nowhere"])  # fmt: skip
     assert unknown.exit_code == 1 and "no workspace named 'nowhere'" in unknown.output
+
+
+def test_a_value_the_declaration_refuses_is_rejected_with_file_row_and_column(
+    server: Server, tmp_path: Path
+) -> None:
+    """The mapping's own checks are not the only ones: the table's declared rules (here the
+    longest supplier name a replica keeps) reject the row too, and nothing is written."""
+    supplier = "Kongu " * 100
+    long_row = f"FAB-904;Felt;fabric;felt;100% Wool;400;150;kg;10;{supplier}\n"
+    path = write(tmp_path / "long.csv", HEADER + GOOD + long_row)
+    summary = import_file(server.engine, server.workspaces["alpha"], "materials", path)
+    assert (summary.rejected, summary.written) == (1, False)
+    assert summary.rejects == [{"file": "long.csv", "row": 4, "column": "Supplier",
+                                "value": supplier.strip(),
+                                "message": "is longer than 500 characters"}]
+    assert server_codes(server) == {}

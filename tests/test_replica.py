@@ -8,9 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from workbench.replica import LATEST_VERSION, MigrationError, migrate, open_replica, schema_version
+from workbench.replica import (
+    LATEST_VERSION,
+    REPLICATED_TABLES,
+    MigrationError,
+    migrate,
+    open_replica,
+    schema_version,
+)
 from workbench.replica.migrate import load_migrations
-from workbench.replica.store import REPLICATED_TABLES, connect, utc_now
+from workbench.replica.store import connect, utc_now
 
 
 def tables(conn: sqlite3.Connection) -> set[str]:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from sync.client import SyncClient, login
 from sync.server import accounts, schema
-from tests.sync_fixtures import FAST_HASH, PASSWORD, Server
+from tests.sync_fixtures import FAST_HASH, PASSWORD, Server, material, write_rows
 from workbench import documents
 from workbench.replica import open_replica
 
@@ -51,6 +51,8 @@ def test_random_edits_on_three_laptops_converge(server: Server, tmp_path: Path, 
     for n, user in enumerate(("merchandiser@alpha", "admin@alpha", "second@alpha")):
         info = login(server.url, user, PASSWORD, f"laptop {n}")
         clients.append(SyncClient(open_replica(tmp_path / f"{n}.sqlite"), server.url, info.token))
+    fabric = material("FAB-NOTES")  # notes are on a material the workspace has
+    write_rows(server.engine, server.workspaces["alpha"], "materials", [fabric])
     offline = [False] * len(clients)
     written_titles: set[str] = set()
 
@@ -75,7 +77,7 @@ def test_random_edits_on_three_laptops_converge(server: Server, tmp_path: Path, 
         elif roll < 0.68:
             documents.delete_document(client.replica, "cost_sheets", rng.choice(live))
         elif roll < 0.75:
-            documents.add_annotation(client.replica, rng.choice(live), f"note {step}", str(i))
+            documents.add_annotation(client.replica, fabric["id"], f"note {step}", str(i))
         elif roll < 0.85:
             offline[i] = not offline[i]  # the laptop loses or regains the network
         elif not offline[i]:

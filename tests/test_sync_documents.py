@@ -13,11 +13,13 @@ import sqlalchemy as sa
 
 from sync.client import SyncClient, login
 from sync.server import schema
-from tests.sync_fixtures import PASSWORD, Server
+from tests.sync_fixtures import PASSWORD, Server, material, write_rows
 from workbench import documents
 from workbench.replica import open_replica
 
 _names = itertools.count()
+
+NOW = "2026-12-07T10:00:00Z"
 
 
 @pytest.fixture
@@ -168,6 +170,8 @@ def test_a_rejected_mutation_is_set_aside_and_the_queue_goes_on(
 def test_floor_staff_cannot_write_cost_sheets(server: Server, tmp_path: Path) -> None:
     info = login(server.url, "floor@alpha", PASSWORD, "station")
     client = SyncClient(open_replica(tmp_path / "f.sqlite"), server.url, info.token)
+    write_rows(server.engine, server.workspaces["alpha"], "materials",
+               [material("FAB-1", id="material-1")])  # fmt: skip
     documents.save_document(client.replica, "cost_sheets", {"style_code": "TS-1"})
     documents.add_annotation(client.replica, "material-1", "Shade lot 4 runs dark", "floor")
     pushed = client.push()
@@ -181,6 +185,8 @@ def test_annotations_with_attachments_travel(
     a, b = laptops
     photo = tmp_path / "swatch.jpg"
     photo.write_bytes(b"\xff\xd8\xff" + bytes(range(256)) * 10)
+    write_rows(server.engine, server.workspaces["alpha"], "materials",
+               [material("FAB-1", id="material-1")])  # fmt: skip
     note = documents.add_annotation(a.replica, "material-1", "Swatch approved", "asha", photo)
     a.sync()
     b.sync()
@@ -202,9 +208,11 @@ def test_annotations_with_attachments_travel(
 @pytest.mark.parametrize(
     ("mutation", "message"),
     [
-        ({"row": {"id": "r1", "style_code": 5, "updated_at": "x"}}, "must be text"),
-        ({"row": {"id": "r1", "updated_at": "x"}}, "'style_code' is required"),
-        ({"row": {"id": "r1", "style_code": "S", "updated_at": "x", "evil": 1}}, "unknown field"),
+        ({"row": {"id": "r1", "style_code": 5, "updated_at": NOW}},
+         "field 'style_code' = 5: must be text, not a whole number"),
+        ({"row": {"id": "r1", "updated_at": NOW}}, "field 'style_code' = None: is required"),
+        ({"row": {"id": "r1", "style_code": "S", "updated_at": NOW, "evil": 1}},
+         "field 'evil' = 1: cost_sheets has no such field"),
         ({"row": {"id": "other", "style_code": "S", "updated_at": "x"}}, "does not match"),
         ({"op": "truncate"}, "unknown operation"),
     ],

@@ -277,7 +277,7 @@ def test_an_edit_committing_while_a_snapshot_is_adopted_is_never_overwritten(
     def edit() -> None:
         with replica.transaction() as conn:
             conn.execute("INSERT INTO annotations (id, material_id, body, version, deleted, "
-                         "updated_at) VALUES ('a-1', 'm', 'note', 0, 0, '2026')")  # fmt: skip
+                         "updated_at) VALUES ('a-1', 'm', 'note', 0, 0, '2026-12-07')")  # fmt: skip
             editing.set()
             release.wait(10)
 

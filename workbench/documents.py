@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workbench.replica import APPEND_ONLY_TABLES, DOCUMENT_TABLES, Replica
+from workbench.replica import APPEND_ONLY_TABLES, DOCUMENT_TABLES, Replica, validation
 from workbench.replica.store import utc_now
 
 MAX_ATTACHMENT_BYTES = 4 * 1024 * 1024
@@ -94,6 +94,9 @@ def save_document(replica: Replica, table: str, values: Mapping[str, Any]) -> di
                 label = table.removesuffix("s").replace("_", " ")
                 raise DocumentError(f"a {label} needs a {name.replace('_', ' ')}")
         given = [c for c in columns if c in row]  # the rest take the column defaults
+        problem = validation.check_row(table, {c: row[c] for c in given})
+        if problem is not None:  # the server would refuse it: say so now, in its words
+            raise DocumentError(str(problem))
         try:
             conn.execute(
                 f"INSERT OR REPLACE INTO {table} ({', '.join(given)}) "

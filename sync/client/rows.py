@@ -8,11 +8,17 @@ all write only the columns this replica's schema has.
 
 from __future__ import annotations
 
+import json
+import logging
+import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
 from sync.client.api import SyncError
-from workbench.replica import REPLICATED_TABLES, Replica
+from workbench.replica import REPLICATED_TABLES, Replica, validation
+from workbench.replica.store import utc_now
+
+log = logging.getLogger(__name__)
 
 #: table name -> the replica's column names, in table order
 Columns = Mapping[str, tuple[str, ...]]
@@ -55,10 +61,39 @@ def apply_page(
             if (table, row["id"]) in pending:
                 # the user's unsent edit stays; the push answer settles it
                 continue
-            write_row(conn, columns, table, row)
-            written[table] = written.get(table, 0) + 1
+            if _write_or_set_aside(conn, columns, table, row):
+                written[table] = written.get(table, 0) + 1
         replica.set_state("cursor", str(cursor), conn)
     return written
+
+
+def _write_or_set_aside(conn: Any, columns: Columns, table: str, row: Mapping[str, Any]) -> bool:
+    """Write a pulled row; one this replica's schema refuses does not stop the sync.
+
+    The server checks every row it takes against the same declaration, so this happens only
+    for a row stored before it did: a tombstone is applied by its id alone, any other row is
+    kept in ``quarantine`` with the reason (the failed statement alone is undone, the page's
+    transaction goes on). Returns whether the row was written.
+    """
+    try:
+        write_row(conn, columns, table, row)
+        return True
+    except (sqlite3.IntegrityError, UnicodeEncodeError, OverflowError) as exc:
+        if row.get("deleted"):
+            conn.execute(
+                f"UPDATE {table} SET deleted = 1, version = ?, updated_at = ? WHERE id = ?",
+                (row.get("version"), row.get("updated_at"), row.get("id")),
+            )
+            return True
+        problem = validation.check_row(table, row)
+        conn.execute(
+            "INSERT INTO quarantine (table_name, row_id, row, reason, quarantined_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (table, str(row.get("id")), json.dumps(row, default=str, ensure_ascii=True),
+             str(problem or exc), utc_now()),
+        )  # fmt: skip
+        log.warning("pulled row set aside: %s", problem or exc)
+        return False
 
 
 def count_mismatches(

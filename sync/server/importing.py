@@ -25,7 +25,8 @@ from sync.server.scoping import WorkspaceScope
 from workbench.ingest import load_mapping, read_table, validate
 from workbench.ingest.mapping import KINDS, Mapping
 from workbench.ingest.report import write_reject_report
-from workbench.ingest.validate import Resolver
+from workbench.ingest.validate import Problem, Resolver, ValidatedTable
+from workbench.replica import validation
 
 
 class ImportRefused(ValueError):
@@ -92,6 +93,7 @@ def import_file(
         raise ImportRefused(f"{mapping.source} writes to {mapping.table!r}, which is not a "
                             "master data table")  # fmt: skip
     table = validate(read_table(path), mapping, scope_resolver(engine, workspace_id))
+    _check_declared(table, mapping.table)
     summary = ImportSummary(file=path.name, kind=kind, rows_read=table.rows_read,
                             rejected=len(table.rejected_rows), dry_run=dry_run)  # fmt: skip
     summary.problems = [str(p) for p in table.problems]
@@ -151,6 +153,21 @@ def import_file(
         })  # fmt: skip
     summary.written = True
     return summary
+
+
+def _check_declared(table: ValidatedTable, name: str) -> None:
+    """Hold each row to the rules declared for its table as well as to the mapping's: a row
+    that breaks one is rejected with the rest of its file's rejects, never written."""
+    kept = []
+    for number, values in table.rows:
+        problems = validation.check_fields(name, values)
+        for p in problems:
+            column = table.columns.get(p.field or "", p.field or "")
+            table.problems.append(Problem(table.file, number, column,
+                                          "" if p.value is None else str(p.value), p.rule))
+        if not problems:
+            kept.append((number, values))
+    table.rows = kept
 
 
 def _differs(current: Any, new: Any, numeric: bool) -> bool:

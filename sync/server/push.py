@@ -31,7 +31,7 @@ from sync.server import audit, schema
 from sync.server.accounts import Caller
 from sync.server.db import writing
 from sync.server.scoping import WorkspaceScope
-from workbench.replica import APPEND_ONLY_TABLES, DOCUMENT_TABLES
+from workbench.replica import APPEND_ONLY_TABLES, DOCUMENT_TABLES, declaration, validation
 
 SYNC_COLUMNS = frozenset({"id", "version", "deleted", "updated_at"})
 MAX_BATCH = 500
@@ -88,6 +88,8 @@ def parse_batch(data: Mapping[str, Any]) -> list[Mutation]:
 
 def _validate(role: str, m: Mutation) -> str | None:
     """Why the mutation must be rejected, in the user's words, or None."""
+    if m.table not in declaration.BY_NAME:
+        return f"there is no table {m.table[:100]!r}"
     if m.table not in DOCUMENT_TABLES:
         return f"{m.table!r} is reference data, maintained on the server: it cannot be edited here"
     if m.table not in protocol.pushable_tables(role):
@@ -100,26 +102,22 @@ def _validate(role: str, m: Mutation) -> str | None:
         return None
     if m.row is None:
         return "an upsert must carry the row"
-    table = schema.replicated[m.table]
-    known = {c.name: c for c in table.columns if c.name != "workspace_id"}
-    unknown = sorted(set(m.row) - set(known))
-    if unknown:
-        return f"unknown field(s) for {m.table}: {', '.join(unknown)}"
     if m.row.get("id") != m.row_id:
         return "the row's id does not match the mutation's row_id"
-    for name, column in known.items():
-        if name == "version":
-            continue
-        value = m.row.get(name)
-        if value is None:
-            if not column.nullable and column.default is None and name not in ("deleted",):
-                return f"field {name!r} is required"
-            continue
-        wants_int = isinstance(column.type, sa.Integer)
-        if wants_int and (not isinstance(value, int) or isinstance(value, bool)):
-            return f"field {name!r} must be a whole number, not {value!r}"[:300]
-        if not wants_int and not isinstance(value, str):
-            return f"field {name!r} must be text, not {type(value).__name__}"
+    problem = validation.check_row(m.table, m.row)
+    return None if problem is None else str(problem)
+
+
+def _dangling_reference(scope: WorkspaceScope, m: Mutation) -> str | None:
+    """Why the row points at a row this workspace does not have, or None. A reference to a
+    deleted row is kept (the edit was made while it existed); one to nothing is refused."""
+    if m.row is None:
+        return None
+    for f in declaration.table(m.table).fields:
+        value = m.row.get(f.name)
+        if f.references and value is not None and scope.get(f.references, value) is None:
+            return str(validation.RowProblem(m.table, m.row_id, f.name, value,
+                                             f"no {f.references} row has this id"))  # fmt: skip
     return None
 
 
@@ -131,6 +129,8 @@ def _apply_one(scope: WorkspaceScope, role: str, m: Mutation) -> dict[str, Any]:
     problem = _validate(role, m)
     if problem is None and scope.ids_taken_elsewhere(m.table, [m.row_id]):
         problem = "this id belongs to another workspace"
+    if problem is None:
+        problem = _dangling_reference(scope, m)
     if problem:
         return {"seq": m.seq, "status": "rejected", "message": problem}
 

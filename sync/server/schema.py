@@ -1,19 +1,18 @@
 """The central server's tables (SQLAlchemy Core; SQLite or PostgreSQL).
 
-The replicated tables are not written out twice: their columns are read from the replica's
-own migrations (a throw-away in-memory replica is migrated and reflected), and the server adds
-``workspace_id`` to each. A column added to a replica migration therefore reaches the server
-schema without a second definition that could drift.
+The replicated tables are not written out twice: their columns come from the one declaration
+of every replicated table (`workbench.replica.declaration`), which also gives the replica its
+tables and the push its validation, and the server adds ``workspace_id`` to each.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 import sqlalchemy as sa
 
-from workbench.replica import REPLICATED_TABLES, migrate
+from workbench.replica.declaration import TABLES
+from workbench.replica.fields import Field
 
 metadata = sa.MetaData()
 
@@ -107,69 +106,53 @@ audit_heads = sa.Table(
 )
 
 
-def _replica_info() -> dict[str, list[tuple]]:
-    """PRAGMA table_info of each replicated table, from a throw-away migrated replica."""
-    conn = sqlite3.connect(":memory:")
-    try:
-        migrate(conn)
-        return {
-            table: list(conn.execute(f"PRAGMA table_info({table})"))
-            for table in REPLICATED_TABLES
-        }
-    finally:
-        conn.close()
-
-
-def _replica_columns() -> dict[str, list[tuple[str, str, bool, bool]]]:
-    """(name, declared type, not null, primary key) of each replicated table's columns."""
-    return {
-        table: [(row[1], row[2].upper(), bool(row[3]), bool(row[5])) for row in info]
-        for table, info in _replica_info().items()
-    }
-
-
-def _literal(sql: str) -> Any:
-    if sql.startswith("'") and sql.endswith("'"):
-        return sql[1:-1].replace("''", "'")
-    return int(sql)
-
-
-def _column_defaults() -> dict[str, dict[str, Any]]:
-    """What a new row gets for the columns nobody filled (the replica's DEFAULT clauses), so
-    an import of a file that lacks optional columns writes the same row the replica would."""
-    return {
-        table: {row[1]: _literal(row[4]) for row in info if row[4] is not None}
-        for table, info in _replica_info().items()
-    }
-
-
-def _column(name: str, declared: str, not_null: bool, primary_key: bool) -> sa.Column:
-    if name == "version":
-        kind: sa.types.TypeEngine = sa.BigInteger()
-    elif declared.startswith("INT"):
-        kind = sa.BigInteger() if name.endswith("_seq") else sa.Integer()
-    elif declared in ("TEXT", ""):
-        kind = sa.Text()
+def _column(field: Field) -> sa.Column:
+    kind: sa.types.TypeEngine
+    if field.kind in ("integer", "flag"):
+        # version and the sequences pass 2**31 in a busy workspace; other whole numbers are
+        # bounded by the declaration to PostgreSQL's 4-byte integer
+        kind = sa.BigInteger() if field.high > 2**31 - 1 else sa.Integer()
     else:
-        raise TypeError(f"replica column {name} has type {declared}, which the server lacks")
-    return sa.Column(name, kind, primary_key=primary_key, nullable=not (not_null or primary_key))
+        kind = sa.Text()
+    primary_key = field.name == "id"
+    return sa.Column(field.name, kind, primary_key=primary_key,
+                     nullable=not (field.required or primary_key))  # fmt: skip
 
 
 def _replicated_tables() -> dict[str, sa.Table]:
     made: dict[str, sa.Table] = {}
-    for table, columns in _replica_columns().items():
-        made[table] = sa.Table(
-            table,
+    for declared in TABLES:
+        made[declared.name] = sa.Table(
+            declared.name,
             metadata,
             sa.Column("workspace_id", sa.Text, sa.ForeignKey("workspaces.id"), nullable=False),
-            *(_column(*c) for c in columns),
+            *(_column(f) for f in declared.columns),
         )
-        sa.Index(f"{table}_ws_version", made[table].c.workspace_id, made[table].c.version)
+        t = made[declared.name]
+        sa.Index(f"{declared.name}_ws_version", t.c.workspace_id, t.c.version)
     return made
 
 
 #: The replicated tables by name, each with ``workspace_id`` added.
 replicated: dict[str, sa.Table] = _replicated_tables()
 
-#: Each replicated table's column defaults (the replica's DEFAULT clauses).
-column_defaults: dict[str, dict[str, Any]] = _column_defaults()
+#: Each replicated table's column defaults (the replica's DEFAULT clauses), so an import of a
+#: file that lacks optional columns writes the same row the replica would.
+column_defaults: dict[str, dict[str, Any]] = {
+    t.name: {f.name: f.default for f in t.columns if f.default is not None} for t in TABLES
+}
+
+# Rows taken out of a replicated table by ``workbench-sync doctor --fix`` because they break
+# the declaration (stored before every write was checked): the row as it was, and why. The row
+# itself becomes a tombstone, so laptops drop it and snapshots build again.
+quarantine = sa.Table(
+    "quarantine",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("workspace_id", sa.Text, sa.ForeignKey("workspaces.id"), nullable=False),
+    sa.Column("table_name", sa.Text, nullable=False),
+    sa.Column("row_id", sa.Text, nullable=False),
+    sa.Column("row", sa.Text, nullable=False),
+    sa.Column("problem", sa.Text, nullable=False),
+    sa.Column("quarantined_at", sa.Text, nullable=False),
+)

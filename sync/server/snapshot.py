@@ -13,8 +13,10 @@ same bytes.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import shutil
+import sqlite3
 import tarfile
 import tempfile
 import threading
@@ -28,8 +30,10 @@ from isal import igzip
 from sync import protocol
 from sync.server import schema
 from sync.server.scoping import WorkspaceScope
-from workbench.replica import open_replica
+from workbench.replica import open_replica, validation
 from workbench.search import index as search_index
+
+log = logging.getLogger(__name__)
 
 BATCH_ROWS = 10_000
 SUFFIX = ".sqlite.gz"
@@ -124,13 +128,8 @@ class SnapshotStore:
                         scope.select(table, t.c.deleted == 0, t.c.version <= seq).order_by(t.c.id)
                     )
                     for batch in result.partitions():
-                        target.executemany(
-                            insert,
-                            [
-                                tuple(protocol.redact(role, table, dict(r._mapping)).values())
-                                for r in batch
-                            ],
-                        )
+                        rows = [protocol.redact(role, table, dict(r._mapping)) for r in batch]
+                        _insert(target, insert, table, rows, workspace_id)
                 target.execute(
                     "INSERT INTO sync_state (key, value) VALUES ('cursor', ?)", (str(seq),)
                 )
@@ -159,6 +158,27 @@ class SnapshotStore:
         search = self._describe(index) if index is not None and index.is_file() else None
         seq = int(path.name.rsplit("-", 1)[1].split(".")[0])
         return Snapshot(path, seq, path.stat().st_size, self._digests.of(path), search)
+
+
+def _insert(
+    target: sqlite3.Connection, insert: str, table: str, rows: list[dict], workspace_id: str
+) -> None:
+    """Write a batch of rows into the snapshot file; a row the replica's schema refuses (one
+    stored before every write was checked) is named in the log and left out, so one bad row
+    never stops a first sync (``workbench-sync doctor`` finds and quarantines such rows)."""
+    target.execute("SAVEPOINT batch")
+    try:
+        target.executemany(insert, [tuple(r.values()) for r in rows])
+    except (sqlite3.IntegrityError, UnicodeEncodeError, OverflowError):
+        target.execute("ROLLBACK TO batch")
+        for row in rows:
+            try:
+                target.execute(insert, tuple(row.values()))
+            except (sqlite3.IntegrityError, UnicodeEncodeError, OverflowError) as exc:
+                problem = validation.check_row(table, row)
+                log.warning("snapshot of workspace %s leaves out %s (%s)", workspace_id,
+                            problem or f"{table} row {row.get('id')}", exc)  # fmt: skip
+    target.execute("RELEASE batch")
 
 
 def _index_of(snapshot: Path) -> Path:

@@ -5,15 +5,14 @@ out one connection per thread (SQLite connections must not be shared across thre
 the UI read while a worker writes).
 """
 
-from workbench.replica.migrate import LATEST_VERSION, MigrationError, migrate, schema_version
-from workbench.replica.store import (
+from workbench.replica.declaration import (
     APPEND_ONLY_TABLES,
     DOCUMENT_TABLES,
     REFERENCE_TABLES,
     REPLICATED_TABLES,
-    Replica,
-    open_replica,
 )
+from workbench.replica.migrate import LATEST_VERSION, MigrationError, migrate, schema_version
+from workbench.replica.store import Replica, open_replica
 
 __all__ = [
     "APPEND_ONLY_TABLES",

@@ -1,20 +1,23 @@
 """Numbered schema migrations for the replica.
 
-Migrations are SQL files named ``NNNN_description.sql`` beside this module. The replica's
-schema version is SQLite's ``PRAGMA user_version``: it is the number of the last migration
-applied. Each migration runs in its own transaction together with the version bump, so a
-crash mid-migration leaves the database at the previous version, never half-migrated.
+Migrations are files named ``NNNN_description.sql`` beside this module, or
+``NNNN_description.py`` with an ``upgrade(conn)`` function for a step SQL alone cannot say
+(bringing the replicated tables to their declared shape, `workbench.replica.converge`). The
+replica's schema version is SQLite's ``PRAGMA user_version``: it is the number of the last
+migration applied. Each migration runs in its own transaction together with the version bump,
+so a crash mid-migration leaves the database at the previous version, never half-migrated.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.(sql|py)$")
 
 
 class MigrationError(RuntimeError):
@@ -25,17 +28,45 @@ class MigrationError(RuntimeError):
 class Migration:
     number: int
     name: str
-    sql: str
+    path: Path
+
+    def run(self, conn: sqlite3.Connection) -> None:
+        """Apply this step and set the version, in one transaction."""
+        if self.path.suffix == ".sql":
+            # executescript() commits any open transaction first, so BEGIN is explicit and
+            # the version bump sits inside the same transaction as the statements.
+            conn.executescript(
+                "BEGIN IMMEDIATE;\n"
+                f"{self.path.read_text('utf-8')}\n"
+                f"PRAGMA user_version = {self.number};\n"
+                "COMMIT;"
+            )
+            return
+        spec = importlib.util.spec_from_file_location(
+            f"workbench.replica.migrations.m{self.number:04d}", self.path
+        )
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            module.upgrade(conn)
+            conn.execute(f"PRAGMA user_version = {self.number}")
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.execute("COMMIT")
 
 
 def load_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
-    """Read the migration files in number order, refusing gaps and duplicates."""
+    """Find the migration files in number order, refusing gaps and duplicates."""
     found: list[Migration] = []
-    for path in sorted(directory.glob("*.sql")):
+    for path in sorted([*directory.glob("*.sql"), *directory.glob("*.py")]):
         match = _NAME.match(path.name)
         if not match:
-            raise MigrationError(f"{path.name}: migration files are named NNNN_name.sql")
-        found.append(Migration(int(match.group(1)), match.group(2), path.read_text("utf-8")))
+            raise MigrationError(f"{path.name}: migration files are named NNNN_name.sql or .py")
+        found.append(Migration(int(match.group(1)), match.group(2), path))
+    found.sort(key=lambda m: m.number)
     for expected, migration in enumerate(found, start=1):
         if migration.number != expected:
             raise MigrationError(
@@ -68,15 +99,8 @@ def migrate(conn: sqlite3.Connection, target: int | None = None) -> tuple[int, i
         )
     before = current
     for migration in MIGRATIONS[current:target]:
-        # executescript() commits any open transaction first, so BEGIN is explicit and the
-        # version bump sits inside the same transaction as the migration's statements.
         try:
-            conn.executescript(
-                "BEGIN IMMEDIATE;\n"
-                f"{migration.sql}\n"
-                f"PRAGMA user_version = {migration.number};\n"
-                "COMMIT;"
-            )
+            migration.run(conn)
         except sqlite3.Error as exc:
             if conn.in_transaction:
                 conn.rollback()

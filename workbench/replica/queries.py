@@ -145,7 +145,7 @@ def orders_for_material(
 
 def table_counts(conn: sqlite3.Connection, tables: Iterable[str]) -> dict[str, int]:
     """Live (non-deleted) row counts per table."""
-    from workbench.replica.store import REPLICATED_TABLES
+    from workbench.replica.declaration import REPLICATED_TABLES
 
     counts: dict[str, int] = {}
     for table in tables:
@@ -190,7 +190,7 @@ def materials_changed_since(conn: sqlite3.Connection, version: int) -> sqlite3.C
 
 
 def max_version(conn: sqlite3.Connection, table: str = "materials") -> int:
-    from workbench.replica.store import REPLICATED_TABLES
+    from workbench.replica.declaration import REPLICATED_TABLES
 
     if table not in REPLICATED_TABLES:
         raise ValueError(f"{table!r} is not a replicated table")

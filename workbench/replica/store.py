@@ -11,27 +11,6 @@ from pathlib import Path
 
 from workbench.replica.migrate import migrate, schema_version
 
-#: Reference data: authored on the server (imports, admin edits), read-only on laptops.
-REFERENCE_TABLES: tuple[str, ...] = (
-    "materials",
-    "cost_rates",
-    "work_centres",
-    "capacity",
-    "brands",
-    "margin_rules",
-    "orders",
-    "fx_rates",
-    # written by the server's pricing service only, so reference data to every replica
-    "quotes",
-)
-#: User documents: written on laptops and pushed through the outbox.
-DOCUMENT_TABLES: tuple[str, ...] = ("cost_sheets", "annotations", "label_jobs", "proposals")
-#: Documents that are only ever added, never edited: they cannot conflict.
-APPEND_ONLY_TABLES: frozenset[str] = frozenset({"annotations"})
-#: Every table whose rows carry id / version / deleted / updated_at and replicate.
-REPLICATED_TABLES: tuple[str, ...] = REFERENCE_TABLES + DOCUMENT_TABLES
-
-
 #: How long a connection waits for another writer before giving up with "database is locked".
 BUSY_TIMEOUT_S = 30.0
 
