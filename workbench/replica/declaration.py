@@ -323,3 +323,10 @@ def table(name: str) -> Table:
         return BY_NAME[name]
     except KeyError:
         raise KeyError(f"{name!r} is not a replicated table") from None
+
+
+def row_schemas() -> dict[str, dict[str, object]]:
+    """JSON Schema of each table's rows, from the typed models (for the API document)."""
+    from workbench.replica.validation import row_schemas as schemas
+
+    return schemas()

@@ -164,6 +164,8 @@ def _plain_rule(declared: Table, name: str, rule: str) -> str:
     if rule.startswith("Expected `str` of length"):
         return f"is longer than {f.longest} characters"
     wrong = _WRONG_TYPE.match(rule)
+    if wrong and wrong.group(1) == "null":
+        return "is required"
     if wrong:
         wanted = "text" if f.kind != "integer" and f.kind != "flag" else "a whole number"
         return f"must be {wanted}, not {_NOUNS.get(wrong.group(1), wrong.group(1))}"
