@@ -2,7 +2,9 @@
 replica (applied, a conflict kept for the user, or rejected with the server's message).
 
 Its own module because settling is where the replica's queued edits meet the server's
-versions: later edits of a row are rebased here, so they are never merged twice.
+versions: once a batch is answered, the later queued edits of each row it touched are rebased
+on the server's row (`sync.client.rebase`), so they carry only what the user changed and are
+never merged twice.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sync.client.api import Request, SyncError
+from sync.client.rebase import QueuedEdit, rebase
 from sync.client.rows import Columns, write_row
 from workbench.replica import Replica
 from workbench.replica.store import utc_now
@@ -60,12 +63,20 @@ def push(
         if len(results) != len(batch):
             raise SyncError("the sync server answered a push with the wrong number of results")
         with replica.transaction() as conn:
+            # the server's row after this batch, for each row it answered with one
+            server_rows: dict[tuple[str, str], Mapping[str, Any]] = {}
             for m, result in zip(batch, results, strict=True):
                 status = result["status"]
+                if status == "rejected":
+                    rejected += 1
+                    conn.execute(
+                        "UPDATE outbox SET status = 'rejected', message = ? WHERE seq = ?",
+                        (str(result.get("message", "rejected by the server")), m["seq"]),
+                    )
+                    continue
                 if status == "applied":
                     applied += 1
-                    _settle(conn, columns, m, result.get("row"))
-                elif status == "conflict":
+                else:
                     conflicted += 1
                     conn.execute(
                         "INSERT INTO conflicts (table_name, row_id, mine, theirs, created_at) "
@@ -78,38 +89,45 @@ def push(
                             utc_now(),
                         ),
                     )
-                    _settle(conn, columns, m, result.get("row"))
-                else:
-                    rejected += 1
-                    conn.execute(
-                        "UPDATE outbox SET status = 'rejected', message = ? WHERE seq = ?",
-                        (str(result.get("message", "rejected by the server")), m["seq"]),
-                    )
+                conn.execute("DELETE FROM outbox WHERE seq = ?", (m["seq"],))
+                if result.get("row") is not None:
+                    server_rows[(m["table_name"], m["row_id"])] = result["row"]
+            _settle(conn, columns, server_rows)
         sent += len(batch)
 
 
 def _settle(
-    conn: Any, columns: Columns, mutation: Mapping[str, Any], row: Mapping[str, Any] | None
+    conn: Any, columns: Columns, server_rows: Mapping[tuple[str, str], Mapping[str, Any]]
 ) -> None:
-    """Take a mutation out of the outbox and the server's row into the table.
+    """Take the server's rows into the tables, with the row's later queued edits rebased.
 
-    Later edits of the same row still queued are rebased on the server's new version, so
-    they apply directly instead of being merged against a version they already include.
+    A row with no queued edit left takes the server's row as it is. One with later edits
+    still queued takes the last of them rebased on the server's row (`rebase.rebase`), at the
+    server's version: the user's latest edit stays on screen, with what the server merged in.
     """
-    table, row_id, seq = mutation["table_name"], mutation["row_id"], mutation["seq"]
-    conn.execute("DELETE FROM outbox WHERE seq = ?", (seq,))
-    if row is None:
+    if not server_rows:
         return
-    later = conn.execute(
-        "SELECT 1 FROM outbox WHERE status = 'pending' AND table_name = ? AND row_id = ?",
-        (table, row_id),
-    ).fetchone()
-    if later:
-        conn.execute(
-            "UPDATE outbox SET base_version = ?, base = ? "
-            "WHERE status = 'pending' AND table_name = ? AND row_id = ?",
-            (row["version"], json.dumps(row), table, row_id),
+    later: dict[tuple[str, str], list[QueuedEdit]] = {}
+    row_ids = sorted({row_id for _table, row_id in server_rows})
+    marks = ", ".join("?" * len(row_ids))
+    for q in conn.execute(
+        f"SELECT seq, table_name, row_id, op, payload, base FROM outbox "
+        f"WHERE status = 'pending' AND row_id IN ({marks}) ORDER BY seq",
+        row_ids,
+    ):
+        key = (q["table_name"], q["row_id"])
+        if key in server_rows:
+            base = json.loads(q["base"]) if q["base"] else None
+            edit = QueuedEdit(q["seq"], q["op"], json.loads(q["payload"]), base)
+            later.setdefault(key, []).append(edit)
+    for (table, _row_id), row in server_rows.items():
+        edits = later.get((table, _row_id))
+        if not edits:
+            write_row(conn, columns, table, row)
+            continue
+        rebased, shown = rebase(row, edits)
+        conn.executemany(
+            "UPDATE outbox SET base_version = ?, base = ?, payload = ? WHERE seq = ?",
+            [(r.base_version, json.dumps(r.base), json.dumps(r.payload), r.seq) for r in rebased],
         )
-        conn.execute(f"UPDATE {table} SET version = ? WHERE id = ?", (row["version"], row_id))
-    else:
-        write_row(conn, columns, table, row)
+        write_row(conn, columns, table, shown)

@@ -164,7 +164,10 @@ def _apply_one(scope: WorkspaceScope, role: str, m: Mutation) -> dict[str, Any]:
 
     # The server moved on. Merge when the fields this edit changed were not changed there.
     mine = {k for k, v in m.row.items() if k not in SYNC_COLUMNS and m.base.get(k, v) != v}
-    if current["deleted"] or not m.base or _changed_since_base(current, m.base, mine):
+    # deleted meanwhile is a conflict, unless the edit started from the deleted row (a laptop
+    # that deleted it and then edited it, both queued)
+    deleted_since = current["deleted"] and not m.base.get("deleted")
+    if deleted_since or not m.base or _changed_since_base(current, m.base, mine):
         return _conflict(m, current, "the same fields were changed on the server meanwhile")
     merged = {**current, **{k: m.row[k] for k in mine}}
     row = _stored(merged, scope.next_seq())
