@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+import shutil
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
+import sqlalchemy as sa
 from click.testing import CliRunner
 
+from sync.server import schema
 from tests.conftest import MemoryKeyring
 from tests.sync_fixtures import PASSWORD, Server, material, write_rows
 from ui.cli import cli
 from workbench import documents
-from workbench.workspace import open_workspace
+from workbench.workspace import REPLICA_FILE, open_workspace
 
 
 def run(*args: str, input: str | None = None) -> tuple[int, str]:
@@ -53,6 +58,45 @@ def test_login_sync_status(server: Server, tmp_path: Path, memory_keyring: Memor
     code, out = run("--data-dir", data, "sync")
     assert json.loads(out)["pushed"] == 1
     assert json.loads(run("--data-dir", data, "status")[1])["outbox"]["pending"] == 0
+
+
+def test_a_replica_restored_from_a_backup_keeps_the_edits_made_since(
+    server: Server, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    data = str(tmp_path / "data")
+    code, out = run("--data-dir", data, "login", "--server", server.url, "--user",
+                    "merchandiser@alpha", "--password-stdin", input=PASSWORD + "\n")  # fmt: skip
+    assert code == 0, out
+    folder = Path(json.loads(out)["folder"])
+    run("--data-dir", data, "sync")
+    replica_file = folder / REPLICA_FILE
+    yesterday = tmp_path / "yesterday.sqlite"
+    with closing(sqlite3.connect(replica_file)) as src, closing(sqlite3.connect(yesterday)) as dst:
+        src.backup(dst)
+
+    def edit(prefix: str) -> None:
+        workspace = open_workspace(folder)
+        for n in range(5):
+            values = {"style_code": f"{prefix}-{n}"}
+            documents.save_document(workspace.replica, "cost_sheets", values)
+        workspace.close()
+
+    edit("BEFORE-THE-DISK-FAILED")
+    assert json.loads(run("--data-dir", data, "sync")[1])["pushed"] == 5
+    for extra in ("-wal", "-shm"):
+        Path(f"{replica_file}{extra}").unlink(missing_ok=True)
+    shutil.copyfile(yesterday, replica_file)  # restored from yesterday's backup
+    edit("AFTER-THE-RESTORE")
+    code, out = run("--data-dir", data, "sync")
+    assert code == 0, out
+    report = json.loads(out)
+    assert report["pushed"] == 5 and report["count_mismatches"] == {}
+    status = json.loads(run("--data-dir", data, "status")[1])
+    assert status["outbox"]["pending"] == 0 and status["counts"]["cost_sheets"] == 10
+    sheets = schema.replicated["cost_sheets"]
+    with server.engine.connect() as conn:
+        codes = set(conn.execute(sa.select(sheets.c.style_code)).scalars())
+    assert {f"AFTER-THE-RESTORE-{n}" for n in range(5)} <= codes and len(codes) == 10
 
 
 def test_login_with_a_wrong_password_says_so(server: Server, tmp_path: Path) -> None:

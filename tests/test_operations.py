@@ -91,15 +91,18 @@ def test_a_damaged_backup_is_refused(install: dict[str, str], tmp_path: Path) ->
 def test_upgrade_adds_what_a_new_version_brings(install: dict[str, str], tmp_path: Path) -> None:
     db = install["WORKBENCH_SYNC_DB"]
     before = counts(db)
-    # the database of an older version: no quotes table, no materials.description column
+    # the database of an older version: no quotes table, no materials.description column,
+    # no mutation ids beside the stored answers
     conn = sqlite3.connect(db)
     conn.execute("DROP TABLE quotes")
     conn.execute("ALTER TABLE materials DROP COLUMN description")
+    conn.execute("ALTER TABLE mutations DROP COLUMN mutation_id")
     conn.commit()
     conn.close()
     [block] = documented_blocks("Upgrade")
     output = run(block, install, tmp_path)
     assert "created table quotes" in output and "added column materials.description" in output
+    assert "added column mutations.mutation_id" in output
     assert "chain intact" in output
     assert counts(db) == before
     engine = make_engine(db)

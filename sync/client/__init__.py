@@ -106,7 +106,9 @@ class SyncClient:
         Answers are applied in one transaction per batch: applied mutations leave the outbox
         and their rows take the server's version (and merged fields); conflicts keep the
         user's version in ``conflicts`` and the server's row in the table; rejected ones are
-        set aside with the server's message, and the queue goes on.
+        set aside with the server's message, and the queue goes on. Later queued edits of a
+        settled row are rebased on the server's row. Numbers the server has already used for
+        other edits (a replica restored from an earlier copy) are given up for new ones.
         """
         return outbox.push(self.replica, self._columns, self.request, cancel)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 import httpx
@@ -21,11 +22,15 @@ RETRY_STATUSES = frozenset({429, 502, 503, 504})
 
 
 class SyncError(RuntimeError):
-    """Sync cannot go on; ``code`` is the server's error code when it gave one."""
+    """Sync cannot go on; ``code`` is the server's error code when it gave one, ``details``
+    the other fields of its answer (what a program needs to act on the error)."""
 
-    def __init__(self, message: str, code: str = "error") -> None:
+    def __init__(
+        self, message: str, code: str = "error", details: Mapping[str, Any] | None = None
+    ) -> None:
         super().__init__(message)
         self.code = code
+        self.details: Mapping[str, Any] = details or {}
 
 
 class Cancelled(SyncError):
@@ -104,12 +109,14 @@ def request(
 def error_from(answer: httpx.Response) -> SyncError:
     """The server's refusal as a `SyncError`: its code and message, or its status and text
     when the answer is not the API's JSON (a proxy's error page)."""
+    details: dict[str, Any] = {}
     try:
         body = answer.json()
         code, message = str(body.get("error", "error")), str(body.get("message", ""))
+        details = {k: v for k, v in body.items() if k not in ("error", "message")}
     except ValueError:
         code, message = "error", answer.text[:200]
-    return SyncError(message or f"the sync server answered {answer.status_code}", code)
+    return SyncError(message or f"the sync server answered {answer.status_code}", code, details)
 
 
 def login(

@@ -211,6 +211,20 @@ PATHS: dict[str, dict[str, Any]] = {
                     "one answer per mutation: applied, conflict or rejected",
                     {"type": "object", "properties": {"results": {"type": "array"}}},
                 ),
+                "409": _answer(
+                    "mutation_seq_reused: a number this device already used for another "
+                    "mutation (a replica restored from an earlier copy); nothing was applied. "
+                    "Number the mutations from `seq` on again after `last_mutation_seq` and "
+                    "push again",
+                    {
+                        "allOf": [_ERROR],
+                        "required": ["seq", "last_mutation_seq"],
+                        "properties": {
+                            "seq": {"type": "integer"},
+                            "last_mutation_seq": {"type": "integer"},
+                        },
+                    },
+                ),
                 **_errors(400, 401, 413, 422, 426),
             },
         }

@@ -1,9 +1,18 @@
 """Applying a device's pushed mutations (DESIGN D4), at most once each.
 
 A batch is one transaction: the writes, each stamped with a fresh change number, the answers
-recorded for replay, and the device's last applied mutation number. A replayed push (the
-answer was lost on the way back) finds its numbers already applied and gets the stored
-answers, writing nothing twice.
+recorded for replay (with the mutation id each number was used for), and the device's last
+applied mutation number. A replayed push (the answer was lost on the way back) finds its
+numbers already applied to the same mutations and gets the stored answers, writing nothing
+twice.
+
+A number already used for a *different* mutation is not a replay: the laptop's replica was
+restored from an earlier copy of itself (a backup, a VM snapshot) and numbered new edits with
+numbers its lost edits had used. Answering those from the stored answers would tell the
+laptop that edits the server never saw were applied. So the whole push is refused
+(`SeqReused`, answered 409 ``mutation_seq_reused`` with the device's last number) before
+anything of it is written; the laptop numbers its queued edits again above that number and
+pushes again (`sync.client.outbox`).
 
 Each mutation is answered on its own:
 - ``applied``: written, with the row as stored (its new version; merged fields included);
@@ -39,6 +48,21 @@ MAX_BATCH = 500
 
 class BatchError(ValueError):
     """The batch as a whole does not follow the protocol (answered 422)."""
+
+
+class SeqReused(ValueError):
+    """A mutation number this device already used for another mutation (answered 409)."""
+
+    def __init__(self, seq: int, last: int) -> None:
+        super().__init__(
+            f"this laptop sent an edit numbered {seq}, a number it had already used for another "
+            f"edit (the server holds its edits up to number {last}): its replica was probably "
+            "restored from an earlier copy. Nothing of this push was applied. Mill Workbench "
+            f"numbers the queued edits again after {last} and sends them again by itself; if "
+            "this message stays, update it"
+        )
+        self.seq = seq
+        self.last = last
 
 
 @dataclass(frozen=True)
@@ -164,7 +188,10 @@ def _apply_one(scope: WorkspaceScope, role: str, m: Mutation) -> dict[str, Any]:
 
     # The server moved on. Merge when the fields this edit changed were not changed there.
     mine = {k for k, v in m.row.items() if k not in SYNC_COLUMNS and m.base.get(k, v) != v}
-    if current["deleted"] or not m.base or _changed_since_base(current, m.base, mine):
+    # deleted meanwhile is a conflict, unless the edit started from the deleted row (a laptop
+    # that deleted it and then edited it, both queued)
+    deleted_since = current["deleted"] and not m.base.get("deleted")
+    if deleted_since or not m.base or _changed_since_base(current, m.base, mine):
         return _conflict(m, current, "the same fields were changed on the server meanwhile")
     merged = {**current, **{k: m.row[k] for k in mine}}
     row = _stored(merged, scope.next_seq())
@@ -223,8 +250,34 @@ def _audit(conn: sa.Connection, caller: Caller, m: Mutation, answer: Mapping[str
                               "brand_id": row.get("brand_id")})  # fmt: skip
 
 
+def _is_replay(m: Mutation, mutation_id: str | None, answer: Mapping[str, Any]) -> bool:
+    """Whether ``answer``, stored under ``m``'s number, was the answer to ``m`` itself.
+
+    Answers stored before the server kept mutation ids (``mutation_id`` NULL) are judged by
+    what they hold, the best that can be done without the id: one about another row, or an
+    applied upsert whose row lacks a value ``m`` set, belongs to another mutation. Anything
+    else is taken as ``m``'s, as it always was before the ids were kept.
+    """
+    if mutation_id is not None:
+        return mutation_id == m.mutation_id
+    row = answer.get("row")
+    if row is None:
+        return True
+    if row.get("id") != m.row_id:
+        return False
+    if answer.get("status") != "applied" or m.op != "upsert" or m.row is None:
+        return True
+    set_here = {k: v for k, v in m.row.items()
+                if k not in SYNC_COLUMNS and (not m.base or m.base.get(k, v) != v)}  # fmt: skip
+    return all(row.get(k) == v for k, v in set_here.items())
+
+
 def apply_push(engine: sa.Engine, caller: Caller, batch: list[Mutation]) -> list[dict[str, Any]]:
-    """Apply a batch in one transaction; returns one answer per mutation, in order."""
+    """Apply a batch in one transaction; returns one answer per mutation, in order.
+
+    Raises `SeqReused`, with nothing written, when a number the device already used is sent
+    for another mutation, or one below its last number that it never sent (no answer kept).
+    """
     d, log = schema.devices, schema.mutations
     answers: list[dict[str, Any]] = []
     with writing(engine).begin() as conn:
@@ -234,18 +287,21 @@ def apply_push(engine: sa.Engine, caller: Caller, batch: list[Mutation]) -> list
             ).scalar_one()
         )
         stored = {
-            int(r.seq): json.loads(r.result)
+            int(r.seq): (r.mutation_id, json.loads(r.result))
             for r in conn.execute(
-                sa.select(log.c.seq, log.c.result).where(
+                sa.select(log.c.seq, log.c.mutation_id, log.c.result).where(
                     log.c.device_id == caller.device_id,
                     log.c.seq.in_([m.seq for m in batch if m.seq <= last]),
                 )
             )
         }
+        for m in batch:
+            if m.seq <= last and (m.seq not in stored or not _is_replay(m, *stored[m.seq])):
+                raise SeqReused(m.seq, last)
         scope = WorkspaceScope(conn, caller.workspace_id)
         for m in batch:
             if m.seq <= last:
-                answers.append(stored.get(m.seq) or {"seq": m.seq, "status": "applied"})
+                answers.append(stored[m.seq][1])
                 continue
             answer = _apply_one(scope, caller.role, m)
             answers.append(answer)
@@ -254,6 +310,7 @@ def apply_push(engine: sa.Engine, caller: Caller, batch: list[Mutation]) -> list
                 log.insert().values(
                     device_id=caller.device_id,
                     seq=m.seq,
+                    mutation_id=m.mutation_id,
                     workspace_id=caller.workspace_id,
                     result=json.dumps(answer),
                 )

@@ -76,6 +76,10 @@ mutations = sa.Table(
     sa.Column("workspace_id", sa.Text, nullable=False),
     # the answer given when it was applied, returned again when a push is replayed
     sa.Column("result", sa.Text, nullable=False),
+    # which mutation the number was used for, so that a number used again for another one (a
+    # laptop restored from an earlier copy) is refused instead of answered; NULL on answers
+    # stored before the server kept it (`push.apply_push` says how those are read)
+    sa.Column("mutation_id", sa.Text),
 )
 
 

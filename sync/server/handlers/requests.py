@@ -57,9 +57,10 @@ class ServerState:
             self.reader.dispose()
 
 
-def error_answer(status: int, code: str, message: str) -> JSONResponse:
-    """``{"error": code, "message": …}``: a code for programs, a sentence for people."""
-    return JSONResponse({"error": code, "message": message}, status_code=status)
+def error_answer(status: int, code: str, message: str, **details: Any) -> JSONResponse:
+    """``{"error": code, "message": …}``: a code for programs, a sentence for people, and
+    any ``details`` a program needs to act on it (fields beside them)."""
+    return JSONResponse({"error": code, "message": message, **details}, status_code=status)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:

@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse
 from sync.server.handlers.requests import (
     ApiError,
     caller_of,
+    error_answer,
     int_param,
     json_body,
     notify,
@@ -25,7 +26,7 @@ from sync.server.handlers.requests import (
 )
 from sync.server.importing import ImportRefused, import_file
 from sync.server.pricing import PRICING_ROLES, issue_quote
-from sync.server.push import BatchError, apply_push, parse_batch
+from sync.server.push import BatchError, SeqReused, apply_push, parse_batch
 from workbench.costing import CostingError
 from workbench.ingest.mapping import KINDS, Mapping, MappingError, load_mapping
 from workbench.ingest.preview import override_columns
@@ -46,7 +47,11 @@ async def push(request: Request) -> JSONResponse:
     except BatchError as exc:
         raise ApiError(422, "invalid", str(exc)) from None
     state = state_of(request)
-    answers = await asyncio.to_thread(apply_push, state.engine, caller, batch)
+    try:
+        answers = await asyncio.to_thread(apply_push, state.engine, caller, batch)
+    except SeqReused as exc:
+        return error_answer(409, "mutation_seq_reused", str(exc), seq=exc.seq,
+                            last_mutation_seq=exc.last)  # fmt: skip
     if any(a["status"] == "applied" for a in answers):
         notify(state, caller.workspace_id)
     return JSONResponse({"results": answers})
