@@ -25,6 +25,10 @@ from sync.server.scoping import WorkspaceScope
 
 DEFAULT_PAGE_ROWS = 2000
 MAX_PAGE_ROWS = 10_000
+#: the highest cursor a laptop may name (change numbers are 64-bit, with room to spare)
+MAX_AFTER = 2**62
+#: the longest long-poll a laptop may ask for; the server's own limit may be shorter
+MAX_WAIT_S = 300
 
 
 def changes(request: Request) -> Response:
@@ -37,7 +41,7 @@ def changes(request: Request) -> Response:
     state = state_of(request)
     with state.reader.connect() as conn:
         caller = caller_of(request, conn)
-        after = int_param(request, "after", 0, 0, 2**62)
+        after = int_param(request, "after", 0, 0, MAX_AFTER)
         limit = int_param(request, "limit", DEFAULT_PAGE_ROWS, 1, MAX_PAGE_ROWS)
         key = PageKey(caller.workspace_id, caller.role, after, limit)
         scope = WorkspaceScope(conn, caller.workspace_id)
@@ -128,9 +132,10 @@ def counts(request: Request) -> JSONResponse:
 async def wait(request: Request) -> JSONResponse:
     """Long-poll: answer as soon as the workspace has a change after ``after``."""
     caller = await asyncio.to_thread(caller_of, request)
-    after = int_param(request, "after", 0, 0, 2**62)
+    after = int_param(request, "after", 0, 0, MAX_AFTER)
     state = state_of(request)
-    timeout = min(state.long_poll_s, int_param(request, "timeout", int(state.long_poll_s), 0, 300))
+    asked = int_param(request, "timeout", int(state.long_poll_s), 0, MAX_WAIT_S)
+    timeout = min(state.long_poll_s, asked)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
 
