@@ -67,7 +67,10 @@ class Mutation(Struct):
 
 
 class PushRequest(Struct):
-    mutations: Annotated[list[Mutation], Meta(max_length=MAX_BATCH)]
+    mutations: Annotated[
+        list[Mutation],
+        Meta(max_length=MAX_BATCH, description="in increasing seq order (422 otherwise)"),
+    ]
 
 
 class QuoteRequest(Struct):

@@ -226,8 +226,10 @@ def _paths() -> dict[str, dict[str, Any]]:
                             "pattern": UPLOAD_PATTERN}},
                 _query("dry_run", 0, 1, "1: check and count, write nothing"),
                 {"name": "columns", "in": "query",
-                 "description": "a JSON object: field -> the file's heading to read it from",
-                 "schema": {"type": "string"}},
+                 "description": "the file's heading to read each field from (400: not a "
+                                "JSON object of text; 422: a field the kind does not have)",
+                 "content": {"application/json": {"schema": {
+                     "type": "object", "additionalProperties": {"type": "string"}}}}},
                 _query("accept_partial", 0, 1, "1: import the valid rows, report the rest"),
             ],
             requestBody={"required": True, "description": f"at most {MAX_IMPORT_BYTES} bytes",

@@ -108,14 +108,13 @@ def _import_mapping(kind: str, columns: str | None) -> Mapping:
     if not columns:
         return mapping
     chosen = decode_json_text(columns, "columns")
+    if not isinstance(chosen, dict) or not all(isinstance(v, str) for v in chosen.values()):
+        raise ApiError(400, "bad_request", "columns must be a JSON object of field names to "
+                       "headings", field="columns")  # fmt: skip
     try:
-        if not isinstance(chosen, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in chosen.items()
-        ):
-            raise ValueError("columns must be a JSON object of field names to headings")
         return override_columns(mapping, chosen)
     except ValueError as exc:
-        raise ApiError(400, "bad_request", f"columns: {exc}", field="columns") from None
+        raise ApiError(422, "invalid", f"columns: {exc}", field="columns") from None
 
 
 async def pricing_quote(request: Request) -> JSONResponse:
