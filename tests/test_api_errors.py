@@ -150,3 +150,19 @@ def test_a_server_fault_is_a_500_logged_under_its_request_id(
     assert "the disk went away" not in body["message"]  # nothing of the server's insides
     logged = [r for r in caplog.records if "fault-1" in r.getMessage()]
     assert logged and logged[0].exc_info is not None
+
+
+def test_snapshot_ranges_are_answered_in_the_api_shape(server: Server) -> None:
+    """A download resumes with one Range; one past the end is a 416 in the error shape (with
+    the file's size); what is not one valid range is ignored: the whole file comes back."""
+    with server.client(server.login("admin@alpha")) as http:
+        name = http.get("/v1/snapshot").json()["name"]
+        whole = http.get(f"/v1/snapshot/{name}")
+        part = http.get(f"/v1/snapshot/{name}", headers={"Range": "bytes=10-"})
+        assert part.status_code == 206 and part.content == whole.content[10:]
+        for ignored in ("bytes=abc", "bytes=5-1", "lines=1-2", "bytes=0-1,3-4"):
+            answer = http.get(f"/v1/snapshot/{name}", headers={"Range": ignored})
+            assert answer.status_code == 200 and answer.content == whole.content
+        past = http.get(f"/v1/snapshot/{name}", headers={"Range": "bytes=999999999-"})
+        assert_envelope(past, 416, "range_not_satisfiable", "Range")
+        assert past.headers["content-range"] == f"bytes */{len(whole.content)}"

@@ -26,6 +26,7 @@ STATUS_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     413: "too_large",
+    416: "range_not_satisfiable",
     422: "invalid",
     426: "update_required",
     500: "server_error",

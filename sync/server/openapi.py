@@ -94,7 +94,8 @@ _ERROR_TEXT = {
     404: "not_found",
     410: "must_refetch: the cursor is older than deletions are kept; download a snapshot",
     413: "too_large: the request body is over the limit",
-    416: "the Range asked for lies outside the file",
+    416: "range_not_satisfiable: the Range starts past the file's end (Content-Range: "
+         "bytes */size)",
     422: "invalid: a field is missing, of the wrong type or out of its limits; `field` names it",
     426: "update_required: a missing version header, or a protocol or schema this server "
          "does not speak; the message asks the user to update Mill Workbench",
@@ -186,7 +187,10 @@ def _paths() -> dict[str, dict[str, Any]]:
             parameters=[*versions,
                         {"name": "name", "in": "path", "required": True,
                          "schema": {"type": "string"}},
-                        {"name": "Range", "in": "header", "schema": {"type": "string"}}])},
+                        {"name": "Range", "in": "header",
+                         "description": "one range of bytes (bytes=N-) to resume a download; "
+                                        "another form is ignored and the whole file sent",
+                         "schema": {"type": "string"}}])},
         "/v1/wait": {"get": _operation(
             "Long-poll until the workspace has a change after a cursor.", DEVICE,
             {"200": _json("a change arrived, or the wait timed out", _ref("Waited")),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from typing import Any
 
 import orjson
@@ -114,7 +115,28 @@ def snapshot_file(request: Request) -> Response:
     snap = store.find(caller.workspace_id, name)
     if snap is None or f"-{caller.role}-" not in name:
         raise ApiError(404, "not_found", "no such snapshot: ask /v1/snapshot for the current one")
+    _check_range(request, snap.path.stat().st_size)
     return FileResponse(snap.path, media_type="application/gzip", headers={"ETag": snap.sha256})
+
+
+_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+
+
+def _check_range(request: Request, size: int) -> None:
+    """Refuse a Range past the end in the API's error shape (FileResponse would answer it in
+    plain text), and ignore one that is not a single valid range of bytes, as RFC 9110 lets a
+    server do: the whole file is sent (a resumed download asks for one range, ``bytes=N-``)."""
+    asked = request.headers.get("range")
+    if asked is None:
+        return
+    found = _RANGE.fullmatch(asked.strip())
+    start, end = (found.group(1), found.group(2)) if found else ("", "")
+    if not found or not (start or end) or (start and end and int(start) > int(end)):
+        request.scope["headers"] = [(k, v) for k, v in request.scope["headers"] if k != b"range"]
+        return
+    if start and int(start) >= size:
+        raise ApiError(416, "range_not_satisfiable", f"the file has {size} bytes",
+                       field="Range", headers={"Content-Range": f"bytes */{size}"})  # fmt: skip
 
 
 def counts(request: Request) -> JSONResponse:
