@@ -120,8 +120,9 @@ def test_every_error_has_the_same_envelope(server: Server) -> None:
         assert_envelope(http.get("/v1/changes", params={"limit": 0}), 400, "bad_request", "limit")
         assert_envelope(http.post("/v1/pricing/quote", json={"sheet": {}}), 403, "forbidden")
         assert_envelope(http.get("/v1/snapshot/nothing.gz"), 404, "not_found")
-    answer = httpx.get(f"{server.url}/id/alpha/material/NOPE", headers={"Accept":
-                                                                       "application/json"})
+    answer = httpx.get(
+        f"{server.url}/id/alpha/material/NOPE", headers={"Accept": "application/json"}
+    )
     assert_envelope(answer, 404, "not_found")
 
 

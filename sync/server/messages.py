@@ -193,8 +193,13 @@ class ImportAnswer(Struct):
     dry_run: bool
     written: bool
     rejects_total: int
-    rejects: Annotated[list[Object], Meta(description="each rejected row's problem (file, "
-                                          "row, column, value, message); the first 5000")]
+    rejects: Annotated[
+        list[Object],
+        Meta(
+            description="each rejected row's problem (file, "
+            "row, column, value, message); the first 5000"
+        ),
+    ]
 
 
 class TraceItem(Struct):
@@ -249,10 +254,14 @@ T = TypeVar("T")
 _AT = re.compile(r" - at `\$(.*)`$")
 _PHRASES = (
     (re.compile(r"Object missing required field `(\w+)`"), "is required"),
-    (re.compile(r"Expected `str` matching regex '\^\[\^\\\\x00\]\*\$'"),
-     "must not hold a NUL character"),
-    (re.compile(r"Expected `str` matching regex"),
-     "must hold some text besides spaces, and no NUL character"),
+    (
+        re.compile(r"Expected `str` matching regex '\^\[\^\\\\x00\]\*\$'"),
+        "must not hold a NUL character",
+    ),
+    (
+        re.compile(r"Expected `str` matching regex"),
+        "must hold some text besides spaces, and no NUL character",
+    ),
     (re.compile(r"Expected `str` of length >= 1"), "must not be empty"),
     (re.compile(r"Expected `str` of length <= (\d+)"), "must be at most {0} characters"),
     (re.compile(r"Expected `array` of length <= (\d+)"), "may hold at most {0} items"),

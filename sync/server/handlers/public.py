@@ -40,9 +40,7 @@ async def login(request: Request) -> JSONResponse:
     device = data.device_name or "unnamed device"
     engine = state_of(request).engine
     try:
-        done = await asyncio.to_thread(
-            accounts.login, engine, data.username, data.password, device
-        )
+        done = await asyncio.to_thread(accounts.login, engine, data.username, data.password, device)
     except AccountError as exc:
         raise ApiError(401, "unauthorized", str(exc)) from None
     return JSONResponse(done.to_json())
