@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +17,6 @@ import click
 from workbench import __version__
 from workbench.ingest.mapping import KINDS
 from workbench.paths import data_dir
-
-DEMO_PASSWORD = "demo-password"
-DEMO_USERS = (("demo-merch", "merchandiser"), ("demo-floor", "floor"), ("demo-admin", "admin"))
 
 
 def default_db() -> str:
@@ -424,27 +420,22 @@ def import_(
 @click.option("--seed", default=7, show_default=True)
 @click.pass_obj
 def demo(obj: Context, workspace: str, materials: int, orders: int | None, seed: int) -> None:
-    """Create a workspace filled with demo data, with one demo user per role."""
+    """Create a new workspace filled with demo data, with one demo user per role.
+
+    An existing workspace is never touched; a failure leaves no workspace behind."""
     from sync.server import accounts
-    from sync.server.loading import load_replica_file
-    from workbench.demo import generate_demo
-    from workbench.replica import open_replica
+    from sync.server.demo import DEMO_PASSWORD, create_demo_workspace, demo_usernames
 
     try:
-        ws_id = accounts.create_workspace(obj.engine, workspace)
+        counts = create_demo_workspace(
+            obj.engine, workspace, materials=materials, orders=orders, seed=seed
+        )
     except accounts.AccountError as exc:
         fail(str(exc))
-    with tempfile.TemporaryDirectory() as tmp:
-        replica = open_replica(Path(tmp) / "demo.sqlite")
-        generate_demo(replica, materials=materials, orders=orders, seed=seed)
-        replica.close()
-        counts = load_replica_file(obj.engine, ws_id, Path(tmp) / "demo.sqlite")
-    for username, role in DEMO_USERS:
-        accounts.add_user(obj.engine, workspace, f"{username}@{workspace}", DEMO_PASSWORD, role)
     click.echo(json.dumps({"workspace": workspace, "rows": counts}))
     click.echo(
         "Demo users: "
-        + ", ".join(f"{u}@{workspace} ({r})" for u, r in DEMO_USERS)
+        + ", ".join(f"{u} ({r})" for u, r in demo_usernames(workspace))
         + f"; password {DEMO_PASSWORD!r}"
     )
 

@@ -9,7 +9,6 @@ data on first use and kept in the data directory, so later starts are quick.
 from __future__ import annotations
 
 import socket
-import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,20 +19,15 @@ import sqlalchemy as sa
 from sync.client import SyncError
 from sync.server import accounts
 from sync.server.db import create_schema, make_engine
-from sync.server.loading import load_replica_file
+from sync.server.demo import DEMO_PASSWORD, create_demo_workspace
 from sync.server.serve import ServerThread
 from sync.session import SyncReport, client_for, sign_in, sync_workspace
 from workbench import credentials
-from workbench.demo import generate_demo
 from workbench.paths import data_dir
-from workbench.replica import open_replica
 from workbench.workspace import Workspace
 
 DEMO_WORKSPACE = "demo"
 DEMO_USER = "demo-merch@demo"
-DEMO_PASSWORD = "demo-password"
-DEMO_USERS = (("demo-merch@demo", "merchandiser"), ("demo-floor@demo", "floor"),
-              ("demo-admin@demo", "admin"))  # fmt: skip
 PREFERRED_PORT = 8750
 
 Progress = Callable[[str, int, int], None]
@@ -68,14 +62,9 @@ def demo_server_engine(
         return engine
     except accounts.AccountError:
         pass  # first start: fill it below
-    with tempfile.TemporaryDirectory(dir=folder) as tmp:
-        replica = open_replica(Path(tmp) / "demo.sqlite")
-        generate_demo(replica, materials=materials, progress=progress, cancel=cancel)
-        replica.close()
-        ws_id = accounts.create_workspace(engine, DEMO_WORKSPACE)
-        load_replica_file(engine, ws_id, Path(tmp) / "demo.sqlite", progress)
-    for username, role in DEMO_USERS:
-        accounts.add_user(engine, DEMO_WORKSPACE, username, DEMO_PASSWORD, role)
+    create_demo_workspace(
+        engine, DEMO_WORKSPACE, materials=materials, progress=progress, cancel=cancel
+    )
     return engine
 
 

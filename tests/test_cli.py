@@ -89,3 +89,55 @@ def test_workbench_sync_user_commands(tmp_path: Path) -> None:
     assert bad_role.exit_code == 2 and "boss" in bad_role.output
     missing = runner.invoke(sync_cli, ["--db", db, "user", "disable", "nobody"])
     assert missing.exit_code == 1 and "no user named 'nobody'" in missing.output
+
+
+def _workspace_rows(db: str) -> dict[str, set[str]]:
+    """Material ids per workspace name in the server database at ``db``."""
+    import sqlalchemy as sa
+
+    from sync.server import schema
+    from sync.server.db import make_engine
+
+    engine = make_engine(db)
+    w, m = schema.workspaces, schema.replicated["materials"]
+    found: dict[str, set[str]] = {}
+    with engine.connect() as conn:
+        for name in conn.execute(sa.select(w.c.name)).scalars():
+            found[name] = set()
+        for name, material_id in conn.execute(sa.select(w.c.name, m.c.id).join(m)):
+            found[name].add(material_id)
+    engine.dispose()
+    return found
+
+
+def test_workbench_sync_demo_refuses_an_existing_workspace_and_makes_new_ones_whole(
+    tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    db = str(tmp_path / "server.sqlite")
+    runner = CliRunner()
+    demo = ["--db", db, "demo", "--materials", "40", "--orders", "10"]
+    first = runner.invoke(sync_cli, demo)
+    assert first.exit_code == 0, first.output
+    before = _workspace_rows(db)
+    assert len(before["demo"]) == 40
+    # the same name again: refused, and the workspace is left as it was
+    again = runner.invoke(sync_cli, demo)
+    assert again.exit_code == 1 and "already exists" in again.output, again.output
+    assert _workspace_rows(db) == before
+    # a new name in the same database: the same demo, with ids of its own
+    acme = runner.invoke(sync_cli, [*demo, "--workspace", "acme"])
+    assert acme.exit_code == 0, acme.output
+    after = _workspace_rows(db)
+    assert len(after["acme"]) == 40 and not after["acme"] & after["demo"]
+    users = json.loads(runner.invoke(sync_cli, ["--db", db, "user", "list", "--json"]).output)
+    assert {u["username"] for u in users if u["workspace"] == "acme"} == {
+        "demo-merch@acme", "demo-floor@acme", "demo-admin@acme"}  # fmt: skip
+
+    # a failure half-way leaves no workspace behind
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr("sync.server.scoping.WorkspaceScope.insert", broken)
+    failed = runner.invoke(sync_cli, [*demo, "--workspace", "beta"])
+    assert failed.exit_code != 0
+    assert "beta" not in _workspace_rows(db)

@@ -74,6 +74,38 @@ def test_a_material_label_and_the_404s(server: Server) -> None:
     assert httpx.get(f"{server.url}/id/alpha/material/FAB-1").status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("path", "shown"),
+    [
+        ("/id/alpha/material/FAB-1", ("FAB-1", "Material · alpha", "100% Organic Cotton")),
+        ("/id/alpha/material/FAB-1/10/L2411-07?11=261125",
+         ("FAB-1", "lot L2411-07", "2026-11-25", "GOTS")),
+        ("/id/alpha/order/PO-2026-0001/10/L2411-07/21/S-9",
+         ("PO-2026-0001", "TEE-101", "Serial", "S-9", "Kongu Unit 1")),
+        ("/id/alpha/order/PO-2026-0001", ("PO-2026-0001", "SS27", "FAB-1")),
+    ],
+)  # fmt: skip
+def test_every_kind_of_label_opens_as_a_page(
+    server: Server, path: str, shown: tuple[str, ...]
+) -> None:
+    """The HTML page of each kind the server traces, with and without lot and serial."""
+    seed(server)
+    page = httpx.get(f"{server.url}{path}")
+    assert page.status_code == 200, page.text[:500]
+    assert page.headers["content-type"].startswith("text/html")
+    text = html.unescape(page.text)
+    for expected in shown:
+        assert expected in text, expected
+    assert "412.50" not in text and "3.45" not in text
+
+
+def test_a_kind_that_is_not_traced_is_a_404_page(server: Server) -> None:
+    seed(server)
+    page = httpx.get(f"{server.url}/id/alpha/bundle/B-1/10/L1")
+    assert page.status_code == 404 and "Code not found" in page.text
+    assert "bundle codes are not traced here" in page.text
+
+
 def test_the_page_in_a_real_browser(server: Server, tmp_path: Path) -> None:
     """Headless Chromium opens the page a phone would, and a screenshot is kept (set
     WORKBENCH_SCREENSHOTS to a folder to keep it there too: the README links one)."""

@@ -55,19 +55,25 @@ CLI_ACTOR = "admin (command line)"
 
 def create_workspace(engine: sa.Engine, name: str) -> str:
     with writing(engine).begin() as conn:
-        exists = conn.execute(
-            sa.select(schema.workspaces.c.id).where(schema.workspaces.c.name == name)
-        ).first()
-        if exists:
-            raise AccountError(f"a workspace named {name!r} already exists")
-        workspace_id = str(uuid.uuid4())
-        conn.execute(
-            schema.workspaces.insert().values(
-                id=workspace_id, name=name, last_seq=0, min_seq=0, created_at=now()
-            )
+        return insert_workspace(conn, name)
+
+
+def insert_workspace(conn: sa.Connection, name: str, workspace_id: str | None = None) -> str:
+    """Add a workspace in the caller's transaction (to fill it in the same one); its id
+    (``workspace_id`` when given: data made for it beforehand may carry it)."""
+    exists = conn.execute(
+        sa.select(schema.workspaces.c.id).where(schema.workspaces.c.name == name)
+    ).first()
+    if exists:
+        raise AccountError(f"a workspace named {name!r} already exists")
+    workspace_id = workspace_id or str(uuid.uuid4())
+    conn.execute(
+        schema.workspaces.insert().values(
+            id=workspace_id, name=name, last_seq=0, min_seq=0, created_at=now()
         )
-        audit.append(conn, workspace_id, actor=CLI_ACTOR, action="workspace.created",
-                     subject=name)  # fmt: skip
+    )
+    audit.append(conn, workspace_id, actor=CLI_ACTOR, action="workspace.created",
+                 subject=name)  # fmt: skip
     return workspace_id
 
 
@@ -92,32 +98,52 @@ def add_user(
     actor: str = CLI_ACTOR,
 ) -> str:
     """Add a user to the workspace named ``workspace``; returns the user's id."""
+    hashed = user_password_hash(username, password, role, password_cost)
+    ws_id = workspace_id(engine, workspace)
+    with writing(engine).begin() as conn:
+        return insert_user(conn, ws_id, username, hashed, role, actor=actor)
+
+
+def user_password_hash(
+    username: str, password: str, role: str, password_cost: int | None = None
+) -> str:
+    """Check a new user's name, password and role; the password's hash to store."""
     _check_role(role)
     if not username.strip():
         raise AccountError("the username must not be empty")
     if len(password) < 8:
         raise AccountError("the password must be at least 8 characters long")
-    ws_id = workspace_id(engine, workspace)
-    hashed = hash_password(password, **({"n": password_cost} if password_cost else {}))
-    with writing(engine).begin() as conn:
-        if conn.execute(
-            sa.select(schema.users.c.id).where(schema.users.c.username == username)
-        ).first():
-            raise AccountError(f"the username {username!r} is taken")
-        user_id = str(uuid.uuid4())
-        conn.execute(
-            schema.users.insert().values(
-                id=user_id,
-                workspace_id=ws_id,
-                username=username,
-                password_hash=hashed,
-                role=role,
-                disabled=False,
-                created_at=now(),
-            )
+    return hash_password(password, **({"n": password_cost} if password_cost else {}))
+
+
+def insert_user(
+    conn: sa.Connection,
+    ws_id: str,
+    username: str,
+    hashed: str,
+    role: str,
+    *,
+    actor: str = CLI_ACTOR,
+) -> str:
+    """Add a user (checked and hashed by `user_password_hash`) in the caller's transaction."""
+    if conn.execute(
+        sa.select(schema.users.c.id).where(schema.users.c.username == username)
+    ).first():
+        raise AccountError(f"the username {username!r} is taken")
+    user_id = str(uuid.uuid4())
+    conn.execute(
+        schema.users.insert().values(
+            id=user_id,
+            workspace_id=ws_id,
+            username=username,
+            password_hash=hashed,
+            role=role,
+            disabled=False,
+            created_at=now(),
         )
-        audit.append(conn, ws_id, actor=actor, action="user.added", subject=username,
-                     details={"role": role})  # fmt: skip
+    )
+    audit.append(conn, ws_id, actor=actor, action="user.added", subject=username,
+                 details={"role": role})  # fmt: skip
     return user_id
 
 
@@ -134,9 +160,7 @@ def list_users(engine: sa.Engine, workspace: str | None = None) -> list[dict[str
         return [dict(r._mapping) for r in conn.execute(stmt)]
 
 
-def _user_update(
-    engine: sa.Engine, username: str, action: str, actor: str, **values: Any
-) -> None:
+def _user_update(engine: sa.Engine, username: str, action: str, actor: str, **values: Any) -> None:
     u = schema.users
     with writing(engine).begin() as conn:
         user = conn.execute(sa.select(u.c.id, u.c.workspace_id).where(u.c.username == username))

@@ -1,7 +1,8 @@
 """The sync server's HTTP API: a Starlette app over the server database (DESIGN D4-D5).
 
 Here the routes meet their handlers (`sync.server.handlers`) and the app is assembled: its
-state, the gzip middleware, and the JSON shape of every error.
+state, the request ids and gzip middleware, and the one JSON shape of every error
+(`sync.server.errors`).
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Route
 
 from sync.server.db import reading, writing
+from sync.server.errors import ApiError, http_error
 from sync.server.handlers.feed import changes, counts, snapshot_file, snapshot_info, wait
 from sync.server.handlers.public import health, login, openapi, traceability
-from sync.server.handlers.requests import ApiError, ServerState, http_error, notify
+from sync.server.handlers.requests import ServerState, notify
 from sync.server.handlers.writes import import_master_data, pricing_quote, push
 from sync.server.pages import PAGE_CACHE_BYTES, PageCache
+from sync.server.request_ids import RequestIds
 from sync.server.snapshot import SnapshotStore
 
 ROUTES: list[tuple[str, Callable[..., Any], list[str]]] = [
@@ -54,8 +57,11 @@ def create_app(
 ) -> Starlette:
     app = Starlette(
         routes=[Route(path, fn, methods=methods) for path, fn, methods in ROUTES],
-        # level 1: a tenth of level 9's CPU; change pages still shrink about fivefold
-        middleware=[Middleware(GZipMiddleware, minimum_size=1024, compresslevel=1)],
+        middleware=[
+            Middleware(RequestIds),
+            # level 1: a tenth of level 9's CPU; change pages still shrink about fivefold
+            Middleware(GZipMiddleware, minimum_size=1024, compresslevel=1),
+        ],
         exception_handlers={HTTPException: http_error},
     )
     app.state.sync = ServerState(

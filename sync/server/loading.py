@@ -29,6 +29,18 @@ def load_replica_file(
     progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, int]:
     """Insert every live row of the replica at ``path`` into the workspace; returns counts."""
+    with writing(engine).begin() as conn:
+        return load_replica_rows(conn, workspace_id, path, progress)
+
+
+def load_replica_rows(
+    conn: sa.Connection,
+    workspace_id: str,
+    path: Path | str,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> dict[str, int]:
+    """`load_replica_file` in the caller's transaction (a new workspace is made and filled in
+    one, so a failure leaves no empty workspace behind)."""
     source = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True)
     source.row_factory = sqlite3.Row
     loaded: dict[str, int] = {}
@@ -37,29 +49,26 @@ def load_replica_file(
             t: source.execute(f"SELECT count(*) FROM {t} WHERE deleted = 0").fetchone()[0]
             for t in REPLICATED_TABLES
         }
-        with writing(engine).begin() as conn:
-            scope = WorkspaceScope(conn, workspace_id)
-            seq = scope.next_seq(sum(totals.values()) or 1)
-            for table in REPLICATED_TABLES:
-                columns = [
-                    c.name for c in schema.replicated[table].columns if c.name != "workspace_id"
-                ]
-                cursor = source.execute(
-                    f"SELECT {', '.join(columns)} FROM {table} WHERE deleted = 0 ORDER BY version"
-                )
-                done = 0
-                while batch := cursor.fetchmany(BATCH_ROWS):
-                    rows = []
-                    for row in batch:
-                        values = dict(zip(columns, row, strict=True))
-                        values["version"] = seq
-                        seq += 1
-                        rows.append(values)
-                    scope.insert(table, rows)
-                    done += len(rows)
-                    if progress:
-                        progress(table, done, totals[table])
-                loaded[table] = done
+        scope = WorkspaceScope(conn, workspace_id)
+        seq = scope.next_seq(sum(totals.values()) or 1)
+        for table in REPLICATED_TABLES:
+            columns = [c.name for c in schema.replicated[table].columns if c.name != "workspace_id"]
+            cursor = source.execute(
+                f"SELECT {', '.join(columns)} FROM {table} WHERE deleted = 0 ORDER BY version"
+            )
+            done = 0
+            while batch := cursor.fetchmany(BATCH_ROWS):
+                rows = []
+                for row in batch:
+                    values = dict(zip(columns, row, strict=True))
+                    values["version"] = seq
+                    seq += 1
+                    rows.append(values)
+                scope.insert(table, rows)
+                done += len(rows)
+                if progress:
+                    progress(table, done, totals[table])
+            loaded[table] = done
     finally:
         source.close()
     return loaded

@@ -1,378 +1,288 @@
-"""The OpenAPI document served at ``/v1/openapi.json``.
+"""The OpenAPI document served at ``/v1/openapi.json``, assembled from what the server enforces.
 
-Written out by hand, next to the handlers, and held true to them by a test that compares its
-paths and methods with the app's routes.
+Bodies are the typed structures the handlers decode and answer with (`messages`), their
+schemas made by msgspec; the query limits are the handlers' own constants; the routes are the
+app's (a test holds the paths to them, and a contract test runs Schemathesis against the
+served document). So the published limits are the enforced ones.
+
+Rows, pushed and sent, get one schema per replicated table from the declaration of the
+replicated tables (`table_row_schemas`), the same typed models every pushed row is checked with.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import msgspec
+
 from sync import protocol
+from sync.server import messages as m
+from sync.server.handlers.feed import DEFAULT_PAGE_ROWS, MAX_AFTER, MAX_PAGE_ROWS, MAX_WAIT_S
+from sync.server.handlers.requests import MAX_BODY_BYTES
+from sync.server.handlers.writes import MAX_FILENAME, MAX_IMPORT_BYTES, UPLOAD_PATTERN
 from workbench.ingest.mapping import KINDS
+from workbench.replica import DOCUMENT_TABLES
+from workbench.replica.declaration import row_schemas
 
+_REF = "#/components/schemas/{name}"
 _ERROR = {"$ref": "#/components/schemas/Error"}
-_VERSION_HEADERS = [
-    {
-        "name": protocol.PROTOCOL_HEADER,
-        "in": "header",
-        "required": True,
-        "schema": {"type": "integer", "const": protocol.PROTOCOL_VERSION},
-    },
-    {
-        "name": protocol.SCHEMA_HEADER,
-        "in": "header",
-        "required": True,
-        "schema": {"type": "integer", "const": protocol.SCHEMA_VERSION},
-    },
-]
+DEVICE = [{"device": []}]
+PUBLIC: list[dict[str, list[str]]] = []
+
+def table_row_schemas() -> dict[str, dict[str, Any]]:
+    """One JSON Schema per replicated table's row, from the declaration of the tables (the
+    typed models every pushed row is checked with)."""
+    return row_schemas()
 
 
-def _answer(description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
+def _row_name(table: str) -> str:
+    return "Row." + table
+
+
+# -- the pieces of every operation ---------------------------------------------------------------
+
+
+def _version_headers() -> list[dict[str, Any]]:
+    return [
+        {"name": name, "in": "header", "required": True,
+         "description": "the protocol and replica schema the app speaks; another is "
+                        "answered 426 update_required",
+         "schema": {"type": "integer", "enum": [version]}}
+        for name, version in ((protocol.PROTOCOL_HEADER, protocol.PROTOCOL_VERSION),
+                              (protocol.SCHEMA_HEADER, protocol.SCHEMA_VERSION))
+    ]  # fmt: skip
+
+
+def _query(name: str, low: int, high: int, description: str, default: int | None = None):  # type: ignore[no-untyped-def]
+    schema: dict[str, Any] = {"type": "integer", "minimum": low, "maximum": high}
+    if default is not None:
+        schema["default"] = default
+    return {"name": name, "in": "query", "description": description, "schema": schema}
+
+
+_REQUEST_ID_HEADER = {"X-Request-ID": {"$ref": "#/components/headers/RequestId"}}
+
+
+def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "headers": _REQUEST_ID_HEADER,
+            "content": {"application/json": {"schema": schema}}}  # fmt: skip
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": _REF.format(name=name)}
+
+
+_ERROR_TEXT = {
+    400: "bad_request or bad_json: a query parameter or the JSON body cannot be read (not "
+         "JSON, a lone surrogate, nested too deeply)",
+    401: "unauthorized: no, unknown or revoked token; or wrong username or password",
+    403: "forbidden: the caller's role may not do this",
+    404: "not_found",
+    410: "must_refetch: the cursor is older than deletions are kept; download a snapshot",
+    413: "too_large: the request body is over the limit",
+    416: "range_not_satisfiable: the Range starts past the file's end (Content-Range: "
+         "bytes */size)",
+    422: "invalid: a field is missing, of the wrong type or out of its limits; `field` names it",
+    426: "update_required: a missing version header, or a protocol or schema this server "
+         "does not speak; the message asks the user to update Mill Workbench",
+    500: "server_error: a fault of the server's, logged under the answer's request id",
+}  # fmt: skip
 
 
 def _errors(*codes: int) -> dict[str, Any]:
-    text = {
-        400: "bad query parameter or JSON",
-        401: "no, unknown or revoked token; or wrong password",
-        404: "not found",
-        410: "must_refetch: the cursor is older than deletions are kept",
-        403: "the caller's role may not do this",
-        413: "request body too large",
-        422: "a field is missing or of the wrong type",
-        426: "update_required: the app's protocol or schema version differs",
-    }
-    return {str(c): _answer(text[c], _ERROR) for c in codes}
+    return {str(c): _json(_ERROR_TEXT[c], _ERROR) for c in (*codes, 500)}
 
 
-PATHS: dict[str, dict[str, Any]] = {
-    "/v1/health": {
-        "get": {
-            "summary": "Liveness and versions; needs no token.",
-            "responses": {"200": _answer("the server is up", {"type": "object"})},
-        }
-    },
-    "/v1/openapi.json": {
-        "get": {
-            "summary": "This document.",
-            "responses": {"200": _answer("OpenAPI 3.1", {"type": "object"})},
-        }
-    },
-    "/v1/login": {
-        "post": {
-            "summary": "Exchange username and password for a device token.",
-            "parameters": _VERSION_HEADERS,
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["username", "password"],
-                            "properties": {
-                                "username": {"type": "string"},
-                                "password": {"type": "string"},
-                                "device_name": {"type": "string"},
-                            },
-                        }
-                    }
-                },
+def _body(name: str) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": _ref(name)}}}
+
+
+def _operation(summary: str, security: list[Any], responses: dict[str, Any], **more: Any):  # type: ignore[no-untyped-def]
+    return {"summary": summary, "security": security, **more, "responses": responses}
+
+
+def _paths() -> dict[str, dict[str, Any]]:
+    versions = _version_headers()
+    trace = {
+        prefix + "/{rest}": {"get": _operation(
+            "The traceability page of a label's QR code (" + what + "): the item, lot, mill, "
+            "materials, certifications and fibre footprint; nothing priced. HTML, or JSON "
+            "with Accept: application/json. Needs no token.",
+            PUBLIC,
+            {
+                "200": {"description": "the item", "headers": _REQUEST_ID_HEADER, "content": {
+                    "text/html": {"schema": {"type": "string"}},
+                    "application/json": {"schema": _ref("Trace")}}},
+                "404": {"description": "the code names nothing live here (a page, or the "
+                        "error as JSON)", "headers": _REQUEST_ID_HEADER, "content": {
+                            "text/html": {"schema": {"type": "string"}},
+                            "application/json": {"schema": _ERROR}}},
+                **_errors(),
             },
-            "responses": {
-                "200": _answer(
-                    "signed in",
-                    {
-                        "type": "object",
-                        "properties": {
-                            "token": {"type": "string"},
-                            "device_id": {"type": "string"},
-                            "workspace": {"type": "object"},
-                            "user": {"type": "object"},
-                        },
-                    },
-                ),
-                **_errors(400, 401, 413, 422, 426),
-            },
-        }
-    },
-    "/v1/changes": {
-        "get": {
-            "summary": "Rows written after a cursor, oldest first, paged (gzip).",
-            "security": [{"device": []}],
-            "parameters": [
-                *_VERSION_HEADERS,
-                {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0}},
-                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-            ],
-            "responses": {
-                "200": _answer(
-                    "a page of changes",
-                    {
-                        "type": "object",
-                        "properties": {
-                            "changes": {"type": "array", "items": {"type": "object"}},
-                            "next": {"type": "integer"},
-                            "more": {"type": "boolean"},
-                            "seq": {"type": "integer"},
-                        },
-                    },
-                ),
-                **_errors(400, 401, 410, 426),
-            },
-        }
-    },
-    "/v1/counts": {
-        "get": {
-            "summary": "Live rows per table this caller's role receives, for the count check.",
-            "security": [{"device": []}],
-            "parameters": _VERSION_HEADERS,
-            "responses": {
-                "200": _answer("counts", {"type": "object"}),
-                **_errors(401, 426),
-            },
-        }
-    },
-    "/v1/snapshot": {
-        "get": {
-            "summary": "Describe the current first-sync snapshot for the caller's role.",
-            "security": [{"device": []}],
-            "parameters": _VERSION_HEADERS,
-            "responses": {
-                "200": _answer(
-                    "the snapshot to download",
-                    {
-                        "type": "object",
-                        "properties": {
-                            "name": {"type": "string"},
-                            "seq": {"type": "integer"},
-                            "size": {"type": "integer"},
-                            "sha256": {"type": "string"},
-                            "search": {
-                                "description": "the search index of the snapshot's materials, "
-                                "a gzip tar downloaded like the snapshot; absent when the "
-                                "role receives no materials",
-                                "type": "object",
-                                "properties": {
-                                    "name": {"type": "string"},
-                                    "size": {"type": "integer"},
-                                    "sha256": {"type": "string"},
-                                },
-                            },
-                        },
-                    },
-                ),
-                **_errors(401, 426),
-            },
-        }
-    },
-    "/v1/snapshot/{name}": {
-        "get": {
-            "summary": "Download a snapshot (gzip of a replica-schema SQLite file) or its search "
-            "index (gzip tar); honours Range.",
-            "security": [{"device": []}],
-            "parameters": [
-                *_VERSION_HEADERS,
-                {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}},
-                {"name": "Range", "in": "header", "schema": {"type": "string"}},
-            ],
-            "responses": {
-                "200": {"description": "the whole file", "content": {"application/gzip": {}}},
-                "206": {"description": "the range asked for", "content": {"application/gzip": {}}},
-                "404": _answer("no such snapshot for this caller", _ERROR),
-                **_errors(401, 426),
-            },
-        }
-    },
-    "/v1/push": {
-        "post": {
-            "summary": "Apply a batch of this device's mutations, each at most once.",
-            "security": [{"device": []}],
-            "parameters": _VERSION_HEADERS,
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["mutations"],
-                            "properties": {
-                                "mutations": {
-                                    "type": "array",
-                                    "items": {"$ref": "#/components/schemas/Mutation"},
-                                }
-                            },
-                        }
-                    }
-                },
-            },
-            "responses": {
-                "200": _answer(
-                    "one answer per mutation: applied, conflict or rejected",
-                    {"type": "object", "properties": {"results": {"type": "array"}}},
-                ),
-                "409": _answer(
-                    "mutation_seq_reused: a number this device already used for another "
-                    "mutation (a replica restored from an earlier copy); nothing was applied. "
-                    "Number the mutations from `seq` on again after `last_mutation_seq` and "
-                    "push again",
-                    {
-                        "allOf": [_ERROR],
-                        "required": ["seq", "last_mutation_seq"],
-                        "properties": {
-                            "seq": {"type": "integer"},
-                            "last_mutation_seq": {"type": "integer"},
-                        },
-                    },
-                ),
-                **_errors(400, 401, 413, 422, 426),
-            },
-        }
-    },
-    "/v1/wait": {
-        "get": {
-            "summary": "Long-poll until the workspace has a change after a cursor.",
-            "security": [{"device": []}],
-            "parameters": [
-                *_VERSION_HEADERS,
-                {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0}},
-                {"name": "timeout", "in": "query", "schema": {"type": "integer", "minimum": 0}},
-            ],
-            "responses": {
-                "200": _answer("a change arrived, or the wait timed out", {"type": "object"}),
-                **_errors(400, 401, 426),
-            },
-        }
-    },
-    "/v1/pricing/quote": {
-        "post": {
-            "summary": "A firm quote for a cost sheet from the server's current rates, margin "
-            "rules and FX rates: numbered, dated, valid for 30 days, stored and audited "
-            "(merchandisers and admins).",
-            "security": [{"device": []}],
-            "parameters": _VERSION_HEADERS,
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["sheet"],
-                            "properties": {
-                                "sheet": {"type": "object"},
-                                "cost_sheet_id": {"type": "string"},
-                            },
-                        }
-                    }
-                },
-            },
-            "responses": {
-                "200": _answer(
-                    "the quote: number, price, validity and the breakdown with its rates",
-                    {"type": "object", "properties": {"quote": {"type": "object"}}},
-                ),
-                **_errors(400, 401, 403, 413, 422, 426),
-            },
-        }
-    },
-    **{
-        prefix + "/{rest}": {
-            "get": {
-                "summary": "The traceability page of a label's QR code (" + what + "): the item, "
-                "lot, mill, materials, certifications and fibre footprint; nothing priced. HTML, "
-                "or JSON with Accept: application/json. Needs no token.",
-                "parameters": [
-                    {"name": "rest", "in": "path", "required": True,
-                     "schema": {"type": "string"}},
-                ],
-                "responses": {
-                    "200": {"description": "the item", "content": {
-                        "text/html": {"schema": {"type": "string"}},
-                        "application/json": {"schema": {"type": "object"}}}},
-                    **_errors(404),
-                },
-            }
-        }
+            parameters=[{"name": "rest", "in": "path", "required": True,
+                         "description": "the rest of the label's address",
+                         "schema": {"type": "string"}}],
+        )}
         for prefix, what in (("/01", "GS1 Digital Link"), ("/id", "workspace ID"))
-    },
-    "/v1/import/{kind}": {
-        "post": {
-            "summary": "Import a file of master data into the caller's workspace (admins only). "
-            "All rows or none unless accept_partial; dry_run writes nothing.",
-            "security": [{"device": []}],
-            "parameters": [
-                *_VERSION_HEADERS,
-                {
-                    "name": "kind",
-                    "in": "path",
-                    "required": True,
-                    "schema": {"type": "string", "enum": list(KINDS)},
-                },
-                {
-                    "name": "filename",
-                    "in": "query",
-                    "required": True,
-                    "schema": {"type": "string", "pattern": "\\.(xlsx|xlsm|xls|csv|txt|tsv)$"},
-                },
-                {"name": "dry_run", "in": "query", "schema": {"type": "integer", "enum": [0, 1]}},
-                {
-                    "name": "columns",
-                    "in": "query",
-                    "description": "JSON object: field -> the file's heading to read it from",
-                    "schema": {"type": "string"},
-                },
-                {
-                    "name": "accept_partial",
-                    "in": "query",
-                    "schema": {"type": "integer", "enum": [0, 1]},
-                },
+    }  # fmt: skip
+    return {
+        "/v1/health": {"get": _operation(
+            "Liveness and versions; needs no token.", PUBLIC,
+            {"200": _json("the server is up", _ref("Health")), **_errors()})},
+        "/v1/openapi.json": {"get": _operation(
+            "This document.", PUBLIC,
+            {"200": _json("OpenAPI 3.1", {"type": "object"}), **_errors()})},
+        "/v1/login": {"post": _operation(
+            "Exchange username and password for a device token.", PUBLIC,
+            {"200": _json("signed in", _ref("LoginAnswer")),
+             **_errors(400, 401, 413, 422, 426)},
+            parameters=versions, requestBody=_body("LoginRequest"))},
+        "/v1/changes": {"get": _operation(
+            "Rows written after a cursor, oldest first, paged (gzip when accepted).", DEVICE,
+            {"200": {**_json("a page of changes", _ref("ChangesAnswer")),
+                     "links": {"NextPage": {"operationId": "changes",
+                                            "parameters": {"after": "$response.body#/next"}}}},
+             **_errors(400, 401, 410, 426)},
+            operationId="changes",
+            parameters=[*versions,
+                        _query("after", 0, MAX_AFTER, "the last change number already held"),
+                        _query("limit", 1, MAX_PAGE_ROWS, "rows per page", DEFAULT_PAGE_ROWS)])},
+        "/v1/counts": {"get": _operation(
+            "Live rows per table this caller's role receives, for the count check.", DEVICE,
+            {"200": {**_json("counts", _ref("Counts")),
+                     "links": {"Wait": {"operationId": "wait",
+                                        "parameters": {"after": "$response.body#/seq"}}}},
+             **_errors(401, 426)},
+            parameters=versions)},
+        "/v1/snapshot": {"get": _operation(
+            "Describe the current first-sync snapshot for the caller's role.", DEVICE,
+            {"200": {**_json("the snapshot to download", _ref("Snapshot")),
+                     "links": {"Download": {"operationId": "snapshotFile",
+                                            "parameters": {"name": "$response.body#/name"}}}},
+             **_errors(401, 426)},
+            parameters=versions)},
+        "/v1/snapshot/{name}": {"get": _operation(
+            "Download a snapshot (gzip of a replica-schema SQLite file) or its search index "
+            "(gzip tar); honours Range.", DEVICE,
+            {"200": {"description": "the whole file", "headers": _REQUEST_ID_HEADER,
+                     "content": {"application/gzip": {}}},
+             "206": {"description": "the range asked for", "headers": _REQUEST_ID_HEADER,
+                     "content": {"application/gzip": {}}},
+             **_errors(401, 404, 416, 426)},
+            operationId="snapshotFile",
+            parameters=[*versions,
+                        {"name": "name", "in": "path", "required": True,
+                         "schema": {"type": "string"}},
+                        {"name": "Range", "in": "header",
+                         "description": "one range of bytes (bytes=N-) to resume a download; "
+                                        "another form is ignored and the whole file sent",
+                         "schema": {"type": "string"}}])},
+        "/v1/wait": {"get": _operation(
+            "Long-poll until the workspace has a change after a cursor.", DEVICE,
+            {"200": _json("a change arrived, or the wait timed out", _ref("Waited")),
+             **_errors(400, 401, 426)},
+            operationId="wait",
+            parameters=[*versions,
+                        _query("after", 0, MAX_AFTER, "the last change number already held"),
+                        _query("timeout", 0, MAX_WAIT_S, "seconds to wait at most (the "
+                               "server may answer sooner)")])},
+        "/v1/push": {"post": _operation(
+            "Apply a batch of this device's mutations, each at most once.", DEVICE,
+            {"200": _json("one answer per mutation: applied, conflict or rejected",
+                          _ref("PushAnswer")),
+             "409": _json(
+                 "mutation_seq_reused: a number this device already used for another mutation "
+                 "(a replica restored from an earlier copy); nothing was applied. Number the "
+                 "mutations from `seq` on again after `last_mutation_seq` and push again",
+                 {"allOf": [_ERROR], "required": ["seq", "last_mutation_seq"],
+                  "properties": {"seq": {"type": "integer"},
+                                 "last_mutation_seq": {"type": "integer"}}}),
+             **_errors(400, 401, 413, 422, 426)},
+            parameters=versions, requestBody=_body("PushRequest"))},
+        "/v1/pricing/quote": {"post": _operation(
+            "A firm quote for a cost sheet from the server's current rates, margin rules and "
+            "FX rates: numbered, dated, valid for 30 days, stored and audited (merchandisers "
+            "and admins).", DEVICE,
+            {"200": _json("the quote", _ref("QuoteAnswer")),
+             **_errors(400, 401, 403, 413, 422, 426)},
+            parameters=versions, requestBody=_body("QuoteRequest"))},
+        **trace,
+        "/v1/import/{kind}": {"post": _operation(
+            "Import a file of master data into the caller's workspace (admins only). All rows "
+            "or none unless accept_partial; dry_run writes nothing.", DEVICE,
+            {"200": _json("rows read, inserted, updated, unchanged and rejected",
+                          _ref("ImportAnswer")),
+             **_errors(400, 401, 403, 404, 413, 422, 426)},
+            parameters=[
+                *versions,
+                {"name": "kind", "in": "path", "required": True,
+                 "schema": {"type": "string", "enum": list(KINDS)}},
+                {"name": "filename", "in": "query", "required": True,
+                 "description": "the file's name: its extension says how to read it",
+                 "schema": {"type": "string", "maxLength": MAX_FILENAME,
+                            "pattern": UPLOAD_PATTERN}},
+                _query("dry_run", 0, 1, "1: check and count, write nothing"),
+                {"name": "columns", "in": "query",
+                 "description": "the file's heading to read each field from (400: not a "
+                                "JSON object of text; 422: a field the kind does not have)",
+                 "content": {"application/json": {"schema": {
+                     "type": "object", "additionalProperties": {"type": "string"}}}}},
+                _query("accept_partial", 0, 1, "1: import the valid rows, report the rest"),
             ],
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
-                },
-            },
-            "responses": {
-                "200": _answer(
-                    "rows read, inserted, updated, unchanged and rejected; each rejected row's "
-                    "problems (file, row, column, value, message)",
-                    {"type": "object"},
-                ),
-                **_errors(400, 401, 403, 404, 413, 422, 426),
-            },
-        }
-    },
-}
+            requestBody={"required": True, "description": f"at most {MAX_IMPORT_BYTES} bytes",
+                         "content": {"application/octet-stream": {
+                             "schema": {"type": "string", "format": "binary"}}}})},
+    }  # fmt: skip
+
+
+def _schemas() -> dict[str, Any]:
+    bodies = (m.LoginRequest, m.PushRequest, m.QuoteRequest, m.Error, m.Health,
+              m.LoginAnswer, m.ChangesAnswer, m.Counts, m.Snapshot, m.Waited, m.PushAnswer,
+              m.QuoteAnswer, m.ImportAnswer, m.Trace)  # fmt: skip
+    _, schemas = msgspec.json.schema_components(bodies, ref_template=_REF)
+    rows = table_row_schemas()
+    for table, schema in rows.items():
+        schemas[_row_name(table)] = schema
+    # a change is one table's row; a pushed row is a document table's
+    schemas["Change"] = {"oneOf": [
+        {"type": "object", "required": ["table", "row"],
+         "properties": {"table": {"const": table}, "row": _ref(_row_name(table))}}
+        for table in rows
+    ]}  # fmt: skip
+    # a pushed row is taken as any object and checked against its table's row schema one
+    # mutation at a time: one that breaks it is answered ``rejected`` with the field and value,
+    # and the rest of the batch is applied
+    pushed = schemas["Mutation"]["properties"]
+    pushed["row"] = {
+        "anyOf": [{"type": "object"}, {"type": "null"}],
+        "description": "the document row as written on the laptop, checked against "
+        + ", ".join(f"Row.{t}" for t in DOCUMENT_TABLES)
+        + " by its table: a row that breaks its table's schema is answered rejected",
+    }
+    return schemas
 
 
 def openapi_document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Mill Workbench sync API", "version": str(protocol.PROTOCOL_VERSION)},
-        "paths": PATHS,
-        "components": {
-            "securitySchemes": {"device": {"type": "http", "scheme": "bearer"}},
-            "schemas": {
-                "Mutation": {
-                    "type": "object",
-                    "required": ["seq", "mutation_id", "table", "op", "row_id"],
-                    "properties": {
-                        "seq": {"type": "integer", "minimum": 1},
-                        "mutation_id": {"type": "string"},
-                        "table": {"type": "string"},
-                        "op": {"enum": ["upsert", "delete"]},
-                        "row_id": {"type": "string"},
-                        "base_version": {"type": "integer"},
-                        "base": {"type": "object"},
-                        "row": {"type": "object"},
-                    },
-                },
-                "Error": {
-                    "type": "object",
-                    "required": ["error", "message"],
-                    "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
-                },
-            },
+        "info": {
+            "title": "Mill Workbench sync API",
+            "version": str(protocol.PROTOCOL_VERSION),
+            "description": f"Request bodies are at most {MAX_BODY_BYTES} bytes (imports: "
+            f"{MAX_IMPORT_BYTES}). Every answer carries X-Request-ID; every error is an Error.",
         },
-    }
+        "paths": _paths(),
+        "components": {
+            "securitySchemes": {"device": {"type": "http", "scheme": "bearer",
+                                           "description": "the token /v1/login issues"}},
+            "headers": {"RequestId": {
+                "description": "the request's id: the client's own X-Request-ID when it is a "
+                "plain token of up to 100 characters, else one the server made",
+                "schema": {"type": "string"}}},
+            "schemas": _schemas(),
+        },
+    }  # fmt: skip
+
+
+#: the documented paths and methods (a test holds them to the app's routes)
+PATHS = _paths()

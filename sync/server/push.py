@@ -39,15 +39,21 @@ from sync import protocol
 from sync.server import audit, schema
 from sync.server.accounts import Caller
 from sync.server.db import writing
+from sync.server.errors import ApiError
+from sync.server.messages import PushRequest, decode, row_problem
 from sync.server.scoping import WorkspaceScope
 from workbench.replica import APPEND_ONLY_TABLES, DOCUMENT_TABLES, declaration, validation
 
 SYNC_COLUMNS = frozenset({"id", "version", "deleted", "updated_at"})
-MAX_BATCH = 500
 
 
 class BatchError(ValueError):
-    """The batch as a whole does not follow the protocol (answered 422)."""
+    """The batch as a whole does not follow the protocol (answered 422); ``field`` names the
+    mutation's field to blame."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class SeqReused(ValueError):
@@ -77,35 +83,27 @@ class Mutation:
     row: Mapping[str, Any] | None
 
 
-def parse_batch(data: Mapping[str, Any]) -> list[Mutation]:
-    items = data.get("mutations")
-    if not isinstance(items, list):
-        raise BatchError("'mutations' must be a list")
-    if len(items) > MAX_BATCH:
-        raise BatchError(f"at most {MAX_BATCH} mutations per push")
+def parse_batch(body: bytes) -> list[Mutation]:
+    """The push body's mutations, decoded and checked as `messages.PushRequest` says; raises
+    `BatchError` naming the mutation and its field (``mutations[3].seq``) for the whole
+    batch (422), or `errors.ApiError` (400) for a body that is no usable JSON."""
+    try:
+        request = decode(body, PushRequest)
+    except ApiError as exc:
+        if exc.status_code != 422:
+            raise
+        raise BatchError(str(exc.detail), getattr(exc, "field", None)) from None
     parsed: list[Mutation] = []
-    for n, item in enumerate(items):
+    for n, item in enumerate(request.mutations):
         where = f"mutations[{n}]"
-        if not isinstance(item, dict):
-            raise BatchError(f"{where} must be an object")
-        seq = item.get("seq")
-        if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
-            raise BatchError(f"{where}.seq must be a positive whole number")
-        if parsed and seq <= parsed[-1].seq:
-            raise BatchError(f"{where}.seq must be greater than the one before it")
-        for key in ("mutation_id", "table", "op", "row_id"):
-            if not isinstance(item.get(key), str) or not item[key]:
-                raise BatchError(f"{where}.{key} must be a non-empty string")
-        base_version = item.get("base_version") or 0
-        if not isinstance(base_version, int) or isinstance(base_version, bool):
-            raise BatchError(f"{where}.base_version must be a whole number")
-        base = item.get("base") or {}
-        row = item.get("row")
-        if not isinstance(base, dict) or (row is not None and not isinstance(row, dict)):
-            raise BatchError(f"{where}.base and .row must be objects")
+        if parsed and item.seq <= parsed[-1].seq:
+            raise BatchError(f"{where}.seq must be greater than the one before it", f"{where}.seq")
+        problem = row_problem(item.row or {}, f"{where}.row")  # what a column cannot hold
+        if problem is not None:
+            raise BatchError(problem[1], problem[0])
         parsed.append(
-            Mutation(seq, item["mutation_id"], item["table"], item["op"], item["row_id"],
-                     base_version, base, row)
+            Mutation(item.seq, item.mutation_id, item.table, item.op, item.row_id,
+                     item.base_version or 0, item.base or {}, item.row)
         )  # fmt: skip
     return parsed
 

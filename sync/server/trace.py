@@ -29,6 +29,9 @@ MATERIAL_FIELDS = (
     "width_cm", "colour", "finish", "certifications", "supplier", "mill",
 )  # fmt: skip
 
+#: what the page tells of the item itself, besides its kind and code (an order's)
+ITEM_FIELDS = ("style", "season", "mill", "quantity", "uom")
+
 
 class NotFound(LookupError):
     pass
@@ -71,7 +74,9 @@ def trace(engine: sa.Engine, url: str) -> dict[str, Any]:
             raise NotFound(f"no workspace {link.workspace!r} on this server")
         scope = WorkspaceScope(conn, ws.id)
         materials, orders = schema.replicated["materials"], schema.replicated["orders"]
-        item: dict[str, Any] = {"kind": link.kind, "code": link.code}
+        # every kind answers the same fields (None where it has none): the page and the
+        # JSON's readers need not know which kind sets which
+        item: dict[str, Any] = {"kind": link.kind, "code": link.code, **dict.fromkeys(ITEM_FIELDS)}
         material_ids: list[str] = []
         if link.kind == "order":
             found = scope.rows("orders", orders.c.order_no == link.code, orders.c.deleted == 0)

@@ -1,6 +1,7 @@
 """Generating a believable workspace: the demo, the tests' fixtures and the benchmarks.
 
-Deterministic for a seed (ids included: they are drawn from the same random stream), and fast
+Deterministic for a seed (ids included: they are drawn from the same random stream, and an
+``id_salt`` gives another workspace from the same seed ids of its own), and fast
 enough for 200,000 materials in seconds: rows are built as tuples from precomputed choices and
 written with ``executemany`` in one transaction, in batches so memory stays flat even for
 millions of order lines.
@@ -8,6 +9,7 @@ millions of order lines.
 
 from __future__ import annotations
 
+import hashlib
 import random
 import threading
 import time
@@ -51,8 +53,10 @@ def _insert_sql(table: str, columns: Sequence[str]) -> str:
 class _Writer:
     """Hands out change numbers and writes batches, checking for cancel between them."""
 
-    def __init__(self, conn, progress: Progress | None, cancel: threading.Event | None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, conn, progress: Progress | None, cancel: threading.Event | None,  # type: ignore[no-untyped-def]
+                 id_mask: int = 0) -> None:  # fmt: skip
         self.conn = conn
+        self.id_mask = id_mask
         self.version = 0
         self.progress = progress
         self.cancel = cancel
@@ -61,6 +65,10 @@ class _Writer:
     def next_version(self) -> int:
         self.version += 1
         return self.version
+
+    def new_id(self, rng: random.Random) -> str:
+        """The next id of the seeded stream, salted (`_id_mask`)."""
+        return _uuid(rng, self.id_mask)
 
     def write(self, table: str, columns: Sequence[str], rows: Iterator[tuple], total: int) -> None:
         sql = _insert_sql(table, columns)
@@ -84,15 +92,23 @@ class _Writer:
         return len(batch)
 
 
-def _uuid(rng: random.Random) -> str:
-    """A version-4 UUID from the seeded stream (as ``uuid.UUID(int=…, version=4)``, faster)."""
-    n = (rng.getrandbits(128) & _UUID_CLEAR) | _UUID_SET
+def _uuid(rng: random.Random, mask: int = 0) -> str:
+    """A version-4 UUID from the seeded stream (as ``uuid.UUID(int=…, version=4)``, faster),
+    XORed with ``mask``: a one-to-one change, so salted ids stay as distinct as the stream's."""
+    n = ((rng.getrandbits(128) ^ mask) & _UUID_CLEAR) | _UUID_SET
     h = f"{n:032x}"
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 _UUID_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
 _UUID_SET = (0x4000 << 64) | (0x8000 << 48)  # version 4, RFC 4122 variant
+
+
+def _id_mask(salt: str) -> int:
+    """128 bits from ``salt`` to mix into every id (none for no salt)."""
+    if not salt:
+        return 0
+    return int.from_bytes(hashlib.sha256(salt.encode()).digest()[:16], "big")
 
 
 def _pick(rng: random.Random, items: Sequence[T]) -> T:
@@ -117,8 +133,13 @@ def generate_demo(
     today: date | None = None,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    id_salt: str = "",
 ) -> DemoSummary:
-    """Fill an empty replica with a demo workspace (one transaction; all or nothing)."""
+    """Fill an empty replica with a demo workspace (one transaction; all or nothing).
+
+    ``id_salt`` (say, the workspace's own id) changes every row's id and nothing else, so a
+    server can hold several demo workspaces from the same seed: ids are unique server-wide.
+    """
     if materials < 1:
         raise ValueError("a demo workspace needs at least one material")
     if replica.conn.execute("SELECT 1 FROM materials LIMIT 1").fetchone():
@@ -134,7 +155,9 @@ def generate_demo(
     cache = replica.conn.execute("PRAGMA cache_size").fetchone()[0]
     replica.conn.execute("PRAGMA cache_size = -262144")
     try:
-        counts = _generate(replica, rng, stamp, today, materials, orders, progress, cancel)
+        counts = _generate(
+            replica, rng, stamp, today, materials, orders, progress, cancel, _id_mask(id_salt)
+        )
     finally:
         replica.conn.execute(f"PRAGMA cache_size = {int(cache)}")
     return DemoSummary(seed, round(time.perf_counter() - started, 3), counts)
@@ -149,9 +172,10 @@ def _generate(
     orders: int,
     progress: Progress | None,
     cancel: threading.Event | None,
+    id_mask: int = 0,
 ) -> dict[str, int]:
     with replica.transaction() as conn:
-        w = _Writer(conn, progress, cancel)
+        w = _Writer(conn, progress, cancel, id_mask)
         brand_ids = _brands(w, rng, stamp)
         _work_centres_and_capacity(w, rng, stamp, today)
         made = _materials(w, rng, stamp, materials)
@@ -166,7 +190,7 @@ def _generate(
 
 
 def _brands(w: _Writer, rng: random.Random, stamp: str) -> list[tuple[str, str]]:
-    brands = [(_uuid(rng), code, name, country, cur) for code, name, country, cur in v.BRANDS]
+    brands = [(w.new_id(rng), code, name, country, cur) for code, name, country, cur in v.BRANDS]
     w.write(
         "brands",
         ("id", "code", "name", "country", "currency", "version", "deleted", "updated_at"),
@@ -184,7 +208,7 @@ def _brands(w: _Writer, rng: random.Random, stamp: str) -> list[tuple[str, str]]
         "margin_rules",
         ("id", "brand_id", "category", "method", "rate", "min_margin", "moq_from",
          "price_rounding", "valid_from", "version", "deleted", "updated_at"),
-        ((_uuid(rng), b, cat, method, f"{rate:.2f}", f"{floor:.2f}", moq, rnd, "2025-01-01",
+        ((w.new_id(rng), b, cat, method, f"{rate:.2f}", f"{floor:.2f}", moq, rnd, "2025-01-01",
           w.next_version(), 0, stamp) for b, cat, method, rate, floor, moq, rnd in rules),
         len(rules),
     )  # fmt: skip
@@ -195,7 +219,7 @@ def _brands(w: _Writer, rng: random.Random, stamp: str) -> list[tuple[str, str]]
 
 
 def _work_centres_and_capacity(w: _Writer, rng: random.Random, stamp: str, today: date) -> None:
-    centres = [(_uuid(rng), code, name, process, _pick(rng, v.MILLS), minutes)
+    centres = [(w.new_id(rng), code, name, process, _pick(rng, v.MILLS), minutes)
                for code, name, process, minutes in v.WORK_CENTRES]  # fmt: skip
     w.write(
         "work_centres",
@@ -217,7 +241,7 @@ def _work_centres_and_capacity(w: _Writer, rng: random.Random, stamp: str, today
                 else:
                     load = max(0.05, rng.uniform(0.7, 1.0) - ahead / 250)
                 booked = min(minutes, int(minutes * load))  # over-demand shows as fully booked
-                yield (_uuid(rng), centre_id, day.isoformat(), minutes, booked,
+                yield (w.new_id(rng), centre_id, day.isoformat(), minutes, booked,
                        w.next_version(), 0, stamp)  # fmt: skip
 
     w.write(
@@ -336,7 +360,7 @@ def _materials(w: _Writer, rng: random.Random, stamp: str, total: int) -> _Made:
             kind = "yarn" if roll < 0.2 else ("fabric" if roll < 0.85 else "trim")
             counters[kind] += 1
             make, prefix = makers[kind]
-            row = make(_uuid(rng), f"{prefix}-{counters[kind]:07d}")
+            row = make(w.new_id(rng), f"{prefix}-{counters[kind]:07d}")
             yield (*row, w.next_version(), 0, stamp)
 
     w.write("materials", _MATERIAL_COLS, rows(), total)
@@ -396,17 +420,17 @@ def _cost_rates(w: _Writer, rng: random.Random, stamp: str, today: date, made: _
 
     def rows() -> Iterator[tuple]:
         for r in process_rates:
-            yield (_uuid(rng), *r[:9], "INR", r[9], r[10], w.next_version(), 0, stamp)
+            yield (w.new_id(rng), *r[:9], "INR", r[9], r[10], w.next_version(), 0, stamp)
         # material prices in two versions too, so last season's styles can be re-costed
         for material_id, count, price in made.yarns:
             for when, factor in ((older, 0.93), (current, 1.0)):
-                yield (_uuid(rng), f"YRN-{count.replace(' ', '').replace('/', '-')}", "yarn",
+                yield (w.new_id(rng), f"YRN-{count.replace(' ', '').replace('/', '-')}", "yarn",
                        f"Yarn {count}", material_id, None, None, None, "per kg",
                        _money(float(price) * factor), "INR", when.isoformat(), source(when),
                        w.next_version(), 0, stamp)  # fmt: skip
         for material_id, uom, price in made.trims:
             for when, factor in ((older, 0.93), (current, 1.0)):
-                yield (_uuid(rng), "TRIM", "trim", "Trim price", material_id, None, None, None,
+                yield (w.new_id(rng), "TRIM", "trim", "Trim price", material_id, None, None, None,
                        f"per {'piece' if uom == 'pc' else 'm'}", _money(float(price) * factor),
                        "INR", when.isoformat(), source(when), w.next_version(), 0,
                        stamp)  # fmt: skip
@@ -441,7 +465,7 @@ def _fx_rates(w: _Writer, rng: random.Random, stamp: str, today: date) -> None:
         rate = start
         for day in months:
             rate *= 1 + rng.uniform(-0.015, 0.012)
-            rows.append((_uuid(rng), "INR", currency, f"{rate:.6f}", day.isoformat(),
+            rows.append((w.new_id(rng), "INR", currency, f"{rate:.6f}", day.isoformat(),
                          f"Treasury rate {day:%Y-%m}"))  # fmt: skip
     w.write(
         "fx_rates",
@@ -490,7 +514,7 @@ def _orders(
             quantity = _randrange(rng, 300, 20_001, 50)
             garment = _pick(rng, v.GARMENTS)
             yield (
-                _uuid(rng), f"PO-{ordered.year}-{n:07d}", brand_id,
+                w.new_id(rng), f"PO-{ordered.year}-{n:07d}", brand_id,
                 f"{garment}-{_randrange(rng, 1, 400):03d}", material, _season(ordered),
                 _pick(rng, mills), quantity, "pc", _money(rng.uniform(2.4, 19.5)), currency,
                 ordered.isoformat(), promised.isoformat(), delivered, w.next_version(), 0, stamp,

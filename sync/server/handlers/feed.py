@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from typing import Any
 
 import orjson
@@ -25,6 +26,10 @@ from sync.server.scoping import WorkspaceScope
 
 DEFAULT_PAGE_ROWS = 2000
 MAX_PAGE_ROWS = 10_000
+#: the highest cursor a laptop may name (change numbers are 64-bit, with room to spare)
+MAX_AFTER = 2**62
+#: the longest long-poll a laptop may ask for; the server's own limit may be shorter
+MAX_WAIT_S = 300
 
 
 def changes(request: Request) -> Response:
@@ -37,7 +42,7 @@ def changes(request: Request) -> Response:
     state = state_of(request)
     with state.reader.connect() as conn:
         caller = caller_of(request, conn)
-        after = int_param(request, "after", 0, 0, 2**62)
+        after = int_param(request, "after", 0, 0, MAX_AFTER)
         limit = int_param(request, "limit", DEFAULT_PAGE_ROWS, 1, MAX_PAGE_ROWS)
         key = PageKey(caller.workspace_id, caller.role, after, limit)
         scope = WorkspaceScope(conn, caller.workspace_id)
@@ -110,7 +115,28 @@ def snapshot_file(request: Request) -> Response:
     snap = store.find(caller.workspace_id, name)
     if snap is None or f"-{caller.role}-" not in name:
         raise ApiError(404, "not_found", "no such snapshot: ask /v1/snapshot for the current one")
+    _check_range(request, snap.path.stat().st_size)
     return FileResponse(snap.path, media_type="application/gzip", headers={"ETag": snap.sha256})
+
+
+_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+
+
+def _check_range(request: Request, size: int) -> None:
+    """Refuse a Range past the end in the API's error shape (FileResponse would answer it in
+    plain text), and ignore one that is not a single valid range of bytes, as RFC 9110 lets a
+    server do: the whole file is sent (a resumed download asks for one range, ``bytes=N-``)."""
+    asked = request.headers.get("range")
+    if asked is None:
+        return
+    found = _RANGE.fullmatch(asked.strip())
+    start, end = (found.group(1), found.group(2)) if found else ("", "")
+    if not found or not (start or end) or (start and end and int(start) > int(end)):
+        request.scope["headers"] = [(k, v) for k, v in request.scope["headers"] if k != b"range"]
+        return
+    if start and int(start) >= size:
+        raise ApiError(416, "range_not_satisfiable", f"the file has {size} bytes",
+                       field="Range", headers={"Content-Range": f"bytes */{size}"})  # fmt: skip
 
 
 def counts(request: Request) -> JSONResponse:
@@ -128,9 +154,10 @@ def counts(request: Request) -> JSONResponse:
 async def wait(request: Request) -> JSONResponse:
     """Long-poll: answer as soon as the workspace has a change after ``after``."""
     caller = await asyncio.to_thread(caller_of, request)
-    after = int_param(request, "after", 0, 0, 2**62)
+    after = int_param(request, "after", 0, 0, MAX_AFTER)
     state = state_of(request)
-    timeout = min(state.long_poll_s, int_param(request, "timeout", int(state.long_poll_s), 0, 300))
+    asked = int_param(request, "timeout", int(state.long_poll_s), 0, MAX_WAIT_S)
+    timeout = min(state.long_poll_s, asked)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
 

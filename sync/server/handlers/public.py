@@ -13,15 +13,9 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from sync import protocol
 from sync.server import accounts
 from sync.server.accounts import AccountError
-from sync.server.handlers.requests import (
-    ApiError,
-    check_version,
-    error_answer,
-    json_body,
-    read_body,
-    state_of,
-    string_field,
-)
+from sync.server.errors import ApiError, error_answer
+from sync.server.handlers.requests import check_version, read_body, state_of
+from sync.server.messages import LoginRequest, decode
 from sync.server.openapi import openapi_document
 from sync.server.trace import NotFound as TraceNotFound
 from sync.server.trace import trace
@@ -42,13 +36,11 @@ def openapi(request: Request) -> JSONResponse:
 
 async def login(request: Request) -> JSONResponse:
     check_version(request)
-    data = json_body(await read_body(request))
-    username = string_field(data, "username")
-    password = string_field(data, "password")
-    device = string_field(data, "device_name", required=False) or "unnamed device"
+    data = decode(await read_body(request), LoginRequest)
+    device = data.device_name or "unnamed device"
     engine = state_of(request).engine
     try:
-        done = await asyncio.to_thread(accounts.login, engine, username, password, device)
+        done = await asyncio.to_thread(accounts.login, engine, data.username, data.password, device)
     except AccountError as exc:
         raise ApiError(401, "unauthorized", str(exc)) from None
     return JSONResponse(done.to_json())
@@ -62,7 +54,7 @@ async def traceability(request: Request) -> Response:
         found = await asyncio.to_thread(trace, state.engine, str(request.url))
     except TraceNotFound as exc:
         if wants_json:
-            return error_answer(404, "not_found", str(exc))
+            return error_answer(request, 404, "not_found", str(exc))
         page = environment().get_template("trace.html").render(t=None, reason=str(exc))
         return HTMLResponse(page, status_code=404)
     if wants_json:

@@ -9,32 +9,23 @@ SQLAlchemy, so most handlers are plain functions that Starlette runs in its thre
 from __future__ import annotations
 
 import asyncio
-import json
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 
 from sync import protocol
 from sync.server import accounts
 from sync.server.accounts import Caller
+from sync.server.errors import ApiError
 from sync.server.pages import PageCache
 from sync.server.snapshot import SnapshotStore
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
-
-
-class ApiError(HTTPException):
-    """An answer with a status, a machine-readable code and a message for people."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(status_code=status, detail=message)
-        self.code = code
+_WHOLE = re.compile(r"-?[0-9]{1,30}")
 
 
 @dataclass
@@ -55,23 +46,6 @@ class ServerState:
         """Close the connections of the pool this state made for itself."""
         if self.reader is not self.engine:
             self.reader.dispose()
-
-
-def error_answer(status: int, code: str, message: str, **details: Any) -> JSONResponse:
-    """``{"error": code, "message": …}``: a code for programs, a sentence for people, and
-    any ``details`` a program needs to act on it (fields beside them)."""
-    return JSONResponse({"error": code, "message": message, **details}, status_code=status)
-
-
-async def http_error(request: Request, exc: Exception) -> Response:
-    """Every error in the same JSON shape: Starlette's own (404, 405) and `ApiError`s."""
-    assert isinstance(exc, HTTPException)
-    code = getattr(exc, "code", None) or {
-        401: "unauthorized",
-        404: "not_found",
-        405: "method_not_allowed",
-    }.get(exc.status_code, "error")
-    return error_answer(exc.status_code, code, str(exc.detail))
 
 
 def state_of(request: Request) -> ServerState:
@@ -110,15 +84,17 @@ def caller_of(request: Request, conn: sa.Connection | None = None) -> Caller:
 
 
 def int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
+    """A whole-number query parameter, written plainly (digits, an optional minus)."""
     raw = request.query_params.get(name)
     if raw is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ApiError(400, "bad_request", f"{name} must be a whole number, not {raw!r}") from None
+    if not _WHOLE.fullmatch(raw):
+        raise ApiError(400, "bad_request", f"{name} must be a whole number, not {raw[:50]!r}",
+                       field=name)  # fmt: skip
+    value = int(raw)
     if not low <= value <= high:
-        raise ApiError(400, "bad_request", f"{name} must be between {low} and {high}")
+        raise ApiError(400, "bad_request", f"{name} must be between {low} and {high}",
+                       field=name)  # fmt: skip
     return value
 
 
@@ -136,27 +112,6 @@ async def read_body(request: Request) -> bytes:
             raise too_large
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-def json_body(body: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(body or b"null")
-    except (ValueError, UnicodeDecodeError):
-        raise ApiError(400, "bad_json", "the request body is not valid JSON") from None
-    if not isinstance(data, dict):
-        raise ApiError(422, "invalid", "the request body must be a JSON object")
-    return data
-
-
-def string_field(data: dict[str, Any], name: str, required: bool = True) -> str:
-    value = data.get(name)
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str) or (required and not value.strip()):
-        raise ApiError(422, "invalid", f"'{name}' must be a non-empty string")
-    if len(value) > 500:
-        raise ApiError(422, "invalid", f"'{name}' is longer than 500 characters")
-    return value
 
 
 async def save_body(request: Request, path: Path, limit: int) -> None:

@@ -6,25 +6,24 @@ that commits wakes the workspace's long-polls.
 from __future__ import annotations
 
 import asyncio
-import json
+import re
 import tempfile
 from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from sync.server.errors import ApiError, error_answer
 from sync.server.handlers.requests import (
-    ApiError,
     caller_of,
-    error_answer,
     int_param,
-    json_body,
     notify,
     read_body,
     save_body,
     state_of,
 )
 from sync.server.importing import ImportRefused, import_file
+from sync.server.messages import QuoteRequest, decode, decode_json_text, nul_problem
 from sync.server.pricing import PRICING_ROLES, issue_quote
 from sync.server.push import BatchError, SeqReused, apply_push, parse_batch
 from workbench.costing import CostingError
@@ -36,21 +35,23 @@ MAX_IMPORT_BYTES = 512 * 1024 * 1024
 #: an import's answer lists this many problems; the rest are counted (fix these first)
 MAX_REJECTS_SHOWN = 5000
 UPLOAD_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".txt", ".tsv")
+#: the published form of an upload's name: one of those extensions, in either case
+UPLOAD_PATTERN = r"\.([Xx][Ll][Ss][XxMm]?|[Cc][Ss][Vv]|[Tt][Xx][Tt]|[Tt][Ss][Vv])$"
+MAX_FILENAME = 200
 
 
 async def push(request: Request) -> JSONResponse:
     """Apply a batch of this device's mutations; see `sync.server.push`."""
     caller = await asyncio.to_thread(caller_of, request)
-    data = json_body(await read_body(request))
     try:
-        batch = parse_batch(data)
+        batch = parse_batch(await read_body(request))
     except BatchError as exc:
-        raise ApiError(422, "invalid", str(exc)) from None
+        raise ApiError(422, "invalid", str(exc), field=exc.field) from None
     state = state_of(request)
     try:
         answers = await asyncio.to_thread(apply_push, state.engine, caller, batch)
     except SeqReused as exc:
-        return error_answer(409, "mutation_seq_reused", str(exc), seq=exc.seq,
+        return error_answer(request, 409, "mutation_seq_reused", str(exc), seq=exc.seq,
                             last_mutation_seq=exc.last)  # fmt: skip
     if any(a["status"] == "applied" for a in answers):
         notify(state, caller.workspace_id)
@@ -66,9 +67,7 @@ async def import_master_data(request: Request) -> JSONResponse:
     if kind not in KINDS:
         raise ApiError(404, "not_found", f"there is no import for {kind!r}; choose one of "
                        f"{', '.join(KINDS)}")  # fmt: skip
-    filename = Path(request.query_params.get("filename", "")).name
-    if Path(filename).suffix.lower() not in UPLOAD_SUFFIXES:
-        raise ApiError(422, "invalid", "filename must name a .xlsx, .xls, .csv or .txt file")
+    filename = _upload_name(request.query_params.get("filename", ""))
     flags = {n: int_param(request, n, 0, 0, 1) == 1 for n in ("dry_run", "accept_partial")}
     mapping = _import_mapping(kind, request.query_params.get("columns"))
     with tempfile.TemporaryDirectory(prefix="import-") as folder:
@@ -90,21 +89,36 @@ async def import_master_data(request: Request) -> JSONResponse:
     return JSONResponse(answer)
 
 
+def _upload_name(given: str) -> str:
+    """The uploaded file's name as kept for reading and for its reports: the name's last part,
+    of letters, digits and a few signs only (no way out of the upload folder, nothing a file
+    system refuses), and one of the extensions a reader takes."""
+    if len(given) > MAX_FILENAME:
+        raise ApiError(422, "invalid", f"filename is longer than {MAX_FILENAME} characters",
+                       field="filename")  # fmt: skip
+    name = re.sub(r"[^\w.() -]", "_", given.replace("\\", "/").rsplit("/", 1)[-1]).strip()
+    suffix = Path(name).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES or not re.search(UPLOAD_PATTERN, given):
+        raise ApiError(422, "invalid", "filename must name a .xlsx, .xls, .csv or .txt file",
+                       field="filename")  # fmt: skip
+    stem = name[: -len(suffix)].strip(". ") or "upload"
+    return stem + suffix
+
+
 def _import_mapping(kind: str, columns: str | None) -> Mapping:
     """The shipped mapping for ``kind``, with the columns the admin chose in the app (a JSON
     object of field -> the file's heading)."""
     mapping = load_mapping(kind)
     if not columns:
         return mapping
+    chosen = decode_json_text(columns, "columns")
+    if not isinstance(chosen, dict) or not all(isinstance(v, str) for v in chosen.values()):
+        raise ApiError(400, "bad_request", "columns must be a JSON object of field names to "
+                       "headings", field="columns")  # fmt: skip
     try:
-        chosen = json.loads(columns)
-        if not isinstance(chosen, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in chosen.items()
-        ):
-            raise ValueError("columns must be a JSON object of field names to headings")
         return override_columns(mapping, chosen)
     except ValueError as exc:
-        raise ApiError(400, "bad_request", f"columns: {exc}") from None
+        raise ApiError(422, "invalid", f"columns: {exc}", field="columns") from None
 
 
 async def pricing_quote(request: Request) -> JSONResponse:
@@ -112,9 +126,11 @@ async def pricing_quote(request: Request) -> JSONResponse:
     caller = await asyncio.to_thread(caller_of, request)
     if caller.role not in PRICING_ROLES:
         raise ApiError(403, "forbidden", "firm quotes are for merchandisers and admins")
-    data = json_body(await read_body(request))
-    if not isinstance(data.get("sheet"), dict):
-        raise ApiError(422, "invalid", "'sheet' must be a cost sheet object")
+    asked = decode(await read_body(request), QuoteRequest)
+    problem = nul_problem(asked.sheet, "sheet")
+    if problem is not None:
+        raise ApiError(422, "invalid", problem[1], field=problem[0])
+    data = {"sheet": asked.sheet, "cost_sheet_id": asked.cost_sheet_id}
     state = state_of(request)
     try:
         quote = await asyncio.to_thread(issue_quote, state.engine, caller, data)
