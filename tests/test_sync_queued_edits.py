@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sync.client import SyncClient, login, outbox
 from sync.client.rebase import QueuedEdit, rebase
 from sync.server import schema
-from tests.sync_fixtures import PASSWORD, Server
+from tests.sync_fixtures import PASSWORD, Server, write_rows
 from workbench import documents
 from workbench.replica import open_replica
 
@@ -92,6 +92,11 @@ def test_every_batch_boundary_and_chain_of_edits_ends_as_the_laptop_left_it(
 ) -> None:
     a, b = laptops
     rng = random.Random(7)
+    brands = [{"id": f"brand {batch}-{offset}", "code": f"B{batch}{offset}", "name": "Brand",
+               "country": "IN", "currency": "USD", "deleted": 0,
+               "updated_at": "2026-12-01T00:00:00Z"}
+              for batch in range(1, 6) for offset in range(batch + 1)]  # fmt: skip
+    write_rows(server.engine, server.workspaces["alpha"], "brands", brands)
     for batch in range(1, 6):
         monkeypatch.setattr(outbox, "PUSH_BATCH", batch)
         for offset in range(batch + 1):

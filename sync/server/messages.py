@@ -325,21 +325,6 @@ def decode_json_text(text: str, what: str) -> Any:
         raise ApiError(400, "bad_request", message, field=what) from None
 
 
-def row_problem(values: dict[str, Any], where: str) -> tuple[str, str] | None:
-    """The first value in ``values`` no column can hold, as (field, message), or None: a
-    number past 64 bits, or text with a NUL character (PostgreSQL stores neither)."""
-    for key, value in values.items():
-        field = f"{where}.{key}"
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            if not INT64_MIN <= value <= INT64_MAX:
-                return field, f"'{field}' is out of range: numbers are at most 2^63 - 1 in size"
-        elif isinstance(value, str) and "\x00" in value:
-            return field, f"'{field}' must not hold a NUL character"
-        if "\x00" in key:
-            return field, f"'{where}' has a field name with a NUL character"
-    return None
-
-
 def nul_problem(value: Any, where: str) -> tuple[str, str] | None:
     """The first text anywhere in ``value`` (a cost sheet) holding a NUL character."""
     if isinstance(value, str):

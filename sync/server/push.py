@@ -40,7 +40,7 @@ from sync.server import audit, schema
 from sync.server.accounts import Caller
 from sync.server.db import writing
 from sync.server.errors import ApiError
-from sync.server.messages import PushRequest, decode, row_problem
+from sync.server.messages import PushRequest, decode
 from sync.server.scoping import WorkspaceScope
 from workbench.replica import APPEND_ONLY_TABLES, DOCUMENT_TABLES, declaration, validation
 
@@ -98,9 +98,6 @@ def parse_batch(body: bytes) -> list[Mutation]:
         where = f"mutations[{n}]"
         if parsed and item.seq <= parsed[-1].seq:
             raise BatchError(f"{where}.seq must be greater than the one before it", f"{where}.seq")
-        problem = row_problem(item.row or {}, f"{where}.row")  # what a column cannot hold
-        if problem is not None:
-            raise BatchError(problem[1], problem[0])
         parsed.append(
             Mutation(item.seq, item.mutation_id, item.table, item.op, item.row_id,
                      item.base_version or 0, item.base or {}, item.row)

@@ -81,6 +81,9 @@ def check_row(name: str, row: Mapping[str, Any]) -> RowProblem | None:
             shown_id = row_id if row_id is None or _encodable(row_id) else None
             return RowProblem(name, shown_id, str(key), value,
                               "is not valid text (it holds a lone surrogate)")  # fmt: skip
+        if isinstance(value, str) and "\x00" in value:
+            return RowProblem(name, row_id, str(key), value,
+                              "holds a NUL character, which no column keeps")  # fmt: skip
     try:
         msgspec.convert(row, row_type(name), strict=True)
     except msgspec.ValidationError as exc:
