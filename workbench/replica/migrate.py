@@ -16,6 +16,10 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+# what the .py migrations call, imported here so that every packager sees the module (the
+# migration files themselves are data, found beside this one at run time)
+from workbench.replica import converge  # noqa: F401
+
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.(sql|py)$")
 
