@@ -368,6 +368,10 @@ def copy_db(obj: Context, target: str) -> None:
 @click.option("--accept-partial", is_flag=True, help="Write the valid rows even if some fail.")
 @click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where the reject report goes (default: beside FILE).")  # fmt: skip
+@click.option("--decimal-mark", type=click.Choice(["comma", "point"]),
+              help="The file's decimal mark (an SAP user's format: 1.234,5 is comma). By "
+                   "default the file's numbers tell it; one that reads both ways and nothing "
+                   "tells (1,234 alone) is rejected.")  # fmt: skip
 @click.pass_obj
 def import_(
     obj: Context,
@@ -378,6 +382,7 @@ def import_(
     dry_run: bool,
     accept_partial: bool,
     report_dir: Path | None,
+    decimal_mark: str | None,
 ) -> None:
     """Import master data (all rows or none, unless --accept-partial) and print a summary.
 
@@ -397,6 +402,7 @@ def import_(
             obj.engine, ws_id, kind, file,
             mapping=load_mapping(mapping) if mapping else None,
             dry_run=dry_run, accept_partial=accept_partial, report_dir=report_dir,
+            decimal_mark={"comma": ",", "point": "."}.get(decimal_mark or ""),
         )  # fmt: skip
     except (accounts.AccountError, ImportRefused, MappingError, ReadError) as exc:
         fail(str(exc))

@@ -127,3 +127,16 @@ def test_a_value_the_declaration_refuses_is_rejected_with_file_row_and_column(
                                 "value": supplier.strip(),
                                 "message": "is longer than 500 characters"}]
     assert server_codes(server) == {}
+
+
+def test_the_import_command_takes_the_files_decimal_mark(server: Server, tmp_path: Path) -> None:
+    """BRGEW-like three decimals alone read both ways: refused, until the admin says how."""
+    db = server.engine.url.render_as_string(hide_password=False)
+    db = db if not db.startswith("sqlite") else server.engine.url.database
+    path = write(tmp_path / "mara.csv", HEADER + "FAB-905;Jersey;fabric;jersey;;;;kg;1,180;S\n")
+    command = ["--db", db, "import", "materials", str(path), "--workspace", "alpha"]
+    refused = CliRunner().invoke(sync_cli, command)
+    assert refused.exit_code == 1 and "ambiguous: '1,180' is 1.180" in refused.output
+    done = CliRunner().invoke(sync_cli, [*command, "--decimal-mark", "comma"])
+    assert done.exit_code == 0, done.output
+    assert server_codes(server)["FAB-905"][1] == "1.180"

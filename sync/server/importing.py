@@ -26,6 +26,7 @@ from workbench.ingest import load_mapping, read_table, validate
 from workbench.ingest.mapping import KINDS, Mapping
 from workbench.ingest.report import write_reject_report
 from workbench.ingest.validate import Problem, Resolver, ValidatedTable
+from workbench.ingest.values import Mark
 from workbench.replica import validation
 
 
@@ -83,7 +84,12 @@ def import_file(
     accept_partial: bool = False,
     report_dir: Path | None = None,
     actor: str = CLI_ACTOR,
+    decimal_mark: Mark | None = None,
 ) -> ImportSummary:
+    """Read, check and (unless a row is rejected) write one file of ``kind``.
+
+    ``decimal_mark`` is the file's decimal mark where the admin knows it (the SAP system's
+    user format); otherwise its numbers tell it, and one nothing tells is rejected."""
     if mapping is None and kind not in KINDS:
         raise ImportRefused(f"there is no import for {kind!r}; choose one of "
                             f"{', '.join(KINDS)}")  # fmt: skip
@@ -92,7 +98,8 @@ def import_file(
     if mapping.table not in schema.replicated:
         raise ImportRefused(f"{mapping.source} writes to {mapping.table!r}, which is not a "
                             "master data table")  # fmt: skip
-    table = validate(read_table(path), mapping, scope_resolver(engine, workspace_id))
+    table = validate(read_table(path), mapping, scope_resolver(engine, workspace_id),
+                     decimal_mark)  # fmt: skip
     _check_declared(table, mapping.table)
     summary = ImportSummary(file=path.name, kind=kind, rows_read=table.rows_read,
                             rejected=len(table.rejected_rows), dry_run=dry_run)  # fmt: skip

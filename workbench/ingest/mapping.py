@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workbench.ingest.values import Mark
 from workbench.paths import resources_dir
 
 #: the kinds of master data there is a shipped mapping for, in the order they depend on each
@@ -52,8 +53,9 @@ class Mapping:
     #: brand, category, quantity break and start date)
     keys: tuple[str, ...]
     fields: tuple[FieldRule, ...]
-    #: a lone comma in numbers is the decimal separator (SAP's German format); None guesses
-    decimal_comma: bool | None = None
+    #: the files' decimal mark where the mapping knows it (an SAP system's user format);
+    #: None: each file's numbers tell it, and a number nothing tells is rejected as ambiguous
+    decimal_mark: Mark | None = None
     source: str = ""
     #: the table rows are written to (a kind's name unless the mapping says otherwise)
     table: str = ""
@@ -97,6 +99,17 @@ def _rule(name: str, spec: dict[str, Any], source: str) -> FieldRule:
     )
 
 
+def _decimal_mark(data: dict[str, Any], source: str) -> Mark | None:
+    """``"decimal_mark": "comma"`` (or ``","``), ``"point"`` (``"."``) or absent."""
+    given = data.get("decimal_mark")
+    if given is None:
+        return None
+    found = {"comma": ",", ",": ",", "point": ".", ".": "."}.get(str(given).lower())
+    if found is None:
+        raise MappingError(f"{source}: decimal_mark is {given!r}; use \"comma\" or \"point\"")
+    return found  # type: ignore[return-value]
+
+
 def load_mapping(kind_or_path: str | Path) -> Mapping:
     """The shipped mapping for a kind (``"materials"``), or a mapping file by path."""
     path = Path(kind_or_path)
@@ -127,7 +140,7 @@ def load_mapping(kind_or_path: str | Path) -> Mapping:
         kind=kind,
         keys=keys,
         fields=fields,
-        decimal_comma=data.get("decimal_comma"),
+        decimal_mark=_decimal_mark(data, path.name),
         source=path.name,
         table=str(data.get("table", kind)),
     )

@@ -10,13 +10,21 @@ from __future__ import annotations
 import functools
 import gc
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from workbench.ingest.mapping import FieldRule, Mapping
 from workbench.ingest.readers import RawTable
-from workbench.ingest.values import parse_date, parse_decimal, parse_int
+from workbench.ingest.values import (
+    AmbiguousNumber,
+    Mark,
+    decide_mark,
+    parse_date,
+    parse_decimal,
+    parse_int,
+    tally,
+)
 
 HEADER_SEARCH_ROWS = 15
 
@@ -83,7 +91,18 @@ def find_header(raw: RawTable, mapping: Mapping) -> tuple[int, dict[str, int]]:
     return best_row, best
 
 
-def _convert(rule: FieldRule, text: str, mapping: Mapping) -> Any:
+@dataclass(frozen=True)
+class ColumnMark:
+    """How one numeric column's numbers are read: the decimal mark for those that read both
+    ways (None: they are rejected as ambiguous, for ``why``), and whether the admin gave it
+    (then a number written with the other mark is refused)."""
+
+    mark: Mark | None
+    why: str = ""
+    given: bool = False
+
+
+def _convert(rule: FieldRule, text: str, marks: dict[str, ColumnMark]) -> Any:
     if rule.type in ("text", "reference"):
         if rule.max_length and len(text) > rule.max_length:
             raise ValueError(f"longer than {rule.max_length} characters")
@@ -95,11 +114,19 @@ def _convert(rule: FieldRule, text: str, mapping: Mapping) -> Any:
         return found
     if rule.type == "date":
         return parse_date(text).isoformat()
-    if rule.type == "fraction":
-        number = _fraction(text, mapping)
-    else:
-        number = (parse_int if rule.type == "int" else parse_decimal)(text, mapping.decimal_comma)
+    column = marks[rule.name]
+    try:
+        if rule.type == "fraction":
+            number: Decimal | int = _fraction(text, column)
+        elif rule.type == "int":
+            number = parse_int(text, column.mark, strict=column.given)
+        else:
+            number = parse_decimal(text, column.mark, strict=column.given)
+    except AmbiguousNumber:
+        raise AmbiguousNumber(text, column.why) from None
     if rule.minimum is not None and number < rule.minimum:
+        if number < 0 <= rule.minimum:
+            raise ValueError("negative: this column takes no numbers below zero")
         raise ValueError(f"below the minimum of {rule.minimum}")
     if rule.maximum is not None and number > rule.maximum:
         raise ValueError(f"above the maximum of {rule.maximum}")
@@ -109,34 +136,34 @@ def _convert(rule: FieldRule, text: str, mapping: Mapping) -> Any:
 _NUMERIC = ("int", "decimal", "fraction")
 
 
-def _sniff_decimal_comma(raw: RawTable, header: int, columns: list[int]) -> bool | None:
-    """The file's decimal mark, from the numbers that can only be read one way.
+def decide_marks(
+    raw: RawTable, header: int, columns: dict[str, int], mapping: Mapping,
+    given: Mark | None = None,
+) -> dict[str, ColumnMark]:  # fmt: skip
+    """Each numeric column's decimal mark: the admin's (``given``, else the mapping's), else
+    what the column's own numbers tell, else what the file's other numbers tell (one file
+    keeps one convention). Never the number of digits after a mark."""
+    given = given or mapping.decimal_mark
+    numeric = {f: c for f, c in columns.items() if mapping.rule(f).type in _NUMERIC}
+    if given is not None:
+        return {rule.name: ColumnMark(given, given=True) for rule in mapping.fields
+                if rule.type in _NUMERIC}  # fmt: skip
+    body = raw.rows[header + 1 :]
+    told = {f: tally([row[c] if c < len(row) else "" for row in body])
+            for f, c in numeric.items()}  # fmt: skip
+    in_file: dict[str, str] = {}
+    for marks in told.values():
+        for mark, text in marks.items():
+            in_file.setdefault(mark, text)
+    return {rule.name: ColumnMark(*decide_mark(told.get(rule.name, {}), in_file))
+            for rule in mapping.fields if rule.type in _NUMERIC}  # fmt: skip
 
-    ``3,45`` says comma, ``3.45`` says dot; ``12.000`` says nothing. One file keeps one
-    convention, so a clear cell settles the ambiguous ones (``12.000`` beside ``3,45`` is
-    twelve thousand). None when the file says nothing, or both.
-    """
-    comma = dot = 0
-    for row in raw.rows[header + 1 :]:
-        for col in columns:
-            cell = row[col].strip().rstrip("-%").strip() if col < len(row) else ""
-            last = max(cell.rfind(","), cell.rfind("."))
-            if last < 0 or len(cell) - last - 1 == 3 or not cell[last + 1 :].isdigit():
-                continue
-            if cell[last] == ",":
-                comma += 1
-            else:
-                dot += 1
-        if comma and dot:
-            return None
-    return True if comma else (False if dot else None)
 
-
-def _fraction(text: str, mapping: Mapping) -> Decimal:
+def _fraction(text: str, column: ColumnMark) -> Decimal:
     """``28%`` or ``0.28`` -> 0.28; a bare ``28`` is refused rather than read as 2,800 %."""
     if text.rstrip().endswith("%"):
-        return parse_decimal(text.rstrip()[:-1], mapping.decimal_comma) / 100
-    value = parse_decimal(text, mapping.decimal_comma)
+        return parse_decimal(text.rstrip()[:-1], column.mark, strict=column.given) / 100
+    value = parse_decimal(text, column.mark, strict=column.given)
     if abs(value) > 1:
         raise ValueError(f"write a share as a fraction or a percentage ({value / 100} or "
                          f"{value}%)")  # fmt: skip
@@ -156,7 +183,12 @@ NOUNS = {
 }
 
 
-def validate(raw: RawTable, mapping: Mapping, resolve: Resolver | None = None) -> ValidatedTable:
+def validate(
+    raw: RawTable,
+    mapping: Mapping,
+    resolve: Resolver | None = None,
+    decimal_mark: Mark | None = None,
+) -> ValidatedTable:
     """Check every row; references (a rate's material code) are looked up with ``resolve``,
     all at once after the rows are read, so an unknown code is one more problem of its row.
 
@@ -167,13 +199,15 @@ def validate(raw: RawTable, mapping: Mapping, resolve: Resolver | None = None) -
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _validate(raw, mapping, resolve)
+        return _validate(raw, mapping, resolve, decimal_mark)
     finally:
         if paused:
             gc.enable()
 
 
-def _validate(raw: RawTable, mapping: Mapping, resolve: Resolver | None) -> ValidatedTable:
+def _validate(
+    raw: RawTable, mapping: Mapping, resolve: Resolver | None, decimal_mark: Mark | None
+) -> ValidatedTable:
     if mapping.reference_fields and resolve is None:
         raise TypeError(f"{mapping.source} refers to other tables: validate() needs a resolver")
     name = raw.path.name
@@ -194,9 +228,7 @@ def _validate(raw: RawTable, mapping: Mapping, resolve: Resolver | None) -> Vali
                                        f"{', '.join(rule.aliases)})"))  # fmt: skip
     if missing:
         return result
-    if mapping.decimal_comma is None:
-        numeric = [c for f, c in columns.items() if mapping.rule(f).type in _NUMERIC]
-        mapping = replace(mapping, decimal_comma=_sniff_decimal_comma(raw, header, numeric))
+    marks = decide_marks(raw, header, columns, mapping, decimal_mark)
     checked: list[tuple[int, dict[str, Any], list[Problem]]] = []
     for index in range(header + 1, len(raw.rows)):
         row = raw.rows[index]
@@ -217,7 +249,7 @@ def _validate(raw: RawTable, mapping: Mapping, resolve: Resolver | None) -> Vali
                 values[rule.name] = rule.default if rule.default is not None else empty
                 continue
             try:
-                values[rule.name] = _convert(rule, text, mapping)
+                values[rule.name] = _convert(rule, text, marks)
             except ValueError as exc:
                 problems.append(Problem(name, number, column, text, str(exc)))
         checked.append((number, values, problems))
