@@ -64,7 +64,7 @@ def test_an_admin_imports_a_cost_master_from_the_app(
             dialog.set_column("rate", "Rate")
         table = blocker.args[0]
         assert [str(p) for p in table.problems] == [
-            "rates.csv, row 4, column 'Material code' ('NOPE-9'): no material with code "
+            "rates.csv, line 4, column 'Material code' ('NOPE-9'): no material with code "
             "'NOPE-9' in this workspace"
         ]
         assert "3 rows read · 2 valid · 1 rejected" in dialog.summary.text()

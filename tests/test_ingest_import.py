@@ -101,7 +101,7 @@ def test_the_import_command(server: Server, tmp_path: Path) -> None:
     refused = runner.invoke(sync_cli, ["--db", db, "import", "materials", str(path),
                                        "--workspace", "alpha"])  # fmt: skip
     assert refused.exit_code == 1
-    assert "row 4, column 'GSM' ('heavy')" in refused.output
+    assert "line 4, column 'GSM' ('heavy')" in refused.output
     assert "nothing was imported" in refused.output
     done = runner.invoke(sync_cli, ["--db", db, "import", "materials", str(path), "--workspace",
                                     "alpha", "--accept-partial"])  # fmt: skip

@@ -70,11 +70,11 @@ def test_xlsx_with_a_title_row_and_blank_lines(tmp_path: Path) -> None:
 def test_sap_extract_with_german_numbers_and_leading_zeros(tmp_path: Path) -> None:
     path = tmp_path / "MARA_export.txt"
     path.write_bytes(
-        "MATNR\tMAKTX\tMTART\tMATKL\tMEINS\tBRGEW\tSTPRS\tWERKS\r\n"
-        "000000000000012345\tSingle Jersey Baumwolle\tZFAB\tsingle jersey\tKG\t180\t1.412,50"
-        "\t1000\r\n"
-        "000000000000012346\tGarn Ne 30/1\tZYRN\tcombed yarn\tKG\t\t305,00\t1000\r\n"
-        "000000000000012347\tKnopf 18L\tHIBE\tbutton\tST\t\t0,60-\t1000\r\n".encode("cp1252")
+        "MATNR\tMAKTX\tMTART\tMATKL\tMEINS\tBRGEW\tGEWEI\tSTPRS\tWERKS\r\n"
+        "000000000000012345\tSingle Jersey Baumwolle\tZFAB\tsingle jersey\tKG\t0,180\tKG"
+        "\t1.412,50\t1000\r\n"
+        "000000000000012346\tGarn Ne 30/1\tZYRN\tcombed yarn\tKG\t\t\t305,00\t1000\r\n"
+        "000000000000012347\tKnopf 18L\tHIBE\tbutton\tST\t\t\t0,60-\t1000\r\n".encode("cp1252")
     )
     mapping = load_mapping("materials")
     table = validate(read_table(path), mapping)
@@ -84,7 +84,7 @@ def test_sap_extract_with_german_numbers_and_leading_zeros(tmp_path: Path) -> No
     assert first["code"] == "000000000000012345"  # leading zeros kept: codes are text
     assert (first["material_type"], first["uom"], first["price"]) == ("fabric", "kg", "1412.50")
     assert second["material_type"] == "yarn" and second["price"] == "305.00"
-    assert first["mill"] == "1000"
+    assert first["mill"] == "1000" and first["gross_weight_kg"] == "0.180"
 
 
 def test_messy_rows_are_all_reported_at_once(tmp_path: Path) -> None:
@@ -105,14 +105,15 @@ def test_messy_rows_are_all_reported_at_once(tmp_path: Path) -> None:
     assert found == {
         (2, "GSM", "heavy", "'heavy' is not a number"),
         (3, "Unit", "yards", "not one of kg, m, pc"),
-        (5, "Code", "FAB-001", "duplicate: the same code is in row 2"),
+        (2, "Code", "FAB-001", "duplicate: the same code is on lines 2 and 5"),
+        (5, "Code", "FAB-001", "duplicate: the same code is on lines 2 and 5"),
         (6, "Code", "", "a value is required"),
         (7, "GSM", "5000", "above the maximum of 1500"),
         (7, "Price", "-3", "negative: this column takes no numbers below zero"),
     }
     assert [n for n, _ in table.rows] == [8]
     assert table.rows_read == 6
-    assert "messy.csv, row 2, column 'GSM' ('heavy')" in str(table.problems[0])
+    assert "messy.csv, line 2, column 'GSM' ('heavy')" in str(table.problems[0])
 
 
 def test_a_missing_required_column_is_named(tmp_path: Path) -> None:
@@ -149,3 +150,36 @@ def test_unreadable_files_and_bad_mappings_are_named(tmp_path: Path) -> None:
     bad.write_text('{"key": "code", "fields": {"code": {"type": "money"}}}')
     with pytest.raises(MappingError, match=r"bad\.json: field 'code' has type 'money'"):
         load_mapping(bad)
+
+
+def test_sap_material_types_weights_and_gsm_from_the_description(tmp_path: Path) -> None:
+    """A German SAP extract as a sync admin gets it: FERT, ROH and HIBE are fabric, yarn and
+    trim; HALB takes its kind from the material group; weights in GEWEI's unit are stored in
+    kg; GSM and width come from the description where the file has no column for them."""
+    path = tmp_path / "MARA.csv"
+    path.write_bytes(
+        "MATNR;MAKTX;MTART;MATKL;MEINS;BRGEW;NTGEW;GEWEI;WERKS\r\n"
+        "\r\n"
+        "000000000000012345;Single Jersey 180 g/m² 150 cm;FERT;Stoffe;KG;0,180;0,175;KG;1000\r\n"
+        "000000000000012346;Garn Ne 30/1;ROH;Garne;KG;1,250;1,2;KG;1000\r\n"
+        "000000000000012347;Knopf 18L;HIBE;Zutaten;ST;2,5;2;G;1000\r\n"
+        "000000000000012348;Rohware Interlock;HALB;Gewirke;KG;;;;1000\r\n"
+        "000000000000012349;Färben Lohn;DIEN;Dienste;ST;0;0;;1000\r\n"
+        "000000000000012350;Halbfabrikat;HALB;Sonstiges;KG;0,120-;;KG;1000\r\n".encode("cp1252")
+    )
+    table = validate(read_table(path), load_mapping("materials"))
+    got = {v["code"][-5:]: (v["material_type"], v["gross_weight_kg"], v["net_weight_kg"],
+                            v["gsm"], v["width_cm"]) for _, v in table.rows}  # fmt: skip
+    assert got == {
+        "12345": ("fabric", "0.180", "0.175", 180, 150),
+        "12346": ("yarn", "1.250", "1.2", None, None),
+        "12347": ("trim", "0.0025", "0.002", None, None),
+        "12348": ("fabric", None, None, None, None),
+    }
+    assert "weight_unit" not in table.rows[0][1]
+    found = {(p.row, p.column, p.value, p.rule) for p in table.problems}
+    assert found == {
+        (7, "MTART", "DIEN", "not imported"),
+        (8, "MATKL", "Sonstiges", "not a choice"),
+        (8, "BRGEW", "0,120-", "negative"),
+    }

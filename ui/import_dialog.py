@@ -295,7 +295,7 @@ class ImportDialog(QDialog):
 
     def _show_preview(self, table: ValidatedTable) -> None:
         assert self.raw is not None
-        header = table.header_row - 1
+        header = table.header_index
         fields = [f for f in table.columns]
         heading = self.raw.rows[header] if header >= 0 else ()
         index = {h: i for i, h in enumerate(heading)}
@@ -308,7 +308,7 @@ class ImportDialog(QDialog):
             ["Row", *(f"{_field_label(f)}\n← {table.columns[f]}" for f in fields)]
         )
         shown = [
-            (n + 1, row) for n, row in enumerate(self.raw.rows) if n > header
+            (self.raw.line(n), row) for n, row in enumerate(self.raw.rows) if n > header
             and any(c.strip() for c in row)
         ][:PREVIEW_ROWS]  # fmt: skip
         self.preview.setRowCount(len(shown))

@@ -113,7 +113,8 @@ def import_file(
 
     name = mapping.table
     t = schema.replicated[name]
-    present = set(table.columns) | {r.name for r in mapping.fields if r.default is not None}
+    present = set(table.columns) | set(table.derived) | {
+        r.name for r in mapping.fields if r.default is not None}  # fmt: skip
     # a column the file lacks leaves that field as it was
     rows_in = [{k: v for k, v in values.items() if k in present} for _, values in table.rows]
     first = mapping.keys[0]

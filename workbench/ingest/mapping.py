@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,46 @@ class FieldRule:
     #: for references: the table and the business-key column a file names a row by; the
     #: field holds that row's id once resolved (a cost rate's material code -> material_id)
     references: tuple[str, str] | None = None
+    #: False for a column that only helps read others (SAP's weight unit GEWEI): not written
+    store: bool = True
+    #: numbers in a unit another column names, converted to this field's unit
+    unit: UnitRule | None = None
+    #: where the field's own column is missing or empty: read it from these text fields
+    from_text: TextRule | None = None
+    #: for choices: values whose choice comes from another field (SAP material types such as
+    #: HALB, whose kind the material group tells)
+    by_field: ByFieldRule | None = None
+    #: for choices: values refused with a reason (SAP's DIEN: a service is not a material)
+    refused: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UnitRule:
+    """``"unit": {"field": "weight_unit", "to": "KG", "factors": {"G": "0.001", ...}}``: the
+    value is in the unit the row's ``field`` names (or the column heading names: ``Gross
+    weight (kg)``), multiplied by its factor."""
+
+    field: str
+    to: str
+    factors: dict[str, Decimal]
+
+
+@dataclass(frozen=True)
+class TextRule:
+    """``"from_text": {"fields": ["name"], "pattern": "(?P<value>\\d+) ?g/m²"}``."""
+
+    fields: tuple[str, ...]
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class ByFieldRule:
+    """``"by_field": {"field": "category", "when": ["HALB"], "choices": {"yarn": ["YARN"]}}``:
+    for the values in ``when``, the choice is the one ``field``'s value is spelt for."""
+
+    field: str
+    when: frozenset[str]
+    choices: dict[str, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -79,6 +121,26 @@ def _rule(name: str, spec: dict[str, Any], source: str) -> FieldRule:
     choices = {str(k): tuple(str(v) for v in vs) for k, vs in spec.get("choices", {}).items()}
     if kind == "choice" and not choices:
         raise MappingError(f"{source}: field {name!r} is a choice but lists no choices")
+    unit = _unit(name, spec.get("unit"), source)
+    from_text = None
+    if "from_text" in spec:
+        found = spec["from_text"]
+        try:
+            pattern = re.compile(found["pattern"], re.IGNORECASE)
+        except (KeyError, TypeError, re.error) as exc:
+            raise MappingError(f"{source}: field {name!r} has no usable from_text pattern "
+                               f"({exc})") from None  # fmt: skip
+        if "value" not in pattern.groupindex:
+            raise MappingError(f"{source}: field {name!r}: a from_text pattern names its number "
+                               "(?P<value>...)")  # fmt: skip
+        from_text = TextRule(tuple(found.get("fields", ["name"])), pattern)
+    by_field = None
+    if "by_field" in spec:
+        found = spec["by_field"]
+        by_field = ByFieldRule(str(found["field"]),
+                               frozenset(" ".join(str(w).lower().split()) for w in found["when"]),
+                               {str(k): tuple(str(v) for v in vs)
+                                for k, vs in found["choices"].items()})  # fmt: skip
     references = None
     if kind == "reference":
         table, by = spec.get("table"), spec.get("by", "code")
@@ -96,7 +158,23 @@ def _rule(name: str, spec: dict[str, Any], source: str) -> FieldRule:
         default=spec.get("default"),
         choices=choices,
         references=references,
+        store=bool(spec.get("store", True)),
+        unit=unit,
+        from_text=from_text,
+        by_field=by_field,
+        refused={str(k): str(v) for k, v in spec.get("refused", {}).items()},
     )
+
+
+def _unit(name: str, spec: Any, source: str) -> UnitRule | None:
+    if spec is None:
+        return None
+    try:
+        factors = {str(k).upper(): Decimal(str(v)) for k, v in spec["factors"].items()}
+        return UnitRule(str(spec["field"]), str(spec["to"]).upper(), factors)
+    except (KeyError, TypeError, AttributeError, InvalidOperation) as exc:
+        raise MappingError(f"{source}: field {name!r}: a unit needs field, to and factors "
+                           f"({exc})") from None  # fmt: skip
 
 
 def _decimal_mark(data: dict[str, Any], source: str) -> Mark | None:
@@ -135,6 +213,13 @@ def load_mapping(kind_or_path: str | Path) -> Mapping:
     for k in keys:
         if k not in names:
             raise MappingError(f"{path.name}: the key {k!r} is not one of its fields")
+    for rule in fields:
+        for other in ((rule.unit.field if rule.unit else None),
+                      (rule.by_field.field if rule.by_field else None),
+                      *(rule.from_text.fields if rule.from_text else ())):  # fmt: skip
+            if other is not None and other not in names:
+                raise MappingError(f"{path.name}: field {rule.name!r} reads {other!r}, which is "
+                                   "not one of its fields")  # fmt: skip
     kind = str(data.get("kind", path.stem))
     return Mapping(
         kind=kind,

@@ -1,9 +1,13 @@
 """Reading a file into rows of text cells, whatever its format.
 
-CSV and text exports: the encoding is sniffed (UTF-8 with or without BOM, else Windows-1252)
-and so is the delimiter (``;``, ``,``, tab, ``|``). Excel: read with python-calamine, numbers
-that are whole written without ``.0`` and dates as ISO text. Row numbers are the ones a person
-sees in the file (1-based, counting blank and title rows), so every message can point at them.
+CSV and text exports: the encoding is sniffed (UTF-8 with or without BOM, else Windows-1252,
+else Latin-1: never a replacement character) and so is the delimiter (``;``, ``,``, tab,
+``|``). SAP's lists come in shapes of their own: the "unconverted" list is ``|``-separated
+between rules of dashes, and the ALV grid's "spreadsheet" export is tab-separated text saved
+as ``.xls``; both are read as text. Excel: read with python-calamine, numbers that are whole
+written without ``.0``, typed numbers marked as such (their decimal mark is no question) and
+dates as ISO text. Line numbers are the ones a person sees in the file (1-based, counting
+blank and title lines, a quoted cell's line breaks included), so every message points at them.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 DELIMITERS = ";,\t|"
@@ -21,13 +26,28 @@ class ReadError(ValueError):
     """The file cannot be read as a table; the message names the file and why."""
 
 
+class TypedNumber(str):
+    """A spreadsheet cell that held a number, not text: written with a point, read as is."""
+
+    __slots__ = ()
+
+
+#: a line that only draws: the rules between an SAP list's heading and its rows
+_RULE = frozenset("-=_|+ \t")
+
+
 @dataclass(frozen=True)
 class RawTable:
     path: Path
-    #: every row of the file as text cells; rows[i] is row i + 1 of the file
+    #: every row of the file as text cells
     rows: tuple[tuple[str, ...], ...]
     encoding: str = ""
     delimiter: str = ""
+    #: the line in the file each row starts on; None: rows[i] is line i + 1
+    lines: tuple[int, ...] | None = None
+
+    def line(self, index: int) -> int:
+        return self.lines[index] if self.lines is not None else index + 1
 
 
 def read_table(path: Path | str) -> RawTable:
@@ -36,7 +56,12 @@ def read_table(path: Path | str) -> RawTable:
         raise ReadError(f"{path}: no such file")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
-        return _read_excel(path)
+        with path.open("rb") as head:
+            magic = head.read(8)
+        # SAP's ALV "spreadsheet" export is tab-separated text named .xls
+        if suffix != ".xls" or magic.startswith((b"\xd0\xcf\x11\xe0", b"PK")):
+            return _read_excel(path)
+        return _read_text(path)
     if suffix in (".csv", ".txt", ".tsv", ""):
         return _read_text(path)
     raise ReadError(f"{path.name}: unsupported file type {suffix!r} (use .xlsx, .csv or .txt)")
@@ -48,11 +73,15 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace"), "cp1252"
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:  # a byte Windows-1252 leaves undefined: ISO 8859-1 has them all
+        return data.decode("latin-1"), "latin-1"
 
 
 def _delimiter(text: str) -> str:
-    sample = "\n".join(text.splitlines()[:50])
+    sample = "\n".join(line for line in text.splitlines()[:60] if not _RULE.issuperset(line))
     try:
         return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
     except csv.Error:
@@ -69,8 +98,20 @@ def _read_text(path: Path) -> RawTable:
     text, encoding = _decode(path.read_bytes(), path.name)
     delimiter = _delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = tuple(tuple(cell.strip() for cell in row) for row in reader)
-    return RawTable(path, rows, encoding, delimiter)
+    rows: list[tuple[str, ...]] = []
+    lines: list[int] = []
+    start = 1
+    for row in reader:
+        if len(row) == 1 and _RULE.issuperset(row[0]):
+            row = []  # a rule drawn between a list's heading and its rows, or a blank line
+        elif delimiter == "|" and len(row) > 1 and not row[0].strip() and not row[-1].strip():
+            row = row[1:-1]  # |cell|cell|: the outer bars frame the row
+        rows.append(tuple(cell.strip() for cell in row))
+        lines.append(start)
+        start = reader.line_num + 1
+    if all(n == i + 1 for i, n in enumerate(lines)):
+        return RawTable(path, tuple(rows), encoding, delimiter)
+    return RawTable(path, tuple(rows), encoding, delimiter, tuple(lines))
 
 
 def _cell(value: object) -> str:
@@ -79,7 +120,12 @@ def _cell(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
+        if value.is_integer():
+            return TypedNumber(int(value))
+        text = repr(value)  # the shortest text that reads back the same float
+        return TypedNumber(format(Decimal(text), "f") if "e" in text else text)
+    if isinstance(value, int):
+        return TypedNumber(value)
     if isinstance(value, datetime):
         return (
             value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()

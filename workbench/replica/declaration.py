@@ -140,6 +140,10 @@ TABLES: tuple[Table, ...] = (
               note="per uom"),
         _currency("currency", "INR"),
         Field("description", default="", max_length=10_000),
+        Field("gross_weight_kg", "decimal", required=False,
+              note="per uom, packed (SAP BRGEW, converted from GEWEI)"),
+        Field("net_weight_kg", "decimal", required=False,
+              note="per uom (SAP NTGEW, converted from GEWEI)"),
         indexes=(Index("materials_code", ("code",)),),
     ),
     _table(
