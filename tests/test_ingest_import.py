@@ -59,13 +59,13 @@ def test_a_rejected_row_means_nothing_is_written(server: Server, tmp_path: Path)
     assert server_codes(server) == {}
     report = openpyxl.load_workbook(tmp_path / "mixed.rejected.xlsx").active
     rows = list(report.iter_rows(values_only=True))
-    assert rows[0] == ("File", "Row", "Column", "Value", "Problem")
-    assert rows[1] == ("mixed.csv", 4, "GSM", "heavy", "'heavy' is not a number")
+    assert rows[0] == ("File", "Line", "Column", "Value", "Rule", "Problem")
+    assert rows[1] == ("mixed.csv", 4, "GSM", "heavy", "not a number", "'heavy' is not a number")
     assert (
         (tmp_path / "mixed.rejected.csv")
         .read_text("utf-8-sig")
         .splitlines()[1]
-        .startswith("mixed.csv,4,GSM,heavy,")
+        .startswith("mixed.csv,4,GSM,heavy,not a number,")
     )
     partial = import_file(server.engine, server.workspaces["alpha"], "materials", path,
                           accept_partial=True)  # fmt: skip
@@ -125,7 +125,8 @@ def test_a_value_the_declaration_refuses_is_rejected_with_file_row_and_column(
     assert (summary.rejected, summary.written) == (1, False)
     assert summary.rejects == [{"file": "long.csv", "row": 4, "column": "Supplier",
                                 "value": supplier.strip(),
-                                "message": "is longer than 500 characters"}]
+                                "message": "is longer than 500 characters",
+                                "rule": "too long"}]
     assert server_codes(server) == {}
 
 

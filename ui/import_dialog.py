@@ -372,7 +372,8 @@ class ImportDialog(QDialog):
 
     def _on_answer(self, answer: dict[str, Any]) -> None:
         self._sending = False
-        rejects = [Problem(**r) for r in answer.get("rejects", [])]
+        rejects = [Problem(r["file"], r["row"], r["column"], r["value"], r["message"])
+                   for r in answer.get("rejects", [])]  # fmt: skip
         if rejects:
             self.problems = rejects
             self._show_problems(rejects)

@@ -104,7 +104,7 @@ def import_file(
     summary = ImportSummary(file=path.name, kind=kind, rows_read=table.rows_read,
                             rejected=len(table.rejected_rows), dry_run=dry_run)  # fmt: skip
     summary.problems = [str(p) for p in table.problems]
-    summary.rejects = [asdict(p) for p in table.problems]
+    summary.rejects = [{**asdict(p), "rule": p.rule} for p in table.problems]
     if table.problems:
         base = (report_dir or path.parent) / f"{path.stem}.rejected"
         summary.reports = [str(p) for p in write_reject_report(table.problems, base)]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -81,17 +82,18 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
 
 
 def _delimiter(text: str) -> str:
-    sample = "\n".join(line for line in text.splitlines()[:60] if not _RULE.issuperset(line))
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
-    except csv.Error:
-        # the character that splits the most lines into the same number of cells
-        best, score = ",", -1
-        for candidate in DELIMITERS:
-            counts = [line.count(candidate) for line in sample.splitlines() if line.strip()]
-            if counts and min(counts) > 0 and (hits := sum(counts)) > score:
-                best, score = candidate, hits
-        return best
+    """The character that splits the most lines into the same number of cells (quotes
+    respected), over the file's first lines. Title lines, a list's rules and the commas of
+    German decimals do not sway it: they split their lines differently from the rows."""
+    sample = [line for line in text.splitlines()[:80] if line.strip() and
+              not _RULE.issuperset(line)]  # fmt: skip
+    best, score = ",", (-1, -1)
+    for candidate in DELIMITERS:
+        widths = Counter(len(row) for row in csv.reader(sample, delimiter=candidate))
+        common = [(lines, width) for width, lines in widths.items() if width > 1]
+        if common and (found := max(common)) > score:
+            best, score = candidate, found
+    return best
 
 
 def _read_text(path: Path) -> RawTable:

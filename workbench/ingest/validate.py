@@ -71,7 +71,9 @@ def _rule_of(message: str) -> str:
                         ("a value is required", "required"), ("not one of", "not a choice"),
                         ("below the minimum", "below the minimum"),
                         ("above the maximum", "above the maximum"), ("longer than", "too long"),
-                        ("in this workspace", "unknown reference")):  # fmt: skip
+                        ("in this workspace", "unknown reference"),
+                        ("no header row found", "no header"),
+                        ("required column is missing", "missing column")):  # fmt: skip
         if words in message:
             return rule
     return "declared rule"
@@ -304,7 +306,9 @@ def _body(
         if first and _norm(first) == heading[key_columns[0]] and [_norm(c) for c in row] == heading:
             result.skipped.append((line, "the column headings again (a new page of the list)"))
             continue
-        if not all(row[c] for c in key_columns) and any(_norm(c) in _TOTALS for c in row if c):
+        if (_norm(first) in _TOTALS or not all(row[c] for c in key_columns)) and any(
+            _norm(c) in _TOTALS for c in row if c
+        ):
             result.skipped.append((line, "a totals row"))
             continue
         lines.append(line)

@@ -148,8 +148,8 @@ def tally(texts: Sequence[str]) -> dict[str, str]:
     cells tell nothing; they are reported when read)."""
     told: dict[str, str] = {}
     for text in texts:
-        if not text or len(told) == 2:
-            continue
+        if not text or len(told) == 2 or type(text) is not str:
+            continue  # a spreadsheet's typed numbers say nothing of how its text is written
         try:
             found = evidence(_split(text.rstrip("%").rstrip())[1])
         except NumberError:
