@@ -139,6 +139,11 @@ class WorkspaceScope:
             self._mark(table, int(values["version"]))
         return result.rowcount
 
+    def mark(self, table: str, version: int) -> None:
+        """Record that ``table`` changed at ``version``, for rows written around `insert`
+        (an import's bulk write)."""
+        self._mark(table, version)
+
     def _mark(self, table: str, version: int) -> None:
         """Record that ``table`` changed at ``version`` (writers are serialised per workspace
         by `next_seq`, so a plain read-then-write is safe here)."""
