@@ -8,6 +8,7 @@ fresh change numbers and reach every laptop through the ordinary change feed.
 
 from __future__ import annotations
 
+import operator
 import os
 import time
 from collections.abc import Collection
@@ -123,7 +124,8 @@ def import_file(
         scope = WorkspaceScope(conn, workspace_id)
         firsts = sorted({values[first] for values in rows_in}, key=str)
         existing: dict[tuple[Any, ...], dict[str, Any]] = {}
-        for start in range(0, len(firsts), 500):
+        # a first import into an empty table has nothing to compare with: no lookups
+        for start in range(0, len(firsts) if scope.count(name) else 0, 500):
             chunk = firsts[start : start + 500]
             for row in scope.rows(name, t.c[first].in_(chunk), t.c.deleted == 0):
                 existing[mapping.key_of(row)] = row
@@ -209,8 +211,9 @@ def _insert(conn: sa.Connection, name: str, workspace_id: str, rows: list[dict[s
     executemany) or a COPY (PostgreSQL), never SQLAlchemy's per-row parameter building."""
     t = schema.replicated[name]
     names = [c.name for c in t.columns]
-    tuples = [tuple(workspace_id if n == "workspace_id" else r.get(n) for n in names)
-              for r in rows]  # fmt: skip
+    pick = operator.itemgetter(*(n for n in names if n != "workspace_id"))
+    at = names.index("workspace_id")
+    tuples = [(*(got := pick(r))[:at], workspace_id, *got[at:]) for r in rows]
     if conn.dialect.name == "postgresql":
         driver = conn.connection.dbapi_connection
         quoted = ", ".join(conn.dialect.identifier_preparer.quote(n) for n in names)

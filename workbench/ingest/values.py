@@ -147,8 +147,8 @@ def tally(texts: Sequence[str]) -> dict[str, str]:
     """The marks a column's numbers tell: mark -> the first number that told it (unreadable
     cells tell nothing; they are reported when read)."""
     told: dict[str, str] = {}
-    for text in texts:
-        if not text or len(told) == 2 or type(text) is not str:
+    for text in dict.fromkeys(texts):  # each distinct text once, in the file's order
+        if not text or len(told) == 2 or type(text) is not str or text.isdigit():
             continue  # a spreadsheet's typed numbers say nothing of how its text is written
         try:
             found = evidence(_split(text.rstrip("%").rstrip())[1])
