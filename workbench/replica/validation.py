@@ -22,6 +22,7 @@ import msgspec
 import orjson
 
 from workbench.replica.declaration import TABLES, Table, table
+from workbench.replica.fields import Field
 
 _AT_FIELD = re.compile(r"`\$\.([A-Za-z_0-9]+)`")
 _NAMED_FIELD = re.compile(r"field `([^`]*)`")
@@ -76,6 +77,29 @@ def check_row(name: str, row: Mapping[str, Any]) -> RowProblem | None:
     if any(type(k) is not str for k in row):  # a database row's keys may be str subclasses
         row = {str(k): v for k, v in row.items()}
     row_id = row.get("id") if isinstance(row.get("id"), str) else None
+    texts = "\x01".join(v for v in row.values() if isinstance(v, str))
+    if "\x00" in texts or not _encodable(texts):  # asked of all the text at once: cheap
+        return _text_problem(name, row, row_id)
+    try:
+        msgspec.convert(row, row_type(name), strict=True)
+    except msgspec.ValidationError as exc:
+        return _problem(declared, row, row_id, str(exc))
+    for f in _json_fields(name):
+        value = row.get(f.name)
+        if isinstance(value, str):
+            problem = _json_problem(value, f.json_type)
+            if problem:
+                return RowProblem(name, row_id, f.name, value, problem)
+    return None
+
+
+@functools.cache
+def _json_fields(name: str) -> tuple[Field, ...]:
+    return tuple(f for f in table(name).columns if f.kind == "json")
+
+
+def _text_problem(name: str, row: Mapping[str, Any], row_id: str | None) -> RowProblem | None:
+    """The field whose text no column keeps: a lone surrogate, or a NUL character."""
     for key, value in row.items():  # before msgspec, which cannot even word this error
         if isinstance(value, str) and not _encodable(value):
             shown_id = row_id if row_id is None or _encodable(row_id) else None
@@ -84,16 +108,6 @@ def check_row(name: str, row: Mapping[str, Any]) -> RowProblem | None:
         if isinstance(value, str) and "\x00" in value:
             return RowProblem(name, row_id, str(key), value,
                               "holds a NUL character, which no column keeps")  # fmt: skip
-    try:
-        msgspec.convert(row, row_type(name), strict=True)
-    except msgspec.ValidationError as exc:
-        return _problem(declared, row, row_id, str(exc))
-    for f in declared.columns:
-        value = row.get(f.name)
-        if f.kind == "json" and isinstance(value, str):
-            problem = _json_problem(value, f.json_type)
-            if problem:
-                return RowProblem(name, row_id, f.name, value, problem)
     return None
 
 
