@@ -79,8 +79,11 @@ def sign_in(
             f"the local folder for {info.workspace_name!r} belongs to another workspace; "
             "choose another data directory"
         )
+    held_role = replica.get_state("role") if replica.cursor > 0 else None
     with replica.transaction() as conn:
         for key in SERVER_KEYS:
+            if key == "role" and held_role is not None:
+                continue  # the role the rows were sent for: a new one is taken by the next sync
             value = getattr(info, key, None) if key != "server_url" else server_url.rstrip("/")
             replica.set_state(key, str(value), conn)
     warning = None

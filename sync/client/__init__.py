@@ -28,7 +28,7 @@ import httpx
 
 from sync.client import api, feed, outbox, pricing, rows, snapshot, uploads
 from sync.client.api import RETRY_STATUSES, Cancelled, SyncError, login
-from sync.client.feed import PullSummary
+from sync.client.feed import PullSummary, RoleChanged
 from sync.client.outbox import PUSH_BATCH, PushSummary
 from sync.client.uploads import IMPORT_TIMEOUT_S, UPLOAD_CHUNK
 from workbench.replica import Replica
@@ -182,6 +182,13 @@ class SyncClient:
             self.bootstrap(cancel=cancel)
         try:
             pulled = self.pull(progress, cancel)
+        except RoleChanged as exc:
+            # The replica holds the old role's rows: a snapshot of the new role's replaces
+            # them (unsent edits kept), with the tables and prices the new role is not sent
+            # gone and those it now is sent arrived.
+            self.replica.set_state("role", exc.role)
+            self.bootstrap(cancel=cancel)
+            pulled = self.pull(progress, cancel)
         except SyncError as exc:
             if exc.code != "must_refetch":
                 raise
@@ -195,9 +202,12 @@ class SyncClient:
         cancel: threading.Event | None = None,
     ) -> PullSummary:
         """Apply every change after the replica's cursor; resumable page by page."""
-        return feed.pull(
-            self.request, self.apply_page, self.replica.cursor, self.page_rows, progress, cancel
-        )
+        role = self.replica.get_state("role")
+        pulled = feed.pull(self.request, self.apply_page, self.replica.cursor, self.page_rows,
+                           progress, cancel, role)  # fmt: skip
+        if role is None and pulled.role:  # signed in before replicas kept their role
+            self.replica.set_state("role", pulled.role)
+        return pulled
 
     def wait_for_changes(self, timeout_s: int = 25, cancel: threading.Event | None = None) -> bool:
         """Long-poll: return as soon as the server has changes after this replica's cursor

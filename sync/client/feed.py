@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sync.client.api import Request
+from sync.client.api import Request, SyncError
 
 #: writes one page of changes and its cursor: `SyncClient.apply_page`
 ApplyPage = Callable[[list[Mapping[str, Any]], int], dict[str, int]]
@@ -25,6 +25,17 @@ class PullSummary:
     cursor: int
     #: table name -> ids written (tombstones included), for incremental re-indexing
     changed: Mapping[str, int]
+    #: the role the server made the pages for
+    role: str | None = None
+
+
+class RoleChanged(SyncError):
+    """The server now sends this laptop's user another role's rows (an admin changed the
+    role): what the replica holds was made for the old one."""
+
+    def __init__(self, role: str) -> None:
+        super().__init__(f"this user's role is now {role}", "role_changed")
+        self.role = role
 
 
 def pull(
@@ -34,9 +45,13 @@ def pull(
     page_rows: int,
     progress: Callable[[int, int], None] | None = None,
     cancel: threading.Event | None = None,
+    role: str | None = None,
 ) -> PullSummary:
     """Apply every change after ``cursor``, ``page_rows`` at a time, until the server says
-    there are no more; ``progress`` hears the cursor and the server's newest sequence."""
+    there are no more; ``progress`` hears the cursor and the server's newest sequence.
+
+    A page made for another role than ``role`` (the one the replica holds rows for) raises
+    `RoleChanged` before anything of it is written."""
     pages = rows = 0
     changed: dict[str, int] = {}
     while True:
@@ -46,6 +61,8 @@ def pull(
             cancel,
             params={"after": cursor, "limit": page_rows},
         )
+        if role is not None and page.get("role", role) != role:
+            raise RoleChanged(str(page["role"]))
         written = apply_page(page["changes"], int(page["next"]))
         for table, n in written.items():
             changed[table] = changed.get(table, 0) + n
@@ -55,7 +72,7 @@ def pull(
         if progress is not None:
             progress(cursor, int(page["seq"]))
         if not page["more"]:
-            return PullSummary(pages, rows, cursor, changed)
+            return PullSummary(pages, rows, cursor, changed, page.get("role"))
 
 
 def wait_for_changes(

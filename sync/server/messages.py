@@ -127,6 +127,11 @@ class ChangesAnswer(Struct):
     next: Annotated[int, Meta(description="the cursor to ask from next (`after`)")]
     more: Annotated[bool, Meta(description="more changes wait after `next`")]
     seq: Annotated[int, Meta(description="the workspace's latest change number")]
+    role: Annotated[
+        Literal["merchandiser", "floor", "admin"],
+        Meta(description="the caller's role, which the page was made for: a laptop that "
+             "holds another role's rows takes a new snapshot"),
+    ]
 
 
 class Counts(Struct):

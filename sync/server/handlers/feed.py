@@ -83,6 +83,9 @@ def _change_page(
         "next": cursor,
         "more": more,
         "seq": upto,
+        # the role the page was made for: a laptop whose user's role changed sees it here and
+        # takes a snapshot of what the new role may see
+        "role": role,
     }
     # column names come back as str subclasses (SQLAlchemy quoted names)
     return orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS), cursor
