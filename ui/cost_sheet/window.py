@@ -98,7 +98,7 @@ class CostSheetWindow(QMainWindow):
         self.inputs.choose_fabric_button.clicked.connect(self.choose_fabric)
         self.inputs.add_trim_button.clicked.connect(self.choose_trim)
         self.inputs.bom_button.clicked.connect(self.choose_bom)
-        scroll = QScrollArea()
+        scroll = self.form_scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.inputs)
         scroll.setMinimumWidth(430)
@@ -260,6 +260,7 @@ class CostSheetWindow(QMainWindow):
         except (CostingError, ValueError) as exc:
             self.style, self.price = None, None
             self.message.setText(str(exc))
+            self.panel.mark_stale(str(exc))
             self.computed.emit(None)
             return
         self.style, self.price = sheet.style, price
@@ -303,6 +304,9 @@ class CostSheetWindow(QMainWindow):
         self.quote_label.setText("Saved · estimate from this laptop's rates")
         self.saved.emit(row)
         return row
+
+    def discard_changes(self) -> None:
+        pass
 
     def breakdown_rows(self) -> tuple[list[str], list[list[Any]]]:
         return self.panel.rows()
