@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QLocale, QPoint, QPointF, Qt
-from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+from PySide6.QtCore import QLocale, QPoint, QPointF, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QWheelEvent
+from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from ui.cost_sheet import CostSheetWindow
@@ -45,15 +45,21 @@ def english() -> Iterator[QLocale]:
 def window(qtbot: QtBot, demo_path: Path, english: QLocale) -> Iterator[MainWindow]:
     workspace: Workspace = open_workspace(demo_path)
     win = MainWindow(workspace, OpRunner())
-    qtbot.addWidget(win)
+    qtbot.addWidget(win, before_close_func=discard_unsaved)
     win.show()
     yield win
+    discard_unsaved(win)
     for other in win.cost_windows:
-        if isinstance(other, CostSheetWindow):
-            other.discard_changes()
         other.close()
     win.close()
     workspace.close()
+
+
+def discard_unsaved(win: MainWindow) -> None:
+    """The sheets a test leaves unsaved close without asking."""
+    for other in win.cost_windows:
+        if isinstance(other, CostSheetWindow):
+            other.discard_changes()
 
 
 def knit_fabric(workspace: Workspace) -> str:
@@ -87,3 +93,28 @@ def wheel(widget: QWidget, notches: int = -1) -> None:
                         Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
                         Qt.ScrollPhase.NoScrollPhase, False)  # fmt: skip
     QApplication.sendEvent(widget, event)
+
+
+def answer_prompt(qtbot: QtBot, button: str, seen: list[str]) -> None:
+    """When a question box comes up, note its text in ``seen`` and click its ``button``
+    ("Save", "Discard", "Cancel", …) with the mouse."""
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, answer)
+            return
+        seen.append(box.text())
+        [chosen] = [b for b in box.buttons() if b.text().replace("&", "") == button]
+        qtbot.mouseClick(chosen, Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(0, answer)
+
+
+def press(qtbot: QtBot, widget: QWidget, sequence: str) -> None:
+    """Press a shortcut ("Ctrl+Z") with ``widget``'s window active, as a user does."""
+    window = widget.window()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2_000)
+    keys = QKeySequence(sequence)[0]
+    qtbot.keyClick(widget, keys.key(), keys.keyboardModifiers())

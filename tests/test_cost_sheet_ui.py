@@ -40,13 +40,21 @@ def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def window(qtbot: QtBot, demo_path: Path) -> Iterator[MainWindow]:
     workspace: Workspace = open_workspace(demo_path)
     win = MainWindow(workspace, OpRunner())
-    qtbot.addWidget(win)
+    qtbot.addWidget(win, before_close_func=discard_unsaved)
     win.show()
     yield win
+    discard_unsaved(win)
     for other in win.cost_windows:
         other.close()
     win.close()
     workspace.close()
+
+
+def discard_unsaved(win: MainWindow) -> None:
+    """The sheets a test leaves unsaved close without asking."""
+    for other in win.cost_windows:
+        if isinstance(other, CostSheetWindow):
+            other.discard_changes()
 
 
 def knit_fabric(workspace: Workspace) -> str:

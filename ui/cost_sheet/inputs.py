@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -38,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from ui.cost_sheet.amounts import locale_format, write_number
 from ui.cost_sheet.books import Loaded
+from ui.cost_sheet.edits import BOXES, TEXT_FIELDS, FormState
 from ui.wheel_guard import guard_wheel
 from workbench.costing import (
     BodyMeasurements,
@@ -113,6 +115,20 @@ class SheetInputs(QWidget):
         self.setStyleSheet(FORM_STYLE)
         self._build()
         self.wheel_guard = guard_wheel(self)
+        for edit in self.findChildren(QLineEdit):
+            edit.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Undo and redo in a field are the sheet's (every edit of the form, in order), not
+        the field's own."""
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            pressed = event.keyCombination().toCombined()
+            if any(pressed == key[0].toCombined()
+                   for which in (QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo)
+                   for key in QKeySequence.keyBindings(which)):  # fmt: skip
+                event.ignore()  # not the field's: the window's Undo and Redo take it
+                return True
+        return False
 
     def _changed(self, *_args: object) -> None:
         if not self.filling:
@@ -375,6 +391,46 @@ class SheetInputs(QWidget):
         for choice in pick.yarns_for(conn, composition):
             self.yarn.addItem(choice.label, choice.value)
         self.yarn.blockSignals(False)
+
+    # -- the form's state, for undo and drafts ----------------------------------------------
+
+    def state(self) -> FormState:
+        """Every value of the form as shown (see `ui.cost_sheet.edits`)."""
+        return {
+            "fields": {k: getattr(self, a).text() for k, a in TEXT_FIELDS.items()},
+            "boxes": {k: getattr(self, a).currentIndex() for k, a in BOXES.items()},
+            "yarn": self.yarn.currentData(), "quantity": self.quantity.value(),
+            "placements": self.placements.value(),
+            "costed_on": self.costed_on.date().toString(Qt.DateFormat.ISODate),
+            "fabric": self._fabric_spec, "fabric_id": self.fabric_id,
+            "fabric_label": self.fabric_label.text(), "trims": tuple(self.trims),
+        }  # fmt: skip
+
+    def restore(self, state: FormState) -> None:
+        """Show ``state`` (from `state`) as it was, quietly."""
+        self.filling = True
+        try:
+            if state["fabric_id"] != self.fabric_id or not self.yarn.count():
+                self._fill_yarns(state["fabric_id"])
+            self.fabric_id, self._fabric_spec = state["fabric_id"], state["fabric"]
+            self.fabric_label.setText(state["fabric_label"])
+            if state["yarn"] is not None:
+                self._set_combo(self.yarn, state["yarn"])
+            for key, attr in BOXES.items():
+                box: QComboBox = getattr(self, attr)
+                if 0 <= state["boxes"][key] < box.count():
+                    box.setCurrentIndex(state["boxes"][key])
+            for key, attr in TEXT_FIELDS.items():
+                edit: QLineEdit = getattr(self, attr)
+                if edit.text() != state["fields"][key]:
+                    edit.setText(state["fields"][key])
+            self.quantity.setValue(state["quantity"])
+            self.placements.setValue(state["placements"])
+            self.costed_on.setDate(QDate.fromString(state["costed_on"], Qt.DateFormat.ISODate))
+            self.trims = list(state["trims"])
+            self._show_trims()
+        finally:
+            self.filling = False
 
     # -- trims -------------------------------------------------------------------------------
 

@@ -18,10 +18,12 @@ from ui.capacity_view import CapacityWindow
 from ui.cost_sheet import CostSheetWindow
 from ui.dashboards import DashboardsWindow
 from ui.import_dialog import ImportDialog
+from ui.keys import bindings
 from ui.models import COLUMNS
 from ui.ops import OpContext
 from ui.proposal_builder import ProposalBuilder
 from ui.settings_dialog import SettingsDialog
+from workbench import drafts
 from workbench.diagnostics import export_diagnostics
 from workbench.export import export_table
 from workbench.replica import queries
@@ -57,7 +59,7 @@ class WindowMenus:
         add(file_menu, "&Settings…", self.show_settings, QKeySequence("Ctrl+,"))
         add(file_menu, "&Rebuild search index", lambda: window.prepare_index(force=True))
         file_menu.addSeparator()
-        add(file_menu, "&Quit", window.close, QKeySequence.StandardKey.Quit)
+        add(file_menu, "&Quit", window.close, bindings(QKeySequence.StandardKey.Quit, "Ctrl+Q"))
         self._build_costing_menu()
         window.sync.add_menu(window.menuBar())
         help_menu = window.menuBar().addMenu("&Help")
@@ -69,11 +71,13 @@ class WindowMenus:
         menu: QMenu,
         text: str,
         slot: Callable[[], object],
-        shortcut: QKeySequence | QKeySequence.StandardKey | None = None,
+        shortcut: QKeySequence | list[QKeySequence] | None = None,
     ) -> QAction:
         """An entry of ``menu`` calling ``slot``; the window owns it, and so its shortcut."""
         action = QAction(text, self.window)
-        if shortcut is not None:
+        if isinstance(shortcut, list):
+            action.setShortcuts(shortcut)
+        elif shortcut is not None:
             action.setShortcut(shortcut)
         action.triggered.connect(slot)
         menu.addAction(action)
@@ -172,8 +176,28 @@ class WindowMenus:
             self.workspace, self.ops, self._quote_asker(), document, self.window
         )
         if fabric_id is not None and document is None:
-            sheet.ready.connect(lambda: sheet.use_fabric(fabric_id))
+            sheet.ready.connect(lambda: sheet.start_with_fabric(fabric_id))
         return self._keep(sheet)
+
+    def recover_drafts(self) -> list[CostSheetWindow]:
+        """Open again, with their unsaved changes, the cost sheets a crash left drafts of."""
+        conn = self.workspace.replica.conn
+        opened = []
+        for key, data in drafts.load_drafts(self.workspace.root):
+            row = None
+            if data.get("sheet_id"):
+                found = conn.execute("SELECT * FROM cost_sheets WHERE id = ? AND deleted = 0",
+                                     (data["sheet_id"],)).fetchone()  # fmt: skip
+                row = dict(found) if found else None
+            sheet = CostSheetWindow(self.workspace, self.ops, self._quote_asker(), row,
+                                    self.window, draft=(key, data))  # fmt: skip
+            opened.append(self._keep(sheet))
+        return opened
+
+    def confirm_quit(self) -> bool:
+        """Ask about each open cost sheet with unsaved changes; False: the user cancelled."""
+        sheets = [w for w in self.cost_windows if isinstance(w, CostSheetWindow)]
+        return all(sheet.confirm_close() for sheet in sheets if sheet.isVisible())
 
     def choose_cost_sheet(self) -> None:
         rows = self.workspace.replica.conn.execute(
