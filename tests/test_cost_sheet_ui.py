@@ -13,8 +13,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from tests.cost_sheet_helpers import answer_prompt
 from tests.costing_examples import TSHIRT
 from ui.capacity_view import CapacityWindow
 from ui.cost_sheet import CostSheetWindow
@@ -265,9 +267,12 @@ def test_the_proposal_builder_previews_exports_and_issues(
     assert len(rendered.pages) == 3 and builder.pages_layout.count() == 3
     assert "standard text" in builder.message.text() and "estimates" in builder.message.text()
     assert builder.export_line_sheet(tmp_path / "lines.xlsx") == 1
-    issued = builder.issue()
-    assert issued is not None and issued["state"] == "issued"
-    assert issued["pdf_sha256"] == hashlib.sha256(rendered.pdf).hexdigest()
+    answer_prompt(qtbot, "Issue", [])
+    with qtbot.waitSignal(builder.issued, timeout=30_000) as issuing:
+        qtbot.mouseClick(builder.issue_button, Qt.MouseButton.LeftButton)
+    issued = issuing.args[0]
+    assert issued["state"] == "issued"
+    assert issued["pdf_sha256"] == hashlib.sha256(builder.result.pdf).hexdigest()
     outbox = window.workspace.replica.conn.execute(
         "SELECT count(*) FROM outbox WHERE table_name = 'proposals'").fetchone()[0]  # fmt: skip
     assert outbox >= 1

@@ -170,3 +170,35 @@ def test_a_proposal_carries_each_styles_footprint(tmp_path: Path) -> None:
     assert first.esg and first.esg[0].startswith("Global warming: ")
     text = pdfium.PdfDocument(render_proposal_pdf(proposal))[1].get_textpage().get_text_range()
     assert "Footprint" in text and "kg CO2-eq per piece" in text
+
+
+def pdf_text(pdf: bytes) -> str:
+    return "\n".join(page.get_textpage().get_text_range() for page in pdfium.PdfDocument(pdf))
+
+
+def test_every_price_has_its_currency_and_the_order_its_total() -> None:
+    p = proposal(style(1), style(2, quantity=1200))
+    text = pdf_text(render_proposal_pdf(p))
+    assert "EUR 4.35 per piece · EUR 52.20 per dozen" in text
+    assert "EUR 52.20" in text and "EUR 64.20" in text  # the summary's per-dozen column too
+    # 3,000 × 4.35 + 1,200 × 5.35 = 13,050.00 + 6,420.00
+    assert "EUR 13,050.00" in text and "EUR 6,420.00" in text
+    assert "Order total" in text and "4,200 pieces" in text and "EUR 19,470.00" in text
+    assert p.order_totals() == {"EUR": D("19470.00")}
+
+
+def test_a_line_without_data_is_left_out() -> None:
+    bare = style(1, composition="", fabric="", certifications="", price_basis="", esg=())
+    html = proposal_html(proposal(bare))
+    for heading in ("Composition", "Fabric", "Certifications", "Footprint"):
+        assert f">{heading}<" not in html
+    assert '<td class="basis">' not in html
+
+
+def test_an_issued_proposal_carries_no_draft_mark() -> None:
+    from dataclasses import replace
+
+    draft = proposal(style(1))
+    assert "Draft" in pdf_text(render_proposal_pdf(draft))
+    issued = pdf_text(render_proposal_pdf(replace(draft, state="issued")))
+    assert "Draft" not in issued and "Issued 25 November 2026" in issued
