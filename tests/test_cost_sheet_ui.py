@@ -127,8 +127,9 @@ def test_costing_a_style_from_a_demo_fabric(
 
     written = sheet.export(tmp_path / "sheet.xlsx")
     rows = list(openpyxl.load_workbook(tmp_path / "sheet.xlsx").active.iter_rows(values_only=True))
-    assert rows[0][:4] == ("Component", "Quantity", "Rate (₹)", "Amount (₹)")
-    assert written == len(rows) - 1 and any(r[0] == "Making" for r in rows)
+    table = next(i for i, r in enumerate(rows) if r and r[0] == "Component")
+    assert rows[table][:5] == ("Component", "Quantity", "Unit", "Rate (₹)", "Amount (₹)")
+    assert written == sheet.breakdown.rowCount() and any(r[0] == "Making" for r in rows)
 
     # a second version with a leaner line, compared side by side
     first_total = sheet.price.cost.total

@@ -82,7 +82,21 @@ def test_the_line_sheet(tmp_path: Path) -> None:
         values_only=True))  # fmt: skip
     assert got[0][:3] == ("Style", "Description", "Category")
     assert [r[0] for r in got[1:]] == ["NV-TEE-01", "NV-TEE-02"]
-    assert got[1][8] == 4.35 and got[1][9] == 52.2 and got[1][11] == "2027-01-07"
+    assert got[1][8] == 4.35 and got[1][9] == 52.2 and got[1][11].date() == date(2027, 1, 7)
+
+
+def test_the_line_sheet_workbook_has_a_header_block_and_an_order_total(tmp_path: Path) -> None:
+    from workbench.proposals import export_line_sheet
+
+    path = tmp_path / "lines.xlsx"
+    assert export_line_sheet(proposal(style(1), style(2)), path) == 2
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Line sheet NORDV"]
+    got = list(book.active.iter_rows(values_only=True))
+    assert got[0][:2] == ("Proposal", "Spring/Summer 2027 knits") and got[3][1] == "draft"
+    assert got[5][0] == "Style" and [r[0] for r in got[6:]] == ["NV-TEE-01", "NV-TEE-02",
+                                                                 "Order total"]  # fmt: skip
+    assert got[8][6] == 6000 and got[8][13] == 29100  # 3,000 × 4.35 + 3,000 × 5.35
 
 
 def test_building_a_proposal_from_the_replica_offline(tmp_path: Path) -> None:

@@ -39,8 +39,7 @@ from ui.ops import OpContext, OpRunner
 from workbench.capacity import load_capacity
 from workbench.costing import choices as pick
 from workbench.costing import load_rate_book
-from workbench.export import export_table
-from workbench.proposals import Proposal, line_sheet, render_proposal_pdf
+from workbench.proposals import Proposal, export_line_sheet, render_proposal_pdf
 from workbench.proposals.build import build_proposal
 from workbench.proposals.esg import esg_lines_for
 from workbench.proposals.issue import issue_proposal, save_proposal
@@ -243,8 +242,7 @@ class ProposalBuilder(QMainWindow):
 
     def export_line_sheet(self, path: Path) -> int:
         assert self.result is not None
-        headers, rows = line_sheet(self.result.proposal)
-        return export_table(path, headers, rows)
+        return export_line_sheet(self.result.proposal, path)
 
     def issue(self) -> None:
         """Ask, then issue on a worker: render the proposal as issued, save it and record the

@@ -83,6 +83,8 @@ class BreakdownPanel(QWidget):
         self.stale_label = QLabel()
         stale_row.addWidget(self.stale_label, 1)
         layout.addLayout(stale_row)
+        #: the costing shown
+        self.cost: CostResult | None = None
         #: the figures shown are not those of the form: a field is refused
         self.is_stale = False
         self._figures: tuple[str, str, str] = ("", "", "")
@@ -107,6 +109,7 @@ class BreakdownPanel(QWidget):
         self.stale_label.setText("figures not current: fix the fields marked in the form")
 
     def show_cost(self, cost: CostResult, price: PriceResult | None) -> None:
+        self.cost = cost
         self.is_stale = False
         self.cost_label.setToolTip("")
         for widget in (self.breakdown, self.chart):

@@ -472,8 +472,19 @@ class CostSheetWindow(QMainWindow):
             self.export(Path(path))
 
     def export(self, path: Path) -> int:
-        headers, rows = self.breakdown_rows()
-        return export_breakdown(path, headers, rows, self.price)
+        """The sheet as a workbook (see `export_breakdown`); nothing while the figures on
+        screen are not current. Returns the number of breakdown lines written."""
+        cost = self.panel.cost
+        if cost is None or self.panel.is_stale:
+            self.message.setText("Not exported: the figures are not current; fix the fields "
+                                 "marked first.")  # fmt: skip
+            return 0
+        sheet = self.current_sheet()
+        brand = (f"{self.price.brand.code} — {self.price.brand.name}" if self.price
+                 else sheet.brand)  # fmt: skip
+        written = export_breakdown(path, sheet, cost, self.price, brand)
+        self.message.setText(f"Exported to {path}")
+        return written
 
     def choose_compare(self) -> None:
         other_id = choose_other_sheet(self.workspace.replica.conn, self)
