@@ -148,7 +148,8 @@ class BreakdownPanel(QWidget):
         self.price_label.setText(
             f"<b>Estimate</b> for {price.brand.code}<br><span style='font-size:15pt'>"
             f"{price.currency} {price.price_per_piece:,.2f}</span> per piece · "
-            f"{price.price_per_dozen:,.2f} per dozen<br>margin {price.margin * 100:.1f} %"
+            f"{price.currency} {price.price_per_dozen:,.2f} per dozen"
+            f"<br>margin {price.margin * 100:.1f} %"
             + (f" · 1 INR = {fx.rate} {price.currency} ({fx.as_of})" if fx else "")
             + "".join(f"<br><i>{note}</i>" for note in price.notes)
         )
