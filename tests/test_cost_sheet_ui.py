@@ -13,8 +13,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from tests.cost_sheet_helpers import answer_prompt
 from tests.costing_examples import TSHIRT
 from ui.capacity_view import CapacityWindow
 from ui.cost_sheet import CostSheetWindow
@@ -40,13 +42,21 @@ def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def window(qtbot: QtBot, demo_path: Path) -> Iterator[MainWindow]:
     workspace: Workspace = open_workspace(demo_path)
     win = MainWindow(workspace, OpRunner())
-    qtbot.addWidget(win)
+    qtbot.addWidget(win, before_close_func=discard_unsaved)
     win.show()
     yield win
+    discard_unsaved(win)
     for other in win.cost_windows:
         other.close()
     win.close()
     workspace.close()
+
+
+def discard_unsaved(win: MainWindow) -> None:
+    """The sheets a test leaves unsaved close without asking."""
+    for other in win.cost_windows:
+        if isinstance(other, CostSheetWindow):
+            other.discard_changes()
 
 
 def knit_fabric(workspace: Workspace) -> str:
@@ -117,8 +127,9 @@ def test_costing_a_style_from_a_demo_fabric(
 
     written = sheet.export(tmp_path / "sheet.xlsx")
     rows = list(openpyxl.load_workbook(tmp_path / "sheet.xlsx").active.iter_rows(values_only=True))
-    assert rows[0][:4] == ("Component", "Quantity", "Rate (₹)", "Amount (₹)")
-    assert written == len(rows) - 1 and any(r[0] == "Making" for r in rows)
+    table = next(i for i, r in enumerate(rows) if r and r[0] == "Component")
+    assert rows[table][:5] == ("Component", "Quantity", "Unit", "Rate (₹)", "Amount (₹)")
+    assert written == sheet.breakdown.rowCount() and any(r[0] == "Making" for r in rows)
 
     # a second version with a leaner line, compared side by side
     first_total = sheet.price.cost.total
@@ -257,9 +268,12 @@ def test_the_proposal_builder_previews_exports_and_issues(
     assert len(rendered.pages) == 3 and builder.pages_layout.count() == 3
     assert "standard text" in builder.message.text() and "estimates" in builder.message.text()
     assert builder.export_line_sheet(tmp_path / "lines.xlsx") == 1
-    issued = builder.issue()
-    assert issued is not None and issued["state"] == "issued"
-    assert issued["pdf_sha256"] == hashlib.sha256(rendered.pdf).hexdigest()
+    answer_prompt(qtbot, "Issue", [])
+    with qtbot.waitSignal(builder.issued, timeout=30_000) as issuing:
+        qtbot.mouseClick(builder.issue_button, Qt.MouseButton.LeftButton)
+    issued = issuing.args[0]
+    assert issued["state"] == "issued"
+    assert issued["pdf_sha256"] == hashlib.sha256(builder.result.pdf).hexdigest()
     outbox = window.workspace.replica.conn.execute(
         "SELECT count(*) FROM outbox WHERE table_name = 'proposals'").fetchone()[0]  # fmt: skip
     assert outbox >= 1

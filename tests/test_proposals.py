@@ -82,7 +82,21 @@ def test_the_line_sheet(tmp_path: Path) -> None:
         values_only=True))  # fmt: skip
     assert got[0][:3] == ("Style", "Description", "Category")
     assert [r[0] for r in got[1:]] == ["NV-TEE-01", "NV-TEE-02"]
-    assert got[1][8] == 4.35 and got[1][9] == 52.2 and got[1][11] == "2027-01-07"
+    assert got[1][8] == 4.35 and got[1][9] == 52.2 and got[1][11].date() == date(2027, 1, 7)
+
+
+def test_the_line_sheet_workbook_has_a_header_block_and_an_order_total(tmp_path: Path) -> None:
+    from workbench.proposals import export_line_sheet
+
+    path = tmp_path / "lines.xlsx"
+    assert export_line_sheet(proposal(style(1), style(2)), path) == 2
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Line sheet NORDV"]
+    got = list(book.active.iter_rows(values_only=True))
+    assert got[0][:2] == ("Proposal", "Spring/Summer 2027 knits") and got[3][1] == "draft"
+    assert got[5][0] == "Style" and [r[0] for r in got[6:]] == ["NV-TEE-01", "NV-TEE-02",
+                                                                 "Order total"]  # fmt: skip
+    assert got[8][6] == 6000 and got[8][13] == 29100  # 3,000 × 4.35 + 3,000 × 5.35
 
 
 def test_building_a_proposal_from_the_replica_offline(tmp_path: Path) -> None:
@@ -170,3 +184,35 @@ def test_a_proposal_carries_each_styles_footprint(tmp_path: Path) -> None:
     assert first.esg and first.esg[0].startswith("Global warming: ")
     text = pdfium.PdfDocument(render_proposal_pdf(proposal))[1].get_textpage().get_text_range()
     assert "Footprint" in text and "kg CO2-eq per piece" in text
+
+
+def pdf_text(pdf: bytes) -> str:
+    return "\n".join(page.get_textpage().get_text_range() for page in pdfium.PdfDocument(pdf))
+
+
+def test_every_price_has_its_currency_and_the_order_its_total() -> None:
+    p = proposal(style(1), style(2, quantity=1200))
+    text = pdf_text(render_proposal_pdf(p))
+    assert "EUR 4.35 per piece · EUR 52.20 per dozen" in text
+    assert "EUR 52.20" in text and "EUR 64.20" in text  # the summary's per-dozen column too
+    # 3,000 × 4.35 + 1,200 × 5.35 = 13,050.00 + 6,420.00
+    assert "EUR 13,050.00" in text and "EUR 6,420.00" in text
+    assert "Order total" in text and "4,200 pieces" in text and "EUR 19,470.00" in text
+    assert p.order_totals() == {"EUR": D("19470.00")}
+
+
+def test_a_line_without_data_is_left_out() -> None:
+    bare = style(1, composition="", fabric="", certifications="", price_basis="", esg=())
+    html = proposal_html(proposal(bare))
+    for heading in ("Composition", "Fabric", "Certifications", "Footprint"):
+        assert f">{heading}<" not in html
+    assert '<td class="basis">' not in html
+
+
+def test_an_issued_proposal_carries_no_draft_mark() -> None:
+    from dataclasses import replace
+
+    draft = proposal(style(1))
+    assert "Draft" in pdf_text(render_proposal_pdf(draft))
+    issued = pdf_text(render_proposal_pdf(replace(draft, state="issued")))
+    assert "Draft" not in issued and "Issued 25 November 2026" in issued

@@ -1,12 +1,15 @@
 """The proposal builder: choose a brand and the cost sheets to show, preview the PDF page by
-page, save it, export the line sheet, and issue it (its SHA-256 goes with the synced
-document). Building and rendering run on a worker."""
+page, save it, export the line sheet, and issue it. Building and rendering run on a worker.
+
+Issuing asks first, then renders the proposal as issued (no draft mark), records *that*
+file's SHA-256 with the synced document and locks the version: the preview shows the issued
+file, Save PDF saves it, and nothing that would change it stays enabled."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +27,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -35,8 +39,7 @@ from ui.ops import OpContext, OpRunner
 from workbench.capacity import load_capacity
 from workbench.costing import choices as pick
 from workbench.costing import load_rate_book
-from workbench.export import export_table
-from workbench.proposals import Proposal, line_sheet, render_proposal_pdf
+from workbench.proposals import Proposal, export_line_sheet, render_proposal_pdf
 from workbench.proposals.build import build_proposal
 from workbench.proposals.esg import esg_lines_for
 from workbench.proposals.issue import issue_proposal, save_proposal
@@ -52,6 +55,17 @@ class Rendered:
     proposal: Proposal
     pdf: bytes
     pages: list[bytes]  # PNG of each page, for the preview
+
+
+def render(proposal: Proposal) -> Rendered:
+    """The proposal as PDF, and each page as PNG for the preview (on a worker)."""
+    pdf = render_proposal_pdf(proposal)
+    pages = []
+    for page in pdfium.PdfDocument(pdf):
+        out = io.BytesIO()
+        page.render(scale=PREVIEW_SCALE).to_pil().save(out, "PNG")
+        pages.append(out.getvalue())
+    return Rendered(proposal, pdf, pages)
 
 
 class ProposalBuilder(QMainWindow):
@@ -74,6 +88,8 @@ class ProposalBuilder(QMainWindow):
         self.workspace, self.ops = workspace, ops
         self.result: Rendered | None = None
         self.document: dict[str, Any] | None = None
+        #: issued: this version is final and cannot be changed
+        self.locked = False
         conn = workspace.replica.conn
 
         self.brand = QComboBox()
@@ -171,13 +187,7 @@ class ProposalBuilder(QMainWindow):
                 if client is not None:
                     client.close()
             ctx.check()
-            pdf = render_proposal_pdf(proposal)
-            pages = []
-            for page in pdfium.PdfDocument(pdf):
-                out = io.BytesIO()
-                page.render(scale=PREVIEW_SCALE).to_pil().save(out, "PNG")
-                pages.append(out.getvalue())
-            return Rendered(proposal, pdf, pages)
+            return render(proposal)
 
         def failed(exc: BaseException) -> None:
             self.message.setText(f"The proposal could not be made: {exc}")
@@ -232,26 +242,64 @@ class ProposalBuilder(QMainWindow):
 
     def export_line_sheet(self, path: Path) -> int:
         assert self.result is not None
-        headers, rows = line_sheet(self.result.proposal)
-        return export_table(path, headers, rows)
+        return export_line_sheet(self.result.proposal, path)
 
-    def issue(self) -> dict[str, Any] | None:
-        """Save the proposal and mark it issued with the SHA-256 of the PDF previewed."""
-        if self.result is None:
-            return None
+    def issue(self) -> None:
+        """Ask, then issue on a worker: render the proposal as issued, save it and record the
+        SHA-256 of the issued file; the builder then shows that file and is locked."""
+        if self.result is None or self.locked:
+            return
+        if not self._confirm_issue(self.result.proposal):
+            return
         replica = self.workspace.replica
-        known = self.document["id"] if self.document else None
-        saved = save_proposal(replica, title=self.result.proposal.title,
-                              brand_code=self.result.proposal.brand_code,
-                              sheet_ids=self.chosen_sheets(), proposal_id=known)  # fmt: skip
-        self.document = issue_proposal(replica, saved["id"], self.result.pdf)
-        digest = self.document["pdf_sha256"]
-        self.message.setText(f"Issued: SHA-256 {digest[:16]}… recorded with the proposal; it "
-                             "reaches the server on the next sync.")  # fmt: skip
-        self.issued.emit(self.document)
-        return self.document
+        proposal = replace(self.result.proposal, state="issued")
+        sheets, known = self.chosen_sheets(), self.document["id"] if self.document else None
+
+        def work(_ctx: OpContext) -> tuple[Rendered, dict[str, Any]]:
+            issued = render(proposal)
+            saved = save_proposal(replica, title=proposal.title, brand_code=proposal.brand_code,
+                                  sheet_ids=sheets, proposal_id=known)  # fmt: skip
+            return issued, issue_proposal(replica, saved["id"], issued.pdf)
+
+        def done(outcome: tuple[Rendered, dict[str, Any]]) -> None:
+            issued, self.document = outcome
+            self.locked = True
+            self._show(issued)
+            digest = self.document["pdf_sha256"]
+            self.message.setText(f"Issued: this version is final. SHA-256 {digest[:16]}… is "
+                                 "recorded with the proposal and reaches the server on the next "
+                                 "sync; Save PDF saves the issued file.")  # fmt: skip
+            self.issued.emit(self.document)
+
+        def failed(exc: BaseException) -> None:
+            self.message.setText(f"Not issued: {exc}")
+            self._enable()
+
+        self.issue_button.setEnabled(False)
+        self.ops.run(work, success=done, failure=failed, label="Issuing the proposal",
+                     changes=frozenset({"proposals"}))  # fmt: skip
+
+    def _confirm_issue(self, proposal: Proposal) -> bool:
+        count = len(proposal.styles)
+        box = QMessageBox(QMessageBox.Icon.Question, "Issue proposal",
+                          f"Issue “{proposal.title}” to {proposal.brand_name} "
+                          f"({proposal.brand_code}), {count} style{'s' if count != 1 else ''}?"
+                          "\n\nThe PDF becomes final, without the draft mark; its SHA-256 is "
+                          "recorded and this version can no longer be changed.",
+                          QMessageBox.StandardButton.Cancel, self)  # fmt: skip
+        issue = box.addButton("Issue", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is issue
 
     def _enable(self) -> None:
         ready = self.result is not None
-        for button in (self.save_button, self.sheet_button, self.issue_button):
+        for button in (self.save_button, self.sheet_button):
             button.setEnabled(ready)
+        self.issue_button.setEnabled(ready and not self.locked)
+        if self.locked:
+            self.issue_button.setText("Issued")
+            self.issue_button.setToolTip("This version is issued: its PDF is final")
+        for widget in (self.preview_button, self.rewrite_button, self.brand, self.title_edit,
+                       self.sheets, self.illustrate):  # fmt: skip
+            widget.setEnabled(not self.locked)

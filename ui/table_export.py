@@ -33,9 +33,10 @@ def table_contents(model: QAbstractItemModel) -> tuple[list[str], list[list[Any]
     return headers, rows
 
 
-def export_view(view: QAbstractItemView, path: Path) -> int:
+def export_view(view: QAbstractItemView, path: Path, name: str = "") -> int:
+    """The table as shown, on a sheet called ``name`` (what the table is)."""
     headers, rows = table_contents(view.model())
-    return export_table(path, headers, rows)
+    return export_table(path, headers, rows, sheet_name=name.capitalize())
 
 
 def install_export(view: QAbstractItemView, suggested_name: str) -> QAction:
@@ -48,7 +49,7 @@ def install_export(view: QAbstractItemView, suggested_name: str) -> QAction:
         )
         if path:
             try:
-                export_view(view, Path(path))
+                export_view(view, Path(path), suggested_name)
             except (ExportError, OSError) as exc:
                 QMessageBox.warning(view, "Export table", str(exc))
 

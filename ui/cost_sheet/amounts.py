@@ -1,26 +1,28 @@
 """How the cost sheet editor reads the numbers a merchandiser types and writes the amounts it
 shows.
 
-Shared by the inputs form, the breakdown and the comparison, so a comma typed as the decimal
-mark, or an amount with its thousands separators, means the same in each of them.
+Shared by the inputs form, the breakdown and the comparison, so a number typed means the same
+in each of them: read in the user's locale (`workbench.numbers`), never guessed.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from workbench.costing import CostingError
+from PySide6.QtCore import QLocale
+
+from workbench.numbers import NumberFormat
 
 
-def read_decimal(text: str, what: str) -> Decimal:
-    """``text`` as a number; a CostingError names the field (``what``) when it is none."""
-    try:
-        value = Decimal(text.strip().replace(",", "."))
-    except InvalidOperation:
-        raise CostingError(f"{what}: {text!r} is not a number") from None
-    if not value.is_finite():
-        raise CostingError(f"{what}: {text!r} is not a number")
-    return value
+def locale_format() -> NumberFormat:
+    """The user's decimal mark and grouping, from the locale Qt was given."""
+    locale = QLocale()
+    return NumberFormat(locale.decimalPoint() or ".", locale.groupSeparator() or ",")
+
+
+def write_number(value: Decimal) -> str:
+    """``value`` as a field shows it: the locale's decimal mark, no trailing zeros."""
+    return locale_format().write(value.normalize() if value else Decimal(0))
 
 
 def money(value: Decimal, places: int = 2) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
+    QGraphicsOpacityEffect,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 from ui.cost_sheet.amounts import money
 from ui.share_chart import ShareChart
 from ui.table_export import install_export
+from ui.wheel_guard import guard_wheel
 from workbench.capacity import LeadTime
 from workbench.costing import CostResult, stale_lines
 from workbench.costing.pricing import PriceResult
@@ -61,6 +63,10 @@ class BreakdownPanel(QWidget):
             QHeaderView.ResizeMode.ResizeToContents)  # fmt: skip
         install_export(self.breakdown, "cost breakdown")
         self.chart = ShareChart()
+        self._faded = QGraphicsOpacityEffect(self.chart)  # the chart while not current
+        self._faded.setOpacity(0.3)
+        self._faded.setEnabled(False)
+        self.chart.setGraphicsEffect(self._faded)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.breakdown)
         split.addWidget(self.chart)
@@ -72,12 +78,43 @@ class BreakdownPanel(QWidget):
         self.max_age.setRange(1, 3650)
         self.max_age.setValue(180)
         self.max_age.setSuffix(" days")
+        guard_wheel(self.max_age)
         stale_row.addWidget(self.max_age)
         self.stale_label = QLabel()
         stale_row.addWidget(self.stale_label, 1)
         layout.addLayout(stale_row)
+        #: the costing shown
+        self.cost: CostResult | None = None
+        #: the figures shown are not those of the form: a field is refused
+        self.is_stale = False
+        self._figures: tuple[str, str, str] = ("", "", "")
+
+    def mark_stale(self, why: str) -> None:
+        """The form holds what cannot be costed: the figures on screen are the last good ones,
+        and they say so, struck through and greyed, with the table and chart greyed."""
+        if not self.is_stale:
+            self._figures = (self.cost_label.text(), self.price_label.text(),
+                             self.lead_label.text())  # fmt: skip
+        self.is_stale = True
+        for label, shown in zip((self.cost_label, self.price_label, self.lead_label),
+                                self._figures, strict=True):  # fmt: skip
+            title, _, rest = shown.partition("<br>")
+            label.setText(f"{title} <span style='color:#b3261e'>· not current</span><br>"
+                          f"<span style='color:#8c969c'><s>{rest}</s></span>" if rest else
+                          f"{title} <span style='color:#b3261e'>· not current</span>")  # fmt: skip
+        self.cost_label.setToolTip(f"Not current: {why}")
+        for widget in (self.breakdown, self.chart):
+            widget.setEnabled(False)
+        self._faded.setEnabled(True)
+        self.stale_label.setText("figures not current: fix the fields marked in the form")
 
     def show_cost(self, cost: CostResult, price: PriceResult | None) -> None:
+        self.cost = cost
+        self.is_stale = False
+        self.cost_label.setToolTip("")
+        for widget in (self.breakdown, self.chart):
+            widget.setEnabled(True)
+        self._faded.setEnabled(False)
         stale = {line.component for line in stale_lines(cost, cost.on, self.max_age.value())}
         self.breakdown.setRowCount(len(cost.lines))
         for r, line in enumerate(cost.lines):
@@ -111,7 +148,8 @@ class BreakdownPanel(QWidget):
         self.price_label.setText(
             f"<b>Estimate</b> for {price.brand.code}<br><span style='font-size:15pt'>"
             f"{price.currency} {price.price_per_piece:,.2f}</span> per piece · "
-            f"{price.price_per_dozen:,.2f} per dozen<br>margin {price.margin * 100:.1f} %"
+            f"{price.currency} {price.price_per_dozen:,.2f} per dozen"
+            f"<br>margin {price.margin * 100:.1f} %"
             + (f" · 1 INR = {fx.rate} {price.currency} ({fx.as_of})" if fx else "")
             + "".join(f"<br><i>{note}</i>" for note in price.notes)
         )

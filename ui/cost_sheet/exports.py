@@ -7,30 +7,66 @@ the worker the window hands them to.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ui.cost_sheet.amounts import money
-from workbench.costing import RateBook
+from workbench.costing import CostResult, RateBook
 from workbench.costing.pricing import PriceResult
+from workbench.costing.sheet import CostSheet
 from workbench.esg import render_esg_pdf
 from workbench.esg import to_csv_rows as esg_csv_rows
 from workbench.esg import to_json as esg_to_json
-from workbench.export import export_table
+from workbench.export import DATE, MONEY, PERCENT, Cell, export_table
 from workbench.proposals.esg import sheet_footprint
 from workbench.replica import Replica
 
+#: the cost sheet workbook's table
+BREAKDOWN_COLUMNS = ("Component", "Quantity", "Unit", "Rate (₹)", "Amount (₹)", "Share",
+                     "Rate code", "Source", "Valid from")  # fmt: skip
+_FORMATS = (None, "#,##0.0000", None, MONEY, MONEY, PERCENT, None, None, DATE)
+
+
+def _in(currency: str) -> str:
+    return f'#,##0.00 "{currency}"'
+
 
 def export_breakdown(
-    path: Path, headers: list[str], rows: list[list[Any]], price: PriceResult | None
+    path: Path, sheet: CostSheet, cost: CostResult, price: PriceResult | None, brand: str
 ) -> int:
-    """The breakdown's rows, then the cost, price and margin when there is a price."""
+    """The sheet as a workbook Excel users keep: a header block (style, brand, quantity,
+    currency, dates), the breakdown with typed cells, then cost, price and margin; the sheet
+    is named after the style. Returns the number of breakdown lines written."""
+    style = sheet.style
+    header: list[tuple[str, Any]] = [("Style", style.style_code)]
+    if sheet.title:
+        header.append(("Title", sheet.title))
+    if brand:
+        header.append(("Brand", brand))
+    header += [("Category", style.category), ("Quantity (pcs)", sheet.quantity),
+               ("Currency", price.currency if price else cost.currency),
+               ("Costs in", cost.currency), ("Costed on", cost.on),
+               ("Exported", datetime.now().replace(microsecond=0))]  # fmt: skip
+    rows: list[list[Any]] = []
+    for line in cost.lines:
+        percent = line.basis == "percent"
+        rows.append([
+            line.component, Cell(line.quantity, MONEY) if percent else line.quantity,
+            "₹" if percent else line.unit,
+            Cell(line.rate / 100, PERCENT) if percent else line.rate,
+            line.amount, line.share, line.rate_code, line.source, line.valid_from,
+        ])  # fmt: skip
+    rows += [[], [f"Cost per piece ({cost.currency})", None, None, None, cost.total]]
     if (p := price) is not None:
-        rows += [[], ["Cost per piece (INR)", "", "", money(p.cost.total)],
-                 [f"Price per piece ({p.currency})", "", "", f"{p.price_per_piece:.2f}"],
-                 [f"Price per dozen ({p.currency})", "", "", f"{p.price_per_dozen:.2f}"],
-                 ["Margin on selling price", "", "", f"{p.margin * 100:.2f} %"]]  # fmt: skip
-    return export_table(path, headers, rows)
+        rows += [[f"Price per piece ({p.currency})", None, None, None,
+                  Cell(p.price_per_piece, _in(p.currency))],
+                 [f"Price per dozen ({p.currency})", None, None, None,
+                  Cell(p.price_per_dozen, _in(p.currency))],
+                 ["Margin on selling price", None, None, None,
+                  Cell(p.margin, PERCENT)]]  # fmt: skip
+    export_table(path, BREAKDOWN_COLUMNS, rows, sheet_name=f"Cost sheet {style.style_code}",
+                 header=header, formats=_FORMATS)  # fmt: skip
+    return len(cost.lines)
 
 
 def esg_paths(path: Path) -> list[Path]:

@@ -5,14 +5,21 @@ Kept apart from the window because it is the one place that turns a `CostSheet` 
 and the widgets back into a `CostSheet`; the window only decides when to cost what this form
 reads. While the form fills itself it stays quiet, so one sheet shown is one costing, not one
 per field.
+
+Every number is read in the user's locale (`workbench.numbers`) and checked against the
+trade's ranges (`workbench.costing.limits`); what is refused or unusual is said beside the
+field, in the field's own units, and a refused field keeps the sheet from being costed. The
+wheel scrolls the form unless a box has focus (`ui.wheel_guard`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -30,8 +37,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.cost_sheet.amounts import read_decimal
+from ui.cost_sheet.amounts import locale_format, write_number
 from ui.cost_sheet.books import Loaded
+from ui.cost_sheet.edits import BOXES, TEXT_FIELDS, FormState
+from ui.wheel_guard import guard_wheel
 from workbench.costing import (
     BodyMeasurements,
     CostingError,
@@ -45,8 +54,41 @@ from workbench.costing import (
     trim_line,
 )
 from workbench.costing import choices as pick
+from workbench.costing.limits import check_plausible
 from workbench.costing.sheet import CostSheet
+from workbench.numbers import NumberError, read_number
 from workbench.workspace import Workspace
+
+FORM_STYLE = """
+QLineEdit[state="refused"] { border: 2px solid #c0392b; background: #fdecea; }
+QLineEdit[state="warned"] { border: 2px solid #d68910; background: #fef5e7; }
+QLabel#fieldNote[state="refused"] { color: #b3261e; }
+QLabel#fieldNote[state="warned"] { color: #8a5a00; }
+"""
+
+
+@dataclass(frozen=True)
+class NumberField:
+    """A field of the form that holds a number: its label in messages, the trade range it is
+    checked against, whether it takes whole numbers only, and what it means left empty."""
+
+    name: str
+    edit: QLineEdit
+    label: str
+    limits: str
+    whole: bool = False
+    optional: bool = False
+    empty: Decimal | None = None
+
+
+class FieldsRefused(CostingError):
+    """Fields hold what cannot be costed: each (label, why) is also said beside the field."""
+
+    def __init__(self, refused: list[tuple[str, str]]) -> None:
+        self.refused = refused
+        said = "; ".join(f"{label}: {why}" for label, why in refused)
+        many = f"{len(refused)} fields are refused, marked in the form. {said}"
+        super().__init__(said if len(refused) == 1 else many)
 
 
 def _add_rows(layout: QFormLayout, *rows: tuple[str, QWidget]) -> None:
@@ -69,7 +111,24 @@ class SheetInputs(QWidget):
         self._fabric_spec: FabricSpec | None = None
         self.trims: list[tuple[str, str, Decimal, bool]] = []  # id, label, qty, packing
         self.filling = False
+        self._notes: dict[QLineEdit, QLabel] = {}
+        self.setStyleSheet(FORM_STYLE)
         self._build()
+        self.wheel_guard = guard_wheel(self)
+        for edit in self.findChildren(QLineEdit):
+            edit.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Undo and redo in a field are the sheet's (every edit of the form, in order), not
+        the field's own."""
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            pressed = event.keyCombination().toCombined()
+            if any(pressed == key[0].toCombined()
+                   for which in (QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo)
+                   for key in QKeySequence.keyBindings(which)):  # fmt: skip
+                event.ignore()  # not the field's: the window's Undo and Redo take it
+                return True
+        return False
 
     def _changed(self, *_args: object) -> None:
         if not self.filling:
@@ -82,6 +141,37 @@ class SheetInputs(QWidget):
         edit.setMaximumWidth(width)
         edit.textChanged.connect(self._changed)
         return edit
+
+    def _noted(self, edit: QLineEdit) -> QWidget:
+        """``edit`` with the line under it where what is wrong with its value is said."""
+        host = QWidget()
+        column = QVBoxLayout(host)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(1)
+        note = QLabel()
+        note.setObjectName("fieldNote")
+        note.setWordWrap(True)
+        note.setVisible(False)
+        column.addWidget(edit)
+        column.addWidget(note)
+        self._notes[edit] = note
+        return host
+
+    def note_for(self, edit: QLineEdit) -> QLabel:
+        """The line under ``edit`` saying why its value is refused or unusual."""
+        return self._notes[edit]
+
+    def _mark(self, edit: QLineEdit, text: str, state: str) -> None:
+        """Say ``text`` under ``edit``; ``state`` "refused", "warned" or "" (all well)."""
+        note = self._notes[edit]
+        note.setText(text)
+        note.setVisible(bool(text))
+        for widget in (edit, note):
+            if widget.property("state") != state:
+                widget.setProperty("state", state)
+                widget.style().unpolish(widget)
+                widget.style().polish(widget)
+        edit.setToolTip(text)
 
     def _combo(self) -> QComboBox:
         box = QComboBox()
@@ -126,10 +216,10 @@ class SheetInputs(QWidget):
         self.conversion_loss.setPlaceholderText("0.5 usual")
         self.dyeing_loss = self._line("")
         self.dyeing_loss.setPlaceholderText("rate's")
-        _add_rows(ff, ("Yarn", self.yarn), ("GSM", self.gsm),
-                  ("Cuttable width (cm)", self.width_cm),
-                  ("Knitting/weaving loss %", self.conversion_loss),
-                  ("Dyeing loss %", self.dyeing_loss))  # fmt: skip
+        _add_rows(ff, ("Yarn", self.yarn), ("GSM", self._noted(self.gsm)),
+                  ("Cuttable width (cm)", self._noted(self.width_cm)),
+                  ("Knitting/weaving loss %", self._noted(self.conversion_loss)),
+                  ("Dyeing loss %", self._noted(self.dyeing_loss)))  # fmt: skip
         left.addWidget(fabric)
 
         cons = QGroupBox("Consumption")
@@ -142,10 +232,12 @@ class SheetInputs(QWidget):
         self.half_chest = self._line("50")
         self.marker = self._line("1.60")
         self.wastage = self._line("8")
-        _add_rows(cf, ("Method", self.method), ("Body length (cm)", self.body_length),
-                  ("Sleeve length (cm)", self.sleeve_length),
-                  ("½ chest (cm)", self.half_chest), ("Marker quantity", self.marker),
-                  ("Wastage %", self.wastage))  # fmt: skip
+        _add_rows(cf, ("Method", self.method),
+                  ("Body length (cm)", self._noted(self.body_length)),
+                  ("Sleeve length (cm)", self._noted(self.sleeve_length)),
+                  ("½ chest (cm)", self._noted(self.half_chest)),
+                  ("Marker quantity", self._noted(self.marker)),
+                  ("Wastage %", self._noted(self.wastage)))  # fmt: skip
         left.addWidget(cons)
 
         make = QGroupBox("Making, print and embroidery")
@@ -159,9 +251,10 @@ class SheetInputs(QWidget):
         self.placements.valueChanged.connect(self._changed)
         self.stitches = self._line("0")
         self.embroidery = self._combo()
-        _add_rows(mf, ("SAM (min)", self.sam), ("Line efficiency %", self.efficiency),
+        _add_rows(mf, ("SAM (min)", self._noted(self.sam)),
+                  ("Line efficiency %", self._noted(self.efficiency)),
                   ("Mill", self.mill), ("Print", self.print_box),
-                  ("Placements", self.placements), ("Stitches", self.stitches),
+                  ("Placements", self.placements), ("Stitches", self._noted(self.stitches)),
                   ("Embroidery rate", self.embroidery))  # fmt: skip
         left.addWidget(make)
 
@@ -257,21 +350,22 @@ class SheetInputs(QWidget):
         self.gsm.setText(str(f.gsm))
         self.width_cm.setText(str(f.width_cm))
         self.conversion_loss.setText("" if f.conversion_loss is None else
-                                     str(f.conversion_loss * 100))  # fmt: skip
-        self.dyeing_loss.setText("" if f.dyeing_loss is None else str(f.dyeing_loss * 100))
+                                     write_number(f.conversion_loss * 100))  # fmt: skip
+        self.dyeing_loss.setText("" if f.dyeing_loss is None else
+                                 write_number(f.dyeing_loss * 100))  # fmt: skip
         self._fabric_spec = f
         c = style.consumption
         if isinstance(c, BodyMeasurements):
             self.method.setCurrentIndex(0)
-            self.body_length.setText(str(c.body_length_cm))
-            self.sleeve_length.setText(str(c.sleeve_length_cm))
-            self.half_chest.setText(str(c.half_chest_cm))
+            self.body_length.setText(write_number(c.body_length_cm))
+            self.sleeve_length.setText(write_number(c.sleeve_length_cm))
+            self.half_chest.setText(write_number(c.half_chest_cm))
         else:
             self.method.setCurrentIndex(1 if c.uom == "kg" else 2)
-            self.marker.setText(str(c.quantity))
-        self.wastage.setText(str(style.wastage * 100))
-        self.sam.setText(str(style.making.sam))
-        self.efficiency.setText(str(style.making.line_efficiency * 100))
+            self.marker.setText(write_number(c.quantity))
+        self.wastage.setText(write_number(style.wastage * 100))
+        self.sam.setText(write_number(style.making.sam))
+        self.efficiency.setText(write_number(style.making.line_efficiency * 100))
         self._set_combo(self.mill, style.making.mill)
         if style.printing is None:
             self.print_box.setCurrentIndex(0)
@@ -298,6 +392,46 @@ class SheetInputs(QWidget):
             self.yarn.addItem(choice.label, choice.value)
         self.yarn.blockSignals(False)
 
+    # -- the form's state, for undo and drafts ----------------------------------------------
+
+    def state(self) -> FormState:
+        """Every value of the form as shown (see `ui.cost_sheet.edits`)."""
+        return {
+            "fields": {k: getattr(self, a).text() for k, a in TEXT_FIELDS.items()},
+            "boxes": {k: getattr(self, a).currentIndex() for k, a in BOXES.items()},
+            "yarn": self.yarn.currentData(), "quantity": self.quantity.value(),
+            "placements": self.placements.value(),
+            "costed_on": self.costed_on.date().toString(Qt.DateFormat.ISODate),
+            "fabric": self._fabric_spec, "fabric_id": self.fabric_id,
+            "fabric_label": self.fabric_label.text(), "trims": tuple(self.trims),
+        }  # fmt: skip
+
+    def restore(self, state: FormState) -> None:
+        """Show ``state`` (from `state`) as it was, quietly."""
+        self.filling = True
+        try:
+            if state["fabric_id"] != self.fabric_id or not self.yarn.count():
+                self._fill_yarns(state["fabric_id"])
+            self.fabric_id, self._fabric_spec = state["fabric_id"], state["fabric"]
+            self.fabric_label.setText(state["fabric_label"])
+            if state["yarn"] is not None:
+                self._set_combo(self.yarn, state["yarn"])
+            for key, attr in BOXES.items():
+                box: QComboBox = getattr(self, attr)
+                if 0 <= state["boxes"][key] < box.count():
+                    box.setCurrentIndex(state["boxes"][key])
+            for key, attr in TEXT_FIELDS.items():
+                edit: QLineEdit = getattr(self, attr)
+                if edit.text() != state["fields"][key]:
+                    edit.setText(state["fields"][key])
+            self.quantity.setValue(state["quantity"])
+            self.placements.setValue(state["placements"])
+            self.costed_on.setDate(QDate.fromString(state["costed_on"], Qt.DateFormat.ISODate))
+            self.trims = list(state["trims"])
+            self._show_trims()
+        finally:
+            self.filling = False
+
     # -- trims -------------------------------------------------------------------------------
 
     def add_trim(self, material_id: str, quantity: Decimal) -> None:
@@ -322,7 +456,7 @@ class SheetInputs(QWidget):
             name = QTableWidgetItem(label)
             name.setFlags(name.flags() & ~Qt.ItemFlag.ItemIsEditable)
             self.trim_table.setItem(r, 0, name)
-            self.trim_table.setItem(r, 1, QTableWidgetItem(str(qty)))
+            self.trim_table.setItem(r, 1, QTableWidgetItem(write_number(qty)))
             flag = QTableWidgetItem("packing" if packing else "")
             flag.setFlags(flag.flags() & ~Qt.ItemFlag.ItemIsEditable)
             self.trim_table.setItem(r, 2, flag)
@@ -332,56 +466,114 @@ class SheetInputs(QWidget):
         if item.column() == 1 and item.row() < len(self.trims):
             material_id, label, _qty, packing = self.trims[item.row()]
             try:
-                qty = read_decimal(item.text(), f"quantity of {label}")
-            except CostingError as exc:
-                self.invalid.emit(str(exc))
+                qty = read_number(item.text(), locale_format())
+            except NumberError as exc:
+                self.invalid.emit(f"Quantity of {label}: {exc}")
+                return
+            odd = check_plausible("trim_quantity", qty)
+            if odd is not None and odd.refused:
+                self.invalid.emit(f"Quantity of {label}: {odd.message}")
                 return
             self.trims[item.row()] = (material_id, label, qty, packing)
             self._changed()
 
     # -- reading -----------------------------------------------------------------------------
 
+    def number_fields(self) -> list[NumberField]:
+        """The number fields the sheet is costed from, as the consumption method has them."""
+        marker_limits = "marker_kg" if self.method.currentIndex() == 1 else "marker_m"
+        body = self.method.currentIndex() == 0
+        fields = [
+            NumberField("gsm", self.gsm, "GSM", "gsm", whole=True),
+            NumberField("width_cm", self.width_cm, "Cuttable width", "width_cm", whole=True),
+            NumberField("conversion_loss", self.conversion_loss, "Knitting/weaving loss",
+                        "conversion_loss", optional=True),
+            NumberField("dyeing_loss", self.dyeing_loss, "Dyeing loss", "dyeing_loss",
+                        optional=True),
+            *((NumberField("body_length", self.body_length, "Body length", "body_length_cm"),
+               NumberField("sleeve_length", self.sleeve_length, "Sleeve length",
+                           "sleeve_length_cm"),
+               NumberField("half_chest", self.half_chest, "½ chest", "half_chest_cm"))
+              if body else
+              (NumberField("marker", self.marker, "Marker quantity", marker_limits),)),
+            NumberField("wastage", self.wastage, "Wastage", "wastage"),
+            NumberField("sam", self.sam, "SAM", "sam"),
+            NumberField("efficiency", self.efficiency, "Line efficiency", "line_efficiency"),
+            NumberField("stitches", self.stitches, "Stitches", "stitches", whole=True,
+                        optional=True, empty=Decimal(0)),
+        ]  # fmt: skip
+        return fields
+
+    def check_fields(self) -> dict[str, Decimal | None]:
+        """Each number field's value, read in the user's locale and within the trade's range;
+        what is refused or unusual is said beside its field. FieldsRefused names the fields
+        refused."""
+        fmt = locale_format()
+        values: dict[str, Decimal | None] = {}
+        refused: list[tuple[str, str]] = []
+        fields = self.number_fields()
+        for field in fields:
+            text = field.edit.text()
+            if not text.strip() and field.optional:
+                values[field.name] = field.empty
+                self._mark(field.edit, "", "")
+                continue
+            try:
+                value = read_number(text, fmt, whole=field.whole)
+            except NumberError as exc:
+                self._mark(field.edit, str(exc), "refused")
+                refused.append((field.label, str(exc)))
+                continue
+            odd = check_plausible(field.limits, value)
+            if odd is not None and odd.refused:
+                self._mark(field.edit, odd.message, "refused")
+                refused.append((field.label, odd.message))
+                continue
+            self._mark(field.edit, odd.message if odd else "", "warned" if odd else "")
+            values[field.name] = value
+        costed = {field.edit for field in fields}
+        for edit in self._notes:
+            if edit not in costed:  # a field the method does not use says nothing
+                self._mark(edit, "", "")
+        if refused:
+            raise FieldsRefused(refused)
+        return values
+
     def read(self) -> CostSheet:
-        """The sheet as the form shows it; a CostingError names a field that cannot be read."""
+        """The sheet as the form shows it; a CostingError names the fields that cannot be
+        read (FieldsRefused, each also marked in the form) or what else keeps it from being
+        costed."""
+        v = self.check_fields()
         spec = self._fabric_spec
         if spec is None:
             raise CostingError("choose a fabric to start")
-        losses = {}
-        for name, edit in (("conversion_loss", self.conversion_loss),
-                           ("dyeing_loss", self.dyeing_loss)):  # fmt: skip
-            losses[name] = (read_decimal(edit.text(), name.replace("_", " ")) / 100
-                            if edit.text().strip() else None)  # fmt: skip
+        percent = Decimal(100)
         fabric = type(spec)(**{
-            **spec.__dict__, "gsm": int(read_decimal(self.gsm.text(), "GSM")),
-            "width_cm": int(read_decimal(self.width_cm.text(), "width")),
+            **spec.__dict__, "gsm": int(v["gsm"] or 0), "width_cm": int(v["width_cm"] or 0),
             "yarn_material_id": str(self.yarn.currentData() or spec.yarn_material_id),
             "yarn_count": (self.yarn.currentText().split("  ", 1)[-1] if self.yarn.count()
                            else spec.yarn_count),
-            **losses,
+            "conversion_loss": (None if v["conversion_loss"] is None
+                                else v["conversion_loss"] / percent),
+            "dyeing_loss": None if v["dyeing_loss"] is None else v["dyeing_loss"] / percent,
         })  # fmt: skip
         consumption: BodyMeasurements | MarkerConsumption
         if self.method.currentIndex() == 0:
-            consumption = BodyMeasurements(
-                read_decimal(self.body_length.text(), "body length"),
-                read_decimal(self.sleeve_length.text(), "sleeve length"),
-                read_decimal(self.half_chest.text(), "½ chest"),
-            )
+            consumption = BodyMeasurements(v["body_length"], v["sleeve_length"],  # type: ignore[arg-type]
+                                           v["half_chest"])  # fmt: skip
         else:
             uom = "kg" if self.method.currentIndex() == 1 else "m"
-            consumption = MarkerConsumption(
-                read_decimal(self.marker.text(), "marker quantity"), uom
-            )
-        stitches = int(read_decimal(self.stitches.text() or "0", "stitches"))
+            consumption = MarkerConsumption(v["marker"], uom)  # type: ignore[arg-type]
+        stitches = int(v["stitches"] or 0)
         technique = str(self.print_box.currentData() or "")
         style = Style(
             style_code=self.style_code.text().strip() or "NEW-STYLE",
             category=self.category.currentText() or "other",
             fabric=fabric,
             consumption=consumption,
-            making=Making(read_decimal(self.sam.text(), "SAM"),
-                          str(self.mill.currentData() or ""),
-                          read_decimal(self.efficiency.text(), "line efficiency") / 100),
-            wastage=read_decimal(self.wastage.text(), "wastage") / 100,
+            making=Making(v["sam"], str(self.mill.currentData() or ""),  # type: ignore[arg-type]
+                          v["efficiency"] / percent),  # type: ignore[operator]
+            wastage=v["wastage"] / percent,  # type: ignore[operator]
             printing=PrintSpec(technique, self.placements.value()) if technique else None,
             embroidery=(Embroidery(stitches, str(self.embroidery.currentData() or "EMB-FLAT")),)
             if stitches else (),

@@ -5,6 +5,11 @@ The rate book and the capacity book are loaded once on a worker; a costing then 
 under a millisecond, so it runs on each edit. Saving writes a synced document; a firm quote
 asked for offline waits in the queue for the next sync.
 
+Every edit of the form is a step on an undo stack (Ctrl+Z, Ctrl+Shift+Z); Ctrl+S saves;
+closing a sheet, or quitting, with unsaved changes asks first. While there are unsaved
+changes a draft of the form is kept on disk (`workbench.drafts`), removed on save or discard,
+so that after a crash the app opens the sheet again as it was.
+
 This module holds what ties the parts together (when to cost, saving, the dialogs it opens);
 the parts themselves are `SheetInputs`, `BreakdownPanel`, `FirmQuote` and `exports`.
 """
@@ -12,17 +17,20 @@ the parts themselves are `SheetInputs`, `BreakdownPanel`, `FirmQuote` and `expor
 from __future__ import annotations
 
 import json
-from datetime import date
+import uuid
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -34,12 +42,14 @@ from ui.bom_dialog import BomDialog, ChosenLine
 from ui.cost_sheet.books import Loaded, load_books
 from ui.cost_sheet.breakdown import BreakdownPanel
 from ui.cost_sheet.compare import CompareDialog, choose_other_sheet
+from ui.cost_sheet.edits import EditCommand, FormState, from_json, to_json
 from ui.cost_sheet.exports import esg_paths, export_breakdown, write_esg_sheet
 from ui.cost_sheet.firm_quote import FirmQuote, QuoteAsker
 from ui.cost_sheet.inputs import SheetInputs
 from ui.cost_sheet.material_picker import MaterialPicker
+from ui.keys import bindings
 from ui.ops import OpContext, OpRunner
-from workbench import documents
+from workbench import documents, drafts
 from workbench.capacity import CapacityError, LeadTime, lead_time
 from workbench.capacity.routes import style_route
 from workbench.costing import CostingError, CostResult, Style, cost_style, price_style
@@ -48,6 +58,8 @@ from workbench.costing.sheet import CostSheet, sheet_from_dict, sheet_to_dict
 from workbench.workspace import Workspace
 
 RECOMPUTE_MS = 120
+#: how soon after an edit the draft on disk is brought up to date
+AUTOSAVE_MS = 600
 
 
 class CostSheetWindow(QMainWindow):
@@ -69,22 +81,34 @@ class CostSheetWindow(QMainWindow):
         ask_quote: QuoteAsker | None = None,
         document: dict[str, Any] | None = None,
         parent: QWidget | None = None,
+        draft: tuple[str, dict[str, Any]] | None = None,
     ) -> None:
+        """``draft``: a draft left by a crash (its name and contents), shown over
+        ``document`` as unsaved changes."""
         super().__init__(parent)
         self.workspace, self.ops = workspace, ops
         self.document = document
+        self.draft_key, self._draft = (draft[0], draft[1]) if draft else (uuid.uuid4().hex, None)
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        self._state: FormState | None = None  # the form as last recorded
         self.sheet_id: str | None = document["id"] if document else None
         self.loaded: Loaded | None = None
         self.style: Style | None = None
         self.price: PriceResult | None = None
         self.plan: LeadTime | None = None
-        self.setWindowTitle("Cost sheet — Mill Workbench")
+        self.setWindowTitle("Cost sheet[*] — Mill Workbench")
         self.resize(1400, 900)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(RECOMPUTE_MS)
         self._timer.timeout.connect(self.recompute)
+        self._autosave = QTimer(self)
+        self._autosave.setSingleShot(True)
+        self._autosave.setInterval(AUTOSAVE_MS)
+        self._autosave.timeout.connect(self.write_draft)
         self._build()
+        self._build_menus()
         self._name_parts()
         self.firm_quote = FirmQuote(workspace, ops, ask_quote, self.quote_label, self)
         self.firm_quote.quoted.connect(self.quoted)
@@ -98,7 +122,7 @@ class CostSheetWindow(QMainWindow):
         self.inputs.choose_fabric_button.clicked.connect(self.choose_fabric)
         self.inputs.add_trim_button.clicked.connect(self.choose_trim)
         self.inputs.bom_button.clicked.connect(self.choose_bom)
-        scroll = QScrollArea()
+        scroll = self.form_scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.inputs)
         scroll.setMinimumWidth(430)
@@ -141,6 +165,32 @@ class CostSheetWindow(QMainWindow):
         body.setSizes([460, 940])
         self.setCentralWidget(body)
 
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.save_action = self._act(file_menu, "&Save", self.save,
+                                     bindings(QKeySequence.StandardKey.Save, "Ctrl+S"))  # fmt: skip
+        file_menu.addSeparator()
+        self._act(file_menu, "&Close", self.close,
+                  bindings(QKeySequence.StandardKey.Close, "Ctrl+W"))  # fmt: skip
+        self._act(file_menu, "&Quit Mill Workbench", self.quit_app,
+                  bindings(QKeySequence.StandardKey.Quit, "Ctrl+Q"))  # fmt: skip
+        edit_menu = bar.addMenu("&Edit")
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcuts(bindings(QKeySequence.StandardKey.Undo, "Ctrl+Z"))
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts(bindings(QKeySequence.StandardKey.Redo, "Ctrl+Shift+Z"))
+        for action in (self.undo_action, self.redo_action):
+            edit_menu.addAction(action)
+            self.addAction(action)
+
+    def _act(self, menu: Any, text: str, slot: Any, keys: list[QKeySequence]) -> QAction:
+        action = QAction(text, self)
+        action.setShortcuts(keys)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
     def _name_parts(self) -> None:
         """The parts' widgets, under the names the editor's callers (and tests) reach them by."""
         i, p = self.inputs, self.panel
@@ -172,13 +222,114 @@ class CostSheetWindow(QMainWindow):
         self.loaded = loaded
         self.inputs.fill_choices(loaded)
         if self.document is not None:
-            self.show_sheet(sheet_from_dict(json.loads(self.document["body"])))
+            self.inputs.show_sheet(sheet_from_dict(json.loads(self.document["body"])))
+            self._titled(self.document["style_code"])
+        self.mark_clean()
+        if self._draft is not None:
+            self.apply_state(from_json(self._draft), record=True)
+            written = self._draft.get("written_at", "")
+            self.message.setText(f"Unsaved changes recovered from a draft written at "
+                                 f"{written}: save them, or close and discard them.")  # fmt: skip
+            self.write_draft()
         self.ready.emit()
-        self.recompute()
+        if self._draft is None:
+            self.recompute()
 
     def show_sheet(self, sheet: CostSheet) -> None:
         self.inputs.show_sheet(sheet)
+        self._record()
         self.recompute()
+
+    def start_with_fabric(self, fabric_id: str) -> None:
+        """A new sheet's first fabric, chosen before it opened: where its history starts."""
+        self.use_fabric(fabric_id)
+        self.mark_clean()
+
+    # -- edits: undo, redo, the draft on disk ------------------------------------------------
+
+    def _record(self) -> None:
+        """Make what the form now shows one undoable step (typing on in one field merges)."""
+        if self._state is None or self.inputs.filling:
+            return
+        now = self.inputs.state()
+        if now == self._state:
+            return
+        before, self._state = self._state, now
+        self.undo_stack.push(EditCommand(before, now, self.apply_state))
+        self._autosave.start()
+
+    def apply_state(self, state: FormState, record: bool = False) -> None:
+        """Show ``state`` (an undo, a redo, a recovered draft) and cost it."""
+        self.inputs.restore(state)
+        if record:
+            self._record()
+        else:
+            self._state = state
+            self._autosave.start()
+        self.recompute()
+
+    def mark_clean(self) -> None:
+        """What the form shows now is what is saved (or what the sheet opened with)."""
+        self._state = self.inputs.state()
+        self.undo_stack.clear()
+        self.undo_stack.setClean()
+        self.setWindowModified(False)
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        self.setWindowModified(not clean)
+        if clean:
+            self._autosave.stop()
+            drafts.remove_draft(self.workspace.root, self.draft_key)
+
+    def write_draft(self) -> None:
+        """Keep the form as it is on disk while it holds unsaved changes."""
+        if self.undo_stack.isClean() or self._state is None:
+            return
+        data = to_json(self.inputs.state())
+        data["sheet_id"] = self.sheet_id
+        data["written_at"] = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+        drafts.save_draft(self.workspace.root, self.draft_key, data)
+
+    def has_unsaved_changes(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    def discard_changes(self) -> None:
+        """Forget the unsaved changes (the sheet closes without asking); the draft goes."""
+        self.undo_stack.setClean()
+        self._autosave.stop()
+        drafts.remove_draft(self.workspace.root, self.draft_key)
+
+    def confirm_close(self) -> bool:
+        """Whether the sheet may close: clean, or the user saved or discarded its changes."""
+        if not self.has_unsaved_changes():
+            return True
+        code = self.style_code.text().strip() or "NEW-STYLE"
+        box = QMessageBox(QMessageBox.Icon.Question, "Unsaved cost sheet",
+                          f"The cost sheet {code} has changes that are not saved. Save them "
+                          "before closing?",
+                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                          | QMessageBox.StandardButton.Cancel, self)  # fmt: skip
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        self.raise_()
+        answer = box.exec()
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save() is not None
+        if answer == QMessageBox.StandardButton.Discard:
+            self.discard_changes()
+            return True
+        return False
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.confirm_close():
+            self._autosave.stop()
+            event.accept()
+        else:
+            event.ignore()
+
+    def quit_app(self) -> None:
+        """Quit the app from this window: the main window asks about every unsaved sheet."""
+        main = self.parentWidget()
+        (main.window() if main is not None else self).close()
 
     # -- choosing materials ------------------------------------------------------------------
 
@@ -194,6 +345,7 @@ class CostSheetWindow(QMainWindow):
         except CostingError as exc:
             self.message.setText(str(exc))
             return
+        self._record()
         self.recompute()
 
     def choose_trim(self) -> None:
@@ -243,6 +395,7 @@ class CostSheetWindow(QMainWindow):
 
     def changed(self, *_args: object) -> None:
         if not self.inputs.filling:
+            self._record()
             self._timer.start()
 
     def current_sheet(self) -> CostSheet:
@@ -260,6 +413,7 @@ class CostSheetWindow(QMainWindow):
         except (CostingError, ValueError) as exc:
             self.style, self.price = None, None
             self.message.setText(str(exc))
+            self.panel.mark_stale(str(exc))
             self.computed.emit(None)
             return
         self.style, self.price = sheet.style, price
@@ -299,10 +453,14 @@ class CostSheetWindow(QMainWindow):
         })  # fmt: skip
         self.sheet_id = row["id"]
         self.document = row
-        self.setWindowTitle(f"Cost sheet {sheet.style.style_code} — Mill Workbench")
+        self._titled(sheet.style.style_code)
+        self.undo_stack.setClean()
         self.quote_label.setText("Saved · estimate from this laptop's rates")
         self.saved.emit(row)
         return row
+
+    def _titled(self, style_code: str) -> None:
+        self.setWindowTitle(f"Cost sheet {style_code}[*] — Mill Workbench")
 
     def breakdown_rows(self) -> tuple[list[str], list[list[Any]]]:
         return self.panel.rows()
@@ -314,8 +472,19 @@ class CostSheetWindow(QMainWindow):
             self.export(Path(path))
 
     def export(self, path: Path) -> int:
-        headers, rows = self.breakdown_rows()
-        return export_breakdown(path, headers, rows, self.price)
+        """The sheet as a workbook (see `export_breakdown`); nothing while the figures on
+        screen are not current. Returns the number of breakdown lines written."""
+        cost = self.panel.cost
+        if cost is None or self.panel.is_stale:
+            self.message.setText("Not exported: the figures are not current; fix the fields "
+                                 "marked first.")  # fmt: skip
+            return 0
+        sheet = self.current_sheet()
+        brand = (f"{self.price.brand.code} — {self.price.brand.name}" if self.price
+                 else sheet.brand)  # fmt: skip
+        written = export_breakdown(path, sheet, cost, self.price, brand)
+        self.message.setText(f"Exported to {path}")
+        return written
 
     def choose_compare(self) -> None:
         other_id = choose_other_sheet(self.workspace.replica.conn, self)

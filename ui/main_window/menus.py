@@ -6,6 +6,9 @@ Costing and Help is `SyncController`'s."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -18,17 +21,38 @@ from ui.capacity_view import CapacityWindow
 from ui.cost_sheet import CostSheetWindow
 from ui.dashboards import DashboardsWindow
 from ui.import_dialog import ImportDialog
-from ui.models import COLUMNS
+from ui.keys import bindings
+from ui.models import COLUMNS, NUMERIC
 from ui.ops import OpContext
 from ui.proposal_builder import ProposalBuilder
 from ui.settings_dialog import SettingsDialog
+from workbench import drafts
 from workbench.diagnostics import export_diagnostics
-from workbench.export import export_table
+from workbench.export import INTEGER, MONEY, export_table
 from workbench.replica import queries
 from workbench.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
     from ui.main_window.window import MainWindow
+
+#: File → Export results: the table's columns, with a price as amount, currency and unit
+RESULT_HEADERS = [*(header for header, column in COLUMNS if column != "price"),
+                  "Price", "Currency", "Per"]  # fmt: skip
+RESULT_FORMATS = [INTEGER if column in NUMERIC else None
+                  for _, column in COLUMNS if column != "price"] + [MONEY]  # fmt: skip
+
+
+def result_row(row: dict[str, Any]) -> list[Any]:
+    """A material as a row of typed values (a price Excel can add up)."""
+    values: list[Any] = [row.get(column) for _, column in COLUMNS if column != "price"]
+    price = row.get("price")
+    try:
+        amount = None if price in (None, "") else Decimal(str(price))
+    except InvalidOperation:
+        amount = None
+    return [*values, amount, row.get("currency") if amount is not None else None,
+            row.get("uom") if amount is not None else None]  # fmt: skip
+
 
 #: a window the menus open and keep
 Opened = TypeVar("Opened", bound=QMainWindow)
@@ -57,7 +81,7 @@ class WindowMenus:
         add(file_menu, "&Settings…", self.show_settings, QKeySequence("Ctrl+,"))
         add(file_menu, "&Rebuild search index", lambda: window.prepare_index(force=True))
         file_menu.addSeparator()
-        add(file_menu, "&Quit", window.close, QKeySequence.StandardKey.Quit)
+        add(file_menu, "&Quit", window.close, bindings(QKeySequence.StandardKey.Quit, "Ctrl+Q"))
         self._build_costing_menu()
         window.sync.add_menu(window.menuBar())
         help_menu = window.menuBar().addMenu("&Help")
@@ -69,11 +93,13 @@ class WindowMenus:
         menu: QMenu,
         text: str,
         slot: Callable[[], object],
-        shortcut: QKeySequence | QKeySequence.StandardKey | None = None,
+        shortcut: QKeySequence | list[QKeySequence] | None = None,
     ) -> QAction:
         """An entry of ``menu`` calling ``slot``; the window owns it, and so its shortcut."""
         action = QAction(text, self.window)
-        if shortcut is not None:
+        if isinstance(shortcut, list):
+            action.setShortcuts(shortcut)
+        elif shortcut is not None:
             action.setShortcut(shortcut)
         action.triggered.connect(slot)
         menu.addAction(action)
@@ -100,16 +126,25 @@ class WindowMenus:
             self.export_results(path)
 
     def export_results(self, path: Path) -> None:
-        """Write every material the current search found (not only the rows scrolled to),
-        in the table's columns, on a worker."""
-        last_result = self.window.last_result
-        ids = list(last_result.ids) if last_result else []
-        replica = self.workspace.replica
+        """Write every material the current search found (not only the rows loaded in the
+        table: the search runs again without its page limit), on a worker. Numbers are
+        numbers and a price is an amount with its currency and unit beside it."""
+        request, last = self.window.last_request, self.window.last_result
+        search, replica = self.workspace.search, self.workspace.replica
 
         def work(_ctx: OpContext) -> int:
+            ids: list[str] = []
+            if request is not None and last is not None:
+                everything = replace(request, limit=max(last.total, len(last.ids), 1),
+                                     facets=False)  # fmt: skip
+                ids = list(search.search(everything).ids)
             rows = queries.materials_by_ids(replica.conn, ids)
-            table = ([row.get(column) for _, column in COLUMNS] for row in rows)
-            return export_table(path, [header for header, _ in COLUMNS], table)
+            header = [("Search", request.text if request and request.text else "all materials"),
+                      ("Matches", len(rows)),
+                      ("Exported", datetime.now().replace(microsecond=0))]  # fmt: skip
+            return export_table(path, RESULT_HEADERS, (result_row(row) for row in rows),
+                                sheet_name="Materials", header=header,
+                                formats=RESULT_FORMATS)  # fmt: skip
 
         self.ops.run(work, success=lambda n: self.window.exported.emit(path, n),
                      label=f"Exporting to {path.name}")  # fmt: skip
@@ -172,8 +207,28 @@ class WindowMenus:
             self.workspace, self.ops, self._quote_asker(), document, self.window
         )
         if fabric_id is not None and document is None:
-            sheet.ready.connect(lambda: sheet.use_fabric(fabric_id))
+            sheet.ready.connect(lambda: sheet.start_with_fabric(fabric_id))
         return self._keep(sheet)
+
+    def recover_drafts(self) -> list[CostSheetWindow]:
+        """Open again, with their unsaved changes, the cost sheets a crash left drafts of."""
+        conn = self.workspace.replica.conn
+        opened = []
+        for key, data in drafts.load_drafts(self.workspace.root):
+            row = None
+            if data.get("sheet_id"):
+                found = conn.execute("SELECT * FROM cost_sheets WHERE id = ? AND deleted = 0",
+                                     (data["sheet_id"],)).fetchone()  # fmt: skip
+                row = dict(found) if found else None
+            sheet = CostSheetWindow(self.workspace, self.ops, self._quote_asker(), row,
+                                    self.window, draft=(key, data))  # fmt: skip
+            opened.append(self._keep(sheet))
+        return opened
+
+    def confirm_quit(self) -> bool:
+        """Ask about each open cost sheet with unsaved changes; False: the user cancelled."""
+        sheets = [w for w in self.cost_windows if isinstance(w, CostSheetWindow)]
+        return all(sheet.confirm_close() for sheet in sheets if sheet.isVisible())
 
     def choose_cost_sheet(self) -> None:
         rows = self.workspace.replica.conn.execute(

@@ -27,6 +27,7 @@ from ui.ops import OpContext, OpRunner
 from ui.proposal_builder import ProposalBuilder
 from ui.settings_dialog import SettingsDialog
 from ui.sync_controller import SyncController, Syncer
+from workbench import drafts
 from workbench.replica import queries
 from workbench.search import IndexState, SearchRequest, SearchResult
 from workbench.services.writer import pending, run_queue
@@ -87,6 +88,7 @@ class MainWindow(QMainWindow):
         self.ops.progress.connect(self._on_progress)
         self.ops.replica_changed.connect(self._on_replica_changed)
 
+        self.recover_drafts()
         view.load_facet_options()
         self._load_counts()
         self.run_search()
@@ -204,6 +206,17 @@ class MainWindow(QMainWindow):
 
         self.ops.run(work, label="AI texts", background=True)
 
+    def recover_drafts(self) -> None:
+        """Open the cost sheets a crash left unsaved changes of, and say so."""
+        try:
+            recovered = self.menus.recover_drafts()
+        except drafts.DraftError as exc:
+            self.statusBar().showMessage(str(exc), 30_000)
+            return
+        if recovered:
+            self.statusBar().showMessage(f"{len(recovered)} cost sheet(s) with unsaved "
+                                         "changes recovered", 30_000)  # fmt: skip
+
     def _on_replica_changed(self, tables: frozenset[str]) -> None:
         if "materials" in tables:
             self.model.refresh_rows()
@@ -212,6 +225,11 @@ class MainWindow(QMainWindow):
             self.run_search()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.menus.confirm_quit():  # an unsaved sheet's user chose Cancel
+            event.ignore()
+            return
+        for opened in self.cost_windows:
+            opened.close()
         self.search_view.timer.stop()
         self.sync.stop()
         self.ops.shutdown()

@@ -4,6 +4,12 @@ footprint, rendered to PDF from the templates in ``resources/templates/`` and ex
 line sheet (.xlsx)."""
 
 from workbench.proposals.model import Proposal, ProposalStyle
-from workbench.proposals.render import line_sheet, proposal_html, render_proposal_pdf
+from workbench.proposals.render import (
+    export_line_sheet,
+    line_sheet,
+    proposal_html,
+    render_proposal_pdf,
+)
 
-__all__ = ["Proposal", "ProposalStyle", "line_sheet", "proposal_html", "render_proposal_pdf"]
+__all__ = ["Proposal", "ProposalStyle", "export_line_sheet", "line_sheet", "proposal_html",
+           "render_proposal_pdf"]  # fmt: skip

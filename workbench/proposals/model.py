@@ -33,6 +33,11 @@ class ProposalStyle:
     esg: tuple[str, ...] = ()
     certifications: str = ""
 
+    @property
+    def amount(self) -> Decimal:
+        """The line's value: the quantity at the price per piece, to the cent."""
+        return (self.price_per_piece * self.quantity).quantize(Decimal("0.01"))
+
 
 @dataclass(frozen=True)
 class Proposal:
@@ -46,6 +51,17 @@ class Proposal:
     mill: str = ""
     #: "draft" until issued; an issued proposal's PDF is recorded with its SHA-256
     state: str = "draft"
+
+    def order_totals(self) -> dict[str, Decimal]:
+        """The order's value per currency (styles may be quoted in different ones)."""
+        totals: dict[str, Decimal] = {}
+        for s in self.styles:
+            totals[s.currency] = totals.get(s.currency, Decimal(0)) + s.amount
+        return totals
+
+    def quantity_in(self, currency: str) -> int:
+        """The pieces of the styles quoted in ``currency``."""
+        return sum(s.quantity for s in self.styles if s.currency == currency)
 
 
 DEFAULT_TERMS = (

@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import base64
 import functools
+from pathlib import Path
 from typing import Any
 
 import jinja2
 
+from workbench.export import DATE, INTEGER, MONEY, export_table
 from workbench.paths import resources_dir
 from workbench.proposals.model import Proposal
 
 LINE_SHEET_HEADERS = ("Style", "Description", "Category", "Fabric", "Composition",
                       "Certifications", "Quantity", "Currency", "Price per piece",
-                      "Price per dozen", "Price basis", "Ready by", "Lead time (days)")  # fmt: skip
+                      "Price per dozen", "Price basis", "Ready by", "Lead time (days)",
+                      "Amount")  # fmt: skip
+LINE_SHEET_FORMATS = (None, None, None, None, None, None, INTEGER, None, MONEY, MONEY, None,
+                      DATE, INTEGER, MONEY)  # fmt: skip
 
 
 @functools.cache
@@ -46,11 +51,28 @@ def render_proposal_pdf(proposal: Proposal) -> bytes:
 
 
 def line_sheet(proposal: Proposal) -> tuple[list[str], list[list[Any]]]:
-    """The styles as a buyer's line sheet: one row each."""
+    """The styles as a buyer's line sheet: one row each, amounts and dates as values."""
     rows = [
         [s.style_code, s.title, s.category, s.fabric, s.composition, s.certifications,
-         s.quantity, s.currency, float(s.price_per_piece), float(s.price_per_dozen),
-         s.price_basis, s.lead_time.isoformat() if s.lead_time else "", s.lead_time_days]
+         s.quantity, s.currency, s.price_per_piece, s.price_per_dozen,
+         s.price_basis, s.lead_time, s.lead_time_days, s.amount]
         for s in proposal.styles
     ]  # fmt: skip
     return list(LINE_SHEET_HEADERS), rows
+
+
+def export_line_sheet(proposal: Proposal, path: Path) -> int:
+    """The line sheet as a workbook (or CSV): a header block saying which proposal, for whom
+    and in what state, typed cells, a sheet named after the brand, the order total below."""
+    headers, rows = line_sheet(proposal)
+    totals = proposal.order_totals()
+    for currency, total in totals.items():
+        label = "Order total" + (f" in {currency}" if len(totals) > 1 else "")
+        rows.append([label, None, None, None, None, None, proposal.quantity_in(currency),
+                     currency, None, None, None, None, None, total])  # fmt: skip
+    header = [("Proposal", proposal.title), ("Brand", f"{proposal.brand_code} — "
+                                                      f"{proposal.brand_name}"),
+              ("Date", proposal.issued_on), ("State", proposal.state)]  # fmt: skip
+    export_table(path, headers, rows, sheet_name=f"Line sheet {proposal.brand_code}",
+                 header=header, formats=LINE_SHEET_FORMATS)  # fmt: skip
+    return len(proposal.styles)

@@ -1,0 +1,126 @@
+"""No lost work on a cost sheet: every edit can be undone and redone, Ctrl+S saves, closing a
+sheet or quitting with unsaved changes asks first, and a draft is kept on disk as the user
+types, so a crash loses nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from tests import cost_sheet_helpers as helpers
+from tests.cost_sheet_helpers import answer_prompt, knit_fabric, open_sheet, press, type_into
+from ui.main_window import MainWindow
+from ui.ops import OpRunner
+from workbench.workspace import open_workspace
+
+demo_path, english, window = helpers.demo_path, helpers.english, helpers.window  # fixtures
+
+
+def test_undo_restores_the_previous_total_and_redo_brings_the_edit_back(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
+    before = sheet.price.cost.total
+    assert not sheet.isWindowModified()
+    with qtbot.waitSignal(sheet.computed, timeout=5_000):
+        type_into(qtbot, sheet.wastage, "15")
+    raised = sheet.price.cost.total
+    assert raised > before and sheet.isWindowModified()
+    with qtbot.waitSignal(sheet.computed, timeout=5_000):
+        press(qtbot, sheet.wastage, "Ctrl+Z")  # in the field just typed in
+    assert sheet.wastage.text() == "8" and sheet.price.cost.total == before
+    assert not sheet.isWindowModified()
+    with qtbot.waitSignal(sheet.computed, timeout=5_000):
+        press(qtbot, sheet.wastage, "Ctrl+Shift+Z")
+    assert sheet.wastage.text() == "15" and sheet.price.cost.total == raised
+
+    # a box changed with the keyboard is one step too
+    mill = sheet.mill.currentIndex()
+    sheet.mill.setFocus()
+    with qtbot.waitSignal(sheet.computed, timeout=5_000):
+        qtbot.keyClick(sheet.mill, Qt.Key.Key_Down)
+    assert sheet.mill.currentIndex() != mill
+    with qtbot.waitSignal(sheet.computed, timeout=5_000):
+        press(qtbot, sheet.mill, "Ctrl+Z")
+    assert sheet.mill.currentIndex() == mill and sheet.wastage.text() == "15"
+
+
+def test_ctrl_s_saves_the_sheet(qtbot: QtBot, window: MainWindow) -> None:
+    sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
+    type_into(qtbot, sheet.style_code, "CTRL-S-1")
+    qtbot.waitUntil(lambda: sheet.style is not None and sheet.style.style_code == "CTRL-S-1")
+    assert sheet.isWindowModified() and sheet.sheet_id is None
+    with qtbot.waitSignal(sheet.saved, timeout=5_000) as blocker:
+        press(qtbot, sheet.style_code, "Ctrl+S")
+    assert blocker.args[0]["style_code"] == "CTRL-S-1" and not sheet.isWindowModified()
+
+
+def test_quitting_with_an_unsaved_sheet_asks_first(qtbot: QtBot, window: MainWindow) -> None:
+    sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
+    type_into(qtbot, sheet.style_code, "QUIT-1")
+    qtbot.waitUntil(lambda: sheet.isWindowModified())
+    seen: list[str] = []
+    answer_prompt(qtbot, "Cancel", seen)
+    press(qtbot, window.search_box, "Ctrl+Q")
+    assert seen and "QUIT-1" in seen[0]
+    assert window.isVisible() and sheet.isVisible() and sheet.isWindowModified()
+
+    # Ctrl+Q in the sheet's own window asks too; Save keeps the work
+    answer_prompt(qtbot, "Save", seen)
+    press(qtbot, sheet.sam, "Ctrl+Q")
+    assert len(seen) == 2 and not window.isVisible()
+    saved = window.workspace.replica.conn.execute(
+        "SELECT count(*) FROM cost_sheets WHERE style_code = 'QUIT-1'").fetchone()[0]  # fmt: skip
+    assert saved == 1
+
+
+def test_closing_an_unsaved_sheet_asks_and_discard_loses_only_what_was_chosen(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
+    type_into(qtbot, sheet.style_code, "CLOSE-1")
+    qtbot.waitUntil(lambda: sheet.isWindowModified())
+    seen: list[str] = []
+    answer_prompt(qtbot, "Discard", seen)
+    press(qtbot, sheet.sam, "Ctrl+W")
+    assert seen and not sheet.isVisible()
+    assert window.isVisible()  # quitting the app was not asked for
+    found = window.workspace.replica.conn.execute(
+        "SELECT count(*) FROM cost_sheets WHERE style_code = 'CLOSE-1'").fetchone()[0]  # fmt: skip
+    assert found == 0
+
+
+def test_a_draft_is_kept_as_the_user_types_and_recovered_after_a_crash(
+    qtbot: QtBot, window: MainWindow, demo_path: Path
+) -> None:
+    sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
+    type_into(qtbot, sheet.style_code, "CRASH-1")
+    type_into(qtbot, sheet.sam, "14,5")
+    drafts = demo_path / "drafts"
+    qtbot.waitUntil(lambda: any(drafts.glob("*.json")), timeout=5_000)
+    [draft] = drafts.glob("*.json")
+    assert json.loads(draft.read_text("utf-8"))["fields"]["sam"] == "14,5"
+
+    # the app dies: nothing was saved, nothing closed; a new start finds the draft
+    workspace = open_workspace(demo_path)
+    again = MainWindow(workspace, OpRunner())
+    qtbot.addWidget(again, before_close_func=helpers.discard_unsaved)
+    try:
+        qtbot.waitUntil(lambda: len(again.cost_windows) == 1, timeout=10_000)
+        [recovered] = again.cost_windows
+        qtbot.waitUntil(lambda: recovered.price is not None, timeout=10_000)
+        assert recovered.style_code.text() == "CRASH-1" and recovered.sam.text() == "14,5"
+        assert recovered.isWindowModified() and "recovered" in recovered.message.text()
+        with qtbot.waitSignal(recovered.saved, timeout=5_000):
+            press(qtbot, recovered.sam, "Ctrl+S")
+        assert not any(drafts.glob("*.json"))
+    finally:
+        for opened in again.cost_windows:
+            opened.discard_changes()
+            opened.close()
+        again.close()
+        workspace.close()
+        sheet.discard_changes()
