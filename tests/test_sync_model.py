@@ -31,13 +31,19 @@ then:
   and values after redaction, nothing of the tables the role is not sent, and the laptop
   knows its role.
 
-In CI the run is fixed (derandomized) and bounded. Longer or fresh runs, locally::
+In CI the runs are fixed (derandomized) and bounded, and a failing run is reported as found,
+not shrunk: a run takes about a second, and shrinking one takes minutes. The smallest runs
+found so far for each failure are replayed step by step by the ``test_found_…`` tests below,
+which say in a few lines what broke. Locally::
 
+    WORKBENCH_MODEL_SHRINK=1 pytest tests/test_sync_model.py    # shrink a failing run
     WORKBENCH_MODEL_EXAMPLES=300 WORKBENCH_MODEL_STEPS=80 pytest tests/test_sync_model.py
-    WORKBENCH_MODEL_RANDOM=1 pytest tests/test_sync_model.py   # new examples each run
+    WORKBENCH_MODEL_RANDOM=1 pytest tests/test_sync_model.py    # new runs each time
 
-``WORKBENCH_MODEL_EXAMPLES`` is the number of runs on SQLite (a third of it on PostgreSQL),
-``WORKBENCH_MODEL_STEPS`` the most steps per run.
+``WORKBENCH_MODEL_EXAMPLES`` is the number of runs on SQLite (a third of it on PostgreSQL
+and with role changes; default 20), ``WORKBENCH_MODEL_STEPS`` the most steps per run
+(default 40). A run printed by hypothesis can be pasted into a ``with model(…) as state:``
+block to replay it.
 """
 
 from __future__ import annotations
@@ -49,13 +55,14 @@ import os
 import sys
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_args
 from unittest.mock import patch
 
 import pytest
-from hypothesis import HealthCheck, note, settings
+from hypothesis import HealthCheck, Phase, note, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.stateful import (
@@ -71,12 +78,14 @@ from sync.client import SyncError, outbox
 from sync.server import accounts
 from tests.sync_fixtures import FAST_HASH, PASSWORD, Server, material, write_rows
 from tests.sync_laptops import Answer, Crash, Fault, Faults, Laptop, journal, server_rows
+from ui.collector import collect_due
 from workbench import documents
 from workbench.replica import REPLICATED_TABLES
 
 EXAMPLES = int(os.environ.get("WORKBENCH_MODEL_EXAMPLES", "20"))
 STEPS = int(os.environ.get("WORKBENCH_MODEL_STEPS", "40"))
 RANDOM = os.environ.get("WORKBENCH_MODEL_RANDOM") == "1"
+SHRINK = os.environ.get("WORKBENCH_MODEL_SHRINK") == "1"
 
 #: the laptops and their users' roles when the run starts
 LAPTOPS = {"m1": "merchandiser", "m2": "merchandiser", "f1": "floor"}
@@ -471,6 +480,9 @@ class SyncModel(RuleBasedStateMachine):
         finally:
             for d in self.devices.values():
                 d.laptop.close()
+            # the tests run with the automatic collector off (tests/conftest.py): a run's
+            # cycles (clients, connections, indexes) are freed here, on the main thread
+            collect_due()
 
     def settle(self) -> None:
         for _ in range(SETTLE_ROUNDS):
@@ -612,11 +624,13 @@ class SyncModel(RuleBasedStateMachine):
 
 
 def _settings(examples: int) -> settings:
+    phases = [p for p in Phase if SHRINK or p is not Phase.shrink]
     return settings(
         max_examples=examples,
         stateful_step_count=STEPS,
         deadline=None,
         derandomize=not RANDOM,
+        phases=phases,
         suppress_health_check=list(HealthCheck),
     )
 
@@ -627,6 +641,14 @@ def test_laptops_converge_and_lose_no_edit(server: Server, tmp_path: Path) -> No
     run_state_machine_as_test(lambda: SyncModel(server, tmp_path), settings=_settings(examples))
 
 
+ROLE_CHANGES_UNSUPPORTED = pytest.mark.xfail(
+    strict=True,
+    reason="a role change does not reach the laptop: it keeps acting as the old role, keeps "
+    "the cost sheets and prices a floor role is not sent, and is not sent the prices it lacked",
+)
+
+
+@ROLE_CHANGES_UNSUPPORTED
 @pytest.mark.parametrize("server_db", ["sqlite"], indirect=True)
 def test_a_role_change_reaches_the_laptop(server: Server, tmp_path: Path) -> None:
     """The same, with an admin moving users between the merchandiser and floor roles: after
@@ -635,3 +657,87 @@ def test_a_role_change_reaches_the_laptop(server: Server, tmp_path: Path) -> Non
         lambda: SyncModel(server, tmp_path, role_changes=True),
         settings=_settings(max(1, EXAMPLES // 3)),
     )
+
+
+# -- the smallest runs found for each failure, replayed step by step --------------------------
+
+
+@contextmanager
+def model(server: Server, tmp_path: Path, role_changes: bool = False) -> Iterator[SyncModel]:
+    """A run of the model by hand: the block's steps, then the end of a run (everyone syncs
+    until quiet, and the invariants are checked)."""
+    state = SyncModel(server, tmp_path, role_changes=role_changes)
+    try:
+        yield state
+    finally:
+        state.teardown()
+
+
+def test_found_an_edit_saved_twice_after_the_batch_that_held_its_first_save(
+    server: Server, tmp_path: Path
+) -> None:
+    """A new cost sheet saved three times, behind another new row, pushed two at a time:
+    the second batch holds the second and third saves, and the third must not conflict
+    with the second (the laptop's own edits, one after the other)."""
+    with model(server, tmp_path) as state:
+        state.many_new_rows(laptop="m1", count=1)
+        state.edit(laptop="m1", table="cost_sheets", slot=0, picks=[0], saves=3)
+        state.sync(laptop="m1", batch=2, page_rows=2000, fault=None)
+
+
+def test_found_an_edit_chain_across_two_hundred_other_edits(server: Server, tmp_path: Path) -> None:
+    """Edit a synced cost sheet, make 199 other edits, edit it twice more, sync (batches of
+    200): no conflict, the sheet ends with the last save."""
+    with model(server, tmp_path) as state:
+        state.edit(laptop="m1", table="cost_sheets", slot=0, picks=[0], saves=1)
+        state.sync(laptop="m1", batch=200, page_rows=2000, fault=None)
+        state.edit(laptop="m1", table="cost_sheets", slot=0, picks=[1], saves=1)
+        state.many_new_rows(laptop="m1", count=199)
+        state.edit(laptop="m1", table="cost_sheets", slot=0, picks=[1], saves=2)
+
+
+def test_found_a_note_made_after_restoring_a_copy_of_the_replica(
+    server: Server, tmp_path: Path
+) -> None:
+    """A note synced after the copy was made, the copy restored, a new note: the new note
+    reuses the first one's mutation number and must still reach the server."""
+    with model(server, tmp_path) as state:
+        copy = state.copy_replica(laptop="m1")
+        state.add_note(laptop="m1", which=0)
+        state.sync(laptop="m1", batch=200, page_rows=2000, fault=None)
+        state.restore_replica(backup=copy)
+        state.add_note(laptop="m1", which=1)
+
+
+def test_found_a_cost_sheet_made_after_restoring_a_copy_of_the_replica(
+    server: Server, tmp_path: Path
+) -> None:
+    """The same with a cost sheet after the restore: the answer kept for the note must not
+    be written into the cost sheets (today the sync fails on it, every time)."""
+    with model(server, tmp_path) as state:
+        copy = state.copy_replica(laptop="m1")
+        state.add_note(laptop="m1", which=0)
+        state.sync(laptop="m1", batch=200, page_rows=2000, fault=None)
+        state.restore_replica(backup=copy)
+        state.edit(laptop="m1", table="cost_sheets", slot=0, picks=[0], saves=1)
+
+
+@ROLE_CHANGES_UNSUPPORTED
+@pytest.mark.parametrize("server_db", ["sqlite"], indirect=True)
+def test_found_a_merchandiser_moved_to_the_floor(server: Server, tmp_path: Path) -> None:
+    """After syncing, the laptop has no cost sheets and no prices, and acts as floor."""
+    with model(server, tmp_path, role_changes=True) as state:
+        state.edit(laptop="m1", table="cost_sheets", slot=0, picks=[0], saves=1)
+        state.sync(laptop="m1", batch=200, page_rows=2000, fault=None)
+        state.change_role(laptop="m1")
+
+
+@ROLE_CHANGES_UNSUPPORTED
+@pytest.mark.parametrize("server_db", ["sqlite"], indirect=True)
+def test_found_a_floor_user_made_merchandiser(server: Server, tmp_path: Path) -> None:
+    """After syncing, the laptop has the prices and cost sheets, and acts as merchandiser."""
+    with model(server, tmp_path, role_changes=True) as state:
+        state.edit(laptop="m1", table="cost_sheets", slot=0, picks=[0], saves=1)
+        state.sync(laptop="m1", batch=200, page_rows=2000, fault=None)
+        state.sync(laptop="f1", batch=200, page_rows=2000, fault=None)
+        state.change_role(laptop="f1")
