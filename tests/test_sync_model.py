@@ -641,14 +641,6 @@ def test_laptops_converge_and_lose_no_edit(server: Server, tmp_path: Path) -> No
     run_state_machine_as_test(lambda: SyncModel(server, tmp_path), settings=_settings(examples))
 
 
-ROLE_CHANGES_UNSUPPORTED = pytest.mark.xfail(
-    strict=True,
-    reason="a role change does not reach the laptop: it keeps acting as the old role, keeps "
-    "the cost sheets and prices a floor role is not sent, and is not sent the prices it lacked",
-)
-
-
-@ROLE_CHANGES_UNSUPPORTED
 @pytest.mark.parametrize("server_db", ["sqlite"], indirect=True)
 def test_a_role_change_reaches_the_laptop(server: Server, tmp_path: Path) -> None:
     """The same, with an admin moving users between the merchandiser and floor roles: after
@@ -722,7 +714,6 @@ def test_found_a_cost_sheet_made_after_restoring_a_copy_of_the_replica(
         state.edit(laptop="m1", table="cost_sheets", slot=0, picks=[0], saves=1)
 
 
-@ROLE_CHANGES_UNSUPPORTED
 @pytest.mark.parametrize("server_db", ["sqlite"], indirect=True)
 def test_found_a_merchandiser_moved_to_the_floor(server: Server, tmp_path: Path) -> None:
     """After syncing, the laptop has no cost sheets and no prices, and acts as floor."""
@@ -732,7 +723,6 @@ def test_found_a_merchandiser_moved_to_the_floor(server: Server, tmp_path: Path)
         state.change_role(laptop="m1")
 
 
-@ROLE_CHANGES_UNSUPPORTED
 @pytest.mark.parametrize("server_db", ["sqlite"], indirect=True)
 def test_found_a_floor_user_made_merchandiser(server: Server, tmp_path: Path) -> None:
     """After syncing, the laptop has the prices and cost sheets, and acts as merchandiser."""
