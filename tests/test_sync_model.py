@@ -724,6 +724,21 @@ def test_found_a_merchandiser_moved_to_the_floor(server: Server, tmp_path: Path)
 
 
 @pytest.mark.parametrize("server_db", ["sqlite"], indirect=True)
+def test_found_a_role_change_whose_snapshot_download_died(server: Server, tmp_path: Path) -> None:
+    """Moved to the floor and back, the laptop dies while the new role's snapshot arrives: it
+    must not take itself for a merchandiser until that snapshot is in, or its cost sheets
+    stay missing and a new edit of one becomes a conflict with its own earlier edit."""
+    with model(server, tmp_path, role_changes=True) as state:
+        state.edit(laptop="m1", table="cost_sheets", slot=1, picks=[0], saves=1)
+        state.sync(laptop="m1", batch=200, page_rows=2000, fault=None)
+        state.change_role(laptop="m1")
+        state.sync(laptop="m1", batch=200, page_rows=2000, fault=None)
+        state.change_role(laptop="m1")
+        state.sync(laptop="m1", batch=200, page_rows=2000, fault=(3, "crash midstream"))
+        state.edit(laptop="m1", table="cost_sheets", slot=1, picks=[0], saves=1)
+
+
+@pytest.mark.parametrize("server_db", ["sqlite"], indirect=True)
 def test_found_a_floor_user_made_merchandiser(server: Server, tmp_path: Path) -> None:
     """After syncing, the laptop has the prices and cost sheets, and acts as merchandiser."""
     with model(server, tmp_path, role_changes=True) as state:

@@ -185,9 +185,10 @@ class SyncClient:
         except RoleChanged as exc:
             # The replica holds the old role's rows: a snapshot of the new role's replaces
             # them (unsent edits kept), with the tables and prices the new role is not sent
-            # gone and those it now is sent arrived.
-            self.replica.set_state("role", exc.role)
+            # gone and those it now is sent arrived. The role is written once the snapshot
+            # is in: a sync that dies half-way takes the whole snapshot again next time.
             self.bootstrap(cancel=cancel)
+            self.replica.set_state("role", exc.role)
             pulled = self.pull(progress, cancel)
         except SyncError as exc:
             if exc.code != "must_refetch":
