@@ -108,20 +108,39 @@ def init(obj: Context, workspace: str, admin_user: str, password_stdin: bool) ->
     help="Memory per process for answered change pages, served again while nothing changed "
     "(0 turns it off).",
 )
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="WORKBENCH_SYNC_CONFIG",
+    help="A TOML file of settings: sign-in and request limits, token lifetimes, the audit "
+    "key and checkpoint log (docs/operations.md). Default: built-in settings.",
+)
 @click.pass_obj
 def serve(
-    obj: Context, host: str, port: int, snapshots: Path, workers: int, page_cache_mb: int
+    obj: Context,
+    host: str,
+    port: int,
+    snapshots: Path,
+    workers: int,
+    page_cache_mb: int,
+    config_file: Path | None,
 ) -> None:
     """Serve the sync API (plain HTTP: put a TLS reverse proxy in front in production)."""
+    from sync.server.config import ConfigError, load_config
     from sync.server.serve import serve_forever, serve_workers
 
+    try:
+        config = load_config(config_file)  # read here first: a mistake stops the start
+    except ConfigError as exc:
+        fail(str(exc))
     engine = obj.engine  # creates the schema once, before any worker starts
     page_cache = page_cache_mb * 1024 * 1024
     if workers > 1:
         engine.dispose()
-        serve_workers(obj.db, host, port, snapshots, workers, page_cache)
+        serve_workers(obj.db, host, port, snapshots, workers, page_cache, config_file)
     else:
-        serve_forever(engine, host, port, snapshots, page_cache=page_cache)
+        serve_forever(engine, host, port, snapshots, page_cache=page_cache, config=config)
 
 
 @cli.group()

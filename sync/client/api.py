@@ -19,6 +19,8 @@ import httpx
 from sync import protocol
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+#: the longest ``Retry-After`` a call waits out; a longer one is reported to the caller
+MAX_RETRY_AFTER_S = 120.0
 
 
 class SyncError(RuntimeError):
@@ -79,11 +81,14 @@ def request(
 ) -> Any:
     """``method path`` on ``http``, its JSON answer back. Network errors and 429/502/503/504
     are retried up to ``retries`` times, waiting ``backoff_s`` doubled at each try with jitter
-    (so clients cut off together do not return together); ``cancel`` ends a wait at once."""
+    (so clients cut off together do not return together), and at least the ``Retry-After``
+    the server asked for (past `MAX_RETRY_AFTER_S` the refusal is raised instead); ``cancel``
+    ends a wait at once."""
     attempt = 0
     while True:
         if cancel is not None and cancel.is_set():
             raise Cancelled()
+        asked: float | None = None
         try:
             answer = http.request(method, path, **kw)
         except httpx.TransportError as exc:
@@ -94,16 +99,27 @@ def request(
             if answer.status_code not in RETRY_STATUSES:
                 raise error_from(answer)
             problem = f"the sync server answered {answer.status_code}"
+            asked = retry_after(answer)
+            if asked is not None and asked > MAX_RETRY_AFTER_S:
+                raise error_from(answer)  # not worth waiting for here: the next sync will try
         attempt += 1
         if attempt > retries:
             raise SyncError(f"{problem}; gave up after {retries} retries", "offline")
         delay = backoff_s * 2 ** (attempt - 1)
         wait = random.uniform(delay / 2, delay * 1.5)
+        if asked is not None:
+            wait = max(wait, asked)
         if cancel is not None:
             if cancel.wait(wait):
                 raise Cancelled()
         else:
             time.sleep(wait)
+
+
+def retry_after(answer: httpx.Response) -> float | None:
+    """The seconds a 429 or 503 asks the client to wait (``Retry-After``), when it says."""
+    value = answer.headers.get("retry-after", "").strip()
+    return float(value) if value.isdigit() else None
 
 
 def error_from(answer: httpx.Response) -> SyncError:

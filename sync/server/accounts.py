@@ -6,6 +6,7 @@ Library functions that the admin CLI and the HTTP handlers both call. Errors are
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -14,9 +15,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from sync.protocol import ROLES, Login
-from sync.server import audit, schema
+from sync.server import audit, schema, throttle
+from sync.server.config import ServerConfig
 from sync.server.db import writing
 from sync.server.passwords import hash_password, new_token, token_hash, verify_password
+
+log = logging.getLogger("sync.server")
 
 
 class AccountError(ValueError):
@@ -190,17 +194,81 @@ def set_role(engine: sa.Engine, username: str, role: str, actor: str = CLI_ACTOR
     _user_update(engine, username, "user.role_changed", actor, role=role)
 
 
-def login(engine: sa.Engine, username: str, password: str, device_name: str) -> Login:
-    """Check a password and register a device; the token is returned once, never stored."""
-    u, w = schema.users, schema.workspaces
+#: checked against when the username is unknown, so that an unknown name takes as long to
+#: refuse as a wrong password (no telling which names exist by the time an answer takes)
+_UNKNOWN_USER_HASH: list[str] = []
+
+
+def _stand_in_hash() -> str:
+    if not _UNKNOWN_USER_HASH:
+        _UNKNOWN_USER_HASH.append(hash_password(new_token()))
+    return _UNKNOWN_USER_HASH[0]
+
+
+class SignInThrottled(AccountError):
+    """Too many failed sign-ins for this account or from this address: try again later."""
+
+    def __init__(self, retry_after_s: float) -> None:
+        wait = throttle.Throttled("", retry_after_s).retry_after_s
+        minutes = max(1, round(wait / 60))
+        super().__init__(
+            "too many failed sign-ins: wait about "
+            f"{minutes} minute{'s' if minutes != 1 else ''} and try again"
+        )
+        self.retry_after_s = wait
+
+
+def login(
+    engine: sa.Engine,
+    username: str,
+    password: str,
+    device_name: str,
+    *,
+    address: str = "unknown",
+    config: ServerConfig | None = None,
+) -> Login:
+    """Check a password and register a device; the token is returned once, never stored.
+
+    Throttled (`throttle`): past the limits, `SignInThrottled` is raised before the password
+    is hashed. Each failure for an existing user, and the first refusal a minute for one, is
+    written to the user's workspace's audit trail with the client ``address``.
+    """
+    limits = (config or ServerConfig()).limits
+    u, w, d = schema.users, schema.workspaces, schema.devices
+    moment = throttle.now_s()
     with engine.connect() as conn:
         user = conn.execute(
             sa.select(u, w.c.name.label("workspace_name"))
             .join(w, w.c.id == u.c.workspace_id)
             .where(u.c.username == username)
         ).first()
+        usual = user is not None and conn.execute(
+            sa.select(d.c.id).where(d.c.user_id == user.id, d.c.signed_in_from == address)
+            .limit(1)
+        ).first() is not None  # fmt: skip
+        keys = throttle.signin_keys(username, address, usual)
+        wait = throttle.signin_wait(conn, keys, limits, moment)
+    if wait > 0:
+        if user is not None:
+            with writing(engine).begin() as conn:
+                if throttle.count(conn, f"refused:{keys.account}", moment) == 1:
+                    audit.append(conn, user.workspace_id, actor=f"sign-in from {address}",
+                                 action="signin.throttled", subject=username,
+                                 details={"address": address, "retry_after_s": round(wait),
+                                          "note": "first refusal this minute"})  # fmt: skip
+        log.warning("sign-in for %r from %s refused for %d s: too many failures",
+                    username, address, round(wait))  # fmt: skip
+        raise SignInThrottled(wait)
     # The same message for an unknown user and a wrong password: no user enumeration.
-    if user is None or not verify_password(password, user.password_hash):
+    right = verify_password(password, user.password_hash if user else _stand_in_hash())
+    if user is None or not right:
+        with writing(engine).begin() as conn:
+            throttle.record_signin_failure(conn, keys, limits, moment)
+            if user is not None:
+                audit.append(conn, user.workspace_id, actor=f"sign-in from {address}",
+                             action="signin.failed", subject=username,
+                             details={"address": address,
+                                      "device": device_name[:200]})  # fmt: skip
         raise AccountError("unknown username or wrong password")
     if user.disabled:
         raise AccountError("this user is disabled; ask your administrator")
@@ -217,10 +285,12 @@ def login(engine: sa.Engine, username: str, password: str, device_name: str) -> 
                 created_at=now(),
                 last_mutation_seq=0,
                 last_pull_seq=0,
+                signed_in_from=address,
             )
         )
         audit.append(conn, user.workspace_id, actor=username, action="device.registered",
-                     subject=device_id, details={"device": device_name[:200]})  # fmt: skip
+                     subject=device_id, details={"device": device_name[:200],
+                                                 "address": address})  # fmt: skip
     return Login(token, device_id, user.workspace_id, user.workspace_name, user.username, user.role)
 
 

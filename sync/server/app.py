@@ -18,6 +18,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Route
 
+from sync.server.config import ServerConfig
 from sync.server.db import reading, writing
 from sync.server.errors import ApiError, http_error
 from sync.server.handlers.feed import changes, counts, snapshot_file, snapshot_info, wait
@@ -54,6 +55,7 @@ def create_app(
     snapshot_max_age_s: float = 600.0,
     page_cache: int = PAGE_CACHE_BYTES,
     read_connections: int | None = None,
+    config: ServerConfig | None = None,
 ) -> Starlette:
     app = Starlette(
         routes=[Route(path, fn, methods=methods) for path, fn, methods in ROUTES],
@@ -70,15 +72,18 @@ def create_app(
         snapshots=SnapshotStore(engine, snapshot_dir, snapshot_max_age_s),
         long_poll_s=long_poll_s,
         pages=PageCache(page_cache),
+        config=config or ServerConfig(),
     )
     return app
 
 
 def app_from_environment() -> Starlette:
     """The app for a server process started by uvicorn's process manager (``--workers``):
-    the database URL and snapshot folder come from the environment the CLI set."""
+    the database URL, snapshot folder and settings file come from the environment the CLI
+    set."""
     import os
 
+    from sync.server.config import load_config
     from sync.server.db import create_schema, make_engine
 
     engine = make_engine(os.environ["WORKBENCH_SYNC_DB"])
@@ -90,6 +95,7 @@ def app_from_environment() -> Starlette:
         snapshot_dir=Path(os.environ["WORKBENCH_SYNC_SNAPSHOTS"]),
         page_cache=page_cache,
         read_connections=int(connections) if connections else None,
+        config=load_config(),
     )
 
 

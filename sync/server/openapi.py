@@ -85,12 +85,21 @@ _ERROR_TEXT = {
     422: "invalid: a field is missing, of the wrong type or out of its limits; `field` names it",
     426: "update_required: a missing version header, or a protocol or schema this server "
          "does not speak; the message asks the user to update Mill Workbench",
+    429: "too_many_requests: too many failed sign-ins for the account or from the address, "
+         "or too many requests of this kind from the device; Retry-After says how many "
+         "seconds to wait",
     500: "server_error: a fault of the server's, logged under the answer's request id",
 }  # fmt: skip
 
+_RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before trying again",
+                                "schema": {"type": "integer", "minimum": 1}}}  # fmt: skip
+
 
 def _errors(*codes: int) -> dict[str, Any]:
-    return {str(c): _json(_ERROR_TEXT[c], _ERROR) for c in (*codes, 500)}
+    answers = {str(c): _json(_ERROR_TEXT[c], _ERROR) for c in (*codes, 500)}
+    if "429" in answers:
+        answers["429"]["headers"] = {**_REQUEST_ID_HEADER, **_RETRY_AFTER}
+    return answers
 
 
 def _body(name: str) -> dict[str, Any]:
@@ -135,7 +144,7 @@ def _paths() -> dict[str, dict[str, Any]]:
         "/v1/login": {"post": _operation(
             "Exchange username and password for a device token.", PUBLIC,
             {"200": _json("signed in", _ref("LoginAnswer")),
-             **_errors(400, 401, 413, 422, 426)},
+             **_errors(400, 401, 413, 422, 426, 429)},
             parameters=versions, requestBody=_body("LoginRequest"))},
         "/v1/changes": {"get": _operation(
             "Rows written after a cursor, oldest first, paged (gzip when accepted).", DEVICE,
@@ -197,14 +206,14 @@ def _paths() -> dict[str, dict[str, Any]]:
                  {"allOf": [_ERROR], "required": ["seq", "last_mutation_seq"],
                   "properties": {"seq": {"type": "integer"},
                                  "last_mutation_seq": {"type": "integer"}}}),
-             **_errors(400, 401, 413, 422, 426)},
+             **_errors(400, 401, 413, 422, 426, 429)},
             parameters=versions, requestBody=_body("PushRequest"))},
         "/v1/pricing/quote": {"post": _operation(
             "A firm quote for a cost sheet from the server's current rates, margin rules and "
             "FX rates: numbered, dated, valid for 30 days, stored and audited (merchandisers "
             "and admins).", DEVICE,
             {"200": _json("the quote", _ref("QuoteAnswer")),
-             **_errors(400, 401, 403, 413, 422, 426)},
+             **_errors(400, 401, 403, 413, 422, 426, 429)},
             parameters=versions, requestBody=_body("QuoteRequest"))},
         **trace,
         "/v1/import/{kind}": {"post": _operation(
@@ -212,7 +221,7 @@ def _paths() -> dict[str, dict[str, Any]]:
             "or none unless accept_partial; dry_run writes nothing.", DEVICE,
             {"200": _json("rows read, inserted, updated, unchanged and rejected",
                           _ref("ImportAnswer")),
-             **_errors(400, 401, 403, 404, 413, 422, 426)},
+             **_errors(400, 401, 403, 404, 413, 422, 426, 429)},
             parameters=[
                 *versions,
                 {"name": "kind", "in": "path", "required": True,

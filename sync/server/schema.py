@@ -55,8 +55,32 @@ devices = sa.Table(
     # the highest mutation number applied from this device (at-most-once push)
     sa.Column("last_mutation_seq", sa.BigInteger, nullable=False, default=0),
     sa.Column("last_pull_seq", sa.BigInteger, nullable=False, default=0),
+    # the client address the device signed in from: an address the user signed in from
+    # before keeps a sign-in budget of its own (`throttle`)
+    sa.Column("signed_in_from", sa.Text),
 )
 sa.Index("devices_workspace", devices.c.workspace_id)
+sa.Index("devices_user", devices.c.user_id)
+
+# Failed sign-ins within the throttling window, each under its account's key and its client
+# address's (`throttle`); rows past the window are deleted as new ones come.
+signin_failures = sa.Table(
+    "signin_failures",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("key", sa.Text, nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+)
+sa.Index("signin_failures_key_at", signin_failures.c.key, signin_failures.c.at)
+
+# Requests per device, kind and minute (push, quotes, imports), for throttling (`throttle`).
+request_counts = sa.Table(
+    "request_counts",
+    metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("minute", sa.BigInteger, nullable=False),
+    sa.Column("count", sa.Integer, nullable=False),
+)
 
 # The newest change number per table, kept by the writes themselves (same transaction), so a
 # pull asks only the tables that have something after its cursor.

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 import uvicorn
 
 from sync.server.app import create_app
+from sync.server.config import CONFIG_ENV, ServerConfig
 from sync.server.db import read_connections
 from sync.server.pages import PAGE_CACHE_BYTES
 
@@ -31,7 +32,13 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 
 def serve_workers(
-    db: str, host: str, port: int, snapshot_dir: Path, workers: int, page_cache: int
+    db: str,
+    host: str,
+    port: int,
+    snapshot_dir: Path,
+    workers: int,
+    page_cache: int,
+    config_file: Path | None = None,
 ) -> None:
     """Several server processes on one port (the OS spreads connections between them): the
     server keeps no state outside the database, so they need nothing else to agree."""
@@ -41,6 +48,8 @@ def serve_workers(
     os.environ["WORKBENCH_SYNC_SNAPSHOTS"] = str(snapshot_dir)
     os.environ["WORKBENCH_SYNC_PAGE_CACHE"] = str(page_cache)
     os.environ["WORKBENCH_SYNC_READ_CONNECTIONS"] = str(read_connections(workers))
+    if config_file is not None:
+        os.environ[CONFIG_ENV] = str(config_file)
     print(f"Mill Workbench sync server on http://{host}:{port} ({workers} workers)", flush=True)
     uvicorn.run(
         "sync.server.app:app_from_environment",
@@ -61,8 +70,9 @@ def serve_forever(
     *,
     log_level: str = "info",
     page_cache: int = PAGE_CACHE_BYTES,
+    config: ServerConfig | None = None,
 ) -> None:
-    app = create_app(engine, snapshot_dir=snapshot_dir, page_cache=page_cache)
+    app = create_app(engine, snapshot_dir=snapshot_dir, page_cache=page_cache, config=config)
     server = uvicorn.Server(uvicorn.Config(app, log_level=log_level, lifespan="off"))
     print(f"Mill Workbench sync server on http://{host}:{port}", flush=True)
     try:
@@ -87,10 +97,15 @@ class ServerThread:
         host: str = "127.0.0.1",
         port: int = 0,
         page_cache: int = PAGE_CACHE_BYTES,
+        config: ServerConfig | None = None,
     ) -> None:
         self.engine = engine
         self.app = create_app(
-            engine, snapshot_dir=snapshot_dir, long_poll_s=long_poll_s, page_cache=page_cache
+            engine,
+            snapshot_dir=snapshot_dir,
+            long_poll_s=long_poll_s,
+            page_cache=page_cache,
+            config=config,
         )
         self._socket = listening_socket(host, port)
         self.host, self.port = self._socket.getsockname()[:2]

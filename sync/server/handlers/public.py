@@ -12,9 +12,9 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from sync import protocol
 from sync.server import accounts
-from sync.server.accounts import AccountError
+from sync.server.accounts import AccountError, SignInThrottled
 from sync.server.errors import ApiError, error_answer
-from sync.server.handlers.requests import check_version, read_body, state_of
+from sync.server.handlers.requests import check_version, client_address, read_body, state_of
 from sync.server.messages import LoginRequest, decode
 from sync.server.openapi import openapi_document
 from sync.server.trace import NotFound as TraceNotFound
@@ -38,9 +38,15 @@ async def login(request: Request) -> JSONResponse:
     check_version(request)
     data = decode(await read_body(request), LoginRequest)
     device = data.device_name or "unnamed device"
-    engine = state_of(request).engine
+    state = state_of(request)
     try:
-        done = await asyncio.to_thread(accounts.login, engine, data.username, data.password, device)
+        done = await asyncio.to_thread(
+            accounts.login, state.engine, data.username, data.password, device,
+            address=client_address(request), config=state.config,
+        )  # fmt: skip
+    except SignInThrottled as exc:
+        raise ApiError(429, "too_many_requests", str(exc),
+                       headers={"Retry-After": str(exc.retry_after_s)}) from None  # fmt: skip
     except AccountError as exc:
         raise ApiError(401, "unauthorized", str(exc)) from None
     return JSONResponse(done.to_json())

@@ -18,8 +18,9 @@ import sqlalchemy as sa
 from starlette.requests import Request
 
 from sync import protocol
-from sync.server import accounts
+from sync.server import accounts, throttle
 from sync.server.accounts import Caller
+from sync.server.config import ServerConfig
 from sync.server.errors import ApiError
 from sync.server.pages import PageCache
 from sync.server.snapshot import SnapshotStore
@@ -41,6 +42,8 @@ class ServerState:
     pages: PageCache = field(default_factory=PageCache)
     #: set when the server is stopping: open long-polls answer "no change" and end
     stopping: threading.Event = field(default_factory=threading.Event)
+    #: the admin's settings: limits, token lifetimes, the audit anchor (`config`)
+    config: ServerConfig = field(default_factory=ServerConfig)
 
     def close(self) -> None:
         """Close the connections of the pool this state made for itself."""
@@ -80,6 +83,35 @@ def caller_of(request: Request, conn: sa.Connection | None = None) -> Caller:
         raise ApiError(
             401, "unauthorized", "this device's token is unknown or was revoked: sign in again"
         )
+    return caller
+
+
+def client_address(request: Request) -> str:
+    """The client's address: the peer's, or the one a proxy on loopback forwarded (uvicorn
+    takes ``X-Forwarded-For`` from the addresses in ``FORWARDED_ALLOW_IPS``, 127.0.0.1 by
+    default)."""
+    return request.client.host if request.client else "unknown"
+
+
+def too_many(exc: throttle.Throttled) -> ApiError:
+    return ApiError(429, "too_many_requests", str(exc),
+                    headers={"Retry-After": str(exc.retry_after_s)})  # fmt: skip
+
+
+#: what each throttled kind of request is called in the refusal
+_KINDS = {"push": "pushes", "quote": "quote requests", "import": "imports"}
+
+
+def writer_of(request: Request, kind: str) -> Caller:
+    """`caller_of`, then the device's requests of ``kind`` counted against their limit a
+    minute (`config.Limits`); 429 past it."""
+    caller = caller_of(request)
+    state = state_of(request)
+    limit = getattr(state.config.limits, f"{kind}_per_minute")
+    try:
+        throttle.check_rate(state.engine, f"{kind}:{caller.device_id}", limit, _KINDS[kind])
+    except throttle.Throttled as exc:
+        raise too_many(exc) from None
     return caller
 
 

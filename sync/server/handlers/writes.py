@@ -15,12 +15,12 @@ from starlette.responses import JSONResponse
 
 from sync.server.errors import ApiError, error_answer
 from sync.server.handlers.requests import (
-    caller_of,
     int_param,
     notify,
     read_body,
     save_body,
     state_of,
+    writer_of,
 )
 from sync.server.importing import ImportRefused, import_file
 from sync.server.messages import QuoteRequest, decode, decode_json_text, nul_problem
@@ -42,7 +42,7 @@ MAX_FILENAME = 200
 
 async def push(request: Request) -> JSONResponse:
     """Apply a batch of this device's mutations; see `sync.server.push`."""
-    caller = await asyncio.to_thread(caller_of, request)
+    caller = await asyncio.to_thread(writer_of, request, "push")
     try:
         batch = parse_batch(await read_body(request))
     except BatchError as exc:
@@ -60,7 +60,7 @@ async def push(request: Request) -> JSONResponse:
 
 async def import_master_data(request: Request) -> JSONResponse:
     """Import an uploaded file of master data (admins only): `sync.server.importing`."""
-    caller = await asyncio.to_thread(caller_of, request)
+    caller = await asyncio.to_thread(writer_of, request, "import")
     if caller.role != "admin":
         raise ApiError(403, "forbidden", "importing master data is for admins")
     kind = request.path_params["kind"]
@@ -123,7 +123,7 @@ def _import_mapping(kind: str, columns: str | None) -> Mapping:
 
 async def pricing_quote(request: Request) -> JSONResponse:
     """A firm quote for a cost sheet (merchandisers and admins): `sync.server.pricing`."""
-    caller = await asyncio.to_thread(caller_of, request)
+    caller = await asyncio.to_thread(writer_of, request, "quote")
     if caller.role not in PRICING_ROLES:
         raise ApiError(403, "forbidden", "firm quotes are for merchandisers and admins")
     asked = decode(await read_body(request), QuoteRequest)
