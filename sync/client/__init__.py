@@ -229,10 +229,11 @@ class SyncClient:
 
     def request_quote(
         self, sheet: Mapping[str, Any], cost_sheet_id: str | None = None,
-        cancel: threading.Event | None = None,
+        cancel: threading.Event | None = None, idempotency_key: str | None = None,
     ) -> dict[str, Any]:  # fmt: skip
-        """A firm quote for a cost sheet from the server's pricing service."""
-        return pricing.request_quote(self.request, sheet, cost_sheet_id, cancel)
+        """A firm quote for a cost sheet from the server's pricing service (retried with one
+        idempotency key: a retry is answered with the same quote)."""
+        return pricing.request_quote(self.request, sheet, cost_sheet_id, cancel, idempotency_key)
 
     def send_quote_requests(self, cancel: threading.Event | None = None) -> int:
         """Ask for the quotes queued while offline; a refusal (a missing rate) is kept with

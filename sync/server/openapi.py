@@ -19,7 +19,13 @@ from sync import protocol
 from sync.server import messages as m
 from sync.server.handlers.feed import DEFAULT_PAGE_ROWS, MAX_AFTER, MAX_PAGE_ROWS, MAX_WAIT_S
 from sync.server.handlers.requests import MAX_BODY_BYTES
-from sync.server.handlers.writes import MAX_FILENAME, MAX_IMPORT_BYTES, UPLOAD_PATTERN
+from sync.server.handlers.writes import (
+    IDEMPOTENCY_HEADER,
+    IDEMPOTENCY_PATTERN,
+    MAX_FILENAME,
+    MAX_IMPORT_BYTES,
+    UPLOAD_PATTERN,
+)
 from workbench.ingest.mapping import KINDS
 from workbench.replica import DOCUMENT_TABLES
 from workbench.replica.declaration import row_schemas
@@ -214,7 +220,15 @@ def _paths() -> dict[str, dict[str, Any]]:
             "and admins).", DEVICE,
             {"200": _json("the quote", _ref("QuoteAnswer")),
              **_errors(400, 401, 403, 413, 422, 426, 429)},
-            parameters=versions, requestBody=_body("QuoteRequest"))},
+            parameters=[*versions,
+                        {"name": IDEMPOTENCY_HEADER, "in": "header",
+                         "description": "a key for this request (a UUID): the same key with "
+                         "the same request is answered with the quote it was first given, "
+                         "while that quote is valid, so a retried request makes no second "
+                         "quote; with another request it is refused (422 "
+                         "idempotency_key_reused)",
+                         "schema": {"type": "string", "pattern": f"^{IDEMPOTENCY_PATTERN}$"}}],
+            requestBody=_body("QuoteRequest"))},
         **trace,
         "/v1/import/{kind}": {"post": _operation(
             "Import a file of master data into the caller's workspace (admins only). All rows "

@@ -73,6 +73,21 @@ signin_failures = sa.Table(
 )
 sa.Index("signin_failures_key_at", signin_failures.c.key, signin_failures.c.at)
 
+# The idempotency key each firm quote was asked for with (`pricing.issue_quote`): the same key
+# from the same user within the quote's validity is answered with that quote again, so a
+# request retried after a lost answer does not make a second quote.
+quote_keys = sa.Table(
+    "quote_keys",
+    metadata,
+    sa.Column("workspace_id", sa.Text, sa.ForeignKey("workspaces.id"), primary_key=True),
+    sa.Column("user_id", sa.Text, primary_key=True),
+    sa.Column("key", sa.Text, primary_key=True),
+    # SHA-256 of the request: the same key with another request is refused
+    sa.Column("request_sha256", sa.Text, nullable=False),
+    sa.Column("quote_id", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Text, nullable=False),
+)
+
 # Requests per device, kind and minute (push, quotes, imports), for throttling (`throttle`).
 request_counts = sa.Table(
     "request_counts",

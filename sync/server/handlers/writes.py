@@ -24,7 +24,7 @@ from sync.server.handlers.requests import (
 )
 from sync.server.importing import ImportRefused, import_file
 from sync.server.messages import QuoteRequest, decode, decode_json_text, nul_problem
-from sync.server.pricing import PRICING_ROLES, issue_quote
+from sync.server.pricing import PRICING_ROLES, KeyReused, issue_quote
 from sync.server.push import BatchError, SeqReused, apply_push, parse_batch
 from workbench.costing import CostingError
 from workbench.ingest.mapping import KINDS, Mapping, MappingError, load_mapping
@@ -38,6 +38,10 @@ UPLOAD_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".txt", ".tsv")
 #: the published form of an upload's name: one of those extensions, in either case
 UPLOAD_PATTERN = r"\.([Xx][Ll][Ss][XxMm]?|[Cc][Ss][Vv]|[Tt][Xx][Tt]|[Tt][Ss][Vv])$"
 MAX_FILENAME = 200
+#: the header a quote request's idempotency key comes in: the same key again is answered
+#: with the same quote while it is valid
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_PATTERN = r"[A-Za-z0-9._:-]{1,200}"
 
 
 async def push(request: Request) -> JSONResponse:
@@ -131,10 +135,18 @@ async def pricing_quote(request: Request) -> JSONResponse:
     if problem is not None:
         raise ApiError(422, "invalid", problem[1], field=problem[0])
     data = {"sheet": asked.sheet, "cost_sheet_id": asked.cost_sheet_id}
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is not None and not re.fullmatch(IDEMPOTENCY_PATTERN, key):
+        raise ApiError(400, "bad_request", f"{IDEMPOTENCY_HEADER} must be 1 to 200 letters, "
+                       "digits and . _ : -", field=IDEMPOTENCY_HEADER)  # fmt: skip
     state = state_of(request)
     try:
-        quote = await asyncio.to_thread(issue_quote, state.engine, caller, data)
+        quote = await asyncio.to_thread(issue_quote, state.engine, caller, data,
+                                        idempotency_key=key)  # fmt: skip
     except CostingError as exc:
         raise ApiError(422, "cannot_price", str(exc)) from None
+    except KeyReused as exc:
+        raise ApiError(422, "idempotency_key_reused", str(exc),
+                       field=IDEMPOTENCY_HEADER) from None  # fmt: skip
     notify(state, caller.workspace_id)
     return JSONResponse({"quote": quote})
