@@ -24,9 +24,23 @@ def default_db() -> str:
 
 
 class Context:
-    def __init__(self, db: str) -> None:
+    def __init__(self, db: str, config_file: Path | None = None) -> None:
         self.db = db
+        self.config_file = config_file
         self._engine: Any = None
+        self._config: Any = None
+
+    @property
+    def config(self) -> Any:
+        """The server's settings (`sync.server.config`), read once."""
+        if self._config is None:
+            from sync.server.config import ConfigError, load_config
+
+            try:
+                self._config = load_config(self.config_file)
+            except ConfigError as exc:
+                fail(str(exc))
+        return self._config
 
     @property
     def engine(self) -> Any:
@@ -59,10 +73,18 @@ def read_password(password_stdin: bool, confirm: bool = True) -> str:
     show_default="<data dir>/server/sync.sqlite",
     help="A SQLite file path, or postgresql://user:pass@host/dbname.",
 )
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="WORKBENCH_SYNC_CONFIG",
+    help="A TOML file of the server's settings: sign-in and request limits, token "
+    "lifetimes (docs/operations.md). Default: built in.",
+)
 @click.pass_context
-def cli(ctx: click.Context, db: str) -> None:
+def cli(ctx: click.Context, db: str, config_file: Path | None) -> None:
     """Mill Workbench sync server and administration."""
-    ctx.obj = Context(db)
+    ctx.obj = Context(db, config_file)
 
 
 @cli.command()
@@ -108,32 +130,15 @@ def init(obj: Context, workspace: str, admin_user: str, password_stdin: bool) ->
     help="Memory per process for answered change pages, served again while nothing changed "
     "(0 turns it off).",
 )
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    envvar="WORKBENCH_SYNC_CONFIG",
-    help="A TOML file of settings: sign-in and request limits, token lifetimes, the audit "
-    "key and checkpoint log (docs/operations.md). Default: built-in settings.",
-)
 @click.pass_obj
 def serve(
-    obj: Context,
-    host: str,
-    port: int,
-    snapshots: Path,
-    workers: int,
-    page_cache_mb: int,
-    config_file: Path | None,
+    obj: Context, host: str, port: int, snapshots: Path, workers: int, page_cache_mb: int
 ) -> None:
     """Serve the sync API (plain HTTP: put a TLS reverse proxy in front in production)."""
-    from sync.server.config import ConfigError, load_config
     from sync.server.serve import serve_forever, serve_workers
 
-    try:
-        config = load_config(config_file)  # read here first: a mistake stops the start
-    except ConfigError as exc:
-        fail(str(exc))
+    config = obj.config  # read here first: a mistake in it stops the start
+    config_file = obj.config_file
     engine = obj.engine  # creates the schema once, before any worker starts
     page_cache = page_cache_mb * 1024 * 1024
     if workers > 1:
@@ -202,10 +207,31 @@ def user_set_role(obj: Context, username: str, role: str) -> None:
     from sync.server import accounts
 
     try:
-        accounts.set_role(obj.engine, username, role)
+        revoked = accounts.set_role(obj.engine, username, role, config=obj.config)
     except accounts.AccountError as exc:
         fail(str(exc))
-    click.echo(f"{username!r} is now {role}")
+    click.echo(f"{username!r} is now {role}" + _revoked(revoked))
+
+
+def _revoked(count: int) -> str:
+    return f"; {count} device(s) signed out" if count else ""
+
+
+@user.command("reset")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from stdin.")
+@click.pass_obj
+def user_reset(obj: Context, username: str, password_stdin: bool) -> None:
+    """Give a user a new password (their devices are signed out, unless the settings say
+    not)."""
+    from sync.server import accounts
+
+    password = read_password(password_stdin)
+    try:
+        revoked = accounts.set_password(obj.engine, username, password, config=obj.config)
+    except accounts.AccountError as exc:
+        fail(str(exc))
+    click.echo(f"New password for {username!r}" + _revoked(revoked))
 
 
 @cli.group()
@@ -220,16 +246,35 @@ def device() -> None:
 def device_list(obj: Context, workspace: str | None, as_json: bool) -> None:
     from sync.server import accounts
 
-    rows = accounts.list_devices(obj.engine, workspace)
+    rows = accounts.list_devices(obj.engine, workspace, obj.config.tokens)
     if as_json:
         click.echo(json.dumps(rows))
         return
     for r in rows:
-        state = f"revoked {r['revoked_at']}" if r["revoked_at"] else "active"
+        state = f"revoked {r['revoked_at']}" if r["revoked_at"] else f"expires {r['expires_at']}"
         click.echo(
             f"{r['id']}  {r['workspace']:<16} {r['username']:<20} {r['name']:<24} "
-            f"last seen {r['last_seen_at'] or 'never'}  {state}"
+            f"last used {r['last_seen_at'] or 'never':<20}  {state}"
         )
+
+
+@device.command("token")
+@click.argument("username")
+@click.option("--name", "device_name", required=True,
+              help="What to call the job's device in the device list.")  # fmt: skip
+@click.pass_obj
+def device_token(obj: Context, username: str, device_name: str) -> None:
+    """Register a device for USERNAME and print its token, once: for a headless job's
+    WORKBENCH_TOKEN (revoke it with 'device revoke')."""
+    from sync.server import accounts
+
+    try:
+        issued = accounts.issue_token(obj.engine, username, device_name)
+    except accounts.AccountError as exc:
+        fail(str(exc))
+    click.echo(f"Device {issued.device_id} ({device_name!r}) for {username!r} in workspace "
+               f"{issued.workspace_name!r}; its token, shown this once:", err=True)  # fmt: skip
+    click.echo(issued.token)
 
 
 @device.command("revoke")

@@ -77,7 +77,12 @@ class SyncClient:
         self.retries = retries
         self.backoff_s = backoff_s
         self._columns = rows.replica_columns(replica)
-        self.http = api.open_http(base_url, token, timeout_s, transport)
+        #: told each new token the server hands this device (to keep it in the keyring)
+        self.on_new_token: Callable[[str], None] | None = None
+        #: the device's current token as kept (another connection may have been given a
+        #: newer one): asked once when the server refuses this connection's token
+        self.token_source: Callable[[], str | None] | None = None
+        self.http = api.open_http(base_url, token, timeout_s, transport, self._new_token)
 
     def close(self) -> None:
         self.http.close()
@@ -87,10 +92,28 @@ class SyncClient:
     def request(
         self, method: str, path: str, cancel: threading.Event | None = None, **kw: Any
     ) -> Any:
-        """One API call; retried on network errors and 429/5xx, with backoff and jitter."""
-        return api.request(
-            self.http, method, path, cancel, retries=self.retries, backoff_s=self.backoff_s, **kw
-        )
+        """One API call; retried on network errors and 429/5xx, with backoff and jitter, and
+        once with the device's kept token when the server refuses this connection's."""
+        try:
+            return api.request(self.http, method, path, cancel, retries=self.retries,
+                               backoff_s=self.backoff_s, **kw)  # fmt: skip
+        except SyncError as exc:
+            if exc.code != "unauthorized" or not self._take_kept_token():
+                raise
+        return api.request(self.http, method, path, cancel, retries=self.retries,
+                           backoff_s=self.backoff_s, **kw)  # fmt: skip
+
+    def _new_token(self, token: str) -> None:
+        if self.on_new_token is not None:
+            self.on_new_token(token)
+
+    def _take_kept_token(self) -> bool:
+        """Sign this connection in with the device's kept token, if it is another one."""
+        kept = self.token_source() if self.token_source is not None else None
+        if not kept or self.http.headers.get("Authorization") == f"Bearer {kept}":
+            return False
+        self.http.headers["Authorization"] = f"Bearer {kept}"
+        return True
 
     # -- pull --------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 import httpx
@@ -56,17 +56,39 @@ def _version_headers() -> dict[str, str]:
     }
 
 
+#: the answer header a replaced device token comes in (the server's `TOKEN_HEADER`)
+TOKEN_HEADER = "X-Workbench-Token"
+
+
 def open_http(
-    base_url: str, token: str, timeout_s: float, transport: httpx.BaseTransport | None
+    base_url: str,
+    token: str,
+    timeout_s: float,
+    transport: httpx.BaseTransport | None,
+    on_new_token: Callable[[str], None] | None = None,
 ) -> httpx.Client:
     """The connection to the server, signed in with ``token`` and saying which protocol and
-    schema this client speaks (the server answers 426 to a version it does not speak)."""
-    return httpx.Client(
+    schema this client speaks (the server answers 426 to a version it does not speak).
+
+    When the server replaces the token (an answer carrying ``X-Workbench-Token``), the
+    connection signs its next requests with the new one and ``on_new_token`` is told, to keep
+    it: the old one stops working once the new one is used."""
+    http = httpx.Client(
         base_url=base_url.rstrip("/"),
         timeout=timeout_s,
         transport=transport,
         headers={"Authorization": f"Bearer {token}", **_version_headers()},
     )
+
+    def took_token(answer: httpx.Response) -> None:
+        fresh = answer.headers.get(TOKEN_HEADER)
+        if fresh:
+            http.headers["Authorization"] = f"Bearer {fresh}"
+            if on_new_token is not None:
+                on_new_token(fresh)
+
+    http.event_hooks["response"].append(took_token)
+    return http
 
 
 def request(

@@ -22,7 +22,7 @@ from sync.server.config import ServerConfig
 from sync.server.db import reading, writing
 from sync.server.errors import ApiError, http_error
 from sync.server.handlers.feed import changes, counts, snapshot_file, snapshot_info, wait
-from sync.server.handlers.public import health, login, openapi, traceability
+from sync.server.handlers.public import health, login, me, openapi, traceability
 from sync.server.handlers.requests import ServerState, notify
 from sync.server.handlers.writes import import_master_data, pricing_quote, push
 from sync.server.pages import PAGE_CACHE_BYTES, PageCache
@@ -33,6 +33,7 @@ ROUTES: list[tuple[str, Callable[..., Any], list[str]]] = [
     ("/v1/health", health, ["GET"]),
     ("/v1/openapi.json", openapi, ["GET"]),
     ("/v1/login", login, ["POST"]),
+    ("/v1/me", me, ["GET"]),
     ("/v1/changes", changes, ["GET"]),
     ("/v1/counts", counts, ["GET"]),
     ("/v1/snapshot", snapshot_info, ["GET"]),

@@ -152,6 +152,10 @@ def _paths() -> dict[str, dict[str, Any]]:
             {"200": _json("signed in", _ref("LoginAnswer")),
              **_errors(400, 401, 413, 422, 426, 429)},
             parameters=versions, requestBody=_body("LoginRequest"))},
+        "/v1/me": {"get": _operation(
+            "Who this device token signs in as: its device, workspace and user.", DEVICE,
+            {"200": _json("the device's identity", _ref("Me")), **_errors(401, 426)},
+            parameters=versions)},
         "/v1/changes": {"get": _operation(
             "Rows written after a cursor, oldest first, paged (gzip when accepted).", DEVICE,
             {"200": {**_json("a page of changes", _ref("ChangesAnswer")),
@@ -260,7 +264,7 @@ def _paths() -> dict[str, dict[str, Any]]:
 
 def _schemas() -> dict[str, Any]:
     bodies = (m.LoginRequest, m.PushRequest, m.QuoteRequest, m.Error, m.Health,
-              m.LoginAnswer, m.ChangesAnswer, m.Counts, m.Snapshot, m.Waited, m.PushAnswer,
+              m.LoginAnswer, m.Me, m.ChangesAnswer, m.Counts, m.Snapshot, m.Waited, m.PushAnswer,
               m.QuoteAnswer, m.ImportAnswer, m.Trace)  # fmt: skip
     _, schemas = msgspec.json.schema_components(bodies, ref_template=_REF)
     rows = table_row_schemas()

@@ -58,9 +58,14 @@ devices = sa.Table(
     # the client address the device signed in from: an address the user signed in from
     # before keeps a sign-in budget of its own (`throttle`)
     sa.Column("signed_in_from", sa.Text),
+    # when the current token was issued (replaced on use once it is older than the settings
+    # say), and the hash of the one it replaced, which works until the new one is first used
+    sa.Column("token_issued_at", sa.Text),
+    sa.Column("prev_token_hash", sa.Text),
 )
 sa.Index("devices_workspace", devices.c.workspace_id)
 sa.Index("devices_user", devices.c.user_id)
+sa.Index("devices_prev_token", devices.c.prev_token_hash)
 
 # Failed sign-ins within the throttling window, each under its account's key and its client
 # address's (`throttle`); rows past the window are deleted as new ones come.

@@ -1,5 +1,6 @@
 """What needs no device token, or none yet: health, the OpenAPI document, signing in (which
-issues the token), and the traceability page a label's QR code opens for anyone.
+issues the token) and who a token signs in as, and the traceability page a label's QR code
+opens for anyone.
 """
 
 from __future__ import annotations
@@ -14,7 +15,13 @@ from sync import protocol
 from sync.server import accounts
 from sync.server.accounts import AccountError, SignInThrottled
 from sync.server.errors import ApiError, error_answer
-from sync.server.handlers.requests import check_version, client_address, read_body, state_of
+from sync.server.handlers.requests import (
+    caller_of,
+    check_version,
+    client_address,
+    read_body,
+    state_of,
+)
 from sync.server.messages import LoginRequest, decode
 from sync.server.openapi import openapi_document
 from sync.server.trace import NotFound as TraceNotFound
@@ -50,6 +57,17 @@ async def login(request: Request) -> JSONResponse:
     except AccountError as exc:
         raise ApiError(401, "unauthorized", str(exc)) from None
     return JSONResponse(done.to_json())
+
+
+def me(request: Request) -> JSONResponse:
+    """Who a device token signs in as: its device, workspace and user (what a machine given a
+    token rather than a password needs to set up its workspace)."""
+    caller = caller_of(request)
+    with state_of(request).reader.connect() as conn:
+        name = accounts.workspace_name(conn, caller.workspace_id)
+    return JSONResponse({"device_id": caller.device_id,
+                         "workspace": {"id": caller.workspace_id, "name": name},
+                         "user": {"username": caller.username, "role": caller.role}})  # fmt: skip
 
 
 async def traceability(request: Request) -> Response:

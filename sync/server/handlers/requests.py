@@ -74,16 +74,38 @@ def caller_of(request: Request, conn: sa.Connection | None = None) -> Caller:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "unauthorized", "sign in first: this request has no device token")
-    if conn is None:
-        with state_of(request).reader.connect() as own:
-            caller = accounts.authenticate(own, token.strip())
-    else:
-        caller = accounts.authenticate(conn, token.strip())
+    state = state_of(request)
+    token = token.strip()
+    tokens = state.config.tokens
+    try:
+        if conn is None:
+            with state.reader.connect() as own:
+                caller = accounts.authenticate(own, token, tokens)
+        else:
+            caller = accounts.authenticate(conn, token, tokens)
+    except accounts.TokenExpired as exc:
+        raise ApiError(401, "unauthorized", str(exc)) from None
     if caller is None:
         raise ApiError(
             401, "unauthorized", "this device's token is unknown or was revoked: sign in again"
         )
+    if caller.token_work:
+        fresh = accounts.rotate_token(state.engine, caller, token)
+        if fresh is not None:
+            answer_header(request, TOKEN_HEADER, fresh)
     return caller
+
+
+#: the answer header a device's new token comes in, when its token was replaced (`accounts`)
+TOKEN_HEADER = "X-Workbench-Token"
+
+
+def answer_header(request: Request, name: str, value: str) -> None:
+    """A header for this request's answer, whatever the handler answers (`RequestIds` adds
+    it)."""
+    request.scope.setdefault("state", {}).setdefault("answer_headers", []).append(
+        (name.lower().encode("latin-1"), value.encode("latin-1"))
+    )
 
 
 def client_address(request: Request) -> str:
