@@ -121,15 +121,18 @@ def _paths() -> dict[str, dict[str, Any]]:
     trace = {
         prefix + "/{rest}": {"get": _operation(
             "The traceability page of a label's QR code (" + what + "): the item, lot, mill, "
-            "materials, certifications and fibre footprint; nothing priced. HTML, or JSON "
-            "with Accept: application/json. Needs no token.",
+            "materials, certifications and fibre footprint; nothing priced, and suppliers only "
+            "where the workspace allows. HTML, or JSON with Accept: application/json. Needs "
+            "no token.",
             PUBLIC,
             {
                 "200": {"description": "the item", "headers": _REQUEST_ID_HEADER, "content": {
                     "text/html": {"schema": {"type": "string"}},
                     "application/json": {"schema": _ref("Trace")}}},
-                "404": {"description": "the code names nothing live here (a page, or the "
-                        "error as JSON)", "headers": _REQUEST_ID_HEADER, "content": {
+                "404": {"description": "the code names nothing published here: no label "
+                        "for it was printed and no admin published it (a page, or the error "
+                        "as JSON; the same for every such code)",
+                        "headers": _REQUEST_ID_HEADER, "content": {
                             "text/html": {"schema": {"type": "string"}},
                             "application/json": {"schema": _ERROR}}},
                 **_errors(),

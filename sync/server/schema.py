@@ -26,6 +26,8 @@ workspaces = sa.Table(
     # changes up to here may have been purged (tombstone retention): older cursors refetch
     sa.Column("min_seq", sa.BigInteger, nullable=False, default=0),
     sa.Column("created_at", sa.Text, nullable=False),
+    # whether its traceability pages name materials' suppliers and mills (`trace`)
+    sa.Column("trace_shows_suppliers", sa.Boolean),
 )
 
 users = sa.Table(
@@ -91,6 +93,19 @@ quote_keys = sa.Table(
     sa.Column("request_sha256", sa.Text, nullable=False),
     sa.Column("quote_id", sa.Text, nullable=False),
     sa.Column("created_at", sa.Text, nullable=False),
+)
+
+# The codes whose traceability page answers (`trace`): a label for it was printed, or an admin
+# published it. Anything else is answered as unknown.
+published_codes = sa.Table(
+    "published_codes",
+    metadata,
+    sa.Column("workspace_id", sa.Text, sa.ForeignKey("workspaces.id"), primary_key=True),
+    sa.Column("kind", sa.Text, primary_key=True),
+    sa.Column("code", sa.Text, primary_key=True),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("published_by", sa.Text, nullable=False),
+    sa.Column("published_at", sa.Text, nullable=False),
 )
 
 # Requests per device, kind and minute (push, quotes, imports), for throttling (`throttle`).
