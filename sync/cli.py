@@ -51,7 +51,20 @@ class Context:
                 Path(self.db).expanduser().parent.mkdir(parents=True, exist_ok=True)
             self._engine = make_engine(self.db)
             create_schema(self._engine)
+            self.use_audit_key()
         return self._engine
+
+    def use_audit_key(self) -> bytes | None:
+        """The audit key (settings or environment), for the entries this command writes."""
+        from sync.server import audit
+        from sync.server.anchor import AnchorError, load_key
+
+        try:
+            key = load_key(self.config.audit)
+        except AnchorError as exc:
+            fail(str(exc))
+        audit.use_key(key)
+        return key
 
 
 def fail(message: str) -> None:
@@ -79,7 +92,7 @@ def read_password(password_stdin: bool, confirm: bool = True) -> str:
     type=click.Path(dir_okay=False, path_type=Path),
     envvar="WORKBENCH_SYNC_CONFIG",
     help="A TOML file of the server's settings: sign-in and request limits, token "
-    "lifetimes (docs/operations.md). Default: built in.",
+    "lifetimes, the audit key and checkpoint log (docs/operations.md). Default: built in.",
 )
 @click.pass_context
 def cli(ctx: click.Context, db: str, config_file: Path | None) -> None:
@@ -297,22 +310,55 @@ def audit() -> None:
 
 @audit.command("verify")
 @click.option("--workspace", help="Only this workspace (default: all).")
+@click.option("--checkpoints", type=click.Path(dir_okay=False, path_type=Path),
+              help="The checkpoint log to hold the chains to (default: [audit] "
+              "checkpoint_log of the settings).")  # fmt: skip
 @click.pass_obj
-def audit_verify(obj: Context, workspace: str | None) -> None:
-    """Recompute every workspace's chain; exit 1 naming the first broken entry."""
+def audit_verify(obj: Context, workspace: str | None, checkpoints: Path | None) -> None:
+    """Recompute every workspace's chain (with the audit key, when one is set) and hold it to
+    its last checkpoint; exit 1 naming the first broken entry, or what is missing."""
+    from sync.server.anchor import AnchorError, last_checkpoints
     from sync.server.audit import verify
 
-    verdicts = verify(obj.engine, workspace)
+    engine = obj.engine
+    key = obj.use_audit_key()
+    log = checkpoints or obj.config.audit.checkpoint_log
+    try:
+        anchors = last_checkpoints(Path(log), key) if log else {}
+    except AnchorError as exc:
+        click.echo(str(exc), err=True)
+        raise SystemExit(1) from None
+    verdicts = verify(engine, workspace, key, anchors)
     if workspace is not None and not verdicts:
         fail(f"there is no workspace named {workspace!r}")
     broken = [v for v in verdicts if not v.ok]
     for v in verdicts:
         if v.ok:
-            click.echo(f"{v.workspace}: {v.entries:,} entries, chain intact")
+            held = (f", matches the checkpoint of {v.checkpoint_at}" if v.checkpoint_at
+                    else ", no checkpoint yet" if log else "")  # fmt: skip
+            click.echo(f"{v.workspace}: {v.entries:,} entries, chain intact{held}")
         else:
             click.echo(f"{v.workspace}: entry {v.broken_seq} is broken: {v.reason}", err=True)
     if broken:
         raise SystemExit(1)
+
+
+@audit.command("checkpoint")
+@click.option("--print", "show", is_flag=True,
+              help="Also print the lines written, for an admin to keep elsewhere.")  # fmt: skip
+@click.pass_obj
+def audit_checkpoint(obj: Context, show: bool) -> None:
+    """Append every workspace's chain head to the checkpoint log ([audit] checkpoint_log)."""
+    from sync.server.anchor import write_checkpoints
+
+    log = obj.config.audit.checkpoint_log
+    if not log:
+        fail("no checkpoint log is set: give [audit] checkpoint_log in the settings (--config)")
+    engine = obj.engine
+    lines = write_checkpoints(engine, Path(log), obj.use_audit_key())
+    for line in lines if show else []:
+        click.echo(json.dumps(line, sort_keys=True))
+    click.echo(f"Wrote {len(lines)} checkpoint(s) to {log}", err=True)
 
 
 @audit.command("export")
@@ -337,6 +383,46 @@ def audit_export(obj: Context, workspace: str, out: Path | None) -> None:
     else:
         out.write_text(text + "\n", encoding="utf-8")
         click.echo(f"Wrote {len(document['entries']):,} entries to {out}")
+
+
+@cli.group("trace")
+def trace_group() -> None:
+    """What labels' traceability pages may show: published codes, suppliers."""
+
+
+@trace_group.command("publish")
+@click.argument("kind", type=click.Choice(["material", "order"]))
+@click.argument("codes", nargs=-1, required=True)
+@click.option("--workspace", required=True)
+@click.pass_obj
+def trace_publish(obj: Context, kind: str, codes: tuple[str, ...], workspace: str) -> None:
+    """Let these codes' traceability pages answer before any label for them is printed."""
+    from sync.server import accounts, trace
+
+    try:
+        done = trace.publish_codes(obj.engine, workspace, kind, list(codes), accounts.CLI_ACTOR)
+    except LookupError as exc:
+        fail(str(exc))
+    already = f" ({len(codes) - done} already were)" if done < len(codes) else ""
+    click.echo(f"Published {done} {kind} code(s) in {workspace!r}{already}")
+
+
+@trace_group.command("settings")
+@click.option("--workspace", required=True)
+@click.option("--show-suppliers/--hide-suppliers", required=True,
+              help="Whether the pages name materials' suppliers and mills (hidden by "
+              "default).")  # fmt: skip
+@click.pass_obj
+def trace_settings(obj: Context, workspace: str, show_suppliers: bool) -> None:
+    """Choose what the workspace's traceability pages show."""
+    from sync.server import accounts, trace
+
+    try:
+        trace.show_suppliers(obj.engine, workspace, show_suppliers, accounts.CLI_ACTOR)
+    except LookupError as exc:
+        fail(str(exc))
+    click.echo(f"Traceability pages of {workspace!r} "
+               f"{'name' if show_suppliers else 'do not name'} suppliers")  # fmt: skip
 
 
 @cli.command()
@@ -391,46 +477,6 @@ def restore(obj: Context, backup_file: Path, yes: bool) -> None:
     except BackupError as exc:
         fail(str(exc))
     click.echo(f"Restored {backup_file} into {obj.db}")
-
-
-@cli.group("trace")
-def trace_group() -> None:
-    """What labels' traceability pages may show: published codes, suppliers."""
-
-
-@trace_group.command("publish")
-@click.argument("kind", type=click.Choice(["material", "order"]))
-@click.argument("codes", nargs=-1, required=True)
-@click.option("--workspace", required=True)
-@click.pass_obj
-def trace_publish(obj: Context, kind: str, codes: tuple[str, ...], workspace: str) -> None:
-    """Let these codes' traceability pages answer before any label for them is printed."""
-    from sync.server import accounts, trace
-
-    try:
-        done = trace.publish_codes(obj.engine, workspace, kind, list(codes), accounts.CLI_ACTOR)
-    except LookupError as exc:
-        fail(str(exc))
-    already = f" ({len(codes) - done} already were)" if done < len(codes) else ""
-    click.echo(f"Published {done} {kind} code(s) in {workspace!r}{already}")
-
-
-@trace_group.command("settings")
-@click.option("--workspace", required=True)
-@click.option("--show-suppliers/--hide-suppliers", required=True,
-              help="Whether the pages name materials' suppliers and mills (hidden by "
-              "default).")  # fmt: skip
-@click.pass_obj
-def trace_settings(obj: Context, workspace: str, show_suppliers: bool) -> None:
-    """Choose what the workspace's traceability pages show."""
-    from sync.server import accounts, trace
-
-    try:
-        trace.show_suppliers(obj.engine, workspace, show_suppliers, accounts.CLI_ACTOR)
-    except LookupError as exc:
-        fail(str(exc))
-    click.echo(f"Traceability pages of {workspace!r} "
-               f"{'name' if show_suppliers else 'do not name'} suppliers")  # fmt: skip
 
 
 @cli.command()

@@ -18,6 +18,8 @@ from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Route
 
+from sync.server import audit
+from sync.server.anchor import Checkpointer, load_key
 from sync.server.config import ServerConfig
 from sync.server.db import reading, writing
 from sync.server.errors import ApiError, http_error
@@ -75,6 +77,13 @@ def create_app(
         pages=PageCache(page_cache),
         config=config or ServerConfig(),
     )
+    settings = app.state.sync.config.audit
+    key = load_key(settings)  # an unreadable or shared key file stops the start
+    audit.use_key(key)
+    if settings.checkpoint_log:
+        app.state.sync.checkpointer = Checkpointer(
+            engine, Path(settings.checkpoint_log), key, settings.checkpoint_every_s
+        ).start()
     return app
 
 

@@ -143,7 +143,8 @@ mutations = sa.Table(
 
 
 # The audit trail (DESIGN D9): append-only and hash-chained per workspace. Each entry's hash
-# covers the previous entry's hash and its own content, so editing, removing or reordering an
+# (keyed with the audit key, when the server has one) covers the previous entry's hash and its
+# own content, so editing, removing or reordering an
 # entry breaks the chain from there on; `audit_heads` holds each chain's last number and hash
 # (its row is also the lock that keeps two appends from taking the same number).
 audit_log = sa.Table(
@@ -158,6 +159,8 @@ audit_log = sa.Table(
     sa.Column("details", sa.Text, nullable=False),
     sa.Column("prev_hash", sa.Text, nullable=False),
     sa.Column("hash", sa.Text, nullable=False),
+    # the hash is an HMAC with the audit key (`anchor`); NULL or false: a plain SHA-256
+    sa.Column("keyed", sa.Boolean),
 )
 
 audit_heads = sa.Table(

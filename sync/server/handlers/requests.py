@@ -20,6 +20,7 @@ from starlette.requests import Request
 from sync import protocol
 from sync.server import accounts, throttle
 from sync.server.accounts import Caller
+from sync.server.anchor import Checkpointer
 from sync.server.config import ServerConfig
 from sync.server.errors import ApiError
 from sync.server.pages import PageCache
@@ -45,8 +46,14 @@ class ServerState:
     #: the admin's settings: limits, token lifetimes, the audit anchor (`config`)
     config: ServerConfig = field(default_factory=ServerConfig)
 
+    #: writes the audit checkpoint log while the server runs (`anchor`), when one is set
+    checkpointer: Checkpointer | None = None
+
     def close(self) -> None:
-        """Close the connections of the pool this state made for itself."""
+        """Close the connections of the pool this state made for itself; stop writing
+        checkpoints."""
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         if self.reader is not self.engine:
             self.reader.dispose()
 
