@@ -19,6 +19,7 @@ silently as a default.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from dataclasses import dataclass, field, fields
@@ -84,13 +85,31 @@ class AuditSettings:
 
 
 @dataclass(frozen=True)
+class MetricsSettings:
+    """Who may read ``/metrics`` (`sync.server.metrics`)."""
+
+    #: the client addresses or networks (CIDR) served; a scrape through the TLS proxy comes
+    #: from the scraper's own address
+    allow: list = field(default_factory=lambda: ["127.0.0.1/32", "::1/128"])
+
+    def allows(self, address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in ipaddress.ip_network(net, strict=False) for net in self.allow)
+
+
+@dataclass(frozen=True)
 class ServerConfig:
     limits: Limits = field(default_factory=Limits)
     tokens: Tokens = field(default_factory=Tokens)
     audit: AuditSettings = field(default_factory=AuditSettings)
+    metrics: MetricsSettings = field(default_factory=MetricsSettings)
 
 
-_SECTIONS = {"limits": Limits, "tokens": Tokens, "audit": AuditSettings}
+_SECTIONS = {"limits": Limits, "tokens": Tokens, "audit": AuditSettings,
+             "metrics": MetricsSettings}  # fmt: skip
 
 
 def _section(where: str, name: str, kind: type, values: Any) -> Any:
@@ -112,6 +131,13 @@ def _section(where: str, name: str, kind: type, values: Any) -> Any:
                               f"not {value!r}")  # fmt: skip
         if isinstance(value, int | float) and not isinstance(value, bool) and value <= 0:
             raise ConfigError(f"{where}: [{name}] {key} must be above 0")
+        if isinstance(value, list):
+            for net in value:
+                try:
+                    ipaddress.ip_network(str(net), strict=False)
+                except ValueError:
+                    raise ConfigError(f"{where}: [{name}] {key}: {net!r} is not an address "
+                                      "or network") from None  # fmt: skip
     return kind(**{k: float(v) if isinstance(getattr(defaults, k), float) else v
                    for k, v in values.items()})  # fmt: skip
 

@@ -147,6 +147,15 @@ def _paths() -> dict[str, dict[str, Any]]:
         "/v1/health": {"get": _operation(
             "Liveness and versions; needs no token.", PUBLIC,
             {"200": _json("the server is up", _ref("Health")), **_errors()})},
+        "/metrics": {"get": _operation(
+            "The server's metrics in Prometheus' text format: requests and latency by route "
+            "and status, rows pulled, mutations pushed, imports, throttled requests, how far "
+            "behind each device is, the audit checkpoint's age. Served to the addresses the "
+            "settings allow (loopback by default); needs no token.", PUBLIC,
+            {"200": {"description": "the metrics", "headers": _REQUEST_ID_HEADER,
+                     "content": {"text/plain": {"schema": {"type": "string"}}}},
+             "403": _json("forbidden: this address may not read the metrics", _ERROR),
+             **_errors()})},
         "/v1/openapi.json": {"get": _operation(
             "This document.", PUBLIC,
             {"200": _json("OpenAPI 3.1", {"type": "object"}), **_errors()})},

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from sync import protocol
-from sync.server import accounts
+from sync.server import accounts, metrics
 from sync.server.accounts import AccountError, SignInThrottled
 from sync.server.errors import ApiError, error_answer
 from sync.server.handlers.requests import (
@@ -37,6 +37,18 @@ def health(request: Request) -> JSONResponse:
     )
 
 
+def prometheus(request: Request) -> Response:
+    """The server's metrics in Prometheus' text format (`sync.server.metrics`), to the
+    addresses the settings allow ([metrics] allow: loopback by default)."""
+    state = state_of(request)
+    address = client_address(request)
+    if not state.config.metrics.allows(address):
+        raise ApiError(403, "forbidden", f"metrics are not served to {address}: add it to "
+                       "[metrics] allow in the server's settings")  # fmt: skip
+    body = metrics.exposition(state.engine, state.config.audit.checkpoint_log)
+    return Response(body, media_type=metrics.CONTENT_TYPE)
+
+
 def openapi(request: Request) -> JSONResponse:
     return JSONResponse(openapi_document())
 
@@ -52,6 +64,7 @@ async def login(request: Request) -> JSONResponse:
             address=client_address(request), config=state.config,
         )  # fmt: skip
     except SignInThrottled as exc:
+        metrics.THROTTLED.labels("signin").inc()
         raise ApiError(429, "too_many_requests", str(exc),
                        headers={"Retry-After": str(exc.retry_after_s)}) from None  # fmt: skip
     except AccountError as exc:

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from starlette.requests import Request
 
 from sync import protocol
-from sync.server import accounts, throttle
+from sync.server import accounts, metrics, throttle
 from sync.server.accounts import Caller
 from sync.server.anchor import Checkpointer
 from sync.server.config import ServerConfig
@@ -140,6 +140,7 @@ def writer_of(request: Request, kind: str) -> Caller:
     try:
         throttle.check_rate(state.engine, f"{kind}:{caller.device_id}", limit, _KINDS[kind])
     except throttle.Throttled as exc:
+        metrics.THROTTLED.labels(kind).inc()
         raise too_many(exc) from None
     return caller
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 import asyncio
 import re
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from sync.server import metrics
 from sync.server.errors import ApiError, error_answer
 from sync.server.handlers.requests import (
     int_param,
@@ -57,6 +59,8 @@ async def push(request: Request) -> JSONResponse:
     except SeqReused as exc:
         return error_answer(request, 409, "mutation_seq_reused", str(exc), seq=exc.seq,
                             last_mutation_seq=exc.last)  # fmt: skip
+    for outcome, count in Counter(a["status"] for a in answers).items():
+        metrics.PUSHED.labels(outcome).inc(count)
     if any(a["status"] == "applied" for a in answers):
         notify(state, caller.workspace_id)
     return JSONResponse({"results": answers})
@@ -83,7 +87,10 @@ async def import_master_data(request: Request) -> JSONResponse:
                                               kind, path, mapping=mapping,
                                               actor=caller.username, **flags)  # fmt: skip
         except (ReadError, MappingError, ImportRefused) as exc:
+            metrics.IMPORTS.labels(kind, "refused").inc()
             raise ApiError(422, "invalid", str(exc)) from None
+    outcome = "written" if summary.written else "dry_run" if flags["dry_run"] else "rejected"
+    metrics.IMPORTS.labels(kind, outcome).inc()
     if summary.written:
         notify(state, caller.workspace_id)
     answer = summary.as_dict()
