@@ -139,7 +139,12 @@ def test_the_device_list_shows_last_use_and_expiry(server: Server) -> None:
 def test_a_role_or_password_change_signs_the_users_devices_out(server: Server) -> None:
     laptop, tablet = server.login("merchandiser@alpha"), server.login("merchandiser@alpha")
     other_user = server.login("floor@alpha")
-    assert accounts.set_role(server.engine, "merchandiser@alpha", "admin") == 2
+    # by default a role change keeps them signed in (their next sync takes the new role's rows)
+    assert accounts.set_role(server.engine, "merchandiser@alpha", "admin") == 0
+    assert counts(server, laptop).status_code == 200
+    strict = ServerConfig(tokens=Tokens(revoke_on_role_change=True))
+    assert accounts.set_role(server.engine, "merchandiser@alpha", "merchandiser",
+                             config=strict) == 2  # fmt: skip
     assert counts(server, laptop).status_code == counts(server, tablet).status_code == 401
     assert counts(server, other_user).status_code == 200
     laptop = server.login("merchandiser@alpha")
@@ -205,12 +210,16 @@ def test_resetting_a_password_from_the_command_line(server: Server, tmp_path: Pa
     assert "1 device(s) signed out" in reset.output
     assert counts(server, token).status_code == 401
     settings = tmp_path / "sync.toml"
-    settings.write_text("[tokens]\nrevoke_on_role_change = false\n")
     token = server.login("floor@alpha")
-    moved = CliRunner().invoke(sync_cli, ["--db", db, "--config", str(settings), "user",
-                                          "set-role", "floor@alpha", "merchandiser"])  # fmt: skip
-    assert moved.exit_code == 0 and "signed out" not in moved.output, moved.output
+    kept = CliRunner().invoke(sync_cli, ["--db", db, "user", "set-role", "floor@alpha",
+                                         "merchandiser"])  # fmt: skip
+    assert kept.exit_code == 0 and "signed out" not in kept.output, kept.output
     assert counts(server, token).status_code == 200
+    settings.write_text("[tokens]\nrevoke_on_role_change = true\n")
+    moved = CliRunner().invoke(sync_cli, ["--db", db, "--config", str(settings), "user",
+                                          "set-role", "floor@alpha", "floor"])  # fmt: skip
+    assert moved.exit_code == 0 and "1 device(s) signed out" in moved.output, moved.output
+    assert counts(server, token).status_code == 401
     settings.write_text("[tokens]\nrevoke_on_roles = false\n")
     wrong = CliRunner().invoke(sync_cli, ["--db", db, "--config", str(settings), "user",
                                           "set-role", "floor@alpha", "floor"])  # fmt: skip

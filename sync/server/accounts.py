@@ -227,9 +227,9 @@ def set_role(
     *,
     config: ServerConfig | None = None,
 ) -> int:
-    """Change a user's role; their devices' tokens are revoked unless the settings say not
-    (`config.Tokens.revoke_on_role_change`): a laptop's replica holds what the old role
-    received. Returns how many devices were revoked."""
+    """Change a user's role; their devices' tokens are revoked where the settings say so
+    (`config.Tokens.revoke_on_role_change`: a laptop then signs in again before its replica
+    syncs as the new role). Returns how many devices were revoked."""
     _check_role(role)
     revoke = (config or ServerConfig()).tokens.revoke_on_role_change
     return _user_update(engine, username, "user.role_changed", actor, revoke=revoke, role=role)

@@ -67,8 +67,9 @@ class Tokens:
     rotate_after_s: float = 86_400.0
     #: when a user's password changes, their devices' tokens are revoked
     revoke_on_password_change: bool = True
-    #: when a user's role changes, their devices' tokens are revoked
-    revoke_on_role_change: bool = True
+    #: when a user's role changes, their devices' tokens are revoked (by default they stay:
+    #: the next sync brings the laptop the new role's rows in a snapshot of its own)
+    revoke_on_role_change: bool = False
 
 
 @dataclass(frozen=True)
