@@ -45,6 +45,8 @@ class SyncReport:
     count_mismatches: dict[str, Any]
     #: firm quotes asked for offline and answered by this sync
     quotes: int = 0
+    #: what to tell the user when the server says this app is due for an update (else None)
+    update_due: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -219,6 +221,7 @@ def sync_workspace(
         indexed=indexed,
         count_mismatches={t: list(v) for t, v in mismatches.items()},
         quotes=client.quotes_answered,
+        update_due=client.update_due,
     )
 
 

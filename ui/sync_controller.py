@@ -188,7 +188,10 @@ class SyncController(QObject):
             parts.append(f"{report.conflicts} conflict(s) to resolve")
         if report.rejected:
             parts.append(f"{report.rejected} rejected")
+        if report.update_due:
+            parts.append("update due")
         self._set_text(" · ".join(parts), "online")
+        self.label.setToolTip(report.update_due or "")
 
     # -- signing in and out, workspaces, conflicts -------------------------------------------
 

@@ -82,7 +82,10 @@ class SyncClient:
         #: the device's current token as kept (another connection may have been given a
         #: newer one): asked once when the server refuses this connection's token
         self.token_source: Callable[[], str | None] | None = None
-        self.http = api.open_http(base_url, token, timeout_s, transport, self._new_token)
+        #: what the server said about this app being due for an update (None: nothing)
+        self.update_due: str | None = None
+        self.http = api.open_http(base_url, token, timeout_s, transport, self._new_token,
+                                  self._update_due)  # fmt: skip
 
     def close(self) -> None:
         self.http.close()
@@ -102,6 +105,9 @@ class SyncClient:
                 raise
         return api.request(self.http, method, path, cancel, retries=self.retries,
                            backoff_s=self.backoff_s, **kw)  # fmt: skip
+
+    def _update_due(self, message: str) -> None:
+        self.update_due = message
 
     def _new_token(self, token: str) -> None:
         if self.on_new_token is not None:

@@ -66,13 +66,15 @@ def open_http(
     timeout_s: float,
     transport: httpx.BaseTransport | None,
     on_new_token: Callable[[str], None] | None = None,
+    on_update_due: Callable[[str], None] | None = None,
 ) -> httpx.Client:
     """The connection to the server, signed in with ``token`` and saying which protocol and
     schema this client speaks (the server answers 426 to a version it does not speak).
 
     When the server replaces the token (an answer carrying ``X-Workbench-Token``), the
     connection signs its next requests with the new one and ``on_new_token`` is told, to keep
-    it: the old one stops working once the new one is used."""
+    it: the old one stops working once the new one is used. ``on_update_due`` is told what
+    the server says when this app is a version behind it (an update is due)."""
     http = httpx.Client(
         base_url=base_url.rstrip("/"),
         timeout=timeout_s,
@@ -86,6 +88,9 @@ def open_http(
             http.headers["Authorization"] = f"Bearer {fresh}"
             if on_new_token is not None:
                 on_new_token(fresh)
+        due = answer.headers.get(protocol.UPDATE_DUE_HEADER)
+        if due and on_update_due is not None:
+            on_update_due(due)
 
     http.event_hooks["response"].append(took_token)
     return http

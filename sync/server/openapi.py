@@ -51,11 +51,13 @@ def _row_name(table: str) -> str:
 def _version_headers() -> list[dict[str, Any]]:
     return [
         {"name": name, "in": "header", "required": True,
-         "description": "the protocol and replica schema the app speaks; another is "
-                        "answered 426 update_required",
-         "schema": {"type": "integer", "enum": [version]}}
-        for name, version in ((protocol.PROTOCOL_HEADER, protocol.PROTOCOL_VERSION),
-                              (protocol.SCHEMA_HEADER, protocol.SCHEMA_VERSION))
+         "description": "the protocol and replica schema the app speaks: the server's own or "
+                        "the one before (answers to that one carry X-Workbench-Update-Due); "
+                        "another is answered 426 update_required",
+         "schema": {"type": "integer", "enum": list(range(low, current + 1))}}
+        for name, low, current in (
+            (protocol.PROTOCOL_HEADER, protocol.MIN_PROTOCOL_VERSION, protocol.PROTOCOL_VERSION),
+            (protocol.SCHEMA_HEADER, protocol.MIN_SCHEMA_VERSION, protocol.SCHEMA_VERSION))
     ]  # fmt: skip
 
 
@@ -66,7 +68,14 @@ def _query(name: str, low: int, high: int, description: str, default: int | None
     return {"name": name, "in": "query", "description": description, "schema": schema}
 
 
-_REQUEST_ID_HEADER = {"X-Request-ID": {"$ref": "#/components/headers/RequestId"}}
+_REQUEST_ID_HEADER = {
+    "X-Request-ID": {"$ref": "#/components/headers/RequestId"},
+    protocol.UPDATE_DUE_HEADER: {
+        "description": "present when the app is a version behind the server: what to tell "
+        "its user (an update is due before the server's next version stops serving it)",
+        "schema": {"type": "string"},
+    },
+}
 
 
 def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -90,7 +99,8 @@ _ERROR_TEXT = {
          "bytes */size)",
     422: "invalid: a field is missing, of the wrong type or out of its limits; `field` names it",
     426: "update_required: a missing version header, or a protocol or schema this server "
-         "does not speak; the message asks the user to update Mill Workbench",
+         "no longer speaks (older than the one before its own) or does not speak yet; the "
+         "message asks the user to update Mill Workbench",
     429: "too_many_requests: too many failed sign-ins for the account or from the address, "
          "or too many requests of this kind from the device; Retry-After says how many "
          "seconds to wait",

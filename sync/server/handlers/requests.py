@@ -63,12 +63,17 @@ def state_of(request: Request) -> ServerState:
 
 
 def check_version(request: Request) -> None:
-    """Refuse (426) an app whose protocol or schema this server does not speak."""
-    problem = protocol.version_problem(
+    """Refuse (426) an app whose protocol or schema this server does not speak; tell one a
+    version behind that an update is due (`protocol.UPDATE_DUE_HEADER`)."""
+    announced = (
         request.headers.get(protocol.PROTOCOL_HEADER), request.headers.get(protocol.SCHEMA_HEADER)
     )
+    problem = protocol.version_problem(*announced)
     if problem:
         raise ApiError(426, "update_required", problem)
+    due = protocol.update_due(*announced)
+    if due:
+        answer_header(request, protocol.UPDATE_DUE_HEADER, due)
 
 
 def caller_of(request: Request, conn: sa.Connection | None = None) -> Caller:
