@@ -24,9 +24,23 @@ def default_db() -> str:
 
 
 class Context:
-    def __init__(self, db: str) -> None:
+    def __init__(self, db: str, config_file: Path | None = None) -> None:
         self.db = db
+        self.config_file = config_file
         self._engine: Any = None
+        self._config: Any = None
+
+    @property
+    def config(self) -> Any:
+        """The server's settings (`sync.server.config`), read once."""
+        if self._config is None:
+            from sync.server.config import ConfigError, load_config
+
+            try:
+                self._config = load_config(self.config_file)
+            except ConfigError as exc:
+                fail(str(exc))
+        return self._config
 
     @property
     def engine(self) -> Any:
@@ -37,7 +51,20 @@ class Context:
                 Path(self.db).expanduser().parent.mkdir(parents=True, exist_ok=True)
             self._engine = make_engine(self.db)
             create_schema(self._engine)
+            self.use_audit_key()
         return self._engine
+
+    def use_audit_key(self) -> bytes | None:
+        """The audit key (settings or environment), for the entries this command writes."""
+        from sync.server import audit
+        from sync.server.anchor import AnchorError, load_key
+
+        try:
+            key = load_key(self.config.audit)
+        except AnchorError as exc:
+            fail(str(exc))
+        audit.use_key(key)
+        return key
 
 
 def fail(message: str) -> None:
@@ -59,10 +86,18 @@ def read_password(password_stdin: bool, confirm: bool = True) -> str:
     show_default="<data dir>/server/sync.sqlite",
     help="A SQLite file path, or postgresql://user:pass@host/dbname.",
 )
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="WORKBENCH_SYNC_CONFIG",
+    help="A TOML file of the server's settings: sign-in and request limits, token "
+    "lifetimes, the audit key and checkpoint log (docs/operations.md). Default: built in.",
+)
 @click.pass_context
-def cli(ctx: click.Context, db: str) -> None:
+def cli(ctx: click.Context, db: str, config_file: Path | None) -> None:
     """Mill Workbench sync server and administration."""
-    ctx.obj = Context(db)
+    ctx.obj = Context(db, config_file)
 
 
 @cli.command()
@@ -115,13 +150,15 @@ def serve(
     """Serve the sync API (plain HTTP: put a TLS reverse proxy in front in production)."""
     from sync.server.serve import serve_forever, serve_workers
 
+    config = obj.config  # read here first: a mistake in it stops the start
+    config_file = obj.config_file
     engine = obj.engine  # creates the schema once, before any worker starts
     page_cache = page_cache_mb * 1024 * 1024
     if workers > 1:
         engine.dispose()
-        serve_workers(obj.db, host, port, snapshots, workers, page_cache)
+        serve_workers(obj.db, host, port, snapshots, workers, page_cache, config_file)
     else:
-        serve_forever(engine, host, port, snapshots, page_cache=page_cache)
+        serve_forever(engine, host, port, snapshots, page_cache=page_cache, config=config)
 
 
 @cli.group()
@@ -183,10 +220,31 @@ def user_set_role(obj: Context, username: str, role: str) -> None:
     from sync.server import accounts
 
     try:
-        accounts.set_role(obj.engine, username, role)
+        revoked = accounts.set_role(obj.engine, username, role, config=obj.config)
     except accounts.AccountError as exc:
         fail(str(exc))
-    click.echo(f"{username!r} is now {role}")
+    click.echo(f"{username!r} is now {role}" + _revoked(revoked))
+
+
+def _revoked(count: int) -> str:
+    return f"; {count} device(s) signed out" if count else ""
+
+
+@user.command("reset")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from stdin.")
+@click.pass_obj
+def user_reset(obj: Context, username: str, password_stdin: bool) -> None:
+    """Give a user a new password (their devices are signed out, unless the settings say
+    not)."""
+    from sync.server import accounts
+
+    password = read_password(password_stdin)
+    try:
+        revoked = accounts.set_password(obj.engine, username, password, config=obj.config)
+    except accounts.AccountError as exc:
+        fail(str(exc))
+    click.echo(f"New password for {username!r}" + _revoked(revoked))
 
 
 @cli.group()
@@ -201,16 +259,35 @@ def device() -> None:
 def device_list(obj: Context, workspace: str | None, as_json: bool) -> None:
     from sync.server import accounts
 
-    rows = accounts.list_devices(obj.engine, workspace)
+    rows = accounts.list_devices(obj.engine, workspace, obj.config.tokens)
     if as_json:
         click.echo(json.dumps(rows))
         return
     for r in rows:
-        state = f"revoked {r['revoked_at']}" if r["revoked_at"] else "active"
+        state = f"revoked {r['revoked_at']}" if r["revoked_at"] else f"expires {r['expires_at']}"
         click.echo(
             f"{r['id']}  {r['workspace']:<16} {r['username']:<20} {r['name']:<24} "
-            f"last seen {r['last_seen_at'] or 'never'}  {state}"
+            f"last used {r['last_seen_at'] or 'never':<20}  {state}"
         )
+
+
+@device.command("token")
+@click.argument("username")
+@click.option("--name", "device_name", required=True,
+              help="What to call the job's device in the device list.")  # fmt: skip
+@click.pass_obj
+def device_token(obj: Context, username: str, device_name: str) -> None:
+    """Register a device for USERNAME and print its token, once: for a headless job's
+    WORKBENCH_TOKEN (revoke it with 'device revoke')."""
+    from sync.server import accounts
+
+    try:
+        issued = accounts.issue_token(obj.engine, username, device_name)
+    except accounts.AccountError as exc:
+        fail(str(exc))
+    click.echo(f"Device {issued.device_id} ({device_name!r}) for {username!r} in workspace "
+               f"{issued.workspace_name!r}; its token, shown this once:", err=True)  # fmt: skip
+    click.echo(issued.token)
 
 
 @device.command("revoke")
@@ -233,22 +310,55 @@ def audit() -> None:
 
 @audit.command("verify")
 @click.option("--workspace", help="Only this workspace (default: all).")
+@click.option("--checkpoints", type=click.Path(dir_okay=False, path_type=Path),
+              help="The checkpoint log to hold the chains to (default: [audit] "
+              "checkpoint_log of the settings).")  # fmt: skip
 @click.pass_obj
-def audit_verify(obj: Context, workspace: str | None) -> None:
-    """Recompute every workspace's chain; exit 1 naming the first broken entry."""
+def audit_verify(obj: Context, workspace: str | None, checkpoints: Path | None) -> None:
+    """Recompute every workspace's chain (with the audit key, when one is set) and hold it to
+    its last checkpoint; exit 1 naming the first broken entry, or what is missing."""
+    from sync.server.anchor import AnchorError, last_checkpoints
     from sync.server.audit import verify
 
-    verdicts = verify(obj.engine, workspace)
+    engine = obj.engine
+    key = obj.use_audit_key()
+    log = checkpoints or obj.config.audit.checkpoint_log
+    try:
+        anchors = last_checkpoints(Path(log), key) if log else {}
+    except AnchorError as exc:
+        click.echo(str(exc), err=True)
+        raise SystemExit(1) from None
+    verdicts = verify(engine, workspace, key, anchors)
     if workspace is not None and not verdicts:
         fail(f"there is no workspace named {workspace!r}")
     broken = [v for v in verdicts if not v.ok]
     for v in verdicts:
         if v.ok:
-            click.echo(f"{v.workspace}: {v.entries:,} entries, chain intact")
+            held = (f", matches the checkpoint of {v.checkpoint_at}" if v.checkpoint_at
+                    else ", no checkpoint yet" if log else "")  # fmt: skip
+            click.echo(f"{v.workspace}: {v.entries:,} entries, chain intact{held}")
         else:
             click.echo(f"{v.workspace}: entry {v.broken_seq} is broken: {v.reason}", err=True)
     if broken:
         raise SystemExit(1)
+
+
+@audit.command("checkpoint")
+@click.option("--print", "show", is_flag=True,
+              help="Also print the lines written, for an admin to keep elsewhere.")  # fmt: skip
+@click.pass_obj
+def audit_checkpoint(obj: Context, show: bool) -> None:
+    """Append every workspace's chain head to the checkpoint log ([audit] checkpoint_log)."""
+    from sync.server.anchor import write_checkpoints
+
+    log = obj.config.audit.checkpoint_log
+    if not log:
+        fail("no checkpoint log is set: give [audit] checkpoint_log in the settings (--config)")
+    engine = obj.engine
+    lines = write_checkpoints(engine, Path(log), obj.use_audit_key())
+    for line in lines if show else []:
+        click.echo(json.dumps(line, sort_keys=True))
+    click.echo(f"Wrote {len(lines)} checkpoint(s) to {log}", err=True)
 
 
 @audit.command("export")
@@ -273,6 +383,46 @@ def audit_export(obj: Context, workspace: str, out: Path | None) -> None:
     else:
         out.write_text(text + "\n", encoding="utf-8")
         click.echo(f"Wrote {len(document['entries']):,} entries to {out}")
+
+
+@cli.group("trace")
+def trace_group() -> None:
+    """What labels' traceability pages may show: published codes, suppliers."""
+
+
+@trace_group.command("publish")
+@click.argument("kind", type=click.Choice(["material", "order"]))
+@click.argument("codes", nargs=-1, required=True)
+@click.option("--workspace", required=True)
+@click.pass_obj
+def trace_publish(obj: Context, kind: str, codes: tuple[str, ...], workspace: str) -> None:
+    """Let these codes' traceability pages answer before any label for them is printed."""
+    from sync.server import accounts, trace
+
+    try:
+        done = trace.publish_codes(obj.engine, workspace, kind, list(codes), accounts.CLI_ACTOR)
+    except LookupError as exc:
+        fail(str(exc))
+    already = f" ({len(codes) - done} already were)" if done < len(codes) else ""
+    click.echo(f"Published {done} {kind} code(s) in {workspace!r}{already}")
+
+
+@trace_group.command("settings")
+@click.option("--workspace", required=True)
+@click.option("--show-suppliers/--hide-suppliers", required=True,
+              help="Whether the pages name materials' suppliers and mills (hidden by "
+              "default).")  # fmt: skip
+@click.pass_obj
+def trace_settings(obj: Context, workspace: str, show_suppliers: bool) -> None:
+    """Choose what the workspace's traceability pages show."""
+    from sync.server import accounts, trace
+
+    try:
+        trace.show_suppliers(obj.engine, workspace, show_suppliers, accounts.CLI_ACTOR)
+    except LookupError as exc:
+        fail(str(exc))
+    click.echo(f"Traceability pages of {workspace!r} "
+               f"{'name' if show_suppliers else 'do not name'} suppliers")  # fmt: skip
 
 
 @cli.command()

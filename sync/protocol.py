@@ -21,10 +21,23 @@ from workbench.replica import (
 )
 from workbench.replica.declaration import ROLES, Role
 
-#: Bumped when a request or answer changes shape; client and server must agree exactly.
+#: Bumped when a request or answer changes shape.
 PROTOCOL_VERSION = 1
 #: The replica schema this code writes and reads.
 SCHEMA_VERSION = LATEST_VERSION
+
+#: The version window: a server serves apps of its own versions and of the versions before
+#: them, so laptops can be updated over weeks, not on the day the server is. An app at the
+#: window's low end is told an update is due (`UPDATE_DUE_HEADER`); one below it is refused
+#: (426, "please update"). Protocol 1 is the first, so it has no previous version yet. For the
+#: replica schema, "previous" is the schema before this one: an app on it sends the same
+#: requests, takes a newer snapshot table by table into its own tables, and ignores columns
+#: it does not have (schema 9, against 8, added CHECKs and a quarantine table, no column). A
+#: migration that changes what a request or answer carries must bump PROTOCOL_VERSION.
+MIN_PROTOCOL_VERSION = max(1, PROTOCOL_VERSION - 1)
+MIN_SCHEMA_VERSION = SCHEMA_VERSION - 1
+#: An answer to an app at the window's low end says, in this header, that an update is due.
+UPDATE_DUE_HEADER = "X-Workbench-Update-Due"
 
 PROTOCOL_HEADER = "X-Workbench-Protocol"
 SCHEMA_HEADER = "X-Workbench-Schema"
@@ -127,10 +140,32 @@ def version_problem(protocol: str | None, schema: str | None) -> str | None:
         p, s = int(protocol), int(schema)
     except ValueError:
         return f"{PROTOCOL_HEADER} and {SCHEMA_HEADER} must be whole numbers"
-    if p != PROTOCOL_VERSION or s != SCHEMA_VERSION:
+    if p > PROTOCOL_VERSION or s > SCHEMA_VERSION:
         return (
             f"this server speaks sync protocol {PROTOCOL_VERSION} with replica schema "
-            f"{SCHEMA_VERSION}, the app speaks protocol {p} with schema {s}: "
-            "please update Mill Workbench"
+            f"{SCHEMA_VERSION}, older than the app's protocol {p} with schema {s}: ask your "
+            "administrator to upgrade the sync server"
+        )
+    if p < MIN_PROTOCOL_VERSION or s < MIN_SCHEMA_VERSION:
+        return (
+            f"this server speaks sync protocol {PROTOCOL_VERSION} with replica schema "
+            f"{SCHEMA_VERSION} (and the versions before, down to protocol "
+            f"{MIN_PROTOCOL_VERSION} and schema {MIN_SCHEMA_VERSION}), the app speaks protocol "
+            f"{p} with schema {s}: please update Mill Workbench"
+        )
+    return None
+
+
+def update_due(protocol: str | None, schema: str | None) -> str | None:
+    """What to tell the user of an app this server still serves but its next version will
+    not (the app is a version behind), or None."""
+    try:
+        p, s = int(protocol or PROTOCOL_VERSION), int(schema or SCHEMA_VERSION)
+    except ValueError:
+        return None
+    if p < PROTOCOL_VERSION or s < SCHEMA_VERSION:
+        return (
+            "an update of Mill Workbench is due: the sync server has moved on to a newer "
+            "version, and its next version will stop syncing with this one"
         )
     return None

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from sync.client import SyncClient, SyncError, login
+from sync.client import SyncClient, SyncError, api, login
 from sync.protocol import Login
 from workbench import credentials
 from workbench.documents import conflicts, outbox_counts
@@ -45,6 +45,8 @@ class SyncReport:
     count_mismatches: dict[str, Any]
     #: firm quotes asked for offline and answered by this sync
     quotes: int = 0
+    #: what to tell the user when the server says this app is due for an update (else None)
+    update_due: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -57,13 +59,30 @@ def sign_in(
     *,
     base: Path | str | None = None,
     device_name: str | None = None,
+    keep_token: bool = True,
 ) -> tuple[Workspace, Login, str | None]:
     """Sign in and open (creating) the workspace's local folder.
 
     Returns the workspace, the login, and a warning to show when the token could be kept for
-    this session only (no keyring).
+    this session only (no keyring). With ``keep_token`` False the token is not kept at all:
+    the caller hands it on (``workbench login --print-token``, for ``WORKBENCH_TOKEN``).
     """
     info = login(server_url, username, password, device_name or platform.node() or "laptop")
+    return _connect(server_url, info, base, keep_token)
+
+
+def connect(server_url: str, token: str, base: Path | str | None = None) -> Workspace:
+    """Open (creating) the local folder of the workspace a device token signs in to, for a
+    machine given a token rather than a password (``WORKBENCH_TOKEN``: a headless job)."""
+    with api.open_http(server_url, token, 30.0, None) as http:
+        me = api.request(http, "GET", "/v1/me", retries=2, backoff_s=0.5)
+    info = Login.from_json({**me, "token": token})
+    return _connect(server_url, info, base, keep_token=False)[0]
+
+
+def _connect(
+    server_url: str, info: Login, base: Path | str | None, keep_token: bool
+) -> tuple[Workspace, Login, str | None]:
     workspace = open_workspace(workspace_dir(_folder_name(info.workspace_name), base))
     replica = workspace.replica
     known = replica.get_state("workspace_id")
@@ -87,10 +106,11 @@ def sign_in(
             value = getattr(info, key, None) if key != "server_url" else server_url.rstrip("/")
             replica.set_state(key, str(value), conn)
     warning = None
-    try:
-        credentials.save_token(server_url, info.username, info.token)
-    except credentials.NoKeyringError as exc:
-        warning = str(exc)
+    if keep_token:
+        try:
+            credentials.save_token(server_url, info.username, info.token)
+        except credentials.NoKeyringError as exc:
+            warning = str(exc)
     return workspace, info, warning
 
 
@@ -113,11 +133,23 @@ def _server(workspace: Workspace) -> tuple[str, str]:
 
 
 def client_for(workspace: Workspace, **options: Any) -> SyncClient:
+    """A client signed in with the workspace's kept token; a new token the server hands it
+    (tokens are replaced as they age) is kept in its place."""
     url, user = _server(workspace)
     token = credentials.load_token(url, user)
     if not token:
         raise SyncError(f"sign in to {url} as {user} again: no saved sign-in", "signed_out")
-    return SyncClient(workspace.replica, url, token, **options)
+    client = SyncClient(workspace.replica, url, token, **options)
+
+    def keep(fresh: str) -> None:
+        try:
+            credentials.save_token(url, user, fresh)
+        except credentials.NoKeyringError:
+            log.info("the server replaced this device's token; kept for this session only")
+
+    client.on_new_token = keep
+    client.token_source = lambda: credentials.load_token(url, user)
+    return client
 
 
 def sync_workspace(
@@ -192,6 +224,7 @@ def sync_workspace(
         indexed=indexed,
         count_mismatches={t: list(v) for t, v in mismatches.items()},
         quotes=client.quotes_answered,
+        update_due=client.update_due,
     )
 
 

@@ -21,6 +21,7 @@ import pytest
 import schemathesis
 
 from sync.server import accounts
+from sync.server.config import Limits, ServerConfig
 from sync.server.db import create_schema, make_engine
 from sync.server.openapi import openapi_document
 from sync.server.serve import ServerThread
@@ -110,7 +111,14 @@ def contract_server(
         accounts.add_user(engine, "alpha", f"{role}@alpha", PASSWORD, role,
                           password_cost=FAST_HASH)  # fmt: skip
     write_rows(engine, ws, "materials", [material(f"FAB-{n}") for n in range(3)])
-    with ServerThread(engine, folder / "snapshots", long_poll_s=0.05) as running:
+    # a fuzzer signs in wrong thousands of times and pushes faster than any laptop: its
+    # server's limits are out of its way (tests/test_throttling.py holds them)
+    config = ServerConfig(limits=Limits(signin_failures_per_account=10**6,
+                                        signin_failures_per_address=10**6,
+                                        push_per_minute=10**6, quote_per_minute=10**6,
+                                        import_per_minute=10**6))  # fmt: skip
+    with ServerThread(engine, folder / "snapshots", long_poll_s=0.05,
+                      config=config) as running:  # fmt: skip
         yield Server(engine, running.url, {"alpha": ws})
     engine.dispose()
 

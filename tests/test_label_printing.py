@@ -347,7 +347,9 @@ def test_pushed_label_jobs_are_audited_with_their_printer_and_state(
     ]  # fmt: skip
     assert jobs[1].subject == printed.id
     assert jobs[1].details == {"template": "thermal-100x50", "printer": zebra.printer,
-                               "copies": 3, "state": "printed", "items": 2}  # fmt: skip
+                               "copies": 3, "state": "printed", "items": 2,
+                               # its order code's traceability page answers from now on
+                               "published": ["order/PO-2026-0000042"]}  # fmt: skip
     assert jobs[3].details["items"] == 1 and "unreachable" in jobs[3].details["error"]
     assert audit.verify(server.engine, "alpha")[0].ok
 

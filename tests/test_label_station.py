@@ -392,5 +392,6 @@ def test_a_floor_users_job_reaches_the_server_and_its_audit_trail(
         (job.id, "floor@alpha", "queued"), (job.id, "floor@alpha", "printed"),
     ]  # fmt: skip
     assert trail[1].details == {"template": "thermal-100x50", "printer": job.printer,
-                                "copies": 3, "state": "printed", "items": 1}  # fmt: skip
+                                "copies": 3, "state": "printed", "items": 1,
+                                "published": ["material/FAB-88"]}  # fmt: skip
     assert audit.verify(server.engine, "alpha")[0].ok

@@ -7,6 +7,7 @@ when the window opens), each a thin wrapper over a library function.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -177,39 +178,63 @@ def _pick_workspace(data_dir: Path | None, name: str | None):  # type: ignore[no
 @click.option("--user", "username", required=True)
 @click.option("--password-stdin", is_flag=True, help="Read the password from stdin.")
 @click.option("--device-name", help="How this laptop appears in the admin's device list.")
+@click.option("--print-token", is_flag=True,
+              help="Print the device token (once) instead of keeping it in the keyring: for "
+              "a script's WORKBENCH_TOKEN. The summary goes to stderr.")  # fmt: skip
 @click.pass_obj
 def login(
-    obj: dict, server: str, username: str, password_stdin: bool, device_name: str | None
+    obj: dict,
+    server: str,
+    username: str,
+    password_stdin: bool,
+    device_name: str | None,
+    print_token: bool,
 ) -> None:
-    """Sign in to a sync server; the device token goes to the OS keyring."""
+    """Sign in to a sync server; the device token goes to the OS keyring (or, with
+    --print-token, to standard output only)."""
     from sync.client import SyncError
     from sync.session import sign_in
 
     password = _read_password(password_stdin)
     try:
-        workspace, info, warning = sign_in(
-            server, username, password, base=obj["data_dir"], device_name=device_name
-        )
+        workspace, info, warning = sign_in(server, username, password, base=obj["data_dir"],
+                                           device_name=device_name,
+                                           keep_token=not print_token)  # fmt: skip
     except SyncError as exc:
         raise click.ClickException(str(exc)) from exc
     if warning:
         click.echo(f"warning: {warning}", err=True)
+    kept = "printed" if print_token else "session only" if warning else "keyring"
     click.echo(json.dumps({
         "workspace": info.workspace_name, "user": info.username, "role": info.role,
-        "device_id": info.device_id, "folder": str(workspace.root),
-        "token": "session only" if warning else "keyring",
-    }))  # fmt: skip
+        "device_id": info.device_id, "folder": str(workspace.root), "token": kept,
+    }), err=print_token)  # fmt: skip
+    if print_token:
+        click.echo(info.token)
     workspace.close()
 
 
 @cli.command()
 @click.option("--workspace", "name", help="Which workspace (default: the only one signed in).")
+@click.option("--server", help="With a token in WORKBENCH_TOKEN: the server it signs in to; "
+              "the workspace's folder is set up on the first run.")  # fmt: skip
 @click.pass_obj
-def sync(obj: dict, name: str | None) -> None:
+def sync(obj: dict, name: str | None, server: str | None) -> None:
     """Run one full sync (push, pull, re-index) and print a JSON summary."""
     from sync.client import SyncError
-    from sync.session import sync_workspace
+    from sync.session import connect, sync_workspace
+    from workbench.credentials import TOKEN_ENV
 
+    if server is not None:
+        token = os.environ.get(TOKEN_ENV)
+        if not token:
+            raise click.ClickException(f"--server needs a device token in {TOKEN_ENV}")
+        try:
+            workspace = connect(server, token, obj["data_dir"])
+        except SyncError as exc:
+            raise click.ClickException(str(exc)) from exc
+        name = workspace.root.name
+        workspace.close()
     workspace = _pick_workspace(obj["data_dir"], name)
     try:
         report = sync_workspace(workspace)

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 SYNC_EVERY_MS = 3 * 60 * 1000
+#: sync errors that mean the laptop must sign in again (expired or revoked; none kept)
+SIGNED_OUT = frozenset({"unauthorized", "signed_out"})
 LISTEN_RETRY_MS = 30_000
 
 #: what syncing the workspace means for a window (None: no server configured)
@@ -53,6 +55,8 @@ class SyncController(QObject):
         self.syncer, self.live = syncer, live
         self.label = window.sync_label
         self.conflicts_dialog: ConflictsDialog | None = None
+        #: the sign-in dialog offered when the server refused the laptop's sign-in
+        self.login_dialog: LoginDialog | None = None
         self._syncing = self._closing = False
         self._timer = QTimer(self)
         self._timer.setInterval(SYNC_EVERY_MS)
@@ -113,8 +117,11 @@ class SyncController(QObject):
 
         def failed(exc: BaseException) -> None:
             self._syncing = False
-            self._set_text(f"offline — {exc} · edits are kept and sent when back online",
-                           "offline")  # fmt: skip
+            if getattr(exc, "code", None) in SIGNED_OUT:
+                self._ask_to_sign_in(exc)
+            else:
+                self._set_text(f"offline — {exc} · edits are kept and sent when back online",
+                               "offline")  # fmt: skip
             self.synced.emit(exc)
 
         self.ops.run(self.syncer, success=done, failure=failed, label="Syncing",
@@ -140,6 +147,14 @@ class SyncController(QObject):
                 self.live_answer.emit(answer)
 
         threading.Thread(target=wait, name="long-poll", daemon=True).start()
+
+    def _ask_to_sign_in(self, exc: BaseException) -> None:
+        """The server no longer takes this laptop's sign-in (expired, revoked): say so and
+        offer the sign-in dialog once; edits stay queued for after it."""
+        self._set_text(f"signed out — {exc} · edits are kept and sent after you sign in",
+                       "offline")  # fmt: skip
+        if self.login_dialog is None or not self.login_dialog.isVisible():
+            self.login_dialog = self.show_login()
 
     def _on_live_answer(self, answer: object) -> None:
         if self._closing:
@@ -173,7 +188,10 @@ class SyncController(QObject):
             parts.append(f"{report.conflicts} conflict(s) to resolve")
         if report.rejected:
             parts.append(f"{report.rejected} rejected")
+        if report.update_due:
+            parts.append("update due")
         self._set_text(" · ".join(parts), "online")
+        self.label.setToolTip(report.update_due or "")
 
     # -- signing in and out, workspaces, conflicts -------------------------------------------
 

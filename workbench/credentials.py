@@ -44,15 +44,18 @@ def save_token(server_url: str, username: str, token: str) -> None:
 
 
 def load_token(server_url: str, username: str) -> str | None:
+    """The device token: this session's newest, else ``WORKBENCH_TOKEN`` (a script's choice
+    wins over what the keyring holds), else the keyring's."""
     account = _account(server_url, username)
     if account in _session_tokens:
         return _session_tokens[account]
     env = os.environ.get(TOKEN_ENV)
+    if env:
+        return env
     try:
-        stored = keyring.get_password(SERVICE, account)
+        return keyring.get_password(SERVICE, account) or None
     except keyring.errors.KeyringError:
-        stored = None
-    return stored or env or None
+        return None
 
 
 def forget_token(server_url: str, username: str) -> None:

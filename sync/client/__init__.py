@@ -77,7 +77,15 @@ class SyncClient:
         self.retries = retries
         self.backoff_s = backoff_s
         self._columns = rows.replica_columns(replica)
-        self.http = api.open_http(base_url, token, timeout_s, transport)
+        #: told each new token the server hands this device (to keep it in the keyring)
+        self.on_new_token: Callable[[str], None] | None = None
+        #: the device's current token as kept (another connection may have been given a
+        #: newer one): asked once when the server refuses this connection's token
+        self.token_source: Callable[[], str | None] | None = None
+        #: what the server said about this app being due for an update (None: nothing)
+        self.update_due: str | None = None
+        self.http = api.open_http(base_url, token, timeout_s, transport, self._new_token,
+                                  self._update_due)  # fmt: skip
 
     def close(self) -> None:
         self.http.close()
@@ -87,10 +95,31 @@ class SyncClient:
     def request(
         self, method: str, path: str, cancel: threading.Event | None = None, **kw: Any
     ) -> Any:
-        """One API call; retried on network errors and 429/5xx, with backoff and jitter."""
-        return api.request(
-            self.http, method, path, cancel, retries=self.retries, backoff_s=self.backoff_s, **kw
-        )
+        """One API call; retried on network errors and 429/5xx, with backoff and jitter, and
+        once with the device's kept token when the server refuses this connection's."""
+        try:
+            return api.request(self.http, method, path, cancel, retries=self.retries,
+                               backoff_s=self.backoff_s, **kw)  # fmt: skip
+        except SyncError as exc:
+            if exc.code != "unauthorized" or not self._take_kept_token():
+                raise
+        return api.request(self.http, method, path, cancel, retries=self.retries,
+                           backoff_s=self.backoff_s, **kw)  # fmt: skip
+
+    def _update_due(self, message: str) -> None:
+        self.update_due = message
+
+    def _new_token(self, token: str) -> None:
+        if self.on_new_token is not None:
+            self.on_new_token(token)
+
+    def _take_kept_token(self) -> bool:
+        """Sign this connection in with the device's kept token, if it is another one."""
+        kept = self.token_source() if self.token_source is not None else None
+        if not kept or self.http.headers.get("Authorization") == f"Bearer {kept}":
+            return False
+        self.http.headers["Authorization"] = f"Bearer {kept}"
+        return True
 
     # -- pull --------------------------------------------------------------------------------
 
@@ -240,10 +269,11 @@ class SyncClient:
 
     def request_quote(
         self, sheet: Mapping[str, Any], cost_sheet_id: str | None = None,
-        cancel: threading.Event | None = None,
+        cancel: threading.Event | None = None, idempotency_key: str | None = None,
     ) -> dict[str, Any]:  # fmt: skip
-        """A firm quote for a cost sheet from the server's pricing service."""
-        return pricing.request_quote(self.request, sheet, cost_sheet_id, cancel)
+        """A firm quote for a cost sheet from the server's pricing service (retried with one
+        idempotency key: a retry is answered with the same quote)."""
+        return pricing.request_quote(self.request, sheet, cost_sheet_id, cancel, idempotency_key)
 
     def send_quote_requests(self, cancel: threading.Event | None = None) -> int:
         """Ask for the quotes queued while offline; a refusal (a missing rate) is kept with

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 import httpx
@@ -19,6 +19,8 @@ import httpx
 from sync import protocol
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+#: the longest ``Retry-After`` a call waits out; a longer one is reported to the caller
+MAX_RETRY_AFTER_S = 120.0
 
 
 class SyncError(RuntimeError):
@@ -54,17 +56,44 @@ def _version_headers() -> dict[str, str]:
     }
 
 
+#: the answer header a replaced device token comes in (the server's `TOKEN_HEADER`)
+TOKEN_HEADER = "X-Workbench-Token"
+
+
 def open_http(
-    base_url: str, token: str, timeout_s: float, transport: httpx.BaseTransport | None
+    base_url: str,
+    token: str,
+    timeout_s: float,
+    transport: httpx.BaseTransport | None,
+    on_new_token: Callable[[str], None] | None = None,
+    on_update_due: Callable[[str], None] | None = None,
 ) -> httpx.Client:
     """The connection to the server, signed in with ``token`` and saying which protocol and
-    schema this client speaks (the server answers 426 to a version it does not speak)."""
-    return httpx.Client(
+    schema this client speaks (the server answers 426 to a version it does not speak).
+
+    When the server replaces the token (an answer carrying ``X-Workbench-Token``), the
+    connection signs its next requests with the new one and ``on_new_token`` is told, to keep
+    it: the old one stops working once the new one is used. ``on_update_due`` is told what
+    the server says when this app is a version behind it (an update is due)."""
+    http = httpx.Client(
         base_url=base_url.rstrip("/"),
         timeout=timeout_s,
         transport=transport,
         headers={"Authorization": f"Bearer {token}", **_version_headers()},
     )
+
+    def took_token(answer: httpx.Response) -> None:
+        fresh = answer.headers.get(TOKEN_HEADER)
+        if fresh:
+            http.headers["Authorization"] = f"Bearer {fresh}"
+            if on_new_token is not None:
+                on_new_token(fresh)
+        due = answer.headers.get(protocol.UPDATE_DUE_HEADER)
+        if due and on_update_due is not None:
+            on_update_due(due)
+
+    http.event_hooks["response"].append(took_token)
+    return http
 
 
 def request(
@@ -79,11 +108,14 @@ def request(
 ) -> Any:
     """``method path`` on ``http``, its JSON answer back. Network errors and 429/502/503/504
     are retried up to ``retries`` times, waiting ``backoff_s`` doubled at each try with jitter
-    (so clients cut off together do not return together); ``cancel`` ends a wait at once."""
+    (so clients cut off together do not return together), and at least the ``Retry-After``
+    the server asked for (past `MAX_RETRY_AFTER_S` the refusal is raised instead); ``cancel``
+    ends a wait at once."""
     attempt = 0
     while True:
         if cancel is not None and cancel.is_set():
             raise Cancelled()
+        asked: float | None = None
         try:
             answer = http.request(method, path, **kw)
         except httpx.TransportError as exc:
@@ -94,16 +126,27 @@ def request(
             if answer.status_code not in RETRY_STATUSES:
                 raise error_from(answer)
             problem = f"the sync server answered {answer.status_code}"
+            asked = retry_after(answer)
+            if asked is not None and asked > MAX_RETRY_AFTER_S:
+                raise error_from(answer)  # not worth waiting for here: the next sync will try
         attempt += 1
         if attempt > retries:
             raise SyncError(f"{problem}; gave up after {retries} retries", "offline")
         delay = backoff_s * 2 ** (attempt - 1)
         wait = random.uniform(delay / 2, delay * 1.5)
+        if asked is not None:
+            wait = max(wait, asked)
         if cancel is not None:
             if cancel.wait(wait):
                 raise Cancelled()
         else:
             time.sleep(wait)
+
+
+def retry_after(answer: httpx.Response) -> float | None:
+    """The seconds a 429 or 503 asks the client to wait (``Retry-After``), when it says."""
+    value = answer.headers.get("retry-after", "").strip()
+    return float(value) if value.isdigit() else None
 
 
 def error_from(answer: httpx.Response) -> SyncError:

@@ -8,6 +8,7 @@ A refused quote (a missing rate, a sheet the server cannot price) is kept with i
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -15,8 +16,10 @@ from sync.client.api import Request, SyncError
 from workbench import quotes
 from workbench.replica import Replica
 
-#: asks for one quote: `SyncClient.request_quote`
-RequestQuote = Callable[[Mapping[str, Any], str | None, threading.Event | None], dict[str, Any]]
+#: asks for one quote: `SyncClient.request_quote` (sheet, cost sheet id, cancel, key)
+RequestQuote = Callable[
+    [Mapping[str, Any], str | None, threading.Event | None, str | None], dict[str, Any]
+]
 
 #: the refusals that will not change by asking again
 _FINAL = ("cannot_price", "invalid", "forbidden")
@@ -27,12 +30,18 @@ def request_quote(
     sheet: Mapping[str, Any],
     cost_sheet_id: str | None = None,
     cancel: threading.Event | None = None,
+    idempotency_key: str | None = None,
 ) -> dict[str, Any]:
-    """Ask the pricing service to quote ``sheet`` (linked to its saved cost sheet, if any)."""
+    """Ask the pricing service to quote ``sheet`` (linked to its saved cost sheet, if any).
+
+    The request carries an idempotency key (a new one unless given), the same on each retry:
+    an answer lost on the way back is asked for again and the server gives the same quote,
+    not a second one."""
     body: dict[str, Any] = {"sheet": dict(sheet)}
     if cost_sheet_id:
         body["cost_sheet_id"] = cost_sheet_id
-    return request("POST", "/v1/pricing/quote", cancel, json=body)["quote"]
+    headers = {"Idempotency-Key": idempotency_key or str(uuid.uuid4())}
+    return request("POST", "/v1/pricing/quote", cancel, json=body, headers=headers)["quote"]
 
 
 def send_quote_requests(
@@ -45,7 +54,8 @@ def send_quote_requests(
     answered = 0
     for queued in quotes.requests(replica, "queued"):
         try:
-            quote = request_quote(queued.sheet, queued.cost_sheet_id, cancel)
+            # keyed by the queued request: asked again after a crash, it is the same quote
+            quote = request_quote(queued.sheet, queued.cost_sheet_id, cancel, queued.id)
         except SyncError as exc:
             if exc.code in _FINAL:
                 quotes.mark_failed(replica, queued.id, str(exc))

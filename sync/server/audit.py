@@ -1,16 +1,21 @@
 """The audit trail (DESIGN D9): who issued which quote, imported which file, added, disabled
 or re-roled which user, signed in or revoked which device — in a hash chain per workspace.
 
-Each entry stores the previous entry's hash and its own: SHA-256 over the previous hash and a
-canonical JSON of the entry's number, time, actor, action, subject and details. Editing any
-stored entry, deleting one or reordering them breaks the chain at that entry, which `verify`
-names. Appends happen in the transaction of the action they record, so an action and its
-entry are written together or not at all.
+Each entry stores the previous entry's hash and its own: over the previous hash and a
+canonical JSON of the entry's number, time, actor, action, subject and details, an HMAC-SHA256
+with the audit key when the server has one (`anchor`; the entry is marked ``keyed``), else a
+plain SHA-256. Editing any stored entry, deleting one or reordering them breaks the chain at
+that entry, which `verify` names; without the key, no edited chain can be made to verify
+again. Against what a chain alone cannot show (entries cut off its end with the head moved
+back, a trail wiped with its head), `verify` holds each chain to its last checkpoint in the
+log outside the database (`anchor`). Appends happen in the transaction of the action they
+record, so an action and its entry are written together or not at all.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +28,18 @@ from workbench.replica.store import utc_now as now
 
 #: the previous hash of a chain's first entry
 GENESIS = "0" * 64
+
+#: the key new entries are made with in this process (`use_key`; None: plain SHA-256)
+_KEY: list[bytes | None] = [None]
+
+
+def use_key(key: bytes | None) -> None:
+    """Make this process's new entries with ``key`` (the server and CLI call it at start)."""
+    _KEY[0] = key
+
+
+def current_key() -> bytes | None:
+    return _KEY[0]
 
 
 @dataclass(frozen=True)
@@ -51,10 +68,13 @@ def _canonical(details: dict[str, Any]) -> str:
 
 
 def entry_hash(prev_hash: str, seq: int, at: str, actor: str, action: str, subject: str,
-               details_json: str) -> str:  # fmt: skip
+               details_json: str, key: bytes | None = None) -> str:  # fmt: skip
     content = json.dumps([seq, at, actor, action, subject, details_json], ensure_ascii=False,
                          separators=(",", ":"))  # fmt: skip
-    return hashlib.sha256(f"{prev_hash}\n{content}".encode()).hexdigest()
+    data = f"{prev_hash}\n{content}".encode()
+    if key is not None:
+        return hmac.new(key, data, hashlib.sha256).hexdigest()
+    return hashlib.sha256(data).hexdigest()
 
 
 def append(
@@ -81,10 +101,11 @@ def append(
         seq, prev = int(head.seq), str(head.hash)
     at = now()
     body = _canonical(details or {})
-    digest = entry_hash(prev, seq, at, actor, action, subject, body)
+    key = current_key()
+    digest = entry_hash(prev, seq, at, actor, action, subject, body, key)
     conn.execute(schema.audit_log.insert().values(
         workspace_id=workspace_id, seq=seq, at=at, actor=actor, action=action, subject=subject,
-        details=body, prev_hash=prev, hash=digest,
+        details=body, prev_hash=prev, hash=digest, keyed=key is not None,
     ))  # fmt: skip
     conn.execute(sa.update(heads).where(heads.c.workspace_id == workspace_id).values(hash=digest))
     return Entry(workspace_id, seq, at, actor, action, subject, details or {}, prev, digest)
@@ -110,16 +131,27 @@ class Verdict:
     #: the first entry that breaks the chain (None: the chain holds) and why
     broken_seq: int | None = None
     reason: str = ""
+    #: the time of the checkpoint the chain was held to, if any
+    checkpoint_at: str | None = None
 
     @property
     def ok(self) -> bool:
         return self.broken_seq is None
 
 
-def verify_workspace(conn: sa.Connection, workspace_id: str, name: str) -> Verdict:
-    """Recompute the chain; the first entry whose number, link or hash is wrong is named."""
+def verify_workspace(
+    conn: sa.Connection,
+    workspace_id: str,
+    name: str,
+    key: bytes | None = None,
+    checkpoint: dict[str, Any] | None = None,
+) -> Verdict:
+    """Recompute the chain; the first entry whose number, link or hash is wrong is named. A
+    keyed entry needs ``key``; an unkeyed one after a keyed one is a chain recomputed without
+    it. With the workspace's last ``checkpoint``, the chain must reach it unchanged."""
     log = schema.audit_log
-    prev, expected, count = GENESIS, 1, 0
+    prev, expected, count, keyed_seen = GENESIS, 1, 0, False
+    at_checkpoint: str | None = None
     for row in conn.execute(
         sa.select(log).where(log.c.workspace_id == workspace_id).order_by(log.c.seq)
     ):
@@ -129,9 +161,19 @@ def verify_workspace(conn: sa.Connection, workspace_id: str, name: str) -> Verdi
             return Verdict(name, count, expected, f"entry {expected} is missing")
         if row.prev_hash != prev:
             return Verdict(name, count, seq, "its link to the previous entry does not match")
-        digest = entry_hash(prev, seq, row.at, row.actor, row.action, row.subject, row.details)
-        if digest != row.hash:
+        if row.keyed and key is None:
+            return Verdict(name, count, seq, "it is keyed: give the audit key to verify it "
+                           "(WORKBENCH_SYNC_AUDIT_KEY or [audit] key_file)")  # fmt: skip
+        if keyed_seen and not row.keyed:
+            return Verdict(name, count, seq, "it was written without the audit key after "
+                           "entries made with it: the chain was recomputed")  # fmt: skip
+        keyed_seen = keyed_seen or bool(row.keyed)
+        digest = entry_hash(prev, seq, row.at, row.actor, row.action, row.subject, row.details,
+                            key if row.keyed else None)  # fmt: skip
+        if not hmac.compare_digest(digest, row.hash):
             return Verdict(name, count, seq, "its content does not match its hash")
+        if checkpoint is not None and seq == int(checkpoint["seq"]):
+            at_checkpoint = row.hash
         prev, expected = row.hash, seq + 1
     head = conn.execute(
         sa.select(schema.audit_heads).where(schema.audit_heads.c.workspace_id == workspace_id)
@@ -140,13 +182,43 @@ def verify_workspace(conn: sa.Connection, workspace_id: str, name: str) -> Verdi
     if head is not None and (int(head.seq) != last or head.hash != prev):
         return Verdict(name, count, last + 1 if int(head.seq) > last else last,
                        f"the chain should end at entry {head.seq}, it ends at {last}")  # fmt: skip
-    return Verdict(name, count)
+    if checkpoint is not None:
+        seen, when = int(checkpoint["seq"]), checkpoint["at"]
+        if count == 0:
+            return Verdict(name, 0, 1, f"the trail is wiped: the checkpoint of {when} saw "
+                           f"{seen} entries, the database holds none")  # fmt: skip
+        if last < seen:
+            return Verdict(name, count, last + 1, f"entries {last + 1} to {seen} are missing: "
+                           f"the checkpoint of {when} saw the chain end at {seen}")  # fmt: skip
+        if at_checkpoint != checkpoint["hash"]:
+            return Verdict(name, count, seen, f"it is not the entry the checkpoint of {when} "
+                           "saw: the chain was changed or recomputed")  # fmt: skip
+    return Verdict(name, count, checkpoint_at=checkpoint["at"] if checkpoint else None)
 
 
-def verify(engine: sa.Engine, workspace_name: str | None = None) -> list[Verdict]:
+def verify(
+    engine: sa.Engine,
+    workspace_name: str | None = None,
+    key: bytes | None = None,
+    checkpoints: dict[str, dict[str, Any]] | None = None,
+) -> list[Verdict]:
+    """Every workspace's chain (or the one named), with this process's key unless one is
+    given, each held to its checkpoint in ``checkpoints`` (by workspace id); a checkpointed
+    workspace gone from the database is a verdict of its own."""
+    key = key if key is not None else current_key()
+    checkpoints = checkpoints or {}
     w = schema.workspaces
     with engine.connect() as conn:
         stmt = sa.select(w.c.id, w.c.name).order_by(w.c.name)
         if workspace_name is not None:
             stmt = stmt.where(w.c.name == workspace_name)
-        return [verify_workspace(conn, r.id, r.name) for r in conn.execute(stmt)]
+        found = conn.execute(stmt).all()
+        verdicts = [verify_workspace(conn, r.id, r.name, key, checkpoints.get(r.id))
+                    for r in found]  # fmt: skip
+    here = {r.id for r in found}
+    for ws_id, line in checkpoints.items():
+        if ws_id not in here and workspace_name in (None, line.get("workspace")):
+            verdicts.append(Verdict(str(line.get("workspace")), 0, 1, "the workspace is gone "
+                                    f"from the database: the checkpoint of {line['at']} saw "
+                                    f"{line['seq']} entries"))  # fmt: skip
+    return verdicts

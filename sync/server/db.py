@@ -48,7 +48,14 @@ def create_schema(engine: sa.Engine) -> list[str]:
     """Create the schema, or bring an older one up to date (`sync.server.upgrade`)."""
     from sync.server.upgrade import upgrade_schema
 
-    return upgrade_schema(engine)
+    done = upgrade_schema(engine)
+    if "created table published_codes" in done and "created table workspaces" not in done:
+        from sync.server.trace import publish_printed_jobs
+
+        # labels printed before publication was kept: their pages keep answering
+        published = publish_printed_jobs(engine)
+        done.append(f"published the {published} code(s) of labels printed before")
+    return done
 
 
 def read_connections(workers: int = 1) -> int:

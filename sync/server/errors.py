@@ -29,6 +29,7 @@ STATUS_CODES = {
     416: "range_not_satisfiable",
     422: "invalid",
     426: "update_required",
+    429: "too_many_requests",
     500: "server_error",
 }
 #: Starlette's own messages, in the user's words

@@ -115,6 +115,12 @@ class LoginAnswer(Struct):
     user: User
 
 
+class Me(Struct):
+    device_id: str
+    workspace: Workspace
+    user: User
+
+
 class Change(Struct):
     """A row as the server last wrote it (``deleted`` 1: a tombstone)."""
 

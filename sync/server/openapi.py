@@ -19,7 +19,13 @@ from sync import protocol
 from sync.server import messages as m
 from sync.server.handlers.feed import DEFAULT_PAGE_ROWS, MAX_AFTER, MAX_PAGE_ROWS, MAX_WAIT_S
 from sync.server.handlers.requests import MAX_BODY_BYTES
-from sync.server.handlers.writes import MAX_FILENAME, MAX_IMPORT_BYTES, UPLOAD_PATTERN
+from sync.server.handlers.writes import (
+    IDEMPOTENCY_HEADER,
+    IDEMPOTENCY_PATTERN,
+    MAX_FILENAME,
+    MAX_IMPORT_BYTES,
+    UPLOAD_PATTERN,
+)
 from workbench.ingest.mapping import KINDS
 from workbench.replica import DOCUMENT_TABLES
 from workbench.replica.declaration import row_schemas
@@ -45,11 +51,13 @@ def _row_name(table: str) -> str:
 def _version_headers() -> list[dict[str, Any]]:
     return [
         {"name": name, "in": "header", "required": True,
-         "description": "the protocol and replica schema the app speaks; another is "
-                        "answered 426 update_required",
-         "schema": {"type": "integer", "enum": [version]}}
-        for name, version in ((protocol.PROTOCOL_HEADER, protocol.PROTOCOL_VERSION),
-                              (protocol.SCHEMA_HEADER, protocol.SCHEMA_VERSION))
+         "description": "the protocol and replica schema the app speaks: the server's own or "
+                        "the one before (answers to that one carry X-Workbench-Update-Due); "
+                        "another is answered 426 update_required",
+         "schema": {"type": "integer", "enum": list(range(low, current + 1))}}
+        for name, low, current in (
+            (protocol.PROTOCOL_HEADER, protocol.MIN_PROTOCOL_VERSION, protocol.PROTOCOL_VERSION),
+            (protocol.SCHEMA_HEADER, protocol.MIN_SCHEMA_VERSION, protocol.SCHEMA_VERSION))
     ]  # fmt: skip
 
 
@@ -60,7 +68,14 @@ def _query(name: str, low: int, high: int, description: str, default: int | None
     return {"name": name, "in": "query", "description": description, "schema": schema}
 
 
-_REQUEST_ID_HEADER = {"X-Request-ID": {"$ref": "#/components/headers/RequestId"}}
+_REQUEST_ID_HEADER = {
+    "X-Request-ID": {"$ref": "#/components/headers/RequestId"},
+    protocol.UPDATE_DUE_HEADER: {
+        "description": "present when the app is a version behind the server: what to tell "
+        "its user (an update is due before the server's next version stops serving it)",
+        "schema": {"type": "string"},
+    },
+}
 
 
 def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -84,13 +99,23 @@ _ERROR_TEXT = {
          "bytes */size)",
     422: "invalid: a field is missing, of the wrong type or out of its limits; `field` names it",
     426: "update_required: a missing version header, or a protocol or schema this server "
-         "does not speak; the message asks the user to update Mill Workbench",
+         "no longer speaks (older than the one before its own) or does not speak yet; the "
+         "message asks the user to update Mill Workbench",
+    429: "too_many_requests: too many failed sign-ins for the account or from the address, "
+         "or too many requests of this kind from the device; Retry-After says how many "
+         "seconds to wait",
     500: "server_error: a fault of the server's, logged under the answer's request id",
 }  # fmt: skip
 
+_RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before trying again",
+                                "schema": {"type": "integer", "minimum": 1}}}  # fmt: skip
+
 
 def _errors(*codes: int) -> dict[str, Any]:
-    return {str(c): _json(_ERROR_TEXT[c], _ERROR) for c in (*codes, 500)}
+    answers = {str(c): _json(_ERROR_TEXT[c], _ERROR) for c in (*codes, 500)}
+    if "429" in answers:
+        answers["429"]["headers"] = {**_REQUEST_ID_HEADER, **_RETRY_AFTER}
+    return answers
 
 
 def _body(name: str) -> dict[str, Any]:
@@ -106,15 +131,18 @@ def _paths() -> dict[str, dict[str, Any]]:
     trace = {
         prefix + "/{rest}": {"get": _operation(
             "The traceability page of a label's QR code (" + what + "): the item, lot, mill, "
-            "materials, certifications and fibre footprint; nothing priced. HTML, or JSON "
-            "with Accept: application/json. Needs no token.",
+            "materials, certifications and fibre footprint; nothing priced, and suppliers only "
+            "where the workspace allows. HTML, or JSON with Accept: application/json. Needs "
+            "no token.",
             PUBLIC,
             {
                 "200": {"description": "the item", "headers": _REQUEST_ID_HEADER, "content": {
                     "text/html": {"schema": {"type": "string"}},
                     "application/json": {"schema": _ref("Trace")}}},
-                "404": {"description": "the code names nothing live here (a page, or the "
-                        "error as JSON)", "headers": _REQUEST_ID_HEADER, "content": {
+                "404": {"description": "the code names nothing published here: no label "
+                        "for it was printed and no admin published it (a page, or the error "
+                        "as JSON; the same for every such code)",
+                        "headers": _REQUEST_ID_HEADER, "content": {
                             "text/html": {"schema": {"type": "string"}},
                             "application/json": {"schema": _ERROR}}},
                 **_errors(),
@@ -129,14 +157,27 @@ def _paths() -> dict[str, dict[str, Any]]:
         "/v1/health": {"get": _operation(
             "Liveness and versions; needs no token.", PUBLIC,
             {"200": _json("the server is up", _ref("Health")), **_errors()})},
+        "/metrics": {"get": _operation(
+            "The server's metrics in Prometheus' text format: requests and latency by route "
+            "and status, rows pulled, mutations pushed, imports, throttled requests, how far "
+            "behind each device is, the audit checkpoint's age. Served to the addresses the "
+            "settings allow (loopback by default); needs no token.", PUBLIC,
+            {"200": {"description": "the metrics", "headers": _REQUEST_ID_HEADER,
+                     "content": {"text/plain": {"schema": {"type": "string"}}}},
+             "403": _json("forbidden: this address may not read the metrics", _ERROR),
+             **_errors()})},
         "/v1/openapi.json": {"get": _operation(
             "This document.", PUBLIC,
             {"200": _json("OpenAPI 3.1", {"type": "object"}), **_errors()})},
         "/v1/login": {"post": _operation(
             "Exchange username and password for a device token.", PUBLIC,
             {"200": _json("signed in", _ref("LoginAnswer")),
-             **_errors(400, 401, 413, 422, 426)},
+             **_errors(400, 401, 413, 422, 426, 429)},
             parameters=versions, requestBody=_body("LoginRequest"))},
+        "/v1/me": {"get": _operation(
+            "Who this device token signs in as: its device, workspace and user.", DEVICE,
+            {"200": _json("the device's identity", _ref("Me")), **_errors(401, 426)},
+            parameters=versions)},
         "/v1/changes": {"get": _operation(
             "Rows written after a cursor, oldest first, paged (gzip when accepted).", DEVICE,
             {"200": {**_json("a page of changes", _ref("ChangesAnswer")),
@@ -197,22 +238,30 @@ def _paths() -> dict[str, dict[str, Any]]:
                  {"allOf": [_ERROR], "required": ["seq", "last_mutation_seq"],
                   "properties": {"seq": {"type": "integer"},
                                  "last_mutation_seq": {"type": "integer"}}}),
-             **_errors(400, 401, 413, 422, 426)},
+             **_errors(400, 401, 413, 422, 426, 429)},
             parameters=versions, requestBody=_body("PushRequest"))},
         "/v1/pricing/quote": {"post": _operation(
             "A firm quote for a cost sheet from the server's current rates, margin rules and "
             "FX rates: numbered, dated, valid for 30 days, stored and audited (merchandisers "
             "and admins).", DEVICE,
             {"200": _json("the quote", _ref("QuoteAnswer")),
-             **_errors(400, 401, 403, 413, 422, 426)},
-            parameters=versions, requestBody=_body("QuoteRequest"))},
+             **_errors(400, 401, 403, 413, 422, 426, 429)},
+            parameters=[*versions,
+                        {"name": IDEMPOTENCY_HEADER, "in": "header",
+                         "description": "a key for this request (a UUID): the same key with "
+                         "the same request is answered with the quote it was first given, "
+                         "while that quote is valid, so a retried request makes no second "
+                         "quote; with another request it is refused (422 "
+                         "idempotency_key_reused)",
+                         "schema": {"type": "string", "pattern": f"^{IDEMPOTENCY_PATTERN}$"}}],
+            requestBody=_body("QuoteRequest"))},
         **trace,
         "/v1/import/{kind}": {"post": _operation(
             "Import a file of master data into the caller's workspace (admins only). All rows "
             "or none unless accept_partial; dry_run writes nothing.", DEVICE,
             {"200": _json("rows read, inserted, updated, unchanged and rejected",
                           _ref("ImportAnswer")),
-             **_errors(400, 401, 403, 404, 413, 422, 426)},
+             **_errors(400, 401, 403, 404, 413, 422, 426, 429)},
             parameters=[
                 *versions,
                 {"name": "kind", "in": "path", "required": True,
@@ -237,7 +286,7 @@ def _paths() -> dict[str, dict[str, Any]]:
 
 def _schemas() -> dict[str, Any]:
     bodies = (m.LoginRequest, m.PushRequest, m.QuoteRequest, m.Error, m.Health,
-              m.LoginAnswer, m.ChangesAnswer, m.Counts, m.Snapshot, m.Waited, m.PushAnswer,
+              m.LoginAnswer, m.Me, m.ChangesAnswer, m.Counts, m.Snapshot, m.Waited, m.PushAnswer,
               m.QuoteAnswer, m.ImportAnswer, m.Trace)  # fmt: skip
     _, schemas = msgspec.json.schema_components(bodies, ref_template=_REF)
     rows = table_row_schemas()

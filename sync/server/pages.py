@@ -44,11 +44,15 @@ class Page:
     gzipped: bytes
     #: the answer's ``next``: how far a laptop that got this page has pulled
     next_cursor: int
+    #: how many changes it holds (counted in the server's metrics each time it is served)
+    rows: int = 0
 
     @classmethod
-    def encode(cls, last_seq: int, min_seq: int, body: bytes, next_cursor: int) -> Page:
+    def encode(
+        cls, last_seq: int, min_seq: int, body: bytes, next_cursor: int, rows: int = 0
+    ) -> Page:
         gzipped = gzip.compress(body, COMPRESS_LEVEL, mtime=0)
-        return cls(last_seq, min_seq, body, gzipped, next_cursor)
+        return cls(last_seq, min_seq, body, gzipped, next_cursor, rows)
 
     @property
     def size(self) -> int:

@@ -10,6 +10,7 @@ floor).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from datetime import date, timedelta
@@ -35,6 +36,36 @@ class QuoteRefused(PermissionError):
     """The caller's role may not ask for quotes."""
 
 
+class KeyReused(ValueError):
+    """An idempotency key already used for another request."""
+
+
+def request_digest(body: dict[str, Any]) -> str:
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _earlier_quote(
+    conn: sa.Connection, caller: Caller, key: str, digest: str, on: date
+) -> tuple[dict[str, Any] | None, bool]:
+    """The quote already issued for ``key`` to this user while it is valid on ``on``, and
+    whether the key was used before at all."""
+    k = schema.quote_keys
+    found = conn.execute(sa.select(k.c.request_sha256, k.c.quote_id).where(
+        k.c.workspace_id == caller.workspace_id, k.c.user_id == caller.user_id,
+        k.c.key == key)).first()  # fmt: skip
+    if found is None:
+        return None, False
+    if found.request_sha256 != digest:
+        raise KeyReused("this idempotency key was used for another quote request: "
+                        "send a new key with each new request")  # fmt: skip
+    quote = WorkspaceScope(conn, caller.workspace_id).get("quotes", found.quote_id)
+    if quote is None or quote["deleted"] or quote["valid_until"] < on.isoformat():
+        return None, True
+    report = json.loads(quote["body"]).get("report")
+    return {**quote, "report": report}, True
+
+
 def _columns(table: str, names: tuple[str, ...]) -> list[sa.ColumnElement]:
     t = schema.replicated[table]
     return [t.c[n] for n in names]
@@ -45,18 +76,54 @@ def issue_quote(
     caller: Caller,
     body: dict[str, Any],
     today: date | None = None,
+    idempotency_key: str | None = None,
 ) -> dict[str, Any]:
-    """Price the sheet in ``body`` and store the quote; raises CostingError for bad input."""
+    """Price the sheet in ``body`` and store the quote; raises CostingError for bad input.
+
+    With an ``idempotency_key``, the quote issued earlier for the same key and request to the
+    same user is returned again while it is valid (`KeyReused` for the key with another
+    request); two requests with one key at once make one quote between them.
+    """
     if caller.role not in PRICING_ROLES:
         raise QuoteRefused("firm quotes are for merchandisers and admins")
+    on = today or date.today()
+    if idempotency_key is None:
+        return _issue(engine, caller, body, on, None)
+    digest = request_digest(body)
+    with engine.connect() as conn:
+        earlier, _ = _earlier_quote(conn, caller, idempotency_key, digest, on)
+    if earlier is not None:
+        return earlier
+    try:
+        return _issue(engine, caller, body, on, (idempotency_key, digest))
+    except sa.exc.IntegrityError:
+        # the same key, at the same moment, from a request that got there first
+        with engine.connect() as conn:
+            earlier, _ = _earlier_quote(conn, caller, idempotency_key, digest, on)
+        if earlier is None:
+            raise
+        return earlier
+
+
+def _issue(
+    engine: sa.Engine,
+    caller: Caller,
+    body: dict[str, Any],
+    on: date,
+    keyed: tuple[str, str] | None,
+) -> dict[str, Any]:
     sheet = sheet_from_dict(body.get("sheet"))
     cost_sheet_id = body.get("cost_sheet_id")
-    on = today or date.today()
     style = sheet.style
     material_ids = sorted({style.fabric.yarn_material_id, *(t.material_id for t in style.trims)})
     rates = schema.replicated["cost_rates"]
     with writing(engine).begin() as conn:
         scope = WorkspaceScope(conn, caller.workspace_id)
+        used = False
+        if keyed is not None:  # again, in the writing transaction (SQLite: one at a time)
+            earlier, used = _earlier_quote(conn, caller, keyed[0], keyed[1], on)
+            if earlier is not None:
+                return earlier
 
         def rows(table: str, names: tuple[str, ...], *where: sa.ColumnElement[bool]) -> list:
             t = schema.replicated[table]
@@ -96,6 +163,15 @@ def issue_quote(
             "updated_at": utc_now(),
         }
         scope.insert("quotes", [quote])
+        if keyed is not None:
+            k = schema.quote_keys
+            mine = (k.c.workspace_id == caller.workspace_id, k.c.user_id == caller.user_id,
+                    k.c.key == keyed[0])  # fmt: skip
+            if used:  # for a quote that has expired since
+                conn.execute(sa.delete(k).where(*mine))
+            conn.execute(k.insert().values(
+                workspace_id=caller.workspace_id, user_id=caller.user_id, key=keyed[0],
+                request_sha256=keyed[1], quote_id=quote["id"], created_at=utc_now()))  # fmt: skip
         audit.append(conn, caller.workspace_id, actor=caller.username, action="quote.issued",
                      subject=quote["quote_no"], details={
                          "style_code": style.style_code, "brand": price.brand.code,

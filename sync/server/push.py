@@ -36,7 +36,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from sync import protocol
-from sync.server import audit, schema
+from sync.server import audit, schema, trace
 from sync.server.accounts import Caller
 from sync.server.db import writing
 from sync.server.errors import ApiError
@@ -234,8 +234,12 @@ def _audit(conn: sa.Connection, caller: Caller, m: Mutation, answer: Mapping[str
     if answer.get("status") != "applied" or not row:
         return
     if m.table == "label_jobs":
+        details = _label_job_details(row, m.op)
+        published = trace.publish_printed_job(conn, caller.workspace_id, row, caller.username)
+        if published:  # their traceability pages answer from now on
+            details["published"] = published
         audit.append(conn, caller.workspace_id, actor=caller.username, action="label.job",
-                     subject=m.row_id, details=_label_job_details(row, m.op))  # fmt: skip
+                     subject=m.row_id, details=details)  # fmt: skip
     elif m.table == "proposals" and row.get("state") == "issued" and row.get("pdf_sha256"):
         # the SHA-256 ties the PDF a buyer holds to this entry
         audit.append(conn, caller.workspace_id, actor=caller.username,

@@ -2,9 +2,11 @@
 
 Each request gets an id: the client's own ``X-Request-ID`` when it is a sane token (so a
 laptop's log and the server's can be matched), else a new one. Every answer carries it back
-in ``X-Request-ID``, errors in their body too (`errors`). An exception no handler turned into
-an answer is a fault of the server's: logged with the id and its traceback, and answered as a
-500 in the same JSON shape as every other error, without the server's insides.
+in ``X-Request-ID``, errors in their body too (`errors`), with any header a handler asked for
+whatever it answers (a device's replaced token: `handlers.requests.answer_header`). An
+exception no handler turned into an answer is a fault of the server's: logged with the id and
+its traceback, and answered as a 500 in the same JSON shape as every other error, without the
+server's insides.
 
 Plain ASGI rather than Starlette's BaseHTTPMiddleware, so streamed answers (snapshots, long
 polls) pass through untouched.
@@ -55,7 +57,9 @@ class RequestIds:
             if message["type"] == "http.response.start":
                 started = True
                 headers = [(k, v) for k, v in message.get("headers", ()) if k != b"x-request-id"]
-                message = {**message, "headers": [*headers, (b"x-request-id", rid.encode())]}
+                extra = scope["state"].get("answer_headers", [])  # `answer_header`
+                message = {**message,
+                           "headers": [*headers, *extra, (b"x-request-id", rid.encode())]}
             await send(message)
 
         try:

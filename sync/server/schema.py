@@ -26,6 +26,8 @@ workspaces = sa.Table(
     # changes up to here may have been purged (tombstone retention): older cursors refetch
     sa.Column("min_seq", sa.BigInteger, nullable=False, default=0),
     sa.Column("created_at", sa.Text, nullable=False),
+    # whether its traceability pages name materials' suppliers and mills (`trace`)
+    sa.Column("trace_shows_suppliers", sa.Boolean),
 )
 
 users = sa.Table(
@@ -55,8 +57,65 @@ devices = sa.Table(
     # the highest mutation number applied from this device (at-most-once push)
     sa.Column("last_mutation_seq", sa.BigInteger, nullable=False, default=0),
     sa.Column("last_pull_seq", sa.BigInteger, nullable=False, default=0),
+    # the client address the device signed in from: an address the user signed in from
+    # before keeps a sign-in budget of its own (`throttle`)
+    sa.Column("signed_in_from", sa.Text),
+    # when the current token was issued (replaced on use once it is older than the settings
+    # say), and the hash of the one it replaced, which works until the new one is first used
+    sa.Column("token_issued_at", sa.Text),
+    sa.Column("prev_token_hash", sa.Text),
 )
 sa.Index("devices_workspace", devices.c.workspace_id)
+sa.Index("devices_user", devices.c.user_id)
+sa.Index("devices_prev_token", devices.c.prev_token_hash)
+
+# Failed sign-ins within the throttling window, each under its account's key and its client
+# address's (`throttle`); rows past the window are deleted as new ones come.
+signin_failures = sa.Table(
+    "signin_failures",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("key", sa.Text, nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+)
+sa.Index("signin_failures_key_at", signin_failures.c.key, signin_failures.c.at)
+
+# The idempotency key each firm quote was asked for with (`pricing.issue_quote`): the same key
+# from the same user within the quote's validity is answered with that quote again, so a
+# request retried after a lost answer does not make a second quote.
+quote_keys = sa.Table(
+    "quote_keys",
+    metadata,
+    sa.Column("workspace_id", sa.Text, sa.ForeignKey("workspaces.id"), primary_key=True),
+    sa.Column("user_id", sa.Text, primary_key=True),
+    sa.Column("key", sa.Text, primary_key=True),
+    # SHA-256 of the request: the same key with another request is refused
+    sa.Column("request_sha256", sa.Text, nullable=False),
+    sa.Column("quote_id", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Text, nullable=False),
+)
+
+# The codes whose traceability page answers (`trace`): a label for it was printed, or an admin
+# published it. Anything else is answered as unknown.
+published_codes = sa.Table(
+    "published_codes",
+    metadata,
+    sa.Column("workspace_id", sa.Text, sa.ForeignKey("workspaces.id"), primary_key=True),
+    sa.Column("kind", sa.Text, primary_key=True),
+    sa.Column("code", sa.Text, primary_key=True),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("published_by", sa.Text, nullable=False),
+    sa.Column("published_at", sa.Text, nullable=False),
+)
+
+# Requests per device, kind and minute (push, quotes, imports), for throttling (`throttle`).
+request_counts = sa.Table(
+    "request_counts",
+    metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("minute", sa.BigInteger, nullable=False),
+    sa.Column("count", sa.Integer, nullable=False),
+)
 
 # The newest change number per table, kept by the writes themselves (same transaction), so a
 # pull asks only the tables that have something after its cursor.
@@ -84,7 +143,8 @@ mutations = sa.Table(
 
 
 # The audit trail (DESIGN D9): append-only and hash-chained per workspace. Each entry's hash
-# covers the previous entry's hash and its own content, so editing, removing or reordering an
+# (keyed with the audit key, when the server has one) covers the previous entry's hash and its
+# own content, so editing, removing or reordering an
 # entry breaks the chain from there on; `audit_heads` holds each chain's last number and hash
 # (its row is also the lock that keeps two appends from taking the same number).
 audit_log = sa.Table(
@@ -99,6 +159,8 @@ audit_log = sa.Table(
     sa.Column("details", sa.Text, nullable=False),
     sa.Column("prev_hash", sa.Text, nullable=False),
     sa.Column("hash", sa.Text, nullable=False),
+    # the hash is an HMAC with the audit key (`anchor`); NULL or false: a plain SHA-256
+    sa.Column("keyed", sa.Boolean),
 )
 
 audit_heads = sa.Table(

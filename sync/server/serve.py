@@ -4,6 +4,8 @@ on a free loopback port (the app's embedded demo server, and the tests)."""
 from __future__ import annotations
 
 import socket
+import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -13,8 +15,18 @@ import sqlalchemy as sa
 import uvicorn
 
 from sync.server.app import create_app
+from sync.server.config import CONFIG_ENV, ServerConfig
 from sync.server.db import read_connections
+from sync.server.metrics import MULTIPROC_ENV
 from sync.server.pages import PAGE_CACHE_BYTES
+
+
+def access_logging() -> None:
+    """The access log (`metrics`: one JSON line per request) to standard output, where the
+    service manager keeps it (journald)."""
+    from sync.server.metrics import access_log
+
+    access_log.start(sys.stdout.buffer)
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -31,16 +43,29 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 
 def serve_workers(
-    db: str, host: str, port: int, snapshot_dir: Path, workers: int, page_cache: int
+    db: str,
+    host: str,
+    port: int,
+    snapshot_dir: Path,
+    workers: int,
+    page_cache: int,
+    config_file: Path | None = None,
 ) -> None:
     """Several server processes on one port (the OS spreads connections between them): the
     server keeps no state outside the database, so they need nothing else to agree."""
     import os
 
+    # each worker counts into files here and a scrape adds them up (`metrics`)
+    metrics_dir = os.environ.get(MULTIPROC_ENV) or tempfile.mkdtemp(prefix="workbench-metrics-")
+    for stale in Path(metrics_dir).glob("*.db"):  # counts of processes gone
+        stale.unlink()
+    os.environ[MULTIPROC_ENV] = metrics_dir
     os.environ["WORKBENCH_SYNC_DB"] = db
     os.environ["WORKBENCH_SYNC_SNAPSHOTS"] = str(snapshot_dir)
     os.environ["WORKBENCH_SYNC_PAGE_CACHE"] = str(page_cache)
     os.environ["WORKBENCH_SYNC_READ_CONNECTIONS"] = str(read_connections(workers))
+    if config_file is not None:
+        os.environ[CONFIG_ENV] = str(config_file)
     print(f"Mill Workbench sync server on http://{host}:{port} ({workers} workers)", flush=True)
     uvicorn.run(
         "sync.server.app:app_from_environment",
@@ -50,6 +75,7 @@ def serve_workers(
         workers=workers,
         lifespan="off",
         log_level="warning",
+        access_log=False,  # ours, in JSON with request ids (`access_logging`)
     )
 
 
@@ -61,9 +87,13 @@ def serve_forever(
     *,
     log_level: str = "info",
     page_cache: int = PAGE_CACHE_BYTES,
+    config: ServerConfig | None = None,
 ) -> None:
-    app = create_app(engine, snapshot_dir=snapshot_dir, page_cache=page_cache)
-    server = uvicorn.Server(uvicorn.Config(app, log_level=log_level, lifespan="off"))
+    app = create_app(engine, snapshot_dir=snapshot_dir, page_cache=page_cache, config=config)
+    access_logging()
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level=log_level, lifespan="off", access_log=False)
+    )
     print(f"Mill Workbench sync server on http://{host}:{port}", flush=True)
     try:
         server.run(sockets=[listening_socket(host, port)])
@@ -87,10 +117,17 @@ class ServerThread:
         host: str = "127.0.0.1",
         port: int = 0,
         page_cache: int = PAGE_CACHE_BYTES,
+        config: ServerConfig | None = None,
+        observed: bool = True,
     ) -> None:
         self.engine = engine
         self.app = create_app(
-            engine, snapshot_dir=snapshot_dir, long_poll_s=long_poll_s, page_cache=page_cache
+            engine,
+            snapshot_dir=snapshot_dir,
+            long_poll_s=long_poll_s,
+            page_cache=page_cache,
+            config=config,
+            observed=observed,
         )
         self._socket = listening_socket(host, port)
         self.host, self.port = self._socket.getsockname()[:2]

@@ -2,10 +2,10 @@
 
 The server's tables follow the replica's migrations (`sync.server.schema`), and replica
 migrations only ever add: new tables, new nullable or defaulted columns. So can the server:
-missing tables are created and missing columns added (``ALTER TABLE … ADD COLUMN``), with the
-replica's defaults; nothing is dropped or rewritten. Safe to run on every start: a database
-already current costs one inspection. Two instances starting at once may race to add the same
-column; the loser finds it there and carries on.
+missing tables are created, missing columns added (``ALTER TABLE … ADD COLUMN``) with the
+replica's defaults, and missing indexes made; nothing is dropped or rewritten. Safe to run on
+every start: a database already current costs one inspection. Two instances starting at once
+may race to add the same column; the loser finds it there and carries on.
 """
 
 from __future__ import annotations
@@ -55,4 +55,9 @@ def upgrade_schema(engine: sa.Engine) -> list[str]:
                     raise
                 continue  # another instance added it first
             done.append(f"added column {table.name}.{column.name}")
+        indexed = {i["name"] for i in sa.inspect(engine).get_indexes(table.name)}
+        for index in table.indexes:
+            if index.name not in indexed:
+                index.create(engine, checkfirst=True)
+                done.append(f"created index {index.name}")
     return done

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
 from sync import protocol
-from sync.server import accounts, schema
+from sync.server import accounts, metrics, schema
 from sync.server.accounts import Caller
 from sync.server.db import writing
 from sync.server.handlers.requests import ApiError, caller_of, int_param, state_of
@@ -58,6 +58,7 @@ def changes(request: Request) -> Response:
         if page is None:
             page = Page.encode(upto, low, *_change_page(scope, caller.role, after, upto, limit))
             state.pages.put(key, page)
+    metrics.PULLED.inc(page.rows)
     if caller.seen_long_ago:
         _record_pull(state.engine, caller, page.next_cursor)
     if "gzip" in request.headers.get("accept-encoding", ""):
@@ -68,8 +69,8 @@ def changes(request: Request) -> Response:
 
 def _change_page(
     scope: WorkspaceScope, role: str, after: int, upto: int, limit: int
-) -> tuple[bytes, int]:
-    """The page's JSON, and its ``next`` cursor."""
+) -> tuple[bytes, int, int]:
+    """The page's JSON, its ``next`` cursor and how many changes it holds."""
     gathered: list[tuple[int, str, dict[str, Any]]] = []
     for table in scope.tables_changed_after(protocol.tables_for(role), after):
         for row in scope.changes_after(table, after, upto, limit + 1):
@@ -88,7 +89,7 @@ def _change_page(
         "role": role,
     }
     # column names come back as str subclasses (SQLAlchemy quoted names)
-    return orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS), cursor
+    return orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS), cursor, len(page)
 
 
 def _record_pull(engine: sa.Engine, caller: Caller, cursor: int) -> None:

@@ -18,8 +18,10 @@ import sqlalchemy as sa
 from starlette.requests import Request
 
 from sync import protocol
-from sync.server import accounts
+from sync.server import accounts, metrics, throttle
 from sync.server.accounts import Caller
+from sync.server.anchor import Checkpointer
+from sync.server.config import ServerConfig
 from sync.server.errors import ApiError
 from sync.server.pages import PageCache
 from sync.server.snapshot import SnapshotStore
@@ -41,9 +43,17 @@ class ServerState:
     pages: PageCache = field(default_factory=PageCache)
     #: set when the server is stopping: open long-polls answer "no change" and end
     stopping: threading.Event = field(default_factory=threading.Event)
+    #: the admin's settings: limits, token lifetimes, the audit anchor (`config`)
+    config: ServerConfig = field(default_factory=ServerConfig)
+
+    #: writes the audit checkpoint log while the server runs (`anchor`), when one is set
+    checkpointer: Checkpointer | None = None
 
     def close(self) -> None:
-        """Close the connections of the pool this state made for itself."""
+        """Close the connections of the pool this state made for itself; stop writing
+        checkpoints."""
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         if self.reader is not self.engine:
             self.reader.dispose()
 
@@ -53,12 +63,17 @@ def state_of(request: Request) -> ServerState:
 
 
 def check_version(request: Request) -> None:
-    """Refuse (426) an app whose protocol or schema this server does not speak."""
-    problem = protocol.version_problem(
+    """Refuse (426) an app whose protocol or schema this server does not speak; tell one a
+    version behind that an update is due (`protocol.UPDATE_DUE_HEADER`)."""
+    announced = (
         request.headers.get(protocol.PROTOCOL_HEADER), request.headers.get(protocol.SCHEMA_HEADER)
     )
+    problem = protocol.version_problem(*announced)
     if problem:
         raise ApiError(426, "update_required", problem)
+    due = protocol.update_due(*announced)
+    if due:
+        answer_header(request, protocol.UPDATE_DUE_HEADER, due)
 
 
 def caller_of(request: Request, conn: sa.Connection | None = None) -> Caller:
@@ -71,15 +86,67 @@ def caller_of(request: Request, conn: sa.Connection | None = None) -> Caller:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "unauthorized", "sign in first: this request has no device token")
-    if conn is None:
-        with state_of(request).reader.connect() as own:
-            caller = accounts.authenticate(own, token.strip())
-    else:
-        caller = accounts.authenticate(conn, token.strip())
+    state = state_of(request)
+    token = token.strip()
+    tokens = state.config.tokens
+    try:
+        if conn is None:
+            with state.reader.connect() as own:
+                caller = accounts.authenticate(own, token, tokens)
+        else:
+            caller = accounts.authenticate(conn, token, tokens)
+    except accounts.TokenExpired as exc:
+        raise ApiError(401, "unauthorized", str(exc)) from None
     if caller is None:
         raise ApiError(
             401, "unauthorized", "this device's token is unknown or was revoked: sign in again"
         )
+    if caller.token_work:
+        fresh = accounts.rotate_token(state.engine, caller, token)
+        if fresh is not None:
+            answer_header(request, TOKEN_HEADER, fresh)
+    return caller
+
+
+#: the answer header a device's new token comes in, when its token was replaced (`accounts`)
+TOKEN_HEADER = "X-Workbench-Token"
+
+
+def answer_header(request: Request, name: str, value: str) -> None:
+    """A header for this request's answer, whatever the handler answers (`RequestIds` adds
+    it)."""
+    request.scope.setdefault("state", {}).setdefault("answer_headers", []).append(
+        (name.lower().encode("latin-1"), value.encode("latin-1"))
+    )
+
+
+def client_address(request: Request) -> str:
+    """The client's address: the peer's, or the one a proxy on loopback forwarded (uvicorn
+    takes ``X-Forwarded-For`` from the addresses in ``FORWARDED_ALLOW_IPS``, 127.0.0.1 by
+    default)."""
+    return request.client.host if request.client else "unknown"
+
+
+def too_many(exc: throttle.Throttled) -> ApiError:
+    return ApiError(429, "too_many_requests", str(exc),
+                    headers={"Retry-After": str(exc.retry_after_s)})  # fmt: skip
+
+
+#: what each throttled kind of request is called in the refusal
+_KINDS = {"push": "pushes", "quote": "quote requests", "import": "imports"}
+
+
+def writer_of(request: Request, kind: str) -> Caller:
+    """`caller_of`, then the device's requests of ``kind`` counted against their limit a
+    minute (`config.Limits`); 429 past it."""
+    caller = caller_of(request)
+    state = state_of(request)
+    limit = getattr(state.config.limits, f"{kind}_per_minute")
+    try:
+        throttle.check_rate(state.engine, f"{kind}:{caller.device_id}", limit, _KINDS[kind])
+    except throttle.Throttled as exc:
+        metrics.THROTTLED.labels(kind).inc()
+        raise too_many(exc) from None
     return caller
 
 

@@ -8,23 +8,25 @@ from __future__ import annotations
 import asyncio
 import re
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from sync.server import metrics
 from sync.server.errors import ApiError, error_answer
 from sync.server.handlers.requests import (
-    caller_of,
     int_param,
     notify,
     read_body,
     save_body,
     state_of,
+    writer_of,
 )
 from sync.server.importing import ImportRefused, import_file
 from sync.server.messages import QuoteRequest, decode, decode_json_text, nul_problem
-from sync.server.pricing import PRICING_ROLES, issue_quote
+from sync.server.pricing import PRICING_ROLES, KeyReused, issue_quote
 from sync.server.push import BatchError, SeqReused, apply_push, parse_batch
 from workbench.costing import CostingError
 from workbench.ingest.mapping import KINDS, Mapping, MappingError, load_mapping
@@ -38,11 +40,15 @@ UPLOAD_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".txt", ".tsv")
 #: the published form of an upload's name: one of those extensions, in either case
 UPLOAD_PATTERN = r"\.([Xx][Ll][Ss][XxMm]?|[Cc][Ss][Vv]|[Tt][Xx][Tt]|[Tt][Ss][Vv])$"
 MAX_FILENAME = 200
+#: the header a quote request's idempotency key comes in: the same key again is answered
+#: with the same quote while it is valid
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_PATTERN = r"[A-Za-z0-9._:-]{1,200}"
 
 
 async def push(request: Request) -> JSONResponse:
     """Apply a batch of this device's mutations; see `sync.server.push`."""
-    caller = await asyncio.to_thread(caller_of, request)
+    caller = await asyncio.to_thread(writer_of, request, "push")
     try:
         batch = parse_batch(await read_body(request))
     except BatchError as exc:
@@ -53,6 +59,8 @@ async def push(request: Request) -> JSONResponse:
     except SeqReused as exc:
         return error_answer(request, 409, "mutation_seq_reused", str(exc), seq=exc.seq,
                             last_mutation_seq=exc.last)  # fmt: skip
+    for outcome, count in Counter(a["status"] for a in answers).items():
+        metrics.PUSHED.labels(outcome).inc(count)
     if any(a["status"] == "applied" for a in answers):
         notify(state, caller.workspace_id)
     return JSONResponse({"results": answers})
@@ -60,7 +68,7 @@ async def push(request: Request) -> JSONResponse:
 
 async def import_master_data(request: Request) -> JSONResponse:
     """Import an uploaded file of master data (admins only): `sync.server.importing`."""
-    caller = await asyncio.to_thread(caller_of, request)
+    caller = await asyncio.to_thread(writer_of, request, "import")
     if caller.role != "admin":
         raise ApiError(403, "forbidden", "importing master data is for admins")
     kind = request.path_params["kind"]
@@ -79,7 +87,10 @@ async def import_master_data(request: Request) -> JSONResponse:
                                               kind, path, mapping=mapping,
                                               actor=caller.username, **flags)  # fmt: skip
         except (ReadError, MappingError, ImportRefused) as exc:
+            metrics.IMPORTS.labels(kind, "refused").inc()
             raise ApiError(422, "invalid", str(exc)) from None
+    outcome = "written" if summary.written else "dry_run" if flags["dry_run"] else "rejected"
+    metrics.IMPORTS.labels(kind, outcome).inc()
     if summary.written:
         notify(state, caller.workspace_id)
     answer = summary.as_dict()
@@ -123,7 +134,7 @@ def _import_mapping(kind: str, columns: str | None) -> Mapping:
 
 async def pricing_quote(request: Request) -> JSONResponse:
     """A firm quote for a cost sheet (merchandisers and admins): `sync.server.pricing`."""
-    caller = await asyncio.to_thread(caller_of, request)
+    caller = await asyncio.to_thread(writer_of, request, "quote")
     if caller.role not in PRICING_ROLES:
         raise ApiError(403, "forbidden", "firm quotes are for merchandisers and admins")
     asked = decode(await read_body(request), QuoteRequest)
@@ -131,10 +142,18 @@ async def pricing_quote(request: Request) -> JSONResponse:
     if problem is not None:
         raise ApiError(422, "invalid", problem[1], field=problem[0])
     data = {"sheet": asked.sheet, "cost_sheet_id": asked.cost_sheet_id}
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is not None and not re.fullmatch(IDEMPOTENCY_PATTERN, key):
+        raise ApiError(400, "bad_request", f"{IDEMPOTENCY_HEADER} must be 1 to 200 letters, "
+                       "digits and . _ : -", field=IDEMPOTENCY_HEADER)  # fmt: skip
     state = state_of(request)
     try:
-        quote = await asyncio.to_thread(issue_quote, state.engine, caller, data)
+        quote = await asyncio.to_thread(issue_quote, state.engine, caller, data,
+                                        idempotency_key=key)  # fmt: skip
     except CostingError as exc:
         raise ApiError(422, "cannot_price", str(exc)) from None
+    except KeyReused as exc:
+        raise ApiError(422, "idempotency_key_reused", str(exc),
+                       field=IDEMPOTENCY_HEADER) from None  # fmt: skip
     notify(state, caller.workspace_id)
     return JSONResponse({"quote": quote})

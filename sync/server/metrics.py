@@ -1,0 +1,204 @@
+"""The server's metrics, in Prometheus' text format at ``/metrics``, and its access log.
+
+Counted as requests are answered (`Observed`, a plain ASGI middleware inside `RequestIds`):
+requests by route, method and status, their latency by route and status, change rows served,
+mutations pushed by outcome, imports by kind and outcome, and requests refused by throttling.
+Read from the database when scraped (`StateCollector`): how far behind each device is and how
+long since it last pulled, and how old the audit checkpoint log is.
+
+With several server processes (``--workers``) each writes its counts to files in
+``PROMETHEUS_MULTIPROC_DIR`` (`serve.serve_workers` makes one), and a scrape answered by any of
+them adds up all of theirs (prometheus_client's multiprocess mode).
+
+Each answered request is also one JSON line of the access log (`AccessLog`, on standard
+output when serving): time, request id, method, path, route, status, milliseconds, client
+address. No query strings, bodies or headers: nothing secret.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+import sqlalchemy as sa
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import REGISTRY, Collector
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sync.server import schema
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+#: seconds: pulls answer in milliseconds, snapshot builds and long-polls in tens of seconds
+BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+REQUESTS = Counter("workbench_sync_requests_total", "Requests answered",
+                   ["route", "method", "status"])  # fmt: skip
+LATENCY = Histogram("workbench_sync_request_duration_seconds",
+                    "Time from a request's arrival to its answer's end", ["route", "status"],
+                    buckets=BUCKETS)  # fmt: skip
+PULLED = Counter("workbench_sync_pulled_rows_total", "Change rows served to laptops")
+PUSHED = Counter("workbench_sync_pushed_mutations_total", "Mutations pushed, by outcome",
+                 ["outcome"])  # fmt: skip
+IMPORTS = Counter("workbench_sync_imports_total", "Master-data imports, by kind and outcome",
+                  ["kind", "outcome"])  # fmt: skip
+THROTTLED = Counter("workbench_sync_throttled_total", "Requests refused by throttling (429)",
+                    ["kind"])  # fmt: skip
+
+class AccessLog:
+    """The access log's lines, gathered in memory and written to ``stream`` by a thread of
+    their own a few times a second: a line costs a request a microsecond or two, and no write
+    to the stream (a system call, a moment the request thread lets others run) on its path."""
+
+    def __init__(self) -> None:
+        self._lines: deque[bytes] = deque()
+        self._stream: IO[bytes] | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self._stream is not None
+
+    def start(self, stream: IO[bytes], every_s: float = 0.2) -> None:
+        """Write lines to ``stream`` from now on (each server process calls it once)."""
+        self._stream = stream
+        if self._thread is None:
+            atexit.register(self.flush)  # the last lines of a stopping process
+            self._thread = threading.Thread(target=self._run, args=(every_s,), daemon=True,
+                                            name="access-log")  # fmt: skip
+            self._thread.start()
+
+    def write(self, line: bytes) -> None:
+        self._lines.append(line)  # deque appends are atomic: no lock on the request's path
+
+    def flush(self) -> None:
+        stream, taken = self._stream, []
+        while self._lines:
+            taken.append(self._lines.popleft() + b"\n")
+        if stream is not None and taken:
+            stream.write(b"".join(taken))
+            stream.flush()
+
+    def _run(self, every_s: float) -> None:
+        while not self._stop.wait(every_s):
+            try:
+                self.flush()
+            except (OSError, ValueError):  # a closed stream: nothing to write to any more
+                log.exception("the access log could not be written")
+
+
+#: this process's access log (`serve.access_logging` starts it)
+access_log = AccessLog()
+log = logging.getLogger("sync.server")
+
+
+class StateCollector(Collector):
+    """What the database and the checkpoint log say at scrape time."""
+
+    def __init__(self, engine: sa.Engine, checkpoint_log: str | None) -> None:
+        self.engine, self.checkpoint_log = engine, checkpoint_log
+
+    def collect(self) -> Iterator[Metric]:
+        behind = GaugeMetricFamily("workbench_sync_device_behind_changes",
+                                   "Changes a device has not pulled yet",
+                                   labels=["workspace", "device"])  # fmt: skip
+        idle = GaugeMetricFamily("workbench_sync_device_last_pull_age_seconds",
+                                 "Seconds since a device last pulled (since it signed in, if "
+                                 "never)", labels=["workspace", "device"])  # fmt: skip
+        d, w = schema.devices, schema.workspaces
+        now = datetime.now(UTC)
+        with self.engine.connect() as conn:
+            for row in conn.execute(
+                sa.select(w.c.name, d.c.id, d.c.last_pull_seq, d.c.last_seen_at, d.c.created_at,
+                          w.c.last_seq).join(w, w.c.id == d.c.workspace_id)
+                .where(d.c.revoked_at.is_(None))
+            ):  # fmt: skip
+                labels = [row.name, row.id]
+                behind.add_metric(labels, max(0, int(row.last_seq) - int(row.last_pull_seq)))
+                seen = datetime.fromisoformat((row.last_seen_at or row.created_at)
+                                              .replace("Z", "+00:00"))  # fmt: skip
+                idle.add_metric(labels, max(0.0, (now - seen).total_seconds()))
+        yield behind
+        yield idle
+        if self.checkpoint_log:
+            from sync.server.anchor import checkpoint_age_s
+
+            age = checkpoint_age_s(Path(self.checkpoint_log))
+            gauge = GaugeMetricFamily("workbench_sync_audit_checkpoint_age_seconds",
+                                      "Seconds since the audit checkpoint log was written "
+                                      "(absent: never)")  # fmt: skip
+            if age is not None:
+                gauge.add_metric([], age)
+                yield gauge
+
+
+def exposition(engine: sa.Engine, checkpoint_log: str | None) -> bytes:
+    """The text a scrape gets: every process's counts, and the database's state."""
+    state = CollectorRegistry(auto_describe=True)
+    state.register(StateCollector(engine, checkpoint_log))
+    if os.environ.get(MULTIPROC_ENV):
+        counted = CollectorRegistry()
+        MultiProcessCollector(counted)
+    else:
+        counted = REGISTRY
+    return generate_latest(counted) + generate_latest(state)
+
+
+class Observed:
+    """Counts and times each request by its route, and writes its access log line."""
+
+    def __init__(self, app: ASGIApp, routes: Callable[[Any], str]) -> None:
+        self.app = app
+        #: the route's path as declared, from the handler the router chose
+        self.route_of = routes
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            took = time.perf_counter() - started
+            route = self.route_of(scope.get("endpoint"))
+            key = (route, scope["method"], status)
+            children = self._children.get(key)
+            if children is None:  # the labelled series, looked up once per kind of answer
+                code = str(status)
+                children = (REQUESTS.labels(route, scope["method"], code),
+                            LATENCY.labels(route, code))  # fmt: skip
+                self._children[key] = children
+            children[0].inc()
+            children[1].observe(took)
+            if access_log.enabled:
+                client = scope.get("client")
+                access_log.write(orjson.dumps({
+                    "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+                    "request_id": scope.get("state", {}).get("request_id"),
+                    "method": scope["method"], "path": scope["path"], "route": route,
+                    "status": status, "ms": round(took * 1000, 2),
+                    "client": client[0] if client else None,
+                }))  # fmt: skip
