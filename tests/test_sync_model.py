@@ -9,8 +9,9 @@ edits; syncs pushing in batches of 1 to 300; the network going away (edits pile 
 cleanly); the app dying at any HTTP request of a sync (before the request is sent, after the
 server answered it, half-way through reading the answer: so before a push, after the server
 applied one whose answer never arrived, in the middle of a pull or of a first-sync snapshot);
-a replica restored from an earlier copy of itself; a laptop wiped and signed in again; an
-admin changing a user's role; conflicts settled keeping mine or theirs.
+a replica restored from an earlier copy of itself; a laptop wiped and signed in again;
+conflicts settled keeping mine or theirs; and, in `test_a_role_change_reaches_the_laptop`, an
+admin changing a user's role.
 
 The model keeps every edit made, with the values it wrote (each edit writes values no other
 edit writes), the replica history it was made on, and whether it left its outbox. After the
@@ -41,7 +42,7 @@ which say in a few lines what broke. Locally::
     WORKBENCH_MODEL_RANDOM=1 pytest tests/test_sync_model.py    # new runs each time
 
 ``WORKBENCH_MODEL_EXAMPLES`` is the number of runs on SQLite (a third of it on PostgreSQL
-and with role changes; default 20), ``WORKBENCH_MODEL_STEPS`` the most steps per run
+and with role changes; default 25), ``WORKBENCH_MODEL_STEPS`` the most steps per run
 (default 40). A run printed by hypothesis can be pasted into a ``with model(…) as state:``
 block to replay it.
 """
@@ -82,7 +83,7 @@ from ui.collector import collect_due
 from workbench import documents
 from workbench.replica import REPLICATED_TABLES
 
-EXAMPLES = int(os.environ.get("WORKBENCH_MODEL_EXAMPLES", "20"))
+EXAMPLES = int(os.environ.get("WORKBENCH_MODEL_EXAMPLES", "25"))
 STEPS = int(os.environ.get("WORKBENCH_MODEL_STEPS", "40"))
 RANDOM = os.environ.get("WORKBENCH_MODEL_RANDOM") == "1"
 SHRINK = os.environ.get("WORKBENCH_MODEL_SHRINK") == "1"
@@ -674,6 +675,18 @@ def test_found_an_edit_saved_twice_after_the_batch_that_held_its_first_save(
     with model(server, tmp_path) as state:
         state.many_new_rows(laptop="m1", count=1)
         state.edit(laptop="m1", table="cost_sheets", slot=0, picks=[0], saves=3)
+        state.sync(laptop="m1", batch=2, page_rows=2000, fault=None)
+
+
+def test_found_a_delete_after_an_edit_in_the_next_push_batch(
+    server: Server, tmp_path: Path
+) -> None:
+    """A new proposal saved twice then deleted, behind another new row, pushed two at a time:
+    the delete must not conflict with the laptop's own edit before it."""
+    with model(server, tmp_path) as state:
+        state.many_new_rows(laptop="m1", count=1)
+        state.edit(laptop="m1", table="proposals", slot=0, picks=[0], saves=2)
+        state.delete(laptop="m1", table="proposals", slot=0)
         state.sync(laptop="m1", batch=2, page_rows=2000, fault=None)
 
 
