@@ -16,7 +16,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from tests.cost_sheet_helpers import answer_prompt
+from tests.cost_sheet_helpers import answer_prompt, discard_unsaved, knit_fabric
 from tests.costing_examples import TSHIRT
 from ui.capacity_view import CapacityWindow
 from ui.cost_sheet import CostSheetWindow
@@ -50,19 +50,6 @@ def window(qtbot: QtBot, demo_path: Path) -> Iterator[MainWindow]:
         other.close()
     win.close()
     workspace.close()
-
-
-def discard_unsaved(win: MainWindow) -> None:
-    """The sheets a test leaves unsaved close without asking."""
-    for other in win.cost_windows:
-        if isinstance(other, CostSheetWindow):
-            other.discard_changes()
-
-
-def knit_fabric(workspace: Workspace) -> str:
-    query = ("SELECT m.id FROM materials m WHERE m.material_type = 'fabric' AND m.uom = 'kg' "
-             "AND m.construction LIKE '24G single knit%' ORDER BY m.code LIMIT 1")  # fmt: skip
-    return workspace.replica.conn.execute(query).fetchone()[0]
 
 
 def open_sheet(qtbot: QtBot, win: MainWindow, fabric_id: str | None) -> CostSheetWindow:
