@@ -459,15 +459,16 @@ class SyncModel(RuleBasedStateMachine):
         c = found[pick % len(found)]
         seen = d.conflicts.get(_key(c))
         edit = self.edits[seen.edit] if seen and seen.edit is not None else None
+        local = self._local(d, c.table, c.row_id)
         documents.resolve_conflict(d.laptop.replica, c.id, keep)
         d.open_conflicts -= 1
         if edit is None:
             return
         edit.resolved = keep
-        if keep == "mine":
+        if keep == "mine":  # a new edit of the row as the laptop holds it now
             again = self._record(
                 d, edit.table, edit.row_id, "delete" if c.mine is None else "upsert",
-                dict(edit.values), int(c.theirs["version"]) if c.theirs else 0, edit.created,
+                dict(edit.values), local["version"] if local else 0, edit.created,
             )  # fmt: skip
             edit.again = again.n
 
@@ -725,6 +726,19 @@ def test_found_a_cost_sheet_made_after_restoring_a_copy_of_the_replica(
         state.sync(laptop="m1", batch=200, page_rows=2000, fault=None)
         state.restore_replica(backup=copy)
         state.edit(laptop="m1", table="cost_sheets", slot=0, picks=[0], saves=1)
+
+
+def test_found_keep_mine_after_editing_the_row_again(server: Server, tmp_path: Path) -> None:
+    """A label job made on two laptops: the second gets a conflict, edits the server's version
+    again, then settles the conflict keeping its own. Both edits go in one push: keeping mine
+    must not conflict with the laptop's own edit made just before it."""
+    with model(server, tmp_path) as state:
+        state.edit(laptop="f1", table="label_jobs", slot=2, picks=[2], saves=2)
+        state.sync(laptop="f1", batch=167, page_rows=2000, fault=None)
+        state.edit(laptop="m1", table="label_jobs", slot=2, picks=[0], saves=2)
+        state.sync(laptop="m1", batch=126, page_rows=3, fault=None)
+        state.edit(laptop="m1", table="label_jobs", slot=2, picks=[1, 0], saves=1)
+        state.settle_conflict(laptop="m1", pick=0, keep="mine")
 
 
 @pytest.mark.parametrize("server_db", ["sqlite"], indirect=True)

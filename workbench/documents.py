@@ -169,21 +169,35 @@ def rejected_mutations(replica: Replica) -> list[dict[str, Any]]:
 
 
 def conflicts(replica: Replica) -> list[Conflict]:
-    return [
-        Conflict(
-            r["id"],
-            r["table_name"],
-            r["row_id"],
-            json.loads(r["mine"]) if r["mine"] else None,
-            json.loads(r["theirs"]) if r["theirs"] else None,
-            r["created_at"],
-        )
-        for r in replica.conn.execute("SELECT * FROM conflicts ORDER BY id")
-    ]
+    """The open conflicts, each with the newest version of the row this laptop holds as
+    "theirs": the one that keeping mine replaces (a later sync may have brought a newer one
+    than the version the conflict was found against)."""
+    found = []
+    for r in replica.conn.execute("SELECT * FROM conflicts ORDER BY id"):
+        theirs = json.loads(r["theirs"]) if r["theirs"] else None
+        newer = _current_row(replica.conn, r["table_name"], r["row_id"])
+        if newer is not None and int(newer["version"]) > int((theirs or {}).get("version", 0)):
+            theirs = newer
+        found.append(Conflict(r["id"], r["table_name"], r["row_id"],
+                              json.loads(r["mine"]) if r["mine"] else None,
+                              theirs, r["created_at"]))  # fmt: skip
+    return found
+
+
+def _current_row(conn: sqlite3.Connection, table: str, row_id: str) -> dict[str, Any] | None:
+    found = conn.execute(f"SELECT * FROM {table} WHERE id = ?", (row_id,)).fetchone()
+    return dict(found) if found else None
 
 
 def resolve_conflict(replica: Replica, conflict_id: int, keep: str) -> None:
-    """Keep ``"mine"`` (pushed again, based on the server's version) or ``"theirs"``."""
+    """Keep ``"mine"`` or ``"theirs"``.
+
+    Keeping mine is a new edit of the row as this laptop holds it now, like any save: the
+    conflict's version of the user's fields laid over the current row, queued with that row as
+    its base. Based on the row the conflict was found against instead, it would collide with
+    the user's own later edits of the row (queued or already sent) and come back as a conflict
+    with themselves.
+    """
     if keep not in ("mine", "theirs"):
         raise DocumentError("keep must be 'mine' or 'theirs'")
     with replica.transaction() as conn:
@@ -193,22 +207,24 @@ def resolve_conflict(replica: Replica, conflict_id: int, keep: str) -> None:
         conn.execute("DELETE FROM conflicts WHERE id = ?", (conflict_id,))
         if keep == "theirs":
             return
-        table, mine = found["table_name"], json.loads(found["mine"] or "null")
+        table, row_id = found["table_name"], found["row_id"]
+        mine = json.loads(found["mine"] or "null")
         theirs = json.loads(found["theirs"]) if found["theirs"] else None
+        current = _current_row(conn, table, row_id) or theirs
         if mine is None:  # the user had deleted it: delete it again, over the server's version
             conn.execute(
                 f"UPDATE {table} SET deleted = 1, updated_at = ? WHERE id = ?",
-                (utc_now(), found["row_id"]),
+                (utc_now(), row_id),
             )
-            _enqueue(conn, table, found["row_id"], "delete", None, theirs)
+            _enqueue(conn, table, row_id, "delete", None, current)
             return
         columns = _columns(conn, table)
         row = {c: mine.get(c) for c in columns}
-        row["version"] = theirs["version"] if theirs else 0
+        row["version"] = current["version"] if current else 0
         row["updated_at"] = utc_now()
         conn.execute(
             f"INSERT OR REPLACE INTO {table} ({', '.join(columns)}) "
             f"VALUES ({', '.join('?' * len(columns))})",
             [row[c] for c in columns],
         )
-        _enqueue(conn, table, row["id"], "upsert", row, theirs)
+        _enqueue(conn, table, row["id"], "upsert", row, current)
