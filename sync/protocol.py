@@ -1,4 +1,4 @@
-"""The sync protocol shared by client and server (DESIGN D4).
+"""The sync protocol shared by client and server (architecture D4).
 
 What travels, and the rules both sides agree on: protocol and schema versions, which tables
 each role receives and which columns are withheld from it, how a change and a mutation look
@@ -45,7 +45,7 @@ SCHEMA_HEADER = "X-Workbench-Schema"
 # re-exported: the roles, and which tables are reference data (never pushed)
 __all__ = ["DOCUMENT_TABLES", "REFERENCE_TABLES", "ROLES", "Role"]
 
-#: Tables a role never receives at all (DESIGN D6: floor staff get no costs or margins), as
+#: Tables a role never receives at all (architecture D6: floor staff get no costs or margins), as
 #: the declaration of each table says.
 WITHHELD_TABLES: Mapping[str, frozenset[str]] = {
     role: frozenset(t.name for t in declaration.TABLES if role not in t.readers) for role in ROLES

@@ -1,5 +1,5 @@
 """Documents written on laptops reach the server and each other, at most once, with merges,
-conflict copies and rejections as DESIGN D4 describes."""
+conflict copies and rejections as architecture D4 describes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Device tokens in the operating system's keyring, never in plain files or logs (DESIGN D6).
+"""Device tokens in the operating system's keyring, never in plain files or logs (architecture D6).
 
 Where no keyring backend exists (a server or container without a Secret Service), saving
 raises `NoKeyringError` with a plain message: the app then keeps the token in memory for the

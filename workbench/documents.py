@@ -1,4 +1,4 @@
-"""User documents on the laptop: written locally, queued for the server (DESIGN D2, D4).
+"""User documents on the laptop: written locally, queued for the server (architecture D2, D4).
 
 Writing a document and queueing its mutation happen in one transaction, so a crash can never
 leave an edit that will not be sent, or a queued edit that was never saved. The local row keeps

@@ -1,7 +1,7 @@
 """A workspace on this laptop: its replica file and the search index derived from it.
 
-A workspace folder holds ``replica.sqlite`` (the truth, DESIGN D2), ``search-index/``
-(derived, DESIGN D3: safe to delete at any time) and ``replica.orders.npz`` (the order history
+A workspace folder holds ``replica.sqlite`` (the truth, architecture D2), ``search-index/``
+(derived, architecture D3: safe to delete at any time) and ``replica.orders.npz`` (the order history
 the dashboards open from, derived too: `workbench.analytics.store_file`). The demo workspace
 is an ordinary workspace filled by the demo generator, so the demo exercises the same code
 paths as real data.

@@ -1,4 +1,4 @@
-"""The sync client: keeps one replica in step with the server (DESIGN D4).
+"""The sync client: keeps one replica in step with the server (architecture D4).
 
 Pull applies the change feed page by page, each page and its cursor in one replica
 transaction, so an interrupted pull resumes at the next page and never from zero. Network

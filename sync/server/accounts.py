@@ -1,4 +1,4 @@
-"""Workspaces, users, devices and their tokens (DESIGN D6).
+"""Workspaces, users, devices and their tokens (architecture D6).
 
 Library functions that the admin CLI and the HTTP handlers both call. Errors are
 `AccountError` with a message fit to show an admin as it is.

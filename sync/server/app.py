@@ -1,4 +1,4 @@
-"""The sync server's HTTP API: a Starlette app over the server database (DESIGN D4-D5).
+"""The sync server's HTTP API: a Starlette app over the server database (architecture D4-D5).
 
 Here the routes meet their handlers (`sync.server.handlers`) and the app is assembled: its
 state, the request ids, metrics and gzip middleware, and the one JSON shape of every error

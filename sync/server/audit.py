@@ -1,4 +1,4 @@
-"""The audit trail (DESIGN D9): who issued which quote, imported which file, added, disabled
+"""The audit trail (architecture D9): who issued which quote, imported which file, added, disabled
 or re-roled which user, signed in or revoked which device — in a hash chain per workspace.
 
 Each entry stores the previous entry's hash and its own: over the previous hash and a

@@ -1,4 +1,4 @@
-"""Applying a device's pushed mutations (DESIGN D4), at most once each.
+"""Applying a device's pushed mutations (architecture D4), at most once each.
 
 A batch is one transaction: the writes, each stamped with a fresh change number, the answers
 recorded for replay (with the mutation id each number was used for), and the device's last

@@ -142,7 +142,7 @@ mutations = sa.Table(
 )
 
 
-# The audit trail (DESIGN D9): append-only and hash-chained per workspace. Each entry's hash
+# The audit trail (architecture D9): append-only and hash-chained per workspace. Each entry's hash
 # (keyed with the audit key, when the server has one) covers the previous entry's hash and its
 # own content, so editing, removing or reordering an
 # entry breaks the chain from there on; `audit_heads` holds each chain's last number and hash

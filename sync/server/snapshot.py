@@ -1,4 +1,4 @@
-"""First-sync snapshots (DESIGN D4): a workspace's rows for one role as of one change
+"""First-sync snapshots (architecture D4): a workspace's rows for one role as of one change
 sequence, as a gzip-compressed SQLite file in the replica's own schema, and beside it the
 search index of its materials (a gzip tar), so a laptop's first sync need not build one.
 

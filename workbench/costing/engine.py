@@ -1,7 +1,7 @@
 """The costing engine's entry points, used alike by the desktop app and the sync server.
 
 Why one thin entry module: a local estimate and a firm quote must come from the same code
-(DESIGN D1), so both callers go through `cost_style` / `price_style` with a `RateBook` they
+(architecture D1), so both callers go through `cost_style` / `price_style` with a `RateBook` they
 built (the app from its replica via `workbench.costing.rates`, the server from its database,
 a test by hand) and get back values, never rows or widgets.
 """

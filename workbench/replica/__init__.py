@@ -1,4 +1,4 @@
-"""The laptop's local SQLite replica (DESIGN D2).
+"""The laptop's local SQLite replica (architecture D2).
 
 `open_replica` creates or migrates a workspace database and returns a `Replica`, which hands
 out one connection per thread (SQLite connections must not be shared across threads; WAL lets

@@ -31,7 +31,7 @@ EVERYONE: frozenset[str] = frozenset(ROLES)
 DESK: frozenset[str] = frozenset({"merchandiser", "admin"})
 NO_FLOOR = frozenset({"floor"})
 
-#: Columns every replicated row carries and the server stamps (DESIGN D2).
+#: Columns every replicated row carries and the server stamps (architecture D2).
 SYNC_COLUMNS: tuple[str, ...] = ("id", "version", "deleted", "updated_at")
 
 
@@ -113,7 +113,7 @@ def _currency(name: str, default: str | None = None) -> Field:
     return Field(name, default=default, max_length=3, note="ISO 4217 code")
 
 
-#: Prices are costs: floor replicas receive them empty (DESIGN D6).
+#: Prices are costs: floor replicas receive them empty (architecture D6).
 PRICE_WITHHELD = NO_FLOOR
 
 TABLES: tuple[Table, ...] = (

@@ -1,4 +1,4 @@
-"""Material search (DESIGN D3): a tantivy index derived from the replica, stamped with the
+"""Material search (architecture D3): a tantivy index derived from the replica, stamped with the
 change sequence it reflects, with a plain SQL fallback while the index is being rebuilt.
 
 Everything outside this package talks to `MaterialSearch` and the request/result types; the

@@ -1,4 +1,4 @@
--- Reference data authored on the central server and replicated to laptops (DESIGN D2).
+-- Reference data authored on the central server and replicated to laptops (architecture D2).
 -- Every replicated row carries id (UUID text), version (the server change sequence that last
 -- wrote it), deleted (tombstone flag) and updated_at (ISO 8601, UTC).
 -- Money is stored as decimal text so that no amount passes through binary floating point.

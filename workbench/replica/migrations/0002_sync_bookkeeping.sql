@@ -1,4 +1,4 @@
--- Sync bookkeeping (DESIGN D2, D4): the pull cursor and other per-replica state, and the
+-- Sync bookkeeping (architecture D2, D4): the pull cursor and other per-replica state, and the
 -- outbox of local mutations not yet acknowledged by the server. A document write and its
 -- outbox entry are committed in one transaction.
 

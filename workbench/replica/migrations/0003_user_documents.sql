@@ -1,4 +1,4 @@
--- User documents (DESIGN D2, D4): written on laptops, offline or not, and pushed to the server
+-- User documents (architecture D2, D4): written on laptops, offline or not, and pushed to the server
 -- through the outbox. Same sync columns as reference data: version is the server change
 -- sequence the local copy is based on (0 until the server has accepted it).
 

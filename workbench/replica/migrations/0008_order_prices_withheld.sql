@@ -1,4 +1,4 @@
--- Floor replicas receive order history without prices (DESIGN D6): unit_price arrives as
+-- Floor replicas receive order history without prices (architecture D6): unit_price arrives as
 -- NULL there, so the column may be empty. SQLite cannot relax a NOT NULL constraint in
 -- place: the table is rebuilt with the same columns, rows and indexes.
 CREATE TABLE orders_rebuilt (
