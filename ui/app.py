@@ -60,6 +60,7 @@ def run_app(
     timeout_s: int = 300,
     station: bool = False,
     demo: bool = False,
+    size: tuple[int, int] | None = None,
 ) -> int:
     if screenshot is not None and not os.environ.get("QT_QPA_PLATFORM"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -189,6 +190,8 @@ def run_app(
             window = show_window(opened.workspace, opened.report, remember=False)
         else:
             window = show_window(opened, remember=remember)
+        if screenshot is not None and size is not None:
+            window.resize(*size)
         if screenshot is not None and isinstance(window, LabelStation):
             _drive_station_screenshot(window, screenshot, outcome)
         elif screenshot is not None:
@@ -308,10 +311,23 @@ def _save_and_quit(window, path: Path, outcome: dict[str, int], what: str) -> No
 
 
 def _drive_station_screenshot(window, path: Path, outcome: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
-    """Photograph the label station once its jobs list has loaded."""
+    """Photograph the label station once its jobs list has loaded, with the newest order
+    scanned and its label previewed when the workspace has orders."""
+    order = window.replica.conn.execute(
+        "SELECT order_no FROM orders WHERE deleted = 0 ORDER BY order_date DESC LIMIT 1"
+    ).fetchone()
+
+    def on_preview(_shown: object) -> None:
+        window.preview_shown.disconnect(on_preview)
+        _save_and_quit(window, path, outcome, "a screenshot of the label station")
 
     def on_jobs(_jobs: list) -> None:  # type: ignore[type-arg]
         window.jobs_shown.disconnect(on_jobs)
-        _save_and_quit(window, path, outcome, "a screenshot of the label station")
+        if order is None:
+            _save_and_quit(window, path, outcome, "a screenshot of the label station")
+            return
+        window.preview_shown.connect(on_preview)
+        window.scan_box.setText(order[0])
+        window.look_up_scan()
 
     window.jobs_shown.connect(on_jobs)
