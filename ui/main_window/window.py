@@ -28,6 +28,7 @@ from ui.ops import OpContext, OpRunner
 from ui.proposal_builder import ProposalBuilder
 from ui.settings_dialog import SettingsDialog
 from ui.sync_controller import SyncController, Syncer
+from ui.window_size import fit_screen
 from workbench import drafts
 from workbench.replica import queries
 from workbench.search import IndexState, SearchRequest, SearchResult
@@ -71,7 +72,7 @@ class MainWindow(QMainWindow):
         self.ops = ops or OpRunner(self)
         self.ops.parent_widget = self
         self.setWindowTitle(f"Mill Workbench — {workspace.name}")
-        self._fit_screen()
+        fit_screen(self, DEFAULT_SIZE)
 
         self.search_view = view = SearchView(self)
         self.search_box, self.result_label = view.search_box, view.result_label
@@ -100,15 +101,6 @@ class MainWindow(QMainWindow):
         self._load_counts()
         self.run_search()
         self.prepare_index()
-
-    def _fit_screen(self) -> None:
-        """Open at 1400×860, or the screen's free area when that is smaller."""
-        width, height = DEFAULT_SIZE
-        screen = self.screen()
-        if screen is not None:
-            room = screen.availableGeometry()
-            width, height = min(width, room.width()), min(height, room.height())
-        self.resize(width, height)
 
     # -- status ------------------------------------------------------------------------------
 

@@ -41,6 +41,7 @@ from ui.station.scan import Scan, look_up
 from ui.station.style import DEFAULT_SIZE, STATION_STYLE
 from ui.sync_controller import SyncController, Syncer
 from ui.wheel_guard import WheelGuard
+from ui.window_size import fit_screen
 from workbench.labels import LabelError, LabelItem
 from workbench.labels import jobs as label_jobs
 from workbench.labels.jobs import LabelJob
@@ -128,21 +129,12 @@ class LabelStation(QMainWindow):
             self.replica, f"pdf:{self.workspace.root / 'labels' / 'labels.pdf'}"
         )
         self.template_box.currentIndexChanged.connect(self.preview_timer.start)
-        self._fit_screen()
+        fit_screen(self, DEFAULT_SIZE)
         self._update_buttons()
         self.refresh_jobs()
         self.scan_box.setFocus()
 
     # -- layout ------------------------------------------------------------------------------
-
-    def _fit_screen(self) -> None:
-        """Open at `DEFAULT_SIZE`, or the screen's whole free area when that is smaller."""
-        width, height = DEFAULT_SIZE
-        screen = self.screen()
-        if screen is not None:
-            room = screen.availableGeometry()
-            width, height = min(width, room.width()), min(height, room.height())
-        self.resize(width, height)
 
     def _build_scan_row(self) -> QVBoxLayout:
         column = QVBoxLayout()
@@ -381,12 +373,8 @@ class LabelStation(QMainWindow):
     def retry_jobs(self, job_ids: list[str]) -> None:
         """Print the jobs ``job_ids`` (failed, or left queued by a crash) again, oldest
         first, on the printer chosen now; one that fails again stays in the list."""
-        if self._busy or not job_ids:
-            return
-        try:
-            printer = self.printer_string()
-        except PrinterError as exc:
-            self._say(str(exc), "error")
+        printer = None if self._busy or not job_ids else self._chosen_printer()
+        if printer is None:
             return
         replica, scheme = self.replica, self.scheme
         count = len(job_ids)
@@ -420,10 +408,8 @@ class LabelStation(QMainWindow):
     def _print_again(self, again: Callable[..., LabelJob], job_id: str, label: str) -> None:
         """A kept job printed by ``again`` (`label_jobs.reprint_job` or `retry_job`) on the
         printer chosen now; a printer that cannot be used is said, and nothing printed."""
-        try:
-            printer = self.printer_string()
-        except PrinterError as exc:
-            self._say(str(exc), "error")
+        printer = self._chosen_printer()
+        if printer is None:
             return
         replica, scheme = self.replica, self.scheme
         self._run_print(
@@ -431,6 +417,14 @@ class LabelStation(QMainWindow):
                                system_print=system_print),
             label,
         )  # fmt: skip
+
+    def _chosen_printer(self) -> str | None:
+        """The printer chosen now, or None after saying why it cannot be used."""
+        try:
+            return self.printer_string()
+        except PrinterError as exc:
+            self._say(str(exc), "error")
+            return None
 
     def _run_print(self, work: Any, label: str) -> None:
         self._set_busy(True)
