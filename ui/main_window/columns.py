@@ -27,7 +27,7 @@ STATE_KEY = "main_window.result_columns"
 DEFAULT_ORDER = ("code", "name", "gsm", "width_cm", "price", "material_type", "composition",
                  "supplier", "colour", "certifications")  # fmt: skip
 DEFAULT_HIDDEN = frozenset({"colour", "certifications"})
-DEFAULT_WIDTHS = {"code": 112, "name": 230, "gsm": 56, "width_cm": 86, "price": 132,
+DEFAULT_WIDTHS = {"code": 112, "name": 230, "gsm": 56, "width_cm": 96, "price": 132,
                   "material_type": 76, "composition": 190, "supplier": 170, "colour": 110,
                   "certifications": 170}  # fmt: skip
 #: Never hidden: without it a row cannot be told from another.

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -73,9 +73,15 @@ class JobsList(QVBoxLayout):
         self.jobs_table.verticalHeader().setVisible(False)
         self.jobs_table.verticalHeader().setDefaultSectionSize(54)
         header_view = self.jobs_table.horizontalHeader()
+        header_view.setStretchLastSection(False)
+        # time, labels, order and Retry as wide as they need; printer and state share the
+        # rest, elided (whole in their tooltips), so a failed job's Retry never scrolls away
         header_view.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header_view.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header_view.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        for column in (3, 4):
+            header_view.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        self.jobs_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.jobs_table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.jobs_table.installEventFilter(_NarrowTable(self.jobs_table))
         self.jobs_table.setMinimumHeight(150)  # the header and two rows, at the least
         self.addWidget(self.jobs_table, 1)
         self.set_enabled(True)
@@ -120,7 +126,7 @@ class JobsList(QVBoxLayout):
                 cell = QTableWidgetItem(text)
                 if column == 4:
                     cell.setForeground(QColor(STATE_COLOURS.get(job.state, "#1b2a33")))
-                    cell.setToolTip(job.error or job.state)
+                    cell.setToolTip(f"{job.error} ({cells[3]})" if job.error else job.state)
                 elif column in (2, 3):
                     cell.setToolTip(text)
                 table.setItem(row, column, cell)
@@ -150,6 +156,21 @@ class JobsList(QVBoxLayout):
                 self.jobs_table.selectRow(row)
                 return
         raise LookupError(f"job {job_id} is not in the list")
+
+
+#: Narrower than this, the jobs list leaves out the printer (in the State's tooltip when a
+#: job failed, and always in the job's row of a wider window).
+PRINTER_COLUMN_MIN_WIDTH = 640
+PRINTER_COLUMN = 3
+
+
+class _NarrowTable(QObject):
+    """Hides the Printer column while the table is too narrow for it to be read."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and isinstance(watched, QTableWidget):
+            watched.setColumnHidden(PRINTER_COLUMN, watched.width() < PRINTER_COLUMN_MIN_WIDTH)
+        return False
 
 
 def _local_time(stamp: str) -> str:

@@ -46,7 +46,7 @@ QSpinBox::up-button, QSpinBox::down-button { width: 0; }
 #stationMessage[state="info"] { background: #e7f0f5; color: #1f3a4d; }
 #labelPreview { background: #e9edef; border: 1px solid #c5d0d6; border-radius: 8px; }
 #previewNote { font-size: 12pt; color: #5b6d75; }
-QTableWidget { font-size: 14pt; }
+QTableWidget { font-size: 13pt; }
 QHeaderView::section { font-size: 12pt; }
 #syncLabel { font-size: 12pt; color: #5b6d75; }
 """

@@ -110,6 +110,7 @@ class LabelStation(QMainWindow):
         self.splitter.addWidget(self._build_right())
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([600, 400])  # in proportion: the jobs' columns need the room
         page.addWidget(self.splitter, 1)
         self.sync_label = QLabel()
         self.sync_label.setObjectName("syncLabel")
