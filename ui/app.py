@@ -73,8 +73,10 @@ def run_app(
     from sync.session import LiveUpdates, sync_workspace
     from ui.collector import MainThreadCollector
     from ui.main_window import MainWindow
+    from ui.main_window.window import DEFAULT_SIZE as MAIN_SIZE
     from ui.ops import EtaProgress, OpContext, OpRunner
     from ui.station import LabelStation
+    from ui.station.style import DEFAULT_SIZE as STATION_SIZE
     from workbench.logs import setup_logging
     from workbench.recent import remember_workspace
     from workbench.workspace import Workspace, demo_workspace, open_workspace
@@ -190,8 +192,10 @@ def run_app(
             window = show_window(opened.workspace, opened.report, remember=False)
         else:
             window = show_window(opened, remember=remember)
-        if screenshot is not None and size is not None:
-            window.resize(*size)
+        if screenshot is not None:  # the size asked for, else the laid-out one (not the
+            # offscreen platform's 800×800 screen)
+            laid_out = STATION_SIZE if isinstance(window, LabelStation) else MAIN_SIZE
+            window.resize(*(size or laid_out))
         if screenshot is not None and isinstance(window, LabelStation):
             _drive_station_screenshot(window, screenshot, outcome)
         elif screenshot is not None:
