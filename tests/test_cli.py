@@ -45,6 +45,8 @@ def test_bad_arguments_get_clear_errors(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "--materials" in result.output
     both = CliRunner().invoke(cli, ["--demo", "--workspace", str(tmp_path)])
     assert both.exit_code == 2 and "not both" in both.output
+    size = CliRunner().invoke(cli, ["--demo", "--screenshot", "x.png", "--size", "wide"])
+    assert size.exit_code == 2 and "WIDTHxHEIGHT" in size.output
 
 
 def test_screenshot_of_the_demo_window(tmp_path: Path) -> None:

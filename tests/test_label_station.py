@@ -29,6 +29,7 @@ from tests.test_label_printing import ZebraStub, closed_port
 from ui.ops import OpRunner
 from ui.print_dialog import print_pdf
 from ui.station import LabelStation, look_up, parse_quantity
+from ui.station.jobs_list import RETRY_COLUMN
 from workbench.demo import generate_demo
 from workbench.labels import IdScheme, LabelError, LabelItem, render_labels_pdf
 from workbench.labels import jobs as label_jobs
@@ -210,21 +211,26 @@ def test_a_failed_job_is_listed_and_retried_from_the_station(
     assert "The job is kept: retry it below." in station.message.text()
     qtbot.waitUntil(lambda: len(station.jobs) == 1 and station.jobs[0].state == "failed")
     assert station.jobs_table.item(0, 4).text().startswith("failed: printer 127.0.0.1:")
-    assert not station.retry_button.isEnabled()  # nothing selected yet
-    station.select_job(station.jobs[0].id)
-    assert station.retry_button.isEnabled()
+    # nothing to find and select first: the failed job has its Retry, and so has the list
+    qtbot.waitUntil(station.retry_button.isEnabled)
+    assert station.retry_button.text() == "Retry failed (1)"
+    row_button = station.jobs_table.cellWidget(0, RETRY_COLUMN)
+    assert row_button is station.jobs_list.row_buttons[station.jobs[0].id]
+    assert row_button.isEnabled() and row_button.height() >= 40
 
     zebra = ZebraStub()
     zebras.append(zebra)
     station.set_printer(zebra.printer)
     with qtbot.waitSignal(station.printed, timeout=30_000) as blocker:
-        qtbot.mouseClick(station.retry_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(row_button, Qt.MouseButton.LeftButton)
     retried = blocker.args[0]
     assert retried.id == station.jobs[0].id and retried.state == "printed"
     zebra.wait_for(1)
     assert b"^PQ2" in zebra.received[0]
     qtbot.waitUntil(lambda: station.jobs_table.item(0, 4).text() == "printed")
     assert label_jobs.pending_jobs(workspace.replica) == []
+    assert station.jobs_table.cellWidget(0, RETRY_COLUMN) is None  # printed: no Retry
+    assert not station.retry_button.isEnabled() and station.retry_button.text() == "Retry failed"
 
 
 def test_mistakes_are_said_and_nothing_is_saved(

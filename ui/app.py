@@ -60,6 +60,7 @@ def run_app(
     timeout_s: int = 300,
     station: bool = False,
     demo: bool = False,
+    size: tuple[int, int] | None = None,
 ) -> int:
     if screenshot is not None and not os.environ.get("QT_QPA_PLATFORM"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -72,8 +73,10 @@ def run_app(
     from sync.session import LiveUpdates, sync_workspace
     from ui.collector import MainThreadCollector
     from ui.main_window import MainWindow
+    from ui.main_window.window import DEFAULT_SIZE as MAIN_SIZE
     from ui.ops import EtaProgress, OpContext, OpRunner
     from ui.station import LabelStation
+    from ui.station.style import DEFAULT_SIZE as STATION_SIZE
     from workbench.logs import setup_logging
     from workbench.recent import remember_workspace
     from workbench.workspace import Workspace, demo_workspace, open_workspace
@@ -189,6 +192,10 @@ def run_app(
             window = show_window(opened.workspace, opened.report, remember=False)
         else:
             window = show_window(opened, remember=remember)
+        if screenshot is not None:  # the size asked for, else the laid-out one (not the
+            # offscreen platform's 800×800 screen)
+            laid_out = STATION_SIZE if isinstance(window, LabelStation) else MAIN_SIZE
+            window.resize(*(size or laid_out))
         if screenshot is not None and isinstance(window, LabelStation):
             _drive_station_screenshot(window, screenshot, outcome)
         elif screenshot is not None:
@@ -308,10 +315,23 @@ def _save_and_quit(window, path: Path, outcome: dict[str, int], what: str) -> No
 
 
 def _drive_station_screenshot(window, path: Path, outcome: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
-    """Photograph the label station once its jobs list has loaded."""
+    """Photograph the label station once its jobs list has loaded, with the newest order
+    scanned and its label previewed when the workspace has orders."""
+    order = window.replica.conn.execute(
+        "SELECT order_no FROM orders WHERE deleted = 0 ORDER BY order_date DESC LIMIT 1"
+    ).fetchone()
+
+    def on_preview(_shown: object) -> None:
+        window.preview_shown.disconnect(on_preview)
+        _save_and_quit(window, path, outcome, "a screenshot of the label station")
 
     def on_jobs(_jobs: list) -> None:  # type: ignore[type-arg]
         window.jobs_shown.disconnect(on_jobs)
-        _save_and_quit(window, path, outcome, "a screenshot of the label station")
+        if order is None:
+            _save_and_quit(window, path, outcome, "a screenshot of the label station")
+            return
+        window.preview_shown.connect(on_preview)
+        window.scan_box.setText(order[0])
+        window.look_up_scan()
 
     window.jobs_shown.connect(on_jobs)

@@ -58,6 +58,12 @@ from workbench.workspace import DEFAULT_DEMO_MATERIALS
 )
 @click.option("--query", default="cotton jersey", show_default=True, help="For --screenshot.")
 @click.option(
+    "--size",
+    metavar="WIDTHxHEIGHT",
+    callback=lambda _ctx, _param, value: _window_size(value),
+    help="For --screenshot: the window's size, e.g. 1024x768 (a small screen).",
+)
+@click.option(
     "--station",
     is_flag=True,
     help="Open the label station (scan, print QR labels) instead of the main window; the "
@@ -73,6 +79,7 @@ def cli(
     workspace_dir: Path | None,
     screenshot: Path | None,
     query: str,
+    size: tuple[int, int] | None,
     station: bool,
 ) -> None:
     """Mill Workbench: material search, costing and labels for textile mills."""
@@ -93,8 +100,20 @@ def cli(
         screenshot=screenshot,
         query=query,
         station=station,
+        size=size,
     )
     sys.exit(code)
+
+
+def _window_size(value: str | None) -> tuple[int, int] | None:
+    if not value:
+        return None
+    width, _x, height = value.lower().partition("x")
+    if not (width.isdigit() and height.isdigit()) or not (
+        320 <= int(width) <= 10_000 and 240 <= int(height) <= 10_000
+    ):
+        raise click.BadParameter(f"{value!r}: give WIDTHxHEIGHT in pixels, e.g. 1024x768")
+    return int(width), int(height)
 
 
 @cli.command("demo-data")

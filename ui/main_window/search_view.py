@@ -3,7 +3,9 @@ results table and the detail pane of the selected material.
 
 Typing waits `SEARCH_DELAY_MS` for a pause, then searches on a worker; searches are numbered,
 so a slow answer never replaces a newer one on screen. A click on a column header sorts through
-the search (ascending, descending, then back to relevance); a selected row shows its material.
+the search (ascending, descending, then back to relevance); a right-click chooses the columns
+(`ResultColumns`, remembered); a selected row shows its material. A search that finds nothing
+says why in place of the table, with the nearest materials to click (`NoResults`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QScrollArea,
     QSplitter,
+    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -27,15 +30,20 @@ from PySide6.QtWidgets import (
 
 from ui.detail import DetailPane
 from ui.facets import FacetPanel
+from ui.main_window.columns import ResultColumns
+from ui.main_window.no_results import NoResults
 from ui.models import COLUMNS, MaterialsTableModel
 from ui.ops import OpContext
 from workbench.replica import queries
 from workbench.search import SearchRequest, SearchResult
+from workbench.search.nearest import NoMatch, explain_no_match
 
 if TYPE_CHECKING:
     from ui.main_window.window import MainWindow
 
 SEARCH_DELAY_MS = 150
+#: A search that found nothing: why, and the nearest materials' rows.
+Nothing = tuple[NoMatch, list[dict[str, Any]]]
 
 
 class SearchView:
@@ -52,6 +60,7 @@ class SearchView:
         self._sort: tuple[str | None, bool] = (None, False)
         self.last_request: SearchRequest | None = None
         self.last_result: SearchResult | None = None
+        self._select_next: str | None = None
 
         self.timer = QTimer(window)
         self.timer.setSingleShot(True)
@@ -115,22 +124,29 @@ class SearchView:
         header.setSortIndicatorShown(False)
         header.sectionClicked.connect(self._on_header_clicked)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((110, 300, 70, 190, 60, 80, 110, 140, 180, 150)):
-            self.table.setColumnWidth(column, width)
+        header.setSectionsMovable(True)
         header.setStretchLastSection(True)
+        header.setToolTip("Right-click to choose the columns; drag to reorder or resize them")
+        self.columns = ResultColumns(self.table, self.workspace.replica, self.ops)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        self.no_results = NoResults()
+        self.no_results.chosen.connect(self._show_nearest)
+        self.no_results.clear_filters.connect(self.facets.clear)
+        self.results = QStackedWidget()
+        self.results.addWidget(self.table)
+        self.results.addWidget(self.no_results)
 
         self.detail = DetailPane()
         self.detail.setMinimumWidth(340)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(facet_scroll)
-        splitter.addWidget(self.table)
+        splitter.addWidget(self.results)
         splitter.addWidget(self.detail)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setStretchFactor(2, 0)
-        splitter.setSizes([300, 700, 400])
+        splitter.setSizes([300, 700, 360])
         self.splitter = splitter
 
         self.widget = QWidget()
@@ -180,22 +196,39 @@ class SearchView:
         self._search_seq += 1
         seq = self._search_seq
         request = self.current_request()
-        search = self.workspace.search
+        search, conn = self.workspace.search, self.workspace.replica.conn
+
+        def work(_ctx: OpContext) -> tuple[SearchResult, Nothing | None]:
+            result = search.search(request)
+            if result.total:
+                return result, None
+            match = explain_no_match(search, request)  # why, and the nearest materials
+            return result, (match, queries.materials_by_ids(conn, match.nearest))
+
         self.ops.run(
-            lambda _ctx: search.search(request),
-            success=lambda result: self._show_results(seq, request, result),
+            work,
+            success=lambda found: self._show_results(seq, request, *found),
             label="Searching",
             background=True,
         )
         return seq
 
-    def _show_results(self, seq: int, request: SearchRequest, result: SearchResult) -> None:
+    def _show_results(
+        self, seq: int, request: SearchRequest, result: SearchResult, nothing: Nothing | None
+    ) -> None:
         if seq < self._shown_seq:
             return  # an older, slower search: a newer answer is already shown
         self._shown_seq = seq
         self.last_request = request
         self.last_result = result
+        if nothing is None:
+            self.results.setCurrentWidget(self.table)
+        else:
+            self.no_results.show_no_match(*nothing)
+            self.results.setCurrentWidget(self.no_results)
         selected = self.detail.material_id
+        if self._select_next is not None and self._select_next in result.ids:
+            selected, self._select_next = self._select_next, None  # a nearest match clicked
         self.model.set_ids(result.ids)
         shown = len(result.ids)
         more = f" (first {shown:,} shown)" if result.total > shown else ""
@@ -209,6 +242,13 @@ class SearchView:
             if row < self.model.rowCount():
                 self.table.selectRow(row)
         self.window.results_shown.emit(result)
+
+    def _show_nearest(self, material_id: str, code: str) -> None:
+        """A nearest material was clicked: search its code, and select it in the results."""
+        self._select_next = material_id
+        self.search_box.setText(code)
+        self.run_search()
+        self.show_material(material_id)
 
     def _on_header_clicked(self, section: int) -> None:
         """Sort by a column: ascending, then descending, then back to relevance."""

@@ -21,18 +21,23 @@ from ui.capacity_view import CapacityWindow
 from ui.cost_sheet import CostSheetWindow
 from ui.dashboards import DashboardsWindow
 from ui.import_dialog import ImportDialog
+from ui.keys import window_keys_first
 from ui.main_window.menus import WindowMenus
 from ui.main_window.search_view import SearchView
 from ui.ops import OpContext, OpRunner
 from ui.proposal_builder import ProposalBuilder
 from ui.settings_dialog import SettingsDialog
 from ui.sync_controller import SyncController, Syncer
+from ui.window_size import fit_screen
 from workbench import drafts
 from workbench.replica import queries
 from workbench.search import IndexState, SearchRequest, SearchResult
 from workbench.services.writer import pending, run_queue
 from workbench.settings import SettingsError, ai_client, load_settings
 from workbench.workspace import Workspace
+
+#: The size the window opens at when the screen has room.
+DEFAULT_SIZE = (1400, 860)
 
 INDEX_STATE_TEXT = {
     IndexState.READY: "search index ready",
@@ -67,7 +72,7 @@ class MainWindow(QMainWindow):
         self.ops = ops or OpRunner(self)
         self.ops.parent_widget = self
         self.setWindowTitle(f"Mill Workbench — {workspace.name}")
-        self.resize(1400, 860)
+        fit_screen(self, DEFAULT_SIZE)
 
         self.search_view = view = SearchView(self)
         self.search_box, self.result_label = view.search_box, view.result_label
@@ -83,6 +88,9 @@ class MainWindow(QMainWindow):
         self.import_action = self.menus.import_action
         self.costing_menu = self.menus.costing_menu
         self.cost_windows = self.menus.cost_windows
+        self.columns = view.columns
+        # Ctrl+E and the others work with the cursor in the search box or a filter too
+        self.keys_first = window_keys_first(self)
 
         self.ops.busy_changed.connect(self._on_busy)
         self.ops.progress.connect(self._on_progress)
@@ -231,6 +239,7 @@ class MainWindow(QMainWindow):
         for opened in self.cost_windows:
             opened.close()
         self.search_view.timer.stop()
+        self.columns.save_pending()
         self.sync.stop()
         self.ops.shutdown()
         super().closeEvent(event)

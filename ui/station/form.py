@@ -8,12 +8,14 @@ to print.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit
 
 from ui.station.scan import Scan, parse_quantity, quantity_text
+from ui.station.style import caption
 from workbench.labels import LabelError, LabelItem
 
 #: The label fields the operator sees, in the order of the form: (field, caption).
@@ -22,36 +24,54 @@ FORM_FIELDS = (
     ("style", "Style"),
     ("colour", "Colour"),
     ("lot", "Lot"),
-    ("quantity", "Qty on label"),
+    ("quantity", "Qty"),
     ("date", "Made"),
     ("mill", "Mill"),
 )
 
 
 class LabelForm(QGridLayout):
-    """The scanned code above, a caption and a line edit for each of :data:`FORM_FIELDS`.
+    """The scanned code above, a caption and a line edit for each of :data:`FORM_FIELDS`:
+    the description across the form, the short fields two to a row (the form keeps to five
+    rows, so the jobs list stays in view on a 768-pixel-high screen).
 
-    A layout rather than a widget: it sits beside the print panel with no margins of its own.
+    A layout rather than a widget: it sits above the message and the jobs with no margins of
+    its own. ``edited`` is called when the operator changes a field.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, edited: Callable[[], None] | None = None) -> None:
         super().__init__()
-        self.setHorizontalSpacing(14)
+        self.setHorizontalSpacing(10)
         self.setVerticalSpacing(6)
         self.code_label = QLabel("—")
-        self.code_label.setObjectName("scanSummary")
-        self.addWidget(QLabel("Code"), 0, 0)
-        self.addWidget(self.code_label, 0, 1)
+        self.code_label.setObjectName("scanCode")
+        self.addWidget(caption("Code"), 0, 0)
+        self.addWidget(self.code_label, 0, 1, 1, 3)
         self.fields: dict[str, QLineEdit] = {}
-        for row, (name, caption) in enumerate(FORM_FIELDS, start=1):
+        for number, (name, text) in enumerate(FORM_FIELDS):
             edit = QLineEdit()
             edit.setObjectName(f"field_{name}")
-            self.addWidget(QLabel(caption), row, 0)
-            self.addWidget(edit, row, 1)
+            edit.setMinimumWidth(90)
+            if edited is not None:
+                edit.textEdited.connect(lambda _text: edited())
+            if number == 0:  # the description: the whole width
+                row, column, span = 1, 0, 3
+            else:
+                row, column, span = 1 + (number + 1) // 2, 2 * ((number + 1) % 2), 1
+            self.addWidget(caption(text), row, column)
+            self.addWidget(edit, row, column + 1, 1, span)
             self.fields[name] = edit
         self.fields["date"].setPlaceholderText("YYYY-MM-DD")
-        self.fields["quantity"].setPlaceholderText("e.g. 1200 pc or 52.5 kg")
+        self.fields["quantity"].setPlaceholderText("1200 pc")
+        self.fields["quantity"].setToolTip("A number and its unit: 1200 pc, 52.5 kg, 80 m")
         self.setColumnStretch(1, 1)
+        self.setColumnStretch(3, 1)
+
+    def clear(self) -> None:
+        """No scan: the code and every field empty."""
+        self.code_label.setText("—")
+        for edit in self.fields.values():
+            edit.clear()
 
     def show_scan(self, scan: Scan) -> None:
         """Fill the fields with the label ``scan`` suggests."""
@@ -68,6 +88,7 @@ class LabelForm(QGridLayout):
         }
         for name, edit in self.fields.items():
             edit.setText(values.get(name) or "")
+            edit.setCursorPosition(0)  # a long value shows its start, not its end
 
     def label_item(self, scan: Scan) -> LabelItem:
         """``scan``'s label as the fields now say it (the operator may have corrected them);

@@ -21,16 +21,16 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFileDialog,
+    QGridLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
+from ui.elided_label import ElidedLabel
 from ui.print_dialog import choose_system_printer
-from ui.station.style import big_button
+from ui.station.style import big_button, caption
 from workbench.labels import template_names
 from workbench.labels.printing import DEFAULT_ZPL_PORT, PrinterError, parse_printer
 from workbench.replica import Replica
@@ -42,11 +42,13 @@ DEFAULT_TEMPLATE = "thermal-100x50"
 MAX_COPIES = 999
 
 
-class PrintPanel(QVBoxLayout):
-    """Stock, copies and printer, one under the other, and the buttons that print.
+class PrintPanel(QGridLayout):
+    """Stock, copies and printer, a caption beside each, and the buttons that print.
 
-    A layout rather than a widget: it sits beside the label's fields with no margins of its
-    own. Its dialogs open over ``window``.
+    A layout rather than a widget: it sits above the label's preview with no margins of its
+    own. Its dialogs open over ``window``. A PDF file is chosen in a dialog and shown whole
+    or elided in the middle (`printer_path`, the whole path as its tooltip); a Zebra's
+    address is typed (`printer_target`, which holds the chosen target for every kind).
     """
 
     def __init__(
@@ -54,67 +56,85 @@ class PrintPanel(QVBoxLayout):
     ) -> None:
         super().__init__()
         self._window = window
-        self.setSpacing(6)
-        self.addWidget(QLabel("Label stock"))
+        self.setHorizontalSpacing(10)
+        self.setVerticalSpacing(6)
         self.template_box = QComboBox()
         self.template_box.addItems(template_names())
         self.template_box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.addWidget(self.template_box)
+        self.addWidget(caption("Stock"), 0, 0)
+        self.addWidget(self.template_box, 0, 1)
 
-        self.addWidget(QLabel("Copies"))
         copies_row = QHBoxLayout()
         minus = big_button("−", "stepButton")
         self.copies = QSpinBox()
         self.copies.setRange(1, MAX_COPIES)
         self.copies.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.copies.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.copies.setMinimumWidth(90)
         plus = big_button("+", "stepButton")
         minus.clicked.connect(lambda: self.copies.stepBy(-1))
         plus.clicked.connect(lambda: self.copies.stepBy(1))
         copies_row.addWidget(minus)
         copies_row.addWidget(self.copies, 1)
         copies_row.addWidget(plus)
-        self.addLayout(copies_row)
+        self.addWidget(caption("Copies"), 1, 0)
+        self.addLayout(copies_row, 1, 1)
 
-        self.addWidget(QLabel("Printer"))
+        kind_row = QHBoxLayout()
         self.printer_kind = QComboBox()
         self.printer_kind.addItem("Zebra on the network", "zpl")
         self.printer_kind.addItem("PDF file", "pdf")
         self.printer_kind.addItem("System printer", "system")
         self.printer_kind.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.printer_kind.currentIndexChanged.connect(self._on_printer_kind)
-        self.addWidget(self.printer_kind)
+        kind_row.addWidget(self.printer_kind, 1)
+        self.choose_button = big_button("Choose…")
+        self.choose_button.clicked.connect(self.choose_printer)
+        kind_row.addWidget(self.choose_button)
+        self.addWidget(caption("Printer"), 2, 0)
+        self.addLayout(kind_row, 2, 1)
+
         target_row = QHBoxLayout()
         self.printer_target = QLineEdit()
         self.printer_target.setObjectName("printerTarget")
         target_row.addWidget(self.printer_target, 1)
+        self.printer_path = ElidedLabel()
+        self.printer_path.setObjectName("printerPath")
+        self.printer_target.textChanged.connect(self._show_target)
+        target_row.addWidget(self.printer_path, 1)
         self.printer_dpi = QComboBox()
         for dpi in (203, 300, 600):
             self.printer_dpi.addItem(f"{dpi} dpi", dpi)
         self.printer_dpi.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         target_row.addWidget(self.printer_dpi)
-        self.choose_button = big_button("Choose…")
-        self.choose_button.clicked.connect(self.choose_printer)
-        target_row.addWidget(self.choose_button)
-        self.addLayout(target_row)
+        self.addLayout(target_row, 3, 0, 1, 2)
 
+        buttons = QHBoxLayout()
         self.print_button = big_button("Print", "printButton")
         self.print_button.clicked.connect(print_labels)
-        self.addWidget(self.print_button)
+        buttons.addWidget(self.print_button, 3)
         self.reprint_button = big_button("Reprint last")
         self.reprint_button.clicked.connect(reprint_last)
-        self.addWidget(self.reprint_button)
-        self.addStretch(1)
+        buttons.addWidget(self.reprint_button, 2)
+        self.addLayout(buttons, 4, 0, 1, 2)
+        self.setColumnStretch(1, 1)
 
     def _on_printer_kind(self) -> None:
         kind = self.printer_kind.currentData()
         self.printer_dpi.setVisible(kind == "zpl")
         self.choose_button.setVisible(kind != "zpl")
-        self.printer_target.setPlaceholderText({
-            "zpl": f"printer address, e.g. 10.0.0.7:{DEFAULT_ZPL_PORT}",
-            "pdf": "file to write, e.g. labels.pdf",
-            "system": "the default printer (or Choose…)",
-        }[kind])  # fmt: skip
+        self.printer_target.setVisible(kind == "zpl")
+        self.printer_path.setVisible(kind != "zpl")
+        self.printer_target.setPlaceholderText(f"printer address, e.g. 10.0.0.7:{DEFAULT_ZPL_PORT}")
+        self._show_target()
+
+    def _show_target(self) -> None:
+        """The chosen file or system printer in `printer_path`, in words when none is."""
+        target = self.printer_target.text().strip()
+        if self.printer_kind.currentData() == "pdf":
+            self.printer_path.setText(target or "no file chosen: Choose…")
+        else:
+            self.printer_path.setText(target or "the default printer (or Choose…)")
 
     def printer_string(self) -> str:
         """The chosen printer as a job names it (``zpl://…``, ``pdf:…``, ``system:…``)."""

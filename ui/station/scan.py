@@ -1,9 +1,11 @@
 """What a scan at the label station names, and the quantity the operator types on a label.
 
 A barcode scanner types an order or lot number and presses Enter; :func:`look_up` finds it
-in the replica (an order with its material's colour and name, a material code, or one of the
-station's own QR labels read back from its URI) and suggests the label to print; anything
-else is printed as a lot. :func:`parse_quantity` reads the label's quantity as typed.
+in the replica (an order with its material's colour and name, a material code, one of the
+station's own QR labels read back from its URI, or a lot an earlier job printed) and suggests
+the label to print; anything else is a new lot, which the station asks about before it prints
+one (a misread or mistyped number must not become a label). :func:`parse_quantity` reads the
+label's quantity as typed.
 
 Kept apart from the window because none of it needs Qt: the window runs :func:`look_up` on a
 worker, and the tests call both directly on a replica.
@@ -18,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from workbench.labels import LabelError, LabelItem, parse_digital_link
+from workbench.labels.jobs import find_lot
 from workbench.replica import Replica
 
 __all__ = ["Scan", "look_up", "parse_quantity", "quantity_text"]
@@ -27,7 +30,7 @@ __all__ = ["Scan", "look_up", "parse_quantity", "quantity_text"]
 class Scan:
     """What a scanned or typed number is, and the label it suggests."""
 
-    #: "order", "material", or "lot" (not in the replica: a lot typed at the station)
+    #: "order", "material", or "lot" (printed before, or, when not ``found``, a new one)
     kind: str
     item: LabelItem
     #: one line for the operator: what was found
@@ -94,9 +97,22 @@ def _material(replica: Replica, code: str, today: date) -> Scan | None:
     return Scan("material", item, " · ".join(p for p in parts if p), True)
 
 
+def _known_lot(replica: Replica, lot: str) -> Scan | None:
+    found = find_lot(replica, lot)
+    if found is None:
+        return None
+    item, job = found
+    when = job.created_at[:10]
+    parts = [f"Lot {item.lot}", f"printed before on {when}"]
+    if item.code and item.code != item.lot:
+        parts.append(f"{item.kind} {item.code}")
+    return Scan("lot", item, " · ".join(parts), True)
+
+
 def look_up(replica: Replica, text: str, today: date | None = None) -> Scan:
     """What ``text`` (a scan or typing) names: an order number, a material code, one of
-    our own label URIs (its order or material, with its lot), or else a lot number."""
+    our own label URIs (its order or material, with its lot), a lot an earlier job printed,
+    or else (``found`` False) a new lot number."""
     today = today or date.today()
     text = text.strip()
     if not text:
@@ -111,10 +127,12 @@ def look_up(replica: Replica, text: str, today: date | None = None) -> Scan:
     scan = _order(replica, text, today) or _material(replica, text, today)
     if scan is not None:
         return replace(scan, item=replace(scan.item, lot=lot)) if lot else scan
+    known = _known_lot(replica, text)
+    if known is not None:
+        return known
     item = LabelItem(code=text, kind="lot", lot=text if len(text) <= 20 else None,
                      production_date=today)  # fmt: skip
-    return Scan("lot", item, f"{text} is not an order or material here: printing it as a lot",
-                False)  # fmt: skip
+    return Scan("lot", item, f"{text} is not an order, material or lot here", False)
 
 
 _QUANTITY = re.compile(r"^\s*([0-9]+(?:[.,][0-9]+)?)\s*(\S+)?\s*$")

@@ -1,10 +1,13 @@
-"""The label station window: the scan box on top, the label's fields and the print panel
-side by side, the message line, and the jobs below.
+"""The label station window: the scan box across the top; on the left the label's fields,
+the message line and the jobs; on the right the print panel and a preview of the label as it
+prints. The two columns are a splitter and every part sizes by layout, so the window fits a
+1024×768 screen whole (the jobs list in view, Print full size) and grows with a larger one.
 
-It holds what ties the parts together: a scan looked up on a worker, printing, reprinting
-and retrying as label jobs (each then synced on to the server's audit trail), the message
-line, the sync menu and the shortcuts. The parts are `LabelForm`, `PrintPanel` and
-`JobsList`, in the look of `style`.
+It holds what ties the parts together: a scan looked up on a worker (a number that names
+nothing here is asked about before it becomes a lot), the preview rendered on a worker from
+the PDF that prints, printing, reprinting and retrying as label jobs (each then synced on to
+the server's audit trail), the message line, the sync menu and the shortcuts. The parts are
+`LabelForm`, `PrintPanel`, `LabelPreview` and `JobsList`, in the look of `style`.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -20,6 +23,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMessageBox,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -30,15 +35,22 @@ from ui.ops import OpContext, OpRunner
 from ui.print_dialog import system_print
 from ui.station.form import LabelForm
 from ui.station.jobs_list import JobsList
+from ui.station.preview import LabelPreview
 from ui.station.print_panel import PRINTER_KEY, TEMPLATE_KEY, PrintPanel
 from ui.station.scan import Scan, look_up
-from ui.station.style import STATION_STYLE
+from ui.station.style import DEFAULT_SIZE, STATION_STYLE
 from ui.sync_controller import SyncController, Syncer
+from ui.wheel_guard import WheelGuard
+from ui.window_size import fit_screen
 from workbench.labels import LabelError, LabelItem
 from workbench.labels import jobs as label_jobs
 from workbench.labels.jobs import LabelJob
+from workbench.labels.preview import label_preview_png
 from workbench.labels.printing import PrinterError, parse_printer
 from workbench.workspace import Workspace
+
+#: How long the preview waits for the operator to stop typing in a field.
+PREVIEW_DELAY_MS = 250
 
 
 class LabelStation(QMainWindow):
@@ -52,6 +64,10 @@ class LabelStation(QMainWindow):
     print_failed = Signal(str)
     #: the jobs list was refreshed: the list of LabelJob
     jobs_shown = Signal(list)
+    #: the preview was rendered: the PNG (bytes), or why the label cannot print (str)
+    preview_shown = Signal(object)
+    #: the question about an unknown number was answered: True for "a new lot"
+    unknown_answered = Signal(bool)
 
     def __init__(
         self,
@@ -73,35 +89,29 @@ class LabelStation(QMainWindow):
         self._busy = False
         self.setWindowTitle(f"Label station — {workspace.name}")
         self.setStyleSheet(STATION_STYLE)
-        self.resize(1280, 900)
+        self._preview_seq = 0
+        #: the question asked about a number that names nothing here (while it is open)
+        self.unknown_question: QMessageBox | None = None
+        self.preview_timer = QTimer(self)
+        self.preview_timer.setSingleShot(True)
+        self.preview_timer.setInterval(PREVIEW_DELAY_MS)
+        self.preview_timer.timeout.connect(self.refresh_preview)
 
         central = QWidget()
         self.setCentralWidget(central)
         page = QVBoxLayout(central)
-        page.setContentsMargins(24, 16, 24, 12)
-        page.setSpacing(10)
-        page.addLayout(self._build_header())
+        page.setContentsMargins(16, 10, 16, 6)
+        page.setSpacing(8)
         page.addLayout(self._build_scan_row())
-        body = QHBoxLayout()
-        body.setSpacing(28)
-        self.form = LabelForm()
-        self.code_label, self.fields = self.form.code_label, self.form.fields
-        body.addLayout(self.form, 3)
-        self.print_panel = PrintPanel(self, self.print_labels, self.reprint_last)
-        panel = self.print_panel  # its parts stay the window's attributes: it and tests use them
-        self.template_box, self.copies = panel.template_box, panel.copies
-        self.printer_kind, self.printer_target = panel.printer_kind, panel.printer_target
-        self.printer_dpi, self.choose_button = panel.printer_dpi, panel.choose_button
-        self.print_button, self.reprint_button = panel.print_button, panel.reprint_button
-        body.addLayout(panel, 2)
-        page.addLayout(body)
-        self.message = QLabel("Scan an order or lot number.")
-        self.message.setObjectName("stationMessage")
-        self.message.setWordWrap(True)
-        page.addWidget(self.message)
-        self.jobs_list = JobsList(self.retry_selected, self._update_buttons)
-        self.retry_button, self.jobs_table = self.jobs_list.retry_button, self.jobs_list.jobs_table
-        page.addLayout(self.jobs_list, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setHandleWidth(12)
+        self.splitter.addWidget(self._build_left())
+        self.splitter.addWidget(self._build_right())
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([600, 400])  # in proportion: the jobs' columns need the room
+        page.addWidget(self.splitter, 1)
         self.sync_label = QLabel()
         self.sync_label.setObjectName("syncLabel")
         page.addWidget(self.sync_label)
@@ -113,38 +123,70 @@ class LabelStation(QMainWindow):
         QShortcut(QKeySequence("Ctrl+P"), self, activated=self.print_labels)
         QShortcut(QKeySequence(Qt.Key.Key_F11), self, activated=self.toggle_full_screen)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self.scan_box, activated=self.scan_box.clear)
-        panel.restore_choices(self.replica, f"pdf:{self.workspace.root / 'labels' / 'labels.pdf'}")
+        wheel = WheelGuard(self)  # a wheel turn over a closed box changes nothing
+        for box in (self.template_box, self.printer_kind, self.printer_dpi, self.copies):
+            box.installEventFilter(wheel)
+        self.print_panel.restore_choices(
+            self.replica, f"pdf:{self.workspace.root / 'labels' / 'labels.pdf'}"
+        )
+        self.template_box.currentIndexChanged.connect(self.preview_timer.start)
+        fit_screen(self, DEFAULT_SIZE)
         self._update_buttons()
         self.refresh_jobs()
         self.scan_box.setFocus()
 
     # -- layout ------------------------------------------------------------------------------
 
-    def _build_header(self) -> QHBoxLayout:
-        row = QHBoxLayout()
-        title = QLabel("Label station")
-        title.setObjectName("stationTitle")
-        row.addWidget(title)
-        row.addStretch(1)
-        user = self.replica.get_state("username")
-        who = QLabel(f"{user} · {self.workspace.name}" if user else self.workspace.name)
-        who.setObjectName("scanSummary")
-        row.addWidget(who)
-        return row
-
     def _build_scan_row(self) -> QVBoxLayout:
         column = QVBoxLayout()
+        column.setSpacing(2)
         self.scan_box = QLineEdit()
         self.scan_box.setObjectName("scanBox")
         self.scan_box.setPlaceholderText("Scan or type an order or lot number, then Enter")
         self.scan_box.setClearButtonEnabled(True)
         self.scan_box.returnPressed.connect(self.look_up_scan)
         column.addWidget(self.scan_box)
+        row = QHBoxLayout()
         self.scan_summary = QLabel("")
         self.scan_summary.setObjectName("scanSummary")
         self.scan_summary.setWordWrap(True)
-        column.addWidget(self.scan_summary)
+        row.addWidget(self.scan_summary, 1)
+        user = self.replica.get_state("username")
+        who = QLabel(f"{user} · {self.workspace.name}" if user else self.workspace.name)
+        who.setObjectName("scanSummary")
+        row.addWidget(who, 0, Qt.AlignmentFlag.AlignTop)
+        column.addLayout(row)
         return column
+
+    def _build_left(self) -> QWidget:
+        """The label's fields, the message line and the jobs."""
+        left, column = _column()
+        self.form = LabelForm(edited=self.preview_timer.start)
+        self.code_label, self.fields = self.form.code_label, self.form.fields
+        column.addLayout(self.form)
+        self.message = QLabel("Scan an order or lot number.")
+        self.message.setObjectName("stationMessage")
+        self.message.setWordWrap(True)
+        column.addWidget(self.message)
+        self.jobs_list = JobsList(self.retry_jobs)
+        self.retry_button, self.jobs_table = self.jobs_list.retry_button, self.jobs_list.jobs_table
+        column.addLayout(self.jobs_list, 1)
+        return left
+
+    def _build_right(self) -> QWidget:
+        """The print panel over the preview."""
+        right, column = _column()
+        self.print_panel = PrintPanel(self, self.print_labels, self.reprint_last)
+        panel = self.print_panel  # its parts stay the window's attributes: it and tests use them
+        self.template_box, self.copies = panel.template_box, panel.copies
+        self.printer_kind, self.printer_target = panel.printer_kind, panel.printer_target
+        self.printer_dpi, self.choose_button = panel.printer_dpi, panel.choose_button
+        self.print_button, self.reprint_button = panel.print_button, panel.reprint_button
+        self.printer_path = panel.printer_path
+        column.addLayout(panel)
+        self.preview = LabelPreview()
+        column.addWidget(self.preview, 1)
+        return right
 
     # -- messages and state ------------------------------------------------------------------
 
@@ -159,12 +201,9 @@ class LabelStation(QMainWindow):
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        selected = self.selected_job()
         self.print_button.setEnabled(not self._busy)
         self.reprint_button.setEnabled(not self._busy and self.last_job is not None)
-        self.retry_button.setEnabled(
-            not self._busy and selected is not None and selected.state != "printed"
-        )
+        self.jobs_list.set_enabled(not self._busy)
 
     def toggle_full_screen(self) -> None:
         if self.isFullScreen():
@@ -197,8 +236,11 @@ class LabelStation(QMainWindow):
         replica = self.replica
 
         def found(scan: Scan) -> None:
-            self.show_scan(scan)
             self.looked_up.emit(scan)
+            if scan.found:
+                self.show_scan(scan)
+            else:
+                self.ask_about_unknown(scan)
 
         def failed(exc: BaseException) -> None:
             self._say(str(exc), "error")
@@ -207,17 +249,90 @@ class LabelStation(QMainWindow):
         self.ops.run(lambda _ctx: look_up(replica, text), success=found, failure=failed,
                      label="Looking up", background=True)  # fmt: skip
 
+    def ask_about_unknown(self, scan: Scan) -> QMessageBox:
+        """Ask before a number that names no order, material or lot here becomes a new lot
+        (No, the default, is what a scanner's Enter answers); returns the question, which
+        does not block the station."""
+        self._forget_scan()
+        code = scan.item.code or ""
+        self._say(f"{code} is not an order, material or lot here.", "error")
+        question = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Unknown number",
+            f"{code} is not an order, material or lot in this workspace.\n\nPrint it as a new lot?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        question.setInformativeText("Check the number first: a misread or mistyped code "
+                                    "would print a label nobody can trace.")  # fmt: skip
+        question.setDefaultButton(QMessageBox.StandardButton.No)
+        question.setEscapeButton(QMessageBox.StandardButton.No)
+
+        def answered(_result: int) -> None:
+            self.unknown_question = None
+            new_lot = question.clickedButton() is question.button(QMessageBox.StandardButton.Yes)
+            if new_lot:
+                self.show_scan(scan)
+                self._say(f"New lot {code}: check its fields, then print.", "info")
+            else:
+                self._say(f"{code} not used: scan again.", "info")
+                self.scan_box.selectAll()
+            self.scan_box.setFocus()
+            self.unknown_answered.emit(new_lot)
+
+        question.finished.connect(answered)
+        self.unknown_question = question
+        question.open()
+        return question
+
+    def _forget_scan(self) -> None:
+        """No scan on screen: nothing that could print by mistake."""
+        self.scan = None
+        self.scan_summary.setText("")
+        self.form.clear()
+        self.preview.show_note("Scan an order or lot number to see its label.")
+
     def show_scan(self, scan: Scan) -> None:
         """Fill the form from ``scan``; the scan box keeps the focus for the next scan."""
         self.scan = scan
         self.scan_summary.setText(scan.summary)
         self.form.show_scan(scan)
-        self._say(
-            f"Ready to print {scan.kind} {scan.item.code}." if scan.found else scan.summary,
-            "info" if scan.found else "error",
-        )
+        self._say(f"Ready to print {scan.kind} {scan.item.code}.", "info")
         self.scan_box.selectAll()
         self.scan_box.setFocus()
+        self.refresh_preview()
+
+    # -- the preview -------------------------------------------------------------------------
+
+    def refresh_preview(self) -> None:
+        """Render the label as the form says it now, on the stock chosen, on a worker (the
+        newest request wins); a label that cannot print says why in the preview."""
+        self.preview_timer.stop()
+        if self.scan is None:
+            return
+        self._preview_seq += 1
+        seq = self._preview_seq
+        try:
+            item = self.label_item()
+        except LabelError as exc:
+            self.preview.show_note(f"Cannot print: {exc}", error=True)
+            self.preview_shown.emit(str(exc))
+            return
+        template, scheme = self.template_box.currentText(), self.scheme
+
+        def show(png: bytes) -> None:
+            if seq == self._preview_seq:
+                self.preview.show_png(png, f"{template}: as it prints")
+                self.preview_shown.emit(png)
+
+        def failed(exc: BaseException) -> None:
+            if seq == self._preview_seq:
+                self.preview.show_note(f"Cannot print: {exc}", error=True)
+                self.preview_shown.emit(str(exc))
+
+        self.ops.run(lambda _ctx: label_preview_png(item, template, scheme=scheme),
+                     success=show, failure=failed, label="Preview",
+                     background=True)  # fmt: skip
 
     def label_item(self) -> LabelItem:
         """The label as the form now says it (the operator may have corrected fields)."""
@@ -256,20 +371,46 @@ class LabelStation(QMainWindow):
             return
         self._print_again(label_jobs.reprint_job, self.last_job.id, "Reprinting")
 
-    def retry_selected(self) -> None:
-        """Print the selected failed (or stuck) job again, on the printer chosen now."""
-        job = self.selected_job()
-        if self._busy or job is None or job.state == "printed":
+    def retry_jobs(self, job_ids: list[str]) -> None:
+        """Print the jobs ``job_ids`` (failed, or left queued by a crash) again, oldest
+        first, on the printer chosen now; one that fails again stays in the list."""
+        printer = None if self._busy or not job_ids else self._chosen_printer()
+        if printer is None:
             return
-        self._print_again(label_jobs.retry_job, job.id, "Retrying")
+        replica, scheme = self.replica, self.scheme
+        count = len(job_ids)
+        self._set_busy(True)
+        self._say(f"Retrying {count} job{'s' * (count != 1)}…", "info")
+
+        def done(outcome: label_jobs.Retried) -> None:
+            self._set_busy(False)
+            if outcome.printed:
+                self.last_job = outcome.printed[-1]
+            self._say(outcome.summary() + ".", "error" if outcome.failed else "ok")
+            self.refresh_jobs()
+            for job in outcome.printed:
+                self.printed.emit(job)
+            if outcome.failed:
+                self.print_failed.emit(outcome.failed[0][1])
+            if outcome.printed:
+                self.sync.sync_now()
+
+        def failed(exc: BaseException) -> None:
+            self._set_busy(False)
+            self._say(f"Not printed: {exc}", "error")
+            self.print_failed.emit(str(exc))
+            self.refresh_jobs()
+
+        self.ops.run(lambda _ctx: label_jobs.retry_jobs(replica, job_ids, printer=printer,
+                                                        scheme=scheme, system_print=system_print),
+                     success=done, failure=failed, label="Retrying",
+                     changes=frozenset({"label_jobs"}))  # fmt: skip
 
     def _print_again(self, again: Callable[..., LabelJob], job_id: str, label: str) -> None:
         """A kept job printed by ``again`` (`label_jobs.reprint_job` or `retry_job`) on the
         printer chosen now; a printer that cannot be used is said, and nothing printed."""
-        try:
-            printer = self.printer_string()
-        except PrinterError as exc:
-            self._say(str(exc), "error")
+        printer = self._chosen_printer()
+        if printer is None:
             return
         replica, scheme = self.replica, self.scheme
         self._run_print(
@@ -277,6 +418,14 @@ class LabelStation(QMainWindow):
                                system_print=system_print),
             label,
         )  # fmt: skip
+
+    def _chosen_printer(self) -> str | None:
+        """The printer chosen now, or None after saying why it cannot be used."""
+        try:
+            return self.printer_string()
+        except PrinterError as exc:
+            self._say(str(exc), "error")
+            return None
 
     def _run_print(self, work: Any, label: str) -> None:
         self._set_busy(True)
@@ -344,3 +493,12 @@ class LabelStation(QMainWindow):
         self.sync.stop()
         self.ops.shutdown()
         super().closeEvent(event)
+
+
+def _column() -> tuple[QWidget, QVBoxLayout]:
+    """A side of the splitter: a widget and the column laying it out, with no margins."""
+    widget = QWidget()
+    column = QVBoxLayout(widget)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(8)
+    return widget, column

@@ -43,6 +43,8 @@ __all__ = [
     "DEFAULT_RESOLVER",
     "STATES",
     "LabelJob",
+    "Retried",
+    "find_lot",
     "get_job",
     "items_from_json",
     "items_to_json",
@@ -52,6 +54,7 @@ __all__ = [
     "queue_job",
     "reprint_job",
     "retry_job",
+    "retry_jobs",
     "run_job",
     "scheme_for",
     "todays_jobs",
@@ -339,3 +342,57 @@ def todays_jobs(replica: Replica, now: datetime | None = None) -> list[LabelJob]
     local = (now or datetime.now().astimezone()).astimezone()
     midnight = datetime.combine(local.date(), time(), tzinfo=local.tzinfo).astimezone(UTC)
     return jobs_since(replica, midnight.strftime("%Y-%m-%dT%H:%M:%SZ"))
+
+
+@dataclass(frozen=True)
+class Retried:
+    """What :func:`retry_jobs` did: the jobs printed, and each failed one with its reason."""
+
+    printed: tuple[LabelJob, ...]
+    failed: tuple[tuple[str, str], ...]
+
+    def summary(self) -> str:
+        """One line for the operator ("2 of 3 jobs printed; …: printer unreachable")."""
+        tried = len(self.printed) + len(self.failed)
+        text = f"{len(self.printed)} of {tried} job{'s' * (tried != 1)} printed"
+        if self.failed:
+            text += f"; not printed: {self.failed[0][1]}"
+        return text
+
+
+def retry_jobs(
+    replica: Replica,
+    job_ids: Iterable[str],
+    *,
+    printer: str | None = None,
+    scheme: IdScheme | None = None,
+    system_print: SystemPrint | None = None,
+) -> Retried:
+    """Print each of ``job_ids`` again (:func:`retry_job`), in order, on ``printer`` if given;
+    a job that fails again stays failed with its new reason, and the others still print."""
+    scheme = scheme or scheme_for(replica)
+    printed: list[LabelJob] = []
+    failed: list[tuple[str, str]] = []
+    for job_id in job_ids:
+        try:
+            printed.append(retry_job(replica, job_id, printer=printer, scheme=scheme,
+                                     system_print=system_print))  # fmt: skip
+        except (LabelError, PrinterError, OSError) as exc:
+            failed.append((job_id, str(exc) or exc.__class__.__name__))
+    return Retried(tuple(printed), tuple(failed))
+
+
+def find_lot(replica: Replica, lot: str) -> tuple[LabelItem, LabelJob] | None:
+    """The newest label printed for ``lot`` (any case) and its job, or None when no job on
+    this replica ever printed that lot: how the station tells a known lot from a typo."""
+    rows = replica.conn.execute(
+        f"SELECT j.*, e.value AS item FROM {TABLE} j, json_each(j.items) e "
+        "WHERE j.deleted = 0 "
+        "AND upper(json_extract(e.value, '$.lot')) = upper(?) "
+        "ORDER BY j.created_at DESC, j.rowid DESC LIMIT 1",
+        (lot.strip(),),
+    ).fetchall()
+    for row in rows:
+        items = items_from_json(f"[{row['item']}]")
+        return items[0], LabelJob.from_row(row)
+    return None
