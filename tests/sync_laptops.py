@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ from sync.server.scoping import WorkspaceScope
 from sync.session import SyncReport, sign_in, sync_workspace
 from tests.sync_fixtures import PASSWORD
 from workbench.replica import Replica
+from workbench.replica.store import connect
 from workbench.workspace import Workspace, open_workspace
 
 #: what goes wrong at the chosen request of a sync: the app dies before sending it, after
@@ -161,7 +161,7 @@ class Laptop:
 
     def copy_to(self, path: Path) -> None:
         """A consistent copy of the replica as it is now (SQLite's backup API)."""
-        target = sqlite3.connect(path)
+        target = connect(path, self.replica.key)  # encrypted alike: backup copies pages
         try:
             self.replica.conn.backup(target)
         finally:

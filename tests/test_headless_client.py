@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 from contextlib import closing
 from pathlib import Path
 
@@ -15,7 +14,9 @@ from sync.server import schema
 from tests.conftest import MemoryKeyring
 from tests.sync_fixtures import PASSWORD, Server, material, write_rows
 from ui.cli import cli
-from workbench import documents
+from workbench import credentials, documents
+from workbench.replica import keys
+from workbench.replica.store import connect
 from workbench.workspace import REPLICA_FILE, open_workspace
 
 
@@ -37,8 +38,10 @@ def test_login_sync_status(server: Server, tmp_path: Path, memory_keyring: Memor
         "merchandiser",
         "keyring",
     )
-    # the token is in the keyring, not in any file of the data directory
-    [token] = memory_keyring.secrets.values()
+    # the token is in the keyring (beside the replica's key), not in any file of the data
+    # directory
+    [token] = [secret for (service, _), secret in memory_keyring.secrets.items()
+               if service == credentials.SERVICE]  # fmt: skip
     for path in Path(data).rglob("*"):
         if path.is_file():
             assert token.encode() not in path.read_bytes(), path
@@ -71,7 +74,8 @@ def test_a_replica_restored_from_a_backup_keeps_the_edits_made_since(
     run("--data-dir", data, "sync")
     replica_file = folder / REPLICA_FILE
     yesterday = tmp_path / "yesterday.sqlite"
-    with closing(sqlite3.connect(replica_file)) as src, closing(sqlite3.connect(yesterday)) as dst:
+    key = keys.replica_key(replica_file)
+    with closing(connect(replica_file, key)) as src, closing(connect(yesterday, key)) as dst:
         src.backup(dst)
 
     def edit(prefix: str) -> None:

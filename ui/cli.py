@@ -155,13 +155,13 @@ def _read_password(password_stdin: bool) -> str:
 
 def _synced_workspaces(data_dir: Path | None) -> list[Path]:
     from workbench.paths import data_dir as default_data_dir
-    from workbench.replica import open_replica
+    from workbench.workspace import open_laptop_replica
 
     found = []
     for folder in sorted((default_data_dir(data_dir) / "workspaces").glob("*")):
         replica_file = folder / "replica.sqlite"
         if replica_file.exists():
-            replica = open_replica(replica_file)
+            replica = open_laptop_replica(replica_file)
             if replica.get_state("server_url"):
                 found.append(folder)
             replica.close()

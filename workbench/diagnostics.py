@@ -44,15 +44,16 @@ def versions() -> dict[str, Any]:
 
 def workspaces(base: Path | None = None) -> list[dict[str, Any]]:
     from workbench.documents import outbox_counts
-    from workbench.replica import REPLICATED_TABLES, open_replica
+    from workbench.replica import REPLICATED_TABLES
     from workbench.replica.queries import table_counts
+    from workbench.workspace import open_laptop_replica
 
     found = []
     for folder in sorted((data_dir(base) / "workspaces").glob("*")):
         replica_file = folder / "replica.sqlite"
         if not replica_file.exists():
             continue
-        replica = open_replica(replica_file)
+        replica = open_laptop_replica(replica_file, plain_without_keyring=True)
         try:
             found.append({
                 "workspace": folder.name, "schema": replica.schema_version,

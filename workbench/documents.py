@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workbench.replica import APPEND_ONLY_TABLES, DOCUMENT_TABLES, Replica, validation
+from workbench.replica import APPEND_ONLY_TABLES, DOCUMENT_TABLES, Replica, cipher, validation
 from workbench.replica.store import utc_now
 
 MAX_ATTACHMENT_BYTES = 4 * 1024 * 1024
@@ -103,7 +103,7 @@ def save_document(replica: Replica, table: str, values: Mapping[str, Any]) -> di
                 f"VALUES ({', '.join('?' * len(given))})",
                 [row[c] for c in given],
             )
-        except sqlite3.IntegrityError as exc:
+        except cipher.IntegrityError as exc:
             raise DocumentError(f"{table}: {exc}") from exc
         saved = dict(conn.execute(f"SELECT * FROM {table} WHERE id = ?", (row_id,)).fetchone())
         _enqueue(conn, table, row_id, "upsert", saved, current)

@@ -1,6 +1,7 @@
 """A workspace on this laptop: its replica file and the search index derived from it.
 
-A workspace folder holds ``replica.sqlite`` (the truth, architecture D2), ``search-index/``
+A workspace folder holds ``replica.sqlite`` (the truth, architecture D2; encrypted, its key in
+the OS keyring: D11 and `workbench.replica.keys`), ``search-index/``
 (derived, architecture D3: safe to delete at any time) and ``replica.orders.npz`` (the order history
 the dashboards open from, derived too: `workbench.analytics.store_file`). The demo workspace
 is an ordinary workspace filled by the demo generator, so the demo exercises the same code
@@ -9,13 +10,14 @@ paths as real data.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.paths import workspace_dir
-from workbench.replica import Replica, open_replica
+from workbench.replica import Replica, keys, open_replica
 from workbench.search import MaterialSearch
 
 REPLICA_FILE = "replica.sqlite"
@@ -23,6 +25,11 @@ INDEX_DIR = "search-index"
 #: the demo generated on this laptop with no server (``workbench --demo --offline``)
 DEMO_NAME = "demo-local"
 DEFAULT_DEMO_MATERIALS = 20_000
+#: the demo's folders: this one, and the one the demo synced from its own server uses
+DEMO_FOLDERS = frozenset({DEMO_NAME, "demo"})
+
+
+log = logging.getLogger("workbench.workspace")
 
 
 @dataclass
@@ -37,10 +44,35 @@ class Workspace:
         self.replica.close()
 
 
-def open_workspace(root: Path | str, name: str | None = None) -> Workspace:
-    """Open (creating if needed) the workspace in folder ``root``."""
+def open_laptop_replica(path: Path | str, *, plain_without_keyring: bool = False) -> Replica:
+    """A replica on this laptop, encrypted with its key from the keyring (a plain replica
+    from before encryption is encrypted as it opens).
+
+    ``plain_without_keyring``: where the OS has no keyring, keep a replica that was never
+    encrypted plain instead of refusing to open it; only for the demo workspace, whose rows
+    are made-up demo data. Raises `keys.NoKeyError` with a message for the user otherwise.
+    """
+    path = Path(path)
+    try:
+        key: bytes | None = keys.replica_key(path)
+    except keys.NoKeyError:
+        if not plain_without_keyring or keys.key_id_file(path).exists():
+            raise
+        log.warning("no keyring: the demo workspace %s is kept unencrypted", path.parent.name)
+        key = None
+    return open_replica(path, key)
+
+
+def open_workspace(
+    root: Path | str, name: str | None = None, *, plain_without_keyring: bool | None = None
+) -> Workspace:
+    """Open (creating if needed) the workspace in folder ``root``. A demo workspace's folder
+    (``demo``, ``demo-local``) may stay plain where there is no keyring (see
+    `open_laptop_replica`) unless ``plain_without_keyring`` says otherwise."""
     root = Path(root)
-    replica = open_replica(root / REPLICA_FILE)
+    if plain_without_keyring is None:
+        plain_without_keyring = root.name in DEMO_FOLDERS
+    replica = open_laptop_replica(root / REPLICA_FILE, plain_without_keyring=plain_without_keyring)
     return Workspace(
         name=name or root.name,
         root=root,
@@ -65,7 +97,7 @@ def demo_workspace(
     from workbench.demo import generate_demo
 
     root = workspace_dir(DEMO_NAME, base)
-    workspace = open_workspace(root, DEMO_NAME)
+    workspace = open_workspace(root, DEMO_NAME, plain_without_keyring=True)
     has_data = workspace.replica.conn.execute("SELECT 1 FROM materials LIMIT 1").fetchone()
     if not has_data:
         generate_demo(

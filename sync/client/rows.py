@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
 from sync.client.api import SyncError
-from workbench.replica import REPLICATED_TABLES, Replica, validation
+from workbench.replica import REPLICATED_TABLES, Replica, cipher, validation
 from workbench.replica.store import utc_now
 
 log = logging.getLogger(__name__)
@@ -78,7 +77,7 @@ def _write_or_set_aside(conn: Any, columns: Columns, table: str, row: Mapping[st
     try:
         write_row(conn, columns, table, row)
         return True
-    except (sqlite3.IntegrityError, UnicodeEncodeError, OverflowError) as exc:
+    except (*cipher.IntegrityError, UnicodeEncodeError, OverflowError) as exc:
         if row.get("deleted"):
             conn.execute(
                 f"UPDATE {table} SET deleted = 1, version = ?, updated_at = ? WHERE id = ?",

@@ -25,7 +25,7 @@ from isal import isal_zlib
 
 from sync.client.api import Cancelled, Request, SyncError, error_from
 from sync.client.rows import Columns
-from workbench.replica import REPLICATED_TABLES, Replica
+from workbench.replica import REPLICATED_TABLES, Replica, cipher
 
 #: zlib's window bits for a gzip stream (header and trailer checked)
 GZIP_WBITS = 16 + 15
@@ -252,7 +252,10 @@ def adopt(
     and the copy happen under `Replica.writing`, so no edit of this app can land between
     them and be overwritten.
     """
-    snap = sqlite3.connect(str(path), isolation_level=None)
+    encrypted = path.with_name(path.name + ".encrypted")
+    if replica.key is not None:  # backup copies pages: the snapshot's must be encrypted alike
+        cipher.export(path, encrypted, replica.key)
+    snap = cipher.connect(encrypted if replica.key else path, replica.key, isolation_level=None)
     try:
         with replica.writing():
             conn = replica.conn
@@ -275,6 +278,7 @@ def adopt(
             snap.backup(conn)
     finally:
         snap.close()
+        encrypted.unlink(missing_ok=True)
     if imported is not None:
         for n, table in enumerate(tables, start=1):
             imported(table, counts[table], n, len(tables))
@@ -325,7 +329,7 @@ def _insert_tables(
     """The snapshot's tables inserted into a replica that already holds rows: each table in
     a transaction of its own, keeping the documents with unsent edits."""
     conn = replica.conn
-    conn.execute("ATTACH DATABASE ? AS snap", (str(path),))
+    conn.execute("ATTACH DATABASE ? AS snap KEY ''", (str(path),))  # a plain file
     try:
         snap_tables = _tables(conn, "snap")
         tables = [t for t in REPLICATED_TABLES if t in snap_tables and (only is None or t in only)]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 # what the .py migrations call, imported here so that every packager sees the module (the
 # migration files themselves are data, found beside this one at run time)
-from workbench.replica import converge  # noqa: F401
+from workbench.replica import cipher, converge  # noqa: F401
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.(sql|py)$")
@@ -105,7 +105,7 @@ def migrate(conn: sqlite3.Connection, target: int | None = None) -> tuple[int, i
     for migration in MIGRATIONS[current:target]:
         try:
             migration.run(conn)
-        except sqlite3.Error as exc:
+        except cipher.Error as exc:
             if conn.in_transaction:
                 conn.rollback()
             raise MigrationError(

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from workbench.replica import cipher
 from workbench.replica.migrate import migrate, schema_version
 
 #: How long a connection waits for another writer before giving up with "database is locked".
@@ -20,17 +21,19 @@ def utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def connect(path: Path | str) -> sqlite3.Connection:
-    """A connection configured the way every replica connection must be.
+def connect(path: Path | str, key: bytes | None = None) -> sqlite3.Connection:
+    """A connection configured the way every replica connection must be: encrypted with
+    ``key`` (`workbench.replica.cipher`), or a plain file without one (the server's snapshot
+    files, tests that build a replica to look at).
 
     WAL lets readers (the UI thread) run while one writer (a sync or import worker) commits;
     ``synchronous=NORMAL`` is durable across application crashes in WAL mode and much faster
     than FULL; the busy timeout turns brief writer contention into a wait instead of an error.
     """
-    conn = sqlite3.connect(
-        str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+    conn = cipher.connect(
+        path, key, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
     )
-    conn.row_factory = sqlite3.Row
+    conn.row_factory = cipher.row_factory(conn)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
@@ -46,8 +49,10 @@ class Replica:
     page or a document plus its outbox entry are committed atomically.
     """
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, key: bytes | None = None) -> None:
         self.path = Path(path)
+        #: the SQLCipher key (None: a plain file); kept for this process's connections only
+        self.key = key
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -57,7 +62,7 @@ class Replica:
     def conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = connect(self.path)
+            conn = connect(self.path, self.key)
             self._local.conn = conn
             with self._lock:
                 self._all.append(conn)
@@ -133,10 +138,16 @@ class Replica:
         self._local = threading.local()
 
 
-def open_replica(path: Path | str) -> Replica:
-    """Open (creating if needed) a replica and migrate it to this app's schema."""
+def open_replica(path: Path | str, key: bytes | None = None) -> Replica:
+    """Open (creating if needed) a replica and migrate it to this app's schema.
+
+    With ``key`` the file is encrypted: a new one is made encrypted, and a plain one (a
+    replica from before encryption) is encrypted first, before anything else reads it.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    replica = Replica(path)
+    if key is not None and cipher.is_plain(path):
+        cipher.encrypt_file(path, key)
+    replica = Replica(path, key)
     migrate(replica.conn)
     return replica

@@ -1,0 +1,178 @@
+"""A laptop's replica is encrypted at rest (SQLCipher), its key in the OS keyring.
+
+What a thief who copies the data directory gets: files in which none of the workspace's
+prices or costing figures appear, and that no SQLite tool opens without the key.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import keyring
+import keyring.errors
+import pytest
+from keyring.backend import KeyringBackend
+
+from sync.session import sign_in, sync_workspace
+from tests.conftest import MemoryKeyring
+from tests.sync_fixtures import PASSWORD, Server, material, write_rows
+from workbench import documents
+from workbench.replica import cipher, keys, open_replica
+from workbench.workspace import REPLICA_FILE, demo_workspace, open_workspace
+
+#: figures that appear nowhere but in this workspace's rows
+PRICE = "98765.4321"
+FOB = "13579.2468"
+
+
+def _files(folder: Path) -> list[Path]:
+    """The replica and everything SQLite keeps beside it (write-ahead log, shared memory)."""
+    return [p for p in folder.glob(f"{REPLICA_FILE}*") if p.is_file()]
+
+
+def _holds(path: Path, text: str) -> bool:
+    return text.encode() in path.read_bytes()
+
+
+class NoKeyring(KeyringBackend):
+    """A machine without a keyring service (a server, a bare container)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def get_password(self, service: str, username: str) -> str | None:
+        raise keyring.errors.NoKeyringError("no backend")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise keyring.errors.NoKeyringError("no backend")
+
+    def delete_password(self, service: str, username: str) -> None:
+        raise keyring.errors.NoKeyringError("no backend")
+
+
+@pytest.fixture
+def no_keyring() -> NoKeyring:
+    previous = keyring.get_keyring()
+    backend = NoKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+def test_a_synced_laptop_holds_no_price_or_cost_in_readable_form(
+    server: Server, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    write_rows(server.engine, server.workspaces["alpha"], "materials",
+               [material(f"ENC-{i}", price=PRICE) for i in range(30)])  # fmt: skip
+    workspace, _, _ = sign_in(server.url, "merchandiser@alpha", PASSWORD, base=tmp_path)
+    sync_workspace(workspace)
+    documents.save_document(workspace.replica, "cost_sheets",
+                            {"style_code": "ENC-TEE", "body": f'{{"fob": "{FOB}"}}'})  # fmt: skip
+    # the figures are there for the app…
+    price = workspace.replica.conn.execute("SELECT price FROM materials LIMIT 1").fetchone()[0]
+    assert price == PRICE
+    root = workspace.root
+    # …and nowhere in the files, neither while the app runs (the write-ahead log) nor after
+    for path in _files(root):
+        assert not _holds(path, PRICE) and not _holds(path, FOB), path
+    workspace.close()
+    files = _files(root)
+    assert root / REPLICA_FILE in files
+    for path in files:
+        assert not _holds(path, PRICE) and not _holds(path, FOB), path
+    # the key is in the keyring, not in any file of the folder
+    [key] = [s for (service, _), s in memory_keyring.secrets.items() if service == keys.SERVICE]
+    for path in root.rglob("*"):
+        assert not path.is_file() or key.encode() not in path.read_bytes(), path
+
+
+def test_the_replica_does_not_open_without_its_key(tmp_path: Path) -> None:
+    workspace = open_workspace(tmp_path / "acme")
+    documents.save_document(workspace.replica, "cost_sheets", {"style_code": "KEYED"})
+    workspace.close()
+    replica_file = tmp_path / "acme" / REPLICA_FILE
+    with closing(sqlite3.connect(replica_file)) as plain, pytest.raises(sqlite3.DatabaseError):
+        plain.execute("SELECT count(*) FROM cost_sheets").fetchone()
+    with pytest.raises(cipher.WrongKey, match="another key"):
+        open_replica(replica_file, cipher.new_key())
+    again = open_workspace(tmp_path / "acme")  # with its own key, from the keyring
+    assert again.replica.conn.execute("SELECT style_code FROM cost_sheets").fetchone()[0] == "KEYED"
+    again.close()
+
+
+def test_a_keyring_that_lost_the_key_is_named_not_a_damaged_file(
+    tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    open_workspace(tmp_path / "acme").close()
+    memory_keyring.secrets.clear()
+    with pytest.raises(keys.NoKeyError, match="holds no key for acme"):
+        open_workspace(tmp_path / "acme")
+
+
+def test_a_plain_replica_from_before_is_encrypted_as_it_opens(tmp_path: Path) -> None:
+    folder = tmp_path / "acme"
+    plain = open_replica(folder / REPLICA_FILE)  # as replicas were before encryption
+    body = f'{{"fob": "{FOB}"}}'
+    documents.save_document(plain, "cost_sheets", {"style_code": "OLD", "body": body})
+    plain.close()
+    assert cipher.is_plain(folder / REPLICA_FILE)
+    assert _holds(folder / REPLICA_FILE, FOB) or any(_holds(p, FOB) for p in _files(folder))
+
+    workspace = open_workspace(folder)
+    conn = workspace.replica.conn
+    assert conn.execute("SELECT style_code FROM cost_sheets").fetchone()[0] == "OLD"
+    # its unsent edit is still queued
+    assert documents.outbox_counts(workspace.replica)["pending"] == 1
+    workspace.close()
+    assert not cipher.is_plain(folder / REPLICA_FILE)
+    for path in _files(folder):
+        assert not _holds(path, FOB), path
+
+
+def test_an_encryption_cut_short_leaves_the_replica_as_it_was(tmp_path: Path) -> None:
+    """A crash after the encrypted copy was half written: the plain replica is untouched,
+    and the next start encrypts it again from the beginning."""
+    folder = tmp_path / "acme"
+    plain = open_replica(folder / REPLICA_FILE)
+    documents.save_document(plain, "cost_sheets", {"style_code": "KEPT"})
+    plain.close()
+    (folder / f"{REPLICA_FILE}.encrypting").write_bytes(b"half an encrypted copy")
+    workspace = open_workspace(folder)
+    assert workspace.replica.conn.execute("SELECT style_code FROM cost_sheets").fetchone()[0] == (
+        "KEPT"
+    )
+    workspace.close()
+    assert not (folder / f"{REPLICA_FILE}.encrypting").exists()
+
+
+def test_without_a_keyring_the_app_says_so(tmp_path: Path, no_keyring: NoKeyring) -> None:
+    with pytest.raises(keys.NoKeyError, match="no system keyring is available"):
+        open_workspace(tmp_path / "acme")
+    assert not (tmp_path / "acme" / REPLICA_FILE).exists()  # nothing written unencrypted
+
+
+def test_without_a_keyring_a_passphrase_may_stand_in(
+    tmp_path: Path, no_keyring: NoKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(keys.PASSPHRASE_ENV, "correct horse battery staple")
+    workspace = open_workspace(tmp_path / "acme")
+    documents.save_document(workspace.replica, "cost_sheets", {"style_code": "PASS"})
+    workspace.close()
+    assert not cipher.is_plain(tmp_path / "acme" / REPLICA_FILE)
+    again = open_workspace(tmp_path / "acme")
+    assert again.replica.conn.execute("SELECT style_code FROM cost_sheets").fetchone()[0] == "PASS"
+    again.close()
+    monkeypatch.setenv(keys.PASSPHRASE_ENV, "a wrong guess")
+    with pytest.raises(cipher.WrongKey):
+        open_workspace(tmp_path / "acme")
+    monkeypatch.delenv(keys.PASSPHRASE_ENV)
+    with pytest.raises(keys.NoKeyError, match="encrypted with a passphrase"):
+        open_workspace(tmp_path / "acme")
+
+
+def test_the_demo_runs_without_a_keyring(tmp_path: Path, no_keyring: NoKeyring) -> None:
+    """Made-up demo data only: kept plain where no keyring exists, so the demo still starts."""
+    workspace = demo_workspace(tmp_path, materials=50)
+    assert workspace.replica.conn.execute("SELECT count(*) FROM materials").fetchone()[0] == 50
+    workspace.close()

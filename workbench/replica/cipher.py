@@ -1,0 +1,113 @@
+"""Replica files encrypted at rest with SQLCipher 4 (architecture D11).
+
+A merchandiser's laptop carries every cost rate, margin rule and order value of the
+workspace; a copied data directory must reveal none of them. So a laptop's replica is a
+SQLCipher database: every page is AES-256 encrypted and authenticated (HMAC-SHA512), keyed
+with 32 random bytes that live in the OS keyring (`workbench.replica.keys`), never on disk.
+
+The key is given raw (``x'…'``), so opening a connection costs no key derivation: the app
+opens one connection per thread. A connection opened without a key is a plain SQLite file
+through the same library, which is how the server's snapshot files and the demo on a machine
+without a keyring are read.
+
+SQLCipher's Python binding has exception classes of its own; the tuples below catch an error
+from either binding, so code that handles "constraint failed" or "database is damaged" does
+not depend on how the file was opened.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3.dbapi2 as sqlcipher
+
+#: The first bytes of every plain SQLite file; an encrypted file starts with random salt.
+PLAIN_HEADER = b"SQLite format 3\x00"
+
+KEY_BYTES = 32
+
+Error = (sqlite3.Error, sqlcipher.Error)
+IntegrityError = (sqlite3.IntegrityError, sqlcipher.IntegrityError)
+OperationalError = (sqlite3.OperationalError, sqlcipher.OperationalError)
+DatabaseError = (sqlite3.DatabaseError, sqlcipher.DatabaseError)
+
+
+class WrongKey(RuntimeError):
+    """The file is encrypted and the key given does not open it (or no key was given)."""
+
+
+def new_key() -> bytes:
+    return os.urandom(KEY_BYTES)
+
+
+def is_plain(path: Path | str) -> bool:
+    """Whether ``path`` holds a plain (unencrypted) SQLite database. A missing or empty file
+    counts as not plain: it becomes whatever the first connection makes it."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(PLAIN_HEADER)) == PLAIN_HEADER
+    except FileNotFoundError:
+        return False
+
+
+def connect(path: Path | str, key: bytes | None, **options: Any) -> sqlite3.Connection:
+    """A connection to ``path``: encrypted with ``key``, or a plain file when ``key`` is None.
+
+    The key is checked at once (SQLCipher only reads the file at the first statement), so a
+    wrong key fails here with `WrongKey` rather than later as "file is not a database".
+    """
+    if key is None:
+        return sqlite3.connect(str(path), **options)
+    conn = sqlcipher.connect(str(path), **options)
+    conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlcipher.DatabaseError as exc:
+        conn.close()
+        raise WrongKey(
+            f"{Path(path).name} cannot be opened with this laptop's key: it is encrypted with "
+            "another key, or it is damaged"
+        ) from exc
+    return conn  # type: ignore[no-any-return]  # the binding has no type information
+
+
+def row_factory(conn: sqlite3.Connection) -> Any:
+    """The ``Row`` class of the binding ``conn`` comes from (name and index access)."""
+    return sqlite3.Row if isinstance(conn, sqlite3.Connection) else sqlcipher.Row
+
+
+def export(plain: Path | str, target: Path | str, key: bytes) -> None:
+    """Copy the plain SQLite file ``plain`` into a new file ``target`` encrypted with ``key``
+    (schema, rows and ``user_version``), with SQLCipher's ``sqlcipher_export``."""
+    Path(target).unlink(missing_ok=True)
+    conn = sqlcipher.connect(str(plain), isolation_level=None)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        conn.execute(f"ATTACH DATABASE ? AS encrypted KEY \"x'{key.hex()}'\"", (str(target),))
+        conn.execute("SELECT sqlcipher_export('encrypted')")
+        conn.execute(f"PRAGMA encrypted.user_version = {int(version)}")
+        conn.execute("DETACH DATABASE encrypted")
+    finally:
+        conn.close()
+    with open(target, "rb+") as f:
+        os.fsync(f.fileno())
+
+
+def encrypt_file(path: Path | str, key: bytes) -> None:
+    """Turn the plain SQLite file at ``path`` into an encrypted one with ``key``, in place.
+
+    The encrypted copy is made beside it (`export`) and then replaces it in one rename; the
+    old file's write-ahead log is checkpointed into it first and goes with it. Until the
+    rename the plain file is untouched: a crash half-way leaves the replica as it was, and
+    the next open tries again. No connection to ``path`` may be open.
+    """
+    path = Path(path)
+    partial = path.with_name(path.name + ".encrypting")
+    export(path, partial, key)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    os.replace(partial, path)

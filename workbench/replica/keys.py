@@ -1,0 +1,126 @@
+"""Where a laptop's replica keys live: the OS keyring, one random key per replica file.
+
+Each replica file has a key id beside it (``replica.sqlite.key-id``: a random name, not a
+secret) and its key in the keyring under that name. The id travels with the file: a
+workspace folder restored from a backup or moved to another data directory still finds its
+key, and a thief who copies the folder gets the id but not the key.
+
+Where the OS offers no keyring the app says so and stops, unless the machine's administrator
+allowed a passphrase by setting ``WORKBENCH_PASSPHRASE``: the key is then derived from it with
+scrypt (the salt kept in the key-id file). Nothing ever falls back to keeping the key in a
+file.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import json
+import os
+import uuid
+from pathlib import Path
+
+import keyring
+import keyring.errors
+
+from workbench.replica import cipher
+
+SERVICE = "mill-workbench-replica"
+PASSPHRASE_ENV = "WORKBENCH_PASSPHRASE"
+#: scrypt's cost: about 0.1 s and 16 MB on a laptop, once per start
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+
+
+class NoKeyError(RuntimeError):
+    """This laptop holds no key for the replica, and none can be made or derived."""
+
+
+def key_id_file(replica_path: Path) -> Path:
+    return replica_path.with_name(replica_path.name + ".key-id")
+
+
+def _read_id(replica_path: Path) -> dict[str, str] | None:
+    try:
+        found = json.loads(key_id_file(replica_path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (ValueError, OSError) as exc:
+        raise NoKeyError(f"{key_id_file(replica_path)} is damaged ({exc})") from exc
+    return found if isinstance(found, dict) else None
+
+
+def _write_id(replica_path: Path, record: dict[str, str]) -> None:
+    target = key_id_file(replica_path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".part")
+    partial.write_text(json.dumps(record), encoding="utf-8")
+    os.replace(partial, target)
+
+
+def replica_key(replica_path: Path | str, *, create: bool = True) -> bytes:
+    """The key that opens the replica at ``replica_path`` (made and stored on first use when
+    ``create``). Raises `NoKeyError` with a message for the user when there is none."""
+    replica_path = Path(replica_path)
+    record = _read_id(replica_path)
+    if record is not None and record.get("kind") == "passphrase":
+        return _from_passphrase(replica_path, record["salt"])
+    if record is not None:
+        return _from_keyring(replica_path, record["id"])
+    if not create:
+        raise NoKeyError(f"no key was ever made for {replica_path}")
+    key = cipher.new_key()
+    key_id = str(uuid.uuid4())
+    try:
+        keyring.set_password(SERVICE, key_id, base64.b64encode(key).decode())
+    except keyring.errors.KeyringError as exc:
+        if not os.environ.get(PASSPHRASE_ENV):
+            raise NoKeyError(
+                "no system keyring is available to keep the key that encrypts this "
+                f"workspace ({exc.__class__.__name__}). Install and unlock a keyring such as "
+                f"GNOME Keyring or KWallet, or set {PASSPHRASE_ENV} where your "
+                "administrator allows a passphrase"
+            ) from exc
+        salt = base64.b64encode(os.urandom(16)).decode()
+        _write_id(replica_path, {"kind": "passphrase", "salt": salt})
+        return _from_passphrase(replica_path, salt)
+    _write_id(replica_path, {"kind": "keyring", "id": key_id})
+    return key
+
+
+def _from_keyring(replica_path: Path, key_id: str) -> bytes:
+    try:
+        stored = keyring.get_password(SERVICE, key_id)
+    except keyring.errors.KeyringError as exc:
+        raise NoKeyError(
+            f"the keyring that holds this workspace's key cannot be read ({exc}); unlock it "
+            "and start again"
+        ) from exc
+    if not stored:
+        raise NoKeyError(
+            f"this laptop's keyring holds no key for {replica_path.parent.name}: the data "
+            "there cannot be read. Sign in again to download the workspace afresh"
+        )
+    return base64.b64decode(stored)
+
+
+def _from_passphrase(replica_path: Path, salt: str) -> bytes:
+    passphrase = os.environ.get(PASSPHRASE_ENV)
+    if not passphrase:
+        raise NoKeyError(
+            f"{replica_path.parent.name} is encrypted with a passphrase: set {PASSPHRASE_ENV}"
+        )
+    return hashlib.scrypt(
+        passphrase.encode(), salt=base64.b64decode(salt), dklen=cipher.KEY_BYTES, **_SCRYPT
+    )
+
+
+def forget(replica_path: Path | str) -> None:
+    """Delete the replica's key from the keyring and its key id (a remote wipe, a reset):
+    whatever copies of the file remain can no longer be read."""
+    replica_path = Path(replica_path)
+    record = _read_id(replica_path)
+    if record is not None and record.get("kind") == "keyring":
+        with contextlib.suppress(keyring.errors.KeyringError):
+            keyring.delete_password(SERVICE, record["id"])
+    key_id_file(replica_path).unlink(missing_ok=True)
