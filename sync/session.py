@@ -23,8 +23,9 @@ from sync.protocol import Login
 from workbench import credentials
 from workbench.documents import conflicts, outbox_counts
 from workbench.paths import workspace_dir
+from workbench.replica import keys
 from workbench.search.index import IndexDamaged
-from workbench.workspace import Workspace, open_workspace
+from workbench.workspace import REPLICA_FILE, Workspace, open_workspace
 
 log = logging.getLogger("workbench.sync")
 
@@ -83,7 +84,15 @@ def connect(server_url: str, token: str, base: Path | str | None = None) -> Work
 def _connect(
     server_url: str, info: Login, base: Path | str | None, keep_token: bool
 ) -> tuple[Workspace, Login, str | None]:
-    workspace = open_workspace(workspace_dir(_folder_name(info.workspace_name), base))
+    folder = workspace_dir(_folder_name(info.workspace_name), base)
+    try:
+        workspace = open_workspace(folder)
+    except keys.KeyLost:
+        # signing in again is how the user gets a workspace whose key is gone back: the
+        # unreadable file is kept aside and the workspace downloaded afresh
+        aside = keys.set_aside(folder / REPLICA_FILE)
+        log.warning("the key of %s is lost; its replica is kept as %s", folder.name, aside.name)
+        workspace = open_workspace(folder)
     replica = workspace.replica
     known = replica.get_state("workspace_id")
     if known is None and replica.cursor > 0:

@@ -110,6 +110,25 @@ def test_a_keyring_that_lost_the_key_is_named_not_a_damaged_file(
         open_workspace(tmp_path / "acme")
 
 
+def test_signing_in_again_after_the_key_was_lost_starts_afresh(
+    server: Server, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    """The keyring was reset: the old file is set aside, unread and undeleted, and signing in
+    downloads the workspace into a new replica."""
+    write_rows(server.engine, server.workspaces["alpha"], "materials", [material("LOST-1")])
+    workspace, _, _ = sign_in(server.url, "merchandiser@alpha", PASSWORD, base=tmp_path)
+    sync_workspace(workspace)
+    root = workspace.root
+    workspace.close()
+    memory_keyring.secrets.clear()
+    workspace, _, _ = sign_in(server.url, "merchandiser@alpha", PASSWORD, base=tmp_path)
+    sync_workspace(workspace)
+    assert workspace.replica.conn.execute("SELECT code FROM materials").fetchone()[0] == "LOST-1"
+    workspace.close()
+    [aside] = root.glob(f"{REPLICA_FILE}.unreadable-*[0-9]Z")
+    assert not cipher.is_plain(aside)
+
+
 def test_a_plain_replica_from_before_is_encrypted_as_it_opens(tmp_path: Path) -> None:
     folder = tmp_path / "acme"
     plain = open_replica(folder / REPLICA_FILE)  # as replicas were before encryption

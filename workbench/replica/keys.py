@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import keyring
@@ -34,6 +35,11 @@ _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
 class NoKeyError(RuntimeError):
     """This laptop holds no key for the replica, and none can be made or derived."""
+
+
+class KeyLost(NoKeyError):
+    """The replica's key was in the keyring and is not any more (a keyring reset, another
+    user profile): the file can never be read again on this laptop."""
 
 
 def key_id_file(replica_path: Path) -> Path:
@@ -97,7 +103,7 @@ def _from_keyring(replica_path: Path, key_id: str) -> bytes:
             "and start again"
         ) from exc
     if not stored:
-        raise NoKeyError(
+        raise KeyLost(
             f"this laptop's keyring holds no key for {replica_path.parent.name}: the data "
             "there cannot be read. Sign in again to download the workspace afresh"
         )
@@ -124,3 +130,18 @@ def forget(replica_path: Path | str) -> None:
         with contextlib.suppress(keyring.errors.KeyringError):
             keyring.delete_password(SERVICE, record["id"])
     key_id_file(replica_path).unlink(missing_ok=True)
+
+
+def set_aside(replica_path: Path | str) -> Path:
+    """Move a replica whose key is lost out of the way (with its write-ahead log and key id),
+    so that signing in again starts a new one; returns where it went. Nothing is deleted: if
+    the key turns up again (another keyring unlocked), the file still opens with it."""
+    replica_path = Path(replica_path)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    aside = replica_path.with_name(f"{replica_path.name}.unreadable-{stamp}")
+    for suffix in ("", "-wal", "-shm", ".key-id"):
+        source = Path(f"{replica_path}{suffix}")
+        if source.exists():
+            os.replace(source, Path(f"{aside}{suffix}"))
+    return aside
+
