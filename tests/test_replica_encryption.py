@@ -195,3 +195,57 @@ def test_the_demo_runs_without_a_keyring(tmp_path: Path, no_keyring: NoKeyring) 
     workspace = demo_workspace(tmp_path, materials=50)
     assert workspace.replica.conn.execute("SELECT count(*) FROM materials").fetchone()[0] == 50
     workspace.close()
+
+
+def test_the_dashboards_order_file_is_sealed(tmp_path: Path) -> None:
+    """The order file beside the replica holds every order's value: sealed with a key derived
+    from the replica's, it shows none of them; the dashboards still open from it."""
+    import numpy as np
+
+    from workbench.analytics import Filters, cache, store_file
+    from workbench.demo import generate_demo
+
+    workspace = open_workspace(tmp_path / "acme")
+    replica = workspace.replica
+    generate_demo(replica, materials=40, orders=300, seed=3)
+    price, mill = replica.conn.execute(
+        "SELECT unit_price, mill FROM orders WHERE mill != '' LIMIT 1"
+    ).fetchone()
+    assert cache.prepare_order_file(replica.path, replica.key)
+    path = store_file.path_for(replica.path)
+    blob = path.read_bytes()
+    assert cipher.is_sealed(blob)
+    for clear in (np.float64(price).tobytes(), mill.encode(), mill.encode("utf-32-le")):
+        assert clear not in blob
+    # read back through the key (and not without it)
+    _stamp, store = store_file.read(path, replica.key)
+    assert len(store.raw) == 300
+    with pytest.raises(store_file.Unusable):
+        store_file.read(path)
+    with pytest.raises(store_file.Unusable):
+        store_file.read(path, cipher.new_key())
+    # the dashboards open from the sealed file
+    analytics = cache.Analytics(replica)
+    analytics.order_history(Filters())
+    assert analytics.last_refresh["source"] == "file"
+    workspace.close()
+
+
+def test_a_plain_order_file_beside_an_encrypted_replica_is_deleted(tmp_path: Path) -> None:
+    from workbench.analytics import cache, store_file
+    from workbench.demo import generate_demo
+
+    folder = tmp_path / "acme"
+    plain = open_replica(folder / REPLICA_FILE)  # from before encryption, with its order file
+    generate_demo(plain, materials=40, orders=200, seed=3)
+    assert cache.prepare_order_file(plain.path)
+    plain.close()
+    path = store_file.path_for(folder / REPLICA_FILE)
+    assert not cipher.is_sealed(path.read_bytes())
+    workspace = open_workspace(folder)
+    with pytest.raises(store_file.Unusable, match="unencrypted"):
+        store_file.read(path, workspace.replica.key)
+    assert not path.exists()
+    assert cache.prepare_order_file(workspace.replica.path, workspace.replica.key)
+    assert cipher.is_sealed(path.read_bytes())
+    workspace.close()

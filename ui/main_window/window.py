@@ -197,8 +197,8 @@ class MainWindow(QMainWindow):
         orders, the first dashboards then open in a fraction of a second."""
         from workbench.analytics.cache import prepare_order_file
 
-        path = self.workspace.replica.path
-        self.ops.run(lambda _ctx: prepare_order_file(path), label="Preparing dashboards",
+        path, key = self.workspace.replica.path, self.workspace.replica.key
+        self.ops.run(lambda _ctx: prepare_order_file(path, key), label="Preparing dashboards",
                      background=True)  # fmt: skip
 
     def run_ai_queue(self) -> None:

@@ -60,11 +60,11 @@ _STATE = (
 )
 
 
-def prepare_order_file(replica_path: Path) -> bool:
+def prepare_order_file(replica_path: Path, key: bytes | None = None) -> bool:
     """Write the order file of the replica at ``replica_path`` if it has none, or one that lags
     `SAVE_AFTER_CHANGES` behind (`store_file.prepare`): the app runs it after a sync, so a
     laptop's first dashboards open from the file. True if it was written."""
-    return store_file.prepare(replica_path, lag=SAVE_AFTER_CHANGES) is not None
+    return store_file.prepare(replica_path, lag=SAVE_AFTER_CHANGES, key=key) is not None
 
 
 class Analytics:
@@ -194,7 +194,7 @@ class Analytics:
         is this replica's, else the table read whole. Returns the store, how and the source."""
         if self.order_file is not None:
             try:
-                kept = store_file.load(self.order_file, conn, cursor)
+                kept = store_file.load(self.order_file, conn, cursor, self.replica.key)
             except FileNotFoundError:
                 pass
             except store_file.Unusable as exc:
@@ -235,7 +235,9 @@ class Analytics:
                 store, identity = waiting
                 started = time.perf_counter()
                 try:
-                    store_file.save(self.order_file, self.replica.path, store, identity)
+                    store_file.save(
+                        self.order_file, self.replica.path, store, identity, self.replica.key
+                    )
                 except Exception as exc:  # not written: the next session reads the table
                     log.warning("the order file %s was not written: %s", self.order_file, exc)
                     self.last_save = {"cursor": store.cursor, "error": str(exc)}

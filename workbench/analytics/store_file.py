@@ -7,6 +7,10 @@ its stamp says it holds *this* replica's orders, in this format, as of a cursor 
 not gone back from. Anything else (no stamp, a stamp of another replica or format, a truncated
 or damaged file, a column missing or of another type) means "read the table", never "trust".
 
+On a laptop whose replica is encrypted (`workbench.replica.cipher`) the file is sealed with
+AES-256-GCM under a key derived from the replica's: it holds every order's value. A plain file
+found beside an encrypted replica (written before encryption) is deleted on sight.
+
 What the file is: an uncompressed zip (numpy's ``.npz``) of one ``.npy`` array per raw column,
 saved and loaded without pickle (``allow_pickle=False``), and ``stamp.json``. Text columns are
 categorical codes plus their categories as fixed-width unicode; dates are ``datetime64[ns]``
@@ -25,6 +29,7 @@ cursor is caught by the table's row count and highest rowid, checked against the
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -43,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.analytics.reading import ORDER_COLUMNS, OrderStore
+from workbench.replica import cipher
 from workbench.replica.store import connect
 
 log = logging.getLogger(__name__)
@@ -55,6 +61,8 @@ STAMP_MEMBER = "stamp.json"
 IDENTITY_KEY = "replica_id"
 #: temporary files older than this are a crashed writer's, removed by the next write
 _STALE_S = 3600.0
+#: what the sealing key is derived for (`cipher.seal`)
+PURPOSE = "orders-file"
 
 
 class Unusable(ValueError):
@@ -180,9 +188,9 @@ def _column(name: str, kind: str, arrays: dict[str, np.ndarray], live: int) -> o
 # -- the file ------------------------------------------------------------------------------------
 
 
-def write(path: Path, store: OrderStore, replica: str) -> Stamp:
+def write(path: Path, store: OrderStore, replica: str, key: bytes | None = None) -> Stamp:
     """Write ``store`` as ``replica``'s file at ``path``: complete under a temporary name,
-    flushed to disk, then renamed over the old file."""
+    flushed to disk, then renamed over the old file; sealed with ``key`` when given."""
     arrays = _arrays(store.raw)
     stamp = Stamp(FORMAT, replica, store.cursor, store.rows, store.max_rowid, len(store.raw),
                   tuple((n, str(k)) for n, k in ORDER_COLUMNS))  # fmt: skip
@@ -191,11 +199,15 @@ def write(path: Path, store: OrderStore, replica: str) -> Stamp:
     partial = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     try:
         with open(partial, "wb") as out:
-            with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as zf:
+            # sealed: the zip is made in memory and only its sealed bytes reach the disk
+            target: Any = io.BytesIO() if key is not None else out
+            with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as zf:
                 for name, array in arrays.items():
                     with zf.open(f"{name}.npy", "w", force_zip64=True) as member:
                         np.lib.format.write_array(member, array, allow_pickle=False)
                 zf.writestr(STAMP_MEMBER, stamp.to_json())
+            if key is not None:
+                out.write(cipher.seal(target.getbuffer(), key, PURPOSE))
             out.flush()
             os.fsync(out.fileno())
         os.replace(partial, path)
@@ -216,16 +228,32 @@ def _remove_stale(path: Path) -> None:
             pass
 
 
+def _source(path: Path, key: bytes | None) -> Path | io.BytesIO:
+    """What numpy reads: the file, or the zip unsealed into memory when ``key`` is given. A
+    plain file beside an encrypted replica is deleted: it holds the order values in clear."""
+    if key is None:
+        return path
+    blob = path.read_bytes()
+    if not cipher.is_sealed(blob):
+        path.unlink(missing_ok=True)
+        raise Unusable("the file was written unencrypted; it is deleted")
+    try:
+        return io.BytesIO(cipher.unseal(blob, key, PURPOSE))
+    except cipher.WrongKey as exc:
+        raise Unusable(str(exc)) from exc
+
+
 @contextmanager
-def _opened(path: Path) -> Iterator[tuple[Any, Stamp]]:
+def _opened(path: Path, key: bytes | None = None) -> Iterator[tuple[Any, Stamp]]:
     """The file open, with its stamp: a missing file raises `FileNotFoundError`; anything that
     goes wrong reading a damaged one, here or in the caller's block, raises `Unusable`."""
     if not path.exists():
         raise FileNotFoundError(path)
     try:
-        if not zipfile.is_zipfile(path):
+        source = _source(path, key)
+        if not zipfile.is_zipfile(source):
             raise Unusable("the file is no zip: damaged or of another kind")
-        with np.load(path, allow_pickle=False) as npz:
+        with np.load(source, allow_pickle=False) as npz:
             if STAMP_MEMBER not in npz.files:
                 raise Unusable("the file has no stamp")
             yield npz, Stamp.from_json(npz[STAMP_MEMBER])
@@ -235,11 +263,11 @@ def _opened(path: Path) -> Iterator[tuple[Any, Stamp]]:
         raise Unusable(f"the file is damaged: {exc}") from exc
 
 
-def read(path: Path) -> tuple[Stamp, OrderStore]:
+def read(path: Path, key: bytes | None = None) -> tuple[Stamp, OrderStore]:
     """The stamp and the store in the file at ``path``, whichever replica it is of; raises
     `Unusable` for a file that is damaged or of another format or columns, and
     `FileNotFoundError` when there is none."""
-    with _opened(path) as (npz, stamp):
+    with _opened(path, key) as (npz, stamp):
         if stamp.format != FORMAT:
             raise Unusable(f"the file has format {stamp.format}; this app writes {FORMAT}")
         if stamp.columns != tuple((n, str(k)) for n, k in ORDER_COLUMNS):
@@ -259,7 +287,9 @@ def read(path: Path) -> tuple[Stamp, OrderStore]:
     return stamp, OrderStore(raw, stamp.cursor, stamp.rows, stamp.max_rowid)
 
 
-def load(path: Path, conn: sqlite3.Connection, cursor: int) -> OrderStore:
+def load(
+    path: Path, conn: sqlite3.Connection, cursor: int, key: bytes | None = None
+) -> OrderStore:
     """The store in the file at ``path`` if it may stand for the orders of the replica behind
     ``conn`` on the way to ``cursor`` (call inside the read transaction ``cursor`` was read
     in); `Unusable` or `FileNotFoundError` otherwise. The caller brings it up to ``cursor``
@@ -269,7 +299,7 @@ def load(path: Path, conn: sqlite3.Connection, cursor: int) -> OrderStore:
     identity = replica_id(conn)
     if identity is None:
         raise Unusable("the replica has no id yet: the file was written for another one")
-    stamp, store = read(path)
+    stamp, store = read(path, key)
     if stamp.replica != identity:
         raise Unusable(f"the file is of replica {stamp.replica}, this one is {identity}")
     if stamp.cursor > cursor:
@@ -284,17 +314,23 @@ def load(path: Path, conn: sqlite3.Connection, cursor: int) -> OrderStore:
     return store
 
 
-def save(path: Path, replica_path: Path, store: OrderStore, identity: str | None) -> Stamp:
-    """Write ``store`` as the file of the replica at ``replica_path`` whose id, read with the
-    store, was ``identity``; when it had none, one is minted now (on a connection of its own,
-    closed after)."""
+def save(
+    path: Path,
+    replica_path: Path,
+    store: OrderStore,
+    identity: str | None,
+    key: bytes | None = None,
+) -> Stamp:
+    """Write ``store`` as the file of the replica at ``replica_path`` (opened with ``key``)
+    whose id, read with the store, was ``identity``; when it had none, one is minted now (on
+    a connection of its own, closed after)."""
     if identity is None:
-        conn = connect(replica_path)
+        conn = connect(replica_path, key)
         try:
             identity = ensure_replica_id(conn)
         finally:
             conn.close()
-    return write(path, store, identity)
+    return write(path, store, identity, key)
 
 
 def remove(path: Path) -> None:
@@ -302,14 +338,14 @@ def remove(path: Path) -> None:
     path.unlink(missing_ok=True)
 
 
-def read_stamp(path: Path) -> Stamp:
+def read_stamp(path: Path, key: bytes | None = None) -> Stamp:
     """The stamp alone (numpy reads a member of the zip only when asked for it): what deciding
     whether to write the file again needs. `Unusable` or `FileNotFoundError` as `read`."""
-    with _opened(path) as (_npz, stamp):
+    with _opened(path, key) as (_npz, stamp):
         return stamp
 
 
-def prepare(replica_path: Path, lag: int) -> Stamp | None:
+def prepare(replica_path: Path, lag: int, key: bytes | None = None) -> Stamp | None:
     """Write the file of the replica at ``replica_path`` unless it has one of its own, in this
     format, at most ``lag`` changes behind; returns the stamp written, or None.
 
@@ -318,14 +354,14 @@ def prepare(replica_path: Path, lag: int) -> Stamp | None:
     the file. Reads on a connection of its own, in one read transaction.
     """
     path = path_for(replica_path)
-    conn = connect(replica_path)
+    conn = connect(replica_path, key)
     try:
         conn.execute("BEGIN")
         row = conn.execute("SELECT value FROM sync_state WHERE key = 'cursor'").fetchone()
         cursor = int(row[0] or 0) if row is not None else 0
         identity = replica_id(conn)
         try:
-            stamp = read_stamp(path)
+            stamp = read_stamp(path, key)
         except (FileNotFoundError, Unusable):
             pass
         else:
@@ -340,4 +376,4 @@ def prepare(replica_path: Path, lag: int) -> Stamp | None:
         conn.execute("COMMIT")
     finally:
         conn.close()
-    return save(path, replica_path, store, identity)
+    return save(path, replica_path, store, identity, key)

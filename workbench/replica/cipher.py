@@ -23,9 +23,16 @@ from pathlib import Path
 from typing import Any
 
 import sqlcipher3.dbapi2 as sqlcipher
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 #: The first bytes of every plain SQLite file; an encrypted file starts with random salt.
 PLAIN_HEADER = b"SQLite format 3\x00"
+#: The first bytes of a file sealed by `seal`
+SEALED_HEADER = b"MWSEALED1\x00"
+_NONCE_BYTES = 12
 
 KEY_BYTES = 32
 
@@ -111,3 +118,39 @@ def encrypt_file(path: Path | str, key: bytes) -> None:
     for suffix in ("-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     os.replace(partial, path)
+
+
+# -- other files beside the replica --------------------------------------------------------
+
+
+def _subkey(key: bytes, purpose: str) -> bytes:
+    """A key of its own for each kind of file (HKDF-SHA256 over the replica's key), so that
+    no two kinds of data are ever encrypted under the same key."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode()).derive(key)
+
+
+def is_sealed(data: bytes) -> bool:
+    return data.startswith(SEALED_HEADER)
+
+
+def seal(data: bytes | memoryview, key: bytes, purpose: str) -> bytes:
+    """``data`` encrypted and authenticated (AES-256-GCM under a key for ``purpose`` derived
+    from the replica's key), for a derived file that holds money (the dashboards' order
+    file): a random nonce per file, the header authenticated with it."""
+    nonce = os.urandom(_NONCE_BYTES)
+    aad = SEALED_HEADER + purpose.encode()
+    return SEALED_HEADER + nonce + AESGCM(_subkey(key, purpose)).encrypt(nonce, data, aad)
+
+
+def unseal(blob: bytes, key: bytes, purpose: str) -> bytes:
+    """What `seal` sealed; `WrongKey` when the key or purpose differs or a byte changed."""
+    if not is_sealed(blob):
+        raise WrongKey("the file is not sealed")
+    start = len(SEALED_HEADER)
+    nonce, sealed = blob[start : start + _NONCE_BYTES], blob[start + _NONCE_BYTES :]
+    aad = SEALED_HEADER + purpose.encode()
+    try:
+        return AESGCM(_subkey(key, purpose)).decrypt(nonce, sealed, aad)
+    except InvalidTag as exc:
+        raise WrongKey("the file was sealed with another key, or it was changed") from exc
+
