@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -163,6 +163,14 @@ class SettingsDialog(QDialog):
     def _mark(self, edit: QLineEdit, text: str, state: str) -> None:
         """Say ``text`` under ``edit``; ``state`` "refused", "ok" or "" (nothing to say)."""
         self.field_notes.mark(edit, text, state)
+        QTimer.singleShot(0, self._fit)
+
+    def _fit(self) -> None:
+        """Grow to show every line of the notes (wrapped text is not in the minimum size)."""
+        layout = self.layout()
+        needed = layout.totalHeightForWidth(self.width()) if layout is not None else -1
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     # -- checks ------------------------------------------------------------------------------
 

@@ -126,11 +126,14 @@ def _draw_months(tab: Tab, months: pd.DataFrame, currency: str, end: date) -> da
         if partial:
             lighter = pg.mkColor(colour)
             lighter.setAlpha(150)
-            dashed = plot.plot(stamps[max(whole - 1, 0):], ys[max(whole - 1, 0):],
-                               pen=pg.mkPen(lighter, width=2, style=Qt.PenStyle.DashLine),
-                               symbol="o", symbolSize=7, symbolBrush="w",
-                               symbolPen=pg.mkPen(colour, width=1.5))  # fmt: skip
-            label = pg.TextItem("(to date)", color=colour, anchor=(0.5, 1.2))
+            dashed = plot.plot(
+                stamps[max(whole - 1, 0) :],
+                ys[max(whole - 1, 0) :],
+                pen=pg.mkPen(lighter, width=2, style=Qt.PenStyle.DashLine),
+            )
+            plot.plot(stamps[-1:], ys[-1:], pen=None, symbol="o", symbolSize=7,
+                      symbolBrush="w", symbolPen=pg.mkPen(colour, width=1.5))  # fmt: skip
+            label = pg.TextItem("(to date)", color=colour, anchor=(1.0, 1.0))
             label.setPos(float(stamps[-1]), float(ys[-1]))
             plot.addItem(label)
             tab.items[f"months_{name}_to_date"] = dashed
