@@ -13,21 +13,21 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QWidget
 
-from ui.capacity_view import CapacityWindow  # noqa: E402
-from ui.dashboards import DashboardsWindow  # noqa: E402
-from ui.ops import OpRunner  # noqa: E402
-from ui.settings_dialog import SettingsDialog  # noqa: E402
-from workbench import documents  # noqa: E402
-from workbench.costing.choices import starting_style  # noqa: E402
-from workbench.costing.sheet import CostSheet, sheet_to_dict  # noqa: E402
-from workbench.demo import generate_demo  # noqa: E402
-from workbench.paths import use_data_dir  # noqa: E402
-from workbench.settings import Settings  # noqa: E402
-from workbench.workspace import Workspace, open_workspace  # noqa: E402
+from ui.capacity_view import CapacityWindow
+from ui.dashboards import DashboardsWindow
+from ui.ops import OpRunner
+from ui.settings_dialog import SettingsDialog
+from workbench import documents
+from workbench.costing.choices import starting_style
+from workbench.costing.sheet import CostSheet, sheet_to_dict
+from workbench.demo import generate_demo
+from workbench.paths import use_data_dir
+from workbench.settings import Settings
+from workbench.workspace import Workspace, open_workspace
 
 SIZE = (1366, 768)
 
