@@ -41,8 +41,11 @@ def demo(folder: Path) -> Workspace:
     for n, (fabric_id,) in enumerate(fabrics):
         style = starting_style(conn, fabric_id, f"SS27-TEE-0{n + 1}")
         body = sheet_to_dict(CostSheet(style, "NORDV"))
-        documents.save_document(workspace.replica, "cost_sheets",
-                                {"style_code": style.style_code, "body": json.dumps(body)})
+        documents.save_document(
+            workspace.replica,
+            "cost_sheets",
+            {"style_code": style.style_code, "body": json.dumps(body)},
+        )
     return workspace
 
 
