@@ -309,7 +309,7 @@ def test_the_settings_dialog(qtbot: QtBot, window: MainWindow, tmp_path: Path) -
     assert "sk-settings" not in settings_file.read_text("utf-8")
     bad = window.show_settings()
     bad.currency.setText("E1")
-    assert bad.save() is None and "3-letter code" in bad.message.text()
+    assert bad.save() is None and "3-letter ISO 4217 code" in bad.note_for(bad.currency).text()
     settings_file.unlink()
 
 

@@ -53,9 +53,11 @@ def test_ctrl_s_saves_the_sheet(qtbot: QtBot, window: MainWindow) -> None:
     type_into(qtbot, sheet.style_code, "CTRL-S-1")
     qtbot.waitUntil(lambda: sheet.style is not None and sheet.style.style_code == "CTRL-S-1")
     assert sheet.isWindowModified() and sheet.sheet_id is None
+    assert sheet.saved_state.text().startswith("● Unsaved changes")  # the status line says so
     with qtbot.waitSignal(sheet.saved, timeout=5_000) as blocker:
         press(qtbot, sheet.style_code, "Ctrl+S")
     assert blocker.args[0]["style_code"] == "CTRL-S-1" and not sheet.isWindowModified()
+    assert sheet.saved_state.text() == "All changes saved"
 
 
 def test_quitting_with_an_unsaved_sheet_asks_first(qtbot: QtBot, window: MainWindow) -> None:

@@ -5,6 +5,7 @@ exactly the rows behind it, and charts and tables export."""
 
 from __future__ import annotations
 
+import csv
 import json
 import time
 from collections.abc import Iterator
@@ -101,6 +102,16 @@ def bars(win: DashboardsWindow) -> dict[tuple[str, str], float]:
     return out
 
 
+def month_series(win: DashboardsWindow, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """A month series as drawn: the whole months, then the month to date (drawn apart)."""
+    items = win.tab["orders"].items
+    xs, ys = items[f"months_{name}"].getData()
+    if f"months_{name}_to_date" in items:
+        more_x, more_y = items[f"months_{name}_to_date"].getData()
+        xs, ys = np.append(xs, more_x[-1:]), np.append(ys, more_y[-1:])
+    return xs, ys
+
+
 def expected_bars(workspace: Workspace, filters: Filters) -> dict[tuple[str, str], float]:
     table = Analytics(workspace.replica).order_history(filters)  # default: every dimension
     sums = table.groupby(["season", "brand"])["value"].sum()
@@ -130,8 +141,8 @@ def test_opening_shows_the_order_history_of_all_orders(
     assert window.tab["orders"].categories[:2] == ["SS24", "AW24"]  # calendar, not A to Z
     # the month series, value and pieces, as the analytics have them
     months = order_months(workspace.replica.conn, Filters())
-    value_x, value_y = window.tab["orders"].items["months_value"].getData()
-    _, pieces_y = window.tab["orders"].items["months_pieces"].getData()
+    value_x, value_y = month_series(window, "value")
+    _, pieces_y = month_series(window, "pieces")
     assert len(value_x) == len(months)
     assert np.allclose(value_y, months["value"]) and np.allclose(pieces_y, months["pieces"])
     # the table is the frame behind the bars
@@ -341,19 +352,32 @@ def test_export_chart_as_png_and_data_as_xlsx_and_csv(
 
     frame = window.frames["orders"]["seasons"]
     assert window.export_data(tmp_path / "orders.xlsx") == len(frame)
-    rows = list(openpyxl.load_workbook(tmp_path / "orders.xlsx").active.iter_rows(values_only=True))
-    assert rows[0] == tuple(frame.columns)
-    assert len(rows) == len(frame) + 1
-    assert rows[1][:2] == (frame["season"][0], frame["brand"][0])
-    assert rows[1][4] == pytest.approx(frame["value"][0])  # numbers stay numbers
-    assert sum(r[4] for r in rows[1:]) == pytest.approx(frame["value"].sum())
+    book = openpyxl.load_workbook(tmp_path / "orders.xlsx")
+    assert book.sheetnames == ["Orders"]
+    rows = list(book.active.iter_rows(values_only=True))
+    header = {r[0]: r[1] for r in rows[:5] if r and r[0]}
+    assert header["Dashboard"] == "Orders" and header["Selection"] == "everything (no filter)"
+    assert header["Workspace"] == window.workspace.root.name
+    table = next(i for i, r in enumerate(rows) if r and r[0] == "Season")
+    # human headers, with the currency of the money
+    assert rows[table] == ("Season", "Brand", "Orders", "Pieces", "Value (USD)")
+    body = rows[table + 1 :]
+    assert len(body) == len(frame)
+    assert body[0][:2] == (frame["season"][0], frame["brand"][0])
+    assert body[0][4] == pytest.approx(frame["value"][0])  # numbers stay numbers
+    assert sum(r[4] for r in body) == pytest.approx(frame["value"].sum())
+    value_cell = book.active.cell(table + 2, 5)
+    assert value_cell.number_format == '#,##0.00" USD"'  # money shows its currency in Excel
 
     open_tab(qtbot, window, "capacity")
+    weeks = window.frames["capacity"]["weeks"]
     assert window.export_data(tmp_path / "capacity.csv") == 12 * len(
         window.frames["capacity"]["heatmap"]
     )
     text = (tmp_path / "capacity.csv").read_text(encoding="utf-8-sig").splitlines()
-    assert text[0].startswith("centre,centre_name,process,mill,week,iso_week")
+    assert text[0].startswith("Work centre,Name,Process,Mill,Week of,ISO week,Available (h)")
+    first = next(csv.reader(text[1:2]))
+    assert float(first[6]) == pytest.approx(weeks["available"][0] / 60)  # hours, not minutes
     assert window.export_png(tmp_path / "capacity.png").read_bytes().startswith(PNG)
 
 

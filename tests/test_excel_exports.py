@@ -67,12 +67,20 @@ def test_export_results_writes_every_match_with_prices_as_numbers(
     assert result.total > len(result.ids)  # more matches than the table loads at once
     path = tmp_path / "materials.xlsx"
     save_as(monkeypatch, path)
+    progress: list[tuple[int, int, str]] = []
+    window.ops.progress.connect(lambda done, total, text: progress.append((done, total, text)))
     with qtbot.waitSignal(window.exported, timeout=20_000) as blocker:
         press(qtbot, window.search_box, "Ctrl+E")
     assert blocker.args[1] == result.total
+    # read and written a page at a time, the progress bar moving with it
+    paged = [p for p in progress if p[2] == f"Exporting {result.total:,} materials"]
+    assert len(paged) == -(-result.total // 500) and paged[-1][1] == result.total
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["Materials"]
     rows = list(book.active.iter_rows(values_only=True))
+    header = {r[0]: r[1] for r in rows[:8] if r and r[0]}
+    assert header["Search"] == "all materials" and header["Matches"] == result.total
+    assert header["Workspace"] == window.workspace.root.name
     table = next(i for i, r in enumerate(rows) if r and r[0] == "Code")
     body = rows[table + 1 :]
     assert len(body) == result.total

@@ -1,15 +1,23 @@
 """File → Settings under pytest-qt: every group saves to settings.json, a bad value keeps the
-dialog open with a message naming it, and the sign-in offers the company server set here."""
+dialog open with a message beside its field (an unknown printer host, a currency that is no
+ISO 4217 code), the file is in the data directory the app was started with, and the sign-in
+offers the company server set here."""
 
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from ui.settings_dialog import SettingsDialog
-from workbench.settings import Settings, load_settings
+from workbench.settings import Settings, SettingsError, load_settings, save_settings
+from workbench.workspace import open_workspace
 
 
 def dialog_for(qtbot: QtBot, tmp_path: Path) -> SettingsDialog:
@@ -48,10 +56,11 @@ def test_a_bad_value_keeps_the_dialog_open_and_says_which(qtbot: QtBot, tmp_path
     dialog.server_url.setText("sync.kongu-mills.example")
     assert dialog.save() is None and dialog.isVisible()
     assert "company server's address must start with https://" in dialog.message.text()
+    assert "must start with https://" in dialog.note_for(dialog.server_url).text()
     dialog.server_url.setText("https://sync.kongu-mills.example")
     dialog.currency.setText("RS")
     assert dialog.save() is None
-    assert "currency must be a 3-letter code" in dialog.message.text()
+    assert "currency must be a 3-letter ISO 4217 code" in dialog.note_for(dialog.currency).text()
     assert not (tmp_path / "settings.json").exists()  # nothing half-written
     dialog.currency.setText("INR")
     assert dialog.save() is not None
@@ -87,3 +96,144 @@ def test_the_company_server_default_survives_a_damaged_settings_file(tmp_path: P
     assert company_server(tmp_path) == "https://sync.kongu-mills.example"
     (tmp_path / "settings.json").write_text("{broken", encoding="utf-8")
     assert company_server(tmp_path) == ""
+
+
+# --- checked as typed, said beside the field -------------------------------------------------
+
+
+def type_over(qtbot: QtBot, edit: QLineEdit, text: str) -> None:
+    """Click into ``edit``, select what it holds, type ``text`` and leave the field (Tab)."""
+    window = edit.window()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2_000)
+    qtbot.mouseClick(edit, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(edit, text)
+    qtbot.keyClick(edit, Qt.Key.Key_Tab)
+    assert not edit.hasFocus()
+
+
+def test_an_unknown_printer_host_is_refused_beside_the_field(qtbot: QtBot, tmp_path: Path) -> None:
+    dialog = dialog_for(qtbot, tmp_path)
+    note = dialog.note_for(dialog.printer)
+    with qtbot.waitSignal(dialog.printer_checked, timeout=10_000) as checked:
+        type_over(qtbot, dialog.printer, "zpl://nowhere")
+    assert checked.args == ["zpl://nowhere", note.text()]
+    assert note.isVisible() and "no host called 'nowhere' is known on this network" in note.text()
+    assert dialog.printer.property("state") == "refused"
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and not (tmp_path / "settings.json").exists()
+    assert "refused" in dialog.message.text()
+    # a port out of range and a host that is no host name are refused as typed, no lookup
+    type_over(qtbot, dialog.printer, "zpl://zebra-3:0")
+    assert "the port must be a number from 1 to 65535" in note.text()
+    type_over(qtbot, dialog.printer, "zpl://zebra 3:9100")
+    assert "'zebra 3' is not a host name or IP address" in note.text()
+    type_over(qtbot, dialog.printer, "ipp://zebra")
+    assert "is not a printer: use zpl://host:9100" in note.text()
+    # what the label station takes is kept: an address, a known name, a PDF file
+    type_over(qtbot, dialog.printer, "zpl://192.168.1.40:9100?dpi=300")
+    assert not note.isVisible() and dialog.printer.property("state") == ""
+    with qtbot.waitSignal(dialog.printer_checked, timeout=10_000):
+        type_over(qtbot, dialog.printer, "zpl://localhost:9100")
+    assert note.text() == "localhost found on this network"
+    type_over(qtbot, dialog.printer, f"pdf:{tmp_path / 'labels.pdf'}")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+    assert load_settings(tmp_path).label_printer == f"pdf:{tmp_path / 'labels.pdf'}"
+
+
+def test_saving_a_named_printer_waits_for_its_lookup(qtbot: QtBot, tmp_path: Path) -> None:
+    dialog = dialog_for(qtbot, tmp_path)
+    dialog.printer.setText("zpl://localhost:9100")
+    with qtbot.waitSignal(dialog.saved, timeout=10_000) as saved:
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert saved.args[0].label_printer == "zpl://localhost:9100"
+    assert load_settings(tmp_path).label_printer == "zpl://localhost:9100"
+
+
+def test_a_currency_must_be_an_iso_4217_code(qtbot: QtBot, tmp_path: Path) -> None:
+    dialog = dialog_for(qtbot, tmp_path)
+    note = dialog.note_for(dialog.currency)
+    assert note.text() == "US Dollar"  # the code's name, once it is one
+    type_over(qtbot, dialog.currency, "dollars!")
+    assert dialog.currency.text() == "dollars!"  # not cut to "DOL"
+    assert note.isVisible() and note.text() == (
+        "currency must be a 3-letter ISO 4217 code, such as USD, EUR or INR, not 'dollars!'"
+    )
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and not (tmp_path / "settings.json").exists()
+    type_over(qtbot, dialog.currency, "XYZ")
+    assert note.text().startswith("XYZ is not an ISO 4217 currency code")
+    type_over(qtbot, dialog.currency, "inr")
+    assert note.text() == "Indian Rupee" and dialog.currency.property("state") == "ok"
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert load_settings(tmp_path).reporting_currency == "INR"
+    with pytest.raises(SettingsError, match="not an ISO 4217") as refused:
+        save_settings(Settings(reporting_currency="DOL"), tmp_path)
+    assert refused.value.field == "reporting_currency"
+
+
+# --- kept in the data directory in use ---------------------------------------------------------
+
+
+def files_under(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file())
+
+
+def test_with_a_data_dir_settings_are_kept_there_and_nothing_in_home(
+    qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app started with --data-dir (and a home of its own): Settings opened from the main
+    window (Ctrl+,) and saved with the mouse are in that data directory, with the log and
+    Qt's own settings; the home folder gets nothing."""
+    from ui.app import run_app
+    from ui.main_window import MainWindow
+    from workbench.paths import data_dir
+
+    home, data = tmp_path / "home", tmp_path / "data"
+    home.mkdir()
+    for name in ("WORKBENCH_DATA_DIR", "WORKBENCH_LOG_DIR", "XDG_CONFIG_HOME", "XDG_DATA_HOME",
+                 "XDG_STATE_HOME", "XDG_CACHE_HOME"):  # fmt: skip
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    folder = data / "workspaces" / "mill"
+    open_workspace(folder).close()
+    root, handlers, style = logging.getLogger(), list(logging.getLogger().handlers), (
+        qapp.styleSheet())  # fmt: skip
+    seen: dict[str, object] = {}
+
+    def step() -> None:
+        windows = [w for w in QApplication.topLevelWidgets()
+                   if isinstance(w, MainWindow) and w.isVisible()]  # fmt: skip
+        if not windows:
+            QTimer.singleShot(50, step)
+            return
+        window = windows[0]
+        seen["data dir"] = data_dir()
+        QTest.keyClick(window, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
+        dialog = window.menus.settings_dialog
+        assert dialog is not None
+        QTest.mouseClick(dialog.currency, Qt.MouseButton.LeftButton)
+        QTest.keyClick(dialog.currency, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        QTest.keyClicks(dialog.currency, "EUR")
+        QTest.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+        seen["saved"] = not dialog.isVisible()
+        window.close()
+
+    QTimer.singleShot(0, step)
+    QTimer.singleShot(60_000, qapp.quit)
+    try:
+        code = run_app(demo_size=100, offline=False, data_dir=data, workspace_dir=folder,
+                       screenshot=None, query="")  # fmt: skip
+    finally:
+        qapp.setStyleSheet(style)
+        for handler in root.handlers:
+            if handler not in handlers:
+                root.removeHandler(handler)
+                handler.close()
+    assert code == 0 and seen == {"data dir": data, "saved": True}
+    assert json.loads((data / "settings.json").read_text("utf-8"))["reporting_currency"] == "EUR"
+    assert (data / "logs" / "workbench.log").exists()
+    assert files_under(home) == []
+    assert data_dir() != data  # the process is back to its own data directory

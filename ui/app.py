@@ -14,12 +14,13 @@ look at the app from scripts and CI.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from workbench.paths import resources_dir
 from workbench.recent import last_workspace
@@ -49,6 +50,33 @@ def choose_start(*, demo: bool, workspace_dir: Path | None, data_dir: Path | Non
     return Start("workspace", folder) if folder is not None else Start("welcome")
 
 
+def _in_its_data_dir(run: Callable[..., int]) -> Callable[..., int]:
+    """``run`` with the data directory it is given (``data_dir``) in use while it runs: all
+    the app keeps (settings, the workspace used last, logs) goes there, never to the user's
+    home; afterwards the process is back to the one it had."""
+
+    @functools.wraps(run)
+    def wrapper(**options: Any) -> int:
+        from workbench.paths import data_dir_in_use, use_data_dir
+
+        before = use_data_dir(options.get("data_dir") or data_dir_in_use())
+        try:
+            return run(**options)
+        finally:
+            use_data_dir(before)
+
+    return wrapper
+
+
+def _keep_qt_settings_in(folder: Path) -> None:
+    """Qt's own settings (a file dialog's recent folders, …) in ``folder``, as files."""
+    from PySide6.QtCore import QSettings
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+
+
+@_in_its_data_dir
 def run_app(
     *,
     demo_size: int,
@@ -62,6 +90,9 @@ def run_app(
     demo: bool = False,
     size: tuple[int, int] | None = None,
 ) -> int:
+    """Run the app until its last window closes; returns the exit code. With ``data_dir``
+    everything the app keeps (settings, the workspace used last, logs, Qt's own settings)
+    goes there, never to the user's home."""
     if screenshot is not None and not os.environ.get("QT_QPA_PLATFORM"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtCore import QTimer
@@ -78,11 +109,13 @@ def run_app(
     from ui.station import LabelStation
     from ui.station.style import DEFAULT_SIZE as STATION_SIZE
     from workbench.logs import setup_logging
+    from workbench.paths import data_dir as data_folder
     from workbench.recent import remember_workspace
     from workbench.workspace import Workspace, demo_workspace, open_workspace
 
     with contextlib.suppress(OSError):  # a read-only home still runs the app, unlogged
         setup_logging()
+    _keep_qt_settings_in(data_folder(data_dir) / "qt")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.collector = MainThreadCollector(app)  # type: ignore[attr-defined]  # see ui/collector.py

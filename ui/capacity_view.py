@@ -1,6 +1,7 @@
-"""Capacity per work centre: available and booked minutes per week for the weeks ahead, and
+"""Capacity per work centre: available and booked hours per week for the weeks ahead, and
 the utilisation, so a merchandiser sees which centre will hold an order up before promising a
-date."""
+date. Hours here as on the dashboards' capacity tab; the legend sits above the chart, never
+over its bars."""
 
 from __future__ import annotations
 
@@ -22,10 +23,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.formats import format_date, format_number, format_percent
 from ui.ops import OpContext, OpRunner
-from ui.table_export import install_export
+from ui.table_export import VALUE_ROLE, install_export
 from workbench.capacity import CapacityBook, WeekLoad, load_capacity, utilisation
+from workbench.export import DATE, PERCENT, Cell
 from workbench.workspace import Workspace
+
+#: hours as a workbook shows them
+HOURS = '#,##0" h"'
+#: what the bars and the dashed line mean, above the chart (a legend on it hid bars)
+_LEGEND = ("Booked ÷ available hours per week: "
+           "<span style='color:#4e9a5b'>■</span> under 80 % "
+           "<span style='color:#e0a85a'>■</span> 80–95 % "
+           "<span style='color:#c0392b'>■</span> 95 % and over "
+           "<span style='color:#1f3a4d'>- - -</span> full (100 %)")  # fmt: skip
 
 
 class CapacityWindow(QMainWindow):
@@ -55,7 +67,8 @@ class CapacityWindow(QMainWindow):
         self.chart.setMenuEnabled(False)
         self.chart.setMouseEnabled(x=False, y=False)
         self.chart.getPlotItem().setLabel("left", "utilisation", units="%")
-        self.chart.getPlotItem().addLegend(offset=(10, 10))
+        self.legend = QLabel(_LEGEND)
+        self.legend.setObjectName("hint")
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["Week of", "Available (h)", "Booked (h)",
                                               "Utilisation"])  # fmt: skip
@@ -69,6 +82,7 @@ class CapacityWindow(QMainWindow):
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addLayout(top)
+        layout.addWidget(self.legend)
         layout.addWidget(split, 1)
         self.setCentralWidget(body)
 
@@ -98,20 +112,22 @@ class CapacityWindow(QMainWindow):
         xs = list(range(len(weeks)))
         used = [100 * w.booked / w.available if w.available else 0.0 for w in weeks]
         colours = [("#c0392b" if u >= 95 else "#e0a85a" if u >= 80 else "#4e9a5b") for u in used]
-        plot.addItem(pg.BarGraphItem(x=xs, height=used, width=0.7,
-                                     brushes=[pg.mkBrush(c) for c in colours], pen=None,
-                                     name="booked"))  # fmt: skip
-        plot.plot(xs, [100] * len(xs), pen=pg.mkPen("#1f3a4d", width=1, style=Qt.PenStyle.DashLine),
-                  name="full")  # fmt: skip
-        plot.getAxis("bottom").setTicks([[(i, f"{w.week_start:%d %b}") for i, w in
+        brushes = [pg.mkBrush(c) for c in colours]
+        plot.addItem(pg.BarGraphItem(x=xs, height=used, width=0.7, brushes=brushes, pen=None))
+        plot.plot(xs, [100] * len(xs),
+                  pen=pg.mkPen("#1f3a4d", width=1, style=Qt.PenStyle.DashLine))  # fmt: skip
+        plot.getAxis("bottom").setTicks([[(i, format_date(w.week_start)) for i, w in
                                           enumerate(weeks)]])  # fmt: skip
         plot.setYRange(0, max([110.0, *used]), padding=0)
         self.table.setRowCount(len(weeks))
         for r, (week, share) in enumerate(zip(weeks, used, strict=True)):
-            cells = (f"{week.week_start:%Y-%m-%d}", f"{week.available / 60:,.0f}",
-                     f"{week.booked / 60:,.0f}", f"{share:.0f} %")  # fmt: skip
-            for c, text in enumerate(cells):
+            hours = (week.available / 60, week.booked / 60)
+            cells = ((format_date(week.week_start), Cell(week.week_start, DATE)),
+                     *((format_number(h, 0), Cell(h, HOURS)) for h in hours),
+                     (format_percent(share / 100, 0), Cell(share / 100, PERCENT)))  # fmt: skip
+            for c, (text, value) in enumerate(cells):
                 item = QTableWidgetItem(text)
+                item.setData(VALUE_ROLE, value)
                 if c:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip

@@ -85,6 +85,10 @@ def cli(
     """Mill Workbench: material search, costing and labels for textile mills."""
     ctx.ensure_object(dict)
     ctx.obj["data_dir"] = data_dir
+    if data_dir is not None:  # settings, logs, the workspace used last: all kept there
+        from workbench.paths import use_data_dir
+
+        use_data_dir(data_dir)
     if ctx.invoked_subcommand is not None:
         return
     if demo and workspace_dir is not None:

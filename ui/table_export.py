@@ -1,13 +1,17 @@
-"""Export for every table the app shows: a right-click "Export table…" that writes what the
-table shows (its columns and rows, as displayed) to ``.xlsx`` or ``.csv``.
+"""Export for every table the app shows: a right-click "Export table…" that writes the table
+(its columns and rows) to ``.xlsx`` or ``.csv``, typed as Excel users keep it.
 
-The results table has its own File → Export results (every match of the search, not only
-the rows loaded so far); the smaller tables (a material's rates and orders, conflicts, an
-import preview) hold all their rows, so what is displayed is what is exported.
+A model gives each cell's typed value under `VALUE_ROLE` (a number, a date, or an
+`workbench.export.Cell` with its number format); a cell without one is written as shown. A
+table whose model gives none (a plain list) is written as displayed, so what is displayed is
+what is exported. The results table has its own File → Export results (every match of the
+search, not only the rows loaded so far); the smaller tables hold all their rows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,26 +21,42 @@ from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QMenu, QMessageBox
 
 from workbench.export import ExportError, export_table
 
+#: the role under which a model gives a cell's typed value for a workbook
+VALUE_ROLE = int(Qt.ItemDataRole.UserRole) + 40
+
 
 def table_contents(model: QAbstractItemModel) -> tuple[list[str], list[list[Any]]]:
-    """Headers and display text of every row and column of ``model``."""
+    """Headers and values of every row and column of ``model``: typed where the model gives
+    `VALUE_ROLE`, else the display text."""
     columns = model.columnCount()
     headers = [
-        str(model.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole) or "")
-        .replace("\n", " ")
+        str(
+            model.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole) or ""
+        ).replace("\n", " ")
         for c in range(columns)
     ]
-    rows = [
-        [model.data(model.index(r, c), Qt.ItemDataRole.DisplayRole) for c in range(columns)]
-        for r in range(model.rowCount())
-    ]
+    rows = []
+    for r in range(model.rowCount()):
+        row = []
+        for c in range(columns):
+            index = model.index(r, c)
+            value = model.data(index, VALUE_ROLE)
+            row.append(model.data(index, Qt.ItemDataRole.DisplayRole) if value is None else value)
+        rows.append(row)
     return headers, rows
 
 
-def export_view(view: QAbstractItemView, path: Path, name: str = "") -> int:
-    """The table as shown, on a sheet called ``name`` (what the table is)."""
+def export_view(view: QAbstractItemView, path: Path, name: str = "",
+                header: Sequence[tuple[str, Any]] = ()) -> int:  # fmt: skip
+    """The table on a sheet called ``name`` (what the table is), under the ``header`` block
+    (label, value) when there is one."""
     headers, rows = table_contents(view.model())
-    return export_table(path, headers, rows, sheet_name=name.capitalize())
+    return export_table(path, headers, rows, sheet_name=name.capitalize(), header=header)
+
+
+def export_header(name: str) -> list[tuple[str, Any]]:
+    """The header block of a table exported from its menu: what it is, when."""
+    return [("Table", name.capitalize()), ("Exported", datetime.now().replace(microsecond=0))]
 
 
 def install_export(view: QAbstractItemView, suggested_name: str) -> QAction:
@@ -49,7 +69,7 @@ def install_export(view: QAbstractItemView, suggested_name: str) -> QAction:
         )
         if path:
             try:
-                export_view(view, Path(path), suggested_name)
+                export_view(view, Path(path), suggested_name, export_header(suggested_name))
             except (ExportError, OSError) as exc:
                 QMessageBox.warning(view, "Export table", str(exc))
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import platformdirs
 
-from workbench.paths import APP_NAME
+from workbench.paths import APP_NAME, data_dir_in_use
 
 LOG_FILE = "workbench.log"
 MAX_BYTES = 2 * 1024 * 1024
@@ -53,9 +53,14 @@ class RedactingFilter(logging.Filter):
 
 
 def log_dir() -> Path:
+    """``WORKBENCH_LOG_DIR``, else ``logs`` in the data directory the app was told to use
+    (``--data-dir``: nothing goes to the user's home), else the platform's log directory."""
     env = os.environ.get("WORKBENCH_LOG_DIR")
     if env:
         return Path(env).expanduser()
+    in_use = data_dir_in_use()
+    if in_use is not None:
+        return in_use / "logs"
     return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
 
 

@@ -1,5 +1,12 @@
 """The app's settings on this laptop: the AI provider, printers, label defaults, units and the
-reporting currency, in ``<data dir>/settings.json``.
+reporting currency, in ``<data dir>/settings.json`` (the data directory in use: with
+``--data-dir``, that one).
+
+What is entered is checked the way it will be used: a label printer as the label printing
+code reads it (`workbench.labels.printing.parse_printer`: a host that is a valid name or IP
+address, a port from 1 to 65535), a currency against ISO 4217 (pycountry's list), so
+"dollars!" is refused with a message rather than cut to "DOL". A `SettingsError` names the
+field it is about, so a dialog can say it beside that field.
 
 Keys and passwords are never in the file: the AI provider's key goes to the OS keyring
 (`workbench.credentials`), addressed by the provider's base URL. A damaged or older file falls
@@ -8,7 +15,9 @@ back to the defaults for what it lacks, and says which field was wrong.
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import socket
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -19,7 +28,12 @@ SETTINGS_FILE = "settings.json"
 
 
 class SettingsError(ValueError):
-    pass
+    """A value the settings cannot hold; ``field`` names the setting it is about ("" for the
+    file as a whole)."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -38,7 +52,8 @@ class AISettings:
 class Settings:
     server_url: str = ""
     ai: AISettings = field(default_factory=AISettings)
-    #: printer names: "zpl://host:9100", "pdf:<folder>", or a system printer's name
+    #: a printer as the label station names it: "zpl://host:9100", "pdf:/path/labels.pdf",
+    #: "system:<printer name>" (`workbench.labels.printing.parse_printer`); "" for none
     label_printer: str = ""
     label_template: str = "thermal-100x50"
     label_copies: int = 1
@@ -82,20 +97,92 @@ def company_server(base: Path | None = None) -> str:
         return ""
 
 
+def currency_problem(code: str) -> str | None:
+    """What is wrong with ``code`` as a currency (None: it is an ISO 4217 code)."""
+    import pycountry
+
+    text = code.strip()
+    if len(text) != 3 or not text.isascii() or not text.isalpha():
+        return (f"currency must be a 3-letter ISO 4217 code, such as USD, EUR or INR, "
+                f"not {text!r}")  # fmt: skip
+    if pycountry.currencies.get(alpha_3=text.upper()) is None:
+        return f"{text.upper()} is not an ISO 4217 currency code (such as USD, EUR or INR)"
+    return None
+
+
+def currency_name(code: str) -> str:
+    """The ISO 4217 name of ``code`` ("Indian Rupee"), "" for no such currency."""
+    import pycountry
+
+    found = pycountry.currencies.get(alpha_3=code.strip().upper()) if code.strip() else None
+    return str(found.name) if found is not None else ""
+
+
+def printer_problem(text: str) -> str | None:
+    """What is wrong with ``text`` as the label printer (None: the label station can use it,
+    or it is empty: no default printer)."""
+    from workbench.labels.printing import PrinterError, parse_printer
+
+    if not text.strip():
+        return None
+    try:
+        parse_printer(text)
+    except PrinterError as exc:
+        return str(exc)
+    return None
+
+
+def printer_host(text: str) -> tuple[str, int] | None:
+    """The host name and port of a network printer named by a name rather than an IP
+    address (a name to look up, with `host_problem`, before it is kept); None for any other
+    printer, and for text `printer_problem` refuses."""
+    from workbench.labels.printing import PrinterError, parse_printer
+
+    try:
+        printer = parse_printer(text) if text.strip() else None
+    except PrinterError:
+        return None
+    if printer is None or printer.kind != "zpl":
+        return None
+    try:
+        ipaddress.ip_address(printer.target)
+        return None
+    except ValueError:
+        return printer.target, printer.port
+
+
+def host_problem(host: str, port: int) -> str | None:
+    """None when ``host`` is known on this network, else what to do. A lookup can take a
+    while: call it off the UI thread."""
+    try:
+        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError:
+        return (f"no host called {host!r} is known on this network: check the name, or give "
+                "the printer's IP address, as zpl://192.168.1.40:9100")  # fmt: skip
+    return None
+
+
 def validate(settings: Settings) -> None:
+    """Raise `SettingsError` (naming the field) for the first value the settings cannot hold."""
     if settings.weight_unit not in ("kg", "lb"):
-        raise SettingsError(f"weight unit must be kg or lb, not {settings.weight_unit!r}")
+        raise SettingsError(f"weight unit must be kg or lb, not {settings.weight_unit!r}",
+                            "weight_unit")  # fmt: skip
     if settings.length_unit not in ("m", "yd"):
-        raise SettingsError(f"length unit must be m or yd, not {settings.length_unit!r}")
-    if not (len(settings.reporting_currency) == 3 and settings.reporting_currency.isalpha()):
-        raise SettingsError(f"currency must be a 3-letter code, not "
-                            f"{settings.reporting_currency!r}")  # fmt: skip
+        raise SettingsError(f"length unit must be m or yd, not {settings.length_unit!r}",
+                            "length_unit")  # fmt: skip
+    problem = currency_problem(settings.reporting_currency)
+    if problem:
+        raise SettingsError(problem, "reporting_currency")
     if not 1 <= settings.label_copies <= 999:
-        raise SettingsError("label copies must be between 1 and 999")
-    for what, url in (("the company server's", settings.server_url.strip()),
-                      ("the AI provider's", settings.ai.base_url.strip())):  # fmt: skip
+        raise SettingsError("label copies must be between 1 and 999", "label_copies")
+    problem = printer_problem(settings.label_printer)
+    if problem:
+        raise SettingsError(problem, "label_printer")
+    for name, what, url in (("server_url", "the company server's", settings.server_url.strip()),
+                            ("ai.base_url", "the AI provider's",
+                             settings.ai.base_url.strip())):  # fmt: skip
         if url and not url.startswith(("http://", "https://")):
-            raise SettingsError(f"{what} address must start with https:// ({url!r})")
+            raise SettingsError(f"{what} address must start with https:// ({url!r})", name)
 
 
 def save_settings(settings: Settings, base: Path | None = None) -> Path:

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 from ui.cost_sheet.amounts import locale_format, write_number
 from ui.cost_sheet.books import Loaded
 from ui.cost_sheet.edits import BOXES, TEXT_FIELDS, FormState
+from ui.field_notes import NOTE_STYLE, FieldNotes
 from ui.wheel_guard import guard_wheel
 from workbench.costing import (
     BodyMeasurements,
@@ -58,13 +59,6 @@ from workbench.costing.limits import check_plausible
 from workbench.costing.sheet import CostSheet
 from workbench.numbers import NumberError, read_number
 from workbench.workspace import Workspace
-
-FORM_STYLE = """
-QLineEdit[state="refused"] { border: 2px solid #c0392b; background: #fdecea; }
-QLineEdit[state="warned"] { border: 2px solid #d68910; background: #fef5e7; }
-QLabel#fieldNote[state="refused"] { color: #b3261e; }
-QLabel#fieldNote[state="warned"] { color: #8a5a00; }
-"""
 
 
 @dataclass(frozen=True)
@@ -111,8 +105,8 @@ class SheetInputs(QWidget):
         self._fabric_spec: FabricSpec | None = None
         self.trims: list[tuple[str, str, Decimal, bool]] = []  # id, label, qty, packing
         self.filling = False
-        self._notes: dict[QLineEdit, QLabel] = {}
-        self.setStyleSheet(FORM_STYLE)
+        self.field_notes = FieldNotes()
+        self.setStyleSheet(NOTE_STYLE)
         self._build()
         self.wheel_guard = guard_wheel(self)
         for edit in self.findChildren(QLineEdit):
@@ -144,34 +138,15 @@ class SheetInputs(QWidget):
 
     def _noted(self, edit: QLineEdit) -> QWidget:
         """``edit`` with the line under it where what is wrong with its value is said."""
-        host = QWidget()
-        column = QVBoxLayout(host)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(1)
-        note = QLabel()
-        note.setObjectName("fieldNote")
-        note.setWordWrap(True)
-        note.setVisible(False)
-        column.addWidget(edit)
-        column.addWidget(note)
-        self._notes[edit] = note
-        return host
+        return self.field_notes.noted(edit)
 
     def note_for(self, edit: QLineEdit) -> QLabel:
         """The line under ``edit`` saying why its value is refused or unusual."""
-        return self._notes[edit]
+        return self.field_notes.note_for(edit)
 
     def _mark(self, edit: QLineEdit, text: str, state: str) -> None:
         """Say ``text`` under ``edit``; ``state`` "refused", "warned" or "" (all well)."""
-        note = self._notes[edit]
-        note.setText(text)
-        note.setVisible(bool(text))
-        for widget in (edit, note):
-            if widget.property("state") != state:
-                widget.setProperty("state", state)
-                widget.style().unpolish(widget)
-                widget.style().polish(widget)
-        edit.setToolTip(text)
+        self.field_notes.mark(edit, text, state)
 
     def _combo(self) -> QComboBox:
         box = QComboBox()
@@ -532,7 +507,7 @@ class SheetInputs(QWidget):
             self._mark(field.edit, odd.message if odd else "", "warned" if odd else "")
             values[field.name] = value
         costed = {field.edit for field in fields}
-        for edit in self._notes:
+        for edit in self.field_notes.notes:
             if edit not in costed:  # a field the method does not use says nothing
                 self._mark(edit, "", "")
         if refused:

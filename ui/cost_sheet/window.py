@@ -109,6 +109,10 @@ class CostSheetWindow(QMainWindow):
         self._autosave.timeout.connect(self.write_draft)
         self._build()
         self._build_menus()
+        #: the status line's word on saving: unsaved changes (a draft kept), or all saved
+        self.saved_state = QLabel()
+        self.statusBar().addPermanentWidget(self.saved_state)
+        self._show_saved_state(True)
         self._name_parts()
         self.firm_quote = FirmQuote(workspace, ops, ask_quote, self.quote_label, self)
         self.firm_quote.quoted.connect(self.quoted)
@@ -274,9 +278,21 @@ class CostSheetWindow(QMainWindow):
         self.undo_stack.clear()
         self.undo_stack.setClean()
         self.setWindowModified(False)
+        self._show_saved_state(True)
+
+    def _show_saved_state(self, clean: bool) -> None:
+        if not clean:
+            text = "● Unsaved changes (a draft is kept; Ctrl+S saves)"
+        elif self.sheet_id is None:
+            text = "New sheet, not saved yet"
+        else:
+            text = "All changes saved"
+        self.saved_state.setText(text)
+        self.saved_state.setStyleSheet("color: #8a5a00" if not clean else "color: #5b7180")
 
     def _on_clean_changed(self, clean: bool) -> None:
         self.setWindowModified(not clean)
+        self._show_saved_state(clean)
         if clean:
             self._autosave.stop()
             drafts.remove_draft(self.workspace.root, self.draft_key)

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from datetime import date
 
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 
+from ui.dashboards.columns import is_missing
 from ui.dashboards.pages import Tab, start
 from ui.dashboards.style import HEAT, PALETTE, PROCESS_COLOURS, TEXT
 from ui.dashboards.tabs import Frames
@@ -22,11 +25,12 @@ from ui.dashboards.widgets import (
     Cell,
     Element,
     epoch_seconds,
-    is_missing,
     row_band,
     season_key,
     show_empty,
 )
+from ui.formats import format_date, format_integer, format_money, format_month, format_percent
+from workbench.analytics.orders import month_to_date
 
 
 def _brand_colour(brand: str, brands: Sequence[str], offered: Sequence[str]) -> str:
@@ -36,9 +40,12 @@ def _brand_colour(brand: str, brands: Sequence[str], offered: Sequence[str]) -> 
     return PALETTE[index % len(PALETTE)]
 
 
-def draw_orders(tab: Tab, frames: Frames, currency: str, offered: Sequence[str]) -> None:
+def draw_orders(tab: Tab, frames: Frames, currency: str, offered: Sequence[str],
+                end: date | None = None) -> None:  # fmt: skip
     """Value by season, stacked by brand, beside value and pieces by month; ``currency`` is
-    the reporting currency, for when the frame does not name its own."""
+    the reporting currency, for when the frame does not name its own; ``end`` the last day
+    the figures take in (today, or the range's end): a month not over then is marked as to
+    date."""
     seasons_frame, months = frames["seasons"], frames["months"]
     rows = {(r.season, r.brand): r for r in seasons_frame.itertuples(index=False)}
     cells: list[Cell] = [{"brand": b, "season": s} for s, b in zip(
@@ -78,31 +85,59 @@ def draw_orders(tab: Tab, frames: Frames, currency: str, offered: Sequence[str])
         for brand, y0, heights in segments:
             if heights[i] > 0 and y0[i] <= y <= y0[i] + heights[i]:
                 r = rows[(seasons[i], brand)]
-                return Element(f"{brand} · {seasons[i]}\n{r.value:,.0f} {currency}\n"
-                               f"{r.pieces:,} pieces in {r.orders:,} orders",
+                return Element(f"{brand} · {seasons[i]}\n{format_money(r.value, currency, 0)}\n"
+                               f"{format_integer(r.pieces)} pieces in "
+                               f"{format_integer(r.orders)} orders",
                                {"brand": brand, "season": seasons[i]},
                                f"Orders — {brand}, {seasons[i]}")  # fmt: skip
         return None
 
     tab.pointer.set(plot, hit_bar)
-    _draw_months(tab, months, currency)
-    notes = list(seasons_frame.attrs.get("notes", []))
-    tab.note.setText(" · ".join(notes) or f"Values in {currency} at the order date's rates. "
-                     "Click a bar or a month for its orders.")  # fmt: skip
+    end = end or date.today()
+    partial = _draw_months(tab, months, currency, end)
+    notes = list(seasons_frame.attrs.get("notes", [])) or [
+        f"Values in {currency} at the order date's rates. Click a bar or a month for its "
+        "orders."]  # fmt: skip
+    if partial:
+        notes.append(f"{format_month(partial)} is to date (up to {format_date(end)}): the month "
+                     "is not over, so its figures are not a whole month's.")  # fmt: skip
+    tab.note.setText(" · ".join(notes))
 
 
-def _draw_months(tab: Tab, months: pd.DataFrame, currency: str) -> None:
+def _draw_months(tab: Tab, months: pd.DataFrame, currency: str, end: date) -> date | None:
+    """Value and pieces month by month; a last month not over at ``end`` is drawn apart
+    (a dashed line to a hollow point labelled "to date") so it does not read as a fall.
+    Returns that month, if any."""
     stamps = epoch_seconds(months["month"])
+    last = pd.Timestamp(months["month"].iloc[-1]).date() if len(months) else None
+    partial = last if last is not None and month_to_date(last, end) else None
+    whole = len(months) - (1 if partial else 0)
     for name, column, colour in (("value", "value", "#2b6f97"),
                                  ("pieces", "pieces", "#d98c2b")):  # fmt: skip
         plot = tab.plots[name]
         plot.setLabel("left", f"value ({currency})" if name == "value" else "pieces")
         if not len(months):
             continue
-        curve = plot.plot(stamps, months[column].to_numpy(dtype=float),
-                          pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=5,
-                          symbolBrush=colour, symbolPen=None)  # fmt: skip
+        ys = months[column].to_numpy(dtype=float)
+        curve = plot.plot(stamps[:whole], ys[:whole], pen=pg.mkPen(colour, width=2),
+                          symbol="o", symbolSize=5, symbolBrush=colour,
+                          symbolPen=None)  # fmt: skip
         tab.items[f"months_{name}"] = curve
+        if partial:
+            lighter = pg.mkColor(colour)
+            lighter.setAlpha(150)
+            dashed = plot.plot(
+                stamps[max(whole - 1, 0) :],
+                ys[max(whole - 1, 0) :],
+                pen=pg.mkPen(lighter, width=2, style=Qt.PenStyle.DashLine),
+            )
+            plot.plot(stamps[-1:], ys[-1:], pen=None, symbol="o", symbolSize=7,
+                      symbolBrush="w", symbolPen=pg.mkPen(colour, width=1.5))  # fmt: skip
+            label = pg.TextItem("(to date)", color=colour, anchor=(1.0, 1.0))
+            label.setPos(float(stamps[-1]), float(ys[-1]))
+            plot.addItem(label)
+            tab.items[f"months_{name}_to_date"] = dashed
+            tab.items[f"months_{name}_label"] = label
 
     def hit_month(x: float, _y: float) -> Element | None:
         if not len(stamps):
@@ -112,12 +147,15 @@ def _draw_months(tab: Tab, months: pd.DataFrame, currency: str) -> None:
             return None
         r = months.iloc[i]
         month = pd.Timestamp(r["month"])
-        return Element(f"{month:%B %Y}\n{r['value']:,.0f} {currency}\n"
-                       f"{int(r['pieces']):,} pieces in {int(r['orders']):,} orders",
-                       {"month": f"{month:%Y-%m}"}, f"Orders — {month:%B %Y}")  # fmt: skip
+        to_date = f", to date (up to {format_date(end)})" if partial and i == whole else ""
+        return Element(f"{format_month(month)}{to_date}\n{format_money(r['value'], currency, 0)}"
+                       f"\n{format_integer(r['pieces'])} pieces in "
+                       f"{format_integer(r['orders'])} orders",
+                       {"month": f"{month:%Y-%m}"}, f"Orders — {format_month(month)}")  # fmt: skip
 
     tab.pointer.set(tab.plots["value"], hit_month)
     tab.pointer.set(tab.plots["pieces"], hit_month)
+    return partial
 
 
 def draw_lead_times(tab: Tab, frames: Frames) -> None:
@@ -218,13 +256,14 @@ def draw_capacity(tab: Tab, frames: Frames) -> None:
         r = rows[(centres[i], labels[j])]
         share = "nothing available" if is_missing(r.utilisation) else (
             f"{r.utilisation:.0%} booked")  # fmt: skip
-        return Element(f"{r.centre} {r.centre_name} · {r.iso_week} (from {r.week:%d %b})\n"
-                       f"{share}: {r.booked / 60:,.0f} h of {r.available / 60:,.0f} h",
+        return Element(f"{r.centre} {r.centre_name} · {r.iso_week} (from "
+                       f"{format_date(r.week)})\n{share}: {format_integer(r.booked / 60)} h of "
+                       f"{format_integer(r.available / 60)} h",
                        {"centre": r.centre, "week": r.iso_week},
                        f"Capacity — {r.centre}, {r.iso_week}")  # fmt: skip
 
     tab.pointer.set(plot, hit)
-    tab.note.setText("Booked ÷ available minutes per work centre and ISO week; empty: "
+    tab.note.setText("Booked ÷ available hours per work centre and ISO week; empty: "
                      "nothing published. Of the filters only mills apply. Click a cell for "
                      "its days.")  # fmt: skip
 
@@ -233,12 +272,12 @@ def draw_costs(tab: Tab, frames: Frames) -> None:
     """Each process's share of the cost per piece, over the saved cost sheets."""
     processes, structure = frames["processes"], frames["structure"]
     ordered = processes.sort_values("share", kind="stable").reset_index(drop=True)
-    start(tab, processes, [{"process": p} for p in processes["process"]])
+    currency = ", ".join(sorted(set(structure["currency"]))) or ""
+    start(tab, processes, [{"process": p} for p in processes["process"]], currency=currency)
     plot = tab.plots["share"]
     names = [str(p) for p in ordered["process"]]
     tab.categories = names
     shares = ordered["share"].to_numpy(dtype=float) * 100
-    currency = ", ".join(sorted(set(structure["currency"]))) or ""
     if not names:
         show_empty(plot, "No saved cost sheets for this selection")
     bars = pg.BarGraphItem(x0=0, y=np.arange(len(names)), height=0.7,
@@ -261,8 +300,9 @@ def draw_costs(tab: Tab, frames: Frames) -> None:
         if i is None:
             return None
         r = ordered.iloc[i]
-        return Element(f"{r['process']}: {r['share']:.1%} of the cost\n{r['amount']:,.2f} "
-                       f"{currency} per piece, summed over {int(r['sheets'])} sheet(s)",
+        return Element(f"{r['process']}: {format_percent(r['share'])} of the cost\n"
+                       f"{format_money(r['amount'], currency)} per piece, summed over "
+                       f"{int(r['sheets'])} sheet(s)",
                        {"process": r["process"]}, f"Cost lines — {r['process']}")  # fmt: skip
 
     tab.pointer.set(plot, hit)

@@ -126,9 +126,10 @@ def make_plots(tab: Tab) -> None:
 
 
 def start(tab: Tab, table: pd.DataFrame, cells: list[Cell],
-          columns: Sequence[str] | None = None) -> None:  # fmt: skip
-    """Clear ``tab``'s plots and show ``table`` (its ``columns``, when given) below them;
-    ``cells`` are the drill-downs of its rows. The drawing follows."""
+          columns: Sequence[str] | None = None, currency: str | None = None) -> None:  # fmt: skip
+    """Clear ``tab``'s plots and show ``table`` (its ``columns``, when given) below them,
+    money in ``currency`` (by default the table's own); ``cells`` are the drill-downs of its
+    rows. The drawing follows."""
     for plot in tab.plots.values():
         plot.clear()
     tab.pointer.clear()
@@ -136,7 +137,7 @@ def start(tab: Tab, table: pd.DataFrame, cells: list[Cell],
     tab.categories = []
     tab.table = table if columns is None else table[[c for c in columns if c in table]]
     tab.row_cells = cells
-    tab.model.set_frame(tab.table)
+    tab.model.set_frame(tab.table, currency=currency)
     header = tab.view.horizontalHeader()  # keep the order the user chose, if any
     if 0 <= header.sortIndicatorSection() < tab.model.columnCount():
         tab.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())

@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 import pyqtgraph as pg
 
+from ui.dashboards.columns import is_missing
 from ui.dashboards.pages import Tab, start
-from ui.dashboards.widgets import Element, epoch_seconds, is_missing, show_empty
+from ui.dashboards.widgets import Element, epoch_seconds, show_empty
 from workbench.analytics import Filters
 
 #: the key of one rate series, as `workbench.analytics.rates` defines it

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,6 @@ import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QDate,
     QModelIndex,
     QPersistentModelIndex,
     QPointF,
@@ -29,7 +28,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -48,7 +46,9 @@ from PySide6.QtWidgets import (
     QWidgetAction,
 )
 
-from ui.table_export import install_export
+from ui.dashboards.columns import column as column_spec
+from ui.dashboards.columns import currency_of, frame_rows, shown, title, typed
+from ui.table_export import VALUE_ROLE, install_export
 from workbench.analytics import Filters
 from workbench.export import ExportError, export_table
 
@@ -84,52 +84,10 @@ def season_key(season: str) -> tuple[int, int, str]:
     return (year + 2000 if year < 100 else year, rank.get(prefix, 1), season)
 
 
-def is_missing(value: object) -> bool:
-    """None, NaN or NaT: a gap a table shows empty and a spreadsheet leaves blank."""
-    try:
-        return bool(value is None or pd.isna(value))  # type: ignore[call-overload]
-    except (TypeError, ValueError):  # arrays and the like are values, not gaps
-        return False
-
-
-def _plain(value: object) -> object:
-    """A cell value as a spreadsheet takes it: numbers stay numbers, days become dates."""
-    if is_missing(value):
-        return None
-    if isinstance(value, pd.Timestamp | np.datetime64):
-        stamp = pd.Timestamp(value)
-        return stamp.date() if stamp == stamp.normalize() else stamp.to_pydatetime()
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
 def display_value(value: object, column: str) -> str:
-    """How a table shows a value: thousands separated, shares and utilisation as percentages,
-    days without a midnight time (analytics hands dates over as datetime64)."""
-    if is_missing(value):
-        return ""
-    if isinstance(value, pd.Timestamp | np.datetime64):
-        stamp = pd.Timestamp(value)
-        return f"{stamp:%Y-%m-%d}" if stamp == stamp.normalize() else f"{stamp:%Y-%m-%d %H:%M}"
-    if isinstance(value, bool | np.bool_):
-        return "yes" if value else "no"
-    if isinstance(value, int | np.integer):
-        return f"{int(value):,}"
-    if isinstance(value, float | np.floating):
-        if column.endswith("share") or column == "utilisation":
-            return f"{float(value):.1%}"
-        if column.endswith("_pct"):
-            return f"{float(value):+.1f} %"
-        return f"{float(value):,.2f}"
-    return str(value)
-
-
-def frame_rows(frame: pd.DataFrame) -> tuple[list[str], list[list[object]]]:
-    """Headers and plain values of ``frame``, for `export_table`."""
-    headers = [str(c) for c in frame.columns]
-    rows = [[_plain(v) for v in row] for row in frame.itertuples(index=False, name=None)]
-    return headers, rows
+    """How a table shows a value of ``column`` (`columns`: dates in the locale's format,
+    shares as percentages, minutes as hours)."""
+    return shown(value, column_spec(column).kind)
 
 
 class NumberAxis(pg.AxisItem):
@@ -145,17 +103,26 @@ class NumberAxis(pg.AxisItem):
 
 class FrameModel(QAbstractTableModel):
     """A DataFrame as a read-only, sortable table. Values are kept as column arrays, so a
-    drill-down of a hundred thousand orders scrolls without converting a row until seen."""
+    drill-down of a hundred thousand orders scrolls without converting a row until seen.
+    Headers and values read as `columns` says (units, currency); `VALUE_ROLE` gives the typed
+    value an export writes."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.frame = pd.DataFrame()
+        #: the currency of the table's money columns ("" when it has none)
+        self.currency = ""
         self._columns: list[str] = []
+        self._kinds: list[str] = []
         self._values: list[np.ndarray] = []
 
-    def set_frame(self, frame: pd.DataFrame, columns: Sequence[str] | None = None) -> None:
+    def set_frame(self, frame: pd.DataFrame, columns: Sequence[str] | None = None,
+                  currency: str | None = None) -> None:  # fmt: skip
+        """Show ``frame`` (its ``columns``, when given); money in ``currency`` (by default
+        the frame's own, ``attrs["currency"]``)."""
         self.beginResetModel()
         chosen = [c for c in (columns or frame.columns) if c in frame.columns]
+        self.currency = str(frame.attrs.get("currency", "") if currency is None else currency)
         self.frame = frame[chosen].reset_index(drop=True)
         self._load()
         self.endResetModel()
@@ -164,8 +131,12 @@ class FrameModel(QAbstractTableModel):
         """The position in the frame as given of the row shown at ``row`` (after sorting)."""
         return int(self.frame.index[row])
 
+    def titles(self) -> list[str]:
+        return [title(c, self.currency, self.frame[c]) for c in self._columns]
+
     def _load(self) -> None:
         self._columns = [str(c) for c in self.frame.columns]
+        self._kinds = [column_spec(c, self.frame[c]).kind for c in self._columns]
         self._values = [self.frame[c].to_numpy(dtype=object) for c in self.frame.columns]
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
@@ -178,9 +149,14 @@ class FrameModel(QAbstractTableModel):
              role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # fmt: skip
         if not index.isValid():
             return None
-        value = self._values[index.column()][index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return display_value(value, self._columns[index.column()])
+        row, col = index.row(), index.column()
+        value = self._values[col][row]
+        if role in (Qt.ItemDataRole.DisplayRole, VALUE_ROLE):
+            kind = self._kinds[col]
+            currency = currency_of(self.frame, row, kind, self.currency)
+            if role == VALUE_ROLE:
+                return typed(value, kind, currency)
+            return shown(value, kind, currency)
         if role == Qt.ItemDataRole.UserRole:
             return value
         if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(
@@ -193,7 +169,9 @@ class FrameModel(QAbstractTableModel):
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # fmt: skip
         if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
             return None
-        return self._columns[section].replace("_", " ") if section < len(self._columns) else None
+        if not 0 <= section < len(self._columns):
+            return None
+        return title(self._columns[section], self.currency, self.frame[self._columns[section]])
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(self._columns):
@@ -226,7 +204,9 @@ def frame_table(name: str) -> tuple[QTableView, FrameModel]:
 
 
 class MultiPick(QToolButton):
-    """A drop-down list of names with check boxes; none checked means all, as a filter reads."""
+    """A drop-down list of names with check boxes; none checked means all, as a filter reads.
+    Its caption ("Brand: all", "Brand: 3 chosen") is never cut: the button is as wide as the
+    longest caption it shows."""
 
     changed = Signal()
 
@@ -293,27 +273,8 @@ class MultiPick(QToolButton):
             text = f"{len(chosen)} chosen"
         self.setText(f"{self.label}: {text}")
         self.setToolTip("\n".join(chosen) or f"every {self.label.lower()}")
-
-
-class DateBound(QDateEdit):
-    """A date that may be unset: its earliest date reads "any" (Qt's idiom for an empty date
-    field), so one widget says both "from 1 March" and "from the beginning"."""
-
-    FLOOR = QDate(2000, 1, 1)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setCalendarPopup(True)
-        self.setDisplayFormat("yyyy-MM-dd")
-        self.setMinimumDate(self.FLOOR)
-        self.setSpecialValueText("any")
-        self.setDate(self.FLOOR)
-
-    def value(self) -> date | None:
-        return None if self.date() == self.FLOOR else self.date().toPython()  # type: ignore[return-value]
-
-    def set_value(self, day: date | None) -> None:
-        self.setDate(self.FLOOR if day is None else QDate(day.year, day.month, day.day))
+        # room for the text, the padding and the drop-down arrow drawn beside it
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance(self.text()) + 40)
 
 
 # -- drill-down ------------------------------------------------------------------------------
@@ -360,7 +321,11 @@ class DrillDialog(QDialog):
     def export(self, path: Path | str) -> int:
         """Every row read (not only those scrolled to), numbers as numbers."""
         frame = self.frame if self.frame is not None else pd.DataFrame()
-        return export_table(Path(path), *frame_rows(frame))
+        header = [("Rows of", self.windowTitle()),
+                  ("Exported", datetime.now().replace(microsecond=0))]  # fmt: skip
+        sheet = self.windowTitle().split(" — ")[0]
+        return export_table(Path(path), *frame_rows(frame, self.model.currency),
+                            sheet_name=sheet, header=header)  # fmt: skip
 
     def _choose_export(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export rows", f"{self.name}.xlsx",

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -40,8 +41,9 @@ from PySide6.QtWidgets import (
 )
 
 from ui.dashboards.charts import draw_capacity, draw_costs, draw_lead_times, draw_orders
+from ui.dashboards.columns import frame_rows
 from ui.dashboards.drilldown import Drills
-from ui.dashboards.filter_bar import FilterBar, filter_options
+from ui.dashboards.filter_bar import FilterBar, describe, filter_options
 from ui.dashboards.pages import Tab, build_page, chart_png
 from ui.dashboards.rate_chart import RATE_SERIES, draw_prices
 from ui.dashboards.tabs import (
@@ -53,7 +55,7 @@ from ui.dashboards.tabs import (
     drill_rows,
     unknown_tab,
 )
-from ui.dashboards.widgets import DrillDialog, frame_rows
+from ui.dashboards.widgets import DrillDialog
 from ui.ops import OpContext, OpHandle, OpRunner
 from workbench.analytics import ALL, Analytics, Filters
 from workbench.export import ExportError, export_table
@@ -116,6 +118,8 @@ class DashboardsWindow(QMainWindow):
         self.brands, self.seasons, self.mills = bar.brands, bar.seasons, bar.mills
         self.date_from, self.date_to = bar.date_from, bar.date_to
         self.reset_button = bar.reset_button
+        for edit in (self.date_from, self.date_to):
+            edit.refused.connect(lambda why: self.status.setText(f"Dates: {why}"))
         self.tabs = QTabWidget()
         self.tab: dict[str, Tab] = {key: self._build_tab(key) for key in TABS}
         self.colour_bar = self.tab["capacity"].colour_bar
@@ -289,7 +293,8 @@ class DashboardsWindow(QMainWindow):
         """Draw a tab's frames into its chart and table (`charts`, `rate_chart`)."""
         state = self.tab[tab]
         if tab == "orders":
-            draw_orders(state, frames, self.currency, self.brands.options())
+            end = min(filters.date_to or date.today(), date.today())
+            draw_orders(state, frames, self.currency, self.brands.options(), end)
         elif tab == "lead_times":
             draw_lead_times(state, frames)
         elif tab == "prices":
@@ -347,9 +352,17 @@ class DashboardsWindow(QMainWindow):
         return chart_png(self.tab[tab or self.current_tab()].chart, path)
 
     def export_data(self, path: Path | str, tab: str | None = None) -> int:
-        """The table of ``tab`` (every row and column, numbers as numbers) to .xlsx or .csv."""
-        state = self.tab[tab or self.current_tab()]
-        return export_table(Path(path), *frame_rows(state.table))
+        """The table of ``tab`` (every row and column, as headed on screen; numbers, money
+        and dates typed) to .xlsx or .csv, under a header block saying which dashboard, for
+        which selection, from which workspace and when."""
+        tab = tab or self.current_tab()
+        state = self.tab[tab]
+        filters = self.shown_filters.get(tab, ALL)
+        header = [("Dashboard", TITLES[tab]), ("Selection", describe(filters)),
+                  ("Workspace", self.workspace.root.name),
+                  ("Exported", datetime.now().replace(microsecond=0))]  # fmt: skip
+        return export_table(Path(path), *frame_rows(state.table, state.model.currency),
+                            sheet_name=TITLES[tab], header=header)  # fmt: skip
 
     def _choose_png(self) -> None:
         tab = self.current_tab()

@@ -5,7 +5,7 @@ Costing and Help is `SyncController`'s."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -30,6 +30,7 @@ from workbench import drafts
 from workbench.diagnostics import export_diagnostics
 from workbench.export import INTEGER, MONEY, export_table
 from workbench.replica import queries
+from workbench.search.describe import describe_search
 from workbench.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
@@ -53,6 +54,9 @@ def result_row(row: dict[str, Any]) -> list[Any]:
     return [*values, amount, row.get("currency") if amount is not None else None,
             row.get("uom") if amount is not None else None]  # fmt: skip
 
+
+#: materials read and written at a time by File → Export results
+EXPORT_PAGE = 500
 
 #: a window the menus open and keep
 Opened = TypeVar("Opened", bound=QMainWindow)
@@ -132,19 +136,28 @@ class WindowMenus:
         request, last = self.window.last_request, self.window.last_result
         search, replica = self.workspace.search, self.workspace.replica
 
-        def work(_ctx: OpContext) -> int:
+        workspace = self.workspace.root.name
+
+        def work(ctx: OpContext) -> int:
             ids: list[str] = []
             if request is not None and last is not None:
                 everything = replace(request, limit=max(last.total, len(last.ids), 1),
                                      facets=False)  # fmt: skip
                 ids = list(search.search(everything).ids)
-            rows = queries.materials_by_ids(replica.conn, ids)
-            header = [("Search", request.text if request and request.text else "all materials"),
-                      ("Matches", len(rows)),
+
+            def rows() -> Iterator[list[Any]]:
+                """The matches a page at a time, so the progress bar moves and Cancel stops."""
+                for start in range(0, len(ids), EXPORT_PAGE):
+                    ctx.check()
+                    ctx.progress(start, len(ids), f"Exporting {len(ids):,} materials")
+                    page = queries.materials_by_ids(replica.conn, ids[start : start + EXPORT_PAGE])
+                    yield from (result_row(row) for row in page)
+
+            header = [*describe_search(request), ("Matches", len(ids)),
+                      ("Workspace", workspace),
                       ("Exported", datetime.now().replace(microsecond=0))]  # fmt: skip
-            return export_table(path, RESULT_HEADERS, (result_row(row) for row in rows),
-                                sheet_name="Materials", header=header,
-                                formats=RESULT_FORMATS)  # fmt: skip
+            return export_table(path, RESULT_HEADERS, rows(), sheet_name="Materials",
+                                header=header, formats=RESULT_FORMATS)  # fmt: skip
 
         self.ops.run(work, success=lambda n: self.window.exported.emit(path, n),
                      label=f"Exporting to {path.name}")  # fmt: skip

@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -151,6 +152,14 @@ def order_history(
         if isinstance(out[key].dtype, pd.CategoricalDtype):
             out[key] = out[key].astype(str)
     return _with_notes(out, frame, rows)
+
+
+def month_to_date(month: date, end: date) -> bool:
+    """Whether the month starting ``month`` is not over at ``end`` (today, or the last day a
+    date range takes in): its figures are to date, not a whole month's, and a chart must not
+    show them as a fall."""
+    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return month <= end < following - timedelta(days=1)
 
 
 def order_months(

@@ -23,7 +23,9 @@ Nothing here imports Qt, so the same code runs in the app, in scripts and in tes
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import socket
 import tempfile
 import time
@@ -47,6 +49,7 @@ __all__ = [
     "PrinterUnreachable",
     "SystemPrint",
     "deliver",
+    "host_is_valid",
     "parse_printer",
     "send_zpl",
     "write_pdf",
@@ -109,6 +112,23 @@ class Printer:
         return f"printer {self.target}" if self.target else "the default printer"
 
 
+_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+
+
+def host_is_valid(host: str) -> bool:
+    """Whether ``host`` is an IP address or a host name (RFC 1123: letters, digits and '-' in
+    parts of up to 63 characters joined by '.', the last part not all digits)."""
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    name = host[:-1] if host.endswith(".") else host
+    labels = name.split(".")
+    return (0 < len(name) <= 253 and all(_LABEL.match(label) for label in labels)
+            and not labels[-1].isdigit())  # fmt: skip
+
+
 def parse_printer(text: str) -> Printer:
     """Read a printer string (see the module notes); a :class:`PrinterError` says what is
     wrong with it."""
@@ -116,11 +136,16 @@ def parse_printer(text: str) -> Printer:
     if text.startswith("zpl://"):
         parts = urlsplit(text)
         try:
-            port = parts.port or DEFAULT_ZPL_PORT
+            port = DEFAULT_ZPL_PORT if parts.port is None else parts.port
         except ValueError:
-            raise PrinterError(f"{text!r}: the port must be a number from 1 to 65535") from None
+            port = 0
+        if not 1 <= port <= 65535:
+            raise PrinterError(f"{text!r}: the port must be a number from 1 to 65535")
         if not parts.hostname:
             raise PrinterError(f"{text!r}: name the printer's host, as zpl://host:9100")
+        if not host_is_valid(parts.hostname):
+            raise PrinterError(f"{text!r}: {parts.hostname!r} is not a host name or IP address "
+                               "(letters, digits and '-', parts joined by '.')")  # fmt: skip
         query = parse_qs(parts.query)
         dpi_text = (query.get("dpi") or [str(DEFAULT_DPI)])[0]
         known = ", ".join(str(d) for d in DOTS_PER_MM)

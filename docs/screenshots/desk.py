@@ -1,0 +1,108 @@
+"""The dashboards, the Capacity window and Settings at 1366×768, on a demo workspace made
+for the picture (in a temporary folder): ``python docs/screenshots/desk.py [folder]`` writes
+dashboards.png, capacity.png and settings.png into ``folder`` (by default this one)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QWidget
+
+from ui.capacity_view import CapacityWindow
+from ui.dashboards import DashboardsWindow
+from ui.ops import OpRunner
+from ui.settings_dialog import SettingsDialog
+from workbench import documents
+from workbench.costing.choices import starting_style
+from workbench.costing.sheet import CostSheet, sheet_to_dict
+from workbench.demo import generate_demo
+from workbench.paths import use_data_dir
+from workbench.settings import Settings
+from workbench.workspace import Workspace, open_workspace
+
+SIZE = (1366, 768)
+
+
+def demo(folder: Path) -> Workspace:
+    workspace = open_workspace(folder / "workspaces" / "demo")
+    generate_demo(workspace.replica, materials=2000, orders=6000, seed=7)
+    conn = workspace.replica.conn
+    fabrics = conn.execute("SELECT id FROM materials WHERE material_type = 'fabric' "
+                           "ORDER BY code LIMIT 3").fetchall()  # fmt: skip
+    for n, (fabric_id,) in enumerate(fabrics):
+        style = starting_style(conn, fabric_id, f"SS27-TEE-0{n + 1}")
+        body = sheet_to_dict(CostSheet(style, "NORDV"))
+        documents.save_document(
+            workspace.replica,
+            "cost_sheets",
+            {"style_code": style.style_code, "body": json.dumps(body)},
+        )
+    return workspace
+
+
+def wait(app: QApplication, done: object, seconds: float = 60) -> None:
+    for _ in range(int(seconds * 20)):
+        app.processEvents()
+        if done():  # type: ignore[operator]
+            return
+        QTest.qWait(50)
+    raise TimeoutError("the window did not finish loading")
+
+
+def save(app: QApplication, widget: QWidget, path: Path) -> None:
+    QTest.qWait(300)  # axes lay out their tick labels
+    app.processEvents()
+    assert widget.grab().save(str(path)), path
+    print(f"saved {path} ({widget.width()}×{widget.height()})")
+
+
+def main(out: Path) -> None:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    style = Path(__file__).resolve().parents[2] / "resources" / "styles" / "app.qss"
+    app.setStyleSheet(style.read_text("utf-8"))
+    with tempfile.TemporaryDirectory() as temp:
+        use_data_dir(temp)
+        workspace = demo(Path(temp))
+        ops = OpRunner()
+        board = DashboardsWindow(workspace, ops, currency="USD")
+        board.resize(*SIZE)
+        board.show()
+        wait(app, lambda: "orders" in board.frames and board.date_from.anchor is not None)
+        save(app, board, out / "dashboards.png")
+        board.close()
+
+        capacity = CapacityWindow(workspace, ops)
+        capacity.resize(*SIZE)
+        capacity.show()
+        wait(app, lambda: bool(capacity.weeks_shown))
+        save(app, capacity, out / "capacity.png")
+        capacity.close()
+
+        dialog = SettingsDialog(Settings(server_url="https://sync.kongu-mills.example"),
+                                Path(temp))  # fmt: skip
+        dialog.show()
+        dialog.printer.setText("zpl://nowhere")
+        dialog.check_printer()
+        wait(app, lambda: dialog.printer.property("state") == "refused")
+        dialog.currency.setText("dollars!")
+        dialog.check_currency()
+        QTest.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+        dialog.adjustSize()
+        assert dialog.height() <= SIZE[1], dialog.height()
+        save(app, dialog, out / "settings.png")
+        dialog.close()
+        ops.shutdown()
+        workspace.close()
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent)
