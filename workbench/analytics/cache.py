@@ -88,7 +88,7 @@ class Analytics:
         #: where the order store is kept between sessions (None: not kept)
         self.order_file: Path | None = store_file.path_for(replica.path) if keep_orders else None
         self._lock = threading.RLock()
-        self._results: OrderedDict[tuple, Any] = OrderedDict()
+        self._results: OrderedDict[tuple[object, ...], Any] = OrderedDict()
         self._tokens: dict[str, object] = {}
         self._store: OrderStore | None = None
         self._frame: pd.DataFrame | None = None
@@ -144,7 +144,9 @@ class Analytics:
         finally:
             conn.execute("COMMIT")  # nothing was written
 
-    def _cached(self, scope: str, name: str, args: tuple, compute: Callable[[], T]) -> T:
+    def _cached(
+        self, scope: str, name: str, args: tuple[object, ...], compute: Callable[[], T]
+    ) -> T:
         token = self._token(scope)
         key = (scope, token, name, args)
         with self._lock:
@@ -305,7 +307,7 @@ class Analytics:
             "order_rows",
             args,
             lambda: orders.order_rows(
-                self.replica.conn, filters, frame=self.orders(), limit=limit, **cell
+                self.replica.conn, filters, frame=self.orders(), limit=limit, where=cell
             ),
         )
 

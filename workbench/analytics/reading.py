@@ -28,6 +28,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
 from pandas.errors import ParserWarning
 
 Kind = Literal["int", "number", "text", "date"]
@@ -50,7 +51,7 @@ class _Misread(ValueError):
     """The fast path's columns do not line up with the row count."""
 
 
-def categorical(values: object) -> pd.Categorical:
+def categorical(values: ExtensionArray | list[str | None]) -> pd.Categorical[str]:
     """A categorical whose categories are text of one dtype, so chunks and refreshes combine
     (pandas refuses to join categoricals whose categories differ in dtype)."""
     cat = values if isinstance(values, pd.Categorical) else pd.Categorical(values)
@@ -58,14 +59,14 @@ def categorical(values: object) -> pd.Categorical:
     return pd.Categorical.from_codes(cat.codes, categories=labels)
 
 
-def dates(cat: pd.Categorical) -> np.ndarray:
+def dates(cat: pd.Categorical[str]) -> np.ndarray:
     """datetime64[ns] from a categorical of ISO text: each distinct text parsed once (a
     million orders hold about a thousand distinct days); a timestamp's time is ignored and
     text that is no date becomes NaT."""
     labels = pd.Series(cat.categories, dtype=str).str.slice(0, 10)
     parsed = pd.to_datetime(labels, format="%Y-%m-%d", errors="coerce")
     table = np.append(parsed.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))
-    return table[cat.codes]  # code -1 (no value) takes the NaT at the end
+    return table.take(cat.codes)  # code -1 (no value) takes the NaT at the end
 
 
 def _numbers(values: pd.Series) -> np.ndarray:
