@@ -32,7 +32,7 @@ from workbench.replica.declaration import row_schemas
 
 _REF = "#/components/schemas/{name}"
 _ERROR = {"$ref": "#/components/schemas/Error"}
-DEVICE = [{"device": []}]
+DEVICE: list[dict[str, list[str]]] = [{"device": []}]
 PUBLIC: list[dict[str, list[str]]] = []
 
 def table_row_schemas() -> dict[str, dict[str, Any]]:
