@@ -152,7 +152,8 @@ class Analytics:
         with self._lock:
             if key in self._results:
                 self._results.move_to_end(key)
-                return self._results[key]  # type: ignore[no-any-return]
+                found: T = self._results[key]  # the same name and args: the same kind of answer
+                return found
             if self._tokens.get(scope) != token:  # drop results of other data, even if the
                 # cursor should come back to theirs (a repair): they would be stale then
                 for old in [k for k in self._results if k[0] == scope and k[1] != token]:

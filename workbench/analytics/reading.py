@@ -23,6 +23,7 @@ import csv
 import io
 import sqlite3
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -77,7 +78,7 @@ def _numbers(values: pd.Series) -> np.ndarray:
     return number
 
 
-def _parse(text: str, kind: Kind) -> object:
+def _parse(text: str, kind: Kind) -> np.ndarray | pd.Categorical[str]:
     dtype = {"int": "int64", "number": "float64", "text": "category", "date": "category"}[kind]
     column = pd.read_csv(
         io.StringIO(text), sep=_FIELD, lineterminator=_SEP, header=None, names=["v"],
@@ -92,7 +93,7 @@ def _parse(text: str, kind: Kind) -> object:
     return dates(cat) if kind == "date" else cat
 
 
-def _convert(values: list[object], kind: Kind) -> object:
+def _convert(values: list[object], kind: Kind) -> np.ndarray | pd.Categorical[str]:
     """One column of rows fetched the ordinary way, converted as `_parse` converts."""
     if kind == "int":
         return np.asarray(values, dtype=np.int64)
@@ -102,7 +103,7 @@ def _convert(values: list[object], kind: Kind) -> object:
     return dates(cat) if kind == "date" else cat
 
 
-def _frame(columns: dict[str, object]) -> pd.DataFrame:
+def _frame(columns: Mapping[str, object]) -> pd.DataFrame:
     return pd.DataFrame(columns, copy=False)
 
 
@@ -141,7 +142,7 @@ def _read_one(
             columns = {
                 name: _parse(text, kind) for (name, kind), text in zip(spec, row[1:], strict=True)
             }
-        if any(len(c) != count for c in columns.values()):  # type: ignore[arg-type]
+        if any(len(c) != count for c in columns.values()):
             raise _Misread(table)
     except (ParserWarning, ValueError):
         names = ", ".join(name for name, _ in spec)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -55,7 +56,8 @@ def _insert_sql(table: str, columns: Sequence[str]) -> str:
 class _Writer:
     """Hands out change numbers and writes batches, checking for cancel between them."""
 
-    def __init__(self, conn, progress: Progress | None, cancel: threading.Event | None,  # type: ignore[no-untyped-def]
+    def __init__(self, conn: sqlite3.Connection, progress: Progress | None,
+                 cancel: threading.Event | None,
                  id_mask: int = 0) -> None:  # fmt: skip
         self.conn = conn
         self.id_mask = id_mask
