@@ -2,7 +2,7 @@
 # Sets up a fresh Debian/Ubuntu machine for Mill Workbench, then runs what you ask for.
 #
 #   ./dev.sh demo [app options]   install, then start the app on its demo workspace
-#   ./dev.sh test [pytest args]   install, then run the linter and the whole test suite
+#   ./dev.sh test [pytest args]   install, then run the linter, the type checker and the tests
 #   ./dev.sh setup                install only
 #
 # It installs the Debian packages Qt, WeasyPrint and the tests need (with sudo when not root),
@@ -86,6 +86,7 @@ case "$command" in
   test)
     setup
     .venv/bin/ruff check .
+    .venv/bin/python -m mypy  # strict on workbench/ and sync/ ([tool.mypy] in pyproject.toml)
     QT_QPA_PLATFORM=offscreen exec .venv/bin/python -m pytest -q "$@"
     ;;
   *)

@@ -362,6 +362,14 @@ def test_drill_down_returns_exactly_the_rows_behind_a_cell(replica: Replica) -> 
         order_rows(conn, colour="red")
 
 
+def test_a_cell_of_one_order_currency_drills_into_that_currency_only(replica: Replica) -> None:
+    # ``currency`` names the reporting currency of `order_rows`; a currency cell of a chart
+    # (order_history by currency) is a cell like any other and selects those orders
+    usd = Analytics(replica, currency="EUR").order_rows(currency="USD")
+    assert usd["order_no"].tolist() == ["PO-4", "PO-5"]
+    assert set(usd["currency"]) == {"USD"}
+
+
 # -- rates ---------------------------------------------------------------------------------------
 
 

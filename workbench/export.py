@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from openpyxl.cell.cell import Cell as SheetCell
 from openpyxl.styles import Font
 
 
@@ -94,7 +95,7 @@ def export_table(
     return count
 
 
-def _bold(sheet: Any, text: str) -> openpyxl.cell.WriteOnlyCell:
+def _bold(sheet: Any, text: str) -> SheetCell:
     cell = openpyxl.cell.WriteOnlyCell(sheet, value=text)
     cell.font = Font(bold=True)
     return cell

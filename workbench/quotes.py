@@ -45,7 +45,7 @@ def _request(row: Any) -> QuoteRequest:
 
 def requests(replica: Replica, state: str | None = None) -> list[QuoteRequest]:
     sql = "SELECT * FROM quote_requests"
-    args: tuple = ()
+    args: tuple[object, ...] = ()
     if state is not None:
         sql += " WHERE state = ?"
         args = (state,)

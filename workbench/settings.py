@@ -20,9 +20,12 @@ import json
 import socket
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.paths import data_dir
+
+if TYPE_CHECKING:  # imported when a client is made: the AI service is slow to import
+    from workbench.services.ai import AIClient
 
 SETTINGS_FILE = "settings.json"
 
@@ -199,7 +202,7 @@ def with_ai(settings: Settings, **changes: Any) -> Settings:
     return replace(settings, ai=replace(settings.ai, **changes))
 
 
-def ai_client(settings: Settings):  # type: ignore[no-untyped-def]
+def ai_client(settings: Settings) -> AIClient | None:
     """The AI client the settings describe (key from the keyring), or None without one."""
     from workbench.credentials import load_api_key
     from workbench.services.ai import AIClient, AIConfig

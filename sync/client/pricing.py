@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from sync.client.api import Request, SyncError
 from workbench import quotes
@@ -41,7 +41,8 @@ def request_quote(
     if cost_sheet_id:
         body["cost_sheet_id"] = cost_sheet_id
     headers = {"Idempotency-Key": idempotency_key or str(uuid.uuid4())}
-    return request("POST", "/v1/pricing/quote", cancel, json=body, headers=headers)["quote"]
+    answer = request("POST", "/v1/pricing/quote", cancel, json=body, headers=headers)
+    return cast(dict[str, Any], answer["quote"])  # decoded JSON is Any; the quote is an object
 
 
 def send_quote_requests(

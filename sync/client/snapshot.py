@@ -157,7 +157,8 @@ class _Inflating:
         while data and not self._broken:
             try:
                 self._out.write(self._inflate.decompress(data))
-            except isal_zlib.error:
+            # isal's stub declares `error` an Exception instance; it is the class IsalError
+            except isal_zlib.error:  # type: ignore[misc]
                 self._broken = True
                 return
             data = self._inflate.unused_data if self._inflate.eof else b""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -56,4 +56,4 @@ def post_file(
                         "offline") from exc  # fmt: skip
     if answer.status_code >= 400:
         raise error_from(answer)
-    return answer.json()
+    return cast(dict[str, Any], answer.json())  # httpx's JSON is Any; the answer is an object

@@ -390,7 +390,7 @@ def issue_token(
                             {"issued_by": actor})  # fmt: skip
 
 
-def _caller_statement(by: str) -> sa.Select:
+def _caller_statement(by: str) -> sa.Select[*tuple[Any, ...]]:
     d, u = schema.devices, schema.users
     return (
         sa.select(

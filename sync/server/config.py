@@ -91,7 +91,7 @@ class MetricsSettings:
 
     #: the client addresses or networks (CIDR) served; a scrape through the TLS proxy comes
     #: from the scraper's own address
-    allow: list = field(default_factory=lambda: ["127.0.0.1/32", "::1/128"])
+    allow: list[str] = field(default_factory=lambda: ["127.0.0.1/32", "::1/128"])
 
     def allows(self, address: str) -> bool:
         try:

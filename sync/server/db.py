@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -23,7 +24,7 @@ def make_engine(db: str) -> sa.Engine:
         engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
         @sa.event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        def _pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
             # The driver's own transaction handling is switched off so that our BEGIN is
             # the real one: a writing transaction (see `writing`) starts with BEGIN IMMEDIATE
             # and queues for the lock at its start instead of failing with "database is

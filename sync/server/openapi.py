@@ -32,7 +32,7 @@ from workbench.replica.declaration import row_schemas
 
 _REF = "#/components/schemas/{name}"
 _ERROR = {"$ref": "#/components/schemas/Error"}
-DEVICE = [{"device": []}]
+DEVICE: list[dict[str, list[str]]] = [{"device": []}]
 PUBLIC: list[dict[str, list[str]]] = []
 
 def table_row_schemas() -> dict[str, dict[str, Any]]:
@@ -61,7 +61,9 @@ def _version_headers() -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def _query(name: str, low: int, high: int, description: str, default: int | None = None):  # type: ignore[no-untyped-def]
+def _query(
+    name: str, low: int, high: int, description: str, default: int | None = None
+) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": "integer", "minimum": low, "maximum": high}
     if default is not None:
         schema["default"] = default
@@ -122,7 +124,9 @@ def _body(name: str) -> dict[str, Any]:
     return {"required": True, "content": {"application/json": {"schema": _ref(name)}}}
 
 
-def _operation(summary: str, security: list[Any], responses: dict[str, Any], **more: Any):  # type: ignore[no-untyped-def]
+def _operation(
+    summary: str, security: list[Any], responses: dict[str, Any], **more: Any
+) -> dict[str, Any]:
     return {"summary": summary, "security": security, **more, "responses": responses}
 
 

@@ -66,7 +66,7 @@ def _earlier_quote(
     return {**quote, "report": report}, True
 
 
-def _columns(table: str, names: tuple[str, ...]) -> list[sa.ColumnElement]:
+def _columns(table: str, names: tuple[str, ...]) -> list[sa.ColumnElement[Any]]:
     t = schema.replicated[table]
     return [t.c[n] for n in names]
 
@@ -125,7 +125,9 @@ def _issue(
             if earlier is not None:
                 return earlier
 
-        def rows(table: str, names: tuple[str, ...], *where: sa.ColumnElement[bool]) -> list:
+        def rows(
+            table: str, names: tuple[str, ...], *where: sa.ColumnElement[bool]
+        ) -> list[dict[str, Any]]:
             t = schema.replicated[table]
             stmt = scope.select(table, t.c.deleted == 0, *where)
             return [dict(r._mapping) for r in conn.execute(
@@ -142,7 +144,7 @@ def _issue(
         report = price_report(price)
         seq = scope.next_seq(1)  # takes the workspace's lock: quote numbers never repeat
         number = scope.count("quotes", live_only=False) + 1
-        quote = {
+        quote: dict[str, Any] = {
             "id": str(uuid.uuid4()),
             "quote_no": f"Q-{on.year}-{number:06d}",
             "cost_sheet_id": cost_sheet_id if isinstance(cost_sheet_id, str) else None,

@@ -172,8 +172,8 @@ audit_heads = sa.Table(
 )
 
 
-def _column(field: Field) -> sa.Column:
-    kind: sa.types.TypeEngine
+def _column(field: Field) -> sa.Column[Any]:
+    kind: sa.types.TypeEngine[Any]
     if field.kind in ("integer", "flag"):
         # version and the sequences pass 2**31 in a busy workspace; other whole numbers are
         # bounded by the declaration to PostgreSQL's 4-byte integer

@@ -18,7 +18,7 @@ from sync.server import schema
 
 
 @functools.cache
-def _changes_statement(table: str) -> sa.Select:
+def _changes_statement(table: str) -> sa.Select[*tuple[Any, ...]]:
     """Built once per table (the feed runs it for every table on every pull); the workspace
     filter is a bound parameter like the others, so it is still always there."""
     t = schema.replicated[table]
@@ -94,7 +94,7 @@ class WorkspaceScope:
         except KeyError:
             raise ValueError(f"there is no table named {name!r}") from None
 
-    def select(self, table: str, *where: sa.ColumnElement[bool]) -> sa.Select:
+    def select(self, table: str, *where: sa.ColumnElement[bool]) -> sa.Select[*tuple[Any, ...]]:
         t = self._table(table)
         columns = [c for c in t.columns if c.name != "workspace_id"]
         return sa.select(*columns).where(t.c.workspace_id == self.workspace_id, *where)
@@ -107,7 +107,9 @@ class WorkspaceScope:
         found = self.rows(table, t.c.id == row_id)
         return found[0] if found else None
 
-    def changes_after(self, table: str, after: int, upto: int, limit: int) -> list[dict]:
+    def changes_after(
+        self, table: str, after: int, upto: int, limit: int
+    ) -> list[dict[str, Any]]:
         """Rows written in (after, upto], oldest first: the change feed's hot query."""
         params = {"ws": self.workspace_id, "after": after, "upto": upto, "limit": limit}
         result = self.conn.execute(_changes_statement(table), params)

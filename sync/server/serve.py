@@ -132,10 +132,10 @@ class ServerThread:
         self._socket = listening_socket(host, port)
         self.host, self.port = self._socket.getsockname()[:2]
         # long-polls may be open: give them a second to end, not their full wait
-        config = uvicorn.Config(
+        served = uvicorn.Config(
             self.app, log_level="warning", lifespan="off", timeout_graceful_shutdown=3
         )
-        self._server = uvicorn.Server(config)
+        self._server = uvicorn.Server(served)
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
         )

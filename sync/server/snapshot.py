@@ -23,6 +23,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from isal import igzip
@@ -147,7 +148,8 @@ class SnapshotStore:
             target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
             replica.close()
             partial = Path(tmp) / final.name
-            with replica_path.open("rb") as src, igzip.IGzipFile(partial, "wb", 3, mtime=0) as dst:
+            # isal ships types, but not for IGzipFile's constructor
+            with replica_path.open("rb") as src, igzip.IGzipFile(partial, "wb", 3, mtime=0) as dst:  # type: ignore[no-untyped-call]
                 shutil.copyfileobj(src, dst, 1024 * 1024)
             os.replace(partial, final)
             os.utime(final)
@@ -161,7 +163,11 @@ class SnapshotStore:
 
 
 def _insert(
-    target: sqlite3.Connection, insert: str, table: str, rows: list[dict], workspace_id: str
+    target: sqlite3.Connection,
+    insert: str,
+    table: str,
+    rows: list[dict[str, Any]],
+    workspace_id: str,
 ) -> None:
     """Write a batch of rows into the snapshot file; a row the replica's schema refuses (one
     stored before every write was checked) is named in the log and left out, so one bad row

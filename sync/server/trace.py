@@ -100,7 +100,7 @@ def publish_printed_jobs(engine: sa.Engine) -> int:
         printed = conn.execute(sa.select(jobs).where(jobs.c.state == "printed",
                                                      jobs.c.deleted == 0)).all()  # fmt: skip
         for job in printed:
-            count += len(publish_printed_job(conn, job.workspace_id, job._mapping,
+            count += len(publish_printed_job(conn, job.workspace_id, job._asdict(),
                                              "before publication was kept"))  # fmt: skip
     return count
 

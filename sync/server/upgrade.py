@@ -15,10 +15,10 @@ import sqlalchemy as sa
 from sync.server import schema
 
 
-def _default_sql(value: object) -> str:
+def _default_sql(value: str | int) -> str:
     if isinstance(value, str):
         return "'" + value.replace("'", "''") + "'"
-    return str(int(value))  # type: ignore[call-overload]
+    return str(int(value))
 
 
 def upgrade_schema(engine: sa.Engine) -> list[str]:

@@ -88,7 +88,7 @@ class Analytics:
         #: where the order store is kept between sessions (None: not kept)
         self.order_file: Path | None = store_file.path_for(replica.path) if keep_orders else None
         self._lock = threading.RLock()
-        self._results: OrderedDict[tuple, Any] = OrderedDict()
+        self._results: OrderedDict[tuple[object, ...], Any] = OrderedDict()
         self._tokens: dict[str, object] = {}
         self._store: OrderStore | None = None
         self._frame: pd.DataFrame | None = None
@@ -144,13 +144,16 @@ class Analytics:
         finally:
             conn.execute("COMMIT")  # nothing was written
 
-    def _cached(self, scope: str, name: str, args: tuple, compute: Callable[[], T]) -> T:
+    def _cached(
+        self, scope: str, name: str, args: tuple[object, ...], compute: Callable[[], T]
+    ) -> T:
         token = self._token(scope)
         key = (scope, token, name, args)
         with self._lock:
             if key in self._results:
                 self._results.move_to_end(key)
-                return self._results[key]  # type: ignore[no-any-return]
+                found: T = self._results[key]  # the same name and args: the same kind of answer
+                return found
             if self._tokens.get(scope) != token:  # drop results of other data, even if the
                 # cursor should come back to theirs (a repair): they would be stale then
                 for old in [k for k in self._results if k[0] == scope and k[1] != token]:
@@ -307,7 +310,7 @@ class Analytics:
             "order_rows",
             args,
             lambda: orders.order_rows(
-                self.replica.conn, filters, frame=self.orders(), limit=limit, **cell
+                self.replica.conn, filters, frame=self.orders(), limit=limit, where=cell
             ),
         )
 

@@ -36,7 +36,7 @@ def _names(value: object) -> tuple[str, ...]:
 def as_day(value: object) -> date | None:
     """A `date` from a date, a datetime or ISO text ("2026-03-02"); None stays None."""
     if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
-        return value  # type: ignore[return-value]
+        return value
     if isinstance(value, datetime):  # pandas Timestamps too
         return value.date()
     try:

@@ -44,7 +44,7 @@ from workbench.analytics.reading import OrderStore
 _DAY = np.timedelta64(1, "D")
 
 
-def _relabel(cat: pd.Categorical, labels: Iterable[str]) -> pd.Categorical:
+def _relabel(cat: pd.Categorical, labels: Iterable[str]) -> pd.Categorical[str]:
     """``cat`` with each category replaced by its label (labels may repeat: two brand ids
     with one code become one brand), missing values labelled ""."""
     names = [str(label) for label in labels]
@@ -219,7 +219,7 @@ def lead_times(
             "p90_days_late": [late.quantile(0.9)],
         })  # fmt: skip
     out["on_time"] = out["on_time"].astype("int64")
-    out.insert(out.columns.get_loc("on_time") + 1, "on_time_share",
+    out.insert(list(out.columns).index("on_time") + 1, "on_time_share",
                out["on_time"] / out["orders"].where(out["orders"] > 0))  # fmt: skip
     return out
 
@@ -238,15 +238,18 @@ def order_rows(
     frame: pd.DataFrame | None = None,
     currency: str = "USD",
     limit: int | None = None,
+    where: Mapping[str, object] | None = None,
     **cell: object,
 ) -> pd.DataFrame:
     """The orders behind a cell: those the filters select with every ``cell`` value (brand,
     season, fabric_type, mill, currency, month or due_month as a date or "YYYY-MM"; and
     ``lead_time=True`` for the orders a lead-time figure counts, ``on_time=True/False``).
+    The keyword ``currency`` is the reporting currency: a cell naming an order currency is
+    given as ``where`` (the cell as a mapping, joined to the keywords).
     Columns `ORDER_ROW_COLUMNS`, by order date then order number; at most ``limit`` rows."""
     frame = _frame(conn, frame, currency)
     columns = ["rowid", *(c for c in ORDER_ROW_COLUMNS if c in frame.columns)]
-    rows = _selected(frame, filters, columns, cell)
+    rows = _selected(frame, filters, columns, {**cell, **(where or {})})
     rows = rows.sort_values(["order_date", "rowid"], kind="stable")
     if limit is not None:
         rows = rows.head(limit)

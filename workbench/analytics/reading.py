@@ -23,11 +23,13 @@ import csv
 import io
 import sqlite3
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
 from pandas.errors import ParserWarning
 
 Kind = Literal["int", "number", "text", "date"]
@@ -50,7 +52,7 @@ class _Misread(ValueError):
     """The fast path's columns do not line up with the row count."""
 
 
-def categorical(values: object) -> pd.Categorical:
+def categorical(values: ExtensionArray | list[str | None]) -> pd.Categorical[str]:
     """A categorical whose categories are text of one dtype, so chunks and refreshes combine
     (pandas refuses to join categoricals whose categories differ in dtype)."""
     cat = values if isinstance(values, pd.Categorical) else pd.Categorical(values)
@@ -58,14 +60,14 @@ def categorical(values: object) -> pd.Categorical:
     return pd.Categorical.from_codes(cat.codes, categories=labels)
 
 
-def dates(cat: pd.Categorical) -> np.ndarray:
+def dates(cat: pd.Categorical[str]) -> np.ndarray:
     """datetime64[ns] from a categorical of ISO text: each distinct text parsed once (a
     million orders hold about a thousand distinct days); a timestamp's time is ignored and
     text that is no date becomes NaT."""
     labels = pd.Series(cat.categories, dtype=str).str.slice(0, 10)
     parsed = pd.to_datetime(labels, format="%Y-%m-%d", errors="coerce")
     table = np.append(parsed.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))
-    return table[cat.codes]  # code -1 (no value) takes the NaT at the end
+    return table.take(cat.codes)  # code -1 (no value) takes the NaT at the end
 
 
 def _numbers(values: pd.Series) -> np.ndarray:
@@ -76,7 +78,7 @@ def _numbers(values: pd.Series) -> np.ndarray:
     return number
 
 
-def _parse(text: str, kind: Kind) -> object:
+def _parse(text: str, kind: Kind) -> np.ndarray | pd.Categorical[str]:
     dtype = {"int": "int64", "number": "float64", "text": "category", "date": "category"}[kind]
     column = pd.read_csv(
         io.StringIO(text), sep=_FIELD, lineterminator=_SEP, header=None, names=["v"],
@@ -91,7 +93,7 @@ def _parse(text: str, kind: Kind) -> object:
     return dates(cat) if kind == "date" else cat
 
 
-def _convert(values: list[object], kind: Kind) -> object:
+def _convert(values: list[object], kind: Kind) -> np.ndarray | pd.Categorical[str]:
     """One column of rows fetched the ordinary way, converted as `_parse` converts."""
     if kind == "int":
         return np.asarray(values, dtype=np.int64)
@@ -101,7 +103,7 @@ def _convert(values: list[object], kind: Kind) -> object:
     return dates(cat) if kind == "date" else cat
 
 
-def _frame(columns: dict[str, object]) -> pd.DataFrame:
+def _frame(columns: Mapping[str, object]) -> pd.DataFrame:
     return pd.DataFrame(columns, copy=False)
 
 
@@ -140,7 +142,7 @@ def _read_one(
             columns = {
                 name: _parse(text, kind) for (name, kind), text in zip(spec, row[1:], strict=True)
             }
-        if any(len(c) != count for c in columns.values()):  # type: ignore[arg-type]
+        if any(len(c) != count for c in columns.values()):
             raise _Misread(table)
     except (ParserWarning, ValueError):
         names = ", ".join(name for name, _ in spec)

@@ -141,8 +141,9 @@ def ensure_replica_id(conn: sqlite3.Connection) -> str:
 # -- columns as arrays ---------------------------------------------------------------------------
 
 
-def _labels(values: np.ndarray) -> pd.Index:
-    return pd.Index(values.tolist(), dtype=str)  # the dtype `reading.categorical` gives
+def _labels(values: np.ndarray) -> pd.Index[str]:
+    texts: list[str] = values.tolist()  # numpy types tolist() as Any: these are the labels
+    return pd.Index(texts, dtype=str)  # the dtype `reading.categorical` gives
 
 
 def _arrays(raw: pd.DataFrame) -> dict[str, np.ndarray]:

@@ -19,7 +19,7 @@ class Choice:
     label: str
 
 
-def _distinct(conn: sqlite3.Connection, sql: str, args: tuple = ()) -> list[Choice]:
+def _distinct(conn: sqlite3.Connection, sql: str, args: tuple[object, ...] = ()) -> list[Choice]:
     return [Choice(str(r[0]), str(r[1])) for r in conn.execute(sql, args)]
 
 

@@ -81,7 +81,7 @@ def cost_fabric(
     piece is left to the garment.
     """
     memo = (spec, printing, on)
-    known = book.fabric_costs.get(memo)
+    known: FabricCost | None = book.fabric_costs.get(memo)
     if known is not None:
         return known
     result = _cost_fabric(spec, book, on, printing)

@@ -30,11 +30,16 @@ class Implausible:
     refused: bool
 
 
+def _pair(values: list[object]) -> tuple[Decimal, Decimal]:
+    """A ``[low, high]`` range from the limits file (anything but two values is refused)."""
+    low, high = (Decimal(str(v)) for v in values)
+    return low, high
+
+
 def _load() -> dict[str, Limits]:
     data = json.loads((resources_dir() / "costing" / "limits.json").read_text("utf-8"))
     return {
-        name: Limits(spec["unit"], tuple(Decimal(str(v)) for v in spec["refuse"]),
-                     tuple(Decimal(str(v)) for v in spec["usual"]))  # type: ignore[arg-type]
+        name: Limits(spec["unit"], _pair(spec["refuse"]), _pair(spec["usual"]))
         for name, spec in data.items() if not name.startswith("_")
     }  # fmt: skip
 

@@ -44,13 +44,13 @@ class RateBook:
     fx_rates: tuple[FxRate, ...] = ()
     currency: str = "INR"
     _by_process: dict[str, list[Rate]] = field(init=False, repr=False, compare=False)
-    _found: dict[tuple, Rate] = field(init=False, repr=False, compare=False)
+    _found: dict[tuple[object, ...], Rate] = field(init=False, repr=False, compare=False)
     _by_material: dict[tuple[str, str], list[Rate]] = field(init=False, repr=False,
                                                            compare=False)  # fmt: skip
     #: answers already worked out with this book: fabric costs by (spec, print, date) (many
     #: sheets share a fabric, and its cost per kg depends on nothing else), FX rates, a
     #: brand's rules
-    fabric_costs: dict[tuple, Any] = field(init=False, repr=False, compare=False)
+    fabric_costs: dict[tuple[object, ...], Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         grouped: dict[str, list[Rate]] = defaultdict(list)
@@ -152,7 +152,7 @@ class RateBook:
             message += f" (the earliest is valid from {first})"
         return message
 
-    def remember(self, key: tuple, work: Callable[[], Any]) -> Any:
+    def remember(self, key: tuple[object, ...], work: Callable[[], Any]) -> Any:
         """``work()``'s answer, worked out once per book (the book never changes)."""
         if key not in self.fabric_costs:
             self.fabric_costs[key] = work()

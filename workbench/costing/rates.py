@@ -16,7 +16,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from workbench.costing.errors import CostingError
 from workbench.costing.inputs import Brand, FabricSpec, FxRate, MarginRule, Rate, TrimLine
@@ -61,7 +61,7 @@ def load_rate_book(
         sql += " AND (material_id IS NULL OR material_id IN (SELECT value FROM json_each(?)))"
         params = (json.dumps(sorted(set(material_ids))),)
 
-    def rows(query: str, args: tuple = ()) -> list[dict[str, Any]]:
+    def rows(query: str, args: tuple[object, ...] = ()) -> list[dict[str, Any]]:
         cursor = conn.execute(query, args)
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor]
@@ -148,7 +148,7 @@ def rate_book_from_rows(
 
 
 def _material(conn: sqlite3.Connection, material_id: str, material_type: str) -> sqlite3.Row:
-    row = conn.execute(
+    row: sqlite3.Row | None = conn.execute(
         "SELECT id, code, name, material_type, category, composition, construction, yarn_count, "
         "gsm, width_cm, shade_depth, dye_class, finish, uom FROM materials "
         "WHERE id = ? AND deleted = 0",
@@ -179,6 +179,7 @@ def fabric_spec(conn: sqlite3.Connection, material_id: str, *, yarn_material_id:
     """
     row = _material(conn, material_id, "fabric")
     code, construction = row[1], row[6] or ""
+    kind: Literal["knit", "woven"]
     if _has_rate(conn, "knitting", construction):
         kind = "knit"
     elif _has_rate(conn, "weaving", construction):

@@ -177,6 +177,7 @@ def style_from_dict(data: Any, path: str = "style") -> Style:
     try:
         f = r.obj("fabric")
         fabric = FabricSpec(
+            # the text is checked by FabricSpec itself (knit or woven), hence the ignore
             kind=f.text("kind"), gsm=f.integer("gsm"), width_cm=f.integer("width_cm"),  # type: ignore[arg-type]
             construction=f.text("construction"), yarn_material_id=f.text("yarn_material_id"),
             yarn_count=f.text("yarn_count", False), dye_class=f.opt_text("dye_class"),
@@ -189,6 +190,7 @@ def style_from_dict(data: Any, path: str = "style") -> Style:
         kind = c.text("type")
         consumption: MarkerConsumption | BodyMeasurements
         if kind == "marker":
+            # the unit is checked by MarkerConsumption itself (kg or m), hence the ignore
             consumption = MarkerConsumption(c.need("quantity"), c.text("uom"))  # type: ignore[arg-type]
         elif kind == "body":
             consumption = BodyMeasurements(

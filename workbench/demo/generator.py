@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -24,6 +25,8 @@ from workbench.replica.store import utc_now
 
 Progress = Callable[[str, int, int], None]
 T = TypeVar("T")
+#: one row to insert, its values in the order of the table's column list
+Row = tuple[object, ...]
 BATCH = 20_000
 
 
@@ -53,7 +56,8 @@ def _insert_sql(table: str, columns: Sequence[str]) -> str:
 class _Writer:
     """Hands out change numbers and writes batches, checking for cancel between them."""
 
-    def __init__(self, conn, progress: Progress | None, cancel: threading.Event | None,  # type: ignore[no-untyped-def]
+    def __init__(self, conn: sqlite3.Connection, progress: Progress | None,
+                 cancel: threading.Event | None,
                  id_mask: int = 0) -> None:  # fmt: skip
         self.conn = conn
         self.id_mask = id_mask
@@ -70,10 +74,10 @@ class _Writer:
         """The next id of the seeded stream, salted (`_id_mask`)."""
         return _uuid(rng, self.id_mask)
 
-    def write(self, table: str, columns: Sequence[str], rows: Iterator[tuple], total: int) -> None:
+    def write(self, table: str, columns: Sequence[str], rows: Iterator[Row], total: int) -> None:
         sql = _insert_sql(table, columns)
         done = 0
-        batch: list[tuple] = []
+        batch: list[Row] = []
         for row in rows:
             batch.append(row)
             if len(batch) >= BATCH:
@@ -83,7 +87,7 @@ class _Writer:
             done += self._flush(sql, batch, table, done, total)
         self.counts[table] = self.counts.get(table, 0) + done
 
-    def _flush(self, sql: str, batch: list[tuple], table: str, done: int, total: int) -> int:
+    def _flush(self, sql: str, batch: list[Row], table: str, done: int, total: int) -> int:
         if self.cancel is not None and self.cancel.is_set():
             raise Cancelled("demo generation was cancelled")
         self.conn.executemany(sql, batch)
@@ -230,7 +234,7 @@ def _work_centres_and_capacity(w: _Writer, rng: random.Random, stamp: str, today
     days = [today + timedelta(days=d) for d in range(-180, 181)]
     working = [d for d in days if d.weekday() != 6]  # Sundays off
 
-    def rows() -> Iterator[tuple]:
+    def rows() -> Iterator[Row]:
         for centre_id, *_, minutes in centres:
             for day in working:
                 ahead = (day - today).days
@@ -277,7 +281,7 @@ def _materials(w: _Writer, rng: random.Random, stamp: str, total: int) -> _Made:
     filament = [b for b in v.BLENDS if b.filament]
     constructions = v.KNITS + v.WOVENS
 
-    def yarn(material_id: str, code: str) -> tuple:
+    def yarn(material_id: str, code: str) -> Row:
         is_filament = rng.random() < 0.2
         blend = _pick(rng, filament if is_filament else spun)
         if is_filament:
@@ -300,7 +304,7 @@ def _materials(w: _Writer, rng: random.Random, stamp: str, total: int) -> _Made:
             f"{count} {process} yarn in {blend.composition.lower()}, from {supplier}.",
         )  # fmt: skip
 
-    def fabric(material_id: str, code: str) -> tuple:
+    def fabric(material_id: str, code: str) -> Row:
         c = _pick(rng, constructions)
         blend = _pick(rng, v.BLENDS if c.knitted else spun)
         gsm = _randrange(rng, c.gsm[0], c.gsm[1] + 1, 5)
@@ -337,7 +341,7 @@ def _materials(w: _Writer, rng: random.Random, stamp: str, total: int) -> _Made:
             _pick(rng, mills), uom, _money(price), "INR", description,
         )  # fmt: skip
 
-    def trim(material_id: str, code: str) -> tuple:
+    def trim(material_id: str, code: str) -> Row:
         t = _pick(rng, v.TRIMS)
         colour = _pick(rng, v.TRIM_COLOURS)
         price = rng.uniform(*t.price_inr)
@@ -354,7 +358,7 @@ def _materials(w: _Writer, rng: random.Random, stamp: str, total: int) -> _Made:
 
     makers = {"yarn": (yarn, "YRN"), "fabric": (fabric, "FAB"), "trim": (trim, "TRM")}
 
-    def rows() -> Iterator[tuple]:
+    def rows() -> Iterator[Row]:
         for _ in range(total):
             roll = rng.random()
             kind = "yarn" if roll < 0.2 else ("fabric" if roll < 0.85 else "trim")
@@ -378,7 +382,7 @@ def _cost_rates(w: _Writer, rng: random.Random, stamp: str, today: date, made: _
     def source(when: date) -> str:
         return f"{_pick(rng, sources)} {when:%Y-%m}"
 
-    process_rates: list[tuple] = []
+    process_rates: list[Row] = []
 
     def rate(code: str, process: str, description: str, basis: str, amount: float,
              **criteria: str | None) -> None:  # fmt: skip
@@ -418,7 +422,7 @@ def _cost_rates(w: _Writer, rng: random.Random, stamp: str, today: date, made: _
     for name, pct in (("Factory overhead", 12), ("Commercial cost", 3), ("Testing", 1)):
         rate(f"OVH-{name[:4].upper()}", "overhead", name, "percent", pct)
 
-    def rows() -> Iterator[tuple]:
+    def rows() -> Iterator[Row]:
         for r in process_rates:
             yield (w.new_id(rng), *r[:9], "INR", r[9], r[10], w.next_version(), 0, stamp)
         # material prices in two versions too, so last season's styles can be re-costed
@@ -501,7 +505,7 @@ def _orders(
     span = 3 * 365
     mills = v.MILLS
 
-    def rows() -> Iterator[tuple]:
+    def rows() -> Iterator[Row]:
         for n in range(1, total + 1):
             brand_id, currency = _pick(rng, brands)
             ordered = today - timedelta(days=_randrange(rng, 0, span))

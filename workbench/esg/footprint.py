@@ -504,6 +504,7 @@ def _step_lines(
     elec_source = matrix.sources[figures["heat_MJ"].source].short
     where = f"{elec_source}: {process.name} ({process.alias or process.key})"
     # electricity: MJ per unit × quantity, or kWh per pick·m × picks (weaving)
+    elec_factor: Decimal | None
     if process.unit == "pick.m":
         pppm = figures["elec_pppm"].value
         assert pppm is not None

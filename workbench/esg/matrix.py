@@ -416,7 +416,7 @@ def _derived(
     if not Decimal(0) <= reduction < Decimal(1):
         raise EsgDataError(f"{file}: {key}: reduction {reduction} is not a fraction below 1")
     reduction_source = spec.get("reduction_source")
-    if reduction_source not in sources:
+    if not isinstance(reduction_source, str) or reduction_source not in sources:
         raise EsgDataError(f"{file}: {key}: reduction_source {reduction_source!r} is unknown")
     reduction_table = _text(spec, file, f"{key}.derived", "reduction_table")
     note = template.note or "derived"

@@ -4,6 +4,8 @@ prints under each style."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from workbench.esg.footprint import Footprint
 from workbench.esg.matrix import load_matrix
 
@@ -19,7 +21,8 @@ def esg_sheet_html(footprint: Footprint) -> str:
 def render_esg_pdf(footprint: Footprint) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=esg_sheet_html(footprint)).write_pdf()
+    # WeasyPrint ships no types; write_pdf() without a target returns the document's bytes
+    return cast(bytes, HTML(string=esg_sheet_html(footprint)).write_pdf())
 
 
 def proposal_lines(footprint: Footprint) -> tuple[str, ...]:

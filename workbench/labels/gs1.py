@@ -421,4 +421,4 @@ def parse_digital_link(uri: str) -> DigitalLink:
         if name in attributes:
             raise LabelError(f"{uri!r}: data attribute {name} is given twice")
         attributes[name] = value
-    return DigitalLink(resolver=resolver, attributes=attributes, **fields)  # type: ignore[arg-type]
+    return DigitalLink(resolver=resolver, attributes=attributes, **fields)

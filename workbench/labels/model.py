@@ -139,7 +139,7 @@ class LabelItem:
             lot=self.lot,
             serial=self.serial,
             attributes=attributes,
-            **identity,  # type: ignore[arg-type]
+            **identity,
         )
 
     def uri(self, scheme: IdScheme) -> str:

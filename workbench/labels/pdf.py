@@ -158,7 +158,7 @@ def _weasyprint_pdf(labels: Sequence[Label], template: LabelTemplate) -> bytes:
     import weasyprint
 
     document = labels_html(labels, template)
-    pdf = weasyprint.HTML(string=document, base_url=str(template_dir())).write_pdf()
+    pdf: bytes | None = weasyprint.HTML(string=document, base_url=str(template_dir())).write_pdf()
     assert pdf is not None
     return pdf
 

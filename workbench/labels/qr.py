@@ -64,7 +64,7 @@ Q_FROM_MM = 25.0
 #: gain closes the light modules; better to refuse a job than print labels that do not scan.
 MIN_MODULE_MM = 0.25
 
-_LEVELS = {"M": ERROR_CORRECT_M, "Q": ERROR_CORRECT_Q}
+_LEVELS: dict[str, int] = {"M": ERROR_CORRECT_M, "Q": ERROR_CORRECT_Q}
 
 
 def error_correction_for(size_mm: float) -> str:
@@ -334,7 +334,7 @@ def _layout(version: int) -> _Layout:
     )
 
 
-class _FastMaskQRCode(qrcode.QRCode):  # type: ignore[type-arg]
+class _FastMaskQRCode(qrcode.QRCode):  # type: ignore[misc]  # qrcode has no types: QRCode is Any
     """``qrcode.QRCode`` with the same symbol computed on packed integers.
 
     The eight mask candidates differ only in their data modules (in the trial layout the
@@ -345,6 +345,9 @@ class _FastMaskQRCode(qrcode.QRCode):  # type: ignore[type-arg]
     are written in. The codewords and the fit are ``qrcode``'s own rules with the bits kept
     as strings and the Reed-Solomon division done a byte at a time on integers.
     """
+
+    #: the codewords, set by ``QRCode.__init__`` and ``clear`` to None until worked out
+    data_cache: list[int] | None
 
     def best_fit(self, start: int | None = None) -> int:
         """``qrcode``'s best fit, measuring the data with :class:`_Bits`."""
@@ -482,7 +485,7 @@ class QrSymbol:
         return out.getvalue()
 
 
-def _fit(code: qrcode.QRCode, data: str, error_correction: str) -> None:  # type: ignore[type-arg]
+def _fit(code: qrcode.QRCode, data: str, error_correction: str) -> None:
     try:
         code.best_fit()
     except (DataOverflowError, ValueError):  # qrcode 8 reports overflow as "version 41"

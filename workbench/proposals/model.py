@@ -64,7 +64,7 @@ class Proposal:
         return sum(s.quantity for s in self.styles if s.currency == currency)
 
 
-DEFAULT_TERMS = (
+DEFAULT_TERMS: tuple[str, ...] = (
     "Prices are FOB per piece in the currency shown; per dozen = 12 pieces.",
     "Firm quotes hold until the date shown with each; estimates are indicative until quoted.",
     "Lead times run from the order date and assume fabric and trims approved on order.",

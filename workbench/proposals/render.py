@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import functools
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jinja2
 
@@ -47,7 +47,9 @@ def proposal_html(proposal: Proposal) -> str:
 def render_proposal_pdf(proposal: Proposal) -> bytes:
     from weasyprint import HTML  # imported when a PDF is made: it is slow to import
 
-    return HTML(string=proposal_html(proposal), base_url=str(resources_dir())).write_pdf()
+    # WeasyPrint ships no types; write_pdf() without a target returns the document's bytes
+    document = HTML(string=proposal_html(proposal), base_url=str(resources_dir()))
+    return cast(bytes, document.write_pdf())
 
 
 def line_sheet(proposal: Proposal) -> tuple[list[str], list[list[Any]]]:

@@ -155,7 +155,7 @@ class Field:
         if self.kind in ("integer", "flag"):
             kind = Annotated[int, msgspec.Meta(ge=self.low, le=self.high)]
         elif self.choices:
-            kind = Literal[self.choices]  # type: ignore[valid-type]
+            kind = Literal[self.choices]
         elif self.kind == "date":
             kind = datetime.date
         else:
@@ -167,7 +167,7 @@ class Field:
             if self.note:
                 meta["description"] = self.note
             kind = Annotated[str, msgspec.Meta(**meta)]
-        return kind if self.required else kind | None  # type: ignore[operator]
+        return kind if self.required else kind | None
 
     def struct_field(self) -> tuple[str, Any] | tuple[str, Any, Any]:
         """This field as one entry of `msgspec.defstruct`'s field list."""

@@ -16,6 +16,7 @@ import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import GenericAlias
 from typing import Any
 
 import msgspec
@@ -153,7 +154,7 @@ def check_column(name: str, field: str, values: list[Any]) -> dict[int, RowProbl
         clean = "\x00" not in joined and _encodable(joined)
     if clean:
         try:
-            msgspec.convert(present, list[f.annotation], strict=True)  # type: ignore[name-defined]
+            msgspec.convert(present, GenericAlias(list, f.annotation), strict=True)
             return {}
         except msgspec.ValidationError:
             pass

@@ -233,7 +233,8 @@ class MaterialSearch:
             if request.sort not in SORTABLE:
                 raise ValueError(f"materials cannot be sorted by {request.sort!r}")
             ids = sort_ids(self.replica.conn, ids, request.sort, request.descending)
-        return ids, int(result.count or 0), self._facets(searcher, query, request)
+        # tantivy's stub leaves out SearchResult.count (there at run time when asked to count)
+        return ids, int(result.count or 0), self._facets(searcher, query, request)  # type: ignore[attr-defined]
 
     def _facets(
         self, searcher: tantivy.Searcher, query: tantivy.Query, request: SearchRequest

@@ -20,7 +20,8 @@ from sync import protocol
 from sync.server import accounts, metrics, schema
 from sync.server.accounts import Caller
 from sync.server.db import writing
-from sync.server.handlers.requests import ApiError, caller_of, int_param, state_of
+from sync.server.errors import ApiError
+from sync.server.handlers.requests import caller_of, int_param, state_of
 from sync.server.pages import Page, PageKey
 from sync.server.scoping import WorkspaceScope
 
