@@ -67,7 +67,8 @@ def connect(path: Path | str, key: bytes | None, **options: Any) -> sqlite3.Conn
     wrong key fails here with `WrongKey` rather than later as "file is not a database".
     """
     if key is None:
-        return sqlite3.connect(str(path), **options)
+        plain: sqlite3.Connection = sqlite3.connect(str(path), **options)
+        return plain
     conn = sqlcipher.connect(str(path), **options)
     conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
     try:
