@@ -249,7 +249,7 @@ def user_reset(obj: Context, username: str, password_stdin: bool) -> None:
 
 @cli.group()
 def device() -> None:
-    """List devices and revoke their tokens."""
+    """List devices, revoke their tokens, order them wiped."""
 
 
 @device.command("list")
@@ -265,6 +265,10 @@ def device_list(obj: Context, workspace: str | None, as_json: bool) -> None:
         return
     for r in rows:
         state = f"revoked {r['revoked_at']}" if r["revoked_at"] else f"expires {r['expires_at']}"
+        if r["wiped_at"]:
+            state = f"wiped {r['wiped_at']}"
+        elif r["wipe_ordered_at"]:
+            state += f", wipe ordered {r['wipe_ordered_at']}"
         click.echo(
             f"{r['id']}  {r['workspace']:<16} {r['username']:<20} {r['name']:<24} "
             f"last used {r['last_seen_at'] or 'never':<20}  {state}"
@@ -301,6 +305,23 @@ def device_revoke(obj: Context, device_id: str) -> None:
     except accounts.AccountError as exc:
         fail(str(exc))
     click.echo(f"Revoked device {device_id}")
+
+
+@device.command("wipe")
+@click.argument("device_id")
+@click.option("--allow-export", is_flag=True,
+              help="Let the laptop's user first export the edits it had not sent, encrypted.")
+@click.pass_obj
+def device_wipe(obj: Context, device_id: str, allow_export: bool) -> None:
+    """Order DEVICE_ID wiped (a lost or stolen laptop): at its next contact the app deletes
+    the workspace's data, key and token there, and reports it; its token then stops."""
+    from sync.server import accounts
+
+    try:
+        accounts.order_wipe(obj.engine, device_id, allow_export=allow_export)
+    except accounts.AccountError as exc:
+        fail(str(exc))
+    click.echo(f"Device {device_id} will be wiped at its next contact with this server")
 
 
 @cli.group()

@@ -20,7 +20,7 @@ from typing import Any
 
 from sync.client import SyncClient, SyncError, api, login
 from sync.protocol import Login
-from workbench import credentials
+from workbench import credentials, wipe
 from workbench.documents import conflicts, outbox_counts
 from workbench.paths import workspace_dir
 from workbench.replica import keys
@@ -161,14 +161,25 @@ def client_for(workspace: Workspace, **options: Any) -> SyncClient:
     return client
 
 
+#: asked, when an admin ordered this laptop wiped and allowed it, with the number of unsent
+#: edits: where to save them and the passphrase to seal them with, or None to let them go
+ExportOffer = Callable[[int], "tuple[Path, str] | None"]
+
+
 def sync_workspace(
     workspace: Workspace,
     *,
     progress: Callable[[int, int], None] | None = None,
     cancel: threading.Event | None = None,
+    offer_export: ExportOffer | None = None,
     **options: Any,
 ) -> SyncReport:
-    """Push, pull (from a snapshot first when empty), re-index search, check counts."""
+    """Push, pull (from a snapshot first when empty), re-index search, check counts.
+
+    When the server says an admin ordered this laptop wiped, the workspace is deleted here
+    (`workbench.wipe`; its unsent edits first offered for export through ``offer_export``
+    where the admin allowed it), the wipe reported, and `SyncError` ``wiped`` raised: the
+    workspace is closed and gone, and the app goes back to its start."""
     started = time.perf_counter()
     client = client_for(workspace, **options)
     search = workspace.search
@@ -195,7 +206,12 @@ def sync_workspace(
 
     client.on_table_imported = imported
     try:
-        pushed, pulled = client.sync(progress, cancel)
+        try:
+            pushed, pulled = client.sync(progress, cancel)
+        except SyncError as exc:
+            if exc.code == "device_wipe":
+                _carry_out_wipe(workspace, client, exc, offer_export)
+            raise
         if building:
             indexed = building[0].result()
             search.refresh()  # rows the change feed brought after the snapshot
@@ -235,6 +251,33 @@ def sync_workspace(
         quotes=client.quotes_answered,
         update_due=client.update_due,
     )
+
+
+def _carry_out_wipe(
+    workspace: Workspace, client: SyncClient, order: SyncError, offer: ExportOffer | None
+) -> None:
+    """Delete the workspace on an admin's order, report it, and raise `SyncError` ``wiped``."""
+    unsent = len(wipe.unsent_edits(workspace.replica))
+    export = None
+    if order.details.get("export_allowed") and unsent and offer is not None:
+        export = offer(unsent)
+    name = workspace.name
+    outcome = wipe.wipe_workspace(workspace, export)
+    log.warning("workspace %s wiped on the server's order (%d unsent edits, exported: %s)",
+                name, outcome.unsent, outcome.exported is not None)  # fmt: skip
+    try:
+        client.request("POST", "/v1/device/wiped",
+                       json={"removed": outcome.removed[:100], "unsent": outcome.unsent,
+                             "exported": outcome.exported is not None})  # fmt: skip
+    except SyncError as exc:  # the data is gone either way; the admin sees "not confirmed"
+        log.warning("the wipe of %s could not be reported: %s", name, exc)
+    raise SyncError(
+        f"your administrator had the workspace {name!r} deleted from this laptop"
+        + (f"; your {outcome.unsent} unsent edits are saved in {outcome.exported}"
+           if outcome.exported else ""),
+        "wiped",
+        {"unsent": outcome.unsent, "exported": str(outcome.exported or "")},
+    ) from order
 
 
 class LiveUpdates:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -48,6 +49,10 @@ class Caller:
     settle: bool = False
     #: the token is one already replaced, whose successor the device has not used yet
     previous_token: bool = False
+    #: an admin ordered this device wiped: every request but the wipe report is refused
+    wipe_ordered: bool = False
+    #: …and its user may first export the unsent edits, encrypted
+    wipe_export_allowed: bool = False
 
     @property
     def token_work(self) -> bool:
@@ -403,6 +408,8 @@ def _caller_statement(by: str) -> sa.Select[*tuple[Any, ...]]:
             d.c.created_at,
             d.c.token_issued_at,
             d.c.prev_token_hash.is_not(None).label("has_prev"),
+            d.c.wipe_ordered_at,
+            d.c.wipe_export_allowed,
         )
         .join(u, u.c.id == d.c.user_id)
         .where(
@@ -466,7 +473,8 @@ def authenticate(conn: sa.Connection, token: str, tokens: Tokens | None = None) 
     due = previous or moment - issued > timedelta(seconds=tokens.rotate_after_s)
     return Caller(row.workspace_id, row.user_id, row.username, row.role, row.id, stale,
                   rotate=due, settle=bool(row.has_prev) and not previous,
-                  previous_token=previous)  # fmt: skip
+                  previous_token=previous, wipe_ordered=row.wipe_ordered_at is not None,
+                  wipe_export_allowed=bool(row.wipe_export_allowed))  # fmt: skip
 
 
 def rotate_token(engine: sa.Engine, caller: Caller, token: str) -> str | None:
@@ -512,6 +520,8 @@ def list_devices(
             d.c.last_pull_seq,
             d.c.last_mutation_seq,
             d.c.signed_in_from,
+            d.c.wipe_ordered_at,
+            d.c.wiped_at,
         )
         .join(u, u.c.id == d.c.user_id)
         .join(w, w.c.id == d.c.workspace_id)
@@ -541,3 +551,41 @@ def revoke_device(engine: sa.Engine, device_id: str, actor: str = CLI_ACTOR) -> 
         conn.execute(sa.update(d).where(d.c.id == device_id).values(revoked_at=now()))
         audit.append(conn, device.workspace_id, actor=actor, action="device.revoked",
                      subject=device_id, details={"device": device.name})  # fmt: skip
+
+
+def order_wipe(
+    engine: sa.Engine, device_id: str, *, allow_export: bool = False, actor: str = CLI_ACTOR
+) -> None:
+    """Order a device wiped (a stolen or lost laptop): at its next contact every request is
+    answered ``403 device_wipe``, and the app deletes the workspace's replica, derived files,
+    key and token, then reports it (`report_wiped`). With ``allow_export`` the app may first
+    offer its user an encrypted export of the edits it had not sent. Audited."""
+    d = schema.devices
+    with writing(engine).begin() as conn:
+        device = conn.execute(
+            sa.select(d.c.workspace_id, d.c.name).where(d.c.id == device_id,
+                                                       d.c.revoked_at.is_(None))
+        ).first()  # fmt: skip
+        if device is None:
+            raise AccountError(f"no active device with id {device_id!r}")
+        conn.execute(
+            sa.update(d).where(d.c.id == device_id)
+            .values(wipe_ordered_at=now(), wipe_export_allowed=allow_export)
+        )  # fmt: skip
+        audit.append(conn, device.workspace_id, actor=actor, action="device.wipe_ordered",
+                     subject=device_id,
+                     details={"device": device.name, "export_allowed": allow_export})  # fmt: skip
+
+
+def report_wiped(engine: sa.Engine, caller: Caller, report: Mapping[str, Any]) -> None:
+    """The device says it carried out the wipe: its token is revoked and the report audited
+    (what it removed, how many edits were unsent, whether they were exported)."""
+    d = schema.devices
+    with writing(engine).begin() as conn:
+        conn.execute(
+            sa.update(d).where(d.c.id == caller.device_id)
+            .values(wiped_at=now(), revoked_at=now())
+        )  # fmt: skip
+        audit.append(conn, caller.workspace_id, actor=caller.username, action="device.wiped",
+                     subject=caller.device_id, details=dict(report))  # fmt: skip
+

@@ -26,7 +26,7 @@ from sync.server.errors import ApiError, http_error
 from sync.server.handlers.feed import changes, counts, snapshot_file, snapshot_info, wait
 from sync.server.handlers.public import health, login, me, openapi, prometheus, traceability
 from sync.server.handlers.requests import ServerState, notify
-from sync.server.handlers.writes import import_master_data, pricing_quote, push
+from sync.server.handlers.writes import device_wiped, import_master_data, pricing_quote, push
 from sync.server.metrics import Observed
 from sync.server.pages import PAGE_CACHE_BYTES, PageCache
 from sync.server.request_ids import RequestIds
@@ -44,6 +44,7 @@ ROUTES: list[tuple[str, Callable[..., Any], list[str]]] = [
     ("/v1/snapshot/{name}", snapshot_file, ["GET"]),
     ("/v1/wait", wait, ["GET"]),
     ("/v1/push", push, ["POST"]),
+    ("/v1/device/wiped", device_wiped, ["POST"]),
     ("/v1/import/{kind}", import_master_data, ["POST"]),
     ("/v1/pricing/quote", pricing_quote, ["POST"]),
     # the addresses printed in labels' QR codes (GS1 Digital Link, and our own IDs)

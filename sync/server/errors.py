@@ -51,10 +51,13 @@ class ApiError(HTTPException):
         *,
         field: str | None = None,
         headers: Mapping[str, str] | None = None,
+        details: Mapping[str, object] | None = None,
     ) -> None:
         super().__init__(status_code=status, detail=message, headers=dict(headers or {}) or None)
         self.code = code
         self.field = field
+        #: what a program needs to act on the error, beside the message (`error_body`)
+        self.details = dict(details or {})
 
 
 def request_id(conn: HTTPConnection) -> str:
@@ -97,4 +100,4 @@ async def http_error(request: Request, exc: Exception) -> Response:
     if "Allow" in headers:  # Starlette lists a route's methods in no set order
         headers["Allow"] = ", ".join(sorted(m.strip() for m in headers["Allow"].split(",")))
     return error_answer(request, status, code, message, field=getattr(exc, "field", None),
-                        headers=headers)  # fmt: skip
+                        headers=headers, **getattr(exc, "details", {}))  # fmt: skip

@@ -73,6 +73,21 @@ class PushRequest(Struct):
     ]
 
 
+class WipeReport(Struct):
+    """What a device ordered wiped reports once it deleted the workspace's data."""
+
+    removed: Annotated[
+        list[Annotated[str, Meta(max_length=MAX_NAME, pattern=NO_NUL)]],
+        Meta(max_length=100, description="the files and folders it deleted"),
+    ]
+    unsent: Annotated[int, Meta(ge=0, le=1_000_000_000, description="edits it had not sent")]
+    exported: Annotated[bool, Meta(description="whether its user exported them, encrypted")]
+
+
+class Wiped(Struct):
+    status: Literal["wiped"]
+
+
 class QuoteRequest(Struct):
     """A cost sheet to price (`workbench.costing.sheet`), and the sheet's id on the laptop."""
 

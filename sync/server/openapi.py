@@ -93,7 +93,10 @@ _ERROR_TEXT = {
     400: "bad_request or bad_json: a query parameter or the JSON body cannot be read (not "
          "JSON, a lone surrogate, nested too deeply)",
     401: "unauthorized: no, unknown or revoked token; or wrong username or password",
-    403: "forbidden: the caller's role may not do this",
+    403: "forbidden: the caller's role may not do this; or device_wipe: an admin ordered the "
+         "workspace data on this device deleted (`export_allowed` says whether its user may "
+         "first export the unsent edits, encrypted); carry it out and report it to "
+         "/v1/device/wiped",
     404: "not_found",
     410: "must_refetch: the cursor is older than deletions are kept; download a snapshot",
     413: "too_large: the request body is over the limit",
@@ -127,6 +130,8 @@ def _body(name: str) -> dict[str, Any]:
 def _operation(
     summary: str, security: list[Any], responses: dict[str, Any], **more: Any
 ) -> dict[str, Any]:
+    if security is DEVICE and "403" not in responses:  # any device may be ordered wiped
+        responses = {**responses, **_errors(403)}
     return {"summary": summary, "security": security, **more, "responses": responses}
 
 
@@ -244,6 +249,13 @@ def _paths() -> dict[str, dict[str, Any]]:
                                  "last_mutation_seq": {"type": "integer"}}}),
              **_errors(400, 401, 413, 422, 426, 429)},
             parameters=versions, requestBody=_body("PushRequest"))},
+        "/v1/device/wiped": {"post": _operation(
+            "Report the wipe an admin ordered done: the laptop deleted the workspace's replica, "
+            "derived files, key and token. The device's token stops working; audited.", DEVICE,
+            {"200": _json("recorded", _ref("Wiped")),
+             "409": _json("no_wipe_ordered: no wipe was ordered for this device", _ERROR),
+             **_errors(400, 401, 413, 422, 426)},
+            parameters=versions, requestBody=_body("WipeReport"))},
         "/v1/pricing/quote": {"post": _operation(
             "A firm quote for a cost sheet from the server's current rates, margin rules and "
             "FX rates: numbered, dated, valid for 30 days, stored and audited (merchandisers "
@@ -291,7 +303,7 @@ def _paths() -> dict[str, dict[str, Any]]:
 def _schemas() -> dict[str, Any]:
     bodies = (m.LoginRequest, m.PushRequest, m.QuoteRequest, m.Error, m.Health,
               m.LoginAnswer, m.Me, m.ChangesAnswer, m.Counts, m.Snapshot, m.Waited, m.PushAnswer,
-              m.QuoteAnswer, m.ImportAnswer, m.Trace)  # fmt: skip
+              m.QuoteAnswer, m.ImportAnswer, m.Trace, m.WipeReport, m.Wiped)  # fmt: skip
     _, schemas = msgspec.json.schema_components(bodies, ref_template=_REF)
     rows = table_row_schemas()
     for table, schema in rows.items():

@@ -64,6 +64,12 @@ devices = sa.Table(
     # say), and the hash of the one it replaced, which works until the new one is first used
     sa.Column("token_issued_at", sa.Text),
     sa.Column("prev_token_hash", sa.Text),
+    # a remote wipe an admin ordered (`accounts.order_wipe`): when, whether the laptop may first
+    # offer its user an encrypted export of unsent edits, and when the laptop reported it done
+    sa.Column("wipe_ordered_at", sa.Text),
+    sa.Column("wipe_export_allowed", sa.Boolean, nullable=False, default=False,
+              server_default=sa.false()),
+    sa.Column("wiped_at", sa.Text),
 )
 sa.Index("devices_workspace", devices.c.workspace_id)
 sa.Index("devices_user", devices.c.user_id)

@@ -101,12 +101,22 @@ def caller_of(request: Request, conn: sa.Connection | None = None) -> Caller:
         raise ApiError(
             401, "unauthorized", "this device's token is unknown or was revoked: sign in again"
         )
+    if caller.wipe_ordered and request.url.path != WIPED_PATH:
+        raise ApiError(
+            403,
+            "device_wipe",
+            "your administrator ordered the workspace data on this device deleted",
+            details={"export_allowed": caller.wipe_export_allowed},
+        )
     if caller.token_work:
         fresh = accounts.rotate_token(state.engine, caller, token)
         if fresh is not None:
             answer_header(request, TOKEN_HEADER, fresh)
     return caller
 
+
+#: where a device reports a wipe carried out: the one request a device ordered wiped may make
+WIPED_PATH = "/v1/device/wiped"
 
 #: the answer header a device's new token comes in, when its token was replaced (`accounts`)
 TOKEN_HEADER = "X-Workbench-Token"

@@ -15,8 +15,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from sync.server import metrics
+from sync.server.accounts import report_wiped
 from sync.server.errors import ApiError, error_answer
 from sync.server.handlers.requests import (
+    caller_of,
     int_param,
     notify,
     read_body,
@@ -25,7 +27,7 @@ from sync.server.handlers.requests import (
     writer_of,
 )
 from sync.server.importing import ImportRefused, import_file
-from sync.server.messages import QuoteRequest, decode, decode_json_text, nul_problem
+from sync.server.messages import QuoteRequest, WipeReport, decode, decode_json_text, nul_problem
 from sync.server.pricing import PRICING_ROLES, KeyReused, issue_quote
 from sync.server.push import BatchError, SeqReused, apply_push, parse_batch
 from workbench.costing import CostingError
@@ -64,6 +66,18 @@ async def push(request: Request) -> JSONResponse:
     if any(a["status"] == "applied" for a in answers):
         notify(state, caller.workspace_id)
     return JSONResponse({"results": answers})
+
+
+async def device_wiped(request: Request) -> JSONResponse:
+    """A device an admin ordered wiped reports the wipe done; its token stops working."""
+    caller = await asyncio.to_thread(caller_of, request)
+    report = decode(await read_body(request), WipeReport)
+    if not caller.wipe_ordered:
+        raise ApiError(409, "no_wipe_ordered", "no wipe was ordered for this device")
+    await asyncio.to_thread(report_wiped, state_of(request).engine, caller,
+                            {"removed": report.removed, "unsent": report.unsent,
+                             "exported": report.exported})  # fmt: skip
+    return JSONResponse({"status": "wiped"})
 
 
 async def import_master_data(request: Request) -> JSONResponse:
