@@ -68,6 +68,44 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
         keyring.set_keyring(previous)
 
 
+class NoKeyring(KeyringBackend):
+    """A machine without a keyring service (a server, a bare container, a kiosk)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def get_password(self, service: str, username: str) -> str | None:
+        raise keyring.errors.NoKeyringError("no backend")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise keyring.errors.NoKeyringError("no backend")
+
+    def delete_password(self, service: str, username: str) -> None:
+        raise keyring.errors.NoKeyringError("no backend")
+
+
+@pytest.fixture
+def no_keyring() -> Iterator[NoKeyring]:
+    previous = keyring.get_keyring()
+    backend = NoKeyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def passphrase_instead_of_keyring(no_keyring: NoKeyring, monkeypatch: pytest.MonkeyPatch) -> str:
+    """No keyring, and a passphrase the administrator allowed in its place: what a test needs
+    when the app it starts as a separate process (which cannot see the test's keyring) opens
+    a workspace the test made. The passphrase is in the environment the process inherits."""
+    from workbench.replica import keys
+
+    passphrase = "a passphrase for the tests"
+    monkeypatch.setenv(keys.PASSPHRASE_ENV, passphrase)
+    return passphrase
+
+
 @pytest.fixture(autouse=True)
 def private_data_dir(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch

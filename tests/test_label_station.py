@@ -329,7 +329,9 @@ def test_demo_with_station_opens_the_label_station(tmp_path: Path) -> None:
     assert (tmp_path / "shot.png").stat().st_size > 0
 
 
-def test_a_floor_user_gets_the_station_by_default(tmp_path: Path) -> None:
+def test_a_floor_user_gets_the_station_by_default(
+    tmp_path: Path, passphrase_instead_of_keyring: str
+) -> None:
     folder = tmp_path / "data" / "workspaces" / "alpha"
     workspace = open_workspace(folder)
     workspace.replica.set_state("username", "floor@alpha")

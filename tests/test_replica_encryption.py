@@ -10,13 +10,10 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-import keyring
-import keyring.errors
 import pytest
-from keyring.backend import KeyringBackend
 
 from sync.session import sign_in, sync_workspace
-from tests.conftest import MemoryKeyring
+from tests.conftest import MemoryKeyring, NoKeyring
 from tests.sync_fixtures import PASSWORD, Server, material, write_rows
 from workbench import documents
 from workbench.replica import cipher, keys, open_replica
@@ -34,30 +31,6 @@ def _files(folder: Path) -> list[Path]:
 
 def _holds(path: Path, text: str) -> bool:
     return text.encode() in path.read_bytes()
-
-
-class NoKeyring(KeyringBackend):
-    """A machine without a keyring service (a server, a bare container)."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def get_password(self, service: str, username: str) -> str | None:
-        raise keyring.errors.NoKeyringError("no backend")
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        raise keyring.errors.NoKeyringError("no backend")
-
-    def delete_password(self, service: str, username: str) -> None:
-        raise keyring.errors.NoKeyringError("no backend")
-
-
-@pytest.fixture
-def no_keyring() -> NoKeyring:
-    previous = keyring.get_keyring()
-    backend = NoKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 def test_a_synced_laptop_holds_no_price_or_cost_in_readable_form(
@@ -106,6 +79,7 @@ def test_a_keyring_that_lost_the_key_is_named_not_a_damaged_file(
 ) -> None:
     open_workspace(tmp_path / "acme").close()
     memory_keyring.secrets.clear()
+    keys.drop_keys_in_memory()  # the app started again
     with pytest.raises(keys.NoKeyError, match="holds no key for acme"):
         open_workspace(tmp_path / "acme")
 
@@ -121,6 +95,7 @@ def test_signing_in_again_after_the_key_was_lost_starts_afresh(
     root = workspace.root
     workspace.close()
     memory_keyring.secrets.clear()
+    keys.drop_keys_in_memory()
     workspace, _, _ = sign_in(server.url, "merchandiser@alpha", PASSWORD, base=tmp_path)
     sync_workspace(workspace)
     assert workspace.replica.conn.execute("SELECT code FROM materials").fetchone()[0] == "LOST-1"

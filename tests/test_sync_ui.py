@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from sync.session import SyncReport, sign_in, sync_workspace
@@ -80,7 +81,7 @@ def test_syncing_from_the_window_shows_the_state(
     # the dashboards' order file is written after the sync, in the background
     order_file = store_file.path_for(workspace.replica.path)
     qtbot.waitUntil(order_file.exists, timeout=20_000)
-    assert store_file.read_stamp(order_file).cursor == report.cursor
+    assert store_file.read_stamp(order_file, workspace.replica.key).cursor == report.cursor
 
 
 def test_resolving_a_conflict_in_the_window(
@@ -136,3 +137,31 @@ def test_an_online_window_receives_another_laptops_edit(
     win.close()
     a.close()
     b.close()
+
+
+def test_a_window_whose_workspace_was_ordered_wiped_says_so_and_closes(
+    qtbot: QtBot, server: Server, tmp_path: Path
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from sync.server import accounts
+
+    write_rows(server.engine, server.workspaces["alpha"], "materials", [material("F-W")])
+    workspace, _, _ = sign_in(server.url, "merchandiser@alpha", PASSWORD, base=tmp_path)
+    sync_workspace(workspace)
+    documents.save_document(workspace.replica, "cost_sheets", {"style_code": "OPEN"})
+    root = workspace.root
+    win = window_for(qtbot, workspace, synced=True)
+    accounts.order_wipe(server.engine, str(workspace.replica.get_state("device_id")))
+    with qtbot.waitSignal(win.sync.synced, timeout=20_000):
+        win.sync.sync_now()
+    qtbot.waitUntil(lambda: any(isinstance(w, QMessageBox) and w.isVisible()
+                                for w in win.findChildren(QMessageBox)))  # fmt: skip
+    [box] = [w for w in win.findChildren(QMessageBox) if w.isVisible()]
+    assert "deleted from this laptop" in box.text()
+    assert win.sync_label.text().startswith("deleted from this laptop")
+    assert not root.exists()
+    qtbot.mouseClick(box.button(QMessageBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not win.isVisible())
+    assert not root.exists()  # closing saved nothing into a workspace that is gone
+

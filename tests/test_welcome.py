@@ -288,7 +288,9 @@ def start_app(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
-def test_plain_starts_show_the_welcome_then_the_workspace_used_last(tmp_path: Path) -> None:
+def test_plain_starts_show_the_welcome_then_the_workspace_used_last(
+    tmp_path: Path, passphrase_instead_of_keyring: str
+) -> None:
     data = tmp_path / "data"
     first = start_app(data)
     assert first.returncode == 0, first.stderr

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenuBar
+from PySide6.QtWidgets import QMenuBar, QMessageBox
 
 from sync import session
 from sync.session import SyncReport
@@ -58,6 +58,8 @@ class SyncController(QObject):
         #: the sign-in dialog offered when the server refused the laptop's sign-in
         self.login_dialog: LoginDialog | None = None
         self._syncing = self._closing = False
+        #: an admin had the workspace deleted from this laptop (a remote wipe)
+        self.workspace_deleted = False
         self._timer = QTimer(self)
         self._timer.setInterval(SYNC_EVERY_MS)
         self._timer.timeout.connect(self.sync_now)
@@ -117,7 +119,9 @@ class SyncController(QObject):
 
         def failed(exc: BaseException) -> None:
             self._syncing = False
-            if getattr(exc, "code", None) in SIGNED_OUT:
+            if getattr(exc, "code", None) == "wiped":
+                self._wiped(exc)
+            elif getattr(exc, "code", None) in SIGNED_OUT:
                 self._ask_to_sign_in(exc)
             else:
                 self._set_text(f"offline — {exc} · edits are kept and sent when back online",
@@ -147,6 +151,19 @@ class SyncController(QObject):
                 self.live_answer.emit(answer)
 
         threading.Thread(target=wait, name="long-poll", daemon=True).start()
+
+    def _wiped(self, exc: BaseException) -> QMessageBox:
+        """An admin had this laptop's copy of the workspace deleted (`sync.session`): it is
+        gone; say so, then close the window."""
+        self.workspace_deleted = True
+        self.stop()
+        self.syncer = None
+        self._set_text("deleted from this laptop on your administrator's order", "offline")
+        box = QMessageBox(QMessageBox.Icon.Warning, "Workspace deleted", str(exc),
+                          QMessageBox.StandardButton.Ok, self.window)  # fmt: skip
+        box.finished.connect(lambda _result: self.window.close())
+        box.open()
+        return box
 
     def _ask_to_sign_in(self, exc: BaseException) -> None:
         """The server no longer takes this laptop's sign-in (expired, revoked): say so and

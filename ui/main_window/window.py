@@ -233,13 +233,15 @@ class MainWindow(QMainWindow):
             self.run_search()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.menus.confirm_quit():  # an unsaved sheet's user chose Cancel
+        deleted = self.sync.workspace_deleted  # a remote wipe: nothing left to save or ask
+        if not deleted and not self.menus.confirm_quit():  # an unsaved sheet's user: Cancel
             event.ignore()
             return
         for opened in self.cost_windows:
             opened.close()
         self.search_view.timer.stop()
-        self.columns.save_pending()
+        if not deleted:
+            self.columns.save_pending()
         self.sync.stop()
         self.ops.shutdown()
         super().closeEvent(event)

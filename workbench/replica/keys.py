@@ -32,6 +32,11 @@ PASSPHRASE_ENV = "WORKBENCH_PASSPHRASE"
 #: scrypt's cost: about 0.1 s and 16 MB on a laptop, once per start
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
+#: the keys this process has opened replicas with, by key id (like the device tokens in
+#: `workbench.credentials`): the open database needs its key in memory anyway, and a keyring
+#: locked or reset while the app runs does not shut the workspace out mid-session
+_in_memory: dict[str, bytes] = {}
+
 
 class NoKeyError(RuntimeError):
     """This laptop holds no key for the replica, and none can be made or derived."""
@@ -72,7 +77,9 @@ def replica_key(replica_path: Path | str, *, create: bool = True) -> bytes:
     if record is not None and record.get("kind") == "passphrase":
         return _from_passphrase(replica_path, record["salt"])
     if record is not None:
-        return _from_keyring(replica_path, record["id"])
+        if record["id"] not in _in_memory:
+            _in_memory[record["id"]] = _from_keyring(replica_path, record["id"])
+        return _in_memory[record["id"]]
     if not create:
         raise NoKeyError(f"no key was ever made for {replica_path}")
     key = cipher.new_key()
@@ -91,6 +98,7 @@ def replica_key(replica_path: Path | str, *, create: bool = True) -> bytes:
         _write_id(replica_path, {"kind": "passphrase", "salt": salt})
         return _from_passphrase(replica_path, salt)
     _write_id(replica_path, {"kind": "keyring", "id": key_id})
+    _in_memory[key_id] = key
     return key
 
 
@@ -127,6 +135,7 @@ def forget(replica_path: Path | str) -> None:
     replica_path = Path(replica_path)
     record = _read_id(replica_path)
     if record is not None and record.get("kind") == "keyring":
+        _in_memory.pop(record["id"], None)
         with contextlib.suppress(keyring.errors.KeyringError):
             keyring.delete_password(SERVICE, record["id"])
     key_id_file(replica_path).unlink(missing_ok=True)
@@ -144,4 +153,10 @@ def set_aside(replica_path: Path | str) -> Path:
         if source.exists():
             os.replace(source, Path(f"{aside}{suffix}"))
     return aside
+
+
+def drop_keys_in_memory() -> None:
+    """Forget the keys this process holds, as a restart does (the next open asks the
+    keyring again)."""
+    _in_memory.clear()
 
