@@ -1,7 +1,10 @@
 """Search benchmark: generate a workspace, build the index, update 1,000 materials, and time a
 varied query set through `MaterialSearch.search` (the app's whole path).
 
-    python bench/search.py --materials 200000 [--queries 240] [--workdir DIR]
+    python bench/search.py --materials 200000 [--queries 240] [--workdir DIR] [--sort price]
+
+``--sort COLUMN`` sorts every query of the set by that column (price is sorted in SQL, over
+every match).
 
 Prints one JSON line per figure group.
 """
@@ -16,6 +19,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -86,6 +90,7 @@ def main() -> None:
     parser.add_argument("--materials", type=int, default=200_000)
     parser.add_argument("--queries", type=int, default=240)
     parser.add_argument("--workdir", type=Path)
+    parser.add_argument("--sort", help="sort every query by this column (e.g. price)")
     args = parser.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="wb-bench-search-"))
     shutil.rmtree(work / "bench-search", ignore_errors=True)
@@ -120,6 +125,8 @@ def main() -> None:
     assert refreshed == 1000, refreshed
 
     queries = query_set(args.queries)
+    if args.sort:
+        queries = [(kind, replace(request, sort=args.sort)) for kind, request in queries]
     for _, request in queries[:20]:  # warm caches as a running app would have them
         search.search(request)
     timings: dict[str, list[float]] = {}
@@ -146,6 +153,7 @@ def main() -> None:
         "query_p50_ms": round(statistics.median(all_ms), 2),
         "query_p95_ms": round(pct(all_ms, 0.95), 2),
         "queries": len(all_ms),
+        "sort": args.sort,
     }))  # fmt: skip
     print(json.dumps({
         "bench": "search_with_facet_counts",

@@ -81,9 +81,13 @@ def materials_by_ids(conn: sqlite3.Connection, ids: Sequence[str]) -> list[dict[
 
 
 def sort_ids(
-    conn: sqlite3.Connection, ids: Sequence[str], column: str, descending: bool = False
+    conn: sqlite3.Connection,
+    ids: Sequence[str],
+    column: str,
+    descending: bool = False,
+    limit: int | None = None,
 ) -> list[str]:
-    """``ids`` reordered by a material column (ties keep code order).
+    """``ids`` reordered by a material column (ties keep code order), the first ``limit``.
 
     The ids travel as one JSON array, so SQLite looks each up by primary key and sorts just
     those rows, whatever the size of the table.
@@ -93,8 +97,8 @@ def sort_ids(
     direction = "DESC" if descending else "ASC"
     rows = conn.execute(
         f"SELECT id FROM materials WHERE id IN (SELECT value FROM json_each(?)) "
-        f"AND deleted = 0 ORDER BY {SORTABLE[column]} {direction} NULLS LAST, code",
-        (json.dumps(list(ids)),),
+        f"AND deleted = 0 ORDER BY {SORTABLE[column]} {direction} NULLS LAST, code LIMIT ?",
+        (json.dumps(list(ids)), -1 if limit is None else limit),
     ).fetchall()
     return [row[0] for row in rows]
 

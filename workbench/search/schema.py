@@ -4,6 +4,11 @@ Three kinds of field: analysed text (lower-cased words) for the query words, one
 column so ``composition:viscose`` can target a column, plus ``all`` holding every text column
 so typo and prefix expansion runs over one term dictionary instead of twelve; raw keyword fields
 (``*_f``) for facet filters and counts; and fast numeric fields for ranges and sorting.
+
+The index holds no money. Its files sit beside the replica unencrypted, so no cost, price or
+margin goes into them: sorting by price is done in SQL over the (encrypted) replica instead
+(see `workbench.search.service`). ``description`` is free text from the material master and is
+indexed as it is; it is not meant to carry prices, but the index cannot tell if one does.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ from typing import Any
 import tantivy
 
 #: Bumped when the schema or the document layout changes: older indexes are rebuilt.
-INDEX_FORMAT = 1
+#: 2: the ``price`` field is gone (format 1 held each material's price as a fast float).
+INDEX_FORMAT = 2
 
 #: Material columns indexed as analysed text, each also searchable on its own.
 TEXT_COLUMNS: tuple[str, ...] = (
@@ -29,7 +35,8 @@ FACET_FIELDS: dict[str, str] = {
     "supplier_f": "supplier",
 }
 
-#: Columns that sort through the index's fast fields: sort column -> fast field.
+#: Columns that sort through the index's fast fields: sort column -> fast field. Any other
+#: column of ``SORTABLE`` (price among them) is sorted in SQL over every match.
 FAST_SORT: dict[str, str] = {
     "code": "code_key",
     "name": "name_key",
@@ -37,7 +44,6 @@ FAST_SORT: dict[str, str] = {
     "material_type": "type_f",
     "gsm": "gsm",
     "width_cm": "width_cm",
-    "price": "price",
 }
 
 
@@ -53,7 +59,6 @@ def build_schema() -> tantivy.Schema:
         sb.add_text_field(field, fast=True, tokenizer_name="raw")
     sb.add_integer_field("gsm", indexed=True, fast=True)
     sb.add_integer_field("width_cm", indexed=True, fast=True)
-    sb.add_float_field("price", indexed=True, fast=True)
     return sb.build()
 
 
@@ -83,6 +88,4 @@ def to_document(row: Mapping[str, Any]) -> tantivy.Document:
         doc.add_integer("gsm", int(row["gsm"]))
     if row.get("width_cm") is not None:
         doc.add_integer("width_cm", int(row["width_cm"]))
-    if row.get("price") not in (None, ""):
-        doc.add_float("price", float(row["price"]))
     return doc
