@@ -109,9 +109,15 @@ def passphrase_instead_of_keyring(no_keyring: NoKeyring, monkeypatch: pytest.Mon
 @pytest.fixture(autouse=True)
 def private_data_dir(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> Path:
+) -> Iterator[Path]:
+    from workbench.paths import use_data_dir
+
     path = tmp_path_factory.mktemp("data")
     monkeypatch.setenv("WORKBENCH_DATA_DIR", str(path))
     # the app's log file goes to one folder of the test run, never the user's log directory
     monkeypatch.setenv("WORKBENCH_LOG_DIR", str(tmp_path_factory.getbasetemp() / "logs"))
-    return path
+    # a command run in the test process with --data-dir makes that folder the process's data
+    # directory (`use_data_dir`); the next test starts from its own again
+    use_data_dir(None)
+    yield path
+    use_data_dir(None)
