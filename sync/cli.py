@@ -163,7 +163,7 @@ def serve(
 
 @cli.group()
 def user() -> None:
-    """Add, list, disable users and change their roles."""
+    """Add, list, disable users, change their roles, export a person's data."""
 
 
 @user.command("add")
@@ -210,6 +210,28 @@ def user_disable(obj: Context, username: str) -> None:
     except accounts.AccountError as exc:
         fail(str(exc))
     click.echo(f"Disabled {username!r} and revoked their devices")
+
+
+@user.command("export")
+@click.argument("username")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to FILE (default: print).")
+@click.pass_obj
+def user_export(obj: Context, username: str, out: Path | None) -> None:
+    """Everything the server holds about USERNAME, as JSON (a subject access request):
+    the account, its devices, the audit entries naming it and the documents it made."""
+    from sync.server import accounts, privacy
+
+    try:
+        found = privacy.export_user(obj.engine, username)
+    except accounts.AccountError as exc:
+        fail(str(exc))
+    text = json.dumps(found, indent=2, ensure_ascii=False, default=str)
+    if out is None:
+        click.echo(text)
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"Wrote {username!r}'s data to {out}")
 
 
 @user.command("set-role")
