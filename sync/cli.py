@@ -505,6 +505,21 @@ def backup(obj: Context, destination: Path) -> None:
 
 
 @cli.command()
+@click.option("--workspace", help="Only this workspace.")
+@click.option("--dry-run", is_flag=True, help="Say what would go; change nothing.")
+@click.pass_obj
+def purge(obj: Context, workspace: str | None, dry_run: bool) -> None:
+    """Let go what the retention settings say ([retention] in the settings file): expire old
+    firm quotes and label jobs, delete old tombstones (laptops behind take a new snapshot).
+    Prints one JSON line per workspace."""
+    from sync.server.retention import purge as run_purge
+
+    for done in run_purge(obj.engine, obj.config.retention, dry_run=dry_run,
+                          workspace=workspace):  # fmt: skip
+        click.echo(json.dumps({**done.as_dict(), "dry_run": dry_run}))
+
+
+@cli.command()
 @click.argument("backup_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
 @click.pass_obj

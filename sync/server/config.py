@@ -102,15 +102,30 @@ class MetricsSettings:
 
 
 @dataclass(frozen=True)
+class Retention:
+    """How long the server keeps what it may let go (`sync.server.retention`, run by
+    ``workbench-sync purge``, daily by the packaged timer)."""
+
+    #: deleted rows' tombstones; a laptop that has not synced for longer than this takes a
+    #: new snapshot at its next sync (its unsent edits kept)
+    tombstone_days: int = 90
+    #: firm quotes, counted from the last day of their validity
+    quote_days_after_validity: int = 365
+    #: label print jobs, counted from when they were made
+    label_job_days: int = 730
+
+
+@dataclass(frozen=True)
 class ServerConfig:
     limits: Limits = field(default_factory=Limits)
     tokens: Tokens = field(default_factory=Tokens)
     audit: AuditSettings = field(default_factory=AuditSettings)
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
+    retention: Retention = field(default_factory=Retention)
 
 
 _SECTIONS = {"limits": Limits, "tokens": Tokens, "audit": AuditSettings,
-             "metrics": MetricsSettings}  # fmt: skip
+             "metrics": MetricsSettings, "retention": Retention}  # fmt: skip
 
 
 def _section(where: str, name: str, kind: type, values: Any) -> Any:

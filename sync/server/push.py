@@ -43,6 +43,7 @@ from sync.server.errors import ApiError
 from sync.server.messages import PushRequest, decode
 from sync.server.scoping import WorkspaceScope
 from workbench.replica import APPEND_ONLY_TABLES, DOCUMENT_TABLES, declaration, validation
+from workbench.replica.store import utc_now
 
 SYNC_COLUMNS = frozenset({"id", "version", "deleted", "updated_at"})
 
@@ -161,12 +162,10 @@ def _apply_one(scope: WorkspaceScope, role: str, m: Mutation) -> dict[str, Any]:
             return {"seq": m.seq, "status": "conflict", "row": current,
                     "message": "it was changed on the server after you opened it"}  # fmt: skip
         version = scope.next_seq()
-        scope.update(m.table, m.row_id, {"deleted": 1, "version": version})
-        return {
-            "seq": m.seq,
-            "status": "applied",
-            "row": {**current, "deleted": 1, "version": version},
-        }
+        # stamped now: a tombstone's age (`retention`) counts from its deletion
+        deleted = {"deleted": 1, "version": version, "updated_at": utc_now()}
+        scope.update(m.table, m.row_id, deleted)
+        return {"seq": m.seq, "status": "applied", "row": {**current, **deleted}}
 
     assert m.row is not None
     if current is None:

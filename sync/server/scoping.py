@@ -141,6 +141,38 @@ class WorkspaceScope:
             self._mark(table, int(values["version"]))
         return result.rowcount
 
+    def expired(self, table: str, column: str, before: str) -> list[str]:
+        """Ids of the live rows of ``table`` whose ``column`` (a date or timestamp) is before
+        ``before``: what retention tombstones (`sync.server.retention`)."""
+        t = self._table(table)
+        return [
+            r[0]
+            for r in self.conn.execute(
+                sa.select(t.c.id).where(t.c.workspace_id == self.workspace_id,
+                                        t.c.deleted == 0, t.c[column] < before)
+            )
+        ]  # fmt: skip
+
+    def purge_tombstones(self, table: str, before: str) -> tuple[int, int]:
+        """Delete ``table``'s tombstones last written before ``before``; returns how many, and
+        the highest version among them (0: none), which the workspace's ``min_seq`` must reach
+        so that a laptop whose cursor is older takes a snapshot instead of missing them."""
+        t = self._table(table)
+        old = sa.and_(
+            t.c.workspace_id == self.workspace_id, t.c.deleted == 1, t.c.updated_at < before
+        )
+        highest = self.conn.execute(sa.select(sa.func.max(t.c.version)).where(old)).scalar()
+        count = self.conn.execute(sa.delete(t).where(old)).rowcount
+        return int(count), int(highest or 0)
+
+    def raise_min_seq(self, seq: int) -> None:
+        """Changes up to ``seq`` are no longer all kept: older cursors must refetch (410)."""
+        ws = schema.workspaces
+        self.conn.execute(
+            sa.update(ws).where(ws.c.id == self.workspace_id, ws.c.min_seq < seq)
+            .values(min_seq=seq)
+        )  # fmt: skip
+
     def mark(self, table: str, version: int) -> None:
         """Record that ``table`` changed at ``version``, for rows written around `insert`
         (an import's bulk write)."""
