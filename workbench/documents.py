@@ -110,14 +110,24 @@ def save_document(replica: Replica, table: str, values: Mapping[str, Any]) -> di
     return saved
 
 
+#: append-only tables whose rows their author (or an admin) may still delete (as the server
+#: allows: `sync.server.push`)
+DELETABLE_BY_AUTHOR = {"annotations": "author"}
+
+
 def delete_document(replica: Replica, table: str, row_id: str) -> None:
     _check_table(table)
-    if table in APPEND_ONLY_TABLES:
+    if table in APPEND_ONLY_TABLES and table not in DELETABLE_BY_AUTHOR:
         raise DocumentError(f"{table.replace('_', ' ')} are never deleted")
     with replica.transaction() as conn:
         found = conn.execute(f"SELECT * FROM {table} WHERE id = ?", (row_id,)).fetchone()
         if found is None:
             raise DocumentError(f"there is no {table} row {row_id}")
+        author = DELETABLE_BY_AUTHOR.get(table)
+        me, role = replica.get_state("username"), replica.get_state("role")
+        if author and role != "admin" and found[author] != me:
+            raise DocumentError(f"only the one who wrote it, or an admin, may delete this "
+                                f"{table.removesuffix('s')}")  # fmt: skip
         conn.execute(
             f"UPDATE {table} SET deleted = 1, updated_at = ? WHERE id = ?", (utc_now(), row_id)
         )

@@ -106,6 +106,11 @@ def parse_batch(body: bytes) -> list[Mutation]:
     return parsed
 
 
+#: append-only tables whose rows their author (or an admin) may still delete, by the column
+#: naming the author: a note is never changed, but a person may take back what they wrote
+DELETABLE_BY_AUTHOR = {"annotations": "author"}
+
+
 def _validate(role: str, m: Mutation) -> str | None:
     """Why the mutation must be rejected, in the user's words, or None."""
     if m.table not in declaration.BY_NAME:
@@ -117,7 +122,7 @@ def _validate(role: str, m: Mutation) -> str | None:
     if m.op not in ("upsert", "delete"):
         return f"unknown operation {m.op!r}"
     if m.op == "delete":
-        if m.table in APPEND_ONLY_TABLES:
+        if m.table in APPEND_ONLY_TABLES and m.table not in DELETABLE_BY_AUTHOR:
             return f"{m.table.replace('_', ' ')} are never deleted"
         return None
     if m.row is None:
@@ -145,7 +150,8 @@ def _stored(row: Mapping[str, Any], version: int) -> dict[str, Any]:
     return {**row, "version": version, "deleted": int(row.get("deleted") or 0)}
 
 
-def _apply_one(scope: WorkspaceScope, role: str, m: Mutation) -> dict[str, Any]:
+def _apply_one(scope: WorkspaceScope, caller: Caller, m: Mutation) -> dict[str, Any]:
+    role = caller.role
     problem = _validate(role, m)
     if problem is None and scope.ids_taken_elsewhere(m.table, [m.row_id]):
         problem = "this id belongs to another workspace"
@@ -158,6 +164,11 @@ def _apply_one(scope: WorkspaceScope, role: str, m: Mutation) -> dict[str, Any]:
     if m.op == "delete":
         if current is None or current["deleted"]:
             return {"seq": m.seq, "status": "applied", "row": current}
+        author = DELETABLE_BY_AUTHOR.get(m.table)
+        if author and role != "admin" and current[author] != caller.username:
+            return {"seq": m.seq, "status": "rejected",
+                    "message": f"only the one who wrote it, or an admin, may delete this "
+                               f"{m.table.removesuffix('s')}"}  # fmt: skip
         if current["version"] != m.base_version and _changed_since_base(current, m.base, current):
             return {"seq": m.seq, "status": "conflict", "row": current,
                     "message": "it was changed on the server after you opened it"}  # fmt: skip
@@ -239,6 +250,11 @@ def _audit(conn: sa.Connection, caller: Caller, m: Mutation, answer: Mapping[str
             details["published"] = published
         audit.append(conn, caller.workspace_id, actor=caller.username, action="label.job",
                      subject=m.row_id, details=details)  # fmt: skip
+    elif m.table in DELETABLE_BY_AUTHOR and m.op == "delete" and row.get("deleted"):
+        audit.append(conn, caller.workspace_id, actor=caller.username,
+                     action=f"{m.table.removesuffix('s')}.deleted", subject=m.row_id,
+                     details={"author": row.get(DELETABLE_BY_AUTHOR[m.table]),
+                              "material_id": row.get("material_id")})  # fmt: skip
     elif m.table == "proposals" and row.get("state") == "issued" and row.get("pdf_sha256"):
         # the SHA-256 ties the PDF a buyer holds to this entry
         audit.append(conn, caller.workspace_id, actor=caller.username,
@@ -301,7 +317,7 @@ def apply_push(engine: sa.Engine, caller: Caller, batch: list[Mutation]) -> list
             if m.seq <= last:
                 answers.append(stored[m.seq][1])
                 continue
-            answer = _apply_one(scope, caller.role, m)
+            answer = _apply_one(scope, caller, m)
             answers.append(answer)
             _audit(conn, caller, m, answer)
             conn.execute(
