@@ -154,7 +154,7 @@ class SyncClient:
         search index built from it (when the server sent one).
         """
         return snapshot.download(
-            self.http, self.request, self.replica.path.parent, cancel, progress
+            self.http, self.request, self.replica.path.parent, cancel, progress, self.replica.key
         )
 
     def bootstrap(
@@ -188,7 +188,8 @@ class SyncClient:
             if self.on_table_imported is not None:
                 self.on_table_imported(table)
 
-        snapshot.import_tables(self.replica, self._columns, path, seq, imported, cancel, only)
+        snapshot.import_tables(self.replica, self._columns, path, seq, imported, cancel, only,
+                               got.image)  # fmt: skip
         self.bootstrapped = only is None
         return seq
 

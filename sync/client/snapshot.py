@@ -10,6 +10,8 @@ verified, and imported with SQL across two databases rather than row by row.
 from __future__ import annotations
 
 import hashlib
+import io
+import os
 import shutil
 import sqlite3
 import tarfile
@@ -33,12 +35,17 @@ GZIP_WBITS = 16 + 15
 
 @dataclass(frozen=True)
 class Downloaded:
-    """A snapshot fetched beside the replica: the SQLite file, the sequence it reflects, and
-    the folder of its search index when the server sent one."""
+    """A snapshot fetched beside the replica: the SQLite file (or, for an encrypted replica,
+    its bytes in memory: ``image``), the sequence it reflects, and the folder of its search
+    index when the server sent one."""
 
     path: Path
     seq: int
     search_index: Path | None
+    image: bytes | None = None
+
+#: what a snapshot's partial download is encrypted for (`cipher.Stream`)
+PART_PURPOSE = "snapshot-download"
 
 
 def download(
@@ -47,20 +54,27 @@ def download(
     folder: Path,
     cancel: threading.Event | None = None,
     progress: Callable[[int, int], None] | None = None,
+    key: bytes | None = None,
 ) -> Downloaded:
     """The snapshot streamed into ``folder``, decompressed to ``snapshot.sqlite`` as it
     arrives and checked against its SHA-256; then its search index, unpacked to
-    ``search.snapshot/`` (see `SyncClient.download_snapshot`)."""
+    ``search.snapshot/`` (see `SyncClient.download_snapshot`).
+
+    With ``key`` (an encrypted replica) nothing of the snapshot rests on disk in clear: the
+    partial download is encrypted as it is written (`cipher.Stream`) and the SQLite file is
+    decompressed into memory (``Downloaded.image``). The search index holds no money and
+    comes as it is.
+    """
     info = request("GET", "/v1/snapshot", cancel)
     wanted = [info["name"], *([info["search"]["name"]] if info.get("search") else [])]
     for stale in folder.glob("*.gz.part"):
         if stale.name.removesuffix(".part") not in wanted:
             stale.unlink()
     target = folder / "snapshot.sqlite"
-    inflating = _Inflating(target)
+    inflating = _Inflating(None if key is not None else target)
     try:
-        part = _fetch(http, request, folder, info, cancel, progress, inflating)
-        inflating.finish()
+        part = _fetch(http, request, folder, info, cancel, progress, inflating, key)
+        image = inflating.finish()
     except BaseException:
         inflating.discard()
         raise
@@ -69,7 +83,7 @@ def download(
     if info.get("search"):
         part = _fetch(http, request, folder, info["search"], cancel)
         index = _unpacked(part, folder / "search.snapshot")
-    return Downloaded(target, int(info["seq"]), index)
+    return Downloaded(target, int(info["seq"]), index, image)
 
 
 def _fetch(
@@ -80,24 +94,35 @@ def _fetch(
     cancel: threading.Event | None,
     progress: Callable[[int, int], None] | None = None,
     inflating: _Inflating | None = None,
+    key: bytes | None = None,
 ) -> Path:
     """One file the server describes as ``info`` (name, size, sha256), streamed into
     ``folder`` as ``<name>.part`` and appended to when a part is there (Range, If-Range: a
     newer file starts over); a part whose digest is wrong is deleted and refused.
 
     The digest is taken, and the bytes handed to ``inflating``, as they arrive; bytes a
-    previous run left in the part are read back first.
+    previous run left in the part are read back first. With ``key`` the part is encrypted:
+    a random nonce, then the bytes under `cipher.Stream` (the digest is of the bytes sent).
     """
     part = folder / f"{info['name']}.part"
     digest = hashlib.sha256()
+    header = cipher.STREAM_NONCE_BYTES if key is not None else 0
+    stream: cipher.Stream | None = None
+    if part.exists() and part.stat().st_size < header:
+        part.unlink()  # cut short before its nonce was written
     if part.exists():
         with part.open("rb") as f:
+            if key is not None:
+                stream = cipher.Stream(key, PART_PURPOSE, f.read(header))
+            clear = stream.at(0) if stream is not None else None
             while chunk := f.read(1024 * 1024):
+                if clear is not None:
+                    chunk = clear.update(chunk)
                 digest.update(chunk)
                 if inflating is not None:
                     inflating.write(chunk)
     while True:
-        have = part.stat().st_size if part.exists() else 0
+        have = part.stat().st_size - header if part.exists() else 0
         if have >= info["size"]:
             break
         headers = {"Accept-Encoding": "identity"}
@@ -108,21 +133,28 @@ def _fetch(
                 if answer.status_code >= 400:
                     answer.read()
                     raise error_from(answer)
-                mode = "ab" if answer.status_code == 206 else "wb"
+                mode = "ab" if answer.status_code == 206 and have else "wb"
                 if mode == "wb" and have:  # the file changed on the server: from the start
                     digest = hashlib.sha256()
                     if inflating is not None:
                         inflating.restart()
                 with part.open(mode) as out:
+                    hiding = None
+                    if key is not None:
+                        if mode == "wb":
+                            stream = cipher.Stream(key, PART_PURPOSE, os.urandom(header))
+                            out.write(stream.nonce)
+                        assert stream is not None
+                        hiding = stream.at(have if mode == "ab" else 0)
                     for chunk in answer.iter_bytes(1024 * 1024):
                         if cancel is not None and cancel.is_set():
                             raise Cancelled()
-                        out.write(chunk)
+                        out.write(hiding.update(chunk) if hiding is not None else chunk)
                         digest.update(chunk)
                         if inflating is not None:
                             inflating.write(chunk)
                         if progress is not None:
-                            progress(out.tell(), info["size"])
+                            progress(out.tell() - header, info["size"])
         except httpx.TransportError:
             # resume from what arrived; the request helper's backoff paces the retries
             request("GET", "/v1/health", cancel)
@@ -140,7 +172,8 @@ class _Inflating:
     was damaged, and `finish` refuses a stream that did not end.
     """
 
-    def __init__(self, target: Path) -> None:
+    def __init__(self, target: Path | None) -> None:
+        """``target`` None: into memory (`finish` returns the bytes)."""
         self.target = target
         self._out: BinaryIO | None = None
         self.restart()
@@ -148,7 +181,7 @@ class _Inflating:
     def restart(self) -> None:
         if self._out is not None:
             self._out.close()
-        self._out = self.target.open("wb")
+        self._out = self.target.open("wb") if self.target is not None else io.BytesIO()
         self._inflate = isal_zlib.decompressobj(GZIP_WBITS)
         self._broken = False
 
@@ -165,16 +198,20 @@ class _Inflating:
             if data:  # gzip allows several members one after the other
                 self._inflate = isal_zlib.decompressobj(GZIP_WBITS)
 
-    def finish(self) -> None:
+    def finish(self) -> bytes | None:
+        """Done: the decompressed bytes when they went to memory (None: to the file)."""
         assert self._out is not None
+        image = self._out.getvalue() if isinstance(self._out, io.BytesIO) else None
         self._out.close()
         if self._broken or not self._inflate.eof:
             raise SyncError("the downloaded snapshot could not be decompressed")
+        return image
 
     def discard(self) -> None:
         if self._out is not None:
             self._out.close()
-        self.target.unlink(missing_ok=True)
+        if self.target is not None:
+            self.target.unlink(missing_ok=True)
 
 
 def _unpacked(part: Path, target: Path) -> Path:
@@ -218,6 +255,7 @@ def import_tables(
     imported: Callable[[str, int, int, int], None],
     cancel: threading.Event | None = None,
     only: frozenset[str] | None = None,
+    image: bytes | None = None,
 ) -> None:
     """Replace the replica's rows of the snapshot at ``path`` (taken at ``seq``) table by
     table, then move the cursor; the file is deleted afterwards, imported or not.
@@ -225,15 +263,82 @@ def import_tables(
     A replica that holds nothing yet takes the file whole instead (`adopt`).
     ``imported(table, rows, n, total)`` is called as each table commits (see
     `SyncClient.bootstrap` for the order, the unsent edits kept, and ``only``).
+
+    ``image``: the snapshot's bytes in memory instead of a file, for an encrypted replica
+    (`download`): its rows are copied across (`_copy_image`).
     """
     try:
         if cancel is not None and cancel.is_set():
             raise Cancelled()
+        if image is not None:
+            _copy_image(replica, columns, image, seq, imported, cancel, only)
+            return
         if only is None and adopt(replica, path, seq, imported):
             return
         _insert_tables(replica, columns, path, seq, imported, cancel, only)
     finally:
         path.unlink(missing_ok=True)
+
+
+def _copy_image(
+    replica: Replica,
+    columns: Columns,
+    image: bytes,
+    seq: int,
+    imported: Callable[[str, int, int, int], None],
+    cancel: threading.Event | None,
+    only: frozenset[str] | None,
+) -> None:
+    """The snapshot's rows from its bytes in memory into an encrypted replica.
+
+    SQLite opens the bytes as an in-memory database (``deserialize``); the rows cross into
+    the replica through the driver, as the two are separate SQLite libraries (SQLCipher's
+    cannot read a plain image, nor back one up into an encrypted file). An empty replica
+    takes every table in one transaction, so other connections see nothing or all of it, as
+    `adopt` gives; a replica holding rows takes them as `_insert_tables` does, a table per
+    transaction, keeping documents with unsent edits.
+    """
+    snap = sqlite3.connect(":memory:")
+    try:
+        snap.deserialize(image)
+        present = _tables(snap)
+        tables = [t for t in REPLICATED_TABLES if t in present and (only is None or t in only)]
+        if only is None and _adoptable(replica.conn, snap):
+            with replica.transaction() as conn:
+                counts = {t: _copy_table(conn, snap, columns, t) for t in tables}
+                replica.set_state("cursor", str(seq), conn)
+            for n, table in enumerate(tables, start=1):
+                imported(table, counts[table], n, len(tables))
+            return
+        keep = "SELECT row_id FROM main.outbox WHERE status = 'pending' AND table_name = ?"
+        for n, table in enumerate(tables, start=1):
+            if cancel is not None and cancel.is_set():
+                raise Cancelled()
+            with replica.transaction() as conn:
+                conn.execute(f"DELETE FROM main.{table} WHERE id NOT IN ({keep})", (table,))
+                inserted = _copy_table(conn, snap, columns, table)
+            imported(table, inserted, n, len(tables))
+        with replica.transaction() as tx:
+            cursor = seq if only is None else min(seq, replica.cursor)
+            replica.set_state("cursor", str(cursor), tx)
+    finally:
+        snap.close()
+
+
+def _copy_table(
+    conn: sqlite3.Connection, snap: sqlite3.Connection, columns: Columns, table: str
+) -> int:
+    """One table's rows from ``snap`` into the replica (in the caller's transaction, its
+    indexes built after); a row the replica holds already stays. Returns the rows added."""
+    present = {r[1] for r in snap.execute(f"PRAGMA table_info({table})")}
+    cols = [c for c in columns[table] if c in present]
+    names = ", ".join(cols)
+    with _indexes_rebuilt(conn, table):
+        added = conn.executemany(
+            f"INSERT OR IGNORE INTO main.{table} ({names}) VALUES ({', '.join('?' * len(cols))})",
+            snap.execute(f"SELECT {names} FROM {table}"),
+        ).rowcount
+    return max(int(added), 0)
 
 
 def adopt(

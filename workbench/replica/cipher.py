@@ -25,6 +25,7 @@ from typing import Any
 import sqlcipher3.dbapi2 as sqlcipher
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
@@ -154,4 +155,27 @@ def unseal(blob: bytes, key: bytes, purpose: str) -> bytes:
         return AESGCM(_subkey(key, purpose)).decrypt(nonce, sealed, aad)
     except InvalidTag as exc:
         raise WrongKey("the file was sealed with another key, or it was changed") from exc
+
+
+#: the nonce a `Stream` file starts with
+STREAM_NONCE_BYTES = 16
+
+
+class Stream:
+    """AES-256-CTR over a file written in pieces and resumed (a download's partial file),
+    under a key for ``purpose`` derived from the replica's. CTR lets a resumed write or a read
+    start at any byte. It only hides the bytes: what they must be is checked separately (a
+    download's SHA-256 against the server's)."""
+
+    def __init__(self, key: bytes, purpose: str, nonce: bytes) -> None:
+        self._key = _subkey(key, purpose)
+        self.nonce = nonce
+
+    def at(self, offset: int) -> Any:
+        """A cipher context positioned at byte ``offset`` (encrypts and decrypts alike)."""
+        block = (int.from_bytes(self.nonce, "big") + offset // 16) % (1 << 128)
+        context = Cipher(algorithms.AES(self._key), modes.CTR(block.to_bytes(16, "big")))
+        encryptor = context.encryptor()
+        encryptor.update(bytes(offset % 16))
+        return encryptor
 
