@@ -3,7 +3,9 @@ HTTP on loopback.
 
     python bench/sync.py --materials 200000 --orders 800000 [--db postgresql://…] [--clients 50]
 
-Prints one JSON line per figure: first sync (empty replica to searchable), 1,000 changes,
+Laptop replicas are encrypted as on a real laptop (SQLCipher, keys kept in this process);
+``--plain`` opens them unencrypted, to measure what encryption costs. Prints one JSON line
+per figure: first sync (empty replica to searchable), 1,000 changes,
 an idle sync, change pulls under concurrent clients, and propagation between two online
 laptops (long-poll). ``--db`` runs the server on PostgreSQL (a database the script may fill);
 the default is a SQLite file in a temporary folder.
@@ -26,7 +28,7 @@ from pathlib import Path
 
 import httpx
 import keyring
-import keyring.backends.fail
+from keyring.backend import KeyringBackend
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -46,6 +48,26 @@ from workbench.replica import open_replica
 PASSWORD = "bench password"
 
 
+class ProcessKeyring(KeyringBackend):
+    """The benchmark's laptops keep their tokens and replica keys in this process only,
+    never in a real keyring."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.secrets.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.secrets[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.secrets.pop((service, username), None)
+
+
 def emit(**figures: object) -> None:
     print(json.dumps({"bench": "sync", **figures}), flush=True)
 
@@ -57,8 +79,7 @@ def laptop(url: str, folder: Path, user: str) -> tuple[SyncClient, object]:
 
 
 def main() -> None:
-    # tokens of the benchmark's laptops live in this process only, never in a real keyring
-    keyring.set_keyring(keyring.backends.fail.Keyring())
+    keyring.set_keyring(ProcessKeyring())
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--materials", type=int, default=200_000)
     parser.add_argument("--orders", type=int, default=800_000)
@@ -66,11 +87,18 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2,
                         help="server processes for the concurrent-pull figure")  # fmt: skip
     parser.add_argument("--db", help="postgresql://… (default: SQLite in a temp folder)")
+    parser.add_argument("--plain", action="store_true",
+                        help="laptops' replicas unencrypted (to measure what encryption costs)")
     args = parser.parse_args()
+    if args.plain:  # every laptop replica opened without a key
+        import workbench.workspace
+
+        workbench.workspace.open_laptop_replica = lambda path, **_: open_replica(path)  # type: ignore[assignment]
     work = Path(tempfile.mkdtemp(prefix="wb-bench-sync-"))
     db = args.db or str(work / "server.sqlite")
     backend = "postgresql" if db.startswith("postgres") else "sqlite"
-    common = {"db": backend, "materials": args.materials, "orders": args.orders}
+    common = {"db": backend, "materials": args.materials, "orders": args.orders,
+              "encrypted": not args.plain}  # fmt: skip
 
     engine = make_engine(db)
     create_schema(engine)
