@@ -52,7 +52,7 @@ VERSIONS = {protocol.PROTOCOL_HEADER: str(protocol.PROTOCOL_VERSION),
 
 def _token(url: str, username: str) -> str:
     answer = httpx.post(f"{url}/v1/login", json={"username": username, "password": PASSWORD},
-                        headers=VERSIONS)  # fmt: skip
+                        headers=VERSIONS, timeout=120)  # fmt: skip
     answer.raise_for_status()
     return str(answer.json()["token"])
 

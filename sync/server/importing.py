@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import os
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -36,6 +36,41 @@ from workbench.replica import validation
 
 class ImportRefused(ValueError):
     """The import cannot run at all (unknown kind, unreadable file)."""
+
+
+class ImportCancelled(RuntimeError):
+    """An import stopped before it wrote anything: raised by its progress callback (when the
+    admin cancels); the import's one transaction is rolled back, so nothing of it stays."""
+
+
+#: the share of an import's time each stage takes (its start and end), for one percentage
+_STAGES = {"read": (0.0, 0.25), "check": (0.25, 0.55), "write": (0.55, 1.0), "done": (1.0, 1.0)}
+#: rows written between two progress reports (and chances to cancel)
+WRITE_CHUNK = 20_000
+
+
+@dataclass(frozen=True)
+class ImportProgress:
+    """How far an import is: ``stage`` is ``read`` (the file's lines read), ``check``
+    (columns checked), ``write`` (rows written) or ``done``; ``done`` of ``total`` in it."""
+
+    stage: str
+    done: int
+    total: int
+
+    @property
+    def fraction(self) -> float:
+        """The share of the whole import done, 0 to 1."""
+        start, end = _STAGES[self.stage]
+        return start + (end - start) * (self.done / self.total if self.total else 1.0)
+
+
+#: called as an import goes on; it may raise `ImportCancelled` to stop the import
+Progress = Callable[[ImportProgress], None]
+
+
+def _nothing(_: ImportProgress) -> None:
+    pass
 
 
 @dataclass
@@ -89,15 +124,21 @@ def import_file(
     report_dir: Path | None = None,
     actor: str = CLI_ACTOR,
     decimal_mark: Mark | None = None,
+    progress: Progress | None = None,
 ) -> ImportSummary:
     """Read, check and (unless a row is rejected) write one file of ``kind``.
 
     ``decimal_mark`` is the file's decimal mark where the admin knows it (the SAP system's
-    user format); otherwise its numbers tell it, and one nothing tells is rejected."""
+    user format); otherwise its numbers tell it, and one nothing tells is rejected.
+    ``progress`` hears how far the import is (`ImportProgress`); raising `ImportCancelled`
+    from it stops the import with nothing written."""
     with collector_paused():
-        return _import_file(engine, workspace_id, kind, path, mapping=mapping, dry_run=dry_run,
-                            accept_partial=accept_partial, report_dir=report_dir, actor=actor,
-                            decimal_mark=decimal_mark)  # fmt: skip
+        summary = _import_file(engine, workspace_id, kind, path, mapping=mapping,
+                               dry_run=dry_run, accept_partial=accept_partial,
+                               report_dir=report_dir, actor=actor, decimal_mark=decimal_mark,
+                               progress=progress or _nothing)  # fmt: skip
+    (progress or _nothing)(ImportProgress("done", 1, 1))
+    return summary
 
 
 def _import_file(
@@ -112,6 +153,7 @@ def _import_file(
     report_dir: Path | None,
     actor: str,
     decimal_mark: Mark | None,
+    progress: Progress,
 ) -> ImportSummary:
     if mapping is None and kind not in KINDS:
         raise ImportRefused(f"there is no import for {kind!r}; choose one of "
@@ -121,8 +163,13 @@ def _import_file(
     if mapping.table not in schema.replicated:
         raise ImportRefused(f"{mapping.source} writes to {mapping.table!r}, which is not a "
                             "master data table")  # fmt: skip
-    table = validate(read_table(path), mapping, scope_resolver(engine, workspace_id),
-                     decimal_mark)  # fmt: skip
+    raw = read_table(path)
+    progress(ImportProgress("read", len(raw), len(raw)))
+
+    def checked(done: int, total: int) -> None:
+        progress(ImportProgress("check", done, total))
+
+    table = validate(raw, mapping, scope_resolver(engine, workspace_id), decimal_mark, checked)
     _check_declared(table, mapping.table, mapping)
     summary = ImportSummary(file=path.name, kind=kind, rows_read=table.rows_read,
                             rejected=len(table.rejected_rows), dry_run=dry_run)  # fmt: skip
@@ -152,16 +199,21 @@ def _import_file(
         if dry_run or not (len(inserts) or updates):
             conn.rollback()
             return summary
-        seq = scope.next_seq(len(inserts) + len(updates))
+        total = len(inserts) + len(updates)
+        progress(ImportProgress("write", 0, total))
+        seq = scope.next_seq(total)
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         if len(inserts):
             new = {f: column[inserts] for f, column in given.items()}
-            _insert(conn, name, workspace_id, new, len(inserts), seq, now)
+            _insert(conn, name, workspace_id, new, len(inserts), seq, now,
+                    lambda done: progress(ImportProgress("write", done, total)))  # fmt: skip
             seq += len(inserts)
             scope.mark(name, seq - 1)
-        for row_id, values in updates:
+        for done, (row_id, values) in enumerate(updates, len(inserts) + 1):
             scope.update(name, row_id, {**values, "version": seq, "updated_at": now})
             seq += 1
+            if done % 1000 == 0 or done == total:
+                progress(ImportProgress("write", done, total))
         audit.append(conn, workspace_id, actor=actor, action="import", subject=kind, details={
             "file": path.name, "rows_read": summary.rows_read, "inserted": summary.inserted,
             "updated": summary.updated, "unchanged": summary.unchanged,
@@ -268,11 +320,13 @@ def _insert(
     count: int,
     seq: int,
     now: str,
+    written: Callable[[int], None] = lambda done: None,
 ) -> None:
     """Write ``count`` new rows, a column at a time (an empty cell takes the column's
-    default), through the driver: one prepared statement for all of them (SQLite's
+    default), through the driver: one prepared statement for them all (SQLite's
     executemany, the values every row shares written into the statement) or a COPY
-    (PostgreSQL), never SQLAlchemy's per-row parameter building."""
+    (PostgreSQL), never SQLAlchemy's per-row parameter building. ``written`` hears how many
+    are written every `WRITE_CHUNK` rows."""
     t = schema.replicated[name]
     names = [c.name for c in t.columns]
     defaults = schema.column_defaults[name]
@@ -296,13 +350,19 @@ def _insert(
         with driver.cursor() as cursor, cursor.copy(  # type: ignore[union-attr]
             f"COPY {conn.dialect.identifier_preparer.quote(name)} ({quoted}) FROM STDIN"
         ) as copy:
-            for row in zip(*every, strict=False):  # the shared values repeat
-                copy.write_row(row)
+            rows = zip(*every, strict=False)  # the shared values repeat
+            for start in range(0, count, WRITE_CHUNK):
+                for row in itertools.islice(rows, WRITE_CHUNK):
+                    copy.write_row(row)
+                written(min(start + WRITE_CHUNK, count))
         return
     varying = [n for n in names if n in columns]
     marks = ", ".join("?" if n in columns else _literal(shared[n]) for n in names)
-    conn.exec_driver_sql(f'INSERT INTO "{name}" ({", ".join(names)}) VALUES ({marks})',
-                         list(zip(*(columns[n] for n in varying), strict=True)))  # fmt: skip
+    statement = f'INSERT INTO "{name}" ({", ".join(names)}) VALUES ({marks})'
+    tuples = list(zip(*(columns[n] for n in varying), strict=True))
+    for start in range(0, count, WRITE_CHUNK):
+        conn.exec_driver_sql(statement, tuples[start : start + WRITE_CHUNK])
+        written(min(start + WRITE_CHUNK, count))
 
 
 def _literal(value: Any) -> str:

@@ -294,19 +294,21 @@ def validate(
     mapping: Mapping,
     resolve: Resolver | None = None,
     decimal_mark: Mark | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ValidatedTable:
     """Check every row; references (a rate's material code) are looked up with ``resolve``,
     all at once after the rows are read, so an unknown code is one more problem of its row.
 
     ``decimal_mark`` is the file's decimal mark where the admin knows it; otherwise the
-    file's numbers tell it (`decide_marks`).
+    file's numbers tell it (`decide_marks`). ``progress`` hears (columns checked, columns)
+    after each of the mapping's fields is read; it may raise to stop the checking.
 
     The collector is paused meanwhile: a large file makes a few hundred thousand small
     objects that all live to the end, and scanning them again and again for cycles (there
     are none) costs more than the checking itself.
     """
     with collector_paused():
-        return _validate(raw, mapping, resolve, decimal_mark)
+        return _validate(raw, mapping, resolve, decimal_mark, progress or (lambda *_: None))
 
 
 @contextlib.contextmanager
@@ -407,7 +409,11 @@ def _spelt_as(cells: np.ndarray, spellings: Collection[str]) -> np.ndarray:
 
 
 def _validate(
-    raw: RawTable, mapping: Mapping, resolve: Resolver | None, decimal_mark: Mark | None
+    raw: RawTable,
+    mapping: Mapping,
+    resolve: Resolver | None,
+    decimal_mark: Mark | None,
+    progress: Callable[[int, int], None],
 ) -> ValidatedTable:
     if mapping.reference_fields and resolve is None:
         raise TypeError(f"{mapping.source} refers to other tables: validate() needs a resolver")
@@ -446,12 +452,13 @@ def _validate(
     problems = _Problems()
     values: dict[str, np.ndarray] = {}
     deferred: dict[str, np.ndarray] = {}
-    for rule in mapping.fields:
+    for done, rule in enumerate(mapping.fields, 1):
         column = heading[columns[rule.name]] if rule.name in columns else rule.name
         typed = columns.get(rule.name) in raw.typed
         values[rule.name] = _read_column(rule, texts[rule.name], marks.get(rule.name), name,
                                          column, lines, problems, typed, deferred,
                                          absent=rule.name not in columns)  # fmt: skip
+        progress(done, len(mapping.fields))
     for rule in mapping.fields:
         if rule.unit is not None:
             _convert_units(rule, values, texts, result, lines, problems)
