@@ -97,9 +97,12 @@ class RawTable:
 
     def row(self, index: int) -> tuple[str, ...]:
         """One row, exactly as `rows` holds it."""
-        if self._rows is not None or self._exact_row is None:
-            return self.rows[index]
-        return self._exact_row(index)
+        if self._rows is not None:
+            return self._rows[index]
+        if self._exact_row is not None:
+            return self._exact_row(index)
+        assert self._columns is not None  # the rows are the columns' cells side by side
+        return tuple(column[index] for column in self._columns)
 
     def line(self, index: int) -> int:
         return self.lines[index] if self.lines is not None else index + 1

@@ -609,6 +609,7 @@ def _plain_decimals(
             break
     else:
         return None
+    typed = typed and all(type(t) is TypedNumber for t in distinct)  # typed beside text: no
     if mark in joined and not typed:
         told = column_mark.mark
         if told != mark and (column_mark.given or _EITHER[mark].search(joined)):
