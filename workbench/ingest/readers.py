@@ -337,6 +337,14 @@ def _excel_column(column: np.ndarray) -> tuple[np.ndarray, bool]:
     kinds = np.fromiter(map(type, column), dtype=object, count=len(column))
     text = kinds == str  # noqa: E721 (a column of types, compared at once)
     if text.all():
+        head = column[:2000]
+        if len(pd.unique(head)) <= len(head) // 2:
+            # a column of few values (types, units, groups): one text object for each value,
+            # as pandas' reader makes them, so comparing and hashing them later is cheap
+            codes, distinct = pd.factorize(column)
+            if len(distinct) and _needs_strip(distinct):
+                distinct = np.asarray([cell.strip() for cell in distinct], dtype=object)
+            return np.asarray(distinct, dtype=object)[codes], False
         if _needs_strip(column):
             column[:] = [cell.strip() for cell in column]
         return column, False
