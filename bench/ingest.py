@@ -123,8 +123,12 @@ def _import(fmt: str, path: Path, work: Path, rows: int, round_: int) -> tuple[f
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000)
-    parser.add_argument("--rounds", type=int, default=3,
-                        help="reads and imports of each file, in turns; the best of each counts")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="reads and imports of each file, in turns; the best of each counts",
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="wb-bench-ingest-"))
     source = open_replica(work / "source.sqlite")

@@ -547,11 +547,11 @@ def _read_column(
         return found
     if typed and len(set(map(type, cells))) > 1:
         # typed numbers beside text: 12 and '12' are read apart (one is a number, one text)
-        keys = np.empty(len(cells), dtype=object)
-        keys[:] = [c if type(c) is str else (type(c), c) for c in cells]
+        keys = np.fromiter((c if type(c) is str else (type(c), c) for c in cells),
+                           dtype=object, count=len(cells))  # fmt: skip
         codes, firsts = pd.factorize(keys)
-        distinct = np.empty(len(firsts), dtype=object)
-        distinct[:] = [k if type(k) is str else k[1] for k in firsts]
+        distinct = np.fromiter((k if type(k) is str else k[1] for k in firsts),
+                               dtype=object, count=len(firsts))  # fmt: skip
     else:
         codes, distinct = pd.factorize(cells)
     read = _read_distinct(rule, convert, distinct, column_mark, typed)
