@@ -219,9 +219,10 @@ def test_the_import_endpoint_takes_the_files_decimal_mark(server: Server) -> Non
         assert refused.json()["rejects"][0]["rule"] == "ambiguous"
         as_point = upload(decimal_mark="point", dry_run="1")
         assert as_point.json()["inserted"] == 1 and as_point.json()["written"] is False
-        wrong = upload(decimal_mark="semicolon")
-        assert wrong.status_code == 400
-        assert (wrong.json()["error"], wrong.json()["field"]) == ("bad_request", "decimal_mark")
+        for wrong in (upload(decimal_mark="semicolon"), upload(decimal_mark="")):
+            assert wrong.status_code == 400
+            assert (wrong.json()["error"], wrong.json()["field"]) == ("bad_request",
+                                                                      "decimal_mark")  # fmt: skip
         done = upload(decimal_mark="comma")
         assert done.status_code == 200 and done.json()["written"] is True, done.text
     assert server_codes(server)["FAB-906"][1] == "1.180"

@@ -126,7 +126,7 @@ DECIMAL_MARKS: dict[str, Mark] = {"comma": ",", "point": ".", ",": ",", ".": "."
 def _decimal_mark(given: str | None) -> Mark | None:
     """The decimal mark the admin gave for the file (the SAP user's decimal notation), or
     None: the file's numbers tell it."""
-    if given is None or given == "":
+    if given is None:
         return None
     if given not in DECIMAL_MARKS:
         raise ApiError(400, "bad_request", "decimal_mark must be comma or point (or , or .), "
