@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
 from workbench import __version__
 from workbench.ingest.mapping import KINDS
 from workbench.paths import data_dir
+
+if TYPE_CHECKING:
+    from sync.server.importing import ImportProgress
 
 
 def default_db() -> str:
@@ -566,6 +570,28 @@ def copy_db(obj: Context, target: str) -> None:
     click.echo(json.dumps({"copied": copied}))
 
 
+def progress_printer(stream: TextIO) -> Callable[[ImportProgress], None] | None:
+    """How far an import is, on one line of ``stream`` rewritten as it goes (lines read,
+    columns checked, rows written and the percentage of the whole): only on a terminal, so
+    a pipe or a log file gets the summary alone."""
+    if not stream.isatty():
+        return None
+    said: dict[str, str] = {}
+    shown = [0]  # the length of the line on screen, to blank what a shorter one leaves
+
+    def show(p: ImportProgress) -> None:
+        words = {"read": f"{p.done:,} lines read", "check": f"{p.done} of {p.total} columns "
+                 "checked", "write": f"{p.done:,} of {p.total:,} rows written"}  # fmt: skip
+        if p.stage in words:
+            said[p.stage] = words[p.stage]
+        line = f"{100 * p.fraction:3.0f}%  " + " · ".join(said.values())
+        stream.write("\r" + line.ljust(shown[0]) + ("\n" if p.stage == "done" else ""))
+        shown[0] = len(line)
+        stream.flush()
+
+    return show
+
+
 @cli.command("import")
 @click.argument("kind", type=click.Choice(KINDS), metavar="KIND")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -611,9 +637,12 @@ def import_(
             mapping=load_mapping(mapping) if mapping else None,
             dry_run=dry_run, accept_partial=accept_partial, report_dir=report_dir,
             decimal_mark={"comma": ",", "point": "."}.get(decimal_mark or ""),
+            progress=progress_printer(sys.stderr),
         )  # fmt: skip
     except (accounts.AccountError, ImportRefused, MappingError, ReadError) as exc:
         fail(str(exc))
+    except KeyboardInterrupt:
+        fail("import cancelled: nothing was imported")
     for problem in summary.problems[:50]:
         click.echo(problem, err=True)
     if len(summary.problems) > 50:

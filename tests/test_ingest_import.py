@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
+import httpx
 import openpyxl
+import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
 from sync.cli import cli as sync_cli
+from sync.cli import progress_printer
 from sync.server import schema
-from sync.server.importing import import_file
+from sync.server.importing import ImportCancelled, ImportProgress, import_file
 from sync.session import sign_in, sync_workspace
 from tests.sync_fixtures import PASSWORD, Server
 from workbench.search import SearchRequest
@@ -141,3 +145,94 @@ def test_the_import_command_takes_the_files_decimal_mark(server: Server, tmp_pat
     done = CliRunner().invoke(sync_cli, [*command, "--decimal-mark", "comma"])
     assert done.exit_code == 0, done.output
     assert server_codes(server)["FAB-905"][1] == "1.180"
+
+
+def test_an_import_reports_its_progress_and_stops_when_cancelled(
+    server: Server, tmp_path: Path
+) -> None:
+    """The import says how far it is (rows read, columns checked, rows written) through a
+    callback; a callback that raises ImportCancelled stops it, and the one transaction it
+    writes in leaves nothing behind: no row, no change number, no audit entry."""
+    rows = "".join(f"FAB-{n:05d};Jersey {n};fabric;jersey;100% Cotton;180;150;kg;12.5;S\n"
+                   for n in range(50_000))  # fmt: skip
+    path = write(tmp_path / "materials.csv", HEADER + rows)
+    seen: list[ImportProgress] = []
+    summary = import_file(server.engine, server.workspaces["alpha"], "materials", path,
+                          progress=seen.append)  # fmt: skip
+    assert summary.inserted == 50_000
+    stages = [p.stage for p in seen]
+    assert stages[0] == "read" and stages[-1] == "done"
+    assert stages.index("check") < stages.index("write") < stages.index("done")
+    assert seen[0].done == seen[0].total == 50_001  # the file's lines, its heading's too
+    writes = [p for p in seen if p.stage == "write"]
+    assert len(writes) > 1 and writes[-1].done == writes[-1].total == 50_000
+    fractions = [p.fraction for p in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+
+    def cancel_midway(p: ImportProgress) -> None:
+        if p.stage == "write" and p.done > 0:
+            raise ImportCancelled("cancelled by the admin")
+
+    t = schema.replicated["materials"]
+    with server.engine.connect() as conn:
+        before = conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
+        seq = conn.execute(sa.select(schema.workspaces.c.last_seq).where(
+            schema.workspaces.c.id == server.workspaces["beta"])).scalar_one()  # fmt: skip
+    with pytest.raises(ImportCancelled):
+        import_file(server.engine, server.workspaces["beta"], "materials", path,
+                    progress=cancel_midway)  # fmt: skip
+    with server.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one() == before
+        assert conn.execute(sa.select(schema.workspaces.c.last_seq).where(
+            schema.workspaces.c.id == server.workspaces["beta"])).scalar_one() == seq  # fmt: skip
+
+
+def test_the_import_command_shows_progress_on_a_terminal_only() -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert progress_printer(io.StringIO()) is None  # a pipe or a file gets the summary only
+    shown = Terminal()
+    printer = progress_printer(shown)
+    assert printer is not None
+    for p in (ImportProgress("read", 200_000, 200_000), ImportProgress("check", 21, 21),
+              ImportProgress("write", 100_000, 200_000), ImportProgress("done", 1, 1)):  # fmt: skip
+        printer(p)
+    text = shown.getvalue()
+    assert "200,000 lines read" in text and "100,000 of 200,000 rows written" in text
+    assert "\r" in text and text.endswith("\n") and "100%" in text
+
+
+def test_the_import_endpoint_takes_the_files_decimal_mark(server: Server) -> None:
+    """Over HTTP as on the command line: a number that reads both ways is refused until the
+    admin gives the file's decimal mark (decimal_mark=comma or point, as --decimal-mark)."""
+    body = (HEADER + "FAB-906;Jersey;fabric;jersey;;;;kg;1,180;S\n").encode()
+    with server.client(server.login("admin@alpha")) as http:
+
+        def upload(**params: str) -> httpx.Response:
+            return http.post("/v1/import/materials", content=body,
+                             params={"filename": "mara.csv", **params})  # fmt: skip
+
+        refused = upload()
+        assert refused.status_code == 200 and refused.json()["written"] is False
+        assert refused.json()["rejects"][0]["rule"] == "ambiguous"
+        as_point = upload(decimal_mark="point", dry_run="1")
+        assert as_point.json()["inserted"] == 1 and as_point.json()["written"] is False
+        for wrong in (upload(decimal_mark="semicolon"), upload(decimal_mark="")):
+            assert wrong.status_code == 400
+            assert (wrong.json()["error"], wrong.json()["field"]) == ("bad_request",
+                                                                      "decimal_mark")  # fmt: skip
+        done = upload(decimal_mark="comma")
+        assert done.status_code == 200 and done.json()["written"] is True, done.text
+    assert server_codes(server)["FAB-906"][1] == "1.180"
+    with server.client(server.login("admin@alpha")) as http:
+        again = http.post("/v1/import/materials", content=body.replace(b"FAB-906", b"FAB-907"),
+                          params={"filename": "mara.csv", "decimal_mark": "."})  # fmt: skip
+        assert again.json()["written"] is True
+        document = http.get("/v1/openapi.json").json()
+    assert server_codes(server)["FAB-907"][1] == "1180"
+    [documented] = [p for p in document["paths"]["/v1/import/{kind}"]["post"]["parameters"]
+                    if p.get("name") == "decimal_mark"]  # fmt: skip
+    assert documented["in"] == "query" and set(documented["schema"]["enum"]) == {
+        "comma", "point", ",", "."}  # fmt: skip

@@ -183,3 +183,47 @@ def test_sap_material_types_weights_and_gsm_from_the_description(tmp_path: Path)
         (8, "MATKL", "Sonstiges", "not a choice"),
         (8, "BRGEW", "0,120-", "negative"),
     }
+
+
+@pytest.mark.parametrize("text", [
+    "Materialliste\r\n\r\nCode;Name;Type\r\nA1; spaced ;fabric\r\n\r\n-----\r\nB2;b;yarn;\r\n",
+    "\ufeffCode\tName\nA\tb\n\n  \nC\t d\n",
+    "Code,Name,Type\nA,b,c\n----,\nCode,Name,Type\nTotal,,\n" + "X,y,z\n" * 3000,
+    "Code;Name\n" + "".join(f"C{n};Name {n}\n" for n in range(5000)) + "Summe;\n*;1\nlast;x",
+])  # fmt: skip
+def test_a_plain_text_export_is_read_by_column_as_by_line(tmp_path: Path, text: str) -> None:
+    """The fast reader (pandas' C parser, by column) gives the cells, rows and lines the
+    general one (line by line) gives: title, blank and rule lines, cells to strip, a trailing
+    delimiter, a BOM, CRLF."""
+    from workbench.ingest.readers import _decode, _delimiter, _text_rows
+
+    path = tmp_path / "export.csv"
+    path.write_bytes(text.encode("utf-8"))
+    raw = read_table(path)
+    assert raw.column_arrays() is not None and raw.lines is None
+    decoded, _ = _decode(path.read_bytes(), path.name)
+    rows, lines = _text_rows(decoded, _delimiter(decoded))
+    assert lines == list(range(1, len(rows) + 1))
+    assert [raw.row(i) for i in range(len(raw))] == rows and list(raw.rows) == rows
+    width = len(raw.column_arrays())
+    assert list(zip(*raw.column_arrays(), strict=True)) == [
+        (*r, *("",) * (width - len(r))) for r in rows]  # fmt: skip
+
+
+def test_a_column_of_many_plain_numbers_reads_as_each_number_alone(tmp_path: Path) -> None:
+    """A price column of many distinct numbers is checked as a whole; each value comes out as
+    it does read on its own (the same text, the bounds' messages), with the mark given."""
+    prices = ["0", "0.5", "12.50", "1.234", "980.125",
+              *(f"{n}.{n % 97:02d}" for n in range(1, 400))]  # fmt: skip
+    row = "C{};Jersey;fabric;jersey;;;;kg;{};S"
+    lines = [";".join(HEADER), *(row.format(n, price) for n, price in enumerate(prices))]
+    path = tmp_path / "many.csv"
+    path.write_text("\n".join(lines), "utf-8")
+    mapping = load_mapping("materials")
+    whole = validate(read_table(path), mapping, decimal_mark=".")
+    assert not whole.problems
+    for (_, values), price in zip(whole.rows, prices, strict=True):
+        alone = tmp_path / "one.csv"
+        alone.write_text(f"{lines[0]}\n{row.format(0, price)}\n", "utf-8")
+        one = validate(read_table(alone), mapping, decimal_mark=".")
+        assert values["price"] == one.rows[0][1]["price"] == price

@@ -256,8 +256,10 @@ class SyncClient:
         columns: Mapping[str, str] | None = None,
         progress: Callable[[int, int], None] | None = None,
         cancel: threading.Event | None = None,
+        decimal_mark: str | None = None,
     ) -> dict[str, Any]:
         """Send a master-data file for the server to import (admins); its summary back.
+        ``decimal_mark`` (``comma`` or ``point``) is the file's, where the admin knows it.
 
         Not retried: an import is one deliberate act, and a second try after a lost answer
         is harmless anyway (re-importing the same rows changes nothing).
@@ -266,6 +268,8 @@ class SyncClient:
                                   "accept_partial": int(accept_partial)}  # fmt: skip
         if columns:
             params["columns"] = json.dumps(dict(columns))
+        if decimal_mark:
+            params["decimal_mark"] = decimal_mark
         return uploads.post_file(self.http, f"/v1/import/{kind}", path, params, progress, cancel)
 
     def request_quote(

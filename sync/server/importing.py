@@ -8,16 +8,18 @@ fresh change numbers and reach every laptop through the ordinary change feed.
 
 from __future__ import annotations
 
-import operator
+import itertools
 import os
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import sqlalchemy as sa
 
 from sync.server import audit, schema
@@ -27,13 +29,48 @@ from sync.server.scoping import WorkspaceScope
 from workbench.ingest import load_mapping, read_table, validate
 from workbench.ingest.mapping import KINDS, Mapping
 from workbench.ingest.report import write_reject_report
-from workbench.ingest.validate import Problem, Resolver, ValidatedTable
+from workbench.ingest.validate import Problem, Resolver, ValidatedTable, collector_paused
 from workbench.ingest.values import Mark
 from workbench.replica import validation
 
 
 class ImportRefused(ValueError):
     """The import cannot run at all (unknown kind, unreadable file)."""
+
+
+class ImportCancelled(RuntimeError):
+    """An import stopped before it wrote anything: raised by its progress callback (when the
+    admin cancels); the import's one transaction is rolled back, so nothing of it stays."""
+
+
+#: the share of an import's time each stage takes (its start and end), for one percentage
+_STAGES = {"read": (0.0, 0.25), "check": (0.25, 0.55), "write": (0.55, 1.0), "done": (1.0, 1.0)}
+#: rows written between two progress reports (and chances to cancel)
+WRITE_CHUNK = 20_000
+
+
+@dataclass(frozen=True)
+class ImportProgress:
+    """How far an import is: ``stage`` is ``read`` (the file's lines read), ``check``
+    (columns checked), ``write`` (rows written) or ``done``; ``done`` of ``total`` in it."""
+
+    stage: str
+    done: int
+    total: int
+
+    @property
+    def fraction(self) -> float:
+        """The share of the whole import done, 0 to 1."""
+        start, end = _STAGES[self.stage]
+        return start + (end - start) * (self.done / self.total if self.total else 1.0)
+
+
+#: called as an import goes on; it may raise `ImportCancelled` to stop the import
+Progress = Callable[[ImportProgress], None]
+
+
+def _nothing(_: ImportProgress) -> None:
+    pass
 
 
 @dataclass
@@ -87,11 +124,37 @@ def import_file(
     report_dir: Path | None = None,
     actor: str = CLI_ACTOR,
     decimal_mark: Mark | None = None,
+    progress: Progress | None = None,
 ) -> ImportSummary:
     """Read, check and (unless a row is rejected) write one file of ``kind``.
 
     ``decimal_mark`` is the file's decimal mark where the admin knows it (the SAP system's
-    user format); otherwise its numbers tell it, and one nothing tells is rejected."""
+    user format); otherwise its numbers tell it, and one nothing tells is rejected.
+    ``progress`` hears how far the import is (`ImportProgress`); raising `ImportCancelled`
+    from it stops the import with nothing written."""
+    with collector_paused():
+        summary = _import_file(engine, workspace_id, kind, path, mapping=mapping,
+                               dry_run=dry_run, accept_partial=accept_partial,
+                               report_dir=report_dir, actor=actor, decimal_mark=decimal_mark,
+                               progress=progress or _nothing)  # fmt: skip
+    (progress or _nothing)(ImportProgress("done", 1, 1))
+    return summary
+
+
+def _import_file(
+    engine: sa.Engine,
+    workspace_id: str,
+    kind: str,
+    path: Path | str,
+    *,
+    mapping: Mapping | None,
+    dry_run: bool,
+    accept_partial: bool,
+    report_dir: Path | None,
+    actor: str,
+    decimal_mark: Mark | None,
+    progress: Progress,
+) -> ImportSummary:
     if mapping is None and kind not in KINDS:
         raise ImportRefused(f"there is no import for {kind!r}; choose one of "
                             f"{', '.join(KINDS)}")  # fmt: skip
@@ -100,8 +163,13 @@ def import_file(
     if mapping.table not in schema.replicated:
         raise ImportRefused(f"{mapping.source} writes to {mapping.table!r}, which is not a "
                             "master data table")  # fmt: skip
-    table = validate(read_table(path), mapping, scope_resolver(engine, workspace_id),
-                     decimal_mark)  # fmt: skip
+    raw = read_table(path)
+    progress(ImportProgress("read", len(raw), len(raw)))
+
+    def checked(done: int, total: int) -> None:
+        progress(ImportProgress("check", done, total))
+
+    table = validate(raw, mapping, scope_resolver(engine, workspace_id), decimal_mark, checked)
     _check_declared(table, mapping.table)
     summary = ImportSummary(file=path.name, kind=kind, rows_read=table.rows_read,
                             rejected=len(table.rejected_rows), dry_run=dry_run)  # fmt: skip
@@ -110,55 +178,42 @@ def import_file(
     if table.problems:
         base = (report_dir or path.parent) / f"{path.stem}.rejected"
         summary.reports = [str(p) for p in write_reject_report(table.problems, base)]
-        if not accept_partial or not table.rows:
+        if not accept_partial or not len(table.valid):
             return summary
 
     name = mapping.table
-    t = schema.replicated[name]
     present = set(table.columns) | set(table.derived) | {
         r.name for r in mapping.fields if r.default is not None}  # fmt: skip
     # a column the file lacks leaves that field as it was
-    rows_in = [{k: v for k, v in values.items() if k in present} for _, values in table.rows]
-    first = mapping.keys[0]
+    fields_in = [f for f in table.values if f in present]
+    given = {f: table.values[f][table.valid] for f in fields_in}
+    count = len(table.valid)
     with writing(engine).begin() as conn:
         scope = WorkspaceScope(conn, workspace_id)
-        firsts = sorted({values[first] for values in rows_in}, key=str)
-        existing: dict[tuple[Any, ...], dict[str, Any]] = {}
-        # a first import into an empty table has nothing to compare with: no lookups
-        for start in range(0, len(firsts) if scope.count(name) else 0, 500):
-            chunk = firsts[start : start + 500]
-            for row in scope.rows(name, t.c[first].in_(chunk), t.c.deleted == 0):
-                existing[mapping.key_of(row)] = row
-        inserts, updates = [], []
-        numeric = {r.name for r in mapping.fields if r.type in ("int", "decimal")}
-        for values in rows_in:
-            current = existing.get(mapping.key_of(values))
-            if current is None:
-                inserts.append(values)
-            elif any(_differs(current.get(k), v, k in numeric) for k, v in values.items()):
-                updates.append((current["id"], values))
-            else:
-                summary.unchanged += 1
+        updates: list[tuple[str, dict[str, Any]]] = []
+        if scope.count(name):  # a first import into an empty table has nothing to compare with
+            inserts, updates, summary.unchanged = _compare(scope, mapping, given, count)
+        else:
+            inserts = np.arange(count)
         summary.inserted, summary.updated = len(inserts), len(updates)
-        if dry_run or not (inserts or updates):
+        if dry_run or not (len(inserts) or updates):
             conn.rollback()
             return summary
-        seq = scope.next_seq(len(inserts) + len(updates))
+        total = len(inserts) + len(updates)
+        progress(ImportProgress("write", 0, total))
+        seq = scope.next_seq(total)
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        rows = []
-        blank = {c.name: None for c in t.columns if c.name != "workspace_id"}
-        defaults = schema.column_defaults[name]
-        for values, row_id in zip(inserts, new_ids(len(inserts)), strict=True):
-            filled = {k: v for k, v in values.items() if v is not None}
-            rows.append({**blank, **defaults, **filled, "id": row_id,
-                         "version": seq, "deleted": 0, "updated_at": now})  # fmt: skip
-            seq += 1
-        if rows:
-            _insert(conn, name, workspace_id, rows)
+        if len(inserts):
+            new = {f: column[inserts] for f, column in given.items()}
+            _insert(conn, name, workspace_id, new, len(inserts), seq, now,
+                    lambda done: progress(ImportProgress("write", done, total)))  # fmt: skip
+            seq += len(inserts)
             scope.mark(name, seq - 1)
-        for row_id, values in updates:
+        for done, (row_id, values) in enumerate(updates, len(inserts) + 1):
             scope.update(name, row_id, {**values, "version": seq, "updated_at": now})
             seq += 1
+            if done % 1000 == 0 or done == total:
+                progress(ImportProgress("write", done, total))
         audit.append(conn, workspace_id, actor=actor, action="import", subject=kind, details={
             "file": path.name, "rows_read": summary.rows_read, "inserted": summary.inserted,
             "updated": summary.updated, "unchanged": summary.unchanged,
@@ -168,25 +223,77 @@ def import_file(
     return summary
 
 
+def _compare(
+    scope: WorkspaceScope, mapping: Mapping, given: dict[str, np.ndarray], count: int
+) -> tuple[np.ndarray, list[tuple[str, dict[str, Any]]], int]:
+    """The rows of a file that are new (their indexes), those that change a stored row (its
+    id and the new values) and how many change nothing, matched by the mapping's key."""
+    name = mapping.table
+    t = schema.replicated[name]
+    first = mapping.keys[0]
+    fields = list(given)
+    rows_in = [dict(zip(fields, cells, strict=True))
+               for cells in zip(*(given[f].tolist() for f in fields), strict=True)]  # fmt: skip
+    firsts = sorted({values[first] for values in rows_in}, key=str)
+    existing: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for start in range(0, len(firsts), 500):
+        chunk = firsts[start : start + 500]
+        for row in scope.rows(name, t.c[first].in_(chunk), t.c.deleted == 0):
+            existing[mapping.key_of(row)] = row
+    inserts: list[int] = []
+    updates: list[tuple[str, dict[str, Any]]] = []
+    unchanged = 0
+    numeric = {r.name for r in mapping.fields if r.type in ("int", "decimal")}
+    for index, values in enumerate(rows_in):
+        current = existing.get(mapping.key_of(values))
+        if current is None:
+            inserts.append(index)
+        elif any(_differs(current.get(k), v, k in numeric) for k, v in values.items()):
+            updates.append((current["id"], values))
+        else:
+            unchanged += 1
+    return np.asarray(inserts, dtype=np.int64), updates, unchanged
+
+
 def _check_declared(table: ValidatedTable, name: str) -> None:
     """Hold each row to the rules declared for its table as well as to the mapping's: a row
     that breaks one is rejected with the rest of its file's rejects, never written. Checked a
-    column at a time (`validation.check_column`): the same rules as `check_fields`."""
-    if not table.rows:
+    column at a time, each distinct value once (`validation.check_column`): the same rules as
+    `check_fields`."""
+    valid = table.valid
+    if not len(valid):
         return
-    fields = list(table.rows[0][1])
     bad: dict[int, list[Problem]] = {}
-    for f in fields:
-        column = [values[f] for _, values in table.rows]
-        for index, p in validation.check_column(name, f, column).items():
-            number = table.rows[index][0]
+    for f, values in table.values.items():
+        column = values[valid]
+        if _mostly_distinct(column):  # codes, names: each checked as it is
+            codes = np.arange(len(valid))
+            distinct = column.tolist()
+            found = validation.check_column(name, f, distinct)
+        else:
+            codes, firsts = pd.factorize(column)  # an empty value is code -1
+            distinct = [*firsts.tolist(), None]
+            found = validation.check_column(name, f, distinct if (codes < 0).any()
+                                            else distinct[:-1])  # fmt: skip
+        if not found:
+            continue
+        wrong = np.zeros(len(distinct), dtype=bool)
+        wrong[list(found)] = True
+        for at in np.flatnonzero(wrong[codes]).tolist():  # code -1: the last, None
+            p = found[int(codes[at]) % len(distinct)]
             heading = table.columns.get(p.field or "", p.field or "")
             shown = "" if p.value is None else str(p.value)
-            bad.setdefault(index, []).append(Problem(table.file, number, heading, shown, p.rule))
+            number = table.lines[int(valid[at])]
+            bad.setdefault(at, []).append(Problem(table.file, number, heading, shown, p.rule))
     if bad:
-        for index in sorted(bad):
-            table.problems.extend(bad[index])
-        table.rows = [row for i, row in enumerate(table.rows) if i not in bad]
+        table.reject([int(valid[at]) for at in bad], [p for at in sorted(bad) for p in bad[at]])
+
+
+def _mostly_distinct(values: np.ndarray, sample: int = 2000) -> bool:
+    """Whether a column's values are mostly different from row to row (a code, a name), as
+    its first rows say: then hashing them to check each once saves nothing."""
+    head = values[:sample]
+    return len(head) == sample and len(pd.unique(head)) > sample // 2
 
 
 def new_ids(count: int) -> list[str]:
@@ -198,34 +305,83 @@ def new_ids(count: int) -> list[str]:
     high = (clock << 16) | 0x7000 | (int.from_bytes(os.urandom(2), "big") & 0x0FFF)
     head = f"{high:016x}"
     head = f"{head[:8]}-{head[8:12]}-{head[12:16]}"
-    ids = []
-    for n in range(start, start + count):
+    ids: list[str] = []
+    n, end = start, start + count
+    while n < end:  # the last 12 hex digits count up; the 4 before change only on a carry
         low = (0b10 << 62) | n
-        tail = f"{low:016x}"
-        ids.append(f"{head}-{tail[:4]}-{tail[4:]}")
+        run_end = min(end, ((n >> 48) + 1) << 48)
+        template = f"{head}-{low >> 48:04x}-%012x"
+        ids.extend(map(template.__mod__, range(low & _LOW_48, (low & _LOW_48) + run_end - n)))
+        n = run_end
     return ids
 
 
-def _insert(conn: sa.Connection, name: str, workspace_id: str, rows: list[dict[str, Any]]) -> None:
-    """Write new rows through the driver: one prepared statement for all of them (SQLite's
-    executemany) or a COPY (PostgreSQL), never SQLAlchemy's per-row parameter building."""
+_LOW_48 = (1 << 48) - 1
+
+
+def _insert(
+    conn: sa.Connection,
+    name: str,
+    workspace_id: str,
+    given: dict[str, np.ndarray],
+    count: int,
+    seq: int,
+    now: str,
+    written: Callable[[int], None] = lambda done: None,
+) -> None:
+    """Write ``count`` new rows, a column at a time (an empty cell takes the column's
+    default), through the driver: one prepared statement for them all (SQLite's
+    executemany, the values every row shares written into the statement) or a COPY
+    (PostgreSQL), never SQLAlchemy's per-row parameter building. ``written`` hears how many
+    are written every `WRITE_CHUNK` rows."""
     t = schema.replicated[name]
     names = [c.name for c in t.columns]
-    pick = operator.itemgetter(*(n for n in names if n != "workspace_id"))
-    at = names.index("workspace_id")
-    tuples = [(*(got := pick(r))[:at], workspace_id, *got[at:]) for r in rows]
+    defaults = schema.column_defaults[name]
+    shared: dict[str, Any] = {"workspace_id": workspace_id, "deleted": 0, "updated_at": now}
+    columns: dict[str, Sequence[Any]] = {"id": new_ids(count), "version": range(seq, seq + count)}
+    for n in names:
+        if n in columns or n in shared:
+            continue
+        values = given.get(n)
+        if values is None:
+            shared[n] = defaults.get(n)
+            continue
+        if n in defaults:
+            values = values.copy()
+            values[np.equal(values, None)] = defaults[n]
+        columns[n] = values.tolist()
     if conn.dialect.name == "postgresql":
         driver = conn.connection.dbapi_connection
         quoted = ", ".join(conn.dialect.identifier_preparer.quote(n) for n in names)
+        every = [columns[n] if n in columns else itertools.repeat(shared[n]) for n in names]
         with driver.cursor() as cursor, cursor.copy(  # type: ignore[union-attr]
             f"COPY {conn.dialect.identifier_preparer.quote(name)} ({quoted}) FROM STDIN"
         ) as copy:
-            for row in tuples:
-                copy.write_row(row)
-    else:
-        marks = ", ".join("?" for _ in names)
-        conn.exec_driver_sql(f'INSERT INTO "{name}" ({", ".join(names)}) VALUES ({marks})',
-                             tuples)  # fmt: skip
+            rows = zip(*every, strict=False)  # the shared values repeat
+            for start in range(0, count, WRITE_CHUNK):
+                for row in itertools.islice(rows, WRITE_CHUNK):
+                    copy.write_row(row)
+                written(min(start + WRITE_CHUNK, count))
+        return
+    varying = [n for n in names if n in columns]
+    marks = ", ".join("?" if n in columns else _literal(shared[n]) for n in names)
+    statement = f'INSERT INTO "{name}" ({", ".join(names)}) VALUES ({marks})'
+    for start in range(0, count, WRITE_CHUNK):
+        end = min(start + WRITE_CHUNK, count)
+        conn.exec_driver_sql(statement, list(zip(*(columns[n][start:end] for n in varying),
+                                                 strict=True)))  # fmt: skip
+        written(end)
+
+
+def _literal(value: Any) -> str:
+    """A value every inserted row shares, written into the statement (SQLite)."""
+    if value is None:
+        return "NULL"
+    if type(value) is int:
+        return str(value)
+    if type(value) is str and "\x00" not in value:
+        return "'" + value.replace("'", "''") + "'"
+    raise TypeError(f"no literal for {value!r}")
 
 
 def _differs(current: Any, new: Any, numeric: bool) -> bool:

@@ -20,6 +20,7 @@ from sync.server import messages as m
 from sync.server.handlers.feed import DEFAULT_PAGE_ROWS, MAX_AFTER, MAX_PAGE_ROWS, MAX_WAIT_S
 from sync.server.handlers.requests import MAX_BODY_BYTES
 from sync.server.handlers.writes import (
+    DECIMAL_MARKS,
     IDEMPOTENCY_HEADER,
     IDEMPOTENCY_PATTERN,
     MAX_FILENAME,
@@ -293,6 +294,14 @@ def _paths() -> dict[str, dict[str, Any]]:
                  "content": {"application/json": {"schema": {
                      "type": "object", "additionalProperties": {"type": "string"}}}}},
                 _query("accept_partial", 0, 1, "1: import the valid rows, report the rest"),
+                {"name": "decimal_mark", "in": "query",
+                 "description": "the file's decimal mark, as the SAP user's decimal notation "
+                                "says (1.234.567,89 is comma), like the command line's "
+                                "--decimal-mark: a number that reads both ways (1,234) is "
+                                "read with it and one written with the other mark is refused; "
+                                "left out, the file's numbers tell it and a number nothing "
+                                "tells is rejected as ambiguous (400: not one of these)",
+                 "schema": {"type": "string", "enum": list(DECIMAL_MARKS)}},
             ],
             requestBody={"required": True, "description": f"at most {MAX_IMPORT_BYTES} bytes",
                          "content": {"application/octet-stream": {

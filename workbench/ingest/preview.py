@@ -23,7 +23,7 @@ def _matches(raw: RawTable, mapping: Mapping) -> tuple[int, int]:
     """(mapped columns, required columns found) in the file's best heading row."""
     aliases = {_norm(a): r for r in mapping.fields for a in r.aliases}
     best = (0, 0)
-    for row in raw.rows[:HEADER_SEARCH_ROWS]:
+    for row in (raw.row(i) for i in range(min(HEADER_SEARCH_ROWS, len(raw)))):
         rules = {aliases[_norm(c)].name: aliases[_norm(c)] for c in row if _norm(c) in aliases}
         found = (len(rules), sum(1 for r in rules.values() if r.required))
         best = max(best, found)

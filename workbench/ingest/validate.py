@@ -13,13 +13,17 @@ and SE16N.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+
+import numpy as np
+import pandas as pd
 
 from workbench.ingest.mapping import FieldRule, Mapping
 from workbench.ingest.readers import RawTable, TypedNumber
@@ -86,8 +90,6 @@ class ValidatedTable:
     header_row: int
     #: our field -> the file's column heading it was read from
     columns: dict[str, str] = field(default_factory=dict)
-    #: (line in the file, values by our field names) for every row without a problem
-    rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     rows_read: int = 0
     #: lines that are not rows, and why: (line, "totals row") …
@@ -97,6 +99,31 @@ class ValidatedTable:
     #: fields read from another field where the file has no column for them (GSM from a
     #: description): written like the file's own columns
     derived: tuple[str, ...] = ()
+    #: every row read, column by column: the stored fields' values (object arrays, rejected
+    #: rows included) and the line each row starts on
+    values: dict[str, np.ndarray] = field(default_factory=dict)
+    lines: list[int] = field(default_factory=list)
+    #: which of those rows have no problem (indexes into ``values`` and ``lines``)
+    valid: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    _rows: list[tuple[int, dict[str, Any]]] | None = field(default=None, repr=False)
+
+    @property
+    def rows(self) -> list[tuple[int, dict[str, Any]]]:
+        """(line in the file, values by our field names) for every row without a problem."""
+        if self._rows is None:
+            names = list(self.values)
+            picked = [self.values[f][self.valid].tolist() for f in names]
+            cells = zip(*picked, strict=True) if names else ((),) * len(self.valid)
+            self._rows = [(self.lines[i], dict(zip(names, row, strict=True)))
+                          for i, row in zip(self.valid.tolist(), cells, strict=True)]  # fmt: skip
+        return self._rows
+
+    def reject(self, indexes: Collection[int], problems: Sequence[Problem]) -> None:
+        """Rows found wrong after the checking (by the table's declared rules): their problems
+        join the others and the rows are no longer valid."""
+        self.problems.extend(problems)
+        self.valid = self.valid[~np.isin(self.valid, np.fromiter(indexes, np.int64, len(indexes)))]
+        self._rows = None
 
     @property
     def rejected_rows(self) -> set[int]:
@@ -122,7 +149,8 @@ def find_header(raw: RawTable, mapping: Mapping) -> tuple[int, dict[str, int]]:
     """The row (0-based) that names the most mapped columns, and field -> column index."""
     aliases = {_norm(a): rule.name for rule in mapping.fields for a in rule.aliases}
     best_row, best = -1, {}
-    for index, row in enumerate(raw.rows[:HEADER_SEARCH_ROWS]):
+    for index in range(min(HEADER_SEARCH_ROWS, len(raw))):
+        row = raw.row(index)
         found: dict[str, int] = {}
         for col, cell in enumerate(row):
             name = aliases.get(_norm(cell))
@@ -266,58 +294,126 @@ def validate(
     mapping: Mapping,
     resolve: Resolver | None = None,
     decimal_mark: Mark | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ValidatedTable:
     """Check every row; references (a rate's material code) are looked up with ``resolve``,
     all at once after the rows are read, so an unknown code is one more problem of its row.
 
     ``decimal_mark`` is the file's decimal mark where the admin knows it; otherwise the
-    file's numbers tell it (`decide_marks`).
+    file's numbers tell it (`decide_marks`). ``progress`` hears (columns checked, columns)
+    after each of the mapping's fields is read; it may raise to stop the checking.
 
     The collector is paused meanwhile: a large file makes a few hundred thousand small
     objects that all live to the end, and scanning them again and again for cycles (there
     are none) costs more than the checking itself.
     """
+    with collector_paused():
+        return _validate(raw, mapping, resolve, decimal_mark, progress or (lambda *_: None))
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cycle collector paused while a file is read, checked and written: its few million
+    cells and values all live to the end, and there are no cycles among them to find."""
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _validate(raw, mapping, resolve, decimal_mark)
+        yield
     finally:
         if paused:
             gc.enable()
 
 
+class _Problems:
+    """Each row's problems, in the order they were found (most rows have none)."""
+
+    def __init__(self) -> None:
+        self.by_row: dict[int, list[Problem]] = {}
+
+    def add(self, index: int, problem: Problem) -> None:
+        self.by_row.setdefault(index, []).append(problem)
+
+    def of(self, index: int) -> list[Problem]:
+        return self.by_row.get(index, [])
+
+
 def _body(
     raw: RawTable, header: int, key_columns: list[int], result: ValidatedTable
-) -> tuple[list[int], list[tuple[str, ...]]]:
-    """The data rows after the heading with their lines; the lines that are not rows go to
-    ``result.skipped`` (blank lines are simply not rows)."""
-    heading = [_norm(c) for c in raw.rows[header]]
-    lines: list[int] = []
-    rows: list[tuple[str, ...]] = []
+) -> tuple[np.ndarray, list[int]]:
+    """The data rows after the heading (their indexes in ``raw``) with their lines; the lines
+    that are not rows go to ``result.skipped`` (blank lines are simply not rows).
+
+    Whole columns are compared at once; only a row that may be a heading again or a totals
+    row (its key empty, or spelt like the heading or a totals word) is looked at on its own."""
+    heading_cells = raw.row(header)
+    heading = [_norm(c) for c in heading_cells]
     width = len(heading)
-    for index in range(header + 1, len(raw.rows)):
-        row = raw.rows[index]
-        if not any(row):
-            continue
+    columns = raw.column_arrays()
+    start = header + 1
+    count = len(raw) - start
+    if count <= 0 or not columns:
+        return np.empty(0, dtype=np.int64), []
+    blank = np.flatnonzero(columns[0][start:] == "")
+    for column in columns[1:]:
+        if not len(blank):
+            break
+        blank = blank[column[start:][blank] == ""]
+    drop = np.zeros(count, dtype=bool)
+    drop[blank] = True
+    suspects = np.zeros(count, dtype=bool)
+    for c in key_columns:
+        suspects |= columns[c][start:] == ""
+    if key_columns:
+        suspects |= _spelt_as(columns[key_columns[0]][start:],
+                              [heading[key_columns[0]], *_TOTALS])  # fmt: skip
+    suspects &= ~drop
+    for offset in np.flatnonzero(suspects).tolist():
+        index = start + offset
+        row = raw.row(index)
         if len(row) < width:
             row = row + ("",) * (width - len(row))
         line = raw.line(index)
         first = row[key_columns[0]] if key_columns else ""
         if first and _norm(first) == heading[key_columns[0]] and [_norm(c) for c in row] == heading:
             result.skipped.append((line, "the column headings again (a new page of the list)"))
-            continue
-        if (_norm(first) in _TOTALS or not all(row[c] for c in key_columns)) and any(
+            drop[offset] = True
+        elif (_norm(first) in _TOTALS or not all(row[c] for c in key_columns)) and any(
             _norm(c) in _TOTALS for c in row if c
         ):
             result.skipped.append((line, "a totals row"))
-            continue
-        lines.append(line)
-        rows.append(row)
-    return lines, rows
+            drop[offset] = True
+    kept = np.flatnonzero(~drop) + start
+    if raw.lines is None:
+        lines = (kept + 1).tolist()
+    else:
+        lines = np.asarray(raw.lines, dtype=np.int64)[kept].tolist()
+    return kept, lines
+
+
+def _spelt_as(cells: np.ndarray, spellings: Collection[str]) -> np.ndarray:
+    """Which cells may read as one of ``spellings`` (normalised, `_norm`): every one that does,
+    and perhaps a few more. One pattern over the column's cells joined by NUL; a column with
+    letters beyond ASCII is compared cell by cell."""
+    joined = "\x00" + "\x00".join(cells) + "\x00"
+    if not joined.isascii():
+        wanted = set(spellings)
+        return np.fromiter((_norm(c) in wanted for c in cells), dtype=bool, count=len(cells))
+    words = "|".join(r"\s+".join(re.escape(w) for w in s.split()) for s in spellings if s)
+    pattern = re.compile(rf"\x00(?=(?:{words})\x00)", re.IGNORECASE)
+    found = np.zeros(len(cells), dtype=bool)
+    at = [m.start() for m in pattern.finditer(joined)]
+    if at:
+        ends = np.cumsum(np.fromiter(map(len, cells), np.int64, len(cells)) + 1)
+        found[np.searchsorted(ends, np.asarray(at), side="right")] = True
+    return found
 
 
 def _validate(
-    raw: RawTable, mapping: Mapping, resolve: Resolver | None, decimal_mark: Mark | None
+    raw: RawTable,
+    mapping: Mapping,
+    resolve: Resolver | None,
+    decimal_mark: Mark | None,
+    progress: Callable[[int, int], None],
 ) -> ValidatedTable:
     if mapping.reference_fields and resolve is None:
         raise TypeError(f"{mapping.source} refers to other tables: validate() needs a resolver")
@@ -331,7 +427,7 @@ def _validate(
                                        f"{HEADER_SEARCH_ROWS} rows; expected columns such as "
                                        f"{expected}"))  # fmt: skip
         return result
-    heading = raw.rows[header]
+    heading = raw.row(header)
     result.columns = {f: heading[c] for f, c in columns.items()}
     derived = {r.name for r in mapping.fields if r.from_text and r.name not in columns}
     missing = [r for r in mapping.fields
@@ -343,83 +439,192 @@ def _validate(
     if missing:
         return result
     keys = [columns[k] for k in mapping.keys if k in columns]
-    lines, rows = _body(raw, header, keys, result)
-    count = len(rows)
+    kept, lines = _body(raw, header, keys, result)
+    count = len(kept)
     result.rows_read = count
-    texts: dict[str, Sequence[str]] = {}
+    raw_columns = raw.column_arrays()
+    texts: dict[str, np.ndarray] = {}
     for rule in mapping.fields:
         col = columns.get(rule.name)
-        texts[rule.name] = [row[col] for row in rows] if col is not None else [""] * count
+        texts[rule.name] = (raw_columns[col][kept] if col is not None
+                            else np.full(count, "", dtype=object))  # fmt: skip
     marks = decide_marks({f: t for f, t in texts.items() if f in columns}, mapping, decimal_mark)
-    problems: list[list[Problem]] = [[] for _ in range(count)]
-    values: dict[str, list[Any]] = {}
-    for rule in mapping.fields:
+    problems = _Problems()
+    values: dict[str, np.ndarray] = {}
+    deferred: dict[str, np.ndarray] = {}
+    for done, rule in enumerate(mapping.fields, 1):
         column = heading[columns[rule.name]] if rule.name in columns else rule.name
+        typed = columns.get(rule.name) in raw.typed
         values[rule.name] = _read_column(rule, texts[rule.name], marks.get(rule.name), name,
-                                         column, lines, problems)  # fmt: skip
+                                         column, lines, problems, typed, deferred,
+                                         absent=rule.name not in columns)  # fmt: skip
+        progress(done, len(mapping.fields))
     for rule in mapping.fields:
         if rule.unit is not None:
             _convert_units(rule, values, texts, result, lines, problems)
         if rule.from_text is not None:
             _from_text(rule, values, marks.get(rule.name), result, lines, problems)
         if rule.by_field is not None:
-            _by_field(rule, values, result, lines, problems)
+            _by_field(rule, values, deferred.get(rule.name), result, lines, problems)
     for rule in mapping.fields:
-        if rule.type == "decimal" or rule.type == "fraction":
-            values[rule.name] = [None if v is None else str(v) for v in values[rule.name]]
+        if rule.unit is not None and rule.type in ("decimal", "fraction"):
+            column_values = values[rule.name]
+            for index in np.flatnonzero(np.not_equal(column_values, None)).tolist():
+                column_values[index] = str(column_values[index])
     result.derived = tuple(sorted(derived))
-    texts_by_ref: dict[str, list[Any]] = {}
+    texts_by_ref: dict[str, np.ndarray] = {}
     for rule in mapping.reference_fields:
-        texts_by_ref[rule.name] = list(values[rule.name])
+        texts_by_ref[rule.name] = values[rule.name].copy()
         _resolve_references(rule, values[rule.name], result.columns.get(rule.name, rule.name),
                             name, lines, problems, resolve)  # type: ignore[arg-type]  # fmt: skip
     _duplicates(mapping, values, texts_by_ref, result, lines, problems)
-    stored = [r.name for r in mapping.fields if r.store]
-    for index in range(count):
-        if problems[index]:
-            result.problems.extend(problems[index])
-        else:
-            result.rows.append((lines[index], {f: values[f][index] for f in stored}))
+    result.values = {r.name: values[r.name] for r in mapping.fields if r.store}
+    result.lines = lines
+    for index in sorted(problems.by_row):
+        result.problems.extend(problems.by_row[index])
+    good = np.ones(count, dtype=bool)
+    good[np.fromiter(problems.by_row, dtype=np.int64, count=len(problems.by_row))] = False
+    result.valid = np.flatnonzero(good)
     return result
+
+
+#: above this many distinct numbers in a column, plainly written ones are read in bulk
+_FEW = 64
+#: plainly written numbers, one to a line: digits (no leading zero) and one decimal mark
+_PLAIN_NUMBERS = {m: re.compile(rf"(?:(?:0|[1-9][0-9]*)(?:\{m}[0-9]+)?\n)*"
+                                rf"(?:0|[1-9][0-9]*)(?:\{m}[0-9]+)?") for m in ",."}  # fmt: skip
+#: a number whose Decimal is written with an exponent (1E-7): not plain
+_TINY = re.compile(r"(?m)^0[.,]000000")
+#: numbers that read both ways (1,234 / 1.234)
+_EITHER = {m: re.compile(rf"(?m)^[1-9][0-9]{{0,2}}\{m}[0-9]{{3}}$") for m in ",."}
 
 
 def _read_column(
     rule: FieldRule,
-    texts: Sequence[str],
+    texts: np.ndarray,
     column_mark: ColumnMark | None,
     file: str,
     column: str,
     lines: list[int],
-    problems: list[list[Problem]],
-) -> list[Any]:
-    """Every cell of one column read (each distinct text once), problems to their rows."""
+    problems: _Problems,
+    typed: bool = False,
+    deferred: dict[str, np.ndarray] | None = None,
+    absent: bool = False,
+) -> np.ndarray:
+    """Every cell of one column read, problems to their rows: each distinct text once (the
+    column is hashed in bulk), and a column of many distinct plainly written numbers checked
+    as a whole; a value that is not plain, or near a bound, is read on its own."""
     convert = _converter(rule, column_mark)
     empty = rule.default if rule.default is not None else ("" if rule.type == "text" else None)
-    seen: dict[str, Any] = {}
-    found: list[Any] = []
-    append = found.append
-    for index, text in enumerate(texts):
-        if not text:
-            if rule.required and not rule.from_text:
-                problems[index].append(Problem(file, lines[index], column, "",
-                                               "a value is required"))  # fmt: skip
-            append(empty)
-            continue
-        key = text if type(text) is str else (type(text), text)
-        try:
-            value = seen[key]  # type: ignore[index]
-        except KeyError:
-            try:
-                value = convert(text)
-            except ValueError as exc:
-                value = _Broken(str(exc))
-            seen[key] = value  # type: ignore[index]
-        if type(value) is _Broken:
-            problems[index].append(Problem(file, lines[index], column, text, value.message))
-            append(None)
-        else:
-            append(value)
+    if rule.type in ("decimal", "fraction") and empty is not None:
+        empty = str(empty)
+    count = len(texts)
+    found = np.empty(count, dtype=object)
+    if not count:
+        return found
+    blank = np.ones(count, dtype=bool) if absent else texts == ""
+    empties = np.flatnonzero(blank)
+    if len(empties):
+        found[empties] = empty
+        if rule.required and not rule.from_text:
+            for index in empties.tolist():
+                problems.add(index, Problem(file, lines[index], column, "",
+                                            "a value is required"))  # fmt: skip
+    filled = np.flatnonzero(~blank)
+    if not len(filled):
+        return found
+    cells = texts[filled]
+    if rule.type in ("text", "reference") and not typed:
+        # text is itself (each cell its own value: a code, a name); only its length can be wrong
+        found[filled] = cells
+        if rule.max_length:
+            lengths = np.fromiter(map(len, cells), np.int64, len(cells))
+            message = f"longer than {rule.max_length} characters"
+            for at in np.flatnonzero(lengths > rule.max_length).tolist():
+                index = int(filled[at])
+                problems.add(index, Problem(file, lines[index], column, cells[at], message))
+                found[index] = None
+        return found
+    if typed and len(set(map(type, cells))) > 1:
+        # typed numbers beside text: 12 and '12' are read apart (one is a number, one text)
+        keys = np.fromiter((c if type(c) is str else (type(c), c) for c in cells),
+                           dtype=object, count=len(cells))  # fmt: skip
+        codes, firsts = pd.factorize(keys)
+        distinct = np.fromiter((k if type(k) is str else k[1] for k in firsts),
+                               dtype=object, count=len(firsts))  # fmt: skip
+    else:
+        codes, distinct = pd.factorize(cells)
+    read = _read_distinct(rule, convert, distinct, column_mark, typed)
+    found[filled] = read[codes]
+    kinds = np.fromiter(map(type, read), dtype=object, count=len(read))
+    broken = kinds == _Broken
+    if broken.any():
+        for at in np.flatnonzero(broken[codes]).tolist():
+            index = int(filled[at])
+            message = read[codes[at]].message
+            problems.add(index, Problem(file, lines[index], column, cells[at], message))
+            found[index] = None
+    if deferred is not None and rule.by_field is not None:
+        deferred[rule.name] = filled[(kinds == _Deferred)[codes]]
     return found
+
+
+def _read_distinct(
+    rule: FieldRule,
+    convert: Callable[[str], Any],
+    distinct: np.ndarray,
+    column_mark: ColumnMark | None,
+    typed: bool,
+) -> np.ndarray:
+    """Each distinct text of a column read (a `_Broken` where it breaks a rule)."""
+    read = np.empty(len(distinct), dtype=object)
+    todo = range(len(distinct))
+    if rule.type == "decimal" and len(distinct) > _FEW and column_mark is not None:
+        plain = _plain_decimals(rule, distinct, column_mark, typed)
+        if plain is not None:
+            exact, todo = plain
+            read[:] = exact
+    for at in todo:
+        try:
+            value = convert(distinct[at])
+        except ValueError as exc:
+            read[at] = _Broken(str(exc))
+            continue
+        read[at] = str(value) if rule.type in ("decimal", "fraction") and rule.unit is None \
+            and type(value) is Decimal else value  # fmt: skip
+    return read
+
+
+def _plain_decimals(
+    rule: FieldRule, distinct: np.ndarray, column_mark: ColumnMark, typed: bool
+) -> tuple[list[str], list[int]] | None:
+    """A column of plainly written numbers (``1234.5``, or ``1234,5`` where the comma is the
+    mark) read at once: the decimal text each is stored as, and the ones to read on their own
+    (those near the column's bounds, where a float cannot tell). None: not such a column."""
+    joined = "\n".join(distinct)
+    if _TINY.search(joined):
+        return None
+    for mark in ",.":
+        if _PLAIN_NUMBERS[mark].fullmatch(joined):
+            break
+    else:
+        return None
+    typed = typed and all(type(t) is TypedNumber for t in distinct)  # typed beside text: no
+    if mark in joined and not typed:
+        told = column_mark.mark
+        if told != mark and (column_mark.given or _EITHER[mark].search(joined)):
+            return None  # some of them are read with the other mark, or refused
+    exact = joined.replace(",", ".").split("\n") if mark == "," else [str(t) for t in distinct]
+    numbers = np.fromiter(map(float, exact), np.float64, len(exact))
+    near = np.zeros(len(exact), dtype=bool)
+    for bound in (rule.minimum, rule.maximum):
+        if bound is not None:
+            margin = 1e-9 * max(1.0, abs(float(bound)))
+            if bound is rule.minimum:
+                near |= numbers <= float(bound) + margin
+            else:
+                near |= numbers >= float(bound) - margin
+    return exact, np.flatnonzero(near).tolist()
 
 
 @dataclass(frozen=True)
@@ -429,11 +634,11 @@ class _Broken:
 
 def _convert_units(
     rule: FieldRule,
-    values: dict[str, list[Any]],
-    texts: dict[str, Sequence[str]],
+    values: dict[str, np.ndarray],
+    texts: dict[str, np.ndarray],
     result: ValidatedTable,
     lines: list[int],
-    problems: list[list[Problem]],
+    problems: _Problems,
 ) -> None:
     """Numbers in the unit their row names (SAP's GEWEI beside BRGEW), or their heading names
     (``Gross weight (kg)``), in this field's unit. Zero with no unit is SAP's "not kept":
@@ -443,28 +648,27 @@ def _convert_units(
     heading = result.columns.get(rule.name, "")
     in_heading = next((u for u in unit.factors if re.search(rf"\b{re.escape(u)}\b", heading,
                                                              re.IGNORECASE)), None)  # fmt: skip
-    units = texts.get(unit.field, ())
+    units = texts.get(unit.field)
     unit_column = result.columns.get(unit.field, unit.field)
     column = result.columns.get(rule.name, rule.name)
     converted = values[rule.name]
-    for index, value in enumerate(converted):
-        if value is None:
-            continue
-        named = (units[index] if units else "").strip().upper() or in_heading
+    for index in np.flatnonzero(np.not_equal(converted, None)).tolist():
+        value = converted[index]
+        named = (units[index] if units is not None else "").strip().upper() or in_heading
         if not named:
             if value == 0:
                 converted[index] = None
                 continue
-            problems[index].append(Problem(result.file, lines[index], unit_column, "",
-                                           f"required: the unit of {column} "
-                                           f"({', '.join(unit.factors)})"))  # fmt: skip
+            problems.add(index, Problem(result.file, lines[index], unit_column, "",
+                                        f"required: the unit of {column} "
+                                        f"({', '.join(unit.factors)})"))  # fmt: skip
             converted[index] = None
             continue
         factor = unit.factors.get(named.upper())
         if factor is None:
-            problems[index].append(Problem(result.file, lines[index], unit_column, named,
-                                           f"not a unit of {column}: use one of "
-                                           f"{', '.join(unit.factors)}"))  # fmt: skip
+            problems.add(index, Problem(result.file, lines[index], unit_column, named,
+                                        f"not a unit of {column}: use one of "
+                                        f"{', '.join(unit.factors)}"))  # fmt: skip
             converted[index] = None
         elif factor != 1:
             product = Decimal(value) * factor
@@ -473,63 +677,94 @@ def _convert_units(
 
 def _from_text(
     rule: FieldRule,
-    values: dict[str, list[Any]],
+    values: dict[str, np.ndarray],
     column_mark: ColumnMark | None,
     result: ValidatedTable,
     lines: list[int],
-    problems: list[list[Problem]],
+    problems: _Problems,
 ) -> None:
     """Where the field's own cell is empty, the number its row's text gives ('180 g/m²' in a
-    description), held to the field's rules like a cell of its own."""
+    description), held to the field's rules like a cell of its own. Each distinct text is
+    searched once (a material list repeats its trims' descriptions)."""
     assert rule.from_text is not None
     convert = _converter(rule, column_mark or ColumnMark(None))
+    as_text = rule.type in ("decimal", "fraction") and rule.unit is None
     own = values[rule.name]
-    sources = [values[f] for f in rule.from_text.fields]
     column = result.columns.get(rule.from_text.fields[0], rule.from_text.fields[0])
-    for index in range(len(own)):
-        if own[index] is not None or any(p.column == result.columns.get(rule.name)
-                                         for p in problems[index]):  # fmt: skip
-            continue
-        for source in sources:
-            text = source[index]
-            found = rule.from_text.pattern.search(text) if isinstance(text, str) else None
+    own_column = result.columns.get(rule.name)
+    search = rule.from_text.pattern.search
+    # a row whose own cell is wrong keeps that problem: its text does not stand in
+    wrong = [i for i, found in problems.by_row.items() if any(p.column == own_column
+                                                              for p in found)]  # fmt: skip
+    empty = np.equal(own, None)
+    empty[wrong] = False
+    remaining = np.flatnonzero(empty)
+    for field_name in rule.from_text.fields:
+        if not len(remaining):
+            break
+        texts = values[field_name][remaining]
+        codes, distinct = pd.factorize(texts)  # None (no text) is -1
+        read = np.empty(len(distinct) + 1, dtype=object)  # the last: no number in the text
+        for at, text in enumerate(distinct.tolist()):
+            found = search(text) if isinstance(text, str) else None
             if found:
                 try:
-                    own[index] = convert(found.group("value"))
+                    value = convert(found.group("value"))
+                    read[at] = str(value) if as_text else value
                 except ValueError as exc:
-                    problem = Problem(result.file, lines[index], column, text,
-                                      f"{rule.name} from the text: {exc}")
-                    problems[index].append(problem)
-                break
-        else:
-            if rule.required:
-                problems[index].append(Problem(result.file, lines[index], rule.name, "",
-                                               "a value is required"))  # fmt: skip
+                    read[at] = _Broken(f"{rule.name} from the text: {exc}")
+            else:
+                read[at] = _NOT_FOUND
+        read[-1] = _NOT_FOUND
+        outcome = read[codes]
+        kinds = np.fromiter(map(type, outcome), dtype=object, count=len(outcome))
+        told = kinds != _NotFound
+        broken = kinds == _Broken
+        for at in np.flatnonzero(broken).tolist():
+            index = int(remaining[at])
+            problems.add(index, Problem(result.file, lines[index], column, texts[at],
+                                        outcome[at].message))  # fmt: skip
+        fine = told & ~broken
+        own[remaining[fine]] = outcome[fine]
+        remaining = remaining[~told]
+    if rule.required:
+        for index in remaining.tolist():
+            problems.add(index, Problem(result.file, lines[index], rule.name, "",
+                                        "a value is required"))  # fmt: skip
+
+
+class _NotFound:
+    """No number in a text (`_from_text`)."""
+
+
+_NOT_FOUND = _NotFound()
 
 
 def _by_field(
     rule: FieldRule,
-    values: dict[str, list[Any]],
+    values: dict[str, np.ndarray],
+    deferred: np.ndarray | None,
     result: ValidatedTable,
     lines: list[int],
-    problems: list[list[Problem]],
+    problems: _Problems,
 ) -> None:
     """The choices another field decides: an SAP material type such as HALB is yarn or
     fabric as its material group says."""
     assert rule.by_field is not None
+    if deferred is None or not len(deferred):
+        return
     by = rule.by_field
     spellings = _spellings(tuple(by.choices.items()))
     own = values[rule.name]
     other = values[by.field]
     column = result.columns.get(rule.name, rule.name)
     other_column = result.columns.get(by.field, by.field)
-    for index, value in enumerate(own):
-        if type(value) is not _Deferred:
-            continue
+    for index in deferred.tolist():
+        value = own[index]
         group = other[index]
         found = spellings.get(_norm(group)) if isinstance(group, str) and group else None
         if found is None:
-            problems[index].append(Problem(
+            problems.add(index, Problem(
                 result.file, lines[index], other_column, group or "",
                 f"not one of the groups that tell the kind of a {value.text} material "
                 f"(mapping {column}: by_field)"))  # fmt: skip
@@ -540,20 +775,32 @@ def _by_field(
 
 def _duplicates(
     mapping: Mapping,
-    values: dict[str, list[Any]],
-    texts_by_ref: dict[str, list[Any]],
+    values: dict[str, np.ndarray],
+    texts_by_ref: dict[str, np.ndarray],
     result: ValidatedTable,
     lines: list[int],
-    problems: list[list[Problem]],
+    problems: _Problems,
 ) -> None:
     """A key that appears on more than one line rejects every one of them, each naming all:
-    which line is right is for the person who wrote the file to say."""
+    which line is right is for the person who wrote the file to say. The keys are hashed a
+    column at a time; only the rows whose key is not alone are grouped one by one."""
+    count = len(lines)
+    if count < 2:
+        return
     shown_values = [texts_by_ref.get(k, values[k]) for k in mapping.keys]
-    key_lists = [values[k] for k in mapping.keys]
+    key_arrays = [values[k] for k in mapping.keys]
+    present = np.ones(count, dtype=bool)
+    for keys in key_arrays:
+        present &= np.not_equal(keys, None) & np.not_equal(keys, "")
+    candidates = np.flatnonzero(present)
+    combined = np.zeros(len(candidates), dtype=np.int64)
+    for keys in key_arrays:  # each row's key as one number: equal keys, equal numbers
+        codes, distinct = pd.factorize(keys[candidates])
+        combined = pd.factorize(combined * (len(distinct) + 1) + codes)[0]
+    repeated = candidates[np.bincount(combined)[combined] > 1] if len(combined) else candidates
     where: dict[tuple[Any, ...], list[int]] = {}
-    for index, key in enumerate(zip(*key_lists, strict=True)):
-        if all(k is not None and k != "" for k in key):
-            where.setdefault(key, []).append(index)
+    for index in repeated.tolist():
+        where.setdefault(tuple(keys[index] for keys in key_arrays), []).append(index)
     column = result.columns.get(mapping.keys[0], mapping.keys[0])
     names = " + ".join(mapping.keys)
     for indexes in where.values():
@@ -563,18 +810,18 @@ def _duplicates(
         said = ", ".join(str(n) for n in at[:-1]) + f" and {at[-1]}"
         for i in indexes:
             shown = " / ".join(str(v[i]) for v in shown_values)
-            problems[i].append(Problem(result.file, lines[i], column, shown,
-                                       f"duplicate: the same {names} is on "
-                                       f"{line_word(result.file)}s {said}"))  # fmt: skip
+            problems.add(i, Problem(result.file, lines[i], column, shown,
+                                    f"duplicate: the same {names} is on "
+                                    f"{line_word(result.file)}s {said}"))  # fmt: skip
 
 
 def _resolve_references(
     rule: FieldRule,
-    codes: list[Any],
+    codes: np.ndarray,
     column: str,
     file: str,
     lines: list[int],
-    problems: list[list[Problem]],
+    problems: _Problems,
     resolve: Resolver,
 ) -> None:
     """Replace each code with the id of the row it names; an unknown code is a problem."""
@@ -583,12 +830,12 @@ def _resolve_references(
     wanted = {str(c) for c in codes if c not in (None, "")}
     found = resolve(table, by, wanted) if wanted else {}
     noun = NOUNS.get(table, table)
-    for index, code in enumerate(codes):
+    for index, code in enumerate(codes.tolist()):
         if code in (None, ""):
             codes[index] = None
         elif str(code) in found:
             codes[index] = found[str(code)]
         else:
             unknown = f"no {noun} with {by} {code!r} in this workspace"
-            problems[index].append(Problem(file, lines[index], column, str(code), unknown))
+            problems.add(index, Problem(file, lines[index], column, str(code), unknown))
             codes[index] = None

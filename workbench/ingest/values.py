@@ -21,6 +21,8 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
+import numpy as np
+
 Mark = Literal[",", "."]
 MARKS: tuple[Mark, Mark] = (",", ".")
 MARK_NAMES = {",": "a comma", ".": "a point"}
@@ -143,19 +145,49 @@ def parse_int(text: str, mark: Mark | None = None, *, strict: bool = False) -> i
     return int(value)
 
 
+#: distinct numbers written plainly with one mark (``12.5``, ``0,180``), one to a line: their
+#: evidence needs no parsing (`plain_evidence`)
+_PLAIN = {m: re.compile(rf"(?:[0-9]*\{m}[0-9]+\n)*[0-9]*\{m}[0-9]+") for m in MARKS}
+#: the first of those lines that tells its mark: any but ``1,234`` (one to three digits, not
+#: starting with a zero, then three)
+_TELLS = {m: re.compile(rf"(?m)^(?![1-9][0-9]{{0,2}}\{m}[0-9]{{3}}$).+$") for m in MARKS}
+
+
+def plain_evidence(texts: Sequence[str]) -> dict[str, str] | None:
+    """What `tally` says of ``texts`` when each is digits with one mark of the same kind in
+    it, decided over all of them at once; None when they are not all written so."""
+    joined = "\n".join(texts)
+    for mark in MARKS:
+        if _PLAIN[mark].fullmatch(joined):
+            first = _TELLS[mark].search(joined)
+            return {mark: first.group()} if first else {}
+    return None
+
+
 def tally(texts: Sequence[str]) -> dict[str, str]:
     """The marks a column's numbers tell: mark -> the first number that told it (unreadable
     cells tell nothing; they are reported when read)."""
+    if len(texts) > 64:
+        import pandas as pd  # each distinct text once, in the file's order, hashed in bulk
+
+        distinct = pd.unique(np.asarray(texts, dtype=object))
+    else:
+        distinct = list(dict.fromkeys(texts))
+    # a spreadsheet's typed numbers say nothing of how its text is written, nor do digits
+    marked = [t for t in distinct if type(t) is str and t and not t.isdigit()]
+    plain = plain_evidence(marked) if marked else {}
+    if plain is not None:
+        return plain
     told: dict[str, str] = {}
-    for text in dict.fromkeys(texts):  # each distinct text once, in the file's order
-        if not text or len(told) == 2 or type(text) is not str or text.isdigit():
-            continue  # a spreadsheet's typed numbers say nothing of how its text is written
+    for text in marked:
         try:
             found = evidence(_split(text.rstrip("%").rstrip())[1])
         except NumberError:
             continue
         if found in MARKS:
             told.setdefault(found, text)
+            if len(told) == 2:
+                break
     return told
 
 

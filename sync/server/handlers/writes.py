@@ -34,6 +34,7 @@ from workbench.costing import CostingError
 from workbench.ingest.mapping import KINDS, Mapping, MappingError, load_mapping
 from workbench.ingest.preview import override_columns
 from workbench.ingest.readers import ReadError
+from workbench.ingest.values import Mark
 
 MAX_IMPORT_BYTES = 512 * 1024 * 1024
 #: an import's answer lists this many problems; the rest are counted (fix these first)
@@ -91,6 +92,7 @@ async def import_master_data(request: Request) -> JSONResponse:
                        f"{', '.join(KINDS)}")  # fmt: skip
     filename = _upload_name(request.query_params.get("filename", ""))
     flags = {n: int_param(request, n, 0, 0, 1) == 1 for n in ("dry_run", "accept_partial")}
+    mark = _decimal_mark(request.query_params.get("decimal_mark"))
     mapping = _import_mapping(kind, request.query_params.get("columns"))
     with tempfile.TemporaryDirectory(prefix="import-") as folder:
         path = Path(folder) / filename
@@ -99,7 +101,8 @@ async def import_master_data(request: Request) -> JSONResponse:
         try:
             summary = await asyncio.to_thread(import_file, state.engine, caller.workspace_id,
                                               kind, path, mapping=mapping,
-                                              actor=caller.username, **flags)  # fmt: skip
+                                              actor=caller.username, decimal_mark=mark,
+                                              **flags)  # fmt: skip
         except (ReadError, MappingError, ImportRefused) as exc:
             metrics.IMPORTS.labels(kind, "refused").inc()
             raise ApiError(422, "invalid", str(exc)) from None
@@ -128,6 +131,21 @@ def _upload_name(given: str) -> str:
                        field="filename")  # fmt: skip
     stem = name[: -len(suffix)].strip(". ") or "upload"
     return stem + suffix
+
+
+#: the file's decimal mark as the import's decimal_mark parameter (and --decimal-mark) names it
+DECIMAL_MARKS: dict[str, Mark] = {"comma": ",", "point": ".", ",": ",", ".": "."}
+
+
+def _decimal_mark(given: str | None) -> Mark | None:
+    """The decimal mark the admin gave for the file (the SAP user's decimal notation), or
+    None: the file's numbers tell it."""
+    if given is None:
+        return None
+    if given not in DECIMAL_MARKS:
+        raise ApiError(400, "bad_request", "decimal_mark must be comma or point (or , or .), "
+                       f"not {given[:20]!r}", field="decimal_mark")  # fmt: skip
+    return DECIMAL_MARKS[given]
 
 
 def _import_mapping(kind: str, columns: str | None) -> Mapping:
