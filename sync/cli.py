@@ -17,10 +17,14 @@ import click
 
 from workbench import __version__
 from workbench.ingest.mapping import KINDS
+from workbench.ingest.values import Mark
 from workbench.paths import data_dir
 
 if TYPE_CHECKING:
     from sync.server.importing import ImportProgress
+
+#: the ``--decimal-mark`` words and the marks they name
+DECIMAL_MARKS: dict[str, Mark] = {"comma": ",", "point": "."}
 
 
 def default_db() -> str:
@@ -636,7 +640,7 @@ def import_(
             obj.engine, ws_id, kind, file,
             mapping=load_mapping(mapping) if mapping else None,
             dry_run=dry_run, accept_partial=accept_partial, report_dir=report_dir,
-            decimal_mark={"comma": ",", "point": "."}.get(decimal_mark or ""),
+            decimal_mark=DECIMAL_MARKS.get(decimal_mark or ""),
             progress=progress_printer(sys.stderr),
         )  # fmt: skip
     except (accounts.AccountError, ImportRefused, MappingError, ReadError) as exc:

@@ -29,7 +29,7 @@ from sync.server.scoping import WorkspaceScope
 from workbench.ingest import load_mapping, read_table, validate
 from workbench.ingest.mapping import KINDS, Mapping
 from workbench.ingest.report import write_reject_report
-from workbench.ingest.validate import Problem, Resolver, ValidatedTable, collector_paused
+from workbench.ingest.validate import Problem, Resolver, ValidatedTable, collector_paused, is_none
 from workbench.ingest.values import Mark
 from workbench.replica import validation
 
@@ -348,7 +348,7 @@ def _insert(
             continue
         if n in defaults:
             values = values.copy()
-            values[np.equal(values, None)] = defaults[n]
+            values[is_none(values)] = defaults[n]
         columns[n] = values.tolist()
     if conn.dialect.name == "postgresql":
         driver = conn.connection.dbapi_connection

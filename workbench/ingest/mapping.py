@@ -214,11 +214,11 @@ def load_mapping(kind_or_path: str | Path) -> Mapping:
         if k not in names:
             raise MappingError(f"{path.name}: the key {k!r} is not one of its fields")
     for rule in fields:
-        for other in ((rule.unit.field if rule.unit else None),
+        for named in ((rule.unit.field if rule.unit else None),
                       (rule.by_field.field if rule.by_field else None),
                       *(rule.from_text.fields if rule.from_text else ())):  # fmt: skip
-            if other is not None and other not in names:
-                raise MappingError(f"{path.name}: field {rule.name!r} reads {other!r}, which is "
+            if named is not None and named not in names:
+                raise MappingError(f"{path.name}: field {rule.name!r} reads {named!r}, which is "
                                    "not one of its fields")  # fmt: skip
     kind = str(data.get("kind", path.stem))
     return Mapping(

@@ -351,7 +351,7 @@ def _excel_column(column: np.ndarray) -> tuple[np.ndarray, bool]:
     numbers = kinds == float  # noqa: E721
     if not (text | numbers).all():
         column[:] = [_cell(v) for v in column]
-        return column, bool(np.isin(kinds, [int, float]).any())
+        return column, bool(np.isin(kinds, np.array([int, float], dtype=object)).any())
     at = np.flatnonzero(numbers)
     codes, distinct = pd.factorize(column[at].astype(np.float64))
     read = np.empty(len(distinct), dtype=object)

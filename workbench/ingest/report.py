@@ -25,7 +25,7 @@ def write_reject_report(problems: Sequence[Problem], base: Path) -> tuple[Path, 
         columns[1] = "Row"  # a spreadsheet's rows
     xlsx, csv_path = base.parent / f"{base.name}.xlsx", base.parent / f"{base.name}.csv"
     book = openpyxl.Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]
     sheet.title = "Rejected rows"
     sheet.append(columns)
     for cell in sheet[1]:

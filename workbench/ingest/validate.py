@@ -145,10 +145,21 @@ def _spellings(choices: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, st
     return found
 
 
+def is_none(values: np.ndarray) -> Any:
+    """Where an object column holds None, element by element (numpy compares with None so;
+    its type stubs do not say it)."""
+    return np.equal(values, None)  # type: ignore[call-overload]
+
+
+def is_set(values: np.ndarray) -> Any:
+    """Where an object column holds a value (not None), element by element."""
+    return np.not_equal(values, None)  # type: ignore[call-overload]
+
+
 def find_header(raw: RawTable, mapping: Mapping) -> tuple[int, dict[str, int]]:
     """The row (0-based) that names the most mapped columns, and field -> column index."""
     aliases = {_norm(a): rule.name for rule in mapping.fields for a in rule.aliases}
-    best_row, best = -1, {}
+    best_row, best = -1, dict[str, int]()
     for index in range(min(HEADER_SEARCH_ROWS, len(raw))):
         row = raw.row(index)
         found: dict[str, int] = {}
@@ -176,7 +187,7 @@ _NUMERIC = ("int", "decimal", "fraction")
 
 
 def decide_marks(
-    columns: dict[str, Sequence[str]], mapping: Mapping, given: Mark | None = None
+    columns: dict[str, Sequence[str] | np.ndarray], mapping: Mapping, given: Mark | None = None
 ) -> dict[str, ColumnMark]:
     """Each numeric column's decimal mark: the admin's (``given``, else the mapping's), else
     what the column's own numbers tell, else what the file's other numbers tell (one file
@@ -186,7 +197,7 @@ def decide_marks(
     if given is not None:
         return {name: ColumnMark(given, given=True) for name in numeric}
     told = {name: tally(texts) for name, texts in columns.items() if name in numeric}
-    in_file: dict[str, str] = {}
+    in_file: dict[Mark, str] = {}
     for marks in told.values():
         for mark, text in marks.items():
             in_file.setdefault(mark, text)
@@ -227,11 +238,13 @@ def _converter(rule: FieldRule, column: ColumnMark | None) -> Callable[[str], An
     mark, strict = column.mark, column.given
 
     def number(value: str) -> Any:
+        found: Decimal | int
         try:
             if type(value) is TypedNumber:  # a spreadsheet's number: no mark to decide
-                found: Decimal | int = Decimal(value)
-                if rule.type == "int" and found != found.to_integral_value():
+                typed = Decimal(value)
+                if rule.type == "int" and typed != typed.to_integral_value():
                     raise NumberError(f"{value!r} is not a whole number")
+                found = typed
             elif rule.type == "fraction":
                 found = _fraction(value, mark, strict)
             elif rule.type == "int":
@@ -240,7 +253,7 @@ def _converter(rule: FieldRule, column: ColumnMark | None) -> Callable[[str], An
                 found = parse_decimal(value, mark, strict=strict)
         except AmbiguousNumber:
             raise AmbiguousNumber(value, column.why) from None
-        if rule.type == "fraction" and type(value) is TypedNumber and abs(found) > 1:
+        if rule.type == "fraction" and type(value) is TypedNumber and abs(Decimal(found)) > 1:
             raise ValueError(f"write a share as a fraction or a percentage ({found / 100} or "
                              f"{found}%)")  # fmt: skip
         if rule.minimum is not None and found < rule.minimum:
@@ -469,7 +482,7 @@ def _validate(
     for rule in mapping.fields:
         if rule.unit is not None and rule.type in ("decimal", "fraction"):
             column_values = values[rule.name]
-            for index in np.flatnonzero(np.not_equal(column_values, None)).tolist():
+            for index in np.flatnonzero(is_set(column_values)).tolist():
                 column_values[index] = str(column_values[index])
     result.derived = tuple(sorted(derived))
     texts_by_ref: dict[str, np.ndarray] = {}
@@ -578,7 +591,7 @@ def _read_distinct(
 ) -> np.ndarray:
     """Each distinct text of a column read (a `_Broken` where it breaks a rule)."""
     read = np.empty(len(distinct), dtype=object)
-    todo = range(len(distinct))
+    todo: Sequence[int] = range(len(distinct))
     if rule.type == "decimal" and len(distinct) > _FEW and column_mark is not None:
         plain = _plain_decimals(rule, distinct, column_mark, typed)
         if plain is not None:
@@ -652,7 +665,7 @@ def _convert_units(
     unit_column = result.columns.get(unit.field, unit.field)
     column = result.columns.get(rule.name, rule.name)
     converted = values[rule.name]
-    for index in np.flatnonzero(np.not_equal(converted, None)).tolist():
+    for index in np.flatnonzero(is_set(converted)).tolist():
         value = converted[index]
         named = (units[index] if units is not None else "").strip().upper() or in_heading
         if not named:
@@ -696,7 +709,7 @@ def _from_text(
     # a row whose own cell is wrong keeps that problem: its text does not stand in
     wrong = [i for i, found in problems.by_row.items() if any(p.column == own_column
                                                               for p in found)]  # fmt: skip
-    empty = np.equal(own, None)
+    empty = is_none(own)
     empty[wrong] = False
     remaining = np.flatnonzero(empty)
     for field_name in rule.from_text.fields:
@@ -791,7 +804,7 @@ def _duplicates(
     key_arrays = [values[k] for k in mapping.keys]
     present = np.ones(count, dtype=bool)
     for keys in key_arrays:
-        present &= np.not_equal(keys, None) & np.not_equal(keys, "")
+        present &= is_set(keys) & np.not_equal(keys, "")
     candidates = np.flatnonzero(present)
     combined = np.zeros(len(candidates), dtype=np.int64)
     for keys in key_arrays:  # each row's key as one number: equal keys, equal numbers

@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 
@@ -131,7 +131,7 @@ def parse_decimal(text: str, mark: Mark | None = None, *, strict: bool = False) 
     elif told != NONE and strict and mark is not None and told != mark:
         raise NumberError(f"{text!r} is written with {MARK_NAMES[told]} for the decimal mark, "
                           f"but this file's numbers have {MARK_NAMES[mark]}")  # fmt: skip
-    value = _digits(body, told if told != NONE else ".")
+    value = _digits(body, cast(Mark, told) if told != NONE else ".")
     return -value if negative else value
 
 
@@ -153,7 +153,7 @@ _PLAIN = {m: re.compile(rf"(?:[0-9]*\{m}[0-9]+\n)*[0-9]*\{m}[0-9]+") for m in MA
 _TELLS = {m: re.compile(rf"(?m)^(?![1-9][0-9]{{0,2}}\{m}[0-9]{{3}}$).+$") for m in MARKS}
 
 
-def plain_evidence(texts: Sequence[str]) -> dict[str, str] | None:
+def plain_evidence(texts: Sequence[str]) -> dict[Mark, str] | None:
     """What `tally` says of ``texts`` when each is digits with one mark of the same kind in
     it, decided over all of them at once; None when they are not all written so."""
     joined = "\n".join(texts)
@@ -164,13 +164,13 @@ def plain_evidence(texts: Sequence[str]) -> dict[str, str] | None:
     return None
 
 
-def tally(texts: Sequence[str]) -> dict[str, str]:
+def tally(texts: Sequence[str] | np.ndarray) -> dict[Mark, str]:
     """The marks a column's numbers tell: mark -> the first number that told it (unreadable
     cells tell nothing; they are reported when read)."""
     if len(texts) > 64:
         import pandas as pd  # each distinct text once, in the file's order, hashed in bulk
 
-        distinct = pd.unique(np.asarray(texts, dtype=object))
+        distinct: Any = pd.unique(np.asarray(texts, dtype=object))
     else:
         distinct = list(dict.fromkeys(texts))
     # a spreadsheet's typed numbers say nothing of how its text is written, nor do digits
@@ -178,7 +178,7 @@ def tally(texts: Sequence[str]) -> dict[str, str]:
     plain = plain_evidence(marked) if marked else {}
     if plain is not None:
         return plain
-    told: dict[str, str] = {}
+    told: dict[Mark, str] = {}
     for text in marked:
         try:
             found = evidence(_split(text.rstrip("%").rstrip())[1])
@@ -191,16 +191,16 @@ def tally(texts: Sequence[str]) -> dict[str, str]:
     return told
 
 
-def decide_mark(column: dict[str, str], file: dict[str, str]) -> tuple[Mark | None, str]:
+def decide_mark(column: dict[Mark, str], file: dict[Mark, str]) -> tuple[Mark | None, str]:
     """The mark a column's ambiguous numbers are read with, and why none when there is none:
     the column's own numbers decide, else the file's other numeric columns."""
     if len(column) == 2:
         return None, (f"and this column writes numbers both ways ({column[',']!r} and "
                       f"{column['.']!r})")  # fmt: skip
     if len(column) == 1:
-        return next(iter(column)), ""  # type: ignore[return-value]
+        return next(iter(column)), ""
     if len(file) == 1:
-        return next(iter(file)), ""  # type: ignore[return-value]
+        return next(iter(file)), ""
     if len(file) == 2:
         return None, (f"and this file's numbers are written both ways ({file[',']!r} and "
                       f"{file['.']!r})")  # fmt: skip
@@ -212,6 +212,7 @@ def read_column(
 ) -> list[Decimal | NumberError]:
     """Every number of one column, each a Decimal or the reason it cannot be read (empty cells
     are not numbers: callers skip them). ``given`` is the admin's mark for the file."""
+    mark: Mark | None
     if given is not None:
         mark, why = given, ""
     else:

@@ -102,7 +102,8 @@ async def import_master_data(request: Request) -> JSONResponse:
             summary = await asyncio.to_thread(import_file, state.engine, caller.workspace_id,
                                               kind, path, mapping=mapping,
                                               actor=caller.username, decimal_mark=mark,
-                                              **flags)  # fmt: skip
+                                              dry_run=flags["dry_run"],
+                                              accept_partial=flags["accept_partial"])  # fmt: skip
         except (ReadError, MappingError, ImportRefused) as exc:
             metrics.IMPORTS.labels(kind, "refused").inc()
             raise ApiError(422, "invalid", str(exc)) from None
