@@ -81,6 +81,12 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404",
 include-path = "/v1/snapshot/{name}"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "416"]
 
+# Whether an admin ordered the calling device wiped is the server's state, no part of a
+# schema: a device with no wipe ordered that reports one is answered 409 no_wipe_ordered.
+[[operations]]
+include-path = "/v1/device/wiped"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "409", "422"]
+
 # An upload's bytes are a spreadsheet or CSV file only to a reader of that format: the schema
 # can say "binary", not "a readable .xlsx", so a generated file is refused as 422 (unreadable,
 # or its rows invalid), which is the answer the contract documents for it.

@@ -15,11 +15,15 @@ from sync.cli import cli as sync_cli
 from sync.server import accounts
 from tests.sync_fixtures import PASSWORD, Server, material, write_rows
 from ui.cli import cli
+from workbench.replica import keys
 
 
 @pytest.fixture
-def no_keyring() -> None:
+def no_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server or container: no keyring. The token comes in WORKBENCH_TOKEN, and the key that
+    encrypts the job's replica is derived from the passphrase its administrator set."""
     keyring.set_keyring(fail.Keyring())  # the autouse memory keyring is put back after
+    monkeypatch.setenv(keys.PASSPHRASE_ENV, "the job's passphrase")
 
 
 def test_print_token_works_with_no_keyring(
