@@ -1,6 +1,6 @@
 """The server's metrics, in Prometheus' text format at ``/metrics``, and its access log.
 
-Counted as requests are answered (`Observed`, a plain ASGI middleware inside `RequestIds`):
+Counted as requests are answered (`Observer`, called by `request_ids.RequestIds`):
 requests by route, method and status, their latency by route and status, change rows served,
 mutations pushed by outcome, imports by kind and outcome, and requests refused by throttling.
 Read from the database when scraped (`StateCollector`): how far behind each device is and how
@@ -34,7 +34,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import REGISTRY, Collector
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from sync.server import schema
 
@@ -57,13 +57,18 @@ IMPORTS = Counter("workbench_sync_imports_total", "Master-data imports, by kind 
 THROTTLED = Counter("workbench_sync_throttled_total", "Requests refused by throttling (429)",
                     ["kind"])  # fmt: skip
 
+#: what an access line is made of, in order (`AccessLog.line`)
+Entry = tuple[float, str | None, str, str, str, int, float, str | None]
+
+
 class AccessLog:
     """The access log's lines, gathered in memory and written to ``stream`` by a thread of
-    their own a few times a second: a line costs a request a microsecond or two, and no write
-    to the stream (a system call, a moment the request thread lets others run) on its path."""
+    their own a few times a second. A request only appends what it has to say; the JSON and the
+    time stamp are made when the lines are written, and no write to the stream (a system call,
+    a moment the request thread lets others run) is on its path."""
 
     def __init__(self) -> None:
-        self._lines: deque[bytes] = deque()
+        self._lines: deque[Entry] = deque()
         self._stream: IO[bytes] | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -81,13 +86,24 @@ class AccessLog:
                                             name="access-log")  # fmt: skip
             self._thread.start()
 
-    def write(self, line: bytes) -> None:
-        self._lines.append(line)  # deque appends are atomic: no lock on the request's path
+    def write(self, entry: Entry) -> None:
+        self._lines.append(entry)  # deque appends are atomic: no lock on the request's path
+
+    @staticmethod
+    def line(entry: Entry) -> bytes:
+        """One JSON line: time, request id, method, path, route, status, milliseconds and
+        client address."""
+        at, rid, method, path, route, status, took, client = entry
+        return orjson.dumps({
+            "time": datetime.fromtimestamp(at, UTC).isoformat(timespec="milliseconds"),
+            "request_id": rid, "method": method, "path": path, "route": route,
+            "status": status, "ms": round(took * 1000, 2), "client": client,
+        })  # fmt: skip
 
     def flush(self) -> None:
         stream, taken = self._stream, []
         while self._lines:
-            taken.append(self._lines.popleft() + b"\n")
+            taken.append(self.line(self._lines.popleft()) + b"\n")
         if stream is not None and taken:
             stream.write(b"".join(taken))
             stream.flush()
@@ -157,48 +173,28 @@ def exposition(engine: sa.Engine, checkpoint_log: str | None) -> bytes:
     return generate_latest(counted) + generate_latest(state)
 
 
-class Observed:
-    """Counts and times each request by its route, and writes its access log line."""
+class Observer:
+    """Counts and times each answered request by its route, and writes its access log line
+    (called by `request_ids.RequestIds`)."""
 
-    def __init__(self, app: ASGIApp, routes: Callable[[Any], str]) -> None:
-        self.app = app
+    def __init__(self, routes: Callable[[Any], str]) -> None:
         #: the route's path as declared, from the handler the router chose
         self.route_of = routes
-        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+        #: per handler, method and status: the labelled series and the route's name, looked
+        #: up once (a lookup by labels costs more than the count itself)
+        self._children: dict[tuple[Any, str, int], tuple[Any, Any, str]] = {}
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def send_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_status)
-        finally:
-            took = time.perf_counter() - started
-            route = self.route_of(scope.get("endpoint"))
-            key = (route, scope["method"], status)
-            children = self._children.get(key)
-            if children is None:  # the labelled series, looked up once per kind of answer
-                code = str(status)
-                children = (REQUESTS.labels(route, scope["method"], code),
-                            LATENCY.labels(route, code))  # fmt: skip
-                self._children[key] = children
-            children[0].inc()
-            children[1].observe(took)
-            if access_log.enabled:
-                client = scope.get("client")
-                access_log.write(orjson.dumps({
-                    "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
-                    "request_id": scope.get("state", {}).get("request_id"),
-                    "method": scope["method"], "path": scope["path"], "route": route,
-                    "status": status, "ms": round(took * 1000, 2),
-                    "client": client[0] if client else None,
-                }))  # fmt: skip
+    def __call__(self, scope: Scope, status: int, took: float) -> None:
+        endpoint, method = scope.get("endpoint"), scope["method"]
+        children = self._children.get((endpoint, method, status))
+        if children is None:
+            route, code = self.route_of(endpoint), str(status)
+            children = (REQUESTS.labels(route, method, code), LATENCY.labels(route, code), route)
+            self._children[(endpoint, method, status)] = children
+        children[0].inc()
+        children[1].observe(took)
+        if access_log.enabled:
+            client = scope.get("client")
+            access_log.write((time.time(), scope["state"].get("request_id"), method,
+                              scope["path"], children[2], status, took,
+                              client[0] if client else None))  # fmt: skip
