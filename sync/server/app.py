@@ -27,7 +27,7 @@ from sync.server.handlers.feed import changes, counts, snapshot_file, snapshot_i
 from sync.server.handlers.public import health, login, me, openapi, prometheus, traceability
 from sync.server.handlers.requests import ServerState, notify
 from sync.server.handlers.writes import import_master_data, pricing_quote, push
-from sync.server.metrics import Observer
+from sync.server.metrics import Observer, tally
 from sync.server.pages import PAGE_CACHE_BYTES, PageCache
 from sync.server.request_ids import RequestIds
 from sync.server.snapshot import SnapshotStore
@@ -82,12 +82,13 @@ def create_app(
     app = Starlette(
         routes=[Route(path, fn, methods=methods) for path, fn, methods in ROUTES],
         middleware=[
-            *([Middleware(RequestIds, observe=Observer(route_name))] if edge else []),
+            *([Middleware(RequestIds, observer=Observer(route_name))] if edge else []),
             # level 1: a tenth of level 9's CPU; change pages still shrink about fivefold
             Middleware(GZipMiddleware, minimum_size=1024, compresslevel=1),
         ],
         exception_handlers={HTTPException: http_error},
     )
+    tally.start()
     app.state.sync = ServerState(
         engine=engine,
         reader=reading(engine, read_connections),

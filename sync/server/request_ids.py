@@ -23,7 +23,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable
+from typing import Protocol
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -61,17 +61,21 @@ def request_id_for(incoming: str | None) -> str:
     return new_request_id()
 
 
-#: called once a request is answered, with its scope, status and seconds taken
-Observe = Callable[[Scope, int, float], None]
+class Observer(Protocol):
+    """What counts and logs requests (`metrics.Observer`)."""
+
+    def begin(self) -> None: ...
+
+    def end(self, scope: Scope, status: int, took: float) -> None:
+        """The request was answered with ``status`` in ``took`` seconds."""
 
 
 class RequestIds:
-    """``observe``: what counts and logs each answered request (`metrics.Observer`); None
-    leaves that out (what `bench/edge.py` measures the edge against)."""
+    """``observer``: what counts and logs each request; None leaves that out."""
 
-    def __init__(self, app: ASGIApp, observe: Observe | None = None) -> None:
+    def __init__(self, app: ASGIApp, observer: Observer | None = None) -> None:
         self.app = app
-        self.observe = observe
+        self.observer = observer
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -86,6 +90,9 @@ class RequestIds:
         state = scope.setdefault("state", {})
         state["request_id"] = rid
         status = 0  # no answer started yet
+        observer = self.observer
+        if observer is not None:
+            observer.begin()
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
@@ -116,5 +123,5 @@ class RequestIds:
             })  # fmt: skip
             await send_with_id({"type": "http.response.body", "body": body})
         finally:
-            if self.observe is not None:
-                self.observe(scope, status or 500, time.perf_counter() - began)
+            if observer is not None:
+                observer.end(scope, status or 500, time.perf_counter() - began)
