@@ -3,7 +3,7 @@ gives each request its id, counts and times it for the metrics and writes its ac
 (`sync.server.request_ids`, `sync.server.metrics`).
 
     python bench/edge.py [--materials 20000] [--requests 3000]
-    python bench/edge.py --processes 2 [--rounds 6] [--seconds 8] [--clients 50]
+    python bench/edge.py --processes 2 [--rounds 20] [--seconds 3] [--clients 50]
 
 Both servers share one SQLite database with a signed-in laptop.
 
@@ -17,8 +17,10 @@ changes (also kept). The access log is written as in production, to a stream (he
 With ``--processes N``: each server is ``workbench-sync serve --workers N`` (metrics counted
 across processes, access lines on standard output, here /dev/null), and wrk (a load generator
 in C, which must be installed) sends ``--clients`` concurrent pulls of laptops a little behind
-for ``--seconds``, to one server then the other, ``--rounds`` times. The figure is pulls a
-second, medians of the rounds.
+for ``--seconds``, to one server then the other, ``--rounds`` times. The figures are pulls a
+second and CPU time of the server processes per pull, medians of the rounds; the cost is the
+median of the rounds' own costs (each round's two runs are back to back, so what the machine
+is doing meanwhile weighs on both).
 
 Prints one JSON line per figure, with the cost in percent.
 """
@@ -77,8 +79,8 @@ def main() -> None:
                         help="Both servers with the edge: the noise of the A/B")  # fmt: skip
     parser.add_argument("--processes", type=int, default=0,
                         help="serve each with this many processes, load them with wrk")  # fmt: skip
-    parser.add_argument("--rounds", type=int, default=6)
-    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--seconds", type=int, default=3)
     parser.add_argument("--clients", type=int, default=50)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-edge-"))
@@ -165,31 +167,54 @@ def in_processes(db: str, folder: Path, last: int, args: argparse.Namespace) -> 
         token = login.json()["token"]
         for url, _ in servers.values():  # warm: every page built, in each process
             _wrk_pulls(url, token, last, args.clients, folder, seconds=2)
-        runs: dict[str, list[dict[str, object]]] = {name: [] for name in servers}
+        runs: dict[str, list[dict[str, float]]] = {name: [] for name in servers}
+        costs: list[float] = []
         for round_ in range(args.rounds):
             names = list(servers) if round_ % 2 == 0 else list(reversed(servers))
             for name in names:
-                runs[name].append(_wrk_pulls(servers[name][0], token, last, args.clients, folder,
-                                             seconds=args.seconds))  # fmt: skip
-        medians = {name: {key: statistics.median(float(r[key]) for r in done)  # type: ignore[arg-type]
-                          for key in ("requests_per_s", "p50_ms", "p95_ms")}
-                   for name, done in runs.items()}  # fmt: skip
-        with_, without = medians["with"], medians["without"]
+                url, process = servers[name]
+                cpu = _cpu_s(process.pid)
+                done = _wrk_pulls(url, token, last, args.clients, folder, seconds=args.seconds)
+                runs[name].append({
+                    "per_s": float(done["requests_per_s"]),  # type: ignore[arg-type]
+                    "p50_ms": float(done["p50_ms"]), "p95_ms": float(done["p95_ms"]),  # type: ignore[arg-type]
+                    "cpu_us": 1e6 * (_cpu_s(process.pid) - cpu) / int(done["requests"]),  # type: ignore[call-overload]
+                    "errors": float(done["errors"]),  # type: ignore[arg-type]
+                })  # fmt: skip
+            # each round's pair ran back to back: its ratio is what the machine's moods cancel in
+            costs.append(100 * (1 - runs["with"][-1]["per_s"] / runs["without"][-1]["per_s"]))
+        med = {name: {key: statistics.median(r[key] for r in done) for key in done[0]}
+               for name, done in runs.items()}  # fmt: skip
+        with_, without = med["with"], med["without"]
         emit(figure="concurrent_pulls_wrk", server_workers=args.processes, clients=args.clients,
              rounds=args.rounds, seconds=args.seconds,
-             per_s_with=round(with_["requests_per_s"]),
-             per_s_without=round(without["requests_per_s"]),
+             per_s_with=round(with_["per_s"]), per_s_without=round(without["per_s"]),
              p50_ms_with=with_["p50_ms"], p50_ms_without=without["p50_ms"],
              p95_ms_with=with_["p95_ms"], p95_ms_without=without["p95_ms"],
-             errors=sum(int(r["errors"]) for done in runs.values() for r in done),  # type: ignore[call-overload]
-             rounds_per_s_with=[r["requests_per_s"] for r in runs["with"]],
-             rounds_per_s_without=[r["requests_per_s"] for r in runs["without"]],
-             cost_pct=round(100 * (without["requests_per_s"] - with_["requests_per_s"])
-                            / without["requests_per_s"], 1))  # fmt: skip
+             cpu_us_per_pull_with=round(with_["cpu_us"]),
+             cpu_us_per_pull_without=round(without["cpu_us"]),
+             errors=sum(int(r["errors"]) for done in runs.values() for r in done),
+             cost_pct=round(statistics.median(costs), 1),
+             cost_pct_quartiles=[round(q, 1) for q in statistics.quantiles(costs, n=4)],
+             cpu_cost_pct=round(100 * (with_["cpu_us"] / without["cpu_us"] - 1), 1))  # fmt: skip
     finally:
         for _, process in servers.values():
             process.terminate()
             process.wait(30)
+
+
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user and system) of the server processes ``pid`` started."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[1]) == pid:  # its parent
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
 
 
 def _serve(db: str, snapshots: Path, workers: int, app: str) -> tuple[str, subprocess.Popen]:

@@ -98,9 +98,9 @@ class RequestIds:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                headers = [(k, v) for k, v in message.get("headers", ()) if k != b"x-request-id"]
-                headers.extend(state.get("answer_headers", ()))  # `answer_header`
-                headers.append((b"x-request-id", rid.encode()))
+                # handlers set no X-Request-ID of their own: the answer's is this one
+                headers = [*message.get("headers", ()), *state.get("answer_headers", ()),
+                           (b"x-request-id", rid.encode())]  # fmt: skip
                 message = {**message, "headers": headers}
             await send(message)
 
