@@ -1,20 +1,39 @@
-"""What the server's edge costs the pull path: the same server with and without the metrics
-and access-log middleware, over real HTTP on loopback, in one process.
+"""What the server's edge costs the pull path: the same server with and without the layer that
+gives each request its id, counts and times it for the metrics and writes its access line
+(`sync.server.request_ids`, `sync.server.metrics`).
 
     python bench/edge.py [--materials 20000] [--requests 3000]
+    python bench/edge.py --processes 2 [--rounds 20] [--seconds 3] [--clients 50]
 
-Both servers share one SQLite database with a signed-in laptop; each round sends a batch of
-pulls to one server then the other (so a slow moment of the machine falls on both), an idle
-pull (nothing new: what a laptop asks every few minutes) and a full page of 2,000 changes
-(served from the page cache). The access log is written as in production, to a stream (here
-/dev/null) unless --no-access-log. Prints one JSON line per figure, with the cost in percent.
+Both servers share one SQLite database with a signed-in laptop.
+
+In one process (the default), over real HTTP on loopback: each round sends a batch of pulls to
+one server then the other (so a slow moment of the machine falls on both): an idle pull
+(nothing new: what a laptop asks every few minutes), a pull of a laptop a little behind (up to
+200 changes, a page kept in the page cache: what most pulls are) and a full page of 2,000
+changes (also kept). The access log is written as in production, to a stream (here
+/dev/null) unless --no-access-log.
+
+With ``--processes N``: each server is ``workbench-sync serve --workers N`` (metrics counted
+across processes, access lines on standard output, here /dev/null), and wrk (a load generator
+in C, which must be installed) sends ``--clients`` concurrent pulls of laptops a little behind
+for ``--seconds``, to one server then the other, ``--rounds`` times. The figures are pulls a
+second and CPU time of the server processes per pull, medians of the rounds; the cost is the
+median of the rounds' own costs (each round's two runs are back to back, so what the machine
+is doing meanwhile weighs on both).
+
+Prints one JSON line per figure, with the cost in percent.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import random
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -34,58 +53,88 @@ from sync.server.serve import ServerThread
 from tests.sync_fixtures import material
 
 PASSWORD = "bench password 1"
+HEADERS = {protocol.PROTOCOL_HEADER: str(protocol.PROTOCOL_VERSION),
+           protocol.SCHEMA_HEADER: str(protocol.SCHEMA_VERSION)}  # fmt: skip
 
 
 def emit(**figures: object) -> None:
     print(json.dumps({"bench": "edge", **figures}), flush=True)
 
 
+def app_without_edge():  # type: ignore[no-untyped-def]
+    """What each process of the server without the edge serves (uvicorn's factory)."""
+    from sync.server.app import app_from_environment
+
+    return app_from_environment(edge=False)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--materials", type=int, default=20_000)
-    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--requests", type=int, default=3000,
+                        help="pulls of each kind per server (in one process)")  # fmt: skip
     parser.add_argument("--no-access-log", action="store_true",
-                        help="Leave the access log off (metrics only)")
+                        help="Leave the access log off (in one process)")  # fmt: skip
     parser.add_argument("--same", action="store_true",
-                        help="Both servers without the middleware: the noise of the A/B")
+                        help="Both servers with the edge: the noise of the A/B")  # fmt: skip
+    parser.add_argument("--processes", type=int, default=0,
+                        help="serve each with this many processes, load them with wrk")  # fmt: skip
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--seconds", type=int, default=3)
+    parser.add_argument("--clients", type=int, default=50)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-edge-"))
-    engine = make_engine(str(folder / "server.sqlite"))
+    db = str(folder / "server.sqlite")
+    engine = make_engine(db)
     create_schema(engine)
     ws = accounts.create_workspace(engine, "bench")
-    accounts.add_user(engine, "bench", "merch@bench", PASSWORD, "merchandiser")
+    accounts.add_user(engine, "bench", "merch@bench", PASSWORD, "merchandiser",
+                      password_cost=2**12)  # fmt: skip
     with writing(engine).begin() as conn:
         scope = WorkspaceScope(conn, ws)
         seq = scope.next_seq(args.materials)
         scope.insert("materials", [{**material(f"M-{n:06d}"), "version": seq + n}
                                    for n in range(args.materials)])  # fmt: skip
+    last = seq + args.materials - 1
+    try:
+        if args.processes:
+            in_processes(db, folder, last, args)
+        else:
+            in_one_process(engine, folder, last, args)
+    finally:
+        engine.dispose()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def in_one_process(engine, folder: Path, last: int, args: argparse.Namespace) -> None:  # type: ignore[no-untyped-def]
     if not args.no_access_log:  # as `serve` sets it up, to nowhere
         access_log.start(open("/dev/null", "wb"))  # noqa: SIM115
-    servers = {"with": ServerThread(engine, folder / "a", observed=not args.same).start(),
-               "without": ServerThread(engine, folder / "b", observed=False).start()}  # fmt: skip
-    login = httpx.post(f"{servers['with'].url}/v1/login",
-                       json={"username": "merch@bench", "password": PASSWORD},
-                       headers={protocol.PROTOCOL_HEADER: str(protocol.PROTOCOL_VERSION),
-                                protocol.SCHEMA_HEADER: str(protocol.SCHEMA_VERSION)})  # fmt: skip
-    headers = {"Authorization": f"Bearer {login.json()['token']}",
-               protocol.PROTOCOL_HEADER: str(protocol.PROTOCOL_VERSION),
-               protocol.SCHEMA_HEADER: str(protocol.SCHEMA_VERSION),
+    servers = {"with": ServerThread(engine, folder / "a").start(),
+               "without": ServerThread(engine, folder / "b", edge=args.same).start()}  # fmt: skip
+    login = httpx.post(f"{servers['with'].url}/v1/login", headers=HEADERS,
+                       json={"username": "merch@bench", "password": PASSWORD})  # fmt: skip
+    headers = {"Authorization": f"Bearer {login.json()['token']}", **HEADERS,
                "Accept-Encoding": "gzip"}  # fmt: skip
-    last = seq + args.materials - 1
-    kinds = {"idle_pull": {"after": last}, "page_2000": {"after": 0, "limit": 2000}}
+    rng = random.Random(7)
+    behind = [{"after": last - rng.randrange(1, 201)} for _ in range(args.requests)]
+    kinds = {"idle_pull": lambda n: {"after": last},
+             "behind_pull": lambda n: behind[n % len(behind)],
+             "page_2000": lambda n: {"after": 0, "limit": 2000}}  # fmt: skip
     clients = {name: httpx.Client(base_url=s.url, headers=headers) for name, s in servers.items()}
     timings: dict[tuple[str, str], list[float]] = {(k, n): [] for k in kinds for n in servers}
-    for client in clients.values():  # warm: caches, connections, the page built once
+    for client in clients.values():  # warm: caches, connections, the pages built once
         for params in kinds.values():
-            for _ in range(50):
-                client.get("/v1/changes", params=params).raise_for_status()
+            for n in range(300):
+                client.get("/v1/changes", params=params(n)).raise_for_status()
     batch = 100
-    for _ in range(args.requests // batch):
+    for round_ in range(args.requests // batch):
         for kind, params in kinds.items():
-            for name, client in clients.items():
-                for _ in range(batch):
+            names = list(clients) if round_ % 2 == 0 else list(reversed(clients))
+            for name in names:
+                client = clients[name]
+                for n in range(round_ * batch, (round_ + 1) * batch):
                     started = time.perf_counter()
-                    client.get("/v1/changes", params=params)
+                    client.get("/v1/changes", params=params(n))
                     timings[(kind, name)].append((time.perf_counter() - started) * 1000)
     for kind in kinds:
         with_, without = timings[(kind, "with")], timings[(kind, "without")]
@@ -98,6 +147,92 @@ def main() -> None:
         client.close()
     for server in servers.values():
         server.stop()
+
+
+def in_processes(db: str, folder: Path, last: int, args: argparse.Namespace) -> None:
+    from bench.sync import _wrk_pulls
+
+    if not shutil.which("wrk"):
+        emit(figure="concurrent_pulls_wrk", skipped="wrk is not installed")
+        return
+    factories = {"with": "sync.server.app:app_from_environment",
+                 "without": "sync.server.app:app_from_environment" if args.same
+                 else "bench.edge:app_without_edge"}  # fmt: skip
+    servers = {name: _serve(db, folder / name, args.processes, app)
+               for name, app in factories.items()}  # fmt: skip
+    try:
+        url = servers["with"][0]
+        login = httpx.post(f"{url}/v1/login", headers=HEADERS,
+                           json={"username": "merch@bench", "password": PASSWORD})  # fmt: skip
+        token = login.json()["token"]
+        for url, _ in servers.values():  # warm: every page built, in each process
+            _wrk_pulls(url, token, last, args.clients, folder, seconds=2)
+        runs: dict[str, list[dict[str, float]]] = {name: [] for name in servers}
+        costs: list[float] = []
+        for round_ in range(args.rounds):
+            names = list(servers) if round_ % 2 == 0 else list(reversed(servers))
+            for name in names:
+                url, process = servers[name]
+                cpu = _cpu_s(process.pid)
+                done = _wrk_pulls(url, token, last, args.clients, folder, seconds=args.seconds)
+                runs[name].append({
+                    "per_s": float(done["requests_per_s"]),  # type: ignore[arg-type]
+                    "p50_ms": float(done["p50_ms"]), "p95_ms": float(done["p95_ms"]),  # type: ignore[arg-type]
+                    "cpu_us": 1e6 * (_cpu_s(process.pid) - cpu) / int(done["requests"]),  # type: ignore[call-overload]
+                    "errors": float(done["errors"]),  # type: ignore[arg-type]
+                })  # fmt: skip
+            # each round's pair ran back to back: its ratio is what the machine's moods cancel in
+            costs.append(100 * (1 - runs["with"][-1]["per_s"] / runs["without"][-1]["per_s"]))
+        med = {name: {key: statistics.median(r[key] for r in done) for key in done[0]}
+               for name, done in runs.items()}  # fmt: skip
+        with_, without = med["with"], med["without"]
+        emit(figure="concurrent_pulls_wrk", server_workers=args.processes, clients=args.clients,
+             rounds=args.rounds, seconds=args.seconds,
+             per_s_with=round(with_["per_s"]), per_s_without=round(without["per_s"]),
+             p50_ms_with=with_["p50_ms"], p50_ms_without=without["p50_ms"],
+             p95_ms_with=with_["p95_ms"], p95_ms_without=without["p95_ms"],
+             cpu_us_per_pull_with=round(with_["cpu_us"]),
+             cpu_us_per_pull_without=round(without["cpu_us"]),
+             errors=sum(int(r["errors"]) for done in runs.values() for r in done),
+             cost_pct=round(statistics.median(costs), 1),
+             cost_pct_quartiles=[round(q, 1) for q in statistics.quantiles(costs, n=4)],
+             cpu_cost_pct=round(100 * (with_["cpu_us"] / without["cpu_us"] - 1), 1))  # fmt: skip
+    finally:
+        for _, process in servers.values():
+            process.terminate()
+            process.wait(30)
+
+
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user and system) of the server processes ``pid`` started."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[1]) == pid:  # its parent
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+def _serve(db: str, snapshots: Path, workers: int, app: str) -> tuple[str, subprocess.Popen]:
+    """``workbench-sync serve --workers N`` serving ``app`` on a free port, once it answers."""
+    from bench.sync import answering, free_port
+
+    port = free_port()
+    root = Path(__file__).resolve().parent.parent
+    code = ("import sys; from pathlib import Path; from sync.server.serve import serve_workers; "
+            "serve_workers(sys.argv[1], '127.0.0.1', int(sys.argv[2]), Path(sys.argv[3]), "
+            "int(sys.argv[4]), 64 * 1024 * 1024, app=sys.argv[5])")  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # each server counts into a folder of its own
+    process = subprocess.Popen(
+        [sys.executable, "-c", code, db, str(port), str(snapshots), str(workers), app],
+        cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    return answering(process, port), process
 
 
 if __name__ == "__main__":

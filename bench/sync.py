@@ -251,10 +251,12 @@ end
 """
 
 
-def _wrk_pulls(url: str, token: str, last: int, clients: int, work: Path) -> dict[str, object]:
+def _wrk_pulls(
+    url: str, token: str, last: int, clients: int, work: Path, seconds: int = 10
+) -> dict[str, object]:
     """The same change pulls from wrk, a load generator in C: the Python clients above share
     the server's two cores and their own CPU time shows up as latency; wrk's barely does.
-    ``clients`` connections pull for 10 s, each request a laptop a little behind."""
+    ``clients`` connections pull for ``seconds``, each request a laptop a little behind."""
     from string import Template
 
     script = work / "pulls.lua"
@@ -263,23 +265,22 @@ def _wrk_pulls(url: str, token: str, last: int, clients: int, work: Path) -> dic
         protocol=protocol.PROTOCOL_VERSION, schema_header=protocol.SCHEMA_HEADER,
         schema=protocol.SCHEMA_VERSION, last=last))  # fmt: skip
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{clients}", "-d10s", "--timeout", "10s", "-s", str(script), url],
+        ["wrk", "-t2", f"-c{clients}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script),
+         url],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     line = next(x for x in out.splitlines() if x.startswith("WRK "))
     requests, errors, p50, p95, p99 = line.split()[1:]
     return {"requests": int(requests), "errors": int(errors), "p50_ms": float(p50),
             "p95_ms": float(p95), "p99_ms": float(p99),
-            "requests_per_s": round(int(requests) / 10)}  # fmt: skip
+            "requests_per_s": round(int(requests) / seconds)}  # fmt: skip
 
 
 def _serve_processes(
     db: str, work: Path, workers: int, page_cache_mb: int = 64
 ) -> tuple[str, subprocess.Popen[bytes]]:
     """``workbench-sync serve --workers N`` on a free port, once it answers."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "sync.cli", "--db", db, "serve", "--port", str(port),
          "--workers", str(workers), "--snapshots", str(work / "snapshots-2"),
@@ -287,13 +288,24 @@ def _serve_processes(
         cwd=Path(__file__).resolve().parent.parent,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
+    return answering(process, port), process
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def answering(process: subprocess.Popen[bytes], port: int) -> str:
+    """The URL of the server ``process`` started on ``port``, once it answers."""
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{url}/v1/health", timeout=1).status_code == 200:
                 time.sleep(1.0)  # let every worker process finish starting
-                return url, process
+                return url
         except httpx.TransportError:
             time.sleep(0.1)
     process.kill()

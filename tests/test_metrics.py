@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.parser import text_string_to_metric_families
 
 from sync.server import metrics
@@ -84,6 +85,27 @@ def test_throttled_requests_and_the_checkpoint_age(server: Server, tmp_path: Pat
     assert (value(after, "workbench_sync_throttled_total", kind="push")
             - value(before, "workbench_sync_throttled_total", kind="push")) == 1  # fmt: skip
     assert 0 <= value(after, "workbench_sync_audit_checkpoint_age_seconds") < 60
+
+
+def test_requests_counted_in_a_batch_are_those_observed_one_by_one() -> None:
+    """A busy server adds its requests to the series a batch at a time (`metrics.Tally`): the
+    same samples as observing each, bucket by bucket, including the bounds themselves."""
+    registry = CollectorRegistry()
+    made = {name: (Counter(f"{name}_requests", "", registry=registry),
+                   Histogram(f"{name}_seconds", "", buckets=metrics.BUCKETS, registry=registry))
+            for name in ("each", "batch")}  # fmt: skip
+    tally = metrics.Tally()
+    seconds = [0.0, 0.0049, 0.005, 0.0051, 0.2, 0.2, 2.5, 29.9, 31.0, 0.013]
+    for took in seconds:
+        made["each"][0].inc()
+        made["each"][1].observe(took)
+        tally.request((*made["batch"], "/v1/changes"), took)
+    tally.flush()
+    samples = {name: [(s.name.split("_", 1)[1], s.labels, s.value)
+                      for family in registry.collect() if family.name.startswith(name)
+                      for s in family.samples if not s.name.endswith("_created")]
+               for name in made}  # fmt: skip
+    assert samples["batch"] == samples["each"] and len(samples["each"]) == 1 + 13 + 2
 
 
 def test_metrics_are_served_to_the_allowed_addresses_only(server: Server, tmp_path: Path) -> None:

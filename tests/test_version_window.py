@@ -1,26 +1,120 @@
 """The version window over real HTTP: the server serves apps of its own protocol and replica
 schema and of the ones before (a laptop a version behind syncs as before, and is told an update
-is due), and refuses older ones with 426 "please update"."""
+is due), and refuses older ones with 426 "please update".
+
+The previous version is run as itself: its ``sync`` and ``workbench`` packages are taken from
+git (the commit before the one that added this schema's migration) and a laptop of that code
+signs in, syncs, pushes and pulls against this server (`tests/previous_app.py`).
+"""
 
 from __future__ import annotations
 
+import io
+import json
+import os
+import subprocess
+import sys
+import tarfile
 from pathlib import Path
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from sync import protocol
+from sync.server import schema
 from sync.server.openapi import openapi_document
 from sync.session import client_for, sign_in, sync_workspace
 from tests.sync_fixtures import PASSWORD, Server, material, write_rows
 from workbench import documents
+from workbench.replica.migrate import MIGRATIONS
 
 PREVIOUS = protocol.SCHEMA_VERSION - 1
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def previous_version(folder: Path) -> Path:
+    """The previous version's ``sync`` and ``workbench`` packages, unpacked in ``folder``:
+    as they were just before the commit that added this schema's migration (skips the test
+    where git or the history is not at hand)."""
+    latest = MIGRATIONS[-1].path.relative_to(ROOT)
+    try:
+        added = subprocess.run(["git", "log", "--diff-filter=A", "--format=%H", "-1", "--",
+                                str(latest)], cwd=ROOT, capture_output=True, text=True,
+                               check=True).stdout.strip()  # fmt: skip
+        packed = subprocess.run(["git", "archive", f"{added}^", "sync", "workbench"], cwd=ROOT,
+                                capture_output=True, check=True).stdout  # fmt: skip
+    except (OSError, subprocess.CalledProcessError) as exc:
+        pytest.skip(f"the previous version's code is not in reach: {exc}")
+    if not added:
+        pytest.skip(f"git does not know when {latest} was added")
+    with tarfile.open(fileobj=io.BytesIO(packed)) as tar:
+        tar.extractall(folder, filter="data")
+    return folder
+
+
+def test_the_previous_version_of_the_app_syncs(server: Server, tmp_path: Path) -> None:
+    """The previous version's own code, end to end against this server: sign in, a first sync
+    from a snapshot, a cost sheet pushed, rows pulled, the counts compared.
+
+    What differs between the two versions is the replica schema: this one's latest migration
+    (schema 10) gave materials their gross and net weight (two columns); the previous app's
+    replica (schema 9) has neither. The protocol, and so every request and answer, is the same
+    (protocol 1): the previous app sends the same requests announcing schema 9, takes the
+    server's newer snapshot table by table into its own tables and writes pulled rows in the
+    columns it has, leaving the weights out. Its code predates the window, so it does not
+    show that an update is due; its answers carry the header all the same.
+    """
+    code = previous_version(tmp_path / "previous")
+    ws = server.workspaces["alpha"]
+    weighed = {"gross_weight_kg": "0.350", "net_weight_kg": "0.310"}
+    write_rows(server.engine, ws, "materials",
+               [material(f"F-{n}", **weighed) for n in range(5)])  # fmt: skip
+    laptop = subprocess.Popen(
+        [sys.executable, str(ROOT / "tests" / "previous_app.py"), server.url,
+         "merchandiser@alpha", PASSWORD, str(tmp_path / "laptop")],
+        cwd=code, env={**_environment(), "PYTHONPATH": str(code)}, text=True,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert laptop.stdout is not None and laptop.stdin is not None
+        ready = laptop.stdout.readline()
+        assert ready.strip() == "ready", ready + (laptop.stderr.read() if laptop.stderr else "")
+        write_rows(server.engine, ws, "materials", [material("F-9", **weighed)])
+        out, err = laptop.communicate("go\n", timeout=120)
+    finally:
+        if laptop.poll() is None:
+            laptop.kill()
+    assert laptop.returncode == 0, err
+    found = json.loads(out.strip().splitlines()[-1])
+    # the previous version's code, with its own replica: schema 9, no weights
+    assert found["schema_version"] == found["replica_version"] == PREVIOUS
+    assert "gross_weight_kg" not in found["material_columns"]
+    assert found["first"] == {"pushed": 0, "pulled": 5, "rejected": 0, "count_mismatches": {}}
+    # the cost sheet went up, the new material (and the sheet as the server settled it) down
+    assert found["second"] == {"pushed": 1, "pulled": 2, "rejected": 0, "count_mismatches": {}}
+    assert found["materials"] == 6
+    sheets = schema.replicated["cost_sheets"]
+    with server.engine.connect() as conn:
+        sheet = conn.execute(sa.select(sheets.c.style_code)
+                             .where(sheets.c.id == found["sheet_id"])).scalar_one()  # fmt: skip
+    assert sheet == "PV-1"
+    answers = found["answers"]
+    assert {"/v1/login", "/v1/snapshot", "/v1/push", "/v1/changes", "/v1/counts"} <= {
+        a["path"] for a in answers}  # fmt: skip
+    assert all(a["status"] < 400 for a in answers), answers
+    assert {a["schema_sent"] for a in answers} == {str(PREVIOUS)}
+    assert all("update of Mill Workbench is due" in (a["update_due"] or "") for a in answers)
+
+
+def _environment() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
 
 
 class PreviousApp(httpx.HTTPTransport):
-    """The requests of the app one schema version behind: the same requests (the previous
-    schema's tables and columns are this one's), announcing the previous schema."""
+    """This app's requests announcing the previous schema: what the server sees of a laptop a
+    version behind, with this version's client code (the test above runs the previous code
+    itself)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -111,8 +205,11 @@ def test_an_app_older_than_the_window_is_told_to_update(
             answer = http.request(method, path, headers={header: value},
                                   json={"mutations": []} if method == "POST" else None)  # fmt: skip
             assert answer.status_code == 426, path
-            assert answer.json()["error"] == "update_required"
-            assert "please update Mill Workbench" in answer.json()["message"]
+            body = answer.json()  # the error shape of every answer, as the OpenAPI document says
+            assert set(body) == {"error", "message", "field", "request_id"}
+            assert body["error"] == "update_required"
+            assert "please update Mill Workbench" in body["message"]
+            assert body["request_id"] == answer.headers["X-Request-ID"]
         sign = {"username": "merchandiser@alpha", "password": PASSWORD}
         refused = http.post("/v1/login", headers={header: value}, json=sign)
     assert refused.status_code == 426

@@ -50,9 +50,11 @@ def serve_workers(
     workers: int,
     page_cache: int,
     config_file: Path | None = None,
+    app: str = "sync.server.app:app_from_environment",
 ) -> None:
     """Several server processes on one port (the OS spreads connections between them): the
-    server keeps no state outside the database, so they need nothing else to agree."""
+    server keeps no state outside the database, so they need nothing else to agree. ``app``:
+    the factory each process makes its app with."""
     import os
 
     # each worker counts into files here and a scrape adds them up (`metrics`)
@@ -68,7 +70,7 @@ def serve_workers(
         os.environ[CONFIG_ENV] = str(config_file)
     print(f"Mill Workbench sync server on http://{host}:{port} ({workers} workers)", flush=True)
     uvicorn.run(
-        "sync.server.app:app_from_environment",
+        app,
         factory=True,
         host=host,
         port=port,
@@ -118,7 +120,7 @@ class ServerThread:
         port: int = 0,
         page_cache: int = PAGE_CACHE_BYTES,
         config: ServerConfig | None = None,
-        observed: bool = True,
+        edge: bool = True,
     ) -> None:
         self.engine = engine
         self.app = create_app(
@@ -127,7 +129,7 @@ class ServerThread:
             long_poll_s=long_poll_s,
             page_cache=page_cache,
             config=config,
-            observed=observed,
+            edge=edge,
         )
         self._socket = listening_socket(host, port)
         self.host, self.port = self._socket.getsockname()[:2]

@@ -60,7 +60,7 @@ def _wait(conn: sa.Connection, key: str, limit: int, window_s: int, now: float) 
     ).scalars().all()  # fmt: skip
     if len(recent) < limit:
         return 0.0
-    return recent[-1] + window_s - now
+    return float(recent[-1]) + window_s - now
 
 
 def signin_wait(conn: sa.Connection, keys: SigninKeys, limits: Limits, now: float) -> float:

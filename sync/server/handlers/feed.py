@@ -59,7 +59,7 @@ def changes(request: Request) -> Response:
         if page is None:
             page = Page.encode(upto, low, *_change_page(scope, caller.role, after, upto, limit))
             state.pages.put(key, page)
-    metrics.PULLED.inc(page.rows)
+    metrics.tally.pulled(page.rows)
     if caller.seen_long_ago:
         _record_pull(state.engine, caller, page.next_cursor)
     if "gzip" in request.headers.get("accept-encoding", ""):

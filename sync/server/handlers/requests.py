@@ -59,21 +59,29 @@ class ServerState:
 
 
 def state_of(request: Request) -> ServerState:
-    return request.app.state.sync
+    state: ServerState = request.app.state.sync  # Starlette's State holds Any
+    return state
 
 
 def check_version(request: Request) -> None:
     """Refuse (426) an app whose protocol or schema this server does not speak; tell one a
     version behind that an update is due (`protocol.UPDATE_DUE_HEADER`)."""
-    announced = (
-        request.headers.get(protocol.PROTOCOL_HEADER), request.headers.get(protocol.SCHEMA_HEADER)
-    )
-    problem = protocol.version_problem(*announced)
+    headers = request.headers
+    announced = (headers.get(protocol.PROTOCOL_HEADER), headers.get(protocol.SCHEMA_HEADER))
+    verdict = _VERDICTS.get(announced)
+    if verdict is None:
+        verdict = (protocol.version_problem(*announced), protocol.update_due(*announced))
+        if len(_VERDICTS) < 64:  # the versions in the field are few; odd headers are not kept
+            _VERDICTS[announced] = verdict
+    problem, due = verdict
     if problem:
         raise ApiError(426, "update_required", problem)
-    due = protocol.update_due(*announced)
     if due:
         answer_header(request, protocol.UPDATE_DUE_HEADER, due)
+
+
+#: what `check_version` concluded for each pair of announced versions
+_VERDICTS: dict[tuple[str | None, str | None], tuple[str | None, str | None]] = {}
 
 
 def caller_of(request: Request, conn: sa.Connection | None = None) -> Caller:
