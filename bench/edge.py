@@ -22,12 +22,19 @@ second and CPU time of the server processes per pull, medians of the rounds; the
 median of the rounds' own costs (each round's two runs are back to back, so what the machine
 is doing meanwhile weighs on both).
 
+With ``--instructions``: the same pulls of a laptop a little behind, through the app itself
+(no network, no HTTP), with and without the edge, each run under valgrind (which must be
+installed), which counts the instructions spent between the warmed-up app's first pull and
+its last (its counts and access lines written out included): what a machine busy with other
+work does not change.
+
 Prints one JSON line per figure, with the cost in percent.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import random
@@ -82,7 +89,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=3)
     parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--instructions", action="store_true",
+                        help="count instructions per pull under valgrind")  # fmt: skip
+    parser.add_argument("--asgi-pulls", choices=["with", "without"], help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.instructions:
+        instructions(args)
+        return
     folder = Path(tempfile.mkdtemp(prefix="bench-edge-"))
     db = str(folder / "server.sqlite")
     engine = make_engine(db)
@@ -97,7 +110,9 @@ def main() -> None:
                                    for n in range(args.materials)])  # fmt: skip
     last = seq + args.materials - 1
     try:
-        if args.processes:
+        if args.asgi_pulls:
+            asyncio.run(asgi_pulls(engine, folder, last, args.requests, args.asgi_pulls == "with"))
+        elif args.processes:
             in_processes(db, folder, last, args)
         else:
             in_one_process(engine, folder, last, args)
@@ -201,6 +216,83 @@ def in_processes(db: str, folder: Path, last: int, args: argparse.Namespace) -> 
         for _, process in servers.values():
             process.terminate()
             process.wait(30)
+
+
+def instructions(args: argparse.Namespace) -> None:
+    """This script's ``--asgi-pulls`` under valgrind, with and without the edge."""
+    if not shutil.which("valgrind"):
+        emit(figure="instructions_per_pull", skipped="valgrind is not installed")
+        return
+    counted = {}
+    for variant in ("with", "without"):
+        with tempfile.TemporaryDirectory(prefix="bench-edge-") as work:
+            out = Path(work) / "callgrind.out"
+            env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": work, "OPENBLAS_NUM_THREADS": "1",
+                   "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}  # fmt: skip
+            subprocess.run(["valgrind", "--tool=callgrind", "--dump-before=getppid",
+                            f"--callgrind-out-file={out}", sys.executable, __file__,
+                            "--asgi-pulls", variant, "--materials", "1000",
+                            "--requests", str(args.requests)],
+                           env=env, check=True, capture_output=True)  # fmt: skip
+            # dump 1: the start up to the first getppid(); dump 2: the pulls up to the second
+            text = out.with_name(out.name + ".2").read_text()
+            total = next(int(x.split()[1]) for x in text.splitlines()
+                         if x.startswith(("summary:", "totals:")))  # fmt: skip
+            counted[variant] = total / (args.requests // 8 * 8)
+    emit(figure="instructions_per_pull", requests=args.requests // 8 * 8,
+         instructions_with=round(counted["with"]),
+         instructions_without=round(counted["without"]),
+         cost_pct=round(100 * (counted["with"] / counted["without"] - 1), 1))  # fmt: skip
+
+
+async def asgi_pulls(engine, folder: Path, last: int, requests: int, edge: bool) -> None:  # type: ignore[no-untyped-def]
+    """``requests`` pulls of laptops a little behind, eight at a time, through the app itself,
+    between two calls of ``os.getppid`` (where valgrind is told to dump its counts)."""
+    from sync.server import metrics
+    from sync.server.app import create_app
+
+    if edge:
+        access_log.start(open("/dev/null", "wb"), every_s=3600)  # noqa: SIM115
+    app = create_app(engine, snapshot_dir=folder / "snap", edge=edge)
+    version = [(k.lower().encode(), v.encode()) for k, v in HEADERS.items()]
+
+    async def call(method: str, query: bytes, headers: list, body: bytes = b"") -> bytes:  # type: ignore[type-arg]
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+                 "method": method, "scheme": "http", "root_path": "", "query_string": query,
+                 "path": "/v1/login" if method == "POST" else "/v1/changes",
+                 "headers": [*version, *headers], "client": ("127.0.0.1", 5555),
+                 "server": ("127.0.0.1", 8750)}  # fmt: skip
+        scope["raw_path"] = scope["path"].encode()
+        messages = [{"type": "http.request", "body": body, "more_body": False}]
+        answer = []
+
+        async def receive() -> dict:  # type: ignore[type-arg]
+            return messages.pop() if messages else {"type": "http.disconnect"}
+
+        async def send(message: dict) -> None:  # type: ignore[type-arg]
+            answer.append(message.get("body", b""))
+
+        await app(scope, receive, send)
+        return b"".join(answer)
+
+    login = json.dumps({"username": "merch@bench", "password": PASSWORD}).encode()
+    token = json.loads(await call("POST", b"", [(b"content-type", b"application/json")], login))
+    headers = [(b"authorization", f"Bearer {token['token']}".encode()),
+               (b"accept-encoding", b"gzip"), (b"host", b"127.0.0.1:8750")]  # fmt: skip
+    queries = [f"after={last - n}".encode() for n in range(1, 201)]
+    for _ in range(2):  # every page built and kept, every lookup made once
+        for query in queries:
+            await call("GET", query, headers)
+
+    async def laptop(k: int) -> None:
+        for n in range(requests // 8):
+            await call("GET", queries[(n * 8 + k) % len(queries)], headers)
+
+    os.getppid()  # valgrind --dump-before=getppid: the count starts here
+    await asyncio.gather(*(laptop(k) for k in range(8)))
+    metrics.tally.flush()
+    access_log.flush()
+    os.getppid()  # ... and ends here
 
 
 def _cpu_s(pid: int) -> float:

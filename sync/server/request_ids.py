@@ -12,8 +12,9 @@ server's insides. Once answered, the request is counted, timed and logged
 
 One layer rather than one per concern, and plain ASGI rather than Starlette's
 BaseHTTPMiddleware: each layer is a coroutine and a wrapped ``send`` that every request of
-every route goes through, and on a pull answered from the page cache they were a tenth of its
-cost (`bench/edge.py`). Streamed answers (snapshots, long polls) pass through untouched.
+every route goes through, and a pull answered from the page cache is little else
+(`bench/edge.py` measures what this one costs). Streamed answers (snapshots, long polls) pass
+through untouched.
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ class RequestIds:
         for name, value in scope["headers"]:
             if name == b"x-request-id":
                 incoming = value.decode("latin-1")
-        rid = request_id_for(incoming) if incoming else new_request_id()
+        rid = request_id_for(incoming)
         state = scope.setdefault("state", {})
         state["request_id"] = rid
         status = 0  # no answer started yet
