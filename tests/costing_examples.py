@@ -1,6 +1,7 @@
-"""The two worked examples of docs/costing.md — a knitted T-shirt and a woven shirt — as engine
-inputs. The tests check the document's every figure against what the engine computes from
-these, so the document and the engine cannot drift apart."""
+"""The worked examples of docs/costing.md — a knitted T-shirt to Sweden, a woven shirt to the
+United States, a T-shirt into India — as engine inputs. The tests check the document's every
+figure against what the engine computes from these, so the document and the engine cannot
+drift apart."""
 
 from __future__ import annotations
 
@@ -101,8 +102,9 @@ TSHIRT = Style(
         TrimLine("carton-share", "carton share", D(1), packing=True),
     ),
 )
-TSHIRT_SHIPPING = Shipping(freight=D("0.18"), insurance_rate=D("0.005"), duty_rate=D("0.12"),
-                           local_freight=D("0.05"))  # fmt: skip
+TSHIRT_SHIPPING = Shipping.for_country(
+    NORDVIK.country, freight=D("0.18"), insurance_rate=D("0.005"), duty_rate=D("0.12"),
+    local_freight=D("0.05"))  # fmt: skip
 
 POPLIN = FabricSpec(
     kind="woven", gsm=120, width_cm=147, construction="1/1 plain 133x72",
@@ -126,8 +128,15 @@ SHIRT = Style(
         TrimLine("poly-bag", "poly bag", D(1), packing=True),
     ),
 )
-SHIRT_SHIPPING = Shipping(freight=D("0.22"), insurance_rate=D("0.005"), duty_rate=D("0.165"),
-                          local_freight=D("0.06"))  # fmt: skip
+SHIRT_SHIPPING = Shipping.for_country(
+    COASTLINE.country, freight=D("0.22"), insurance_rate=D("0.005"), duty_rate=D("0.165"),
+    local_freight=D("0.06"))  # fmt: skip
+
+#: worked example 3: a tee bought at FOB ₹265.00 by a Mumbai retailer through a buying agent
+INDIA_FOB = D("265.00")
+INDIA_SHIPPING = Shipping.for_country(
+    "IN", freight=D("9.50"), insurance_rate=D("0.004"), duty_rate=D("0.22"),
+    local_freight=D("3.00"), buying_agent_rate=D("0.03"))  # fmt: skip
 
 TSHIRT_ORDER = ("NORDV", 3000)
 SHIRT_ORDER = ("CSTL", 2400)

@@ -14,6 +14,8 @@ import pytest
 
 from tests.costing_examples import (
     BOOK,
+    INDIA_FOB,
+    INDIA_SHIPPING,
     ON,
     SHIRT,
     SHIRT_ORDER,
@@ -80,12 +82,18 @@ FIGURES: dict[str, Callable[[CostResult, PriceResult, Terms], D]] = {
     "FOB price per piece": lambda c, p, t: p.price_per_piece,
     "FOB price per dozen": lambda c, p, t: p.price_per_dozen,
     "Margin on selling price (%)": lambda c, p, t: p.margin * 100,
-    "Freight per piece": lambda c, p, t: t.freight,
-    "Insurance per piece": lambda c, p, t: t.insurance,
-    "CIF price per piece": lambda c, p, t: t.cif,
-    "Duty per piece": lambda c, p, t: t.duty,
-    "Local freight per piece": lambda c, p, t: t.local_freight,
-    "Landed cost per piece": lambda c, p, t: t.landed,
+}
+
+DELIVERY: dict[str, Callable[[Terms], D]] = {
+    "Freight per piece": lambda t: t.freight,
+    "Insurance per piece": lambda t: t.insurance,
+    "CIF price per piece": lambda t: t.cif,
+    "Commission per piece": lambda t: t.commission,
+    "Buying agent per piece": lambda t: t.buying_agent,
+    "Customs value per piece": lambda t: t.customs_value,
+    "Duty per piece": lambda t: t.duty,
+    "Local freight per piece": lambda t: t.local_freight,
+    "Landed cost per piece": lambda t: t.landed,
 }
 
 
@@ -100,7 +108,8 @@ def _run(
 @pytest.mark.parametrize("title", list(EXAMPLES))
 def test_every_figure_of_the_worked_example(title: str) -> None:
     cost, price, terms = _run(*EXAMPLES[title])
-    fabric_table, piece_table, figure_table = tables(_sections()[title])
+    fabric_table, piece_table, figure_table, delivery_table, ladder_table = tables(
+        _sections()[title])
 
     fabric = {line.component: line for line in cost.fabric.lines}
     assert [row[0] for row in fabric_table] == list(fabric)
@@ -116,16 +125,37 @@ def test_every_figure_of_the_worked_example(title: str) -> None:
         line = lines[component]
         _check(quantity, line.quantity, f"{component} quantity")
         _check(rate, line.rate, f"{component} rate")
-        _check(amount, line.amount, f"{component} amount")
+        # shown to the paisa as the sheet shows it: adding up to the total shown
+        assert _number(amount) == line.amount_shown, f"{component} amount"
         _check(share, line.share * 100, f"{component} share")
+    assert sum((_number(row[3]) for row in piece_table), D(0)) == cost.total_shown
 
     seen = set()
     for figure, value in figure_table:
-        name = re.sub(r" \([\d.]+ %\)$", "", figure)  # "Duty per piece (12 %)"
-        assert name in FIGURES, f"no check for the figure {figure!r}"
-        _check(value, FIGURES[name](cost, price, terms), figure)
-        seen.add(name)
+        assert figure in FIGURES, f"no check for the figure {figure!r}"
+        _check(value, FIGURES[figure](cost, price, terms), figure)
+        seen.add(figure)
     assert seen == set(FIGURES)
+    _check_delivery(terms, delivery_table, ladder_table)
+
+
+def _check_delivery(terms: Terms, figures: list[list[str]], ladder: list[list[str]]) -> None:
+    """The delivery figures to four decimals, and the Incoterm ladder exactly as shown: each
+    column's lines and its total, which the lines add up to."""
+    for figure, value in figures:
+        assert figure in DELIVERY, f"no check for the delivery figure {figure!r}"
+        _check(value, DELIVERY[figure](terms), figure)
+    for column, rung in enumerate(terms.incoterms(), start=1):
+        shown = {row[0]: row[column] for row in ladder if row[column]}
+        total = shown.pop("Total")
+        assert _number(total) == rung.total, f"{rung.incoterm} total"
+        assert {name: _number(v) for name, v in shown.items()} == dict(rung.lines), rung.incoterm
+        assert sum(map(_number, shown.values()), D(0)) == _number(total)
+
+
+def test_the_delivery_into_india() -> None:
+    figures, ladder = tables(_sections()["Worked example 3: a T-shirt into India"])
+    _check_delivery(delivery_terms(INDIA_FOB, INDIA_SHIPPING), figures, ladder)
 
 
 def test_the_numbers_in_the_text() -> None:

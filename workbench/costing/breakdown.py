@@ -18,6 +18,7 @@ from typing import Protocol
 
 from workbench.costing.inputs import Rate
 from workbench.costing.money import HUNDRED, ONE, ZERO, to_cents
+from workbench.costing.rounding import allocate_cents
 
 #: Shares are shown to 0.01 %: four decimals of a fraction.
 SHARE_STEP = Decimal("0.0001")
@@ -28,7 +29,8 @@ class BreakdownLine:
     """One component of a cost: ``quantity`` ``unit`` at ``rate`` per ``basis`` = ``amount``.
 
     ``share`` is the fraction of the result's total (set by `with_shares`). Amounts keep full
-    precision; `amount_shown` is the two-decimal figure for display.
+    precision; `amount_shown` is the two-decimal figure for display, which `with_shares` sets
+    so that the lines shown add up to the total shown (``shown``; None: plain rounding).
     """
 
     component: str
@@ -42,6 +44,7 @@ class BreakdownLine:
     source: str
     valid_from: date
     share: Decimal = ZERO
+    shown: Decimal | None = None
 
     @classmethod
     def from_rate(
@@ -58,12 +61,14 @@ class BreakdownLine:
             component=component, process=rate.process, quantity=quantity,
             unit=unit or rate_unit, basis=rate.basis, rate=rate.rate, amount=amount,
             rate_code=rate.rate_code, source=rate.source, valid_from=rate.valid_from, share=ZERO,
+            shown=None,
         )  # fmt: skip
         return line
 
     def scaled(self, factor: Decimal) -> BreakdownLine:
         """The same line for ``factor`` times as much (per kg of fabric → per piece)."""
-        return self._with(quantity=self.quantity * factor, amount=self.amount * factor)
+        return self._with(quantity=self.quantity * factor, amount=self.amount * factor,
+                          shown=None)
 
     def _with(self, **changes: object) -> BreakdownLine:
         """A copy with some fields changed: `dataclasses.replace` without its per-call
@@ -75,7 +80,7 @@ class BreakdownLine:
 
     @property
     def amount_shown(self) -> Decimal:
-        return to_cents(self.amount)
+        return to_cents(self.amount) if self.shown is None else self.shown
 
 
 class HasBreakdown(Protocol):
@@ -88,7 +93,8 @@ def total_of(lines: Sequence[BreakdownLine]) -> Decimal:
 
 
 def with_shares(lines: Sequence[BreakdownLine]) -> tuple[BreakdownLine, ...]:
-    """The lines with ``share`` set to amount ÷ total, to four decimals, summing to exactly 1.
+    """The lines with ``share`` set to amount ÷ total, to four decimals, summing to exactly 1,
+    and ``shown`` set to amounts in cents that sum to the total shown (`rounding`).
 
     Why largest remainder instead of plain rounding: shares rounded one by one can add up to
     0.9999 or 1.0001, and a pie chart or a "% of FOB" column that does not make 100 % invites
@@ -96,15 +102,17 @@ def with_shares(lines: Sequence[BreakdownLine]) -> tuple[BreakdownLine, ...]:
     ten-thousandths go to the lines with the largest remainders. All zero when the total is.
     """
     total = total_of(lines)
+    cents, _ = allocate_cents([line.amount for line in lines])
     if total == 0:
-        return tuple(line._with(share=ZERO) for line in lines)
+        return tuple(line._with(share=ZERO, shown=c) for line, c in zip(lines, cents, strict=True))
     raw = [line.amount / total for line in lines]
     floored = [r.quantize(SHARE_STEP, rounding=ROUND_FLOOR) for r in raw]
     missing = int((ONE - sum(floored, ZERO)) / SHARE_STEP)
     by_remainder = sorted(range(len(lines)), key=lambda i: raw[i] - floored[i], reverse=True)
     for i in by_remainder[:missing]:
         floored[i] += SHARE_STEP
-    return tuple(line._with(share=share) for line, share in zip(lines, floored, strict=True))
+    return tuple(line._with(share=share, shown=c)
+                 for line, share, c in zip(lines, floored, cents, strict=True))
 
 
 def stale_lines(

@@ -25,7 +25,7 @@ from workbench.costing.breakdown import BreakdownLine, total_of, with_shares
 from workbench.costing.errors import CostingError
 from workbench.costing.fabric import FabricCost, cost_fabric, print_rate
 from workbench.costing.inputs import BodyMeasurements, MarkerConsumption, Style
-from workbench.costing.money import ONE, to_cents
+from workbench.costing.money import ONE, ZERO, to_cents
 from workbench.costing.ratebook import RateBook
 
 #: cm² → m² (10,000) times g → kg (1,000): the 10,000,000 of the trade's formula
@@ -63,6 +63,13 @@ class CostResult:
     @property
     def total_shown(self) -> Decimal:
         return to_cents(self.total)
+
+    @property
+    def rounding(self) -> Decimal:
+        """What showing the lines to the cent moved so that they add up to `total_shown`: the
+        total shown less the lines rounded one by one (0: nothing moved), for the sheet to
+        state."""
+        return self.total_shown - sum((to_cents(line.amount) for line in self.unshared), ZERO)
 
     def line(self, component: str) -> BreakdownLine:
         """The line named ``component`` (as shown in the breakdown)."""
