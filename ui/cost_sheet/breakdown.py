@@ -72,6 +72,10 @@ class BreakdownPanel(QWidget):
         split.addWidget(self.chart)
         split.setSizes([430, 260])
         layout.addWidget(split, 1)
+        #: where the rounding went, when the amounts shown needed a cent moved to add up
+        self.rounding_label = QLabel()
+        self.rounding_label.setWordWrap(True)
+        layout.addWidget(self.rounding_label)
         stale_row = QHBoxLayout()
         stale_row.addWidget(QLabel("Flag rates older than"))
         self.max_age = QSpinBox()
@@ -121,7 +125,8 @@ class BreakdownPanel(QWidget):
             qty = (f"{money(line.quantity)} ₹" if line.basis == "percent"
                    else f"{line.quantity:,.4f} {line.unit}")  # fmt: skip
             rate = f"{line.rate:.2f} %" if line.basis == "percent" else money(line.rate)
-            cells = (line.component, qty, rate, money(line.amount), f"{line.share * 100:.2f} %",
+            cells = (line.component, qty, rate, money(line.amount_shown),
+                     f"{line.share * 100:.2f} %",
                      line.rate_code, line.source, line.valid_from.isoformat())  # fmt: skip
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -137,6 +142,12 @@ class BreakdownPanel(QWidget):
             f"{len(stale)} rate(s) older than that, highlighted" if stale else "all rates recent"
         )
         self.chart.show_lines(cost.lines)
+        moved = ", ".join(
+            f"{line.component} {'+' if line.amount_shown > line.amount else '−'}₹0.01"
+            for line in cost.rounded_lines)  # fmt: skip
+        self.rounding_label.setText(
+            f"Amounts rounded to the paisa so that they add up to the total (largest "
+            f"remainder): {moved}" if moved else "")  # fmt: skip
         self.cost_label.setText(
             f"<b>Cost</b><br><span style='font-size:15pt'>₹ {money(cost.total)}</span> per piece"
             f"<br>fabric ₹ {money(cost.fabric.per_kg)}/kg · {cost.consumption_kg:.4f} kg/pc"

@@ -71,6 +71,11 @@ class CostResult:
         state."""
         return self.total_shown - sum((to_cents(line.amount) for line in self.unshared), ZERO)
 
+    @property
+    def rounded_lines(self) -> tuple[BreakdownLine, ...]:
+        """The lines shown a cent away from their own rounding, to take up `rounding`."""
+        return tuple(line for line in self.lines if line.amount_shown != to_cents(line.amount))
+
     def line(self, component: str) -> BreakdownLine:
         """The line named ``component`` (as shown in the breakdown)."""
         for line in self.lines:
