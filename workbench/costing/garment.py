@@ -7,7 +7,8 @@ testing, freight, duty where it applies) are incurred on the goods as they leave
 so they are charged on the factory cost including its overhead.
 
 Fabric consumption per piece, in kg of finished fabric:
-- from a marker: the marker's kg (or m × kg per m) per piece, as given;
+- from a marker: the marker's kg (or m × kg per m, yd × 0.9144 × kg per m) per piece, as given;
+- from a marker plan: marker length ÷ garments × kg per m (`workbench.costing.marker`);
 - from body measurements, the knit convention (docs/costing.md): kg per dozen =
   (body length + sleeve length + allowance) × (½ chest + allowance) × 2 × GSM × 12 / 10,000,000
   with lengths in cm, so per piece the same without the × 12;
@@ -25,8 +26,11 @@ from workbench.costing.breakdown import BreakdownLine, total_of, with_shares
 from workbench.costing.errors import CostingError
 from workbench.costing.fabric import FabricCost, cost_fabric, print_rate
 from workbench.costing.inputs import BodyMeasurements, MarkerConsumption, Style
+from workbench.costing.limits import show
+from workbench.costing.marker import MarkerPlan
 from workbench.costing.money import ONE, ZERO, to_cents
 from workbench.costing.ratebook import RateBook
+from workbench.costing.units import yards_to_m
 
 #: cm² → m² (10,000) times g → kg (1,000): the 10,000,000 of the trade's formula
 _CM2_G_PER_KG = Decimal(10_000_000)
@@ -96,13 +100,21 @@ def cost_per_minute(monthly_cost: Decimal, working_days: int, hours_per_day: Dec
 
 
 def net_consumption_kg(
-    consumption: MarkerConsumption | BodyMeasurements, fabric: FabricCost
+    consumption: MarkerConsumption | BodyMeasurements | MarkerPlan, fabric: FabricCost
 ) -> Decimal:
     """Fabric per piece before wastage, in kg (see the module docstring for the formulas)."""
     if isinstance(consumption, MarkerConsumption):
         if consumption.uom == "kg":
             return consumption.quantity
+        if consumption.uom == "yd":
+            return yards_to_m(consumption.quantity) * fabric.kg_per_m
         return consumption.quantity * fabric.kg_per_m
+    if isinstance(consumption, MarkerPlan):
+        if consumption.width_cm > fabric.spec.width_cm:
+            raise CostingError(
+                f"the marker, {show(consumption.width_cm, 'cm')}, is wider than the fabric's "
+                f"cuttable width of {show(fabric.spec.width_cm, 'cm')}")  # fmt: skip
+        return consumption.metres_per_piece * fabric.kg_per_m
     length_cm = (
         consumption.body_length_cm + consumption.sleeve_length_cm + consumption.length_allowance_cm
     )

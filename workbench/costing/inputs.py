@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Literal
 
 from workbench.costing.errors import CostingError
+from workbench.costing.marker import MarkerPlan
 from workbench.costing.money import ONE, ZERO
 
 # -- rates and rules ------------------------------------------------------------------------------
@@ -129,7 +130,8 @@ class Brand:
 class FabricSpec:
     """The fabric a style is cut from, as far as its cost chain needs it.
 
-    ``width_cm`` is the *cuttable* width (for tubular knits, twice the flat tube width).
+    ``width_cm`` is the *cuttable* width (for tubular knits, twice the flat tube width), to
+    any decimals: a 72″ fabric is 182.88 cm (`workbench.costing.units`).
     ``construction`` selects the knitting or weaving rate: the longest rate technique that the
     construction starts with wins ("24G single knit, tubular" → "24G single knit").
     ``dye_class`` None means greige or yarn-dyed: no dyeing and no dyeing loss.
@@ -140,7 +142,7 @@ class FabricSpec:
 
     kind: Literal["knit", "woven"]
     gsm: int
-    width_cm: int
+    width_cm: Decimal
     construction: str
     yarn_material_id: str
     yarn_count: str
@@ -153,6 +155,8 @@ class FabricSpec:
     name: str = ""
 
     def __post_init__(self) -> None:
+        if isinstance(self.width_cm, int):  # a whole width, as the materials table holds it
+            object.__setattr__(self, "width_cm", Decimal(self.width_cm))
         if self.kind not in ("knit", "woven"):
             raise CostingError(f"fabric kind must be 'knit' or 'woven', not {self.kind!r}")
         if self.gsm <= 0 or self.width_cm <= 0:
@@ -169,14 +173,15 @@ class FabricSpec:
 
 @dataclass(frozen=True)
 class MarkerConsumption:
-    """Fabric per piece as the marker gives it (marker efficiency is already in it)."""
+    """Fabric per piece as the marker gives it (marker efficiency is already in it), in kg,
+    metres or yards (1 yd = 0.9144 m exactly)."""
 
     quantity: Decimal
-    uom: Literal["kg", "m"]
+    uom: Literal["kg", "m", "yd"]
 
     def __post_init__(self) -> None:
-        if self.uom not in ("kg", "m"):
-            raise CostingError(f"marker consumption is in kg or m, not {self.uom!r}")
+        if self.uom not in ("kg", "m", "yd"):
+            raise CostingError(f"marker consumption is in kg, m or yd, not {self.uom!r}")
         if self.quantity <= 0:
             raise CostingError(f"marker consumption must be positive, not {self.quantity}")
 
@@ -269,7 +274,7 @@ class Style:
     style_code: str
     category: str
     fabric: FabricSpec
-    consumption: MarkerConsumption | BodyMeasurements
+    consumption: MarkerConsumption | BodyMeasurements | MarkerPlan
     making: Making
     wastage: Decimal = ZERO
     printing: PrintSpec | None = None

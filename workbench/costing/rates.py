@@ -190,7 +190,7 @@ def fabric_spec(conn: sqlite3.Connection, material_id: str, *, yarn_material_id:
         )
     if row[8] is None or row[9] is None:
         raise CostingError(f"fabric {code} has no GSM or width: it cannot be costed by weight")
-    width = int(row[9]) * (2 if "tubular" in construction.casefold() else 1)
+    width = Decimal(str(row[9])) * (2 if "tubular" in construction.casefold() else 1)
     yarn = _material(conn, yarn_material_id, "yarn")
     return FabricSpec(
         kind=kind,

@@ -25,6 +25,7 @@ from workbench.costing.inputs import (
     Style,
     TrimLine,
 )
+from workbench.costing.marker import MarkerPlan
 
 SHEET_VERSION = 1
 
@@ -57,6 +58,13 @@ def style_to_dict(style: Style) -> dict[str, Any]:
     if isinstance(style.consumption, MarkerConsumption):
         consumption = {"type": "marker", "quantity": _d(style.consumption.quantity),
                        "uom": style.consumption.uom}  # fmt: skip
+    elif isinstance(style.consumption, MarkerPlan):
+        plan = style.consumption
+        consumption = {
+            "type": "marker_plan", "width_cm": _d(plan.width_cm), "garments": plan.garments,
+            "length": _d(plan.length), "length_uom": plan.length_uom,
+            "efficiency": _d(plan.efficiency), "pattern_area_m2": _d(plan.pattern_area_m2),
+        }  # fmt: skip
     else:
         b = style.consumption
         consumption = {
@@ -69,7 +77,9 @@ def style_to_dict(style: Style) -> dict[str, Any]:
         "style_code": style.style_code,
         "category": style.category,
         "fabric": {
-            "kind": f.kind, "gsm": f.gsm, "width_cm": f.width_cm, "construction": f.construction,
+            # a decimal string: "180" still reads as a whole number where older versions read
+            "kind": f.kind, "gsm": f.gsm, "width_cm": _d(f.width_cm),
+            "construction": f.construction,
             "yarn_material_id": f.yarn_material_id, "yarn_count": f.yarn_count,
             "dye_class": f.dye_class, "shade_depth": f.shade_depth, "finish": f.finish,
             "dyeing_loss": _d(f.dyeing_loss), "conversion_loss": _d(f.conversion_loss),
@@ -178,7 +188,7 @@ def style_from_dict(data: Any, path: str = "style") -> Style:
         f = r.obj("fabric")
         fabric = FabricSpec(
             # the text is checked by FabricSpec itself (knit or woven), hence the ignore
-            kind=f.text("kind"), gsm=f.integer("gsm"), width_cm=f.integer("width_cm"),  # type: ignore[arg-type]
+            kind=f.text("kind"), gsm=f.integer("gsm"), width_cm=f.need("width_cm"),  # type: ignore[arg-type]
             construction=f.text("construction"), yarn_material_id=f.text("yarn_material_id"),
             yarn_count=f.text("yarn_count", False), dye_class=f.opt_text("dye_class"),
             shade_depth=f.opt_text("shade_depth"), finish=f.text("finish", False),
@@ -188,10 +198,18 @@ def style_from_dict(data: Any, path: str = "style") -> Style:
         )  # fmt: skip
         c = r.obj("consumption")
         kind = c.text("type")
-        consumption: MarkerConsumption | BodyMeasurements
+        consumption: MarkerConsumption | BodyMeasurements | MarkerPlan
         if kind == "marker":
-            # the unit is checked by MarkerConsumption itself (kg or m), hence the ignore
+            # the unit is checked by MarkerConsumption itself (kg, m or yd), hence the ignore
             consumption = MarkerConsumption(c.need("quantity"), c.text("uom"))  # type: ignore[arg-type]
+        elif kind == "marker_plan":
+            consumption = MarkerPlan(
+                width_cm=c.need("width_cm"), garments=c.integer("garments"),
+                length=c.decimal("length", False),
+                length_uom=c.text("length_uom", False, "m"),  # type: ignore[arg-type]
+                efficiency=c.decimal("efficiency", False),
+                pattern_area_m2=c.decimal("pattern_area_m2", False),
+            )  # fmt: skip
         elif kind == "body":
             consumption = BodyMeasurements(
                 c.need("body_length_cm"), c.need("sleeve_length_cm"), c.need("half_chest_cm"),
@@ -199,7 +217,8 @@ def style_from_dict(data: Any, path: str = "style") -> Style:
                    if (v := c.decimal(k, False)) is not None},
             )  # fmt: skip
         else:
-            raise CostingError(f"{path}.consumption.type must be 'marker' or 'body'")
+            raise CostingError(
+                f"{path}.consumption.type must be 'marker', 'marker_plan' or 'body'")
         m = r.obj("making")
         making = Making(m.need("sam"), m.text("mill"), m.need("line_efficiency"))
         printing = None
