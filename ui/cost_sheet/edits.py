@@ -24,7 +24,9 @@ TEXT_FIELDS = {
     "conversion_loss": "conversion_loss", "dyeing_loss": "dyeing_loss",
     "body_length": "body_length", "sleeve_length": "sleeve_length",
     "half_chest": "half_chest", "marker": "marker", "wastage": "wastage", "sam": "sam",
-    "efficiency": "efficiency", "stitches": "stitches",
+    "efficiency": "efficiency", "stitches": "stitches", "marker_width": "marker_width",
+    "marker_garments": "marker_garments", "marker_length": "marker_length",
+    "marker_efficiency": "marker_efficiency", "pattern_area": "pattern_area",
 }  # fmt: skip
 #: the form's boxes, kept by position: state key → the form's attribute
 BOXES = {"category": "category", "brand": "brand", "method": "method", "mill": "mill",
@@ -88,8 +90,8 @@ def from_json(data: dict[str, Any]) -> FormState:
     fabric = data.get("fabric")
     spec = None
     if fabric is not None:
-        losses = ("dyeing_loss", "conversion_loss")
-        spec = FabricSpec(**{k: Decimal(v) if k in losses and v is not None else v
+        decimals = ("dyeing_loss", "conversion_loss", "width_cm")  # width: text or an int
+        spec = FabricSpec(**{k: Decimal(str(v)) if k in decimals and v is not None else v
                              for k, v in fabric.items()})  # fmt: skip
     return {
         "fields": {k: str(data["fields"].get(k, "")) for k in TEXT_FIELDS},

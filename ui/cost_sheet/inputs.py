@@ -55,8 +55,10 @@ from workbench.costing import (
     trim_line,
 )
 from workbench.costing import choices as pick
-from workbench.costing.limits import check_plausible
+from workbench.costing.limits import check_plausible, show
+from workbench.costing.marker import MarkerPlan
 from workbench.costing.sheet import CostSheet
+from workbench.costing.units import CM_PER_INCH, M_PER_YARD
 from workbench.numbers import NumberError, read_number
 from workbench.workspace import Workspace
 
@@ -73,6 +75,22 @@ class NumberField:
     whole: bool = False
     optional: bool = False
     empty: Decimal | None = None
+    #: units that may follow the number: (what is typed, factor to the field's unit, name);
+    #: the first is the field's own unit
+    units: tuple[tuple[str, Decimal, str], ...] = ()
+
+
+#: a width in centimetres, or in inches as mills quote it (72″ = 182.88 cm exactly)
+WIDTH_UNITS = (("cm", Decimal(1), "cm"), ("inches", CM_PER_INCH, "in"),
+               ("inch", CM_PER_INCH, "in"), ("in", CM_PER_INCH, "in"),
+               ("″", CM_PER_INCH, "in"), ('"', CM_PER_INCH, "in"))  # fmt: skip
+#: a marker length in metres, or in yards as cutting rooms lay them
+LENGTH_UNITS = (("m", Decimal(1), "m"), ("yards", M_PER_YARD, "yd"),
+                ("yard", M_PER_YARD, "yd"), ("yds", M_PER_YARD, "yd"),
+                ("yd", M_PER_YARD, "yd"))  # fmt: skip
+
+#: the consumption methods, in the order of the method box (kept: drafts hold the position)
+BODY, MARKER_KG, MARKER_M, MARKER_YD, MARKER_PLAN = range(5)
 
 
 class FieldsRefused(CostingError):
@@ -83,6 +101,20 @@ class FieldsRefused(CostingError):
         said = "; ".join(f"{label}: {why}" for label, why in refused)
         many = f"{len(refused)} fields are refused, marked in the form. {said}"
         super().__init__(said if len(refused) == 1 else many)
+
+
+def _unit_of(
+    text: str, units: tuple[tuple[str, Decimal, str], ...]
+) -> tuple[str, Decimal, str]:
+    """``text`` without the unit typed after its number, the factor to the field's own unit,
+    and the unit's name ("72 in" → "72", 2.54, "in"); no unit typed: the field's own."""
+    stripped = text.strip()
+    for typed, factor, name in units:
+        if stripped.casefold().endswith(typed):
+            number = stripped[: -len(typed)].strip()
+            if number and (number[-1].isdigit() or typed in ('"', "″")):
+                return number, factor, name
+    return text, Decimal(1), units[0][2] if units else ""
 
 
 def _add_rows(layout: QFormLayout, *rows: tuple[str, QWidget]) -> None:
@@ -106,6 +138,8 @@ class SheetInputs(QWidget):
         self.trims: list[tuple[str, str, Decimal, bool]] = []  # id, label, qty, packing
         self.filling = False
         self.field_notes = FieldNotes()
+        #: the unit each number field was last typed in, by field name ("in", "yd" …)
+        self.units_typed: dict[str, str] = {}
         self.setStyleSheet(NOTE_STYLE)
         self._build()
         self.wheel_guard = guard_wheel(self)
@@ -153,6 +187,31 @@ class SheetInputs(QWidget):
         box.currentIndexChanged.connect(self._changed)
         return box
 
+    def _show_method_rows(self, *_args: object) -> None:
+        """Only the consumption fields the chosen method is costed from are shown."""
+        method = self.method.currentIndex()
+        shown = {
+            self.body_length: method == BODY, self.sleeve_length: method == BODY,
+            self.half_chest: method == BODY,
+            self.marker: method in (MARKER_KG, MARKER_M, MARKER_YD),
+            **{edit: method == MARKER_PLAN for edit in self._plan_edits()},
+        }  # fmt: skip
+        for edit, visible in shown.items():  # the row of the field with its note under it
+            self._consumption_form.setRowVisible(self.note_for(edit).parentWidget(), visible)
+
+    def _say_plan(self, plan: MarkerPlan) -> None:
+        """Under the field left empty, what the plan gives for it: the marker length a planned
+        efficiency needs, or the efficiency a laid marker reaches."""
+        if plan.length is None:
+            self._mark(self.marker_length, f"planned: {plan.marker_length_m:.3f} m", "ok")
+        reached = plan.efficiency_reached
+        if plan.efficiency is None and reached is not None:
+            self._mark(self.marker_efficiency, f"reached: {reached * 100:.1f} %", "ok")
+
+    def _plan_edits(self) -> tuple[QLineEdit, ...]:
+        return (self.marker_width, self.marker_garments, self.marker_length,
+                self.marker_efficiency, self.pattern_area)  # fmt: skip
+
     def _build(self) -> None:
         left = QVBoxLayout(self)
 
@@ -187,12 +246,15 @@ class SheetInputs(QWidget):
         self.yarn = self._combo()
         self.gsm = self._line()
         self.width_cm = self._line()
+        self.width_cm.setPlaceholderText("cm, or 72 in")
+        self.width_cm.setToolTip("Centimetres, or inches with in or ″ after the number "
+                                 "(72 in = 182.88 cm)")  # fmt: skip
         self.conversion_loss = self._line("")
         self.conversion_loss.setPlaceholderText("0.5 usual")
         self.dyeing_loss = self._line("")
         self.dyeing_loss.setPlaceholderText("rate's")
         _add_rows(ff, ("Yarn", self.yarn), ("GSM", self._noted(self.gsm)),
-                  ("Cuttable width (cm)", self._noted(self.width_cm)),
+                  ("Cuttable width (cm or in)", self._noted(self.width_cm)),
                   ("Knitting/weaving loss %", self._noted(self.conversion_loss)),
                   ("Dyeing loss %", self._noted(self.dyeing_loss)))  # fmt: skip
         left.addWidget(fabric)
@@ -201,18 +263,39 @@ class SheetInputs(QWidget):
         cf = QFormLayout(cons)
         self.method = self._combo()
         self.method.addItems(["Body measurements (knit)", "Marker (kg per piece)",
-                              "Marker (m per piece)"])  # fmt: skip
+                              "Marker (m per piece)", "Marker (yd per piece)",
+                              "Marker plan (length or efficiency)"])  # fmt: skip
         self.body_length = self._line("70")
         self.sleeve_length = self._line("20")
         self.half_chest = self._line("50")
         self.marker = self._line("1.60")
+        self.marker_width = self._line("")
+        self.marker_width.setPlaceholderText("cm, or 72 in")
+        self.marker_garments = self._line("")
+        self.marker_length = self._line("")
+        self.marker_length.setPlaceholderText("m, or 15 yd")
+        self.marker_length.setToolTip("The marker's length; leave empty to plan it from an "
+                                      "efficiency")  # fmt: skip
+        self.marker_efficiency = self._line("")
+        self.marker_efficiency.setPlaceholderText("or plan")
+        self.marker_efficiency.setToolTip("The share of the marker the patterns cover, to "
+                                          "plan its length before it is laid")  # fmt: skip
+        self.pattern_area = self._line("", 110)
         self.wastage = self._line("8")
         _add_rows(cf, ("Method", self.method),
                   ("Body length (cm)", self._noted(self.body_length)),
                   ("Sleeve length (cm)", self._noted(self.sleeve_length)),
                   ("½ chest (cm)", self._noted(self.half_chest)),
                   ("Marker quantity", self._noted(self.marker)),
+                  ("Marker width (cm or in)", self._noted(self.marker_width)),
+                  ("Garments in the marker", self._noted(self.marker_garments)),
+                  ("Marker length (m or yd)", self._noted(self.marker_length)),
+                  ("Marker efficiency %", self._noted(self.marker_efficiency)),
+                  ("Pattern area per garment (m²)", self._noted(self.pattern_area)),
                   ("Wastage %", self._noted(self.wastage)))  # fmt: skip
+        self._consumption_form = cf
+        self.method.currentIndexChanged.connect(self._show_method_rows)
+        self._show_method_rows()
         left.addWidget(cons)
 
         make = QGroupBox("Making, print and embroidery")
@@ -323,7 +406,7 @@ class SheetInputs(QWidget):
         self._fill_yarns(f.material_id)
         self._set_combo(self.yarn, f.yarn_material_id)
         self.gsm.setText(str(f.gsm))
-        self.width_cm.setText(str(f.width_cm))
+        self.width_cm.setText(write_number(f.width_cm))
         self.conversion_loss.setText("" if f.conversion_loss is None else
                                      write_number(f.conversion_loss * 100))  # fmt: skip
         self.dyeing_loss.setText("" if f.dyeing_loss is None else
@@ -335,8 +418,18 @@ class SheetInputs(QWidget):
             self.body_length.setText(write_number(c.body_length_cm))
             self.sleeve_length.setText(write_number(c.sleeve_length_cm))
             self.half_chest.setText(write_number(c.half_chest_cm))
+        elif isinstance(c, MarkerPlan):
+            self.method.setCurrentIndex(MARKER_PLAN)
+            self.marker_width.setText(write_number(c.width_cm))
+            self.marker_garments.setText(str(c.garments))
+            self.marker_length.setText("" if c.length is None else write_number(c.length)
+                                       + (" yd" if c.length_uom == "yd" else ""))  # fmt: skip
+            self.marker_efficiency.setText("" if c.efficiency is None else
+                                           write_number(c.efficiency * 100))  # fmt: skip
+            self.pattern_area.setText("" if c.pattern_area_m2 is None else
+                                      write_number(c.pattern_area_m2))  # fmt: skip
         else:
-            self.method.setCurrentIndex(1 if c.uom == "kg" else 2)
+            self.method.setCurrentIndex({"kg": MARKER_KG, "m": MARKER_M, "yd": MARKER_YD}[c.uom])
             self.marker.setText(write_number(c.quantity))
         self.wastage.setText(write_number(style.wastage * 100))
         self.sam.setText(write_number(style.making.sam))
@@ -456,11 +549,26 @@ class SheetInputs(QWidget):
 
     def number_fields(self) -> list[NumberField]:
         """The number fields the sheet is costed from, as the consumption method has them."""
-        marker_limits = "marker_kg" if self.method.currentIndex() == 1 else "marker_m"
-        body = self.method.currentIndex() == 0
+        method = self.method.currentIndex()
+        marker_limits = {MARKER_KG: "marker_kg", MARKER_YD: "marker_yd"}.get(method, "marker_m")
+        body = method == BODY
+        consumption = (
+            (NumberField("marker_width", self.marker_width, "Marker width", "marker_width_cm",
+                         units=WIDTH_UNITS),
+             NumberField("marker_garments", self.marker_garments, "Garments in the marker",
+                         "marker_garments", whole=True),
+             NumberField("marker_length", self.marker_length, "Marker length",
+                         "marker_length_m", optional=True, units=LENGTH_UNITS),
+             NumberField("marker_efficiency", self.marker_efficiency, "Marker efficiency",
+                         "marker_efficiency", optional=True),
+             NumberField("pattern_area", self.pattern_area, "Pattern area", "pattern_area_m2",
+                         optional=True))
+            if method == MARKER_PLAN else
+            (NumberField("marker", self.marker, "Marker quantity", marker_limits),))  # fmt: skip
         fields = [
             NumberField("gsm", self.gsm, "GSM", "gsm", whole=True),
-            NumberField("width_cm", self.width_cm, "Cuttable width", "width_cm", whole=True),
+            NumberField("width_cm", self.width_cm, "Cuttable width", "width_cm",
+                        units=WIDTH_UNITS),
             NumberField("conversion_loss", self.conversion_loss, "Knitting/weaving loss",
                         "conversion_loss", optional=True),
             NumberField("dyeing_loss", self.dyeing_loss, "Dyeing loss", "dyeing_loss",
@@ -469,8 +577,7 @@ class SheetInputs(QWidget):
                NumberField("sleeve_length", self.sleeve_length, "Sleeve length",
                            "sleeve_length_cm"),
                NumberField("half_chest", self.half_chest, "½ chest", "half_chest_cm"))
-              if body else
-              (NumberField("marker", self.marker, "Marker quantity", marker_limits),)),
+              if body else consumption),
             NumberField("wastage", self.wastage, "Wastage", "wastage"),
             NumberField("sam", self.sam, "SAM", "sam"),
             NumberField("efficiency", self.efficiency, "Line efficiency", "line_efficiency"),
@@ -493,8 +600,10 @@ class SheetInputs(QWidget):
                 values[field.name] = field.empty
                 self._mark(field.edit, "", "")
                 continue
+            text, factor, unit = _unit_of(text, field.units)
+            self.units_typed[field.name] = unit
             try:
-                value = read_number(text, fmt, whole=field.whole)
+                value = read_number(text, fmt, whole=field.whole) * factor
             except NumberError as exc:
                 self._mark(field.edit, str(exc), "refused")
                 refused.append((field.label, str(exc)))
@@ -504,7 +613,9 @@ class SheetInputs(QWidget):
                 self._mark(field.edit, odd.message, "refused")
                 refused.append((field.label, odd.message))
                 continue
-            self._mark(field.edit, odd.message if odd else "", "warned" if odd else "")
+            said = odd.message if odd else (
+                f"= {show(value, field.units[0][0])}" if factor != 1 else "")  # fmt: skip
+            self._mark(field.edit, said, "warned" if odd else ("ok" if said else ""))
             values[field.name] = value
         costed = {field.edit for field in fields}
         for edit in self.field_notes.notes:
@@ -524,7 +635,7 @@ class SheetInputs(QWidget):
             raise CostingError("choose a fabric to start")
         percent = Decimal(100)
         fabric = type(spec)(**{
-            **spec.__dict__, "gsm": int(v["gsm"] or 0), "width_cm": int(v["width_cm"] or 0),
+            **spec.__dict__, "gsm": int(v["gsm"] or 0), "width_cm": v["width_cm"],
             "yarn_material_id": str(self.yarn.currentData() or spec.yarn_material_id),
             "yarn_count": (self.yarn.currentText().split("  ", 1)[-1] if self.yarn.count()
                            else spec.yarn_count),
@@ -532,12 +643,24 @@ class SheetInputs(QWidget):
                                 else v["conversion_loss"] / percent),
             "dyeing_loss": None if v["dyeing_loss"] is None else v["dyeing_loss"] / percent,
         })  # fmt: skip
-        consumption: BodyMeasurements | MarkerConsumption
-        if self.method.currentIndex() == 0:
+        consumption: BodyMeasurements | MarkerConsumption | MarkerPlan
+        method = self.method.currentIndex()
+        if method == BODY:
             consumption = BodyMeasurements(v["body_length"], v["sleeve_length"],  # type: ignore[arg-type]
                                            v["half_chest"])  # fmt: skip
+        elif method == MARKER_PLAN:
+            # a length typed in yards is kept in yards, as the cutting room gave it
+            yards = self.units_typed.get("marker_length") == "yd" and v["marker_length"]
+            consumption = MarkerPlan(
+                width_cm=v["marker_width"], garments=int(v["marker_garments"] or 0),  # type: ignore[arg-type]
+                length=v["marker_length"] / M_PER_YARD if yards else v["marker_length"],  # type: ignore[operator]
+                length_uom="yd" if yards else "m",
+                efficiency=(None if v["marker_efficiency"] is None
+                            else v["marker_efficiency"] / percent),
+                pattern_area_m2=v["pattern_area"])  # fmt: skip
+            self._say_plan(consumption)
         else:
-            uom = "kg" if self.method.currentIndex() == 1 else "m"
+            uom = {MARKER_KG: "kg", MARKER_YD: "yd"}.get(method, "m")
             consumption = MarkerConsumption(v["marker"], uom)  # type: ignore[arg-type]
         stitches = int(v["stitches"] or 0)
         technique = str(self.print_box.currentData() or "")

@@ -1,0 +1,97 @@
+"""The cost sheet takes the trade's own inputs, typed as a merchandiser types them: a width of
+182.88 cm or 72 in, a marker in yards, and a marker plan (its width, garments and length, or a
+planned efficiency and the pattern area), each read exactly and said back in the field's
+unit."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from tests import cost_sheet_helpers as helpers
+from tests.cost_sheet_helpers import knit_fabric, open_sheet, type_into
+from ui.cost_sheet.inputs import MARKER_PLAN, MARKER_YD
+from ui.main_window import MainWindow
+from workbench.costing import MarkerConsumption
+from workbench.costing.marker import MarkerPlan
+
+demo_path, english, window = helpers.demo_path, helpers.english, helpers.window  # fixtures
+
+
+def _choose_method(qtbot: QtBot, sheet: object, index: int) -> None:
+    box = sheet.method  # type: ignore[attr-defined]
+    box.setFocus()
+    qtbot.keyClick(box, Qt.Key.Key_Home)
+    for _ in range(index):
+        qtbot.keyClick(box, Qt.Key.Key_Down)
+    assert box.currentIndex() == index
+
+
+def test_a_decimal_width_is_costed(qtbot: QtBot, window: MainWindow) -> None:
+    sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
+    with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
+        type_into(qtbot, sheet.width_cm, "182.88")
+    assert blocker.args[0] is not None and not sheet.panel.is_stale
+    assert sheet.style.fabric.width_cm == D("182.88")
+
+
+def test_a_width_in_inches_is_read_exactly_and_said_in_cm(qtbot: QtBot, window: MainWindow) -> None:
+    sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
+    with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
+        type_into(qtbot, sheet.width_cm, "72 in")
+    assert blocker.args[0] is not None
+    assert sheet.style.fabric.width_cm == D("182.88")
+    assert sheet.inputs.note_for(sheet.width_cm).text() == "= 182.88 cm"
+    assert sheet.width_cm.text() == "72 in"  # what was typed stays as typed
+
+
+def test_a_marker_in_yards(qtbot: QtBot, window: MainWindow) -> None:
+    sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
+    with qtbot.waitSignal(sheet.computed, timeout=5_000):
+        _choose_method(qtbot, sheet, MARKER_YD)
+    with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
+        type_into(qtbot, sheet.marker, "1.2")
+    assert blocker.args[0] is not None
+    assert sheet.style.consumption == MarkerConsumption(D("1.2"), "yd")
+    cost = sheet.price.cost
+    assert cost.consumption_kg == D("1.2") * D("0.9144") * cost.fabric.kg_per_m * (
+        1 + sheet.style.wastage)
+
+
+def test_a_marker_plan_by_length_then_by_efficiency(
+    qtbot: QtBot, window: MainWindow, tmp_path: object
+) -> None:
+    sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
+    assert not sheet.inputs.marker_width.isVisible()
+    width = sheet.style.fabric.width_cm
+    with qtbot.waitSignal(sheet.computed, timeout=5_000):
+        _choose_method(qtbot, sheet, MARKER_PLAN)
+    assert sheet.inputs.marker_width.isVisible() and not sheet.body_length.isVisible()
+    type_into(qtbot, sheet.inputs.marker_width, f"{width}")
+    type_into(qtbot, sheet.inputs.marker_garments, "12")
+    with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
+        type_into(qtbot, sheet.inputs.marker_length, "15 yd")
+    assert blocker.args[0] is not None, sheet.inputs.note_for(sheet.inputs.marker_length).text()
+    assert sheet.style.consumption == MarkerPlan(width, 12, D(15), "yd")
+    cost = sheet.price.cost
+    assert cost.consumption_kg == D("1.143") * cost.fabric.kg_per_m * (1 + sheet.style.wastage)
+    # planned instead: 12 garments of 0.9 m² at 80 % on this width
+    type_into(qtbot, sheet.inputs.marker_length, "")
+    qtbot.keyClick(sheet.inputs.marker_length, Qt.Key.Key_Backspace)
+    assert sheet.inputs.marker_length.text() == ""
+    type_into(qtbot, sheet.inputs.pattern_area, "0.9")
+    with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
+        type_into(qtbot, sheet.inputs.marker_efficiency, "80")
+    assert blocker.args[0] is not None
+    plan = sheet.style.consumption
+    assert plan == MarkerPlan(width, 12, efficiency=D("0.8"), pattern_area_m2=D("0.9"))
+    assert plan.marker_length_m == D("10.8") / (D("0.8") * width / 100)
+    said = sheet.inputs.note_for(sheet.inputs.marker_length).text()
+    assert said == f"planned: {plan.marker_length_m:.3f} m"
+    sheet.inputs.grab().save("docs/screenshots/cost-sheet-marker-plan.png")
+    # both a length and an efficiency: refused, and the totals say they are not current
+    with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
+        type_into(qtbot, sheet.inputs.marker_length, "12")
+    assert blocker.args[0] is None and sheet.panel.is_stale
