@@ -97,3 +97,8 @@ def test_a_marker_plan_is_kept_through_the_sheet() -> None:
     style = replace(TSHIRT, fabric=replace(JERSEY, width_cm=D("182.88")), consumption=plan)
     read = sheet_from_dict(sheet_to_dict(CostSheet(style, "NORDV", 3000)))
     assert read.style.consumption == plan
+
+
+def test_the_marker_plan_example_of_the_costing_page() -> None:
+    plan = MarkerPlan(width_cm=D(180), garments=12, efficiency=D("0.80"), pattern_area_m2=D("0.9"))
+    assert plan.marker_length_m == D("7.5") and plan.metres_per_piece == D("0.625")
