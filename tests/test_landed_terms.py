@@ -111,3 +111,35 @@ def test_allocation_gives_the_rounding_difference_to_the_largest_remainders() ->
     assert allocate_cents([D("1.25"), D("2.50")]) == ((D("1.25"), D("2.50")), D("0.00"))
     # a target set from outside (a subtotal already shown) is met exactly
     assert allocate_cents([D("0.426"), D("0.05")], D("0.47"))[0] == (D("0.42"), D("0.05"))
+
+
+def test_a_sheet_keeps_its_delivery_and_is_landed_for_its_brands_country() -> None:
+    from tests.costing_examples import TSHIRT
+    from workbench.costing import landed_terms
+    from workbench.costing.sheet import CostSheet, sheet_from_dict, sheet_to_dict
+
+    delivery = {"freight": D("0.22"), "insurance_rate": D("0.005"), "duty_rate": D("0.165"),
+                "local_freight": D("0.06")}  # fmt: skip
+    read = sheet_from_dict(sheet_to_dict(CostSheet(TSHIRT, "CSTL", 2400, delivery=delivery)))
+    assert read.delivery == delivery
+    terms = landed_terms(D("6.80"), "US", read.delivery)
+    assert terms.valuation == "FOB" and terms.duty == D("1.122")
+    assert "1401a" in terms.valuation_source
+    with pytest.raises(CostingError, match="no country"):
+        landed_terms(D("6.80"), "", delivery)
+    data = sheet_to_dict(CostSheet(TSHIRT, "CSTL", 2400, delivery=delivery))
+    data["delivery"]["freight_usd"] = "1"
+    with pytest.raises(CostingError, match=r"sheet\.delivery\.freight_usd"):
+        sheet_from_dict(data)
+
+
+def test_a_rung_says_which_line_took_its_rounding() -> None:
+    # FOB 4.20 + freight 0.22 + insurance 0.0244… = CIF 4.44; duty 0.693 and local freight
+    # 0.06 make landed 5.1974… = 5.20, so duty is shown 0.70, a cent above its own 0.69
+    terms = delivery_terms(D("4.20"), Shipping(
+        valuation="FOB", freight=D("0.22"), insurance_rate=D("0.005"), duty_rate=D("0.165"),
+        local_freight=D("0.06")))  # fmt: skip
+    landed = terms.incoterms()[-1]
+    assert dict(landed.lines)["Duty"] == D("0.70") and landed.total == D("5.20")
+    assert landed.moved == (("Duty", D("0.01")),)
+    assert terms.incoterms()[2].moved == ()

@@ -30,10 +30,11 @@ from ui.share_chart import ShareChart
 from ui.table_export import install_export
 from ui.wheel_guard import guard_wheel
 from workbench.capacity import LeadTime
-from workbench.costing import CostResult, stale_lines
+from workbench.costing import CostResult, Terms, stale_lines
 from workbench.costing.pricing import PriceResult
 
 STALE = QBrush(QColor("#fff1c7"))
+INCOTERMS = ("FOB", "CFR", "CIF", "Landed")
 BREAKDOWN_HEADERS = ("Component", "Quantity", "Rate (₹)", "Amount (₹)", "Share", "Rate code",
                      "Source", "Valid from")  # fmt: skip
 
@@ -67,10 +68,27 @@ class BreakdownPanel(QWidget):
         self._faded.setOpacity(0.3)
         self._faded.setEnabled(False)
         self.chart.setGraphicsEffect(self._faded)
+        delivered = QWidget()
+        dl = QVBoxLayout(delivered)
+        dl.setContentsMargins(0, 0, 0, 0)
+        #: the buyer's price at each Incoterm, with its lines (`Terms.incoterms`)
+        self.terms_table = QTableWidget(0, len(INCOTERMS))
+        self.terms_table.setHorizontalHeaderLabels(list(INCOTERMS))
+        self.terms_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.terms_table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.Stretch)  # fmt: skip
+        self.terms_table.verticalHeader().setDefaultSectionSize(22)
+        install_export(self.terms_table, "delivery terms")
+        #: the customs valuation basis and its source, or why there are no delivery terms
+        self.terms_label = QLabel("Delivery: fill in freight and duty to see the landed cost")
+        self.terms_label.setWordWrap(True)
+        dl.addWidget(self.terms_label)
+        dl.addWidget(self.terms_table, 1)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.breakdown)
         split.addWidget(self.chart)
-        split.setSizes([430, 260])
+        split.addWidget(delivered)
+        split.setSizes([300, 150, 320])
         layout.addWidget(split, 1)
         #: where the rounding went, when the amounts shown needed a cent moved to add up
         self.rounding_label = QLabel()
@@ -164,6 +182,38 @@ class BreakdownPanel(QWidget):
             + (f" · 1 INR = {fx.rate} {price.currency} ({fx.as_of})" if fx else "")
             + "".join(f"<br><i>{note}</i>" for note in price.notes)
         )
+
+    def show_terms(self, terms: Terms | None, currency: str, why: str) -> None:
+        """Each Incoterm's lines as shown, adding up to its price; the valuation basis and its
+        source above. ``why`` says what is missing when there are no terms."""
+        self.terms_table.setRowCount(0)
+        if terms is None:
+            self.terms_label.setText(f"Delivery: {why}")
+            return
+        ladder = terms.incoterms()
+        names = [name for name, _ in ladder[-1].lines] + ["Total"]
+        self.terms_table.setRowCount(len(names))
+        self.terms_table.setVerticalHeaderLabels(names)
+        for c, rung in enumerate(ladder):
+            shown = {**dict(rung.lines), "Total": rung.total}
+            for r, name in enumerate(names):
+                text = f"{shown[name]:,.2f}" if name in shown else ""
+                item = QTableWidgetItem(text)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if name == "Total":
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                self.terms_table.setItem(r, c, item)
+        basis = "FOB (transaction value)" if terms.valuation == "FOB" else "CIF"
+        law, _, why = terms.valuation_source.partition(":")
+        self.terms_label.setText(
+            f"<b>Delivered</b> ({currency} per piece): duty {terms.duty:,.4f} on the {basis} "
+            f"value of {terms.customs_value:,.4f}" + (f" · <i>{law}</i>" if law else "")
+            + ("<br>Lines rounded to add up to each total (largest remainder): "
+               + ", ".join(f"{name} {off:+.2f}" for rung in ladder for name, off in rung.moved)
+               if any(rung.moved for rung in ladder) else ""))  # fmt: skip
+        self.terms_label.setToolTip(terms.valuation_source if why else "")
 
     def show_lead_time(self, plan: LeadTime) -> None:
         self.lead_label.setText(

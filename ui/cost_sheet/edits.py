@@ -27,6 +27,10 @@ TEXT_FIELDS = {
     "efficiency": "efficiency", "stitches": "stitches", "marker_width": "marker_width",
     "marker_garments": "marker_garments", "marker_length": "marker_length",
     "marker_efficiency": "marker_efficiency", "pattern_area": "pattern_area",
+    "freight": "freight", "insurance_rate": "insurance_rate",
+    "insurance_cover": "insurance_cover", "duty_rate": "duty_rate",
+    "local_freight": "local_freight", "commission_rate": "commission_rate",
+    "buying_agent_rate": "buying_agent_rate",
 }  # fmt: skip
 #: the form's boxes, kept by position: state key → the form's attribute
 BOXES = {"category": "category", "brand": "brand", "method": "method", "mill": "mill",

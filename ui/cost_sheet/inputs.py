@@ -58,6 +58,7 @@ from workbench.costing import choices as pick
 from workbench.costing.limits import check_plausible, show
 from workbench.costing.marker import MarkerPlan
 from workbench.costing.sheet import CostSheet
+from workbench.costing.terms import DELIVERY_FIELDS
 from workbench.costing.units import CM_PER_INCH, M_PER_YARD
 from workbench.numbers import NumberError, read_number
 from workbench.workspace import Workspace
@@ -88,6 +89,20 @@ WIDTH_UNITS = (("cm", Decimal(1), "cm"), ("inches", CM_PER_INCH, "in"),
 LENGTH_UNITS = (("m", Decimal(1), "m"), ("yards", M_PER_YARD, "yd"),
                 ("yard", M_PER_YARD, "yd"), ("yds", M_PER_YARD, "yd"),
                 ("yd", M_PER_YARD, "yd"))  # fmt: skip
+
+#: the delivery fields: the form's attribute (and `terms.DELIVERY_FIELDS` name), its label in
+#: messages and its trade range; the percentages are fractions in the sheet
+DELIVERY_INPUTS = (
+    ("freight", "Freight", "freight_per_piece"),
+    ("insurance_rate", "Insurance", "insurance_rate"),
+    ("insurance_cover", "Insured % of CIF", "insurance_cover"),
+    ("duty_rate", "Duty", "duty_rate"),
+    ("local_freight", "Local freight", "freight_per_piece"),
+    ("commission_rate", "Selling commission", "commission_rate"),
+    ("buying_agent_rate", "Buying agent", "commission_rate"),
+)
+#: the delivery fields typed as percentages
+PERCENT_INPUTS = frozenset(DELIVERY_FIELDS) - {"freight", "local_freight"}
 
 #: the consumption methods, in the order of the method box (kept: drafts hold the position)
 BODY, MARKER_KG, MARKER_M, MARKER_YD, MARKER_PLAN = range(5)
@@ -316,6 +331,28 @@ class SheetInputs(QWidget):
                   ("Embroidery rate", self.embroidery))  # fmt: skip
         left.addWidget(make)
 
+        deliver = QGroupBox("Delivery to the brand (per piece, in the brand's currency)")
+        df = QFormLayout(deliver)
+        self.freight = self._line("")
+        self.insurance_rate = self._line("")
+        self.insurance_cover = self._line("")
+        self.insurance_cover.setPlaceholderText("110")
+        self.insurance_cover.setToolTip("Incoterms 2020 CIF: at least 110 % of the CIF value")
+        self.duty_rate = self._line("")
+        self.local_freight = self._line("")
+        self.commission_rate = self._line("")
+        self.buying_agent_rate = self._line("")
+        for edit in (self.freight, self.insurance_rate, self.duty_rate, self.local_freight):
+            edit.setPlaceholderText("none")
+        _add_rows(df, ("Freight", self._noted(self.freight)),
+                  ("Insurance %", self._noted(self.insurance_rate)),
+                  ("Insured % of CIF", self._noted(self.insurance_cover)),
+                  ("Duty %", self._noted(self.duty_rate)),
+                  ("Local freight", self._noted(self.local_freight)),
+                  ("Selling commission % of FOB", self._noted(self.commission_rate)),
+                  ("Buying agent % of FOB", self._noted(self.buying_agent_rate)))  # fmt: skip
+        left.addWidget(deliver)
+
         trims = QGroupBox("Trims and packing")
         tl = QVBoxLayout(trims)
         self.trim_table = QTableWidget(0, 3)
@@ -378,6 +415,11 @@ class SheetInputs(QWidget):
             self.costed_on.setDate(QDate(sheet.costed_on.year, sheet.costed_on.month,
                                          sheet.costed_on.day))  # fmt: skip
         self._show_style(style)
+        delivery = sheet.delivery or {}
+        for name, _label, _limits in DELIVERY_INPUTS:
+            value = delivery.get(name)
+            getattr(self, name).setText("" if value is None else write_number(
+                value * 100 if name in PERCENT_INPUTS else value))  # fmt: skip
         self.filling = False
 
     def start_from_fabric(self, fabric_id: str, current: Style | None) -> None:
@@ -583,6 +625,8 @@ class SheetInputs(QWidget):
             NumberField("efficiency", self.efficiency, "Line efficiency", "line_efficiency"),
             NumberField("stitches", self.stitches, "Stitches", "stitches", whole=True,
                         optional=True, empty=Decimal(0)),
+            *(NumberField(name, getattr(self, name), label, limits, optional=True)
+              for name, label, limits in DELIVERY_INPUTS),
         ]  # fmt: skip
         return fields
 
@@ -678,8 +722,11 @@ class SheetInputs(QWidget):
             trims=tuple(TrimLine(i, label.split(":")[0], qty, packing)
                         for i, label, qty, packing in self.trims),
         )  # fmt: skip
+        delivery = {name: v[name] / percent if name in PERCENT_INPUTS else v[name]
+                    for name, _label, _limits in DELIVERY_INPUTS if v[name] is not None}
         q = self.costed_on.date()
         return CostSheet(style=style, brand=str(self.brand.currentData() or ""),
                          quantity=self.quantity.value(), costed_on=date(q.year(), q.month(),
                                                                         q.day()),
-                         title=self.title_edit.text())  # fmt: skip
+                         title=self.title_edit.text(),
+                         delivery=delivery or None)  # type: ignore[arg-type]  # fmt: skip

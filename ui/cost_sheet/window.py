@@ -52,7 +52,15 @@ from ui.ops import OpContext, OpRunner
 from workbench import documents, drafts
 from workbench.capacity import CapacityError, LeadTime, lead_time
 from workbench.capacity.routes import style_route
-from workbench.costing import CostingError, CostResult, Style, cost_style, price_style
+from workbench.costing import (
+    CostingError,
+    CostResult,
+    Style,
+    Terms,
+    cost_style,
+    landed_terms,
+    price_style,
+)
 from workbench.costing.pricing import PriceResult
 from workbench.costing.sheet import CostSheet, sheet_from_dict, sheet_to_dict
 from workbench.workspace import Workspace
@@ -96,6 +104,8 @@ class CostSheetWindow(QMainWindow):
         self.loaded: Loaded | None = None
         self.style: Style | None = None
         self.price: PriceResult | None = None
+        #: the landed cost at each Incoterm shown, when the sheet says how it is delivered
+        self.terms: Terms | None = None
         self.plan: LeadTime | None = None
         self.setWindowTitle("Cost sheet[*] — Mill Workbench")
         self.resize(1400, 900)
@@ -435,8 +445,26 @@ class CostSheetWindow(QMainWindow):
         self.style, self.price = sheet.style, price
         self.message.setText("")
         self.panel.show_cost(cost, price)
+        self._show_terms(sheet, price)
         self._show_lead_time(sheet, cost)
         self.computed.emit(price)
+
+    def _show_terms(self, sheet: CostSheet, price: PriceResult | None) -> None:
+        """The landed cost at each Incoterm, for the brand's country, when the sheet says how
+        it is delivered."""
+        self.terms = None
+        if price is None:
+            why = "choose a brand"
+        elif not sheet.delivery:
+            why = "fill in freight, insurance and duty to see the landed cost"
+        else:
+            try:
+                self.terms = landed_terms(price.price_per_piece, price.brand.country,
+                                          sheet.delivery)  # fmt: skip
+                why = ""
+            except CostingError as exc:
+                why = str(exc)
+        self.panel.show_terms(self.terms, price.currency if price else "", why)
 
     def _show_lead_time(self, sheet: CostSheet, cost: CostResult) -> None:
         assert self.loaded is not None

@@ -32,7 +32,7 @@ from workbench.costing.inputs import (
 from workbench.costing.pricing import PriceResult, choose_fx_rate, choose_margin_rule
 from workbench.costing.ratebook import RateBook
 from workbench.costing.rates import fabric_spec, find_yarn, load_rate_book, trim_line
-from workbench.costing.terms import Shipping, Terms, delivery_terms
+from workbench.costing.terms import Shipping, Terms, delivery_terms, landed_terms
 
 __all__ = [
     "BodyMeasurements",
@@ -64,6 +64,7 @@ __all__ = [
     "fabric_spec",
     "find_yarn",
     "kg_per_metre",
+    "landed_terms",
     "load_rate_book",
     "net_consumption_kg",
     "price_style",

@@ -26,6 +26,7 @@ from workbench.costing.inputs import (
     TrimLine,
 )
 from workbench.costing.marker import MarkerPlan
+from workbench.costing.terms import DELIVERY_FIELDS
 
 SHEET_VERSION = 1
 
@@ -42,6 +43,9 @@ class CostSheet:
     title: str = ""
     #: free notes kept with the sheet (not part of the costing)
     notes: str = ""
+    #: freight, insurance, duty and commissions to the brand (`terms.DELIVERY_FIELDS`), in
+    #: the brand's currency per piece and as fractions; None: the sheet prices FOB only
+    delivery: dict[str, Decimal] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -108,6 +112,8 @@ def sheet_to_dict(sheet: CostSheet) -> dict[str, Any]:
         "quantity": sheet.quantity,
         "costed_on": None if sheet.costed_on is None else sheet.costed_on.isoformat(),
         "notes": sheet.notes,
+        **({} if sheet.delivery is None else
+           {"delivery": {k: str(v) for k, v in sheet.delivery.items()}}),
         "style": style_to_dict(sheet.style),
         **sheet.extra,
     }
@@ -265,7 +271,18 @@ def sheet_from_dict(data: Any) -> CostSheet:
         costed_on = None if costed is None else date.fromisoformat(costed)
     except ValueError:
         raise CostingError(f"sheet.costed_on is not an ISO date: {costed!r}") from None
-    known = {"sheet_version", "title", "brand", "quantity", "costed_on", "notes", "style"}
+    known = {"sheet_version", "title", "brand", "quantity", "costed_on", "notes", "style",
+             "delivery"}  # fmt: skip
+    delivery = None
+    if r.data.get("delivery") is not None:
+        d = r.obj("delivery")
+        unknown = set(d.data) - set(DELIVERY_FIELDS)
+        if unknown:
+            raise CostingError(f"sheet.delivery.{sorted(unknown)[0]} is not a delivery term")
+        delivery = {k: d.need(k) for k in d.data if d.data[k] is not None}
+        for k, v in delivery.items():
+            if v < 0:
+                raise CostingError(f"sheet.delivery.{k} cannot be negative")
     return CostSheet(
         style=style_from_dict(r.data.get("style"), "style"),
         brand=r.text("brand", False),
@@ -273,5 +290,6 @@ def sheet_from_dict(data: Any) -> CostSheet:
         costed_on=costed_on,
         title=r.text("title", False),
         notes=r.text("notes", False),
+        delivery=delivery,
         extra={k: v for k, v in r.data.items() if k not in known},
     )

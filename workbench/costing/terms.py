@@ -20,6 +20,7 @@ as forwarders quote them per carton and merchandisers spread them over its piece
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -30,6 +31,10 @@ from workbench.costing.rounding import allocate_cents
 
 #: Incoterms 2020 CIF A5 and CIP A5: "the price provided in the contract plus 10 %"
 CIF_COVER = Decimal("1.10")
+#: what a cost sheet holds of its delivery: the `Shipping` fields other than the valuation
+#: basis, which comes from the brand's country when the sheet is costed
+DELIVERY_FIELDS = ("freight", "insurance_rate", "insurance_cover", "duty_rate", "local_freight",
+                   "commission_rate", "buying_agent_rate")  # fmt: skip
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -82,6 +87,8 @@ class Incoterm:
     lines: tuple[tuple[str, Decimal], ...]
     total: Decimal
     rounding: Decimal
+    #: the lines this rung added that are shown a cent off their own rounding, and by how much
+    moved: tuple[tuple[str, Decimal], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,6 +104,8 @@ class Terms:
     duty: Decimal
     local_freight: Decimal
     landed: Decimal
+    #: why duty is charged on ``valuation`` (the destination's law), when known
+    valuation_source: str = ""
 
     def incoterms(self) -> tuple[Incoterm, ...]:
         """FOB, CFR, CIF and landed (the buyer's warehouse), each with its lines shown to the
@@ -122,7 +131,9 @@ class Terms:
             before = sum((amount for _, amount in shown), ZERO)
             cents, moved = allocate_cents([a for _, a in new], total - before)
             shown.extend((name, c) for (name, _), c in zip(new, cents, strict=True))
-            ladder.append(Incoterm(incoterm, tuple(shown), total, moved))
+            off = tuple((name, c - to_cents(a)) for (name, a), c in zip(new, cents, strict=True)
+                        if c != to_cents(a))  # fmt: skip
+            ladder.append(Incoterm(incoterm, tuple(shown), total, moved, off))
         return tuple(ladder)
 
 
@@ -136,4 +147,17 @@ def delivery_terms(fob: Decimal, shipping: Shipping) -> Terms:
     duty = customs_value * shipping.duty_rate
     landed = cif + commission + agent + duty + shipping.local_freight
     return Terms(fob, shipping.freight, insurance, cif, commission, agent, shipping.valuation,
-                 customs_value, duty, shipping.local_freight, landed)  # fmt: skip
+                 customs_value, duty, shipping.local_freight, landed,
+                 shipping.valuation_source)  # fmt: skip
+
+
+def landed_terms(fob: Decimal, country: str, delivery: Mapping[str, Decimal]) -> Terms:
+    """A sheet's delivery (`DELIVERY_FIELDS`) to the brand's ``country``, from its FOB price:
+    the valuation basis is the country's, looked up now; a country with none on file is a
+    `CostingError` naming it."""
+    unknown = set(delivery) - set(DELIVERY_FIELDS)
+    if unknown:
+        raise CostingError(f"not a delivery term: {', '.join(sorted(unknown))}")
+    if not country.strip():
+        raise CostingError("the brand has no country: its customs valuation basis is unknown")
+    return delivery_terms(fob, Shipping.for_country(country, **delivery))

@@ -1,0 +1,71 @@
+"""The cost sheet's delivery: typed freight, insurance and duty give each Incoterm's lines,
+adding up to its price, with duty on the value the brand's country charges it on (FOB for
+the United States, CIF for the EU), and the basis's source said on the sheet."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from tests import cost_sheet_helpers as helpers
+from tests.cost_sheet_helpers import knit_fabric, open_sheet, type_into
+from ui.cost_sheet import CostSheetWindow
+from ui.main_window import MainWindow
+
+demo_path, english, window = helpers.demo_path, helpers.english, helpers.window  # fixtures
+
+
+def _ladder(sheet: CostSheetWindow) -> dict[str, list[str]]:
+    table = sheet.panel.terms_table
+    return {table.verticalHeaderItem(r).text(): [table.item(r, c).text()
+                                                 for c in range(table.columnCount())]
+            for r in range(table.rowCount())}  # fmt: skip
+
+
+def _deliver(qtbot: QtBot, sheet: CostSheetWindow) -> None:
+    for edit, text in ((sheet.inputs.freight, "0.22"), (sheet.inputs.insurance_rate, "0.5"),
+                       (sheet.inputs.duty_rate, "16.5"), (sheet.inputs.local_freight, "0.06")):
+        with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
+            type_into(qtbot, edit, text)
+        assert blocker.args[0] is not None
+
+
+def test_landed_for_a_us_brand_charges_duty_on_fob(qtbot: QtBot, window: MainWindow) -> None:
+    sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
+    with qtbot.waitSignal(sheet.computed, timeout=5_000):
+        sheet.brand.setCurrentIndex(sheet.brand.findData("CSTL"))
+    assert "fill in freight" in sheet.panel.terms_label.text()
+    _deliver(qtbot, sheet)
+    terms, fob = sheet.terms, sheet.price.price_per_piece
+    assert terms is not None and terms.valuation == "FOB"
+    assert terms.duty == fob * D("0.165")
+    assert terms.cif == (fob + D("0.22")) / (1 - D("1.10") * D("0.005"))
+    ladder = _ladder(sheet)
+    assert list(ladder) == ["FOB price", "Freight", "Insurance", "Duty", "Local freight",
+                            "Total"]  # fmt: skip
+    for column in range(4):  # every Incoterm's lines add up to its total, as shown
+        cells = [D(v[column].replace(",", "")) for v in ladder.values() if v[column]]
+        assert sum(cells[:-1], D(0)) == cells[-1]
+    assert ladder["Total"][3] == f"{terms.landed.quantize(D('0.01')):,.2f}"
+    assert "1401a" in sheet.panel.terms_label.text()
+    moved = [f"{name} {off:+.2f}" for rung in terms.incoterms() for name, off in rung.moved]
+    assert all(m in sheet.panel.terms_label.text() for m in moved)
+    saved = sheet.current_sheet().delivery
+    assert saved == {"freight": D("0.22"), "insurance_rate": D("0.005"),
+                     "duty_rate": D("0.165"), "local_freight": D("0.06")}  # fmt: skip
+    sheet.grab().save(str(Path("docs/screenshots/cost-sheet-delivery.png")))
+
+
+def test_the_same_delivery_to_an_eu_brand_charges_duty_on_cif(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
+    with qtbot.waitSignal(sheet.computed, timeout=5_000):
+        sheet.brand.setCurrentIndex(sheet.brand.findData("NORDV"))
+    _deliver(qtbot, sheet)
+    terms = sheet.terms
+    assert terms is not None and terms.valuation == "CIF"
+    assert terms.duty == terms.cif * D("0.165")
+    assert "Union Customs Code" in sheet.panel.terms_label.text()
