@@ -18,7 +18,7 @@ then × (1 + wastage) in both cases.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -30,6 +30,7 @@ from workbench.costing.limits import show
 from workbench.costing.marker import MarkerPlan
 from workbench.costing.money import ONE, ZERO, to_cents
 from workbench.costing.ratebook import RateBook
+from workbench.costing.sizes import SizeLine, SizeRatio
 from workbench.costing.units import yards_to_m
 
 #: cm² → m² (10,000) times g → kg (1,000): the 10,000,000 of the trade's formula
@@ -100,9 +101,14 @@ def cost_per_minute(monthly_cost: Decimal, working_days: int, hours_per_day: Dec
 
 
 def net_consumption_kg(
-    consumption: MarkerConsumption | BodyMeasurements | MarkerPlan, fabric: FabricCost
+    consumption: MarkerConsumption | BodyMeasurements | MarkerPlan | SizeRatio,
+    fabric: FabricCost,
 ) -> Decimal:
     """Fabric per piece before wastage, in kg (see the module docstring for the formulas)."""
+    if isinstance(consumption, SizeRatio):  # the ratio's weighted mean (workbench.costing.sizes)
+        weighted = sum((line.ratio * net_consumption_kg(line.consumption, fabric)
+                        for line in consumption.sizes), ZERO)  # fmt: skip
+        return weighted / consumption.pieces
     if isinstance(consumption, MarkerConsumption):
         if consumption.uom == "kg":
             return consumption.quantity
@@ -199,3 +205,14 @@ def cost_garment(style: Style, book: RateBook, on: date) -> CostResult:
         factory_cost=factory,
         total=total_of(unshared),
     )
+
+
+def size_costs(style: Style, book: RateBook, on: date) -> tuple[tuple[SizeLine, Decimal], ...]:
+    """Each size of ``style``'s ratio with its own cost per piece (its consumption, the rest
+    of the style the same), for the sheet's per-size figures; their ratio-weighted mean is
+    the style's cost."""
+    ratio = style.consumption
+    if not isinstance(ratio, SizeRatio):
+        raise CostingError(f"style {style.style_code} is not costed by size")
+    return tuple((line, cost_garment(replace(style, consumption=line.consumption), book, on).total)
+                 for line in ratio.sizes)  # fmt: skip

@@ -16,6 +16,7 @@ from typing import Literal
 from workbench.costing.errors import CostingError
 from workbench.costing.marker import MarkerPlan
 from workbench.costing.money import ONE, ZERO
+from workbench.costing.sizes import SizeRatio
 
 # -- rates and rules ------------------------------------------------------------------------------
 
@@ -274,7 +275,7 @@ class Style:
     style_code: str
     category: str
     fabric: FabricSpec
-    consumption: MarkerConsumption | BodyMeasurements | MarkerPlan
+    consumption: MarkerConsumption | BodyMeasurements | MarkerPlan | SizeRatio
     making: Making
     wastage: Decimal = ZERO
     printing: PrintSpec | None = None

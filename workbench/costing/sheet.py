@@ -26,6 +26,7 @@ from workbench.costing.inputs import (
     TrimLine,
 )
 from workbench.costing.marker import MarkerPlan
+from workbench.costing.sizes import SizeLine, SizeRatio
 from workbench.costing.terms import DELIVERY_FIELDS
 
 SHEET_VERSION = 1
@@ -56,27 +57,34 @@ def _d(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
-def style_to_dict(style: Style) -> dict[str, Any]:
-    f = style.fabric
-    consumption: dict[str, Any]
-    if isinstance(style.consumption, MarkerConsumption):
-        consumption = {"type": "marker", "quantity": _d(style.consumption.quantity),
-                       "uom": style.consumption.uom}  # fmt: skip
-    elif isinstance(style.consumption, MarkerPlan):
-        plan = style.consumption
-        consumption = {
+def consumption_to_dict(
+    consumption: MarkerConsumption | BodyMeasurements | MarkerPlan | SizeRatio,
+) -> dict[str, Any]:
+    if isinstance(consumption, MarkerConsumption):
+        return {"type": "marker", "quantity": _d(consumption.quantity), "uom": consumption.uom}
+    if isinstance(consumption, MarkerPlan):
+        plan = consumption
+        return {
             "type": "marker_plan", "width_cm": _d(plan.width_cm), "garments": plan.garments,
             "length": _d(plan.length), "length_uom": plan.length_uom,
             "efficiency": _d(plan.efficiency), "pattern_area_m2": _d(plan.pattern_area_m2),
         }  # fmt: skip
-    else:
-        b = style.consumption
-        consumption = {
-            "type": "body", "body_length_cm": _d(b.body_length_cm),
-            "sleeve_length_cm": _d(b.sleeve_length_cm), "half_chest_cm": _d(b.half_chest_cm),
-            "length_allowance_cm": _d(b.length_allowance_cm),
-            "width_allowance_cm": _d(b.width_allowance_cm),
-        }  # fmt: skip
+    if isinstance(consumption, SizeRatio):
+        return {"type": "size_ratio", "sizes": [
+            {"size": s.size, "ratio": s.ratio, "consumption": consumption_to_dict(s.consumption)}
+            for s in consumption.sizes]}  # fmt: skip
+    b = consumption
+    return {
+        "type": "body", "body_length_cm": _d(b.body_length_cm),
+        "sleeve_length_cm": _d(b.sleeve_length_cm), "half_chest_cm": _d(b.half_chest_cm),
+        "length_allowance_cm": _d(b.length_allowance_cm),
+        "width_allowance_cm": _d(b.width_allowance_cm),
+    }  # fmt: skip
+
+
+def style_to_dict(style: Style) -> dict[str, Any]:
+    f = style.fabric
+    consumption = consumption_to_dict(style.consumption)
     return {
         "style_code": style.style_code,
         "category": style.category,
@@ -188,6 +196,39 @@ class _Reader:
         return [_Reader(v, f"{self.path}.{name}[{i}]") for i, v in enumerate(value)]
 
 
+def _consumption(
+    c: _Reader, sizes: bool
+) -> MarkerConsumption | BodyMeasurements | MarkerPlan | SizeRatio:
+    """A consumption as `consumption_to_dict` writes it; a size's own is never a ratio."""
+    kind = c.text("type")
+    if kind == "marker":
+        # the unit is checked by MarkerConsumption itself (kg, m or yd), hence the ignore
+        return MarkerConsumption(c.need("quantity"), c.text("uom"))  # type: ignore[arg-type]
+    if kind == "marker_plan":
+        return MarkerPlan(
+            width_cm=c.need("width_cm"), garments=c.integer("garments"),
+            length=c.decimal("length", False),
+            length_uom=c.text("length_uom", False, "m"),  # type: ignore[arg-type]
+            efficiency=c.decimal("efficiency", False),
+            pattern_area_m2=c.decimal("pattern_area_m2", False),
+        )  # fmt: skip
+    if kind == "body":
+        return BodyMeasurements(
+            c.need("body_length_cm"), c.need("sleeve_length_cm"), c.need("half_chest_cm"),
+            **{k: v for k in ("length_allowance_cm", "width_allowance_cm")
+               if (v := c.decimal(k, False)) is not None},
+        )  # fmt: skip
+    if kind == "size_ratio" and sizes:
+        lines = []
+        for s in c.items("sizes"):
+            inner = _consumption(s.obj("consumption"), sizes=False)
+            assert not isinstance(inner, SizeRatio)
+            lines.append(SizeLine(s.text("size"), s.integer("ratio"), inner))
+        return SizeRatio(tuple(lines))
+    allowed = "'marker', 'marker_plan', 'body'" + (" or 'size_ratio'" if sizes else "")
+    raise CostingError(f"{c.path}.type must be {allowed}")
+
+
 def style_from_dict(data: Any, path: str = "style") -> Style:
     r = _Reader(data, path)
     try:
@@ -202,29 +243,7 @@ def style_from_dict(data: Any, path: str = "style") -> Style:
             conversion_loss=f.decimal("conversion_loss", False),
             material_id=f.opt_text("material_id"), name=f.text("name", False),
         )  # fmt: skip
-        c = r.obj("consumption")
-        kind = c.text("type")
-        consumption: MarkerConsumption | BodyMeasurements | MarkerPlan
-        if kind == "marker":
-            # the unit is checked by MarkerConsumption itself (kg, m or yd), hence the ignore
-            consumption = MarkerConsumption(c.need("quantity"), c.text("uom"))  # type: ignore[arg-type]
-        elif kind == "marker_plan":
-            consumption = MarkerPlan(
-                width_cm=c.need("width_cm"), garments=c.integer("garments"),
-                length=c.decimal("length", False),
-                length_uom=c.text("length_uom", False, "m"),  # type: ignore[arg-type]
-                efficiency=c.decimal("efficiency", False),
-                pattern_area_m2=c.decimal("pattern_area_m2", False),
-            )  # fmt: skip
-        elif kind == "body":
-            consumption = BodyMeasurements(
-                c.need("body_length_cm"), c.need("sleeve_length_cm"), c.need("half_chest_cm"),
-                **{k: v for k in ("length_allowance_cm", "width_allowance_cm")
-                   if (v := c.decimal(k, False)) is not None},
-            )  # fmt: skip
-        else:
-            raise CostingError(
-                f"{path}.consumption.type must be 'marker', 'marker_plan' or 'body'")
+        consumption = _consumption(r.obj("consumption"), sizes=True)
         m = r.obj("making")
         making = Making(m.need("sam"), m.text("mill"), m.need("line_efficiency"))
         printing = None
