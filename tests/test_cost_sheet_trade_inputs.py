@@ -12,10 +12,11 @@ from pytestqt.qtbot import QtBot
 
 from tests import cost_sheet_helpers as helpers
 from tests.cost_sheet_helpers import knit_fabric, open_sheet, type_into
-from ui.cost_sheet.inputs import MARKER_PLAN, MARKER_YD
+from ui.cost_sheet.inputs import MARKER_PLAN, MARKER_YD, SIZE_RATIO
 from ui.main_window import MainWindow
 from workbench.costing import MarkerConsumption
 from workbench.costing.marker import MarkerPlan
+from workbench.costing.sizes import SizeRatio
 
 demo_path, english, window = helpers.demo_path, helpers.english, helpers.window  # fixtures
 
@@ -95,3 +96,29 @@ def test_a_marker_plan_by_length_then_by_efficiency(
     with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
         type_into(qtbot, sheet.inputs.marker_length, "12")
     assert blocker.args[0] is None and sheet.panel.is_stale
+
+
+def test_a_size_ratio_typed_as_the_trade_writes_it(qtbot: QtBot, window: MainWindow) -> None:
+    sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
+    assert not sheet.inputs.size_ratio.isVisible()
+    with qtbot.waitSignal(sheet.computed, timeout=5_000):
+        _choose_method(qtbot, sheet, SIZE_RATIO)
+    assert sheet.inputs.size_ratio.isVisible()
+    type_into(qtbot, sheet.inputs.size_ratio, "S:M:L:XL = 1:2:2:1")
+    with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
+        type_into(qtbot, sheet.inputs.size_consumption, "0.22 : 0.24 : 0.26 : 0.28 kg")
+    assert blocker.args[0] is not None
+    ratio = sheet.style.consumption
+    assert isinstance(ratio, SizeRatio) and ratio.text() == "S:M:L:XL = 1:2:2:1"
+    cost = sheet.price.cost
+    # (0.22 + 2 × 0.24 + 2 × 0.26 + 0.28) / 6 = 1.5 / 6 = 0.25 kg before wastage
+    assert cost.consumption_kg == D("0.25") * (1 + sheet.style.wastage)
+    shown = sheet.panel.sizes_label.text()
+    assert sheet.panel.sizes_label.isVisible() and "S ₹" in shown and "XL ₹" in shown
+    sheet.grab().save("docs/screenshots/cost-sheet-size-ratio.png")
+    # a figure missing: refused beside the field, the totals not current
+    with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
+        type_into(qtbot, sheet.inputs.size_consumption, "0.22 : 0.24 : 0.26 kg")
+    assert blocker.args[0] is None and sheet.panel.is_stale
+    note = sheet.inputs.note_for(sheet.inputs.size_consumption).text()
+    assert note == "4 sizes but 3 consumptions"

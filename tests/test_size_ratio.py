@@ -13,7 +13,7 @@ from tests.costing_examples import BOOK, ON, TSHIRT
 from workbench.costing import BodyMeasurements, CostingError, MarkerConsumption, cost_style
 from workbench.costing.garment import size_costs
 from workbench.costing.sheet import CostSheet, sheet_from_dict, sheet_to_dict
-from workbench.costing.sizes import SizeLine, SizeRatio
+from workbench.costing.sizes import SizeLine, SizeRatio, marker_figures, read_size_ratio
 
 
 def _body(length: int, sleeve: int, chest: int) -> BodyMeasurements:
@@ -71,3 +71,25 @@ def test_a_size_inside_a_size_is_refused_by_the_sheet() -> None:
     data["style"]["consumption"]["sizes"][0]["consumption"] = {"type": "size_ratio", "sizes": []}
     with pytest.raises(CostingError, match=r"sizes\[0\]\.consumption\.type must be"):
         sheet_from_dict(data)
+
+
+def test_a_ratio_as_the_trade_writes_it() -> None:
+    ratio = read_size_ratio("S:M:L:XL = 1:2:2:1", "1.55 : 1.6 : 1.65 : 1.7 m", D)
+    assert ratio.text() == "S:M:L:XL = 1:2:2:1"
+    assert [line.consumption for line in ratio.sizes][1] == MarkerConsumption(D("1.6"), "m")
+    assert marker_figures(ratio) == ((D("1.55"), D("1.6"), D("1.65"), D("1.7")), "m")
+    assert marker_figures(RATIO) is None  # body measurements: kept as saved
+
+
+@pytest.mark.parametrize("ratio, per_size, message", [
+    ("S M L", "1 2 3 kg", "sizes = pieces"),
+    ("S:M = 1:x", "1:2 kg", "'x' in the ratio"),
+    ("S:M = 1:2:3", "1:2 kg", "2 sizes but 3 numbers"),
+    ("S:M = 1:2", "0.2 : 0.3", "with its unit"),
+    ("S:M = 1:2", "0.2 kg", "2 sizes but 1 consumptions"),
+])  # fmt: skip
+def test_a_ratio_that_cannot_be_read_says_which_part(
+    ratio: str, per_size: str, message: str
+) -> None:
+    with pytest.raises(CostingError, match=message):
+        read_size_ratio(ratio, per_size, D)

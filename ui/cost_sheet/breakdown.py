@@ -8,6 +8,7 @@ window decides when to cost and what with.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -32,6 +33,7 @@ from ui.wheel_guard import guard_wheel
 from workbench.capacity import LeadTime
 from workbench.costing import CostResult, Terms, stale_lines
 from workbench.costing.pricing import PriceResult
+from workbench.costing.sizes import SizeLine
 
 STALE = QBrush(QColor("#fff1c7"))
 INCOTERMS = ("FOB", "CFR", "CIF", "Landed")
@@ -56,6 +58,11 @@ class BreakdownPanel(QWidget):
             widget.setTextFormat(Qt.TextFormat.RichText)
             figures.addWidget(widget, 1)
         layout.addLayout(figures)
+        #: each size's own cost, when the sheet is costed by size
+        self.sizes_label = QLabel()
+        self.sizes_label.setWordWrap(True)
+        self.sizes_label.setVisible(False)
+        layout.addWidget(self.sizes_label)
         self.breakdown = QTableWidget(0, len(BREAKDOWN_HEADERS))
         self.breakdown.setHorizontalHeaderLabels(list(BREAKDOWN_HEADERS))
         self.breakdown.verticalHeader().setVisible(False)
@@ -182,6 +189,15 @@ class BreakdownPanel(QWidget):
             + (f" · 1 INR = {fx.rate} {price.currency} ({fx.as_of})" if fx else "")
             + "".join(f"<br><i>{note}</i>" for note in price.notes)
         )
+
+    def show_sizes(self, ratio: str, costs: tuple[tuple[SizeLine, Decimal], ...]) -> None:
+        """Each size's own cost per piece beside the ratio; the cost above is their mean
+        weighted by the ratio. Nothing when the sheet is not costed by size."""
+        self.sizes_label.setVisible(bool(costs))
+        self.sizes_label.setText(
+            f"<b>By size</b> ({ratio}): " + " · ".join(
+                f"{line.size} ₹ {money(total)}" for line, total in costs)
+            + " — the cost above is their mean weighted by the ratio" if costs else "")
 
     def show_terms(self, terms: Terms | None, currency: str, why: str) -> None:
         """Each Incoterm's lines as shown, adding up to its price; the valuation basis and its

@@ -30,7 +30,8 @@ TEXT_FIELDS = {
     "freight": "freight", "insurance_rate": "insurance_rate",
     "insurance_cover": "insurance_cover", "duty_rate": "duty_rate",
     "local_freight": "local_freight", "commission_rate": "commission_rate",
-    "buying_agent_rate": "buying_agent_rate",
+    "buying_agent_rate": "buying_agent_rate", "size_ratio": "size_ratio",
+    "size_consumption": "size_consumption",
 }  # fmt: skip
 #: the form's boxes, kept by position: state key → the form's attribute
 BOXES = {"category": "category", "brand": "brand", "method": "method", "mill": "mill",

@@ -58,6 +58,7 @@ from workbench.costing import choices as pick
 from workbench.costing.limits import check_plausible, show
 from workbench.costing.marker import MarkerPlan
 from workbench.costing.sheet import CostSheet
+from workbench.costing.sizes import SizeRatio, marker_figures, read_size_ratio
 from workbench.costing.terms import DELIVERY_FIELDS
 from workbench.costing.units import CM_PER_INCH, M_PER_YARD
 from workbench.numbers import NumberError, read_number
@@ -105,7 +106,7 @@ DELIVERY_INPUTS = (
 PERCENT_INPUTS = frozenset(DELIVERY_FIELDS) - {"freight", "local_freight"}
 
 #: the consumption methods, in the order of the method box (kept: drafts hold the position)
-BODY, MARKER_KG, MARKER_M, MARKER_YD, MARKER_PLAN = range(5)
+BODY, MARKER_KG, MARKER_M, MARKER_YD, MARKER_PLAN, SIZE_RATIO = range(6)
 
 
 class FieldsRefused(CostingError):
@@ -210,9 +211,48 @@ class SheetInputs(QWidget):
             self.half_chest: method == BODY,
             self.marker: method in (MARKER_KG, MARKER_M, MARKER_YD),
             **{edit: method == MARKER_PLAN for edit in self._plan_edits()},
+            self.size_ratio: method == SIZE_RATIO, self.size_consumption: method == SIZE_RATIO,
         }  # fmt: skip
+        if method != SIZE_RATIO and self._saved_sizes is not None and not self.filling:
+            self._keep_sizes(None)  # another method chosen: the saved ratio is let go
         for edit, visible in shown.items():  # the row of the field with its note under it
             self._consumption_form.setRowVisible(self.note_for(edit).parentWidget(), visible)
+
+    def _keep_sizes(self, ratio: SizeRatio | None) -> None:
+        """Cost ``ratio`` as saved (its sizes are not marker figures), or type one again."""
+        self._saved_sizes = ratio
+        for edit in (self.size_ratio, self.size_consumption):
+            edit.setReadOnly(ratio is not None)
+        self.size_consumption.setPlaceholderText(
+            "as saved: each size's own measurements" if ratio is not None
+            else "0.22 : 0.24 : 0.26 : 0.28 kg")  # fmt: skip
+
+    def _read_sizes(self) -> SizeRatio:
+        """The ratio typed (or kept as saved), each size's figure within the marker ranges;
+        FieldsRefused says what cannot be read, beside the field."""
+        if self._saved_sizes is not None:
+            return self._saved_sizes
+        fmt = locale_format()
+
+        def number(text: str) -> Decimal:
+            try:
+                return read_number(text, fmt)
+            except NumberError as exc:
+                raise CostingError(f"{text.strip()!r}: {exc}") from None
+
+        try:
+            ratio = read_size_ratio(self.size_ratio.text(), self.size_consumption.text(), number)
+            for line in ratio.sizes:
+                c = line.consumption
+                assert isinstance(c, MarkerConsumption)
+                odd = check_plausible(f"marker_{c.uom}", c.quantity)
+                if odd is not None and odd.refused:
+                    raise CostingError(f"size {line.size}: {odd.message}")
+        except CostingError as exc:
+            self._mark(self.size_consumption, str(exc), "refused")
+            raise FieldsRefused([("Size ratio", str(exc))]) from None
+        self._mark(self.size_consumption, f"{ratio.pieces} pieces a ratio", "ok")
+        return ratio
 
     def _say_plan(self, plan: MarkerPlan) -> None:
         """Under the field left empty, what the plan gives for it: the marker length a planned
@@ -279,7 +319,8 @@ class SheetInputs(QWidget):
         self.method = self._combo()
         self.method.addItems(["Body measurements (knit)", "Marker (kg per piece)",
                               "Marker (m per piece)", "Marker (yd per piece)",
-                              "Marker plan (length or efficiency)"])  # fmt: skip
+                              "Marker plan (length or efficiency)",
+                              "Size ratio (marker per size)"])  # fmt: skip
         self.body_length = self._line("70")
         self.sleeve_length = self._line("20")
         self.half_chest = self._line("50")
@@ -296,6 +337,15 @@ class SheetInputs(QWidget):
         self.marker_efficiency.setToolTip("The share of the marker the patterns cover, to "
                                           "plan its length before it is laid")  # fmt: skip
         self.pattern_area = self._line("", 110)
+        self.size_ratio = self._line("", 260)
+        self.size_ratio.setPlaceholderText("S:M:L:XL = 1:2:2:1")
+        self.size_consumption = self._line("", 260)
+        self.size_consumption.setPlaceholderText("0.22 : 0.24 : 0.26 : 0.28 kg")
+        self.size_consumption.setToolTip("Each size's marker consumption per piece, in the "
+                                         "ratio's order, then kg, m or yd")  # fmt: skip
+        #: a saved ratio whose sizes are not marker figures (body measurements per size):
+        #: costed as saved, its fields read-only
+        self._saved_sizes: SizeRatio | None = None
         self.wastage = self._line("8")
         _add_rows(cf, ("Method", self.method),
                   ("Body length (cm)", self._noted(self.body_length)),
@@ -307,6 +357,8 @@ class SheetInputs(QWidget):
                   ("Marker length (m or yd)", self._noted(self.marker_length)),
                   ("Marker efficiency %", self._noted(self.marker_efficiency)),
                   ("Pattern area per garment (m²)", self._noted(self.pattern_area)),
+                  ("Size ratio", self._noted(self.size_ratio)),
+                  ("Per size", self._noted(self.size_consumption)),
                   ("Wastage %", self._noted(self.wastage)))  # fmt: skip
         self._consumption_form = cf
         self.method.currentIndexChanged.connect(self._show_method_rows)
@@ -460,6 +512,13 @@ class SheetInputs(QWidget):
             self.body_length.setText(write_number(c.body_length_cm))
             self.sleeve_length.setText(write_number(c.sleeve_length_cm))
             self.half_chest.setText(write_number(c.half_chest_cm))
+        elif isinstance(c, SizeRatio):
+            self.method.setCurrentIndex(SIZE_RATIO)
+            self.size_ratio.setText(c.text())
+            figures = marker_figures(c)
+            self._keep_sizes(None if figures else c)
+            self.size_consumption.setText("" if figures is None else " : ".join(
+                write_number(v) for v in figures[0]) + f" {figures[1]}")  # fmt: skip
         elif isinstance(c, MarkerPlan):
             self.method.setCurrentIndex(MARKER_PLAN)
             self.marker_width.setText(write_number(c.width_cm))
@@ -605,7 +664,7 @@ class SheetInputs(QWidget):
                          "marker_efficiency", optional=True),
              NumberField("pattern_area", self.pattern_area, "Pattern area", "pattern_area_m2",
                          optional=True))
-            if method == MARKER_PLAN else
+            if method == MARKER_PLAN else () if method == SIZE_RATIO else
             (NumberField("marker", self.marker, "Marker quantity", marker_limits),))  # fmt: skip
         fields = [
             NumberField("gsm", self.gsm, "GSM", "gsm", whole=True),
@@ -687,11 +746,13 @@ class SheetInputs(QWidget):
                                 else v["conversion_loss"] / percent),
             "dyeing_loss": None if v["dyeing_loss"] is None else v["dyeing_loss"] / percent,
         })  # fmt: skip
-        consumption: BodyMeasurements | MarkerConsumption | MarkerPlan
+        consumption: BodyMeasurements | MarkerConsumption | MarkerPlan | SizeRatio
         method = self.method.currentIndex()
         if method == BODY:
             consumption = BodyMeasurements(v["body_length"], v["sleeve_length"],  # type: ignore[arg-type]
                                            v["half_chest"])  # fmt: skip
+        elif method == SIZE_RATIO:
+            consumption = self._read_sizes()
         elif method == MARKER_PLAN:
             # a length typed in yards is kept in yards, as the cutting room gave it
             yards = self.units_typed.get("marker_length") == "yd" and v["marker_length"]

@@ -61,8 +61,10 @@ from workbench.costing import (
     landed_terms,
     price_style,
 )
+from workbench.costing.garment import size_costs
 from workbench.costing.pricing import PriceResult
 from workbench.costing.sheet import CostSheet, sheet_from_dict, sheet_to_dict
+from workbench.costing.sizes import SizeRatio
 from workbench.workspace import Workspace
 
 RECOMPUTE_MS = 120
@@ -445,6 +447,10 @@ class CostSheetWindow(QMainWindow):
         self.style, self.price = sheet.style, price
         self.message.setText("")
         self.panel.show_cost(cost, price)
+        ratio = sheet.style.consumption
+        self.panel.show_sizes(ratio.text() if isinstance(ratio, SizeRatio) else "",
+                              size_costs(sheet.style, self.loaded.book, cost.on)
+                              if isinstance(ratio, SizeRatio) else ())  # fmt: skip
         self._show_terms(sheet, price)
         self._show_lead_time(sheet, cost)
         self.computed.emit(price)

@@ -14,7 +14,9 @@ figures; their weighted mean is the sheet's cost exactly (checked by tests).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from workbench.costing.errors import CostingError
@@ -64,3 +66,47 @@ class SizeRatio:
         """The ratio as the trade writes it: "S:M:L = 1:2:1"."""
         return (":".join(s.size for s in self.sizes) + " = "
                 + ":".join(str(s.ratio) for s in self.sizes))  # fmt: skip
+
+
+def read_size_ratio(
+    ratio_text: str, per_size_text: str, number: Callable[[str], Decimal]
+) -> SizeRatio:
+    """A ratio as the trade writes it, "S:M:L:XL = 1:2:2:1", with each size's marker
+    consumption in the same order and its unit after them, "0.22 : 0.24 : 0.26 : 0.28 kg"
+    (kg, m or yd per piece). ``number`` reads one figure (in the user's locale). A
+    `CostingError` says which part cannot be read."""
+    from workbench.costing.inputs import MarkerConsumption
+
+    sizes_part, equals, ratios_part = ratio_text.partition("=")
+    names = [n.strip() for n in sizes_part.split(":")]
+    if not equals or not all(names):
+        raise CostingError(f"write the ratio as sizes = pieces, e.g. S:M:L = 1:2:1, "
+                           f"not {ratio_text.strip()!r}")  # fmt: skip
+    ratios = []
+    for part in ratios_part.split(":"):
+        if not part.strip().isdigit():
+            raise CostingError(f"{part.strip()!r} in the ratio is not a whole number of pieces")
+        ratios.append(int(part))
+    if len(ratios) != len(names):
+        raise CostingError(f"{len(names)} sizes but {len(ratios)} numbers in the ratio")
+    figures, _, unit = per_size_text.strip().rpartition(" ")
+    if unit not in ("kg", "m", "yd"):
+        raise CostingError("write each size's consumption in the ratio's order with its unit "
+                           "after them, e.g. 0.22 : 0.24 : 0.26 kg (kg, m or yd)")  # fmt: skip
+    values = [number(v) for v in figures.split(":")]
+    if len(values) != len(names):
+        raise CostingError(f"{len(names)} sizes but {len(values)} consumptions")
+    return SizeRatio(tuple(SizeLine(n, r, MarkerConsumption(v, unit))  # type: ignore[arg-type]
+                           for n, r, v in zip(names, ratios, values, strict=True)))  # fmt: skip
+
+
+def marker_figures(ratio: SizeRatio) -> tuple[tuple[Decimal, ...], str] | None:
+    """Each size's marker consumption and their one unit, as `read_size_ratio` reads them
+    back; None when the sizes' consumptions are not all marker figures in one unit."""
+    from workbench.costing.inputs import MarkerConsumption
+
+    consumptions = [line.consumption for line in ratio.sizes]
+    units = {c.uom for c in consumptions if isinstance(c, MarkerConsumption)}
+    if len(units) != 1 or not all(isinstance(c, MarkerConsumption) for c in consumptions):
+        return None
+    return tuple(c.quantity for c in consumptions), units.pop()  # type: ignore[union-attr]
