@@ -4,9 +4,12 @@ rate change), and lead times over a year of capacity data.
     python bench/costing.py [--sheets 20000] [--materials 20000]
 
 Prints one JSON line per figure:
-- ``cost_sheets_per_s``: sheets costed and priced per second, each a different style (fabric,
-  yarn, consumption, making, print, trims, brand, quantity) from the demo workspace, with a
-  rate book loaded fresh from the replica first (its load time is ``book_load_ms``);
+- ``cost_sheets_per_s`` (and per CPU second): sheets costed and priced per second, each a
+  different style (fabric, yarn, consumption, making, print, trims, brand, quantity) from the
+  demo workspace, with a rate book loaded fresh from the replica first (its load time is
+  ``book_load_ms``); the plain sheets are the baseline, and the same sheets costed by size
+  (S:M:L:XL = 1:2:2:1, each size its own consumption) are timed in alternating rounds in the
+  same run, with their ratio to it;
 - ``lead_time_ms``: the median and p95 time of one 10-step route scheduled over a year of
   daily capacity for 20 work centres.
 """
@@ -21,6 +24,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -41,6 +45,7 @@ from workbench.costing import (
     trim_line,
 )
 from workbench.costing import choices as pick
+from workbench.costing.sizes import SizeLine, SizeRatio
 from workbench.demo import generate_demo
 from workbench.replica import open_replica
 
@@ -86,25 +91,59 @@ def _styles(
     return styles
 
 
-def bench_costing(materials: int, sheets: int) -> None:
+def _by_size(style: Style) -> Style:
+    """The same style costed by size: S:M:L:XL = 1:2:2:1 around its own consumption."""
+    c = style.consumption
+    lines = []
+    for size, ratio, step in (("S", 1, -1), ("M", 2, 0), ("L", 2, 1), ("XL", 1, 2)):
+        if isinstance(c, BodyMeasurements):
+            own: BodyMeasurements | MarkerConsumption = replace(
+                c, body_length_cm=c.body_length_cm + 3 * step,
+                half_chest_cm=c.half_chest_cm + 3 * step)  # fmt: skip
+        else:
+            assert isinstance(c, MarkerConsumption)
+            own = replace(c, quantity=c.quantity + Decimal("0.05") * step)
+        lines.append(SizeLine(size, ratio, own))
+    return replace(style, consumption=SizeRatio(tuple(lines)))
+
+
+def bench_costing(materials: int, sheets: int, rounds: int = 4) -> None:
+    """Plain sheets (the baseline) and the same sheets costed by size, in alternating
+    rounds, each round with a rate book loaded fresh; wall-clock and CPU time both, as the
+    machine may be shared."""
     with tempfile.TemporaryDirectory(prefix="wb-bench-costing-") as tmp:
         replica = open_replica(Path(tmp) / "replica.sqlite")
         generate_demo(replica, materials=materials, seed=3)
         rng = random.Random(11)
-        styles = _styles(replica.conn, sheets, rng)
+        plain = _styles(replica.conn, sheets, rng)
+        kinds = {"plain": plain,
+                 "size_ratio": [(_by_size(s), b, q) for s, b, q in plain]}  # fmt: skip
         today = date.today()
-        started = time.perf_counter()
-        book = load_rate_book(replica.conn)
-        loaded = time.perf_counter()
-        for style, brand, quantity in styles:
-            price_style(style, book, today, brand=brand, quantity=quantity)
-        done = time.perf_counter()
-        print(json.dumps({
-            "bench": "costing", "sheets": sheets, "materials": materials,
-            "distinct_fabrics": len({s.fabric for s, _, _ in styles}),
-            "book_load_ms": round((loaded - started) * 1000, 1),
-            "cost_sheets_per_s": round(sheets / (done - loaded)),
-        }))  # fmt: skip
+        wall = dict.fromkeys(kinds, 0.0)
+        cpu = dict.fromkeys(kinds, 0.0)
+        loads = []
+        chunk = -(-sheets // rounds)
+        for r in range(rounds):
+            for kind, styles in kinds.items():
+                started = time.perf_counter()
+                book = load_rate_book(replica.conn)
+                loads.append(time.perf_counter() - started)
+                began, began_cpu = time.perf_counter(), time.process_time()
+                for style, brand, quantity in styles[r * chunk:(r + 1) * chunk]:
+                    price_style(style, book, today, brand=brand, quantity=quantity)
+                wall[kind] += time.perf_counter() - began
+                cpu[kind] += time.process_time() - began_cpu
+        for kind in kinds:
+            print(json.dumps({
+                "bench": "costing", "kind": kind, "sheets": sheets, "materials": materials,
+                **({"sizes": 4} if kind == "size_ratio" else {}),
+                "distinct_fabrics": len({s.fabric for s, _, _ in plain}),
+                "book_load_ms": round(statistics.median(loads) * 1000, 1),
+                "cost_sheets_per_s": round(sheets / wall[kind]),
+                "cost_sheets_per_cpu_s": round(sheets / cpu[kind]),
+                **({"cpu_ratio_to_plain": round(cpu["plain"] / cpu[kind], 3)}
+                   if kind != "plain" else {}),
+            }))  # fmt: skip
         replica.close()
 
 
