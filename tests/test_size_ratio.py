@@ -93,3 +93,15 @@ def test_a_ratio_that_cannot_be_read_says_which_part(
 ) -> None:
     with pytest.raises(CostingError, match=message):
         read_size_ratio(ratio, per_size, D)
+
+
+def test_the_costing_page_states_the_ratio_example() -> None:
+    from pathlib import Path
+
+    from tests.doc_tables import sections
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "costing.md").read_text("utf-8")
+    text = " ".join(sections(page)["Costing by size"].split())
+    cost = cost_style(TEE_BY_SIZE, BOOK, ON)
+    net = cost.consumption_kg / D("1.08")
+    assert f"= 1.364688 ÷ 6 = {net} kg, {cost.consumption_kg} kg with 8 % wastage" in text
