@@ -63,6 +63,11 @@ class BreakdownPanel(QWidget):
         self.sizes_label.setWordWrap(True)
         self.sizes_label.setVisible(False)
         layout.addWidget(self.sizes_label)
+        #: the brand's price at each quantity break, the order's own marked
+        self.breaks_label = QLabel()
+        self.breaks_label.setWordWrap(True)
+        self.breaks_label.setVisible(False)
+        layout.addWidget(self.breaks_label)
         self.breakdown = QTableWidget(0, len(BREAKDOWN_HEADERS))
         self.breakdown.setHorizontalHeaderLabels(list(BREAKDOWN_HEADERS))
         self.breakdown.verticalHeader().setVisible(False)
@@ -198,6 +203,21 @@ class BreakdownPanel(QWidget):
             f"<b>By size</b> ({ratio}): " + " · ".join(
                 f"{line.size} ₹ {money(total)}" for line, total in costs)
             + " — the cost above is their mean weighted by the ratio" if costs else "")
+
+    def show_breaks(self, breaks: tuple[PriceResult, ...], quantity: int) -> None:
+        """The price from each quantity break of the brand's rules; the break the order's
+        quantity falls in is in bold. Nothing when there is a single price."""
+        self.breaks_label.setVisible(len(breaks) > 1)
+        if len(breaks) <= 1:
+            self.breaks_label.setText("")
+            return
+        ordered = max((p for p in breaks if p.quantity <= quantity), default=None,
+                      key=lambda p: p.quantity)  # fmt: skip
+        cells = []
+        for p in breaks:
+            cell = f"{p.quantity:,}+ pcs {p.currency} {p.price_per_piece:,.2f}"
+            cells.append(f"<b>{cell} (this order)</b>" if p is ordered else cell)
+        self.breaks_label.setText("<b>Price breaks</b>: " + " · ".join(cells))
 
     def show_terms(self, terms: Terms | None, currency: str, why: str) -> None:
         """Each Incoterm's lines as shown, adding up to its price; the valuation basis and its

@@ -61,6 +61,7 @@ from workbench.costing import (
     landed_terms,
     price_style,
 )
+from workbench.costing.breaks import price_breaks
 from workbench.costing.garment import size_costs
 from workbench.costing.pricing import PriceResult
 from workbench.costing.sheet import CostSheet, sheet_from_dict, sheet_to_dict
@@ -451,6 +452,9 @@ class CostSheetWindow(QMainWindow):
         self.panel.show_sizes(ratio.text() if isinstance(ratio, SizeRatio) else "",
                               size_costs(sheet.style, self.loaded.book, cost.on)
                               if isinstance(ratio, SizeRatio) else ())  # fmt: skip
+        self.panel.show_breaks(price_breaks(sheet.style, self.loaded.book, cost.on,
+                                            brand=price.brand) if price else (),
+                               sheet.quantity)  # fmt: skip
         self._show_terms(sheet, price)
         self._show_lead_time(sheet, cost)
         self.computed.emit(price)
