@@ -38,3 +38,20 @@ def test_no_note_when_nothing_was_moved(qtbot: QtBot) -> None:
     panel.show_cost(cost_style(SHIRT, BOOK, ON), None)
     assert sum(_amounts(panel), D(0)) == D("423.63")
     assert panel.rounding_label.text() == ""
+
+
+def test_the_comparison_shows_columns_that_add_up(qtbot: QtBot) -> None:
+    from ui.cost_sheet.compare import CompareDialog
+    from workbench.costing.sheet import CostSheet
+
+    dialog = CompareDialog(CostSheet(TSHIRT, "NORDV", 3000, costed_on=ON),
+                           CostSheet(SHIRT, "CSTL", 2400, costed_on=ON), BOOK)  # fmt: skip
+    qtbot.addWidget(dialog)
+    table = dialog.table
+    names = [table.item(r, 0).text() for r in range(table.rowCount())]
+    last = names.index("Total cost per piece (₹)")
+    for column in (1, 2, 3):
+        cells = [table.item(r, column).text().replace(",", "") for r in range(last + 1)]
+        figures = [D(c) for c in cells[:-1] if c != "—"]
+        assert sum(figures, D(0)) == D(cells[-1]), column
+    assert table.item(last, 1).text() == "235.10"

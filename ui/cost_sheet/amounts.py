@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from PySide6.QtCore import QLocale
 
+from workbench.costing.money import to_cents
 from workbench.numbers import NumberFormat
 
 
@@ -26,4 +27,6 @@ def write_number(value: Decimal) -> str:
 
 
 def money(value: Decimal, places: int = 2) -> str:
-    return f"{value:,.{places}f}"
+    """``value`` rounded half up, as every amount is shown (`workbench.costing.money`), so
+    that a total shown here is the one its lines were allocated to add up to."""
+    return f"{to_cents(value, places):,.{places}f}"

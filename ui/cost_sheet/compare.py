@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from ui.cost_sheet.amounts import money
 from ui.table_export import install_export
 from workbench.costing import RateBook, cost_style, price_style
+from workbench.costing.money import to_cents
 from workbench.costing.sheet import CostSheet
 
 
@@ -86,7 +87,13 @@ class CompareDialog(QDialog):
                                               theirs.style.style_code, "Difference"])  # fmt: skip
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # components as the breakdown shows them, adding up to each total shown
+        shown = [{line.component: line.amount_shown for line in c.lines} for c in (a, b)]
         for r, (name, x, y) in enumerate(rows):
+            if name in names:
+                x, y = shown[0].get(name), shown[1].get(name)
+            else:  # a total or a price: the difference of the figures shown
+                x, y = (None if v is None else to_cents(v) for v in (x, y))
             cells = [name, "—" if x is None else money(x), "—" if y is None else money(y),
                      money((y or Decimal(0)) - (x or Decimal(0)))]  # fmt: skip
             for c, text in enumerate(cells):
