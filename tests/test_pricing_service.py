@@ -268,3 +268,29 @@ def test_issuing_a_proposal_is_audited_with_its_pdf_hash(priced: Server, tmp_pat
     assert issued[0].subject == draft["id"] and issued[0].actor == "merchandiser@alpha"
     assert issued[0].details["pdf_sha256"] == hashlib.sha256(pdf).hexdigest()
     workspace.close()
+
+
+def test_a_firm_quote_carries_the_landed_cost_to_the_brands_country(
+    priced: Server, tmp_path: Path
+) -> None:
+    from workbench.costing import landed_terms
+
+    workspace, _, _ = sign_in(priced.url, "merchandiser@alpha", PASSWORD, base=tmp_path)
+    sync_workspace(workspace)
+    book = load_rate_book(workspace.replica.conn)
+    delivery = {"freight": D("0.22"), "insurance_rate": D("0.005"), "duty_rate": D("0.165"),
+                "local_freight": D("0.06")}  # fmt: skip
+    body = sheet_to_dict(CostSheet(SHIRT, "CSTL", 2400, delivery=delivery))
+    client = client_for(workspace)
+    try:
+        quote = client.request_quote(body, "sheet-2")
+    finally:
+        client.close()
+    price = price_style(SHIRT, book, date.today(), brand="CSTL", quantity=2400)
+    terms = landed_terms(price.price_per_piece, "US", delivery)
+    assert quote["report"] == price_report(price, terms)
+    landed = quote["report"]["delivery"]
+    assert landed["valuation"] == "FOB" and "1401a" in landed["valuation_source"]
+    assert D(landed["duty"]) == price.price_per_piece * D("0.165")
+    assert [rung["incoterm"] for rung in landed["incoterms"]] == ["FOB", "CFR", "CIF", "Landed"]
+    workspace.close()

@@ -26,6 +26,7 @@ from workbench.costing import price_style
 from workbench.costing.rates import FX_COLUMNS, RATE_COLUMNS, RULE_COLUMNS, rate_book_from_rows
 from workbench.costing.report import price_report
 from workbench.costing.sheet import sheet_from_dict
+from workbench.costing.terms import landed_terms
 from workbench.replica.store import utc_now
 
 QUOTE_VALID_DAYS = 30
@@ -141,7 +142,9 @@ def _issue(
             fx_rates=rows("fx_rates", FX_COLUMNS),
         )  # fmt: skip
         price = price_style(style, book, on, brand=sheet.brand, quantity=sheet.quantity)
-        report = price_report(price)
+        terms = (None if not sheet.delivery else landed_terms(
+            price.price_per_piece, price.brand.country, sheet.delivery))  # fmt: skip
+        report = price_report(price, terms)
         seq = scope.next_seq(1)  # takes the workspace's lock: quote numbers never repeat
         number = scope.count("quotes", live_only=False) + 1
         quote: dict[str, Any] = {

@@ -8,6 +8,7 @@ from typing import Any
 
 from workbench.costing.breakdown import BreakdownLine
 from workbench.costing.pricing import PriceResult
+from workbench.costing.terms import Terms
 
 
 def _line(line: BreakdownLine) -> dict[str, Any]:
@@ -19,7 +20,22 @@ def _line(line: BreakdownLine) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def price_report(price: PriceResult) -> dict[str, Any]:
+def delivery_report(terms: Terms) -> dict[str, Any]:
+    """The landed cost to the brand's country: every figure in full precision, the basis
+    duty was charged on and its source, and each Incoterm's lines as shown."""
+    return {
+        "valuation": terms.valuation, "valuation_source": terms.valuation_source,
+        **{name: str(getattr(terms, name)) for name in (
+            "fob", "freight", "insurance", "cif", "commission", "buying_agent", "customs_value",
+            "duty", "local_freight", "landed")},
+        "incoterms": [{"incoterm": rung.incoterm, "total": str(rung.total),
+                       "lines": [[name, str(amount)] for name, amount in rung.lines]}
+                      for rung in terms.incoterms()],
+    }  # fmt: skip
+
+
+def price_report(price: PriceResult, terms: Terms | None = None) -> dict[str, Any]:
+    """The price as JSON; with ``terms``, its landed cost too (under "delivery")."""
     cost = price.cost
     rule, fx = price.rule, price.fx
     return {
@@ -56,4 +72,5 @@ def price_report(price: PriceResult) -> dict[str, Any]:
             "as_of": fx.as_of.isoformat(),
         },
         "lines": [_line(line) for line in cost.lines],
+        **({} if terms is None else {"delivery": delivery_report(terms)}),
     }  # fmt: skip
