@@ -32,7 +32,9 @@ def _deliver(qtbot: QtBot, sheet: CostSheetWindow) -> None:
         assert blocker.args[0] is not None
 
 
-def test_landed_for_a_us_brand_charges_duty_on_fob(qtbot: QtBot, window: MainWindow) -> None:
+def test_landed_for_a_us_brand_charges_duty_on_fob(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
     with qtbot.waitSignal(sheet.computed, timeout=5_000):
         sheet.brand.setCurrentIndex(sheet.brand.findData("CSTL"))
@@ -55,7 +57,7 @@ def test_landed_for_a_us_brand_charges_duty_on_fob(qtbot: QtBot, window: MainWin
     saved = sheet.current_sheet().delivery
     assert saved == {"freight": D("0.22"), "insurance_rate": D("0.005"),
                      "duty_rate": D("0.165"), "local_freight": D("0.06")}  # fmt: skip
-    sheet.grab().save(str(Path("docs/screenshots/cost-sheet-delivery.png")))
+    sheet.grab().save(str(tmp_path / "cost-sheet-delivery.png"))  # as in docs/screenshots
 
 
 def test_the_same_delivery_to_an_eu_brand_charges_duty_on_cif(

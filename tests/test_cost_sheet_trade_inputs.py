@@ -6,6 +6,7 @@ unit."""
 from __future__ import annotations
 
 from decimal import Decimal as D
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -62,7 +63,7 @@ def test_a_marker_in_yards(qtbot: QtBot, window: MainWindow) -> None:
 
 
 def test_a_marker_plan_by_length_then_by_efficiency(
-    qtbot: QtBot, window: MainWindow, tmp_path: object
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
 ) -> None:
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
     assert not sheet.inputs.marker_width.isVisible()
@@ -91,14 +92,16 @@ def test_a_marker_plan_by_length_then_by_efficiency(
     assert plan.marker_length_m == D("10.8") / (D("0.8") * width / 100)
     said = sheet.inputs.note_for(sheet.inputs.marker_length).text()
     assert said == f"planned: {plan.marker_length_m:.3f} m"
-    sheet.inputs.grab().save("docs/screenshots/cost-sheet-marker-plan.png")
+    sheet.inputs.grab().save(str(tmp_path / "cost-sheet-marker-plan.png"))  # as in docs/
     # both a length and an efficiency: refused, and the totals say they are not current
     with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
         type_into(qtbot, sheet.inputs.marker_length, "12")
     assert blocker.args[0] is None and sheet.panel.is_stale
 
 
-def test_a_size_ratio_typed_as_the_trade_writes_it(qtbot: QtBot, window: MainWindow) -> None:
+def test_a_size_ratio_typed_as_the_trade_writes_it(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
     assert not sheet.inputs.size_ratio.isVisible()
     with qtbot.waitSignal(sheet.computed, timeout=5_000):
@@ -115,7 +118,7 @@ def test_a_size_ratio_typed_as_the_trade_writes_it(qtbot: QtBot, window: MainWin
     assert cost.consumption_kg == D("0.25") * (1 + sheet.style.wastage)
     shown = sheet.panel.sizes_label.text()
     assert sheet.panel.sizes_label.isVisible() and "S ₹" in shown and "XL ₹" in shown
-    sheet.grab().save("docs/screenshots/cost-sheet-size-ratio.png")
+    sheet.grab().save(str(tmp_path / "cost-sheet-size-ratio.png"))  # as in docs/screenshots
     # a figure missing: refused beside the field, the totals not current
     with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
         type_into(qtbot, sheet.inputs.size_consumption, "0.22 : 0.24 : 0.26 kg")

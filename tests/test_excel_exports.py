@@ -87,3 +87,25 @@ def test_export_results_writes_every_match_with_prices_as_numbers(
     price = rows[table].index("Price")
     priced = [r[price] for r in body if r[price] is not None]
     assert priced and all(isinstance(p, float | int) for p in priced)
+
+
+def test_the_workbook_carries_the_delivered_prices(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
+    with qtbot.waitSignal(sheet.computed, timeout=5_000):
+        sheet.brand.setCurrentIndex(sheet.brand.findData("CSTL"))
+    for edit, text in ((sheet.inputs.freight, "0.22"), (sheet.inputs.duty_rate, "16.5")):
+        with qtbot.waitSignal(sheet.computed, timeout=5_000):
+            type_into(qtbot, edit, text)
+    terms = sheet.terms
+    assert terms is not None
+    path = tmp_path / "delivered.xlsx"
+    save_as(monkeypatch, path)
+    qtbot.mouseClick(sheet.export_button, Qt.MouseButton.LeftButton)
+    rows = [r for r in openpyxl.load_workbook(path).active.iter_rows(values_only=True)]
+    figures = {r[0]: r[4] for r in rows if r and r[0]}
+    assert figures["Duty on the FOB value (USD)"] == pytest.approx(float(terms.duty))
+    assert figures["Landed cost per piece (USD)"] == pytest.approx(float(terms.landed))
+    assert figures["CIF price per piece (USD)"] == pytest.approx(float(terms.cif))
+    assert "1401a" in next(r[0] for r in rows if r and r[0] and r[0].startswith("Customs"))

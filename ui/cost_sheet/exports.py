@@ -14,6 +14,7 @@ from typing import Any
 from workbench.costing import CostResult, RateBook
 from workbench.costing.pricing import PriceResult
 from workbench.costing.sheet import CostSheet
+from workbench.costing.terms import Terms
 from workbench.esg import render_esg_pdf
 from workbench.esg import to_csv_rows as esg_csv_rows
 from workbench.esg import to_json as esg_to_json
@@ -32,11 +33,13 @@ def _in(currency: str) -> str:
 
 
 def export_breakdown(
-    path: Path, sheet: CostSheet, cost: CostResult, price: PriceResult | None, brand: str
+    path: Path, sheet: CostSheet, cost: CostResult, price: PriceResult | None, brand: str,
+    terms: Terms | None = None,
 ) -> int:
     """The sheet as a workbook Excel users keep: a header block (style, brand, quantity,
-    currency, dates), the breakdown with typed cells, then cost, price and margin; the sheet
-    is named after the style. Returns the number of breakdown lines written."""
+    currency, dates), the breakdown with typed cells, then cost, price and margin, and the
+    delivered prices when the sheet has a delivery; the sheet is named after the style.
+    Returns the number of breakdown lines written."""
     style = sheet.style
     header: list[tuple[str, Any]] = [("Style", style.style_code)]
     if sheet.title:
@@ -64,9 +67,31 @@ def export_breakdown(
                   Cell(p.price_per_dozen, _in(p.currency))],
                  ["Margin on selling price", None, None, None,
                   Cell(p.margin, PERCENT)]]  # fmt: skip
+        if terms is not None:
+            rows += _delivered(terms, p.currency)
     export_table(path, BREAKDOWN_COLUMNS, rows, sheet_name=f"Cost sheet {style.style_code}",
                  header=header, formats=_FORMATS)  # fmt: skip
     return len(cost.lines)
+
+
+def _delivered(terms: Terms, currency: str) -> list[list[Any]]:
+    """The delivered prices under the price: each figure in full precision (Excel shows it to
+    the cent) and the law the duty's basis follows."""
+    money = _in(currency)
+    figures = [("Freight", terms.freight), ("Insurance", terms.insurance),
+               ("CIF price", terms.cif), ("Commission", terms.commission),
+               ("Buying agent", terms.buying_agent)]  # fmt: skip
+    rows: list[list[Any]] = [[]]
+    rows += [[f"{name} per piece ({currency})", None, None, None, Cell(value, money)]
+             for name, value in figures if value or name == "CIF price"]  # fmt: skip
+    rows += [[f"Duty on the {terms.valuation} value ({currency})", None, None, None,
+              Cell(terms.duty, money)],
+             [f"Local freight per piece ({currency})", None, None, None,
+              Cell(terms.local_freight, money)],
+             [f"Landed cost per piece ({currency})", None, None, None,
+              Cell(terms.landed, money)],
+             [f"Customs value on {terms.valuation}: {terms.valuation_source}"]]  # fmt: skip
+    return rows
 
 
 def esg_paths(path: Path) -> list[Path]:

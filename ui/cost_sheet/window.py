@@ -536,7 +536,7 @@ class CostSheetWindow(QMainWindow):
         sheet = self.current_sheet()
         brand = (f"{self.price.brand.code} — {self.price.brand.name}" if self.price
                  else sheet.brand)  # fmt: skip
-        written = export_breakdown(path, sheet, cost, self.price, brand)
+        written = export_breakdown(path, sheet, cost, self.price, brand, self.terms)
         self.message.setText(f"Exported to {path}")
         return written
 
