@@ -11,10 +11,11 @@ Pure Python over `Decimal`: no Qt, no I/O. `rates` is the one module that reads 
 """
 
 from workbench.costing.breakdown import BreakdownLine, stale_lines, with_shares
+from workbench.costing.breaks import price_breaks
 from workbench.costing.engine import cost_style, price_style
 from workbench.costing.errors import CostingError
 from workbench.costing.fabric import FabricCost, cost_fabric, kg_per_metre
-from workbench.costing.garment import CostResult, cost_per_minute, net_consumption_kg
+from workbench.costing.garment import CostResult, cost_per_minute, net_consumption_kg, size_costs
 from workbench.costing.inputs import (
     BodyMeasurements,
     Brand,
@@ -29,9 +30,11 @@ from workbench.costing.inputs import (
     Style,
     TrimLine,
 )
+from workbench.costing.marker import MarkerPlan
 from workbench.costing.pricing import PriceResult, choose_fx_rate, choose_margin_rule
 from workbench.costing.ratebook import RateBook
 from workbench.costing.rates import fabric_spec, find_yarn, load_rate_book, trim_line
+from workbench.costing.sizes import SizeLine, SizeRatio
 from workbench.costing.terms import Shipping, Terms, delivery_terms, landed_terms
 
 __all__ = [
@@ -47,11 +50,14 @@ __all__ = [
     "Making",
     "MarginRule",
     "MarkerConsumption",
+    "MarkerPlan",
     "PriceResult",
     "PrintSpec",
     "Rate",
     "RateBook",
     "Shipping",
+    "SizeLine",
+    "SizeRatio",
     "Style",
     "Terms",
     "TrimLine",
@@ -67,7 +73,9 @@ __all__ = [
     "landed_terms",
     "load_rate_book",
     "net_consumption_kg",
+    "price_breaks",
     "price_style",
+    "size_costs",
     "stale_lines",
     "trim_line",
     "with_shares",
