@@ -71,3 +71,27 @@ def test_the_same_delivery_to_an_eu_brand_charges_duty_on_cif(
     assert terms is not None and terms.valuation == "CIF"
     assert terms.duty == terms.cif * D("0.165")
     assert "Union Customs Code" in sheet.panel.terms_label.text()
+
+
+def test_the_cover_and_commissions_typed_on_the_sheet(qtbot: QtBot, window: MainWindow) -> None:
+    sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
+    with qtbot.waitSignal(sheet.computed, timeout=5_000):
+        sheet.brand.setCurrentIndex(sheet.brand.findData("NORDV"))
+    _deliver(qtbot, sheet)
+    for edit, text in ((sheet.inputs.insurance_cover, "120"),
+                       (sheet.inputs.commission_rate, "2"),
+                       (sheet.inputs.buying_agent_rate, "5")):  # fmt: skip
+        with qtbot.waitSignal(sheet.computed, timeout=5_000):
+            type_into(qtbot, edit, text)
+    terms, fob = sheet.terms, sheet.price.price_per_piece
+    assert terms is not None
+    assert terms.cif == (fob + D("0.22")) / (1 - D("1.20") * D("0.005"))
+    assert terms.commission == fob * D("0.02") and terms.buying_agent == fob * D("0.05")
+    assert terms.customs_value == terms.cif + terms.commission  # the agent's fee is not dutiable
+    assert list(_ladder(sheet)) == ["FOB price", "Freight", "Insurance", "Commission",
+                                    "Buying agent", "Duty", "Local freight", "Total"]  # fmt: skip
+    # a cover below the CIF value is refused beside the field
+    with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
+        type_into(qtbot, sheet.inputs.insurance_cover, "90")
+    assert blocker.args[0] is None
+    assert "outside 100–200 %" in sheet.inputs.note_for(sheet.inputs.insurance_cover).text()
