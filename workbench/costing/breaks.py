@@ -1,5 +1,5 @@
 """Quantity price breaks: a style's price at each order quantity where the brand's margin
-rules change, for the sheet, the proposal and the quote to show beside the ordered quantity.
+rules change, for the cost sheet to show beside the ordered quantity.
 
 Why from the rules: the breaks are the brand's own (``MarginRule.moq_from``), so the table
 shows exactly the quantities at which a larger order earns a lower price, and the price at

@@ -93,6 +93,9 @@ class Incoterm:
 
 @dataclass(frozen=True)
 class Terms:
+    """One piece's prices and charges from FOB to the buyer's warehouse, in full precision
+    (see the module docstring for each formula); `incoterms` gives them as shown."""
+
     fob: Decimal
     freight: Decimal
     insurance: Decimal
