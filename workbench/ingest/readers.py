@@ -337,9 +337,7 @@ def _excel_column(column: np.ndarray) -> tuple[np.ndarray, bool]:
     each kind of cell converted in bulk; whether it holds numbers."""
     import pandas as pd
 
-    kinds = np.fromiter(map(type, column), dtype=object, count=len(column))
-    text = kinds == str  # noqa: E721 (a column of types, compared at once)
-    if text.all():
+    if pd.api.types.infer_dtype(column, skipna=False) == "string":  # all text, seen in C
         head = column[:2000]
         if len(pd.unique(head)) <= len(head) // 2:
             # a column of few values (types, units, groups): one text object for each value,
@@ -360,6 +358,8 @@ def _excel_column(column: np.ndarray) -> tuple[np.ndarray, bool]:
         cells = joined.split("\x00")
         column[:] = [cell.strip() for cell in cells] if _joined_needs_strip(joined) else cells
         return column, False
+    kinds = np.fromiter(map(type, column), dtype=object, count=len(column))
+    text = kinds == str  # noqa: E721 (a column of types, compared at once)
     numbers = kinds == float  # noqa: E721
     if not (text | numbers).all():
         column[:] = [_cell(v) for v in column]
