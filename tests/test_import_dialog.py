@@ -5,8 +5,10 @@ valid rows on the server, and the rows come back through sync. Only admins see i
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -16,8 +18,9 @@ from pytestqt.qtbot import QtBot
 
 from sync.session import sign_in, sync_workspace
 from tests.sync_fixtures import PASSWORD, Server, material, write_rows
+from ui.import_dialog import ImportDialog
 from ui.main_window import MainWindow
-from ui.ops import OpRunner
+from ui.ops import OpContext, OpRunner
 
 pytestmark = pytest.mark.parametrize("server_db", ["sqlite"], indirect=True)
 
@@ -198,3 +201,54 @@ def test_checking_a_large_file_shows_its_progress_and_cancel_stops_it(
     assert len(blocker.args[0].rows) == 150_000
     done, total, text = heard[-1]
     assert (done, text) == (total, f"Checking large.csv: {total} of {total} columns")
+
+
+def test_sending_shows_the_bytes_then_the_server_at_work_and_cancel_stops_the_upload(
+    qtbot: QtBot, admin: MainWindow, tmp_path: Path
+) -> None:
+    """An uploader that sends in two halves and waits between them, as a slow line would:
+    the dialog shows what is sent, keeps the file it is sending, and Cancel stops sending."""
+    go_on = threading.Event()
+    sent: list[str | None] = []
+
+    def upload(kind: str, path: Path, dry_run: bool, partial: bool, columns: dict[str, str],
+               mark: str | None, ctx: OpContext) -> dict[str, Any]:  # fmt: skip
+        sent.append(mark)
+        ctx.progress(1_000_000, 2_000_000)
+        while not go_on.wait(0.02):
+            ctx.check()  # cancelled: the rest is never sent
+        ctx.progress(2_000_000, 2_000_000)
+        return {"rows_read": 2, "inserted": 2, "updated": 0, "unchanged": 0, "rejected": 0,
+                "written": True, "dry_run": dry_run}  # fmt: skip
+
+    dialog = ImportDialog(admin.workspace, admin.ops, upload, admin)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    path = tmp_path / "brands.csv"
+    path.write_text("Code,Name\nNRD,Nordwind\nSDW,Südwind\n", encoding="utf-8")
+    with qtbot.waitSignal(dialog.checked, timeout=10_000):
+        dialog.open_file(path)
+    dialog.set_decimal_mark(",")
+    qtbot.waitUntil(lambda: dialog.table is not None, timeout=10_000)
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "sending 1.0 of 2.0 MB" in dialog.progress_label.text(),
+                    timeout=10_000)  # fmt: skip
+    assert sent == ["comma"]
+    assert dialog.progress_bar.value() == 1_000_000 and dialog.cancel_button.isEnabled()
+    assert not dialog.mapping_table.isEnabled() and not dialog.import_button.isEnabled()
+    dialog.open_file(tmp_path / "other.csv")  # the file being sent stays the dialog's
+    assert dialog.path == path and dialog.summary.text().startswith("Wait for the server")
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.progress_row.isVisible(), timeout=10_000)
+    assert dialog.summary.text() == "Sending brands.csv cancelled: nothing was imported"
+    assert dialog.import_button.isEnabled() and dialog.mapping_table.isEnabled()
+    # sent again, to the end: the server at work, then its answer
+    heard: list[str] = []
+    dialog.progressed.connect(lambda done, total, text: heard.append(text))
+    go_on.set()
+    with qtbot.waitSignal(dialog.answered, timeout=10_000):
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    assert heard[-1] == "Importing brands.csv on the server: the server is checking and " \
+        "writing the file…"  # fmt: skip
+    assert dialog.summary.text().startswith("Imported: 2 read · 2 new")
+    assert not dialog.progress_row.isVisible()

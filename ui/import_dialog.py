@@ -223,6 +223,9 @@ class ImportDialog(QDialog):
             self.open_file(files[0])
 
     def open_file(self, path: Path) -> None:
+        if self._sending:  # the file being sent stays the dialog's until the server answers
+            self.summary.setText(f"Wait for the server's answer before opening {path.name}")
+            return
         self.path, self.raw, self.table = path, None, None
         self.drop_label.setText(f"<b>{path.name}</b> — reading…")
         self._enable()
@@ -325,7 +328,7 @@ class ImportDialog(QDialog):
 
     def check(self) -> None:
         """Validate the whole file against the replica, on a worker."""
-        if self.raw is None:
+        if self.raw is None or self._sending:
             return
         raw, mapping, replica = self.raw, self.mapping(), self.workspace.replica
         mark = self.decimal_mark
@@ -550,6 +553,7 @@ class ImportDialog(QDialog):
         ready = self.table is not None and not self._sending
         self.kind_box.setEnabled(self.raw is not None and not self._sending)
         self.mark_box.setEnabled(self.raw is not None and not self._sending)
+        self.mapping_table.setEnabled(not self._sending)
         self.import_button.setEnabled(ready and bool(self.table and self.table.rows))
         self.dry_run_button.setEnabled(ready)
         self.report_button.setEnabled(ready and bool(self.problems))
