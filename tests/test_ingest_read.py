@@ -227,3 +227,26 @@ def test_a_column_of_many_plain_numbers_reads_as_each_number_alone(tmp_path: Pat
         alone.write_text(f"{lines[0]}\n{row.format(0, price)}\n", "utf-8")
         one = validate(read_table(alone), mapping, decimal_mark=".")
         assert values["price"] == one.rows[0][1]["price"] == price
+
+
+def test_an_excel_column_of_distinct_texts_is_stripped_and_keeps_its_order(
+    tmp_path: Path,
+) -> None:
+    """A column of mostly different texts (codes, names) is made again cell by cell; each cell
+    keeps its place and loses the white space around it, as every other column does."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Code", "Name", "Type", "Category", "Unit"])
+    codes = [f"  FAB-{n:03d}\t" if n % 7 == 0 else f"FAB-{n:03d}" for n in range(40)]
+    for n, code in enumerate(codes):
+        sheet.append([code, f"Fabric number {n} ", "fabric", "jersey", "m"])
+    path = tmp_path / "materials.xlsx"
+    book.save(path)
+    raw = read_table(path)
+    columns = raw.column_arrays()
+    assert columns[0].tolist() == ["Code", *(f"FAB-{n:03d}" for n in range(40))]
+    assert columns[1].tolist() == ["Name", *(f"Fabric number {n}" for n in range(40))]
+    table = validate(raw, load_mapping("materials"))
+    assert table.problems == []
+    assert [v["code"] for _, v in table.rows] == [f"FAB-{n:03d}" for n in range(40)]

@@ -3,7 +3,12 @@ every problem at once, then import it on the server: all rows or, if asked, the 
 
 Reading and checking run on a worker against the laptop's replica (so a 200,000-row file
 never freezes the window); the server checks again and writes in one transaction, and the
-change feed brings the rows back to every laptop.
+change feed brings the rows back to every laptop. The dialog shows how far its own work is
+(the columns checked, the bytes sent) and Cancel stops it, until the whole file is on the
+server: from then on the server's one transaction decides, and nothing half-written can stay.
+
+The file's decimal mark is decided from its numbers unless the admin says it (an SAP user's
+decimal notation); the same choice goes to the local check and to the server.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QProgressBar,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -32,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.ops import OpContext, OpRunner
+from ui.ops import OpContext, OpHandle, OpRunner
 from ui.table_export import install_export
 from workbench.ingest import Problem, RawTable, ValidatedTable, load_mapping, read_table, validate
 from workbench.ingest.lookup import replica_resolver
@@ -40,6 +46,7 @@ from workbench.ingest.mapping import KINDS, Mapping
 from workbench.ingest.preview import guess_kind, override_columns
 from workbench.ingest.report import write_reject_report
 from workbench.ingest.validate import find_header
+from workbench.ingest.values import Mark
 from workbench.workspace import Workspace
 
 PREVIEW_ROWS = 200
@@ -55,10 +62,21 @@ KIND_NAMES = {
     "fx_rates": "Currency rates",
 }
 NOT_IMPORTED = "— not imported —"
+#: the decimal mark choices: what the admin reads, the mark (None: the file's numbers tell)
+DECIMAL_MARKS: tuple[tuple[str, Mark | None], ...] = (
+    ("Decided from the file's numbers", None),
+    ("Comma: 1.234,56", ","),
+    ("Point: 1,234.56", "."),
+)
+#: the words the server's ``decimal_mark`` parameter takes for each mark
+MARK_WORDS: dict[Mark, str] = {",": "comma", ".": "point"}
 REJECTED = QBrush(QColor("#fde2e1"))
 
-#: sends the file to the server: (kind, path, dry_run, accept_partial, columns, ctx) -> summary
-Uploader = Callable[[str, Path, bool, bool, dict[str, str], OpContext], dict[str, Any]]
+#: sends the file to the server: (kind, path, dry_run, accept_partial, columns, decimal mark
+#: as the server's parameter words it or None, ctx) -> summary; reports the bytes sent
+#: through ``ctx.progress`` and stops sending when ``ctx`` is cancelled
+Uploader = Callable[[str, Path, bool, bool, dict[str, str], str | None, OpContext],
+                    dict[str, Any]]  # fmt: skip
 
 
 @dataclass
@@ -72,6 +90,8 @@ class ImportDialog(QDialog):
     checked = Signal(object)
     #: the server answered an import or a dry run: its summary
     answered = Signal(object)
+    #: the dialog's running work moved on: done, total (0: no measure), what it is doing
+    progressed = Signal(int, int, str)
 
     def __init__(
         self,
@@ -90,6 +110,7 @@ class ImportDialog(QDialog):
         self.table: ValidatedTable | None = None
         self.problems: list[Problem] = []
         self._filling = False
+        self._op: OpHandle | None = None
 
         self.drop_label = QLabel("Drop an Excel, CSV or SAP export here, or choose one.")
         self.drop_label.setObjectName("dropZone")
@@ -105,8 +126,15 @@ class ImportDialog(QDialog):
         for kind in KINDS:
             self.kind_box.addItem(KIND_NAMES.get(kind, kind), kind)
         self.kind_box.currentIndexChanged.connect(self._on_kind_changed)
+        self.mark_box = QComboBox()
+        for text, mark in DECIMAL_MARKS:
+            self.mark_box.addItem(text, mark)
+        self.mark_box.setToolTip("SAP writes numbers in its user's decimal notation: say it "
+                                 "here when the file's numbers cannot tell it")  # fmt: skip
+        self.mark_box.currentIndexChanged.connect(self._on_kind_changed)
         form = QFormLayout()
         form.addRow("This file holds:", self.kind_box)
+        form.addRow("Decimal mark:", self.mark_box)
 
         self.mapping_table = QTableWidget(0, 3)
         self.mapping_table.setHorizontalHeaderLabels(["Field", "Required", "Column in the file"])
@@ -133,6 +161,21 @@ class ImportDialog(QDialog):
         body.addWidget(right)
         body.setSizes([380, 720])
 
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setTextVisible(True)
+        self.progress_label = QLabel()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop reading, checking or sending the file")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.progress_row = QWidget()
+        progress_layout = QHBoxLayout(self.progress_row)
+        progress_layout.setContentsMargins(0, 0, 0, 0)
+        progress_layout.addWidget(self.progress_label, 1)
+        progress_layout.addWidget(self.progress_bar, 1)
+        progress_layout.addWidget(self.cancel_button)
+        self.progress_row.setVisible(False)
+        self.progressed.connect(self._on_progress)
+
         self.summary = QLabel()
         self.summary.setObjectName("dialogMessage")
         self.summary.setWordWrap(True)
@@ -157,6 +200,7 @@ class ImportDialog(QDialog):
         layout.addLayout(top)
         layout.addLayout(form)
         layout.addWidget(body, 1)
+        layout.addWidget(self.progress_row)
         layout.addWidget(self.summary)
         layout.addLayout(buttons)
         self._enable()
@@ -179,22 +223,28 @@ class ImportDialog(QDialog):
             self.open_file(files[0])
 
     def open_file(self, path: Path) -> None:
+        if self._sending:  # the file being sent stays the dialog's until the server answers
+            self.summary.setText(f"Wait for the server's answer before opening {path.name}")
+            return
         self.path, self.raw, self.table = path, None, None
         self.drop_label.setText(f"<b>{path.name}</b> — reading…")
         self._enable()
 
         def read(ctx: OpContext) -> _Loaded:
+            self.progressed.emit(0, 0, f"Reading {path.name}…")
             raw = read_table(path)
             ctx.check()
             return _Loaded(raw, guess_kind(raw))
 
         def failed(exc: BaseException) -> None:
-            self.drop_label.setText(f"<b>{path.name}</b>: {exc}")
+            cancelled = self._finished()
+            self.drop_label.setText(f"<b>{path.name}</b>: " + ("reading cancelled" if cancelled
+                                                              else str(exc)))  # fmt: skip
 
-        self.ops.run(read, success=self._on_read, failure=failed,
-                     label=f"Reading {path.name}")  # fmt: skip
+        self._start(read, self._on_read, failed, f"Reading {path.name}")
 
     def _on_read(self, loaded: _Loaded) -> None:
+        self._finished()
         self.raw = loaded.raw
         rows = max(len(loaded.raw.rows) - 1, 0)
         self.drop_label.setText(f"<b>{loaded.raw.path.name}</b> — {rows:,} rows")
@@ -264,22 +314,48 @@ class ImportDialog(QDialog):
     def mapping(self) -> Mapping:
         return override_columns(load_mapping(self.kind), self.chosen_columns())
 
+    @property
+    def decimal_mark(self) -> Mark | None:
+        """The file's decimal mark as the admin chose it; None: its numbers tell."""
+        mark: Mark | None = self.mark_box.currentData()
+        return mark
+
+    def set_decimal_mark(self, mark: Mark | None) -> None:
+        self.mark_box.setCurrentIndex(next(i for i, (_, m) in enumerate(DECIMAL_MARKS)
+                                           if m == mark))  # fmt: skip
+
     # -- checking ----------------------------------------------------------------------------
 
     def check(self) -> None:
         """Validate the whole file against the replica, on a worker."""
-        if self.raw is None:
+        if self.raw is None or self._sending:
             return
         raw, mapping, replica = self.raw, self.mapping(), self.workspace.replica
+        mark = self.decimal_mark
         self.table = None
         self._enable()
+        label = f"Checking {raw.path.name}"
 
         def work(ctx: OpContext) -> ValidatedTable:
-            return validate(raw, mapping, replica_resolver(replica.conn))
+            def columns_checked(done: int, total: int) -> None:
+                ctx.check()  # Cancel stops the check between two columns
+                text = f"{label}: {done} of {total} columns"
+                self.progressed.emit(done, total, text)
+                ctx.progress(done, total, text)
 
-        self.ops.run(work, success=self._on_checked, label=f"Checking {raw.path.name}")
+            return validate(raw, mapping, replica_resolver(replica.conn), mark, columns_checked)
+
+        def failed(exc: BaseException) -> None:
+            cancelled = self._finished()
+            self.summary.setText("Checking cancelled: choose a column or the decimal mark "
+                                 "again to check the file" if cancelled
+                                 else f"The file could not be checked: {exc}")  # fmt: skip
+
+        self._start(work, self._on_checked, failed, label)
+        self.progressed.emit(0, len(mapping.fields), f"{label}…")
 
     def _on_checked(self, table: ValidatedTable) -> None:
+        self._finished()
         self.table = table
         self.problems = list(table.problems)
         self._show_preview(table)
@@ -354,23 +430,44 @@ class ImportDialog(QDialog):
             return
         kind, path, columns = self.kind, self.path, self.chosen_columns()
         partial = self.partial.isChecked()
+        mark = MARK_WORDS[self.decimal_mark] if self.decimal_mark else None
         upload = self._upload
         self._sending = True
         self._enable()
+        verb = "Checking" if dry_run else "Importing"
+        label = f"{verb} {path.name} on the server"
+
+        def sent(done: int, total: int, text: str) -> None:
+            """The bytes sent, then the server at work (no measure: it answers when its
+            transaction is over)."""
+            if total and done >= total:
+                self.progressed.emit(0, 0, f"{label}: the server is checking and writing "
+                                           "the file…")  # fmt: skip
+            else:
+                self.progressed.emit(done, total, f"{label}: sending {done / 1e6:,.1f} of "
+                                                  f"{total / 1e6:,.1f} MB")  # fmt: skip
 
         def work(ctx: OpContext) -> dict[str, Any]:
-            return upload(kind, path, dry_run, partial, columns, ctx)
+            def report(done: int, total: int, text: str) -> None:
+                ctx.progress(done, total, text)
+                sent(done, total, text)
+
+            return upload(kind, path, dry_run, partial, columns, mark,
+                          OpContext(ctx.label, ctx.cancel_event, report))  # fmt: skip
 
         def failed(exc: BaseException) -> None:
+            cancelled = self._finished()
             self._sending = False
-            self.summary.setText(f"The server did not import {path.name}: {exc}")
+            self.summary.setText(f"Sending {path.name} cancelled: nothing was imported"
+                                 if cancelled else
+                                 f"The server did not import {path.name}: {exc}")  # fmt: skip
             self._enable()
 
-        verb = "Checking" if dry_run else "Importing"
-        self.ops.run(work, success=self._on_answer, failure=failed,
-                     label=f"{verb} {path.name} on the server")  # fmt: skip
+        self._start(work, self._on_answer, failed, label)
+        self.progressed.emit(0, 0, f"{label}…")
 
     def _on_answer(self, answer: dict[str, Any]) -> None:
+        self._finished()
         self._sending = False
         rejects = [Problem(r["file"], r["row"], r["column"], r["value"], r["message"])
                    for r in answer.get("rejects", [])]  # fmt: skip
@@ -392,6 +489,62 @@ class ImportDialog(QDialog):
         self._enable()
         self.answered.emit(answer)
 
+    # -- the dialog's running work -----------------------------------------------------------
+
+    def _start(
+        self,
+        work: Callable[[OpContext], Any],
+        success: Callable[[Any], None],
+        failure: Callable[[BaseException], None],
+        label: str,
+    ) -> None:
+        """Run one piece of the dialog's work on a worker, its progress shown with Cancel (a
+        new piece replaces one still running: that one is cancelled and its outcome dropped)."""
+        if self._op is not None:
+            self._op.cancel()
+        handle: OpHandle | None = None
+
+        def done(result: Any) -> None:
+            if self._op is handle:
+                success(result)
+
+        def failed(exc: BaseException) -> None:
+            if self._op is handle:
+                failure(exc)
+
+        self.cancel_button.setText("Cancel")
+        self.cancel_button.setEnabled(True)
+        self.progress_row.setVisible(True)
+        handle = self._op = self.ops.run(work, success=done, failure=failed, label=label)
+
+    def cancel(self) -> None:
+        """Stop the running work: reading, checking, or sending the file (the server's import
+        of a file it has whole is one transaction and is not stopped from here)."""
+        if self._op is not None:
+            self._op.cancel()
+            self.cancel_button.setText("Cancelling…")
+            self.cancel_button.setEnabled(False)
+
+    def _finished(self) -> bool:
+        """The running work is over (done, failed or cancelled); whether it was cancelled."""
+        cancelled = self._op is not None and self._op.ctx.is_cancelled
+        self._op = None
+        self.progress_row.setVisible(False)
+        return cancelled
+
+    def _on_progress(self, done: int, total: int, text: str) -> None:
+        if self._op is None:
+            return
+        self.progress_label.setText(text)
+        self.progress_bar.setMaximum(max(total, 0))
+        self.progress_bar.setValue(min(done, total) if total else 0)
+        # the file is all on the server: its transaction decides, Cancel can no longer stop it
+        serving = total == 0 and "the server is" in text
+        self.cancel_button.setEnabled(not serving and not self._op.ctx.is_cancelled)
+        self.cancel_button.setToolTip(
+            "The server has the whole file: its import is all or nothing and finishes on its "
+            "own" if serving else "Stop reading, checking or sending the file")  # fmt: skip
+
     # -- state -------------------------------------------------------------------------------
 
     _sending = False
@@ -399,6 +552,8 @@ class ImportDialog(QDialog):
     def _enable(self) -> None:
         ready = self.table is not None and not self._sending
         self.kind_box.setEnabled(self.raw is not None and not self._sending)
+        self.mark_box.setEnabled(self.raw is not None and not self._sending)
+        self.mapping_table.setEnabled(not self._sending)
         self.import_button.setEnabled(ready and bool(self.table and self.table.rows))
         self.dry_run_button.setEnabled(ready)
         self.report_button.setEnabled(ready and bool(self.problems))

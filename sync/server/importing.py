@@ -349,6 +349,9 @@ def _insert(
         if n in defaults:
             values = values.copy()
             values[is_none(values)] = defaults[n]
+        if count and _same_throughout(values):
+            shared[n] = values[0]  # the same in every row (a default): written once
+            continue
         columns[n] = values.tolist()
     if conn.dialect.name == "postgresql":
         driver = conn.connection.dbapi_connection
@@ -371,6 +374,17 @@ def _insert(
         conn.exec_driver_sql(statement, list(zip(*(columns[n][start:end] for n in varying),
                                                  strict=True)))  # fmt: skip
         written(end)
+
+
+def _same_throughout(values: np.ndarray) -> bool:
+    """Whether every row holds the same value, one a statement can hold (a column the file
+    leaves empty, filled with its default): a sample of rows is compared before them all."""
+    first = values[0]
+    try:
+        _literal(first)
+    except TypeError:
+        return False
+    return bool((values[:: 1 + len(values) // 64] == first).all() and (values == first).all())
 
 
 def _literal(value: Any) -> str:

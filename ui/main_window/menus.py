@@ -294,14 +294,14 @@ class WindowMenus:
 
     def _upload_import(
         self, kind: str, path: Path, dry_run: bool, partial: bool, columns: dict[str, str],
-        ctx: OpContext,
+        decimal_mark: str | None, ctx: OpContext,
     ) -> dict[str, Any]:  # fmt: skip
         client = session.client_for(self.workspace)
         try:
             return client.upload_import(
                 kind, path, dry_run=dry_run, accept_partial=partial, columns=columns,
                 progress=lambda done, total: ctx.progress(done, total, "Uploading"),
-                cancel=ctx.cancel_event,
+                cancel=ctx.cancel_event, decimal_mark=decimal_mark,
             )  # fmt: skip
         finally:
             client.close()

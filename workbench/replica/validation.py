@@ -146,11 +146,13 @@ def check_column(name: str, field: str, values: list[Any]) -> dict[int, RowProbl
         return {i: RowProblem(name, None, field, v, f"{name} has no such field")
                 for i, v in enumerate(values)}  # fmt: skip
     f = declared.field(field)
-    present = [v for v in values if v is not None or f.default is None]
-    texts = [v for v in present if isinstance(v, str)]
+    present = values if f.default is None else [v for v in values if v is not None]
     clean = f.kind != "json"
     if clean:
-        joined = "\x1f".join(texts)
+        try:  # a column of text, as most are: joined as it is, without sorting out its texts
+            joined = "\x1f".join(present)
+        except TypeError:
+            joined = "\x1f".join([v for v in present if isinstance(v, str)])
         clean = "\x00" not in joined and _encodable(joined)
     if clean:
         try:
