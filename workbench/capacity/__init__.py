@@ -36,6 +36,7 @@ from workbench.capacity.loader import load_capacity
 from workbench.capacity.model import (
     PROCESSES,
     Calendar,
+    CalendarDay,
     CapacityError,
     CapacityRow,
     LeadTime,
@@ -50,6 +51,7 @@ __all__ = [
     "MAX_SCHEDULE_DAYS",
     "PROCESSES",
     "Calendar",
+    "CalendarDay",
     "CapacityBook",
     "CapacityError",
     "CapacityRow",
