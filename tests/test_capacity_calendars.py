@@ -140,6 +140,9 @@ def test_calendars_imported_on_the_server_reach_the_laptop_and_its_lead_times(
     assert "nothing was imported" in refused
     summary = json.loads(run("calendars", str(calendars), "--accept-partial").splitlines()[-1])
     assert summary["inserted"] == 2
+    # the same file again changes nothing, the day for every centre included
+    again = json.loads(run("calendars", str(calendars), "--accept-partial").splitlines()[-1])
+    assert (again["inserted"], again["updated"], again["unchanged"]) == (0, 0, 2)
 
     for role in ("merchandiser", "floor"):
         workspace, _, _ = sign_in(server.url, f"{role}@alpha", PASSWORD, base=tmp_path / role)

@@ -189,8 +189,9 @@ class CapacityBook:
 
 def utilisation(book: CapacityBook, centre_code: str, start: date, weeks: int) -> list[WeekLoad]:
     """Available and booked minutes of one centre per ISO week, from the week holding
-    ``start``, for ``weeks`` weeks. Raw published rows (booked may exceed available, which is
-    what a chart should show); weeks past the horizon read 0 and 0."""
+    ``start``, for ``weeks`` weeks: the published rows with the centre's calendar applied
+    (booked may exceed available, as on a day that became a holiday after it was booked, which
+    is what a chart should show); weeks past the horizon read 0 and 0."""
     if isinstance(weeks, bool) or not isinstance(weeks, int) or weeks < 0:
         raise CapacityError(f"weeks must be a whole number ≥ 0, not {weeks!r}")
     days = book.centre_days(centre_code)
