@@ -9,6 +9,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
+
 from sync.session import client_for, sign_in, sync_workspace
 from tests.costing_examples import TSHIRT
 from tests.sync_fixtures import PASSWORD, Server, write_rows
@@ -16,6 +18,7 @@ from tests.test_pricing_service import priced, sheet  # noqa: F401  (fixture)
 from workbench.capacity import lead_time, load_capacity
 from workbench.capacity.routes import style_route
 from workbench.costing import cost_style, load_rate_book
+from workbench.costing.sheet import CostSheet
 
 STAMP = "2026-11-01T00:00:00Z"
 
@@ -28,18 +31,8 @@ def test_a_quote_states_the_lead_time_the_laptop_plans(
     priced: Server, tmp_path: Path  # noqa: F811
 ) -> None:
     today = date.today()
-    cost = cost_style(TSHIRT, load_rate_book_of(priced, tmp_path), today)
-    processes = [step.process for step in style_route(TSHIRT, cost)]
-    centres = [_row(code=f"C-{n:02d}", name=p, process=p, mill="Tiruppur")
-               for n, p in enumerate(processes)]  # fmt: skip
-    # every centre: 100,000 free minutes Monday to Saturday for 60 days, enough for a step a day
-    capacity = [_row(work_centre_id=c["id"], day=(today + timedelta(days=n)).isoformat(),
-                     minutes_available=100_000, minutes_booked=0)
-                for c in centres for n in range(60)
-                if (today + timedelta(days=n)).weekday() != 6]  # fmt: skip
+    publish_capacity(priced, tmp_path, today)
     workspace_id = priced.workspaces["alpha"]
-    write_rows(priced.engine, workspace_id, "work_centres", centres)
-    write_rows(priced.engine, workspace_id, "capacity", capacity)
 
     workspace, _, _ = sign_in(priced.url, "merchandiser@alpha", PASSWORD, base=tmp_path / "m")
     client = client_for(workspace)
@@ -63,6 +56,49 @@ def test_a_quote_states_the_lead_time_the_laptop_plans(
     delay = date.fromisoformat(after["completion"]) - date.fromisoformat(before["completion"])
     assert delay == timedelta(days=7)
     assert after["bottleneck"] == local.bottleneck.process
+
+
+def publish_capacity(server: Server, tmp_path: Path, today: date) -> None:
+    """A centre for each step of the tee's route, each with 100,000 free minutes Monday to
+    Saturday for 60 days: enough for a step a day."""
+    cost = cost_style(TSHIRT, load_rate_book_of(server, tmp_path), today)
+    processes = [step.process for step in style_route(TSHIRT, cost)]
+    centres = [_row(code=f"C-{n:02d}", name=p, process=p, mill="Tiruppur")
+               for n, p in enumerate(processes)]  # fmt: skip
+    capacity = [_row(work_centre_id=c["id"], day=(today + timedelta(days=n)).isoformat(),
+                     minutes_available=100_000, minutes_booked=0)
+                for c in centres for n in range(60)
+                if (today + timedelta(days=n)).weekday() != 6]  # fmt: skip
+    write_rows(server.engine, server.workspaces["alpha"], "work_centres", centres)
+    write_rows(server.engine, server.workspaces["alpha"], "capacity", capacity)
+
+
+def test_the_cost_sheet_shows_the_quotes_lead_time(
+    qtbot: Any, priced: Server, tmp_path: Path  # noqa: F811
+) -> None:
+    from ui.main_window import MainWindow
+    from ui.ops import OpRunner
+
+    publish_capacity(priced, tmp_path, date.today())
+    workspace, _, _ = sign_in(priced.url, "merchandiser@alpha", PASSWORD, base=tmp_path / "m")
+    sync_workspace(workspace)
+    win = MainWindow(workspace, OpRunner())
+    qtbot.addWidget(win)
+    try:
+        sheet = win.new_cost_sheet()
+        qtbot.waitUntil(lambda: sheet.loaded is not None, timeout=10_000)
+        sheet.show_sheet(CostSheet(TSHIRT, "NORDV", 3000))
+        qtbot.waitUntil(lambda: sheet.price is not None and sheet.plan is not None,
+                        timeout=5_000)  # fmt: skip
+        with qtbot.waitSignal(sheet.quoted, timeout=15_000) as blocker:
+            qtbot.mouseClick(sheet.quote_button, Qt.MouseButton.LeftButton)
+        lead = blocker.args[0]["lead_time"]
+        assert lead["completion"] == sheet.plan.completion.isoformat()  # the sheet's own plan
+        shown = date.fromisoformat(lead["completion"])
+        assert f"ready by {shown:%d %b %Y} ({lead['days']} days)" in sheet.quote_label.text()
+    finally:
+        win.close()
+        workspace.close()
 
 
 def load_rate_book_of(server: Server, tmp_path: Path) -> Any:
