@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from sync.session import client_for, sign_in, sync_workspace
+from tests.cost_sheet_helpers import open_sheet
 from tests.costing_examples import TSHIRT
 from tests.sync_fixtures import PASSWORD, Server, write_rows
 from tests.test_pricing_service import priced, sheet  # noqa: F401  (fixture)
@@ -84,9 +85,8 @@ def test_the_cost_sheet_shows_the_quotes_lead_time(
     sync_workspace(workspace)
     win = MainWindow(workspace, OpRunner())
     qtbot.addWidget(win)
+    sheet = open_sheet(qtbot, win, None)
     try:
-        sheet = win.new_cost_sheet()
-        qtbot.waitUntil(lambda: sheet.loaded is not None, timeout=10_000)
         sheet.show_sheet(CostSheet(TSHIRT, "NORDV", 3000))
         qtbot.waitUntil(lambda: sheet.price is not None and sheet.plan is not None,
                         timeout=5_000)  # fmt: skip
