@@ -9,7 +9,7 @@ import json
 
 from tests.test_esg import BOOK, DATA, DOC, ON, TEE
 from workbench.costing import cost_style
-from workbench.esg import load_matrix, style_footprint, what_if
+from workbench.esg import load_matrix, style_footprint, to_csv_rows, to_json, what_if
 
 CREDITED = "cradle-to-gate fibre, net of credits"
 
@@ -89,3 +89,12 @@ def test_the_sheet_flags_the_credited_line_and_the_proposal_keeps_it_apart() -> 
     assert "biogenic carbon" in text and "not in the total: Viscose (Austria)" in text
     gw = proposal_lines(footprint)[0]
     assert gw.startswith("Global warming:") and "fibre net of credits, not in the total: -" in gw
+
+
+def test_the_exports_carry_the_flag() -> None:
+    footprint = style_footprint(TEE, cost_style(TEE, BOOK, ON), "100% Viscose Austria")
+    rows = to_csv_rows(footprint)
+    flagged = [r for r in rows if r[0] == "line net of credits"]
+    assert [(r[1], r[2]) for r in flagged] == [("Global warming", "Fibre: Viscose (Austria)")]
+    lines = json.loads(to_json(footprint))["sections"][0]["lines"]
+    assert [line["credited"] for line in lines if line["component"].startswith("Fibre")] == [True]
