@@ -11,7 +11,9 @@ Prints one JSON line per figure:
   (S:M:L:XL = 1:2:2:1, each size its own consumption) are timed in alternating rounds in the
   same run, with their ratio to it;
 - ``lead_time_ms``: the median and p95 time of one 10-step route scheduled over a year of
-  daily capacity for 20 work centres.
+  daily capacity for 20 work centres, and (``lead_time_calendar``) the same routes on the same
+  capacity with a work-centre calendar, with ``book_ms`` (building the capacity book) and the
+  ratios to the run without a calendar.
 """
 
 from __future__ import annotations
@@ -31,7 +33,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from workbench.capacity import CapacityBook, CapacityRow, RouteStep, WorkCentre, lead_time
+from workbench.capacity import (
+    CalendarDay,
+    CapacityBook,
+    CapacityRow,
+    RouteStep,
+    WorkCentre,
+    lead_time,
+)
 from workbench.costing import (
     BodyMeasurements,
     CostingError,
@@ -148,6 +157,8 @@ def bench_costing(materials: int, sheets: int, rounds: int = 4) -> None:
 
 
 def bench_lead_time(runs: int = 200) -> None:
+    """One route over a year of capacity, without a calendar and then (same book, same
+    routes) with a work-centre calendar: 15 mill holidays and every Saturday a half day."""
     rng = random.Random(5)
     start = date.today()
     processes = ["knitting", "dyeing", "printing", "embroidery", "cutting", "sewing",
@@ -163,21 +174,42 @@ def bench_lead_time(runs: int = 200) -> None:
             available = 8 * 60 * rng.randint(10, 40)
             rows.append(CapacityRow(centre.id, when, available,
                                     int(available * rng.uniform(0.3, 1.0))))  # fmt: skip
+    began = time.perf_counter()
     book = CapacityBook(centres, rows)
+    plain_build_ms = (time.perf_counter() - began) * 1000
     route = [RouteStep(p, Decimal(rng.randint(1, 30)) / 10, transit_days_after=rng.randint(0, 2))
              for p in processes]  # fmt: skip
-    timings = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        lead_time(book, route, rng.randint(1_000, 60_000), start)
-        timings.append((time.perf_counter() - began) * 1000)
-    timings.sort()
-    print(json.dumps({
-        "bench": "lead_time", "steps": len(route), "centres": len(centres),
-        "capacity_rows": len(rows), "runs": runs,
-        "lead_time_ms": round(statistics.median(timings), 3),
-        "lead_time_p95_ms": round(timings[int(runs * 0.95) - 1], 3),
-    }))  # fmt: skip
+    quantities = [rng.randint(1_000, 60_000) for _ in range(runs)]
+    days = [start + timedelta(days=d) for d in range(366)]
+    holidays = [CalendarDay(None, day, "holiday") for day in rng.sample(days, 15)
+                if day.weekday() != 5]  # fmt: skip
+    half_days = [CalendarDay(None, day, "half_day") for day in days if day.weekday() == 5]
+    began = time.perf_counter()
+    with_calendar = CapacityBook(centres, rows, holidays + half_days)
+    build_ms = (time.perf_counter() - began) * 1000
+    medians = {}
+    for name, which in (("lead_time", book), ("lead_time_calendar", with_calendar)):
+        timings = []
+        for quantity in quantities:
+            began = time.perf_counter()
+            lead_time(which, route, quantity, start)
+            timings.append((time.perf_counter() - began) * 1000)
+        timings.sort()
+        medians[name] = statistics.median(timings)
+        result = {
+            "bench": name, "steps": len(route), "centres": len(centres),
+            "capacity_rows": len(rows), "runs": runs,
+            "lead_time_ms": round(medians[name], 3),
+            "lead_time_p95_ms": round(timings[int(runs * 0.95) - 1], 3),
+        }  # fmt: skip
+        if which is book:
+            result["book_ms"] = round(plain_build_ms, 1)
+        else:
+            result |= {"calendar_days": len(holidays) + len(half_days),
+                       "book_ms": round(build_ms, 1),
+                       "book_ratio_to_no_calendar": round(build_ms / plain_build_ms, 2),
+                       "ratio_to_no_calendar": round(medians[name] / medians["lead_time"], 2)}
+        print(json.dumps(result))
 
 
 def main() -> None:

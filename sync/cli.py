@@ -625,8 +625,8 @@ def import_(
     """Import master data (all rows or none, unless --accept-partial) and print a summary.
 
     KIND is one of: materials, brands, work_centres, cost_rates, margin_rules, capacity,
-    orders, fx_rates. References are checked against the workspace (a cost rate's material code, an
-    order's brand), so import materials and brands before what names them.
+    calendars, orders, fx_rates. References are checked against the workspace (a cost rate's
+    material code, an order's brand), so import materials and brands before what names them.
     """
     from sync.server import accounts
     from sync.server.importing import ImportRefused, import_file

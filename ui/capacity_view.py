@@ -1,7 +1,9 @@
 """Capacity per work centre: available and booked hours per week for the weeks ahead, and
 the utilisation, so a merchandiser sees which centre will hold an order up before promising a
 date. Hours here as on the dashboards' capacity tab; the legend sits above the chart, never
-over its bars."""
+over its bars. Beside the weeks, the centre's calendar (holidays, half days, shifts) and the
+usual week the lead times assume past the published capacity: the same book every lead time
+is planned on, so what the window shows is what a quote counts."""
 
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from ui.formats import format_date, format_number, format_percent
 from ui.ops import OpContext, OpRunner
 from ui.table_export import VALUE_ROLE, install_export
 from workbench.capacity import CapacityBook, WeekLoad, load_capacity, utilisation
+from workbench.capacity.model import WEEKDAY_NAMES
 from workbench.export import DATE, PERCENT, Cell
 from workbench.workspace import Workspace
 
@@ -38,6 +41,8 @@ _LEGEND = ("Booked ÷ available hours per week: "
            "<span style='color:#e0a85a'>■</span> 80–95 % "
            "<span style='color:#c0392b'>■</span> 95 % and over "
            "<span style='color:#1f3a4d'>- - -</span> full (100 %)")  # fmt: skip
+#: how the calendar names its kinds of day
+KIND_TEXT = {"holiday": "Holiday", "half_day": "Half day", "shifts": "Shifts"}
 
 
 class CapacityWindow(QMainWindow):
@@ -75,10 +80,30 @@ class CapacityWindow(QMainWindow):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         install_export(self.table, "capacity")
+        self.calendar = QTableWidget(0, 4)
+        self.calendar.setHorizontalHeaderLabels(["Day", "Calendar", "Hours", "Name"])
+        self.calendar.verticalHeader().setVisible(False)
+        self.calendar.horizontalHeader().setStretchLastSection(True)
+        install_export(self.calendar, "calendar")
+        self.usual = QLabel()
+        self.usual.setObjectName("hint")
+        self.usual.setWordWrap(True)
+        # a wrapped label is not given the height of its lines: reserve three
+        self.usual.setMinimumHeight(3 * self.usual.fontMetrics().lineSpacing() + 4)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(self.usual)
+        side_layout.addWidget(QLabel("Calendar ahead (holidays, half days, shifts):"))
+        side_layout.addWidget(self.calendar, 1)
+        below = QSplitter(Qt.Orientation.Horizontal)
+        below.addWidget(self.table)
+        below.addWidget(side)
+        below.setSizes([620, 460])
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.chart)
-        split.addWidget(self.table)
-        split.setSizes([420, 240])
+        split.addWidget(below)
+        split.setSizes([400, 280])
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addLayout(top)
@@ -132,4 +157,38 @@ class CapacityWindow(QMainWindow):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
                 self.table.setItem(r, c, item)
+        self._show_calendar(code)
         self.shown.emit(code, weeks)
+
+    def _show_calendar(self, code: str) -> None:
+        """The centre's calendar days from today, in hours of its day, and its usual week."""
+        assert self.book is not None
+        days = self.book.centre_days(code)
+        today = date.today()
+        ahead = [c for c in days.calendar if c.day >= today]
+        self.calendar.setRowCount(len(ahead))
+        for r, entry in enumerate(ahead):
+            hours = entry.minutes(days.default_free) / 60
+            cells = ((f"{WEEKDAY_NAMES[entry.day.weekday()]} {format_date(entry.day)}",
+                      Cell(entry.day, DATE)),
+                     (KIND_TEXT.get(entry.kind, entry.kind), entry.kind),
+                     (format_number(hours, 0), Cell(hours, HOURS)),
+                     (entry.name, entry.name))  # fmt: skip
+            for c, (text, value) in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(VALUE_ROLE, value)
+                if c == 2:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
+                                          | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
+                self.calendar.setItem(r, c, item)
+        self.calendar.resizeColumnsToContents()
+        groups: dict[int, list[str]] = {}
+        for weekday, minutes in enumerate(days.weekday_free):
+            if minutes:
+                groups.setdefault(minutes, []).append(WEEKDAY_NAMES[weekday])
+        week = "; ".join(f"{', '.join(names)} {format_number(m / 60, 0)} h"
+                         for m, names in groups.items()) or "no working days"  # fmt: skip
+        end = format_date(date.fromordinal(days.horizon)) if days.horizon else "—"
+        self.usual.setText(f"Published capacity runs to {end}. After that lead times assume "
+                           f"the usual week ({week}) and the calendar below, nothing "
+                           "booked.")  # fmt: skip

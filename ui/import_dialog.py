@@ -58,6 +58,7 @@ KIND_NAMES = {
     "cost_rates": "Cost rates",
     "margin_rules": "Margin rules",
     "capacity": "Capacity",
+    "calendars": "Work-centre calendars (holidays, half days, shifts)",
     "orders": "Order history",
     "fx_rates": "Currency rates",
 }

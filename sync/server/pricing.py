@@ -5,7 +5,8 @@ computed here with the same engine (`workbench.costing`) from the workspace's cu
 margin rules and FX rates on today's date, numbered (Q-2026-000042), given a validity date,
 stored with every rate it used, written to the audit trail, and sent back to every
 merchandiser's replica through the change feed. Floor staff may not ask (no costs on the
-floor).
+floor). Each quote also states its lead time, planned on the workspace's capacity and
+work-centre calendars (`sync.server.lead_times`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import sqlalchemy as sa
 from sync.server import audit, schema
 from sync.server.accounts import Caller
 from sync.server.db import writing
+from sync.server.lead_times import quote_lead_time
 from sync.server.scoping import WorkspaceScope
 from workbench.costing import price_style
 from workbench.costing.rates import FX_COLUMNS, RATE_COLUMNS, RULE_COLUMNS, rate_book_from_rows
@@ -63,8 +65,8 @@ def _earlier_quote(
     quote = WorkspaceScope(conn, caller.workspace_id).get("quotes", found.quote_id)
     if quote is None or quote["deleted"] or quote["valid_until"] < on.isoformat():
         return None, True
-    report = json.loads(quote["body"]).get("report")
-    return {**quote, "report": report}, True
+    body = json.loads(quote["body"])
+    return {**quote, "report": body.get("report"), "lead_time": body.get("lead_time")}, True
 
 
 def _columns(table: str, names: tuple[str, ...]) -> list[sa.ColumnElement[Any]]:
@@ -145,6 +147,7 @@ def _issue(
         terms = (None if not sheet.delivery else landed_terms(
             price.price_per_piece, price.brand.country, sheet.delivery))  # fmt: skip
         report = price_report(price, terms)
+        lead = quote_lead_time(rows, style, price.cost, sheet.quantity, on)
         seq = scope.next_seq(1)  # takes the workspace's lock: quote numbers never repeat
         number = scope.count("quotes", live_only=False) + 1
         quote: dict[str, Any] = {
@@ -161,7 +164,8 @@ def _issue(
             "margin": str(price.margin),
             "costed_on": on.isoformat(),
             "valid_until": (on + timedelta(days=QUOTE_VALID_DAYS)).isoformat(),
-            "body": json.dumps({"sheet": body.get("sheet"), "report": report}),
+            "body": json.dumps({"sheet": body.get("sheet"), "report": report,
+                                "lead_time": lead}),
             "created_by": caller.username,
             "version": seq,
             "deleted": 0,
@@ -184,4 +188,4 @@ def _issue(
                          "price_per_piece": quote["price_per_piece"],
                          "valid_until": quote["valid_until"],
                      })  # fmt: skip
-    return {**quote, "report": report}
+    return {**quote, "report": report, "lead_time": lead}

@@ -8,8 +8,10 @@ window's quote line and announces a quote, or a queued request, on `quoted`.
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -78,5 +80,18 @@ class FirmQuote(QObject):
             diff = firm - estimate.price_per_piece
             text += (f" · estimate {estimate.price_per_piece:,.2f}, difference "
                      f"{diff:+,.2f}" if diff else " · the same as the estimate")  # fmt: skip
+        text += _lead_time_text(quote.get("lead_time"))
         self.label.setText(text)
         self.quoted.emit(quote)
+
+
+def _lead_time_text(lead: object) -> str:
+    """The quote's lead time as the server planned it (older quotes carry none)."""
+    if not isinstance(lead, dict):
+        return ""
+    if lead.get("completion"):
+        ready = date.fromisoformat(str(lead["completion"]))
+        return f" · ready by {ready:%d %b %Y} ({lead.get('days')} days)"
+    if lead.get("unavailable"):
+        return f" · no lead time: {html.escape(str(lead['unavailable']))}"
+    return ""

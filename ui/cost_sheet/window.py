@@ -479,7 +479,7 @@ class CostSheetWindow(QMainWindow):
     def _show_lead_time(self, sheet: CostSheet, cost: CostResult) -> None:
         assert self.loaded is not None
         try:
-            route = style_route(sheet.style, cost.consumption_kg, cost.consumption_m)
+            route = style_route(sheet.style, cost)
             self.plan = lead_time(self.loaded.capacity, route, sheet.quantity, date.today())
         except CapacityError as exc:
             self.plan = None

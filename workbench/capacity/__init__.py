@@ -11,16 +11,20 @@ and the bottleneck. Pure Python: `loader` is the one module that reads a replica
     plan.completion, plan.bottleneck.process, plan.warnings
     utilisation(book, "SEW-01", today, weeks=12)                 # for a capacity chart
 
-The calendar. A centre works on the days it has a capacity row with minutes available, except
-on the calendar's holidays and weekly off days, which close every centre even where a row
-exists. Transit days are calendar days.
+The calendar. A centre works on the days it has a capacity row with minutes available. The
+work-centre calendar (`CalendarDay`, the replicated ``calendar_days`` table) changes that: a
+holiday, a half day or a day of extra shifts sets the day's minutes available to its share of
+the centre's full day (the median of its published minutes), for one centre or for every
+centre, inside the published rows and past them; the bookings of the day stand. A `Calendar`
+passed to `lead_time` closes days on top of that (holidays and weekly off days that close
+every centre even where a row exists). Transit days are calendar days.
 
 The horizon. Capacity is published some months ahead; an order that runs past a centre's last
 row is still scheduled, because "no answer" does not help a merchandiser quote and a large
-order is exactly the case that runs long. Past the horizon a centre is assumed to work on the
-weekdays it usually works in its published rows (one at least half as often as its busiest
-weekday), minus holidays and weekly off days, with its median published available minutes
-free and nothing booked. That is optimistic (later bookings are not yet known), so every step
+order is exactly the case that runs long. Past the horizon each weekday the centre usually
+works (one worked at least half as often as its busiest weekday) gets that weekday's own
+median published minutes, so half-day Saturdays stay half days, with nothing booked and the
+calendar applied. That is optimistic (later bookings are not yet known), so every step
 finishing past its horizon is flagged (`StepSchedule.beyond_horizon`) and named in the
 warnings with the assumption used. The planner gives up with a `CapacityError` only if a step
 cannot finish within `MAX_SCHEDULE_DAYS` of the route's start.
@@ -36,6 +40,7 @@ from workbench.capacity.loader import load_capacity
 from workbench.capacity.model import (
     PROCESSES,
     Calendar,
+    CalendarDay,
     CapacityError,
     CapacityRow,
     LeadTime,
@@ -50,6 +55,7 @@ __all__ = [
     "MAX_SCHEDULE_DAYS",
     "PROCESSES",
     "Calendar",
+    "CalendarDay",
     "CapacityBook",
     "CapacityError",
     "CapacityRow",

@@ -10,14 +10,14 @@ loading.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import accumulate
 from statistics import median_low
 
 from workbench.capacity.model import (
+    CalendarDay,
     CapacityError,
     CapacityRow,
     WeekLoad,
@@ -28,10 +28,12 @@ from workbench.capacity.model import (
 
 @dataclass(frozen=True, slots=True)
 class CentreDays:
-    """One centre's capacity, precomputed. Working days are rows with minutes available.
+    """One centre's capacity, precomputed, its calendar applied. Working days are days with
+    minutes available.
 
     ``horizon`` is the last day with a row (the end of published capacity); after it the
-    planner assumes ``default_free`` minutes on each of ``weekdays`` (see the package docs).
+    planner assumes ``weekday_free[w]`` minutes on each weekday ``w`` (0 where the centre does
+    not usually work), except on the calendar days in ``beyond`` (see the package docs).
     """
 
     centre: WorkCentre
@@ -39,34 +41,66 @@ class CentreDays:
     free: tuple[int, ...]  # max(0, available - booked) on those days
     horizon: int  # ordinal of the last row; 0 when the centre has none
     weekdays: frozenset[int]  # weekdays the centre works beyond the horizon
-    default_free: int  # median available minutes of its working days
-    all_days: tuple[int, ...]  # every row's ordinal, ascending (for charts)
+    default_free: int  # a full working day: median available minutes of its working days
+    all_days: tuple[int, ...]  # every day's ordinal, ascending (for charts)
     available_sums: tuple[int, ...]  # prefix sums over all_days, with a leading 0
     booked_sums: tuple[int, ...]
+    #: the usual available minutes of each weekday (Monday first) beyond the horizon
+    weekday_free: tuple[int, ...] = (0,) * 7
+    #: calendar days past the horizon: ordinal -> minutes available
+    beyond: Mapping[int, int] = field(default_factory=dict)
+    #: the calendar days that apply to this centre, by day
+    calendar: tuple[CalendarDay, ...] = ()
 
 
-def _centre_days(centre: WorkCentre, rows: list[CapacityRow]) -> CentreDays:
+def _usual_minutes(work: list[CapacityRow]) -> tuple[int, ...]:
+    """Each weekday's usual available minutes: the median of that weekday's published
+    working days, so a half-day Saturday stays a half day past the horizon. A weekday counts
+    only if worked at least half as often as the busiest one: one overtime Sunday must not
+    make every future Sunday a working day."""
+    by_weekday: dict[int, list[int]] = {}
+    for r in work:
+        by_weekday.setdefault(r.day.weekday(), []).append(r.available)
+    if not by_weekday:
+        return (0,) * 7
+    busiest = max(len(v) for v in by_weekday.values())
+    return tuple(
+        median_low(by_weekday[w]) if 2 * len(by_weekday.get(w, ())) >= busiest else 0
+        for w in range(7)
+    )
+
+
+def _centre_days(
+    centre: WorkCentre, rows: list[CapacityRow], calendar: dict[date, CalendarDay]
+) -> CentreDays:
     rows.sort(key=lambda r: r.day)
     work = [r for r in rows if r.available > 0]
-    if work:
-        counts = Counter(r.day.weekday() for r in work)
-        busiest = max(counts.values())
-        # A weekday is a working day if it is worked at least half as often as the busiest
-        # weekday: one overtime Sunday must not make every future Sunday a working day.
-        weekdays = frozenset(w for w, n in counts.items() if 2 * n >= busiest)
-        default_free = median_low([r.available for r in work])
-    else:
-        weekdays, default_free = frozenset(), 0
+    full_day = median_low([r.available for r in work]) if work else 0
+    usual = _usual_minutes(work)
+    horizon = rows[-1].day.toordinal() if rows else 0
+    published = {r.day.toordinal(): (r.available, r.booked) for r in rows}
+    beyond: dict[int, int] = {}
+    for day, entry in calendar.items():
+        ordinal = day.toordinal()
+        if ordinal > horizon:
+            beyond[ordinal] = entry.minutes(full_day)
+        else:  # the calendar decides the minutes; the bookings stand
+            published[ordinal] = (entry.minutes(full_day), published.get(ordinal, (0, 0))[1])
+    ordered = sorted(published.items())
+    open_days = [(day, a, b) for day, (a, b) in ordered if a > 0]
     return CentreDays(
         centre=centre,
-        days=tuple(r.day.toordinal() for r in work),
-        free=tuple(max(0, r.available - r.booked) for r in work),
-        horizon=rows[-1].day.toordinal() if rows else 0,
-        weekdays=weekdays,
-        default_free=default_free,
-        all_days=tuple(r.day.toordinal() for r in rows),
-        available_sums=(0, *accumulate(r.available for r in rows)),
-        booked_sums=(0, *accumulate(r.booked for r in rows)),
+        days=tuple(day for day, _, _ in open_days),
+        free=tuple(max(0, a - b) for _, a, b in open_days),
+        horizon=horizon,
+        weekdays=frozenset(w for w, minutes in enumerate(usual) if minutes),
+        default_free=full_day,
+        all_days=tuple(day for day, _ in ordered),
+        available_sums=(0, *accumulate(a for _, (a, _) in ordered)),
+        booked_sums=(0, *accumulate(b for _, (_, b) in ordered)),
+        weekday_free=usual,
+        beyond=beyond,
+        calendar=tuple(calendar[day] for day in sorted(calendar)),
     )
 
 
@@ -74,12 +108,19 @@ class CapacityBook:
     """The work centres and their daily capacity, keyed for the planner.
 
     Rows must name a centre of the book by id, and each centre may have one row per day; minute
-    values must be whole and ≥ 0. The loader resolves duplicates in the replica before this.
+    values must be whole and ≥ 0. ``calendar`` days name a centre of the book or none (every
+    centre), one per centre (or none) and day; a centre's own day wins over the one for every
+    centre. The loader resolves duplicates in the replica before this.
     """
 
     __slots__ = ("_by_code", "_by_process", "_centres")
 
-    def __init__(self, centres: Iterable[WorkCentre], rows: Iterable[CapacityRow] = ()) -> None:
+    def __init__(
+        self,
+        centres: Iterable[WorkCentre],
+        rows: Iterable[CapacityRow] = (),
+        calendar: Iterable[CalendarDay] = (),
+    ) -> None:
         centre_list = list(centres)
         by_id: dict[str, list[CapacityRow]] = {}
         for centre in centre_list:
@@ -100,7 +141,20 @@ class CapacityBook:
                 raise CapacityError(f"{what} appears twice")
             seen.add((row.centre_id, row.day))
             by_id[row.centre_id].append(row)
-        self._centres = tuple(_centre_days(c, by_id[c.id]) for c in centre_list)
+        everywhere: dict[date, CalendarDay] = {}
+        own: dict[str, dict[date, CalendarDay]] = {c.id: {} for c in centre_list}
+        for entry in calendar:
+            if entry.centre_id is not None and entry.centre_id not in own:
+                raise CapacityError(f"calendar day {entry.day} names unknown centre "
+                                    f"{entry.centre_id}")  # fmt: skip
+            target = everywhere if entry.centre_id is None else own[entry.centre_id]
+            if entry.day in target:
+                who = "every centre" if entry.centre_id is None else codes[entry.centre_id]
+                raise CapacityError(f"calendar day {entry.day} of {who} appears twice")
+            target[entry.day] = entry
+        self._centres = tuple(
+            _centre_days(c, by_id[c.id], {**everywhere, **own[c.id]}) for c in centre_list
+        )
         self._by_code: dict[str, list[CentreDays]] = {}
         self._by_process: dict[str, list[CentreDays]] = {}
         for days in sorted(self._centres, key=lambda d: d.centre.code):
@@ -135,8 +189,9 @@ class CapacityBook:
 
 def utilisation(book: CapacityBook, centre_code: str, start: date, weeks: int) -> list[WeekLoad]:
     """Available and booked minutes of one centre per ISO week, from the week holding
-    ``start``, for ``weeks`` weeks. Raw published rows (booked may exceed available, which is
-    what a chart should show); weeks past the horizon read 0 and 0."""
+    ``start``, for ``weeks`` weeks: the published rows with the centre's calendar applied
+    (booked may exceed available, as on a day that became a holiday after it was booked, which
+    is what a chart should show); weeks past the horizon read 0 and 0."""
     if isinstance(weeks, bool) or not isinstance(weeks, int) or weeks < 0:
         raise CapacityError(f"weeks must be a whole number ≥ 0, not {weeks!r}")
     days = book.centre_days(centre_code)

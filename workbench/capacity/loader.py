@@ -1,4 +1,5 @@
-"""Building a `CapacityBook` from a replica's ``work_centres`` and ``capacity`` tables.
+"""Building a `CapacityBook` from a replica's ``work_centres``, ``capacity`` and
+``calendar_days`` tables.
 
 Why the only module here that reads SQL: the planner runs unchanged on the sync server and in
 tests that build books by hand. Here live the replica's habits: tombstones (``deleted = 1``
@@ -15,7 +16,13 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from workbench.capacity.book import CapacityBook
-from workbench.capacity.model import CapacityError, CapacityRow, WorkCentre, process_key
+from workbench.capacity.model import (
+    CalendarDay,
+    CapacityError,
+    CapacityRow,
+    WorkCentre,
+    process_key,
+)
 
 
 def _minutes(value: object, code: str, day: str, name: str) -> int:
@@ -83,4 +90,36 @@ def load_capacity(
                 _minutes(booked, code, key[1], "booked"),
             ),
         )
-    return CapacityBook(centres, (row for _, row in latest.values()))
+    return CapacityBook(centres, (row for _, row in latest.values()),
+                        _calendar(conn, codes, start))  # fmt: skip
+
+
+def _calendar(
+    conn: sqlite3.Connection, codes: dict[str, str], start: date | None
+) -> list[CalendarDay]:
+    """The live calendar days of the loaded centres and of every centre, from ``start``. No
+    end: past the capacity horizon the calendar is what the planner still knows."""
+    sql = (
+        "SELECT work_centre_id, day, kind, share, name, version FROM calendar_days "
+        "WHERE deleted = 0 AND (work_centre_id IS NULL OR work_centre_id IN "
+        "(SELECT value FROM json_each(?)))"
+    )
+    params = [json.dumps(sorted(codes))]
+    if start is not None:
+        sql += " AND day >= ?"
+        params.append(start.isoformat())
+    latest: dict[tuple[str | None, str], tuple[int, CalendarDay]] = {}
+    for centre_id, day_text, kind, share, name, version in conn.execute(sql, params):
+        key = (centre_id, str(day_text)[:10])
+        rank = int(version or 0)
+        if key in latest and rank < latest[key][0]:
+            continue
+        who = codes[centre_id] if centre_id else "every centre"
+        try:
+            day = date.fromisoformat(key[1])
+            number = None if share in (None, "") else Decimal(str(share))
+        except (ValueError, InvalidOperation):
+            raise CapacityError(f"calendar of {who}: {day_text!r} with share {share!r} is not "
+                                "an ISO date with a number") from None  # fmt: skip
+        latest[key] = (rank, CalendarDay(centre_id, day, kind, number, name or ""))
+    return [entry for _, entry in latest.values()]

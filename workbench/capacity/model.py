@@ -87,6 +87,46 @@ class CapacityRow:
     booked: int = 0
 
 
+#: What a calendar day of a kind means when it states no share of a full working day.
+DEFAULT_SHARES = {"holiday": Decimal(0), "half_day": Decimal("0.5"), "shifts": Decimal(1)}
+#: More than four full days' work in one day is a typing error, not a calendar.
+MAX_SHARE = Decimal(4)
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarDay:
+    """One day of a work-centre calendar: a holiday, a half day or a day of more (or fewer)
+    shifts, for the centre with id ``centre_id`` or, when it is None, for every centre.
+
+    ``share`` is the share of the centre's full working day it works that day (0 closed, 0.5
+    half a day, 2 a second shift); a full day is the median of the centre's published minutes
+    available. Why a share and not minutes: one mill-wide holiday list serves centres whose
+    days are 480 operator-minutes and 19,200 machine-minutes alike. A centre's own day wins
+    over one for every centre."""
+
+    centre_id: str | None
+    day: date
+    kind: str = "holiday"
+    share: Decimal | None = None
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in DEFAULT_SHARES:
+            raise CapacityError(f"calendar day {self.day}: kind {self.kind!r} is not one of "
+                                f"{', '.join(DEFAULT_SHARES)}")  # fmt: skip
+        share = DEFAULT_SHARES[self.kind] if self.share is None else self.share
+        share = to_decimal(share, f"calendar day {self.day} share")
+        if not 0 <= share <= MAX_SHARE:
+            raise CapacityError(f"calendar day {self.day}: a share of {share} of a working "
+                                f"day is not between 0 and {MAX_SHARE}")  # fmt: skip
+        object.__setattr__(self, "share", share)
+
+    def minutes(self, full_day: int) -> int:
+        """The minutes available on this day at a centre whose full day is ``full_day``."""
+        assert self.share is not None
+        return int(self.share * full_day)
+
+
 @dataclass(frozen=True, slots=True)
 class RouteStep:
     """One step of a style's process route.

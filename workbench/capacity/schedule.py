@@ -42,8 +42,9 @@ def _open_days(
     c: CentreDays, ready: int, stop: int, holidays: frozenset[int], off: frozenset[int]
 ) -> Iterator[tuple[int, int]]:
     """(day ordinal, free minutes) of the centre's working days from ``ready`` to before
-    ``stop``: published rows, then the assumed default capacity past the horizon. Ordinal 1
-    is a Monday, so ``(ordinal + 6) % 7`` is `date.weekday`."""
+    ``stop``: published rows with the centre's calendar applied, then past the horizon each
+    weekday's usual minutes, or the calendar's where it names the day. Ordinal 1 is a Monday,
+    so ``(ordinal + 6) % 7`` is `date.weekday`."""
     days, free = c.days, c.free
     for i in range(bisect_left(days, ready), len(days)):
         day = days[i]
@@ -52,12 +53,16 @@ def _open_days(
         if day in holidays or (off and (day + 6) % 7 in off):
             continue
         yield day, free[i]
-    works = c.weekdays - off
-    if not works or not c.default_free:
+    usual, beyond = c.weekday_free, c.beyond
+    if not any(usual[w] for w in range(7) if w not in off) and not beyond:
         return
     for day in range(max(ready, c.horizon + 1), stop):
-        if (day + 6) % 7 in works and day not in holidays:
-            yield day, c.default_free
+        weekday = (day + 6) % 7
+        if weekday in off or day in holidays:
+            continue
+        minutes = beyond.get(day, usual[weekday]) if beyond else usual[weekday]
+        if minutes:
+            yield day, minutes
 
 
 def _run(
@@ -117,11 +122,15 @@ def _warnings(step: RouteStep, s: StepSchedule, c: CentreDays) -> list[str]:
             f"day(s) from {s.ready}; starts {s.start}"
         )
     if s.beyond_horizon:
-        weekdays = ", ".join(WEEKDAY_NAMES[w] for w in sorted(c.weekdays))
+        groups: dict[int, list[str]] = {}
+        for w, minutes in enumerate(c.weekday_free):
+            if minutes:
+                groups.setdefault(minutes, []).append(WEEKDAY_NAMES[w])
+        usual = "; ".join(f"{', '.join(names)}: {m}" for m, names in groups.items())
         out.append(
             f"{step.process} at {s.centre_code} finishes after its published capacity ends "
-            f"({date.fromordinal(c.horizon)}); assumed {c.default_free} free minutes a day "
-            f"({weekdays}) with nothing booked after that"
+            f"({date.fromordinal(c.horizon)}); assumed each weekday's usual free minutes "
+            f"({usual}) and the work-centre calendar, with nothing booked after that"
         )
     return out
 

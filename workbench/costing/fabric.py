@@ -47,13 +47,18 @@ def kg_per_metre(gsm: int, width_cm: int | Decimal) -> Decimal:
 @dataclass(frozen=True)
 class FabricCost:
     """A fabric's cost: ``lines`` are per kg of finished fabric (quantities per kg), so
-    ``per_kg`` is their sum and ``per_m = per_kg × kg_per_m``."""
+    ``per_kg`` is their sum and ``per_m = per_kg × kg_per_m``.
+
+    ``grey_per_kg`` is the grey fabric one kg of finished fabric takes (1 + the dyeing loss
+    the costing used; 1 when undyed): capacity loads knitting, weaving and dyeing with it, so
+    the machines are loaded with the mass the costing pays for."""
 
     spec: FabricSpec
     kg_per_m: Decimal
     lines: tuple[BreakdownLine, ...]
     per_kg: Decimal
     per_m: Decimal
+    grey_per_kg: Decimal = ONE
 
 
 def _require_unit(rate: Rate, *units: str) -> str:
@@ -95,6 +100,7 @@ def _cost_fabric(
     kg_m = kg_per_metre(spec.gsm, spec.width_cm)
     metres_per_kg = ONE / kg_m
     lines: list[BreakdownLine] = []
+    grey_per_kg = ONE
 
     yarn = book.find(
         "yarn", on, material_id=spec.yarn_material_id,
@@ -126,6 +132,7 @@ def _cost_fabric(
         loss = spec.dyeing_loss
         if loss is None:
             loss = dye.process_loss if dye.process_loss is not None else DEFAULT_DYEING_LOSS
+        grey_per_kg = ONE + loss
         if loss:
             # The grey fabric that dyeing loses, at the grey cost: one kg of dyed fabric
             # takes (1 + loss) kg of grey.
@@ -158,4 +165,4 @@ def _cost_fabric(
         lines.append(BreakdownLine.from_rate(f"Finishing {spec.finish}", finish, ONE))
 
     per_kg = total_of(lines)
-    return FabricCost(spec, kg_m, tuple(lines), per_kg, per_kg * kg_m)
+    return FabricCost(spec, kg_m, tuple(lines), per_kg, per_kg * kg_m, grey_per_kg)

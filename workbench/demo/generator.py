@@ -186,6 +186,7 @@ def _generate(
         _cost_rates(w, rng, stamp, today, made)
         _fx_rates(w, rng, stamp, today)
         _orders(w, rng, stamp, today, orders, made, brand_ids)
+        _calendar(w, random.Random(rng.getrandbits(64)), stamp, today)
         replica.set_state("cursor", str(w.version), conn)
     return dict(w.counts)
 
@@ -254,6 +255,21 @@ def _work_centres_and_capacity(w: _Writer, rng: random.Random, stamp: str, today
          "deleted", "updated_at"),
         rows(),
         len(centres) * len(working),
+    )  # fmt: skip
+
+
+def _calendar(w: _Writer, rng: random.Random, stamp: str, today: date) -> None:
+    """The mills' holidays and half days within the capacity rows' window, for every centre.
+    Written last, with its own random stream, so the rest of a seeded demo is unchanged."""
+    first, last = (today + timedelta(days=d) for d in (-180, 180))
+    days = [(day, kind, name) for day, kind, name in v.CALENDAR
+            if first <= date.fromisoformat(day) <= last]  # fmt: skip
+    w.write(
+        "calendar_days",
+        ("id", "work_centre_id", "day", "kind", "name", "version", "deleted", "updated_at"),
+        ((w.new_id(rng), None, day, kind, name, w.next_version(), 0, stamp)
+         for day, kind, name in days),
+        len(days),
     )  # fmt: skip
 
 

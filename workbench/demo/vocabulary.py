@@ -161,6 +161,20 @@ WORK_CENTRES: tuple[tuple[str, str, str, int], ...] = (
     ("FIN-01", "Finishing and packing", "finishing", 30 * 8 * 60),
 )
 
+#: The mills' calendar: (day, kind, name), for every centre. Tamil Nadu public holidays and
+#: the half day before Diwali; the demo keeps those within its capacity window.
+CALENDAR: tuple[tuple[str, str, str], ...] = (
+    ("2026-01-15", "holiday", "Pongal"), ("2026-01-26", "holiday", "Republic Day"),
+    ("2026-04-14", "holiday", "Tamil New Year"), ("2026-05-01", "holiday", "May Day"),
+    ("2026-08-15", "holiday", "Independence Day"), ("2026-10-02", "holiday", "Gandhi Jayanti"),
+    ("2026-10-20", "holiday", "Ayudha Puja"), ("2026-11-07", "half_day", "Diwali eve"),
+    ("2026-11-09", "holiday", "Diwali"), ("2026-12-25", "holiday", "Christmas"),
+    ("2027-01-01", "holiday", "New Year's Day"), ("2027-01-15", "holiday", "Pongal"),
+    ("2027-01-26", "holiday", "Republic Day"), ("2027-04-14", "holiday", "Tamil New Year"),
+    ("2027-05-01", "holiday", "May Day"), ("2027-08-14", "half_day", "Saturday half day"),
+    ("2027-08-16", "holiday", "Independence Day (observed)"),
+)
+
 #: (code, name, country, currency)
 BRANDS: tuple[tuple[str, str, str, str], ...] = (
     ("NORDV", "Nordvik Outfitters", "SE", "EUR"),

@@ -64,7 +64,8 @@ def to_csv_rows(result: Footprint | WhatIf) -> list[list[str]]:
     for s in result.sections:
         for line in s.lines:
             rows.append([
-                "line", s.title, line.component, _cell(line.quantity), line.quantity_unit,
+                "line net of credits" if line.credited else "line", s.title, line.component,
+                _cell(line.quantity), line.quantity_unit,
                 _cell(line.factor), line.factor_unit, _cell(line.amount), line.unit,
                 line.indicator, line.scope, line.source, line.note,
             ])  # fmt: skip

@@ -46,6 +46,9 @@ NM_PER_NE = Decimal("768.096") / Decimal("453.59237")
 
 FIBRE_SCOPE = "cradle-to-gate fibre"
 PROCESS_SCOPE = "gate-to-gate process"
+#: A fibre figure that nets off credits a plain cradle-to-gate figure does not take (biogenic
+#: carbon, exported energy): its own scope, reported and totalled apart, never in a total.
+CREDITED_SCOPE = "cradle-to-gate fibre, net of credits"
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,8 @@ class Line:
     source: str
     note: str = ""
     source_ids: tuple[str, ...] = ()
+    #: the figure nets off credits (``note`` says which): flagged, and outside the total
+    credited: bool = False
 
 
 @dataclass(frozen=True)
@@ -469,6 +474,20 @@ def _fibre_lines(
                               _unit_of(factor_unit), indicator, figure.scope, source.short,
                               figure.note, figure.sources))  # fmt: skip
             continue
+        if figure.credits:
+            # Like with like: a figure net of credits is not added to figures that take none.
+            # Its gross figure (before credits) has no source, so it is reported missing.
+            study = matrix.sources[figure.sources[-1]].short
+            lines.append(Line(component, quantity, "kg", factor, factor_unit,
+                              quantity * factor, _unit_of(factor_unit),
+                              f"{indicator}, net of credits", CREDITED_SCOPE, f"{cited}; {study}",
+                              f"{fibre.name}'s figure {figure.credits}", figure.sources,
+                              credited=True))  # fmt: skip
+            missing.append(Missing(area.key, component,
+                                   f"no sourced figure before credits: {fibre.name}'s figure "
+                                   f"{figure.credits}; it is reported on its own line, outside "
+                                   "the total"))  # fmt: skip
+            continue
         lines.append(Line(component, quantity, "kg", factor, factor_unit, quantity * factor,
                           _unit_of(factor_unit), indicator, figure.scope, cited,
                           figure.derived, figure.sources))  # fmt: skip
@@ -589,9 +608,10 @@ def _section(area: Area, lines: list[Line], missing: list[Missing]) -> Section:
     for line in lines:
         if line.amount is not None:
             by_scope[line.scope] = by_scope.get(line.scope, ZERO) + line.amount
-    scopes = tuple(by_scope)
-    if area.sums_scopes and by_scope:
-        total: Decimal | None = sum(by_scope.values(), ZERO)
+    summed = {scope: amount for scope, amount in by_scope.items() if scope != CREDITED_SCOPE}
+    scopes = tuple(summed)
+    if area.sums_scopes and summed:
+        total: Decimal | None = sum(summed.values(), ZERO)
         note = "sums " + " + ".join(scopes)
         if len(scopes) > 1 and area.caveat:
             note += f": {area.caveat}"
@@ -599,6 +619,11 @@ def _section(area: Area, lines: list[Line], missing: list[Missing]) -> Section:
     else:
         total, total_scopes = None, ()
         note = f"not summed: {area.caveat}" if area.caveat else "no figure to sum"
+    credited = [line.component.removeprefix("Fibre: ") for line in lines if line.credited]
+    if credited:
+        note += (f"; not in the total: {', '.join(credited)}, whose figure nets off credits "
+                 "(biogenic carbon, exported energy) that the other figures do not take, "
+                 f"reported on its own line ({CREDITED_SCOPE})")  # fmt: skip
     if missing:
         note += f"; incomplete: {len(missing)} figure(s) missing"
     return Section(area.key, area.title, area.indicator, area.unit, tuple(lines),

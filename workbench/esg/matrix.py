@@ -80,7 +80,13 @@ class Figure:
     """One number of the matrix, in ``unit`` as its source publishes it (None: missing, and
     ``note`` says why). ``key`` says where it is in the data ("fibres.json: cotton.global_
     warming"); ``table`` the table cell or field it was read from; ``sources`` every source
-    it rests on (two for a derived figure, whose ``derived`` label says how it was made)."""
+    it rests on (two for a derived figure, whose ``derived`` label says how it was made).
+
+    ``credits`` says what the figure nets off that a plain cradle-to-gate figure does not
+    (biogenic carbon stored in the fibre, energy or by-products a mill exports); empty for a
+    figure that takes no credit. Why it is data: a credited figure is not like an uncredited
+    one, so the report puts it on its own line and a what-if will not subtract one from the
+    other."""
 
     key: str
     value: Decimal | None
@@ -91,6 +97,7 @@ class Figure:
     note: str = ""
     derived: str = ""
     sources: tuple[str, ...] = ()
+    credits: str = ""
 
     @property
     def missing(self) -> bool:
@@ -356,7 +363,17 @@ def _figure(
         return Figure(f"{file}: {key}", None, unit, scope, source, "", note, "", (source,))
     value = _number(raw["value"], file, key)
     table = _text(raw, file, key, "table")
-    return Figure(f"{file}: {key}", value, unit, scope, source, table, note, "", (source,))
+    credits = raw.get("credits")
+    if credits is None:
+        return Figure(f"{file}: {key}", value, unit, scope, source, table, note, "", (source,))
+    if not isinstance(credits, dict) or not str(credits.get("what", "")).strip():
+        raise EsgDataError(f"{file}: {key}: 'credits' must say 'what' the figure nets off and "
+                           "the 'source' that says so")  # fmt: skip
+    study = credits.get("source")
+    if study not in sources:
+        raise EsgDataError(f"{file}: {key}: credits source {study!r} is not in sources.json")
+    return Figure(f"{file}: {key}", value, unit, scope, source, table, note, "",
+                  (source, str(study)), str(credits["what"]).strip())  # fmt: skip
 
 
 def _fibres(data: Mapping[str, Any], sources: Mapping[str, Source]) -> dict[str, Fibre]:

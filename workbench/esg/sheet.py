@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from workbench.esg.footprint import Footprint
+from workbench.esg.footprint import CREDITED_SCOPE, Footprint
 from workbench.esg.matrix import load_matrix
 
 
@@ -33,6 +33,9 @@ def proposal_lines(footprint: Footprint) -> tuple[str, ...]:
             continue
         scopes = " + ".join(section.total_scopes)
         missing = f"; {len(section.missing)} figure(s) missing" if section.missing else ""
+        credited = section.scope_total(CREDITED_SCOPE)
+        apart = "" if credited is None else (
+            f"; fibre net of credits, not in the total: {credited:,.2f} {section.unit}")
         lines.append(f"{section.title}: {section.total:,.2f} {section.unit} per piece "
-                     f"({scopes}{missing})")  # fmt: skip
+                     f"({scopes}{missing}{apart})")  # fmt: skip
     return tuple(lines)

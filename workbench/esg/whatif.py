@@ -1,11 +1,15 @@
 """What-if: the same style with one fibre swapped for another (cotton → organic cotton,
 polyester → recycled polyester), both footprints and the change per impact area.
 
-Why the comparability check: a swap can trade a fibre that has a figure for one that has
+Why the comparability checks: a swap can trade a fibre that has a figure for one that has
 none (recycled polyester has no sourced water figure). Its water total would then drop only
 because a figure went missing, and a merchandiser would tell a buyer "recycled polyester saves
 water" on no evidence. So a change is computed only when the swapped fibres both have, or both
-lack, the area's figure; otherwise the change is None and its note says why.
+lack, the area's figure; otherwise the change is None and its note says why. Likewise a
+fibre whose figure nets off credits (Austrian viscose's −250 kg CO2-eq per tonne counts the
+biogenic carbon the fibre stores and the energy its mill exports) is not subtracted from one
+whose figure takes none (cotton): the change is None, the credited figure stands on its own
+line of the report. Two credited fibres are compared, credits on both sides.
 """
 
 from __future__ import annotations
@@ -18,7 +22,13 @@ from typing import Any
 from workbench.costing import CostResult, Style
 from workbench.esg.composition import FibreShare, fibre_mix
 from workbench.esg.errors import EsgError
-from workbench.esg.footprint import AREAS, FIBRE_SCOPE, Footprint, style_footprint
+from workbench.esg.footprint import (
+    AREAS,
+    CREDITED_SCOPE,
+    FIBRE_SCOPE,
+    Footprint,
+    style_footprint,
+)
 from workbench.esg.matrix import Matrix, load_matrix
 
 _HUNDRED = Decimal(100)
@@ -118,14 +128,28 @@ def _change(
     else:
         basis = FIBRE_SCOPE  # the processes are the same before and after
         old, new = b.scope_total(FIBRE_SCOPE), a.scope_total(FIBRE_SCOPE)
+    credited_pairs = 0
     for before_key, after_key in pairs.items():
-        had = not matrix.fibres[before_key].figures[spec.fibre_indicator].missing
-        has = not matrix.fibres[after_key].figures[spec.fibre_indicator].missing
-        if had != has:
-            lacking = matrix.fibres[after_key if had else before_key].name
+        was = matrix.fibres[before_key].figures[spec.fibre_indicator]
+        now = matrix.fibres[after_key].figures[spec.fibre_indicator]
+        if was.missing != now.missing:
+            lacking = matrix.fibres[after_key if not was.missing else before_key].name
             return Change(area, spec.title, spec.unit, basis, old, new, None, None,
                           f"not comparable: {lacking} has no {spec.fibre_indicator} figure, "
                           "so the totals do not cover the same fibres")  # fmt: skip
+        if bool(was.credits) != bool(now.credits):
+            keys = (after_key, before_key) if now.credits else (before_key, after_key)
+            name, other = (matrix.fibres[k].name for k in keys)
+            return Change(area, spec.title, spec.unit, basis, old, new, None, None,
+                          f"not comparable: {name}'s figure nets off credits (biogenic carbon, "
+                          f"exported energy) that {other}'s does not take, so it is reported "
+                          "on its own line and not subtracted from it")  # fmt: skip
+        credited_pairs += bool(now.credits)
+    if credited_pairs and old is not None and new is not None:
+        # credited on both sides: like with like, so the credited figures are compared too
+        basis = f"{basis}, with the figures net of credits on both sides"
+        old += b.scope_total(CREDITED_SCOPE) or 0
+        new += a.scope_total(CREDITED_SCOPE) or 0
     if old is None or new is None:
         return Change(area, spec.title, spec.unit, basis, old, new, None, None,
                       "no total to compare")  # fmt: skip

@@ -18,10 +18,10 @@ from workbench.ingest.values import Mark
 from workbench.paths import resources_dir
 
 #: the kinds of master data there is a shipped mapping for, in the order they depend on each
-#: other (rates and orders name materials and brands; capacity names work centres)
+#: other (rates and orders name materials and brands; capacity and calendars name work centres)
 KINDS = (
-    "materials", "brands", "work_centres", "cost_rates", "margin_rules", "capacity", "orders",
-    "fx_rates",
+    "materials", "brands", "work_centres", "cost_rates", "margin_rules", "capacity",
+    "calendars", "orders", "fx_rates",
 )  # fmt: skip
 
 TYPES = ("text", "int", "decimal", "fraction", "date", "choice", "reference")

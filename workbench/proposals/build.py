@@ -104,9 +104,7 @@ def build_proposal(
         planned = None
         if capacity is not None:
             try:
-                planned = lead_time(capacity, style_route(style, cost.consumption_kg,
-                                                          cost.consumption_m),
-                                    sheet.quantity, today)  # fmt: skip
+                planned = lead_time(capacity, style_route(style, cost), sheet.quantity, today)
             except CapacityError:
                 planned = None
         fabric = _material(replica, style.fabric.material_id)

@@ -181,6 +181,18 @@ TABLES: tuple[Table, ...] = (
         indexes=(Index("capacity_centre_day", ("work_centre_id", "day")),),
     ),
     _table(
+        "calendar_days",
+        Field("work_centre_id", required=False, references="work_centres",
+              note="the centre the day is for; empty: every centre"),
+        Field("day", "date"),
+        Field("kind", choices=("holiday", "half_day", "shifts")),
+        Field("share", "decimal", required=False,
+              note="share of a full working day the centre works: 0 closed, 0.5 half a day, "
+                   "2 a second shift; empty: 0 for a holiday, 0.5 for a half day, 1 for shifts"),
+        Field("name", default="", max_length=200, note="Diwali, Saturday half day ..."),
+        indexes=(Index("calendar_days_centre_day", ("work_centre_id", "day")),),
+    ),
+    _table(
         "brands",
         Field("code", max_length=100),
         Field("name", max_length=500),
