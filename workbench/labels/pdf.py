@@ -98,7 +98,18 @@ def _css(template: LabelTemplate) -> str:
         line_pitch=_num(t.line_pitch_mm() * _PT_PER_MM),
         title_font_size=_num(t.title_font_size_pt),
         title_line_pitch=_num(t.line_pitch_mm(title=True) * _PT_PER_MM),
+        **_barcode_css(t),
     )
+
+
+def _barcode_css(template: LabelTemplate) -> dict[str, str]:
+    x, y, width, height = template.barcode or (0.0, 0.0, 0.0, 0.0)
+    return {
+        "barcode_x": _num(x),
+        "barcode_y": _num(y),
+        "barcode_width": _num(width),
+        "barcode_height": _num(height),
+    }
 
 
 def _lines_html(label: Label) -> str:
@@ -133,12 +144,21 @@ def labels_html(labels: Iterable[Label], template: LabelTemplate) -> str:
             png = symbol.png()
             image = images[label.uri] = "data:image/png;base64," + base64.b64encode(png).decode()
         left, top = template.label_origin_mm(slot)
+        linear = ""
+        if label.linear is not None:
+            bars = images.get(label.linear.text)
+            if bars is None:
+                encoded = base64.b64encode(label.linear.png()).decode()
+                bars = images[label.linear.text] = "data:image/png;base64," + encoded
+            alt = html.escape(f"GS1-128 {label.linear.text}")
+            linear = f'<img class="linear" src="{bars}" alt="{alt}">'
         current.append(
             fragment.substitute(
                 left=_num(left),
                 top=_num(top),
                 qr=image,
                 uri=html.escape(label.uri),
+                linear=linear,
                 lines=_lines_html(label),
             ).strip()
         )
@@ -567,6 +587,23 @@ def _direct_pdf(
             x = (left + t.qr_x_mm) * _PT_PER_MM
             y = page_h - (top + t.qr_y_mm) * _PT_PER_MM - qr_pt
             ops.append(f"q {_n(qr_pt)} 0 0 {_n(qr_pt)} {_n(x)} {_n(y)} cm /{image[0]} Do Q")
+            if label.linear is not None and t.barcode is not None:
+                bars = images.get(label.linear.text)
+                if bars is None:
+                    number = objects.add_stream(
+                        f"/Type /XObject /Subtype /Image /Width {label.linear.width_modules} "
+                        f"/Height 1 /ColorSpace /DeviceGray /BitsPerComponent 1 "
+                        f"/Interpolate false",
+                        label.linear.pdf_row(),
+                    )
+                    bars = images[label.linear.text] = (f"B{len(images)}", number)
+                xobjects[bars[0]] = bars[1]
+                bx, by, bw, bh = (v * _PT_PER_MM for v in t.barcode)
+                y = page_h - top * _PT_PER_MM - by - bh
+                ops.append(
+                    f"q {_n(bw)} 0 0 {_n(bh)} {_n(left * _PT_PER_MM + bx)} {_n(y)} cm "
+                    f"/{bars[0]} Do Q"
+                )
             x = (left + t.text_x_mm) * _PT_PER_MM
             line_top = (top + t.text_y_mm) * _PT_PER_MM
             for line in label.lines:
