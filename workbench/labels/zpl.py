@@ -37,6 +37,10 @@ GS1-128. Labels with a GTIN on a template with a ``barcode`` box get ``^BC`` in 
 characters, so PDF and printer draw the same symbol. ``^BY`` sets the widest whole number
 of dots per module at which the symbol and its ten-module quiet zones fit the box.
 
+Scripts font 0 lacks. A line with any character beyond Latin-1 (Devanagari, Katakana, ...)
+is drawn in the PDF path's fonts and sent as a graphic field (``^GFA``), see
+:mod:`raster_text`; other lines stay text, which prints sharper and smaller.
+
 Escaping. ``^`` and ``~`` start ZPL commands anywhere, even inside field data. Text fields
 that hold them, or hold anything outside printable ASCII, are written with ``^FH`` and each
 such byte of their UTF-8 as ``_XX`` (``_`` itself becomes ``_5F``). URIs never need it: they
@@ -62,6 +66,7 @@ from workbench.labels.qr import (
     error_correction_for,
     symbol_modules,
 )
+from workbench.labels.raster_text import needs_raster, raster_line
 from workbench.labels.templates import LabelTemplate, load_template
 
 __all__ = [
@@ -160,8 +165,13 @@ def _label_zpl(label: Label, template: LabelTemplate, dpi: int, copies: int) -> 
     for line in label.lines:
         size_pt = t.title_font_size_pt if line.is_title else t.font_size_pt
         height = max(10, round(size_pt * _PT_TO_MM * _dots_per_mm(dpi)))
-        text = _fit(line.text, width, height)
-        parts.append(f"^FO{x},{dots(y_mm, dpi)}^A0N,{height},{height}{_field_data(text)}")
+        if needs_raster(line.text):
+            em = round(size_pt * dpi / 72)
+            drawn = raster_line(line.text, em, width, bold=line.is_title)
+            parts.append(f"^FO{x},{dots(y_mm, dpi)}{drawn.zpl()}^FS")
+        else:
+            text = _fit(line.text, width, height)
+            parts.append(f"^FO{x},{dots(y_mm, dpi)}^A0N,{height},{height}{_field_data(text)}")
         y_mm += t.line_pitch_mm(title=line.is_title)
     parts += [f"^PQ{copies}", "^XZ"]
     return "\n".join(parts) + "\n"
@@ -222,7 +232,7 @@ class ZplField:
     x: int
     y: int
     data: str
-    #: "qr", "gs1-128" or "text"
+    #: "qr", "gs1-128", "text" or "graphic" (``^GF``: data is its arguments, ``A,...``)
     kind: str
     #: ^BQ magnification and error correction, for QR fields
     magnification: int | None = None
@@ -281,6 +291,7 @@ def parse_zpl(zpl: str) -> list[ZplLabel]:
     barcode: tuple[int, str] | None = None
     module = 0
     bars: int | None = None
+    graphic = False
     font: int | None = None
     hex_escaped = False
     data: str | None = None
@@ -316,6 +327,8 @@ def parse_zpl(zpl: str) -> list[ZplLabel]:
             bars = int(args.split(",")[1])
         elif command == "^A0":
             font = int(args.lstrip("N").lstrip(",").split(",")[0])
+        elif command == "^GF":
+            graphic, data = True, args
         elif command == "^FH":
             hex_escaped = True
         elif command == "^FD":
@@ -328,6 +341,8 @@ def parse_zpl(zpl: str) -> list[ZplLabel]:
                 label.fields.append(
                     ZplField(*origin, payload, "qr", barcode[0], switches[:1] or None)
                 )
+            elif graphic:
+                label.fields.append(ZplField(*origin, data, "graphic"))
             elif bars is not None:
                 label.fields.append(
                     ZplField(*origin, data, "gs1-128", module=module, bar_height=bars)
@@ -335,6 +350,7 @@ def parse_zpl(zpl: str) -> list[ZplLabel]:
             else:
                 label.fields.append(ZplField(*origin, data, "text", font_height=font))
             barcode, bars, font, hex_escaped, data = None, None, None, False, None
+            graphic = False
         else:
             raise LabelError(f"ZPL: {command} is not one parse_zpl reads")
     if label is not None:
