@@ -79,9 +79,14 @@ def _cmap(path: Path) -> frozenset[int]:
         return frozenset(font.getBestCmap())
 
 
+@lru_cache(maxsize=2)
+def _primary(bold: bool) -> Path | None:
+    return find_font_file(bold)
+
+
 def _runs(text: str, bold: bool) -> list[tuple[str, Path]]:
     """``text`` split into runs, each with the font that draws it."""
-    primary = find_font_file(bold)
+    primary = _primary(bold)
     covered = _cmap(primary) if primary is not None else frozenset()
     runs: list[tuple[str, bool]] = []
     for ch in text:
@@ -131,7 +136,15 @@ def _width(runs: list[tuple[str, Path]], size_px: int) -> float:
 
 def raster_line(text: str, size_px: int, max_width: int, *, bold: bool = False) -> RasterLine:
     """``text`` drawn at ``size_px`` (the em in printer dots), at most ``max_width`` dots
-    wide, in the fonts the PDF path uses for it."""
+    wide, in the fonts the PDF path uses for it.
+
+    Remembered: a run of labels repeats its description and colour on every label, and a
+    line is drawn once (the bitmap is immutable)."""
+    return _draw(text, size_px, max_width, bold)
+
+
+@lru_cache(maxsize=2048)
+def _draw(text: str, size_px: int, max_width: int, bold: bool) -> RasterLine:
     runs = _runs(text, bold)
     if _width(runs, size_px) > max_width:
         kept = ""
