@@ -166,11 +166,15 @@ def test_who_may_take_serials_and_what_is_refused(server: Server) -> None:
             answer = http.post("/v1/serials", json=body)
             assert answer.status_code == 422, body
             assert answer.json()["field"] == field
+        answer = http.post("/v1/serials", json={"series": "half", "count": 2.5})
+        assert answer.status_code == 422 and answer.json()["field"] == "count"
+        answer = http.post("/v1/serials", json={"series": "whole", "count": 3.0})
+        assert answer.status_code == 200 and answer.json()["last"] == 3  # JSON's integer 3.0
         answer = http.post("/v1/serials", content=b"{not json")
         assert answer.status_code == 400 and answer.json()["error"] == "bad_json"
     with server.client() as http:
         assert http.post("/v1/serials", json={"series": SERIES, "count": 1}).status_code == 401
-    assert _server_blocks(server, "alpha") == []  # nothing refused was handed out
+    assert _server_blocks(server, "alpha") == []  # nothing refused was handed out of SERIES
 
 
 def test_offline_without_enough_reserved_takes_nothing(server: Server, tmp_path: Path) -> None:

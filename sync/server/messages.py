@@ -107,7 +107,9 @@ class SerialRequest(Struct):
     series: Annotated[str, Meta(min_length=1, max_length=100, pattern=SERIES_PATTERN,
                                 description="what the serials are unique within: the item's "
                                 "GTIN (14 digits), else its workspace kind and code")]  # fmt: skip
-    count: Annotated[int, Meta(ge=1, le=MAX_SERIAL_BLOCK)]
+    #: a whole number; 271.0 is one too (JSON Schema's "integer"), so it is read as a number
+    #: and the handler refuses a fraction (the document says "integer": `openapi`)
+    count: Annotated[float, Meta(ge=1, le=MAX_SERIAL_BLOCK)]
     purpose: Annotated[
         Literal["run", "reserve"],
         Meta(description="run: printed now; reserve: a block the station keeps for printing "

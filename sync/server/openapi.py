@@ -322,6 +322,10 @@ def _schemas() -> dict[str, Any]:
               m.QuoteAnswer, m.ImportAnswer, m.Trace, m.WipeReport, m.Wiped, m.SerialRequest,
               m.SerialBlock)  # fmt: skip
     _, schemas = msgspec.json.schema_components(bodies, ref_template=_REF)
+    # read as any number and refused unless whole (`handlers.writes.serials`): what JSON
+    # Schema calls an integer, 271.0 included
+    schemas["SerialRequest"]["properties"]["count"] = {
+        "type": "integer", "minimum": 1, "maximum": m.MAX_SERIAL_BLOCK}  # fmt: skip
     rows = table_row_schemas()
     for table, schema in rows.items():
         schemas[_row_name(table)] = schema

@@ -209,9 +209,12 @@ async def serials(request: Request) -> JSONResponse:
         raise ApiError(403, "forbidden", "serial numbers are for label stations: floor users "
                        "and admins")  # fmt: skip
     asked = decode(await read_body(request), SerialRequest)
+    if not asked.count.is_integer():
+        raise ApiError(422, "invalid", f"'count' must be a whole number, not {asked.count:g}",
+                       field="count")  # fmt: skip
     try:
         block = await asyncio.to_thread(allocate, state_of(request).engine, caller,
-                                        asked.series, asked.count, asked.purpose)  # fmt: skip
+                                        asked.series, int(asked.count), asked.purpose)  # fmt: skip
     except SeriesExhausted as exc:
         raise ApiError(422, "invalid", str(exc), field="count") from None
     return JSONResponse(block)
