@@ -208,3 +208,18 @@ def test_a_run_prints_each_label_with_its_own_serial_in_both_codes() -> None:
         assert f"Serial {serial}" in page.get_textpage().get_text_range()
     with pytest.raises(LabelError, match="already has serial"):
         serial_items(LabelItem(gtin=GTIN, serial="7"), [1])
+
+
+def test_a_users_serial_blocks_are_in_their_data_export(server: Server, tmp_path: Path) -> None:
+    from sync.server.privacy import export_user
+
+    floor, _ = _station(server, "floor@alpha", tmp_path / "floor")
+    admin, _ = _station(server, "admin@alpha", tmp_path / "admin")
+    floor.reserve_serials(SERIES, 10)
+    admin.serial_run(SERIES, 2)
+    floor.close()
+    admin.close()
+    blocks = export_user(server.engine, "floor@alpha")["serial_blocks"]
+    assert [(b["series"], b["first_serial"], b["last_serial"], b["purpose"]) for b in blocks] == [
+        (SERIES, 1, 10, "reserve")
+    ]

@@ -241,14 +241,15 @@ class WorkspaceScope:
             schema.serial_blocks.insert().values(**block, workspace_id=self.workspace_id)
         )
 
-    def serial_blocks(self, series: str) -> list[dict[str, Any]]:
-        """The blocks of ``series`` handed out, in order."""
+    def serial_blocks_taken_by(self, username: str) -> list[dict[str, Any]]:
+        """The serial blocks ``username`` took, oldest first (a subject access export)."""
         b = schema.serial_blocks
         stmt = (
-            sa.select(b.c.first_serial, b.c.last_serial, b.c.purpose, b.c.device_id)
-            .where(b.c.workspace_id == self.workspace_id, b.c.series == series)
-            .order_by(b.c.first_serial)
-        )
+            sa.select(b.c.series, b.c.first_serial, b.c.last_serial, b.c.purpose,
+                      b.c.device_id, b.c.allocated_at)
+            .where(b.c.workspace_id == self.workspace_id, b.c.username == username)
+            .order_by(b.c.allocated_at, b.c.series, b.c.first_serial)
+        )  # fmt: skip
         return [dict(r._mapping) for r in self.conn.execute(stmt)]
 
     def ids_taken_elsewhere(self, table: str, ids: Iterable[str]) -> set[str]:
