@@ -10,6 +10,7 @@ against the blocks the server recorded for that device.
 from __future__ import annotations
 
 import random
+import tempfile
 import threading
 from collections import Counter
 from itertools import pairwise
@@ -20,6 +21,9 @@ import httpx
 import pytest
 import sqlalchemy as sa
 import zxingcpp
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from sync.client import SyncClient
 from sync.client.api import SyncError
@@ -27,7 +31,13 @@ from sync.server import schema
 from tests.sync_fixtures import Server
 from workbench.labels import IdScheme, LabelError, LabelItem, render_labels_pdf
 from workbench.labels.gs1_128 import parse_element_string
-from workbench.labels.serials import reserved, serial_items, series_of
+from workbench.labels.serials import (
+    add_block,
+    reserved,
+    serial_items,
+    series_of,
+    take_reserved,
+)
 from workbench.replica import open_replica
 
 GTIN = "09506000134352"
@@ -223,3 +233,47 @@ def test_a_users_serial_blocks_are_in_their_data_export(server: Server, tmp_path
     assert [(b["series"], b["first_serial"], b["last_serial"], b["purpose"]) for b in blocks] == [
         (SERIES, 1, 10, "reserve")
     ]
+
+
+class ReserveBook(RuleBasedStateMachine):
+    """The station's reserve against a model: the serials held, lowest handed out first, none
+    twice, and a run that needs more than are held takes nothing."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.folder = tempfile.TemporaryDirectory()
+        self.replica = open_replica(Path(self.folder.name) / "replica.sqlite")
+        self.held: list[int] = []
+        self.printed: set[int] = set()
+        self.next_first = 1
+
+    @rule(gap=st.integers(0, 5), size=st.integers(1, 20))
+    def reserve(self, gap: int, size: int) -> None:
+        first = self.next_first + gap  # the server's blocks only go up; gaps are allowed
+        add_block(self.replica, SERIES, first, first + size - 1)
+        self.held = sorted(self.held + list(range(first, first + size)))
+        self.next_first = first + size
+
+    @rule(count=st.integers(1, 30))
+    def run(self, count: int) -> None:
+        if count > len(self.held):
+            with pytest.raises(LabelError, match=f"holds {len(self.held)} reserved"):
+                take_reserved(self.replica, SERIES, count)
+            return
+        taken = take_reserved(self.replica, SERIES, count)
+        assert taken == self.held[:count]
+        assert not self.printed & set(taken)
+        self.printed |= set(taken)
+        self.held = self.held[count:]
+
+    @invariant()
+    def holds_what_the_model_holds(self) -> None:
+        assert reserved(self.replica, SERIES) == len(self.held)
+
+    def teardown(self) -> None:
+        self.replica.close()
+        self.folder.cleanup()
+
+
+ReserveBook.TestCase.settings = settings(max_examples=60, stateful_step_count=25, deadline=None)
+test_the_reserve_hands_out_each_serial_once = ReserveBook.TestCase
