@@ -23,6 +23,8 @@ APT_PACKAGES=(
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0
   # looking at PDFs
   poppler-utils
+  # a Devanagari font: labels with Hindi names print in the PDF and as ZPL graphics (tests too)
+  fonts-lohit-deva
   # the traceability page is looked at in a real browser by the tests
   chromium
   # the sync server's tests run on PostgreSQL too (a private cluster per test run)

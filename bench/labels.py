@@ -12,6 +12,11 @@ runs), ``engine`` (the PDF engine used: ``direct`` or ``weasyprint``), ``pdf_kb`
 roll templates ``labels_500_zpl_s`` (ZPL for a Zebra; the printer draws the codes).
 ``--weasyprint`` adds the same PDF through WeasyPrint (``labels_500_weasyprint_s``) for
 comparison. Target: PDF under 5 s for 500 labels.
+
+Two more lines, each with its baseline measured in the same run and the ratio:
+``labels-gs1-128`` (the same labels with GTINs, so each gets a GS1-128 beside its QR code,
+against the template without its barcode box, PDF and ZPL) and ``labels-zpl-scripts`` (ZPL
+whose description and colour are Hindi, drawn as ``^GF`` graphics, against Latin text).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import json
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -32,6 +38,7 @@ from workbench.labels import (
     LabelItem,
     LabelTemplate,
     load_template,
+    raster_text,
     render_labels_pdf,
     render_labels_zpl,
     template_names,
@@ -114,6 +121,58 @@ def main() -> None:
                 labels, t, scheme=SCHEME, engine="weasyprint"))  # fmt: skip
             figures[f"labels_{n}_weasyprint_s"] = round(slow_s, 3)
         print(json.dumps(figures), flush=True)
+
+    compare_gs1_128(labels, args.repeat)
+    compare_scripts(labels, args.repeat)
+
+
+def _ratio_line(
+    bench: str, labels: int, what: dict[str, float], baseline: dict[str, float]
+) -> None:
+    """One JSON line: each figure, its baseline from the same run, and their ratio."""
+    figures: dict[str, object] = {"bench": bench, "labels": labels}
+    for key, seconds in what.items():
+        figures[f"{key}_s"] = round(seconds, 3)
+        figures[f"{key}_baseline_s"] = round(baseline[key], 3)
+        figures[f"{key}_ratio"] = round(seconds / baseline[key], 2)
+    print(json.dumps(figures), flush=True)
+
+
+def compare_gs1_128(labels: list[LabelItem], repeat: int) -> None:
+    """The GS1-128's cost: GTIN labels with their barcode, against the same without."""
+    gtins = ("09506000134352", "04006381333931", "00000096385074")
+    traded = [replace(item, code=None, gtin=gtins[n % 3]) for n, item in enumerate(labels)]
+    template = load_template("thermal-100x50")
+    bare = replace(template, barcode=None)
+    timed: dict[str, dict[str, float]] = {"with": {}, "without": {}}
+    for key, t in (("with", template), ("without", bare)):
+        timed[key]["pdf"] = best_of(repeat, lambda t=t: _fresh_pdf(traded, t))[0]
+        timed[key]["zpl"] = best_of(
+            repeat, lambda t=t: render_labels_zpl(traded, t, 203, scheme=SCHEME)
+        )[0]
+    _ratio_line("labels-gs1-128", len(traded), timed["with"], timed["without"])
+
+
+def compare_scripts(labels: list[LabelItem], repeat: int) -> None:
+    """ZPL with Hindi text (graphic fields) against the same labels in Latin text (^A0)."""
+    hindi = [
+        replace(item, description=f"सूती जर्सी {160 + n % 5 * 10} जीएसएम लॉट {n}", colour="नीला")
+        for n, item in enumerate(labels)
+    ]
+
+    def fresh_hindi() -> str:
+        raster_text._draw.cache_clear()  # every run draws its lines afresh, as a new job does
+        return render_labels_zpl(hindi, "thermal-100x50", 203, scheme=SCHEME)
+
+    hindi_s = best_of(repeat, fresh_hindi)[0]
+    latin_s = best_of(repeat, lambda: render_labels_zpl(labels, "thermal-100x50", 203,
+                                                        scheme=SCHEME))[0]  # fmt: skip
+    _ratio_line("labels-zpl-scripts", len(labels), {"zpl": hindi_s}, {"zpl": latin_s})
+
+
+def _fresh_pdf(labels: list[LabelItem], template: LabelTemplate) -> bytes:
+    pdf_module._subset.cache_clear()
+    return render_labels_pdf(labels, template, scheme=SCHEME)
 
 
 if __name__ == "__main__":

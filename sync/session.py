@@ -22,6 +22,7 @@ from sync.client import SyncClient, SyncError, api, login
 from sync.protocol import Login
 from workbench import credentials, wipe
 from workbench.documents import conflicts, outbox_counts
+from workbench.labels import serials as label_serials
 from workbench.paths import workspace_dir
 from workbench.replica import keys
 from workbench.search.index import IndexDamaged
@@ -139,6 +140,33 @@ def _server(workspace: Workspace) -> tuple[str, str]:
     if not url or not user:
         raise SyncError("this workspace is not connected to a server: sign in first", "signed_out")
     return url, user
+
+
+#: a station tops its offline reserve of a series up to a new block when it holds fewer
+RESERVE_LOW = 100
+RESERVE_BLOCK = 500
+
+
+def serial_run(
+    workspace: Workspace, series: str, count: int, cancel: threading.Event | None = None
+) -> list[int]:
+    """Serials for a label run at a station: the server's when it answers, else the ones this
+    station reserved (`sync.client.serials`). After a run online, a reserve below
+    `RESERVE_LOW` is topped up with a block of `RESERVE_BLOCK`, so the station can go on
+    printing runs when its connection drops."""
+    if not workspace.replica.get_state("server_url"):
+        return label_serials.take_reserved(workspace.replica, series, count)
+    client = client_for(workspace, retries=1)
+    try:
+        serials = client.serial_run(series, count, cancel)
+        if label_serials.reserved(workspace.replica, series) < RESERVE_LOW:
+            try:
+                client.reserve_serials(series, RESERVE_BLOCK, cancel)
+            except SyncError as exc:  # the run has its serials; the next run tries again
+                log.info("serials for %s not reserved: %s", series, exc)
+        return serials
+    finally:
+        client.close()
 
 
 def client_for(workspace: Workspace, **options: Any) -> SyncClient:

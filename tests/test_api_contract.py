@@ -122,7 +122,8 @@ def contract_server(
     config = ServerConfig(limits=Limits(signin_failures_per_account=10**6,
                                         signin_failures_per_address=10**6,
                                         push_per_minute=10**6, quote_per_minute=10**6,
-                                        import_per_minute=10**6))  # fmt: skip
+                                        import_per_minute=10**6,
+                                        serials_per_minute=10**6))  # fmt: skip
     with ServerThread(engine, folder / "snapshots", long_poll_s=0.05,
                       config=config) as running:  # fmt: skip
         yield Server(engine, running.url, {"alpha": ws})

@@ -93,7 +93,12 @@ def _items() -> list[LabelItem]:
 
 
 def _decode(image: Image.Image) -> list[str]:
-    return [result.text for result in zxingcpp.read_barcodes(image)]
+    """The QR codes in ``image`` (the GS1-128 beside them: tests/test_labels_gs1_128.py)."""
+    return [
+        result.text
+        for result in zxingcpp.read_barcodes(image)
+        if result.format == zxingcpp.BarcodeFormat.QRCode
+    ]
 
 
 # --- QR -------------------------------------------------------------------------------------
@@ -187,10 +192,10 @@ def _shipped_text() -> str:
     [
         (lambda d: d.pop("qr"), r"my.json: 'qr' is missing"),
         (lambda d: d["qr"].update(size_mm="30"), r"my.json: qr.size_mm must be a number"),
-        (lambda d: d["qr"].update(size_mm=40), r"my.json: qr \(y_mm \+ size_mm\) ends at 44 mm"),
+        (lambda d: d["qr"].update(size_mm=40), r"my.json: qr \(y_mm \+ size_mm\) ends at 43 mm"),
         (lambda d: d["text"].update(fields=["lot", "price"]), r"text.fields has 'price'"),
         (lambda d: d["text"].update(x_mm=20), r"text \(x_mm 20\) overlaps the QR box"),
-        (lambda d: d["text"].update(font_size_pt=12), r"text.fields: 7 lines need"),
+        (lambda d: d["text"].update(font_size_pt=12), r"text.fields: 8 lines need"),
         (lambda d: d["grid"].update(columns=4), r"grid \(columns\) ends at 280 mm"),
         (lambda d: d["grid"].update(pitch_y_mm=30), r"grid.pitch_y_mm is 30; it must be at least"),
         (lambda d: d.update(layout="fan"), r"layout is 'fan'"),
@@ -230,6 +235,7 @@ def test_item_uri_and_text_lines() -> None:
         "Jersey 180",
         "Style ST-2041",
         "Lot L2411-07",
+        "Serial 000101",
         "Colour Navy",
         "Qty 125.5 kg",
         "Made 2026-11-24",
@@ -329,12 +335,12 @@ def test_pdf_labels_scan_back_to_their_uris_in_order(template_name: str) -> None
     assert len(texts) == (1 if template.layout == "sheet" else len(items))
     if template.layout == "roll":
         for item, text in zip(items, texts, strict=True):
-            for line in item.text_lines(template.fields):
+            for line in item.text_lines(template.fields, template.captions):
                 assert line.text in text.replace("\r\n", "\n").split("\n")
     else:
         page_lines = texts[0].replace("\r\n", "\n").split("\n")
         for item in items:
-            for line in item.text_lines(template.fields):
+            for line in item.text_lines(template.fields, template.captions):
                 assert line.text in page_lines
     for uri in decoded:
         parse_digital_link(uri)  # what a scanner reads is a link we can resolve
@@ -375,10 +381,10 @@ def _expected_magnification(uri: str, level: str, box_dots: int) -> int:
 @pytest.mark.parametrize(
     ("template_name", "dpi", "width", "length", "box", "level"),
     [
-        ("thermal-100x50", 203, 800, 400, 336, "Q"),
-        ("thermal-100x50", 300, 1181, 591, 496, "Q"),
-        ("thermal-50x25", 203, 400, 200, 176, "M"),
-        ("thermal-50x25", 300, 591, 295, 260, "M"),
+        ("thermal-100x50", 203, 800, 400, 264, "Q"),
+        ("thermal-100x50", 300, 1181, 591, 390, "Q"),
+        ("thermal-50x25", 203, 400, 200, 164, "M"),
+        ("thermal-50x25", 300, 591, 295, 242, "M"),
     ],
 )
 def test_zpl_sizes_qr_and_data(
@@ -399,7 +405,9 @@ def test_zpl_sizes_qr_and_data(
         assert f"^BQN,2,{qr.magnification},{level}^FD{level}A,{uri}^FS" in zpl
         assert qr.magnification == _expected_magnification(uri, level, box)
         assert qr.magnification >= 3  # at least 0.375 mm modules on these labels
-        assert label.texts == [line.text for line in item.text_lines(template.fields)]
+        assert label.texts == [
+            line.text for line in item.text_lines(template.fields, template.captions)
+        ]
         text_fields = [f for f in label.fields if f.kind == "text"]
         per_mm = 8.0 if dpi == 203 else 300 / 25.4
         assert {f.x for f in text_fields} == {round(template.text_x_mm * per_mm)}

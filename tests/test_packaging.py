@@ -117,12 +117,12 @@ def test_resources_dir_in_the_bundle(monkeypatch: pytest.MonkeyPatch, tmp_path: 
 def test_system_programs_run_with_the_systems_libraries_in_the_bundle(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from workbench.labels.pdf import _system_env
+    from workbench.labels.fonts import system_env
 
     monkeypatch.setenv("LD_LIBRARY_PATH", "/opt/mill-workbench/_internal")
-    assert _system_env()["LD_LIBRARY_PATH"] == "/opt/mill-workbench/_internal"  # from source
+    assert system_env()["LD_LIBRARY_PATH"] == "/opt/mill-workbench/_internal"  # from source
     monkeypatch.setattr(sys, "frozen", True, raising=False)
-    assert "LD_LIBRARY_PATH" not in _system_env()
+    assert "LD_LIBRARY_PATH" not in system_env()
     monkeypatch.setenv("LD_LIBRARY_PATH_ORIG", "/usr/local/lib")
-    env = _system_env()
+    env = system_env()
     assert env["LD_LIBRARY_PATH"] == "/usr/local/lib" and "LD_LIBRARY_PATH_ORIG" not in env

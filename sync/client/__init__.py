@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 
-from sync.client import api, feed, outbox, pricing, rows, snapshot, uploads
+from sync.client import api, feed, outbox, pricing, rows, serials, snapshot, uploads
 from sync.client.api import RETRY_STATUSES, Cancelled, SyncError, login
 from sync.client.feed import PullSummary, RoleChanged
 from sync.client.outbox import PUSH_BATCH, PushSummary
@@ -284,6 +284,17 @@ class SyncClient:
         """Ask for the quotes queued while offline; a refusal (a missing rate) is kept with
         its reason rather than retried forever. Returns how many were answered."""
         return pricing.send_quote_requests(self.replica, self.request_quote, cancel)
+
+    def serial_run(self, series: str, count: int,
+                   cancel: threading.Event | None = None) -> list[int]:  # fmt: skip
+        """Serials for a label run printed now: the server's, or this station's reserved
+        ones when the server cannot be reached (`sync.client.serials`)."""
+        return serials.run_serials(self.replica, self.request, series, count, cancel)
+
+    def reserve_serials(self, series: str, count: int,
+                        cancel: threading.Event | None = None) -> dict[str, Any]:  # fmt: skip
+        """Reserve a block of serials for printing offline, kept in the replica."""
+        return serials.reserve(self.replica, self.request, series, count, cancel)
 
     def count_mismatches(self) -> dict[str, tuple[int, int]]:
         """Tables whose live row count differs from the server's: {table: (mine, server's)}."""

@@ -26,7 +26,13 @@ from sync.server.errors import ApiError, http_error
 from sync.server.handlers.feed import changes, counts, snapshot_file, snapshot_info, wait
 from sync.server.handlers.public import health, login, me, openapi, prometheus, traceability
 from sync.server.handlers.requests import ServerState, notify
-from sync.server.handlers.writes import device_wiped, import_master_data, pricing_quote, push
+from sync.server.handlers.writes import (
+    device_wiped,
+    import_master_data,
+    pricing_quote,
+    push,
+    serials,
+)
 from sync.server.metrics import Observer, tally
 from sync.server.pages import PAGE_CACHE_BYTES, PageCache
 from sync.server.request_ids import RequestIds
@@ -48,6 +54,7 @@ ROUTES: list[tuple[str, Callable[..., Any], list[str]]] = [
     ("/v1/device/wiped", device_wiped, ["POST"]),
     ("/v1/import/{kind}", import_master_data, ["POST"]),
     ("/v1/pricing/quote", pricing_quote, ["POST"]),
+    ("/v1/serials", serials, ["POST"]),
     # the addresses printed in labels' QR codes (GS1 Digital Link, and our own IDs)
     ("/01/{rest:path}", traceability, ["GET"]),
     ("/id/{rest:path}", traceability, ["GET"]),

@@ -52,6 +52,7 @@ class Limits:
     push_per_minute: int = 600
     quote_per_minute: int = 120
     import_per_minute: int = 20
+    serials_per_minute: int = 120
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,28 @@ class QuoteRequest(Struct):
     cost_sheet_id: Annotated[str, Meta(max_length=MAX_ID, pattern=NO_NUL)] | None = None
 
 
+#: the most serials one request hands out (a pallet's run, or a station's offline block)
+MAX_SERIAL_BLOCK = 10_000
+#: what a series may be called: a GTIN, or a workspace code; no control characters
+SERIES_PATTERN = r"^[^\x00-\x1f\x7f]+$"
+
+
+class SerialRequest(Struct):
+    """Serial numbers (GS1 AI 21) to hand out: how many, of which series, and for what."""
+
+    series: Annotated[str, Meta(min_length=1, max_length=100, pattern=SERIES_PATTERN,
+                                description="what the serials are unique within: the item's "
+                                "GTIN (14 digits), else its workspace kind and code")]  # fmt: skip
+    #: a whole number; 271.0 is one too (JSON Schema's "integer"), so it is read as a number
+    #: and the handler refuses a fraction (the document says "integer": `openapi`)
+    count: Annotated[float, Meta(ge=1, le=MAX_SERIAL_BLOCK)]
+    purpose: Annotated[
+        Literal["run", "reserve"],
+        Meta(description="run: printed now; reserve: a block the station keeps for printing "
+             "offline"),
+    ] = "run"  # fmt: skip
+
+
 # -- answers -------------------------------------------------------------------------------------
 
 
@@ -198,6 +220,17 @@ class PushAnswer(Struct):
 class QuoteAnswer(Struct):
     quote: Annotated[Object, Meta(description="number, price, validity, and the breakdown "
                                   "with the rates it used")]  # fmt: skip
+
+
+class SerialBlock(Struct):
+    """Consecutive serials handed out to this device alone: ``first`` to ``last``."""
+
+    series: str
+    first: Annotated[int, Meta(ge=1)]
+    last: Annotated[int, Meta(ge=1)]
+    count: Annotated[int, Meta(ge=1)]
+    purpose: Literal["run", "reserve"]
+    allocated_at: str
 
 
 class Reject(Struct):

@@ -272,6 +272,13 @@ def _paths() -> dict[str, dict[str, Any]]:
                          "idempotency_key_reused)",
                          "schema": {"type": "string", "pattern": f"^{IDEMPOTENCY_PATTERN}$"}}],
             requestBody=_body("QuoteRequest"))},
+        "/v1/serials": {"post": _operation(
+            "The next consecutive serial numbers (GS1 AI 21) of a series for this device alone "
+            "(floor users and admins): for a label run printed now, or a block reserved for "
+            "printing offline. No serial is handed out twice; audited.", DEVICE,
+            {"200": _json("the block: first to last, count of them", _ref("SerialBlock")),
+             **_errors(400, 401, 403, 413, 422, 426, 429)},
+            parameters=versions, requestBody=_body("SerialRequest"))},
         **trace,
         "/v1/import/{kind}": {"post": _operation(
             "Import a file of master data into the caller's workspace (admins only). All rows "
@@ -312,8 +319,13 @@ def _paths() -> dict[str, dict[str, Any]]:
 def _schemas() -> dict[str, Any]:
     bodies = (m.LoginRequest, m.PushRequest, m.QuoteRequest, m.Error, m.Health,
               m.LoginAnswer, m.Me, m.ChangesAnswer, m.Counts, m.Snapshot, m.Waited, m.PushAnswer,
-              m.QuoteAnswer, m.ImportAnswer, m.Trace, m.WipeReport, m.Wiped)  # fmt: skip
+              m.QuoteAnswer, m.ImportAnswer, m.Trace, m.WipeReport, m.Wiped, m.SerialRequest,
+              m.SerialBlock)  # fmt: skip
     _, schemas = msgspec.json.schema_components(bodies, ref_template=_REF)
+    # read as any number and refused unless whole (`handlers.writes.serials`): what JSON
+    # Schema calls an integer, 271.0 included
+    schemas["SerialRequest"]["properties"]["count"] = {
+        "type": "integer", "minimum": 1, "maximum": m.MAX_SERIAL_BLOCK}  # fmt: skip
     rows = table_row_schemas()
     for table, schema in rows.items():
         schemas[_row_name(table)] = schema

@@ -59,6 +59,7 @@ def export_user(engine: sa.Engine, username: str) -> dict[str, Any]:
             table: scope.rows(table, schema.replicated[table].c[column] == username)
             for table, column in AUTHORED.items()
         }
+        serials = scope.serial_blocks_taken_by(username)
     account = {k: v for k, v in found._mapping.items() if k != "workspace_id"}
     return {
         "exported_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -66,4 +67,5 @@ def export_user(engine: sa.Engine, username: str) -> dict[str, Any]:
         "devices": devices,
         "audit_entries": entries,
         "documents": {t: rows for t, rows in documents.items() if rows},
+        "serial_blocks": serials,
     }

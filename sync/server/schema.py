@@ -114,6 +114,32 @@ published_codes = sa.Table(
     sa.Column("published_at", sa.Text, nullable=False),
 )
 
+# Label serial numbers (GS1 AI 21) per series, a GTIN or a workspace code: the last one handed
+# out, and every block handed out (`serials`). A serial is never handed out twice, whichever
+# station asks and whether it prints now or reserves a block for printing offline.
+serial_series = sa.Table(
+    "serial_series",
+    metadata,
+    sa.Column("workspace_id", sa.Text, sa.ForeignKey("workspaces.id"), primary_key=True),
+    sa.Column("series", sa.Text, primary_key=True),
+    sa.Column("last_serial", sa.BigInteger, nullable=False),
+)
+serial_blocks = sa.Table(
+    "serial_blocks",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("workspace_id", sa.Text, sa.ForeignKey("workspaces.id"), nullable=False),
+    sa.Column("series", sa.Text, nullable=False),
+    sa.Column("first_serial", sa.BigInteger, nullable=False),
+    sa.Column("last_serial", sa.BigInteger, nullable=False),
+    # "run": printed now; "reserve": kept by the device for printing offline
+    sa.Column("purpose", sa.Text, nullable=False),
+    sa.Column("device_id", sa.Text, nullable=False),
+    sa.Column("username", sa.Text, nullable=False),
+    sa.Column("allocated_at", sa.Text, nullable=False),
+)
+sa.Index("serial_blocks_series", serial_blocks.c.workspace_id, serial_blocks.c.series)
+
 # Requests per device, kind and minute (push, quotes, imports), for throttling (`throttle`).
 request_counts = sa.Table(
     "request_counts",

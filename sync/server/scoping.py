@@ -206,6 +206,52 @@ class WorkspaceScope:
         )
         return [t for t in tables if marks.get(t) is None or marks[t] > after]
 
+    # -- label serial numbers ----------------------------------------------------------------
+
+    def take_serials(self, series: str, count: int) -> int | None:
+        """Hand out the next ``count`` serials of ``series``; the first of them, or None when
+        the series has none handed out yet (then `start_serials`).
+
+        Like `next_seq`, the UPDATE holds the series row's lock (PostgreSQL) or the write
+        lock (SQLite) until the transaction ends: two stations asking at once get
+        consecutive blocks, never the same numbers."""
+        s = schema.serial_series
+        last = self.conn.execute(
+            sa.update(s)
+            .where(s.c.workspace_id == self.workspace_id, s.c.series == series)
+            .values(last_serial=s.c.last_serial + count)
+            .returning(s.c.last_serial)
+        ).scalar()
+        return None if last is None else int(last) - count + 1
+
+    def start_serials(self, series: str, count: int) -> int:
+        """The first block of a new series: serials 1 to ``count``. A station starting the same
+        series at the same moment makes this insert fail (its key exists); the caller retries
+        with `take_serials`."""
+        self.conn.execute(
+            schema.serial_series.insert().values(
+                workspace_id=self.workspace_id, series=series, last_serial=count
+            )
+        )
+        return 1
+
+    def record_serial_block(self, block: Mapping[str, Any]) -> None:
+        """Keep a handed-out block: who took it, for what, and when."""
+        self.conn.execute(
+            schema.serial_blocks.insert().values(**block, workspace_id=self.workspace_id)
+        )
+
+    def serial_blocks_taken_by(self, username: str) -> list[dict[str, Any]]:
+        """The serial blocks ``username`` took, oldest first (a subject access export)."""
+        b = schema.serial_blocks
+        stmt = (
+            sa.select(b.c.series, b.c.first_serial, b.c.last_serial, b.c.purpose,
+                      b.c.device_id, b.c.allocated_at)
+            .where(b.c.workspace_id == self.workspace_id, b.c.username == username)
+            .order_by(b.c.allocated_at, b.c.series, b.c.first_serial)
+        )  # fmt: skip
+        return [dict(r._mapping) for r in self.conn.execute(stmt)]
+
     def ids_taken_elsewhere(self, table: str, ids: Iterable[str]) -> set[str]:
         """Of ``ids``, those used by a row of another workspace (ids are global keys)."""
         t = self._table(table)

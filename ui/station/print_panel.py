@@ -18,6 +18,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QFileDialog,
@@ -77,6 +78,14 @@ class PrintPanel(QGridLayout):
         copies_row.addWidget(minus)
         copies_row.addWidget(self.copies, 1)
         copies_row.addWidget(plus)
+        self.serial_run = QCheckBox("Serial run")
+        self.serial_run.setObjectName("serialRun")
+        self.serial_run.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.serial_run.setToolTip(
+            "Number each label with its own serial (GS1 AI 21), handed out by the server so no "
+            "two stations print the same one; offline, from the block this station reserved"
+        )
+        copies_row.addWidget(self.serial_run)
         self.addWidget(caption("Copies"), 1, 0)
         self.addLayout(copies_row, 1, 1)
 

@@ -47,6 +47,7 @@ from workbench.labels import jobs as label_jobs
 from workbench.labels.jobs import LabelJob
 from workbench.labels.preview import label_preview_png
 from workbench.labels.printing import PrinterError, parse_printer
+from workbench.labels.serials import serial_items, series_of
 from workbench.workspace import Workspace
 
 #: How long the preview waits for the operator to stop typing in a field.
@@ -179,6 +180,7 @@ class LabelStation(QMainWindow):
         self.print_panel = PrintPanel(self, self.print_labels, self.reprint_last)
         panel = self.print_panel  # its parts stay the window's attributes: it and tests use them
         self.template_box, self.copies = panel.template_box, panel.copies
+        self.serial_run = panel.serial_run
         self.printer_kind, self.printer_target = panel.printer_kind, panel.printer_target
         self.printer_dpi, self.choose_button = panel.printer_dpi, panel.choose_button
         self.print_button, self.reprint_button = panel.print_button, panel.reprint_button
@@ -354,10 +356,15 @@ class LabelStation(QMainWindow):
             self.print_failed.emit(str(exc))
             return
         template, copies = self.template_box.currentText(), self.copies.value()
-        replica, scheme = self.replica, self.scheme
+        replica, scheme, workspace = self.replica, self.scheme, self.workspace
+        numbered = self.serial_run.isChecked()
 
-        def work(_ctx: OpContext) -> LabelJob:
-            job = label_jobs.print_labels(replica, [item], template, printer, copies=copies,
+        def work(ctx: OpContext) -> LabelJob:
+            items, each = [item], copies
+            if numbered:  # one label per serial, the serials taken before anything prints
+                serials = session.serial_run(workspace, series_of(item), copies, ctx.cancel_event)
+                items, each = serial_items(item, serials), 1
+            job = label_jobs.print_labels(replica, items, template, printer, copies=each,
                                           scheme=scheme, system_print=system_print)  # fmt: skip
             replica.set_state(PRINTER_KEY, printer)
             replica.set_state(TEMPLATE_KEY, template)

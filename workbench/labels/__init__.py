@@ -6,8 +6,14 @@
   zone) as SVG or PNG.
 - :mod:`~workbench.labels.templates` loads label stocks from ``resources/labels/*.json``.
 - :mod:`~workbench.labels.model` turns a :class:`LabelItem` into a URI and text lines.
+- :mod:`~workbench.labels.gs1_128` makes the GS1-128 barcode beside the QR code, with the
+  same element string, for scanners that read only linear codes.
 - :mod:`~workbench.labels.pdf` and :mod:`~workbench.labels.zpl` print them: a PDF for any
-  printer, ZPL II for Zebra thermal printers.
+  printer, ZPL II for Zebra thermal printers; :mod:`~workbench.labels.raster_text` draws for
+  ZPL the lines a Zebra's resident font cannot (in the fonts :mod:`~workbench.labels.fonts`
+  finds, the PDF's).
+- :mod:`~workbench.labels.serials` numbers a run's labels and keeps the serial blocks a
+  station reserved for printing offline.
 
 Nothing here imports Qt; WeasyPrint is imported only when a PDF is made.
 """

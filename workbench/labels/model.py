@@ -27,6 +27,7 @@ from workbench.labels.gs1 import (
     measure_attribute,
     normalize_gtin,
 )
+from workbench.labels.gs1_128 import LinearSymbol, gs1_128
 from workbench.labels.templates import LabelTemplate
 
 __all__ = ["CAPTIONS", "IdScheme", "Label", "LabelItem", "TextLine", "prepare_labels"]
@@ -178,10 +179,12 @@ class LabelItem:
 
 @dataclass(frozen=True)
 class Label:
-    """A label ready to print: the URI for the QR code and the text lines beside it."""
+    """A label ready to print: the URI for the QR code, the text lines beside it and, for
+    an item with a GTIN, the GS1-128 symbol with the same element string as the URI."""
 
     uri: str
     lines: tuple[TextLine, ...]
+    linear: LinearSymbol | None = None
 
 
 def prepare_labels(
@@ -197,9 +200,15 @@ def prepare_labels(
     labels: list[Label] = []
     for number, item in enumerate(items, start=1):
         try:
-            uri = item.uri(scheme)
+            link = item.digital_link(scheme)
         except LabelError as exc:
             raise LabelError(f"item {number}: {exc}") from None
-        label = Label(uri, tuple(item.text_lines(template.fields, template.captions)))
+        linear = gs1_128(link) if template.barcode is not None else None
+        if linear is not None and template.barcode is not None:
+            try:
+                linear.check_fits(template.barcode[2])
+            except LabelError as exc:
+                raise LabelError(f"item {number}: {exc}") from None
+        label = Label(link.uri, tuple(item.text_lines(template.fields, template.captions)), linear)
         labels.extend([label] * copies)
     return labels

@@ -37,10 +37,6 @@ import base64
 import hashlib
 import html
 import io
-import os
-import shutil
-import subprocess
-import sys
 import unicodedata
 import zlib
 from collections.abc import Iterable, Sequence
@@ -49,6 +45,7 @@ from functools import lru_cache
 from pathlib import Path
 from string import Template
 
+from workbench.labels.fonts import find_font_file
 from workbench.labels.gs1 import LabelError
 from workbench.labels.model import IdScheme, Label, LabelItem, prepare_labels
 from workbench.labels.qr import (
@@ -98,7 +95,18 @@ def _css(template: LabelTemplate) -> str:
         line_pitch=_num(t.line_pitch_mm() * _PT_PER_MM),
         title_font_size=_num(t.title_font_size_pt),
         title_line_pitch=_num(t.line_pitch_mm(title=True) * _PT_PER_MM),
+        **_barcode_css(t),
     )
+
+
+def _barcode_css(template: LabelTemplate) -> dict[str, str]:
+    x, y, width, height = template.barcode or (0.0, 0.0, 0.0, 0.0)
+    return {
+        "barcode_x": _num(x),
+        "barcode_y": _num(y),
+        "barcode_width": _num(width),
+        "barcode_height": _num(height),
+    }
 
 
 def _lines_html(label: Label) -> str:
@@ -133,12 +141,21 @@ def labels_html(labels: Iterable[Label], template: LabelTemplate) -> str:
             png = symbol.png()
             image = images[label.uri] = "data:image/png;base64," + base64.b64encode(png).decode()
         left, top = template.label_origin_mm(slot)
+        linear = ""
+        if label.linear is not None:
+            bars = images.get(label.linear.text)
+            if bars is None:
+                encoded = base64.b64encode(label.linear.png()).decode()
+                bars = images[label.linear.text] = "data:image/png;base64," + encoded
+            alt = html.escape(f"GS1-128 {label.linear.text}")
+            linear = f'<img class="linear" src="{bars}" alt="{alt}">'
         current.append(
             fragment.substitute(
                 left=_num(left),
                 top=_num(top),
                 qr=image,
                 uri=html.escape(label.uri),
+                linear=linear,
                 lines=_lines_html(label),
             ).strip()
         )
@@ -164,70 +181,6 @@ def _weasyprint_pdf(labels: Sequence[Label], template: LabelTemplate) -> bytes:
 
 
 # --- fonts for the direct engine --------------------------------------------------------------
-
-#: The style sheet's families, in its order, as files on Linux, macOS and Windows.
-_FONT_FILES: dict[bool, tuple[str, ...]] = {
-    False: (
-        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-        "/usr/share/fonts/dejavu/DejaVuSans.ttf",
-        "/usr/share/fonts/TTF/DejaVuSans.ttf",
-        "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
-        "/usr/share/fonts/liberation-sans/LiberationSans-Regular.ttf",
-        "/System/Library/Fonts/Supplemental/Arial.ttf",
-        "/Library/Fonts/Arial.ttf",
-        "{windir}/Fonts/arial.ttf",
-    ),
-    True: (
-        "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
-        "/usr/share/fonts/dejavu/DejaVuSans-Bold.ttf",
-        "/usr/share/fonts/TTF/DejaVuSans-Bold.ttf",
-        "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
-        "/usr/share/fonts/liberation-sans/LiberationSans-Bold.ttf",
-        "/System/Library/Fonts/Supplemental/Arial Bold.ttf",
-        "/Library/Fonts/Arial Bold.ttf",
-        "{windir}/Fonts/arialbd.ttf",
-    ),
-}
-_FONT_PATTERN = "DejaVu Sans,Liberation Sans,Arial"
-
-
-def _find_font_file(bold: bool) -> Path | None:
-    """The regular or bold face of the style sheet's font family, or None.
-
-    The usual places first (no process to start), then fontconfig, which also knows the
-    folders of other distributions.
-    """
-    windir = os.environ.get("WINDIR", "C:/Windows")
-    for name in _FONT_FILES[bold]:
-        path = Path(name.format(windir=windir))
-        if path.is_file():
-            return path
-    fc_match = shutil.which("fc-match")
-    if fc_match is None:
-        return None
-    pattern = _FONT_PATTERN + (":bold" if bold else ":regular")
-    try:
-        found = subprocess.run(
-            [fc_match, "--format=%{file}", pattern],
-            capture_output=True, text=True, timeout=10, check=False, env=_system_env(),
-        ).stdout.strip()  # fmt: skip
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return Path(found) if found.lower().endswith(".ttf") and Path(found).is_file() else None
-
-
-def _system_env() -> dict[str, str]:
-    """The environment for a system program. In the desktop bundle ``LD_LIBRARY_PATH`` points
-    at the bundle's own libraries (PyInstaller keeps the user's value in
-    ``LD_LIBRARY_PATH_ORIG``); a system program must load the system's."""
-    env = dict(os.environ)
-    if getattr(sys, "frozen", False):
-        original = env.pop("LD_LIBRARY_PATH_ORIG", None)
-        if original is None:
-            env.pop("LD_LIBRARY_PATH", None)
-        else:
-            env["LD_LIBRARY_PATH"] = original
-    return env
 
 
 @dataclass(frozen=True, eq=False)  # one object per file: hashed by identity, for the caches
@@ -308,7 +261,7 @@ def _load_face(path: Path) -> _Face | None:
 @lru_cache(maxsize=1)
 def _faces() -> tuple[_Face, _Face] | None:
     """The regular and bold faces, loaded once per process; None when either is missing."""
-    regular, bold = _find_font_file(False), _find_font_file(True)
+    regular, bold = find_font_file(False), find_font_file(True)
     if regular is None or bold is None:
         return None
     faces = _load_face(regular), _load_face(bold)
@@ -567,6 +520,23 @@ def _direct_pdf(
             x = (left + t.qr_x_mm) * _PT_PER_MM
             y = page_h - (top + t.qr_y_mm) * _PT_PER_MM - qr_pt
             ops.append(f"q {_n(qr_pt)} 0 0 {_n(qr_pt)} {_n(x)} {_n(y)} cm /{image[0]} Do Q")
+            if label.linear is not None and t.barcode is not None:
+                bars = images.get(label.linear.text)
+                if bars is None:
+                    number = objects.add_stream(
+                        f"/Type /XObject /Subtype /Image /Width {label.linear.width_modules} "
+                        f"/Height 1 /ColorSpace /DeviceGray /BitsPerComponent 1 "
+                        f"/Interpolate false",
+                        label.linear.pdf_row(),
+                    )
+                    bars = images[label.linear.text] = (f"B{len(images)}", number)
+                xobjects[bars[0]] = bars[1]
+                bx, by, bw, bh = (v * _PT_PER_MM for v in t.barcode)
+                y = page_h - top * _PT_PER_MM - by - bh
+                ops.append(
+                    f"q {_n(bw)} 0 0 {_n(bh)} {_n(left * _PT_PER_MM + bx)} {_n(y)} cm "
+                    f"/{bars[0]} Do Q"
+                )
             x = (left + t.text_x_mm) * _PT_PER_MM
             line_top = (top + t.text_y_mm) * _PT_PER_MM
             for line in label.lines:

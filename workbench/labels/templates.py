@@ -13,6 +13,10 @@ Two layouts:
   ``left_mm``/``top_mm``, the next ``pitch_x_mm``/``pitch_y_mm`` further on).
 
 Positions are in millimetres from the top-left corner of the label; font sizes in points.
+
+An optional ``barcode`` box (``x_mm``, ``y_mm``, ``width_mm``, ``height_mm``) holds the
+GS1-128 symbol printed beside the QR code for items with a GTIN (:mod:`gs1_128`); the
+symbol is scaled to the box's width, quiet zones included.
 """
 
 from __future__ import annotations
@@ -87,6 +91,8 @@ class LabelTemplate:
     top_mm: float = 0.0
     pitch_x_mm: float = 0.0
     pitch_y_mm: float = 0.0
+    #: the GS1-128 box (x, y, width, height), quiet zones included; None: no linear code
+    barcode: tuple[float, float, float, float] | None = None
     source: str = ""
 
     @property
@@ -197,6 +203,15 @@ def parse_template(data: Any, source: str) -> LabelTemplate:
         k in FIELDS and isinstance(v, str) for k, v in captions.items()
     ):
         raise TemplateError(f"{source}: text.captions maps field names to caption text")
+    barcode = None
+    if "barcode" in data:
+        spec = _section(data, "barcode", source)
+        barcode = (
+            _number(spec, "x_mm", "barcode", source),
+            _number(spec, "y_mm", "barcode", source),
+            _number(spec, "width_mm", "barcode", source, minimum=20.0),
+            _number(spec, "height_mm", "barcode", source, minimum=5.0),
+        )
     template = LabelTemplate(
         name=str(data.get("name", Path(source).stem)),
         description=str(data.get("description", "")),
@@ -216,6 +231,7 @@ def parse_template(data: Any, source: str) -> LabelTemplate:
         line_height=_number(text, "line_height", "text", source, minimum=1.0),
         fields=tuple(fields),
         captions=dict(captions),
+        barcode=barcode,
         source=source,
         **grid,
     )
@@ -243,6 +259,27 @@ def _check_geometry(t: LabelTemplate) -> None:
             f"{s}: text (x_mm {t.text_x_mm:g}) overlaps the QR box (x_mm {t.qr_x_mm:g}, "
             f"size_mm {t.qr_size_mm:g}); the quiet zone around a QR code must stay clear"
         )
+
+    if t.barcode is not None:
+        _check_barcode(t, text_h)
+
+
+def _check_barcode(t: LabelTemplate, text_h: float) -> None:
+    """The GS1-128 box fits the label and keeps clear of the QR box and the text: its
+    quiet zones are inside it, and a bar printed over text does not scan."""
+    s = t.source
+    x, y, width, height = t.barcode or (0.0, 0.0, 0.0, 0.0)
+    _fits(s, "barcode (x_mm + width_mm)", x, width, t.label_width_mm, "label width")
+    _fits(s, "barcode (y_mm + height_mm)", y, height, t.label_height_mm, "label height")
+    for what, (bx, by, bw, bh) in (
+        ("the QR box", (t.qr_x_mm, t.qr_y_mm, t.qr_size_mm, t.qr_size_mm)),
+        ("the text", (t.text_x_mm, t.text_y_mm, t.text_width_mm, text_h)),
+    ):
+        if x < bx + bw and bx < x + width and y < by + bh and by < y + height:
+            raise TemplateError(
+                f"{s}: barcode (x_mm {x:g}, y_mm {y:g}, {width:g} × {height:g} mm) overlaps "
+                f"{what}; a linear code and its quiet zones need their own room"
+            )
 
 
 def template_dir() -> Path:

@@ -10,6 +10,7 @@ Each label is one format, ``^XA`` ... ``^XZ`` (here a 100 × 50 mm label at 203 
     ^FO57,65^BQN,2,6,Q^FDQA,https://id.example-mill.com/01/09506000134352/10/L2411-07^FS
     ^FO376,36^A0N,25,25^FDLot L2411-07^FS
     ^FO376,68^A0N,25,25^FH^FDColour _C3_89cru^FS
+    ^FO40,300^BY2,2,84^BCN,84,N,N,N,N^FD>;>80109506000134352>610L2411-07^FS
     ^PQ2                       copies
     ^XZ
 
@@ -30,6 +31,16 @@ symbol starts four modules in.
 Error correction is the PDF's (:func:`qr.error_correction_for`): ``M`` for small boxes,
 ``Q`` for large ones, both in ``^BQ`` and in the ``^FD`` switches (``QA,`` / ``MA,``).
 
+GS1-128. Labels with a GTIN on a template with a ``barcode`` box get ``^BC`` in mode N
+(no automatic subsets): the symbol characters :mod:`gs1_128` chose are written as ``>;``
+(start in code set C), digit pairs, ``>8`` (FNC1), ``>6``/``>5`` (to code set B/C) and
+characters, so PDF and printer draw the same symbol. ``^BY`` sets the widest whole number
+of dots per module at which the symbol and its ten-module quiet zones fit the box.
+
+Scripts font 0 lacks. A line with any character beyond Latin-1 (Devanagari, Katakana, ...)
+is drawn in the PDF path's fonts and sent as a graphic field (``^GFA``), see
+:mod:`raster_text`; other lines stay text, which prints sharper and smaller.
+
 Escaping. ``^`` and ``~`` start ZPL commands anywhere, even inside field data. Text fields
 that hold them, or hold anything outside printable ASCII, are written with ``^FH`` and each
 such byte of their UTF-8 as ``_XX`` (``_`` itself becomes ``_5F``). URIs never need it: they
@@ -46,6 +57,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from workbench.labels.gs1 import LabelError
+from workbench.labels.gs1_128 import QUIET_ZONE as QUIET_ZONE_128
+from workbench.labels.gs1_128 import LinearSymbol
 from workbench.labels.model import IdScheme, Label, LabelItem, prepare_labels
 from workbench.labels.qr import (
     QUIET_ZONE,
@@ -53,6 +66,7 @@ from workbench.labels.qr import (
     error_correction_for,
     symbol_modules,
 )
+from workbench.labels.raster_text import needs_raster, raster_line
 from workbench.labels.templates import LabelTemplate, load_template
 
 __all__ = [
@@ -143,17 +157,40 @@ def _label_zpl(label: Label, template: LabelTemplate, dpi: int, copies: int) -> 
         f"^FO{dots(t.qr_x_mm, dpi) + offset},{dots(t.qr_y_mm, dpi) + offset}"
         f"^BQN,2,{magnification},{level}^FD{level}A,{label.uri}^FS",
     ]
+    if label.linear is not None and t.barcode is not None:
+        parts.append(_linear_zpl(label.linear, t.barcode, dpi))
     x = dots(t.text_x_mm, dpi)
     width = dots(t.text_width_mm, dpi)
     y_mm = t.text_y_mm
     for line in label.lines:
         size_pt = t.title_font_size_pt if line.is_title else t.font_size_pt
         height = max(10, round(size_pt * _PT_TO_MM * _dots_per_mm(dpi)))
-        text = _fit(line.text, width, height)
-        parts.append(f"^FO{x},{dots(y_mm, dpi)}^A0N,{height},{height}{_field_data(text)}")
+        if needs_raster(line.text):
+            em = round(size_pt * dpi / 72)
+            drawn = raster_line(line.text, em, width, bold=line.is_title)
+            parts.append(f"^FO{x},{dots(y_mm, dpi)}{drawn.zpl()}^FS")
+        else:
+            text = _fit(line.text, width, height)
+            parts.append(f"^FO{x},{dots(y_mm, dpi)}^A0N,{height},{height}{_field_data(text)}")
         y_mm += t.line_pitch_mm(title=line.is_title)
     parts += [f"^PQ{copies}", "^XZ"]
     return "\n".join(parts) + "\n"
+
+
+def _linear_zpl(symbol: LinearSymbol, box: tuple[float, float, float, float], dpi: int) -> str:
+    """``^BY``/``^BC`` for the GS1-128 symbol: the widest whole-dot module at which the
+    symbol and its quiet zones fit the box, centred in it; ``^BC`` in mode N with the
+    symbol characters spelled out (``>;`` start C, ``>8`` FNC1), so the printer draws the
+    same symbol as the PDF."""
+    x, y, width, height = (dots(v, dpi) for v in box)
+    module = width // symbol.width_modules
+    if module < 1:
+        raise LabelError(
+            f"the GS1-128 code {symbol.text} is {symbol.width_modules} modules wide; the "
+            f"{box[2]:g} mm barcode box is {width} dots at {dpi} dpi, too narrow for it"
+        )
+    left = x + (width - module * symbol.width_modules) // 2 + QUIET_ZONE_128 * module
+    return f"^FO{left},{y}^BY{module},2,{height}^BCN,{height},N,N,N,N^FD{symbol.zpl_data()}^FS"
 
 
 def render_labels_zpl(
@@ -195,13 +232,16 @@ class ZplField:
     x: int
     y: int
     data: str
-    #: "qr" or "text"
+    #: "qr", "gs1-128", "text" or "graphic" (``^GF``: data is its arguments, ``A,...``)
     kind: str
     #: ^BQ magnification and error correction, for QR fields
     magnification: int | None = None
     error_correction: str | None = None
     #: ^A0 height in dots, for text fields
     font_height: int | None = None
+    #: ^BY module width and ^BC bar height in dots, for GS1-128 fields
+    module: int | None = None
+    bar_height: int | None = None
 
 
 @dataclass
@@ -217,6 +257,11 @@ class ZplLabel:
     def qr(self) -> list[ZplField]:
         """The QR fields."""
         return [f for f in self.fields if f.kind == "qr"]
+
+    @property
+    def linear(self) -> list[ZplField]:
+        """The GS1-128 fields (their data as written: ``^BC`` invocation codes and all)."""
+        return [f for f in self.fields if f.kind == "gs1-128"]
 
     @property
     def texts(self) -> list[str]:
@@ -244,6 +289,9 @@ def parse_zpl(zpl: str) -> list[ZplLabel]:
     label: ZplLabel | None = None
     origin = (0, 0)
     barcode: tuple[int, str] | None = None
+    module = 0
+    bars: int | None = None
+    graphic = False
     font: int | None = None
     hex_escaped = False
     data: str | None = None
@@ -273,8 +321,14 @@ def parse_zpl(zpl: str) -> list[ZplLabel]:
         elif command == "^BQ":
             _orientation, _model, magnification, level = args.split(",")[:4]
             barcode = (int(magnification), level)
+        elif command == "^BY":
+            module = int(args.split(",")[0])
+        elif command == "^BC":
+            bars = int(args.split(",")[1])
         elif command == "^A0":
             font = int(args.lstrip("N").lstrip(",").split(",")[0])
+        elif command == "^GF":
+            graphic, data = True, args
         elif command == "^FH":
             hex_escaped = True
         elif command == "^FD":
@@ -287,9 +341,16 @@ def parse_zpl(zpl: str) -> list[ZplLabel]:
                 label.fields.append(
                     ZplField(*origin, payload, "qr", barcode[0], switches[:1] or None)
                 )
+            elif graphic:
+                label.fields.append(ZplField(*origin, data, "graphic"))
+            elif bars is not None:
+                label.fields.append(
+                    ZplField(*origin, data, "gs1-128", module=module, bar_height=bars)
+                )
             else:
                 label.fields.append(ZplField(*origin, data, "text", font_height=font))
-            barcode, font, hex_escaped, data = None, None, False, None
+            barcode, bars, font, hex_escaped, data = None, None, None, False, None
+            graphic = False
         else:
             raise LabelError(f"ZPL: {command} is not one parse_zpl reads")
     if label is not None:

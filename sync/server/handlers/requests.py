@@ -151,7 +151,8 @@ def too_many(exc: throttle.Throttled) -> ApiError:
 
 
 #: what each throttled kind of request is called in the refusal
-_KINDS = {"push": "pushes", "quote": "quote requests", "import": "imports"}
+_KINDS = {"push": "pushes", "quote": "quote requests", "import": "imports",
+          "serials": "serial number requests"}
 
 
 def writer_of(request: Request, kind: str) -> Caller:

@@ -1,5 +1,6 @@
 """What laptops and admins send: batches of mutations from the outbox, master-data files
-to import (admins), and requests for firm quotes (merchandisers and admins). Each change
+to import (admins), requests for firm quotes (merchandisers and admins) and for label serial
+numbers (floor users and admins). Each change
 that commits wakes the workspace's long-polls.
 """
 
@@ -27,9 +28,17 @@ from sync.server.handlers.requests import (
     writer_of,
 )
 from sync.server.importing import ImportRefused, import_file
-from sync.server.messages import QuoteRequest, WipeReport, decode, decode_json_text, nul_problem
+from sync.server.messages import (
+    QuoteRequest,
+    SerialRequest,
+    WipeReport,
+    decode,
+    decode_json_text,
+    nul_problem,
+)
 from sync.server.pricing import PRICING_ROLES, KeyReused, issue_quote
 from sync.server.push import BatchError, SeqReused, apply_push, parse_batch
+from sync.server.serials import SERIAL_ROLES, SeriesExhausted, allocate
 from workbench.costing import CostingError
 from workbench.ingest.mapping import KINDS, Mapping, MappingError, load_mapping
 from workbench.ingest.preview import override_columns
@@ -190,3 +199,22 @@ async def pricing_quote(request: Request) -> JSONResponse:
                        field=IDEMPOTENCY_HEADER) from None  # fmt: skip
     notify(state, caller.workspace_id)
     return JSONResponse({"quote": quote})
+
+
+async def serials(request: Request) -> JSONResponse:
+    """The next block of a series' serial numbers for this device (floor users and admins,
+    who print labels): `sync.server.serials`."""
+    caller = await asyncio.to_thread(writer_of, request, "serials")
+    if caller.role not in SERIAL_ROLES:
+        raise ApiError(403, "forbidden", "serial numbers are for label stations: floor users "
+                       "and admins")  # fmt: skip
+    asked = decode(await read_body(request), SerialRequest)
+    if not asked.count.is_integer():
+        raise ApiError(422, "invalid", f"'count' must be a whole number, not {asked.count:g}",
+                       field="count")  # fmt: skip
+    try:
+        block = await asyncio.to_thread(allocate, state_of(request).engine, caller,
+                                        asked.series, int(asked.count), asked.purpose)  # fmt: skip
+    except SeriesExhausted as exc:
+        raise ApiError(422, "invalid", str(exc), field="count") from None
+    return JSONResponse(block)
