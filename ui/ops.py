@@ -19,9 +19,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-
-class OpCancelled(Exception):
-    """Raised inside an op (by `OpContext.check`) when the user cancelled it."""
+from workbench.errors import Cancelled, user_message
 
 
 @dataclass
@@ -41,7 +39,7 @@ class OpContext:
 
     def check(self) -> None:
         if self.cancel_event.is_set():
-            raise OpCancelled(f"{self.label} was cancelled")
+            raise Cancelled(f"{self.label} was cancelled")
 
 
 class _Signals(QObject):
@@ -177,14 +175,15 @@ class OpRunner(QObject):
         if handle.failure is not None:
             handle.failure(exc)
             return
-        if isinstance(exc, OpCancelled) or handle.ctx.is_cancelled:
+        if isinstance(exc, Cancelled) or handle.ctx.is_cancelled:
             return  # the user asked for it: nothing to report
-        self.error.emit(handle.ctx.label, str(exc) or exc.__class__.__name__)
+        message = user_message(exc)
+        self.error.emit(handle.ctx.label, message)
         if self.parent_widget is not None:
             box = QMessageBox(
                 QMessageBox.Icon.Warning,
                 handle.ctx.label,
-                str(exc) or formatted,
+                message,
                 parent=self.parent_widget,
             )
             box.open()  # not exec(): a worker's error never blocks the event loop

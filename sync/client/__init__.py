@@ -27,7 +27,7 @@ from typing import Any
 import httpx
 
 from sync.client import api, feed, outbox, pricing, rows, snapshot, uploads
-from sync.client.api import RETRY_STATUSES, Cancelled, SyncError, login
+from sync.client.api import RETRY_STATUSES, SyncError, login
 from sync.client.feed import PullSummary, RoleChanged
 from sync.client.outbox import PUSH_BATCH, PushSummary
 from sync.client.uploads import IMPORT_TIMEOUT_S, UPLOAD_CHUNK
@@ -38,7 +38,6 @@ __all__ = [
     "PUSH_BATCH",
     "RETRY_STATUSES",
     "UPLOAD_CHUNK",
-    "Cancelled",
     "PullSummary",
     "PushSummary",
     "SyncClient",

@@ -30,6 +30,7 @@ from ui.settings_dialog import SettingsDialog
 from ui.sync_controller import SyncController, Syncer
 from ui.window_size import fit_screen
 from workbench import drafts
+from workbench.errors import Cancelled, user_message
 from workbench.replica import queries
 from workbench.search import IndexState, SearchRequest, SearchResult
 from workbench.services.writer import pending, run_queue
@@ -167,8 +168,8 @@ class MainWindow(QMainWindow):
 
         def failed(exc: BaseException) -> None:
             self.show_index_state()
-            if not isinstance(exc, Exception) or "cancel" not in str(exc).lower():
-                self.index_label.setText(f"search index unavailable: {exc}")
+            if not isinstance(exc, Cancelled):
+                self.index_label.setText(f"search index unavailable: {user_message(exc)}")
 
         self.ops.run(work, success=done, failure=failed, label="Preparing search")
         self.show_index_state()
