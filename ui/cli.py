@@ -306,7 +306,7 @@ def bom(obj: dict, file: Path, name: str | None) -> None:
 
     workspace = _pick_workspace(obj["data_dir"], name)
     try:
-        workspace.search.ensure_ready()
+        workspace.derived.update()  # the index current before matching against it
         result = match_bom(file, workspace.replica.conn, workspace.search)
     except (MappingError, ReadError) as exc:
         raise click.ClickException(user_message(exc)) from exc
