@@ -5,14 +5,17 @@ order file holds the new orders, without a window having to ask."""
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 from typing import Any
 
 from sync.session import sign_in, sync_workspace
 from tests.sync_fixtures import PASSWORD, Server, material, write_rows
 from workbench.analytics import store_file
+from workbench.demo import generate_demo
+from workbench.derived import ReplicaChange
 from workbench.search import IndexState, SearchRequest
-from workbench.workspace import Workspace
+from workbench.workspace import Workspace, open_workspace
 
 
 def _order(n: int, **values: Any) -> dict[str, Any]:
@@ -94,4 +97,21 @@ def test_a_sync_that_brings_no_orders_leaves_the_order_file_alone(
     sync_workspace(workspace)
     workspace.derived.settle()
     assert order_file.stat().st_mtime_ns == written
+    workspace.close()
+
+
+def test_a_first_sync_index_build_cancelled_does_not_stop_the_next_update(
+    tmp_path: Path,
+) -> None:
+    """A sync cancelled while its snapshot's index was building leaves that build failed;
+    the next update builds the index afresh instead of raising the old cancel."""
+    workspace = open_workspace(tmp_path / "alpha")
+    generate_demo(workspace.replica, materials=40, orders=0)
+    cancel = threading.Event()
+    cancel.set()
+    workspace.derived.snapshot_table_imported("materials", None, cancel)
+    materials = frozenset({"materials"})
+    update = workspace.derived.update(ReplicaChange(materials, materials))
+    assert update.indexed == 40 and update.order_file is None
+    assert workspace.search.state is IndexState.READY
     workspace.close()

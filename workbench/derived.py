@@ -139,7 +139,7 @@ class DerivedData:
             indexed = search.refresh()
         else:
             indexed = 0
-        if search.check() is not IndexState.READY:
+        if search.check() not in (IndexState.READY, IndexState.BUILDING):  # building: by another
             indexed = search.rebuild(progress, cancel)
         return indexed
 

@@ -11,8 +11,9 @@ Qt-free: the app runs it on a worker, the headless CLI and the tests call it dir
 `outbox` (push), `snapshot` (download and first import), `uploads` (a file streamed up for
 the server to import) and `pricing` (quotes). They are plain functions given what they need.
 Composition, not mixins: the state stays here in one place (the replica, the connection, the
-retry settings, what the last sync did), and the client passes its own methods in, so a part
-calls the API or applies a page through the client exactly as a caller would.
+retry settings), and the client passes its own methods in, so a part calls the API or
+applies a page through the client exactly as a caller would. What a sync did is returned
+(`SyncOutcome`), never left on the client.
 """
 
 from __future__ import annotations
