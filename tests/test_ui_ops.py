@@ -44,11 +44,15 @@ def test_failure_reaches_the_handler(qtbot: QtBot, ops: OpRunner) -> None:
     assert str(errors[0]) == "the file holds no rows"
 
 
-def test_an_unhandled_failure_is_reported_not_swallowed(qtbot: QtBot, ops: OpRunner) -> None:
+def test_an_unhandled_failure_is_reported_not_swallowed(
+    qtbot: QtBot, ops: OpRunner, caplog: pytest.LogCaptureFixture
+) -> None:
     with qtbot.waitSignal(ops.error, timeout=5000) as blocker:
         ops.run(lambda ctx: 1 / 0, label="Dividing")
     assert blocker.args[0] == "Dividing"
     assert "division by zero" in blocker.args[1]
+    # a fault (not one of the product's refusals) leaves its traceback in the log
+    assert "ZeroDivisionError" in caplog.text and "Dividing failed" in caplog.text
 
 
 def test_cancel_stops_a_cooperating_op_quietly(qtbot: QtBot, ops: OpRunner) -> None:

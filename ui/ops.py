@@ -10,6 +10,7 @@ them, so each view decides for itself whether to refresh. Workers never touch wi
 from __future__ import annotations
 
 import itertools
+import logging
 import threading
 import traceback
 from collections.abc import Callable
@@ -19,7 +20,9 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from workbench.errors import Cancelled, user_message
+from workbench.errors import Cancelled, WorkbenchError, user_message
+
+log = logging.getLogger("workbench.ops")
 
 
 @dataclass
@@ -177,6 +180,8 @@ class OpRunner(QObject):
             return
         if isinstance(exc, Cancelled) or handle.ctx.is_cancelled:
             return  # the user asked for it: nothing to report
+        if not isinstance(exc, WorkbenchError):  # a fault, not a refusal: keep where it was
+            log.error("%s failed:\n%s", handle.ctx.label, formatted)
         message = user_message(exc)
         self.error.emit(handle.ctx.label, message)
         if self.parent_widget is not None:
