@@ -193,9 +193,9 @@ def sync_workspace(
             if exc.code == "device_wipe":
                 _carry_out_wipe(workspace, client, exc, offer_export)
             raise
-        indexed = derived.update(outcome.change, cancel=cancel).indexed
         if outcome.bootstrapped:  # the import's pages into the file now, not at the next edit
             workspace.replica.checkpoint()
+        change = outcome.change
         mismatches = client.count_mismatches()
         if mismatches:
             # Rows went missing or astray (a restored backup, a damaged file): replace those
@@ -203,9 +203,11 @@ def sync_workspace(
             log.warning("row counts differ from the server's, repairing: %s", mismatches)
             repaired = client.bootstrap(cancel=cancel, only=frozenset(mismatches))
             again = client.pull(progress, cancel)
-            change = ReplicaChange(again.tables | repaired.tables, repaired.tables)
-            indexed += derived.update(change, cancel=cancel).indexed
+            change = ReplicaChange(change.tables | again.tables | repaired.tables,
+                                   change.replaced | repaired.tables)  # fmt: skip
             mismatches = client.count_mismatches()
+        # last: the order file's write it may start shares the cores with nothing of the sync
+        indexed = derived.update(change, cancel=cancel).indexed
     finally:
         client.close()
     pulled, pushed = outcome.pulled, outcome.pushed

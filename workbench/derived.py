@@ -75,8 +75,9 @@ class DerivedData:
     ) -> None:
         """A snapshot import committed ``table``. Once the materials are in, the index sent
         with the snapshot (``shipped_index``, moved into place) becomes this workspace's, or
-        one is built on the background thread while the rest of the snapshot imports."""
-        if table not in INDEX_TABLES or self._snapshot_index is not None:
+        one is built on the background thread while the rest of the snapshot imports. A later
+        snapshot (a role change's, a repair's) replaces an earlier one's index the same way."""
+        if table not in INDEX_TABLES:
             return
         done: Future[int] = Future()
         if shipped_index is not None:
