@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import click
 
 from workbench import __version__
+from workbench.errors import user_message
 from workbench.ingest.mapping import KINDS
 from workbench.ingest.values import Mark
 from workbench.paths import data_dir
@@ -47,7 +48,7 @@ class Context:
             try:
                 self._config = load_config(self.config_file)
             except ConfigError as exc:
-                fail(str(exc))
+                fail(exc)
         return self._config
 
     @property
@@ -70,13 +71,15 @@ class Context:
         try:
             key = load_key(self.config.audit)
         except AnchorError as exc:
-            fail(str(exc))
+            fail(exc)
         audit.use_key(key)
         return key
 
 
-def fail(message: str) -> None:
-    raise click.ClickException(message)
+def fail(problem: str | BaseException) -> None:
+    """Stop the command with ``problem`` said on standard error (an exception in the product's
+    words, `workbench.errors.user_message`) and exit status 1."""
+    raise click.ClickException(problem if isinstance(problem, str) else user_message(problem))
 
 
 def read_password(password_stdin: bool, confirm: bool = True) -> str:
@@ -122,7 +125,7 @@ def init(obj: Context, workspace: str, admin_user: str, password_stdin: bool) ->
         accounts.create_workspace(obj.engine, workspace)
         accounts.add_user(obj.engine, workspace, admin_user, password, "admin")
     except accounts.AccountError as exc:
-        fail(str(exc))
+        fail(exc)
     click.echo(f"Created workspace {workspace!r} with admin {admin_user!r} in {obj.db}")
 
 
@@ -187,7 +190,7 @@ def user_add(obj: Context, username: str, workspace: str, role: str, password_st
     try:
         accounts.add_user(obj.engine, workspace, username, password, role)
     except accounts.AccountError as exc:
-        fail(str(exc))
+        fail(exc)
     click.echo(f"Added {role} {username!r} to workspace {workspace!r}")
 
 
@@ -216,7 +219,7 @@ def user_disable(obj: Context, username: str) -> None:
     try:
         accounts.disable_user(obj.engine, username)
     except accounts.AccountError as exc:
-        fail(str(exc))
+        fail(exc)
     click.echo(f"Disabled {username!r} and revoked their devices")
 
 
@@ -233,7 +236,7 @@ def user_export(obj: Context, username: str, out: Path | None) -> None:
     try:
         found = privacy.export_user(obj.engine, username)
     except accounts.AccountError as exc:
-        fail(str(exc))
+        fail(exc)
     text = json.dumps(found, indent=2, ensure_ascii=False, default=str)
     if out is None:
         click.echo(text)
@@ -252,7 +255,7 @@ def user_set_role(obj: Context, username: str, role: str) -> None:
     try:
         revoked = accounts.set_role(obj.engine, username, role, config=obj.config)
     except accounts.AccountError as exc:
-        fail(str(exc))
+        fail(exc)
     click.echo(f"{username!r} is now {role}" + _revoked(revoked))
 
 
@@ -273,7 +276,7 @@ def user_reset(obj: Context, username: str, password_stdin: bool) -> None:
     try:
         revoked = accounts.set_password(obj.engine, username, password, config=obj.config)
     except accounts.AccountError as exc:
-        fail(str(exc))
+        fail(exc)
     click.echo(f"New password for {username!r}" + _revoked(revoked))
 
 
@@ -318,7 +321,7 @@ def device_token(obj: Context, username: str, device_name: str) -> None:
     try:
         issued = accounts.issue_token(obj.engine, username, device_name)
     except accounts.AccountError as exc:
-        fail(str(exc))
+        fail(exc)
     click.echo(f"Device {issued.device_id} ({device_name!r}) for {username!r} in workspace "
                f"{issued.workspace_name!r}; its token, shown this once:", err=True)  # fmt: skip
     click.echo(issued.token)
@@ -333,7 +336,7 @@ def device_revoke(obj: Context, device_id: str) -> None:
     try:
         accounts.revoke_device(obj.engine, device_id)
     except accounts.AccountError as exc:
-        fail(str(exc))
+        fail(exc)
     click.echo(f"Revoked device {device_id}")
 
 
@@ -350,7 +353,7 @@ def device_wipe(obj: Context, device_id: str, allow_export: bool) -> None:
     try:
         accounts.order_wipe(obj.engine, device_id, allow_export=allow_export)
     except accounts.AccountError as exc:
-        fail(str(exc))
+        fail(exc)
     click.echo(f"Device {device_id} will be wiped at its next contact with this server")
 
 
@@ -377,7 +380,7 @@ def audit_verify(obj: Context, workspace: str | None, checkpoints: Path | None) 
     try:
         anchors = last_checkpoints(Path(log), key) if log else {}
     except AnchorError as exc:
-        click.echo(str(exc), err=True)
+        click.echo(user_message(exc), err=True)
         raise SystemExit(1) from None
     verdicts = verify(engine, workspace, key, anchors)
     if workspace is not None and not verdicts:
@@ -425,7 +428,7 @@ def audit_export(obj: Context, workspace: str, out: Path | None) -> None:
     try:
         ws_id = accounts.workspace_id(obj.engine, workspace)
     except accounts.AccountError as exc:
-        fail(str(exc))
+        fail(exc)
     with obj.engine.connect() as conn:
         document = {"workspace": workspace, "entries": [e.as_dict() for e in entries(conn, ws_id)]}
     text = json.dumps(document, indent=2, ensure_ascii=False)
@@ -453,7 +456,7 @@ def trace_publish(obj: Context, kind: str, codes: tuple[str, ...], workspace: st
     try:
         done = trace.publish_codes(obj.engine, workspace, kind, list(codes), accounts.CLI_ACTOR)
     except LookupError as exc:
-        fail(str(exc))
+        fail(exc)
     already = f" ({len(codes) - done} already were)" if done < len(codes) else ""
     click.echo(f"Published {done} {kind} code(s) in {workspace!r}{already}")
 
@@ -471,7 +474,7 @@ def trace_settings(obj: Context, workspace: str, show_suppliers: bool) -> None:
     try:
         trace.show_suppliers(obj.engine, workspace, show_suppliers, accounts.CLI_ACTOR)
     except LookupError as exc:
-        fail(str(exc))
+        fail(exc)
     click.echo(f"Traceability pages of {workspace!r} "
                f"{'name' if show_suppliers else 'do not name'} suppliers")  # fmt: skip
 
@@ -508,7 +511,7 @@ def backup(obj: Context, destination: Path) -> None:
     try:
         written = make_backup(obj.engine, destination)
     except BackupError as exc:
-        fail(str(exc))
+        fail(exc)
     click.echo(f"Backed up to {written} ({written.stat().st_size / 1e6:.1f} MB)")
 
 
@@ -541,7 +544,7 @@ def restore(obj: Context, backup_file: Path, yes: bool) -> None:
     try:
         restore_backup(obj.db, backup_file)
     except BackupError as exc:
-        fail(str(exc))
+        fail(exc)
     click.echo(f"Restored {backup_file} into {obj.db}")
 
 
@@ -570,7 +573,7 @@ def copy_db(obj: Context, target: str) -> None:
     try:
         copied = copy_database(obj.engine, make_engine(target))
     except BackupError as exc:
-        fail(str(exc))
+        fail(exc)
     click.echo(json.dumps({"copied": copied}))
 
 
@@ -644,7 +647,7 @@ def import_(
             progress=progress_printer(sys.stderr),
         )  # fmt: skip
     except (accounts.AccountError, ImportRefused, MappingError, ReadError) as exc:
-        fail(str(exc))
+        fail(exc)
     except KeyboardInterrupt:
         fail("import cancelled: nothing was imported")
     for problem in summary.problems[:50]:
@@ -678,7 +681,7 @@ def demo(obj: Context, workspace: str, materials: int, orders: int | None, seed:
             obj.engine, workspace, materials=materials, orders=orders, seed=seed
         )
     except accounts.AccountError as exc:
-        fail(str(exc))
+        fail(exc)
     click.echo(json.dumps({"workspace": workspace, "rows": counts}))
     click.echo(
         "Demo users: "

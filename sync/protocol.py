@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from workbench.errors import WorkbenchError
 from workbench.replica import (
     DOCUMENT_TABLES,
     LATEST_VERSION,
@@ -126,7 +127,7 @@ class Login:
             raise ProtocolError(f"the sign-in answer lacks {exc}") from None
 
 
-class ProtocolError(ValueError):
+class ProtocolError(WorkbenchError, ValueError):
     """A request or answer that does not follow the protocol; the message says what is wrong."""
 
 

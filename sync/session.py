@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import logging
 import platform
-import shutil
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -21,11 +19,11 @@ from typing import Any
 from sync.client import SyncClient, SyncError, api, login
 from sync.protocol import Login
 from workbench import credentials, wipe
+from workbench.derived import ReplicaChange
 from workbench.documents import conflicts, outbox_counts
 from workbench.labels import serials as label_serials
 from workbench.paths import workspace_dir
 from workbench.replica import keys
-from workbench.search.index import IndexDamaged
 from workbench.workspace import REPLICA_FILE, Workspace, open_workspace
 
 log = logging.getLogger("workbench.sync")
@@ -210,63 +208,39 @@ def sync_workspace(
     workspace is closed and gone, and the app goes back to its start."""
     started = time.perf_counter()
     client = client_for(workspace, **options)
-    search = workspace.search
-    builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="index")
-    building: list[Future[int]] = []
-
-    def index_snapshot() -> int:
-        shipped = client.snapshot_index
-        if shipped is not None:
-            client.snapshot_index = None
-            try:
-                return search.install(shipped)
-            except IndexDamaged as exc:
-                log.warning("the search index sent with the snapshot was not usable: %s", exc)
-            finally:
-                shutil.rmtree(shipped, ignore_errors=True)
-        return search.rebuild(cancel=cancel)
-
-    def imported(table: str) -> None:
-        # A first sync takes the server's index of the snapshot, or builds one while the
-        # order history is still importing (the second core builds it meanwhile).
-        if table == "materials":
-            building.append(builder.submit(index_snapshot))
-
-    client.on_table_imported = imported
+    derived = workspace.derived
+    # A first sync takes the server's index of the snapshot, or builds one while the order
+    # history is still importing (the second core builds it meanwhile).
+    client.on_table_imported = lambda table, shipped: derived.snapshot_table_imported(
+        table, shipped, cancel
+    )
     try:
         try:
-            pushed, pulled = client.sync(progress, cancel)
+            outcome = client.sync(progress, cancel)
         except SyncError as exc:
             if exc.code == "device_wipe":
                 _carry_out_wipe(workspace, client, exc, offer_export)
             raise
-        if building:
-            indexed = building[0].result()
-            search.refresh()  # rows the change feed brought after the snapshot
-        elif client.bootstrapped:
-            indexed = search.rebuild(cancel=cancel)
-        else:
-            indexed = search.refresh() if pulled.rows else 0
-        if search.check().name != "READY":
-            indexed = search.rebuild(cancel=cancel)
-        if client.bootstrapped:  # the import's pages into the file now, not at the next edit
+        if outcome.bootstrapped:  # the import's pages into the file now, not at the next edit
             workspace.replica.checkpoint()
+        change = outcome.change
         mismatches = client.count_mismatches()
         if mismatches:
             # Rows went missing or astray (a restored backup, a damaged file): replace those
             # tables from a snapshot and pull again from it.
             log.warning("row counts differ from the server's, repairing: %s", mismatches)
-            client.bootstrap(cancel=cancel, only=frozenset(mismatches))
-            client.pull(progress, cancel)
-            indexed += search.rebuild(cancel=cancel) if "materials" in mismatches else 0
+            repaired = client.bootstrap(cancel=cancel, only=frozenset(mismatches))
+            again = client.pull(progress, cancel)
+            change = ReplicaChange(change.tables | again.tables | repaired.tables,
+                                   change.replaced | repaired.tables)  # fmt: skip
             mismatches = client.count_mismatches()
+        # last: the order file's write it may start shares the cores with nothing of the sync
+        indexed = derived.update(change, cancel=cancel).indexed
     finally:
-        builder.shutdown(wait=True)
         client.close()
-        if client.snapshot_index is not None:  # a snapshot whose materials never arrived
-            shutil.rmtree(client.snapshot_index, ignore_errors=True)
+    pulled, pushed = outcome.pulled, outcome.pushed
     return SyncReport(
-        pulled=pulled.rows + client.snapshot_rows,
+        pulled=pulled.rows + outcome.snapshot_rows,
         pushed=pushed.applied,
         conflicts=len(conflicts(workspace.replica)),
         rejected=outbox_counts(workspace.replica)["rejected"],
@@ -276,7 +250,7 @@ def sync_workspace(
         seconds=round(time.perf_counter() - started, 3),
         indexed=indexed,
         count_mismatches={t: list(v) for t, v in mismatches.items()},
-        quotes=client.quotes_answered,
+        quotes=outcome.quotes_answered,
         update_due=client.update_due,
     )
 

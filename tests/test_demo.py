@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from workbench.demo import Cancelled, generate_demo
+from workbench.demo import generate_demo
+from workbench.errors import Cancelled
 from workbench.replica import REPLICATED_TABLES, Replica, open_replica
 
 TODAY = date(2026, 11, 24)

@@ -15,9 +15,10 @@ from click.testing import CliRunner
 from sync.cli import cli as sync_cli
 from sync.cli import progress_printer
 from sync.server import schema
-from sync.server.importing import ImportCancelled, ImportProgress, import_file
+from sync.server.importing import ImportProgress, import_file
 from sync.session import sign_in, sync_workspace
 from tests.sync_fixtures import PASSWORD, Server
+from workbench.errors import Cancelled
 from workbench.search import SearchRequest
 
 HEADER = "Code;Name;Type;Category;Composition;GSM;Width (cm);Unit;Price;Supplier\n"
@@ -151,7 +152,7 @@ def test_an_import_reports_its_progress_and_stops_when_cancelled(
     server: Server, tmp_path: Path
 ) -> None:
     """The import says how far it is (rows read, columns checked, rows written) through a
-    callback; a callback that raises ImportCancelled stops it, and the one transaction it
+    callback; a callback that raises Cancelled stops it, and the one transaction it
     writes in leaves nothing behind: no row, no change number, no audit entry."""
     rows = "".join(f"FAB-{n:05d};Jersey {n};fabric;jersey;100% Cotton;180;150;kg;12.5;S\n"
                    for n in range(50_000))  # fmt: skip
@@ -171,14 +172,14 @@ def test_an_import_reports_its_progress_and_stops_when_cancelled(
 
     def cancel_midway(p: ImportProgress) -> None:
         if p.stage == "write" and p.done > 0:
-            raise ImportCancelled("cancelled by the admin")
+            raise Cancelled("cancelled by the admin")
 
     t = schema.replicated["materials"]
     with server.engine.connect() as conn:
         before = conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
         seq = conn.execute(sa.select(schema.workspaces.c.last_seq).where(
             schema.workspaces.c.id == server.workspaces["beta"])).scalar_one()  # fmt: skip
-    with pytest.raises(ImportCancelled):
+    with pytest.raises(Cancelled):
         import_file(server.engine, server.workspaces["beta"], "materials", path,
                     progress=cancel_midway)  # fmt: skip
     with server.engine.connect() as conn:

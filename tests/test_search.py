@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
+from workbench.errors import Cancelled
 from workbench.replica import Replica, open_replica
 from workbench.replica.store import utc_now
 from workbench.search import IndexState, MaterialSearch, SearchRequest
-from workbench.search.index import BuildCancelled
 
 COLUMNS = ("id", "code", "name", "material_type", "category", "composition", "construction",
            "yarn_count", "gsm", "width_cm", "colour", "certifications", "supplier", "mill",
@@ -233,7 +233,7 @@ def test_a_damaged_index_is_detected_and_repaired(search: MaterialSearch, damage
 def test_a_cancelled_rebuild_keeps_the_old_index(search: MaterialSearch, replica: Replica) -> None:
     cancel = threading.Event()
     cancel.set()
-    with pytest.raises(BuildCancelled):
+    with pytest.raises(Cancelled):
         search.rebuild(cancel=cancel)
     assert search.state is IndexState.READY
     assert codes(search, "denim") == ["FAB-0000004"]

@@ -60,7 +60,7 @@ def test_a_document_written_offline_reaches_the_other_laptop(
         a.replica, "cost_sheets", {"style_code": "TS-001", "title": "Tee"}
     )
     assert documents.outbox_counts(a.replica) == {"pending": 1, "rejected": 0}
-    pushed, _ = a.sync()
+    pushed = a.sync().pushed
     assert (pushed.applied, pushed.conflicts, pushed.rejected) == (1, 0, 0)
     assert documents.outbox_counts(a.replica)["pending"] == 0
     b.sync()
@@ -76,7 +76,7 @@ def test_edits_to_different_fields_merge(server: Server, laptops: list[SyncClien
     documents.save_document(a.replica, "cost_sheets", {"id": row["id"], "title": "Crew tee"})
     documents.save_document(b.replica, "cost_sheets", {"id": row["id"], "body": '{"gsm": 180}'})
     a.sync()
-    pushed, _ = b.sync()
+    pushed = b.sync().pushed
     a.sync()
     assert pushed.conflicts == 0
     merged = server_sheets(server)[row["id"]]
@@ -94,7 +94,7 @@ def test_edits_to_the_same_field_keep_a_conflict_copy(
     documents.save_document(a.replica, "cost_sheets", {"id": row["id"], "title": "A's title"})
     documents.save_document(b.replica, "cost_sheets", {"id": row["id"], "title": "B's title"})
     a.sync()
-    pushed, _ = b.sync()
+    pushed = b.sync().pushed
     assert pushed.conflicts == 1
     assert server_sheets(server)[row["id"]][1] == "A's title"
     [conflict] = documents.conflicts(b.replica)

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from sync.client import Cancelled, SyncClient, SyncError, login
+from sync.client import SyncClient, SyncError, login
 from tests.sync_fixtures import PASSWORD, Server, material, write_rows
+from workbench.errors import Cancelled
 from workbench.replica import open_replica
 
 

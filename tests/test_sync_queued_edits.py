@@ -80,7 +80,7 @@ def test_edits_of_a_row_in_two_batches_end_as_the_last_edit(
     fillers(a, outbox.PUSH_BATCH - 1)
     edit(a, sheet, title="second")
     edit(a, sheet, title="third")
-    pushed, _ = a.sync()
+    pushed = a.sync().pushed
     assert (pushed.sent, pushed.conflicts, pushed.rejected) == (outbox.PUSH_BATCH + 2, 0, 0)
     assert documents.conflicts(a.replica) == []
     assert on_server(server, sheet)[1] == "third"
@@ -122,7 +122,7 @@ def test_every_batch_boundary_and_chain_of_edits_ends_as_the_laptop_left_it(
                 documents.delete_document(a.replica, "cost_sheets", sheets[0])
                 edit(a, sheets[0], title="edited after deleting")
             left = {s: local(a, s)[:4] for s in sheets}
-            pushed, _ = a.sync()
+            pushed = a.sync().pushed
             where = f"batches of {batch}, {offset} edits before"
             assert (pushed.conflicts, pushed.rejected) == (0, 0), where
             assert documents.conflicts(a.replica) == [], where
@@ -147,7 +147,7 @@ def test_queued_edits_keep_what_another_laptop_changed_meanwhile(
     fillers(a, between)
     edit(a, sheet, title="A2")
     edit(a, sheet, style_code="TS-2")
-    pushed, _ = a.sync()
+    pushed = a.sync().pushed
     assert pushed.conflicts == 0
     assert on_server(server, sheet)[:3] == ("TS-2", "A2", '{"from": "b"}')
     assert local(a, sheet) == on_server(server, sheet)
@@ -169,7 +169,7 @@ def test_the_same_field_changed_elsewhere_is_still_a_conflict(
     edit(a, sheet, title="A's title")
     fillers(a, between)
     edit(a, sheet, body='{"from": "a"}')
-    pushed, _ = a.sync()
+    pushed = a.sync().pushed
     assert pushed.conflicts == 1
     [conflict] = documents.conflicts(a.replica)
     assert conflict.mine is not None and conflict.mine["title"] == "A's title"

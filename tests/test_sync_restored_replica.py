@@ -118,7 +118,7 @@ def test_edits_made_after_a_restore_all_reach_the_server(
                                 {"id": sheets[n], "title": f"after restore {n}"})  # fmt: skip
         made[sheets[n]] = f"after restore {n}"
 
-    pushed, _ = client.sync()
+    pushed = client.sync().pushed
     assert (pushed.conflicts, pushed.rejected) == (0, 0)
     assert documents.outbox_counts(client.replica) == {"pending": 0, "rejected": 0}
     assert documents.conflicts(client.replica) == []

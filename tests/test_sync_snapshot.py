@@ -212,8 +212,8 @@ def test_an_empty_replica_takes_the_snapshot_whole(
         raise AssertionError("an empty replica must take the snapshot whole")
 
     monkeypatch.setattr(snapshot, "_insert_tables", no_inserts)
-    client.sync()
-    assert len(codes(client)) == 25 and client.snapshot_rows == 25
+    outcome = client.sync()
+    assert len(codes(client)) == 25 and outcome.snapshot_rows == 25 and outcome.bootstrapped
     assert replica.get_state("device_id") == "laptop-7"
     assert client.count_mismatches() == {}
     # another thread's connection, opened before or after, sees the same file in WAL mode

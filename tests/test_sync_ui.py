@@ -13,9 +13,10 @@ from pytestqt.qtbot import QtBot
 from sync.session import SyncReport, sign_in, sync_workspace
 from tests.sync_fixtures import PASSWORD, Server, material, write_rows
 from ui.main_window import MainWindow
-from ui.ops import OpRunner
+from ui.ops import OpContext, OpRunner
 from workbench import documents
 from workbench.analytics import store_file
+from workbench.errors import Cancelled
 from workbench.workspace import Workspace, open_workspace
 
 # The window's side of sync is the same whatever the server's database: SQLite is enough.
@@ -165,3 +166,24 @@ def test_a_window_whose_workspace_was_ordered_wiped_says_so_and_closes(
     qtbot.waitUntil(lambda: not win.isVisible())
     assert not root.exists()  # closing saved nothing into a workspace that is gone
 
+
+
+def test_a_cancelled_sync_says_so_not_offline(
+    qtbot: QtBot, server: Server, tmp_path: Path, close_all: list
+) -> None:
+    """Cancelling a sync is the user's choice, not a lost connection: the status says the
+    sync was cancelled and the edits wait for the next one."""
+    workspace, _, _ = sign_in(server.url, "merchandiser@alpha", PASSWORD, base=tmp_path)
+
+    def cancelled_at_once(ctx: OpContext) -> SyncReport:
+        ctx.cancel_event.set()  # as the progress dialog's Cancel button does
+        return sync_workspace(workspace, cancel=ctx.cancel_event)
+
+    win = MainWindow(workspace, OpRunner(), syncer=cancelled_at_once)
+    qtbot.addWidget(win)
+    win.show()
+    close_all.append(win)
+    with qtbot.waitSignal(win.sync.synced, timeout=20_000) as blocker:
+        win.sync.sync_now()
+    assert isinstance(blocker.args[0], Cancelled)
+    assert win.sync_label.text() == "sync cancelled · edits are kept and sent at the next sync"

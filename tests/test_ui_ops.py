@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QThread
 from pytestqt.qtbot import QtBot
 
 from ui.ops import OpContext, OpRunner
+from workbench.errors import Cancelled
 
 
 @pytest.fixture
@@ -42,11 +44,15 @@ def test_failure_reaches_the_handler(qtbot: QtBot, ops: OpRunner) -> None:
     assert str(errors[0]) == "the file holds no rows"
 
 
-def test_an_unhandled_failure_is_reported_not_swallowed(qtbot: QtBot, ops: OpRunner) -> None:
+def test_an_unhandled_failure_is_reported_not_swallowed(
+    qtbot: QtBot, ops: OpRunner, caplog: pytest.LogCaptureFixture
+) -> None:
     with qtbot.waitSignal(ops.error, timeout=5000) as blocker:
         ops.run(lambda ctx: 1 / 0, label="Dividing")
     assert blocker.args[0] == "Dividing"
     assert "division by zero" in blocker.args[1]
+    # a fault (not one of the product's refusals) leaves its traceback in the log
+    assert "ZeroDivisionError" in caplog.text and "Dividing failed" in caplog.text
 
 
 def test_cancel_stops_a_cooperating_op_quietly(qtbot: QtBot, ops: OpRunner) -> None:
@@ -67,6 +73,23 @@ def test_cancel_stops_a_cooperating_op_quietly(qtbot: QtBot, ops: OpRunner) -> N
     handle.cancel()
     qtbot.waitUntil(lambda: not ops.busy)
     assert outcome == [] and errors == []
+
+
+def test_a_job_cancelled_below_the_op_is_quiet_too(qtbot: QtBot, ops: OpRunner) -> None:
+    """The search index, a sync or the demo generator stop with `Cancelled` on their own
+    event: the op reports nothing, and a real failure still names what went wrong."""
+    errors: list[str] = []
+    ops.error.connect(lambda label, message: errors.append(message))
+
+    def cancelled(ctx: OpContext) -> None:
+        raise Cancelled("the search index rebuild was cancelled")
+
+    ops.run(cancelled, label="Preparing search")
+    qtbot.waitUntil(lambda: not ops.busy)
+    assert errors == []
+    ops.run(lambda ctx: Path("/nonexistent/rates.xlsx").read_bytes(), label="Reading rates")
+    qtbot.waitUntil(lambda: bool(errors))
+    assert errors == ["/nonexistent/rates.xlsx: No such file or directory"]
 
 
 def test_progress_and_busy_are_announced(qtbot: QtBot, ops: OpRunner) -> None:

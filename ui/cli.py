@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from workbench import __version__
+from workbench.errors import user_message
 from workbench.workspace import DEFAULT_DEMO_MATERIALS
 
 
@@ -224,7 +225,7 @@ def login(
                                            device_name=device_name,
                                            keep_token=not print_token)  # fmt: skip
     except SyncError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(user_message(exc)) from exc
     if warning:
         click.echo(f"warning: {warning}", err=True)
     kept = "printed" if print_token else "session only" if warning else "keyring"
@@ -255,14 +256,14 @@ def sync(obj: dict, name: str | None, server: str | None) -> None:
         try:
             workspace = connect(server, token, obj["data_dir"])
         except SyncError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(user_message(exc)) from exc
         name = workspace.root.name
         workspace.close()
     workspace = _pick_workspace(obj["data_dir"], name)
     try:
         report = sync_workspace(workspace)
     except SyncError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(user_message(exc)) from exc
     finally:
         workspace.close()
     click.echo(json.dumps(report.as_dict()))
@@ -305,10 +306,10 @@ def bom(obj: dict, file: Path, name: str | None) -> None:
 
     workspace = _pick_workspace(obj["data_dir"], name)
     try:
-        workspace.search.ensure_ready()
+        workspace.derived.update()  # the index current before matching against it
         result = match_bom(file, workspace.replica.conn, workspace.search)
     except (MappingError, ReadError) as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(user_message(exc)) from exc
     finally:
         workspace.close()
     for problem in result.problems:
@@ -336,7 +337,7 @@ def diagnostics(obj: dict, out: Path) -> None:
     try:
         written = export_diagnostics(out, base=obj["data_dir"])
     except DiagnosticsError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(user_message(exc)) from exc
     click.echo(f"Wrote {written}")
 
 

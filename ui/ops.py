@@ -10,6 +10,7 @@ them, so each view decides for itself whether to refresh. Workers never touch wi
 from __future__ import annotations
 
 import itertools
+import logging
 import threading
 import traceback
 from collections.abc import Callable
@@ -19,9 +20,9 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from workbench.errors import Cancelled, WorkbenchError, user_message
 
-class OpCancelled(Exception):
-    """Raised inside an op (by `OpContext.check`) when the user cancelled it."""
+log = logging.getLogger("workbench.ops")
 
 
 @dataclass
@@ -41,7 +42,7 @@ class OpContext:
 
     def check(self) -> None:
         if self.cancel_event.is_set():
-            raise OpCancelled(f"{self.label} was cancelled")
+            raise Cancelled(f"{self.label} was cancelled")
 
 
 class _Signals(QObject):
@@ -177,14 +178,17 @@ class OpRunner(QObject):
         if handle.failure is not None:
             handle.failure(exc)
             return
-        if isinstance(exc, OpCancelled) or handle.ctx.is_cancelled:
+        if isinstance(exc, Cancelled) or handle.ctx.is_cancelled:
             return  # the user asked for it: nothing to report
-        self.error.emit(handle.ctx.label, str(exc) or exc.__class__.__name__)
+        if not isinstance(exc, WorkbenchError):  # a fault, not a refusal: keep where it was
+            log.error("%s failed:\n%s", handle.ctx.label, formatted)
+        message = user_message(exc)
+        self.error.emit(handle.ctx.label, message)
         if self.parent_widget is not None:
             box = QMessageBox(
                 QMessageBox.Icon.Warning,
                 handle.ctx.label,
-                str(exc) or formatted,
+                message,
                 parent=self.parent_widget,
             )
             box.open()  # not exec(): a worker's error never blocks the event loop

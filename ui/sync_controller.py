@@ -19,6 +19,7 @@ from sync.session import SyncReport
 from ui.dialogs import ConflictsDialog, LoginDialog, WorkspacePicker
 from ui.ops import OpContext
 from workbench.documents import Conflict, conflicts, resolve_conflict
+from workbench.errors import Cancelled
 from workbench.replica import REPLICATED_TABLES
 from workbench.settings import company_server
 from workbench.workspace import Workspace
@@ -123,6 +124,9 @@ class SyncController(QObject):
                 self._wiped(exc)
             elif getattr(exc, "code", None) in SIGNED_OUT:
                 self._ask_to_sign_in(exc)
+            elif isinstance(exc, Cancelled):  # the user's choice, not a lost connection
+                self._set_text("sync cancelled · edits are kept and sent at the next sync",
+                               "offline")  # fmt: skip
             else:
                 self._set_text(f"offline — {exc} · edits are kept and sent when back online",
                                "offline")  # fmt: skip

@@ -14,13 +14,15 @@ import os
 import keyring
 import keyring.errors
 
+from workbench.errors import WorkbenchError
+
 SERVICE = "mill-workbench"
 TOKEN_ENV = "WORKBENCH_TOKEN"
 
 _session_tokens: dict[str, str] = {}
 
 
-class NoKeyringError(RuntimeError):
+class NoKeyringError(WorkbenchError, RuntimeError):
     """The OS offers no keyring to keep the sign-in in."""
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench import __version__
+from workbench.errors import WorkbenchError
 from workbench.logs import SECRET_PATTERNS, log_dir, redact
 from workbench.paths import data_dir
 
@@ -26,7 +27,7 @@ PACKAGES = ("PySide6-Essentials", "tantivy", "SQLAlchemy", "httpx", "starlette",
             "psycopg", "pyqtgraph", "jinja2", "pypdfium2")  # fmt: skip
 
 
-class DiagnosticsError(RuntimeError):
+class DiagnosticsError(WorkbenchError, RuntimeError):
     pass
 
 

@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from workbench.errors import WorkbenchError
 from workbench.replica import APPEND_ONLY_TABLES, DOCUMENT_TABLES, Replica, cipher, validation
 from workbench.replica.store import utc_now
 
 MAX_ATTACHMENT_BYTES = 4 * 1024 * 1024
 
 
-class DocumentError(ValueError):
+class DocumentError(WorkbenchError, ValueError):
     """A document that cannot be saved as asked; the message says why."""
 
 

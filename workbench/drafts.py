@@ -13,11 +13,13 @@ import re
 from pathlib import Path
 from typing import Any
 
+from workbench.errors import WorkbenchError
+
 DRAFTS_DIR = "drafts"
 _KEY = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 
 
-class DraftError(ValueError):
+class DraftError(WorkbenchError, ValueError):
     """A draft cannot be written or read; the message names the file."""
 
 

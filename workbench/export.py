@@ -22,8 +22,10 @@ import openpyxl
 from openpyxl.cell.cell import Cell as SheetCell
 from openpyxl.styles import Font
 
+from workbench.errors import WorkbenchError
 
-class ExportError(ValueError):
+
+class ExportError(WorkbenchError, ValueError):
     """The file cannot be written as asked."""
 
 

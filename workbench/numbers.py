@@ -16,8 +16,10 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from workbench.errors import WorkbenchError
 
-class NumberError(ValueError):
+
+class NumberError(WorkbenchError, ValueError):
     """The text is not a number in this locale, or could be more than one; the message says
     which in the user's words."""
 

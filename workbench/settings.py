@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from workbench.errors import WorkbenchError
 from workbench.paths import data_dir
 
 if TYPE_CHECKING:  # imported when a client is made: the AI service is slow to import
@@ -30,7 +31,7 @@ if TYPE_CHECKING:  # imported when a client is made: the AI service is slow to i
 SETTINGS_FILE = "settings.json"
 
 
-class SettingsError(ValueError):
+class SettingsError(WorkbenchError, ValueError):
     """A value the settings cannot hold; ``field`` names the setting it is about ("" for the
     file as a whole)."""
 

@@ -3,7 +3,8 @@
 A workspace folder holds ``replica.sqlite`` (the truth, architecture D2; encrypted, its key in
 the OS keyring: D11 and `workbench.replica.keys`), ``search-index/``
 (derived, architecture D3: safe to delete at any time) and ``replica.orders.npz`` (the order history
-the dashboards open from, derived too: `workbench.analytics.store_file`). The demo workspace
+the dashboards open from, derived too: `workbench.analytics.store_file`); `workbench.derived`
+keeps both current. The demo workspace
 is an ordinary workspace filled by the demo generator, so the demo exercises the same code
 paths as real data.
 """
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from workbench.derived import DerivedData
 from workbench.paths import workspace_dir
 from workbench.replica import Replica, keys, open_replica
 from workbench.search import MaterialSearch
@@ -38,8 +40,11 @@ class Workspace:
     root: Path
     replica: Replica
     search: MaterialSearch
+    #: the one owner of the index and the order file (`workbench.derived`)
+    derived: DerivedData
 
     def close(self) -> None:
+        self.derived.close()
         self.search.close()
         self.replica.close()
 
@@ -73,11 +78,13 @@ def open_workspace(
     if plain_without_keyring is None:
         plain_without_keyring = root.name in DEMO_FOLDERS
     replica = open_laptop_replica(root / REPLICA_FILE, plain_without_keyring=plain_without_keyring)
+    search = MaterialSearch(replica, root / INDEX_DIR)
     return Workspace(
         name=name or root.name,
         root=root,
         replica=replica,
-        search=MaterialSearch(replica, root / INDEX_DIR),
+        search=search,
+        derived=DerivedData(replica, search),
     )
 
 

@@ -11,8 +11,9 @@ Qt-free: the app runs it on a worker, the headless CLI and the tests call it dir
 `outbox` (push), `snapshot` (download and first import), `uploads` (a file streamed up for
 the server to import) and `pricing` (quotes). They are plain functions given what they need.
 Composition, not mixins: the state stays here in one place (the replica, the connection, the
-retry settings, what the last sync did), and the client passes its own methods in, so a part
-calls the API or applies a page through the client exactly as a caller would.
+retry settings), and the client passes its own methods in, so a part calls the API or
+applies a page through the client exactly as a caller would. What a sync did is returned
+(`SyncOutcome`), never left on the client.
 """
 
 from __future__ import annotations
@@ -27,22 +28,24 @@ from typing import Any
 import httpx
 
 from sync.client import api, feed, outbox, pricing, rows, serials, snapshot, uploads
-from sync.client.api import RETRY_STATUSES, Cancelled, SyncError, login
+from sync.client.api import RETRY_STATUSES, SyncError, login
 from sync.client.feed import PullSummary, RoleChanged
 from sync.client.outbox import PUSH_BATCH, PushSummary
+from sync.client.outcome import Bootstrapped, SyncOutcome
 from sync.client.uploads import IMPORT_TIMEOUT_S, UPLOAD_CHUNK
-from workbench.replica import Replica
+from workbench.replica import REPLICATED_TABLES, Replica
 
 __all__ = [
     "IMPORT_TIMEOUT_S",
     "PUSH_BATCH",
     "RETRY_STATUSES",
     "UPLOAD_CHUNK",
-    "Cancelled",
+    "Bootstrapped",
     "PullSummary",
     "PushSummary",
     "SyncClient",
     "SyncError",
+    "SyncOutcome",
     "login",
 ]
 
@@ -64,15 +67,10 @@ class SyncClient:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.replica = replica
-        #: whether this client replaced the replica's rows from a snapshot, and how many
-        self.bootstrapped = False
-        self.snapshot_rows = 0
-        #: quote requests queued offline that the last sync sent and got answered
-        self.quotes_answered = 0
-        #: the search index that came with the snapshot, unpacked, until someone takes it
-        self.snapshot_index: Path | None = None
-        #: called with each table's name once a snapshot import has committed it
-        self.on_table_imported: Callable[[str], None] | None = None
+        #: called with each table's name once a snapshot import has committed it, and the
+        #: search index the server sent with the snapshot (None: none, or a repair's): the
+        #: callee may move that folder away; what is left of it is deleted after the import
+        self.on_table_imported: Callable[[str, Path | None], None] | None = None
         self.page_rows = page_rows
         self.retries = retries
         self.backoff_s = backoff_s
@@ -162,8 +160,9 @@ class SyncClient:
         progress: Callable[[str, int, int], None] | None = None,
         cancel: threading.Event | None = None,
         only: frozenset[str] | None = None,
-    ) -> int:
-        """Replace the replica's replicated rows with the server's snapshot; returns its seq.
+    ) -> Bootstrapped:
+        """Replace the replica's replicated rows with the server's snapshot; returns its seq,
+        the rows it brought and the tables it replaced.
 
         Tables are imported one transaction each, reference data first and order history
         last, so the app can search materials before the history has arrived. Documents with
@@ -175,23 +174,25 @@ class SyncClient:
         """
         got = self.download_snapshot(cancel)
         path, seq = got.path, got.seq
-        if got.search_index is not None:
-            if only is None:
-                self.snapshot_index = got.search_index
-            else:  # a repair leaves materials it does not replace: their index is not this
-                shutil.rmtree(got.search_index, ignore_errors=True)
+        # a repair leaves materials it does not replace: the server's index is not theirs
+        shipped = got.search_index if only is None else None
+        brought = 0
 
         def imported(table: str, inserted: int, n: int, total: int) -> None:
-            self.snapshot_rows += inserted
+            nonlocal brought
+            brought += inserted
             if progress is not None:
                 progress(table, n, total)
             if self.on_table_imported is not None:
-                self.on_table_imported(table)
+                self.on_table_imported(table, shipped)
 
-        snapshot.import_tables(self.replica, self._columns, path, seq, imported, cancel, only,
-                               got.image)  # fmt: skip
-        self.bootstrapped = only is None
-        return seq
+        try:
+            snapshot.import_tables(self.replica, self._columns, path, seq, imported, cancel,
+                                   only, got.image)  # fmt: skip
+        finally:
+            if got.search_index is not None:
+                shutil.rmtree(got.search_index, ignore_errors=True)
+        return Bootstrapped(seq, brought, frozenset(REPLICATED_TABLES) if only is None else only)
 
     # -- both --------------------------------------------------------------------------------
 
@@ -199,7 +200,7 @@ class SyncClient:
         self,
         progress: Callable[[int, int], None] | None = None,
         cancel: threading.Event | None = None,
-    ) -> tuple[PushSummary, PullSummary]:
+    ) -> SyncOutcome:
         """Push first (so the pull brings back the server's answers to it), then pull.
 
         An empty replica, or one whose cursor is older than the server keeps deletions for,
@@ -207,9 +208,10 @@ class SyncClient:
         """
         pushed = self.push(cancel)
         # quotes asked for offline: their rows then come back with this very pull
-        self.quotes_answered = self.send_quote_requests(cancel)
+        quotes = self.send_quote_requests(cancel)
+        snapshots: list[Bootstrapped] = []
         if self.replica.cursor == 0:
-            self.bootstrap(cancel=cancel)
+            snapshots.append(self.bootstrap(cancel=cancel))
         try:
             pulled = self.pull(progress, cancel)
         except RoleChanged as exc:
@@ -217,15 +219,15 @@ class SyncClient:
             # them (unsent edits kept), with the tables and prices the new role is not sent
             # gone and those it now is sent arrived. The role is written once the snapshot
             # is in: a sync that dies half-way takes the whole snapshot again next time.
-            self.bootstrap(cancel=cancel)
+            snapshots.append(self.bootstrap(cancel=cancel))
             self.replica.set_state("role", exc.role)
             pulled = self.pull(progress, cancel)
         except SyncError as exc:
             if exc.code != "must_refetch":
                 raise
-            self.bootstrap(cancel=cancel)
+            snapshots.append(self.bootstrap(cancel=cancel))
             pulled = self.pull(progress, cancel)
-        return pushed, pulled
+        return SyncOutcome(pushed, pulled, quotes, tuple(snapshots))
 
     def pull(
         self,

@@ -17,13 +17,14 @@ from typing import Any, Protocol
 import httpx
 
 from sync import protocol
+from workbench.errors import Cancelled, WorkbenchError
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 #: the longest ``Retry-After`` a call waits out; a longer one is reported to the caller
 MAX_RETRY_AFTER_S = 120.0
 
 
-class SyncError(RuntimeError):
+class SyncError(WorkbenchError, RuntimeError):
     """Sync cannot go on; ``code`` is the server's error code when it gave one, ``details``
     the other fields of its answer (what a program needs to act on the error)."""
 
@@ -33,11 +34,6 @@ class SyncError(RuntimeError):
         super().__init__(message)
         self.code = code
         self.details: Mapping[str, Any] = details or {}
-
-
-class Cancelled(SyncError):
-    def __init__(self) -> None:
-        super().__init__("sync was cancelled", "cancelled")
 
 
 class Request(Protocol):
@@ -114,7 +110,7 @@ def request(
     attempt = 0
     while True:
         if cancel is not None and cancel.is_set():
-            raise Cancelled()
+            raise Cancelled("sync was cancelled")
         asked: float | None = None
         try:
             answer = http.request(method, path, **kw)
@@ -138,7 +134,7 @@ def request(
             wait = max(wait, asked)
         if cancel is not None:
             if cancel.wait(wait):
-                raise Cancelled()
+                raise Cancelled("sync was cancelled")
         else:
             time.sleep(wait)
 

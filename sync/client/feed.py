@@ -23,8 +23,8 @@ class PullSummary:
     pages: int
     rows: int
     cursor: int
-    #: table name -> ids written (tombstones included), for incremental re-indexing
-    changed: Mapping[str, int]
+    #: the tables the pages wrote rows of (tombstones included): what derived data to update
+    tables: frozenset[str]
     #: the role the server made the pages for
     role: str | None = None
 
@@ -53,7 +53,7 @@ def pull(
     A page made for another role than ``role`` (the one the replica holds rows for) raises
     `RoleChanged` before anything of it is written."""
     pages = rows = 0
-    changed: dict[str, int] = {}
+    tables: set[str] = set()
     while True:
         page = request(
             "GET",
@@ -64,15 +64,14 @@ def pull(
         if role is not None and page.get("role", role) != role:
             raise RoleChanged(str(page["role"]))
         written = apply_page(page["changes"], int(page["next"]))
-        for table, n in written.items():
-            changed[table] = changed.get(table, 0) + n
+        tables.update(table for table, n in written.items() if n)
         cursor = int(page["next"])
         pages += 1
         rows += len(page["changes"])
         if progress is not None:
             progress(cursor, int(page["seq"]))
         if not page["more"]:
-            return PullSummary(pages, rows, cursor, changed, page.get("role"))
+            return PullSummary(pages, rows, cursor, frozenset(tables), page.get("role"))
 
 
 def wait_for_changes(

@@ -25,8 +25,9 @@ from typing import Any, BinaryIO
 import httpx
 from isal import isal_zlib
 
-from sync.client.api import Cancelled, Request, SyncError, error_from
+from sync.client.api import Request, SyncError, error_from
 from sync.client.rows import Columns
+from workbench.errors import Cancelled
 from workbench.replica import REPLICATED_TABLES, Replica, cipher
 
 #: zlib's window bits for a gzip stream (header and trailer checked)
@@ -148,7 +149,7 @@ def _fetch(
                         hiding = stream.at(have if mode == "ab" else 0)
                     for chunk in answer.iter_bytes(1024 * 1024):
                         if cancel is not None and cancel.is_set():
-                            raise Cancelled()
+                            raise Cancelled("sync was cancelled")
                         out.write(hiding.update(chunk) if hiding is not None else chunk)
                         digest.update(chunk)
                         if inflating is not None:
@@ -269,7 +270,7 @@ def import_tables(
     """
     try:
         if cancel is not None and cancel.is_set():
-            raise Cancelled()
+            raise Cancelled("sync was cancelled")
         if image is not None:
             _copy_image(replica, columns, image, seq, imported, cancel, only)
             return
@@ -313,7 +314,7 @@ def _copy_image(
         keep = "SELECT row_id FROM main.outbox WHERE status = 'pending' AND table_name = ?"
         for n, table in enumerate(tables, start=1):
             if cancel is not None and cancel.is_set():
-                raise Cancelled()
+                raise Cancelled("sync was cancelled")
             with replica.transaction() as conn:
                 conn.execute(f"DELETE FROM main.{table} WHERE id NOT IN ({keep})", (table,))
                 inserted = _copy_table(conn, snap, columns, table)
@@ -441,7 +442,7 @@ def _insert_tables(
         tables = [t for t in REPLICATED_TABLES if t in snap_tables and (only is None or t in only)]
         for n, table in enumerate(tables, start=1):
             if cancel is not None and cancel.is_set():
-                raise Cancelled()
+                raise Cancelled("sync was cancelled")
             cols = ", ".join(
                 c
                 for c in columns[table]

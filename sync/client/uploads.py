@@ -14,7 +14,8 @@ from typing import Any, cast
 
 import httpx
 
-from sync.client.api import Cancelled, SyncError, error_from
+from sync.client.api import SyncError, error_from
+from workbench.errors import Cancelled
 
 UPLOAD_CHUNK = 256 * 1024
 #: how long an import may take on the server before the app gives up waiting
@@ -38,7 +39,7 @@ def post_file(
         with path.open("rb") as f:
             while block := f.read(UPLOAD_CHUNK):
                 if cancel is not None and cancel.is_set():
-                    raise Cancelled()
+                    raise Cancelled("sync was cancelled")
                 sent += len(block)
                 if progress:
                     progress(sent, size)

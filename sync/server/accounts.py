@@ -20,11 +20,12 @@ from sync.server import audit, schema, throttle
 from sync.server.config import ServerConfig, Tokens
 from sync.server.db import writing
 from sync.server.passwords import hash_password, new_token, token_hash, verify_password
+from workbench.errors import WorkbenchError
 
 log = logging.getLogger("sync.server")
 
 
-class AccountError(ValueError):
+class AccountError(WorkbenchError, ValueError):
     """A request about users, devices or workspaces that cannot be carried out."""
 
 

@@ -11,9 +11,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from sync.server import schema
+from workbench.errors import WorkbenchError
 
 
-class BackupError(RuntimeError):
+class BackupError(WorkbenchError, RuntimeError):
     """The backup could not be made; the message says why and what to do."""
 
 

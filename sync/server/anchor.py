@@ -32,6 +32,7 @@ import sqlalchemy as sa
 
 from sync.server import schema
 from sync.server.config import AuditSettings
+from workbench.errors import WorkbenchError
 from workbench.replica.store import utc_now
 
 KEY_ENV = "WORKBENCH_SYNC_AUDIT_KEY"
@@ -41,7 +42,7 @@ MIN_KEY_BYTES = 16
 log = logging.getLogger("sync.server")
 
 
-class AnchorError(ValueError):
+class AnchorError(WorkbenchError, ValueError):
     """The key or the checkpoint log cannot be used; the message says why and what to do."""
 
 

@@ -26,12 +26,14 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from workbench.errors import WorkbenchError
+
 #: the environment variable naming the settings file (the CLI's ``--config`` sets it too, so
 #: the processes of ``--workers`` read the same file)
 CONFIG_ENV = "WORKBENCH_SYNC_CONFIG"
 
 
-class ConfigError(ValueError):
+class ConfigError(WorkbenchError, ValueError):
     """A settings file that cannot be read as the server's settings."""
 
 

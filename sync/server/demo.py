@@ -45,7 +45,7 @@ def create_demo_workspace(
     """Create ``workspace`` filled with demo data; rows loaded per table.
 
     Raises `accounts.AccountError` when the workspace (or a demo user's name) exists, and
-    `workbench.demo.Cancelled` when ``cancel`` is set while the data is made.
+    `workbench.errors.Cancelled` when ``cancel`` is set while the data is made.
     """
     from workbench.demo import generate_demo
     from workbench.replica import open_replica

@@ -18,6 +18,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 
+from workbench.errors import WorkbenchError
+
 #: the code of each status when the error raised gave none (Starlette's own 404 and 405)
 STATUS_CODES = {
     400: "bad_request",
@@ -39,7 +41,7 @@ _MESSAGES = {
 }
 
 
-class ApiError(HTTPException):
+class ApiError(WorkbenchError, HTTPException):
     """An answer with a status, a machine-readable code, a message for people and, when one
     field of the request is to blame, its name."""
 

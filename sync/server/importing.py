@@ -26,6 +26,7 @@ from sync.server import audit, schema
 from sync.server.accounts import CLI_ACTOR
 from sync.server.db import writing
 from sync.server.scoping import WorkspaceScope
+from workbench.errors import WorkbenchError
 from workbench.ingest import load_mapping, read_table, validate
 from workbench.ingest.mapping import KINDS, Mapping
 from workbench.ingest.report import write_reject_report
@@ -34,13 +35,8 @@ from workbench.ingest.values import Mark
 from workbench.replica import validation
 
 
-class ImportRefused(ValueError):
+class ImportRefused(WorkbenchError, ValueError):
     """The import cannot run at all (unknown kind, unreadable file)."""
-
-
-class ImportCancelled(RuntimeError):
-    """An import stopped before it wrote anything: raised by its progress callback (when the
-    admin cancels); the import's one transaction is rolled back, so nothing of it stays."""
 
 
 #: the share of an import's time each stage takes (its start and end), for one percentage
@@ -65,7 +61,8 @@ class ImportProgress:
         return start + (end - start) * (self.done / self.total if self.total else 1.0)
 
 
-#: called as an import goes on; it may raise `ImportCancelled` to stop the import
+#: called as an import goes on; it may raise `workbench.errors.Cancelled` to stop the
+#: import; the import's one transaction is rolled back, so nothing of it stays
 Progress = Callable[[ImportProgress], None]
 
 
@@ -130,7 +127,7 @@ def import_file(
 
     ``decimal_mark`` is the file's decimal mark where the admin knows it (the SAP system's
     user format); otherwise its numbers tell it, and one nothing tells is rejected.
-    ``progress`` hears how far the import is (`ImportProgress`); raising `ImportCancelled`
+    ``progress`` hears how far the import is (`ImportProgress`); raising `Cancelled`
     from it stops the import with nothing written."""
     with collector_paused():
         summary = _import_file(engine, workspace_id, kind, path, mapping=mapping,

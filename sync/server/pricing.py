@@ -29,17 +29,18 @@ from workbench.costing.rates import FX_COLUMNS, RATE_COLUMNS, RULE_COLUMNS, rate
 from workbench.costing.report import price_report
 from workbench.costing.sheet import sheet_from_dict
 from workbench.costing.terms import landed_terms
+from workbench.errors import WorkbenchError
 from workbench.replica.store import utc_now
 
 QUOTE_VALID_DAYS = 30
 PRICING_ROLES = frozenset({"merchandiser", "admin"})
 
 
-class QuoteRefused(PermissionError):
+class QuoteRefused(WorkbenchError, PermissionError):
     """The caller's role may not ask for quotes."""
 
 
-class KeyReused(ValueError):
+class KeyReused(WorkbenchError, ValueError):
     """An idempotency key already used for another request."""
 
 

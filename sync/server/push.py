@@ -42,13 +42,14 @@ from sync.server.db import writing
 from sync.server.errors import ApiError
 from sync.server.messages import PushRequest, decode
 from sync.server.scoping import WorkspaceScope
+from workbench.errors import WorkbenchError
 from workbench.replica import APPEND_ONLY_TABLES, DOCUMENT_TABLES, declaration, validation
 from workbench.replica.store import utc_now
 
 SYNC_COLUMNS = frozenset({"id", "version", "deleted", "updated_at"})
 
 
-class BatchError(ValueError):
+class BatchError(WorkbenchError, ValueError):
     """The batch as a whole does not follow the protocol (answered 422); ``field`` names the
     mutation's field to blame."""
 
@@ -57,7 +58,7 @@ class BatchError(ValueError):
         self.field = field
 
 
-class SeqReused(ValueError):
+class SeqReused(WorkbenchError, ValueError):
     """A mutation number this device already used for another mutation (answered 409)."""
 
     def __init__(self, seq: int, last: int) -> None:

@@ -26,12 +26,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sync.server import schema
 from sync.server.config import Limits
 from sync.server.db import writing
+from workbench.errors import WorkbenchError
 
 #: the clock the limits are counted by (seconds since the epoch; tests set it)
 now_s = time.time
 
 
-class Throttled(Exception):
+class Throttled(WorkbenchError):
     """Too many attempts: try again after ``retry_after_s`` seconds."""
 
     def __init__(self, message: str, retry_after_s: float) -> None:

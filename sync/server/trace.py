@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from sync.server import audit, schema
 from sync.server.db import writing
 from sync.server.scoping import WorkspaceScope
+from workbench.errors import WorkbenchError
 from workbench.esg import EsgError, fibre_mix, load_matrix
 from workbench.labels import LabelError, parse_digital_link
 from workbench.replica.store import utc_now
@@ -44,7 +45,7 @@ MATERIAL_FIELDS = (
 ITEM_FIELDS = ("style", "season", "mill", "quantity", "uom")
 
 
-class NotFound(LookupError):
+class NotFound(WorkbenchError, LookupError):
     pass
 
 

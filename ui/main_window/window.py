@@ -30,6 +30,8 @@ from ui.settings_dialog import SettingsDialog
 from ui.sync_controller import SyncController, Syncer
 from ui.window_size import fit_screen
 from workbench import drafts
+from workbench.derived import OPENED
+from workbench.errors import Cancelled, user_message
 from workbench.replica import queries
 from workbench.search import IndexState, SearchRequest, SearchResult
 from workbench.services.writer import pending, run_queue
@@ -150,25 +152,26 @@ class MainWindow(QMainWindow):
         self.ops.run(count, success=show, label="Counting", background=True)
 
     def prepare_index(self, force: bool = False) -> None:
-        """Bring the search index up to date on a worker; searches use SQL meanwhile."""
-        search = self.workspace.search
+        """Bring the search index up to date on a worker (`workbench.derived`: checked,
+        refreshed or rebuilt; with ``force``, rebuilt); searches use SQL meanwhile."""
+        derived = self.workspace.derived
 
-        def work(ctx: OpContext) -> IndexState:
+        def work(ctx: OpContext) -> None:
             report = lambda done, total: ctx.progress(done, total, "Indexing materials")  # noqa: E731
             if force:
-                search.rebuild(report, ctx.cancel_event)
-                return search.check()
-            return search.ensure_ready(report, ctx.cancel_event)
+                derived.rebuild_index(report, ctx.cancel_event)
+            else:
+                derived.update(OPENED, report, ctx.cancel_event)
 
-        def done(_state: IndexState) -> None:
+        def done(_result: None) -> None:
             self.show_index_state()
             self.index_ready.emit()
             self.run_search()
 
         def failed(exc: BaseException) -> None:
             self.show_index_state()
-            if not isinstance(exc, Exception) or "cancel" not in str(exc).lower():
-                self.index_label.setText(f"search index unavailable: {exc}")
+            if not isinstance(exc, Cancelled):
+                self.index_label.setText(f"search index unavailable: {user_message(exc)}")
 
         self.ops.run(work, success=done, failure=failed, label="Preparing search")
         self.show_index_state()
@@ -183,23 +186,11 @@ class MainWindow(QMainWindow):
             return None
 
     def _after_sync(self, report: object) -> None:
-        """Online again: what the AI service could not write offline is asked for now; and
-        when orders may have arrived, the dashboards' order file is brought up to date."""
+        """Online again: what the AI service could not write offline is asked for now. (The
+        sync itself brought the index and the dashboards' order file up to date.)"""
         if not isinstance(report, SyncReport):  # the sync failed: still offline
             return
         self.run_ai_queue()
-        if report.pulled:
-            self.prepare_dashboards()
-
-    def prepare_dashboards(self) -> None:
-        """Write the order file the dashboards open from, in the background, if it is missing
-        or far behind (`analytics.cache.prepare_order_file`): after a first sync of a million
-        orders, the first dashboards then open in a fraction of a second."""
-        from workbench.analytics.cache import prepare_order_file
-
-        path, key = self.workspace.replica.path, self.workspace.replica.key
-        self.ops.run(lambda _ctx: prepare_order_file(path, key), label="Preparing dashboards",
-                     background=True)  # fmt: skip
 
     def run_ai_queue(self) -> None:
         """Send the AI requests queued offline, in the background (after a sync: online)."""

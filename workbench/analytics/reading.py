@@ -32,6 +32,8 @@ import pandas as pd
 from pandas.api.extensions import ExtensionArray
 from pandas.errors import ParserWarning
 
+from workbench.errors import WorkbenchError
+
 Kind = Literal["int", "number", "text", "date"]
 
 _SEP = "\x1e"  # ASCII record separator: the line terminator of the text pandas parses
@@ -48,7 +50,7 @@ ORDER_COLUMNS: tuple[tuple[str, Kind], ...] = (
 )  # fmt: skip
 
 
-class _Misread(ValueError):
+class _Misread(WorkbenchError, ValueError):
     """The fast path's columns do not line up with the row count."""
 
 

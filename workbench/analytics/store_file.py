@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.analytics.reading import ORDER_COLUMNS, OrderStore
+from workbench.errors import WorkbenchError
 from workbench.replica import cipher
 from workbench.replica.store import connect
 
@@ -65,7 +66,7 @@ _STALE_S = 3600.0
 PURPOSE = "orders-file"
 
 
-class Unusable(ValueError):
+class Unusable(WorkbenchError, ValueError):
     """The file cannot be used for this replica (the message says why); read the table."""
 
 

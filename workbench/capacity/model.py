@@ -14,6 +14,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
+from workbench.errors import WorkbenchError
+
 #: The processes the replica's ``work_centres.process`` column uses.
 PROCESSES = (
     "knitting", "weaving", "dyeing", "printing", "embroidery", "cutting", "sewing",
@@ -23,7 +25,7 @@ PROCESSES = (
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-class CapacityError(ValueError):
+class CapacityError(WorkbenchError, ValueError):
     """A lead time cannot be computed: a process has no work centre, a value is out of range,
     or no centre has capacity within the scheduling limit. The message says which.
 

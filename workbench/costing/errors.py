@@ -8,7 +8,9 @@ it is. Every message names what was missing or wrong in a merchandiser's words, 
 
 from __future__ import annotations
 
+from workbench.errors import WorkbenchError
 
-class CostingError(ValueError):
+
+class CostingError(WorkbenchError, ValueError):
     """A style cannot be costed or priced: a rate, rule or FX rate is missing, or an input
     is out of range. The message says which, in the user's words."""

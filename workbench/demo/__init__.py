@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workbench.demo.generator import Cancelled, DemoSummary, generate_demo
+from workbench.demo.generator import DemoSummary, generate_demo
 from workbench.replica import Replica, open_replica
 
 
@@ -20,4 +20,4 @@ def demo_replica(path: Path | str, materials: int = 2_000, seed: int = 7) -> Rep
     return replica
 
 
-__all__ = ["Cancelled", "DemoSummary", "demo_replica", "generate_demo"]
+__all__ = ["DemoSummary", "demo_replica", "generate_demo"]

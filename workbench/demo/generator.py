@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from typing import TypeVar
 
 from workbench.demo import vocabulary as v
+from workbench.errors import Cancelled
 from workbench.replica import Replica
 from workbench.replica.store import utc_now
 
@@ -28,10 +29,6 @@ T = TypeVar("T")
 #: one row to insert, its values in the order of the table's column list
 Row = tuple[object, ...]
 BATCH = 20_000
-
-
-class Cancelled(RuntimeError):
-    """Demo generation was cancelled; nothing was written."""
 
 
 @dataclass(frozen=True)

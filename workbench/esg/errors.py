@@ -9,8 +9,10 @@ Both are `ValueError`s so the edges (a dialog, the CLI) catch them once and show
 
 from __future__ import annotations
 
+from workbench.errors import WorkbenchError
 
-class EsgError(ValueError):
+
+class EsgError(WorkbenchError, ValueError):
     """An input cannot be footprinted: the message says which and why."""
 
 

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from workbench.errors import WorkbenchError
 from workbench.ingest.values import Mark
 from workbench.paths import resources_dir
 
@@ -27,7 +28,7 @@ KINDS = (
 TYPES = ("text", "int", "decimal", "fraction", "date", "choice", "reference")
 
 
-class MappingError(ValueError):
+class MappingError(WorkbenchError, ValueError):
     """The mapping file itself is wrong; the message names the file and the field."""
 
 

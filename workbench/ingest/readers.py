@@ -24,10 +24,12 @@ from pathlib import Path
 
 import numpy as np
 
+from workbench.errors import WorkbenchError
+
 DELIMITERS = ";,\t|"
 
 
-class ReadError(ValueError):
+class ReadError(WorkbenchError, ValueError):
     """The file cannot be read as a table; the message names the file and why."""
 
 

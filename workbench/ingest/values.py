@@ -23,6 +23,8 @@ from typing import Any, Literal, cast
 
 import numpy as np
 
+from workbench.errors import WorkbenchError
+
 Mark = Literal[",", "."]
 MARKS: tuple[Mark, Mark] = (",", ".")
 MARK_NAMES = {",": "a comma", ".": "a point"}
@@ -39,7 +41,7 @@ _GROUPS = {m: re.compile(rf"^[1-9]\d{{0,2}}(\{m}\d{{3}})+$|^[1-9]\d?(\{m}\d{{2}}
 _SPACED = re.compile(r"^[1-9]\d{0,2}([ ']\d{3})+$|^\d+$")
 
 
-class NumberError(ValueError):
+class NumberError(WorkbenchError, ValueError):
     """A cell is not a number this column can take; the message is the rule, in words."""
 
 

@@ -56,6 +56,8 @@ from datetime import date
 from decimal import Decimal
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
+from workbench.errors import WorkbenchError
+
 __all__ = [
     "CHARSET_82",
     "QUALIFIERS",
@@ -70,7 +72,7 @@ __all__ = [
 ]
 
 
-class LabelError(ValueError):
+class LabelError(WorkbenchError, ValueError):
     """A label value the standard (or our scheme) does not allow; the message names the
     field and the value, so the person printing can correct it."""
 

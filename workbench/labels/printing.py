@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from workbench.errors import WorkbenchError
 from workbench.labels.model import IdScheme, LabelItem
 from workbench.labels.pdf import render_labels_pdf
 from workbench.labels.templates import LabelTemplate, load_template
@@ -68,7 +69,7 @@ RETRY_PAUSE_S = 1.0
 SystemPrint = Callable[[bytes, str], None]
 
 
-class PrinterError(Exception):
+class PrinterError(WorkbenchError):
     """A job could not be printed; the message says where and why, in the user's words."""
 
 

@@ -21,6 +21,7 @@ from workbench.capacity import CapacityBook, CapacityError, lead_time
 from workbench.capacity.routes import style_route
 from workbench.costing import CostingError, RateBook, cost_style, price_style
 from workbench.costing.sheet import sheet_from_dict
+from workbench.errors import WorkbenchError
 from workbench.proposals.model import DEFAULT_TERMS, Proposal, ProposalStyle
 from workbench.replica import Replica
 from workbench.services.ai import AIClient
@@ -30,7 +31,7 @@ from workbench.services.writer import latest_text, request_image, write_text
 EsgLines = Callable[[dict[str, Any]], tuple[str, ...]]
 
 
-class ProposalError(ValueError):
+class ProposalError(WorkbenchError, ValueError):
     """A chosen sheet cannot be put in the proposal; the message names it and why."""
 
 

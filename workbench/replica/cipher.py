@@ -29,6 +29,8 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from workbench.errors import WorkbenchError
+
 #: The first bytes of every plain SQLite file; an encrypted file starts with random salt.
 PLAIN_HEADER = b"SQLite format 3\x00"
 #: The first bytes of a file sealed by `seal`
@@ -43,7 +45,7 @@ OperationalError = (sqlite3.OperationalError, sqlcipher.OperationalError)
 DatabaseError = (sqlite3.DatabaseError, sqlcipher.DatabaseError)
 
 
-class WrongKey(RuntimeError):
+class WrongKey(WorkbenchError, RuntimeError):
     """The file is encrypted and the key given does not open it (or no key was given)."""
 
 

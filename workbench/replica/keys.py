@@ -25,6 +25,7 @@ from pathlib import Path
 import keyring
 import keyring.errors
 
+from workbench.errors import WorkbenchError
 from workbench.replica import cipher
 
 SERVICE = "mill-workbench-replica"
@@ -38,7 +39,7 @@ _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 _in_memory: dict[str, bytes] = {}
 
 
-class NoKeyError(RuntimeError):
+class NoKeyError(WorkbenchError, RuntimeError):
     """This laptop holds no key for the replica, and none can be made or derived."""
 
 

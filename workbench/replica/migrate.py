@@ -16,6 +16,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from workbench.errors import WorkbenchError
+
 # what the .py migrations call, imported here so that every packager sees the module (the
 # migration files themselves are data, found beside this one at run time)
 from workbench.replica import cipher, converge  # noqa: F401
@@ -24,7 +26,7 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.(sql|py)$")
 
 
-class MigrationError(RuntimeError):
+class MigrationError(WorkbenchError, RuntimeError):
     """The database cannot be brought to this app's schema."""
 
 

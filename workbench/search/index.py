@@ -18,6 +18,7 @@ from pathlib import Path
 
 import tantivy
 
+from workbench.errors import Cancelled, WorkbenchError
 from workbench.replica.queries import MATERIAL_COLUMNS, materials_changed_since
 from workbench.search.schema import INDEX_FORMAT, SCHEMA, to_document
 
@@ -26,12 +27,8 @@ WRITER_HEAP = 128_000_000
 BATCH = 5_000
 
 
-class IndexDamaged(RuntimeError):
+class IndexDamaged(WorkbenchError, RuntimeError):
     """The index on disk cannot be used as it is; a rebuild repairs it."""
-
-
-class BuildCancelled(RuntimeError):
-    """The rebuild was cancelled; the previous index (if any) is untouched."""
 
 
 @dataclass(frozen=True)
@@ -122,7 +119,8 @@ def build(
             while rows := cursor.fetchmany(BATCH):
                 if cancel is not None and cancel.is_set():
                     writer.rollback()
-                    raise BuildCancelled("the search index rebuild was cancelled")
+                    # the previous index, if any, stays as it was
+                    raise Cancelled("the search index rebuild was cancelled")
                 for row in rows:
                     writer.add_document(to_document(dict(zip(MATERIAL_COLUMNS, row, strict=True))))
                 done += len(rows)

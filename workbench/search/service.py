@@ -18,6 +18,7 @@ from pathlib import Path
 
 import tantivy
 
+from workbench.errors import Cancelled
 from workbench.replica import Replica
 from workbench.replica.queries import SORTABLE, max_version, sort_ids
 from workbench.search import index as disk
@@ -118,7 +119,7 @@ class MaterialSearch:
             self._set(IndexState.BUILDING, handle)
             try:
                 stamp = disk.build(self.replica.conn, self.index_dir, progress, cancel)
-            except disk.BuildCancelled:
+            except Cancelled:
                 self._set(before, handle)
                 raise
             except BaseException as exc:

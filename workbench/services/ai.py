@@ -20,13 +20,15 @@ from typing import Any
 
 import httpx
 
+from workbench.errors import Cancelled, WorkbenchError
+
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER_S = 30.0
 
 
-class AIError(RuntimeError):
+class AIError(WorkbenchError, RuntimeError):
     """``kind``: unauthorized, rate_limited, unavailable, timeout, offline, bad_response,
-    refused (4xx other than auth), cancelled. ``retryable``: worth queueing for later."""
+    refused (4xx other than auth). ``retryable``: worth queueing for later."""
 
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
@@ -114,7 +116,7 @@ class AIClient:
         attempt = 0
         while True:
             if cancel is not None and cancel.is_set():
-                raise AIError("cancelled", "the request to the AI provider was cancelled")
+                raise Cancelled("the request to the AI provider was cancelled")
             wait: float | None = None
             try:
                 answer = self.http.post(path, json=body)
@@ -143,7 +145,7 @@ class AIClient:
             delay = random.uniform(delay * 0.8, delay * 1.2) if wait is None else delay
             if cancel is not None:
                 if cancel.wait(delay):
-                    raise AIError("cancelled", "the request to the AI provider was cancelled")
+                    raise Cancelled("the request to the AI provider was cancelled")
             else:
                 time.sleep(delay)
 

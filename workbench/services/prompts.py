@@ -16,12 +16,13 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
+from workbench.errors import WorkbenchError
 from workbench.paths import resources_dir
 
 _FILE = re.compile(r"^(?P<name>[a-z0-9_]+)\.v(?P<version>\d+)\.json$")
 
 
-class PromptError(ValueError):
+class PromptError(WorkbenchError, ValueError):
     """A prompt file is missing or malformed; the message names it."""
 
 

@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from workbench.errors import Cancelled
 from workbench.replica import Replica
 from workbench.replica.store import utc_now
 from workbench.services.ai import AIClient, AIError
@@ -129,8 +130,10 @@ def run_queue(replica: Replica, client: AIClient, cancel: threading.Event | None
             else:
                 image = client.image(messages(prompt, data)[-1]["content"], cancel=cancel)
                 result, model = base64.b64encode(image).decode(), client.config.image_model
+        except Cancelled:
+            break  # the rest stay queued for the next run
         except AIError as exc:
-            if exc.retryable or exc.kind == "cancelled":
+            if exc.retryable:
                 break
             _finish(replica, job_id, "failed", error=str(exc))
             continue
