@@ -171,7 +171,7 @@ def serve(
 
 @cli.group()
 def user() -> None:
-    """Add, list, disable users, change their roles, export a person's data."""
+    """Add, list, disable users, change their roles, export or erase a person's data."""
 
 
 @user.command("add")
@@ -240,6 +240,25 @@ def user_export(obj: Context, username: str, out: Path | None) -> None:
     else:
         out.write_text(text + "\n", encoding="utf-8")
         click.echo(f"Wrote {username!r}'s data to {out}")
+
+
+@user.command("erase")
+@click.argument("username")
+@click.option("--yes", is_flag=True, help="Do not ask first.")
+@click.pass_obj
+def user_erase(obj: Context, username: str, yes: bool) -> None:
+    """Erase USERNAME (a request to be forgotten): the name becomes a random pseudonym in the
+    account, documents, stored answers and audit entries (the chain still verifies), devices
+    are revoked and cleared, the password made unusable. Prints what changed as JSON."""
+    from sync.server import accounts, privacy
+
+    if not yes:
+        click.confirm(f"Erase {username!r} for good? This cannot be undone", abort=True)
+    try:
+        done = privacy.erase_user(obj.engine, username)
+    except accounts.AccountError as exc:
+        fail(str(exc))
+    click.echo(json.dumps(done.as_dict()))
 
 
 @user.command("set-role")
