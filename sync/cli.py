@@ -296,6 +296,29 @@ def user_reset(obj: Context, username: str, password_stdin: bool) -> None:
     click.echo(f"New password for {username!r}" + _revoked(revoked))
 
 
+@cli.group("workspace")
+def workspace_group() -> None:
+    """A workspace's policies for its laptops."""
+
+
+@workspace_group.command("policy")
+@click.argument("name")
+@click.option("--passphrase/--no-passphrase", "passphrase", required=True,
+              help="Whether a laptop with no OS keyring may keep its replica's key with a "
+              "passphrase (WORKBENCH_PASSPHRASE) instead of refusing to run (default: no).")
+@click.pass_obj
+def workspace_policy(obj: Context, name: str, passphrase: bool) -> None:
+    """Set what the workspace's laptops may do; each is told as it signs in."""
+    from sync.server import accounts
+
+    try:
+        accounts.set_passphrase_policy(obj.engine, name, passphrase)
+    except accounts.AccountError as exc:
+        fail(str(exc))
+    click.echo(f"Laptops of {name!r} {'may' if passphrase else 'may not'} use a passphrase "
+               "where they have no keyring")  # fmt: skip
+
+
 @cli.group()
 def device() -> None:
     """List devices, revoke their tokens, order them wiped."""

@@ -28,6 +28,9 @@ workspaces = sa.Table(
     sa.Column("created_at", sa.Text, nullable=False),
     # whether its traceability pages name materials' suppliers and mills (`trace`)
     sa.Column("trace_shows_suppliers", sa.Boolean),
+    # whether its laptops may keep their replica's key derived from a passphrase where the OS
+    # has no keyring (NULL: no); told to each laptop as it signs in (`accounts.set_policy`)
+    sa.Column("passphrase_allowed", sa.Boolean),
 )
 
 users = sa.Table(
