@@ -174,7 +174,7 @@ def serve(
 
 @cli.group()
 def user() -> None:
-    """Add, list, disable users, change their roles, export a person's data."""
+    """Add, list, disable users, change their roles, export or erase a person's data."""
 
 
 @user.command("add")
@@ -245,6 +245,25 @@ def user_export(obj: Context, username: str, out: Path | None) -> None:
         click.echo(f"Wrote {username!r}'s data to {out}")
 
 
+@user.command("erase")
+@click.argument("username")
+@click.option("--yes", is_flag=True, help="Do not ask first.")
+@click.pass_obj
+def user_erase(obj: Context, username: str, yes: bool) -> None:
+    """Erase USERNAME (a request to be forgotten): the name becomes a random pseudonym in the
+    account, documents, stored answers and audit entries (the chain still verifies), devices
+    are revoked and cleared, the password made unusable. Prints what changed as JSON."""
+    from sync.server import accounts, privacy
+
+    if not yes:
+        click.confirm(f"Erase {username!r} for good? This cannot be undone", abort=True)
+    try:
+        done = privacy.erase_user(obj.engine, username)
+    except accounts.AccountError as exc:
+        fail(str(exc))
+    click.echo(json.dumps(done.as_dict()))
+
+
 @user.command("set-role")
 @click.argument("username")
 @click.argument("role", type=click.Choice(["merchandiser", "floor", "admin"]))
@@ -278,6 +297,29 @@ def user_reset(obj: Context, username: str, password_stdin: bool) -> None:
     except accounts.AccountError as exc:
         fail(exc)
     click.echo(f"New password for {username!r}" + _revoked(revoked))
+
+
+@cli.group("workspace")
+def workspace_group() -> None:
+    """A workspace's policies for its laptops."""
+
+
+@workspace_group.command("policy")
+@click.argument("name")
+@click.option("--passphrase/--no-passphrase", "passphrase", required=True,
+              help="Whether a laptop with no OS keyring may keep its replica's key with a "
+              "passphrase (WORKBENCH_PASSPHRASE) instead of refusing to run (default: no).")
+@click.pass_obj
+def workspace_policy(obj: Context, name: str, passphrase: bool) -> None:
+    """Set what the workspace's laptops may do; each is told as it signs in."""
+    from sync.server import accounts
+
+    try:
+        accounts.set_passphrase_policy(obj.engine, name, passphrase)
+    except accounts.AccountError as exc:
+        fail(str(exc))
+    click.echo(f"Laptops of {name!r} {'may' if passphrase else 'may not'} use a passphrase "
+               "where they have no keyring")  # fmt: skip
 
 
 @cli.group()

@@ -103,12 +103,16 @@ class Login:
     workspace_name: str
     username: str
     role: str
+    #: the workspace's policy: whether a laptop without a keyring may derive its replica's key
+    #: from a passphrase (``WORKBENCH_PASSPHRASE``); an older server's answer says nothing: no
+    passphrase_allowed: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
             "token": self.token,
             "device_id": self.device_id,
-            "workspace": {"id": self.workspace_id, "name": self.workspace_name},
+            "workspace": {"id": self.workspace_id, "name": self.workspace_name,
+                          "passphrase_allowed": self.passphrase_allowed},
             "user": {"username": self.username, "role": self.role},
         }
 
@@ -122,6 +126,7 @@ class Login:
                 workspace_name=body["workspace"]["name"],
                 username=body["user"]["username"],
                 role=body["user"]["role"],
+                passphrase_allowed=bool(body["workspace"].get("passphrase_allowed", False)),
             )
         except (KeyError, TypeError) as exc:
             raise ProtocolError(f"the sign-in answer lacks {exc}") from None

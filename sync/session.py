@@ -24,11 +24,12 @@ from workbench.documents import conflicts, outbox_counts
 from workbench.labels import serials as label_serials
 from workbench.paths import workspace_dir
 from workbench.replica import keys
-from workbench.workspace import REPLICA_FILE, Workspace, open_workspace
+from workbench.workspace import PASSPHRASE_POLICY, REPLICA_FILE, Workspace, open_workspace
 
 log = logging.getLogger("workbench.sync")
 
-SERVER_KEYS = ("server_url", "username", "device_id", "workspace_id", "workspace_name", "role")
+SERVER_KEYS = ("server_url", "username", "device_id", "workspace_id", "workspace_name", "role",
+               PASSPHRASE_POLICY)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -84,14 +85,15 @@ def _connect(
     server_url: str, info: Login, base: Path | str | None, keep_token: bool
 ) -> tuple[Workspace, Login, str | None]:
     folder = workspace_dir(_folder_name(info.workspace_name), base)
+    allowed = info.passphrase_allowed  # the workspace's policy: the key is made or opened by it
     try:
-        workspace = open_workspace(folder)
+        workspace = open_workspace(folder, passphrase_allowed=allowed)
     except keys.KeyLost:
         # signing in again is how the user gets a workspace whose key is gone back: the
         # unreadable file is kept aside and the workspace downloaded afresh
         aside = keys.set_aside(folder / REPLICA_FILE)
         log.warning("the key of %s is lost; its replica is kept as %s", folder.name, aside.name)
-        workspace = open_workspace(folder)
+        workspace = open_workspace(folder, passphrase_allowed=allowed)
     replica = workspace.replica
     known = replica.get_state("workspace_id")
     if known is None and replica.cursor > 0:
@@ -215,6 +217,7 @@ def sync_workspace(
         table, shipped, cancel
     )
     try:
+        _check_passphrase_policy(workspace, client)
         try:
             outcome = client.sync(progress, cancel)
         except SyncError as exc:
@@ -253,6 +256,21 @@ def sync_workspace(
         quotes=outcome.quotes_answered,
         update_due=client.update_due,
     )
+
+
+def _check_passphrase_policy(workspace: Workspace, client: SyncClient) -> None:
+    """A laptop whose key comes from a passphrase asks, each sync, whether its workspace still
+    allows that, and remembers the answer; forbidden, it stops syncing with `SyncError`
+    ``passphrase_forbidden``, and the workspace no longer opens here (`open_laptop_replica`)
+    until its user installs a keyring and signs in again."""
+    path = workspace.replica.path
+    if not keys.uses_passphrase(path):
+        return
+    me = client.request("GET", "/v1/me")
+    allowed = bool(me.get("workspace", {}).get("passphrase_allowed", False))
+    workspace.replica.set_state(PASSPHRASE_POLICY, str(allowed))
+    if not allowed:
+        raise SyncError(str(keys.forbidden(path)), "passphrase_forbidden")
 
 
 def _carry_out_wipe(

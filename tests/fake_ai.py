@@ -55,6 +55,7 @@ class FakeAI:
                 length = int(self.headers.get("content-length", 0))
                 raw = self.rfile.read(length)
                 fake.requests.append({"path": self.path, "auth": self.headers.get("authorization"),
+                                      "headers": dict(self.headers.items()),
                                       "body": json.loads(raw or b"{}")})  # fmt: skip
                 answer = fake.script.popleft() if fake.script else chat_answer("A fine style.")
                 time.sleep(answer.delay_s)

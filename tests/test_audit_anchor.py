@@ -143,8 +143,8 @@ def test_an_edited_entry_with_the_plain_chain_recomputed_is_found(anchored: dict
 
 
 def test_a_sha256_chain_recomputed_whole_is_found_by_the_checkpoint(anchored: dict) -> None:
-    """Every entry rewritten as an unkeyed chain: nothing in the database says it ever was
-    keyed; the checkpoint does."""
+    """Every entry rewritten as an unkeyed, unsealed chain: nothing in the database says it
+    ever was keyed; the checkpoint does."""
     server = anchored["server"]
     ws = server.workspaces["beta"]
     log = schema.audit_log
@@ -155,7 +155,8 @@ def test_a_sha256_chain_recomputed_whole_is_found_by_the_checkpoint(anchored: di
                                       e.details.replace("beta", "b3ta"))  # fmt: skip
             conn.execute(sa.update(log).where(log.c.workspace_id == ws, log.c.seq == e.seq)
                          .values(details=e.details.replace("beta", "b3ta"), prev_hash=prev,
-                                 hash=digest, keyed=False))  # fmt: skip
+                                 hash=digest, keyed=False, content_sha256=None,
+                                 nonce=None))  # fmt: skip
             last, prev = e.seq, digest
         set_head(conn, ws, last, prev)
     broken = cli(anchored, "audit", "verify", "--workspace", "beta")

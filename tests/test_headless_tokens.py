@@ -19,11 +19,13 @@ from workbench.replica import keys
 
 
 @pytest.fixture
-def no_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
+def no_keyring(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
     """A server or container: no keyring. The token comes in WORKBENCH_TOKEN, and the key that
-    encrypts the job's replica is derived from the passphrase its administrator set."""
+    encrypts the job's replica is derived from the passphrase its administrator set, which the
+    workspace's policy allows."""
     keyring.set_keyring(fail.Keyring())  # the autouse memory keyring is put back after
     monkeypatch.setenv(keys.PASSPHRASE_ENV, "the job's passphrase")
+    accounts.set_passphrase_policy(server.engine, "alpha", True)
 
 
 def test_print_token_works_with_no_keyring(

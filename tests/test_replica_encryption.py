@@ -224,3 +224,28 @@ def test_a_plain_order_file_beside_an_encrypted_replica_is_deleted(tmp_path: Pat
     assert cache.prepare_order_file(workspace.replica.path, workspace.replica.key)
     assert cipher.is_sealed(path.read_bytes())
     workspace.close()
+
+
+def test_rows_of_an_encrypted_replica_read_as_a_plain_replicas_do(tmp_path: Path) -> None:
+    """Code reads rows by index, by column name in any case, with keys() and dict(): the
+    encrypted replica's rows answer each of them as sqlite3.Row does on a plain one."""
+    plain = open_replica(tmp_path / "plain.sqlite")
+    encrypted = open_replica(tmp_path / "encrypted.sqlite", b"k" * 32)
+    query = "SELECT key, value, key AS Other, 7 AS seven FROM sync_state ORDER BY key"
+    for replica in (plain, encrypted):
+        replica.set_state("cursor", "41")
+        replica.set_state("username", "ana")
+    for replica in (plain, encrypted):
+        for other in ("SELECT 1 AS a", "SELECT 2 AS b, 3 AS a"):  # other shapes in between
+            assert replica.conn.execute(other).fetchone()["a"] in (1, 3)
+    mine = [r for r in encrypted.conn.execute(query) if r["key"] in ("cursor", "username")]
+    theirs = [r for r in plain.conn.execute(query) if r["key"] in ("cursor", "username")]
+    assert [dict(r) for r in mine] == [dict(r) for r in theirs]
+    assert [r.keys() for r in mine] == [r.keys() for r in theirs]
+    assert [(r[1], r["VALUE"], r["other"], r[-1], tuple(r)) for r in mine] == [
+        (r[1], r["VALUE"], r["other"], r[-1], tuple(r)) for r in theirs]  # fmt: skip
+    for row in (mine[0], theirs[0]):
+        with pytest.raises(IndexError):
+            row["nothing"]
+    plain.close()
+    encrypted.close()

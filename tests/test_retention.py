@@ -1,20 +1,22 @@
 """Retention enforced by the server (`workbench-sync purge`): it expires and purges exactly
 what the settings say, audits it, and a laptop behind the window takes a new snapshot with
-its unsent edits intact. On SQLite and PostgreSQL."""
+its unsent edits intact; old audit entries go while the chain still verifies from its signed
+boundary, and tampering after the purge still shows. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from sync.cli import cli as admin_cli
-from sync.server import audit, schema
+from sync.server import accounts, audit, schema
+from sync.server.anchor import write_checkpoints
 from sync.server.config import Retention
 from sync.server.retention import purge
 from sync.session import sign_in, sync_workspace
@@ -124,3 +126,93 @@ def test_the_command_prints_what_it_did(server: Server, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     line = json.loads(result.output.strip().splitlines()[-1])
     assert line["workspace"] == "alpha" and line["tombstones"] == {"materials": 1}
+
+
+AUDIT_KEY = "k" * 32
+
+
+def verify_cli(server: Server, log: Path) -> Result:
+    return CliRunner().invoke(admin_cli, ["--db", str(server.engine.url), "audit", "verify",
+                                          "--checkpoints", str(log)],
+                              env={"WORKBENCH_SYNC_AUDIT_KEY": AUDIT_KEY})  # fmt: skip
+
+
+def test_old_audit_entries_go_and_the_chain_still_verifies_from_its_boundary(
+    server: Server, tmp_path: Path
+) -> None:
+    audit.use_key(AUDIT_KEY.encode())
+    try:
+        log = tmp_path / "checkpoints.jsonl"
+        ws = server.workspaces["alpha"]
+        accounts.set_role(server.engine, "floor@alpha", "merchandiser")
+        write_checkpoints(server.engine, log, AUDIT_KEY.encode())  # seen before the purge
+        before = len(trail(server, ws))
+        later = datetime.now(UTC) + timedelta(days=400)  # every entry so far is a year old
+        [done] = purge(server.engine, Retention(audit_days=365), now=later, workspace="alpha")
+        assert done.audit_entries == before
+        kept = trail(server, ws)
+        assert [e.action for e in kept] == ["audit.purged"]
+        assert kept[0].details["through_seq"] == before
+        assert len(trail(server, server.workspaces["beta"])) > 0  # another workspace's stays
+        accounts.set_role(server.engine, "floor@alpha", "floor")  # the chain goes on
+        held = verify_cli(server, log)
+        assert held.exit_code == 0, held.output
+        assert "alpha: 2 entries, chain intact, matches the checkpoint" in held.output
+        write_checkpoints(server.engine, log, AUDIT_KEY.encode())
+        assert verify_cli(server, log).exit_code == 0
+    finally:
+        audit.use_key(None)
+
+
+def trail(server: Server, ws: str) -> list[audit.Entry]:
+    with server.engine.connect() as conn:
+        return list(audit.entries(conn, ws))
+
+
+def test_tampering_after_an_audit_purge_is_still_found(server: Server, tmp_path: Path) -> None:
+    audit.use_key(AUDIT_KEY.encode())
+    try:
+        log = tmp_path / "checkpoints.jsonl"
+        ws = server.workspaces["alpha"]
+        later = datetime.now(UTC) + timedelta(days=400)
+        purge(server.engine, Retention(audit_days=365), now=later, workspace="alpha")
+        for role in ("merchandiser", "floor", "merchandiser"):
+            accounts.set_role(server.engine, "floor@alpha", role)
+        write_checkpoints(server.engine, log, AUDIT_KEY.encode())
+        assert verify_cli(server, log).exit_code == 0
+        entries, bounds, log_t = trail(server, ws), schema.audit_boundaries, schema.audit_log
+        first = entries[0]
+        with server.engine.connect() as conn:
+            boundary = conn.execute(sa.select(bounds).where(bounds.c.workspace_id == ws)).one()
+            as_stored = conn.execute(sa.select(log_t).where(log_t.c.workspace_id == ws,
+                                                            log_t.c.seq == first.seq)).one()
+        # more entries deleted with the boundary moved up to them: its HMAC gives it away
+        with server.engine.begin() as conn:
+            conn.execute(sa.delete(log_t).where(log_t.c.workspace_id == ws,
+                                                log_t.c.seq == first.seq))  # fmt: skip
+            conn.execute(sa.update(bounds).where(bounds.c.workspace_id == ws)
+                         .values(seq=first.seq, hash=first.hash))  # fmt: skip
+        moved = verify_cli(server, log)
+        assert moved.exit_code == 1
+        assert (f"alpha: entry {first.seq + 1} is broken: the purge boundary it starts after "
+                "does not verify with the audit key") in moved.output  # fmt: skip
+        # the boundary removed: the chain's start is missing
+        with server.engine.begin() as conn:
+            conn.execute(sa.delete(bounds).where(bounds.c.workspace_id == ws))
+        gone = verify_cli(server, log)
+        assert gone.exit_code == 1 and "alpha: entry 1 is broken: entry 1 is missing" in gone.output
+        # put it back as it was; an entry kept, edited, is found
+        with server.engine.begin() as conn:
+            conn.execute(bounds.insert().values(**boundary._mapping))
+            conn.execute(log_t.insert().values(**as_stored._mapping))
+        assert verify_cli(server, log).exit_code == 0
+        edited = entries[2]
+        with server.engine.begin() as conn:
+            conn.execute(sa.update(log_t).where(log_t.c.workspace_id == ws,
+                                                log_t.c.seq == edited.seq)
+                         .values(actor="mallory"))  # fmt: skip
+        found = verify_cli(server, log)
+        assert found.exit_code == 1
+        assert f"alpha: entry {edited.seq} is broken: its content does not match" in found.output
+    finally:
+        audit.use_key(None)

@@ -117,3 +117,32 @@ def test_a_floor_laptops_first_sync_brings_orders_without_prices(
                                           "ORDER BY order_no").fetchall()  # fmt: skip
     assert [tuple(r) for r in rows] == [("PO-1", None), ("PO-2", None), ("PO-3", None)]
     workspace.close()
+
+
+@pytest.mark.parametrize("key", [None, b"k" * 32], ids=["plain", "encrypted"])
+def test_a_page_is_written_whole_around_a_refused_row_and_an_unsent_edit(
+    tmp_path: Path, key: bytes | None
+) -> None:
+    """Rows of a page go in together where they can; one the replica refuses is set aside,
+    one with an unsent edit keeps the edit, and every other row of its run is still written,
+    in the page's order across tables."""
+    from sync.client.rows import apply_page, replica_columns
+    from workbench import documents
+
+    replica = open_replica(tmp_path / "r.sqlite", key)
+    rows = [material(f"M-{i}", version=i + 1) for i in range(6)]
+    rows[2]["gsm"] = -5  # refused by the replica's CHECK
+    sheet = documents.save_document(replica, "cost_sheets", {"style_code": "MINE"})
+    theirs = {**sheet, "style_code": "THEIRS", "version": 7}
+    changes = [{"table": "materials", "row": r} for r in rows[:4]]
+    changes += [{"table": "cost_sheets", "row": theirs}]
+    changes += [{"table": "materials", "row": r} for r in rows[4:]]
+    written = apply_page(replica, replica_columns(replica), changes, cursor=9)
+    assert written == {"materials": 5}
+    codes = sorted(r[0] for r in replica.conn.execute("SELECT code FROM materials"))
+    assert codes == ["M-0", "M-1", "M-3", "M-4", "M-5"]
+    held = replica.conn.execute("SELECT table_name, row_id FROM quarantine").fetchall()
+    assert [tuple(r) for r in held] == [("materials", rows[2]["id"])]
+    assert replica.conn.execute("SELECT style_code FROM cost_sheets").fetchone()[0] == "MINE"
+    assert replica.cursor == 9
+    replica.close()

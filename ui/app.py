@@ -178,8 +178,10 @@ def run_app(
             dialog.reset()
         syncer, live = None, None
         if workspace.replica.get_state("server_url"):
+            # a wipe with an export allowed asks the window's user (bound once it exists)
             syncer = lambda ctx: sync_workspace(  # noqa: E731
-                workspace, cancel=ctx.cancel_event, progress=EtaProgress(ctx, "changes")
+                workspace, cancel=ctx.cancel_event, progress=EtaProgress(ctx, "changes"),
+                offer_export=window.sync.offer_export,
             )
             try:
                 live = LiveUpdates(workspace)

@@ -36,6 +36,7 @@ from ui.ops import OpRunner
 from workbench.credentials import NoKeyringError, save_api_key
 from workbench.labels import template_names
 from workbench.paths import data_dir
+from workbench.services.prompts import sent_in_words
 from workbench.settings import (
     SETTINGS_FILE,
     Settings,
@@ -93,6 +94,10 @@ class SettingsDialog(QDialog):
             ("Image model", self.image_model),
         ):
             af.addRow(label + ":", widget)  # fmt: skip
+        self.ai_sent = QLabel(sent_in_words())
+        self.ai_sent.setObjectName("hint")
+        self.ai_sent.setWordWrap(True)
+        af.addRow(self.ai_sent)
         labels = QGroupBox("Labels")
         lf = QFormLayout(labels)
         self.printer = QLineEdit(settings.label_printer)

@@ -8,9 +8,10 @@ import contextlib
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenuBar, QMessageBox
 
@@ -18,6 +19,7 @@ from sync import session
 from sync.session import SyncReport
 from ui.dialogs import ConflictsDialog, LoginDialog, WorkspacePicker
 from ui.ops import OpContext
+from ui.unsent_export_dialog import UnsentExportDialog
 from workbench.documents import Conflict, conflicts, resolve_conflict
 from workbench.errors import Cancelled
 from workbench.replica import REPLICATED_TABLES
@@ -36,6 +38,14 @@ LISTEN_RETRY_MS = 30_000
 Syncer = Callable[[OpContext], SyncReport]
 
 
+class _ExportAnswer:
+    """The user's answer to the export offer, handed from the UI thread to the sync worker."""
+
+    def __init__(self) -> None:
+        self.given = threading.Event()
+        self.value: tuple[Path, str] | None = None
+
+
 class SyncController(QObject):
     #: a sync finished: the SyncReport, or the exception
     synced = Signal(object)
@@ -43,6 +53,8 @@ class SyncController(QObject):
     workspace_requested = Signal(object)
     #: the long-poll answered: True (changes), False (timed out) or the exception
     live_answer = Signal(object)
+    #: a wipe with an export allowed waits for the user: the unsent edits' count, the answer
+    export_asked = Signal(int, object)
 
     def __init__(
         self,
@@ -69,6 +81,9 @@ class SyncController(QObject):
         self._retry.setInterval(LISTEN_RETRY_MS)
         self._retry.timeout.connect(self.listen)
         self.live_answer.connect(self._on_live_answer)
+        self.export_asked.connect(self._ask_export)
+        #: the open export offer, while one is shown
+        self.export_dialog: UnsentExportDialog | None = None
         if syncer is None:
             self._set_text("offline — no server configured", "offline")
         else:
@@ -169,6 +184,34 @@ class SyncController(QObject):
         box.open()
         return box
 
+    def offer_export(self, unsent: int) -> tuple[Path, str] | None:
+        """Ask the user whether to save the ``unsent`` edits before a wipe their admin allowed
+        an export for (`sync.session.ExportOffer`): called on the sync worker, which waits
+        here while the dialog is shown on the UI thread. (file, passphrase), or None."""
+        answer = _ExportAnswer()
+        if QThread.currentThread() is self.thread():
+            self._ask_export(unsent, answer, modal=True)
+        else:
+            self.export_asked.emit(unsent, answer)
+            answer.given.wait()
+        return answer.value
+
+    def _ask_export(self, unsent: int, answer: _ExportAnswer, modal: bool = False) -> None:
+        dialog = UnsentExportDialog(self.workspace.name, self.workspace.root, unsent,
+                                    self.window)  # fmt: skip
+        self.export_dialog = dialog
+
+        def answered(_result: int) -> None:
+            answer.value = dialog.answer
+            self.export_dialog = None
+            answer.given.set()
+
+        dialog.finished.connect(answered)
+        if modal:
+            dialog.exec()
+        else:
+            dialog.open()
+
     def _ask_to_sign_in(self, exc: BaseException) -> None:
         """The server no longer takes this laptop's sign-in (expired, revoked): say so and
         offer the sign-in dialog once; edits stay queued for after it."""
@@ -190,6 +233,8 @@ class SyncController(QObject):
     def stop(self) -> None:
         """The window is closing: no more syncs, and the open long-poll is let go."""
         self._closing = True
+        if self.export_dialog is not None:  # the waiting sync worker is answered: no export
+            self.export_dialog.reject()
         self._timer.stop()
         self._retry.stop()
         if self.live is not None:

@@ -28,6 +28,8 @@ EXPORT_HEADER = b"MWUNSENT1\x00"
 _SALT_BYTES = 16
 _PURPOSE = "unsent-edits"
 _SCRYPT = {"n": 2**15, "r": 8, "p": 1, "maxmem": 2**26}  # 32 MB, about 0.1 s
+#: the shortest passphrase an export is sealed with
+MIN_PASSPHRASE = 8
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,8 @@ def _key(passphrase: str, salt: bytes) -> bytes:
 def export_unsent(replica: Replica, target: Path, passphrase: str) -> Path:
     """The unsent edits as JSON, sealed (AES-256-GCM) under a key derived from
     ``passphrase`` with scrypt; written whole under a temporary name, then renamed."""
-    if len(passphrase) < 8:
-        raise ValueError("choose a passphrase of at least 8 characters")
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise ValueError(f"choose a passphrase of at least {MIN_PASSPHRASE} characters")
     salt = os.urandom(_SALT_BYTES)
     body = json.dumps({"workspace": replica.get_state("workspace_name"),
                        "edits": unsent_edits(replica)}).encode()  # fmt: skip

@@ -23,6 +23,8 @@ from workbench.replica import Replica, keys, open_replica
 from workbench.search import MaterialSearch
 
 REPLICA_FILE = "replica.sqlite"
+#: the ``sync_state`` key holding the workspace's passphrase policy from its last sign-in
+PASSPHRASE_POLICY = "passphrase_allowed"
 INDEX_DIR = "search-index"
 #: the demo generated on this laptop with no server (``workbench --demo --offline``)
 DEMO_NAME = "demo-local"
@@ -49,27 +51,41 @@ class Workspace:
         self.replica.close()
 
 
-def open_laptop_replica(path: Path | str, *, plain_without_keyring: bool = False) -> Replica:
+def open_laptop_replica(
+    path: Path | str, *, plain_without_keyring: bool = False, passphrase_allowed: bool | None = None
+) -> Replica:
     """A replica on this laptop, encrypted with its key from the keyring (a plain replica
     from before encryption is encrypted as it opens).
 
     ``plain_without_keyring``: where the OS has no keyring, keep a replica that was never
     encrypted plain instead of refusing to open it; only for the demo workspace, whose rows
     are made-up demo data. Raises `keys.NoKeyError` with a message for the user otherwise.
+
+    ``passphrase_allowed``: the workspace's policy as the server just told it (signing in);
+    None: the policy the replica remembers from its last sign-in, if any (`keys`).
     """
     path = Path(path)
     try:
-        key: bytes | None = keys.replica_key(path)
+        key: bytes | None = keys.replica_key(path, passphrase_allowed=passphrase_allowed)
     except keys.NoKeyError:
         if not plain_without_keyring or keys.key_id_file(path).exists():
             raise
         log.warning("no keyring: the demo workspace %s is kept unencrypted", path.parent.name)
         key = None
-    return open_replica(path, key)
+    replica = open_replica(path, key)
+    if passphrase_allowed is None and key is not None and keys.uses_passphrase(path) \
+            and replica.get_state(PASSPHRASE_POLICY) == "False":  # fmt: skip
+        replica.close()
+        raise keys.forbidden(path)
+    return replica
 
 
 def open_workspace(
-    root: Path | str, name: str | None = None, *, plain_without_keyring: bool | None = None
+    root: Path | str,
+    name: str | None = None,
+    *,
+    plain_without_keyring: bool | None = None,
+    passphrase_allowed: bool | None = None,
 ) -> Workspace:
     """Open (creating if needed) the workspace in folder ``root``. A demo workspace's folder
     (``demo``, ``demo-local``) may stay plain where there is no keyring (see
@@ -77,7 +93,8 @@ def open_workspace(
     root = Path(root)
     if plain_without_keyring is None:
         plain_without_keyring = root.name in DEMO_FOLDERS
-    replica = open_laptop_replica(root / REPLICA_FILE, plain_without_keyring=plain_without_keyring)
+    replica = open_laptop_replica(root / REPLICA_FILE, plain_without_keyring=plain_without_keyring,
+                                  passphrase_allowed=passphrase_allowed)  # fmt: skip
     search = MaterialSearch(replica, root / INDEX_DIR)
     return Workspace(
         name=name or root.name,

@@ -46,13 +46,22 @@ def write_row(conn: Any, columns: Columns, table: str, row: Mapping[str, Any]) -
 def apply_page(
     replica: Replica, columns: Columns, changes: list[Mapping[str, Any]], cursor: int
 ) -> dict[str, int]:
-    """Write one page of changes and the new cursor in a single transaction."""
+    """Write one page of changes and the new cursor in a single transaction.
+
+    Consecutive rows of one table with the same columns are written with one statement run
+    for all of them (`_write_run`), in the page's order, so references between tables hold
+    as they would row by row; a run the replica refuses is undone and written row by row,
+    where the refused row is set aside (`_write_or_set_aside`). One statement per row costs
+    the SQLCipher binding twice what it costs Python's own sqlite3 (BENCHMARKS.md).
+    """
     written: dict[str, int] = {}
     with replica.transaction() as conn:
         pending = {
             (r[0], r[1])
             for r in conn.execute("SELECT table_name, row_id FROM outbox WHERE status = 'pending'")
         }
+        run: list[Mapping[str, Any]] = []
+        run_key: tuple[str, tuple[str, ...]] | None = None
         for change in changes:
             table, row = change["table"], change["row"]
             if table not in columns:
@@ -60,10 +69,43 @@ def apply_page(
             if (table, row["id"]) in pending:
                 # the user's unsent edit stays; the push answer settles it
                 continue
-            if _write_or_set_aside(conn, columns, table, row):
-                written[table] = written.get(table, 0) + 1
+            key = (table, tuple(c for c in columns[table] if c in row))
+            if key != run_key and run:
+                _write_run(conn, columns, run_key, run, written)  # type: ignore[arg-type]
+                run = []
+            run_key = key
+            run.append(row)
+        if run:
+            _write_run(conn, columns, run_key, run, written)  # type: ignore[arg-type]
         replica.set_state("cursor", str(cursor), conn)
     return written
+
+
+def _write_run(conn: Any, columns: Columns, key: tuple[str, tuple[str, ...]],
+               rows: list[Mapping[str, Any]], written: dict[str, int]) -> None:  # fmt: skip
+    """Rows of one table with the same columns, in one statement run for all; if the replica
+    refuses any, the run is undone and its rows written one by one (`_write_or_set_aside`)."""
+    table, cols = key
+    if len(rows) > 1:
+        updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c != "id")
+        conn.execute("SAVEPOINT pulled_run")
+        try:
+            conn.executemany(
+                f"INSERT INTO {table} ({', '.join(cols)}) "
+                f"VALUES ({', '.join('?' * len(cols))}) "
+                f"ON CONFLICT (id) DO UPDATE SET {updates}",
+                [[row[c] for c in cols] for row in rows],
+            )
+        except (*cipher.IntegrityError, UnicodeEncodeError, OverflowError):
+            conn.execute("ROLLBACK TO pulled_run")
+            conn.execute("RELEASE pulled_run")
+        else:
+            conn.execute("RELEASE pulled_run")
+            written[table] = written.get(table, 0) + len(rows)
+            return
+    for row in rows:
+        if _write_or_set_aside(conn, columns, table, row):
+            written[table] = written.get(table, 0) + 1
 
 
 def _write_or_set_aside(conn: Any, columns: Columns, table: str, row: Mapping[str, Any]) -> bool:

@@ -107,6 +107,28 @@ def workspace_id(engine: sa.Engine, name: str) -> str:
     return str(found)
 
 
+def passphrase_allowed(conn: sa.Connection, workspace_id: str) -> bool:
+    """The workspace's policy on laptops keeping their key with a passphrase (no keyring)."""
+    w = schema.workspaces
+    return bool(conn.execute(sa.select(w.c.passphrase_allowed).where(w.c.id == workspace_id))
+                .scalar())  # fmt: skip
+
+
+def set_passphrase_policy(engine: sa.Engine, name: str, allowed: bool,
+                          actor: str = CLI_ACTOR) -> None:  # fmt: skip
+    """Allow or forbid the workspace's laptops to derive their replica's key from a passphrase
+    where the OS has no keyring. Each laptop is told as it signs in (the sign-in answer and
+    ``/v1/me``) and honours it (`workbench.replica.keys`). Audited."""
+    w = schema.workspaces
+    with writing(engine).begin() as conn:
+        found = conn.execute(sa.update(w).where(w.c.name == name)
+                             .values(passphrase_allowed=allowed).returning(w.c.id)).first()
+        if found is None:
+            raise AccountError(f"no workspace {name!r}")
+        audit.append(conn, found.id, actor=actor, action="workspace.policy", subject=name,
+                     details={"passphrase_allowed": allowed})  # fmt: skip
+
+
 def workspace_name(conn: sa.Connection, workspace_id: str) -> str:
     w = schema.workspaces
     return str(conn.execute(sa.select(w.c.name).where(w.c.id == workspace_id)).scalar_one())
@@ -309,7 +331,7 @@ def login(
     moment = throttle.now_s()
     with engine.connect() as conn:
         user = conn.execute(
-            sa.select(u, w.c.name.label("workspace_name"))
+            sa.select(u, w.c.name.label("workspace_name"), w.c.passphrase_allowed)
             .join(w, w.c.id == u.c.workspace_id)
             .where(u.c.username == username)
         ).first()
@@ -374,7 +396,8 @@ def _register_device(
         told = {"device": device_name[:200], "address": address, **(details or {})}
         audit.append(conn, user.workspace_id, actor=actor, action="device.registered",
                      subject=device_id, details=told)  # fmt: skip
-    return Login(token, device_id, user.workspace_id, user.workspace_name, user.username, user.role)
+    return Login(token, device_id, user.workspace_id, user.workspace_name, user.username, user.role,
+                 bool(user.passphrase_allowed))
 
 
 def issue_token(
@@ -385,7 +408,7 @@ def issue_token(
     u, w = schema.users, schema.workspaces
     with engine.connect() as conn:
         user = conn.execute(
-            sa.select(u, w.c.name.label("workspace_name"))
+            sa.select(u, w.c.name.label("workspace_name"), w.c.passphrase_allowed)
             .join(w, w.c.id == u.c.workspace_id).where(u.c.username == username)
         ).first()  # fmt: skip
     if user is None:

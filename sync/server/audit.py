@@ -10,6 +10,21 @@ again. Against what a chain alone cannot show (entries cut off its end with the 
 back, a trail wiped with its head), `verify` holds each chain to its last checkpoint in the
 log outside the database (`anchor`). Appends happen in the transaction of the action they
 record, so an action and its entry are written together or not at all.
+
+Entries are **sealed**: the chain hashes a SHA-256 of the entry's content salted with a random
+nonce, not the content itself. That lets a person's data be erased without breaking the chain
+(`redact`, run by ``workbench-sync user erase``): the entries naming them get a pseudonym in
+place of their name, lose their nonce, and an erasure entry appended to the same chain records,
+for each entry it changed, a digest of what the entry says now. `verify` checks an entry as
+written against its digest, and a redacted one against the erasure that changed it; so an
+entry edited after erasure, or marked redacted without an erasure recording it, is still found.
+The dropped nonce keeps the old digest from confirming a guess at the erased name. Entries
+written before sealing (``content_sha256`` NULL) are hashed over their content and cannot be
+redacted; the erasure counts them, and audit retention lets them go in time.
+
+Old entries are let go by retention (`purge_before`): the number and hash of the last entry
+purged stay behind as the chain's boundary, with an HMAC under the audit key, and a purge entry
+in the chain records them; `verify` starts the chain from there.
 """
 
 from __future__ import annotations
@@ -17,7 +32,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
+import secrets
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +44,10 @@ from workbench.replica.store import utc_now as now
 
 #: the previous hash of a chain's first entry
 GENESIS = "0" * 64
+
+#: the entry recording a purge of old entries (`purge_before`), and an erasure (`redact`)
+PURGED = "audit.purged"
+ERASED = "user.erased"
 
 #: the key new entries are made with in this process (`use_key`; None: plain SHA-256)
 _KEY: list[bytes | None] = [None]
@@ -77,6 +97,24 @@ def entry_hash(prev_hash: str, seq: int, at: str, actor: str, action: str, subje
     return hashlib.sha256(data).hexdigest()
 
 
+def content_digest(at: str, actor: str, action: str, subject: str, details_json: str,
+                   nonce: str | None = None) -> str:  # fmt: skip
+    """SHA-256 of an entry's content: salted with its nonce while it is sealed as written; plain
+    for what a redacted entry says, which its erasure entry records."""
+    content = json.dumps([at, actor, action, subject, details_json], ensure_ascii=False,
+                         separators=(",", ":"))  # fmt: skip
+    salt = f"{nonce}\n" if nonce is not None else ""
+    return hashlib.sha256(f"{salt}{content}".encode()).hexdigest()
+
+
+def sealed_hash(prev_hash: str, seq: int, content_sha256: str, key: bytes | None = None) -> str:
+    """A sealed entry's link: over the previous hash, its number and its content's digest."""
+    data = f"{prev_hash}\n" + json.dumps([seq, "sealed", content_sha256], separators=(",", ":"))
+    if key is not None:
+        return hmac.new(key, data.encode(), hashlib.sha256).hexdigest()
+    return hashlib.sha256(data.encode()).hexdigest()
+
+
 def append(
     conn: sa.Connection,
     workspace_id: str,
@@ -102,10 +140,13 @@ def append(
     at = now()
     body = _canonical(details or {})
     key = current_key()
-    digest = entry_hash(prev, seq, at, actor, action, subject, body, key)
+    nonce = secrets.token_hex(16)
+    sealed = content_digest(at, actor, action, subject, body, nonce)
+    digest = sealed_hash(prev, seq, sealed, key)
     conn.execute(schema.audit_log.insert().values(
         workspace_id=workspace_id, seq=seq, at=at, actor=actor, action=action, subject=subject,
         details=body, prev_hash=prev, hash=digest, keyed=key is not None,
+        content_sha256=sealed, nonce=nonce,
     ))  # fmt: skip
     conn.execute(sa.update(heads).where(heads.c.workspace_id == workspace_id).values(hash=digest))
     return Entry(workspace_id, seq, at, actor, action, subject, details or {}, prev, digest)
@@ -139,6 +180,11 @@ class Verdict:
         return self.broken_seq is None
 
 
+def boundary_mac(key: bytes, workspace_id: str, seq: int, digest: str) -> str:
+    """The HMAC that vouches for a purge boundary: only the key's holder can move it."""
+    return hmac.new(key, f"{workspace_id}\n{seq}\n{digest}".encode(), hashlib.sha256).hexdigest()
+
+
 def verify_workspace(
     conn: sa.Connection,
     workspace_id: str,
@@ -148,10 +194,34 @@ def verify_workspace(
 ) -> Verdict:
     """Recompute the chain; the first entry whose number, link or hash is wrong is named. A
     keyed entry needs ``key``; an unkeyed one after a keyed one is a chain recomputed without
-    it. With the workspace's last ``checkpoint``, the chain must reach it unchanged."""
+    it, an unsealed one after a sealed one likewise. After a purge the chain starts at its
+    boundary, which must verify with the key and be recorded by a purge entry. A redacted entry
+    must read as the erasure that changed it recorded. With the workspace's last
+    ``checkpoint``, the chain must reach it unchanged."""
     log = schema.audit_log
-    prev, expected, count, keyed_seen = GENESIS, 1, 0, False
+    prev, expected, count, keyed_seen, sealed_seen = GENESIS, 1, 0, False, False
+    boundary = conn.execute(
+        sa.select(schema.audit_boundaries)
+        .where(schema.audit_boundaries.c.workspace_id == workspace_id)
+    ).first()  # fmt: skip
+    if boundary is not None:
+        first = int(boundary.seq) + 1
+        if boundary.mac is not None and key is None:
+            return Verdict(name, 0, first, "the chain starts after a purge whose boundary is "
+                           "keyed: give the audit key to verify it")  # fmt: skip
+        if boundary.mac is not None and key is not None and not hmac.compare_digest(
+            str(boundary.mac), boundary_mac(key, workspace_id, int(boundary.seq), boundary.hash)
+        ):
+            return Verdict(name, 0, first, "the purge boundary it starts after does not verify "
+                           "with the audit key: it was moved")  # fmt: skip
+        prev, expected = str(boundary.hash), first
     at_checkpoint: str | None = None
+    if checkpoint is not None and boundary is not None and int(checkpoint["seq"]) <= expected - 1:
+        # the checkpoint saw entries since purged: the boundary is as far as it can be held
+        at_checkpoint = checkpoint["hash"] if int(checkpoint["seq"]) < expected - 1 else prev
+    purges: set[tuple[int, str]] = set()
+    erasures: dict[int, dict[str, Any]] = {}
+    redacted: list[tuple[int, int, str]] = []
     for row in conn.execute(
         sa.select(log).where(log.c.workspace_id == workspace_id).order_by(log.c.seq)
     ):
@@ -168,13 +238,47 @@ def verify_workspace(
             return Verdict(name, count, seq, "it was written without the audit key after "
                            "entries made with it: the chain was recomputed")  # fmt: skip
         keyed_seen = keyed_seen or bool(row.keyed)
-        digest = entry_hash(prev, seq, row.at, row.actor, row.action, row.subject, row.details,
-                            key if row.keyed else None)  # fmt: skip
+        entry_key = key if row.keyed else None
+        if row.content_sha256 is None:
+            if sealed_seen:
+                return Verdict(name, count, seq, "it is written unsealed after sealed entries: "
+                               "the chain was recomputed")  # fmt: skip
+            digest = entry_hash(prev, seq, row.at, row.actor, row.action, row.subject,
+                                row.details, entry_key)  # fmt: skip
+        else:
+            sealed_seen = True
+            if row.redacted_by is None:
+                said = content_digest(row.at, row.actor, row.action, row.subject, row.details,
+                                      row.nonce)  # fmt: skip
+                if not hmac.compare_digest(said, str(row.content_sha256)):
+                    return Verdict(name, count, seq, "its content does not match its hash")
+            else:
+                redacted.append((seq, int(row.redacted_by), content_digest(
+                    row.at, row.actor, row.action, row.subject, row.details)))  # fmt: skip
+            digest = sealed_hash(prev, seq, str(row.content_sha256), entry_key)
         if not hmac.compare_digest(digest, row.hash):
             return Verdict(name, count, seq, "its content does not match its hash")
+        if row.action in (PURGED, ERASED):
+            details = json.loads(row.details)
+            if row.action == PURGED:
+                purges.add((int(details["through_seq"]), str(details["through_hash"])))
+            elif row.redacted_by is None:
+                erasures[seq] = dict(details.get("redacted", {}))
         if checkpoint is not None and seq == int(checkpoint["seq"]):
             at_checkpoint = row.hash
         prev, expected = row.hash, seq + 1
+    if boundary is not None:
+        if boundary.mac is None and keyed_seen:
+            return Verdict(name, count, int(boundary.seq) + 1, "the chain starts after a purge "
+                           "boundary written without the audit key: it was moved")  # fmt: skip
+        if (int(boundary.seq), str(boundary.hash)) not in purges:
+            return Verdict(name, count, int(boundary.seq) + 1, "the chain starts after entry "
+                           f"{boundary.seq}, but no purge in it let go of the entries up to "
+                           "there")  # fmt: skip
+    for seq, by, now_says in redacted:
+        if erasures.get(by, {}).get(str(seq)) != now_says:
+            return Verdict(name, count, seq, "it is marked redacted, but no erasure in the chain "
+                           "recorded it as it reads now")  # fmt: skip
     head = conn.execute(
         sa.select(schema.audit_heads).where(schema.audit_heads.c.workspace_id == workspace_id)
     ).first()
@@ -194,6 +298,79 @@ def verify_workspace(
             return Verdict(name, count, seen, f"it is not the entry the checkpoint of {when} "
                            "saw: the chain was changed or recomputed")  # fmt: skip
     return Verdict(name, count, checkpoint_at=checkpoint["at"] if checkpoint else None)
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """What an entry will say once a person is erased from it."""
+
+    actor: str
+    subject: str
+    details: dict[str, Any]
+
+
+def redact(
+    conn: sa.Connection,
+    workspace_id: str,
+    changes: Mapping[int, Redaction],
+    *,
+    actor: str,
+    subject: str,
+    details: dict[str, Any],
+) -> Entry:
+    """Rewrite sealed entries as ``changes`` say and append the erasure that records it (with
+    a digest of what each changed entry says now), in the caller's transaction. An unsealed
+    entry cannot be changed without breaking the chain and is refused."""
+    log = schema.audit_log
+    rows = {
+        int(r.seq): r
+        for r in conn.execute(sa.select(log).where(
+            log.c.workspace_id == workspace_id, log.c.seq.in_(list(changes))))
+    }  # fmt: skip
+    recorded: dict[str, str] = {}
+    for seq, change in changes.items():
+        row = rows[seq]
+        if row.content_sha256 is None:
+            raise ValueError(f"audit entry {seq} is unsealed: it cannot be redacted")
+        recorded[str(seq)] = content_digest(row.at, change.actor, row.action, change.subject,
+                                            _canonical(change.details))  # fmt: skip
+    erasure = append(conn, workspace_id, actor=actor, action=ERASED, subject=subject,
+                     details={**details, "redacted": recorded})  # fmt: skip
+    for seq, change in changes.items():
+        conn.execute(
+            sa.update(log).where(log.c.workspace_id == workspace_id, log.c.seq == seq)
+            .values(actor=change.actor, subject=change.subject,
+                    details=_canonical(change.details), nonce=None, redacted_by=erasure.seq)
+        )  # fmt: skip
+    return erasure
+
+
+def purge_before(conn: sa.Connection, workspace_id: str, before: str, actor: str) -> int:
+    """Let go of the workspace's entries made before ``before`` (a UTC timestamp), in the
+    caller's transaction: the last one's number and hash become the chain's boundary (with an
+    HMAC under this process's key) and a purge entry records them. How many went."""
+    log, bounds = schema.audit_log, schema.audit_boundaries
+    last = conn.execute(
+        sa.select(log.c.seq, log.c.hash).where(log.c.workspace_id == workspace_id,
+                                               log.c.at < before)
+        .order_by(log.c.seq.desc()).limit(1)
+    ).first()  # fmt: skip
+    if last is None:
+        return 0
+    through, digest = int(last.seq), str(last.hash)
+    gone = conn.execute(
+        sa.delete(log).where(log.c.workspace_id == workspace_id, log.c.seq <= through)
+    ).rowcount  # fmt: skip
+    key = current_key()
+    values = {"seq": through, "hash": digest, "at": now(),
+              "mac": boundary_mac(key, workspace_id, through, digest) if key else None}
+    if conn.execute(sa.update(bounds).where(bounds.c.workspace_id == workspace_id)
+                    .values(**values)).rowcount == 0:  # fmt: skip
+        conn.execute(bounds.insert().values(workspace_id=workspace_id, **values))
+    append(conn, workspace_id, actor=actor, action=PURGED, subject="audit trail",
+           details={"through_seq": through, "through_hash": digest, "entries": gone,
+                    "before": before})  # fmt: skip
+    return int(gone)
 
 
 def verify(

@@ -116,6 +116,9 @@ class Retention:
     quote_days_after_validity: int = 365
     #: label print jobs, counted from when they were made
     label_job_days: int = 730
+    #: audit entries, counted from when they were made; 0 keeps them for ever. The chain stays
+    #: verifiable from a signed boundary (`audit.purge_before`)
+    audit_days: int = 0
 
 
 @dataclass(frozen=True)

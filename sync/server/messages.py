@@ -138,6 +138,9 @@ class Health(Struct):
 class Workspace(Struct):
     id: str
     name: str
+    passphrase_allowed: Annotated[bool, Meta(description=(
+        "whether a laptop without a keyring may derive its replica's key from a passphrase "
+        "(WORKBENCH_PASSPHRASE); absent from older servers: no"))] = False
 
 
 class User(Struct):

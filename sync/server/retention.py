@@ -10,6 +10,9 @@ Two steps per workspace, in one transaction, audited:
    workspace's ``min_seq`` rises to the newest of them. A laptop whose cursor is older than
    that would miss those deletions, so the change feed answers it ``410 must_refetch`` and it
    takes a new snapshot, keeping the documents with unsent edits (`sync.client.snapshot`).
+3. **Audit entries** older than ``audit_days`` (when set) are let go from the start of the
+   chain; the last one's number and hash stay as the chain's signed boundary and a purge entry
+   records them, so ``audit verify`` still checks everything kept (`audit.purge_before`).
 
 Times are compared as the text the rows hold (ISO 8601 dates and UTC timestamps sort as they
 read), so the same statements run on SQLite and PostgreSQL.
@@ -45,6 +48,7 @@ class Purged:
     expired: dict[str, int] = field(default_factory=dict)
     tombstones: dict[str, int] = field(default_factory=dict)
     min_seq: int = 0
+    audit_entries: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -114,6 +118,9 @@ def _purge_one(
                                                 "tombstones": done.tombstones,
                                                 "min_seq": done.min_seq,
                                                 "settings": asdict(settings)})  # fmt: skip
+        if settings.audit_days > 0:
+            done.audit_entries = audit.purge_before(
+                conn, workspace_id, _stamp(now - timedelta(days=settings.audit_days)), actor)
         if dry_run:
             transaction.rollback()
         else:

@@ -28,6 +28,9 @@ workspaces = sa.Table(
     sa.Column("created_at", sa.Text, nullable=False),
     # whether its traceability pages name materials' suppliers and mills (`trace`)
     sa.Column("trace_shows_suppliers", sa.Boolean),
+    # whether its laptops may keep their replica's key derived from a passphrase where the OS
+    # has no keyring (NULL: no); told to each laptop as it signs in (`accounts.set_policy`)
+    sa.Column("passphrase_allowed", sa.Boolean),
 )
 
 users = sa.Table(
@@ -193,6 +196,15 @@ audit_log = sa.Table(
     sa.Column("hash", sa.Text, nullable=False),
     # the hash is an HMAC with the audit key (`anchor`); NULL or false: a plain SHA-256
     sa.Column("keyed", sa.Boolean),
+    # a sealed entry's hash covers this SHA-256 of its nonce and content instead of the content
+    # itself, so its content can be pseudonymised later (`audit.redact`) and the chain still
+    # verifies; NULL: an entry written before entries were sealed, hashed over its content
+    sa.Column("content_sha256", sa.Text),
+    # random bytes (hex) the content digest is salted with, dropped when the entry is redacted
+    # so the digest can no longer confirm a guess at what the entry said
+    sa.Column("nonce", sa.Text),
+    # the entry of the erasure that pseudonymised this one (NULL: as written)
+    sa.Column("redacted_by", sa.BigInteger),
 )
 
 audit_heads = sa.Table(
@@ -201,6 +213,19 @@ audit_heads = sa.Table(
     sa.Column("workspace_id", sa.Text, sa.ForeignKey("workspaces.id"), primary_key=True),
     sa.Column("seq", sa.BigInteger, nullable=False),
     sa.Column("hash", sa.Text, nullable=False),
+)
+
+# Where a workspace's chain starts after old entries were purged (`audit.purge_before`): the
+# number and hash of the last entry let go, an HMAC of them with the audit key (NULL: no key),
+# and when. The first entry kept links to this hash, so the chain still verifies from there.
+audit_boundaries = sa.Table(
+    "audit_boundaries",
+    metadata,
+    sa.Column("workspace_id", sa.Text, sa.ForeignKey("workspaces.id"), primary_key=True),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("hash", sa.Text, nullable=False),
+    sa.Column("mac", sa.Text),
+    sa.Column("at", sa.Text, nullable=False),
 )
 
 

@@ -5,10 +5,13 @@ secret) and its key in the keyring under that name. The id travels with the file
 workspace folder restored from a backup or moved to another data directory still finds its
 key, and a thief who copies the folder gets the id but not the key.
 
-Where the OS offers no keyring the app says so and stops, unless the machine's administrator
-allowed a passphrase by setting ``WORKBENCH_PASSPHRASE``: the key is then derived from it with
-scrypt (the salt kept in the key-id file). Nothing ever falls back to keeping the key in a
-file.
+Where the OS offers no keyring the app says so and stops, unless a passphrase is allowed and
+set in ``WORKBENCH_PASSPHRASE``: the key is then derived from it with scrypt (the salt kept in
+the key-id file). Whether it is allowed is the workspace's policy on the server, told to the
+laptop as it signs in (``passphrase_allowed``): a workspace that forbids it refuses the
+passphrase, even set, both for a new key and for a replica already keyed with one. A local
+workspace that never met a server (None) leaves it to the machine's administrator, who sets
+the variable or not. Nothing ever falls back to keeping the key in a file.
 """
 
 from __future__ import annotations
@@ -70,12 +73,33 @@ def _write_id(replica_path: Path, record: dict[str, str]) -> None:
     os.replace(partial, target)
 
 
-def replica_key(replica_path: Path | str, *, create: bool = True) -> bytes:
+def forbidden(replica_path: Path) -> NoKeyError:
+    """The error for a workspace whose policy forbids a passphrase where there is no keyring."""
+    return NoKeyError(
+        f"your administrator does not allow {replica_path.parent.name} to be kept with a "
+        "passphrase: install and unlock a system keyring such as GNOME Keyring or KWallet, "
+        "then sign in again"
+    )
+
+
+def uses_passphrase(replica_path: Path | str) -> bool:
+    """Whether the replica's key is derived from a passphrase rather than kept in a keyring."""
+    record = _read_id(Path(replica_path))
+    return record is not None and record.get("kind") == "passphrase"
+
+
+def replica_key(
+    replica_path: Path | str, *, create: bool = True, passphrase_allowed: bool | None = None
+) -> bytes:
     """The key that opens the replica at ``replica_path`` (made and stored on first use when
-    ``create``). Raises `NoKeyError` with a message for the user when there is none."""
+    ``create``). ``passphrase_allowed``: the workspace's policy (None: none known, the
+    environment decides). Raises `NoKeyError` with a message for the user when there is
+    none."""
     replica_path = Path(replica_path)
     record = _read_id(replica_path)
     if record is not None and record.get("kind") == "passphrase":
+        if passphrase_allowed is False:
+            raise forbidden(replica_path)
         return _from_passphrase(replica_path, record["salt"])
     if record is not None:
         if record["id"] not in _in_memory:
@@ -88,6 +112,8 @@ def replica_key(replica_path: Path | str, *, create: bool = True) -> bytes:
     try:
         keyring.set_password(SERVICE, key_id, base64.b64encode(key).decode())
     except keyring.errors.KeyringError as exc:
+        if passphrase_allowed is False:
+            raise forbidden(replica_path) from exc
         if not os.environ.get(PASSPHRASE_ENV):
             raise NoKeyError(
                 "no system keyring is available to keep the key that encrypts this "

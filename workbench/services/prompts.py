@@ -22,6 +22,25 @@ from workbench.paths import resources_dir
 _FILE = re.compile(r"^(?P<name>[a-z0-9_]+)\.v(?P<version>\d+)\.json$")
 
 
+#: The facts about a style that may go to the AI provider, each with what it is (Settings shows
+#: these words). Whatever else a caller puts in a prompt's data (who made the sheet, prices,
+#: a buyer) is dropped before a request is built or queued (`outgoing`): the provider learns
+#: about styles, never about people or money (docs/privacy.md).
+SENT_FACTS: dict[str, str] = {
+    "style_code": "the style's code",
+    "category": "its category",
+    "fabric": "the fabric's name",
+    "composition": "the fibre composition",
+    "gsm": "the fabric's weight (g/m²)",
+    "finish": "the fabric's finish",
+    "mill": "the mill that makes it",
+    "certifications": "the fabric's certifications",
+}
+#: what never goes, in the words Settings uses
+NEVER_SENT = ("user names, authors, device names, buyers, prices, costs, margins, quotes and "
+              "order values")  # fmt: skip
+
+
 class PromptError(WorkbenchError, ValueError):
     """A prompt file is missing or malformed; the message names it."""
 
@@ -71,8 +90,21 @@ def data_block(data: dict[str, Any]) -> str:
     return text.replace("</", "<\\/")
 
 
+def outgoing(data: dict[str, Any]) -> dict[str, Any]:
+    """The part of ``data`` that may leave the laptop: the facts in `SENT_FACTS` only."""
+    return {k: v for k, v in data.items() if k in SENT_FACTS}
+
+
+def sent_in_words() -> str:
+    """What the provider is sent and what never, as Settings says it."""
+    facts = ", ".join(SENT_FACTS.values())
+    return (f"Sent to the provider for proposal texts and illustrations: {facts}. "
+            f"Never sent: {NEVER_SENT}.")
+
+
 def messages(prompt: PromptTemplate, data: dict[str, Any]) -> list[dict[str, str]]:
-    user = Template(prompt.user).safe_substitute(data=data_block(data))
+    """The request's messages: the template's instructions and the allowed facts only."""
+    user = Template(prompt.user).safe_substitute(data=data_block(outgoing(data)))
     out = [{"role": "system", "content": prompt.system}] if prompt.system else []
     return [*out, {"role": "user", "content": user}]
 

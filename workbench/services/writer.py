@@ -19,7 +19,7 @@ from workbench.errors import Cancelled
 from workbench.replica import Replica
 from workbench.replica.store import utc_now
 from workbench.services.ai import AIClient, AIError
-from workbench.services.prompts import fallback_text, load_prompt, messages
+from workbench.services.prompts import fallback_text, load_prompt, messages, outgoing
 
 
 @dataclass(frozen=True)
@@ -41,8 +41,8 @@ def _queue(replica: Replica, kind: str, prompt: str, subject_id: str, data: dict
         conn.execute(
             "INSERT INTO ai_jobs (id, kind, prompt, subject_id, data, state, error, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (job_id, kind, prompt, subject_id, json.dumps(data, default=str), state, error,
-             utc_now()),
+            (job_id, kind, prompt, subject_id, json.dumps(outgoing(data), default=str), state,
+             error, utc_now()),
         )  # fmt: skip
     return job_id
 

@@ -78,8 +78,10 @@ def me(request: Request) -> JSONResponse:
     caller = caller_of(request)
     with state_of(request).reader.connect() as conn:
         name = accounts.workspace_name(conn, caller.workspace_id)
+        allowed = accounts.passphrase_allowed(conn, caller.workspace_id)
     return JSONResponse({"device_id": caller.device_id,
-                         "workspace": {"id": caller.workspace_id, "name": name},
+                         "workspace": {"id": caller.workspace_id, "name": name,
+                                       "passphrase_allowed": allowed},
                          "user": {"username": caller.username, "role": caller.role}})  # fmt: skip
 
 
