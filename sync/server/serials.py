@@ -26,6 +26,7 @@ from sync.server import audit
 from sync.server.accounts import Caller
 from sync.server.db import writing
 from sync.server.scoping import WorkspaceScope
+from workbench.errors import WorkbenchError
 from workbench.replica.store import utc_now
 
 #: who may take serials: the roles that print labels at a station
@@ -36,7 +37,7 @@ MAX_SERIAL = 999_999_999_999
 _TRIES = 3
 
 
-class SeriesExhausted(ValueError):
+class SeriesExhausted(WorkbenchError, ValueError):
     """The series has no serials left to hand out."""
 
 
