@@ -1,4 +1,4 @@
-"""Two cost sheets side by side, and the dialog that picks the saved sheet to compare with.
+"""Two cost sheets side by side (the sheet browser, `ui.cost_sheet.browser`, picks the other).
 
 Apart from the editor because the comparison costs both sheets afresh from their inputs and
 shows them in a window of its own; the editor only hands it the sheet on screen.
@@ -6,7 +6,6 @@ shows them in a window of its own; the editor only hands it the sheet on screen.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 from decimal import Decimal
 
@@ -15,8 +14,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHeaderView,
-    QListWidget,
-    QListWidgetItem,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -27,30 +24,6 @@ from ui.cost_sheet.amounts import money
 from ui.table_export import install_export
 from workbench.costing import RateBook, cost_style, price_style
 from workbench.costing.sheet import CostSheet
-
-
-def choose_other_sheet(conn: sqlite3.Connection, parent: QWidget) -> str | None:
-    """The id of a saved cost sheet the merchandiser picks, newest first; None if cancelled."""
-    others = [r for r in conn.execute(
-        "SELECT id, style_code, title, updated_at FROM cost_sheets WHERE deleted = 0 "
-        "ORDER BY updated_at DESC")]  # fmt: skip
-    dialog = QDialog(parent)
-    dialog.setWindowTitle("Compare with another cost sheet")
-    listing = QListWidget()
-    for r in others:
-        item = QListWidgetItem(f"{r['style_code']}  {r['title']}  ({r['updated_at']})")
-        item.setData(Qt.ItemDataRole.UserRole, r["id"])
-        listing.addItem(item)
-    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                               | QDialogButtonBox.StandardButton.Cancel)  # fmt: skip
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
-    layout = QVBoxLayout(dialog)
-    layout.addWidget(listing)
-    layout.addWidget(buttons)
-    if dialog.exec() and listing.currentItem() is not None:
-        return str(listing.currentItem().data(Qt.ItemDataRole.UserRole))
-    return None
 
 
 class CompareDialog(QDialog):

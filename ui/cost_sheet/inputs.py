@@ -159,6 +159,9 @@ class SheetInputs(QWidget):
         head = QFormLayout()
         self.style_code = self._line("NEW-STYLE", 200)
         self.title_edit = self._line("", 320)
+        self.season = self._line("", 140)
+        self.season.setMaxLength(50)
+        self.season.setPlaceholderText("SS27, AW27 …")
         self.category = self._combo()
         self.brand = self._combo()
         self.quantity = QSpinBox()
@@ -170,6 +173,7 @@ class SheetInputs(QWidget):
         self.costed_on.setCalendarPopup(True)
         self.costed_on.dateChanged.connect(self._changed)
         _add_rows(head, ("Style", self.style_code), ("Title", self.title_edit),
+                  ("Season", self.season),
                   ("Category", self.category), ("Brand", self.brand),
                   ("Quantity (pcs)", self.quantity), ("Costed on", self.costed_on))  # fmt: skip
         left.addLayout(head)
@@ -287,6 +291,7 @@ class SheetInputs(QWidget):
         self.filling = True
         self.style_code.setText(style.style_code)
         self.title_edit.setText(sheet.title)
+        self.season.setText(sheet.season)
         self._set_combo(self.category, style.category)
         if sheet.brand:
             self._set_combo(self.brand, sheet.brand)
@@ -397,8 +402,9 @@ class SheetInputs(QWidget):
                     box.setCurrentIndex(state["boxes"][key])
             for key, attr in TEXT_FIELDS.items():
                 edit: QLineEdit = getattr(self, attr)
-                if edit.text() != state["fields"][key]:
-                    edit.setText(state["fields"][key])
+                text = state["fields"].get(key, "")  # a draft from before the field
+                if edit.text() != text:
+                    edit.setText(text)
             self.quantity.setValue(state["quantity"])
             self.placements.setValue(state["placements"])
             self.costed_on.setDate(QDate.fromString(state["costed_on"], Qt.DateFormat.ISODate))
@@ -559,4 +565,5 @@ class SheetInputs(QWidget):
         return CostSheet(style=style, brand=str(self.brand.currentData() or ""),
                          quantity=self.quantity.value(), costed_on=date(q.year(), q.month(),
                                                                         q.day()),
-                         title=self.title_edit.text())  # fmt: skip
+                         title=self.title_edit.text(),
+                         season=self.season.text().strip())  # fmt: skip

@@ -39,6 +39,8 @@ class CostSheet:
     quantity: int = 1000
     costed_on: date | None = None
     title: str = ""
+    #: the season it is costed for (SS27, AW27 ...), which the sheet browser filters by
+    season: str = ""
     #: free notes kept with the sheet (not part of the costing)
     notes: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -94,6 +96,7 @@ def sheet_to_dict(sheet: CostSheet) -> dict[str, Any]:
     return {
         "sheet_version": SHEET_VERSION,
         "title": sheet.title,
+        "season": sheet.season,
         "brand": sheet.brand,
         "quantity": sheet.quantity,
         "costed_on": None if sheet.costed_on is None else sheet.costed_on.isoformat(),
@@ -246,13 +249,14 @@ def sheet_from_dict(data: Any) -> CostSheet:
         costed_on = None if costed is None else date.fromisoformat(costed)
     except ValueError:
         raise CostingError(f"sheet.costed_on is not an ISO date: {costed!r}") from None
-    known = {"sheet_version", "title", "brand", "quantity", "costed_on", "notes", "style"}
+    known = {"sheet_version", "title", "season", "brand", "quantity", "costed_on", "notes", "style"}
     return CostSheet(
         style=style_from_dict(r.data.get("style"), "style"),
         brand=r.text("brand", False),
         quantity=r.integer("quantity", False, 1000),
         costed_on=costed_on,
         title=r.text("title", False),
+        season=r.text("season", False),
         notes=r.text("notes", False),
         extra={k: v for k, v in r.data.items() if k not in known},
     )
