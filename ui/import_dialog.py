@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.file_dialogs import ask_open_path
 from ui.ops import OpContext, OpRunner
 from ui.table_export import install_export
 from workbench.ingest import Problem, RawTable, ValidatedTable, load_mapping, read_table, validate
@@ -164,9 +165,9 @@ class ImportDialog(QDialog):
     # -- choosing a file ---------------------------------------------------------------------
 
     def choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import master data", "", FILE_FILTER)
+        path = ask_open_path(self, "Import master data", FILE_FILTER)
         if path:
-            self.open_file(Path(path))
+            self.open_file(path)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if any(url.isLocalFile() for url in event.mimeData().urls()):

@@ -19,7 +19,6 @@ from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.file_dialogs import ask_save_path
 from ui.ops import OpContext, OpRunner
 from workbench.capacity import load_capacity
 from workbench.costing import choices as pick
@@ -228,17 +228,17 @@ class ProposalBuilder(QMainWindow):
     def choose_pdf(self) -> None:
         if self.result is None:
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Save proposal", "proposal.pdf", "PDF (*.pdf)")
+        path = ask_save_path(self, "Save proposal", "proposal.pdf", "PDF (*.pdf)")
         if path:
-            Path(path).write_bytes(self.result.pdf)
+            path.write_bytes(self.result.pdf)
 
     def choose_line_sheet(self) -> None:
         if self.result is None:
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Export line sheet", "line-sheet.xlsx",
-                                              "Excel (*.xlsx);;CSV (*.csv)")  # fmt: skip
+        path = ask_save_path(self, "Export line sheet", "line-sheet.xlsx",
+                             "Excel (*.xlsx);;CSV (*.csv)")  # fmt: skip
         if path:
-            self.export_line_sheet(Path(path))
+            self.export_line_sheet(path)
 
     def export_line_sheet(self, path: Path) -> int:
         assert self.result is not None

@@ -22,6 +22,8 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import platformdirs
+
 from workbench.paths import data_dir
 
 if TYPE_CHECKING:  # imported when a client is made: the AI service is slow to import
@@ -64,6 +66,8 @@ class Settings:
     length_unit: str = "m"  # m or yd
     reporting_currency: str = "USD"
     stale_rate_days: int = 180
+    #: the folder a file was last saved to or opened from: where the next file dialog opens
+    last_folder: str = ""
 
 
 def _path(base: Path | None) -> Path:
@@ -186,6 +190,32 @@ def validate(settings: Settings) -> None:
                              settings.ai.base_url.strip())):  # fmt: skip
         if url and not url.startswith(("http://", "https://")):
             raise SettingsError(f"{what} address must start with https:// ({url!r})", name)
+
+
+def start_folder(base: Path | None = None) -> Path:
+    """Where a save or open dialog starts: the folder used last, else the user's documents
+    folder, else their home; never the program's working directory, which is where the app
+    was started from and means nothing to the user."""
+    try:
+        last = load_settings(base).last_folder
+    except SettingsError:
+        last = ""
+    for folder in (last, platformdirs.user_documents_dir(), str(Path.home())):
+        if folder and Path(folder).is_dir():
+            return Path(folder)
+    return Path.home()
+
+
+def remember_folder(chosen: Path, base: Path | None = None) -> None:
+    """Keep the folder of ``chosen`` (a file saved or opened) for the next dialog; a damaged
+    settings file is left as it is (the dialog then starts in the documents folder)."""
+    try:
+        settings = load_settings(base)
+    except SettingsError:
+        return
+    folder = str(chosen.parent if not chosen.is_dir() else chosen)
+    if folder != settings.last_folder:
+        save_settings(replace(settings, last_folder=folder), base)
 
 
 def save_settings(settings: Settings, base: Path | None = None) -> Path:

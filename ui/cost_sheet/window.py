@@ -26,7 +26,6 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -48,6 +47,7 @@ from ui.cost_sheet.exports import esg_paths, export_breakdown, write_esg_sheet
 from ui.cost_sheet.firm_quote import FirmQuote, QuoteAsker
 from ui.cost_sheet.inputs import SheetInputs
 from ui.cost_sheet.material_picker import MaterialPicker
+from ui.file_dialogs import ask_open_path, ask_save_path
 from ui.keys import bindings
 from ui.ops import OpContext, OpRunner
 from workbench import documents, drafts
@@ -411,10 +411,9 @@ class CostSheetWindow(QMainWindow):
         return self.inputs.fabric_id
 
     def choose_bom(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Bill of materials", "",
-                                              "BOM exports (*.xlsx *.xls *.csv *.txt)")  # fmt: skip
+        path = ask_open_path(self, "Bill of materials", "BOM exports (*.xlsx *.xls *.csv *.txt)")
         if path:
-            dialog = self.open_bom(Path(path))
+            dialog = self.open_bom(path)
             dialog.accepted.connect(lambda: self.use_bom(dialog.chosen()))
             dialog.show()
 
@@ -592,9 +591,9 @@ class CostSheetWindow(QMainWindow):
 
     def choose_export(self) -> None:
         name = f"{self.style_code.text() or 'cost-sheet'}.xlsx"
-        path, _ = QFileDialog.getSaveFileName(self, "Export cost sheet", name, "Excel (*.xlsx)")
+        path = ask_save_path(self, "Export cost sheet", name, "Excel (*.xlsx)")
         if path:
-            self.export(Path(path))
+            self.export(path)
 
     def export(self, path: Path) -> int:
         """The sheet as a workbook (see `export_breakdown`); nothing while the figures on
@@ -643,9 +642,9 @@ class CostSheetWindow(QMainWindow):
 
     def choose_esg_sheet(self) -> None:
         name = f"{self.style_code.text() or 'style'}-esg.pdf"
-        path, _ = QFileDialog.getSaveFileName(self, "ESG sheet", name, "PDF (*.pdf)")
+        path = ask_save_path(self, "ESG sheet", name, "PDF (*.pdf)")
         if path:
-            self.export_esg_sheet(Path(path))
+            self.export_esg_sheet(path)
 
     def export_esg_sheet(self, path: Path) -> list[Path]:
         """The footprint as PDF, JSON and CSV (same name, three suffixes), on a worker."""

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox
+from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox
 
 import workbench
 from sync import session
@@ -21,6 +21,7 @@ from ui.capacity_view import CapacityWindow
 from ui.cost_sheet import CostSheetWindow
 from ui.cost_sheet.browser import SheetBrowser
 from ui.dashboards import DashboardsWindow
+from ui.file_dialogs import ask_save_path
 from ui.import_dialog import ImportDialog
 from ui.keys import bindings
 from ui.models import COLUMNS, NUMERIC
@@ -122,8 +123,7 @@ class WindowMenus:
 
     def _save_as(self, title: str, name: str, types: str) -> Path | None:
         """The file the user chose to write, or None if they cancelled."""
-        path, _ = QFileDialog.getSaveFileName(self.window, title, name, types)
-        return Path(path) if path else None
+        return ask_save_path(self.window, title, name, types)
 
     def choose_export_file(self) -> None:
         path = self._save_as("Export results", "materials.xlsx", "Excel (*.xlsx);;CSV (*.csv)")
