@@ -20,18 +20,19 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QSplitter,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from ui.cost_sheet.amounts import money
+from ui.formats import dates_in, format_date
 from ui.share_chart import ShareChart
-from ui.table_export import install_export
+from ui.table_export import install_export, typed_item
 from ui.wheel_guard import guard_wheel
 from workbench.capacity import LeadTime
 from workbench.costing import CostResult, stale_lines
 from workbench.costing.pricing import PriceResult
+from workbench.export import MONEY, PERCENT, Cell
 
 STALE = QBrush(QColor("#fff1c7"))
 BREAKDOWN_HEADERS = ("Component", "Quantity", "Rate (₹)", "Amount (₹)", "Share", "Rate code",
@@ -121,10 +122,15 @@ class BreakdownPanel(QWidget):
             qty = (f"{money(line.quantity)} ₹" if line.basis == "percent"
                    else f"{line.quantity:,.4f} {line.unit}")  # fmt: skip
             rate = f"{line.rate:.2f} %" if line.basis == "percent" else money(line.rate)
+            percent = line.basis == "percent"
             cells = (line.component, qty, rate, money(line.amount), f"{line.share * 100:.2f} %",
-                     line.rate_code, line.source, line.valid_from.isoformat())  # fmt: skip
+                     line.rate_code, line.source, format_date(line.valid_from))  # fmt: skip
+            typed = (None, Cell(line.quantity, MONEY if percent else "#,##0.0000"),
+                     Cell(line.rate / 100, PERCENT) if percent else Cell(line.rate, MONEY),
+                     Cell(line.amount, MONEY), Cell(line.share, PERCENT), None, None,
+                     line.valid_from)  # fmt: skip
             for c, text in enumerate(cells):
-                item = QTableWidgetItem(text)
+                item = typed_item(text, typed[c])
                 if c in (1, 2, 3, 4):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
@@ -155,11 +161,12 @@ class BreakdownPanel(QWidget):
         )
 
     def show_lead_time(self, plan: LeadTime) -> None:
+        done = format_date(plan.completion)
         self.lead_label.setText(
-            f"<b>Lead time</b><br><span style='font-size:15pt'>{plan.completion:%d %b %Y}</span>"
+            f"<b>Lead time</b><br><span style='font-size:15pt'>{done}</span>"
             f" ({plan.days} days)<br>bottleneck: {plan.bottleneck.process} at "
             f"{plan.bottleneck.centre_code}"
-            + ("".join(f"<br><i>{w}</i>" for w in plan.warnings[:2]))
+            + ("".join(f"<br><i>{dates_in(w)}</i>" for w in plan.warnings[:2]))
         )
 
     def show_no_lead_time(self, why: str) -> None:

@@ -15,15 +15,15 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHeaderView,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from ui.cost_sheet.amounts import money
-from ui.table_export import install_export
+from ui.table_export import install_export, typed_item
 from workbench.costing import RateBook, cost_style, price_style
 from workbench.costing.sheet import CostSheet
+from workbench.export import MONEY, PERCENT, Cell
 
 
 class CompareDialog(QDialog):
@@ -50,9 +50,16 @@ class CompareDialog(QDialog):
             (name, amounts[0].get(name), amounts[1].get(name)) for name in names
         ]
         rows.append(("Total cost per piece (₹)", a.total, b.total))
+        #: rows whose two figures are in different currencies: no difference is worked out
+        self.apart: set[int] = set()
         if pa is not None and pb is not None:
-            rows.append((f"Price per piece ({pa.currency} / {pb.currency})",
-                         pa.price_per_piece, pb.price_per_piece))  # fmt: skip
+            if pa.currency == pb.currency:
+                rows.append((f"Price per piece ({pa.currency})", pa.price_per_piece,
+                             pb.price_per_piece))  # fmt: skip
+            else:
+                self.apart.add(len(rows))
+                rows.append((f"Price per piece ({pa.currency} here, {pb.currency} there)",
+                             pa.price_per_piece, pb.price_per_piece))  # fmt: skip
             rows.append(("Margin %", pa.margin * 100, pb.margin * 100))
         self.table = QTableWidget(len(rows), 4)
         self.table.setHorizontalHeaderLabels(["", mine.style.style_code,
@@ -60,10 +67,15 @@ class CompareDialog(QDialog):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for r, (name, x, y) in enumerate(rows):
-            cells = [name, "—" if x is None else money(x), "—" if y is None else money(y),
-                     money((y or Decimal(0)) - (x or Decimal(0)))]  # fmt: skip
+            difference = None if r in self.apart else (y or Decimal(0)) - (x or Decimal(0))
+            figures = [None, x, y, difference]
+            cells = [name, *("—" if v is None else money(v) for v in figures[1:])]
+            kind = PERCENT if name == "Margin %" else MONEY
             for c, text in enumerate(cells):
-                item = QTableWidgetItem(text)
+                value = figures[c]
+                if value is not None:  # a margin in % is exported as the fraction it is
+                    value = Cell(value / 100 if kind == PERCENT else value, kind)
+                item = typed_item(text, value)
                 if c:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip

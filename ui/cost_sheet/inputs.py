@@ -41,6 +41,7 @@ from ui.cost_sheet.amounts import locale_format, write_number
 from ui.cost_sheet.books import Loaded
 from ui.cost_sheet.edits import BOXES, TEXT_FIELDS, FormState
 from ui.field_notes import NOTE_STYLE, FieldNotes
+from ui.formats import date_format
 from ui.wheel_guard import guard_wheel
 from workbench.costing import (
     BodyMeasurements,
@@ -171,6 +172,7 @@ class SheetInputs(QWidget):
         self.quantity.valueChanged.connect(self._changed)
         self.costed_on = QDateEdit(QDate.currentDate())
         self.costed_on.setCalendarPopup(True)
+        self.costed_on.setDisplayFormat(date_format())  # as every date in the app is shown
         self.costed_on.dateChanged.connect(self._changed)
         _add_rows(head, ("Style", self.style_code), ("Title", self.title_edit),
                   ("Season", self.season),

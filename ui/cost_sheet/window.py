@@ -48,6 +48,7 @@ from ui.cost_sheet.firm_quote import FirmQuote, QuoteAsker
 from ui.cost_sheet.inputs import SheetInputs
 from ui.cost_sheet.material_picker import MaterialPicker
 from ui.file_dialogs import ask_open_path, ask_save_path
+from ui.formats import format_date
 from ui.keys import bindings
 from ui.ops import OpContext, OpRunner
 from workbench import documents, drafts
@@ -62,6 +63,14 @@ from workbench.workspace import Workspace
 RECOMPUTE_MS = 120
 #: how soon after an edit the draft on disk is brought up to date
 AUTOSAVE_MS = 600
+
+
+def _when(stamp: str) -> str:
+    """A draft's local time stamp as the app writes dates (the stamp itself if unreadable)."""
+    try:
+        return format_date(datetime.fromisoformat(stamp))
+    except ValueError:
+        return stamp
 
 
 class CostSheetWindow(QMainWindow):
@@ -256,7 +265,7 @@ class CostSheetWindow(QMainWindow):
         self.mark_clean()
         if self._draft is not None:
             self.apply_state(from_json(self._draft), record=True)
-            written = self._draft.get("written_at", "")
+            written = _when(str(self._draft.get("written_at", "")))
             self.message.setText(f"Unsaved changes recovered from a draft written at "
                                  f"{written}: save them, or close and discard them.")  # fmt: skip
             self.write_draft()
