@@ -45,6 +45,7 @@ from workbench.proposals.esg import esg_lines_for
 from workbench.proposals.issue import issue_proposal, save_proposal
 from workbench.services.ai import AIClient
 from workbench.services.writer import forget
+from workbench.settings import proposal_sender
 from workbench.workspace import Workspace
 
 PREVIEW_SCALE = 0.9
@@ -173,6 +174,7 @@ class ProposalBuilder(QMainWindow):
         title = self.title_edit.text().strip()
         make_ai = self._ai
         illustrate = self.illustrate.isChecked()
+        sender = proposal_sender()
 
         def work(ctx: OpContext) -> Rendered:
             conn = replica.conn
@@ -182,7 +184,7 @@ class ProposalBuilder(QMainWindow):
                 proposal = build_proposal(replica, sheets, brand_code=brand, book=book,
                                           capacity=load_capacity(conn), title=title,
                                           esg=esg_lines_for(replica, book), ai=client,
-                                          illustrate=illustrate)  # fmt: skip
+                                          illustrate=illustrate, sender=sender)  # fmt: skip
             finally:
                 if client is not None:
                     client.close()
