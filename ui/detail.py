@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.formats import format_date, format_integer, format_money
+from ui.formats import format_date, format_integer, format_number
 from ui.models import format_price
 from ui.table_export import install_export, typed_item
 from workbench.export import Cell
@@ -81,13 +81,13 @@ def _fill(table: QTableWidget, rows: Sequence[Sequence[str | tuple[str, Any]]]) 
 
 
 def _rate(rate: Any) -> tuple[str, Any] | str:
-    """A rate with its currency ("12.50 INR"), exported as the number."""
+    """A rate with its currency ("INR 12.50"), exported as the number."""
     try:
         amount = Decimal(str(rate["rate"]))
     except ArithmeticError:
         return f"{rate['rate']} {rate['currency']}"
     places = max(2, -int(amount.as_tuple().exponent))  # a rate's own decimals, never cut
-    shown = format_money(float(amount), rate["currency"], places)
+    shown = f"{rate['currency']} {format_number(float(amount), places)}"  # as Price: INR 55.00
     return shown, Cell(amount, "#,##0." + "0" * places)
 
 

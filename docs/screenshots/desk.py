@@ -1,6 +1,7 @@
-"""The dashboards, the Capacity window and Settings at 1366×768, on a demo workspace made
-for the picture (in a temporary folder): ``python docs/screenshots/desk.py [folder]`` writes
-dashboards.png, capacity.png and settings.png into ``folder`` (by default this one)."""
+"""The desk's windows at 1366×768, on a demo workspace made for the picture (in a temporary
+folder): ``python docs/screenshots/desk.py [folder]`` writes dashboards.png, capacity.png,
+settings.png, cost-sheet.png, sheet-browser.png and cost-compare.png into ``folder`` (by
+default this one)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
 from ui.capacity_view import CapacityWindow
+from ui.cost_sheet import CostSheetWindow
+from ui.cost_sheet.browser import SheetBrowser
 from ui.dashboards import DashboardsWindow
 from ui.ops import OpRunner
 from ui.settings_dialog import SettingsDialog
@@ -38,13 +41,17 @@ def demo(folder: Path) -> Workspace:
     conn = workspace.replica.conn
     fabrics = conn.execute("SELECT id FROM materials WHERE material_type = 'fabric' "
                            "ORDER BY code LIMIT 3").fetchall()  # fmt: skip
+    brands = [r[0] for r in conn.execute("SELECT id FROM brands WHERE code = 'NORDV'")]
     for n, (fabric_id,) in enumerate(fabrics):
         style = starting_style(conn, fabric_id, f"SS27-TEE-0{n + 1}")
-        body = sheet_to_dict(CostSheet(style, "NORDV"))
+        body = sheet_to_dict(CostSheet(style, "NORDV", title=f"Crew neck tee {n + 1}",
+                                       season="SS27"))  # fmt: skip
         documents.save_document(
             workspace.replica,
             "cost_sheets",
-            {"style_code": style.style_code, "body": json.dumps(body)},
+            {"style_code": style.style_code, "body": json.dumps(body), "season": "SS27",
+             "title": f"Crew neck tee {n + 1}", "brand_id": brands[0] if brands else None,
+             "status": ("draft", "submitted", "draft")[n]},
         )
     return workspace
 
@@ -87,8 +94,29 @@ def main(out: Path) -> None:
         save(app, capacity, out / "capacity.png")
         capacity.close()
 
-        dialog = SettingsDialog(Settings(server_url="https://sync.kongu-mills.example"),
-                                Path(temp))  # fmt: skip
+        sheets = [dict(r) for r in workspace.replica.conn.execute(
+            "SELECT * FROM cost_sheets ORDER BY style_code")]  # fmt: skip
+        sheet = CostSheetWindow(workspace, ops, None, sheets[1])
+        sheet.resize(*SIZE)
+        sheet.show()
+        wait(app, lambda: sheet.price is not None)
+        save(app, sheet, out / "cost-sheet.png")
+        browser = SheetBrowser(workspace.replica.conn, sheet)
+        browser.resize(1100, 600)
+        browser.show()
+        QTest.keyClicks(browser.search, "tee")
+        save(app, browser, out / "sheet-browser.png")
+        browser.close()
+        compare = sheet.compare_with(sheets[0]["id"])
+        assert compare is not None
+        save(app, compare, out / "cost-compare.png")
+        compare.close()
+        sheet.discard_changes()
+        sheet.close()
+
+        dialog = SettingsDialog(Settings(server_url="https://sync.kongu-mills.example",
+                                         company_name="Kongu Mills Ltd",
+                                         incoterm_place="Tuticorin"), Path(temp))  # fmt: skip
         dialog.show()
         dialog.printer.setText("zpl://nowhere")
         dialog.check_printer()
