@@ -100,10 +100,11 @@ class ProposalBuilder(QMainWindow):
         self.title_edit.setPlaceholderText("Spring/Summer 2027 knits")
         self.sheets = QListWidget()
         for row in conn.execute(
-            "SELECT id, style_code, title, updated_at FROM cost_sheets WHERE deleted = 0 "
-            "ORDER BY updated_at DESC"
-        ):
-            item = QListWidgetItem(f"{row['style_code']}  {row['title']}")
+            "SELECT id, style_code, title, revision, status, updated_at FROM cost_sheets "
+            "WHERE deleted = 0 ORDER BY updated_at DESC"
+        ):  # a sheet's version and status tell its versions apart
+            item = QListWidgetItem(f"{row['style_code']}  {row['title']}  · v{row['revision']} "
+                                   f"{row['status']}")  # fmt: skip
             item.setData(Qt.ItemDataRole.UserRole, row["id"])
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)

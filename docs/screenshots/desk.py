@@ -14,6 +14,8 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+import pypdfium2 as pdfium
+from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
@@ -23,13 +25,14 @@ from ui.cost_sheet import CostSheetWindow
 from ui.cost_sheet.browser import SheetBrowser
 from ui.dashboards import DashboardsWindow
 from ui.ops import OpRunner
+from ui.proposal_builder import ProposalBuilder
 from ui.settings_dialog import SettingsDialog
 from workbench import documents
 from workbench.costing.choices import starting_style
 from workbench.costing.sheet import CostSheet, sheet_to_dict
 from workbench.demo import generate_demo
 from workbench.paths import use_data_dir
-from workbench.settings import Settings
+from workbench.settings import Settings, save_settings
 from workbench.workspace import Workspace, open_workspace
 
 SIZE = (1366, 768)
@@ -54,6 +57,13 @@ def demo(folder: Path) -> Workspace:
              "status": ("draft", "submitted", "draft")[n]},
         )
     return workspace
+
+
+def logo(folder: str) -> Path:
+    """A made-up company logo for the proposal's cover."""
+    path = Path(folder) / "logo.png"
+    Image.new("RGB", (320, 120), "#2b6f97").save(path)
+    return path
 
 
 def wait(app: QApplication, done: object, seconds: float = 60) -> None:
@@ -113,6 +123,25 @@ def main(out: Path) -> None:
         compare.close()
         sheet.discard_changes()
         sheet.close()
+
+        save_settings(Settings(company_name="Kongu Mills Ltd", company_logo=str(logo(temp)),
+                               incoterm="FOB", incoterm_place="Tuticorin"))  # fmt: skip
+        builder = ProposalBuilder(workspace, ops)
+        builder.resize(*SIZE)
+        builder.show()
+        builder.brand.setCurrentIndex(builder.brand.findData("NORDV"))
+        builder.title_edit.setText("Spring/Summer 2027 knits")
+        builder.check(*(s["id"] for s in sheets[:2]))
+        builder.build()
+        wait(app, lambda: builder.result is not None)
+        save(app, builder, out / "proposal-builder.png")
+        assert builder.result is not None
+        pdf = pdfium.PdfDocument(builder.result.pdf)
+        for name, page in (("proposal-cover.png", 0), ("proposal-page.png", 1),
+                           ("proposal-summary.png", len(pdf) - 1)):  # fmt: skip
+            pdf[page].render(scale=1.4).to_pil().save(out / name)
+            print(f"saved {out / name}")
+        builder.close()
 
         dialog = SettingsDialog(Settings(server_url="https://sync.kongu-mills.example",
                                          company_name="Kongu Mills Ltd",
