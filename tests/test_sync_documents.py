@@ -245,3 +245,28 @@ def test_malformed_push_batches_get_422(
     answer = a.http.post("/v1/push", json=payload)
     assert answer.status_code == 422
     assert answer.json()["message"]
+
+
+def test_a_sheets_status_and_versions_reach_the_server_and_the_other_laptop(
+    server: Server, laptops: list[SyncClient]
+) -> None:
+    from workbench.costing.register import next_version, status_step
+
+    a, b = laptops
+    first = documents.save_document(a.replica, "cost_sheets",
+                                    {"style_code": "TS-9", "season": "SS27"})  # fmt: skip
+    first = documents.save_document(a.replica, "cost_sheets", status_step(first, "submitted"))
+    second = documents.save_document(a.replica, "cost_sheets",
+                                     next_version(a.replica.conn, first))  # fmt: skip
+    pushed, _ = a.sync()
+    assert (pushed.applied, pushed.rejected) == (3, 0)
+    b.sync()
+    got = {r["id"]: (r["status"], r["revision"], r["family_id"], r["season"])
+           for r in b.replica.conn.execute("SELECT * FROM cost_sheets")}  # fmt: skip
+    assert got[first["id"]] == ("submitted", 1, None, "SS27")
+    assert got[second["id"]] == ("draft", 2, first["id"], "SS27")
+    t = schema.replicated["cost_sheets"]
+    with server.engine.connect() as conn:
+        on_server = conn.execute(sa.select(t.c.status, t.c.revision)
+                                 .where(t.c.id == second["id"])).one()  # fmt: skip
+    assert tuple(on_server) == ("draft", 2)
