@@ -1,6 +1,7 @@
 """The desk's windows at 1366×768, on a demo workspace made for the picture (in a temporary
 folder): ``python docs/screenshots/desk.py [folder]`` writes dashboards.png, capacity.png,
-settings.png, cost-sheet.png, sheet-browser.png and cost-compare.png into ``folder`` (by
+settings.png, cost-sheet.png, cost-sheet-refused.png, sheet-browser.png, cost-compare.png,
+proposal-builder.png and the proposal's pages into ``folder`` (by
 default this one)."""
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import pypdfium2 as pdfium
 from PIL import Image
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -84,6 +85,7 @@ def save(app: QApplication, widget: QWidget, path: Path) -> None:
 
 def main(out: Path) -> None:
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom))
     style = Path(__file__).resolve().parents[2] / "resources" / "styles" / "app.qss"
     app.setStyleSheet(style.read_text("utf-8"))
     with tempfile.TemporaryDirectory() as temp:
@@ -121,6 +123,13 @@ def main(out: Path) -> None:
         assert compare is not None
         save(app, compare, out / "cost-compare.png")
         compare.close()
+        sheet.method.setCurrentIndex(0)  # from body measurements: the length is costed
+        QTest.qWait(300)
+        sheet.body_length.clear()
+        sheet.body_length.setFocus()
+        QTest.keyClicks(sheet.body_length, "1,200")  # "1,200" under English: refused
+        wait(app, lambda: sheet.panel.is_stale)
+        save(app, sheet, out / "cost-sheet-refused.png")
         sheet.discard_changes()
         sheet.close()
 
