@@ -206,6 +206,12 @@ def test_submit_approve_then_a_change_is_a_new_version(qtbot: QtBot, window: Mai
     assert first["status"] == "approved" and first["body"] == approved_body
     assert "version 2" in sheet.status_label.text() and not sheet.has_unsaved_changes()
     assert sheet.save_button.isEnabled()
+    # the two versions compared are told apart by their version
+    compared = sheet.compare_with(first_id)
+    assert compared is not None
+    heads = [compared.table.horizontalHeaderItem(c).text() for c in (1, 2)]
+    assert heads == ["STATUS-1 v2", "STATUS-1 v1"]
+    compared.close()
 
     # a copy is a family of its own
     qtbot.mouseClick(sheet.copy_button, Qt.MouseButton.LeftButton)

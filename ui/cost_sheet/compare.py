@@ -31,9 +31,13 @@ class CompareDialog(QDialog):
     the difference, so a merchandiser sees what a change of fabric or mill did."""
 
     def __init__(self, mine: CostSheet, theirs: CostSheet, book: RateBook,
-                 parent: QWidget | None = None) -> None:  # fmt: skip
+                 parent: QWidget | None = None, names: tuple[str, str] = ("", "")) -> None:
+        """``names``: what the two columns are headed (two versions of one style share a
+        style code, so the editor names each with its version); the style codes if empty."""
         super().__init__(parent)
-        self.setWindowTitle(f"{mine.style.style_code} compared with {theirs.style.style_code}")
+        mine_name = names[0] or mine.style.style_code
+        theirs_name = names[1] or theirs.style.style_code
+        self.setWindowTitle(f"{mine_name} compared with {theirs_name}")
         self.resize(860, 560)
         costs = []
         for sheet in (mine, theirs):
@@ -62,8 +66,8 @@ class CompareDialog(QDialog):
                              pa.price_per_piece, pb.price_per_piece))  # fmt: skip
             rows.append(("Margin %", pa.margin * 100, pb.margin * 100))
         self.table = QTableWidget(len(rows), 4)
-        self.table.setHorizontalHeaderLabels(["", mine.style.style_code,
-                                              theirs.style.style_code, "Difference"])  # fmt: skip
+        self.table.setHorizontalHeaderLabels(["Per piece", mine_name, theirs_name,
+                                              "Difference"])  # fmt: skip
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for r, (name, x, y) in enumerate(rows):

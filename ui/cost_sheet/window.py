@@ -635,11 +635,16 @@ class CostSheetWindow(QMainWindow):
             self.message.setText("Cannot compare: pick a sheet other than this one.")
             return None
         row = self.workspace.replica.conn.execute(
-            "SELECT body FROM cost_sheets WHERE id = ?", (other_id,)).fetchone()  # fmt: skip
+            "SELECT style_code, revision, body FROM cost_sheets WHERE id = ?",
+            (other_id,)).fetchone()  # fmt: skip
         try:
             mine = self.current_sheet()
             theirs = sheet_from_dict(json.loads(row["body"]))
-            dialog = CompareDialog(mine, theirs, self.loaded.book, self)
+            revision = (self.document or {}).get("revision") or 1
+            names = (f"{mine.style.style_code} v{revision}"
+                     + (" (unsaved)" if self.has_unsaved_changes() else ""),
+                     f"{row['style_code']} v{row['revision']}")  # fmt: skip
+            dialog = CompareDialog(mine, theirs, self.loaded.book, self, names)
         except CostingError as exc:
             self.message.setText(f"Cannot compare: {exc}")
             return None
