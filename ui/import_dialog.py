@@ -405,8 +405,15 @@ class ImportDialog(QDialog):
         self.report_button.setEnabled(ready and bool(self.problems))
 
 
+#: fields whose words a capitalised name gets wrong: abbreviations and units
+FIELD_WORDS = {"gsm": "GSM", "width_cm": "Width (cm)", "uom": "Unit", "sam": "SAM",
+               "gross_weight_kg": "Gross weight (kg)", "net_weight_kg": "Net weight (kg)"}
+
+
 def _field_label(name: str) -> str:
-    """``material_id`` -> "Material", ``minutes_booked`` -> "Minutes booked"."""
+    """``material_id`` -> "Material", ``minutes_booked`` -> "Minutes booked", ``gsm`` -> "GSM"."""
+    if name in FIELD_WORDS:
+        return FIELD_WORDS[name]
     return name.removesuffix("_id").replace("_", " ").capitalize()
 
 

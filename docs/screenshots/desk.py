@@ -1,7 +1,7 @@
 """The desk's windows at 1366×768, on a demo workspace made for the picture (in a temporary
 folder): ``python docs/screenshots/desk.py [folder]`` writes dashboards.png, capacity.png,
 settings.png, cost-sheet.png, cost-sheet-refused.png, sheet-browser.png, cost-compare.png,
-proposal-builder.png and the proposal's pages into ``folder`` (by
+proposal-builder.png, the proposal's pages and import.png into ``folder`` (by
 default this one)."""
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from ui.capacity_view import CapacityWindow
 from ui.cost_sheet import CostSheetWindow
 from ui.cost_sheet.browser import SheetBrowser
 from ui.dashboards import DashboardsWindow
+from ui.import_dialog import ImportDialog
 from ui.ops import OpRunner
 from ui.proposal_builder import ProposalBuilder
 from ui.settings_dialog import SettingsDialog
@@ -151,6 +152,15 @@ def main(out: Path) -> None:
             pdf[page].render(scale=1.4).to_pil().save(out / name)
             print(f"saved {out / name}")
         builder.close()
+
+        importing = ImportDialog(workspace, ops, upload=lambda *_args: {})
+        importing.resize(*SIZE)
+        importing.show()
+        corpus = Path(__file__).resolve().parents[2] / "tests" / "data" / "ingest"
+        importing.open_file(corpus / "sap_mara_makt_de.csv")
+        wait(app, lambda: importing.table is not None)
+        save(app, importing, out / "import.png")
+        importing.close()
 
         dialog = SettingsDialog(Settings(server_url="https://sync.kongu-mills.example",
                                          company_name="Kongu Mills Ltd",
