@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QListWidget, QTableWidget
 from pytestqt.qtbot import QtBot
 
 from tests import cost_sheet_helpers as helpers
-from tests.cost_sheet_helpers import knit_fabric, open_sheet, press, type_into
+from tests.cost_sheet_helpers import answer_prompt, knit_fabric, open_sheet, press, type_into
 from ui.cost_sheet import CostSheetWindow
 from ui.cost_sheet.browser import SheetBrowser
 from ui.main_window import MainWindow
@@ -244,3 +244,24 @@ def test_the_register_refuses_steps_its_status_does_not_allow(
     assert copy_of(row)["family_id"] is None
     found = find_sheets(replica.conn, SheetFilter(text="rules-1", exclude_id=row["id"]))
     assert found == []
+
+
+def test_closing_an_approved_sheet_with_changes_saves_them_as_a_new_version(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    conn = window.workspace.replica.conn
+    sheet = saved_sheet(qtbot, window, "CLOSE-APPROVED", "AW27")
+    first_id = sheet.sheet_id
+    sheet.set_status("submitted")
+    sheet.set_status("approved")
+    with qtbot.waitSignal(sheet.computed, timeout=5_000):
+        type_into(qtbot, sheet.sam, "16")
+    seen: list[str] = []
+    answer_prompt(qtbot, "Save", seen)
+    press(qtbot, sheet.sam, "Ctrl+W")
+    qtbot.waitUntil(lambda: not sheet.isVisible(), timeout=5_000)
+    assert seen and "not saved" in seen[0]
+    rows = conn.execute("SELECT id, status, revision FROM cost_sheets WHERE id = ? OR "
+                        "family_id = ? ORDER BY revision",
+                        (first_id, first_id)).fetchall()  # fmt: skip
+    assert [(r["status"], r["revision"]) for r in rows] == [("approved", 1), ("draft", 2)]
