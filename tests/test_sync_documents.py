@@ -270,3 +270,30 @@ def test_a_sheets_status_and_versions_reach_the_server_and_the_other_laptop(
         on_server = conn.execute(sa.select(t.c.status, t.c.revision)
                                  .where(t.c.id == second["id"])).one()  # fmt: skip
     assert tuple(on_server) == ("draft", 2)
+
+
+def test_an_edit_that_reaches_an_approved_sheet_is_rejected_and_it_stays_as_approved(
+    server: Server, laptops: list[SyncClient]
+) -> None:
+    from workbench.costing.register import status_step
+
+    a, b = laptops
+    sheet = documents.save_document(a.replica, "cost_sheets",
+                                    {"style_code": "TS-APR", "body": '{"sam": "12"}'})  # fmt: skip
+    sheet = documents.save_document(a.replica, "cost_sheets", status_step(sheet, "submitted"))
+    a.sync()
+    b.sync()
+    # a approves while b, not knowing, changes the submitted sheet's contents
+    documents.save_document(a.replica, "cost_sheets", status_step(sheet, "approved"))
+    a.sync()
+    documents.save_document(b.replica, "cost_sheets", {"id": sheet["id"], "body": '{"sam": "9"}'})
+    pushed, _ = b.sync()
+    assert (pushed.applied, pushed.rejected) == (0, 1)
+    t = schema.replicated["cost_sheets"]
+    with server.engine.connect() as conn:
+        stored = conn.execute(sa.select(t.c.status, t.c.body).where(t.c.id == sheet["id"])).one()
+    assert tuple(stored) == ("approved", '{"sam": "12"}')
+    # and the laptop that has it approved refuses the change itself, saying why
+    with pytest.raises(documents.DocumentError, match="approved and is never changed"):
+        documents.save_document(a.replica, "cost_sheets",
+                                {"id": sheet["id"], "body": '{"sam": "9"}'})  # fmt: skip

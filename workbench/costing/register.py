@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -117,6 +118,26 @@ def copy_of(row: dict[str, Any]) -> dict[str, Any]:
 def _contents(row: dict[str, Any]) -> dict[str, Any]:
     keep = ("style_code", "title", "brand_id", "body", "created_by", "season")
     return {k: row[k] for k in keep if k in row}
+
+
+#: sync bookkeeping, which a final sheet's row may still change
+_BOOKKEEPING = frozenset({"id", "version", "deleted", "updated_at"})
+
+
+def refused_change(current: Mapping[str, Any] | None, row: Mapping[str, Any]) -> str | None:
+    """Why writing ``row`` over the stored sheet ``current`` is refused, or None: an approved
+    sheet is final, on every laptop and on the server, whoever writes it and however the edit
+    reached it (an edit made to the draft on another laptop while it was being approved
+    included)."""
+    if current is None or current.get("status") != "approved":
+        return None
+    changed = sorted(k for k, v in row.items()
+                     if k not in _BOOKKEEPING and k in current and current[k] != v)  # fmt: skip
+    if not changed:
+        return None
+    return (f"cost sheet {current.get('style_code', '')} v{current.get('revision') or 1} is "
+            f"approved and is never changed ({', '.join(changed)}): save the change as a new "
+            "version")  # fmt: skip
 
 
 def describe(row: dict[str, Any]) -> str:
