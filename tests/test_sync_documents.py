@@ -7,6 +7,7 @@ import itertools
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +16,7 @@ from sync.client import SyncClient, login
 from sync.server import schema
 from tests.sync_fixtures import PASSWORD, Server, material, write_rows
 from workbench import documents
+from workbench.costing.register import next_version, status_step
 from workbench.replica import open_replica
 
 _names = itertools.count()
@@ -247,15 +249,18 @@ def test_malformed_push_batches_get_422(
     assert answer.json()["message"]
 
 
+def submitted_sheet(client: SyncClient, **values: str) -> dict[str, Any]:
+    """A cost sheet saved on ``client`` and submitted for approval."""
+    sheet = documents.save_document(client.replica, "cost_sheets", values)
+    return documents.save_document(client.replica, "cost_sheets",
+                                   status_step(sheet, "submitted"))  # fmt: skip
+
+
 def test_a_sheets_status_and_versions_reach_the_server_and_the_other_laptop(
     server: Server, laptops: list[SyncClient]
 ) -> None:
-    from workbench.costing.register import next_version, status_step
-
     a, b = laptops
-    first = documents.save_document(a.replica, "cost_sheets",
-                                    {"style_code": "TS-9", "season": "SS27"})  # fmt: skip
-    first = documents.save_document(a.replica, "cost_sheets", status_step(first, "submitted"))
+    first = submitted_sheet(a, style_code="TS-9", season="SS27")
     second = documents.save_document(a.replica, "cost_sheets",
                                      next_version(a.replica.conn, first))  # fmt: skip
     pushed, _ = a.sync()
@@ -275,12 +280,8 @@ def test_a_sheets_status_and_versions_reach_the_server_and_the_other_laptop(
 def test_an_edit_that_reaches_an_approved_sheet_is_rejected_and_it_stays_as_approved(
     server: Server, laptops: list[SyncClient]
 ) -> None:
-    from workbench.costing.register import status_step
-
     a, b = laptops
-    sheet = documents.save_document(a.replica, "cost_sheets",
-                                    {"style_code": "TS-APR", "body": '{"sam": "12"}'})  # fmt: skip
-    sheet = documents.save_document(a.replica, "cost_sheets", status_step(sheet, "submitted"))
+    sheet = submitted_sheet(a, style_code="TS-APR", body='{"sam": "12"}')
     a.sync()
     b.sync()
     # a approves while b, not knowing, changes the submitted sheet's contents
