@@ -46,7 +46,8 @@ def test_the_cost_sheet_writes_every_date_in_the_locales_format(
     valid_from = [sheet.breakdown.item(r, 7).text() for r in range(sheet.breakdown.rowCount())]
     assert valid_from and all(GERMAN_DATE.match(text) for text in valid_from)
     assert sheet.plan is not None and format_date(sheet.plan.completion) in sheet.lead_label.text()
-    shown = " ".join([sheet.lead_label.text(), sheet.costed_on.text(), *valid_from])
+    shown = " ".join([sheet.lead_label.text(), sheet.price_label.text(),
+                      sheet.costed_on.text(), *valid_from])
     assert not OTHER_DATES.search(shown), shown
 
 

@@ -156,8 +156,8 @@ class BreakdownPanel(QWidget):
             f"{price.currency} {price.price_per_piece:,.2f}</span> per piece · "
             f"{price.currency} {price.price_per_dozen:,.2f} per dozen"
             f"<br>margin {price.margin * 100:.1f} %"
-            + (f" · 1 INR = {fx.rate} {price.currency} ({fx.as_of})" if fx else "")
-            + "".join(f"<br><i>{note}</i>" for note in price.notes)
+            + (f" · 1 INR = {fx.rate} {price.currency} ({format_date(fx.as_of)})" if fx else "")
+            + "".join(f"<br><i>{dates_in(note)}</i>" for note in price.notes)
         )
 
     def show_lead_time(self, plan: LeadTime) -> None:
