@@ -205,6 +205,8 @@ def test_exporting_the_results(
 def test_the_detail_tables_export_what_they_show(
     qtbot: QtBot, window: MainWindow, tmp_path: Path
 ) -> None:
+    from datetime import datetime
+
     import openpyxl
 
     from ui.table_export import export_view
@@ -221,7 +223,10 @@ def test_the_detail_tables_export_what_they_show(
     sheet = openpyxl.load_workbook(tmp_path / "rates.xlsx").active
     got = list(sheet.iter_rows(values_only=True))
     assert got[0] == ("Process", "Rate", "Basis", "Valid from")
-    assert [[str(v) for v in row] for row in got[1:]] == shown
+    # the texts as shown; the rate a number and the day a date, typed as Excel keeps them
+    assert [[row[0], row[2]] for row in got[1:]] == [[r[0], r[2]] for r in shown]
+    assert all(isinstance(row[1], (int, float)) and isinstance(row[3], datetime)
+               for row in got[1:])  # fmt: skip
     export_view(window.detail.orders, tmp_path / "orders.csv")
     lines = (tmp_path / "orders.csv").read_text("utf-8-sig").splitlines()
     assert lines[0] == "Order,Brand,Season,Qty,Delivered"

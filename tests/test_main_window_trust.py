@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 from PySide6.QtGui import QContextMenuEvent, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.test_main_window import search, window, workspace_path
-from ui.main_window import MainWindow, menus
+from ui.main_window import MainWindow
 from ui.main_window.columns import STATE_KEY
 from ui.models import COLUMNS
 from ui.ops import OpRunner
@@ -193,7 +193,7 @@ def test_ctrl_e_exports_with_the_focus_in_a_text_field(
     x11_keys: X11LineEditKeys, field: str,
 ) -> None:  # fmt: skip
     target = tmp_path / "results.xlsx"
-    monkeypatch.setattr(menus.QFileDialog, "getSaveFileName",
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         lambda *_args, **_kw: (str(target), "Excel (*.xlsx)"))  # fmt: skip
     result = search(qtbot, window, "fleece")
     focus: QWidget = window.search_box if field == "search box" else window.facets.gsm_min

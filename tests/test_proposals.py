@@ -11,6 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pypdfium2 as pdfium
+import pytest
 from PIL import Image
 
 from workbench.export import export_table
@@ -21,6 +22,7 @@ from workbench.proposals import (
     proposal_html,
     render_proposal_pdf,
 )
+from workbench.proposals.model import terms_for
 
 
 def png(colour: str) -> bytes:
@@ -65,7 +67,7 @@ def test_a_proposal_pdf_holds_every_style_price_and_picture() -> None:
     images = [sum(1 for o in pdf[i].get_objects() if o.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE)
               for i in range(len(pdf))]  # fmt: skip
     assert images == [0, 1, 1, 0, 0]
-    assert "picture to follow" in texts[3]
+    assert "picture to follow" not in texts[3]  # a style without a picture shows none
 
 
 def test_text_is_escaped_never_markup() -> None:
@@ -216,3 +218,37 @@ def test_an_issued_proposal_carries_no_draft_mark() -> None:
     assert "Draft" in pdf_text(render_proposal_pdf(draft))
     issued = pdf_text(render_proposal_pdf(replace(draft, state="issued")))
     assert "Draft" not in issued and "Issued 25 November 2026" in issued
+
+
+def test_the_cover_names_the_company_with_its_logo_and_the_terms_the_incoterms_place(
+    tmp_path: Path, private_data_dir: Path
+) -> None:
+    from dataclasses import replace
+
+    from workbench.settings import Settings, SettingsError, proposal_sender, save_settings
+
+    logo = tmp_path / "kongu.png"
+    logo.write_bytes(png("#c0392b"))
+    save_settings(Settings(company_name="Kongu Mills Ltd", company_logo=str(logo),
+                           incoterm="FOB", incoterm_place="Tuticorin"))  # fmt: skip
+    sender = proposal_sender()
+    assert sender.company == "Kongu Mills Ltd" and sender.logo == logo.read_bytes()
+    p = replace(proposal(style(1)), mill=sender.company, logo=sender.logo,
+                terms=terms_for(sender.incoterm, sender.named_place))  # fmt: skip
+    pdf = pdfium.PdfDocument(render_proposal_pdf(p))
+    cover = pdf[0].get_textpage().get_text_range()
+    assert "Kongu Mills Ltd" in cover and "Mill Workbench" not in cover
+    assert sum(1 for o in pdf[0].get_objects() if o.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE) == 1
+    text = pdf_text(render_proposal_pdf(p))
+    assert "FOB Tuticorin (Incoterms 2020)" in " ".join(text.split())
+    # no company set: the cover names none rather than the program
+    bare = pdf_text(render_proposal_pdf(replace(p, mill="", logo=None)))
+    assert "Mill Workbench" not in bare
+    with pytest.raises(SettingsError, match="Incoterms 2020") as refused:
+        save_settings(Settings(incoterm="FOBB"))
+    assert refused.value.field == "incoterm"
+    with pytest.raises(SettingsError, match="PNG or JPEG") as refused:
+        save_settings(Settings(company_logo=str(tmp_path / "logo.gif")))
+    assert refused.value.field == "company_logo"
+    logo.unlink()  # a logo moved away: the proposal is made without it
+    assert proposal_sender().logo is None

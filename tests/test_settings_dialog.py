@@ -237,3 +237,28 @@ def test_with_a_data_dir_settings_are_kept_there_and_nothing_in_home(
     assert (data / "logs" / "workbench.log").exists()
     assert files_under(home) == []
     assert data_dir() != data  # the process is back to its own data directory
+
+
+def test_the_proposals_company_logo_and_incoterm_are_typed_picked_and_saved(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    logo = tmp_path / "logo.gif"
+    logo.write_bytes(b"GIF89a")
+    dialog = dialog_for(qtbot, tmp_path)
+    qtbot.mouseClick(dialog.company, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(dialog.company, "Kongu Mills Ltd")
+    dialog.incoterm.setFocus()
+    qtbot.keyClick(dialog.incoterm, Qt.Key.Key_Home)  # EXW, the first rule
+    qtbot.keyClick(dialog.incoterm, Qt.Key.Key_Down)  # FCA
+    qtbot.mouseClick(dialog.place, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(dialog.place, "Chennai")
+    qtbot.mouseClick(dialog.logo, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(dialog.logo, str(logo))
+    assert dialog.save() is None and dialog.isVisible()  # a GIF is no logo the PDF takes
+    assert "PNG or JPEG" in dialog.note_for(dialog.logo).text()
+    dialog.logo.clear()
+    saved = dialog.save()
+    assert saved is not None
+    again = load_settings(tmp_path)
+    assert (again.company_name, again.incoterm, again.incoterm_place, again.company_logo) == (
+        "Kongu Mills Ltd", "FCA", "Chennai", "")  # fmt: skip

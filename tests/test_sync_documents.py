@@ -7,6 +7,7 @@ import itertools
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +16,7 @@ from sync.client import SyncClient, login
 from sync.server import schema
 from tests.sync_fixtures import PASSWORD, Server, material, write_rows
 from workbench import documents
+from workbench.costing.register import next_version, status_step
 from workbench.replica import open_replica
 
 _names = itertools.count()
@@ -245,3 +247,54 @@ def test_malformed_push_batches_get_422(
     answer = a.http.post("/v1/push", json=payload)
     assert answer.status_code == 422
     assert answer.json()["message"]
+
+
+def submitted_sheet(client: SyncClient, **values: str) -> dict[str, Any]:
+    """A cost sheet saved on ``client`` and submitted for approval."""
+    sheet = documents.save_document(client.replica, "cost_sheets", values)
+    return documents.save_document(client.replica, "cost_sheets",
+                                   status_step(sheet, "submitted"))  # fmt: skip
+
+
+def test_a_sheets_status_and_versions_reach_the_server_and_the_other_laptop(
+    server: Server, laptops: list[SyncClient]
+) -> None:
+    a, b = laptops
+    first = submitted_sheet(a, style_code="TS-9", season="SS27")
+    second = documents.save_document(a.replica, "cost_sheets",
+                                     next_version(a.replica.conn, first))  # fmt: skip
+    pushed, _ = a.sync()
+    assert (pushed.applied, pushed.rejected) == (3, 0)
+    b.sync()
+    got = {r["id"]: (r["status"], r["revision"], r["family_id"], r["season"])
+           for r in b.replica.conn.execute("SELECT * FROM cost_sheets")}  # fmt: skip
+    assert got[first["id"]] == ("submitted", 1, None, "SS27")
+    assert got[second["id"]] == ("draft", 2, first["id"], "SS27")
+    t = schema.replicated["cost_sheets"]
+    with server.engine.connect() as conn:
+        on_server = conn.execute(sa.select(t.c.status, t.c.revision)
+                                 .where(t.c.id == second["id"])).one()  # fmt: skip
+    assert tuple(on_server) == ("draft", 2)
+
+
+def test_an_edit_that_reaches_an_approved_sheet_is_rejected_and_it_stays_as_approved(
+    server: Server, laptops: list[SyncClient]
+) -> None:
+    a, b = laptops
+    sheet = submitted_sheet(a, style_code="TS-APR", body='{"sam": "12"}')
+    a.sync()
+    b.sync()
+    # a approves while b, not knowing, changes the submitted sheet's contents
+    documents.save_document(a.replica, "cost_sheets", status_step(sheet, "approved"))
+    a.sync()
+    documents.save_document(b.replica, "cost_sheets", {"id": sheet["id"], "body": '{"sam": "9"}'})
+    pushed, _ = b.sync()
+    assert (pushed.applied, pushed.rejected) == (0, 1)
+    t = schema.replicated["cost_sheets"]
+    with server.engine.connect() as conn:
+        stored = conn.execute(sa.select(t.c.status, t.c.body).where(t.c.id == sheet["id"])).one()
+    assert tuple(stored) == ("approved", '{"sam": "12"}')
+    # and the laptop that has it approved refuses the change itself, saying why
+    with pytest.raises(documents.DocumentError, match="approved and is never changed"):
+        documents.save_document(a.replica, "cost_sheets",
+                                {"id": sheet["id"], "body": '{"sam": "9"}'})  # fmt: skip

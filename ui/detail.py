@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -15,13 +17,14 @@ from PySide6.QtWidgets import (
     QLabel,
     QScrollArea,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from ui.formats import format_date, format_integer, format_number
 from ui.models import format_price
-from ui.table_export import install_export
+from ui.table_export import install_export, typed_item
+from workbench.export import Cell
 
 FIELDS: tuple[tuple[str, str], ...] = (
     ("Type", "material_type"),
@@ -68,12 +71,33 @@ def _table(headers: Sequence[str]) -> QTableWidget:
     return table
 
 
-def _fill(table: QTableWidget, rows: Sequence[Sequence[str]]) -> None:
+def _fill(table: QTableWidget, rows: Sequence[Sequence[str | tuple[str, Any]]]) -> None:
+    """Each cell a text, or a text shown and the typed value its export writes."""
     table.setRowCount(len(rows))
     for r, row in enumerate(rows):
-        for c, text in enumerate(row):
-            item = QTableWidgetItem(text)
-            table.setItem(r, c, item)
+        for c, cell in enumerate(row):
+            text, value = cell if isinstance(cell, tuple) else (cell, None)
+            table.setItem(r, c, typed_item(text, value))
+
+
+def _rate(rate: Any) -> tuple[str, Any] | str:
+    """A rate with its currency ("INR 12.50"), exported as the number."""
+    try:
+        amount = Decimal(str(rate["rate"]))
+    except ArithmeticError:
+        return f"{rate['rate']} {rate['currency']}"
+    places = max(2, -int(amount.as_tuple().exponent))  # a rate's own decimals, never cut
+    shown = f"{rate['currency']} {format_number(float(amount), places)}"  # as Price: INR 55.00
+    return shown, Cell(amount, "#,##0." + "0" * places)
+
+
+def _day(text: str | None) -> tuple[str, Any] | str:
+    """A stored ISO date shown in the locale's format and exported as a date."""
+    try:
+        day = date.fromisoformat(str(text)[:10])
+    except ValueError:
+        return str(text or "")
+    return format_date(day), day
 
 
 class DetailPane(QScrollArea):
@@ -178,12 +202,14 @@ class DetailPane(QScrollArea):
         self._set_chips([c for c in (material.get("certifications") or "").split(",") if c])
         rates = detail["cost_rates"]
         self.rates_label.setText(f"Cost rates ({len(rates)})")
-        _fill(self.rates, [(r["process"], f"{r['currency']} {r['rate']}", r["basis"],
-                            r["valid_from"]) for r in rates])  # fmt: skip
+        _fill(self.rates, [(r["process"], _rate(r), r["basis"], _day(r["valid_from"]))
+                           for r in rates])  # fmt: skip
         for row, rate in enumerate(rates):
             for column in range(self.rates.columnCount()):
                 self.rates.item(row, column).setToolTip(f"{rate['description']} — {rate['source']}")
         orders = detail["orders"]
         self.orders_label.setText(f"Order history ({len(orders)})")
-        _fill(self.orders, [(o["order_no"], o["brand"] or "", o["season"], f"{o['quantity']:,}",
-                             o["delivered_date"] or "open") for o in orders])  # fmt: skip
+        _fill(self.orders, [(o["order_no"], o["brand"] or "", o["season"],
+                             (format_integer(o["quantity"]), o["quantity"]),
+                             _day(o["delivered_date"]) if o["delivered_date"] else "open")
+                            for o in orders])  # fmt: skip

@@ -55,6 +55,22 @@ def format_date(value: date | datetime | Any) -> str:
     return str(value)
 
 
+_ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def dates_in(text: str) -> str:
+    """``text`` from the core (a planner's warning: "… from 2026-12-13") with each ISO date
+    written as the app writes dates."""
+
+    def local(match: re.Match[str]) -> str:
+        try:
+            return format_date(date(*(int(part) for part in match.groups())))
+        except ValueError:
+            return match.group()
+
+    return _ISO_DAY.sub(local, text)
+
+
 def format_month(value: date | datetime | Any) -> str:
     """A month as words in the user's language: "December 2026"."""
     if hasattr(value, "to_pydatetime"):

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.file_dialogs import ask_open_path
 from ui.ops import OpContext, OpHandle, OpRunner
 from ui.table_export import install_export
 from workbench.ingest import Problem, RawTable, ValidatedTable, load_mapping, read_table, validate
@@ -209,9 +210,9 @@ class ImportDialog(QDialog):
     # -- choosing a file ---------------------------------------------------------------------
 
     def choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import master data", "", FILE_FILTER)
+        path = ask_open_path(self, "Import master data", FILE_FILTER)
         if path:
-            self.open_file(Path(path))
+            self.open_file(path)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if any(url.isLocalFile() for url in event.mimeData().urls()):
@@ -560,8 +561,15 @@ class ImportDialog(QDialog):
         self.report_button.setEnabled(ready and bool(self.problems))
 
 
+#: fields whose words a capitalised name gets wrong: abbreviations and units
+FIELD_WORDS = {"gsm": "GSM", "width_cm": "Width (cm)", "uom": "Unit", "sam": "SAM",
+               "gross_weight_kg": "Gross weight (kg)", "net_weight_kg": "Net weight (kg)"}
+
+
 def _field_label(name: str) -> str:
-    """``material_id`` -> "Material", ``minutes_booked`` -> "Minutes booked"."""
+    """``material_id`` -> "Material", ``minutes_booked`` -> "Minutes booked", ``gsm`` -> "GSM"."""
+    if name in FIELD_WORDS:
+        return FIELD_WORDS[name]
     return name.removesuffix("_id").replace("_", " ").capitalize()
 
 

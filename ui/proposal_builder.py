@@ -19,7 +19,6 @@ from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.file_dialogs import ask_save_path
 from ui.ops import OpContext, OpRunner
 from workbench.capacity import load_capacity
 from workbench.costing import choices as pick
@@ -45,6 +45,7 @@ from workbench.proposals.esg import esg_lines_for
 from workbench.proposals.issue import issue_proposal, save_proposal
 from workbench.services.ai import AIClient
 from workbench.services.writer import forget
+from workbench.settings import proposal_sender
 from workbench.workspace import Workspace
 
 PREVIEW_SCALE = 0.9
@@ -99,10 +100,11 @@ class ProposalBuilder(QMainWindow):
         self.title_edit.setPlaceholderText("Spring/Summer 2027 knits")
         self.sheets = QListWidget()
         for row in conn.execute(
-            "SELECT id, style_code, title, updated_at FROM cost_sheets WHERE deleted = 0 "
-            "ORDER BY updated_at DESC"
-        ):
-            item = QListWidgetItem(f"{row['style_code']}  {row['title']}")
+            "SELECT id, style_code, title, revision, status, updated_at FROM cost_sheets "
+            "WHERE deleted = 0 ORDER BY updated_at DESC"
+        ):  # a sheet's version and status tell its versions apart
+            item = QListWidgetItem(f"{row['style_code']}  {row['title']}  · v{row['revision']} "
+                                   f"{row['status']}")  # fmt: skip
             item.setData(Qt.ItemDataRole.UserRole, row["id"])
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
@@ -173,6 +175,7 @@ class ProposalBuilder(QMainWindow):
         title = self.title_edit.text().strip()
         make_ai = self._ai
         illustrate = self.illustrate.isChecked()
+        sender = proposal_sender()
 
         def work(ctx: OpContext) -> Rendered:
             conn = replica.conn
@@ -182,7 +185,7 @@ class ProposalBuilder(QMainWindow):
                 proposal = build_proposal(replica, sheets, brand_code=brand, book=book,
                                           capacity=load_capacity(conn), title=title,
                                           esg=esg_lines_for(replica, book), ai=client,
-                                          illustrate=illustrate)  # fmt: skip
+                                          illustrate=illustrate, sender=sender)  # fmt: skip
             finally:
                 if client is not None:
                     client.close()
@@ -228,17 +231,17 @@ class ProposalBuilder(QMainWindow):
     def choose_pdf(self) -> None:
         if self.result is None:
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Save proposal", "proposal.pdf", "PDF (*.pdf)")
+        path = ask_save_path(self, "Save proposal", "proposal.pdf", "PDF (*.pdf)")
         if path:
-            Path(path).write_bytes(self.result.pdf)
+            path.write_bytes(self.result.pdf)
 
     def choose_line_sheet(self) -> None:
         if self.result is None:
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Export line sheet", "line-sheet.xlsx",
-                                              "Excel (*.xlsx);;CSV (*.csv)")  # fmt: skip
+        path = ask_save_path(self, "Export line sheet", "line-sheet.xlsx",
+                             "Excel (*.xlsx);;CSV (*.csv)")  # fmt: skip
         if path:
-            self.export_line_sheet(Path(path))
+            self.export_line_sheet(path)
 
     def export_line_sheet(self, path: Path) -> int:
         assert self.result is not None

@@ -16,26 +16,30 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from ui.field_notes import NOTE_STYLE, FieldNotes
+from ui.file_dialogs import ask_open_path
 from ui.formats import sample
 from ui.ops import OpRunner
 from workbench.credentials import NoKeyringError, save_api_key
 from workbench.labels import template_names
 from workbench.paths import data_dir
+from workbench.proposals.model import INCOTERMS
 from workbench.services.prompts import sent_in_words
 from workbench.settings import (
     SETTINGS_FILE,
@@ -134,6 +138,27 @@ class SettingsDialog(QDialog):
         uf.addRow("Reporting currency:", self._noted(self.currency))
         uf.addRow("Flag rates older than:", self.stale)
         uf.addRow("Dates and numbers:", self.formats)
+        proposals = QGroupBox("Proposals")
+        pf = QFormLayout(proposals)
+        self.company = QLineEdit(settings.company_name)
+        self.company.setPlaceholderText("the company name on a proposal's cover")
+        self.logo = QLineEdit(settings.company_logo)
+        self.logo.setPlaceholderText("a PNG or JPEG file")
+        self.logo_button = QPushButton("Choose…")
+        self.logo_button.clicked.connect(self.choose_logo)
+        logo_row = QHBoxLayout()
+        logo_row.addWidget(self._noted(self.logo), 1)
+        logo_row.addWidget(self.logo_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.incoterm = QComboBox()
+        for code, name in INCOTERMS.items():
+            self.incoterm.addItem(f"{code} — {name}", code)
+        self.incoterm.setCurrentIndex(max(0, self.incoterm.findData(settings.incoterm)))
+        self.place = QLineEdit(settings.incoterm_place)
+        self.place.setPlaceholderText("the named place or port: Tuticorin, Chennai, …")
+        pf.addRow("Company:", self.company)
+        pf.addRow("Logo:", logo_row)
+        pf.addRow("Incoterm:", self.incoterm)
+        pf.addRow("Named place:", self.place)
         self.where = QLabel(f"Kept in {data_dir(base) / SETTINGS_FILE}")
         self.where.setObjectName("hint")
         self.where.setWordWrap(True)
@@ -146,11 +171,20 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        for widget in (server, ai, labels, units, self.where, self.message, buttons):
+        columns = QHBoxLayout()
+        for groups in ((server, ai, proposals), (labels, units)):
+            column = QVBoxLayout()
+            for group in groups:
+                column.addWidget(group)
+            column.addStretch(1)
+            columns.addLayout(column, 1)
+        layout.addLayout(columns)
+        for widget in (self.where, self.message, buttons):
             layout.addWidget(widget)
         self._fields = {"server_url": self.server_url, "ai.base_url": self.ai_url,
                         "label_printer": self.printer,
-                        "reporting_currency": self.currency}  # fmt: skip
+                        "reporting_currency": self.currency,
+                        "company_logo": self.logo}  # fmt: skip
         self.check_currency()
 
     # -- notes under the fields --------------------------------------------------------------
@@ -222,6 +256,12 @@ class SettingsDialog(QDialog):
                      background=True)  # fmt: skip
         return None
 
+    def choose_logo(self) -> None:
+        path = ask_open_path(self, "Company logo", "Images (*.png *.jpg *.jpeg)")
+        if path:
+            self.logo.setText(str(path))
+            self._mark(self.logo, "", "")
+
     # -- saving ------------------------------------------------------------------------------
 
     def save(self) -> Settings | None:
@@ -237,7 +277,11 @@ class SettingsDialog(QDialog):
                           label_copies=self.copies.value(), weight_unit=self.weight.currentText(),
                           length_unit=self.length.currentText(),
                           reporting_currency=self.currency.text().strip().upper(),
-                          stale_rate_days=self.stale.value())  # fmt: skip
+                          stale_rate_days=self.stale.value(),
+                          company_name=self.company.text().strip(),
+                          company_logo=self.logo.text().strip(),
+                          incoterm=str(self.incoterm.currentData()),
+                          incoterm_place=self.place.text().strip())  # fmt: skip
         currency_ok = self.check_currency()
         printer = self.check_printer()
         if not currency_ok or printer is False:

@@ -17,12 +17,22 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QPoint, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QMenu, QMessageBox
+from PySide6.QtWidgets import QAbstractItemView, QMenu, QMessageBox, QTableWidgetItem
 
+from ui.file_dialogs import ask_save_path
 from workbench.export import ExportError, export_table
 
 #: the role under which a model gives a cell's typed value for a workbook
 VALUE_ROLE = int(Qt.ItemDataRole.UserRole) + 40
+
+
+def typed_item(text: str, value: Any = None) -> QTableWidgetItem:
+    """A table cell showing ``text`` and exported as ``value`` (a number, a date or an
+    `workbench.export.Cell`), so a list table's export is typed as a model's is."""
+    item = QTableWidgetItem(text)
+    if value is not None:
+        item.setData(VALUE_ROLE, value)
+    return item
 
 
 def table_contents(model: QAbstractItemModel) -> tuple[list[str], list[list[Any]]]:
@@ -64,12 +74,11 @@ def install_export(view: QAbstractItemView, suggested_name: str) -> QAction:
     action = QAction("Export table…", view)
 
     def choose() -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            view, "Export table", f"{suggested_name}.xlsx", "Excel (*.xlsx);;CSV (*.csv)"
-        )
+        path = ask_save_path(view, "Export table", f"{suggested_name}.xlsx",
+                             "Excel (*.xlsx);;CSV (*.csv)")  # fmt: skip
         if path:
             try:
-                export_view(view, Path(path), suggested_name, export_header(suggested_name))
+                export_view(view, path, suggested_name, export_header(suggested_name))
             except (ExportError, OSError) as exc:
                 QMessageBox.warning(view, "Export table", str(exc))
 

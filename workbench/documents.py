@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from workbench.costing import register
 from workbench.errors import WorkbenchError
 from workbench.replica import APPEND_ONLY_TABLES, DOCUMENT_TABLES, Replica, cipher, validation
 from workbench.replica.store import utc_now
@@ -87,6 +88,10 @@ def save_document(replica: Replica, table: str, values: Mapping[str, Any]) -> di
         current = dict(found) if found else None
         if current is not None and table in APPEND_ONLY_TABLES:
             raise DocumentError(f"{table.replace('_', ' ')} cannot be changed once written")
+        if table == "cost_sheets":
+            refused = register.refused_change(current, values)
+            if refused:
+                raise DocumentError(refused)
         row = {**(current or {"version": 0, "deleted": 0}), **values}
         row.update(id=row_id, updated_at=utc_now())
         for info in conn.execute(f"PRAGMA table_info({table})"):

@@ -22,8 +22,11 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import platformdirs
+
 from workbench.errors import WorkbenchError
 from workbench.paths import data_dir
+from workbench.proposals.model import INCOTERMS, Sender
 
 if TYPE_CHECKING:  # imported when a client is made: the AI service is slow to import
     from workbench.services.ai import AIClient
@@ -65,6 +68,14 @@ class Settings:
     length_unit: str = "m"  # m or yd
     reporting_currency: str = "USD"
     stale_rate_days: int = 180
+    #: the company on a proposal's cover, its logo (a PNG or JPEG file), and the Incoterms
+    #: 2020 rule with its named place (the port) that proposals quote prices on
+    company_name: str = ""
+    company_logo: str = ""
+    incoterm: str = "FOB"
+    incoterm_place: str = ""
+    #: the folder a file was last saved to or opened from: where the next file dialog opens
+    last_folder: str = ""
 
 
 def _path(base: Path | None) -> Path:
@@ -182,11 +193,74 @@ def validate(settings: Settings) -> None:
     problem = printer_problem(settings.label_printer)
     if problem:
         raise SettingsError(problem, "label_printer")
+    if settings.incoterm not in INCOTERMS:
+        raise SettingsError(f"the Incoterm must be one of the Incoterms 2020 rules "
+                            f"({', '.join(INCOTERMS)}), not {settings.incoterm!r}",
+                            "incoterm")  # fmt: skip
+    logo = settings.company_logo.strip()
+    if logo and Path(logo).suffix.lower() not in LOGO_TYPES:
+        raise SettingsError(f"the logo must be a PNG or JPEG file, not {Path(logo).name!r}",
+                            "company_logo")  # fmt: skip
     for name, what, url in (("server_url", "the company server's", settings.server_url.strip()),
                             ("ai.base_url", "the AI provider's",
                              settings.ai.base_url.strip())):  # fmt: skip
         if url and not url.startswith(("http://", "https://")):
             raise SettingsError(f"{what} address must start with https:// ({url!r})", name)
+
+
+#: the logo files a proposal's cover takes, by suffix
+LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+
+
+def logo_image(settings: Settings) -> tuple[bytes, str] | None:
+    """The company logo's bytes and media type; None when none is set or the file is gone
+    (the proposal is then made without it, never refused for it)."""
+    logo = settings.company_logo.strip()
+    if not logo:
+        return None
+    try:
+        return Path(logo).read_bytes(), LOGO_TYPES.get(Path(logo).suffix.lower(), "image/png")
+    except OSError:
+        return None
+
+
+def proposal_sender(base: Path | None = None) -> Sender:
+    """Who proposals come from, as the settings say (the company, its logo, the Incoterm and
+    its named place); a damaged settings file gives a proposal without them."""
+    try:
+        settings = load_settings(base)
+    except SettingsError:
+        return Sender()
+    logo = logo_image(settings)
+    return Sender(company=settings.company_name.strip(), logo=logo[0] if logo else None,
+                  logo_type=logo[1] if logo else "image/png", incoterm=settings.incoterm,
+                  named_place=settings.incoterm_place.strip())  # fmt: skip
+
+
+def start_folder(base: Path | None = None) -> Path:
+    """Where a save or open dialog starts: the folder used last, else the user's documents
+    folder, else their home; never the program's working directory, which is where the app
+    was started from and means nothing to the user."""
+    try:
+        last = load_settings(base).last_folder
+    except SettingsError:
+        last = ""
+    for folder in (last, platformdirs.user_documents_dir(), str(Path.home())):
+        if folder and Path(folder).is_dir():
+            return Path(folder)
+    return Path.home()
+
+
+def remember_folder(chosen: Path, base: Path | None = None) -> None:
+    """Keep the folder of ``chosen`` (a file saved or opened) for the next dialog; a damaged
+    settings file is left as it is (the dialog then starts in the documents folder)."""
+    try:
+        settings = load_settings(base)
+    except SettingsError:
+        return
+    folder = str(chosen.parent if not chosen.is_dir() else chosen)
+    if folder != settings.last_folder:
+        save_settings(replace(settings, last_folder=folder), base)
 
 
 def save_settings(settings: Settings, base: Path | None = None) -> Path:

@@ -1,6 +1,8 @@
-"""The dashboards, the Capacity window and Settings at 1366×768, on a demo workspace made
-for the picture (in a temporary folder): ``python docs/screenshots/desk.py [folder]`` writes
-dashboards.png, capacity.png and settings.png into ``folder`` (by default this one)."""
+"""The desk's windows at 1366×768, on a demo workspace made for the picture (in a temporary
+folder): ``python docs/screenshots/desk.py [folder]`` writes dashboards.png, capacity.png,
+settings.png, cost-sheet.png, cost-sheet-refused.png, sheet-browser.png, cost-compare.png,
+proposal-builder.png, the proposal's pages and import.png into ``folder`` (by
+default this one)."""
 
 from __future__ import annotations
 
@@ -13,20 +15,26 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from PySide6.QtCore import Qt
+import pypdfium2 as pdfium
+from PIL import Image
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
 from ui.capacity_view import CapacityWindow
+from ui.cost_sheet import CostSheetWindow
+from ui.cost_sheet.browser import SheetBrowser
 from ui.dashboards import DashboardsWindow
+from ui.import_dialog import ImportDialog
 from ui.ops import OpRunner
+from ui.proposal_builder import ProposalBuilder
 from ui.settings_dialog import SettingsDialog
 from workbench import documents
 from workbench.costing.choices import starting_style
 from workbench.costing.sheet import CostSheet, sheet_to_dict
 from workbench.demo import generate_demo
 from workbench.paths import use_data_dir
-from workbench.settings import Settings
+from workbench.settings import Settings, save_settings
 from workbench.workspace import Workspace, open_workspace
 
 SIZE = (1366, 768)
@@ -38,15 +46,26 @@ def demo(folder: Path) -> Workspace:
     conn = workspace.replica.conn
     fabrics = conn.execute("SELECT id FROM materials WHERE material_type = 'fabric' "
                            "ORDER BY code LIMIT 3").fetchall()  # fmt: skip
+    brands = [r[0] for r in conn.execute("SELECT id FROM brands WHERE code = 'NORDV'")]
     for n, (fabric_id,) in enumerate(fabrics):
         style = starting_style(conn, fabric_id, f"SS27-TEE-0{n + 1}")
-        body = sheet_to_dict(CostSheet(style, "NORDV"))
+        body = sheet_to_dict(CostSheet(style, "NORDV", title=f"Crew neck tee {n + 1}",
+                                       season="SS27"))  # fmt: skip
         documents.save_document(
             workspace.replica,
             "cost_sheets",
-            {"style_code": style.style_code, "body": json.dumps(body)},
+            {"style_code": style.style_code, "body": json.dumps(body), "season": "SS27",
+             "title": f"Crew neck tee {n + 1}", "brand_id": brands[0] if brands else None,
+             "status": ("draft", "submitted", "draft")[n]},
         )
     return workspace
+
+
+def logo(folder: str) -> Path:
+    """A made-up company logo for the proposal's cover."""
+    path = Path(folder) / "logo.png"
+    Image.new("RGB", (320, 120), "#2b6f97").save(path)
+    return path
 
 
 def wait(app: QApplication, done: object, seconds: float = 60) -> None:
@@ -67,6 +86,7 @@ def save(app: QApplication, widget: QWidget, path: Path) -> None:
 
 def main(out: Path) -> None:
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom))
     style = Path(__file__).resolve().parents[2] / "resources" / "styles" / "app.qss"
     app.setStyleSheet(style.read_text("utf-8"))
     with tempfile.TemporaryDirectory() as temp:
@@ -87,8 +107,64 @@ def main(out: Path) -> None:
         save(app, capacity, out / "capacity.png")
         capacity.close()
 
-        dialog = SettingsDialog(Settings(server_url="https://sync.kongu-mills.example"),
-                                Path(temp))  # fmt: skip
+        sheets = [dict(r) for r in workspace.replica.conn.execute(
+            "SELECT * FROM cost_sheets ORDER BY style_code")]  # fmt: skip
+        sheet = CostSheetWindow(workspace, ops, None, sheets[1])
+        sheet.resize(*SIZE)
+        sheet.show()
+        wait(app, lambda: sheet.price is not None)
+        save(app, sheet, out / "cost-sheet.png")
+        browser = SheetBrowser(workspace.replica.conn, sheet)
+        browser.resize(1100, 600)
+        browser.show()
+        QTest.keyClicks(browser.search, "tee")
+        save(app, browser, out / "sheet-browser.png")
+        browser.close()
+        compare = sheet.compare_with(sheets[0]["id"])
+        assert compare is not None
+        save(app, compare, out / "cost-compare.png")
+        compare.close()
+        sheet.method.setCurrentIndex(0)  # from body measurements: the length is costed
+        QTest.qWait(300)
+        sheet.body_length.clear()
+        sheet.body_length.setFocus()
+        QTest.keyClicks(sheet.body_length, "1,200")  # "1,200" under English: refused
+        wait(app, lambda: sheet.panel.is_stale)
+        save(app, sheet, out / "cost-sheet-refused.png")
+        sheet.discard_changes()
+        sheet.close()
+
+        save_settings(Settings(company_name="Kongu Mills Ltd", company_logo=str(logo(temp)),
+                               incoterm="FOB", incoterm_place="Tuticorin"))  # fmt: skip
+        builder = ProposalBuilder(workspace, ops)
+        builder.resize(*SIZE)
+        builder.show()
+        builder.brand.setCurrentIndex(builder.brand.findData("NORDV"))
+        builder.title_edit.setText("Spring/Summer 2027 knits")
+        builder.check(*(s["id"] for s in sheets[:2]))
+        builder.build()
+        wait(app, lambda: builder.result is not None)
+        save(app, builder, out / "proposal-builder.png")
+        assert builder.result is not None
+        pdf = pdfium.PdfDocument(builder.result.pdf)
+        for name, page in (("proposal-cover.png", 0), ("proposal-page.png", 1),
+                           ("proposal-summary.png", len(pdf) - 1)):  # fmt: skip
+            pdf[page].render(scale=1.4).to_pil().save(out / name)
+            print(f"saved {out / name}")
+        builder.close()
+
+        importing = ImportDialog(workspace, ops, upload=lambda *_args: {})
+        importing.resize(*SIZE)
+        importing.show()
+        corpus = Path(__file__).resolve().parents[2] / "tests" / "data" / "ingest"
+        importing.open_file(corpus / "sap_mara_makt_de.csv")
+        wait(app, lambda: importing.table is not None)
+        save(app, importing, out / "import.png")
+        importing.close()
+
+        dialog = SettingsDialog(Settings(server_url="https://sync.kongu-mills.example",
+                                         company_name="Kongu Mills Ltd",
+                                         incoterm_place="Tuticorin"), Path(temp))  # fmt: skip
         dialog.show()
         dialog.printer.setText("zpl://nowhere")
         dialog.check_printer()

@@ -42,6 +42,7 @@ from sync.server.db import writing
 from sync.server.errors import ApiError
 from sync.server.messages import PushRequest, decode
 from sync.server.scoping import WorkspaceScope
+from workbench.costing import register
 from workbench.errors import WorkbenchError
 from workbench.replica import APPEND_ONLY_TABLES, DOCUMENT_TABLES, declaration, validation
 from workbench.replica.store import utc_now
@@ -187,6 +188,10 @@ def _apply_one(scope: WorkspaceScope, caller: Caller, m: Mutation) -> dict[str, 
     if m.table in APPEND_ONLY_TABLES:
         # already there: an append-only row is never rewritten, so a repeat is a no-op
         return {"seq": m.seq, "status": "applied", "row": current}
+    if m.table == "cost_sheets":
+        refused = register.refused_change(current, m.row)
+        if refused:
+            return {"seq": m.seq, "status": "rejected", "message": refused}
     if current["version"] == m.base_version:
         row = _stored(m.row, scope.next_seq())
         scope.update(m.table, m.row_id, row)

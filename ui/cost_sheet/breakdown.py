@@ -21,19 +21,20 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QSplitter,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from ui.cost_sheet.amounts import money
+from ui.formats import dates_in, format_date
 from ui.share_chart import ShareChart
-from ui.table_export import install_export
+from ui.table_export import install_export, typed_item
 from ui.wheel_guard import guard_wheel
 from workbench.capacity import LeadTime
 from workbench.costing import CostResult, Terms, stale_lines
 from workbench.costing.pricing import PriceResult
 from workbench.costing.sizes import SizeLine
+from workbench.export import MONEY, PERCENT, Cell
 
 STALE = QBrush(QColor("#fff1c7"))
 INCOTERMS = ("FOB", "CFR", "CIF", "Landed")
@@ -155,11 +156,16 @@ class BreakdownPanel(QWidget):
             qty = (f"{money(line.quantity)} ₹" if line.basis == "percent"
                    else f"{line.quantity:,.4f} {line.unit}")  # fmt: skip
             rate = f"{line.rate:.2f} %" if line.basis == "percent" else money(line.rate)
+            percent = line.basis == "percent"
             cells = (line.component, qty, rate, money(line.amount_shown),
                      f"{line.share * 100:.2f} %",
-                     line.rate_code, line.source, line.valid_from.isoformat())  # fmt: skip
+                     line.rate_code, line.source, format_date(line.valid_from))  # fmt: skip
+            typed = (None, Cell(line.quantity, MONEY if percent else "#,##0.0000"),
+                     Cell(line.rate / 100, PERCENT) if percent else Cell(line.rate, MONEY),
+                     Cell(line.amount_shown, MONEY), Cell(line.share, PERCENT), None, None,
+                     line.valid_from)  # fmt: skip
             for c, text in enumerate(cells):
-                item = QTableWidgetItem(text)
+                item = typed_item(text, typed[c])
                 if c in (1, 2, 3, 4):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
@@ -191,8 +197,8 @@ class BreakdownPanel(QWidget):
             f"{price.currency} {price.price_per_piece:,.2f}</span> per piece · "
             f"{price.currency} {price.price_per_dozen:,.2f} per dozen"
             f"<br>margin {price.margin * 100:.1f} %"
-            + (f" · 1 INR = {fx.rate} {price.currency} ({fx.as_of})" if fx else "")
-            + "".join(f"<br><i>{note}</i>" for note in price.notes)
+            + (f" · 1 INR = {fx.rate} {price.currency} ({format_date(fx.as_of)})" if fx else "")
+            + "".join(f"<br><i>{dates_in(note)}</i>" for note in price.notes)
         )
 
     def show_sizes(self, ratio: str, costs: tuple[tuple[SizeLine, Decimal], ...]) -> None:
@@ -234,7 +240,7 @@ class BreakdownPanel(QWidget):
             shown = {**dict(rung.lines), "Total": rung.total}
             for r, name in enumerate(names):
                 text = f"{shown[name]:,.2f}" if name in shown else ""
-                item = QTableWidgetItem(text)
+                item = typed_item(text, Cell(shown[name], MONEY) if name in shown else None)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if name == "Total":
                     font = item.font()
@@ -252,11 +258,12 @@ class BreakdownPanel(QWidget):
         self.terms_label.setToolTip(terms.valuation_source if why else "")
 
     def show_lead_time(self, plan: LeadTime) -> None:
+        done = format_date(plan.completion)
         self.lead_label.setText(
-            f"<b>Lead time</b><br><span style='font-size:15pt'>{plan.completion:%d %b %Y}</span>"
+            f"<b>Lead time</b><br><span style='font-size:15pt'>{done}</span>"
             f" ({plan.days} days)<br>bottleneck: {plan.bottleneck.process} at "
             f"{plan.bottleneck.centre_code}"
-            + ("".join(f"<br><i>{w}</i>" for w in plan.warnings[:2]))
+            + ("".join(f"<br><i>{dates_in(w)}</i>" for w in plan.warnings[:2]))
         )
 
     def show_no_lead_time(self, why: str) -> None:

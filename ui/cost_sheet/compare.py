@@ -1,4 +1,4 @@
-"""Two cost sheets side by side, and the dialog that picks the saved sheet to compare with.
+"""Two cost sheets side by side (the sheet browser, `ui.cost_sheet.browser`, picks the other).
 
 Apart from the editor because the comparison costs both sheets afresh from their inputs and
 shows them in a window of its own; the editor only hands it the sheet on screen.
@@ -6,7 +6,6 @@ shows them in a window of its own; the editor only hands it the sheet on screen.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 from decimal import Decimal
 
@@ -15,43 +14,17 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHeaderView,
-    QListWidget,
-    QListWidgetItem,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from ui.cost_sheet.amounts import money
-from ui.table_export import install_export
+from ui.table_export import install_export, typed_item
 from workbench.costing import RateBook, cost_style, price_style
 from workbench.costing.money import to_cents
 from workbench.costing.sheet import CostSheet
-
-
-def choose_other_sheet(conn: sqlite3.Connection, parent: QWidget) -> str | None:
-    """The id of a saved cost sheet the merchandiser picks, newest first; None if cancelled."""
-    others = [r for r in conn.execute(
-        "SELECT id, style_code, title, updated_at FROM cost_sheets WHERE deleted = 0 "
-        "ORDER BY updated_at DESC")]  # fmt: skip
-    dialog = QDialog(parent)
-    dialog.setWindowTitle("Compare with another cost sheet")
-    listing = QListWidget()
-    for r in others:
-        item = QListWidgetItem(f"{r['style_code']}  {r['title']}  ({r['updated_at']})")
-        item.setData(Qt.ItemDataRole.UserRole, r["id"])
-        listing.addItem(item)
-    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                               | QDialogButtonBox.StandardButton.Cancel)  # fmt: skip
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
-    layout = QVBoxLayout(dialog)
-    layout.addWidget(listing)
-    layout.addWidget(buttons)
-    if dialog.exec() and listing.currentItem() is not None:
-        return str(listing.currentItem().data(Qt.ItemDataRole.UserRole))
-    return None
+from workbench.export import MONEY, PERCENT, Cell
 
 
 class CompareDialog(QDialog):
@@ -59,9 +32,13 @@ class CompareDialog(QDialog):
     the difference, so a merchandiser sees what a change of fabric or mill did."""
 
     def __init__(self, mine: CostSheet, theirs: CostSheet, book: RateBook,
-                 parent: QWidget | None = None) -> None:  # fmt: skip
+                 parent: QWidget | None = None, names: tuple[str, str] = ("", "")) -> None:
+        """``names``: what the two columns are headed (two versions of one style share a
+        style code, so the editor names each with its version); the style codes if empty."""
         super().__init__(parent)
-        self.setWindowTitle(f"{mine.style.style_code} compared with {theirs.style.style_code}")
+        mine_name = names[0] or mine.style.style_code
+        theirs_name = names[1] or theirs.style.style_code
+        self.setWindowTitle(f"{mine_name} compared with {theirs_name}")
         self.resize(860, 560)
         costs = []
         for sheet in (mine, theirs):
@@ -78,13 +55,20 @@ class CompareDialog(QDialog):
             (name, amounts[0].get(name), amounts[1].get(name)) for name in names
         ]
         rows.append(("Total cost per piece (₹)", a.total, b.total))
+        #: rows whose two figures are in different currencies: no difference is worked out
+        self.apart: set[int] = set()
         if pa is not None and pb is not None:
-            rows.append((f"Price per piece ({pa.currency} / {pb.currency})",
-                         pa.price_per_piece, pb.price_per_piece))  # fmt: skip
+            if pa.currency == pb.currency:
+                rows.append((f"Price per piece ({pa.currency})", pa.price_per_piece,
+                             pb.price_per_piece))  # fmt: skip
+            else:
+                self.apart.add(len(rows))
+                rows.append((f"Price per piece ({pa.currency} here, {pb.currency} there)",
+                             pa.price_per_piece, pb.price_per_piece))  # fmt: skip
             rows.append(("Margin %", pa.margin * 100, pb.margin * 100))
         self.table = QTableWidget(len(rows), 4)
-        self.table.setHorizontalHeaderLabels(["", mine.style.style_code,
-                                              theirs.style.style_code, "Difference"])  # fmt: skip
+        self.table.setHorizontalHeaderLabels(["Per piece", mine_name, theirs_name,
+                                              "Difference"])  # fmt: skip
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         # components as the breakdown shows them, adding up to each total shown
@@ -92,12 +76,17 @@ class CompareDialog(QDialog):
         for r, (name, x, y) in enumerate(rows):
             if name in names:
                 x, y = shown[0].get(name), shown[1].get(name)
-            else:  # a total or a price: the difference of the figures shown
+            elif name != "Margin %":  # a total or a price: the difference of the figures shown
                 x, y = (None if v is None else to_cents(v) for v in (x, y))
-            cells = [name, "—" if x is None else money(x), "—" if y is None else money(y),
-                     money((y or Decimal(0)) - (x or Decimal(0)))]  # fmt: skip
+            difference = None if r in self.apart else (y or Decimal(0)) - (x or Decimal(0))
+            figures = [None, x, y, difference]
+            cells = [name, *("—" if v is None else money(v) for v in figures[1:])]
+            kind = PERCENT if name == "Margin %" else MONEY
             for c, text in enumerate(cells):
-                item = QTableWidgetItem(text)
+                value = figures[c]
+                if value is not None:  # a margin in % is exported as the fraction it is
+                    value = Cell(value / 100 if kind == PERCENT else value, kind)
+                item = typed_item(text, value)
                 if c:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip

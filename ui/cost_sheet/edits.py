@@ -20,7 +20,8 @@ from workbench.costing import FabricSpec
 
 #: the form's text fields: state key → the form's attribute
 TEXT_FIELDS = {
-    "style_code": "style_code", "title": "title_edit", "gsm": "gsm", "width_cm": "width_cm",
+    "style_code": "style_code", "title": "title_edit", "season": "season",
+    "gsm": "gsm", "width_cm": "width_cm",
     "conversion_loss": "conversion_loss", "dyeing_loss": "dyeing_loss",
     "body_length": "body_length", "sleeve_length": "sleeve_length",
     "half_chest": "half_chest", "marker": "marker", "wastage": "wastage", "sam": "sam",

@@ -41,6 +41,7 @@ from ui.cost_sheet.amounts import locale_format, write_number
 from ui.cost_sheet.books import Loaded
 from ui.cost_sheet.edits import BOXES, TEXT_FIELDS, FormState
 from ui.field_notes import NOTE_STYLE, FieldNotes
+from ui.formats import date_format
 from ui.wheel_guard import guard_wheel
 from workbench.costing import (
     BodyMeasurements,
@@ -273,6 +274,9 @@ class SheetInputs(QWidget):
         head = QFormLayout()
         self.style_code = self._line("NEW-STYLE", 200)
         self.title_edit = self._line("", 320)
+        self.season = self._line("", 140)
+        self.season.setMaxLength(50)
+        self.season.setPlaceholderText("SS27, AW27 …")
         self.category = self._combo()
         self.brand = self._combo()
         self.quantity = QSpinBox()
@@ -282,8 +286,10 @@ class SheetInputs(QWidget):
         self.quantity.valueChanged.connect(self._changed)
         self.costed_on = QDateEdit(QDate.currentDate())
         self.costed_on.setCalendarPopup(True)
+        self.costed_on.setDisplayFormat(date_format())  # as every date in the app is shown
         self.costed_on.dateChanged.connect(self._changed)
         _add_rows(head, ("Style", self.style_code), ("Title", self.title_edit),
+                  ("Season", self.season),
                   ("Category", self.category), ("Brand", self.brand),
                   ("Quantity (pcs)", self.quantity), ("Costed on", self.costed_on))  # fmt: skip
         left.addLayout(head)
@@ -459,6 +465,7 @@ class SheetInputs(QWidget):
         self.filling = True
         self.style_code.setText(style.style_code)
         self.title_edit.setText(sheet.title)
+        self.season.setText(sheet.season)
         self._set_combo(self.category, style.category)
         if sheet.brand:
             self._set_combo(self.brand, sheet.brand)
@@ -591,8 +598,9 @@ class SheetInputs(QWidget):
                     box.setCurrentIndex(state["boxes"][key])
             for key, attr in TEXT_FIELDS.items():
                 edit: QLineEdit = getattr(self, attr)
-                if edit.text() != state["fields"][key]:
-                    edit.setText(state["fields"][key])
+                text = state["fields"].get(key, "")  # a draft from before the field
+                if edit.text() != text:
+                    edit.setText(text)
             self.quantity.setValue(state["quantity"])
             self.placements.setValue(state["placements"])
             self.costed_on.setDate(QDate.fromString(state["costed_on"], Qt.DateFormat.ISODate))
@@ -790,4 +798,5 @@ class SheetInputs(QWidget):
                          quantity=self.quantity.value(), costed_on=date(q.year(), q.month(),
                                                                         q.day()),
                          title=self.title_edit.text(),
+                         season=self.season.text().strip(),
                          delivery=delivery or None)  # type: ignore[arg-type]  # fmt: skip

@@ -26,7 +26,6 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -41,12 +40,15 @@ from PySide6.QtWidgets import (
 from ui.bom_dialog import BomDialog, ChosenLine
 from ui.cost_sheet.books import Loaded, load_books
 from ui.cost_sheet.breakdown import BreakdownPanel
-from ui.cost_sheet.compare import CompareDialog, choose_other_sheet
+from ui.cost_sheet.browser import SheetBrowser
+from ui.cost_sheet.compare import CompareDialog
 from ui.cost_sheet.edits import EditCommand, FormState, from_json, to_json
 from ui.cost_sheet.exports import esg_paths, export_breakdown, write_esg_sheet
 from ui.cost_sheet.firm_quote import FirmQuote, QuoteAsker
 from ui.cost_sheet.inputs import SheetInputs
 from ui.cost_sheet.material_picker import MaterialPicker
+from ui.file_dialogs import ask_open_path, ask_save_path
+from ui.formats import format_date
 from ui.keys import bindings
 from ui.ops import OpContext, OpRunner
 from workbench import documents, drafts
@@ -64,6 +66,7 @@ from workbench.costing import (
 from workbench.costing.breaks import price_breaks
 from workbench.costing.garment import size_costs
 from workbench.costing.pricing import PriceResult
+from workbench.costing.register import NEXT, RegisterError, copy_of, next_version, status_step
 from workbench.costing.sheet import CostSheet, sheet_from_dict, sheet_to_dict
 from workbench.costing.sizes import SizeRatio
 from workbench.workspace import Workspace
@@ -71,6 +74,14 @@ from workbench.workspace import Workspace
 RECOMPUTE_MS = 120
 #: how soon after an edit the draft on disk is brought up to date
 AUTOSAVE_MS = 600
+
+
+def _when(stamp: str) -> str:
+    """A draft's local time stamp as the app writes dates (the stamp itself if unreadable)."""
+    try:
+        return format_date(datetime.fromisoformat(stamp))
+    except ValueError:
+        return stamp
 
 
 class CostSheetWindow(QMainWindow):
@@ -126,6 +137,7 @@ class CostSheetWindow(QMainWindow):
         self.saved_state = QLabel()
         self.statusBar().addPermanentWidget(self.saved_state)
         self._show_saved_state(True)
+        self._show_standing()
         self._name_parts()
         self.firm_quote = FirmQuote(workspace, ops, ask_quote, self.quote_label, self)
         self.firm_quote.quoted.connect(self.quoted)
@@ -146,6 +158,26 @@ class CostSheetWindow(QMainWindow):
 
         right_host = QWidget()
         right = QVBoxLayout(right_host)
+        standing = QHBoxLayout()
+        #: the sheet's status and version: "Draft · version 1"
+        self.status_label = QLabel()
+        self.status_label.setObjectName("sheetStatus")
+        standing.addWidget(self.status_label, 1)
+        #: the status steps the sheet may take now (Submit for approval, Approve, …)
+        self.step_buttons: dict[str, QPushButton] = {}
+        for status, words in dict(step for steps in NEXT.values() for step in steps).items():
+            button = QPushButton(words)
+            button.clicked.connect(lambda _checked=False, s=status: self.set_status(s))
+            self.step_buttons[status] = button
+            standing.addWidget(button)
+        self.new_version_button = QPushButton("Save as new version")
+        self.new_version_button.clicked.connect(self.save_as_new_version)
+        self.copy_button = QPushButton("Copy sheet")
+        self.copy_button.setToolTip("A new sheet of its own, a draft, holding what is shown")
+        self.copy_button.clicked.connect(self.copy_sheet)
+        standing.addWidget(self.new_version_button)
+        standing.addWidget(self.copy_button)
+        right.addLayout(standing)
         self.message = QLabel()
         self.message.setObjectName("costMessage")
         self.message.setWordWrap(True)
@@ -187,6 +219,8 @@ class CostSheetWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         self.save_action = self._act(file_menu, "&Save", self.save,
                                      bindings(QKeySequence.StandardKey.Save, "Ctrl+S"))  # fmt: skip
+        self._act(file_menu, "Save as new &version", self.save_as_new_version, [])
+        self._act(file_menu, "Cop&y sheet", self.copy_sheet, [])
         file_menu.addSeparator()
         self._act(file_menu, "&Close", self.close,
                   bindings(QKeySequence.StandardKey.Close, "Ctrl+W"))  # fmt: skip
@@ -244,7 +278,7 @@ class CostSheetWindow(QMainWindow):
         self.mark_clean()
         if self._draft is not None:
             self.apply_state(from_json(self._draft), record=True)
-            written = self._draft.get("written_at", "")
+            written = _when(str(self._draft.get("written_at", "")))
             self.message.setText(f"Unsaved changes recovered from a draft written at "
                                  f"{written}: save them, or close and discard them.")  # fmt: skip
             self.write_draft()
@@ -342,7 +376,8 @@ class CostSheetWindow(QMainWindow):
         self.raise_()
         answer = box.exec()
         if answer == QMessageBox.StandardButton.Save:
-            return self.save() is not None
+            saving = self.save if self.is_draft else self.save_as_new_version
+            return saving() is not None
         if answer == QMessageBox.StandardButton.Discard:
             self.discard_changes()
             return True
@@ -398,10 +433,9 @@ class CostSheetWindow(QMainWindow):
         return self.inputs.fabric_id
 
     def choose_bom(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Bill of materials", "",
-                                              "BOM exports (*.xlsx *.xls *.csv *.txt)")  # fmt: skip
+        path = ask_open_path(self, "Bill of materials", "BOM exports (*.xlsx *.xls *.csv *.txt)")
         if path:
-            dialog = self.open_bom(Path(path))
+            dialog = self.open_bom(path)
             dialog.accepted.connect(lambda: self.use_bom(dialog.chosen()))
             dialog.show()
 
@@ -489,7 +523,34 @@ class CostSheetWindow(QMainWindow):
 
     # -- saving, export, comparing -----------------------------------------------------------
 
-    def save(self) -> dict[str, Any] | None:
+    @property
+    def status(self) -> str:
+        """The saved sheet's status ("draft" for a sheet not saved yet)."""
+        return str((self.document or {}).get("status") or "draft")
+
+    @property
+    def is_draft(self) -> bool:
+        """Only a draft is changed in place; a submitted or approved sheet is kept as it was
+        submitted or approved, and a change to it is saved as a new version."""
+        return self.status == "draft"
+
+    def _show_standing(self) -> None:
+        revision = (self.document or {}).get("revision") or 1
+        saved = self.document is not None
+        self.status_label.setText(f"<b>{self.status.capitalize()}</b> · version {revision}"
+                                  + ("" if saved else " · not saved yet"))  # fmt: skip
+        allowed = {to for to, _words in NEXT.get(self.status, ())} if saved else set()
+        for status, button in self.step_buttons.items():
+            button.setVisible(status in allowed)
+        self.new_version_button.setEnabled(saved)
+        self.copy_button.setEnabled(saved)
+        self.save_button.setEnabled(self.is_draft)
+        self.save_button.setToolTip("" if self.is_draft else
+                                    f"A {self.status} sheet is not changed: save as new version")
+
+    def _values(self) -> dict[str, Any] | None:
+        """The sheet's fields as the form shows them; None (and the reason said) when the
+        form cannot be read."""
         try:
             sheet = self.current_sheet()
         except CostingError as exc:
@@ -498,18 +559,74 @@ class CostSheetWindow(QMainWindow):
         conn = self.workspace.replica.conn
         brand = conn.execute("SELECT id FROM brands WHERE code = ? AND deleted = 0",
                              (sheet.brand,)).fetchone()  # fmt: skip
-        row = documents.save_document(self.workspace.replica, "cost_sheets", {
-            **({"id": self.sheet_id} if self.sheet_id else {}),
+        return {
             "style_code": sheet.style.style_code, "title": sheet.title,
-            "brand_id": brand[0] if brand else None,
+            "season": sheet.season, "brand_id": brand[0] if brand else None,
             "body": json.dumps(sheet_to_dict(sheet)),
             "created_by": self.workspace.replica.get_state("username") or "",
-        })  # fmt: skip
+        }  # fmt: skip
+
+    def save(self) -> dict[str, Any] | None:
+        if not self.is_draft:
+            self.message.setText(f"Not saved: this sheet is {self.status}, kept as it was; "
+                                 "save your changes as a new version.")  # fmt: skip
+            return None
+        values = self._values()
+        if values is None:
+            return None
+        return self._saved(documents.save_document(self.workspace.replica, "cost_sheets", {
+            **({"id": self.sheet_id} if self.sheet_id else {}), **values}))  # fmt: skip
+
+    def save_as_new_version(self) -> dict[str, Any] | None:
+        """What the form shows as the next version of this sheet (a draft); the version
+        before stays as it was. A sheet not saved yet is simply saved."""
+        if self.document is None:
+            return self.save()
+        values = self._values()
+        if values is None:
+            return None
+        fresh = next_version(self.workspace.replica.conn, self.document)
+        row = documents.save_document(self.workspace.replica, "cost_sheets",
+                                      {**fresh, **values})  # fmt: skip
+        return self._saved(row, f"Saved as version {row['revision']}, a draft; version "
+                                f"{self.document['revision']} is kept as it was.")  # fmt: skip
+
+    def copy_sheet(self) -> dict[str, Any] | None:
+        """What the form shows as a new sheet of its own (a draft, version 1); the window
+        goes on with the copy and the sheet copied stays as it was saved."""
+        values = self._values()
+        if values is None:
+            return None
+        fresh = copy_of(self.document or {})
+        row = documents.save_document(self.workspace.replica, "cost_sheets",
+                                      {**fresh, **values})  # fmt: skip
+        return self._saved(row, "Copied: this is a new sheet; the sheet copied is kept as "
+                                "it was saved.")  # fmt: skip
+
+    def set_status(self, status: str) -> dict[str, Any] | None:
+        """Move the saved sheet to ``status`` (see `workbench.costing.register.NEXT`); what
+        is submitted or approved is what is saved, so unsaved changes are saved first."""
+        if (self.document is None or self.has_unsaved_changes()) and self.save() is None:
+            return None
+        assert self.document is not None
+        try:
+            values = status_step(self.document, status)
+        except RegisterError as exc:
+            self.message.setText(str(exc))
+            return None
+        row = documents.save_document(self.workspace.replica, "cost_sheets", values)
+        return self._saved(row, f"The sheet is now {status}.")
+
+    def _saved(self, row: dict[str, Any], said: str = "") -> dict[str, Any]:
         self.sheet_id = row["id"]
         self.document = row
-        self._titled(sheet.style.style_code)
+        self._titled(row["style_code"])
         self.undo_stack.setClean()
+        self._show_standing()
+        self._show_saved_state(True)
         self.quote_label.setText("Saved · estimate from this laptop's rates")
+        if said:
+            self.message.setText(said)
         self.saved.emit(row)
         return row
 
@@ -521,9 +638,9 @@ class CostSheetWindow(QMainWindow):
 
     def choose_export(self) -> None:
         name = f"{self.style_code.text() or 'cost-sheet'}.xlsx"
-        path, _ = QFileDialog.getSaveFileName(self, "Export cost sheet", name, "Excel (*.xlsx)")
+        path = ask_save_path(self, "Export cost sheet", name, "Excel (*.xlsx)")
         if path:
-            self.export(Path(path))
+            self.export(path)
 
     def export(self, path: Path) -> int:
         """The sheet as a workbook (see `export_breakdown`); nothing while the figures on
@@ -540,19 +657,32 @@ class CostSheetWindow(QMainWindow):
         self.message.setText(f"Exported to {path}")
         return written
 
+    def compare_browser(self) -> SheetBrowser:
+        """The browser that picks the other sheet: every saved sheet but this one."""
+        return SheetBrowser(self.workspace.replica.conn, self, title="Compare with",
+                            action="Compare", exclude_id=self.sheet_id or "")  # fmt: skip
+
     def choose_compare(self) -> None:
-        other_id = choose_other_sheet(self.workspace.replica.conn, self)
-        if other_id is not None:
-            self.compare_with(other_id)
+        browser = self.compare_browser()
+        if browser.exec() and browser.chosen_id is not None:
+            self.compare_with(browser.chosen_id)
 
     def compare_with(self, other_id: str) -> CompareDialog | None:
         assert self.loaded is not None
+        if other_id == self.sheet_id:
+            self.message.setText("Cannot compare: pick a sheet other than this one.")
+            return None
         row = self.workspace.replica.conn.execute(
-            "SELECT body FROM cost_sheets WHERE id = ?", (other_id,)).fetchone()  # fmt: skip
+            "SELECT style_code, revision, body FROM cost_sheets WHERE id = ?",
+            (other_id,)).fetchone()  # fmt: skip
         try:
             mine = self.current_sheet()
             theirs = sheet_from_dict(json.loads(row["body"]))
-            dialog = CompareDialog(mine, theirs, self.loaded.book, self)
+            revision = (self.document or {}).get("revision") or 1
+            names = (f"{mine.style.style_code} v{revision}"
+                     + (" (unsaved)" if self.has_unsaved_changes() else ""),
+                     f"{row['style_code']} v{row['revision']}")  # fmt: skip
+            dialog = CompareDialog(mine, theirs, self.loaded.book, self, names)
         except CostingError as exc:
             self.message.setText(f"Cannot compare: {exc}")
             return None
@@ -564,9 +694,9 @@ class CostSheetWindow(QMainWindow):
 
     def choose_esg_sheet(self) -> None:
         name = f"{self.style_code.text() or 'style'}-esg.pdf"
-        path, _ = QFileDialog.getSaveFileName(self, "ESG sheet", name, "PDF (*.pdf)")
+        path = ask_save_path(self, "ESG sheet", name, "PDF (*.pdf)")
         if path:
-            self.export_esg_sheet(Path(path))
+            self.export_esg_sheet(path)
 
     def export_esg_sheet(self, path: Path) -> list[Path]:
         """The footprint as PDF, JSON and CSV (same name, three suffixes), on a worker."""

@@ -18,6 +18,7 @@ import pyqtgraph as pg
 from ui.dashboards.columns import is_missing
 from ui.dashboards.pages import Tab, start
 from ui.dashboards.widgets import Element, epoch_seconds, show_empty
+from ui.formats import format_date
 from workbench.analytics import Filters
 
 #: the key of one rate series, as `workbench.analytics.rates` defines it
@@ -83,7 +84,7 @@ def draw_prices(tab: Tab, history: pd.DataFrame, process: str, filters: Filters)
         change = ("first version" if is_missing(r["change_pct"])
                   else f"{r['change_pct']:+.1f} % on {r['previous_rate']:,.2f}")  # fmt: skip
         return Element(f"{series_name(r)}\n{r['rate']:,.2f} {r['currency']} {r['basis']} "
-                       f"from {pd.Timestamp(r['valid_from']):%d %b %Y}\n{change}",
+                       f"from {format_date(pd.Timestamp(r['valid_from']))}\n{change}",
                        {k: r[k] for k in RATE_SERIES},
                        f"Rate versions — {series_name(r)}")  # fmt: skip
 

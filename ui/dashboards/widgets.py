@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHeaderView,
     QLabel,
     QListWidget,
@@ -48,6 +47,7 @@ from PySide6.QtWidgets import (
 
 from ui.dashboards.columns import column as column_spec
 from ui.dashboards.columns import currency_of, frame_rows, shown, title, typed
+from ui.file_dialogs import ask_save_path
 from ui.table_export import VALUE_ROLE, install_export
 from workbench.analytics import Filters
 from workbench.export import ExportError, export_table
@@ -328,8 +328,8 @@ class DrillDialog(QDialog):
                             sheet_name=sheet, header=header)  # fmt: skip
 
     def _choose_export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export rows", f"{self.name}.xlsx",
-                                              "Excel (*.xlsx);;CSV (*.csv)")  # fmt: skip
+        path = ask_save_path(self, "Export rows", f"{self.name}.xlsx",
+                             "Excel (*.xlsx);;CSV (*.csv)")  # fmt: skip
         if path:
             try:
                 self.export(path)

@@ -31,7 +31,6 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -56,6 +55,7 @@ from ui.dashboards.tabs import (
     unknown_tab,
 )
 from ui.dashboards.widgets import DrillDialog
+from ui.file_dialogs import ask_save_path
 from ui.ops import OpContext, OpHandle, OpRunner
 from workbench.analytics import ALL, Analytics, Filters
 from workbench.export import ExportError, export_table
@@ -366,7 +366,7 @@ class DashboardsWindow(QMainWindow):
 
     def _choose_png(self) -> None:
         tab = self.current_tab()
-        path, _ = QFileDialog.getSaveFileName(self, "Export chart", f"{tab}.png", "PNG (*.png)")
+        path = ask_save_path(self, "Export chart", f"{tab}.png", "PNG (*.png)")
         if path:
             try:
                 self.export_png(path, tab)
@@ -375,8 +375,7 @@ class DashboardsWindow(QMainWindow):
 
     def _choose_data(self) -> None:
         tab = self.current_tab()
-        path, _ = QFileDialog.getSaveFileName(self, "Export data", f"{tab}.xlsx",
-                                              "Excel (*.xlsx);;CSV (*.csv)")  # fmt: skip
+        path = ask_save_path(self, "Export data", f"{tab}.xlsx", "Excel (*.xlsx);;CSV (*.csv)")
         if path:
             try:
                 self.export_data(path, tab)

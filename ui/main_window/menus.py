@@ -13,13 +13,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QMenu, QMessageBox
+from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox
 
 import workbench
 from sync import session
 from ui.capacity_view import CapacityWindow
 from ui.cost_sheet import CostSheetWindow
+from ui.cost_sheet.browser import SheetBrowser
 from ui.dashboards import DashboardsWindow
+from ui.file_dialogs import ask_save_path
 from ui.import_dialog import ImportDialog
 from ui.keys import bindings
 from ui.models import COLUMNS, NUMERIC
@@ -121,8 +123,7 @@ class WindowMenus:
 
     def _save_as(self, title: str, name: str, types: str) -> Path | None:
         """The file the user chose to write, or None if they cancelled."""
-        path, _ = QFileDialog.getSaveFileName(self.window, title, name, types)
-        return Path(path) if path else None
+        return ask_save_path(self.window, title, name, types)
 
     def choose_export_file(self) -> None:
         path = self._save_as("Export results", "materials.xlsx", "Excel (*.xlsx);;CSV (*.csv)")
@@ -243,19 +244,19 @@ class WindowMenus:
         sheets = [w for w in self.cost_windows if isinstance(w, CostSheetWindow)]
         return all(sheet.confirm_close() for sheet in sheets if sheet.isVisible())
 
+    def sheet_browser(self) -> SheetBrowser:
+        """The browser the merchandiser finds a saved cost sheet in."""
+        return SheetBrowser(self.workspace.replica.conn, self.window)
+
     def choose_cost_sheet(self) -> None:
-        rows = self.workspace.replica.conn.execute(
-            "SELECT * FROM cost_sheets WHERE deleted = 0 ORDER BY updated_at DESC"
-        ).fetchall()
-        labels = [f"{r['style_code']}  {r['title']}  ({r['updated_at']})" for r in rows]
-        if not labels:
-            QMessageBox.information(self.window, "Open cost sheet", "No cost sheets saved yet.")
-            return
-        chosen, ok = QInputDialog.getItem(
-            self.window, "Open cost sheet", "Cost sheet:", labels, 0, False
-        )
-        if ok:
-            self.new_cost_sheet(document=dict(rows[labels.index(chosen)]))
+        browser = self.sheet_browser()
+        if browser.exec() and browser.chosen_id is not None:
+            self.open_cost_sheet(browser.chosen_id)
+
+    def open_cost_sheet(self, sheet_id: str) -> CostSheetWindow | None:
+        row = self.workspace.replica.conn.execute(
+            "SELECT * FROM cost_sheets WHERE id = ? AND deleted = 0", (sheet_id,)).fetchone()
+        return None if row is None else self.new_cost_sheet(document=dict(row))
 
     def show_settings(self) -> SettingsDialog:
         try:

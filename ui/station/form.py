@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date
 
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit
 
+from ui.date_field import read_date
+from ui.formats import format_date
 from ui.station.scan import Scan, parse_quantity, quantity_text
 from ui.station.style import caption
 from workbench.labels import LabelError, LabelItem
@@ -83,7 +84,7 @@ class LabelForm(QGridLayout):
             "colour": item.colour,
             "lot": item.lot,
             "quantity": quantity_text(item),
-            "date": item.production_date.isoformat() if item.production_date else "",
+            "date": format_date(item.production_date) if item.production_date else "",
             "mill": item.mill,
         }
         for name, edit in self.fields.items():
@@ -96,9 +97,9 @@ class LabelForm(QGridLayout):
         text = {name: edit.text().strip() or None for name, edit in self.fields.items()}
         quantity, unit = parse_quantity(text["quantity"] or "", scan.item.unit)
         try:
-            made = date.fromisoformat(text["date"]) if text["date"] else None
-        except ValueError:
-            raise LabelError(f"made {text['date']!r}: write the date as YYYY-MM-DD") from None
+            made = read_date(text["date"] or "")  # as shown (the locale's format) or ISO
+        except ValueError as exc:
+            raise LabelError(f"made: {exc}") from None
         return replace(
             scan.item,
             description=text["description"],

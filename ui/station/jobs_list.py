@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ui.formats import format_date
 from ui.station.style import big_button, caption
 from workbench.labels.jobs import LabelJob
 from workbench.labels.printing import PrinterError, parse_printer
@@ -181,7 +182,7 @@ def _local_time(stamp: str) -> str:
     local = moment.astimezone()
     if local.date() == datetime.now().astimezone().date():
         return f"{local:%H:%M}"
-    return f"{local:%d %b %H:%M}"
+    return format_date(local.replace(tzinfo=None))
 
 
 def parse_printer_description(text: str) -> str:

@@ -42,6 +42,8 @@ class CostSheet:
     quantity: int = 1000
     costed_on: date | None = None
     title: str = ""
+    #: the season it is costed for (SS27, AW27 ...), which the sheet browser filters by
+    season: str = ""
     #: free notes kept with the sheet (not part of the costing)
     notes: str = ""
     #: freight, insurance, duty and commissions to the brand (`terms.DELIVERY_FIELDS`), in
@@ -116,6 +118,7 @@ def sheet_to_dict(sheet: CostSheet) -> dict[str, Any]:
     return {
         "sheet_version": SHEET_VERSION,
         "title": sheet.title,
+        "season": sheet.season,
         "brand": sheet.brand,
         "quantity": sheet.quantity,
         "costed_on": None if sheet.costed_on is None else sheet.costed_on.isoformat(),
@@ -291,7 +294,7 @@ def sheet_from_dict(data: Any) -> CostSheet:
     except ValueError:
         raise CostingError(f"sheet.costed_on is not an ISO date: {costed!r}") from None
     known = {"sheet_version", "title", "brand", "quantity", "costed_on", "notes", "style",
-             "delivery"}  # fmt: skip
+             "delivery", "season"}  # fmt: skip
     delivery = None
     if r.data.get("delivery") is not None:
         d = r.obj("delivery")
@@ -308,6 +311,7 @@ def sheet_from_dict(data: Any) -> CostSheet:
         quantity=r.integer("quantity", False, 1000),
         costed_on=costed_on,
         title=r.text("title", False),
+        season=r.text("season", False),
         notes=r.text("notes", False),
         delivery=delivery,
         extra={k: v for k, v in r.data.items() if k not in known},

@@ -3,7 +3,7 @@
 footprint, rendered to PDF from the templates in ``resources/templates/`` and exported as a
 line sheet (.xlsx)."""
 
-from workbench.proposals.model import Proposal, ProposalStyle
+from workbench.proposals.model import Proposal, ProposalStyle, Sender
 from workbench.proposals.render import (
     export_line_sheet,
     line_sheet,
@@ -11,5 +11,5 @@ from workbench.proposals.render import (
     render_proposal_pdf,
 )
 
-__all__ = ["Proposal", "ProposalStyle", "export_line_sheet", "line_sheet", "proposal_html",
-           "render_proposal_pdf"]  # fmt: skip
+__all__ = ["Proposal", "ProposalStyle", "Sender", "export_line_sheet", "line_sheet",
+           "proposal_html", "render_proposal_pdf"]  # fmt: skip

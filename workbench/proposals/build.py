@@ -22,7 +22,7 @@ from workbench.capacity.routes import style_route
 from workbench.costing import CostingError, RateBook, cost_style, price_style
 from workbench.costing.sheet import sheet_from_dict
 from workbench.errors import WorkbenchError
-from workbench.proposals.model import DEFAULT_TERMS, Proposal, ProposalStyle
+from workbench.proposals.model import Proposal, ProposalStyle, Sender, terms_for
 from workbench.replica import Replica
 from workbench.services.ai import AIClient
 from workbench.services.writer import latest_text, request_image, write_text
@@ -75,8 +75,11 @@ def build_proposal(
     title: str = "",
     today: date | None = None,
     illustrate: bool = False,
+    sender: Sender | None = None,
 ) -> Proposal:
-    """``illustrate``: styles without a photo get an AI illustration (or one is queued)."""
+    """``illustrate``: styles without a photo get an AI illustration (or one is queued);
+    ``sender``: the company, its logo and the trade terms (the settings)."""
+    sender = sender or Sender()
     today = today or date.today()
     brand = book.brand(brand_code)
     styles = []
@@ -140,5 +143,7 @@ def build_proposal(
         title=title or f"Proposal for {brand.name}", brand_name=brand.name,
         brand_code=brand.code, issued_on=today,
         prepared_by=replica.get_state("username") or "", styles=tuple(styles),
-        terms=DEFAULT_TERMS,
+        terms=terms_for(sender.incoterm, sender.named_place), mill=sender.company,
+        logo=sender.logo, logo_type=sender.logo_type, incoterm=sender.incoterm,
+        named_place=sender.named_place,
     )  # fmt: skip

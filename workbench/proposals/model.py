@@ -40,6 +40,18 @@ class ProposalStyle:
 
 
 @dataclass(frozen=True)
+class Sender:
+    """Who the proposal comes from and on what trade terms (the app's settings): the
+    company's name and logo on the cover, the Incoterm and its named place in the terms."""
+
+    company: str = ""
+    logo: bytes | None = None
+    logo_type: str = "image/png"
+    incoterm: str = "FOB"
+    named_place: str = ""
+
+
+@dataclass(frozen=True)
 class Proposal:
     title: str
     brand_name: str
@@ -48,7 +60,13 @@ class Proposal:
     prepared_by: str
     styles: tuple[ProposalStyle, ...]
     terms: tuple[str, ...] = field(default_factory=lambda: DEFAULT_TERMS)
+    #: the company the proposal comes from, and its logo (from the settings): the cover's
     mill: str = ""
+    logo: bytes | None = None
+    logo_type: str = "image/png"
+    #: the Incoterms 2020 rule the prices are quoted on, and its named place (the port)
+    incoterm: str = "FOB"
+    named_place: str = ""
     #: "draft" until issued; an issued proposal's PDF is recorded with its SHA-256
     state: str = "draft"
 
@@ -62,6 +80,29 @@ class Proposal:
     def quantity_in(self, currency: str) -> int:
         """The pieces of the styles quoted in ``currency``."""
         return sum(s.quantity for s in self.styles if s.currency == currency)
+
+
+#: the Incoterms 2020 rules, by code
+INCOTERMS: dict[str, str] = {
+    "EXW": "Ex Works", "FCA": "Free Carrier", "CPT": "Carriage Paid To",
+    "CIP": "Carriage and Insurance Paid To", "DAP": "Delivered at Place",
+    "DPU": "Delivered at Place Unloaded", "DDP": "Delivered Duty Paid",
+    "FAS": "Free Alongside Ship", "FOB": "Free On Board", "CFR": "Cost and Freight",
+    "CIF": "Cost, Insurance and Freight",
+}  # fmt: skip
+
+
+def price_term(incoterm: str, named_place: str) -> str:
+    """The first term: the rule and its named place, as a buyer's contract states it
+    ("FOB Tuticorin (Incoterms 2020)"); with no place named it says the place is to agree."""
+    place = named_place.strip() or "named place to be agreed"
+    return (f"Prices are {incoterm} {place} (Incoterms 2020) per piece in the currency "
+            "shown; per dozen = 12 pieces.")  # fmt: skip
+
+
+def terms_for(incoterm: str = "FOB", named_place: str = "") -> tuple[str, ...]:
+    """The proposal's terms, the price term first."""
+    return (price_term(incoterm, named_place), *DEFAULT_TERMS[1:])
 
 
 DEFAULT_TERMS: tuple[str, ...] = (

@@ -41,7 +41,10 @@ def proposal_html(proposal: Proposal) -> str:
         f"data:{s.image_type};base64,{base64.b64encode(s.image).decode()}" if s.image else ""
         for s in proposal.styles
     ]
-    return env.get_template("proposal.html").render(p=proposal, css=css, images=images)
+    logo = (f"data:{proposal.logo_type};base64,{base64.b64encode(proposal.logo).decode()}"
+            if proposal.logo else "")  # fmt: skip
+    return env.get_template("proposal.html").render(p=proposal, css=css, images=images,
+                                                    logo=logo)  # fmt: skip
 
 
 def render_proposal_pdf(proposal: Proposal) -> bytes:
