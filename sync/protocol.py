@@ -32,10 +32,13 @@ SCHEMA_VERSION = LATEST_VERSION
 #: window's low end is told an update is due (`UPDATE_DUE_HEADER`); one below it is refused
 #: (426, "please update"). Protocol 1 is the first, so it has no previous version yet. For the
 #: replica schema, "previous" is the schema before this one: an app on it sends the same
-#: requests, takes a newer snapshot table by table into its own tables, and ignores columns
-#: it does not have (schema 10, against 9, gave materials their gross and net weight: a
-#: schema 9 laptop syncs without them; `tests/test_version_window` runs that version's code).
-#: A migration that changes what a request or answer carries must bump PROTOCOL_VERSION.
+#: requests, takes a newer snapshot table by table into its own tables, ignores columns it
+#: does not have, is neither counted nor sent a table added since (`Table.since`), and a row
+#: it inserts takes the declared defaults of the columns it does not know (schema 11, against
+#: 10, added the calendar days and the cost sheets' status and versions;
+#: `tests/test_version_window` runs that version's code). Changes that ship together go in one
+#: migration, so the app of the release before stays inside the window. A migration that
+#: changes what a request or answer carries must bump PROTOCOL_VERSION.
 MIN_PROTOCOL_VERSION = max(1, PROTOCOL_VERSION - 1)
 MIN_SCHEMA_VERSION = SCHEMA_VERSION - 1
 #: An answer to an app at the window's low end says, in this header, that an update is due.
@@ -61,10 +64,15 @@ WITHHELD_COLUMNS: Mapping[str, Mapping[str, frozenset[str]]] = {
 }
 
 
-def tables_for(role: str) -> tuple[str, ...]:
-    """The replicated tables a replica of this role holds, in dependency-friendly order."""
+def tables_for(role: str, schema: int = SCHEMA_VERSION) -> tuple[str, ...]:
+    """The replicated tables a replica of this role and schema holds, in dependency-friendly
+    order (an app a schema behind has no table added since)."""
     withheld = WITHHELD_TABLES[role]
-    return tuple(t for t in REPLICATED_TABLES if t not in withheld)
+    return tuple(t for t in REPLICATED_TABLES if t not in withheld and _SINCE[t] <= schema)
+
+
+#: the schema that added each table
+_SINCE: Mapping[str, int] = {t.name: t.since for t in declaration.TABLES}
 
 
 def pushable_tables(role: str) -> frozenset[str]:

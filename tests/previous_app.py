@@ -63,6 +63,9 @@ def main() -> None:
             "schema_version": protocol.SCHEMA_VERSION,
             "replica_version": conn.execute("PRAGMA user_version").fetchone()[0],
             "material_columns": [r[1] for r in conn.execute("PRAGMA table_info(materials)")],
+            "sheet_columns": [r[1] for r in conn.execute("PRAGMA table_info(cost_sheets)")],
+            "tables": [r[0] for r in conn.execute("SELECT name FROM sqlite_master "
+                                                  "WHERE type = 'table'")],
             "materials": conn.execute("SELECT count(*) FROM materials").fetchone()[0],
             "sheet_id": sheet["id"],
             "first": _report(first),

@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from sync import protocol
 from sync.server import accounts, schema
 from sync.server.db import create_schema, make_engine
 from sync.server.pages import Page, PageCache, PageKey
@@ -110,7 +111,7 @@ def test_gzip_and_plain_answers_carry_the_same_page(tmp_path: Path) -> None:
 
 def test_the_cache_keeps_the_most_recently_used_pages_within_its_bytes() -> None:
     def key(after: int) -> PageKey:
-        return PageKey("ws", "merchandiser", after, 2000)
+        return PageKey("ws", "merchandiser", after, 2000, protocol.SCHEMA_VERSION)
 
     def page(seq: int, size: int = 100) -> Page:
         return Page(seq, 0, b"x" * size, b"", seq)

@@ -58,22 +58,29 @@ def test_the_previous_version_of_the_app_syncs(server: Server, tmp_path: Path) -
     from a snapshot, a cost sheet pushed, rows pulled, the counts compared.
 
     What differs between the two versions is the replica schema: this one's latest migration
-    (schema 10) gave materials their gross and net weight (two columns); the previous app's
-    replica (schema 9) has neither. The protocol, and so every request and answer, is the same
-    (protocol 1): the previous app sends the same requests announcing schema 9, takes the
-    server's newer snapshot table by table into its own tables and writes pulled rows in the
-    columns it has, leaving the weights out. Its code predates the window, so it does not
-    show that an update is due; its answers carry the header all the same.
+    (schema 11) added a table, the work centres' calendar days, and four columns to cost
+    sheets (season, status, revision, family); the previous app's replica (schema 10) has
+    none of them. The protocol, and so every request and answer, is the same (protocol 1): the
+    previous app sends the same requests announcing schema 10, is neither counted nor sent the
+    table it lacks, takes the server's newer snapshot table by table into its own tables,
+    writes pulled rows in the columns it has, and the cost sheet it pushes takes the declared
+    defaults of the columns it does not know. Its answers say an update is due.
     """
     code = previous_version(tmp_path / "previous")
     ws = server.workspaces["alpha"]
     weighed = {"gross_weight_kg": "0.350", "net_weight_kg": "0.310"}
     write_rows(server.engine, ws, "materials",
                [material(f"F-{n}", **weighed) for n in range(5)])  # fmt: skip
+    write_rows(server.engine, ws, "calendar_days",
+               [{"id": "holiday-1", "work_centre_id": None, "day": "2026-12-25",
+                 "kind": "holiday", "share": None, "name": "Christmas", "deleted": 0,
+                 "updated_at": "2026-12-01T00:00:00Z"}])  # fmt: skip
     laptop = subprocess.Popen(
         [sys.executable, str(ROOT / "tests" / "previous_app.py"), server.url,
          "merchandiser@alpha", PASSWORD, str(tmp_path / "laptop")],
-        cwd=code, env={**_environment(), "PYTHONPATH": str(code)}, text=True,
+        # no keyring here, as on a build server: the laptop keeps its key with a passphrase
+        cwd=code, env={**_environment(), "PYTHONPATH": str(code),
+                       "WORKBENCH_PASSPHRASE": "previous version laptop"}, text=True,
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
     try:
@@ -87,18 +94,20 @@ def test_the_previous_version_of_the_app_syncs(server: Server, tmp_path: Path) -
             laptop.kill()
     assert laptop.returncode == 0, err
     found = json.loads(out.strip().splitlines()[-1])
-    # the previous version's code, with its own replica: schema 9, no weights
+    # the previous version's code, with its own replica: schema 10, no calendar, no status
     assert found["schema_version"] == found["replica_version"] == PREVIOUS
-    assert "gross_weight_kg" not in found["material_columns"]
+    assert "calendar_days" not in found["tables"]
+    assert "status" not in found["sheet_columns"]
+    assert "gross_weight_kg" in found["material_columns"]
     assert found["first"] == {"pushed": 0, "pulled": 5, "rejected": 0, "count_mismatches": {}}
     # the cost sheet went up, the new material (and the sheet as the server settled it) down
     assert found["second"] == {"pushed": 1, "pulled": 2, "rejected": 0, "count_mismatches": {}}
     assert found["materials"] == 6
     sheets = schema.replicated["cost_sheets"]
     with server.engine.connect() as conn:
-        sheet = conn.execute(sa.select(sheets.c.style_code)
-                             .where(sheets.c.id == found["sheet_id"])).scalar_one()  # fmt: skip
-    assert sheet == "PV-1"
+        sheet = conn.execute(sa.select(sheets.c.style_code, sheets.c.status, sheets.c.revision)
+                             .where(sheets.c.id == found["sheet_id"])).one()  # fmt: skip
+    assert tuple(sheet) == ("PV-1", "draft", 1)
     answers = found["answers"]
     assert {"/v1/login", "/v1/snapshot", "/v1/push", "/v1/changes", "/v1/counts"} <= {
         a["path"] for a in answers}  # fmt: skip

@@ -32,6 +32,8 @@ class PageKey:
     role: str
     after: int
     limit: int
+    #: the replica schema the app announced: one a version behind is sent fewer tables
+    schema: int
 
 
 @dataclass(frozen=True)

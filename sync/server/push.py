@@ -182,7 +182,8 @@ def _apply_one(scope: WorkspaceScope, caller: Caller, m: Mutation) -> dict[str, 
 
     assert m.row is not None
     if current is None:
-        row = _stored(m.row, scope.next_seq())
+        # an app a schema behind sends no column added since: the declared default fills it
+        row = _stored({**schema.column_defaults[m.table], **m.row}, scope.next_seq())
         scope.insert(m.table, [row])
         return {"seq": m.seq, "status": "applied", "row": row}
     if m.table in APPEND_ONLY_TABLES:

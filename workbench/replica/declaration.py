@@ -59,6 +59,9 @@ class Table:
     #: rows are only ever added: never edited or deleted, so they cannot conflict
     append_only: bool = False
     indexes: tuple[Index, ...] = ()
+    #: the replica schema that added the table: an app on an older schema (inside the server's
+    #: version window) has no such table, so it is neither counted nor sent to that app
+    since: int = 1
 
     def __post_init__(self) -> None:
         if self.writers - self.readers:
@@ -103,10 +106,11 @@ def _table(
     writers: frozenset[str] = frozenset(),
     readers: frozenset[str] = EVERYONE,
     append_only: bool = False,
+    since: int = 1,
 ) -> Table:
     """A table with its ``<name>_version`` index, which every change page reads by."""
     return Table(name, fields, authored_by, writers, readers, append_only,
-                 (*indexes, Index(f"{name}_version", ("version",))))
+                 (*indexes, Index(f"{name}_version", ("version",))), since)
 
 
 def _currency(name: str, default: str | None = None) -> Field:
@@ -191,6 +195,7 @@ TABLES: tuple[Table, ...] = (
                    "2 a second shift; empty: 0 for a holiday, 0.5 for a half day, 1 for shifts"),
         Field("name", default="", max_length=200, note="Diwali, Saturday half day ..."),
         indexes=(Index("calendar_days_centre_day", ("work_centre_id", "day")),),
+        since=11,
     ),
     _table(
         "brands",

@@ -21,7 +21,7 @@ from sync.server import accounts, metrics, schema
 from sync.server.accounts import Caller
 from sync.server.db import writing
 from sync.server.errors import ApiError
-from sync.server.handlers.requests import caller_of, int_param, state_of
+from sync.server.handlers.requests import announced_schema, caller_of, int_param, state_of
 from sync.server.pages import Page, PageKey
 from sync.server.scoping import WorkspaceScope
 
@@ -45,7 +45,8 @@ def changes(request: Request) -> Response:
         caller = caller_of(request, conn)
         after = int_param(request, "after", 0, 0, MAX_AFTER)
         limit = int_param(request, "limit", DEFAULT_PAGE_ROWS, 1, MAX_PAGE_ROWS)
-        key = PageKey(caller.workspace_id, caller.role, after, limit)
+        schema_version = announced_schema(request)
+        key = PageKey(caller.workspace_id, caller.role, after, limit, schema_version)
         scope = WorkspaceScope(conn, caller.workspace_id)
         upto, low = scope.sequence()
         if after < low:
@@ -57,7 +58,8 @@ def changes(request: Request) -> Response:
             )
         page = state.pages.get(key, upto, low)
         if page is None:
-            page = Page.encode(upto, low, *_change_page(scope, caller.role, after, upto, limit))
+            page = Page.encode(upto, low, *_change_page(scope, caller.role, schema_version, after,
+                                                        upto, limit))  # fmt: skip
             state.pages.put(key, page)
     metrics.tally.pulled(page.rows)
     if caller.seen_long_ago:
@@ -69,11 +71,12 @@ def changes(request: Request) -> Response:
 
 
 def _change_page(
-    scope: WorkspaceScope, role: str, after: int, upto: int, limit: int
+    scope: WorkspaceScope, role: str, schema_version: int, after: int, upto: int, limit: int
 ) -> tuple[bytes, int, int]:
     """The page's JSON, its ``next`` cursor and how many changes it holds."""
     gathered: list[tuple[int, str, dict[str, Any]]] = []
-    for table in scope.tables_changed_after(protocol.tables_for(role), after):
+    tables = protocol.tables_for(role, schema_version)
+    for table in scope.tables_changed_after(tables, after):
         for row in scope.changes_after(table, after, upto, limit + 1):
             gathered.append((int(row["version"]), table, protocol.redact(role, table, row)))
     gathered.sort(key=lambda item: item[0])
@@ -151,7 +154,8 @@ def counts(request: Request) -> JSONResponse:
         return JSONResponse(
             {
                 "seq": scope.last_seq(),
-                "counts": {t: scope.count(t) for t in protocol.tables_for(caller.role)},
+                "counts": {t: scope.count(t)
+                           for t in protocol.tables_for(caller.role, announced_schema(request))},
             }
         )
 

@@ -80,6 +80,13 @@ def check_version(request: Request) -> None:
         answer_header(request, protocol.UPDATE_DUE_HEADER, due)
 
 
+def announced_schema(request: Request) -> int:
+    """The replica schema the app announced, once `check_version` let it in (this server's
+    own where a request carries none, such as the buyer's page)."""
+    value = request.headers.get(protocol.SCHEMA_HEADER, "")
+    return int(value) if value.isdigit() else protocol.SCHEMA_VERSION
+
+
 #: what `check_version` concluded for each pair of announced versions
 _VERDICTS: dict[tuple[str | None, str | None], tuple[str | None, str | None]] = {}
 
