@@ -5,6 +5,7 @@ wipe is reported and audited; the device's token then stops working. Over real H
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from tests.conftest import MemoryKeyring
 from tests.sync_fixtures import PASSWORD, Server, material, write_rows
 from workbench import documents, wipe
 from workbench.replica import cipher, keys
+from workbench.replica.store import ReplicaClosed, open_replica
 
 PRICE = "24680.1357"
 
@@ -117,3 +119,28 @@ def test_an_unknown_device_cannot_be_ordered_wiped(server: Server) -> None:
                                             "no-such-device"])  # fmt: skip
     assert result.exit_code != 0
     assert "no active device" in result.output
+
+
+def test_a_closed_replica_is_never_opened_again_behind_its_owner(tmp_path: Path) -> None:
+    """A wipe closes the workspace, then deletes its folder. A thread still reading it (the
+    window painting its table) must not connect afresh: that made an empty replica file in
+    the folder being deleted, and the folder stayed behind."""
+    folder = tmp_path / "alpha"
+    folder.mkdir()
+    replica = open_replica(folder / "replica.sqlite")
+    replica.conn.execute("SELECT count(*) FROM materials").fetchone()
+    replica.close(for_good=True)  # as a wipe closes it, before deleting the folder
+    (folder / "replica.sqlite").unlink()
+    found: list[BaseException] = []
+
+    def painting() -> None:
+        try:
+            replica.conn.execute("SELECT count(*) FROM materials")
+        except BaseException as exc:  # what the reading thread met is the point
+            found.append(exc)
+
+    reader = threading.Thread(target=painting)
+    reader.start()
+    reader.join()
+    assert [type(e) for e in found] == [ReplicaClosed]
+    assert list(folder.iterdir()) == []

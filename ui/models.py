@@ -14,6 +14,8 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from workbench.replica.store import ReplicaClosed
+
 RowLoader = Callable[[Sequence[str]], list[dict[str, Any]]]
 Index = QModelIndex | QPersistentModelIndex
 
@@ -111,7 +113,11 @@ class MaterialsTableModel(QAbstractTableModel):
         if not page:
             return
         self.load_calls.append(len(page))
-        for loaded in self._loader(page):
+        try:
+            loaded_rows = list(self._loader(page))
+        except ReplicaClosed:  # the workspace closed under the window (a remote wipe): no rows
+            loaded_rows = []
+        for loaded in loaded_rows:
             self._rows[loaded["id"]] = loaded
         for missing in page:  # deleted meanwhile: show an empty row rather than reload forever
             self._rows.setdefault(missing, {"id": missing, "name": "(no longer available)"})

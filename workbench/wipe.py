@@ -95,6 +95,7 @@ def wipe_workspace(workspace: Workspace, export: tuple[Path, str] | None = None)
         exported = export_unsent(replica, target, passphrase)
     server, user = replica.get_state("server_url"), replica.get_state("username")
     replica_path = replica.path
+    workspace.replica.close(for_good=True)  # no thread may open it again while it goes
     workspace.close()
     keys.forget(replica_path)
     removed = sorted(p.name for p in root.iterdir()) if root.exists() else []

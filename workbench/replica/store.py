@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from workbench.errors import WorkbenchError
 from workbench.replica import cipher
 from workbench.replica.migrate import migrate, schema_version
 
@@ -41,6 +42,12 @@ def connect(path: Path | str, key: bytes | None = None) -> sqlite3.Connection:
     return conn
 
 
+class ReplicaClosed(WorkbenchError, sqlite3.ProgrammingError):
+    """The replica was closed for good (its workspace is being deleted by a remote wipe) and is
+    not opened again behind its owner's back: a connection made then, by a window still
+    painting its rows, would create an empty file in the folder being deleted."""
+
+
 class Replica:
     """One workspace's SQLite file.
 
@@ -57,14 +64,17 @@ class Replica:
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._writer = threading.RLock()
+        self._closed = False
 
     @property
     def conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = connect(self.path, self.key)
-            self._local.conn = conn
-            with self._lock:
+            with self._lock:  # a thread's first connection and `close` never cross
+                if self._closed:
+                    raise ReplicaClosed(f"the workspace in {self.path.parent} is closed")
+                conn = connect(self.path, self.key)
+                self._local.conn = conn
                 self._all.append(conn)
         return conn
 
@@ -130,12 +140,15 @@ class Replica:
         """The change sequence this replica has applied up to (the sync pull cursor)."""
         return int(self.get_state("cursor", "0") or 0)
 
-    def close(self) -> None:
+    def close(self, *, for_good: bool = False) -> None:
+        """Close every thread's connection. A thread that reads afterwards connects again,
+        unless ``for_good`` (the file is about to be deleted): then it gets `ReplicaClosed`."""
         with self._lock:
+            self._closed = self._closed or for_good
             for conn in self._all:
                 conn.close()
             self._all.clear()
-        self._local = threading.local()
+            self._local = threading.local()
 
 
 def open_replica(path: Path | str, key: bytes | None = None) -> Replica:
