@@ -262,3 +262,21 @@ def test_the_proposals_company_logo_and_incoterm_are_typed_picked_and_saved(
     again = load_settings(tmp_path)
     assert (again.company_name, again.incoterm, again.incoterm_place, again.company_logo) == (
         "Kongu Mills Ltd", "FCA", "Chennai", "")  # fmt: skip
+
+
+def test_every_placeholder_shows_whole_at_the_size_the_dialog_opens(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    dialog = dialog_for(qtbot, tmp_path)
+    qtbot.waitExposed(dialog)
+    QApplication.processEvents()
+    cut = []
+    for edit in dialog.findChildren(QLineEdit):
+        hint = edit.placeholderText()
+        if not hint or not edit.isVisible():
+            continue
+        margins = edit.textMargins()
+        room = edit.width() - margins.left() - margins.right() - 2 * (2 + 2)  # frame, margin
+        if edit.fontMetrics().horizontalAdvance(hint) > room:
+            cut.append(hint)
+    assert cut == [], cut
