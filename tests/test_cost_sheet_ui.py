@@ -233,6 +233,25 @@ def test_a_clo_bom_fills_the_sheet_after_confirmation(
         (chosen[1].material_id, 4), (label_id, 1)]  # fmt: skip
 
 
+def test_the_bom_dialog_fits_its_materials_in_view(qtbot: QtBot, window: MainWindow) -> None:
+    corpus = Path(__file__).parent / "data" / "ingest" / "clo3d_bom.csv"
+    sheet = open_sheet(qtbot, window, None)
+    dialog = sheet.open_bom(corpus)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.result is not None, timeout=10_000)
+    qtbot.waitExposed(dialog)
+    table = dialog.table
+    assert table.rowCount() >= 5
+    assert table.horizontalScrollBar().maximum() == 0  # nothing to scroll sideways for
+    for row in range(table.rowCount()):  # each material's box inside its column, whole
+        box = table.cellWidget(row, 4)
+        assert box.width() <= table.columnWidth(4)
+        # however long a material's name, the box can narrow to the room the column has
+        assert box.minimumSizeHint().width() <= 320, box.currentText()
+        assert box.toolTip() == box.currentText()
+    assert not dialog.problems.isVisible()  # no problems: no empty box for them
+
+
 def test_the_proposal_builder_previews_exports_and_issues(
     qtbot: QtBot, window: MainWindow, tmp_path: Path
 ) -> None:
