@@ -36,6 +36,7 @@ from ui.field_notes import NOTE_STYLE, FieldNotes
 from ui.file_dialogs import ask_open_path
 from ui.formats import sample
 from ui.ops import OpRunner
+from ui.wrapped_label import WrappedLabel
 from workbench.credentials import NoKeyringError, save_api_key
 from workbench.labels import template_names
 from workbench.paths import data_dir
@@ -104,9 +105,8 @@ class SettingsDialog(QDialog):
             ("Image model", self.image_model),
         ):
             af.addRow(label + ":", widget)  # fmt: skip
-        self.ai_sent = QLabel(sent_in_words())
+        self.ai_sent = WrappedLabel(sent_in_words())
         self.ai_sent.setObjectName("hint")
-        self.ai_sent.setWordWrap(True)
         af.addRow(self.ai_sent)
         labels = QGroupBox("Labels")
         lf = QFormLayout(labels)
