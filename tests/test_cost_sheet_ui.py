@@ -252,6 +252,24 @@ def test_the_bom_dialog_fits_its_materials_in_view(qtbot: QtBot, window: MainWin
     assert not dialog.problems.isVisible()  # no problems: no empty box for them
 
 
+def test_a_long_fabric_name_shows_whole_beside_its_button(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    conn = window.workspace.replica.conn
+    fabric_id, name = conn.execute(
+        "SELECT id, name FROM materials WHERE material_type = 'fabric' "
+        "ORDER BY length(name) DESC LIMIT 1").fetchone()  # fmt: skip
+    sheet = open_sheet(qtbot, window, fabric_id)
+    sheet.resize(1366, 768)
+    qtbot.wait(100)  # the layout settles
+    label = sheet.inputs.fabric_label
+    assert label.text() == name
+    lines = label.heightForWidth(label.width())
+    assert lines > label.fontMetrics().height()  # two lines at this width
+    assert label.height() >= lines and label.minimumHeight() >= lines  # and neither cut off
+    discard_unsaved(window)
+
+
 def test_the_proposal_builder_previews_exports_and_issues(
     qtbot: QtBot, window: MainWindow, tmp_path: Path
 ) -> None:
