@@ -259,14 +259,31 @@ def test_a_long_fabric_name_shows_whole_beside_its_button(
     fabric_id, name = conn.execute(
         "SELECT id, name FROM materials WHERE material_type = 'fabric' "
         "ORDER BY length(name) DESC LIMIT 1").fetchone()  # fmt: skip
-    sheet = open_sheet(qtbot, window, fabric_id)
+    sheet = open_sheet(qtbot, window, None)
     sheet.resize(1366, 768)
+    qtbot.wait(100)  # laid out with "no fabric chosen" on one line
+    with qtbot.waitSignal(sheet.computed, timeout=10_000):
+        sheet.use_fabric(fabric_id)
     qtbot.wait(100)  # the layout settles
     label = sheet.inputs.fabric_label
     assert label.text() == name
     lines = label.heightForWidth(label.width())
     assert lines > label.fontMetrics().height()  # two lines at this width
     assert label.height() >= lines and label.minimumHeight() >= lines  # and neither cut off
+    discard_unsaved(window)
+
+
+def test_the_breakdown_keeps_its_lines_in_view_on_a_768_pixel_screen(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
+    sheet.resize(1366, 768)
+    qtbot.wait(100)  # the layout settles
+    table = sheet.panel.breakdown
+    assert table.rowCount() >= 5
+    assert table.viewport().height() >= 3 * table.rowHeight(0)  # three lines at the least
+    terms = sheet.panel.terms_label
+    assert terms.isVisible() and terms.height() >= terms.heightForWidth(terms.width())
     discard_unsaved(window)
 
 

@@ -19,8 +19,16 @@ class WrappedLabel(QLabel):
         super().__init__(text, parent)
         self.setWordWrap(True)
 
+    def setText(self, text: str) -> None:
+        """A new text at the same width may need more lines than the one before."""
+        super().setText(text)
+        self._fit(self.width())
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        needed = self.heightForWidth(event.size().width())
+        self._fit(event.size().width())
+
+    def _fit(self, width: int) -> None:
+        needed = self.heightForWidth(width)
         if needed > 0 and needed != self.minimumHeight():
             self.setMinimumHeight(needed)
