@@ -233,6 +233,60 @@ def test_a_clo_bom_fills_the_sheet_after_confirmation(
         (chosen[1].material_id, 4), (label_id, 1)]  # fmt: skip
 
 
+def test_the_bom_dialog_fits_its_materials_in_view(qtbot: QtBot, window: MainWindow) -> None:
+    corpus = Path(__file__).parent / "data" / "ingest" / "clo3d_bom.csv"
+    sheet = open_sheet(qtbot, window, None)
+    dialog = sheet.open_bom(corpus)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.result is not None, timeout=10_000)
+    qtbot.waitExposed(dialog)
+    table = dialog.table
+    assert table.rowCount() >= 5
+    assert table.horizontalScrollBar().maximum() == 0  # nothing to scroll sideways for
+    for row in range(table.rowCount()):  # each material's box inside its column, whole
+        box = table.cellWidget(row, 4)
+        assert box.width() <= table.columnWidth(4)
+        # however long a material's name, the box can narrow to the room the column has
+        assert box.minimumSizeHint().width() <= 320, box.currentText()
+        assert box.toolTip() == box.currentText()
+    assert not dialog.problems.isVisible()  # no problems: no empty box for them
+
+
+def test_a_long_fabric_name_shows_whole_beside_its_button(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    conn = window.workspace.replica.conn
+    fabric_id, name = conn.execute(
+        "SELECT id, name FROM materials WHERE material_type = 'fabric' "
+        "ORDER BY length(name) DESC LIMIT 1").fetchone()  # fmt: skip
+    sheet = open_sheet(qtbot, window, None)
+    sheet.resize(1366, 768)
+    qtbot.wait(100)  # laid out with "no fabric chosen" on one line
+    with qtbot.waitSignal(sheet.computed, timeout=10_000):
+        sheet.use_fabric(fabric_id)
+    qtbot.wait(100)  # the layout settles
+    label = sheet.inputs.fabric_label
+    assert label.text() == name
+    lines = label.heightForWidth(label.width())
+    assert lines > label.fontMetrics().height()  # two lines at this width
+    assert label.height() >= lines and label.minimumHeight() >= lines  # and neither cut off
+    discard_unsaved(window)
+
+
+def test_the_breakdown_keeps_its_lines_in_view_on_a_768_pixel_screen(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
+    sheet.resize(1366, 768)
+    qtbot.wait(100)  # the layout settles
+    table = sheet.panel.breakdown
+    assert table.rowCount() >= 5
+    assert table.viewport().height() >= 3 * table.rowHeight(0)  # three lines at the least
+    terms = sheet.panel.terms_label
+    assert terms.isVisible() and terms.height() >= terms.heightForWidth(terms.width())
+    discard_unsaved(window)
+
+
 def test_the_proposal_builder_previews_exports_and_issues(
     qtbot: QtBot, window: MainWindow, tmp_path: Path
 ) -> None:

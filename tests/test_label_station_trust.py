@@ -236,3 +236,36 @@ def test_the_pdf_path_is_shown_whole_or_elided_in_the_middle(
     assert station.printer_string() == f"pdf:{deep}"
     station.set_printer("pdf:/srv/labels/a.pdf")
     assert path.shown_text() == "/srv/labels/a.pdf"  # short: whole
+
+
+def _fits(edit: QWidget) -> bool:
+    """A line edit shows its whole text (nothing scrolled out of sight at either end)."""
+    text = edit.text()  # type: ignore[attr-defined]
+    margins = edit.textMargins()  # type: ignore[attr-defined]
+    padding = 2 * 8 + 2 * 2  # the station's padding each side, and QLineEdit's own margin
+    room = edit.contentsRect().width() - margins.left() - margins.right() - padding
+    return edit.fontMetrics().horizontalAdvance(text) <= room
+
+
+@pytest.mark.parametrize("size", [None, (1024, 768), (1280, 800)])
+def test_a_failed_print_message_and_the_mill_show_whole(
+    qtbot: QtBot, workspace: Workspace, stations: list, size: tuple[int, int] | None
+) -> None:
+    station = open_station(qtbot, workspace, stations)  # None: at the size it opens at
+    if size is not None:
+        station.resize(*size)
+        qtbot.waitUntil(lambda: (station.width(), station.height()) == size)
+    scan(qtbot, station, an_order(workspace)["order_no"])
+    mill = station.fields["mill"]
+    if size is not None:  # the screens it is laid out for (it opens narrower on a narrower one)
+        assert len(mill.text()) > 20 and _fits(mill), (mill.text(), mill.width())
+    folder = "/proc/no-such-folder/" + "/".join(f"shift-{n}-labels" for n in range(14))
+    station.set_printer(f"pdf:{folder}/labels.pdf")
+    with qtbot.waitSignal(station.print_failed, timeout=30_000):
+        qtbot.mouseClick(station.print_button, Qt.MouseButton.LeftButton)
+    QApplication.processEvents()
+    message = station.message
+    assert "Not printed" in message.text() and folder in message.text()
+    assert message.height() >= message.heightForWidth(message.width())  # no line cut off
+    assert _rect(message, station).bottom() <= station.jobs_table.mapTo(station, QPoint(0, 0)).y()
+    assert station.jobs_table.height() >= 150

@@ -214,3 +214,25 @@ def test_ctrl_k_from_a_filter_goes_to_the_search_box(
     qtbot.waitUntil(window.facets.gsm_min.hasFocus)
     qtbot.keyClick(window.facets.gsm_min, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(window.search_box.hasFocus)
+
+
+def test_an_empty_workspace_says_so_whole_in_a_small_window(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    workspace = open_workspace(tmp_path / "demo")
+    win = MainWindow(workspace, OpRunner())
+    qtbot.addWidget(win)
+    win.resize(1100, 600)
+    win.show()
+    panel = win.search_view.no_results
+    try:
+        qtbot.waitUntil(panel.isVisible)
+        QApplication.processEvents()
+        assert panel.title.text() == "No materials yet"
+        assert "holds no materials" in panel.reason.text()
+        for label in (panel.title, panel.reason):  # no line cut off at the bottom or the side
+            assert label.height() >= label.heightForWidth(label.width()), label.text()
+            assert label.width() >= label.minimumSizeHint().width(), label.text()
+    finally:
+        win.close()
+        workspace.close()

@@ -262,3 +262,39 @@ def test_the_proposals_company_logo_and_incoterm_are_typed_picked_and_saved(
     again = load_settings(tmp_path)
     assert (again.company_name, again.incoterm, again.incoterm_place, again.company_logo) == (
         "Kongu Mills Ltd", "FCA", "Chennai", "")  # fmt: skip
+
+
+def test_every_placeholder_shows_whole_at_the_size_the_dialog_opens(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    dialog = dialog_for(qtbot, tmp_path)
+    qtbot.waitExposed(dialog)
+    QApplication.processEvents()
+    cut = []
+    for edit in dialog.findChildren(QLineEdit):
+        hint = edit.placeholderText()
+        if not hint or not edit.isVisible():
+            continue
+        margins = edit.textMargins()
+        room = edit.width() - margins.left() - margins.right() - 2 * (2 + 2)  # frame, margin
+        if edit.fontMetrics().horizontalAdvance(hint) > room:
+            cut.append(hint)
+    assert cut == [], cut
+
+
+@pytest.mark.parametrize("size", ["opened", "fitted", "smallest"])
+def test_what_the_ai_provider_is_sent_shows_whole(qtbot: QtBot, tmp_path: Path, size: str) -> None:
+    dialog = dialog_for(qtbot, tmp_path)
+    qtbot.waitExposed(dialog)
+    if size == "fitted":  # as large as its contents want
+        dialog.adjustSize()
+    elif size == "smallest":  # as small as its layout lets it be
+        dialog.resize(1, 1)
+    qtbot.wait(100)  # the layout settles
+    for hint in (dialog.ai_sent, dialog.where):
+        assert hint.height() >= hint.heightForWidth(hint.width()), (size, hint.text())
+    # and the layout cannot squeeze it: a column narrower than the layout guessed (the other
+    # column wider) cut its last lines off with the app's style sheet
+    sent = dialog.ai_sent
+    lines = sent.heightForWidth(sent.width())
+    assert sent.minimumHeight() >= lines > 3 * sent.fontMetrics().height()

@@ -101,13 +101,22 @@ class BomDialog(QDialog):
                 item.setBackground(QBrush(QColor(STATUS_COLOUR[line.status])))
                 self.table.setItem(r, c, item)
             box = QComboBox()
+            # The box fits the column and cuts a long name short; its list and its tooltip
+            # show the whole name (a box as wide as its longest name pushed the column out of
+            # view).
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(24)
+            box.currentTextChanged.connect(box.setToolTip)
             for candidate in line.candidates:
                 box.addItem(f"{candidate.code}  {candidate.name}", candidate.material_id)
             box.addItem(LEAVE_OUT, "")
+            box.setToolTip(box.currentText())
             self.table.setCellWidget(r, 4, box)
-        self.table.resizeColumnsToContents()
+        for column in range(4):  # the material's column takes the rest of the width
+            self.table.resizeColumnToContents(column)
         for problem in result.problems:
             self.problems.addItem(str(problem))
+        self.problems.setVisible(bool(result.problems))
         self.matched.emit(result)
 
     def choose(self, row: int, material_id: str) -> None:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -141,7 +142,12 @@ class ConflictsDialog(QDialog):
         self.list = QListWidget()
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels(["Field", "Yours", "On the server"])
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # The field's name as wide as it needs; the two values share the rest alike, so the
+        # user's is not cut short beside the server's.
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        for column in (1, 2):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
         install_export(self.table, "conflict")
         self.keep_mine = QPushButton("Keep mine")
@@ -194,7 +200,9 @@ class ConflictsDialog(QDialog):
             yours = "(deleted)" if c.mine is None else mine.get(name)
             for col, value in enumerate((name, yours, theirs.get(name))):
                 text = value if isinstance(value, str) else json.dumps(value)
-                self.table.setItem(r, col, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)  # a value longer than half the dialog, whole
+                self.table.setItem(r, col, item)
 
     def _choose(self, keep: str) -> None:
         row = self.list.currentRow()

@@ -36,6 +36,7 @@ from ui.field_notes import NOTE_STYLE, FieldNotes
 from ui.file_dialogs import ask_open_path
 from ui.formats import sample
 from ui.ops import OpRunner
+from ui.wrapped_label import WrappedLabel
 from workbench.credentials import NoKeyringError, save_api_key
 from workbench.labels import template_names
 from workbench.paths import data_dir
@@ -85,10 +86,16 @@ class SettingsDialog(QDialog):
         ai = QGroupBox("AI provider (any OpenAI-compatible API)")
         af = QFormLayout(ai)
         self.ai_url = QLineEdit(settings.ai.base_url)
-        self.ai_url.setPlaceholderText("https://api.openai.com  or  http://localhost:11434")
+        # Placeholders short enough to show whole at the size the dialog opens; the rest of
+        # what they would say is in the field's tooltip.
+        self.ai_url.setPlaceholderText("https://api.openai.com")
+        self.ai_url.setToolTip("Any OpenAI-compatible API: https://api.openai.com, or one on "
+                               "this network such as http://localhost:11434")  # fmt: skip
         self.ai_key = QLineEdit()
         self.ai_key.setEchoMode(QLineEdit.EchoMode.Password)
-        self.ai_key.setPlaceholderText("kept in the system keyring; leave empty to keep it")
+        self.ai_key.setPlaceholderText("kept in the system keyring")
+        self.ai_key.setToolTip("Kept in the system keyring; leave it empty to keep the key "
+                               "already saved")  # fmt: skip
         self.chat_model = QLineEdit(settings.ai.chat_model)
         self.image_model = QLineEdit(settings.ai.image_model)
         for label, widget in (
@@ -98,9 +105,8 @@ class SettingsDialog(QDialog):
             ("Image model", self.image_model),
         ):
             af.addRow(label + ":", widget)  # fmt: skip
-        self.ai_sent = QLabel(sent_in_words())
+        self.ai_sent = WrappedLabel(sent_in_words())
         self.ai_sent.setObjectName("hint")
-        self.ai_sent.setWordWrap(True)
         af.addRow(self.ai_sent)
         labels = QGroupBox("Labels")
         lf = QFormLayout(labels)
@@ -141,7 +147,8 @@ class SettingsDialog(QDialog):
         proposals = QGroupBox("Proposals")
         pf = QFormLayout(proposals)
         self.company = QLineEdit(settings.company_name)
-        self.company.setPlaceholderText("the company name on a proposal's cover")
+        self.company.setPlaceholderText("on a proposal's cover")
+        self.company.setToolTip("The company name on a proposal's cover")
         self.logo = QLineEdit(settings.company_logo)
         self.logo.setPlaceholderText("a PNG or JPEG file")
         self.logo_button = QPushButton("Choose…")
@@ -154,7 +161,8 @@ class SettingsDialog(QDialog):
             self.incoterm.addItem(f"{code} — {name}", code)
         self.incoterm.setCurrentIndex(max(0, self.incoterm.findData(settings.incoterm)))
         self.place = QLineEdit(settings.incoterm_place)
-        self.place.setPlaceholderText("the named place or port: Tuticorin, Chennai, …")
+        self.place.setPlaceholderText("Tuticorin, Chennai, …")
+        self.place.setToolTip("The Incoterm's named place or port")
         pf.addRow("Company:", self.company)
         pf.addRow("Logo:", logo_row)
         pf.addRow("Incoterm:", self.incoterm)

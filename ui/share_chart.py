@@ -20,7 +20,7 @@ COLOURS = {
 class ShareChart(pg.PlotWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, background="w")
-        self.setMinimumHeight(220)
+        self.setMinimumHeight(140)  # the breakdown above it keeps a few rows on a 768-px screen
         self.setMenuEnabled(False)
         self.setMouseEnabled(x=False, y=False)
         self.hideButtons()

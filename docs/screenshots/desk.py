@@ -1,8 +1,8 @@
 """The desk's windows at 1366×768, on a demo workspace made for the picture (in a temporary
 folder): ``python docs/screenshots/desk.py [folder]`` writes dashboards.png, capacity.png,
 settings.png, cost-sheet.png, cost-sheet-refused.png, sheet-browser.png, cost-compare.png,
-proposal-builder.png, the proposal's pages and import.png into ``folder`` (by
-default this one)."""
+proposal-builder.png, the proposal's pages, import.png, drill-down.png and the dialogs of
+``dialogs.py`` into ``folder`` (by default this one)."""
 
 from __future__ import annotations
 
@@ -98,6 +98,10 @@ def main(out: Path) -> None:
         board.show()
         wait(app, lambda: "orders" in board.frames and board.date_from.anchor is not None)
         save(app, board, out / "dashboards.png")
+        drill = board.drill("orders", brand="NORDV")
+        wait(app, lambda: drill.frame is not None)
+        save(app, drill, out / "drill-down.png")
+        drill.close()
         board.close()
 
         capacity = CapacityWindow(workspace, ops)
@@ -176,6 +180,10 @@ def main(out: Path) -> None:
         assert dialog.height() <= SIZE[1], dialog.height()
         save(app, dialog, out / "settings.png")
         dialog.close()
+
+        from docs.screenshots.dialogs import dialog_pictures  # it imports this module's parts
+
+        dialog_pictures(app, workspace, ops, out, Path(temp))
         ops.shutdown()
         workspace.close()
 

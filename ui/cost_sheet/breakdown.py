@@ -101,7 +101,8 @@ class BreakdownPanel(QWidget):
         split.addWidget(self.breakdown)
         split.addWidget(self.chart)
         split.addWidget(delivered)
-        split.setSizes([300, 150, 320])
+        split.setSizes([300, 220, 110])  # the lines first; delivery terms are one row
+        split.setChildrenCollapsible(False)
         layout.addWidget(split, 1)
         #: where the rounding went, when the amounts shown needed a cent moved to add up
         self.rounding_label = QLabel()

@@ -43,6 +43,7 @@ from ui.cost_sheet.edits import BOXES, TEXT_FIELDS, FormState
 from ui.field_notes import NOTE_STYLE, FieldNotes
 from ui.formats import date_format
 from ui.wheel_guard import guard_wheel
+from ui.wrapped_label import WrappedLabel
 from workbench.costing import (
     BodyMeasurements,
     CostingError,
@@ -296,8 +297,7 @@ class SheetInputs(QWidget):
 
         fabric = QGroupBox("Fabric")
         ff = QFormLayout(fabric)
-        self.fabric_label = QLabel("no fabric chosen")
-        self.fabric_label.setWordWrap(True)
+        self.fabric_label = WrappedLabel("no fabric chosen")  # a long name: two lines, whole
         #: "Choose fabric…": the window opens the picker
         self.choose_fabric_button = QPushButton("Choose fabric…")
         row = QHBoxLayout()

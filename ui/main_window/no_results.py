@@ -58,7 +58,11 @@ class NoResults(QWidget):
         self.clear_button.clicked.connect(self.clear_filters)
         self.caption = QLabel("Nearest matches")
         self.caption.setObjectName("nearestCaption")
-        for widget in (self.title, self.reason, self.clear_button, self.caption):
+        # The title and the reason take the panel's width: aligned, a wrapped label is laid
+        # out at its preferred width and given too few lines' height, and its end is cut off.
+        for widget in (self.title, self.reason):
+            self._layout.addWidget(widget)
+        for widget in (self.clear_button, self.caption):
             self._layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignLeft)
         self._links = QVBoxLayout()
         self._links.setSpacing(0)

@@ -22,19 +22,20 @@ from workbench.labels import LabelError, LabelItem
 #: The label fields the operator sees, in the order of the form: (field, caption).
 FORM_FIELDS = (
     ("description", "Description"),
+    ("mill", "Mill"),
     ("style", "Style"),
     ("colour", "Colour"),
     ("lot", "Lot"),
     ("quantity", "Qty"),
     ("date", "Made"),
-    ("mill", "Mill"),
 )
 
 
 class LabelForm(QGridLayout):
     """The scanned code above, a caption and a line edit for each of :data:`FORM_FIELDS`:
-    the description across the form, the short fields two to a row (the form keeps to five
-    rows, so the jobs list stays in view on a 768-pixel-high screen).
+    the description and the mill (a name and a town, the longest values) across the form, the
+    short fields two to a row (six rows, so the jobs list stays in view on a 768-pixel-high
+    screen).
 
     A layout rather than a widget: it sits above the message and the jobs with no margins of
     its own. ``edited`` is called when the operator changes a field.
@@ -55,10 +56,10 @@ class LabelForm(QGridLayout):
             edit.setMinimumWidth(90)
             if edited is not None:
                 edit.textEdited.connect(lambda _text: edited())
-            if number == 0:  # the description: the whole width
-                row, column, span = 1, 0, 3
+            if number < 2:  # the description and the mill: the whole width
+                row, column, span = 1 + number, 0, 3
             else:
-                row, column, span = 1 + (number + 1) // 2, 2 * ((number + 1) % 2), 1
+                row, column, span = 3 + (number - 2) // 2, 2 * (number % 2), 1
             self.addWidget(caption(text), row, column)
             self.addWidget(edit, row, column + 1, 1, span)
             self.fields[name] = edit

@@ -1,5 +1,5 @@
-"""The label station window: the scan box across the top; on the left the label's fields,
-the message line and the jobs; on the right the print panel and a preview of the label as it
+"""The label station window: the scan box and the message line across the top; on the left
+the label's fields and the jobs; on the right the print panel and a preview of the label as it
 prints. The two columns are a splitter and every part sizes by layout, so the window fits a
 1024×768 screen whole (the jobs list in view, Print full size) and grows with a larger one.
 
@@ -104,6 +104,12 @@ class LabelStation(QMainWindow):
         page.setContentsMargins(16, 10, 16, 6)
         page.setSpacing(8)
         page.addLayout(self._build_scan_row())
+        # Under the scan, across the window: a long message (a printer's error with its path)
+        # wraps to few lines and never pushes the form and the jobs out of their room.
+        self.message = QLabel("Scan an order or lot number.")
+        self.message.setObjectName("stationMessage")
+        self.message.setWordWrap(True)
+        page.addWidget(self.message)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setHandleWidth(12)
@@ -160,15 +166,11 @@ class LabelStation(QMainWindow):
         return column
 
     def _build_left(self) -> QWidget:
-        """The label's fields, the message line and the jobs."""
+        """The label's fields and the jobs."""
         left, column = _column()
         self.form = LabelForm(edited=self.preview_timer.start)
         self.code_label, self.fields = self.form.code_label, self.form.fields
         column.addLayout(self.form)
-        self.message = QLabel("Scan an order or lot number.")
-        self.message.setObjectName("stationMessage")
-        self.message.setWordWrap(True)
-        column.addWidget(self.message)
         self.jobs_list = JobsList(self.retry_jobs)
         self.retry_button, self.jobs_table = self.jobs_list.retry_button, self.jobs_list.jobs_table
         column.addLayout(self.jobs_list, 1)
