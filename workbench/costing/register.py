@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from workbench.errors import WorkbenchError
+
 STATUSES: tuple[str, ...] = ("draft", "submitted", "approved")
 
 #: where each status may go next, and the words of the step
@@ -29,7 +31,7 @@ NEXT: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
-class RegisterError(ValueError):
+class RegisterError(WorkbenchError, ValueError):
     """A step the register refuses, in words for the user."""
 
 
