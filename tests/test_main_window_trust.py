@@ -220,7 +220,8 @@ def test_an_empty_workspace_says_so_whole_in_a_small_window(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
     workspace = open_workspace(tmp_path / "demo")
-    win = MainWindow(workspace, OpRunner())
+    ops = OpRunner()
+    win = MainWindow(workspace, ops)
     qtbot.addWidget(win)
     win.resize(1100, 600)
     win.show()
@@ -234,5 +235,19 @@ def test_an_empty_workspace_says_so_whole_in_a_small_window(
             assert label.height() >= label.heightForWidth(label.width()), label.text()
             assert label.width() >= label.minimumSizeHint().width(), label.text()
     finally:
+        # the index made ready searches again: let it answer while the window is still here
+        qtbot.waitUntil(lambda: not ops.busy, timeout=10_000)
         win.close()
         workspace.close()
+
+
+def test_a_search_after_a_remote_wipe_closed_the_workspace_changes_nothing(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    """An op that ends after a wipe (the index being made ready) searches again: with the
+    replica closed for good it must neither fail nor open the replica afresh."""
+    shown = window.search_view.model.rowCount()
+    window.workspace.replica.close(for_good=True)
+    window.run_search()
+    qtbot.wait(50)
+    assert window.search_view.model.rowCount() == shown

@@ -35,6 +35,7 @@ from ui.main_window.no_results import NoResults
 from ui.models import COLUMNS, MaterialsTableModel
 from ui.ops import OpContext
 from workbench.replica import queries
+from workbench.replica.store import ReplicaClosed
 from workbench.search import SearchRequest, SearchResult
 from workbench.search.nearest import NoMatch, explain_no_match
 
@@ -196,7 +197,11 @@ class SearchView:
         self._search_seq += 1
         seq = self._search_seq
         request = self.current_request()
-        search, conn = self.workspace.search, self.workspace.replica.conn
+        try:
+            conn = self.workspace.replica.conn
+        except ReplicaClosed:  # the workspace is being deleted (a remote wipe): nothing to do
+            return seq
+        search = self.workspace.search
 
         def work(_ctx: OpContext) -> tuple[SearchResult, Nothing | None]:
             result = search.search(request)
