@@ -88,6 +88,7 @@ case "$command" in
   test)
     setup
     .venv/bin/ruff check .
+    .venv/bin/ruff format --check .
     .venv/bin/python -m mypy  # strict on workbench/ and sync/ ([tool.mypy] in pyproject.toml)
     QT_QPA_PLATFORM=offscreen exec .venv/bin/python -m pytest -q "$@"
     ;;

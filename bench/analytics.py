@@ -52,8 +52,12 @@ from workbench.replica import Replica, open_replica
 def _save_sheets(replica: Replica, count: int, rng: random.Random) -> int:
     """``count`` cost sheets as a merchandiser starts them: a fabric's starting style, a brand."""
     conn = replica.conn
-    fabrics = [r[0] for r in conn.execute(
-        "SELECT id FROM materials WHERE material_type = 'fabric' AND deleted = 0")]  # fmt: skip
+    fabrics = [
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM materials WHERE material_type = 'fabric' AND deleted = 0"
+        )
+    ]
     brands = [(r[0], r[1]) for r in conn.execute("SELECT id, code FROM brands WHERE deleted = 0")]
     saved = 0
     for n, fabric_id in enumerate(rng.sample(fabrics, min(len(fabrics), count * 2))):
@@ -80,8 +84,9 @@ def _sync_page(replica: Replica, changed: int, rng: random.Random) -> None:
     ids = [r[0] for r in replica.conn.execute("SELECT id FROM orders WHERE deleted = 0")]
     changes = []
     for n, order_id in enumerate(rng.sample(ids, changed), start=1):
-        row = dict(replica.conn.execute("SELECT * FROM orders WHERE id = ?", (order_id,))
-                   .fetchone())  # fmt: skip
+        row = dict(
+            replica.conn.execute("SELECT * FROM orders WHERE id = ?", (order_id,)).fetchone()
+        )
         row.update(quantity=int(row["quantity"]) + 50, version=cursor + n)
         changes.append({"table": "orders", "row": row})
     client = SyncClient(replica, "http://127.0.0.1:9", "offline")  # only apply_page is used
@@ -133,17 +138,20 @@ def bench(orders: int, materials: int, sheets: int) -> None:
             ("lead_times_by_brand", lambda: analytics.lead_times()),
             ("lead_times_by_mill", lambda: analytics.lead_times(by=["mill"])),
             ("lead_times_by_due_month", lambda: analytics.lead_times(by=["due_month"])),
-            ("order_rows_drill_down",
-             lambda: analytics.order_rows(Filters(brands=brands[:1]), season="SS25")),
+            (
+                "order_rows_drill_down",
+                lambda: analytics.order_rows(Filters(brands=brands[:1]), season="SS25"),
+            ),
             ("rate_history", lambda: analytics.rate_history()),
             ("rate_trends", lambda: analytics.rate_trends()),
             ("capacity", lambda: analytics.capacity(start=today)),
             ("capacity_heatmap", lambda: analytics.capacity_heatmap(start=today)),
             ("cost_structure", lambda: analytics.cost_structure(today=today)),
             ("cost_by_process", lambda: analytics.cost_by_process(today=today)),
-        ]  # fmt: skip
-        results: dict[str, dict[str, float]] = {"order_history": {
-            "compute_ms_first_ever": first_ever}}  # fmt: skip
+        ]
+        results: dict[str, dict[str, float]] = {
+            "order_history": {"compute_ms_first_ever": first_ever}
+        }
         for name, call in dashboards:
             cold = _ms(call)
             cached = statistics.median(_ms(call) for _ in range(5))
@@ -157,24 +165,44 @@ def bench(orders: int, materials: int, sheets: int) -> None:
                 refresh = analytics.last_refresh
         analytics.wait_saved()
         for name, figures in results.items():
-            print(json.dumps({"bench": "analytics", "dashboard": name, "orders": orders,
-                              **{k: round(v, 2) for k, v in figures.items()}}))  # fmt: skip
-        print(json.dumps({
-            "bench": "analytics", "dashboard": "order_frame", "orders": orders,
-            "materials": materials, "cost_sheets": saved, "generate_s": round(generate_s, 1),
-            "load_ms": round(float(load["read_ms"]) + float(load["frame_ms"]), 1),
-            "load_read_ms": load["read_ms"], "load_source": load["source"],
-            "load_how": load["how"],
-            "first_ever_load_ms": round(float(first_load["read_ms"])
-                                        + float(first_load["frame_ms"]), 1),
-            "first_ever_read_ms": first_load["read_ms"], "save_ms": save["ms"],
-            "file_mb": round(store_file.path_for(path).stat().st_size / 1e6, 1),
-            "refresh_how": refresh["how"],
-            "refresh_ms": round(float(refresh["read_ms"]) + float(refresh["frame_ms"]), 1),
-            "refresh_read_ms": refresh["read_ms"],
-            "rewritten_after_sync": analytics.last_save != {},
-            "loadavg_1min": round(os.getloadavg()[0], 2), "cpus": os.cpu_count(),
-        }))  # fmt: skip
+            print(
+                json.dumps(
+                    {
+                        "bench": "analytics",
+                        "dashboard": name,
+                        "orders": orders,
+                        **{k: round(v, 2) for k, v in figures.items()},
+                    }
+                )
+            )
+        print(
+            json.dumps(
+                {
+                    "bench": "analytics",
+                    "dashboard": "order_frame",
+                    "orders": orders,
+                    "materials": materials,
+                    "cost_sheets": saved,
+                    "generate_s": round(generate_s, 1),
+                    "load_ms": round(float(load["read_ms"]) + float(load["frame_ms"]), 1),
+                    "load_read_ms": load["read_ms"],
+                    "load_source": load["source"],
+                    "load_how": load["how"],
+                    "first_ever_load_ms": round(
+                        float(first_load["read_ms"]) + float(first_load["frame_ms"]), 1
+                    ),
+                    "first_ever_read_ms": first_load["read_ms"],
+                    "save_ms": save["ms"],
+                    "file_mb": round(store_file.path_for(path).stat().st_size / 1e6, 1),
+                    "refresh_how": refresh["how"],
+                    "refresh_ms": round(float(refresh["read_ms"]) + float(refresh["frame_ms"]), 1),
+                    "refresh_read_ms": refresh["read_ms"],
+                    "rewritten_after_sync": analytics.last_save != {},
+                    "loadavg_1min": round(os.getloadavg()[0], 2),
+                    "cpus": os.cpu_count(),
+                }
+            )
+        )
         replica.close()
 
 

@@ -42,8 +42,10 @@ def queries(count: int) -> tuple[list[list[str]], list[list[str]]]:
     fibres = ["cotton", "organic", "polyester", "viscose", "modal", "linen", "recycled"]
     kinds = ["jersey", "pique", "fleece", "interlock", "poplin", "twill", "denim", "oxford"]
     colours = [c.split()[-1].lower() for c, _ in vocabulary.COLOURS]
-    plain = [[rng.choice(fibres), rng.choice(kinds + colours)][: rng.choice((1, 2))]
-             for _ in range(count)]  # fmt: skip
+    plain = [
+        [rng.choice(fibres), rng.choice(kinds + colours)][: rng.choice((1, 2))]
+        for _ in range(count)
+    ]
     typos = [[typo(rng.choice(fibres + kinds), rng)] for _ in range(count)]
     return plain, typos
 
@@ -57,15 +59,24 @@ def timed(run, items) -> list[float]:  # type: ignore[no-untyped-def]
     return out
 
 
-def summary(engine: str, n: int, build_s: float, mb: float, plain: list[float],
-            fuzzy: list[float] | None) -> None:  # fmt: skip
-    print(json.dumps({
-        "bench": "engine_comparison", "engine": engine, "materials": n,
-        "build_s": round(build_s, 2), "index_mb": mb,
-        "query_p50_ms": round(statistics.median(plain), 2),
-        "query_p95_ms": round(pct(plain, 0.95), 2),
-        "fuzzy_p95_ms": round(pct(fuzzy, 0.95), 2) if fuzzy else None,
-    }), flush=True)  # fmt: skip
+def summary(
+    engine: str, n: int, build_s: float, mb: float, plain: list[float], fuzzy: list[float] | None
+) -> None:
+    print(
+        json.dumps(
+            {
+                "bench": "engine_comparison",
+                "engine": engine,
+                "materials": n,
+                "build_s": round(build_s, 2),
+                "index_mb": mb,
+                "query_p50_ms": round(statistics.median(plain), 2),
+                "query_p95_ms": round(pct(plain, 0.95), 2),
+                "fuzzy_p95_ms": round(pct(fuzzy, 0.95), 2) if fuzzy else None,
+            }
+        ),
+        flush=True,
+    )
 
 
 def main() -> None:
@@ -86,8 +97,14 @@ def main() -> None:
         search.rebuild()
         build = time.perf_counter() - t0
         run = lambda words: search.search(SearchRequest(text=" ".join(words), limit=10))  # noqa: E731
-        summary("tantivy", args.materials, build, folder_mb(work / "tantivy"),
-                timed(run, plain), timed(run, typos))  # fmt: skip
+        summary(
+            "tantivy",
+            args.materials,
+            build,
+            folder_mb(work / "tantivy"),
+            timed(run, plain),
+            timed(run, typos),
+        )
 
     if "fts5" not in args.skip:
         conn = sqlite3.connect(work / "fts.sqlite")
@@ -100,15 +117,28 @@ def main() -> None:
             "SELECT id FROM m WHERE m MATCH ? ORDER BY rank LIMIT 10",
             (" AND ".join(f'"{w}"*' for w in words),),
         ).fetchall()
-        summary("sqlite-fts5", args.materials, build, round((work / "fts.sqlite").stat().st_size
-                / 1e6, 1), timed(run, plain), None)  # fmt: skip
+        summary(
+            "sqlite-fts5",
+            args.materials,
+            build,
+            round((work / "fts.sqlite").stat().st_size / 1e6, 1),
+            timed(run, plain),
+            None,
+        )
 
     if "whoosh" not in args.skip:
         try:
             from whoosh import fields, index, qparser
         except ImportError:
-            print(json.dumps({"bench": "engine_comparison", "engine": "whoosh",
-                              "skipped": "pip install whoosh"}))  # fmt: skip
+            print(
+                json.dumps(
+                    {
+                        "bench": "engine_comparison",
+                        "engine": "whoosh",
+                        "skipped": "pip install whoosh",
+                    }
+                )
+            )
             return
         schema = fields.Schema(id=fields.ID(stored=True), **{t: fields.TEXT for t in TEXT})
         (work / "whoosh").mkdir()
@@ -124,9 +154,16 @@ def main() -> None:
         with ix.searcher() as searcher:
             run = lambda words: searcher.search(parser_.parse(" ".join(words)), limit=10)  # noqa: E731
             fuzzy = lambda words: searcher.search(  # noqa: E731
-                parser_.parse(" ".join(f"{w}~1" for w in words)), limit=10)  # fmt: skip
-            summary("whoosh", args.materials, build, folder_mb(work / "whoosh"),
-                    timed(run, plain), timed(fuzzy, typos))  # fmt: skip
+                parser_.parse(" ".join(f"{w}~1" for w in words)), limit=10
+            )
+            summary(
+                "whoosh",
+                args.materials,
+                build,
+                folder_mb(work / "whoosh"),
+                timed(run, plain),
+                timed(fuzzy, typos),
+            )
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -62,8 +62,12 @@ from workbench.replica import open_replica
 def _styles(
     conn: sqlite3.Connection, count: int, rng: random.Random
 ) -> list[tuple[Style, str, int]]:
-    fabrics = [r[0] for r in conn.execute(
-        "SELECT id FROM materials WHERE material_type = 'fabric' AND deleted = 0")]  # fmt: skip
+    fabrics = [
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM materials WHERE material_type = 'fabric' AND deleted = 0"
+        )
+    ]
     query = "SELECT id FROM materials WHERE material_type = 'trim' AND deleted = 0 LIMIT 300"
     trims = [r[0] for r in conn.execute(query)]
     brands = [c.value for c in pick.brands(conn)]
@@ -71,8 +75,9 @@ def _styles(
     prints = [None, *[c.value for c in pick.print_techniques(conn)]]
     specs = []
     for fabric_id in rng.sample(fabrics, min(len(fabrics), 300)):
-        composition = conn.execute("SELECT composition FROM materials WHERE id = ?",
-                                   (fabric_id,)).fetchone()[0]  # fmt: skip
+        composition = conn.execute(
+            "SELECT composition FROM materials WHERE id = ?", (fabric_id,)
+        ).fetchone()[0]
         yarns = pick.yarns_for(conn, composition)
         try:
             specs.append(fabric_spec(conn, fabric_id, yarn_material_id=yarns[0].value))
@@ -81,21 +86,30 @@ def _styles(
     styles = []
     for n in range(count):
         spec = rng.choice(specs)
-        consumption = (BodyMeasurements(Decimal(rng.randint(60, 80)), Decimal(rng.randint(15, 60)),
-                                        Decimal(rng.randint(45, 62)))
-                       if spec.kind == "knit" else
-                       MarkerConsumption(Decimal(rng.randint(120, 220)) / 100, "m"))  # fmt: skip
+        consumption = (
+            BodyMeasurements(
+                Decimal(rng.randint(60, 80)),
+                Decimal(rng.randint(15, 60)),
+                Decimal(rng.randint(45, 62)),
+            )
+            if spec.kind == "knit"
+            else MarkerConsumption(Decimal(rng.randint(120, 220)) / 100, "m")
+        )
         technique = rng.choice(prints)
         style = Style(
-            style_code=f"BENCH-{n:06d}", category=rng.choice(("knit tops", "other")),
-            fabric=spec, consumption=consumption,
-            making=Making(Decimal(rng.randint(8, 30)), rng.choice(mills),
-                          Decimal(rng.randint(50, 80)) / 100),
+            style_code=f"BENCH-{n:06d}",
+            category=rng.choice(("knit tops", "other")),
+            fabric=spec,
+            consumption=consumption,
+            making=Making(
+                Decimal(rng.randint(8, 30)), rng.choice(mills), Decimal(rng.randint(50, 80)) / 100
+            ),
             wastage=Decimal(rng.randint(5, 15)) / 100,
             printing=PrintSpec(technique) if technique else None,
-            trims=tuple(trim_line(conn, t, Decimal(rng.randint(1, 6)))
-                        for t in rng.sample(trims, 3)),
-        )  # fmt: skip
+            trims=tuple(
+                trim_line(conn, t, Decimal(rng.randint(1, 6))) for t in rng.sample(trims, 3)
+            ),
+        )
         styles.append((style, rng.choice(brands), rng.randint(300, 20_000)))
     return styles
 
@@ -107,8 +121,10 @@ def _by_size(style: Style) -> Style:
     for size, ratio, step in (("S", 1, -1), ("M", 2, 0), ("L", 2, 1), ("XL", 1, 2)):
         if isinstance(c, BodyMeasurements):
             own: BodyMeasurements | MarkerConsumption = replace(
-                c, body_length_cm=c.body_length_cm + 3 * step,
-                half_chest_cm=c.half_chest_cm + 3 * step)  # fmt: skip
+                c,
+                body_length_cm=c.body_length_cm + 3 * step,
+                half_chest_cm=c.half_chest_cm + 3 * step,
+            )
         else:
             assert isinstance(c, MarkerConsumption)
             own = replace(c, quantity=c.quantity + Decimal("0.05") * step)
@@ -125,8 +141,7 @@ def bench_costing(materials: int, sheets: int, rounds: int = 4) -> None:
         generate_demo(replica, materials=materials, seed=3)
         rng = random.Random(11)
         plain = _styles(replica.conn, sheets, rng)
-        kinds = {"plain": plain,
-                 "size_ratio": [(_by_size(s), b, q) for s, b, q in plain]}  # fmt: skip
+        kinds = {"plain": plain, "size_ratio": [(_by_size(s), b, q) for s, b, q in plain]}
         today = date.today()
         wall = dict.fromkeys(kinds, 0.0)
         cpu = dict.fromkeys(kinds, 0.0)
@@ -138,21 +153,31 @@ def bench_costing(materials: int, sheets: int, rounds: int = 4) -> None:
                 book = load_rate_book(replica.conn)
                 loads.append(time.perf_counter() - started)
                 began, began_cpu = time.perf_counter(), time.process_time()
-                for style, brand, quantity in styles[r * chunk:(r + 1) * chunk]:
+                for style, brand, quantity in styles[r * chunk : (r + 1) * chunk]:
                     price_style(style, book, today, brand=brand, quantity=quantity)
                 wall[kind] += time.perf_counter() - began
                 cpu[kind] += time.process_time() - began_cpu
         for kind in kinds:
-            print(json.dumps({
-                "bench": "costing", "kind": kind, "sheets": sheets, "materials": materials,
-                **({"sizes": 4} if kind == "size_ratio" else {}),
-                "distinct_fabrics": len({s.fabric for s, _, _ in plain}),
-                "book_load_ms": round(statistics.median(loads) * 1000, 1),
-                "cost_sheets_per_s": round(sheets / wall[kind]),
-                "cost_sheets_per_cpu_s": round(sheets / cpu[kind]),
-                **({"cpu_ratio_to_plain": round(cpu["plain"] / cpu[kind], 3)}
-                   if kind != "plain" else {}),
-            }))  # fmt: skip
+            print(
+                json.dumps(
+                    {
+                        "bench": "costing",
+                        "kind": kind,
+                        "sheets": sheets,
+                        "materials": materials,
+                        **({"sizes": 4} if kind == "size_ratio" else {}),
+                        "distinct_fabrics": len({s.fabric for s, _, _ in plain}),
+                        "book_load_ms": round(statistics.median(loads) * 1000, 1),
+                        "cost_sheets_per_s": round(sheets / wall[kind]),
+                        "cost_sheets_per_cpu_s": round(sheets / cpu[kind]),
+                        **(
+                            {"cpu_ratio_to_plain": round(cpu["plain"] / cpu[kind], 3)}
+                            if kind != "plain"
+                            else {}
+                        ),
+                    }
+                )
+            )
         replica.close()
 
 
@@ -161,10 +186,21 @@ def bench_lead_time(runs: int = 200) -> None:
     routes) with a work-centre calendar: 15 mill holidays and every Saturday a half day."""
     rng = random.Random(5)
     start = date.today()
-    processes = ["knitting", "dyeing", "printing", "embroidery", "cutting", "sewing",
-                 "finishing", "packing", "washing", "inspection"]  # fmt: skip
-    centres = [WorkCentre(f"{p[:3].upper()}-{i}", p, id=f"{p}-{i}")
-               for p in processes for i in (1, 2)]  # fmt: skip
+    processes = [
+        "knitting",
+        "dyeing",
+        "printing",
+        "embroidery",
+        "cutting",
+        "sewing",
+        "finishing",
+        "packing",
+        "washing",
+        "inspection",
+    ]
+    centres = [
+        WorkCentre(f"{p[:3].upper()}-{i}", p, id=f"{p}-{i}") for p in processes for i in (1, 2)
+    ]
     rows = []
     for centre in centres:
         for day in range(366):
@@ -172,17 +208,21 @@ def bench_lead_time(runs: int = 200) -> None:
             if when.weekday() == 6:
                 continue
             available = 8 * 60 * rng.randint(10, 40)
-            rows.append(CapacityRow(centre.id, when, available,
-                                    int(available * rng.uniform(0.3, 1.0))))  # fmt: skip
+            rows.append(
+                CapacityRow(centre.id, when, available, int(available * rng.uniform(0.3, 1.0)))
+            )
     began = time.perf_counter()
     book = CapacityBook(centres, rows)
     plain_build_ms = (time.perf_counter() - began) * 1000
-    route = [RouteStep(p, Decimal(rng.randint(1, 30)) / 10, transit_days_after=rng.randint(0, 2))
-             for p in processes]  # fmt: skip
+    route = [
+        RouteStep(p, Decimal(rng.randint(1, 30)) / 10, transit_days_after=rng.randint(0, 2))
+        for p in processes
+    ]
     quantities = [rng.randint(1_000, 60_000) for _ in range(runs)]
     days = [start + timedelta(days=d) for d in range(366)]
-    holidays = [CalendarDay(None, day, "holiday") for day in rng.sample(days, 15)
-                if day.weekday() != 5]  # fmt: skip
+    holidays = [
+        CalendarDay(None, day, "holiday") for day in rng.sample(days, 15) if day.weekday() != 5
+    ]
     half_days = [CalendarDay(None, day, "half_day") for day in days if day.weekday() == 5]
     began = time.perf_counter()
     with_calendar = CapacityBook(centres, rows, holidays + half_days)
@@ -197,18 +237,23 @@ def bench_lead_time(runs: int = 200) -> None:
         timings.sort()
         medians[name] = statistics.median(timings)
         result = {
-            "bench": name, "steps": len(route), "centres": len(centres),
-            "capacity_rows": len(rows), "runs": runs,
+            "bench": name,
+            "steps": len(route),
+            "centres": len(centres),
+            "capacity_rows": len(rows),
+            "runs": runs,
             "lead_time_ms": round(medians[name], 3),
             "lead_time_p95_ms": round(timings[int(runs * 0.95) - 1], 3),
-        }  # fmt: skip
+        }
         if which is book:
             result["book_ms"] = round(plain_build_ms, 1)
         else:
-            result |= {"calendar_days": len(holidays) + len(half_days),
-                       "book_ms": round(build_ms, 1),
-                       "book_ratio_to_no_calendar": round(build_ms / plain_build_ms, 2),
-                       "ratio_to_no_calendar": round(medians[name] / medians["lead_time"], 2)}
+            result |= {
+                "calendar_days": len(holidays) + len(half_days),
+                "book_ms": round(build_ms, 1),
+                "book_ratio_to_no_calendar": round(build_ms / plain_build_ms, 2),
+                "ratio_to_no_calendar": round(medians[name] / medians["lead_time"], 2),
+            }
         print(json.dumps(result))
 
 

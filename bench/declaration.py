@@ -34,15 +34,27 @@ def order_rows(n: int) -> list[dict[str, object]]:
     rng = random.Random(7)
     brands = [str(uuid.UUID(int=rng.getrandbits(128))) for _ in range(10)]
     return [
-        {"id": str(uuid.UUID(int=rng.getrandbits(128))), "order_no": f"PO-2026-{i:07d}",
-         "brand_id": rng.choice(brands), "style_code": f"TEE-{i % 500:03d}",
-         "material_id": str(uuid.UUID(int=rng.getrandbits(128))), "season": "SS26",
-         "mill": "Kaveri Mill 1, Coimbatore", "quantity": rng.randrange(300, 20000),
-         "uom": "pc", "unit_price": f"{rng.uniform(2, 20):.2f}", "currency": "USD",
-         "order_date": "2026-01-02", "promised_date": "2026-03-01", "delivered_date": None,
-         "version": i + 1, "deleted": 0, "updated_at": "2026-12-07T00:00:00Z"}
+        {
+            "id": str(uuid.UUID(int=rng.getrandbits(128))),
+            "order_no": f"PO-2026-{i:07d}",
+            "brand_id": rng.choice(brands),
+            "style_code": f"TEE-{i % 500:03d}",
+            "material_id": str(uuid.UUID(int=rng.getrandbits(128))),
+            "season": "SS26",
+            "mill": "Kaveri Mill 1, Coimbatore",
+            "quantity": rng.randrange(300, 20000),
+            "uom": "pc",
+            "unit_price": f"{rng.uniform(2, 20):.2f}",
+            "currency": "USD",
+            "order_date": "2026-01-02",
+            "promised_date": "2026-03-01",
+            "delivered_date": None,
+            "version": i + 1,
+            "deleted": 0,
+            "updated_at": "2026-12-07T00:00:00Z",
+        }
         for i in range(n)
-    ]  # fmt: skip
+    ]
 
 
 def insert_seconds(ddl: list[str], rows: list[dict[str, object]]) -> float:
@@ -75,10 +87,14 @@ def main() -> None:
     for _ in range(args.runs):
         without.append(insert_seconds(unchecked, rows))
         with_checks.append(insert_seconds(declared, rows))
-    emit(figure="replica_insert_orders", rows=args.rows,
-         seconds_with_checks=round(min(with_checks), 3), seconds_without=round(min(without), 3),
-         ratio=round(min(with_checks) / min(without), 3),
-         checks_ns_per_row=round((min(with_checks) - min(without)) / args.rows * 1e9))  # fmt: skip
+    emit(
+        figure="replica_insert_orders",
+        rows=args.rows,
+        seconds_with_checks=round(min(with_checks), 3),
+        seconds_without=round(min(without), 3),
+        ratio=round(min(with_checks) / min(without), 3),
+        checks_ns_per_row=round((min(with_checks) - min(without)) / args.rows * 1e9),
+    )
 
     best = float("inf")
     for _ in range(args.runs):
@@ -86,8 +102,12 @@ def main() -> None:
         for row in rows:
             validation.check_row("orders", row)
         best = min(best, time.process_time() - started)
-    emit(figure="server_check_row_orders", rows=args.rows, seconds=round(best, 3),
-         rows_per_s=round(args.rows / best))  # fmt: skip
+    emit(
+        figure="server_check_row_orders",
+        rows=args.rows,
+        seconds=round(best, 3),
+        rows_per_s=round(args.rows / best),
+    )
 
 
 if __name__ == "__main__":

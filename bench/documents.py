@@ -44,15 +44,26 @@ def main() -> None:
         replica = open_replica(Path(tmp) / "replica.sqlite")
         generate_demo(replica, materials=5000, seed=9)
         conn = replica.conn
-        fabrics = [r[0] for r in conn.execute(
-            "SELECT id FROM materials WHERE material_type = 'fabric' AND construction LIKE "
-            "'%single knit%' ORDER BY code LIMIT ?", (args.styles,))]  # fmt: skip
+        fabrics = [
+            r[0]
+            for r in conn.execute(
+                "SELECT id FROM materials WHERE material_type = 'fabric' AND construction LIKE "
+                "'%single knit%' ORDER BY code LIMIT ?",
+                (args.styles,),
+            )
+        ]
         sheets = []
         for n, fabric_id in enumerate(fabrics):
             style = pick.starting_style(conn, fabric_id, f"BENCH-{n:03d}")
-            row = documents.save_document(replica, "cost_sheets", {
-                "style_code": style.style_code, "title": f"Style {n}",
-                "body": json.dumps(sheet_to_dict(CostSheet(style, "NORDV", 3000)))})  # fmt: skip
+            row = documents.save_document(
+                replica,
+                "cost_sheets",
+                {
+                    "style_code": style.style_code,
+                    "title": f"Style {n}",
+                    "body": json.dumps(sheet_to_dict(CostSheet(style, "NORDV", 3000))),
+                },
+            )
             sheets.append(row["id"])
             picture = io.BytesIO()
             Image.new("RGB", (800, 800), (40 + n * 9, 110, 150)).save(picture, "JPEG")
@@ -61,25 +72,44 @@ def main() -> None:
             documents.add_annotation(replica, fabric_id, "Photo", "bench", photo)
         started = time.perf_counter()
         book, capacity = load_rate_book(conn), load_capacity(conn)
-        proposal = build_proposal(replica, sheets, brand_code="NORDV", book=book,
-                                  capacity=capacity, esg=esg_lines_for(replica, book))  # fmt: skip
+        proposal = build_proposal(
+            replica,
+            sheets,
+            brand_code="NORDV",
+            book=book,
+            capacity=capacity,
+            esg=esg_lines_for(replica, book),
+        )
         built = time.perf_counter()
         pdf = render_proposal_pdf(proposal)
         done = time.perf_counter()
-        print(json.dumps({
-            "bench": "documents", "styles": len(sheets),
-            f"proposal_{len(sheets)}_styles_s": round(done - started, 3),
-            "build_s": round(built - started, 3), "render_s": round(done - built, 3),
-            "pages": len(pdfium.PdfDocument(pdf)),
-            "pdf_kb": round(len(pdf) / 1024),
-        }))  # fmt: skip
+        print(
+            json.dumps(
+                {
+                    "bench": "documents",
+                    "styles": len(sheets),
+                    f"proposal_{len(sheets)}_styles_s": round(done - started, 3),
+                    "build_s": round(built - started, 3),
+                    "render_s": round(done - built, 3),
+                    "pages": len(pdfium.PdfDocument(pdf)),
+                    "pdf_kb": round(len(pdf) / 1024),
+                }
+            )
+        )
         # one style's ESG sheet: the footprint worked out and rendered to PDF
         row = dict(conn.execute("SELECT * FROM cost_sheets WHERE id = ?", (sheets[0],)).fetchone())
         started = time.perf_counter()
         esg_pdf = render_esg_pdf(sheet_footprint(replica, book, row))
         seconds = round(time.perf_counter() - started, 3)
-        print(json.dumps({"bench": "documents", "esg_sheet_s": seconds,
-                          "pages": len(pdfium.PdfDocument(esg_pdf))}))  # fmt: skip
+        print(
+            json.dumps(
+                {
+                    "bench": "documents",
+                    "esg_sheet_s": seconds,
+                    "pages": len(pdfium.PdfDocument(esg_pdf)),
+                }
+            )
+        )
         replica.close()
 
 

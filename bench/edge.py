@@ -60,8 +60,10 @@ from sync.server.serve import ServerThread
 from tests.sync_fixtures import material
 
 PASSWORD = "bench password 1"
-HEADERS = {protocol.PROTOCOL_HEADER: str(protocol.PROTOCOL_VERSION),
-           protocol.SCHEMA_HEADER: str(protocol.SCHEMA_VERSION)}  # fmt: skip
+HEADERS = {
+    protocol.PROTOCOL_HEADER: str(protocol.PROTOCOL_VERSION),
+    protocol.SCHEMA_HEADER: str(protocol.SCHEMA_VERSION),
+}
 
 
 def emit(**figures: object) -> None:
@@ -78,19 +80,27 @@ def app_without_edge():  # type: ignore[no-untyped-def]
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--materials", type=int, default=20_000)
-    parser.add_argument("--requests", type=int, default=3000,
-                        help="pulls of each kind per server (in one process)")  # fmt: skip
-    parser.add_argument("--no-access-log", action="store_true",
-                        help="Leave the access log off (in one process)")  # fmt: skip
-    parser.add_argument("--same", action="store_true",
-                        help="Both servers with the edge: the noise of the A/B")  # fmt: skip
-    parser.add_argument("--processes", type=int, default=0,
-                        help="serve each with this many processes, load them with wrk")  # fmt: skip
+    parser.add_argument(
+        "--requests", type=int, default=3000, help="pulls of each kind per server (in one process)"
+    )
+    parser.add_argument(
+        "--no-access-log", action="store_true", help="Leave the access log off (in one process)"
+    )
+    parser.add_argument(
+        "--same", action="store_true", help="Both servers with the edge: the noise of the A/B"
+    )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=0,
+        help="serve each with this many processes, load them with wrk",
+    )
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=3)
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--instructions", action="store_true",
-                        help="count instructions per pull under valgrind")  # fmt: skip
+    parser.add_argument(
+        "--instructions", action="store_true", help="count instructions per pull under valgrind"
+    )
     parser.add_argument("--asgi-pulls", choices=["with", "without"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.instructions:
@@ -101,13 +111,14 @@ def main() -> None:
     engine = make_engine(db)
     create_schema(engine)
     ws = accounts.create_workspace(engine, "bench")
-    accounts.add_user(engine, "bench", "merch@bench", PASSWORD, "merchandiser",
-                      password_cost=2**12)  # fmt: skip
+    accounts.add_user(engine, "bench", "merch@bench", PASSWORD, "merchandiser", password_cost=2**12)
     with writing(engine).begin() as conn:
         scope = WorkspaceScope(conn, ws)
         seq = scope.next_seq(args.materials)
-        scope.insert("materials", [{**material(f"M-{n:06d}"), "version": seq + n}
-                                   for n in range(args.materials)])  # fmt: skip
+        scope.insert(
+            "materials",
+            [{**material(f"M-{n:06d}"), "version": seq + n} for n in range(args.materials)],
+        )
     last = seq + args.materials - 1
     try:
         if args.asgi_pulls:
@@ -124,17 +135,27 @@ def main() -> None:
 def in_one_process(engine, folder: Path, last: int, args: argparse.Namespace) -> None:  # type: ignore[no-untyped-def]
     if not args.no_access_log:  # as `serve` sets it up, to nowhere
         access_log.start(open("/dev/null", "wb"))  # noqa: SIM115
-    servers = {"with": ServerThread(engine, folder / "a").start(),
-               "without": ServerThread(engine, folder / "b", edge=args.same).start()}  # fmt: skip
-    login = httpx.post(f"{servers['with'].url}/v1/login", headers=HEADERS,
-                       json={"username": "merch@bench", "password": PASSWORD})  # fmt: skip
-    headers = {"Authorization": f"Bearer {login.json()['token']}", **HEADERS,
-               "Accept-Encoding": "gzip"}  # fmt: skip
+    servers = {
+        "with": ServerThread(engine, folder / "a").start(),
+        "without": ServerThread(engine, folder / "b", edge=args.same).start(),
+    }
+    login = httpx.post(
+        f"{servers['with'].url}/v1/login",
+        headers=HEADERS,
+        json={"username": "merch@bench", "password": PASSWORD},
+    )
+    headers = {
+        "Authorization": f"Bearer {login.json()['token']}",
+        **HEADERS,
+        "Accept-Encoding": "gzip",
+    }
     rng = random.Random(7)
     behind = [{"after": last - rng.randrange(1, 201)} for _ in range(args.requests)]
-    kinds = {"idle_pull": lambda n: {"after": last},
-             "behind_pull": lambda n: behind[n % len(behind)],
-             "page_2000": lambda n: {"after": 0, "limit": 2000}}  # fmt: skip
+    kinds = {
+        "idle_pull": lambda n: {"after": last},
+        "behind_pull": lambda n: behind[n % len(behind)],
+        "page_2000": lambda n: {"after": 0, "limit": 2000},
+    }
     clients = {name: httpx.Client(base_url=s.url, headers=headers) for name, s in servers.items()}
     timings: dict[tuple[str, str], list[float]] = {(k, n): [] for k in kinds for n in servers}
     for client in clients.values():  # warm: caches, connections, the pages built once
@@ -154,10 +175,15 @@ def in_one_process(engine, folder: Path, last: int, args: argparse.Namespace) ->
     for kind in kinds:
         with_, without = timings[(kind, "with")], timings[(kind, "without")]
         m_with, m_without = statistics.median(with_), statistics.median(without)
-        emit(figure=kind, requests=len(with_), median_ms_with=round(m_with, 3),
-             median_ms_without=round(m_without, 3), p95_ms_with=round(pct(with_, 0.95), 3),
-             p95_ms_without=round(pct(without, 0.95), 3),
-             cost_pct=round(100 * (m_with - m_without) / m_without, 1))  # fmt: skip
+        emit(
+            figure=kind,
+            requests=len(with_),
+            median_ms_with=round(m_with, 3),
+            median_ms_without=round(m_without, 3),
+            p95_ms_with=round(pct(with_, 0.95), 3),
+            p95_ms_without=round(pct(without, 0.95), 3),
+            cost_pct=round(100 * (m_with - m_without) / m_without, 1),
+        )
     for client in clients.values():
         client.close()
     for server in servers.values():
@@ -170,15 +196,22 @@ def in_processes(db: str, folder: Path, last: int, args: argparse.Namespace) -> 
     if not shutil.which("wrk"):
         emit(figure="concurrent_pulls_wrk", skipped="wrk is not installed")
         return
-    factories = {"with": "sync.server.app:app_from_environment",
-                 "without": "sync.server.app:app_from_environment" if args.same
-                 else "bench.edge:app_without_edge"}  # fmt: skip
-    servers = {name: _serve(db, folder / name, args.processes, app)
-               for name, app in factories.items()}  # fmt: skip
+    factories = {
+        "with": "sync.server.app:app_from_environment",
+        "without": "sync.server.app:app_from_environment"
+        if args.same
+        else "bench.edge:app_without_edge",
+    }
+    servers = {
+        name: _serve(db, folder / name, args.processes, app) for name, app in factories.items()
+    }
     try:
         url = servers["with"][0]
-        login = httpx.post(f"{url}/v1/login", headers=HEADERS,
-                           json={"username": "merch@bench", "password": PASSWORD})  # fmt: skip
+        login = httpx.post(
+            f"{url}/v1/login",
+            headers=HEADERS,
+            json={"username": "merch@bench", "password": PASSWORD},
+        )
         token = login.json()["token"]
         for url, _ in servers.values():  # warm: every page built, in each process
             _wrk_pulls(url, token, last, args.clients, folder, seconds=2)
@@ -190,28 +223,41 @@ def in_processes(db: str, folder: Path, last: int, args: argparse.Namespace) -> 
                 url, process = servers[name]
                 cpu = _cpu_s(process.pid)
                 done = _wrk_pulls(url, token, last, args.clients, folder, seconds=args.seconds)
-                runs[name].append({
-                    "per_s": float(done["requests_per_s"]),  # type: ignore[arg-type]
-                    "p50_ms": float(done["p50_ms"]), "p95_ms": float(done["p95_ms"]),  # type: ignore[arg-type]
-                    "cpu_us": 1e6 * (_cpu_s(process.pid) - cpu) / int(done["requests"]),  # type: ignore[call-overload]
-                    "errors": float(done["errors"]),  # type: ignore[arg-type]
-                })  # fmt: skip
+                runs[name].append(
+                    {
+                        "per_s": float(done["requests_per_s"]),  # type: ignore[arg-type]
+                        "p50_ms": float(done["p50_ms"]),
+                        "p95_ms": float(done["p95_ms"]),  # type: ignore[arg-type]
+                        "cpu_us": 1e6 * (_cpu_s(process.pid) - cpu) / int(done["requests"]),  # type: ignore[call-overload]
+                        "errors": float(done["errors"]),  # type: ignore[arg-type]
+                    }
+                )
             # each round's pair ran back to back: its ratio is what the machine's moods cancel in
             costs.append(100 * (1 - runs["with"][-1]["per_s"] / runs["without"][-1]["per_s"]))
-        med = {name: {key: statistics.median(r[key] for r in done) for key in done[0]}
-               for name, done in runs.items()}  # fmt: skip
+        med = {
+            name: {key: statistics.median(r[key] for r in done) for key in done[0]}
+            for name, done in runs.items()
+        }
         with_, without = med["with"], med["without"]
-        emit(figure="concurrent_pulls_wrk", server_workers=args.processes, clients=args.clients,
-             rounds=args.rounds, seconds=args.seconds,
-             per_s_with=round(with_["per_s"]), per_s_without=round(without["per_s"]),
-             p50_ms_with=with_["p50_ms"], p50_ms_without=without["p50_ms"],
-             p95_ms_with=with_["p95_ms"], p95_ms_without=without["p95_ms"],
-             cpu_us_per_pull_with=round(with_["cpu_us"]),
-             cpu_us_per_pull_without=round(without["cpu_us"]),
-             errors=sum(int(r["errors"]) for done in runs.values() for r in done),
-             cost_pct=round(statistics.median(costs), 1),
-             cost_pct_quartiles=[round(q, 1) for q in statistics.quantiles(costs, n=4)],
-             cpu_cost_pct=round(100 * (with_["cpu_us"] / without["cpu_us"] - 1), 1))  # fmt: skip
+        emit(
+            figure="concurrent_pulls_wrk",
+            server_workers=args.processes,
+            clients=args.clients,
+            rounds=args.rounds,
+            seconds=args.seconds,
+            per_s_with=round(with_["per_s"]),
+            per_s_without=round(without["per_s"]),
+            p50_ms_with=with_["p50_ms"],
+            p50_ms_without=without["p50_ms"],
+            p95_ms_with=with_["p95_ms"],
+            p95_ms_without=without["p95_ms"],
+            cpu_us_per_pull_with=round(with_["cpu_us"]),
+            cpu_us_per_pull_without=round(without["cpu_us"]),
+            errors=sum(int(r["errors"]) for done in runs.values() for r in done),
+            cost_pct=round(statistics.median(costs), 1),
+            cost_pct_quartiles=[round(q, 1) for q in statistics.quantiles(costs, n=4)],
+            cpu_cost_pct=round(100 * (with_["cpu_us"] / without["cpu_us"] - 1), 1),
+        )
     finally:
         for _, process in servers.values():
             process.terminate()
@@ -227,22 +273,46 @@ def instructions(args: argparse.Namespace) -> None:
     for variant in ("with", "without"):
         with tempfile.TemporaryDirectory(prefix="bench-edge-") as work:
             out = Path(work) / "callgrind.out"
-            env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": work, "OPENBLAS_NUM_THREADS": "1",
-                   "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}  # fmt: skip
-            subprocess.run(["valgrind", "--tool=callgrind", "--dump-before=getppid",
-                            f"--callgrind-out-file={out}", sys.executable, __file__,
-                            "--asgi-pulls", variant, "--materials", "1000",
-                            "--requests", str(args.requests)],
-                           env=env, check=True, capture_output=True)  # fmt: skip
+            env = {
+                **os.environ,
+                "PROMETHEUS_MULTIPROC_DIR": work,
+                "OPENBLAS_NUM_THREADS": "1",
+                "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+            }
+            subprocess.run(
+                [
+                    "valgrind",
+                    "--tool=callgrind",
+                    "--dump-before=getppid",
+                    f"--callgrind-out-file={out}",
+                    sys.executable,
+                    __file__,
+                    "--asgi-pulls",
+                    variant,
+                    "--materials",
+                    "1000",
+                    "--requests",
+                    str(args.requests),
+                ],
+                env=env,
+                check=True,
+                capture_output=True,
+            )
             # dump 1: the start up to the first getppid(); dump 2: the pulls up to the second
             text = out.with_name(out.name + ".2").read_text()
-            total = next(int(x.split()[1]) for x in text.splitlines()
-                         if x.startswith(("summary:", "totals:")))  # fmt: skip
+            total = next(
+                int(x.split()[1])
+                for x in text.splitlines()
+                if x.startswith(("summary:", "totals:"))
+            )
             counted[variant] = total / (args.requests // 8 * 8)
-    emit(figure="instructions_per_pull", requests=args.requests // 8 * 8,
-         instructions_with=round(counted["with"]),
-         instructions_without=round(counted["without"]),
-         cost_pct=round(100 * (counted["with"] / counted["without"] - 1), 1))  # fmt: skip
+    emit(
+        figure="instructions_per_pull",
+        requests=args.requests // 8 * 8,
+        instructions_with=round(counted["with"]),
+        instructions_without=round(counted["without"]),
+        cost_pct=round(100 * (counted["with"] / counted["without"] - 1), 1),
+    )
 
 
 async def asgi_pulls(engine, folder: Path, last: int, requests: int, edge: bool) -> None:  # type: ignore[no-untyped-def]
@@ -257,11 +327,19 @@ async def asgi_pulls(engine, folder: Path, last: int, requests: int, edge: bool)
     version = [(k.lower().encode(), v.encode()) for k, v in HEADERS.items()]
 
     async def call(method: str, query: bytes, headers: list, body: bytes = b"") -> bytes:  # type: ignore[type-arg]
-        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-                 "method": method, "scheme": "http", "root_path": "", "query_string": query,
-                 "path": "/v1/login" if method == "POST" else "/v1/changes",
-                 "headers": [*version, *headers], "client": ("127.0.0.1", 5555),
-                 "server": ("127.0.0.1", 8750)}  # fmt: skip
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": method,
+            "scheme": "http",
+            "root_path": "",
+            "query_string": query,
+            "path": "/v1/login" if method == "POST" else "/v1/changes",
+            "headers": [*version, *headers],
+            "client": ("127.0.0.1", 5555),
+            "server": ("127.0.0.1", 8750),
+        }
         scope["raw_path"] = scope["path"].encode()
         messages = [{"type": "http.request", "body": body, "more_body": False}]
         answer = []
@@ -277,8 +355,11 @@ async def asgi_pulls(engine, folder: Path, last: int, requests: int, edge: bool)
 
     login = json.dumps({"username": "merch@bench", "password": PASSWORD}).encode()
     token = json.loads(await call("POST", b"", [(b"content-type", b"application/json")], login))
-    headers = [(b"authorization", f"Bearer {token['token']}".encode()),
-               (b"accept-encoding", b"gzip"), (b"host", b"127.0.0.1:8750")]  # fmt: skip
+    headers = [
+        (b"authorization", f"Bearer {token['token']}".encode()),
+        (b"accept-encoding", b"gzip"),
+        (b"host", b"127.0.0.1:8750"),
+    ]
     queries = [f"after={last - n}".encode() for n in range(1, 201)]
     for _ in range(2):  # every page built and kept, every lookup made once
         for query in queries:
@@ -315,15 +396,20 @@ def _serve(db: str, snapshots: Path, workers: int, app: str) -> tuple[str, subpr
 
     port = free_port()
     root = Path(__file__).resolve().parent.parent
-    code = ("import sys; from pathlib import Path; from sync.server.serve import serve_workers; "
-            "serve_workers(sys.argv[1], '127.0.0.1', int(sys.argv[2]), Path(sys.argv[3]), "
-            "int(sys.argv[4]), 64 * 1024 * 1024, app=sys.argv[5])")  # fmt: skip
+    code = (
+        "import sys; from pathlib import Path; from sync.server.serve import serve_workers; "
+        "serve_workers(sys.argv[1], '127.0.0.1', int(sys.argv[2]), Path(sys.argv[3]), "
+        "int(sys.argv[4]), 64 * 1024 * 1024, app=sys.argv[5])"
+    )
     env = {**os.environ, "PYTHONPATH": str(root)}
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # each server counts into a folder of its own
     process = subprocess.Popen(
         [sys.executable, "-c", code, db, str(port), str(snapshots), str(workers), app],
-        cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return answering(process, port), process
 
 

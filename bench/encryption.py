@@ -66,7 +66,8 @@ def laptops_opened(mode: str) -> Iterator[None]:
     """Laptop replicas opened as ``mode`` says: with their key from the keyring, or plain."""
     if mode == "plain":
         workbench.workspace.open_laptop_replica = (  # type: ignore[assignment]
-            lambda path, **_: open_replica(path))
+            lambda path, **_: open_replica(path)
+        )
     try:
         yield
     finally:
@@ -83,8 +84,10 @@ def change_on_server(engine: Any, workspace_id: str, rng: random.Random) -> None
     """1,000 materials and 1,000 orders changed on the server, each at a new change number."""
     with writing(engine).begin() as conn:
         scope = WorkspaceScope(conn, workspace_id)
-        for table, values in (("materials", lambda: {"price": f"{rng.uniform(1, 9):.2f}"}),
-                              ("orders", lambda: {"quantity": rng.randrange(100, 9000)})):
+        for table, values in (
+            ("materials", lambda: {"price": f"{rng.uniform(1, 9):.2f}"}),
+            ("orders", lambda: {"quantity": rng.randrange(100, 9000)}),
+        ):
             ids = [r["id"] for r in rng.sample(scope.rows(table), 1000)]
             first = scope.next_seq(len(ids))
             for n, row_id in enumerate(ids):
@@ -105,12 +108,17 @@ def search_ms(workspace: Workspace) -> float:
 
 def dashboards(analytics: Analytics) -> list[Callable[[], object]]:
     today = date.today()
-    return [analytics.order_history, analytics.order_months, analytics.lead_times,
-            analytics.rate_history, analytics.rate_trends,
-            lambda: analytics.capacity(start=today),
-            lambda: analytics.capacity_heatmap(start=today),
-            lambda: analytics.cost_structure(today=today),
-            lambda: analytics.cost_by_process(today=today)]  # fmt: skip
+    return [
+        analytics.order_history,
+        analytics.order_months,
+        analytics.lead_times,
+        analytics.rate_history,
+        analytics.rate_trends,
+        lambda: analytics.capacity(start=today),
+        lambda: analytics.capacity_heatmap(start=today),
+        lambda: analytics.cost_structure(today=today),
+        lambda: analytics.cost_by_process(today=today),
+    ]
 
 
 def dashboard_figures(folder: Path, mode: str) -> tuple[float, float]:
@@ -122,8 +130,9 @@ def dashboard_figures(folder: Path, mode: str) -> tuple[float, float]:
         analytics = Analytics(workspace.replica)
         calls = dashboards(analytics)
         cold = timed(lambda: [call() for call in calls]) * 1000
-        cached = statistics.median(timed(lambda: [call() for call in calls]) * 1000
-                                   for _ in range(5))  # fmt: skip
+        cached = statistics.median(
+            timed(lambda: [call() for call in calls]) * 1000 for _ in range(5)
+        )
         analytics.wait_saved()
     finally:
         workspace.close()
@@ -181,8 +190,10 @@ def main() -> None:
                 sync_workspace(laptops[mode])
                 assert laptops[mode].search.state.name == "READY"
                 note("first_sync_s", mode, time.perf_counter() - started)
-            assert (laptops["encrypted"].replica.key is not None
-                    and laptops["plain"].replica.key is None)  # fmt: skip
+            assert (
+                laptops["encrypted"].replica.key is not None
+                and laptops["plain"].replica.key is None
+            )
             change_on_server(engine, ws_id, rng)
             for mode in order:
                 note("pull_1000_s", mode, timed(lambda w=laptops[mode]: sync_workspace(w)))
@@ -201,13 +212,35 @@ def main() -> None:
         encrypted, plain = (statistics.median(by_mode[m]) for m in MODES)
         ratio = encrypted / plain
         worst = max(worst, ratio)
-        print(json.dumps({"bench": "encryption", "figure": figure, "encrypted": round(encrypted, 3),
-                          "plain": round(plain, 3), "ratio": round(ratio, 3),
-                          "rounds": args.rounds, "materials": args.materials,
-                          "orders": args.orders, "rows": rows}), flush=True)  # fmt: skip
-    print(json.dumps({"bench": "encryption", "figure": "worst_ratio", "ratio": round(worst, 3),
-                      "target": 1.2, "met": worst <= 1.2,
-                      "loadavg_1min": round(os.getloadavg()[0], 2)}), flush=True)  # fmt: skip
+        print(
+            json.dumps(
+                {
+                    "bench": "encryption",
+                    "figure": figure,
+                    "encrypted": round(encrypted, 3),
+                    "plain": round(plain, 3),
+                    "ratio": round(ratio, 3),
+                    "rounds": args.rounds,
+                    "materials": args.materials,
+                    "orders": args.orders,
+                    "rows": rows,
+                }
+            ),
+            flush=True,
+        )
+    print(
+        json.dumps(
+            {
+                "bench": "encryption",
+                "figure": "worst_ratio",
+                "ratio": round(worst, 3),
+                "target": 1.2,
+                "met": worst <= 1.2,
+                "loadavg_1min": round(os.getloadavg()[0], 2),
+            }
+        ),
+        flush=True,
+    )
     engine.dispose()
     shutil.rmtree(work, ignore_errors=True)
 

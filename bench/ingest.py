@@ -47,21 +47,51 @@ from sync.server.serve import ServerThread
 from workbench.demo import generate_demo
 from workbench.replica import open_replica
 
-HEADER = ["Code", "Name", "Type", "Category", "Composition", "GSM", "Width (cm)", "Colour",
-          "Supplier", "Mill", "Unit", "Price"]  # fmt: skip
-COLUMNS = ["code", "name", "material_type", "category", "composition", "gsm", "width_cm",
-           "colour", "supplier", "mill", "uom", "price"]  # fmt: skip
+HEADER = [
+    "Code",
+    "Name",
+    "Type",
+    "Category",
+    "Composition",
+    "GSM",
+    "Width (cm)",
+    "Colour",
+    "Supplier",
+    "Mill",
+    "Unit",
+    "Price",
+]
+COLUMNS = [
+    "code",
+    "name",
+    "material_type",
+    "category",
+    "composition",
+    "gsm",
+    "width_cm",
+    "colour",
+    "supplier",
+    "mill",
+    "uom",
+    "price",
+]
 
 
 RAW_READERS = {"csv": "pandas.read_csv", "xlsx": "python-calamine"}
 PASSWORD = "bench password 1"
-VERSIONS = {protocol.PROTOCOL_HEADER: str(protocol.PROTOCOL_VERSION),
-            protocol.SCHEMA_HEADER: str(protocol.SCHEMA_VERSION)}  # fmt: skip
+VERSIONS = {
+    protocol.PROTOCOL_HEADER: str(protocol.PROTOCOL_VERSION),
+    protocol.SCHEMA_HEADER: str(protocol.SCHEMA_VERSION),
+}
 
 
 def _token(url: str, username: str) -> str:
-    answer = httpx.post(f"{url}/v1/login", json={"username": username, "password": PASSWORD},
-                        headers=VERSIONS, timeout=120)  # fmt: skip
+    answer = httpx.post(
+        f"{url}/v1/login",
+        json={"username": username, "password": PASSWORD},
+        headers=VERSIONS,
+        timeout=120,
+    )
     answer.raise_for_status()
     return str(answer.json()["token"])
 
@@ -88,16 +118,24 @@ def _pulls_during_upload(url: str, path: Path, rows: int) -> dict[str, object]:
     time.sleep(0.5)  # pulls going before the upload starts
     timings.clear()
     started = time.perf_counter()
-    answer = httpx.post(f"{url}/v1/import/materials", params={"filename": path.name},
-                        content=path.read_bytes(), headers=admin, timeout=600)  # fmt: skip
+    answer = httpx.post(
+        f"{url}/v1/import/materials",
+        params={"filename": path.name},
+        content=path.read_bytes(),
+        headers=admin,
+        timeout=600,
+    )
     seconds = time.perf_counter() - started
     done.set()
     puller.join()
     answer.raise_for_status()
     assert answer.json()["inserted"] == rows, answer.json()
-    return {"upload_seconds": round(seconds, 2), "pulls_during": len(timings),
-            "pull_median_ms": round(statistics.median(timings), 1) if timings else None,
-            "pull_p95_ms": round(pct(timings, 0.95), 1) if timings else None}  # fmt: skip
+    return {
+        "upload_seconds": round(seconds, 2),
+        "pulls_during": len(timings),
+        "pull_median_ms": round(statistics.median(timings), 1) if timings else None,
+        "pull_p95_ms": round(pct(timings, 0.95), 1) if timings else None,
+    }
 
 
 def _raw_read(fmt: str, path: Path) -> tuple[float, float]:
@@ -138,9 +176,16 @@ def _bare_write(work: Path, rows: list[tuple[object, ...]]) -> tuple[float, floa
     engine = make_engine(str(work / "floor.sqlite"))
     create_schema(engine)
     ws = accounts.create_workspace(engine, "bench")
-    fixed = {"workspace_id": f"'{ws}'", "construction": "''", "finish": "''",
-             "certifications": "''", "currency": "'INR'", "description": "''", "deleted": "0",
-             "updated_at": "'2026-01-01T00:00:00Z'"}  # fmt: skip
+    fixed = {
+        "workspace_id": f"'{ws}'",
+        "construction": "''",
+        "finish": "''",
+        "certifications": "''",
+        "currency": "'INR'",
+        "description": "''",
+        "deleted": "0",
+        "updated_at": "'2026-01-01T00:00:00Z'",
+    }
     names = ["id", "version", *COLUMNS, *fixed]
     marks = ", ".join(["?"] * (2 + len(COLUMNS)) + list(fixed.values()))
     statement = f"INSERT INTO materials ({', '.join(names)}) VALUES ({marks})"
@@ -189,8 +234,9 @@ def _import(
     for leftover in work.glob(f"server-{fmt}-{round_}.sqlite*"):
         leftover.unlink()
     ends = [marks[s] for s in STAGES]
-    stages = {s: round(end - start, 2) for s, start, end in zip(STAGES, [c0, *ends], ends,
-                                                                strict=False)}  # fmt: skip
+    stages = {
+        s: round(end - start, 2) for s, start, end in zip(STAGES, [c0, *ends], ends, strict=False)
+    }
     return seconds, cpu, stages
 
 
@@ -207,8 +253,10 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="wb-bench-ingest-"))
     source = open_replica(work / "source.sqlite")
     generate_demo(source, materials=args.rows, orders=0)
-    rows = [["" if v is None else v for v in r] for r in source.conn.execute(
-        f"SELECT {', '.join(COLUMNS)} FROM materials ORDER BY code")]  # fmt: skip
+    rows = [
+        ["" if v is None else v for v in r]
+        for r in source.conn.execute(f"SELECT {', '.join(COLUMNS)} FROM materials ORDER BY code")
+    ]
     source.close()
 
     csv_path = work / "materials.csv"
@@ -243,21 +291,54 @@ def main() -> None:
         accounts.add_user(engine, "upload", "merch@upload", PASSWORD, "merchandiser")
         with ServerThread(engine, work / f"snapshots-{fmt}") as server:
             served = _pulls_during_upload(server.url, path, args.rows)
-        print(json.dumps({"bench": "ingest", "format": fmt, "rows": args.rows,
-                          "seconds": round(seconds, 2), "rows_per_s": round(args.rows / seconds),
-                          "raw_reader": RAW_READERS[fmt], "raw_seconds": round(raw_seconds, 2),
-                          "ratio": round(seconds / raw_seconds, 1),
-                          "cpu_seconds": round(cpu, 2), "raw_cpu_seconds": round(raw_cpu, 2),
-                          "cpu_ratio": round(cpu / raw_cpu, 1), **served}), flush=True)  # fmt: skip
-        print(json.dumps({"bench": "ingest", "format": fmt, "figure": "stages_cpu_s", **stages,
-                          "total": round(cpu, 2)}), flush=True)  # fmt: skip
-        print(json.dumps({"bench": "ingest", "format": fmt, "figure": "floor",
-                          "what": "raw read + executemany of the stored rows only",
-                          "write_seconds": round(write_seconds, 2),
-                          "write_cpu_seconds": round(write_cpu, 2),
-                          "seconds": round(floor_seconds, 2), "cpu_seconds": round(floor_cpu, 2),
-                          "ratio": round(floor_seconds / raw_seconds, 1),
-                          "cpu_ratio": round(floor_cpu / raw_cpu, 1)}), flush=True)  # fmt: skip
+        print(
+            json.dumps(
+                {
+                    "bench": "ingest",
+                    "format": fmt,
+                    "rows": args.rows,
+                    "seconds": round(seconds, 2),
+                    "rows_per_s": round(args.rows / seconds),
+                    "raw_reader": RAW_READERS[fmt],
+                    "raw_seconds": round(raw_seconds, 2),
+                    "ratio": round(seconds / raw_seconds, 1),
+                    "cpu_seconds": round(cpu, 2),
+                    "raw_cpu_seconds": round(raw_cpu, 2),
+                    "cpu_ratio": round(cpu / raw_cpu, 1),
+                    **served,
+                }
+            ),
+            flush=True,
+        )
+        print(
+            json.dumps(
+                {
+                    "bench": "ingest",
+                    "format": fmt,
+                    "figure": "stages_cpu_s",
+                    **stages,
+                    "total": round(cpu, 2),
+                }
+            ),
+            flush=True,
+        )
+        print(
+            json.dumps(
+                {
+                    "bench": "ingest",
+                    "format": fmt,
+                    "figure": "floor",
+                    "what": "raw read + executemany of the stored rows only",
+                    "write_seconds": round(write_seconds, 2),
+                    "write_cpu_seconds": round(write_cpu, 2),
+                    "seconds": round(floor_seconds, 2),
+                    "cpu_seconds": round(floor_cpu, 2),
+                    "ratio": round(floor_seconds / raw_seconds, 1),
+                    "cpu_ratio": round(floor_cpu / raw_cpu, 1),
+                }
+            ),
+            flush=True,
+        )
         engine.dispose()
     shutil.rmtree(work, ignore_errors=True)
 

@@ -117,8 +117,10 @@ def main() -> None:
             )
             figures[f"labels_{n}_zpl_s"] = round(zpl_s, 3)
         if args.weasyprint:
-            slow_s, _pdf = best_of(1, lambda t=template: render_labels_pdf(
-                labels, t, scheme=SCHEME, engine="weasyprint"))  # fmt: skip
+            slow_s, _pdf = best_of(
+                1,
+                lambda t=template: render_labels_pdf(labels, t, scheme=SCHEME, engine="weasyprint"),
+            )
             figures[f"labels_{n}_weasyprint_s"] = round(slow_s, 3)
         print(json.dumps(figures), flush=True)
 
@@ -165,8 +167,9 @@ def compare_scripts(labels: list[LabelItem], repeat: int) -> None:
         return render_labels_zpl(hindi, "thermal-100x50", 203, scheme=SCHEME)
 
     hindi_s = best_of(repeat, fresh_hindi)[0]
-    latin_s = best_of(repeat, lambda: render_labels_zpl(labels, "thermal-100x50", 203,
-                                                        scheme=SCHEME))[0]  # fmt: skip
+    latin_s = best_of(
+        repeat, lambda: render_labels_zpl(labels, "thermal-100x50", 203, scheme=SCHEME)
+    )[0]
     _ratio_line("labels-zpl-scripts", len(labels), {"zpl": hindi_s}, {"zpl": latin_s})
 
 

@@ -107,14 +107,26 @@ def main() -> None:
             pdf[name] = min(pdf.get(name, 1e9), timed_pdf(encoder, args.labels))
     for name, encoder in encoders.items():
         symbols = [encoder(code, level) for code in codes]
-        print(json.dumps({
-            "bench": "qr", "encoder": name, "labels": args.labels, "template": TEMPLATE,
-            "level": level, "encode_s": round(encode[name], 3), "pdf_s": round(pdf[name], 3),
-            "ratio": round(pdf[name] / pdf["label_code"], 2),
-            "mean_modules": round(sum(s.size for s in symbols) / len(symbols), 1),
-            "same_symbols": sum(s.modules == r for s, r in zip(symbols, reference, strict=True)),
-            **versions,
-        }), flush=True)  # fmt: skip
+        print(
+            json.dumps(
+                {
+                    "bench": "qr",
+                    "encoder": name,
+                    "labels": args.labels,
+                    "template": TEMPLATE,
+                    "level": level,
+                    "encode_s": round(encode[name], 3),
+                    "pdf_s": round(pdf[name], 3),
+                    "ratio": round(pdf[name] / pdf["label_code"], 2),
+                    "mean_modules": round(sum(s.size for s in symbols) / len(symbols), 1),
+                    "same_symbols": sum(
+                        s.modules == r for s, r in zip(symbols, reference, strict=True)
+                    ),
+                    **versions,
+                }
+            ),
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -43,8 +43,17 @@ def typo(word: str, rng: random.Random) -> str:
 
 def query_set(count: int, seed: int = 3) -> list[tuple[str, SearchRequest]]:
     rng = random.Random(seed)
-    fibres = ["cotton", "organic", "polyester", "viscose", "modal", "lyocell", "linen",
-              "elastane", "recycled"]  # fmt: skip
+    fibres = [
+        "cotton",
+        "organic",
+        "polyester",
+        "viscose",
+        "modal",
+        "lyocell",
+        "linen",
+        "elastane",
+        "recycled",
+    ]
     kinds = [c.category for c in vocabulary.KNITS + vocabulary.WOVENS]
     colours = [c.lower() for c, _ in vocabulary.COLOURS]
     words = fibres + [k.split()[0] for k in kinds] + [c.split()[-1] for c in colours]
@@ -65,15 +74,18 @@ def query_set(count: int, seed: int = 3) -> list[tuple[str, SearchRequest]]:
         if kind == "facets":
             low = rng.randrange(120, 300, 10)
             request = SearchRequest(
-                material_types=frozenset({"fabric"}), gsm_min=low, gsm_max=low + 40,
+                material_types=frozenset({"fabric"}),
+                gsm_min=low,
+                gsm_max=low + 40,
                 certifications=frozenset(rng.sample(["OEKO-TEX", "GOTS", "BCI", "GRS"], 1)),
-            )  # fmt: skip
+            )
         elif kind == "text+facets":
             request = SearchRequest(
                 text=makers[rng.choice(["single", "two", "typo"])](),
                 material_types=frozenset({"fabric"}),
-                gsm_min=140, gsm_max=260,
-            )  # fmt: skip
+                gsm_min=140,
+                gsm_max=260,
+            )
         else:
             request = SearchRequest(text=makers[kind]())
         queries.append((kind, request))
@@ -143,30 +155,45 @@ def main() -> None:
         search.search(SearchRequest(**{**request.__dict__, "facets": True}))
         facet_ms.append((time.perf_counter() - t0) * 1000)
 
-    print(json.dumps({
-        "bench": "search",
-        "materials": args.materials,
-        "generate_s": round(generate_s, 2),
-        "index_build_s": round(build_s, 2),
-        "index_mb": round(index_mb / 1e6, 1),
-        "index_incremental_1000_s": round(incremental_s, 3),
-        "query_p50_ms": round(statistics.median(all_ms), 2),
-        "query_p95_ms": round(pct(all_ms, 0.95), 2),
-        "queries": len(all_ms),
-        "sort": args.sort,
-    }))  # fmt: skip
-    print(json.dumps({
-        "bench": "search_with_facet_counts",
-        "materials": args.materials,
-        "query_p50_ms": round(statistics.median(facet_ms), 2),
-        "query_p95_ms": round(pct(facet_ms, 0.95), 2),
-        "queries": len(facet_ms),
-    }))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "bench": "search",
+                "materials": args.materials,
+                "generate_s": round(generate_s, 2),
+                "index_build_s": round(build_s, 2),
+                "index_mb": round(index_mb / 1e6, 1),
+                "index_incremental_1000_s": round(incremental_s, 3),
+                "query_p50_ms": round(statistics.median(all_ms), 2),
+                "query_p95_ms": round(pct(all_ms, 0.95), 2),
+                "queries": len(all_ms),
+                "sort": args.sort,
+            }
+        )
+    )
+    print(
+        json.dumps(
+            {
+                "bench": "search_with_facet_counts",
+                "materials": args.materials,
+                "query_p50_ms": round(statistics.median(facet_ms), 2),
+                "query_p95_ms": round(pct(facet_ms, 0.95), 2),
+                "queries": len(facet_ms),
+            }
+        )
+    )
     for kind, values in timings.items():
-        print(json.dumps({
-            "bench": "search_by_kind", "kind": kind, "queries": len(values),
-            "p50_ms": round(statistics.median(values), 2), "p95_ms": round(pct(values, 0.95), 2),
-        }))  # fmt: skip
+        print(
+            json.dumps(
+                {
+                    "bench": "search_by_kind",
+                    "kind": kind,
+                    "queries": len(values),
+                    "p50_ms": round(statistics.median(values), 2),
+                    "p95_ms": round(pct(values, 0.95), 2),
+                }
+            )
+        )
     search.close()
     replica.close()
     if args.workdir is None:

@@ -85,11 +85,15 @@ def main() -> None:
     parser.add_argument("--materials", type=int, default=200_000)
     parser.add_argument("--orders", type=int, default=800_000)
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--workers", type=int, default=2,
-                        help="server processes for the concurrent-pull figure")  # fmt: skip
+    parser.add_argument(
+        "--workers", type=int, default=2, help="server processes for the concurrent-pull figure"
+    )
     parser.add_argument("--db", help="postgresql://… (default: SQLite in a temp folder)")
-    parser.add_argument("--plain", action="store_true",
-                        help="laptops' replicas unencrypted (to measure what encryption costs)")
+    parser.add_argument(
+        "--plain",
+        action="store_true",
+        help="laptops' replicas unencrypted (to measure what encryption costs)",
+    )
     args = parser.parse_args()
     if args.plain:  # every laptop replica opened without a key
         import workbench.workspace
@@ -98,8 +102,12 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="wb-bench-sync-"))
     db = args.db or str(work / "server.sqlite")
     backend = "postgresql" if db.startswith("postgres") else "sqlite"
-    common = {"db": backend, "materials": args.materials, "orders": args.orders,
-              "encrypted": not args.plain}  # fmt: skip
+    common = {
+        "db": backend,
+        "materials": args.materials,
+        "orders": args.orders,
+        "encrypted": not args.plain,
+    }
 
     engine = make_engine(db)
     create_schema(engine)
@@ -112,8 +120,9 @@ def main() -> None:
     load_s = time.perf_counter() - t0
     name = next(w for w in _workspaces(engine) if w[0] == ws_id)[1]
     for user in ("a", "b"):
-        accounts.add_user(engine, name, f"{user}@{name}", PASSWORD, "merchandiser",
-                          password_cost=2**12)  # fmt: skip
+        accounts.add_user(
+            engine, name, f"{user}@{name}", PASSWORD, "merchandiser", password_cost=2**12
+        )
     rows = sum(counts.values())
     emit(figure="server_load", rows=rows, seconds=round(load_s, 2), **common)
 
@@ -127,8 +136,13 @@ def main() -> None:
             sync_workspace(workspace)  # type: ignore[arg-type]
             elapsed = time.perf_counter() - t0
             assert workspace.search.state.name == "READY"  # type: ignore[attr-defined]
-            emit(figure=label, seconds=round(elapsed, 2), rows=rows,
-                 rows_per_s=round(rows / elapsed), **common)  # fmt: skip
+            emit(
+                figure=label,
+                seconds=round(elapsed, 2),
+                rows=rows,
+                rows_per_s=round(rows / elapsed),
+                **common,
+            )
             # the order file is written in the background after a first sync: done before the
             # next figure, so it does not share the cores with it
             workspace.derived.settle()  # type: ignore[attr-defined]
@@ -140,13 +154,16 @@ def main() -> None:
             ids = [r["id"] for r in scope.rows("materials")[:1000]]
             first = scope.next_seq(len(ids))
             for n, material_id in enumerate(ids):
-                scope.update("materials", material_id,
-                             {"price": "123.45", "version": first + n})  # fmt: skip
+                scope.update("materials", material_id, {"price": "123.45", "version": first + n})
         t0 = time.perf_counter()
         pulled = a.sync().pulled
         a_ws.derived.update(ReplicaChange(pulled.tables))  # type: ignore[attr-defined]
-        emit(figure="incremental_1000_s", seconds=round(time.perf_counter() - t0, 3),
-             pulled=pulled.rows, **common)  # fmt: skip
+        emit(
+            figure="incremental_1000_s",
+            seconds=round(time.perf_counter() - t0, 3),
+            pulled=pulled.rows,
+            **common,
+        )
 
         # -- an idle sync: nothing to push or pull --------------------------------------------
         idle = []
@@ -154,8 +171,12 @@ def main() -> None:
             t0 = time.perf_counter()
             a.sync()
             idle.append((time.perf_counter() - t0) * 1000)
-        emit(figure="idle_sync_ms", ms=round(statistics.median(idle), 1),
-             p95_ms=round(pct(idle, 0.95), 1), **common)  # fmt: skip
+        emit(
+            figure="idle_sync_ms",
+            ms=round(statistics.median(idle), 1),
+            p95_ms=round(pct(idle, 0.95), 1),
+            **common,
+        )
 
         # -- change pulls under concurrent clients --------------------------------------------
         token = login(url, f"b@{name}", PASSWORD, "load").token
@@ -165,9 +186,11 @@ def main() -> None:
 
         def puller(seed: int, base_url: str) -> None:
             rng = random.Random(seed)
-            headers = {"Authorization": f"Bearer {token}",
-                       protocol.PROTOCOL_HEADER: str(protocol.PROTOCOL_VERSION),
-                       protocol.SCHEMA_HEADER: str(protocol.SCHEMA_VERSION)}  # fmt: skip
+            headers = {
+                "Authorization": f"Bearer {token}",
+                protocol.PROTOCOL_HEADER: str(protocol.PROTOCOL_VERSION),
+                protocol.SCHEMA_HEADER: str(protocol.SCHEMA_VERSION),
+            }
             with httpx.Client(base_url=base_url, headers=headers, timeout=60) as http:
                 for _ in range(10):
                     after = max(0, last - rng.randrange(1, 200))  # a laptop a little behind
@@ -190,24 +213,39 @@ def main() -> None:
                 t.start()
             for t in threads:
                 t.join()
-            emit(figure="concurrent_pulls", clients=args.clients, server_workers=workers,
-                 requests=len(latencies), p50_ms=round(statistics.median(latencies), 1),
-                 p95_ms=round(pct(latencies, 0.95), 1),
-                 seconds=round(time.perf_counter() - t0, 2), **common)  # fmt: skip
+            emit(
+                figure="concurrent_pulls",
+                clients=args.clients,
+                server_workers=workers,
+                requests=len(latencies),
+                p50_ms=round(statistics.median(latencies), 1),
+                p95_ms=round(pct(latencies, 0.95), 1),
+                seconds=round(time.perf_counter() - t0, 2),
+                **common,
+            )
             if shutil.which("wrk"):
-                emit(figure="concurrent_pulls_wrk", clients=args.clients,
-                     server_workers=workers, page_cache=True,
-                     **_wrk_pulls(load_url, token, last, args.clients, work),
-                     **common)  # fmt: skip
+                emit(
+                    figure="concurrent_pulls_wrk",
+                    clients=args.clients,
+                    server_workers=workers,
+                    page_cache=True,
+                    **_wrk_pulls(load_url, token, last, args.clients, work),
+                    **common,
+                )
             if process is not None:
                 process.terminate()
                 process.wait(30)
         if shutil.which("wrk") and args.workers > 1:
             # the same pulls with no pages kept: what each pull costs when every one is new
             load_url, process = _serve_processes(db, work, args.workers, page_cache_mb=0)
-            emit(figure="concurrent_pulls_wrk", clients=args.clients,
-                 server_workers=args.workers, page_cache=False,
-                 **_wrk_pulls(load_url, token, last, args.clients, work), **common)  # fmt: skip
+            emit(
+                figure="concurrent_pulls_wrk",
+                clients=args.clients,
+                server_workers=args.workers,
+                page_cache=False,
+                **_wrk_pulls(load_url, token, last, args.clients, work),
+                **common,
+            )
             process.terminate()
             process.wait(30)
 
@@ -225,8 +263,12 @@ def main() -> None:
             arrived.wait(30)
             delays.append((time.perf_counter() - t0) * 1000)
             watcher.join(30)
-        emit(figure="propagation_ms", ms=round(statistics.median(delays), 1),
-             max_ms=round(max(delays), 1), **common)  # fmt: skip
+        emit(
+            figure="propagation_ms",
+            ms=round(statistics.median(delays), 1),
+            max_ms=round(max(delays), 1),
+            **common,
+        )
         a.close()
         b.close()
         a_ws.close()  # type: ignore[attr-defined]
@@ -264,20 +306,32 @@ def _wrk_pulls(
     from string import Template
 
     script = work / "pulls.lua"
-    script.write_text(Template(_WRK_SCRIPT).substitute(
-        token=token, protocol_header=protocol.PROTOCOL_HEADER,
-        protocol=protocol.PROTOCOL_VERSION, schema_header=protocol.SCHEMA_HEADER,
-        schema=protocol.SCHEMA_VERSION, last=last))  # fmt: skip
+    script.write_text(
+        Template(_WRK_SCRIPT).substitute(
+            token=token,
+            protocol_header=protocol.PROTOCOL_HEADER,
+            protocol=protocol.PROTOCOL_VERSION,
+            schema_header=protocol.SCHEMA_HEADER,
+            schema=protocol.SCHEMA_VERSION,
+            last=last,
+        )
+    )
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{clients}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script),
-         url],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+        ["wrk", "-t2", f"-c{clients}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script), url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     line = next(x for x in out.splitlines() if x.startswith("WRK "))
     requests, errors, p50, p95, p99 = line.split()[1:]
-    return {"requests": int(requests), "errors": int(errors), "p50_ms": float(p50),
-            "p95_ms": float(p95), "p99_ms": float(p99),
-            "requests_per_s": round(int(requests) / seconds)}  # fmt: skip
+    return {
+        "requests": int(requests),
+        "errors": int(errors),
+        "p50_ms": float(p50),
+        "p95_ms": float(p95),
+        "p99_ms": float(p99),
+        "requests_per_s": round(int(requests) / seconds),
+    }
 
 
 def _serve_processes(
@@ -286,12 +340,26 @@ def _serve_processes(
     """``workbench-sync serve --workers N`` on a free port, once it answers."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "sync.cli", "--db", db, "serve", "--port", str(port),
-         "--workers", str(workers), "--snapshots", str(work / "snapshots-2"),
-         "--page-cache-mb", str(page_cache_mb)],
+        [
+            sys.executable,
+            "-m",
+            "sync.cli",
+            "--db",
+            db,
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--snapshots",
+            str(work / "snapshots-2"),
+            "--page-cache-mb",
+            str(page_cache_mb),
+        ],
         cwd=Path(__file__).resolve().parent.parent,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return answering(process, port), process
 
 

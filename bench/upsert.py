@@ -115,12 +115,19 @@ def main() -> None:
                 best[name] = min(best.get(name, seconds), seconds)
         baseline = best["write_row"]
         for name, seconds in best.items():
-            print(json.dumps({
-                "figure": "upsert_rows", "way": name, "rows": 2 * len(rows),
-                "page": args.page, "seconds": round(seconds, 3),
-                "rows_per_s": round(2 * len(rows) / seconds),
-                "ratio": round(seconds / baseline, 2),
-            }))  # fmt: skip
+            print(
+                json.dumps(
+                    {
+                        "figure": "upsert_rows",
+                        "way": name,
+                        "rows": 2 * len(rows),
+                        "page": args.page,
+                        "seconds": round(seconds, 3),
+                        "rows_per_s": round(2 * len(rows) / seconds),
+                        "ratio": round(seconds / baseline, 2),
+                    }
+                )
+            )
 
 
 if __name__ == "__main__":

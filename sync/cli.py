@@ -225,8 +225,9 @@ def user_disable(obj: Context, username: str) -> None:
 
 @user.command("export")
 @click.argument("username")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to FILE (default: print).")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (default: print)."
+)
 @click.pass_obj
 def user_export(obj: Context, username: str, out: Path | None) -> None:
     """Everything the server holds about USERNAME, as JSON (a subject access request):
@@ -306,9 +307,13 @@ def workspace_group() -> None:
 
 @workspace_group.command("policy")
 @click.argument("name")
-@click.option("--passphrase/--no-passphrase", "passphrase", required=True,
-              help="Whether a laptop with no OS keyring may keep its replica's key with a "
-              "passphrase (WORKBENCH_PASSPHRASE) instead of refusing to run (default: no).")
+@click.option(
+    "--passphrase/--no-passphrase",
+    "passphrase",
+    required=True,
+    help="Whether a laptop with no OS keyring may keep its replica's key with a "
+    "passphrase (WORKBENCH_PASSPHRASE) instead of refusing to run (default: no).",
+)
 @click.pass_obj
 def workspace_policy(obj: Context, name: str, passphrase: bool) -> None:
     """Set what the workspace's laptops may do; each is told as it signs in."""
@@ -318,8 +323,10 @@ def workspace_policy(obj: Context, name: str, passphrase: bool) -> None:
         accounts.set_passphrase_policy(obj.engine, name, passphrase)
     except accounts.AccountError as exc:
         fail(str(exc))
-    click.echo(f"Laptops of {name!r} {'may' if passphrase else 'may not'} use a passphrase "
-               "where they have no keyring")  # fmt: skip
+    click.echo(
+        f"Laptops of {name!r} {'may' if passphrase else 'may not'} use a passphrase "
+        "where they have no keyring"
+    )
 
 
 @cli.group()
@@ -352,8 +359,9 @@ def device_list(obj: Context, workspace: str | None, as_json: bool) -> None:
 
 @device.command("token")
 @click.argument("username")
-@click.option("--name", "device_name", required=True,
-              help="What to call the job's device in the device list.")  # fmt: skip
+@click.option(
+    "--name", "device_name", required=True, help="What to call the job's device in the device list."
+)
 @click.pass_obj
 def device_token(obj: Context, username: str, device_name: str) -> None:
     """Register a device for USERNAME and print its token, once: for a headless job's
@@ -364,8 +372,11 @@ def device_token(obj: Context, username: str, device_name: str) -> None:
         issued = accounts.issue_token(obj.engine, username, device_name)
     except accounts.AccountError as exc:
         fail(exc)
-    click.echo(f"Device {issued.device_id} ({device_name!r}) for {username!r} in workspace "
-               f"{issued.workspace_name!r}; its token, shown this once:", err=True)  # fmt: skip
+    click.echo(
+        f"Device {issued.device_id} ({device_name!r}) for {username!r} in workspace "
+        f"{issued.workspace_name!r}; its token, shown this once:",
+        err=True,
+    )
     click.echo(issued.token)
 
 
@@ -384,8 +395,11 @@ def device_revoke(obj: Context, device_id: str) -> None:
 
 @device.command("wipe")
 @click.argument("device_id")
-@click.option("--allow-export", is_flag=True,
-              help="Let the laptop's user first export the edits it had not sent, encrypted.")
+@click.option(
+    "--allow-export",
+    is_flag=True,
+    help="Let the laptop's user first export the edits it had not sent, encrypted.",
+)
 @click.pass_obj
 def device_wipe(obj: Context, device_id: str, allow_export: bool) -> None:
     """Order DEVICE_ID wiped (a lost or stolen laptop): at its next contact the app deletes
@@ -406,9 +420,12 @@ def audit() -> None:
 
 @audit.command("verify")
 @click.option("--workspace", help="Only this workspace (default: all).")
-@click.option("--checkpoints", type=click.Path(dir_okay=False, path_type=Path),
-              help="The checkpoint log to hold the chains to (default: [audit] "
-              "checkpoint_log of the settings).")  # fmt: skip
+@click.option(
+    "--checkpoints",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The checkpoint log to hold the chains to (default: [audit] "
+    "checkpoint_log of the settings).",
+)
 @click.pass_obj
 def audit_verify(obj: Context, workspace: str | None, checkpoints: Path | None) -> None:
     """Recompute every workspace's chain (with the audit key, when one is set) and hold it to
@@ -430,8 +447,13 @@ def audit_verify(obj: Context, workspace: str | None, checkpoints: Path | None) 
     broken = [v for v in verdicts if not v.ok]
     for v in verdicts:
         if v.ok:
-            held = (f", matches the checkpoint of {v.checkpoint_at}" if v.checkpoint_at
-                    else ", no checkpoint yet" if log else "")  # fmt: skip
+            held = (
+                f", matches the checkpoint of {v.checkpoint_at}"
+                if v.checkpoint_at
+                else ", no checkpoint yet"
+                if log
+                else ""
+            )
             click.echo(f"{v.workspace}: {v.entries:,} entries, chain intact{held}")
         else:
             click.echo(f"{v.workspace}: entry {v.broken_seq} is broken: {v.reason}", err=True)
@@ -440,8 +462,12 @@ def audit_verify(obj: Context, workspace: str | None, checkpoints: Path | None) 
 
 
 @audit.command("checkpoint")
-@click.option("--print", "show", is_flag=True,
-              help="Also print the lines written, for an admin to keep elsewhere.")  # fmt: skip
+@click.option(
+    "--print",
+    "show",
+    is_flag=True,
+    help="Also print the lines written, for an admin to keep elsewhere.",
+)
 @click.pass_obj
 def audit_checkpoint(obj: Context, show: bool) -> None:
     """Append every workspace's chain head to the checkpoint log ([audit] checkpoint_log)."""
@@ -459,8 +485,11 @@ def audit_checkpoint(obj: Context, show: bool) -> None:
 
 @audit.command("export")
 @click.option("--workspace", required=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file (default: standard output).")  # fmt: skip
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (default: standard output).",
+)
 @click.pass_obj
 def audit_export(obj: Context, workspace: str, out: Path | None) -> None:
     """The workspace's audit trail as JSON: every entry with its hashes, oldest first."""
@@ -505,9 +534,11 @@ def trace_publish(obj: Context, kind: str, codes: tuple[str, ...], workspace: st
 
 @trace_group.command("settings")
 @click.option("--workspace", required=True)
-@click.option("--show-suppliers/--hide-suppliers", required=True,
-              help="Whether the pages name materials' suppliers and mills (hidden by "
-              "default).")  # fmt: skip
+@click.option(
+    "--show-suppliers/--hide-suppliers",
+    required=True,
+    help="Whether the pages name materials' suppliers and mills (hidden by default).",
+)
 @click.pass_obj
 def trace_settings(obj: Context, workspace: str, show_suppliers: bool) -> None:
     """Choose what the workspace's traceability pages show."""
@@ -517,8 +548,10 @@ def trace_settings(obj: Context, workspace: str, show_suppliers: bool) -> None:
         trace.show_suppliers(obj.engine, workspace, show_suppliers, accounts.CLI_ACTOR)
     except LookupError as exc:
         fail(exc)
-    click.echo(f"Traceability pages of {workspace!r} "
-               f"{'name' if show_suppliers else 'do not name'} suppliers")  # fmt: skip
+    click.echo(
+        f"Traceability pages of {workspace!r} "
+        f"{'name' if show_suppliers else 'do not name'} suppliers"
+    )
 
 
 @cli.command()
@@ -567,8 +600,7 @@ def purge(obj: Context, workspace: str | None, dry_run: bool) -> None:
     Prints one JSON line per workspace."""
     from sync.server.retention import purge as run_purge
 
-    for done in run_purge(obj.engine, obj.config.retention, dry_run=dry_run,
-                          workspace=workspace):  # fmt: skip
+    for done in run_purge(obj.engine, obj.config.retention, dry_run=dry_run, workspace=workspace):
         click.echo(json.dumps({**done.as_dict(), "dry_run": dry_run}))
 
 
@@ -604,8 +636,12 @@ def upgrade(obj: Context) -> None:
 
 
 @cli.command("copy-db")
-@click.option("--to", "target", required=True, help="The empty database to copy into, "
-              "e.g. postgresql://user:pass@host/dbname.")  # fmt: skip
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    help="The empty database to copy into, e.g. postgresql://user:pass@host/dbname.",
+)
 @click.pass_obj
 def copy_db(obj: Context, target: str) -> None:
     """Copy this database into another (moving from SQLite to PostgreSQL)."""
@@ -629,8 +665,11 @@ def progress_printer(stream: TextIO) -> Callable[[ImportProgress], None] | None:
     shown = [0]  # the length of the line on screen, to blank what a shorter one leaves
 
     def show(p: ImportProgress) -> None:
-        words = {"read": f"{p.done:,} lines read", "check": f"{p.done} of {p.total} columns "
-                 "checked", "write": f"{p.done:,} of {p.total:,} rows written"}  # fmt: skip
+        words = {
+            "read": f"{p.done:,} lines read",
+            "check": f"{p.done} of {p.total} columns checked",
+            "write": f"{p.done:,} of {p.total:,} rows written",
+        }
         if p.stage in words:
             said[p.stage] = words[p.stage]
         line = f"{100 * p.fraction:3.0f}%  " + " · ".join(said.values())
@@ -645,16 +684,25 @@ def progress_printer(stream: TextIO) -> Callable[[ImportProgress], None] | None:
 @click.argument("kind", type=click.Choice(KINDS), metavar="KIND")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--workspace", required=True, help="The workspace to import into.")
-@click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A mapping file for a new export layout (default: shipped).")  # fmt: skip
+@click.option(
+    "--mapping",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A mapping file for a new export layout (default: shipped).",
+)
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @click.option("--accept-partial", is_flag=True, help="Write the valid rows even if some fail.")
-@click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Where the reject report goes (default: beside FILE).")  # fmt: skip
-@click.option("--decimal-mark", type=click.Choice(["comma", "point"]),
-              help="The file's decimal mark (an SAP user's format: 1.234,5 is comma). By "
-                   "default the file's numbers tell it; one that reads both ways and nothing "
-                   "tells (1,234 alone) is rejected.")  # fmt: skip
+@click.option(
+    "--report-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the reject report goes (default: beside FILE).",
+)
+@click.option(
+    "--decimal-mark",
+    type=click.Choice(["comma", "point"]),
+    help="The file's decimal mark (an SAP user's format: 1.234,5 is comma). By "
+    "default the file's numbers tell it; one that reads both ways and nothing "
+    "tells (1,234 alone) is rejected.",
+)
 @click.pass_obj
 def import_(
     obj: Context,
@@ -682,12 +730,17 @@ def import_(
     try:
         ws_id = accounts.workspace_id(obj.engine, workspace)
         summary = import_file(
-            obj.engine, ws_id, kind, file,
+            obj.engine,
+            ws_id,
+            kind,
+            file,
             mapping=load_mapping(mapping) if mapping else None,
-            dry_run=dry_run, accept_partial=accept_partial, report_dir=report_dir,
+            dry_run=dry_run,
+            accept_partial=accept_partial,
+            report_dir=report_dir,
             decimal_mark=DECIMAL_MARKS.get(decimal_mark or ""),
             progress=progress_printer(sys.stderr),
-        )  # fmt: skip
+        )
     except (accounts.AccountError, ImportRefused, MappingError, ReadError) as exc:
         fail(exc)
     except KeyboardInterrupt:
@@ -701,8 +754,10 @@ def import_(
     result.pop("rejects")
     click.echo(json.dumps(result))
     if summary.rejected and not accept_partial:
-        fail(f"{summary.rejected} row(s) rejected: nothing was imported "
-             "(fix them, or pass --accept-partial to import the valid rows)")  # fmt: skip
+        fail(
+            f"{summary.rejected} row(s) rejected: nothing was imported "
+            "(fix them, or pass --accept-partial to import the valid rows)"
+        )
 
 
 @cli.command()
@@ -748,18 +803,23 @@ def doctor(obj: Context, workspace: str | None, fix: bool, as_json: bool) -> Non
             click.echo(json.dumps(f.as_dict()))
         else:
             value = f.as_dict()["value"]
-            click.echo(f"{f.workspace}\t{f.table}\t{f.row_id}\t{f.field or '-'}\t"
-                       f"{value!r}\t{f.rule}")  # fmt: skip
+            click.echo(
+                f"{f.workspace}\t{f.table}\t{f.row_id}\t{f.field or '-'}\t{value!r}\t{f.rule}"
+            )
     if not findings:
         click.echo("No row breaks the declared rules.", err=True)
         return
     if not fix:
-        click.echo(f"{len(findings)} row(s) break the declared rules; "
-                   "run again with --fix to move them to quarantine.", err=True)  # fmt: skip
+        click.echo(
+            f"{len(findings)} row(s) break the declared rules; "
+            "run again with --fix to move them to quarantine.",
+            err=True,
+        )
         sys.exit(1)
     moved = checkup.quarantine(obj.engine, findings)
-    click.echo(f"{moved} row(s) moved to quarantine; laptops drop them at their next sync.",
-               err=True)  # fmt: skip
+    click.echo(
+        f"{moved} row(s) moved to quarantine; laptops drop them at their next sync.", err=True
+    )
 
 
 def main() -> None:

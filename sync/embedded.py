@@ -116,6 +116,7 @@ def _signed_in_workspace(base: Path | str | None, url: str) -> tuple[Workspace, 
             except SyncError:
                 pass  # the saved sign-in no longer works: sign in again below
         workspace.close()
-    workspace, _info, warning = sign_in(url, DEMO_USER, DEMO_PASSWORD, base=base,
-                                        device_name="demo laptop")  # fmt: skip
+    workspace, _info, warning = sign_in(
+        url, DEMO_USER, DEMO_PASSWORD, base=base, device_name="demo laptop"
+    )
     return workspace, warning

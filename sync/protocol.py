@@ -58,8 +58,7 @@ WITHHELD_TABLES: Mapping[str, frozenset[str]] = {
 
 #: Columns a role receives as NULL: prices are costs, and floor replicas hold none.
 WITHHELD_COLUMNS: Mapping[str, Mapping[str, frozenset[str]]] = {
-    role: {t.name: t.withheld_columns(role) for t in declaration.TABLES
-           if t.withheld_columns(role)}
+    role: {t.name: t.withheld_columns(role) for t in declaration.TABLES if t.withheld_columns(role)}
     for role in ROLES
 }
 
@@ -119,8 +118,11 @@ class Login:
         return {
             "token": self.token,
             "device_id": self.device_id,
-            "workspace": {"id": self.workspace_id, "name": self.workspace_name,
-                          "passphrase_allowed": self.passphrase_allowed},
+            "workspace": {
+                "id": self.workspace_id,
+                "name": self.workspace_name,
+                "passphrase_allowed": self.passphrase_allowed,
+            },
             "user": {"username": self.username, "role": self.role},
         }
 

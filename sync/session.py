@@ -28,8 +28,15 @@ from workbench.workspace import PASSPHRASE_POLICY, REPLICA_FILE, Workspace, open
 
 log = logging.getLogger("workbench.sync")
 
-SERVER_KEYS = ("server_url", "username", "device_id", "workspace_id", "workspace_name", "role",
-               PASSPHRASE_POLICY)  # fmt: skip
+SERVER_KEYS = (
+    "server_url",
+    "username",
+    "device_id",
+    "workspace_id",
+    "workspace_name",
+    "role",
+    PASSPHRASE_POLICY,
+)
 
 
 @dataclass(frozen=True)
@@ -234,8 +241,9 @@ def sync_workspace(
             log.warning("row counts differ from the server's, repairing: %s", mismatches)
             repaired = client.bootstrap(cancel=cancel, only=frozenset(mismatches))
             again = client.pull(progress, cancel)
-            change = ReplicaChange(change.tables | again.tables | repaired.tables,
-                                   change.replaced | repaired.tables)  # fmt: skip
+            change = ReplicaChange(
+                change.tables | again.tables | repaired.tables, change.replaced | repaired.tables
+            )
             mismatches = client.count_mismatches()
         # last: the order file's write it may start shares the cores with nothing of the sync
         indexed = derived.update(change, cancel=cancel).indexed
@@ -283,18 +291,31 @@ def _carry_out_wipe(
         export = offer(unsent)
     name = workspace.name
     outcome = wipe.wipe_workspace(workspace, export)
-    log.warning("workspace %s wiped on the server's order (%d unsent edits, exported: %s)",
-                name, outcome.unsent, outcome.exported is not None)  # fmt: skip
+    log.warning(
+        "workspace %s wiped on the server's order (%d unsent edits, exported: %s)",
+        name,
+        outcome.unsent,
+        outcome.exported is not None,
+    )
     try:
-        client.request("POST", "/v1/device/wiped",
-                       json={"removed": outcome.removed[:100], "unsent": outcome.unsent,
-                             "exported": outcome.exported is not None})  # fmt: skip
+        client.request(
+            "POST",
+            "/v1/device/wiped",
+            json={
+                "removed": outcome.removed[:100],
+                "unsent": outcome.unsent,
+                "exported": outcome.exported is not None,
+            },
+        )
     except SyncError as exc:  # the data is gone either way; the admin sees "not confirmed"
         log.warning("the wipe of %s could not be reported: %s", name, exc)
     raise SyncError(
         f"your administrator had the workspace {name!r} deleted from this laptop"
-        + (f"; your {outcome.unsent} unsent edits are saved in {outcome.exported}"
-           if outcome.exported else ""),
+        + (
+            f"; your {outcome.unsent} unsent edits are saved in {outcome.exported}"
+            if outcome.exported
+            else ""
+        ),
         "wiped",
         {"unsent": outcome.unsent, "exported": str(outcome.exported or "")},
     ) from order

@@ -63,8 +63,10 @@ def discard_unsaved(win: MainWindow) -> None:
 
 
 def knit_fabric(workspace: Workspace) -> str:
-    query = ("SELECT m.id FROM materials m WHERE m.material_type = 'fabric' AND m.uom = 'kg' "
-             "AND m.construction LIKE '24G single knit%' ORDER BY m.code LIMIT 1")  # fmt: skip
+    query = (
+        "SELECT m.id FROM materials m WHERE m.material_type = 'fabric' AND m.uom = 'kg' "
+        "AND m.construction LIKE '24G single knit%' ORDER BY m.code LIMIT 1"
+    )
     return workspace.replica.conn.execute(query).fetchone()[0]
 
 
@@ -89,9 +91,16 @@ def wheel(widget: QWidget, notches: int = -1) -> None:
     """Turn the mouse wheel over the middle of ``widget`` (negative: towards the user)."""
     centre = QPointF(widget.rect().center())
     where = QPointF(widget.mapToGlobal(widget.rect().center()))
-    event = QWheelEvent(centre, where, QPoint(), QPoint(0, 120 * notches),
-                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
-                        Qt.ScrollPhase.NoScrollPhase, False)  # fmt: skip
+    event = QWheelEvent(
+        centre,
+        where,
+        QPoint(),
+        QPoint(0, 120 * notches),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
     QApplication.sendEvent(widget, event)
 
 

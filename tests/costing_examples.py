@@ -41,17 +41,30 @@ RATES = (
     _r("YRN-NE40", "yarn", "per kg", "330", material_id="yarn-ne40"),
     _r("KNT-SINGLE", "knitting", "per kg", "55", technique="24G single knit"),
     _r("WEA-POPLIN", "weaving", "per m", "24", technique="1/1 plain 133x72"),
-    _r("DYE-REA-M", "dyeing", "per kg", "102", dye_class="reactive", shade_depth="medium",
-       process_loss=D("0.10")),
-    _r("DYE-REA-L", "dyeing", "per kg", "80", dye_class="reactive", shade_depth="light",
-       process_loss=D("0.08")),
+    _r(
+        "DYE-REA-M",
+        "dyeing",
+        "per kg",
+        "102",
+        dye_class="reactive",
+        shade_depth="medium",
+        process_loss=D("0.10"),
+    ),
+    _r(
+        "DYE-REA-L",
+        "dyeing",
+        "per kg",
+        "80",
+        dye_class="reactive",
+        shade_depth="light",
+        process_loss=D("0.08"),
+    ),
     _r("FIN-COMPAC", "finishing", "per kg", "18", technique="compacted"),
     _r("FIN-EASYCA", "finishing", "per kg", "35", technique="easy care"),
     _r("PRT-PLASTI", "printing", "per piece", "8", technique="plastisol placement"),
     _r("EMB-FLAT", "embroidery", "per 1000 stitches", "4.5"),
     # ₹37,440 a month per operator over 26 days × 8 h: ₹3.00 a minute
-    _r("CPM-01", "making", "per minute", str(cost_per_minute(D(37440), 26, D(8))),
-       technique=MILL),
+    _r("CPM-01", "making", "per minute", str(cost_per_minute(D(37440), 26, D(8))), technique=MILL),
     _r("CPM-02", "making", "per minute", "3.20", technique=SHIRT_MILL),
     _r("TRIM", "trim", "per piece", "2.20", material_id="main-label"),
     _r("TRIM", "trim", "per piece", "0.60", material_id="care-label"),
@@ -62,15 +75,16 @@ RATES = (
     _r("OVH-FACT", "overhead", "percent", "12", description="Factory overhead"),
     _r("OVH-COMM", "overhead", "percent", "3", description="Commercial cost"),
     _r("OVH-TEST", "overhead", "percent", "1", description="Testing"),
-)  # fmt: skip
+)
 
 NORDVIK = Brand("b-nordvik", "NORDV", "Nordvik Outfitters", "EUR", "SE")
 COASTLINE = Brand("b-coast", "CSTL", "Coastline Basics", "USD", "US")
 RULES = (
     MarginRule("b-nordvik", "margin", D("0.28"), date(2026, 1, 1), "*", D("0.15"), 0, D("0.05")),
-    MarginRule("b-coast", "markup", D("0.35"), date(2026, 1, 1), "woven shirts", D("0.20"), 0,
-               D("0.10")),
-)  # fmt: skip
+    MarginRule(
+        "b-coast", "markup", D("0.35"), date(2026, 1, 1), "woven shirts", D("0.20"), 0, D("0.10")
+    ),
+)
 FX = (
     FxRate("INR", "EUR", D("0.0102"), date(2026, 11, 2)),
     FxRate("INR", "USD", D("0.01185"), date(2026, 11, 2)),
@@ -78,10 +92,17 @@ FX = (
 BOOK = RateBook(rates=RATES, margin_rules=RULES, brands=(NORDVIK, COASTLINE), fx_rates=FX)
 
 JERSEY = FabricSpec(
-    kind="knit", gsm=180, width_cm=180, construction="24G single knit, open width",
-    yarn_material_id="yarn-ne30", yarn_count="Ne 30/1", dye_class="reactive",
-    shade_depth="medium", finish="compacted", name="Single jersey 180, reactive medium",
-)  # fmt: skip
+    kind="knit",
+    gsm=180,
+    width_cm=180,
+    construction="24G single knit, open width",
+    yarn_material_id="yarn-ne30",
+    yarn_count="Ne 30/1",
+    dye_class="reactive",
+    shade_depth="medium",
+    finish="compacted",
+    name="Single jersey 180, reactive medium",
+)
 
 TSHIRT = Style(
     style_code="NV-TEE-01",
@@ -103,15 +124,26 @@ TSHIRT = Style(
     ),
 )
 TSHIRT_SHIPPING = Shipping.for_country(
-    NORDVIK.country, freight=D("0.18"), insurance_rate=D("0.005"), duty_rate=D("0.12"),
-    local_freight=D("0.05"))  # fmt: skip
+    NORDVIK.country,
+    freight=D("0.18"),
+    insurance_rate=D("0.005"),
+    duty_rate=D("0.12"),
+    local_freight=D("0.05"),
+)
 
 POPLIN = FabricSpec(
-    kind="woven", gsm=120, width_cm=147, construction="1/1 plain 133x72",
-    yarn_material_id="yarn-ne40", yarn_count="Ne 40/1", dye_class="reactive",
-    shade_depth="light", finish="easy care", conversion_loss=D("0.02"),
+    kind="woven",
+    gsm=120,
+    width_cm=147,
+    construction="1/1 plain 133x72",
+    yarn_material_id="yarn-ne40",
+    yarn_count="Ne 40/1",
+    dye_class="reactive",
+    shade_depth="light",
+    finish="easy care",
+    conversion_loss=D("0.02"),
     name="Poplin 133x72 Ne 40/1, reactive light",
-)  # fmt: skip
+)
 
 SHIRT = Style(
     style_code="CB-SHIRT-07",
@@ -129,14 +161,23 @@ SHIRT = Style(
     ),
 )
 SHIRT_SHIPPING = Shipping.for_country(
-    COASTLINE.country, freight=D("0.22"), insurance_rate=D("0.005"), duty_rate=D("0.165"),
-    local_freight=D("0.06"))  # fmt: skip
+    COASTLINE.country,
+    freight=D("0.22"),
+    insurance_rate=D("0.005"),
+    duty_rate=D("0.165"),
+    local_freight=D("0.06"),
+)
 
 #: worked example 3: a tee bought at FOB ₹265.00 by a Mumbai retailer through a buying agent
 INDIA_FOB = D("265.00")
 INDIA_SHIPPING = Shipping.for_country(
-    "IN", freight=D("9.50"), insurance_rate=D("0.004"), duty_rate=D("0.22"),
-    local_freight=D("3.00"), buying_agent_rate=D("0.03"))  # fmt: skip
+    "IN",
+    freight=D("9.50"),
+    insurance_rate=D("0.004"),
+    duty_rate=D("0.22"),
+    local_freight=D("3.00"),
+    buying_agent_rate=D("0.03"),
+)
 
 TSHIRT_ORDER = ("NORDV", 3000)
 SHIRT_ORDER = ("CSTL", 2400)

@@ -28,11 +28,21 @@ class Answer:
 
 
 def chat_answer(text: str, model: str = "fake-chat-1") -> Answer:
-    return Answer(body={"id": "chatcmpl-1", "object": "chat.completion", "model": model,
-                        "choices": [{"index": 0, "message": {"role": "assistant",
-                                                             "content": text},
-                                     "finish_reason": "stop"}],
-                        "usage": {"prompt_tokens": 50, "completion_tokens": 20}})  # fmt: skip
+    return Answer(
+        body={
+            "id": "chatcmpl-1",
+            "object": "chat.completion",
+            "model": model,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": text},
+                    "finish_reason": "stop",
+                }
+            ],
+            "usage": {"prompt_tokens": 50, "completion_tokens": 20},
+        }
+    )
 
 
 def image_answer() -> Answer:
@@ -54,14 +64,24 @@ class FakeAI:
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length", 0))
                 raw = self.rfile.read(length)
-                fake.requests.append({"path": self.path, "auth": self.headers.get("authorization"),
-                                      "headers": dict(self.headers.items()),
-                                      "body": json.loads(raw or b"{}")})  # fmt: skip
+                fake.requests.append(
+                    {
+                        "path": self.path,
+                        "auth": self.headers.get("authorization"),
+                        "headers": dict(self.headers.items()),
+                        "body": json.loads(raw or b"{}"),
+                    }
+                )
                 answer = fake.script.popleft() if fake.script else chat_answer("A fine style.")
                 time.sleep(answer.delay_s)
                 body = answer.body
-                data = (json.dumps(body).encode() if isinstance(body, dict)
-                        else body.encode() if isinstance(body, str) else body or b"")  # fmt: skip
+                data = (
+                    json.dumps(body).encode()
+                    if isinstance(body, dict)
+                    else body.encode()
+                    if isinstance(body, str)
+                    else body or b""
+                )
                 try:
                     self.send_response(answer.status)
                     self.send_header("content-type", "application/json")

@@ -33,8 +33,12 @@ def main() -> None:
             documents.save_document(
                 replica, "cost_sheets", {"style_code": f"ST-{rng.randrange(10**6)}"}
             )
-        existing = [r[0] for r in replica.conn.execute(
-            "SELECT id FROM cost_sheets WHERE deleted = 0 ORDER BY random() LIMIT 2")]  # fmt: skip
+        existing = [
+            r[0]
+            for r in replica.conn.execute(
+                "SELECT id FROM cost_sheets WHERE deleted = 0 ORDER BY random() LIMIT 2"
+            )
+        ]
         for sheet_id in existing:
             documents.save_document(
                 replica, "cost_sheets", {"id": sheet_id, "title": f"rev {rng.randrange(1000)}"}

@@ -60,16 +60,35 @@ def postgres_server() -> Iterator[str]:
         shutil.chown(folder, "postgres")
     data = folder / "data"
     port = _free_port()
-    subprocess.run([*runner, initdb, "-D", str(data), "-A", "trust", "-U", "workbench",
-                    "--no-sync", "-E", "UTF8"], check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        [
+            *runner,
+            initdb,
+            "-D",
+            str(data),
+            "-A",
+            "trust",
+            "-U",
+            "workbench",
+            "--no-sync",
+            "-E",
+            "UTF8",
+        ],
+        check=True,
+        capture_output=True,
+    )
     options = f"-p {port} -k {folder} -h 127.0.0.1 -c fsync=off -c max_connections=200"
-    subprocess.run([*runner, pg_ctl, "-D", str(data), "-o", options, "-w", "-l",
-                    str(folder / "log"), "start"], check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        [*runner, pg_ctl, "-D", str(data), "-o", options, "-w", "-l", str(folder / "log"), "start"],
+        check=True,
+        capture_output=True,
+    )
     try:
         yield f"postgresql://workbench@127.0.0.1:{port}"
     finally:
-        subprocess.run([*runner, pg_ctl, "-D", str(data), "-m", "immediate", "stop"],
-                       capture_output=True)  # fmt: skip
+        subprocess.run(
+            [*runner, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True
+        )
         shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -28,9 +28,14 @@ answers: list[dict[str, Any]] = []
 
 
 def _record(response: httpx.Response) -> None:
-    answers.append({"path": response.request.url.path, "status": response.status_code,
-                    "schema_sent": response.request.headers.get(protocol.SCHEMA_HEADER),
-                    "update_due": response.headers.get("X-Workbench-Update-Due")})  # fmt: skip
+    answers.append(
+        {
+            "path": response.request.url.path,
+            "status": response.status_code,
+            "schema_sent": response.request.headers.get(protocol.SCHEMA_HEADER),
+            "update_due": response.headers.get("X-Workbench-Update-Due"),
+        }
+    )
 
 
 _init = httpx.Client.__init__
@@ -64,8 +69,9 @@ def main() -> None:
             "replica_version": conn.execute("PRAGMA user_version").fetchone()[0],
             "material_columns": [r[1] for r in conn.execute("PRAGMA table_info(materials)")],
             "sheet_columns": [r[1] for r in conn.execute("PRAGMA table_info(cost_sheets)")],
-            "tables": [r[0] for r in conn.execute("SELECT name FROM sqlite_master "
-                                                  "WHERE type = 'table'")],
+            "tables": [
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            ],
             "materials": conn.execute("SELECT count(*) FROM materials").fetchone()[0],
             "sheet_id": sheet["id"],
             "first": _report(first),
@@ -79,8 +85,12 @@ def main() -> None:
 
 def _report(report: Any) -> dict[str, Any]:
     mismatches = {table: list(counts) for table, counts in report.count_mismatches.items()}
-    return {"pushed": report.pushed, "pulled": report.pulled, "rejected": report.rejected,
-            "count_mismatches": mismatches}  # fmt: skip
+    return {
+        "pushed": report.pushed,
+        "pulled": report.pulled,
+        "rejected": report.rejected,
+        "count_mismatches": mismatches,
+    }
 
 
 if __name__ == "__main__":

@@ -54,27 +54,43 @@ def test_a_proposal_tells_the_provider_about_styles_not_people(
     replica.set_state("username", USER)
     replica.set_state("device_name", "Ana's laptop")
     conn = replica.conn
-    fabric = conn.execute("SELECT id FROM materials WHERE material_type = 'fabric' AND "
-                          "construction LIKE '24G single knit%' LIMIT 1").fetchone()[0]
+    fabric = conn.execute(
+        "SELECT id FROM materials WHERE material_type = 'fabric' AND "
+        "construction LIKE '24G single knit%' LIMIT 1"
+    ).fetchone()[0]
     style = pick.starting_style(conn, fabric, "NV-001")
-    sheet = documents.save_document(replica, "cost_sheets", {
-        "style_code": "NV-001", "title": "Tee", "created_by": USER,
-        "body": json.dumps(sheet_to_dict(CostSheet(style, "NORDV", 2400)))})  # fmt: skip
+    sheet = documents.save_document(
+        replica,
+        "cost_sheets",
+        {
+            "style_code": "NV-001",
+            "title": "Tee",
+            "created_by": USER,
+            "body": json.dumps(sheet_to_dict(CostSheet(style, "NORDV", 2400))),
+        },
+    )
     brand = conn.execute("SELECT id FROM brands WHERE code = 'NORDV'").fetchone()[0]
     conn.execute(
         "INSERT INTO quotes (id, quote_no, cost_sheet_id, style_code, brand_id, quantity, "
         "currency, cost_per_piece, price_per_piece, price_per_dozen, margin, costed_on, "
         "valid_until, body, created_by, version, updated_at) VALUES ('q1', 'Q-1', ?, 'NV-001', "
         f"?, 2400, 'EUR', '3.00', '{PRICE}', '87.86', '0.26', '2026-11-20', '2099-12-31', '{{}}', "
-        "?, 1, '2026-11-20T00:00:00Z')", (sheet["id"], brand, USER))  # fmt: skip
+        "?, 1, '2026-11-20T00:00:00Z')",
+        (sheet["id"], brand, USER),
+    )
     conn.commit()
     fake.script.extend([chat_answer("A soft tee."), image_answer()])
     with AIClient(AIConfig(base_url=fake.url, api_key="sk-test", retries=0)) as client:
-        proposal = build_proposal(replica, [sheet["id"]], brand_code="NORDV",
-                                  book=load_rate_book(conn), ai=client, illustrate=True)
+        proposal = build_proposal(
+            replica,
+            [sheet["id"]],
+            brand_code="NORDV",
+            book=load_rate_book(conn),
+            ai=client,
+            illustrate=True,
+        )
     assert proposal.styles[0].description_source == "ai"
-    assert [r["path"] for r in fake.requests] == ["/v1/chat/completions",
-                                                  "/v1/images/generations"]  # fmt: skip
+    assert [r["path"] for r in fake.requests] == ["/v1/chat/completions", "/v1/images/generations"]
     for request in fake.requests:
         everything = json.dumps(request, ensure_ascii=False)
         for secret in (USER, "ana.kumar", "Ana's laptop", PRICE, "87.86", "3.00"):
@@ -88,8 +104,14 @@ def test_facts_beyond_the_allowed_ones_are_dropped_before_sending(
     fake: FakeAI, tmp_path: Path
 ) -> None:
     replica = open_replica(tmp_path / "r.sqlite")
-    facts = {"style_code": "NV-9", "category": "T-shirt", "prepared_by": USER,
-             "created_by": USER, "price_per_piece": PRICE, "buyer": "Lena Berg"}  # fmt: skip
+    facts = {
+        "style_code": "NV-9",
+        "category": "T-shirt",
+        "prepared_by": USER,
+        "created_by": USER,
+        "price_per_piece": PRICE,
+        "buyer": "Lena Berg",
+    }
     with AIClient(AIConfig(base_url=fake.url, retries=0)) as client:
         write_text(replica, client, "style_description", "sheet-1", facts)
     [request] = fake.requests

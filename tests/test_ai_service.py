@@ -20,9 +20,16 @@ from workbench.services.ai import AIClient, AIConfig, AIError
 from workbench.services.prompts import data_block, load_prompt, messages
 from workbench.services.writer import latest_text, pending, run_queue, write_text
 
-STYLE = {"style_code": "NV-TEE-01", "category": "knit tops", "fabric": "Single jersey 180",
-         "composition": "100% Organic Cotton", "gsm": 180, "finish": "compacted",
-         "mill": "Kongu Unit 1", "certifications": "GOTS"}  # fmt: skip
+STYLE = {
+    "style_code": "NV-TEE-01",
+    "category": "knit tops",
+    "fabric": "Single jersey 180",
+    "composition": "100% Organic Cotton",
+    "gsm": 180,
+    "finish": "compacted",
+    "mill": "Kongu Unit 1",
+    "certifications": "GOTS",
+}
 
 
 @pytest.fixture
@@ -38,8 +45,13 @@ def replica(tmp_path: Path) -> Replica:
 
 
 def client_for(url: str, **options: float | int) -> AIClient:
-    config = AIConfig(base_url=url, api_key="sk-test", timeout_s=options.pop("timeout_s", 5),
-                      backoff_s=0.01, **options)  # type: ignore[arg-type]
+    config = AIConfig(
+        base_url=url,
+        api_key="sk-test",
+        timeout_s=options.pop("timeout_s", 5),
+        backoff_s=0.01,
+        **options,
+    )  # type: ignore[arg-type]
     return AIClient(config)
 
 
@@ -144,15 +156,20 @@ def test_offline_the_template_writes_and_the_queue_completes_on_reconnect(
         assert run_queue(replica, still_offline) == 0
     assert pending(replica) == 2
 
-    fake.script.extend([chat_answer("Soft organic jersey, GOTS certified."),
-                        chat_answer("Second.")])  # fmt: skip
+    fake.script.extend(
+        [chat_answer("Soft organic jersey, GOTS certified."), chat_answer("Second.")]
+    )
     with client_for(fake.url) as online:
         assert run_queue(replica, online) == 2
     assert pending(replica) == 0
     written = latest_text(replica, "sheet-1", "style_description")
     assert written is not None and written.text == "Soft organic jersey, GOTS certified."
-    assert json.loads(json.dumps(fake.requests[0]["body"]))["messages"][1]["content"].count(
-        "NV-TEE-01") == 1  # fmt: skip
+    assert (
+        json.loads(json.dumps(fake.requests[0]["body"]))["messages"][1]["content"].count(
+            "NV-TEE-01"
+        )
+        == 1
+    )
 
 
 def test_a_refused_request_is_not_queued_forever(replica: Replica, fake: FakeAI) -> None:

@@ -31,9 +31,20 @@ def _fill(replica: Replica) -> None:
     letters beyond ASCII, a currency in lower case."""
     with replica.transaction() as conn:
         _reference_data(conn)
-        insert(conn, "orders", id="o-bare", order_no="PO-20", brand_id="b-cstl",
-               style_code="X-1", season="SS26", mill=MILL_UNICODE, quantity=40,
-               unit_price="2.00", currency="usd", order_date="2025-05-05")  # fmt: skip
+        insert(
+            conn,
+            "orders",
+            id="o-bare",
+            order_no="PO-20",
+            brand_id="b-cstl",
+            style_code="X-1",
+            season="SS26",
+            mill=MILL_UNICODE,
+            quantity=40,
+            unit_price="2.00",
+            currency="usd",
+            order_date="2025-05-05",
+        )
         replica.set_state("cursor", str(CURSOR), conn)
 
 
@@ -93,8 +104,12 @@ def test_the_file_round_trips_exactly_without_pickle(replica: Replica) -> None:
     assert store_file.path_for(replica.path) == path and path.exists()
     stamp, store = store_file.read(path)
     assert (stamp.format, stamp.cursor, stamp.rows, stamp.max_rowid, stamp.live) == (
-        store_file.FORMAT, CURSOR, 8, 8, 7,  # six orders, the tombstone, PO-20
-    )  # fmt: skip
+        store_file.FORMAT,
+        CURSOR,
+        8,
+        8,
+        7,  # six orders, the tombstone, PO-20
+    )
     assert stamp.replica == replica.get_state("replica_id") and len(stamp.replica) == 32
     fresh = _fresh_raw(replica)
     pd.testing.assert_frame_equal(store.raw, fresh)  # values, dtypes and categories
@@ -169,8 +184,7 @@ def test_text_that_fixed_width_unicode_would_change_is_not_written(
 def _used_table_and_rewrote(replica: Replica, expected: pd.DataFrame) -> store_file.Stamp:
     """A reopened workspace read the table, gave the right numbers and wrote a good file."""
     analytics = Analytics(replica)
-    pd.testing.assert_frame_equal(analytics.order_history(by=["brand", "season", "mill"]),
-                                  expected)  # fmt: skip
+    pd.testing.assert_frame_equal(analytics.order_history(by=["brand", "season", "mill"]), expected)
     assert analytics.last_refresh["source"] == "table"
     assert analytics.wait_saved(30) and "error" not in analytics.last_save
     stamp, store = store_file.read(store_file.path_for(replica.path))
@@ -286,8 +300,14 @@ def _sync_page(replica: Replica) -> None:
     client = _client(replica)
     changed = {**_order_row(replica, "PO-4"), "quantity": 400, "version": CURSOR + 1}
     gone = {**_order_row(replica, "PO-5"), "deleted": 1, "version": CURSOR + 2}
-    new = {**_order_row(replica, "PO-1"), "id": "o-new", "order_no": "PO-9", "quantity": 5,
-           "mill": "New Mill", "version": CURSOR + 3}  # fmt: skip
+    new = {
+        **_order_row(replica, "PO-1"),
+        "id": "o-new",
+        "order_no": "PO-9",
+        "quantity": 5,
+        "mill": "New Mill",
+        "version": CURSOR + 3,
+    }
     client.apply_page([{"table": "orders", "row": r} for r in (changed, gone, new)], CURSOR + 3)
     client.close()
 
@@ -357,9 +377,9 @@ def test_threads_opening_at_once_share_one_read_of_the_file(replica: Replica) ->
     replica = _reopen(replica)
     analytics = Analytics(replica)
     with ThreadPoolExecutor(max_workers=4) as pool:
-        tables = list(pool.map(
-            lambda _: analytics.order_history(by=["brand", "season", "mill"]), range(8)
-        ))  # fmt: skip
+        tables = list(
+            pool.map(lambda _: analytics.order_history(by=["brand", "season", "mill"]), range(8))
+        )
     assert all(t is tables[0] for t in tables)
     pd.testing.assert_frame_equal(tables[0], expected)
     assert analytics.computed == 1 and analytics.last_refresh["source"] == "file"
@@ -381,8 +401,7 @@ def test_after_a_sync_the_file_is_prepared_once_and_then_opens_the_dashboards(
 
     monkeypatch.setattr(OrderStore, "load", classmethod(no_table))
     analytics = Analytics(replica)
-    pd.testing.assert_frame_equal(analytics.order_history(by=["brand", "season", "mill"]),
-                                  expected)  # fmt: skip
+    pd.testing.assert_frame_equal(analytics.order_history(by=["brand", "season", "mill"]), expected)
     assert analytics.last_refresh["source"] == "file"
 
 

@@ -34,8 +34,9 @@ def test_the_author_deletes_a_note_and_it_is_audited(server: Server, tmp_path: P
     write_rows(server.engine, server.workspaces["alpha"], "materials", [material("N-1")])
     mine = _laptop(server, "merchandiser@alpha", tmp_path / "mine")
     material_id = mine.replica.conn.execute("SELECT id FROM materials").fetchone()[0]
-    note = documents.add_annotation(mine.replica, material_id, "pilling after 3 washes",
-                                    "merchandiser@alpha")  # fmt: skip
+    note = documents.add_annotation(
+        mine.replica, material_id, "pilling after 3 washes", "merchandiser@alpha"
+    )
     sync_workspace(mine)
     assert _note_on_server(server, note["id"]) == 0
     documents.delete_document(mine.replica, "annotations", note["id"])
@@ -52,13 +53,15 @@ def test_the_author_deletes_a_note_and_it_is_audited(server: Server, tmp_path: P
 def test_someone_elses_note_is_refused_and_an_admin_may_delete_it(
     server: Server, tmp_path: Path
 ) -> None:
-    accounts.add_user(server.engine, "alpha", "other@alpha", PASSWORD, "merchandiser",
-                      password_cost=FAST_HASH)  # fmt: skip
+    accounts.add_user(
+        server.engine, "alpha", "other@alpha", PASSWORD, "merchandiser", password_cost=FAST_HASH
+    )
     write_rows(server.engine, server.workspaces["alpha"], "materials", [material("N-2")])
     author = _laptop(server, "merchandiser@alpha", tmp_path / "a")
     material_id = author.replica.conn.execute("SELECT id FROM materials").fetchone()[0]
-    note = documents.add_annotation(author.replica, material_id, "shade varies by lot",
-                                    "merchandiser@alpha")  # fmt: skip
+    note = documents.add_annotation(
+        author.replica, material_id, "shade varies by lot", "merchandiser@alpha"
+    )
     sync_workspace(author)
     author.close()
 
@@ -70,8 +73,9 @@ def test_someone_elses_note_is_refused_and_an_admin_may_delete_it(
         conn.execute(
             "INSERT INTO outbox (mutation_id, table_name, row_id, op, payload, base_version, "
             "base, created_at) VALUES (?, 'annotations', ?, 'delete', 'null', 0, NULL, "
-            "'2026-12-07T00:00:00Z')", (str(uuid.uuid4()), note["id"]),
-        )  # fmt: skip
+            "'2026-12-07T00:00:00Z')",
+            (str(uuid.uuid4()), note["id"]),
+        )
     report = sync_workspace(other)
     assert report.rejected == 1
     assert _note_on_server(server, note["id"]) == 0

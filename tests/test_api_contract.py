@@ -114,18 +114,21 @@ def contract_server(
     create_schema(engine)
     ws = accounts.create_workspace(engine, "alpha")
     for role in ROLES:
-        accounts.add_user(engine, "alpha", f"{role}@alpha", PASSWORD, role,
-                          password_cost=FAST_HASH)  # fmt: skip
+        accounts.add_user(engine, "alpha", f"{role}@alpha", PASSWORD, role, password_cost=FAST_HASH)
     write_rows(engine, ws, "materials", [material(f"FAB-{n}") for n in range(3)])
     # a fuzzer signs in wrong thousands of times and pushes faster than any laptop: its
     # server's limits are out of its way (tests/test_throttling.py holds them)
-    config = ServerConfig(limits=Limits(signin_failures_per_account=10**6,
-                                        signin_failures_per_address=10**6,
-                                        push_per_minute=10**6, quote_per_minute=10**6,
-                                        import_per_minute=10**6,
-                                        serials_per_minute=10**6))  # fmt: skip
-    with ServerThread(engine, folder / "snapshots", long_poll_s=0.05,
-                      config=config) as running:  # fmt: skip
+    config = ServerConfig(
+        limits=Limits(
+            signin_failures_per_account=10**6,
+            signin_failures_per_address=10**6,
+            push_per_minute=10**6,
+            quote_per_minute=10**6,
+            import_per_minute=10**6,
+            serials_per_minute=10**6,
+        )
+    )
+    with ServerThread(engine, folder / "snapshots", long_poll_s=0.05, config=config) as running:
         yield Server(engine, running.url, {"alpha": ws})
     engine.dispose()
 
@@ -173,15 +176,21 @@ def test_chains_of_calls_keep_the_contract(contract_server: Server, role: str, t
     class Chains(schema.as_state_machine()):  # type: ignore[misc]
         def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
             CASES[f"{role} stateful"] += 1
-            return {"base_url": contract_server.url,
-                    "headers": {"Authorization": f"Bearer {token}"}}  # fmt: skip
+            return {
+                "base_url": contract_server.url,
+                "headers": {"Authorization": f"Bearer {token}"},
+            }
 
     Chains.run(
         settings=hypothesis.settings(
-            max_examples=MAX_EXAMPLES, derandomize=True, deadline=None, database=None,
-            stateful_step_count=6, suppress_health_check=list(hypothesis.HealthCheck),
+            max_examples=MAX_EXAMPLES,
+            derandomize=True,
+            deadline=None,
+            database=None,
+            stateful_step_count=6,
+            suppress_health_check=list(hypothesis.HealthCheck),
         )
-    )  # fmt: skip
+    )
     print(f"stateful ({role}): {time.perf_counter() - started:.1f} s")
 
 

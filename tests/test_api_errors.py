@@ -13,15 +13,29 @@ import pytest
 from tests.sync_fixtures import Server
 
 LABEL_JOB = {
-    "id": "job-1", "template": "roll-50x30", "printer": "Zebra", "copies": 1, "items": "[]",
-    "state": "queued", "error": None, "created_by": "floor@alpha",
-    "created_at": "2026-11-01T00:00:00Z", "deleted": 0, "updated_at": "2026-11-01T00:00:00Z",
-}  # fmt: skip
+    "id": "job-1",
+    "template": "roll-50x30",
+    "printer": "Zebra",
+    "copies": 1,
+    "items": "[]",
+    "state": "queued",
+    "error": None,
+    "created_by": "floor@alpha",
+    "created_at": "2026-11-01T00:00:00Z",
+    "deleted": 0,
+    "updated_at": "2026-11-01T00:00:00Z",
+}
 
 
 def mutation(seq: int = 1, **row: Any) -> dict[str, Any]:
-    return {"seq": seq, "mutation_id": f"m-{seq}", "table": "label_jobs", "op": "upsert",
-            "row_id": "job-1", "row": {**LABEL_JOB, **row}}  # fmt: skip
+    return {
+        "seq": seq,
+        "mutation_id": f"m-{seq}",
+        "table": "label_jobs",
+        "op": "upsert",
+        "row_id": "job-1",
+        "row": {**LABEL_JOB, **row},
+    }
 
 
 def assert_envelope(answer: httpx.Response, status: int, code: str, field: str | None = None):  # type: ignore[no-untyped-def]
@@ -78,14 +92,22 @@ LONE_SURROGATE = b'"\\ud800"'
     ("path", "body"),
     [
         ("/v1/login", b'{"username": ' + LONE_SURROGATE + b', "password": "x"}'),
-        ("/v1/push", b'{"mutations": [{"seq": 1, "mutation_id": ' + LONE_SURROGATE
-         + b', "table": "label_jobs", "op": "delete", "row_id": "r"}]}'),
-        ("/v1/push", b'{"mutations": [{"seq": 1, "mutation_id": "m", "table": "label_jobs", '
-         b'"op": "upsert", "row_id": "job-1", "row": {"id": "job-1", "printer": '
-         + LONE_SURROGATE + b"}}]}"),
+        (
+            "/v1/push",
+            b'{"mutations": [{"seq": 1, "mutation_id": '
+            + LONE_SURROGATE
+            + b', "table": "label_jobs", "op": "delete", "row_id": "r"}]}',
+        ),
+        (
+            "/v1/push",
+            b'{"mutations": [{"seq": 1, "mutation_id": "m", "table": "label_jobs", '
+            b'"op": "upsert", "row_id": "job-1", "row": {"id": "job-1", "printer": '
+            + LONE_SURROGATE
+            + b"}}]}",
+        ),
         ("/v1/pricing/quote", b'{"sheet": {"name": ' + LONE_SURROGATE + b"}}"),
     ],
-)  # fmt: skip
+)
 def test_a_lone_surrogate_is_not_json(server: Server, path: str, body: bytes) -> None:
     with server.client(server.login("admin@alpha")) as http:
         answer = http.post(path, content=body, headers={"content-type": "application/json"})
@@ -102,8 +124,11 @@ def test_deeply_nested_json_is_refused(server: Server, path: str) -> None:
 
 def test_a_lone_surrogate_in_import_columns_is_refused(server: Server) -> None:
     with server.client(server.login("admin@alpha")) as http:
-        answer = http.post("/v1/import/materials", content=b"code\nX\n", params={
-            "filename": "m.csv", "columns": '{"code": "\\ud800"}'})  # fmt: skip
+        answer = http.post(
+            "/v1/import/materials",
+            content=b"code\nX\n",
+            params={"filename": "m.csv", "columns": '{"code": "\\ud800"}'},
+        )
     assert_envelope(answer, 400, "bad_request", "columns")
 
 

@@ -45,15 +45,17 @@ def anchored(server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 
 def cli(setup: dict, *args: str) -> Result:
-    return CliRunner().invoke(sync_cli, ["--db", setup["db"], "--config", setup["settings"],
-                                         *args])  # fmt: skip
+    return CliRunner().invoke(sync_cli, ["--db", setup["db"], "--config", setup["settings"], *args])
 
 
 def trail(server: Server, workspace: str) -> list[sa.Row]:
     log = schema.audit_log
     with server.engine.connect() as conn:
-        return conn.execute(sa.select(log).where(log.c.workspace_id == server.workspaces[
-            workspace]).order_by(log.c.seq)).all()  # fmt: skip
+        return conn.execute(
+            sa.select(log)
+            .where(log.c.workspace_id == server.workspaces[workspace])
+            .order_by(log.c.seq)
+        ).all()
 
 
 def set_head(conn: sa.Connection, ws: str, seq: int, digest: str) -> None:
@@ -84,8 +86,10 @@ def test_deleting_the_last_entries_and_rolling_the_head_back_is_found(anchored: 
         set_head(conn, ws, keep.seq, keep.hash)
     broken = cli(anchored, "audit", "verify")
     assert broken.exit_code == 1
-    assert (f"alpha: entry {keep.seq + 1} is broken: entries {keep.seq + 1} to "
-            f"{entries[-1].seq} are missing: the checkpoint of") in broken.output  # fmt: skip
+    assert (
+        f"alpha: entry {keep.seq + 1} is broken: entries {keep.seq + 1} to "
+        f"{entries[-1].seq} are missing: the checkpoint of"
+    ) in broken.output
     assert "beta:" in broken.output and "matches the checkpoint" in broken.output
 
 
@@ -120,26 +124,34 @@ def test_an_edited_entry_with_the_plain_chain_recomputed_is_found(anchored: dict
     log = schema.audit_log
     with server.engine.begin() as conn:
         prev = target.prev_hash
-        for e in entries[entries.index(target):]:
+        for e in entries[entries.index(target) :]:
             details = e.details.replace("merchandiser", "mallory") if e is target else e.details
             digest = audit.entry_hash(prev, e.seq, e.at, e.actor, e.action, e.subject, details)
             conn.execute(
-                sa.update(log).where(log.c.workspace_id == ws, log.c.seq == e.seq)
-                .values(details=details, prev_hash=prev, hash=digest, keyed=False))  # fmt: skip
+                sa.update(log)
+                .where(log.c.workspace_id == ws, log.c.seq == e.seq)
+                .values(details=details, prev_hash=prev, hash=digest, keyed=False)
+            )
             prev = digest
         set_head(conn, ws, entries[-1].seq, prev)
     broken = cli(anchored, "audit", "verify")
     assert broken.exit_code == 1
-    assert (f"alpha: entry {target.seq} is broken: it was written without the audit key after "
-            "entries made with it") in broken.output  # fmt: skip
+    assert (
+        f"alpha: entry {target.seq} is broken: it was written without the audit key after "
+        "entries made with it"
+    ) in broken.output
     # even with the keyed flag left alone, the plain hash does not pass for an HMAC
     with server.engine.begin() as conn:
-        conn.execute(sa.update(log).where(log.c.workspace_id == ws, log.c.seq >= target.seq)
-                     .values(keyed=True))  # fmt: skip
+        conn.execute(
+            sa.update(log)
+            .where(log.c.workspace_id == ws, log.c.seq >= target.seq)
+            .values(keyed=True)
+        )
     again = cli(anchored, "audit", "verify")
     assert again.exit_code == 1
-    assert (f"alpha: entry {target.seq} is broken: its content does not match its hash"
-            in again.output)  # fmt: skip
+    assert (
+        f"alpha: entry {target.seq} is broken: its content does not match its hash" in again.output
+    )
 
 
 def test_a_sha256_chain_recomputed_whole_is_found_by_the_checkpoint(anchored: dict) -> None:
@@ -151,12 +163,21 @@ def test_a_sha256_chain_recomputed_whole_is_found_by_the_checkpoint(anchored: di
     with server.engine.begin() as conn:
         prev = audit.GENESIS
         for e in trail(server, "beta"):
-            digest = audit.entry_hash(prev, e.seq, e.at, e.actor, e.action, e.subject,
-                                      e.details.replace("beta", "b3ta"))  # fmt: skip
-            conn.execute(sa.update(log).where(log.c.workspace_id == ws, log.c.seq == e.seq)
-                         .values(details=e.details.replace("beta", "b3ta"), prev_hash=prev,
-                                 hash=digest, keyed=False, content_sha256=None,
-                                 nonce=None))  # fmt: skip
+            digest = audit.entry_hash(
+                prev, e.seq, e.at, e.actor, e.action, e.subject, e.details.replace("beta", "b3ta")
+            )
+            conn.execute(
+                sa.update(log)
+                .where(log.c.workspace_id == ws, log.c.seq == e.seq)
+                .values(
+                    details=e.details.replace("beta", "b3ta"),
+                    prev_hash=prev,
+                    hash=digest,
+                    keyed=False,
+                    content_sha256=None,
+                    nonce=None,
+                )
+            )
             last, prev = e.seq, digest
         set_head(conn, ws, last, prev)
     broken = cli(anchored, "audit", "verify", "--workspace", "beta")
@@ -189,8 +210,10 @@ def test_the_key_file_must_be_private(tmp_path: Path, monkeypatch: pytest.Monkey
     with pytest.raises(anchor.AnchorError, match="chmod 600"):
         anchor.load_key(AuditSettings(key_file=str(key)))
     key.chmod(0o600)
-    assert anchor.load_key(AuditSettings(key_file=str(key))) == hashlib.sha256(b"k").hexdigest(
-        ).encode()  # fmt: skip
+    assert (
+        anchor.load_key(AuditSettings(key_file=str(key)))
+        == hashlib.sha256(b"k").hexdigest().encode()
+    )
     key.write_text("short")
     with pytest.raises(anchor.AnchorError, match="at least 16 bytes"):
         anchor.load_key(AuditSettings(key_file=str(key)))

@@ -44,8 +44,11 @@ def test_the_comparison_shows_columns_that_add_up(qtbot: QtBot) -> None:
     from ui.cost_sheet.compare import CompareDialog
     from workbench.costing.sheet import CostSheet
 
-    dialog = CompareDialog(CostSheet(TSHIRT, "NORDV", 3000, costed_on=ON),
-                           CostSheet(SHIRT, "CSTL", 2400, costed_on=ON), BOOK)  # fmt: skip
+    dialog = CompareDialog(
+        CostSheet(TSHIRT, "NORDV", 3000, costed_on=ON),
+        CostSheet(SHIRT, "CSTL", 2400, costed_on=ON),
+        BOOK,
+    )
     qtbot.addWidget(dialog)
     table = dialog.table
     names = [table.item(r, 0).text() for r in range(table.rowCount())]

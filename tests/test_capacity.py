@@ -153,8 +153,11 @@ def test_past_the_horizon_the_centre_works_its_usual_weekdays_at_median_capacity
     assert (step.start, step.finish) == (d(14), d(16))
     assert step.beyond_horizon
     assert step.queue_days == 10
-    assert any("after its published capacity ends (2026-03-13)" in w
-               and "(Mon: 400; Tue, Wed, Thu, Fri: 480)" in w for w in plan.warnings)  # fmt: skip
+    assert any(
+        "after its published capacity ends (2026-03-13)" in w
+        and "(Mon: 400; Tue, Wed, Thu, Fri: 480)" in w
+        for w in plan.warnings
+    )
 
 
 def test_a_centre_without_working_days_cannot_be_scheduled() -> None:
@@ -279,8 +282,9 @@ def test_lead_time_from_a_generated_demo_replica(tmp_path: Path) -> None:
     sew_id = sew.centre.id
     conn.execute(
         "UPDATE capacity SET deleted = 1, minutes_available = 999999 "
-        "WHERE work_centre_id = ? AND day = ?", (sew_id, TODAY.isoformat()),
-    )  # fmt: skip
+        "WHERE work_centre_id = ? AND day = ?",
+        (sew_id, TODAY.isoformat()),
+    )
     book = load_capacity(conn)
     week = TODAY - timedelta(days=TODAY.weekday())
     available, booked = conn.execute(
@@ -300,8 +304,13 @@ def test_lead_time_from_a_generated_demo_replica(tmp_path: Path) -> None:
         RouteStep("finishing", 2, transit_days_after=3),
     ]
     plan = lead_time(book, route, quantity=20_000, start=TODAY)
-    assert [s.process for s in plan.steps] == ["knitting", "dyeing", "printing", "sewing",
-                                               "finishing"]  # fmt: skip
+    assert [s.process for s in plan.steps] == [
+        "knitting",
+        "dyeing",
+        "printing",
+        "sewing",
+        "finishing",
+    ]
     assert plan.steps[3].centre_code.startswith("SEW-")
     for before, after, step in zip(plan.steps, plan.steps[1:], route, strict=False):
         assert after.ready == before.finish + timedelta(days=1 + step.transit_days_after)
@@ -315,8 +324,10 @@ def test_lead_time_from_a_generated_demo_replica(tmp_path: Path) -> None:
     window = load_capacity(conn, processes=["Sewing", "dyeing"], start=TODAY)
     assert window.processes == ("dyeing", "sewing")
     same = lead_time(window, route[1:2] + route[3:4], 20_000, start=TODAY)
-    assert same.steps[0].finish == lead_time(book, route[1:2] + route[3:4], 20_000,
-                                             start=TODAY).steps[0].finish  # fmt: skip
+    assert (
+        same.steps[0].finish
+        == lead_time(book, route[1:2] + route[3:4], 20_000, start=TODAY).steps[0].finish
+    )
     short = load_capacity(conn, processes=["sewing"], start=TODAY, end=TODAY + timedelta(6))
     assert short.centre_days("SEW-01").horizon == (TODAY + timedelta(6)).toordinal()
     conn.execute("UPDATE work_centres SET deleted = 1 WHERE code = 'SEW-01'")
@@ -380,10 +391,14 @@ if given is not None:
             for code in centres
         }
         route = [
-            RouteStep(p, draw(st.integers(0, 30)) / 10, transit_days_after=draw(st.integers(0, 3)),
-                      min_days=draw(st.integers(0, 2)))
+            RouteStep(
+                p,
+                draw(st.integers(0, 30)) / 10,
+                transit_days_after=draw(st.integers(0, 3)),
+                min_days=draw(st.integers(0, 2)),
+            )
             for p in draw(st.lists(st.sampled_from(processes), min_size=1, max_size=4))
-        ]  # fmt: skip
+        ]
         return book_of(centres, rows), route, rows
 
     @settings(max_examples=150, deadline=None)

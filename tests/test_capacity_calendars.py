@@ -27,8 +27,11 @@ def sewing_book(
 ) -> CapacityBook:
     """SEW-01 published Mon 2 – Sat 14 March: 480 minutes Monday to Friday, ``saturday`` on
     Saturdays, ``booked`` booked every day; Sundays off."""
-    rows = [CapacityRow("SEW-01", d(n), saturday if d(n).weekday() == 5 else 480, booked)
-            for n in range(13) if d(n).weekday() != 6]  # fmt: skip
+    rows = [
+        CapacityRow("SEW-01", d(n), saturday if d(n).weekday() == 5 else 480, booked)
+        for n in range(13)
+        if d(n).weekday() != 6
+    ]
     return CapacityBook([WorkCentre("SEW-01", "sewing")], rows, calendar)
 
 
@@ -119,8 +122,10 @@ def test_calendars_imported_on_the_server_reach_the_laptop_and_its_lead_times(
     centres = tmp_path / "centres.csv"
     centres.write_text("Code,Name,Process\nSEW-01,Sewing line 1,sewing\n")
     capacity = tmp_path / "capacity.csv"
-    capacity.write_text("Work centre,Date,Available\n" + "".join(
-        f"SEW-01,{d(n).isoformat()},480\n" for n in range(13) if d(n).weekday() != 6))
+    capacity.write_text(
+        "Work centre,Date,Available\n"
+        + "".join(f"SEW-01,{d(n).isoformat()},480\n" for n in range(13) if d(n).weekday() != 6)
+    )
     book = openpyxl.Workbook()
     for row in CALENDAR_ROWS:
         book.active.append(row)
@@ -128,15 +133,16 @@ def test_calendars_imported_on_the_server_reach_the_laptop_and_its_lead_times(
     book.save(calendars)
 
     def run(*args: str) -> str:
-        result = CliRunner().invoke(sync_cli, ["--db", db, "import", *args,
-                                               "--workspace", "alpha"])  # fmt: skip
+        result = CliRunner().invoke(sync_cli, ["--db", db, "import", *args, "--workspace", "alpha"])
         return result.output
 
     run("work_centres", str(centres))
     run("capacity", str(capacity))
     refused = run("calendars", str(calendars))
-    assert "calendars.xlsx, row 4, column 'Work centre' ('SEW-09'): no work centre with code " \
-           "'SEW-09' in this workspace" in refused  # fmt: skip
+    assert (
+        "calendars.xlsx, row 4, column 'Work centre' ('SEW-09'): no work centre with code "
+        "'SEW-09' in this workspace" in refused
+    )
     assert "nothing was imported" in refused
     summary = json.loads(run("calendars", str(calendars), "--accept-partial").splitlines()[-1])
     assert summary["inserted"] == 2

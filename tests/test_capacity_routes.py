@@ -53,8 +53,15 @@ def test_undyed_fabric_is_knitted_at_its_finished_weight() -> None:
 
 
 def test_weaving_loads_the_grey_metres_at_the_derived_loom_minutes() -> None:
-    poplin = dataclasses.replace(JERSEY, kind="woven", gsm=120, width_cm=150, finish="",
-                                 construction="1/1 plain 133x72", shade_depth="light")  # fmt: skip
+    poplin = dataclasses.replace(
+        JERSEY,
+        kind="woven",
+        gsm=120,
+        width_cm=150,
+        finish="",
+        construction="1/1 plain 133x72",
+        shade_depth="light",
+    )
     shirt = tee(fabric=poplin, consumption=MarkerConsumption(D("1.5"), "m"), wastage=D(0))
     loads = _loads(shirt, 1000)
     # 1.5 m finished; the light rate states no loss, so the default 10 %: 1.65 m of grey cloth

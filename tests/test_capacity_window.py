@@ -34,26 +34,32 @@ def workspace(tmp_path: Path) -> Iterator[Workspace]:
         conn.executemany(
             "INSERT INTO calendar_days (id, work_centre_id, day, kind, name, version, deleted, "
             "updated_at) VALUES (?, ?, ?, ?, ?, 1, 0, '2026-01-01T00:00:00Z')",
-            [("c1", None, WEDNESDAY.isoformat(), "holiday", "Mill holiday"),
-             ("c2", sewing, SATURDAY.isoformat(), "half_day", "Saturday half day")],
-        )  # fmt: skip
+            [
+                ("c1", None, WEDNESDAY.isoformat(), "holiday", "Mill holiday"),
+                ("c2", sewing, SATURDAY.isoformat(), "half_day", "Saturday half day"),
+            ],
+        )
     yield opened
     opened.close()
 
 
 def test_the_capacity_window_shows_the_calendar_the_lead_times_count(
-    qtbot: QtBot, capacity: CapacityWindow,  # noqa: F811
+    qtbot: QtBot,
+    capacity: CapacityWindow,  # noqa: F811
 ) -> None:
     view = capacity  # on this module's workspace
     view.centre.setFocus()
     with qtbot.waitSignal(view.shown, timeout=5_000):
         qtbot.keyClicks(view.centre, "SEW-01")  # a closed combo box selects as one types
     assert view.centre.currentData() == "SEW-01"
-    rows = [[view.calendar.item(r, c).text() for c in range(4)]
-            for r in range(view.calendar.rowCount())]  # fmt: skip
+    rows = [
+        [view.calendar.item(r, c).text() for c in range(4)] for r in range(view.calendar.rowCount())
+    ]
     # SEW-01's full day is 40 operators × 8 h = 320 h; a half day is 160 h
-    assert [row[1:] for row in rows] == [["Holiday", "0", "Mill holiday"],
-                                         ["Half day", "160", "Saturday half day"]]  # fmt: skip
+    assert [row[1:] for row in rows] == [
+        ["Holiday", "0", "Mill holiday"],
+        ["Half day", "160", "Saturday half day"],
+    ]
     assert rows[0][0].startswith("Wed ") and rows[1][0].startswith("Sat ")
     # next week's available hours: Mon, Tue, Thu, Fri full, Wednesday closed, Saturday half
     assert view.table.item(1, 1).text() == f"{4 * 320 + 160:,}"

@@ -98,8 +98,9 @@ def test_gzip_and_plain_answers_carry_the_same_page(tmp_path: Path) -> None:
     ):
         raw = []
         for encoding in ("gzip", "identity", "gzip"):
-            with http.stream("GET", "/v1/changes", params={"after": 0},
-                             headers={"Accept-Encoding": encoding}) as answer:  # fmt: skip
+            with http.stream(
+                "GET", "/v1/changes", params={"after": 0}, headers={"Accept-Encoding": encoding}
+            ) as answer:
                 body = b"".join(answer.iter_raw())  # as sent, not decompressed
                 raw.append((answer.headers.get("content-encoding"), body))
     assert [encoding for encoding, _ in raw] == ["gzip", None, "gzip"]

@@ -53,10 +53,23 @@ def test_screenshot_of_the_demo_window(tmp_path: Path) -> None:
     png = tmp_path / "x.png"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "--demo", "--demo-size", "1500",
-         "--data-dir", str(tmp_path / "data"), "--screenshot", str(png)],
-        capture_output=True, text=True, timeout=300, env=env, cwd=ROOT,
-    )  # fmt: skip
+        [
+            sys.executable,
+            str(ROOT / "main.py"),
+            "--demo",
+            "--demo-size",
+            "1500",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--screenshot",
+            str(png),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr
     image = QImage(str(png))
     assert image.width() >= 1000 and image.height() >= 600
@@ -68,21 +81,57 @@ def test_screenshot_of_the_demo_window(tmp_path: Path) -> None:
 def test_workbench_sync_user_commands(tmp_path: Path) -> None:
     db = str(tmp_path / "server.sqlite")
     runner = CliRunner()
-    init = runner.invoke(sync_cli, ["--db", db, "init", "--workspace", "acme", "--admin", "root",
-                                    "--password-stdin"], input="a long password\n")  # fmt: skip
+    init = runner.invoke(
+        sync_cli,
+        ["--db", db, "init", "--workspace", "acme", "--admin", "root", "--password-stdin"],
+        input="a long password\n",
+    )
     assert init.exit_code == 0, init.output
-    add = runner.invoke(sync_cli, ["--db", db, "user", "add", "asha", "--workspace", "acme",
-                                   "--role", "floor", "--password-stdin"],
-                        input="another password\n")  # fmt: skip
+    add = runner.invoke(
+        sync_cli,
+        [
+            "--db",
+            db,
+            "user",
+            "add",
+            "asha",
+            "--workspace",
+            "acme",
+            "--role",
+            "floor",
+            "--password-stdin",
+        ],
+        input="another password\n",
+    )
     assert add.exit_code == 0, add.output
     listed = json.loads(runner.invoke(sync_cli, ["--db", db, "user", "list", "--json"]).output)
     assert {(u["username"], u["role"]) for u in listed} == {("root", "admin"), ("asha", "floor")}
-    add_asha = ["--db", db, "user", "add", "asha", "--workspace", "acme", "--role", "floor",
-                "--password-stdin"]  # fmt: skip
+    add_asha = [
+        "--db",
+        db,
+        "user",
+        "add",
+        "asha",
+        "--workspace",
+        "acme",
+        "--role",
+        "floor",
+        "--password-stdin",
+    ]
     again = runner.invoke(sync_cli, add_asha, input="pw long enough\n")
     assert again.exit_code == 1 and "is taken" in again.output
-    add_bo = ["--db", db, "user", "add", "bo", "--workspace", "acme", "--role", "admin",
-              "--password-stdin"]  # fmt: skip
+    add_bo = [
+        "--db",
+        db,
+        "user",
+        "add",
+        "bo",
+        "--workspace",
+        "acme",
+        "--role",
+        "admin",
+        "--password-stdin",
+    ]
     short = runner.invoke(sync_cli, add_bo, input="short\n")
     assert short.exit_code == 1 and "at least 8 characters" in short.output
     role = runner.invoke(sync_cli, ["--db", db, "user", "set-role", "asha", "merchandiser"])
@@ -133,7 +182,10 @@ def test_workbench_sync_demo_refuses_an_existing_workspace_and_makes_new_ones_wh
     assert len(after["acme"]) == 40 and not after["acme"] & after["demo"]
     users = json.loads(runner.invoke(sync_cli, ["--db", db, "user", "list", "--json"]).output)
     assert {u["username"] for u in users if u["workspace"] == "acme"} == {
-        "demo-merch@acme", "demo-floor@acme", "demo-admin@acme"}  # fmt: skip
+        "demo-merch@acme",
+        "demo-floor@acme",
+        "demo-admin@acme",
+    }
 
     # a failure half-way leaves no workspace behind
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]

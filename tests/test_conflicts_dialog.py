@@ -12,11 +12,13 @@ from workbench import documents
 def test_a_conflicts_values_show_whole_beside_each_other(qtbot: QtBot) -> None:
     row = {"id": "c-1", "style_code": "SS27-TEE-01", "title": "Crew neck tee", "status": "draft"}
     conflict = documents.Conflict(
-        1, "cost_sheets", "c-1",
+        1,
+        "cost_sheets",
+        "c-1",
         {**row, "title": "Crew neck tee (lighter jersey)"},
         {**row, "title": "Crew neck tee (buyer's revision)", "status": "submitted"},
         "2026-12-07T09:41:00+00:00",
-    )  # fmt: skip
+    )
     dialog = ConflictsDialog([conflict])
     qtbot.addWidget(dialog)
     dialog.show()

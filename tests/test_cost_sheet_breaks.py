@@ -21,8 +21,9 @@ def test_price_breaks_on_the_sheet(qtbot: QtBot, window: MainWindow) -> None:
     assert label.isVisible()
     price = sheet.price
     assert sheet.quantity.value() == 3000
-    assert (f"<b>1+ pcs {price.currency} {price.price_per_piece:,.2f} (this order)</b>"
-            in label.text())  # fmt: skip
+    assert (
+        f"<b>1+ pcs {price.currency} {price.price_per_piece:,.2f} (this order)</b>" in label.text()
+    )
     assert "5,000+ pcs" in label.text()
     # the order grows past the break: its price and the bold break move together
     with qtbot.waitSignal(sheet.computed, timeout=5_000):
@@ -32,5 +33,7 @@ def test_price_breaks_on_the_sheet(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.waitUntil(lambda: sheet.price is not None and sheet.price.quantity == 6000)
     bigger = sheet.price
     assert bigger.price_per_piece <= price.price_per_piece
-    assert (f"<b>5,000+ pcs {bigger.currency} {bigger.price_per_piece:,.2f} (this order)</b>"
-            in label.text())  # fmt: skip
+    assert (
+        f"<b>5,000+ pcs {bigger.currency} {bigger.price_per_piece:,.2f} (this order)</b>"
+        in label.text()
+    )

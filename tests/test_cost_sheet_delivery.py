@@ -19,14 +19,21 @@ demo_path, english, window = helpers.demo_path, helpers.english, helpers.window 
 
 def _ladder(sheet: CostSheetWindow) -> dict[str, list[str]]:
     table = sheet.panel.terms_table
-    return {table.verticalHeaderItem(r).text(): [table.item(r, c).text()
-                                                 for c in range(table.columnCount())]
-            for r in range(table.rowCount())}  # fmt: skip
+    return {
+        table.verticalHeaderItem(r).text(): [
+            table.item(r, c).text() for c in range(table.columnCount())
+        ]
+        for r in range(table.rowCount())
+    }
 
 
 def _deliver(qtbot: QtBot, sheet: CostSheetWindow) -> None:
-    for edit, text in ((sheet.inputs.freight, "0.22"), (sheet.inputs.insurance_rate, "0.5"),
-                       (sheet.inputs.duty_rate, "16.5"), (sheet.inputs.local_freight, "0.06")):
+    for edit, text in (
+        (sheet.inputs.freight, "0.22"),
+        (sheet.inputs.insurance_rate, "0.5"),
+        (sheet.inputs.duty_rate, "16.5"),
+        (sheet.inputs.local_freight, "0.06"),
+    ):
         with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
             type_into(qtbot, edit, text)
         assert blocker.args[0] is not None
@@ -45,8 +52,7 @@ def test_landed_for_a_us_brand_charges_duty_on_fob(
     assert terms.duty == fob * D("0.165")
     assert terms.cif == (fob + D("0.22")) / (1 - D("1.10") * D("0.005"))
     ladder = _ladder(sheet)
-    assert list(ladder) == ["FOB price", "Freight", "Insurance", "Duty", "Local freight",
-                            "Total"]  # fmt: skip
+    assert list(ladder) == ["FOB price", "Freight", "Insurance", "Duty", "Local freight", "Total"]
     for column in range(4):  # every Incoterm's lines add up to its total, as shown
         cells = [D(v[column].replace(",", "")) for v in ladder.values() if v[column]]
         assert sum(cells[:-1], D(0)) == cells[-1]
@@ -55,8 +61,12 @@ def test_landed_for_a_us_brand_charges_duty_on_fob(
     moved = [f"{name} {off:+.2f}" for rung in terms.incoterms() for name, off in rung.moved]
     assert all(m in sheet.panel.terms_label.text() for m in moved)
     saved = sheet.current_sheet().delivery
-    assert saved == {"freight": D("0.22"), "insurance_rate": D("0.005"),
-                     "duty_rate": D("0.165"), "local_freight": D("0.06")}  # fmt: skip
+    assert saved == {
+        "freight": D("0.22"),
+        "insurance_rate": D("0.005"),
+        "duty_rate": D("0.165"),
+        "local_freight": D("0.06"),
+    }
     sheet.grab().save(str(tmp_path / "cost-sheet-delivery.png"))  # as in docs/screenshots
 
 
@@ -78,9 +88,11 @@ def test_the_cover_and_commissions_typed_on_the_sheet(qtbot: QtBot, window: Main
     with qtbot.waitSignal(sheet.computed, timeout=5_000):
         sheet.brand.setCurrentIndex(sheet.brand.findData("NORDV"))
     _deliver(qtbot, sheet)
-    for edit, text in ((sheet.inputs.insurance_cover, "120"),
-                       (sheet.inputs.commission_rate, "2"),
-                       (sheet.inputs.buying_agent_rate, "5")):  # fmt: skip
+    for edit, text in (
+        (sheet.inputs.insurance_cover, "120"),
+        (sheet.inputs.commission_rate, "2"),
+        (sheet.inputs.buying_agent_rate, "5"),
+    ):
         with qtbot.waitSignal(sheet.computed, timeout=5_000):
             type_into(qtbot, edit, text)
     terms, fob = sheet.terms, sheet.price.price_per_piece
@@ -88,8 +100,16 @@ def test_the_cover_and_commissions_typed_on_the_sheet(qtbot: QtBot, window: Main
     assert terms.cif == (fob + D("0.22")) / (1 - D("1.20") * D("0.005"))
     assert terms.commission == fob * D("0.02") and terms.buying_agent == fob * D("0.05")
     assert terms.customs_value == terms.cif + terms.commission  # the agent's fee is not dutiable
-    assert list(_ladder(sheet)) == ["FOB price", "Freight", "Insurance", "Commission",
-                                    "Buying agent", "Duty", "Local freight", "Total"]  # fmt: skip
+    assert list(_ladder(sheet)) == [
+        "FOB price",
+        "Freight",
+        "Insurance",
+        "Commission",
+        "Buying agent",
+        "Duty",
+        "Local freight",
+        "Total",
+    ]
     # a cover below the CIF value is refused beside the field
     with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
         type_into(qtbot, sheet.inputs.insurance_cover, "90")

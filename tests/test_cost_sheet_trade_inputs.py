@@ -59,7 +59,8 @@ def test_a_marker_in_yards(qtbot: QtBot, window: MainWindow) -> None:
     assert sheet.style.consumption == MarkerConsumption(D("1.2"), "yd")
     cost = sheet.price.cost
     assert cost.consumption_kg == D("1.2") * D("0.9144") * cost.fabric.kg_per_m * (
-        1 + sheet.style.wastage)
+        1 + sheet.style.wastage
+    )
 
 
 def test_a_marker_plan_by_length_then_by_efficiency(

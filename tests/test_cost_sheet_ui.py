@@ -84,7 +84,8 @@ def test_costing_a_style_from_a_demo_fabric(
     # a trim is a new line
     trim_id = window.workspace.replica.conn.execute(
         "SELECT id FROM materials WHERE material_type = 'trim' AND category = 'button' "
-        "ORDER BY code LIMIT 1").fetchone()[0]  # fmt: skip
+        "ORDER BY code LIMIT 1"
+    ).fetchone()[0]
     with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
         sheet.add_trim(trim_id, Decimal(6))
     lines = {line.component: line for line in blocker.args[0].cost.lines}
@@ -189,11 +190,14 @@ def test_a_clo_bom_fills_the_sheet_after_confirmation(
     qtbot: QtBot, window: MainWindow, tmp_path: Path
 ) -> None:
     conn = window.workspace.replica.conn
-    buttons = ("SELECT code, name FROM materials WHERE material_type = 'trim' "
-               "AND category = 'button' ORDER BY code LIMIT 1")  # fmt: skip
+    buttons = (
+        "SELECT code, name FROM materials WHERE material_type = 'trim' "
+        "AND category = 'button' ORDER BY code LIMIT 1"
+    )
     button = conn.execute(buttons).fetchone()
-    fabric = conn.execute("SELECT id, name FROM materials WHERE id = ?",
-                          (knit_fabric(window.workspace),)).fetchone()  # fmt: skip
+    fabric = conn.execute(
+        "SELECT id, name FROM materials WHERE id = ?", (knit_fabric(window.workspace),)
+    ).fetchone()
     book = openpyxl.Workbook()
     sheet_xl = book.active
     sheet_xl.append(["BOM — Style TS-200", None])
@@ -210,8 +214,7 @@ def test_a_clo_bom_fills_the_sheet_after_confirmation(
     with qtbot.waitSignal(dialog.matched, timeout=10_000) as blocker:
         pass
     result = blocker.args[0]
-    assert [line.status for line in result.lines] == ["confirm", "matched", "confirm",
-                                                       "unmatched"]  # fmt: skip
+    assert [line.status for line in result.lines] == ["confirm", "matched", "confirm", "unmatched"]
     assert "1 matched by code, 2 to confirm, 1 without a match" in dialog.summary.text()
     dialog.choose(0, fabric[0])  # the right fabric, confirmed
     offered = result.lines[2].candidates
@@ -221,16 +224,20 @@ def test_a_clo_bom_fills_the_sheet_after_confirmation(
     dialog.choose(3, "")  # no such tape here: it can only be left out
     chosen = dialog.chosen()
     assert [(c.material_type, c.material_id) for c in chosen][1:] == [
-        ("trim", conn.execute("SELECT id FROM materials WHERE code = ?",
-                              (button[0],)).fetchone()[0]),
+        (
+            "trim",
+            conn.execute("SELECT id FROM materials WHERE code = ?", (button[0],)).fetchone()[0],
+        ),
         ("trim", label_id),
-    ]  # fmt: skip
+    ]
     with qtbot.waitSignal(sheet.computed, timeout=10_000):
         sheet.use_bom(chosen)
     qtbot.waitUntil(lambda: sheet.price is not None, timeout=5_000)
     assert sheet.style.fabric.material_id == fabric[0]
     assert [(t.material_id, t.quantity) for t in sheet.style.trims] == [
-        (chosen[1].material_id, 4), (label_id, 1)]  # fmt: skip
+        (chosen[1].material_id, 4),
+        (label_id, 1),
+    ]
 
 
 def test_the_bom_dialog_fits_its_materials_in_view(qtbot: QtBot, window: MainWindow) -> None:
@@ -252,13 +259,12 @@ def test_the_bom_dialog_fits_its_materials_in_view(qtbot: QtBot, window: MainWin
     assert not dialog.problems.isVisible()  # no problems: no empty box for them
 
 
-def test_a_long_fabric_name_shows_whole_beside_its_button(
-    qtbot: QtBot, window: MainWindow
-) -> None:
+def test_a_long_fabric_name_shows_whole_beside_its_button(qtbot: QtBot, window: MainWindow) -> None:
     conn = window.workspace.replica.conn
     fabric_id, name = conn.execute(
         "SELECT id, name FROM materials WHERE material_type = 'fabric' "
-        "ORDER BY length(name) DESC LIMIT 1").fetchone()  # fmt: skip
+        "ORDER BY length(name) DESC LIMIT 1"
+    ).fetchone()
     sheet = open_sheet(qtbot, window, None)
     sheet.resize(1366, 768)
     qtbot.wait(100)  # laid out with "no fabric chosen" on one line
@@ -316,7 +322,8 @@ def test_the_proposal_builder_previews_exports_and_issues(
     assert issued["state"] == "issued"
     assert issued["pdf_sha256"] == hashlib.sha256(builder.result.pdf).hexdigest()
     outbox = window.workspace.replica.conn.execute(
-        "SELECT count(*) FROM outbox WHERE table_name = 'proposals'").fetchone()[0]  # fmt: skip
+        "SELECT count(*) FROM outbox WHERE table_name = 'proposals'"
+    ).fetchone()[0]
     assert outbox >= 1
     qtbot.wait(200)  # let the preview lay out before the picture is taken
     builder.grab().save(str(tmp_path / "proposal-builder.png"))
@@ -357,7 +364,10 @@ def test_the_settings_dialog(qtbot: QtBot, window: MainWindow, tmp_path: Path) -
     assert saved is not None and saved.reporting_currency == "EUR"
     stored = load_settings()
     assert (stored.ai.base_url, stored.ai.chat_model, stored.weight_unit) == (
-        "http://127.0.0.1:11434", "llama3", "lb")  # fmt: skip
+        "http://127.0.0.1:11434",
+        "llama3",
+        "lb",
+    )
     assert load_api_key("http://127.0.0.1:11434") == "sk-settings-test-123456"
     settings_file = Path(os.environ["WORKBENCH_DATA_DIR"]) / "settings.json"
     assert "sk-settings" not in settings_file.read_text("utf-8")
@@ -389,8 +399,7 @@ def test_a_proposal_written_and_illustrated_by_the_ai_service(
         with qtbot.waitSignal(builder.rendered, timeout=30_000) as blocker:
             builder.preview_button.click()
         [style] = blocker.args[0].proposal.styles
-        assert (style.description, style.description_source) == ("A clean, soft jersey tee.",
-                                                                   "ai")  # fmt: skip
+        assert (style.description, style.description_source) == ("A clean, soft jersey tee.", "ai")
         assert style.image is not None and "generated" in style.image_source
         # the same preview again asks nothing new; "write again" does
         calls = len(fake.requests)
@@ -404,4 +413,5 @@ def test_a_proposal_written_and_illustrated_by_the_ai_service(
     finally:
         fake.close()
         (Path(__import__("os").environ["WORKBENCH_DATA_DIR"]) / "settings.json").unlink(
-            missing_ok=True)  # fmt: skip
+            missing_ok=True
+        )

@@ -75,7 +75,8 @@ def test_quitting_with_an_unsaved_sheet_asks_first(qtbot: QtBot, window: MainWin
     press(qtbot, sheet.sam, "Ctrl+Q")
     assert len(seen) == 2 and not window.isVisible()
     saved = window.workspace.replica.conn.execute(
-        "SELECT count(*) FROM cost_sheets WHERE style_code = 'QUIT-1'").fetchone()[0]  # fmt: skip
+        "SELECT count(*) FROM cost_sheets WHERE style_code = 'QUIT-1'"
+    ).fetchone()[0]
     assert saved == 1
 
 
@@ -91,7 +92,8 @@ def test_closing_an_unsaved_sheet_asks_and_discard_loses_only_what_was_chosen(
     assert seen and not sheet.isVisible()
     assert window.isVisible()  # quitting the app was not asked for
     found = window.workspace.replica.conn.execute(
-        "SELECT count(*) FROM cost_sheets WHERE style_code = 'CLOSE-1'").fetchone()[0]  # fmt: skip
+        "SELECT count(*) FROM cost_sheets WHERE style_code = 'CLOSE-1'"
+    ).fetchone()[0]
     assert found == 0
 
 

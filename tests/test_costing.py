@@ -64,8 +64,15 @@ RATES: tuple[Rate, ...] = (
     *_rate("KNT-SINGLE", "knitting", "per kg", "50", technique="24G single knit"),
     *_rate("KNT-LYCRA", "knitting", "per kg", "85", technique="24G single knit, elastane plated"),
     *_rate("WEA-POPLIN", "weaving", "per m", "27", technique="1/1 plain 133x72"),
-    *_rate("DYE-REA-D", "dyeing", "per kg", "135", dye_class="reactive", shade_depth="dark",
-           process_loss=D("0.10")),
+    *_rate(
+        "DYE-REA-D",
+        "dyeing",
+        "per kg",
+        "135",
+        dye_class="reactive",
+        shade_depth="dark",
+        process_loss=D("0.10"),
+    ),
     *_rate("DYE-REA-L", "dyeing", "per kg", "80", dye_class="reactive", shade_depth="light"),
     *_rate("FIN-BIOWAS", "finishing", "per kg", "20", technique="bio-wash"),
     *_rate("PRT-ROTARY", "printing", "per m", "36", technique="rotary screen"),
@@ -75,20 +82,28 @@ RATES: tuple[Rate, ...] = (
     *_rate("TRIM", "trim", "per piece", "2", material_id="label-main"),
     *_rate("TRIM", "trim", "per piece", "0.80", material_id="label-care"),
     # the poly bag was last priced over a year ago: its only version is old
-    Rate("TRIM", "trim", "per piece", D("1.70"), OLDER, "Supplier price list 2025-09",
-         material_id="polybag"),
+    Rate(
+        "TRIM",
+        "trim",
+        "per piece",
+        D("1.70"),
+        OLDER,
+        "Supplier price list 2025-09",
+        material_id="polybag",
+    ),
     *_rate("OVH-FACT", "overhead", "percent", "12", description="Factory overhead"),
     *_rate("OVH-COMM", "overhead", "percent", "3", description="Commercial cost"),
     *_rate("OVH-TEST", "overhead", "percent", "1", description="Testing"),
-)  # fmt: skip
+)
 
 NORDV = Brand("b-nordv", "NORDV", "Nordvik Outfitters", "EUR", "SE")
 RULES = (
     MarginRule("b-nordv", "margin", D("0.25"), date(2025, 1, 1), "*", D("0.15"), 0, D("0.05")),
     MarginRule("b-nordv", "margin", D("0.23"), date(2025, 1, 1), "*", D("0.15"), 5000, D("0.05")),
-    MarginRule("b-nordv", "markup", D("0.40"), date(2025, 1, 1), "knit tops", D("0.18"), 0,
-               D("0.10")),
-)  # fmt: skip
+    MarginRule(
+        "b-nordv", "markup", D("0.40"), date(2025, 1, 1), "knit tops", D("0.18"), 0, D("0.10")
+    ),
+)
 FX = (
     FxRate("INR", "EUR", D("0.0105"), date(2026, 1, 1)),
     FxRate("INR", "EUR", D("0.0100"), date(2026, 10, 15)),
@@ -163,10 +178,15 @@ def test_per_metre_print_goes_into_the_fabric_through_its_weight_per_metre() -> 
 
 def test_woven_fabric_converts_weaving_per_metre_to_per_kg() -> None:
     poplin = FabricSpec(
-        kind="woven", gsm=120, width_cm=150, construction="1/1 plain 133x72",
-        yarn_material_id="yarn-30", yarn_count="Ne 30/1", dye_class="reactive",
+        kind="woven",
+        gsm=120,
+        width_cm=150,
+        construction="1/1 plain 133x72",
+        yarn_material_id="yarn-30",
+        yarn_count="Ne 30/1",
+        dye_class="reactive",
         shade_depth="light",
-    )  # fmt: skip
+    )
     fabric = cost_fabric(poplin, book(), ON)
     assert fabric.kg_per_m == kg_per_metre(120, 150) == D("0.18")
     weaving = next(line for line in fabric.lines if line.component == "Weaving")
@@ -225,9 +245,12 @@ def test_shares_sum_to_exactly_one() -> None:
 
 def test_consumption_from_body_measurements() -> None:
     body = BodyMeasurements(
-        body_length_cm=D(70), sleeve_length_cm=D(20), half_chest_cm=D(50),
-        length_allowance_cm=D(6), width_allowance_cm=D(4),
-    )  # fmt: skip
+        body_length_cm=D(70),
+        sleeve_length_cm=D(20),
+        half_chest_cm=D(50),
+        length_allowance_cm=D(6),
+        width_allowance_cm=D(4),
+    )
     result = cost_style(tee(consumption=body), book(), ON)
     # (70 + 20 + 6) × (50 + 4) × 2 × 160 / 10,000,000 = 0.165888 kg; + 5 % = 0.1741824 kg
     assert result.consumption_kg == D("0.1741824")
@@ -257,8 +280,11 @@ def test_a_missing_rate_names_what_is_missing() -> None:
 
 
 def test_a_costing_before_any_rate_says_when_rates_start() -> None:
-    with pytest.raises(CostingError, match=r"no yarn rate for yarn Ne 30/1 .* on or before "
-                       r"2025-01-01 \(the earliest is valid from 2025-09-01\)"):  # fmt: skip
+    with pytest.raises(
+        CostingError,
+        match=r"no yarn rate for yarn Ne 30/1 .* on or before "
+        r"2025-01-01 \(the earliest is valid from 2025-09-01\)",
+    ):
         cost_style(tee(), book(), date(2025, 1, 1))
 
 
@@ -319,8 +345,9 @@ def test_exact_category_beats_star_even_with_a_higher_moq() -> None:
 
 
 def test_min_margin_raises_the_price_and_says_so() -> None:
-    thin = (MarginRule("b-nordv", "markup", D("0.15"), date(2025, 1, 1), "*", D("0.18"), 0,
-                       D("0.05")),)  # fmt: skip
+    thin = (
+        MarginRule("b-nordv", "markup", D("0.15"), date(2025, 1, 1), "*", D("0.18"), 0, D("0.05")),
+    )
     price = price_style(tee(), book(margin_rules=thin), ON, brand="NORDV", quantity=1000)
     # markup 15 % is a margin of 0.15 / 1.15 = 13.0 % < 18 %: 2.4876406464 ÷ 0.82 = 3.0337…
     assert price.min_margin_applied
@@ -330,8 +357,9 @@ def test_min_margin_raises_the_price_and_says_so() -> None:
 
 
 def test_latest_margin_rule_version_on_or_before_the_date() -> None:
-    newer = MarginRule("b-nordv", "margin", D("0.30"), date(2026, 6, 1), "*", D("0.15"), 0,
-                       D("0.05"))  # fmt: skip
+    newer = MarginRule(
+        "b-nordv", "margin", D("0.30"), date(2026, 6, 1), "*", D("0.15"), 0, D("0.05")
+    )
     rates = book(margin_rules=(*RULES, newer))
     shirts = tee(category="woven shirts")
     assert price_style(shirts, rates, ON, brand="NORDV", quantity=100).rule.rate == D("0.30")
@@ -395,27 +423,93 @@ def test_rates_ignore_deleted_rows_and_keep_every_version(tmp_path: Path) -> Non
     replica = open_replica(tmp_path / "r.sqlite")
     conn = replica.conn
     knit = {"process": "knitting", "basis": "per kg", "technique": "24G single knit"}
-    _insert(conn, "cost_rates", id="r1", rate_code="KNT-SINGLE", rate="51.15",
-            valid_from="2025-09-01", source="old", **knit)  # fmt: skip
-    _insert(conn, "cost_rates", id="r2", rate_code="KNT-SINGLE", rate="55.00",
-            valid_from="2026-10-01", source="new", **knit)  # fmt: skip
-    _insert(conn, "cost_rates", id="r3", rate_code="KNT-SINGLE", rate="99.00",
-            valid_from="2026-10-15", source="withdrawn", deleted=1, **knit)  # fmt: skip
-    _insert(conn, "cost_rates", id="r4", rate_code="DYE-REA-D", process="dyeing", basis="per kg",
-            dye_class="reactive", shade_depth="dark", rate="185",
-            description="Dyeing, reactive dyes, dark shade (process loss 8 %)",
-            valid_from="2026-10-01")  # fmt: skip
+    _insert(
+        conn,
+        "cost_rates",
+        id="r1",
+        rate_code="KNT-SINGLE",
+        rate="51.15",
+        valid_from="2025-09-01",
+        source="old",
+        **knit,
+    )
+    _insert(
+        conn,
+        "cost_rates",
+        id="r2",
+        rate_code="KNT-SINGLE",
+        rate="55.00",
+        valid_from="2026-10-01",
+        source="new",
+        **knit,
+    )
+    _insert(
+        conn,
+        "cost_rates",
+        id="r3",
+        rate_code="KNT-SINGLE",
+        rate="99.00",
+        valid_from="2026-10-15",
+        source="withdrawn",
+        deleted=1,
+        **knit,
+    )
+    _insert(
+        conn,
+        "cost_rates",
+        id="r4",
+        rate_code="DYE-REA-D",
+        process="dyeing",
+        basis="per kg",
+        dye_class="reactive",
+        shade_depth="dark",
+        rate="185",
+        description="Dyeing, reactive dyes, dark shade (process loss 8 %)",
+        valid_from="2026-10-01",
+    )
     _insert(conn, "brands", id="b1", code="CSTL", name="Coastline Basics", currency="USD")
     _insert(conn, "brands", id="b2", code="GONE", name="Gone", currency="USD", deleted=1)
-    _insert(conn, "margin_rules", id="m1", brand_id="b1", method="margin", rate="0.28",
-            min_margin="0.15", moq_from=0, price_rounding="0.05",
-            valid_from="2025-01-01")  # fmt: skip
-    _insert(conn, "materials", id="fab", code="FAB-1", name="Single Jersey 160 Navy",
-            material_type="fabric", category="single jersey",
-            construction="24G single knit, tubular", gsm=160, width_cm=90, dye_class="reactive",
-            shade_depth="dark", finish="", uom="kg", price="400")  # fmt: skip
-    _insert(conn, "materials", id="yrn", code="YRN-1", name="Ne 30/1 Yarn", material_type="yarn",
-            category="combed yarn", yarn_count="Ne 30/1", uom="kg", price="300")  # fmt: skip
+    _insert(
+        conn,
+        "margin_rules",
+        id="m1",
+        brand_id="b1",
+        method="margin",
+        rate="0.28",
+        min_margin="0.15",
+        moq_from=0,
+        price_rounding="0.05",
+        valid_from="2025-01-01",
+    )
+    _insert(
+        conn,
+        "materials",
+        id="fab",
+        code="FAB-1",
+        name="Single Jersey 160 Navy",
+        material_type="fabric",
+        category="single jersey",
+        construction="24G single knit, tubular",
+        gsm=160,
+        width_cm=90,
+        dye_class="reactive",
+        shade_depth="dark",
+        finish="",
+        uom="kg",
+        price="400",
+    )
+    _insert(
+        conn,
+        "materials",
+        id="yrn",
+        code="YRN-1",
+        name="Ne 30/1 Yarn",
+        material_type="yarn",
+        category="combed yarn",
+        yarn_count="Ne 30/1",
+        uom="kg",
+        price="300",
+    )
 
     rates = load_rate_book(conn)
     assert rates.find("knitting", ON, technique="24G single knit").rate == D("55.00")
@@ -452,12 +546,18 @@ def test_demo_replica_costs_and_prices_a_real_style(demo: Replica) -> None:
     count = conn.execute(
         "SELECT yarn_count FROM materials WHERE material_type = 'yarn' ORDER BY code LIMIT 1"
     ).fetchone()[0]
-    trim_ids = [r[0] for r in conn.execute(
-        "SELECT id FROM materials WHERE material_type = 'trim' ORDER BY code LIMIT 3")]  # fmt: skip
+    trim_ids = [
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM materials WHERE material_type = 'trim' ORDER BY code LIMIT 3"
+        )
+    ]
     mill = conn.execute("SELECT technique FROM cost_rates WHERE process = 'making'").fetchone()[0]
     brand_id, currency = conn.execute("SELECT id, currency FROM brands ORDER BY code").fetchone()
-    fx = [FxRate("INR", c, D("0.011"), TODAY - timedelta(days=3)) for c in ("EUR", "GBP", "USD",
-                                                                            "AUD")]  # fmt: skip
+    fx = [
+        FxRate("INR", c, D("0.011"), TODAY - timedelta(days=3))
+        for c in ("EUR", "GBP", "USD", "AUD")
+    ]
 
     book_ = load_rate_book(conn, fx_rates=fx)
     spec = fabric_spec(conn, fabric_id, yarn_material_id=find_yarn(conn, count))
@@ -488,6 +588,7 @@ def test_demo_replica_costs_and_prices_a_real_style(demo: Replica) -> None:
     woven_id = conn.execute(
         "SELECT id FROM materials WHERE material_type = 'fabric' AND uom = 'm' ORDER BY code"
     ).fetchone()[0]
-    woven = cost_fabric(fabric_spec(conn, woven_id, yarn_material_id=spec.yarn_material_id),
-                        book_, TODAY)  # fmt: skip
+    woven = cost_fabric(
+        fabric_spec(conn, woven_id, yarn_material_id=spec.yarn_material_id), book_, TODAY
+    )
     assert woven.spec.kind == "woven" and woven.per_m == woven.per_kg * woven.kg_per_m > 0

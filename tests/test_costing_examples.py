@@ -56,16 +56,19 @@ def _shown(value: D, text: str) -> D:
 
 
 def _check(text: str, value: D, what: str) -> None:
-    assert _number(text) == _shown(D(value), text), f"{what}: the document says {text}, " \
-        f"the engine {value}"  # fmt: skip
+    assert _number(text) == _shown(D(value), text), (
+        f"{what}: the document says {text}, the engine {value}"
+    )
 
 
 EXAMPLES = {
     "Worked example 1: a knitted T-shirt for Nordvik Outfitters": (
-        TSHIRT, TSHIRT_ORDER, TSHIRT_SHIPPING),
-    "Worked example 2: a woven shirt for Coastline Basics": (
-        SHIRT, SHIRT_ORDER, SHIRT_SHIPPING),
-}  # fmt: skip
+        TSHIRT,
+        TSHIRT_ORDER,
+        TSHIRT_SHIPPING,
+    ),
+    "Worked example 2: a woven shirt for Coastline Basics": (SHIRT, SHIRT_ORDER, SHIRT_SHIPPING),
+}
 
 FIGURES: dict[str, Callable[[CostResult, PriceResult, Terms], D]] = {
     "Weight per linear metre (kg/m)": lambda c, p, t: c.fabric.kg_per_m,
@@ -109,7 +112,8 @@ def _run(
 def test_every_figure_of_the_worked_example(title: str) -> None:
     cost, price, terms = _run(*EXAMPLES[title])
     fabric_table, piece_table, figure_table, delivery_table, ladder_table = tables(
-        _sections()[title])
+        _sections()[title]
+    )
 
     fabric = {line.component: line for line in cost.fabric.lines}
     assert [row[0] for row in fabric_table] == list(fabric)
@@ -166,25 +170,61 @@ def test_the_numbers_in_the_text() -> None:
     net_dozen = tee.consumption_kg / D("1.08") * 12
     markup_margin = D("0.35") / D("1.35") * 100
     claims = [
-        ("The fabric chain (per kg of finished fabric)", "is ₹{} per kg",
-         shirt.fabric.lines[1].amount, 2),
-        ("The fabric chain (per kg of finished fabric)", "147 cm = {} kg/m",
-         shirt.fabric.kg_per_m, 4),
-        ("Worked example 1: a knitted T-shirt for Nordvik Outfitters", "= {} kg per dozen;",
-         net_dozen, 4),
-        ("Worked example 1: a knitted T-shirt for Nordvik Outfitters", "wastage {} kg per dozen",
-         tee.consumption_kg * 12, 4),
-        ("Worked example 1: a knitted T-shirt for Nordvik Outfitters", "26 days of 8 hours: ₹{}",
-         cost_per_minute(D(37440), 26, D(8)), 2),
-        ("Worked example 1: a knitted T-shirt for Nordvik Outfitters", "margin gives €{};",
-         tee_price.price_before_rounding, 4),
-        ("Worked example 1: a knitted T-shirt for Nordvik Outfitters", "a margin of {} %",
-         tee_price.margin * 100, 2),
-        ("Worked example 2: a woven shirt for Coastline Basics", "markup is a {} % margin",
-         markup_margin, 2),
-        ("Worked example 2: a woven shirt for Coastline Basics", "lifts ${} to",
-         shirt_price.price_before_rounding, 4),
-    ]  # fmt: skip
+        (
+            "The fabric chain (per kg of finished fabric)",
+            "is ₹{} per kg",
+            shirt.fabric.lines[1].amount,
+            2,
+        ),
+        (
+            "The fabric chain (per kg of finished fabric)",
+            "147 cm = {} kg/m",
+            shirt.fabric.kg_per_m,
+            4,
+        ),
+        (
+            "Worked example 1: a knitted T-shirt for Nordvik Outfitters",
+            "= {} kg per dozen;",
+            net_dozen,
+            4,
+        ),
+        (
+            "Worked example 1: a knitted T-shirt for Nordvik Outfitters",
+            "wastage {} kg per dozen",
+            tee.consumption_kg * 12,
+            4,
+        ),
+        (
+            "Worked example 1: a knitted T-shirt for Nordvik Outfitters",
+            "26 days of 8 hours: ₹{}",
+            cost_per_minute(D(37440), 26, D(8)),
+            2,
+        ),
+        (
+            "Worked example 1: a knitted T-shirt for Nordvik Outfitters",
+            "margin gives €{};",
+            tee_price.price_before_rounding,
+            4,
+        ),
+        (
+            "Worked example 1: a knitted T-shirt for Nordvik Outfitters",
+            "a margin of {} %",
+            tee_price.margin * 100,
+            2,
+        ),
+        (
+            "Worked example 2: a woven shirt for Coastline Basics",
+            "markup is a {} % margin",
+            markup_margin,
+            2,
+        ),
+        (
+            "Worked example 2: a woven shirt for Coastline Basics",
+            "lifts ${} to",
+            shirt_price.price_before_rounding,
+            4,
+        ),
+    ]
     for section, pattern, value, places in claims:
         shown = D(value).quantize(D(1).scaleb(-places), ROUND_HALF_UP)
         assert pattern.format(f"{shown:,}") in sections[section], (pattern, shown)

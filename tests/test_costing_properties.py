@@ -43,9 +43,7 @@ def _rebook(scale: dict[str, D]) -> RateBook:
     yarn=st.decimals(min_value=D("0.1"), max_value=D("5"), places=2),
     making=st.decimals(min_value=D("0.1"), max_value=D("5"), places=2),
 )
-def test_costs_are_never_negative_and_shares_add_up(
-    style, wastage: D, yarn: D, making: D
-) -> None:  # type: ignore[no-untyped-def]
+def test_costs_are_never_negative_and_shares_add_up(style, wastage: D, yarn: D, making: D) -> None:  # type: ignore[no-untyped-def]
     book = _rebook({"yarn": yarn, "making": making})
     cost = cost_style(dataclasses.replace(style, wastage=wastage), book, ON)
     assert cost.total > 0
@@ -55,8 +53,9 @@ def test_costs_are_never_negative_and_shares_add_up(
 
 
 @settings(max_examples=150, deadline=None)
-@given(style=styles, low=fraction, extra=st.decimals(min_value=D("0"), max_value=D("0.3"),
-                                                     places=3))  # fmt: skip
+@given(
+    style=styles, low=fraction, extra=st.decimals(min_value=D("0"), max_value=D("0.3"), places=3)
+)
 def test_more_wastage_is_never_cheaper(style, low: D, extra: D) -> None:  # type: ignore[no-untyped-def]
     less = cost_style(dataclasses.replace(style, wastage=low), BOOK, ON)
     more = cost_style(dataclasses.replace(style, wastage=min(low + extra, D("0.99"))), BOOK, ON)

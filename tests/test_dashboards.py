@@ -54,8 +54,9 @@ def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     workspace = open_workspace(root)
     generate_demo(workspace.replica, materials=600, orders=3000, seed=4)
     conn = workspace.replica.conn
-    fabrics = conn.execute("SELECT id FROM materials WHERE material_type = 'fabric' "
-                           "ORDER BY code LIMIT 2").fetchall()  # fmt: skip
+    fabrics = conn.execute(
+        "SELECT id FROM materials WHERE material_type = 'fabric' ORDER BY code LIMIT 2"
+    ).fetchall()
     for n, (fabric_id,) in enumerate(fabrics):
         style = starting_style(conn, fabric_id, f"DB-STYLE-{n}")
         body = sheet_to_dict(CostSheet(style, "NORDV"))
@@ -299,8 +300,12 @@ def test_capacity_heatmap_is_centres_by_twelve_weeks(
     open_tab(qtbot, window, "capacity")
     tab = window.tab["capacity"]
     conn = workspace.replica.conn
-    centres = [r[0] for r in conn.execute(
-        "SELECT DISTINCT code FROM work_centres WHERE deleted = 0 ORDER BY code")]  # fmt: skip
+    centres = [
+        r[0]
+        for r in conn.execute(
+            "SELECT DISTINCT code FROM work_centres WHERE deleted = 0 ORDER BY code"
+        )
+    ]
     image = tab.items["heatmap"].image
     assert image.shape == (12, len(centres))  # x: weeks, y: centres
     heat = capacity_heatmap(conn, start=date.today(), weeks=12)

@@ -43,8 +43,9 @@ def window(qtbot: QtBot, workspace: Workspace, english: QLocale) -> Iterator[Das
     qtbot.addWidget(win)
     win.resize(1366, 768)
     win.show()
-    qtbot.waitUntil(lambda: "orders" in win.frames and win.date_from.anchor is not None,
-                    timeout=20_000)  # fmt: skip
+    qtbot.waitUntil(
+        lambda: "orders" in win.frames and win.date_from.anchor is not None, timeout=20_000
+    )
     yield win
     win.close()
     ops.shutdown()
@@ -94,8 +95,7 @@ def test_headers_are_words_with_units_and_currency(qtbot: QtBot, window: Dashboa
     assert headers("lead_times")[:4] == ["Brand", "Orders", "On time (orders)", "On time (%)"]
     assert window.tab["lead_times"].model.index(0, 3).data().endswith(" %")
     open_tab(qtbot, window, "capacity")
-    assert headers("capacity")[6:] == ["Available (h)", "Booked (h)", "Free (h)",
-                                       "Utilisation (%)"]  # fmt: skip
+    assert headers("capacity")[6:] == ["Available (h)", "Booked (h)", "Free (h)", "Utilisation (%)"]
     weeks = window.frames["capacity"]["weeks"]
     shown = window.tab["capacity"].model.index(0, 6).data()
     assert shown == f"{weeks['available'][0] / 60:,.0f}"  # hours, as the Capacity window
@@ -106,8 +106,12 @@ def test_headers_are_words_with_units_and_currency(qtbot: QtBot, window: Dashboa
     assert model.index(0, rate).data().endswith(f" {currency}")  # each rate in its own
     assert all("_" not in h for h in headers("prices"))
     open_tab(qtbot, window, "costs")
-    assert headers("costs") == ["Process", "Cost sheets", "Cost per piece (INR)",
-                                "Share of cost (%)"]  # fmt: skip
+    assert headers("costs") == [
+        "Process",
+        "Cost sheets",
+        "Cost per piece (INR)",
+        "Share of cost (%)",
+    ]
 
 
 def test_the_month_not_over_is_marked_to_date(window: DashboardsWindow) -> None:
@@ -154,11 +158,13 @@ def test_order_dates_are_typed_whole_and_the_calendar_opens_at_the_orders(
     assert window.date_from.edit.placeholderText() == "any" and window.date_from.value() is None
     # the calendar of an empty "from" opens at the first order, of "to" at the last
     calendar, shown = window.date_from.calendar, window.date_to.calendar
-    assert open_calendar(qtbot, window.date_from, lambda: (
-        calendar.yearShown(), calendar.monthShown())) == (first.year, first.month)  # fmt: skip
+    assert open_calendar(
+        qtbot, window.date_from, lambda: (calendar.yearShown(), calendar.monthShown())
+    ) == (first.year, first.month)
     assert calendar.minimumDate().toPython() == first
-    assert open_calendar(qtbot, window.date_to, lambda: (
-        shown.yearShown(), shown.monthShown())) == (last.year, last.month)  # fmt: skip
+    assert open_calendar(
+        qtbot, window.date_to, lambda: (shown.yearShown(), shown.monthShown())
+    ) == (last.year, last.month)
 
     # a date typed whole, in the locale's format, is taken and computed
     with qtbot.waitSignal(window.shown, timeout=20_000):
@@ -212,8 +218,9 @@ def test_exported_tables_are_typed_with_a_header_block(
     open_tab(qtbot, window, "capacity")
     view = window.tab["capacity"].view
     path = tmp_path / "capacity.xlsx"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        staticmethod(lambda *a, **k: (str(path), "Excel (*.xlsx)")))  # fmt: skip
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(path), "Excel (*.xlsx)"))
+    )
     actions = [a for a in view.findChildren(pg.QtGui.QAction) if a.text() == "Export table…"]
     actions[0].trigger()
     book = openpyxl.load_workbook(path)
@@ -253,8 +260,9 @@ def test_the_capacity_window_is_in_hours_with_its_legend_off_the_bars(
     assert legend.isVisible() and "full (100 %)" in legend.text()
     chart_top = capacity.chart.mapTo(capacity, capacity.chart.rect().topLeft()).y()
     assert legend.mapTo(capacity, legend.rect().bottomLeft()).y() <= chart_top
-    headers = [capacity.table.horizontalHeaderItem(c).text()
-               for c in range(capacity.table.columnCount())]  # fmt: skip
+    headers = [
+        capacity.table.horizontalHeaderItem(c).text() for c in range(capacity.table.columnCount())
+    ]
     assert headers == ["Week of", "Available (h)", "Booked (h)", "Utilisation"]
     week = capacity.weeks_shown[0]
     assert capacity.table.item(0, 1).text() == f"{week.available / 60:,.0f}"
@@ -266,7 +274,8 @@ def test_the_capacity_window_is_in_hours_with_its_legend_off_the_bars(
         qtbot.keyClick(capacity.weeks, Qt.Key.Key_Return)
     assert capacity.table.rowCount() == 6
     assert export_view(capacity.table, tmp_path / "capacity.xlsx", "capacity") == 6
-    rows = list(openpyxl.load_workbook(tmp_path / "capacity.xlsx").active.iter_rows(
-        values_only=True))  # fmt: skip
+    rows = list(
+        openpyxl.load_workbook(tmp_path / "capacity.xlsx").active.iter_rows(values_only=True)
+    )
     assert rows[1][1] == pytest.approx(week.available / 60)
     assert isinstance(rows[1][0], date) and 0 <= rows[1][3] <= 2  # a share, typed

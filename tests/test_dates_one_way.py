@@ -46,8 +46,9 @@ def test_the_cost_sheet_writes_every_date_in_the_locales_format(
     valid_from = [sheet.breakdown.item(r, 7).text() for r in range(sheet.breakdown.rowCount())]
     assert valid_from and all(GERMAN_DATE.match(text) for text in valid_from)
     assert sheet.plan is not None and format_date(sheet.plan.completion) in sheet.lead_label.text()
-    shown = " ".join([sheet.lead_label.text(), sheet.price_label.text(),
-                      sheet.costed_on.text(), *valid_from])
+    shown = " ".join(
+        [sheet.lead_label.text(), sheet.price_label.text(), sheet.costed_on.text(), *valid_from]
+    )
     assert not OTHER_DATES.search(shown), shown
 
 
@@ -58,7 +59,8 @@ def test_the_materials_rates_and_orders_show_local_dates_and_export_typed(
     material_id = conn.execute(
         "SELECT m.id FROM materials m WHERE EXISTS (SELECT 1 FROM cost_rates r WHERE "
         "r.material_id = m.id) AND EXISTS (SELECT 1 FROM orders o WHERE o.material_id = m.id "
-        "AND o.delivered_date IS NOT NULL) LIMIT 1").fetchone()[0]  # fmt: skip
+        "AND o.delivered_date IS NOT NULL) LIMIT 1"
+    ).fetchone()[0]
     pane = window.detail
     pane.show_detail(queries.material_detail(conn, material_id))
     rates, orders = pane.rates, pane.orders
@@ -71,7 +73,7 @@ def test_the_materials_rates_and_orders_show_local_dates_and_export_typed(
     export_view(rates, tmp_path / "rates.xlsx", "cost rates")
     rows = list(openpyxl.load_workbook(tmp_path / "rates.xlsx").active.iter_rows(values_only=True))
     head = next(i for i, r in enumerate(rows) if r and r[0] == "Process")
-    body = rows[head + 1:]
+    body = rows[head + 1 :]
     assert len(body) == rates.rowCount()
     assert all(isinstance(r[1], (int, float)) for r in body)  # the rate, a number
     assert all(isinstance(r[3], date) for r in body)  # valid from, a date
@@ -85,10 +87,11 @@ def test_the_breakdown_and_comparison_export_typed_cells(
     first = sheet.save()
     assert first is not None
     export_view(sheet.breakdown, tmp_path / "breakdown.xlsx", "cost breakdown")
-    rows = list(openpyxl.load_workbook(tmp_path / "breakdown.xlsx").active
-                .iter_rows(values_only=True))  # fmt: skip
+    rows = list(
+        openpyxl.load_workbook(tmp_path / "breakdown.xlsx").active.iter_rows(values_only=True)
+    )
     head = next(i for i, r in enumerate(rows) if r and r[0] == "Component")
-    body = rows[head + 1:]
+    body = rows[head + 1 :]
     assert len(body) == sheet.breakdown.rowCount()
     assert all(isinstance(r[3], (int, float)) for r in body)  # amounts
     assert all(isinstance(r[4], float) and 0 <= r[4] <= 1 for r in body)  # shares
@@ -102,7 +105,8 @@ def test_the_breakdown_and_comparison_export_typed_cells(
     price = [t for t in labels if t.startswith("Price per piece")]
     assert price and not re.search(r"\((\w{3}) / \1\)", price[0]), price  # not "EUR / EUR"
     export_view(dialog.table, tmp_path / "compare.xlsx", "cost comparison")
-    rows = list(openpyxl.load_workbook(tmp_path / "compare.xlsx").active
-                .iter_rows(values_only=True))  # fmt: skip
+    rows = list(
+        openpyxl.load_workbook(tmp_path / "compare.xlsx").active.iter_rows(values_only=True)
+    )
     totals = next(r for r in rows if r and str(r[0]).startswith("Total cost"))
     assert all(isinstance(v, (int, float)) for v in totals[1:])

@@ -40,8 +40,9 @@ def test_the_same_seed_gives_the_same_workspace(tmp_path: Path) -> None:
 
 
 def test_counts_and_mix(demo: Replica) -> None:
-    counts = dict(demo.conn.execute(
-        "SELECT material_type, count(*) FROM materials GROUP BY material_type"))  # fmt: skip
+    counts = dict(
+        demo.conn.execute("SELECT material_type, count(*) FROM materials GROUP BY material_type")
+    )
     assert sum(counts.values()) == 2_000
     assert 0.12 < counts["yarn"] / 2_000 < 0.28
     assert 0.55 < counts["fabric"] / 2_000 < 0.75

@@ -20,11 +20,21 @@ from workbench.workspace import Workspace, open_workspace
 
 def _order(n: int, **values: Any) -> dict[str, Any]:
     return {
-        "id": f"o-{n}", "order_no": f"PO-{n}", "brand_id": "b-1", "style_code": "TEE-1",
-        "quantity": 1200, "unit_price": "3.45", "currency": "EUR", "order_date": "2026-11-01",
-        "season": "SS27", "mill": "Kongu", "uom": "pc",
-        "deleted": 0, "updated_at": "2026-11-01T00:00:00Z", **values,
-    }  # fmt: skip
+        "id": f"o-{n}",
+        "order_no": f"PO-{n}",
+        "brand_id": "b-1",
+        "style_code": "TEE-1",
+        "quantity": 1200,
+        "unit_price": "3.45",
+        "currency": "EUR",
+        "order_date": "2026-11-01",
+        "season": "SS27",
+        "mill": "Kongu",
+        "uom": "pc",
+        "deleted": 0,
+        "updated_at": "2026-11-01T00:00:00Z",
+        **values,
+    }
 
 
 def _synced(server: Server, tmp_path: Path) -> Workspace:

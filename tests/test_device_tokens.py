@@ -143,25 +143,37 @@ def test_a_role_or_password_change_signs_the_users_devices_out(server: Server) -
     assert accounts.set_role(server.engine, "merchandiser@alpha", "admin") == 0
     assert counts(server, laptop).status_code == 200
     strict = ServerConfig(tokens=Tokens(revoke_on_role_change=True))
-    assert accounts.set_role(server.engine, "merchandiser@alpha", "merchandiser",
-                             config=strict) == 2  # fmt: skip
+    assert (
+        accounts.set_role(server.engine, "merchandiser@alpha", "merchandiser", config=strict) == 2
+    )
     assert counts(server, laptop).status_code == counts(server, tablet).status_code == 401
     assert counts(server, other_user).status_code == 200
     laptop = server.login("merchandiser@alpha")
     tablet = server.login("merchandiser@alpha")
     keep = accounts.list_devices(server.engine, "alpha")[-1]["id"]  # the tablet's
-    revoked = accounts.set_password(server.engine, "merchandiser@alpha", "a new password 1",
-                                    keep_device=keep, password_cost=FAST_HASH)  # fmt: skip
+    revoked = accounts.set_password(
+        server.engine,
+        "merchandiser@alpha",
+        "a new password 1",
+        keep_device=keep,
+        password_cost=FAST_HASH,
+    )
     assert revoked == 1
     assert counts(server, laptop).status_code == 401
     assert counts(server, tablet).status_code == 200
     # where the settings say not to, the devices stay signed in
-    relaxed = ServerConfig(tokens=Tokens(revoke_on_role_change=False,
-                                         revoke_on_password_change=False))  # fmt: skip
-    assert accounts.set_role(server.engine, "merchandiser@alpha", "merchandiser",
-                             config=relaxed) == 0  # fmt: skip
-    assert accounts.set_password(server.engine, "merchandiser@alpha", PASSWORD, config=relaxed,
-                                 password_cost=FAST_HASH) == 0  # fmt: skip
+    relaxed = ServerConfig(
+        tokens=Tokens(revoke_on_role_change=False, revoke_on_password_change=False)
+    )
+    assert (
+        accounts.set_role(server.engine, "merchandiser@alpha", "merchandiser", config=relaxed) == 0
+    )
+    assert (
+        accounts.set_password(
+            server.engine, "merchandiser@alpha", PASSWORD, config=relaxed, password_cost=FAST_HASH
+        )
+        == 0
+    )
     assert counts(server, tablet).status_code == 200
     actions = [e["action"] for e in _audit(server)]
     assert "user.password_changed" in actions and "user.role_changed" in actions
@@ -176,15 +188,19 @@ def _audit(server: Server) -> list[dict]:
 
 @pytest.mark.parametrize("server_db", ["sqlite"], indirect=True)
 def test_the_window_asks_for_a_sign_in_when_it_expired(
-    qtbot, server: Server, tmp_path: Path  # type: ignore[no-untyped-def]
+    qtbot,
+    server: Server,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     from ui.main_window import MainWindow
     from ui.ops import OpRunner
 
     workspace, _, _ = sign_in(server.url, "merchandiser@alpha", PASSWORD, base=tmp_path)
-    win = MainWindow(workspace, OpRunner(),
-                     syncer=lambda ctx: sync_workspace(workspace, cancel=ctx.cancel_event,
-                                                       retries=0))  # fmt: skip
+    win = MainWindow(
+        workspace,
+        OpRunner(),
+        syncer=lambda ctx: sync_workspace(workspace, cancel=ctx.cancel_event, retries=0),
+    )
     qtbot.addWidget(win)
     try:
         age(server, last_seen_at=stamp(40))
@@ -203,24 +219,31 @@ def test_the_window_asks_for_a_sign_in_when_it_expired(
 def test_resetting_a_password_from_the_command_line(server: Server, tmp_path: Path) -> None:
     token = server.login("merchandiser@alpha")
     db = server.engine.url.render_as_string(hide_password=False)
-    reset = CliRunner().invoke(sync_cli, ["--db", db, "user", "reset", "merchandiser@alpha",
-                                          "--password-stdin"],
-                               input="another password 9\n")  # fmt: skip
+    reset = CliRunner().invoke(
+        sync_cli,
+        ["--db", db, "user", "reset", "merchandiser@alpha", "--password-stdin"],
+        input="another password 9\n",
+    )
     assert reset.exit_code == 0, reset.output
     assert "1 device(s) signed out" in reset.output
     assert counts(server, token).status_code == 401
     settings = tmp_path / "sync.toml"
     token = server.login("floor@alpha")
-    kept = CliRunner().invoke(sync_cli, ["--db", db, "user", "set-role", "floor@alpha",
-                                         "merchandiser"])  # fmt: skip
+    kept = CliRunner().invoke(
+        sync_cli, ["--db", db, "user", "set-role", "floor@alpha", "merchandiser"]
+    )
     assert kept.exit_code == 0 and "signed out" not in kept.output, kept.output
     assert counts(server, token).status_code == 200
     settings.write_text("[tokens]\nrevoke_on_role_change = true\n")
-    moved = CliRunner().invoke(sync_cli, ["--db", db, "--config", str(settings), "user",
-                                          "set-role", "floor@alpha", "floor"])  # fmt: skip
+    moved = CliRunner().invoke(
+        sync_cli,
+        ["--db", db, "--config", str(settings), "user", "set-role", "floor@alpha", "floor"],
+    )
     assert moved.exit_code == 0 and "1 device(s) signed out" in moved.output, moved.output
     assert counts(server, token).status_code == 401
     settings.write_text("[tokens]\nrevoke_on_roles = false\n")
-    wrong = CliRunner().invoke(sync_cli, ["--db", db, "--config", str(settings), "user",
-                                          "set-role", "floor@alpha", "floor"])  # fmt: skip
+    wrong = CliRunner().invoke(
+        sync_cli,
+        ["--db", db, "--config", str(settings), "user", "set-role", "floor@alpha", "floor"],
+    )
     assert wrong.exit_code != 0 and "no setting 'revoke_on_roles'" in wrong.output

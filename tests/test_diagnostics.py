@@ -16,13 +16,16 @@ from workbench.workspace import open_workspace
 SECRETS = ("eyJhbGciOiJIUzI1NiJ9.payload.signature", "sk-proj-ABCDEF1234567890", "hunter2pass")
 
 
-@pytest.mark.parametrize(("text", "kept"), [
-    ("GET /v1/changes Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.payload.signature", "Bearer"),
-    ("login failed: password=hunter2pass for demo", "password="),
-    ("provider key sk-proj-ABCDEF1234567890 refused", "provider key"),
-    ("db postgresql://workbench:hunter2pass@db.example.com/sync", "db.example.com"),
-    ('{"token": "eyJhbGciOiJIUzI1NiJ9.payload.signature"}', '"token"'),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("GET /v1/changes Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.payload.signature", "Bearer"),
+        ("login failed: password=hunter2pass for demo", "password="),
+        ("provider key sk-proj-ABCDEF1234567890 refused", "provider key"),
+        ("db postgresql://workbench:hunter2pass@db.example.com/sync", "db.example.com"),
+        ('{"token": "eyJhbGciOiJIUzI1NiJ9.payload.signature"}', '"token"'),
+    ],
+)
 def test_secrets_are_redacted(text: str, kept: str) -> None:
     cleaned = redact(text)
     assert "[redacted]" in cleaned and kept in cleaned
@@ -61,8 +64,12 @@ def test_the_diagnostics_bundle(tmp_path: Path) -> None:
     bundle = export_diagnostics(tmp_path / "diag.zip", base=tmp_path / "data", logs=logs)
     with zipfile.ZipFile(bundle) as z:
         names = set(z.namelist())
-        assert {"versions.json", "workspaces.json", "logs/workbench.log",
-                "logs/workbench.log.1"} <= names  # fmt: skip
+        assert {
+            "versions.json",
+            "workspaces.json",
+            "logs/workbench.log",
+            "logs/workbench.log.1",
+        } <= names
         versions = json.loads(z.read("versions.json"))
         assert versions["packages"]["SQLAlchemy"] and versions["python"]
         [ws] = json.loads(z.read("workspaces.json"))
@@ -89,8 +96,9 @@ def test_the_diagnostics_command(tmp_path: Path) -> None:
     from ui.cli import cli
 
     out = tmp_path / "diag.zip"
-    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "data"), "diagnostics",
-                                      "--out", str(out)], obj={})  # fmt: skip
+    result = CliRunner().invoke(
+        cli, ["--data-dir", str(tmp_path / "data"), "diagnostics", "--out", str(out)], obj={}
+    )
     assert result.exit_code == 0, result.output
     with zipfile.ZipFile(out) as z:
         assert "versions.json" in z.namelist()

@@ -38,14 +38,18 @@ def _product_exceptions() -> list[type[BaseException]]:
 def test_every_product_exception_derives_from_the_one_base() -> None:
     classes = _product_exceptions()
     assert len(classes) > 30  # the walk reached the modules
-    strays = [f"{c.__module__}.{c.__qualname__}" for c in classes
-              if not issubclass(c, WorkbenchError)]  # fmt: skip
+    strays = [
+        f"{c.__module__}.{c.__qualname__}" for c in classes if not issubclass(c, WorkbenchError)
+    ]
     assert strays == []
 
 
 def test_there_is_one_cancelled() -> None:
-    others = [f"{c.__module__}.{c.__qualname__}" for c in _product_exceptions()
-              if "cancel" in c.__name__.lower() and c is not Cancelled]  # fmt: skip
+    others = [
+        f"{c.__module__}.{c.__qualname__}"
+        for c in _product_exceptions()
+        if "cancel" in c.__name__.lower() and c is not Cancelled
+    ]
     assert others == []
 
 

@@ -66,8 +66,15 @@ BOOK = RateBook(
         _r("YRN-NE40", "yarn", "per kg", "330", material_id="yarn-ne40"),
         _r("KNT-SINGLE", "knitting", "per kg", "55", technique="24G single knit"),
         _r("WEA-POPLIN", "weaving", "per m", "24", technique="1/1 plain 133x72"),
-        _r("DYE-REA-M", "dyeing", "per kg", "102", dye_class="reactive", shade_depth="medium",
-           process_loss=D("0.10")),
+        _r(
+            "DYE-REA-M",
+            "dyeing",
+            "per kg",
+            "102",
+            dye_class="reactive",
+            shade_depth="medium",
+            process_loss=D("0.10"),
+        ),
         _r("FIN-COMPAC", "finishing", "per kg", "18", technique="compacted"),
         _r("FIN-EASYCA", "finishing", "per kg", "35", technique="easy care"),
         _r("PRT-PLASTI", "printing", "per piece", "8", technique="plastisol placement"),
@@ -75,13 +82,20 @@ BOOK = RateBook(
         _r("PRT-PIGAO", "printing", "per m", "40", technique="pigment all-over"),
         _r("CPM", "making", "per minute", "3", technique="Kongu Unit 1"),
     )
-)  # fmt: skip
+)
 
 JERSEY = FabricSpec(
-    kind="knit", gsm=180, width_cm=180, construction="24G single knit, open width",
-    yarn_material_id="yarn-ne30", yarn_count="Ne 30/1", dye_class="reactive",
-    shade_depth="medium", finish="compacted", name="Single jersey 180, reactive medium",
-)  # fmt: skip
+    kind="knit",
+    gsm=180,
+    width_cm=180,
+    construction="24G single knit, open width",
+    yarn_material_id="yarn-ne30",
+    yarn_count="Ne 30/1",
+    dye_class="reactive",
+    shade_depth="medium",
+    finish="compacted",
+    name="Single jersey 180, reactive medium",
+)
 TEE = Style(
     style_code="ESG-TEE-01",
     category="knit tops",
@@ -92,10 +106,15 @@ TEE = Style(
     commercial_costs=(),
 )
 POPLIN = FabricSpec(
-    kind="woven", gsm=120, width_cm=147, construction="1/1 plain 133x72",
-    yarn_material_id="yarn-ne40", yarn_count="Ne 40/1", finish="easy care",
+    kind="woven",
+    gsm=120,
+    width_cm=147,
+    construction="1/1 plain 133x72",
+    yarn_material_id="yarn-ne40",
+    yarn_count="Ne 40/1",
+    finish="easy care",
     name="Poplin 133x72, greige",
-)  # fmt: skip
+)
 SHIRT = Style(
     style_code="ESG-SHIRT-01",
     category="woven shirts",
@@ -112,8 +131,6 @@ def _tee(composition: str = "100% Cotton", **options: Any) -> Footprint:
 
 
 # -- reading the document -----------------------------------------------------------------------
-
-
 
 
 def _table(title: str) -> list[list[str]]:
@@ -156,8 +173,7 @@ def test_every_line_of_the_worked_example(title: str) -> None:
     section = _tee().section(AREA_TABLES[title])
     rows = _table(title)
     assert [r[0] for r in rows] == [line.component for line in section.lines]
-    for (component, quantity, factor, amount, scope), line in zip(rows, section.lines,
-                                                                 strict=True):  # fmt: skip
+    for (component, quantity, factor, amount, scope), line in zip(rows, section.lines, strict=True):
         _check(quantity, line.quantity, f"{title}: {component} quantity")
         _check(factor, line.factor, f"{title}: {component} factor")
         _check(amount, line.amount, f"{title}: {component} amount")
@@ -177,13 +193,15 @@ def test_the_masses_and_totals_of_the_worked_example() -> None:
         "Global warming, cradle-to-gate fibre (kg CO2-eq)": gw.scope_total("cradle-to-gate fibre"),
         "Global warming, gate-to-gate process (kg CO2)": gw.scope_total("gate-to-gate process"),
         "Global warming, total of both scopes (kg CO2-eq)": gw.total,
-        "Eutrophication, cradle-to-gate fibre (kg PO4-eq)":
-            result.section("eutrophication").scope_total("cradle-to-gate fibre"),
-        "Water use, cradle-to-gate fibre (L)":
-            result.section("water_scarcity").scope_total("cradle-to-gate fibre"),
+        "Eutrophication, cradle-to-gate fibre (kg PO4-eq)": result.section(
+            "eutrophication"
+        ).scope_total("cradle-to-gate fibre"),
+        "Water use, cradle-to-gate fibre (L)": result.section("water_scarcity").scope_total(
+            "cradle-to-gate fibre"
+        ),
         "Energy, cradle-to-gate fibre, primary (MJ)": energy.scope_total("cradle-to-gate fibre"),
         "Energy, gate-to-gate process, final (MJ)": energy.scope_total("gate-to-gate process"),
-    }  # fmt: skip
+    }
     rows = _table("Masses") + _table("Totals")
     assert [r[0] for r in rows] == list(figures)
     for name, value in rows:
@@ -218,17 +236,23 @@ def test_the_numbers_in_the_text() -> None:
     gw = _tee().section("global_warming")
     claims = [
         ("= {} kg.", _tee().fibre_kg, 6),
-        ("= {} MJ of electricity", gw.line("Knitting circular: electricity").quantity
-         * D("3.6"), 8),
+        (
+            "= {} MJ of electricity",
+            gw.line("Knitting circular: electricity").quantity * D("3.6"),
+            8,
+        ),
         ("÷ 3.6 = {} kWh;\n  × 0.7117", gw.line("Knitting circular: electricity").quantity, 8),
-        ("= {} kg CO2.\n- Dyeing, electricity", gw.line("Knitting circular: electricity").amount,
-         8),
+        (
+            "= {} kg CO2.\n- Dyeing, electricity",
+            gw.line("Knitting circular: electricity").amount,
+            8,
+        ),
         ("÷ 3.6 = {} kWh; × 0.7117", gw.line("Dyeing reactive: electricity").quantity, 8),
         ("{} kg CO2.\n- Dyeing, heat", gw.line("Dyeing reactive: electricity").amount, 8),
         ("= {} kg CO2.\n- Spinning", gw.line("Dyeing reactive: heat").amount, 8),
         ("= {} kg CO2-eq per\npiece", gw.total, 8),
         ("{}; the total sums both scopes", gw.scope_total("gate-to-gate process"), 8),
-    ]  # fmt: skip
+    ]
     for pattern, value, places in claims:
         assert value is not None
         shown = D(value).quantize(D(1).scaleb(-places), ROUND_HALF_UP)
@@ -352,26 +376,38 @@ def _broken(tmp_path: Path, name: str, change: Any) -> Path:
 @pytest.mark.parametrize(
     ("name", "change", "message"),
     [
-        ("fibres.json",
-         lambda d: d["fibres"]["cotton"]["figures"]["global_warming"].pop("source"),
-         "fibres.json: cotton.global_warming: no 'source'"),
-        ("fibres.json",
-         lambda d: d["fibres"]["cotton"]["figures"]["water_use"].update(unit="gallons"),
-         "fibres.json: cotton.water_use: unit 'gallons'"),
-        ("fibres.json",
-         lambda d: d["fibres"]["modal"]["figures"]["water_use"].pop("note"),
-         "fibres.json: modal.water_use: a missing (null) figure needs a note"),
-        ("processes.json",
-         lambda d: d["processes"]["dyeing-fabric"]["figures"]["heat_MJ"].update(source="blog"),
-         "processes.json: dyeing-fabric.heat_MJ: source 'blog' is not in sources.json"),
-        ("grid.json",
-         lambda d: d["factors"][0].update(scope="cradle-to-grave"),
-         "grid.json: factors[0]: scope 'cradle-to-grave'"),
-        ("heat.json",
-         lambda d: d["fuels"]["coal"].pop("table"),
-         "heat.json: coal: 'table' must be non-empty text"),
+        (
+            "fibres.json",
+            lambda d: d["fibres"]["cotton"]["figures"]["global_warming"].pop("source"),
+            "fibres.json: cotton.global_warming: no 'source'",
+        ),
+        (
+            "fibres.json",
+            lambda d: d["fibres"]["cotton"]["figures"]["water_use"].update(unit="gallons"),
+            "fibres.json: cotton.water_use: unit 'gallons'",
+        ),
+        (
+            "fibres.json",
+            lambda d: d["fibres"]["modal"]["figures"]["water_use"].pop("note"),
+            "fibres.json: modal.water_use: a missing (null) figure needs a note",
+        ),
+        (
+            "processes.json",
+            lambda d: d["processes"]["dyeing-fabric"]["figures"]["heat_MJ"].update(source="blog"),
+            "processes.json: dyeing-fabric.heat_MJ: source 'blog' is not in sources.json",
+        ),
+        (
+            "grid.json",
+            lambda d: d["factors"][0].update(scope="cradle-to-grave"),
+            "grid.json: factors[0]: scope 'cradle-to-grave'",
+        ),
+        (
+            "heat.json",
+            lambda d: d["fuels"]["coal"].pop("table"),
+            "heat.json: coal: 'table' must be non-empty text",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_broken_matrix_is_refused_naming_file_and_key(
     tmp_path: Path, name: str, change: Any, message: str
 ) -> None:
@@ -389,14 +425,18 @@ def test_a_broken_matrix_is_refused_naming_file_and_key(
         ("100% Organic Cotton", [("organic cotton", "1")]),
         ("95% Cotton 5% Elastane", [("cotton", "0.95"), ("elastane", "0.05")]),
         ("65% Polyester, 35% Cotton", [("polyester", "0.65"), ("cotton", "0.35")]),
-        ("50% Organic Cotton / 50% rPET", [("organic cotton", "0.5"),
-                                            ("recycled polyester", "0.5")]),
+        (
+            "50% Organic Cotton / 50% rPET",
+            [("organic cotton", "0.5"), ("recycled polyester", "0.5")],
+        ),
         ("92 % polyester 8 % spandex", [("polyester", "0.92"), ("elastane", "0.08")]),
         ("100% Tencel", [("lyocell", "1")]),
-        ("33.3% Cotton 33.3% Modal 33.4% Linen", [("cotton", "0.333"), ("modal", "0.333"),
-                                                   ("linen", "0.334")]),
+        (
+            "33.3% Cotton 33.3% Modal 33.4% Linen",
+            [("cotton", "0.333"), ("modal", "0.333"), ("linen", "0.334")],
+        ),
     ],
-)  # fmt: skip
+)
 def test_compositions_are_read_into_shares(text: str, expected: list[tuple[str, str]]) -> None:
     assert [(s.fibre, s.share) for s in fibre_mix(text)] == [(f, D(s)) for f, s in expected]
 
@@ -486,8 +526,9 @@ def test_scopes_are_never_mixed_silently() -> None:
         if section.total is not None:
             assert section.total_scopes, section.key
             assert section.total == sum(
-                (amount for scope, amount in section.scope_totals
-                 if scope in section.total_scopes), D(0))  # fmt: skip
+                (amount for scope, amount in section.scope_totals if scope in section.total_scopes),
+                D(0),
+            )
             assert section.total_note.startswith("sums " + " + ".join(section.total_scopes))
         else:
             assert not section.total_scopes and section.total_note
@@ -506,9 +547,12 @@ def test_scopes_are_never_mixed_silently() -> None:
 def test_the_report_has_the_five_higg_areas() -> None:
     result = _tee()
     assert [s.title for s in result.sections] == [
-        "Global warming", "Eutrophication", "Water scarcity",
-        "Abiotic resource depletion, fossil fuels", "Chemistry",
-    ]  # fmt: skip
+        "Global warming",
+        "Eutrophication",
+        "Water scarcity",
+        "Abiotic resource depletion, fossil fuels",
+        "Chemistry",
+    ]
     water = result.section("water_scarcity")
     assert "not scarcity-weighted" in water.indicator
     assert "Water scarcity (scarcity-weighted)" in [m.component for m in water.missing]
@@ -584,9 +628,16 @@ def test_prints_need_a_sourced_technique_and_an_area() -> None:
 
 
 def _with_print(style: Style, technique: str) -> Style:
-    return Style(style.style_code, style.category, style.fabric, style.consumption, style.making,
-                 printing=PrintSpec(technique), factory_overheads=(),
-                 commercial_costs=())  # fmt: skip
+    return Style(
+        style.style_code,
+        style.category,
+        style.fabric,
+        style.consumption,
+        style.making,
+        printing=PrintSpec(technique),
+        factory_overheads=(),
+        commercial_costs=(),
+    )
 
 
 # -- what-if -----------------------------------------------------------------------------------
@@ -645,8 +696,11 @@ def test_the_json_export_keeps_decimals_and_missing_as_null() -> None:
     assert data["sources"]["frontiers-2021"]["url"].startswith("https://pmc.ncbi.nlm.nih.gov/")
     assert "higg-msi" in data["sources"]
     assert {m["component"] for m in data["missing"]} >= {"Spinning", "Chemistry score"}
-    json.loads(to_json(what_if(TEE, cost_style(TEE, BOOK, ON), "100% Cotton",
-                               {"cotton": "organic cotton"})))  # fmt: skip
+    json.loads(
+        to_json(
+            what_if(TEE, cost_style(TEE, BOOK, ON), "100% Cotton", {"cotton": "organic cotton"})
+        )
+    )
 
 
 def test_the_csv_rows_give_lines_totals_and_missing() -> None:
@@ -661,15 +715,17 @@ def test_the_csv_rows_give_lines_totals_and_missing() -> None:
     assert D(total[amount]) == _tee().section("global_warming").total
     assert total[header.index("scope")] == "cradle-to-gate fibre + gate-to-gate process"
     assert any(r[0] == "missing" and r[2] == "Finishing compacted" for r in body)
-    changes = to_csv_rows(what_if(TEE, cost_style(TEE, BOOK, ON), "100% Cotton",
-                                  {"cotton": "organic cotton"}))  # fmt: skip
+    changes = to_csv_rows(
+        what_if(TEE, cost_style(TEE, BOOK, ON), "100% Cotton", {"cotton": "organic cotton"})
+    )
     assert changes[0][0] == "area" and len(changes) == 5
 
 
 def test_composition_and_certifications_come_from_the_materials_row() -> None:
     conn = sqlite3.connect(":memory:")
-    conn.execute("CREATE TABLE materials (id TEXT, composition TEXT, certifications TEXT, "
-                 "deleted INTEGER)")  # fmt: skip
+    conn.execute(
+        "CREATE TABLE materials (id TEXT, composition TEXT, certifications TEXT, deleted INTEGER)"
+    )
     conn.execute("INSERT INTO materials VALUES ('fab-1', '100% Organic Cotton', 'GOTS, OCS', 0)")
     facts = material_facts(conn, "fab-1")
     assert facts.composition == "100% Organic Cotton"

@@ -15,8 +15,7 @@ CREDITED = "cradle-to-gate fibre, net of credits"
 
 
 def test_a_cotton_to_austrian_viscose_what_if_shows_no_unexplained_negative_line() -> None:
-    result = what_if(TEE, cost_style(TEE, BOOK, ON), "100% Cotton",
-                     {"cotton": "viscose austria"})  # fmt: skip
+    result = what_if(TEE, cost_style(TEE, BOOK, ON), "100% Cotton", {"cotton": "viscose austria"})
     after = result.after.section("global_warming")
     fibre = after.line("Fibre: Viscose (Austria)")
     # the source's −250 kg CO2-eq per t stands on its own line, flagged with what it nets off

@@ -13,8 +13,13 @@ def test_the_esg_sheet_pdf() -> None:
     footprint = _tee()
     pdf = pdfium.PdfDocument(render_esg_pdf(footprint))
     text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
-    for title in ("Global warming", "Eutrophication", "Water scarcity",
-                  "Abiotic resource depletion, fossil fuels", "Chemistry"):  # fmt: skip
+    for title in (
+        "Global warming",
+        "Eutrophication",
+        "Water scarcity",
+        "Abiotic resource depletion, fossil fuels",
+        "Chemistry",
+    ):
         assert title in text
     assert "ESG sheet — ESG-TEE-01" in text
     assert "1.5728 kg CO2-eq" in text  # docs/esg.md's worked total
@@ -24,6 +29,8 @@ def test_the_esg_sheet_pdf() -> None:
 
 def test_the_lines_a_proposal_prints() -> None:
     lines = proposal_lines(_tee())
-    assert lines[0].startswith("Global warming: 1.57 kg CO2-eq per piece (cradle-to-gate fibre "
-                               "+ gate-to-gate process; 2 figure(s) missing)")  # fmt: skip
+    assert lines[0].startswith(
+        "Global warming: 1.57 kg CO2-eq per piece (cradle-to-gate fibre "
+        "+ gate-to-gate process; 2 figure(s) missing)"
+    )
     assert not any(line.startswith("Abiotic") for line in lines)  # no total: unlike energies

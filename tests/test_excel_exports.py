@@ -23,8 +23,9 @@ demo_path, english, window = helpers.demo_path, helpers.english, helpers.window 
 
 def save_as(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
     """The file dialog answers ``path``."""
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        staticmethod(lambda *a, **k: (str(path), "Excel (*.xlsx)")))  # fmt: skip
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(path), "Excel (*.xlsx)"))
+    )
 
 
 def test_the_cost_sheet_workbook_is_typed_with_a_header_block(

@@ -12,8 +12,12 @@ from workbench.export import ExportError, export_table
 
 def test_xlsx_keeps_numbers_as_numbers(tmp_path: Path) -> None:
     path = tmp_path / "out.xlsx"
-    assert export_table(path, ["Code", "GSM", "Name"], [["FAB-1", 180, "Jersey"],
-                                                        ["FAB-2", None, "Piqué"]]) == 2  # fmt: skip
+    assert (
+        export_table(
+            path, ["Code", "GSM", "Name"], [["FAB-1", 180, "Jersey"], ["FAB-2", None, "Piqué"]]
+        )
+        == 2
+    )
     rows = list(openpyxl.load_workbook(path).active.iter_rows(values_only=True))
     assert rows == [("Code", "GSM", "Name"), ("FAB-1", 180, "Jersey"), ("FAB-2", None, "Piqué")]
 
@@ -38,11 +42,13 @@ def test_xlsx_cells_are_typed_with_formats_a_header_block_and_a_named_sheet(
 
     path = tmp_path / "typed.xlsx"
     written = export_table(
-        path, ["Component", "Amount (₹)", "Share", "Valid from"],
+        path,
+        ["Component", "Amount (₹)", "Share", "Valid from"],
         [["Yarn", Decimal("138.12"), Decimal("0.14"), date(2026, 12, 1)]],
-        sheet_name="Cost sheet TS-01", header=[("Style", "TS-01"), ("Quantity (pcs)", 3000)],
+        sheet_name="Cost sheet TS-01",
+        header=[("Style", "TS-01"), ("Quantity (pcs)", 3000)],
         formats=[None, "#,##0.00", "0.00%", "yyyy-mm-dd"],
-    )  # fmt: skip
+    )
     assert written == 1
     sheet = openpyxl.load_workbook(path)["Cost sheet TS-01"]
     rows = list(sheet.iter_rows(values_only=True))

@@ -27,10 +27,23 @@ def run(*args: str, input: str | None = None) -> tuple[int, str]:
 
 def test_login_sync_status(server: Server, tmp_path: Path, memory_keyring: MemoryKeyring) -> None:
     data = str(tmp_path / "data")
-    write_rows(server.engine, server.workspaces["alpha"], "materials",
-               [material(f"F-{i}") for i in range(12)])  # fmt: skip
-    code, out = run("--data-dir", data, "login", "--server", server.url, "--user",
-                    "merchandiser@alpha", "--password-stdin", input=PASSWORD + "\n")  # fmt: skip
+    write_rows(
+        server.engine,
+        server.workspaces["alpha"],
+        "materials",
+        [material(f"F-{i}") for i in range(12)],
+    )
+    code, out = run(
+        "--data-dir",
+        data,
+        "login",
+        "--server",
+        server.url,
+        "--user",
+        "merchandiser@alpha",
+        "--password-stdin",
+        input=PASSWORD + "\n",
+    )
     assert code == 0, out
     login = json.loads(out)
     assert (login["workspace"], login["role"], login["token"]) == (
@@ -40,8 +53,11 @@ def test_login_sync_status(server: Server, tmp_path: Path, memory_keyring: Memor
     )
     # the token is in the keyring (beside the replica's key), not in any file of the data
     # directory
-    [token] = [secret for (service, _), secret in memory_keyring.secrets.items()
-               if service == credentials.SERVICE]  # fmt: skip
+    [token] = [
+        secret
+        for (service, _), secret in memory_keyring.secrets.items()
+        if service == credentials.SERVICE
+    ]
     for path in Path(data).rglob("*"):
         if path.is_file():
             assert token.encode() not in path.read_bytes(), path
@@ -67,8 +83,17 @@ def test_a_replica_restored_from_a_backup_keeps_the_edits_made_since(
     server: Server, tmp_path: Path, memory_keyring: MemoryKeyring
 ) -> None:
     data = str(tmp_path / "data")
-    code, out = run("--data-dir", data, "login", "--server", server.url, "--user",
-                    "merchandiser@alpha", "--password-stdin", input=PASSWORD + "\n")  # fmt: skip
+    code, out = run(
+        "--data-dir",
+        data,
+        "login",
+        "--server",
+        server.url,
+        "--user",
+        "merchandiser@alpha",
+        "--password-stdin",
+        input=PASSWORD + "\n",
+    )
     assert code == 0, out
     folder = Path(json.loads(out)["folder"])
     run("--data-dir", data, "sync")
@@ -104,8 +129,17 @@ def test_a_replica_restored_from_a_backup_keeps_the_edits_made_since(
 
 
 def test_login_with_a_wrong_password_says_so(server: Server, tmp_path: Path) -> None:
-    code, out = run("--data-dir", str(tmp_path), "login", "--server", server.url, "--user",
-                    "merchandiser@alpha", "--password-stdin", input="nope\n")  # fmt: skip
+    code, out = run(
+        "--data-dir",
+        str(tmp_path),
+        "login",
+        "--server",
+        server.url,
+        "--user",
+        "merchandiser@alpha",
+        "--password-stdin",
+        input="nope\n",
+    )
     assert code == 1 and "unknown username or wrong password" in out
 
 
@@ -115,6 +149,15 @@ def test_sync_without_login_says_what_to_do(tmp_path: Path) -> None:
 
 
 def test_an_unreachable_server_is_reported(tmp_path: Path) -> None:
-    code, out = run("--data-dir", str(tmp_path), "login", "--server", "http://127.0.0.1:9",
-                    "--user", "x", "--password-stdin", input="pw\n")  # fmt: skip
+    code, out = run(
+        "--data-dir",
+        str(tmp_path),
+        "login",
+        "--server",
+        "http://127.0.0.1:9",
+        "--user",
+        "x",
+        "--password-stdin",
+        input="pw\n",
+    )
     assert code == 1 and "cannot reach the sync server" in out

@@ -31,12 +31,29 @@ def no_keyring(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_print_token_works_with_no_keyring(
     server: Server, tmp_path: Path, no_keyring: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    write_rows(server.engine, server.workspaces["alpha"], "materials",
-               [material(f"F-{i}") for i in range(3)])  # fmt: skip
+    write_rows(
+        server.engine,
+        server.workspaces["alpha"],
+        "materials",
+        [material(f"F-{i}") for i in range(3)],
+    )
     data = str(tmp_path / "data")
-    signed = CliRunner().invoke(cli, ["--data-dir", data, "login", "--server", server.url,
-                                      "--user", "merchandiser@alpha", "--password-stdin",
-                                      "--print-token"], input=PASSWORD + "\n", obj={})  # fmt: skip
+    signed = CliRunner().invoke(
+        cli,
+        [
+            "--data-dir",
+            data,
+            "login",
+            "--server",
+            server.url,
+            "--user",
+            "merchandiser@alpha",
+            "--password-stdin",
+            "--print-token",
+        ],
+        input=PASSWORD + "\n",
+        obj={},
+    )
     assert signed.exit_code == 0, signed.output
     token = signed.stdout.strip()
     assert len(token) >= 40 and "\n" not in token
@@ -55,8 +72,9 @@ def test_an_admins_token_for_a_job(
 ) -> None:
     write_rows(server.engine, server.workspaces["alpha"], "materials", [material("F-1")])
     db = server.engine.url.render_as_string(hide_password=False)
-    issued = CliRunner().invoke(sync_cli, ["--db", db, "device", "token", "floor@alpha",
-                                           "--name", "nightly labels"])  # fmt: skip
+    issued = CliRunner().invoke(
+        sync_cli, ["--db", db, "device", "token", "floor@alpha", "--name", "nightly labels"]
+    )
     assert issued.exit_code == 0, issued.output
     token = issued.stdout.strip()
     assert "shown this once" in issued.stderr
@@ -65,12 +83,14 @@ def test_an_admins_token_for_a_job(
     monkeypatch.setenv("WORKBENCH_TOKEN", token)
     data = str(tmp_path / "job")
     for _ in range(2):  # the first run sets the folder up, the next finds it
-        synced = CliRunner().invoke(cli, ["--data-dir", data, "sync", "--server", server.url],
-                                    obj={})  # fmt: skip
+        synced = CliRunner().invoke(
+            cli, ["--data-dir", data, "sync", "--server", server.url], obj={}
+        )
         assert synced.exit_code == 0, synced.output
     assert (Path(data) / "workspaces" / "alpha" / "replica.sqlite").exists()
-    unknown = CliRunner().invoke(sync_cli, ["--db", db, "device", "token", "nobody@alpha",
-                                            "--name", "x"])  # fmt: skip
+    unknown = CliRunner().invoke(
+        sync_cli, ["--db", db, "device", "token", "nobody@alpha", "--name", "x"]
+    )
     assert unknown.exit_code != 0 and "no user named" in unknown.output
     monkeypatch.delenv("WORKBENCH_TOKEN")
     needs = CliRunner().invoke(cli, ["--data-dir", data, "sync", "--server", server.url], obj={})

@@ -49,8 +49,9 @@ class AnswerLost(httpx.HTTPTransport):
 
 def client(server: Server, tmp_path: Path, transport: httpx.BaseTransport | None = None):  # type: ignore[no-untyped-def]
     replica = open_replica(tmp_path / "replica.sqlite")
-    return SyncClient(replica, server.url, server.login("merchandiser@alpha"),
-                      backoff_s=0.01, transport=transport)  # fmt: skip
+    return SyncClient(
+        replica, server.url, server.login("merchandiser@alpha"), backoff_s=0.01, transport=transport
+    )
 
 
 def test_a_retried_quote_request_gives_one_quote(priced: Server, tmp_path: Path) -> None:
@@ -67,25 +68,35 @@ def test_a_retried_quote_request_gives_one_quote(priced: Server, tmp_path: Path)
     assert quote["id"] == stored["id"] and quote["quote_no"] == stored["quote_no"]
     assert quote["report"]["price_per_piece"] == stored["price_per_piece"]
     with priced.engine.connect() as conn:
-        issued = conn.execute(sa.select(sa.func.count()).select_from(schema.audit_log).where(
-            schema.audit_log.c.action == "quote.issued")).scalar()  # fmt: skip
+        issued = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(schema.audit_log)
+            .where(schema.audit_log.c.action == "quote.issued")
+        ).scalar()
     assert issued == 1
 
 
 def test_a_key_is_one_quote_a_new_key_another(priced: Server) -> None:
     token = priced.login("merchandiser@alpha")
     with priced.client(token) as http:
-        first = http.post("/v1/pricing/quote", json={"sheet": sheet()},
-                          headers={"Idempotency-Key": "k-1"})  # fmt: skip
-        again = http.post("/v1/pricing/quote", json={"sheet": sheet()},
-                          headers={"Idempotency-Key": "k-1"})  # fmt: skip
-        other = http.post("/v1/pricing/quote", json={"sheet": sheet()},
-                          headers={"Idempotency-Key": "k-2"})  # fmt: skip
+        first = http.post(
+            "/v1/pricing/quote", json={"sheet": sheet()}, headers={"Idempotency-Key": "k-1"}
+        )
+        again = http.post(
+            "/v1/pricing/quote", json={"sheet": sheet()}, headers={"Idempotency-Key": "k-1"}
+        )
+        other = http.post(
+            "/v1/pricing/quote", json={"sheet": sheet()}, headers={"Idempotency-Key": "k-2"}
+        )
         unkeyed = http.post("/v1/pricing/quote", json={"sheet": sheet()})
-        reused = http.post("/v1/pricing/quote", json={"sheet": sheet(quantity=10)},
-                           headers={"Idempotency-Key": "k-1"})  # fmt: skip
-        bad = http.post("/v1/pricing/quote", json={"sheet": sheet()},
-                        headers={"Idempotency-Key": "not a key!"})  # fmt: skip
+        reused = http.post(
+            "/v1/pricing/quote",
+            json={"sheet": sheet(quantity=10)},
+            headers={"Idempotency-Key": "k-1"},
+        )
+        bad = http.post(
+            "/v1/pricing/quote", json={"sheet": sheet()}, headers={"Idempotency-Key": "not a key!"}
+        )
     assert first.status_code == again.status_code == other.status_code == 200
     assert first.json() == again.json()
     assert other.json()["quote"]["id"] != first.json()["quote"]["id"]
@@ -95,8 +106,9 @@ def test_a_key_is_one_quote_a_new_key_another(priced: Server) -> None:
     assert len(_server_quotes(priced)) == 3
     # another user's same key is their own
     with priced.client(priced.login("admin@alpha")) as http:
-        theirs = http.post("/v1/pricing/quote", json={"sheet": sheet()},
-                           headers={"Idempotency-Key": "k-1"})  # fmt: skip
+        theirs = http.post(
+            "/v1/pricing/quote", json={"sheet": sheet()}, headers={"Idempotency-Key": "k-1"}
+        )
     assert theirs.json()["quote"]["id"] != first.json()["quote"]["id"]
 
 
@@ -107,10 +119,8 @@ def test_a_key_is_kept_for_the_quotes_validity_only(priced: Server) -> None:
     assert me is not None
     today = date.today()
     first = pricing.issue_quote(priced.engine, me, {"sheet": sheet()}, today, "k-9")
-    same = pricing.issue_quote(priced.engine, me, {"sheet": sheet()}, today + timedelta(30),
-                               "k-9")  # fmt: skip
-    later = pricing.issue_quote(priced.engine, me, {"sheet": sheet()}, today + timedelta(31),
-                                "k-9")  # fmt: skip
+    same = pricing.issue_quote(priced.engine, me, {"sheet": sheet()}, today + timedelta(30), "k-9")
+    later = pricing.issue_quote(priced.engine, me, {"sheet": sheet()}, today + timedelta(31), "k-9")
     assert same["id"] == first["id"] and later["id"] != first["id"]
 
 
@@ -124,8 +134,11 @@ def test_requests_with_one_key_at_once_make_one_quote(priced: Server) -> None:
 
     def ask() -> None:
         start.wait()
-        got.append(pricing.issue_quote(priced.engine, me, {"sheet": sheet()},
-                                       idempotency_key="together")["id"])  # fmt: skip
+        got.append(
+            pricing.issue_quote(priced.engine, me, {"sheet": sheet()}, idempotency_key="together")[
+                "id"
+            ]
+        )
 
     threads = [threading.Thread(target=ask) for _ in range(4)]
     for t in threads:

@@ -69,8 +69,13 @@ def test_an_admin_imports_a_cost_master_from_the_app(
         data = QMimeData()
         data.setUrls([QUrl.fromLocalFile(str(path))])
         with qtbot.waitSignal(dialog.checked, timeout=10_000) as blocker:
-            drop = QDropEvent(QPoint(10, 10), Qt.DropAction.CopyAction, data,
-                              Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)  # fmt: skip
+            drop = QDropEvent(
+                QPoint(10, 10),
+                Qt.DropAction.CopyAction,
+                data,
+                Qt.MouseButton.NoButton,
+                Qt.KeyboardModifier.NoModifier,
+            )
             dialog.dropEvent(drop)
         assert dialog.kind == "cost_rates"
         # "Amount" holds notes and "Rate" the rates: the guess took the first heading it knew
@@ -111,8 +116,10 @@ def test_an_admin_imports_a_cost_master_from_the_app(
         assert dialog.summary.text().startswith("Imported: 3 read · 2 new")
         query = "SELECT rate_code, rate, basis FROM cost_rates ORDER BY rate_code"
         rows = win.workspace.replica.conn.execute(query).fetchall()
-        assert [tuple(r) for r in rows] == [("TRIM", "0.55", "per piece"),
-                                            ("YRN-NE30", "268.00", "per kg")]  # fmt: skip
+        assert [tuple(r) for r in rows] == [
+            ("TRIM", "0.55", "per piece"),
+            ("YRN-NE30", "268.00", "per kg"),
+        ]
 
 
 def test_the_server_refuses_imports_from_other_roles(
@@ -128,8 +135,9 @@ def test_the_server_refuses_imports_from_other_roles(
             dialog.open_file(path)
         assert dialog.kind == "brands"
         dialog.import_button.click()
-        qtbot.waitUntil(lambda: "importing master data is for admins" in dialog.summary.text(),
-                        timeout=10_000)  # fmt: skip
+        qtbot.waitUntil(
+            lambda: "importing master data is for admins" in dialog.summary.text(), timeout=10_000
+        )
 
 
 #: prices that read both ways (1,250 is 1.25 or 1250): nothing in the file tells which
@@ -158,8 +166,10 @@ def test_the_admin_says_the_decimal_mark_and_it_goes_to_the_check_and_the_server
     assert dialog.decimal_mark == ","
     table = blocker.args[0]
     assert table.problems == []
-    assert [(v["code"], v["price"]) for _, v in table.rows] == [("Y-30", "1.250"),
-                                                                ("B-18", "2.500")]  # fmt: skip
+    assert [(v["code"], v["price"]) for _, v in table.rows] == [
+        ("Y-30", "1.250"),
+        ("B-18", "2.500"),
+    ]
     with (
         qtbot.waitSignal(admin.sync.synced, timeout=30_000),
         qtbot.waitSignal(dialog.answered, timeout=20_000) as blocker,
@@ -177,8 +187,10 @@ def test_checking_a_large_file_shows_its_progress_and_cancel_stops_it(
 ) -> None:
     dialog = admin.show_import()
     path = tmp_path / "large.csv"
-    lines = [f"M-{n:06d};Fabric {n};fabric;jersey;m;{n % 900 + 100}.{n % 100:02d}"
-             for n in range(150_000)]  # fmt: skip
+    lines = [
+        f"M-{n:06d};Fabric {n};fabric;jersey;m;{n % 900 + 100}.{n % 100:02d}"
+        for n in range(150_000)
+    ]
     path.write_text("Code;Name;Type;Category;Unit;Price\n" + "\n".join(lines) + "\n")
     heard: list[tuple[int, int, str]] = []
     dialog.progressed.connect(lambda *args: heard.append(args))
@@ -211,15 +223,29 @@ def test_sending_shows_the_bytes_then_the_server_at_work_and_cancel_stops_the_up
     go_on = threading.Event()
     sent: list[str | None] = []
 
-    def upload(kind: str, path: Path, dry_run: bool, partial: bool, columns: dict[str, str],
-               mark: str | None, ctx: OpContext) -> dict[str, Any]:  # fmt: skip
+    def upload(
+        kind: str,
+        path: Path,
+        dry_run: bool,
+        partial: bool,
+        columns: dict[str, str],
+        mark: str | None,
+        ctx: OpContext,
+    ) -> dict[str, Any]:
         sent.append(mark)
         ctx.progress(1_000_000, 2_000_000)
         while not go_on.wait(0.02):
             ctx.check()  # cancelled: the rest is never sent
         ctx.progress(2_000_000, 2_000_000)
-        return {"rows_read": 2, "inserted": 2, "updated": 0, "unchanged": 0, "rejected": 0,
-                "written": True, "dry_run": dry_run}  # fmt: skip
+        return {
+            "rows_read": 2,
+            "inserted": 2,
+            "updated": 0,
+            "unchanged": 0,
+            "rejected": 0,
+            "written": True,
+            "dry_run": dry_run,
+        }
 
     dialog = ImportDialog(admin.workspace, admin.ops, upload, admin)
     qtbot.addWidget(dialog)
@@ -231,8 +257,7 @@ def test_sending_shows_the_bytes_then_the_server_at_work_and_cancel_stops_the_up
     dialog.set_decimal_mark(",")
     qtbot.waitUntil(lambda: dialog.table is not None, timeout=10_000)
     qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "sending 1.0 of 2.0 MB" in dialog.progress_label.text(),
-                    timeout=10_000)  # fmt: skip
+    qtbot.waitUntil(lambda: "sending 1.0 of 2.0 MB" in dialog.progress_label.text(), timeout=10_000)
     assert sent == ["comma"]
     assert dialog.progress_bar.value() == 1_000_000 and dialog.cancel_button.isEnabled()
     assert not dialog.mapping_table.isEnabled() and not dialog.import_button.isEnabled()
@@ -248,7 +273,9 @@ def test_sending_shows_the_bytes_then_the_server_at_work_and_cancel_stops_the_up
     go_on.set()
     with qtbot.waitSignal(dialog.answered, timeout=10_000):
         qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
-    assert heard[-1] == "Importing brands.csv on the server: the server is checking and " \
-        "writing the file…"  # fmt: skip
+    assert (
+        heard[-1] == "Importing brands.csv on the server: the server is checking and "
+        "writing the file…"
+    )
     assert dialog.summary.text().startswith("Imported: 2 read · 2 new")
     assert not dialog.progress_row.isVisible()

@@ -35,19 +35,69 @@ def clo_bom(path: Path) -> Path:
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(["BOM — Style TS-101 Crew neck tee", None, None, None])
-    sheet.append(["No.", "Name", "Type", "Item No.", "Supplier", "Content", "Color",
-                  "Placement", "Usage", "Unit"])  # fmt: skip
-    sheet.append([1, "Single Jersey 180", "Fabric", "FAB-0000001", "Kongu", "100% Cotton",
-                  "Navy", "Body", 0.21, "kg"])  # fmt: skip
-    sheet.append([2, "Organic cotton pique white", "Fabric", None, None, None, "White",
-                  "Collar", 0.02, "kg"])  # fmt: skip
+    sheet.append(
+        [
+            "No.",
+            "Name",
+            "Type",
+            "Item No.",
+            "Supplier",
+            "Content",
+            "Color",
+            "Placement",
+            "Usage",
+            "Unit",
+        ]
+    )
+    sheet.append(
+        [
+            1,
+            "Single Jersey 180",
+            "Fabric",
+            "FAB-0000001",
+            "Kongu",
+            "100% Cotton",
+            "Navy",
+            "Body",
+            0.21,
+            "kg",
+        ]
+    )
+    sheet.append(
+        [2, "Organic cotton pique white", "Fabric", None, None, None, "White", "Collar", 0.02, "kg"]
+    )
     sheet.append([" "])  # a blank line (a space, as spreadsheets keep them)
-    sheet.append([3, 'Polyester button 18L "black"', "Button", None, None, None, "Black",
-                  "Placket", 3, "pcs"])  # fmt: skip
-    sheet.append([4, "Sewing thread Tex 27", "Thread", None, None, None, "DTM", "All seams",
-                  180, "m"])  # fmt: skip
-    sheet.append([5, "Rib 1x1 viscose black", "Fabric", "FAB-9999999", None, None, "Black",
-                  "Neck rib", "0,01", "kg"])  # fmt: skip
+    sheet.append(
+        [
+            3,
+            'Polyester button 18L "black"',
+            "Button",
+            None,
+            None,
+            None,
+            "Black",
+            "Placket",
+            3,
+            "pcs",
+        ]
+    )
+    sheet.append(
+        [4, "Sewing thread Tex 27", "Thread", None, None, None, "DTM", "All seams", 180, "m"]
+    )
+    sheet.append(
+        [
+            5,
+            "Rib 1x1 viscose black",
+            "Fabric",
+            "FAB-9999999",
+            None,
+            None,
+            "Black",
+            "Neck rib",
+            "0,01",
+            "kg",
+        ]
+    )
     sheet.append([6, None, "Label", None, None, None, None, "Neck", 1, "pc"])
     book.save(path)
     return path
@@ -77,7 +127,12 @@ def test_bom_lines_match_by_code_else_offer_the_closest_names(
     ]
     assert bom.counts() == {"matched": 1, "confirm": 3, "unmatched": 1}
     assert [line.quantity for line in bom.lines] == [
-        Decimal("0.21"), Decimal("0.02"), 3, 180, Decimal("0.01")]  # fmt: skip
+        Decimal("0.21"),
+        Decimal("0.02"),
+        3,
+        180,
+        Decimal("0.01"),
+    ]
     pique = bom.lines[1]
     assert len(pique.candidates) <= 3 and pique.candidates[0].code == "FAB-0000002"
     assert pique.values["placement"] == "Collar"
@@ -118,13 +173,19 @@ def test_the_bom_command(tmp_path: Path) -> None:
     workspace.close()
     path = clo_bom(tmp_path / "bom.xlsx")
     result = CliRunner().invoke(
-        app_cli, ["--data-dir", str(tmp_path / "data"), "bom", str(path), "--workspace", "mill"],
+        app_cli,
+        ["--data-dir", str(tmp_path / "data"), "bom", str(path), "--workspace", "mill"],
         obj={},
-    )  # fmt: skip
+    )
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.stdout.strip().splitlines()]
     assert lines[0]["status"] == "matched" and lines[0]["candidates"][0]["code"] == "FAB-0000001"
     assert lines[1]["quantity"] == "0.02" and lines[1]["placement"] == "Collar"
-    assert lines[-1] == {"file": "bom.xlsx", "matched": 1, "confirm": 3, "unmatched": 1,
-                         "rejected": 1}  # fmt: skip
+    assert lines[-1] == {
+        "file": "bom.xlsx",
+        "matched": 1,
+        "confirm": 3,
+        "unmatched": 1,
+        "rejected": 1,
+    }
     assert "row 9, column 'Name': a value is required" in result.stderr

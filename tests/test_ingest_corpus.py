@@ -23,8 +23,7 @@ from tests.sync_fixtures import Server
 from workbench.ingest import load_mapping, read_table, validate
 
 CORPUS = Path(__file__).parent / "data" / "ingest"
-FILES = sorted(p.name for p in CORPUS.iterdir()
-               if p.suffix in (".csv", ".txt", ".xls", ".xlsx"))  # fmt: skip
+FILES = sorted(p.name for p in CORPUS.iterdir() if p.suffix in (".csv", ".txt", ".xls", ".xlsx"))
 
 
 def expected_of(name: str) -> Path:
@@ -37,8 +36,12 @@ def stored(server: Server, kind: str, fields: list[str]) -> list[dict[str, Any]]
     mapping = load_mapping(kind)
     t = schema.replicated[mapping.table]
     with server.engine.connect() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(sa.select(t).where(
-            t.c.workspace_id == server.workspaces["alpha"], t.c.deleted == 0))]  # fmt: skip
+        rows = [
+            dict(r._mapping)
+            for r in conn.execute(
+                sa.select(t).where(t.c.workspace_id == server.workspaces["alpha"], t.c.deleted == 0)
+            )
+        ]
         for rule in mapping.reference_fields:
             table, by = rule.references  # type: ignore[misc]
             other = schema.replicated[table]
@@ -58,27 +61,47 @@ def outcome(
     if server is None:  # read and checked only (a BOM is matched on the laptop)
         table = validate(read_table(path), load_mapping(kind), **options)
         rejects = [[p.row, p.column, p.value, p.rule] for p in table.problems]
-        return {"kind": kind, "options": options, "rows_read": table.rows_read,
-                "skipped": [list(s) for s in table.skipped], "rejects": rejects,
-                "landed": [dict(values) for _, values in table.rows]}  # fmt: skip
+        return {
+            "kind": kind,
+            "options": options,
+            "rows_read": table.rows_read,
+            "skipped": [list(s) for s in table.skipped],
+            "rejects": rejects,
+            "landed": [dict(values) for _, values in table.rows],
+        }
     for before_kind, before in expected.get("before", []):
-        done = import_file(server.engine, server.workspaces["alpha"], before_kind,
-                           CORPUS / before, accept_partial=True, report_dir=reports)  # fmt: skip
+        done = import_file(
+            server.engine,
+            server.workspaces["alpha"],
+            before_kind,
+            CORPUS / before,
+            accept_partial=True,
+            report_dir=reports,
+        )
         assert done.written, (before, done.problems)
     workspace = server.workspaces["alpha"]
     strict = import_file(server.engine, workspace, kind, path, report_dir=reports, **options)
     if strict.rejected:
         assert not strict.written  # all or nothing: a reject stops the whole file
-    summary = import_file(server.engine, workspace, kind, path, accept_partial=True,
-                          report_dir=reports, **options)  # fmt: skip
+    summary = import_file(
+        server.engine, workspace, kind, path, accept_partial=True, report_dir=reports, **options
+    )
     table = validate(read_table(path), load_mapping(kind), lambda *_: {}, **options)
     mapping = load_mapping(kind)
-    fields = [r.name for r in mapping.fields if r.store and (
-        r.name in table.columns or r.name in table.derived or r.default is not None)]  # fmt: skip
-    return {"kind": kind, "before": expected.get("before", []), "options": options,
-            "rows_read": summary.rows_read, "skipped": [list(s) for s in table.skipped],
-            "rejects": [[r["row"], r["column"], r["value"], r["rule"]] for r in summary.rejects],
-            "landed": stored(server, kind, fields)}  # fmt: skip
+    fields = [
+        r.name
+        for r in mapping.fields
+        if r.store and (r.name in table.columns or r.name in table.derived or r.default is not None)
+    ]
+    return {
+        "kind": kind,
+        "before": expected.get("before", []),
+        "options": options,
+        "rows_read": summary.rows_read,
+        "skipped": [list(s) for s in table.skipped],
+        "rejects": [[r["row"], r["column"], r["value"], r["rule"]] for r in summary.rejects],
+        "landed": stored(server, kind, fields),
+    }
 
 
 @pytest.mark.parametrize("name", [n for n in FILES if n != "clo3d_bom.csv"])

@@ -33,8 +33,12 @@ BAD = "FAB-903;Broken;fabric;rib;;heavy;170;kg;10;X\n"
 def server_codes(server: Server) -> dict[str, tuple]:
     t = schema.replicated["materials"]
     with server.engine.connect() as conn:
-        return {r.code: (r.name, r.price, r.version) for r in conn.execute(
-            sa.select(t).where(t.c.workspace_id == server.workspaces["alpha"]))}  # fmt: skip
+        return {
+            r.code: (r.name, r.price, r.version)
+            for r in conn.execute(
+                sa.select(t).where(t.c.workspace_id == server.workspaces["alpha"])
+            )
+        }
 
 
 def write(path: Path, text: str) -> Path:
@@ -72,16 +76,18 @@ def test_a_rejected_row_means_nothing_is_written(server: Server, tmp_path: Path)
         .splitlines()[1]
         .startswith("mixed.csv,4,GSM,heavy,not a number,")
     )
-    partial = import_file(server.engine, server.workspaces["alpha"], "materials", path,
-                          accept_partial=True)  # fmt: skip
+    partial = import_file(
+        server.engine, server.workspaces["alpha"], "materials", path, accept_partial=True
+    )
     assert (partial.inserted, partial.rejected, partial.written) == (2, 1, True)
     assert set(server_codes(server)) == {"FAB-901", "YRN-902"}
 
 
 def test_dry_run_shows_what_would_change(server: Server, tmp_path: Path) -> None:
     path = write(tmp_path / "materials.csv", HEADER + GOOD)
-    summary = import_file(server.engine, server.workspaces["alpha"], "materials", path,
-                          dry_run=True)  # fmt: skip
+    summary = import_file(
+        server.engine, server.workspaces["alpha"], "materials", path, dry_run=True
+    )
     assert (summary.inserted, summary.written) == (2, False)
     assert server_codes(server) == {}
 
@@ -103,18 +109,22 @@ def test_the_import_command(server: Server, tmp_path: Path) -> None:
     db = db if not db.startswith("sqlite") else server.engine.url.database
     path = write(tmp_path / "materials.csv", HEADER + GOOD + BAD)
     runner = CliRunner()
-    refused = runner.invoke(sync_cli, ["--db", db, "import", "materials", str(path),
-                                       "--workspace", "alpha"])  # fmt: skip
+    refused = runner.invoke(
+        sync_cli, ["--db", db, "import", "materials", str(path), "--workspace", "alpha"]
+    )
     assert refused.exit_code == 1
     assert "line 4, column 'GSM' ('heavy')" in refused.output
     assert "nothing was imported" in refused.output
-    done = runner.invoke(sync_cli, ["--db", db, "import", "materials", str(path), "--workspace",
-                                    "alpha", "--accept-partial"])  # fmt: skip
+    done = runner.invoke(
+        sync_cli,
+        ["--db", db, "import", "materials", str(path), "--workspace", "alpha", "--accept-partial"],
+    )
     assert done.exit_code == 0, done.output
     summary = json.loads(done.output.strip().splitlines()[-1])
     assert (summary["inserted"], summary["rejected"]) == (2, 1)
-    unknown = runner.invoke(sync_cli, ["--db", db, "import", "materials", str(path),
-                                       "--workspace", "nowhere"])  # fmt: skip
+    unknown = runner.invoke(
+        sync_cli, ["--db", db, "import", "materials", str(path), "--workspace", "nowhere"]
+    )
     assert unknown.exit_code == 1 and "no workspace named 'nowhere'" in unknown.output
 
 
@@ -128,10 +138,16 @@ def test_a_value_the_declaration_refuses_is_rejected_with_file_row_and_column(
     path = write(tmp_path / "long.csv", HEADER + GOOD + long_row)
     summary = import_file(server.engine, server.workspaces["alpha"], "materials", path)
     assert (summary.rejected, summary.written) == (1, False)
-    assert summary.rejects == [{"file": "long.csv", "row": 4, "column": "Supplier",
-                                "value": supplier.strip(),
-                                "message": "is longer than 500 characters",
-                                "rule": "too long"}]
+    assert summary.rejects == [
+        {
+            "file": "long.csv",
+            "row": 4,
+            "column": "Supplier",
+            "value": supplier.strip(),
+            "message": "is longer than 500 characters",
+            "rule": "too long",
+        }
+    ]
     assert server_codes(server) == {}
 
 
@@ -154,12 +170,15 @@ def test_an_import_reports_its_progress_and_stops_when_cancelled(
     """The import says how far it is (rows read, columns checked, rows written) through a
     callback; a callback that raises Cancelled stops it, and the one transaction it
     writes in leaves nothing behind: no row, no change number, no audit entry."""
-    rows = "".join(f"FAB-{n:05d};Jersey {n};fabric;jersey;100% Cotton;180;150;kg;12.5;S\n"
-                   for n in range(50_000))  # fmt: skip
+    rows = "".join(
+        f"FAB-{n:05d};Jersey {n};fabric;jersey;100% Cotton;180;150;kg;12.5;S\n"
+        for n in range(50_000)
+    )
     path = write(tmp_path / "materials.csv", HEADER + rows)
     seen: list[ImportProgress] = []
-    summary = import_file(server.engine, server.workspaces["alpha"], "materials", path,
-                          progress=seen.append)  # fmt: skip
+    summary = import_file(
+        server.engine, server.workspaces["alpha"], "materials", path, progress=seen.append
+    )
     assert summary.inserted == 50_000
     stages = [p.stage for p in seen]
     assert stages[0] == "read" and stages[-1] == "done"
@@ -177,15 +196,25 @@ def test_an_import_reports_its_progress_and_stops_when_cancelled(
     t = schema.replicated["materials"]
     with server.engine.connect() as conn:
         before = conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
-        seq = conn.execute(sa.select(schema.workspaces.c.last_seq).where(
-            schema.workspaces.c.id == server.workspaces["beta"])).scalar_one()  # fmt: skip
+        seq = conn.execute(
+            sa.select(schema.workspaces.c.last_seq).where(
+                schema.workspaces.c.id == server.workspaces["beta"]
+            )
+        ).scalar_one()
     with pytest.raises(Cancelled):
-        import_file(server.engine, server.workspaces["beta"], "materials", path,
-                    progress=cancel_midway)  # fmt: skip
+        import_file(
+            server.engine, server.workspaces["beta"], "materials", path, progress=cancel_midway
+        )
     with server.engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one() == before
-        assert conn.execute(sa.select(schema.workspaces.c.last_seq).where(
-            schema.workspaces.c.id == server.workspaces["beta"])).scalar_one() == seq  # fmt: skip
+        assert (
+            conn.execute(
+                sa.select(schema.workspaces.c.last_seq).where(
+                    schema.workspaces.c.id == server.workspaces["beta"]
+                )
+            ).scalar_one()
+            == seq
+        )
 
 
 def test_the_import_command_shows_progress_on_a_terminal_only() -> None:
@@ -197,8 +226,12 @@ def test_the_import_command_shows_progress_on_a_terminal_only() -> None:
     shown = Terminal()
     printer = progress_printer(shown)
     assert printer is not None
-    for p in (ImportProgress("read", 200_000, 200_000), ImportProgress("check", 21, 21),
-              ImportProgress("write", 100_000, 200_000), ImportProgress("done", 1, 1)):  # fmt: skip
+    for p in (
+        ImportProgress("read", 200_000, 200_000),
+        ImportProgress("check", 21, 21),
+        ImportProgress("write", 100_000, 200_000),
+        ImportProgress("done", 1, 1),
+    ):
         printer(p)
     text = shown.getvalue()
     assert "200,000 lines read" in text and "100,000 of 200,000 rows written" in text
@@ -212,8 +245,9 @@ def test_the_import_endpoint_takes_the_files_decimal_mark(server: Server) -> Non
     with server.client(server.login("admin@alpha")) as http:
 
         def upload(**params: str) -> httpx.Response:
-            return http.post("/v1/import/materials", content=body,
-                             params={"filename": "mara.csv", **params})  # fmt: skip
+            return http.post(
+                "/v1/import/materials", content=body, params={"filename": "mara.csv", **params}
+            )
 
         refused = upload()
         assert refused.status_code == 200 and refused.json()["written"] is False
@@ -222,18 +256,27 @@ def test_the_import_endpoint_takes_the_files_decimal_mark(server: Server) -> Non
         assert as_point.json()["inserted"] == 1 and as_point.json()["written"] is False
         for wrong in (upload(decimal_mark="semicolon"), upload(decimal_mark="")):
             assert wrong.status_code == 400
-            assert (wrong.json()["error"], wrong.json()["field"]) == ("bad_request",
-                                                                      "decimal_mark")  # fmt: skip
+            assert (wrong.json()["error"], wrong.json()["field"]) == ("bad_request", "decimal_mark")
         done = upload(decimal_mark="comma")
         assert done.status_code == 200 and done.json()["written"] is True, done.text
     assert server_codes(server)["FAB-906"][1] == "1.180"
     with server.client(server.login("admin@alpha")) as http:
-        again = http.post("/v1/import/materials", content=body.replace(b"FAB-906", b"FAB-907"),
-                          params={"filename": "mara.csv", "decimal_mark": "."})  # fmt: skip
+        again = http.post(
+            "/v1/import/materials",
+            content=body.replace(b"FAB-906", b"FAB-907"),
+            params={"filename": "mara.csv", "decimal_mark": "."},
+        )
         assert again.json()["written"] is True
         document = http.get("/v1/openapi.json").json()
     assert server_codes(server)["FAB-907"][1] == "1180"
-    [documented] = [p for p in document["paths"]["/v1/import/{kind}"]["post"]["parameters"]
-                    if p.get("name") == "decimal_mark"]  # fmt: skip
+    [documented] = [
+        p
+        for p in document["paths"]["/v1/import/{kind}"]["post"]["parameters"]
+        if p.get("name") == "decimal_mark"
+    ]
     assert documented["in"] == "query" and set(documented["schema"]["enum"]) == {
-        "comma", "point", ",", "."}  # fmt: skip
+        "comma",
+        "point",
+        ",",
+        ".",
+    }

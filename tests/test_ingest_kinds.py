@@ -62,8 +62,15 @@ def test_every_kind_has_a_mapping_that_loads() -> None:
 
 def test_a_mapping_that_gives_one_heading_to_two_fields_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "bad.json"
-    path.write_text(json.dumps({"kind": "brands", "key": "code", "fields": {
-        "code": {"aliases": ["Code"]}, "name": {"aliases": ["code "]}}}))  # fmt: skip
+    path.write_text(
+        json.dumps(
+            {
+                "kind": "brands",
+                "key": "code",
+                "fields": {"code": {"aliases": ["Code"]}, "name": {"aliases": ["code "]}},
+            }
+        )
+    )
     with pytest.raises(MappingError, match=r"bad\.json: the heading 'code ' is given for both"):
         load_mapping(path)
 
@@ -105,14 +112,19 @@ def test_cost_rates_name_materials_and_unknown_ones_are_rejected(
     assert written[("EMB-FLAT", None)]["basis"] == "per 1000 stitches"
     dyeing = written[("DYE-REA-D", None)]
     assert (dyeing["dye_class"], dyeing["shade_depth"], dyeing["valid_from"]) == (
-        "reactive", "dark", "2026-10-01")  # fmt: skip
+        "reactive",
+        "dark",
+        "2026-10-01",
+    )
     assert dyeing["currency"] == "INR" and dyeing["description"] == ""
 
     again = load(masters, "cost_rates", path, accept_partial=True)
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 4)
     # the same rate code from a later date is a new rate, not an update of the old one
-    later = write(tmp_path / "later.csv", text.splitlines()[0] + "\n"
-                  "DYE-REA-D;dyeing;;reactive;dark;kg;136,00;01.12.2026;Dye house\n")  # fmt: skip
+    later = write(
+        tmp_path / "later.csv",
+        text.splitlines()[0] + "\nDYE-REA-D;dyeing;;reactive;dark;kg;136,00;01.12.2026;Dye house\n",
+    )
     assert load(masters, "cost_rates", later).inserted == 1
 
 
@@ -122,8 +134,9 @@ def test_margin_rules_by_brand_with_percentages_and_quantity_breaks(
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(["Margin rules 2026", None, None, None, None, None, None])  # a title row
-    sheet.append(["Brand", "Category", "Method", "Margin %", "Min margin", "MOQ from",
-                  "Valid from"])  # fmt: skip
+    sheet.append(
+        ["Brand", "Category", "Method", "Margin %", "Min margin", "MOQ from", "Valid from"]
+    )
     sheet.append(["NRD", None, "margin on price", "28%", "15%", None, "2026-01-01"])
     sheet.append(["NRD", None, "margin", 0.26, 0.15, 5000, "2026-01-01"])
     sheet.append(["HLM", "knit tops", "markup on cost", "40%", None, 0, "2026-01-01"])
@@ -133,12 +146,13 @@ def test_margin_rules_by_brand_with_percentages_and_quantity_breaks(
     book.save(path)
     summary = load(masters, "margin_rules", path)
     assert summary.written is False
-    duplicate = ("column 'Brand' ('NRD / * / 0 / 2026-01-01'): duplicate: the same brand_id + "
-                 "category + moq_from + valid_from is on rows 3 and 7")
+    duplicate = (
+        "column 'Brand' ('NRD / * / 0 / 2026-01-01'): duplicate: the same brand_id + "
+        "category + moq_from + valid_from is on rows 3 and 7"
+    )
     assert summary.problems == [
         f"margins.xlsx, row 3, {duplicate}",
-        "margins.xlsx, row 6, column 'Brand' ('ZZZ'): no brand with code 'ZZZ' in this "
-        "workspace",
+        "margins.xlsx, row 6, column 'Brand' ('ZZZ'): no brand with code 'ZZZ' in this workspace",
         "margins.xlsx, row 7, column 'Margin %' ('28'): write a share as a fraction or a "
         "percentage (0.28 or 28%)",
         f"margins.xlsx, row 7, {duplicate}",
@@ -148,28 +162,38 @@ def test_margin_rules_by_brand_with_percentages_and_quantity_breaks(
     book.save(fixed)
     assert load(masters, "margin_rules", fixed).inserted == 3
     brand_ids = {r["code"]: r["id"] for r in rows(masters, "brands")}
-    got = sorted((r["brand_id"], r["category"], r["method"], r["rate"], r["min_margin"],
-                  r["moq_from"]) for r in rows(masters, "margin_rules"))  # fmt: skip
-    assert got == sorted([
-        (brand_ids["NRD"], "*", "margin", "0.28", "0.15", 0),
-        (brand_ids["NRD"], "*", "margin", "0.26", "0.15", 5000),
-        (brand_ids["HLM"], "knit tops", "markup", "0.4", None, 0),
-    ])  # fmt: skip
+    got = sorted(
+        (r["brand_id"], r["category"], r["method"], r["rate"], r["min_margin"], r["moq_from"])
+        for r in rows(masters, "margin_rules")
+    )
+    assert got == sorted(
+        [
+            (brand_ids["NRD"], "*", "margin", "0.28", "0.15", 0),
+            (brand_ids["NRD"], "*", "margin", "0.26", "0.15", 5000),
+            (brand_ids["HLM"], "knit tops", "markup", "0.4", None, 0),
+        ]
+    )
     assert load(masters, "margin_rules", fixed).unchanged == 3
 
 
 def test_capacity_per_work_centre_and_day(server: Server, tmp_path: Path) -> None:
-    centres = write(tmp_path / "crhd.txt", "ARBPL\tKTEXT\tProcess\tWERKS\n"
-                    "KNT-01\tCircular knitting hall A\tknitting\tTirupur\n"
-                    "SEW-01\tSewing line 1\tstitching\tTirupur\n")  # fmt: skip
+    centres = write(
+        tmp_path / "crhd.txt",
+        "ARBPL\tKTEXT\tProcess\tWERKS\n"
+        "KNT-01\tCircular knitting hall A\tknitting\tTirupur\n"
+        "SEW-01\tSewing line 1\tstitching\tTirupur\n",
+    )
     assert load(server, "work_centres", centres).inserted == 2
-    capacity = write(tmp_path / "capacity.csv", "Work centre|Date|Available|Booked\n"
-                     "KNT-01|24.11.2026|63.360|40.000\n"
-                     "KNT-01|25.11.2026|63.360|\n"
-                     "SEW-01|24.11.2026|19200|19200\n"
-                     "SEW-01|24.11.2026|19200|100\n"
-                     "CUT-09|24.11.2026|11520|0\n"
-                     "SEW-01|25.11.2026|-5|0\n")  # fmt: skip
+    capacity = write(
+        tmp_path / "capacity.csv",
+        "Work centre|Date|Available|Booked\n"
+        "KNT-01|24.11.2026|63.360|40.000\n"
+        "KNT-01|25.11.2026|63.360|\n"
+        "SEW-01|24.11.2026|19200|19200\n"
+        "SEW-01|24.11.2026|19200|100\n"
+        "CUT-09|24.11.2026|11520|0\n"
+        "SEW-01|25.11.2026|-5|0\n",
+    )
     # 63.360 reads both ways and nothing else in the file tells: the admin gives the mark
     summary = load(server, "capacity", capacity, decimal_mark=",")
     assert [p.split(": ", 1)[1] for p in summary.problems] == [
@@ -179,11 +203,12 @@ def test_capacity_per_work_centre_and_day(server: Server, tmp_path: Path) -> Non
         "negative: this column takes no numbers below zero",
     ]
     assert rows(server, "capacity") == []
-    assert load(server, "capacity", capacity, accept_partial=True,
-                decimal_mark=",").inserted == 2  # fmt: skip
+    assert load(server, "capacity", capacity, accept_partial=True, decimal_mark=",").inserted == 2
     centre_codes = {r["id"]: r["code"] for r in rows(server, "work_centres")}
-    got = sorted((centre_codes[r["work_centre_id"]], r["day"], r["minutes_available"],
-                  r["minutes_booked"]) for r in rows(server, "capacity"))  # fmt: skip
+    got = sorted(
+        (centre_codes[r["work_centre_id"]], r["day"], r["minutes_available"], r["minutes_booked"])
+        for r in rows(server, "capacity")
+    )
     assert got == [("KNT-01", "2026-11-24", 63360, 40000), ("KNT-01", "2026-11-25", 63360, 0)]
     sewing = {r["process"] for r in rows(server, "work_centres")}
     assert sewing == {"knitting", "sewing"}
@@ -210,25 +235,31 @@ def test_orders_from_an_sap_extract(masters: Server, tmp_path: Path) -> None:
     assert got["TS-101"]["material_id"] == material_ids["000000000000012345"]
     assert (got["TS-101"]["quantity"], got["TS-101"]["unit_price"]) == (12000, "3.45")
     assert (got["TS-101"]["order_date"], got["TS-101"]["promised_date"]) == (
-        "2026-11-02", "2027-01-15")  # fmt: skip
+        "2026-11-02",
+        "2027-01-15",
+    )
     assert got["TS-102"]["material_id"] is None and got["TS-102"]["uom"] == "pc"
 
 
 def test_references_are_looked_up_in_the_callers_workspace_only(
     masters: Server, tmp_path: Path
 ) -> None:
-    path = write(tmp_path / "margins.csv", "Brand,Method,Rate,Valid from\n"
-                 "NRD,margin,0.3,2026-01-01\n")  # fmt: skip
+    path = write(
+        tmp_path / "margins.csv", "Brand,Method,Rate,Valid from\nNRD,margin,0.3,2026-01-01\n"
+    )
     other = import_file(masters.engine, masters.workspaces["beta"], "margin_rules", path)
-    assert other.problems == ["margins.csv, line 2, column 'Brand' ('NRD'): no brand with code "
-                              "'NRD' in this workspace"]  # fmt: skip
+    assert other.problems == [
+        "margins.csv, line 2, column 'Brand' ('NRD'): no brand with code 'NRD' in this workspace"
+    ]
 
 
 def test_imported_rates_reach_merchandisers_but_not_the_floor(
     masters: Server, tmp_path: Path
 ) -> None:
-    path = write(tmp_path / "rates.csv", "Rate code,Process,Basis,Rate,Valid from\n"
-                 "CPM-01,making,per minute,5.20,2026-10-01\n")  # fmt: skip
+    path = write(
+        tmp_path / "rates.csv",
+        "Rate code,Process,Basis,Rate,Valid from\nCPM-01,making,per minute,5.20,2026-10-01\n",
+    )
     laptops = {}
     for role in ("merchandiser", "floor"):
         workspace, _, _ = sign_in(masters.url, f"{role}@alpha", PASSWORD, base=tmp_path / role)
@@ -248,13 +279,15 @@ def test_the_import_command_takes_every_kind(masters: Server, tmp_path: Path) ->
     db = masters.engine.url.render_as_string(hide_password=False)
     db = db if not db.startswith("sqlite") else masters.engine.url.database
     path = write(tmp_path / "brands.csv", "Code,Name,Currency\nFJL,Fjell Outdoor,NOK\n")
-    result = CliRunner().invoke(sync_cli, ["--db", db, "import", "brands", str(path),
-                                           "--workspace", "alpha", "--dry-run"])  # fmt: skip
+    result = CliRunner().invoke(
+        sync_cli, ["--db", db, "import", "brands", str(path), "--workspace", "alpha", "--dry-run"]
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.output.strip().splitlines()[-1])["inserted"] == 1
     assert "FJL" not in {r["code"] for r in rows(masters, "brands")}
-    wrong = CliRunner().invoke(sync_cli, ["--db", db, "import", "styles", str(path),
-                                          "--workspace", "alpha"])  # fmt: skip
+    wrong = CliRunner().invoke(
+        sync_cli, ["--db", db, "import", "styles", str(path), "--workspace", "alpha"]
+    )
     assert wrong.exit_code == 2 and "'styles' is not one of" in wrong.output
 
 
@@ -270,8 +303,13 @@ def test_importing_over_http_for_admins(masters: Server, tmp_path: Path) -> None
     assert refused["written"] is False and refused["rejects_total"] == 1
     assert refused["rejects"][0]["message"].startswith("required column is missing")
     sent: list[tuple[int, int]] = []
-    dry = client.upload_import("brands", path, dry_run=True, columns={"code": "Kunde"},
-                               progress=lambda done, total: sent.append((done, total)))  # fmt: skip
+    dry = client.upload_import(
+        "brands",
+        path,
+        dry_run=True,
+        columns={"code": "Kunde"},
+        progress=lambda done, total: sent.append((done, total)),
+    )
     assert (dry["inserted"], dry["written"], dry["dry_run"]) == (1, False, True)
     assert sent[-1] == (path.stat().st_size, path.stat().st_size)
     done = client.upload_import("brands", path, columns={"code": "Kunde"})

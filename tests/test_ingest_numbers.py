@@ -39,8 +39,9 @@ def test_a_comma_before_three_digits_after_a_zero_is_a_decimal_mark(tmp_path: Pa
 
 
 def test_three_decimals_are_read_by_the_files_other_numbers(tmp_path: Path) -> None:
-    table = validate(read_table(_price_file(tmp_path, ["1,180", "2,5", "1.234,567"])),
-                     load_mapping("materials"))  # fmt: skip
+    table = validate(
+        read_table(_price_file(tmp_path, ["1,180", "2,5", "1.234,567"])), load_mapping("materials")
+    )
     assert table.problems == []
     assert [v["price"] for _, v in table.rows] == ["1.180", "2.5", "1234.567"]
 
@@ -70,20 +71,32 @@ def test_a_trailing_minus_is_a_negative_sign() -> None:
 
 
 def test_a_negative_where_none_is_allowed_is_rejected_as_negative(tmp_path: Path) -> None:
-    table = validate(read_table(_price_file(tmp_path, ["0,120-", "3,5"])),
-                     load_mapping("materials"))  # fmt: skip
+    table = validate(
+        read_table(_price_file(tmp_path, ["0,120-", "3,5"])), load_mapping("materials")
+    )
     [problem] = table.problems
     assert (problem.value, problem.message.split(":")[0]) == ("0,120-", "negative")
 
 
 @pytest.mark.parametrize(
     ("text", "mark", "expected"),
-    [("1.234,56", None, "1234.56"), ("1,234.56", None, "1234.56"), ("123-", None, "-123"),
-     ("1 234,5", None, "1234.5"), ("0,75", None, "0.75"), ("1.234.567", None, "1234567"),
-     ("12.345,6-", None, "-12345.6"), ("1,234", ",", "1.234"), ("1,234", ".", "1234"),
-     ("12,34,567.50", None, "1234567.50"), ("1'234.5", None, "1234.5"), ("0.125", None, "0.125"),
-     ("1234,567", None, "1234.567"), (",5", None, "0.5")],
-)  # fmt: skip
+    [
+        ("1.234,56", None, "1234.56"),
+        ("1,234.56", None, "1234.56"),
+        ("123-", None, "-123"),
+        ("1 234,5", None, "1234.5"),
+        ("0,75", None, "0.75"),
+        ("1.234.567", None, "1234567"),
+        ("12.345,6-", None, "-12345.6"),
+        ("1,234", ",", "1.234"),
+        ("1,234", ".", "1234"),
+        ("12,34,567.50", None, "1234567.50"),
+        ("1'234.5", None, "1234.5"),
+        ("0.125", None, "0.125"),
+        ("1234,567", None, "1234.567"),
+        (",5", None, "0.5"),
+    ],
+)
 def test_numbers_as_exports_write_them(text: str, mark: str | None, expected: str) -> None:
     assert parse_decimal(text, mark) == Decimal(expected)
 
@@ -117,13 +130,19 @@ def test_a_comma_in_a_point_column_is_refused_when_the_mark_is_given() -> None:
 
 # -- properties ------------------------------------------------------------------------------
 
-amounts = st.decimals(min_value=Decimal("-99999999.999"), max_value=Decimal("99999999.999"),
-                      places=3, allow_nan=False, allow_infinity=False)  # fmt: skip
+amounts = st.decimals(
+    min_value=Decimal("-99999999.999"),
+    max_value=Decimal("99999999.999"),
+    places=3,
+    allow_nan=False,
+    allow_infinity=False,
+)
 FORMATS = [(",", "."), (",", ""), (",", " "), (".", ","), (".", ""), (".", "'")]
 
 
-def write_number(value: Decimal, places: int, mark: str, grouping: str,
-                 trailing_minus: bool) -> str:  # fmt: skip
+def write_number(
+    value: Decimal, places: int, mark: str, grouping: str, trailing_minus: bool
+) -> str:
     """``value`` as a locale writes it: ``mark`` before the decimals, ``grouping`` between
     thousands, the minus first or (SAP) last."""
     text = f"{abs(value):,.{places}f}" if places else f"{abs(value):,.0f}"
@@ -164,8 +183,7 @@ def test_a_column_reads_back_exactly_or_rejects_as_ambiguous(
         assert got == value or isinstance(got, AmbiguousNumber)
 
 
-@given(st.lists(amounts, min_size=1, max_size=30), st.integers(0, 4),
-       st.sampled_from(FORMATS))  # fmt: skip
+@given(st.lists(amounts, min_size=1, max_size=30), st.integers(0, 4), st.sampled_from(FORMATS))
 def test_a_column_with_a_telling_number_reads_back_exactly(
     values: list[Decimal], places: int, fmt: tuple[str, str]
 ) -> None:

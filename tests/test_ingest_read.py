@@ -12,16 +12,56 @@ from workbench.ingest.mapping import MappingError
 from workbench.ingest.readers import ReadError
 from workbench.ingest.values import parse_date
 
-HEADER = ["Code", "Name", "Type", "Category", "Composition", "GSM", "Width (cm)", "Unit",
-          "Price", "Supplier"]  # fmt: skip
+HEADER = [
+    "Code",
+    "Name",
+    "Type",
+    "Category",
+    "Composition",
+    "GSM",
+    "Width (cm)",
+    "Unit",
+    "Price",
+    "Supplier",
+]
 ROWS = [
-    ["FAB-001", "Single Jersey 180 Navy", "fabric", "single jersey", "100% Cotton", "180", "180",
-     "kg", "412.50", "Kongu Knit Fabrics"],
-    ["YRN-002", "Ne 30/1 Combed Cotton Yarn", "yarn", "combed yarn", "100% Cotton", "", "", "kg",
-     "305", "Amaravathi Spinning"],
-    ["TRM-003", "Polyester button 18L — Schwarz", "trim", "button", "", "", "", "pc", "0.6",
-     "Lotus Trims"],
-]  # fmt: skip
+    [
+        "FAB-001",
+        "Single Jersey 180 Navy",
+        "fabric",
+        "single jersey",
+        "100% Cotton",
+        "180",
+        "180",
+        "kg",
+        "412.50",
+        "Kongu Knit Fabrics",
+    ],
+    [
+        "YRN-002",
+        "Ne 30/1 Combed Cotton Yarn",
+        "yarn",
+        "combed yarn",
+        "100% Cotton",
+        "",
+        "",
+        "kg",
+        "305",
+        "Amaravathi Spinning",
+    ],
+    [
+        "TRM-003",
+        "Polyester button 18L — Schwarz",
+        "trim",
+        "button",
+        "",
+        "",
+        "",
+        "pc",
+        "0.6",
+        "Lotus Trims",
+    ],
+]
 
 
 def test_dates_day_first() -> None:
@@ -55,15 +95,24 @@ def test_xlsx_with_a_title_row_and_blank_lines(tmp_path: Path) -> None:
     sheet.append([])
     sheet.append(HEADER)
     for row in ROWS:
-        sheet.append([float(c) if c.replace(".", "").isdigit() and "." in c else
-                      (int(c) if c.isdigit() else c) for c in row])  # fmt: skip
+        sheet.append(
+            [
+                float(c)
+                if c.replace(".", "").isdigit() and "." in c
+                else (int(c) if c.isdigit() else c)
+                for c in row
+            ]
+        )
         sheet.append([])
     book.save(path)
     table = validate(read_table(path), load_mapping("materials"))
     assert table.header_row == 3
     assert table.problems == []
-    assert [(n, v["code"]) for n, v in table.rows] == [(4, "FAB-001"), (6, "YRN-002"),
-                                                        (8, "TRM-003")]  # fmt: skip
+    assert [(n, v["code"]) for n, v in table.rows] == [
+        (4, "FAB-001"),
+        (6, "YRN-002"),
+        (8, "TRM-003"),
+    ]
     assert table.rows[0][1]["gsm"] == 180 and table.rows[0][1]["price"] == "412.5"
 
 
@@ -79,7 +128,8 @@ def test_sap_extract_with_german_numbers_and_leading_zeros(tmp_path: Path) -> No
     mapping = load_mapping("materials")
     table = validate(read_table(path), mapping)
     assert [p.message for p in table.problems] == [
-        "negative: this column takes no numbers below zero"]  # the 0,60-  # fmt: skip
+        "negative: this column takes no numbers below zero"
+    ]  # the 0,60-
     [(_, first), (_, second)] = table.rows
     assert first["code"] == "000000000000012345"  # leading zeros kept: codes are text
     assert (first["material_type"], first["uom"], first["price"]) == ("fabric", "kg", "1412.50")
@@ -168,8 +218,16 @@ def test_sap_material_types_weights_and_gsm_from_the_description(tmp_path: Path)
         "000000000000012350;Halbfabrikat;HALB;Sonstiges;KG;0,120-;;KG;1000\r\n".encode("cp1252")
     )
     table = validate(read_table(path), load_mapping("materials"))
-    got = {v["code"][-5:]: (v["material_type"], v["gross_weight_kg"], v["net_weight_kg"],
-                            v["gsm"], v["width_cm"]) for _, v in table.rows}  # fmt: skip
+    got = {
+        v["code"][-5:]: (
+            v["material_type"],
+            v["gross_weight_kg"],
+            v["net_weight_kg"],
+            v["gsm"],
+            v["width_cm"],
+        )
+        for _, v in table.rows
+    }
     assert got == {
         "12345": ("fabric", "0.180", "0.175", 180, 150),
         "12346": ("yarn", "1.250", "1.2", None, None),
@@ -185,12 +243,15 @@ def test_sap_material_types_weights_and_gsm_from_the_description(tmp_path: Path)
     }
 
 
-@pytest.mark.parametrize("text", [
-    "Materialliste\r\n\r\nCode;Name;Type\r\nA1; spaced ;fabric\r\n\r\n-----\r\nB2;b;yarn;\r\n",
-    "\ufeffCode\tName\nA\tb\n\n  \nC\t d\n",
-    "Code,Name,Type\nA,b,c\n----,\nCode,Name,Type\nTotal,,\n" + "X,y,z\n" * 3000,
-    "Code;Name\n" + "".join(f"C{n};Name {n}\n" for n in range(5000)) + "Summe;\n*;1\nlast;x",
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Materialliste\r\n\r\nCode;Name;Type\r\nA1; spaced ;fabric\r\n\r\n-----\r\nB2;b;yarn;\r\n",
+        "\ufeffCode\tName\nA\tb\n\n  \nC\t d\n",
+        "Code,Name,Type\nA,b,c\n----,\nCode,Name,Type\nTotal,,\n" + "X,y,z\n" * 3000,
+        "Code;Name\n" + "".join(f"C{n};Name {n}\n" for n in range(5000)) + "Summe;\n*;1\nlast;x",
+    ],
+)
 def test_a_plain_text_export_is_read_by_column_as_by_line(tmp_path: Path, text: str) -> None:
     """The fast reader (pandas' C parser, by column) gives the cells, rows and lines the
     general one (line by line) gives: title, blank and rule lines, cells to strip, a trailing
@@ -207,14 +268,21 @@ def test_a_plain_text_export_is_read_by_column_as_by_line(tmp_path: Path, text: 
     assert [raw.row(i) for i in range(len(raw))] == rows and list(raw.rows) == rows
     width = len(raw.column_arrays())
     assert list(zip(*raw.column_arrays(), strict=True)) == [
-        (*r, *("",) * (width - len(r))) for r in rows]  # fmt: skip
+        (*r, *("",) * (width - len(r))) for r in rows
+    ]
 
 
 def test_a_column_of_many_plain_numbers_reads_as_each_number_alone(tmp_path: Path) -> None:
     """A price column of many distinct numbers is checked as a whole; each value comes out as
     it does read on its own (the same text, the bounds' messages), with the mark given."""
-    prices = ["0", "0.5", "12.50", "1.234", "980.125",
-              *(f"{n}.{n % 97:02d}" for n in range(1, 400))]  # fmt: skip
+    prices = [
+        "0",
+        "0.5",
+        "12.50",
+        "1.234",
+        "980.125",
+        *(f"{n}.{n % 97:02d}" for n in range(1, 400)),
+    ]
     row = "C{};Jersey;fabric;jersey;;;;kg;{};S"
     lines = [";".join(HEADER), *(row.format(n, price) for n, price in enumerate(prices))]
     path = tmp_path / "many.csv"

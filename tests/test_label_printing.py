@@ -118,13 +118,26 @@ def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def items() -> list[LabelItem]:
     return [
-        LabelItem(code="PO-2026-0000042", kind="order", lot="L2411-07", style="TS-041",
-                  colour="Écru", quantity=Decimal("1200"), unit="pc",
-                  production_date=date(2026, 11, 24), mill="Unit 2",
-                  description="Single Jersey 180"),
-        LabelItem(gtin="09506000134352", lot="A/B12", serial="000101",
-                  quantity=Decimal("52.25"), unit="kg"),
-    ]  # fmt: skip
+        LabelItem(
+            code="PO-2026-0000042",
+            kind="order",
+            lot="L2411-07",
+            style="TS-041",
+            colour="Écru",
+            quantity=Decimal("1200"),
+            unit="pc",
+            production_date=date(2026, 11, 24),
+            mill="Unit 2",
+            description="Single Jersey 180",
+        ),
+        LabelItem(
+            gtin="09506000134352",
+            lot="A/B12",
+            serial="000101",
+            quantity=Decimal("52.25"),
+            unit="kg",
+        ),
+    ]
 
 
 def job_row(replica: Replica, job_id: str | None = None) -> dict[str, Any] | None:
@@ -196,8 +209,9 @@ def test_a_job_is_saved_and_queued_before_the_printer_gets_its_exact_zpl(
         return connect(*args, **kwargs)
 
     monkeypatch.setattr(printing.socket, "create_connection", connecting)
-    job = label_jobs.print_labels(replica, items(), "thermal-100x50", zebra.printer, copies=2,
-                                  scheme=SCHEME)  # fmt: skip
+    job = label_jobs.print_labels(
+        replica, items(), "thermal-100x50", zebra.printer, copies=2, scheme=SCHEME
+    )
     zebra.wait_for(1)
     assert zebra.errors == []
     [(row_then, outbox_then)] = at_connect
@@ -229,8 +243,9 @@ def test_an_unreachable_printer_fails_after_a_retry_and_the_job_is_kept(
 ) -> None:
     port = closed_port()
     with pytest.raises(PrinterUnreachable) as caught:
-        label_jobs.print_labels(replica, items(), "thermal-50x25", f"zpl://127.0.0.1:{port}",
-                                scheme=SCHEME)  # fmt: skip
+        label_jobs.print_labels(
+            replica, items(), "thermal-50x25", f"zpl://127.0.0.1:{port}", scheme=SCHEME
+        )
     assert caught.value.attempts == 2
     assert f"printer 127.0.0.1:{port} is unreachable: connection refused" in str(caught.value)
     [failed] = label_jobs.pending_jobs(replica)
@@ -279,8 +294,7 @@ def test_a_printer_that_stops_reading_times_out(zebras: list[ZebraStub]) -> None
     zebras.append(stalled)
     started = time.monotonic()
     with pytest.raises(PrinterUnreachable, match=r"no answer \(timed out\) \(tried 2 times\)"):
-        printing.send_zpl("127.0.0.1", stalled.port, b"^XA" + b"x" * 64_000_000,
-                          send_timeout_s=0.3)  # fmt: skip
+        printing.send_zpl("127.0.0.1", stalled.port, b"^XA" + b"x" * 64_000_000, send_timeout_s=0.3)
     assert time.monotonic() - started < 10
 
 
@@ -290,8 +304,13 @@ def test_jobs_that_could_never_print_are_refused_before_they_are_saved(
     with pytest.raises(LabelError, match=r"a4-sheet-3x8 is a sheet template"):
         label_jobs.print_labels(replica, items(), "a4-sheet-3x8", "zpl://zebra", scheme=SCHEME)
     with pytest.raises(LabelError, match=r"item 1: lot 'bad lot'"):
-        label_jobs.print_labels(replica, [LabelItem(code="X", lot="bad lot")], "thermal-50x25",
-                                f"pdf:{tmp_path / 'x.pdf'}", scheme=SCHEME)  # fmt: skip
+        label_jobs.print_labels(
+            replica,
+            [LabelItem(code="X", lot="bad lot")],
+            "thermal-50x25",
+            f"pdf:{tmp_path / 'x.pdf'}",
+            scheme=SCHEME,
+        )
     with pytest.raises(PrinterError, match=r"is not a printer"):
         label_jobs.print_labels(replica, items(), "thermal-50x25", "lpt1", scheme=SCHEME)
     assert job_row(replica) is None and outbox_states(replica) == []
@@ -301,8 +320,9 @@ def test_pdf_printers_write_whole_files_and_failures_are_kept(
     replica: Replica, tmp_path: Path
 ) -> None:
     target = tmp_path / "out" / "labels.pdf"
-    job = label_jobs.print_labels(replica, items(), "a4-sheet-3x8", f"pdf:{target}", copies=3,
-                                  scheme=SCHEME)  # fmt: skip
+    job = label_jobs.print_labels(
+        replica, items(), "a4-sheet-3x8", f"pdf:{target}", copies=3, scheme=SCHEME
+    )
     assert job.state == "printed" and job.labels == 6
     assert target.read_bytes().startswith(b"%PDF-") and list(target.parent.iterdir()) == [target]
     blocked = tmp_path / "a-folder.pdf"
@@ -329,11 +349,13 @@ def test_pushed_label_jobs_are_audited_with_their_printer_and_state(
         zebras.append(zebra)
         scheme = label_jobs.scheme_for(replica)
         assert scheme.workspace == "alpha"
-        printed = label_jobs.print_labels(replica, items(), "thermal-100x50", zebra.printer,
-                                          copies=3)  # fmt: skip
+        printed = label_jobs.print_labels(
+            replica, items(), "thermal-100x50", zebra.printer, copies=3
+        )
         with pytest.raises(PrinterUnreachable):
-            label_jobs.print_labels(replica, items()[:1], "thermal-50x25",
-                                    f"zpl://127.0.0.1:{closed_port()}")  # fmt: skip
+            label_jobs.print_labels(
+                replica, items()[:1], "thermal-50x25", f"zpl://127.0.0.1:{closed_port()}"
+            )
         report = sync_workspace(workspace)
         assert (report.pushed, report.rejected, report.pending) == (4, 0, 0)
     finally:
@@ -342,14 +364,21 @@ def test_pushed_label_jobs_are_audited_with_their_printer_and_state(
         trail = list(audit.entries(conn, server.workspaces["alpha"]))
     jobs = [e for e in trail if e.action == "label.job"]
     assert [(e.actor, e.details["state"]) for e in jobs] == [
-        ("floor@alpha", "queued"), ("floor@alpha", "printed"),
-        ("floor@alpha", "queued"), ("floor@alpha", "failed"),
-    ]  # fmt: skip
+        ("floor@alpha", "queued"),
+        ("floor@alpha", "printed"),
+        ("floor@alpha", "queued"),
+        ("floor@alpha", "failed"),
+    ]
     assert jobs[1].subject == printed.id
-    assert jobs[1].details == {"template": "thermal-100x50", "printer": zebra.printer,
-                               "copies": 3, "state": "printed", "items": 2,
-                               # its order code's traceability page answers from now on
-                               "published": ["order/PO-2026-0000042"]}  # fmt: skip
+    assert jobs[1].details == {
+        "template": "thermal-100x50",
+        "printer": zebra.printer,
+        "copies": 3,
+        "state": "printed",
+        "items": 2,
+        # its order code's traceability page answers from now on
+        "published": ["order/PO-2026-0000042"],
+    }
     assert jobs[3].details["items"] == 1 and "unreachable" in jobs[3].details["error"]
     assert audit.verify(server.engine, "alpha")[0].ok
 
@@ -382,8 +411,7 @@ def test_the_direct_pdf_matches_weasyprints_layout() -> None:
         direct = render_labels_pdf([*items(), long], name, scheme=SCHEME, engine="direct")
         slow = render_labels_pdf([*items(), long], name, scheme=SCHEME, engine="weasyprint")
         assert _producer(direct) == "Mill Workbench" and _producer(slow).startswith("WeasyPrint")
-        for ours, theirs in zip(pdfium.PdfDocument(direct), pdfium.PdfDocument(slow),
-                                strict=True):  # fmt: skip
+        for ours, theirs in zip(pdfium.PdfDocument(direct), pdfium.PdfDocument(slow), strict=True):
             assert ours.get_size() == pytest.approx(theirs.get_size(), abs=0.01)
             a = ours.render(scale=200 / 72, grayscale=True).to_pil()
             b = theirs.render(scale=200 / 72, grayscale=True).to_pil()

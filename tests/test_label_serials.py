@@ -60,9 +60,14 @@ class Cable(httpx.HTTPTransport):
 def _station(server: Server, username: str, folder: Path) -> tuple[SyncClient, Cable]:
     folder.mkdir()
     cable = Cable()
-    client = SyncClient(open_replica(folder / "replica.sqlite"), server.url,
-                        server.login(username), retries=0, backoff_s=0.01,
-                        transport=cable)  # fmt: skip
+    client = SyncClient(
+        open_replica(folder / "replica.sqlite"),
+        server.url,
+        server.login(username),
+        retries=0,
+        backoff_s=0.01,
+        transport=cable,
+    )
     return client, cable
 
 
@@ -142,9 +147,11 @@ def test_stations_printing_at_once_never_print_the_same_serial(
     assert len({device_of[run[0]] for run in printed}) == 3  # three devices, three owners
     # offline blocks were used: some serials printed came from "reserve" blocks
     reserve = {
-        s for b in blocks if b["purpose"] == "reserve"
+        s
+        for b in blocks
+        if b["purpose"] == "reserve"
         for s in range(b["first_serial"], b["last_serial"] + 1)
-    }  # fmt: skip
+    }
     assert reserve & set(everything)
     for client, _cable in stations:
         client.close()

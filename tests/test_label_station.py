@@ -120,7 +120,10 @@ def test_look_up_finds_orders_materials_our_own_labels_and_else_lots(workspace: 
     uri = LabelItem(code=order["order_no"], kind="order", lot="L-7").uri(LOCAL_SCHEME)
     from_label = look_up(workspace.replica, uri, today)
     assert (from_label.kind, from_label.item.code, from_label.item.lot) == (
-        "order", order["order_no"], "L-7")  # fmt: skip
+        "order",
+        order["order_no"],
+        "L-7",
+    )
     code = workspace.replica.conn.execute("SELECT code FROM materials LIMIT 1").fetchone()[0]
     assert look_up(workspace.replica, code, today).kind == "material"
     lot = look_up(workspace.replica, "DL-4471", today)
@@ -159,9 +162,13 @@ def test_scan_and_print_three_labels_to_a_pdf(
     job = blocker.args[0]
 
     expected = LabelItem(
-        code=order["order_no"], kind="order", lot="L2411-07", production_date=date.today(),
-        quantity=Decimal(order["quantity"]), unit=order["uom"],
-    ).uri(LOCAL_SCHEME)  # fmt: skip
+        code=order["order_no"],
+        kind="order",
+        lot="L2411-07",
+        production_date=date.today(),
+        quantity=Decimal(order["quantity"]),
+        unit=order["uom"],
+    ).uri(LOCAL_SCHEME)
     codes, texts = decoded_pages(target.read_bytes())
     assert codes == [[expected]] * 3
     for text in texts:
@@ -272,7 +279,9 @@ def test_printers_are_chosen_in_their_dialogs(
     station.set_printer("zpl://10.0.0.7:6101?dpi=300")
     assert station.choose_printer() is None
     assert (station.printer_target.text(), station.printer_dpi.currentData()) == (
-        "10.0.0.7:6101", 300)  # fmt: skip
+        "10.0.0.7:6101",
+        300,
+    )
     station.printer_target.setText("zebra-2")
     assert station.printer_string() == "zpl://zebra-2:9100?dpi=300"
 
@@ -305,8 +314,11 @@ def test_system_printing_paints_scannable_pages_at_the_label_size(
     assert pages == len(printed) == len(source)
     for ours, theirs in zip(printed, source, strict=True):
         assert ours.get_size() == pytest.approx(theirs.get_size(), abs=1.0)
-    found = [r.text for page in printed
-             for r in zxingcpp.read_barcodes(page.render(scale=300 / 72).to_pil())]  # fmt: skip
+    found = [
+        r.text
+        for page in printed
+        for r in zxingcpp.read_barcodes(page.render(scale=300 / 72).to_pil())
+    ]
     assert sorted(found) == sorted(item.uri(LOCAL_SCHEME) for item in items)
 
 
@@ -316,10 +328,21 @@ def test_system_printing_paints_scannable_pages_at_the_label_size(
 def run_app(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *args, "--data-dir", str(tmp_path / "data"),
-         "--screenshot", str(tmp_path / "shot.png")],
-        capture_output=True, text=True, timeout=300, env=env, cwd=ROOT,
-    )  # fmt: skip
+        [
+            sys.executable,
+            str(ROOT / "main.py"),
+            *args,
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--screenshot",
+            str(tmp_path / "shot.png"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=ROOT,
+    )
 
 
 def test_demo_with_station_opens_the_label_station(tmp_path: Path) -> None:
@@ -358,9 +381,11 @@ def test_a_floor_users_job_reaches_the_server_and_its_audit_trail(
     try:
         sync_workspace(workspace)
         station = open_station(
-            qtbot, workspace, stations,
+            qtbot,
+            workspace,
+            stations,
             syncer=lambda ctx: sync_workspace(workspace, cancel=ctx.cancel_event),
-        )  # fmt: skip
+        )
         host = server.url.split("//")[1].split(":")[0]
         assert station.scheme == IdScheme(host, "alpha")
         found = scan(qtbot, station, "FAB-88")
@@ -376,9 +401,14 @@ def test_a_floor_users_job_reaches_the_server_and_its_audit_trail(
         codes, _texts = decoded_pages((tmp_path / "floor.pdf").read_bytes())
         assert codes == [[job.items[0].uri(station.scheme)]] * 3
         # a print starts a sync: the job goes to the server without anyone asking
-        qtbot.waitUntil(lambda: not workspace.replica.conn.execute(
-            "SELECT 1 FROM outbox WHERE table_name = 'label_jobs'").fetchone(),
-            timeout=20_000)  # fmt: skip
+        qtbot.waitUntil(
+            lambda: (
+                not workspace.replica.conn.execute(
+                    "SELECT 1 FROM outbox WHERE table_name = 'label_jobs'"
+                ).fetchone()
+            ),
+            timeout=20_000,
+        )
         with qtbot.waitSignal(station.sync.synced, timeout=20_000) as synced:
             station.sync.sync_now()
         assert isinstance(synced.args[0], SyncReport) and synced.args[0].pending == 0
@@ -390,16 +420,25 @@ def test_a_floor_users_job_reaches_the_server_and_its_audit_trail(
 
     jobs_table = schema.replicated["label_jobs"]
     with server.engine.connect() as conn:
-        stored = conn.execute(
-            sa.select(jobs_table).where(jobs_table.c.id == job.id)
-        ).mappings().one()  # fmt: skip
+        stored = (
+            conn.execute(sa.select(jobs_table).where(jobs_table.c.id == job.id)).mappings().one()
+        )
         trail = [e for e in audit.entries(conn, alpha) if e.action == "label.job"]
-    assert (stored["state"], stored["copies"], stored["created_by"]) == ("printed", 3,
-                                                                         "floor@alpha")  # fmt: skip
+    assert (stored["state"], stored["copies"], stored["created_by"]) == (
+        "printed",
+        3,
+        "floor@alpha",
+    )
     assert [(e.subject, e.actor, e.details["state"]) for e in trail] == [
-        (job.id, "floor@alpha", "queued"), (job.id, "floor@alpha", "printed"),
-    ]  # fmt: skip
-    assert trail[1].details == {"template": "thermal-100x50", "printer": job.printer,
-                                "copies": 3, "state": "printed", "items": 1,
-                                "published": ["material/FAB-88"]}  # fmt: skip
+        (job.id, "floor@alpha", "queued"),
+        (job.id, "floor@alpha", "printed"),
+    ]
+    assert trail[1].details == {
+        "template": "thermal-100x50",
+        "printer": job.printer,
+        "copies": 3,
+        "state": "printed",
+        "items": 1,
+        "published": ["material/FAB-88"],
+    }
     assert audit.verify(server.engine, "alpha")[0].ok

@@ -46,8 +46,12 @@ def _serials(pdf: Path) -> list[str]:
 def test_a_serial_run_prints_server_serials_then_reserved_ones_offline(
     qtbot: QtBot, server: Server, tmp_path: Path, stations: list, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    write_rows(server.engine, server.workspaces["alpha"], "materials",
-               [material("FAB-88", name="Pique 220", colour="Ecru")])  # fmt: skip
+    write_rows(
+        server.engine,
+        server.workspaces["alpha"],
+        "materials",
+        [material("FAB-88", name="Pique 220", colour="Ecru")],
+    )
     workspace, _info, _warning = sign_in(server.url, "floor@alpha", PASSWORD, base=tmp_path)
     try:
         sync_workspace(workspace)
@@ -64,8 +68,11 @@ def test_a_serial_run_prints_server_serials_then_reserved_ones_offline(
         assert reserved(workspace.replica, SERIES) == session.RESERVE_BLOCK  # 4 to 503
 
         connect = session.client_for
-        monkeypatch.setattr(session, "client_for", lambda ws, **options: connect(
-            ws, **{**options, "transport": Unplugged()}))  # fmt: skip
+        monkeypatch.setattr(
+            session,
+            "client_for",
+            lambda ws, **options: connect(ws, **{**options, "transport": Unplugged()}),
+        )
         _print(qtbot, station, tmp_path / "offline.pdf", 2)
         assert _serials(tmp_path / "offline.pdf") == ["4", "5"]
         assert reserved(workspace.replica, SERIES) == session.RESERVE_BLOCK - 2

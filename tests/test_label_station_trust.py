@@ -66,15 +66,22 @@ def test_the_station_fits_the_floors_screens(
     qtbot.waitUntil(lambda: (station.width(), station.height()) == size)
     QApplication.processEvents()
     window = station.rect()
-    inside = [w for w in station.findChildren(QWidget)
-              if w.isVisible() and not station.jobs_table.isAncestorOf(w)]  # fmt: skip
-    outside = [w.objectName() or type(w).__name__ for w in inside
-               if not window.contains(_rect(w, station))]  # fmt: skip
+    inside = [
+        w
+        for w in station.findChildren(QWidget)
+        if w.isVisible() and not station.jobs_table.isAncestorOf(w)
+    ]
+    outside = [
+        w.objectName() or type(w).__name__ for w in inside if not window.contains(_rect(w, station))
+    ]
     assert outside == []
     controls = main_controls(station)
     assert all(widget.isVisible() for widget in controls.values())
-    overlapping = [(a, b) for (a, wa), (b, wb) in itertools.combinations(controls.items(), 2)
-                   if _rect(wa, station).intersects(_rect(wb, station))]  # fmt: skip
+    overlapping = [
+        (a, b)
+        for (a, wa), (b, wb) in itertools.combinations(controls.items(), 2)
+        if _rect(wa, station).intersects(_rect(wb, station))
+    ]
     assert overlapping == []
     buttons = [w for w in station.centralWidget().findChildren(QPushButton) if w.isVisible()]
     assert buttons and min(b.height() for b in buttons) >= 40  # touch-sized
@@ -100,9 +107,13 @@ def _failed_jobs(workspace: Workspace, count: int) -> list[str]:
     for number in range(count):
         item = LabelItem(code=f"LOT-{number}", kind="lot", lot=f"LOT-{number}")
         with pytest.raises(label_jobs.PrinterError):
-            label_jobs.print_labels(workspace.replica, [item], "thermal-100x50",
-                                    "pdf:/proc/no-such-folder/labels.pdf",
-                                    scheme=LOCAL_SCHEME)  # fmt: skip
+            label_jobs.print_labels(
+                workspace.replica,
+                [item],
+                "thermal-100x50",
+                "pdf:/proc/no-such-folder/labels.pdf",
+                scheme=LOCAL_SCHEME,
+            )
         ids.append(label_jobs.pending_jobs(workspace.replica)[-1].id)
     return ids
 
@@ -134,8 +145,9 @@ def test_retry_failed_is_enabled_whenever_a_job_failed_and_reprints_them_all(
 
 
 def _question(qtbot: QtBot, station: LabelStation) -> QMessageBox:
-    qtbot.waitUntil(lambda: station.unknown_question is not None
-                    and station.unknown_question.isVisible())  # fmt: skip
+    qtbot.waitUntil(
+        lambda: station.unknown_question is not None and station.unknown_question.isVisible()
+    )
     question = station.unknown_question
     assert question is not None
     return question
@@ -170,8 +182,7 @@ def test_yes_makes_a_new_lot_which_is_known_the_next_time(
     scan(qtbot, station, "DL-4471")
     question = _question(qtbot, station)
     with qtbot.waitSignal(station.unknown_answered) as answer:
-        qtbot.mouseClick(question.button(QMessageBox.StandardButton.Yes),
-                         Qt.MouseButton.LeftButton)  # fmt: skip
+        qtbot.mouseClick(question.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
     assert answer.args == [True]
     assert station.fields["lot"].text() == "DL-4471" and station.scan is not None
     station.set_printer(f"pdf:{tmp_path / 'lot.pdf'}")

@@ -86,9 +86,14 @@ def _item(number: int) -> LabelItem:
 
 def test_element_string_puts_predefined_lengths_first_and_separates_the_rest() -> None:
     item = LabelItem(
-        gtin="9506000134352", lot="L2411-07", serial="000101", variant="02",
-        quantity=Decimal("125.5"), unit="kg", production_date=MADE,
-    )  # fmt: skip
+        gtin="9506000134352",
+        lot="L2411-07",
+        serial="000101",
+        variant="02",
+        quantity=Decimal("125.5"),
+        unit="kg",
+        production_date=MADE,
+    )
     symbol = gs1_128(item.digital_link(SCHEME))
     assert symbol is not None
     assert symbol.text == "(01)09506000134352(11)261124(3101)001255(22)02(10)L2411-07(21)000101"
@@ -192,8 +197,12 @@ def _pdf_codes(pdf: bytes, template_name: str, dpi: int) -> list[tuple[str, str]
         image = page.render(scale=dpi / 72).to_pil()
         for slot in range(template.per_page):
             left, top = template.label_origin_mm(slot)
-            box = (round(left * px), round(top * px), round((left + template.label_width_mm) * px),
-                   round((top + template.label_height_mm) * px))  # fmt: skip
+            box = (
+                round(left * px),
+                round(top * px),
+                round((left + template.label_width_mm) * px),
+                round((top + template.label_height_mm) * px),
+            )
             qr, linear = _read(image.crop(box))
             if not qr and not linear:
                 continue  # an empty slot at the end of a sheet
@@ -274,8 +283,14 @@ def test_every_template_prints_the_serial_and_gtin_in_full(template_name: str) -
     assert template_name in template_names()
     template = load_template(template_name)
     assert {"serial", "code"} <= set(template.fields)
-    item = LabelItem(gtin="09506000134352", lot="L2411-07", serial="12345678901234567890",
-                     style="ST-2041", colour="Navy", production_date=MADE)  # fmt: skip
+    item = LabelItem(
+        gtin="09506000134352",
+        lot="L2411-07",
+        serial="12345678901234567890",
+        style="ST-2041",
+        colour="Navy",
+        production_date=MADE,
+    )
     pdf = render_labels_pdf([item], template, scheme=SCHEME)
     text = pdfium.PdfDocument(pdf)[0].get_textpage().get_text_range()
     lines = text.replace("\r\n", "\n").split("\n")
@@ -315,7 +330,15 @@ def test_a_symbol_too_wide_for_its_box_is_refused_before_printing() -> None:
     data = _shipped("a4-sheet-3x8")
     data["barcode"].update(width_mm=55)
     template = parse_template(data, "narrow.json")
-    items = [_item(1), LabelItem(gtin="09506000134352", lot="L" * 20, serial="S" * 20,
-                                 variant="V" * 20, production_date=MADE)]  # fmt: skip
+    items = [
+        _item(1),
+        LabelItem(
+            gtin="09506000134352",
+            lot="L" * 20,
+            serial="S" * 20,
+            variant="V" * 20,
+            production_date=MADE,
+        ),
+    ]
     with pytest.raises(LabelError, match=r"item 2: the GS1-128 code \(01\)0950.* bars would be"):
         render_labels_pdf(items, template, scheme=SCHEME)

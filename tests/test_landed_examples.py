@@ -24,25 +24,33 @@ DOC = ROOT / "docs" / "costing.md"
 #: division does not terminate: Decimal's default precision, rounded half even)
 HAND = {
     "Worked example 1: a knitted T-shirt for Nordvik Outfitters": (
-        D("3.35"), TSHIRT_SHIPPING, {
+        D("3.35"),
+        TSHIRT_SHIPPING,
+        {
             "CFR": "3.53",
             "CIF": "3.549522373051784816490698844",
             "insurance": "0.019522373051784816490698844",
             "customs value": "3.549522373051784816490698844",
             "duty": "0.4259426847662141779788838613",
             "landed": "4.025465057817998994469582705",
-        }),
+        },
+    ),
     "Worked example 2: a woven shirt for Coastline Basics": (
-        D("6.80"), SHIRT_SHIPPING, {
+        D("6.80"),
+        SHIRT_SHIPPING,
+        {
             "CFR": "7.02",
             "CIF": "7.058823529411764705882352941",
             "insurance": "0.038823529411764705882352941",
             "customs value": "6.80",
             "duty": "1.122",
             "landed": "8.240823529411764705882352941",
-        }),
+        },
+    ),
     "Worked example 3: a T-shirt into India": (
-        INDIA_FOB, INDIA_SHIPPING, {
+        INDIA_FOB,
+        INDIA_SHIPPING,
+        {
             "CFR": "274.50",
             "CIF": "275.7131378063479308959421454",
             "insurance": "1.2131378063479308959421454",
@@ -50,16 +58,21 @@ HAND = {
             "customs value": "275.7131378063479308959421454",
             "duty": "60.65689031739654479710727199",
             "landed": "347.3200281237444756930494174",
-        }),
-}  # fmt: skip
+        },
+    ),
+}
 
 
 def _figure(terms: Terms, name: str) -> D:
     return {
-        "CFR": terms.fob + terms.freight, "CIF": terms.cif, "insurance": terms.insurance,
-        "buying agent": terms.buying_agent, "customs value": terms.customs_value,
-        "duty": terms.duty, "landed": terms.landed,
-    }[name]  # fmt: skip
+        "CFR": terms.fob + terms.freight,
+        "CIF": terms.cif,
+        "insurance": terms.insurance,
+        "buying agent": terms.buying_agent,
+        "customs value": terms.customs_value,
+        "duty": terms.duty,
+        "landed": terms.landed,
+    }[name]
 
 
 @pytest.mark.parametrize("title", list(HAND))
@@ -80,11 +93,17 @@ def test_the_hand_figures_are_right_in_exact_fractions(title: str) -> None:
     agent = F(fob) * F(s.buying_agent_rate)
     value = (F(fob) if s.valuation == "FOB" else cif) + F(fob) * F(s.commission_rate)
     duty = value * F(s.duty_rate)
-    exact = {"CFR": cfr, "CIF": cif, "insurance": cif - cfr, "buying agent": agent,
-             "customs value": value, "duty": duty,
-             "landed": cif + agent + F(fob) * F(s.commission_rate) + duty + F(s.local_freight)}
+    exact = {
+        "CFR": cfr,
+        "CIF": cif,
+        "insurance": cif - cfr,
+        "buying agent": agent,
+        "customs value": value,
+        "duty": duty,
+        "landed": cif + agent + F(fob) * F(s.commission_rate) + duty + F(s.local_freight),
+    }
     for name, text in figures.items():
-        assert abs(F(D(text)) - exact[name]) < F(1, 10**24), name  # fmt: skip
+        assert abs(F(D(text)) - exact[name]) < F(1, 10**24), name
 
 
 @pytest.mark.parametrize("title", list(HAND))
@@ -102,7 +121,8 @@ def test_the_page_states_the_hand_figures(title: str) -> None:
 def test_the_page_lists_every_destination_on_file_with_its_basis() -> None:
     data = json.loads((resources_dir() / "costing" / "customs_valuation.json").read_text("utf-8"))
     section = sections(DOC.read_text("utf-8"))[
-        "Delivery terms: Incoterms, insurance and customs value"]
+        "Delivery terms: Incoterms, insurance and customs value"
+    ]
     rows = tables(section)[1]
     shown = {row[0]: row[1] for row in rows}
     for code, spec in data["markets"].items():

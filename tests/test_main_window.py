@@ -78,8 +78,9 @@ def test_selecting_a_row_shows_its_details(qtbot: QtBot, window: MainWindow) -> 
 def test_a_facet_filter_narrows_the_results(qtbot: QtBot, window: MainWindow) -> None:
     before = search(qtbot, window, "cotton").total
     window.facets.type_boxes["yarn"].setChecked(True)
-    qtbot.waitUntil(lambda: window.last_request is not None
-                    and window.last_request.material_types == {"yarn"})  # fmt: skip
+    qtbot.waitUntil(
+        lambda: window.last_request is not None and window.last_request.material_types == {"yarn"}
+    )
     after = window.last_result
     assert after is not None
     assert 0 < after.total < before
@@ -87,8 +88,9 @@ def test_a_facet_filter_narrows_the_results(qtbot: QtBot, window: MainWindow) ->
     assert all(r["material_type"] == "yarn" for r in rows)
     assert "(" in window.facets.type_boxes["fabric"].text()  # counts shown beside choices
     window.facets.clear()
-    qtbot.waitUntil(lambda: window.last_request is not None
-                    and not window.last_request.material_types)  # fmt: skip
+    qtbot.waitUntil(
+        lambda: window.last_request is not None and not window.last_request.material_types
+    )
     assert window.last_result is not None and window.last_result.total == before
 
 
@@ -145,8 +147,7 @@ def test_the_fallback_answers_while_the_index_is_rebuilt(qtbot: QtBot, window: M
     qtbot.waitUntil(window.fallback_badge.isVisible)
     with qtbot.waitSignal(window.index_ready, timeout=30_000):
         window.prepare_index()
-    qtbot.waitUntil(lambda: window.last_result is not None
-                    and window.last_result.engine == "index")  # fmt: skip
+    qtbot.waitUntil(lambda: window.last_result is not None and window.last_result.engine == "index")
     assert not window.fallback_badge.isVisible()
 
 
@@ -217,16 +218,17 @@ def test_the_detail_tables_export_what_they_show(
     rates = window.detail.rates
     assert window.detail.export_rates.text() == "Export table…"
     assert rates.contextMenuPolicy() == Qt.ContextMenuPolicy.CustomContextMenu
-    shown = [[rates.item(r, c).text() for c in range(rates.columnCount())]
-             for r in range(rates.rowCount())]  # fmt: skip
+    shown = [
+        [rates.item(r, c).text() for c in range(rates.columnCount())]
+        for r in range(rates.rowCount())
+    ]
     assert export_view(rates, tmp_path / "rates.xlsx") == len(shown) > 0
     sheet = openpyxl.load_workbook(tmp_path / "rates.xlsx").active
     got = list(sheet.iter_rows(values_only=True))
     assert got[0] == ("Process", "Rate", "Basis", "Valid from")
     # the texts as shown; the rate a number and the day a date, typed as Excel keeps them
     assert [[row[0], row[2]] for row in got[1:]] == [[r[0], r[2]] for r in shown]
-    assert all(isinstance(row[1], (int, float)) and isinstance(row[3], datetime)
-               for row in got[1:])  # fmt: skip
+    assert all(isinstance(row[1], (int, float)) and isinstance(row[3], datetime) for row in got[1:])
     export_view(window.detail.orders, tmp_path / "orders.csv")
     lines = (tmp_path / "orders.csv").read_text("utf-8-sig").splitlines()
     assert lines[0] == "Order,Brand,Season,Qty,Delivered"

@@ -36,8 +36,11 @@ def fully_in_view(win: MainWindow, name: str) -> bool:
     header = win.table.horizontalHeader()
     index = section(name)
     left = header.sectionViewportPosition(index)
-    return (not header.isSectionHidden(index) and left >= 0
-            and left + header.sectionSize(index) <= win.table.viewport().width())  # fmt: skip
+    return (
+        not header.isSectionHidden(index)
+        and left >= 0
+        and left + header.sectionSize(index) <= win.table.viewport().width()
+    )
 
 
 def test_the_key_figures_fit_a_1366_pixel_screen(qtbot: QtBot, window: MainWindow) -> None:
@@ -146,16 +149,18 @@ def test_filters_that_hide_every_match_are_named_and_cleared(
     qtbot: QtBot, window: MainWindow
 ) -> None:
     window.facets.type_boxes["yarn"].setChecked(True)
-    qtbot.waitUntil(lambda: window.last_request is not None
-                    and window.last_request.material_types == {"yarn"})  # fmt: skip
+    qtbot.waitUntil(
+        lambda: window.last_request is not None and window.last_request.material_types == {"yarn"}
+    )
     search(qtbot, window, "fleece")
     panel = window.search_view.no_results
     qtbot.waitUntil(panel.isVisible)
     assert panel.title.text() == "No materials match 'fleece' with the filters chosen"
     assert "without the filters" in panel.reason.text() and panel.clear_button.isVisible()
     qtbot.mouseClick(panel.clear_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.last_request is not None
-                    and not window.last_request.material_types)  # fmt: skip
+    qtbot.waitUntil(
+        lambda: window.last_request is not None and not window.last_request.material_types
+    )
     qtbot.waitUntil(window.table.isVisible)
     assert window.last_result is not None and window.last_result.total > 0
 
@@ -189,12 +194,17 @@ def x11_keys() -> X11LineEditKeys:
 
 @pytest.mark.parametrize("field", ["search box", "GSM filter"])
 def test_ctrl_e_exports_with_the_focus_in_a_text_field(
-    qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-    x11_keys: X11LineEditKeys, field: str,
-) -> None:  # fmt: skip
+    qtbot: QtBot,
+    window: MainWindow,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    x11_keys: X11LineEditKeys,
+    field: str,
+) -> None:
     target = tmp_path / "results.xlsx"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        lambda *_args, **_kw: (str(target), "Excel (*.xlsx)"))  # fmt: skip
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", lambda *_args, **_kw: (str(target), "Excel (*.xlsx)")
+    )
     result = search(qtbot, window, "fleece")
     focus: QWidget = window.search_box if field == "search box" else window.facets.gsm_min
     focus.installEventFilter(x11_keys)
@@ -216,9 +226,7 @@ def test_ctrl_k_from_a_filter_goes_to_the_search_box(
     qtbot.waitUntil(window.search_box.hasFocus)
 
 
-def test_an_empty_workspace_says_so_whole_in_a_small_window(
-    qtbot: QtBot, tmp_path: Path
-) -> None:
+def test_an_empty_workspace_says_so_whole_in_a_small_window(qtbot: QtBot, tmp_path: Path) -> None:
     workspace = open_workspace(tmp_path / "demo")
     ops = OpRunner()
     win = MainWindow(workspace, ops)

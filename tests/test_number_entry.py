@@ -18,10 +18,19 @@ FRENCH = NumberFormat(decimal=",", group="\u202f")
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("12", "12"), ("12.5", "12.5"), ("-0.5", "-0.5"), ("1,200.5", "1200.5"),
-     ("1,200,000", "1200000"), ("1,00,000", "100000"), (" 70 ", "70"),
-     ("12,5", "12.5"), ("0,75", "0.75"), (".5", "0.5")],
-)  # fmt: skip
+    [
+        ("12", "12"),
+        ("12.5", "12.5"),
+        ("-0.5", "-0.5"),
+        ("1,200.5", "1200.5"),
+        ("1,200,000", "1200000"),
+        ("1,00,000", "100000"),
+        (" 70 ", "70"),
+        ("12,5", "12.5"),
+        ("0,75", "0.75"),
+        (".5", "0.5"),
+    ],
+)
 def test_english_numbers(text: str, expected: str) -> None:
     assert read_number(text, ENGLISH) == Decimal(expected)
 
@@ -52,8 +61,9 @@ def test_in_a_whole_number_field_grouping_is_the_only_reading() -> None:
         read_number("12.5", ENGLISH, whole=True)
 
 
-@pytest.mark.parametrize("text", ["1e9", "abc", "1.2.3", "1.200,5", "12..5", "--1", "1,2,3",
-                                  "", "nan", "inf", "1,20,0"])  # fmt: skip
+@pytest.mark.parametrize(
+    "text", ["1e9", "abc", "1.2.3", "1.200,5", "12..5", "--1", "1,2,3", "", "nan", "inf", "1,20,0"]
+)
 def test_what_is_not_a_number_here(text: str) -> None:
     with pytest.raises(NumberError):
         read_number(text, ENGLISH)

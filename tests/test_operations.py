@@ -34,8 +34,14 @@ def documented_blocks(section: str) -> list[str]:
 
 
 def run(block: str, env: dict[str, str], cwd: Path) -> str:
-    done = subprocess.run(["bash", "-euo", "pipefail", "-c", block], env=env, cwd=cwd,
-                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    done = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", block],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, f"{block}\n{done.stdout}\n{done.stderr}"
     return done.stdout + done.stderr
 
@@ -44,23 +50,32 @@ def run(block: str, env: dict[str, str], cwd: Path) -> str:
 def install(tmp_path: Path) -> dict[str, str]:
     """A server database with a demo workspace; PATH finds this checkout's workbench-sync."""
     db = tmp_path / "server" / "sync.sqlite"
-    result = CliRunner().invoke(sync_cli, ["--db", str(db), "demo", "--workspace", "acme",
-                                           "--materials", "300"])  # fmt: skip
+    result = CliRunner().invoke(
+        sync_cli, ["--db", str(db), "demo", "--workspace", "acme", "--materials", "300"]
+    )
     assert result.exit_code == 0, result.output
     backups = tmp_path / "backups"
     backups.mkdir()
     bin_dir = Path(sys.executable).parent
     assert (bin_dir / "workbench-sync").exists()
-    return {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}",
-            "WORKBENCH_SYNC_DB": str(db), "BACKUPS": str(backups),
-            "WORKBENCH_DATA_DIR": str(tmp_path / "data")}  # fmt: skip
+    return {
+        **os.environ,
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "WORKBENCH_SYNC_DB": str(db),
+        "BACKUPS": str(backups),
+        "WORKBENCH_DATA_DIR": str(tmp_path / "data"),
+    }
 
 
 def counts(db: str) -> dict[str, int]:
     engine = make_engine(db)
     with engine.connect() as conn:
-        found = {t: conn.execute(sa.select(sa.func.count()).select_from(schema.replicated[t]))
-                 .scalar_one() for t in ("materials", "cost_rates", "orders")}  # fmt: skip
+        found = {
+            t: conn.execute(
+                sa.select(sa.func.count()).select_from(schema.replicated[t])
+            ).scalar_one()
+            for t in ("materials", "cost_rates", "orders")
+        }
     engine.dispose()
     return found
 
@@ -83,8 +98,9 @@ def test_backup_then_restore_as_documented(install: dict[str, str], tmp_path: Pa
 def test_a_damaged_backup_is_refused(install: dict[str, str], tmp_path: Path) -> None:
     bad = Path(install["BACKUPS"]) / "sync-backup.sqlite"
     bad.write_bytes(b"garbage")
-    result = CliRunner().invoke(sync_cli, ["--db", install["WORKBENCH_SYNC_DB"], "restore",
-                                           "--yes", str(bad)])  # fmt: skip
+    result = CliRunner().invoke(
+        sync_cli, ["--db", install["WORKBENCH_SYNC_DB"], "restore", "--yes", str(bad)]
+    )
     assert result.exit_code == 1 and "is not a SQLite database" in result.output
 
 
@@ -125,6 +141,7 @@ def test_moving_to_postgresql(
     assert copied["materials"] == counts(install["WORKBENCH_SYNC_DB"])["materials"] > 0
     assert "chain intact" in output
     assert counts(url) == counts(install["WORKBENCH_SYNC_DB"])
-    again = subprocess.run(["workbench-sync", "copy-db", "--to", url], env=install,
-                           capture_output=True, text=True)  # fmt: skip
+    again = subprocess.run(
+        ["workbench-sync", "copy-db", "--to", url], env=install, capture_output=True, text=True
+    )
     assert again.returncode == 1 and "already holds workspaces" in again.stderr

@@ -23,8 +23,9 @@ pytestmark = pytest.mark.parametrize("server_db", ["sqlite"], indirect=True)
 
 
 def policy(server: Server, *flag: str) -> None:
-    done = CliRunner().invoke(admin_cli, ["--db", str(server.engine.url), "workspace", "policy",
-                                          "alpha", *flag])  # fmt: skip
+    done = CliRunner().invoke(
+        admin_cli, ["--db", str(server.engine.url), "workspace", "policy", "alpha", *flag]
+    )
     assert done.exit_code == 0, done.output
 
 
@@ -39,12 +40,17 @@ def test_the_passphrase_is_refused_where_the_workspace_does_not_allow_it(
 def test_allowed_the_laptop_runs_on_its_passphrase_until_it_is_forbidden(
     server: Server, tmp_path: Path, passphrase_instead_of_keyring: str
 ) -> None:
-    write_rows(server.engine, server.workspaces["alpha"], "materials",
-               [material(f"P-{i}") for i in range(3)])  # fmt: skip
+    write_rows(
+        server.engine,
+        server.workspaces["alpha"],
+        "materials",
+        [material(f"P-{i}") for i in range(3)],
+    )
     policy(server, "--passphrase")
     with server.client() as http:
-        answer = http.post("/v1/login", json={"username": "merchandiser@alpha",
-                                              "password": PASSWORD}).json()  # fmt: skip
+        answer = http.post(
+            "/v1/login", json={"username": "merchandiser@alpha", "password": PASSWORD}
+        ).json()
     assert answer["workspace"]["passphrase_allowed"] is True
     workspace, info, _ = sign_in(server.url, "merchandiser@alpha", PASSWORD, base=tmp_path)
     assert info.passphrase_allowed
@@ -70,6 +76,8 @@ def test_a_laptop_with_a_keyring_is_not_concerned(server: Server, tmp_path: Path
 
 
 def test_an_unknown_workspace_is_named(server: Server, no_keyring: NoKeyring) -> None:
-    done = CliRunner().invoke(admin_cli, ["--db", str(server.engine.url), "workspace", "policy",
-                                          "nowhere", "--passphrase"])  # fmt: skip
+    done = CliRunner().invoke(
+        admin_cli,
+        ["--db", str(server.engine.url), "workspace", "policy", "nowhere", "--passphrase"],
+    )
     assert done.exit_code != 0 and "no workspace 'nowhere'" in done.output

@@ -38,24 +38,54 @@ def _row(**values: Any) -> dict[str, Any]:
 
 def master_rows() -> dict[str, list[dict[str, Any]]]:
     """The worked examples' rates, brands, margin rules and FX rates as server rows."""
-    rates = [_row(rate_code=r.rate_code, process=r.process, description=r.description,
-                  material_id=r.material_id, dye_class=r.dye_class, shade_depth=r.shade_depth,
-                  technique=r.technique, basis=r.basis, rate=str(r.rate), currency=r.currency,
-                  valid_from=r.valid_from.isoformat(), source=r.source)
-             for r in BOOK.rates]  # fmt: skip
+    rates = [
+        _row(
+            rate_code=r.rate_code,
+            process=r.process,
+            description=r.description,
+            material_id=r.material_id,
+            dye_class=r.dye_class,
+            shade_depth=r.shade_depth,
+            technique=r.technique,
+            basis=r.basis,
+            rate=str(r.rate),
+            currency=r.currency,
+            valid_from=r.valid_from.isoformat(),
+            source=r.source,
+        )
+        for r in BOOK.rates
+    ]
     for row, rate in zip(rates, BOOK.rates, strict=True):
         if rate.process_loss is not None:  # the replica states a loss in the description
             row["description"] = f"Dyeing (process loss {rate.process_loss * 100:.0f} %)"
-    brands = [_row(id=b.id, code=b.code, name=b.name, country=b.country, currency=b.currency)
-              for b in BOOK.brands]  # fmt: skip
-    rules = [_row(id=f"rule-{i}", brand_id=m.brand_id, category=m.category, method=m.method,
-                  rate=str(m.rate), min_margin=None if m.min_margin is None else str(m.min_margin),
-                  moq_from=m.moq_from,
-                  price_rounding=None if m.price_rounding is None else str(m.price_rounding),
-                  valid_from=m.valid_from.isoformat())
-             for i, m in enumerate(BOOK.margin_rules)]  # fmt: skip
-    fx = [_row(from_currency=f.from_currency, to_currency=f.to_currency, rate=str(f.rate),
-               as_of=f.as_of.isoformat(), source="Treasury") for f in BOOK.fx_rates]  # fmt: skip
+    brands = [
+        _row(id=b.id, code=b.code, name=b.name, country=b.country, currency=b.currency)
+        for b in BOOK.brands
+    ]
+    rules = [
+        _row(
+            id=f"rule-{i}",
+            brand_id=m.brand_id,
+            category=m.category,
+            method=m.method,
+            rate=str(m.rate),
+            min_margin=None if m.min_margin is None else str(m.min_margin),
+            moq_from=m.moq_from,
+            price_rounding=None if m.price_rounding is None else str(m.price_rounding),
+            valid_from=m.valid_from.isoformat(),
+        )
+        for i, m in enumerate(BOOK.margin_rules)
+    ]
+    fx = [
+        _row(
+            from_currency=f.from_currency,
+            to_currency=f.to_currency,
+            rate=str(f.rate),
+            as_of=f.as_of.isoformat(),
+            source="Treasury",
+        )
+        for f in BOOK.fx_rates
+    ]
     return {"cost_rates": rates, "brands": brands, "margin_rules": rules, "fx_rates": fx}
 
 
@@ -77,8 +107,9 @@ def test_a_firm_quote_equals_the_local_estimate(priced: Server, tmp_path: Path) 
     client = client_for(workspace)
     try:
         for style, brand, quantity in ((TSHIRT, "NORDV", 3000), (SHIRT, "CSTL", 2400)):
-            estimate = price_report(price_style(style, book, date.today(), brand=brand,
-                                                quantity=quantity))  # fmt: skip
+            estimate = price_report(
+                price_style(style, book, date.today(), brand=brand, quantity=quantity)
+            )
             quote = client.request_quote(sheet(style, brand, quantity), "sheet-1")
             assert quote["report"] == estimate
             assert quote["price_per_piece"] == estimate["price_per_piece"]
@@ -100,22 +131,30 @@ def test_a_firm_quote_equals_the_local_estimate(priced: Server, tmp_path: Path) 
 def _server_quotes(server: Server) -> list[dict[str, Any]]:
     t = schema.replicated["quotes"]
     with server.engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(
-            sa.select(t).where(t.c.workspace_id == server.workspaces["alpha"])
-            .order_by(t.c.quote_no))]  # fmt: skip
+        return [
+            dict(r._mapping)
+            for r in conn.execute(
+                sa.select(t)
+                .where(t.c.workspace_id == server.workspaces["alpha"])
+                .order_by(t.c.quote_no)
+            )
+        ]
 
 
-def test_floor_staff_may_not_ask_and_bad_sheets_are_named(
-    priced: Server, tmp_path: Path
-) -> None:
-    floor = SyncClient(open_replica(tmp_path / "f.sqlite"), priced.url,
-                       priced.login("floor@alpha"), retries=0)  # fmt: skip
+def test_floor_staff_may_not_ask_and_bad_sheets_are_named(priced: Server, tmp_path: Path) -> None:
+    floor = SyncClient(
+        open_replica(tmp_path / "f.sqlite"), priced.url, priced.login("floor@alpha"), retries=0
+    )
     with pytest.raises(SyncError, match="firm quotes are for merchandisers and admins") as refused:
         floor.request_quote(sheet())
     assert refused.value.code == "forbidden"
     floor.close()
-    merch = SyncClient(open_replica(tmp_path / "m.sqlite"), priced.url,
-                       priced.login("merchandiser@alpha"), retries=0)  # fmt: skip
+    merch = SyncClient(
+        open_replica(tmp_path / "m.sqlite"),
+        priced.url,
+        priced.login("merchandiser@alpha"),
+        retries=0,
+    )
     with pytest.raises(SyncError, match="no margin rule for brand CSTL, category 'knit tops'"):
         merch.request_quote(sheet(TSHIRT, "CSTL"))
     broken = sheet()
@@ -126,9 +165,7 @@ def test_floor_staff_may_not_ask_and_bad_sheets_are_named(
     assert _server_quotes(priced) == []
 
 
-def test_a_quote_asked_for_offline_is_fetched_on_reconnect(
-    priced: Server, tmp_path: Path
-) -> None:
+def test_a_quote_asked_for_offline_is_fetched_on_reconnect(priced: Server, tmp_path: Path) -> None:
     workspace, _, _ = sign_in(priced.url, "merchandiser@alpha", PASSWORD, base=tmp_path)
     sync_workspace(workspace)
     good = quotes.queue_request(workspace.replica, "sheet-7", sheet())
@@ -153,20 +190,30 @@ def _db(server: Server) -> str:
 def test_the_audit_trail_verifies_and_names_a_tampered_entry(
     priced: Server, tmp_path: Path
 ) -> None:
-    merch = SyncClient(open_replica(tmp_path / "m.sqlite"), priced.url,
-                       priced.login("merchandiser@alpha"), retries=0)  # fmt: skip
+    merch = SyncClient(
+        open_replica(tmp_path / "m.sqlite"),
+        priced.url,
+        priced.login("merchandiser@alpha"),
+        retries=0,
+    )
     quote = merch.request_quote(sheet())
     merch.close()
     runner = CliRunner()
-    assert runner.invoke(sync_cli, ["--db", _db(priced), "user", "set-role", "floor@alpha",
-                                    "merchandiser"]).exit_code == 0  # fmt: skip
+    assert (
+        runner.invoke(
+            sync_cli, ["--db", _db(priced), "user", "set-role", "floor@alpha", "merchandiser"]
+        ).exit_code
+        == 0
+    )
     ok = runner.invoke(sync_cli, ["--db", _db(priced), "audit", "verify"])
     assert ok.exit_code == 0, ok.output
     assert "alpha:" in ok.output and "chain intact" in ok.output
 
     out = tmp_path / "audit.json"
-    exported = runner.invoke(sync_cli, ["--db", _db(priced), "audit", "export", "--workspace",
-                                        "alpha", "--out", str(out)])  # fmt: skip
+    exported = runner.invoke(
+        sync_cli,
+        ["--db", _db(priced), "audit", "export", "--workspace", "alpha", "--out", str(out)],
+    )
     assert exported.exit_code == 0, exported.output
     entries = json.loads(out.read_text("utf-8"))["entries"]
     actions = [e["action"] for e in entries]
@@ -179,21 +226,27 @@ def test_the_audit_trail_verifies_and_names_a_tampered_entry(
     # someone edits the stored price of the quote's audit entry
     log = schema.audit_log
     with priced.engine.begin() as conn:
-        conn.execute(sa.update(log).where(
-            log.c.workspace_id == priced.workspaces["alpha"], log.c.seq == issued["seq"],
-        ).values(details=json.dumps({**issued["details"], "price_per_piece": "9.99"})))  # fmt: skip
+        conn.execute(
+            sa.update(log)
+            .where(
+                log.c.workspace_id == priced.workspaces["alpha"],
+                log.c.seq == issued["seq"],
+            )
+            .values(details=json.dumps({**issued["details"], "price_per_piece": "9.99"}))
+        )
     broken = runner.invoke(sync_cli, ["--db", _db(priced), "audit", "verify"])
     assert broken.exit_code == 1
     assert f"alpha: entry {issued['seq']} is broken: its content does not match its hash" in (
-        broken.output)  # fmt: skip
+        broken.output
+    )
     assert "beta:" in broken.output and "chain intact" in broken.output
 
     # or removes an entry outright
     with priced.engine.begin() as conn:
-        conn.execute(sa.delete(log).where(log.c.workspace_id == priced.workspaces["alpha"],
-                                          log.c.seq == 2))  # fmt: skip
-    gone = runner.invoke(sync_cli, ["--db", _db(priced), "audit", "verify", "--workspace",
-                                    "alpha"])  # fmt: skip
+        conn.execute(
+            sa.delete(log).where(log.c.workspace_id == priced.workspaces["alpha"], log.c.seq == 2)
+        )
+    gone = runner.invoke(sync_cli, ["--db", _db(priced), "audit", "verify", "--workspace", "alpha"])
     assert gone.exit_code == 1 and "alpha: entry 2 is broken: entry 2 is missing" in gone.output
 
 
@@ -255,15 +308,17 @@ def test_issuing_a_proposal_is_audited_with_its_pdf_hash(priced: Server, tmp_pat
 
     workspace, _, _ = sign_in(priced.url, "merchandiser@alpha", PASSWORD, base=tmp_path)
     sync_workspace(workspace)
-    draft = save_proposal(workspace.replica, title="SS27 knits", brand_code="NORDV",
-                          sheet_ids=["sheet-1"])  # fmt: skip
+    draft = save_proposal(
+        workspace.replica, title="SS27 knits", brand_code="NORDV", sheet_ids=["sheet-1"]
+    )
     sync_workspace(workspace)
     pdf = b"%PDF-1.7 the proposal as issued"
     issue_proposal(workspace.replica, draft["id"], pdf)
     sync_workspace(workspace)
     with priced.engine.connect() as conn:
-        issued = [e for e in entries(conn, priced.workspaces["alpha"])
-                  if e.action == "proposal.issued"]  # fmt: skip
+        issued = [
+            e for e in entries(conn, priced.workspaces["alpha"]) if e.action == "proposal.issued"
+        ]
     assert len(issued) == 1  # the draft was not an issue
     assert issued[0].subject == draft["id"] and issued[0].actor == "merchandiser@alpha"
     assert issued[0].details["pdf_sha256"] == hashlib.sha256(pdf).hexdigest()
@@ -278,8 +333,12 @@ def test_a_firm_quote_carries_the_landed_cost_to_the_brands_country(
     workspace, _, _ = sign_in(priced.url, "merchandiser@alpha", PASSWORD, base=tmp_path)
     sync_workspace(workspace)
     book = load_rate_book(workspace.replica.conn)
-    delivery = {"freight": D("0.22"), "insurance_rate": D("0.005"), "duty_rate": D("0.165"),
-                "local_freight": D("0.06")}  # fmt: skip
+    delivery = {
+        "freight": D("0.22"),
+        "insurance_rate": D("0.005"),
+        "duty_rate": D("0.165"),
+        "local_freight": D("0.06"),
+    }
     body = sheet_to_dict(CostSheet(SHIRT, "CSTL", 2400, delivery=delivery))
     client = client_for(workspace)
     try:

@@ -26,8 +26,7 @@ def merchandiser_writes_a_note_and_a_sheet(server: Server, base: Path) -> None:
     mine, _, _ = sign_in(server.url, "merchandiser@alpha", PASSWORD, base=base)
     sync_workspace(mine)
     material_id = mine.replica.conn.execute("SELECT id FROM materials").fetchone()[0]
-    documents.add_annotation(mine.replica, material_id, "hand feel is soft",
-                             "merchandiser@alpha")  # fmt: skip
+    documents.add_annotation(mine.replica, material_id, "hand feel is soft", "merchandiser@alpha")
     sheet = {"style_code": "MINE-1", "created_by": "merchandiser@alpha"}
     documents.save_document(mine.replica, "cost_sheets", sheet)
     sync_workspace(mine)
@@ -38,8 +37,10 @@ def test_a_users_data_is_exported_whole_and_only_theirs(server: Server, tmp_path
     merchandiser_writes_a_note_and_a_sheet(server, tmp_path / "m")
     accounts.set_role(server.engine, "floor@alpha", "merchandiser")  # an entry about another
     out = tmp_path / "export.json"
-    result = CliRunner().invoke(admin_cli, ["--db", str(server.engine.url), "user", "export",
-                                            "merchandiser@alpha", "--out", str(out)])  # fmt: skip
+    result = CliRunner().invoke(
+        admin_cli,
+        ["--db", str(server.engine.url), "user", "export", "merchandiser@alpha", "--out", str(out)],
+    )
     assert result.exit_code == 0, result.output
     found = json.loads(out.read_text("utf-8"))
     assert found["user"]["username"] == "merchandiser@alpha"
@@ -52,8 +53,9 @@ def test_a_users_data_is_exported_whole_and_only_theirs(server: Server, tmp_path
 
 
 def test_an_unknown_user_is_named(server: Server) -> None:
-    result = CliRunner().invoke(admin_cli, ["--db", str(server.engine.url), "user", "export",
-                                            "nobody@alpha"])  # fmt: skip
+    result = CliRunner().invoke(
+        admin_cli, ["--db", str(server.engine.url), "user", "export", "nobody@alpha"]
+    )
     assert result.exit_code != 0 and "no user 'nobody@alpha'" in result.output
 
 
@@ -61,15 +63,21 @@ AUDIT_KEY = "k" * 32
 
 
 def admin(server: Server, *args: str) -> Result:
-    return CliRunner().invoke(admin_cli, ["--db", str(server.engine.url), *args],
-                              env={"WORKBENCH_SYNC_AUDIT_KEY": AUDIT_KEY})  # fmt: skip
+    return CliRunner().invoke(
+        admin_cli,
+        ["--db", str(server.engine.url), *args],
+        env={"WORKBENCH_SYNC_AUDIT_KEY": AUDIT_KEY},
+    )
 
 
 def every_stored_text(engine: sa.Engine) -> str:
     """Every row of every server table, as one text to search."""
     with engine.connect() as conn:
-        return "\n".join(str(tuple(row)) for table in schema.metadata.sorted_tables
-                         for row in conn.execute(sa.select(table)))  # fmt: skip
+        return "\n".join(
+            str(tuple(row))
+            for table in schema.metadata.sorted_tables
+            for row in conn.execute(sa.select(table))
+        )
 
 
 @pytest.fixture
@@ -84,8 +92,9 @@ def test_an_erased_user_is_gone_everywhere_and_the_trail_still_verifies(
 ) -> None:
     merchandiser_writes_a_note_and_a_sheet(server, tmp_path / "m")
     theirs, _, _ = sign_in(server.url, "admin@alpha", PASSWORD, base=tmp_path / "a")
-    documents.save_document(theirs.replica, "cost_sheets",
-                            {"style_code": "THEIRS-1", "created_by": "admin@alpha"})
+    documents.save_document(
+        theirs.replica, "cost_sheets", {"style_code": "THEIRS-1", "created_by": "admin@alpha"}
+    )
     sync_workspace(theirs)
     accounts.set_role(server.engine, "merchandiser@alpha", "floor")
     assert "merchandiser@alpha" in every_stored_text(server.engine)
@@ -105,8 +114,10 @@ def test_an_erased_user_is_gone_everywhere_and_the_trail_still_verifies(
         last = list(audit.entries(conn, server.workspaces["alpha"]))[-1]
     assert (last.action, last.subject) == ("user.erased", pseudonym)
     # the account cannot sign in or be exported any more; another user's work is untouched
-    assert "no user 'merchandiser@alpha'" in admin(server, "user", "export",
-                                                   "merchandiser@alpha").output  # fmt: skip
+    assert (
+        "no user 'merchandiser@alpha'"
+        in admin(server, "user", "export", "merchandiser@alpha").output
+    )
     # laptops follow: the other user's replica names the pseudonym after its next pull
     sync_workspace(theirs)
     held = dict(theirs.replica.conn.execute("SELECT style_code, created_by FROM cost_sheets"))
@@ -123,26 +134,41 @@ def test_tampering_with_a_redacted_entry_is_still_found(
     assert admin(server, "user", "erase", "merchandiser@alpha", "--yes").exit_code == 0
     log, ws = schema.audit_log, server.workspaces["alpha"]
     with server.engine.connect() as conn:
-        redacted = conn.execute(sa.select(log).where(log.c.workspace_id == ws,
-                                                     log.c.redacted_by.is_not(None))
-                                .order_by(log.c.seq)).first()  # fmt: skip
-        plain = conn.execute(sa.select(log).where(log.c.workspace_id == ws,
-                                                  log.c.redacted_by.is_(None))
-                             .order_by(log.c.seq)).first()  # fmt: skip
+        redacted = conn.execute(
+            sa.select(log)
+            .where(log.c.workspace_id == ws, log.c.redacted_by.is_not(None))
+            .order_by(log.c.seq)
+        ).first()
+        plain = conn.execute(
+            sa.select(log)
+            .where(log.c.workspace_id == ws, log.c.redacted_by.is_(None))
+            .order_by(log.c.seq)
+        ).first()
     assert redacted is not None and plain is not None
     with server.engine.begin() as conn:
-        conn.execute(sa.update(log).where(log.c.workspace_id == ws, log.c.seq == redacted.seq)
-                     .values(subject="someone-else"))  # fmt: skip
+        conn.execute(
+            sa.update(log)
+            .where(log.c.workspace_id == ws, log.c.seq == redacted.seq)
+            .values(subject="someone-else")
+        )
     broken = admin(server, "audit", "verify", "--workspace", "alpha")
     assert broken.exit_code == 1
-    assert (f"entry {redacted.seq} is broken: it is marked redacted, but no erasure in the "
-            "chain recorded it as it reads now") in broken.output  # fmt: skip
+    assert (
+        f"entry {redacted.seq} is broken: it is marked redacted, but no erasure in the "
+        "chain recorded it as it reads now"
+    ) in broken.output
     with server.engine.begin() as conn:  # put it back; now pass an edit off as a redaction
-        conn.execute(sa.update(log).where(log.c.workspace_id == ws, log.c.seq == redacted.seq)
-                     .values(subject=redacted.subject))  # fmt: skip
+        conn.execute(
+            sa.update(log)
+            .where(log.c.workspace_id == ws, log.c.seq == redacted.seq)
+            .values(subject=redacted.subject)
+        )
     assert admin(server, "audit", "verify").exit_code == 0
     with server.engine.begin() as conn:
-        conn.execute(sa.update(log).where(log.c.workspace_id == ws, log.c.seq == plain.seq)
-                     .values(actor="mallory", redacted_by=redacted.redacted_by))  # fmt: skip
+        conn.execute(
+            sa.update(log)
+            .where(log.c.workspace_id == ws, log.c.seq == plain.seq)
+            .values(actor="mallory", redacted_by=redacted.redacted_by)
+        )
     forged = admin(server, "audit", "verify", "--workspace", "alpha")
     assert forged.exit_code == 1 and f"entry {plain.seq} is broken" in forged.output

@@ -29,7 +29,8 @@ def _row(**values: Any) -> dict[str, Any]:
 
 
 def test_a_quote_states_the_lead_time_the_laptop_plans(
-    priced: Server, tmp_path: Path  # noqa: F811
+    priced: Server,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     today = date.today()
     publish_capacity(priced, tmp_path, today)
@@ -40,17 +41,31 @@ def test_a_quote_states_the_lead_time_the_laptop_plans(
     try:
         before = client.request_quote(sheet(TSHIRT, "NORDV", 3000), "sheet-1")["lead_time"]
         # the mill closes for the week from today: every working day of it a holiday
-        write_rows(priced.engine, workspace_id, "calendar_days", [
-            _row(work_centre_id=None, day=(today + timedelta(days=n)).isoformat(),
-                 kind="holiday", name="Mill closed") for n in range(7)])  # fmt: skip
+        write_rows(
+            priced.engine,
+            workspace_id,
+            "calendar_days",
+            [
+                _row(
+                    work_centre_id=None,
+                    day=(today + timedelta(days=n)).isoformat(),
+                    kind="holiday",
+                    name="Mill closed",
+                )
+                for n in range(7)
+            ],
+        )
         after = client.request_quote(sheet(TSHIRT, "NORDV", 3000), "sheet-1")["lead_time"]
     finally:
         client.close()
     sync_workspace(workspace)
     conn = workspace.replica.conn
-    local = lead_time(load_capacity(conn, start=today),
-                      style_route(TSHIRT, cost_style(TSHIRT, load_rate_book(conn), today)),
-                      3000, today)  # fmt: skip
+    local = lead_time(
+        load_capacity(conn, start=today),
+        style_route(TSHIRT, cost_style(TSHIRT, load_rate_book(conn), today)),
+        3000,
+        today,
+    )
     workspace.close()
     assert after["completion"] == local.completion.isoformat() and after["days"] == local.days
     # a closed week (Sunday was closed anyway) moves every step, and the date, by a week
@@ -64,18 +79,28 @@ def publish_capacity(server: Server, tmp_path: Path, today: date) -> None:
     Saturday for 60 days: enough for a step a day."""
     cost = cost_style(TSHIRT, load_rate_book_of(server, tmp_path), today)
     processes = [step.process for step in style_route(TSHIRT, cost)]
-    centres = [_row(code=f"C-{n:02d}", name=p, process=p, mill="Tiruppur")
-               for n, p in enumerate(processes)]  # fmt: skip
-    capacity = [_row(work_centre_id=c["id"], day=(today + timedelta(days=n)).isoformat(),
-                     minutes_available=100_000, minutes_booked=0)
-                for c in centres for n in range(60)
-                if (today + timedelta(days=n)).weekday() != 6]  # fmt: skip
+    centres = [
+        _row(code=f"C-{n:02d}", name=p, process=p, mill="Tiruppur") for n, p in enumerate(processes)
+    ]
+    capacity = [
+        _row(
+            work_centre_id=c["id"],
+            day=(today + timedelta(days=n)).isoformat(),
+            minutes_available=100_000,
+            minutes_booked=0,
+        )
+        for c in centres
+        for n in range(60)
+        if (today + timedelta(days=n)).weekday() != 6
+    ]
     write_rows(server.engine, server.workspaces["alpha"], "work_centres", centres)
     write_rows(server.engine, server.workspaces["alpha"], "capacity", capacity)
 
 
 def test_the_cost_sheet_shows_the_quotes_lead_time(
-    qtbot: Any, priced: Server, tmp_path: Path  # noqa: F811
+    qtbot: Any,
+    priced: Server,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     from ui.main_window import MainWindow
     from ui.ops import OpRunner
@@ -88,8 +113,7 @@ def test_the_cost_sheet_shows_the_quotes_lead_time(
     sheet = open_sheet(qtbot, win, None)
     try:
         sheet.show_sheet(CostSheet(TSHIRT, "NORDV", 3000))
-        qtbot.waitUntil(lambda: sheet.price is not None and sheet.plan is not None,
-                        timeout=5_000)  # fmt: skip
+        qtbot.waitUntil(lambda: sheet.price is not None and sheet.plan is not None, timeout=5_000)
         with qtbot.waitSignal(sheet.quoted, timeout=15_000) as blocker:
             qtbot.mouseClick(sheet.quote_button, Qt.MouseButton.LeftButton)
         lead = blocker.args[0]["lead_time"]
@@ -111,7 +135,8 @@ def load_rate_book_of(server: Server, tmp_path: Path) -> Any:
 
 
 def test_without_capacity_the_quote_says_why_it_has_no_date(
-    priced: Server, tmp_path: Path  # noqa: F811
+    priced: Server,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     workspace, _, _ = sign_in(priced.url, "merchandiser@alpha", PASSWORD, base=tmp_path)
     client = client_for(workspace)
@@ -121,5 +146,6 @@ def test_without_capacity_the_quote_says_why_it_has_no_date(
         client.close()
         workspace.close()
     assert quote["price_per_piece"]
-    assert quote["lead_time"] == {"unavailable": "step 1 (knitting): no work centre does "
-                                                 "knitting (known: none)"}  # fmt: skip
+    assert quote["lead_time"] == {
+        "unavailable": "step 1 (knitting): no work centre does knitting (known: none)"
+    }

@@ -27,8 +27,12 @@ PRICE = "24680.1357"
 
 
 def _laptop(server: Server, base: Path):  # type: ignore[no-untyped-def]
-    write_rows(server.engine, server.workspaces["alpha"], "materials",
-               [material(f"W-{i}", price=PRICE) for i in range(5)])  # fmt: skip
+    write_rows(
+        server.engine,
+        server.workspaces["alpha"],
+        "materials",
+        [material(f"W-{i}", price=PRICE) for i in range(5)],
+    )
     workspace, _, _ = sign_in(server.url, "merchandiser@alpha", PASSWORD, base=base)
     sync_workspace(workspace)
     return workspace
@@ -40,8 +44,12 @@ def _device_id(workspace) -> str:  # type: ignore[no-untyped-def]
 
 def _audit_actions(server: Server) -> list[str]:
     with server.engine.connect() as conn:
-        return [r.action for r in conn.execute(
-            sa.select(schema.audit_log.c.action).order_by(schema.audit_log.c.seq))]  # fmt: skip
+        return [
+            r.action
+            for r in conn.execute(
+                sa.select(schema.audit_log.c.action).order_by(schema.audit_log.c.seq)
+            )
+        ]
 
 
 def test_an_ordered_wipe_deletes_the_workspace_and_reports_it(
@@ -51,8 +59,9 @@ def test_an_ordered_wipe_deletes_the_workspace_and_reports_it(
     workspace = _laptop(server, data)
     root, device = workspace.root, _device_id(workspace)
     documents.save_document(workspace.replica, "cost_sheets", {"style_code": "UNSENT"})
-    result = CliRunner().invoke(admin_cli, ["--db", str(server.engine.url), "device", "wipe",
-                                            device])  # fmt: skip
+    result = CliRunner().invoke(
+        admin_cli, ["--db", str(server.engine.url), "device", "wipe", device]
+    )
     assert result.exit_code == 0, result.output
     offered: list[int] = []
 
@@ -96,7 +105,10 @@ def test_where_the_admin_allows_it_unsent_edits_are_exported_sealed(
     assert b"KEEP-0" not in blob
     exported = wipe.read_export(target, "a passphrase of mine")
     assert [json.loads(e["payload"])["style_code"] for e in exported["edits"]] == [
-        "KEEP-0", "KEEP-1", "KEEP-2"]  # fmt: skip
+        "KEEP-0",
+        "KEEP-1",
+        "KEEP-2",
+    ]
     with pytest.raises(cipher.WrongKey):
         wipe.read_export(target, "another passphrase")
     assert not workspace.root.exists()
@@ -106,8 +118,9 @@ def test_a_device_not_ordered_wiped_cannot_report_a_wipe(server: Server, tmp_pat
     workspace = _laptop(server, tmp_path)
     client = client_for(workspace)
     with pytest.raises(SyncError) as raised:
-        client.request("POST", "/v1/device/wiped",
-                       json={"removed": [], "unsent": 0, "exported": False})  # fmt: skip
+        client.request(
+            "POST", "/v1/device/wiped", json={"removed": [], "unsent": 0, "exported": False}
+        )
     client.close()
     assert raised.value.code == "no_wipe_ordered"
     assert keys.key_id_file(workspace.replica.path).exists()
@@ -115,8 +128,9 @@ def test_a_device_not_ordered_wiped_cannot_report_a_wipe(server: Server, tmp_pat
 
 
 def test_an_unknown_device_cannot_be_ordered_wiped(server: Server) -> None:
-    result = CliRunner().invoke(admin_cli, ["--db", str(server.engine.url), "device", "wipe",
-                                            "no-such-device"])  # fmt: skip
+    result = CliRunner().invoke(
+        admin_cli, ["--db", str(server.engine.url), "device", "wipe", "no-such-device"]
+    )
     assert result.exit_code != 0
     assert "no active device" in result.output
 

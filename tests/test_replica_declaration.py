@@ -51,12 +51,21 @@ def test_the_server_columns_follow_the_declaration() -> None:
 
 def test_what_each_role_receives_comes_from_the_declaration() -> None:
     assert protocol.WITHHELD_TABLES["floor"] == {
-        "cost_rates", "margin_rules", "cost_sheets", "fx_rates", "quotes", "proposals"}
-    assert protocol.WITHHELD_COLUMNS["floor"] == {
-        "materials": {"price"}, "orders": {"unit_price"}}  # fmt: skip
+        "cost_rates",
+        "margin_rules",
+        "cost_sheets",
+        "fx_rates",
+        "quotes",
+        "proposals",
+    }
+    assert protocol.WITHHELD_COLUMNS["floor"] == {"materials": {"price"}, "orders": {"unit_price"}}
     assert protocol.pushable_tables("floor") == {"annotations", "label_jobs"}
     assert protocol.pushable_tables("merchandiser") == {
-        "annotations", "label_jobs", "cost_sheets", "proposals"}  # fmt: skip
+        "annotations",
+        "label_jobs",
+        "cost_sheets",
+        "proposals",
+    }
 
 
 def test_an_old_replica_is_rebuilt_without_losing_a_row(tmp_path: Path) -> None:
@@ -70,7 +79,9 @@ def test_an_old_replica_is_rebuilt_without_losing_a_row(tmp_path: Path) -> None:
     conn.execute(
         "INSERT INTO materials (id, code, name, material_type, category, uom, gsm, price, "
         "updated_at, version) VALUES ('good', 'FAB-1', 'Jersey', 'fabric', 'single jersey', "
-        "'kg', 180, '412.50', ?, 7)", (now,))  # fmt: skip
+        "'kg', 180, '412.50', ?, 7)",
+        (now,),
+    )
     conn.execute(
         "INSERT INTO materials (id, code, name, material_type, category, uom, gsm, updated_at) "
         "VALUES ('bad', 'FAB-2', 'Jersey', 'fabric', 'single jersey', 'kg', -180, ?)",
@@ -78,7 +89,9 @@ def test_an_old_replica_is_rebuilt_without_losing_a_row(tmp_path: Path) -> None:
     )
     conn.execute(
         "INSERT INTO cost_sheets (id, style_code, body, updated_at) VALUES "
-        "('sheet', 'TEE-1', '{\"sam\": 12.5}', ?)", (now,))  # fmt: skip
+        "('sheet', 'TEE-1', '{\"sam\": 12.5}', ?)",
+        (now,),
+    )
     conn.commit()
     conn.close()
 
@@ -100,9 +113,16 @@ def test_an_old_replica_is_rebuilt_without_losing_a_row(tmp_path: Path) -> None:
 # -- whatever the server accepts, a replica accepts ------------------------------------------
 
 _JUNK = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=12),
-    st.just("\ud800"), st.just("1e5"), st.just("2026-02-30"), st.just("{"),
-)  # fmt: skip
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.text(max_size=12),
+    st.just("\ud800"),
+    st.just("1e5"),
+    st.just("2026-02-30"),
+    st.just("{"),
+)
 
 
 def _valid(f: Field) -> st.SearchStrategy[Any]:
@@ -134,8 +154,9 @@ def _rows(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
     return declared.name, row
 
 
-@settings(max_examples=400, derandomize=True, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
+@settings(
+    max_examples=400, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(_rows())
 def test_a_row_the_server_accepts_fits_every_replica(drawn: tuple[str, dict[str, Any]]) -> None:
     table, row = drawn
@@ -143,8 +164,10 @@ def test_a_row_the_server_accepts_fits_every_replica(drawn: tuple[str, dict[str,
     accepted = validation.check_row(table, row) is None
     columns = list(row)
     try:
-        conn.execute(f"INSERT INTO {table} ({', '.join(columns)}) "
-                     f"VALUES ({', '.join('?' * len(columns))})", list(row.values()))  # fmt: skip
+        conn.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            list(row.values()),
+        )
         stored = True
     except (sqlite3.IntegrityError, UnicodeEncodeError, OverflowError, sqlite3.ProgrammingError):
         stored = False

@@ -36,12 +36,17 @@ def _holds(path: Path, text: str) -> bool:
 def test_a_synced_laptop_holds_no_price_or_cost_in_readable_form(
     server: Server, tmp_path: Path, memory_keyring: MemoryKeyring
 ) -> None:
-    write_rows(server.engine, server.workspaces["alpha"], "materials",
-               [material(f"ENC-{i}", price=PRICE) for i in range(30)])  # fmt: skip
+    write_rows(
+        server.engine,
+        server.workspaces["alpha"],
+        "materials",
+        [material(f"ENC-{i}", price=PRICE) for i in range(30)],
+    )
     workspace, _, _ = sign_in(server.url, "merchandiser@alpha", PASSWORD, base=tmp_path)
     sync_workspace(workspace)
-    documents.save_document(workspace.replica, "cost_sheets",
-                            {"style_code": "ENC-TEE", "body": f'{{"fob": "{FOB}"}}'})  # fmt: skip
+    documents.save_document(
+        workspace.replica, "cost_sheets", {"style_code": "ENC-TEE", "body": f'{{"fob": "{FOB}"}}'}
+    )
     # the figures are there for the app…
     price = workspace.replica.conn.execute("SELECT price FROM materials LIMIT 1").fetchone()[0]
     assert price == PRICE
@@ -243,7 +248,8 @@ def test_rows_of_an_encrypted_replica_read_as_a_plain_replicas_do(tmp_path: Path
     assert [dict(r) for r in mine] == [dict(r) for r in theirs]
     assert [r.keys() for r in mine] == [r.keys() for r in theirs]
     assert [(r[1], r["VALUE"], r["other"], r[-1], tuple(r)) for r in mine] == [
-        (r[1], r["VALUE"], r["other"], r[-1], tuple(r)) for r in theirs]  # fmt: skip
+        (r[1], r["VALUE"], r["other"], r[-1], tuple(r)) for r in theirs
+    ]
     for row in (mine[0], theirs[0]):
         with pytest.raises(IndexError):
             row["nothing"]

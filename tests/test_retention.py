@@ -28,24 +28,54 @@ SETTINGS = Retention(tombstone_days=90, quote_days_after_validity=365, label_job
 
 
 def brand() -> dict[str, Any]:
-    return {"id": str(uuid.uuid4()), "code": "NRD", "name": "Nordvik", "country": "SE",
-            "currency": "EUR", "deleted": 0, "updated_at": "2024-01-01T00:00:00Z"}  # fmt: skip
+    return {
+        "id": str(uuid.uuid4()),
+        "code": "NRD",
+        "name": "Nordvik",
+        "country": "SE",
+        "currency": "EUR",
+        "deleted": 0,
+        "updated_at": "2024-01-01T00:00:00Z",
+    }
 
 
 def quote(brand_id: str, valid_until: str) -> dict[str, Any]:
-    return {"id": str(uuid.uuid4()), "quote_no": f"Q-{valid_until}", "cost_sheet_id": None,
-            "style_code": "TEE-1", "brand_id": brand_id, "quantity": 1200, "currency": "USD",
-            "cost_per_piece": "3.10", "price_per_piece": "4.20", "price_per_dozen": "50.40",
-            "margin": "0.26", "costed_on": "2024-01-01", "valid_until": valid_until,
-            "body": "{}", "created_by": "ana", "deleted": 0,
-            "updated_at": "2024-01-01T00:00:00Z"}  # fmt: skip
+    return {
+        "id": str(uuid.uuid4()),
+        "quote_no": f"Q-{valid_until}",
+        "cost_sheet_id": None,
+        "style_code": "TEE-1",
+        "brand_id": brand_id,
+        "quantity": 1200,
+        "currency": "USD",
+        "cost_per_piece": "3.10",
+        "price_per_piece": "4.20",
+        "price_per_dozen": "50.40",
+        "margin": "0.26",
+        "costed_on": "2024-01-01",
+        "valid_until": valid_until,
+        "body": "{}",
+        "created_by": "ana",
+        "deleted": 0,
+        "updated_at": "2024-01-01T00:00:00Z",
+    }
 
 
 def label_job(created_at: str) -> dict[str, Any]:
-    return {"id": str(uuid.uuid4()), "template": "lot-a6", "printer": "pdf:/tmp/x.pdf",
-            "copies": 1, "items": "[]", "state": "printed", "error": None,
-            "created_by": "ana", "created_at": created_at, "printed_at": created_at,
-            "deleted": 0, "updated_at": created_at}  # fmt: skip
+    return {
+        "id": str(uuid.uuid4()),
+        "template": "lot-a6",
+        "printer": "pdf:/tmp/x.pdf",
+        "copies": 1,
+        "items": "[]",
+        "state": "printed",
+        "error": None,
+        "created_by": "ana",
+        "created_at": created_at,
+        "printed_at": created_at,
+        "deleted": 0,
+        "updated_at": created_at,
+    }
 
 
 def live(server: Server, table: str) -> dict[str, int]:
@@ -81,8 +111,9 @@ def test_purge_lets_go_exactly_what_the_settings_say(server: Server) -> None:
     assert live(server, "label_jobs") == {old_job["id"]: 1, fresh_job["id"]: 0}
     assert live(server, "materials") == {gone_lately["id"]: 1, kept["id"]: 0}
     with server.engine.connect() as conn:
-        min_seq = conn.execute(sa.select(schema.workspaces.c.min_seq)
-                               .where(schema.workspaces.c.id == ws)).scalar_one()  # fmt: skip
+        min_seq = conn.execute(
+            sa.select(schema.workspaces.c.min_seq).where(schema.workspaces.c.id == ws)
+        ).scalar_one()
     assert min_seq == done.min_seq > 0
     assert audit.verify(server.engine, "alpha")[0].ok
     # a second run finds nothing more to do
@@ -99,8 +130,12 @@ def test_a_laptop_behind_the_window_takes_a_snapshot_and_keeps_its_edits(
     sync_workspace(laptop)
     documents.save_document(laptop.replica, "cost_sheets", {"style_code": "WHILE-AWAY"})
     # while it was away: a material deleted long ago, then purged
-    write_rows(server.engine, ws, "materials",
-               [material("OLD", deleted=1, updated_at="2026-01-01T00:00:00Z")])  # fmt: skip
+    write_rows(
+        server.engine,
+        ws,
+        "materials",
+        [material("OLD", deleted=1, updated_at="2026-01-01T00:00:00Z")],
+    )
     [done] = purge(server.engine, SETTINGS, now=NOW, workspace="alpha")
     assert done.min_seq > laptop.replica.cursor
     report = sync_workspace(laptop)  # answered 410 must_refetch: a new snapshot
@@ -118,10 +153,21 @@ def test_a_laptop_behind_the_window_takes_a_snapshot_and_keeps_its_edits(
 def test_the_command_prints_what_it_did(server: Server, tmp_path: Path) -> None:
     settings = tmp_path / "server.toml"
     settings.write_text("[retention]\ntombstone_days = 1\n", "utf-8")
-    write_rows(server.engine, server.workspaces["alpha"], "materials",
-               [material("X", deleted=1, updated_at="2020-01-01T00:00:00Z")])  # fmt: skip
-    args = ["--db", str(server.engine.url), "--config", str(settings), "purge", "--workspace",
-            "alpha"]  # fmt: skip
+    write_rows(
+        server.engine,
+        server.workspaces["alpha"],
+        "materials",
+        [material("X", deleted=1, updated_at="2020-01-01T00:00:00Z")],
+    )
+    args = [
+        "--db",
+        str(server.engine.url),
+        "--config",
+        str(settings),
+        "purge",
+        "--workspace",
+        "alpha",
+    ]
     result = CliRunner().invoke(admin_cli, args)
     assert result.exit_code == 0, result.output
     line = json.loads(result.output.strip().splitlines()[-1])
@@ -132,9 +178,11 @@ AUDIT_KEY = "k" * 32
 
 
 def verify_cli(server: Server, log: Path) -> Result:
-    return CliRunner().invoke(admin_cli, ["--db", str(server.engine.url), "audit", "verify",
-                                          "--checkpoints", str(log)],
-                              env={"WORKBENCH_SYNC_AUDIT_KEY": AUDIT_KEY})  # fmt: skip
+    return CliRunner().invoke(
+        admin_cli,
+        ["--db", str(server.engine.url), "audit", "verify", "--checkpoints", str(log)],
+        env={"WORKBENCH_SYNC_AUDIT_KEY": AUDIT_KEY},
+    )
 
 
 def test_old_audit_entries_go_and_the_chain_still_verifies_from_its_boundary(
@@ -184,18 +232,25 @@ def test_tampering_after_an_audit_purge_is_still_found(server: Server, tmp_path:
         first = entries[0]
         with server.engine.connect() as conn:
             boundary = conn.execute(sa.select(bounds).where(bounds.c.workspace_id == ws)).one()
-            as_stored = conn.execute(sa.select(log_t).where(log_t.c.workspace_id == ws,
-                                                            log_t.c.seq == first.seq)).one()
+            as_stored = conn.execute(
+                sa.select(log_t).where(log_t.c.workspace_id == ws, log_t.c.seq == first.seq)
+            ).one()
         # more entries deleted with the boundary moved up to them: its HMAC gives it away
         with server.engine.begin() as conn:
-            conn.execute(sa.delete(log_t).where(log_t.c.workspace_id == ws,
-                                                log_t.c.seq == first.seq))  # fmt: skip
-            conn.execute(sa.update(bounds).where(bounds.c.workspace_id == ws)
-                         .values(seq=first.seq, hash=first.hash))  # fmt: skip
+            conn.execute(
+                sa.delete(log_t).where(log_t.c.workspace_id == ws, log_t.c.seq == first.seq)
+            )
+            conn.execute(
+                sa.update(bounds)
+                .where(bounds.c.workspace_id == ws)
+                .values(seq=first.seq, hash=first.hash)
+            )
         moved = verify_cli(server, log)
         assert moved.exit_code == 1
-        assert (f"alpha: entry {first.seq + 1} is broken: the purge boundary it starts after "
-                "does not verify with the audit key") in moved.output  # fmt: skip
+        assert (
+            f"alpha: entry {first.seq + 1} is broken: the purge boundary it starts after "
+            "does not verify with the audit key"
+        ) in moved.output
         # the boundary removed: the chain's start is missing
         with server.engine.begin() as conn:
             conn.execute(sa.delete(bounds).where(bounds.c.workspace_id == ws))
@@ -208,9 +263,11 @@ def test_tampering_after_an_audit_purge_is_still_found(server: Server, tmp_path:
         assert verify_cli(server, log).exit_code == 0
         edited = entries[2]
         with server.engine.begin() as conn:
-            conn.execute(sa.update(log_t).where(log_t.c.workspace_id == ws,
-                                                log_t.c.seq == edited.seq)
-                         .values(actor="mallory"))  # fmt: skip
+            conn.execute(
+                sa.update(log_t)
+                .where(log_t.c.workspace_id == ws, log_t.c.seq == edited.seq)
+                .values(actor="mallory")
+            )
         found = verify_cli(server, log)
         assert found.exit_code == 1
         assert f"alpha: entry {edited.seq} is broken: its content does not match" in found.output

@@ -26,9 +26,26 @@ def jersey(n: int) -> tuple[Any, ...]:
     name = f"Single Jersey {n} GSM Cotton" if named else f"Interlock {n} GSM Cotton"
     price = f"{1000 + n}.00" if named else f"{COUNT - n}.25"
     colour = f"Colour {COUNT - n:03d}"
-    return (f"j{n:03d}", f"FAB-J{n:04d}", name, "fabric" if n % 2 else "trim", "knit",
-            "100% Cotton", "single knit", None, 160, 180, colour, "", "Mill Supplier", "",
-            "kg", price, "" if named else "Backed like a jersey.", n + 1)  # fmt: skip
+    return (
+        f"j{n:03d}",
+        f"FAB-J{n:04d}",
+        name,
+        "fabric" if n % 2 else "trim",
+        "knit",
+        "100% Cotton",
+        "single knit",
+        None,
+        160,
+        180,
+        colour,
+        "",
+        "Mill Supplier",
+        "",
+        "kg",
+        price,
+        "" if named else "Backed like a jersey.",
+        n + 1,
+    )
 
 
 @pytest.fixture

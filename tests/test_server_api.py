@@ -174,11 +174,22 @@ def test_floor_staff_receive_no_costs(server: Server) -> None:
     ws = server.workspaces["alpha"]
     write_rows(server.engine, ws, "materials", [material("FAB-1", price="412.50")])
     rate = {
-        "id": "rate-1", "rate_code": "DYE-R-D", "process": "dyeing", "description": "",
-        "material_id": None, "dye_class": "reactive", "shade_depth": "dark", "technique": None,
-        "basis": "per kg", "rate": "95.00", "currency": "INR", "valid_from": "2026-01-01",
-        "source": "test", "deleted": 0, "updated_at": "2026-01-01T00:00:00Z",
-    }  # fmt: skip
+        "id": "rate-1",
+        "rate_code": "DYE-R-D",
+        "process": "dyeing",
+        "description": "",
+        "material_id": None,
+        "dye_class": "reactive",
+        "shade_depth": "dark",
+        "technique": None,
+        "basis": "per kg",
+        "rate": "95.00",
+        "currency": "INR",
+        "valid_from": "2026-01-01",
+        "source": "test",
+        "deleted": 0,
+        "updated_at": "2026-01-01T00:00:00Z",
+    }
     write_rows(server.engine, ws, "cost_rates", [rate])
     floor, merch = server.login("floor@alpha"), server.login("merchandiser@alpha")
     with server.client(floor) as http:
@@ -258,8 +269,9 @@ def test_openapi_document_matches_the_routes(server: Server) -> None:
     with server.client() as http:
         doc = http.get("/v1/openapi.json").json()
     # Starlette's {rest:path} is OpenAPI's {rest}
-    served = {(path.replace(":path}", "}"), m.lower()) for path, _, methods in ROUTES
-              for m in methods}  # fmt: skip
+    served = {
+        (path.replace(":path}", "}"), m.lower()) for path, _, methods in ROUTES for m in methods
+    }
     documented = {(path, m) for path, ops in PATHS.items() for m in ops}
     assert served == documented
     assert doc["paths"].keys() == PATHS.keys()
@@ -313,8 +325,9 @@ def test_backup_while_serving_is_a_consistent_copy(server: Server, tmp_path) -> 
     from sync.server import schema
 
     with copy.connect() as conn:
-        seq = conn.execute(sa.select(schema.workspaces.c.last_seq).where(
-            schema.workspaces.c.id == ws)).scalar_one()  # fmt: skip
+        seq = conn.execute(
+            sa.select(schema.workspaces.c.last_seq).where(schema.workspaces.c.id == ws)
+        ).scalar_one()
         rows = conn.execute(sa.select(sa.func.count()).select_from(schema.replicated["materials"]))
         # consistent: the sequence counts exactly the rows written up to the copy
         assert rows.scalar_one() == seq >= 200
@@ -333,9 +346,22 @@ def test_the_feed_asks_only_tables_with_news_but_never_misses_a_change(server: S
         with server.engine.begin() as conn:  # marks lost (a database from before they existed)
             conn.execute(sa.delete(schema.table_versions))
         write_rows(server.engine, ws, "materials", [material("F-2")])
-        write_rows(server.engine, ws, "brands", [{
-            "id": "b1", "code": "B", "name": "Brand", "country": "SE", "currency": "EUR",
-            "deleted": 0, "updated_at": "2026-01-01T00:00:00Z"}])  # fmt: skip
+        write_rows(
+            server.engine,
+            ws,
+            "brands",
+            [
+                {
+                    "id": "b1",
+                    "code": "B",
+                    "name": "Brand",
+                    "country": "SE",
+                    "currency": "EUR",
+                    "deleted": 0,
+                    "updated_at": "2026-01-01T00:00:00Z",
+                }
+            ],
+        )
         page = http.get("/v1/changes", params={"after": cursor}).json()
     assert sorted(c["row"].get("code") for c in page["changes"]) == ["B", "F-2"]
 

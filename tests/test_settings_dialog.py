@@ -44,11 +44,21 @@ def test_every_group_is_saved(qtbot: QtBot, tmp_path: Path) -> None:
     again = load_settings(tmp_path)
     assert again == saved
     assert (again.server_url, again.ai.base_url, again.ai.chat_model) == (
-        "https://sync.kongu-mills.example", "http://127.0.0.1:11434", "local-llm")  # fmt: skip
+        "https://sync.kongu-mills.example",
+        "http://127.0.0.1:11434",
+        "local-llm",
+    )
     assert (again.label_printer, again.label_template, again.label_copies) == (
-        "zpl://192.168.1.40:9100", "thermal-50x25", 3)  # fmt: skip
-    assert (again.weight_unit, again.length_unit, again.reporting_currency,
-            again.stale_rate_days) == ("lb", "yd", "EUR", 90)  # fmt: skip
+        "zpl://192.168.1.40:9100",
+        "thermal-50x25",
+        3,
+    )
+    assert (
+        again.weight_unit,
+        again.length_unit,
+        again.reporting_currency,
+        again.stale_rate_days,
+    ) == ("lb", "yd", "EUR", 90)
 
 
 def test_a_bad_value_keeps_the_dialog_open_and_says_which(qtbot: QtBot, tmp_path: Path) -> None:
@@ -193,19 +203,29 @@ def test_with_a_data_dir_settings_are_kept_there_and_nothing_in_home(
 
     home, data = tmp_path / "home", tmp_path / "data"
     home.mkdir()
-    for name in ("WORKBENCH_DATA_DIR", "WORKBENCH_LOG_DIR", "XDG_CONFIG_HOME", "XDG_DATA_HOME",
-                 "XDG_STATE_HOME", "XDG_CACHE_HOME"):  # fmt: skip
+    for name in (
+        "WORKBENCH_DATA_DIR",
+        "WORKBENCH_LOG_DIR",
+        "XDG_CONFIG_HOME",
+        "XDG_DATA_HOME",
+        "XDG_STATE_HOME",
+        "XDG_CACHE_HOME",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HOME", str(home))
     folder = data / "workspaces" / "mill"
     open_workspace(folder).close()
-    root, handlers, style = logging.getLogger(), list(logging.getLogger().handlers), (
-        qapp.styleSheet())  # fmt: skip
+    root, handlers, style = (
+        logging.getLogger(),
+        list(logging.getLogger().handlers),
+        (qapp.styleSheet()),
+    )
     seen: dict[str, object] = {}
 
     def step() -> None:
-        windows = [w for w in QApplication.topLevelWidgets()
-                   if isinstance(w, MainWindow) and w.isVisible()]  # fmt: skip
+        windows = [
+            w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
+        ]
         if not windows:
             QTimer.singleShot(50, step)
             return
@@ -224,8 +244,14 @@ def test_with_a_data_dir_settings_are_kept_there_and_nothing_in_home(
     QTimer.singleShot(0, step)
     QTimer.singleShot(60_000, qapp.quit)
     try:
-        code = run_app(demo_size=100, offline=False, data_dir=data, workspace_dir=folder,
-                       screenshot=None, query="")  # fmt: skip
+        code = run_app(
+            demo_size=100,
+            offline=False,
+            data_dir=data,
+            workspace_dir=folder,
+            screenshot=None,
+            query="",
+        )
     finally:
         qapp.setStyleSheet(style)
         for handler in root.handlers:
@@ -261,7 +287,11 @@ def test_the_proposals_company_logo_and_incoterm_are_typed_picked_and_saved(
     assert saved is not None
     again = load_settings(tmp_path)
     assert (again.company_name, again.incoterm, again.incoterm_place, again.company_logo) == (
-        "Kongu Mills Ltd", "FCA", "Chennai", "")  # fmt: skip
+        "Kongu Mills Ltd",
+        "FCA",
+        "Chennai",
+        "",
+    )
 
 
 def test_every_placeholder_shows_whole_at_the_size_the_dialog_opens(

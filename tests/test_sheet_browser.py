@@ -32,8 +32,9 @@ from workbench.costing.register import (
 demo_path, english, window = helpers.demo_path, helpers.english, helpers.window  # fixtures
 
 
-def saved_sheet(qtbot: QtBot, win: MainWindow, code: str, season: str,
-                brand_index: int = 1) -> CostSheetWindow:  # fmt: skip
+def saved_sheet(
+    qtbot: QtBot, win: MainWindow, code: str, season: str, brand_index: int = 1
+) -> CostSheetWindow:
     """A sheet on a knitted fabric, its style, season and brand typed and picked, saved."""
     sheet = open_sheet(qtbot, win, knit_fabric(win.workspace))
     type_into(qtbot, sheet.style_code, code)
@@ -63,8 +64,12 @@ def cell_texts(dialog: QDialog) -> list[str]:
     for listing in dialog.findChildren(QListWidget):
         texts += [listing.item(i).text() for i in range(listing.count())]
     for table in dialog.findChildren(QTableWidget):
-        texts += [table.item(r, c).text() for r in range(table.rowCount())
-                  for c in range(table.columnCount()) if table.item(r, c)]  # fmt: skip
+        texts += [
+            table.item(r, c).text()
+            for r in range(table.rowCount())
+            for c in range(table.columnCount())
+            if table.item(r, c)
+        ]
     return texts
 
 
@@ -126,8 +131,10 @@ def test_the_browser_finds_sheets_by_style_brand_season_status_and_date(
     qtbot.waitUntil(lambda: opened.price is not None, timeout=10_000)
     assert opened.style_code.text() == "BRW-POLO" and opened.inputs.season.text() == "SS27"
     assert "Submitted" in opened.status_label.text()
-    assert conn.execute("SELECT season FROM cost_sheets WHERE id = ?",
-                        (polo.sheet_id,)).fetchone()[0] == "SS27"  # fmt: skip
+    assert (
+        conn.execute("SELECT season FROM cost_sheets WHERE id = ?", (polo.sheet_id,)).fetchone()[0]
+        == "SS27"
+    )
 
 
 def test_ctrl_o_opens_the_browser_and_a_double_click_opens_the_sheet(
@@ -186,16 +193,19 @@ def test_submit_approve_then_a_change_is_a_new_version(qtbot: QtBot, window: Mai
     qtbot.mouseClick(sheet.step_buttons["approved"], Qt.MouseButton.LeftButton)
     assert sheet.status == "approved"
     assert not any(b.isVisible() for b in sheet.step_buttons.values())
-    approved_body = conn.execute("SELECT body FROM cost_sheets WHERE id = ?",
-                                 (first_id,)).fetchone()[0]  # fmt: skip
+    approved_body = conn.execute(
+        "SELECT body FROM cost_sheets WHERE id = ?", (first_id,)
+    ).fetchone()[0]
 
     # a change to the approved sheet: Ctrl+S leaves the approved row as it was
     with qtbot.waitSignal(sheet.computed, timeout=5_000):
         type_into(qtbot, sheet.sam, "15")
     press(qtbot, sheet.sam, "Ctrl+S")
     assert "save your changes as a new version" in sheet.message.text()
-    assert conn.execute("SELECT body FROM cost_sheets WHERE id = ?",
-                        (first_id,)).fetchone()[0] == approved_body  # fmt: skip
+    assert (
+        conn.execute("SELECT body FROM cost_sheets WHERE id = ?", (first_id,)).fetchone()[0]
+        == approved_body
+    )
 
     qtbot.mouseClick(sheet.new_version_button, Qt.MouseButton.LeftButton)
     second = conn.execute("SELECT * FROM cost_sheets WHERE id = ?", (sheet.sheet_id,)).fetchone()
@@ -219,9 +229,10 @@ def test_submit_approve_then_a_change_is_a_new_version(qtbot: QtBot, window: Mai
     assert copy["id"] not in (first_id, second["id"])
     assert copy["family_id"] is None and copy["revision"] == 1 and copy["status"] == "draft"
     # every step is queued for the server
-    queued = conn.execute("SELECT COUNT(*) FROM outbox WHERE table_name = 'cost_sheets' "
-                          "AND row_id IN (?, ?, ?)",
-                          (first_id, second["id"], copy["id"])).fetchone()[0]  # fmt: skip
+    queued = conn.execute(
+        "SELECT COUNT(*) FROM outbox WHERE table_name = 'cost_sheets' AND row_id IN (?, ?, ?)",
+        (first_id, second["id"], copy["id"]),
+    ).fetchone()[0]
     assert queued >= 3
 
 
@@ -261,7 +272,9 @@ def test_closing_an_approved_sheet_with_changes_saves_them_as_a_new_version(
     press(qtbot, sheet.sam, "Ctrl+W")
     qtbot.waitUntil(lambda: not sheet.isVisible(), timeout=5_000)
     assert seen and "not saved" in seen[0]
-    rows = conn.execute("SELECT id, status, revision FROM cost_sheets WHERE id = ? OR "
-                        "family_id = ? ORDER BY revision",
-                        (first_id, first_id)).fetchall()  # fmt: skip
+    rows = conn.execute(
+        "SELECT id, status, revision FROM cost_sheets WHERE id = ? OR "
+        "family_id = ? ORDER BY revision",
+        (first_id, first_id),
+    ).fetchall()
     assert [(r["status"], r["revision"]) for r in rows] == [("approved", 1), ("draft", 2)]

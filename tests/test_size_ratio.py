@@ -20,12 +20,14 @@ def _body(length: int, sleeve: int, chest: int) -> BodyMeasurements:
     return BodyMeasurements(D(length), D(sleeve), D(chest))  # allowances 9 cm and 3 cm
 
 
-RATIO = SizeRatio((
-    SizeLine("S", 1, _body(70, 21, 52)),
-    SizeLine("M", 2, _body(73, 22, 55)),
-    SizeLine("L", 2, _body(76, 23, 58)),
-    SizeLine("XL", 1, _body(79, 24, 61)),
-))  # fmt: skip
+RATIO = SizeRatio(
+    (
+        SizeLine("S", 1, _body(70, 21, 52)),
+        SizeLine("M", 2, _body(73, 22, 55)),
+        SizeLine("L", 2, _body(76, 23, 58)),
+        SizeLine("XL", 1, _body(79, 24, 61)),
+    )
+)
 TEE_BY_SIZE = replace(TSHIRT, consumption=RATIO)
 
 
@@ -55,12 +57,22 @@ def test_the_ratio_is_kept_through_the_sheet() -> None:
     assert read.style.consumption == RATIO
 
 
-@pytest.mark.parametrize("build, message", [
-    (lambda: SizeRatio(()), "at least one size"),
-    (lambda: SizeLine("M", 0, _body(70, 20, 50)), "ratio of 0"),
-    (lambda: SizeRatio((SizeLine("M", 1, _body(70, 20, 50)),
-                        SizeLine("M", 2, MarkerConsumption(D("0.3"), "kg")))), "M is in the"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "build, message",
+    [
+        (lambda: SizeRatio(()), "at least one size"),
+        (lambda: SizeLine("M", 0, _body(70, 20, 50)), "ratio of 0"),
+        (
+            lambda: SizeRatio(
+                (
+                    SizeLine("M", 1, _body(70, 20, 50)),
+                    SizeLine("M", 2, MarkerConsumption(D("0.3"), "kg")),
+                )
+            ),
+            "M is in the",
+        ),
+    ],
+)
 def test_a_ratio_that_cannot_be_is_refused(build: object, message: str) -> None:
     with pytest.raises(CostingError, match=message):
         build()  # type: ignore[operator]
@@ -81,13 +93,16 @@ def test_a_ratio_as_the_trade_writes_it() -> None:
     assert marker_figures(RATIO) is None  # body measurements: kept as saved
 
 
-@pytest.mark.parametrize("ratio, per_size, message", [
-    ("S M L", "1 2 3 kg", "sizes = pieces"),
-    ("S:M = 1:x", "1:2 kg", "'x' in the ratio"),
-    ("S:M = 1:2:3", "1:2 kg", "2 sizes but 3 numbers"),
-    ("S:M = 1:2", "0.2 : 0.3", "with its unit"),
-    ("S:M = 1:2", "0.2 kg", "2 sizes but 1 consumptions"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "ratio, per_size, message",
+    [
+        ("S M L", "1 2 3 kg", "sizes = pieces"),
+        ("S:M = 1:x", "1:2 kg", "'x' in the ratio"),
+        ("S:M = 1:2:3", "1:2 kg", "2 sizes but 3 numbers"),
+        ("S:M = 1:2", "0.2 : 0.3", "with its unit"),
+        ("S:M = 1:2", "0.2 kg", "2 sizes but 1 consumptions"),
+    ],
+)
 def test_a_ratio_that_cannot_be_read_says_which_part(
     ratio: str, per_size: str, message: str
 ) -> None:

@@ -25,8 +25,12 @@ def codes(client: SyncClient) -> set[str]:
 
 
 def test_the_snapshot_never_rests_in_clear(server: Server, tmp_path: Path) -> None:
-    write_rows(server.engine, server.workspaces["alpha"], "materials",
-               [material(f"AR-{i}", description="z" * 400) for i in range(300)])  # fmt: skip
+    write_rows(
+        server.engine,
+        server.workspaces["alpha"],
+        "materials",
+        [material(f"AR-{i}", description="z" * 400) for i in range(300)],
+    )
     client = encrypted_client(server, tmp_path / "r.sqlite")
     seen: list[str] = []
 
@@ -46,8 +50,12 @@ def test_the_snapshot_never_rests_in_clear(server: Server, tmp_path: Path) -> No
 
 
 def test_an_encrypted_download_cut_short_resumes_with_range(server: Server, tmp_path: Path) -> None:
-    write_rows(server.engine, server.workspaces["alpha"], "materials",
-               [material(f"RS-{i}", description="q" * 500) for i in range(300)])  # fmt: skip
+    write_rows(
+        server.engine,
+        server.workspaces["alpha"],
+        "materials",
+        [material(f"RS-{i}", description="q" * 500) for i in range(300)],
+    )
     client = encrypted_client(server, tmp_path / "r.sqlite")
     key = client.replica.key
     assert key is not None

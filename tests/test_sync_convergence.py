@@ -29,11 +29,13 @@ def server_state(server: Server) -> dict[str, tuple]:
     sheets, notes = schema.replicated["cost_sheets"], schema.replicated["annotations"]
     ws = server.workspaces["alpha"]
     with server.engine.connect() as conn:
-        rows = conn.execute(sa.select(*(sheets.c[f] for f in FIELDS)).where(
-            sheets.c.workspace_id == ws))  # fmt: skip
+        rows = conn.execute(
+            sa.select(*(sheets.c[f] for f in FIELDS)).where(sheets.c.workspace_id == ws)
+        )
         found = {r[0]: tuple(r) for r in rows}
-        for n in conn.execute(sa.select(notes.c.id, notes.c.body, notes.c.version).where(
-                notes.c.workspace_id == ws)):  # fmt: skip
+        for n in conn.execute(
+            sa.select(notes.c.id, notes.c.body, notes.c.version).where(notes.c.workspace_id == ws)
+        ):
             found[n[0]] = tuple(n)
     return found
 
@@ -45,8 +47,9 @@ def _deleted(row: tuple) -> bool:
 @pytest.mark.parametrize("seed", list(range(1, 7)))
 def test_random_edits_on_three_laptops_converge(server: Server, tmp_path: Path, seed: int) -> None:
     rng = random.Random(seed)
-    accounts.add_user(server.engine, "alpha", "second@alpha", PASSWORD, "merchandiser",
-                      password_cost=FAST_HASH)  # fmt: skip
+    accounts.add_user(
+        server.engine, "alpha", "second@alpha", PASSWORD, "merchandiser", password_cost=FAST_HASH
+    )
     clients = []
     for n, user in enumerate(("merchandiser@alpha", "admin@alpha", "second@alpha")):
         info = login(server.url, user, PASSWORD, f"laptop {n}")
@@ -59,21 +62,27 @@ def test_random_edits_on_three_laptops_converge(server: Server, tmp_path: Path, 
     for step in range(150):
         client = rng.choice(clients)
         i = clients.index(client)
-        live = [r[0] for r in client.replica.conn.execute(
-            "SELECT id FROM cost_sheets WHERE deleted = 0")]  # fmt: skip
+        live = [
+            r[0]
+            for r in client.replica.conn.execute("SELECT id FROM cost_sheets WHERE deleted = 0")
+        ]
         roll = rng.random()
         if roll < 0.25 or not live:
-            documents.save_document(client.replica, "cost_sheets",
-                                    {"style_code": f"S{step}", "title": f"t{step}"})  # fmt: skip
+            documents.save_document(
+                client.replica, "cost_sheets", {"style_code": f"S{step}", "title": f"t{step}"}
+            )
         elif roll < 0.5:
             title = f"edit {step} by {i}"
             written_titles.add(title)
-            documents.save_document(client.replica, "cost_sheets",
-                                    {"id": rng.choice(live), "title": title})  # fmt: skip
+            documents.save_document(
+                client.replica, "cost_sheets", {"id": rng.choice(live), "title": title}
+            )
         elif roll < 0.6:
-            documents.save_document(client.replica, "cost_sheets",
-                                    {"id": rng.choice(live),
-                                     "body": json.dumps({"step": step})})  # fmt: skip
+            documents.save_document(
+                client.replica,
+                "cost_sheets",
+                {"id": rng.choice(live), "body": json.dumps({"step": step})},
+            )
         elif roll < 0.68:
             documents.delete_document(client.replica, "cost_sheets", rng.choice(live))
         elif roll < 0.75:
@@ -83,8 +92,9 @@ def test_random_edits_on_three_laptops_converge(server: Server, tmp_path: Path, 
         elif not offline[i]:
             client.sync()
             for conflict in documents.conflicts(client.replica):
-                documents.resolve_conflict(client.replica, conflict.id,
-                                           rng.choice(["mine", "theirs"]))  # fmt: skip
+                documents.resolve_conflict(
+                    client.replica, conflict.id, rng.choice(["mine", "theirs"])
+                )
 
     for _ in range(6):  # everyone back online; settle what conflicts remain, keeping theirs
         for client in clients:

@@ -26,9 +26,20 @@ def poison(server: Server) -> dict[str, str]:
     ws = server.workspaces["alpha"]
     good = material("FAB-GOOD")
     write_rows(server.engine, ws, "materials", [good])
-    job = {"id": str(uuid.uuid4()), "template": "lot-a6", "printer": "", "copies": 1,
-           "items": "[]", "state": "bogus", "error": None, "created_by": "x",
-           "created_at": NOW, "printed_at": None, "deleted": 0, "updated_at": NOW}  # fmt: skip
+    job = {
+        "id": str(uuid.uuid4()),
+        "template": "lot-a6",
+        "printer": "",
+        "copies": 1,
+        "items": "[]",
+        "state": "bogus",
+        "error": None,
+        "created_by": "x",
+        "created_at": NOW,
+        "printed_at": None,
+        "deleted": 0,
+        "updated_at": NOW,
+    }
     thin = material("FAB-THIN", gsm=-5)
     with writing(server.engine).begin() as conn:
         scope = WorkspaceScope(conn, ws)

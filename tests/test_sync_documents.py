@@ -172,8 +172,9 @@ def test_a_rejected_mutation_is_set_aside_and_the_queue_goes_on(
 def test_floor_staff_cannot_write_cost_sheets(server: Server, tmp_path: Path) -> None:
     info = login(server.url, "floor@alpha", PASSWORD, "station")
     client = SyncClient(open_replica(tmp_path / "f.sqlite"), server.url, info.token)
-    write_rows(server.engine, server.workspaces["alpha"], "materials",
-               [material("FAB-1", id="material-1")])  # fmt: skip
+    write_rows(
+        server.engine, server.workspaces["alpha"], "materials", [material("FAB-1", id="material-1")]
+    )
     documents.save_document(client.replica, "cost_sheets", {"style_code": "TS-1"})
     documents.add_annotation(client.replica, "material-1", "Shade lot 4 runs dark", "floor")
     pushed = client.push()
@@ -187,8 +188,9 @@ def test_annotations_with_attachments_travel(
     a, b = laptops
     photo = tmp_path / "swatch.jpg"
     photo.write_bytes(b"\xff\xd8\xff" + bytes(range(256)) * 10)
-    write_rows(server.engine, server.workspaces["alpha"], "materials",
-               [material("FAB-1", id="material-1")])  # fmt: skip
+    write_rows(
+        server.engine, server.workspaces["alpha"], "materials", [material("FAB-1", id="material-1")]
+    )
     note = documents.add_annotation(a.replica, "material-1", "Swatch approved", "asha", photo)
     a.sync()
     b.sync()
@@ -210,11 +212,15 @@ def test_annotations_with_attachments_travel(
 @pytest.mark.parametrize(
     ("mutation", "message"),
     [
-        ({"row": {"id": "r1", "style_code": 5, "updated_at": NOW}},
-         "field 'style_code' = 5: must be text, not a whole number"),
+        (
+            {"row": {"id": "r1", "style_code": 5, "updated_at": NOW}},
+            "field 'style_code' = 5: must be text, not a whole number",
+        ),
         ({"row": {"id": "r1", "updated_at": NOW}}, "field 'style_code' = None: is required"),
-        ({"row": {"id": "r1", "style_code": "S", "updated_at": NOW, "evil": 1}},
-         "field 'evil' = 1: cost_sheets has no such field"),
+        (
+            {"row": {"id": "r1", "style_code": "S", "updated_at": NOW, "evil": 1}},
+            "field 'evil' = 1: cost_sheets has no such field",
+        ),
         ({"row": {"id": "other", "style_code": "S", "updated_at": "x"}}, "does not match"),
         ({"op": "truncate"}, "unknown operation"),
     ],
@@ -236,10 +242,14 @@ def test_invalid_mutations_are_rejected_with_a_message(
         {"mutations": "x"},
         {"mutations": [5]},
         {"mutations": [{"seq": "1"}]},
-        {"mutations": [{"seq": 2, "mutation_id": "a", "table": "t", "op": "o", "row_id": "r"},
-                       {"seq": 1, "mutation_id": "b", "table": "t", "op": "o", "row_id": "r"}]},
+        {
+            "mutations": [
+                {"seq": 2, "mutation_id": "a", "table": "t", "op": "o", "row_id": "r"},
+                {"seq": 1, "mutation_id": "b", "table": "t", "op": "o", "row_id": "r"},
+            ]
+        },
     ],
-)  # fmt: skip
+)
 def test_malformed_push_batches_get_422(
     server: Server, laptops: list[SyncClient], payload: dict
 ) -> None:
@@ -252,8 +262,7 @@ def test_malformed_push_batches_get_422(
 def submitted_sheet(client: SyncClient, **values: str) -> dict[str, Any]:
     """A cost sheet saved on ``client`` and submitted for approval."""
     sheet = documents.save_document(client.replica, "cost_sheets", values)
-    return documents.save_document(client.replica, "cost_sheets",
-                                   status_step(sheet, "submitted"))  # fmt: skip
+    return documents.save_document(client.replica, "cost_sheets", status_step(sheet, "submitted"))
 
 
 def test_a_sheets_status_and_versions_reach_the_server_and_the_other_laptop(
@@ -261,19 +270,21 @@ def test_a_sheets_status_and_versions_reach_the_server_and_the_other_laptop(
 ) -> None:
     a, b = laptops
     first = submitted_sheet(a, style_code="TS-9", season="SS27")
-    second = documents.save_document(a.replica, "cost_sheets",
-                                     next_version(a.replica.conn, first))  # fmt: skip
+    second = documents.save_document(a.replica, "cost_sheets", next_version(a.replica.conn, first))
     pushed = a.sync().pushed
     assert (pushed.applied, pushed.rejected) == (3, 0)
     b.sync()
-    got = {r["id"]: (r["status"], r["revision"], r["family_id"], r["season"])
-           for r in b.replica.conn.execute("SELECT * FROM cost_sheets")}  # fmt: skip
+    got = {
+        r["id"]: (r["status"], r["revision"], r["family_id"], r["season"])
+        for r in b.replica.conn.execute("SELECT * FROM cost_sheets")
+    }
     assert got[first["id"]] == ("submitted", 1, None, "SS27")
     assert got[second["id"]] == ("draft", 2, first["id"], "SS27")
     t = schema.replicated["cost_sheets"]
     with server.engine.connect() as conn:
-        on_server = conn.execute(sa.select(t.c.status, t.c.revision)
-                                 .where(t.c.id == second["id"])).one()  # fmt: skip
+        on_server = conn.execute(
+            sa.select(t.c.status, t.c.revision).where(t.c.id == second["id"])
+        ).one()
     assert tuple(on_server) == ("draft", 2)
 
 
@@ -296,5 +307,6 @@ def test_an_edit_that_reaches_an_approved_sheet_is_rejected_and_it_stays_as_appr
     assert tuple(stored) == ("approved", '{"sam": "12"}')
     # and the laptop that has it approved refuses the change itself, saying why
     with pytest.raises(documents.DocumentError, match="approved and is never changed"):
-        documents.save_document(a.replica, "cost_sheets",
-                                {"id": sheet["id"], "body": '{"sam": "9"}'})  # fmt: skip
+        documents.save_document(
+            a.replica, "cost_sheets", {"id": sheet["id"], "body": '{"sam": "9"}'}
+        )

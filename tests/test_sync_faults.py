@@ -116,9 +116,10 @@ def test_client_killed_during_pushes_loses_and_doubles_nothing(
     mutations_made = queued.fetchone()[0]
     with server.engine.connect() as conn:
         applied = conn.execute(
-            sa.select(sa.func.count()).select_from(schema.mutations)
+            sa.select(sa.func.count())
+            .select_from(schema.mutations)
             .where(schema.mutations.c.device_id == info.device_id)
-        ).scalar_one()  # fmt: skip
+        ).scalar_one()
         ws = schema.workspaces
         last_seq = conn.execute(
             sa.select(ws.c.last_seq).where(ws.c.id == info.workspace_id)
@@ -138,10 +139,22 @@ def _free_port() -> int:
 
 def _serve(db: str, port: int, snapshots: Path) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "sync.cli", "--db", db, "serve", "--port", str(port),
-         "--snapshots", str(snapshots)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "sync.cli",
+            "--db",
+            db,
+            "serve",
+            "--port",
+            str(port),
+            "--snapshots",
+            str(snapshots),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 30
     while True:  # readiness check: the health endpoint answers
         try:
@@ -191,9 +204,10 @@ def test_server_killed_during_pushes_applies_each_mutation_once(
         ).fetchone()[0]
         with server.engine.connect() as conn:
             applied = conn.execute(
-                sa.select(sa.func.count()).select_from(schema.mutations)
+                sa.select(sa.func.count())
+                .select_from(schema.mutations)
                 .where(schema.mutations.c.device_id == info.device_id)
-            ).scalar_one()  # fmt: skip
+            ).scalar_one()
         assert applied == made == ROUNDS * PER_ROUND
         assert interrupted >= ROUNDS // 2, "the server was rarely killed mid-push"
         client.pull()

@@ -194,8 +194,12 @@ def tell(message: str) -> None:
 
 
 def _key(c: documents.Conflict) -> tuple[Any, ...]:
-    return (c.id, c.created_at, json.dumps(c.mine, sort_keys=True),
-            json.dumps(c.theirs, sort_keys=True))  # fmt: skip
+    return (
+        c.id,
+        c.created_at,
+        json.dumps(c.mine, sort_keys=True),
+        json.dumps(c.theirs, sort_keys=True),
+    )
 
 
 def step(rule_function: Callable[..., Any]) -> Callable[..., Any]:
@@ -245,16 +249,25 @@ class SyncModel(RuleBasedStateMachine):
         self.devices: dict[str, Device] = {}
         for laptop, role in LAPTOPS.items():
             username = f"{laptop}@{name}"
-            accounts.add_user(server.engine, name, username, PASSWORD, role,
-                              password_cost=FAST_HASH)  # fmt: skip
+            accounts.add_user(
+                server.engine, name, username, PASSWORD, role, password_cost=FAST_HASH
+            )
             device = Device(Laptop(laptop, username, self.folder / laptop, server.url), [role])
             device.laptop.sign_in()
             self.devices[laptop] = device
 
     # -- the model's bookkeeping ---------------------------------------------------------------
 
-    def _record(self, d: Device, table: str, row_id: str, op: str, values: dict[str, Any],
-                base_version: int, created: bool) -> Edit:  # fmt: skip
+    def _record(
+        self,
+        d: Device,
+        table: str,
+        row_id: str,
+        op: str,
+        values: dict[str, Any],
+        base_version: int,
+        created: bool,
+    ) -> Edit:
         edit = Edit(
             n=len(self.edits),
             laptop=d.laptop.name,
@@ -289,8 +302,9 @@ class SyncModel(RuleBasedStateMachine):
             if edit is not None:
                 edit.conflicted = True
             theirs = int(c.theirs["version"]) if c.theirs else None
-            d.conflicts[key] = SeenConflict(d.laptop.name, key, c.table, c.row_id,
-                                            edit.n if edit else None, theirs)  # fmt: skip
+            d.conflicts[key] = SeenConflict(
+                d.laptop.name, key, c.table, c.row_id, edit.n if edit else None, theirs
+            )
             tell(f"{d.laptop.name}: conflict on {c.table}/{c.row_id[:8]} for edit {edit}")
 
     def _explain(self, d: Device, c: documents.Conflict) -> Edit | None:
@@ -298,11 +312,17 @@ class SyncModel(RuleBasedStateMachine):
         the kept version holds (a delete: its newest delete of the row)."""
         mine = c.mine
         candidates = [
-            e for e in self.edits
-            if e.laptop == d.laptop.name and e.table == c.table and e.row_id == c.row_id
-            and (e.op == "delete" if mine is None
-                 else e.op == "upsert" and all(mine.get(f) == v for f, v in e.values.items()))
-        ]  # fmt: skip
+            e
+            for e in self.edits
+            if e.laptop == d.laptop.name
+            and e.table == c.table
+            and e.row_id == c.row_id
+            and (
+                e.op == "delete"
+                if mine is None
+                else e.op == "upsert" and all(mine.get(f) == v for f, v in e.values.items())
+            )
+        ]
         return max(candidates, key=lambda e: e.n) if candidates else None
 
     def _role_believed(self, d: Device) -> str:
@@ -372,8 +392,9 @@ class SyncModel(RuleBasedStateMachine):
         for _ in range(count):
             n, row_id = len(self.edits), str(uuid.uuid4())
             values = {f: value(laptop, f, n) for f in EDITED[table]}
-            documents.save_document(d.laptop.replica, table,
-                                    {"id": row_id, **NEW_ROW.get(table, {}), **values})  # fmt: skip
+            documents.save_document(
+                d.laptop.replica, table, {"id": row_id, **NEW_ROW.get(table, {}), **values}
+            )
             self._record(d, table, row_id, "upsert", values, 0, True)
 
     @rule(laptop=laptops, batch=batches, page_rows=pages, fault=faults)
@@ -467,9 +488,14 @@ class SyncModel(RuleBasedStateMachine):
         edit.resolved = keep
         if keep == "mine":  # a new edit of the row as the laptop holds it now
             again = self._record(
-                d, edit.table, edit.row_id, "delete" if c.mine is None else "upsert",
-                dict(edit.values), local["version"] if local else 0, edit.created,
-            )  # fmt: skip
+                d,
+                edit.table,
+                edit.row_id,
+                "delete" if c.mine is None else "upsert",
+                dict(edit.values),
+                local["version"] if local else 0,
+                edit.created,
+            )
             edit.again = again.n
 
     # -- the end: everyone online, synced until quiet, then the invariants --------------------
@@ -501,9 +527,10 @@ class SyncModel(RuleBasedStateMachine):
         bad = {name: ok for name, d in self.devices.items() if (ok := d.laptop.integrity()) != "ok"}
         assert not bad, f"replicas fail their integrity check: {bad}"
         pending = {
-            name: n for name, d in self.devices.items()
+            name: n
+            for name, d in self.devices.items()
             if (n := documents.outbox_counts(d.laptop.replica)["pending"])
-        }  # fmt: skip
+        }
         assert not pending, f"edits still pending after everyone synced until quiet: {pending}"
 
         answers = journal(self.server.engine, self.workspace_id)
@@ -514,8 +541,11 @@ class SyncModel(RuleBasedStateMachine):
         )
         lost = [f"{self.edits[n]}" for n, fate in fates.items() if fate == "lost"]
         assert not lost, "edits neither on the server nor kept as conflicts: " + "; ".join(lost)
-        refused = [f"{self.edits[n]}: {fate}" for n, fate in fates.items()
-                   if fate.startswith("wrongly rejected")]  # fmt: skip
+        refused = [
+            f"{self.edits[n]}: {fate}"
+            for n, fate in fates.items()
+            if fate.startswith("wrongly rejected")
+        ]
         assert not refused, "edits rejected for no reason of the role: " + "; ".join(refused)
 
         false_conflicts = list(self._false_conflicts(answers))
@@ -563,8 +593,10 @@ class SyncModel(RuleBasedStateMachine):
         if entry is not None and entry["status"] == "rejected":
             message = str(entry["message"])
             roles = d.roles[e.role_epoch :]
-            if any(f"{r} role may not write" in message and
-                   e.table not in protocol.pushable_tables(r) for r in roles):  # fmt: skip
+            if any(
+                f"{r} role may not write" in message and e.table not in protocol.pushable_tables(r)
+                for r in roles
+            ):
                 return "rejected: the role may not write it"
             return f"wrongly rejected ({message})"
         if e.forgotten and not (e.left_outbox and not e.conflicted):
@@ -575,8 +607,10 @@ class SyncModel(RuleBasedStateMachine):
         for d in self.devices.values():
             for seen in d.conflicts.values():
                 if seen.edit is None:
-                    yield f"{seen.laptop}: a conflict on {seen.table}/{seen.row_id[:8]} " \
-                          "that none of its edits explains"  # fmt: skip
+                    yield (
+                        f"{seen.laptop}: a conflict on {seen.table}/{seen.row_id[:8]} "
+                        "that none of its edits explains"
+                    )
                     continue
                 e = self.edits[seen.edit]
                 if not any(self._concurrent(e, w, answers) for w in self.edits):
@@ -598,8 +632,11 @@ class SyncModel(RuleBasedStateMachine):
         name, role = d.laptop.name, d.roles[-1]
         if self._role_believed(d) != role:
             yield f"{name} still acts as {self._role_believed(d)}, its user is now {role}"
-        rejected = {(r["table_name"], r["row_id"]) for r in d.laptop.outbox().values()
-                    if r["status"] == "rejected"}  # fmt: skip
+        rejected = {
+            (r["table_name"], r["row_id"])
+            for r in d.laptop.outbox().values()
+            if r["status"] == "rejected"
+        }
         visible = protocol.tables_for(role)
         for table in REPLICATED_TABLES:
             mine = {k: v for k, v in d.laptop.rows(table).items() if (table, k) not in rejected}

@@ -65,18 +65,38 @@ def test_an_interrupted_pull_resumes_at_the_next_page(server: Server, tmp_path: 
 def test_a_floor_replica_holds_no_cost_data(server: Server, tmp_path: Path) -> None:
     ws = server.workspaces["alpha"]
     write_rows(server.engine, ws, "materials", [material("F-1", price="99.00")])
-    write_rows(server.engine, ws, "orders", [{
-        "id": "o-1", "order_no": "PO-1", "brand_id": "b-1", "style_code": "TEE-1",
-        "quantity": 1200, "unit_price": "3.45", "currency": "EUR", "order_date": "2026-11-01",
-        "season": "SS27", "mill": "Kongu", "uom": "pc",
-        "deleted": 0, "updated_at": "2026-11-01T00:00:00Z"}])  # fmt: skip
+    write_rows(
+        server.engine,
+        ws,
+        "orders",
+        [
+            {
+                "id": "o-1",
+                "order_no": "PO-1",
+                "brand_id": "b-1",
+                "style_code": "TEE-1",
+                "quantity": 1200,
+                "unit_price": "3.45",
+                "currency": "EUR",
+                "order_date": "2026-11-01",
+                "season": "SS27",
+                "mill": "Kongu",
+                "uom": "pc",
+                "deleted": 0,
+                "updated_at": "2026-11-01T00:00:00Z",
+            }
+        ],
+    )
     client = client_for(server, "floor@alpha", tmp_path / "r.sqlite")
     client.pull()
     conn = client.replica.conn
     assert conn.execute("SELECT price FROM materials").fetchall()[0][0] is None
     # the floor sees what was ordered (for its labels), never at what price
     assert tuple(conn.execute("SELECT order_no, quantity, unit_price FROM orders").fetchone()) == (
-        "PO-1", 1200, None)  # fmt: skip
+        "PO-1",
+        1200,
+        None,
+    )
     assert conn.execute("SELECT count(*) FROM cost_rates").fetchone()[0] == 0
     assert conn.execute("SELECT count(*) FROM margin_rules").fetchone()[0] == 0
 
@@ -105,16 +125,35 @@ def test_a_floor_laptops_first_sync_brings_orders_without_prices(
     from sync.session import sign_in, sync_workspace
     from tests.sync_fixtures import PASSWORD
 
-    write_rows(server.engine, server.workspaces["alpha"], "orders", [{
-        "id": f"o-{n}", "order_no": f"PO-{n}", "brand_id": "b-1", "style_code": "TEE-1",
-        "season": "SS27", "mill": "Kongu", "uom": "pc", "quantity": 100 * n,
-        "unit_price": "3.45", "currency": "EUR", "order_date": "2026-11-01", "deleted": 0,
-        "updated_at": "2026-11-01T00:00:00Z"} for n in range(1, 4)])  # fmt: skip
+    write_rows(
+        server.engine,
+        server.workspaces["alpha"],
+        "orders",
+        [
+            {
+                "id": f"o-{n}",
+                "order_no": f"PO-{n}",
+                "brand_id": "b-1",
+                "style_code": "TEE-1",
+                "season": "SS27",
+                "mill": "Kongu",
+                "uom": "pc",
+                "quantity": 100 * n,
+                "unit_price": "3.45",
+                "currency": "EUR",
+                "order_date": "2026-11-01",
+                "deleted": 0,
+                "updated_at": "2026-11-01T00:00:00Z",
+            }
+            for n in range(1, 4)
+        ],
+    )
     workspace, _, _ = sign_in(server.url, "floor@alpha", PASSWORD, base=tmp_path)
     report = sync_workspace(workspace)  # from a snapshot built for the floor role
     assert report.count_mismatches == {}
-    rows = workspace.replica.conn.execute("SELECT order_no, unit_price FROM orders "
-                                          "ORDER BY order_no").fetchall()  # fmt: skip
+    rows = workspace.replica.conn.execute(
+        "SELECT order_no, unit_price FROM orders ORDER BY order_no"
+    ).fetchall()
     assert [tuple(r) for r in rows] == [("PO-1", None), ("PO-2", None), ("PO-3", None)]
     workspace.close()
 

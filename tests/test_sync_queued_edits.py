@@ -92,10 +92,19 @@ def test_every_batch_boundary_and_chain_of_edits_ends_as_the_laptop_left_it(
 ) -> None:
     a, b = laptops
     rng = random.Random(7)
-    brands = [{"id": f"brand {batch}-{offset}", "code": f"B{batch}{offset}", "name": "Brand",
-               "country": "IN", "currency": "USD", "deleted": 0,
-               "updated_at": "2026-12-01T00:00:00Z"}
-              for batch in range(1, 6) for offset in range(batch + 1)]  # fmt: skip
+    brands = [
+        {
+            "id": f"brand {batch}-{offset}",
+            "code": f"B{batch}{offset}",
+            "name": "Brand",
+            "country": "IN",
+            "currency": "USD",
+            "deleted": 0,
+            "updated_at": "2026-12-01T00:00:00Z",
+        }
+        for batch in range(1, 6)
+        for offset in range(batch + 1)
+    ]
     write_rows(server.engine, server.workspaces["alpha"], "brands", brands)
     for batch in range(1, 6):
         monkeypatch.setattr(outbox, "PUSH_BATCH", batch)
@@ -179,14 +188,29 @@ def test_the_same_field_changed_elsewhere_is_still_a_conflict(
 
 
 def test_a_rebased_edit_carries_only_what_it_changed() -> None:
-    server_row = {"id": "x", "title": "A1", "body": "from B", "version": 9, "deleted": 0,
-                  "updated_at": "t1"}  # fmt: skip
-    first = {"id": "x", "title": "A1", "body": "old", "version": 3, "deleted": 0,
-             "updated_at": "t1"}  # fmt: skip
+    server_row = {
+        "id": "x",
+        "title": "A1",
+        "body": "from B",
+        "version": 9,
+        "deleted": 0,
+        "updated_at": "t1",
+    }
+    first = {
+        "id": "x",
+        "title": "A1",
+        "body": "old",
+        "version": 3,
+        "deleted": 0,
+        "updated_at": "t1",
+    }
     second = {**first, "title": "A2", "updated_at": "t2"}
     third = {**second, "style_code": "S2", "updated_at": "t3"}
-    edits = [QueuedEdit(5, "upsert", second, first), QueuedEdit(6, "upsert", third, second),
-             QueuedEdit(7, "delete", None, third)]  # fmt: skip
+    edits = [
+        QueuedEdit(5, "upsert", second, first),
+        QueuedEdit(6, "upsert", third, second),
+        QueuedEdit(7, "delete", None, third),
+    ]
     done, shown = rebase(server_row, edits)
     assert [r.base_version for r in done] == [9, 9, 9]
     assert done[0].base == server_row

@@ -91,8 +91,9 @@ def test_edits_made_after_a_restore_all_reach_the_server(
     ]
     client.sync()
     for n in range(queued_at_copy):  # edits still queued when the copy was taken
-        documents.save_document(client.replica, "cost_sheets",
-                                {"id": sheets[n], "title": f"queued at copy {n}"})  # fmt: skip
+        documents.save_document(
+            client.replica, "cost_sheets", {"id": sheets[n], "title": f"queued at copy {n}"}
+        )
     take_copy(path, tmp_path / "copy.sqlite", how)
 
     # what the laptop did after the copy, and pushed, before its disk was lost
@@ -110,12 +111,14 @@ def test_edits_made_after_a_restore_all_reach_the_server(
     stamp = outbox_stamp(client)
     made = {}
     for n in range(3):
-        row = documents.save_document(client.replica, "cost_sheets",
-                                      {"style_code": f"NEW-{n}", "title": f"new {n}"})  # fmt: skip
+        row = documents.save_document(
+            client.replica, "cost_sheets", {"style_code": f"NEW-{n}", "title": f"new {n}"}
+        )
         made[row["id"]] = f"new {n}"
     for n in (0, 3):  # one edit of a row also queued at the copy, one of a row that was not
-        documents.save_document(client.replica, "cost_sheets",
-                                {"id": sheets[n], "title": f"after restore {n}"})  # fmt: skip
+        documents.save_document(
+            client.replica, "cost_sheets", {"id": sheets[n], "title": f"after restore {n}"}
+        )
         made[sheets[n]] = f"after restore {n}"
 
     pushed = client.sync().pushed
@@ -124,8 +127,10 @@ def test_edits_made_after_a_restore_all_reach_the_server(
     assert documents.conflicts(client.replica) == []
     on_server = server_titles(server)
     assert {k: on_server.get(k) for k in made} == made
-    mine = {r["id"]: r["title"] for r in client.replica.conn.execute(
-        "SELECT id, title FROM cost_sheets WHERE deleted = 0")}  # fmt: skip
+    mine = {
+        r["id"]: r["title"]
+        for r in client.replica.conn.execute("SELECT id, title FROM cost_sheets WHERE deleted = 0")
+    }
     assert {k: mine.get(k) for k in made} == made
     assert client.count_mismatches() == {}
     # the outbox's sequence only grows (the dashboards' change stamp), past the server's mark
@@ -135,10 +140,24 @@ def test_edits_made_after_a_restore_all_reach_the_server(
 
 
 def mutation(seq: int, mutation_id: str, row_id: str, title: str) -> dict:
-    row = {"id": row_id, "style_code": "TS-1", "title": title, "body": "{}", "created_by": "",
-           "deleted": 0, "updated_at": "2026-11-01T00:00:00Z"}  # fmt: skip
-    return {"seq": seq, "mutation_id": mutation_id, "table": "cost_sheets", "op": "upsert",
-            "row_id": row_id, "base_version": 0, "row": row}  # fmt: skip
+    row = {
+        "id": row_id,
+        "style_code": "TS-1",
+        "title": title,
+        "body": "{}",
+        "created_by": "",
+        "deleted": 0,
+        "updated_at": "2026-11-01T00:00:00Z",
+    }
+    return {
+        "seq": seq,
+        "mutation_id": mutation_id,
+        "table": "cost_sheets",
+        "op": "upsert",
+        "row_id": row_id,
+        "base_version": 0,
+        "row": row,
+    }
 
 
 def test_a_number_used_by_another_edit_refuses_the_whole_push(server: Server) -> None:
@@ -170,11 +189,13 @@ def test_answers_stored_before_mutation_ids_were_kept(server: Server) -> None:
             conn.execute(sa.update(schema.mutations).values(mutation_id=None))
         again = http.post("/v1/push", json={"mutations": [mutation(1, "m-1", "sheet-1", "one")]})
         assert again.status_code == 200 and again.json() == first.json()
-        other_row = http.post("/v1/push", json={"mutations": [
-            mutation(1, "m-2", "sheet-2", "two")]})  # fmt: skip
+        other_row = http.post(
+            "/v1/push", json={"mutations": [mutation(1, "m-2", "sheet-2", "two")]}
+        )
         assert other_row.status_code == 409
-        same_row = http.post("/v1/push", json={"mutations": [
-            mutation(1, "m-3", "sheet-1", "edited again")]})  # fmt: skip
+        same_row = http.post(
+            "/v1/push", json={"mutations": [mutation(1, "m-3", "sheet-1", "edited again")]}
+        )
         assert same_row.status_code == 409
     assert server_titles(server) == {"sheet-1": "one"}
 
@@ -192,26 +213,38 @@ def test_an_answer_about_another_row_is_never_settled(tmp_path: Path) -> None:
     replica = open_replica(tmp_path / "replica.sqlite")
     mine = documents.save_document(replica, "cost_sheets", {"style_code": "TS-1"})
     [seq] = [r[0] for r in replica.conn.execute("SELECT seq FROM outbox")]
-    note = {"id": "note-1", "material_id": "m", "body": "not this", "version": 7, "deleted": 0,
-            "updated_at": "2026-11-01T00:00:00Z"}  # fmt: skip
+    note = {
+        "id": "note-1",
+        "material_id": "m",
+        "body": "not this",
+        "version": 7,
+        "deleted": 0,
+        "updated_at": "2026-11-01T00:00:00Z",
+    }
     wrong = _answering([{"seq": seq, "status": "applied", "row": note}])
     client = SyncClient(replica, "http://sync.test", "token", transport=wrong)
     with pytest.raises(SyncError, match="answer to another edit"):
         client.push()
     assert documents.outbox_counts(replica) == {"pending": 1, "rejected": 0}
     assert replica.conn.execute("SELECT count(*) FROM annotations").fetchone()[0] == 0
-    [(version,)] = replica.conn.execute("SELECT version FROM cost_sheets WHERE id = ?",
-                                        (mine["id"],))  # fmt: skip
+    [(version,)] = replica.conn.execute(
+        "SELECT version FROM cost_sheets WHERE id = ?", (mine["id"],)
+    )
     assert version == 0
 
 
 def test_a_server_that_keeps_refusing_the_numbers_stops_the_sync(tmp_path: Path) -> None:
     replica = open_replica(tmp_path / "replica.sqlite")
     documents.save_document(replica, "cost_sheets", {"style_code": "TS-1"})
-    refusal = {"error": "mutation_seq_reused", "message": "numbers already used",
-               "last_mutation_seq": 10, "seq": 1}  # fmt: skip
-    client = SyncClient(replica, "http://sync.test", "token",
-                        transport=_answering([refusal], status=409))  # fmt: skip
+    refusal = {
+        "error": "mutation_seq_reused",
+        "message": "numbers already used",
+        "last_mutation_seq": 10,
+        "seq": 1,
+    }
+    client = SyncClient(
+        replica, "http://sync.test", "token", transport=_answering([refusal], status=409)
+    )
     with pytest.raises(SyncError) as raised:
         client.push()
     assert raised.value.code == "mutation_seq_reused"

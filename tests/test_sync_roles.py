@@ -13,11 +13,23 @@ from workbench import documents
 
 
 def rate(material_id: str) -> dict[str, object]:
-    return {"id": f"rate-{material_id}", "rate_code": "KNT-1", "process": "knitting",
-            "description": "", "material_id": material_id, "dye_class": None,
-            "shade_depth": None, "technique": None, "basis": "per kg", "rate": "55.00",
-            "currency": "INR", "valid_from": "2026-01-01", "source": "", "deleted": 0,
-            "updated_at": "2026-12-01T00:00:00Z"}  # fmt: skip
+    return {
+        "id": f"rate-{material_id}",
+        "rate_code": "KNT-1",
+        "process": "knitting",
+        "description": "",
+        "material_id": material_id,
+        "dye_class": None,
+        "shade_depth": None,
+        "technique": None,
+        "basis": "per kg",
+        "rate": "55.00",
+        "currency": "INR",
+        "valid_from": "2026-01-01",
+        "source": "",
+        "deleted": 0,
+        "updated_at": "2026-12-01T00:00:00Z",
+    }
 
 
 def held(workspace, sql: str) -> list[tuple]:  # type: ignore[no-untyped-def]
@@ -35,8 +47,11 @@ def test_a_merchandiser_moved_to_the_floor_and_back(server: Server, tmp_path: Pa
     assert len(held(workspace, "SELECT id FROM cost_rates")) == 1
 
     accounts.set_role(server.engine, "merchandiser@alpha", "floor")
-    job = documents.save_document(workspace.replica, "label_jobs", {
-        "template": "lot-a6", "created_at": "2026-12-07T10:00:00Z"})  # fmt: skip
+    job = documents.save_document(
+        workspace.replica,
+        "label_jobs",
+        {"template": "lot-a6", "created_at": "2026-12-07T10:00:00Z"},
+    )
     report = sync_workspace(workspace)
     assert workspace.replica.get_state("role") == "floor"
     assert held(workspace, "SELECT price FROM materials") == [(None,)]

@@ -64,16 +64,21 @@ def test_a_snapshot_import_leaves_the_replicas_indexes_as_they_were(
     assert len(codes(client)) == 50
 
     def indexes(conn) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
-        return {(r[0], r[1]) for r in conn.execute(
-            "SELECT name, coalesce(sql, '') FROM sqlite_master WHERE type = 'index'")}  # fmt: skip
+        return {
+            (r[0], r[1])
+            for r in conn.execute(
+                "SELECT name, coalesce(sql, '') FROM sqlite_master WHERE type = 'index'"
+            )
+        }
 
     fresh = open_replica(tmp_path / "fresh.sqlite")
     conn = client.replica.conn
     assert indexes(conn) == indexes(fresh.conn) and len(indexes(conn)) > 10
     fresh.close()
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    plan = " ".join(r[3] for r in conn.execute(
-        "EXPLAIN QUERY PLAN SELECT id FROM materials WHERE code = 'F-7'"))  # fmt: skip
+    plan = " ".join(
+        r[3] for r in conn.execute("EXPLAIN QUERY PLAN SELECT id FROM materials WHERE code = 'F-7'")
+    )
     assert "materials_code" in plan
     assert conn.execute("SELECT count(*) FROM materials WHERE code = 'F-7'").fetchone()[0] == 1
 
@@ -90,8 +95,12 @@ def test_the_snapshot_holds_only_what_the_role_may_see(server: Server, tmp_path:
 
 def test_an_interrupted_download_resumes_with_range(server: Server, tmp_path: Path) -> None:
     ws = server.workspaces["alpha"]
-    write_rows(server.engine, ws, "materials", [material(f"F-{i}", description="x" * 500)
-                                                for i in range(300)])  # fmt: skip
+    write_rows(
+        server.engine,
+        ws,
+        "materials",
+        [material(f"F-{i}", description="x" * 500) for i in range(300)],
+    )
     client = new_client(server, "merchandiser@alpha", tmp_path / "r.sqlite")
     info = client.request("GET", "/v1/snapshot")
     whole = client.http.get(
@@ -107,13 +116,15 @@ def test_an_interrupted_download_resumes_with_range(server: Server, tmp_path: Pa
     assert len(codes(client)) == 300
 
 
-def test_a_part_of_a_file_the_server_replaced_starts_over(
-    server: Server, tmp_path: Path
-) -> None:
+def test_a_part_of_a_file_the_server_replaced_starts_over(server: Server, tmp_path: Path) -> None:
     """When the server answers a resumed download with the whole file (the part was of other
     bytes), the digest and the decompression start again from its first byte."""
-    write_rows(server.engine, server.workspaces["alpha"], "materials",
-               [material(f"F-{i}", description="y" * 300) for i in range(200)])  # fmt: skip
+    write_rows(
+        server.engine,
+        server.workspaces["alpha"],
+        "materials",
+        [material(f"F-{i}", description="y" * 300) for i in range(200)],
+    )
     client = new_client(server, "merchandiser@alpha", tmp_path / "r.sqlite")
     info = client.request("GET", "/v1/snapshot")
     (tmp_path / f"{info['name']}.part").write_bytes(b"older bytes of another build" * 100)
@@ -153,8 +164,9 @@ def test_must_refetch_rebootstraps_and_keeps_unsent_edits(server: Server, tmp_pa
     write_rows(server.engine, ws, "materials", [{**gone, "deleted": 1}])
     # the server purges tombstones older than its retention window
     with server.engine.begin() as conn:
-        last = conn.execute(sa.select(schema.workspaces.c.last_seq).where(
-            schema.workspaces.c.id == ws)).scalar_one()  # fmt: skip
+        last = conn.execute(
+            sa.select(schema.workspaces.c.last_seq).where(schema.workspaces.c.id == ws)
+        ).scalar_one()
         conn.execute(
             sa.update(schema.workspaces).where(schema.workspaces.c.id == ws).values(min_seq=last)
         )
@@ -202,8 +214,12 @@ def test_an_empty_replica_takes_the_snapshot_whole(
 ) -> None:
     """A first sync makes the snapshot file the replica (no row-by-row insert), keeping the
     replica's own sync state and its write-ahead log."""
-    write_rows(server.engine, server.workspaces["alpha"], "materials",
-               [material(f"F-{i}") for i in range(25)])  # fmt: skip
+    write_rows(
+        server.engine,
+        server.workspaces["alpha"],
+        "materials",
+        [material(f"F-{i}") for i in range(25)],
+    )
     client = new_client(server, "merchandiser@alpha", tmp_path / "r.sqlite")
     replica = client.replica
     replica.set_state("device_id", "laptop-7")
@@ -218,9 +234,14 @@ def test_an_empty_replica_takes_the_snapshot_whole(
     assert client.count_mismatches() == {}
     # another thread's connection, opened before or after, sees the same file in WAL mode
     seen: list[object] = []
-    reader = threading.Thread(target=lambda: seen.extend(
-        [replica.conn.execute("SELECT count(*) FROM materials").fetchone()[0],
-         replica.conn.execute("PRAGMA journal_mode").fetchone()[0]]))  # fmt: skip
+    reader = threading.Thread(
+        target=lambda: seen.extend(
+            [
+                replica.conn.execute("SELECT count(*) FROM materials").fetchone()[0],
+                replica.conn.execute("PRAGMA journal_mode").fetchone()[0],
+            ]
+        )
+    )
     reader.start()
     reader.join()
     assert seen == [25, "wal"]
@@ -237,8 +258,11 @@ def local_snapshot(path: Path, *codes: str) -> Path:
     with made.transaction() as conn:
         for code in codes:
             row = material(code)
-            conn.execute(f"INSERT INTO materials ({', '.join(row)}, version) "
-                         f"VALUES ({', '.join('?' * len(row))}, 1)", [*row.values()])  # fmt: skip
+            conn.execute(
+                f"INSERT INTO materials ({', '.join(row)}, version) "
+                f"VALUES ({', '.join('?' * len(row))}, 1)",
+                [*row.values()],
+            )
     made.conn.execute("PRAGMA journal_mode = DELETE")
     made.close()
     return path
@@ -276,8 +300,10 @@ def test_an_edit_committing_while_a_snapshot_is_adopted_is_never_overwritten(
 
     def edit() -> None:
         with replica.transaction() as conn:
-            conn.execute("INSERT INTO annotations (id, material_id, body, version, deleted, "
-                         "updated_at) VALUES ('a-1', 'm', 'note', 0, 0, '2026-12-07')")  # fmt: skip
+            conn.execute(
+                "INSERT INTO annotations (id, material_id, body, version, deleted, "
+                "updated_at) VALUES ('a-1', 'm', 'note', 0, 0, '2026-12-07')"
+            )
             editing.set()
             release.wait(10)
 
@@ -369,15 +395,20 @@ def test_an_unusable_index_from_the_server_is_built_instead(
     from workbench.search import index as disk
     from workbench.search.request import SearchRequest
 
-    write_rows(server.engine, server.workspaces["alpha"], "materials",
-               [material(f"F-{i}") for i in range(20)])  # fmt: skip
+    write_rows(
+        server.engine,
+        server.workspaces["alpha"],
+        "materials",
+        [material(f"F-{i}") for i in range(20)],
+    )
     unpack = snapshot._unpacked
 
     def unpacked_of_another_format(part: Path, target: Path) -> Path:
         folder = unpack(part, target)
         stamp = disk.read_stamp(folder)
         (folder / disk.STAMP_FILE).write_text(
-            f'{{"format": 999, "version": {stamp.version}, "documents": {stamp.documents}}}')
+            f'{{"format": 999, "version": {stamp.version}, "documents": {stamp.documents}}}'
+        )
         return folder
 
     monkeypatch.setattr(snapshot, "_unpacked", unpacked_of_another_format)

@@ -65,8 +65,12 @@ def test_signing_in_from_the_window(
 def test_syncing_from_the_window_shows_the_state(
     qtbot: QtBot, server: Server, tmp_path: Path, close_all: list
 ) -> None:
-    write_rows(server.engine, server.workspaces["alpha"], "materials",
-               [material(f"F-{i}", name=f"Pique {i}") for i in range(5)])  # fmt: skip
+    write_rows(
+        server.engine,
+        server.workspaces["alpha"],
+        "materials",
+        [material(f"F-{i}", name=f"Pique {i}") for i in range(5)],
+    )
     workspace, _, _ = sign_in(server.url, "merchandiser@alpha", PASSWORD, base=tmp_path)
     win = window_for(qtbot, workspace, synced=True)
     close_all.append(win)
@@ -77,8 +81,14 @@ def test_syncing_from_the_window_shows_the_state(
     assert win.sync_label.text().startswith("online · synced")
     qtbot.waitUntil(lambda: win.counts_label.text().startswith("5 materials"))
     win.search_box.setText("pique")
-    qtbot.waitUntil(lambda: win.last_request is not None and win.last_request.text == "pique"
-                    and win.last_result is not None and win.last_result.total == 5)  # fmt: skip
+    qtbot.waitUntil(
+        lambda: (
+            win.last_request is not None
+            and win.last_request.text == "pique"
+            and win.last_result is not None
+            and win.last_result.total == 5
+        )
+    )
     # the dashboards' order file is written after the sync, in the background
     order_file = store_file.path_for(workspace.replica.path)
     qtbot.waitUntil(order_file.exists, timeout=20_000)
@@ -105,8 +115,13 @@ def test_resolving_a_conflict_in_the_window(
     dialog = win.sync.conflicts_dialog
     assert dialog is not None
     assert dialog.list.count() == 1
-    fields = {dialog.table.item(r, 0).text(): (dialog.table.item(r, 1).text(),
-              dialog.table.item(r, 2).text()) for r in range(dialog.table.rowCount())}  # fmt: skip
+    fields = {
+        dialog.table.item(r, 0).text(): (
+            dialog.table.item(r, 1).text(),
+            dialog.table.item(r, 2).text(),
+        )
+        for r in range(dialog.table.rowCount())
+    }
     assert fields["title"] == ("B's", "A's")
     with qtbot.waitSignal(win.sync.synced, timeout=20_000):
         dialog.keep_mine.click()
@@ -124,15 +139,25 @@ def test_an_online_window_receives_another_laptops_edit(
     b, _, _ = sign_in(server.url, "merchandiser@alpha", PASSWORD, base=tmp_path / "b")
     sync_workspace(a)
     sync_workspace(b)
-    win = MainWindow(b, OpRunner(), live=LiveUpdates(b),
-                     syncer=lambda ctx: sync_workspace(b, cancel=ctx.cancel_event))  # fmt: skip
+    win = MainWindow(
+        b,
+        OpRunner(),
+        live=LiveUpdates(b),
+        syncer=lambda ctx: sync_workspace(b, cancel=ctx.cancel_event),
+    )
     qtbot.addWidget(win)
     win.show()
     sheet = documents.save_document(a.replica, "cost_sheets", {"style_code": "LIVE-1"})
     sync_workspace(a)  # pushed from laptop A: B's long-poll answers, B syncs
-    qtbot.waitUntil(lambda: b.replica.conn.execute(
-        "SELECT 1 FROM cost_sheets WHERE id = ?", (sheet["id"],)).fetchone() is not None,
-        timeout=10_000)  # fmt: skip
+    qtbot.waitUntil(
+        lambda: (
+            b.replica.conn.execute(
+                "SELECT 1 FROM cost_sheets WHERE id = ?", (sheet["id"],)
+            ).fetchone()
+            is not None
+        ),
+        timeout=10_000,
+    )
     # a long-poll is open again, on its own thread: no op is left for closing to wait on
     qtbot.waitUntil(lambda: win.ops.pool.activeThreadCount() == 0)
     win.close()
@@ -156,8 +181,11 @@ def test_a_window_whose_workspace_was_ordered_wiped_says_so_and_closes(
     accounts.order_wipe(server.engine, str(workspace.replica.get_state("device_id")))
     with qtbot.waitSignal(win.sync.synced, timeout=20_000):
         win.sync.sync_now()
-    qtbot.waitUntil(lambda: any(isinstance(w, QMessageBox) and w.isVisible()
-                                for w in win.findChildren(QMessageBox)))  # fmt: skip
+    qtbot.waitUntil(
+        lambda: any(
+            isinstance(w, QMessageBox) and w.isVisible() for w in win.findChildren(QMessageBox)
+        )
+    )
     [box] = [w for w in win.findChildren(QMessageBox) if w.isVisible()]
     assert "deleted from this laptop" in box.text()
     assert win.sync_label.text().startswith("deleted from this laptop")
@@ -165,7 +193,6 @@ def test_a_window_whose_workspace_was_ordered_wiped_says_so_and_closes(
     qtbot.mouseClick(box.button(QMessageBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not win.isVisible())
     assert not root.exists()  # closing saved nothing into a workspace that is gone
-
 
 
 def test_a_cancelled_sync_says_so_not_offline(

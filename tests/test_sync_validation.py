@@ -19,24 +19,51 @@ NOW = "2026-12-07T10:00:00Z"
 
 
 def label_job(**values: Any) -> dict[str, Any]:
-    row = {"id": str(uuid.uuid4()), "template": "lot-a6", "printer": "pdf:/tmp/x.pdf",
-           "copies": 1, "items": "[]", "state": "queued", "error": None, "created_by": "ana",
-           "created_at": NOW, "printed_at": None, "deleted": 0, "updated_at": NOW}  # fmt: skip
+    row = {
+        "id": str(uuid.uuid4()),
+        "template": "lot-a6",
+        "printer": "pdf:/tmp/x.pdf",
+        "copies": 1,
+        "items": "[]",
+        "state": "queued",
+        "error": None,
+        "created_by": "ana",
+        "created_at": NOW,
+        "printed_at": None,
+        "deleted": 0,
+        "updated_at": NOW,
+    }
     row.update(values)
     return row
 
 
 def proposal(**values: Any) -> dict[str, Any]:
-    row = {"id": str(uuid.uuid4()), "title": "AW27 knits", "brand_id": None, "body": "{}",
-           "state": "draft", "pdf_sha256": None, "issued_at": None, "created_by": "ana",
-           "deleted": 0, "updated_at": NOW}  # fmt: skip
+    row = {
+        "id": str(uuid.uuid4()),
+        "title": "AW27 knits",
+        "brand_id": None,
+        "body": "{}",
+        "state": "draft",
+        "pdf_sha256": None,
+        "issued_at": None,
+        "created_by": "ana",
+        "deleted": 0,
+        "updated_at": NOW,
+    }
     row.update(values)
     return row
 
 
 def upsert(seq: int, table: str, row: dict[str, Any]) -> dict[str, Any]:
-    return {"seq": seq, "mutation_id": str(uuid.uuid4()), "table": table, "op": "upsert",
-            "row_id": row["id"], "base_version": 0, "row": row}  # fmt: skip
+    return {
+        "seq": seq,
+        "mutation_id": str(uuid.uuid4()),
+        "table": table,
+        "op": "upsert",
+        "row_id": row["id"],
+        "base_version": 0,
+        "row": row,
+    }
 
 
 def push(server: Server, user: str, mutations: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -59,8 +86,9 @@ def test_a_bad_state_is_rejected_alone_and_every_laptop_still_syncs(
     existing = laptop(server, tmp_path, "merchandiser@alpha")
     existing.sync()
     good, bad = label_job(), label_job(state="bogus")
-    results = push(server, "floor@alpha", [upsert(1, "label_jobs", bad),
-                                           upsert(2, "label_jobs", good)])  # fmt: skip
+    results = push(
+        server, "floor@alpha", [upsert(1, "label_jobs", bad), upsert(2, "label_jobs", good)]
+    )
     assert [r["status"] for r in results] == ["rejected", "applied"]
     message = results[0]["message"]
     for part in ("label_jobs", bad["id"], "state", "bogus"):
@@ -75,8 +103,9 @@ def test_a_bad_state_is_rejected_alone_and_every_laptop_still_syncs(
 
 
 def test_a_bad_proposal_state_is_rejected(server: Server) -> None:
-    results = push(server, "merchandiser@alpha",
-                   [upsert(1, "proposals", proposal(state="sent-by-fax"))])  # fmt: skip
+    results = push(
+        server, "merchandiser@alpha", [upsert(1, "proposals", proposal(state="sent-by-fax"))]
+    )
     assert results[0]["status"] == "rejected"
     assert "must be one of draft, issued" in results[0]["message"]
 
@@ -100,8 +129,9 @@ def test_each_rule_names_the_field_and_value(
     server: Server, values: dict[str, Any], field: str, says: str
 ) -> None:
     row = label_job(**values)
-    results = push(server, "floor@alpha", [upsert(1, "label_jobs", row),
-                                           upsert(2, "label_jobs", label_job())])  # fmt: skip
+    results = push(
+        server, "floor@alpha", [upsert(1, "label_jobs", row), upsert(2, "label_jobs", label_job())]
+    )
     assert [r["status"] for r in results] == ["rejected", "applied"]
     assert f"'{field}'" in results[0]["message"] and says in results[0]["message"]
     assert row["id"] in results[0]["message"]
@@ -118,11 +148,20 @@ def test_a_missing_field_without_a_default_is_rejected(server: Server) -> None:
 def test_a_reference_to_an_unknown_row_is_rejected(server: Server) -> None:
     known = material("FAB-1")
     write_rows(server.engine, server.workspaces["alpha"], "materials", [known])
-    note = {"id": str(uuid.uuid4()), "material_id": known["id"], "body": "hand feel ok",
-            "author": "ana", "deleted": 0, "updated_at": NOW}  # fmt: skip
+    note = {
+        "id": str(uuid.uuid4()),
+        "material_id": known["id"],
+        "body": "hand feel ok",
+        "author": "ana",
+        "deleted": 0,
+        "updated_at": NOW,
+    }
     stray = {**note, "id": str(uuid.uuid4()), "material_id": "no-such-material"}
-    results = push(server, "merchandiser@alpha",
-                   [upsert(1, "annotations", note), upsert(2, "annotations", stray)])
+    results = push(
+        server,
+        "merchandiser@alpha",
+        [upsert(1, "annotations", note), upsert(2, "annotations", stray)],
+    )
     assert [r["status"] for r in results] == ["applied", "rejected"]
     assert "'material_id'" in results[1]["message"] and "no materials row" in results[1]["message"]
 
@@ -130,8 +169,13 @@ def test_a_reference_to_an_unknown_row_is_rejected(server: Server) -> None:
 def test_a_reference_to_another_workspaces_row_is_rejected(server: Server) -> None:
     theirs = material("FAB-B")
     write_rows(server.engine, server.workspaces["beta"], "materials", [theirs])
-    note = {"id": str(uuid.uuid4()), "material_id": theirs["id"], "body": "x",
-            "deleted": 0, "updated_at": NOW}  # fmt: skip
+    note = {
+        "id": str(uuid.uuid4()),
+        "material_id": theirs["id"],
+        "body": "x",
+        "deleted": 0,
+        "updated_at": NOW,
+    }
     results = push(server, "merchandiser@alpha", [upsert(1, "annotations", note)])
     assert results[0]["status"] == "rejected"
 

@@ -23,8 +23,11 @@ HOME, STRANGER = "10.0.0.5", "203.0.113.9"
 
 def sign_in(server: Server, username: str, password: str, address: str) -> httpx.Response:
     with server.client() as http:
-        return http.post("/v1/login", json={"username": username, "password": password},
-                         headers={"X-Forwarded-For": address})  # fmt: skip
+        return http.post(
+            "/v1/login",
+            json={"username": username, "password": password},
+            headers={"X-Forwarded-For": address},
+        )
 
 
 def audited(server: Server, action: str) -> list[audit.Entry]:
@@ -94,9 +97,7 @@ def test_wrong_passwords_for_one_account_are_throttled_without_hashing(
     assert audit.verify(server.engine, "alpha")[0].ok
 
 
-def test_the_users_usual_laptop_has_a_budget_of_its_own(
-    server: Server, clock: list[float]
-) -> None:
+def test_the_users_usual_laptop_has_a_budget_of_its_own(server: Server, clock: list[float]) -> None:
     assert sign_in(server, USER, PASSWORD, HOME).status_code == 200
     for n in range(10):
         assert sign_in(server, USER, f"typo {n}", HOME).status_code == 401
@@ -134,8 +135,7 @@ def test_servers_sharing_a_database_share_the_counts(server: Server, tmp_path: P
 def test_a_device_sending_too_many_writes_is_told_to_wait(
     server: Server, clock: list[float], tmp_path: Path
 ) -> None:
-    config = ServerConfig(limits=Limits(push_per_minute=3, quote_per_minute=2,
-                                        import_per_minute=1))  # fmt: skip
+    config = ServerConfig(limits=Limits(push_per_minute=3, quote_per_minute=2, import_per_minute=1))
     clock[0] = 1_800_000_000.0  # the start of a minute
     with ServerThread(server.engine, tmp_path / "snap", config=config) as strict:
         other = Server(server.engine, strict.url, server.workspaces)
@@ -162,18 +162,30 @@ def test_a_device_sending_too_many_writes_is_told_to_wait(
 
 
 def test_the_client_waits_as_long_as_the_server_asks(monkeypatch: pytest.MonkeyPatch) -> None:
-    answers = iter([httpx.Response(429, headers={"Retry-After": "7"}, json={}),
-                    httpx.Response(200, json={"ok": True})])  # fmt: skip
+    answers = iter(
+        [
+            httpx.Response(429, headers={"Retry-After": "7"}, json={}),
+            httpx.Response(200, json={"ok": True}),
+        ]
+    )
     waited: list[float] = []
     monkeypatch.setattr(time, "sleep", waited.append)
-    http = httpx.Client(transport=httpx.MockTransport(lambda _req: next(answers)),
-                        base_url="http://server")  # fmt: skip
+    http = httpx.Client(
+        transport=httpx.MockTransport(lambda _req: next(answers)), base_url="http://server"
+    )
     assert request(http, "GET", "/x", retries=3, backoff_s=0.1) == {"ok": True}
     assert waited == [7.0]
     # a wait longer than a sync should sit through is reported instead
-    http = httpx.Client(transport=httpx.MockTransport(lambda _req: httpx.Response(
-        429, headers={"Retry-After": "900"},
-        json={"error": "too_many_requests", "message": "wait"})), base_url="http://server")
+    http = httpx.Client(
+        transport=httpx.MockTransport(
+            lambda _req: httpx.Response(
+                429,
+                headers={"Retry-After": "900"},
+                json={"error": "too_many_requests", "message": "wait"},
+            )
+        ),
+        base_url="http://server",
+    )
     with pytest.raises(SyncError) as refused:
         request(http, "GET", "/x", retries=3, backoff_s=0.1)
     assert refused.value.code == "too_many_requests"
@@ -181,20 +193,23 @@ def test_the_client_waits_as_long_as_the_server_asks(monkeypatch: pytest.MonkeyP
 
 def test_the_limits_come_from_the_servers_settings_file(tmp_path: Path) -> None:
     settings = tmp_path / "sync.toml"
-    settings.write_text("[limits]\nsignin_failures_per_account = 5\nsignin_window_s = 600\n"
-                        "[tokens]\nidle_days = 7\n")  # fmt: skip
+    settings.write_text(
+        "[limits]\nsignin_failures_per_account = 5\nsignin_window_s = 600\n"
+        "[tokens]\nidle_days = 7\n"
+    )
     config = load_config(settings)
     assert config.limits.signin_failures_per_account == 5
     assert config.limits.signin_window_s == 600
     assert config.limits.push_per_minute == Limits().push_per_minute
     assert config.tokens.idle_days == 7.0
-    for text, problem in (("[limits]\nsignin_failures = 5\n", "no setting 'signin_failures'"),
-                          ("[limit]\n", "no section [limit]"),
-                          ("[limits]\nsignin_window_s = 'long'\n", "must be int"),
-                          ("[limits]\nsignin_window_s = 0\n", "above 0"),
-                          ("[limits\n", "not valid TOML")):  # fmt: skip
+    for text, problem in (
+        ("[limits]\nsignin_failures = 5\n", "no setting 'signin_failures'"),
+        ("[limit]\n", "no section [limit]"),
+        ("[limits]\nsignin_window_s = 'long'\n", "must be int"),
+        ("[limits]\nsignin_window_s = 0\n", "above 0"),
+        ("[limits\n", "not valid TOML"),
+    ):
         with pytest.raises(ConfigError, match=re.escape(problem)):
             parse_config(text)
     with pytest.raises(ConfigError, match="cannot read"):
         load_config(tmp_path / "missing.toml")
-

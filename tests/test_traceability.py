@@ -23,15 +23,38 @@ pytestmark = pytest.mark.parametrize("server_db", ["sqlite"], indirect=True)
 
 def seed(server: Server) -> None:
     ws = server.workspaces["alpha"]
-    fabric = material("FAB-1", id="m-1", name="Single Jersey 180 Organic Cotton Navy",
-                      composition="100% Organic Cotton", certifications="GOTS,OEKO-TEX",
-                      price="412.50")  # fmt: skip
+    fabric = material(
+        "FAB-1",
+        id="m-1",
+        name="Single Jersey 180 Organic Cotton Navy",
+        composition="100% Organic Cotton",
+        certifications="GOTS,OEKO-TEX",
+        price="412.50",
+    )
     write_rows(server.engine, ws, "materials", [fabric])
-    write_rows(server.engine, ws, "orders", [{
-        "id": "o-1", "order_no": "PO-2026-0001", "brand_id": "b-1", "style_code": "TEE-101",
-        "material_id": "m-1", "season": "SS27", "mill": "Kongu Unit 1", "uom": "pc",
-        "quantity": 4600, "unit_price": "3.45", "currency": "EUR", "order_date": "2026-11-01",
-        "deleted": 0, "updated_at": "2026-11-01T00:00:00Z"}])  # fmt: skip
+    write_rows(
+        server.engine,
+        ws,
+        "orders",
+        [
+            {
+                "id": "o-1",
+                "order_no": "PO-2026-0001",
+                "brand_id": "b-1",
+                "style_code": "TEE-101",
+                "material_id": "m-1",
+                "season": "SS27",
+                "mill": "Kongu Unit 1",
+                "uom": "pc",
+                "quantity": 4600,
+                "unit_price": "3.45",
+                "currency": "EUR",
+                "order_date": "2026-11-01",
+                "deleted": 0,
+                "updated_at": "2026-11-01T00:00:00Z",
+            }
+        ],
+    )
     trace.publish_codes(server.engine, "alpha", "material", ["FAB-1"], "test")
     trace.publish_codes(server.engine, "alpha", "order", ["PO-2026-0001"], "test")
 
@@ -42,16 +65,31 @@ def test_an_order_label_opens_its_page(server: Server) -> None:
     page = httpx.get(url)
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     text = page.text
-    for shown in ("PO-2026-0001", "L2411-07", "2026-11-25", "TEE-101", "Kongu Unit 1",
-                  "Single Jersey 180 Organic Cotton Navy", "100% Organic Cotton", "GOTS",
-                  "kg CO2-eq per kg of fibre", "cradle-to-gate fibre"):  # fmt: skip
+    for shown in (
+        "PO-2026-0001",
+        "L2411-07",
+        "2026-11-25",
+        "TEE-101",
+        "Kongu Unit 1",
+        "Single Jersey 180 Organic Cotton Navy",
+        "100% Organic Cotton",
+        "GOTS",
+        "kg CO2-eq per kg of fibre",
+        "cradle-to-gate fibre",
+    ):
         assert shown in text, shown
     assert "412.50" not in text and "3.45" not in text
     assert "price" not in text.lower().replace("no prices are shown", "")
     data = httpx.get(url, headers={"Accept": "application/json"}).json()
-    assert data["item"] == {"kind": "order", "code": "PO-2026-0001", "style": "TEE-101",
-                            "season": "SS27", "mill": "Kongu Unit 1", "quantity": 4600,
-                            "uom": "pc"}  # fmt: skip
+    assert data["item"] == {
+        "kind": "order",
+        "code": "PO-2026-0001",
+        "style": "TEE-101",
+        "season": "SS27",
+        "mill": "Kongu Unit 1",
+        "quantity": 4600,
+        "uom": "pc",
+    }
     assert data["lot"] == "L2411-07" and data["production_date"] == "2026-11-25"
     [fabric] = data["materials"]
     assert fabric["certifications"] == ["GOTS", "OEKO-TEX"] and "price" not in fabric
@@ -60,19 +98,26 @@ def test_an_order_label_opens_its_page(server: Server) -> None:
 
 def test_a_material_label_and_the_404s(server: Server) -> None:
     seed(server)
-    ok = httpx.get(f"{server.url}/id/alpha/material/FAB-1",
-                   headers={"Accept": "application/json"})  # fmt: skip
+    ok = httpx.get(f"{server.url}/id/alpha/material/FAB-1", headers={"Accept": "application/json"})
     assert ok.status_code == 200 and ok.json()["materials"][0]["code"] == "FAB-1"
-    for path in ("/id/alpha/order/PO-NOPE", "/id/nowhere/material/FAB-1",
-                 "/01/09506000134352/10/L1", "/id/alpha/material/FAB%20X%23"):  # fmt: skip
+    for path in (
+        "/id/alpha/order/PO-NOPE",
+        "/id/nowhere/material/FAB-1",
+        "/01/09506000134352/10/L1",
+        "/id/alpha/material/FAB%20X%23",
+    ):
         page = httpx.get(f"{server.url}{path}")
         assert page.status_code == 404 and "Code not found" in page.text, path
         assert trace.UNPUBLISHED in html.unescape(page.text)
         api = httpx.get(f"{server.url}{path}", headers={"Accept": "application/json"})
         assert api.status_code == 404 and api.json()["error"] == "not_found"
     # a withdrawn (deleted) material is not found any more
-    write_rows(server.engine, server.workspaces["alpha"], "materials",
-               [material("FAB-1", id="m-1", deleted=1)])  # fmt: skip
+    write_rows(
+        server.engine,
+        server.workspaces["alpha"],
+        "materials",
+        [material("FAB-1", id="m-1", deleted=1)],
+    )
     assert httpx.get(f"{server.url}/id/alpha/material/FAB-1").status_code == 404
 
 
@@ -80,13 +125,17 @@ def test_a_material_label_and_the_404s(server: Server) -> None:
     ("path", "shown"),
     [
         ("/id/alpha/material/FAB-1", ("FAB-1", "Material · alpha", "100% Organic Cotton")),
-        ("/id/alpha/material/FAB-1/10/L2411-07?11=261125",
-         ("FAB-1", "lot L2411-07", "2026-11-25", "GOTS")),
-        ("/id/alpha/order/PO-2026-0001/10/L2411-07/21/S-9",
-         ("PO-2026-0001", "TEE-101", "Serial", "S-9", "Kongu Unit 1")),
+        (
+            "/id/alpha/material/FAB-1/10/L2411-07?11=261125",
+            ("FAB-1", "lot L2411-07", "2026-11-25", "GOTS"),
+        ),
+        (
+            "/id/alpha/order/PO-2026-0001/10/L2411-07/21/S-9",
+            ("PO-2026-0001", "TEE-101", "Serial", "S-9", "Kongu Unit 1"),
+        ),
         ("/id/alpha/order/PO-2026-0001", ("PO-2026-0001", "SS27", "FAB-1")),
     ],
-)  # fmt: skip
+)
 def test_every_kind_of_label_opens_as_a_page(
     server: Server, path: str, shown: tuple[str, ...]
 ) -> None:
@@ -119,13 +168,26 @@ def test_the_page_in_a_real_browser(server: Server, tmp_path: Path) -> None:
     seed(server)
     shot = tmp_path / "traceability.png"
     done = subprocess.run(
-        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-         "--no-first-run", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", "--hide-scrollbars",
-         "--window-size=480,900", f"--screenshot={shot}",
-         f"{server.url}/id/alpha/order/PO-2026-0001/10/L2411-07?11=261125"],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--hide-scrollbars",
+            "--window-size=480,900",
+            f"--screenshot={shot}",
+            f"{server.url}/id/alpha/order/PO-2026-0001/10/L2411-07?11=261125",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0 and shot.exists(), done.stderr[-2000:]
     image = Image.open(shot).convert("RGB")
     assert image.size == (480, 900)
@@ -150,8 +212,12 @@ def test_a_printed_label_publishes_its_code(server: Server, tmp_path: Path) -> N
     workspace, _, _ = sign_in(server.url, "floor@alpha", PASSWORD, base=tmp_path)
     try:
         sync_workspace(workspace)
-        label_jobs.print_labels(workspace.replica, [LabelItem(code="FAB-7", lot="L1")],
-                                "thermal-100x50", f"pdf:{tmp_path / 'labels.pdf'}")  # fmt: skip
+        label_jobs.print_labels(
+            workspace.replica,
+            [LabelItem(code="FAB-7", lot="L1")],
+            "thermal-100x50",
+            f"pdf:{tmp_path / 'labels.pdf'}",
+        )
         sync_workspace(workspace)
     finally:
         workspace.close()
@@ -196,8 +262,12 @@ def test_an_unpublished_code_is_looked_up_as_an_unknown_one(server: Server) -> N
     sa.event.listen(server.engine, "before_cursor_execute", record)
     try:
         shapes = []
-        for path in ("/id/alpha/material/REAL-1", "/id/alpha/material/NONE-1",
-                     "/id/nowhere/material/REAL-1", "/id/alpha/bundle/REAL-1"):  # fmt: skip
+        for path in (
+            "/id/alpha/material/REAL-1",
+            "/id/alpha/material/NONE-1",
+            "/id/nowhere/material/REAL-1",
+            "/id/alpha/bundle/REAL-1",
+        ):
             ran.clear()
             answer = httpx.get(f"{server.url}{path}", headers={"Accept": "application/json"})
             assert answer.status_code == 404

@@ -68,18 +68,33 @@ def test_a_marker_length_in_yards() -> None:
     assert plan.metres_per_piece == D("1.143")
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"width_cm": D(147), "garments": 8}, "marker length or a planned efficiency"),
-    ({"width_cm": D(147), "garments": 0, "length": D(10)}, "garments"),
-    ({"width_cm": D(147), "garments": 8, "efficiency": D("0.8")}, "pattern area"),
-    ({"width_cm": D(147), "garments": 8, "efficiency": D("1.2"), "pattern_area_m2": D(1)},
-     "efficiency"),
-    ({"width_cm": D(147), "garments": 8, "length": D(5), "pattern_area_m2": D(1)},
-     "more than the marker"),
-    ({"width_cm": D(147), "garments": 8, "length": D(5), "efficiency": D("0.8"),
-      "pattern_area_m2": D(1)}, "not both"),
-    ({"width_cm": D(147), "garments": 8, "length": D(5), "length_uom": "ft"}, "m or yd"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"width_cm": D(147), "garments": 8}, "marker length or a planned efficiency"),
+        ({"width_cm": D(147), "garments": 0, "length": D(10)}, "garments"),
+        ({"width_cm": D(147), "garments": 8, "efficiency": D("0.8")}, "pattern area"),
+        (
+            {"width_cm": D(147), "garments": 8, "efficiency": D("1.2"), "pattern_area_m2": D(1)},
+            "efficiency",
+        ),
+        (
+            {"width_cm": D(147), "garments": 8, "length": D(5), "pattern_area_m2": D(1)},
+            "more than the marker",
+        ),
+        (
+            {
+                "width_cm": D(147),
+                "garments": 8,
+                "length": D(5),
+                "efficiency": D("0.8"),
+                "pattern_area_m2": D(1),
+            },
+            "not both",
+        ),
+        ({"width_cm": D(147), "garments": 8, "length": D(5), "length_uom": "ft"}, "m or yd"),
+    ],
+)
 def test_a_marker_plan_that_cannot_be_is_refused(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(CostingError, match=message):
         MarkerPlan(**kwargs)  # type: ignore[arg-type]
@@ -92,8 +107,13 @@ def test_a_marker_wider_than_the_fabric_is_refused() -> None:
 
 
 def test_a_marker_plan_is_kept_through_the_sheet() -> None:
-    plan = MarkerPlan(width_cm=D("182.88"), garments=12, efficiency=D("0.82"),
-                      pattern_area_m2=D("0.95"), length_uom="yd")  # fmt: skip
+    plan = MarkerPlan(
+        width_cm=D("182.88"),
+        garments=12,
+        efficiency=D("0.82"),
+        pattern_area_m2=D("0.95"),
+        length_uom="yd",
+    )
     style = replace(TSHIRT, fabric=replace(JERSEY, width_cm=D("182.88")), consumption=plan)
     read = sheet_from_dict(sheet_to_dict(CostSheet(style, "NORDV", 3000)))
     assert read.style.consumption == plan

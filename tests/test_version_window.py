@@ -39,11 +39,19 @@ def previous_version(folder: Path) -> Path:
     where git or the history is not at hand)."""
     latest = MIGRATIONS[-1].path.relative_to(ROOT)
     try:
-        added = subprocess.run(["git", "log", "--diff-filter=A", "--format=%H", "-1", "--",
-                                str(latest)], cwd=ROOT, capture_output=True, text=True,
-                               check=True).stdout.strip()  # fmt: skip
-        packed = subprocess.run(["git", "archive", f"{added}^", "sync", "workbench"], cwd=ROOT,
-                                capture_output=True, check=True).stdout  # fmt: skip
+        added = subprocess.run(
+            ["git", "log", "--diff-filter=A", "--format=%H", "-1", "--", str(latest)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        packed = subprocess.run(
+            ["git", "archive", f"{added}^", "sync", "workbench"],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+        ).stdout
     except (OSError, subprocess.CalledProcessError) as exc:
         pytest.skip(f"the previous version's code is not in reach: {exc}")
     if not added:
@@ -69,20 +77,45 @@ def test_the_previous_version_of_the_app_syncs(server: Server, tmp_path: Path) -
     code = previous_version(tmp_path / "previous")
     ws = server.workspaces["alpha"]
     weighed = {"gross_weight_kg": "0.350", "net_weight_kg": "0.310"}
-    write_rows(server.engine, ws, "materials",
-               [material(f"F-{n}", **weighed) for n in range(5)])  # fmt: skip
-    write_rows(server.engine, ws, "calendar_days",
-               [{"id": "holiday-1", "work_centre_id": None, "day": "2026-12-25",
-                 "kind": "holiday", "share": None, "name": "Christmas", "deleted": 0,
-                 "updated_at": "2026-12-01T00:00:00Z"}])  # fmt: skip
+    write_rows(server.engine, ws, "materials", [material(f"F-{n}", **weighed) for n in range(5)])
+    write_rows(
+        server.engine,
+        ws,
+        "calendar_days",
+        [
+            {
+                "id": "holiday-1",
+                "work_centre_id": None,
+                "day": "2026-12-25",
+                "kind": "holiday",
+                "share": None,
+                "name": "Christmas",
+                "deleted": 0,
+                "updated_at": "2026-12-01T00:00:00Z",
+            }
+        ],
+    )
     laptop = subprocess.Popen(
-        [sys.executable, str(ROOT / "tests" / "previous_app.py"), server.url,
-         "merchandiser@alpha", PASSWORD, str(tmp_path / "laptop")],
+        [
+            sys.executable,
+            str(ROOT / "tests" / "previous_app.py"),
+            server.url,
+            "merchandiser@alpha",
+            PASSWORD,
+            str(tmp_path / "laptop"),
+        ],
         # no keyring here, as on a build server: the laptop keeps its key with a passphrase
-        cwd=code, env={**_environment(), "PYTHONPATH": str(code),
-                       "WORKBENCH_PASSPHRASE": "previous version laptop"}, text=True,
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )  # fmt: skip
+        cwd=code,
+        env={
+            **_environment(),
+            "PYTHONPATH": str(code),
+            "WORKBENCH_PASSPHRASE": "previous version laptop",
+        },
+        text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         assert laptop.stdout is not None and laptop.stdin is not None
         ready = laptop.stdout.readline()
@@ -105,12 +138,16 @@ def test_the_previous_version_of_the_app_syncs(server: Server, tmp_path: Path) -
     assert found["materials"] == 6
     sheets = schema.replicated["cost_sheets"]
     with server.engine.connect() as conn:
-        sheet = conn.execute(sa.select(sheets.c.style_code, sheets.c.status, sheets.c.revision)
-                             .where(sheets.c.id == found["sheet_id"])).one()  # fmt: skip
+        sheet = conn.execute(
+            sa.select(sheets.c.style_code, sheets.c.status, sheets.c.revision).where(
+                sheets.c.id == found["sheet_id"]
+            )
+        ).one()
     assert tuple(sheet) == ("PV-1", "draft", 1)
     answers = found["answers"]
     assert {"/v1/login", "/v1/snapshot", "/v1/push", "/v1/changes", "/v1/counts"} <= {
-        a["path"] for a in answers}  # fmt: skip
+        a["path"] for a in answers
+    }
     assert all(a["status"] < 400 for a in answers), answers
     assert {a["schema_sent"] for a in answers} == {str(PREVIOUS)}
     assert all("update of Mill Workbench is due" in (a["update_due"] or "") for a in answers)
@@ -152,8 +189,12 @@ def test_an_app_a_version_behind_syncs_and_is_told_an_update_is_due(
 ) -> None:
     """The previous version's requests, end to end: sign in, a first sync from a snapshot, an
     edit pushed, a pull, the count check and the long-poll."""
-    write_rows(server.engine, server.workspaces["alpha"], "materials",
-               [material(f"F-{n}") for n in range(5)])  # fmt: skip
+    write_rows(
+        server.engine,
+        server.workspaces["alpha"],
+        "materials",
+        [material(f"F-{n}") for n in range(5)],
+    )
     previous = PreviousApp()
     monkeypatch.setattr("sync.client.api.httpx.Client.__init__", _with_transport(previous))
     workspace, _, _ = sign_in(server.url, "merchandiser@alpha", PASSWORD, base=tmp_path)
@@ -172,10 +213,17 @@ def test_an_app_a_version_behind_syncs_and_is_told_an_update_is_due(
     finally:
         workspace.close()
     assert report.update_due is not None and "update of Mill Workbench is due" in (
-        report.update_due)  # fmt: skip
+        report.update_due
+    )
     paths = {a.request.url.path for a in previous.answers}
-    assert {"/v1/login", "/v1/snapshot", "/v1/push", "/v1/changes", "/v1/counts",
-            "/v1/wait"} <= paths  # fmt: skip
+    assert {
+        "/v1/login",
+        "/v1/snapshot",
+        "/v1/push",
+        "/v1/changes",
+        "/v1/counts",
+        "/v1/wait",
+    } <= paths
     assert all(a.status_code < 400 for a in previous.answers)
     assert all(protocol.UPDATE_DUE_HEADER in a.headers for a in previous.answers)
 
@@ -202,17 +250,22 @@ def test_the_current_app_is_not_told_anything(server: Server, tmp_path: Path) ->
         assert protocol.UPDATE_DUE_HEADER not in http.get("/v1/counts").headers
 
 
-@pytest.mark.parametrize(("header", "value"), [(protocol.SCHEMA_HEADER, str(PREVIOUS - 1)),
-                                               (protocol.PROTOCOL_HEADER, "0")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("header", "value"),
+    [(protocol.SCHEMA_HEADER, str(PREVIOUS - 1)), (protocol.PROTOCOL_HEADER, "0")],
+)
 def test_an_app_older_than_the_window_is_told_to_update(
     server: Server, header: str, value: str
 ) -> None:
     token = server.login("merchandiser@alpha")
     with server.client(token) as http:
-        for method, path in (("GET", "/v1/changes"), ("POST", "/v1/push"),
-                             ("GET", "/v1/counts")):  # fmt: skip
-            answer = http.request(method, path, headers={header: value},
-                                  json={"mutations": []} if method == "POST" else None)  # fmt: skip
+        for method, path in (("GET", "/v1/changes"), ("POST", "/v1/push"), ("GET", "/v1/counts")):
+            answer = http.request(
+                method,
+                path,
+                headers={header: value},
+                json={"mutations": []} if method == "POST" else None,
+            )
             assert answer.status_code == 426, path
             body = answer.json()  # the error shape of every answer, as the OpenAPI document says
             assert set(body) == {"error", "message", "field", "request_id"}
@@ -229,6 +282,8 @@ def test_the_window_and_the_426_are_in_the_openapi_document() -> None:
     changes = document["paths"]["/v1/changes"]["get"]
     [schema] = [p["schema"] for p in changes["parameters"] if p["name"] == protocol.SCHEMA_HEADER]
     assert schema["enum"] == [PREVIOUS, protocol.SCHEMA_VERSION]
-    assert "426" in changes["responses"] and "426" in document["paths"]["/v1/push"]["post"][
-        "responses"]  # fmt: skip
+    assert (
+        "426" in changes["responses"]
+        and "426" in document["paths"]["/v1/push"]["post"]["responses"]
+    )
     assert protocol.UPDATE_DUE_HEADER in changes["responses"]["200"]["headers"]

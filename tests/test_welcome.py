@@ -222,8 +222,14 @@ def first_start(
 
     QTimer.singleShot(0, step)
     QTimer.singleShot(timeout_ms, lambda: give_up(app, seen))
-    code = run_app(demo_size=demo_size, offline=False, data_dir=data, workspace_dir=None,
-                   screenshot=None, query="")  # fmt: skip
+    code = run_app(
+        demo_size=demo_size,
+        offline=False,
+        data_dir=data,
+        workspace_dir=None,
+        screenshot=None,
+        query="",
+    )
     return code, seen
 
 
@@ -250,8 +256,9 @@ def test_a_first_start_signs_in_from_the_welcome_and_opens_the_window(
         seen["welcome visible"] = bool(visible(Welcome))
         return True
 
-    code, seen = first_start(app_state, data, sign_in_there, online,
-                             demo_size=100, timeout_ms=60_000)  # fmt: skip
+    code, seen = first_start(
+        app_state, data, sign_in_there, online, demo_size=100, timeout_ms=60_000
+    )
     assert code == 0 and "gave up" not in seen  # closing the window ended the app
     assert seen.get("root") == data / "workspaces" / "alpha"
     assert seen["welcome visible"] is False
@@ -272,8 +279,14 @@ def test_trying_the_demo_from_a_first_start_opens_the_demo(
         seen["user"] = window.workspace.replica.get_state("username")
         return True
 
-    code, seen = first_start(app_state, data, lambda welcome: welcome.demo_button.click(),
-                             opened, demo_size=200, timeout_ms=120_000)  # fmt: skip
+    code, seen = first_start(
+        app_state,
+        data,
+        lambda welcome: welcome.demo_button.click(),
+        opened,
+        demo_size=200,
+        timeout_ms=120_000,
+    )
     assert code == 0 and "gave up" not in seen
     assert seen.get("user") == "demo-merch@demo"
     assert choose_start(demo=False, workspace_dir=None, data_dir=data) == Start("welcome")
@@ -282,10 +295,21 @@ def test_trying_the_demo_from_a_first_start_opens_the_demo(
 def start_app(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *args, "--data-dir", str(data),
-         "--screenshot", str(data.parent / "shot.png")],
-        capture_output=True, text=True, timeout=120, env=env, cwd=ROOT,
-    )  # fmt: skip
+        [
+            sys.executable,
+            str(ROOT / "main.py"),
+            *args,
+            "--data-dir",
+            str(data),
+            "--screenshot",
+            str(data.parent / "shot.png"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=ROOT,
+    )
 
 
 def test_plain_starts_show_the_welcome_then_the_workspace_used_last(

@@ -28,23 +28,30 @@ pytestmark = pytest.mark.parametrize("server_db", ["sqlite"], indirect=True)
 PASSPHRASE = "linen and indigo"
 
 
-def window_with_unsent_edits(qtbot: QtBot, server: Server, tmp_path: Path,
-                             allow_export: bool) -> tuple[MainWindow, Workspace]:  # fmt: skip
+def window_with_unsent_edits(
+    qtbot: QtBot, server: Server, tmp_path: Path, allow_export: bool
+) -> tuple[MainWindow, Workspace]:
     """A synced laptop's window with two cost sheets not sent yet; its wipe is ordered."""
     workspace = _laptop(server, tmp_path / "data")
     for n in range(2):
         documents.save_document(workspace.replica, "cost_sheets", {"style_code": f"AWAY-{n}"})
     accounts.order_wipe(server.engine, _device_id(workspace), allow_export=allow_export)
     win: MainWindow
-    win = MainWindow(workspace, OpRunner(), syncer=lambda ctx: sync_workspace(
-        workspace, cancel=ctx.cancel_event, offer_export=win.sync.offer_export))  # as the app
+    win = MainWindow(
+        workspace,
+        OpRunner(),
+        syncer=lambda ctx: sync_workspace(
+            workspace, cancel=ctx.cancel_event, offer_export=win.sync.offer_export
+        ),
+    )  # as the app
     qtbot.addWidget(win)
     win.show()
     return win, workspace
 
 
-def offered(qtbot: QtBot, server: Server,
-            tmp_path: Path) -> tuple[MainWindow, Workspace, UnsentExportDialog]:  # fmt: skip
+def offered(
+    qtbot: QtBot, server: Server, tmp_path: Path
+) -> tuple[MainWindow, Workspace, UnsentExportDialog]:
     """Sync → Sync now on a laptop ordered wiped with an export allowed: the offer shown."""
     win, workspace = window_with_unsent_edits(qtbot, server, tmp_path, allow_export=True)
     win.sync.sync_action.trigger()
@@ -82,7 +89,9 @@ def test_the_user_saves_the_unsent_edits_before_the_wipe(
     assert not workspace.root.exists()
     exported = wipe.read_export(target, PASSPHRASE)
     assert sorted(json.loads(e["payload"])["style_code"] for e in exported["edits"]) == [
-        "AWAY-0", "AWAY-1"]  # fmt: skip
+        "AWAY-0",
+        "AWAY-1",
+    ]
 
 
 def test_declining_lets_the_edits_go_with_the_workspace(

@@ -160,8 +160,12 @@ def run_app(
     def begin(folder: Path | None) -> None:
         # the demo is not remembered: a plain start offers the welcome again, not a demo
         # folder whose server runs only with --demo
-        ops.run(lambda ctx: open_it(ctx, folder), failure=failed, label="Opening workspace",
-                success=lambda result: opened(result, remember=folder is not None))  # fmt: skip
+        ops.run(
+            lambda ctx: open_it(ctx, folder),
+            failure=failed,
+            label="Opening workspace",
+            success=lambda result: opened(result, remember=folder is not None),
+        )
 
     def on_progress(done: int, total: int, text: str) -> None:
         dialog.setLabelText(text)
@@ -180,7 +184,9 @@ def run_app(
         if workspace.replica.get_state("server_url"):
             # a wipe with an export allowed asks the window's user (bound once it exists)
             syncer = lambda ctx: sync_workspace(  # noqa: E731
-                workspace, cancel=ctx.cancel_event, progress=EtaProgress(ctx, "changes"),
+                workspace,
+                cancel=ctx.cancel_event,
+                progress=EtaProgress(ctx, "changes"),
                 offer_export=window.sync.offer_export,
             )
             try:
@@ -215,8 +221,9 @@ def run_app(
         if isinstance(target, Workspace):
             opened_other(target)
         else:
-            ops.run(lambda _ctx: open_workspace(target), success=opened_other,
-                    label="Opening workspace")  # fmt: skip
+            ops.run(
+                lambda _ctx: open_workspace(target), success=opened_other, label="Opening workspace"
+            )
 
     def opened(opened: Workspace | DemoSession, remember: bool) -> None:
         dialog.reset()
@@ -255,8 +262,10 @@ def run_app(
     if start.kind == "welcome":
         welcome = _open_welcome(ops, data_dir, demo=lambda: begin(None), signed_in=signed_in)
         if screenshot is not None:
-            QTimer.singleShot(0, lambda: _save_and_quit(welcome, screenshot, outcome,
-                                                        "a screenshot of the welcome"))  # fmt: skip
+            QTimer.singleShot(
+                0,
+                lambda: _save_and_quit(welcome, screenshot, outcome, "a screenshot of the welcome"),
+            )
     else:
         begin(start.folder)
     if screenshot is not None:

@@ -55,14 +55,16 @@ class BomDialog(QDialog):
         self.summary = QLabel(f"Reading {path.name}…")
         self.summary.setWordWrap(True)
         self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels(["BOM line", "Placement", "Quantity", "Match",
-                                              "Material"])  # fmt: skip
+        self.table.setHorizontalHeaderLabels(
+            ["BOM line", "Placement", "Quantity", "Match", "Material"]
+        )
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.problems = QListWidget()
         self.problems.setMaximumHeight(90)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)  # fmt: skip
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Use these materials")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -88,13 +90,17 @@ class BomDialog(QDialog):
         self.summary.setText(
             f"{len(result.lines)} lines: {counts['matched']} matched by code, "
             f"{counts['confirm']} to confirm, {counts['unmatched']} without a match"
-            + (f"; {len(result.problems)} problem(s) below" if result.problems else ""))
+            + (f"; {len(result.problems)} problem(s) below" if result.problems else "")
+        )
         self.table.setRowCount(len(result.lines))
         for r, line in enumerate(result.lines):
             quantity = line.values.get("quantity")
-            cells = (line.name, str(line.values.get("placement") or ""),
-                     f"{quantity or ''} {line.values.get('uom') or ''}".strip(),
-                     STATUS_TEXT[line.status])  # fmt: skip
+            cells = (
+                line.name,
+                str(line.values.get("placement") or ""),
+                f"{quantity or ''} {line.values.get('uom') or ''}".strip(),
+                STATUS_TEXT[line.status],
+            )
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
@@ -104,7 +110,9 @@ class BomDialog(QDialog):
             # The box fits the column and cuts a long name short; its list and its tooltip
             # show the whole name (a box as wide as its longest name pushed the column out of
             # view).
-            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
             box.setMinimumContentsLength(24)
             box.currentTextChanged.connect(box.setToolTip)
             for candidate in line.candidates:
@@ -133,10 +141,18 @@ class BomDialog(QDialog):
             material_id = str(self.table.cellWidget(r, 4).currentData() or "")
             if not material_id:
                 continue
-            kind = conn.execute("SELECT material_type FROM materials WHERE id = ?",
-                                (material_id,)).fetchone()  # fmt: skip
+            kind = conn.execute(
+                "SELECT material_type FROM materials WHERE id = ?", (material_id,)
+            ).fetchone()
             if kind is None:
                 continue
-            kept.append(ChosenLine(material_id, kind[0], line.name, line.quantity,
-                                   str(line.values.get("uom") or "")))  # fmt: skip
+            kept.append(
+                ChosenLine(
+                    material_id,
+                    kind[0],
+                    line.name,
+                    line.quantity,
+                    str(line.values.get("uom") or ""),
+                )
+            )
         return kept

@@ -36,11 +36,13 @@ from workbench.workspace import Workspace
 #: hours as a workbook shows them
 HOURS = '#,##0" h"'
 #: what the bars and the dashed line mean, above the chart (a legend on it hid bars)
-_LEGEND = ("Booked ÷ available hours per week: "
-           "<span style='color:#4e9a5b'>■</span> under 80 % "
-           "<span style='color:#e0a85a'>■</span> 80–95 % "
-           "<span style='color:#c0392b'>■</span> 95 % and over "
-           "<span style='color:#1f3a4d'>- - -</span> full (100 %)")  # fmt: skip
+_LEGEND = (
+    "Booked ÷ available hours per week: "
+    "<span style='color:#4e9a5b'>■</span> under 80 % "
+    "<span style='color:#e0a85a'>■</span> 80–95 % "
+    "<span style='color:#c0392b'>■</span> 95 % and over "
+    "<span style='color:#1f3a4d'>- - -</span> full (100 %)"
+)
 #: how the calendar names its kinds of day
 KIND_TEXT = {"holiday": "Holiday", "half_day": "Half day", "shifts": "Shifts"}
 
@@ -75,8 +77,9 @@ class CapacityWindow(QMainWindow):
         self.legend = QLabel(_LEGEND)
         self.legend.setObjectName("hint")
         self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["Week of", "Available (h)", "Booked (h)",
-                                              "Utilisation"])  # fmt: skip
+        self.table.setHorizontalHeaderLabels(
+            ["Week of", "Available (h)", "Booked (h)", "Utilisation"]
+        )
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         install_export(self.table, "capacity")
@@ -139,23 +142,26 @@ class CapacityWindow(QMainWindow):
         colours = [("#c0392b" if u >= 95 else "#e0a85a" if u >= 80 else "#4e9a5b") for u in used]
         brushes = [pg.mkBrush(c) for c in colours]
         plot.addItem(pg.BarGraphItem(x=xs, height=used, width=0.7, brushes=brushes, pen=None))
-        plot.plot(xs, [100] * len(xs),
-                  pen=pg.mkPen("#1f3a4d", width=1, style=Qt.PenStyle.DashLine))  # fmt: skip
-        plot.getAxis("bottom").setTicks([[(i, format_date(w.week_start)) for i, w in
-                                          enumerate(weeks)]])  # fmt: skip
+        plot.plot(xs, [100] * len(xs), pen=pg.mkPen("#1f3a4d", width=1, style=Qt.PenStyle.DashLine))
+        plot.getAxis("bottom").setTicks(
+            [[(i, format_date(w.week_start)) for i, w in enumerate(weeks)]]
+        )
         plot.setYRange(0, max([110.0, *used]), padding=0)
         self.table.setRowCount(len(weeks))
         for r, (week, share) in enumerate(zip(weeks, used, strict=True)):
             hours = (week.available / 60, week.booked / 60)
-            cells = ((format_date(week.week_start), Cell(week.week_start, DATE)),
-                     *((format_number(h, 0), Cell(h, HOURS)) for h in hours),
-                     (format_percent(share / 100, 0), Cell(share / 100, PERCENT)))  # fmt: skip
+            cells = (
+                (format_date(week.week_start), Cell(week.week_start, DATE)),
+                *((format_number(h, 0), Cell(h, HOURS)) for h in hours),
+                (format_percent(share / 100, 0), Cell(share / 100, PERCENT)),
+            )
             for c, (text, value) in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(VALUE_ROLE, value)
                 if c:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
-                                          | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
                 self.table.setItem(r, c, item)
         self._show_calendar(code)
         self.shown.emit(code, weeks)
@@ -169,26 +175,37 @@ class CapacityWindow(QMainWindow):
         self.calendar.setRowCount(len(ahead))
         for r, entry in enumerate(ahead):
             hours = entry.minutes(days.default_free) / 60
-            cells = ((f"{WEEKDAY_NAMES[entry.day.weekday()]} {format_date(entry.day)}",
-                      Cell(entry.day, DATE)),
-                     (KIND_TEXT.get(entry.kind, entry.kind), entry.kind),
-                     (format_number(hours, 0), Cell(hours, HOURS)),
-                     (entry.name, entry.name))  # fmt: skip
+            cells = (
+                (
+                    f"{WEEKDAY_NAMES[entry.day.weekday()]} {format_date(entry.day)}",
+                    Cell(entry.day, DATE),
+                ),
+                (KIND_TEXT.get(entry.kind, entry.kind), entry.kind),
+                (format_number(hours, 0), Cell(hours, HOURS)),
+                (entry.name, entry.name),
+            )
             for c, (text, value) in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(VALUE_ROLE, value)
                 if c == 2:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
-                                          | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
                 self.calendar.setItem(r, c, item)
         self.calendar.resizeColumnsToContents()
         groups: dict[int, list[str]] = {}
         for weekday, minutes in enumerate(days.weekday_free):
             if minutes:
                 groups.setdefault(minutes, []).append(WEEKDAY_NAMES[weekday])
-        week = "; ".join(f"{', '.join(names)} {format_number(m / 60, 0)} h"
-                         for m, names in groups.items()) or "no working days"  # fmt: skip
+        week = (
+            "; ".join(
+                f"{', '.join(names)} {format_number(m / 60, 0)} h" for m, names in groups.items()
+            )
+            or "no working days"
+        )
         end = format_date(date.fromordinal(days.horizon)) if days.horizon else "—"
-        self.usual.setText(f"Published capacity runs to {end}. After that lead times assume "
-                           f"the usual week ({week}) and the calendar below, nothing "
-                           "booked.")  # fmt: skip
+        self.usual.setText(
+            f"Published capacity runs to {end}. After that lead times assume "
+            f"the usual week ({week}) and the calendar below, nothing "
+            "booked."
+        )

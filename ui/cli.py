@@ -202,9 +202,12 @@ def _pick_workspace(data_dir: Path | None, name: str | None):  # type: ignore[no
 @click.option("--user", "username", required=True)
 @click.option("--password-stdin", is_flag=True, help="Read the password from stdin.")
 @click.option("--device-name", help="How this laptop appears in the admin's device list.")
-@click.option("--print-token", is_flag=True,
-              help="Print the device token (once) instead of keeping it in the keyring: for "
-              "a script's WORKBENCH_TOKEN. The summary goes to stderr.")  # fmt: skip
+@click.option(
+    "--print-token",
+    is_flag=True,
+    help="Print the device token (once) instead of keeping it in the keyring: for "
+    "a script's WORKBENCH_TOKEN. The summary goes to stderr.",
+)
 @click.pass_obj
 def login(
     obj: dict,
@@ -221,18 +224,32 @@ def login(
 
     password = _read_password(password_stdin)
     try:
-        workspace, info, warning = sign_in(server, username, password, base=obj["data_dir"],
-                                           device_name=device_name,
-                                           keep_token=not print_token)  # fmt: skip
+        workspace, info, warning = sign_in(
+            server,
+            username,
+            password,
+            base=obj["data_dir"],
+            device_name=device_name,
+            keep_token=not print_token,
+        )
     except SyncError as exc:
         raise click.ClickException(user_message(exc)) from exc
     if warning:
         click.echo(f"warning: {warning}", err=True)
     kept = "printed" if print_token else "session only" if warning else "keyring"
-    click.echo(json.dumps({
-        "workspace": info.workspace_name, "user": info.username, "role": info.role,
-        "device_id": info.device_id, "folder": str(workspace.root), "token": kept,
-    }), err=print_token)  # fmt: skip
+    click.echo(
+        json.dumps(
+            {
+                "workspace": info.workspace_name,
+                "user": info.username,
+                "role": info.role,
+                "device_id": info.device_id,
+                "folder": str(workspace.root),
+                "token": kept,
+            }
+        ),
+        err=print_token,
+    )
     if print_token:
         click.echo(info.token)
     workspace.close()
@@ -240,8 +257,11 @@ def login(
 
 @cli.command()
 @click.option("--workspace", "name", help="Which workspace (default: the only one signed in).")
-@click.option("--server", help="With a token in WORKBENCH_TOKEN: the server it signs in to; "
-              "the workspace's folder is set up on the first run.")  # fmt: skip
+@click.option(
+    "--server",
+    help="With a token in WORKBENCH_TOKEN: the server it signs in to; "
+    "the workspace's folder is set up on the first run.",
+)
 @click.pass_obj
 def sync(obj: dict, name: str | None, server: str | None) -> None:
     """Run one full sync (push, pull, re-index) and print a JSON summary."""
@@ -280,14 +300,22 @@ def status(obj: dict, name: str | None) -> None:
 
     workspace = _pick_workspace(obj["data_dir"], name)
     replica = workspace.replica
-    click.echo(json.dumps({
-        "workspace": workspace.name, "folder": str(workspace.root),
-        "server": replica.get_state("server_url"), "user": replica.get_state("username"),
-        "cursor": replica.cursor, "schema": replica.schema_version,
-        "outbox": outbox_counts(replica), "conflicts": len(conflicts(replica)),
-        "search_index": workspace.search.state.value,
-        "counts": table_counts(replica.conn, REPLICATED_TABLES),
-    }))  # fmt: skip
+    click.echo(
+        json.dumps(
+            {
+                "workspace": workspace.name,
+                "folder": str(workspace.root),
+                "server": replica.get_state("server_url"),
+                "user": replica.get_state("username"),
+                "cursor": replica.cursor,
+                "schema": replica.schema_version,
+                "outbox": outbox_counts(replica),
+                "conflicts": len(conflicts(replica)),
+                "search_index": workspace.search.state.value,
+                "counts": table_counts(replica.conn, REPLICATED_TABLES),
+            }
+        )
+    )
     workspace.close()
 
 
@@ -315,20 +343,41 @@ def bom(obj: dict, file: Path, name: str | None) -> None:
     for problem in result.problems:
         click.echo(str(problem), err=True)
     for line in result.lines:
-        click.echo(json.dumps({
-            "row": line.row, "name": line.name, "placement": line.values.get("placement"),
-            "quantity": line.values.get("quantity"), "uom": line.values.get("uom"),
-            "status": line.status,
-            "candidates": [{"code": c.code, "name": c.name, "supplier": c.supplier}
-                           for c in line.candidates],
-        }, default=str))  # fmt: skip
-    click.echo(json.dumps({"file": result.file, **result.counts(),
-                           "rejected": len({p.row for p in result.problems})}))  # fmt: skip
+        click.echo(
+            json.dumps(
+                {
+                    "row": line.row,
+                    "name": line.name,
+                    "placement": line.values.get("placement"),
+                    "quantity": line.values.get("quantity"),
+                    "uom": line.values.get("uom"),
+                    "status": line.status,
+                    "candidates": [
+                        {"code": c.code, "name": c.name, "supplier": c.supplier}
+                        for c in line.candidates
+                    ],
+                },
+                default=str,
+            )
+        )
+    click.echo(
+        json.dumps(
+            {
+                "file": result.file,
+                **result.counts(),
+                "rejected": len({p.row for p in result.problems}),
+            }
+        )
+    )
 
 
 @cli.command()
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The .zip to write.")  # fmt: skip
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The .zip to write.",
+)
 @click.pass_obj
 def diagnostics(obj: dict, out: Path) -> None:
     """Collect logs, versions and each workspace's shape for support (no secrets)."""

@@ -202,14 +202,24 @@ class DetailPane(QScrollArea):
         self._set_chips([c for c in (material.get("certifications") or "").split(",") if c])
         rates = detail["cost_rates"]
         self.rates_label.setText(f"Cost rates ({len(rates)})")
-        _fill(self.rates, [(r["process"], _rate(r), r["basis"], _day(r["valid_from"]))
-                           for r in rates])  # fmt: skip
+        _fill(
+            self.rates, [(r["process"], _rate(r), r["basis"], _day(r["valid_from"])) for r in rates]
+        )
         for row, rate in enumerate(rates):
             for column in range(self.rates.columnCount()):
                 self.rates.item(row, column).setToolTip(f"{rate['description']} — {rate['source']}")
         orders = detail["orders"]
         self.orders_label.setText(f"Order history ({len(orders)})")
-        _fill(self.orders, [(o["order_no"], o["brand"] or "", o["season"],
-                             (format_integer(o["quantity"]), o["quantity"]),
-                             _day(o["delivered_date"]) if o["delivered_date"] else "open")
-                            for o in orders])  # fmt: skip
+        _fill(
+            self.orders,
+            [
+                (
+                    o["order_no"],
+                    o["brand"] or "",
+                    o["season"],
+                    (format_integer(o["quantity"]), o["quantity"]),
+                    _day(o["delivered_date"]) if o["delivered_date"] else "open",
+                )
+                for o in orders
+            ],
+        )

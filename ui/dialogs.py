@@ -73,8 +73,11 @@ class LoginDialog(QDialog):
         self.setMinimumWidth(420)
 
     def submit(self) -> None:
-        server, user, password = (self.server.text().strip(), self.username.text().strip(),
-                                  self.password.text())  # fmt: skip
+        server, user, password = (
+            self.server.text().strip(),
+            self.username.text().strip(),
+            self.password.text(),
+        )
         if not server or not user or not password:
             self.message.setText("Fill in the server, your username and your password.")
             return

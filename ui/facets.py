@@ -62,8 +62,10 @@ class FacetPanel(QWidget):
         form = QFormLayout(ranges)
         self.gsm_min, self.gsm_max = _range_box(1000, " g/m²"), _range_box(1000, " g/m²")
         self.width_min, self.width_max = _range_box(400, " cm"), _range_box(400, " cm")
-        for label, low, high in (("GSM", self.gsm_min, self.gsm_max),
-                                 ("Width", self.width_min, self.width_max)):  # fmt: skip
+        for label, low, high in (
+            ("GSM", self.gsm_min, self.gsm_max),
+            ("Width", self.width_min, self.width_max),
+        ):
             row = QHBoxLayout()
             row.addWidget(low)
             row.addWidget(QLabel("–"))
@@ -146,8 +148,15 @@ class FacetPanel(QWidget):
         }
 
     def clear(self) -> None:
-        widgets = [*self.type_boxes.values(), *self.cert_boxes.values(), self.supplier,
-                   self.gsm_min, self.gsm_max, self.width_min, self.width_max]  # fmt: skip
+        widgets = [
+            *self.type_boxes.values(),
+            *self.cert_boxes.values(),
+            self.supplier,
+            self.gsm_min,
+            self.gsm_max,
+            self.width_min,
+            self.width_max,
+        ]
         for widget in widgets:
             widget.blockSignals(True)
         for box in [*self.type_boxes.values(), *self.cert_boxes.values()]:

@@ -77,8 +77,7 @@ REJECTED = QBrush(QColor("#fde2e1"))
 #: sends the file to the server: (kind, path, dry_run, accept_partial, columns, decimal mark
 #: as the server's parameter words it or None, ctx) -> summary; reports the bytes sent
 #: through ``ctx.progress`` and stops sending when ``ctx`` is cancelled
-Uploader = Callable[[str, Path, bool, bool, dict[str, str], str | None, OpContext],
-                    dict[str, Any]]  # fmt: skip
+Uploader = Callable[[str, Path, bool, bool, dict[str, str], str | None, OpContext], dict[str, Any]]
 
 
 @dataclass
@@ -131,8 +130,10 @@ class ImportDialog(QDialog):
         self.mark_box = QComboBox()
         for text, mark in DECIMAL_MARKS:
             self.mark_box.addItem(text, mark)
-        self.mark_box.setToolTip("SAP writes numbers in its user's decimal notation: say it "
-                                 "here when the file's numbers cannot tell it")  # fmt: skip
+        self.mark_box.setToolTip(
+            "SAP writes numbers in its user's decimal notation: say it "
+            "here when the file's numbers cannot tell it"
+        )
         self.mark_box.currentIndexChanged.connect(self._on_kind_changed)
         form = QFormLayout()
         form.addRow("This file holds:", self.kind_box)
@@ -240,8 +241,9 @@ class ImportDialog(QDialog):
 
         def failed(exc: BaseException) -> None:
             cancelled = self._finished()
-            self.drop_label.setText(f"<b>{path.name}</b>: " + ("reading cancelled" if cancelled
-                                                              else str(exc)))  # fmt: skip
+            self.drop_label.setText(
+                f"<b>{path.name}</b>: " + ("reading cancelled" if cancelled else str(exc))
+            )
 
         self._start(read, self._on_read, failed, f"Reading {path.name}")
 
@@ -323,8 +325,9 @@ class ImportDialog(QDialog):
         return mark
 
     def set_decimal_mark(self, mark: Mark | None) -> None:
-        self.mark_box.setCurrentIndex(next(i for i, (_, m) in enumerate(DECIMAL_MARKS)
-                                           if m == mark))  # fmt: skip
+        self.mark_box.setCurrentIndex(
+            next(i for i, (_, m) in enumerate(DECIMAL_MARKS) if m == mark)
+        )
 
     # -- checking ----------------------------------------------------------------------------
 
@@ -349,9 +352,11 @@ class ImportDialog(QDialog):
 
         def failed(exc: BaseException) -> None:
             cancelled = self._finished()
-            self.summary.setText("Checking cancelled: choose a column or the decimal mark "
-                                 "again to check the file" if cancelled
-                                 else f"The file could not be checked: {exc}")  # fmt: skip
+            self.summary.setText(
+                "Checking cancelled: choose a column or the decimal mark again to check the file"
+                if cancelled
+                else f"The file could not be checked: {exc}"
+            )
 
         self._start(work, self._on_checked, failed, label)
         self.progressed.emit(0, len(mapping.fields), f"{label}…")
@@ -365,8 +370,11 @@ class ImportDialog(QDialog):
         rejected = len(table.rejected_rows)
         text = f"{table.rows_read:,} rows read · {len(table.rows):,} valid · {rejected:,} rejected"
         if rejected:
-            text += (" — fix the file, choose other columns, or import the valid rows only"
-                     if table.rows else " — nothing here can be imported")  # fmt: skip
+            text += (
+                " — fix the file, choose other columns, or import the valid rows only"
+                if table.rows
+                else " — nothing here can be imported"
+            )
         self.summary.setText(text)
         self._enable()
         self.checked.emit(table)
@@ -386,14 +394,19 @@ class ImportDialog(QDialog):
             ["Row", *(f"{_field_label(f)}\n← {table.columns[f]}" for f in fields)]
         )
         shown = [
-            (self.raw.line(n), row) for n, row in enumerate(self.raw.rows) if n > header
-            and any(c.strip() for c in row)
-        ][:PREVIEW_ROWS]  # fmt: skip
+            (self.raw.line(n), row)
+            for n, row in enumerate(self.raw.rows)
+            if n > header and any(c.strip() for c in row)
+        ][:PREVIEW_ROWS]
         self.preview.setRowCount(len(shown))
         for r, (number, row) in enumerate(shown):
-            cells = [str(number), *(row[index[table.columns[f]]]
-                                    if index[table.columns[f]] < len(row) else ""
-                                    for f in fields)]  # fmt: skip
+            cells = [
+                str(number),
+                *(
+                    row[index[table.columns[f]]] if index[table.columns[f]] < len(row) else ""
+                    for f in fields
+                ),
+            ]
             for c, text in enumerate(cells):
                 item = _item(text)
                 if number in rejected:
@@ -415,8 +428,9 @@ class ImportDialog(QDialog):
         if self.path is None:
             return
         suggested = str(self.path.with_name(f"{self.path.stem}.rejected.xlsx"))
-        path, _ = QFileDialog.getSaveFileName(self, "Save reject report", suggested,
-                                              "Excel (*.xlsx)")  # fmt: skip
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save reject report", suggested, "Excel (*.xlsx)"
+        )
         if path:
             self.save_report(Path(path))
 
@@ -443,26 +457,35 @@ class ImportDialog(QDialog):
             """The bytes sent, then the server at work (no measure: it answers when its
             transaction is over)."""
             if total and done >= total:
-                self.progressed.emit(0, 0, f"{label}: the server is checking and writing "
-                                           "the file…")  # fmt: skip
+                self.progressed.emit(0, 0, f"{label}: the server is checking and writing the file…")
             else:
-                self.progressed.emit(done, total, f"{label}: sending {done / 1e6:,.1f} of "
-                                                  f"{total / 1e6:,.1f} MB")  # fmt: skip
+                self.progressed.emit(
+                    done, total, f"{label}: sending {done / 1e6:,.1f} of {total / 1e6:,.1f} MB"
+                )
 
         def work(ctx: OpContext) -> dict[str, Any]:
             def report(done: int, total: int, text: str) -> None:
                 ctx.progress(done, total, text)
                 sent(done, total, text)
 
-            return upload(kind, path, dry_run, partial, columns, mark,
-                          OpContext(ctx.label, ctx.cancel_event, report))  # fmt: skip
+            return upload(
+                kind,
+                path,
+                dry_run,
+                partial,
+                columns,
+                mark,
+                OpContext(ctx.label, ctx.cancel_event, report),
+            )
 
         def failed(exc: BaseException) -> None:
             cancelled = self._finished()
             self._sending = False
-            self.summary.setText(f"Sending {path.name} cancelled: nothing was imported"
-                                 if cancelled else
-                                 f"The server did not import {path.name}: {exc}")  # fmt: skip
+            self.summary.setText(
+                f"Sending {path.name} cancelled: nothing was imported"
+                if cancelled
+                else f"The server did not import {path.name}: {exc}"
+            )
             self._enable()
 
         self._start(work, self._on_answer, failed, label)
@@ -471,14 +494,18 @@ class ImportDialog(QDialog):
     def _on_answer(self, answer: dict[str, Any]) -> None:
         self._finished()
         self._sending = False
-        rejects = [Problem(r["file"], r["row"], r["column"], r["value"], r["message"])
-                   for r in answer.get("rejects", [])]  # fmt: skip
+        rejects = [
+            Problem(r["file"], r["row"], r["column"], r["value"], r["message"])
+            for r in answer.get("rejects", [])
+        ]
         if rejects:
             self.problems = rejects
             self._show_problems(rejects)
-        counts = (f"{answer['rows_read']:,} read · {answer['inserted']:,} new · "
-                  f"{answer['updated']:,} changed · {answer['unchanged']:,} unchanged · "
-                  f"{answer['rejected']:,} rejected")  # fmt: skip
+        counts = (
+            f"{answer['rows_read']:,} read · {answer['inserted']:,} new · "
+            f"{answer['updated']:,} changed · {answer['unchanged']:,} unchanged · "
+            f"{answer['rejected']:,} rejected"
+        )
         if answer.get("dry_run"):
             text = f"Check on the server: {counts}. Nothing was written."
         elif answer.get("written"):
@@ -544,8 +571,10 @@ class ImportDialog(QDialog):
         serving = total == 0 and "the server is" in text
         self.cancel_button.setEnabled(not serving and not self._op.ctx.is_cancelled)
         self.cancel_button.setToolTip(
-            "The server has the whole file: its import is all or nothing and finishes on its "
-            "own" if serving else "Stop reading, checking or sending the file")  # fmt: skip
+            "The server has the whole file: its import is all or nothing and finishes on its own"
+            if serving
+            else "Stop reading, checking or sending the file"
+        )
 
     # -- state -------------------------------------------------------------------------------
 
@@ -562,8 +591,14 @@ class ImportDialog(QDialog):
 
 
 #: fields whose words a capitalised name gets wrong: abbreviations and units
-FIELD_WORDS = {"gsm": "GSM", "width_cm": "Width (cm)", "uom": "Unit", "sam": "SAM",
-               "gross_weight_kg": "Gross weight (kg)", "net_weight_kg": "Net weight (kg)"}
+FIELD_WORDS = {
+    "gsm": "GSM",
+    "width_cm": "Width (cm)",
+    "uom": "Unit",
+    "sam": "SAM",
+    "gross_weight_kg": "Gross weight (kg)",
+    "net_weight_kg": "Net weight (kg)",
+}
 
 
 def _field_label(name: str) -> str:

@@ -44,10 +44,15 @@ class WindowKeysFirst(QObject):
         """Every key combination the window binds now (read each time: menus change)."""
         bound: set[QKeyCombination] = set()
         own = Qt.FindChildOption.FindDirectChildrenOnly  # not a child window's (a cost sheet's)
-        sequences = [s for a in self._window.findChildren(QAction, options=own)
-                     if a.isEnabled() and a.isVisible() for s in a.shortcuts()]  # fmt: skip
-        sequences += [s.key() for s in self._window.findChildren(QShortcut, options=own)
-                      if s.isEnabled()]  # fmt: skip
+        sequences = [
+            s
+            for a in self._window.findChildren(QAction, options=own)
+            if a.isEnabled() and a.isVisible()
+            for s in a.shortcuts()
+        ]
+        sequences += [
+            s.key() for s in self._window.findChildren(QShortcut, options=own) if s.isEnabled()
+        ]
         for sequence in sequences:
             if sequence.count() == 1:
                 bound.add(sequence[0])

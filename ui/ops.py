@@ -52,8 +52,9 @@ class _Signals(QObject):
 
 
 class _Worker(QRunnable):
-    def __init__(self, op_id: int, fn: Callable[[OpContext], Any], ctx: OpContext,
-                 signals: _Signals) -> None:  # fmt: skip
+    def __init__(
+        self, op_id: int, fn: Callable[[OpContext], Any], ctx: OpContext, signals: _Signals
+    ) -> None:
         super().__init__()
         self.setAutoDelete(True)
         self.op_id, self.fn, self.ctx, self.signals = op_id, fn, ctx, signals

@@ -31,8 +31,12 @@ MAX_RASTER_DPI = 600
 
 
 def _page_size(width_pt: float, height_pt: float) -> QPageSize:
-    return QPageSize(QSizeF(width_pt, height_pt), QPageSize.Unit.Point, "Label",
-                     QPageSize.SizeMatchPolicy.ExactMatch)  # fmt: skip
+    return QPageSize(
+        QSizeF(width_pt, height_pt),
+        QPageSize.Unit.Point,
+        "Label",
+        QPageSize.SizeMatchPolicy.ExactMatch,
+    )
 
 
 def print_pdf(printer: QPrinter, pdf: bytes) -> int:
@@ -53,8 +57,11 @@ def print_pdf(printer: QPrinter, pdf: bytes) -> int:
         for number in range(pages):
             page = document[number]
             width_pt, height_pt = page.get_size()
-            layout = QPageLayout(_page_size(width_pt, height_pt), QPageLayout.Orientation.Portrait,
-                                 QMarginsF(0, 0, 0, 0))  # fmt: skip
+            layout = QPageLayout(
+                _page_size(width_pt, height_pt),
+                QPageLayout.Orientation.Portrait,
+                QMarginsF(0, 0, 0, 0),
+            )
             printer.setPageLayout(layout)
             if number == 0:
                 if not painter.begin(printer):
@@ -66,11 +73,17 @@ def print_pdf(printer: QPrinter, pdf: bytes) -> int:
                 painter.end()
                 raise PrinterError(f"the printer stopped taking pages at page {number + 1}")
             dpi = min(printer.resolution(), MAX_RASTER_DPI)
-            bitmap = page.render(scale=dpi / 72, grayscale=True, optimize_mode="print",
-                                 no_smoothimage=True)  # fmt: skip
+            bitmap = page.render(
+                scale=dpi / 72, grayscale=True, optimize_mode="print", no_smoothimage=True
+            )
             image = bitmap.to_pil().convert("L")
-            raster = QImage(image.tobytes(), image.width, image.height, image.width,
-                            QImage.Format.Format_Grayscale8).copy()  # fmt: skip
+            raster = QImage(
+                image.tobytes(),
+                image.width,
+                image.height,
+                image.width,
+                QImage.Format.Format_Grayscale8,
+            ).copy()
             target = printer.pageLayout().fullRectPixels(printer.resolution())
             painter.drawImage(QRectF(target), raster)
             page.close()

@@ -103,8 +103,9 @@ class ProposalBuilder(QMainWindow):
             "SELECT id, style_code, title, revision, status, updated_at FROM cost_sheets "
             "WHERE deleted = 0 ORDER BY updated_at DESC"
         ):  # a sheet's version and status tell its versions apart
-            item = QListWidgetItem(f"{row['style_code']}  {row['title']}  · v{row['revision']} "
-                                   f"{row['status']}")  # fmt: skip
+            item = QListWidgetItem(
+                f"{row['style_code']}  {row['title']}  · v{row['revision']} {row['status']}"
+            )
             item.setData(Qt.ItemDataRole.UserRole, row["id"])
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
@@ -123,8 +124,9 @@ class ProposalBuilder(QMainWindow):
         self.issue_button.clicked.connect(self.issue)
         self.illustrate = QCheckBox("Illustrate styles without a photo (AI service)")
         self.rewrite_button = QPushButton("Write the texts again")
-        self.rewrite_button.setToolTip("Ask the AI service for new descriptions of the ticked "
-                                       "styles")  # fmt: skip
+        self.rewrite_button.setToolTip(
+            "Ask the AI service for new descriptions of the ticked styles"
+        )
         self.rewrite_button.clicked.connect(self.rewrite)
         self.message = QLabel("Tick the styles to show, then Preview.")
         self.message.setWordWrap(True)
@@ -134,9 +136,8 @@ class ProposalBuilder(QMainWindow):
         left_layout.addWidget(QLabel("Styles (cost sheets):"))
         left_layout.addWidget(self.sheets, 1)
         buttons = QHBoxLayout()
-        for button in (self.preview_button, self.save_button, self.sheet_button,
-                       self.issue_button):
-            buttons.addWidget(button)  # fmt: skip
+        for button in (self.preview_button, self.save_button, self.sheet_button, self.issue_button):
+            buttons.addWidget(button)
         left_layout.addWidget(self.illustrate)
         left_layout.addWidget(self.rewrite_button)
         left_layout.addWidget(self.message)
@@ -156,9 +157,11 @@ class ProposalBuilder(QMainWindow):
         self._enable()
 
     def chosen_sheets(self) -> list[str]:
-        return [str(self.sheets.item(i).data(Qt.ItemDataRole.UserRole))
-                for i in range(self.sheets.count())
-                if self.sheets.item(i).checkState() == Qt.CheckState.Checked]  # fmt: skip
+        return [
+            str(self.sheets.item(i).data(Qt.ItemDataRole.UserRole))
+            for i in range(self.sheets.count())
+            if self.sheets.item(i).checkState() == Qt.CheckState.Checked
+        ]
 
     def check(self, *sheet_ids: str) -> None:
         for i in range(self.sheets.count()):
@@ -182,10 +185,18 @@ class ProposalBuilder(QMainWindow):
             book = load_rate_book(conn)
             client = make_ai() if make_ai else None
             try:
-                proposal = build_proposal(replica, sheets, brand_code=brand, book=book,
-                                          capacity=load_capacity(conn), title=title,
-                                          esg=esg_lines_for(replica, book), ai=client,
-                                          illustrate=illustrate, sender=sender)  # fmt: skip
+                proposal = build_proposal(
+                    replica,
+                    sheets,
+                    brand_code=brand,
+                    book=book,
+                    capacity=load_capacity(conn),
+                    title=title,
+                    esg=esg_lines_for(replica, book),
+                    ai=client,
+                    illustrate=illustrate,
+                    sender=sender,
+                )
             finally:
                 if client is not None:
                     client.close()
@@ -220,8 +231,9 @@ class ProposalBuilder(QMainWindow):
         estimates = sum(1 for s in result.proposal.styles if s.price_basis.startswith("Estimate"))
         notes = []
         if standard:
-            notes.append(f"{standard} description(s) are standard text (the AI writes them "
-                         "when online)")  # fmt: skip
+            notes.append(
+                f"{standard} description(s) are standard text (the AI writes them when online)"
+            )
         if estimates:
             notes.append(f"{estimates} price(s) are estimates, not firm quotes")
         self.message.setText(f"{len(result.pages)} pages. " + "; ".join(notes))
@@ -238,8 +250,9 @@ class ProposalBuilder(QMainWindow):
     def choose_line_sheet(self) -> None:
         if self.result is None:
             return
-        path = ask_save_path(self, "Export line sheet", "line-sheet.xlsx",
-                             "Excel (*.xlsx);;CSV (*.csv)")  # fmt: skip
+        path = ask_save_path(
+            self, "Export line sheet", "line-sheet.xlsx", "Excel (*.xlsx);;CSV (*.csv)"
+        )
         if path:
             self.export_line_sheet(path)
 
@@ -260,8 +273,13 @@ class ProposalBuilder(QMainWindow):
 
         def work(_ctx: OpContext) -> tuple[Rendered, dict[str, Any]]:
             issued = render(proposal)
-            saved = save_proposal(replica, title=proposal.title, brand_code=proposal.brand_code,
-                                  sheet_ids=sheets, proposal_id=known)  # fmt: skip
+            saved = save_proposal(
+                replica,
+                title=proposal.title,
+                brand_code=proposal.brand_code,
+                sheet_ids=sheets,
+                proposal_id=known,
+            )
             return issued, issue_proposal(replica, saved["id"], issued.pdf)
 
         def done(outcome: tuple[Rendered, dict[str, Any]]) -> None:
@@ -269,9 +287,11 @@ class ProposalBuilder(QMainWindow):
             self.locked = True
             self._show(issued)
             digest = self.document["pdf_sha256"]
-            self.message.setText(f"Issued: this version is final. SHA-256 {digest[:16]}… is "
-                                 "recorded with the proposal and reaches the server on the next "
-                                 "sync; Save PDF saves the issued file.")  # fmt: skip
+            self.message.setText(
+                f"Issued: this version is final. SHA-256 {digest[:16]}… is "
+                "recorded with the proposal and reaches the server on the next "
+                "sync; Save PDF saves the issued file."
+            )
             self.issued.emit(self.document)
 
         def failed(exc: BaseException) -> None:
@@ -279,17 +299,26 @@ class ProposalBuilder(QMainWindow):
             self._enable()
 
         self.issue_button.setEnabled(False)
-        self.ops.run(work, success=done, failure=failed, label="Issuing the proposal",
-                     changes=frozenset({"proposals"}))  # fmt: skip
+        self.ops.run(
+            work,
+            success=done,
+            failure=failed,
+            label="Issuing the proposal",
+            changes=frozenset({"proposals"}),
+        )
 
     def _confirm_issue(self, proposal: Proposal) -> bool:
         count = len(proposal.styles)
-        box = QMessageBox(QMessageBox.Icon.Question, "Issue proposal",
-                          f"Issue “{proposal.title}” to {proposal.brand_name} "
-                          f"({proposal.brand_code}), {count} style{'s' if count != 1 else ''}?"
-                          "\n\nThe PDF becomes final, without the draft mark; its SHA-256 is "
-                          "recorded and this version can no longer be changed.",
-                          QMessageBox.StandardButton.Cancel, self)  # fmt: skip
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Issue proposal",
+            f"Issue “{proposal.title}” to {proposal.brand_name} "
+            f"({proposal.brand_code}), {count} style{'s' if count != 1 else ''}?"
+            "\n\nThe PDF becomes final, without the draft mark; its SHA-256 is "
+            "recorded and this version can no longer be changed.",
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
         issue = box.addButton("Issue", QMessageBox.ButtonRole.AcceptRole)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.exec()
@@ -303,6 +332,12 @@ class ProposalBuilder(QMainWindow):
         if self.locked:
             self.issue_button.setText("Issued")
             self.issue_button.setToolTip("This version is issued: its PDF is final")
-        for widget in (self.preview_button, self.rewrite_button, self.brand, self.title_edit,
-                       self.sheets, self.illustrate):  # fmt: skip
+        for widget in (
+            self.preview_button,
+            self.rewrite_button,
+            self.brand,
+            self.title_edit,
+            self.sheets,
+            self.illustrate,
+        ):
             widget.setEnabled(not self.locked)

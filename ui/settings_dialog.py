@@ -62,8 +62,13 @@ class SettingsDialog(QDialog):
     #: a printer's host was looked up: the printer text and what is wrong ("" if nothing)
     printer_checked = Signal(str, str)
 
-    def __init__(self, settings: Settings, base: Path | None = None,
-                 parent: QWidget | None = None, ops: OpRunner | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        settings: Settings,
+        base: Path | None = None,
+        parent: QWidget | None = None,
+        ops: OpRunner | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings — Mill Workbench")
         self.setStyleSheet(NOTE_STYLE)
@@ -89,13 +94,16 @@ class SettingsDialog(QDialog):
         # Placeholders short enough to show whole at the size the dialog opens; the rest of
         # what they would say is in the field's tooltip.
         self.ai_url.setPlaceholderText("https://api.openai.com")
-        self.ai_url.setToolTip("Any OpenAI-compatible API: https://api.openai.com, or one on "
-                               "this network such as http://localhost:11434")  # fmt: skip
+        self.ai_url.setToolTip(
+            "Any OpenAI-compatible API: https://api.openai.com, or one on "
+            "this network such as http://localhost:11434"
+        )
         self.ai_key = QLineEdit()
         self.ai_key.setEchoMode(QLineEdit.EchoMode.Password)
         self.ai_key.setPlaceholderText("kept in the system keyring")
-        self.ai_key.setToolTip("Kept in the system keyring; leave it empty to keep the key "
-                               "already saved")  # fmt: skip
+        self.ai_key.setToolTip(
+            "Kept in the system keyring; leave it empty to keep the key already saved"
+        )
         self.chat_model = QLineEdit(settings.ai.chat_model)
         self.image_model = QLineEdit(settings.ai.image_model)
         for label, widget in (
@@ -104,7 +112,7 @@ class SettingsDialog(QDialog):
             ("Text model", self.chat_model),
             ("Image model", self.image_model),
         ):
-            af.addRow(label + ":", widget)  # fmt: skip
+            af.addRow(label + ":", widget)
         self.ai_sent = WrappedLabel(sent_in_words())
         self.ai_sent.setObjectName("hint")
         af.addRow(self.ai_sent)
@@ -173,8 +181,9 @@ class SettingsDialog(QDialog):
         self.message = QLabel()
         self.message.setObjectName("dialogMessage")
         self.message.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)  # fmt: skip
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
@@ -189,10 +198,13 @@ class SettingsDialog(QDialog):
         layout.addLayout(columns)
         for widget in (self.where, self.message, buttons):
             layout.addWidget(widget)
-        self._fields = {"server_url": self.server_url, "ai.base_url": self.ai_url,
-                        "label_printer": self.printer,
-                        "reporting_currency": self.currency,
-                        "company_logo": self.logo}  # fmt: skip
+        self._fields = {
+            "server_url": self.server_url,
+            "ai.base_url": self.ai_url,
+            "label_printer": self.printer,
+            "reporting_currency": self.currency,
+            "company_logo": self.logo,
+        }
         self.check_currency()
 
     # -- notes under the fields --------------------------------------------------------------
@@ -251,17 +263,24 @@ class SettingsDialog(QDialog):
         def done(problem: str | None) -> None:
             self._hosts[target] = problem or ""
             if self.printer.text().strip() == text:
-                self._mark(self.printer, problem or f"{target[0]} found on this network",
-                           "refused" if problem else "ok")  # fmt: skip
+                self._mark(
+                    self.printer,
+                    problem or f"{target[0]} found on this network",
+                    "refused" if problem else "ok",
+                )
             self.printer_checked.emit(text, problem or "")
             if self._save_when_checked:
                 self._save_when_checked = False
                 if not problem:
                     self.save()
 
-        self.ops.run(lambda _ctx: host_problem(*target), success=done,
-                     failure=lambda exc: done(str(exc)), label="Looking up the printer",
-                     background=True)  # fmt: skip
+        self.ops.run(
+            lambda _ctx: host_problem(*target),
+            success=done,
+            failure=lambda exc: done(str(exc)),
+            label="Looking up the printer",
+            background=True,
+        )
         return None
 
     def choose_logo(self) -> None:
@@ -276,20 +295,27 @@ class SettingsDialog(QDialog):
         """Save what the fields hold, and close; None (the dialog stays open, the field
         refused says why) when a value cannot be kept, or while a printer's host is being
         looked up (it is saved when the host is found)."""
-        updated = with_ai(self.settings, base_url=self.ai_url.text().strip(),
-                          chat_model=self.chat_model.text().strip(),
-                          image_model=self.image_model.text().strip())  # fmt: skip
-        updated = replace(updated, server_url=self.server_url.text().strip(),
-                          label_printer=self.printer.text().strip(),
-                          label_template=self.template.currentText(),
-                          label_copies=self.copies.value(), weight_unit=self.weight.currentText(),
-                          length_unit=self.length.currentText(),
-                          reporting_currency=self.currency.text().strip().upper(),
-                          stale_rate_days=self.stale.value(),
-                          company_name=self.company.text().strip(),
-                          company_logo=self.logo.text().strip(),
-                          incoterm=str(self.incoterm.currentData()),
-                          incoterm_place=self.place.text().strip())  # fmt: skip
+        updated = with_ai(
+            self.settings,
+            base_url=self.ai_url.text().strip(),
+            chat_model=self.chat_model.text().strip(),
+            image_model=self.image_model.text().strip(),
+        )
+        updated = replace(
+            updated,
+            server_url=self.server_url.text().strip(),
+            label_printer=self.printer.text().strip(),
+            label_template=self.template.currentText(),
+            label_copies=self.copies.value(),
+            weight_unit=self.weight.currentText(),
+            length_unit=self.length.currentText(),
+            reporting_currency=self.currency.text().strip().upper(),
+            stale_rate_days=self.stale.value(),
+            company_name=self.company.text().strip(),
+            company_logo=self.logo.text().strip(),
+            incoterm=str(self.incoterm.currentData()),
+            incoterm_place=self.place.text().strip(),
+        )
         currency_ok = self.check_currency()
         printer = self.check_printer()
         if not currency_ok or printer is False:

@@ -11,10 +11,17 @@ from workbench.costing import BreakdownLine
 
 #: one colour per kind of cost, so the eye finds fabric, making and overheads at once
 COLOURS = {
-    "yarn": "#2b6f97", "knitting": "#3d86b3", "weaving": "#3d86b3", "dyeing": "#5fa3cc",
-    "finishing": "#8cc0de", "printing": "#d98c2b", "embroidery": "#e0a85a",
-    "making": "#4e9a5b", "trim": "#9b6bb3", "overhead": "#8a8f94",
-}  # fmt: skip
+    "yarn": "#2b6f97",
+    "knitting": "#3d86b3",
+    "weaving": "#3d86b3",
+    "dyeing": "#5fa3cc",
+    "finishing": "#8cc0de",
+    "printing": "#d98c2b",
+    "embroidery": "#e0a85a",
+    "making": "#4e9a5b",
+    "trim": "#9b6bb3",
+    "overhead": "#8a8f94",
+}
 
 
 class ShareChart(pg.PlotWidget):
@@ -38,9 +45,13 @@ class ShareChart(pg.PlotWidget):
             return
         brushes = [pg.mkBrush(COLOURS.get(line.process, "#6c7a86")) for line in ordered]
         self.bars = pg.BarGraphItem(
-            x0=0, y=list(range(len(ordered))), height=0.7,
-            width=[share for _, share in self.shares], brushes=brushes, pen=None,
-        )  # fmt: skip
+            x0=0,
+            y=list(range(len(ordered))),
+            height=0.7,
+            width=[share for _, share in self.shares],
+            brushes=brushes,
+            pen=None,
+        )
         plot.addItem(self.bars)
         axis = plot.getAxis("left")
         axis.setTicks([[(i, name) for i, (name, _) in enumerate(self.shares)]])

@@ -140,15 +140,23 @@ class SyncController(QObject):
             elif getattr(exc, "code", None) in SIGNED_OUT:
                 self._ask_to_sign_in(exc)
             elif isinstance(exc, Cancelled):  # the user's choice, not a lost connection
-                self._set_text("sync cancelled · edits are kept and sent at the next sync",
-                               "offline")  # fmt: skip
+                self._set_text(
+                    "sync cancelled · edits are kept and sent at the next sync", "offline"
+                )
             else:
-                self._set_text(f"offline — {exc} · edits are kept and sent when back online",
-                               "offline")  # fmt: skip
+                self._set_text(
+                    f"offline — {exc} · edits are kept and sent when back online", "offline"
+                )
             self.synced.emit(exc)
 
-        self.ops.run(self.syncer, success=done, failure=failed, label="Syncing",
-                     changes=frozenset(REPLICATED_TABLES), background=not foreground)  # fmt: skip
+        self.ops.run(
+            self.syncer,
+            success=done,
+            failure=failed,
+            label="Syncing",
+            changes=frozenset(REPLICATED_TABLES),
+            background=not foreground,
+        )
 
     def listen(self) -> None:
         """Keep a long-poll open while online: another laptop's change triggers a sync.
@@ -178,8 +186,13 @@ class SyncController(QObject):
         self.stop()
         self.syncer = None
         self._set_text("deleted from this laptop on your administrator's order", "offline")
-        box = QMessageBox(QMessageBox.Icon.Warning, "Workspace deleted", str(exc),
-                          QMessageBox.StandardButton.Ok, self.window)  # fmt: skip
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Workspace deleted",
+            str(exc),
+            QMessageBox.StandardButton.Ok,
+            self.window,
+        )
         box.finished.connect(lambda _result: self.window.close())
         box.open()
         return box
@@ -197,8 +210,7 @@ class SyncController(QObject):
         return answer.value
 
     def _ask_export(self, unsent: int, answer: _ExportAnswer, modal: bool = False) -> None:
-        dialog = UnsentExportDialog(self.workspace.name, self.workspace.root, unsent,
-                                    self.window)  # fmt: skip
+        dialog = UnsentExportDialog(self.workspace.name, self.workspace.root, unsent, self.window)
         self.export_dialog = dialog
 
         def answered(_result: int) -> None:
@@ -215,8 +227,7 @@ class SyncController(QObject):
     def _ask_to_sign_in(self, exc: BaseException) -> None:
         """The server no longer takes this laptop's sign-in (expired, revoked): say so and
         offer the sign-in dialog once; edits stay queued for after it."""
-        self._set_text(f"signed out — {exc} · edits are kept and sent after you sign in",
-                       "offline")  # fmt: skip
+        self._set_text(f"signed out — {exc} · edits are kept and sent after you sign in", "offline")
         if self.login_dialog is None or not self.login_dialog.isVisible():
             self.login_dialog = self.show_login()
 
@@ -288,8 +299,9 @@ class SyncController(QObject):
         self._set_text("signed out — the workspace stays on this laptop", "offline")
 
     def choose_workspace(self) -> WorkspacePicker:
-        folders = sorted(p for p in self.workspace.root.parent.iterdir()
-                         if (p / "replica.sqlite").exists())  # fmt: skip
+        folders = sorted(
+            p for p in self.workspace.root.parent.iterdir() if (p / "replica.sqlite").exists()
+        )
         picker = WorkspacePicker(folders, self.workspace.root, self.window)
 
         def chosen() -> None:
@@ -310,8 +322,12 @@ class SyncController(QObject):
             self.conflicts_dialog = dialog
             dialog.open()
 
-        self.ops.run(lambda _ctx: conflicts(replica), success=show, label="Loading conflicts",
-                     background=True)  # fmt: skip
+        self.ops.run(
+            lambda _ctx: conflicts(replica),
+            success=show,
+            label="Loading conflicts",
+            background=True,
+        )
 
     def resolve_conflict(self, conflict_id: int, keep: str) -> None:
         replica = self.workspace.replica

@@ -56,8 +56,9 @@ def table_contents(model: QAbstractItemModel) -> tuple[list[str], list[list[Any]
     return headers, rows
 
 
-def export_view(view: QAbstractItemView, path: Path, name: str = "",
-                header: Sequence[tuple[str, Any]] = ()) -> int:  # fmt: skip
+def export_view(
+    view: QAbstractItemView, path: Path, name: str = "", header: Sequence[tuple[str, Any]] = ()
+) -> int:
     """The table on a sheet called ``name`` (what the table is), under the ``header`` block
     (label, value) when there is one."""
     headers, rows = table_contents(view.model())
@@ -74,8 +75,9 @@ def install_export(view: QAbstractItemView, suggested_name: str) -> QAction:
     action = QAction("Export table…", view)
 
     def choose() -> None:
-        path = ask_save_path(view, "Export table", f"{suggested_name}.xlsx",
-                             "Excel (*.xlsx);;CSV (*.csv)")  # fmt: skip
+        path = ask_save_path(
+            view, "Export table", f"{suggested_name}.xlsx", "Excel (*.xlsx);;CSV (*.csv)"
+        )
         if path:
             try:
                 export_view(view, path, suggested_name, export_header(suggested_name))

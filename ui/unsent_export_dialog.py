@@ -32,8 +32,9 @@ SUGGESTED_NAME = "{workspace}-unsent-edits.mwunsent"
 class UnsentExportDialog(QDialog):
     """Accepted: `answer` is (file, passphrase). Rejected: the edits are let go."""
 
-    def __init__(self, workspace: str, folder: Path, unsent: int,
-                 parent: QWidget | None = None) -> None:  # fmt: skip
+    def __init__(
+        self, workspace: str, folder: Path, unsent: int, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.folder = folder.resolve()
         self.answer: tuple[Path, str] | None = None
@@ -64,10 +65,12 @@ class UnsentExportDialog(QDialog):
         self.problem.setObjectName("problem")
         self.problem.setWordWrap(True)
         buttons = QDialogButtonBox()
-        self.save_button = buttons.addButton("Save and delete",
-                                             QDialogButtonBox.ButtonRole.AcceptRole)
-        self.discard_button = buttons.addButton("Delete without saving",
-                                                QDialogButtonBox.ButtonRole.RejectRole)
+        self.save_button = buttons.addButton(
+            "Save and delete", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.discard_button = buttons.addButton(
+            "Delete without saving", QDialogButtonBox.ButtonRole.RejectRole
+        )
         self.save_button.setDefault(True)
         buttons.accepted.connect(self._save)
         buttons.rejected.connect(self.reject)

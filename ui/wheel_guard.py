@@ -26,8 +26,11 @@ class WheelGuard(QObject):
     focus (or, outside one, to the parent widgets)."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (event.type() != QEvent.Type.Wheel or not isinstance(watched, QWidget)
-                or watched.hasFocus()):  # fmt: skip
+        if (
+            event.type() != QEvent.Type.Wheel
+            or not isinstance(watched, QWidget)
+            or watched.hasFocus()
+        ):
             return False
         assert isinstance(event, QWheelEvent)
         area = _scroll_area(watched)
@@ -36,9 +39,16 @@ class WheelGuard(QObject):
             return True
         viewport = area.viewport()
         local = QPointF(viewport.mapFromGlobal(event.globalPosition().toPoint()))
-        turned = QWheelEvent(local, event.globalPosition(), event.pixelDelta(),
-                             event.angleDelta(), event.buttons(), event.modifiers(),
-                             event.phase(), event.inverted())  # fmt: skip
+        turned = QWheelEvent(
+            local,
+            event.globalPosition(),
+            event.pixelDelta(),
+            event.angleDelta(),
+            event.buttons(),
+            event.modifiers(),
+            event.phase(),
+            event.inverted(),
+        )
         QApplication.sendEvent(viewport, turned)
         event.accept()  # the scroll area had it: no one else turns
         return True

@@ -22,9 +22,24 @@ from workbench.errors import WorkbenchError
 from workbench.logs import SECRET_PATTERNS, log_dir, redact
 from workbench.paths import data_dir
 
-PACKAGES = ("PySide6-Essentials", "tantivy", "SQLAlchemy", "httpx", "starlette", "uvicorn",
-            "pandas", "python-calamine", "openpyxl", "weasyprint", "qrcode", "keyring",
-            "psycopg", "pyqtgraph", "jinja2", "pypdfium2")  # fmt: skip
+PACKAGES = (
+    "PySide6-Essentials",
+    "tantivy",
+    "SQLAlchemy",
+    "httpx",
+    "starlette",
+    "uvicorn",
+    "pandas",
+    "python-calamine",
+    "openpyxl",
+    "weasyprint",
+    "qrcode",
+    "keyring",
+    "psycopg",
+    "pyqtgraph",
+    "jinja2",
+    "pypdfium2",
+)
 
 
 class DiagnosticsError(WorkbenchError, RuntimeError):
@@ -38,9 +53,13 @@ def versions() -> dict[str, Any]:
             found[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
             found[name] = None
-    return {"mill_workbench": __version__, "python": sys.version.split()[0],
-            "platform": platform.platform(), "machine": platform.machine(),
-            "packages": found}  # fmt: skip
+    return {
+        "mill_workbench": __version__,
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "packages": found,
+    }
 
 
 def workspaces(base: Path | None = None) -> list[dict[str, Any]]:
@@ -56,20 +75,26 @@ def workspaces(base: Path | None = None) -> list[dict[str, Any]]:
             continue
         replica = open_laptop_replica(replica_file, plain_without_keyring=True)
         try:
-            found.append({
-                "workspace": folder.name, "schema": replica.schema_version,
-                "cursor": replica.cursor, "server": replica.get_state("server_url"),
-                "role": replica.get_state("role"), "outbox": outbox_counts(replica),
-                "counts": table_counts(replica.conn, REPLICATED_TABLES),
-                "replica_mb": round(replica_file.stat().st_size / 1e6, 1),
-            })  # fmt: skip
+            found.append(
+                {
+                    "workspace": folder.name,
+                    "schema": replica.schema_version,
+                    "cursor": replica.cursor,
+                    "server": replica.get_state("server_url"),
+                    "role": replica.get_state("role"),
+                    "outbox": outbox_counts(replica),
+                    "counts": table_counts(replica.conn, REPLICATED_TABLES),
+                    "replica_mb": round(replica_file.stat().st_size / 1e6, 1),
+                }
+            )
         finally:
             replica.close()
     return found
 
 
-def export_diagnostics(destination: Path, *, base: Path | None = None,
-                       logs: Path | None = None) -> Path:  # fmt: skip
+def export_diagnostics(
+    destination: Path, *, base: Path | None = None, logs: Path | None = None
+) -> Path:
     """Write the bundle to ``destination`` (.zip); returns its path."""
     destination = Path(destination)
     entries: dict[str, str] = {
@@ -84,8 +109,9 @@ def export_diagnostics(destination: Path, *, base: Path | None = None,
         for pattern in SECRET_PATTERNS:
             for match in pattern.finditer(text):
                 if "[redacted]" not in match.group(0):
-                    raise DiagnosticsError(f"{name} still holds something like a secret; "
-                                           "nothing was written")  # fmt: skip
+                    raise DiagnosticsError(
+                        f"{name} still holds something like a secret; nothing was written"
+                    )
     destination.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(destination, "w", zipfile.ZIP_DEFLATED) as bundle:
         for name, text in entries.items():

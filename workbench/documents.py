@@ -132,8 +132,9 @@ def delete_document(replica: Replica, table: str, row_id: str) -> None:
         author = DELETABLE_BY_AUTHOR.get(table)
         me, role = replica.get_state("username"), replica.get_state("role")
         if author and role != "admin" and found[author] != me:
-            raise DocumentError(f"only the one who wrote it, or an admin, may delete this "
-                                f"{table.removesuffix('s')}")  # fmt: skip
+            raise DocumentError(
+                f"only the one who wrote it, or an admin, may delete this {table.removesuffix('s')}"
+            )
         conn.execute(
             f"UPDATE {table} SET deleted = 1, updated_at = ? WHERE id = ?", (utc_now(), row_id)
         )
@@ -194,9 +195,16 @@ def conflicts(replica: Replica) -> list[Conflict]:
         newer = _current_row(replica.conn, r["table_name"], r["row_id"])
         if newer is not None and int(newer["version"]) > int((theirs or {}).get("version", 0)):
             theirs = newer
-        found.append(Conflict(r["id"], r["table_name"], r["row_id"],
-                              json.loads(r["mine"]) if r["mine"] else None,
-                              theirs, r["created_at"]))  # fmt: skip
+        found.append(
+            Conflict(
+                r["id"],
+                r["table_name"],
+                r["row_id"],
+                json.loads(r["mine"]) if r["mine"] else None,
+                theirs,
+                r["created_at"],
+            )
+        )
     return found
 
 

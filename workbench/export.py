@@ -76,8 +76,9 @@ def export_table(
             writer = csv.writer(out)
             writer.writerow(headers)
             for row in rows:
-                writer.writerow(["" if v is None else v.value if isinstance(v, Cell) else v
-                                 for v in row])  # fmt: skip
+                writer.writerow(
+                    ["" if v is None else v.value if isinstance(v, Cell) else v for v in row]
+                )
                 count += 1
         return count
     book = openpyxl.Workbook(write_only=True)
@@ -90,8 +91,12 @@ def export_table(
         sheet.append([])
     sheet.append([_bold(sheet, title) for title in headers])
     for row in rows:
-        sheet.append([_typed(sheet, value, formats[i] if i < len(formats) else None)
-                      for i, value in enumerate(row)])  # fmt: skip
+        sheet.append(
+            [
+                _typed(sheet, value, formats[i] if i < len(formats) else None)
+                for i, value in enumerate(row)
+            ]
+        )
         count += 1
     book.save(path)
     return count

@@ -54,8 +54,7 @@ def _grouped(parts: list[str]) -> bool:
     """Whether ``parts`` (split on a grouping mark) are groups: the first 1 to 3 digits, the
     last three, those between two or three (Indian lakh grouping writes 1,00,000)."""
     first, *middle, last = parts
-    return (1 <= len(first) <= 3 and len(last) == 3
-            and all(len(p) in (2, 3) for p in middle))  # fmt: skip
+    return 1 <= len(first) <= 3 and len(last) == 3 and all(len(p) in (2, 3) for p in middle)
 
 
 def read_number(text: str, fmt: NumberFormat = ENGLISH, *, whole: bool = False) -> Decimal:
@@ -91,8 +90,12 @@ def _digits(raw: str, body: str, fmt: NumberFormat, whole: bool) -> str:
     n_dec, n_other = body.count(dec), body.count(other)
     if n_dec and n_other:  # both marks: the locale's grouping, then its decimal mark
         whole_part, _, fraction = body.rpartition(dec)
-        if (n_dec > 1 or other in fraction or not group_is_other
-                or not _grouped(whole_part.split(other))):  # fmt: skip
+        if (
+            n_dec > 1
+            or other in fraction
+            or not group_is_other
+            or not _grouped(whole_part.split(other))
+        ):
             raise NumberError(f"{raw!r} is not a number here: the decimal mark is {dec!r}")
         return whole_part.replace(other, "") + "." + fraction
     if n_dec:

@@ -39,8 +39,15 @@ def queue_request(replica: Replica, cost_sheet_id: str, sheet: dict[str, Any]) -
 
 
 def _request(row: Any) -> QuoteRequest:
-    return QuoteRequest(row["id"], row["cost_sheet_id"], json.loads(row["request"]),
-                        row["state"], row["quote_id"], row["error"], row["created_at"])  # fmt: skip
+    return QuoteRequest(
+        row["id"],
+        row["cost_sheet_id"],
+        json.loads(row["request"]),
+        row["state"],
+        row["quote_id"],
+        row["error"],
+        row["created_at"],
+    )
 
 
 def requests(replica: Replica, state: str | None = None) -> list[QuoteRequest]:
@@ -54,15 +61,19 @@ def requests(replica: Replica, state: str | None = None) -> list[QuoteRequest]:
 
 def mark_done(replica: Replica, request_id: str, quote_id: str) -> None:
     with replica.transaction() as conn:
-        conn.execute("UPDATE quote_requests SET state = 'done', quote_id = ?, error = NULL "
-                     "WHERE id = ?", (quote_id, request_id))  # fmt: skip
+        conn.execute(
+            "UPDATE quote_requests SET state = 'done', quote_id = ?, error = NULL WHERE id = ?",
+            (quote_id, request_id),
+        )
 
 
 def mark_failed(replica: Replica, request_id: str, error: str) -> None:
     """The server refused to price it (a missing rate, say): kept, with the reason, to show."""
     with replica.transaction() as conn:
-        conn.execute("UPDATE quote_requests SET state = 'failed', error = ? WHERE id = ?",
-                     (error, request_id))  # fmt: skip
+        conn.execute(
+            "UPDATE quote_requests SET state = 'failed', error = ? WHERE id = ?",
+            (error, request_id),
+        )
 
 
 def quotes_for_sheet(replica: Replica, cost_sheet_id: str) -> list[dict[str, Any]]:
@@ -82,5 +93,7 @@ def store_quote(replica: Replica, quote: dict[str, Any]) -> None:
     row = {c: quote.get(c) for c in columns}
     marks = ", ".join("?" * len(columns))
     with replica.transaction() as conn:
-        conn.execute(f"INSERT OR REPLACE INTO quotes ({', '.join(columns)}) VALUES ({marks})",
-                     [row[c] for c in columns])  # fmt: skip
+        conn.execute(
+            f"INSERT OR REPLACE INTO quotes ({', '.join(columns)}) VALUES ({marks})",
+            [row[c] for c in columns],
+        )

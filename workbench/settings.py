@@ -94,10 +94,17 @@ def load_settings(base: Path | None = None) -> Settings:
         ) from None
     if not isinstance(data, dict):
         raise SettingsError(f"{path} does not hold settings")
-    ai = AISettings(**{f.name: data.get("ai", {}).get(f.name, getattr(AISettings(), f.name))
-                       for f in fields(AISettings)})  # fmt: skip
-    values: dict[str, Any] = {f.name: data.get(f.name, getattr(Settings(), f.name))
-                              for f in fields(Settings) if f.name != "ai"}  # fmt: skip
+    ai = AISettings(
+        **{
+            f.name: data.get("ai", {}).get(f.name, getattr(AISettings(), f.name))
+            for f in fields(AISettings)
+        }
+    )
+    values: dict[str, Any] = {
+        f.name: data.get(f.name, getattr(Settings(), f.name))
+        for f in fields(Settings)
+        if f.name != "ai"
+    }
     settings = Settings(ai=ai, **values)
     validate(settings)
     return settings
@@ -118,8 +125,7 @@ def currency_problem(code: str) -> str | None:
 
     text = code.strip()
     if len(text) != 3 or not text.isascii() or not text.isalpha():
-        return (f"currency must be a 3-letter ISO 4217 code, such as USD, EUR or INR, "
-                f"not {text!r}")  # fmt: skip
+        return f"currency must be a 3-letter ISO 4217 code, such as USD, EUR or INR, not {text!r}"
     if pycountry.currencies.get(alpha_3=text.upper()) is None:
         return f"{text.upper()} is not an ISO 4217 currency code (such as USD, EUR or INR)"
     return None
@@ -172,19 +178,23 @@ def host_problem(host: str, port: int) -> str | None:
     try:
         socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except OSError:
-        return (f"no host called {host!r} is known on this network: check the name, or give "
-                "the printer's IP address, as zpl://192.168.1.40:9100")  # fmt: skip
+        return (
+            f"no host called {host!r} is known on this network: check the name, or give "
+            "the printer's IP address, as zpl://192.168.1.40:9100"
+        )
     return None
 
 
 def validate(settings: Settings) -> None:
     """Raise `SettingsError` (naming the field) for the first value the settings cannot hold."""
     if settings.weight_unit not in ("kg", "lb"):
-        raise SettingsError(f"weight unit must be kg or lb, not {settings.weight_unit!r}",
-                            "weight_unit")  # fmt: skip
+        raise SettingsError(
+            f"weight unit must be kg or lb, not {settings.weight_unit!r}", "weight_unit"
+        )
     if settings.length_unit not in ("m", "yd"):
-        raise SettingsError(f"length unit must be m or yd, not {settings.length_unit!r}",
-                            "length_unit")  # fmt: skip
+        raise SettingsError(
+            f"length unit must be m or yd, not {settings.length_unit!r}", "length_unit"
+        )
     problem = currency_problem(settings.reporting_currency)
     if problem:
         raise SettingsError(problem, "reporting_currency")
@@ -194,16 +204,20 @@ def validate(settings: Settings) -> None:
     if problem:
         raise SettingsError(problem, "label_printer")
     if settings.incoterm not in INCOTERMS:
-        raise SettingsError(f"the Incoterm must be one of the Incoterms 2020 rules "
-                            f"({', '.join(INCOTERMS)}), not {settings.incoterm!r}",
-                            "incoterm")  # fmt: skip
+        raise SettingsError(
+            f"the Incoterm must be one of the Incoterms 2020 rules "
+            f"({', '.join(INCOTERMS)}), not {settings.incoterm!r}",
+            "incoterm",
+        )
     logo = settings.company_logo.strip()
     if logo and Path(logo).suffix.lower() not in LOGO_TYPES:
-        raise SettingsError(f"the logo must be a PNG or JPEG file, not {Path(logo).name!r}",
-                            "company_logo")  # fmt: skip
-    for name, what, url in (("server_url", "the company server's", settings.server_url.strip()),
-                            ("ai.base_url", "the AI provider's",
-                             settings.ai.base_url.strip())):  # fmt: skip
+        raise SettingsError(
+            f"the logo must be a PNG or JPEG file, not {Path(logo).name!r}", "company_logo"
+        )
+    for name, what, url in (
+        ("server_url", "the company server's", settings.server_url.strip()),
+        ("ai.base_url", "the AI provider's", settings.ai.base_url.strip()),
+    ):
         if url and not url.startswith(("http://", "https://")):
             raise SettingsError(f"{what} address must start with https:// ({url!r})", name)
 
@@ -232,9 +246,13 @@ def proposal_sender(base: Path | None = None) -> Sender:
     except SettingsError:
         return Sender()
     logo = logo_image(settings)
-    return Sender(company=settings.company_name.strip(), logo=logo[0] if logo else None,
-                  logo_type=logo[1] if logo else "image/png", incoterm=settings.incoterm,
-                  named_place=settings.incoterm_place.strip())  # fmt: skip
+    return Sender(
+        company=settings.company_name.strip(),
+        logo=logo[0] if logo else None,
+        logo_type=logo[1] if logo else "image/png",
+        incoterm=settings.incoterm,
+        named_place=settings.incoterm_place.strip(),
+    )
 
 
 def start_folder(base: Path | None = None) -> Path:
@@ -284,8 +302,11 @@ def ai_client(settings: Settings) -> AIClient | None:
 
     if not settings.ai.configured:
         return None
-    config = AIConfig(base_url=settings.ai.base_url.strip(), chat_model=settings.ai.chat_model,
-                      image_model=settings.ai.image_model,
-                      api_key=load_api_key(settings.ai.base_url.strip()),
-                      timeout_s=settings.ai.timeout_s)  # fmt: skip
+    config = AIConfig(
+        base_url=settings.ai.base_url.strip(),
+        chat_model=settings.ai.chat_model,
+        image_model=settings.ai.image_model,
+        api_key=load_api_key(settings.ai.base_url.strip()),
+        timeout_s=settings.ai.timeout_s,
+    )
     return AIClient(config)

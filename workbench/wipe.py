@@ -62,8 +62,9 @@ def export_unsent(replica: Replica, target: Path, passphrase: str) -> Path:
     if len(passphrase) < MIN_PASSPHRASE:
         raise ValueError(f"choose a passphrase of at least {MIN_PASSPHRASE} characters")
     salt = os.urandom(_SALT_BYTES)
-    body = json.dumps({"workspace": replica.get_state("workspace_name"),
-                       "edits": unsent_edits(replica)}).encode()  # fmt: skip
+    body = json.dumps(
+        {"workspace": replica.get_state("workspace_name"), "edits": unsent_edits(replica)}
+    ).encode()
     partial = target.with_name(target.name + ".part")
     partial.write_bytes(EXPORT_HEADER + salt + cipher.seal(body, _key(passphrase, salt), _PURPOSE))
     os.replace(partial, target)

@@ -73,8 +73,12 @@ def open_laptop_replica(
         log.warning("no keyring: the demo workspace %s is kept unencrypted", path.parent.name)
         key = None
     replica = open_replica(path, key)
-    if passphrase_allowed is None and key is not None and keys.uses_passphrase(path) \
-            and replica.get_state(PASSPHRASE_POLICY) == "False":  # fmt: skip
+    if (
+        passphrase_allowed is None
+        and key is not None
+        and keys.uses_passphrase(path)
+        and replica.get_state(PASSPHRASE_POLICY) == "False"
+    ):
         replica.close()
         raise keys.forbidden(path)
     return replica
@@ -93,8 +97,11 @@ def open_workspace(
     root = Path(root)
     if plain_without_keyring is None:
         plain_without_keyring = root.name in DEMO_FOLDERS
-    replica = open_laptop_replica(root / REPLICA_FILE, plain_without_keyring=plain_without_keyring,
-                                  passphrase_allowed=passphrase_allowed)  # fmt: skip
+    replica = open_laptop_replica(
+        root / REPLICA_FILE,
+        plain_without_keyring=plain_without_keyring,
+        passphrase_allowed=passphrase_allowed,
+    )
     search = MaterialSearch(replica, root / INDEX_DIR)
     return Workspace(
         name=name or root.name,

@@ -44,19 +44,26 @@ def demo(folder: Path) -> Workspace:
     workspace = open_workspace(folder / "workspaces" / "demo")
     generate_demo(workspace.replica, materials=2000, orders=6000, seed=7)
     conn = workspace.replica.conn
-    fabrics = conn.execute("SELECT id FROM materials WHERE material_type = 'fabric' "
-                           "ORDER BY code LIMIT 3").fetchall()  # fmt: skip
+    fabrics = conn.execute(
+        "SELECT id FROM materials WHERE material_type = 'fabric' ORDER BY code LIMIT 3"
+    ).fetchall()
     brands = [r[0] for r in conn.execute("SELECT id FROM brands WHERE code = 'NORDV'")]
     for n, (fabric_id,) in enumerate(fabrics):
         style = starting_style(conn, fabric_id, f"SS27-TEE-0{n + 1}")
-        body = sheet_to_dict(CostSheet(style, "NORDV", title=f"Crew neck tee {n + 1}",
-                                       season="SS27"))  # fmt: skip
+        body = sheet_to_dict(
+            CostSheet(style, "NORDV", title=f"Crew neck tee {n + 1}", season="SS27")
+        )
         documents.save_document(
             workspace.replica,
             "cost_sheets",
-            {"style_code": style.style_code, "body": json.dumps(body), "season": "SS27",
-             "title": f"Crew neck tee {n + 1}", "brand_id": brands[0] if brands else None,
-             "status": ("draft", "submitted", "draft")[n]},
+            {
+                "style_code": style.style_code,
+                "body": json.dumps(body),
+                "season": "SS27",
+                "title": f"Crew neck tee {n + 1}",
+                "brand_id": brands[0] if brands else None,
+                "status": ("draft", "submitted", "draft")[n],
+            },
         )
     return workspace
 
@@ -111,8 +118,10 @@ def main(out: Path) -> None:
         save(app, capacity, out / "capacity.png")
         capacity.close()
 
-        sheets = [dict(r) for r in workspace.replica.conn.execute(
-            "SELECT * FROM cost_sheets ORDER BY style_code")]  # fmt: skip
+        sheets = [
+            dict(r)
+            for r in workspace.replica.conn.execute("SELECT * FROM cost_sheets ORDER BY style_code")
+        ]
         sheet = CostSheetWindow(workspace, ops, None, sheets[1])
         sheet.resize(*SIZE)
         sheet.show()
@@ -138,8 +147,14 @@ def main(out: Path) -> None:
         sheet.discard_changes()
         sheet.close()
 
-        save_settings(Settings(company_name="Kongu Mills Ltd", company_logo=str(logo(temp)),
-                               incoterm="FOB", incoterm_place="Tuticorin"))  # fmt: skip
+        save_settings(
+            Settings(
+                company_name="Kongu Mills Ltd",
+                company_logo=str(logo(temp)),
+                incoterm="FOB",
+                incoterm_place="Tuticorin",
+            )
+        )
         builder = ProposalBuilder(workspace, ops)
         builder.resize(*SIZE)
         builder.show()
@@ -151,8 +166,11 @@ def main(out: Path) -> None:
         save(app, builder, out / "proposal-builder.png")
         assert builder.result is not None
         pdf = pdfium.PdfDocument(builder.result.pdf)
-        for name, page in (("proposal-cover.png", 0), ("proposal-page.png", 1),
-                           ("proposal-summary.png", len(pdf) - 1)):  # fmt: skip
+        for name, page in (
+            ("proposal-cover.png", 0),
+            ("proposal-page.png", 1),
+            ("proposal-summary.png", len(pdf) - 1),
+        ):
             pdf[page].render(scale=1.4).to_pil().save(out / name)
             print(f"saved {out / name}")
         builder.close()
@@ -166,9 +184,14 @@ def main(out: Path) -> None:
         save(app, importing, out / "import.png")
         importing.close()
 
-        dialog = SettingsDialog(Settings(server_url="https://sync.kongu-mills.example",
-                                         company_name="Kongu Mills Ltd",
-                                         incoterm_place="Tuticorin"), Path(temp))  # fmt: skip
+        dialog = SettingsDialog(
+            Settings(
+                server_url="https://sync.kongu-mills.example",
+                company_name="Kongu Mills Ltd",
+                incoterm_place="Tuticorin",
+            ),
+            Path(temp),
+        )
         dialog.show()
         dialog.printer.setText("zpl://nowhere")
         dialog.check_printer()

@@ -40,17 +40,24 @@ def _shown(app: QApplication, dialog: QWidget) -> QWidget:
 
 def _conflict(workspace: Workspace) -> Conflict:
     """A cost sheet edited here while a colleague changed it on the server."""
-    row = dict(workspace.replica.conn.execute(
-        "SELECT id, style_code, title, season, status FROM cost_sheets ORDER BY style_code"
-    ).fetchone())  # fmt: skip
+    row = dict(
+        workspace.replica.conn.execute(
+            "SELECT id, style_code, title, season, status FROM cost_sheets ORDER BY style_code"
+        ).fetchone()
+    )
     mine = {**row, "title": f"{row['title']} (lighter jersey)", "status": "draft"}
-    theirs = {**row, "title": f"{row['title']} (buyer's revision)", "status": "submitted",
-              "season": "AW27"}  # fmt: skip
+    theirs = {
+        **row,
+        "title": f"{row['title']} (buyer's revision)",
+        "status": "submitted",
+        "season": "AW27",
+    }
     return Conflict(1, "cost_sheets", row["id"], mine, theirs, "2026-12-07T09:41:00+00:00")
 
 
-def dialog_pictures(app: QApplication, workspace: Workspace, ops: OpRunner, out: Path,
-                    temp: Path) -> None:  # fmt: skip
+def dialog_pictures(
+    app: QApplication, workspace: Workspace, ops: OpRunner, out: Path, temp: Path
+) -> None:
     """Write each dialog's picture into ``out``; ``workspace`` needs materials and at least
     one cost sheet."""
     bom = BomDialog(workspace, ops, ROOT / "tests" / "data" / "ingest" / "clo3d_bom.csv")

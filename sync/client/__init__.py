@@ -82,8 +82,9 @@ class SyncClient:
         self.token_source: Callable[[], str | None] | None = None
         #: what the server said about this app being due for an update (None: nothing)
         self.update_due: str | None = None
-        self.http = api.open_http(base_url, token, timeout_s, transport, self._new_token,
-                                  self._update_due)  # fmt: skip
+        self.http = api.open_http(
+            base_url, token, timeout_s, transport, self._new_token, self._update_due
+        )
 
     def close(self) -> None:
         self.http.close()
@@ -96,13 +97,21 @@ class SyncClient:
         """One API call; retried on network errors and 429/5xx, with backoff and jitter, and
         once with the device's kept token when the server refuses this connection's."""
         try:
-            return api.request(self.http, method, path, cancel, retries=self.retries,
-                               backoff_s=self.backoff_s, **kw)  # fmt: skip
+            return api.request(
+                self.http,
+                method,
+                path,
+                cancel,
+                retries=self.retries,
+                backoff_s=self.backoff_s,
+                **kw,
+            )
         except SyncError as exc:
             if exc.code != "unauthorized" or not self._take_kept_token():
                 raise
-        return api.request(self.http, method, path, cancel, retries=self.retries,
-                           backoff_s=self.backoff_s, **kw)  # fmt: skip
+        return api.request(
+            self.http, method, path, cancel, retries=self.retries, backoff_s=self.backoff_s, **kw
+        )
 
     def _update_due(self, message: str) -> None:
         self.update_due = message
@@ -187,8 +196,9 @@ class SyncClient:
                 self.on_table_imported(table, shipped)
 
         try:
-            snapshot.import_tables(self.replica, self._columns, path, seq, imported, cancel,
-                                   only, got.image)  # fmt: skip
+            snapshot.import_tables(
+                self.replica, self._columns, path, seq, imported, cancel, only, got.image
+            )
         finally:
             if got.search_index is not None:
                 shutil.rmtree(got.search_index, ignore_errors=True)
@@ -236,8 +246,15 @@ class SyncClient:
     ) -> PullSummary:
         """Apply every change after the replica's cursor; resumable page by page."""
         role = self.replica.get_state("role")
-        pulled = feed.pull(self.request, self.apply_page, self.replica.cursor, self.page_rows,
-                           progress, cancel, role)  # fmt: skip
+        pulled = feed.pull(
+            self.request,
+            self.apply_page,
+            self.replica.cursor,
+            self.page_rows,
+            progress,
+            cancel,
+            role,
+        )
         if role is None and pulled.role:  # signed in before replicas kept their role
             self.replica.set_state("role", pulled.role)
         return pulled
@@ -266,8 +283,11 @@ class SyncClient:
         Not retried: an import is one deliberate act, and a second try after a lost answer
         is harmless anyway (re-importing the same rows changes nothing).
         """
-        params: dict[str, Any] = {"filename": path.name, "dry_run": int(dry_run),
-                                  "accept_partial": int(accept_partial)}  # fmt: skip
+        params: dict[str, Any] = {
+            "filename": path.name,
+            "dry_run": int(dry_run),
+            "accept_partial": int(accept_partial),
+        }
         if columns:
             params["columns"] = json.dumps(dict(columns))
         if decimal_mark:
@@ -275,9 +295,12 @@ class SyncClient:
         return uploads.post_file(self.http, f"/v1/import/{kind}", path, params, progress, cancel)
 
     def request_quote(
-        self, sheet: Mapping[str, Any], cost_sheet_id: str | None = None,
-        cancel: threading.Event | None = None, idempotency_key: str | None = None,
-    ) -> dict[str, Any]:  # fmt: skip
+        self,
+        sheet: Mapping[str, Any],
+        cost_sheet_id: str | None = None,
+        cancel: threading.Event | None = None,
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
         """A firm quote for a cost sheet from the server's pricing service (retried with one
         idempotency key: a retry is answered with the same quote)."""
         return pricing.request_quote(self.request, sheet, cost_sheet_id, cancel, idempotency_key)
@@ -287,14 +310,16 @@ class SyncClient:
         its reason rather than retried forever. Returns how many were answered."""
         return pricing.send_quote_requests(self.replica, self.request_quote, cancel)
 
-    def serial_run(self, series: str, count: int,
-                   cancel: threading.Event | None = None) -> list[int]:  # fmt: skip
+    def serial_run(
+        self, series: str, count: int, cancel: threading.Event | None = None
+    ) -> list[int]:
         """Serials for a label run printed now: the server's, or this station's reserved
         ones when the server cannot be reached (`sync.client.serials`)."""
         return serials.run_serials(self.replica, self.request, series, count, cancel)
 
-    def reserve_serials(self, series: str, count: int,
-                        cancel: threading.Event | None = None) -> dict[str, Any]:  # fmt: skip
+    def reserve_serials(
+        self, series: str, count: int, cancel: threading.Event | None = None
+    ) -> dict[str, Any]:
         """Reserve a block of serials for printing offline, kept in the replica."""
         return serials.reserve(self.replica, self.request, series, count, cancel)
 

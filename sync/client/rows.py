@@ -81,8 +81,13 @@ def apply_page(
     return written
 
 
-def _write_run(conn: Any, columns: Columns, key: tuple[str, tuple[str, ...]],
-               rows: list[Mapping[str, Any]], written: dict[str, int]) -> None:  # fmt: skip
+def _write_run(
+    conn: Any,
+    columns: Columns,
+    key: tuple[str, tuple[str, ...]],
+    rows: list[Mapping[str, Any]],
+    written: dict[str, int],
+) -> None:
     """Rows of one table with the same columns, in one statement run for all; if the replica
     refuses any, the run is undone and its rows written one by one (`_write_or_set_aside`)."""
     table, cols = key
@@ -130,9 +135,14 @@ def _write_or_set_aside(conn: Any, columns: Columns, table: str, row: Mapping[st
         conn.execute(
             "INSERT INTO quarantine (table_name, row_id, row, reason, quarantined_at) "
             "VALUES (?, ?, ?, ?, ?)",
-            (table, str(row.get("id")), json.dumps(row, default=str, ensure_ascii=True),
-             str(problem or exc), utc_now()),
-        )  # fmt: skip
+            (
+                table,
+                str(row.get("id")),
+                json.dumps(row, default=str, ensure_ascii=True),
+                str(problem or exc),
+                utc_now(),
+            ),
+        )
         log.warning("pulled row set aside: %s", problem or exc)
         return False
 

@@ -14,18 +14,24 @@ from workbench.replica import Replica
 
 
 def allocate(
-    request: Request, series: str, count: int, purpose: str,
+    request: Request,
+    series: str,
+    count: int,
+    purpose: str,
     cancel: threading.Event | None = None,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """The server's next block of ``count`` serials of ``series`` for this device."""
     body = {"series": series, "count": count, "purpose": purpose}
     return cast(dict[str, Any], request("POST", "/v1/serials", cancel, json=body))
 
 
 def reserve(
-    replica: Replica, request: Request, series: str, count: int,
+    replica: Replica,
+    request: Request,
+    series: str,
+    count: int,
     cancel: threading.Event | None = None,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """Reserve a block for printing offline and keep it in ``replica``; the block."""
     block = allocate(request, series, count, "reserve", cancel)
     book.add_block(replica, series, int(block["first"]), int(block["last"]))
@@ -33,9 +39,12 @@ def reserve(
 
 
 def run_serials(
-    replica: Replica, request: Request | None, series: str, count: int,
+    replica: Replica,
+    request: Request | None,
+    series: str,
+    count: int,
     cancel: threading.Event | None = None,
-) -> list[int]:  # fmt: skip
+) -> list[int]:
     """``count`` consecutive serials of ``series`` for a run printed now: from the server when
     it answers, else (offline, or ``request`` None) from the blocks this station reserved.
 

@@ -45,6 +45,7 @@ class Downloaded:
     search_index: Path | None
     image: bytes | None = None
 
+
 #: what a snapshot's partial download is encrypted for (`cipher.Stream`)
 PART_PURPOSE = "snapshot-download"
 

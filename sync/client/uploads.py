@@ -47,14 +47,16 @@ def post_file(
 
     try:
         answer = http.post(
-            url, params=params, content=chunks(),
-            headers={"content-type": "application/octet-stream",
-                     "content-length": str(size)},
+            url,
+            params=params,
+            content=chunks(),
+            headers={"content-type": "application/octet-stream", "content-length": str(size)},
             timeout=httpx.Timeout(30.0, read=IMPORT_TIMEOUT_S),
-        )  # fmt: skip
+        )
     except httpx.TransportError as exc:
-        raise SyncError(f"cannot reach the sync server ({exc.__class__.__name__})",
-                        "offline") from exc  # fmt: skip
+        raise SyncError(
+            f"cannot reach the sync server ({exc.__class__.__name__})", "offline"
+        ) from exc
     if answer.status_code >= 400:
         raise error_from(answer)
     return cast(dict[str, Any], answer.json())  # httpx's JSON is Any; the answer is an object

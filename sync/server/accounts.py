@@ -92,8 +92,7 @@ def insert_workspace(conn: sa.Connection, name: str, workspace_id: str | None = 
             id=workspace_id, name=name, last_seq=0, min_seq=0, created_at=now()
         )
     )
-    audit.append(conn, workspace_id, actor=CLI_ACTOR, action="workspace.created",
-                 subject=name)  # fmt: skip
+    audit.append(conn, workspace_id, actor=CLI_ACTOR, action="workspace.created", subject=name)
     return workspace_id
 
 
@@ -110,23 +109,35 @@ def workspace_id(engine: sa.Engine, name: str) -> str:
 def passphrase_allowed(conn: sa.Connection, workspace_id: str) -> bool:
     """The workspace's policy on laptops keeping their key with a passphrase (no keyring)."""
     w = schema.workspaces
-    return bool(conn.execute(sa.select(w.c.passphrase_allowed).where(w.c.id == workspace_id))
-                .scalar())  # fmt: skip
+    return bool(
+        conn.execute(sa.select(w.c.passphrase_allowed).where(w.c.id == workspace_id)).scalar()
+    )
 
 
-def set_passphrase_policy(engine: sa.Engine, name: str, allowed: bool,
-                          actor: str = CLI_ACTOR) -> None:  # fmt: skip
+def set_passphrase_policy(
+    engine: sa.Engine, name: str, allowed: bool, actor: str = CLI_ACTOR
+) -> None:
     """Allow or forbid the workspace's laptops to derive their replica's key from a passphrase
     where the OS has no keyring. Each laptop is told as it signs in (the sign-in answer and
     ``/v1/me``) and honours it (`workbench.replica.keys`). Audited."""
     w = schema.workspaces
     with writing(engine).begin() as conn:
-        found = conn.execute(sa.update(w).where(w.c.name == name)
-                             .values(passphrase_allowed=allowed).returning(w.c.id)).first()
+        found = conn.execute(
+            sa.update(w)
+            .where(w.c.name == name)
+            .values(passphrase_allowed=allowed)
+            .returning(w.c.id)
+        ).first()
         if found is None:
             raise AccountError(f"no workspace {name!r}")
-        audit.append(conn, found.id, actor=actor, action="workspace.policy", subject=name,
-                     details={"passphrase_allowed": allowed})  # fmt: skip
+        audit.append(
+            conn,
+            found.id,
+            actor=actor,
+            action="workspace.policy",
+            subject=name,
+            details={"passphrase_allowed": allowed},
+        )
 
 
 def workspace_name(conn: sa.Connection, workspace_id: str) -> str:
@@ -189,8 +200,9 @@ def insert_user(
             created_at=now(),
         )
     )
-    audit.append(conn, ws_id, actor=actor, action="user.added", subject=username,
-                 details={"role": role})  # fmt: skip
+    audit.append(
+        conn, ws_id, actor=actor, action="user.added", subject=username, details={"role": role}
+    )
     return user_id
 
 
@@ -232,13 +244,15 @@ def _user_update(
             d = schema.devices
             revoked = conn.execute(
                 sa.update(d)
-                .where(d.c.user_id == found.id, d.c.revoked_at.is_(None),
-                       d.c.id != (keep_device or ""))
+                .where(
+                    d.c.user_id == found.id, d.c.revoked_at.is_(None), d.c.id != (keep_device or "")
+                )
                 .values(revoked_at=now())
-            ).rowcount  # fmt: skip
+            ).rowcount
             details["devices_revoked"] = revoked
-        audit.append(conn, found.workspace_id, actor=actor, action=action, subject=username,
-                     details=details)  # fmt: skip
+        audit.append(
+            conn, found.workspace_id, actor=actor, action=action, subject=username, details=details
+        )
     return revoked
 
 
@@ -283,8 +297,15 @@ def set_password(
         raise AccountError(f"there is no user named {username!r}")
     hashed = user_password_hash(username, password, role, password_cost)
     revoke = (config or ServerConfig()).tokens.revoke_on_password_change
-    return _user_update(engine, username, "user.password_changed", actor, revoke=revoke,
-                        keep_device=keep_device, password_hash=hashed)  # fmt: skip
+    return _user_update(
+        engine,
+        username,
+        "user.password_changed",
+        actor,
+        revoke=revoke,
+        keep_device=keep_device,
+        password_hash=hashed,
+    )
 
 
 #: checked against when the username is unknown, so that an unknown name takes as long to
@@ -335,22 +356,39 @@ def login(
             .join(w, w.c.id == u.c.workspace_id)
             .where(u.c.username == username)
         ).first()
-        usual = user is not None and conn.execute(
-            sa.select(d.c.id).where(d.c.user_id == user.id, d.c.signed_in_from == address)
-            .limit(1)
-        ).first() is not None  # fmt: skip
+        usual = (
+            user is not None
+            and conn.execute(
+                sa.select(d.c.id)
+                .where(d.c.user_id == user.id, d.c.signed_in_from == address)
+                .limit(1)
+            ).first()
+            is not None
+        )
         keys = throttle.signin_keys(username, address, usual)
         wait = throttle.signin_wait(conn, keys, limits, moment)
     if wait > 0:
         if user is not None:
             with writing(engine).begin() as conn:
                 if throttle.count(conn, f"refused:{keys.account}", moment) == 1:
-                    audit.append(conn, user.workspace_id, actor=f"sign-in from {address}",
-                                 action="signin.throttled", subject=username,
-                                 details={"address": address, "retry_after_s": round(wait),
-                                          "note": "first refusal this minute"})  # fmt: skip
-        log.warning("sign-in for %r from %s refused for %d s: too many failures",
-                    username, address, round(wait))  # fmt: skip
+                    audit.append(
+                        conn,
+                        user.workspace_id,
+                        actor=f"sign-in from {address}",
+                        action="signin.throttled",
+                        subject=username,
+                        details={
+                            "address": address,
+                            "retry_after_s": round(wait),
+                            "note": "first refusal this minute",
+                        },
+                    )
+        log.warning(
+            "sign-in for %r from %s refused for %d s: too many failures",
+            username,
+            address,
+            round(wait),
+        )
         raise SignInThrottled(wait)
     # The same message for an unknown user and a wrong password: no user enumeration.
     right = verify_password(password, user.password_hash if user else _stand_in_hash())
@@ -358,10 +396,14 @@ def login(
         with writing(engine).begin() as conn:
             throttle.record_signin_failure(conn, keys, limits, moment)
             if user is not None:
-                audit.append(conn, user.workspace_id, actor=f"sign-in from {address}",
-                             action="signin.failed", subject=username,
-                             details={"address": address,
-                                      "device": device_name[:200]})  # fmt: skip
+                audit.append(
+                    conn,
+                    user.workspace_id,
+                    actor=f"sign-in from {address}",
+                    action="signin.failed",
+                    subject=username,
+                    details={"address": address, "device": device_name[:200]},
+                )
         raise AccountError("unknown username or wrong password")
     if user.disabled:
         raise AccountError("this user is disabled; ask your administrator")
@@ -394,10 +436,23 @@ def _register_device(
             )
         )
         told = {"device": device_name[:200], "address": address, **(details or {})}
-        audit.append(conn, user.workspace_id, actor=actor, action="device.registered",
-                     subject=device_id, details=told)  # fmt: skip
-    return Login(token, device_id, user.workspace_id, user.workspace_name, user.username, user.role,
-                 bool(user.passphrase_allowed))
+        audit.append(
+            conn,
+            user.workspace_id,
+            actor=actor,
+            action="device.registered",
+            subject=device_id,
+            details=told,
+        )
+    return Login(
+        token,
+        device_id,
+        user.workspace_id,
+        user.workspace_name,
+        user.username,
+        user.role,
+        bool(user.passphrase_allowed),
+    )
 
 
 def issue_token(
@@ -409,14 +464,14 @@ def issue_token(
     with engine.connect() as conn:
         user = conn.execute(
             sa.select(u, w.c.name.label("workspace_name"), w.c.passphrase_allowed)
-            .join(w, w.c.id == u.c.workspace_id).where(u.c.username == username)
-        ).first()  # fmt: skip
+            .join(w, w.c.id == u.c.workspace_id)
+            .where(u.c.username == username)
+        ).first()
     if user is None:
         raise AccountError(f"there is no user named {username!r}")
     if user.disabled:
         raise AccountError(f"{username!r} is disabled")
-    return _register_device(engine, user, device_name, "headless", actor,
-                            {"issued_by": actor})  # fmt: skip
+    return _register_device(engine, user, device_name, "headless", actor, {"issued_by": actor})
 
 
 def _caller_statement(by: str) -> sa.Select[*tuple[Any, ...]]:
@@ -495,10 +550,19 @@ def authenticate(conn: sa.Connection, token: str, tokens: Tokens | None = None) 
     issued = _when(row.token_issued_at) or _when(row.created_at)
     assert issued is not None
     due = previous or moment - issued > timedelta(seconds=tokens.rotate_after_s)
-    return Caller(row.workspace_id, row.user_id, row.username, row.role, row.id, stale,
-                  rotate=due, settle=bool(row.has_prev) and not previous,
-                  previous_token=previous, wipe_ordered=row.wipe_ordered_at is not None,
-                  wipe_export_allowed=bool(row.wipe_export_allowed))  # fmt: skip
+    return Caller(
+        row.workspace_id,
+        row.user_id,
+        row.username,
+        row.role,
+        row.id,
+        stale,
+        rotate=due,
+        settle=bool(row.has_prev) and not previous,
+        previous_token=previous,
+        wipe_ordered=row.wipe_ordered_at is not None,
+        wipe_export_allowed=bool(row.wipe_export_allowed),
+    )
 
 
 def rotate_token(engine: sa.Engine, caller: Caller, token: str) -> str | None:
@@ -516,13 +580,17 @@ def rotate_token(engine: sa.Engine, caller: Caller, token: str) -> str | None:
             else:
                 match, values = d.c.token_hash == hashed, {"prev_token_hash": hashed}
             done = conn.execute(
-                sa.update(d).where(d.c.id == caller.device_id, match)
+                sa.update(d)
+                .where(d.c.id == caller.device_id, match)
                 .values(token_hash=token_hash(fresh), token_issued_at=now(), **values)
-            ).rowcount  # fmt: skip
+            ).rowcount
             return fresh if done else None  # another request replaced it first
         if caller.settle:
-            conn.execute(sa.update(d).where(d.c.id == caller.device_id, d.c.token_hash == hashed)
-                         .values(prev_token_hash=None))  # fmt: skip
+            conn.execute(
+                sa.update(d)
+                .where(d.c.id == caller.device_id, d.c.token_hash == hashed)
+                .values(prev_token_hash=None)
+            )
     return None
 
 
@@ -558,8 +626,7 @@ def list_devices(
         found = [dict(r._mapping) for r in conn.execute(stmt)]
     for device in found:
         ends = expiry(device["created_at"], device["last_seen_at"], tokens)
-        device["expires_at"] = None if device["revoked_at"] else ends.strftime(
-            "%Y-%m-%dT%H:%M:%SZ")  # fmt: skip
+        device["expires_at"] = None if device["revoked_at"] else ends.strftime("%Y-%m-%dT%H:%M:%SZ")
     return found
 
 
@@ -567,14 +634,21 @@ def revoke_device(engine: sa.Engine, device_id: str, actor: str = CLI_ACTOR) -> 
     d = schema.devices
     with writing(engine).begin() as conn:
         device = conn.execute(
-            sa.select(d.c.workspace_id, d.c.name).where(d.c.id == device_id,
-                                                       d.c.revoked_at.is_(None))
-        ).first()  # fmt: skip
+            sa.select(d.c.workspace_id, d.c.name).where(
+                d.c.id == device_id, d.c.revoked_at.is_(None)
+            )
+        ).first()
         if device is None:
             raise AccountError(f"no active device with id {device_id!r}")
         conn.execute(sa.update(d).where(d.c.id == device_id).values(revoked_at=now()))
-        audit.append(conn, device.workspace_id, actor=actor, action="device.revoked",
-                     subject=device_id, details={"device": device.name})  # fmt: skip
+        audit.append(
+            conn,
+            device.workspace_id,
+            actor=actor,
+            action="device.revoked",
+            subject=device_id,
+            details={"device": device.name},
+        )
 
 
 def order_wipe(
@@ -587,18 +661,25 @@ def order_wipe(
     d = schema.devices
     with writing(engine).begin() as conn:
         device = conn.execute(
-            sa.select(d.c.workspace_id, d.c.name).where(d.c.id == device_id,
-                                                       d.c.revoked_at.is_(None))
-        ).first()  # fmt: skip
+            sa.select(d.c.workspace_id, d.c.name).where(
+                d.c.id == device_id, d.c.revoked_at.is_(None)
+            )
+        ).first()
         if device is None:
             raise AccountError(f"no active device with id {device_id!r}")
         conn.execute(
-            sa.update(d).where(d.c.id == device_id)
+            sa.update(d)
+            .where(d.c.id == device_id)
             .values(wipe_ordered_at=now(), wipe_export_allowed=allow_export)
-        )  # fmt: skip
-        audit.append(conn, device.workspace_id, actor=actor, action="device.wipe_ordered",
-                     subject=device_id,
-                     details={"device": device.name, "export_allowed": allow_export})  # fmt: skip
+        )
+        audit.append(
+            conn,
+            device.workspace_id,
+            actor=actor,
+            action="device.wipe_ordered",
+            subject=device_id,
+            details={"device": device.name, "export_allowed": allow_export},
+        )
 
 
 def report_wiped(engine: sa.Engine, caller: Caller, report: Mapping[str, Any]) -> None:
@@ -607,9 +688,13 @@ def report_wiped(engine: sa.Engine, caller: Caller, report: Mapping[str, Any]) -
     d = schema.devices
     with writing(engine).begin() as conn:
         conn.execute(
-            sa.update(d).where(d.c.id == caller.device_id)
-            .values(wiped_at=now(), revoked_at=now())
-        )  # fmt: skip
-        audit.append(conn, caller.workspace_id, actor=caller.username, action="device.wiped",
-                     subject=caller.device_id, details=dict(report))  # fmt: skip
-
+            sa.update(d).where(d.c.id == caller.device_id).values(wiped_at=now(), revoked_at=now())
+        )
+        audit.append(
+            conn,
+            caller.workspace_id,
+            actor=caller.username,
+            action="device.wiped",
+            subject=caller.device_id,
+            details=dict(report),
+        )

@@ -33,13 +33,18 @@ def server_status(engine: sa.Engine) -> dict[str, Any]:
                     "mutations_applied": int(r.last_mutation_seq),
                 }
                 for r in conn.execute(
-                    sa.select(d.c.name, u.c.username, d.c.last_seen_at, d.c.last_pull_seq,
-                              d.c.last_mutation_seq)
+                    sa.select(
+                        d.c.name,
+                        u.c.username,
+                        d.c.last_seen_at,
+                        d.c.last_pull_seq,
+                        d.c.last_mutation_seq,
+                    )
                     .join(u, u.c.id == d.c.user_id)
                     .where(d.c.workspace_id == ws.id, d.c.revoked_at.is_(None))
                     .order_by(d.c.last_seen_at.desc())
                 )
-            ]  # fmt: skip
+            ]
             users = conn.execute(
                 sa.select(sa.func.count()).where(u.c.workspace_id == ws.id)
             ).scalar_one()
@@ -128,8 +133,11 @@ def restore(db: str, backup_file: Path) -> None:
     if pg_restore is None:
         raise BackupError("pg_restore is not installed: install the PostgreSQL client tools")
     url = sa.make_url(db).set(drivername="postgresql").render_as_string(hide_password=False)
-    done = subprocess.run([pg_restore, "--clean", "--if-exists", "--no-owner", "--dbname", url,
-                           str(backup_file)], capture_output=True, text=True)  # fmt: skip
+    done = subprocess.run(
+        [pg_restore, "--clean", "--if-exists", "--no-owner", "--dbname", url, str(backup_file)],
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         raise BackupError(f"pg_restore failed: {done.stderr.strip()[:500]}")
 

@@ -60,19 +60,23 @@ def load_key(settings: AuditSettings) -> bytes | None:
         except OSError as exc:
             raise AnchorError(f"cannot read the audit key file {path}: {exc.strerror}") from None
         if mode & (stat.S_IRWXG | stat.S_IRWXO):
-            raise AnchorError(f"the audit key file {path} may be read by others: make it "
-                              f"readable by its owner only (chmod 600 {path})")  # fmt: skip
+            raise AnchorError(
+                f"the audit key file {path} may be read by others: make it "
+                f"readable by its owner only (chmod 600 {path})"
+            )
     else:
         return None
     if len(key) < MIN_KEY_BYTES:
-        raise AnchorError(f"the audit key must be at least {MIN_KEY_BYTES} bytes long "
-                          "(e.g. openssl rand -hex 32)")  # fmt: skip
+        raise AnchorError(
+            f"the audit key must be at least {MIN_KEY_BYTES} bytes long (e.g. openssl rand -hex 32)"
+        )
     return key
 
 
 def _mac(key: bytes, line: dict[str, Any]) -> str:
-    body = json.dumps({k: v for k, v in line.items() if k != "mac"}, sort_keys=True,
-                      separators=(",", ":"))  # fmt: skip
+    body = json.dumps(
+        {k: v for k, v in line.items() if k != "mac"}, sort_keys=True, separators=(",", ":")
+    )
     return hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
 
 
@@ -81,11 +85,13 @@ def heads(engine: sa.Engine) -> list[dict[str, Any]]:
     h, w = schema.audit_heads, schema.workspaces
     with engine.connect() as conn:
         rows = conn.execute(
-            sa.select(w.c.id, w.c.name, h.c.seq, h.c.hash).join(h, h.c.workspace_id == w.c.id)
+            sa.select(w.c.id, w.c.name, h.c.seq, h.c.hash)
+            .join(h, h.c.workspace_id == w.c.id)
             .order_by(w.c.name)
-        ).all()  # fmt: skip
-    return [{"workspace_id": r.id, "workspace": r.name, "seq": int(r.seq), "hash": r.hash}
-            for r in rows]  # fmt: skip
+        ).all()
+    return [
+        {"workspace_id": r.id, "workspace": r.name, "seq": int(r.seq), "hash": r.hash} for r in rows
+    ]
 
 
 def write_checkpoints(engine: sa.Engine, path: Path, key: bytes | None) -> list[dict[str, Any]]:
@@ -120,13 +126,19 @@ def last_checkpoints(path: Path, key: bytes | None) -> dict[str, dict[str, Any]]
             line = json.loads(text)
             workspace_id, seq = str(line["workspace_id"]), int(line["seq"])
         except (ValueError, KeyError, TypeError):
-            raise AnchorError(f"line {number} of the checkpoint log {path} is not a "
-                              "checkpoint: the log was edited") from None  # fmt: skip
-        if key is not None and "mac" in line and not hmac.compare_digest(
-            str(line["mac"]), _mac(key, line)
+            raise AnchorError(
+                f"line {number} of the checkpoint log {path} is not a "
+                "checkpoint: the log was edited"
+            ) from None
+        if (
+            key is not None
+            and "mac" in line
+            and not hmac.compare_digest(str(line["mac"]), _mac(key, line))
         ):
-            raise AnchorError(f"line {number} of the checkpoint log {path} does not verify "
-                              "with the audit key: the log was edited") from None  # fmt: skip
+            raise AnchorError(
+                f"line {number} of the checkpoint log {path} does not verify "
+                "with the audit key: the log was edited"
+            ) from None
         if seq >= int(found.get(workspace_id, {"seq": -1})["seq"]):
             found[workspace_id] = line
     return found

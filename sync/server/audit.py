@@ -76,33 +76,50 @@ class Entry:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "seq": self.seq, "at": self.at, "actor": self.actor, "action": self.action,
-            "subject": self.subject, "details": self.details, "prev_hash": self.prev_hash,
+            "seq": self.seq,
+            "at": self.at,
+            "actor": self.actor,
+            "action": self.action,
+            "subject": self.subject,
+            "details": self.details,
+            "prev_hash": self.prev_hash,
             "hash": self.hash,
-        }  # fmt: skip
+        }
 
 
 def _canonical(details: dict[str, Any]) -> str:
-    return json.dumps(details, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      default=str)  # fmt: skip
+    return json.dumps(
+        details, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
 
 
-def entry_hash(prev_hash: str, seq: int, at: str, actor: str, action: str, subject: str,
-               details_json: str, key: bytes | None = None) -> str:  # fmt: skip
-    content = json.dumps([seq, at, actor, action, subject, details_json], ensure_ascii=False,
-                         separators=(",", ":"))  # fmt: skip
+def entry_hash(
+    prev_hash: str,
+    seq: int,
+    at: str,
+    actor: str,
+    action: str,
+    subject: str,
+    details_json: str,
+    key: bytes | None = None,
+) -> str:
+    content = json.dumps(
+        [seq, at, actor, action, subject, details_json], ensure_ascii=False, separators=(",", ":")
+    )
     data = f"{prev_hash}\n{content}".encode()
     if key is not None:
         return hmac.new(key, data, hashlib.sha256).hexdigest()
     return hashlib.sha256(data).hexdigest()
 
 
-def content_digest(at: str, actor: str, action: str, subject: str, details_json: str,
-                   nonce: str | None = None) -> str:  # fmt: skip
+def content_digest(
+    at: str, actor: str, action: str, subject: str, details_json: str, nonce: str | None = None
+) -> str:
     """SHA-256 of an entry's content: salted with its nonce while it is sealed as written; plain
     for what a redacted entry says, which its erasure entry records."""
-    content = json.dumps([at, actor, action, subject, details_json], ensure_ascii=False,
-                         separators=(",", ":"))  # fmt: skip
+    content = json.dumps(
+        [at, actor, action, subject, details_json], ensure_ascii=False, separators=(",", ":")
+    )
     salt = f"{nonce}\n" if nonce is not None else ""
     return hashlib.sha256(f"{salt}{content}".encode()).hexdigest()
 
@@ -143,11 +160,22 @@ def append(
     nonce = secrets.token_hex(16)
     sealed = content_digest(at, actor, action, subject, body, nonce)
     digest = sealed_hash(prev, seq, sealed, key)
-    conn.execute(schema.audit_log.insert().values(
-        workspace_id=workspace_id, seq=seq, at=at, actor=actor, action=action, subject=subject,
-        details=body, prev_hash=prev, hash=digest, keyed=key is not None,
-        content_sha256=sealed, nonce=nonce,
-    ))  # fmt: skip
+    conn.execute(
+        schema.audit_log.insert().values(
+            workspace_id=workspace_id,
+            seq=seq,
+            at=at,
+            actor=actor,
+            action=action,
+            subject=subject,
+            details=body,
+            prev_hash=prev,
+            hash=digest,
+            keyed=key is not None,
+            content_sha256=sealed,
+            nonce=nonce,
+        )
+    )
     conn.execute(sa.update(heads).where(heads.c.workspace_id == workspace_id).values(hash=digest))
     return Entry(workspace_id, seq, at, actor, action, subject, details or {}, prev, digest)
 
@@ -161,8 +189,17 @@ def entries(conn: sa.Connection, workspace_id: str) -> Iterator[Entry]:
             details = json.loads(row.details)
         except ValueError:
             details = {"unreadable": row.details}
-        yield Entry(row.workspace_id, int(row.seq), row.at, row.actor, row.action, row.subject,
-                    details, row.prev_hash, row.hash)  # fmt: skip
+        yield Entry(
+            row.workspace_id,
+            int(row.seq),
+            row.at,
+            row.actor,
+            row.action,
+            row.subject,
+            details,
+            row.prev_hash,
+            row.hash,
+        )
 
 
 @dataclass(frozen=True)
@@ -201,19 +238,34 @@ def verify_workspace(
     log = schema.audit_log
     prev, expected, count, keyed_seen, sealed_seen = GENESIS, 1, 0, False, False
     boundary = conn.execute(
-        sa.select(schema.audit_boundaries)
-        .where(schema.audit_boundaries.c.workspace_id == workspace_id)
-    ).first()  # fmt: skip
+        sa.select(schema.audit_boundaries).where(
+            schema.audit_boundaries.c.workspace_id == workspace_id
+        )
+    ).first()
     if boundary is not None:
         first = int(boundary.seq) + 1
         if boundary.mac is not None and key is None:
-            return Verdict(name, 0, first, "the chain starts after a purge whose boundary is "
-                           "keyed: give the audit key to verify it")  # fmt: skip
-        if boundary.mac is not None and key is not None and not hmac.compare_digest(
-            str(boundary.mac), boundary_mac(key, workspace_id, int(boundary.seq), boundary.hash)
+            return Verdict(
+                name,
+                0,
+                first,
+                "the chain starts after a purge whose boundary is "
+                "keyed: give the audit key to verify it",
+            )
+        if (
+            boundary.mac is not None
+            and key is not None
+            and not hmac.compare_digest(
+                str(boundary.mac), boundary_mac(key, workspace_id, int(boundary.seq), boundary.hash)
+            )
         ):
-            return Verdict(name, 0, first, "the purge boundary it starts after does not verify "
-                           "with the audit key: it was moved")  # fmt: skip
+            return Verdict(
+                name,
+                0,
+                first,
+                "the purge boundary it starts after does not verify "
+                "with the audit key: it was moved",
+            )
         prev, expected = str(boundary.hash), first
     at_checkpoint: str | None = None
     if checkpoint is not None and boundary is not None and int(checkpoint["seq"]) <= expected - 1:
@@ -232,29 +284,50 @@ def verify_workspace(
         if row.prev_hash != prev:
             return Verdict(name, count, seq, "its link to the previous entry does not match")
         if row.keyed and key is None:
-            return Verdict(name, count, seq, "it is keyed: give the audit key to verify it "
-                           "(WORKBENCH_SYNC_AUDIT_KEY or [audit] key_file)")  # fmt: skip
+            return Verdict(
+                name,
+                count,
+                seq,
+                "it is keyed: give the audit key to verify it "
+                "(WORKBENCH_SYNC_AUDIT_KEY or [audit] key_file)",
+            )
         if keyed_seen and not row.keyed:
-            return Verdict(name, count, seq, "it was written without the audit key after "
-                           "entries made with it: the chain was recomputed")  # fmt: skip
+            return Verdict(
+                name,
+                count,
+                seq,
+                "it was written without the audit key after "
+                "entries made with it: the chain was recomputed",
+            )
         keyed_seen = keyed_seen or bool(row.keyed)
         entry_key = key if row.keyed else None
         if row.content_sha256 is None:
             if sealed_seen:
-                return Verdict(name, count, seq, "it is written unsealed after sealed entries: "
-                               "the chain was recomputed")  # fmt: skip
-            digest = entry_hash(prev, seq, row.at, row.actor, row.action, row.subject,
-                                row.details, entry_key)  # fmt: skip
+                return Verdict(
+                    name,
+                    count,
+                    seq,
+                    "it is written unsealed after sealed entries: the chain was recomputed",
+                )
+            digest = entry_hash(
+                prev, seq, row.at, row.actor, row.action, row.subject, row.details, entry_key
+            )
         else:
             sealed_seen = True
             if row.redacted_by is None:
-                said = content_digest(row.at, row.actor, row.action, row.subject, row.details,
-                                      row.nonce)  # fmt: skip
+                said = content_digest(
+                    row.at, row.actor, row.action, row.subject, row.details, row.nonce
+                )
                 if not hmac.compare_digest(said, str(row.content_sha256)):
                     return Verdict(name, count, seq, "its content does not match its hash")
             else:
-                redacted.append((seq, int(row.redacted_by), content_digest(
-                    row.at, row.actor, row.action, row.subject, row.details)))  # fmt: skip
+                redacted.append(
+                    (
+                        seq,
+                        int(row.redacted_by),
+                        content_digest(row.at, row.actor, row.action, row.subject, row.details),
+                    )
+                )
             digest = sealed_hash(prev, seq, str(row.content_sha256), entry_key)
         if not hmac.compare_digest(digest, row.hash):
             return Verdict(name, count, seq, "its content does not match its hash")
@@ -269,34 +342,67 @@ def verify_workspace(
         prev, expected = row.hash, seq + 1
     if boundary is not None:
         if boundary.mac is None and keyed_seen:
-            return Verdict(name, count, int(boundary.seq) + 1, "the chain starts after a purge "
-                           "boundary written without the audit key: it was moved")  # fmt: skip
+            return Verdict(
+                name,
+                count,
+                int(boundary.seq) + 1,
+                "the chain starts after a purge "
+                "boundary written without the audit key: it was moved",
+            )
         if (int(boundary.seq), str(boundary.hash)) not in purges:
-            return Verdict(name, count, int(boundary.seq) + 1, "the chain starts after entry "
-                           f"{boundary.seq}, but no purge in it let go of the entries up to "
-                           "there")  # fmt: skip
+            return Verdict(
+                name,
+                count,
+                int(boundary.seq) + 1,
+                "the chain starts after entry "
+                f"{boundary.seq}, but no purge in it let go of the entries up to "
+                "there",
+            )
     for seq, by, now_says in redacted:
         if erasures.get(by, {}).get(str(seq)) != now_says:
-            return Verdict(name, count, seq, "it is marked redacted, but no erasure in the chain "
-                           "recorded it as it reads now")  # fmt: skip
+            return Verdict(
+                name,
+                count,
+                seq,
+                "it is marked redacted, but no erasure in the chain recorded it as it reads now",
+            )
     head = conn.execute(
         sa.select(schema.audit_heads).where(schema.audit_heads.c.workspace_id == workspace_id)
     ).first()
     last = expected - 1
     if head is not None and (int(head.seq) != last or head.hash != prev):
-        return Verdict(name, count, last + 1 if int(head.seq) > last else last,
-                       f"the chain should end at entry {head.seq}, it ends at {last}")  # fmt: skip
+        return Verdict(
+            name,
+            count,
+            last + 1 if int(head.seq) > last else last,
+            f"the chain should end at entry {head.seq}, it ends at {last}",
+        )
     if checkpoint is not None:
         seen, when = int(checkpoint["seq"]), checkpoint["at"]
         if count == 0:
-            return Verdict(name, 0, 1, f"the trail is wiped: the checkpoint of {when} saw "
-                           f"{seen} entries, the database holds none")  # fmt: skip
+            return Verdict(
+                name,
+                0,
+                1,
+                f"the trail is wiped: the checkpoint of {when} saw "
+                f"{seen} entries, the database holds none",
+            )
         if last < seen:
-            return Verdict(name, count, last + 1, f"entries {last + 1} to {seen} are missing: "
-                           f"the checkpoint of {when} saw the chain end at {seen}")  # fmt: skip
+            return Verdict(
+                name,
+                count,
+                last + 1,
+                f"entries {last + 1} to {seen} are missing: "
+                f"the checkpoint of {when} saw the chain end at {seen}",
+            )
         if at_checkpoint != checkpoint["hash"]:
-            return Verdict(name, count, seen, f"it is not the entry the checkpoint of {when} "
-                           "saw: the chain was changed or recomputed")  # fmt: skip
+            return Verdict(
+                name,
+                count,
+                seen,
+                f"it is not the entry the checkpoint of {when} "
+                "saw: the chain was changed or recomputed",
+            )
     return Verdict(name, count, checkpoint_at=checkpoint["at"] if checkpoint else None)
 
 
@@ -324,24 +430,38 @@ def redact(
     log = schema.audit_log
     rows = {
         int(r.seq): r
-        for r in conn.execute(sa.select(log).where(
-            log.c.workspace_id == workspace_id, log.c.seq.in_(list(changes))))
-    }  # fmt: skip
+        for r in conn.execute(
+            sa.select(log).where(log.c.workspace_id == workspace_id, log.c.seq.in_(list(changes)))
+        )
+    }
     recorded: dict[str, str] = {}
     for seq, change in changes.items():
         row = rows[seq]
         if row.content_sha256 is None:
             raise ValueError(f"audit entry {seq} is unsealed: it cannot be redacted")
-        recorded[str(seq)] = content_digest(row.at, change.actor, row.action, change.subject,
-                                            _canonical(change.details))  # fmt: skip
-    erasure = append(conn, workspace_id, actor=actor, action=ERASED, subject=subject,
-                     details={**details, "redacted": recorded})  # fmt: skip
+        recorded[str(seq)] = content_digest(
+            row.at, change.actor, row.action, change.subject, _canonical(change.details)
+        )
+    erasure = append(
+        conn,
+        workspace_id,
+        actor=actor,
+        action=ERASED,
+        subject=subject,
+        details={**details, "redacted": recorded},
+    )
     for seq, change in changes.items():
         conn.execute(
-            sa.update(log).where(log.c.workspace_id == workspace_id, log.c.seq == seq)
-            .values(actor=change.actor, subject=change.subject,
-                    details=_canonical(change.details), nonce=None, redacted_by=erasure.seq)
-        )  # fmt: skip
+            sa.update(log)
+            .where(log.c.workspace_id == workspace_id, log.c.seq == seq)
+            .values(
+                actor=change.actor,
+                subject=change.subject,
+                details=_canonical(change.details),
+                nonce=None,
+                redacted_by=erasure.seq,
+            )
+        )
     return erasure
 
 
@@ -351,25 +471,39 @@ def purge_before(conn: sa.Connection, workspace_id: str, before: str, actor: str
     HMAC under this process's key) and a purge entry records them. How many went."""
     log, bounds = schema.audit_log, schema.audit_boundaries
     last = conn.execute(
-        sa.select(log.c.seq, log.c.hash).where(log.c.workspace_id == workspace_id,
-                                               log.c.at < before)
-        .order_by(log.c.seq.desc()).limit(1)
-    ).first()  # fmt: skip
+        sa.select(log.c.seq, log.c.hash)
+        .where(log.c.workspace_id == workspace_id, log.c.at < before)
+        .order_by(log.c.seq.desc())
+        .limit(1)
+    ).first()
     if last is None:
         return 0
     through, digest = int(last.seq), str(last.hash)
     gone = conn.execute(
         sa.delete(log).where(log.c.workspace_id == workspace_id, log.c.seq <= through)
-    ).rowcount  # fmt: skip
+    ).rowcount
     key = current_key()
-    values = {"seq": through, "hash": digest, "at": now(),
-              "mac": boundary_mac(key, workspace_id, through, digest) if key else None}
-    if conn.execute(sa.update(bounds).where(bounds.c.workspace_id == workspace_id)
-                    .values(**values)).rowcount == 0:  # fmt: skip
+    values = {
+        "seq": through,
+        "hash": digest,
+        "at": now(),
+        "mac": boundary_mac(key, workspace_id, through, digest) if key else None,
+    }
+    if (
+        conn.execute(
+            sa.update(bounds).where(bounds.c.workspace_id == workspace_id).values(**values)
+        ).rowcount
+        == 0
+    ):
         conn.execute(bounds.insert().values(workspace_id=workspace_id, **values))
-    append(conn, workspace_id, actor=actor, action=PURGED, subject="audit trail",
-           details={"through_seq": through, "through_hash": digest, "entries": gone,
-                    "before": before})  # fmt: skip
+    append(
+        conn,
+        workspace_id,
+        actor=actor,
+        action=PURGED,
+        subject="audit trail",
+        details={"through_seq": through, "through_hash": digest, "entries": gone, "before": before},
+    )
     return int(gone)
 
 
@@ -390,12 +524,18 @@ def verify(
         if workspace_name is not None:
             stmt = stmt.where(w.c.name == workspace_name)
         found = conn.execute(stmt).all()
-        verdicts = [verify_workspace(conn, r.id, r.name, key, checkpoints.get(r.id))
-                    for r in found]  # fmt: skip
+        verdicts = [verify_workspace(conn, r.id, r.name, key, checkpoints.get(r.id)) for r in found]
     here = {r.id for r in found}
     for ws_id, line in checkpoints.items():
         if ws_id not in here and workspace_name in (None, line.get("workspace")):
-            verdicts.append(Verdict(str(line.get("workspace")), 0, 1, "the workspace is gone "
-                                    f"from the database: the checkpoint of {line['at']} saw "
-                                    f"{line['seq']} entries"))  # fmt: skip
+            verdicts.append(
+                Verdict(
+                    str(line.get("workspace")),
+                    0,
+                    1,
+                    "the workspace is gone "
+                    f"from the database: the checkpoint of {line['at']} saw "
+                    f"{line['seq']} entries",
+                )
+            )
     return verdicts

@@ -130,8 +130,13 @@ class ServerConfig:
     retention: Retention = field(default_factory=Retention)
 
 
-_SECTIONS = {"limits": Limits, "tokens": Tokens, "audit": AuditSettings,
-             "metrics": MetricsSettings, "retention": Retention}  # fmt: skip
+_SECTIONS = {
+    "limits": Limits,
+    "tokens": Tokens,
+    "audit": AuditSettings,
+    "metrics": MetricsSettings,
+    "retention": Retention,
+}
 
 
 def _section(where: str, name: str, kind: type, values: Any) -> Any:
@@ -140,8 +145,9 @@ def _section(where: str, name: str, kind: type, values: Any) -> Any:
     known = {f.name: f for f in fields(kind)}
     unknown = sorted(set(values) - set(known))
     if unknown:
-        raise ConfigError(f"{where}: [{name}] has no setting {unknown[0]!r}; it has "
-                          f"{', '.join(known)}")  # fmt: skip
+        raise ConfigError(
+            f"{where}: [{name}] has no setting {unknown[0]!r}; it has {', '.join(known)}"
+        )
     defaults = kind()
     for key, value in values.items():
         wanted = type(getattr(defaults, key))
@@ -149,8 +155,7 @@ def _section(where: str, name: str, kind: type, values: Any) -> Any:
             wanted = str
         ok = isinstance(value, wanted) or (wanted is float and isinstance(value, int))
         if not ok or isinstance(value, bool) is not (wanted is bool):
-            raise ConfigError(f"{where}: [{name}] {key} must be {wanted.__name__}, "
-                              f"not {value!r}")  # fmt: skip
+            raise ConfigError(f"{where}: [{name}] {key} must be {wanted.__name__}, not {value!r}")
         if isinstance(value, int | float) and not isinstance(value, bool) and value <= 0:
             raise ConfigError(f"{where}: [{name}] {key} must be above 0")
         if isinstance(value, list):
@@ -158,10 +163,12 @@ def _section(where: str, name: str, kind: type, values: Any) -> Any:
                 try:
                     ipaddress.ip_network(str(net), strict=False)
                 except ValueError:
-                    raise ConfigError(f"{where}: [{name}] {key}: {net!r} is not an address "
-                                      "or network") from None  # fmt: skip
-    return kind(**{k: float(v) if isinstance(getattr(defaults, k), float) else v
-                   for k, v in values.items()})  # fmt: skip
+                    raise ConfigError(
+                        f"{where}: [{name}] {key}: {net!r} is not an address or network"
+                    ) from None
+    return kind(
+        **{k: float(v) if isinstance(getattr(defaults, k), float) else v for k, v in values.items()}
+    )
 
 
 def parse_config(text: str, where: str = "the settings") -> ServerConfig:
@@ -171,10 +178,16 @@ def parse_config(text: str, where: str = "the settings") -> ServerConfig:
         raise ConfigError(f"{where} is not valid TOML: {exc}") from None
     unknown = sorted(set(document) - set(_SECTIONS))
     if unknown:
-        raise ConfigError(f"{where}: there is no section [{unknown[0]}]; there are "
-                          f"{', '.join(f'[{s}]' for s in _SECTIONS)}")  # fmt: skip
-    return ServerConfig(**{name: _section(where, name, kind, document.get(name, {}))
-                           for name, kind in _SECTIONS.items()})  # fmt: skip
+        raise ConfigError(
+            f"{where}: there is no section [{unknown[0]}]; there are "
+            f"{', '.join(f'[{s}]' for s in _SECTIONS)}"
+        )
+    return ServerConfig(
+        **{
+            name: _section(where, name, kind, document.get(name, {}))
+            for name, kind in _SECTIONS.items()
+        }
+    )
 
 
 def load_config(path: str | Path | None = None) -> ServerConfig:

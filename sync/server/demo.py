@@ -60,8 +60,15 @@ def create_demo_workspace(
         path = Path(tmp) / "demo.sqlite"
         replica = open_replica(path)
         try:  # before the transaction: the database is not held while the data is made
-            generate_demo(replica, materials=materials, orders=orders, seed=seed,
-                          progress=progress, cancel=cancel, id_salt=ws_id)  # fmt: skip
+            generate_demo(
+                replica,
+                materials=materials,
+                orders=orders,
+                seed=seed,
+                progress=progress,
+                cancel=cancel,
+                id_salt=ws_id,
+            )
         finally:
             replica.close()
         with writing(engine).begin() as conn:

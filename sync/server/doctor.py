@@ -38,8 +38,9 @@ class Finding:
 
     def as_dict(self) -> dict[str, Any]:
         found = asdict(self)
-        found["value"] = validation.RowProblem(self.table, self.row_id, self.field,
-                                               self.value, self.rule).as_dict()["value"]
+        found["value"] = validation.RowProblem(
+            self.table, self.row_id, self.field, self.value, self.rule
+        ).as_dict()["value"]
         return found
 
 
@@ -66,8 +67,15 @@ def _examine(engine: sa.Engine, workspace: str | None) -> Iterator[Finding]:
                     row = {k: v for k, v in r._mapping.items() if k != "workspace_id"}
                     problem = validation.check_row(declared.name, row)
                     if problem is not None:
-                        yield Finding(name, space_id, declared.name, str(row["id"]),
-                                      problem.field, problem.value, problem.rule)  # fmt: skip
+                        yield Finding(
+                            name,
+                            space_id,
+                            declared.name,
+                            str(row["id"]),
+                            problem.field,
+                            problem.value,
+                            problem.rule,
+                        )
 
 
 def quarantine(engine: sa.Engine, findings: Sequence[Finding], actor: str = "doctor") -> int:
@@ -85,17 +93,30 @@ def quarantine(engine: sa.Engine, findings: Sequence[Finding], actor: str = "doc
                 if row is None or row["deleted"]:
                     continue  # already set aside, or deleted meanwhile
                 kept = {k: v for k, v in row.items() if k != "workspace_id"}
-                conn.execute(schema.quarantine.insert().values(
-                    workspace_id=space_id, table_name=f.table, row_id=f.row_id,
-                    row=json.dumps(kept, default=str, ensure_ascii=True),
-                    problem=str(validation.RowProblem(f.table, f.row_id, f.field, f.value,
-                                                      f.rule)),
-                    quarantined_at=now))  # fmt: skip
-                scope.update(f.table, f.row_id,
-                             {"deleted": 1, "version": scope.next_seq(), "updated_at": now})
-                audit.append(conn, space_id, actor=actor, action="row.quarantined",
-                             subject=f"{f.table}/{f.row_id}",
-                             details={"field": f.field, "rule": f.rule,
-                                      "value": f.as_dict()["value"]})  # fmt: skip
+                conn.execute(
+                    schema.quarantine.insert().values(
+                        workspace_id=space_id,
+                        table_name=f.table,
+                        row_id=f.row_id,
+                        row=json.dumps(kept, default=str, ensure_ascii=True),
+                        problem=str(
+                            validation.RowProblem(f.table, f.row_id, f.field, f.value, f.rule)
+                        ),
+                        quarantined_at=now,
+                    )
+                )
+                scope.update(
+                    f.table,
+                    f.row_id,
+                    {"deleted": 1, "version": scope.next_seq(), "updated_at": now},
+                )
+                audit.append(
+                    conn,
+                    space_id,
+                    actor=actor,
+                    action="row.quarantined",
+                    subject=f"{f.table}/{f.row_id}",
+                    details={"field": f.field, "rule": f.rule, "value": f.as_dict()["value"]},
+                )
                 moved += 1
     return moved

@@ -72,8 +72,7 @@ def error_body(
 ) -> dict[str, object]:
     """The error shape, with any ``details`` a program needs to act on it beside the rest
     (a reused mutation number's answer carries the server's last one)."""
-    return {"error": code, "message": message, "field": field, "request_id": request_id,
-            **details}  # fmt: skip
+    return {"error": code, "message": message, "field": field, "request_id": request_id, **details}
 
 
 def error_answer(
@@ -101,5 +100,12 @@ async def http_error(request: Request, exc: Exception) -> Response:
     headers = dict(exc.headers or {})
     if "Allow" in headers:  # Starlette lists a route's methods in no set order
         headers["Allow"] = ", ".join(sorted(m.strip() for m in headers["Allow"].split(",")))
-    return error_answer(request, status, code, message, field=getattr(exc, "field", None),
-                        headers=headers, **getattr(exc, "details", {}))  # fmt: skip
+    return error_answer(
+        request,
+        status,
+        code,
+        message,
+        field=getattr(exc, "field", None),
+        headers=headers,
+        **getattr(exc, "details", {}),
+    )

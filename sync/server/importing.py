@@ -130,10 +130,19 @@ def import_file(
     ``progress`` hears how far the import is (`ImportProgress`); raising `Cancelled`
     from it stops the import with nothing written."""
     with collector_paused():
-        summary = _import_file(engine, workspace_id, kind, path, mapping=mapping,
-                               dry_run=dry_run, accept_partial=accept_partial,
-                               report_dir=report_dir, actor=actor, decimal_mark=decimal_mark,
-                               progress=progress or _nothing)  # fmt: skip
+        summary = _import_file(
+            engine,
+            workspace_id,
+            kind,
+            path,
+            mapping=mapping,
+            dry_run=dry_run,
+            accept_partial=accept_partial,
+            report_dir=report_dir,
+            actor=actor,
+            decimal_mark=decimal_mark,
+            progress=progress or _nothing,
+        )
     (progress or _nothing)(ImportProgress("done", 1, 1))
     return summary
 
@@ -153,13 +162,13 @@ def _import_file(
     progress: Progress,
 ) -> ImportSummary:
     if mapping is None and kind not in KINDS:
-        raise ImportRefused(f"there is no import for {kind!r}; choose one of "
-                            f"{', '.join(KINDS)}")  # fmt: skip
+        raise ImportRefused(f"there is no import for {kind!r}; choose one of {', '.join(KINDS)}")
     path = Path(path)
     mapping = mapping or load_mapping(kind)
     if mapping.table not in schema.replicated:
-        raise ImportRefused(f"{mapping.source} writes to {mapping.table!r}, which is not a "
-                            "master data table")  # fmt: skip
+        raise ImportRefused(
+            f"{mapping.source} writes to {mapping.table!r}, which is not a master data table"
+        )
     raw = read_table(path)
     progress(ImportProgress("read", len(raw), len(raw)))
 
@@ -168,8 +177,13 @@ def _import_file(
 
     table = validate(raw, mapping, scope_resolver(engine, workspace_id), decimal_mark, checked)
     _check_declared(table, mapping.table)
-    summary = ImportSummary(file=path.name, kind=kind, rows_read=table.rows_read,
-                            rejected=len(table.rejected_rows), dry_run=dry_run)  # fmt: skip
+    summary = ImportSummary(
+        file=path.name,
+        kind=kind,
+        rows_read=table.rows_read,
+        rejected=len(table.rejected_rows),
+        dry_run=dry_run,
+    )
     summary.problems = [str(p) for p in table.problems]
     summary.rejects = [{**asdict(p), "rule": p.rule} for p in table.problems]
     if table.problems:
@@ -179,8 +193,11 @@ def _import_file(
             return summary
 
     name = mapping.table
-    present = set(table.columns) | set(table.derived) | {
-        r.name for r in mapping.fields if r.default is not None}  # fmt: skip
+    present = (
+        set(table.columns)
+        | set(table.derived)
+        | {r.name for r in mapping.fields if r.default is not None}
+    )
     # a column the file lacks leaves that field as it was
     fields_in = [f for f in table.values if f in present]
     given = {f: table.values[f][table.valid] for f in fields_in}
@@ -202,8 +219,16 @@ def _import_file(
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         if len(inserts):
             new = {f: column[inserts] for f, column in given.items()}
-            _insert(conn, name, workspace_id, new, len(inserts), seq, now,
-                    lambda done: progress(ImportProgress("write", done, total)))  # fmt: skip
+            _insert(
+                conn,
+                name,
+                workspace_id,
+                new,
+                len(inserts),
+                seq,
+                now,
+                lambda done: progress(ImportProgress("write", done, total)),
+            )
             seq += len(inserts)
             scope.mark(name, seq - 1)
         for done, (row_id, values) in enumerate(updates, len(inserts) + 1):
@@ -211,11 +236,21 @@ def _import_file(
             seq += 1
             if done % 1000 == 0 or done == total:
                 progress(ImportProgress("write", done, total))
-        audit.append(conn, workspace_id, actor=actor, action="import", subject=kind, details={
-            "file": path.name, "rows_read": summary.rows_read, "inserted": summary.inserted,
-            "updated": summary.updated, "unchanged": summary.unchanged,
-            "rejected": summary.rejected,
-        })  # fmt: skip
+        audit.append(
+            conn,
+            workspace_id,
+            actor=actor,
+            action="import",
+            subject=kind,
+            details={
+                "file": path.name,
+                "rows_read": summary.rows_read,
+                "inserted": summary.inserted,
+                "updated": summary.updated,
+                "unchanged": summary.unchanged,
+                "rejected": summary.rejected,
+            },
+        )
     summary.written = True
     return summary
 
@@ -229,8 +264,10 @@ def _compare(
     t = schema.replicated[name]
     first = mapping.keys[0]
     fields = list(given)
-    rows_in = [dict(zip(fields, cells, strict=True))
-               for cells in zip(*(given[f].tolist() for f in fields), strict=True)]  # fmt: skip
+    rows_in = [
+        dict(zip(fields, cells, strict=True))
+        for cells in zip(*(given[f].tolist() for f in fields), strict=True)
+    ]
     firsts = sorted({values[first] for values in rows_in}, key=str)
     existing: dict[tuple[Any, ...], dict[str, Any]] = {}
     for start in range(0, len(firsts), 500):
@@ -270,8 +307,9 @@ def _check_declared(table: ValidatedTable, name: str) -> None:
         else:
             codes, firsts = pd.factorize(column)  # an empty value is code -1
             distinct = [*firsts.tolist(), None]
-            found = validation.check_column(name, f, distinct if (codes < 0).any()
-                                            else distinct[:-1])  # fmt: skip
+            found = validation.check_column(
+                name, f, distinct if (codes < 0).any() else distinct[:-1]
+            )
         if not found:
             continue
         wrong = np.zeros(len(distinct), dtype=bool)
@@ -354,9 +392,12 @@ def _insert(
         driver = conn.connection.dbapi_connection
         quoted = ", ".join(conn.dialect.identifier_preparer.quote(n) for n in names)
         every = [columns[n] if n in columns else itertools.repeat(shared[n]) for n in names]
-        with driver.cursor() as cursor, cursor.copy(  # type: ignore[union-attr]
-            f"COPY {conn.dialect.identifier_preparer.quote(name)} ({quoted}) FROM STDIN"
-        ) as copy:
+        with (
+            driver.cursor() as cursor,  # type: ignore[union-attr]
+            cursor.copy(
+                f"COPY {conn.dialect.identifier_preparer.quote(name)} ({quoted}) FROM STDIN"
+            ) as copy,
+        ):
             rows = zip(*every, strict=False)  # the shared values repeat
             for start in range(0, count, WRITE_CHUNK):
                 for row in itertools.islice(rows, WRITE_CHUNK):
@@ -368,8 +409,9 @@ def _insert(
     statement = f'INSERT INTO "{name}" ({", ".join(names)}) VALUES ({marks})'
     for start in range(0, count, WRITE_CHUNK):
         end = min(start + WRITE_CHUNK, count)
-        conn.exec_driver_sql(statement, list(zip(*(columns[n][start:end] for n in varying),
-                                                 strict=True)))  # fmt: skip
+        conn.exec_driver_sql(
+            statement, list(zip(*(columns[n][start:end] for n in varying), strict=True))
+        )
         written(end)
 
 

@@ -40,21 +40,44 @@ def capacity_book(rows: Rows, start: date) -> CapacityBook:
     capacity = schema.replicated["capacity"]
     calendar = schema.replicated["calendar_days"]
     names = ("id", "code", "name", "process", "mill")
-    centres = [WorkCentre(code=r["code"], process=r["process"], name=r["name"] or "",
-                          mill=r["mill"] or "", id=r["id"])
-               for r in rows("work_centres", names)]  # fmt: skip
+    centres = [
+        WorkCentre(
+            code=r["code"],
+            process=r["process"],
+            name=r["name"] or "",
+            mill=r["mill"] or "",
+            id=r["id"],
+        )
+        for r in rows("work_centres", names)
+    ]
     try:
-        days = [CapacityRow(r["work_centre_id"], _day(r["day"]), int(r["minutes_available"]),
-                            int(r["minutes_booked"] or 0))
-                for r in rows("capacity", ("work_centre_id", "day", "minutes_available",
-                                           "minutes_booked"),
-                              capacity.c.day >= start.isoformat())]  # fmt: skip
-        entries = [CalendarDay(r["work_centre_id"], _day(r["day"]), r["kind"],
-                               None if r["share"] in (None, "") else Decimal(str(r["share"])),
-                               r["name"] or "")
-                   for r in rows("calendar_days", ("work_centre_id", "day", "kind", "share",
-                                                   "name"),
-                                 calendar.c.day >= start.isoformat())]  # fmt: skip
+        days = [
+            CapacityRow(
+                r["work_centre_id"],
+                _day(r["day"]),
+                int(r["minutes_available"]),
+                int(r["minutes_booked"] or 0),
+            )
+            for r in rows(
+                "capacity",
+                ("work_centre_id", "day", "minutes_available", "minutes_booked"),
+                capacity.c.day >= start.isoformat(),
+            )
+        ]
+        entries = [
+            CalendarDay(
+                r["work_centre_id"],
+                _day(r["day"]),
+                r["kind"],
+                None if r["share"] in (None, "") else Decimal(str(r["share"])),
+                r["name"] or "",
+            )
+            for r in rows(
+                "calendar_days",
+                ("work_centre_id", "day", "kind", "share", "name"),
+                calendar.c.day >= start.isoformat(),
+            )
+        ]
     except (ValueError, InvalidOperation, TypeError) as exc:
         raise CapacityError(f"the workspace's capacity cannot be read: {exc}") from None
     return CapacityBook(centres, days, entries)
@@ -75,4 +98,3 @@ def quote_lead_time(
         "bottleneck": plan.bottleneck.process,
         "warnings": list(plan.warnings),
     }
-

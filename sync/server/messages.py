@@ -32,8 +32,15 @@ MAX_ID = 200
 #: some text besides spaces, and no NUL character (which PostgreSQL cannot store)
 SOME_TEXT = r"^[^\x00]*[^\s\x00][^\x00]*$"
 NO_NUL = r"^[^\x00]*$"
-Name = Annotated[str, Meta(min_length=1, max_length=MAX_NAME, pattern=SOME_TEXT,
-                           description="some text besides spaces; no NUL character")]  # fmt: skip
+Name = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=MAX_NAME,
+        pattern=SOME_TEXT,
+        description="some text besides spaces; no NUL character",
+    ),
+]
 Id = Annotated[str, Meta(min_length=1, max_length=MAX_ID, pattern=NO_NUL)]
 Seq = Annotated[int, Meta(ge=1, le=INT64_MAX)]
 Version = Annotated[int, Meta(ge=0, le=INT64_MAX)]
@@ -104,17 +111,25 @@ SERIES_PATTERN = r"^[^\x00-\x1f\x7f]+$"
 class SerialRequest(Struct):
     """Serial numbers (GS1 AI 21) to hand out: how many, of which series, and for what."""
 
-    series: Annotated[str, Meta(min_length=1, max_length=100, pattern=SERIES_PATTERN,
-                                description="what the serials are unique within: the item's "
-                                "GTIN (14 digits), else its workspace kind and code")]  # fmt: skip
+    series: Annotated[
+        str,
+        Meta(
+            min_length=1,
+            max_length=100,
+            pattern=SERIES_PATTERN,
+            description="what the serials are unique within: the item's "
+            "GTIN (14 digits), else its workspace kind and code",
+        ),
+    ]
     #: a whole number; 271.0 is one too (JSON Schema's "integer"), so it is read as a number
     #: and the handler refuses a fraction (the document says "integer": `openapi`)
     count: Annotated[float, Meta(ge=1, le=MAX_SERIAL_BLOCK)]
     purpose: Annotated[
         Literal["run", "reserve"],
-        Meta(description="run: printed now; reserve: a block the station keeps for printing "
-             "offline"),
-    ] = "run"  # fmt: skip
+        Meta(
+            description="run: printed now; reserve: a block the station keeps for printing offline"
+        ),
+    ] = "run"
 
 
 # -- answers -------------------------------------------------------------------------------------
@@ -138,9 +153,15 @@ class Health(Struct):
 class Workspace(Struct):
     id: str
     name: str
-    passphrase_allowed: Annotated[bool, Meta(description=(
-        "whether a laptop without a keyring may derive its replica's key from a passphrase "
-        "(WORKBENCH_PASSPHRASE); absent from older servers: no"))] = False
+    passphrase_allowed: Annotated[
+        bool,
+        Meta(
+            description=(
+                "whether a laptop without a keyring may derive its replica's key from a passphrase "
+                "(WORKBENCH_PASSPHRASE); absent from older servers: no"
+            )
+        ),
+    ] = False
 
 
 class User(Struct):
@@ -175,8 +196,10 @@ class ChangesAnswer(Struct):
     seq: Annotated[int, Meta(description="the workspace's latest change number")]
     role: Annotated[
         Literal["merchandiser", "floor", "admin"],
-        Meta(description="the caller's role, which the page was made for: a laptop that "
-             "holds another role's rows takes a new snapshot"),
+        Meta(
+            description="the caller's role, which the page was made for: a laptop that "
+            "holds another role's rows takes a new snapshot"
+        ),
     ]
 
 
@@ -197,10 +220,15 @@ class Snapshot(Struct):
     size: int
     sha256: str
     search: (
-        Annotated[SnapshotFile, Meta(description="the snapshot's search index, a gzip tar; "
-                                     "absent when the role receives no materials")]
+        Annotated[
+            SnapshotFile,
+            Meta(
+                description="the snapshot's search index, a gzip tar; "
+                "absent when the role receives no materials"
+            ),
+        ]
         | None
-    ) = None  # fmt: skip
+    ) = None
 
 
 class Waited(Struct):
@@ -221,8 +249,10 @@ class PushAnswer(Struct):
 
 
 class QuoteAnswer(Struct):
-    quote: Annotated[Object, Meta(description="number, price, validity, and the breakdown "
-                                  "with the rates it used")]  # fmt: skip
+    quote: Annotated[
+        Object,
+        Meta(description="number, price, validity, and the breakdown with the rates it used"),
+    ]
 
 
 class SerialBlock(Struct):
@@ -331,8 +361,14 @@ _PHRASES = (
     (re.compile(r"Expected `int` <= (-?\d+)"), "must be at most {0}"),
     (re.compile(r"Expected `(\w+)`(?: \| `\w+`)*, got `(\w+)`"), "must be {0}, not {1}"),
 )
-_KINDS = {"str": "text", "int": "a whole number", "object": "an object", "array": "a list",
-          "bool": "true or false", "float": "a number"}  # fmt: skip
+_KINDS = {
+    "str": "text",
+    "int": "a whole number",
+    "object": "an object",
+    "array": "a list",
+    "bool": "true or false",
+    "float": "a number",
+}
 
 
 def _field_and_message(error: msgspec.ValidationError) -> tuple[str | None, str]:

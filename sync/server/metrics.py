@@ -45,18 +45,25 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 #: seconds: pulls answer in milliseconds, snapshot builds and long-polls in tens of seconds
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
-REQUESTS = Counter("workbench_sync_requests_total", "Requests answered",
-                   ["route", "method", "status"])  # fmt: skip
-LATENCY = Histogram("workbench_sync_request_duration_seconds",
-                    "Time from a request's arrival to its answer's end", ["route", "status"],
-                    buckets=BUCKETS)  # fmt: skip
+REQUESTS = Counter(
+    "workbench_sync_requests_total", "Requests answered", ["route", "method", "status"]
+)
+LATENCY = Histogram(
+    "workbench_sync_request_duration_seconds",
+    "Time from a request's arrival to its answer's end",
+    ["route", "status"],
+    buckets=BUCKETS,
+)
 PULLED = Counter("workbench_sync_pulled_rows_total", "Change rows served to laptops")
-PUSHED = Counter("workbench_sync_pushed_mutations_total", "Mutations pushed, by outcome",
-                 ["outcome"])  # fmt: skip
-IMPORTS = Counter("workbench_sync_imports_total", "Master-data imports, by kind and outcome",
-                  ["kind", "outcome"])  # fmt: skip
-THROTTLED = Counter("workbench_sync_throttled_total", "Requests refused by throttling (429)",
-                    ["kind"])  # fmt: skip
+PUSHED = Counter(
+    "workbench_sync_pushed_mutations_total", "Mutations pushed, by outcome", ["outcome"]
+)
+IMPORTS = Counter(
+    "workbench_sync_imports_total", "Master-data imports, by kind and outcome", ["kind", "outcome"]
+)
+THROTTLED = Counter(
+    "workbench_sync_throttled_total", "Requests refused by throttling (429)", ["kind"]
+)
 
 #: what an access line is made of, in order (`AccessLog.line`)
 Entry = tuple[float, str | None, str, str, str, int, float, str | None]
@@ -84,8 +91,9 @@ class AccessLog:
         self._stream = stream
         if self._thread is None:
             atexit.register(self.flush)  # the last lines of a stopping process
-            self._thread = threading.Thread(target=self._run, args=(every_s,), daemon=True,
-                                            name="access-log")  # fmt: skip
+            self._thread = threading.Thread(
+                target=self._run, args=(every_s,), daemon=True, name="access-log"
+            )
             self._thread.start()
 
     def write(self, entry: Entry) -> None:
@@ -99,11 +107,18 @@ class AccessLog:
         if second != self._second:  # the date and time to the second, made once a second
             self._second = second
             self._stamp = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
-        return orjson.dumps({
-            "time": f"{self._stamp}.{int((at - second) * 1000):03d}+00:00",
-            "request_id": rid, "method": method, "path": path, "route": route,
-            "status": status, "ms": round(took * 1000, 2), "client": client,
-        })  # fmt: skip
+        return orjson.dumps(
+            {
+                "time": f"{self._stamp}.{int((at - second) * 1000):03d}+00:00",
+                "request_id": rid,
+                "method": method,
+                "path": path,
+                "route": route,
+                "status": status,
+                "ms": round(took * 1000, 2),
+                "client": client,
+            }
+        )
 
     def flush(self) -> None:
         stream, taken = self._stream, []
@@ -133,24 +148,36 @@ class StateCollector(Collector):
         self.engine, self.checkpoint_log = engine, checkpoint_log
 
     def collect(self) -> Iterator[Metric]:
-        behind = GaugeMetricFamily("workbench_sync_device_behind_changes",
-                                   "Changes a device has not pulled yet",
-                                   labels=["workspace", "device"])  # fmt: skip
-        idle = GaugeMetricFamily("workbench_sync_device_last_pull_age_seconds",
-                                 "Seconds since a device last pulled (since it signed in, if "
-                                 "never)", labels=["workspace", "device"])  # fmt: skip
+        behind = GaugeMetricFamily(
+            "workbench_sync_device_behind_changes",
+            "Changes a device has not pulled yet",
+            labels=["workspace", "device"],
+        )
+        idle = GaugeMetricFamily(
+            "workbench_sync_device_last_pull_age_seconds",
+            "Seconds since a device last pulled (since it signed in, if never)",
+            labels=["workspace", "device"],
+        )
         d, w = schema.devices, schema.workspaces
         now = datetime.now(UTC)
         with self.engine.connect() as conn:
             for row in conn.execute(
-                sa.select(w.c.name, d.c.id, d.c.last_pull_seq, d.c.last_seen_at, d.c.created_at,
-                          w.c.last_seq).join(w, w.c.id == d.c.workspace_id)
+                sa.select(
+                    w.c.name,
+                    d.c.id,
+                    d.c.last_pull_seq,
+                    d.c.last_seen_at,
+                    d.c.created_at,
+                    w.c.last_seq,
+                )
+                .join(w, w.c.id == d.c.workspace_id)
                 .where(d.c.revoked_at.is_(None))
-            ):  # fmt: skip
+            ):
                 labels = [row.name, row.id]
                 behind.add_metric(labels, max(0, int(row.last_seq) - int(row.last_pull_seq)))
-                seen = datetime.fromisoformat((row.last_seen_at or row.created_at)
-                                              .replace("Z", "+00:00"))  # fmt: skip
+                seen = datetime.fromisoformat(
+                    (row.last_seen_at or row.created_at).replace("Z", "+00:00")
+                )
                 idle.add_metric(labels, max(0.0, (now - seen).total_seconds()))
         yield behind
         yield idle
@@ -158,9 +185,10 @@ class StateCollector(Collector):
             from sync.server.anchor import checkpoint_age_s
 
             age = checkpoint_age_s(Path(self.checkpoint_log))
-            gauge = GaugeMetricFamily("workbench_sync_audit_checkpoint_age_seconds",
-                                      "Seconds since the audit checkpoint log was written "
-                                      "(absent: never)")  # fmt: skip
+            gauge = GaugeMetricFamily(
+                "workbench_sync_audit_checkpoint_age_seconds",
+                "Seconds since the audit checkpoint log was written (absent: never)",
+            )
             if age is not None:
                 gauge.add_metric([], age)
                 yield gauge
@@ -284,6 +312,15 @@ class Observer:
             tally.flush()
         if access_log.enabled:
             client = scope.get("client")
-            access_log.write((time.time(), scope["state"].get("request_id"), method,
-                              scope["path"], children[2], status, took,
-                              client[0] if client else None))  # fmt: skip
+            access_log.write(
+                (
+                    time.time(),
+                    scope["state"].get("request_id"),
+                    method,
+                    scope["path"],
+                    children[2],
+                    status,
+                    took,
+                    client[0] if client else None,
+                )
+            )

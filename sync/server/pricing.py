@@ -55,14 +55,18 @@ def _earlier_quote(
     """The quote already issued for ``key`` to this user while it is valid on ``on``, and
     whether the key was used before at all."""
     k = schema.quote_keys
-    found = conn.execute(sa.select(k.c.request_sha256, k.c.quote_id).where(
-        k.c.workspace_id == caller.workspace_id, k.c.user_id == caller.user_id,
-        k.c.key == key)).first()  # fmt: skip
+    found = conn.execute(
+        sa.select(k.c.request_sha256, k.c.quote_id).where(
+            k.c.workspace_id == caller.workspace_id, k.c.user_id == caller.user_id, k.c.key == key
+        )
+    ).first()
     if found is None:
         return None, False
     if found.request_sha256 != digest:
-        raise KeyReused("this idempotency key was used for another quote request: "
-                        "send a new key with each new request")  # fmt: skip
+        raise KeyReused(
+            "this idempotency key was used for another quote request: "
+            "send a new key with each new request"
+        )
     quote = WorkspaceScope(conn, caller.workspace_id).get("quotes", found.quote_id)
     if quote is None or quote["deleted"] or quote["valid_until"] < on.isoformat():
         return None, True
@@ -134,19 +138,27 @@ def _issue(
         ) -> list[dict[str, Any]]:
             t = schema.replicated[table]
             stmt = scope.select(table, t.c.deleted == 0, *where)
-            return [dict(r._mapping) for r in conn.execute(
-                stmt.with_only_columns(*_columns(table, names)))]  # fmt: skip
+            return [
+                dict(r._mapping)
+                for r in conn.execute(stmt.with_only_columns(*_columns(table, names)))
+            ]
 
         book = rate_book_from_rows(
-            rates=rows("cost_rates", RATE_COLUMNS, sa.or_(
-                rates.c.material_id.is_(None), rates.c.material_id.in_(material_ids))),
+            rates=rows(
+                "cost_rates",
+                RATE_COLUMNS,
+                sa.or_(rates.c.material_id.is_(None), rates.c.material_id.in_(material_ids)),
+            ),
             brands=rows("brands", ("id", "code", "name", "currency", "country")),
             margin_rules=rows("margin_rules", RULE_COLUMNS),
             fx_rates=rows("fx_rates", FX_COLUMNS),
-        )  # fmt: skip
+        )
         price = price_style(style, book, on, brand=sheet.brand, quantity=sheet.quantity)
-        terms = (None if not sheet.delivery else landed_terms(
-            price.price_per_piece, price.brand.country, sheet.delivery))  # fmt: skip
+        terms = (
+            None
+            if not sheet.delivery
+            else landed_terms(price.price_per_piece, price.brand.country, sheet.delivery)
+        )
         report = price_report(price, terms)
         lead = quote_lead_time(rows, style, price.cost, sheet.quantity, on)
         seq = scope.next_seq(1)  # takes the workspace's lock: quote numbers never repeat
@@ -165,8 +177,7 @@ def _issue(
             "margin": str(price.margin),
             "costed_on": on.isoformat(),
             "valid_until": (on + timedelta(days=QUOTE_VALID_DAYS)).isoformat(),
-            "body": json.dumps({"sheet": body.get("sheet"), "report": report,
-                                "lead_time": lead}),
+            "body": json.dumps({"sheet": body.get("sheet"), "report": report, "lead_time": lead}),
             "created_by": caller.username,
             "version": seq,
             "deleted": 0,
@@ -175,18 +186,36 @@ def _issue(
         scope.insert("quotes", [quote])
         if keyed is not None:
             k = schema.quote_keys
-            mine = (k.c.workspace_id == caller.workspace_id, k.c.user_id == caller.user_id,
-                    k.c.key == keyed[0])  # fmt: skip
+            mine = (
+                k.c.workspace_id == caller.workspace_id,
+                k.c.user_id == caller.user_id,
+                k.c.key == keyed[0],
+            )
             if used:  # for a quote that has expired since
                 conn.execute(sa.delete(k).where(*mine))
-            conn.execute(k.insert().values(
-                workspace_id=caller.workspace_id, user_id=caller.user_id, key=keyed[0],
-                request_sha256=keyed[1], quote_id=quote["id"], created_at=utc_now()))  # fmt: skip
-        audit.append(conn, caller.workspace_id, actor=caller.username, action="quote.issued",
-                     subject=quote["quote_no"], details={
-                         "style_code": style.style_code, "brand": price.brand.code,
-                         "quantity": sheet.quantity, "currency": price.currency,
-                         "price_per_piece": quote["price_per_piece"],
-                         "valid_until": quote["valid_until"],
-                     })  # fmt: skip
+            conn.execute(
+                k.insert().values(
+                    workspace_id=caller.workspace_id,
+                    user_id=caller.user_id,
+                    key=keyed[0],
+                    request_sha256=keyed[1],
+                    quote_id=quote["id"],
+                    created_at=utc_now(),
+                )
+            )
+        audit.append(
+            conn,
+            caller.workspace_id,
+            actor=caller.username,
+            action="quote.issued",
+            subject=quote["quote_no"],
+            details={
+                "style_code": style.style_code,
+                "brand": price.brand.code,
+                "quantity": sheet.quantity,
+                "currency": price.currency,
+                "price_per_piece": quote["price_per_piece"],
+                "valid_until": quote["valid_until"],
+            },
+        )
     return {**quote, "report": report, "lead_time": lead}

@@ -27,10 +27,7 @@ from workbench.replica.declaration import BY_NAME, TABLES
 
 #: each document table and the column naming the person who made it
 AUTHORED: dict[str, str] = {
-    t.name: c.name
-    for t in TABLES
-    for c in t.columns
-    if c.name in ("created_by", "author")
+    t.name: c.name for t in TABLES for c in t.columns if c.name in ("created_by", "author")
 }
 
 
@@ -39,27 +36,49 @@ def export_user(engine: sa.Engine, username: str) -> dict[str, Any]:
     u, d, w = schema.users, schema.devices, schema.workspaces
     with engine.connect() as conn, conn.begin():
         found = conn.execute(
-            sa.select(u.c.id, u.c.workspace_id, u.c.username, u.c.role, u.c.disabled,
-                      u.c.created_at, w.c.name.label("workspace"))
+            sa.select(
+                u.c.id,
+                u.c.workspace_id,
+                u.c.username,
+                u.c.role,
+                u.c.disabled,
+                u.c.created_at,
+                w.c.name.label("workspace"),
+            )
             .join(w, w.c.id == u.c.workspace_id)
             .where(u.c.username == username)
-        ).first()  # fmt: skip
+        ).first()
         if found is None:
             raise AccountError(f"no user {username!r}")
         devices = [
             dict(r._mapping)
             for r in conn.execute(
-                sa.select(d.c.id, d.c.name, d.c.created_at, d.c.last_seen_at, d.c.revoked_at,
-                          d.c.signed_in_from, d.c.wipe_ordered_at, d.c.wiped_at)
-                .where(d.c.user_id == found.id).order_by(d.c.created_at)
+                sa.select(
+                    d.c.id,
+                    d.c.name,
+                    d.c.created_at,
+                    d.c.last_seen_at,
+                    d.c.revoked_at,
+                    d.c.signed_in_from,
+                    d.c.wipe_ordered_at,
+                    d.c.wiped_at,
+                )
+                .where(d.c.user_id == found.id)
+                .order_by(d.c.created_at)
             )
-        ]  # fmt: skip
+        ]
         entries = [
-            {"seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action,
-             "subject": e.subject, "details": e.details}
+            {
+                "seq": e.seq,
+                "at": e.at,
+                "actor": e.actor,
+                "action": e.action,
+                "subject": e.subject,
+                "details": e.details,
+            }
             for e in audit.entries(conn, found.workspace_id)
             if e.actor == username or e.subject in (username, found.id)
-        ]  # fmt: skip
+        ]
         scope = WorkspaceScope(conn, found.workspace_id)
         documents = {
             table: scope.rows(table, schema.replicated[table].c[column] == username)
@@ -135,47 +154,73 @@ def erase_user(engine: sa.Engine, username: str, actor: str = CLI_ACTOR) -> Eras
             sa.select(u.c.id, u.c.workspace_id, schema.workspaces.c.name.label("workspace"))
             .join(schema.workspaces, schema.workspaces.c.id == u.c.workspace_id)
             .where(u.c.username == username)
-        ).first()  # fmt: skip
+        ).first()
         if found is None:
             raise AccountError(f"no user {username!r}")
         ws, user_id = found.workspace_id, found.id
         done = Erased(found.workspace, pseudonym)
         devices = conn.execute(sa.select(d.c.id, d.c.name).where(d.c.user_id == user_id)).all()
         names = {username: pseudonym, **{r.name: ERASED_DEVICE for r in devices}}
-        conn.execute(sa.update(u).where(u.c.id == user_id).values(
-            username=pseudonym, password_hash=hash_password(secrets.token_urlsafe(32)),
-            disabled=True))  # fmt: skip
+        conn.execute(
+            sa.update(u)
+            .where(u.c.id == user_id)
+            .values(
+                username=pseudonym,
+                password_hash=hash_password(secrets.token_urlsafe(32)),
+                disabled=True,
+            )
+        )
         for device in devices:
-            conn.execute(sa.update(d).where(d.c.id == device.id).values(
-                name=ERASED_DEVICE, signed_in_from=None, last_seen_at=None,
-                token_hash=token_hash(secrets.token_urlsafe(32)), prev_token_hash=None,
-                revoked_at=sa.func.coalesce(d.c.revoked_at, now())))  # fmt: skip
+            conn.execute(
+                sa.update(d)
+                .where(d.c.id == device.id)
+                .values(
+                    name=ERASED_DEVICE,
+                    signed_in_from=None,
+                    last_seen_at=None,
+                    token_hash=token_hash(secrets.token_urlsafe(32)),
+                    prev_token_hash=None,
+                    revoked_at=sa.func.coalesce(d.c.revoked_at, now()),
+                )
+            )
         done.devices = len(devices)
         conn.execute(sa.delete(schema.quote_keys).where(schema.quote_keys.c.user_id == user_id))
         f = schema.signin_failures
-        conn.execute(sa.delete(f).where(sa.or_(f.c.key == f"account:{username}",
-                                               f.c.key.startswith(f"account:{username}@"))))
+        conn.execute(
+            sa.delete(f).where(
+                sa.or_(f.c.key == f"account:{username}", f.c.key.startswith(f"account:{username}@"))
+            )
+        )
         p = schema.published_codes
-        conn.execute(sa.update(p).where(p.c.workspace_id == ws, p.c.published_by == username)
-                     .values(published_by=pseudonym))  # fmt: skip
+        conn.execute(
+            sa.update(p)
+            .where(p.c.workspace_id == ws, p.c.published_by == username)
+            .values(published_by=pseudonym)
+        )
         done.documents = _erase_from_documents(conn, ws, username, pseudonym, names)
-        done.stored_answers = _erase_from_text(conn, schema.mutations, "result", ws, username,
-                                               names)  # fmt: skip
+        done.stored_answers = _erase_from_text(
+            conn, schema.mutations, "result", ws, username, names
+        )
         _erase_from_text(conn, schema.quarantine, "row", ws, username, names)
         device_ids = {r.id for r in devices}
         changes: dict[int, audit.Redaction] = {}
         for entry, sealed in _entries(conn, ws):
-            about = (entry.actor == username or entry.subject in (username, user_id)
-                     or entry.subject in device_ids
-                     or _swap(entry.details, names) != entry.details)  # fmt: skip
+            about = (
+                entry.actor == username
+                or entry.subject in (username, user_id)
+                or entry.subject in device_ids
+                or _swap(entry.details, names) != entry.details
+            )
             if not about or entry.action == audit.ERASED:
                 continue
             if not sealed:
                 done.audit_entries_kept += 1
                 continue
             changes[entry.seq] = audit.Redaction(
-                names.get(entry.actor, entry.actor), names.get(entry.subject, entry.subject),
-                _swap(entry.details, names))  # fmt: skip
+                names.get(entry.actor, entry.actor),
+                names.get(entry.subject, entry.subject),
+                _swap(entry.details, names),
+            )
         done.audit_entries = len(changes)
         summary = {k: v for k, v in done.as_dict().items() if k != "workspace"}
         audit.redact(conn, ws, changes, actor=actor, subject=pseudonym, details=summary)
@@ -187,14 +232,16 @@ def _entries(conn: sa.Connection, workspace_id: str) -> list[tuple[audit.Entry, 
     log = schema.audit_log
     sealed = {
         int(r.seq): r.content_sha256 is not None
-        for r in conn.execute(sa.select(log.c.seq, log.c.content_sha256)
-                              .where(log.c.workspace_id == workspace_id))
-    }  # fmt: skip
+        for r in conn.execute(
+            sa.select(log.c.seq, log.c.content_sha256).where(log.c.workspace_id == workspace_id)
+        )
+    }
     return [(e, sealed[e.seq]) for e in audit.entries(conn, workspace_id)]
 
 
-def _erase_from_documents(conn: sa.Connection, workspace_id: str, username: str,
-                          pseudonym: str, names: dict[str, str]) -> dict[str, int]:  # fmt: skip
+def _erase_from_documents(
+    conn: sa.Connection, workspace_id: str, username: str, pseudonym: str, names: dict[str, str]
+) -> dict[str, int]:
     """Documents made or written by the person, or naming them in a JSON field, name the
     pseudonym instead, each at a new change number."""
     scope = WorkspaceScope(conn, workspace_id)
@@ -204,11 +251,14 @@ def _erase_from_documents(conn: sa.Connection, workspace_id: str, username: str,
         t = schema.replicated[table]
         declared = BY_NAME[table]
         json_columns = [c.name for c in declared.columns if c.kind == "json"]
-        matches = [t.c[column] == username,
-                   *(t.c[c].contains(quoted, autoescape=True) for c in json_columns)]
+        matches = [
+            t.c[column] == username,
+            *(t.c[c].contains(quoted, autoescape=True) for c in json_columns),
+        ]
         for row in scope.rows(table, sa.or_(*matches)):
-            values: dict[str, Any] = {c: _swap_json_text(row[c], names)
-                                      for c in json_columns if row[c]}  # fmt: skip
+            values: dict[str, Any] = {
+                c: _swap_json_text(row[c], names) for c in json_columns if row[c]
+            }
             if row[column] == username:
                 values[column] = pseudonym
             values.update(version=scope.next_seq(), updated_at=now())
@@ -217,16 +267,26 @@ def _erase_from_documents(conn: sa.Connection, workspace_id: str, username: str,
     return changed
 
 
-def _erase_from_text(conn: sa.Connection, table: sa.Table, column: str, workspace_id: str,
-                     username: str, names: dict[str, str]) -> int:  # fmt: skip
+def _erase_from_text(
+    conn: sa.Connection,
+    table: sa.Table,
+    column: str,
+    workspace_id: str,
+    username: str,
+    names: dict[str, str],
+) -> int:
     """Rows of a server table holding JSON text that names the person: the names replaced."""
     quoted = json.dumps(username, ensure_ascii=False)
     key = list(table.primary_key.columns)
     rows = conn.execute(
-        sa.select(*key, table.c[column]).where(table.c.workspace_id == workspace_id,
-                                               table.c[column].contains(quoted, autoescape=True))
-    ).all()  # fmt: skip
+        sa.select(*key, table.c[column]).where(
+            table.c.workspace_id == workspace_id, table.c[column].contains(quoted, autoescape=True)
+        )
+    ).all()
     for row in rows:
-        conn.execute(sa.update(table).where(*(c == row._mapping[c.name] for c in key))
-                     .values({column: _swap_json_text(row._mapping[column], names)}))
+        conn.execute(
+            sa.update(table)
+            .where(*(c == row._mapping[c.name] for c in key))
+            .values({column: _swap_json_text(row._mapping[column], names)})
+        )
     return len(rows)

@@ -102,9 +102,17 @@ def parse_batch(body: bytes) -> list[Mutation]:
         if parsed and item.seq <= parsed[-1].seq:
             raise BatchError(f"{where}.seq must be greater than the one before it", f"{where}.seq")
         parsed.append(
-            Mutation(item.seq, item.mutation_id, item.table, item.op, item.row_id,
-                     item.base_version or 0, item.base or {}, item.row)
-        )  # fmt: skip
+            Mutation(
+                item.seq,
+                item.mutation_id,
+                item.table,
+                item.op,
+                item.row_id,
+                item.base_version or 0,
+                item.base or {},
+                item.row,
+            )
+        )
     return parsed
 
 
@@ -143,8 +151,11 @@ def _dangling_reference(scope: WorkspaceScope, m: Mutation) -> str | None:
     for f in declaration.table(m.table).fields:
         value = m.row.get(f.name)
         if f.references and value is not None and scope.get(f.references, value) is None:
-            return str(validation.RowProblem(m.table, m.row_id, f.name, value,
-                                             f"no {f.references} row has this id"))  # fmt: skip
+            return str(
+                validation.RowProblem(
+                    m.table, m.row_id, f.name, value, f"no {f.references} row has this id"
+                )
+            )
     return None
 
 
@@ -168,12 +179,19 @@ def _apply_one(scope: WorkspaceScope, caller: Caller, m: Mutation) -> dict[str, 
             return {"seq": m.seq, "status": "applied", "row": current}
         author = DELETABLE_BY_AUTHOR.get(m.table)
         if author and role != "admin" and current[author] != caller.username:
-            return {"seq": m.seq, "status": "rejected",
-                    "message": f"only the one who wrote it, or an admin, may delete this "
-                               f"{m.table.removesuffix('s')}"}  # fmt: skip
+            return {
+                "seq": m.seq,
+                "status": "rejected",
+                "message": f"only the one who wrote it, or an admin, may delete this "
+                f"{m.table.removesuffix('s')}",
+            }
         if current["version"] != m.base_version and _changed_since_base(current, m.base, current):
-            return {"seq": m.seq, "status": "conflict", "row": current,
-                    "message": "it was changed on the server after you opened it"}  # fmt: skip
+            return {
+                "seq": m.seq,
+                "status": "conflict",
+                "row": current,
+                "message": "it was changed on the server after you opened it",
+            }
         version = scope.next_seq()
         # stamped now: a tombstone's age (`retention`) counts from its deletion
         deleted = {"deleted": 1, "version": version, "updated_at": utc_now()}
@@ -255,20 +273,41 @@ def _audit(conn: sa.Connection, caller: Caller, m: Mutation, answer: Mapping[str
         published = trace.publish_printed_job(conn, caller.workspace_id, row, caller.username)
         if published:  # their traceability pages answer from now on
             details["published"] = published
-        audit.append(conn, caller.workspace_id, actor=caller.username, action="label.job",
-                     subject=m.row_id, details=details)  # fmt: skip
+        audit.append(
+            conn,
+            caller.workspace_id,
+            actor=caller.username,
+            action="label.job",
+            subject=m.row_id,
+            details=details,
+        )
     elif m.table in DELETABLE_BY_AUTHOR and m.op == "delete" and row.get("deleted"):
-        audit.append(conn, caller.workspace_id, actor=caller.username,
-                     action=f"{m.table.removesuffix('s')}.deleted", subject=m.row_id,
-                     details={"author": row.get(DELETABLE_BY_AUTHOR[m.table]),
-                              "material_id": row.get("material_id")})  # fmt: skip
+        audit.append(
+            conn,
+            caller.workspace_id,
+            actor=caller.username,
+            action=f"{m.table.removesuffix('s')}.deleted",
+            subject=m.row_id,
+            details={
+                "author": row.get(DELETABLE_BY_AUTHOR[m.table]),
+                "material_id": row.get("material_id"),
+            },
+        )
     elif m.table == "proposals" and row.get("state") == "issued" and row.get("pdf_sha256"):
         # the SHA-256 ties the PDF a buyer holds to this entry
-        audit.append(conn, caller.workspace_id, actor=caller.username,
-                     action="proposal.issued", subject=m.row_id,
-                     details={"title": row.get("title"), "pdf_sha256": row["pdf_sha256"],
-                              "issued_at": row.get("issued_at"),
-                              "brand_id": row.get("brand_id")})  # fmt: skip
+        audit.append(
+            conn,
+            caller.workspace_id,
+            actor=caller.username,
+            action="proposal.issued",
+            subject=m.row_id,
+            details={
+                "title": row.get("title"),
+                "pdf_sha256": row["pdf_sha256"],
+                "issued_at": row.get("issued_at"),
+                "brand_id": row.get("brand_id"),
+            },
+        )
 
 
 def _is_replay(m: Mutation, mutation_id: str | None, answer: Mapping[str, Any]) -> bool:
@@ -288,8 +327,11 @@ def _is_replay(m: Mutation, mutation_id: str | None, answer: Mapping[str, Any]) 
         return False
     if answer.get("status") != "applied" or m.op != "upsert" or m.row is None:
         return True
-    set_here = {k: v for k, v in m.row.items()
-                if k not in SYNC_COLUMNS and (not m.base or m.base.get(k, v) != v)}  # fmt: skip
+    set_here = {
+        k: v
+        for k, v in m.row.items()
+        if k not in SYNC_COLUMNS and (not m.base or m.base.get(k, v) != v)
+    }
     return all(row.get(k) == v for k, v in set_here.items())
 
 

@@ -100,8 +100,11 @@ class RequestIds:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 # handlers set no X-Request-ID of their own: the answer's is this one
-                headers = [*message.get("headers", ()), *state.get("answer_headers", ()),
-                           (b"x-request-id", rid.encode())]  # fmt: skip
+                headers = [
+                    *message.get("headers", ()),
+                    *state.get("answer_headers", ()),
+                    (b"x-request-id", rid.encode()),
+                ]
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -111,17 +114,25 @@ class RequestIds:
             log.exception("request %s (%s %s) failed", rid, scope.get("method"), scope.get("path"))
             if status:
                 raise  # the answer is under way: the connection is cut, which the client sees
-            body = orjson.dumps(error_body(
-                "server_error",
-                f"the server failed to answer this request; its log has the details under "
-                f"request id {rid}",
-                None, rid,
-            ))  # fmt: skip
-            await send_with_id({
-                "type": "http.response.start", "status": 500,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode())],
-            })  # fmt: skip
+            body = orjson.dumps(
+                error_body(
+                    "server_error",
+                    f"the server failed to answer this request; its log has the details under "
+                    f"request id {rid}",
+                    None,
+                    rid,
+                )
+            )
+            await send_with_id(
+                {
+                    "type": "http.response.start",
+                    "status": 500,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode()),
+                    ],
+                }
+            )
             await send_with_id({"type": "http.response.body", "body": body})
         finally:
             if observer is not None:

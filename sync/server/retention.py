@@ -100,8 +100,11 @@ def _purge_one(
             if ids:
                 done.expired[table] = len(ids)
             for row_id in ids:
-                scope.update(table, row_id, {"deleted": 1, "version": scope.next_seq(),
-                                             "updated_at": _stamp(now)})  # fmt: skip
+                scope.update(
+                    table,
+                    row_id,
+                    {"deleted": 1, "version": scope.next_seq(), "updated_at": _stamp(now)},
+                )
         tombstone_before = _stamp(now - timedelta(days=settings.tombstone_days))
         highest = 0
         for table in REPLICATED_TABLES:
@@ -113,14 +116,23 @@ def _purge_one(
             scope.raise_min_seq(highest)
         done.min_seq = highest or scope.min_seq()
         if done.expired or done.tombstones:
-            audit.append(conn, workspace_id, actor=actor, action="retention.purged",
-                         subject=name, details={"expired": done.expired,
-                                                "tombstones": done.tombstones,
-                                                "min_seq": done.min_seq,
-                                                "settings": asdict(settings)})  # fmt: skip
+            audit.append(
+                conn,
+                workspace_id,
+                actor=actor,
+                action="retention.purged",
+                subject=name,
+                details={
+                    "expired": done.expired,
+                    "tombstones": done.tombstones,
+                    "min_seq": done.min_seq,
+                    "settings": asdict(settings),
+                },
+            )
         if settings.audit_days > 0:
             done.audit_entries = audit.purge_before(
-                conn, workspace_id, _stamp(now - timedelta(days=settings.audit_days)), actor)
+                conn, workspace_id, _stamp(now - timedelta(days=settings.audit_days)), actor
+            )
         if dry_run:
             transaction.rollback()
         else:

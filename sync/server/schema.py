@@ -70,8 +70,9 @@ devices = sa.Table(
     # a remote wipe an admin ordered (`accounts.order_wipe`): when, whether the laptop may first
     # offer its user an encrypted export of unsent edits, and when the laptop reported it done
     sa.Column("wipe_ordered_at", sa.Text),
-    sa.Column("wipe_export_allowed", sa.Boolean, nullable=False, default=False,
-              server_default=sa.false()),
+    sa.Column(
+        "wipe_export_allowed", sa.Boolean, nullable=False, default=False, server_default=sa.false()
+    ),
     sa.Column("wiped_at", sa.Text),
 )
 sa.Index("devices_workspace", devices.c.workspace_id)
@@ -238,8 +239,9 @@ def _column(field: Field) -> sa.Column[Any]:
     else:
         kind = sa.Text()
     primary_key = field.name == "id"
-    return sa.Column(field.name, kind, primary_key=primary_key,
-                     nullable=not (field.required or primary_key))  # fmt: skip
+    return sa.Column(
+        field.name, kind, primary_key=primary_key, nullable=not (field.required or primary_key)
+    )
 
 
 def _replicated_tables() -> dict[str, sa.Table]:

@@ -107,9 +107,7 @@ class WorkspaceScope:
         found = self.rows(table, t.c.id == row_id)
         return found[0] if found else None
 
-    def changes_after(
-        self, table: str, after: int, upto: int, limit: int
-    ) -> list[dict[str, Any]]:
+    def changes_after(self, table: str, after: int, upto: int, limit: int) -> list[dict[str, Any]]:
         """Rows written in (after, upto], oldest first: the change feed's hot query."""
         params = {"ws": self.workspace_id, "after": after, "upto": upto, "limit": limit}
         result = self.conn.execute(_changes_statement(table), params)
@@ -148,10 +146,11 @@ class WorkspaceScope:
         return [
             r[0]
             for r in self.conn.execute(
-                sa.select(t.c.id).where(t.c.workspace_id == self.workspace_id,
-                                        t.c.deleted == 0, t.c[column] < before)
+                sa.select(t.c.id).where(
+                    t.c.workspace_id == self.workspace_id, t.c.deleted == 0, t.c[column] < before
+                )
             )
-        ]  # fmt: skip
+        ]
 
     def purge_tombstones(self, table: str, before: str) -> tuple[int, int]:
         """Delete ``table``'s tombstones last written before ``before``; returns how many, and
@@ -169,9 +168,10 @@ class WorkspaceScope:
         """Changes up to ``seq`` are no longer all kept: older cursors must refetch (410)."""
         ws = schema.workspaces
         self.conn.execute(
-            sa.update(ws).where(ws.c.id == self.workspace_id, ws.c.min_seq < seq)
+            sa.update(ws)
+            .where(ws.c.id == self.workspace_id, ws.c.min_seq < seq)
             .values(min_seq=seq)
-        )  # fmt: skip
+        )
 
     def mark(self, table: str, version: int) -> None:
         """Record that ``table`` changed at ``version``, for rows written around `insert`
@@ -245,11 +245,17 @@ class WorkspaceScope:
         """The serial blocks ``username`` took, oldest first (a subject access export)."""
         b = schema.serial_blocks
         stmt = (
-            sa.select(b.c.series, b.c.first_serial, b.c.last_serial, b.c.purpose,
-                      b.c.device_id, b.c.allocated_at)
+            sa.select(
+                b.c.series,
+                b.c.first_serial,
+                b.c.last_serial,
+                b.c.purpose,
+                b.c.device_id,
+                b.c.allocated_at,
+            )
             .where(b.c.workspace_id == self.workspace_id, b.c.username == username)
             .order_by(b.c.allocated_at, b.c.series, b.c.first_serial)
-        )  # fmt: skip
+        )
         return [dict(r._mapping) for r in self.conn.execute(stmt)]
 
     def ids_taken_elsewhere(self, table: str, ids: Iterable[str]) -> set[str]:

@@ -59,18 +59,38 @@ def allocate(
                         f"of the {MAX_SERIAL} it may number; {count} were asked for"
                     )
                 block = {
-                    "series": series, "first": first, "last": last, "count": count,
-                    "purpose": purpose, "allocated_at": utc_now(),
-                }  # fmt: skip
-                scope.record_serial_block({
-                    "id": str(uuid.uuid4()), "series": series, "first_serial": first,
-                    "last_serial": last, "purpose": purpose, "device_id": caller.device_id,
-                    "username": caller.username, "allocated_at": block["allocated_at"],
-                })  # fmt: skip
-                audit.append(conn, caller.workspace_id, actor=caller.username,
-                             action="serials.allocated", subject=series,
-                             details={"first": first, "last": last, "purpose": purpose,
-                                      "device_id": caller.device_id})  # fmt: skip
+                    "series": series,
+                    "first": first,
+                    "last": last,
+                    "count": count,
+                    "purpose": purpose,
+                    "allocated_at": utc_now(),
+                }
+                scope.record_serial_block(
+                    {
+                        "id": str(uuid.uuid4()),
+                        "series": series,
+                        "first_serial": first,
+                        "last_serial": last,
+                        "purpose": purpose,
+                        "device_id": caller.device_id,
+                        "username": caller.username,
+                        "allocated_at": block["allocated_at"],
+                    }
+                )
+                audit.append(
+                    conn,
+                    caller.workspace_id,
+                    actor=caller.username,
+                    action="serials.allocated",
+                    subject=series,
+                    details={
+                        "first": first,
+                        "last": last,
+                        "purpose": purpose,
+                        "device_id": caller.device_id,
+                    },
+                )
             return block
         except sa.exc.IntegrityError:
             # another station started this series first: its row exists now; take from it

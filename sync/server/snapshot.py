@@ -182,8 +182,12 @@ def _insert(
                 target.execute(insert, tuple(row.values()))
             except (sqlite3.IntegrityError, UnicodeEncodeError, OverflowError) as exc:
                 problem = validation.check_row(table, row)
-                log.warning("snapshot of workspace %s leaves out %s (%s)", workspace_id,
-                            problem or f"{table} row {row.get('id')}", exc)  # fmt: skip
+                log.warning(
+                    "snapshot of workspace %s leaves out %s (%s)",
+                    workspace_id,
+                    problem or f"{table} row {row.get('id')}",
+                    exc,
+                )
     target.execute("RELEASE batch")
 
 

@@ -55,10 +55,16 @@ def signin_keys(username: str, address: str, usual_address: bool) -> SigninKeys:
 def _wait(conn: sa.Connection, key: str, limit: int, window_s: int, now: float) -> float:
     """Seconds until ``key`` holds fewer than ``limit`` failures in the window (0: now)."""
     f = schema.signin_failures
-    recent = conn.execute(
-        sa.select(f.c.at).where(f.c.key == key, f.c.at > now - window_s)
-        .order_by(f.c.at.desc()).limit(limit)
-    ).scalars().all()  # fmt: skip
+    recent = (
+        conn.execute(
+            sa.select(f.c.at)
+            .where(f.c.key == key, f.c.at > now - window_s)
+            .order_by(f.c.at.desc())
+            .limit(limit)
+        )
+        .scalars()
+        .all()
+    )
     if len(recent) < limit:
         return 0.0
     return float(recent[-1]) + window_s - now

@@ -37,9 +37,20 @@ from workbench.replica.store import utc_now
 
 #: what the page may show of a material: nothing priced
 MATERIAL_FIELDS = (
-    "code", "name", "material_type", "category", "composition", "construction", "gsm",
-    "width_cm", "colour", "finish", "certifications", "supplier", "mill",
-)  # fmt: skip
+    "code",
+    "name",
+    "material_type",
+    "category",
+    "composition",
+    "construction",
+    "gsm",
+    "width_cm",
+    "colour",
+    "finish",
+    "certifications",
+    "supplier",
+    "mill",
+)
 
 #: what the page tells of the item itself, besides its kind and code (an order's)
 ITEM_FIELDS = ("style", "season", "mill", "quantity", "uom")
@@ -62,12 +73,22 @@ def publish(
 ) -> bool:
     """Publish a code (in the caller's transaction); False if it already was."""
     p = schema.published_codes
-    if conn.execute(sa.select(p.c.code).where(p.c.workspace_id == workspace_id,
-                    p.c.kind == kind, p.c.code == code)).first():  # fmt: skip
+    if conn.execute(
+        sa.select(p.c.code).where(
+            p.c.workspace_id == workspace_id, p.c.kind == kind, p.c.code == code
+        )
+    ).first():
         return False
-    conn.execute(p.insert().values(workspace_id=workspace_id, kind=kind, code=code,
-                                   source=source, published_by=actor,
-                                   published_at=utc_now()))  # fmt: skip
+    conn.execute(
+        p.insert().values(
+            workspace_id=workspace_id,
+            kind=kind,
+            code=code,
+            source=source,
+            published_by=actor,
+            published_at=utc_now(),
+        )
+    )
     return True
 
 
@@ -86,8 +107,9 @@ def publish_printed_job(
         if not isinstance(item, dict) or not isinstance(item.get("code"), str):
             continue  # a GTIN's page is the brand's resolver's, not ours
         kind = item.get("kind") or "material"
-        if kind in TRACED_KINDS and publish(conn, workspace_id, kind, item["code"],
-                                            f"label job {job.get('id')}", actor):  # fmt: skip
+        if kind in TRACED_KINDS and publish(
+            conn, workspace_id, kind, item["code"], f"label job {job.get('id')}", actor
+        ):
             done.append(f"{kind}/{item['code']}")
     return done
 
@@ -98,18 +120,25 @@ def publish_printed_jobs(engine: sa.Engine) -> int:
     jobs = schema.replicated["label_jobs"]
     count = 0
     with writing(engine).begin() as conn:
-        printed = conn.execute(sa.select(jobs).where(jobs.c.state == "printed",
-                                                     jobs.c.deleted == 0)).all()  # fmt: skip
+        printed = conn.execute(
+            sa.select(jobs).where(jobs.c.state == "printed", jobs.c.deleted == 0)
+        ).all()
         for job in printed:
-            count += len(publish_printed_job(conn, job.workspace_id, job._asdict(),
-                                             "before publication was kept"))  # fmt: skip
+            count += len(
+                publish_printed_job(
+                    conn, job.workspace_id, job._asdict(), "before publication was kept"
+                )
+            )
     return count
 
 
 def _published(conn: sa.Connection, workspace_id: str, kind: str, code: str) -> bool:
     p = schema.published_codes
-    found = conn.execute(sa.select(p.c.code).where(
-        p.c.workspace_id == workspace_id, p.c.kind == kind, p.c.code == code)).first()  # fmt: skip
+    found = conn.execute(
+        sa.select(p.c.code).where(
+            p.c.workspace_id == workspace_id, p.c.kind == kind, p.c.code == code
+        )
+    ).first()
     return found is not None
 
 
@@ -130,9 +159,11 @@ def _fibre_footprint(composition: str) -> dict[str, Any] | None:
         total += share.share * value
         figure = fibre.figures["global_warming"]
         sources += [matrix.sources[s].citation for s in (figure.sources or (figure.source,))]
-    return {"global_warming_kg_co2e_per_kg_fibre": str(total.quantize(Decimal("0.001"))),
-            "scope": "cradle-to-gate fibre (not the whole garment)",
-            "sources": list(dict.fromkeys(sources))}  # fmt: skip
+    return {
+        "global_warming_kg_co2e_per_kg_fibre": str(total.quantize(Decimal("0.001"))),
+        "scope": "cradle-to-gate fibre (not the whole garment)",
+        "sources": list(dict.fromkeys(sources)),
+    }
 
 
 def trace(engine: sa.Engine, url: str) -> dict[str, Any]:
@@ -144,8 +175,11 @@ def trace(engine: sa.Engine, url: str) -> dict[str, Any]:
     w = schema.workspaces
     with engine.connect() as conn:
         # the same two queries whatever the code names, before anything tells them apart
-        ws = conn.execute(sa.select(w.c.id, w.c.name, w.c.trace_shows_suppliers)
-                          .where(w.c.name == (link.workspace or ""))).first()  # fmt: skip
+        ws = conn.execute(
+            sa.select(w.c.id, w.c.name, w.c.trace_shows_suppliers).where(
+                w.c.name == (link.workspace or "")
+            )
+        ).first()
         published = _published(conn, ws.id if ws else "", link.kind or "", link.code or "")
         if ws is None or link.gtin is not None or not published:
             raise NotFound(UNPUBLISHED)
@@ -160,18 +194,23 @@ def trace(engine: sa.Engine, url: str) -> dict[str, Any]:
             if not found:
                 raise NotFound(UNPUBLISHED)
             order = found[0]
-            item.update(style=order["style_code"], season=order["season"], mill=order["mill"],
-                        quantity=order["quantity"], uom=order["uom"])  # fmt: skip
+            item.update(
+                style=order["style_code"],
+                season=order["season"],
+                mill=order["mill"],
+                quantity=order["quantity"],
+                uom=order["uom"],
+            )
             material_ids = [o["material_id"] for o in found if o["material_id"]]
         else:
-            found = scope.rows("materials", materials.c.code == link.code,
-                               materials.c.deleted == 0)  # fmt: skip
+            found = scope.rows("materials", materials.c.code == link.code, materials.c.deleted == 0)
             if not found:
                 raise NotFound(UNPUBLISHED)
             material_ids = [found[0]["id"]]
         shown = []
-        for row in scope.rows("materials", materials.c.id.in_(material_ids or [""]),
-                              materials.c.deleted == 0):  # fmt: skip
+        for row in scope.rows(
+            "materials", materials.c.id.in_(material_ids or [""]), materials.c.deleted == 0
+        ):
             fields = {k: row[k] for k in MATERIAL_FIELDS}
             if not ws.trace_shows_suppliers:
                 fields.update(dict.fromkeys(SUPPLIER_FIELDS))
@@ -179,11 +218,19 @@ def trace(engine: sa.Engine, url: str) -> dict[str, Any]:
             fields["footprint"] = _fibre_footprint(row["composition"] or "")
             shown.append(fields)
     produced = link.attributes.get("11")
-    return {"workspace": ws.name, "item": item, "lot": link.lot, "serial": link.serial,
-            "variant": link.variant,
-            "production_date": (f"20{produced[:2]}-{produced[2:4]}-{produced[4:6]}"
-                                if produced and produced[4:6] != "00" else produced),
-            "materials": shown}  # fmt: skip
+    return {
+        "workspace": ws.name,
+        "item": item,
+        "lot": link.lot,
+        "serial": link.serial,
+        "variant": link.variant,
+        "production_date": (
+            f"20{produced[:2]}-{produced[2:4]}-{produced[4:6]}"
+            if produced and produced[4:6] != "00"
+            else produced
+        ),
+        "materials": shown,
+    }
 
 
 def show_suppliers(engine: sa.Engine, workspace: str, shown: bool, actor: str) -> None:
@@ -194,8 +241,13 @@ def show_suppliers(engine: sa.Engine, workspace: str, shown: bool, actor: str) -
         if ws is None:
             raise LookupError(f"there is no workspace named {workspace!r}")
         conn.execute(sa.update(w).where(w.c.id == ws).values(trace_shows_suppliers=shown))
-        audit.append(conn, ws, actor=actor, action="trace.suppliers_shown" if shown else
-                     "trace.suppliers_hidden", subject=workspace)  # fmt: skip
+        audit.append(
+            conn,
+            ws,
+            actor=actor,
+            action="trace.suppliers_shown" if shown else "trace.suppliers_hidden",
+            subject=workspace,
+        )
 
 
 def publish_codes(
@@ -211,6 +263,12 @@ def publish_codes(
             raise LookupError(f"there is no workspace named {workspace!r}")
         done = [c for c in codes if publish(conn, ws, kind, c, "admin", actor)]
         if done:
-            audit.append(conn, ws, actor=actor, action="trace.published",
-                         subject=f"{kind} codes", details={"codes": done})  # fmt: skip
+            audit.append(
+                conn,
+                ws,
+                actor=actor,
+                action="trace.published",
+                subject=f"{kind} codes",
+                details={"codes": done},
+            )
     return len(done)

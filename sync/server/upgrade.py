@@ -40,8 +40,10 @@ def upgrade_schema(engine: sa.Engine) -> list[str]:
             if column.name in have:
                 continue
             kind = column.type.compile(dialect=engine.dialect)
-            sql = f"ALTER TABLE {preparer.quote(table.name)} ADD COLUMN " \
-                  f"{preparer.quote(column.name)} {kind}"  # fmt: skip
+            sql = (
+                f"ALTER TABLE {preparer.quote(table.name)} ADD COLUMN "
+                f"{preparer.quote(column.name)} {kind}"
+            )
             if column.name in defaults:
                 sql += f" DEFAULT {_default_sql(defaults[column.name])}"
                 if not column.nullable:
@@ -50,8 +52,9 @@ def upgrade_schema(engine: sa.Engine) -> list[str]:
                 with engine.begin() as conn:
                     conn.exec_driver_sql(sql)
             except sa.exc.DBAPIError:
-                if column.name not in {c["name"] for c in
-                                       sa.inspect(engine).get_columns(table.name)}:  # fmt: skip
+                if column.name not in {
+                    c["name"] for c in sa.inspect(engine).get_columns(table.name)
+                }:
                     raise
                 continue  # another instance added it first
             done.append(f"added column {table.name}.{column.name}")

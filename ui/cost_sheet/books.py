@@ -33,7 +33,9 @@ def load_books(replica: Replica) -> Loaded:
     return Loaded(
         book=load_rate_book(conn),
         capacity=load_capacity(conn, start=date.today()),
-        brands=pick.brands(conn), mills=pick.mills(conn),
-        prints=pick.print_techniques(conn), embroidery=pick.embroidery_rates(conn),
+        brands=pick.brands(conn),
+        mills=pick.mills(conn),
+        prints=pick.print_techniques(conn),
+        embroidery=pick.embroidery_rates(conn),
         categories=pick.categories(conn),
-    )  # fmt: skip
+    )

@@ -38,8 +38,16 @@ from workbench.export import MONEY, PERCENT, Cell
 
 STALE = QBrush(QColor("#fff1c7"))
 INCOTERMS = ("FOB", "CFR", "CIF", "Landed")
-BREAKDOWN_HEADERS = ("Component", "Quantity", "Rate (₹)", "Amount (₹)", "Share", "Rate code",
-                     "Source", "Valid from")  # fmt: skip
+BREAKDOWN_HEADERS = (
+    "Component",
+    "Quantity",
+    "Rate (₹)",
+    "Amount (₹)",
+    "Share",
+    "Rate code",
+    "Source",
+    "Valid from",
+)
 
 
 class BreakdownPanel(QWidget):
@@ -74,7 +82,8 @@ class BreakdownPanel(QWidget):
         self.breakdown.verticalHeader().setVisible(False)
         self.breakdown.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.breakdown.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)  # fmt: skip
+            QHeaderView.ResizeMode.ResizeToContents
+        )
         install_export(self.breakdown, "cost breakdown")
         self.chart = ShareChart()
         self._faded = QGraphicsOpacityEffect(self.chart)  # the chart while not current
@@ -88,8 +97,7 @@ class BreakdownPanel(QWidget):
         self.terms_table = QTableWidget(0, len(INCOTERMS))
         self.terms_table.setHorizontalHeaderLabels(list(INCOTERMS))
         self.terms_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.terms_table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.Stretch)  # fmt: skip
+        self.terms_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.terms_table.verticalHeader().setDefaultSectionSize(22)
         install_export(self.terms_table, "delivery terms")
         #: the customs valuation basis and its source, or why there are no delivery terms
@@ -129,15 +137,22 @@ class BreakdownPanel(QWidget):
         """The form holds what cannot be costed: the figures on screen are the last good ones,
         and they say so, struck through and greyed, with the table and chart greyed."""
         if not self.is_stale:
-            self._figures = (self.cost_label.text(), self.price_label.text(),
-                             self.lead_label.text())  # fmt: skip
+            self._figures = (
+                self.cost_label.text(),
+                self.price_label.text(),
+                self.lead_label.text(),
+            )
         self.is_stale = True
-        for label, shown in zip((self.cost_label, self.price_label, self.lead_label),
-                                self._figures, strict=True):  # fmt: skip
+        for label, shown in zip(
+            (self.cost_label, self.price_label, self.lead_label), self._figures, strict=True
+        ):
             title, _, rest = shown.partition("<br>")
-            label.setText(f"{title} <span style='color:#b3261e'>· not current</span><br>"
-                          f"<span style='color:#8c969c'><s>{rest}</s></span>" if rest else
-                          f"{title} <span style='color:#b3261e'>· not current</span>")  # fmt: skip
+            label.setText(
+                f"{title} <span style='color:#b3261e'>· not current</span><br>"
+                f"<span style='color:#8c969c'><s>{rest}</s></span>"
+                if rest
+                else f"{title} <span style='color:#b3261e'>· not current</span>"
+            )
         self.cost_label.setToolTip(f"Not current: {why}")
         for widget in (self.breakdown, self.chart):
             widget.setEnabled(False)
@@ -154,26 +169,44 @@ class BreakdownPanel(QWidget):
         stale = {line.component for line in stale_lines(cost, cost.on, self.max_age.value())}
         self.breakdown.setRowCount(len(cost.lines))
         for r, line in enumerate(cost.lines):
-            qty = (f"{money(line.quantity)} ₹" if line.basis == "percent"
-                   else f"{line.quantity:,.4f} {line.unit}")  # fmt: skip
+            qty = (
+                f"{money(line.quantity)} ₹"
+                if line.basis == "percent"
+                else f"{line.quantity:,.4f} {line.unit}"
+            )
             rate = f"{line.rate:.2f} %" if line.basis == "percent" else money(line.rate)
             percent = line.basis == "percent"
-            cells = (line.component, qty, rate, money(line.amount_shown),
-                     f"{line.share * 100:.2f} %",
-                     line.rate_code, line.source, format_date(line.valid_from))  # fmt: skip
-            typed = (None, Cell(line.quantity, MONEY if percent else "#,##0.0000"),
-                     Cell(line.rate / 100, PERCENT) if percent else Cell(line.rate, MONEY),
-                     Cell(line.amount_shown, MONEY), Cell(line.share, PERCENT), None, None,
-                     line.valid_from)  # fmt: skip
+            cells = (
+                line.component,
+                qty,
+                rate,
+                money(line.amount_shown),
+                f"{line.share * 100:.2f} %",
+                line.rate_code,
+                line.source,
+                format_date(line.valid_from),
+            )
+            typed = (
+                None,
+                Cell(line.quantity, MONEY if percent else "#,##0.0000"),
+                Cell(line.rate / 100, PERCENT) if percent else Cell(line.rate, MONEY),
+                Cell(line.amount_shown, MONEY),
+                Cell(line.share, PERCENT),
+                None,
+                None,
+                line.valid_from,
+            )
             for c, text in enumerate(cells):
                 item = typed_item(text, typed[c])
                 if c in (1, 2, 3, 4):
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
-                                          | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
                 if line.component in stale:
                     item.setBackground(STALE)
-                    item.setToolTip(f"rate valid from {line.valid_from}: older than "
-                                    f"{self.max_age.value()} days")  # fmt: skip
+                    item.setToolTip(
+                        f"rate valid from {line.valid_from}: older than {self.max_age.value()} days"
+                    )
                 self.breakdown.setItem(r, c, item)
         self.stale_label.setText(
             f"{len(stale)} rate(s) older than that, highlighted" if stale else "all rates recent"
@@ -181,10 +214,14 @@ class BreakdownPanel(QWidget):
         self.chart.show_lines(cost.lines)
         moved = ", ".join(
             f"{line.component} {'+' if line.amount_shown > line.amount else '−'}₹0.01"
-            for line in cost.rounded_lines)  # fmt: skip
+            for line in cost.rounded_lines
+        )
         self.rounding_label.setText(
             f"Amounts rounded to the paisa so that they add up to the total (largest "
-            f"remainder): {moved}" if moved else "")  # fmt: skip
+            f"remainder): {moved}"
+            if moved
+            else ""
+        )
         self.cost_label.setText(
             f"<b>Cost</b><br><span style='font-size:15pt'>₹ {money(cost.total)}</span> per piece"
             f"<br>fabric ₹ {money(cost.fabric.per_kg)}/kg · {cost.consumption_kg:.4f} kg/pc"
@@ -207,9 +244,12 @@ class BreakdownPanel(QWidget):
         weighted by the ratio. Nothing when the sheet is not costed by size."""
         self.sizes_label.setVisible(bool(costs))
         self.sizes_label.setText(
-            f"<b>By size</b> ({ratio}): " + " · ".join(
-                f"{line.size} ₹ {money(total)}" for line, total in costs)
-            + " — the cost above is their mean weighted by the ratio" if costs else "")
+            f"<b>By size</b> ({ratio}): "
+            + " · ".join(f"{line.size} ₹ {money(total)}" for line, total in costs)
+            + " — the cost above is their mean weighted by the ratio"
+            if costs
+            else ""
+        )
 
     def show_breaks(self, breaks: tuple[PriceResult, ...], quantity: int) -> None:
         """The price from each quantity break of the brand's rules; the break the order's
@@ -218,8 +258,9 @@ class BreakdownPanel(QWidget):
         if len(breaks) <= 1:
             self.breaks_label.setText("")
             return
-        ordered = max((p for p in breaks if p.quantity <= quantity), default=None,
-                      key=lambda p: p.quantity)  # fmt: skip
+        ordered = max(
+            (p for p in breaks if p.quantity <= quantity), default=None, key=lambda p: p.quantity
+        )
         cells = []
         for p in breaks:
             cell = f"{p.quantity:,}+ pcs {p.currency} {p.price_per_piece:,.2f}"
@@ -252,10 +293,15 @@ class BreakdownPanel(QWidget):
         law, _, why = terms.valuation_source.partition(":")
         self.terms_label.setText(
             f"<b>Delivered</b> ({currency} per piece): duty {terms.duty:,.4f} on the {basis} "
-            f"value of {terms.customs_value:,.4f}" + (f" · <i>{law}</i>" if law else "")
-            + ("<br>Lines rounded to add up to each total (largest remainder): "
-               + ", ".join(f"{name} {off:+.2f}" for rung in ladder for name, off in rung.moved)
-               if any(rung.moved for rung in ladder) else ""))  # fmt: skip
+            f"value of {terms.customs_value:,.4f}"
+            + (f" · <i>{law}</i>" if law else "")
+            + (
+                "<br>Lines rounded to add up to each total (largest remainder): "
+                + ", ".join(f"{name} {off:+.2f}" for rung in ladder for name, off in rung.moved)
+                if any(rung.moved for rung in ladder)
+                else ""
+            )
+        )
         self.terms_label.setToolTip(terms.valuation_source if why else "")
 
     def show_lead_time(self, plan: LeadTime) -> None:
@@ -272,6 +318,8 @@ class BreakdownPanel(QWidget):
 
     def rows(self) -> tuple[list[str], list[list[Any]]]:
         """The breakdown as shown: its headers and its cells' text."""
-        rows = [[self.breakdown.item(r, c).text() for c in range(self.breakdown.columnCount())]
-                for r in range(self.breakdown.rowCount())]  # fmt: skip
+        rows = [
+            [self.breakdown.item(r, c).text() for c in range(self.breakdown.columnCount())]
+            for r in range(self.breakdown.rowCount())
+        ]
         return list(BREAKDOWN_HEADERS), rows

@@ -86,8 +86,7 @@ class SheetBrowser(QDialog):
         self.search.setClearButtonEnabled(True)
         self.brand = QComboBox()
         self.brand.addItem("All brands", "")
-        for r in conn.execute("SELECT id, code, name FROM brands WHERE deleted = 0 "
-                              "ORDER BY code"):  # fmt: skip
+        for r in conn.execute("SELECT id, code, name FROM brands WHERE deleted = 0 ORDER BY code"):
             self.brand.addItem(f"{r['code']} — {r['name']}", r["id"])
         self.season = QComboBox()
         self.season.addItem("All seasons", "")
@@ -165,11 +164,14 @@ class SheetBrowser(QDialog):
         for r, row in enumerate(self.rows):
             saved = saved_at(row)
             cells: list[tuple[str, Any]] = [
-                (row["style_code"], None), (row["title"], None), (row["brand_code"], None),
-                (row["season"], None), (str(row["status"]).capitalize(), None),
+                (row["style_code"], None),
+                (row["title"], None),
+                (row["brand_code"], None),
+                (row["season"], None),
+                (str(row["status"]).capitalize(), None),
                 (f"v{row['revision']}", row["revision"]),
                 (format_date(saved) if saved else str(row["updated_at"]), saved),
-            ]  # fmt: skip
+            ]
             for c, (text, value) in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(ID_ROLE, row["id"])
@@ -186,13 +188,15 @@ class SheetBrowser(QDialog):
         elif total:
             self.count.setText(f"No cost sheet matches these filters (of {total} saved)")
         else:
-            self.count.setText("No other cost sheet saved yet" if self.exclude_id
-                               else "No cost sheets saved yet")  # fmt: skip
+            self.count.setText(
+                "No other cost sheet saved yet" if self.exclude_id else "No cost sheets saved yet"
+            )
         self._selection_changed()
 
     def _selection_changed(self) -> None:
-        self.open_button.setEnabled(self.table.currentRow() >= 0 and bool(self.rows)
-                                    and bool(self.table.selectedItems()))  # fmt: skip
+        self.open_button.setEnabled(
+            self.table.currentRow() >= 0 and bool(self.rows) and bool(self.table.selectedItems())
+        )
 
     def accept(self) -> None:
         selected = self.table.selectedItems()

@@ -31,8 +31,14 @@ class CompareDialog(QDialog):
     """Two cost sheets side by side: each component's amount, the totals and the price, and
     the difference, so a merchandiser sees what a change of fabric or mill did."""
 
-    def __init__(self, mine: CostSheet, theirs: CostSheet, book: RateBook,
-                 parent: QWidget | None = None, names: tuple[str, str] = ("", "")) -> None:
+    def __init__(
+        self,
+        mine: CostSheet,
+        theirs: CostSheet,
+        book: RateBook,
+        parent: QWidget | None = None,
+        names: tuple[str, str] = ("", ""),
+    ) -> None:
         """``names``: what the two columns are headed (two versions of one style share a
         style code, so the editor names each with its version); the style codes if empty."""
         super().__init__(parent)
@@ -44,12 +50,18 @@ class CompareDialog(QDialog):
         for sheet in (mine, theirs):
             on = sheet.costed_on or date.today()
             cost = cost_style(sheet.style, book, on)
-            price = (price_style(sheet.style, book, on, brand=sheet.brand,
-                                 quantity=sheet.quantity) if sheet.brand else None)  # fmt: skip
+            price = (
+                price_style(sheet.style, book, on, brand=sheet.brand, quantity=sheet.quantity)
+                if sheet.brand
+                else None
+            )
             costs.append((cost, price))
         (a, pa), (b, pb) = costs
-        names = list(dict.fromkeys([line.component for line in a.lines]
-                                   + [line.component for line in b.lines]))  # fmt: skip
+        names = list(
+            dict.fromkeys(
+                [line.component for line in a.lines] + [line.component for line in b.lines]
+            )
+        )
         amounts = [{line.component: line.amount for line in c.lines} for c in (a, b)]
         rows: list[tuple[str, Decimal | None, Decimal | None]] = [
             (name, amounts[0].get(name), amounts[1].get(name)) for name in names
@@ -59,16 +71,21 @@ class CompareDialog(QDialog):
         self.apart: set[int] = set()
         if pa is not None and pb is not None:
             if pa.currency == pb.currency:
-                rows.append((f"Price per piece ({pa.currency})", pa.price_per_piece,
-                             pb.price_per_piece))  # fmt: skip
+                rows.append(
+                    (f"Price per piece ({pa.currency})", pa.price_per_piece, pb.price_per_piece)
+                )
             else:
                 self.apart.add(len(rows))
-                rows.append((f"Price per piece ({pa.currency} here, {pb.currency} there)",
-                             pa.price_per_piece, pb.price_per_piece))  # fmt: skip
+                rows.append(
+                    (
+                        f"Price per piece ({pa.currency} here, {pb.currency} there)",
+                        pa.price_per_piece,
+                        pb.price_per_piece,
+                    )
+                )
             rows.append(("Margin %", pa.margin * 100, pb.margin * 100))
         self.table = QTableWidget(len(rows), 4)
-        self.table.setHorizontalHeaderLabels(["Per piece", mine_name, theirs_name,
-                                              "Difference"])  # fmt: skip
+        self.table.setHorizontalHeaderLabels(["Per piece", mine_name, theirs_name, "Difference"])
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         # components as the breakdown shows them, adding up to each total shown
@@ -88,8 +105,9 @@ class CompareDialog(QDialog):
                     value = Cell(value / 100 if kind == PERCENT else value, kind)
                 item = typed_item(text, value)
                 if c:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
-                                          | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
                 self.table.setItem(r, c, item)
         install_export(self.table, "cost comparison")
         self.rows = rows

@@ -20,23 +20,45 @@ from workbench.costing import FabricSpec
 
 #: the form's text fields: state key → the form's attribute
 TEXT_FIELDS = {
-    "style_code": "style_code", "title": "title_edit", "season": "season",
-    "gsm": "gsm", "width_cm": "width_cm",
-    "conversion_loss": "conversion_loss", "dyeing_loss": "dyeing_loss",
-    "body_length": "body_length", "sleeve_length": "sleeve_length",
-    "half_chest": "half_chest", "marker": "marker", "wastage": "wastage", "sam": "sam",
-    "efficiency": "efficiency", "stitches": "stitches", "marker_width": "marker_width",
-    "marker_garments": "marker_garments", "marker_length": "marker_length",
-    "marker_efficiency": "marker_efficiency", "pattern_area": "pattern_area",
-    "freight": "freight", "insurance_rate": "insurance_rate",
-    "insurance_cover": "insurance_cover", "duty_rate": "duty_rate",
-    "local_freight": "local_freight", "commission_rate": "commission_rate",
-    "buying_agent_rate": "buying_agent_rate", "size_ratio": "size_ratio",
+    "style_code": "style_code",
+    "title": "title_edit",
+    "season": "season",
+    "gsm": "gsm",
+    "width_cm": "width_cm",
+    "conversion_loss": "conversion_loss",
+    "dyeing_loss": "dyeing_loss",
+    "body_length": "body_length",
+    "sleeve_length": "sleeve_length",
+    "half_chest": "half_chest",
+    "marker": "marker",
+    "wastage": "wastage",
+    "sam": "sam",
+    "efficiency": "efficiency",
+    "stitches": "stitches",
+    "marker_width": "marker_width",
+    "marker_garments": "marker_garments",
+    "marker_length": "marker_length",
+    "marker_efficiency": "marker_efficiency",
+    "pattern_area": "pattern_area",
+    "freight": "freight",
+    "insurance_rate": "insurance_rate",
+    "insurance_cover": "insurance_cover",
+    "duty_rate": "duty_rate",
+    "local_freight": "local_freight",
+    "commission_rate": "commission_rate",
+    "buying_agent_rate": "buying_agent_rate",
+    "size_ratio": "size_ratio",
     "size_consumption": "size_consumption",
-}  # fmt: skip
+}
 #: the form's boxes, kept by position: state key → the form's attribute
-BOXES = {"category": "category", "brand": "brand", "method": "method", "mill": "mill",
-         "print": "print_box", "embroidery": "embroidery"}  # fmt: skip
+BOXES = {
+    "category": "category",
+    "brand": "brand",
+    "method": "method",
+    "mill": "mill",
+    "print": "print_box",
+    "embroidery": "embroidery",
+}
 
 FormState = dict[str, Any]
 
@@ -84,11 +106,14 @@ def to_json(state: FormState) -> dict[str, Any]:
     fabric: FabricSpec | None = state["fabric"]
     return {
         **state,
-        "fabric": None if fabric is None else {k: None if v is None else
-                                               str(v) if isinstance(v, Decimal) else v
-                                               for k, v in asdict(fabric).items()},
+        "fabric": None
+        if fabric is None
+        else {
+            k: None if v is None else str(v) if isinstance(v, Decimal) else v
+            for k, v in asdict(fabric).items()
+        },
         "trims": [[i, label, str(qty), packing] for i, label, qty, packing in state["trims"]],
-    }  # fmt: skip
+    }
 
 
 def from_json(data: dict[str, Any]) -> FormState:
@@ -97,15 +122,24 @@ def from_json(data: dict[str, Any]) -> FormState:
     spec = None
     if fabric is not None:
         decimals = ("dyeing_loss", "conversion_loss", "width_cm")  # width: text or an int
-        spec = FabricSpec(**{k: Decimal(str(v)) if k in decimals and v is not None else v
-                             for k, v in fabric.items()})  # fmt: skip
+        spec = FabricSpec(
+            **{
+                k: Decimal(str(v)) if k in decimals and v is not None else v
+                for k, v in fabric.items()
+            }
+        )
     return {
         "fields": {k: str(data["fields"].get(k, "")) for k in TEXT_FIELDS},
         "boxes": {k: int(data["boxes"].get(k, 0)) for k in BOXES},
-        "yarn": data.get("yarn"), "quantity": int(data["quantity"]),
-        "placements": int(data["placements"]), "costed_on": str(data["costed_on"]),
-        "fabric": spec, "fabric_id": data.get("fabric_id"),
+        "yarn": data.get("yarn"),
+        "quantity": int(data["quantity"]),
+        "placements": int(data["placements"]),
+        "costed_on": str(data["costed_on"]),
+        "fabric": spec,
+        "fabric_id": data.get("fabric_id"),
         "fabric_label": str(data.get("fabric_label", "")),
-        "trims": tuple((i, label, Decimal(qty), bool(packing))
-                       for i, label, qty, packing in data.get("trims", [])),
-    }  # fmt: skip
+        "trims": tuple(
+            (i, label, Decimal(qty), bool(packing))
+            for i, label, qty, packing in data.get("trims", [])
+        ),
+    }

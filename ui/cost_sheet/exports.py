@@ -23,8 +23,17 @@ from workbench.proposals.esg import sheet_footprint
 from workbench.replica import Replica
 
 #: the cost sheet workbook's table
-BREAKDOWN_COLUMNS = ("Component", "Quantity", "Unit", "Rate (₹)", "Amount (₹)", "Share",
-                     "Rate code", "Source", "Valid from")  # fmt: skip
+BREAKDOWN_COLUMNS = (
+    "Component",
+    "Quantity",
+    "Unit",
+    "Rate (₹)",
+    "Amount (₹)",
+    "Share",
+    "Rate code",
+    "Source",
+    "Valid from",
+)
 _FORMATS = (None, "#,##0.0000", None, MONEY, MONEY, PERCENT, None, None, DATE)
 
 
@@ -33,7 +42,11 @@ def _in(currency: str) -> str:
 
 
 def export_breakdown(
-    path: Path, sheet: CostSheet, cost: CostResult, price: PriceResult | None, brand: str,
+    path: Path,
+    sheet: CostSheet,
+    cost: CostResult,
+    price: PriceResult | None,
+    brand: str,
     terms: Terms | None = None,
 ) -> int:
     """The sheet as a workbook Excel users keep: a header block (style, brand, quantity,
@@ -46,31 +59,59 @@ def export_breakdown(
         header.append(("Title", sheet.title))
     if brand:
         header.append(("Brand", brand))
-    header += [("Category", style.category), ("Quantity (pcs)", sheet.quantity),
-               ("Currency", price.currency if price else cost.currency),
-               ("Costs in", cost.currency), ("Costed on", cost.on),
-               ("Exported", datetime.now().replace(microsecond=0))]  # fmt: skip
+    header += [
+        ("Category", style.category),
+        ("Quantity (pcs)", sheet.quantity),
+        ("Currency", price.currency if price else cost.currency),
+        ("Costs in", cost.currency),
+        ("Costed on", cost.on),
+        ("Exported", datetime.now().replace(microsecond=0)),
+    ]
     rows: list[list[Any]] = []
     for line in cost.lines:
         percent = line.basis == "percent"
-        rows.append([
-            line.component, Cell(line.quantity, MONEY) if percent else line.quantity,
-            "₹" if percent else line.unit,
-            Cell(line.rate / 100, PERCENT) if percent else line.rate,
-            line.amount, line.share, line.rate_code, line.source, line.valid_from,
-        ])  # fmt: skip
+        rows.append(
+            [
+                line.component,
+                Cell(line.quantity, MONEY) if percent else line.quantity,
+                "₹" if percent else line.unit,
+                Cell(line.rate / 100, PERCENT) if percent else line.rate,
+                line.amount,
+                line.share,
+                line.rate_code,
+                line.source,
+                line.valid_from,
+            ]
+        )
     rows += [[], [f"Cost per piece ({cost.currency})", None, None, None, cost.total]]
     if (p := price) is not None:
-        rows += [[f"Price per piece ({p.currency})", None, None, None,
-                  Cell(p.price_per_piece, _in(p.currency))],
-                 [f"Price per dozen ({p.currency})", None, None, None,
-                  Cell(p.price_per_dozen, _in(p.currency))],
-                 ["Margin on selling price", None, None, None,
-                  Cell(p.margin, PERCENT)]]  # fmt: skip
+        rows += [
+            [
+                f"Price per piece ({p.currency})",
+                None,
+                None,
+                None,
+                Cell(p.price_per_piece, _in(p.currency)),
+            ],
+            [
+                f"Price per dozen ({p.currency})",
+                None,
+                None,
+                None,
+                Cell(p.price_per_dozen, _in(p.currency)),
+            ],
+            ["Margin on selling price", None, None, None, Cell(p.margin, PERCENT)],
+        ]
         if terms is not None:
             rows += _delivered(terms, p.currency)
-    export_table(path, BREAKDOWN_COLUMNS, rows, sheet_name=f"Cost sheet {style.style_code}",
-                 header=header, formats=_FORMATS)  # fmt: skip
+    export_table(
+        path,
+        BREAKDOWN_COLUMNS,
+        rows,
+        sheet_name=f"Cost sheet {style.style_code}",
+        header=header,
+        formats=_FORMATS,
+    )
     return len(cost.lines)
 
 
@@ -78,19 +119,37 @@ def _delivered(terms: Terms, currency: str) -> list[list[Any]]:
     """The delivered prices under the price: each figure in full precision (Excel shows it to
     the cent) and the law the duty's basis follows."""
     money = _in(currency)
-    figures = [("Freight", terms.freight), ("Insurance", terms.insurance),
-               ("CIF price", terms.cif), ("Commission", terms.commission),
-               ("Buying agent", terms.buying_agent)]  # fmt: skip
+    figures = [
+        ("Freight", terms.freight),
+        ("Insurance", terms.insurance),
+        ("CIF price", terms.cif),
+        ("Commission", terms.commission),
+        ("Buying agent", terms.buying_agent),
+    ]
     rows: list[list[Any]] = [[]]
-    rows += [[f"{name} per piece ({currency})", None, None, None, Cell(value, money)]
-             for name, value in figures if value or name == "CIF price"]  # fmt: skip
-    rows += [[f"Duty on the {terms.valuation} value ({currency})", None, None, None,
-              Cell(terms.duty, money)],
-             [f"Local freight per piece ({currency})", None, None, None,
-              Cell(terms.local_freight, money)],
-             [f"Landed cost per piece ({currency})", None, None, None,
-              Cell(terms.landed, money)],
-             [f"Customs value on {terms.valuation}: {terms.valuation_source}"]]  # fmt: skip
+    rows += [
+        [f"{name} per piece ({currency})", None, None, None, Cell(value, money)]
+        for name, value in figures
+        if value or name == "CIF price"
+    ]
+    rows += [
+        [
+            f"Duty on the {terms.valuation} value ({currency})",
+            None,
+            None,
+            None,
+            Cell(terms.duty, money),
+        ],
+        [
+            f"Local freight per piece ({currency})",
+            None,
+            None,
+            None,
+            Cell(terms.local_freight, money),
+        ],
+        [f"Landed cost per piece ({currency})", None, None, None, Cell(terms.landed, money)],
+        [f"Customs value on {terms.valuation}: {terms.valuation_source}"],
+    ]
     return rows
 
 

@@ -61,25 +61,36 @@ class FirmQuote(QObject):
             else:
                 self.label.setText(f"The pricing service did not quote: {exc}")
 
-        self.ops.run(work, success=lambda quote: self._show(quote, estimate()), failure=failed,
-                     label="Asking the pricing service")  # fmt: skip
+        self.ops.run(
+            work,
+            success=lambda quote: self._show(quote, estimate()),
+            failure=failed,
+            label="Asking the pricing service",
+        )
 
     def _queue(self, sheet_id: str, body: dict[str, Any], why: str) -> None:
         request_id = quotes.queue_request(self.workspace.replica, sheet_id, body)
-        self.label.setText(f"Firm quote queued ({why}): it is asked for on the next "
-                           "sync. Meanwhile this is an estimate from this laptop's "
-                           "rates.")  # fmt: skip
+        self.label.setText(
+            f"Firm quote queued ({why}): it is asked for on the next "
+            "sync. Meanwhile this is an estimate from this laptop's "
+            "rates."
+        )
         self.quoted.emit(request_id)
 
     def _show(self, quote: dict[str, Any], estimate: PriceResult | None) -> None:
         quotes.store_quote(self.workspace.replica, quote)
         firm = Decimal(quote["price_per_piece"])
-        text = (f"<b>Firm quote {quote['quote_no']}</b>: {quote['currency']} {firm:,.2f} per "
-                f"piece, valid until {quote['valid_until']}")  # fmt: skip
+        text = (
+            f"<b>Firm quote {quote['quote_no']}</b>: {quote['currency']} {firm:,.2f} per "
+            f"piece, valid until {quote['valid_until']}"
+        )
         if estimate is not None:
             diff = firm - estimate.price_per_piece
-            text += (f" · estimate {estimate.price_per_piece:,.2f}, difference "
-                     f"{diff:+,.2f}" if diff else " · the same as the estimate")  # fmt: skip
+            text += (
+                f" · estimate {estimate.price_per_piece:,.2f}, difference {diff:+,.2f}"
+                if diff
+                else " · the same as the estimate"
+            )
         text += _lead_time_text(quote.get("lead_time"))
         self.label.setText(text)
         self.quoted.emit(quote)

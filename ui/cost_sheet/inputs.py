@@ -85,13 +85,22 @@ class NumberField:
 
 
 #: a width in centimetres, or in inches as mills quote it (72″ = 182.88 cm exactly)
-WIDTH_UNITS = (("cm", Decimal(1), "cm"), ("inches", CM_PER_INCH, "in"),
-               ("inch", CM_PER_INCH, "in"), ("in", CM_PER_INCH, "in"),
-               ("″", CM_PER_INCH, "in"), ('"', CM_PER_INCH, "in"))  # fmt: skip
+WIDTH_UNITS = (
+    ("cm", Decimal(1), "cm"),
+    ("inches", CM_PER_INCH, "in"),
+    ("inch", CM_PER_INCH, "in"),
+    ("in", CM_PER_INCH, "in"),
+    ("″", CM_PER_INCH, "in"),
+    ('"', CM_PER_INCH, "in"),
+)
 #: a marker length in metres, or in yards as cutting rooms lay them
-LENGTH_UNITS = (("m", Decimal(1), "m"), ("yards", M_PER_YARD, "yd"),
-                ("yard", M_PER_YARD, "yd"), ("yds", M_PER_YARD, "yd"),
-                ("yd", M_PER_YARD, "yd"))  # fmt: skip
+LENGTH_UNITS = (
+    ("m", Decimal(1), "m"),
+    ("yards", M_PER_YARD, "yd"),
+    ("yard", M_PER_YARD, "yd"),
+    ("yds", M_PER_YARD, "yd"),
+    ("yd", M_PER_YARD, "yd"),
+)
 
 #: the delivery fields: the form's attribute (and `terms.DELIVERY_FIELDS` name), its label in
 #: messages and its trade range; the percentages are fractions in the sheet
@@ -121,9 +130,7 @@ class FieldsRefused(CostingError):
         super().__init__(said if len(refused) == 1 else many)
 
 
-def _unit_of(
-    text: str, units: tuple[tuple[str, Decimal, str], ...]
-) -> tuple[str, Decimal, str]:
+def _unit_of(text: str, units: tuple[tuple[str, Decimal, str], ...]) -> tuple[str, Decimal, str]:
     """``text`` without the unit typed after its number, the factor to the field's own unit,
     and the unit's name ("72 in" → "72", 2.54, "in"); no unit typed: the field's own."""
     stripped = text.strip()
@@ -169,9 +176,11 @@ class SheetInputs(QWidget):
         the field's own."""
         if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
             pressed = event.keyCombination().toCombined()
-            if any(pressed == key[0].toCombined()
-                   for which in (QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo)
-                   for key in QKeySequence.keyBindings(which)):  # fmt: skip
+            if any(
+                pressed == key[0].toCombined()
+                for which in (QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo)
+                for key in QKeySequence.keyBindings(which)
+            ):
                 event.ignore()  # not the field's: the window's Undo and Redo take it
                 return True
         return False
@@ -209,12 +218,14 @@ class SheetInputs(QWidget):
         """Only the consumption fields the chosen method is costed from are shown."""
         method = self.method.currentIndex()
         shown = {
-            self.body_length: method == BODY, self.sleeve_length: method == BODY,
+            self.body_length: method == BODY,
+            self.sleeve_length: method == BODY,
             self.half_chest: method == BODY,
             self.marker: method in (MARKER_KG, MARKER_M, MARKER_YD),
             **{edit: method == MARKER_PLAN for edit in self._plan_edits()},
-            self.size_ratio: method == SIZE_RATIO, self.size_consumption: method == SIZE_RATIO,
-        }  # fmt: skip
+            self.size_ratio: method == SIZE_RATIO,
+            self.size_consumption: method == SIZE_RATIO,
+        }
         if method != SIZE_RATIO and self._saved_sizes is not None and not self.filling:
             self._keep_sizes(None)  # another method chosen: the saved ratio is let go
         for edit, visible in shown.items():  # the row of the field with its note under it
@@ -226,8 +237,10 @@ class SheetInputs(QWidget):
         for edit in (self.size_ratio, self.size_consumption):
             edit.setReadOnly(ratio is not None)
         self.size_consumption.setPlaceholderText(
-            "as saved: each size's own measurements" if ratio is not None
-            else "0.22 : 0.24 : 0.26 : 0.28 kg")  # fmt: skip
+            "as saved: each size's own measurements"
+            if ratio is not None
+            else "0.22 : 0.24 : 0.26 : 0.28 kg"
+        )
 
     def _read_sizes(self) -> SizeRatio:
         """The ratio typed (or kept as saved), each size's figure within the marker ranges;
@@ -266,8 +279,13 @@ class SheetInputs(QWidget):
             self._mark(self.marker_efficiency, f"reached: {reached * 100:.1f} %", "ok")
 
     def _plan_edits(self) -> tuple[QLineEdit, ...]:
-        return (self.marker_width, self.marker_garments, self.marker_length,
-                self.marker_efficiency, self.pattern_area)  # fmt: skip
+        return (
+            self.marker_width,
+            self.marker_garments,
+            self.marker_length,
+            self.marker_efficiency,
+            self.pattern_area,
+        )
 
     def _build(self) -> None:
         left = QVBoxLayout(self)
@@ -289,10 +307,16 @@ class SheetInputs(QWidget):
         self.costed_on.setCalendarPopup(True)
         self.costed_on.setDisplayFormat(date_format())  # as every date in the app is shown
         self.costed_on.dateChanged.connect(self._changed)
-        _add_rows(head, ("Style", self.style_code), ("Title", self.title_edit),
-                  ("Season", self.season),
-                  ("Category", self.category), ("Brand", self.brand),
-                  ("Quantity (pcs)", self.quantity), ("Costed on", self.costed_on))  # fmt: skip
+        _add_rows(
+            head,
+            ("Style", self.style_code),
+            ("Title", self.title_edit),
+            ("Season", self.season),
+            ("Category", self.category),
+            ("Brand", self.brand),
+            ("Quantity (pcs)", self.quantity),
+            ("Costed on", self.costed_on),
+        )
         left.addLayout(head)
 
         fabric = QGroupBox("Fabric")
@@ -308,25 +332,36 @@ class SheetInputs(QWidget):
         self.gsm = self._line()
         self.width_cm = self._line()
         self.width_cm.setPlaceholderText("cm, or 72 in")
-        self.width_cm.setToolTip("Centimetres, or inches with in or ″ after the number "
-                                 "(72 in = 182.88 cm)")  # fmt: skip
+        self.width_cm.setToolTip(
+            "Centimetres, or inches with in or ″ after the number (72 in = 182.88 cm)"
+        )
         self.conversion_loss = self._line("")
         self.conversion_loss.setPlaceholderText("0.5 usual")
         self.dyeing_loss = self._line("")
         self.dyeing_loss.setPlaceholderText("rate's")
-        _add_rows(ff, ("Yarn", self.yarn), ("GSM", self._noted(self.gsm)),
-                  ("Cuttable width (cm or in)", self._noted(self.width_cm)),
-                  ("Knitting/weaving loss %", self._noted(self.conversion_loss)),
-                  ("Dyeing loss %", self._noted(self.dyeing_loss)))  # fmt: skip
+        _add_rows(
+            ff,
+            ("Yarn", self.yarn),
+            ("GSM", self._noted(self.gsm)),
+            ("Cuttable width (cm or in)", self._noted(self.width_cm)),
+            ("Knitting/weaving loss %", self._noted(self.conversion_loss)),
+            ("Dyeing loss %", self._noted(self.dyeing_loss)),
+        )
         left.addWidget(fabric)
 
         cons = QGroupBox("Consumption")
         cf = QFormLayout(cons)
         self.method = self._combo()
-        self.method.addItems(["Body measurements (knit)", "Marker (kg per piece)",
-                              "Marker (m per piece)", "Marker (yd per piece)",
-                              "Marker plan (length or efficiency)",
-                              "Size ratio (marker per size)"])  # fmt: skip
+        self.method.addItems(
+            [
+                "Body measurements (knit)",
+                "Marker (kg per piece)",
+                "Marker (m per piece)",
+                "Marker (yd per piece)",
+                "Marker plan (length or efficiency)",
+                "Size ratio (marker per size)",
+            ]
+        )
         self.body_length = self._line("70")
         self.sleeve_length = self._line("20")
         self.half_chest = self._line("50")
@@ -336,36 +371,42 @@ class SheetInputs(QWidget):
         self.marker_garments = self._line("")
         self.marker_length = self._line("")
         self.marker_length.setPlaceholderText("m, or 15 yd")
-        self.marker_length.setToolTip("The marker's length; leave empty to plan it from an "
-                                      "efficiency")  # fmt: skip
+        self.marker_length.setToolTip(
+            "The marker's length; leave empty to plan it from an efficiency"
+        )
         self.marker_efficiency = self._line("")
         self.marker_efficiency.setPlaceholderText("or plan")
-        self.marker_efficiency.setToolTip("The share of the marker the patterns cover, to "
-                                          "plan its length before it is laid")  # fmt: skip
+        self.marker_efficiency.setToolTip(
+            "The share of the marker the patterns cover, to plan its length before it is laid"
+        )
         self.pattern_area = self._line("", 110)
         self.size_ratio = self._line("", 260)
         self.size_ratio.setPlaceholderText("S:M:L:XL = 1:2:2:1")
         self.size_consumption = self._line("", 260)
         self.size_consumption.setPlaceholderText("0.22 : 0.24 : 0.26 : 0.28 kg")
-        self.size_consumption.setToolTip("Each size's marker consumption per piece, in the "
-                                         "ratio's order, then kg, m or yd")  # fmt: skip
+        self.size_consumption.setToolTip(
+            "Each size's marker consumption per piece, in the ratio's order, then kg, m or yd"
+        )
         #: a saved ratio whose sizes are not marker figures (body measurements per size):
         #: costed as saved, its fields read-only
         self._saved_sizes: SizeRatio | None = None
         self.wastage = self._line("8")
-        _add_rows(cf, ("Method", self.method),
-                  ("Body length (cm)", self._noted(self.body_length)),
-                  ("Sleeve length (cm)", self._noted(self.sleeve_length)),
-                  ("½ chest (cm)", self._noted(self.half_chest)),
-                  ("Marker quantity", self._noted(self.marker)),
-                  ("Marker width (cm or in)", self._noted(self.marker_width)),
-                  ("Garments in the marker", self._noted(self.marker_garments)),
-                  ("Marker length (m or yd)", self._noted(self.marker_length)),
-                  ("Marker efficiency %", self._noted(self.marker_efficiency)),
-                  ("Pattern area per garment (m²)", self._noted(self.pattern_area)),
-                  ("Size ratio", self._noted(self.size_ratio)),
-                  ("Per size", self._noted(self.size_consumption)),
-                  ("Wastage %", self._noted(self.wastage)))  # fmt: skip
+        _add_rows(
+            cf,
+            ("Method", self.method),
+            ("Body length (cm)", self._noted(self.body_length)),
+            ("Sleeve length (cm)", self._noted(self.sleeve_length)),
+            ("½ chest (cm)", self._noted(self.half_chest)),
+            ("Marker quantity", self._noted(self.marker)),
+            ("Marker width (cm or in)", self._noted(self.marker_width)),
+            ("Garments in the marker", self._noted(self.marker_garments)),
+            ("Marker length (m or yd)", self._noted(self.marker_length)),
+            ("Marker efficiency %", self._noted(self.marker_efficiency)),
+            ("Pattern area per garment (m²)", self._noted(self.pattern_area)),
+            ("Size ratio", self._noted(self.size_ratio)),
+            ("Per size", self._noted(self.size_consumption)),
+            ("Wastage %", self._noted(self.wastage)),
+        )
         self._consumption_form = cf
         self.method.currentIndexChanged.connect(self._show_method_rows)
         self._show_method_rows()
@@ -382,11 +423,16 @@ class SheetInputs(QWidget):
         self.placements.valueChanged.connect(self._changed)
         self.stitches = self._line("0")
         self.embroidery = self._combo()
-        _add_rows(mf, ("SAM (min)", self._noted(self.sam)),
-                  ("Line efficiency %", self._noted(self.efficiency)),
-                  ("Mill", self.mill), ("Print", self.print_box),
-                  ("Placements", self.placements), ("Stitches", self._noted(self.stitches)),
-                  ("Embroidery rate", self.embroidery))  # fmt: skip
+        _add_rows(
+            mf,
+            ("SAM (min)", self._noted(self.sam)),
+            ("Line efficiency %", self._noted(self.efficiency)),
+            ("Mill", self.mill),
+            ("Print", self.print_box),
+            ("Placements", self.placements),
+            ("Stitches", self._noted(self.stitches)),
+            ("Embroidery rate", self.embroidery),
+        )
         left.addWidget(make)
 
         deliver = QGroupBox("Delivery to the brand (per piece, in the brand's currency)")
@@ -402,13 +448,16 @@ class SheetInputs(QWidget):
         self.buying_agent_rate = self._line("")
         for edit in (self.freight, self.insurance_rate, self.duty_rate, self.local_freight):
             edit.setPlaceholderText("none")
-        _add_rows(df, ("Freight", self._noted(self.freight)),
-                  ("Insurance %", self._noted(self.insurance_rate)),
-                  ("Insured % of CIF", self._noted(self.insurance_cover)),
-                  ("Duty %", self._noted(self.duty_rate)),
-                  ("Local freight", self._noted(self.local_freight)),
-                  ("Selling commission % of FOB", self._noted(self.commission_rate)),
-                  ("Buying agent % of FOB", self._noted(self.buying_agent_rate)))  # fmt: skip
+        _add_rows(
+            df,
+            ("Freight", self._noted(self.freight)),
+            ("Insurance %", self._noted(self.insurance_rate)),
+            ("Insured % of CIF", self._noted(self.insurance_cover)),
+            ("Duty %", self._noted(self.duty_rate)),
+            ("Local freight", self._noted(self.local_freight)),
+            ("Selling commission % of FOB", self._noted(self.commission_rate)),
+            ("Buying agent % of FOB", self._noted(self.buying_agent_rate)),
+        )
         left.addWidget(deliver)
 
         trims = QGroupBox("Trims and packing")
@@ -422,8 +471,9 @@ class SheetInputs(QWidget):
         #: "Add trim…" and "From a BOM file…": the window opens the picker or the BOM
         self.add_trim_button = QPushButton("Add trim…")
         self.bom_button = QPushButton("From a BOM file…")
-        self.bom_button.setToolTip("Take the fabric and trims from a CLO 3D or PLM bill of "
-                                   "materials")  # fmt: skip
+        self.bom_button.setToolTip(
+            "Take the fabric and trims from a CLO 3D or PLM bill of materials"
+        )
         remove = QPushButton("Remove")
         remove.clicked.connect(self.remove_trim)
         buttons = QHBoxLayout()
@@ -441,8 +491,11 @@ class SheetInputs(QWidget):
     def fill_choices(self, loaded: Loaded) -> None:
         """Offer the brands, mills, prints, embroidery rates and categories of the books."""
         self.filling = True
-        for box, items in ((self.brand, loaded.brands), (self.mill, loaded.mills),
-                           (self.embroidery, loaded.embroidery)):  # fmt: skip
+        for box, items in (
+            (self.brand, loaded.brands),
+            (self.mill, loaded.mills),
+            (self.embroidery, loaded.embroidery),
+        ):
             for choice in items:
                 box.addItem(choice.label, choice.value)
         self.print_box.addItem("no print", "")
@@ -471,14 +524,18 @@ class SheetInputs(QWidget):
             self._set_combo(self.brand, sheet.brand)
         self.quantity.setValue(sheet.quantity)
         if sheet.costed_on:
-            self.costed_on.setDate(QDate(sheet.costed_on.year, sheet.costed_on.month,
-                                         sheet.costed_on.day))  # fmt: skip
+            self.costed_on.setDate(
+                QDate(sheet.costed_on.year, sheet.costed_on.month, sheet.costed_on.day)
+            )
         self._show_style(style)
         delivery = sheet.delivery or {}
         for name, _label, _limits in DELIVERY_INPUTS:
             value = delivery.get(name)
-            getattr(self, name).setText("" if value is None else write_number(
-                value * 100 if name in PERCENT_INPUTS else value))  # fmt: skip
+            getattr(self, name).setText(
+                ""
+                if value is None
+                else write_number(value * 100 if name in PERCENT_INPUTS else value)
+            )
         self.filling = False
 
     def start_from_fabric(self, fabric_id: str, current: Style | None) -> None:
@@ -488,8 +545,9 @@ class SheetInputs(QWidget):
         conn = self.workspace.replica.conn
         draft = pick.starting_style(conn, fabric_id, self.style_code.text() or "NEW-STYLE")
         if current is not None:  # keep what was already filled in beyond the fabric
-            draft = Style(**{**current.__dict__, "fabric": draft.fabric,
-                             "consumption": draft.consumption})  # fmt: skip
+            draft = Style(
+                **{**current.__dict__, "fabric": draft.fabric, "consumption": draft.consumption}
+            )
         kept = list(self.trims)
         self.filling = True
         self._show_style(draft)
@@ -508,10 +566,10 @@ class SheetInputs(QWidget):
         self._set_combo(self.yarn, f.yarn_material_id)
         self.gsm.setText(str(f.gsm))
         self.width_cm.setText(write_number(f.width_cm))
-        self.conversion_loss.setText("" if f.conversion_loss is None else
-                                     write_number(f.conversion_loss * 100))  # fmt: skip
-        self.dyeing_loss.setText("" if f.dyeing_loss is None else
-                                 write_number(f.dyeing_loss * 100))  # fmt: skip
+        self.conversion_loss.setText(
+            "" if f.conversion_loss is None else write_number(f.conversion_loss * 100)
+        )
+        self.dyeing_loss.setText("" if f.dyeing_loss is None else write_number(f.dyeing_loss * 100))
         self._fabric_spec = f
         c = style.consumption
         if isinstance(c, BodyMeasurements):
@@ -524,18 +582,26 @@ class SheetInputs(QWidget):
             self.size_ratio.setText(c.text())
             figures = marker_figures(c)
             self._keep_sizes(None if figures else c)
-            self.size_consumption.setText("" if figures is None else " : ".join(
-                write_number(v) for v in figures[0]) + f" {figures[1]}")  # fmt: skip
+            self.size_consumption.setText(
+                ""
+                if figures is None
+                else " : ".join(write_number(v) for v in figures[0]) + f" {figures[1]}"
+            )
         elif isinstance(c, MarkerPlan):
             self.method.setCurrentIndex(MARKER_PLAN)
             self.marker_width.setText(write_number(c.width_cm))
             self.marker_garments.setText(str(c.garments))
-            self.marker_length.setText("" if c.length is None else write_number(c.length)
-                                       + (" yd" if c.length_uom == "yd" else ""))  # fmt: skip
-            self.marker_efficiency.setText("" if c.efficiency is None else
-                                           write_number(c.efficiency * 100))  # fmt: skip
-            self.pattern_area.setText("" if c.pattern_area_m2 is None else
-                                      write_number(c.pattern_area_m2))  # fmt: skip
+            self.marker_length.setText(
+                ""
+                if c.length is None
+                else write_number(c.length) + (" yd" if c.length_uom == "yd" else "")
+            )
+            self.marker_efficiency.setText(
+                "" if c.efficiency is None else write_number(c.efficiency * 100)
+            )
+            self.pattern_area.setText(
+                "" if c.pattern_area_m2 is None else write_number(c.pattern_area_m2)
+            )
         else:
             self.method.setCurrentIndex({"kg": MARKER_KG, "m": MARKER_M, "yd": MARKER_YD}[c.uom])
             self.marker.setText(write_number(c.quantity))
@@ -559,8 +625,9 @@ class SheetInputs(QWidget):
         conn = self.workspace.replica.conn
         composition = ""
         if fabric_id:
-            row = conn.execute("SELECT composition FROM materials WHERE id = ?",
-                               (fabric_id,)).fetchone()  # fmt: skip
+            row = conn.execute(
+                "SELECT composition FROM materials WHERE id = ?", (fabric_id,)
+            ).fetchone()
             composition = row[0] if row else ""
         self.yarn.blockSignals(True)
         self.yarn.clear()
@@ -575,12 +642,15 @@ class SheetInputs(QWidget):
         return {
             "fields": {k: getattr(self, a).text() for k, a in TEXT_FIELDS.items()},
             "boxes": {k: getattr(self, a).currentIndex() for k, a in BOXES.items()},
-            "yarn": self.yarn.currentData(), "quantity": self.quantity.value(),
+            "yarn": self.yarn.currentData(),
+            "quantity": self.quantity.value(),
             "placements": self.placements.value(),
             "costed_on": self.costed_on.date().toString(Qt.DateFormat.ISODate),
-            "fabric": self._fabric_spec, "fabric_id": self.fabric_id,
-            "fabric_label": self.fabric_label.text(), "trims": tuple(self.trims),
-        }  # fmt: skip
+            "fabric": self._fabric_spec,
+            "fabric_id": self.fabric_id,
+            "fabric_label": self.fabric_label.text(),
+            "trims": tuple(self.trims),
+        }
 
     def restore(self, state: FormState) -> None:
         """Show ``state`` (from `state`) as it was, quietly."""
@@ -614,7 +684,8 @@ class SheetInputs(QWidget):
     def add_trim(self, material_id: str, quantity: Decimal) -> None:
         line = trim_line(self.workspace.replica.conn, material_id, quantity)
         row = self.workspace.replica.conn.execute(
-            "SELECT code, name FROM materials WHERE id = ?", (material_id,)).fetchone()  # fmt: skip
+            "SELECT code, name FROM materials WHERE id = ?", (material_id,)
+        ).fetchone()
         self.trims.append((material_id, f"{line.name}: {row[1]}", quantity, line.packing))
         self._show_trims()
         self._changed()
@@ -662,39 +733,90 @@ class SheetInputs(QWidget):
         marker_limits = {MARKER_KG: "marker_kg", MARKER_YD: "marker_yd"}.get(method, "marker_m")
         body = method == BODY
         consumption = (
-            (NumberField("marker_width", self.marker_width, "Marker width", "marker_width_cm",
-                         units=WIDTH_UNITS),
-             NumberField("marker_garments", self.marker_garments, "Garments in the marker",
-                         "marker_garments", whole=True),
-             NumberField("marker_length", self.marker_length, "Marker length",
-                         "marker_length_m", optional=True, units=LENGTH_UNITS),
-             NumberField("marker_efficiency", self.marker_efficiency, "Marker efficiency",
-                         "marker_efficiency", optional=True),
-             NumberField("pattern_area", self.pattern_area, "Pattern area", "pattern_area_m2",
-                         optional=True))
-            if method == MARKER_PLAN else () if method == SIZE_RATIO else
-            (NumberField("marker", self.marker, "Marker quantity", marker_limits),))  # fmt: skip
+            (
+                NumberField(
+                    "marker_width",
+                    self.marker_width,
+                    "Marker width",
+                    "marker_width_cm",
+                    units=WIDTH_UNITS,
+                ),
+                NumberField(
+                    "marker_garments",
+                    self.marker_garments,
+                    "Garments in the marker",
+                    "marker_garments",
+                    whole=True,
+                ),
+                NumberField(
+                    "marker_length",
+                    self.marker_length,
+                    "Marker length",
+                    "marker_length_m",
+                    optional=True,
+                    units=LENGTH_UNITS,
+                ),
+                NumberField(
+                    "marker_efficiency",
+                    self.marker_efficiency,
+                    "Marker efficiency",
+                    "marker_efficiency",
+                    optional=True,
+                ),
+                NumberField(
+                    "pattern_area",
+                    self.pattern_area,
+                    "Pattern area",
+                    "pattern_area_m2",
+                    optional=True,
+                ),
+            )
+            if method == MARKER_PLAN
+            else ()
+            if method == SIZE_RATIO
+            else (NumberField("marker", self.marker, "Marker quantity", marker_limits),)
+        )
         fields = [
             NumberField("gsm", self.gsm, "GSM", "gsm", whole=True),
-            NumberField("width_cm", self.width_cm, "Cuttable width", "width_cm",
-                        units=WIDTH_UNITS),
-            NumberField("conversion_loss", self.conversion_loss, "Knitting/weaving loss",
-                        "conversion_loss", optional=True),
-            NumberField("dyeing_loss", self.dyeing_loss, "Dyeing loss", "dyeing_loss",
-                        optional=True),
-            *((NumberField("body_length", self.body_length, "Body length", "body_length_cm"),
-               NumberField("sleeve_length", self.sleeve_length, "Sleeve length",
-                           "sleeve_length_cm"),
-               NumberField("half_chest", self.half_chest, "½ chest", "half_chest_cm"))
-              if body else consumption),
+            NumberField("width_cm", self.width_cm, "Cuttable width", "width_cm", units=WIDTH_UNITS),
+            NumberField(
+                "conversion_loss",
+                self.conversion_loss,
+                "Knitting/weaving loss",
+                "conversion_loss",
+                optional=True,
+            ),
+            NumberField(
+                "dyeing_loss", self.dyeing_loss, "Dyeing loss", "dyeing_loss", optional=True
+            ),
+            *(
+                (
+                    NumberField("body_length", self.body_length, "Body length", "body_length_cm"),
+                    NumberField(
+                        "sleeve_length", self.sleeve_length, "Sleeve length", "sleeve_length_cm"
+                    ),
+                    NumberField("half_chest", self.half_chest, "½ chest", "half_chest_cm"),
+                )
+                if body
+                else consumption
+            ),
             NumberField("wastage", self.wastage, "Wastage", "wastage"),
             NumberField("sam", self.sam, "SAM", "sam"),
             NumberField("efficiency", self.efficiency, "Line efficiency", "line_efficiency"),
-            NumberField("stitches", self.stitches, "Stitches", "stitches", whole=True,
-                        optional=True, empty=Decimal(0)),
-            *(NumberField(name, getattr(self, name), label, limits, optional=True)
-              for name, label, limits in DELIVERY_INPUTS),
-        ]  # fmt: skip
+            NumberField(
+                "stitches",
+                self.stitches,
+                "Stitches",
+                "stitches",
+                whole=True,
+                optional=True,
+                empty=Decimal(0),
+            ),
+            *(
+                NumberField(name, getattr(self, name), label, limits, optional=True)
+                for name, label, limits in DELIVERY_INPUTS
+            ),
+        ]
         return fields
 
     def check_fields(self) -> dict[str, Decimal | None]:
@@ -724,8 +846,11 @@ class SheetInputs(QWidget):
                 self._mark(field.edit, odd.message, "refused")
                 refused.append((field.label, odd.message))
                 continue
-            said = odd.message if odd else (
-                f"= {show(value, field.units[0][0])}" if factor != 1 else "")  # fmt: skip
+            said = (
+                odd.message
+                if odd
+                else (f"= {show(value, field.units[0][0])}" if factor != 1 else "")
+            )
             self._mark(field.edit, said, "warned" if odd else ("ok" if said else ""))
             values[field.name] = value
         costed = {field.edit for field in fields}
@@ -745,32 +870,46 @@ class SheetInputs(QWidget):
         if spec is None:
             raise CostingError("choose a fabric to start")
         percent = Decimal(100)
-        fabric = type(spec)(**{
-            **spec.__dict__, "gsm": int(v["gsm"] or 0), "width_cm": v["width_cm"],
-            "yarn_material_id": str(self.yarn.currentData() or spec.yarn_material_id),
-            "yarn_count": (self.yarn.currentText().split("  ", 1)[-1] if self.yarn.count()
-                           else spec.yarn_count),
-            "conversion_loss": (None if v["conversion_loss"] is None
-                                else v["conversion_loss"] / percent),
-            "dyeing_loss": None if v["dyeing_loss"] is None else v["dyeing_loss"] / percent,
-        })  # fmt: skip
+        fabric = type(spec)(
+            **{
+                **spec.__dict__,
+                "gsm": int(v["gsm"] or 0),
+                "width_cm": v["width_cm"],
+                "yarn_material_id": str(self.yarn.currentData() or spec.yarn_material_id),
+                "yarn_count": (
+                    self.yarn.currentText().split("  ", 1)[-1]
+                    if self.yarn.count()
+                    else spec.yarn_count
+                ),
+                "conversion_loss": (
+                    None if v["conversion_loss"] is None else v["conversion_loss"] / percent
+                ),
+                "dyeing_loss": None if v["dyeing_loss"] is None else v["dyeing_loss"] / percent,
+            }
+        )
         consumption: BodyMeasurements | MarkerConsumption | MarkerPlan | SizeRatio
         method = self.method.currentIndex()
         if method == BODY:
-            consumption = BodyMeasurements(v["body_length"], v["sleeve_length"],  # type: ignore[arg-type]
-                                           v["half_chest"])  # fmt: skip
+            consumption = BodyMeasurements(
+                v["body_length"],
+                v["sleeve_length"],  # type: ignore[arg-type]
+                v["half_chest"],
+            )
         elif method == SIZE_RATIO:
             consumption = self._read_sizes()
         elif method == MARKER_PLAN:
             # a length typed in yards is kept in yards, as the cutting room gave it
             yards = self.units_typed.get("marker_length") == "yd" and v["marker_length"]
             consumption = MarkerPlan(
-                width_cm=v["marker_width"], garments=int(v["marker_garments"] or 0),  # type: ignore[arg-type]
+                width_cm=v["marker_width"],
+                garments=int(v["marker_garments"] or 0),  # type: ignore[arg-type]
                 length=v["marker_length"] / M_PER_YARD if yards else v["marker_length"],  # type: ignore[operator]
                 length_uom="yd" if yards else "m",
-                efficiency=(None if v["marker_efficiency"] is None
-                            else v["marker_efficiency"] / percent),
-                pattern_area_m2=v["pattern_area"])  # fmt: skip
+                efficiency=(
+                    None if v["marker_efficiency"] is None else v["marker_efficiency"] / percent
+                ),
+                pattern_area_m2=v["pattern_area"],
+            )
             self._say_plan(consumption)
         else:
             uom = {MARKER_KG: "kg", MARKER_YD: "yd"}.get(method, "m")
@@ -782,21 +921,33 @@ class SheetInputs(QWidget):
             category=self.category.currentText() or "other",
             fabric=fabric,
             consumption=consumption,
-            making=Making(v["sam"], str(self.mill.currentData() or ""),  # type: ignore[arg-type]
-                          v["efficiency"] / percent),  # type: ignore[operator]
+            making=Making(
+                v["sam"],
+                str(self.mill.currentData() or ""),  # type: ignore[arg-type]
+                v["efficiency"] / percent,
+            ),  # type: ignore[operator]
             wastage=v["wastage"] / percent,  # type: ignore[operator]
             printing=PrintSpec(technique, self.placements.value()) if technique else None,
             embroidery=(Embroidery(stitches, str(self.embroidery.currentData() or "EMB-FLAT")),)
-            if stitches else (),
-            trims=tuple(TrimLine(i, label.split(":")[0], qty, packing)
-                        for i, label, qty, packing in self.trims),
-        )  # fmt: skip
-        delivery = {name: v[name] / percent if name in PERCENT_INPUTS else v[name]
-                    for name, _label, _limits in DELIVERY_INPUTS if v[name] is not None}
+            if stitches
+            else (),
+            trims=tuple(
+                TrimLine(i, label.split(":")[0], qty, packing)
+                for i, label, qty, packing in self.trims
+            ),
+        )
+        delivery = {
+            name: v[name] / percent if name in PERCENT_INPUTS else v[name]
+            for name, _label, _limits in DELIVERY_INPUTS
+            if v[name] is not None
+        }
         q = self.costed_on.date()
-        return CostSheet(style=style, brand=str(self.brand.currentData() or ""),
-                         quantity=self.quantity.value(), costed_on=date(q.year(), q.month(),
-                                                                        q.day()),
-                         title=self.title_edit.text(),
-                         season=self.season.text().strip(),
-                         delivery=delivery or None)  # type: ignore[arg-type]  # fmt: skip
+        return CostSheet(
+            style=style,
+            brand=str(self.brand.currentData() or ""),
+            quantity=self.quantity.value(),
+            costed_on=date(q.year(), q.month(), q.day()),
+            title=self.title_edit.text(),
+            season=self.season.text().strip(),
+            delivery=delivery or None,
+        )  # type: ignore[arg-type]

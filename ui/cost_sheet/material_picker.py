@@ -35,8 +35,9 @@ class MaterialPicker(QDialog):
         self.box.textChanged.connect(self.search)
         self.results = QListWidget()
         self.results.itemDoubleClicked.connect(lambda _item: self.accept())
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)  # fmt: skip
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -46,8 +47,9 @@ class MaterialPicker(QDialog):
         self.search("")
 
     def search(self, text: str) -> None:
-        found = self.workspace.search.search(SearchRequest(
-            text=text, material_types=frozenset({self.material_type}), limit=60))  # fmt: skip
+        found = self.workspace.search.search(
+            SearchRequest(text=text, material_types=frozenset({self.material_type}), limit=60)
+        )
         self.results.clear()
         for row in queries.materials_by_ids(self.workspace.replica.conn, list(found.ids)):
             item = QListWidgetItem(f"{row['code']}   {row['name']}")

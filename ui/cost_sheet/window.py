@@ -203,8 +203,13 @@ class CostSheetWindow(QMainWindow):
         self.quote_button = QPushButton("Ask for a firm quote")
         self.quote_button.clicked.connect(self.ask_quote)
         actions.addStretch(1)
-        for button in (self.compare_button, self.export_button, self.esg_button,
-                       self.quote_button, self.save_button):  # fmt: skip
+        for button in (
+            self.compare_button,
+            self.export_button,
+            self.esg_button,
+            self.quote_button,
+            self.save_button,
+        ):
             actions.addWidget(button)
         right.addLayout(actions)
 
@@ -217,15 +222,21 @@ class CostSheetWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        self.save_action = self._act(file_menu, "&Save", self.save,
-                                     bindings(QKeySequence.StandardKey.Save, "Ctrl+S"))  # fmt: skip
+        self.save_action = self._act(
+            file_menu, "&Save", self.save, bindings(QKeySequence.StandardKey.Save, "Ctrl+S")
+        )
         self._act(file_menu, "Save as new &version", self.save_as_new_version, [])
         self._act(file_menu, "Cop&y sheet", self.copy_sheet, [])
         file_menu.addSeparator()
-        self._act(file_menu, "&Close", self.close,
-                  bindings(QKeySequence.StandardKey.Close, "Ctrl+W"))  # fmt: skip
-        self._act(file_menu, "&Quit Mill Workbench", self.quit_app,
-                  bindings(QKeySequence.StandardKey.Quit, "Ctrl+Q"))  # fmt: skip
+        self._act(
+            file_menu, "&Close", self.close, bindings(QKeySequence.StandardKey.Close, "Ctrl+W")
+        )
+        self._act(
+            file_menu,
+            "&Quit Mill Workbench",
+            self.quit_app,
+            bindings(QKeySequence.StandardKey.Quit, "Ctrl+Q"),
+        )
         edit_menu = bar.addMenu("&Edit")
         self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcuts(bindings(QKeySequence.StandardKey.Undo, "Ctrl+Z"))
@@ -279,8 +290,10 @@ class CostSheetWindow(QMainWindow):
         if self._draft is not None:
             self.apply_state(from_json(self._draft), record=True)
             written = _when(str(self._draft.get("written_at", "")))
-            self.message.setText(f"Unsaved changes recovered from a draft written at "
-                                 f"{written}: save them, or close and discard them.")  # fmt: skip
+            self.message.setText(
+                f"Unsaved changes recovered from a draft written at "
+                f"{written}: save them, or close and discard them."
+            )
             self.write_draft()
         self.ready.emit()
         if self._draft is None:
@@ -367,11 +380,15 @@ class CostSheetWindow(QMainWindow):
         if not self.has_unsaved_changes():
             return True
         code = self.style_code.text().strip() or "NEW-STYLE"
-        box = QMessageBox(QMessageBox.Icon.Question, "Unsaved cost sheet",
-                          f"The cost sheet {code} has changes that are not saved. Save them "
-                          "before closing?",
-                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-                          | QMessageBox.StandardButton.Cancel, self)  # fmt: skip
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Unsaved cost sheet",
+            f"The cost sheet {code} has changes that are not saved. Save them before closing?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            self,
+        )
         box.setDefaultButton(QMessageBox.StandardButton.Save)
         self.raise_()
         answer = box.exec()
@@ -471,8 +488,17 @@ class CostSheetWindow(QMainWindow):
         try:
             sheet = self.current_sheet()
             cost = cost_style(sheet.style, self.loaded.book, sheet.costed_on or date.today())
-            price = price_style(sheet.style, self.loaded.book, cost.on, brand=sheet.brand,
-                                quantity=sheet.quantity) if sheet.brand else None  # fmt: skip
+            price = (
+                price_style(
+                    sheet.style,
+                    self.loaded.book,
+                    cost.on,
+                    brand=sheet.brand,
+                    quantity=sheet.quantity,
+                )
+                if sheet.brand
+                else None
+            )
         except (CostingError, ValueError) as exc:
             self.style, self.price = None, None
             self.message.setText(str(exc))
@@ -483,12 +509,18 @@ class CostSheetWindow(QMainWindow):
         self.message.setText("")
         self.panel.show_cost(cost, price)
         ratio = sheet.style.consumption
-        self.panel.show_sizes(ratio.text() if isinstance(ratio, SizeRatio) else "",
-                              size_costs(sheet.style, self.loaded.book, cost.on)
-                              if isinstance(ratio, SizeRatio) else ())  # fmt: skip
-        self.panel.show_breaks(price_breaks(sheet.style, self.loaded.book, cost.on,
-                                            brand=price.brand) if price else (),
-                               sheet.quantity)  # fmt: skip
+        self.panel.show_sizes(
+            ratio.text() if isinstance(ratio, SizeRatio) else "",
+            size_costs(sheet.style, self.loaded.book, cost.on)
+            if isinstance(ratio, SizeRatio)
+            else (),
+        )
+        self.panel.show_breaks(
+            price_breaks(sheet.style, self.loaded.book, cost.on, brand=price.brand)
+            if price
+            else (),
+            sheet.quantity,
+        )
         self._show_terms(sheet, price)
         self._show_lead_time(sheet, cost)
         self.computed.emit(price)
@@ -503,8 +535,9 @@ class CostSheetWindow(QMainWindow):
             why = "fill in freight, insurance and duty to see the landed cost"
         else:
             try:
-                self.terms = landed_terms(price.price_per_piece, price.brand.country,
-                                          sheet.delivery)  # fmt: skip
+                self.terms = landed_terms(
+                    price.price_per_piece, price.brand.country, sheet.delivery
+                )
                 why = ""
             except CostingError as exc:
                 why = str(exc)
@@ -537,16 +570,19 @@ class CostSheetWindow(QMainWindow):
     def _show_standing(self) -> None:
         revision = (self.document or {}).get("revision") or 1
         saved = self.document is not None
-        self.status_label.setText(f"<b>{self.status.capitalize()}</b> · version {revision}"
-                                  + ("" if saved else " · not saved yet"))  # fmt: skip
+        self.status_label.setText(
+            f"<b>{self.status.capitalize()}</b> · version {revision}"
+            + ("" if saved else " · not saved yet")
+        )
         allowed = {to for to, _words in NEXT.get(self.status, ())} if saved else set()
         for status, button in self.step_buttons.items():
             button.setVisible(status in allowed)
         self.new_version_button.setEnabled(saved)
         self.copy_button.setEnabled(saved)
         self.save_button.setEnabled(self.is_draft)
-        self.save_button.setToolTip("" if self.is_draft else
-                                    f"A {self.status} sheet is not changed: save as new version")
+        self.save_button.setToolTip(
+            "" if self.is_draft else f"A {self.status} sheet is not changed: save as new version"
+        )
 
     def _values(self) -> dict[str, Any] | None:
         """The sheet's fields as the form shows them; None (and the reason said) when the
@@ -557,25 +593,35 @@ class CostSheetWindow(QMainWindow):
             self.message.setText(f"Not saved: {exc}")
             return None
         conn = self.workspace.replica.conn
-        brand = conn.execute("SELECT id FROM brands WHERE code = ? AND deleted = 0",
-                             (sheet.brand,)).fetchone()  # fmt: skip
+        brand = conn.execute(
+            "SELECT id FROM brands WHERE code = ? AND deleted = 0", (sheet.brand,)
+        ).fetchone()
         return {
-            "style_code": sheet.style.style_code, "title": sheet.title,
-            "season": sheet.season, "brand_id": brand[0] if brand else None,
+            "style_code": sheet.style.style_code,
+            "title": sheet.title,
+            "season": sheet.season,
+            "brand_id": brand[0] if brand else None,
             "body": json.dumps(sheet_to_dict(sheet)),
             "created_by": self.workspace.replica.get_state("username") or "",
-        }  # fmt: skip
+        }
 
     def save(self) -> dict[str, Any] | None:
         if not self.is_draft:
-            self.message.setText(f"Not saved: this sheet is {self.status}, kept as it was; "
-                                 "save your changes as a new version.")  # fmt: skip
+            self.message.setText(
+                f"Not saved: this sheet is {self.status}, kept as it was; "
+                "save your changes as a new version."
+            )
             return None
         values = self._values()
         if values is None:
             return None
-        return self._saved(documents.save_document(self.workspace.replica, "cost_sheets", {
-            **({"id": self.sheet_id} if self.sheet_id else {}), **values}))  # fmt: skip
+        return self._saved(
+            documents.save_document(
+                self.workspace.replica,
+                "cost_sheets",
+                {**({"id": self.sheet_id} if self.sheet_id else {}), **values},
+            )
+        )
 
     def save_as_new_version(self) -> dict[str, Any] | None:
         """What the form shows as the next version of this sheet (a draft); the version
@@ -586,10 +632,12 @@ class CostSheetWindow(QMainWindow):
         if values is None:
             return None
         fresh = next_version(self.workspace.replica.conn, self.document)
-        row = documents.save_document(self.workspace.replica, "cost_sheets",
-                                      {**fresh, **values})  # fmt: skip
-        return self._saved(row, f"Saved as version {row['revision']}, a draft; version "
-                                f"{self.document['revision']} is kept as it was.")  # fmt: skip
+        row = documents.save_document(self.workspace.replica, "cost_sheets", {**fresh, **values})
+        return self._saved(
+            row,
+            f"Saved as version {row['revision']}, a draft; version "
+            f"{self.document['revision']} is kept as it was.",
+        )
 
     def copy_sheet(self) -> dict[str, Any] | None:
         """What the form shows as a new sheet of its own (a draft, version 1); the window
@@ -598,10 +646,10 @@ class CostSheetWindow(QMainWindow):
         if values is None:
             return None
         fresh = copy_of(self.document or {})
-        row = documents.save_document(self.workspace.replica, "cost_sheets",
-                                      {**fresh, **values})  # fmt: skip
-        return self._saved(row, "Copied: this is a new sheet; the sheet copied is kept as "
-                                "it was saved.")  # fmt: skip
+        row = documents.save_document(self.workspace.replica, "cost_sheets", {**fresh, **values})
+        return self._saved(
+            row, "Copied: this is a new sheet; the sheet copied is kept as it was saved."
+        )
 
     def set_status(self, status: str) -> dict[str, Any] | None:
         """Move the saved sheet to ``status`` (see `workbench.costing.register.NEXT`); what
@@ -647,20 +695,25 @@ class CostSheetWindow(QMainWindow):
         screen are not current. Returns the number of breakdown lines written."""
         cost = self.panel.cost
         if cost is None or self.panel.is_stale:
-            self.message.setText("Not exported: the figures are not current; fix the fields "
-                                 "marked first.")  # fmt: skip
+            self.message.setText(
+                "Not exported: the figures are not current; fix the fields marked first."
+            )
             return 0
         sheet = self.current_sheet()
-        brand = (f"{self.price.brand.code} — {self.price.brand.name}" if self.price
-                 else sheet.brand)  # fmt: skip
+        brand = f"{self.price.brand.code} — {self.price.brand.name}" if self.price else sheet.brand
         written = export_breakdown(path, sheet, cost, self.price, brand, self.terms)
         self.message.setText(f"Exported to {path}")
         return written
 
     def compare_browser(self) -> SheetBrowser:
         """The browser that picks the other sheet: every saved sheet but this one."""
-        return SheetBrowser(self.workspace.replica.conn, self, title="Compare with",
-                            action="Compare", exclude_id=self.sheet_id or "")  # fmt: skip
+        return SheetBrowser(
+            self.workspace.replica.conn,
+            self,
+            title="Compare with",
+            action="Compare",
+            exclude_id=self.sheet_id or "",
+        )
 
     def choose_compare(self) -> None:
         browser = self.compare_browser()
@@ -673,15 +726,17 @@ class CostSheetWindow(QMainWindow):
             self.message.setText("Cannot compare: pick a sheet other than this one.")
             return None
         row = self.workspace.replica.conn.execute(
-            "SELECT style_code, revision, body FROM cost_sheets WHERE id = ?",
-            (other_id,)).fetchone()  # fmt: skip
+            "SELECT style_code, revision, body FROM cost_sheets WHERE id = ?", (other_id,)
+        ).fetchone()
         try:
             mine = self.current_sheet()
             theirs = sheet_from_dict(json.loads(row["body"]))
             revision = (self.document or {}).get("revision") or 1
-            names = (f"{mine.style.style_code} v{revision}"
-                     + (" (unsaved)" if self.has_unsaved_changes() else ""),
-                     f"{row['style_code']} v{row['revision']}")  # fmt: skip
+            names = (
+                f"{mine.style.style_code} v{revision}"
+                + (" (unsaved)" if self.has_unsaved_changes() else ""),
+                f"{row['style_code']} v{row['revision']}",
+            )
             dialog = CompareDialog(mine, theirs, self.loaded.book, self, names)
         except CostingError as exc:
             self.message.setText(f"Cannot compare: {exc}")
@@ -713,8 +768,12 @@ class CostSheetWindow(QMainWindow):
         def failed(exc: BaseException) -> None:
             self.message.setText(f"No ESG sheet: {exc}")
 
-        self.ops.run(work, success=lambda paths: self.esg_written.emit(paths), failure=failed,
-                     label="Working out the footprint")  # fmt: skip
+        self.ops.run(
+            work,
+            success=lambda paths: self.esg_written.emit(paths),
+            failure=failed,
+            label="Working out the footprint",
+        )
         return written
 
     def ask_quote(self) -> None:

@@ -40,16 +40,19 @@ def _brand_colour(brand: str, brands: Sequence[str], offered: Sequence[str]) -> 
     return PALETTE[index % len(PALETTE)]
 
 
-def draw_orders(tab: Tab, frames: Frames, currency: str, offered: Sequence[str],
-                end: date | None = None) -> None:  # fmt: skip
+def draw_orders(
+    tab: Tab, frames: Frames, currency: str, offered: Sequence[str], end: date | None = None
+) -> None:
     """Value by season, stacked by brand, beside value and pieces by month; ``currency`` is
     the reporting currency, for when the frame does not name its own; ``end`` the last day
     the figures take in (today, or the range's end): a month not over then is marked as to
     date."""
     seasons_frame, months = frames["seasons"], frames["months"]
     rows = {(r.season, r.brand): r for r in seasons_frame.itertuples(index=False)}
-    cells: list[Cell] = [{"brand": b, "season": s} for s, b in zip(
-        seasons_frame["season"], seasons_frame["brand"], strict=True)]  # fmt: skip
+    cells: list[Cell] = [
+        {"brand": b, "season": s}
+        for s, b in zip(seasons_frame["season"], seasons_frame["brand"], strict=True)
+    ]
     start(tab, seasons_frame, cells)
     currency = seasons_frame.attrs.get("currency", currency)
     plot = tab.plots["seasons"]
@@ -66,9 +69,15 @@ def draw_orders(tab: Tab, frames: Frames, currency: str, offered: Sequence[str],
     segments: list[tuple[str, np.ndarray, np.ndarray]] = []
     for brand in brands:
         heights = values[brand].to_numpy(dtype=float)
-        bars = pg.BarGraphItem(x=xs, height=heights, y0=bottom.copy(), width=0.7,
-                               brush=_brand_colour(brand, brands, offered),
-                               pen=pg.mkPen("w", width=0.5), name=brand)  # fmt: skip
+        bars = pg.BarGraphItem(
+            x=xs,
+            height=heights,
+            y0=bottom.copy(),
+            width=0.7,
+            brush=_brand_colour(brand, brands, offered),
+            pen=pg.mkPen("w", width=0.5),
+            name=brand,
+        )
         plot.addItem(bars)
         tab.items[brand] = bars
         segments.append((brand, bottom.copy(), heights))
@@ -85,22 +94,26 @@ def draw_orders(tab: Tab, frames: Frames, currency: str, offered: Sequence[str],
         for brand, y0, heights in segments:
             if heights[i] > 0 and y0[i] <= y <= y0[i] + heights[i]:
                 r = rows[(seasons[i], brand)]
-                return Element(f"{brand} · {seasons[i]}\n{format_money(r.value, currency, 0)}\n"
-                               f"{format_integer(r.pieces)} pieces in "
-                               f"{format_integer(r.orders)} orders",
-                               {"brand": brand, "season": seasons[i]},
-                               f"Orders — {brand}, {seasons[i]}")  # fmt: skip
+                return Element(
+                    f"{brand} · {seasons[i]}\n{format_money(r.value, currency, 0)}\n"
+                    f"{format_integer(r.pieces)} pieces in "
+                    f"{format_integer(r.orders)} orders",
+                    {"brand": brand, "season": seasons[i]},
+                    f"Orders — {brand}, {seasons[i]}",
+                )
         return None
 
     tab.pointer.set(plot, hit_bar)
     end = end or date.today()
     partial = _draw_months(tab, months, currency, end)
     notes = list(seasons_frame.attrs.get("notes", [])) or [
-        f"Values in {currency} at the order date's rates. Click a bar or a month for its "
-        "orders."]  # fmt: skip
+        f"Values in {currency} at the order date's rates. Click a bar or a month for its orders."
+    ]
     if partial:
-        notes.append(f"{format_month(partial)} is to date (up to {format_date(end)}): the month "
-                     "is not over, so its figures are not a whole month's.")  # fmt: skip
+        notes.append(
+            f"{format_month(partial)} is to date (up to {format_date(end)}): the month "
+            "is not over, so its figures are not a whole month's."
+        )
     tab.note.setText(" · ".join(notes))
 
 
@@ -112,16 +125,21 @@ def _draw_months(tab: Tab, months: pd.DataFrame, currency: str, end: date) -> da
     last = pd.Timestamp(months["month"].iloc[-1]).date() if len(months) else None
     partial = last if last is not None and month_to_date(last, end) else None
     whole = len(months) - (1 if partial else 0)
-    for name, column, colour in (("value", "value", "#2b6f97"),
-                                 ("pieces", "pieces", "#d98c2b")):  # fmt: skip
+    for name, column, colour in (("value", "value", "#2b6f97"), ("pieces", "pieces", "#d98c2b")):
         plot = tab.plots[name]
         plot.setLabel("left", f"value ({currency})" if name == "value" else "pieces")
         if not len(months):
             continue
         ys = months[column].to_numpy(dtype=float)
-        curve = plot.plot(stamps[:whole], ys[:whole], pen=pg.mkPen(colour, width=2),
-                          symbol="o", symbolSize=5, symbolBrush=colour,
-                          symbolPen=None)  # fmt: skip
+        curve = plot.plot(
+            stamps[:whole],
+            ys[:whole],
+            pen=pg.mkPen(colour, width=2),
+            symbol="o",
+            symbolSize=5,
+            symbolBrush=colour,
+            symbolPen=None,
+        )
         tab.items[f"months_{name}"] = curve
         if partial:
             lighter = pg.mkColor(colour)
@@ -131,8 +149,15 @@ def _draw_months(tab: Tab, months: pd.DataFrame, currency: str, end: date) -> da
                 ys[max(whole - 1, 0) :],
                 pen=pg.mkPen(lighter, width=2, style=Qt.PenStyle.DashLine),
             )
-            plot.plot(stamps[-1:], ys[-1:], pen=None, symbol="o", symbolSize=7,
-                      symbolBrush="w", symbolPen=pg.mkPen(colour, width=1.5))  # fmt: skip
+            plot.plot(
+                stamps[-1:],
+                ys[-1:],
+                pen=None,
+                symbol="o",
+                symbolSize=7,
+                symbolBrush="w",
+                symbolPen=pg.mkPen(colour, width=1.5),
+            )
             label = pg.TextItem("(to date)", color=colour, anchor=(1.0, 1.0))
             label.setPos(float(stamps[-1]), float(ys[-1]))
             plot.addItem(label)
@@ -148,10 +173,13 @@ def _draw_months(tab: Tab, months: pd.DataFrame, currency: str, end: date) -> da
         r = months.iloc[i]
         month = pd.Timestamp(r["month"])
         to_date = f", to date (up to {format_date(end)})" if partial and i == whole else ""
-        return Element(f"{format_month(month)}{to_date}\n{format_money(r['value'], currency, 0)}"
-                       f"\n{format_integer(r['pieces'])} pieces in "
-                       f"{format_integer(r['orders'])} orders",
-                       {"month": f"{month:%Y-%m}"}, f"Orders — {format_month(month)}")  # fmt: skip
+        return Element(
+            f"{format_month(month)}{to_date}\n{format_money(r['value'], currency, 0)}"
+            f"\n{format_integer(r['pieces'])} pieces in "
+            f"{format_integer(r['orders'])} orders",
+            {"month": f"{month:%Y-%m}"},
+            f"Orders — {format_month(month)}",
+        )
 
     tab.pointer.set(tab.plots["value"], hit_month)
     tab.pointer.set(tab.plots["pieces"], hit_month)
@@ -161,9 +189,19 @@ def _draw_months(tab: Tab, months: pd.DataFrame, currency: str, end: date) -> da
 def draw_lead_times(tab: Tab, frames: Frames) -> None:
     """Share delivered on time and median days late, one bar per brand (or mill)."""
     lead = frames["lead"]
-    by = next(c for c in lead.columns if c not in (
-        "orders", "on_time", "on_time_share", "mean_days_late", "median_days_late",
-        "p90_days_late"))  # fmt: skip
+    by = next(
+        c
+        for c in lead.columns
+        if c
+        not in (
+            "orders",
+            "on_time",
+            "on_time_share",
+            "mean_days_late",
+            "median_days_late",
+            "p90_days_late",
+        )
+    )
     names = [str(n) for n in lead[by]]
     start(tab, lead, [{by: n} for n in names])
     tab.categories = names
@@ -173,11 +211,17 @@ def draw_lead_times(tab: Tab, frames: Frames) -> None:
     on_time, days = tab.plots["on_time"], tab.plots["late"]
     if not names:
         show_empty(on_time, "No delivered orders for this selection")
-    colours = ["#4e9a5b" if s >= 90 else "#e0a85a" if s >= 70 else "#c0392b"
-               for s in np.nan_to_num(share)]  # fmt: skip
+    colours = [
+        "#4e9a5b" if s >= 90 else "#e0a85a" if s >= 70 else "#c0392b" for s in np.nan_to_num(share)
+    ]
     tab.items["on_time"] = pg.BarGraphItem(
-        x0=0, y=ys, height=0.7, width=np.nan_to_num(share),
-        brushes=[pg.mkBrush(c) for c in colours], pen=None)  # fmt: skip
+        x0=0,
+        y=ys,
+        height=0.7,
+        width=np.nan_to_num(share),
+        brushes=[pg.mkBrush(c) for c in colours],
+        pen=None,
+    )
     tab.items["late"] = pg.BarGraphItem(
         x0=0,
         y=ys,
@@ -205,7 +249,9 @@ def draw_lead_times(tab: Tab, frames: Frames) -> None:
             f"{names[i]}\n{r['on_time_share']:.0%} on time ({int(r['on_time']):,} of "
             f"{int(r['orders']):,} delivered orders)\nmedian {r['median_days_late']:+.0f} "
             f"days, mean {r['mean_days_late']:+.1f}, p90 {r['p90_days_late']:+.0f}",
-            {by: names[i]}, f"Delivered orders — {names[i]}")  # fmt: skip
+            {by: names[i]},
+            f"Delivered orders — {names[i]}",
+        )
 
     tab.pointer.set(on_time, hit)
     tab.pointer.set(days, hit)
@@ -218,8 +264,9 @@ def draw_lead_times(tab: Tab, frames: Frames) -> None:
 def draw_capacity(tab: Tab, frames: Frames) -> None:
     """Utilisation per work centre and week as a heatmap, each cell labelled."""
     weeks, heat = frames["weeks"], frames["heatmap"]
-    cells: list[Cell] = [{"centre": c, "week": w} for c, w in zip(
-        weeks["centre"], weeks["iso_week"], strict=True)]  # fmt: skip
+    cells: list[Cell] = [
+        {"centre": c, "week": w} for c, w in zip(weeks["centre"], weeks["iso_week"], strict=True)
+    ]
     start(tab, weeks, cells)
     plot = tab.plots["heat"]
     centres = [str(c) for c in heat.index]
@@ -239,8 +286,11 @@ def draw_capacity(tab: Tab, frames: Frames) -> None:
     for i in range(len(centres)):
         for j in range(len(labels)):
             if not math.isnan(values[i, j]):
-                text = pg.TextItem(f"{values[i, j]:.0%}", anchor=(0.5, 0.5),
-                                   color="w" if values[i, j] >= 0.95 else TEXT)  # fmt: skip
+                text = pg.TextItem(
+                    f"{values[i, j]:.0%}",
+                    anchor=(0.5, 0.5),
+                    color="w" if values[i, j] >= 0.95 else TEXT,
+                )
                 text.setPos(j + 0.5, i + 0.5)
                 plot.addItem(text)
     plot.getAxis("left").setTicks([[(i + 0.5, c) for i, c in enumerate(centres)]])
@@ -254,18 +304,23 @@ def draw_capacity(tab: Tab, frames: Frames) -> None:
         if not (0 <= i < len(centres) and 0 <= j < len(labels)):
             return None
         r = rows[(centres[i], labels[j])]
-        share = "nothing available" if is_missing(r.utilisation) else (
-            f"{r.utilisation:.0%} booked")  # fmt: skip
-        return Element(f"{r.centre} {r.centre_name} · {r.iso_week} (from "
-                       f"{format_date(r.week)})\n{share}: {format_integer(r.booked / 60)} h of "
-                       f"{format_integer(r.available / 60)} h",
-                       {"centre": r.centre, "week": r.iso_week},
-                       f"Capacity — {r.centre}, {r.iso_week}")  # fmt: skip
+        share = (
+            "nothing available" if is_missing(r.utilisation) else (f"{r.utilisation:.0%} booked")
+        )
+        return Element(
+            f"{r.centre} {r.centre_name} · {r.iso_week} (from "
+            f"{format_date(r.week)})\n{share}: {format_integer(r.booked / 60)} h of "
+            f"{format_integer(r.available / 60)} h",
+            {"centre": r.centre, "week": r.iso_week},
+            f"Capacity — {r.centre}, {r.iso_week}",
+        )
 
     tab.pointer.set(plot, hit)
-    tab.note.setText("Booked ÷ available hours per work centre and ISO week; empty: "
-                     "nothing published. Of the filters only mills apply. Click a cell for "
-                     "its days.")  # fmt: skip
+    tab.note.setText(
+        "Booked ÷ available hours per work centre and ISO week; empty: "
+        "nothing published. Of the filters only mills apply. Click a cell for "
+        "its days."
+    )
 
 
 def draw_costs(tab: Tab, frames: Frames) -> None:
@@ -280,10 +335,14 @@ def draw_costs(tab: Tab, frames: Frames) -> None:
     shares = ordered["share"].to_numpy(dtype=float) * 100
     if not names:
         show_empty(plot, "No saved cost sheets for this selection")
-    bars = pg.BarGraphItem(x0=0, y=np.arange(len(names)), height=0.7,
-                           width=np.nan_to_num(shares), pen=None,
-                           brushes=[pg.mkBrush(PROCESS_COLOURS.get(p, "#6c7a86"))
-                                    for p in names])  # fmt: skip
+    bars = pg.BarGraphItem(
+        x0=0,
+        y=np.arange(len(names)),
+        height=0.7,
+        width=np.nan_to_num(shares),
+        pen=None,
+        brushes=[pg.mkBrush(PROCESS_COLOURS.get(p, "#6c7a86")) for p in names],
+    )
     plot.addItem(bars)
     tab.items["share"] = bars
     for i, share in enumerate(shares):
@@ -300,16 +359,22 @@ def draw_costs(tab: Tab, frames: Frames) -> None:
         if i is None:
             return None
         r = ordered.iloc[i]
-        return Element(f"{r['process']}: {format_percent(r['share'])} of the cost\n"
-                       f"{format_money(r['amount'], currency)} per piece, summed over "
-                       f"{int(r['sheets'])} sheet(s)",
-                       {"process": r["process"]}, f"Cost lines — {r['process']}")  # fmt: skip
+        return Element(
+            f"{r['process']}: {format_percent(r['share'])} of the cost\n"
+            f"{format_money(r['amount'], currency)} per piece, summed over "
+            f"{int(r['sheets'])} sheet(s)",
+            {"process": r["process"]},
+            f"Cost lines — {r['process']}",
+        )
 
     tab.pointer.set(plot, hit)
     skipped = processes.attrs.get("skipped", [])
-    notes = [f"{len(set(structure['sheet_id']))} cost sheet(s), costed with the rates of "
-             "their costing date. Sheets have no season."]  # fmt: skip
+    notes = [
+        f"{len(set(structure['sheet_id']))} cost sheet(s), costed with the rates of "
+        "their costing date. Sheets have no season."
+    ]
     if skipped:
-        notes.append("Left out: " + "; ".join(f"{s['style_code']} ({s['reason']})"
-                                                for s in skipped))  # fmt: skip
+        notes.append(
+            "Left out: " + "; ".join(f"{s['style_code']} ({s['reason']})" for s in skipped)
+        )
     tab.note.setText(" ".join(notes))

@@ -28,8 +28,18 @@ from workbench.export import DATE, INTEGER, PERCENT, Cell
 
 #: the kinds of column: how a value is shown and typed
 TEXT, COUNT, NUMBER, MONEY, RATE, SHARE, CHANGE, DAY, MONTH, MINUTES, DAYS = (
-    "text", "count", "number", "money", "rate", "share", "change", "date", "month", "minutes",
-    "days")  # fmt: skip
+    "text",
+    "count",
+    "number",
+    "money",
+    "rate",
+    "share",
+    "change",
+    "date",
+    "month",
+    "minutes",
+    "days",
+)
 
 
 @dataclass(frozen=True)
@@ -105,8 +115,16 @@ COLUMNS: dict[str, Column] = {
 }
 
 #: Excel number formats per kind (money gets its currency in the format: see `typed`)
-_FORMATS = {COUNT: INTEGER, NUMBER: "#,##0.00", SHARE: PERCENT, CHANGE: '+0.0" %";-0.0" %"',
-            DAY: DATE, MONTH: "mmmm yyyy", MINUTES: '#,##0.0" h"', DAYS: '+0.0;-0.0;0'}  # fmt: skip
+_FORMATS = {
+    COUNT: INTEGER,
+    NUMBER: "#,##0.00",
+    SHARE: PERCENT,
+    CHANGE: '+0.0" %";-0.0" %"',
+    DAY: DATE,
+    MONTH: "mmmm yyyy",
+    MINUTES: '#,##0.0" h"',
+    DAYS: "+0.0;-0.0;0",
+}
 
 
 def column(name: str, values: pd.Series | None = None) -> Column:
@@ -190,13 +208,19 @@ def currency_of(frame: pd.DataFrame, row: int, kind: str, currency: str) -> str:
 Rows = list[list[object]]
 
 
-def frame_rows(frame: pd.DataFrame, currency: str = "",
-               columns: Sequence[str] | None = None) -> tuple[list[str], Rows]:  # fmt: skip
+def frame_rows(
+    frame: pd.DataFrame, currency: str = "", columns: Sequence[str] | None = None
+) -> tuple[list[str], Rows]:
     """Headers and typed cells of ``frame`` (its ``columns``, when given), for `export_table`."""
     names = [str(c) for c in (columns or frame.columns) if c in frame.columns]
     kinds = [column(n, frame[n]).kind for n in names]
     headers = [title(n, currency, frame[n]) for n in names]
     values = [frame[n].to_numpy(dtype=object) for n in names]
-    rows = [[typed(values[c][r], kinds[c], currency_of(frame, r, kinds[c], currency))
-             for c in range(len(names))] for r in range(len(frame))]  # fmt: skip
+    rows = [
+        [
+            typed(values[c][r], kinds[c], currency_of(frame, r, kinds[c], currency))
+            for c in range(len(names))
+        ]
+        for r in range(len(frame))
+    ]
     return headers, rows

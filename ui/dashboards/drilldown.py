@@ -18,8 +18,17 @@ from ui.ops import OpRunner
 from workbench.analytics import Analytics, Filters
 
 #: the keys of a cell that name the figure in the dialog's title (ids and flags do not)
-_TITLE_KEYS = ("brand", "season", "mill", "month", "process", "rate_code", "centre", "week",
-               "fabric_type")  # fmt: skip
+_TITLE_KEYS = (
+    "brand",
+    "season",
+    "mill",
+    "month",
+    "process",
+    "rate_code",
+    "centre",
+    "week",
+    "fabric_type",
+)
 
 
 class Drills:
@@ -34,8 +43,9 @@ class Drills:
         """Show the rows of ``tab`` behind ``cell``, read with ``filters`` on a worker; the
         dialog shows at once and is filled when they arrive."""
         what = ", ".join(display_value(v, k) for k, v in cell.items() if k in _TITLE_KEYS)
-        dialog = DrillDialog(f"{TITLES[tab]} — {what or 'all'}", f"{tab}-rows", filters, cell,
-                             self.owner)  # fmt: skip
+        dialog = DrillDialog(
+            f"{TITLES[tab]} — {what or 'all'}", f"{tab}-rows", filters, cell, self.owner
+        )
         self.dialogs.append(dialog)
         dialog.finished.connect(lambda _result: self._forget(dialog))
         analytics = self.analytics
@@ -48,8 +58,13 @@ class Drills:
             if dialog in self.dialogs:
                 dialog.set_error(str(exc) or exc.__class__.__name__)
 
-        self.ops.run(lambda _ctx: drill_rows(analytics, tab, filters, cell), success=done,
-                     failure=failed, label="Reading rows", background=True)  # fmt: skip
+        self.ops.run(
+            lambda _ctx: drill_rows(analytics, tab, filters, cell),
+            success=done,
+            failure=failed,
+            label="Reading rows",
+            background=True,
+        )
         dialog.show()
         return dialog
 

@@ -28,17 +28,24 @@ def filter_options(analytics: Analytics) -> dict[str, Any]:
         values = [v for v in analytics.order_history(ALL, by=(name,))[name].tolist() if v]
         out[name] = sorted(values, key=season_key) if name == "season" else sorted(values)
     days = analytics.orders()["order_date"].dropna()
-    out["dates"] = (pd.Timestamp(days.min()).date(), pd.Timestamp(days.max()).date()) if len(
-        days) else None  # fmt: skip
+    out["dates"] = (
+        (pd.Timestamp(days.min()).date(), pd.Timestamp(days.max()).date()) if len(days) else None
+    )
     return out
 
 
 def describe(filters: Filters) -> str:
     """A selection in words, for the header of an export: "Brands ALBA, NORDV · ordered
     from 01/03/2025"; "everything" when nothing is chosen."""
-    parts = [f"{what} {', '.join(chosen)}" for what, chosen in (
-        ("Brands", filters.brands), ("Seasons", filters.seasons), ("Mills", filters.mills))
-        if chosen]  # fmt: skip
+    parts = [
+        f"{what} {', '.join(chosen)}"
+        for what, chosen in (
+            ("Brands", filters.brands),
+            ("Seasons", filters.seasons),
+            ("Mills", filters.mills),
+        )
+        if chosen
+    ]
     if filters.date_from or filters.date_to:
         since = f" from {format_date(filters.date_from)}" if filters.date_from else ""
         until = f" to {format_date(filters.date_to)}" if filters.date_to else ""
@@ -80,9 +87,13 @@ class FilterBar(QHBoxLayout):
 
     def filters(self) -> Filters:
         """The selection (ValueError when the date range is backwards)."""
-        return Filters(brands=self.brands.selected(), seasons=self.seasons.selected(),
-                       date_from=self.date_from.value(), date_to=self.date_to.value(),
-                       mills=self.mills.selected())  # fmt: skip
+        return Filters(
+            brands=self.brands.selected(),
+            seasons=self.seasons.selected(),
+            date_from=self.date_from.value(),
+            date_to=self.date_to.value(),
+            mills=self.mills.selected(),
+        )
 
     def show_filters(self, filters: Filters) -> None:
         """Show ``filters`` quietly: whoever sets them decides what to compute."""

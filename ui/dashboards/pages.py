@@ -55,8 +55,9 @@ class Tab:
     colour_bar: pg.ColorBarItem | None = None
 
 
-def build_page(key: str, on_click: Callable[[Element], None],
-               options: Sequence[QWidget] = ()) -> Tab:  # fmt: skip
+def build_page(
+    key: str, on_click: Callable[[Element], None], options: Sequence[QWidget] = ()
+) -> Tab:
     """The page of tab ``key``: a row of its ``options`` (when it has any) over its chart and
     table, split so either can be given more room, and a note below; its plots laid out, empty.
     ``on_click`` is called with the element clicked on the chart."""
@@ -86,14 +87,23 @@ def make_plots(tab: Tab) -> None:
     """Lay out the plots of ``tab``'s chart, empty: the ``draw_*`` functions fill them."""
     chart = tab.chart
     if tab.key == "orders":
-        tab.plots["seasons"] = dashboard_plot(chart, 0, 0, rowspan=2, title="Value by season",
-                                     axes={"left": NumberAxis()})  # fmt: skip
-        tab.plots["value"] = dashboard_plot(chart, 0, 1, title="Value by month",
-                                   axes={"left": NumberAxis(),
-                                         "bottom": pg.DateAxisItem(utcOffset=0)})  # fmt: skip
-        tab.plots["pieces"] = dashboard_plot(chart, 1, 1, title="Pieces by month",
-                                    axes={"left": NumberAxis(),
-                                          "bottom": pg.DateAxisItem(utcOffset=0)})  # fmt: skip
+        tab.plots["seasons"] = dashboard_plot(
+            chart, 0, 0, rowspan=2, title="Value by season", axes={"left": NumberAxis()}
+        )
+        tab.plots["value"] = dashboard_plot(
+            chart,
+            0,
+            1,
+            title="Value by month",
+            axes={"left": NumberAxis(), "bottom": pg.DateAxisItem(utcOffset=0)},
+        )
+        tab.plots["pieces"] = dashboard_plot(
+            chart,
+            1,
+            1,
+            title="Pieces by month",
+            axes={"left": NumberAxis(), "bottom": pg.DateAxisItem(utcOffset=0)},
+        )
         tab.plots["pieces"].setXLink(tab.plots["value"])
         tab.plots["seasons"].addLegend(offset=(8, 4), colCount=4, labelTextColor=TEXT)
         chart.ci.layout.setColumnStretchFactor(0, 3)
@@ -115,8 +125,9 @@ def make_plots(tab: Tab) -> None:
         plot.showGrid(x=False, y=False)
         plot.invertY(True)
         tab.plots["heat"] = plot
-        tab.colour_bar = pg.ColorBarItem(values=(0, 1.2), colorMap=HEAT, interactive=False,
-                                         label="booked ÷ available")  # fmt: skip
+        tab.colour_bar = pg.ColorBarItem(
+            values=(0, 1.2), colorMap=HEAT, interactive=False, label="booked ÷ available"
+        )
         chart.addItem(tab.colour_bar, row=0, col=1)
     elif tab.key == "costs":
         plot = dashboard_plot(chart, 0, 0, title="Share of cost per piece, by process")
@@ -125,8 +136,13 @@ def make_plots(tab: Tab) -> None:
         tab.plots["share"] = plot
 
 
-def start(tab: Tab, table: pd.DataFrame, cells: list[Cell],
-          columns: Sequence[str] | None = None, currency: str | None = None) -> None:  # fmt: skip
+def start(
+    tab: Tab,
+    table: pd.DataFrame,
+    cells: list[Cell],
+    columns: Sequence[str] | None = None,
+    currency: str | None = None,
+) -> None:
     """Clear ``tab``'s plots and show ``table`` (its ``columns``, when given) below them,
     money in ``currency`` (by default the table's own); ``cells`` are the drill-downs of its
     rows. The drawing follows."""

@@ -22,12 +22,34 @@ from ui.formats import format_date
 from workbench.analytics import Filters
 
 #: the key of one rate series, as `workbench.analytics.rates` defines it
-RATE_SERIES = ("process", "rate_code", "material_id", "dye_class", "shade_depth", "technique",
-               "basis", "currency")  # fmt: skip
+RATE_SERIES = (
+    "process",
+    "rate_code",
+    "material_id",
+    "dye_class",
+    "shade_depth",
+    "technique",
+    "basis",
+    "currency",
+)
 #: the columns of the prices table, in the order shown
-RATE_COLUMNS = ("rate_code", "description", "material_code", "material_name", "technique",
-                "dye_class", "shade_depth", "basis", "currency", "valid_from", "valid_to",
-                "rate", "previous_rate", "change_pct", "source")  # fmt: skip
+RATE_COLUMNS = (
+    "rate_code",
+    "description",
+    "material_code",
+    "material_name",
+    "technique",
+    "dye_class",
+    "shade_depth",
+    "basis",
+    "currency",
+    "valid_from",
+    "valid_to",
+    "rate",
+    "previous_rate",
+    "change_pct",
+    "source",
+)
 
 
 def draw_prices(tab: Tab, history: pd.DataFrame, process: str, filters: Filters) -> None:
@@ -52,9 +74,13 @@ def draw_prices(tab: Tab, history: pd.DataFrame, process: str, filters: Filters)
         last = max(end, pd.Timestamp(part["valid_from"].max()))
         edges = np.append(starts, epoch_seconds([last]))
         name = series_name(part.iloc[0])
-        curve = pg.PlotDataItem(edges, part["rate"].to_numpy(dtype=float), stepMode="center",
-                                pen=pg.mkPen(colour, width=2),
-                                name=name if len(series) <= 12 else None)  # fmt: skip
+        curve = pg.PlotDataItem(
+            edges,
+            part["rate"].to_numpy(dtype=float),
+            stepMode="center",
+            pen=pg.mkPen(colour, width=2),
+            name=name if len(series) <= 12 else None,
+        )
         plot.addItem(curve)
         tab.items[f"series {n}"] = curve
         points_x.extend(starts)
@@ -81,21 +107,31 @@ def draw_prices(tab: Tab, history: pd.DataFrame, process: str, filters: Filters)
         if distance[i] > 10:
             return None
         r = rows.loc[points_row[i]]
-        change = ("first version" if is_missing(r["change_pct"])
-                  else f"{r['change_pct']:+.1f} % on {r['previous_rate']:,.2f}")  # fmt: skip
-        return Element(f"{series_name(r)}\n{r['rate']:,.2f} {r['currency']} {r['basis']} "
-                       f"from {format_date(pd.Timestamp(r['valid_from']))}\n{change}",
-                       {k: r[k] for k in RATE_SERIES},
-                       f"Rate versions — {series_name(r)}")  # fmt: skip
+        change = (
+            "first version"
+            if is_missing(r["change_pct"])
+            else f"{r['change_pct']:+.1f} % on {r['previous_rate']:,.2f}"
+        )
+        return Element(
+            f"{series_name(r)}\n{r['rate']:,.2f} {r['currency']} {r['basis']} "
+            f"from {format_date(pd.Timestamp(r['valid_from']))}\n{change}",
+            {k: r[k] for k in RATE_SERIES},
+            f"Rate versions — {series_name(r)}",
+        )
 
     tab.pointer.set(plot, hit)
     legend = "" if len(series) <= 12 else f"{len(series)} series (legend hidden). "
-    tab.note.setText(f"{legend}Rates belong to no brand or season: only the date range and "
-                     "mills apply. Click a point for its series' versions.")  # fmt: skip
+    tab.note.setText(
+        f"{legend}Rates belong to no brand or season: only the date range and "
+        "mills apply. Click a point for its series' versions."
+    )
 
 
 def series_name(row: Mapping[str, Any] | pd.Series) -> str:
     """A rate series as a buyer names it: its code and what it is for."""
-    detail = [str(row[k]) for k in ("material_code", "technique", "dye_class", "shade_depth")
-              if str(row.get(k, "") or "")]  # fmt: skip
+    detail = [
+        str(row[k])
+        for k in ("material_code", "technique", "dye_class", "shade_depth")
+        if str(row.get(k, "") or "")
+    ]
     return " · ".join([str(row["rate_code"]), *detail[:2]])

@@ -23,13 +23,28 @@ Frames = dict[str, pd.DataFrame]
 
 #: the tabs, in the order shown, by key (the key `shown` emits and `drill` takes)
 TABS: tuple[str, ...] = ("orders", "lead_times", "prices", "capacity", "costs")
-TITLES = {"orders": "Orders", "lead_times": "Lead times", "prices": "Prices",
-          "capacity": "Capacity", "costs": "Cost structure"}  # fmt: skip
+TITLES = {
+    "orders": "Orders",
+    "lead_times": "Lead times",
+    "prices": "Prices",
+    "capacity": "Capacity",
+    "costs": "Cost structure",
+}
 #: weeks ahead on the capacity heatmap
 WEEKS = 12
 #: the tables whose change can move a figure: a sync touching only others needs no refresh
-SOURCE_TABLES = frozenset({"orders", "brands", "materials", "fx_rates", "cost_rates",
-                           "capacity", "work_centres", "cost_sheets"})  # fmt: skip
+SOURCE_TABLES = frozenset(
+    {
+        "orders",
+        "brands",
+        "materials",
+        "fx_rates",
+        "cost_rates",
+        "capacity",
+        "work_centres",
+        "cost_sheets",
+    }
+)
 
 
 def unknown_tab(tab: str) -> ValueError:
@@ -37,8 +52,9 @@ def unknown_tab(tab: str) -> ValueError:
     return ValueError(f"no dashboard {tab!r}; choose from {', '.join(TABS)}")
 
 
-def compute_tab(analytics: Analytics, tab: str, filters: Filters, option: str | None,
-                ctx: OpContext) -> Frames:  # fmt: skip
+def compute_tab(
+    analytics: Analytics, tab: str, filters: Filters, option: str | None, ctx: OpContext
+) -> Frames:
     """The frames a tab draws, straight from `Analytics` (runs on a worker thread)."""
     if tab == "orders":
         seasons = analytics.order_history(filters, by=("season", "brand"))
@@ -63,8 +79,9 @@ def compute_tab(analytics: Analytics, tab: str, filters: Filters, option: str | 
     raise unknown_tab(tab)
 
 
-def drill_rows(analytics: Analytics, tab: str, filters: Filters, cell: Mapping[str, object]
-               ) -> pd.DataFrame:  # fmt: skip
+def drill_rows(
+    analytics: Analytics, tab: str, filters: Filters, cell: Mapping[str, object]
+) -> pd.DataFrame:
     """The rows behind one figure of ``tab`` (runs on a worker thread)."""
     cell = dict(cell)
     if tab == "orders":

@@ -116,8 +116,9 @@ class FrameModel(QAbstractTableModel):
         self._kinds: list[str] = []
         self._values: list[np.ndarray] = []
 
-    def set_frame(self, frame: pd.DataFrame, columns: Sequence[str] | None = None,
-                  currency: str | None = None) -> None:  # fmt: skip
+    def set_frame(
+        self, frame: pd.DataFrame, columns: Sequence[str] | None = None, currency: str | None = None
+    ) -> None:
         """Show ``frame`` (its ``columns``, when given); money in ``currency`` (by default
         the frame's own, ``attrs["currency"]``)."""
         self.beginResetModel()
@@ -145,8 +146,9 @@ class FrameModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._columns)
 
-    def data(self, index: QModelIndex | QPersistentModelIndex,
-             role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # fmt: skip
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if not index.isValid():
             return None
         row, col = index.row(), index.column()
@@ -165,8 +167,9 @@ class FrameModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # fmt: skip
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
             return None
         if not 0 <= section < len(self._columns):
@@ -178,8 +181,9 @@ class FrameModel(QAbstractTableModel):
             return
         self.layoutAboutToBeChanged.emit()
         ascending = order == Qt.SortOrder.AscendingOrder
-        self.frame = self.frame.sort_values(self.frame.columns[column], ascending=ascending,
-                                            kind="stable", na_position="last")  # fmt: skip
+        self.frame = self.frame.sort_values(
+            self.frame.columns[column], ascending=ascending, kind="stable", na_position="last"
+        )
         self._load()
         self.layoutChanged.emit()
 
@@ -243,8 +247,11 @@ class MultiPick(QToolButton):
         self._caption()
 
     def selected(self) -> list[str]:
-        return [self.list.item(i).text() for i in range(self.list.count())
-                if self.list.item(i).checkState() == Qt.CheckState.Checked]  # fmt: skip
+        return [
+            self.list.item(i).text()
+            for i in range(self.list.count())
+            if self.list.item(i).checkState() == Qt.CheckState.Checked
+        ]
 
     def set_selected(self, names: Iterable[str], *, emit: bool = True) -> None:
         wanted = set(names)
@@ -252,8 +259,9 @@ class MultiPick(QToolButton):
         self.list.blockSignals(True)
         for i in range(self.list.count()):
             item = self.list.item(i)
-            item.setCheckState(Qt.CheckState.Checked if item.text() in wanted
-                               else Qt.CheckState.Unchecked)  # fmt: skip
+            item.setCheckState(
+                Qt.CheckState.Checked if item.text() in wanted else Qt.CheckState.Unchecked
+            )
         self.list.blockSignals(False)
         self._caption()
         if emit and self.selected() != before:
@@ -285,8 +293,14 @@ class DrillDialog(QDialog):
 
     loaded = Signal()
 
-    def __init__(self, title: str, name: str, filters: Filters, cell: Mapping[str, object],
-                 parent: QWidget | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        title: str,
+        name: str,
+        filters: Filters,
+        cell: Mapping[str, object],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.resize(1000, 520)
@@ -321,15 +335,19 @@ class DrillDialog(QDialog):
     def export(self, path: Path | str) -> int:
         """Every row read (not only those scrolled to), numbers as numbers."""
         frame = self.frame if self.frame is not None else pd.DataFrame()
-        header = [("Rows of", self.windowTitle()),
-                  ("Exported", datetime.now().replace(microsecond=0))]  # fmt: skip
+        header = [
+            ("Rows of", self.windowTitle()),
+            ("Exported", datetime.now().replace(microsecond=0)),
+        ]
         sheet = self.windowTitle().split(" — ")[0]
-        return export_table(Path(path), *frame_rows(frame, self.model.currency),
-                            sheet_name=sheet, header=header)  # fmt: skip
+        return export_table(
+            Path(path), *frame_rows(frame, self.model.currency), sheet_name=sheet, header=header
+        )
 
     def _choose_export(self) -> None:
-        path = ask_save_path(self, "Export rows", f"{self.name}.xlsx",
-                             "Excel (*.xlsx);;CSV (*.csv)")  # fmt: skip
+        path = ask_save_path(
+            self, "Export rows", f"{self.name}.xlsx", "Excel (*.xlsx);;CSV (*.csv)"
+        )
         if path:
             try:
                 self.export(path)
@@ -403,12 +421,17 @@ class Pointer:
             self.on_click(element)
 
 
-def dashboard_plot(chart: pg.GraphicsLayoutWidget, row: int, col: int, *, rowspan: int = 1,
-          axes: Mapping[str, pg.AxisItem] | None = None, title: str | None = None
-          ) -> pg.PlotItem:  # fmt: skip
+def dashboard_plot(
+    chart: pg.GraphicsLayoutWidget,
+    row: int,
+    col: int,
+    *,
+    rowspan: int = 1,
+    axes: Mapping[str, pg.AxisItem] | None = None,
+    title: str | None = None,
+) -> pg.PlotItem:
     """A plot for a dashboard: no pan, zoom or context menu (a click means drill-down)."""
-    plot = chart.addPlot(row=row, col=col, rowspan=rowspan, axisItems=dict(axes or {}),
-                         title=title)  # fmt: skip
+    plot = chart.addPlot(row=row, col=col, rowspan=rowspan, axisItems=dict(axes or {}), title=title)
     plot.setMenuEnabled(False)
     plot.setMouseEnabled(x=False, y=False)
     plot.hideButtons()

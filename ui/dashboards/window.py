@@ -208,8 +208,13 @@ class DashboardsWindow(QMainWindow):
                 self.status.setText(f"Could not read the filter choices: {exc}")
                 self.load()
 
-        self.ops.run(lambda _ctx: filter_options(analytics), success=done, failure=failed,
-                     label="Reading dashboard filters", background=True)  # fmt: skip
+        self.ops.run(
+            lambda _ctx: filter_options(analytics),
+            success=done,
+            failure=failed,
+            label="Reading dashboard filters",
+            background=True,
+        )
 
     # -- loading -----------------------------------------------------------------------------
 
@@ -259,8 +264,9 @@ class DashboardsWindow(QMainWindow):
         self.status.setText(f"Computing {TITLES[tab].lower()}…")
         return seq
 
-    def _on_result(self, seq: int, tab: str, key: tuple[Filters, str | None],
-                   frames: Frames) -> None:  # fmt: skip
+    def _on_result(
+        self, seq: int, tab: str, key: tuple[Filters, str | None], frames: Frames
+    ) -> None:
         pending = self._pending.get(tab)
         if self._closed or pending is None or pending[0] != seq:
             return  # an answer to a selection since changed
@@ -318,8 +324,9 @@ class DashboardsWindow(QMainWindow):
 
     def _on_process(self, _index: int) -> None:
         if "prices" in self.frames:
-            self._draw_prices(self.tab["prices"], self.frames["prices"]["history"],
-                              self.shown_filters["prices"])  # fmt: skip
+            self._draw_prices(
+                self.tab["prices"], self.frames["prices"]["history"], self.shown_filters["prices"]
+            )
             self.shown.emit("prices")
 
     def _draw_prices(self, tab: Tab, history: pd.DataFrame, filters: Filters) -> None:
@@ -358,11 +365,18 @@ class DashboardsWindow(QMainWindow):
         tab = tab or self.current_tab()
         state = self.tab[tab]
         filters = self.shown_filters.get(tab, ALL)
-        header = [("Dashboard", TITLES[tab]), ("Selection", describe(filters)),
-                  ("Workspace", self.workspace.root.name),
-                  ("Exported", datetime.now().replace(microsecond=0))]  # fmt: skip
-        return export_table(Path(path), *frame_rows(state.table, state.model.currency),
-                            sheet_name=TITLES[tab], header=header)  # fmt: skip
+        header = [
+            ("Dashboard", TITLES[tab]),
+            ("Selection", describe(filters)),
+            ("Workspace", self.workspace.root.name),
+            ("Exported", datetime.now().replace(microsecond=0)),
+        ]
+        return export_table(
+            Path(path),
+            *frame_rows(state.table, state.model.currency),
+            sheet_name=TITLES[tab],
+            header=header,
+        )
 
     def _choose_png(self) -> None:
         tab = self.current_tab()

@@ -24,12 +24,31 @@ from workbench.replica import Replica
 #: Where the choice is kept in the replica's local state.
 STATE_KEY = "main_window.result_columns"
 #: The columns in the order they show by default (material columns, as `COLUMNS` names them).
-DEFAULT_ORDER = ("code", "name", "gsm", "width_cm", "price", "material_type", "composition",
-                 "supplier", "colour", "certifications")  # fmt: skip
+DEFAULT_ORDER = (
+    "code",
+    "name",
+    "gsm",
+    "width_cm",
+    "price",
+    "material_type",
+    "composition",
+    "supplier",
+    "colour",
+    "certifications",
+)
 DEFAULT_HIDDEN = frozenset({"colour", "certifications"})
-DEFAULT_WIDTHS = {"code": 112, "name": 230, "gsm": 56, "width_cm": 96, "price": 132,
-                  "material_type": 76, "composition": 190, "supplier": 170, "colour": 110,
-                  "certifications": 170}  # fmt: skip
+DEFAULT_WIDTHS = {
+    "code": 112,
+    "name": 230,
+    "gsm": 56,
+    "width_cm": 96,
+    "price": 132,
+    "material_type": 76,
+    "composition": 190,
+    "supplier": 170,
+    "colour": 110,
+    "certifications": 170,
+}
 #: Never hidden: without it a row cannot be told from another.
 ALWAYS_SHOWN = "code"
 SAVE_DELAY_MS = 400
@@ -104,9 +123,12 @@ class ResultColumns:
         return {
             "order": order,
             "hidden": [c for c in _KEYS if self.header.isSectionHidden(_KEYS.index(c))],
-            "widths": {c: self.header.sectionSize(_KEYS.index(c)) for c in _KEYS
-                       if not self.header.isSectionHidden(_KEYS.index(c))},
-        }  # fmt: skip
+            "widths": {
+                c: self.header.sectionSize(_KEYS.index(c))
+                for c in _KEYS
+                if not self.header.isSectionHidden(_KEYS.index(c))
+            },
+        }
 
     # -- the chooser -------------------------------------------------------------------------
 
@@ -147,8 +169,9 @@ class ResultColumns:
         """Remember what shows now (on a worker)."""
         self._timer.stop()
         text, replica = json.dumps(self.choice()), self.replica
-        self.ops.run(lambda _ctx: replica.set_state(STATE_KEY, text), label="Saving columns",
-                     background=True)  # fmt: skip
+        self.ops.run(
+            lambda _ctx: replica.set_state(STATE_KEY, text), label="Saving columns", background=True
+        )
 
     def save_pending(self) -> None:
         """Save now if a change waits for the timer (when the window closes)."""

@@ -39,10 +39,15 @@ if TYPE_CHECKING:
     from ui.main_window.window import MainWindow
 
 #: File → Export results: the table's columns, with a price as amount, currency and unit
-RESULT_HEADERS = [*(header for header, column in COLUMNS if column != "price"),
-                  "Price", "Currency", "Per"]  # fmt: skip
-RESULT_FORMATS = [INTEGER if column in NUMERIC else None
-                  for _, column in COLUMNS if column != "price"] + [MONEY]  # fmt: skip
+RESULT_HEADERS = [
+    *(header for header, column in COLUMNS if column != "price"),
+    "Price",
+    "Currency",
+    "Per",
+]
+RESULT_FORMATS = [
+    INTEGER if column in NUMERIC else None for _, column in COLUMNS if column != "price"
+] + [MONEY]
 
 
 def result_row(row: dict[str, Any]) -> list[Any]:
@@ -53,8 +58,12 @@ def result_row(row: dict[str, Any]) -> list[Any]:
         amount = None if price in (None, "") else Decimal(str(price))
     except InvalidOperation:
         amount = None
-    return [*values, amount, row.get("currency") if amount is not None else None,
-            row.get("uom") if amount is not None else None]  # fmt: skip
+    return [
+        *values,
+        amount,
+        row.get("currency") if amount is not None else None,
+        row.get("uom") if amount is not None else None,
+    ]
 
 
 #: materials read and written at a time by File → Export results
@@ -81,8 +90,9 @@ class WindowMenus:
         window, add = self.window, self._add
         file_menu = window.menuBar().addMenu("&File")
         add(file_menu, "&Export results…", self.choose_export_file, QKeySequence("Ctrl+E"))
-        self.import_action = add(file_menu, "&Import master data…", self.show_import,
-                                 QKeySequence("Ctrl+I"))  # fmt: skip
+        self.import_action = add(
+            file_menu, "&Import master data…", self.show_import, QKeySequence("Ctrl+I")
+        )
         self.import_action.setVisible(self.workspace.replica.get_state("role") == "admin")
         add(file_menu, "&Settings…", self.show_settings, QKeySequence("Ctrl+,"))
         add(file_menu, "&Rebuild search index", lambda: window.prepare_index(force=True))
@@ -142,8 +152,7 @@ class WindowMenus:
         def work(ctx: OpContext) -> int:
             ids: list[str] = []
             if request is not None and last is not None:
-                everything = replace(request, limit=max(last.total, len(last.ids), 1),
-                                     facets=False)  # fmt: skip
+                everything = replace(request, limit=max(last.total, len(last.ids), 1), facets=False)
                 ids = list(search.search(everything).ids)
 
             def rows() -> Iterator[list[Any]]:
@@ -154,14 +163,26 @@ class WindowMenus:
                     page = queries.materials_by_ids(replica.conn, ids[start : start + EXPORT_PAGE])
                     yield from (result_row(row) for row in page)
 
-            header = [*describe_search(request), ("Matches", len(ids)),
-                      ("Workspace", workspace),
-                      ("Exported", datetime.now().replace(microsecond=0))]  # fmt: skip
-            return export_table(path, RESULT_HEADERS, rows(), sheet_name="Materials",
-                                header=header, formats=RESULT_FORMATS)  # fmt: skip
+            header = [
+                *describe_search(request),
+                ("Matches", len(ids)),
+                ("Workspace", workspace),
+                ("Exported", datetime.now().replace(microsecond=0)),
+            ]
+            return export_table(
+                path,
+                RESULT_HEADERS,
+                rows(),
+                sheet_name="Materials",
+                header=header,
+                formats=RESULT_FORMATS,
+            )
 
-        self.ops.run(work, success=lambda n: self.window.exported.emit(path, n),
-                     label=f"Exporting to {path.name}")  # fmt: skip
+        self.ops.run(
+            work,
+            success=lambda n: self.window.exported.emit(path, n),
+            label=f"Exporting to {path.name}",
+        )
 
     # -- diagnostics -------------------------------------------------------------------------
 
@@ -176,8 +197,9 @@ class WindowMenus:
         def done(written: Path) -> None:
             self.window.statusBar().showMessage(f"Diagnostics written to {written}", 15_000)
 
-        self.ops.run(lambda _ctx: export_diagnostics(path), success=done,
-                     label="Collecting diagnostics")  # fmt: skip
+        self.ops.run(
+            lambda _ctx: export_diagnostics(path), success=done, label="Collecting diagnostics"
+        )
 
     # -- costing -----------------------------------------------------------------------------
 
@@ -185,8 +207,12 @@ class WindowMenus:
         """Cost sheets for the roles that see costs (a floor replica holds no rates)."""
         menu = self.costing_menu = self.window.menuBar().addMenu("&Costing")
         menu.menuAction().setVisible(self.workspace.replica.get_state("role") != "floor")
-        self._add(menu, "&New cost sheet", lambda: self.new_cost_sheet(self._selected_fabric()),
-                  QKeySequence("Ctrl+N"))  # fmt: skip
+        self._add(
+            menu,
+            "&New cost sheet",
+            lambda: self.new_cost_sheet(self._selected_fabric()),
+            QKeySequence("Ctrl+N"),
+        )
         self._add(menu, "&Open cost sheet…", self.choose_cost_sheet, QKeySequence("Ctrl+O"))
         self._add(menu, "&Capacity…", self.show_capacity)
         self._add(menu, "&Dashboards…", self.show_dashboards, QKeySequence("Ctrl+D"))
@@ -231,11 +257,13 @@ class WindowMenus:
         for key, data in drafts.load_drafts(self.workspace.root):
             row = None
             if data.get("sheet_id"):
-                found = conn.execute("SELECT * FROM cost_sheets WHERE id = ? AND deleted = 0",
-                                     (data["sheet_id"],)).fetchone()  # fmt: skip
+                found = conn.execute(
+                    "SELECT * FROM cost_sheets WHERE id = ? AND deleted = 0", (data["sheet_id"],)
+                ).fetchone()
                 row = dict(found) if found else None
-            sheet = CostSheetWindow(self.workspace, self.ops, self._quote_asker(), row,
-                                    self.window, draft=(key, data))  # fmt: skip
+            sheet = CostSheetWindow(
+                self.workspace, self.ops, self._quote_asker(), row, self.window, draft=(key, data)
+            )
             opened.append(self._keep(sheet))
         return opened
 
@@ -255,7 +283,8 @@ class WindowMenus:
 
     def open_cost_sheet(self, sheet_id: str) -> CostSheetWindow | None:
         row = self.workspace.replica.conn.execute(
-            "SELECT * FROM cost_sheets WHERE id = ? AND deleted = 0", (sheet_id,)).fetchone()
+            "SELECT * FROM cost_sheets WHERE id = ? AND deleted = 0", (sheet_id,)
+        ).fetchone()
         return None if row is None else self.new_cost_sheet(document=dict(row))
 
     def show_settings(self) -> SettingsDialog:
@@ -294,16 +323,27 @@ class WindowMenus:
         return dialog
 
     def _upload_import(
-        self, kind: str, path: Path, dry_run: bool, partial: bool, columns: dict[str, str],
-        decimal_mark: str | None, ctx: OpContext,
-    ) -> dict[str, Any]:  # fmt: skip
+        self,
+        kind: str,
+        path: Path,
+        dry_run: bool,
+        partial: bool,
+        columns: dict[str, str],
+        decimal_mark: str | None,
+        ctx: OpContext,
+    ) -> dict[str, Any]:
         client = session.client_for(self.workspace)
         try:
             return client.upload_import(
-                kind, path, dry_run=dry_run, accept_partial=partial, columns=columns,
+                kind,
+                path,
+                dry_run=dry_run,
+                accept_partial=partial,
+                columns=columns,
                 progress=lambda done, total: ctx.progress(done, total, "Uploading"),
-                cancel=ctx.cancel_event, decimal_mark=decimal_mark,
-            )  # fmt: skip
+                cancel=ctx.cancel_event,
+                decimal_mark=decimal_mark,
+            )
         finally:
             client.close()
 

@@ -167,8 +167,12 @@ class SearchView:
                 queries.distinct_values(replica.conn, "supplier"),
             )
 
-        self.ops.run(load, success=lambda o: self.facets.set_options(*o),
-                     label="Loading filters", background=True)  # fmt: skip
+        self.ops.run(
+            load,
+            success=lambda o: self.facets.set_options(*o),
+            label="Loading filters",
+            background=True,
+        )
 
     # -- searching ---------------------------------------------------------------------------
 

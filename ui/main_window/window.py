@@ -213,8 +213,9 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(str(exc), 30_000)
             return
         if recovered:
-            self.statusBar().showMessage(f"{len(recovered)} cost sheet(s) with unsaved "
-                                         "changes recovered", 30_000)  # fmt: skip
+            self.statusBar().showMessage(
+                f"{len(recovered)} cost sheet(s) with unsaved changes recovered", 30_000
+            )
 
     def _on_replica_changed(self, tables: frozenset[str]) -> None:
         if "materials" in tables:

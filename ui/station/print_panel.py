@@ -178,11 +178,13 @@ class PrintPanel(QGridLayout):
         dialog for the PDF (neither blocks the station); returns it."""
         kind = self.printer_kind.currentData()
         if kind == "system":
-            return choose_system_printer(self._window, self.printer_target.text().strip(),
-                                         self.printer_target.setText)  # fmt: skip
+            return choose_system_printer(
+                self._window, self.printer_target.text().strip(), self.printer_target.setText
+            )
         if kind == "pdf":
-            dialog = QFileDialog(self._window, "Write the labels to", self.printer_target.text(),
-                                 "PDF files (*.pdf)")  # fmt: skip
+            dialog = QFileDialog(
+                self._window, "Write the labels to", self.printer_target.text(), "PDF files (*.pdf)"
+            )
             dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
             dialog.setDefaultSuffix("pdf")
             dialog.fileSelected.connect(self.printer_target.setText)

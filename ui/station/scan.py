@@ -130,8 +130,9 @@ def look_up(replica: Replica, text: str, today: date | None = None) -> Scan:
     known = _known_lot(replica, text)
     if known is not None:
         return known
-    item = LabelItem(code=text, kind="lot", lot=text if len(text) <= 20 else None,
-                     production_date=today)  # fmt: skip
+    item = LabelItem(
+        code=text, kind="lot", lot=text if len(text) <= 20 else None, production_date=today
+    )
     return Scan("lot", item, f"{text} is not an order, material or lot here", False)
 
 

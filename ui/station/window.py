@@ -250,8 +250,13 @@ class LabelStation(QMainWindow):
             self._say(str(exc), "error")
             self.looked_up.emit(exc)
 
-        self.ops.run(lambda _ctx: look_up(replica, text), success=found, failure=failed,
-                     label="Looking up", background=True)  # fmt: skip
+        self.ops.run(
+            lambda _ctx: look_up(replica, text),
+            success=found,
+            failure=failed,
+            label="Looking up",
+            background=True,
+        )
 
     def ask_about_unknown(self, scan: Scan) -> QMessageBox:
         """Ask before a number that names no order, material or lot here becomes a new lot
@@ -267,8 +272,10 @@ class LabelStation(QMainWindow):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             self,
         )
-        question.setInformativeText("Check the number first: a misread or mistyped code "
-                                    "would print a label nobody can trace.")  # fmt: skip
+        question.setInformativeText(
+            "Check the number first: a misread or mistyped code "
+            "would print a label nobody can trace."
+        )
         question.setDefaultButton(QMessageBox.StandardButton.No)
         question.setEscapeButton(QMessageBox.StandardButton.No)
 
@@ -334,9 +341,13 @@ class LabelStation(QMainWindow):
                 self.preview.show_note(f"Cannot print: {exc}", error=True)
                 self.preview_shown.emit(str(exc))
 
-        self.ops.run(lambda _ctx: label_preview_png(item, template, scheme=scheme),
-                     success=show, failure=failed, label="Preview",
-                     background=True)  # fmt: skip
+        self.ops.run(
+            lambda _ctx: label_preview_png(item, template, scheme=scheme),
+            success=show,
+            failure=failed,
+            label="Preview",
+            background=True,
+        )
 
     def label_item(self) -> LabelItem:
         """The label as the form now says it (the operator may have corrected fields)."""
@@ -366,8 +377,15 @@ class LabelStation(QMainWindow):
             if numbered:  # one label per serial, the serials taken before anything prints
                 serials = session.serial_run(workspace, series_of(item), copies, ctx.cancel_event)
                 items, each = serial_items(item, serials), 1
-            job = label_jobs.print_labels(replica, items, template, printer, copies=each,
-                                          scheme=scheme, system_print=system_print)  # fmt: skip
+            job = label_jobs.print_labels(
+                replica,
+                items,
+                template,
+                printer,
+                copies=each,
+                scheme=scheme,
+                system_print=system_print,
+            )
             replica.set_state(PRINTER_KEY, printer)
             replica.set_state(TEMPLATE_KEY, template)
             return job
@@ -410,10 +428,15 @@ class LabelStation(QMainWindow):
             self.print_failed.emit(str(exc))
             self.refresh_jobs()
 
-        self.ops.run(lambda _ctx: label_jobs.retry_jobs(replica, job_ids, printer=printer,
-                                                        scheme=scheme, system_print=system_print),
-                     success=done, failure=failed, label="Retrying",
-                     changes=frozenset({"label_jobs"}))  # fmt: skip
+        self.ops.run(
+            lambda _ctx: label_jobs.retry_jobs(
+                replica, job_ids, printer=printer, scheme=scheme, system_print=system_print
+            ),
+            success=done,
+            failure=failed,
+            label="Retrying",
+            changes=frozenset({"label_jobs"}),
+        )
 
     def _print_again(self, again: Callable[..., LabelJob], job_id: str, label: str) -> None:
         """A kept job printed by ``again`` (`label_jobs.reprint_job` or `retry_job`) on the
@@ -423,10 +446,11 @@ class LabelStation(QMainWindow):
             return
         replica, scheme = self.replica, self.scheme
         self._run_print(
-            lambda _ctx: again(replica, job_id, printer=printer, scheme=scheme,
-                               system_print=system_print),
+            lambda _ctx: again(
+                replica, job_id, printer=printer, scheme=scheme, system_print=system_print
+            ),
             label,
-        )  # fmt: skip
+        )
 
     def _chosen_printer(self) -> str | None:
         """The printer chosen now, or None after saying why it cannot be used."""
@@ -456,8 +480,9 @@ class LabelStation(QMainWindow):
             self.print_failed.emit(str(exc))
             self.refresh_jobs()
 
-        self.ops.run(work, success=done, failure=failed, label=label,
-                     changes=frozenset({"label_jobs"}))  # fmt: skip
+        self.ops.run(
+            work, success=done, failure=failed, label=label, changes=frozenset({"label_jobs"})
+        )
 
     # -- the jobs list -----------------------------------------------------------------------
 

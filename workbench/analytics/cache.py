@@ -186,9 +186,12 @@ class Analytics:
                 identity = store_file.replica_id(conn) if self.order_file is not None else None
             done = time.perf_counter()
             self._store, self._frame, self._frame_cursor = store, frame, cursor
-            self.last_refresh = {"how": how, "source": source,
-                                 "read_ms": round((read - started) * 1000, 1),
-                                 "frame_ms": round((done - read) * 1000, 1)}  # fmt: skip
+            self.last_refresh = {
+                "how": how,
+                "source": source,
+                "read_ms": round((read - started) * 1000, 1),
+                "frame_ms": round((done - read) * 1000, 1),
+            }
             self._keep(store, how, identity)
             return frame
 
@@ -269,9 +272,10 @@ class Analytics:
     # -- dashboards ---------------------------------------------------------------------------
 
     def order_history(
-        self, filters: Filters = ALL,
+        self,
+        filters: Filters = ALL,
         by: Iterable[str] = ("brand", "season", "fabric_type", "mill"),
-    ) -> pd.DataFrame:  # fmt: skip
+    ) -> pd.DataFrame:
         """`orders.order_history`: orders, pieces and value by ``by``."""
         by = tuple(by)
         return self._cached(
@@ -328,8 +332,7 @@ class Analytics:
             lambda: rates.rate_history(self.replica.conn, filters, versions=self._rate_versions()),
         )
 
-    def rate_trends(self, filters: Filters = ALL, by: Iterable[str] = ("process",)
-                    ) -> pd.DataFrame:  # fmt: skip
+    def rate_trends(self, filters: Filters = ALL, by: Iterable[str] = ("process",)) -> pd.DataFrame:
         """`rates.rate_trends`: the changes per process (or ``by``) and version date."""
         by = tuple(by)
         return self._cached(
@@ -352,8 +355,9 @@ class Analytics:
             ),
         )
 
-    def capacity(self, filters: Filters = ALL, *, start: date | str | None = None,
-                 weeks: int = 12) -> pd.DataFrame:  # fmt: skip
+    def capacity(
+        self, filters: Filters = ALL, *, start: date | str | None = None, weeks: int = 12
+    ) -> pd.DataFrame:
         """`capacity.capacity_weeks` from ``start``'s week (today's when None)."""
         first = as_day(start) or date.today()
         return self._cached(
@@ -363,8 +367,9 @@ class Analytics:
             lambda: cap.capacity_weeks(self.replica.conn, filters, start=first, weeks=weeks),
         )
 
-    def capacity_heatmap(self, filters: Filters = ALL, *, start: date | str | None = None,
-                         weeks: int = 12) -> pd.DataFrame:  # fmt: skip
+    def capacity_heatmap(
+        self, filters: Filters = ALL, *, start: date | str | None = None, weeks: int = 12
+    ) -> pd.DataFrame:
         """`capacity.capacity_heatmap`: centre × ISO week, utilisation in the cells."""
         first = as_day(start) or date.today()
         return self._cached(
@@ -380,8 +385,7 @@ class Analytics:
             ),
         )
 
-    def capacity_days(self, filters: Filters = ALL, *, centre: str, week: object
-                      ) -> pd.DataFrame:  # fmt: skip
+    def capacity_days(self, filters: Filters = ALL, *, centre: str, week: object) -> pd.DataFrame:
         """`capacity.capacity_days`: the daily rows behind a capacity cell, ``centre``'s days
         of ``week`` (a day in it, or its label "2026-W10")."""
         monday = cap.week_of(week)
@@ -392,8 +396,7 @@ class Analytics:
             lambda: cap.capacity_days(self.replica.conn, filters, start=monday, centre=centre),
         )
 
-    def cost_structure(self, filters: Filters = ALL, *, today: date | None = None
-                       ) -> pd.DataFrame:  # fmt: skip
+    def cost_structure(self, filters: Filters = ALL, *, today: date | None = None) -> pd.DataFrame:
         """`costs.cost_structure`: every breakdown line of the saved cost sheets."""
         on = today or date.today()
         return self._cached(
@@ -403,8 +406,9 @@ class Analytics:
             lambda: costs.cost_structure(self.replica.conn, filters, today=on),
         )
 
-    def cost_by_process(self, filters: Filters = ALL, by: Iterable[str] = ("process",), *,
-                        today: date | None = None) -> pd.DataFrame:  # fmt: skip
+    def cost_by_process(
+        self, filters: Filters = ALL, by: Iterable[str] = ("process",), *, today: date | None = None
+    ) -> pd.DataFrame:
         """`costs.cost_by_process`: the structure summed up by process (or ``by``)."""
         by, on = tuple(by), today or date.today()
         return self._cached(
@@ -420,8 +424,9 @@ class Analytics:
             ),
         )
 
-    def cost_lines(self, filters: Filters = ALL, *, today: date | None = None, **cell: object
-                   ) -> pd.DataFrame:  # fmt: skip
+    def cost_lines(
+        self, filters: Filters = ALL, *, today: date | None = None, **cell: object
+    ) -> pd.DataFrame:
         """`costs.cost_lines`: the breakdown lines behind a cost cell."""
         on = today or date.today()
         args = (filters, on, tuple(sorted(cell.items())))

@@ -20,8 +20,18 @@ import pandas as pd
 from workbench.analytics.filters import ALL, Filters, as_day, to_days
 
 #: The columns `capacity_weeks` returns.
-WEEK_COLUMNS = ("centre", "centre_name", "process", "mill", "week", "iso_week", "available",
-                "booked", "free", "utilisation")  # fmt: skip
+WEEK_COLUMNS = (
+    "centre",
+    "centre_name",
+    "process",
+    "mill",
+    "week",
+    "iso_week",
+    "available",
+    "booked",
+    "free",
+    "utilisation",
+)
 
 
 def _monday(day: date) -> date:
@@ -111,9 +121,10 @@ def capacity_weeks(
     mondays = [first + timedelta(weeks=n) for n in range(weeks)]
     days["week"] = days["day"] - pd.to_timedelta(days["day"].dt.day_of_week, unit="D")
     sums = days.groupby(["centre", "week"])[["available", "booked"]].sum()
-    grid = pd.MultiIndex.from_product([centres["centre"].unique(),
-                                       pd.DatetimeIndex(mondays, dtype="datetime64[ns]")],
-                                      names=["centre", "week"])  # fmt: skip
+    grid = pd.MultiIndex.from_product(
+        [centres["centre"].unique(), pd.DatetimeIndex(mondays, dtype="datetime64[ns]")],
+        names=["centre", "week"],
+    )
     out = sums.reindex(grid, fill_value=0).reset_index()
     out = out.merge(centres.drop(columns="centre_id").drop_duplicates("centre"), on="centre")
     labels = {pd.Timestamp(m): iso_week(m) for m in mondays}

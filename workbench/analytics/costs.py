@@ -26,8 +26,18 @@ from workbench.costing import CostingError, cost_style, load_rate_book
 from workbench.costing.sheet import CostSheet, sheet_from_dict
 
 #: The columns `cost_structure` returns.
-STRUCTURE_COLUMNS = ("sheet_id", "style_code", "title", "brand", "costed_on", "component",
-                     "process", "amount", "share", "currency")  # fmt: skip
+STRUCTURE_COLUMNS = (
+    "sheet_id",
+    "style_code",
+    "title",
+    "brand",
+    "costed_on",
+    "component",
+    "process",
+    "amount",
+    "share",
+    "currency",
+)
 #: What `cost_by_process` may group by (``process`` is always among them).
 COST_DIMENSIONS = ("brand", "style_code", "sheet_id", "component", "process")
 
@@ -59,8 +69,9 @@ def _sheets(
             continue
         if not filters.within(on):
             continue
-        chosen.append((sheet_id, style_code or sheet.style.style_code, brand,
-                       title or sheet.title, sheet, on))  # fmt: skip
+        chosen.append(
+            (sheet_id, style_code or sheet.style.style_code, brand, title or sheet.title, sheet, on)
+        )
     return chosen, skipped
 
 
@@ -88,9 +99,20 @@ def cost_structure(
             skipped.append({"sheet_id": sheet_id, "style_code": style_code, "reason": str(exc)})
             continue
         for line in lines:
-            records.append((sheet_id, style_code, title, brand, on, line.component,
-                            line.process, float(line.amount), float(line.share),
-                            result.currency))  # fmt: skip
+            records.append(
+                (
+                    sheet_id,
+                    style_code,
+                    title,
+                    brand,
+                    on,
+                    line.component,
+                    line.process,
+                    float(line.amount),
+                    float(line.share),
+                    result.currency,
+                )
+            )
     out = pd.DataFrame(records, columns=list(STRUCTURE_COLUMNS))
     out["costed_on"] = pd.to_datetime(out["costed_on"]).astype("datetime64[ns]")
     out["amount"] = out["amount"].astype(float)
@@ -117,8 +139,11 @@ def cost_by_process(
     keys = list(check_dimensions(by, COST_DIMENSIONS))
     if "process" not in keys:
         keys.append("process")
-    out = structure.groupby(keys, sort=True, observed=True).agg(
-        sheets=("sheet_id", "nunique"), amount=("amount", "sum")).reset_index()  # fmt: skip
+    out = (
+        structure.groupby(keys, sort=True, observed=True)
+        .agg(sheets=("sheet_id", "nunique"), amount=("amount", "sum"))
+        .reset_index()
+    )
     others = [k for k in keys if k != "process"]
     totals = out.groupby(others)["amount"].transform("sum") if others else out["amount"].sum()
     out["share"] = out["amount"] / np.where(totals == 0, np.nan, totals)

@@ -17,8 +17,14 @@ import pandas as pd
 
 #: The order dimensions a dashboard can group by and a drill-down can select on.
 ORDER_DIMENSIONS: tuple[str, ...] = (
-    "brand", "season", "fabric_type", "mill", "currency", "month", "due_month",
-)  # fmt: skip
+    "brand",
+    "season",
+    "fabric_type",
+    "mill",
+    "currency",
+    "month",
+    "due_month",
+)
 #: Dimensions holding a month (first day of the month), given as a date or "YYYY-MM".
 MONTH_DIMENSIONS = frozenset({"month", "due_month"})
 
@@ -93,13 +99,17 @@ def _isin(column: pd.Series, wanted: tuple[str, ...]) -> np.ndarray:
     return np.asarray(column.isin(wanted))
 
 
-def order_mask(frame: pd.DataFrame, filters: Filters, cell: dict[str, object] | None = None
-               ) -> np.ndarray | None:  # fmt: skip
+def order_mask(
+    frame: pd.DataFrame, filters: Filters, cell: dict[str, object] | None = None
+) -> np.ndarray | None:
     """The rows of an order frame the filters (and a drill-down ``cell``) select, as a boolean
     array; None when nothing is filtered (cheaper than an all-true array on a million rows)."""
     masks: list[np.ndarray] = []
-    for column, wanted in (("brand", filters.brands), ("season", filters.seasons),
-                           ("mill", filters.mills)):  # fmt: skip
+    for column, wanted in (
+        ("brand", filters.brands),
+        ("season", filters.seasons),
+        ("mill", filters.mills),
+    ):
         if wanted:
             masks.append(_isin(frame[column], wanted))
     days = frame["order_date"]

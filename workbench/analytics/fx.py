@@ -40,7 +40,8 @@ def fx_table(conn: sqlite3.Connection) -> pd.DataFrame:
     table["rate"] = pd.to_numeric(table["rate"], errors="coerce")
     table = table[table["as_of"].notna() & (table["rate"] > 0)]
     table = table.sort_values(["currency", "as_of", "version"]).drop_duplicates(
-        ["currency", "as_of"], keep="last")  # fmt: skip
+        ["currency", "as_of"], keep="last"
+    )
     return table.drop(columns="version").sort_values("as_of", kind="stable").reset_index(drop=True)
 
 
@@ -50,15 +51,21 @@ def _rates_by_day(
     """(rate, fallback) matrices, one row per currency and one column per day: the rate in
     force on the day (NaN when the currency has none at all) and whether it is the earliest
     rate standing in for a day before it."""
-    grid = pd.DataFrame({
-        "currency": np.repeat(np.asarray(currencies, dtype=object), len(days)),
-        "day": np.tile(days, len(currencies)),
-        "slot": np.arange(len(currencies) * len(days)),
-    }).astype({"currency": str})  # fmt: skip
+    grid = pd.DataFrame(
+        {
+            "currency": np.repeat(np.asarray(currencies, dtype=object), len(days)),
+            "day": np.tile(days, len(currencies)),
+            "slot": np.arange(len(currencies) * len(days)),
+        }
+    ).astype({"currency": str})
     joined = pd.merge_asof(
-        grid.sort_values("day", kind="stable"), rates, left_on="day", right_on="as_of",
-        by="currency", direction="backward",
-    ).sort_values("slot")  # fmt: skip
+        grid.sort_values("day", kind="stable"),
+        rates,
+        left_on="day",
+        right_on="as_of",
+        by="currency",
+        direction="backward",
+    ).sort_values("slot")
     rate = joined["rate"].to_numpy(dtype=float)
     earliest = rates.groupby("currency")["rate"].first()  # rates are sorted by as_of
     first = joined["currency"].map(earliest).to_numpy(dtype=float)
@@ -114,8 +121,11 @@ def notes(frame: pd.DataFrame, reporting: str, first: Mapping[str, pd.Timestamp]
     flagged = frame.loc[frame["fx_fallback"].to_numpy(), "currency"]
     for currency, count in flagged.value_counts(sort=False).sort_index().items():
         if count:
-            since = [f"INR→{c} from {first[c]:%Y-%m-%d}" for c in sorted({currency, reporting})
-                     if c in first and c != BASE]  # fmt: skip
+            since = [
+                f"INR→{c} from {first[c]:%Y-%m-%d}"
+                for c in sorted({currency, reporting})
+                if c in first and c != BASE
+            ]
             out.append(
                 f"{count:,} {currency} orders predate the first rates ({', '.join(since)}): "
                 f"converted at those earliest rates"

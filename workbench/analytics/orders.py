@@ -75,32 +75,41 @@ def order_frame(
     brands = dict(conn.execute("SELECT id, code FROM brands WHERE deleted = 0").fetchall())
     kinds = {
         r[0]: (r[2] if r[1] == "fabric" else r[1]) or ""
-        for r in conn.execute("SELECT id, material_type, category FROM materials "
-                              "WHERE deleted = 0").fetchall()
-    }  # fmt: skip
+        for r in conn.execute(
+            "SELECT id, material_type, category FROM materials WHERE deleted = 0"
+        ).fetchall()
+    }
     brand_ids = raw["brand_id"].array
     materials = raw["material_id"].array
     kind_of = [kinds.get(m, "") for m in materials.categories.tolist()]
     cur = raw["currency"].array
-    frame = pd.DataFrame({
-        "rowid": raw["rowid"].to_numpy(),
-        "brand": _relabel(brand_ids, [brands.get(b, b) for b in brand_ids.categories.tolist()]),
-        "season": _relabel(raw["season"].array, raw["season"].array.categories),
-        "mill": _relabel(raw["mill"].array, raw["mill"].array.categories),
-        "fabric_type": _relabel(materials, kind_of),
-        "currency": _relabel(cur, [str(c).strip().upper() for c in cur.categories.tolist()]),
-        "quantity": raw["quantity"].to_numpy(),
-        "unit_price": raw["unit_price"].to_numpy(dtype=float),
-        "order_date": raw["order_date"].to_numpy(),
-        "promised_date": raw["promised_date"].to_numpy(),
-        "delivered_date": raw["delivered_date"].to_numpy(),
-    }, copy=False)  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "rowid": raw["rowid"].to_numpy(),
+            "brand": _relabel(brand_ids, [brands.get(b, b) for b in brand_ids.categories.tolist()]),
+            "season": _relabel(raw["season"].array, raw["season"].array.categories),
+            "mill": _relabel(raw["mill"].array, raw["mill"].array.categories),
+            "fabric_type": _relabel(materials, kind_of),
+            "currency": _relabel(cur, [str(c).strip().upper() for c in cur.categories.tolist()]),
+            "quantity": raw["quantity"].to_numpy(),
+            "unit_price": raw["unit_price"].to_numpy(dtype=float),
+            "order_date": raw["order_date"].to_numpy(),
+            "promised_date": raw["promised_date"].to_numpy(),
+            "delivered_date": raw["delivered_date"].to_numpy(),
+        },
+        copy=False,
+    )
     frame["month"] = _month(frame["order_date"].to_numpy())
     frame["due_month"] = _month(frame["promised_date"].to_numpy())
     frame["value_local"] = frame["quantity"].to_numpy() * frame["unit_price"].to_numpy()
     rates = fx.fx_table(conn)
-    value, flagged = fx.convert(frame["value_local"].to_numpy(), frame["currency"].array,
-                                frame["order_date"].to_numpy(), rates, currency)  # fmt: skip
+    value, flagged = fx.convert(
+        frame["value_local"].to_numpy(),
+        frame["currency"].array,
+        frame["order_date"].to_numpy(),
+        rates,
+        currency,
+    )
     frame["value"] = value
     frame["fx_fallback"] = flagged
     late = frame["delivered_date"].to_numpy() - frame["promised_date"].to_numpy()
@@ -113,8 +122,12 @@ def _frame(conn: sqlite3.Connection, frame: pd.DataFrame | None, currency: str) 
     return order_frame(conn, currency) if frame is None else frame
 
 
-def _selected(frame: pd.DataFrame, filters: Filters, columns: list[str],
-              cell: Mapping[str, object] | None = None) -> pd.DataFrame:  # fmt: skip
+def _selected(
+    frame: pd.DataFrame,
+    filters: Filters,
+    columns: list[str],
+    cell: Mapping[str, object] | None = None,
+) -> pd.DataFrame:
     mask = order_mask(frame, filters, dict(cell or {}))
     return frame[columns] if mask is None else frame.loc[mask, columns]
 
@@ -143,11 +156,14 @@ def order_history(
     keys = list(check_dimensions(by, ORDER_DIMENSIONS))
     if not keys:
         raise ValueError("order history needs at least one dimension to group by")
-    rows = _selected(frame, filters, [*dict.fromkeys([*keys, "currency"]), "quantity", "value",
-                                      "fx_fallback"])  # fmt: skip
-    out = rows.groupby(keys, observed=True, sort=True).agg(
-        orders=("quantity", "size"), pieces=("quantity", "sum"), value=("value", "sum")
-    ).reset_index()  # fmt: skip
+    rows = _selected(
+        frame, filters, [*dict.fromkeys([*keys, "currency"]), "quantity", "value", "fx_fallback"]
+    )
+    out = (
+        rows.groupby(keys, observed=True, sort=True)
+        .agg(orders=("quantity", "size"), pieces=("quantity", "sum"), value=("value", "sum"))
+        .reset_index()
+    )
     for key in keys:
         if isinstance(out[key].dtype, pd.CategoricalDtype):
             out[key] = out[key].astype(str)
@@ -204,31 +220,53 @@ def lead_times(
     rows = rows.assign(on_time=late <= 0)
     if keys:
         groups = rows.groupby(keys, observed=True, sort=True)
-        out = groups.agg(orders=("days_late", "size"), on_time=("on_time", "sum"),
-                         mean_days_late=("days_late", "mean"),
-                         median_days_late=("days_late", "median"))  # fmt: skip
+        out = groups.agg(
+            orders=("days_late", "size"),
+            on_time=("on_time", "sum"),
+            mean_days_late=("days_late", "mean"),
+            median_days_late=("days_late", "median"),
+        )
         out["p90_days_late"] = groups["days_late"].quantile(0.9)
         out = out.reset_index()
         for key in keys:
             if isinstance(out[key].dtype, pd.CategoricalDtype):
                 out[key] = out[key].astype(str)
     else:
-        out = pd.DataFrame({
-            "orders": [len(rows)], "on_time": [int(rows["on_time"].sum())],
-            "mean_days_late": [late.mean()], "median_days_late": [late.median()],
-            "p90_days_late": [late.quantile(0.9)],
-        })  # fmt: skip
+        out = pd.DataFrame(
+            {
+                "orders": [len(rows)],
+                "on_time": [int(rows["on_time"].sum())],
+                "mean_days_late": [late.mean()],
+                "median_days_late": [late.median()],
+                "p90_days_late": [late.quantile(0.9)],
+            }
+        )
     out["on_time"] = out["on_time"].astype("int64")
-    out.insert(list(out.columns).index("on_time") + 1, "on_time_share",
-               out["on_time"] / out["orders"].where(out["orders"] > 0))  # fmt: skip
+    out.insert(
+        list(out.columns).index("on_time") + 1,
+        "on_time_share",
+        out["on_time"] / out["orders"].where(out["orders"] > 0),
+    )
     return out
 
 
 #: The columns `order_rows` returns.
 ORDER_ROW_COLUMNS = (
-    "order_no", "style_code", "brand", "season", "mill", "fabric_type", "quantity", "unit_price",
-    "currency", "order_date", "promised_date", "delivered_date", "value", "days_late",
-)  # fmt: skip
+    "order_no",
+    "style_code",
+    "brand",
+    "season",
+    "mill",
+    "fabric_type",
+    "quantity",
+    "unit_price",
+    "currency",
+    "order_date",
+    "promised_date",
+    "delivered_date",
+    "value",
+    "days_late",
+)
 
 
 def order_rows(
@@ -261,7 +299,9 @@ def order_rows(
         part = json.dumps(ids[start : start + 200_000])
         for rowid, order_no, style in cursor.execute(
             "SELECT rowid, order_no, style_code FROM orders "
-            "WHERE rowid IN (SELECT value FROM json_each(?))", (part,)):  # fmt: skip
+            "WHERE rowid IN (SELECT value FROM json_each(?))",
+            (part,),
+        ):
             found[rowid] = (order_no, style)
     names = [found[i] for i in ids]
     out = rows.drop(columns="rowid").reset_index(drop=True)

@@ -22,14 +22,36 @@ import pandas as pd
 
 from workbench.analytics.filters import ALL, Filters, check_dimensions, to_days
 
-_KEY = ["process", "rate_code", "material_id", "dye_class", "shade_depth", "technique", "basis",
-        "currency"]  # fmt: skip
+_KEY = [
+    "process",
+    "rate_code",
+    "material_id",
+    "dye_class",
+    "shade_depth",
+    "technique",
+    "basis",
+    "currency",
+]
 #: The columns `rate_history` returns.
 HISTORY_COLUMNS = (
-    "process", "rate_code", "description", "material_id", "material_code", "material_name",
-    "technique", "dye_class", "shade_depth", "basis", "currency", "valid_from", "valid_to",
-    "rate", "previous_rate", "change_pct", "source",
-)  # fmt: skip
+    "process",
+    "rate_code",
+    "description",
+    "material_id",
+    "material_code",
+    "material_name",
+    "technique",
+    "dye_class",
+    "shade_depth",
+    "basis",
+    "currency",
+    "valid_from",
+    "valid_to",
+    "rate",
+    "previous_rate",
+    "change_pct",
+    "source",
+)
 #: What `rate_trends` may group by besides the version date.
 TREND_DIMENSIONS = ("process", "rate_code", "basis", "material_code", "technique")
 
@@ -38,9 +60,23 @@ def all_rate_versions(conn: sqlite3.Connection) -> pd.DataFrame:
     """Every live rate version with its series' previous rate and change (unfiltered)."""
     cursor = conn.cursor()
     cursor.row_factory = None
-    names = ["process", "rate_code", "description", "material_id", "material_code",
-             "material_name", "technique", "dye_class", "shade_depth", "basis", "currency",
-             "valid_from", "rate", "source", "version"]  # fmt: skip
+    names = [
+        "process",
+        "rate_code",
+        "description",
+        "material_id",
+        "material_code",
+        "material_name",
+        "technique",
+        "dye_class",
+        "shade_depth",
+        "basis",
+        "currency",
+        "valid_from",
+        "rate",
+        "source",
+        "version",
+    ]
     rows = cursor.execute(
         "SELECT r.process, r.rate_code, r.description, r.material_id, m.code, m.name, "
         "r.technique, r.dye_class, r.shade_depth, r.basis, r.currency, r.valid_from, r.rate, "
@@ -62,8 +98,15 @@ def all_rate_versions(conn: sqlite3.Connection) -> pd.DataFrame:
     table["change_pct"] = (table["rate"] / table["previous_rate"] - 1) * 100
     following = series["valid_from"].shift(-1)
     table["valid_to"] = following - pd.Timedelta(days=1)  # NaT: still in force
-    order = ["process", "rate_code", "material_code", "dye_class", "shade_depth", "technique",
-             "valid_from"]  # fmt: skip
+    order = [
+        "process",
+        "rate_code",
+        "material_code",
+        "dye_class",
+        "shade_depth",
+        "technique",
+        "valid_from",
+    ]
     table = table.sort_values(order, kind="stable").reset_index(drop=True)
     return table[list(HISTORY_COLUMNS)]
 
@@ -107,10 +150,13 @@ def rate_trends(
     keys = [*check_dimensions(by, TREND_DIMENSIONS), "valid_from"]
     groups = history.groupby(keys, sort=True, observed=True)
     out = groups.agg(
-        rates=("rate", "size"), changed=("change_pct", "count"),
-        mean_change_pct=("change_pct", "mean"), median_change_pct=("change_pct", "median"),
-        min_change_pct=("change_pct", "min"), max_change_pct=("change_pct", "max"),
-    )  # fmt: skip
+        rates=("rate", "size"),
+        changed=("change_pct", "count"),
+        mean_change_pct=("change_pct", "mean"),
+        median_change_pct=("change_pct", "median"),
+        min_change_pct=("change_pct", "min"),
+        max_change_pct=("change_pct", "max"),
+    )
     return out.reset_index()
 
 

@@ -43,11 +43,18 @@ CHUNK_ROWS = 2_000_000
 #: The orders columns the dashboards use, as read (the `raw` frame): ``rowid`` identifies a
 #: row for drill-down and refresh; text columns become categoricals, dates datetime64.
 ORDER_COLUMNS: tuple[tuple[str, Kind], ...] = (
-    ("rowid", "int"), ("brand_id", "text"), ("season", "text"),
-    ("mill", "text"), ("material_id", "text"), ("quantity", "number"), ("unit_price", "number"),
-    ("currency", "text"), ("order_date", "date"), ("promised_date", "date"),
+    ("rowid", "int"),
+    ("brand_id", "text"),
+    ("season", "text"),
+    ("mill", "text"),
+    ("material_id", "text"),
+    ("quantity", "number"),
+    ("unit_price", "number"),
+    ("currency", "text"),
+    ("order_date", "date"),
+    ("promised_date", "date"),
     ("delivered_date", "date"),
-)  # fmt: skip
+)
 
 
 class _Misread(WorkbenchError, ValueError):
@@ -83,10 +90,19 @@ def _numbers(values: pd.Series) -> np.ndarray:
 def _parse(text: str, kind: Kind) -> np.ndarray | pd.Categorical[str]:
     dtype = {"int": "int64", "number": "float64", "text": "category", "date": "category"}[kind]
     column = pd.read_csv(
-        io.StringIO(text), sep=_FIELD, lineterminator=_SEP, header=None, names=["v"],
-        index_col=False, dtype=dtype, quoting=csv.QUOTE_NONE, keep_default_na=False,
-        na_values=[""], skip_blank_lines=False, engine="c",
-    )["v"]  # fmt: skip
+        io.StringIO(text),
+        sep=_FIELD,
+        lineterminator=_SEP,
+        header=None,
+        names=["v"],
+        index_col=False,
+        dtype=dtype,
+        quoting=csv.QUOTE_NONE,
+        keep_default_na=False,
+        na_values=[""],
+        skip_blank_lines=False,
+        engine="c",
+    )["v"]
     if kind == "number":
         return _numbers(column)
     if kind == "int":
@@ -130,8 +146,9 @@ def _read_one(
     params: tuple[object, ...],
 ) -> pd.DataFrame:
     clause = f" WHERE {where}" if where else ""
-    parts = ", ".join(f"group_concat({_value(name)}, char(30)) || char(30)"
-                      for name, _ in spec)  # char(30) is _SEP  # fmt: skip
+    parts = ", ".join(
+        f"group_concat({_value(name)}, char(30)) || char(30)" for name, _ in spec
+    )  # char(30) is _SEP
     cursor = conn.cursor()
     cursor.row_factory = None
     row = cursor.execute(f"SELECT count(*), {parts} FROM {table}{clause}", params).fetchone()
@@ -208,10 +225,15 @@ def read_table(
         return _read_one(conn, table, spec, where, params)
     also = f" AND ({where})" if where else ""
     parts = [
-        _read_one(conn, table, spec, f"rowid BETWEEN ? AND ?{also}",
-                  (start, start + chunk_rows - 1, *params))
+        _read_one(
+            conn,
+            table,
+            spec,
+            f"rowid BETWEEN ? AND ?{also}",
+            (start, start + chunk_rows - 1, *params),
+        )
         for start in range(low, high + 1, chunk_rows)
-    ]  # fmt: skip
+    ]
     return concat(parts)
 
 
@@ -251,8 +273,9 @@ class OrderStore:
             return self, "unchanged"
         if cursor < self.cursor:
             return OrderStore.load(conn, cursor), "full"
-        delta = read_table(conn, "orders", _DELTA_COLUMNS, "version > ?", (self.cursor,),
-                           chunked=False)  # fmt: skip
+        delta = read_table(
+            conn, "orders", _DELTA_COLUMNS, "version > ?", (self.cursor,), chunked=False
+        )
         if len(delta) > max(100_000, len(self.raw) // 4):
             return OrderStore.load(conn, cursor), "full"  # a scan is faster than that many seeks
         rows, max_rowid = conn.execute("SELECT count(*), max(rowid) FROM orders").fetchone()

@@ -85,21 +85,31 @@ class Stamp:
     columns: tuple[tuple[str, str], ...]
 
     def to_json(self) -> str:
-        return json.dumps({
-            "format": self.format, "replica": self.replica, "cursor": self.cursor,
-            "rows": self.rows, "max_rowid": self.max_rowid, "live": self.live,
-            "columns": [list(c) for c in self.columns],
-        })  # fmt: skip
+        return json.dumps(
+            {
+                "format": self.format,
+                "replica": self.replica,
+                "cursor": self.cursor,
+                "rows": self.rows,
+                "max_rowid": self.max_rowid,
+                "live": self.live,
+                "columns": [list(c) for c in self.columns],
+            }
+        )
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Stamp:
         try:
             data = json.loads(text)
             return cls(
-                int(data["format"]), str(data["replica"]), int(data["cursor"]),
-                int(data["rows"]), int(data["max_rowid"]), int(data["live"]),
+                int(data["format"]),
+                str(data["replica"]),
+                int(data["cursor"]),
+                int(data["rows"]),
+                int(data["max_rowid"]),
+                int(data["live"]),
                 tuple((str(name), str(kind)) for name, kind in data["columns"]),
-            )  # fmt: skip
+            )
         except (ValueError, KeyError, TypeError) as exc:
             raise Unusable(f"the stamp is unreadable: {exc}") from exc
 
@@ -178,8 +188,7 @@ def _column(name: str, kind: str, arrays: dict[str, np.ndarray], live: int) -> o
             raise Unusable(f"{name}: a code outside its categories")
         return pd.Categorical.from_codes(codes, categories=_labels(categories))
     values = arrays[name]
-    allowed = {"int": ("int64",), "number": ("int64", "float64"),
-               "date": ("datetime64[ns]",)}[kind]  # fmt: skip
+    allowed = {"int": ("int64",), "number": ("int64", "float64"), "date": ("datetime64[ns]",)}[kind]
     if str(values.dtype) not in allowed:
         raise Unusable(f"{name}: {values.dtype} is not {' / '.join(allowed)}")
     if values.shape != (live,):
@@ -194,8 +203,15 @@ def write(path: Path, store: OrderStore, replica: str, key: bytes | None = None)
     """Write ``store`` as ``replica``'s file at ``path``: complete under a temporary name,
     flushed to disk, then renamed over the old file; sealed with ``key`` when given."""
     arrays = _arrays(store.raw)
-    stamp = Stamp(FORMAT, replica, store.cursor, store.rows, store.max_rowid, len(store.raw),
-                  tuple((n, str(k)) for n, k in ORDER_COLUMNS))  # fmt: skip
+    stamp = Stamp(
+        FORMAT,
+        replica,
+        store.cursor,
+        store.rows,
+        store.max_rowid,
+        len(store.raw),
+        tuple((n, str(k)) for n, k in ORDER_COLUMNS),
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(path)
     partial = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
@@ -289,9 +305,7 @@ def read(path: Path, key: bytes | None = None) -> tuple[Stamp, OrderStore]:
     return stamp, OrderStore(raw, stamp.cursor, stamp.rows, stamp.max_rowid)
 
 
-def load(
-    path: Path, conn: sqlite3.Connection, cursor: int, key: bytes | None = None
-) -> OrderStore:
+def load(path: Path, conn: sqlite3.Connection, cursor: int, key: bytes | None = None) -> OrderStore:
     """The store in the file at ``path`` if it may stand for the orders of the replica behind
     ``conn`` on the way to ``cursor`` (call inside the read transaction ``cursor`` was read
     in); `Unusable` or `FileNotFoundError` otherwise. The caller brings it up to ``cursor``

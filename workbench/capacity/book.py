@@ -135,8 +135,9 @@ class CapacityBook:
             what = f"capacity of {codes[row.centre_id]} on {row.day}"
             for name, value in (("available", row.available), ("booked", row.booked)):
                 if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                    raise CapacityError(f"{what}: minutes {name} must be whole and ≥ 0, "
-                                        f"not {value!r}")  # fmt: skip
+                    raise CapacityError(
+                        f"{what}: minutes {name} must be whole and ≥ 0, not {value!r}"
+                    )
             if (row.centre_id, row.day) in seen:
                 raise CapacityError(f"{what} appears twice")
             seen.add((row.centre_id, row.day))
@@ -145,8 +146,9 @@ class CapacityBook:
         own: dict[str, dict[date, CalendarDay]] = {c.id: {} for c in centre_list}
         for entry in calendar:
             if entry.centre_id is not None and entry.centre_id not in own:
-                raise CapacityError(f"calendar day {entry.day} names unknown centre "
-                                    f"{entry.centre_id}")  # fmt: skip
+                raise CapacityError(
+                    f"calendar day {entry.day} names unknown centre {entry.centre_id}"
+                )
             target = everywhere if entry.centre_id is None else own[entry.centre_id]
             if entry.day in target:
                 who = "every centre" if entry.centre_id is None else codes[entry.centre_id]

@@ -90,8 +90,7 @@ def load_capacity(
                 _minutes(booked, code, key[1], "booked"),
             ),
         )
-    return CapacityBook(centres, (row for _, row in latest.values()),
-                        _calendar(conn, codes, start))  # fmt: skip
+    return CapacityBook(centres, (row for _, row in latest.values()), _calendar(conn, codes, start))
 
 
 def _calendar(
@@ -119,7 +118,9 @@ def _calendar(
             day = date.fromisoformat(key[1])
             number = None if share in (None, "") else Decimal(str(share))
         except (ValueError, InvalidOperation):
-            raise CapacityError(f"calendar of {who}: {day_text!r} with share {share!r} is not "
-                                "an ISO date with a number") from None  # fmt: skip
+            raise CapacityError(
+                f"calendar of {who}: {day_text!r} with share {share!r} is not "
+                "an ISO date with a number"
+            ) from None
         latest[key] = (rank, CalendarDay(centre_id, day, kind, number, name or ""))
     return [entry for _, entry in latest.values()]

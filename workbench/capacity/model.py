@@ -18,9 +18,16 @@ from workbench.errors import WorkbenchError
 
 #: The processes the replica's ``work_centres.process`` column uses.
 PROCESSES = (
-    "knitting", "weaving", "dyeing", "printing", "embroidery", "cutting", "sewing",
-    "finishing", "packing",
-)  # fmt: skip
+    "knitting",
+    "weaving",
+    "dyeing",
+    "printing",
+    "embroidery",
+    "cutting",
+    "sewing",
+    "finishing",
+    "packing",
+)
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -114,13 +121,17 @@ class CalendarDay:
 
     def __post_init__(self) -> None:
         if self.kind not in DEFAULT_SHARES:
-            raise CapacityError(f"calendar day {self.day}: kind {self.kind!r} is not one of "
-                                f"{', '.join(DEFAULT_SHARES)}")  # fmt: skip
+            raise CapacityError(
+                f"calendar day {self.day}: kind {self.kind!r} is not one of "
+                f"{', '.join(DEFAULT_SHARES)}"
+            )
         share = DEFAULT_SHARES[self.kind] if self.share is None else self.share
         share = to_decimal(share, f"calendar day {self.day} share")
         if not 0 <= share <= MAX_SHARE:
-            raise CapacityError(f"calendar day {self.day}: a share of {share} of a working "
-                                f"day is not between 0 and {MAX_SHARE}")  # fmt: skip
+            raise CapacityError(
+                f"calendar day {self.day}: a share of {share} of a working "
+                f"day is not between 0 and {MAX_SHARE}"
+            )
         object.__setattr__(self, "share", share)
 
     def minutes(self, full_day: int) -> int:

@@ -52,14 +52,19 @@ def style_route(style: Style, cost: CostResult) -> list[RouteStep]:
     grey_kg, grey_m = cost.consumption_kg * grey, cost.consumption_m * grey
     steps: list[RouteStep] = []
     if fabric.kind == "knit":
-        steps.append(RouteStep("knitting", KNIT_MIN_PER_KG, units_per_piece=grey_kg,
-                               transit_days_after=1))  # fmt: skip
+        steps.append(
+            RouteStep("knitting", KNIT_MIN_PER_KG, units_per_piece=grey_kg, transit_days_after=1)
+        )
     else:
-        steps.append(RouteStep("weaving", WEAVE_MIN_PER_M, units_per_piece=grey_m,
-                               transit_days_after=1))  # fmt: skip
+        steps.append(
+            RouteStep("weaving", WEAVE_MIN_PER_M, units_per_piece=grey_m, transit_days_after=1)
+        )
     if fabric.dye_class is not None:
-        steps.append(RouteStep("dyeing", DYE_MIN_PER_KG, units_per_piece=grey_kg,
-                               min_days=2, transit_days_after=2))  # fmt: skip
+        steps.append(
+            RouteStep(
+                "dyeing", DYE_MIN_PER_KG, units_per_piece=grey_kg, min_days=2, transit_days_after=2
+            )
+        )
     if style.printing is not None:
         steps.append(RouteStep("printing", PRINT_MIN_PER_PLACEMENT * style.printing.placements))
     stitches = sum((e.stitches for e in style.embroidery), 0)

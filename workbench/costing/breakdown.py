@@ -58,17 +58,24 @@ class BreakdownLine:
             amount /= HUNDRED
         line = object.__new__(cls)  # as in `_with`: a repricing makes thousands of lines
         line.__dict__.update(
-            component=component, process=rate.process, quantity=quantity,
-            unit=unit or rate_unit, basis=rate.basis, rate=rate.rate, amount=amount,
-            rate_code=rate.rate_code, source=rate.source, valid_from=rate.valid_from, share=ZERO,
+            component=component,
+            process=rate.process,
+            quantity=quantity,
+            unit=unit or rate_unit,
+            basis=rate.basis,
+            rate=rate.rate,
+            amount=amount,
+            rate_code=rate.rate_code,
+            source=rate.source,
+            valid_from=rate.valid_from,
+            share=ZERO,
             shown=None,
-        )  # fmt: skip
+        )
         return line
 
     def scaled(self, factor: Decimal) -> BreakdownLine:
         """The same line for ``factor`` times as much (per kg of fabric → per piece)."""
-        return self._with(quantity=self.quantity * factor, amount=self.amount * factor,
-                          shown=None)
+        return self._with(quantity=self.quantity * factor, amount=self.amount * factor, shown=None)
 
     def _with(self, **changes: object) -> BreakdownLine:
         """A copy with some fields changed: `dataclasses.replace` without its per-call
@@ -111,8 +118,10 @@ def with_shares(lines: Sequence[BreakdownLine]) -> tuple[BreakdownLine, ...]:
     by_remainder = sorted(range(len(lines)), key=lambda i: raw[i] - floored[i], reverse=True)
     for i in by_remainder[:missing]:
         floored[i] += SHARE_STEP
-    return tuple(line._with(share=share, shown=c)
-                 for line, share, c in zip(lines, floored, cents, strict=True))
+    return tuple(
+        line._with(share=share, shown=c)
+        for line, share, c in zip(lines, floored, cents, strict=True)
+    )
 
 
 def stale_lines(

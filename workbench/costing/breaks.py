@@ -19,17 +19,21 @@ from workbench.costing.pricing import PriceResult
 from workbench.costing.ratebook import RateBook
 
 
-def price_breaks(style: Style, book: RateBook, on: date, *, brand: Brand | str) -> tuple[
-    PriceResult, ...
-]:
+def price_breaks(
+    style: Style, book: RateBook, on: date, *, brand: Brand | str
+) -> tuple[PriceResult, ...]:
     """The price from the first quantity of each of the brand's rules in force on ``on`` for
     ``style``'s category, lowest quantity first, one entry each time the rule chosen changes.
     An order of q pieces is priced by the last entry whose quantity is at most q."""
     buyer = brand if isinstance(brand, Brand) else book.brand(brand)
     category = style.category.strip().casefold()
-    starts = {max(r.moq_from, 1) for r in book.margin_rules
-              if r.brand_id == buyer.id and r.valid_from <= on
-              and r.category.strip().casefold() in ("*", category)}  # fmt: skip
+    starts = {
+        max(r.moq_from, 1)
+        for r in book.margin_rules
+        if r.brand_id == buyer.id
+        and r.valid_from <= on
+        and r.category.strip().casefold() in ("*", category)
+    }
     prices: list[PriceResult] = []
     for q in sorted(starts):
         try:

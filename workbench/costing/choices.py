@@ -24,32 +24,47 @@ def _distinct(conn: sqlite3.Connection, sql: str, args: tuple[object, ...] = ())
 
 
 def brands(conn: sqlite3.Connection) -> list[Choice]:
-    return _distinct(conn, "SELECT code, name || ' (' || currency || ')' FROM brands "
-                     "WHERE deleted = 0 ORDER BY name")  # fmt: skip
+    return _distinct(
+        conn,
+        "SELECT code, name || ' (' || currency || ')' FROM brands WHERE deleted = 0 ORDER BY name",
+    )
 
 
 def mills(conn: sqlite3.Connection) -> list[Choice]:
-    return _distinct(conn, "SELECT DISTINCT technique, technique FROM cost_rates WHERE "
-                     "deleted = 0 AND process = 'making' AND technique IS NOT NULL "
-                     "ORDER BY technique")  # fmt: skip
+    return _distinct(
+        conn,
+        "SELECT DISTINCT technique, technique FROM cost_rates WHERE "
+        "deleted = 0 AND process = 'making' AND technique IS NOT NULL "
+        "ORDER BY technique",
+    )
 
 
 def print_techniques(conn: sqlite3.Connection) -> list[Choice]:
-    return _distinct(conn, "SELECT DISTINCT technique, technique || ', ' || basis FROM "
-                     "cost_rates WHERE deleted = 0 AND process = 'printing' "
-                     "ORDER BY technique")  # fmt: skip
+    return _distinct(
+        conn,
+        "SELECT DISTINCT technique, technique || ', ' || basis FROM "
+        "cost_rates WHERE deleted = 0 AND process = 'printing' "
+        "ORDER BY technique",
+    )
 
 
 def embroidery_rates(conn: sqlite3.Connection) -> list[Choice]:
-    return _distinct(conn, "SELECT DISTINCT rate_code, description FROM cost_rates WHERE "
-                     "deleted = 0 AND process = 'embroidery' ORDER BY rate_code")  # fmt: skip
+    return _distinct(
+        conn,
+        "SELECT DISTINCT rate_code, description FROM cost_rates WHERE "
+        "deleted = 0 AND process = 'embroidery' ORDER BY rate_code",
+    )
 
 
 def categories(conn: sqlite3.Connection) -> list[str]:
     """The product categories margin rules name (a category selects a brand's rule)."""
-    found = [r[0] for r in conn.execute(
-        "SELECT DISTINCT category FROM margin_rules WHERE deleted = 0 AND category != '*' "
-        "ORDER BY category")]  # fmt: skip
+    found = [
+        r[0]
+        for r in conn.execute(
+            "SELECT DISTINCT category FROM margin_rules WHERE deleted = 0 AND category != '*' "
+            "ORDER BY category"
+        )
+    ]
     return [*found, "other"]
 
 
@@ -70,8 +85,9 @@ def starting_style(conn: sqlite3.Connection, fabric_id: str, style_code: str) ->
     """A first draft for a fabric: its spec with the first suitable yarn, consumption from
     typical T-shirt measurements (knits) or a 1.6 m marker (wovens), 8 % wastage, and the
     first mill's cost per minute. Every figure is there to be changed."""
-    composition = conn.execute("SELECT composition FROM materials WHERE id = ?",
-                               (fabric_id,)).fetchone()  # fmt: skip
+    composition = conn.execute(
+        "SELECT composition FROM materials WHERE id = ?", (fabric_id,)
+    ).fetchone()
     if composition is None:
         raise CostingError(f"no fabric {fabric_id!r} in this workspace")
     yarns = yarns_for(conn, composition[0])

@@ -44,10 +44,12 @@ def _table() -> dict[str, CustomsValuation]:
         market = members.get(country, country)
         spec = markets[market]
         if spec["basis"] not in ("FOB", "CIF"):
-            raise CostingError(f"customs valuation of {market}: basis must be FOB or CIF, "
-                               f"not {spec['basis']!r}")  # fmt: skip
-        table[country] = CustomsValuation(country, market, spec["name"], spec["basis"],
-                                          spec["source"])  # fmt: skip
+            raise CostingError(
+                f"customs valuation of {market}: basis must be FOB or CIF, not {spec['basis']!r}"
+            )
+        table[country] = CustomsValuation(
+            country, market, spec["name"], spec["basis"], spec["source"]
+        )
     return table
 
 
@@ -58,7 +60,9 @@ def customs_valuation(country: str) -> CustomsValuation:
     found = _table().get(code)
     if found is None:
         known = ", ".join(sorted(_table()))
-        raise CostingError(f"no customs valuation basis on file for destination {country!r} "
-                           f"(known: {known}); add it to resources/costing/"
-                           f"customs_valuation.json with its source")  # fmt: skip
+        raise CostingError(
+            f"no customs valuation basis on file for destination {country!r} "
+            f"(known: {known}); add it to resources/costing/"
+            f"customs_valuation.json with its source"
+        )
     return found

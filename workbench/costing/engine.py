@@ -30,11 +30,22 @@ def price_style(
     buyer = brand if isinstance(brand, Brand) else book.brand(brand)
     cost = cost_garment(style, book, on)
     # The brand's rules and the FX rate in force are looked up once per book, not per sheet.
-    rules = book.remember(("rules", buyer.id), lambda: tuple(
-        r for r in book.margin_rules if r.brand_id == buyer.id))  # fmt: skip
+    rules = book.remember(
+        ("rules", buyer.id), lambda: tuple(r for r in book.margin_rules if r.brand_id == buyer.id)
+    )
     fx_rates = book.fx_rates
     if cost.currency.upper() != buyer.currency.upper():
-        fx_rates = (book.remember(("fx", cost.currency, buyer.currency, on), lambda: choose_fx_rate(
-            book.fx_rates, cost.currency, buyer.currency, on)),)  # fmt: skip
-    return price_cost(cost, brand=buyer, category=style.category, quantity=quantity,
-                      rules=rules, fx_rates=fx_rates)  # fmt: skip
+        fx_rates = (
+            book.remember(
+                ("fx", cost.currency, buyer.currency, on),
+                lambda: choose_fx_rate(book.fx_rates, cost.currency, buyer.currency, on),
+            ),
+        )
+    return price_cost(
+        cost,
+        brand=buyer,
+        category=style.category,
+        quantity=quantity,
+        rules=rules,
+        fx_rates=fx_rates,
+    )

@@ -103,9 +103,11 @@ def _cost_fabric(
     grey_per_kg = ONE
 
     yarn = book.find(
-        "yarn", on, material_id=spec.yarn_material_id,
+        "yarn",
+        on,
+        material_id=spec.yarn_material_id,
         label=f"yarn {spec.yarn_count} (material {spec.yarn_material_id!r})",
-    )  # fmt: skip
+    )
     _require_unit(yarn, "kg")
     conversion_loss = spec.conversion_loss
     if conversion_loss is None:

@@ -106,8 +106,13 @@ def net_consumption_kg(
 ) -> Decimal:
     """Fabric per piece before wastage, in kg (see the module docstring for the formulas)."""
     if isinstance(consumption, SizeRatio):  # the ratio's weighted mean (workbench.costing.sizes)
-        weighted = sum((line.ratio * net_consumption_kg(line.consumption, fabric)
-                        for line in consumption.sizes), ZERO)  # fmt: skip
+        weighted = sum(
+            (
+                line.ratio * net_consumption_kg(line.consumption, fabric)
+                for line in consumption.sizes
+            ),
+            ZERO,
+        )
         return weighted / consumption.pieces
     if isinstance(consumption, MarkerConsumption):
         if consumption.uom == "kg":
@@ -119,7 +124,8 @@ def net_consumption_kg(
         if consumption.width_cm > fabric.spec.width_cm:
             raise CostingError(
                 f"the marker, {show(consumption.width_cm, 'cm')}, is wider than the fabric's "
-                f"cuttable width of {show(fabric.spec.width_cm, 'cm')}")  # fmt: skip
+                f"cuttable width of {show(fabric.spec.width_cm, 'cm')}"
+            )
         return consumption.metres_per_piece * fabric.kg_per_m
     length_cm = (
         consumption.body_length_cm + consumption.sleeve_length_cm + consumption.length_allowance_cm
@@ -161,9 +167,11 @@ def cost_garment(style: Style, book: RateBook, on: date) -> CostResult:
 
     for trim in style.trims:
         rate = book.find(
-            "trim", on, material_id=trim.material_id,
+            "trim",
+            on,
+            material_id=trim.material_id,
             label=f"{trim.name} (material {trim.material_id!r})",
-        )  # fmt: skip
+        )
         if rate.unit not in ("pc", "m"):
             raise CostingError(
                 f"trim rate for {trim.name!r} is {rate.basis!r}; expected per piece or per m"
@@ -214,5 +222,7 @@ def size_costs(style: Style, book: RateBook, on: date) -> tuple[tuple[SizeLine, 
     ratio = style.consumption
     if not isinstance(ratio, SizeRatio):
         raise CostingError(f"style {style.style_code} is not costed by size")
-    return tuple((line, cost_garment(replace(style, consumption=line.consumption), book, on).total)
-                 for line in ratio.sizes)  # fmt: skip
+    return tuple(
+        (line, cost_garment(replace(style, consumption=line.consumption), book, on).total)
+        for line in ratio.sizes
+    )

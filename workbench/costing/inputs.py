@@ -29,13 +29,25 @@ def basis_unit(basis: str) -> str:
     text = " ".join(basis.casefold().replace(",", "").split())
     text = text.removeprefix("per ").strip()
     aliases = {
-        "kg": "kg", "kilo": "kg", "kilogram": "kg",
-        "m": "m", "metre": "m", "meter": "m", "mtr": "m",
-        "piece": "pc", "pc": "pc", "pcs": "pc", "unit": "pc",
-        "minute": "min", "min": "min",
-        "1000 stitches": "1000 stitches", "thousand stitches": "1000 stitches",
-        "percent": "percent", "%": "percent", "pct": "percent",
-    }  # fmt: skip
+        "kg": "kg",
+        "kilo": "kg",
+        "kilogram": "kg",
+        "m": "m",
+        "metre": "m",
+        "meter": "m",
+        "mtr": "m",
+        "piece": "pc",
+        "pc": "pc",
+        "pcs": "pc",
+        "unit": "pc",
+        "minute": "min",
+        "min": "min",
+        "1000 stitches": "1000 stitches",
+        "thousand stitches": "1000 stitches",
+        "percent": "percent",
+        "%": "percent",
+        "pct": "percent",
+    }
     return aliases.get(text, text)
 
 

@@ -40,8 +40,9 @@ def _load() -> dict[str, Limits]:
     data = json.loads((resources_dir() / "costing" / "limits.json").read_text("utf-8"))
     return {
         name: Limits(spec["unit"], _pair(spec["refuse"]), _pair(spec["usual"]))
-        for name, spec in data.items() if not name.startswith("_")
-    }  # fmt: skip
+        for name, spec in data.items()
+        if not name.startswith("_")
+    }
 
 
 FIELD_LIMITS: dict[str, Limits] = _load()
@@ -64,10 +65,13 @@ def check_plausible(field: str, value: Decimal) -> Implausible | None:
     limits = FIELD_LIMITS[field]
     (lo, hi), (usual_lo, usual_hi) = limits.refuse, limits.usual
     if not lo <= value <= hi:
-        return Implausible(f"{show(value, limits.unit)} is outside "
-                           f"{_span(lo, hi, limits.unit)}", refused=True)  # fmt: skip
+        return Implausible(
+            f"{show(value, limits.unit)} is outside {_span(lo, hi, limits.unit)}", refused=True
+        )
     if not usual_lo <= value <= usual_hi:
-        return Implausible(f"{show(value, limits.unit)} is unusual (most are "
-                           f"{_span(usual_lo, usual_hi, limits.unit)}): check it",
-                           refused=False)  # fmt: skip
+        return Implausible(
+            f"{show(value, limits.unit)} is unusual (most are "
+            f"{_span(usual_lo, usual_hi, limits.unit)}): check it",
+            refused=False,
+        )
     return None

@@ -47,27 +47,30 @@ class MarkerPlan:
         if self.width_cm <= 0:
             raise CostingError(f"a marker width of {self.width_cm} cm is not positive")
         if self.garments < 1:
-            raise CostingError(f"a marker holds at least one garment, not {self.garments} "
-                               f"garments")  # fmt: skip
+            raise CostingError(f"a marker holds at least one garment, not {self.garments} garments")
         if self.length is not None and self.efficiency is not None:
             raise CostingError("give the marker's length or a planned efficiency, not both")
         if self.length is None and self.efficiency is None:
             raise CostingError("a marker plan needs the marker length or a planned efficiency")
         if self.length is not None and self.length <= 0:
-            raise CostingError(f"a marker length of {self.length} {self.length_uom} is not "
-                               f"positive")  # fmt: skip
+            raise CostingError(
+                f"a marker length of {self.length} {self.length_uom} is not positive"
+            )
         if self.pattern_area_m2 is not None and self.pattern_area_m2 <= 0:
             raise CostingError(f"a pattern area of {self.pattern_area_m2} m² is not positive")
         if self.efficiency is not None:
             if not ZERO < self.efficiency < ONE:
-                raise CostingError(f"a marker efficiency of {self.efficiency * HUNDRED} % is "
-                                   f"not between 0 and 100 %")  # fmt: skip
+                raise CostingError(
+                    f"a marker efficiency of {self.efficiency * HUNDRED} % is "
+                    f"not between 0 and 100 %"
+                )
             if self.pattern_area_m2 is None:
                 raise CostingError("a planned efficiency needs the pattern area per garment")
         elif self.efficiency_reached is not None and self.efficiency_reached > ONE:
             raise CostingError(
                 f"{self.garments} garments of {self.pattern_area_m2} m² cover more than the "
-                f"marker's {self.marker_length_m * self.width_cm / HUNDRED} m²")
+                f"marker's {self.marker_length_m * self.width_cm / HUNDRED} m²"
+            )
 
     @property
     def marker_length_m(self) -> Decimal:
@@ -75,8 +78,7 @@ class MarkerPlan:
         if self.length is not None:
             return yards_to_m(self.length) if self.length_uom == "yd" else self.length
         assert self.efficiency is not None and self.pattern_area_m2 is not None
-        return (self.pattern_area_m2 * self.garments
-                / (self.efficiency * self.width_cm / HUNDRED))  # fmt: skip
+        return self.pattern_area_m2 * self.garments / (self.efficiency * self.width_cm / HUNDRED)
 
     @property
     def efficiency_reached(self) -> Decimal | None:

@@ -72,10 +72,13 @@ def choose_margin_rule(
 ) -> MarginRule:
     """The brand's rule for ``category`` at ``quantity`` pieces in force on ``on``."""
     fitting = [
-        r for r in rules
-        if r.brand_id == brand.id and r.valid_from <= on and r.moq_from <= quantity
+        r
+        for r in rules
+        if r.brand_id == brand.id
+        and r.valid_from <= on
+        and r.moq_from <= quantity
         and (_is(r.category, category) or r.category.strip() == "*")
-    ]  # fmt: skip
+    ]
     if not fitting:
         raise CostingError(
             f"no margin rule for brand {brand.code}, category {category!r} at {quantity:,} pcs "

@@ -45,8 +45,7 @@ class RateBook:
     currency: str = "INR"
     _by_process: dict[str, list[Rate]] = field(init=False, repr=False, compare=False)
     _found: dict[tuple[object, ...], Rate] = field(init=False, repr=False, compare=False)
-    _by_material: dict[tuple[str, str], list[Rate]] = field(init=False, repr=False,
-                                                           compare=False)  # fmt: skip
+    _by_material: dict[tuple[str, str], list[Rate]] = field(init=False, repr=False, compare=False)
     #: answers already worked out with this book: fabric costs by (spec, print, date) (many
     #: sheets share a fabric, and its cost per kg depends on nothing else), FX rates, a
     #: brand's rules
@@ -59,7 +58,8 @@ class RateBook:
             grouped[rate.process.casefold()].append(rate)
             if rate.material_id:
                 by_material[(rate.process.casefold(), rate.material_id.strip().casefold())].append(
-                    rate)  # fmt: skip
+                    rate
+                )
         object.__setattr__(self, "_by_process", dict(grouped))
         # yarn and trim prices are most of the book: one material's are found by its id
         object.__setattr__(self, "_by_material", dict(by_material))
@@ -90,8 +90,17 @@ class RateBook:
         technique wins (so "28G single knit, elastane plated" does not take the plain
         "28G single knit" rate). ``label`` replaces the keys in the error message.
         """
-        memo = (process, on, material_id, dye_class, shade_depth, technique, rate_code,
-                description, technique_prefix)  # fmt: skip
+        memo = (
+            process,
+            on,
+            material_id,
+            dye_class,
+            shade_depth,
+            technique,
+            rate_code,
+            description,
+            technique_prefix,
+        )
         found = self._found.get(memo)
         if found is not None:
             return found

@@ -76,11 +76,32 @@ def load_rate_book(
     )
 
 
-RATE_COLUMNS = ("rate_code", "process", "description", "material_id", "dye_class",
-                "shade_depth", "technique", "basis", "rate", "currency", "valid_from", "source")
-RULE_COLUMNS = ("id", "brand_id", "category", "method", "rate", "min_margin", "moq_from",
-                "price_rounding", "valid_from")
-FX_COLUMNS = ("id", "from_currency", "to_currency", "rate", "as_of")  # fmt: skip
+RATE_COLUMNS = (
+    "rate_code",
+    "process",
+    "description",
+    "material_id",
+    "dye_class",
+    "shade_depth",
+    "technique",
+    "basis",
+    "rate",
+    "currency",
+    "valid_from",
+    "source",
+)
+RULE_COLUMNS = (
+    "id",
+    "brand_id",
+    "category",
+    "method",
+    "rate",
+    "min_margin",
+    "moq_from",
+    "price_rounding",
+    "valid_from",
+)
+FX_COLUMNS = ("id", "from_currency", "to_currency", "rate", "as_of")
 
 
 def rate_book_from_rows(
@@ -99,29 +120,42 @@ def rate_book_from_rows(
         what = f"cost rate {row['rate_code']} ({row['process']})"
         book_rates.append(
             Rate(
-                rate_code=row["rate_code"], process=row["process"], basis=row["basis"],
+                rate_code=row["rate_code"],
+                process=row["process"],
+                basis=row["basis"],
                 rate=to_decimal(row["rate"], f"{what} rate"),
-                valid_from=_date(row["valid_from"], what), source=row["source"] or "",
-                description=row["description"] or "", currency=row["currency"],
-                material_id=row["material_id"], dye_class=row["dye_class"],
-                shade_depth=row["shade_depth"], technique=row["technique"],
+                valid_from=_date(row["valid_from"], what),
+                source=row["source"] or "",
+                description=row["description"] or "",
+                currency=row["currency"],
+                material_id=row["material_id"],
+                dye_class=row["dye_class"],
+                shade_depth=row["shade_depth"],
+                technique=row["technique"],
                 process_loss=_process_loss(row["description"]),
             )
-        )  # fmt: skip
+        )
     book_brands = [
-        Brand(id=r["id"], code=r["code"], name=r["name"], currency=r["currency"],
-              country=r["country"] or "")
+        Brand(
+            id=r["id"],
+            code=r["code"],
+            name=r["name"],
+            currency=r["currency"],
+            country=r["country"] or "",
+        )
         for r in brands
-    ]  # fmt: skip
+    ]
     rules = []
     for r in margin_rules:
         what = f"margin rule {r['id']}"
         floor, rounding = r["min_margin"], r["price_rounding"]
         rules.append(
             MarginRule(
-                brand_id=r["brand_id"], method=r["method"],
+                brand_id=r["brand_id"],
+                method=r["method"],
                 rate=to_decimal(r["rate"], f"{what} rate"),
-                valid_from=_date(r["valid_from"], what), category=r["category"] or "*",
+                valid_from=_date(r["valid_from"], what),
+                category=r["category"] or "*",
                 min_margin=None if floor in (None, "") else to_decimal(floor, f"{what} minimum"),
                 moq_from=int(r["moq_from"] or 0),
                 price_rounding=(
@@ -129,15 +163,19 @@ def rate_book_from_rows(
                 ),
                 id=r["id"],
             )
-        )  # fmt: skip
+        )
     if extra_fx is not None:
         book_fx = tuple(extra_fx)
     else:
         book_fx = tuple(
-            FxRate(r["from_currency"], r["to_currency"],
-                   to_decimal(r["rate"], f"FX rate {r['id']}"), _date(r["as_of"], "FX rate"))
+            FxRate(
+                r["from_currency"],
+                r["to_currency"],
+                to_decimal(r["rate"], f"FX rate {r['id']}"),
+                _date(r["as_of"], "FX rate"),
+            )
             for r in fx_rates
-        )  # fmt: skip
+        )
     return RateBook(
         rates=tuple(book_rates),
         margin_rules=tuple(rules),

@@ -58,8 +58,11 @@ def find_sheets(conn: sqlite3.Connection, where: SheetFilter) -> list[dict[str, 
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         clauses.append("(s.style_code LIKE ? ESCAPE '\\' OR s.title LIKE ? ESCAPE '\\')")
         args += [pattern, pattern]
-    for column, value in (("s.brand_id", where.brand_id), ("s.season", where.season),
-                          ("s.status", where.status)):  # fmt: skip
+    for column, value in (
+        ("s.brand_id", where.brand_id),
+        ("s.season", where.season),
+        ("s.status", where.status),
+    ):
         if value:
             clauses.append(f"{column} = ?")
             args.append(value)
@@ -83,9 +86,13 @@ def find_sheets(conn: sqlite3.Connection, where: SheetFilter) -> list[dict[str, 
 
 def seasons(conn: sqlite3.Connection) -> list[str]:
     """The seasons saved sheets name, for the browser's filter."""
-    return [r[0] for r in conn.execute(
-        "SELECT DISTINCT season FROM cost_sheets WHERE deleted = 0 AND season <> '' "
-        "ORDER BY season")]  # fmt: skip
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT DISTINCT season FROM cost_sheets WHERE deleted = 0 AND season <> '' "
+            "ORDER BY season"
+        )
+    ]
 
 
 def status_step(row: dict[str, Any], status: str) -> dict[str, Any]:
@@ -93,9 +100,10 @@ def status_step(row: dict[str, Any], status: str) -> dict[str, Any]:
     not one its status allows."""
     current = row.get("status") or "draft"
     if status not in {to for to, _words in NEXT.get(current, ())}:
-        raise RegisterError(f"a {current} cost sheet cannot become {status}"
-                            + (": save it as a new version to change it"
-                               if current == "approved" else ""))  # fmt: skip
+        raise RegisterError(
+            f"a {current} cost sheet cannot become {status}"
+            + (": save it as a new version to change it" if current == "approved" else "")
+        )
     return {"id": row["id"], "status": status}
 
 
@@ -107,14 +115,24 @@ def next_version(conn: sqlite3.Connection, row: dict[str, Any]) -> dict[str, Any
         "SELECT COALESCE(MAX(revision), 1) FROM cost_sheets WHERE id = ? OR family_id = ?",
         (family, family),
     ).fetchone()
-    return {**_contents(row), "id": str(uuid.uuid4()), "family_id": family,
-            "revision": int(latest) + 1, "status": "draft"}  # fmt: skip
+    return {
+        **_contents(row),
+        "id": str(uuid.uuid4()),
+        "family_id": family,
+        "revision": int(latest) + 1,
+        "status": "draft",
+    }
 
 
 def copy_of(row: dict[str, Any]) -> dict[str, Any]:
     """A new sheet of its own family holding ``row``'s contents: a draft, revision 1."""
-    return {**_contents(row), "id": str(uuid.uuid4()), "family_id": None, "revision": 1,
-            "status": "draft"}  # fmt: skip
+    return {
+        **_contents(row),
+        "id": str(uuid.uuid4()),
+        "family_id": None,
+        "revision": 1,
+        "status": "draft",
+    }
 
 
 def _contents(row: dict[str, Any]) -> dict[str, Any]:
@@ -133,13 +151,16 @@ def refused_change(current: Mapping[str, Any] | None, row: Mapping[str, Any]) ->
     included)."""
     if current is None or current.get("status") != "approved":
         return None
-    changed = sorted(k for k, v in row.items()
-                     if k not in _BOOKKEEPING and k in current and current[k] != v)  # fmt: skip
+    changed = sorted(
+        k for k, v in row.items() if k not in _BOOKKEEPING and k in current and current[k] != v
+    )
     if not changed:
         return None
-    return (f"cost sheet {current.get('style_code', '')} v{current.get('revision') or 1} is "
-            f"approved and is never changed ({', '.join(changed)}): save the change as a new "
-            "version")  # fmt: skip
+    return (
+        f"cost sheet {current.get('style_code', '')} v{current.get('revision') or 1} is "
+        f"approved and is never changed ({', '.join(changed)}): save the change as a new "
+        "version"
+    )
 
 
 def describe(row: dict[str, Any]) -> str:

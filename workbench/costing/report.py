@@ -13,25 +13,50 @@ from workbench.costing.terms import Terms
 
 def _line(line: BreakdownLine) -> dict[str, Any]:
     return {
-        "component": line.component, "process": line.process, "quantity": str(line.quantity),
-        "unit": line.unit, "basis": line.basis, "rate": str(line.rate),
-        "amount": str(line.amount), "share": str(line.share), "rate_code": line.rate_code,
-        "source": line.source, "valid_from": line.valid_from.isoformat(),
-    }  # fmt: skip
+        "component": line.component,
+        "process": line.process,
+        "quantity": str(line.quantity),
+        "unit": line.unit,
+        "basis": line.basis,
+        "rate": str(line.rate),
+        "amount": str(line.amount),
+        "share": str(line.share),
+        "rate_code": line.rate_code,
+        "source": line.source,
+        "valid_from": line.valid_from.isoformat(),
+    }
 
 
 def delivery_report(terms: Terms) -> dict[str, Any]:
     """The landed cost to the brand's country: every figure in full precision, the basis
     duty was charged on and its source, and each Incoterm's lines as shown."""
     return {
-        "valuation": terms.valuation, "valuation_source": terms.valuation_source,
-        **{name: str(getattr(terms, name)) for name in (
-            "fob", "freight", "insurance", "cif", "commission", "buying_agent", "customs_value",
-            "duty", "local_freight", "landed")},
-        "incoterms": [{"incoterm": rung.incoterm, "total": str(rung.total),
-                       "lines": [[name, str(amount)] for name, amount in rung.lines]}
-                      for rung in terms.incoterms()],
-    }  # fmt: skip
+        "valuation": terms.valuation,
+        "valuation_source": terms.valuation_source,
+        **{
+            name: str(getattr(terms, name))
+            for name in (
+                "fob",
+                "freight",
+                "insurance",
+                "cif",
+                "commission",
+                "buying_agent",
+                "customs_value",
+                "duty",
+                "local_freight",
+                "landed",
+            )
+        },
+        "incoterms": [
+            {
+                "incoterm": rung.incoterm,
+                "total": str(rung.total),
+                "lines": [[name, str(amount)] for name, amount in rung.lines],
+            }
+            for rung in terms.incoterms()
+        ],
+    }
 
 
 def price_report(price: PriceResult, terms: Terms | None = None) -> dict[str, Any]:
@@ -61,16 +86,23 @@ def price_report(price: PriceResult, terms: Terms | None = None) -> dict[str, An
         "min_margin_applied": price.min_margin_applied,
         "notes": list(price.notes),
         "rule": {
-            "id": rule.id, "method": rule.method, "rate": str(rule.rate),
-            "category": rule.category, "moq_from": rule.moq_from,
+            "id": rule.id,
+            "method": rule.method,
+            "rate": str(rule.rate),
+            "category": rule.category,
+            "moq_from": rule.moq_from,
             "min_margin": None if rule.min_margin is None else str(rule.min_margin),
             "price_rounding": None if rule.price_rounding is None else str(rule.price_rounding),
             "valid_from": rule.valid_from.isoformat(),
         },
-        "fx": None if fx is None else {
-            "from": fx.from_currency, "to": fx.to_currency, "rate": str(fx.rate),
+        "fx": None
+        if fx is None
+        else {
+            "from": fx.from_currency,
+            "to": fx.to_currency,
+            "rate": str(fx.rate),
             "as_of": fx.as_of.isoformat(),
         },
         "lines": [_line(line) for line in cost.lines],
         **({} if terms is None else {"delivery": delivery_report(terms)}),
-    }  # fmt: skip
+    }

@@ -33,8 +33,9 @@ def allocate_cents(
     floored = [a.quantize(step, rounding=ROUND_FLOOR) for a in amounts]
     missing = int((target - sum(floored, ZERO)) / step)
     if not 0 <= missing <= len(amounts):
-        raise CostingError(f"{target} cannot be shown as the sum of {len(amounts)} lines "
-                           f"adding up to {exact}")  # fmt: skip
+        raise CostingError(
+            f"{target} cannot be shown as the sum of {len(amounts)} lines adding up to {exact}"
+        )
     order = sorted(range(len(amounts)), key=lambda i: amounts[i] - floored[i], reverse=True)
     for i in order[:missing]:
         floored[i] += step

@@ -67,21 +67,35 @@ def consumption_to_dict(
     if isinstance(consumption, MarkerPlan):
         plan = consumption
         return {
-            "type": "marker_plan", "width_cm": _d(plan.width_cm), "garments": plan.garments,
-            "length": _d(plan.length), "length_uom": plan.length_uom,
-            "efficiency": _d(plan.efficiency), "pattern_area_m2": _d(plan.pattern_area_m2),
-        }  # fmt: skip
+            "type": "marker_plan",
+            "width_cm": _d(plan.width_cm),
+            "garments": plan.garments,
+            "length": _d(plan.length),
+            "length_uom": plan.length_uom,
+            "efficiency": _d(plan.efficiency),
+            "pattern_area_m2": _d(plan.pattern_area_m2),
+        }
     if isinstance(consumption, SizeRatio):
-        return {"type": "size_ratio", "sizes": [
-            {"size": s.size, "ratio": s.ratio, "consumption": consumption_to_dict(s.consumption)}
-            for s in consumption.sizes]}  # fmt: skip
+        return {
+            "type": "size_ratio",
+            "sizes": [
+                {
+                    "size": s.size,
+                    "ratio": s.ratio,
+                    "consumption": consumption_to_dict(s.consumption),
+                }
+                for s in consumption.sizes
+            ],
+        }
     b = consumption
     return {
-        "type": "body", "body_length_cm": _d(b.body_length_cm),
-        "sleeve_length_cm": _d(b.sleeve_length_cm), "half_chest_cm": _d(b.half_chest_cm),
+        "type": "body",
+        "body_length_cm": _d(b.body_length_cm),
+        "sleeve_length_cm": _d(b.sleeve_length_cm),
+        "half_chest_cm": _d(b.half_chest_cm),
         "length_allowance_cm": _d(b.length_allowance_cm),
         "width_allowance_cm": _d(b.width_allowance_cm),
-    }  # fmt: skip
+    }
 
 
 def style_to_dict(style: Style) -> dict[str, Any]:
@@ -92,23 +106,43 @@ def style_to_dict(style: Style) -> dict[str, Any]:
         "category": style.category,
         "fabric": {
             # a decimal string: "180" still reads as a whole number where older versions read
-            "kind": f.kind, "gsm": f.gsm, "width_cm": _d(f.width_cm),
+            "kind": f.kind,
+            "gsm": f.gsm,
+            "width_cm": _d(f.width_cm),
             "construction": f.construction,
-            "yarn_material_id": f.yarn_material_id, "yarn_count": f.yarn_count,
-            "dye_class": f.dye_class, "shade_depth": f.shade_depth, "finish": f.finish,
-            "dyeing_loss": _d(f.dyeing_loss), "conversion_loss": _d(f.conversion_loss),
-            "material_id": f.material_id, "name": f.name,
+            "yarn_material_id": f.yarn_material_id,
+            "yarn_count": f.yarn_count,
+            "dye_class": f.dye_class,
+            "shade_depth": f.shade_depth,
+            "finish": f.finish,
+            "dyeing_loss": _d(f.dyeing_loss),
+            "conversion_loss": _d(f.conversion_loss),
+            "material_id": f.material_id,
+            "name": f.name,
         },
         "consumption": consumption,
-        "making": {"sam": _d(style.making.sam), "mill": style.making.mill,
-                   "line_efficiency": _d(style.making.line_efficiency)},
+        "making": {
+            "sam": _d(style.making.sam),
+            "mill": style.making.mill,
+            "line_efficiency": _d(style.making.line_efficiency),
+        },
         "wastage": _d(style.wastage),
-        "printing": None if style.printing is None else {
-            "technique": style.printing.technique, "placements": style.printing.placements},
-        "embroidery": [{"stitches": e.stitches, "rate_code": e.rate_code, "label": e.label}
-                       for e in style.embroidery],
-        "trims": [{"material_id": t.material_id, "name": t.name, "quantity": _d(t.quantity),
-                   "packing": t.packing} for t in style.trims],
+        "printing": None
+        if style.printing is None
+        else {"technique": style.printing.technique, "placements": style.printing.placements},
+        "embroidery": [
+            {"stitches": e.stitches, "rate_code": e.rate_code, "label": e.label}
+            for e in style.embroidery
+        ],
+        "trims": [
+            {
+                "material_id": t.material_id,
+                "name": t.name,
+                "quantity": _d(t.quantity),
+                "packing": t.packing,
+            }
+            for t in style.trims
+        ],
         "factory_overheads": list(style.factory_overheads),
         "commercial_costs": list(style.commercial_costs),
     }
@@ -123,8 +157,11 @@ def sheet_to_dict(sheet: CostSheet) -> dict[str, Any]:
         "quantity": sheet.quantity,
         "costed_on": None if sheet.costed_on is None else sheet.costed_on.isoformat(),
         "notes": sheet.notes,
-        **({} if sheet.delivery is None else
-           {"delivery": {k: str(v) for k, v in sheet.delivery.items()}}),
+        **(
+            {}
+            if sheet.delivery is None
+            else {"delivery": {k: str(v) for k, v in sheet.delivery.items()}}
+        ),
         "style": style_to_dict(sheet.style),
         **sheet.extra,
     }
@@ -209,18 +246,24 @@ def _consumption(
         return MarkerConsumption(c.need("quantity"), c.text("uom"))  # type: ignore[arg-type]
     if kind == "marker_plan":
         return MarkerPlan(
-            width_cm=c.need("width_cm"), garments=c.integer("garments"),
+            width_cm=c.need("width_cm"),
+            garments=c.integer("garments"),
             length=c.decimal("length", False),
             length_uom=c.text("length_uom", False, "m"),  # type: ignore[arg-type]
             efficiency=c.decimal("efficiency", False),
             pattern_area_m2=c.decimal("pattern_area_m2", False),
-        )  # fmt: skip
+        )
     if kind == "body":
         return BodyMeasurements(
-            c.need("body_length_cm"), c.need("sleeve_length_cm"), c.need("half_chest_cm"),
-            **{k: v for k in ("length_allowance_cm", "width_allowance_cm")
-               if (v := c.decimal(k, False)) is not None},
-        )  # fmt: skip
+            c.need("body_length_cm"),
+            c.need("sleeve_length_cm"),
+            c.need("half_chest_cm"),
+            **{
+                k: v
+                for k in ("length_allowance_cm", "width_allowance_cm")
+                if (v := c.decimal(k, False)) is not None
+            },
+        )
     if kind == "size_ratio" and sizes:
         lines = []
         for s in c.items("sizes"):
@@ -238,14 +281,20 @@ def style_from_dict(data: Any, path: str = "style") -> Style:
         f = r.obj("fabric")
         fabric = FabricSpec(
             # the text is checked by FabricSpec itself (knit or woven), hence the ignore
-            kind=f.text("kind"), gsm=f.integer("gsm"), width_cm=f.need("width_cm"),  # type: ignore[arg-type]
-            construction=f.text("construction"), yarn_material_id=f.text("yarn_material_id"),
-            yarn_count=f.text("yarn_count", False), dye_class=f.opt_text("dye_class"),
-            shade_depth=f.opt_text("shade_depth"), finish=f.text("finish", False),
+            kind=f.text("kind"),  # type: ignore[arg-type]
+            gsm=f.integer("gsm"),
+            width_cm=f.need("width_cm"),
+            construction=f.text("construction"),
+            yarn_material_id=f.text("yarn_material_id"),
+            yarn_count=f.text("yarn_count", False),
+            dye_class=f.opt_text("dye_class"),
+            shade_depth=f.opt_text("shade_depth"),
+            finish=f.text("finish", False),
             dyeing_loss=f.decimal("dyeing_loss", False),
             conversion_loss=f.decimal("conversion_loss", False),
-            material_id=f.opt_text("material_id"), name=f.text("name", False),
-        )  # fmt: skip
+            material_id=f.opt_text("material_id"),
+            name=f.text("name", False),
+        )
         consumption = _consumption(r.obj("consumption"), sizes=True)
         m = r.obj("making")
         making = Making(m.need("sam"), m.text("mill"), m.need("line_efficiency"))
@@ -262,12 +311,23 @@ def style_from_dict(data: Any, path: str = "style") -> Style:
             wastage=r.decimal("wastage", False) or Decimal(0),
             printing=printing,
             embroidery=tuple(
-                Embroidery(e.integer("stitches"), e.text("rate_code", False, "EMB-FLAT"),
-                           e.text("label", False)) for e in r.items("embroidery")),
+                Embroidery(
+                    e.integer("stitches"),
+                    e.text("rate_code", False, "EMB-FLAT"),
+                    e.text("label", False),
+                )
+                for e in r.items("embroidery")
+            ),
             trims=tuple(
-                TrimLine(t.text("material_id"), t.text("name", False), t.need("quantity"),
-                         bool(t.data.get("packing", False))) for t in r.items("trims")),
-        )  # fmt: skip
+                TrimLine(
+                    t.text("material_id"),
+                    t.text("name", False),
+                    t.need("quantity"),
+                    bool(t.data.get("packing", False)),
+                )
+                for t in r.items("trims")
+            ),
+        )
         overheads = r.data.get("factory_overheads")
         commercial = r.data.get("commercial_costs")
         if overheads is not None or commercial is not None:
@@ -275,11 +335,13 @@ def style_from_dict(data: Any, path: str = "style") -> Style:
 
             style = replace(
                 style,
-                factory_overheads=tuple(overheads if overheads is not None else
-                                        style.factory_overheads),
-                commercial_costs=tuple(commercial if commercial is not None else
-                                       style.commercial_costs),
-            )  # fmt: skip
+                factory_overheads=tuple(
+                    overheads if overheads is not None else style.factory_overheads
+                ),
+                commercial_costs=tuple(
+                    commercial if commercial is not None else style.commercial_costs
+                ),
+            )
         return style
     except CostingError as exc:
         message = str(exc)
@@ -293,8 +355,17 @@ def sheet_from_dict(data: Any) -> CostSheet:
         costed_on = None if costed is None else date.fromisoformat(costed)
     except ValueError:
         raise CostingError(f"sheet.costed_on is not an ISO date: {costed!r}") from None
-    known = {"sheet_version", "title", "brand", "quantity", "costed_on", "notes", "style",
-             "delivery", "season"}  # fmt: skip
+    known = {
+        "sheet_version",
+        "title",
+        "brand",
+        "quantity",
+        "costed_on",
+        "notes",
+        "style",
+        "delivery",
+        "season",
+    }
     delivery = None
     if r.data.get("delivery") is not None:
         d = r.obj("delivery")

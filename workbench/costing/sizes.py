@@ -39,8 +39,9 @@ class SizeLine:
         if not self.size.strip():
             raise CostingError("a size needs a name")
         if self.ratio < 1:
-            raise CostingError(f"size {self.size}: a ratio of {self.ratio} is not a whole "
-                               f"number of pieces from 1")  # fmt: skip
+            raise CostingError(
+                f"size {self.size}: a ratio of {self.ratio} is not a whole number of pieces from 1"
+            )
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,11 @@ class SizeRatio:
 
     def text(self) -> str:
         """The ratio as the trade writes it: "S:M:L = 1:2:1"."""
-        return (":".join(s.size for s in self.sizes) + " = "
-                + ":".join(str(s.ratio) for s in self.sizes))  # fmt: skip
+        return (
+            ":".join(s.size for s in self.sizes)
+            + " = "
+            + ":".join(str(s.ratio) for s in self.sizes)
+        )
 
 
 def read_size_ratio(
@@ -80,8 +84,9 @@ def read_size_ratio(
     sizes_part, equals, ratios_part = ratio_text.partition("=")
     names = [n.strip() for n in sizes_part.split(":")]
     if not equals or not all(names):
-        raise CostingError(f"write the ratio as sizes = pieces, e.g. S:M:L = 1:2:1, "
-                           f"not {ratio_text.strip()!r}")  # fmt: skip
+        raise CostingError(
+            f"write the ratio as sizes = pieces, e.g. S:M:L = 1:2:1, not {ratio_text.strip()!r}"
+        )
     ratios = []
     for part in ratios_part.split(":"):
         if not part.strip().isdigit():
@@ -91,13 +96,19 @@ def read_size_ratio(
         raise CostingError(f"{len(names)} sizes but {len(ratios)} numbers in the ratio")
     figures, _, unit = per_size_text.strip().rpartition(" ")
     if unit not in ("kg", "m", "yd"):
-        raise CostingError("write each size's consumption in the ratio's order with its unit "
-                           "after them, e.g. 0.22 : 0.24 : 0.26 kg (kg, m or yd)")  # fmt: skip
+        raise CostingError(
+            "write each size's consumption in the ratio's order with its unit "
+            "after them, e.g. 0.22 : 0.24 : 0.26 kg (kg, m or yd)"
+        )
     values = [number(v) for v in figures.split(":")]
     if len(values) != len(names):
         raise CostingError(f"{len(names)} sizes but {len(values)} consumptions")
-    return SizeRatio(tuple(SizeLine(n, r, MarkerConsumption(v, unit))  # type: ignore[arg-type]
-                           for n, r, v in zip(names, ratios, values, strict=True)))  # fmt: skip
+    return SizeRatio(
+        tuple(
+            SizeLine(n, r, MarkerConsumption(v, unit))  # type: ignore[arg-type]
+            for n, r, v in zip(names, ratios, values, strict=True)
+        )
+    )
 
 
 def marker_figures(ratio: SizeRatio) -> tuple[tuple[Decimal, ...], str] | None:

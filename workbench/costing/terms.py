@@ -33,8 +33,15 @@ from workbench.costing.rounding import allocate_cents
 CIF_COVER = Decimal("1.10")
 #: what a cost sheet holds of its delivery: the `Shipping` fields other than the valuation
 #: basis, which comes from the brand's country when the sheet is costed
-DELIVERY_FIELDS = ("freight", "insurance_rate", "insurance_cover", "duty_rate", "local_freight",
-                   "commission_rate", "buying_agent_rate")  # fmt: skip
+DELIVERY_FIELDS = (
+    "freight",
+    "insurance_rate",
+    "insurance_cover",
+    "duty_rate",
+    "local_freight",
+    "commission_rate",
+    "buying_agent_rate",
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,18 +64,28 @@ class Shipping:
 
     def __post_init__(self) -> None:
         if self.valuation not in ("FOB", "CIF"):
-            raise CostingError(f"customs valuation basis must be FOB or CIF, "
-                               f"not {self.valuation!r}")  # fmt: skip
-        for name in ("freight", "insurance_rate", "duty_rate", "local_freight",
-                     "commission_rate", "buying_agent_rate"):  # fmt: skip
+            raise CostingError(
+                f"customs valuation basis must be FOB or CIF, not {self.valuation!r}"
+            )
+        for name in (
+            "freight",
+            "insurance_rate",
+            "duty_rate",
+            "local_freight",
+            "commission_rate",
+            "buying_agent_rate",
+        ):
             if getattr(self, name) < 0:
                 raise CostingError(f"shipping {name.replace('_', ' ')} cannot be negative")
         if self.insurance_cover < ONE:
-            raise CostingError(f"insurance must cover at least the CIF value, "
-                               f"not {self.insurance_cover} × CIF")
+            raise CostingError(
+                f"insurance must cover at least the CIF value, not {self.insurance_cover} × CIF"
+            )
         if self.insurance_cover * self.insurance_rate >= ONE:
-            raise CostingError(f"an insurance rate of {self.insurance_rate} on "
-                               f"{self.insurance_cover} × CIF costs more than the goods")
+            raise CostingError(
+                f"an insurance rate of {self.insurance_rate} on "
+                f"{self.insurance_cover} × CIF costs more than the goods"
+            )
 
     @classmethod
     def for_country(cls, country: str, **values: Decimal) -> Shipping:
@@ -122,10 +139,20 @@ class Terms:
             ("FOB", (("FOB price", self.fob),)),
             ("CFR", (("Freight", self.freight),)),
             ("CIF", (("Insurance", self.insurance),)),
-            ("Landed", tuple((name, amount) for name, amount in (
-                ("Commission", self.commission), ("Buying agent", self.buying_agent),
-                ("Duty", self.duty), ("Local freight", self.local_freight)) if amount)),
-        )  # fmt: skip
+            (
+                "Landed",
+                tuple(
+                    (name, amount)
+                    for name, amount in (
+                        ("Commission", self.commission),
+                        ("Buying agent", self.buying_agent),
+                        ("Duty", self.duty),
+                        ("Local freight", self.local_freight),
+                    )
+                    if amount
+                ),
+            ),
+        )
         shown: list[tuple[str, Decimal]] = []
         running, ladder = ZERO, []
         for incoterm, new in rungs:
@@ -134,8 +161,11 @@ class Terms:
             before = sum((amount for _, amount in shown), ZERO)
             cents, moved = allocate_cents([a for _, a in new], total - before)
             shown.extend((name, c) for (name, _), c in zip(new, cents, strict=True))
-            off = tuple((name, c - to_cents(a)) for (name, a), c in zip(new, cents, strict=True)
-                        if c != to_cents(a))  # fmt: skip
+            off = tuple(
+                (name, c - to_cents(a))
+                for (name, a), c in zip(new, cents, strict=True)
+                if c != to_cents(a)
+            )
             ladder.append(Incoterm(incoterm, tuple(shown), total, moved, off))
         return tuple(ladder)
 
@@ -149,9 +179,20 @@ def delivery_terms(fob: Decimal, shipping: Shipping) -> Terms:
     customs_value = (fob if shipping.valuation == "FOB" else cif) + commission
     duty = customs_value * shipping.duty_rate
     landed = cif + commission + agent + duty + shipping.local_freight
-    return Terms(fob, shipping.freight, insurance, cif, commission, agent, shipping.valuation,
-                 customs_value, duty, shipping.local_freight, landed,
-                 shipping.valuation_source)  # fmt: skip
+    return Terms(
+        fob,
+        shipping.freight,
+        insurance,
+        cif,
+        commission,
+        agent,
+        shipping.valuation,
+        customs_value,
+        duty,
+        shipping.local_freight,
+        landed,
+        shipping.valuation_source,
+    )
 
 
 def landed_terms(fob: Decimal, country: str, delivery: Mapping[str, Decimal]) -> Terms:

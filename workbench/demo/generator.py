@@ -39,11 +39,31 @@ class DemoSummary:
 
 
 _MATERIAL_COLS = (
-    "id", "code", "name", "material_type", "category", "composition", "construction",
-    "yarn_count", "gsm", "width_cm", "colour", "shade_depth", "dye_class", "finish",
-    "certifications", "supplier", "mill", "uom", "price", "currency", "description",
-    "version", "deleted", "updated_at",
-)  # fmt: skip
+    "id",
+    "code",
+    "name",
+    "material_type",
+    "category",
+    "composition",
+    "construction",
+    "yarn_count",
+    "gsm",
+    "width_cm",
+    "colour",
+    "shade_depth",
+    "dye_class",
+    "finish",
+    "certifications",
+    "supplier",
+    "mill",
+    "uom",
+    "price",
+    "currency",
+    "description",
+    "version",
+    "deleted",
+    "updated_at",
+)
 
 
 def _insert_sql(table: str, columns: Sequence[str]) -> str:
@@ -53,9 +73,13 @@ def _insert_sql(table: str, columns: Sequence[str]) -> str:
 class _Writer:
     """Hands out change numbers and writes batches, checking for cancel between them."""
 
-    def __init__(self, conn: sqlite3.Connection, progress: Progress | None,
-                 cancel: threading.Event | None,
-                 id_mask: int = 0) -> None:  # fmt: skip
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        progress: Progress | None,
+        cancel: threading.Event | None,
+        id_mask: int = 0,
+    ) -> None:
         self.conn = conn
         self.id_mask = id_mask
         self.version = 0
@@ -204,16 +228,44 @@ def _brands(w: _Writer, rng: random.Random, stamp: str) -> list[tuple[str, str]]
         margin = _pick(rng, (0.22, 0.25, 0.28, 0.30, 0.32))
         rules.append((brand_id, "*", "margin", margin, 0.15, 0, "0.05"))
         rules.append((brand_id, "*", "margin", margin - 0.02, 0.15, 5000, "0.05"))
-        rules.append((brand_id, "knit tops", "markup", _pick(rng, (0.35, 0.4, 0.45)), 0.18, 0,
-                      "0.10"))  # fmt: skip
+        rules.append(
+            (brand_id, "knit tops", "markup", _pick(rng, (0.35, 0.4, 0.45)), 0.18, 0, "0.10")
+        )
     w.write(
         "margin_rules",
-        ("id", "brand_id", "category", "method", "rate", "min_margin", "moq_from",
-         "price_rounding", "valid_from", "version", "deleted", "updated_at"),
-        ((w.new_id(rng), b, cat, method, f"{rate:.2f}", f"{floor:.2f}", moq, rnd, "2025-01-01",
-          w.next_version(), 0, stamp) for b, cat, method, rate, floor, moq, rnd in rules),
+        (
+            "id",
+            "brand_id",
+            "category",
+            "method",
+            "rate",
+            "min_margin",
+            "moq_from",
+            "price_rounding",
+            "valid_from",
+            "version",
+            "deleted",
+            "updated_at",
+        ),
+        (
+            (
+                w.new_id(rng),
+                b,
+                cat,
+                method,
+                f"{rate:.2f}",
+                f"{floor:.2f}",
+                moq,
+                rnd,
+                "2025-01-01",
+                w.next_version(),
+                0,
+                stamp,
+            )
+            for b, cat, method, rate, floor, moq, rnd in rules
+        ),
         len(rules),
-    )  # fmt: skip
+    )
     return [(b[0], b[4]) for b in brands]
 
 
@@ -221,8 +273,10 @@ def _brands(w: _Writer, rng: random.Random, stamp: str) -> list[tuple[str, str]]
 
 
 def _work_centres_and_capacity(w: _Writer, rng: random.Random, stamp: str, today: date) -> None:
-    centres = [(w.new_id(rng), code, name, process, _pick(rng, v.MILLS), minutes)
-               for code, name, process, minutes in v.WORK_CENTRES]  # fmt: skip
+    centres = [
+        (w.new_id(rng), code, name, process, _pick(rng, v.MILLS), minutes)
+        for code, name, process, minutes in v.WORK_CENTRES
+    ]
     w.write(
         "work_centres",
         ("id", "code", "name", "process", "mill", "version", "deleted", "updated_at"),
@@ -243,31 +297,52 @@ def _work_centres_and_capacity(w: _Writer, rng: random.Random, stamp: str, today
                 else:
                     load = max(0.05, rng.uniform(0.7, 1.0) - ahead / 250)
                 booked = min(minutes, int(minutes * load))  # over-demand shows as fully booked
-                yield (w.new_id(rng), centre_id, day.isoformat(), minutes, booked,
-                       w.next_version(), 0, stamp)  # fmt: skip
+                yield (
+                    w.new_id(rng),
+                    centre_id,
+                    day.isoformat(),
+                    minutes,
+                    booked,
+                    w.next_version(),
+                    0,
+                    stamp,
+                )
 
     w.write(
         "capacity",
-        ("id", "work_centre_id", "day", "minutes_available", "minutes_booked", "version",
-         "deleted", "updated_at"),
+        (
+            "id",
+            "work_centre_id",
+            "day",
+            "minutes_available",
+            "minutes_booked",
+            "version",
+            "deleted",
+            "updated_at",
+        ),
         rows(),
         len(centres) * len(working),
-    )  # fmt: skip
+    )
 
 
 def _calendar(w: _Writer, rng: random.Random, stamp: str, today: date) -> None:
     """The mills' holidays and half days within the capacity rows' window, for every centre.
     Written last, with its own random stream, so the rest of a seeded demo is unchanged."""
     first, last = (today + timedelta(days=d) for d in (-180, 180))
-    days = [(day, kind, name) for day, kind, name in v.CALENDAR
-            if first <= date.fromisoformat(day) <= last]  # fmt: skip
+    days = [
+        (day, kind, name)
+        for day, kind, name in v.CALENDAR
+        if first <= date.fromisoformat(day) <= last
+    ]
     w.write(
         "calendar_days",
         ("id", "work_centre_id", "day", "kind", "name", "version", "deleted", "updated_at"),
-        ((w.new_id(rng), None, day, kind, name, w.next_version(), 0, stamp)
-         for day, kind, name in days),
+        (
+            (w.new_id(rng), None, day, kind, name, w.next_version(), 0, stamp)
+            for day, kind, name in days
+        ),
         len(days),
-    )  # fmt: skip
+    )
 
 
 # -- materials -----------------------------------------------------------------------------------
@@ -310,12 +385,28 @@ def _materials(w: _Writer, rng: random.Random, stamp: str, total: int) -> _Made:
         made.yarns.append((material_id, count, _money(price)))
         name = f"{count} {process.title()} {blend.short} Yarn"
         return (
-            material_id, code, name, "yarn", f"{process} yarn", blend.composition,
-            f"{count} {process}", count, None, None, colour, shade,
-            blend.dye_class if shade else None, "", _certs(rng, blend), supplier,
-            _pick(rng, mills), "kg", _money(price), "INR",
+            material_id,
+            code,
+            name,
+            "yarn",
+            f"{process} yarn",
+            blend.composition,
+            f"{count} {process}",
+            count,
+            None,
+            None,
+            colour,
+            shade,
+            blend.dye_class if shade else None,
+            "",
+            _certs(rng, blend),
+            supplier,
+            _pick(rng, mills),
+            "kg",
+            _money(price),
+            "INR",
             f"{count} {process} yarn in {blend.composition.lower()}, from {supplier}.",
-        )  # fmt: skip
+        )
 
     def fabric(material_id: str, code: str) -> Row:
         c = _pick(rng, constructions)
@@ -324,8 +415,11 @@ def _materials(w: _Writer, rng: random.Random, stamp: str, total: int) -> _Made:
         colour, shade = _pick(rng, v.COLOURS)
         if c.category == "denim":
             colour, shade = _pick(rng, (("Indigo", "dark"), ("Black", "dark"), ("Ecru", "light")))
-        dye_class = "vat" if c.category == "denim" else (
-            "pigment" if rng.random() < 0.05 else blend.dye_class)  # fmt: skip
+        dye_class = (
+            "vat"
+            if c.category == "denim"
+            else ("pigment" if rng.random() < 0.05 else blend.dye_class)
+        )
         finish = _pick(rng, v.FINISHES)
         tubular = c.knitted and rng.random() < 0.3
         if c.knitted:
@@ -349,10 +443,28 @@ def _materials(w: _Writer, rng: random.Random, stamp: str, total: int) -> _Made:
             f"{', ' + finish if finish else ''}; {gsm} g/m², {width} cm. From {supplier}."
         )
         return (
-            material_id, code, name, "fabric", c.category, blend.composition, detail, None, gsm,
-            width, colour, shade, dye_class, finish, _certs(rng, blend), supplier,
-            _pick(rng, mills), uom, _money(price), "INR", description,
-        )  # fmt: skip
+            material_id,
+            code,
+            name,
+            "fabric",
+            c.category,
+            blend.composition,
+            detail,
+            None,
+            gsm,
+            width,
+            colour,
+            shade,
+            dye_class,
+            finish,
+            _certs(rng, blend),
+            supplier,
+            _pick(rng, mills),
+            uom,
+            _money(price),
+            "INR",
+            description,
+        )
 
     def trim(material_id: str, code: str) -> Row:
         t = _pick(rng, v.TRIMS)
@@ -364,10 +476,28 @@ def _materials(w: _Writer, rng: random.Random, stamp: str, total: int) -> _Made:
         if t.category == "hang tag":
             certs = "FSC"
         return (
-            material_id, code, f"{t.name.capitalize()}, {colour}", "trim", t.category, "", "",
-            None, None, None, colour, None, None, "", certs, supplier, "", t.uom,
-            _money(price), "INR", f"{t.name} in {colour.lower()}, from {supplier}.",
-        )  # fmt: skip
+            material_id,
+            code,
+            f"{t.name.capitalize()}, {colour}",
+            "trim",
+            t.category,
+            "",
+            "",
+            None,
+            None,
+            None,
+            colour,
+            None,
+            None,
+            "",
+            certs,
+            supplier,
+            "",
+            t.uom,
+            _money(price),
+            "INR",
+            f"{t.name} in {colour.lower()}, from {supplier}.",
+        )
 
     makers = {"yarn": (yarn, "YRN"), "fabric": (fabric, "FAB"), "trim": (trim, "TRM")}
 
@@ -397,41 +527,93 @@ def _cost_rates(w: _Writer, rng: random.Random, stamp: str, today: date, made: _
 
     process_rates: list[Row] = []
 
-    def rate(code: str, process: str, description: str, basis: str, amount: float,
-             **criteria: str | None) -> None:  # fmt: skip
+    def rate(
+        code: str, process: str, description: str, basis: str, amount: float, **criteria: str | None
+    ) -> None:
         for when, factor in ((older, 0.93), (current, 1.0)):
-            process_rates.append((
-                code, process, description, criteria.get("material_id"),
-                criteria.get("dye_class"), criteria.get("shade_depth"), criteria.get("technique"),
-                basis, _money(amount * factor), when.isoformat(), source(when),
-            ))  # fmt: skip
+            process_rates.append(
+                (
+                    code,
+                    process,
+                    description,
+                    criteria.get("material_id"),
+                    criteria.get("dye_class"),
+                    criteria.get("shade_depth"),
+                    criteria.get("technique"),
+                    basis,
+                    _money(amount * factor),
+                    when.isoformat(),
+                    source(when),
+                )
+            )
 
     for c in v.KNITS:
-        rate(f"KNT-{c.category[:6].upper().replace(' ', '')}", "knitting",
-             f"Knitting {c.category}, {c.detail}", "per kg", c.conversion_inr,
-             technique=c.detail)  # fmt: skip
+        rate(
+            f"KNT-{c.category[:6].upper().replace(' ', '')}",
+            "knitting",
+            f"Knitting {c.category}, {c.detail}",
+            "per kg",
+            c.conversion_inr,
+            technique=c.detail,
+        )
     for c in v.WOVENS:
-        rate(f"WEA-{c.category[:6].upper()}", "weaving", f"Weaving {c.category}, {c.detail}",
-             "per m", c.conversion_inr, technique=c.detail)  # fmt: skip
-    for dye_class, base in (("reactive", 80), ("disperse", 70), ("vat", 120), ("pigment", 55),
-                            ("acid", 95)):  # fmt: skip
+        rate(
+            f"WEA-{c.category[:6].upper()}",
+            "weaving",
+            f"Weaving {c.category}, {c.detail}",
+            "per m",
+            c.conversion_inr,
+            technique=c.detail,
+        )
+    for dye_class, base in (
+        ("reactive", 80),
+        ("disperse", 70),
+        ("vat", 120),
+        ("pigment", 55),
+        ("acid", 95),
+    ):
         for shade, extra in (("light", 0), ("medium", 22), ("dark", 50)):
-            rate(f"DYE-{dye_class[:3].upper()}-{shade[0].upper()}", "dyeing",
-                 f"Dyeing, {dye_class} dyes, {shade} shade (process loss 10 %)", "per kg",
-                 base + extra, dye_class=dye_class, shade_depth=shade)  # fmt: skip
+            rate(
+                f"DYE-{dye_class[:3].upper()}-{shade[0].upper()}",
+                "dyeing",
+                f"Dyeing, {dye_class} dyes, {shade} shade (process loss 10 %)",
+                "per kg",
+                base + extra,
+                dye_class=dye_class,
+                shade_depth=shade,
+            )
     for technique, basis, (low, high) in v.PRINT_TECHNIQUES:
-        rate(f"PRT-{technique[:8].upper().replace(' ', '')}", "printing", f"Printing, {technique}",
-             basis, rng.uniform(low, high), technique=technique)  # fmt: skip
+        rate(
+            f"PRT-{technique[:8].upper().replace(' ', '')}",
+            "printing",
+            f"Printing, {technique}",
+            basis,
+            rng.uniform(low, high),
+            technique=technique,
+        )
     rate("EMB-FLAT", "embroidery", "Embroidery, flat, per 1,000 stitches", "per 1000 stitches", 4.5)
-    rate("EMB-3D", "embroidery", "Embroidery, 3D puff, per 1,000 stitches", "per 1000 stitches",
-         7.0)  # fmt: skip
+    rate(
+        "EMB-3D", "embroidery", "Embroidery, 3D puff, per 1,000 stitches", "per 1000 stitches", 7.0
+    )
     for mill in v.MILLS:
-        rate(f"CPM-{v.MILLS.index(mill) + 1:02d}", "making", f"Cost per minute, {mill}",
-             "per minute", rng.uniform(4.2, 6.8), technique=mill)  # fmt: skip
+        rate(
+            f"CPM-{v.MILLS.index(mill) + 1:02d}",
+            "making",
+            f"Cost per minute, {mill}",
+            "per minute",
+            rng.uniform(4.2, 6.8),
+            technique=mill,
+        )
     for finish in v.FINISHES:
         if finish:
-            rate(f"FIN-{finish[:6].upper().replace(' ', '')}", "finishing", f"Finishing, {finish}",
-                 "per kg", rng.uniform(12, 45), technique=finish)  # fmt: skip
+            rate(
+                f"FIN-{finish[:6].upper().replace(' ', '')}",
+                "finishing",
+                f"Finishing, {finish}",
+                "per kg",
+                rng.uniform(12, 45),
+                technique=finish,
+            )
     for name, pct in (("Factory overhead", 12), ("Commercial cost", 3), ("Testing", 1)):
         rate(f"OVH-{name[:4].upper()}", "overhead", name, "percent", pct)
 
@@ -441,25 +623,68 @@ def _cost_rates(w: _Writer, rng: random.Random, stamp: str, today: date, made: _
         # material prices in two versions too, so last season's styles can be re-costed
         for material_id, count, price in made.yarns:
             for when, factor in ((older, 0.93), (current, 1.0)):
-                yield (w.new_id(rng), f"YRN-{count.replace(' ', '').replace('/', '-')}", "yarn",
-                       f"Yarn {count}", material_id, None, None, None, "per kg",
-                       _money(float(price) * factor), "INR", when.isoformat(), source(when),
-                       w.next_version(), 0, stamp)  # fmt: skip
+                yield (
+                    w.new_id(rng),
+                    f"YRN-{count.replace(' ', '').replace('/', '-')}",
+                    "yarn",
+                    f"Yarn {count}",
+                    material_id,
+                    None,
+                    None,
+                    None,
+                    "per kg",
+                    _money(float(price) * factor),
+                    "INR",
+                    when.isoformat(),
+                    source(when),
+                    w.next_version(),
+                    0,
+                    stamp,
+                )
         for material_id, uom, price in made.trims:
             for when, factor in ((older, 0.93), (current, 1.0)):
-                yield (w.new_id(rng), "TRIM", "trim", "Trim price", material_id, None, None, None,
-                       f"per {'piece' if uom == 'pc' else 'm'}", _money(float(price) * factor),
-                       "INR", when.isoformat(), source(when), w.next_version(), 0,
-                       stamp)  # fmt: skip
+                yield (
+                    w.new_id(rng),
+                    "TRIM",
+                    "trim",
+                    "Trim price",
+                    material_id,
+                    None,
+                    None,
+                    None,
+                    f"per {'piece' if uom == 'pc' else 'm'}",
+                    _money(float(price) * factor),
+                    "INR",
+                    when.isoformat(),
+                    source(when),
+                    w.next_version(),
+                    0,
+                    stamp,
+                )
 
     w.write(
         "cost_rates",
-        ("id", "rate_code", "process", "description", "material_id", "dye_class", "shade_depth",
-         "technique", "basis", "rate", "currency", "valid_from", "source", "version", "deleted",
-         "updated_at"),
+        (
+            "id",
+            "rate_code",
+            "process",
+            "description",
+            "material_id",
+            "dye_class",
+            "shade_depth",
+            "technique",
+            "basis",
+            "rate",
+            "currency",
+            "valid_from",
+            "source",
+            "version",
+            "deleted",
+            "updated_at",
+        ),
         rows(),
         len(process_rates) + 2 * (len(made.yarns) + len(made.trims)),
-    )  # fmt: skip
+    )
 
 
 #: Rupees' worth in the brands' currencies at the start of the demo's history, and how much
@@ -482,15 +707,32 @@ def _fx_rates(w: _Writer, rng: random.Random, stamp: str, today: date) -> None:
         rate = start
         for day in months:
             rate *= 1 + rng.uniform(-0.015, 0.012)
-            rows.append((w.new_id(rng), "INR", currency, f"{rate:.6f}", day.isoformat(),
-                         f"Treasury rate {day:%Y-%m}"))  # fmt: skip
+            rows.append(
+                (
+                    w.new_id(rng),
+                    "INR",
+                    currency,
+                    f"{rate:.6f}",
+                    day.isoformat(),
+                    f"Treasury rate {day:%Y-%m}",
+                )
+            )
     w.write(
         "fx_rates",
-        ("id", "from_currency", "to_currency", "rate", "as_of", "source", "version", "deleted",
-         "updated_at"),
+        (
+            "id",
+            "from_currency",
+            "to_currency",
+            "rate",
+            "as_of",
+            "source",
+            "version",
+            "deleted",
+            "updated_at",
+        ),
         ((*r, w.next_version(), 0, stamp) for r in rows),
         len(rows),
-    )  # fmt: skip
+    )
 
 
 # -- order history -------------------------------------------------------------------------------
@@ -531,17 +773,46 @@ def _orders(
             quantity = _randrange(rng, 300, 20_001, 50)
             garment = _pick(rng, v.GARMENTS)
             yield (
-                w.new_id(rng), f"PO-{ordered.year}-{n:07d}", brand_id,
-                f"{garment}-{_randrange(rng, 1, 400):03d}", material, _season(ordered),
-                _pick(rng, mills), quantity, "pc", _money(rng.uniform(2.4, 19.5)), currency,
-                ordered.isoformat(), promised.isoformat(), delivered, w.next_version(), 0, stamp,
-            )  # fmt: skip
+                w.new_id(rng),
+                f"PO-{ordered.year}-{n:07d}",
+                brand_id,
+                f"{garment}-{_randrange(rng, 1, 400):03d}",
+                material,
+                _season(ordered),
+                _pick(rng, mills),
+                quantity,
+                "pc",
+                _money(rng.uniform(2.4, 19.5)),
+                currency,
+                ordered.isoformat(),
+                promised.isoformat(),
+                delivered,
+                w.next_version(),
+                0,
+                stamp,
+            )
 
     w.write(
         "orders",
-        ("id", "order_no", "brand_id", "style_code", "material_id", "season", "mill", "quantity",
-         "uom", "unit_price", "currency", "order_date", "promised_date", "delivered_date",
-         "version", "deleted", "updated_at"),
+        (
+            "id",
+            "order_no",
+            "brand_id",
+            "style_code",
+            "material_id",
+            "season",
+            "mill",
+            "quantity",
+            "uom",
+            "unit_price",
+            "currency",
+            "order_date",
+            "promised_date",
+            "delivered_date",
+            "version",
+            "deleted",
+            "updated_at",
+        ),
         rows(),
         total,
-    )  # fmt: skip
+    )

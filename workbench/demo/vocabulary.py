@@ -26,20 +26,38 @@ BLENDS: tuple[Blend, ...] = (
     Blend("95% Cotton 5% Elastane", "Cotton Elastane", "reactive", ("OEKO-TEX", "BCI"), 1.18),
     Blend("92% Polyester 8% Elastane", "Poly Elastane", "disperse", ("OEKO-TEX",), 1.1, True),
     Blend("100% Polyester", "Polyester", "disperse", ("OEKO-TEX",), 0.8, True),
-    Blend("100% Recycled Polyester", "Recycled Polyester", "disperse", ("GRS", "OEKO-TEX"),
-          0.95, True),
-    Blend("50% Organic Cotton 50% Recycled Polyester", "Organic Cotton/rPET", "reactive",
-          ("GRS", "OCS", "OEKO-TEX"), 1.15),
+    Blend(
+        "100% Recycled Polyester", "Recycled Polyester", "disperse", ("GRS", "OEKO-TEX"), 0.95, True
+    ),
+    Blend(
+        "50% Organic Cotton 50% Recycled Polyester",
+        "Organic Cotton/rPET",
+        "reactive",
+        ("GRS", "OCS", "OEKO-TEX"),
+        1.15,
+    ),
     Blend("100% Viscose", "Viscose", "reactive", ("FSC", "OEKO-TEX"), 0.98),
     Blend("100% Modal", "Modal", "reactive", ("FSC", "OEKO-TEX"), 1.35),
     Blend("100% Lyocell", "Lyocell", "reactive", ("FSC", "OEKO-TEX"), 1.45),
     Blend("100% Linen", "Linen", "reactive", ("OEKO-TEX",), 2.2),
     Blend("55% Linen 45% Cotton", "Linen/Cotton", "reactive", ("OEKO-TEX",), 1.7),
     Blend("70% Cotton 30% Viscose", "Cotton/Viscose", "reactive", ("OEKO-TEX", "FSC"), 1.02),
-)  # fmt: skip
+)
 
-SPUN_COUNTS = ("Ne 20/1", "Ne 24/1", "Ne 26/1", "Ne 30/1", "Ne 30/1", "Ne 34/1", "Ne 40/1",
-               "Ne 50/1", "Ne 20/2", "Ne 40/2", "Ne 16/1", "Ne 10/1")  # fmt: skip
+SPUN_COUNTS = (
+    "Ne 20/1",
+    "Ne 24/1",
+    "Ne 26/1",
+    "Ne 30/1",
+    "Ne 30/1",
+    "Ne 34/1",
+    "Ne 40/1",
+    "Ne 50/1",
+    "Ne 20/2",
+    "Ne 40/2",
+    "Ne 16/1",
+    "Ne 10/1",
+)
 FILAMENT_COUNTS = ("75D/36F", "100D/48F", "150D/48F", "150D/144F", "40D elastane")
 SPINNING = ("combed compact", "combed ring", "carded ring", "open-end", "vortex")
 
@@ -75,17 +93,48 @@ WOVENS: tuple[Construction, ...] = (
 )
 
 COLOURS: tuple[tuple[str, str], ...] = (
-    ("Optical White", "light"), ("Ecru", "light"), ("Natural", "light"), ("Sky Blue", "light"),
-    ("Blush Pink", "light"), ("Lemon", "light"), ("Mint", "light"), ("Stone", "light"),
-    ("Heather Grey", "medium"), ("Sage", "medium"), ("Coral", "medium"), ("Mustard", "medium"),
-    ("Denim Blue", "medium"), ("Teal", "medium"), ("Rust", "medium"), ("Lavender", "medium"),
-    ("Navy", "dark"), ("Black", "dark"), ("Charcoal", "dark"), ("Bottle Green", "dark"),
-    ("Burgundy", "dark"), ("Olive", "dark"), ("Chocolate", "dark"), ("Royal Blue", "dark"),
-    ("Indigo", "dark"), ("Maroon", "dark"),
-)  # fmt: skip
+    ("Optical White", "light"),
+    ("Ecru", "light"),
+    ("Natural", "light"),
+    ("Sky Blue", "light"),
+    ("Blush Pink", "light"),
+    ("Lemon", "light"),
+    ("Mint", "light"),
+    ("Stone", "light"),
+    ("Heather Grey", "medium"),
+    ("Sage", "medium"),
+    ("Coral", "medium"),
+    ("Mustard", "medium"),
+    ("Denim Blue", "medium"),
+    ("Teal", "medium"),
+    ("Rust", "medium"),
+    ("Lavender", "medium"),
+    ("Navy", "dark"),
+    ("Black", "dark"),
+    ("Charcoal", "dark"),
+    ("Bottle Green", "dark"),
+    ("Burgundy", "dark"),
+    ("Olive", "dark"),
+    ("Chocolate", "dark"),
+    ("Royal Blue", "dark"),
+    ("Indigo", "dark"),
+    ("Maroon", "dark"),
+)
 
-FINISHES = ("", "bio-wash", "enzyme wash", "peached", "brushed", "silicone soft", "mercerised",
-            "sanforised", "anti-pill", "moisture management", "compacted", "")  # fmt: skip
+FINISHES = (
+    "",
+    "bio-wash",
+    "enzyme wash",
+    "peached",
+    "brushed",
+    "silicone soft",
+    "mercerised",
+    "sanforised",
+    "anti-pill",
+    "moisture management",
+    "compacted",
+    "",
+)
 
 
 @dataclass(frozen=True)
@@ -125,16 +174,56 @@ TRIM_COLOURS = (
 )
 
 _PLACES = (
-    ("Tiruppur", "IN"), ("Coimbatore", "IN"), ("Erode", "IN"), ("Ludhiana", "IN"),
-    ("Surat", "IN"), ("Ahmedabad", "IN"), ("Panipat", "IN"), ("Dhaka", "BD"),
-    ("Gazipur", "BD"), ("Narayanganj", "BD"), ("Bursa", "TR"), ("Denizli", "TR"),
-    ("Shaoxing", "CN"), ("Ningbo", "CN"), ("Faisalabad", "PK"),
-)  # fmt: skip
-_FIRST = ("Kongu", "Noyyal", "Amaravathi", "Bhavani", "Kaveri", "Meghna", "Padma", "Jamuna",
-          "Uludağ", "Pamukkale", "Qiantang", "Sunrise", "Evergreen", "Lotus", "Silverline",
-          "Annapurna", "Sapphire", "Indus", "Shakti", "Vaigai")  # fmt: skip
-_SECOND = ("Knit Fabrics", "Spinning Mills", "Textiles", "Processors", "Knit Composite",
-           "Denim Mills", "Yarns", "Weaving Co.", "Trims & Accessories", "Fabrics")  # fmt: skip
+    ("Tiruppur", "IN"),
+    ("Coimbatore", "IN"),
+    ("Erode", "IN"),
+    ("Ludhiana", "IN"),
+    ("Surat", "IN"),
+    ("Ahmedabad", "IN"),
+    ("Panipat", "IN"),
+    ("Dhaka", "BD"),
+    ("Gazipur", "BD"),
+    ("Narayanganj", "BD"),
+    ("Bursa", "TR"),
+    ("Denizli", "TR"),
+    ("Shaoxing", "CN"),
+    ("Ningbo", "CN"),
+    ("Faisalabad", "PK"),
+)
+_FIRST = (
+    "Kongu",
+    "Noyyal",
+    "Amaravathi",
+    "Bhavani",
+    "Kaveri",
+    "Meghna",
+    "Padma",
+    "Jamuna",
+    "Uludağ",
+    "Pamukkale",
+    "Qiantang",
+    "Sunrise",
+    "Evergreen",
+    "Lotus",
+    "Silverline",
+    "Annapurna",
+    "Sapphire",
+    "Indus",
+    "Shakti",
+    "Vaigai",
+)
+_SECOND = (
+    "Knit Fabrics",
+    "Spinning Mills",
+    "Textiles",
+    "Processors",
+    "Knit Composite",
+    "Denim Mills",
+    "Yarns",
+    "Weaving Co.",
+    "Trims & Accessories",
+    "Fabrics",
+)
 
 SUPPLIERS: tuple[str, ...] = tuple(
     f"{_FIRST[i % len(_FIRST)]} {_SECOND[(i * 7) % len(_SECOND)]}" for i in range(60)
@@ -164,14 +253,22 @@ WORK_CENTRES: tuple[tuple[str, str, str, int], ...] = (
 #: The mills' calendar: (day, kind, name), for every centre. Tamil Nadu public holidays and
 #: the half day before Diwali; the demo keeps those within its capacity window.
 CALENDAR: tuple[tuple[str, str, str], ...] = (
-    ("2026-01-15", "holiday", "Pongal"), ("2026-01-26", "holiday", "Republic Day"),
-    ("2026-04-14", "holiday", "Tamil New Year"), ("2026-05-01", "holiday", "May Day"),
-    ("2026-08-15", "holiday", "Independence Day"), ("2026-10-02", "holiday", "Gandhi Jayanti"),
-    ("2026-10-20", "holiday", "Ayudha Puja"), ("2026-11-07", "half_day", "Diwali eve"),
-    ("2026-11-09", "holiday", "Diwali"), ("2026-12-25", "holiday", "Christmas"),
-    ("2027-01-01", "holiday", "New Year's Day"), ("2027-01-15", "holiday", "Pongal"),
-    ("2027-01-26", "holiday", "Republic Day"), ("2027-04-14", "holiday", "Tamil New Year"),
-    ("2027-05-01", "holiday", "May Day"), ("2027-08-14", "half_day", "Saturday half day"),
+    ("2026-01-15", "holiday", "Pongal"),
+    ("2026-01-26", "holiday", "Republic Day"),
+    ("2026-04-14", "holiday", "Tamil New Year"),
+    ("2026-05-01", "holiday", "May Day"),
+    ("2026-08-15", "holiday", "Independence Day"),
+    ("2026-10-02", "holiday", "Gandhi Jayanti"),
+    ("2026-10-20", "holiday", "Ayudha Puja"),
+    ("2026-11-07", "half_day", "Diwali eve"),
+    ("2026-11-09", "holiday", "Diwali"),
+    ("2026-12-25", "holiday", "Christmas"),
+    ("2027-01-01", "holiday", "New Year's Day"),
+    ("2027-01-15", "holiday", "Pongal"),
+    ("2027-01-26", "holiday", "Republic Day"),
+    ("2027-04-14", "holiday", "Tamil New Year"),
+    ("2027-05-01", "holiday", "May Day"),
+    ("2027-08-14", "half_day", "Saturday half day"),
     ("2027-08-16", "holiday", "Independence Day (observed)"),
 )
 

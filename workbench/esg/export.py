@@ -18,9 +18,20 @@ from workbench.esg.matrix import Matrix, load_matrix
 from workbench.esg.whatif import WhatIf
 
 LINE_HEADERS = (
-    "kind", "area", "component", "quantity", "quantity_unit", "factor", "factor_unit",
-    "amount", "unit", "indicator", "scope", "source", "note",
-)  # fmt: skip
+    "kind",
+    "area",
+    "component",
+    "quantity",
+    "quantity_unit",
+    "factor",
+    "factor_unit",
+    "amount",
+    "unit",
+    "indicator",
+    "scope",
+    "source",
+    "note",
+)
 CHANGE_HEADERS = ("area", "basis", "unit", "before", "after", "change", "change_percent", "note")
 
 
@@ -42,8 +53,11 @@ def to_json(result: Footprint | WhatIf, matrix: Matrix | None = None) -> str:
     """The footprint (or what-if) as JSON text, with the full citation of every source used."""
     matrix = matrix or load_matrix()
     data = _plain(result)
-    ids = result.source_ids if isinstance(result, Footprint) else tuple(
-        dict.fromkeys((*result.before.source_ids, *result.after.source_ids)))  # fmt: skip
+    ids = (
+        result.source_ids
+        if isinstance(result, Footprint)
+        else tuple(dict.fromkeys((*result.before.source_ids, *result.after.source_ids)))
+    )
     data["sources"] = {sid: _plain(matrix.sources[sid]) for sid in ids}
     if isinstance(result, Footprint):
         data["missing"] = _plain(result.missing)
@@ -57,28 +71,94 @@ def to_csv_rows(result: Footprint | WhatIf) -> list[list[str]]:
     if isinstance(result, WhatIf):
         rows = [list(CHANGE_HEADERS)]
         for c in result.changes:
-            rows.append([c.title, c.basis, c.unit, _cell(c.before), _cell(c.after),
-                         _cell(c.change), _cell(c.percent), c.note])  # fmt: skip
+            rows.append(
+                [
+                    c.title,
+                    c.basis,
+                    c.unit,
+                    _cell(c.before),
+                    _cell(c.after),
+                    _cell(c.change),
+                    _cell(c.percent),
+                    c.note,
+                ]
+            )
         return rows
     rows = [list(LINE_HEADERS)]
     for s in result.sections:
         for line in s.lines:
-            rows.append([
-                "line net of credits" if line.credited else "line", s.title, line.component,
-                _cell(line.quantity), line.quantity_unit,
-                _cell(line.factor), line.factor_unit, _cell(line.amount), line.unit,
-                line.indicator, line.scope, line.source, line.note,
-            ])  # fmt: skip
+            rows.append(
+                [
+                    "line net of credits" if line.credited else "line",
+                    s.title,
+                    line.component,
+                    _cell(line.quantity),
+                    line.quantity_unit,
+                    _cell(line.factor),
+                    line.factor_unit,
+                    _cell(line.amount),
+                    line.unit,
+                    line.indicator,
+                    line.scope,
+                    line.source,
+                    line.note,
+                ]
+            )
         for scope, amount in s.scope_totals:
-            rows.append(["scope total", s.title, f"Total {scope}", "", "", "", "",
-                         _cell(amount), s.unit, "", scope, "", ""])  # fmt: skip
-        rows.append(["total", s.title, "Total", "", "", "", "", _cell(s.total), s.unit, "",
-                     " + ".join(s.total_scopes), "", s.total_note])  # fmt: skip
+            rows.append(
+                [
+                    "scope total",
+                    s.title,
+                    f"Total {scope}",
+                    "",
+                    "",
+                    "",
+                    "",
+                    _cell(amount),
+                    s.unit,
+                    "",
+                    scope,
+                    "",
+                    "",
+                ]
+            )
+        rows.append(
+            [
+                "total",
+                s.title,
+                "Total",
+                "",
+                "",
+                "",
+                "",
+                _cell(s.total),
+                s.unit,
+                "",
+                " + ".join(s.total_scopes),
+                "",
+                s.total_note,
+            ]
+        )
         for note in s.notes:
             rows.append(["note", s.title, note] + [""] * (len(LINE_HEADERS) - 3))
     for m in result.missing:
-        rows.append(["missing", next(s.title for s in result.sections if s.key == m.area),
-                     m.component, "", "", "", "", "", "", "", "", "", m.reason])  # fmt: skip
+        rows.append(
+            [
+                "missing",
+                next(s.title for s in result.sections if s.key == m.area),
+                m.component,
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                m.reason,
+            ]
+        )
     return rows
 
 

@@ -335,19 +335,37 @@ def style_footprint(
         sections.append(_section(area, lines, missing))
 
     assumptions = _assumptions(
-        shares, matrix, finished, grey, fibre_kg, dyeing_loss, conversion_loss, grid, grid_note,
-        fuel, mill_country,
-    )  # fmt: skip
+        shares,
+        matrix,
+        finished,
+        grey,
+        fibre_kg,
+        dyeing_loss,
+        conversion_loss,
+        grid,
+        grid_note,
+        fuel,
+        mill_country,
+    )
     used = {sid for s in sections for line in s.lines for sid in line.source_ids}
     used.add("higg-msi")
     source_ids = tuple(sid for sid in matrix.sources if sid in used)
     return Footprint(
-        style_code=style.style_code, composition=text, fibres=shares,
-        mill_country=mill_country, on=on, heat_fuel=fuel.key if fuel else None,
-        finished_kg=finished, grey_kg=grey, fibre_kg=fibre_kg, dyeing_loss=dyeing_loss,
-        conversion_loss=conversion_loss, sections=tuple(sections), assumptions=assumptions,
+        style_code=style.style_code,
+        composition=text,
+        fibres=shares,
+        mill_country=mill_country,
+        on=on,
+        heat_fuel=fuel.key if fuel else None,
+        finished_kg=finished,
+        grey_kg=grey,
+        fibre_kg=fibre_kg,
+        dyeing_loss=dyeing_loss,
+        conversion_loss=conversion_loss,
+        sections=tuple(sections),
+        assumptions=assumptions,
         source_ids=source_ids,
-    )  # fmt: skip
+    )
 
 
 def _losses(cost: CostResult) -> tuple[Decimal, Decimal]:
@@ -365,9 +383,14 @@ def _losses(cost: CostResult) -> tuple[Decimal, Decimal]:
 
 
 def _route(
-    style: Style, matrix: Matrix, yarn_kg: Decimal, grey_kg: Decimal, finished_kg: Decimal,
-    fabric_m2: Decimal, print_area_m2: Decimal | None,
-) -> list[_Step]:  # fmt: skip
+    style: Style,
+    matrix: Matrix,
+    yarn_kg: Decimal,
+    grey_kg: Decimal,
+    finished_kg: Decimal,
+    fabric_m2: Decimal,
+    print_area_m2: Decimal | None,
+) -> list[_Step]:
     """The mill steps of the style, each with its process record and the quantity it
     applies to."""
     spec = style.fabric
@@ -380,18 +403,25 @@ def _route(
         steps.append(_weaving(spec.yarn_count, spec.gsm, grey_kg, matrix))
     if spec.dye_class is not None:
         dyeing = matrix.process_for("dyeing", spec.dye_class)
-        steps.append(_Step(
-            f"Dyeing {spec.dye_class}", dyeing, grey_kg, "kg", "no dyeing process in the matrix"
-        ))  # fmt: skip
+        steps.append(
+            _Step(
+                f"Dyeing {spec.dye_class}", dyeing, grey_kg, "kg", "no dyeing process in the matrix"
+            )
+        )
     if style.printing is not None:
         steps.append(_printing(style, matrix, fabric_m2, print_area_m2))
     if spec.finish.strip():
         finishing = matrix.process_for("finishing", spec.finish)
-        steps.append(_Step(
-            f"Finishing {spec.finish}", finishing, finished_kg, "kg",
-            f"no sourced figure for the finish {spec.finish!r}: the matrix's only finishing "
-            "process is a chemical finish",
-        ))  # fmt: skip
+        steps.append(
+            _Step(
+                f"Finishing {spec.finish}",
+                finishing,
+                finished_kg,
+                "kg",
+                f"no sourced figure for the finish {spec.finish!r}: the matrix's only finishing "
+                "process is a chemical finish",
+            )
+        )
     return steps
 
 
@@ -403,8 +433,9 @@ def _printing(
     label = f"Printing {technique}"
     process = matrix.process_for("printing", technique)
     if process is None:
-        return _Step(label, None, None, "m2",
-                     f"no sourced figure for the print technique {technique!r}")  # fmt: skip
+        return _Step(
+            label, None, None, "m2", f"no sourced figure for the print technique {technique!r}"
+        )
     if print_area_m2 is not None:
         return _Step(label, process, print_area_m2, "m2")
     if re.search(r"all[\s-]?over", technique, re.I):
@@ -437,16 +468,26 @@ def _weaving(yarn_count: str, gsm: int, grey_kg: Decimal, matrix: Matrix) -> _St
         return _Step("Weaving", None, None, "pick.m", "no weaving process in the matrix")
     nm = yarn_count_nm(yarn_count)
     if nm is None:
-        return _Step("Weaving", process, None, "pick.m",
-                     f"yarn count {yarn_count!r} is not readable as Ne, Nm, tex, dtex or denier, "
-                     "so the picks cannot be worked out")  # fmt: skip
+        return _Step(
+            "Weaving",
+            process,
+            None,
+            "pick.m",
+            f"yarn count {yarn_count!r} is not readable as Ne, Nm, tex, dtex or denier, "
+            "so the picks cannot be worked out",
+        )
     take_up = process.figures["take_up"].value
     assert take_up is not None
     density = Decimal(gsm) * nm / 100 / 2 / take_up  # threads per cm
     surface = grey_kg * 1000 / Decimal(gsm)  # m² of woven cloth
     picks = density * surface * 100
-    return _Step("Weaving", process, picks, "pick.m",
-                 note=f"{density:.2f} threads/cm × {surface:.4f} m² × 100")  # fmt: skip
+    return _Step(
+        "Weaving",
+        process,
+        picks,
+        "pick.m",
+        note=f"{density:.2f} threads/cm × {surface:.4f} m² × 100",
+    )
 
 
 def _fibre_lines(
@@ -457,9 +498,12 @@ def _fibre_lines(
     if area.fibre_indicator is None:
         return lines, missing
     indicator = (
-        "primary energy demand" if area.key == "fossil_depletion"
-        else "life-cycle GWP (CO2-eq)" if area.key == "global_warming" else area.indicator
-    )  # fmt: skip
+        "primary energy demand"
+        if area.key == "fossil_depletion"
+        else "life-cycle GWP (CO2-eq)"
+        if area.key == "global_warming"
+        else area.indicator
+    )
     for share in shares:
         fibre = matrix.fibres[share.fibre]
         figure = fibre.figures[area.fibre_indicator]
@@ -470,27 +514,70 @@ def _fibre_lines(
         cited = f"{source.short}, {figure.table}"
         if factor is None:
             missing.append(Missing(area.key, component, figure.note))
-            lines.append(Line(component, quantity, "kg", None, factor_unit, None,
-                              _unit_of(factor_unit), indicator, figure.scope, source.short,
-                              figure.note, figure.sources))  # fmt: skip
+            lines.append(
+                Line(
+                    component,
+                    quantity,
+                    "kg",
+                    None,
+                    factor_unit,
+                    None,
+                    _unit_of(factor_unit),
+                    indicator,
+                    figure.scope,
+                    source.short,
+                    figure.note,
+                    figure.sources,
+                )
+            )
             continue
         if figure.credits:
             # Like with like: a figure net of credits is not added to figures that take none.
             # Its gross figure (before credits) has no source, so it is reported missing.
             study = matrix.sources[figure.sources[-1]].short
-            lines.append(Line(component, quantity, "kg", factor, factor_unit,
-                              quantity * factor, _unit_of(factor_unit),
-                              f"{indicator}, net of credits", CREDITED_SCOPE, f"{cited}; {study}",
-                              f"{fibre.name}'s figure {figure.credits}", figure.sources,
-                              credited=True))  # fmt: skip
-            missing.append(Missing(area.key, component,
-                                   f"no sourced figure before credits: {fibre.name}'s figure "
-                                   f"{figure.credits}; it is reported on its own line, outside "
-                                   "the total"))  # fmt: skip
+            lines.append(
+                Line(
+                    component,
+                    quantity,
+                    "kg",
+                    factor,
+                    factor_unit,
+                    quantity * factor,
+                    _unit_of(factor_unit),
+                    f"{indicator}, net of credits",
+                    CREDITED_SCOPE,
+                    f"{cited}; {study}",
+                    f"{fibre.name}'s figure {figure.credits}",
+                    figure.sources,
+                    credited=True,
+                )
+            )
+            missing.append(
+                Missing(
+                    area.key,
+                    component,
+                    f"no sourced figure before credits: {fibre.name}'s figure "
+                    f"{figure.credits}; it is reported on its own line, outside "
+                    "the total",
+                )
+            )
             continue
-        lines.append(Line(component, quantity, "kg", factor, factor_unit, quantity * factor,
-                          _unit_of(factor_unit), indicator, figure.scope, cited,
-                          figure.derived, figure.sources))  # fmt: skip
+        lines.append(
+            Line(
+                component,
+                quantity,
+                "kg",
+                factor,
+                factor_unit,
+                quantity * factor,
+                _unit_of(factor_unit),
+                indicator,
+                figure.scope,
+                cited,
+                figure.derived,
+                figure.sources,
+            )
+        )
     return lines, missing
 
 
@@ -499,9 +586,13 @@ def _unit_of(per_kg_unit: str) -> str:
 
 
 def _step_lines(
-    area: Area, step: _Step, grid: GridFactor | None, grid_note: str, fuel: HeatFuel | None,
+    area: Area,
+    step: _Step,
+    grid: GridFactor | None,
+    grid_note: str,
+    fuel: HeatFuel | None,
     matrix: Matrix,
-) -> tuple[list[Line], list[Missing]]:  # fmt: skip
+) -> tuple[list[Line], list[Missing]]:
     """A mill step's lines in one area: energy CO2 (global warming), energy (fossil), or a
     missing line where the process data has no figure for the area."""
     process = step.process
@@ -546,17 +637,39 @@ def _step_lines(
     missing: list[Missing] = []
     if area.key == "fossil_depletion":
         if elec_mj:
-            lines.append(Line(
-                f"{step.label}: electricity", step.quantity, step.quantity_unit, elec_factor,
-                elec_factor_unit, elec_mj, "MJ", "final energy at the mill", PROCESS_SCOPE,
-                f"{where}, {elec_field}", step.note, elec_ids,
-            ))  # fmt: skip
+            lines.append(
+                Line(
+                    f"{step.label}: electricity",
+                    step.quantity,
+                    step.quantity_unit,
+                    elec_factor,
+                    elec_factor_unit,
+                    elec_mj,
+                    "MJ",
+                    "final energy at the mill",
+                    PROCESS_SCOPE,
+                    f"{where}, {elec_field}",
+                    step.note,
+                    elec_ids,
+                )
+            )
         if heat_mj:
-            lines.append(Line(
-                f"{step.label}: heat", step.quantity, step.quantity_unit, heat_factor,
-                f"MJ per {step.quantity_unit}", heat_mj, "MJ", "final energy at the mill",
-                PROCESS_SCOPE, f"{where}, heat_MJ", step.note, heat_ids,
-            ))  # fmt: skip
+            lines.append(
+                Line(
+                    f"{step.label}: heat",
+                    step.quantity,
+                    step.quantity_unit,
+                    heat_factor,
+                    f"MJ per {step.quantity_unit}",
+                    heat_mj,
+                    "MJ",
+                    "final energy at the mill",
+                    PROCESS_SCOPE,
+                    f"{where}, heat_MJ",
+                    step.note,
+                    heat_ids,
+                )
+            )
         return lines, missing
 
     # global warming: kWh × grid factor; heat MJ × fuel factor
@@ -565,41 +678,100 @@ def _step_lines(
         component = f"{step.label}: electricity"
         if grid is None:
             missing.append(Missing(area.key, component, grid_note))
-            lines.append(Line(component, kwh, "kWh", None, "kg CO2 per kWh", None, "kg CO2",
-                              "combustion CO2", PROCESS_SCOPE, f"{where}, {kwh_field}",
-                              grid_note, elec_ids))  # fmt: skip
+            lines.append(
+                Line(
+                    component,
+                    kwh,
+                    "kWh",
+                    None,
+                    "kg CO2 per kWh",
+                    None,
+                    "kg CO2",
+                    "combustion CO2",
+                    PROCESS_SCOPE,
+                    f"{where}, {kwh_field}",
+                    grid_note,
+                    elec_ids,
+                )
+            )
         else:
             grid_source = matrix.sources[grid.figure.source].short
             note = "; ".join(n for n in (step.note, grid_note) if n)
-            lines.append(Line(
-                component, kwh, "kWh", grid.kg_co2_per_kwh, "kg CO2 per kWh",
-                kwh * grid.kg_co2_per_kwh, "kg CO2", "combustion CO2", PROCESS_SCOPE,
-                f"{where}, {kwh_field} × {grid_source} {grid.version}, "
-                f"{grid.country_name} {grid.period}", note, (*elec_ids, grid.figure.source),
-            ))  # fmt: skip
+            lines.append(
+                Line(
+                    component,
+                    kwh,
+                    "kWh",
+                    grid.kg_co2_per_kwh,
+                    "kg CO2 per kWh",
+                    kwh * grid.kg_co2_per_kwh,
+                    "kg CO2",
+                    "combustion CO2",
+                    PROCESS_SCOPE,
+                    f"{where}, {kwh_field} × {grid_source} {grid.version}, "
+                    f"{grid.country_name} {grid.period}",
+                    note,
+                    (*elec_ids, grid.figure.source),
+                )
+            )
     if heat_mj:
         component = f"{step.label}: heat"
         if fuel is None:
             reason = "the boiler fuel is not stated, so heat CO2 cannot be worked out"
             missing.append(Missing(area.key, component, reason))
-            lines.append(Line(component, heat_mj, "MJ", None, "kg CO2 per MJ", None, "kg CO2",
-                              "combustion CO2", PROCESS_SCOPE, f"{where}, heat_MJ", reason,
-                              heat_ids))  # fmt: skip
+            lines.append(
+                Line(
+                    component,
+                    heat_mj,
+                    "MJ",
+                    None,
+                    "kg CO2 per MJ",
+                    None,
+                    "kg CO2",
+                    "combustion CO2",
+                    PROCESS_SCOPE,
+                    f"{where}, heat_MJ",
+                    reason,
+                    heat_ids,
+                )
+            )
         else:
             fuel_source = matrix.sources[fuel.figure.source].short
-            lines.append(Line(
-                component, heat_mj, "MJ", fuel.kg_co2_per_mj, "kg CO2 per MJ",
-                heat_mj * fuel.kg_co2_per_mj, "kg CO2", "combustion CO2", PROCESS_SCOPE,
-                f"{where}, heat_MJ × {fuel_source}, {fuel.key}", "heat taken as fuel burnt: "
-                "boiler losses not included", (*heat_ids, fuel.figure.source),
-            ))  # fmt: skip
+            lines.append(
+                Line(
+                    component,
+                    heat_mj,
+                    "MJ",
+                    fuel.kg_co2_per_mj,
+                    "kg CO2 per MJ",
+                    heat_mj * fuel.kg_co2_per_mj,
+                    "kg CO2",
+                    "combustion CO2",
+                    PROCESS_SCOPE,
+                    f"{where}, heat_MJ × {fuel_source}, {fuel.key}",
+                    "heat taken as fuel burnt: boiler losses not included",
+                    (*heat_ids, fuel.figure.source),
+                )
+            )
     return lines, missing
 
 
 def _gap(area: Area, step: _Step, reason: str, source_id: str) -> tuple[list[Line], list[Missing]]:
     unit = "L" if area.key == "water_scarcity" else area.unit
-    line = Line(step.label, step.quantity, step.quantity_unit, None, "", None, unit, "",
-                PROCESS_SCOPE, source_id, reason, (source_id,) if source_id else ())  # fmt: skip
+    line = Line(
+        step.label,
+        step.quantity,
+        step.quantity_unit,
+        None,
+        "",
+        None,
+        unit,
+        "",
+        PROCESS_SCOPE,
+        source_id,
+        reason,
+        (source_id,) if source_id else (),
+    )
     return [line], [Missing(area.key, step.label, reason)]
 
 
@@ -621,14 +793,25 @@ def _section(area: Area, lines: list[Line], missing: list[Missing]) -> Section:
         note = f"not summed: {area.caveat}" if area.caveat else "no figure to sum"
     credited = [line.component.removeprefix("Fibre: ") for line in lines if line.credited]
     if credited:
-        note += (f"; not in the total: {', '.join(credited)}, whose figure nets off credits "
-                 "(biogenic carbon, exported energy) that the other figures do not take, "
-                 f"reported on its own line ({CREDITED_SCOPE})")  # fmt: skip
+        note += (
+            f"; not in the total: {', '.join(credited)}, whose figure nets off credits "
+            "(biogenic carbon, exported energy) that the other figures do not take, "
+            f"reported on its own line ({CREDITED_SCOPE})"
+        )
     if missing:
         note += f"; incomplete: {len(missing)} figure(s) missing"
-    return Section(area.key, area.title, area.indicator, area.unit, tuple(lines),
-                   tuple(by_scope.items()), total, total_scopes, note,
-                   tuple(missing))  # fmt: skip
+    return Section(
+        area.key,
+        area.title,
+        area.indicator,
+        area.unit,
+        tuple(lines),
+        tuple(by_scope.items()),
+        total,
+        total_scopes,
+        note,
+        tuple(missing),
+    )
 
 
 def _chemistry(style: Style, certifications: tuple[str, ...]) -> Section:
@@ -651,15 +834,34 @@ def _chemistry(style: Style, certifications: tuple[str, ...]) -> Section:
     )
     area = next(a for a in AREAS if a.key == "chemistry")
     gap = Missing("chemistry", *_AREA_GAPS["chemistry"])
-    return Section(area.key, area.title, area.indicator, area.unit, (), (), None, (),
-                   "no figure to sum; qualitative only", (gap,), tuple(notes))  # fmt: skip
+    return Section(
+        area.key,
+        area.title,
+        area.indicator,
+        area.unit,
+        (),
+        (),
+        None,
+        (),
+        "no figure to sum; qualitative only",
+        (gap,),
+        tuple(notes),
+    )
 
 
 def _assumptions(
-    shares: Sequence[FibreShare], matrix: Matrix, finished: Decimal, grey: Decimal,
-    fibre_kg: Decimal, dyeing_loss: Decimal, conversion_loss: Decimal,
-    grid: GridFactor | None, grid_note: str, fuel: HeatFuel | None, country: str,
-) -> tuple[str, ...]:  # fmt: skip
+    shares: Sequence[FibreShare],
+    matrix: Matrix,
+    finished: Decimal,
+    grey: Decimal,
+    fibre_kg: Decimal,
+    dyeing_loss: Decimal,
+    conversion_loss: Decimal,
+    grid: GridFactor | None,
+    grid_note: str,
+    fuel: HeatFuel | None,
+    country: str,
+) -> tuple[str, ...]:
     said = [
         f"Fibre = yarn mass: {fibre_kg:.4f} kg = finished fabric {finished:.4f} kg × (1 + "
         f"dyeing loss {dyeing_loss}) × (1 + conversion loss {conversion_loss}), as the cost "

@@ -338,9 +338,12 @@ def _sources(data: Mapping[str, Any]) -> dict[str, Source]:
 
 
 def _figure(
-    raw: Any, file: str, key: str, units: tuple[str, ...] | Mapping[str, Any],
+    raw: Any,
+    file: str,
+    key: str,
+    units: tuple[str, ...] | Mapping[str, Any],
     sources: Mapping[str, Source],
-) -> Figure:  # fmt: skip
+) -> Figure:
     """A direct or missing figure: value (or null with a note), unit, scope, source, table."""
     if not isinstance(raw, dict):
         raise EsgDataError(f"{file}: {key}: expected an object with value, unit, scope, source")
@@ -367,13 +370,25 @@ def _figure(
     if credits is None:
         return Figure(f"{file}: {key}", value, unit, scope, source, table, note, "", (source,))
     if not isinstance(credits, dict) or not str(credits.get("what", "")).strip():
-        raise EsgDataError(f"{file}: {key}: 'credits' must say 'what' the figure nets off and "
-                           "the 'source' that says so")  # fmt: skip
+        raise EsgDataError(
+            f"{file}: {key}: 'credits' must say 'what' the figure nets off and "
+            "the 'source' that says so"
+        )
     study = credits.get("source")
     if study not in sources:
         raise EsgDataError(f"{file}: {key}: credits source {study!r} is not in sources.json")
-    return Figure(f"{file}: {key}", value, unit, scope, source, table, note, "",
-                  (source, str(study)), str(credits["what"]).strip())  # fmt: skip
+    return Figure(
+        f"{file}: {key}",
+        value,
+        unit,
+        scope,
+        source,
+        table,
+        note,
+        "",
+        (source, str(study)),
+        str(credits["what"]).strip(),
+    )
 
 
 def _fibres(data: Mapping[str, Any], sources: Mapping[str, Source]) -> dict[str, Fibre]:
@@ -413,9 +428,13 @@ def _fibres(data: Mapping[str, Any], sources: Mapping[str, Source]) -> dict[str,
 
 
 def _derived(
-    raw: dict[str, Any], file: str, fkey: str, indicator: str,
-    direct: Mapping[tuple[str, str], Figure], sources: Mapping[str, Source],
-) -> Figure:  # fmt: skip
+    raw: dict[str, Any],
+    file: str,
+    fkey: str,
+    indicator: str,
+    direct: Mapping[tuple[str, str], Figure],
+    sources: Mapping[str, Source],
+) -> Figure:
     """base fibre's figure × (1 − a sourced reduction), labelled as derived."""
     key = f"{fkey}.{indicator}"
     spec = raw["derived"]
@@ -492,9 +511,12 @@ def _processes(
     missing: dict[str, Figure] = {}
     for indicator, raw in data.get("missing_indicators", {}).items():
         figure = _figure(
-            {**raw, "value": None}, file, f"missing_indicators.{indicator}", PROCESS_UNITS,
+            {**raw, "value": None},
+            file,
+            f"missing_indicators.{indicator}",
+            PROCESS_UNITS,
             sources,
-        )  # fmt: skip
+        )
         missing[indicator] = figure
     return processes, missing
 

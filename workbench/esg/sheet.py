@@ -34,8 +34,13 @@ def proposal_lines(footprint: Footprint) -> tuple[str, ...]:
         scopes = " + ".join(section.total_scopes)
         missing = f"; {len(section.missing)} figure(s) missing" if section.missing else ""
         credited = section.scope_total(CREDITED_SCOPE)
-        apart = "" if credited is None else (
-            f"; fibre net of credits, not in the total: {credited:,.2f} {section.unit}")
-        lines.append(f"{section.title}: {section.total:,.2f} {section.unit} per piece "
-                     f"({scopes}{missing}{apart})")  # fmt: skip
+        apart = (
+            ""
+            if credited is None
+            else (f"; fibre net of credits, not in the total: {credited:,.2f} {section.unit}")
+        )
+        lines.append(
+            f"{section.title}: {section.total:,.2f} {section.unit} per piece "
+            f"({scopes}{missing}{apart})"
+        )
     return tuple(lines)

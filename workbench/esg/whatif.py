@@ -93,13 +93,17 @@ def what_if(
     swapped = _swapped(shares, pairs, matrix)
     before = style_footprint(style, cost, shares, matrix=matrix, **options)
     after = style_footprint(style, cost, swapped, matrix=matrix, **options)
-    changes = tuple(_change(area.key, before, after, pairs, matrix)
-                    for area in AREAS if area.fibre_indicator)  # fmt: skip
-    notes = tuple(dict.fromkeys(
-        f"{matrix.fibres[new].name}: {figure.derived}"
-        for new in pairs.values()
-        for figure in matrix.fibres[new].figures.values() if figure.derived
-    ))  # fmt: skip
+    changes = tuple(
+        _change(area.key, before, after, pairs, matrix) for area in AREAS if area.fibre_indicator
+    )
+    notes = tuple(
+        dict.fromkeys(
+            f"{matrix.fibres[new].name}: {figure.derived}"
+            for new in pairs.values()
+            for figure in matrix.fibres[new].figures.values()
+            if figure.derived
+        )
+    )
     return WhatIf(dict(pairs), before, after, changes, notes)
 
 
@@ -134,16 +138,34 @@ def _change(
         now = matrix.fibres[after_key].figures[spec.fibre_indicator]
         if was.missing != now.missing:
             lacking = matrix.fibres[after_key if not was.missing else before_key].name
-            return Change(area, spec.title, spec.unit, basis, old, new, None, None,
-                          f"not comparable: {lacking} has no {spec.fibre_indicator} figure, "
-                          "so the totals do not cover the same fibres")  # fmt: skip
+            return Change(
+                area,
+                spec.title,
+                spec.unit,
+                basis,
+                old,
+                new,
+                None,
+                None,
+                f"not comparable: {lacking} has no {spec.fibre_indicator} figure, "
+                "so the totals do not cover the same fibres",
+            )
         if bool(was.credits) != bool(now.credits):
             keys = (after_key, before_key) if now.credits else (before_key, after_key)
             name, other = (matrix.fibres[k].name for k in keys)
-            return Change(area, spec.title, spec.unit, basis, old, new, None, None,
-                          f"not comparable: {name}'s figure nets off credits (biogenic carbon, "
-                          f"exported energy) that {other}'s does not take, so it is reported "
-                          "on its own line and not subtracted from it")  # fmt: skip
+            return Change(
+                area,
+                spec.title,
+                spec.unit,
+                basis,
+                old,
+                new,
+                None,
+                None,
+                f"not comparable: {name}'s figure nets off credits (biogenic carbon, "
+                f"exported energy) that {other}'s does not take, so it is reported "
+                "on its own line and not subtracted from it",
+            )
         credited_pairs += bool(now.credits)
     if credited_pairs and old is not None and new is not None:
         # credited on both sides: like with like, so the credited figures are compared too
@@ -151,8 +173,9 @@ def _change(
         old += b.scope_total(CREDITED_SCOPE) or 0
         new += a.scope_total(CREDITED_SCOPE) or 0
     if old is None or new is None:
-        return Change(area, spec.title, spec.unit, basis, old, new, None, None,
-                      "no total to compare")  # fmt: skip
+        return Change(
+            area, spec.title, spec.unit, basis, old, new, None, None, "no total to compare"
+        )
     delta = new - old
     percent = delta / old * _HUNDRED if old else None
     return Change(area, spec.title, spec.unit, basis, old, new, delta, percent)

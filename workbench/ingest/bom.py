@@ -25,12 +25,29 @@ CANDIDATES = 3
 
 #: what BOM tools call a line's type -> our material type
 _TYPES = {
-    "fabric": "fabric", "main fabric": "fabric", "lining": "fabric", "rib": "fabric",
-    "yarn": "yarn", "thread": "trim", "sewing thread": "trim", "trim": "trim", "trims": "trim",
-    "button": "trim", "zipper": "trim", "zip": "trim", "label": "trim", "tape": "trim",
-    "elastic": "trim", "packing": "trim", "packaging": "trim", "hangtag": "trim",
-    "drawcord": "trim", "snap": "trim", "rivet": "trim", "eyelet": "trim",
-}  # fmt: skip
+    "fabric": "fabric",
+    "main fabric": "fabric",
+    "lining": "fabric",
+    "rib": "fabric",
+    "yarn": "yarn",
+    "thread": "trim",
+    "sewing thread": "trim",
+    "trim": "trim",
+    "trims": "trim",
+    "button": "trim",
+    "zipper": "trim",
+    "zip": "trim",
+    "label": "trim",
+    "tape": "trim",
+    "elastic": "trim",
+    "packing": "trim",
+    "packaging": "trim",
+    "hangtag": "trim",
+    "drawcord": "trim",
+    "snap": "trim",
+    "rivet": "trim",
+    "eyelet": "trim",
+}
 
 
 class Searcher(Protocol):
@@ -121,15 +138,24 @@ def match_bom(
             result.lines.append(BomLine(number, values, "matched", hit.material_id, (hit,)))
             continue
         text = _search_text(values)
-        found = search.search(SearchRequest(
-            text=text, match_any=True, limit=CANDIDATES,
-            material_types=_material_type(str(values.get("kind") or "")),
-        )) if text else None  # fmt: skip
+        found = (
+            search.search(
+                SearchRequest(
+                    text=text,
+                    match_any=True,
+                    limit=CANDIDATES,
+                    material_types=_material_type(str(values.get("kind") or "")),
+                )
+            )
+            if text
+            else None
+        )
         rows = materials_by_ids(conn, list(found.ids)) if found else []
         candidates = tuple(Candidate(r["id"], r["code"], r["name"], r["supplier"]) for r in rows)
         if candidates:
-            result.lines.append(BomLine(number, values, "confirm", candidates[0].material_id,
-                                        candidates))  # fmt: skip
+            result.lines.append(
+                BomLine(number, values, "confirm", candidates[0].material_id, candidates)
+            )
         else:
             result.lines.append(BomLine(number, values, "unmatched"))
     return result

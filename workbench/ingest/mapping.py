@@ -21,9 +21,16 @@ from workbench.paths import resources_dir
 #: the kinds of master data there is a shipped mapping for, in the order they depend on each
 #: other (rates and orders name materials and brands; capacity and calendars name work centres)
 KINDS = (
-    "materials", "brands", "work_centres", "cost_rates", "margin_rules", "capacity",
-    "calendars", "orders", "fx_rates",
-)  # fmt: skip
+    "materials",
+    "brands",
+    "work_centres",
+    "cost_rates",
+    "margin_rules",
+    "capacity",
+    "calendars",
+    "orders",
+    "fx_rates",
+)
 
 TYPES = ("text", "int", "decimal", "fraction", "date", "choice", "reference")
 
@@ -129,19 +136,22 @@ def _rule(name: str, spec: dict[str, Any], source: str) -> FieldRule:
         try:
             pattern = re.compile(found["pattern"], re.IGNORECASE)
         except (KeyError, TypeError, re.error) as exc:
-            raise MappingError(f"{source}: field {name!r} has no usable from_text pattern "
-                               f"({exc})") from None  # fmt: skip
+            raise MappingError(
+                f"{source}: field {name!r} has no usable from_text pattern ({exc})"
+            ) from None
         if "value" not in pattern.groupindex:
-            raise MappingError(f"{source}: field {name!r}: a from_text pattern names its number "
-                               "(?P<value>...)")  # fmt: skip
+            raise MappingError(
+                f"{source}: field {name!r}: a from_text pattern names its number (?P<value>...)"
+            )
         from_text = TextRule(tuple(found.get("fields", ["name"])), pattern)
     by_field = None
     if "by_field" in spec:
         found = spec["by_field"]
-        by_field = ByFieldRule(str(found["field"]),
-                               frozenset(" ".join(str(w).lower().split()) for w in found["when"]),
-                               {str(k): tuple(str(v) for v in vs)
-                                for k, vs in found["choices"].items()})  # fmt: skip
+        by_field = ByFieldRule(
+            str(found["field"]),
+            frozenset(" ".join(str(w).lower().split()) for w in found["when"]),
+            {str(k): tuple(str(v) for v in vs) for k, vs in found["choices"].items()},
+        )
     references = None
     if kind == "reference":
         table, by = spec.get("table"), spec.get("by", "code")
@@ -174,8 +184,9 @@ def _unit(name: str, spec: Any, source: str) -> UnitRule | None:
         factors = {str(k).upper(): Decimal(str(v)) for k, v in spec["factors"].items()}
         return UnitRule(str(spec["field"]), str(spec["to"]).upper(), factors)
     except (KeyError, TypeError, AttributeError, InvalidOperation) as exc:
-        raise MappingError(f"{source}: field {name!r}: a unit needs field, to and factors "
-                           f"({exc})") from None  # fmt: skip
+        raise MappingError(
+            f"{source}: field {name!r}: a unit needs field, to and factors ({exc})"
+        ) from None
 
 
 def _decimal_mark(data: dict[str, Any], source: str) -> Mark | None:
@@ -185,7 +196,7 @@ def _decimal_mark(data: dict[str, Any], source: str) -> Mark | None:
         return None
     found = {"comma": ",", ",": ",", "point": ".", ".": "."}.get(str(given).lower())
     if found is None:
-        raise MappingError(f"{source}: decimal_mark is {given!r}; use \"comma\" or \"point\"")
+        raise MappingError(f'{source}: decimal_mark is {given!r}; use "comma" or "point"')
     return found  # type: ignore[return-value]
 
 
@@ -206,8 +217,10 @@ def load_mapping(kind_or_path: str | Path) -> Mapping:
         for alias in rule.aliases:
             other = seen.setdefault(" ".join(alias.lower().split()), rule.name)
             if other != rule.name:
-                raise MappingError(f"{path.name}: the heading {alias!r} is given for both "
-                                   f"{other!r} and {rule.name!r}")  # fmt: skip
+                raise MappingError(
+                    f"{path.name}: the heading {alias!r} is given for both "
+                    f"{other!r} and {rule.name!r}"
+                )
     key = data.get("key")
     keys = tuple(key) if isinstance(key, list) else (key,)
     names = {f.name for f in fields}
@@ -215,12 +228,16 @@ def load_mapping(kind_or_path: str | Path) -> Mapping:
         if k not in names:
             raise MappingError(f"{path.name}: the key {k!r} is not one of its fields")
     for rule in fields:
-        for named in ((rule.unit.field if rule.unit else None),
-                      (rule.by_field.field if rule.by_field else None),
-                      *(rule.from_text.fields if rule.from_text else ())):  # fmt: skip
+        for named in (
+            (rule.unit.field if rule.unit else None),
+            (rule.by_field.field if rule.by_field else None),
+            *(rule.from_text.fields if rule.from_text else ()),
+        ):
             if named is not None and named not in names:
-                raise MappingError(f"{path.name}: field {rule.name!r} reads {named!r}, which is "
-                                   "not one of its fields")  # fmt: skip
+                raise MappingError(
+                    f"{path.name}: field {rule.name!r} reads {named!r}, which is "
+                    "not one of its fields"
+                )
     kind = str(data.get("kind", path.stem))
     return Mapping(
         kind=kind,

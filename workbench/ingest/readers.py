@@ -158,8 +158,9 @@ def _delimiter(text: str) -> str:
     """The character that splits the most lines into the same number of cells (quotes
     respected), over the file's first lines. Title lines, a list's rules and the commas of
     German decimals do not sway it: they split their lines differently from the rows."""
-    sample = [line for line in text.splitlines()[:80] if line.strip() and
-              not _RULE.issuperset(line)]  # fmt: skip
+    sample = [
+        line for line in text.splitlines()[:80] if line.strip() and not _RULE.issuperset(line)
+    ]
     best, score = ",", (-1, -1)
     for candidate in DELIMITERS:
         widths = Counter(len(row) for row in csv.reader(sample, delimiter=candidate))
@@ -236,10 +237,19 @@ def _read_text_by_column(path: Path, data: bytes) -> RawTable | None:
     if width < 2:
         return None
     try:
-        frame = pd.read_csv(io.BytesIO(body), sep=delimiter, header=None, names=range(width),
-                            dtype=object, na_filter=False, skip_blank_lines=False,
-                            quoting=csv.QUOTE_NONE, encoding="utf-8", engine="c",
-                            index_col=False)  # fmt: skip
+        frame = pd.read_csv(
+            io.BytesIO(body),
+            sep=delimiter,
+            header=None,
+            names=range(width),
+            dtype=object,
+            na_filter=False,
+            skip_blank_lines=False,
+            quoting=csv.QUOTE_NONE,
+            encoding="utf-8",
+            engine="c",
+            index_col=False,
+        )
     except (ValueError, UnicodeDecodeError):  # a wider line, a byte UTF-8 has no reading of
         return None
     count = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
@@ -273,8 +283,9 @@ def _read_text_by_column(path: Path, data: bytes) -> RawTable | None:
                 if not columns[0].flags.writeable:
                     columns[0] = columns[0].copy()
                 columns[0][index] = ""
-    return RawTable(path, None, encoding, delimiter, columns=columns, exact_row=exact_row,
-                    all_rows=all_rows)  # fmt: skip
+    return RawTable(
+        path, None, encoding, delimiter, columns=columns, exact_row=exact_row, all_rows=all_rows
+    )
 
 
 def _needs_strip(column: np.ndarray) -> bool:
@@ -283,8 +294,7 @@ def _needs_strip(column: np.ndarray) -> bool:
 
 def _joined_needs_strip(joined: str) -> bool:
     """Whether a cell of a column joined by NUL starts or ends with white space."""
-    return joined[:1].isspace() or joined[-1:].isspace() or (
-        _UNSTRIPPED.search(joined) is not None)  # fmt: skip
+    return joined[:1].isspace() or joined[-1:].isspace() or (_UNSTRIPPED.search(joined) is not None)
 
 
 def _cell(value: object) -> str:

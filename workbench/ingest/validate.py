@@ -70,14 +70,19 @@ def line_word(file: str) -> str:
 
 
 def _rule_of(message: str) -> str:
-    for words, rule in (("is not a number", "not a number"), ("not a whole number",
-                        "not a whole number"), ("is not a date", "not a date"),
-                        ("a value is required", "required"), ("not one of", "not a choice"),
-                        ("below the minimum", "below the minimum"),
-                        ("above the maximum", "above the maximum"), ("longer than", "too long"),
-                        ("in this workspace", "unknown reference"),
-                        ("no header row found", "no header"),
-                        ("required column is missing", "missing column")):  # fmt: skip
+    for words, rule in (
+        ("is not a number", "not a number"),
+        ("not a whole number", "not a whole number"),
+        ("is not a date", "not a date"),
+        ("a value is required", "required"),
+        ("not one of", "not a choice"),
+        ("below the minimum", "below the minimum"),
+        ("above the maximum", "above the maximum"),
+        ("longer than", "too long"),
+        ("in this workspace", "unknown reference"),
+        ("no header row found", "no header"),
+        ("required column is missing", "missing column"),
+    ):
         if words in message:
             return rule
     return "declared rule"
@@ -114,8 +119,10 @@ class ValidatedTable:
             names = list(self.values)
             picked = [self.values[f][self.valid].tolist() for f in names]
             cells = zip(*picked, strict=True) if names else ((),) * len(self.valid)
-            self._rows = [(self.lines[i], dict(zip(names, row, strict=True)))
-                          for i, row in zip(self.valid.tolist(), cells, strict=True)]  # fmt: skip
+            self._rows = [
+                (self.lines[i], dict(zip(names, row, strict=True)))
+                for i, row in zip(self.valid.tolist(), cells, strict=True)
+            ]
         return self._rows
 
     def reject(self, indexes: Collection[int], problems: Sequence[Problem]) -> None:
@@ -254,8 +261,9 @@ def _converter(rule: FieldRule, column: ColumnMark | None) -> Callable[[str], An
         except AmbiguousNumber:
             raise AmbiguousNumber(value, column.why) from None
         if rule.type == "fraction" and type(value) is TypedNumber and abs(Decimal(found)) > 1:
-            raise ValueError(f"write a share as a fraction or a percentage ({found / 100} or "
-                             f"{found}%)")  # fmt: skip
+            raise ValueError(
+                f"write a share as a fraction or a percentage ({found / 100} or {found}%)"
+            )
         if rule.minimum is not None and found < rule.minimum:
             if found < 0 <= rule.minimum:
                 raise ValueError("negative: this column takes no numbers below zero")
@@ -280,8 +288,7 @@ def _fraction(text: str, mark: Mark | None, strict: bool) -> Decimal:
         return parse_decimal(text.rstrip()[:-1], mark, strict=strict) / 100
     value = parse_decimal(text, mark, strict=strict)
     if abs(value) > 1:
-        raise ValueError(f"write a share as a fraction or a percentage ({value / 100} or "
-                         f"{value}%)")  # fmt: skip
+        raise ValueError(f"write a share as a fraction or a percentage ({value / 100} or {value}%)")
     return value
 
 
@@ -298,8 +305,24 @@ NOUNS = {
 }
 
 #: what marks an ALV grid's or SE16N's totals and subtotals rows
-_TOTALS = frozenset({"*", "**", "***", "****", "σ", "total", "totals", "subtotal", "sum",
-                     "grand total", "summe", "gesamt", "gesamtsumme", "zwischensumme"})  # fmt: skip
+_TOTALS = frozenset(
+    {
+        "*",
+        "**",
+        "***",
+        "****",
+        "σ",
+        "total",
+        "totals",
+        "subtotal",
+        "sum",
+        "grand total",
+        "summe",
+        "gesamt",
+        "gesamtsumme",
+        "zwischensumme",
+    }
+)
 
 
 def validate(
@@ -377,8 +400,7 @@ def _body(
     for c in key_columns:
         suspects |= columns[c][start:] == ""
     if key_columns:
-        suspects |= _spelt_as(columns[key_columns[0]][start:],
-                              [heading[key_columns[0]], *_TOTALS])  # fmt: skip
+        suspects |= _spelt_as(columns[key_columns[0]][start:], [heading[key_columns[0]], *_TOTALS])
     suspects &= ~drop
     for offset in np.flatnonzero(suspects).tolist():
         index = start + offset
@@ -432,23 +454,39 @@ def _validate(
         raise TypeError(f"{mapping.source} refers to other tables: validate() needs a resolver")
     name = raw.path.name
     header, columns = find_header(raw, mapping)
-    result = ValidatedTable(file=name, header_row=raw.line(header) if header >= 0 else 0,
-                            header_index=header)  # fmt: skip
+    result = ValidatedTable(
+        file=name, header_row=raw.line(header) if header >= 0 else 0, header_index=header
+    )
     if header < 0 or len(columns) < 2:
         expected = ", ".join(r.aliases[0] for r in mapping.fields if r.required)
-        result.problems.append(Problem(name, 1, "", "", f"no header row found in the first "
-                                       f"{HEADER_SEARCH_ROWS} rows; expected columns such as "
-                                       f"{expected}"))  # fmt: skip
+        result.problems.append(
+            Problem(
+                name,
+                1,
+                "",
+                "",
+                f"no header row found in the first "
+                f"{HEADER_SEARCH_ROWS} rows; expected columns such as "
+                f"{expected}",
+            )
+        )
         return result
     heading = raw.row(header)
     result.columns = {f: heading[c] for f, c in columns.items()}
     derived = {r.name for r in mapping.fields if r.from_text and r.name not in columns}
-    missing = [r for r in mapping.fields
-               if r.required and r.name not in columns and r.name not in derived]  # fmt: skip
+    missing = [
+        r for r in mapping.fields if r.required and r.name not in columns and r.name not in derived
+    ]
     for rule in missing:
-        result.problems.append(Problem(name, result.header_row, rule.name, "",
-                                       "required column is missing (looked for: "
-                                       f"{', '.join(rule.aliases)})"))  # fmt: skip
+        result.problems.append(
+            Problem(
+                name,
+                result.header_row,
+                rule.name,
+                "",
+                f"required column is missing (looked for: {', '.join(rule.aliases)})",
+            )
+        )
     if missing:
         return result
     keys = [columns[k] for k in mapping.keys if k in columns]
@@ -459,8 +497,9 @@ def _validate(
     texts: dict[str, np.ndarray] = {}
     for rule in mapping.fields:
         col = columns.get(rule.name)
-        texts[rule.name] = (raw_columns[col][kept] if col is not None
-                            else np.full(count, "", dtype=object))  # fmt: skip
+        texts[rule.name] = (
+            raw_columns[col][kept] if col is not None else np.full(count, "", dtype=object)
+        )
     marks = decide_marks({f: t for f, t in texts.items() if f in columns}, mapping, decimal_mark)
     problems = _Problems()
     values: dict[str, np.ndarray] = {}
@@ -468,9 +507,18 @@ def _validate(
     for done, rule in enumerate(mapping.fields, 1):
         column = heading[columns[rule.name]] if rule.name in columns else rule.name
         typed = columns.get(rule.name) in raw.typed
-        values[rule.name] = _read_column(rule, texts[rule.name], marks.get(rule.name), name,
-                                         column, lines, problems, typed, deferred,
-                                         absent=rule.name not in columns)  # fmt: skip
+        values[rule.name] = _read_column(
+            rule,
+            texts[rule.name],
+            marks.get(rule.name),
+            name,
+            column,
+            lines,
+            problems,
+            typed,
+            deferred,
+            absent=rule.name not in columns,
+        )
         progress(done, len(mapping.fields))
     for rule in mapping.fields:
         if rule.unit is not None:
@@ -488,8 +536,15 @@ def _validate(
     texts_by_ref: dict[str, np.ndarray] = {}
     for rule in mapping.reference_fields:
         texts_by_ref[rule.name] = values[rule.name].copy()
-        _resolve_references(rule, values[rule.name], result.columns.get(rule.name, rule.name),
-                            name, lines, problems, resolve)  # type: ignore[arg-type]  # fmt: skip
+        _resolve_references(
+            rule,
+            values[rule.name],
+            result.columns.get(rule.name, rule.name),
+            name,
+            lines,
+            problems,
+            resolve,  # type: ignore[arg-type]
+        )
     _duplicates(mapping, values, texts_by_ref, result, lines, problems)
     result.values = {r.name: values[r.name] for r in mapping.fields if r.store}
     result.lines = lines
@@ -504,8 +559,13 @@ def _validate(
 #: above this many distinct numbers in a column, plainly written ones are read in bulk
 _FEW = 64
 #: plainly written numbers, one to a line: digits (no leading zero) and one decimal mark
-_PLAIN_NUMBERS = {m: re.compile(rf"(?:(?:0|[1-9][0-9]*)(?:\{m}[0-9]+)?\n)*"
-                                rf"(?:0|[1-9][0-9]*)(?:\{m}[0-9]+)?") for m in ",."}  # fmt: skip
+_PLAIN_NUMBERS = {
+    m: re.compile(
+        rf"(?:(?:0|[1-9][0-9]*)(?:\{m}[0-9]+)?\n)*"
+        rf"(?:0|[1-9][0-9]*)(?:\{m}[0-9]+)?"
+    )
+    for m in ",."
+}
 #: a number whose Decimal is written with an exponent (1E-7): not plain
 _TINY = re.compile(r"(?m)^0[.,]000000")
 #: numbers that read both ways (1,234 / 1.234)
@@ -541,8 +601,7 @@ def _read_column(
         found[empties] = empty
         if rule.required and not rule.from_text:
             for index in empties.tolist():
-                problems.add(index, Problem(file, lines[index], column, "",
-                                            "a value is required"))  # fmt: skip
+                problems.add(index, Problem(file, lines[index], column, "", "a value is required"))
     filled = np.flatnonzero(~blank)
     if not len(filled):
         return found
@@ -560,11 +619,13 @@ def _read_column(
         return found
     if typed and len(set(map(type, cells))) > 1:
         # typed numbers beside text: 12 and '12' are read apart (one is a number, one text)
-        keys = np.fromiter((c if type(c) is str else (type(c), c) for c in cells),
-                           dtype=object, count=len(cells))  # fmt: skip
+        keys = np.fromiter(
+            (c if type(c) is str else (type(c), c) for c in cells), dtype=object, count=len(cells)
+        )
         codes, firsts = pd.factorize(keys)
-        distinct = np.fromiter((k if type(k) is str else k[1] for k in firsts),
-                               dtype=object, count=len(firsts))  # fmt: skip
+        distinct = np.fromiter(
+            (k if type(k) is str else k[1] for k in firsts), dtype=object, count=len(firsts)
+        )
     else:
         codes, distinct = pd.factorize(cells)
     read = _read_distinct(rule, convert, distinct, column_mark, typed)
@@ -603,8 +664,11 @@ def _read_distinct(
         except ValueError as exc:
             read[at] = _Broken(str(exc))
             continue
-        read[at] = str(value) if rule.type in ("decimal", "fraction") and rule.unit is None \
-            and type(value) is Decimal else value  # fmt: skip
+        read[at] = (
+            str(value)
+            if rule.type in ("decimal", "fraction") and rule.unit is None and type(value) is Decimal
+            else value
+        )
     return read
 
 
@@ -659,8 +723,9 @@ def _convert_units(
     assert rule.unit is not None
     unit = rule.unit
     heading = result.columns.get(rule.name, "")
-    in_heading = next((u for u in unit.factors if re.search(rf"\b{re.escape(u)}\b", heading,
-                                                             re.IGNORECASE)), None)  # fmt: skip
+    in_heading = next(
+        (u for u in unit.factors if re.search(rf"\b{re.escape(u)}\b", heading, re.IGNORECASE)), None
+    )
     units = texts.get(unit.field)
     unit_column = result.columns.get(unit.field, unit.field)
     column = result.columns.get(rule.name, rule.name)
@@ -672,16 +737,30 @@ def _convert_units(
             if value == 0:
                 converted[index] = None
                 continue
-            problems.add(index, Problem(result.file, lines[index], unit_column, "",
-                                        f"required: the unit of {column} "
-                                        f"({', '.join(unit.factors)})"))  # fmt: skip
+            problems.add(
+                index,
+                Problem(
+                    result.file,
+                    lines[index],
+                    unit_column,
+                    "",
+                    f"required: the unit of {column} ({', '.join(unit.factors)})",
+                ),
+            )
             converted[index] = None
             continue
         factor = unit.factors.get(named.upper())
         if factor is None:
-            problems.add(index, Problem(result.file, lines[index], unit_column, named,
-                                        f"not a unit of {column}: use one of "
-                                        f"{', '.join(unit.factors)}"))  # fmt: skip
+            problems.add(
+                index,
+                Problem(
+                    result.file,
+                    lines[index],
+                    unit_column,
+                    named,
+                    f"not a unit of {column}: use one of {', '.join(unit.factors)}",
+                ),
+            )
             converted[index] = None
         elif factor != 1:
             product = Decimal(value) * factor
@@ -707,8 +786,9 @@ def _from_text(
     own_column = result.columns.get(rule.name)
     search = rule.from_text.pattern.search
     # a row whose own cell is wrong keeps that problem: its text does not stand in
-    wrong = [i for i, found in problems.by_row.items() if any(p.column == own_column
-                                                              for p in found)]  # fmt: skip
+    wrong = [
+        i for i, found in problems.by_row.items() if any(p.column == own_column for p in found)
+    ]
     empty = is_none(own)
     empty[wrong] = False
     remaining = np.flatnonzero(empty)
@@ -735,15 +815,17 @@ def _from_text(
         broken = kinds == _Broken
         for at in np.flatnonzero(broken).tolist():
             index = int(remaining[at])
-            problems.add(index, Problem(result.file, lines[index], column, texts[at],
-                                        outcome[at].message))  # fmt: skip
+            problems.add(
+                index, Problem(result.file, lines[index], column, texts[at], outcome[at].message)
+            )
         fine = told & ~broken
         own[remaining[fine]] = outcome[fine]
         remaining = remaining[~told]
     if rule.required:
         for index in remaining.tolist():
-            problems.add(index, Problem(result.file, lines[index], rule.name, "",
-                                        "a value is required"))  # fmt: skip
+            problems.add(
+                index, Problem(result.file, lines[index], rule.name, "", "a value is required")
+            )
 
 
 class _NotFound:
@@ -777,10 +859,17 @@ def _by_field(
         group = other[index]
         found = spellings.get(_norm(group)) if isinstance(group, str) and group else None
         if found is None:
-            problems.add(index, Problem(
-                result.file, lines[index], other_column, group or "",
-                f"not one of the groups that tell the kind of a {value.text} material "
-                f"(mapping {column}: by_field)"))  # fmt: skip
+            problems.add(
+                index,
+                Problem(
+                    result.file,
+                    lines[index],
+                    other_column,
+                    group or "",
+                    f"not one of the groups that tell the kind of a {value.text} material "
+                    f"(mapping {column}: by_field)",
+                ),
+            )
             own[index] = None
         else:
             own[index] = found
@@ -823,9 +912,16 @@ def _duplicates(
         said = ", ".join(str(n) for n in at[:-1]) + f" and {at[-1]}"
         for i in indexes:
             shown = " / ".join(str(v[i]) for v in shown_values)
-            problems.add(i, Problem(result.file, lines[i], column, shown,
-                                    f"duplicate: the same {names} is on "
-                                    f"{line_word(result.file)}s {said}"))  # fmt: skip
+            problems.add(
+                i,
+                Problem(
+                    result.file,
+                    lines[i],
+                    column,
+                    shown,
+                    f"duplicate: the same {names} is on {line_word(result.file)}s {said}",
+                ),
+            )
 
 
 def _resolve_references(

@@ -36,8 +36,10 @@ EITHER = "either"
 
 _BODY = re.compile(r"^[\d.,' ]*\d[\d.,' ]*$")
 #: thousands groups: western (1,234,567) or Indian (12,34,567), after a head without a zero
-_GROUPS = {m: re.compile(rf"^[1-9]\d{{0,2}}(\{m}\d{{3}})+$|^[1-9]\d?(\{m}\d{{2}})+\{m}\d{{3}}$")
-           for m in MARKS}  # fmt: skip
+_GROUPS = {
+    m: re.compile(rf"^[1-9]\d{{0,2}}(\{m}\d{{3}})+$|^[1-9]\d?(\{m}\d{{2}})+\{m}\d{{3}}$")
+    for m in MARKS
+}
 _SPACED = re.compile(r"^[1-9]\d{0,2}([ ']\d{3})+$|^\d+$")
 
 
@@ -51,10 +53,14 @@ class AmbiguousNumber(NumberError):
     def __init__(self, text: str, why: str = "") -> None:
         negative, body = _split(text)
         as_comma, as_point = (-_digits(body, m) if negative else _digits(body, m) for m in MARKS)
-        why = why or ("and no other number in the file says which mark it uses (give the "
-                      "file's decimal mark: --decimal-mark, or decimal_mark in the mapping)")
-        super().__init__(f"ambiguous: {text!r} is {as_comma} with a comma for the decimal "
-                         f"mark or {as_point} with a point, {why}")  # fmt: skip
+        why = why or (
+            "and no other number in the file says which mark it uses (give the "
+            "file's decimal mark: --decimal-mark, or decimal_mark in the mapping)"
+        )
+        super().__init__(
+            f"ambiguous: {text!r} is {as_comma} with a comma for the decimal "
+            f"mark or {as_point} with a point, {why}"
+        )
 
 
 def _other(mark: Mark) -> Mark:
@@ -89,9 +95,7 @@ def evidence(body: str) -> str:
     if commas and points:
         mark: Mark = "," if body.rfind(",") > body.rfind(".") else "."
         whole, _, fraction = body.rpartition(mark)
-        if body.count(mark) > 1 or not fraction.isdigit() or not _GROUPS[_other(mark)].match(
-            whole
-        ):
+        if body.count(mark) > 1 or not fraction.isdigit() or not _GROUPS[_other(mark)].match(whole):
             raise NumberError(f"{body!r} is not a number")
         return mark
     mark = "," if commas else "."
@@ -131,8 +135,10 @@ def parse_decimal(text: str, mark: Mark | None = None, *, strict: bool = False) 
             raise AmbiguousNumber(text)
         told = mark
     elif told != NONE and strict and mark is not None and told != mark:
-        raise NumberError(f"{text!r} is written with {MARK_NAMES[told]} for the decimal mark, "
-                          f"but this file's numbers have {MARK_NAMES[mark]}")  # fmt: skip
+        raise NumberError(
+            f"{text!r} is written with {MARK_NAMES[told]} for the decimal mark, "
+            f"but this file's numbers have {MARK_NAMES[mark]}"
+        )
     value = _digits(body, cast(Mark, told) if told != NONE else ".")
     return -value if negative else value
 
@@ -197,21 +203,21 @@ def decide_mark(column: dict[Mark, str], file: dict[Mark, str]) -> tuple[Mark | 
     """The mark a column's ambiguous numbers are read with, and why none when there is none:
     the column's own numbers decide, else the file's other numeric columns."""
     if len(column) == 2:
-        return None, (f"and this column writes numbers both ways ({column[',']!r} and "
-                      f"{column['.']!r})")  # fmt: skip
+        return None, (
+            f"and this column writes numbers both ways ({column[',']!r} and {column['.']!r})"
+        )
     if len(column) == 1:
         return next(iter(column)), ""
     if len(file) == 1:
         return next(iter(file)), ""
     if len(file) == 2:
-        return None, (f"and this file's numbers are written both ways ({file[',']!r} and "
-                      f"{file['.']!r})")  # fmt: skip
+        return None, (
+            f"and this file's numbers are written both ways ({file[',']!r} and {file['.']!r})"
+        )
     return None, ""
 
 
-def read_column(
-    texts: Sequence[str], given: Mark | None = None
-) -> list[Decimal | NumberError]:
+def read_column(texts: Sequence[str], given: Mark | None = None) -> list[Decimal | NumberError]:
     """Every number of one column, each a Decimal or the reason it cannot be read (empty cells
     are not numbers: callers skip them). ``given`` is the admin's mark for the file."""
     mark: Mark | None

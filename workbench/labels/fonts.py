@@ -66,8 +66,12 @@ def _fc_match(pattern: str) -> Path | None:
     try:
         found = subprocess.run(
             [fc_match, "--format=%{file}", pattern],
-            capture_output=True, text=True, timeout=10, check=False, env=system_env(),
-        ).stdout.strip()  # fmt: skip
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+            env=system_env(),
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
     return Path(found) if found and Path(found).is_file() else None

@@ -100,9 +100,25 @@ _COUNT_UNITS = {"pc", "pcs"}
 
 #: GS1 short names of primary keys; a workspace ID ``kind`` may not be one of these.
 _GS1_KEY_NAMES = frozenset(
-    {"gtin", "itip", "gmn", "cpid", "gln", "party", "sscc", "grai", "giai", "gsrn", "gsrnp",
-     "gdti", "gcn", "ginc", "gsin", "upui"}
-)  # fmt: skip
+    {
+        "gtin",
+        "itip",
+        "gmn",
+        "cpid",
+        "gln",
+        "party",
+        "sscc",
+        "grai",
+        "giai",
+        "gsrn",
+        "gsrnp",
+        "gdti",
+        "gcn",
+        "ginc",
+        "gsin",
+        "upui",
+    }
+)
 _RESOLVER = re.compile(
     r"^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?(?:/[A-Za-z0-9._-]+)*$"
 )
@@ -351,8 +367,14 @@ class DigitalLink:
         else:
             assert self.workspace is not None and self.kind is not None
             assert self.code is not None
-            parts = ["https:/", self.resolver, "id", _encode(self.workspace), self.kind,
-                     _encode(self.code)]  # fmt: skip
+            parts = [
+                "https:/",
+                self.resolver,
+                "id",
+                _encode(self.workspace),
+                self.kind,
+                _encode(self.code),
+            ]
         for ai in QUALIFIERS:
             value = self._qualifier(ai)
             if value is not None:

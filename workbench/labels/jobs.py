@@ -289,9 +289,13 @@ def retry_job(
         save_document(
             replica,
             TABLE,
-            {"id": job.id, "printer": str(parse_printer(printer)), "state": "queued",
-             "error": None},
-        )  # fmt: skip
+            {
+                "id": job.id,
+                "printer": str(parse_printer(printer)),
+                "state": "queued",
+                "error": None,
+            },
+        )
     return run_job(replica, job.id, scheme=scheme, system_print=system_print)
 
 
@@ -375,8 +379,11 @@ def retry_jobs(
     failed: list[tuple[str, str]] = []
     for job_id in job_ids:
         try:
-            printed.append(retry_job(replica, job_id, printer=printer, scheme=scheme,
-                                     system_print=system_print))  # fmt: skip
+            printed.append(
+                retry_job(
+                    replica, job_id, printer=printer, scheme=scheme, system_print=system_print
+                )
+            )
         except (LabelError, PrinterError, OSError) as exc:
             failed.append((job_id, str(exc) or exc.__class__.__name__))
     return Retried(tuple(printed), tuple(failed))

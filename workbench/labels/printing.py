@@ -126,8 +126,11 @@ def host_is_valid(host: str) -> bool:
         pass
     name = host[:-1] if host.endswith(".") else host
     labels = name.split(".")
-    return (0 < len(name) <= 253 and all(_LABEL.match(label) for label in labels)
-            and not labels[-1].isdigit())  # fmt: skip
+    return (
+        0 < len(name) <= 253
+        and all(_LABEL.match(label) for label in labels)
+        and not labels[-1].isdigit()
+    )
 
 
 def parse_printer(text: str) -> Printer:
@@ -145,8 +148,10 @@ def parse_printer(text: str) -> Printer:
         if not parts.hostname:
             raise PrinterError(f"{text!r}: name the printer's host, as zpl://host:9100")
         if not host_is_valid(parts.hostname):
-            raise PrinterError(f"{text!r}: {parts.hostname!r} is not a host name or IP address "
-                               "(letters, digits and '-', parts joined by '.')")  # fmt: skip
+            raise PrinterError(
+                f"{text!r}: {parts.hostname!r} is not a host name or IP address "
+                "(letters, digits and '-', parts joined by '.')"
+            )
         query = parse_qs(parts.query)
         dpi_text = (query.get("dpi") or [str(DEFAULT_DPI)])[0]
         known = ", ".join(str(d) for d in DOTS_PER_MM)

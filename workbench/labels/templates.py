@@ -243,8 +243,9 @@ def _check_geometry(t: LabelTemplate) -> None:
     s = t.source
     _fits(s, "qr (x_mm + size_mm)", t.qr_x_mm, t.qr_size_mm, t.label_width_mm, "label width")
     _fits(s, "qr (y_mm + size_mm)", t.qr_y_mm, t.qr_size_mm, t.label_height_mm, "label height")
-    _fits(s, "text (x_mm + width_mm)", t.text_x_mm, t.text_width_mm, t.label_width_mm,
-          "label width")  # fmt: skip
+    _fits(
+        s, "text (x_mm + width_mm)", t.text_x_mm, t.text_width_mm, t.label_width_mm, "label width"
+    )
     text_h = t.text_height_mm()
     if t.text_y_mm + text_h > t.label_height_mm + _EPSILON_MM:
         raise TemplateError(

@@ -11,5 +11,12 @@ from workbench.proposals.render import (
     render_proposal_pdf,
 )
 
-__all__ = ["Proposal", "ProposalStyle", "Sender", "export_line_sheet", "line_sheet",
-           "proposal_html", "render_proposal_pdf"]  # fmt: skip
+__all__ = [
+    "Proposal",
+    "ProposalStyle",
+    "Sender",
+    "export_line_sheet",
+    "line_sheet",
+    "proposal_html",
+    "render_proposal_pdf",
+]

@@ -40,7 +40,9 @@ def _material(replica: Replica, material_id: str | None) -> dict[str, Any]:
         return {}
     row = replica.conn.execute(
         "SELECT name, composition, certifications, category, mill FROM materials "
-        "WHERE id = ? AND deleted = 0", (material_id,)).fetchone()  # fmt: skip
+        "WHERE id = ? AND deleted = 0",
+        (material_id,),
+    ).fetchone()
     return dict(row) if row else {}
 
 
@@ -52,12 +54,16 @@ def _picture(
         row = replica.conn.execute(
             "SELECT attachment_b64, attachment_type, attachment_name FROM annotations "
             "WHERE material_id = ? AND deleted = 0 AND attachment_type LIKE 'image/%' "
-            "ORDER BY updated_at DESC LIMIT 1", (material_id,)).fetchone()  # fmt: skip
+            "ORDER BY updated_at DESC LIMIT 1",
+            (material_id,),
+        ).fetchone()
         if row:
             return base64.b64decode(row[0]), row[1], f"photo: {row[2]}"
     row = replica.conn.execute(
         "SELECT result FROM ai_jobs WHERE subject_id = ? AND kind = 'image' AND state = 'done' "
-        "ORDER BY done_at DESC LIMIT 1", (sheet_id,)).fetchone()  # fmt: skip
+        "ORDER BY done_at DESC LIMIT 1",
+        (sheet_id,),
+    ).fetchone()
     if row:
         return base64.b64decode(row[0]), "image/png", "illustration generated for this proposal"
     return None, "image/png", ""
@@ -96,8 +102,11 @@ def build_proposal(
             estimate = price_style(style, book, today, brand=brand, quantity=sheet.quantity)
         except CostingError as exc:
             raise ProposalError(f"{style.style_code}: {exc}") from None
-        price, dozen, currency = (estimate.price_per_piece, estimate.price_per_dozen,
-                                  estimate.currency)  # fmt: skip
+        price, dozen, currency = (
+            estimate.price_per_piece,
+            estimate.price_per_dozen,
+            estimate.currency,
+        )
         basis = "Estimate (not a firm quote)"
         for quote in quotes.quotes_for_sheet(replica, sheet_id):
             if quote["brand_id"] == brand.id and quote["valid_until"] >= today.isoformat():
@@ -113,12 +122,15 @@ def build_proposal(
                 planned = None
         fabric = _material(replica, style.fabric.material_id)
         facts = {
-            "style_code": style.style_code, "category": style.category,
+            "style_code": style.style_code,
+            "category": style.category,
             "fabric": fabric.get("name") or style.fabric.name or style.fabric.construction,
-            "composition": fabric.get("composition", ""), "gsm": style.fabric.gsm,
-            "finish": style.fabric.finish, "mill": style.making.mill,
+            "composition": fabric.get("composition", ""),
+            "gsm": style.fabric.gsm,
+            "finish": style.fabric.finish,
+            "mill": style.making.mill,
             "certifications": fabric.get("certifications", ""),
-        }  # fmt: skip
+        }
         written = latest_text(replica, sheet_id, "style_description")
         if written is None:
             written = write_text(replica, ai, "style_description", sheet_id, facts)
@@ -128,22 +140,40 @@ def build_proposal(
             if made is not None:
                 image, image_type = made, "image/png"
                 image_source = "illustration generated for this proposal"
-        styles.append(ProposalStyle(
-            style_code=style.style_code, title=sheet.title or style.category,
-            category=style.category, fabric=facts["fabric"], composition=facts["composition"],
-            description=written.text, description_source=written.source,
-            price_per_piece=price, price_per_dozen=dozen, currency=currency,
-            price_basis=basis, quantity=sheet.quantity,
-            lead_time=planned.completion if planned else None,
-            lead_time_days=planned.days if planned else None,
-            image=image, image_type=image_type, image_source=image_source,
-            esg=esg(row) if esg else (), certifications=facts["certifications"],
-        ))  # fmt: skip
+        styles.append(
+            ProposalStyle(
+                style_code=style.style_code,
+                title=sheet.title or style.category,
+                category=style.category,
+                fabric=facts["fabric"],
+                composition=facts["composition"],
+                description=written.text,
+                description_source=written.source,
+                price_per_piece=price,
+                price_per_dozen=dozen,
+                currency=currency,
+                price_basis=basis,
+                quantity=sheet.quantity,
+                lead_time=planned.completion if planned else None,
+                lead_time_days=planned.days if planned else None,
+                image=image,
+                image_type=image_type,
+                image_source=image_source,
+                esg=esg(row) if esg else (),
+                certifications=facts["certifications"],
+            )
+        )
     return Proposal(
-        title=title or f"Proposal for {brand.name}", brand_name=brand.name,
-        brand_code=brand.code, issued_on=today,
-        prepared_by=replica.get_state("username") or "", styles=tuple(styles),
-        terms=terms_for(sender.incoterm, sender.named_place), mill=sender.company,
-        logo=sender.logo, logo_type=sender.logo_type, incoterm=sender.incoterm,
+        title=title or f"Proposal for {brand.name}",
+        brand_name=brand.name,
+        brand_code=brand.code,
+        issued_on=today,
+        prepared_by=replica.get_state("username") or "",
+        styles=tuple(styles),
+        terms=terms_for(sender.incoterm, sender.named_place),
+        mill=sender.company,
+        logo=sender.logo,
+        logo_type=sender.logo_type,
+        incoterm=sender.incoterm,
         named_place=sender.named_place,
-    )  # fmt: skip
+    )

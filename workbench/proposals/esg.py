@@ -15,18 +15,22 @@ from workbench.esg.footprint import Footprint
 from workbench.replica import Replica
 
 
-def sheet_footprint(replica: Replica, book: RateBook, row: dict[str, Any],
-                    today: date | None = None) -> Footprint:  # fmt: skip
+def sheet_footprint(
+    replica: Replica, book: RateBook, row: dict[str, Any], today: date | None = None
+) -> Footprint:
     """The footprint of a saved cost sheet's style (EsgError when it cannot be worked out)."""
     sheet = sheet_from_dict(json.loads(row["body"]))
     style = sheet.style
     if not style.fabric.material_id:
-        raise EsgError(f"{style.style_code}: its fabric is not from the material master, so "
-                       "its fibres are unknown")  # fmt: skip
+        raise EsgError(
+            f"{style.style_code}: its fabric is not from the material master, so "
+            "its fibres are unknown"
+        )
     facts = material_facts(replica.conn, style.fabric.material_id)
     cost = cost_style(style, book, today or date.today())
-    return style_footprint(style, cost, facts.composition,
-                           certifications=facts.certifications, on=today)  # fmt: skip
+    return style_footprint(
+        style, cost, facts.composition, certifications=facts.certifications, on=today
+    )
 
 
 def esg_lines_for(

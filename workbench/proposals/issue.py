@@ -22,13 +22,15 @@ def save_proposal(
     sheet_ids: Sequence[str],
     proposal_id: str | None = None,
 ) -> dict[str, Any]:
-    brand = replica.conn.execute("SELECT id FROM brands WHERE code = ? AND deleted = 0",
-                                 (brand_code,)).fetchone()  # fmt: skip
+    brand = replica.conn.execute(
+        "SELECT id FROM brands WHERE code = ? AND deleted = 0", (brand_code,)
+    ).fetchone()
     values: dict[str, Any] = {
-        "title": title, "brand_id": brand[0] if brand else None,
+        "title": title,
+        "brand_id": brand[0] if brand else None,
         "body": json.dumps({"brand": brand_code, "cost_sheets": list(sheet_ids)}),
         "created_by": replica.get_state("username") or "",
-    }  # fmt: skip
+    }
     if proposal_id:
         values["id"] = proposal_id
     return documents.save_document(replica, "proposals", values)

@@ -84,20 +84,28 @@ class Proposal:
 
 #: the Incoterms 2020 rules, by code
 INCOTERMS: dict[str, str] = {
-    "EXW": "Ex Works", "FCA": "Free Carrier", "CPT": "Carriage Paid To",
-    "CIP": "Carriage and Insurance Paid To", "DAP": "Delivered at Place",
-    "DPU": "Delivered at Place Unloaded", "DDP": "Delivered Duty Paid",
-    "FAS": "Free Alongside Ship", "FOB": "Free On Board", "CFR": "Cost and Freight",
+    "EXW": "Ex Works",
+    "FCA": "Free Carrier",
+    "CPT": "Carriage Paid To",
+    "CIP": "Carriage and Insurance Paid To",
+    "DAP": "Delivered at Place",
+    "DPU": "Delivered at Place Unloaded",
+    "DDP": "Delivered Duty Paid",
+    "FAS": "Free Alongside Ship",
+    "FOB": "Free On Board",
+    "CFR": "Cost and Freight",
     "CIF": "Cost, Insurance and Freight",
-}  # fmt: skip
+}
 
 
 def price_term(incoterm: str, named_place: str) -> str:
     """The first term: the rule and its named place, as a buyer's contract states it
     ("FOB Tuticorin (Incoterms 2020)"); with no place named it says the place is to agree."""
     place = named_place.strip() or "named place to be agreed"
-    return (f"Prices are {incoterm} {place} (Incoterms 2020) per piece in the currency "
-            "shown; per dozen = 12 pieces.")  # fmt: skip
+    return (
+        f"Prices are {incoterm} {place} (Incoterms 2020) per piece in the currency "
+        "shown; per dozen = 12 pieces."
+    )
 
 
 def terms_for(incoterm: str = "FOB", named_place: str = "") -> tuple[str, ...]:

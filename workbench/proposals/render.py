@@ -18,20 +18,47 @@ from workbench.export import DATE, INTEGER, MONEY, export_table
 from workbench.paths import resources_dir
 from workbench.proposals.model import Proposal
 
-LINE_SHEET_HEADERS = ("Style", "Description", "Category", "Fabric", "Composition",
-                      "Certifications", "Quantity", "Currency", "Price per piece",
-                      "Price per dozen", "Price basis", "Ready by", "Lead time (days)",
-                      "Amount")  # fmt: skip
-LINE_SHEET_FORMATS = (None, None, None, None, None, None, INTEGER, None, MONEY, MONEY, None,
-                      DATE, INTEGER, MONEY)  # fmt: skip
+LINE_SHEET_HEADERS = (
+    "Style",
+    "Description",
+    "Category",
+    "Fabric",
+    "Composition",
+    "Certifications",
+    "Quantity",
+    "Currency",
+    "Price per piece",
+    "Price per dozen",
+    "Price basis",
+    "Ready by",
+    "Lead time (days)",
+    "Amount",
+)
+LINE_SHEET_FORMATS = (
+    None,
+    None,
+    None,
+    None,
+    None,
+    None,
+    INTEGER,
+    None,
+    MONEY,
+    MONEY,
+    None,
+    DATE,
+    INTEGER,
+    MONEY,
+)
 
 
 @functools.cache
 def environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(resources_dir() / "templates"),
-        autoescape=True, undefined=jinja2.StrictUndefined,
-    )  # fmt: skip
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
 
 
 def proposal_html(proposal: Proposal) -> str:
@@ -41,10 +68,12 @@ def proposal_html(proposal: Proposal) -> str:
         f"data:{s.image_type};base64,{base64.b64encode(s.image).decode()}" if s.image else ""
         for s in proposal.styles
     ]
-    logo = (f"data:{proposal.logo_type};base64,{base64.b64encode(proposal.logo).decode()}"
-            if proposal.logo else "")  # fmt: skip
-    return env.get_template("proposal.html").render(p=proposal, css=css, images=images,
-                                                    logo=logo)  # fmt: skip
+    logo = (
+        f"data:{proposal.logo_type};base64,{base64.b64encode(proposal.logo).decode()}"
+        if proposal.logo
+        else ""
+    )
+    return env.get_template("proposal.html").render(p=proposal, css=css, images=images, logo=logo)
 
 
 def render_proposal_pdf(proposal: Proposal) -> bytes:
@@ -58,11 +87,24 @@ def render_proposal_pdf(proposal: Proposal) -> bytes:
 def line_sheet(proposal: Proposal) -> tuple[list[str], list[list[Any]]]:
     """The styles as a buyer's line sheet: one row each, amounts and dates as values."""
     rows = [
-        [s.style_code, s.title, s.category, s.fabric, s.composition, s.certifications,
-         s.quantity, s.currency, s.price_per_piece, s.price_per_dozen,
-         s.price_basis, s.lead_time, s.lead_time_days, s.amount]
+        [
+            s.style_code,
+            s.title,
+            s.category,
+            s.fabric,
+            s.composition,
+            s.certifications,
+            s.quantity,
+            s.currency,
+            s.price_per_piece,
+            s.price_per_dozen,
+            s.price_basis,
+            s.lead_time,
+            s.lead_time_days,
+            s.amount,
+        ]
         for s in proposal.styles
-    ]  # fmt: skip
+    ]
     return list(LINE_SHEET_HEADERS), rows
 
 
@@ -73,11 +115,36 @@ def export_line_sheet(proposal: Proposal, path: Path) -> int:
     totals = proposal.order_totals()
     for currency, total in totals.items():
         label = "Order total" + (f" in {currency}" if len(totals) > 1 else "")
-        rows.append([label, None, None, None, None, None, proposal.quantity_in(currency),
-                     currency, None, None, None, None, None, total])  # fmt: skip
-    header = [("Proposal", proposal.title), ("Brand", f"{proposal.brand_code} — "
-                                                      f"{proposal.brand_name}"),
-              ("Date", proposal.issued_on), ("State", proposal.state)]  # fmt: skip
-    export_table(path, headers, rows, sheet_name=f"Line sheet {proposal.brand_code}",
-                 header=header, formats=LINE_SHEET_FORMATS)  # fmt: skip
+        rows.append(
+            [
+                label,
+                None,
+                None,
+                None,
+                None,
+                None,
+                proposal.quantity_in(currency),
+                currency,
+                None,
+                None,
+                None,
+                None,
+                None,
+                total,
+            ]
+        )
+    header = [
+        ("Proposal", proposal.title),
+        ("Brand", f"{proposal.brand_code} — {proposal.brand_name}"),
+        ("Date", proposal.issued_on),
+        ("State", proposal.state),
+    ]
+    export_table(
+        path,
+        headers,
+        rows,
+        sheet_name=f"Line sheet {proposal.brand_code}",
+        header=header,
+        formats=LINE_SHEET_FORMATS,
+    )
     return len(proposal.styles)

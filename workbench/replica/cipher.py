@@ -238,4 +238,3 @@ class Stream:
         encryptor = context.encryptor()
         encryptor.update(bytes(offset % 16))
         return encryptor
-

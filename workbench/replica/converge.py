@@ -62,7 +62,8 @@ def _rebuild(conn: sqlite3.Connection, declared: Table) -> int:
         conn.execute(f"ALTER TABLE {name} RENAME TO {old}")
         for (index,) in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-            "AND sql IS NOT NULL", (old,)
+            "AND sql IS NOT NULL",
+            (old,),
         ).fetchall():
             conn.execute(f"DROP INDEX {index}")
     create, *indexes = declared.ddl()
@@ -72,8 +73,9 @@ def _rebuild(conn: sqlite3.Connection, declared: Table) -> int:
             conn.execute(statement)
         return 0
     kept = [f for f in declared.columns if f.name in had]
-    missing = [f.name for f in declared.columns if f.name not in had and f.required
-               and f.default is None]  # fmt: skip
+    missing = [
+        f.name for f in declared.columns if f.name not in had and f.required and f.default is None
+    ]
     if missing:
         raise sqlite3.IntegrityError(
             f"{name}: the declared field(s) {', '.join(missing)} need a value that the rows "

@@ -91,9 +91,7 @@ class Table:
 
     def ddl(self) -> list[str]:
         """The statements that create this table and its indexes in a replica."""
-        columns = ",\n    ".join(
-            f.ddl(primary_key=(f.name == "id")) for f in self.columns
-        )
+        columns = ",\n    ".join(f.ddl(primary_key=(f.name == "id")) for f in self.columns)
         create = f"CREATE TABLE {self.name} (\n    {columns}\n)"
         return [create, *(i.ddl(self.name) for i in self.indexes)]
 
@@ -109,8 +107,16 @@ def _table(
     since: int = 1,
 ) -> Table:
     """A table with its ``<name>_version`` index, which every change page reads by."""
-    return Table(name, fields, authored_by, writers, readers, append_only,
-                 (*indexes, Index(f"{name}_version", ("version",))), since)
+    return Table(
+        name,
+        fields,
+        authored_by,
+        writers,
+        readers,
+        append_only,
+        (*indexes, Index(f"{name}_version", ("version",))),
+        since,
+    )
 
 
 def _currency(name: str, default: str | None = None) -> Field:
@@ -140,14 +146,21 @@ TABLES: tuple[Table, ...] = (
         Field("supplier", default="", max_length=500),
         Field("mill", default="", max_length=500),
         Field("uom", max_length=20, note="kg, m, pc"),
-        Field("price", "decimal", required=False, withheld_from=PRICE_WITHHELD,
-              note="per uom"),
+        Field("price", "decimal", required=False, withheld_from=PRICE_WITHHELD, note="per uom"),
         _currency("currency", "INR"),
         Field("description", default="", max_length=10_000),
-        Field("gross_weight_kg", "decimal", required=False,
-              note="per uom, packed (SAP BRGEW, converted from GEWEI)"),
-        Field("net_weight_kg", "decimal", required=False,
-              note="per uom (SAP NTGEW, converted from GEWEI)"),
+        Field(
+            "gross_weight_kg",
+            "decimal",
+            required=False,
+            note="per uom, packed (SAP BRGEW, converted from GEWEI)",
+        ),
+        Field(
+            "net_weight_kg",
+            "decimal",
+            required=False,
+            note="per uom (SAP NTGEW, converted from GEWEI)",
+        ),
         indexes=(Index("materials_code", ("code",)),),
     ),
     _table(
@@ -155,8 +168,12 @@ TABLES: tuple[Table, ...] = (
         Field("rate_code", max_length=100),
         Field("process", max_length=100, note="yarn, knitting, dyeing, making, overhead ..."),
         Field("description", default="", max_length=2_000),
-        Field("material_id", required=False, references="materials",
-              note="set for rates tied to one material"),
+        Field(
+            "material_id",
+            required=False,
+            references="materials",
+            note="set for rates tied to one material",
+        ),
         Field("dye_class", required=False, max_length=50),
         Field("shade_depth", required=False, max_length=50),
         Field("technique", required=False, max_length=200),
@@ -166,8 +183,10 @@ TABLES: tuple[Table, ...] = (
         Field("valid_from", "date"),
         Field("source", default="", max_length=500),
         readers=EVERYONE - NO_FLOOR,
-        indexes=(Index("cost_rates_material", ("material_id",)),
-                 Index("cost_rates_process", ("process",))),
+        indexes=(
+            Index("cost_rates_material", ("material_id",)),
+            Index("cost_rates_process", ("process",)),
+        ),
     ),
     _table(
         "work_centres",
@@ -186,13 +205,21 @@ TABLES: tuple[Table, ...] = (
     ),
     _table(
         "calendar_days",
-        Field("work_centre_id", required=False, references="work_centres",
-              note="the centre the day is for; empty: every centre"),
+        Field(
+            "work_centre_id",
+            required=False,
+            references="work_centres",
+            note="the centre the day is for; empty: every centre",
+        ),
         Field("day", "date"),
         Field("kind", choices=("holiday", "half_day", "shifts")),
-        Field("share", "decimal", required=False,
-              note="share of a full working day the centre works: 0 closed, 0.5 half a day, "
-                   "2 a second shift; empty: 0 for a holiday, 0.5 for a half day, 1 for shifts"),
+        Field(
+            "share",
+            "decimal",
+            required=False,
+            note="share of a full working day the centre works: 0 closed, 0.5 half a day, "
+            "2 a second shift; empty: 0 for a holiday, 0.5 for a half day, 1 for shifts",
+        ),
         Field("name", default="", max_length=200, note="Diwali, Saturday half day ..."),
         indexes=(Index("calendar_days_centre_day", ("work_centre_id", "day")),),
         since=11,
@@ -207,13 +234,18 @@ TABLES: tuple[Table, ...] = (
     _table(
         "margin_rules",
         Field("brand_id", references="brands"),
-        Field("category", default="*", max_length=200,
-              note="product category the rule applies to"),
+        Field("category", default="*", max_length=200, note="product category the rule applies to"),
         Field("method", choices=("margin", "markup")),
         Field("rate", "decimal", note="fraction: 0.28 = 28 %"),
         Field("min_margin", "decimal", required=False),
-        Field("moq_from", "integer", default=0, minimum=0, maximum=1_000_000_000,
-              note="the rule applies from this order quantity"),
+        Field(
+            "moq_from",
+            "integer",
+            default=0,
+            minimum=0,
+            maximum=1_000_000_000,
+            note="the rule applies from this order quantity",
+        ),
         Field("price_rounding", "decimal", required=False),
         Field("valid_from", "date"),
         readers=EVERYONE - NO_FLOOR,
@@ -234,8 +266,7 @@ TABLES: tuple[Table, ...] = (
         Field("order_date", "date"),
         Field("promised_date", "date", required=False),
         Field("delivered_date", "date", required=False),
-        indexes=(Index("orders_material", ("material_id",)),
-                 Index("orders_brand", ("brand_id",))),
+        indexes=(Index("orders_material", ("material_id",)), Index("orders_brand", ("brand_id",))),
     ),
     _table(
         "fx_rates",
@@ -271,15 +302,30 @@ TABLES: tuple[Table, ...] = (
         Field("style_code", max_length=100),
         Field("title", default="", max_length=500),
         Field("brand_id", required=False, references="brands"),
-        Field("body", "json", default="{}", json_type="object",
-              note="the costing's inputs and parameters"),
+        Field(
+            "body",
+            "json",
+            default="{}",
+            json_type="object",
+            note="the costing's inputs and parameters",
+        ),
         Field("created_by", default="", max_length=200),
         Field("season", default="", max_length=50, note="SS27, AW27 ..."),
         Field("status", default="draft", choices=("draft", "submitted", "approved")),
-        Field("revision", "integer", default=1, minimum=1, maximum=10_000,
-              note="1, 2, 3 ... within its family: each saved as a new version"),
-        Field("family_id", required=False, max_length=100,
-              note="the id of the family's first sheet (empty: the sheet is the first)"),
+        Field(
+            "revision",
+            "integer",
+            default=1,
+            minimum=1,
+            maximum=10_000,
+            note="1, 2, 3 ... within its family: each saved as a new version",
+        ),
+        Field(
+            "family_id",
+            required=False,
+            max_length=100,
+            note="the id of the family's first sheet (empty: the sheet is the first)",
+        ),
         authored_by="device",
         writers=DESK,
         readers=EVERYONE - NO_FLOOR,
@@ -292,8 +338,12 @@ TABLES: tuple[Table, ...] = (
         Field("author", default="", max_length=200),
         Field("attachment_name", required=False, max_length=500),
         Field("attachment_type", required=False, max_length=200, note="media type"),
-        Field("attachment_b64", required=False, max_length=6_000_000,
-              note="the file, base64 (4 MB at most)"),
+        Field(
+            "attachment_b64",
+            required=False,
+            max_length=6_000_000,
+            note="the file, base64 (4 MB at most)",
+        ),
         authored_by="device",
         writers=EVERYONE,
         append_only=True,
@@ -302,11 +352,20 @@ TABLES: tuple[Table, ...] = (
     _table(
         "label_jobs",
         Field("template", max_length=200, note="resources/labels/<template>.json"),
-        Field("printer", default="", max_length=1_000,
-              note="pdf:<path>, zpl://host:port or a printer's name"),
+        Field(
+            "printer",
+            default="",
+            max_length=1_000,
+            note="pdf:<path>, zpl://host:port or a printer's name",
+        ),
         Field("copies", "integer", default=1, minimum=1, maximum=10_000),
-        Field("items", "json", default="[]", json_type="array",
-              note="the labels: lot, order, GTIN or code ..."),
+        Field(
+            "items",
+            "json",
+            default="[]",
+            json_type="array",
+            note="the labels: lot, order, GTIN or code ...",
+        ),
         Field("state", default="queued", choices=("queued", "printed", "failed")),
         Field("error", required=False, max_length=2_000),
         Field("created_by", default="", max_length=200),
@@ -320,8 +379,9 @@ TABLES: tuple[Table, ...] = (
         "proposals",
         Field("title", max_length=500),
         Field("brand_id", required=False, references="brands"),
-        Field("body", "json", default="{}", json_type="object",
-              note="cost sheet ids, terms, options"),
+        Field(
+            "body", "json", default="{}", json_type="object", note="cost sheet ids, terms, options"
+        ),
         Field("state", default="draft", choices=("draft", "issued")),
         Field("pdf_sha256", required=False, max_length=64),
         Field("issued_at", "timestamp", required=False),

@@ -186,4 +186,3 @@ def drop_keys_in_memory() -> None:
     """Forget the keys this process holds, as a restart does (the next open asks the
     keyring again)."""
     _in_memory.clear()
-

@@ -126,10 +126,15 @@ def cost_rates_for_material(conn: sqlite3.Connection, material_id: str) -> list[
             ") ORDER BY CASE process WHEN 'yarn' THEN 0 WHEN 'knitting' THEN 1 "
             "WHEN 'weaving' THEN 1 WHEN 'dyeing' THEN 2 WHEN 'finishing' THEN 3 ELSE 4 END, "
             "valid_from DESC",
-            {"id": material_id, "construction": construction or "", "dye": dye_class,
-             "shade": shade, "finish": finish or None},
+            {
+                "id": material_id,
+                "construction": construction or "",
+                "dye": dye_class,
+                "shade": shade,
+                "finish": finish or None,
+            },
         )
-    )  # fmt: skip
+    )
 
 
 def orders_for_material(

@@ -46,8 +46,13 @@ class RowProblem:
         return f"{where}: field {self.field!r} = {_shown(self.value)}: {self.rule}"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"table": self.table, "id": self.row_id, "field": self.field,
-                "value": _jsonable(self.value), "rule": self.rule}  # fmt: skip
+        return {
+            "table": self.table,
+            "id": self.row_id,
+            "field": self.field,
+            "value": _jsonable(self.value),
+            "rule": self.rule,
+        }
 
 
 @functools.cache
@@ -104,11 +109,13 @@ def _text_problem(name: str, row: Mapping[str, Any], row_id: str | None) -> RowP
     for key, value in row.items():  # before msgspec, which cannot even word this error
         if isinstance(value, str) and not _encodable(value):
             shown_id = row_id if row_id is None or _encodable(row_id) else None
-            return RowProblem(name, shown_id, str(key), value,
-                              "is not valid text (it holds a lone surrogate)")  # fmt: skip
+            return RowProblem(
+                name, shown_id, str(key), value, "is not valid text (it holds a lone surrogate)"
+            )
         if isinstance(value, str) and "\x00" in value:
-            return RowProblem(name, row_id, str(key), value,
-                              "holds a NUL character, which no column keeps")  # fmt: skip
+            return RowProblem(
+                name, row_id, str(key), value, "holds a NUL character, which no column keeps"
+            )
     return None
 
 
@@ -143,8 +150,10 @@ def check_column(name: str, field: str, values: list[Any]) -> dict[int, RowProbl
     """
     declared = table(name)
     if field not in {c.name for c in declared.columns}:
-        return {i: RowProblem(name, None, field, v, f"{name} has no such field")
-                for i, v in enumerate(values)}  # fmt: skip
+        return {
+            i: RowProblem(name, None, field, v, f"{name} has no such field")
+            for i, v in enumerate(values)
+        }
     f = declared.field(field)
     present = values if f.default is None else [v for v in values if v is not None]
     clean = f.kind != "json"
@@ -181,10 +190,12 @@ def _stand_in(declared: Table) -> dict[str, Any]:
         elif f.choices:
             stand_in[f.name] = f.choices[0]
         else:
-            stand_in[f.name] = {"decimal": "0", "date": "2000-01-01",
-                                "timestamp": "2000-01-01T00:00:00Z",
-                                "json": "{}" if f.json_type == "object" else "[]"}.get(
-                                    f.kind, "x")  # fmt: skip
+            stand_in[f.name] = {
+                "decimal": "0",
+                "date": "2000-01-01",
+                "timestamp": "2000-01-01T00:00:00Z",
+                "json": "{}" if f.json_type == "object" else "[]",
+            }.get(f.kind, "x")
     return stand_in
 
 
@@ -195,8 +206,9 @@ def _problem(declared: Table, row: Mapping[str, Any], row_id: str | None, msg: s
     if field is not None and msg.startswith("Object missing required field"):
         return RowProblem(declared.name, row_id, field, None, "is required")
     if field is not None and msg.startswith("Object contains unknown field"):
-        return RowProblem(declared.name, row_id, field, row.get(field),
-                          f"{declared.name} has no such field")  # fmt: skip
+        return RowProblem(
+            declared.name, row_id, field, row.get(field), f"{declared.name} has no such field"
+        )
     if field is not None and field in {f.name for f in declared.columns}:
         rule = _plain_rule(declared, field, rule)
     return RowProblem(declared.name, row_id, field, row.get(field) if field else None, rule)
@@ -228,8 +240,15 @@ def _plain_rule(declared: Table, name: str, rule: str) -> str:
 
 
 _WRONG_TYPE = re.compile(r"^Expected `[^`]*`, got `(\w+)`$")
-_NOUNS = {"str": "text", "int": "a whole number", "float": "a number with a fraction",
-          "bool": "true or false", "null": "empty", "array": "a list", "object": "an object"}
+_NOUNS = {
+    "str": "text",
+    "int": "a whole number",
+    "float": "a number with a fraction",
+    "bool": "true or false",
+    "null": "empty",
+    "array": "a list",
+    "object": "an object",
+}
 
 
 def _json_problem(text: str, json_type: str | None) -> str | None:

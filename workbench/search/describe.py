@@ -19,9 +19,11 @@ def describe_search(request: SearchRequest | None) -> list[tuple[str, str]]:
     lines = [("Search", request.text.strip() or "all materials")]
     if request.match_any:
         lines.append(("Matching", "any of the words"))
-    for label, chosen in (("Types", request.material_types),
-                          ("Certifications", request.certifications),
-                          ("Suppliers", request.suppliers)):  # fmt: skip
+    for label, chosen in (
+        ("Types", request.material_types),
+        ("Certifications", request.certifications),
+        ("Suppliers", request.suppliers),
+    ):
         if chosen:
             lines.append((label, ", ".join(sorted(chosen))))
     if request.gsm_min is not None or request.gsm_max is not None:

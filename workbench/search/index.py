@@ -54,9 +54,11 @@ def read_stamp(directory: Path) -> Stamp:
 def write_stamp(directory: Path, stamp: Stamp) -> None:
     partial = directory / (STAMP_FILE + ".tmp")
     partial.write_text(
-        json.dumps({"format": stamp.format, "version": stamp.version,
-                    "documents": stamp.documents}), "utf-8"
-    )  # fmt: skip
+        json.dumps(
+            {"format": stamp.format, "version": stamp.version, "documents": stamp.documents}
+        ),
+        "utf-8",
+    )
     os.replace(partial, directory / STAMP_FILE)
 
 
@@ -109,8 +111,9 @@ def build(
         writer = index.writer(WRITER_HEAP)
         conn.execute("BEGIN")
         try:
-            version = int(conn.execute("SELECT coalesce(max(version), 0) FROM materials")
-                          .fetchone()[0])  # fmt: skip
+            version = int(
+                conn.execute("SELECT coalesce(max(version), 0) FROM materials").fetchone()[0]
+            )
             total = conn.execute("SELECT count(*) FROM materials WHERE deleted = 0").fetchone()[0]
             cursor = conn.execute(
                 f"SELECT {', '.join(MATERIAL_COLUMNS)} FROM materials WHERE deleted = 0"

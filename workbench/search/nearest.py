@@ -71,30 +71,44 @@ def explain_no_match(
     title = f"No materials match '{text}'" if text else "No materials match the filters"
     parsed = parse(text)
     if parsed.is_empty and not request.has_filters:
-        return NoMatch(text, "No materials yet", "This workspace holds no materials: sync "
-                       "with the company's server, or import master data.")  # fmt: skip
+        return NoMatch(
+            text,
+            "No materials yet",
+            "This workspace holds no materials: sync "
+            "with the company's server, or import master data.",
+        )
     loose = replace(_unfiltered(request), limit=limit, facets=False, sort=None)
     if request.has_filters:
         if parsed.is_empty:
-            return NoMatch(text, title, "No material passes all the filters chosen: "
-                           "clear one or more of them.")  # fmt: skip
+            return NoMatch(
+                text, title, "No material passes all the filters chosen: clear one or more of them."
+            )
         found = search.search(loose)
         if found.total:
             noun = "material matches" if found.total == 1 else "materials match"
             return NoMatch(
-                text, f"{title} with the filters chosen",
+                text,
+                f"{title} with the filters chosen",
                 f"{found.total:,} {noun} without the filters; the nearest are below.",
-                found.ids, found.total,
-            )  # fmt: skip
-    words = [*parsed.words, *(w for p in parsed.phrases for w in p),
-             *(w for _, value in parsed.fields for w in value)]  # fmt: skip
+                found.ids,
+                found.total,
+            )
+    words = [
+        *parsed.words,
+        *(w for p in parsed.phrases for w in p),
+        *(w for _, value in parsed.fields for w in value),
+    ]
     if not words:
         return NoMatch(text, title, "Type a code, a name or a composition.")
     if len(words) > 1 or parsed.phrases or parsed.fields:
         found = search.search(replace(loose, text=" ".join(words), match_any=True))
         if found.total:
-            return NoMatch(text, title, f"No material holds all of {_quoted(words)}; the "
-                           "nearest hold some of them.", found.ids)  # fmt: skip
+            return NoMatch(
+                text,
+                title,
+                f"No material holds all of {_quoted(words)}; the nearest hold some of them.",
+                found.ids,
+            )
     longest = max(len(word) for word in words)
     for cut in range(1, longest - SHORTEST_STEM + 1):
         stems = [word[: max(SHORTEST_STEM, len(word) - cut)] for word in words]
@@ -103,11 +117,16 @@ def explain_no_match(
         found = search.search(replace(loose, text=" ".join(stems), match_any=True))
         if found.total:
             return NoMatch(
-                text, title,
+                text,
+                title,
                 f"No material holds {_quoted(words)}, even with a typo; the nearest are "
                 f"found with {'it' if len(words) == 1 else 'them'} cut short "
                 f"({_quoted([stem + '…' for stem in stems])}).",
                 found.ids,
-            )  # fmt: skip
-    return NoMatch(text, title, f"No material holds {_quoted(words)}, even with a typo or "
-                   "cut short: check the spelling, or search by code.")  # fmt: skip
+            )
+    return NoMatch(
+        text,
+        title,
+        f"No material holds {_quoted(words)}, even with a typo or "
+        "cut short: check the spelling, or search by code.",
+    )

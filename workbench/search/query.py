@@ -107,9 +107,12 @@ def build_query(
     for word in parsed.words:
         matches = word_query("all", word, searcher)
         in_name = _name_boost(word, searcher)
-        words.append((Occur.Should if request.match_any else Occur.Must,
-                      Query.boolean_query([(Occur.Must, matches),
-                                           (Occur.Should, in_name)])))  # fmt: skip
+        words.append(
+            (
+                Occur.Should if request.match_any else Occur.Must,
+                Query.boolean_query([(Occur.Must, matches), (Occur.Should, in_name)]),
+            )
+        )
     if request.match_any and words:
         clauses.append((Occur.Must, Query.boolean_query(words)))
     else:

@@ -24,9 +24,21 @@ INDEX_FORMAT = 2
 
 #: Material columns indexed as analysed text, each also searchable on its own.
 TEXT_COLUMNS: tuple[str, ...] = (
-    "code", "name", "material_type", "category", "composition", "construction", "yarn_count",
-    "colour", "finish", "certifications", "dye_class", "supplier", "mill", "description",
-)  # fmt: skip
+    "code",
+    "name",
+    "material_type",
+    "category",
+    "composition",
+    "construction",
+    "yarn_count",
+    "colour",
+    "finish",
+    "certifications",
+    "dye_class",
+    "supplier",
+    "mill",
+    "description",
+)
 
 #: Facet fields (raw keywords, fast for counting): field name -> material column.
 FACET_FIELDS: dict[str, str] = {

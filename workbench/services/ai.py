@@ -61,8 +61,12 @@ class AIClient:
     def __init__(self, config: AIConfig, transport: httpx.BaseTransport | None = None) -> None:
         self.config = config
         headers = {"Authorization": f"Bearer {config.api_key}"} if config.api_key else {}
-        self.http = httpx.Client(base_url=config.base_url.rstrip("/"), headers=headers,
-                                 timeout=config.timeout_s, transport=transport)  # fmt: skip
+        self.http = httpx.Client(
+            base_url=config.base_url.rstrip("/"),
+            headers=headers,
+            timeout=config.timeout_s,
+            transport=transport,
+        )
 
     def close(self) -> None:
         self.http.close()
@@ -83,8 +87,12 @@ class AIClient:
         max_tokens: int = 600,
         cancel: threading.Event | None = None,
     ) -> ChatResult:
-        body = {"model": self.config.chat_model, "messages": messages,
-                "temperature": temperature, "max_tokens": max_tokens}  # fmt: skip
+        body = {
+            "model": self.config.chat_model,
+            "messages": messages,
+            "temperature": temperature,
+            "max_tokens": max_tokens,
+        }
         data = self._post("/v1/chat/completions", body, cancel)
         try:
             choice = data["choices"][0]["message"]
@@ -92,23 +100,33 @@ class AIClient:
             if not isinstance(text, str):
                 raise TypeError("content is not text")
         except (KeyError, IndexError, TypeError) as exc:
-            raise AIError("bad_response",
-                          f"the AI provider's answer has no message ({exc})") from None  # fmt: skip
-        return ChatResult(text.strip(), str(data.get("model", self.config.chat_model)),
-                          dict(data.get("usage") or {}))  # fmt: skip
+            raise AIError(
+                "bad_response", f"the AI provider's answer has no message ({exc})"
+            ) from None
+        return ChatResult(
+            text.strip(),
+            str(data.get("model", self.config.chat_model)),
+            dict(data.get("usage") or {}),
+        )
 
     def image(
         self, prompt: str, *, size: str = "1024x1024", cancel: threading.Event | None = None
     ) -> bytes:
         """One generated image (PNG or JPEG bytes)."""
-        body = {"model": self.config.image_model, "prompt": prompt, "size": size, "n": 1,
-                "response_format": "b64_json"}  # fmt: skip
+        body = {
+            "model": self.config.image_model,
+            "prompt": prompt,
+            "size": size,
+            "n": 1,
+            "response_format": "b64_json",
+        }
         data = self._post("/v1/images/generations", body, cancel)
         try:
             return base64.b64decode(data["data"][0]["b64_json"], validate=True)
         except (KeyError, IndexError, TypeError, ValueError) as exc:
-            raise AIError("bad_response",
-                          f"the AI provider's answer has no image ({exc})") from None  # fmt: skip
+            raise AIError(
+                "bad_response", f"the AI provider's answer has no image ({exc})"
+            ) from None
 
     # -- transport ---------------------------------------------------------------------------
 
@@ -121,19 +139,22 @@ class AIClient:
             try:
                 answer = self.http.post(path, json=body)
             except httpx.TimeoutException:
-                error = AIError("timeout", f"the AI provider did not answer within "
-                                f"{self.config.timeout_s:g} s")  # fmt: skip
+                error = AIError(
+                    "timeout", f"the AI provider did not answer within {self.config.timeout_s:g} s"
+                )
             except httpx.TransportError as exc:
                 where = self.config.base_url
-                raise AIError("offline", f"cannot reach the AI provider at {where} "
-                              f"({exc.__class__.__name__})") from exc  # fmt: skip
+                raise AIError(
+                    "offline", f"cannot reach the AI provider at {where} ({exc.__class__.__name__})"
+                ) from exc
             else:
                 if answer.status_code < 400:
                     try:
                         return answer.json()
                     except ValueError:
-                        raise AIError("bad_response", "the AI provider's answer is not "
-                                      "valid JSON") from None  # fmt: skip
+                        raise AIError(
+                            "bad_response", "the AI provider's answer is not valid JSON"
+                        ) from None
                 error = _error_for(answer)
                 if answer.status_code not in RETRY_STATUSES:
                     raise error
@@ -166,8 +187,10 @@ def _error_for(answer: httpx.Response) -> AIError:
         message = None
     said = f": {message}" if message else ""
     if status in (401, 403):
-        return AIError("unauthorized", f"the AI provider refused the key ({status}){said}; "
-                       "check the key in Settings")  # fmt: skip
+        return AIError(
+            "unauthorized",
+            f"the AI provider refused the key ({status}){said}; check the key in Settings",
+        )
     if status == 429:
         return AIError("rate_limited", f"the AI provider is rate-limiting requests{said}")
     if status >= 500:

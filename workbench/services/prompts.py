@@ -37,8 +37,9 @@ SENT_FACTS: dict[str, str] = {
     "certifications": "the fabric's certifications",
 }
 #: what never goes, in the words Settings uses
-NEVER_SENT = ("user names, authors, device names, buyers, prices, costs, margins, quotes and "
-              "order values")  # fmt: skip
+NEVER_SENT = (
+    "user names, authors, device names, buyers, prices, costs, margins, quotes and order values"
+)
 
 
 class PromptError(WorkbenchError, ValueError):
@@ -78,8 +79,9 @@ def load_prompt(name: str, version: int | None = None) -> PromptTemplate:
     path = found[chosen]
     try:
         data = json.loads(path.read_text("utf-8"))
-        return PromptTemplate(name, chosen, str(data["system"]), str(data["user"]),
-                              str(data.get("fallback", "")))  # fmt: skip
+        return PromptTemplate(
+            name, chosen, str(data["system"]), str(data["user"]), str(data.get("fallback", ""))
+        )
     except (ValueError, KeyError) as exc:
         raise PromptError(f"{path.name} is not a prompt template ({exc})") from None
 
@@ -98,8 +100,10 @@ def outgoing(data: dict[str, Any]) -> dict[str, Any]:
 def sent_in_words() -> str:
     """What the provider is sent and what never, as Settings says it."""
     facts = ", ".join(SENT_FACTS.values())
-    return (f"Sent to the provider for proposal texts and illustrations: {facts}. "
-            f"Never sent: {NEVER_SENT}.")
+    return (
+        f"Sent to the provider for proposal texts and illustrations: {facts}. "
+        f"Never sent: {NEVER_SENT}."
+    )
 
 
 def messages(prompt: PromptTemplate, data: dict[str, Any]) -> list[dict[str, str]]:

@@ -34,16 +34,31 @@ class Section:
     job_id: str | None = None
 
 
-def _queue(replica: Replica, kind: str, prompt: str, subject_id: str, data: dict[str, Any],
-           state: str = "queued", error: str | None = None) -> str:  # fmt: skip
+def _queue(
+    replica: Replica,
+    kind: str,
+    prompt: str,
+    subject_id: str,
+    data: dict[str, Any],
+    state: str = "queued",
+    error: str | None = None,
+) -> str:
     job_id = str(uuid.uuid4())
     with replica.transaction() as conn:
         conn.execute(
             "INSERT INTO ai_jobs (id, kind, prompt, subject_id, data, state, error, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (job_id, kind, prompt, subject_id, json.dumps(outgoing(data), default=str), state,
-             error, utc_now()),
-        )  # fmt: skip
+            (
+                job_id,
+                kind,
+                prompt,
+                subject_id,
+                json.dumps(outgoing(data), default=str),
+                state,
+                error,
+                utc_now(),
+            ),
+        )
     return job_id
 
 
@@ -61,8 +76,9 @@ def write_text(
     template = fallback_text(prompt, data)
     if client is None:
         job = _queue(replica, "text", prompt.ref, subject_id, data)
-        return Section(template, "template", prompt.ref, note="no AI provider is set up",
-                       job_id=job)  # fmt: skip
+        return Section(
+            template, "template", prompt.ref, note="no AI provider is set up", job_id=job
+        )
     try:
         answer = client.chat(messages(prompt, data), cancel=cancel)
     except AIError as exc:
@@ -97,8 +113,13 @@ def request_image(
             _queue(replica, "image", prompt.ref, subject_id, data)
         return None
     job = _queue(replica, "image", prompt.ref, subject_id, data)
-    _finish(replica, job, "done", result=base64.b64encode(image).decode(),
-            model=client.config.image_model)  # fmt: skip
+    _finish(
+        replica,
+        job,
+        "done",
+        result=base64.b64encode(image).decode(),
+        model=client.config.image_model,
+    )
     return image
 
 
@@ -142,12 +163,21 @@ def run_queue(replica: Replica, client: AIClient, cancel: threading.Event | None
     return answered
 
 
-def _finish(replica: Replica, job_id: str, state: str, *, result: str | None = None,
-            model: str | None = None, error: str | None = None) -> None:  # fmt: skip
+def _finish(
+    replica: Replica,
+    job_id: str,
+    state: str,
+    *,
+    result: str | None = None,
+    model: str | None = None,
+    error: str | None = None,
+) -> None:
     with replica.transaction() as conn:
-        conn.execute("UPDATE ai_jobs SET state = ?, result = ?, model = ?, error = ?, "
-                     "done_at = ? WHERE id = ?",
-                     (state, result, model, error, utc_now(), job_id))  # fmt: skip
+        conn.execute(
+            "UPDATE ai_jobs SET state = ?, result = ?, model = ?, error = ?, "
+            "done_at = ? WHERE id = ?",
+            (state, result, model, error, utc_now(), job_id),
+        )
 
 
 def latest_text(replica: Replica, subject_id: str, prompt_name: str) -> Section | None:
@@ -161,5 +191,6 @@ def latest_text(replica: Replica, subject_id: str, prompt_name: str) -> Section 
 
 
 def pending(replica: Replica) -> int:
-    return int(replica.conn.execute(
-        "SELECT count(*) FROM ai_jobs WHERE state = 'queued'").fetchone()[0])  # fmt: skip
+    return int(
+        replica.conn.execute("SELECT count(*) FROM ai_jobs WHERE state = 'queued'").fetchone()[0]
+    )

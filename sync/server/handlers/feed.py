@@ -58,8 +58,9 @@ def changes(request: Request) -> Response:
             )
         page = state.pages.get(key, upto, low)
         if page is None:
-            page = Page.encode(upto, low, *_change_page(scope, caller.role, schema_version, after,
-                                                        upto, limit))  # fmt: skip
+            page = Page.encode(
+                upto, low, *_change_page(scope, caller.role, schema_version, after, upto, limit)
+            )
             state.pages.put(key, page)
     metrics.tally.pulled(page.rows)
     if caller.seen_long_ago:
@@ -143,8 +144,13 @@ def _check_range(request: Request, size: int) -> None:
         request.scope["headers"] = [(k, v) for k, v in request.scope["headers"] if k != b"range"]
         return
     if start and int(start) >= size:
-        raise ApiError(416, "range_not_satisfiable", f"the file has {size} bytes",
-                       field="Range", headers={"Content-Range": f"bytes */{size}"})  # fmt: skip
+        raise ApiError(
+            416,
+            "range_not_satisfiable",
+            f"the file has {size} bytes",
+            field="Range",
+            headers={"Content-Range": f"bytes */{size}"},
+        )
 
 
 def counts(request: Request) -> JSONResponse:
@@ -154,8 +160,10 @@ def counts(request: Request) -> JSONResponse:
         return JSONResponse(
             {
                 "seq": scope.last_seq(),
-                "counts": {t: scope.count(t)
-                           for t in protocol.tables_for(caller.role, announced_schema(request))},
+                "counts": {
+                    t: scope.count(t)
+                    for t in protocol.tables_for(caller.role, announced_schema(request))
+                },
             }
         )
 

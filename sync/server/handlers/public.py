@@ -43,8 +43,12 @@ def prometheus(request: Request) -> Response:
     state = state_of(request)
     address = client_address(request)
     if not state.config.metrics.allows(address):
-        raise ApiError(403, "forbidden", f"metrics are not served to {address}: add it to "
-                       "[metrics] allow in the server's settings")  # fmt: skip
+        raise ApiError(
+            403,
+            "forbidden",
+            f"metrics are not served to {address}: add it to "
+            "[metrics] allow in the server's settings",
+        )
     body = metrics.exposition(state.engine, state.config.audit.checkpoint_log)
     return Response(body, media_type=metrics.CONTENT_TYPE)
 
@@ -60,13 +64,19 @@ async def login(request: Request) -> JSONResponse:
     state = state_of(request)
     try:
         done = await asyncio.to_thread(
-            accounts.login, state.engine, data.username, data.password, device,
-            address=client_address(request), config=state.config,
-        )  # fmt: skip
+            accounts.login,
+            state.engine,
+            data.username,
+            data.password,
+            device,
+            address=client_address(request),
+            config=state.config,
+        )
     except SignInThrottled as exc:
         metrics.THROTTLED.labels("signin").inc()
-        raise ApiError(429, "too_many_requests", str(exc),
-                       headers={"Retry-After": str(exc.retry_after_s)}) from None  # fmt: skip
+        raise ApiError(
+            429, "too_many_requests", str(exc), headers={"Retry-After": str(exc.retry_after_s)}
+        ) from None
     except AccountError as exc:
         raise ApiError(401, "unauthorized", str(exc)) from None
     return JSONResponse(done.to_json())
@@ -79,10 +89,13 @@ def me(request: Request) -> JSONResponse:
     with state_of(request).reader.connect() as conn:
         name = accounts.workspace_name(conn, caller.workspace_id)
         allowed = accounts.passphrase_allowed(conn, caller.workspace_id)
-    return JSONResponse({"device_id": caller.device_id,
-                         "workspace": {"id": caller.workspace_id, "name": name,
-                                       "passphrase_allowed": allowed},
-                         "user": {"username": caller.username, "role": caller.role}})  # fmt: skip
+    return JSONResponse(
+        {
+            "device_id": caller.device_id,
+            "workspace": {"id": caller.workspace_id, "name": name, "passphrase_allowed": allowed},
+            "user": {"username": caller.username, "role": caller.role},
+        }
+    )
 
 
 async def traceability(request: Request) -> Response:

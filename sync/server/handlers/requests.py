@@ -153,13 +153,18 @@ def client_address(request: Request) -> str:
 
 
 def too_many(exc: throttle.Throttled) -> ApiError:
-    return ApiError(429, "too_many_requests", str(exc),
-                    headers={"Retry-After": str(exc.retry_after_s)})  # fmt: skip
+    return ApiError(
+        429, "too_many_requests", str(exc), headers={"Retry-After": str(exc.retry_after_s)}
+    )
 
 
 #: what each throttled kind of request is called in the refusal
-_KINDS = {"push": "pushes", "quote": "quote requests", "import": "imports",
-          "serials": "serial number requests"}
+_KINDS = {
+    "push": "pushes",
+    "quote": "quote requests",
+    "import": "imports",
+    "serials": "serial number requests",
+}
 
 
 def writer_of(request: Request, kind: str) -> Caller:
@@ -182,12 +187,12 @@ def int_param(request: Request, name: str, default: int, low: int, high: int) ->
     if raw is None:
         return default
     if not _WHOLE.fullmatch(raw):
-        raise ApiError(400, "bad_request", f"{name} must be a whole number, not {raw[:50]!r}",
-                       field=name)  # fmt: skip
+        raise ApiError(
+            400, "bad_request", f"{name} must be a whole number, not {raw[:50]!r}", field=name
+        )
     value = int(raw)
     if not low <= value <= high:
-        raise ApiError(400, "bad_request", f"{name} must be between {low} and {high}",
-                       field=name)  # fmt: skip
+        raise ApiError(400, "bad_request", f"{name} must be between {low} and {high}", field=name)
     return value
 
 

@@ -69,8 +69,9 @@ async def push(request: Request) -> JSONResponse:
     try:
         answers = await asyncio.to_thread(apply_push, state.engine, caller, batch)
     except SeqReused as exc:
-        return error_answer(request, 409, "mutation_seq_reused", str(exc), seq=exc.seq,
-                            last_mutation_seq=exc.last)  # fmt: skip
+        return error_answer(
+            request, 409, "mutation_seq_reused", str(exc), seq=exc.seq, last_mutation_seq=exc.last
+        )
     for outcome, count in Counter(a["status"] for a in answers).items():
         metrics.PUSHED.labels(outcome).inc(count)
     if any(a["status"] == "applied" for a in answers):
@@ -84,9 +85,12 @@ async def device_wiped(request: Request) -> JSONResponse:
     report = decode(await read_body(request), WipeReport)
     if not caller.wipe_ordered:
         raise ApiError(409, "no_wipe_ordered", "no wipe was ordered for this device")
-    await asyncio.to_thread(report_wiped, state_of(request).engine, caller,
-                            {"removed": report.removed, "unsent": report.unsent,
-                             "exported": report.exported})  # fmt: skip
+    await asyncio.to_thread(
+        report_wiped,
+        state_of(request).engine,
+        caller,
+        {"removed": report.removed, "unsent": report.unsent, "exported": report.exported},
+    )
     return JSONResponse({"status": "wiped"})
 
 
@@ -97,8 +101,9 @@ async def import_master_data(request: Request) -> JSONResponse:
         raise ApiError(403, "forbidden", "importing master data is for admins")
     kind = request.path_params["kind"]
     if kind not in KINDS:
-        raise ApiError(404, "not_found", f"there is no import for {kind!r}; choose one of "
-                       f"{', '.join(KINDS)}")  # fmt: skip
+        raise ApiError(
+            404, "not_found", f"there is no import for {kind!r}; choose one of {', '.join(KINDS)}"
+        )
     filename = _upload_name(request.query_params.get("filename", ""))
     flags = {n: int_param(request, n, 0, 0, 1) == 1 for n in ("dry_run", "accept_partial")}
     mark = _decimal_mark(request.query_params.get("decimal_mark"))
@@ -108,11 +113,18 @@ async def import_master_data(request: Request) -> JSONResponse:
         await save_body(request, path, MAX_IMPORT_BYTES)
         state = state_of(request)
         try:
-            summary = await asyncio.to_thread(import_file, state.engine, caller.workspace_id,
-                                              kind, path, mapping=mapping,
-                                              actor=caller.username, decimal_mark=mark,
-                                              dry_run=flags["dry_run"],
-                                              accept_partial=flags["accept_partial"])  # fmt: skip
+            summary = await asyncio.to_thread(
+                import_file,
+                state.engine,
+                caller.workspace_id,
+                kind,
+                path,
+                mapping=mapping,
+                actor=caller.username,
+                decimal_mark=mark,
+                dry_run=flags["dry_run"],
+                accept_partial=flags["accept_partial"],
+            )
         except (ReadError, MappingError, ImportRefused) as exc:
             metrics.IMPORTS.labels(kind, "refused").inc()
             raise ApiError(422, "invalid", str(exc)) from None
@@ -132,13 +144,15 @@ def _upload_name(given: str) -> str:
     of letters, digits and a few signs only (no way out of the upload folder, nothing a file
     system refuses), and one of the extensions a reader takes."""
     if len(given) > MAX_FILENAME:
-        raise ApiError(422, "invalid", f"filename is longer than {MAX_FILENAME} characters",
-                       field="filename")  # fmt: skip
+        raise ApiError(
+            422, "invalid", f"filename is longer than {MAX_FILENAME} characters", field="filename"
+        )
     name = re.sub(r"[^\w.() -]", "_", given.replace("\\", "/").rsplit("/", 1)[-1]).strip()
     suffix = Path(name).suffix.lower()
     if suffix not in UPLOAD_SUFFIXES or not re.search(UPLOAD_PATTERN, given):
-        raise ApiError(422, "invalid", "filename must name a .xlsx, .xls, .csv or .txt file",
-                       field="filename")  # fmt: skip
+        raise ApiError(
+            422, "invalid", "filename must name a .xlsx, .xls, .csv or .txt file", field="filename"
+        )
     stem = name[: -len(suffix)].strip(". ") or "upload"
     return stem + suffix
 
@@ -153,8 +167,12 @@ def _decimal_mark(given: str | None) -> Mark | None:
     if given is None:
         return None
     if given not in DECIMAL_MARKS:
-        raise ApiError(400, "bad_request", "decimal_mark must be comma or point (or , or .), "
-                       f"not {given[:20]!r}", field="decimal_mark")  # fmt: skip
+        raise ApiError(
+            400,
+            "bad_request",
+            f"decimal_mark must be comma or point (or , or .), not {given[:20]!r}",
+            field="decimal_mark",
+        )
     return DECIMAL_MARKS[given]
 
 
@@ -166,8 +184,12 @@ def _import_mapping(kind: str, columns: str | None) -> Mapping:
         return mapping
     chosen = decode_json_text(columns, "columns")
     if not isinstance(chosen, dict) or not all(isinstance(v, str) for v in chosen.values()):
-        raise ApiError(400, "bad_request", "columns must be a JSON object of field names to "
-                       "headings", field="columns")  # fmt: skip
+        raise ApiError(
+            400,
+            "bad_request",
+            "columns must be a JSON object of field names to headings",
+            field="columns",
+        )
     try:
         return override_columns(mapping, chosen)
     except ValueError as exc:
@@ -186,17 +208,21 @@ async def pricing_quote(request: Request) -> JSONResponse:
     data = {"sheet": asked.sheet, "cost_sheet_id": asked.cost_sheet_id}
     key = request.headers.get(IDEMPOTENCY_HEADER)
     if key is not None and not re.fullmatch(IDEMPOTENCY_PATTERN, key):
-        raise ApiError(400, "bad_request", f"{IDEMPOTENCY_HEADER} must be 1 to 200 letters, "
-                       "digits and . _ : -", field=IDEMPOTENCY_HEADER)  # fmt: skip
+        raise ApiError(
+            400,
+            "bad_request",
+            f"{IDEMPOTENCY_HEADER} must be 1 to 200 letters, digits and . _ : -",
+            field=IDEMPOTENCY_HEADER,
+        )
     state = state_of(request)
     try:
-        quote = await asyncio.to_thread(issue_quote, state.engine, caller, data,
-                                        idempotency_key=key)  # fmt: skip
+        quote = await asyncio.to_thread(
+            issue_quote, state.engine, caller, data, idempotency_key=key
+        )
     except CostingError as exc:
         raise ApiError(422, "cannot_price", str(exc)) from None
     except KeyReused as exc:
-        raise ApiError(422, "idempotency_key_reused", str(exc),
-                       field=IDEMPOTENCY_HEADER) from None  # fmt: skip
+        raise ApiError(422, "idempotency_key_reused", str(exc), field=IDEMPOTENCY_HEADER) from None
     notify(state, caller.workspace_id)
     return JSONResponse({"quote": quote})
 
@@ -206,15 +232,23 @@ async def serials(request: Request) -> JSONResponse:
     who print labels): `sync.server.serials`."""
     caller = await asyncio.to_thread(writer_of, request, "serials")
     if caller.role not in SERIAL_ROLES:
-        raise ApiError(403, "forbidden", "serial numbers are for label stations: floor users "
-                       "and admins")  # fmt: skip
+        raise ApiError(
+            403, "forbidden", "serial numbers are for label stations: floor users and admins"
+        )
     asked = decode(await read_body(request), SerialRequest)
     if not asked.count.is_integer():
-        raise ApiError(422, "invalid", f"'count' must be a whole number, not {asked.count:g}",
-                       field="count")  # fmt: skip
+        raise ApiError(
+            422, "invalid", f"'count' must be a whole number, not {asked.count:g}", field="count"
+        )
     try:
-        block = await asyncio.to_thread(allocate, state_of(request).engine, caller,
-                                        asked.series, int(asked.count), asked.purpose)  # fmt: skip
+        block = await asyncio.to_thread(
+            allocate,
+            state_of(request).engine,
+            caller,
+            asked.series,
+            int(asked.count),
+            asked.purpose,
+        )
     except SeriesExhausted as exc:
         raise ApiError(422, "invalid", str(exc), field="count") from None
     return JSONResponse(block)

@@ -25,8 +25,11 @@ def _with_results(path: Path, results: dict[str, str]) -> None:
     sheet = work / "xl" / "worksheets" / "sheet1.xml"
     xml = sheet.read_text("utf-8")
     for ref, value in results.items():
-        xml, found = re.subn(rf'(<c r="{ref}"[^>]*>)<f>([^<]*)</f><v\s*/?>(</v>)?',
-                             rf"\1<f>\2</f><v>{value}</v>", xml)
+        xml, found = re.subn(
+            rf'(<c r="{ref}"[^>]*>)<f>([^<]*)</f><v\s*/?>(</v>)?',
+            rf"\1<f>\2</f><v>{value}</v>",
+            xml,
+        )
         assert found == 1, ref
     sheet.write_text(xml, "utf-8")
     path.unlink()
@@ -48,8 +51,18 @@ def german_merged_headings() -> None:
     sheet.merge_cells("A2:C2")
     sheet.merge_cells("D2:E2")
     sheet.merge_cells("F2:H2")
-    sheet.append(["Materialnummer", "Materialkurztext", "Materialart", "Warengruppe",
-                  "Flächengewicht", "EUR", "Kurs", "Standardpreis"])
+    sheet.append(
+        [
+            "Materialnummer",
+            "Materialkurztext",
+            "Materialart",
+            "Warengruppe",
+            "Flächengewicht",
+            "EUR",
+            "Kurs",
+            "Standardpreis",
+        ]
+    )
     sheet.append(["Basismengeneinheit"])  # a stray cell under the headings: not a row
     sheet.delete_rows(4)
     rows = [
@@ -79,17 +92,28 @@ def english_formulas() -> None:
     sheet.append(["Trims price list", None, None, None, None, None, None])
     sheet.append([])
     sheet.append(["Code", "Name", "Type", "Category", "Unit", "Cost", "Price"])
-    rows = [("TRM-8001", "Metal zipper 18 cm", "trim", "zipper", "pcs", 12.4, "=F4*1.1"),
-            ("TRM-8002", "Drawcord 120 cm", "trim", "drawcord", "pcs", 3.125, "=F5*1.1"),
-            ("TRM-8003", "Hangtag 2-ply", "trim", "hangtag", "pcs", 1.234, "=F6*1.1"),
-            ("YRN-8004", "Ne 20/1 Slub", "yarn", "slub yarn", "kg", 1234, "=F7*1.1")]
+    rows = [
+        ("TRM-8001", "Metal zipper 18 cm", "trim", "zipper", "pcs", 12.4, "=F4*1.1"),
+        ("TRM-8002", "Drawcord 120 cm", "trim", "drawcord", "pcs", 3.125, "=F5*1.1"),
+        ("TRM-8003", "Hangtag 2-ply", "trim", "hangtag", "pcs", 1.234, "=F6*1.1"),
+        ("YRN-8004", "Ne 20/1 Slub", "yarn", "slub yarn", "kg", 1234, "=F7*1.1"),
+    ]
     for row in rows:
         sheet.append(list(row))
     sheet.append(["Total", None, None, None, None, "=SUM(F4:F7)", "=SUM(G4:G7)"])
     path = HERE / "materials_costing_en.xlsx"
     book.save(path)
-    _with_results(path, {"G4": "13.64", "G5": "3.4375", "G6": "1.3574",
-                         "G7": "1357.4", "F8": "1250.759", "G8": "1375.8349"})
+    _with_results(
+        path,
+        {
+            "G4": "13.64",
+            "G5": "3.4375",
+            "G6": "1.3574",
+            "G7": "1357.4",
+            "F8": "1250.759",
+            "G8": "1375.8349",
+        },
+    )
 
 
 if __name__ == "__main__":
