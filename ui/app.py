@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from workbench.paths import resources_dir
 from workbench.recent import last_workspace
+from workbench.replica.queries import newest_order_no
 
 if TYPE_CHECKING:  # Qt is imported only when the app starts
     from PySide6.QtWidgets import QApplication, QProgressDialog
@@ -443,16 +444,20 @@ def _drive_screenshot(  # type: ignore[no-untyped-def]
 
     def on_index_ready() -> None:
         state["searched"] = True
-        window.search_box.setText(query)
-        window.run_search()
+        window.search_view.search_box.setText(query)
+        window.search_view.run_search()
 
     def on_results(result) -> None:  # type: ignore[no-untyped-def]
-        if state["searched"] and result.engine == "index" and window.search_box.text() == query:
+        if (
+            state["searched"]
+            and result.engine == "index"
+            and window.search_view.search_box.text() == query
+        ):
             if not result.ids:
                 print(f"workbench: the sample search {query!r} found nothing", file=sys.stderr)
                 quit(3)
                 return
-            window.select_row(0)
+            window.search_view.select_row(0)
 
     def on_detail(_material_id: str) -> None:
         if state["saved"]:
@@ -468,9 +473,7 @@ def _drive_screenshot(  # type: ignore[no-untyped-def]
 def _drive_station_screenshot(window, path: Path, save_and_quit: SaveAndQuit) -> None:  # type: ignore[no-untyped-def]
     """Photograph the label station once its jobs list has loaded, with the newest order
     scanned and its label previewed when the workspace has orders."""
-    order = window.replica.conn.execute(
-        "SELECT order_no FROM orders WHERE deleted = 0 ORDER BY order_date DESC LIMIT 1"
-    ).fetchone()
+    order = newest_order_no(window.replica.conn)
 
     def on_preview(_shown: object) -> None:
         window.preview_shown.disconnect(on_preview)
@@ -482,7 +485,7 @@ def _drive_station_screenshot(window, path: Path, save_and_quit: SaveAndQuit) ->
             save_and_quit(window, path, "a screenshot of the label station")
             return
         window.preview_shown.connect(on_preview)
-        window.scan_box.setText(order[0])
+        window.scan_box.setText(order)
         window.look_up_scan()
 
     window.jobs_shown.connect(on_jobs)
