@@ -74,7 +74,7 @@ class SyncController(QObject):
         live: session.LiveUpdates | None,
         last_sync: SyncReport | None,
     ) -> None:
-        super().__init__(window)  # type: ignore[arg-type]  # the window is a QWidget
+        super().__init__(window)  # the window is a QWidget: it owns the controller
         self.window, self.ops, self.workspace = window, window.ops, window.workspace
         self.syncer, self.live = syncer, live
         self.label = window.sync_label
