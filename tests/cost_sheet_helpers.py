@@ -49,7 +49,7 @@ def window(qtbot: QtBot, demo_path: Path, english: QLocale) -> Iterator[MainWind
     win.show()
     yield win
     discard_unsaved(win)
-    for other in win.cost_windows:
+    for other in win.menus.cost_windows:
         other.close()
     win.close()
     workspace.close()
@@ -57,7 +57,7 @@ def window(qtbot: QtBot, demo_path: Path, english: QLocale) -> Iterator[MainWind
 
 def discard_unsaved(win: MainWindow) -> None:
     """The sheets a test leaves unsaved close without asking."""
-    for other in win.cost_windows:
+    for other in win.menus.cost_windows:
         if isinstance(other, CostSheetWindow):
             other.discard_changes()
 
@@ -72,7 +72,7 @@ def knit_fabric(workspace: Workspace) -> str:
 
 def open_sheet(qtbot: QtBot, win: MainWindow, fabric_id: str | None) -> CostSheetWindow:
     with qtbot.waitSignal(win.ops.busy_changed, timeout=10_000, check_params_cb=lambda b: not b):
-        sheet = win.new_cost_sheet(fabric_id)
+        sheet = win.menus.new_cost_sheet(fabric_id)
     qtbot.waitUntil(lambda: sheet.loaded is not None, timeout=10_000)
     if fabric_id is not None:
         qtbot.waitUntil(lambda: sheet.price is not None, timeout=10_000)

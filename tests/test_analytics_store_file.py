@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.test_analytics import CURSOR, KONGU, _client, _order_row, _reference_data, insert
+from tests.analytics_examples import CURSOR, KONGU, _client, _order_row, _reference_data, insert
 from workbench.analytics import Analytics, cache, order_frame, order_history, order_rows, store_file
 from workbench.analytics.reading import OrderStore
 from workbench.replica import Replica, declaration, open_replica
@@ -26,7 +26,7 @@ MILL_UNICODE = "Kōngu Ünit 3, Tiruppur"
 
 
 def _fill(replica: Replica) -> None:
-    """The hand-made orders of `test_analytics` (one of them a tombstone), and one more that
+    """The hand-made orders of `analytics_examples` (one of them a tombstone), and one more that
     exercises what the file must keep: no material, promised or delivered date, a mill with
     letters beyond ASCII, a currency in lower case."""
     with replica.transaction() as conn:

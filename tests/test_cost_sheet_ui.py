@@ -46,7 +46,7 @@ def window(qtbot: QtBot, demo_path: Path) -> Iterator[MainWindow]:
     win.show()
     yield win
     discard_unsaved(win)
-    for other in win.cost_windows:
+    for other in win.menus.cost_windows:
         other.close()
     win.close()
     workspace.close()
@@ -54,7 +54,7 @@ def window(qtbot: QtBot, demo_path: Path) -> Iterator[MainWindow]:
 
 def open_sheet(qtbot: QtBot, win: MainWindow, fabric_id: str | None) -> CostSheetWindow:
     with qtbot.waitSignal(win.ops.busy_changed, timeout=10_000, check_params_cb=lambda b: not b):
-        sheet = win.new_cost_sheet(fabric_id)
+        sheet = win.menus.new_cost_sheet(fabric_id)
     qtbot.waitUntil(lambda: sheet.loaded is not None, timeout=10_000)
     if fabric_id is not None:
         qtbot.waitUntil(lambda: sheet.price is not None, timeout=10_000)
@@ -154,14 +154,14 @@ def test_a_saved_sheet_opens_as_it_was_saved(qtbot: QtBot, window: MainWindow) -
     qtbot.waitUntil(lambda: first.style is not None and first.style.style_code == "REOPEN-1")
     row = first.save()
     assert row is not None
-    again = window.new_cost_sheet(document=row)
+    again = window.menus.new_cost_sheet(document=row)
     qtbot.waitUntil(lambda: again.price is not None, timeout=10_000)
     assert again.style_code.text() == "REOPEN-1" and again.quantity.value() == 4200
     assert again.price.price_per_piece == first.price.price_per_piece
 
 
 def test_the_capacity_view_charts_a_centre(qtbot: QtBot, window: MainWindow) -> None:
-    view: CapacityWindow = window.show_capacity()
+    view: CapacityWindow = window.menus.show_capacity()
     with qtbot.waitSignal(view.shown, timeout=10_000) as blocker:
         pass
     code, weeks = blocker.args
@@ -305,7 +305,7 @@ def test_the_proposal_builder_previews_exports_and_issues(
     qtbot.waitUntil(lambda: sheet.style is not None and sheet.style.style_code == "PROP-01")
     row = sheet.save()
     assert row is not None
-    builder: ProposalBuilder = window.show_proposal_builder()
+    builder: ProposalBuilder = window.menus.show_proposal_builder()
     builder.brand.setCurrentIndex(builder.brand.findData("NORDV"))
     builder.title_edit.setText("SS27 knits")
     builder.check(row["id"])
@@ -354,7 +354,7 @@ def test_the_settings_dialog(qtbot: QtBot, window: MainWindow, tmp_path: Path) -
     from workbench.credentials import load_api_key
     from workbench.settings import load_settings
 
-    dialog = window.show_settings()
+    dialog = window.menus.show_settings()
     dialog.ai_url.setText("http://127.0.0.1:11434")
     dialog.ai_key.setText("sk-settings-test-123456")
     dialog.chat_model.setText("llama3")
@@ -371,7 +371,7 @@ def test_the_settings_dialog(qtbot: QtBot, window: MainWindow, tmp_path: Path) -
     assert load_api_key("http://127.0.0.1:11434") == "sk-settings-test-123456"
     settings_file = Path(os.environ["WORKBENCH_DATA_DIR"]) / "settings.json"
     assert "sk-settings" not in settings_file.read_text("utf-8")
-    bad = window.show_settings()
+    bad = window.menus.show_settings()
     bad.currency.setText("E1")
     assert bad.save() is None and "3-letter ISO 4217 code" in bad.note_for(bad.currency).text()
     settings_file.unlink()
@@ -391,7 +391,7 @@ def test_a_proposal_written_and_illustrated_by_the_ai_service(
         qtbot.waitUntil(lambda: sheet.style is not None and sheet.style.style_code == "AI-01")
         row = sheet.save()
         assert row is not None
-        builder = window.show_proposal_builder()
+        builder = window.menus.show_proposal_builder()
         builder.brand.setCurrentIndex(builder.brand.findData("NORDV"))
         builder.check(row["id"])
         builder.illustrate.setChecked(True)

@@ -66,7 +66,7 @@ def test_quitting_with_an_unsaved_sheet_asks_first(qtbot: QtBot, window: MainWin
     qtbot.waitUntil(lambda: sheet.isWindowModified())
     seen: list[str] = []
     answer_prompt(qtbot, "Cancel", seen)
-    press(qtbot, window.search_box, "Ctrl+Q")
+    press(qtbot, window.search_view.search_box, "Ctrl+Q")
     assert seen and "QUIT-1" in seen[0]
     assert window.isVisible() and sheet.isVisible() and sheet.isWindowModified()
 
@@ -113,8 +113,8 @@ def test_a_draft_is_kept_as_the_user_types_and_recovered_after_a_crash(
     again = MainWindow(workspace, OpRunner())
     qtbot.addWidget(again, before_close_func=helpers.discard_unsaved)
     try:
-        qtbot.waitUntil(lambda: len(again.cost_windows) == 1, timeout=10_000)
-        [recovered] = again.cost_windows
+        qtbot.waitUntil(lambda: len(again.menus.cost_windows) == 1, timeout=10_000)
+        [recovered] = again.menus.cost_windows
         qtbot.waitUntil(lambda: recovered.price is not None, timeout=10_000)
         assert recovered.style_code.text() == "CRASH-1" and recovered.sam.text() == "14,5"
         assert recovered.isWindowModified() and "recovered" in recovered.message.text()
@@ -122,7 +122,7 @@ def test_a_draft_is_kept_as_the_user_types_and_recovered_after_a_crash(
             press(qtbot, recovered.sam, "Ctrl+S")
         assert not any(drafts.glob("*.json"))
     finally:
-        for opened in again.cost_windows:
+        for opened in again.menus.cost_windows:
             opened.discard_changes()
             opened.close()
         again.close()

@@ -61,7 +61,7 @@ def test_the_materials_rates_and_orders_show_local_dates_and_export_typed(
         "r.material_id = m.id) AND EXISTS (SELECT 1 FROM orders o WHERE o.material_id = m.id "
         "AND o.delivered_date IS NOT NULL) LIMIT 1"
     ).fetchone()[0]
-    pane = window.detail
+    pane = window.search_view.detail
     pane.show_detail(queries.material_detail(conn, material_id))
     rates, orders = pane.rates, pane.orders
     valid = [rates.item(r, 3).text() for r in range(rates.rowCount())]

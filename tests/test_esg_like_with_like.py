@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from tests.test_esg import BOOK, DATA, DOC, ON, TEE
+from tests.esg_examples import BOOK, DATA, DOC, ON, TEE
 from workbench.costing import cost_style
 from workbench.esg import load_matrix, style_footprint, to_csv_rows, to_json, what_if
 

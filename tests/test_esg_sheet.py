@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pypdfium2 as pdfium
 
-from tests.test_esg import _tee
+from tests.esg_examples import _tee
 from workbench.esg import proposal_lines, render_esg_pdf
 
 

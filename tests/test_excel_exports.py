@@ -63,15 +63,15 @@ def test_the_cost_sheet_workbook_is_typed_with_a_header_block(
 def test_export_results_writes_every_match_with_prices_as_numbers(
     qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    qtbot.waitUntil(lambda: window.last_result is not None, timeout=10_000)
-    result = window.last_result
+    qtbot.waitUntil(lambda: window.search_view.last_result is not None, timeout=10_000)
+    result = window.search_view.last_result
     assert result.total > len(result.ids)  # more matches than the table loads at once
     path = tmp_path / "materials.xlsx"
     save_as(monkeypatch, path)
     progress: list[tuple[int, int, str]] = []
     window.ops.progress.connect(lambda done, total, text: progress.append((done, total, text)))
     with qtbot.waitSignal(window.exported, timeout=20_000) as blocker:
-        press(qtbot, window.search_box, "Ctrl+E")
+        press(qtbot, window.search_view.search_box, "Ctrl+E")
     assert blocker.args[1] == result.total
     # read and written a page at a time, the progress bar moving with it
     paged = [p for p in progress if p[2] == f"Exporting {result.total:,} materials"]

@@ -61,8 +61,8 @@ def test_an_admin_imports_a_cost_master_from_the_app(
     qtbot: QtBot, server: Server, tmp_path: Path
 ) -> None:
     with signed_in(qtbot, server, tmp_path, "admin@alpha") as win:
-        assert win.import_action.isVisible()
-        dialog = win.show_import()
+        assert win.menus.import_action.isVisible()
+        dialog = win.menus.show_import()
         path = tmp_path / "rates.csv"
         path.write_text(RATES, encoding="cp1252")
         # dropped onto the dialog, as from a file manager
@@ -126,9 +126,9 @@ def test_the_server_refuses_imports_from_other_roles(
     qtbot: QtBot, server: Server, tmp_path: Path
 ) -> None:
     with signed_in(qtbot, server, tmp_path, "merchandiser@alpha") as win:
-        assert not win.import_action.isVisible()
+        assert not win.menus.import_action.isVisible()
         # even a dialog opened anyway is answered no by the server
-        dialog = win.show_import()
+        dialog = win.menus.show_import()
         path = tmp_path / "brands.csv"
         path.write_text("Code,Name\nNRD,Nordwind\n", encoding="utf-8")
         with qtbot.waitSignal(dialog.checked, timeout=10_000):
@@ -151,7 +151,7 @@ AMBIGUOUS = (
 def test_the_admin_says_the_decimal_mark_and_it_goes_to_the_check_and_the_server(
     qtbot: QtBot, admin: MainWindow, tmp_path: Path
 ) -> None:
-    dialog = admin.show_import()
+    dialog = admin.menus.show_import()
     path = tmp_path / "sap-materials.csv"
     path.write_text(AMBIGUOUS, encoding="cp1252")
     with qtbot.waitSignal(dialog.checked, timeout=10_000) as blocker:
@@ -185,7 +185,7 @@ def test_the_admin_says_the_decimal_mark_and_it_goes_to_the_check_and_the_server
 def test_checking_a_large_file_shows_its_progress_and_cancel_stops_it(
     qtbot: QtBot, admin: MainWindow, tmp_path: Path
 ) -> None:
-    dialog = admin.show_import()
+    dialog = admin.menus.show_import()
     path = tmp_path / "large.csv"
     lines = [
         f"M-{n:06d};Fabric {n};fabric;jersey;m;{n % 900 + 100}.{n % 100:02d}"

@@ -36,68 +36,96 @@ def window(qtbot: QtBot, workspace_path: Path) -> Iterator[MainWindow]:
     win = MainWindow(workspace, ops)
     qtbot.addWidget(win)
     win.show()
-    qtbot.waitUntil(lambda: win.last_result is not None and win.last_result.engine == "index")
+    qtbot.waitUntil(
+        lambda: (
+            win.search_view.last_result is not None
+            and win.search_view.last_result.engine == "index"
+        )
+    )
     yield win
     win.close()
     workspace.close()
 
 
 def search(qtbot: QtBot, win: MainWindow, text: str) -> SearchResult:
-    qtbot.keyClicks(win.search_box, text)
+    qtbot.keyClicks(win.search_view.search_box, text)
     # typing is debounced into one or more searches: wait for the one with the full text
-    qtbot.waitUntil(lambda: win.last_request is not None and win.last_request.text == text)
-    assert win.last_result is not None
-    return win.last_result
+    qtbot.waitUntil(
+        lambda: (
+            win.search_view.last_request is not None and win.search_view.last_request.text == text
+        )
+    )
+    assert win.search_view.last_result is not None
+    return win.search_view.last_result
 
 
 def cell(win: MainWindow, row: int, header: str) -> str:
     column = [h for h, _ in COLUMNS].index(header)
-    return win.model.data(win.model.index(row, column))
+    return win.search_view.model.data(win.search_view.model.index(row, column))
 
 
 def test_typing_a_query_shows_results(qtbot: QtBot, window: MainWindow) -> None:
     result = search(qtbot, window, "cotton jersey")
-    assert result.total > 0 and window.model.rowCount() > 0
-    assert "materials" in window.result_label.text() or "material" in window.result_label.text()
+    assert result.total > 0 and window.search_view.model.rowCount() > 0
+    assert (
+        "materials" in window.search_view.result_label.text()
+        or "material" in window.search_view.result_label.text()
+    )
     assert "jersey" in cell(window, 0, "Name").lower()
-    assert not window.fallback_badge.isVisible()
+    assert not window.search_view.fallback_badge.isVisible()
 
 
 def test_selecting_a_row_shows_its_details(qtbot: QtBot, window: MainWindow) -> None:
     search(qtbot, window, "fleece")
-    expected = window.model.row_at(0)
+    expected = window.search_view.model.row_at(0)
     assert expected is not None
     with qtbot.waitSignal(window.detail_shown, timeout=10_000):
-        window.select_row(0)
-    assert window.detail.code.text() == expected["code"]
-    assert window.detail.title.text() == expected["name"]
-    assert window.detail.values["gsm"].text() == f"{expected['gsm']} g/m²"
-    assert window.detail.rates.rowCount() > 0  # knitting, dyeing… rates that price it
+        window.search_view.select_row(0)
+    assert window.search_view.detail.code.text() == expected["code"]
+    assert window.search_view.detail.title.text() == expected["name"]
+    assert window.search_view.detail.values["gsm"].text() == f"{expected['gsm']} g/m²"
+    assert window.search_view.detail.rates.rowCount() > 0  # knitting, dyeing… rates that price it
 
 
 def test_a_facet_filter_narrows_the_results(qtbot: QtBot, window: MainWindow) -> None:
     before = search(qtbot, window, "cotton").total
-    window.facets.type_boxes["yarn"].setChecked(True)
+    window.search_view.facets.type_boxes["yarn"].setChecked(True)
     qtbot.waitUntil(
-        lambda: window.last_request is not None and window.last_request.material_types == {"yarn"}
+        lambda: (
+            window.search_view.last_request is not None
+            and window.search_view.last_request.material_types == {"yarn"}
+        )
     )
-    after = window.last_result
+    after = window.search_view.last_result
     assert after is not None
     assert 0 < after.total < before
     rows = queries.materials_by_ids(window.workspace.replica.conn, after.ids)
     assert all(r["material_type"] == "yarn" for r in rows)
-    assert "(" in window.facets.type_boxes["fabric"].text()  # counts shown beside choices
-    window.facets.clear()
+    assert (
+        "(" in window.search_view.facets.type_boxes["fabric"].text()
+    )  # counts shown beside choices
+    window.search_view.facets.clear()
     qtbot.waitUntil(
-        lambda: window.last_request is not None and not window.last_request.material_types
+        lambda: (
+            window.search_view.last_request is not None
+            and not window.search_view.last_request.material_types
+        )
     )
-    assert window.last_result is not None and window.last_result.total == before
+    assert (
+        window.search_view.last_result is not None
+        and window.search_view.last_result.total == before
+    )
 
 
 def test_gsm_range_filter(qtbot: QtBot, window: MainWindow) -> None:
-    window.facets.gsm_min.setValue(300)
-    qtbot.waitUntil(lambda: window.last_request is not None and window.last_request.gsm_min == 300)
-    result = window.last_result
+    window.search_view.facets.gsm_min.setValue(300)
+    qtbot.waitUntil(
+        lambda: (
+            window.search_view.last_request is not None
+            and window.search_view.last_request.gsm_min == 300
+        )
+    )
+    result = window.search_view.last_result
     assert result is not None and result.total > 0
     rows = queries.materials_by_ids(window.workspace.replica.conn, result.ids)
     assert all(r["gsm"] is not None and r["gsm"] >= 300 for r in rows)
@@ -106,19 +134,19 @@ def test_gsm_range_filter(qtbot: QtBot, window: MainWindow) -> None:
 def test_clicking_a_header_sorts_through_the_search(qtbot: QtBot, window: MainWindow) -> None:
     search(qtbot, window, "fabric")
     gsm = [h for h, _ in COLUMNS].index("GSM")
-    header = window.table.horizontalHeader()
+    header = window.search_view.table.horizontalHeader()
 
     def shown_sort() -> tuple[str | None, bool] | None:
-        request = window.last_request
+        request = window.search_view.last_request
         return None if request is None else (request.sort, request.descending)
 
     header.sectionClicked.emit(gsm)
     qtbot.waitUntil(lambda: shown_sort() == ("gsm", False))
-    ascending = [window.model.row_at(i)["gsm"] for i in range(20)]  # type: ignore[index]
+    ascending = [window.search_view.model.row_at(i)["gsm"] for i in range(20)]  # type: ignore[index]
     assert ascending == sorted(ascending)
     header.sectionClicked.emit(gsm)
     qtbot.waitUntil(lambda: shown_sort() == ("gsm", True))
-    descending = [window.model.row_at(i)["gsm"] for i in range(20)]  # type: ignore[index]
+    descending = [window.search_view.model.row_at(i)["gsm"] for i in range(20)]  # type: ignore[index]
     assert descending == sorted(descending, reverse=True)
     assert descending[0] >= ascending[-1]
     header.sectionClicked.emit(gsm)
@@ -126,10 +154,10 @@ def test_clicking_a_header_sorts_through_the_search(qtbot: QtBot, window: MainWi
 
 
 def test_ctrl_k_focuses_the_search_box(qtbot: QtBot, window: MainWindow) -> None:
-    window.table.setFocus()
-    qtbot.waitUntil(lambda: not window.search_box.hasFocus())
+    window.search_view.table.setFocus()
+    qtbot.waitUntil(lambda: not window.search_view.search_box.hasFocus())
     qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(window.search_box.hasFocus)
+    qtbot.waitUntil(window.search_view.search_box.hasFocus)
 
 
 def test_status_bar_shows_workspace_counts_and_sync_state(qtbot: QtBot, window: MainWindow) -> None:
@@ -141,14 +169,22 @@ def test_status_bar_shows_workspace_counts_and_sync_state(qtbot: QtBot, window: 
 
 def test_the_fallback_answers_while_the_index_is_rebuilt(qtbot: QtBot, window: MainWindow) -> None:
     window.workspace.search.delete_index()
-    seq = window.run_search()
-    qtbot.waitUntil(lambda: window.shown_seq >= seq)
-    assert window.last_result is not None and window.last_result.engine == "sql"
-    qtbot.waitUntil(window.fallback_badge.isVisible)
+    seq = window.search_view.run_search()
+    qtbot.waitUntil(lambda: window.search_view.shown_seq >= seq)
+    assert (
+        window.search_view.last_result is not None
+        and window.search_view.last_result.engine == "sql"
+    )
+    qtbot.waitUntil(window.search_view.fallback_badge.isVisible)
     with qtbot.waitSignal(window.index_ready, timeout=30_000):
         window.prepare_index()
-    qtbot.waitUntil(lambda: window.last_result is not None and window.last_result.engine == "index")
-    assert not window.fallback_badge.isVisible()
+    qtbot.waitUntil(
+        lambda: (
+            window.search_view.last_result is not None
+            and window.search_view.last_result.engine == "index"
+        )
+    )
+    assert not window.search_view.fallback_badge.isVisible()
 
 
 def test_rows_are_loaded_a_page_at_a_time(qtbot: QtBot) -> None:
@@ -188,7 +224,7 @@ def test_exporting_the_results(
     result = search(qtbot, window, "fleece")
     path = tmp_path / f"export{suffix}"
     with qtbot.waitSignal(window.exported, timeout=10_000) as blocker:
-        window.export_results(path)
+        window.menus.export_results(path)
     assert blocker.args == [path, len(result.ids)]
     if suffix == ".xlsx":
         rows = list(openpyxl.load_workbook(path).active.iter_rows(values_only=True))
@@ -198,7 +234,7 @@ def test_exporting_the_results(
     shown = [header for header, column in COLUMNS if column != "price"]
     assert list(rows[0]) == [*shown, "Price", "Currency", "Per"]
     assert len(rows) == len(result.ids) + 1
-    first = window.model.row_at(0)
+    first = window.search_view.model.row_at(0)
     assert first is not None and rows[1][0] == first["code"]
     assert all("fleece" in " ".join(str(v) for v in row).lower() for row in rows[1:])
 
@@ -214,9 +250,9 @@ def test_the_detail_tables_export_what_they_show(
 
     search(qtbot, window, "fleece")
     with qtbot.waitSignal(window.detail_shown, timeout=10_000):
-        window.select_row(0)
-    rates = window.detail.rates
-    assert window.detail.export_rates.text() == "Export table…"
+        window.search_view.select_row(0)
+    rates = window.search_view.detail.rates
+    assert window.search_view.detail.export_rates.text() == "Export table…"
     assert rates.contextMenuPolicy() == Qt.ContextMenuPolicy.CustomContextMenu
     shown = [
         [rates.item(r, c).text() for c in range(rates.columnCount())]
@@ -229,10 +265,10 @@ def test_the_detail_tables_export_what_they_show(
     # the texts as shown; the rate a number and the day a date, typed as Excel keeps them
     assert [[row[0], row[2]] for row in got[1:]] == [[r[0], r[2]] for r in shown]
     assert all(isinstance(row[1], (int, float)) and isinstance(row[3], datetime) for row in got[1:])
-    export_view(window.detail.orders, tmp_path / "orders.csv")
+    export_view(window.search_view.detail.orders, tmp_path / "orders.csv")
     lines = (tmp_path / "orders.csv").read_text("utf-8-sig").splitlines()
     assert lines[0] == "Order,Brand,Season,Qty,Delivered"
-    assert len(lines) == window.detail.orders.rowCount() + 1
+    assert len(lines) == window.search_view.detail.orders.rowCount() + 1
 
 
 def test_exporting_diagnostics_from_the_help_menu(
@@ -241,8 +277,21 @@ def test_exporting_diagnostics_from_the_help_menu(
     import zipfile
 
     target = tmp_path / "diagnostics.zip"
-    window.export_diagnostics(target)
+    window.menus.export_diagnostics(target)
     qtbot.waitUntil(target.exists, timeout=10_000)
     qtbot.waitUntil(lambda: "Diagnostics written" in window.statusBar().currentMessage())
     with zipfile.ZipFile(target) as bundle:
         assert {"versions.json", "workspaces.json"} <= set(bundle.namelist())
+
+
+def test_the_window_is_what_its_parts_need(window: MainWindow) -> None:
+    """The search, the menus and the sync are typed against what they use of their window
+    (a Protocol each), not the window class: the window must still provide all of it."""
+    from ui.main_window.menus import MenusHost
+    from ui.main_window.search_view import SearchHost
+    from ui.sync_controller import SyncHost
+
+    assert isinstance(window, SearchHost)
+    assert isinstance(window, MenusHost)
+    assert isinstance(window, SyncHost)
+    assert not isinstance(window.search_view, MenusHost)  # the check tells them apart

@@ -33,13 +33,13 @@ def section(header: str) -> int:
 
 
 def fully_in_view(win: MainWindow, name: str) -> bool:
-    header = win.table.horizontalHeader()
+    header = win.search_view.table.horizontalHeader()
     index = section(name)
     left = header.sectionViewportPosition(index)
     return (
         not header.isSectionHidden(index)
         and left >= 0
-        and left + header.sectionSize(index) <= win.table.viewport().width()
+        and left + header.sectionSize(index) <= win.search_view.table.viewport().width()
     )
 
 
@@ -49,29 +49,36 @@ def test_the_key_figures_fit_a_1366_pixel_screen(qtbot: QtBot, window: MainWindo
     search(qtbot, window, "jersey")
     QApplication.processEvents()
     assert [name for name in KEY_FIGURES if not fully_in_view(window, name)] == []
-    header = window.table.horizontalHeader()
-    metrics = window.table.fontMetrics()
-    rows = range(min(50, window.model.rowCount()))
+    header = window.search_view.table.horizontalHeader()
+    metrics = window.search_view.table.fontMetrics()
+    rows = range(min(50, window.search_view.model.rowCount()))
     # each figure whole, as on the first page (a long name is elided: the detail pane has it)
     for name in ("Code", "GSM", "Width (cm)", "Price"):
-        texts = [window.model.data(window.model.index(row, section(name))) or "" for row in rows]
+        texts = [
+            window.search_view.model.data(window.search_view.model.index(row, section(name))) or ""
+            for row in rows
+        ]
         widest = max(metrics.horizontalAdvance(text) for text in texts)
         assert widest + 8 <= header.sectionSize(section(name)), name
 
 
 def _right_click_header(qtbot: QtBot, win: MainWindow) -> None:
-    header = win.table.horizontalHeader()
+    header = win.search_view.table.horizontalHeader()
     at = QPoint(header.sectionViewportPosition(section("Name")) + 20, header.height() // 2)
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.RightButton, pos=at)
     # QTest's click goes to the widget, not through the window system that turns a right
     # click into a context menu event: that event, as the platform sends it
     event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, at, header.viewport().mapToGlobal(at))
     QApplication.sendEvent(header.viewport(), event)
-    qtbot.waitUntil(lambda: win.columns.menu is not None and win.columns.menu.isVisible())
+    qtbot.waitUntil(
+        lambda: (
+            win.search_view.columns.menu is not None and win.search_view.columns.menu.isVisible()
+        )
+    )
 
 
 def _click_entry(qtbot: QtBot, win: MainWindow, text: str) -> None:
-    menu = win.columns.menu
+    menu = win.search_view.columns.menu
     assert menu is not None
     action = next(a for a in menu.actions() if a.text() == text)
     qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(action).center())
@@ -80,10 +87,10 @@ def _click_entry(qtbot: QtBot, win: MainWindow, text: str) -> None:
 def test_the_column_chooser_shows_hides_and_remembers_columns(
     qtbot: QtBot, window: MainWindow, workspace_path: Path
 ) -> None:
-    header = window.table.horizontalHeader()
+    header = window.search_view.table.horizontalHeader()
     assert header.isSectionHidden(section("Colour"))  # one right-click away by default
     _right_click_header(qtbot, window)
-    entries = {a.text(): a for a in window.columns.menu.actions() if a.isCheckable()}
+    entries = {a.text(): a for a in window.search_view.columns.menu.actions() if a.isCheckable()}
     assert set(entries) == set(HEADERS)
     assert entries["Colour"].isChecked() is False and entries["GSM"].isChecked()
     assert not entries["Code"].isEnabled()  # a row without its code cannot be told apart
@@ -111,11 +118,11 @@ def test_the_column_chooser_shows_hides_and_remembers_columns(
     again = MainWindow(workspace, OpRunner())
     qtbot.addWidget(again)
     try:
-        reopened = again.table.horizontalHeader()
+        reopened = again.search_view.table.horizontalHeader()
         assert not reopened.isSectionHidden(section("Colour"))
         assert reopened.isSectionHidden(section("Supplier"))
         assert reopened.sectionSize(section("Name")) == widened
-        again.columns.reset()
+        again.search_view.columns.reset()
         assert reopened.isSectionHidden(section("Colour"))
     finally:
         again.close()
@@ -126,10 +133,10 @@ def test_a_search_that_finds_nothing_says_why_and_offers_the_nearest(
     qtbot: QtBot, window: MainWindow
 ) -> None:
     search(qtbot, window, "cotton xylophone")
-    assert window.last_result is not None and window.last_result.total == 0
+    assert window.search_view.last_result is not None and window.search_view.last_result.total == 0
     panel = window.search_view.no_results
     qtbot.waitUntil(panel.isVisible)
-    assert not window.table.isVisible()
+    assert not window.search_view.table.isVisible()
     assert panel.title.text() == "No materials match 'cotton xylophone'"
     assert "No material holds all of 'cotton', 'xylophone'" in panel.reason.text()
     assert panel.links and all(link.isVisible() for link in panel.links)
@@ -137,20 +144,28 @@ def test_a_search_that_finds_nothing_says_why_and_offers_the_nearest(
     code = first.text().split(" · ")[0]
     with qtbot.waitSignal(window.detail_shown, timeout=10_000):
         qtbot.mouseClick(first, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.last_request is not None and window.last_request.text == code)
-    qtbot.waitUntil(window.table.isVisible)
-    assert window.detail.code.text() == code
-    qtbot.waitUntil(lambda: bool(window.table.selectionModel().selectedRows()))
-    row = window.table.selectionModel().selectedRows()[0].row()
-    assert window.model.row_at(row)["code"] == code  # type: ignore[index]
+    qtbot.waitUntil(
+        lambda: (
+            window.search_view.last_request is not None
+            and window.search_view.last_request.text == code
+        )
+    )
+    qtbot.waitUntil(window.search_view.table.isVisible)
+    assert window.search_view.detail.code.text() == code
+    qtbot.waitUntil(lambda: bool(window.search_view.table.selectionModel().selectedRows()))
+    row = window.search_view.table.selectionModel().selectedRows()[0].row()
+    assert window.search_view.model.row_at(row)["code"] == code  # type: ignore[index]
 
 
 def test_filters_that_hide_every_match_are_named_and_cleared(
     qtbot: QtBot, window: MainWindow
 ) -> None:
-    window.facets.type_boxes["yarn"].setChecked(True)
+    window.search_view.facets.type_boxes["yarn"].setChecked(True)
     qtbot.waitUntil(
-        lambda: window.last_request is not None and window.last_request.material_types == {"yarn"}
+        lambda: (
+            window.search_view.last_request is not None
+            and window.search_view.last_request.material_types == {"yarn"}
+        )
     )
     search(qtbot, window, "fleece")
     panel = window.search_view.no_results
@@ -159,10 +174,13 @@ def test_filters_that_hide_every_match_are_named_and_cleared(
     assert "without the filters" in panel.reason.text() and panel.clear_button.isVisible()
     qtbot.mouseClick(panel.clear_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
-        lambda: window.last_request is not None and not window.last_request.material_types
+        lambda: (
+            window.search_view.last_request is not None
+            and not window.search_view.last_request.material_types
+        )
     )
-    qtbot.waitUntil(window.table.isVisible)
-    assert window.last_result is not None and window.last_result.total > 0
+    qtbot.waitUntil(window.search_view.table.isVisible)
+    assert window.search_view.last_result is not None and window.search_view.last_result.total > 0
 
 
 def test_explain_no_match_loosens_a_word_cut_short(window: MainWindow) -> None:
@@ -206,24 +224,30 @@ def test_ctrl_e_exports_with_the_focus_in_a_text_field(
         QFileDialog, "getSaveFileName", lambda *_args, **_kw: (str(target), "Excel (*.xlsx)")
     )
     result = search(qtbot, window, "fleece")
-    focus: QWidget = window.search_box if field == "search box" else window.facets.gsm_min
+    focus: QWidget = (
+        window.search_view.search_box
+        if field == "search box"
+        else window.search_view.facets.gsm_min
+    )
     focus.installEventFilter(x11_keys)
     focus.setFocus()
     qtbot.waitUntil(focus.hasFocus)
     with qtbot.waitSignal(window.exported, timeout=10_000) as blocker:
         qtbot.keyClick(focus, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     assert blocker.args == [target, result.total]
-    assert window.search_box.text() == "fleece"  # the key did not edit the field
+    assert window.search_view.search_box.text() == "fleece"  # the key did not edit the field
 
 
 def test_ctrl_k_from_a_filter_goes_to_the_search_box(
     qtbot: QtBot, window: MainWindow, x11_keys: X11LineEditKeys
 ) -> None:
-    window.facets.gsm_min.installEventFilter(x11_keys)
-    window.facets.gsm_min.setFocus()
-    qtbot.waitUntil(window.facets.gsm_min.hasFocus)
-    qtbot.keyClick(window.facets.gsm_min, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(window.search_box.hasFocus)
+    window.search_view.facets.gsm_min.installEventFilter(x11_keys)
+    window.search_view.facets.gsm_min.setFocus()
+    qtbot.waitUntil(window.search_view.facets.gsm_min.hasFocus)
+    qtbot.keyClick(
+        window.search_view.facets.gsm_min, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier
+    )
+    qtbot.waitUntil(window.search_view.search_box.hasFocus)
 
 
 def test_an_empty_workspace_says_so_whole_in_a_small_window(qtbot: QtBot, tmp_path: Path) -> None:
@@ -256,6 +280,6 @@ def test_a_search_after_a_remote_wipe_closed_the_workspace_changes_nothing(
     replica closed for good it must neither fail nor open the replica afresh."""
     shown = window.search_view.model.rowCount()
     window.workspace.replica.close(for_good=True)
-    window.run_search()
+    window.search_view.run_search()
     qtbot.wait(50)
     assert window.search_view.model.rowCount() == shown

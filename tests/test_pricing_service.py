@@ -283,7 +283,7 @@ def test_the_cost_sheet_shows_the_firm_quote_beside_the_estimate(
     win = MainWindow(workspace, OpRunner())
     qtbot.addWidget(win)
     try:
-        sheet = win.new_cost_sheet()
+        sheet = win.menus.new_cost_sheet()
         qtbot.waitUntil(lambda: sheet.loaded is not None, timeout=10_000)
         sheet.show_sheet(CostSheet(TSHIRT, "NORDV", 3000))
         qtbot.waitUntil(lambda: sheet.price is not None, timeout=5_000)

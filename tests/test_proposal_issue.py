@@ -26,7 +26,7 @@ def test_issuing_confirms_records_the_issued_file_and_locks_the_version(
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
     row = sheet.save()
     assert row is not None
-    builder = window.show_proposal_builder()
+    builder = window.menus.show_proposal_builder()
     builder.resize(*helpers.SCREEN)
     builder.brand.setCurrentIndex(builder.brand.findData("NORDV"))
     builder.check(row["id"])

@@ -141,7 +141,7 @@ def test_ctrl_o_opens_the_browser_and_a_double_click_opens_the_sheet(
     qtbot: QtBot, window: MainWindow
 ) -> None:
     saved_sheet(qtbot, window, "DBL-CLICK", "SS28")
-    before = len(window.cost_windows)
+    before = len(window.menus.cost_windows)
     seen: list[SheetBrowser] = []
 
     def pick(browser: QDialog) -> None:
@@ -156,10 +156,10 @@ def test_ctrl_o_opens_the_browser_and_a_double_click_opens_the_sheet(
         qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
 
     when_modal(pick)
-    press(qtbot, window.search_box, "Ctrl+O")
-    qtbot.waitUntil(lambda: len(window.cost_windows) == before + 1, timeout=10_000)
+    press(qtbot, window.search_view.search_box, "Ctrl+O")
+    qtbot.waitUntil(lambda: len(window.menus.cost_windows) == before + 1, timeout=10_000)
     assert seen and "Open cost sheet" in seen[0].windowTitle()
-    opened = window.cost_windows[-1]
+    opened = window.menus.cost_windows[-1]
     assert isinstance(opened, CostSheetWindow)
     qtbot.waitUntil(lambda: opened.loaded is not None, timeout=10_000)
     assert opened.style_code.text() == "DBL-CLICK"

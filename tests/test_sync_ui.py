@@ -80,13 +80,13 @@ def test_syncing_from_the_window_shows_the_state(
     assert isinstance(report, SyncReport) and report.pulled == 5
     assert win.sync_label.text().startswith("online · synced")
     qtbot.waitUntil(lambda: win.counts_label.text().startswith("5 materials"))
-    win.search_box.setText("pique")
+    win.search_view.search_box.setText("pique")
     qtbot.waitUntil(
         lambda: (
-            win.last_request is not None
-            and win.last_request.text == "pique"
-            and win.last_result is not None
-            and win.last_result.total == 5
+            win.search_view.last_request is not None
+            and win.search_view.last_request.text == "pique"
+            and win.search_view.last_result is not None
+            and win.search_view.last_result.total == 5
         )
     )
     # the dashboards' order file is written after the sync, in the background

@@ -9,6 +9,9 @@ Opening a workspace can mean generating the demo (seconds for a large one), so i
 worker behind a progress dialog; the window appears when the workspace is ready. With
 ``screenshot`` the same window is built offscreen, searched, photographed and closed: how we
 look at the app from scripts and CI.
+
+`AppRun` holds one run of the app, step by step (`prepare_application`, `open_first`,
+`open_workspace`, `show_window`, `run`); `run_app` is its entry point for the command line.
 """
 
 from __future__ import annotations
@@ -24,10 +27,17 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from workbench.paths import resources_dir
 from workbench.recent import last_workspace
+from workbench.replica.queries import newest_order_no
 
 if TYPE_CHECKING:  # Qt is imported only when the app starts
-    from ui.ops import OpRunner
+    from PySide6.QtWidgets import QApplication, QProgressDialog
+
+    from sync.embedded import DemoSession
+    from ui.main_window import MainWindow
+    from ui.ops import OpContext, OpRunner
+    from ui.station import LabelStation
     from ui.welcome import Welcome
+    from workbench.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -36,6 +46,22 @@ class Start:
 
     kind: Literal["demo", "workspace", "welcome"]
     folder: Path | None = None
+
+
+@dataclass(frozen=True)
+class AppOptions:
+    """What the command line asked of a run of the app (see ``workbench --help``)."""
+
+    demo_size: int
+    offline: bool
+    data_dir: Path | None
+    workspace_dir: Path | None
+    screenshot: Path | None
+    query: str
+    timeout_s: int = 300
+    station: bool = False
+    demo: bool = False
+    size: tuple[int, int] | None = None
 
 
 def choose_start(*, demo: bool, workspace_dir: Path | None, data_dir: Path | None) -> Start:
@@ -77,212 +103,306 @@ def _keep_qt_settings_in(folder: Path) -> None:
 
 
 @_in_its_data_dir
-def run_app(
-    *,
-    demo_size: int,
-    offline: bool,
-    data_dir: Path | None,
-    workspace_dir: Path | None,
-    screenshot: Path | None,
-    query: str,
-    timeout_s: int = 300,
-    station: bool = False,
-    demo: bool = False,
-    size: tuple[int, int] | None = None,
-) -> int:
-    """Run the app until its last window closes; returns the exit code. With ``data_dir``
-    everything the app keeps (settings, the workspace used last, logs, Qt's own settings)
-    goes there, never to the user's home."""
-    if screenshot is not None and not os.environ.get("QT_QPA_PLATFORM"):
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from PySide6.QtCore import QTimer
-    from PySide6.QtGui import QIcon
-    from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
+def run_app(**options: Any) -> int:
+    """Run the app with ``options`` (the fields of `AppOptions`) until its last window closes;
+    returns the exit code. With ``data_dir`` everything the app keeps (settings, the workspace
+    used last, logs, Qt's own settings) goes there, never to the user's home."""
+    return AppRun(AppOptions(**options)).run()
 
-    from sync.client import SyncError
-    from sync.embedded import DemoSession, start_demo
-    from sync.session import LiveUpdates, sync_workspace
-    from ui.collector import MainThreadCollector
-    from ui.main_window import MainWindow
-    from ui.main_window.window import DEFAULT_SIZE as MAIN_SIZE
-    from ui.ops import EtaProgress, OpContext, OpRunner
-    from ui.station import LabelStation
-    from ui.station.style import DEFAULT_SIZE as STATION_SIZE
-    from workbench.logs import setup_logging
-    from workbench.paths import data_dir as data_folder
-    from workbench.recent import remember_workspace
-    from workbench.workspace import Workspace, demo_workspace, open_workspace
 
-    with contextlib.suppress(OSError):  # a read-only home still runs the app, unlogged
-        setup_logging()
-    _keep_qt_settings_in(data_folder(data_dir) / "qt")
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    app.collector = MainThreadCollector(app)  # type: ignore[attr-defined]  # see ui/collector.py
-    app.setApplicationName("Mill Workbench")
-    app.setOrganizationName("Mill Workbench")
-    # Wayland and GNOME match the window to packaging/linux/mill-workbench.desktop (its icon)
-    app.setDesktopFileName("mill-workbench")
-    icon = resources_dir() / "icons" / "app.svg"
-    if icon.exists():
-        app.setWindowIcon(QIcon(str(icon)))
-    style = resources_dir() / "styles" / "app.qss"
-    if style.exists():
-        app.setStyleSheet(style.read_text("utf-8"))
+class AppRun:
+    """One run of the desktop app, from the QApplication to the last window closed.
 
-    # --offline alone has always meant the demo generated on this laptop
-    start = choose_start(demo=demo or offline, workspace_dir=workspace_dir, data_dir=data_dir)
-    ops = OpRunner()
-    outcome = {"code": 0}
-    windows: list[MainWindow | LabelStation] = []
-    sessions: list[DemoSession] = []
-    welcome: Welcome | None = None
+    The steps are methods so each can be read (and changed) on its own; the state they share
+    (the op runner, the windows, the demo servers, the welcome, the exit code) is this
+    object's, not a dictionary closed over by nested functions."""
 
-    dialog = QProgressDialog("Opening workspace…", "Cancel", 0, 0)
-    dialog.setWindowTitle("Mill Workbench")
-    dialog.setMinimumDuration(400)
-    dialog.canceled.connect(ops.cancel_all)
+    def __init__(self, options: AppOptions) -> None:
+        self.options = options
+        self.code = 0
+        self.windows: list[MainWindow | LabelStation] = []
+        self.sessions: list[DemoSession] = []
+        self.welcome: Welcome | None = None
+        self.app = self.prepare_application()
+        from ui.ops import OpRunner
 
-    def open_it(ctx: OpContext, folder: Path | None) -> Workspace | DemoSession:
-        """The workspace in ``folder``, or (None) the demo, generated on first use."""
+        self.ops = OpRunner()
+        self.dialog = self._opening_dialog()
+
+    # -- the steps ----------------------------------------------------------------------------
+
+    def prepare_application(self) -> QApplication:
+        """The QApplication, styled and named, with its log file and Qt's settings in the
+        data directory in use. A screenshot needs no display, so it asks for the offscreen
+        platform before the QApplication exists (the platform is chosen then)."""
+        if self.options.screenshot is not None and not os.environ.get("QT_QPA_PLATFORM"):
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        from PySide6.QtGui import QIcon
+        from PySide6.QtWidgets import QApplication
+
+        from ui.collector import MainThreadCollector
+        from workbench.logs import setup_logging
+        from workbench.paths import data_dir as data_folder
+
+        with contextlib.suppress(OSError):  # a read-only home still runs the app, unlogged
+            setup_logging()
+        _keep_qt_settings_in(data_folder(self.options.data_dir) / "qt")
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        assert isinstance(app, QApplication)
+        app.collector = MainThreadCollector(app)  # type: ignore[attr-defined]  # see ui/collector.py
+        app.setApplicationName("Mill Workbench")
+        app.setOrganizationName("Mill Workbench")
+        # Wayland and GNOME match the window to packaging/linux/mill-workbench.desktop (its icon)
+        app.setDesktopFileName("mill-workbench")
+        icon = resources_dir() / "icons" / "app.svg"
+        if icon.exists():
+            app.setWindowIcon(QIcon(str(icon)))
+        style = resources_dir() / "styles" / "app.qss"
+        if style.exists():
+            app.setStyleSheet(style.read_text("utf-8"))
+        return app
+
+    def open_first(self) -> None:
+        """Open what this start asks for (`choose_start`): the welcome, or a workspace or the
+        demo behind the progress dialog. --offline alone has always meant the demo generated
+        on this laptop."""
+        options = self.options
+        start = choose_start(
+            demo=options.demo or options.offline,
+            workspace_dir=options.workspace_dir,
+            data_dir=options.data_dir,
+        )
+        self.ops.progress.connect(self._on_progress)
+        if start.kind == "welcome":
+            self.welcome = _open_welcome(
+                self.ops,
+                options.data_dir,
+                demo=lambda: self.open_workspace(None),
+                signed_in=self._signed_in,
+            )
+            if options.screenshot is not None:
+                from PySide6.QtCore import QTimer
+
+                welcome, shot = self.welcome, options.screenshot
+                QTimer.singleShot(
+                    0, lambda: self._save_and_quit(welcome, shot, "a screenshot of the welcome")
+                )
+        else:
+            self.open_workspace(start.folder)
+
+    def open_workspace(self, folder: Path | None) -> None:
+        """Open the workspace in ``folder``, or (None) the demo, on a worker: generating the
+        demo takes seconds. The demo is not remembered: a plain start offers the welcome
+        again, not a demo folder whose server runs only with --demo."""
+        self.ops.run(
+            lambda ctx: self._open_on_worker(ctx, folder),
+            failure=self._failed,
+            label="Opening workspace",
+            success=lambda result: self._opened(result, remember=folder is not None),
+        )
+
+    def show_window(
+        self, workspace: Workspace, last_sync: object = None, remember: bool = True
+    ) -> MainWindow | LabelStation:
+        """The window on ``workspace``: the label station for the floor (its people print
+        labels, they do not search materials), else the main window; syncing when the
+        workspace has a server. The welcome closes only after the window shows, so the app
+        never has no window."""
+        from ui.main_window import MainWindow
+        from ui.station import LabelStation
+        from workbench.recent import remember_workspace
+
+        if not self.windows:
+            # the opening is over: from now on a window shows its own ops' progress, and
+            # this dialog must not pop up (and keep the app alive) for them
+            self.ops.progress.disconnect(self._on_progress)
+            self.dialog.reset()
+        window: MainWindow | LabelStation
+        syncer, live = self._sync_for(workspace, lambda: window)
+        floor = self.options.station or workspace.replica.get_state("role") == "floor"
+        kind = LabelStation if floor else MainWindow
+        window = kind(workspace, self.ops, syncer=syncer, last_sync=last_sync, live=live)  # type: ignore[arg-type]
+        window.setWindowIcon(self.app.windowIcon())
+        window.sync.workspace_requested.connect(lambda target: self._switch_to(window, target))
+        self.windows.append(window)
+        if syncer is not None and last_sync is None:
+            window.sync.sync_now()
+        window.show()
+        if self.welcome is not None:
+            self.welcome.accept()
+        if remember:
+            remember_workspace(workspace.root, self.options.data_dir)
+        return window
+
+    def run(self) -> int:
+        """Open the first window, run the event loop until the last window closes, then
+        stop the workers, the demo servers and every workspace opened; the exit code."""
+        self.open_first()
+        if self.options.screenshot is not None:
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(self.options.timeout_s * 1000, self._too_slow)
+        self.app.exec()
+        self.ops.shutdown()
+        for session in self.sessions:
+            session.close()
+        for window in self.windows:
+            window.workspace.close()  # closing twice is harmless
+        return self.code
+
+    # -- what the steps are made of -----------------------------------------------------------
+
+    def _opening_dialog(self) -> QProgressDialog:
+        """The progress of opening the first workspace; Cancel cancels it."""
+        from PySide6.QtWidgets import QProgressDialog
+
+        dialog = QProgressDialog("Opening workspace…", "Cancel", 0, 0)
+        dialog.setWindowTitle("Mill Workbench")
+        dialog.setMinimumDuration(400)
+        dialog.canceled.connect(self.ops.cancel_all)
+        return dialog
+
+    def _on_progress(self, done: int, total: int, text: str) -> None:
+        self.dialog.setLabelText(text)
+        self.dialog.setMaximum(total)
+        self.dialog.setValue(done)
+
+    def _open_on_worker(self, ctx: OpContext, folder: Path | None) -> Workspace | DemoSession:
+        """The workspace in ``folder``, or (None) the demo, generated on first use: on this
+        laptop alone with --offline, else behind a sync server on loopback."""
+        from sync.embedded import start_demo
+        from workbench.workspace import demo_workspace, open_workspace
+
+        options = self.options
 
         def report(stage: str, done: int, total: int) -> None:
             ctx.progress(done, total, f"Preparing the demo: {stage}")
 
         if folder is not None:
             return open_workspace(folder)
-        if offline:
+        if options.offline:
             return demo_workspace(
-                data_dir, materials=demo_size, progress=report, cancel=ctx.cancel_event
+                options.data_dir,
+                materials=options.demo_size,
+                progress=report,
+                cancel=ctx.cancel_event,
             )
-        return start_demo(data_dir, materials=demo_size, progress=report, cancel=ctx.cancel_event)
-
-    def begin(folder: Path | None) -> None:
-        # the demo is not remembered: a plain start offers the welcome again, not a demo
-        # folder whose server runs only with --demo
-        ops.run(
-            lambda ctx: open_it(ctx, folder),
-            failure=failed,
-            label="Opening workspace",
-            success=lambda result: opened(result, remember=folder is not None),
+        return start_demo(
+            options.data_dir, materials=options.demo_size, progress=report, cancel=ctx.cancel_event
         )
 
-    def on_progress(done: int, total: int, text: str) -> None:
-        dialog.setLabelText(text)
-        dialog.setMaximum(total)
-        dialog.setValue(done)
+    def _sync_for(
+        self, workspace: Workspace, window: Callable[[], MainWindow | LabelStation]
+    ) -> tuple[Callable[[OpContext], object] | None, object]:
+        """How ``workspace`` syncs and hears of changes, when it has a server: a wipe with
+        an export allowed asks the user of the window (``window()``, bound once it exists).
+        Signed out on this laptop, it syncs after a sign-in."""
+        from sync.client import SyncError
+        from sync.session import LiveUpdates, sync_workspace
+        from ui.ops import EtaProgress
 
-    def show_window(
-        workspace: Workspace, last_sync: object = None, remember: bool = True
-    ) -> MainWindow | LabelStation:
-        if not windows:
-            # the opening is over: from now on a window shows its own ops' progress, and
-            # this dialog must not pop up (and keep the app alive) for them
-            ops.progress.disconnect(on_progress)
-            dialog.reset()
-        syncer, live = None, None
-        if workspace.replica.get_state("server_url"):
-            # a wipe with an export allowed asks the window's user (bound once it exists)
-            syncer = lambda ctx: sync_workspace(  # noqa: E731
+        if not workspace.replica.get_state("server_url"):
+            return None, None
+
+        def syncer(ctx: OpContext) -> object:
+            return sync_workspace(
                 workspace,
                 cancel=ctx.cancel_event,
                 progress=EtaProgress(ctx, "changes"),
-                offer_export=window.sync.offer_export,
+                offer_export=window().sync.offer_export,
             )
-            try:
-                live = LiveUpdates(workspace)
-            except SyncError as exc:  # signed out on this laptop: it syncs after a sign-in
-                print(f"workbench: {exc}", file=sys.stderr)
-                syncer = None
-        # the floor prints labels: its people get the label station, not the material search
-        floor = station or workspace.replica.get_state("role") == "floor"
-        kind = LabelStation if floor else MainWindow
-        window = kind(workspace, ops, syncer=syncer, last_sync=last_sync, live=live)  # type: ignore[arg-type]
-        window.setWindowIcon(app.windowIcon())
-        window.sync.workspace_requested.connect(lambda target: switch_to(window, target))
-        windows.append(window)
-        if syncer is not None and last_sync is None:
-            window.sync.sync_now()
-        window.show()
-        if welcome is not None:
-            welcome.accept()  # after the window shows: the app never has no window
-        if remember:
-            remember_workspace(workspace.root, data_dir)
-        return window
 
-    def switch_to(current: MainWindow | LabelStation, target: Workspace | Path) -> None:
+        try:
+            live = LiveUpdates(workspace)
+        except SyncError as exc:
+            print(f"workbench: {exc}", file=sys.stderr)
+            return None, None
+        return syncer, live
+
+    def _switch_to(self, current: MainWindow | LabelStation, target: Workspace | Path) -> None:
         """Another workspace was chosen, or signed in to: open it, then close this one."""
+        from workbench.workspace import Workspace, open_workspace
 
         def opened_other(workspace: Workspace) -> None:
-            show_window(workspace)
+            self.show_window(workspace)
             current.close()
             current.workspace.close()
 
         if isinstance(target, Workspace):
             opened_other(target)
         else:
-            ops.run(
+            self.ops.run(
                 lambda _ctx: open_workspace(target), success=opened_other, label="Opening workspace"
             )
 
-    def opened(opened: Workspace | DemoSession, remember: bool) -> None:
-        dialog.reset()
+    def _opened(self, opened: Workspace | DemoSession, remember: bool) -> None:
+        """The first workspace is open: show its window, and with a screenshot asked for,
+        size it (the size asked for, else the laid-out one, not the offscreen platform's
+        800×800 screen) and photograph it."""
+        from sync.embedded import DemoSession
+        from ui.main_window.window import DEFAULT_SIZE as MAIN_SIZE
+        from ui.station import LabelStation
+        from ui.station.style import DEFAULT_SIZE as STATION_SIZE
+
+        self.dialog.reset()
         if isinstance(opened, DemoSession):
-            sessions.append(opened)
+            self.sessions.append(opened)
             if opened.warning:
                 print(f"workbench: {opened.warning}", file=sys.stderr)
-            window = show_window(opened.workspace, opened.report, remember=False)
+            window = self.show_window(opened.workspace, opened.report, remember=False)
         else:
-            window = show_window(opened, remember=remember)
-        if screenshot is not None:  # the size asked for, else the laid-out one (not the
-            # offscreen platform's 800×800 screen)
-            laid_out = STATION_SIZE if isinstance(window, LabelStation) else MAIN_SIZE
-            window.resize(*(size or laid_out))
-        if screenshot is not None and isinstance(window, LabelStation):
-            _drive_station_screenshot(window, screenshot, outcome)
-        elif screenshot is not None:
-            _drive_screenshot(window, screenshot, query, outcome)
+            window = self.show_window(opened, remember=remember)
+        screenshot = self.options.screenshot
+        if screenshot is None:
+            return
+        laid_out = STATION_SIZE if isinstance(window, LabelStation) else MAIN_SIZE
+        window.resize(*(self.options.size or laid_out))
+        if isinstance(window, LabelStation):
+            _drive_station_screenshot(window, screenshot, self._save_and_quit)
+        else:
+            _drive_screenshot(
+                window, screenshot, self.options.query, self._save_and_quit, self._quit
+            )
 
-    def signed_in(result: tuple[Workspace, object, str | None]) -> None:
+    def _signed_in(self, result: tuple[Workspace, object, str | None]) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         workspace, _info, warning = result
-        window = show_window(workspace)
+        window = self.show_window(workspace)
         if warning:  # no keyring: the sign-in lasts for this session only
             QMessageBox(QMessageBox.Icon.Information, "Sign in", warning, parent=window).open()
 
-    def failed(exc: BaseException) -> None:
-        dialog.reset()
-        if welcome is not None and welcome.isVisible():  # chosen there: choose again
-            welcome.show_failure(f"Could not open the demo: {exc}")
+    def _failed(self, exc: BaseException) -> None:
+        """Opening failed: chosen on the welcome, choose again; otherwise the app ends (1)."""
+        self.dialog.reset()
+        if self.welcome is not None and self.welcome.isVisible():
+            self.welcome.show_failure(f"Could not open the demo: {exc}")
             return
         print(f"workbench: could not open the workspace: {exc}", file=sys.stderr)
-        outcome["code"] = 1
-        app.quit()
+        self._quit(1)
 
-    ops.progress.connect(on_progress)
-    if start.kind == "welcome":
-        welcome = _open_welcome(ops, data_dir, demo=lambda: begin(None), signed_in=signed_in)
-        if screenshot is not None:
-            QTimer.singleShot(
-                0,
-                lambda: _save_and_quit(welcome, screenshot, outcome, "a screenshot of the welcome"),
-            )
-    else:
-        begin(start.folder)
-    if screenshot is not None:
+    def _too_slow(self) -> None:
+        print(f"workbench: no screenshot after {self.options.timeout_s} s", file=sys.stderr)
+        self._quit(2)
 
-        def too_slow() -> None:
-            print(f"workbench: no screenshot after {timeout_s} s", file=sys.stderr)
-            outcome["code"] = 2
-            app.quit()
+    def _quit(self, code: int) -> None:
+        """End the app with exit code ``code``."""
+        self.code = code
+        self.app.quit()
 
-        QTimer.singleShot(timeout_s * 1000, too_slow)
-    app.exec()
-    ops.shutdown()
-    for session in sessions:
-        session.close()
-    for window in windows:
-        window.workspace.close()  # closing twice is harmless
-    return outcome["code"]
+    def _save_and_quit(self, window: Any, path: Path, what: str) -> None:
+        """Save the window as a PNG (exit code 4 if it cannot be written), then end the app."""
+        from PySide6.QtWidgets import QApplication
+
+        QApplication.processEvents()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not window.grab().save(str(path)):
+            print(f"workbench: could not write {path}", file=sys.stderr)
+            self.code = 4
+        else:
+            print(f"workbench: saved {what} to {path}")
+        window.close()
+        QApplication.quit()
 
 
 def _open_welcome(
@@ -312,70 +432,60 @@ def _open_welcome(
     return welcome
 
 
-def _drive_screenshot(window, path: Path, query: str, outcome: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
-    """Search once the index is ready, select the first result, photograph the window."""
-    from PySide6.QtWidgets import QApplication
+SaveAndQuit = Callable[[Any, Path, str], None]
 
+
+def _drive_screenshot(  # type: ignore[no-untyped-def]
+    window, path: Path, query: str, save_and_quit: SaveAndQuit, quit: Callable[[int], None]
+) -> None:
+    """Search once the index is ready, select the first result, photograph the window; a
+    search that finds nothing ends the app with exit code 3."""
     state = {"searched": False, "saved": False}
 
     def on_index_ready() -> None:
         state["searched"] = True
-        window.search_box.setText(query)
-        window.run_search()
+        window.search_view.search_box.setText(query)
+        window.search_view.run_search()
 
     def on_results(result) -> None:  # type: ignore[no-untyped-def]
-        if state["searched"] and result.engine == "index" and window.search_box.text() == query:
+        if (
+            state["searched"]
+            and result.engine == "index"
+            and window.search_view.search_box.text() == query
+        ):
             if not result.ids:
                 print(f"workbench: the sample search {query!r} found nothing", file=sys.stderr)
-                outcome["code"] = 3
-                QApplication.quit()
+                quit(3)
                 return
-            window.select_row(0)
+            window.search_view.select_row(0)
 
     def on_detail(_material_id: str) -> None:
         if state["saved"]:
             return
         state["saved"] = True
-        _save_and_quit(window, path, outcome, "a screenshot")
+        save_and_quit(window, path, "a screenshot")
 
     window.index_ready.connect(on_index_ready)
     window.results_shown.connect(on_results)
     window.detail_shown.connect(on_detail)
 
 
-def _save_and_quit(window, path: Path, outcome: dict[str, int], what: str) -> None:  # type: ignore[no-untyped-def]
-    """Save the window as a PNG (exit code 4 if it cannot be written), then end the app."""
-    from PySide6.QtWidgets import QApplication
-
-    QApplication.processEvents()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not window.grab().save(str(path)):
-        print(f"workbench: could not write {path}", file=sys.stderr)
-        outcome["code"] = 4
-    else:
-        print(f"workbench: saved {what} to {path}")
-    window.close()
-    QApplication.quit()
-
-
-def _drive_station_screenshot(window, path: Path, outcome: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
+def _drive_station_screenshot(window, path: Path, save_and_quit: SaveAndQuit) -> None:  # type: ignore[no-untyped-def]
     """Photograph the label station once its jobs list has loaded, with the newest order
     scanned and its label previewed when the workspace has orders."""
-    order = window.replica.conn.execute(
-        "SELECT order_no FROM orders WHERE deleted = 0 ORDER BY order_date DESC LIMIT 1"
-    ).fetchone()
+    order = newest_order_no(window.replica.conn)
 
     def on_preview(_shown: object) -> None:
         window.preview_shown.disconnect(on_preview)
-        _save_and_quit(window, path, outcome, "a screenshot of the label station")
+        save_and_quit(window, path, "a screenshot of the label station")
 
     def on_jobs(_jobs: list) -> None:  # type: ignore[type-arg]
         window.jobs_shown.disconnect(on_jobs)
         if order is None:
-            _save_and_quit(window, path, outcome, "a screenshot of the label station")
+            save_and_quit(window, path, "a screenshot of the label station")
             return
         window.preview_shown.connect(on_preview)
-        window.scan_box.setText(order[0])
+        window.scan_box.setText(order)
         window.look_up_scan()
 
     window.jobs_shown.connect(on_jobs)

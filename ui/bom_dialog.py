@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from ui.ops import OpContext, OpRunner
 from workbench.ingest.bom import BomMatch, match_bom
+from workbench.replica import queries
 from workbench.workspace import Workspace
 
 LEAVE_OUT = "— leave out —"
@@ -141,15 +142,13 @@ class BomDialog(QDialog):
             material_id = str(self.table.cellWidget(r, 4).currentData() or "")
             if not material_id:
                 continue
-            kind = conn.execute(
-                "SELECT material_type FROM materials WHERE id = ?", (material_id,)
-            ).fetchone()
-            if kind is None:
+            material = queries.material(conn, material_id)
+            if material is None:
                 continue
             kept.append(
                 ChosenLine(
                     material_id,
-                    kind[0],
+                    material["material_type"],
                     line.name,
                     line.quantity,
                     str(line.values.get("uom") or ""),

@@ -39,6 +39,7 @@ from ui.ops import OpContext, OpRunner
 from workbench.capacity import load_capacity
 from workbench.costing import choices as pick
 from workbench.costing import load_rate_book
+from workbench.costing.register import recent_sheets
 from workbench.proposals import Proposal, export_line_sheet, render_proposal_pdf
 from workbench.proposals.build import build_proposal
 from workbench.proposals.esg import esg_lines_for
@@ -99,10 +100,7 @@ class ProposalBuilder(QMainWindow):
         self.title_edit = QLineEdit()
         self.title_edit.setPlaceholderText("Spring/Summer 2027 knits")
         self.sheets = QListWidget()
-        for row in conn.execute(
-            "SELECT id, style_code, title, revision, status, updated_at FROM cost_sheets "
-            "WHERE deleted = 0 ORDER BY updated_at DESC"
-        ):  # a sheet's version and status tell its versions apart
+        for row in recent_sheets(conn):  # a sheet's version and status tell its versions apart
             item = QListWidgetItem(
                 f"{row['style_code']}  {row['title']}  · v{row['revision']} {row['status']}"
             )

@@ -9,25 +9,22 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol, runtime_checkable
 
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenuBar, QMessageBox
+from PySide6.QtWidgets import QLabel, QMenuBar, QMessageBox
 
 from sync import session
 from sync.session import SyncReport
 from ui.dialogs import ConflictsDialog, LoginDialog, WorkspacePicker
-from ui.ops import OpContext
+from ui.ops import OpContext, OpRunner
 from ui.unsent_export_dialog import UnsentExportDialog
 from workbench.documents import Conflict, conflicts, resolve_conflict
 from workbench.errors import Cancelled
 from workbench.replica import REPLICATED_TABLES
 from workbench.settings import company_server
 from workbench.workspace import Workspace
-
-if TYPE_CHECKING:
-    from ui.main_window import MainWindow
 
 SYNC_EVERY_MS = 3 * 60 * 1000
 #: sync errors that mean the laptop must sign in again (expired or revoked; none kept)
@@ -36,6 +33,20 @@ LISTEN_RETRY_MS = 30_000
 
 #: what syncing the workspace means for a window (None: no server configured)
 Syncer = Callable[[OpContext], SyncReport]
+
+
+@runtime_checkable
+class SyncHost(Protocol):
+    """What the sync controller needs of the window it serves (the main window or the label
+    station), so it depends on neither: the window is also the parent of the dialogs it
+    opens, and it closes after a remote wipe."""
+
+    ops: OpRunner
+    workspace: Workspace
+    #: where the sync's state is shown ("online", "offline — …")
+    sync_label: QLabel
+
+    def close(self) -> bool: ...
 
 
 class _ExportAnswer:
@@ -58,12 +69,12 @@ class SyncController(QObject):
 
     def __init__(
         self,
-        window: MainWindow,
+        window: SyncHost,
         syncer: Syncer | None,
         live: session.LiveUpdates | None,
         last_sync: SyncReport | None,
     ) -> None:
-        super().__init__(window)
+        super().__init__(window)  # the window is a QWidget: it owns the controller
         self.window, self.ops, self.workspace = window, window.ops, window.workspace
         self.syncer, self.live = syncer, live
         self.label = window.sync_label

@@ -33,7 +33,8 @@ from PySide6.QtWidgets import (
 from ui.date_field import DateField
 from ui.formats import format_date
 from ui.table_export import VALUE_ROLE, install_export
-from workbench.costing.register import STATUSES, SheetFilter, find_sheets, seasons
+from workbench.costing.register import STATUSES, SheetFilter, find_sheets, seasons, sheet_count
+from workbench.replica import queries
 
 HEADERS = ("Style", "Title", "Brand", "Season", "Status", "Version", "Saved")
 ID_ROLE = int(Qt.ItemDataRole.UserRole) + 1
@@ -86,7 +87,7 @@ class SheetBrowser(QDialog):
         self.search.setClearButtonEnabled(True)
         self.brand = QComboBox()
         self.brand.addItem("All brands", "")
-        for r in conn.execute("SELECT id, code, name FROM brands WHERE deleted = 0 ORDER BY code"):
+        for r in queries.brands(conn):
             self.brand.addItem(f"{r['code']} — {r['name']}", r["id"])
         self.season = QComboBox()
         self.season.addItem("All seasons", "")
@@ -178,10 +179,7 @@ class SheetBrowser(QDialog):
                 if value is not None:
                     item.setData(VALUE_ROLE, value)
                 self.table.setItem(r, c, item)
-        total = self.conn.execute(
-            "SELECT COUNT(*) FROM cost_sheets WHERE deleted = 0 AND id <> ?",
-            (self.exclude_id,),
-        ).fetchone()[0]
+        total = sheet_count(self.conn, self.exclude_id)
         if self.rows:
             self.count.setText(f"{len(self.rows)} of {total} cost sheets")
             self.table.selectRow(0)

@@ -64,6 +64,7 @@ from workbench.costing.sizes import SizeRatio, marker_figures, read_size_ratio
 from workbench.costing.terms import DELIVERY_FIELDS
 from workbench.costing.units import CM_PER_INCH, M_PER_YARD
 from workbench.numbers import NumberError, read_number
+from workbench.replica import queries
 from workbench.workspace import Workspace
 
 
@@ -625,10 +626,8 @@ class SheetInputs(QWidget):
         conn = self.workspace.replica.conn
         composition = ""
         if fabric_id:
-            row = conn.execute(
-                "SELECT composition FROM materials WHERE id = ?", (fabric_id,)
-            ).fetchone()
-            composition = row[0] if row else ""
+            row = queries.material(conn, fabric_id)
+            composition = (row["composition"] or "") if row else ""
         self.yarn.blockSignals(True)
         self.yarn.clear()
         for choice in pick.yarns_for(conn, composition):
@@ -683,10 +682,9 @@ class SheetInputs(QWidget):
 
     def add_trim(self, material_id: str, quantity: Decimal) -> None:
         line = trim_line(self.workspace.replica.conn, material_id, quantity)
-        row = self.workspace.replica.conn.execute(
-            "SELECT code, name FROM materials WHERE id = ?", (material_id,)
-        ).fetchone()
-        self.trims.append((material_id, f"{line.name}: {row[1]}", quantity, line.packing))
+        row = queries.material(self.workspace.replica.conn, material_id)
+        assert row is not None  # trim_line refuses a material not in the workspace
+        self.trims.append((material_id, f"{line.name}: {row['name']}", quantity, line.packing))
         self._show_trims()
         self._changed()
 

@@ -66,9 +66,17 @@ from workbench.costing import (
 from workbench.costing.breaks import price_breaks
 from workbench.costing.garment import size_costs
 from workbench.costing.pricing import PriceResult
-from workbench.costing.register import NEXT, RegisterError, copy_of, next_version, status_step
+from workbench.costing.register import (
+    NEXT,
+    RegisterError,
+    copy_of,
+    next_version,
+    sheet_row,
+    status_step,
+)
 from workbench.costing.sheet import CostSheet, sheet_from_dict, sheet_to_dict
 from workbench.costing.sizes import SizeRatio
+from workbench.replica import queries
 from workbench.workspace import Workspace
 
 RECOMPUTE_MS = 120
@@ -593,14 +601,12 @@ class CostSheetWindow(QMainWindow):
             self.message.setText(f"Not saved: {exc}")
             return None
         conn = self.workspace.replica.conn
-        brand = conn.execute(
-            "SELECT id FROM brands WHERE code = ? AND deleted = 0", (sheet.brand,)
-        ).fetchone()
+        brand = queries.brand_id(conn, sheet.brand)
         return {
             "style_code": sheet.style.style_code,
             "title": sheet.title,
             "season": sheet.season,
-            "brand_id": brand[0] if brand else None,
+            "brand_id": brand,
             "body": json.dumps(sheet_to_dict(sheet)),
             "created_by": self.workspace.replica.get_state("username") or "",
         }
@@ -725,9 +731,7 @@ class CostSheetWindow(QMainWindow):
         if other_id == self.sheet_id:
             self.message.setText("Cannot compare: pick a sheet other than this one.")
             return None
-        row = self.workspace.replica.conn.execute(
-            "SELECT style_code, revision, body FROM cost_sheets WHERE id = ?", (other_id,)
-        ).fetchone()
+        row = sheet_row(self.workspace.replica.conn, other_id, deleted_too=True)
         try:
             mine = self.current_sheet()
             theirs = sheet_from_dict(json.loads(row["body"]))

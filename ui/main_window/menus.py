@@ -10,10 +10,11 @@ from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
+from PySide6.QtCore import SignalInstance
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox
+from PySide6.QtWidgets import QMainWindow, QMenu, QMenuBar, QMessageBox, QStatusBar
 
 import workbench
 from sync import session
@@ -24,19 +25,20 @@ from ui.dashboards import DashboardsWindow
 from ui.file_dialogs import ask_save_path
 from ui.import_dialog import ImportDialog
 from ui.keys import bindings
+from ui.main_window.search_view import SearchView
 from ui.models import COLUMNS, NUMERIC
-from ui.ops import OpContext
+from ui.ops import OpContext, OpRunner
 from ui.proposal_builder import ProposalBuilder
 from ui.settings_dialog import SettingsDialog
+from ui.sync_controller import SyncController
 from workbench import drafts
+from workbench.costing.register import sheet_row
 from workbench.diagnostics import export_diagnostics
 from workbench.export import INTEGER, MONEY, export_table
 from workbench.replica import queries
 from workbench.search.describe import describe_search
 from workbench.settings import Settings, SettingsError, load_settings
-
-if TYPE_CHECKING:
-    from ui.main_window.window import MainWindow
+from workbench.workspace import Workspace
 
 #: File → Export results: the table's columns, with a price as amount, currency and unit
 RESULT_HEADERS = [
@@ -73,11 +75,33 @@ EXPORT_PAGE = 500
 Opened = TypeVar("Opened", bound=QMainWindow)
 
 
+@runtime_checkable
+class MenusHost(Protocol):
+    """What the menus need of their window: the workspace and ops, the search whose results
+    and material they export and cost, the sync whose menu they hold, and the window's own
+    menu bar, status bar and index rebuild. The window is also the parent of what they open."""
+
+    ops: OpRunner
+    workspace: Workspace
+    search_view: SearchView
+    sync: SyncController
+    #: an export finished: the file and the number of rows written
+    exported: SignalInstance
+
+    def menuBar(self) -> QMenuBar: ...
+
+    def statusBar(self) -> QStatusBar: ...
+
+    def prepare_index(self, force: bool = False) -> None: ...
+
+    def close(self) -> bool: ...
+
+
 class WindowMenus:
     """The File, Costing and Help menus of ``window`` and the windows and dialogs they open;
     ``ai`` gives the AI client of the settings (or None) to the proposal builder."""
 
-    def __init__(self, window: MainWindow, ai: Callable[[], Any]) -> None:
+    def __init__(self, window: MenusHost, ai: Callable[[], Any]) -> None:
         self.window = window
         self.workspace = window.workspace
         self.ops = window.ops
@@ -144,7 +168,7 @@ class WindowMenus:
         """Write every material the current search found (not only the rows loaded in the
         table: the search runs again without its page limit), on a worker. Numbers are
         numbers and a price is an amount with its currency and unit beside it."""
-        request, last = self.window.last_request, self.window.last_result
+        request, last = self.window.search_view.last_request, self.window.search_view.last_result
         search, replica = self.workspace.search, self.workspace.replica
 
         workspace = self.workspace.root.name
@@ -220,7 +244,7 @@ class WindowMenus:
         self.cost_windows: list[QMainWindow] = []
 
     def _selected_fabric(self) -> str | None:
-        material_id = self.window.detail.material_id
+        material_id = self.window.search_view.detail.material_id
         if material_id is None:
             return None
         row = queries.material(self.workspace.replica.conn, material_id)
@@ -257,10 +281,7 @@ class WindowMenus:
         for key, data in drafts.load_drafts(self.workspace.root):
             row = None
             if data.get("sheet_id"):
-                found = conn.execute(
-                    "SELECT * FROM cost_sheets WHERE id = ? AND deleted = 0", (data["sheet_id"],)
-                ).fetchone()
-                row = dict(found) if found else None
+                row = sheet_row(conn, data["sheet_id"])
             sheet = CostSheetWindow(
                 self.workspace, self.ops, self._quote_asker(), row, self.window, draft=(key, data)
             )
@@ -282,10 +303,8 @@ class WindowMenus:
             self.open_cost_sheet(browser.chosen_id)
 
     def open_cost_sheet(self, sheet_id: str) -> CostSheetWindow | None:
-        row = self.workspace.replica.conn.execute(
-            "SELECT * FROM cost_sheets WHERE id = ? AND deleted = 0", (sheet_id,)
-        ).fetchone()
-        return None if row is None else self.new_cost_sheet(document=dict(row))
+        row = sheet_row(self.workspace.replica.conn, sheet_id)
+        return None if row is None else self.new_cost_sheet(document=row)
 
     def show_settings(self) -> SettingsDialog:
         try:

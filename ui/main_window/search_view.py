@@ -10,9 +10,9 @@ says why in place of the table, with the nearest materials to click (`NoResults`
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, runtime_checkable
 
-from PySide6.QtCore import QItemSelection, Qt, QTimer
+from PySide6.QtCore import QItemSelection, Qt, QTimer, SignalInstance
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,18 +33,32 @@ from ui.facets import FacetPanel
 from ui.main_window.columns import ResultColumns
 from ui.main_window.no_results import NoResults
 from ui.models import COLUMNS, MaterialsTableModel
-from ui.ops import OpContext
+from ui.ops import OpContext, OpRunner
 from workbench.replica import queries
 from workbench.replica.store import ReplicaClosed
 from workbench.search import SearchRequest, SearchResult
 from workbench.search.nearest import NoMatch, explain_no_match
-
-if TYPE_CHECKING:
-    from ui.main_window.window import MainWindow
+from workbench.workspace import Workspace
 
 SEARCH_DELAY_MS = 150
 #: A search that found nothing: why, and the nearest materials' rows.
 Nothing = tuple[NoMatch, list[dict[str, Any]]]
+
+
+@runtime_checkable
+class SearchHost(Protocol):
+    """What the search needs of its window: the workspace and ops it searches with, where it
+    announces what it shows, and the index state it asks the status bar to show again. The
+    window is also the widget its Ctrl+K shortcut belongs to."""
+
+    ops: OpRunner
+    workspace: Workspace
+    #: a search's results are on screen: the SearchResult
+    results_shown: SignalInstance
+    #: a material's details are on screen: its id
+    detail_shown: SignalInstance
+
+    def show_index_state(self) -> None: ...
 
 
 class SearchView:
@@ -52,7 +66,7 @@ class SearchView:
     it announces results and details through the window's `results_shown` and
     `detail_shown`."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: SearchHost) -> None:
         self.window = window
         self.workspace = window.workspace
         self.ops = window.ops

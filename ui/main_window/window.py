@@ -8,7 +8,6 @@ brings the dashboards' order file up to date; a change to the materials refreshe
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -17,23 +16,17 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QPushButton
 
 from sync import session
 from sync.session import SyncReport
-from ui.capacity_view import CapacityWindow
-from ui.cost_sheet import CostSheetWindow
-from ui.dashboards import DashboardsWindow
-from ui.import_dialog import ImportDialog
 from ui.keys import window_keys_first
 from ui.main_window.menus import WindowMenus
 from ui.main_window.search_view import SearchView
 from ui.ops import OpContext, OpRunner
-from ui.proposal_builder import ProposalBuilder
-from ui.settings_dialog import SettingsDialog
 from ui.sync_controller import SyncController, Syncer
 from ui.window_size import fit_screen
 from workbench import drafts
 from workbench.derived import OPENED
 from workbench.errors import Cancelled, user_message
 from workbench.replica import queries
-from workbench.search import IndexState, SearchRequest, SearchResult
+from workbench.search import IndexState
 from workbench.services.writer import pending, run_queue
 from workbench.settings import SettingsError, ai_client, load_settings
 from workbench.workspace import Workspace
@@ -77,20 +70,12 @@ class MainWindow(QMainWindow):
         fit_screen(self, DEFAULT_SIZE)
 
         self.search_view = view = SearchView(self)
-        self.search_box, self.result_label = view.search_box, view.result_label
-        self.fallback_badge, self.facets = view.fallback_badge, view.facets
-        self.model, self.table, self.detail = view.model, view.table, view.detail
-        self.splitter = view.splitter
         self.setCentralWidget(view.widget)
         self._build_status_bar()
         self.sync = SyncController(self, syncer, live, last_sync)
         # online again: what the AI service could not write offline is asked for now
         self.sync.synced.connect(self._after_sync)
         self.menus = WindowMenus(self, ai=self._ai_client)
-        self.import_action = self.menus.import_action
-        self.costing_menu = self.menus.costing_menu
-        self.cost_windows = self.menus.cost_windows
-        self.columns = view.columns
         # Ctrl+E and the others work with the cursor in the search box or a filter too
         self.keys_first = window_keys_first(self)
 
@@ -101,7 +86,7 @@ class MainWindow(QMainWindow):
         self.recover_drafts()
         view.load_facet_options()
         self._load_counts()
-        self.run_search()
+        self.search_view.run_search()
         self.prepare_index()
 
     # -- status ------------------------------------------------------------------------------
@@ -166,7 +151,7 @@ class MainWindow(QMainWindow):
         def done(_result: None) -> None:
             self.show_index_state()
             self.index_ready.emit()
-            self.run_search()
+            self.search_view.run_search()
 
         def failed(exc: BaseException) -> None:
             self.show_index_state()
@@ -219,92 +204,21 @@ class MainWindow(QMainWindow):
 
     def _on_replica_changed(self, tables: frozenset[str]) -> None:
         if "materials" in tables:
-            self.model.refresh_rows()
+            self.search_view.model.refresh_rows()
             self._load_counts()
             self.search_view.load_facet_options()
-            self.run_search()
+            self.search_view.run_search()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         deleted = self.sync.workspace_deleted  # a remote wipe: nothing left to save or ask
         if not deleted and not self.menus.confirm_quit():  # an unsaved sheet's user: Cancel
             event.ignore()
             return
-        for opened in self.cost_windows:
+        for opened in self.menus.cost_windows:
             opened.close()
         self.search_view.timer.stop()
         if not deleted:
-            self.columns.save_pending()
+            self.search_view.columns.save_pending()
         self.sync.stop()
         self.ops.shutdown()
         super().closeEvent(event)
-
-    # -- the search (`SearchView`) -----------------------------------------------------------
-
-    @property
-    def last_request(self) -> SearchRequest | None:
-        return self.search_view.last_request
-
-    @property
-    def last_result(self) -> SearchResult | None:
-        return self.search_view.last_result
-
-    @property
-    def shown_seq(self) -> int:
-        """The number of the search whose results are on screen (searches count up)."""
-        return self.search_view.shown_seq
-
-    def run_search(self) -> int:
-        """Search now with the box's text and the filters; returns the search's number."""
-        return self.search_view.run_search()
-
-    def current_request(self) -> SearchRequest:
-        return self.search_view.current_request()
-
-    def focus_search(self) -> None:
-        self.search_view.focus_search()
-
-    def show_material(self, material_id: str | None) -> None:
-        self.search_view.show_material(material_id)
-
-    def select_row(self, row: int) -> None:
-        self.search_view.select_row(row)
-
-    # -- the menus' windows and files (`WindowMenus`) ----------------------------------------
-
-    def choose_export_file(self) -> None:
-        self.menus.choose_export_file()
-
-    def export_results(self, path: Path) -> None:
-        self.menus.export_results(path)
-
-    def choose_diagnostics(self) -> None:
-        self.menus.choose_diagnostics()
-
-    def export_diagnostics(self, path: Path) -> None:
-        self.menus.export_diagnostics(path)
-
-    def show_about(self) -> None:
-        self.menus.show_about()
-
-    def new_cost_sheet(
-        self, fabric_id: str | None = None, document: dict[str, Any] | None = None
-    ) -> CostSheetWindow:
-        return self.menus.new_cost_sheet(fabric_id, document)
-
-    def choose_cost_sheet(self) -> None:
-        self.menus.choose_cost_sheet()
-
-    def show_settings(self) -> SettingsDialog:
-        return self.menus.show_settings()
-
-    def show_capacity(self) -> CapacityWindow:
-        return self.menus.show_capacity()
-
-    def show_dashboards(self) -> DashboardsWindow:
-        return self.menus.show_dashboards()
-
-    def show_proposal_builder(self) -> ProposalBuilder:
-        return self.menus.show_proposal_builder()
-
-    def show_import(self) -> ImportDialog:
-        return self.menus.show_import()

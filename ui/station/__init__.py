@@ -20,12 +20,12 @@ The station remembers the last printer and template on this laptop.
 
 ``LabelStation(workspace, ops)`` is the window (`window`); the label's fields are in `form`,
 the stock, copies and printer in `print_panel`, the jobs in `jobs_list`, its look in `style`.
-What a scan names, and the quantity typed on a label, are read in `scan`, without Qt.
+What a scan names, and the quantity typed on a label, are read in `workbench.labels.scan`.
 """
 
 from __future__ import annotations
 
-from ui.station.scan import Scan, look_up, parse_quantity
 from ui.station.window import LabelStation
+from workbench.labels.scan import Scan, look_up, parse_quantity
 
 __all__ = ["LabelStation", "Scan", "look_up", "parse_quantity"]

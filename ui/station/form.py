@@ -15,9 +15,9 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit
 
 from ui.date_field import read_date
 from ui.formats import format_date
-from ui.station.scan import Scan, parse_quantity, quantity_text
 from ui.station.style import caption
 from workbench.labels import LabelError, LabelItem
+from workbench.labels.scan import Scan, parse_quantity, quantity_text
 
 #: The label fields the operator sees, in the order of the form: (field, caption).
 FORM_FIELDS = (

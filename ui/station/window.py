@@ -37,7 +37,6 @@ from ui.station.form import LabelForm
 from ui.station.jobs_list import JobsList
 from ui.station.preview import LabelPreview
 from ui.station.print_panel import PRINTER_KEY, TEMPLATE_KEY, PrintPanel
-from ui.station.scan import Scan, look_up
 from ui.station.style import DEFAULT_SIZE, STATION_STYLE
 from ui.sync_controller import SyncController, Syncer
 from ui.wheel_guard import WheelGuard
@@ -47,6 +46,7 @@ from workbench.labels import jobs as label_jobs
 from workbench.labels.jobs import LabelJob
 from workbench.labels.preview import label_preview_png
 from workbench.labels.printing import PrinterError, parse_printer
+from workbench.labels.scan import Scan, look_up
 from workbench.labels.serials import serial_items, series_of
 from workbench.workspace import Workspace
 
@@ -124,7 +124,7 @@ class LabelStation(QMainWindow):
         page.addWidget(self.sync_label)
         self._say("Scan an order or lot number.", "info")
 
-        self.sync = SyncController(self, syncer, live, last_sync)  # type: ignore[arg-type]
+        self.sync = SyncController(self, syncer, live, last_sync)
         self.sync.add_menu(self.menuBar())
         self.ops.replica_changed.connect(self._on_replica_changed)
         QShortcut(QKeySequence("Ctrl+P"), self, activated=self.print_labels)

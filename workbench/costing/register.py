@@ -95,6 +95,36 @@ def seasons(conn: sqlite3.Connection) -> list[str]:
     ]
 
 
+def sheet_row(
+    conn: sqlite3.Connection, sheet_id: str, *, deleted_too: bool = False
+) -> dict[str, Any] | None:
+    """The saved sheet ``sheet_id`` as its row, or None. A deleted sheet only with
+    ``deleted_too``: a comparison chosen before a sync deleted the other sheet still shows it."""
+    live = "" if deleted_too else " AND deleted = 0"
+    row = conn.execute(f"SELECT * FROM cost_sheets WHERE id = ?{live}", (sheet_id,)).fetchone()
+    return None if row is None else dict(row)
+
+
+def sheet_count(conn: sqlite3.Connection, exclude_id: str = "") -> int:
+    """How many sheets are saved, leaving out ``exclude_id``: the browser says "N of M"."""
+    row = conn.execute(
+        "SELECT COUNT(*) FROM cost_sheets WHERE deleted = 0 AND id <> ?", (exclude_id,)
+    ).fetchone()
+    return int(row[0])
+
+
+def recent_sheets(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Every saved sheet, the last saved first, with what tells its versions apart (revision,
+    status): the list a proposal's sheets are ticked in."""
+    return [
+        dict(r)
+        for r in conn.execute(
+            "SELECT id, style_code, title, revision, status, updated_at FROM cost_sheets "
+            "WHERE deleted = 0 ORDER BY updated_at DESC"
+        )
+    ]
+
+
 def status_step(row: dict[str, Any], status: str) -> dict[str, Any]:
     """The values that move the sheet ``row`` to ``status``; RegisterError when the step is
     not one its status allows."""

@@ -216,3 +216,24 @@ def material_detail(conn: sqlite3.Connection, material_id: str) -> dict[str, Any
         "cost_rates": cost_rates_for_material(conn, material_id),
         "orders": orders_for_material(conn, material_id),
     }
+
+
+def brands(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """The brands (id, code, name) by code: what a list of cost sheets is filtered by."""
+    return _rows(conn.execute("SELECT id, code, name FROM brands WHERE deleted = 0 ORDER BY code"))
+
+
+def brand_id(conn: sqlite3.Connection, code: str) -> str | None:
+    """The id of the brand with ``code``, which a saved sheet refers to; None when there is
+    none (a sheet keeps its brand's code in its body either way)."""
+    row = conn.execute("SELECT id FROM brands WHERE code = ? AND deleted = 0", (code,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def newest_order_no(conn: sqlite3.Connection) -> str | None:
+    """The number of the order placed last, or None without orders: what the label station's
+    picture scans, so it shows a label filled in."""
+    row = conn.execute(
+        "SELECT order_no FROM orders WHERE deleted = 0 ORDER BY order_date DESC LIMIT 1"
+    ).fetchone()
+    return None if row is None else str(row[0])

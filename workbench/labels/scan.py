@@ -7,8 +7,9 @@ the label to print; anything else is a new lot, which the station asks about bef
 one (a misread or mistyped number must not become a label). :func:`parse_quantity` reads the
 label's quantity as typed.
 
-Kept apart from the window because none of it needs Qt: the window runs :func:`look_up` on a
-worker, and the tests call both directly on a replica.
+In the Qt-free core because none of it needs Qt and it reads the replica: the label station
+(`ui/station/window.py`) runs :func:`look_up` on a worker, and the tests call both directly on
+a replica.
 """
 
 from __future__ import annotations
