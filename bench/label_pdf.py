@@ -1,4 +1,4 @@
-"""Label PDF writers: the label code's own against fpdf2 and reportlab, on 500 labels.
+"""Label PDF writers: the label code's (fpdf2) against reportlab, on 500 labels.
 
     python bench/label_pdf.py [--labels 500] [--repeat 3]
 
@@ -11,7 +11,11 @@ box, the lines in the style sheet's face, bold title, cut with an ellipsis.
 
 One JSON line per writer, set and template: ``pdf_s`` (best of ``--repeat``, interleaved),
 ``baseline_s`` (``render_labels_pdf`` as it is, same run), ``ratio`` and ``pdf_kb``. The
-target is under 5 s for 500 labels. Figures in docs/adr/0006-label-pdf-writer.md.
+target is under 5 s for 500 labels. reportlab is measured where it is installed (it is not
+a dependency): its canvas does not shape text, so its Devanagari lines come out with vowel
+signs in the wrong place, and it has no fallback fonts (the bench switches fonts itself).
+The figures, and those of the label code's earlier hand-written writer, are in
+docs/adr/0006-label-pdf-writer.md.
 """
 
 from __future__ import annotations
@@ -24,17 +28,16 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from importlib.metadata import version
+from importlib.util import find_spec
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PIL import Image
-
 from bench.labels import SCHEME, items
-from workbench.labels import Label, LabelItem, LabelTemplate, load_template, prepare_labels
+from workbench.labels import LabelItem, LabelTemplate, load_template, prepare_labels
 from workbench.labels import pdf as pdf_module
 from workbench.labels.fonts import fallback_font_file, find_font_file
-from workbench.labels.qr import QUIET_ZONE, error_correction_for, make_qr
+from workbench.labels.qr import error_correction_for, make_qr
 
 Writer = Callable[[Sequence[LabelItem], LabelTemplate], bytes]
 GTINS = ("09506000134352", "04006381333931", "00000096385074")
@@ -48,110 +51,10 @@ def label_sets(count: int) -> dict[str, list[LabelItem]]:
     return {"latin": latin, "devanagari": hindi}
 
 
-def qr_image(uri: str, level: str) -> Image.Image:
-    """The symbol with its quiet zone, one pixel per module, 8-bit grey (a 1-bit image
-    goes through fpdf2's TIFF encoder, several times slower)."""
-    symbol = make_qr(uri, level)
-    side = symbol.size_with_quiet_zone
-    margin = b"\xff" * QUIET_ZONE
-    rows = [b"\xff" * side] * QUIET_ZONE
-    for modules in symbol.modules:
-        rows.append(margin + bytes(0 if dark else 255 for dark in modules) + margin)
-    rows += [b"\xff" * side] * QUIET_ZONE
-    return Image.frombytes("L", (side, side), b"".join(rows))
-
-
-def bars_image(label: Label) -> Image.Image:
-    assert label.linear is not None
-    row = Image.frombytes("1", (label.linear.width_modules, 1), label.linear.pdf_row())
-    return row.convert("L")
-
-
 def devanagari_font() -> Path:
     found = fallback_font_file(frozenset(map(ord, "कावेरी मिल नीला")), False)
     assert found is not None, "no Devanagari font for the bench"
     return found
-
-
-def fit(text: str, width: Callable[[str], float], room: float) -> str:
-    """``text``, or its longest prefix that fits ``room`` with an ellipsis after it."""
-    if width(text) <= room + 1e-6:
-        return text
-    low, high = 0, len(text)
-    while low < high:
-        mid = (low + high + 1) // 2
-        if width(text[:mid] + "…") <= room + 1e-6:
-            low = mid
-        else:
-            high = mid - 1
-    return text[:low] + "…"
-
-
-def hhea(path: Path) -> tuple[float, float]:
-    """Ascent and descent (positive) in ems: what Pango's (and CSS's) line boxes use."""
-    from fontTools.ttLib import TTFont
-
-    font = TTFont(str(path), lazy=True)
-    units = font["head"].unitsPerEm
-    return font["hhea"].ascent / units, -font["hhea"].descent / units
-
-
-# --- fpdf2 --------------------------------------------------------------------------------------
-
-
-def by_fpdf2(items_: Sequence[LabelItem], t: LabelTemplate) -> bytes:
-    from fpdf import FPDF
-
-    labels = prepare_labels(items_, t, SCHEME, 1)
-    regular, bold = find_font_file(False), find_font_file(True)
-    assert regular is not None and bold is not None
-    pdf = FPDF(unit="mm", format=(t.page_width_mm, t.page_height_mm))
-    pdf.set_auto_page_break(False)
-    pdf.set_margin(0)
-    pdf.c_margin = 0  # a cell's text starts at its left edge, as the HTML's does
-    pdf.set_producer("Mill Workbench")
-    pdf.set_title(f"Labels ({t.name})")
-    pdf.add_font("label", "", str(regular))
-    pdf.add_font("label", "B", str(bold))
-    if any(
-        not ch.isascii() and ord(ch) >= 0x0900 for lb in labels for ln in lb.lines for ch in ln.text
-    ):
-        pdf.add_font("deva", "", str(devanagari_font()))
-        pdf.add_font("deva", "B", str(devanagari_font()))
-        pdf.set_fallback_fonts(["deva"], exact_match=False)
-        pdf.set_text_shaping(True)
-    ascent, descent = hhea(regular)
-    level = error_correction_for(t.qr_size_mm)
-    images: dict[str, Image.Image] = {}
-    for first in range(0, len(labels), t.per_page):
-        pdf.add_page()
-        for slot, label in enumerate(labels[first : first + t.per_page]):
-            left, top = t.label_origin_mm(slot)
-            image = images.get(label.uri)
-            if image is None:
-                image = images[label.uri] = qr_image(label.uri, level)
-            pdf.image(image, left + t.qr_x_mm, top + t.qr_y_mm, t.qr_size_mm, t.qr_size_mm)
-            if label.linear is not None and t.barcode is not None:
-                bx, by, bw, bh = t.barcode
-                pdf.image(bars_image(label), left + bx, top + by, bw, bh)
-            y = top + t.text_y_mm
-            for line in label.lines:
-                size = t.title_font_size_pt if line.is_title else t.font_size_pt
-                pitch = t.line_pitch_mm(title=line.is_title)
-                pdf.set_font("label", "B" if line.is_title else "", size)
-                text = fit(line.text, pdf.get_string_width, t.text_width_mm)
-                if all(ord(ch) < 0x0590 for ch in text):
-                    baseline = (pitch - (ascent + descent) * size / PT_PER_MM) / 2
-                    pdf.text(left + t.text_x_mm, y + baseline + ascent * size / PT_PER_MM, text)
-                    y += pitch
-                    continue
-                # fpdf2 puts a cell's baseline 0.3 em below its middle; CSS puts it
-                # (ascent - descent) / 2 below: move the cell by the difference
-                shift = ((ascent - descent) / 2 - 0.3) * size / PT_PER_MM
-                pdf.set_xy(left + t.text_x_mm, y + shift)
-                pdf.cell(t.text_width_mm, pitch, text)
-                y += pitch
-    return bytes(pdf.output())
 
 
 # --- reportlab ------------------------------------------------------------------------------------
@@ -173,7 +76,7 @@ def by_reportlab(items_: Sequence[LabelItem], t: LabelTemplate) -> bytes:
     faces = {
         name: pdfmetrics.getFont(name).face for name in ("LabelRegular", "LabelBold", "LabelDeva")
     }
-    ascent, descent = hhea(regular)
+    ascent, descent = pdf_module._ascent_descent(regular)
     out = io.BytesIO()
     page_w, page_h = t.page_width_mm * PT_PER_MM, t.page_height_mm * PT_PER_MM
     pdf = canvas.Canvas(out, pagesize=(page_w, page_h), pageCompression=1)
@@ -203,21 +106,29 @@ def by_reportlab(items_: Sequence[LabelItem], t: LabelTemplate) -> bytes:
             left, top = (v * PT_PER_MM for v in t.label_origin_mm(slot))
             image = images.get(label.uri)
             if image is None:
-                image = images[label.uri] = ImageReader(qr_image(label.uri, level))
+                image = images[label.uri] = ImageReader(
+                    pdf_module._qr_image(make_qr(label.uri, level))
+                )
             x = left + t.qr_x_mm * PT_PER_MM
             y = page_h - top - t.qr_y_mm * PT_PER_MM - qr_pt
             pdf.drawImage(image, x, y, qr_pt, qr_pt)
             if label.linear is not None and t.barcode is not None:
                 bx, by, bw, bh = (v * PT_PER_MM for v in t.barcode)
                 pdf.drawImage(
-                    ImageReader(bars_image(label)), left + bx, page_h - top - by - bh, bw, bh
+                    ImageReader(pdf_module._bars_image(label)),
+                    left + bx,
+                    page_h - top - by - bh,
+                    bw,
+                    bh,
                 )
             line_top = top + t.text_y_mm * PT_PER_MM
             for line in label.lines:
                 size = t.title_font_size_pt if line.is_title else t.font_size_pt
                 pitch = t.line_pitch_mm(title=line.is_title) * PT_PER_MM
                 font = "LabelBold" if line.is_title else "LabelRegular"
-                text = fit(line.text, lambda s, f=font, z=size: width(s, f, z), width_pt)
+                text = pdf_module._fit_line(
+                    line.text, lambda s, f=font, z=size: width(s, f, z), width_pt
+                )
                 baseline = (pitch - (ascent + descent) * size) / 2 + ascent * size
                 x = left + t.text_x_mm * PT_PER_MM
                 for run, name in runs(text, font):
@@ -231,15 +142,15 @@ def by_reportlab(items_: Sequence[LabelItem], t: LabelTemplate) -> bytes:
 
 
 def by_label_code(items_: Sequence[LabelItem], t: LabelTemplate) -> bytes:
-    pdf_module._subset.cache_clear()  # every job embeds its fonts afresh
+    """The product's writer: fpdf2 (it embeds its fonts afresh for every job)."""
     return pdf_module.render_labels_pdf(items_, t, scheme=SCHEME)
 
 
-WRITERS: dict[str, Writer] = {
-    "label_code": by_label_code,
-    "fpdf2": by_fpdf2,
-    "reportlab": by_reportlab,
-}
+WRITERS: dict[str, Writer] = {"label_code": by_label_code}
+if find_spec("reportlab") is not None:
+    WRITERS["reportlab"] = by_reportlab
+else:
+    print("reportlab is not installed: measured without it", file=sys.stderr)
 
 
 def main() -> None:
@@ -250,7 +161,9 @@ def main() -> None:
     parser.add_argument("--set", action="append", choices=("latin", "devanagari"))
     args = parser.parse_args()
     sets = label_sets(args.labels)
-    versions = {"fpdf2": version("fpdf2"), "reportlab": version("reportlab")}
+    versions = {"fpdf2": version("fpdf2")}
+    if "reportlab" in WRITERS:
+        versions["reportlab"] = version("reportlab")
     for name in args.template or ["thermal-100x50", "thermal-50x25", "a4-sheet-3x8"]:
         template = load_template(name)
         for set_name in args.set or list(sets):
