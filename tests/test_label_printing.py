@@ -452,6 +452,27 @@ def test_devanagari_is_set_directly_shaped_as_weasyprint_sets_it() -> None:
     assert differ / (a.width * a.height) < 0.01
 
 
+@pytest.mark.skipif(not direct_engine_available(), reason="no font file for the direct engine")
+def test_a_long_devanagari_line_is_cut_between_letters_never_inside_one() -> None:
+    import unicodedata
+
+    from workbench.labels.fonts import fallback_font_file
+
+    if fallback_font_file(frozenset(map(ord, "क्षत्रिय")), False) is None:
+        pytest.skip("no Devanagari font on this machine")
+    for pad in range(8):  # each moves where the column's edge falls in the words
+        description = "x" * pad + "क्षत्रिय सूती " * 12
+        pdf = render_labels_pdf(
+            [LabelItem(code="X-4", description=description)], "thermal-100x50", scheme=SCHEME
+        )
+        title = "".join(ch for ch in _page_texts(pdf)[0][0] if ch >= " ")
+        assert title.endswith("…") and description.startswith(title[:-1])
+        kept, rest = title[:-1], description[len(title) - 1 :]
+        # a vowel sign or a virama left behind would print another word
+        assert unicodedata.category(rest[0]) not in ("Mn", "Mc"), (pad, title)
+        assert unicodedata.combining(kept[-1]) != 9, (pad, title)
+
+
 def test_text_no_font_file_has_goes_through_weasyprint() -> None:
     hieroglyph = LabelItem(code="X-3", mill="\U00013000", colour="Écru")
     with pytest.raises(LabelError, match=r"direct PDF engine cannot print these labels"):

@@ -42,6 +42,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 from string import Template
 
@@ -57,6 +58,7 @@ from workbench.labels.qr import (
     error_correction_for,
     make_qr,
 )
+from workbench.labels.raster_text import clusters
 from workbench.labels.templates import LabelTemplate, load_template, template_dir
 
 __all__ = ["ENGINES", "direct_engine_available", "labels_html", "render_labels_pdf"]
@@ -310,17 +312,19 @@ def _bars_image(label: Label) -> Image.Image:
 
 def _fit_line(text: str, width: Callable[[str], float], room: float) -> str:
     """``text``, or as much of it as fits ``room`` followed by an ellipsis (what the
-    style sheet's ``text-overflow: ellipsis`` does)."""
+    style sheet's ``text-overflow: ellipsis`` does), cut between letters: a vowel sign or a
+    virama left behind or cut off would print another word."""
     if width(text) <= room + 1e-6:
         return text
-    low, high = 0, len(text)
-    while low < high:  # the longest prefix that fits with the ellipsis
+    cuts = list(accumulate(map(len, clusters(text)), initial=0))
+    low, high = 0, len(cuts) - 1
+    while low < high:  # the most whole letters that fit with the ellipsis
         middle = (low + high + 1) // 2
-        if width(text[:middle] + "\u2026") <= room + 1e-6:
+        if width(text[: cuts[middle]] + "\u2026") <= room + 1e-6:
             low = middle
         else:
             high = middle - 1
-    return text[:low] + "\u2026"
+    return text[: cuts[low]] + "\u2026"
 
 
 def _direct_pdf(labels: Sequence[Label], template: LabelTemplate, fonts: _Fonts) -> bytes:
