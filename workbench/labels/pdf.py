@@ -285,6 +285,10 @@ def _fonts_for(labels: Sequence[Label]) -> _Fonts | str:
     return _Fonts(regular, bold, tuple(fallbacks))
 
 
+#: modules as bytes of 0 (light) and 1 (dark) turned into grey levels, at C speed
+_DARK_AS_BLACK = bytes.maketrans(b"\x00\x01", b"\xff\x00")
+
+
 def _qr_image(symbol: QrSymbol) -> Image.Image:
     """The symbol with its quiet zone, one pixel per module, 8-bit grey: placed without
     interpolation it prints as sharp as vector art (fpdf2 would send a 1-bit image through
@@ -297,9 +301,6 @@ def _qr_image(symbol: QrSymbol) -> Image.Image:
         rows.append(margin + bytes(modules).translate(_DARK_AS_BLACK) + margin)
     rows += [light] * QUIET_ZONE
     return Image.frombytes("L", (side, side), b"".join(rows))
-
-
-_DARK_AS_BLACK = bytes.maketrans(b"\x00\x01", b"\xff\x00")
 
 
 def _bars_image(label: Label) -> Image.Image:
