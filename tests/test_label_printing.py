@@ -424,14 +424,63 @@ def test_the_direct_pdf_matches_weasyprints_layout() -> None:
     assert lines[0].endswith("…") and lines[0].startswith("Single Jersey 180 G")
 
 
-def test_text_the_embedded_font_cannot_set_goes_through_weasyprint() -> None:
-    mill = LabelItem(code="X-2", mill="कावेरी मिल", colour="Écru")
+@pytest.mark.skipif(not direct_engine_available(), reason="no font file for the direct engine")
+def test_devanagari_is_set_directly_shaped_as_weasyprint_sets_it() -> None:
+    import pypdfium2 as pdfium
+
+    from workbench.labels.fonts import fallback_font_file
+
+    if fallback_font_file(frozenset(map(ord, "कावेरी")), False) is None:
+        pytest.skip("no Devanagari font on this machine")
+    mill = LabelItem(code="X-2", mill="कावेरी मिल", colour="Écru", description="सूती जर्सी 180")
+    direct = render_labels_pdf([mill], "thermal-100x50", scheme=SCHEME)
+    slow = render_labels_pdf([mill], "thermal-100x50", scheme=SCHEME, engine="weasyprint")
+    assert _producer(direct) == "Mill Workbench"
+    # HarfBuzz leaves a control character where it joined glyphs; the words are whole
+    lines = ["".join(ch for ch in line if ch >= " ") for line in _page_texts(direct)[0]]
+    assert "Mill कावेरी मिल" in lines and "Colour Écru" in lines and "सूती जर्सी 180" in lines
+    page = pdfium.PdfDocument(direct)[0]
+    textpage = page.get_textpage()
+    at = textpage.get_text_range().index("मि")
+    # shaped: the vowel sign of "मि" is drawn before its consonant, not after it
+    assert textpage.get_charbox(at + 1)[0] < textpage.get_charbox(at)[2] - 1
+    a, b = (
+        pdfium.PdfDocument(pdf)[0].render(scale=200 / 72, grayscale=True).to_pil()
+        for pdf in (direct, slow)
+    )
+    differ = sum(abs(x - y) > 128 for x, y in zip(a.tobytes(), b.tobytes(), strict=True))
+    assert differ / (a.width * a.height) < 0.01
+
+
+@pytest.mark.skipif(not direct_engine_available(), reason="no font file for the direct engine")
+def test_a_long_devanagari_line_is_cut_between_letters_never_inside_one() -> None:
+    import unicodedata
+
+    from workbench.labels.fonts import fallback_font_file
+
+    if fallback_font_file(frozenset(map(ord, "क्षत्रिय")), False) is None:
+        pytest.skip("no Devanagari font on this machine")
+    for pad in range(8):  # each moves where the column's edge falls in the words
+        description = "x" * pad + "क्षत्रिय सूती " * 12
+        pdf = render_labels_pdf(
+            [LabelItem(code="X-4", description=description)], "thermal-100x50", scheme=SCHEME
+        )
+        title = "".join(ch for ch in _page_texts(pdf)[0][0] if ch >= " ")
+        assert title.endswith("…") and description.startswith(title[:-1])
+        kept, rest = title[:-1], description[len(title) - 1 :]
+        # a vowel sign or a virama left behind would print another word
+        assert unicodedata.category(rest[0]) not in ("Mn", "Mc"), (pad, title)
+        assert unicodedata.combining(kept[-1]) != 9, (pad, title)
+
+
+def test_text_no_font_file_has_goes_through_weasyprint() -> None:
+    hieroglyph = LabelItem(code="X-3", mill="\U00013000", colour="Écru")
     with pytest.raises(LabelError, match=r"direct PDF engine cannot print these labels"):
-        render_labels_pdf([mill], "thermal-100x50", scheme=SCHEME, engine="direct")
-    pdf = render_labels_pdf([mill], "thermal-100x50", scheme=SCHEME)
+        render_labels_pdf([hieroglyph], "thermal-100x50", scheme=SCHEME, engine="direct")
+    pdf = render_labels_pdf([hieroglyph], "thermal-100x50", scheme=SCHEME)
     assert _producer(pdf).startswith("WeasyPrint") and "Colour Écru" in _page_texts(pdf)[0]
     with pytest.raises(ValueError, match=r"engine 'fast'"):
-        render_labels_pdf([mill], "thermal-100x50", scheme=SCHEME, engine="fast")
+        render_labels_pdf([hieroglyph], "thermal-100x50", scheme=SCHEME, engine="fast")
 
 
 def test_printed_codes_are_the_qrcode_packages_symbols() -> None:

@@ -15,7 +15,7 @@
 - :mod:`~workbench.labels.serials` numbers a run's labels and keeps the serial blocks a
   station reserved for printing offline.
 
-Nothing here imports Qt; WeasyPrint is imported only when a PDF is made.
+Nothing here imports Qt; fpdf2 and WeasyPrint are imported only when a PDF is made.
 """
 
 from workbench.labels.gs1 import (

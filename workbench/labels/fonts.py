@@ -1,9 +1,10 @@
 """Where the label text's fonts are: the style sheet's family, and fallbacks for other scripts.
 
 The PDF sets its text in "DejaVu Sans" (else "Liberation Sans", else Arial); characters
-that face lacks (Devanagari, Katakana, ...) are drawn by WeasyPrint in a font fontconfig
-picks for them. :func:`fallback_font_file` asks fontconfig the same question, so a ZPL
-label drawn as a bitmap (:mod:`raster_text`) uses a font the PDF path would use.
+that face lacks (Devanagari, Katakana, ...) are drawn in the font fontconfig picks for
+them, which is also the one Pango falls back to in the HTML. :func:`fallback_font_file`
+asks fontconfig that question for the PDF, and for a ZPL label drawn as a bitmap
+(:mod:`raster_text`), so both use the same font.
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ from PIL import Image, ImageDraw, ImageFont
 from workbench.labels.fonts import fallback_font_file, find_font_file
 from workbench.labels.gs1 import LabelError
 
-__all__ = ["RasterLine", "needs_raster", "raster_line"]
+__all__ = ["RasterLine", "clusters", "needs_raster", "raster_line"]
 
 
 def needs_raster(text: str) -> bool:
@@ -115,7 +115,7 @@ def _runs(text: str, bold: bool) -> list[tuple[str, Path]]:
     return out
 
 
-def _clusters(text: str) -> list[str]:
+def clusters(text: str) -> list[str]:
     """``text`` in pieces that may be cut between: a base character with its marks (and
     a virama's following consonant, which it joins)."""
     pieces: list[str] = []
@@ -148,7 +148,7 @@ def _draw(text: str, size_px: int, max_width: int, bold: bool) -> RasterLine:
     runs = _runs(text, bold)
     if _width(runs, size_px) > max_width:
         kept = ""
-        for piece in _clusters(text):
+        for piece in clusters(text):
             if _width(_runs(kept + piece + "...", bold), size_px) > max_width:
                 break
             kept += piece
