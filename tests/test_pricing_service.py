@@ -24,7 +24,7 @@ from sync.session import client_for, sign_in, sync_workspace
 from tests.costing_examples import BOOK, SHIRT, TSHIRT
 from tests.sync_fixtures import PASSWORD, Server, write_rows
 from workbench import quotes
-from workbench.costing import load_rate_book, price_style
+from workbench.costing import MarginRule, Rate, load_rate_book, price_style
 from workbench.costing.report import price_report
 from workbench.costing.sheet import CostSheet, sheet_to_dict
 from workbench.replica import open_replica
@@ -36,46 +36,49 @@ def _row(**values: Any) -> dict[str, Any]:
     return {"id": str(uuid.uuid4()), "deleted": 0, "updated_at": STAMP, **values}
 
 
+def rate_row(r: Rate) -> dict[str, Any]:
+    """A rate as the server's cost_rates row (the replica states a loss in the description)."""
+    return _row(
+        rate_code=r.rate_code,
+        process=r.process,
+        description=r.description
+        if r.process_loss is None
+        else f"Dyeing (process loss {r.process_loss * 100:.0f} %)",
+        material_id=r.material_id,
+        dye_class=r.dye_class,
+        shade_depth=r.shade_depth,
+        technique=r.technique,
+        basis=r.basis,
+        rate=str(r.rate),
+        currency=r.currency,
+        valid_from=r.valid_from.isoformat(),
+        source=r.source,
+    )
+
+
+def rule_row(m: MarginRule, rule_id: str) -> dict[str, Any]:
+    """A margin rule as the server's margin_rules row."""
+    return _row(
+        id=rule_id,
+        brand_id=m.brand_id,
+        category=m.category,
+        method=m.method,
+        rate=str(m.rate),
+        min_margin=None if m.min_margin is None else str(m.min_margin),
+        moq_from=m.moq_from,
+        price_rounding=None if m.price_rounding is None else str(m.price_rounding),
+        valid_from=m.valid_from.isoformat(),
+    )
+
+
 def master_rows() -> dict[str, list[dict[str, Any]]]:
     """The worked examples' rates, brands, margin rules and FX rates as server rows."""
-    rates = [
-        _row(
-            rate_code=r.rate_code,
-            process=r.process,
-            description=r.description,
-            material_id=r.material_id,
-            dye_class=r.dye_class,
-            shade_depth=r.shade_depth,
-            technique=r.technique,
-            basis=r.basis,
-            rate=str(r.rate),
-            currency=r.currency,
-            valid_from=r.valid_from.isoformat(),
-            source=r.source,
-        )
-        for r in BOOK.rates
-    ]
-    for row, rate in zip(rates, BOOK.rates, strict=True):
-        if rate.process_loss is not None:  # the replica states a loss in the description
-            row["description"] = f"Dyeing (process loss {rate.process_loss * 100:.0f} %)"
+    rates = [rate_row(r) for r in BOOK.rates]
     brands = [
         _row(id=b.id, code=b.code, name=b.name, country=b.country, currency=b.currency)
         for b in BOOK.brands
     ]
-    rules = [
-        _row(
-            id=f"rule-{i}",
-            brand_id=m.brand_id,
-            category=m.category,
-            method=m.method,
-            rate=str(m.rate),
-            min_margin=None if m.min_margin is None else str(m.min_margin),
-            moq_from=m.moq_from,
-            price_rounding=None if m.price_rounding is None else str(m.price_rounding),
-            valid_from=m.valid_from.isoformat(),
-        )
-        for i, m in enumerate(BOOK.margin_rules)
-    ]
+    rules = [rule_row(m, f"rule-{i}") for i, m in enumerate(BOOK.margin_rules)]
     fx = [
         _row(
             from_currency=f.from_currency,
