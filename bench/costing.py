@@ -21,6 +21,7 @@ Prints one JSON line per figure:
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import random
 import sqlite3
@@ -174,6 +175,8 @@ def bench_costing(materials: int, sheets: int, rounds: int = 4) -> None:
                 started = time.perf_counter()
                 book = load_rate_book(replica.conn)
                 loads.append(time.perf_counter() - started)
+                # each kind starts clean: no collection of another kind's garbage in its time
+                gc.collect()
                 began, began_cpu = time.perf_counter(), time.process_time()
                 part = slice(r * chunk, (r + 1) * chunk)
                 if kind == "colourways":

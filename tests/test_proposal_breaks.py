@@ -135,3 +135,23 @@ def test_colourways_priced_differently_get_one_price_each(replica: Replica) -> N
         ) in text
     assert f"EUR {style.amount:,.2f}" in text
     assert style.amount == D(style.amount).quantize(D("0.01"))
+
+
+def test_the_line_sheet_has_a_row_per_colourway_priced_differently(replica: Replica) -> None:
+    from workbench.proposals import line_sheet
+
+    tee = _tee(replica)
+    colourways = (
+        Colourway("White", 1200, "reactive", "light"),
+        Colourway("Navy", 1200, "reactive", "dark"),
+    )
+    sheet_id = _save(replica, replace(tee, colourways=colourways))
+    proposal = build_proposal(
+        replica, [sheet_id], brand_code="NORDV", book=load_rate_book(replica.conn)
+    )
+    [style] = proposal.styles
+    _, rows = line_sheet(proposal)
+    assert [(r[0], r[6], r[8]) for r in rows] == [
+        (f"NV-001 {c.name}", c.pieces, c.price_per_piece) for c in style.colourways
+    ]
+    assert sum(r[13] for r in rows) == style.amount
