@@ -134,3 +134,24 @@ def test_a_split_that_is_not_the_order_is_said_and_not_costed(
     with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
         _type_cell(qtbot, box.table, 0, 1, "3000")
     assert blocker.args[0] is not None and not sheet.panel.is_stale
+
+
+def test_a_colourway_edit_is_unsaved_work_and_undoes(qtbot: QtBot, window: MainWindow) -> None:
+    sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
+    assert not sheet.has_unsaved_changes()
+    box = sheet.inputs.colourways_box
+    qtbot.mouseClick(box.add_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
+    _type_cell(qtbot, box.table, 0, 0, "Navy")
+    with qtbot.waitSignal(sheet.computed, timeout=5_000):
+        _type_cell(qtbot, box.table, 0, 1, "3000")
+    assert sheet.has_unsaved_changes()  # closing now asks rather than losing the colourway
+    assert sheet.current_sheet().colourways == (Colourway("Navy", 3000),)
+    sheet.undo_stack.undo()
+    assert box.table.item(0, 1).text() == "0"
+    sheet.undo_stack.redo()
+    assert box.table.item(0, 1).text() == "3000"
+    state = sheet.inputs.state()
+    from ui.cost_sheet.edits import from_json, to_json
+
+    assert from_json(json.loads(json.dumps(to_json(state))))["colourways"] == state["colourways"]

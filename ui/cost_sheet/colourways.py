@@ -110,12 +110,10 @@ class ColourwaysBox(QGroupBox):
             self.table.setItem(row, column, item)
 
     def show_colourways(self, colourways: tuple[Colourway, ...]) -> None:
-        self._filling = True
+        """A saved sheet's colourways (what they differ in beyond the table kept by name)."""
         self._loaded = {c.name: c for c in colourways}
-        self.table.setRowCount(len(colourways))
-        for row, c in enumerate(colourways):
-            self._set_row(
-                row,
+        self.show_cells(
+            tuple(
                 (
                     c.name,
                     str(c.pieces),
@@ -123,8 +121,27 @@ class ColourwaysBox(QGroupBox):
                     c.shade_depth or "",
                     _print_text(c.printing),
                     _others(c),
-                ),
+                )
+                for c in colourways
             )
+        )
+
+    def cells(self) -> tuple[tuple[str, ...], ...]:
+        """The table's text as shown, row by row: the form state undo and drafts keep."""
+        return tuple(
+            tuple(
+                self.table.item(row, c).text() if self.table.item(row, c) else ""
+                for c in range(len(HEADERS))
+            )
+            for row in range(self.table.rowCount())
+        )
+
+    def show_cells(self, cells: tuple[tuple[str, ...], ...]) -> None:
+        """Show ``cells`` (from `cells`) quietly."""
+        self._filling = True
+        self.table.setRowCount(len(cells))
+        for row, texts in enumerate(cells):
+            self._set_row(row, tuple(texts))
         self._filling = False
 
     def add_row(self) -> None:
@@ -147,12 +164,8 @@ class ColourwaysBox(QGroupBox):
         """The colourways as the table shows them; a `CostingError` names the row and field
         that cannot be read."""
         colourways = []
-        for row in range(self.table.rowCount()):
-            cells = [
-                (self.table.item(row, c).text() if self.table.item(row, c) else "").strip()
-                for c in range(len(HEADERS))
-            ]
-            name, pieces, dye_class, shade, printing = cells[:5]
+        for row, texts in enumerate(self.cells()):
+            name, pieces, dye_class, shade, printing = (t.strip() for t in texts[:5])
             where = f"colourway row {row + 1} ({name or 'no name'})"
             if not pieces.isdigit():
                 raise CostingError(f"{where}: pieces must be a whole number, not {pieces!r}")

@@ -655,6 +655,7 @@ class SheetInputs(QWidget):
             "fabric_id": self.fabric_id,
             "fabric_label": self.fabric_label.text(),
             "trims": tuple(self.trims),
+            "colourways": self.colourways_box.cells(),
         }
 
     def restore(self, state: FormState) -> None:
@@ -681,6 +682,7 @@ class SheetInputs(QWidget):
             self.costed_on.setDate(QDate.fromString(state["costed_on"], Qt.DateFormat.ISODate))
             self.trims = list(state["trims"])
             self._show_trims()
+            self.colourways_box.show_cells(state.get("colourways", ()))  # a draft from before
         finally:
             self.filling = False
 
