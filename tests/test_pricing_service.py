@@ -5,9 +5,11 @@ chains verify, a tampered entry is named."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import uuid
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal as D
 from pathlib import Path
@@ -278,18 +280,7 @@ def test_imports_and_device_revocations_are_audited(priced: Server, tmp_path: Pa
 def test_the_cost_sheet_shows_the_firm_quote_beside_the_estimate(
     qtbot: Any, priced: Server, tmp_path: Path
 ) -> None:
-    from ui.main_window import MainWindow
-    from ui.ops import OpRunner
-
-    workspace, _, _ = sign_in(priced.url, "merchandiser@alpha", PASSWORD, base=tmp_path)
-    sync_workspace(workspace)
-    win = MainWindow(workspace, OpRunner())
-    qtbot.addWidget(win)
-    try:
-        sheet = win.new_cost_sheet()
-        qtbot.waitUntil(lambda: sheet.loaded is not None, timeout=10_000)
-        sheet.show_sheet(CostSheet(TSHIRT, "NORDV", 3000))
-        qtbot.waitUntil(lambda: sheet.price is not None, timeout=5_000)
+    with sheet_on_screen(qtbot, priced, tmp_path) as (workspace, sheet):
         estimate = sheet.price.price_per_piece
         with qtbot.waitSignal(sheet.quoted, timeout=15_000) as blocker:
             sheet.ask_quote()
@@ -298,6 +289,25 @@ def test_the_cost_sheet_shows_the_firm_quote_beside_the_estimate(
         assert sheet.quote_label.text().startswith(f"<b>Firm quote {quote['quote_no']}</b>")
         assert "the same as the estimate" in sheet.quote_label.text()
         assert quotes.quotes_for_sheet(workspace.replica, sheet.sheet_id)[0]["id"] == quote["id"]
+
+
+@contextlib.contextmanager
+def sheet_on_screen(qtbot: Any, server: Server, tmp_path: Path) -> Iterator[tuple[Any, Any]]:
+    """A merchandiser's synced workspace and a cost sheet window showing the worked tee for
+    Nordvik at 3,000 pieces, priced; closed after."""
+    from ui.main_window import MainWindow
+    from ui.ops import OpRunner
+
+    workspace, _, _ = sign_in(server.url, "merchandiser@alpha", PASSWORD, base=tmp_path)
+    sync_workspace(workspace)
+    win = MainWindow(workspace, OpRunner())
+    qtbot.addWidget(win)
+    try:
+        sheet = win.new_cost_sheet()
+        qtbot.waitUntil(lambda: sheet.loaded is not None, timeout=10_000)
+        sheet.show_sheet(CostSheet(TSHIRT, "NORDV", 3000))
+        qtbot.waitUntil(lambda: sheet.price is not None, timeout=5_000)
+        yield workspace, sheet
     finally:
         win.close()
         workspace.close()

@@ -8,27 +8,40 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal as D
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from sync.session import client_for, sign_in, sync_workspace
 from tests.costing_examples import TSHIRT
 from tests.sync_fixtures import PASSWORD, Server, write_rows
 from tests.test_colourways import COLOUR_BOOK, COLOURWAYS
 from tests.test_price_breaks import RULES
-from tests.test_pricing_service import priced, rate_row, rule_row, sheet  # noqa: F401 (fixture)
+from tests.test_pricing_service import (  # noqa: F401 (fixture)
+    priced,
+    rate_row,
+    rule_row,
+    sheet,
+    sheet_on_screen,
+)
 from workbench.costing import load_rate_book
 from workbench.costing.breaks import price_breaks
 from workbench.costing.colourways import cost_colourways
 from workbench.costing.sheet import CostSheet, sheet_to_dict
 
 
-def test_a_price_break_quote(priced: Server, tmp_path: Path) -> None:  # noqa: F811
-    # Nordvik's margin falls at 5,000 and 10,000 pieces (tests/test_price_breaks.py)
+def _publish_breaks(server: Server) -> None:
+    """Nordvik's margin falls at 5,000 and 10,000 pieces (tests/test_price_breaks.py)."""
     write_rows(
-        priced.engine,
-        priced.workspaces["alpha"],
+        server.engine,
+        server.workspaces["alpha"],
         "margin_rules",
         [rule_row(rule, f"break-{i}") for i, rule in enumerate(RULES)],
     )
+
+
+def test_a_price_break_quote(priced: Server, tmp_path: Path) -> None:  # noqa: F811
+    _publish_breaks(priced)
     workspace, _, _ = sign_in(priced.url, "merchandiser@alpha", PASSWORD, base=tmp_path)
     sync_workspace(workspace)
     client = client_for(workspace)
@@ -83,3 +96,24 @@ def test_a_colourway_quote(priced: Server, tmp_path: Path) -> None:  # noqa: F81
         assert mine.price is not None
         assert D(answered["cost_per_piece"]) == mine.price.cost_per_piece
         assert D(answered["price_per_piece"]) == mine.price.price_per_piece
+
+
+@pytest.mark.parametrize("server_db", ["sqlite"], indirect=True)
+def test_the_sheet_shows_the_quoted_breaks_beside_its_own(
+    qtbot: Any,
+    priced: Server,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    _publish_breaks(priced)
+    with sheet_on_screen(qtbot, priced, tmp_path) as (_, sheet):
+        with qtbot.waitSignal(sheet.quoted, timeout=15_000) as blocker:
+            sheet.ask_quote()
+        quote = blocker.args[0]
+        own = sheet.panel.breaks_label.text()
+        quoted = sheet.quote_label.text()
+        for b in quote["breaks"]:
+            cell = f"{b['quantity']:,}+ pcs EUR {D(b['price_per_piece']):,.2f}"
+            assert cell in own and cell in quoted  # the sheet's own break, figure by figure
+        assert "Quoted breaks: 1+ pcs EUR 3.35 · 5,000+ pcs EUR 3.20 · 10,000+ pcs EUR 3.10" in (
+            quoted
+        )
