@@ -113,7 +113,7 @@ def test_the_colourways_are_kept_through_the_sheet() -> None:
     read = sheet_from_dict(data)
     assert read.colourways == COLOURWAYS
     assert read.colourways[0].printing is AS_STYLE
-    assert sheet_to_dict(CostSheet(TSHIRT, "NORDV", 3000))["sheet_version"] == 1
+    assert sheet_to_dict(CostSheet(TSHIRT, "NORDV", 3000))["sheet_version"] == 2
 
 
 def test_a_split_that_is_not_the_order_is_refused() -> None:

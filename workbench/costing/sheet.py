@@ -31,8 +31,9 @@ from workbench.costing.sizes import SizeLine, SizeRatio
 from workbench.costing.terms import DELIVERY_FIELDS
 
 #: 2: the sheet may carry colourways. A reader refuses a sheet of a later version by name
-#: rather than cost it without what it cannot read; a sheet without colourways is still
-#: written as version 1, which every earlier app reads.
+#: rather than cost it without what it cannot read; an edit written at version 1 over a
+#: sheet with colourways comes from an app that does not know them and is refused
+#: (`workbench.costing.register.refused_change`), so it never drops them.
 SHEET_VERSION = 2
 
 
@@ -186,7 +187,7 @@ def style_to_dict(style: Style) -> dict[str, Any]:
 
 def sheet_to_dict(sheet: CostSheet) -> dict[str, Any]:
     return {
-        "sheet_version": SHEET_VERSION if sheet.colourways else 1,
+        "sheet_version": SHEET_VERSION,
         "title": sheet.title,
         "season": sheet.season,
         "brand": sheet.brand,
