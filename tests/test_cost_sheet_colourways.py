@@ -10,7 +10,7 @@ from pathlib import Path
 
 import openpyxl
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QScrollArea, QTableWidget, QWidget
+from PySide6.QtWidgets import QApplication, QLineEdit, QScrollArea, QTableWidget, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests import cost_sheet_helpers as helpers
@@ -31,15 +31,16 @@ def _ancestors(widget: QWidget) -> list[QWidget]:
 
 
 def _type_cell(qtbot: QtBot, table: QTableWidget, row: int, column: int, text: str) -> None:
-    """Click the cell, open its editor with F2, type over what it holds, Enter."""
+    """Click the cell, open its editor with F2, type over what it holds, Enter, and wait for
+    the table to take the text."""
     rect = table.visualRect(table.model().index(row, column))
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.keyClick(table, Qt.Key.Key_F2)
-    editor = QApplication.focusWidget()
-    assert editor is not None and editor is not table
+    [editor] = [w for w in table.viewport().findChildren(QLineEdit) if w.isVisible()]
     qtbot.keyClick(editor, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClicks(editor, text)
     qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: table.item(row, column).text() == text, timeout=2_000)  # committed
 
 
 def test_colourways_typed_costed_saved_and_exported(
@@ -155,3 +156,35 @@ def test_a_colourway_edit_is_unsaved_work_and_undoes(qtbot: QtBot, window: MainW
     from ui.cost_sheet.edits import from_json, to_json
 
     assert from_json(json.loads(json.dumps(to_json(state))))["colourways"] == state["colourways"]
+
+
+def test_renaming_a_saved_colourway_keeps_what_the_table_does_not_edit(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    from dataclasses import replace
+    from decimal import Decimal as D
+
+    from workbench.costing import Embroidery, TrimLine
+    from workbench.costing.sheet import CostSheet
+
+    sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
+    trim_id = window.workspace.replica.conn.execute(
+        "SELECT id FROM materials WHERE material_type = 'trim' ORDER BY code LIMIT 1"
+    ).fetchone()[0]
+    navy = Colourway(
+        "Navy",
+        3000,
+        "reactive",
+        "dark",
+        embroidery=(Embroidery(6000, "EMB-FLAT", "chest logo"),),
+        trims=(TrimLine(trim_id, "hang tag", D(1)),),
+    )
+    sheet.show_sheet(replace(sheet.current_sheet(), colourways=(navy,)))
+    table = sheet.inputs.colourways_box.table
+    assert "hang tag" in table.item(0, 5).text() and "6,000 st" in table.item(0, 5).text()
+    box = sheet.inputs.colourways_box
+    next(w for w in _ancestors(box) if isinstance(w, QScrollArea)).ensureWidgetVisible(box)
+    _type_cell(qtbot, table, 0, 0, "Deep navy")
+    [renamed] = sheet.current_sheet().colourways
+    assert renamed == replace(navy, name="Deep navy")
+    assert isinstance(sheet.current_sheet(), CostSheet)

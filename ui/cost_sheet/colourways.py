@@ -101,12 +101,17 @@ class ColourwaysBox(QGroupBox):
             self.edited.emit()
 
     def _set_row(self, row: int, cells: tuple[str, ...]) -> None:
-        for column, text in enumerate(cells):
+        """``cells``: the columns' texts, then the name the colourway was saved under (its
+        embroidery and trims are kept by that name, so renaming it keeps them)."""
+        texts, origin = cells[: len(HEADERS)], (cells[len(HEADERS) :] or ("",))[0]
+        for column, text in enumerate(texts):
             item = QTableWidgetItem(text)
             if column == len(HEADERS) - 1:
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
             if column == 1:
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if column == 0:
+                item.setData(Qt.ItemDataRole.UserRole, origin)
             self.table.setItem(row, column, item)
 
     def show_colourways(self, colourways: tuple[Colourway, ...]) -> None:
@@ -121,6 +126,7 @@ class ColourwaysBox(QGroupBox):
                     c.shade_depth or "",
                     _print_text(c.printing),
                     _others(c),
+                    c.name,
                 )
                 for c in colourways
             )
@@ -129,12 +135,20 @@ class ColourwaysBox(QGroupBox):
     def cells(self) -> tuple[tuple[str, ...], ...]:
         """The table's text as shown, row by row: the form state undo and drafts keep."""
         return tuple(
-            tuple(
-                self.table.item(row, c).text() if self.table.item(row, c) else ""
-                for c in range(len(HEADERS))
+            (
+                *(
+                    self.table.item(row, c).text() if self.table.item(row, c) else ""
+                    for c in range(len(HEADERS))
+                ),
+                self._origin(row),
             )
             for row in range(self.table.rowCount())
         )
+
+    def _origin(self, row: int) -> str:
+        item = self.table.item(row, 0)
+        origin = item.data(Qt.ItemDataRole.UserRole) if item else None
+        return origin if isinstance(origin, str) else ""
 
     def show_cells(self, cells: tuple[tuple[str, ...], ...]) -> None:
         """Show ``cells`` (from `cells`) quietly."""
@@ -166,10 +180,11 @@ class ColourwaysBox(QGroupBox):
         colourways = []
         for row, texts in enumerate(self.cells()):
             name, pieces, dye_class, shade, printing = (t.strip() for t in texts[:5])
+            origin = texts[len(HEADERS)]
             where = f"colourway row {row + 1} ({name or 'no name'})"
             if not pieces.isdigit():
                 raise CostingError(f"{where}: pieces must be a whole number, not {pieces!r}")
-            loaded = self._loaded.get(name)
+            loaded = self._loaded.get(origin)
             try:
                 colourways.append(
                     Colourway(
