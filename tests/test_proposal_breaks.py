@@ -155,3 +155,49 @@ def test_the_line_sheet_has_a_row_per_colourway_priced_differently(replica: Repl
         (f"NV-001 {c.name}", c.pieces, c.price_per_piece) for c in style.colourways
     ]
     assert sum(r[13] for r in rows) == style.amount
+
+
+def test_a_colourway_sheet_takes_only_a_quote_that_priced_its_colourways(
+    replica: Replica,
+) -> None:
+    colourways = (
+        Colourway("White", 1200, "reactive", "light"),
+        Colourway("Navy", 1200, "reactive", "dark"),
+    )
+    sheet_id = _save(replica, replace(_tee(replica), colourways=colourways))
+    brand_id = replica.conn.execute("SELECT id FROM brands WHERE code = 'NORDV'").fetchone()[0]
+    priced = {
+        "colourways": [
+            {
+                "name": "White",
+                "pieces": 1200,
+                "price_per_piece": "3.90",
+                "price_per_dozen": "46.80",
+            },
+            {"name": "Navy", "pieces": 1200, "price_per_piece": "4.20", "price_per_dozen": "50.40"},
+        ]
+    }
+    for quote_no, body, day in (
+        ("Q-2026-000008", {}, "2026-11-21"),  # asked before the sheet had colourways
+        ("Q-2026-000009", priced, "2026-11-20"),
+    ):
+        replica.conn.execute(
+            "INSERT INTO quotes (id, quote_no, cost_sheet_id, style_code, brand_id, quantity, "
+            "currency, cost_per_piece, price_per_piece, price_per_dozen, margin, costed_on, "
+            "valid_until, body, version, updated_at) VALUES (?, ?, ?, 'NV-001', ?, 2400, 'EUR', "
+            "'3.00', '4.05', '48.60', '0.26', ?, '2099-12-31', ?, 1, ?)",
+            (quote_no, quote_no, sheet_id, brand_id, day, json.dumps(body), f"{day}T00:00:00Z"),
+        )
+    replica.conn.commit()
+    proposal = build_proposal(
+        replica, [sheet_id], brand_code="NORDV", book=load_rate_book(replica.conn)
+    )
+    [style] = proposal.styles
+    assert style.price_basis.startswith("Firm quote Q-2026-000009")
+    assert [(c.name, c.price_per_piece) for c in style.colourways] == [
+        ("White", D("3.90")),
+        ("Navy", D("4.20")),
+    ]
+    assert style.amount == D("9720.00")  # 1,200 × 3.90 + 1,200 × 4.20
+    text = _text(render_proposal_pdf(proposal))
+    assert "White: EUR 3.90 per piece" in text and "Navy: EUR 4.20 per piece" in text
