@@ -9,7 +9,9 @@ Prints one JSON line per figure:
   demo workspace, with a rate book loaded fresh from the replica first (its load time is
   ``book_load_ms``); the plain sheets are the baseline, and the same sheets costed by size
   (S:M:L:XL = 1:2:2:1, each size its own consumption) are timed in alternating rounds in the
-  same run, with their ratio to it;
+  same run, with their ratio to it, and the same sheets in three colourways (light, medium
+  and dark shades of the fabric's dye class, 40:40:20 of the order, the dark one without its
+  print), each colourway costed and priced, counted as one sheet;
 - ``lead_time_ms``: the median and p95 time of one 10-step route scheduled over a year of
   daily capacity for 20 work centres, and (``lead_time_calendar``) the same routes on the same
   capacity with a work-centre calendar, with ``book_ms`` (building the capacity book) and the
@@ -19,6 +21,7 @@ Prints one JSON line per figure:
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import random
 import sqlite3
@@ -54,6 +57,7 @@ from workbench.costing import (
     trim_line,
 )
 from workbench.costing import choices as pick
+from workbench.costing.colourways import Colourway, cost_colourways
 from workbench.costing.sizes import SizeLine, SizeRatio
 from workbench.demo import generate_demo
 from workbench.replica import open_replica
@@ -132,6 +136,20 @@ def _by_size(style: Style) -> Style:
     return replace(style, consumption=SizeRatio(tuple(lines)))
 
 
+def _colourways(style: Style, quantity: int) -> tuple[Colourway, ...]:
+    """Three colourways of the style's dye class: light and medium 40 % each, dark 20 % and
+    without the style's print (an undyed fabric: one colourway, the style's own)."""
+    dye = style.fabric.dye_class
+    if dye is None:
+        return (Colourway("Natural", quantity),)
+    light, medium = quantity * 2 // 5, quantity * 2 // 5
+    return (
+        Colourway("Light", light, dye, "light"),
+        Colourway("Medium", medium, dye, "medium"),
+        Colourway("Dark", quantity - light - medium, dye, "dark", printing=None),
+    )
+
+
 def bench_costing(materials: int, sheets: int, rounds: int = 4) -> None:
     """Plain sheets (the baseline) and the same sheets costed by size, in alternating
     rounds, each round with a rate book loaded fresh; wall-clock and CPU time both, as the
@@ -141,7 +159,12 @@ def bench_costing(materials: int, sheets: int, rounds: int = 4) -> None:
         generate_demo(replica, materials=materials, seed=3)
         rng = random.Random(11)
         plain = _styles(replica.conn, sheets, rng)
-        kinds = {"plain": plain, "size_ratio": [(_by_size(s), b, q) for s, b, q in plain]}
+        kinds = {
+            "plain": plain,
+            "size_ratio": [(_by_size(s), b, q) for s, b, q in plain],
+            "colourways": plain,
+        }
+        split = [_colourways(s, q) for s, _, q in plain]
         today = date.today()
         wall = dict.fromkeys(kinds, 0.0)
         cpu = dict.fromkeys(kinds, 0.0)
@@ -152,9 +175,20 @@ def bench_costing(materials: int, sheets: int, rounds: int = 4) -> None:
                 started = time.perf_counter()
                 book = load_rate_book(replica.conn)
                 loads.append(time.perf_counter() - started)
+                # each kind starts clean: no collection of another kind's garbage in its time
+                gc.collect()
                 began, began_cpu = time.perf_counter(), time.process_time()
-                for style, brand, quantity in styles[r * chunk : (r + 1) * chunk]:
-                    price_style(style, book, today, brand=brand, quantity=quantity)
+                part = slice(r * chunk, (r + 1) * chunk)
+                if kind == "colourways":
+                    for (style, brand, quantity), colourways in zip(
+                        styles[part], split[part], strict=True
+                    ):
+                        cost_colourways(
+                            style, colourways, book, today, brand=brand, quantity=quantity
+                        )
+                else:
+                    for style, brand, quantity in styles[part]:
+                        price_style(style, book, today, brand=brand, quantity=quantity)
                 wall[kind] += time.perf_counter() - began
                 cpu[kind] += time.process_time() - began_cpu
         for kind in kinds:
@@ -166,6 +200,7 @@ def bench_costing(materials: int, sheets: int, rounds: int = 4) -> None:
                         "sheets": sheets,
                         "materials": materials,
                         **({"sizes": 4} if kind == "size_ratio" else {}),
+                        **({"colourways_per_sheet": 3} if kind == "colourways" else {}),
                         "distinct_fabrics": len({s.fabric for s, _, _ in plain}),
                         "book_load_ms": round(statistics.median(loads) * 1000, 1),
                         "cost_sheets_per_s": round(sheets / wall[kind]),

@@ -5,9 +5,11 @@ chains verify, a tampered entry is named."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import uuid
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal as D
 from pathlib import Path
@@ -24,7 +26,7 @@ from sync.session import client_for, sign_in, sync_workspace
 from tests.costing_examples import BOOK, SHIRT, TSHIRT
 from tests.sync_fixtures import PASSWORD, Server, write_rows
 from workbench import quotes
-from workbench.costing import load_rate_book, price_style
+from workbench.costing import MarginRule, Rate, load_rate_book, price_style
 from workbench.costing.report import price_report
 from workbench.costing.sheet import CostSheet, sheet_to_dict
 from workbench.replica import open_replica
@@ -36,46 +38,49 @@ def _row(**values: Any) -> dict[str, Any]:
     return {"id": str(uuid.uuid4()), "deleted": 0, "updated_at": STAMP, **values}
 
 
+def rate_row(r: Rate) -> dict[str, Any]:
+    """A rate as the server's cost_rates row (the replica states a loss in the description)."""
+    return _row(
+        rate_code=r.rate_code,
+        process=r.process,
+        description=r.description
+        if r.process_loss is None
+        else f"Dyeing (process loss {r.process_loss * 100:.0f} %)",
+        material_id=r.material_id,
+        dye_class=r.dye_class,
+        shade_depth=r.shade_depth,
+        technique=r.technique,
+        basis=r.basis,
+        rate=str(r.rate),
+        currency=r.currency,
+        valid_from=r.valid_from.isoformat(),
+        source=r.source,
+    )
+
+
+def rule_row(m: MarginRule, rule_id: str) -> dict[str, Any]:
+    """A margin rule as the server's margin_rules row."""
+    return _row(
+        id=rule_id,
+        brand_id=m.brand_id,
+        category=m.category,
+        method=m.method,
+        rate=str(m.rate),
+        min_margin=None if m.min_margin is None else str(m.min_margin),
+        moq_from=m.moq_from,
+        price_rounding=None if m.price_rounding is None else str(m.price_rounding),
+        valid_from=m.valid_from.isoformat(),
+    )
+
+
 def master_rows() -> dict[str, list[dict[str, Any]]]:
     """The worked examples' rates, brands, margin rules and FX rates as server rows."""
-    rates = [
-        _row(
-            rate_code=r.rate_code,
-            process=r.process,
-            description=r.description,
-            material_id=r.material_id,
-            dye_class=r.dye_class,
-            shade_depth=r.shade_depth,
-            technique=r.technique,
-            basis=r.basis,
-            rate=str(r.rate),
-            currency=r.currency,
-            valid_from=r.valid_from.isoformat(),
-            source=r.source,
-        )
-        for r in BOOK.rates
-    ]
-    for row, rate in zip(rates, BOOK.rates, strict=True):
-        if rate.process_loss is not None:  # the replica states a loss in the description
-            row["description"] = f"Dyeing (process loss {rate.process_loss * 100:.0f} %)"
+    rates = [rate_row(r) for r in BOOK.rates]
     brands = [
         _row(id=b.id, code=b.code, name=b.name, country=b.country, currency=b.currency)
         for b in BOOK.brands
     ]
-    rules = [
-        _row(
-            id=f"rule-{i}",
-            brand_id=m.brand_id,
-            category=m.category,
-            method=m.method,
-            rate=str(m.rate),
-            min_margin=None if m.min_margin is None else str(m.min_margin),
-            moq_from=m.moq_from,
-            price_rounding=None if m.price_rounding is None else str(m.price_rounding),
-            valid_from=m.valid_from.isoformat(),
-        )
-        for i, m in enumerate(BOOK.margin_rules)
-    ]
+    rules = [rule_row(m, f"rule-{i}") for i, m in enumerate(BOOK.margin_rules)]
     fx = [
         _row(
             from_currency=f.from_currency,
@@ -275,18 +280,7 @@ def test_imports_and_device_revocations_are_audited(priced: Server, tmp_path: Pa
 def test_the_cost_sheet_shows_the_firm_quote_beside_the_estimate(
     qtbot: Any, priced: Server, tmp_path: Path
 ) -> None:
-    from ui.main_window import MainWindow
-    from ui.ops import OpRunner
-
-    workspace, _, _ = sign_in(priced.url, "merchandiser@alpha", PASSWORD, base=tmp_path)
-    sync_workspace(workspace)
-    win = MainWindow(workspace, OpRunner())
-    qtbot.addWidget(win)
-    try:
-        sheet = win.menus.new_cost_sheet()
-        qtbot.waitUntil(lambda: sheet.loaded is not None, timeout=10_000)
-        sheet.show_sheet(CostSheet(TSHIRT, "NORDV", 3000))
-        qtbot.waitUntil(lambda: sheet.price is not None, timeout=5_000)
+    with sheet_on_screen(qtbot, priced, tmp_path) as (workspace, sheet):
         estimate = sheet.price.price_per_piece
         with qtbot.waitSignal(sheet.quoted, timeout=15_000) as blocker:
             sheet.ask_quote()
@@ -295,6 +289,25 @@ def test_the_cost_sheet_shows_the_firm_quote_beside_the_estimate(
         assert sheet.quote_label.text().startswith(f"<b>Firm quote {quote['quote_no']}</b>")
         assert "the same as the estimate" in sheet.quote_label.text()
         assert quotes.quotes_for_sheet(workspace.replica, sheet.sheet_id)[0]["id"] == quote["id"]
+
+
+@contextlib.contextmanager
+def sheet_on_screen(qtbot: Any, server: Server, tmp_path: Path) -> Iterator[tuple[Any, Any]]:
+    """A merchandiser's synced workspace and a cost sheet window showing the worked tee for
+    Nordvik at 3,000 pieces, priced; closed after."""
+    from ui.main_window import MainWindow
+    from ui.ops import OpRunner
+
+    workspace, _, _ = sign_in(server.url, "merchandiser@alpha", PASSWORD, base=tmp_path)
+    sync_workspace(workspace)
+    win = MainWindow(workspace, OpRunner())
+    qtbot.addWidget(win)
+    try:
+        sheet = win.menus.new_cost_sheet()
+        qtbot.waitUntil(lambda: sheet.loaded is not None, timeout=10_000)
+        sheet.show_sheet(CostSheet(TSHIRT, "NORDV", 3000))
+        qtbot.waitUntil(lambda: sheet.price is not None, timeout=5_000)
+        yield workspace, sheet
     finally:
         win.close()
         workspace.close()

@@ -7,6 +7,7 @@ import itertools
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -310,3 +311,42 @@ def test_an_edit_that_reaches_an_approved_sheet_is_rejected_and_it_stays_as_appr
         documents.save_document(
             a.replica, "cost_sheets", {"id": sheet["id"], "body": '{"sam": "9"}'}
         )
+
+
+def test_an_edit_from_an_app_that_drops_the_colourways_is_rejected(
+    server: Server, laptops: list[SyncClient]
+) -> None:
+    from tests.costing_examples import TSHIRT
+    from tests.test_colourways import COLOURWAYS
+    from workbench.costing.sheet import CostSheet, sheet_to_dict
+
+    a, b = laptops
+    with_colours = sheet_to_dict(CostSheet(TSHIRT, "NORDV", 3000, colourways=COLOURWAYS))
+    sheet = documents.save_document(
+        a.replica, "cost_sheets", {"style_code": "TS-COL", "body": json.dumps(with_colours)}
+    )
+    a.sync()
+    b.sync()
+    # the previous release saves what its form shows: sheet version 1, the colourways gone
+    older = sheet_to_dict(CostSheet(TSHIRT, "NORDV", 3500))
+    older["sheet_version"] = 1
+    edit = {"id": sheet["id"], "body": json.dumps(older)}
+    with pytest.raises(documents.DocumentError, match="has colourways"):
+        documents.save_document(b.replica, "cost_sheets", edit)  # this version says so at once
+    with pytest.MonkeyPatch.context() as older_app:  # the previous release has no such check
+        older_app.setattr(documents, "register", SimpleNamespace(refused_change=lambda *_: None))
+        documents.save_document(b.replica, "cost_sheets", edit)
+    pushed = b.sync().pushed
+    assert (pushed.applied, pushed.rejected) == (0, 1)
+    t = schema.replicated["cost_sheets"]
+    with server.engine.connect() as conn:
+        stored = conn.execute(sa.select(t.c.body).where(t.c.id == sheet["id"])).scalar_one()
+    assert len(json.loads(stored)["colourways"]) == 3
+    # this version taking the colourways off on purpose writes version 2: applied
+    a.sync()
+    plain = sheet_to_dict(CostSheet(TSHIRT, "NORDV", 3000))
+    assert plain["sheet_version"] == 2
+    documents.save_document(
+        a.replica, "cost_sheets", {"id": sheet["id"], "body": json.dumps(plain)}
+    )
+    assert a.sync().pushed.applied == 1

@@ -251,7 +251,10 @@ class PushAnswer(Struct):
 class QuoteAnswer(Struct):
     quote: Annotated[
         Object,
-        Meta(description="number, price, validity, and the breakdown with the rates it used"),
+        Meta(
+            description="number, price, validity, the breakdown with the rates it used, the "
+            "price from each of the brand's quantity breaks and each colourway's price"
+        ),
     ]
 
 

@@ -6,7 +6,10 @@ margin rules and FX rates on today's date, numbered (Q-2026-000042), given a val
 stored with every rate it used, written to the audit trail, and sent back to every
 merchandiser's replica through the change feed. Floor staff may not ask (no costs on the
 floor). Each quote also states its lead time, planned on the workspace's capacity and
-work-centre calendars (`sync.server.lead_times`).
+work-centre calendars (`sync.server.lead_times`), the price from each of the brand's quantity
+breaks (`breaks`, as the laptop's sheet shows them) and, for a sheet with colourways, each
+colourway's price at the order's quantity (`colourways`); the quote's own figures are the
+style's as the sheet costs it without colourways.
 """
 
 from __future__ import annotations
@@ -25,8 +28,10 @@ from sync.server.db import writing
 from sync.server.lead_times import quote_lead_time
 from sync.server.scoping import WorkspaceScope
 from workbench.costing import price_style
+from workbench.costing.breaks import price_breaks
+from workbench.costing.colourways import cost_colourways
 from workbench.costing.rates import FX_COLUMNS, RATE_COLUMNS, RULE_COLUMNS, rate_book_from_rows
-from workbench.costing.report import price_report
+from workbench.costing.report import breaks_report, colourways_report, price_report
 from workbench.costing.sheet import sheet_from_dict
 from workbench.costing.terms import landed_terms
 from workbench.errors import WorkbenchError
@@ -71,7 +76,12 @@ def _earlier_quote(
     if quote is None or quote["deleted"] or quote["valid_until"] < on.isoformat():
         return None, True
     body = json.loads(quote["body"])
-    return {**quote, "report": body.get("report"), "lead_time": body.get("lead_time")}, True
+    return {
+        **quote,
+        **{k: body[k] for k in ("breaks", "colourways") if k in body},
+        "report": body.get("report"),
+        "lead_time": body.get("lead_time"),
+    }, True
 
 
 def _columns(table: str, names: tuple[str, ...]) -> list[sa.ColumnElement[Any]]:
@@ -123,7 +133,13 @@ def _issue(
     sheet = sheet_from_dict(body.get("sheet"))
     cost_sheet_id = body.get("cost_sheet_id")
     style = sheet.style
-    material_ids = sorted({style.fabric.yarn_material_id, *(t.material_id for t in style.trims)})
+    material_ids = sorted(
+        {
+            style.fabric.yarn_material_id,
+            *(t.material_id for t in style.trims),
+            *(t.material_id for c in sheet.colourways for t in c.trims),
+        }
+    )
     rates = schema.replicated["cost_rates"]
     with writing(engine).begin() as conn:
         scope = WorkspaceScope(conn, caller.workspace_id)
@@ -160,6 +176,17 @@ def _issue(
             else landed_terms(price.price_per_piece, price.brand.country, sheet.delivery)
         )
         report = price_report(price, terms)
+        # the price from each of the brand's quantity breaks, as the laptop's sheet shows them
+        breaks = breaks_report(price_breaks(style, book, on, brand=price.brand))
+        colourways = (
+            colourways_report(
+                cost_colourways(
+                    style, sheet.colourways, book, on, brand=price.brand, quantity=sheet.quantity
+                )
+            )
+            if sheet.colourways
+            else None
+        )
         lead = quote_lead_time(rows, style, price.cost, sheet.quantity, on)
         seq = scope.next_seq(1)  # takes the workspace's lock: quote numbers never repeat
         number = scope.count("quotes", live_only=False) + 1
@@ -177,7 +204,15 @@ def _issue(
             "margin": str(price.margin),
             "costed_on": on.isoformat(),
             "valid_until": (on + timedelta(days=QUOTE_VALID_DAYS)).isoformat(),
-            "body": json.dumps({"sheet": body.get("sheet"), "report": report, "lead_time": lead}),
+            "body": json.dumps(
+                {
+                    "sheet": body.get("sheet"),
+                    "report": report,
+                    "lead_time": lead,
+                    "breaks": breaks,
+                    **({} if colourways is None else {"colourways": colourways}),
+                }
+            ),
             "created_by": caller.username,
             "version": seq,
             "deleted": 0,
@@ -218,4 +253,10 @@ def _issue(
                 "valid_until": quote["valid_until"],
             },
         )
-    return {**quote, "report": report, "lead_time": lead}
+    return {
+        **quote,
+        "report": report,
+        "lead_time": lead,
+        "breaks": breaks,
+        **({} if colourways is None else {"colourways": colourways}),
+    }

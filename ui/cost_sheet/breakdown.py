@@ -32,6 +32,7 @@ from ui.table_export import install_export, typed_item
 from ui.wheel_guard import guard_wheel
 from workbench.capacity import LeadTime
 from workbench.costing import CostResult, Terms, stale_lines
+from workbench.costing.colourways import ColourwayCosting
 from workbench.costing.pricing import PriceResult
 from workbench.costing.sizes import SizeLine
 from workbench.export import MONEY, PERCENT, Cell
@@ -72,6 +73,11 @@ class BreakdownPanel(QWidget):
         self.sizes_label.setWordWrap(True)
         self.sizes_label.setVisible(False)
         layout.addWidget(self.sizes_label)
+        #: each colourway's cost and price, and the order's weighted by pieces
+        self.colourways_label = QLabel()
+        self.colourways_label.setWordWrap(True)
+        self.colourways_label.setVisible(False)
+        layout.addWidget(self.colourways_label)
         #: the brand's price at each quantity break, the order's own marked
         self.breaks_label = QLabel()
         self.breaks_label.setWordWrap(True)
@@ -249,6 +255,30 @@ class BreakdownPanel(QWidget):
             + " — the cost above is their mean weighted by the ratio"
             if costs
             else ""
+        )
+
+    def show_colourways(self, costing: ColourwayCosting | None) -> None:
+        """Each colourway's pieces, cost per piece and price, then the order's cost and price
+        weighted by pieces. Nothing when the sheet has one colour."""
+        self.colourways_label.setVisible(costing is not None)
+        if costing is None:
+            self.colourways_label.setText("")
+            return
+        cells = []
+        for c in costing.colourways:
+            cell = f"{c.colourway.name} {c.colourway.pieces:,} pcs ₹ {money(c.cost.total)}"
+            if c.price is not None:
+                cell += f" → {c.price.currency} {c.price.price_per_piece:,.2f}"
+            cells.append(cell)
+        order = f"<b>the order ₹ {money(costing.cost)}"
+        price = costing.price
+        if price is not None and costing.colourways[0].price is not None:
+            order += f" → {costing.colourways[0].price.currency} {price:,.4f}"
+        self.colourways_label.setText(
+            "<b>Colourways</b>: "
+            + " · ".join(cells)
+            + f" — {order}</b> per piece, weighted by pieces (the figures above are the "
+            "style's without colourways)"
         )
 
     def show_breaks(self, breaks: tuple[PriceResult, ...], quantity: int) -> None:

@@ -142,4 +142,5 @@ def from_json(data: dict[str, Any]) -> FormState:
             (i, label, Decimal(qty), bool(packing))
             for i, label, qty, packing in data.get("trims", [])
         ),
+        "colourways": tuple(tuple(str(text) for text in row) for row in data.get("colourways", [])),
     }

@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from workbench.costing import CostResult, RateBook
+from workbench.costing.colourways import ColourwayCosting
 from workbench.costing.pricing import PriceResult
 from workbench.costing.sheet import CostSheet
 from workbench.costing.terms import Terms
 from workbench.esg import render_esg_pdf
 from workbench.esg import to_csv_rows as esg_csv_rows
 from workbench.esg import to_json as esg_to_json
-from workbench.export import DATE, MONEY, PERCENT, Cell, export_table
+from workbench.export import DATE, INTEGER, MONEY, PERCENT, Cell, export_table
 from workbench.proposals.esg import sheet_footprint
 from workbench.replica import Replica
 
@@ -48,10 +49,12 @@ def export_breakdown(
     price: PriceResult | None,
     brand: str,
     terms: Terms | None = None,
+    colourways: ColourwayCosting | None = None,
 ) -> int:
     """The sheet as a workbook Excel users keep: a header block (style, brand, quantity,
     currency, dates), the breakdown with typed cells, then cost, price and margin, and the
-    delivered prices when the sheet has a delivery; the sheet is named after the style.
+    delivered prices when the sheet has a delivery, and each colourway's pieces, cost and
+    price with the order's weighted by pieces; the sheet is named after the style.
     Returns the number of breakdown lines written."""
     style = sheet.style
     header: list[tuple[str, Any]] = [("Style", style.style_code)]
@@ -104,6 +107,8 @@ def export_breakdown(
         ]
         if terms is not None:
             rows += _delivered(terms, p.currency)
+    if colourways is not None:
+        rows += _colourways(colourways, cost.currency)
     export_table(
         path,
         BREAKDOWN_COLUMNS,
@@ -113,6 +118,47 @@ def export_breakdown(
         formats=_FORMATS,
     )
     return len(cost.lines)
+
+
+def _colourways(costing: ColourwayCosting, cost_currency: str) -> list[list[Any]]:
+    """One row per colourway (its pieces, cost per piece and price per piece in full
+    precision), then the order's figures weighted by pieces."""
+    priced = costing.colourways[0].price
+    currency = priced.currency if priced else cost_currency
+    rows: list[list[Any]] = [
+        [],
+        [
+            "Colourway",
+            "Pieces",
+            None,
+            None,
+            f"Cost per piece ({cost_currency})",
+            f"Price per piece ({currency})" if priced else None,
+        ],
+    ]
+    for c in costing.colourways:
+        rows.append(
+            [
+                c.colourway.name,
+                Cell(c.colourway.pieces, INTEGER),
+                "pcs",
+                None,
+                c.cost.total,
+                Cell(c.price.price_per_piece, _in(currency)) if c.price else None,
+            ]
+        )
+    price = costing.price
+    rows.append(
+        [
+            "Order, weighted by pieces",
+            Cell(sum(c.colourway.pieces for c in costing.colourways), INTEGER),
+            "pcs",
+            None,
+            costing.cost,
+            Cell(price, _in(currency)) if price is not None else None,
+        ]
+    )
+    return rows
 
 
 def _delivered(terms: Terms, currency: str) -> list[list[Any]]:

@@ -92,8 +92,30 @@ class FirmQuote(QObject):
                 else " · the same as the estimate"
             )
         text += _lead_time_text(quote.get("lead_time"))
+        text += _prices_text(quote)
         self.label.setText(text)
         self.quoted.emit(quote)
+
+
+def _prices_text(quote: dict[str, Any]) -> str:
+    """The quote's price at each quantity break and each colourway's price, as the server
+    priced them (older quotes carry neither)."""
+    currency = html.escape(str(quote.get("currency", "")))
+    text = ""
+    breaks = quote.get("breaks") or []
+    if len(breaks) > 1:
+        text += "<br>Quoted breaks: " + " · ".join(
+            f"{int(b['quantity']):,}+ pcs {currency} {Decimal(b['price_per_piece']):,.2f}"
+            for b in breaks
+        )
+    colourways = quote.get("colourways") or []
+    if colourways:
+        text += "<br>Quoted colourways: " + " · ".join(
+            f"{html.escape(str(c['name']))} {int(c['pieces']):,} pcs "
+            f"{currency} {Decimal(c['price_per_piece']):,.2f}"
+            for c in colourways
+        )
+    return text
 
 
 def _lead_time_text(lead: object) -> str:

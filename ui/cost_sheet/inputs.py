@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from ui.cost_sheet.amounts import locale_format, write_number
 from ui.cost_sheet.books import Loaded
+from ui.cost_sheet.colourways import ColourwaysBox
 from ui.cost_sheet.edits import BOXES, TEXT_FIELDS, FormState
 from ui.field_notes import NOTE_STYLE, FieldNotes
 from ui.formats import date_format
@@ -485,6 +486,9 @@ class SheetInputs(QWidget):
         tl.addWidget(self.trim_table)
         tl.addLayout(buttons)
         left.addWidget(trims)
+        self.colourways_box = ColourwaysBox()
+        self.colourways_box.edited.connect(self._changed)
+        left.addWidget(self.colourways_box)
         left.addStretch(1)
 
     # -- filling from the books and from a sheet ---------------------------------------------
@@ -529,6 +533,7 @@ class SheetInputs(QWidget):
                 QDate(sheet.costed_on.year, sheet.costed_on.month, sheet.costed_on.day)
             )
         self._show_style(style)
+        self.colourways_box.show_colourways(sheet.colourways)
         delivery = sheet.delivery or {}
         for name, _label, _limits in DELIVERY_INPUTS:
             value = delivery.get(name)
@@ -649,6 +654,7 @@ class SheetInputs(QWidget):
             "fabric_id": self.fabric_id,
             "fabric_label": self.fabric_label.text(),
             "trims": tuple(self.trims),
+            "colourways": self.colourways_box.cells(),
         }
 
     def restore(self, state: FormState) -> None:
@@ -675,6 +681,7 @@ class SheetInputs(QWidget):
             self.costed_on.setDate(QDate.fromString(state["costed_on"], Qt.DateFormat.ISODate))
             self.trims = list(state["trims"])
             self._show_trims()
+            self.colourways_box.show_cells(state.get("colourways", ()))  # a draft from before
         finally:
             self.filling = False
 
@@ -948,4 +955,5 @@ class SheetInputs(QWidget):
             title=self.title_edit.text(),
             season=self.season.text().strip(),
             delivery=delivery or None,
+            colourways=self.colourways_box.read(),
         )  # type: ignore[arg-type]

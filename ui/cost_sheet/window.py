@@ -64,6 +64,7 @@ from workbench.costing import (
     price_style,
 )
 from workbench.costing.breaks import price_breaks
+from workbench.costing.colourways import ColourwayCosting, cost_colourways
 from workbench.costing.garment import size_costs
 from workbench.costing.pricing import PriceResult
 from workbench.costing.register import (
@@ -128,6 +129,8 @@ class CostSheetWindow(QMainWindow):
         self.price: PriceResult | None = None
         #: the landed cost at each Incoterm shown, when the sheet says how it is delivered
         self.terms: Terms | None = None
+        #: each colourway's cost and price as last computed (None: one colour)
+        self.colourway_costing: ColourwayCosting | None = None
         self.plan: LeadTime | None = None
         self.setWindowTitle("Cost sheet[*] — Mill Workbench")
         self.resize(1400, 900)
@@ -507,8 +510,20 @@ class CostSheetWindow(QMainWindow):
                 if sheet.brand
                 else None
             )
+            colourways = (
+                cost_colourways(
+                    sheet.style,
+                    sheet.colourways,
+                    self.loaded.book,
+                    cost.on,
+                    brand=price.brand if price else None,
+                    quantity=sheet.quantity,
+                )
+                if sheet.colourways
+                else None
+            )
         except (CostingError, ValueError) as exc:
-            self.style, self.price = None, None
+            self.style, self.price, self.colourway_costing = None, None, None
             self.message.setText(str(exc))
             self.panel.mark_stale(str(exc))
             self.computed.emit(None)
@@ -523,6 +538,8 @@ class CostSheetWindow(QMainWindow):
             if isinstance(ratio, SizeRatio)
             else (),
         )
+        self.colourway_costing = colourways
+        self.panel.show_colourways(colourways)
         self.panel.show_breaks(
             price_breaks(sheet.style, self.loaded.book, cost.on, brand=price.brand)
             if price
@@ -707,7 +724,9 @@ class CostSheetWindow(QMainWindow):
             return 0
         sheet = self.current_sheet()
         brand = f"{self.price.brand.code} — {self.price.brand.name}" if self.price else sheet.brand
-        written = export_breakdown(path, sheet, cost, self.price, brand, self.terms)
+        written = export_breakdown(
+            path, sheet, cost, self.price, brand, self.terms, self.colourway_costing
+        )
         self.message.setText(f"Exported to {path}")
         return written
 

@@ -12,6 +12,7 @@ Qt-free: the sheet browser (`ui.cost_sheet.browser`) and the editor call these.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import uuid
 from collections.abc import Mapping
@@ -174,12 +175,43 @@ def _contents(row: dict[str, Any]) -> dict[str, Any]:
 _BOOKKEEPING = frozenset({"id", "version", "deleted", "updated_at"})
 
 
+def _body(text: Any) -> dict[str, Any]:
+    try:
+        body = json.loads(text) if isinstance(text, str) else text
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _drops_colourways(current: Mapping[str, Any], row: Mapping[str, Any]) -> str | None:
+    """Why a body from an app that does not know colourways cannot replace one that has
+    them (None: it may)."""
+    if "body" not in row or row["body"] == current.get("body"):
+        return None
+    before, after = _body(current.get("body")), _body(row["body"])
+    if not before.get("colourways") or "colourways" in after:
+        return None
+    version = after.get("sheet_version", 1)
+    if isinstance(version, int) and version >= 2:
+        return None  # an app that knows colourways took them off
+    return (
+        f"cost sheet {current.get('style_code', '')} has colourways, which the app that sent "
+        "this edit does not know and would drop: update Mill Workbench to edit it"
+    )
+
+
 def refused_change(current: Mapping[str, Any] | None, row: Mapping[str, Any]) -> str | None:
     """Why writing ``row`` over the stored sheet ``current`` is refused, or None: an approved
     sheet is final, on every laptop and on the server, whoever writes it and however the edit
     reached it (an edit made to the draft on another laptop while it was being approved
-    included)."""
-    if current is None or current.get("status") != "approved":
+    included). And an edit from an app older than colourways (a body of sheet version 1) over
+    a sheet that has them: that app saves what its form shows, without them."""
+    if current is None:
+        return None
+    dropped = _drops_colourways(current, row)
+    if dropped:
+        return dropped
+    if current.get("status") != "approved":
         return None
     changed = sorted(
         k for k, v in row.items() if k not in _BOOKKEEPING and k in current and current[k] != v

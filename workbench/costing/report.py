@@ -4,9 +4,11 @@ estimate from the same shape, so the two can be compared figure by figure."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from workbench.costing.breakdown import BreakdownLine
+from workbench.costing.colourways import ColourwayCosting
 from workbench.costing.pricing import PriceResult
 from workbench.costing.terms import Terms
 
@@ -25,6 +27,46 @@ def _line(line: BreakdownLine) -> dict[str, Any]:
         "source": line.source,
         "valid_from": line.valid_from.isoformat(),
     }
+
+
+def breaks_report(breaks: Sequence[PriceResult]) -> list[dict[str, Any]]:
+    """The price from each quantity break (`workbench.costing.breaks`), lowest first: the
+    quantity it starts at, the price per piece and per dozen in its currency, the margin and
+    the rule that sets it."""
+    return [
+        {
+            "quantity": p.quantity,
+            "currency": p.currency,
+            "price_per_piece": str(p.price_per_piece),
+            "price_per_dozen": str(p.price_per_dozen),
+            "margin": str(p.margin),
+            "rule_id": p.rule.id,
+        }
+        for p in breaks
+    ]
+
+
+def colourways_report(costing: ColourwayCosting) -> list[dict[str, Any]]:
+    """Each colourway's pieces, cost and price (`workbench.costing.colourways`)."""
+    return [
+        {
+            "name": c.colourway.name,
+            "pieces": c.colourway.pieces,
+            "cost_total": str(c.cost.total),
+            **(
+                {}
+                if c.price is None
+                else {
+                    "currency": c.price.currency,
+                    "cost_per_piece": str(c.price.cost_per_piece),
+                    "price_per_piece": str(c.price.price_per_piece),
+                    "price_per_dozen": str(c.price.price_per_dozen),
+                    "margin": str(c.price.margin),
+                }
+            ),
+        }
+        for c in costing.colourways
+    ]
 
 
 def delivery_report(terms: Terms) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from workbench.costing.colourways import AS_STYLE, Colourway, check_split
 from workbench.costing.errors import CostingError
 from workbench.costing.inputs import (
     BodyMeasurements,
@@ -29,7 +30,11 @@ from workbench.costing.marker import MarkerPlan
 from workbench.costing.sizes import SizeLine, SizeRatio
 from workbench.costing.terms import DELIVERY_FIELDS
 
-SHEET_VERSION = 1
+#: 2: the sheet may carry colourways. A reader refuses a sheet of a later version by name
+#: rather than cost it without what it cannot read; an edit written at version 1 over a
+#: sheet with colourways comes from an app that does not know them and is refused
+#: (`workbench.costing.register.refused_change`), so it never drops them.
+SHEET_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,13 @@ class CostSheet:
     #: freight, insurance, duty and commissions to the brand (`terms.DELIVERY_FIELDS`), in
     #: the brand's currency per piece and as fractions; None: the sheet prices FOB only
     delivery: dict[str, Decimal] | None = None
+    #: the order's colours, each with what makes its cost differ and its pieces of the
+    #: quantity (`workbench.costing.colourways`); empty: one colour, the style's
+    colourways: tuple[Colourway, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check_split(self.colourways, self.quantity)
 
 
 # -- writing --------------------------------------------------------------------------------
@@ -98,6 +109,45 @@ def consumption_to_dict(
     }
 
 
+def _print_to_dict(printing: PrintSpec | None) -> dict[str, Any] | None:
+    if printing is None:
+        return None
+    return {"technique": printing.technique, "placements": printing.placements}
+
+
+def _embroidery_to_list(embroidery: tuple[Embroidery, ...]) -> list[dict[str, Any]]:
+    return [
+        {"stitches": e.stitches, "rate_code": e.rate_code, "label": e.label} for e in embroidery
+    ]
+
+
+def _trims_to_list(trims: tuple[TrimLine, ...]) -> list[dict[str, Any]]:
+    return [
+        {
+            "material_id": t.material_id,
+            "name": t.name,
+            "quantity": _d(t.quantity),
+            "packing": t.packing,
+        }
+        for t in trims
+    ]
+
+
+def colourway_to_dict(colourway: Colourway) -> dict[str, Any]:
+    """A colourway: a field it leaves as the style's is left out (``"printing": null`` is no
+    print, no ``"printing"`` the style's)."""
+    data: dict[str, Any] = {"name": colourway.name, "pieces": colourway.pieces}
+    if colourway.dye_class is not None:
+        data["dye_class"], data["shade_depth"] = colourway.dye_class, colourway.shade_depth
+    if colourway.printing is not AS_STYLE:
+        data["printing"] = _print_to_dict(colourway.printing)
+    if colourway.embroidery is not AS_STYLE:
+        data["embroidery"] = _embroidery_to_list(colourway.embroidery)
+    if colourway.trims:
+        data["trims"] = _trims_to_list(colourway.trims)
+    return data
+
+
 def style_to_dict(style: Style) -> dict[str, Any]:
     f = style.fabric
     consumption = consumption_to_dict(style.consumption)
@@ -127,22 +177,9 @@ def style_to_dict(style: Style) -> dict[str, Any]:
             "line_efficiency": _d(style.making.line_efficiency),
         },
         "wastage": _d(style.wastage),
-        "printing": None
-        if style.printing is None
-        else {"technique": style.printing.technique, "placements": style.printing.placements},
-        "embroidery": [
-            {"stitches": e.stitches, "rate_code": e.rate_code, "label": e.label}
-            for e in style.embroidery
-        ],
-        "trims": [
-            {
-                "material_id": t.material_id,
-                "name": t.name,
-                "quantity": _d(t.quantity),
-                "packing": t.packing,
-            }
-            for t in style.trims
-        ],
+        "printing": _print_to_dict(style.printing),
+        "embroidery": _embroidery_to_list(style.embroidery),
+        "trims": _trims_to_list(style.trims),
         "factory_overheads": list(style.factory_overheads),
         "commercial_costs": list(style.commercial_costs),
     }
@@ -163,6 +200,11 @@ def sheet_to_dict(sheet: CostSheet) -> dict[str, Any]:
             else {"delivery": {k: str(v) for k, v in sheet.delivery.items()}}
         ),
         "style": style_to_dict(sheet.style),
+        **(
+            {"colourways": [colourway_to_dict(c) for c in sheet.colourways]}
+            if sheet.colourways
+            else {}
+        ),
         **sheet.extra,
     }
 
@@ -275,6 +317,61 @@ def _consumption(
     raise CostingError(f"{c.path}.type must be {allowed}")
 
 
+def _printing(r: _Reader) -> PrintSpec | None:
+    if r.data.get("printing") is None:
+        return None
+    p = r.obj("printing")
+    return PrintSpec(p.text("technique"), p.integer("placements", False, 1))
+
+
+def _embroidery(r: _Reader) -> tuple[Embroidery, ...]:
+    return tuple(
+        Embroidery(
+            e.integer("stitches"),
+            e.text("rate_code", False, "EMB-FLAT"),
+            e.text("label", False),
+        )
+        for e in r.items("embroidery")
+    )
+
+
+def _trims(r: _Reader) -> tuple[TrimLine, ...]:
+    return tuple(
+        TrimLine(
+            t.text("material_id"),
+            t.text("name", False),
+            t.need("quantity"),
+            bool(t.data.get("packing", False)),
+        )
+        for t in r.items("trims")
+    )
+
+
+def _colourways(r: _Reader) -> tuple[Colourway, ...]:
+    """The sheet's colourways as `colourway_to_dict` writes them; an error names the
+    colourway's place ("sheet.colourways[1].pieces ...")."""
+    colourways = []
+    for c in r.items("colourways"):
+        try:
+            colourways.append(
+                Colourway(
+                    name=c.text("name"),
+                    pieces=c.integer("pieces"),
+                    dye_class=c.opt_text("dye_class"),
+                    shade_depth=c.opt_text("shade_depth"),
+                    printing=_printing(c) if "printing" in c.data else AS_STYLE,
+                    embroidery=_embroidery(c) if "embroidery" in c.data else AS_STYLE,
+                    trims=_trims(c),
+                )
+            )
+        except CostingError as exc:
+            message = str(exc)
+            raise CostingError(
+                message if message.startswith(c.path) else f"{c.path}: {message}"
+            ) from None
+    return tuple(colourways)
+
+
 def style_from_dict(data: Any, path: str = "style") -> Style:
     r = _Reader(data, path)
     try:
@@ -298,10 +395,7 @@ def style_from_dict(data: Any, path: str = "style") -> Style:
         consumption = _consumption(r.obj("consumption"), sizes=True)
         m = r.obj("making")
         making = Making(m.need("sam"), m.text("mill"), m.need("line_efficiency"))
-        printing = None
-        if r.data.get("printing") is not None:
-            p = r.obj("printing")
-            printing = PrintSpec(p.text("technique"), p.integer("placements", False, 1))
+        printing = _printing(r)
         style = Style(
             style_code=r.text("style_code"),
             category=r.text("category", False, "*"),
@@ -310,23 +404,8 @@ def style_from_dict(data: Any, path: str = "style") -> Style:
             making=making,
             wastage=r.decimal("wastage", False) or Decimal(0),
             printing=printing,
-            embroidery=tuple(
-                Embroidery(
-                    e.integer("stitches"),
-                    e.text("rate_code", False, "EMB-FLAT"),
-                    e.text("label", False),
-                )
-                for e in r.items("embroidery")
-            ),
-            trims=tuple(
-                TrimLine(
-                    t.text("material_id"),
-                    t.text("name", False),
-                    t.need("quantity"),
-                    bool(t.data.get("packing", False)),
-                )
-                for t in r.items("trims")
-            ),
+            embroidery=_embroidery(r),
+            trims=_trims(r),
         )
         overheads = r.data.get("factory_overheads")
         commercial = r.data.get("commercial_costs")
@@ -365,7 +444,14 @@ def sheet_from_dict(data: Any) -> CostSheet:
         "style",
         "delivery",
         "season",
+        "colourways",
     }
+    version = r.integer("sheet_version", False, 1)
+    if version > SHEET_VERSION:
+        raise CostingError(
+            f"the sheet was saved by a later version of Mill Workbench (sheet version "
+            f"{version}; this one reads up to {SHEET_VERSION}): update to open it"
+        )
     delivery = None
     if r.data.get("delivery") is not None:
         d = r.obj("delivery")
@@ -376,14 +462,21 @@ def sheet_from_dict(data: Any) -> CostSheet:
         for k, v in delivery.items():
             if v < 0:
                 raise CostingError(f"sheet.delivery.{k} cannot be negative")
+    colourways = _colourways(r)
+    quantity = r.integer("quantity", False, 1000)
+    try:
+        check_split(colourways, quantity)
+    except CostingError as exc:
+        raise CostingError(f"sheet.colourways: {exc}") from None
     return CostSheet(
         style=style_from_dict(r.data.get("style"), "style"),
         brand=r.text("brand", False),
-        quantity=r.integer("quantity", False, 1000),
+        quantity=quantity,
         costed_on=costed_on,
         title=r.text("title", False),
         season=r.text("season", False),
         notes=r.text("notes", False),
         delivery=delivery,
+        colourways=colourways,
         extra={k: v for k, v in r.data.items() if k not in known},
     )

@@ -19,10 +19,19 @@ from typing import Any
 from workbench import quotes
 from workbench.capacity import CapacityBook, CapacityError, lead_time
 from workbench.capacity.routes import style_route
-from workbench.costing import CostingError, RateBook, cost_style, price_style
-from workbench.costing.sheet import sheet_from_dict
+from workbench.costing import Brand, CostingError, RateBook, cost_style, price_style
+from workbench.costing.breaks import price_breaks
+from workbench.costing.colourways import cost_colourways, weighted
+from workbench.costing.sheet import CostSheet, sheet_from_dict
 from workbench.errors import WorkbenchError
-from workbench.proposals.model import Proposal, ProposalStyle, Sender, terms_for
+from workbench.proposals.model import (
+    ColourwayPrice,
+    PriceBreak,
+    Proposal,
+    ProposalStyle,
+    Sender,
+    terms_for,
+)
 from workbench.replica import Replica
 from workbench.services.ai import AIClient
 from workbench.services.writer import latest_text, request_image, write_text
@@ -69,6 +78,53 @@ def _picture(
     return None, "image/png", ""
 
 
+def _estimated_prices(
+    sheet: CostSheet, book: RateBook, today: date, brand: Brand
+) -> tuple[tuple[PriceBreak, ...], tuple[ColourwayPrice, ...]]:
+    """The price at each of the brand's quantity breaks and each colourway's price, from the
+    replica's rates (the estimate)."""
+    breaks = tuple(
+        PriceBreak(p.quantity, p.price_per_piece, p.price_per_dozen)
+        for p in price_breaks(sheet.style, book, today, brand=brand)
+    )
+    colourways: tuple[ColourwayPrice, ...] = ()
+    if sheet.colourways:
+        costing = cost_colourways(
+            sheet.style, sheet.colourways, book, today, brand=brand, quantity=sheet.quantity
+        )
+        colourways = tuple(
+            ColourwayPrice(
+                c.colourway.name,
+                c.colourway.pieces,
+                c.price.price_per_piece,
+                c.price.price_per_dozen,
+            )
+            for c in costing.colourways
+            if c.price is not None
+        )
+    return breaks, colourways
+
+
+def _quoted_prices(
+    body: dict[str, Any],
+) -> tuple[tuple[PriceBreak, ...], tuple[ColourwayPrice, ...]]:
+    """The breaks and colourways a firm quote answered with (`sync.server.pricing`)."""
+    breaks = tuple(
+        PriceBreak(int(b["quantity"]), Decimal(b["price_per_piece"]), Decimal(b["price_per_dozen"]))
+        for b in body.get("breaks") or ()
+    )
+    colourways = tuple(
+        ColourwayPrice(
+            c["name"],
+            int(c["pieces"]),
+            Decimal(c["price_per_piece"]),
+            Decimal(c["price_per_dozen"]),
+        )
+        for c in body.get("colourways") or ()
+    )
+    return breaks, colourways
+
+
 def build_proposal(
     replica: Replica,
     sheet_ids: Sequence[str],
@@ -100,6 +156,7 @@ def build_proposal(
         try:
             cost = cost_style(style, book, today)
             estimate = price_style(style, book, today, brand=brand, quantity=sheet.quantity)
+            breaks, colourways = _estimated_prices(sheet, book, today, brand)
         except CostingError as exc:
             raise ProposalError(f"{style.style_code}: {exc}") from None
         price, dozen, currency = (
@@ -110,10 +167,21 @@ def build_proposal(
         basis = "Estimate (not a firm quote)"
         for quote in quotes.quotes_for_sheet(replica, sheet_id):
             if quote["brand_id"] == brand.id and quote["valid_until"] >= today.isoformat():
+                quoted = _quoted_prices(json.loads(quote["body"] or "{}"))
+                if sheet.colourways and not quoted[1]:
+                    continue  # quoted before the sheet had colourways: not its price
                 price, dozen = Decimal(quote["price_per_piece"]), Decimal(quote["price_per_dozen"])
                 currency = quote["currency"]
                 basis = f"Firm quote {quote['quote_no']}, valid until {quote['valid_until']}"
+                # the quote's own (none from a server that did not state them): a proposal
+                # never mixes a firm price with estimated breaks
+                breaks, colourways = quoted
                 break
+        if colourways:  # the order's price per piece: the colourways' weighted by pieces
+            price = weighted([(c.pieces, c.price_per_piece) for c in colourways])
+            dozen = price * 12
+            # the breaks are the style's as costed without colourways: not this order's prices
+            breaks = ()
         planned = None
         if capacity is not None:
             try:
@@ -161,6 +229,8 @@ def build_proposal(
                 image_source=image_source,
                 esg=esg(row) if esg else (),
                 certifications=facts["certifications"],
+                breaks=breaks,
+                colourways=colourways,
             )
         )
     return Proposal(

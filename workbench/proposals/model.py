@@ -9,6 +9,25 @@ from decimal import Decimal
 
 
 @dataclass(frozen=True)
+class PriceBreak:
+    """The price per piece from an order quantity on (the brand's quantity breaks)."""
+
+    quantity: int
+    price_per_piece: Decimal
+    price_per_dozen: Decimal
+
+
+@dataclass(frozen=True)
+class ColourwayPrice:
+    """One colourway of a style: its pieces of the order and its own price."""
+
+    name: str
+    pieces: int
+    price_per_piece: Decimal
+    price_per_dozen: Decimal
+
+
+@dataclass(frozen=True)
 class ProposalStyle:
     style_code: str
     title: str
@@ -32,11 +51,26 @@ class ProposalStyle:
     #: a few footprint lines ("Global warming: 2.1 kg CO2e per piece, cradle-to-gate"), if any
     esg: tuple[str, ...] = ()
     certifications: str = ""
+    #: the price from each of the brand's quantity breaks, lowest quantity first (empty or
+    #: one: the brand has no breaks)
+    breaks: tuple[PriceBreak, ...] = ()
+    #: the order's colourways with their prices (empty: one colour); ``price_per_piece`` is
+    #: then their average weighted by pieces
+    colourways: tuple[ColourwayPrice, ...] = ()
 
     @property
     def amount(self) -> Decimal:
-        """The line's value: the quantity at the price per piece, to the cent."""
+        """The line's value to the cent: the quantity at the price per piece, or each
+        colourway's pieces at its own price."""
+        if self.colourways:
+            total = sum((c.pieces * c.price_per_piece for c in self.colourways), Decimal(0))
+            return total.quantize(Decimal("0.01"))
         return (self.price_per_piece * self.quantity).quantize(Decimal("0.01"))
+
+    @property
+    def priced_by_colourway(self) -> bool:
+        """Whether the colourways' prices differ, so the proposal shows one per colourway."""
+        return len({c.price_per_piece for c in self.colourways}) > 1
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import functools
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
 
@@ -85,26 +86,39 @@ def render_proposal_pdf(proposal: Proposal) -> bytes:
 
 
 def line_sheet(proposal: Proposal) -> tuple[list[str], list[list[Any]]]:
-    """The styles as a buyer's line sheet: one row each, amounts and dates as values."""
-    rows = [
-        [
-            s.style_code,
-            s.title,
-            s.category,
-            s.fabric,
-            s.composition,
-            s.certifications,
-            s.quantity,
-            s.currency,
-            s.price_per_piece,
-            s.price_per_dozen,
-            s.price_basis,
-            s.lead_time,
-            s.lead_time_days,
-            s.amount,
-        ]
-        for s in proposal.styles
-    ]
+    """The styles as a buyer's line sheet: one row each (one per colourway where the
+    colourways are priced differently, "NV-TEE-01 Navy"), amounts and dates as values."""
+    rows = []
+    for s in proposal.styles:
+        lines = (
+            [
+                (f"{s.style_code} {c.name}", c.pieces, c.price_per_piece, c.price_per_dozen)
+                for c in s.colourways
+            ]
+            if s.priced_by_colourway
+            else [(s.style_code, s.quantity, s.price_per_piece, s.price_per_dozen)]
+        )
+        for code, quantity, price, dozen in lines:
+            rows.append(
+                [
+                    code,
+                    s.title,
+                    s.category,
+                    s.fabric,
+                    s.composition,
+                    s.certifications,
+                    quantity,
+                    s.currency,
+                    price,
+                    dozen,
+                    s.price_basis,
+                    s.lead_time,
+                    s.lead_time_days,
+                    (price * quantity).quantize(Decimal("0.01"))
+                    if s.priced_by_colourway
+                    else s.amount,
+                ]
+            )
     return list(LINE_SHEET_HEADERS), rows
 
 
