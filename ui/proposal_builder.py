@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.document_locale import app_locale
 from ui.file_dialogs import ask_save_path
 from ui.ops import OpContext, OpRunner
 from workbench.capacity import load_capacity
@@ -178,7 +179,7 @@ class ProposalBuilder(QMainWindow):
         title = self.title_edit.text().strip()
         make_ai = self._ai
         illustrate = self.illustrate.isChecked()
-        sender = proposal_sender()
+        sender = proposal_sender(app_locale=app_locale())
 
         def work(ctx: OpContext) -> Rendered:
             conn = replica.conn
@@ -192,7 +193,7 @@ class ProposalBuilder(QMainWindow):
                     book=book,
                     capacity=load_capacity(conn),
                     title=title,
-                    esg=esg_lines_for(replica, book),
+                    esg=esg_lines_for(replica, book, locale=sender.locale),
                     ai=client,
                     illustrate=illustrate,
                     sender=sender,

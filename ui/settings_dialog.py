@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.document_locale import document_locale_box
 from ui.field_notes import NOTE_STYLE, FieldNotes
 from ui.file_dialogs import ask_open_path
 from ui.formats import sample
@@ -175,6 +176,8 @@ class SettingsDialog(QDialog):
         pf.addRow("Logo:", logo_row)
         pf.addRow("Incoterm:", self.incoterm)
         pf.addRow("Named place:", self.place)
+        self.document_locale = document_locale_box(settings.document_locale)
+        pf.addRow("Dates and numbers:", self.document_locale)
         self.where = QLabel(f"Kept in {data_dir(base) / SETTINGS_FILE}")
         self.where.setObjectName("hint")
         self.where.setWordWrap(True)
@@ -315,6 +318,7 @@ class SettingsDialog(QDialog):
             company_logo=self.logo.text().strip(),
             incoterm=str(self.incoterm.currentData()),
             incoterm_place=self.place.text().strip(),
+            document_locale=str(self.document_locale.currentData()),
         )
         currency_ok = self.check_currency()
         printer = self.check_printer()
