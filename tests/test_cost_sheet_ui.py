@@ -12,8 +12,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QFontMetricsF, QImage, QPainter
 from pytestqt.qtbot import QtBot
 
 from tests.cost_sheet_helpers import answer_prompt, discard_unsaved, knit_fabric
@@ -22,6 +24,7 @@ from ui.capacity_view import CapacityWindow
 from ui.cost_sheet import CostSheetWindow
 from ui.main_window import MainWindow
 from ui.ops import OpRunner
+from ui.share_chart import ShareChart
 from workbench import quotes
 from workbench.costing.sheet import CostSheet
 from workbench.demo import generate_demo
@@ -290,6 +293,47 @@ def test_the_breakdown_keeps_its_lines_in_view_on_a_768_pixel_screen(
     assert table.viewport().height() >= 3 * table.rowHeight(0)  # three lines at the least
     terms = sheet.panel.terms_label
     assert terms.isVisible() and terms.height() >= terms.heightForWidth(terms.width())
+    discard_unsaved(window)
+
+
+def chart_labels(chart: ShareChart) -> list[tuple[str, QRectF]]:
+    """Each text the chart draws and where, in its view's pixels: the left axis's names (as
+    the axis lays them out, at their font's full height) and the shares at the bars' ends."""
+    axis = chart.getPlotItem().getAxis("left")
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    painter.setFont(chart.font())
+    _, _, texts = axis.generateDrawSpecs(painter)
+    painter.end()
+    full = QFontMetricsF(chart.font()).height()
+    placed = []
+    for rect, _, text in texts:
+        middle = axis.mapToScene(rect.center())
+        placed.append(
+            (text, QRectF(middle.x() - rect.width() / 2, middle.y() - full / 2, rect.width(), full))
+        )
+    for item in chart.getPlotItem().items:
+        if isinstance(item, pg.TextItem):
+            placed.append((item.toPlainText(), item.sceneBoundingRect()))
+    return placed
+
+
+def test_no_two_chart_labels_overlap_at_1366_by_768(qtbot: QtBot, window: MainWindow) -> None:
+    sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
+    sheet.resize(1366, 768)
+    qtbot.wait(200)  # the layout settles
+    chart = sheet.panel.chart
+    assert len(chart.shares) >= 8
+    labels = chart_labels(chart)
+    assert len(labels) >= 2 * 5  # a name and a share per bar shown
+    crossed = [
+        (a, b) for i, (a, ra) in enumerate(labels) for b, rb in labels[i + 1 :] if ra.intersects(rb)
+    ]
+    assert not crossed, crossed
+    # every component is still there to read: drawn, or named in the chart's tooltip
+    drawn = {text for text, _ in labels}
+    for name, _ in chart.shares:
+        assert name in drawn or name in chart.toolTip()
     discard_unsaved(window)
 
 

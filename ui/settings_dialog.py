@@ -177,7 +177,7 @@ class SettingsDialog(QDialog):
         pf.addRow("Incoterm:", self.incoterm)
         pf.addRow("Named place:", self.place)
         self.document_locale = document_locale_box(settings.document_locale)
-        pf.addRow("Dates and numbers:", self.document_locale)
+        pf.addRow("Buyer's documents:", self.document_locale)
         self.where = QLabel(f"Kept in {data_dir(base) / SETTINGS_FILE}")
         self.where.setObjectName("hint")
         self.where.setWordWrap(True)
