@@ -148,7 +148,8 @@ def refused_change(current: Mapping[str, Any] | None, row: Mapping[str, Any]) ->
     """Why writing ``row`` over the stored sheet ``current`` is refused, or None: an approved
     sheet is final, on every laptop and on the server, whoever writes it and however the edit
     reached it (an edit made to the draft on another laptop while it was being approved
-    included)."""
+    included). A row without a status comes from an app older than sheet statuses, which has
+    no "Save as new version": its user is told to update first."""
     if current is None or current.get("status") != "approved":
         return None
     changed = sorted(
@@ -156,10 +157,12 @@ def refused_change(current: Mapping[str, Any] | None, row: Mapping[str, Any]) ->
     )
     if not changed:
         return None
+    how = "save the change as a new version"
+    if "status" not in row:
+        how = f"update Mill Workbench, then {how}"
     return (
         f"cost sheet {current.get('style_code', '')} v{current.get('revision') or 1} is "
-        f"approved and is never changed ({', '.join(changed)}): save the change as a new "
-        "version"
+        f"approved and is never changed ({', '.join(changed)}): {how}"
     )
 
 
