@@ -146,3 +146,14 @@ def test_the_builder_issues_in_the_document_locale_from_settings(
     assert f"Issued {written}" in text and "Draft" not in text
     assert re.search(price, text), text
     assert re.search(rf"Lead time {day} \(\d+ days\)", text), text
+
+
+def test_a_small_footprint_is_never_written_as_nothing() -> None:
+    """A buyer read "Eutrophication 0.00": a footprint's totals are written to three
+    significant figures, so a small one keeps its digits."""
+    lines = dict(line.split(": ", 1) for line in proposal_lines(_tee()))
+    assert lines["Eutrophication"].startswith("0.00608 kg PO4-eq per piece")
+    assert lines["Global warming"].startswith("1.57 kg CO2-eq per piece")
+    assert lines["Water scarcity"].startswith("1,584 L per piece")
+    german = dict(line.split(": ", 1) for line in proposal_lines(_tee(), DocumentFormat("de_DE")))
+    assert german["Eutrophication"].startswith("0,00608 kg PO4-eq")

@@ -108,6 +108,16 @@ class DocumentFormat:
         exponent = value.normalize().as_tuple().exponent
         return self.number(value, max(0, -exponent) if isinstance(exponent, int) else 0)
 
+    def significant(self, value: float | int | Decimal, digits: int = 3) -> str:
+        """``value`` to ``digits`` significant figures, never fewer decimals than a small
+        figure needs (a footprint of 0.00608 kg is "0.00608", never "0.01" or "0.00"), and
+        no decimals once the whole part holds them (1,584 L)."""
+        number = Decimal(value) if not isinstance(value, Decimal) else value
+        if number == 0 or not number.is_finite():
+            return self.number(number, 0) if number == 0 else ""
+        magnitude = number.copy_abs().adjusted()  # the power of ten of the first digit
+        return self.number(number, max(0, digits - 1 - magnitude))
+
     def integer(self, value: float | int | Decimal) -> str:
         return self.number(value, 0)
 

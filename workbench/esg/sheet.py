@@ -33,7 +33,8 @@ def render_esg_pdf(footprint: Footprint, fmt: DocumentFormat = PLAIN) -> bytes:
 
 def proposal_lines(footprint: Footprint, fmt: DocumentFormat = PLAIN) -> tuple[str, ...]:
     """A few lines for a proposal page: each area with a total, and what the total covers,
-    numbers written as ``fmt`` (the proposal's document locale) writes them."""
+    numbers written as ``fmt`` (the proposal's document locale) writes them, to three
+    significant figures so that a small footprint keeps its digits."""
     lines = []
     for section in footprint.sections:
         if section.total is None:
@@ -45,11 +46,12 @@ def proposal_lines(footprint: Footprint, fmt: DocumentFormat = PLAIN) -> tuple[s
             ""
             if credited is None
             else (
-                f"; fibre net of credits, not in the total: {fmt.number(credited)} {section.unit}"
+                "; fibre net of credits, not in the total: "
+                f"{fmt.significant(credited)} {section.unit}"
             )
         )
         lines.append(
-            f"{section.title}: {fmt.number(section.total)} {section.unit} per piece "
+            f"{section.title}: {fmt.significant(section.total)} {section.unit} per piece "
             f"({scopes}{missing}{apart})"
         )
     return tuple(lines)
