@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from tests import cost_sheet_helpers as helpers
-from tests.cost_sheet_helpers import answer_prompt, preview_proposal
+from tests.cost_sheet_helpers import answer_prompt, preview_proposal, wheel
 from ui.main_window import MainWindow
 
 demo_path, english, window = helpers.demo_path, helpers.english, helpers.window  # fixtures
@@ -45,3 +45,15 @@ def test_issuing_confirms_records_the_issued_file_and_locks_the_version(
     assert builder.save_button.isEnabled()  # the issued file can still be saved
     qtbot.mouseClick(builder.issue_button, Qt.MouseButton.LeftButton)  # disabled: nothing
     assert len(seen) == 2
+
+
+def test_the_wheel_over_the_brand_changes_nothing(qtbot: QtBot, window: MainWindow) -> None:
+    """The brand decides the prices: scrolling past its box leaves it as chosen."""
+    builder = window.show_proposal_builder()
+    builder.resize(*helpers.SCREEN)
+    chosen = builder.brand.findData("NORDV")
+    builder.brand.setCurrentIndex(chosen)
+    builder.title_edit.setFocus()
+    for turn in (-1, -1, +1, +1, +1):
+        wheel(builder.brand, turn)
+    assert builder.brand.currentIndex() == chosen

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from ui.document_locale import app_locale
 from ui.file_dialogs import ask_save_path
 from ui.ops import OpContext, OpRunner
+from ui.wheel_guard import guard_wheel
 from workbench.capacity import load_capacity
 from workbench.costing import choices as pick
 from workbench.costing import load_rate_book
@@ -155,6 +156,7 @@ class ProposalBuilder(QMainWindow):
         split.addWidget(scroll)
         split.setSizes([380, 920])
         self.setCentralWidget(split)
+        guard_wheel(left)  # scrolling past the brand never changes whom the proposal is for
         self._enable()
 
     def chosen_sheets(self) -> list[str]:

@@ -37,6 +37,7 @@ from ui.field_notes import NOTE_STYLE, FieldNotes
 from ui.file_dialogs import ask_open_path
 from ui.formats import sample
 from ui.ops import OpRunner
+from ui.wheel_guard import guard_wheel
 from ui.wrapped_label import WrappedLabel
 from workbench.credentials import NoKeyringError, save_api_key
 from workbench.labels import template_names
@@ -208,6 +209,7 @@ class SettingsDialog(QDialog):
             "reporting_currency": self.currency,
             "company_logo": self.logo,
         }
+        guard_wheel(self)  # scrolling past a box changes no setting
         self.check_currency()
 
     # -- notes under the fields --------------------------------------------------------------
