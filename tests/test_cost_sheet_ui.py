@@ -20,6 +20,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.cost_sheet_helpers import answer_prompt, discard_unsaved, knit_fabric
 from tests.costing_examples import TSHIRT
+from ui.bom_dialog import BomDialog
 from ui.capacity_view import CapacityWindow
 from ui.cost_sheet import CostSheetWindow
 from ui.main_window import MainWindow
@@ -243,13 +244,19 @@ def test_a_clo_bom_fills_the_sheet_after_confirmation(
     ]
 
 
-def test_the_bom_dialog_fits_its_materials_in_view(qtbot: QtBot, window: MainWindow) -> None:
+def matched_bom(qtbot: QtBot, window: MainWindow) -> BomDialog:
+    """A CLO 3D BOM opened from a new sheet, its lines matched and the dialog on screen."""
     corpus = Path(__file__).parent / "data" / "ingest" / "clo3d_bom.csv"
     sheet = open_sheet(qtbot, window, None)
     dialog = sheet.open_bom(corpus)
     dialog.show()
     qtbot.waitUntil(lambda: dialog.result is not None, timeout=10_000)
     qtbot.waitExposed(dialog)
+    return dialog
+
+
+def test_the_bom_dialog_fits_its_materials_in_view(qtbot: QtBot, window: MainWindow) -> None:
+    dialog = matched_bom(qtbot, window)
     table = dialog.table
     assert table.rowCount() >= 5
     assert table.horizontalScrollBar().maximum() == 0  # nothing to scroll sideways for
@@ -293,6 +300,23 @@ def test_the_breakdown_keeps_its_lines_in_view_on_a_768_pixel_screen(
     assert table.viewport().height() >= 3 * table.rowHeight(0)  # three lines at the least
     terms = sheet.panel.terms_label
     assert terms.isVisible() and terms.height() >= terms.heightForWidth(terms.width())
+    discard_unsaved(window)
+
+
+def test_the_wheel_over_a_bom_lines_material_changes_nothing(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    """Scrolling down the matched BOM past a line's material box leaves the material matched:
+    a turn over it scrolls the table."""
+    from tests.cost_sheet_helpers import wheel
+
+    dialog = matched_bom(qtbot, window)
+    boxes = [dialog.table.cellWidget(row, 4) for row in range(dialog.table.rowCount())]
+    chosen = [box.currentIndex() for box in boxes]
+    for box in boxes:
+        wheel(box, -1)
+    assert [box.currentIndex() for box in boxes] == chosen
+    dialog.reject()
     discard_unsaved(window)
 
 
