@@ -16,6 +16,7 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QFontMetricsF, QImage, QPainter
+from PySide6.QtWidgets import QSplitter
 from pytestqt.qtbot import QtBot
 
 from tests.cost_sheet_helpers import answer_prompt, discard_unsaved, knit_fabric
@@ -342,6 +343,13 @@ def chart_labels(chart: ShareChart) -> list[tuple[str, QRectF]]:
     return placed
 
 
+def overlapping(labels: list[tuple[str, QRectF]]) -> list[tuple[str, str]]:
+    """Each pair of labels whose rectangles cross."""
+    return [
+        (a, b) for i, (a, ra) in enumerate(labels) for b, rb in labels[i + 1 :] if ra.intersects(rb)
+    ]
+
+
 def test_no_two_chart_labels_overlap_at_1366_by_768(qtbot: QtBot, window: MainWindow) -> None:
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
     sheet.resize(1366, 768)
@@ -350,14 +358,22 @@ def test_no_two_chart_labels_overlap_at_1366_by_768(qtbot: QtBot, window: MainWi
     assert len(chart.shares) >= 8
     labels = chart_labels(chart)
     assert len(labels) >= 2 * 5  # a name and a share per bar shown
-    crossed = [
-        (a, b) for i, (a, ra) in enumerate(labels) for b, rb in labels[i + 1 :] if ra.intersects(rb)
-    ]
+    crossed = overlapping(labels)
     assert not crossed, crossed
     # every component is still there to read: drawn, or named in the chart's tooltip
     drawn = {text for text, _ in labels}
     for name, _ in chart.shares:
         assert name in drawn or name in chart.toolTip()
+    # the user drags the chart as short as it goes: the smallest fold into one bar, and
+    # still no two labels cross; dragged tall again, every component has its bar
+    split = chart.parentWidget()
+    assert isinstance(split, QSplitter)
+    split.setSizes([600, 1, 60])
+    qtbot.waitUntil(lambda: len(chart.shown) < len(chart.shares), timeout=2_000)
+    assert chart.shown[0][0].startswith("Other (") and not overlapping(chart_labels(chart))
+    split.setSizes([60, 400, 60])
+    qtbot.waitUntil(lambda: len(chart.shown) == len(chart.shares), timeout=2_000)
+    assert not overlapping(chart_labels(chart))
     discard_unsaved(window)
 
 

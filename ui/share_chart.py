@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontMetricsF, QResizeEvent
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QWidget
 
 from workbench.costing import BreakdownLine
@@ -52,6 +52,8 @@ class ShareChart(pg.PlotWidget):
         #: the bars drawn, smallest first: (name as drawn, share, colour)
         self.shown: list[tuple[str, float, str]] = []
         self._processes: list[str] = []
+        # the plot's height is known once its layout has run, after the widget's resize
+        self.getPlotItem().vb.sigResized.connect(self._refit)
 
     def show_lines(self, lines: Sequence[BreakdownLine]) -> None:
         """Bars from the largest share at the top down to the smallest."""
@@ -71,11 +73,9 @@ class ShareChart(pg.PlotWidget):
         pitch = QFontMetricsF(self.font()).height() + ROW_GAP
         return max(2, int(height // pitch))
 
-    def resizeEvent(self, event: QResizeEvent | None) -> None:
-        """A new height may hold more or fewer rows: drawn again when it does. (pyqtgraph
-        calls this from its own constructor, before this chart has any shares.)"""
-        super().resizeEvent(event)
-        if getattr(self, "shares", None) and self._fits() != len(self.shown):
+    def _refit(self) -> None:
+        """The plot's new height may hold more or fewer rows: drawn again when it does."""
+        if self.shares and self._fits() != len(self.shown):
             self._draw()
 
     def _fits(self) -> int:
