@@ -5,7 +5,10 @@ to PDF (offline: template texts, estimates and firm quotes, lead times, pictures
 
 Prints one JSON line per figure: ``proposal_<n>_styles_s`` (building, with each style's
 footprint, and rendering), with the build and render times apart, the page count and the
-PDF's size; and ``esg_sheet_s``, one style's footprint worked out and rendered.
+PDF's size; ``proposal_html_ms`` per document locale, the HTML with every date and number
+written in that locale (`workbench.formats`, Babel), against the ISO/English baseline in the
+same run, with the ratio and its share of the render; and ``esg_sheet_s``, one style's
+footprint worked out and rendered.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import json
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -30,10 +34,13 @@ from workbench.costing import load_rate_book
 from workbench.costing.sheet import CostSheet, sheet_to_dict
 from workbench.demo import generate_demo
 from workbench.esg import render_esg_pdf
-from workbench.proposals import render_proposal_pdf
+from workbench.proposals import proposal_html, render_proposal_pdf
 from workbench.proposals.build import build_proposal
 from workbench.proposals.esg import esg_lines_for, sheet_footprint
 from workbench.replica import open_replica
+
+#: how many times the HTML is made per locale, for a steady mean
+HTML_ROUNDS = 20
 
 
 def main() -> None:
@@ -96,6 +103,28 @@ def main() -> None:
                 }
             )
         )
+        # the HTML written in a document locale, against ISO dates and English numbers
+        timed = {}
+        for locale in ("", "de_DE", "en_GB"):
+            written = replace(proposal, locale=locale)
+            proposal_html(written)  # Babel's locale data loaded once, as in the app
+            started = time.perf_counter()
+            for _ in range(HTML_ROUNDS):
+                proposal_html(written)
+            timed[locale] = (time.perf_counter() - started) / HTML_ROUNDS * 1000
+        for locale in ("de_DE", "en_GB"):
+            print(
+                json.dumps(
+                    {
+                        "bench": "documents",
+                        "locale": locale,
+                        "proposal_html_ms": round(timed[locale], 2),
+                        "baseline_iso_ms": round(timed[""], 2),
+                        "ratio": round(timed[locale] / timed[""], 2),
+                        "share_of_render": round(timed[locale] / 1000 / (done - built), 4),
+                    }
+                )
+            )
         # one style's ESG sheet: the footprint worked out and rendered to PDF
         row = dict(conn.execute("SELECT * FROM cost_sheets WHERE id = ?", (sheets[0],)).fetchone())
         started = time.perf_counter()

@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from ui.cost_sheet import CostSheetWindow
 from ui.main_window import MainWindow
 from ui.ops import OpRunner
+from ui.proposal_builder import ProposalBuilder
 from workbench.demo import generate_demo
 from workbench.workspace import Workspace, open_workspace
 
@@ -127,3 +128,18 @@ def press(qtbot: QtBot, widget: QWidget, sequence: str) -> None:
     qtbot.waitUntil(window.isActiveWindow, timeout=2_000)
     keys = QKeySequence(sequence)[0]
     qtbot.keyClick(widget, keys.key(), keys.keyboardModifiers())
+
+
+def preview_proposal(qtbot: QtBot, window: MainWindow) -> tuple[ProposalBuilder, bytes]:
+    """A cost sheet saved on a knitted fabric, the proposal builder opened on it for NORDV at
+    1366×768, and Preview clicked: the builder and the draft PDF it made."""
+    sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
+    row = sheet.save()
+    assert row is not None
+    builder = window.menus.show_proposal_builder()
+    builder.resize(*SCREEN)
+    builder.brand.setCurrentIndex(builder.brand.findData("NORDV"))
+    builder.check(row["id"])
+    with qtbot.waitSignal(builder.rendered, timeout=60_000) as blocker:
+        qtbot.mouseClick(builder.preview_button, Qt.MouseButton.LeftButton)
+    return builder, blocker.args[0].pdf

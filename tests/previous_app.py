@@ -9,6 +9,11 @@ standard input (the test writes rows on the server meanwhile), then saves a cost
 syncs again (push and pull), and writes one JSON line: what each sync reported, the replica's
 schema and columns, and every answer the server gave (path, status, whether it said an update
 is due).
+
+Given ``edit SHEET_ID BODY`` on that line instead, it changes that cost sheet's body as its
+user would (the previous app knows nothing of a sheet's status), syncs twice, and writes what
+the user is left with: the sheet as the laptop then holds it, and the edits the server
+refused as the laptop keeps them (its outbox's rejected rows: the message and the values).
 """
 
 from __future__ import annotations
@@ -60,7 +65,11 @@ def main() -> None:
     try:
         first = sync_workspace(workspace)
         print("ready", flush=True)
-        sys.stdin.readline()
+        command = sys.stdin.readline().split(maxsplit=2)
+        if command and command[0] == "edit":
+            result = _edit(workspace, command[1], command[2].strip())
+            print(json.dumps({**result, "first": _report(first)}), flush=True)
+            return
         sheet = documents.save_document(workspace.replica, "cost_sheets", {"style_code": "PV-1"})
         second = sync_workspace(workspace)
         conn = workspace.replica.conn
@@ -81,6 +90,32 @@ def main() -> None:
     finally:
         workspace.close()
     print(json.dumps(result), flush=True)
+
+
+def _edit(workspace: Any, sheet_id: str, body: str) -> dict[str, Any]:
+    """Change a sheet's body on this laptop and sync it (twice: the second sync shows what a
+    later one leaves), then read back what the laptop holds."""
+    from workbench import documents
+
+    documents.save_document(workspace.replica, "cost_sheets", {"id": sheet_id, "body": body})
+    pushed = sync_workspace(workspace)
+    again = sync_workspace(workspace)
+    conn = workspace.replica.conn
+    held = conn.execute("SELECT body FROM cost_sheets WHERE id = ?", (sheet_id,)).fetchone()
+    refused = [
+        {"row_id": r[0], "message": r[1], "payload": json.loads(r[2])}
+        for r in conn.execute(
+            "SELECT row_id, message, payload FROM outbox WHERE status = 'rejected' ORDER BY seq"
+        )
+    ]
+    return {
+        "pushed": _report(pushed),
+        "again": _report(again),
+        "held_body": held[0] if held else None,
+        "rejected": refused,
+        "listed": [dict(r) for r in documents.rejected_mutations(workspace.replica)],
+        "answers": answers,
+    }
 
 
 def _report(report: Any) -> dict[str, Any]:

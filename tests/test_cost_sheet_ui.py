@@ -12,16 +12,21 @@ from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QFontMetricsF, QImage, QPainter
+from PySide6.QtWidgets import QSplitter
 from pytestqt.qtbot import QtBot
 
 from tests.cost_sheet_helpers import answer_prompt, discard_unsaved, knit_fabric
 from tests.costing_examples import TSHIRT
+from ui.bom_dialog import BomDialog
 from ui.capacity_view import CapacityWindow
 from ui.cost_sheet import CostSheetWindow
 from ui.main_window import MainWindow
 from ui.ops import OpRunner
+from ui.share_chart import ShareChart
 from workbench import quotes
 from workbench.costing.sheet import CostSheet
 from workbench.demo import generate_demo
@@ -240,13 +245,19 @@ def test_a_clo_bom_fills_the_sheet_after_confirmation(
     ]
 
 
-def test_the_bom_dialog_fits_its_materials_in_view(qtbot: QtBot, window: MainWindow) -> None:
+def matched_bom(qtbot: QtBot, window: MainWindow) -> BomDialog:
+    """A CLO 3D BOM opened from a new sheet, its lines matched and the dialog on screen."""
     corpus = Path(__file__).parent / "data" / "ingest" / "clo3d_bom.csv"
     sheet = open_sheet(qtbot, window, None)
     dialog = sheet.open_bom(corpus)
     dialog.show()
     qtbot.waitUntil(lambda: dialog.result is not None, timeout=10_000)
     qtbot.waitExposed(dialog)
+    return dialog
+
+
+def test_the_bom_dialog_fits_its_materials_in_view(qtbot: QtBot, window: MainWindow) -> None:
+    dialog = matched_bom(qtbot, window)
     table = dialog.table
     assert table.rowCount() >= 5
     assert table.horizontalScrollBar().maximum() == 0  # nothing to scroll sideways for
@@ -290,6 +301,79 @@ def test_the_breakdown_keeps_its_lines_in_view_on_a_768_pixel_screen(
     assert table.viewport().height() >= 3 * table.rowHeight(0)  # three lines at the least
     terms = sheet.panel.terms_label
     assert terms.isVisible() and terms.height() >= terms.heightForWidth(terms.width())
+    discard_unsaved(window)
+
+
+def test_the_wheel_over_a_bom_lines_material_changes_nothing(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    """Scrolling down the matched BOM past a line's material box leaves the material matched:
+    a turn over it scrolls the table."""
+    from tests.cost_sheet_helpers import wheel
+
+    dialog = matched_bom(qtbot, window)
+    boxes = [dialog.table.cellWidget(row, 4) for row in range(dialog.table.rowCount())]
+    chosen = [box.currentIndex() for box in boxes]
+    for box in boxes:
+        wheel(box, -1)
+    assert [box.currentIndex() for box in boxes] == chosen
+    dialog.reject()
+    discard_unsaved(window)
+
+
+def chart_labels(chart: ShareChart) -> list[tuple[str, QRectF]]:
+    """Each text the chart draws and where, in its view's pixels: the left axis's names (as
+    the axis lays them out, at their font's full height) and the shares at the bars' ends."""
+    axis = chart.getPlotItem().getAxis("left")
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    painter.setFont(chart.font())
+    _, _, texts = axis.generateDrawSpecs(painter)
+    painter.end()
+    full = QFontMetricsF(chart.font()).height()
+    placed = []
+    for rect, _, text in texts:
+        middle = axis.mapToScene(rect.center())
+        placed.append(
+            (text, QRectF(middle.x() - rect.width() / 2, middle.y() - full / 2, rect.width(), full))
+        )
+    for item in chart.getPlotItem().items:
+        if isinstance(item, pg.TextItem):
+            placed.append((item.toPlainText(), item.sceneBoundingRect()))
+    return placed
+
+
+def overlapping(labels: list[tuple[str, QRectF]]) -> list[tuple[str, str]]:
+    """Each pair of labels whose rectangles cross."""
+    return [
+        (a, b) for i, (a, ra) in enumerate(labels) for b, rb in labels[i + 1 :] if ra.intersects(rb)
+    ]
+
+
+def test_no_two_chart_labels_overlap_at_1366_by_768(qtbot: QtBot, window: MainWindow) -> None:
+    sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
+    sheet.resize(1366, 768)
+    qtbot.wait(200)  # the layout settles
+    chart = sheet.panel.chart
+    assert len(chart.shares) >= 8
+    labels = chart_labels(chart)
+    assert len(labels) >= 2 * 5  # a name and a share per bar shown
+    crossed = overlapping(labels)
+    assert not crossed, crossed
+    # every component is still there to read: drawn, or named in the chart's tooltip
+    drawn = {text for text, _ in labels}
+    for name, _ in chart.shares:
+        assert name in drawn or name in chart.toolTip()
+    # the user drags the chart as short as it goes: the smallest fold into one bar, and
+    # still no two labels cross; dragged tall again, every component has its bar
+    split = chart.parentWidget()
+    assert isinstance(split, QSplitter)
+    split.setSizes([600, 1, 60])
+    qtbot.waitUntil(lambda: len(chart.shown) < len(chart.shares), timeout=2_000)
+    assert chart.shown[0][0].startswith("Other (") and not overlapping(chart_labels(chart))
+    split.setSizes([60, 400, 60])
+    qtbot.waitUntil(lambda: len(chart.shown) == len(chart.shares), timeout=2_000)
+    assert not overlapping(chart_labels(chart))
     discard_unsaved(window)
 
 

@@ -279,3 +279,29 @@ def test_sending_shows_the_bytes_then_the_server_at_work_and_cancel_stops_the_up
     )
     assert dialog.summary.text().startswith("Imported: 2 read · 2 new")
     assert not dialog.progress_row.isVisible()
+
+
+def test_the_wheel_over_a_column_box_changes_no_mapping(
+    qtbot: QtBot, admin: MainWindow, tmp_path: Path
+) -> None:
+    """Scrolling down the fields past their column boxes, or past the kind and decimal mark,
+    leaves what the file is read as: a turn over them scrolls, it never picks."""
+    from tests.cost_sheet_helpers import wheel
+
+    dialog = admin.show_import()
+    path = tmp_path / "rates.csv"
+    path.write_text(RATES, encoding="cp1252")
+    with qtbot.waitSignal(dialog.checked, timeout=10_000):
+        dialog.open_file(path)
+    columns, kind, mark = dialog.chosen_columns(), dialog.kind, dialog.mark_box.currentIndex()
+    table = dialog.mapping_table
+    for row in range(table.rowCount()):
+        wheel(table.cellWidget(row, 2), -1)
+    for box in (dialog.kind_box, dialog.mark_box):
+        wheel(box, -1)
+    qtbot.wait(50)  # a changed column would be checked again
+    assert (dialog.chosen_columns(), dialog.kind, dialog.mark_box.currentIndex()) == (
+        columns,
+        kind,
+        mark,
+    )

@@ -280,3 +280,21 @@ def test_a_failed_print_message_and_the_mill_show_whole(
     assert message.height() >= message.heightForWidth(message.width())  # no line cut off
     assert _rect(message, station).bottom() <= station.jobs_table.mapTo(station, QPoint(0, 0)).y()
     assert station.jobs_table.height() >= 150
+
+
+def test_the_wheel_over_the_stock_copies_or_printer_changes_nothing(
+    qtbot: QtBot, workspace: Workspace, stations: list
+) -> None:
+    """A mouse wheel turned over the print controls leaves the label stock, the number of
+    copies and the printer as the operator set them; the scan field keeps the focus."""
+    from tests.cost_sheet_helpers import wheel
+
+    station = open_station(qtbot, workspace, stations)
+    panel = station.print_panel
+    boxes = (panel.template_box, panel.printer_kind, panel.printer_dpi)
+    before = [box.currentIndex() for box in boxes], panel.copies.value()
+    for box in boxes:
+        wheel(box, -1)  # towards the next stock or printer
+    wheel(panel.copies, +1)  # towards more copies
+    assert ([box.currentIndex() for box in boxes], panel.copies.value()) == before
+    assert all(box.focusPolicy() == Qt.FocusPolicy.NoFocus for box in boxes)  # as designed

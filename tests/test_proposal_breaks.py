@@ -74,7 +74,7 @@ def test_the_proposal_lists_the_price_at_each_break(replica: Replica) -> None:
     ]
     text = _text(render_proposal_pdf(proposal))
     shown = " · ".join(
-        f"{p.quantity:,}+ pieces: EUR {p.price_per_piece:,.2f} per piece" for p in expected
+        f"{p.quantity:,}+ pieces: {p.price_per_piece:,.2f} EUR per piece" for p in expected
     )
     assert f"Price breaks {shown}" in text
     assert expected[1].price_per_piece < expected[0].price_per_piece
@@ -105,7 +105,7 @@ def test_a_firm_quotes_breaks_replace_the_estimates(replica: Replica) -> None:
         replica, [sheet_id], brand_code="NORDV", book=load_rate_book(replica.conn)
     )
     text = _text(render_proposal_pdf(proposal))
-    assert "Price breaks 1+ pieces: EUR 4.05 per piece · 5,000+ pieces: EUR 3.90 per piece" in text
+    assert "Price breaks 1+ pieces: 4.05 EUR per piece · 5,000+ pieces: 3.90 EUR per piece" in text
     assert "Firm quote Q-2026-000007" in text
 
 
@@ -130,10 +130,10 @@ def test_colourways_priced_differently_get_one_price_each(replica: Replica) -> N
     text = _text(render_proposal_pdf(proposal))
     for name, price in (("White", white), ("Navy", navy)):
         assert (
-            f"{name}: EUR {price.price_per_piece:,.2f} per piece · "
-            f"EUR {price.price_per_dozen:,.2f} per dozen · 1,200 pieces"
+            f"{name}: {price.price_per_piece:,.2f} EUR per piece · "
+            f"{price.price_per_dozen:,.2f} EUR per dozen · 1,200 pieces"
         ) in text
-    assert f"EUR {style.amount:,.2f}" in text
+    assert f"{style.amount:,.2f} EUR" in text
     assert style.amount == D(style.amount).quantize(D("0.01"))
 
 
@@ -200,4 +200,4 @@ def test_a_colourway_sheet_takes_only_a_quote_that_priced_its_colourways(
     ]
     assert style.amount == D("9720.00")  # 1,200 × 3.90 + 1,200 × 4.20
     text = _text(render_proposal_pdf(proposal))
-    assert "White: EUR 3.90 per piece" in text and "Navy: EUR 4.20 per piece" in text
+    assert "White: 3.90 EUR per piece" in text and "Navy: 4.20 EUR per piece" in text

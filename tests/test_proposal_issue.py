@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from tests import cost_sheet_helpers as helpers
-from tests.cost_sheet_helpers import answer_prompt, knit_fabric, open_sheet
+from tests.cost_sheet_helpers import answer_prompt, preview_proposal, wheel
 from ui.main_window import MainWindow
 
 demo_path, english, window = helpers.demo_path, helpers.english, helpers.window  # fixtures
@@ -23,16 +23,7 @@ def pdf_text(pdf: bytes) -> str:
 def test_issuing_confirms_records_the_issued_file_and_locks_the_version(
     qtbot: QtBot, window: MainWindow
 ) -> None:
-    sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
-    row = sheet.save()
-    assert row is not None
-    builder = window.menus.show_proposal_builder()
-    builder.resize(*helpers.SCREEN)
-    builder.brand.setCurrentIndex(builder.brand.findData("NORDV"))
-    builder.check(row["id"])
-    with qtbot.waitSignal(builder.rendered, timeout=30_000) as blocker:
-        qtbot.mouseClick(builder.preview_button, Qt.MouseButton.LeftButton)
-    draft_pdf = blocker.args[0].pdf
+    builder, draft_pdf = preview_proposal(qtbot, window)
     assert "Draft" in pdf_text(draft_pdf)
 
     # Cancel issues nothing
@@ -54,3 +45,15 @@ def test_issuing_confirms_records_the_issued_file_and_locks_the_version(
     assert builder.save_button.isEnabled()  # the issued file can still be saved
     qtbot.mouseClick(builder.issue_button, Qt.MouseButton.LeftButton)  # disabled: nothing
     assert len(seen) == 2
+
+
+def test_the_wheel_over_the_brand_changes_nothing(qtbot: QtBot, window: MainWindow) -> None:
+    """The brand decides the prices: scrolling past its box leaves it as chosen."""
+    builder = window.menus.show_proposal_builder()
+    builder.resize(*helpers.SCREEN)
+    chosen = builder.brand.findData("NORDV")
+    builder.brand.setCurrentIndex(chosen)
+    builder.title_edit.setFocus()
+    for turn in (-1, -1, +1, +1, +1):
+        wheel(builder.brand, turn)
+    assert builder.brand.currentIndex() == chosen

@@ -328,3 +328,26 @@ def test_what_the_ai_provider_is_sent_shows_whole(qtbot: QtBot, tmp_path: Path, 
     sent = dialog.ai_sent
     lines = sent.heightForWidth(sent.width())
     assert sent.minimumHeight() >= lines > 3 * sent.fontMetrics().height()
+
+
+def test_the_wheel_over_a_closed_box_changes_no_setting(qtbot: QtBot, tmp_path: Path) -> None:
+    """Scrolling past the Incoterm, the document locale or the label copies changes none of
+    them: only a field the user clicked or tabbed into takes the wheel."""
+    from tests.cost_sheet_helpers import wheel
+
+    dialog = dialog_for(qtbot, tmp_path)
+    dialog.save_button.setFocus()
+    boxes = (dialog.incoterm, dialog.document_locale, dialog.template, dialog.weight, dialog.copies)
+    before = [box.currentIndex() if hasattr(box, "currentIndex") else box.value() for box in boxes]
+    for box in boxes:
+        turn = +1 if box is dialog.copies else -1  # towards more copies, the next rule
+        wheel(box, turn)
+        wheel(box, turn)
+    after = [box.currentIndex() if hasattr(box, "currentIndex") else box.value() for box in boxes]
+    assert after == before
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=2_000)
+    dialog.incoterm.setFocus()  # tabbed into: the wheel turns it, as the user meant
+    qtbot.waitUntil(dialog.incoterm.hasFocus, timeout=2_000)
+    wheel(dialog.incoterm, -1)
+    assert dialog.incoterm.currentIndex() != before[0]

@@ -306,6 +306,18 @@ def test_an_edit_that_reaches_an_approved_sheet_is_rejected_and_it_stays_as_appr
     with server.engine.connect() as conn:
         stored = conn.execute(sa.select(t.c.status, t.c.body).where(t.c.id == sheet["id"])).one()
     assert tuple(stored) == ("approved", '{"sam": "12"}')
+    # b shows the sheet as approved again, and keeps its edit, values and reason, as refused
+    held = b.replica.conn.execute(
+        "SELECT status, body FROM cost_sheets WHERE id = ?", (sheet["id"],)
+    ).fetchone()
+    assert tuple(held) == ("approved", '{"sam": "12"}')
+    [refused] = b.replica.conn.execute(
+        "SELECT message, payload FROM outbox WHERE status = 'rejected'"
+    ).fetchall()
+    assert "is approved and is never changed" in refused[0]
+    assert "save the change as a new version" in refused[0]
+    assert "update Mill Workbench" not in refused[0]  # this app has Save as new version
+    assert json.loads(refused[1])["body"] == '{"sam": "9"}'
     # and the laptop that has it approved refuses the change itself, saying why
     with pytest.raises(documents.DocumentError, match="approved and is never changed"):
         documents.save_document(

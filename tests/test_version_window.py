@@ -15,7 +15,9 @@ import os
 import subprocess
 import sys
 import tarfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -95,38 +97,13 @@ def test_the_previous_version_of_the_app_syncs(server: Server, tmp_path: Path) -
             }
         ],
     )
-    laptop = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "tests" / "previous_app.py"),
-            server.url,
-            "merchandiser@alpha",
-            PASSWORD,
-            str(tmp_path / "laptop"),
-        ],
-        # no keyring here, as on a build server: the laptop keeps its key with a passphrase
-        cwd=code,
-        env={
-            **_environment(),
-            "PYTHONPATH": str(code),
-            "WORKBENCH_PASSPHRASE": "previous version laptop",
-        },
-        text=True,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+    found = previous_laptop(
+        server,
+        code,
+        tmp_path / "laptop",
+        "go",
+        meanwhile=lambda: write_rows(server.engine, ws, "materials", [material("F-9", **weighed)]),
     )
-    try:
-        assert laptop.stdout is not None and laptop.stdin is not None
-        ready = laptop.stdout.readline()
-        assert ready.strip() == "ready", ready + (laptop.stderr.read() if laptop.stderr else "")
-        write_rows(server.engine, ws, "materials", [material("F-9", **weighed)])
-        out, err = laptop.communicate("go\n", timeout=120)
-    finally:
-        if laptop.poll() is None:
-            laptop.kill()
-    assert laptop.returncode == 0, err
-    found = json.loads(out.strip().splitlines()[-1])
     # the previous version's code, with its own replica: schema 10, no calendar, no status
     assert found["schema_version"] == found["replica_version"] == PREVIOUS
     assert "calendar_days" not in found["tables"]
@@ -151,6 +128,93 @@ def test_the_previous_version_of_the_app_syncs(server: Server, tmp_path: Path) -
     assert all(a["status"] < 400 for a in answers), answers
     assert {a["schema_sent"] for a in answers} == {str(PREVIOUS)}
     assert all("update of Mill Workbench is due" in (a["update_due"] or "") for a in answers)
+
+
+def previous_laptop(
+    server: Server,
+    code: Path,
+    folder: Path,
+    command: str,
+    meanwhile: Callable[[], object] = lambda: None,
+) -> dict[str, Any]:
+    """Run `tests/previous_app.py` on the previous version's ``code`` as merchandiser@alpha:
+    it signs in and syncs, ``meanwhile`` runs, ``command`` is its next line; its JSON line."""
+    laptop = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "tests" / "previous_app.py"),
+            server.url,
+            "merchandiser@alpha",
+            PASSWORD,
+            str(folder),
+        ],
+        # no keyring here, as on a build server: the laptop keeps its key with a passphrase
+        cwd=code,
+        env={
+            **_environment(),
+            "PYTHONPATH": str(code),
+            "WORKBENCH_PASSPHRASE": "previous version laptop",
+        },
+        text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert laptop.stdout is not None and laptop.stdin is not None
+        ready = laptop.stdout.readline()
+        assert ready.strip() == "ready", ready + (laptop.stderr.read() if laptop.stderr else "")
+        meanwhile()
+        out, err = laptop.communicate(command + "\n", timeout=120)
+    finally:
+        if laptop.poll() is None:
+            laptop.kill()
+    assert laptop.returncode == 0, err
+    found: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return found
+
+
+def test_an_edit_the_previous_app_makes_to_an_approved_sheet_is_refused_and_kept(
+    server: Server, tmp_path: Path
+) -> None:
+    """The previous app knows no sheet status, so its user can change an approved sheet on
+    the laptop. The server refuses the edit, saying the sheet is approved and how to change
+    it; the laptop keeps the edit, with its values, in its list of refused edits, and shows
+    the sheet again as it was approved rather than as nobody else has it."""
+    code = previous_version(tmp_path / "previous")
+    approved = {
+        "id": "sheet-approved",
+        "style_code": "PV-2",
+        "title": "Crew neck tee",
+        "brand_id": None,
+        "body": '{"sam": "12"}',
+        "created_by": "merchandiser@alpha",
+        "season": "SS27",
+        "status": "approved",
+        "revision": 1,
+        "family_id": "sheet-approved",
+        "deleted": 0,
+        "updated_at": "2026-12-01T00:00:00Z",
+    }
+    write_rows(server.engine, server.workspaces["alpha"], "cost_sheets", [approved])
+    found = previous_laptop(server, code, tmp_path / "laptop", 'edit sheet-approved {"sam":"9"}')
+    assert found["first"]["pulled"] == 1
+    assert found["pushed"]["rejected"] == 1 and found["pushed"]["pushed"] == 0
+    [kept] = found["rejected"]
+    assert kept["row_id"] == "sheet-approved" and kept["payload"]["body"] == '{"sam":"9"}'
+    message = kept["message"]
+    assert "PV-2 v1 is approved" in message and "save the change as a new version" in message
+    assert "update Mill Workbench" in message  # this app has no "Save as new version"
+    assert [r["message"] for r in found["listed"]] == [message]
+    # the server keeps the sheet as approved; the laptop shows it so again
+    sheets = schema.replicated["cost_sheets"]
+    with server.engine.connect() as conn:
+        stored = conn.execute(
+            sa.select(sheets.c.status, sheets.c.body).where(sheets.c.id == "sheet-approved")
+        ).one()
+    assert tuple(stored) == ("approved", '{"sam": "12"}')
+    assert found["held_body"] == '{"sam": "12"}'
+    assert found["again"]["rejected"] == 1 and found["again"]["count_mismatches"] == {}
 
 
 def _environment() -> dict[str, str]:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.ops import OpContext, OpRunner
+from ui.wheel_guard import guard_wheel
 from workbench.ingest.bom import BomMatch, match_bom
 from workbench.replica import queries
 from workbench.workspace import Workspace
@@ -120,6 +121,7 @@ class BomDialog(QDialog):
                 box.addItem(f"{candidate.code}  {candidate.name}", candidate.material_id)
             box.addItem(LEAVE_OUT, "")
             box.setToolTip(box.currentText())
+            guard_wheel(box)  # scrolling the lines past it never changes a match
             self.table.setCellWidget(r, 4, box)
         for column in range(4):  # the material's column takes the rest of the width
             self.table.resizeColumnToContents(column)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from ui.formats import format_date, format_number, format_percent
 from ui.ops import OpContext, OpRunner
 from ui.table_export import VALUE_ROLE, install_export
+from ui.wheel_guard import guard_wheel
 from workbench.capacity import CapacityBook, WeekLoad, load_capacity, utilisation
 from workbench.capacity.model import WEEKDAY_NAMES
 from workbench.export import DATE, PERCENT, Cell
@@ -65,6 +66,8 @@ class CapacityWindow(QMainWindow):
         self.weeks.setValue(12)
         self.weeks.setSuffix(" weeks")
         self.weeks.valueChanged.connect(self.show_centre)
+        for field in (self.centre, self.weeks):
+            guard_wheel(field)  # scrolling past them never changes the centre shown
         top = QHBoxLayout()
         top.addWidget(QLabel("Work centre:"))
         top.addWidget(self.centre, 1)

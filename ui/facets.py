@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.wheel_guard import guard_wheel
+
 MATERIAL_TYPES = (("fabric", "Fabrics"), ("yarn", "Yarns"), ("trim", "Trims"))
 ANY_SUPPLIER = "Any supplier"
 
@@ -32,6 +34,7 @@ def _range_box(maximum: int, suffix: str) -> QSpinBox:
     box.setAccelerated(True)
     box.setSingleStep(10)
     box.setMaximumWidth(96)
+    guard_wheel(box)  # scrolling past it never changes the filter
     return box
 
 
@@ -83,6 +86,7 @@ class FacetPanel(QWidget):
         supplier_group = QGroupBox("Supplier")
         supplier_layout = QVBoxLayout(supplier_group)
         self.supplier = QComboBox()
+        guard_wheel(self.supplier)
         self.supplier.setEditable(True)
         self.supplier.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.supplier.addItem(ANY_SUPPLIER)

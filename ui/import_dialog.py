@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 from ui.file_dialogs import ask_open_path
 from ui.ops import OpContext, OpHandle, OpRunner
 from ui.table_export import install_export
+from ui.wheel_guard import guard_wheel
 from workbench.ingest import Problem, RawTable, ValidatedTable, load_mapping, read_table, validate
 from workbench.ingest.lookup import replica_resolver
 from workbench.ingest.mapping import KINDS, Mapping
@@ -130,6 +131,8 @@ class ImportDialog(QDialog):
         self.mark_box = QComboBox()
         for text, mark in DECIMAL_MARKS:
             self.mark_box.addItem(text, mark)
+        for box in (self.kind_box, self.mark_box):
+            guard_wheel(box)  # scrolling past them never changes what the file is read as
         self.mark_box.setToolTip(
             "SAP writes numbers in its user's decimal notation: say it "
             "here when the file's numbers cannot tell it"
@@ -289,6 +292,7 @@ class ImportDialog(QDialog):
             if rule.name in found:
                 box.setCurrentIndex(box.findData(self.raw.rows[header][found[rule.name]]))
             box.currentIndexChanged.connect(self._on_column_changed)
+            guard_wheel(box)  # scrolling the fields past it never changes a column
             self.mapping_table.setCellWidget(row, 2, box)
         self._filling = False
         self.mapping_table.resizeColumnToContents(0)

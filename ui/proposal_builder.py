@@ -34,8 +34,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.document_locale import app_locale
 from ui.file_dialogs import ask_save_path
 from ui.ops import OpContext, OpRunner
+from ui.wheel_guard import guard_wheel
 from workbench.capacity import load_capacity
 from workbench.costing import choices as pick
 from workbench.costing import load_rate_book
@@ -152,6 +154,7 @@ class ProposalBuilder(QMainWindow):
         split.addWidget(scroll)
         split.setSizes([380, 920])
         self.setCentralWidget(split)
+        guard_wheel(left)  # scrolling past the brand never changes whom the proposal is for
         self._enable()
 
     def chosen_sheets(self) -> list[str]:
@@ -176,7 +179,7 @@ class ProposalBuilder(QMainWindow):
         title = self.title_edit.text().strip()
         make_ai = self._ai
         illustrate = self.illustrate.isChecked()
-        sender = proposal_sender()
+        sender = proposal_sender(app_locale=app_locale())
 
         def work(ctx: OpContext) -> Rendered:
             conn = replica.conn
@@ -190,7 +193,7 @@ class ProposalBuilder(QMainWindow):
                     book=book,
                     capacity=load_capacity(conn),
                     title=title,
-                    esg=esg_lines_for(replica, book),
+                    esg=esg_lines_for(replica, book, locale=sender.locale),
                     ai=client,
                     illustrate=illustrate,
                     sender=sender,

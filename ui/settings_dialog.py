@@ -32,10 +32,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.document_locale import document_locale_box
 from ui.field_notes import NOTE_STYLE, FieldNotes
 from ui.file_dialogs import ask_open_path
 from ui.formats import sample
 from ui.ops import OpRunner
+from ui.wheel_guard import guard_wheel
 from ui.wrapped_label import WrappedLabel
 from workbench.credentials import NoKeyringError, save_api_key
 from workbench.labels import template_names
@@ -175,6 +177,8 @@ class SettingsDialog(QDialog):
         pf.addRow("Logo:", logo_row)
         pf.addRow("Incoterm:", self.incoterm)
         pf.addRow("Named place:", self.place)
+        self.document_locale = document_locale_box(settings.document_locale)
+        pf.addRow("Buyer's documents:", self.document_locale)
         self.where = QLabel(f"Kept in {data_dir(base) / SETTINGS_FILE}")
         self.where.setObjectName("hint")
         self.where.setWordWrap(True)
@@ -205,6 +209,7 @@ class SettingsDialog(QDialog):
             "reporting_currency": self.currency,
             "company_logo": self.logo,
         }
+        guard_wheel(self)  # scrolling past a box changes no setting
         self.check_currency()
 
     # -- notes under the fields --------------------------------------------------------------
@@ -315,6 +320,7 @@ class SettingsDialog(QDialog):
             company_logo=self.logo.text().strip(),
             incoterm=str(self.incoterm.currentData()),
             incoterm_place=self.place.text().strip(),
+            document_locale=str(self.document_locale.currentData()),
         )
         currency_ok = self.check_currency()
         printer = self.check_printer()

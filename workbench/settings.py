@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import platformdirs
 
 from workbench.errors import WorkbenchError
+from workbench.formats import locale_problem
 from workbench.paths import data_dir
 from workbench.proposals.model import INCOTERMS, Sender
 
@@ -74,6 +75,9 @@ class Settings:
     company_logo: str = ""
     incoterm: str = "FOB"
     incoterm_place: str = ""
+    #: the locale a buyer's proposal and ESG sheet write dates and numbers in ("de_DE"); ""
+    #: for the app's own locale. A mill quoting a German buyer from an English desk sets it.
+    document_locale: str = ""
     #: the folder a file was last saved to or opened from: where the next file dialog opens
     last_folder: str = ""
 
@@ -209,6 +213,9 @@ def validate(settings: Settings) -> None:
             f"({', '.join(INCOTERMS)}), not {settings.incoterm!r}",
             "incoterm",
         )
+    problem = locale_problem(settings.document_locale)
+    if problem:
+        raise SettingsError(problem, "document_locale")
     logo = settings.company_logo.strip()
     if logo and Path(logo).suffix.lower() not in LOGO_TYPES:
         raise SettingsError(
@@ -238,13 +245,14 @@ def logo_image(settings: Settings) -> tuple[bytes, str] | None:
         return None
 
 
-def proposal_sender(base: Path | None = None) -> Sender:
+def proposal_sender(base: Path | None = None, app_locale: str = "") -> Sender:
     """Who proposals come from, as the settings say (the company, its logo, the Incoterm and
-    its named place); a damaged settings file gives a proposal without them."""
+    its named place, the document locale, else ``app_locale``); a damaged settings file gives
+    a proposal without them."""
     try:
         settings = load_settings(base)
     except SettingsError:
-        return Sender()
+        return Sender(locale=app_locale)
     logo = logo_image(settings)
     return Sender(
         company=settings.company_name.strip(),
@@ -252,6 +260,7 @@ def proposal_sender(base: Path | None = None) -> Sender:
         logo_type=logo[1] if logo else "image/png",
         incoterm=settings.incoterm,
         named_place=settings.incoterm_place.strip(),
+        locale=settings.document_locale.strip() or app_locale,
     )
 
 

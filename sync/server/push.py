@@ -210,7 +210,13 @@ def _apply_one(scope: WorkspaceScope, caller: Caller, m: Mutation) -> dict[str, 
     if m.table == "cost_sheets":
         refused = register.refused_change(current, m.row)
         if refused:
-            return {"seq": m.seq, "status": "rejected", "message": refused}
+            # The laptop that made the edit shows it as the sheet, and keeps it among its
+            # refused edits. The approved row is stamped anew, unchanged, so that laptop's
+            # next pull shows the sheet as approved again (an app of any version applies a
+            # pulled row; it re-sends no refused edit).
+            row = _stored(current, scope.next_seq())
+            scope.update(m.table, m.row_id, row)
+            return {"seq": m.seq, "status": "rejected", "message": refused, "row": row}
     if current["version"] == m.base_version:
         row = _stored(m.row, scope.next_seq())
         scope.update(m.table, m.row_id, row)

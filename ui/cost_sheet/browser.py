@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from ui.date_field import DateField
 from ui.formats import format_date
 from ui.table_export import VALUE_ROLE, install_export
+from ui.wheel_guard import guard_wheel
 from workbench.costing.register import STATUSES, SheetFilter, find_sheets, seasons, sheet_count
 from workbench.replica import queries
 
@@ -99,6 +100,8 @@ class SheetBrowser(QDialog):
             self.status.addItem(status.capitalize(), status)
         self.saved_from = DateField("from any day")
         self.saved_to = DateField("to any day")
+        for field in (self.brand, self.season, self.status, self.saved_from, self.saved_to):
+            guard_wheel(field)  # scrolling past a filter never changes it
         filters = QHBoxLayout()
         filters.addWidget(self.search, 2)
         for box in (self.brand, self.season, self.status):

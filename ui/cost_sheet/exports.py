@@ -20,6 +20,7 @@ from workbench.esg import render_esg_pdf
 from workbench.esg import to_csv_rows as esg_csv_rows
 from workbench.esg import to_json as esg_to_json
 from workbench.export import DATE, INTEGER, MONEY, PERCENT, Cell, export_table
+from workbench.formats import DocumentFormat
 from workbench.proposals.esg import sheet_footprint
 from workbench.replica import Replica
 
@@ -205,11 +206,16 @@ def esg_paths(path: Path) -> list[Path]:
 
 
 def write_esg_sheet(
-    replica: Replica, book: RateBook, row: dict[str, Any], written: list[Path]
+    replica: Replica,
+    book: RateBook,
+    row: dict[str, Any],
+    written: list[Path],
+    locale: str = "",
 ) -> list[Path]:
-    """Work out the saved sheet's footprint and write it to ``written`` (see `esg_paths`)."""
+    """Work out the saved sheet's footprint and write it to ``written`` (see `esg_paths`),
+    the PDF in the buyer's document ``locale``."""
     footprint = sheet_footprint(replica, book, row)
-    written[0].write_bytes(render_esg_pdf(footprint))
+    written[0].write_bytes(render_esg_pdf(footprint, DocumentFormat(locale)))
     written[1].write_text(esg_to_json(footprint), encoding="utf-8")
     export_table(written[2], *_csv_parts(esg_csv_rows(footprint)))
     return written

@@ -47,6 +47,7 @@ from ui.cost_sheet.exports import esg_paths, export_breakdown, write_esg_sheet
 from ui.cost_sheet.firm_quote import FirmQuote, QuoteAsker
 from ui.cost_sheet.inputs import SheetInputs
 from ui.cost_sheet.material_picker import MaterialPicker
+from ui.document_locale import app_locale
 from ui.file_dialogs import ask_open_path, ask_save_path
 from ui.formats import format_date
 from ui.keys import bindings
@@ -78,6 +79,7 @@ from workbench.costing.register import (
 from workbench.costing.sheet import CostSheet, sheet_from_dict, sheet_to_dict
 from workbench.costing.sizes import SizeRatio
 from workbench.replica import queries
+from workbench.settings import proposal_sender
 from workbench.workspace import Workspace
 
 RECOMPUTE_MS = 120
@@ -784,9 +786,10 @@ class CostSheetWindow(QMainWindow):
             return []
         replica, book = self.workspace.replica, self.loaded.book
         written = esg_paths(path)
+        locale = proposal_sender(app_locale=app_locale()).locale
 
         def work(_ctx: OpContext) -> list[Path]:
-            return write_esg_sheet(replica, book, row, written)
+            return write_esg_sheet(replica, book, row, written, locale)
 
         def failed(exc: BaseException) -> None:
             self.message.setText(f"No ESG sheet: {exc}")

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton
 from ui.dashboards.widgets import MultiPick, season_key
 from ui.date_field import DateField
 from ui.formats import format_date
+from ui.wheel_guard import guard_wheel
 from workbench.analytics import ALL, Analytics, Filters
 
 
@@ -68,6 +69,8 @@ class FilterBar(QHBoxLayout):
         self.mills = MultiPick("Mill")
         self.date_from = DateField()
         self.date_to = DateField()
+        for field in (self.date_from, self.date_to):
+            guard_wheel(field)  # scrolling past a date never changes the figures' range
         self.reset_button = QPushButton("All")
         self.reset_button.setToolTip("Clear every filter: all brands, seasons, dates and mills")
         self.reset_button.clicked.connect(reset)

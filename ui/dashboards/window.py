@@ -57,6 +57,7 @@ from ui.dashboards.tabs import (
 from ui.dashboards.widgets import DrillDialog
 from ui.file_dialogs import ask_save_path
 from ui.ops import OpContext, OpHandle, OpRunner
+from ui.wheel_guard import guard_wheel
 from workbench.analytics import ALL, Analytics, Filters
 from workbench.export import ExportError, export_table
 from workbench.workspace import Workspace
@@ -148,11 +149,13 @@ class DashboardsWindow(QMainWindow):
             self.lead_by.addItem("by brand", "brand")
             self.lead_by.addItem("by mill", "mill")
             self.lead_by.currentIndexChanged.connect(lambda _i: self.load("lead_times"))
+            guard_wheel(self.lead_by)
             options = [QLabel("Promised against delivered"), self.lead_by]
         elif key == "prices":
             self.process = QComboBox()
             self.process.setMinimumWidth(160)
             self.process.currentIndexChanged.connect(self._on_process)
+            guard_wheel(self.process)
             options = [QLabel("Process:"), self.process]
         tab = build_page(key, lambda element: self.drill(key, **element.cell), options)
         tab.view.doubleClicked.connect(lambda index: self._drill_row(key, index.row()))

@@ -205,7 +205,9 @@ def refused_change(current: Mapping[str, Any] | None, row: Mapping[str, Any]) ->
     sheet is final, on every laptop and on the server, whoever writes it and however the edit
     reached it (an edit made to the draft on another laptop while it was being approved
     included). And an edit from an app older than colourways (a body of sheet version 1) over
-    a sheet that has them: that app saves what its form shows, without them."""
+    a sheet that has them: that app saves what its form shows, without them. A row without a
+    status comes from an app older than sheet statuses, which has no "Save as new version": its
+    user is told to update first."""
     if current is None:
         return None
     dropped = _drops_colourways(current, row)
@@ -218,10 +220,12 @@ def refused_change(current: Mapping[str, Any] | None, row: Mapping[str, Any]) ->
     )
     if not changed:
         return None
+    how = "save the change as a new version"
+    if "status" not in row:
+        how = f"update Mill Workbench, then {how}"
     return (
         f"cost sheet {current.get('style_code', '')} v{current.get('revision') or 1} is "
-        f"approved and is never changed ({', '.join(changed)}): save the change as a new "
-        "version"
+        f"approved and is never changed ({', '.join(changed)}): {how}"
     )
 
 

@@ -246,4 +246,5 @@ def build_proposal(
         logo_type=sender.logo_type,
         incoterm=sender.incoterm,
         named_place=sender.named_place,
+        locale=sender.locale,
     )

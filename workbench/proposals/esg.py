@@ -12,6 +12,7 @@ from workbench.costing import RateBook, cost_style
 from workbench.costing.sheet import sheet_from_dict
 from workbench.esg import EsgError, material_facts, proposal_lines, style_footprint
 from workbench.esg.footprint import Footprint
+from workbench.formats import DocumentFormat
 from workbench.replica import Replica
 
 
@@ -34,11 +35,14 @@ def sheet_footprint(
 
 
 def esg_lines_for(
-    replica: Replica, book: RateBook, today: date | None = None
+    replica: Replica, book: RateBook, today: date | None = None, locale: str = ""
 ) -> Callable[[dict[str, Any]], tuple[str, ...]]:
+    """Each style's footprint lines, numbers written in ``locale`` (the proposal's)."""
+    fmt = DocumentFormat(locale)
+
     def lines(row: dict[str, Any]) -> tuple[str, ...]:
         try:
-            return proposal_lines(sheet_footprint(replica, book, row, today))
+            return proposal_lines(sheet_footprint(replica, book, row, today), fmt)
         except (EsgError, ValueError):
             return ()
 

@@ -83,6 +83,9 @@ class Sender:
     logo_type: str = "image/png"
     incoterm: str = "FOB"
     named_place: str = ""
+    #: the locale the buyer's documents write dates and numbers in ("de_DE"); "" or "C" for
+    #: ISO dates and English numbers (`workbench.formats`)
+    locale: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,8 @@ class Proposal:
     named_place: str = ""
     #: "draft" until issued; an issued proposal's PDF is recorded with its SHA-256
     state: str = "draft"
+    #: the locale every date and number of the PDF is written in (`Sender.locale`)
+    locale: str = ""
 
     def order_totals(self) -> dict[str, Decimal]:
         """The order's value per currency (styles may be quoted in different ones)."""

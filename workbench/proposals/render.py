@@ -16,6 +16,7 @@ from typing import Any, cast
 import jinja2
 
 from workbench.export import DATE, INTEGER, MONEY, export_table
+from workbench.formats import DocumentFormat
 from workbench.paths import resources_dir
 from workbench.proposals.model import Proposal
 
@@ -74,7 +75,9 @@ def proposal_html(proposal: Proposal) -> str:
         if proposal.logo
         else ""
     )
-    return env.get_template("proposal.html").render(p=proposal, css=css, images=images, logo=logo)
+    return env.get_template("proposal.html").render(
+        p=proposal, css=css, images=images, logo=logo, fmt=DocumentFormat(proposal.locale)
+    )
 
 
 def render_proposal_pdf(proposal: Proposal) -> bytes:
