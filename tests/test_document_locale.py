@@ -18,7 +18,7 @@ from pytestqt.qtbot import QtBot
 
 from tests import cost_sheet_helpers as helpers
 from tests.cost_sheet_helpers import answer_prompt, preview_proposal
-from tests.test_esg import _tee
+from tests.esg_examples import _tee
 from tests.test_proposals import proposal, style
 from ui import formats as desk
 from ui.main_window import MainWindow
