@@ -57,10 +57,12 @@ def window(qtbot: QtBot, demo_path: Path, english: QLocale) -> Iterator[MainWind
 
 
 def discard_unsaved(win: MainWindow) -> None:
-    """The sheets a test leaves unsaved close without asking."""
+    """The sheets and proposal previews a test leaves unsaved close without asking."""
     for other in win.menus.cost_windows:
         if isinstance(other, CostSheetWindow):
             other.discard_changes()
+        elif isinstance(other, ProposalBuilder):
+            other.discard()
 
 
 def knit_fabric(workspace: Workspace) -> str:

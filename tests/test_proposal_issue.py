@@ -4,13 +4,15 @@ the SHA-256 recorded is that file's, and that version is locked."""
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import pypdfium2 as pdfium
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from tests import cost_sheet_helpers as helpers
-from tests.cost_sheet_helpers import answer_prompt, preview_proposal, wheel
+from tests.cost_sheet_helpers import answer_prompt, press, preview_proposal, wheel
 from ui.main_window import MainWindow
 
 demo_path, english, window = helpers.demo_path, helpers.english, helpers.window  # fixtures
@@ -57,3 +59,33 @@ def test_the_wheel_over_the_brand_changes_nothing(qtbot: QtBot, window: MainWind
     for turn in (-1, -1, +1, +1, +1):
         wheel(builder.brand, turn)
     assert builder.brand.currentIndex() == chosen
+
+
+def test_closing_or_quitting_with_a_proposal_neither_issued_nor_saved_asks_first(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    builder, _pdf = preview_proposal(qtbot, window)
+    seen: list[str] = []
+
+    # Ctrl+Q in the main window asks about the previewed proposal; Cancel keeps everything open
+    answer_prompt(qtbot, "Cancel", seen)
+    press(qtbot, window.search_view.search_box, "Ctrl+Q")
+    assert seen and "proposal" in seen[0] and "NORDV" in seen[0]
+    assert window.isVisible() and builder.isVisible() and builder.result is not None
+
+    # Ctrl+W in the builder asks too; Discard closes it and only it
+    answer_prompt(qtbot, "Discard", seen)
+    press(qtbot, builder.title_edit, "Ctrl+W")
+    assert len(seen) == 2 and not builder.isVisible() and window.isVisible()
+
+
+def test_a_proposal_issued_or_saved_as_a_pdf_closes_without_a_question(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    builder, _pdf = preview_proposal(qtbot, window)
+    target = tmp_path / "proposal.pdf"
+    monkeypatch.setattr("ui.proposal_builder.ask_save_path", lambda *_args: target)
+    qtbot.mouseClick(builder.save_button, Qt.MouseButton.LeftButton)
+    assert target.read_bytes() == builder.result.pdf
+    press(qtbot, builder.title_edit, "Ctrl+W")  # no question box: the test would hang on one
+    assert not builder.isVisible()

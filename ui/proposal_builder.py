@@ -15,7 +15,7 @@ from typing import Any
 
 import pypdfium2 as pdfium
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtGui import QAction, QCloseEvent, QImage, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from ui.document_locale import app_locale
 from ui.file_dialogs import ask_save_path
+from ui.keys import bindings
 from ui.ops import OpContext, OpRunner
 from ui.wheel_guard import guard_wheel
 from workbench.capacity import load_capacity
@@ -94,6 +95,9 @@ class ProposalBuilder(QMainWindow):
         self.document: dict[str, Any] | None = None
         #: issued: this version is final and cannot be changed
         self.locked = False
+        #: the preview on screen went somewhere (a saved PDF or an issued version): closing the
+        #: builder then loses nothing, so it asks nothing
+        self.kept = False
         conn = workspace.replica.conn
 
         self.brand = QComboBox()
@@ -155,6 +159,10 @@ class ProposalBuilder(QMainWindow):
         split.setSizes([380, 920])
         self.setCentralWidget(split)
         guard_wheel(left)  # scrolling past the brand never changes whom the proposal is for
+        close = QAction("Close", self)
+        close.setShortcuts(bindings(QKeySequence.StandardKey.Close, "Ctrl+W"))
+        close.triggered.connect(self.close)
+        self.addAction(close)
         self._enable()
 
     def chosen_sheets(self) -> list[str]:
@@ -208,6 +216,7 @@ class ProposalBuilder(QMainWindow):
             self.message.setText(f"The proposal could not be made: {exc}")
 
         self.result = None
+        self.kept = False
         self._enable()
         self.ops.run(work, success=self._show, failure=failed, label="Building the proposal")
 
@@ -247,6 +256,7 @@ class ProposalBuilder(QMainWindow):
         path = ask_save_path(self, "Save proposal", "proposal.pdf", "PDF (*.pdf)")
         if path:
             path.write_bytes(self.result.pdf)
+            self.kept = True
 
     def choose_line_sheet(self) -> None:
         if self.result is None:
@@ -285,7 +295,7 @@ class ProposalBuilder(QMainWindow):
 
         def done(outcome: tuple[Rendered, dict[str, Any]]) -> None:
             issued, self.document = outcome
-            self.locked = True
+            self.locked = self.kept = True
             self._show(issued)
             digest = self.document["pdf_sha256"]
             self.message.setText(
@@ -324,6 +334,46 @@ class ProposalBuilder(QMainWindow):
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.exec()
         return box.clickedButton() is issue
+
+    def has_unsaved_work(self) -> bool:
+        """A preview is on screen that was neither saved as a PDF nor issued: its pages (and
+        any texts the AI service wrote for it) would be lost with the window."""
+        return self.result is not None and not self.kept
+
+    def discard(self) -> None:
+        """Let the preview go without asking, as the user's Discard does."""
+        self.kept = True
+
+    def confirm_close(self) -> bool:
+        """Whether the builder may close: nothing to lose, or the user saved the PDF or chose to
+        discard it."""
+        if not self.has_unsaved_work():
+            return True
+        assert self.result is not None
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Proposal not kept",
+            f"The proposal for {self.result.proposal.brand_code} was previewed but neither "
+            "issued nor saved as a PDF. Save the PDF before closing?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        self.raise_()
+        answer = box.exec()
+        if answer == QMessageBox.StandardButton.Save:
+            self.choose_pdf()
+            return self.kept
+        return answer == QMessageBox.StandardButton.Discard
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.confirm_close():
+            event.ignore()
+            return
+        self.kept = True  # asked once: quitting after this close asks nothing more
+        super().closeEvent(event)
 
     def _enable(self) -> None:
         ready = self.result is not None

@@ -173,6 +173,7 @@ def main(out: Path) -> None:
         ):
             pdf[page].render(scale=1.4).to_pil().save(out / name)
             print(f"saved {out / name}")
+        builder.discard()  # pictured, not kept: closing asks nothing
         builder.close()
 
         importing = ImportDialog(workspace, ops, upload=lambda *_args: {})

@@ -289,9 +289,10 @@ class WindowMenus:
         return opened
 
     def confirm_quit(self) -> bool:
-        """Ask about each open cost sheet with unsaved changes; False: the user cancelled."""
-        sheets = [w for w in self.cost_windows if isinstance(w, CostSheetWindow)]
-        return all(sheet.confirm_close() for sheet in sheets if sheet.isVisible())
+        """Ask about each open cost sheet with unsaved changes and each proposal previewed but
+        not kept; False: the user cancelled."""
+        asking = [w for w in self.cost_windows if isinstance(w, CostSheetWindow | ProposalBuilder)]
+        return all(window.confirm_close() for window in asking if window.isVisible())
 
     def sheet_browser(self) -> SheetBrowser:
         """The browser the merchandiser finds a saved cost sheet in."""
