@@ -61,10 +61,14 @@ FORMAT = 2
 SUFFIX = ".orders.arrow"
 #: the files earlier releases kept beside the replica, deleted on sight
 OLD_SUFFIXES = (".orders.npz",)
+#: how Arrow compresses each column's buffers (None: not at all), measured in ADR 0007
+COMPRESSION: str | None = None
 #: the schema metadata key holding the stamp
 STAMP_KEY = "workbench.order_file"
 #: the first bytes of a plain (unsealed) file, before the Arrow file's CRC-32
 PLAIN_HEADER = b"MWORDERS2\x00"
+#: the dtype of the categories `reading.categorical` makes
+_TEXT = categorical([]).categories.dtype
 #: the ``sync_state`` key naming this replica file
 IDENTITY_KEY = "replica_id"
 #: temporary files older than this are a crashed writer's, removed by the next write
@@ -209,8 +213,9 @@ def _raw(table: pa.Table, stamp: Stamp) -> pd.DataFrame:
         raise Unusable(f"a column is damaged: {exc}") from exc
     # pyarrow's own conversion, each column kept apart (no copy into one block per dtype)
     raw: pd.DataFrame = table.to_pandas(split_blocks=True)
-    for name, kind in ORDER_COLUMNS:
-        if kind == "text":  # categories as `reading.categorical` makes them, to combine
+    for name, kind in ORDER_COLUMNS:  # categories of the dtype `reading.categorical` gives,
+        # so a refresh can append to them: pyarrow's already are (strings of either width)
+        if kind == "text" and raw[name].cat.categories.dtype != _TEXT:
             raw[name] = categorical(raw[name].array)
     return raw
 
@@ -220,7 +225,8 @@ def _raw(table: pa.Table, stamp: Stamp) -> pd.DataFrame:
 
 def _ipc(table: pa.Table) -> pa.Buffer:
     sink = pa.BufferOutputStream()
-    with pa.ipc.new_file(sink, table.schema) as writer:
+    options = pa.ipc.IpcWriteOptions(compression=COMPRESSION)
+    with pa.ipc.new_file(sink, table.schema, options=options) as writer:
         writer.write_table(table)
     return sink.getvalue()
 
