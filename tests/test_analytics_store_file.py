@@ -498,3 +498,16 @@ def test_a_file_of_the_format_before_arrow_is_rebuilt_never_read(
     assert stamp_now.format == store_file.FORMAT and stamp_now.format > 1
     assert not replica.path.with_name("replica.orders.npz").exists()
     assert store_file.path_for(replica.path).name == "replica.orders.arrow"
+
+
+def test_preparing_the_file_after_a_sync_removes_the_file_before_arrow(replica: Replica) -> None:
+    """The derived-data owner's path (`cache.prepare_order_file`, run after a sync) writes the
+    Arrow file and deletes the ``.npz`` one, which it never reads."""
+    raw = _fresh_raw(replica)
+    old = replica.path.with_name("replica.orders.npz")
+    stamp = {"format": 1, "replica": "0" * 32, "cursor": CURSOR, "rows": 8, "max_rowid": 8}
+    _write_npz_file(old, raw, {**stamp, "live": len(raw), "columns": []})
+    assert cache.prepare_order_file(replica.path)
+    assert not old.exists()
+    _, store = store_file.read(store_file.path_for(replica.path))
+    pd.testing.assert_frame_equal(store.raw, raw)
