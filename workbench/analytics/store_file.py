@@ -211,10 +211,10 @@ def _raw(table: pa.Table, stamp: Stamp) -> pd.DataFrame:
         raise Unusable(f"the file holds {table.num_rows} rows, the stamp says {stamp.live}")
     try:
         table.validate(full=True)
-    except pa.ArrowInvalid as exc:
+        # pyarrow's own conversion, each column kept apart (no copy into one block per dtype)
+        raw: pd.DataFrame = table.to_pandas(split_blocks=True)
+    except pa.ArrowException as exc:
         raise Unusable(f"a column is damaged: {exc}") from exc
-    # pyarrow's own conversion, each column kept apart (no copy into one block per dtype)
-    raw: pd.DataFrame = table.to_pandas(split_blocks=True)
     for name, kind in ORDER_COLUMNS:  # categories of the dtype `reading.categorical` gives,
         # so a refresh can append to them: pyarrow's already are (strings of either width)
         if kind == "text" and raw[name].cat.categories.dtype != _TEXT:
@@ -320,7 +320,7 @@ def _opened(path: Path, key: bytes | None = None) -> tuple[pa.ipc.RecordBatchFil
         raise FileNotFoundError(path)
     try:
         reader = pa.ipc.open_file(pa.py_buffer(_payload(path, key)))
-    except (pa.ArrowInvalid, OSError) as exc:
+    except (pa.ArrowException, OSError) as exc:  # any of Arrow's errors: a damaged file
         raise Unusable(f"the file is damaged: {exc}") from exc
     metadata = reader.schema.metadata or {}
     if STAMP_KEY.encode() not in metadata:
@@ -340,7 +340,7 @@ def read(path: Path, key: bytes | None = None) -> tuple[Stamp, OrderStore]:
         raise Unusable("the file holds other columns than this app reads")
     try:
         table = reader.read_all()
-    except (pa.ArrowInvalid, OSError) as exc:
+    except (pa.ArrowException, OSError) as exc:  # any of Arrow's errors: a damaged file
         raise Unusable(f"the file is damaged: {exc}") from exc
     raw = _raw(table, stamp)
     if not raw["rowid"].is_monotonic_increasing:
