@@ -1,4 +1,4 @@
-"""The order store kept in a file beside the replica: it round-trips exactly, a reopened
+"""The order store kept in an Arrow file beside the replica: it round-trips exactly, a reopened
 workspace reads it instead of the table and brings it up to date from the changed rows, and a
 file that is not this replica's current orders (another replica, format or column set, a
 truncated or damaged file, rows changed outside a sync) is ignored and rewritten, with the
@@ -9,17 +9,19 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from tests.analytics_examples import CURSOR, KONGU, _client, _order_row, _reference_data, insert
 from workbench.analytics import Analytics, cache, order_frame, order_history, order_rows, store_file
-from workbench.analytics.reading import OrderStore
+from workbench.analytics.reading import ORDER_COLUMNS, OrderStore, categorical
 from workbench.replica import Replica, declaration, open_replica
 
 MILL_UNICODE = "Kōngu Ünit 3, Tiruppur"
@@ -76,31 +78,54 @@ def _fresh_raw(replica: Replica) -> pd.DataFrame:
     return OrderStore.load(replica.conn, replica.cursor).raw
 
 
+def _arrow(path: Path) -> pa.Table:
+    """The Arrow table inside a plain order file, read by pyarrow alone (after the header and
+    the CRC-32 the app puts before it)."""
+    data = path.read_bytes()
+    assert data.startswith(store_file.PLAIN_HEADER)
+    body = data[len(store_file.PLAIN_HEADER) + 4 :]
+    assert zlib.crc32(body).to_bytes(4, "big") == data[len(store_file.PLAIN_HEADER) :][:4]
+    return pa.ipc.open_file(pa.py_buffer(body)).read_all()
+
+
+def _put(path: Path, table: pa.Table) -> None:
+    """``table`` written as a plain order file, its CRC-32 right: only what it holds is wrong."""
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    body = sink.getvalue().to_pybytes()
+    path.write_bytes(store_file.PLAIN_HEADER + zlib.crc32(body).to_bytes(4, "big") + body)
+
+
 def _rewrite(
     path: Path,
     *,
     drop: str | None = None,
     stamp: dict[str, Any] | None = None,
-    put: dict[str, bytes] | None = None,
+    put: dict[str, pa.Array] | None = None,
 ) -> None:
-    """The file with a member left out or replaced, or its stamp changed, written as the app
+    """The file with a column left out or replaced, or its stamp changed, written as the app
     writes it."""
-    with zipfile.ZipFile(path) as zf:
-        members = {name: zf.read(name) for name in zf.namelist() if name != drop}
-    members.update(put or {})
+    table = _arrow(path)
+    metadata = dict(table.schema.metadata)
+    if drop not in (None, "stamp"):
+        table = table.drop_columns([drop])
+    for name, column in (put or {}).items():
+        table = table.set_column(table.column_names.index(name), name, column)
+    key = store_file.STAMP_KEY.encode()
     if stamp is not None:
-        members["stamp.json"] = json.dumps({**json.loads(members["stamp.json"]), **stamp}).encode()
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
+        metadata[key] = json.dumps({**json.loads(metadata[key]), **stamp}).encode()
+    if drop == "stamp":
+        del metadata[key]
+    _put(path, table.replace_schema_metadata(metadata))
 
 
 # -- the file ------------------------------------------------------------------------------------
 
 
-def test_the_file_round_trips_exactly_without_pickle(replica: Replica) -> None:
+def test_the_file_round_trips_exactly_as_an_arrow_file(replica: Replica) -> None:
     _opened(replica)
-    path = replica.path.with_name("replica.orders.npz")
+    path = replica.path.with_name("replica.orders.arrow")
     assert store_file.path_for(replica.path) == path and path.exists()
     stamp, store = store_file.read(path)
     assert (stamp.format, stamp.cursor, stamp.rows, stamp.max_rowid, stamp.live) == (
@@ -119,11 +144,11 @@ def test_the_file_round_trips_exactly_without_pickle(replica: Replica) -> None:
     assert pd.isna(bare["promised_date"]) and pd.isna(bare["delivered_date"])
     assert store.raw["delivered_date"].isna().sum() == 2  # PO-3 and PO-20
     assert store.raw["rowid"].tolist() == [1, 2, 3, 4, 5, 6, 8]  # 7 is the tombstone
-    with np.load(path, allow_pickle=False) as npz:  # every member loads without pickle
-        arrays = {name: npz[name] for name in npz.files if name != "stamp.json"}
-    assert arrays and all(a.dtype != object for a in arrays.values())
-    assert arrays["mill.categories"].dtype.kind == "U"
-    assert arrays["order_date"].dtype == np.dtype("datetime64[ns]")
+    table = _arrow(path)  # pyarrow alone reads it: an Arrow file of the raw columns
+    assert table.column_names == [n for n, _ in ORDER_COLUMNS]
+    assert pa.types.is_dictionary(table.schema.field("mill").type)
+    assert table.schema.field("order_date").type == pa.timestamp("ns")
+    assert table.column("quantity").to_pylist() == fresh["quantity"].tolist()
 
 
 def test_the_largest_quantity_a_replica_holds_round_trips_exactly(replica: Replica) -> None:
@@ -167,15 +192,16 @@ def test_without_keeping_no_file_is_written(replica: Replica) -> None:
     assert not store_file.path_for(replica.path).exists()
 
 
-def test_text_that_fixed_width_unicode_would_change_is_not_written(
-    replica: Replica, tmp_path: Path
-) -> None:
+def test_text_with_any_character_round_trips(replica: Replica, tmp_path: Path) -> None:
+    """Arrow keeps text as UTF-8 of any length: a NUL, which the fixed-width unicode of the
+    ``.npz`` file dropped, comes back as written."""
     raw = _fresh_raw(replica)
-    raw = raw.assign(mill=pd.Categorical(["Mill\x00"] * len(raw)))  # numpy drops the NUL
-    path = tmp_path / "never.orders.npz"
-    with pytest.raises(store_file.Unusable, match="mill"):
-        store_file.write(path, OrderStore(raw, CURSOR, 8, 8), "id")
-    assert list(tmp_path.glob("never.*")) == []
+    raw = raw.assign(mill=categorical(["Mill\x00"] * len(raw)))
+    path = tmp_path / "any.orders.arrow"
+    store_file.write(path, OrderStore(raw, CURSOR, 8, 8), "id")
+    _, store = store_file.read(path)
+    assert store.raw["mill"].tolist() == ["Mill\x00"] * len(raw)
+    pd.testing.assert_frame_equal(store.raw, raw)
 
 
 # -- files that are not trusted --------------------------------------------------------------
@@ -231,12 +257,6 @@ def test_a_stamp_that_does_not_match_is_ignored(replica: Replica, change: dict[s
     assert (stamp.format, stamp.cursor, stamp.live) == (store_file.FORMAT, CURSOR, 7)
 
 
-def _npy(array: np.ndarray) -> bytes:
-    out = io.BytesIO()
-    np.save(out, array, allow_pickle=False)
-    return out.getvalue()
-
-
 @pytest.mark.parametrize(
     "damage",
     ["truncated", "flipped", "no column", "no stamp", "empty", "wrong type", "stray code"],
@@ -248,22 +268,21 @@ def test_a_damaged_file_is_ignored(replica: Replica, damage: str) -> None:
     data = path.read_bytes()
     if damage == "truncated":
         path.write_bytes(data[: len(data) // 2])
-    elif damage == "flipped":  # the last byte of one column's values
-        with zipfile.ZipFile(path) as zf:
-            info = zf.getinfo("quantity.npy")
-        header = info.header_offset  # a local header: 30 bytes, the name, its own extra field
-        extra = int.from_bytes(data[header + 28 : header + 30], "little")
-        start = header + 30 + len(info.filename.encode()) + extra
-        spot = start + info.compress_size - 1
+    elif damage == "flipped":  # a bit in the columns' bytes: a wrong value if it were read
+        spot = len(data) // 2
         path.write_bytes(data[:spot] + bytes([data[spot] ^ 0x01]) + data[spot + 1 :])
     elif damage == "no column":
-        _rewrite(path, drop="mill.codes.npy")
+        _rewrite(path, drop="mill")
     elif damage == "no stamp":
-        _rewrite(path, drop="stamp.json")
-    elif damage == "wrong type":  # the right length, not the dtype `reading` gives
-        _rewrite(path, put={"quantity.npy": _npy(np.arange(7, dtype=np.int32))})
-    elif damage == "stray code":  # a code past the end of its categories
-        _rewrite(path, put={"season.codes.npy": _npy(np.full(7, 9, dtype=np.int8))})
+        _rewrite(path, drop="stamp")
+    elif damage == "wrong type":  # the right length, not the type `reading` gives
+        _rewrite(path, put={"quantity": pa.array(np.arange(7, dtype=np.int32))})
+    elif damage == "stray code":  # an index past the end of its dictionary
+        season = _arrow(path).column("season").combine_chunks()
+        stray = pa.DictionaryArray.from_arrays(
+            pa.array(np.full(7, 9, dtype=np.int8)), season.dictionary, safe=False
+        )
+        _rewrite(path, put={"season": stray})
     else:
         path.write_bytes(b"")
     with pytest.raises(store_file.Unusable):
@@ -364,7 +383,7 @@ def test_a_file_that_cannot_be_written_costs_nothing_but_the_file(
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     analytics = Analytics(replica)
-    analytics.order_file = blocker / "replica.orders.npz"  # its folder cannot be made
+    analytics.order_file = blocker / "replica.orders.arrow"  # its folder cannot be made
     got = analytics.order_history(by=["brand", "season", "mill"])
     pd.testing.assert_frame_equal(got, _history(replica))
     assert analytics.wait_saved(30) and "error" in analytics.last_save
@@ -423,3 +442,72 @@ def test_a_file_far_behind_or_of_another_replica_is_prepared_again(
     other_file.write_bytes(path.read_bytes())  # a copy of another replica's file
     assert cache.prepare_order_file(other.path)
     assert store_file.read_stamp(other_file).replica != store_file.read_stamp(path).replica
+
+
+# -- files the releases before Arrow wrote ---------------------------------------------------------
+
+
+def _write_npz_file(path: Path, raw: pd.DataFrame, stamp: dict[str, Any]) -> None:
+    """An order file as the releases before Arrow wrote it: an uncompressed zip of one ``.npy``
+    array per raw column (text as codes and fixed-width categories) and ``stamp.json``."""
+
+    def put(zf: zipfile.ZipFile, name: str, array: np.ndarray) -> None:
+        out = io.BytesIO()
+        np.lib.format.write_array(out, array, allow_pickle=False)
+        zf.writestr(f"{name}.npy", out.getvalue())
+
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as zf:
+        for name, kind in ORDER_COLUMNS:
+            if kind == "text":
+                cat = raw[name].array
+                put(zf, f"{name}.codes", np.asarray(cat.codes))
+                put(zf, f"{name}.categories", np.array([str(c) for c in cat.categories], dtype=str))
+            else:
+                put(zf, name, raw[name].to_numpy())
+        zf.writestr("stamp.json", json.dumps(stamp))
+
+
+@pytest.mark.parametrize("name", ["replica.orders.npz", "current name"])
+def test_a_file_of_the_format_before_arrow_is_rebuilt_never_read(
+    replica: Replica, name: str
+) -> None:
+    """A laptop updated from a release that kept the orders in numpy's ``.npz`` finds that file
+    beside its replica, current in every other way (this replica's id, cursor and rows) but for
+    its stale values: it is never read, the dashboards read the table, and the file is written
+    again in this release's format, the old one removed."""
+    _opened(replica)
+    store_file.path_for(replica.path).unlink()
+    raw = _fresh_raw(replica)
+    stale = raw.assign(quantity=raw["quantity"] * 1000)  # a misread would show these
+    stamp = {
+        "format": 1,
+        "replica": replica.get_state("replica_id"),
+        "cursor": CURSOR,
+        "rows": 8,
+        "max_rowid": 8,
+        "live": len(raw),
+        "columns": [[n, k] for n, k in ORDER_COLUMNS],
+    }
+    old = (
+        replica.path.with_name(name) if name.endswith(".npz") else store_file.path_for(replica.path)
+    )
+    _write_npz_file(old, stale, stamp)
+    expected = _history(replica)
+    replica = _reopen(replica)
+    stamp_now = _used_table_and_rewrote(replica, expected)
+    assert stamp_now.format == store_file.FORMAT and stamp_now.format > 1
+    assert not replica.path.with_name("replica.orders.npz").exists()
+    assert store_file.path_for(replica.path).name == "replica.orders.arrow"
+
+
+def test_preparing_the_file_after_a_sync_removes_the_file_before_arrow(replica: Replica) -> None:
+    """The derived-data owner's path (`cache.prepare_order_file`, run after a sync) writes the
+    Arrow file and deletes the ``.npz`` one, which it never reads."""
+    raw = _fresh_raw(replica)
+    old = replica.path.with_name("replica.orders.npz")
+    stamp = {"format": 1, "replica": "0" * 32, "cursor": CURSOR, "rows": 8, "max_rowid": 8}
+    _write_npz_file(old, raw, {**stamp, "live": len(raw), "columns": []})
+    assert cache.prepare_order_file(replica.path)
+    assert not old.exists()
+    _, store = store_file.read(store_file.path_for(replica.path))
+    pd.testing.assert_frame_equal(store.raw, raw)

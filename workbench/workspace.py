@@ -1,12 +1,11 @@
 """A workspace on this laptop: its replica file and the search index derived from it.
 
 A workspace folder holds ``replica.sqlite`` (the truth, architecture D2; encrypted, its key in
-the OS keyring: D11 and `workbench.replica.keys`), ``search-index/``
-(derived, architecture D3: safe to delete at any time) and ``replica.orders.npz`` (the order history
-the dashboards open from, derived too: `workbench.analytics.store_file`); `workbench.derived`
-keeps both current. The demo workspace
-is an ordinary workspace filled by the demo generator, so the demo exercises the same code
-paths as real data.
+the OS keyring: D11 and `workbench.replica.keys`), ``search-index/`` (derived, architecture D3:
+safe to delete at any time) and ``replica.orders.arrow`` (the order history the dashboards open
+from, an Arrow file, derived too: `workbench.analytics.store_file`); `workbench.derived` keeps
+both current. The demo workspace is an ordinary workspace filled by the demo generator, so the
+demo exercises the same code paths as real data.
 """
 
 from __future__ import annotations

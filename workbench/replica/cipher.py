@@ -209,7 +209,8 @@ def unseal(blob: bytes, key: bytes, purpose: str) -> bytes:
     if not is_sealed(blob):
         raise WrongKey("the file is not sealed")
     start = len(SEALED_HEADER)
-    nonce, sealed = blob[start : start + _NONCE_BYTES], blob[start + _NONCE_BYTES :]
+    nonce = blob[start : start + _NONCE_BYTES]
+    sealed = memoryview(blob)[start + _NONCE_BYTES :]  # no copy of a file of tens of MB
     aad = SEALED_HEADER + purpose.encode()
     try:
         return AESGCM(_subkey(key, purpose)).decrypt(nonce, sealed, aad)
