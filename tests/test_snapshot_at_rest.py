@@ -113,6 +113,34 @@ def test_a_request_without_the_form_gets_the_gzip(server: Server) -> None:
         assert refused.status_code == 400 and refused.json()["field"] == "form"
 
 
+def test_the_snapshot_key_file_is_never_served(server: Server, tmp_path: Path) -> None:
+    many_materials(server, "KF")
+    with server.client(server.login("merchandiser@alpha")) as http:
+        info = http.get("/v1/snapshot", params={"form": ENCRYPTED_FORM}).json()
+        key_files = list((tmp_path / "snapshots").glob("*.key"))
+        assert [f.read_bytes().hex() for f in key_files] == [info["key"]]
+        for name in (f"{info['name']}.key", key_files[0].name):
+            assert http.get(f"/v1/snapshot/{name}").status_code == 404
+
+
+def test_a_snapshot_cached_before_the_sqlcipher_form_is_answered_as_gzip(
+    server: Server, tmp_path: Path
+) -> None:
+    """A server upgraded with snapshots in its cache: an encrypted laptop asking for the
+    SQLCipher form gets the gzip, saying so, and takes it the earlier way."""
+    many_materials(server, "UP")
+    with server.client(server.login("merchandiser@alpha")) as http:
+        http.get("/v1/snapshot").raise_for_status()
+    for built in (tmp_path / "snapshots").glob("*.sqlcipher*"):
+        built.unlink()
+    client = encrypted_client(server, tmp_path / "laptop" / "r.sqlite")
+    info = client.request("GET", "/v1/snapshot", params={"form": ENCRYPTED_FORM})
+    assert "key" not in info and info["name"].endswith(".sqlite.gz")
+    client.sync()
+    assert len(codes(client)) == 300
+    assert not list((tmp_path / "laptop").glob("snapshot*"))
+
+
 def test_from_an_older_server_the_snapshot_never_rests_in_clear(
     server: Server, tmp_path: Path
 ) -> None:
