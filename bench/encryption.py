@@ -17,8 +17,10 @@ goes first so neither always runs on a warmer machine, and times on each:
   read, and on the encrypted laptop unsealed, then each computed);
 - ``dashboards_cached_ms``: the same calls again, answered from the dashboards' cache.
 
-Prints one JSON line per figure with the encrypted and the plain median over the rounds and
-their ratio (encrypted / plain; 1.20 is 20 % slower), then a line of the largest ratio.
+Prints one JSON line per figure with the encrypted and the plain median over the rounds, each
+round's figures, and their ratio (encrypted / plain; 1.20 is 20 % slower), then a line of the
+largest ratio, then one of what each laptop downloads: the gzip a plain laptop takes and the
+SQLCipher database an encrypted one takes (``snapshot_bytes``; ADR 0006).
 """
 
 from __future__ import annotations
@@ -220,6 +222,8 @@ def main() -> None:
                     "encrypted": round(encrypted, 3),
                     "plain": round(plain, 3),
                     "ratio": round(ratio, 3),
+                    "encrypted_rounds": [round(v, 3) for v in by_mode["encrypted"]],
+                    "plain_rounds": [round(v, 3) for v in by_mode["plain"]],
                     "rounds": args.rounds,
                     "materials": args.materials,
                     "orders": args.orders,
@@ -237,6 +241,21 @@ def main() -> None:
                 "target": 1.2,
                 "met": worst <= 1.2,
                 "loadavg_1min": round(os.getloadavg()[0], 2),
+            }
+        ),
+        flush=True,
+    )
+    sizes = {
+        form: sum(f.stat().st_size for f in (work / "snapshots").glob(f"*{suffix}"))
+        for form, suffix in (("gzip", ".sqlite.gz"), ("sqlcipher", ".sqlcipher"))
+    }
+    print(
+        json.dumps(
+            {
+                "bench": "encryption",
+                "figure": "snapshot_bytes",
+                **sizes,
+                "ratio": round(sizes["sqlcipher"] / sizes["gzip"], 3),
             }
         ),
         flush=True,

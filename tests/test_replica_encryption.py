@@ -17,6 +17,7 @@ from tests.conftest import MemoryKeyring, NoKeyring
 from tests.sync_fixtures import PASSWORD, Server, material, write_rows
 from workbench import documents
 from workbench.replica import cipher, keys, open_replica
+from workbench.replica.store import ENCRYPTED_CACHE_KIB
 from workbench.workspace import REPLICA_FILE, demo_workspace, open_workspace
 
 #: figures that appear nowhere but in this workspace's rows
@@ -255,3 +256,16 @@ def test_rows_of_an_encrypted_replica_read_as_a_plain_replicas_do(tmp_path: Path
             row["nothing"]
     plain.close()
     encrypted.close()
+
+
+def test_an_encrypted_replica_keeps_a_larger_page_cache(tmp_path: Path) -> None:
+    """Each page an encrypted replica reads is decrypted: its connections keep more of them
+    (a plain one keeps SQLite's default, the OS caches its file)."""
+    encrypted = open_replica(tmp_path / "e.sqlite", cipher.new_key())
+    plain = open_replica(tmp_path / "p.sqlite")
+    try:
+        assert encrypted.conn.execute("PRAGMA cache_size").fetchone()[0] == -ENCRYPTED_CACHE_KIB
+        assert plain.conn.execute("PRAGMA cache_size").fetchone()[0] == -2000
+    finally:
+        encrypted.close()
+        plain.close()

@@ -15,14 +15,14 @@ from sync.client import SyncClient, SyncError, login, snapshot
 from sync.server import schema
 from tests.sync_fixtures import PASSWORD, Server, material, write_rows
 from workbench import documents
-from workbench.replica import open_replica
+from workbench.replica import cipher, open_replica
 from workbench.search.index import read_stamp
 from workbench.search.schema import SCHEMA
 
 
-def new_client(server: Server, username: str, path: Path) -> SyncClient:
+def new_client(server: Server, username: str, path: Path, key: bytes | None = None) -> SyncClient:
     info = login(server.url, username, PASSWORD, "laptop")
-    return SyncClient(open_replica(path), server.url, info.token)
+    return SyncClient(open_replica(path, key), server.url, info.token)
 
 
 def codes(client: SyncClient) -> set[str]:
@@ -93,7 +93,12 @@ def test_the_snapshot_holds_only_what_the_role_may_see(server: Server, tmp_path:
     assert [tuple(r) for r in conn.execute("SELECT code, price FROM materials")] == [("F-1", None)]
 
 
-def test_an_interrupted_download_resumes_with_range(server: Server, tmp_path: Path) -> None:
+@pytest.mark.parametrize("encrypted", [False, True])
+def test_an_interrupted_download_resumes_with_range(
+    server: Server, tmp_path: Path, encrypted: bool
+) -> None:
+    """A plain laptop's gzip, or an encrypted laptop's SQLCipher form (its bytes as sent are
+    never in clear, so the part is them as they came)."""
     ws = server.workspaces["alpha"]
     write_rows(
         server.engine,
@@ -101,8 +106,11 @@ def test_an_interrupted_download_resumes_with_range(server: Server, tmp_path: Pa
         "materials",
         [material(f"F-{i}", description="x" * 500) for i in range(300)],
     )
-    client = new_client(server, "merchandiser@alpha", tmp_path / "r.sqlite")
-    info = client.request("GET", "/v1/snapshot")
+    key = cipher.new_key() if encrypted else None
+    client = new_client(server, "merchandiser@alpha", tmp_path / "r.sqlite", key)
+    form = {"form": snapshot.ENCRYPTED_FORM} if encrypted else {}
+    info = client.request("GET", "/v1/snapshot", params=form)
+    assert info.get("form", "gzip") == ("sqlcipher" if encrypted else "gzip")
     whole = client.http.get(
         f"/v1/snapshot/{info['name']}", headers={"Accept-Encoding": "identity"}
     ).content

@@ -197,7 +197,7 @@ class SyncClient:
 
         try:
             snapshot.import_tables(
-                self.replica, self._columns, path, seq, imported, cancel, only, got.image
+                self.replica, self._columns, path, seq, imported, cancel, only, got.image, got.key
             )
         finally:
             if got.search_index is not None:

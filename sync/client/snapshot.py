@@ -3,6 +3,13 @@ replica (resumed where a broken download stopped, checked against its digest) wi
 index built from it, then the file taken whole by an empty replica, or its tables imported
 one transaction each into a replica that holds rows.
 
+An encrypted replica asks for the snapshot as a SQLCipher database under a key of its own
+(``?form=sqlcipher``, the key in the answer): its bytes go to disk as they arrive, never in
+clear, and SQLCipher copies its pages into the replica, re-encrypting them under the replica's
+key, in C instead of row by row through Python (ADR 0006). A server that does not know the form
+answers the gzip, which an encrypted replica then decompresses into memory and copies row by
+row (`_copy_image`).
+
 Its own module because a snapshot is a file, not the change feed: it is streamed, resumed and
 verified, and imported with SQL across two databases rather than row by row.
 """
@@ -18,7 +25,7 @@ import tarfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -38,16 +45,20 @@ GZIP_WBITS = 16 + 15
 class Downloaded:
     """A snapshot fetched beside the replica: the SQLite file (or, for an encrypted replica,
     its bytes in memory: ``image``), the sequence it reflects, and the folder of its search
-    index when the server sent one."""
+    index when the server sent one. ``key``: the file is a SQLCipher database under this key
+    (the server's sqlcipher form)."""
 
     path: Path
     seq: int
     search_index: Path | None
     image: bytes | None = None
+    key: bytes | None = field(default=None, repr=False)
 
 
 #: what a snapshot's partial download is encrypted for (`cipher.Stream`)
 PART_PURPOSE = "snapshot-download"
+#: the form an encrypted replica asks the server for (``GET /v1/snapshot?form=``)
+ENCRYPTED_FORM = "sqlcipher"
 
 
 def download(
@@ -63,15 +74,25 @@ def download(
     ``search.snapshot/`` (see `SyncClient.download_snapshot`).
 
     With ``key`` (an encrypted replica) nothing of the snapshot rests on disk in clear: the
-    partial download is encrypted as it is written (`cipher.Stream`) and the SQLite file is
-    decompressed into memory (``Downloaded.image``). The search index holds no money and
-    comes as it is.
+    server is asked for its SQLCipher form, written as it arrives to ``snapshot.sqlcipher``
+    (``Downloaded.key`` opens it). A server that answers the gzip instead has the partial
+    download encrypted as it is written (`cipher.Stream`) and the SQLite file decompressed
+    into memory (``Downloaded.image``). The search index holds no money and comes as it is.
     """
-    info = request("GET", "/v1/snapshot", cancel)
+    asked = {"params": {"form": ENCRYPTED_FORM}} if key is not None else {}
+    info = request("GET", "/v1/snapshot", cancel, **asked)
     wanted = [info["name"], *([info["search"]["name"]] if info.get("search") else [])]
-    for stale in folder.glob("*.gz.part"):
+    for stale in [*folder.glob("*.gz.part"), *folder.glob("*.sqlcipher.part")]:
         if stale.name.removesuffix(".part") not in wanted:
             stale.unlink()
+    index = None
+    if key is not None and info.get("form") == ENCRYPTED_FORM:
+        encrypted = folder / "snapshot.sqlcipher"
+        os.replace(_fetch(http, request, folder, info, cancel, progress), encrypted)
+        if info.get("search"):
+            part = _fetch(http, request, folder, info["search"], cancel)
+            index = _unpacked(part, folder / "search.snapshot")
+        return Downloaded(encrypted, int(info["seq"]), index, key=bytes.fromhex(info["key"]))
     target = folder / "snapshot.sqlite"
     inflating = _Inflating(None if key is not None else target)
     try:
@@ -81,7 +102,6 @@ def download(
         inflating.discard()
         raise
     part.unlink()
-    index = None
     if info.get("search"):
         part = _fetch(http, request, folder, info["search"], cancel)
         index = _unpacked(part, folder / "search.snapshot")
@@ -258,6 +278,7 @@ def import_tables(
     cancel: threading.Event | None = None,
     only: frozenset[str] | None = None,
     image: bytes | None = None,
+    key: bytes | None = None,
 ) -> None:
     """Replace the replica's rows of the snapshot at ``path`` (taken at ``seq``) table by
     table, then move the cursor; the file is deleted afterwards, imported or not.
@@ -267,7 +288,8 @@ def import_tables(
     `SyncClient.bootstrap` for the order, the unsent edits kept, and ``only``).
 
     ``image``: the snapshot's bytes in memory instead of a file, for an encrypted replica
-    (`download`): its rows are copied across (`_copy_image`).
+    (`download`): its rows are copied across (`_copy_image`). ``key``: the file at ``path``
+    is a SQLCipher database under this key.
     """
     try:
         if cancel is not None and cancel.is_set():
@@ -275,9 +297,9 @@ def import_tables(
         if image is not None:
             _copy_image(replica, columns, image, seq, imported, cancel, only)
             return
-        if only is None and adopt(replica, path, seq, imported):
+        if only is None and adopt(replica, path, seq, imported, key):
             return
-        _insert_tables(replica, columns, path, seq, imported, cancel, only)
+        _insert_tables(replica, columns, path, seq, imported, cancel, only, key)
     finally:
         path.unlink(missing_ok=True)
 
@@ -348,6 +370,7 @@ def adopt(
     path: Path,
     seq: int,
     imported: Callable[[str, int, int, int], None] | None = None,
+    key: bytes | None = None,
 ) -> bool:
     """Make the snapshot at ``path`` the replica's content in one step, keeping the
     replica's own ``sync_state`` (server, device, identity) with the cursor at ``seq``.
@@ -359,11 +382,18 @@ def adopt(
     1.1 million rows in about 1.5 s, against 5–10 s inserting them row by row. The check
     and the copy happen under `Replica.writing`, so no edit of this app can land between
     them and be overwritten.
+
+    ``key``: the snapshot is a SQLCipher database under this key (the server's sqlcipher
+    form). SQLCipher's backup decrypts each page with the snapshot's key and encrypts it with
+    the replica's, so the pages cross in C, never in clear on disk. A plain snapshot for an
+    encrypted replica is first exported encrypted beside it, since pages only cross between
+    two encrypted files or two plain ones.
     """
     encrypted = path.with_name(path.name + ".encrypted")
-    if replica.key is not None:  # backup copies pages: the snapshot's must be encrypted alike
+    if key is None and replica.key is not None:
         cipher.export(path, encrypted, replica.key)
-    snap = cipher.connect(encrypted if replica.key else path, replica.key, isolation_level=None)
+        path, key = encrypted, replica.key
+    snap = cipher.connect(path, key, isolation_level=None)
     try:
         with replica.writing():
             conn = replica.conn
@@ -433,11 +463,14 @@ def _insert_tables(
     imported: Callable[[str, int, int, int], None],
     cancel: threading.Event | None,
     only: frozenset[str] | None,
+    key: bytes | None = None,
 ) -> None:
     """The snapshot's tables inserted into a replica that already holds rows: each table in
-    a transaction of its own, keeping the documents with unsent edits."""
+    a transaction of its own, keeping the documents with unsent edits. ``key``: the snapshot
+    is a SQLCipher database under this key (else a plain file)."""
     conn = replica.conn
-    conn.execute("ATTACH DATABASE ? AS snap KEY ''", (str(path),))  # a plain file
+    secret = f"\"x'{key.hex()}'\"" if key is not None else "''"
+    conn.execute(f"ATTACH DATABASE ? AS snap KEY {secret}", (str(path),))
     try:
         snap_tables = _tables(conn, "snap")
         tables = [t for t in REPLICATED_TABLES if t in snap_tables and (only is None or t in only)]

@@ -229,6 +229,24 @@ class Snapshot(Struct):
         ]
         | None
     ) = None
+    form: Annotated[
+        Literal["gzip", "sqlcipher"],
+        Meta(
+            description="what the file is: gzip, a gzip-compressed SQLite database; "
+            "sqlcipher, a SQLCipher 4 database under ``key`` (answered to ?form=sqlcipher)"
+        ),
+    ] = "gzip"
+    key: (
+        Annotated[
+            str,
+            Meta(
+                pattern="^[0-9a-f]{64}$",
+                description="the sqlcipher file's raw key, 32 bytes in hex; the file's own, "
+                "random, never reused",
+            ),
+        ]
+        | None
+    ) = None
 
 
 class Waited(Struct):

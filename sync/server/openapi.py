@@ -303,26 +303,41 @@ def _paths() -> dict[str, dict[str, Any]]:
                             }
                         },
                     },
-                    **_errors(401, 426),
+                    **_errors(400, 401, 426),
                 },
-                parameters=versions,
+                parameters=[
+                    *versions,
+                    {
+                        "name": "form",
+                        "in": "query",
+                        "description": "gzip (the default): the snapshot as a gzip-compressed "
+                        "SQLite file; sqlcipher: as a SQLCipher 4 database under a random key "
+                        "of its own, sent in the answer, for a laptop whose replica is "
+                        "encrypted (it never holds the snapshot in clear)",
+                        "schema": {
+                            "type": "string",
+                            "enum": ["gzip", "sqlcipher"],
+                            "default": "gzip",
+                        },
+                    },
+                ],
             )
         },
         "/v1/snapshot/{name}": {
             "get": _operation(
-                "Download a snapshot (gzip of a replica-schema SQLite file) or its search index "
-                "(gzip tar); honours Range.",
+                "Download a snapshot (gzip of a replica-schema SQLite file, or the SQLCipher "
+                "database of the same rows) or its search index (gzip tar); honours Range.",
                 DEVICE,
                 {
                     "200": {
                         "description": "the whole file",
                         "headers": _REQUEST_ID_HEADER,
-                        "content": {"application/gzip": {}},
+                        "content": {"application/gzip": {}, "application/octet-stream": {}},
                     },
                     "206": {
                         "description": "the range asked for",
                         "headers": _REQUEST_ID_HEADER,
-                        "content": {"application/gzip": {}},
+                        "content": {"application/gzip": {}, "application/octet-stream": {}},
                     },
                     **_errors(401, 404, 416, 426),
                 },

@@ -8,6 +8,13 @@ the sequence they reflect, so ``seq`` is exact: the client pulls the change feed
 Files are built into a temporary name and renamed into place, so a reader never sees half a
 file; the name holds the sequence, so a resumed download (HTTP Range) of the same name is the
 same bytes.
+
+Each snapshot also comes as a SQLCipher database under a random key of its own (``.sqlcipher``,
+`ENCRYPTED_SUFFIX`), for a laptop whose replica is encrypted (architecture D11): it writes the
+bytes to disk as they arrive, still encrypted, and copies the file's pages into its replica in
+SQLCipher itself, with no row crossing into Python and nothing of it ever in clear. The key is
+sent in the snapshot's description, over the same authenticated connection as the file, and kept
+beside the file here (the server's snapshot folder holds the plain snapshot anyway).
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ import tarfile
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +38,7 @@ from isal import igzip
 from sync import protocol
 from sync.server import schema
 from sync.server.scoping import WorkspaceScope
-from workbench.replica import open_replica, validation
+from workbench.replica import cipher, open_replica, validation
 from workbench.search import index as search_index
 
 log = logging.getLogger(__name__)
@@ -40,6 +47,13 @@ BATCH_ROWS = 10_000
 SUFFIX = ".sqlite.gz"
 #: The search index built from a snapshot's rows: ``<snapshot name without SUFFIX>`` + this.
 INDEX_SUFFIX = ".search.tar.gz"
+#: The same snapshot as a SQLCipher database: ``<snapshot name without SUFFIX>`` + this.
+ENCRYPTED_SUFFIX = ".sqlcipher"
+#: Its key, 32 random bytes, beside it: ``<encrypted name>`` + this.
+KEY_SUFFIX = ".key"
+#: The forms ``GET /v1/snapshot?form=`` accepts: gzip (the default, what older laptops get)
+#: or sqlcipher.
+FORMS = ("gzip", "sqlcipher")
 
 
 @dataclass(frozen=True)
@@ -50,14 +64,23 @@ class Snapshot:
     sha256: str
     #: the search index of the same rows, when the role receives materials
     search: Snapshot | None = None
+    #: the same rows as a SQLCipher database, and its key (`ENCRYPTED_SUFFIX`)
+    encrypted: Snapshot | None = None
+    key: bytes | None = field(default=None, repr=False)
 
     @property
     def name(self) -> str:
         return self.path.name
 
-    def describe(self) -> dict[str, object]:
-        """What ``GET /v1/snapshot`` answers: the files to download and their digests."""
-        described: dict[str, object] = {"seq": self.seq, **self._file()}
+    def describe(self, form: str = "gzip") -> dict[str, object]:
+        """What ``GET /v1/snapshot`` answers: the files to download and their digests. With
+        ``form`` sqlcipher, the encrypted database and its key (hex) in place of the gzip,
+        when there is one (a snapshot cached before it existed answers the gzip, saying so)."""
+        main = self.encrypted if form == "sqlcipher" and self.encrypted is not None else self
+        described: dict[str, object] = {"seq": self.seq, **main._file()}
+        if main is not self:
+            assert main.key is not None
+            described.update(form="sqlcipher", key=main.key.hex())
         if self.search is not None:
             described["search"] = self.search._file()
         return described
@@ -81,7 +104,11 @@ class SnapshotStore:
 
     def find(self, workspace_id: str, name: str) -> Snapshot | None:
         """A cached snapshot by file name, only if it belongs to this workspace."""
-        if "/" in name or not name.startswith(workspace_id + "-") or not name.endswith(".gz"):
+        if (
+            "/" in name
+            or not name.startswith(workspace_id + "-")
+            or not name.endswith((".gz", ENCRYPTED_SUFFIX))
+        ):
             return None
         path = self.directory / name
         if not path.is_file():
@@ -103,8 +130,8 @@ class SnapshotStore:
                     return recent
             built = self._build(workspace_id, role)
             for old in cached[:-1]:  # keep the previous one for downloads still running
-                old.unlink(missing_ok=True)
-                _index_of(old).unlink(missing_ok=True)
+                for path in (old, _index_of(old), _encrypted_of(old), _key_of(old)):
+                    path.unlink(missing_ok=True)
             return built
 
     def _build(self, workspace_id: str, role: str) -> Snapshot:
@@ -147,6 +174,7 @@ class SnapshotStore:
                 os.replace(partial_index, _index_of(final))  # in place before its snapshot
             target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
             replica.close()
+            _encrypt(replica_path, _encrypted_of(final))  # in place before its snapshot
             partial = Path(tmp) / final.name
             # isal ships types, but not for IGzipFile's constructor
             with replica_path.open("rb") as src, igzip.IGzipFile(partial, "wb", 3, mtime=0) as dst:  # type: ignore[no-untyped-call]
@@ -156,10 +184,15 @@ class SnapshotStore:
         return self._describe(final)
 
     def _describe(self, path: Path) -> Snapshot:
-        index = _index_of(path) if path.name.endswith(SUFFIX) else None
-        search = self._describe(index) if index is not None and index.is_file() else None
+        search = encrypted = None
+        if path.name.endswith(SUFFIX):
+            index, sealed = _index_of(path), _encrypted_of(path)
+            search = self._describe(index) if index.is_file() else None
+            if sealed.is_file() and _key_of(path).is_file():
+                encrypted = replace(self._describe(sealed), key=_key_of(path).read_bytes())
         seq = int(path.name.rsplit("-", 1)[1].split(".")[0])
-        return Snapshot(path, seq, path.stat().st_size, self._digests.of(path), search)
+        size, digest = path.stat().st_size, self._digests.of(path)
+        return Snapshot(path, seq, size, digest, search, encrypted)
 
 
 def _insert(
@@ -193,6 +226,31 @@ def _insert(
 
 def _index_of(snapshot: Path) -> Path:
     return snapshot.with_name(snapshot.name.removesuffix(SUFFIX) + INDEX_SUFFIX)
+
+
+def _encrypted_of(snapshot: Path) -> Path:
+    return snapshot.with_name(snapshot.name.removesuffix(SUFFIX) + ENCRYPTED_SUFFIX)
+
+
+def _key_of(snapshot: Path) -> Path:
+    return _encrypted_of(snapshot).with_name(_encrypted_of(snapshot).name + KEY_SUFFIX)
+
+
+def _encrypt(plain: Path, target: Path) -> None:
+    """The snapshot file ``plain`` as a SQLCipher database at ``target`` under a new random
+    key, written to ``target``'s key file (readable by the server's user only) first; both are
+    built under temporary names and renamed into place, key first, so a described file always
+    has its key."""
+    key = cipher.new_key()
+    key_file = target.with_name(target.name + KEY_SUFFIX)
+    partial = plain.with_name(target.name)
+    cipher.export(plain, partial, key)
+    partial_key = plain.with_name(key_file.name)
+    fd = os.open(partial_key, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(key)
+    os.replace(partial_key, key_file)
+    os.replace(partial, target)
 
 
 class _Digests:

@@ -17,6 +17,10 @@ from workbench.replica.migrate import migrate, schema_version
 BUSY_TIMEOUT_S = 30.0
 
 
+#: The page cache of a connection to an encrypted replica, in KiB (allocated as pages are read)
+ENCRYPTED_CACHE_KIB = 64 * 1024
+
+
 def utc_now() -> str:
     """The timestamp format every ``updated_at`` uses: ISO 8601, UTC, seconds."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -30,6 +34,13 @@ def connect(path: Path | str, key: bytes | None = None) -> sqlite3.Connection:
     WAL lets readers (the UI thread) run while one writer (a sync or import worker) commits;
     ``synchronous=NORMAL`` is durable across application crashes in WAL mode and much faster
     than FULL; the busy timeout turns brief writer contention into a wait instead of an error.
+
+    An encrypted replica's connection keeps a larger page cache (`ENCRYPTED_CACHE_KIB`, where
+    SQLCipher's own is 8 MiB): every page read from the file is decrypted and its HMAC checked,
+    where a plain file's page comes from the OS's cache for a copy, so a page a pull has just
+    written and the search refresh then reads, or the rows a search shows again, cost a
+    decryption each time they fall out of a small cache. Memory is taken only as pages are
+    read, at most this much per connection (one per thread).
     """
     conn = cipher.connect(
         path, key, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
@@ -39,6 +50,8 @@ def connect(path: Path | str, key: bytes | None = None) -> sqlite3.Connection:
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA temp_store = MEMORY")
+    if key is not None:
+        conn.execute(f"PRAGMA cache_size = -{ENCRYPTED_CACHE_KIB}")
     return conn
 
 

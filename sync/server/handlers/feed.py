@@ -24,6 +24,7 @@ from sync.server.errors import ApiError
 from sync.server.handlers.requests import announced_schema, caller_of, int_param, state_of
 from sync.server.pages import Page, PageKey
 from sync.server.scoping import WorkspaceScope
+from sync.server.snapshot import ENCRYPTED_SUFFIX, FORMS
 
 DEFAULT_PAGE_ROWS = 2000
 MAX_PAGE_ROWS = 10_000
@@ -109,11 +110,18 @@ def _record_pull(engine: sa.Engine, caller: Caller, cursor: int) -> None:
 
 
 async def snapshot_info(request: Request) -> JSONResponse:
-    """The current snapshot for the caller's role (built now if none is recent enough)."""
+    """The current snapshot for the caller's role (built now if none is recent enough), in the
+    form asked for: ``?form=sqlcipher`` describes the encrypted database and its key, for a
+    laptop whose replica is encrypted; without it, the gzip every laptop understands."""
+    form = request.query_params.get("form", "gzip")
+    if form not in FORMS:
+        wanted = ", ".join(FORMS)
+        message = f"form must be one of {wanted}, not {form[:50]!r}"
+        raise ApiError(400, "bad_request", message, field="form")
     caller = await asyncio.to_thread(caller_of, request)
     store = state_of(request).snapshots
     snap = await asyncio.to_thread(store.latest, caller.workspace_id, caller.role)
-    return JSONResponse(snap.describe())
+    return JSONResponse(snap.describe(form))
 
 
 def snapshot_file(request: Request) -> Response:
@@ -125,7 +133,8 @@ def snapshot_file(request: Request) -> Response:
     if snap is None or f"-{caller.role}-" not in name:
         raise ApiError(404, "not_found", "no such snapshot: ask /v1/snapshot for the current one")
     _check_range(request, snap.path.stat().st_size)
-    return FileResponse(snap.path, media_type="application/gzip", headers={"ETag": snap.sha256})
+    media = "application/octet-stream" if name.endswith(ENCRYPTED_SUFFIX) else "application/gzip"
+    return FileResponse(snap.path, media_type=media, headers={"ETag": snap.sha256})
 
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
