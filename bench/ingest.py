@@ -164,6 +164,27 @@ def _raw_read(fmt: str, path: Path) -> tuple[float, float]:
     return time.perf_counter() - t0, time.process_time() - c0
 
 
+def material_rows(work: Path, count: int) -> list[list[object]]:
+    """``count`` demo materials' `COLUMNS` (an empty cell as ""), made in ``work``."""
+    source = open_replica(work / "source-materials.sqlite")
+    generate_demo(source, materials=count, orders=0)
+    rows = [
+        ["" if v is None else v for v in r]
+        for r in source.conn.execute(f"SELECT {', '.join(COLUMNS)} FROM materials ORDER BY code")
+    ]
+    source.close()
+    return rows
+
+
+def write_csv(path: Path, rows: list[list[object]]) -> Path:
+    """The rows as a semicolon-separated file under `HEADER`."""
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out, delimiter=";")
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+    return path
+
+
 def _stored_rows(csv_path: Path) -> list[tuple[object, ...]]:
     """The file's rows as an import stores them (whole numbers as integers, an empty number
     as NULL), made before any timing: what the bare write of `_bare_write` writes."""
@@ -182,6 +203,19 @@ def _stored_rows(csv_path: Path) -> list[tuple[object, ...]]:
     return list(zip(*columns, strict=True))
 
 
+#: the stored columns every imported row of the bench's files holds the same value in, as
+#: SQL literals (the import writes them into its statement once)
+SHARED = {
+    "construction": "''",
+    "finish": "''",
+    "certifications": "''",
+    "currency": "'INR'",
+    "description": "''",
+    "deleted": "0",
+    "updated_at": "'2026-01-01T00:00:00Z'",
+}
+
+
 def _bare_write(work: Path, rows: list[tuple[object, ...]]) -> tuple[float, float]:
     """Nothing but SQLite's executemany of ``rows`` (an id and a version made for each, as an
     import does) into a new server database's materials table, one transaction, commit
@@ -189,16 +223,7 @@ def _bare_write(work: Path, rows: list[tuple[object, ...]]) -> tuple[float, floa
     engine = make_engine(str(work / "floor.sqlite"))
     create_schema(engine)
     ws = accounts.create_workspace(engine, "bench")
-    fixed = {
-        "workspace_id": f"'{ws}'",
-        "construction": "''",
-        "finish": "''",
-        "certifications": "''",
-        "currency": "'INR'",
-        "description": "''",
-        "deleted": "0",
-        "updated_at": "'2026-01-01T00:00:00Z'",
-    }
+    fixed = {"workspace_id": f"'{ws}'", **SHARED}
     names = ["id", "version", *COLUMNS, *fixed]
     marks = ", ".join(["?"] * (2 + len(COLUMNS)) + list(fixed.values()))
     statement = f"INSERT INTO materials ({', '.join(names)}) VALUES ({marks})"
@@ -325,19 +350,8 @@ def main() -> None:
 def _run(count: int, rounds: int, server: str | None) -> None:
     """Make the files, then measure each format into SQLite or the PostgreSQL ``server``."""
     work = Path(tempfile.mkdtemp(prefix="wb-bench-ingest-"))
-    source = open_replica(work / "source.sqlite")
-    generate_demo(source, materials=count, orders=0)
-    rows = [
-        ["" if v is None else v for v in r]
-        for r in source.conn.execute(f"SELECT {', '.join(COLUMNS)} FROM materials ORDER BY code")
-    ]
-    source.close()
-
-    csv_path = work / "materials.csv"
-    with csv_path.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out, delimiter=";")
-        writer.writerow(HEADER)
-        writer.writerows(rows)
+    rows = material_rows(work, count)
+    csv_path = write_csv(work / "materials.csv", rows)
     xlsx_path = work / "materials.xlsx"
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet()

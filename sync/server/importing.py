@@ -8,7 +8,6 @@ fresh change numbers and reach every laptop through the ordinary change feed.
 
 from __future__ import annotations
 
-import itertools
 import os
 import time
 from collections.abc import Callable, Collection, Sequence
@@ -24,6 +23,7 @@ import sqlalchemy as sa
 
 from sync.server import audit, schema
 from sync.server.accounts import CLI_ACTOR
+from sync.server.copy_text import Shared, copy_chunks
 from sync.server.db import writing
 from sync.server.scoping import WorkspaceScope
 from workbench.errors import WorkbenchError
@@ -366,8 +366,9 @@ def _insert(
 ) -> None:
     """Write ``count`` new rows, a column at a time (an empty cell takes the column's
     default), through the driver: one prepared statement for them all (SQLite's
-    executemany, the values every row shares written into the statement) or a COPY
-    (PostgreSQL), never SQLAlchemy's per-row parameter building. ``written`` hears how many
+    executemany, the values every row shares written into the statement) or a COPY in
+    its text format made a column at a time (PostgreSQL, `sync.server.copy_text`), never
+    SQLAlchemy's per-row parameter building. ``written`` hears how many
     are written every `WRITE_CHUNK` rows."""
     t = schema.replicated[name]
     names = [c.name for c in t.columns]
@@ -391,18 +392,16 @@ def _insert(
     if conn.dialect.name == "postgresql":
         driver = conn.connection.dbapi_connection
         quoted = ", ".join(conn.dialect.identifier_preparer.quote(n) for n in names)
-        every = [columns[n] if n in columns else itertools.repeat(shared[n]) for n in names]
+        every = [columns[n] if n in columns else Shared(shared[n]) for n in names]
         with (
             driver.cursor() as cursor,  # type: ignore[union-attr]
             cursor.copy(
                 f"COPY {conn.dialect.identifier_preparer.quote(name)} ({quoted}) FROM STDIN"
             ) as copy,
         ):
-            rows = zip(*every, strict=False)  # the shared values repeat
-            for start in range(0, count, WRITE_CHUNK):
-                for row in itertools.islice(rows, WRITE_CHUNK):
-                    copy.write_row(row)
-                written(min(start + WRITE_CHUNK, count))
+            for done, block in copy_chunks(every, count, WRITE_CHUNK):
+                copy.write(block)
+                written(done)
         return
     varying = [n for n in names if n in columns]
     marks = ", ".join("?" if n in columns else _literal(shared[n]) for n in names)
