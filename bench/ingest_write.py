@@ -17,11 +17,21 @@ to the import's own way, `executemany`, measured in the same run:
 - ``json_each_ids_in_sql``: the same, the id and version made by SQL from the row's place;
 - ``insert_select`` (the floor of any way): the same rows copied by SQLite alone from a
   table in another database file, no Python value passing at all.
+
+    python bench/ingest_write.py --rows 200000 --database postgresql
+
+compares the two ways of a COPY into PostgreSQL instead (a private cluster, or the server at
+a ``postgresql://`` URL): ``copy_text``, psycopg's ``write_row`` in the text format (the
+baseline), and ``copy_binary``, the same in the binary format with the columns' types set
+(what `sync.server.importing` does when every value has its column's type). Each line gives
+the importing process's CPU and wall seconds and the backend's CPU seconds
+(``backend_cpu_seconds``, from ``/proc``).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 import shutil
@@ -33,13 +43,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import orjson
+import psycopg
+import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.ingest import COLUMNS, SHARED, _stored_rows, material_rows, write_csv
-from sync.server import accounts
+from bench.ingest import COLUMNS, SHARED, _backend_cpu, _stored_rows, material_rows, write_csv
+from sync.server import accounts, schema
 from sync.server.db import create_schema, make_engine
 from sync.server.importing import new_ids
+from tests.postgres import new_database, private_cluster
 
 INDEX = "CREATE INDEX materials_ws_version ON materials (workspace_id, version)"
 
@@ -152,13 +165,90 @@ def _timed(
     return seconds, cpu
 
 
+def _postgres(server: str, rows: list[tuple[object, ...]], rounds: int) -> None:
+    """Time ``copy_text`` and ``copy_binary`` into new databases on ``server``, in turns."""
+    t = schema.replicated["materials"]
+    names = ["workspace_id", "id", "version", *COLUMNS, *SHARED]
+    types = [
+        ("int8" if isinstance(c.type, sa.BigInteger) else "int4")
+        if isinstance(c.type, sa.Integer)
+        else "text"
+        for c in (t.c[n] for n in names)
+    ]
+    shared = ["", "", "", "INR", "", 0, "2026-01-01T00:00:00Z"]  # SHARED's values
+    results: dict[str, list[tuple[float, float, float]]] = {}
+    for _ in range(rounds):
+        for way in ("copy_text", "copy_binary"):
+            db = new_database(server)
+            engine = make_engine(db)
+            create_schema(engine)
+            ws = accounts.create_workspace(engine, "bench")
+            engine.dispose()
+            with psycopg.connect(db) as conn:
+                before = _backend_cpu(db)
+                t0, c0 = time.perf_counter(), time.process_time()
+                ids = new_ids(len(rows))
+                binary = way == "copy_binary"
+                statement = f"COPY materials ({', '.join(names)}) FROM STDIN"
+                if binary:
+                    statement += " (FORMAT BINARY)"
+                with conn.cursor() as cursor, cursor.copy(statement) as copy:
+                    if binary:
+                        copy.set_types(types)
+                    for n, row in enumerate(rows):
+                        copy.write_row((ws, ids[n], n + 1, *row, *shared))
+                conn.commit()
+                seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+                backend = _backend_cpu(db) - before
+                count = conn.execute("SELECT count(*) FROM materials").fetchone()
+                assert count is not None and count[0] == len(rows)
+            results.setdefault(way, []).append((seconds, cpu, backend))
+            with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE "{db.rsplit("/", 1)[1]}"')
+    base = results["copy_text"]
+    for way, timings in results.items():
+        seconds, cpu = min(x[0] for x in timings), min(x[1] for x in timings)
+        print(
+            json.dumps(
+                {
+                    "bench": "ingest_write",
+                    "database": "postgresql",
+                    "way": way,
+                    "rows": len(rows),
+                    "seconds": round(seconds, 2),
+                    "cpu_seconds": round(cpu, 2),
+                    "backend_cpu_seconds": round(min(x[2] for x in timings), 2),
+                    "baseline": "copy_text",
+                    "ratio": round(seconds / min(x[0] for x in base), 2),
+                    "cpu_ratio": round(cpu / min(x[1] for x in base), 2),
+                }
+            ),
+            flush=True,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--database",
+        default="sqlite",
+        help="sqlite (the default), postgresql (a private cluster) or a postgresql:// URL",
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="wb-bench-ingest-write-"))
     rows = _stored_rows(write_csv(work / "materials.csv", material_rows(work, args.rows)))
+    if args.database != "sqlite":
+        with contextlib.ExitStack() as stack:
+            server = (
+                stack.enter_context(private_cluster())
+                if args.database == "postgresql"
+                else args.database.rstrip("/")
+            )
+            _postgres(server, rows, args.rounds)
+        shutil.rmtree(work, ignore_errors=True)
+        return
     source, owner = _fresh(work, "source")  # the rows already in SQLite, for insert_select
     source.execute("BEGIN")
     executemany(source, owner, rows)
@@ -199,6 +289,7 @@ def main() -> None:
             json.dumps(
                 {
                     "bench": "ingest_write",
+                    "database": "sqlite",
                     "way": name,
                     "rows": args.rows,
                     "seconds": round(seconds, 2),
