@@ -18,13 +18,24 @@ nothing but SQLite's executemany of the same rows as an import stores them, into
 server's own table in one transaction, commit included (timed on its own, with no reading,
 checking or converting); its ratio is the least an import that reads with that reader and
 writes this way can reach on this machine.
+
+    python bench/ingest.py --rows 200000 --database postgresql
+
+runs the same imports into PostgreSQL (its COPY path): a private cluster started from the
+installed binaries, or the server at a ``postgresql://`` URL given instead (one where the user
+may create databases), a new database for each import. There the database server's own
+processes do the writing on their own CPU, so the line also gives ``backend_cpu_seconds``:
+the CPU the import's backends used, read from ``/proc`` (the server must run on this machine
+for it), and the floor is not measured.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
+import os
 import shutil
 import statistics
 import sys
@@ -35,6 +46,7 @@ from pathlib import Path
 
 import httpx
 import openpyxl
+import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -44,6 +56,7 @@ from sync.server import accounts
 from sync.server.db import create_schema, make_engine, writing
 from sync.server.importing import ImportProgress, import_file, new_ids
 from sync.server.serve import ServerThread
+from tests.postgres import new_database, private_cluster
 from workbench.demo import generate_demo
 from workbench.replica import open_replica
 
@@ -151,6 +164,27 @@ def _raw_read(fmt: str, path: Path) -> tuple[float, float]:
     return time.perf_counter() - t0, time.process_time() - c0
 
 
+def material_rows(work: Path, count: int) -> list[list[object]]:
+    """``count`` demo materials' `COLUMNS` (an empty cell as ""), made in ``work``."""
+    source = open_replica(work / "source-materials.sqlite")
+    generate_demo(source, materials=count, orders=0)
+    rows = [
+        ["" if v is None else v for v in r]
+        for r in source.conn.execute(f"SELECT {', '.join(COLUMNS)} FROM materials ORDER BY code")
+    ]
+    source.close()
+    return rows
+
+
+def write_csv(path: Path, rows: list[list[object]]) -> Path:
+    """The rows as a semicolon-separated file under `HEADER`."""
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out, delimiter=";")
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+    return path
+
+
 def _stored_rows(csv_path: Path) -> list[tuple[object, ...]]:
     """The file's rows as an import stores them (whole numbers as integers, an empty number
     as NULL), made before any timing: what the bare write of `_bare_write` writes."""
@@ -169,6 +203,19 @@ def _stored_rows(csv_path: Path) -> list[tuple[object, ...]]:
     return list(zip(*columns, strict=True))
 
 
+#: the stored columns every imported row of the bench's files holds the same value in, as
+#: SQL literals (the import writes them into its statement once)
+SHARED = {
+    "construction": "''",
+    "finish": "''",
+    "certifications": "''",
+    "currency": "'INR'",
+    "description": "''",
+    "deleted": "0",
+    "updated_at": "'2026-01-01T00:00:00Z'",
+}
+
+
 def _bare_write(work: Path, rows: list[tuple[object, ...]]) -> tuple[float, float]:
     """Nothing but SQLite's executemany of ``rows`` (an id and a version made for each, as an
     import does) into a new server database's materials table, one transaction, commit
@@ -176,16 +223,7 @@ def _bare_write(work: Path, rows: list[tuple[object, ...]]) -> tuple[float, floa
     engine = make_engine(str(work / "floor.sqlite"))
     create_schema(engine)
     ws = accounts.create_workspace(engine, "bench")
-    fixed = {
-        "workspace_id": f"'{ws}'",
-        "construction": "''",
-        "finish": "''",
-        "certifications": "''",
-        "currency": "'INR'",
-        "description": "''",
-        "deleted": "0",
-        "updated_at": "'2026-01-01T00:00:00Z'",
-    }
+    fixed = {"workspace_id": f"'{ws}'", **SHARED}
     names = ["id", "version", *COLUMNS, *fixed]
     marks = ", ".join(["?"] * (2 + len(COLUMNS)) + list(fixed.values()))
     statement = f"INSERT INTO materials ({', '.join(names)}) VALUES ({marks})"
@@ -205,12 +243,52 @@ def _bare_write(work: Path, rows: list[tuple[object, ...]]) -> tuple[float, floa
 STAGES = ("read", "check", "write", "commit")
 
 
+def _database(work: Path, server: str | None, tag: str) -> str:
+    """A new, empty server database: a SQLite file in ``work``, or a database on the
+    PostgreSQL ``server``."""
+    if server is None:
+        return str(work / f"{tag}.sqlite")
+    return new_database(server)
+
+
+def _drop(work: Path, server: str | None, db: str, tag: str) -> None:
+    """Delete a database `_database` made (its engines disposed)."""
+    if server is None:
+        for leftover in work.glob(f"{tag}.sqlite*"):
+            leftover.unlink()
+        return
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE "{db.rsplit("/", 1)[1]}"')
+
+
+def _backend_cpu(db: str) -> float:
+    """CPU seconds the PostgreSQL backends now connected to ``db`` have used (this
+    measurement's own connection aside), from ``/proc``: the server runs on this machine."""
+    with psycopg.connect(db) as conn:
+        pids = [
+            pid
+            for (pid,) in conn.execute(
+                "SELECT pid FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ]
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(FileNotFoundError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def _import(
-    fmt: str, path: Path, work: Path, rows: int, round_: int
-) -> tuple[float, float, dict[str, float]]:
-    """One import of the file into a new server database: (wall, CPU) seconds and the CPU
-    seconds of each of its `STAGES`."""
-    engine = make_engine(str(work / f"server-{fmt}-{round_}.sqlite"))
+    fmt: str, path: Path, work: Path, rows: int, round_: int, server: str | None = None
+) -> tuple[float, float, dict[str, float], float]:
+    """One import of the file into a new server database: (wall, CPU) seconds, the CPU
+    seconds of each of its `STAGES`, and on PostgreSQL the CPU seconds its backends used."""
+    tag = f"server-{fmt}-{round_}"
+    db = _database(work, server, tag)
+    engine = make_engine(db)
     create_schema(engine)
     ws = accounts.create_workspace(engine, "bench")
     marks: dict[str, float] = {}
@@ -226,18 +304,19 @@ def _import(
         elif p.stage == "done":
             marks.setdefault("commit", now)
 
+    backend = _backend_cpu(db) if server else 0.0
     t0, c0 = time.perf_counter(), time.process_time()
     summary = import_file(engine, ws, "materials", path, progress=heard)
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    backend = _backend_cpu(db) - backend if server else 0.0
     assert summary.written and summary.inserted == rows, summary.problems[:5]
     engine.dispose()
-    for leftover in work.glob(f"server-{fmt}-{round_}.sqlite*"):
-        leftover.unlink()
+    _drop(work, server, db, tag)
     ends = [marks[s] for s in STAGES]
     stages = {
         s: round(end - start, 2) for s, start, end in zip(STAGES, [c0, *ends], ends, strict=False)
     }
-    return seconds, cpu, stages
+    return seconds, cpu, stages, backend
 
 
 def main() -> None:
@@ -249,21 +328,30 @@ def main() -> None:
         default=3,
         help="reads and imports of each file, in turns; the best of each counts",
     )
+    parser.add_argument(
+        "--database",
+        default="sqlite",
+        help="sqlite (the default), postgresql (a private cluster) or a postgresql:// URL",
+    )
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="wb-bench-ingest-"))
-    source = open_replica(work / "source.sqlite")
-    generate_demo(source, materials=args.rows, orders=0)
-    rows = [
-        ["" if v is None else v for v in r]
-        for r in source.conn.execute(f"SELECT {', '.join(COLUMNS)} FROM materials ORDER BY code")
-    ]
-    source.close()
+    with contextlib.ExitStack() as stack:
+        server: str | None = None
+        if args.database == "postgresql":
+            server = stack.enter_context(private_cluster())
+        elif args.database.startswith(("postgresql://", "postgres://")):
+            server = args.database.rstrip("/")
+        elif args.database != "sqlite":
+            parser.error(
+                f"--database: sqlite, postgresql or a postgresql:// URL, not {args.database!r}"
+            )
+        _run(args.rows, args.rounds, server)
 
-    csv_path = work / "materials.csv"
-    with csv_path.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out, delimiter=";")
-        writer.writerow(HEADER)
-        writer.writerows(rows)
+
+def _run(count: int, rounds: int, server: str | None) -> None:
+    """Make the files, then measure each format into SQLite or the PostgreSQL ``server``."""
+    work = Path(tempfile.mkdtemp(prefix="wb-bench-ingest-"))
+    rows = material_rows(work, count)
+    csv_path = write_csv(work / "materials.csv", rows)
     xlsx_path = work / "materials.xlsx"
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet()
@@ -272,48 +360,50 @@ def main() -> None:
         sheet.append(row)
     book.save(xlsx_path)
 
+    database = "postgresql" if server else "sqlite"
     stored = _stored_rows(csv_path)
     for fmt, path in (("csv", csv_path), ("xlsx", xlsx_path)):
         raw, imported, floor = [], [], []
-        for round_ in range(args.rounds):  # in turns, so a slow moment of the machine hits all
+        for round_ in range(rounds):  # in turns, so a slow moment of the machine hits all
             raw.append(_raw_read(fmt, path))
-            imported.append(_import(fmt, path, work, args.rows, round_))
-            floor.append(_bare_write(work, stored))
-        raw_seconds, seconds = min(w for w, _ in raw), min(w for w, _, _ in imported)
-        raw_cpu, cpu = min(c for _, c in raw), min(c for _, c, _ in imported)
+            imported.append(_import(fmt, path, work, count, round_, server))
+            if server is None:
+                floor.append(_bare_write(work, stored))
+        raw_seconds, seconds = min(w for w, _ in raw), min(i[0] for i in imported)
+        raw_cpu, cpu = min(c for _, c in raw), min(i[1] for i in imported)
         stages = min(imported, key=lambda i: i[1])[2]
-        write_seconds, write_cpu = min(w for w, _ in floor), min(c for _, c in floor)
-        floor_seconds, floor_cpu = raw_seconds + write_seconds, raw_cpu + write_cpu
-        engine = make_engine(str(work / f"server-{fmt}.sqlite"))
+        db = _database(work, server, f"server-{fmt}")
+        engine = make_engine(db)
         create_schema(engine)
         accounts.create_workspace(engine, "upload")
         accounts.add_user(engine, "upload", "admin@upload", PASSWORD, "admin")
         accounts.add_user(engine, "upload", "merch@upload", PASSWORD, "merchandiser")
-        with ServerThread(engine, work / f"snapshots-{fmt}") as server:
-            served = _pulls_during_upload(server.url, path, args.rows)
+        with ServerThread(engine, work / f"snapshots-{fmt}") as running:
+            served = _pulls_during_upload(running.url, path, count)
+        line: dict[str, object] = {
+            "bench": "ingest",
+            "database": database,
+            "format": fmt,
+            "rows": count,
+            "seconds": round(seconds, 2),
+            "rows_per_s": round(count / seconds),
+            "raw_reader": RAW_READERS[fmt],
+            "raw_seconds": round(raw_seconds, 2),
+            "ratio": round(seconds / raw_seconds, 1),
+            "cpu_seconds": round(cpu, 2),
+            "raw_cpu_seconds": round(raw_cpu, 2),
+            "cpu_ratio": round(cpu / raw_cpu, 1),
+        }
+        if server:
+            backend = min(i[3] for i in imported)
+            line["backend_cpu_seconds"] = round(backend, 2)
+            line["cpu_with_backend_ratio"] = round((cpu + backend) / raw_cpu, 1)
+        print(json.dumps({**line, **served}), flush=True)
         print(
             json.dumps(
                 {
                     "bench": "ingest",
-                    "format": fmt,
-                    "rows": args.rows,
-                    "seconds": round(seconds, 2),
-                    "rows_per_s": round(args.rows / seconds),
-                    "raw_reader": RAW_READERS[fmt],
-                    "raw_seconds": round(raw_seconds, 2),
-                    "ratio": round(seconds / raw_seconds, 1),
-                    "cpu_seconds": round(cpu, 2),
-                    "raw_cpu_seconds": round(raw_cpu, 2),
-                    "cpu_ratio": round(cpu / raw_cpu, 1),
-                    **served,
-                }
-            ),
-            flush=True,
-        )
-        print(
-            json.dumps(
-                {
-                    "bench": "ingest",
+                    "database": database,
                     "format": fmt,
                     "figure": "stages_cpu_s",
                     **stages,
@@ -322,24 +412,29 @@ def main() -> None:
             ),
             flush=True,
         )
-        print(
-            json.dumps(
-                {
-                    "bench": "ingest",
-                    "format": fmt,
-                    "figure": "floor",
-                    "what": "raw read + executemany of the stored rows only",
-                    "write_seconds": round(write_seconds, 2),
-                    "write_cpu_seconds": round(write_cpu, 2),
-                    "seconds": round(floor_seconds, 2),
-                    "cpu_seconds": round(floor_cpu, 2),
-                    "ratio": round(floor_seconds / raw_seconds, 1),
-                    "cpu_ratio": round(floor_cpu / raw_cpu, 1),
-                }
-            ),
-            flush=True,
-        )
+        if floor:
+            write_seconds, write_cpu = min(w for w, _ in floor), min(c for _, c in floor)
+            floor_seconds, floor_cpu = raw_seconds + write_seconds, raw_cpu + write_cpu
+            print(
+                json.dumps(
+                    {
+                        "bench": "ingest",
+                        "database": database,
+                        "format": fmt,
+                        "figure": "floor",
+                        "what": "raw read + executemany of the stored rows only",
+                        "write_seconds": round(write_seconds, 2),
+                        "write_cpu_seconds": round(write_cpu, 2),
+                        "seconds": round(floor_seconds, 2),
+                        "cpu_seconds": round(floor_cpu, 2),
+                        "ratio": round(floor_seconds / raw_seconds, 1),
+                        "cpu_ratio": round(floor_cpu / raw_cpu, 1),
+                    }
+                ),
+                flush=True,
+            )
         engine.dispose()
+        _drop(work, server, db, f"server-{fmt}")
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -49,10 +50,21 @@ def postgres_server() -> Iterator[str]:
     if url:
         yield url.rstrip("/")
         return
-    initdb, pg_ctl = _bin("initdb"), _bin("pg_ctl")
-    if not initdb or not pg_ctl:
+    if not _bin("initdb") or not _bin("pg_ctl"):
         _absent("no PostgreSQL binaries (initdb, pg_ctl) are installed")
         return
+    with private_cluster() as started:
+        yield started
+
+
+@contextmanager
+def private_cluster() -> Iterator[str]:
+    """A PostgreSQL cluster of its own on a free loopback port, started from the installed
+    binaries and stopped (its files deleted) on leaving: its URL without a database name.
+    The tests' fixture and `bench/ingest.py --database postgresql` run on one."""
+    initdb, pg_ctl = _bin("initdb"), _bin("pg_ctl")
+    if not initdb or not pg_ctl:
+        raise RuntimeError("no PostgreSQL binaries (initdb, pg_ctl) are installed")
     as_root = os.geteuid() == 0
     runner: list[str] = ["runuser", "-u", "postgres", "--"] if as_root else []
     folder = Path(tempfile.mkdtemp(prefix="wb-pg-"))

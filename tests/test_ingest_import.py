@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from sync.cli import cli as sync_cli
 from sync.cli import progress_printer
 from sync.server import schema
-from sync.server.importing import ImportProgress, import_file
+from sync.server.importing import ImportProgress, _binary_types, import_file
 from sync.session import sign_in, sync_workspace
 from tests.sync_fixtures import PASSWORD, Server
 from workbench.errors import Cancelled
@@ -280,3 +280,56 @@ def test_the_import_endpoint_takes_the_files_decimal_mark(server: Server) -> Non
         ",",
         ".",
     }
+
+
+def test_text_the_copy_format_reserves_lands_as_written(server: Server, tmp_path: Path) -> None:
+    """On PostgreSQL rows go in as COPY's text, where a backslash, tab, line break and
+    ``\\N`` mean something: each name, and an empty cell beside a NULL, read back as the file
+    held them, on both databases."""
+    names = {
+        "FAB-1": "Back\\slash \\N and \\t",
+        "FAB-2": "Tab\there",
+        "FAB-3": "Two\nlines",
+        "FAB-4": "\\N",
+        "FAB-5": "Ünïcödé — ½",
+    }
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Code", "Name", "Type", "Category", "GSM", "Unit", "Price", "Supplier"])
+    for n, (code, name) in enumerate(names.items()):
+        sheet.append([code, name, "fabric", "jersey", 180 if n % 2 else None, "m", "1.5", ""])
+    path = tmp_path / "reserved.xlsx"
+    book.save(path)
+    summary = import_file(server.engine, server.workspaces["alpha"], "materials", path)
+    assert summary.written, summary.problems
+    t = schema.replicated["materials"]
+    with server.engine.connect() as conn:
+        stored = {
+            r.code: (r.name, r.gsm, r.supplier, r.price)
+            for r in conn.execute(
+                sa.select(t).where(t.c.workspace_id == server.workspaces["alpha"])
+            )
+        }
+    assert stored == {
+        code: (name, 180 if n % 2 else None, "", "1.5")
+        for n, (code, name) in enumerate(names.items())
+    }
+
+
+def test_rows_go_into_copy_as_binary_only_where_every_value_has_its_columns_type() -> None:
+    """A binary COPY packs each value as its column's type; a value of another Python type
+    (a number in a text column, a flag given as a bool) sends the rows as text instead."""
+    t = sa.Table(
+        "t",
+        sa.MetaData(),
+        sa.Column("id", sa.Text),
+        sa.Column("version", sa.BigInteger),
+        sa.Column("gsm", sa.Integer),
+        sa.Column("name", sa.Text),
+    )
+    columns: dict[str, list[object]] = {"id": ["a", "b"], "version": [1, 2], "gsm": [180, None]}
+    assert _binary_types(t, columns, {"name": "x"}) == ["text", "int8", "int4", "text"]
+    assert _binary_types(t, columns, {"name": None}) == ["text", "int8", "int4", "text"]
+    assert _binary_types(t, {**columns, "gsm": [180, True]}, {"name": "x"}) is None
+    assert _binary_types(t, {**columns, "id": ["a", 2]}, {"name": "x"}) is None
+    assert _binary_types(t, columns, {"name": 5}) is None

@@ -367,7 +367,8 @@ def _insert(
     """Write ``count`` new rows, a column at a time (an empty cell takes the column's
     default), through the driver: one prepared statement for them all (SQLite's
     executemany, the values every row shares written into the statement) or a COPY
-    (PostgreSQL), never SQLAlchemy's per-row parameter building. ``written`` hears how many
+    (PostgreSQL; binary where every value has its column's type, `_binary_types`), never
+    SQLAlchemy's per-row parameter building. ``written`` hears how many
     are written every `WRITE_CHUNK` rows."""
     t = schema.replicated[name]
     names = [c.name for c in t.columns]
@@ -392,12 +393,17 @@ def _insert(
         driver = conn.connection.dbapi_connection
         quoted = ", ".join(conn.dialect.identifier_preparer.quote(n) for n in names)
         every = [columns[n] if n in columns else itertools.repeat(shared[n]) for n in names]
+        types = _binary_types(t, columns, shared)
+        binary = " (FORMAT BINARY)" if types else ""
         with (
             driver.cursor() as cursor,  # type: ignore[union-attr]
             cursor.copy(
                 f"COPY {conn.dialect.identifier_preparer.quote(name)} ({quoted}) FROM STDIN"
+                + binary
             ) as copy,
         ):
+            if types:
+                copy.set_types(types)
             rows = zip(*every, strict=False)  # the shared values repeat
             for start in range(0, count, WRITE_CHUNK):
                 for row in itertools.islice(rows, WRITE_CHUNK):
@@ -413,6 +419,32 @@ def _insert(
             statement, list(zip(*(columns[n][start:end] for n in varying), strict=True))
         )
         written(end)
+
+
+def _binary_types(
+    t: sa.Table, columns: dict[str, Sequence[Any]], shared: dict[str, Any]
+) -> list[str] | None:
+    """The PostgreSQL type of each of the table's columns, for a COPY in the binary format,
+    where every value is already of its column's Python type (text a ``str``, a whole number
+    an ``int``, or None); otherwise None, and the COPY is in text, which the server parses.
+
+    Binary rows cost the importing process about 40 % less CPU (200,000 material rows:
+    0.28 s against 0.45 s, BENCHMARKS.md): psycopg packs each value as it is, where the text
+    format first writes every number out. Validation has already held each value to its
+    declared kind, so the fallback is for a table whose declaration and values differ."""
+    made: list[str] = []
+    for c in t.columns:
+        integer = isinstance(c.type, sa.Integer)
+        wanted = {int, type(None)} if integer else {str, type(None)}
+        # by exact type: a bool (an int's subclass) is not packed as a whole number
+        values = columns[c.name] if c.name in columns else [shared[c.name]]
+        found = set(map(type, values))
+        if not found <= wanted:
+            return None
+        made.append(
+            ("int8" if isinstance(c.type, sa.BigInteger) else "int4") if integer else "text"
+        )
+    return made
 
 
 def _same_throughout(values: np.ndarray) -> bool:
