@@ -1,6 +1,7 @@
-"""Label PDF writers: the label code's (fpdf2) against reportlab, on 500 labels.
+"""Label PDF writers: the label code's (fpdf2) against its earlier ones and reportlab.
 
-    python bench/label_pdf.py [--labels 500] [--repeat 3]
+    python bench/label_pdf.py [--labels 500] [--repeat 3] [--set latin] [--writer own_writer]
+                              [--at COMMIT]
 
 The same 500 different labels as ``bench/labels.py``, with GTINs so each carries a GS1-128
 beside its QR code, in two sets: ``latin`` (every line in DejaVu Sans) and ``devanagari``
@@ -10,10 +11,16 @@ the QR code as a one-pixel-per-module image, the GS1-128 as a one-row image stre
 box, the lines in the style sheet's face, bold title, cut with an ellipsis.
 
 One JSON line per writer, set and template: ``pdf_s`` (best of ``--repeat``, interleaved),
-``baseline_s`` (``render_labels_pdf`` as it is, same run), ``ratio`` and ``pdf_kb``. The
-target is under 5 s for 500 labels. reportlab is measured where it is installed (it is not
-a dependency): its canvas does not shape text, so its Devanagari lines come out with vowel
-signs in the wrong place, and it has no fallback fonts (the bench switches fonts itself).
+``baseline_s`` (``render_labels_pdf`` as it is, same run), ``ratio`` (the writer's time
+over the label code's: above 1, the label code is faster), ``cpu_s`` and ``cpu_ratio`` (the
+same in the process's CPU time, which other work on a shared machine disturbs far less than
+it does the wall clock) and ``pdf_kb``. The target is
+under 5 s for 500 labels. ``own_writer`` is the label code's hand-written writer of commit
+569d90e, read from git (it sent Devanagari labels through WeasyPrint); ``--at COMMIT`` adds
+the label code of any commit, to compare a change with what it replaced in the same run.
+reportlab is measured where it is installed (it is not a dependency): its canvas does not
+shape text, so its Devanagari lines come out with vowel signs in the wrong place, and it has
+no fallback fonts (the bench switches fonts itself).
 The figures, and those of the label code's earlier hand-written writer, are in
 docs/adr/0006-label-pdf-writer.md.
 """
@@ -23,8 +30,10 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import subprocess
 import sys
 import time
+import types
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from importlib.metadata import version
@@ -146,7 +155,50 @@ def by_label_code(items_: Sequence[LabelItem], t: LabelTemplate) -> bytes:
     return pdf_module.render_labels_pdf(items_, t, scheme=SCHEME)
 
 
+#: the last commit whose label code wrote PDFs with a writer of its own (ADR 0006)
+OWN_WRITER_COMMIT = "569d90e"
+
+
+def writer_at(commit: str) -> types.ModuleType | None:
+    """``workbench/labels/pdf.py`` as it was at ``commit``, read from git and loaded beside
+    the current one (it imports the label modules as they are now); None outside a clone."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        source = subprocess.run(
+            ["git", "show", f"{commit}:workbench/labels/pdf.py"],
+            cwd=root,
+            capture_output=True,
+            check=True,
+            text=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    module = types.ModuleType(f"label_pdf_{commit}")
+    sys.modules[module.__name__] = module  # dataclasses look their module up
+    exec(compile(source, f"{commit}:workbench/labels/pdf.py", "exec"), module.__dict__)
+    return module
+
+
+def by_module(module: types.ModuleType) -> Writer:
+    """A writer for an earlier ``pdf.py``; the hand-written one's font subsets are cut afresh
+    for every job (its faces stay loaded, as they did), and it sends Devanagari labels
+    through WeasyPrint, as it did."""
+
+    def write(items_: Sequence[LabelItem], t: LabelTemplate) -> bytes:
+        if hasattr(module, "_subset"):
+            module._subset.cache_clear()
+        data: bytes = module.render_labels_pdf(items_, t, scheme=SCHEME)
+        return data
+
+    return write
+
+
 WRITERS: dict[str, Writer] = {"label_code": by_label_code}
+_OWN_WRITER = writer_at(OWN_WRITER_COMMIT)
+if _OWN_WRITER is not None:
+    WRITERS["own_writer"] = by_module(_OWN_WRITER)
+else:
+    print("not in a git clone: measured without the earlier own writer", file=sys.stderr)
 if find_spec("reportlab") is not None:
     WRITERS["reportlab"] = by_reportlab
 else:
@@ -159,7 +211,17 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--template", action="append", help="only these templates")
     parser.add_argument("--set", action="append", choices=("latin", "devanagari"))
+    parser.add_argument("--writer", action="append", help="only these writers (label_code always)")
+    parser.add_argument("--at", action="append", default=[], help="also the label code at COMMIT")
     args = parser.parse_args()
+    if args.writer:
+        for key in [key for key in WRITERS if key != "label_code" and key not in args.writer]:
+            del WRITERS[key]
+    for commit in args.at:
+        module = writer_at(commit)
+        if module is None:
+            parser.error(f"cannot read workbench/labels/pdf.py at {commit}")
+        WRITERS[f"label_code_at_{commit}"] = by_module(module)
     sets = label_sets(args.labels)
     versions = {"fpdf2": version("fpdf2")}
     if "reportlab" in WRITERS:
@@ -171,12 +233,14 @@ def main() -> None:
             for writer in WRITERS.values():  # warm up: imports, fonts
                 writer(labels[:2], template)
             best: dict[str, float] = {}
+            cpu: dict[str, float] = {}
             size: dict[str, int] = {}
             for _ in range(args.repeat):
                 for key, writer in WRITERS.items():  # interleaved: load hits all alike
-                    started = time.perf_counter()
+                    started, started_cpu = time.perf_counter(), time.process_time()
                     pdf = writer(labels, template)
                     best[key] = min(best.get(key, 1e9), time.perf_counter() - started)
+                    cpu[key] = min(cpu.get(key, 1e9), time.process_time() - started_cpu)
                     size[key] = len(pdf)
             for key in WRITERS:
                 print(
@@ -190,6 +254,8 @@ def main() -> None:
                             "pdf_s": round(best[key], 3),
                             "baseline_s": round(best["label_code"], 3),
                             "ratio": round(best[key] / best["label_code"], 2),
+                            "cpu_s": round(cpu[key], 3),
+                            "cpu_ratio": round(cpu[key] / cpu["label_code"], 2),
                             "pdf_kb": round(size[key] / 1024, 1),
                             **versions,
                         }

@@ -23,7 +23,15 @@ import pytest
 from sync.server import audit
 from sync.session import sign_in, sync_workspace
 from tests.sync_fixtures import PASSWORD, Server
-from workbench.labels import IdScheme, LabelError, LabelItem, parse_zpl, printing, render_labels_zpl
+from workbench.labels import (
+    IdScheme,
+    LabelError,
+    LabelItem,
+    load_template,
+    parse_zpl,
+    printing,
+    render_labels_zpl,
+)
 from workbench.labels import jobs as label_jobs
 from workbench.labels.pdf import direct_engine_available, render_labels_pdf
 from workbench.labels.printing import PrinterError, PrinterUnreachable, parse_printer
@@ -422,6 +430,32 @@ def test_the_direct_pdf_matches_weasyprints_layout() -> None:
             assert differ / (a.width * a.height) < 0.01
     lines = _page_texts(render_labels_pdf([long], "thermal-100x50", scheme=SCHEME))[0]
     assert lines[0].endswith("…") and lines[0].startswith("Single Jersey 180 G")
+
+
+@pytest.mark.skipif(not direct_engine_available(), reason="no font file for the direct engine")
+def test_a_long_latin_line_is_cut_where_fpdf2_measures_it_full() -> None:
+    from fpdf import FPDF
+
+    from workbench.labels.fonts import find_font_file
+
+    template = load_template("thermal-100x50")
+    bold = find_font_file(True)
+    assert bold is not None
+    measure = FPDF(unit="mm")
+    measure.add_font("label", "B", str(bold))
+    measure.set_font("label", "B", template.title_font_size_pt)
+    for pad in range(12):  # each moves where the column's edge falls in the letters
+        description = "W" * pad + "Single Jersey 180 GSM Organic Cotton Écru " * 3
+        pdf = render_labels_pdf(
+            [LabelItem(code="X-5", description=description)], template, scheme=SCHEME
+        )
+        title = _page_texts(pdf)[0][0]
+        kept = title[:-1]
+        assert title.endswith("…") and description.startswith(kept), (pad, title)
+        # the most letters that fit with the ellipsis, by fpdf2's own measure
+        assert measure.get_string_width(title) <= template.text_width_mm + 1e-6, (pad, title)
+        longer = description[: len(kept) + 1] + "…"
+        assert measure.get_string_width(longer) > template.text_width_mm + 1e-6, (pad, title)
 
 
 @pytest.mark.skipif(not direct_engine_available(), reason="no font file for the direct engine")
