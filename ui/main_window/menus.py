@@ -295,7 +295,7 @@ class WindowMenus:
 
     def sheet_browser(self) -> SheetBrowser:
         """The browser the merchandiser finds a saved cost sheet in."""
-        return SheetBrowser(self.workspace.replica.conn, self.window)
+        return SheetBrowser(self.workspace.replica, self.window, ops=self.ops)
 
     def choose_cost_sheet(self) -> None:
         browser = self.sheet_browser()
