@@ -142,8 +142,11 @@ def test_the_browser_finds_sheets_by_style_brand_season_status_and_date(
     qtbot.keyClick(browser.table, Qt.Key.Key_Return)
     assert browser.result() == QDialog.DialogCode.Accepted
     assert browser.chosen_id == polo.sheet_id
-    opened = window.menus.open_cost_sheet(browser.chosen_id)
-    assert opened is not None
+    before = len(window.menus.cost_windows)
+    window.menus.open_cost_sheet(browser.chosen_id)
+    qtbot.waitUntil(lambda: len(window.menus.cost_windows) == before + 1, timeout=10_000)
+    opened = window.menus.cost_windows[-1]
+    assert isinstance(opened, CostSheetWindow)
     qtbot.waitUntil(lambda: opened.price is not None, timeout=10_000)
     assert opened.style_code.text() == "BRW-POLO" and opened.inputs.season.text() == "SS27"
     assert "Submitted" in opened.status_label.text()
