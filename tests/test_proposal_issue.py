@@ -27,6 +27,7 @@ def test_issuing_confirms_records_the_issued_file_and_locks_the_version(
     row = sheet.save()
     assert row is not None
     builder = window.menus.show_proposal_builder()
+    qtbot.waitUntil(lambda: builder.is_listed, timeout=10_000)
     builder.resize(*helpers.SCREEN)
     builder.brand.setCurrentIndex(builder.brand.findData("NORDV"))
     builder.check(row["id"])

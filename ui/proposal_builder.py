@@ -3,7 +3,10 @@ page, save it, export the line sheet, and issue it. Building and rendering run o
 
 Issuing asks first, then renders the proposal as issued (no draft mark), records *that*
 file's SHA-256 with the synced document and locks the version: the preview shows the issued
-file, Save PDF saves it, and nothing that would change it stays enabled."""
+file, Save PDF saves it, and nothing that would change it stays enabled.
+
+The brands and the cost sheets to choose from are read on a worker too; until they arrive
+the lists are empty and the message says they are being read."""
 
 from __future__ import annotations
 
@@ -75,6 +78,8 @@ class ProposalBuilder(QMainWindow):
     rendered = Signal(object)
     #: the proposal was issued: the saved document row
     issued = Signal(dict)
+    #: the brands and cost sheets to choose from are listed
+    listed = Signal()
 
     def __init__(
         self,
@@ -92,22 +97,13 @@ class ProposalBuilder(QMainWindow):
         self.document: dict[str, Any] | None = None
         #: issued: this version is final and cannot be changed
         self.locked = False
-        conn = workspace.replica.conn
+        #: the brands and cost sheets to choose from have been read
+        self.is_listed = False
 
         self.brand = QComboBox()
-        for choice in pick.brands(conn):
-            self.brand.addItem(choice.label, choice.value)
         self.title_edit = QLineEdit()
         self.title_edit.setPlaceholderText("Spring/Summer 2027 knits")
         self.sheets = QListWidget()
-        for row in recent_sheets(conn):  # a sheet's version and status tell its versions apart
-            item = QListWidgetItem(
-                f"{row['style_code']}  {row['title']}  · v{row['revision']} {row['status']}"
-            )
-            item.setData(Qt.ItemDataRole.UserRole, row["id"])
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Unchecked)
-            self.sheets.addItem(item)
         form = QFormLayout()
         form.addRow("Brand:", self.brand)
         form.addRow("Title:", self.title_edit)
@@ -126,7 +122,7 @@ class ProposalBuilder(QMainWindow):
             "Ask the AI service for new descriptions of the ticked styles"
         )
         self.rewrite_button.clicked.connect(self.rewrite)
-        self.message = QLabel("Tick the styles to show, then Preview.")
+        self.message = QLabel("Reading the brands and cost sheets…")
         self.message.setWordWrap(True)
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -153,6 +149,37 @@ class ProposalBuilder(QMainWindow):
         split.setSizes([380, 920])
         self.setCentralWidget(split)
         self._enable()
+        self._list_choices()
+
+    def _list_choices(self) -> None:
+        """Fill the brands and the cost sheets (newest first) from the replica, on a worker."""
+        replica = self.workspace.replica
+
+        def read(_ctx: OpContext) -> tuple[list[pick.Choice], list[dict[str, Any]]]:
+            return pick.brands(replica.conn), recent_sheets(replica.conn)
+
+        def show(choices: tuple[list[pick.Choice], list[dict[str, Any]]]) -> None:
+            brands, sheets = choices
+            for choice in brands:
+                self.brand.addItem(choice.label, choice.value)
+            for row in sheets:  # a sheet's version and status tell its versions apart
+                item = QListWidgetItem(
+                    f"{row['style_code']}  {row['title']}  · v{row['revision']} {row['status']}"
+                )
+                item.setData(Qt.ItemDataRole.UserRole, row["id"])
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Unchecked)
+                self.sheets.addItem(item)
+            self.message.setText("Tick the styles to show, then Preview.")
+            self.is_listed = True
+            self.listed.emit()
+
+        def failed(exc: BaseException) -> None:
+            self.message.setText(f"The cost sheets could not be read: {exc}")
+
+        self.ops.run(
+            read, success=show, failure=failed, label="Listing cost sheets", background=True
+        )
 
     def chosen_sheets(self) -> list[str]:
         return [
