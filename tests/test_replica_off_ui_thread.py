@@ -18,8 +18,9 @@ from pytestqt.qtbot import QtBot
 
 from tests import cost_sheet_helpers as helpers
 from tests import test_label_station as station_tests
-from tests.cost_sheet_helpers import knit_fabric, open_sheet, type_into
+from tests.cost_sheet_helpers import knit_fabric, open_sheet, press, type_into
 from tests.test_label_station import open_station, scan
+from ui.cost_sheet import CostSheetWindow
 from ui.main_window import MainWindow
 from ui.station import LabelStation
 from workbench.costing import choices, register
@@ -35,17 +36,19 @@ def threads_of(
     monkeypatch: pytest.MonkeyPatch, module: Any, name: str, within: str = "ui"
 ) -> list[bool]:
     """Wrap ``module.name`` (and every loaded ``ui`` module's binding of it) so each call
-    made from code of the module ``within`` (or a module under it) notes whether it ran on
-    the main thread; returns those notes."""
+    that code of the module ``within`` (or a module under it) makes notes whether it ran on
+    the main thread; returns those notes. A call made by another ui module (a window the
+    menus open, reading for itself) is that window's and is not noted."""
     original: Callable[..., Any] = getattr(module, name)
     on_main: list[bool] = []
 
     def noted(*args: Any, **kwargs: Any) -> Any:
         frame = sys._getframe(1)
-        while frame is not None:
+        while frame is not None:  # the nearest code of ours in ui/ that asked for the read
             caller = str(frame.f_globals.get("__name__", ""))
-            if caller == within or caller.startswith(within + "."):
-                on_main.append(threading.current_thread() is threading.main_thread())
+            if caller == "ui" or caller.startswith("ui."):
+                if caller == within or caller.startswith(within + "."):
+                    on_main.append(threading.current_thread() is threading.main_thread())
                 break
             frame = frame.f_back  # type: ignore[assignment]
         return original(*args, **kwargs)
@@ -92,6 +95,29 @@ def test_opening_a_sheet_from_the_menus_reads_it_on_a_worker(
     before = len(window.menus.cost_windows)
     window.menus.open_cost_sheet(row["id"])
     qtbot.waitUntil(lambda: len(window.menus.cost_windows) == before + 1, timeout=10_000)
+    assert read and True not in read
+
+
+def test_ctrl_n_on_a_selected_fabric_reads_it_on_a_worker(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fabric_id = knit_fabric(window.workspace)
+    code = window.workspace.replica.conn.execute(
+        "SELECT code FROM materials WHERE id = ?", (fabric_id,)
+    ).fetchone()[0]
+    view = window.search_view
+    with qtbot.waitSignal(window.results_shown, timeout=10_000):
+        type_into(qtbot, view.search_box, code)
+    qtbot.waitUntil(lambda: view.model.id_at(0) == fabric_id, timeout=10_000)
+    with qtbot.waitSignal(window.detail_shown, timeout=10_000):
+        view.select_row(0)
+    read = threads_of(monkeypatch, queries, "material", within="ui.main_window")
+    before = len(window.menus.cost_windows)
+    press(qtbot, view.search_box, "Ctrl+N")
+    qtbot.waitUntil(lambda: len(window.menus.cost_windows) == before + 1, timeout=10_000)
+    sheet = window.menus.cost_windows[-1]
+    assert isinstance(sheet, CostSheetWindow)
+    qtbot.waitUntil(lambda: sheet.fabric_id == fabric_id, timeout=10_000)
     assert read and True not in read
 
 

@@ -238,7 +238,7 @@ class WindowMenus:
         self._add(
             menu,
             "&New cost sheet",
-            lambda: self.new_cost_sheet(self._selected_fabric()),
+            self.new_cost_sheet_for_selection,
             QKeySequence("Ctrl+N"),
         )
         self._add(menu, "&Open cost sheet…", self.choose_cost_sheet, QKeySequence("Ctrl+O"))
@@ -247,12 +247,21 @@ class WindowMenus:
         self._add(menu, "Buyer &proposal…", self.show_proposal_builder, QKeySequence("Ctrl+P"))
         self.cost_windows: list[QMainWindow] = []
 
-    def _selected_fabric(self) -> str | None:
-        material_id = self.window.search_view.detail.material_id
+    def new_cost_sheet_for_selection(self) -> None:
+        """A new cost sheet, on the material selected in the results when it is a fabric
+        (which is read on a worker; the sheet opens when the answer comes)."""
+        material_id, replica = self.window.search_view.detail.material_id, self.workspace.replica
         if material_id is None:
-            return None
-        row = queries.material(self.workspace.replica.conn, material_id)
-        return material_id if row and row["material_type"] == "fabric" else None
+            self.new_cost_sheet()
+            return
+
+        def fabric(_ctx: OpContext) -> str | None:
+            row = queries.material(replica.conn, material_id)
+            return material_id if row and row["material_type"] == "fabric" else None
+
+        self.ops.run(
+            fabric, success=self.new_cost_sheet, label="Opening a cost sheet", background=True
+        )
 
     def _quote_asker(self) -> Any:
         if not self.workspace.replica.get_state("server_url"):
