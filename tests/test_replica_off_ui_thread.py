@@ -20,7 +20,7 @@ from tests import cost_sheet_helpers as helpers
 from tests import test_label_station as station_tests
 from tests.cost_sheet_helpers import knit_fabric, open_sheet, press, type_into
 from tests.test_label_station import open_station, scan
-from ui.cost_sheet import CostSheetWindow
+from ui.cost_sheet import CostSheetWindow, MaterialPicker
 from ui.main_window import MainWindow
 from ui.station import LabelStation
 from workbench.costing import choices, register
@@ -58,6 +58,15 @@ def threads_of(
         if loaded_name.startswith("ui") and getattr(loaded, name, None) is original:
             monkeypatch.setattr(loaded, name, noted)
     return on_main
+
+
+def knit_fabric_and_code(win: MainWindow) -> tuple[str, str]:
+    """A knitted fabric's id and the code a merchandiser would type to find it."""
+    fabric_id = knit_fabric(win.workspace)
+    row = win.workspace.replica.conn.execute(
+        "SELECT code FROM materials WHERE id = ?", (fabric_id,)
+    ).fetchone()
+    return fabric_id, str(row[0])
 
 
 def saved_sheet(qtbot: QtBot, win: MainWindow, code: str) -> dict[str, Any]:
@@ -101,10 +110,7 @@ def test_opening_a_sheet_from_the_menus_reads_it_on_a_worker(
 def test_ctrl_n_on_a_selected_fabric_reads_it_on_a_worker(
     qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fabric_id = knit_fabric(window.workspace)
-    code = window.workspace.replica.conn.execute(
-        "SELECT code FROM materials WHERE id = ?", (fabric_id,)
-    ).fetchone()[0]
+    fabric_id, code = knit_fabric_and_code(window)
     view = window.search_view
     with qtbot.waitSignal(window.results_shown, timeout=10_000):
         type_into(qtbot, view.search_box, code)
@@ -118,6 +124,20 @@ def test_ctrl_n_on_a_selected_fabric_reads_it_on_a_worker(
     sheet = window.menus.cost_windows[-1]
     assert isinstance(sheet, CostSheetWindow)
     qtbot.waitUntil(lambda: sheet.fabric_id == fabric_id, timeout=10_000)
+    assert read and True not in read
+
+
+def test_the_material_picker_searches_on_a_worker(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fabric_id, code = knit_fabric_and_code(window)
+    read = threads_of(monkeypatch, queries, "materials_by_ids", within="ui.cost_sheet")
+    sheet = open_sheet(qtbot, window, None)
+    picker = MaterialPicker(window.workspace, "fabric", sheet)
+    qtbot.addWidget(picker)
+    picker.show()
+    qtbot.keyClicks(picker.box, code)
+    qtbot.waitUntil(lambda: picker.chosen == fabric_id, timeout=10_000)
     assert read and True not in read
 
 

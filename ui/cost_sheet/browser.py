@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from ui.date_field import DateField
 from ui.formats import format_date
-from ui.ops import OpContext, OpRunner
+from ui.ops import Newest, OpContext, OpRunner
 from ui.table_export import VALUE_ROLE, install_export
 from workbench.costing.register import STATUSES, SheetFilter, find_sheets, seasons, sheet_count
 from workbench.replica import Replica, queries
@@ -93,8 +93,8 @@ class SheetBrowser(QDialog):
         self.ops = ops if ops is not None else OpRunner(self)
         self.chosen_id: str | None = None
         self.rows: list[dict[str, Any]] = []
-        #: the number of the newest filters asked for, and of those whose answer is shown
-        self._asked = self._answered = 0
+        #: which filters are the newest, and whether their answer is shown
+        self.newest = Newest()
         self.setWindowTitle(f"{title} — Mill Workbench")
         self.resize(980, 560)
 
@@ -163,7 +163,7 @@ class SheetBrowser(QDialog):
     @property
     def pending(self) -> bool:
         """Whether the newest filters' answer is still to come."""
-        return self._answered != self._asked
+        return self.newest.pending
 
     def _conn(self) -> sqlite3.Connection:
         """The connection of the thread asking (a worker's own, given the replica)."""
@@ -199,15 +199,13 @@ class SheetBrowser(QDialog):
     def refresh(self) -> None:
         """Find the sheets the filters let through, on a worker; the sheets on screen stay,
         marked as being looked for, until the answer comes."""
-        self._asked += 1
-        asked, where, conn = self._asked, self.current_filter(), self._conn
+        asked, where, conn = self.newest.ask(), self.current_filter(), self._conn
 
         def find(_ctx: OpContext) -> Found:
             return find_sheets(conn(), where), sheet_count(conn(), where.exclude_id)
 
         def failed(exc: BaseException) -> None:
-            if asked == self._asked:
-                self._answered = asked
+            if self.newest.take(asked):
                 self.count.setText(f"The cost sheets could not be read: {exc}")
 
         self.count.setText("Finding cost sheets…")
@@ -222,9 +220,8 @@ class SheetBrowser(QDialog):
     def _show(self, asked: int, rows: list[dict[str, Any]], total: int) -> None:
         """Show the sheets found for filters number ``asked``, unless newer filters were
         asked for since (their answer is the one to show); the first is selected."""
-        if asked != self._asked:
+        if not self.newest.take(asked):
             return
-        self._answered = asked
         self.rows = rows
         self.table.setRowCount(len(self.rows))
         for r, row in enumerate(self.rows):
