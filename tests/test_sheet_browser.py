@@ -309,6 +309,7 @@ def test_an_answer_to_older_filters_never_replaces_the_newest(
     browser = window.menus.sheet_browser()
     qtbot.addWidget(browser)
     browser.show()
+    assert not browser.open_button.isEnabled()  # nothing listed yet, nothing to open
     settled(qtbot, browser)
     release = threading.Event()
 

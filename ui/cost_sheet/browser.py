@@ -156,6 +156,7 @@ class SheetBrowser(QDialog):
             box.currentIndexChanged.connect(self.refresh)
         for field in (self.saved_from, self.saved_to):
             field.dateChanged.connect(self.refresh)
+        self._selection_changed()  # nothing to open until the first answer is listed
         self._load_choices()
         self.refresh()
         self.search.setFocus()
