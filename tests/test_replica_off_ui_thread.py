@@ -14,6 +14,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from tests import cost_sheet_helpers as helpers
@@ -26,6 +27,7 @@ from ui.station import LabelStation
 from workbench.costing import choices, register
 from workbench.labels import scan as label_scan
 from workbench.replica import queries
+from workbench.services import writer
 from workbench.workspace import Workspace
 
 demo_path, english, window = helpers.demo_path, helpers.english, helpers.window  # fixtures
@@ -152,6 +154,20 @@ def test_the_proposal_builder_lists_brands_and_sheets_on_a_worker(
     builder.check(row["id"])
     assert builder.chosen_sheets() == [row["id"]]
     assert recent and brands and True not in recent + brands
+
+
+def test_writing_the_texts_again_forgets_them_on_a_worker(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    row = saved_sheet(qtbot, window, "THREAD-AGAIN")
+    forgotten = threads_of(monkeypatch, writer, "forget")
+    builder = window.menus.show_proposal_builder()
+    qtbot.waitUntil(lambda: builder.is_listed, timeout=10_000)
+    builder.brand.setCurrentIndex(builder.brand.findData("NORDV"))
+    builder.check(row["id"])
+    with qtbot.waitSignal(builder.rendered, timeout=30_000):
+        qtbot.mouseClick(builder.rewrite_button, Qt.MouseButton.LeftButton)
+    assert forgotten == [False]
 
 
 def test_confirming_a_bom_reads_its_materials_on_a_worker(

@@ -108,7 +108,7 @@ class ProposalBuilder(QMainWindow):
         form.addRow("Brand:", self.brand)
         form.addRow("Title:", self.title_edit)
         self.preview_button = QPushButton("Preview")
-        self.preview_button.clicked.connect(self.build)
+        self.preview_button.clicked.connect(lambda: self.build())
         self.save_button = QPushButton("Save PDF…")
         self.save_button.clicked.connect(self.choose_pdf)
         self.sheet_button = QPushButton("Export line sheet…")
@@ -194,7 +194,9 @@ class ProposalBuilder(QMainWindow):
             if item.data(Qt.ItemDataRole.UserRole) in sheet_ids:
                 item.setCheckState(Qt.CheckState.Checked)
 
-    def build(self) -> None:
+    def build(self, write_again: bool = False) -> None:
+        """Build and render the proposal of the ticked styles on a worker; ``write_again``
+        first forgets their descriptions there, so the AI writes them anew."""
         sheets = self.chosen_sheets()
         if not sheets:
             self.message.setText("Tick at least one style.")
@@ -206,6 +208,9 @@ class ProposalBuilder(QMainWindow):
         sender = proposal_sender()
 
         def work(ctx: OpContext) -> Rendered:
+            if write_again:
+                for sheet_id in sheets:
+                    forget(replica, sheet_id, "style_description")
             conn = replica.conn
             book = load_rate_book(conn)
             client = make_ai() if make_ai else None
@@ -233,13 +238,17 @@ class ProposalBuilder(QMainWindow):
 
         self.result = None
         self._enable()
-        self.ops.run(work, success=self._show, failure=failed, label="Building the proposal")
+        self.ops.run(
+            work,
+            success=self._show,
+            failure=failed,
+            label="Building the proposal",
+            changes=frozenset({"ai_jobs"}) if write_again else frozenset(),
+        )
 
     def rewrite(self) -> None:
-        """Forget the ticked styles' descriptions, then build again: the AI writes anew."""
-        for sheet_id in self.chosen_sheets():
-            forget(self.workspace.replica, sheet_id, "style_description")
-        self.build()
+        """Build again with the ticked styles' descriptions forgotten: the AI writes anew."""
+        self.build(write_again=True)
 
     def _show(self, result: Rendered) -> None:
         self.result = result
