@@ -10,6 +10,7 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +24,8 @@ from ui.cost_sheet import CostSheetWindow
 from ui.cost_sheet import browser as browser_module
 from ui.cost_sheet.browser import SheetBrowser
 from ui.main_window import MainWindow
-from workbench import documents
+from ui.ops import OpRunner
+from workbench import documents, drafts
 from workbench.costing.register import (
     RegisterError,
     SheetFilter,
@@ -32,6 +34,7 @@ from workbench.costing.register import (
     next_version,
     status_step,
 )
+from workbench.workspace import open_workspace
 
 demo_path, english, window = helpers.demo_path, helpers.english, helpers.window  # fixtures
 
@@ -330,3 +333,31 @@ def test_an_answer_to_older_filters_never_replaces_the_newest(
     assert [r["style_code"] for r in browser.rows] == ["STALE-TWO"]
     assert browser.table.rowCount() == 1 and browser.table.item(0, 0).text() == "STALE-TWO"
     assert browser.count.text().startswith("1 of")
+
+
+def test_opening_a_sheet_no_longer_saved_says_so(qtbot: QtBot, window: MainWindow) -> None:
+    before = len(window.menus.cost_windows)
+    with qtbot.waitSignal(
+        window.statusBar().messageChanged,
+        timeout=10_000,
+        check_params_cb=lambda text: "no longer saved" in text,
+    ):
+        window.menus.open_cost_sheet("no-such-sheet")
+    assert len(window.menus.cost_windows) == before
+
+
+def test_a_damaged_draft_is_named_in_the_status_bar(qtbot: QtBot, tmp_path: Path) -> None:
+    workspace = open_workspace(tmp_path / "damaged")
+    folder = drafts.drafts_dir(workspace.root)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "broken.json").write_text("{not json", "utf-8")
+    win = MainWindow(workspace, OpRunner())
+    qtbot.addWidget(win)
+    said: list[str] = []
+    win.statusBar().messageChanged.connect(said.append)  # before the drafts' answer arrives
+    try:
+        qtbot.waitUntil(lambda: any("broken.json" in text for text in said), timeout=10_000)
+        assert win.menus.cost_windows == []
+    finally:
+        win.close()
+        workspace.close()
