@@ -139,6 +139,7 @@ def preview_proposal(qtbot: QtBot, window: MainWindow) -> tuple[ProposalBuilder,
     row = sheet.save()
     assert row is not None
     builder = window.menus.show_proposal_builder()
+    qtbot.waitUntil(lambda: builder.is_listed, timeout=10_000)
     builder.resize(*SCREEN)
     builder.brand.setCurrentIndex(builder.brand.findData("NORDV"))
     builder.check(row["id"])

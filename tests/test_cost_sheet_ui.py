@@ -390,6 +390,7 @@ def test_the_proposal_builder_previews_exports_and_issues(
     row = sheet.save()
     assert row is not None
     builder: ProposalBuilder = window.menus.show_proposal_builder()
+    qtbot.waitUntil(lambda: builder.is_listed, timeout=10_000)
     builder.brand.setCurrentIndex(builder.brand.findData("NORDV"))
     builder.title_edit.setText("SS27 knits")
     builder.check(row["id"])
@@ -476,6 +477,7 @@ def test_a_proposal_written_and_illustrated_by_the_ai_service(
         row = sheet.save()
         assert row is not None
         builder = window.menus.show_proposal_builder()
+        qtbot.waitUntil(lambda: builder.is_listed, timeout=10_000)
         builder.brand.setCurrentIndex(builder.brand.findData("NORDV"))
         builder.check(row["id"])
         builder.illustrate.setChecked(True)

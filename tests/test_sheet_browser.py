@@ -6,8 +6,12 @@ Compare never offers the sheet on screen."""
 from __future__ import annotations
 
 import json
+import sqlite3
+import threading
 from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
@@ -17,9 +21,11 @@ from pytestqt.qtbot import QtBot
 from tests import cost_sheet_helpers as helpers
 from tests.cost_sheet_helpers import answer_prompt, knit_fabric, open_sheet, press, type_into
 from ui.cost_sheet import CostSheetWindow
+from ui.cost_sheet import browser as browser_module
 from ui.cost_sheet.browser import SheetBrowser
 from ui.main_window import MainWindow
-from workbench import documents
+from ui.ops import OpRunner
+from workbench import documents, drafts
 from workbench.costing.register import (
     RegisterError,
     SheetFilter,
@@ -28,6 +34,7 @@ from workbench.costing.register import (
     next_version,
     status_step,
 )
+from workbench.workspace import open_workspace
 
 demo_path, english, window = helpers.demo_path, helpers.english, helpers.window  # fixtures
 
@@ -58,6 +65,12 @@ def when_modal(act: Callable[[QDialog], None]) -> None:
     QTimer.singleShot(0, wait)
 
 
+def settled(qtbot: QtBot, browser: SheetBrowser) -> SheetBrowser:
+    """Wait until the browser shows the answer to its newest filters (read on a worker)."""
+    qtbot.waitUntil(lambda: not browser.pending, timeout=10_000)
+    return browser
+
+
 def cell_texts(dialog: QDialog) -> list[str]:
     """Every text a picking dialog offers, whatever its list is made of."""
     texts = []
@@ -85,19 +98,24 @@ def test_the_browser_finds_sheets_by_style_brand_season_status_and_date(
     browser.show()
     qtbot.waitExposed(browser)
 
+    qtbot.waitUntil(lambda: browser.season.findText("SS27") > 0, timeout=10_000)
     qtbot.keyClicks(browser.search, "brw-tee")
-    assert sorted(r["style_code"] for r in browser.rows) == ["BRW-TEE-1", "BRW-TEE-2"]
+    assert sorted(r["style_code"] for r in settled(qtbot, browser).rows) == [
+        "BRW-TEE-1",
+        "BRW-TEE-2",
+    ]
     season = browser.season.findText("SS27")
     browser.season.setCurrentIndex(season)
-    assert [r["style_code"] for r in browser.rows] == ["BRW-TEE-1"]
+    assert [r["style_code"] for r in settled(qtbot, browser).rows] == ["BRW-TEE-1"]
     assert "1 of" in browser.count.text()
     browser.season.setCurrentIndex(0)
     brand = polo.document["brand_id"]
     browser.brand.setCurrentIndex(browser.brand.findData(brand))
-    assert [r["brand_id"] for r in browser.rows] == [brand]
+    assert [r["brand_id"] for r in settled(qtbot, browser).rows] == [brand]
 
     # nothing matches: said, with how many there are
     type_into(qtbot, browser.search, "no-such-style")
+    settled(qtbot, browser)
     assert browser.table.rowCount() == 0 and "No cost sheet matches" in browser.count.text()
     assert not browser.open_button.isEnabled()
 
@@ -107,27 +125,31 @@ def test_the_browser_finds_sheets_by_style_brand_season_status_and_date(
     tomorrow = date.today() + timedelta(days=1)
     type_into(qtbot, browser.saved_from.edit, tomorrow.isoformat())
     qtbot.keyClick(browser.saved_from.edit, Qt.Key.Key_Return)
-    assert browser.rows == []
+    assert settled(qtbot, browser).rows == []
     qtbot.keyClick(browser.saved_from.edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(browser.saved_from.edit, Qt.Key.Key_Delete)
     qtbot.keyClick(browser.saved_from.edit, Qt.Key.Key_Return)
-    assert [r["style_code"] for r in browser.rows] == ["BRW-POLO"]
+    assert [r["style_code"] for r in settled(qtbot, browser).rows] == ["BRW-POLO"]
 
     # by status: the polo submitted, then found among the submitted only
     polo.set_status("submitted")
     browser.status.setCurrentIndex(browser.status.findData("submitted"))
-    assert [r["id"] for r in browser.rows] == [polo.sheet_id]
+    assert [r["id"] for r in settled(qtbot, browser).rows] == [polo.sheet_id]
     browser.status.setCurrentIndex(browser.status.findData("draft"))
-    assert browser.rows == []
+    assert settled(qtbot, browser).rows == []
     browser.status.setCurrentIndex(0)
+    settled(qtbot, browser)
 
     # Enter on the table opens the sheet selected
     browser.table.setFocus()
     qtbot.keyClick(browser.table, Qt.Key.Key_Return)
     assert browser.result() == QDialog.DialogCode.Accepted
     assert browser.chosen_id == polo.sheet_id
-    opened = window.menus.open_cost_sheet(browser.chosen_id)
-    assert opened is not None
+    before = len(window.menus.cost_windows)
+    window.menus.open_cost_sheet(browser.chosen_id)
+    qtbot.waitUntil(lambda: len(window.menus.cost_windows) == before + 1, timeout=10_000)
+    opened = window.menus.cost_windows[-1]
+    assert isinstance(opened, CostSheetWindow)
     qtbot.waitUntil(lambda: opened.price is not None, timeout=10_000)
     assert opened.style_code.text() == "BRW-POLO" and opened.inputs.season.text() == "SS27"
     assert "Submitted" in opened.status_label.text()
@@ -149,6 +171,7 @@ def test_ctrl_o_opens_the_browser_and_a_double_click_opens_the_sheet(
         seen.append(browser)
         QTimer.singleShot(8_000, browser.reject)  # never left open should the click miss
         qtbot.keyClicks(browser.search, "DBL-CLICK")
+        settled(qtbot, browser)
         table = browser.table
         rect = table.visualRect(table.model().index(0, 0))
         # a double-click as the platform delivers it: a press and release, then the second
@@ -171,7 +194,8 @@ def test_compare_never_offers_the_sheet_on_screen(qtbot: QtBot, window: MainWind
     offered: list[str] = []
 
     def look(dialog: QDialog) -> None:
-        offered.extend(cell_texts(dialog))
+        assert isinstance(dialog, SheetBrowser)
+        offered.extend(cell_texts(settled(qtbot, dialog)))
         dialog.reject()
 
     when_modal(look)
@@ -278,3 +302,62 @@ def test_closing_an_approved_sheet_with_changes_saves_them_as_a_new_version(
         (first_id, first_id),
     ).fetchall()
     assert [(r["status"], r["revision"]) for r in rows] == [("approved", 1), ("draft", 2)]
+
+
+def test_an_answer_to_older_filters_never_replaces_the_newest(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    saved_sheet(qtbot, window, "STALE-ONE", "SS27")
+    saved_sheet(qtbot, window, "STALE-TWO", "SS27")
+    browser = window.menus.sheet_browser()
+    qtbot.addWidget(browser)
+    browser.show()
+    assert not browser.open_button.isEnabled()  # nothing listed yet, nothing to open
+    settled(qtbot, browser)
+    release = threading.Event()
+
+    def slow_for_the_first(conn: sqlite3.Connection, where: SheetFilter) -> list[dict[str, Any]]:
+        if where.text == "stale-one":  # the replica is slow to answer these filters
+            release.wait(10)
+        return find_sheets(conn, where)
+
+    monkeypatch.setattr(browser_module, "find_sheets", slow_for_the_first)
+    type_into(qtbot, browser.search, "stale-one")
+    assert browser.pending and "Finding" in browser.count.text()
+    type_into(qtbot, browser.search, "stale-two")
+    qtbot.waitUntil(lambda: [r["style_code"] for r in browser.rows] == ["STALE-TWO"])
+    assert not browser.pending
+    release.set()
+    qtbot.waitUntil(lambda: browser.ops.pool.activeThreadCount() == 0, timeout=10_000)
+    QApplication.processEvents()  # the late answer's delivery
+    assert [r["style_code"] for r in browser.rows] == ["STALE-TWO"]
+    assert browser.table.rowCount() == 1 and browser.table.item(0, 0).text() == "STALE-TWO"
+    assert browser.count.text().startswith("1 of")
+
+
+def test_opening_a_sheet_no_longer_saved_says_so(qtbot: QtBot, window: MainWindow) -> None:
+    before = len(window.menus.cost_windows)
+    with qtbot.waitSignal(
+        window.statusBar().messageChanged,
+        timeout=10_000,
+        check_params_cb=lambda text: "no longer saved" in text,
+    ):
+        window.menus.open_cost_sheet("no-such-sheet")
+    assert len(window.menus.cost_windows) == before
+
+
+def test_a_damaged_draft_is_named_in_the_status_bar(qtbot: QtBot, tmp_path: Path) -> None:
+    workspace = open_workspace(tmp_path / "damaged")
+    folder = drafts.drafts_dir(workspace.root)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "broken.json").write_text("{not json", "utf-8")
+    win = MainWindow(workspace, OpRunner())
+    qtbot.addWidget(win)
+    said: list[str] = []
+    win.statusBar().messageChanged.connect(said.append)  # before the drafts' answer arrives
+    try:
+        qtbot.waitUntil(lambda: any("broken.json" in text for text in said), timeout=10_000)
+        assert win.menus.cost_windows == []
+    finally:
+        win.close()
+        workspace.close()

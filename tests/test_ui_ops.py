@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QThread
 from pytestqt.qtbot import QtBot
 
-from ui.ops import OpContext, OpRunner
+from ui.ops import Newest, OpContext, OpRunner
 from workbench.errors import Cancelled
 
 
@@ -140,3 +140,13 @@ def test_eta_progress_counts_from_where_it_started() -> None:
     eta(7_000, 15_000)
     assert reports[0] == (0, 10_000, "Syncing: 0 of 10,000 changes")
     assert reports[1] == (2_000, 10_000, "Syncing: 2,000 of 10,000 changes · about 8 s left")
+
+
+def test_only_the_newest_requests_answer_is_taken() -> None:
+    newest = Newest()
+    first = newest.ask()
+    second = newest.ask()
+    assert newest.pending
+    assert newest.take(second) and not newest.pending
+    assert not newest.take(first)  # arriving late: dropped, and nothing is waited for
+    assert not newest.pending

@@ -472,20 +472,28 @@ def _drive_screenshot(  # type: ignore[no-untyped-def]
 
 def _drive_station_screenshot(window, path: Path, save_and_quit: SaveAndQuit) -> None:  # type: ignore[no-untyped-def]
     """Photograph the label station once its jobs list has loaded, with the newest order
-    scanned and its label previewed when the workspace has orders."""
-    order = newest_order_no(window.replica.conn)
+    scanned and its label previewed when the workspace has orders (found on a worker)."""
+    replica = window.replica
 
     def on_preview(_shown: object) -> None:
         window.preview_shown.disconnect(on_preview)
         save_and_quit(window, path, "a screenshot of the label station")
 
-    def on_jobs(_jobs: list) -> None:  # type: ignore[type-arg]
-        window.jobs_shown.disconnect(on_jobs)
+    def scan_newest(order: str | None) -> None:
         if order is None:
             save_and_quit(window, path, "a screenshot of the label station")
             return
         window.preview_shown.connect(on_preview)
         window.scan_box.setText(order)
         window.look_up_scan()
+
+    def on_jobs(_jobs: list) -> None:  # type: ignore[type-arg]
+        window.jobs_shown.disconnect(on_jobs)
+        window.ops.run(
+            lambda _ctx: newest_order_no(replica.conn),
+            success=scan_newest,
+            label="Finding the newest order",
+            background=True,
+        )
 
     window.jobs_shown.connect(on_jobs)

@@ -1,6 +1,9 @@
 """Confirming a style's bill of materials (CLO 3D or PLM export) against the material master:
 lines that carry one of our codes are matched; for the others the closest names are offered,
-the best preselected, and the merchandiser confirms, picks another or leaves the line out."""
+the best preselected, and the merchandiser confirms, picks another or leaves the line out.
+
+Matching and reading the materials offered run on a worker, so confirming reads nothing from
+the replica on the UI thread."""
 
 from __future__ import annotations
 
@@ -54,6 +57,8 @@ class BomDialog(QDialog):
         self.setWindowTitle(f"Bill of materials — {path.name}")
         self.resize(1000, 560)
         self.workspace, self.result = workspace, None
+        #: the kind (fabric, trim…) of each material offered, read with the match
+        self.material_types: dict[str, str] = {}
         self.summary = QLabel(f"Reading {path.name}…")
         self.summary.setWordWrap(True)
         self.table = QTableWidget(0, 5)
@@ -78,15 +83,21 @@ class BomDialog(QDialog):
 
         replica, search = workspace.replica, workspace.search
 
-        def work(_ctx: OpContext) -> BomMatch:
-            return match_bom(path, replica.conn, search)
+        def work(_ctx: OpContext) -> tuple[BomMatch, dict[str, str]]:
+            found = match_bom(path, replica.conn, search)
+            offered = list(
+                dict.fromkeys(c.material_id for line in found.lines for c in line.candidates)
+            )
+            rows = queries.materials_by_ids(replica.conn, offered)
+            return found, {row["id"]: str(row["material_type"]) for row in rows}
 
         def failed(exc: BaseException) -> None:
             self.summary.setText(f"{path.name}: {exc}")
 
         ops.run(work, success=self._show, failure=failed, label=f"Matching {path.name}")
 
-    def _show(self, result: BomMatch) -> None:
+    def _show(self, answer: tuple[BomMatch, dict[str, str]]) -> None:
+        result, self.material_types = answer
         self.result = result
         counts = result.counts()
         self.summary.setText(
@@ -139,18 +150,15 @@ class BomDialog(QDialog):
         if self.result is None:
             return []
         kept = []
-        conn = self.workspace.replica.conn
         for r, line in enumerate(self.result.lines):
             material_id = str(self.table.cellWidget(r, 4).currentData() or "")
-            if not material_id:
-                continue
-            material = queries.material(conn, material_id)
-            if material is None:
+            material_type = self.material_types.get(material_id)
+            if material_type is None:  # left out, or no longer in the replica
                 continue
             kept.append(
                 ChosenLine(
                     material_id,
-                    material["material_type"],
+                    material_type,
                     line.name,
                     line.quantity,
                     str(line.values.get("uom") or ""),

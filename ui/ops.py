@@ -201,6 +201,33 @@ class OpRunner(QObject):
             self.progress.emit(done, total, text)
 
 
+class Newest:
+    """Numbers the requests a view makes of a worker (each filter change, each keystroke) so
+    that only the answer to the newest is shown: a slow answer to older input that arrives
+    after a newer one is dropped, never shown over it."""
+
+    def __init__(self) -> None:
+        self.asked = self.answered = 0
+
+    def ask(self) -> int:
+        """The number of a new request, now the newest."""
+        self.asked += 1
+        return self.asked
+
+    def take(self, asked: int) -> bool:
+        """Whether the answer to request ``asked`` is to be shown (it is the newest's); if
+        so, the view is no longer waiting."""
+        if asked != self.asked:
+            return False
+        self.answered = asked
+        return True
+
+    @property
+    def pending(self) -> bool:
+        """Whether the newest request's answer is still to come."""
+        return self.answered != self.asked
+
+
 class EtaProgress:
     """Turns (position, goal) reports into "12,000 of 50,000 changes · about 8 s left".
 

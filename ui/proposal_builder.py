@@ -3,7 +3,10 @@ page, save it, export the line sheet, and issue it. Building and rendering run o
 
 Issuing asks first, then renders the proposal as issued (no draft mark), records *that*
 file's SHA-256 with the synced document and locks the version: the preview shows the issued
-file, Save PDF saves it, and nothing that would change it stays enabled."""
+file, Save PDF saves it, and nothing that would change it stays enabled.
+
+The brands and the cost sheets to choose from are read on a worker too; until they arrive
+the lists are empty and the message says they are being read."""
 
 from __future__ import annotations
 
@@ -78,6 +81,8 @@ class ProposalBuilder(QMainWindow):
     rendered = Signal(object)
     #: the proposal was issued: the saved document row
     issued = Signal(dict)
+    #: the brands and cost sheets to choose from are listed
+    listed = Signal()
 
     def __init__(
         self,
@@ -98,27 +103,18 @@ class ProposalBuilder(QMainWindow):
         #: the preview on screen went somewhere (a saved PDF or an issued version): closing the
         #: builder then loses nothing, so it asks nothing
         self.kept = False
-        conn = workspace.replica.conn
+        #: the brands and cost sheets to choose from have been read
+        self.is_listed = False
 
         self.brand = QComboBox()
-        for choice in pick.brands(conn):
-            self.brand.addItem(choice.label, choice.value)
         self.title_edit = QLineEdit()
         self.title_edit.setPlaceholderText("Spring/Summer 2027 knits")
         self.sheets = QListWidget()
-        for row in recent_sheets(conn):  # a sheet's version and status tell its versions apart
-            item = QListWidgetItem(
-                f"{row['style_code']}  {row['title']}  · v{row['revision']} {row['status']}"
-            )
-            item.setData(Qt.ItemDataRole.UserRole, row["id"])
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Unchecked)
-            self.sheets.addItem(item)
         form = QFormLayout()
         form.addRow("Brand:", self.brand)
         form.addRow("Title:", self.title_edit)
         self.preview_button = QPushButton("Preview")
-        self.preview_button.clicked.connect(self.build)
+        self.preview_button.clicked.connect(lambda: self.build())
         self.save_button = QPushButton("Save PDF…")
         self.save_button.clicked.connect(self.choose_pdf)
         self.sheet_button = QPushButton("Export line sheet…")
@@ -132,7 +128,7 @@ class ProposalBuilder(QMainWindow):
             "Ask the AI service for new descriptions of the ticked styles"
         )
         self.rewrite_button.clicked.connect(self.rewrite)
-        self.message = QLabel("Tick the styles to show, then Preview.")
+        self.message = QLabel("Reading the brands and cost sheets…")
         self.message.setWordWrap(True)
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -164,6 +160,37 @@ class ProposalBuilder(QMainWindow):
         close.triggered.connect(self.close)
         self.addAction(close)
         self._enable()
+        self._list_choices()
+
+    def _list_choices(self) -> None:
+        """Fill the brands and the cost sheets (newest first) from the replica, on a worker."""
+        replica = self.workspace.replica
+
+        def read(_ctx: OpContext) -> tuple[list[pick.Choice], list[dict[str, Any]]]:
+            return pick.brands(replica.conn), recent_sheets(replica.conn)
+
+        def show(choices: tuple[list[pick.Choice], list[dict[str, Any]]]) -> None:
+            brands, sheets = choices
+            for choice in brands:
+                self.brand.addItem(choice.label, choice.value)
+            for row in sheets:  # a sheet's version and status tell its versions apart
+                item = QListWidgetItem(
+                    f"{row['style_code']}  {row['title']}  · v{row['revision']} {row['status']}"
+                )
+                item.setData(Qt.ItemDataRole.UserRole, row["id"])
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Unchecked)
+                self.sheets.addItem(item)
+            self.message.setText("Tick the styles to show, then Preview.")
+            self.is_listed = True
+            self.listed.emit()
+
+        def failed(exc: BaseException) -> None:
+            self.message.setText(f"The cost sheets could not be read: {exc}")
+
+        self.ops.run(
+            read, success=show, failure=failed, label="Listing cost sheets", background=True
+        )
 
     def chosen_sheets(self) -> list[str]:
         return [
@@ -178,7 +205,9 @@ class ProposalBuilder(QMainWindow):
             if item.data(Qt.ItemDataRole.UserRole) in sheet_ids:
                 item.setCheckState(Qt.CheckState.Checked)
 
-    def build(self) -> None:
+    def build(self, write_again: bool = False) -> None:
+        """Build and render the proposal of the ticked styles on a worker; ``write_again``
+        first forgets their descriptions there, so the AI writes them anew."""
         sheets = self.chosen_sheets()
         if not sheets:
             self.message.setText("Tick at least one style.")
@@ -190,6 +219,9 @@ class ProposalBuilder(QMainWindow):
         sender = proposal_sender(app_locale=app_locale())
 
         def work(ctx: OpContext) -> Rendered:
+            if write_again:
+                for sheet_id in sheets:
+                    forget(replica, sheet_id, "style_description")
             conn = replica.conn
             book = load_rate_book(conn)
             client = make_ai() if make_ai else None
@@ -218,13 +250,17 @@ class ProposalBuilder(QMainWindow):
         self.result = None
         self.kept = False
         self._enable()
-        self.ops.run(work, success=self._show, failure=failed, label="Building the proposal")
+        self.ops.run(
+            work,
+            success=self._show,
+            failure=failed,
+            label="Building the proposal",
+            changes=frozenset({"ai_jobs"}) if write_again else frozenset(),
+        )
 
     def rewrite(self) -> None:
-        """Forget the ticked styles' descriptions, then build again: the AI writes anew."""
-        for sheet_id in self.chosen_sheets():
-            forget(self.workspace.replica, sheet_id, "style_description")
-        self.build()
+        """Build again with the ticked styles' descriptions forgotten: the AI writes anew."""
+        self.build(write_again=True)
 
     def _show(self, result: Rendered) -> None:
         self.result = result

@@ -4,7 +4,9 @@ double-click or Enter.
 
 The same browser picks the sheet to compare with: then the sheet on screen is never offered,
 so a comparison is always of two different sheets. The finding itself is
-`workbench.costing.register.find_sheets`; this only presents it.
+`workbench.costing.register.find_sheets`; this only presents it. Every read runs on a worker
+(`ui.ops`), so typing in the search never waits on the replica; the sheets on screen stay until
+the answer to the newest filters arrives, and an answer to older filters is dropped.
 """
 
 from __future__ import annotations
@@ -32,10 +34,11 @@ from PySide6.QtWidgets import (
 
 from ui.date_field import DateField
 from ui.formats import format_date
+from ui.ops import Newest, OpContext, OpRunner
 from ui.table_export import VALUE_ROLE, install_export
 from ui.wheel_guard import guard_wheel
 from workbench.costing.register import STATUSES, SheetFilter, find_sheets, seasons, sheet_count
-from workbench.replica import queries
+from workbench.replica import Replica, queries
 
 HEADERS = ("Style", "Title", "Brand", "Season", "Status", "Version", "Saved")
 ID_ROLE = int(Qt.ItemDataRole.UserRole) + 1
@@ -62,24 +65,37 @@ class SheetTable(QTableWidget):
         super().keyPressEvent(event)
 
 
+Found = tuple[list[dict[str, Any]], int]
+"""The sheets a filter lets through, and how many sheets there are to find among."""
+
+
 class SheetBrowser(QDialog):
     """Find a saved cost sheet; ``chosen_id`` is the one picked once the dialog is accepted.
 
-    ``exclude_id``: a sheet not to offer (the one a comparison starts from)."""
+    ``source``: the replica (each worker reads through its own connection) or one connection.
+    ``exclude_id``: a sheet not to offer (the one a comparison starts from). ``ops``: the
+    runner for the reads; without one the browser keeps its own."""
+
+    #: the answer to the newest filters is on screen
+    shown = Signal()
 
     def __init__(
         self,
-        conn: sqlite3.Connection,
+        source: Replica | sqlite3.Connection,
         parent: QWidget | None = None,
         *,
         title: str = "Open cost sheet",
         action: str = "Open",
         exclude_id: str = "",
+        ops: OpRunner | None = None,
     ) -> None:
         super().__init__(parent)
-        self.conn, self.exclude_id = conn, exclude_id
+        self.source, self.exclude_id = source, exclude_id
+        self.ops = ops if ops is not None else OpRunner(self)
         self.chosen_id: str | None = None
         self.rows: list[dict[str, Any]] = []
+        #: which filters are the newest, and whether their answer is shown
+        self.newest = Newest()
         self.setWindowTitle(f"{title} — Mill Workbench")
         self.resize(980, 560)
 
@@ -88,12 +104,8 @@ class SheetBrowser(QDialog):
         self.search.setClearButtonEnabled(True)
         self.brand = QComboBox()
         self.brand.addItem("All brands", "")
-        for r in queries.brands(conn):
-            self.brand.addItem(f"{r['code']} — {r['name']}", r["id"])
         self.season = QComboBox()
         self.season.addItem("All seasons", "")
-        for name in seasons(conn):
-            self.season.addItem(name, name)
         self.status = QComboBox()
         self.status.addItem("Any status", "")
         for status in STATUSES:
@@ -147,8 +159,35 @@ class SheetBrowser(QDialog):
             box.currentIndexChanged.connect(self.refresh)
         for field in (self.saved_from, self.saved_to):
             field.dateChanged.connect(self.refresh)
+        self._selection_changed()  # nothing to open until the first answer is listed
+        self._load_choices()
         self.refresh()
         self.search.setFocus()
+
+    @property
+    def pending(self) -> bool:
+        """Whether the newest filters' answer is still to come."""
+        return self.newest.pending
+
+    def _conn(self) -> sqlite3.Connection:
+        """The connection of the thread asking (a worker's own, given the replica)."""
+        return self.source.conn if isinstance(self.source, Replica) else self.source
+
+    def _load_choices(self) -> None:
+        """Fill the brand and season filters, on a worker (until then: all of them)."""
+        conn = self._conn
+
+        def load(_ctx: OpContext) -> tuple[list[dict[str, Any]], list[str]]:
+            return queries.brands(conn()), seasons(conn())
+
+        def show(choices: tuple[list[dict[str, Any]], list[str]]) -> None:
+            brands, names = choices
+            for r in brands:
+                self.brand.addItem(f"{r['code']} — {r['name']}", r["id"])
+            for name in names:
+                self.season.addItem(name, name)
+
+        self.ops.run(load, success=show, label="Loading filters", background=True)
 
     def current_filter(self) -> SheetFilter:
         return SheetFilter(
@@ -162,8 +201,32 @@ class SheetBrowser(QDialog):
         )
 
     def refresh(self) -> None:
-        """Show the sheets the filters let through; the first is selected."""
-        self.rows = find_sheets(self.conn, self.current_filter())
+        """Find the sheets the filters let through, on a worker; the sheets on screen stay,
+        marked as being looked for, until the answer comes."""
+        asked, where, conn = self.newest.ask(), self.current_filter(), self._conn
+
+        def find(_ctx: OpContext) -> Found:
+            return find_sheets(conn(), where), sheet_count(conn(), where.exclude_id)
+
+        def failed(exc: BaseException) -> None:
+            if self.newest.take(asked):
+                self.count.setText(f"The cost sheets could not be read: {exc}")
+
+        self.count.setText("Finding cost sheets…")
+        self.ops.run(
+            find,
+            success=lambda found: self._show(asked, *found),
+            failure=failed,
+            label="Finding cost sheets",
+            background=True,
+        )
+
+    def _show(self, asked: int, rows: list[dict[str, Any]], total: int) -> None:
+        """Show the sheets found for filters number ``asked``, unless newer filters were
+        asked for since (their answer is the one to show); the first is selected."""
+        if not self.newest.take(asked):
+            return
+        self.rows = rows
         self.table.setRowCount(len(self.rows))
         for r, row in enumerate(self.rows):
             saved = saved_at(row)
@@ -182,7 +245,6 @@ class SheetBrowser(QDialog):
                 if value is not None:
                     item.setData(VALUE_ROLE, value)
                 self.table.setItem(r, c, item)
-        total = sheet_count(self.conn, self.exclude_id)
         if self.rows:
             self.count.setText(f"{len(self.rows)} of {total} cost sheets")
             self.table.selectRow(0)
@@ -193,6 +255,7 @@ class SheetBrowser(QDialog):
                 "No other cost sheet saved yet" if self.exclude_id else "No cost sheets saved yet"
             )
         self._selection_changed()
+        self.shown.emit()
 
     def _selection_changed(self) -> None:
         self.open_button.setEnabled(

@@ -34,6 +34,7 @@ from ui.sync_controller import SyncController
 from workbench import drafts
 from workbench.costing.register import sheet_row
 from workbench.diagnostics import export_diagnostics
+from workbench.errors import user_message
 from workbench.export import INTEGER, MONEY, export_table
 from workbench.replica import queries
 from workbench.search.describe import describe_search
@@ -70,6 +71,9 @@ def result_row(row: dict[str, Any]) -> list[Any]:
 
 #: materials read and written at a time by File → Export results
 EXPORT_PAGE = 500
+
+#: a draft a crash left (its key and what it holds) and the saved sheet it changes, if any
+Recovered = tuple[str, dict[str, Any], dict[str, Any] | None]
 
 #: a window the menus open and keep
 Opened = TypeVar("Opened", bound=QMainWindow)
@@ -234,7 +238,7 @@ class WindowMenus:
         self._add(
             menu,
             "&New cost sheet",
-            lambda: self.new_cost_sheet(self._selected_fabric()),
+            self.new_cost_sheet_for_selection,
             QKeySequence("Ctrl+N"),
         )
         self._add(menu, "&Open cost sheet…", self.choose_cost_sheet, QKeySequence("Ctrl+O"))
@@ -243,12 +247,21 @@ class WindowMenus:
         self._add(menu, "Buyer &proposal…", self.show_proposal_builder, QKeySequence("Ctrl+P"))
         self.cost_windows: list[QMainWindow] = []
 
-    def _selected_fabric(self) -> str | None:
-        material_id = self.window.search_view.detail.material_id
+    def new_cost_sheet_for_selection(self) -> None:
+        """A new cost sheet, on the material selected in the results when it is a fabric
+        (which is read on a worker; the sheet opens when the answer comes)."""
+        material_id, replica = self.window.search_view.detail.material_id, self.workspace.replica
         if material_id is None:
-            return None
-        row = queries.material(self.workspace.replica.conn, material_id)
-        return material_id if row and row["material_type"] == "fabric" else None
+            self.new_cost_sheet()
+            return
+
+        def fabric(_ctx: OpContext) -> str | None:
+            row = queries.material(replica.conn, material_id)
+            return material_id if row and row["material_type"] == "fabric" else None
+
+        self.ops.run(
+            fabric, success=self.new_cost_sheet, label="Opening a cost sheet", background=True
+        )
 
     def _quote_asker(self) -> Any:
         if not self.workspace.replica.get_state("server_url"):
@@ -274,19 +287,43 @@ class WindowMenus:
             sheet.ready.connect(lambda: sheet.start_with_fabric(fabric_id))
         return self._keep(sheet)
 
-    def recover_drafts(self) -> list[CostSheetWindow]:
-        """Open again, with their unsaved changes, the cost sheets a crash left drafts of."""
-        conn = self.workspace.replica.conn
-        opened = []
-        for key, data in drafts.load_drafts(self.workspace.root):
-            row = None
-            if data.get("sheet_id"):
-                row = sheet_row(conn, data["sheet_id"])
-            sheet = CostSheetWindow(
-                self.workspace, self.ops, self._quote_asker(), row, self.window, draft=(key, data)
-            )
-            opened.append(self._keep(sheet))
-        return opened
+    def recover_drafts(self) -> None:
+        """Open again, with their unsaved changes, the cost sheets a crash left drafts of.
+
+        The drafts and the saved sheets they change are read on a worker; the windows open,
+        and the status bar says how many, when the answer comes."""
+        root, replica = self.workspace.root, self.workspace.replica
+
+        def read(_ctx: OpContext) -> list[Recovered]:
+            found = []
+            for key, data in drafts.load_drafts(root):
+                row = sheet_row(replica.conn, data["sheet_id"]) if data.get("sheet_id") else None
+                found.append((key, data, row))
+            return found
+
+        def reopen(found: list[Recovered]) -> None:
+            for key, data, row in found:
+                self._keep(
+                    CostSheetWindow(
+                        self.workspace,
+                        self.ops,
+                        self._quote_asker(),
+                        row,
+                        self.window,
+                        draft=(key, data),
+                    )
+                )
+            if found:
+                self.window.statusBar().showMessage(
+                    f"{len(found)} cost sheet(s) with unsaved changes recovered", 30_000
+                )
+
+        def failed(exc: BaseException) -> None:
+            self.window.statusBar().showMessage(user_message(exc), 30_000)
+
+        self.ops.run(
+            read, success=reopen, failure=failed, label="Recovering drafts", background=True
+        )
 
     def confirm_quit(self) -> bool:
         """Ask about each open cost sheet with unsaved changes and each proposal previewed but
@@ -296,16 +333,30 @@ class WindowMenus:
 
     def sheet_browser(self) -> SheetBrowser:
         """The browser the merchandiser finds a saved cost sheet in."""
-        return SheetBrowser(self.workspace.replica.conn, self.window)
+        return SheetBrowser(self.workspace.replica, self.window, ops=self.ops)
 
     def choose_cost_sheet(self) -> None:
         browser = self.sheet_browser()
         if browser.exec() and browser.chosen_id is not None:
             self.open_cost_sheet(browser.chosen_id)
 
-    def open_cost_sheet(self, sheet_id: str) -> CostSheetWindow | None:
-        row = sheet_row(self.workspace.replica.conn, sheet_id)
-        return None if row is None else self.new_cost_sheet(document=row)
+    def open_cost_sheet(self, sheet_id: str) -> None:
+        """Read the saved sheet on a worker, then open it in a window of its own (kept in
+        `cost_windows`); a sheet no longer there is said in the status bar."""
+        replica = self.workspace.replica
+
+        def opened(row: dict[str, Any] | None) -> None:
+            if row is None:
+                self.window.statusBar().showMessage("That cost sheet is no longer saved", 15_000)
+                return
+            self.new_cost_sheet(document=row)
+
+        self.ops.run(
+            lambda _ctx: sheet_row(replica.conn, sheet_id),
+            success=opened,
+            label="Opening the cost sheet",
+            background=True,
+        )
 
     def show_settings(self) -> SettingsDialog:
         try:

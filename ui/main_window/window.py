@@ -22,7 +22,6 @@ from ui.main_window.search_view import SearchView
 from ui.ops import OpContext, OpRunner
 from ui.sync_controller import SyncController, Syncer
 from ui.window_size import fit_screen
-from workbench import drafts
 from workbench.derived import OPENED
 from workbench.errors import Cancelled, user_message
 from workbench.replica import queries
@@ -83,7 +82,7 @@ class MainWindow(QMainWindow):
         self.ops.progress.connect(self._on_progress)
         self.ops.replica_changed.connect(self._on_replica_changed)
 
-        self.recover_drafts()
+        self.menus.recover_drafts()
         view.load_facet_options()
         self._load_counts()
         self.search_view.run_search()
@@ -189,18 +188,6 @@ class MainWindow(QMainWindow):
                 return run_queue(replica, client, ctx.cancel_event)
 
         self.ops.run(work, label="AI texts", background=True)
-
-    def recover_drafts(self) -> None:
-        """Open the cost sheets a crash left unsaved changes of, and say so."""
-        try:
-            recovered = self.menus.recover_drafts()
-        except drafts.DraftError as exc:
-            self.statusBar().showMessage(str(exc), 30_000)
-            return
-        if recovered:
-            self.statusBar().showMessage(
-                f"{len(recovered)} cost sheet(s) with unsaved changes recovered", 30_000
-            )
 
     def _on_replica_changed(self, tables: frozenset[str]) -> None:
         if "materials" in tables:

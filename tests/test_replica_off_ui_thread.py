@@ -1,0 +1,208 @@
+"""The windows that read the replica never do it on the UI thread: the workbench function
+behind each read is wrapped to note the thread it runs on, then the window is used as a
+person would (filtering the sheet browser, opening a sheet, confirming a BOM, listing the
+proposal builder's styles, scanning at the label station). A read on the main thread would
+freeze the window for as long as the replica takes to answer."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from tests import cost_sheet_helpers as helpers
+from tests import test_label_station as station_tests
+from tests.cost_sheet_helpers import knit_fabric, open_sheet, press, type_into
+from tests.test_label_station import open_station, scan
+from ui.cost_sheet import CostSheetWindow, MaterialPicker
+from ui.main_window import MainWindow
+from ui.station import LabelStation
+from workbench.costing import choices, register
+from workbench.labels import scan as label_scan
+from workbench.replica import queries
+from workbench.services import writer
+from workbench.workspace import Workspace
+
+demo_path, english, window = helpers.demo_path, helpers.english, helpers.window  # fixtures
+workspace, stations = station_tests.workspace, station_tests.stations  # fixtures
+
+
+def threads_of(
+    monkeypatch: pytest.MonkeyPatch, module: Any, name: str, within: str = "ui"
+) -> list[bool]:
+    """Wrap ``module.name`` (and every loaded ``ui`` module's binding of it) so each call
+    that code of the module ``within`` (or a module under it) makes notes whether it ran on
+    the main thread; returns those notes. A call made by another ui module (a window the
+    menus open, reading for itself) is that window's and is not noted."""
+    original: Callable[..., Any] = getattr(module, name)
+    on_main: list[bool] = []
+
+    def noted(*args: Any, **kwargs: Any) -> Any:
+        frame = sys._getframe(1)
+        while frame is not None:  # the nearest code of ours in ui/ that asked for the read
+            caller = str(frame.f_globals.get("__name__", ""))
+            if caller == "ui" or caller.startswith("ui."):
+                if caller == within or caller.startswith(within + "."):
+                    on_main.append(threading.current_thread() is threading.main_thread())
+                break
+            frame = frame.f_back  # type: ignore[assignment]
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, noted)
+    for loaded_name, loaded in list(sys.modules.items()):
+        if loaded_name.startswith("ui") and getattr(loaded, name, None) is original:
+            monkeypatch.setattr(loaded, name, noted)
+    return on_main
+
+
+def knit_fabric_and_code(win: MainWindow) -> tuple[str, str]:
+    """A knitted fabric's id and the code a merchandiser would type to find it."""
+    fabric_id = knit_fabric(win.workspace)
+    row = win.workspace.replica.conn.execute(
+        "SELECT code FROM materials WHERE id = ?", (fabric_id,)
+    ).fetchone()
+    return fabric_id, str(row[0])
+
+
+def saved_sheet(qtbot: QtBot, win: MainWindow, code: str) -> dict[str, Any]:
+    sheet = open_sheet(qtbot, win, knit_fabric(win.workspace))
+    type_into(qtbot, sheet.style_code, code)
+    qtbot.waitUntil(lambda: sheet.style is not None and sheet.style.style_code == code)
+    row = sheet.save()
+    assert row is not None
+    return row
+
+
+def test_filtering_the_sheet_browser_reads_on_a_worker(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    saved_sheet(qtbot, window, "THREAD-BRW")
+    found = threads_of(monkeypatch, register, "find_sheets")
+    counted = threads_of(monkeypatch, register, "sheet_count")
+    brands = threads_of(monkeypatch, queries, "brands")
+    seasons = threads_of(monkeypatch, register, "seasons")
+    browser = window.menus.sheet_browser()
+    qtbot.addWidget(browser)
+    browser.show()
+    qtbot.waitUntil(lambda: browser.brand.count() > 1, timeout=10_000)
+    qtbot.keyClicks(browser.search, "thread-brw")
+    qtbot.waitUntil(lambda: [r["style_code"] for r in browser.rows] == ["THREAD-BRW"])
+    assert found and counted and brands and seasons
+    assert True not in found + counted + brands + seasons
+
+
+def test_opening_a_sheet_from_the_menus_reads_it_on_a_worker(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    row = saved_sheet(qtbot, window, "THREAD-OPEN")
+    read = threads_of(monkeypatch, register, "sheet_row")
+    before = len(window.menus.cost_windows)
+    window.menus.open_cost_sheet(row["id"])
+    qtbot.waitUntil(lambda: len(window.menus.cost_windows) == before + 1, timeout=10_000)
+    assert read and True not in read
+
+
+def test_ctrl_n_on_a_selected_fabric_reads_it_on_a_worker(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fabric_id, code = knit_fabric_and_code(window)
+    view = window.search_view
+    with qtbot.waitSignal(window.results_shown, timeout=10_000):
+        type_into(qtbot, view.search_box, code)
+    qtbot.waitUntil(lambda: view.model.id_at(0) == fabric_id, timeout=10_000)
+    with qtbot.waitSignal(window.detail_shown, timeout=10_000):
+        view.select_row(0)
+    read = threads_of(monkeypatch, queries, "material", within="ui.main_window")
+    before = len(window.menus.cost_windows)
+    press(qtbot, view.search_box, "Ctrl+N")
+    qtbot.waitUntil(lambda: len(window.menus.cost_windows) == before + 1, timeout=10_000)
+    sheet = window.menus.cost_windows[-1]
+    assert isinstance(sheet, CostSheetWindow)
+    qtbot.waitUntil(lambda: sheet.fabric_id == fabric_id, timeout=10_000)
+    assert read and True not in read
+
+
+def test_the_material_picker_searches_on_a_worker(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fabric_id, code = knit_fabric_and_code(window)
+    read = threads_of(monkeypatch, queries, "materials_by_ids", within="ui.cost_sheet")
+    sheet = open_sheet(qtbot, window, None)
+    picker = MaterialPicker(window.workspace, "fabric", sheet)
+    qtbot.addWidget(picker)
+    picker.show()
+    qtbot.keyClicks(picker.box, code)
+    qtbot.waitUntil(lambda: picker.chosen == fabric_id, timeout=10_000)
+    assert read and True not in read
+
+
+def test_the_proposal_builder_lists_brands_and_sheets_on_a_worker(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    row = saved_sheet(qtbot, window, "THREAD-PROP")
+    recent = threads_of(monkeypatch, register, "recent_sheets")
+    brands = threads_of(monkeypatch, choices, "brands")
+    builder = window.menus.show_proposal_builder()
+    qtbot.waitUntil(lambda: builder.sheets.count() > 0 and builder.brand.count() > 0)
+    builder.check(row["id"])
+    assert builder.chosen_sheets() == [row["id"]]
+    assert recent and brands and True not in recent + brands
+
+
+def test_writing_the_texts_again_forgets_them_on_a_worker(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    row = saved_sheet(qtbot, window, "THREAD-AGAIN")
+    forgotten = threads_of(monkeypatch, writer, "forget")
+    builder = window.menus.show_proposal_builder()
+    qtbot.waitUntil(lambda: builder.is_listed, timeout=10_000)
+    builder.brand.setCurrentIndex(builder.brand.findData("NORDV"))
+    builder.check(row["id"])
+    with qtbot.waitSignal(builder.rendered, timeout=30_000):
+        qtbot.mouseClick(builder.rewrite_button, Qt.MouseButton.LeftButton)
+    assert forgotten == [False]
+
+
+def test_confirming_a_bom_reads_its_materials_on_a_worker(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    conn = window.workspace.replica.conn
+    button = conn.execute(
+        "SELECT code, id FROM materials WHERE material_type = 'trim' AND deleted = 0 LIMIT 1"
+    ).fetchone()
+    book = openpyxl.Workbook()
+    book.active.append(["Name", "Type", "Item No.", "Usage", "Unit"])
+    book.active.append(["any button", "Button", button[0], 4, "pcs"])
+    path = tmp_path / "bom.xlsx"
+    book.save(path)
+    read = threads_of(monkeypatch, queries, "material", within="ui.bom_dialog")
+    batch = threads_of(monkeypatch, queries, "materials_by_ids", within="ui.bom_dialog")
+    sheet = open_sheet(qtbot, window, None)
+    dialog = sheet.open_bom(path)
+    with qtbot.waitSignal(dialog.matched, timeout=10_000):
+        pass
+    chosen = dialog.chosen()
+    assert [(c.material_id, c.material_type) for c in chosen] == [(button[1], "trim")]
+    assert True not in read + batch
+    assert batch  # the materials offered were read with the match
+
+
+def test_a_scan_at_the_label_station_is_looked_up_on_a_worker(
+    qtbot: QtBot,
+    workspace: Workspace,
+    stations: list[LabelStation],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    looked = threads_of(monkeypatch, label_scan, "look_up")
+    station = open_station(qtbot, workspace, stations)
+    order = queries.newest_order_no(workspace.replica.conn)
+    assert order is not None
+    found = scan(qtbot, station, order)
+    assert looked == [False] and getattr(found, "found", False)
