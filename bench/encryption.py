@@ -20,7 +20,7 @@ goes first so neither always runs on a warmer machine, and times on each:
 Prints one JSON line per figure with the encrypted and the plain median over the rounds, each
 round's figures, and their ratio (encrypted / plain; 1.20 is 20 % slower), then a line of the
 largest ratio, then one of what each laptop downloads: the gzip a plain laptop takes and the
-SQLCipher database an encrypted one takes (``snapshot_bytes``; ADR 0006).
+SQLCipher database an encrypted one takes (``snapshot_bytes``; ADR 0008).
 """
 
 from __future__ import annotations

@@ -158,6 +158,7 @@ def main(out: Path) -> None:
         builder = ProposalBuilder(workspace, ops)
         builder.resize(*SIZE)
         builder.show()
+        wait(app, lambda: builder.is_listed)
         builder.brand.setCurrentIndex(builder.brand.findData("NORDV"))
         builder.title_edit.setText("Spring/Summer 2027 knits")
         builder.check(*(s["id"] for s in sheets[:2]))

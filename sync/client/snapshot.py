@@ -6,7 +6,7 @@ one transaction each into a replica that holds rows.
 An encrypted replica asks for the snapshot as a SQLCipher database under a key of its own
 (``?form=sqlcipher``, the key in the answer): its bytes go to disk as they arrive, never in
 clear, and SQLCipher copies its pages into the replica, re-encrypting them under the replica's
-key, in C instead of row by row through Python (ADR 0006). A server that does not know the form
+key, in C instead of row by row through Python (ADR 0008). A server that does not know the form
 answers the gzip, which an encrypted replica then decompresses into memory and copies row by
 row (`_copy_image`).
 
