@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from tests import cost_sheet_helpers as helpers
 from tests.cost_sheet_helpers import knit_fabric, open_sheet
+from ui.cost_sheet import CostSheetWindow
 from ui.main_window import MainWindow
 from workbench.costing.colourways import AS_STYLE, Colourway, cost_colourways
 
@@ -114,8 +115,11 @@ def test_colourways_typed_costed_saved_and_exported(
         "Navy",
         "Charcoal",
     ]
-    again = window.menus.open_cost_sheet(saved["id"])
-    assert again is not None
+    before = len(window.menus.cost_windows)
+    window.menus.open_cost_sheet(saved["id"])  # read on a worker; the window opens after
+    qtbot.waitUntil(lambda: len(window.menus.cost_windows) == before + 1, timeout=10_000)
+    again = window.menus.cost_windows[-1]
+    assert isinstance(again, CostSheetWindow)
     qtbot.waitUntil(lambda: again.colourway_costing is not None, timeout=10_000)
     assert again.current_sheet().colourways == read.colourways
     assert again.inputs.colourways_box.table.item(2, 4).text() == "none"
