@@ -212,3 +212,26 @@ def test_a_replica_holding_edits_takes_the_snapshot_and_keeps_them(
     assert codes(client) == {"KP-1"}
     client.sync()
     assert documents.outbox_counts(client.replica)["pending"] == 0
+
+
+def test_a_build_that_fails_part_way_leaves_no_file_behind(
+    server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A snapshot build that dies after its search index and encrypted copy are in place (the
+    disk filling while the gzip is written) takes them away again: nothing lies in the
+    snapshot folder that no snapshot describes and no later build would clear."""
+    from sync.server import snapshot as module
+
+    many_materials(server, "FAIL")
+    store = module.SnapshotStore(server.engine, tmp_path / "built")
+
+    def disk_full(*_args: object, **_kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(module.igzip, "IGzipFile", disk_full)
+        with pytest.raises(OSError, match="No space left"):
+            store.latest(server.workspaces["alpha"], "merchandiser")
+    assert sorted(p.name for p in (tmp_path / "built").iterdir()) == []
+    built = store.latest(server.workspaces["alpha"], "merchandiser")
+    assert built.encrypted is not None and built.search is not None

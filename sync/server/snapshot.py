@@ -174,12 +174,22 @@ class SnapshotStore:
                 os.replace(partial_index, _index_of(final))  # in place before its snapshot
             target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
             replica.close()
-            _encrypt(replica_path, _encrypted_of(final))  # in place before its snapshot
-            partial = Path(tmp) / final.name
-            # isal ships types, but not for IGzipFile's constructor
-            with replica_path.open("rb") as src, igzip.IGzipFile(partial, "wb", 3, mtime=0) as dst:  # type: ignore[no-untyped-call]
-                shutil.copyfileobj(src, dst, 1024 * 1024)
-            os.replace(partial, final)
+            try:
+                _encrypt(replica_path, _encrypted_of(final))  # in place before its snapshot
+                partial = Path(tmp) / final.name
+                # isal ships types, but not for IGzipFile's constructor
+                with (
+                    replica_path.open("rb") as src,
+                    igzip.IGzipFile(partial, "wb", 3, mtime=0) as dst,  # type: ignore[no-untyped-call]
+                ):
+                    shutil.copyfileobj(src, dst, 1024 * 1024)
+                os.replace(partial, final)
+            except BaseException:
+                # the files put in place before their snapshot: no snapshot describes them and
+                # no later build (which clears what older snapshots left) would find them
+                for path in (_index_of(final), _encrypted_of(final), _key_of(final)):
+                    path.unlink(missing_ok=True)
+                raise
             os.utime(final)
         return self._describe(final)
 
