@@ -127,3 +127,52 @@ def test_a_checkpoint_copies_the_log_once_no_reader_holds_it_back(tmp_path: Path
     reader.close()
     assert replica.checkpoint() == 0
     replica.close()
+
+
+CLOSE_DURING_A_READ = """
+import sys, threading
+from workbench.replica import open_replica
+from workbench.replica.cipher import new_key
+
+replica = open_replica(sys.argv[1], new_key() if sys.argv[2] == "encrypted" else None)
+started, counted = threading.Event(), []
+
+def read() -> None:
+    rows = replica.conn.execute(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000) "
+        "SELECT i FROM n"
+    )
+    started.set()
+    counted.append(sum(1 for _ in rows))
+
+for _round in range(3):
+    counted.clear()
+    started.clear()
+    worker = threading.Thread(target=read)
+    worker.start()
+    started.wait()
+    replica.close()  # the window closing its workspace while a search still reads
+    worker.join()
+    assert counted == [3000000], counted
+print("ok")
+"""
+
+
+@pytest.mark.parametrize("kind", ["plain", "encrypted"])
+def test_closing_the_replica_while_another_thread_reads_lets_that_read_finish(
+    tmp_path: Path, kind: str
+) -> None:
+    """A worker still reading when the workspace closes (a search answered late) finishes its
+    read; its connection closes when it lets go. Closing it under the reader crashed the
+    process (SQLite's statements freed while being stepped), so this runs in a child."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", CLOSE_DURING_A_READ, str(tmp_path / "r.sqlite"), kind],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert (done.returncode, done.stdout.strip()) == (0, "ok"), done.stderr[-2000:]

@@ -74,7 +74,8 @@ class Replica:
         #: the SQLCipher key (None: a plain file); kept for this process's connections only
         self.key = key
         self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
+        #: every thread's connection, with the thread that made it
+        self._all: list[tuple[int, sqlite3.Connection]] = []
         self._lock = threading.Lock()
         self._writer = threading.RLock()
         self._closed = False
@@ -88,7 +89,7 @@ class Replica:
                     raise ReplicaClosed(f"the workspace in {self.path.parent} is closed")
                 conn = connect(self.path, self.key)
                 self._local.conn = conn
-                self._all.append(conn)
+                self._all.append((threading.get_ident(), conn))
         return conn
 
     @contextmanager
@@ -155,13 +156,21 @@ class Replica:
 
     def close(self, *, for_good: bool = False) -> None:
         """Close every thread's connection. A thread that reads afterwards connects again,
-        unless ``for_good`` (the file is about to be deleted): then it gets `ReplicaClosed`."""
+        unless ``for_good`` (the file is about to be deleted): then it gets `ReplicaClosed`.
+
+        Only this thread's connection is closed here. Another thread's is let go: an idle one
+        closes at once (nothing else holds it), and one still reading (a search answered after
+        its window closed) closes when that read lets go of it. Closing it under the reader
+        freed SQLite statements while they were being stepped, and crashed the process.
+        """
+        me = threading.get_ident()
         with self._lock:
             self._closed = self._closed or for_good
-            for conn in self._all:
-                conn.close()
+            mine = [conn for owner, conn in self._all if owner == me]
             self._all.clear()
             self._local = threading.local()
+        for conn in mine:
+            conn.close()
 
 
 def open_replica(path: Path | str, key: bytes | None = None) -> Replica:
