@@ -288,7 +288,7 @@ def test_the_wheel_over_a_column_box_changes_no_mapping(
     leaves what the file is read as: a turn over them scrolls, it never picks."""
     from tests.cost_sheet_helpers import wheel
 
-    dialog = admin.show_import()
+    dialog = admin.menus.show_import()
     path = tmp_path / "rates.csv"
     path.write_text(RATES, encoding="cp1252")
     with qtbot.waitSignal(dialog.checked, timeout=10_000):
