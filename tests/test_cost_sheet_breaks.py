@@ -22,7 +22,7 @@ def test_price_breaks_on_the_sheet(qtbot: QtBot, window: MainWindow) -> None:
     price = sheet.price
     assert sheet.quantity.value() == 3000
     assert (
-        f"<b>1+ pcs {price.currency} {price.price_per_piece:,.2f} (this order)</b>" in label.text()
+        f"<b>1+ pcs {price.price_per_piece:,.2f} {price.currency} (this order)</b>" in label.text()
     )
     assert "5,000+ pcs" in label.text()
     # the order grows past the break: its price and the bold break move together
@@ -34,6 +34,6 @@ def test_price_breaks_on_the_sheet(qtbot: QtBot, window: MainWindow) -> None:
     bigger = sheet.price
     assert bigger.price_per_piece <= price.price_per_piece
     assert (
-        f"<b>5,000+ pcs {bigger.currency} {bigger.price_per_piece:,.2f} (this order)</b>"
+        f"<b>5,000+ pcs {bigger.price_per_piece:,.2f} {bigger.currency} (this order)</b>"
         in label.text()
     )

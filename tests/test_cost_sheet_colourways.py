@@ -85,7 +85,7 @@ def test_colourways_typed_costed_saved_and_exported(
     for c in expected.colourways:
         assert c.price is not None
         assert f"{c.colourway.name} {c.colourway.pieces:,} pcs" in shown
-        assert f"{c.price.currency} {c.price.price_per_piece:,.2f}" in shown
+        assert f"{c.price.price_per_piece:,.2f} {c.price.currency}" in shown
     assert f"{expected.price:,.4f}" in shown
     navy, charcoal = expected.colourways[1:]
     # the same dye; Charcoal without the style's print

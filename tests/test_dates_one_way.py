@@ -52,6 +52,28 @@ def test_the_cost_sheet_writes_every_date_in_the_locales_format(
     assert not OTHER_DATES.search(shown), shown
 
 
+POINT_AMOUNT = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})*\.\d{2,4}(?![\d.])")
+
+
+def test_the_cost_sheet_writes_every_amount_in_the_locales_format(
+    qtbot: QtBot, window: MainWindow, german: QLocale
+) -> None:
+    """Under German settings the cost, the price, the margin and the price breaks are
+    written 1.234,56 with the code after the amount, as the fields are typed: never 1,234.56
+    beside a field that reads "12,5" as twelve and a half."""
+    sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
+    qtbot.waitUntil(lambda: sheet.price is not None, timeout=10_000)
+    price = sheet.price
+    assert price is not None
+    shown = " ".join(
+        label.text() for label in (sheet.cost_label, sheet.price_label, sheet.panel.breaks_label)
+    )
+    per_piece = f"{price.price_per_piece:.2f}".replace(".", ",") + f" {price.currency}"
+    assert per_piece in sheet.price_label.text(), sheet.price_label.text()
+    assert not POINT_AMOUNT.search(shown), shown
+    assert not re.search(rf"{price.currency} \d", shown), shown
+
+
 def test_the_materials_rates_and_orders_show_local_dates_and_export_typed(
     qtbot: QtBot, window: MainWindow, german: QLocale, tmp_path: Path
 ) -> None:

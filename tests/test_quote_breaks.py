@@ -112,8 +112,8 @@ def test_the_sheet_shows_the_quoted_breaks_beside_its_own(
         own = sheet.panel.breaks_label.text()
         quoted = sheet.quote_label.text()
         for b in quote["breaks"]:
-            cell = f"{b['quantity']:,}+ pcs EUR {D(b['price_per_piece']):,.2f}"
+            cell = f"{b['quantity']:,}+ pcs {D(b['price_per_piece']):,.2f} EUR"
             assert cell in own and cell in quoted  # the sheet's own break, figure by figure
-        assert "Quoted breaks: 1+ pcs EUR 3.35 · 5,000+ pcs EUR 3.20 · 10,000+ pcs EUR 3.10" in (
+        assert "Quoted breaks: 1+ pcs 3.35 EUR · 5,000+ pcs 3.20 EUR · 10,000+ pcs 3.10 EUR" in (
             quoted
         )

@@ -16,6 +16,7 @@ from tests.cost_sheet_helpers import open_sheet
 from tests.costing_examples import TSHIRT
 from tests.sync_fixtures import PASSWORD, Server, write_rows
 from tests.test_pricing_service import priced, sheet  # noqa: F401  (fixture)
+from ui.formats import format_date
 from workbench.capacity import lead_time, load_capacity
 from workbench.capacity.routes import style_route
 from workbench.costing import cost_style, load_rate_book
@@ -119,7 +120,7 @@ def test_the_cost_sheet_shows_the_quotes_lead_time(
         lead = blocker.args[0]["lead_time"]
         assert lead["completion"] == sheet.plan.completion.isoformat()  # the sheet's own plan
         shown = date.fromisoformat(lead["completion"])
-        assert f"ready by {shown:%d %b %Y} ({lead['days']} days)" in sheet.quote_label.text()
+        assert f"ready by {format_date(shown)} ({lead['days']} days)" in sheet.quote_label.text()
     finally:
         win.close()
         workspace.close()

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from PySide6.QtCore import QLocale
 
+from ui.formats import format_number
 from workbench.costing.money import to_cents
 from workbench.numbers import NumberFormat
 
@@ -28,5 +29,6 @@ def write_number(value: Decimal) -> str:
 
 def money(value: Decimal, places: int = 2) -> str:
     """``value`` rounded half up, as every amount is shown (`workbench.costing.money`), so
-    that a total shown here is the one its lines were allocated to add up to."""
-    return f"{to_cents(value, places):,.{places}f}"
+    that a total shown here is the one its lines were allocated to add up to, written with
+    the locale's decimal mark and grouping as the fields are typed."""
+    return format_number(float(to_cents(value, places)), places)

@@ -25,8 +25,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.cost_sheet.amounts import money
-from ui.formats import dates_in, format_date
+from ui.cost_sheet.amounts import money, write_number
+from ui.formats import (
+    dates_in,
+    format_date,
+    format_integer,
+    format_money,
+    format_number,
+    format_percent,
+)
 from ui.share_chart import ShareChart
 from ui.table_export import install_export, typed_item
 from ui.wheel_guard import guard_wheel
@@ -230,7 +237,8 @@ class BreakdownPanel(QWidget):
         )
         self.cost_label.setText(
             f"<b>Cost</b><br><span style='font-size:15pt'>₹ {money(cost.total)}</span> per piece"
-            f"<br>fabric ₹ {money(cost.fabric.per_kg)}/kg · {cost.consumption_kg:.4f} kg/pc"
+            f"<br>fabric ₹ {money(cost.fabric.per_kg)}/kg · "
+            f"{format_number(cost.consumption_kg, 4)} kg/pc"
         )
         if price is None:
             self.price_label.setText("<b>Price</b><br>choose a brand")
@@ -238,10 +246,14 @@ class BreakdownPanel(QWidget):
         fx = price.fx
         self.price_label.setText(
             f"<b>Estimate</b> for {price.brand.code}<br><span style='font-size:15pt'>"
-            f"{price.currency} {price.price_per_piece:,.2f}</span> per piece · "
-            f"{price.currency} {price.price_per_dozen:,.2f} per dozen"
-            f"<br>margin {price.margin * 100:.1f} %"
-            + (f" · 1 INR = {fx.rate} {price.currency} ({format_date(fx.as_of)})" if fx else "")
+            f"{format_money(price.price_per_piece, price.currency)}</span> per piece · "
+            f"{format_money(price.price_per_dozen, price.currency)} per dozen"
+            f"<br>margin {format_percent(price.margin)}"
+            + (
+                f" · 1 INR = {write_number(fx.rate)} {price.currency} ({format_date(fx.as_of)})"
+                if fx
+                else ""
+            )
             + "".join(f"<br><i>{dates_in(note)}</i>" for note in price.notes)
         )
 
@@ -266,14 +278,15 @@ class BreakdownPanel(QWidget):
             return
         cells = []
         for c in costing.colourways:
-            cell = f"{c.colourway.name} {c.colourway.pieces:,} pcs ₹ {money(c.cost.total)}"
+            pieces = format_integer(c.colourway.pieces)
+            cell = f"{c.colourway.name} {pieces} pcs ₹ {money(c.cost.total)}"
             if c.price is not None:
-                cell += f" → {c.price.currency} {c.price.price_per_piece:,.2f}"
+                cell += f" → {format_money(c.price.price_per_piece, c.price.currency)}"
             cells.append(cell)
         order = f"<b>the order ₹ {money(costing.cost)}"
         price = costing.price
         if price is not None and costing.colourways[0].price is not None:
-            order += f" → {costing.colourways[0].price.currency} {price:,.4f}"
+            order += f" → {format_money(price, costing.colourways[0].price.currency, 4)}"
         self.colourways_label.setText(
             "<b>Colourways</b>: "
             + " · ".join(cells)
@@ -293,7 +306,9 @@ class BreakdownPanel(QWidget):
         )
         cells = []
         for p in breaks:
-            cell = f"{p.quantity:,}+ pcs {p.currency} {p.price_per_piece:,.2f}"
+            cell = (
+                f"{format_integer(p.quantity)}+ pcs {format_money(p.price_per_piece, p.currency)}"
+            )
             cells.append(f"<b>{cell} (this order)</b>" if p is ordered else cell)
         self.breaks_label.setText("<b>Price breaks</b>: " + " · ".join(cells))
 

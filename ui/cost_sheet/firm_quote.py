@@ -18,6 +18,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLabel
 
+from ui.formats import format_date, format_integer, format_money, format_number
 from ui.ops import OpContext, OpRunner
 from workbench import quotes
 from workbench.costing.pricing import PriceResult
@@ -81,13 +82,14 @@ class FirmQuote(QObject):
         quotes.store_quote(self.workspace.replica, quote)
         firm = Decimal(quote["price_per_piece"])
         text = (
-            f"<b>Firm quote {quote['quote_no']}</b>: {quote['currency']} {firm:,.2f} per "
-            f"piece, valid until {quote['valid_until']}"
+            f"<b>Firm quote {quote['quote_no']}</b>: {format_money(firm, quote['currency'])} per "
+            f"piece, valid until {_day(quote['valid_until'])}"
         )
         if estimate is not None:
             diff = firm - estimate.price_per_piece
             text += (
-                f" · estimate {estimate.price_per_piece:,.2f}, difference {diff:+,.2f}"
+                f" · estimate {format_number(estimate.price_per_piece)}, difference "
+                f"{'+' if diff > 0 else ''}{format_number(diff)}"
                 if diff
                 else " · the same as the estimate"
             )
@@ -105,17 +107,26 @@ def _prices_text(quote: dict[str, Any]) -> str:
     breaks = quote.get("breaks") or []
     if len(breaks) > 1:
         text += "<br>Quoted breaks: " + " · ".join(
-            f"{int(b['quantity']):,}+ pcs {currency} {Decimal(b['price_per_piece']):,.2f}"
+            f"{format_integer(int(b['quantity']))}+ pcs "
+            f"{format_money(Decimal(b['price_per_piece']), currency)}"
             for b in breaks
         )
     colourways = quote.get("colourways") or []
     if colourways:
         text += "<br>Quoted colourways: " + " · ".join(
-            f"{html.escape(str(c['name']))} {int(c['pieces']):,} pcs "
-            f"{currency} {Decimal(c['price_per_piece']):,.2f}"
+            f"{html.escape(str(c['name']))} {format_integer(int(c['pieces']))} pcs "
+            f"{format_money(Decimal(c['price_per_piece']), currency)}"
             for c in colourways
         )
     return text
+
+
+def _day(text: object) -> str:
+    """A date the server sent (ISO, maybe with a time) as the app writes dates."""
+    try:
+        return format_date(date.fromisoformat(str(text)[:10]))
+    except ValueError:
+        return html.escape(str(text))
 
 
 def _lead_time_text(lead: object) -> str:
@@ -124,7 +135,7 @@ def _lead_time_text(lead: object) -> str:
         return ""
     if lead.get("completion"):
         ready = date.fromisoformat(str(lead["completion"]))
-        return f" · ready by {ready:%d %b %Y} ({lead.get('days')} days)"
+        return f" · ready by {format_date(ready)} ({lead.get('days')} days)"
     if lead.get("unavailable"):
         return f" · no lead time: {html.escape(str(lead['unavailable']))}"
     return ""
