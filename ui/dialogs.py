@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -216,3 +217,20 @@ class ConflictsDialog(QDialog):
 
 
 __all__ = ["ConflictsDialog", "LoginDialog", "OpContext", "WorkspacePicker"]
+
+
+def ask_save_first(parent: QWidget, title: str, text: str) -> QMessageBox.StandardButton:
+    """Save, Discard or Cancel, Save the default: what every window holding unsaved work asks
+    before it closes, raised above the others so the question is seen."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        title,
+        text,
+        QMessageBox.StandardButton.Save
+        | QMessageBox.StandardButton.Discard
+        | QMessageBox.StandardButton.Cancel,
+        parent,
+    )
+    box.setDefaultButton(QMessageBox.StandardButton.Save)
+    parent.raise_()
+    return QMessageBox.StandardButton(box.exec())

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.dialogs import ask_save_first
 from ui.document_locale import app_locale
 from ui.file_dialogs import ask_save_path
 from ui.keys import bindings
@@ -386,19 +387,12 @@ class ProposalBuilder(QMainWindow):
         if not self.has_unsaved_work():
             return True
         assert self.result is not None
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
+        answer = ask_save_first(
+            self,
             "Proposal not kept",
             f"The proposal for {self.result.proposal.brand_code} was previewed but neither "
             "issued nor saved as a PDF. Save the PDF before closing?",
-            QMessageBox.StandardButton.Save
-            | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
-            self,
         )
-        box.setDefaultButton(QMessageBox.StandardButton.Save)
-        self.raise_()
-        answer = box.exec()
         if answer == QMessageBox.StandardButton.Save:
             self.choose_pdf()
             return self.kept

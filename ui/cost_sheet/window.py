@@ -47,6 +47,7 @@ from ui.cost_sheet.exports import esg_paths, export_breakdown, write_esg_sheet
 from ui.cost_sheet.firm_quote import FirmQuote, QuoteAsker
 from ui.cost_sheet.inputs import SheetInputs
 from ui.cost_sheet.material_picker import MaterialPicker
+from ui.dialogs import ask_save_first
 from ui.document_locale import app_locale
 from ui.file_dialogs import ask_open_path, ask_save_path
 from ui.formats import format_date
@@ -393,18 +394,11 @@ class CostSheetWindow(QMainWindow):
         if not self.has_unsaved_changes():
             return True
         code = self.style_code.text().strip() or "NEW-STYLE"
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
+        answer = ask_save_first(
+            self,
             "Unsaved cost sheet",
             f"The cost sheet {code} has changes that are not saved. Save them before closing?",
-            QMessageBox.StandardButton.Save
-            | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
-            self,
         )
-        box.setDefaultButton(QMessageBox.StandardButton.Save)
-        self.raise_()
-        answer = box.exec()
         if answer == QMessageBox.StandardButton.Save:
             saving = self.save if self.is_draft else self.save_as_new_version
             return saving() is not None
