@@ -34,7 +34,7 @@ from workbench.costing import CostResult, Style
 from workbench.costing.fabric import DEFAULT_CONVERSION_LOSS
 from workbench.esg.composition import FibreShare, composition_text, fibre_mix
 from workbench.esg.errors import EsgError
-from workbench.esg.matrix import GridFactor, HeatFuel, Matrix, Process, load_matrix
+from workbench.esg.matrix import Fibre, GridFactor, HeatFuel, Matrix, Process, load_matrix
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -872,7 +872,9 @@ def _assumptions(
         said.append(
             f"Grid electricity: {grid.country_name} {grid.period}, {grid.figure.value} "
             f"{grid.figure.unit} ({matrix.sources[grid.figure.source].short}, version "
-            f"{grid.version}, {grid.figure.table})" + (f"; {grid_note}" if grid_note else "") + "."
+            f"{grid.version}, {grid.figure.table})"
+            + "".join(f"; {n}" for n in (grid.figure.unconfirmed, grid_note) if n)
+            + "."
         )
     else:
         said.append(f"Grid electricity: {grid_note} (mill country {country}).")
@@ -890,7 +892,25 @@ def _assumptions(
             said.append(share.note)
         if fibre.note:
             said.append(f"{fibre.name}: {fibre.note}")
+        said.extend(_unconfirmed_fibre(fibre, matrix))
     return tuple(dict.fromkeys(said))
+
+
+def _unconfirmed_fibre(fibre: Fibre, matrix: Matrix) -> list[str]:
+    """What the sheet says of a fibre whose figures were read from a compilation and not yet
+    in the study its footnotes name: the buyer sees which figures stand on a compilation."""
+    read = [f for f in fibre.figures.values() if f.value is not None and f.footnote]
+    unread = [f for f in read if not f.primary]
+    if not unread:
+        return []
+    compilation = matrix.sources[unread[0].source].short
+    table = unread[0].table.split(",")[0]
+    notes = sorted({f.footnote for f in unread})
+    marks = f"footnote{'s' if len(notes) > 1 else ''} {', '.join(notes)}"
+    return [
+        f"{fibre.name}: figures read from {compilation} {table}, a compilation ({marks}); the "
+        "study behind them is not yet confirmed in its own text."
+    ]
 
 
 def areas() -> Mapping[str, Area]:
