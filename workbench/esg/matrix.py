@@ -517,6 +517,7 @@ def _derived(
     if not isinstance(reduction_source, str) or reduction_source not in sources:
         raise EsgDataError(f"{file}: {key}: reduction_source {reduction_source!r} is unknown")
     reduction_table = _text(spec, file, f"{key}.derived", "reduction_table")
+    measured = _reduction_primary(spec, file, key, sources[reduction_source], sources)
     note = template.note or "derived"
     return Figure(
         key=template.key,
@@ -524,14 +525,33 @@ def _derived(
         unit=template.unit,
         scope=template.scope,
         source=template.source,
-        table=f"{template.table}; reduction: {sources[reduction_source].short}, {reduction_table}",
+        table=f"{template.table}; reduction: {sources[reduction_source].short}, {reduction_table}"
+        + (f"; measured in {sources[measured[0]].short}, {measured[1]}" if measured else ""),
         note=note,
         derived=note,
-        sources=(base.source, reduction_source),
+        sources=(base.source, reduction_source, *measured[:1]),
         footnote=base.footnote,
         primary=base.primary,
         unconfirmed=base.unconfirmed,
     )
+
+
+def _reduction_primary(
+    spec: Mapping[str, Any], file: str, key: str, source: Source, sources: Mapping[str, Source]
+) -> tuple[str, ...]:
+    """The study that measured a reduction read from a compilation, and where in it: (id,
+    table), or () for a reduction read from its own study."""
+    study = spec.get("reduction_primary")
+    if study is None:
+        if source.kind == "compilation":
+            raise EsgDataError(
+                f"{file}: {key}: the reduction is read from a compilation ({source.short}): "
+                "'reduction_primary' must name the study that measured it"
+            )
+        return ()
+    if study not in sources or sources[study].kind != "primary":
+        raise EsgDataError(f"{file}: {key}: reduction_primary {study!r} is not a primary source")
+    return (str(study), _text(spec, file, f"{key}.derived", "reduction_primary_table"))
 
 
 def _processes(
