@@ -139,8 +139,9 @@ def test_the_report_says_which_figures_are_not_yet_confirmed_in_their_primary_so
         "Cotton: figures read from Frontiers 2021 (PMC8044815) Table 3, a compilation "
         "(footnote 1); the study behind them is not yet confirmed in its own text."
     ]
-    grid = next(a for a in said if a.startswith("Grid electricity: "))
+    grid = next(a for a in said if a.startswith("Grid electricity factor, India FY 2024-25"))
     assert "read from a third-party tabulation of CEA's database" in grid
+    assert _tee().unconfirmed == (grid, *cotton)
     blend = _tee("50% Cotton, 50% Polyester").assumptions
     assert any(a.startswith("Polyester: ") and "(footnote 3)" in a for a in blend)
 

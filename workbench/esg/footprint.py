@@ -221,6 +221,10 @@ class Footprint:
     sections: tuple[Section, ...]
     assumptions: tuple[str, ...]
     source_ids: tuple[str, ...]
+    #: what the sheet says of every figure it used that is not yet confirmed in its primary
+    #: source (a compilation's cell, a grid factor read from a tabulation); no quantities, so
+    #: the sentences read the same in every document locale
+    unconfirmed: tuple[str, ...] = ()
 
     def section(self, key: str) -> Section:
         for section in self.sections:
@@ -347,6 +351,7 @@ def style_footprint(
         fuel,
         mill_country,
     )
+    unconfirmed = tuple(a for a in assumptions if a.endswith(_UNCONFIRMED_ENDS))
     used = {sid for s in sections for line in s.lines for sid in line.source_ids}
     used.add("higg-msi")
     source_ids = tuple(sid for sid in matrix.sources if sid in used)
@@ -365,6 +370,7 @@ def style_footprint(
         sections=tuple(sections),
         assumptions=assumptions,
         source_ids=source_ids,
+        unconfirmed=unconfirmed,
     )
 
 
@@ -872,10 +878,14 @@ def _assumptions(
         said.append(
             f"Grid electricity: {grid.country_name} {grid.period}, {grid.figure.value} "
             f"{grid.figure.unit} ({matrix.sources[grid.figure.source].short}, version "
-            f"{grid.version}, {grid.figure.table})"
-            + "".join(f"; {n}" for n in (grid.figure.unconfirmed, grid_note) if n)
-            + "."
+            f"{grid.version}, {grid.figure.table})" + (f"; {grid_note}" if grid_note else "") + "."
         )
+        if grid.figure.unconfirmed:
+            said.append(
+                f"Grid electricity factor, {grid.country_name} {grid.period} "
+                f"({matrix.sources[grid.figure.source].short}, version {grid.version}): "
+                f"{grid.figure.unconfirmed}{_UNCONFIRMED_ENDS[1]}"
+            )
     else:
         said.append(f"Grid electricity: {grid_note} (mill country {country}).")
     if fuel is not None:
@@ -896,6 +906,14 @@ def _assumptions(
     return tuple(dict.fromkeys(said))
 
 
+#: How the sentences saying a figure is not yet confirmed in its primary source end, so the
+#: footprint can list them apart.
+_UNCONFIRMED_ENDS = (
+    "; the study behind them is not yet confirmed in its own text.",
+    "; not yet confirmed in the primary source.",
+)
+
+
 def _unconfirmed_fibre(fibre: Fibre, matrix: Matrix) -> list[str]:
     """What the sheet says of a fibre whose figures were read from a compilation and not yet
     in the study its footnotes name: the buyer sees which figures stand on a compilation."""
@@ -908,8 +926,8 @@ def _unconfirmed_fibre(fibre: Fibre, matrix: Matrix) -> list[str]:
     notes = sorted({f.footnote for f in unread})
     marks = f"footnote{'s' if len(notes) > 1 else ''} {', '.join(notes)}"
     return [
-        f"{fibre.name}: figures read from {compilation} {table}, a compilation ({marks}); the "
-        "study behind them is not yet confirmed in its own text."
+        f"{fibre.name}: figures read from {compilation} {table}, a compilation ({marks})"
+        + _UNCONFIRMED_ENDS[0]
     ]
 
 
