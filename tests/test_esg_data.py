@@ -17,7 +17,7 @@ from workbench.esg import (
     EsgDataError,
     load_matrix,
 )
-from workbench.esg.matrix import SCOPES
+from workbench.esg.matrix import SCOPES, SOURCE_KINDS
 
 # -- the data -----------------------------------------------------------------------------------
 
@@ -58,6 +58,67 @@ def test_every_figure_in_the_data_has_a_source_scope_and_unit() -> None:
     for sid, source in sources.items():
         assert source["url"].startswith(("http://", "https://")), sid
         assert source["citation"] and source["scope"], sid
+        assert source["kind"] in SOURCE_KINDS, sid
+
+
+def test_every_cell_read_from_a_compilation_names_its_primary_study_or_says_it_is_unread() -> None:
+    """A compilation (Frontiers 2021 Table 3) is where a figure was read, not where it was
+    measured: each of its cells names the footnote behind it and either the primary study,
+    read in its own text, or what stands unconfirmed and what was searched."""
+    sources = json.loads((DATA / "sources.json").read_text("utf-8"))["sources"]
+    compilations = {sid for sid, s in sources.items() if s["kind"] == "compilation"}
+    assert "frontiers-2021" in compilations
+    cells = 0
+    for name in ("fibres.json", "processes.json", "grid.json", "heat.json"):
+        for path, figure in _walk(json.loads((DATA / name).read_text("utf-8")), name):
+            if figure["source"] not in compilations or "derived" in figure:
+                continue
+            if figure["value"] is None:
+                continue
+            cells += 1
+            primary = figure.get("primary")
+            assert isinstance(primary, dict), f"{path}: a compilation's cell names no primary"
+            assert str(primary.get("footnote", "")).strip(), f"{path}: no footnote"
+            study = primary.get("source")
+            if study is None:
+                assert len(primary.get("unconfirmed", "")) > 40, f"{path}: says nothing"
+            else:
+                assert sources[study]["kind"] == "primary", path
+                assert primary.get("table"), f"{path}: no table of the primary study"
+    assert cells == 20  # cotton, polyester, lyocell and both viscoses, four indicators each
+
+
+def test_a_reduction_read_from_a_compilation_names_the_study_that_measured_it() -> None:
+    """WRAP's page quotes a 25-75 % carbon saving for recycled polyester; the saving is
+    cited to the study that measured it (Shen, Worrell & Patel 2010, PET bottle-to-fibre),
+    whose own abstract gives the range against virgin PET fibre."""
+    sources = json.loads((DATA / "sources.json").read_text("utf-8"))["sources"]
+    assert sources["wrap-ckh-recycled-polyester"]["kind"] == "compilation"
+    for path, figure in _walk(json.loads((DATA / "fibres.json").read_text("utf-8")), "fibres"):
+        spec = figure.get("derived")
+        if not spec or sources[spec["reduction_source"]]["kind"] != "compilation":
+            continue
+        primary = spec.get("reduction_primary")
+        assert primary, f"{path}: a compilation's reduction names no primary study"
+        assert sources[primary]["kind"] == "primary", path
+        assert spec.get("reduction_primary_table"), path
+    recycled = load_matrix().fibre("recycled polyester").figures["global_warming"]
+    assert recycled.sources == (
+        "frontiers-2021",
+        "wrap-ckh-recycled-polyester",
+        "shen-2010-pet-recycling",
+    )
+    assert "GWP savings of 25-75 %" in recycled.table
+
+
+def test_a_grid_factor_read_through_a_tabulation_says_so() -> None:
+    """The Indian grid factors are cited to CEA but were read from a third-party tabulation;
+    until a reading of CEA's own workbook confirms them, the data and the report say so."""
+    factors = json.loads((DATA / "grid.json").read_text("utf-8"))["factors"]
+    for factor in factors:
+        assert "tabulation" in factor.get("unconfirmed", ""), factor["period"]
+    matrix = load_matrix()
+    assert all("tabulation" in g.figure.unconfirmed for g in matrix.grid)
 
 
 def test_the_loaded_matrix_gives_every_figure_a_source_scope_and_unit() -> None:
@@ -115,6 +176,33 @@ def _broken(tmp_path: Path, name: str, change: Any) -> Path:
             "heat.json",
             lambda d: d["fuels"]["coal"].pop("table"),
             "heat.json: coal: 'table' must be non-empty text",
+        ),
+        (
+            "fibres.json",
+            lambda d: d["fibres"]["cotton"]["figures"]["water_use"].pop("primary"),
+            "fibres.json: cotton.water_use: read from a compilation (Frontiers 2021 (PMC8044815))"
+            ": 'primary' must name the footnote",
+        ),
+        (
+            "fibres.json",
+            lambda d: d["fibres"]["polyester"]["figures"]["water_use"]["primary"].update(
+                source="frontiers-2021"
+            ),
+            "fibres.json: polyester.water_use: primary source 'frontiers-2021' is a compilation",
+        ),
+        (
+            "fibres.json",
+            lambda d: d["fibres"]["recycled polyester"]["figures"]["global_warming"]["derived"].pop(
+                "reduction_primary"
+            ),
+            "fibres.json: recycled polyester.global_warming: the reduction is read from a "
+            "compilation (WRAP Clothing Knowledge Hub, recycled polyester): "
+            "'reduction_primary' must name the study that measured it",
+        ),
+        (
+            "sources.json",
+            lambda d: d["sources"]["cea-co2-baseline-v21"].update(kind="blog"),
+            "sources.json: cea-co2-baseline-v21: kind 'blog' is not one of primary, compilation",
         ),
     ],
 )

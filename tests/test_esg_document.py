@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP
 from decimal import Decimal as D
+from typing import Any
 
 import pytest
 
@@ -162,8 +163,9 @@ def test_the_documented_fibre_factors_are_the_data() -> None:
     by_name = {f.name: f for f in matrix.fibres.values()}
     assert [r[0] for r in rows] == [f.name for f in matrix.fibres.values()]
     indicators = ("global_warming", "eutrophication", "water_use", "energy_demand")
-    for name, *cells, basis in rows:
+    for name, *cells, basis, measured in rows:
         fibre = by_name[name]
+        _primary_cell_is_the_data(name, measured, fibre.figures.values(), matrix)
         for cell, indicator in zip(cells, indicators, strict=True):
             figure = fibre.figures[indicator]
             if cell == "—":
@@ -172,6 +174,22 @@ def test_the_documented_fibre_factors_are_the_data() -> None:
                 assert figure.value is not None and _number(cell) == figure.value, (name, cell)
         if any(f.derived for f in fibre.figures.values()):
             assert basis.startswith("derived:"), name
+
+
+def _primary_cell_is_the_data(name: str, cell: str, figures: Any, matrix: Any) -> None:
+    """The fibre table's "Primary study" cell: the compilation's footnotes behind the row,
+    whether the study they name is confirmed, and every study a reduction was measured in."""
+    read = [f for f in figures if f.value is not None]
+    if not read:
+        assert cell == "—", name
+        return
+    for note in sorted({f.footnote for f in read if f.footnote}):
+        assert f"footnote {note}" in cell, (name, note)
+    if any(f.footnote and not f.primary for f in read):
+        assert "not yet confirmed" in cell, name
+    for figure in read:
+        for sid in figure.sources[2:]:
+            assert matrix.sources[sid].short in cell, (name, sid)
 
 
 def test_the_documented_process_energy_is_the_data() -> None:

@@ -129,6 +129,23 @@ def test_the_grid_factor_is_the_one_dated_for_the_mill() -> None:
     assert factor(date(2020, 1, 1)) is None
 
 
+def test_the_report_says_which_figures_are_not_yet_confirmed_in_their_primary_source() -> None:
+    """Cotton's figures were read from a compilation whose footnote names the study behind
+    them, and the grid factor from a tabulation of CEA's database: the sheet says both,
+    naming the footnote and the version, rather than letting either pass as checked."""
+    said = _tee().assumptions
+    cotton = [a for a in said if a.startswith("Cotton: ")]
+    assert cotton == [
+        "Cotton: figures read from Frontiers 2021 (PMC8044815) Table 3, a compilation "
+        "(footnote 1); the study behind them is not yet confirmed in its own text."
+    ]
+    grid = next(a for a in said if a.startswith("Grid electricity factor, India FY 2024-25"))
+    assert "read from a third-party tabulation of CEA's database" in grid
+    assert _tee().unconfirmed == (grid, *cotton)
+    blend = _tee("50% Cotton, 50% Polyester").assumptions
+    assert any(a.startswith("Polyester: ") and "(footnote 3)" in a for a in blend)
+
+
 def test_coal_heat_uses_its_own_factor() -> None:
     heat = _tee(heat_fuel="coal").section("global_warming").line("Dyeing reactive: heat")
     assert heat.factor == D("0.0946") and heat.amount == D("7.11425") * D("0.0946")

@@ -34,7 +34,7 @@ from workbench.costing import CostResult, Style
 from workbench.costing.fabric import DEFAULT_CONVERSION_LOSS
 from workbench.esg.composition import FibreShare, composition_text, fibre_mix
 from workbench.esg.errors import EsgError
-from workbench.esg.matrix import GridFactor, HeatFuel, Matrix, Process, load_matrix
+from workbench.esg.matrix import Fibre, GridFactor, HeatFuel, Matrix, Process, load_matrix
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -221,6 +221,10 @@ class Footprint:
     sections: tuple[Section, ...]
     assumptions: tuple[str, ...]
     source_ids: tuple[str, ...]
+    #: what the sheet says of every figure it used that is not yet confirmed in its primary
+    #: source (a compilation's cell, a grid factor read from a tabulation); no quantities, so
+    #: the sentences read the same in every document locale
+    unconfirmed: tuple[str, ...] = ()
 
     def section(self, key: str) -> Section:
         for section in self.sections:
@@ -347,6 +351,7 @@ def style_footprint(
         fuel,
         mill_country,
     )
+    unconfirmed = tuple(a for a in assumptions if a.endswith(_UNCONFIRMED_ENDS))
     used = {sid for s in sections for line in s.lines for sid in line.source_ids}
     used.add("higg-msi")
     source_ids = tuple(sid for sid in matrix.sources if sid in used)
@@ -365,6 +370,7 @@ def style_footprint(
         sections=tuple(sections),
         assumptions=assumptions,
         source_ids=source_ids,
+        unconfirmed=unconfirmed,
     )
 
 
@@ -874,6 +880,12 @@ def _assumptions(
             f"{grid.figure.unit} ({matrix.sources[grid.figure.source].short}, version "
             f"{grid.version}, {grid.figure.table})" + (f"; {grid_note}" if grid_note else "") + "."
         )
+        if grid.figure.unconfirmed:
+            said.append(
+                f"Grid electricity factor, {grid.country_name} {grid.period} "
+                f"({matrix.sources[grid.figure.source].short}, version {grid.version}): "
+                f"{grid.figure.unconfirmed}{_UNCONFIRMED_ENDS[1]}"
+            )
     else:
         said.append(f"Grid electricity: {grid_note} (mill country {country}).")
     if fuel is not None:
@@ -890,7 +902,33 @@ def _assumptions(
             said.append(share.note)
         if fibre.note:
             said.append(f"{fibre.name}: {fibre.note}")
+        said.extend(_unconfirmed_fibre(fibre, matrix))
     return tuple(dict.fromkeys(said))
+
+
+#: How the sentences saying a figure is not yet confirmed in its primary source end, so the
+#: footprint can list them apart.
+_UNCONFIRMED_ENDS = (
+    "; the study behind them is not yet confirmed in its own text.",
+    "; not yet confirmed in the primary source.",
+)
+
+
+def _unconfirmed_fibre(fibre: Fibre, matrix: Matrix) -> list[str]:
+    """What the sheet says of a fibre whose figures were read from a compilation and not yet
+    in the study its footnotes name: the buyer sees which figures stand on a compilation."""
+    read = [f for f in fibre.figures.values() if f.value is not None and f.footnote]
+    unread = [f for f in read if not f.primary]
+    if not unread:
+        return []
+    compilation = matrix.sources[unread[0].source].short
+    table = unread[0].table.split(",")[0]
+    notes = sorted({f.footnote for f in unread})
+    marks = f"footnote{'s' if len(notes) > 1 else ''} {', '.join(notes)}"
+    return [
+        f"{fibre.name}: figures read from {compilation} {table}, a compilation ({marks})"
+        + _UNCONFIRMED_ENDS[0]
+    ]
 
 
 def areas() -> Mapping[str, Area]:

@@ -38,6 +38,12 @@ SCOPES = (
     "fuel combustion (heat)",
 )
 
+#: What a source is. A primary source measured or published the figure itself (a study, the
+#: agency's own database, a guideline); a compilation tabulates figures measured elsewhere,
+#: with footnotes naming the studies, so each of its cells names that footnote and the study
+#: behind it, or says the study is not yet confirmed.
+SOURCE_KINDS = ("primary", "compilation")
+
 FIBRE_INDICATORS = ("global_warming", "eutrophication", "water_use", "energy_demand")
 
 #: Fibre units as published (per 1000 kg of fibre) → (unit per kg of fibre, multiplier):
@@ -73,6 +79,7 @@ class Source:
     scope: str
     notes: str = ""
     commit: str = ""
+    kind: str = "primary"
 
 
 @dataclass(frozen=True)
@@ -86,7 +93,13 @@ class Figure:
     (biogenic carbon stored in the fibre, energy or by-products a mill exports); empty for a
     figure that takes no credit. Why it is data: a credited figure is not like an uncredited
     one, so the report puts it on its own line and a what-if will not subtract one from the
-    other."""
+    other.
+
+    A figure read from a compilation carries the compilation's ``footnote`` for it and the
+    ``primary`` study behind it (a source id), or leaves ``primary`` empty; ``unconfirmed``
+    then says what was not read. Any figure not yet read in its primary source's own text
+    (a compilation's cell, a grid factor read from a tabulation) says so in ``unconfirmed``,
+    and the report repeats it, because a figure nobody checked must not pass as checked."""
 
     key: str
     value: Decimal | None
@@ -98,6 +111,9 @@ class Figure:
     derived: str = ""
     sources: tuple[str, ...] = ()
     credits: str = ""
+    footnote: str = ""
+    primary: str = ""
+    unconfirmed: str = ""
 
     @property
     def missing(self) -> bool:
@@ -333,8 +349,49 @@ def _sources(data: Mapping[str, Any]) -> dict[str, Source]:
             scope=_text(raw, file, sid, "scope"),
             notes=_text(raw, file, sid, "notes", required=False),
             commit=_text(raw, file, sid, "commit", required=False),
+            kind=_kind(raw, file, sid),
         )
     return sources
+
+
+def _kind(raw: Mapping[str, Any], file: str, sid: str) -> str:
+    kind = raw.get("kind")
+    if kind not in SOURCE_KINDS:
+        raise EsgDataError(f"{file}: {sid}: kind {kind!r} is not one of {', '.join(SOURCE_KINDS)}")
+    return str(kind)
+
+
+def _provenance(
+    raw: Mapping[str, Any], file: str, key: str, source: Source, sources: Mapping[str, Source]
+) -> dict[str, str]:
+    """The footnote, primary study and what stands unconfirmed of a figure with a value: a
+    compilation's cell must name its footnote and either a primary source (never another
+    compilation) or what was not read."""
+    unconfirmed = _text(raw, file, key, "unconfirmed", required=False).strip()
+    if source.kind != "compilation":
+        return {"unconfirmed": unconfirmed}
+    primary = raw.get("primary")
+    if not isinstance(primary, dict) or not str(primary.get("footnote", "")).strip():
+        raise EsgDataError(
+            f"{file}: {key}: read from a compilation ({source.short}): 'primary' must name the "
+            "footnote behind the cell and the study it names, or say what was not read"
+        )
+    study = primary.get("source")
+    said = str(primary.get("unconfirmed", "")).strip()
+    if study is None:
+        if not said:
+            raise EsgDataError(
+                f"{file}: {key}: no primary source: 'primary.unconfirmed' must say why"
+            )
+    elif study not in sources:
+        raise EsgDataError(f"{file}: {key}: primary source {study!r} is not in sources.json")
+    elif sources[study].kind == "compilation":
+        raise EsgDataError(f"{file}: {key}: primary source {study!r} is a compilation")
+    return {
+        "footnote": str(primary["footnote"]).strip(),
+        "primary": study or "",
+        "unconfirmed": "; ".join(u for u in (said, unconfirmed) if u),
+    }
 
 
 def _figure(
@@ -343,8 +400,10 @@ def _figure(
     key: str,
     units: tuple[str, ...] | Mapping[str, Any],
     sources: Mapping[str, Source],
+    inherits: bool = False,
 ) -> Figure:
-    """A direct or missing figure: value (or null with a note), unit, scope, source, table."""
+    """A direct or missing figure: value (or null with a note), unit, scope, source, table.
+    ``inherits``: a derived figure's template, whose provenance is its base figure's."""
     if not isinstance(raw, dict):
         raise EsgDataError(f"{file}: {key}: expected an object with value, unit, scope, source")
     for name in ("unit", "scope", "source"):
@@ -366,9 +425,11 @@ def _figure(
         return Figure(f"{file}: {key}", None, unit, scope, source, "", note, "", (source,))
     value = _number(raw["value"], file, key)
     table = _text(raw, file, key, "table")
+    known = {} if inherits else _provenance(raw, file, key, sources[source], sources)
+    cited = (source, known["primary"]) if known.get("primary") else (source,)
     credits = raw.get("credits")
     if credits is None:
-        return Figure(f"{file}: {key}", value, unit, scope, source, table, note, "", (source,))
+        return Figure(f"{file}: {key}", value, unit, scope, source, table, note, "", cited, **known)
     if not isinstance(credits, dict) or not str(credits.get("what", "")).strip():
         raise EsgDataError(
             f"{file}: {key}: 'credits' must say 'what' the figure nets off and "
@@ -386,8 +447,9 @@ def _figure(
         table,
         note,
         "",
-        (source, str(study)),
+        tuple(dict.fromkeys((*cited, str(study)))),
         str(credits["what"]).strip(),
+        **known,
     )
 
 
@@ -438,7 +500,7 @@ def _derived(
     """base fibre's figure × (1 − a sourced reduction), labelled as derived."""
     key = f"{fkey}.{indicator}"
     spec = raw["derived"]
-    template = _figure({**raw, "value": Decimal(0)}, file, key, FIBRE_UNITS, sources)
+    template = _figure({**raw, "value": Decimal(0)}, file, key, FIBRE_UNITS, sources, True)
     if not isinstance(spec, dict):
         raise EsgDataError(f"{file}: {key}: 'derived' must be an object")
     base = direct.get((str(spec.get("from")), indicator))
@@ -455,6 +517,7 @@ def _derived(
     if not isinstance(reduction_source, str) or reduction_source not in sources:
         raise EsgDataError(f"{file}: {key}: reduction_source {reduction_source!r} is unknown")
     reduction_table = _text(spec, file, f"{key}.derived", "reduction_table")
+    measured = _reduction_primary(spec, file, key, sources[reduction_source], sources)
     note = template.note or "derived"
     return Figure(
         key=template.key,
@@ -462,11 +525,33 @@ def _derived(
         unit=template.unit,
         scope=template.scope,
         source=template.source,
-        table=f"{template.table}; reduction: {sources[reduction_source].short}, {reduction_table}",
+        table=f"{template.table}; reduction: {sources[reduction_source].short}, {reduction_table}"
+        + (f"; measured in {sources[measured[0]].short}, {measured[1]}" if measured else ""),
         note=note,
         derived=note,
-        sources=(base.source, reduction_source),
+        sources=(base.source, reduction_source, *measured[:1]),
+        footnote=base.footnote,
+        primary=base.primary,
+        unconfirmed=base.unconfirmed,
     )
+
+
+def _reduction_primary(
+    spec: Mapping[str, Any], file: str, key: str, source: Source, sources: Mapping[str, Source]
+) -> tuple[str, ...]:
+    """The study that measured a reduction read from a compilation, and where in it: (id,
+    table), or () for a reduction read from its own study."""
+    study = spec.get("reduction_primary")
+    if study is None:
+        if source.kind == "compilation":
+            raise EsgDataError(
+                f"{file}: {key}: the reduction is read from a compilation ({source.short}): "
+                "'reduction_primary' must name the study that measured it"
+            )
+        return ()
+    if study not in sources or sources[study].kind != "primary":
+        raise EsgDataError(f"{file}: {key}: reduction_primary {study!r} is not a primary source")
+    return (str(study), _text(spec, file, f"{key}.derived", "reduction_primary_table"))
 
 
 def _processes(
