@@ -25,6 +25,9 @@ APT_PACKAGES=(
   poppler-utils
   # a Devanagari font: labels with Hindi names print in the PDF and as ZPL graphics (tests too)
   fonts-lohit-deva
+  # a Japanese font (Katakana, Hiragana, Kanji) for labels: 3.5 MB to download, 12 MB installed,
+  # TrueType files the label PDF embeds (fonts-noto-cjk: 57 MB, 91 MB, .ttc collections)
+  fonts-ipafont-gothic
   # the traceability page is looked at in a real browser by the tests
   chromium
   # the sync server's tests run on PostgreSQL too (a private cluster per test run)

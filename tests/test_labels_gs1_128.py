@@ -66,6 +66,11 @@ def _read(image: Image.Image) -> tuple[list[str], list[str]]:
     return qr, linear
 
 
+def _interpretation(ais: dict[str, str]) -> str:
+    """What GS1 prints under the bars: each AI in parentheses, then its value."""
+    return " ".join(f"({ai}) {value}" for ai, value in ais.items())
+
+
 def _item(number: int) -> LabelItem:
     """Labels as a run prints them: consecutive serials, a few lots, weights and dates."""
     return LabelItem(
@@ -222,16 +227,102 @@ def test_every_gs1_128_of_500_labels_reads_as_its_qr_digital_link(
     for qr, linear in pairs:
         assert parse_element_string(linear) == _link_ais(qr)
     assert len({linear for _, linear in pairs}) == 500  # the serials make each one unique
+    # under each symbol, its human-readable interpretation, as text a PDF reader finds
+    printed = [line for page in _pdf_lines(pdf) for line in page if line.startswith("(01) ")]
+    assert printed == [_interpretation(_link_ais(qr)) for qr, _ in pairs]
 
 
-@pytest.mark.parametrize("template_name", ["thermal-100x50", "a4-sheet-3x8"])
+def _pdf_lines(pdf: bytes) -> list[list[str]]:
+    """Each page's text lines, as pdfium extracts them."""
+    return [
+        page.get_textpage().get_text_range().replace("\r\n", "\n").split("\n")
+        for page in pdfium.PdfDocument(pdf)
+    ]
+
+
+# --- the 50 x 25 mm label: GTIN and serial at a scannable X-dimension ---------------------------
+
+
+def _gtin_and_serial(uri: str) -> dict[str, str]:
+    ais = _link_ais(uri)
+    return {"01": ais["01"], "21": ais["21"]}
+
+
+def test_the_small_label_carries_gtin_and_serial_in_its_500_gs1_128_codes() -> None:
+    """GTIN, date, weight, lot and serial (about 330 modules) would need 0.15 mm bars in
+    50 mm; at the template's 0.25 mm X-dimension, (01) and a six-digit (21) take 198
+    modules (49.5 mm), so that is what the bars carry, and what the line under them says;
+    the QR code keeps every AI."""
+    template = load_template("thermal-50x25")
+    assert template.barcode_min_module_mm == 0.25
+    items = [_item(number) for number in range(500)]
+    pdf = render_labels_pdf(items, template, scheme=SCHEME, engine="direct")
+    pairs = _pdf_codes(pdf, "thermal-50x25", 300)
+    assert [qr for qr, _ in pairs] == [item.uri(SCHEME) for item in items]
+    for qr, linear in pairs:
+        assert linear == "01" + _link_ais(qr)["01"] + "21" + _link_ais(qr)["21"]
+    printed = [line for page in _pdf_lines(pdf) for line in page if line.startswith("(01) ")]
+    assert printed == [_interpretation(_gtin_and_serial(qr)) for qr, _ in pairs]
+    symbol = gs1_128(items[0].digital_link(SCHEME))
+    assert symbol is not None and symbol.width_modules * 0.25 > 50  # the whole string: no
+
+
+def _zpl_label_image(label: Any, width: int, height: int) -> Image.Image:
+    """A ZPL label's GS1-128 drawn as a printer draws it: its ``^BC`` data in bars of
+    ``^BY`` dots at ``^FO``, the rest of the label white."""
+    [field] = label.linear
+    image = Image.new("L", (width, height), 255)
+    bars = _bars_image(_zpl_bc_modules(field.data), field.module, field.bar_height)
+    quiet = 10 * field.module
+    image.paste(bars.crop((quiet, 0, bars.width - quiet, bars.height)), (field.x, field.y))
+    return image
+
+
+@pytest.mark.parametrize("dpi", [203, 300])
+def test_the_small_labels_zpl_bars_are_whole_dots_at_the_x_dimension(dpi: int) -> None:
+    """At 203 dpi, 0.25 mm is two dots and (01)+(21) fit the 400 dots; at 300 dpi it is
+    three dots (0.254 mm), and 198 modules take 594 dots of the 590: (01)+(10) with a
+    seven-character lot takes 253 modules, so the bars carry the GTIN alone (154 modules,
+    462 dots), and the line under them says so."""
+    template = load_template("thermal-50x25")
+    items = [_item(number) for number in range(500)]
+    labels = parse_zpl(render_labels_zpl(items, template, dpi, scheme=SCHEME))
+    per_mm = 8.0 if dpi == 203 else 300 / 25.4
+    for item, label in zip(items, labels, strict=True):
+        assert label.width is not None and label.length is not None
+        _qr, [read] = _read(_zpl_label_image(label, label.width, label.length))
+        uri = item.uri(SCHEME)
+        expected = _gtin_and_serial(uri) if dpi == 203 else {"01": _link_ais(uri)["01"]}
+        assert parse_element_string(read) == expected
+        [field] = label.linear
+        assert field.module is not None and field.module / per_mm >= 0.25
+        assert [line.data for line in label.interpretations] == [_interpretation(expected)]
+
+
+def test_a_serial_too_long_for_the_small_label_falls_back_to_the_lot_then_the_gtin() -> None:
+    """A five-digit serial costs a code-set switch: (01)(21)12345 is 209 modules, 52.25 mm
+    at 0.25 mm; with a short lot the bars carry (01)(10), with none the GTIN alone."""
+    with_lot = LabelItem(gtin="09506000134352", serial="12345", lot="A1")
+    without = LabelItem(gtin="09506000134352", serial="12345")
+    pdf = render_labels_pdf([with_lot, without], "thermal-50x25", scheme=SCHEME)
+    pairs = _pdf_codes(pdf, "thermal-50x25", 300)
+    assert [parse_element_string(linear) for _, linear in pairs] == [
+        {"01": "09506000134352", "10": "A1"},
+        {"01": "09506000134352"},
+    ]
+
+
+@pytest.mark.parametrize("template_name", ["thermal-100x50", "a4-sheet-3x8", "thermal-50x25"])
 def test_weasyprint_draws_the_same_barcode(template_name: str) -> None:
     items = [_item(number) for number in range(4)]
     pdf = render_labels_pdf(items, template_name, scheme=SCHEME, engine="weasyprint")
     pairs = _pdf_codes(pdf, template_name, 600)
     assert [qr for qr, _ in pairs] == [item.uri(SCHEME) for item in items]
+    small = template_name == "thermal-50x25"
     for qr, linear in pairs:
-        assert parse_element_string(linear) == _link_ais(qr)
+        assert parse_element_string(linear) == (_gtin_and_serial(qr) if small else _link_ais(qr))
+    printed = [line for page in _pdf_lines(pdf) for line in page if line.startswith("(01) ")]
+    assert printed == [_interpretation(parse_element_string(linear)) for _, linear in pairs]
 
 
 def test_workspace_items_print_without_a_linear_code() -> None:
@@ -251,6 +342,7 @@ def test_zpl_gs1_128_is_the_pdf_symbol_and_fits_its_box(dpi: int) -> None:
     labels = parse_zpl(render_labels_zpl(items, template, dpi, scheme=SCHEME))
     per_mm = 8.0 if dpi == 203 else 300 / 25.4
     box_x, box_y, box_w, box_h = (round(v * per_mm) for v in template.barcode)
+    bars_h = round(template.barcode_bars_mm()[3] * per_mm)
     for item, label in zip(items, labels, strict=True):
         [field] = label.linear
         assert field.data.startswith(">;>801")  # start in code set C, FNC1, AI 01
@@ -261,9 +353,13 @@ def test_zpl_gs1_128_is_the_pdf_symbol_and_fits_its_box(dpi: int) -> None:
         quiet = 10 * field.module
         assert field.x - quiet >= box_x
         assert field.x + len(modules) * field.module + quiet <= box_x + box_w
-        assert (field.y, field.bar_height) == (box_y, box_h)
+        assert (field.y, field.bar_height) == (box_y, bars_h)
         # the widest whole-dot module: one more dot would overflow the box
         assert (len(modules) + 20) * (field.module + 1) > box_w
+        [line] = label.interpretations  # under the bars, inside the box, the AIs read
+        assert line.data == _interpretation(parse_element_string(read))
+        assert box_y + bars_h < line.y and line.y + (line.font_height or 0) <= box_y + box_h
+        assert (line.x, line.block_width) == (box_x, box_w)
 
 
 def test_zpl_writes_a_greater_than_sign_as_its_invocation_code() -> None:
@@ -316,6 +412,16 @@ def _shipped(name: str) -> dict[str, Any]:
         (
             lambda d: d["barcode"].update(height_mm=2),
             r"barcode.height_mm is 2; it must be at least",
+        ),
+        (
+            lambda d: d["barcode"].update(height_mm=7),
+            r"barcode.height_mm 7 leaves 4.0 mm of bars above the 7 pt line",
+        ),
+        (lambda d: d["barcode"].update(ais=[["21"]]), r"barcode.ais lists .* each with 01"),
+        (lambda d: d["barcode"].update(ais=[["01", "99"]]), r"barcode.ais lists"),
+        (
+            lambda d: d["barcode"].update(min_module_mm=0.1),
+            r"barcode.min_module_mm is 0.1; it must be at least 0.125",
         ),
     ],
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pypdfium2 as pdfium
 import pytest
+from fontTools.ttLib import TTFont
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 from zebrafy import ZebrafyZPL
 
@@ -22,7 +23,7 @@ from workbench.labels import (
     render_labels_pdf,
     render_labels_zpl,
 )
-from workbench.labels.fonts import find_font_file
+from workbench.labels.fonts import fallback_font_file, find_font_file
 from workbench.labels.raster_text import needs_raster, raster_line
 
 SCHEME = IdScheme("id.example-mill.com", "acme-mills")
@@ -34,6 +35,15 @@ ITEM = LabelItem(
     style="ST-2041",
     colour="नीला Navy",
     mill="कारखाना २",
+)
+#: a Japanese mill's cone: a Katakana colour and mill name
+KATAKANA = LabelItem(
+    gtin="09506000134352",
+    lot="L2411-07",
+    serial="000101",
+    style="ST-2041",
+    colour="ネイビー Navy",
+    mill="カワセ ミル",
 )
 
 
@@ -95,6 +105,34 @@ def test_devanagari_lines_print_as_graphics_the_pdf_path_draws_alike() -> None:
         assert abs(got.width - ref.width) <= 0.05 * ref.width, field
         assert abs(got.height - ref.height) <= 0.15 * ref.height, field
         assert _overlap(reference[field], image) > 0.5, field
+
+
+def test_katakana_lines_print_in_the_pdf_and_as_zpl_graphics_with_no_missing_glyph() -> None:
+    """The font fontconfig picks for Katakana (IPAGothic, which dev.sh installs) has every
+    character, the PDF sets the lines in it, and the ZPL graphic of each line matches the
+    PDF's; the same line drawn in DejaVu Sans (boxes: .notdef) does not."""
+    katakana = frozenset(ord(ch) for ch in "ネイビーカワセミル")
+    fallback = fallback_font_file(katakana, False)
+    assert fallback is not None, "no font on this machine draws Katakana (dev.sh installs one)"
+    with TTFont(str(fallback), lazy=True, fontNumber=0) as font:
+        assert katakana <= set(font.getBestCmap())
+    zpl = render_labels_zpl([KATAKANA], "thermal-100x50", DPI, scheme=SCHEME)
+    [label] = parse_zpl(zpl)
+    assert len([f for f in label.fields if f.kind == "graphic"]) == 2  # colour and mill
+    drawn = ZebrafyZPL(zpl).to_images()
+    reference = _pdf_lines(KATAKANA)
+    regular = find_font_file(False)
+    assert regular is not None
+    boxes_font = ImageFont.truetype(str(regular), round(8 * DPI / 72))  # no Katakana
+    for field, image in zip(["colour", "mill"], drawn, strict=True):
+        ref, got = _ink(reference[field]), _ink(image)
+        assert abs(got.width - ref.width) <= 0.05 * ref.width, field
+        assert abs(got.height - ref.height) <= 0.15 * ref.height, field
+        assert _overlap(reference[field], image) > 0.5, field
+        text = next(line.text for line in KATAKANA.text_lines([field], {}) if line.field == field)
+        boxes = Image.new("L", (900, 60), 255)
+        ImageDraw.Draw(boxes).text((0, 45), text, font=boxes_font, fill=0, anchor="ls")
+        assert _overlap(reference[field], boxes) < 0.3, field
 
 
 def test_a_line_drawn_with_missing_glyphs_fails_the_same_comparison() -> None:

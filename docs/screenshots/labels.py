@@ -1,7 +1,7 @@
 """Pictures of the label PDFs, one per shipped template, rendered with pypdfium2 from the PDF
-that prints: a roll template shows three labels one under the other (a GTIN item with its
-GS1-128, a workspace order with every field, a mill name in Devanagari), the A4 sheet its
-first page.
+that prints: a roll template shows four labels one under the other (a GTIN item with its
+GS1-128, a workspace order with every field, a mill name in Devanagari, a GTIN item with
+Japanese lines), the A4 sheet its first page.
 
     python docs/screenshots/labels.py [TAG] [FOLDER]
 
@@ -31,7 +31,8 @@ SHEET_DPI = 100
 
 
 def sample_items() -> list[LabelItem]:
-    """The labels pictured: a GTIN item, a workspace order with every field, a Hindi line."""
+    """The labels pictured: a GTIN item, a workspace order with every field, Hindi lines, and
+    a GTIN item with Japanese lines (Katakana and Kanji) and a four-digit serial."""
     return [
         LabelItem(
             gtin="09506000134352",
@@ -69,6 +70,18 @@ def sample_items() -> list[LabelItem]:
             production_date=date(2026, 11, 25),
             mill="कावेरी मिल",
             description="सूती जर्सी 180 जीएसएम",
+        ),
+        LabelItem(
+            gtin="4006381333931",
+            lot="L2411-10",
+            serial="1042",
+            style="TS-043",
+            colour="ネイビー",
+            quantity=Decimal("24.5"),
+            unit="kg",
+            production_date=date(2026, 11, 26),
+            mill="カワセ ミル",
+            description="天竺ニット 綿100%",
         ),
     ]
 

@@ -25,7 +25,7 @@ on each side (:data:`QUIET_ZONE`).
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -39,6 +39,7 @@ __all__ = [
     "MIN_BAR_MODULE_MM",
     "QUIET_ZONE",
     "LinearSymbol",
+    "choose_symbol",
     "element_string",
     "gs1_128",
     "parse_element_string",
@@ -99,6 +100,13 @@ class LinearSymbol:
         return "".join(f"({ai}){value}" for ai, value in self.elements)
 
     @property
+    def interpretation(self) -> str:
+        """The human-readable interpretation printed under the bars, as GS1 prescribes it
+        (General Specifications 4.15): each AI in parentheses, then its value, a space
+        between them: ``(01) 09506000134352 (21) 12345``."""
+        return " ".join(f"({ai}) {value}" for ai, value in self.elements)
+
+    @property
     def transmitted(self) -> str:
         """What a scanner sends (symbology identifier left out): the element string with
         ASCII GS where an FNC1 separates a variable-length value from the next AI."""
@@ -120,15 +128,16 @@ class LinearSymbol:
         """The width of one module when the symbol, quiet zones included, fills a box."""
         return box_width_mm / self.width_modules
 
-    def check_fits(self, box_width_mm: float) -> None:
-        """Raise :class:`LabelError` when the symbol's bars would be too narrow to print
-        in a box ``box_width_mm`` wide (:data:`MIN_BAR_MODULE_MM`)."""
+    def check_fits(self, box_width_mm: float, minimum_mm: float = MIN_BAR_MODULE_MM) -> None:
+        """Raise :class:`LabelError` when the symbol's bars would be narrower than
+        ``minimum_mm`` (the template's X-dimension, else :data:`MIN_BAR_MODULE_MM`) in a
+        box ``box_width_mm`` wide."""
         module = self.module_mm(box_width_mm)
-        if module < MIN_BAR_MODULE_MM - 1e-9:
+        if module < minimum_mm - 1e-9:
             raise LabelError(
                 f"the GS1-128 code {self.text} is {self.width_modules} modules wide; in the "
                 f"{box_width_mm:g} mm barcode box its bars would be {module:.3f} mm, below the "
-                f"{MIN_BAR_MODULE_MM} mm a printer draws; use shorter lots and serials or a "
+                f"{minimum_mm:g} mm this label's bars need; use shorter lots and serials or a "
                 f"wider label"
             )
 
@@ -201,6 +210,44 @@ def gs1_128(link: DigitalLink) -> LinearSymbol | None:
     """The GS1-128 symbol for ``link``, or None for a workspace ID (see the module notes)."""
     elements = element_string(link)
     return None if elements is None else _symbol(elements)
+
+
+def choose_symbol(
+    link: DigitalLink,
+    choices: Sequence[Sequence[str]],
+    fits: Callable[[LinearSymbol], bool],
+) -> LinearSymbol | None:
+    """The GS1-128 symbol a label carries: the first of ``choices`` (AI lists; an empty
+    list is the whole element string) whose AIs ``link`` all has and whose symbol ``fits``.
+
+    A small label cannot carry every AI at a scannable X-dimension, so its template lists
+    what the floor scans, in order of preference ((01)+(21), else (01)+(10), ...); the QR
+    code keeps the whole Digital Link. When nothing fits, the narrowest candidate comes
+    back (it does not fit: the caller refuses it with :meth:`LinearSymbol.check_fits`, so
+    the job stops naming the item rather than printing bars too fine to scan). None for a
+    workspace ID."""
+    elements = element_string(link)
+    if elements is None:
+        return None
+    present = dict(elements)
+    candidates: list[LinearSymbol] = []
+    for choice in choices or ((),):
+        if not all(ai in present for ai in choice):
+            continue
+        kept = tuple(pair for pair in elements if not choice or pair[0] in choice)
+        symbol = _symbol(kept)
+        if fits(symbol):
+            return symbol
+        candidates.append(symbol)
+    if not candidates:
+        raise LabelError(
+            f"the label's GS1-128 carries {_choices_text(choices)}; this item has none of them"
+        )
+    return min(candidates, key=lambda symbol: symbol.width_modules)
+
+
+def _choices_text(choices: Sequence[Sequence[str]]) -> str:
+    return " or ".join("".join(f"({ai})" for ai in choice) or "every AI" for choice in choices)
 
 
 def parse_element_string(text: str) -> Mapping[str, str]:

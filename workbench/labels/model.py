@@ -15,6 +15,7 @@ symbol stays small enough for a 50 × 25 mm label.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -27,7 +28,7 @@ from workbench.labels.gs1 import (
     measure_attribute,
     normalize_gtin,
 )
-from workbench.labels.gs1_128 import LinearSymbol, gs1_128
+from workbench.labels.gs1_128 import LinearSymbol, choose_symbol
 from workbench.labels.templates import LabelTemplate
 
 __all__ = ["CAPTIONS", "IdScheme", "Label", "LabelItem", "TextLine", "prepare_labels"]
@@ -187,26 +188,53 @@ class Label:
     linear: LinearSymbol | None = None
 
 
+def _bar_module_mm(template: LabelTemplate, dots_per_mm: float | None) -> float:
+    """The narrowest bar the output can print at the template's X-dimension: the
+    X-dimension itself in a PDF, the next whole number of printer dots in ZPL."""
+    minimum = template.barcode_min_module_mm
+    if dots_per_mm is None:
+        return minimum
+    return math.ceil(minimum * dots_per_mm - 1e-6) / dots_per_mm
+
+
 def prepare_labels(
-    items: Iterable[LabelItem], template: LabelTemplate, scheme: IdScheme, copies: int = 1
+    items: Iterable[LabelItem],
+    template: LabelTemplate,
+    scheme: IdScheme,
+    copies: int = 1,
+    *,
+    dots_per_mm: float | None = None,
 ) -> list[Label]:
     """Every item as a printable label, each repeated ``copies`` times, in order.
 
     All URIs are built (and so validated) before anything is rendered: a bad lot on the
     400th item stops the job before a printer wastes 399 labels. The error names the item.
+
+    The GS1-128 carries the first of the template's AI choices that fits its box at the
+    template's X-dimension; ``dots_per_mm`` is a printer's (ZPL), whose bars are whole
+    dots, so a choice that fits a PDF may not fit a 300 dpi head.
     """
     if copies < 1:
         raise LabelError(f"copies {copies}: print at least one copy")
     labels: list[Label] = []
+    box = template.barcode[2] if template.barcode is not None else 0.0
+    module = _bar_module_mm(template, dots_per_mm)
+
+    def fits(symbol: LinearSymbol) -> bool:
+        return symbol.width_modules * module <= box + 1e-6
+
     for number, item in enumerate(items, start=1):
         try:
             link = item.digital_link(scheme)
         except LabelError as exc:
             raise LabelError(f"item {number}: {exc}") from None
-        linear = gs1_128(link) if template.barcode is not None else None
-        if linear is not None and template.barcode is not None:
+        linear = None
+        if template.barcode is not None:
             try:
-                linear.check_fits(template.barcode[2])
+                linear = choose_symbol(link, template.barcode_ais, fits)
+                if linear is not None and not fits(linear):
+                    linear.check_fits(box, template.barcode_min_module_mm)
+                    linear.check_fits(box, module)  # a printer's whole dots
             except LabelError as exc:
                 raise LabelError(f"item {number}: {exc}") from None
         label = Label(link.uri, tuple(item.text_lines(template.fields, template.captions)), linear)

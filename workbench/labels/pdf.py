@@ -45,6 +45,7 @@ from functools import lru_cache, partial
 from itertools import accumulate
 from pathlib import Path
 from string import Template
+from typing import TYPE_CHECKING
 
 from PIL import Image
 
@@ -61,7 +62,16 @@ from workbench.labels.qr import (
 from workbench.labels.raster_text import clusters
 from workbench.labels.templates import LabelTemplate, load_template, template_dir
 
-__all__ = ["ENGINES", "direct_engine_available", "labels_html", "render_labels_pdf"]
+if TYPE_CHECKING:
+    from fpdf import FPDF
+
+__all__ = [
+    "ENGINES",
+    "direct_engine_available",
+    "interpretation_size_pt",
+    "labels_html",
+    "render_labels_pdf",
+]
 
 #: ``auto`` writes the PDF directly when it can set the text, else through WeasyPrint.
 ENGINES = ("auto", "direct", "weasyprint")
@@ -104,13 +114,37 @@ def _css(template: LabelTemplate) -> str:
 
 
 def _barcode_css(template: LabelTemplate) -> dict[str, str]:
-    x, y, width, height = template.barcode or (0.0, 0.0, 0.0, 0.0)
+    x, y, width, bars = template.barcode_bars_mm()
     return {
         "barcode_x": _num(x),
         "barcode_y": _num(y),
         "barcode_width": _num(width),
-        "barcode_height": _num(height),
+        "barcode_height": _num(bars),
+        "barcode_text_y": _num(y + bars),
+        "barcode_text_pitch": _num(template.barcode_text_pitch_mm() * _PT_PER_MM),
     }
+
+
+def interpretation_size_pt(
+    text: str, template: LabelTemplate, width: Callable[[str, float], float] | None = None
+) -> float:
+    """The size of the human-readable line under the bars: the template's, or smaller
+    when the line would be wider than the barcode box (a long lot and serial): the
+    interpretation is never cut, since a shortened one reads as other AIs.
+    ``width(text, size_pt)`` measures in mm; without it, the regular face's advances."""
+    size = template.barcode_text_size_pt
+    if width is None:
+        files = _font_files()
+        if files is None:
+            return size
+        advances = _advances(files[0])
+
+        def width(line: str, size_pt: float) -> float:
+            return sum(advances.get(ord(ch), 600) for ch in line) * size_pt * 0.001 / _PT_PER_MM
+
+    room = template.barcode_bars_mm()[2]
+    wide = width(text, size)
+    return size if wide <= room else size * room / wide
 
 
 def _lines_html(label: Label) -> str:
@@ -152,7 +186,12 @@ def labels_html(labels: Iterable[Label], template: LabelTemplate) -> str:
                 encoded = base64.b64encode(label.linear.png()).decode()
                 bars = images[label.linear.text] = "data:image/png;base64," + encoded
             alt = html.escape(f"GS1-128 {label.linear.text}")
-            linear = f'<img class="linear" src="{bars}" alt="{alt}">'
+            hri = label.linear.interpretation
+            size = _num(interpretation_size_pt(hri, template))
+            linear = (
+                f'<img class="linear" src="{bars}" alt="{alt}">'
+                f'<div class="hri" style="font-size: {size}pt">{html.escape(hri)}</div>'
+            )
         current.append(
             fragment.substitute(
                 left=_num(left),
@@ -355,6 +394,24 @@ def _fit_line(text: str, width: Callable[[str], float], room: float) -> str:
     return text[: cuts[low]] + "\u2026"
 
 
+def _draw_interpretation(
+    pdf: FPDF, text: str, template: LabelTemplate, fonts: _Fonts, left: float, top: float
+) -> None:
+    """The GS1-128's human-readable interpretation, centred under its bars, its baseline
+    where the HTML's line box puts it."""
+    size = interpretation_size_pt(
+        text, template, lambda line, pt: fonts.plain_width(line, False, pt)
+    )
+    x, y, width, bars = template.barcode_bars_mm()
+    ascent, descent = _ascent_descent(fonts.regular)
+    em = size / _PT_PER_MM
+    pitch = template.barcode_text_pitch_mm()
+    baseline = y + bars + (pitch - (ascent + descent) * em) / 2 + ascent * em
+    pdf.set_font("label", "", size)
+    drawn = fonts.plain_width(text, False, size)
+    pdf.text(left + x + (width - drawn) / 2, top + baseline, text)
+
+
 def _direct_pdf(labels: Sequence[Label], template: LabelTemplate, fonts: _Fonts) -> bytes:
     """Write the PDF with fpdf2: per page, each label's QR image, GS1-128 and lines."""
     from fpdf import FPDF
@@ -405,8 +462,10 @@ def _direct_pdf(labels: Sequence[Label], template: LabelTemplate, fonts: _Fonts)
                 bars = images.get(label.linear.text)
                 if bars is None:
                     bars = images[label.linear.text] = _bars_image(label)
-                bx, by, bw, bh = t.barcode
+                bx, by, bw, bh = t.barcode_bars_mm()
                 pdf.image(bars, left + bx, top + by, bw, bh)
+                _draw_interpretation(pdf, label.linear.interpretation, t, fonts, left, top)
+                current = None
             x, y = left + t.text_x_mm, top + t.text_y_mm
             for line in label.lines:
                 style, size, pitch, baseline, shift = styles[line.is_title]

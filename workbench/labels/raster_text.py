@@ -90,9 +90,10 @@ def _runs(text: str, bold: bool) -> list[tuple[str, Path]]:
     covered = _cmap(primary) if primary is not None else frozenset()
     runs: list[tuple[str, bool]] = []
     for ch in text:
-        # a combining mark stays in its base character's run, whatever the font has
+        # a combining mark stays in its base character's run, whatever the font has; a
+        # space is the face's own, as in the PDF (a CJK font's space is wider)
         own = ord(ch) in covered if not unicodedata.category(ch).startswith("M") else None
-        if runs and (own is None or own == runs[-1][1] or ch == " "):
+        if runs and (own is None or own == runs[-1][1]):
             runs[-1] = (runs[-1][0] + ch, runs[-1][1])
         else:
             runs.append((ch, bool(own)))

@@ -15,8 +15,19 @@ Two layouts:
 Positions are in millimetres from the top-left corner of the label; font sizes in points.
 
 An optional ``barcode`` box (``x_mm``, ``y_mm``, ``width_mm``, ``height_mm``) holds the
-GS1-128 symbol printed beside the QR code for items with a GTIN (:mod:`gs1_128`); the
-symbol is scaled to the box's width, quiet zones included.
+GS1-128 symbol printed beside the QR code for items with a GTIN (:mod:`gs1_128`): the bars,
+scaled to the box's width with their quiet zones, and under them the human-readable
+interpretation (``(01) 09506000134352 (21) 12345``) in ``text_size_pt`` (default: the
+lines' size), which takes a line of the box's height. Two more keys are for small labels:
+
+- ``min_module_mm``: the narrowest bar (X-dimension) the label may print; a symbol that
+  would come out finer is refused, or replaced by the next of ``ais``. Default 0.125 mm,
+  one dot of a 203 dpi head.
+- ``ais``: what the linear code carries, in order of preference, e.g.
+  ``[[], ["01", "21"], ["01", "10"], ["01"]]``: the whole element string (``[]``), else the
+  GTIN and serial, else the GTIN and lot, else the GTIN alone; the first the item has that
+  fits at ``min_module_mm`` is printed (:func:`gs1_128.choose_symbol`). Default: the whole
+  element string only.
 """
 
 from __future__ import annotations
@@ -27,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.labels.gs1 import LabelError
+from workbench.labels.gs1_128 import MIN_BAR_MODULE_MM
 from workbench.paths import resources_dir
 
 __all__ = [
@@ -55,6 +67,12 @@ FIELDS = (
 LAYOUTS = ("roll", "sheet")
 _PT_TO_MM = 25.4 / 72
 _EPSILON_MM = 1e-6
+#: the human-readable line under the bars is set with this leading
+_BARCODE_TEXT_LEADING = 1.2
+#: bars shorter than this are refused in a template: a hand scanner's line must cross them
+_MIN_BAR_HEIGHT_MM = 5.0
+#: AIs a template's ``ais`` may name
+_LINEAR_AIS = ("01", "10", "21", "22")
 
 
 class TemplateError(LabelError):
@@ -93,6 +111,12 @@ class LabelTemplate:
     pitch_y_mm: float = 0.0
     #: the GS1-128 box (x, y, width, height), quiet zones included; None: no linear code
     barcode: tuple[float, float, float, float] | None = None
+    #: the narrowest bar the label prints (X-dimension), in mm
+    barcode_min_module_mm: float = MIN_BAR_MODULE_MM
+    #: what the linear code carries, in order of preference (``()``: every AI)
+    barcode_ais: tuple[tuple[str, ...], ...] = ((),)
+    #: size of the human-readable interpretation under the bars; 0: the lines' size
+    barcode_text_pt: float = 0.0
     source: str = ""
 
     @property
@@ -113,6 +137,20 @@ class LabelTemplate:
     def text_height_mm(self) -> float:
         """Height of the text block when every field has a value."""
         return sum(self.line_pitch_mm(title=f == "description") for f in self.fields)
+
+    @property
+    def barcode_text_size_pt(self) -> float:
+        """The size of the human-readable interpretation under the bars."""
+        return self.barcode_text_pt or self.font_size_pt
+
+    def barcode_text_pitch_mm(self) -> float:
+        """The height the human-readable interpretation takes at the foot of the box."""
+        return self.barcode_text_size_pt * _BARCODE_TEXT_LEADING * _PT_TO_MM
+
+    def barcode_bars_mm(self) -> tuple[float, float, float, float]:
+        """Where the bars go (x, y, width, height): the box less the line under them."""
+        x, y, width, height = self.barcode or (0.0, 0.0, 0.0, 0.0)
+        return x, y, width, height - self.barcode_text_pitch_mm()
 
 
 def _section(data: dict[str, Any], key: str, source: str) -> dict[str, Any]:
@@ -166,6 +204,7 @@ def parse_template(data: Any, source: str) -> LabelTemplate:
     label_w = _number(label, "width_mm", "label", source)
     label_h = _number(label, "height_mm", "label", source)
     grid: dict[str, Any] = {}
+    linear: dict[str, Any] = {}
     if layout == "sheet":
         spec = _section(data, "grid", source)
         grid = {
@@ -212,6 +251,7 @@ def parse_template(data: Any, source: str) -> LabelTemplate:
             _number(spec, "width_mm", "barcode", source, minimum=20.0),
             _number(spec, "height_mm", "barcode", source, minimum=5.0),
         )
+        linear = _linear_options(spec, source)
     template = LabelTemplate(
         name=str(data.get("name", Path(source).stem)),
         description=str(data.get("description", "")),
@@ -233,10 +273,37 @@ def parse_template(data: Any, source: str) -> LabelTemplate:
         captions=dict(captions),
         barcode=barcode,
         source=source,
+        **linear,
         **grid,
     )
     _check_geometry(template)
     return template
+
+
+def _linear_options(spec: dict[str, Any], source: str) -> dict[str, Any]:
+    """The barcode box's optional keys: X-dimension, AIs carried, interpretation size."""
+    out: dict[str, Any] = {}
+    if "min_module_mm" in spec:
+        out["barcode_min_module_mm"] = _number(
+            spec, "min_module_mm", "barcode", source, minimum=MIN_BAR_MODULE_MM
+        )
+    if "text_size_pt" in spec:
+        out["barcode_text_pt"] = _number(spec, "text_size_pt", "barcode", source, minimum=4.0)
+    if "ais" in spec:
+        choices = spec["ais"]
+        if (
+            not isinstance(choices, list)
+            or not choices
+            or not all(isinstance(c, list) and all(ai in _LINEAR_AIS for ai in c) for c in choices)
+            or any(c and "01" not in c for c in choices)
+        ):
+            raise TemplateError(
+                f"{source}: barcode.ais lists what the linear code carries, in order: lists "
+                f"of AIs from {', '.join(_LINEAR_AIS)}, each with 01 (the GTIN), or [] for "
+                f"every AI"
+            )
+        out["barcode_ais"] = tuple(tuple(c) for c in choices)
+    return out
 
 
 def _check_geometry(t: LabelTemplate) -> None:
@@ -281,6 +348,13 @@ def _check_barcode(t: LabelTemplate, text_h: float) -> None:
                 f"{s}: barcode (x_mm {x:g}, y_mm {y:g}, {width:g} × {height:g} mm) overlaps "
                 f"{what}; a linear code and its quiet zones need their own room"
             )
+    bars = t.barcode_bars_mm()[3]
+    if bars < _MIN_BAR_HEIGHT_MM - _EPSILON_MM:
+        raise TemplateError(
+            f"{s}: barcode.height_mm {height:g} leaves {bars:.1f} mm of bars above the "
+            f"{t.barcode_text_size_pt:g} pt line under them; bars need at least "
+            f"{_MIN_BAR_HEIGHT_MM:g} mm"
+        )
 
 
 def template_dir() -> Path:

@@ -10,7 +10,8 @@ Each label is one format, ``^XA`` ... ``^XZ`` (here a 100 × 50 mm label at 203 
     ^FO57,65^BQN,2,6,Q^FDQA,https://id.example-mill.com/01/09506000134352/10/L2411-07^FS
     ^FO376,36^A0N,25,25^FDLot L2411-07^FS
     ^FO376,68^A0N,25,25^FH^FDColour _C3_89cru^FS
-    ^FO40,300^BY2,2,84^BCN,84,N,N,N,N^FD>;>80109506000134352>610L2411-07^FS
+    ^FO40,292^BY2,2,76^BCN,76,N,N,N,N^FD>;>80109506000134352>610L2411-07^FS
+    ^FO16,370^A0N,20,20^FB768,1,0,C,0^FD(01) 09506000134352 (10) L2411-07^FS
     ^PQ2                       copies
     ^XZ
 
@@ -35,7 +36,10 @@ GS1-128. Labels with a GTIN on a template with a ``barcode`` box get ``^BC`` in 
 (no automatic subsets): the symbol characters :mod:`gs1_128` chose are written as ``>;``
 (start in code set C), digit pairs, ``>8`` (FNC1), ``>6``/``>5`` (to code set B/C) and
 characters, so PDF and printer draw the same symbol. ``^BY`` sets the widest whole number
-of dots per module at which the symbol and its ten-module quiet zones fit the box.
+of dots per module at which the symbol and its ten-module quiet zones fit the box, and
+the human-readable interpretation goes under the bars as a centred font 0 line. On a small
+label the symbol carries what the template's ``ais`` choose at its X-dimension rounded up
+to whole dots (:func:`model.prepare_labels`).
 
 Scripts font 0 lacks. A line with any character beyond Latin-1 (Devanagari, Katakana, ...)
 is drawn in the PDF path's fonts and sent as a graphic field (``^GFA``), see
@@ -158,7 +162,7 @@ def _label_zpl(label: Label, template: LabelTemplate, dpi: int, copies: int) -> 
         f"^BQN,2,{magnification},{level}^FD{level}A,{label.uri}^FS",
     ]
     if label.linear is not None and t.barcode is not None:
-        parts.append(_linear_zpl(label.linear, t.barcode, dpi))
+        parts += _linear_zpl(label.linear, t, dpi)
     x = dots(t.text_x_mm, dpi)
     width = dots(t.text_width_mm, dpi)
     y_mm = t.text_y_mm
@@ -177,20 +181,34 @@ def _label_zpl(label: Label, template: LabelTemplate, dpi: int, copies: int) -> 
     return "\n".join(parts) + "\n"
 
 
-def _linear_zpl(symbol: LinearSymbol, box: tuple[float, float, float, float], dpi: int) -> str:
-    """``^BY``/``^BC`` for the GS1-128 symbol: the widest whole-dot module at which the
-    symbol and its quiet zones fit the box, centred in it; ``^BC`` in mode N with the
-    symbol characters spelled out (``>;`` start C, ``>8`` FNC1), so the printer draws the
-    same symbol as the PDF."""
-    x, y, width, height = (dots(v, dpi) for v in box)
+def _linear_zpl(symbol: LinearSymbol, template: LabelTemplate, dpi: int) -> list[str]:
+    """``^BY``/``^BC`` for the GS1-128 symbol and the human-readable line under it.
+
+    The bars: the widest whole-dot module at which the symbol and its quiet zones fit the
+    box, centred in it; ``^BC`` in mode N with the symbol characters spelled out (``>;``
+    start C, ``>8`` FNC1), so the printer draws the same symbol as the PDF, and its own
+    interpretation line off (it would print the invocation codes' digits without the AIs'
+    parentheses). The interpretation, ``(01) 09506000134352 (21) 12345``, is a font 0
+    field centred under the bars (``^FB`` one line, centred), shrunk to the box's width."""
+    assert template.barcode is not None
+    x, y, width, _height = (dots(v, dpi) for v in template.barcode)
+    bars = dots(template.barcode_bars_mm()[3], dpi)
     module = width // symbol.width_modules
     if module < 1:
         raise LabelError(
             f"the GS1-128 code {symbol.text} is {symbol.width_modules} modules wide; the "
-            f"{box[2]:g} mm barcode box is {width} dots at {dpi} dpi, too narrow for it"
+            f"{template.barcode[2]:g} mm barcode box is {width} dots at {dpi} dpi, too narrow "
+            f"for it"
         )
     left = x + (width - module * symbol.width_modules) // 2 + QUIET_ZONE_128 * module
-    return f"^FO{left},{y}^BY{module},2,{height}^BCN,{height},N,N,N,N^FD{symbol.zpl_data()}^FS"
+    text = symbol.interpretation
+    size = round(template.barcode_text_size_pt * _PT_TO_MM * _dots_per_mm(dpi))
+    size = max(10, min(size, int(width / (_CHAR_WIDTH * len(text)))))
+    gap = max(1, round(0.3 * _dots_per_mm(dpi)))  # the line clears the bars by 0.3 mm
+    return [
+        f"^FO{left},{y}^BY{module},2,{bars}^BCN,{bars},N,N,N,N^FD{symbol.zpl_data()}^FS",
+        f"^FO{x},{y + bars + gap}^A0N,{size},{size}^FB{width},1,0,C,0{_field_data(text)}",
+    ]
 
 
 def render_labels_zpl(
@@ -216,7 +234,7 @@ def render_labels_zpl(
     _dots_per_mm(dpi)
     if copies < 1:
         raise LabelError(f"copies {copies}: print at least one copy")
-    labels = prepare_labels(items, template, scheme)
+    labels = prepare_labels(items, template, scheme, dots_per_mm=_dots_per_mm(dpi))
     if not labels:
         raise LabelError("there are no labels to print")
     return "".join(_label_zpl(label, template, dpi, copies) for label in labels)
@@ -232,7 +250,8 @@ class ZplField:
     x: int
     y: int
     data: str
-    #: "qr", "gs1-128", "text" or "graphic" (``^GF``: data is its arguments, ``A,...``)
+    #: "qr", "gs1-128", "interpretation" (the line centred under the bars), "text" or
+    #: "graphic" (``^GF``: data is its arguments, ``A,...``)
     kind: str
     #: ^BQ magnification and error correction, for QR fields
     magnification: int | None = None
@@ -242,6 +261,8 @@ class ZplField:
     #: ^BY module width and ^BC bar height in dots, for GS1-128 fields
     module: int | None = None
     bar_height: int | None = None
+    #: ^FB width in dots (text centred in a block), for text fields
+    block_width: int | None = None
 
 
 @dataclass
@@ -264,6 +285,11 @@ class ZplLabel:
         return [f for f in self.fields if f.kind == "gs1-128"]
 
     @property
+    def interpretations(self) -> list[ZplField]:
+        """The human-readable lines centred under GS1-128 bars (``^FB``)."""
+        return [f for f in self.fields if f.kind == "interpretation"]
+
+    @property
     def texts(self) -> list[str]:
         """The text fields' data, top to bottom as written."""
         return [f.data for f in self.fields if f.kind == "text"]
@@ -280,7 +306,7 @@ def _unhex(data: str) -> str:
 
 def parse_zpl(zpl: str) -> list[ZplLabel]:
     """The labels in ``zpl``: size (``^PW``/``^LL``), copies (``^PQ``) and fields
-    (``^FO`` with ``^BQ`` or ``^A``, ``^FH``, ``^FD`` ... ``^FS``).
+    (``^FO`` with ``^BQ``, ``^BC`` or ``^A``, ``^FB``, ``^FH``, ``^FD`` ... ``^FS``).
 
     Only the commands :func:`render_labels_zpl` writes are understood; any other command
     is an error, so a test cannot pass over something it did not check.
@@ -293,6 +319,7 @@ def parse_zpl(zpl: str) -> list[ZplLabel]:
     bars: int | None = None
     graphic = False
     font: int | None = None
+    block: int | None = None
     hex_escaped = False
     data: str | None = None
     for match in _COMMAND.finditer(zpl):
@@ -325,6 +352,8 @@ def parse_zpl(zpl: str) -> list[ZplLabel]:
             module = int(args.split(",")[0])
         elif command == "^BC":
             bars = int(args.split(",")[1])
+        elif command == "^FB":
+            block = int(args.split(",")[0])
         elif command == "^A0":
             font = int(args.lstrip("N").lstrip(",").split(",")[0])
         elif command == "^GF":
@@ -348,8 +377,11 @@ def parse_zpl(zpl: str) -> list[ZplLabel]:
                     ZplField(*origin, data, "gs1-128", module=module, bar_height=bars)
                 )
             else:
-                label.fields.append(ZplField(*origin, data, "text", font_height=font))
-            barcode, bars, font, hex_escaped, data = None, None, None, False, None
+                kind = "text" if block is None else "interpretation"  # centred under bars
+                label.fields.append(
+                    ZplField(*origin, data, kind, font_height=font, block_width=block)
+                )
+            barcode, bars, font, hex_escaped, data, block = None, None, None, False, None, None
             graphic = False
         else:
             raise LabelError(f"ZPL: {command} is not one parse_zpl reads")
