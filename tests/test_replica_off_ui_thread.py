@@ -23,10 +23,12 @@ from tests.cost_sheet_helpers import knit_fabric, open_sheet, press, type_into
 from tests.test_label_station import open_station, scan
 from ui.cost_sheet import CostSheetWindow, MaterialPicker
 from ui.main_window import MainWindow
+from ui.models import MaterialsTableModel
 from ui.station import LabelStation
 from workbench.costing import choices, register
+from workbench.labels import jobs as label_jobs
 from workbench.labels import scan as label_scan
-from workbench.replica import queries
+from workbench.replica import Replica, queries
 from workbench.services import writer
 from workbench.workspace import Workspace
 
@@ -206,3 +208,47 @@ def test_a_scan_at_the_label_station_is_looked_up_on_a_worker(
     assert order is not None
     found = scan(qtbot, station, order)
     assert looked == [False] and getattr(found, "found", False)
+
+
+def test_scrolling_the_results_reads_their_rows_on_a_worker(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(MaterialsTableModel, "PAGE", 20)
+    read = threads_of(monkeypatch, queries, "materials_by_ids", within="ui.main_window")
+    view = window.search_view
+    type_into(qtbot, view.search_box, "cotton")
+    qtbot.waitUntil(
+        lambda: view.last_request is not None and view.last_request.text == "cotton",
+        timeout=10_000,
+    )
+    assert view.last_result is not None and len(view.last_result.ids) > 60
+    for _ in range(100):
+        if view.model.rowCount() >= 60:
+            break
+        helpers.wheel(view.table.viewport(), -5)
+        qtbot.wait(10)
+    qtbot.waitUntil(lambda: view.model.rowCount() >= 60, timeout=10_000)
+    view.table.viewport().grab()  # every row in view painted
+    assert read and True not in read
+
+
+def test_the_label_station_opens_and_lists_its_jobs_reading_on_a_worker(
+    qtbot: QtBot,
+    workspace: Workspace,
+    stations: list[LabelStation],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    schemes = threads_of(monkeypatch, label_jobs, "scheme_for", within="ui.station")
+    states = threads_of(monkeypatch, Replica, "get_state", within="ui.station")
+    listed = threads_of(monkeypatch, label_jobs, "todays_jobs", within="ui.station")
+    station = open_station(qtbot, workspace, stations)
+    order = queries.newest_order_no(workspace.replica.conn)
+    assert order is not None
+    scan(qtbot, station, order)
+    with (
+        qtbot.waitSignal(station.jobs_shown, timeout=30_000),
+        qtbot.waitSignal(station.printed, timeout=30_000),
+    ):
+        qtbot.mouseClick(station.print_button, Qt.MouseButton.LeftButton)
+    assert schemes and states and listed
+    assert True not in schemes + states + listed
