@@ -61,6 +61,7 @@ def test_the_station_cannot_print_or_scan_until_its_start_up_reads_arrive(
 
     assert not station.is_open
     assert "Opening" in station.message.text()
+    assert "Opening" in station.scan_box.placeholderText()
     assert not station.print_button.isEnabled() and not station.scan_box.isEnabled()
     assert not station.template_box.isEnabled() and not station.copies.isEnabled()
     qtbot.keyClick(station, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
@@ -74,7 +75,7 @@ def test_the_station_cannot_print_or_scan_until_its_start_up_reads_arrive(
     assert station.template_box.currentText() == "thermal-50x25"  # what this laptop used last
     assert station.printer_string() == f"pdf:{pdf}"
     assert station.scheme == label_jobs.scheme_for(workspace.replica, workspace.name)
-    assert "Scan" in station.message.text()
+    assert "Scan" in station.message.text() and "Scan" in station.scan_box.placeholderText()
     qtbot.waitUntil(station.scan_box.hasFocus)
     order = queries.newest_order_no(workspace.replica.conn)
     assert order is not None

@@ -60,6 +60,7 @@ from workbench.workspace import Workspace
 PREVIEW_DELAY_MS = 250
 #: What the message line says until the station's start-up reads have arrived.
 OPENING = "Opening the station…"
+SCAN_PROMPT = "Scan or type an order or lot number, then Enter"
 
 
 class LabelStation(QMainWindow):
@@ -158,7 +159,7 @@ class LabelStation(QMainWindow):
         column.setSpacing(2)
         self.scan_box = QLineEdit()
         self.scan_box.setObjectName("scanBox")
-        self.scan_box.setPlaceholderText("Scan or type an order or lot number, then Enter")
+        self.scan_box.setPlaceholderText(OPENING)  # until the start-up reads arrive
         self.scan_box.setClearButtonEnabled(True)
         self.scan_box.returnPressed.connect(self.look_up_scan)
         column.addWidget(self.scan_box)
@@ -197,6 +198,7 @@ class LabelStation(QMainWindow):
         self.printer_path = panel.printer_path
         column.addLayout(panel)
         self.preview = LabelPreview()
+        self.preview.show_note(OPENING)
         column.addWidget(self.preview, 1)
         return right
 
@@ -226,6 +228,8 @@ class LabelStation(QMainWindow):
         self.print_panel.restore_choices(start.template, start.printer, fallback)
         self.template_box.currentIndexChanged.connect(self.preview_timer.start)
         self.is_open = True
+        self.scan_box.setPlaceholderText(SCAN_PROMPT)
+        self.preview.show_note("Scan an order or lot number to see its label.")
         self._say("Scan an order or lot number.", "info")
         self.show_jobs(start.jobs)
         self.scan_box.setFocus()
