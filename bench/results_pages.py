@@ -26,7 +26,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import keyring
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QCoreApplication, QModelIndex
 from PySide6.QtWidgets import QApplication, QTableView
 
 from bench.sync import ProcessKeyring
@@ -43,7 +43,7 @@ def median_ms(samples: list[float]) -> float:
 
 
 def measure(
-    app: QApplication, root: Path, name: str, materials: int, pages: int
+    app: QCoreApplication, root: Path, name: str, materials: int, pages: int
 ) -> dict[str, float]:
     """The figures for a workspace folder ``name``: "demo" stays plain, another is encrypted
     (SQLCipher, its key in the benchmark's own keyring)."""
@@ -119,7 +119,7 @@ def main() -> None:
     root = Path(tempfile.mkdtemp(dir=args.workdir))
     try:
         for name, replica in (("demo", "plain"), ("laptop", "encrypted")):
-            figures = measure(app, root, name, args.materials, args.pages)  # type: ignore[arg-type]
+            figures = measure(app, root, name, args.materials, args.pages)
             common = {
                 "bench": "results_pages",
                 "replica": replica,
