@@ -6,11 +6,11 @@ prints. The two columns are a splitter and every part sizes by layout, so the wi
 It opens at once and reads what it needs (`workbench.labels.station`) on a worker; until that
 has arrived it says it is opening and nothing can be scanned, chosen or printed, so no label
 goes out under a scheme or on a printer it had not read yet. It holds what ties the parts
-together: a scan looked up on a worker (a number that names
-nothing here is asked about before it becomes a lot), the preview rendered on a worker from
-the PDF that prints, printing, reprinting and retrying as label jobs (each then synced on to
-the server's audit trail), the message line, the sync menu and the shortcuts. The parts are
-`LabelForm`, `PrintPanel`, `LabelPreview` and `JobsList`, in the look of `style`.
+together: a scan looked up on a worker (a number that names nothing here is asked about
+before it becomes a lot), the preview rendered on a worker from the PDF that prints,
+printing, reprinting and retrying as label jobs (each then synced on to the server's audit
+trail), the message line, the sync menu and the shortcuts. The parts are `LabelForm`,
+`PrintPanel`, `LabelPreview` and `JobsList`, in the look of `style`.
 """
 
 from __future__ import annotations
@@ -60,6 +60,7 @@ from workbench.workspace import Workspace
 PREVIEW_DELAY_MS = 250
 #: What the message line says until the station's start-up reads have arrived.
 OPENING = "Opening the station…"
+#: What the scan box asks for once the station is open.
 SCAN_PROMPT = "Scan or type an order or lot number, then Enter"
 
 
