@@ -252,3 +252,20 @@ def test_the_label_station_opens_and_lists_its_jobs_reading_on_a_worker(
         qtbot.mouseClick(station.print_button, Qt.MouseButton.LeftButton)
     assert schemes and states and listed
     assert True not in schemes + states + listed
+
+
+def test_the_station_names_its_sync_server_reading_on_a_worker(
+    qtbot: QtBot,
+    workspace: Workspace,
+    stations: list[LabelStation],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    workspace.replica.set_state("server_url", "https://sync.mill.example")
+    states = threads_of(monkeypatch, Replica, "get_state", within="ui.sync_controller")
+
+    def offline(_ctx: object) -> Any:
+        raise OSError("the network is unplugged")
+
+    station = open_station(qtbot, workspace, stations, syncer=offline)
+    qtbot.waitUntil(lambda: "sync.mill.example" in station.sync_label.text(), timeout=10_000)
+    assert states and True not in states
