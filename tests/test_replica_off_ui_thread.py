@@ -6,6 +6,7 @@ freeze the window for as long as the replica takes to answer."""
 
 from __future__ import annotations
 
+import json
 import sys
 import threading
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from tests.cost_sheet_helpers import knit_fabric, open_sheet, press, type_into
 from tests.test_label_station import open_station, scan
 from ui.cost_sheet import CostSheetWindow, MaterialPicker
 from ui.main_window import MainWindow
-from ui.models import MaterialsTableModel
+from ui.models import COLUMNS, MaterialsTableModel
 from ui.station import LabelStation
 from workbench.costing import choices, register
 from workbench.labels import jobs as label_jobs
@@ -269,3 +270,29 @@ def test_the_station_names_its_sync_server_reading_on_a_worker(
     station = open_station(qtbot, workspace, stations, syncer=offline)
     qtbot.waitUntil(lambda: "sync.mill.example" in station.sync_label.text(), timeout=10_000)
     assert states and True not in states
+
+
+def test_the_results_table_reads_its_remembered_columns_on_a_worker(
+    qtbot: QtBot, demo_path: Path, english: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui.main_window.columns import STATE_KEY
+    from ui.ops import OpRunner
+    from workbench.workspace import open_workspace
+
+    workspace = open_workspace(demo_path)
+    workspace.replica.set_state(STATE_KEY, json.dumps({"hidden": ["supplier"]}))
+    states = threads_of(monkeypatch, Replica, "get_state", within="ui.main_window.columns")
+    win = MainWindow(workspace, OpRunner())
+    qtbot.addWidget(win)
+    try:
+        win.show()
+        header = win.search_view.table.horizontalHeader()
+        supplier = [c for _, c in COLUMNS].index("supplier")
+        colour = [c for _, c in COLUMNS].index("colour")
+        qtbot.waitUntil(lambda: header.isSectionHidden(supplier), timeout=10_000)
+        assert not header.isSectionHidden(colour)  # what was kept, not the defaults
+        assert states and True not in states
+        qtbot.waitUntil(lambda: win.search_view.last_result is not None, timeout=10_000)
+    finally:
+        win.close()
+        workspace.close()
