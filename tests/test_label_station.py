@@ -60,7 +60,10 @@ def open_station(qtbot: QtBot, workspace: Workspace, stations: list, **kwargs: A
     qtbot.addWidget(station)
     stations.append(station)
     station.show()
-    qtbot.waitUntil(lambda: station.jobs_table.rowCount() == len(station.jobs))
+    qtbot.waitUntil(
+        lambda: station.is_open and station.jobs_table.rowCount() == len(station.jobs),
+        timeout=10_000,
+    )
     return station
 
 

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from ui.main_window import MainWindow
-from ui.models import COLUMNS, MaterialsTableModel
+from ui.models import COLUMNS
 from ui.ops import OpRunner
 from workbench.demo import generate_demo
 from workbench.replica import queries
@@ -185,32 +185,6 @@ def test_the_fallback_answers_while_the_index_is_rebuilt(qtbot: QtBot, window: M
         )
     )
     assert not window.search_view.fallback_badge.isVisible()
-
-
-def test_rows_are_loaded_a_page_at_a_time(qtbot: QtBot) -> None:
-    ids = [f"id-{n:05d}" for n in range(1000)]
-    asked: list[int] = []
-
-    def loader(page: list[str]) -> list[dict[str, object]]:
-        asked.append(len(page))
-        return [{"id": i, "code": i.upper(), "name": f"Material {i}"} for i in page]
-
-    model = MaterialsTableModel(loader)
-    model.set_ids(ids)
-    assert model.rowCount() == MaterialsTableModel.PAGE
-    assert asked == []  # nothing read until a row is shown
-    assert model.data(model.index(0, 0)) == "ID-00000"
-    assert asked == [MaterialsTableModel.PAGE]
-    assert model.data(model.index(5, 1)) == "Material id-00005"
-    assert asked == [MaterialsTableModel.PAGE]  # same page: cached
-    assert model.canFetchMore()
-    model.fetchMore()
-    assert model.rowCount() == 2 * MaterialsTableModel.PAGE
-    model.data(model.index(MaterialsTableModel.PAGE + 1, 0))
-    assert asked == [MaterialsTableModel.PAGE, MaterialsTableModel.PAGE]
-    while model.canFetchMore():
-        model.fetchMore()
-    assert model.rowCount() == 1000 and len(asked) == 2
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".csv"])

@@ -118,6 +118,7 @@ def test_the_column_chooser_shows_hides_and_remembers_columns(
     again = MainWindow(workspace, OpRunner())
     qtbot.addWidget(again)
     try:
+        qtbot.waitUntil(lambda: again.search_view.columns.restored, timeout=10_000)
         reopened = again.search_view.table.horizontalHeader()
         assert not reopened.isSectionHidden(section("Colour"))
         assert reopened.isSectionHidden(section("Supplier"))

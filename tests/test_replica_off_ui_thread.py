@@ -6,6 +6,7 @@ freeze the window for as long as the replica takes to answer."""
 
 from __future__ import annotations
 
+import json
 import sys
 import threading
 from collections.abc import Callable
@@ -23,10 +24,12 @@ from tests.cost_sheet_helpers import knit_fabric, open_sheet, press, type_into
 from tests.test_label_station import open_station, scan
 from ui.cost_sheet import CostSheetWindow, MaterialPicker
 from ui.main_window import MainWindow
+from ui.models import COLUMNS, MaterialsTableModel
 from ui.station import LabelStation
 from workbench.costing import choices, register
+from workbench.labels import jobs as label_jobs
 from workbench.labels import scan as label_scan
-from workbench.replica import queries
+from workbench.replica import Replica, queries
 from workbench.services import writer
 from workbench.workspace import Workspace
 
@@ -206,3 +209,90 @@ def test_a_scan_at_the_label_station_is_looked_up_on_a_worker(
     assert order is not None
     found = scan(qtbot, station, order)
     assert looked == [False] and getattr(found, "found", False)
+
+
+def test_scrolling_the_results_reads_their_rows_on_a_worker(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(MaterialsTableModel, "PAGE", 20)
+    read = threads_of(monkeypatch, queries, "materials_by_ids", within="ui.main_window")
+    view = window.search_view
+    type_into(qtbot, view.search_box, "cotton")
+    qtbot.waitUntil(
+        lambda: view.last_request is not None and view.last_request.text == "cotton",
+        timeout=10_000,
+    )
+    assert view.last_result is not None and len(view.last_result.ids) > 60
+    for _ in range(100):
+        if view.model.rowCount() >= 60:
+            break
+        helpers.wheel(view.table.viewport(), -5)
+        qtbot.wait(10)
+    qtbot.waitUntil(lambda: view.model.rowCount() >= 60, timeout=10_000)
+    view.table.viewport().grab()  # every row in view painted
+    assert read and True not in read
+
+
+def test_the_label_station_opens_and_lists_its_jobs_reading_on_a_worker(
+    qtbot: QtBot,
+    workspace: Workspace,
+    stations: list[LabelStation],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    schemes = threads_of(monkeypatch, label_jobs, "scheme_for", within="ui.station")
+    states = threads_of(monkeypatch, Replica, "get_state", within="ui.station")
+    listed = threads_of(monkeypatch, label_jobs, "todays_jobs", within="ui.station")
+    station = open_station(qtbot, workspace, stations)
+    order = queries.newest_order_no(workspace.replica.conn)
+    assert order is not None
+    scan(qtbot, station, order)
+    with (
+        qtbot.waitSignal(station.jobs_shown, timeout=30_000),
+        qtbot.waitSignal(station.printed, timeout=30_000),
+    ):
+        qtbot.mouseClick(station.print_button, Qt.MouseButton.LeftButton)
+    assert schemes and states and listed
+    assert True not in schemes + states + listed
+
+
+def test_the_station_names_its_sync_server_reading_on_a_worker(
+    qtbot: QtBot,
+    workspace: Workspace,
+    stations: list[LabelStation],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    workspace.replica.set_state("server_url", "https://sync.mill.example")
+    states = threads_of(monkeypatch, Replica, "get_state", within="ui.sync_controller")
+
+    def offline(_ctx: object) -> Any:
+        raise OSError("the network is unplugged")
+
+    station = open_station(qtbot, workspace, stations, syncer=offline)
+    qtbot.waitUntil(lambda: "sync.mill.example" in station.sync_label.text(), timeout=10_000)
+    assert states and True not in states
+
+
+def test_the_results_table_reads_its_remembered_columns_on_a_worker(
+    qtbot: QtBot, demo_path: Path, english: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui.main_window.columns import STATE_KEY
+    from ui.ops import OpRunner
+    from workbench.workspace import open_workspace
+
+    workspace = open_workspace(demo_path)
+    workspace.replica.set_state(STATE_KEY, json.dumps({"hidden": ["supplier"]}))
+    states = threads_of(monkeypatch, Replica, "get_state", within="ui.main_window.columns")
+    win = MainWindow(workspace, OpRunner())
+    qtbot.addWidget(win)
+    try:
+        win.show()
+        header = win.search_view.table.horizontalHeader()
+        supplier = [c for _, c in COLUMNS].index("supplier")
+        colour = [c for _, c in COLUMNS].index("colour")
+        qtbot.waitUntil(lambda: header.isSectionHidden(supplier), timeout=10_000)
+        assert not header.isSectionHidden(colour)  # what was kept, not the defaults
+        assert states and True not in states
+        qtbot.waitUntil(lambda: win.search_view.last_result is not None, timeout=10_000)
+    finally:
+        win.close()
+        workspace.close()

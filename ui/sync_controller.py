@@ -30,6 +30,8 @@ SYNC_EVERY_MS = 3 * 60 * 1000
 #: sync errors that mean the laptop must sign in again (expired or revoked; none kept)
 SIGNED_OUT = frozenset({"unauthorized", "signed_out"})
 LISTEN_RETRY_MS = 30_000
+#: What the sync line says until the server's address is read.
+CONNECTING = "connecting…"
 
 #: what syncing the workspace means for a window (None: no server configured)
 Syncer = Callable[[OpContext], SyncReport]
@@ -98,12 +100,29 @@ class SyncController(QObject):
         if syncer is None:
             self._set_text("offline — no server configured", "offline")
         else:
-            server = self.workspace.replica.get_state("server_url") or "the server"
-            self._set_text(f"connecting to {server}…", "offline")
+            self._set_text(CONNECTING, "offline")
+            self._name_server()
             self._timer.start()
             if last_sync is not None:
                 self._show(last_sync)
         self.listen()
+
+    def _name_server(self) -> None:
+        """Say which server the window is connecting to, once its address is read (on a
+        worker); a sync's outcome shown meanwhile is not replaced."""
+        replica = self.workspace.replica
+
+        def named(server: str | None) -> None:
+            if self.label.text() == CONNECTING:
+                self._set_text(f"connecting to {server or 'the server'}…", "offline")
+
+        self.ops.run(
+            lambda _ctx: replica.get_state("server_url"),
+            success=named,
+            failure=lambda _exc: None,  # the plain "connecting…" stays
+            label="Reading the server's address",
+            background=True,
+        )
 
     def add_menu(self, menu_bar: QMenuBar) -> None:
         menu = menu_bar.addMenu("&Sync")

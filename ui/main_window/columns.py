@@ -5,7 +5,9 @@ The defaults fit a 1366-pixel-wide screen beside the filters and the detail pane
 figures a merchandiser compares first in view: code, name, GSM, width and price, then type,
 composition and supplier; colour and certifications are one right-click away (and always in
 the detail pane). The choice is kept in the workspace's local state (`Replica.set_state`,
-under the data directory in use, never synced), as the label station keeps its printer.
+under the data directory in use, never synced), as the label station keeps its printer. The
+table opens with the defaults and the choice kept is read on a worker and shown when it
+arrives; nothing is saved before then, so the defaults never replace what was kept.
 """
 
 from __future__ import annotations
@@ -70,11 +72,14 @@ class ResultColumns:
         self._timer.setInterval(SAVE_DELAY_MS)
         self._timer.timeout.connect(self.save)
         self._restoring = False
-        self.apply(self._saved() or {})
+        #: the choice kept on this laptop has been read and shown
+        self.restored = False
+        self.apply({})
         self.header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.header.customContextMenuRequested.connect(self.open_menu)
         self.header.sectionResized.connect(self._changed)
         self.header.sectionMoved.connect(self._changed)
+        self._read_saved()
 
     # -- what shows --------------------------------------------------------------------------
 
@@ -154,16 +159,27 @@ class ResultColumns:
     # -- remembering -------------------------------------------------------------------------
 
     def _changed(self, *_args: object) -> None:
-        if not self._restoring:
+        if not self._restoring and self.restored:
             self._timer.start()
 
-    def _saved(self) -> dict[str, Any] | None:
-        text = self.replica.get_state(STATE_KEY)
-        try:
-            saved = json.loads(text) if text else None
-        except ValueError:
-            return None  # damaged: the defaults
-        return saved if isinstance(saved, dict) else None
+    def _read_saved(self) -> None:
+        """Read the choice kept on this laptop on a worker, and show it when it arrives."""
+        replica = self.replica
+
+        def show(text: str | None) -> None:
+            self.restored = True
+            self.apply(parsed(text) or {})
+
+        def failed(_exc: BaseException) -> None:
+            self.restored = True  # the defaults stay, and the user's next change is kept
+
+        self.ops.run(
+            lambda _ctx: replica.get_state(STATE_KEY),
+            success=show,
+            failure=failed,
+            label="Reading the columns",
+            background=True,
+        )
 
     def save(self) -> None:
         """Remember what shows now (on a worker)."""
@@ -177,3 +193,12 @@ class ResultColumns:
         """Save now if a change waits for the timer (when the window closes)."""
         if self._timer.isActive():
             self.save()
+
+
+def parsed(text: str | None) -> dict[str, Any] | None:
+    """The choice kept as ``text``, or None for none or a damaged one (the defaults then)."""
+    try:
+        saved = json.loads(text) if text else None
+    except ValueError:
+        return None
+    return saved if isinstance(saved, dict) else None

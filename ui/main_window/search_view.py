@@ -43,6 +43,8 @@ from workbench.workspace import Workspace
 SEARCH_DELAY_MS = 150
 #: A search that found nothing: why, and the nearest materials' rows.
 Nothing = tuple[NoMatch, list[dict[str, Any]]]
+#: Materials' rows, as the replica holds them.
+Rows = list[dict[str, Any]]
 
 
 @runtime_checkable
@@ -122,8 +124,9 @@ class SearchView:
         facet_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         self.model = MaterialsTableModel(
-            lambda ids: queries.materials_by_ids(self.workspace.replica.conn, ids)
+            lambda ids: queries.materials_by_ids(self.workspace.replica.conn, ids), self.ops
         )
+        self.model.page_failed.connect(self.result_label.setText)
         self.table = QTableView()
         self.table.setObjectName("results")
         self.table.setModel(self.model)
@@ -219,14 +222,14 @@ class SearchView:
             conn = self.workspace.replica.conn
         except ReplicaClosed:  # the workspace is being deleted (a remote wipe): nothing to do
             return seq
-        search = self.workspace.search
+        search, page = self.workspace.search, self.model.PAGE
 
-        def work(_ctx: OpContext) -> tuple[SearchResult, Nothing | None]:
+        def work(_ctx: OpContext) -> tuple[SearchResult, Rows, Nothing | None]:
             result = search.search(request)
-            if result.total:
-                return result, None
+            if result.total:  # the first page's rows come with the ids: shown at once
+                return result, queries.materials_by_ids(conn, result.ids[:page]), None
             match = explain_no_match(search, request)  # why, and the nearest materials
-            return result, (match, queries.materials_by_ids(conn, match.nearest))
+            return result, [], (match, queries.materials_by_ids(conn, match.nearest))
 
         self.ops.run(
             work,
@@ -237,7 +240,12 @@ class SearchView:
         return seq
 
     def _show_results(
-        self, seq: int, request: SearchRequest, result: SearchResult, nothing: Nothing | None
+        self,
+        seq: int,
+        request: SearchRequest,
+        result: SearchResult,
+        rows: Rows,
+        nothing: Nothing | None,
     ) -> None:
         if seq < self._shown_seq:
             return  # an older, slower search: a newer answer is already shown
@@ -252,7 +260,8 @@ class SearchView:
         selected = self.detail.material_id
         if self._select_next is not None and self._select_next in result.ids:
             selected, self._select_next = self._select_next, None  # a nearest match clicked
-        self.model.set_ids(result.ids)
+        self.model.set_ids(result.ids, rows)
+        self.table.scrollToTop()  # a new result starts at its first row, pages follow below
         shown = len(result.ids)
         more = f" (first {shown:,} shown)" if result.total > shown else ""
         noun = "material" if result.total == 1 else "materials"

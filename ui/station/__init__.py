@@ -11,12 +11,16 @@ Every print is a label job (:mod:`workbench.labels.jobs`): saved before the prin
 contacted, then marked printed or failed, and synced, so the server's audit trail shows
 every label printed. Today's jobs are listed with their state; a failed job (a Zebra
 switched off, a full disk) is retried from the list, to the same printer or another one.
-Printing and look-ups run on workers (:class:`~ui.ops.OpRunner`): the screen never
-freezes while a printer times out, and it all works offline, from the replica alone.
+Opening, printing and look-ups run on workers (:class:`~ui.ops.OpRunner`): the screen never
+freezes while a printer times out, and it all works offline, from the replica alone. The
+station shows at once and says it is opening; until its start-up reads have arrived
+(`workbench.labels.station`: the labels' id scheme, the user, the stock and printer used
+last, the jobs) nothing can be scanned, chosen or printed.
 
 Printers: a PDF file, a Zebra on the network (``zpl://host:port``, raw port 9100), or a
 printer of the operating system chosen in its print dialog (see :mod:`ui.print_dialog`).
-The station remembers the last printer and template on this laptop.
+The station remembers the last printer and template on this laptop
+(`workbench.labels.station`).
 
 ``LabelStation(workspace, ops)`` is the window (`window`); the label's fields are in `form`,
 the stock, copies and printer in `print_panel`, the jobs in `jobs_list`, its look in `style`.

@@ -5,7 +5,7 @@ A printer is a PDF file, a Zebra on the network (``zpl://host:port``, raw port 9
 printer of the operating system chosen in its print dialog (see :mod:`ui.print_dialog`); the
 panel turns what the operator chose into the printer string a label job stores
 (:mod:`workbench.labels.printing`), and shows a stored one again. The last printer and stock
-are remembered on this laptop.
+are remembered on this laptop (`workbench.labels.station`).
 
 Kept apart from the window because it is the one place that knows the printer kinds and
 their fields; the window decides what to print, and when.
@@ -34,11 +34,7 @@ from ui.print_dialog import choose_system_printer
 from ui.station.style import big_button, caption
 from workbench.labels import template_names
 from workbench.labels.printing import DEFAULT_ZPL_PORT, PrinterError, parse_printer
-from workbench.replica import Replica
 
-#: What the station remembers on this laptop (in the replica's local state, never synced).
-PRINTER_KEY = "label_station.printer"
-TEMPLATE_KEY = "label_station.template"
 DEFAULT_TEMPLATE = "thermal-100x50"
 MAX_COPIES = 999
 
@@ -192,14 +188,13 @@ class PrintPanel(QGridLayout):
             return dialog
         return None
 
-    def restore_choices(self, replica: Replica, fallback: str) -> None:
-        """The stock and printer last used on this laptop; ``fallback`` (a printer string)
-        when none was, or the one remembered can no longer be read."""
-        saved_template = replica.get_state(TEMPLATE_KEY) or DEFAULT_TEMPLATE
-        index = self.template_box.findText(saved_template)
+    def restore_choices(self, template: str | None, printer: str | None, fallback: str) -> None:
+        """Show the stock and printer last used on this laptop (read with the station's
+        start-up, `workbench.labels.station`); ``fallback`` (a printer string) when none
+        was, or the one remembered can no longer be read."""
+        index = self.template_box.findText(template or DEFAULT_TEMPLATE)
         self.template_box.setCurrentIndex(max(index, 0))
-        saved = replica.get_state(PRINTER_KEY)
         try:
-            self.set_printer(saved or fallback)
+            self.set_printer(printer or fallback)
         except PrinterError:
             self.set_printer(fallback)

@@ -3,11 +3,14 @@ the label's fields and the jobs; on the right the print panel and a preview of t
 prints. The two columns are a splitter and every part sizes by layout, so the window fits a
 1024×768 screen whole (the jobs list in view, Print full size) and grows with a larger one.
 
-It holds what ties the parts together: a scan looked up on a worker (a number that names
-nothing here is asked about before it becomes a lot), the preview rendered on a worker from
-the PDF that prints, printing, reprinting and retrying as label jobs (each then synced on to
-the server's audit trail), the message line, the sync menu and the shortcuts. The parts are
-`LabelForm`, `PrintPanel`, `LabelPreview` and `JobsList`, in the look of `style`.
+It opens at once and reads what it needs (`workbench.labels.station`) on a worker; until that
+has arrived it says it is opening and nothing can be scanned, chosen or printed, so no label
+goes out under a scheme or on a printer it had not read yet. It holds what ties the parts
+together: a scan looked up on a worker (a number that names nothing here is asked about
+before it becomes a lot), the preview rendered on a worker from the PDF that prints,
+printing, reprinting and retrying as label jobs (each then synced on to the server's audit
+trail), the message line, the sync menu and the shortcuts. The parts are `LabelForm`,
+`PrintPanel`, `LabelPreview` and `JobsList`, in the look of `style`.
 """
 
 from __future__ import annotations
@@ -36,22 +39,29 @@ from ui.print_dialog import system_print
 from ui.station.form import LabelForm
 from ui.station.jobs_list import JobsList
 from ui.station.preview import LabelPreview
-from ui.station.print_panel import PRINTER_KEY, TEMPLATE_KEY, PrintPanel
+from ui.station.print_panel import PrintPanel
 from ui.station.style import DEFAULT_SIZE, STATION_STYLE
 from ui.sync_controller import SyncController, Syncer
 from ui.wheel_guard import WheelGuard
 from ui.window_size import fit_screen
-from workbench.labels import LabelError, LabelItem
+from workbench.errors import user_message
+from workbench.labels import IdScheme, LabelError, LabelItem
 from workbench.labels import jobs as label_jobs
+from workbench.labels import station as label_station
 from workbench.labels.jobs import LabelJob
 from workbench.labels.preview import label_preview_png
 from workbench.labels.printing import PrinterError, parse_printer
 from workbench.labels.scan import Scan, look_up
 from workbench.labels.serials import serial_items, series_of
+from workbench.labels.station import PRINTER_KEY, TEMPLATE_KEY, StationStart
 from workbench.workspace import Workspace
 
 #: How long the preview waits for the operator to stop typing in a field.
 PREVIEW_DELAY_MS = 250
+#: What the message line says until the station's start-up reads have arrived.
+OPENING = "Opening the station…"
+#: What the scan box asks for once the station is open.
+SCAN_PROMPT = "Scan or type an order or lot number, then Enter"
 
 
 class LabelStation(QMainWindow):
@@ -69,6 +79,8 @@ class LabelStation(QMainWindow):
     preview_shown = Signal(object)
     #: the question about an unknown number was answered: True for "a new lot"
     unknown_answered = Signal(bool)
+    #: the start-up reads arrived and are shown: the station can scan and print
+    opened = Signal()
 
     def __init__(
         self,
@@ -84,7 +96,11 @@ class LabelStation(QMainWindow):
         self.replica = workspace.replica
         self.ops = ops or OpRunner(self)
         self.ops.parent_widget = self
-        self.scheme = label_jobs.scheme_for(self.replica, workspace.name)
+        #: the labels' id scheme, the signed-in user: read as the station opens
+        self.scheme: IdScheme | None = None
+        self.username = ""
+        #: the start-up reads have arrived: until then nothing is scanned or printed
+        self.is_open = False
         self.scan: Scan | None = None
         self.last_job: LabelJob | None = None
         self._busy = False
@@ -106,7 +122,7 @@ class LabelStation(QMainWindow):
         page.addLayout(self._build_scan_row())
         # Under the scan, across the window: a long message (a printer's error with its path)
         # wraps to few lines and never pushes the form and the jobs out of their room.
-        self.message = QLabel("Scan an order or lot number.")
+        self.message = QLabel(OPENING)
         self.message.setObjectName("stationMessage")
         self.message.setWordWrap(True)
         page.addWidget(self.message)
@@ -122,7 +138,7 @@ class LabelStation(QMainWindow):
         self.sync_label = QLabel()
         self.sync_label.setObjectName("syncLabel")
         page.addWidget(self.sync_label)
-        self._say("Scan an order or lot number.", "info")
+        self._say(OPENING, "info")
 
         self.sync = SyncController(self, syncer, live, last_sync)
         self.sync.add_menu(self.menuBar())
@@ -133,14 +149,9 @@ class LabelStation(QMainWindow):
         wheel = WheelGuard(self)  # a wheel turn over a closed box changes nothing
         for box in (self.template_box, self.printer_kind, self.printer_dpi, self.copies):
             box.installEventFilter(wheel)
-        self.print_panel.restore_choices(
-            self.replica, f"pdf:{self.workspace.root / 'labels' / 'labels.pdf'}"
-        )
-        self.template_box.currentIndexChanged.connect(self.preview_timer.start)
         fit_screen(self, DEFAULT_SIZE)
         self._update_buttons()
-        self.refresh_jobs()
-        self.scan_box.setFocus()
+        self._open()
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -149,7 +160,7 @@ class LabelStation(QMainWindow):
         column.setSpacing(2)
         self.scan_box = QLineEdit()
         self.scan_box.setObjectName("scanBox")
-        self.scan_box.setPlaceholderText("Scan or type an order or lot number, then Enter")
+        self.scan_box.setPlaceholderText(OPENING)  # until the start-up reads arrive
         self.scan_box.setClearButtonEnabled(True)
         self.scan_box.returnPressed.connect(self.look_up_scan)
         column.addWidget(self.scan_box)
@@ -158,10 +169,9 @@ class LabelStation(QMainWindow):
         self.scan_summary.setObjectName("scanSummary")
         self.scan_summary.setWordWrap(True)
         row.addWidget(self.scan_summary, 1)
-        user = self.replica.get_state("username")
-        who = QLabel(f"{user} · {self.workspace.name}" if user else self.workspace.name)
-        who.setObjectName("scanSummary")
-        row.addWidget(who, 0, Qt.AlignmentFlag.AlignTop)
+        self.who = QLabel(self.workspace.name)  # and the user's name, once read
+        self.who.setObjectName("scanSummary")
+        row.addWidget(self.who, 0, Qt.AlignmentFlag.AlignTop)
         column.addLayout(row)
         return column
 
@@ -189,8 +199,42 @@ class LabelStation(QMainWindow):
         self.printer_path = panel.printer_path
         column.addLayout(panel)
         self.preview = LabelPreview()
+        self.preview.show_note(OPENING)
         column.addWidget(self.preview, 1)
         return right
+
+    # -- opening -----------------------------------------------------------------------------
+
+    def _open(self) -> None:
+        """Read the scheme, the user, the stock and printer used last and the jobs on a
+        worker; the station stays shut (`is_open`) until they are shown."""
+        replica, name = self.replica, self.workspace.name
+
+        def failed(exc: BaseException) -> None:
+            self._say(f"The station could not open: {user_message(exc)}", "error")
+
+        self.ops.run(
+            lambda _ctx: label_station.station_start(replica, name),
+            success=self._show_start,
+            failure=failed,
+            label="Opening the station",
+            background=True,
+        )
+
+    def _show_start(self, start: StationStart) -> None:
+        self.scheme, self.username = start.scheme, start.username
+        if start.username:
+            self.who.setText(f"{start.username} · {self.workspace.name}")
+        fallback = f"pdf:{self.workspace.root / 'labels' / 'labels.pdf'}"
+        self.print_panel.restore_choices(start.template, start.printer, fallback)
+        self.template_box.currentIndexChanged.connect(self.preview_timer.start)
+        self.is_open = True
+        self.scan_box.setPlaceholderText(SCAN_PROMPT)
+        self.preview.show_note("Scan an order or lot number to see its label.")
+        self._say("Scan an order or lot number.", "info")
+        self.show_jobs(start.jobs)
+        self.scan_box.setFocus()
+        self.opened.emit()
 
     # -- messages and state ------------------------------------------------------------------
 
@@ -205,9 +249,12 @@ class LabelStation(QMainWindow):
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        self.print_button.setEnabled(not self._busy)
-        self.reprint_button.setEnabled(not self._busy and self.last_job is not None)
-        self.jobs_list.set_enabled(not self._busy)
+        ready = self.is_open and not self._busy
+        self.scan_box.setEnabled(self.is_open)
+        self.splitter.setEnabled(self.is_open)  # the fields, the jobs, the stock, the printer
+        self.print_button.setEnabled(ready)
+        self.reprint_button.setEnabled(ready and self.last_job is not None)
+        self.jobs_list.set_enabled(ready)
 
     def toggle_full_screen(self) -> None:
         if self.isFullScreen():
@@ -235,7 +282,7 @@ class LabelStation(QMainWindow):
     def look_up_scan(self) -> None:
         """Look the scan box's number up (on a worker) and fill the label's fields."""
         text = self.scan_box.text().strip()
-        if not text:
+        if not text or not self.is_open:
             return
         replica = self.replica
 
@@ -319,7 +366,7 @@ class LabelStation(QMainWindow):
         """Render the label as the form says it now, on the stock chosen, on a worker (the
         newest request wins); a label that cannot print says why in the preview."""
         self.preview_timer.stop()
-        if self.scan is None:
+        if self.scan is None or self.scheme is None:
             return
         self._preview_seq += 1
         seq = self._preview_seq
@@ -359,7 +406,7 @@ class LabelStation(QMainWindow):
 
     def print_labels(self) -> None:
         """Print the form's label, ``copies`` times, on the chosen stock and printer."""
-        if self._busy:
+        if self._busy or not self.is_open:
             return
         try:
             item = self.label_item()
@@ -394,14 +441,15 @@ class LabelStation(QMainWindow):
 
     def reprint_last(self) -> None:
         """The last job's labels again, as a new job, on the printer chosen now."""
-        if self._busy or self.last_job is None:
+        if self._busy or not self.is_open or self.last_job is None:
             return
         self._print_again(label_jobs.reprint_job, self.last_job.id, "Reprinting")
 
     def retry_jobs(self, job_ids: list[str]) -> None:
         """Print the jobs ``job_ids`` (failed, or left queued by a crash) again, oldest
         first, on the printer chosen now; one that fails again stays in the list."""
-        printer = None if self._busy or not job_ids else self._chosen_printer()
+        shut = self._busy or not self.is_open or not job_ids
+        printer = None if shut else self._chosen_printer()
         if printer is None:
             return
         replica, scheme = self.replica, self.scheme
@@ -494,20 +542,22 @@ class LabelStation(QMainWindow):
     def refresh_jobs(self) -> None:
         """Today's jobs, and any older one still waiting to print, newest first."""
         replica = self.replica
-
-        def load(_ctx: OpContext) -> list[LabelJob]:
-            today = label_jobs.todays_jobs(replica)
-            shown = {job.id for job in today}
-            older = [job for job in label_jobs.pending_jobs(replica) if job.id not in shown]
-            return today + older[::-1]
-
-        self.ops.run(load, success=self.show_jobs, label="Loading jobs", background=True)
+        self.ops.run(
+            lambda _ctx: label_station.jobs_to_list(replica),
+            success=self.show_jobs,
+            label="Loading jobs",
+            background=True,
+        )
 
     def show_jobs(self, found: list[LabelJob]) -> None:
         if self.last_job is None and found:  # after a restart: this user's last print
-            me = self.replica.get_state("username") or ""
             self.last_job = next(
-                (job for job in found if job.state == "printed" and job.created_by == me), None
+                (
+                    job
+                    for job in found
+                    if job.state == "printed" and job.created_by == self.username
+                ),
+                None,
             )
         self.jobs_list.show_jobs(found)
         self._update_buttons()
