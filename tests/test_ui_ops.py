@@ -150,3 +150,21 @@ def test_only_the_newest_requests_answer_is_taken() -> None:
     assert newest.take(second) and not newest.pending
     assert not newest.take(first)  # arriving late: dropped, and nothing is waited for
     assert not newest.pending
+
+
+def test_answers_queued_when_the_runner_shuts_down_are_dropped(qtbot: QtBot) -> None:
+    """A window closes while a search's answer waits in the event queue: the answer must not
+    reach the closed window's widgets (they are deleted by then)."""
+    ops = OpRunner()
+    done = threading.Event()
+    seen: list[object] = []
+
+    def work(ctx: OpContext) -> int:
+        done.set()
+        return 7
+
+    ops.run(work, success=seen.append, failure=seen.append, background=True)
+    assert done.wait(5)
+    ops.shutdown()  # the worker has finished; its answer is queued for the UI thread
+    qtbot.wait(50)  # the event loop runs: a queued answer would be delivered now
+    assert seen == []

@@ -150,8 +150,11 @@ class OpRunner(QObject):
         return self.pool.waitForDone(timeout_ms)
 
     def shutdown(self) -> None:
+        """Cancel and wait for every op, then forget them: answers still queued for the UI
+        thread belong to a window that is closing, whose widgets may be gone."""
         self.cancel_all()
         self.wait()
+        self._running.clear()
 
     # -- on the UI thread --------------------------------------------------------------------
 
