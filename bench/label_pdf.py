@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import subprocess
 import sys
 import time
 import types
@@ -42,6 +41,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.at_commit import module_at
 from bench.labels import SCHEME, items
 from workbench.labels import LabelItem, LabelTemplate, load_template, prepare_labels
 from workbench.labels import pdf as pdf_module
@@ -160,23 +160,8 @@ OWN_WRITER_COMMIT = "569d90e"
 
 
 def writer_at(commit: str) -> types.ModuleType | None:
-    """``workbench/labels/pdf.py`` as it was at ``commit``, read from git and loaded beside
-    the current one (it imports the label modules as they are now); None outside a clone."""
-    root = Path(__file__).resolve().parent.parent
-    try:
-        source = subprocess.run(
-            ["git", "show", f"{commit}:workbench/labels/pdf.py"],
-            cwd=root,
-            capture_output=True,
-            check=True,
-            text=True,
-        ).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    module = types.ModuleType(f"label_pdf_{commit}")
-    sys.modules[module.__name__] = module  # dataclasses look their module up
-    exec(compile(source, f"{commit}:workbench/labels/pdf.py", "exec"), module.__dict__)
-    return module
+    """``workbench/labels/pdf.py`` as it was at ``commit``; None outside a clone."""
+    return module_at(commit, "workbench/labels/pdf.py")
 
 
 def by_module(module: types.ModuleType) -> Writer:

@@ -23,11 +23,9 @@ from __future__ import annotations
 
 import argparse
 import base64
-import importlib.util
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -45,11 +43,10 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.at_commit import module_at
 from workbench.analytics import store_file
 from workbench.analytics.reading import ORDER_COLUMNS, OrderStore, categorical
 from workbench.replica import cipher
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def made_up_store(orders: int, seed: int = 7) -> OrderStore:
@@ -88,21 +85,9 @@ def made_up_store(orders: int, seed: int = 7) -> OrderStore:
 
 def baseline_module(commit: str) -> ModuleType:
     """`store_file` as it was at ``commit`` (the ``.npz`` format), loaded beside today's."""
-    source = subprocess.run(
-        ["git", "show", f"{commit}:workbench/analytics/store_file.py"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    folder = Path(tempfile.mkdtemp())
-    path = folder / "store_file_npz.py"
-    path.write_text(source, "utf-8")
-    spec = importlib.util.spec_from_file_location("store_file_npz", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)
+    module = module_at(commit, "workbench/analytics/store_file.py")
+    if module is None:
+        raise SystemExit(f"cannot read workbench/analytics/store_file.py at {commit}")
     return module
 
 

@@ -125,6 +125,33 @@ def test_a_local_edit_refreshes_the_cost_dashboards_only(replica: Replica) -> No
     assert analytics.cost_lines(today=ON, style_code="NV-TEE-02")["sheet_id"].nunique() == 1
 
 
+def test_the_cache_keeps_the_results_used_last_up_to_its_bound(replica: Replica) -> None:
+    analytics = Analytics(replica, max_results=2)
+    months = analytics.order_months()
+    history = analytics.order_history()
+    assert analytics.order_months() is months  # used last now: history is the oldest
+    analytics.lead_times()  # a third result: history goes
+    assert analytics.order_months() is months
+    computed = analytics.computed
+    assert analytics.order_history() is not history
+    assert analytics.computed == computed + 1
+    assert len(analytics._results) == 2
+
+
+def test_results_of_a_cursor_left_behind_are_not_served_when_it_comes_back(
+    replica: Replica,
+) -> None:
+    analytics = Analytics(replica)
+    first = analytics.order_months()
+    replica.set_state("cursor", str(CURSOR + 1))
+    assert analytics.order_months() is not first
+    # a repair puts the cursor back where it was: the rows under it may differ, recompute
+    replica.set_state("cursor", str(CURSOR))
+    computed = analytics.computed
+    assert analytics.order_months() is not first
+    assert analytics.computed == computed + 1
+
+
 def test_every_dashboard_through_the_cache_matches_the_function(replica: Replica) -> None:
     analytics = Analytics(replica, currency="EUR")
     conn = replica.conn

@@ -459,6 +459,23 @@ def test_a_long_latin_line_is_cut_where_fpdf2_measures_it_full() -> None:
 
 
 @pytest.mark.skipif(not direct_engine_available(), reason="no font file for the direct engine")
+def test_every_character_of_every_label_in_a_job_is_set_in_the_labels_face() -> None:
+    import re
+
+    labels = [
+        LabelItem(code="X-6", description="Single Jersey", colour="Écru"),
+        LabelItem(code="X-7", description="Ærø Œuvre ±2 °C", colour="Naïve Grün"),
+        LabelItem(code="X-8", description="Ελαφρύ Трикотаж", colour="Blue™ €5"),
+    ]
+    pdf = render_labels_pdf(labels, "thermal-100x50", scheme=SCHEME, engine="direct")
+    pages = _page_texts(pdf)
+    for item, lines in zip(labels, pages, strict=True):
+        assert item.description in lines and f"Colour {item.colour}" in lines, lines
+    faces = set(re.findall(rb"/BaseFont /(\S+)", pdf))
+    assert len(faces) == 2, faces  # the regular and the bold face, no fallback
+
+
+@pytest.mark.skipif(not direct_engine_available(), reason="no font file for the direct engine")
 def test_devanagari_is_set_directly_shaped_as_weasyprint_sets_it() -> None:
     import pypdfium2 as pdfium
 

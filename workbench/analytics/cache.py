@@ -18,13 +18,17 @@ What "changed" means, and why it is cheap and right:
   Not ``max(rowid)`` of the outbox alone: it falls when a push empties the queue and can come
   back to an earlier value.
 
-All three numbers come from one query of a few microseconds, made on every call. A moved cursor
-does not mean reading a million orders again: the order frame is brought up to date from the
-rows whose version is above the cursor it was read at (`OrderStore.refreshed`). Nor does opening
-the workspace again: the order store is kept in a file beside the replica (`store_file`), read
-on the first call and brought up to the cursor the same way. The file is written on a thread of
-its own after a whole read of the table, or once the cursor moved `SAVE_AFTER_CHANGES` past the
-file's, so neither a dashboard nor a sync waits for it and a sync page does not rewrite it.
+All three numbers come from one query of a few microseconds, made on every call. The results
+sit in a `cachetools.LRUCache` (the least recently used goes past ``max_results``); what is
+ours is only the token in each key and dropping a scope's results when its token moves.
+
+A moved cursor does not mean reading a million orders again: the order frame is brought up to
+date from the rows whose version is above the cursor it was read at (`OrderStore.refreshed`).
+Nor does opening the workspace again: the order store is kept in a file beside the replica
+(`store_file`), read on the first call and brought up to the cursor the same way. The file is
+written on a thread of its own after a whole read of the table, or once the cursor moved
+`SAVE_AFTER_CHANGES` past the file's, so neither a dashboard nor a sync waits for it and a sync
+page does not rewrite it.
 """
 
 from __future__ import annotations
@@ -33,7 +37,6 @@ import logging
 import sqlite3
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -41,6 +44,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pandas as pd
+from cachetools import LRUCache
 
 from workbench.analytics import capacity as cap
 from workbench.analytics import costs, orders, rates, store_file
@@ -88,7 +92,8 @@ class Analytics:
         #: where the order store is kept between sessions (None: not kept)
         self.order_file: Path | None = store_file.path_for(replica.path) if keep_orders else None
         self._lock = threading.RLock()
-        self._results: OrderedDict[tuple[object, ...], Any] = OrderedDict()
+        #: the results, the least recently used going first past ``max_results``
+        self._results: LRUCache[tuple[object, ...], Any] = LRUCache(maxsize=max_results)
         self._tokens: dict[str, object] = {}
         self._store: OrderStore | None = None
         self._frame: pd.DataFrame | None = None
@@ -150,9 +155,11 @@ class Analytics:
         token = self._token(scope)
         key = (scope, token, name, args)
         with self._lock:
-            if key in self._results:
-                self._results.move_to_end(key)
+            try:  # a hit counts as the most recent use
                 found: T = self._results[key]  # the same name and args: the same kind of answer
+            except KeyError:
+                pass
+            else:
                 return found
             if self._tokens.get(scope) != token:  # drop results of other data, even if the
                 # cursor should come back to theirs (a repair): they would be stale then
@@ -161,9 +168,7 @@ class Analytics:
                 self._tokens[scope] = token
             value = compute()
             self.computed += 1
-            self._results[key] = value
-            while len(self._results) > self.max_results:
-                self._results.popitem(last=False)
+            self._results[key] = value  # the least recently used goes past ``max_results``
             return value
 
     # -- the order frame ----------------------------------------------------------------------

@@ -51,6 +51,7 @@ from PIL import Image
 
 from workbench.labels.fonts import fallback_font_file, find_font_file
 from workbench.labels.gs1 import LabelError
+from workbench.labels.gs1_128 import QUIET_ZONE as QUIET_ZONE_128
 from workbench.labels.model import IdScheme, Label, LabelItem, prepare_labels
 from workbench.labels.qr import (
     QUIET_ZONE,
@@ -323,6 +324,8 @@ class _Fonts:
     regular: Path
     bold: Path
     fallbacks: tuple[Path, ...]
+    #: the code points the job's lines hold, with the space and the ellipsis a cut adds
+    used: frozenset[int] = frozenset()
 
     def plain(self, text: str, bold: bool) -> bool:
         """Whether ``text`` is all in the face and needs no shaping: drawn as it is."""
@@ -341,14 +344,16 @@ def _fonts_for(labels: Sequence[Label]) -> _Fonts | str:
         return "no DejaVu Sans, Liberation Sans or Arial font file was found"
     regular, bold = files
     missing: set[int] = set()
+    used = {ord(" "), ord("\u2026")}
     for label in {label.lines: label for label in labels}.values():
         for line in label.lines:
             cmap = _cmap(bold if line.is_title else regular)
+            used.update(map(ord, line.text))
             missing.update(ord(ch) for ch in line.text if ord(ch) not in cmap)
     fallbacks = _fallback_files(missing)
     if fallbacks is None:
         return "some text has characters no font file on this machine has"
-    return _Fonts(regular, bold, tuple(fallbacks))
+    return _Fonts(regular, bold, tuple(fallbacks), frozenset(used))
 
 
 #: modules as bytes of 0 (light) and 1 (dark) turned into grey levels, at C speed
@@ -369,12 +374,17 @@ def _qr_image(symbol: QrSymbol) -> Image.Image:
     return Image.frombytes("L", (side, side), b"".join(rows))
 
 
+#: bars as the characters "1" (dark) and "0" (light) turned into grey levels
+_BARS_AS_GREY = bytes.maketrans(b"01", b"\xff\x00")
+
+
 def _bars_image(label: Label) -> Image.Image:
     """The GS1-128 as one row of pixels, a pixel per module, quiet zones included; the
     page stretches it to the template's box."""
     assert label.linear is not None
-    row = Image.frombytes("1", (label.linear.width_modules, 1), label.linear.pdf_row())
-    return row.convert("L")
+    light = "0" * QUIET_ZONE_128
+    row = (light + label.linear.modules + light).encode("ascii").translate(_BARS_AS_GREY)
+    return Image.frombytes("L", (len(row), 1), row)
 
 
 def _fit_line(text: str, width: Callable[[str], float], room: float) -> str:
@@ -424,8 +434,11 @@ def _direct_pdf(labels: Sequence[Label], template: LabelTemplate, fonts: _Fonts)
     pdf.set_producer("Mill Workbench")
     pdf.set_creator("Mill Workbench")
     pdf.set_title(f"Labels ({t.name})")
-    pdf.add_font("label", "", str(fonts.regular))
-    pdf.add_font("label", "B", str(fonts.bold))
+    # only the job's characters: fpdf2 then reads widths and glyph ids for those alone, not
+    # for the face's 6,000 (a third of adding a face); the PDF is the same, byte for byte
+    used = sorted(fonts.used)
+    pdf.add_font("label", "", str(fonts.regular), unicode_range=used)
+    pdf.add_font("label", "B", str(fonts.bold), unicode_range=used)
     if fonts.fallbacks:
         names = [f"fallback{n}" for n in range(len(fonts.fallbacks))]
         for name, path in zip(names, fonts.fallbacks, strict=True):
@@ -446,6 +459,7 @@ def _direct_pdf(labels: Sequence[Label], template: LabelTemplate, fonts: _Fonts)
         styles[title] = ("B" if title else "", size, pitch, baseline, shift)
     room = t.text_width_mm
     current: tuple[str, float] | None = None
+    fits: dict[tuple[str, bool], tuple[str, bool]] = {}  # a line as drawn, and if it is plain
     for first in range(0, len(labels), t.per_page):
         pdf.add_page()
         for slot, label in enumerate(labels[first : first + t.per_page]):
@@ -472,12 +486,16 @@ def _direct_pdf(labels: Sequence[Label], template: LabelTemplate, fonts: _Fonts)
                 if current != (style, size):  # set_font costs as much as a line of text
                     pdf.set_font("label", style, size)
                     current = (style, size)
-                bold = line.is_title
-                measure: Callable[[str], float] = pdf.get_string_width
-                if fonts.plain(line.text + "\u2026", bold):  # the ellipsis may be added
-                    measure = partial(fonts.plain_width, bold=bold, size_pt=size)
-                text = _fit_line(line.text, measure, room)
-                if fonts.plain(text, bold):
+                fitted = fits.get((line.text, line.is_title))
+                if fitted is None:  # lines repeat from label to label: each is fitted once
+                    bold = line.is_title
+                    measure: Callable[[str], float] = pdf.get_string_width
+                    if fonts.plain(line.text + "\u2026", bold):  # the ellipsis may be added
+                        measure = partial(fonts.plain_width, bold=bold, size_pt=size)
+                    text = _fit_line(line.text, measure, room)
+                    fitted = fits[line.text, bold] = (text, fonts.plain(text, bold))
+                text, plain = fitted
+                if plain:
                     pdf.text(x, y + baseline, text)
                 else:  # another script's font, or shaping (HarfBuzz): a cell does both
                     pdf.set_text_shaping(not all(map(_unshaped, text)))
