@@ -350,6 +350,11 @@ def _fonts_for(labels: Sequence[Label]) -> _Fonts | str:
             cmap = _cmap(bold if line.is_title else regular)
             used.update(map(ord, line.text))
             missing.update(ord(ch) for ch in line.text if ord(ch) not in cmap)
+    for label in labels:  # the line under the bars is set in the regular face too
+        if label.linear is not None:
+            text = label.linear.interpretation
+            used.update(map(ord, text))
+            missing.update(ord(ch) for ch in text if ord(ch) not in _cmap(regular))
     fallbacks = _fallback_files(missing)
     if fallbacks is None:
         return "some text has characters no font file on this machine has"
