@@ -247,6 +247,13 @@ def test_rows_of_an_encrypted_replica_read_as_a_plain_replicas_do(tmp_path: Path
     mine = [r for r in encrypted.conn.execute(query) if r["key"] in ("cursor", "username")]
     theirs = [r for r in plain.conn.execute(query) if r["key"] in ("cursor", "username")]
     assert [dict(r) for r in mine] == [dict(r) for r in theirs]
+    distinct = "SELECT key, value, 7 AS seven FROM sync_state ORDER BY key"
+    assert [cipher.as_dict(r) for r in encrypted.conn.execute(distinct)] == [
+        dict(r) for r in plain.conn.execute(distinct)
+    ]
+    assert [cipher.as_dict(r) for r in plain.conn.execute(distinct)] == [
+        dict(r) for r in plain.conn.execute(distinct)
+    ]
     assert [r.keys() for r in mine] == [r.keys() for r in theirs]
     assert [(r[1], r["VALUE"], r["other"], r[-1], tuple(r)) for r in mine] == [
         (r[1], r["VALUE"], r["other"], r[-1], tuple(r)) for r in theirs

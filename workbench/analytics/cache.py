@@ -18,9 +18,13 @@ What "changed" means, and why it is cheap and right:
   Not ``max(rowid)`` of the outbox alone: it falls when a push empties the queue and can come
   back to an earlier value.
 
-All three numbers come from one query of a few microseconds, made on every call. The results
-sit in a `cachetools.LRUCache` (the least recently used goes past ``max_results``); what is
-ours is only the token in each key and dropping a scope's results when its token moves.
+All three numbers come from one query of a few microseconds, made only when something was
+committed to the replica since they were last read: every commit, by any connection of any
+process, rewrites the WAL-index header beside the replica, which is read without a statement
+(`Replica.commit_stamp`). A statement costs more through SQLCipher's binding than through
+Python's own, and a result served from this cache otherwise costs little more than it.
+The results sit in a `cachetools.LRUCache` (the least recently used goes past ``max_results``);
+what is ours is only the token in each key and dropping a scope's results when its token moves.
 
 A moved cursor does not mean reading a million orders again: the order frame is brought up to
 date from the rows whose version is above the cursor it was read at (`OrderStore.refreshed`).
@@ -95,6 +99,8 @@ class Analytics:
         #: the results, the least recently used going first past ``max_results``
         self._results: LRUCache[tuple[object, ...], Any] = LRUCache(maxsize=max_results)
         self._tokens: dict[str, object] = {}
+        #: the replica's commit stamp and the state read after it (`_state`)
+        self._seen: tuple[bytes, tuple[int, int, int]] | None = None
         self._store: OrderStore | None = None
         self._frame: pd.DataFrame | None = None
         self._frame_cursor = -1
@@ -115,7 +121,23 @@ class Analytics:
     # -- change detection ------------------------------------------------------------------
 
     def _state(self) -> tuple[int, int, int]:
-        cursor, seq, pending = self.replica.conn.execute(_STATE).fetchone()
+        """The cursor, the outbox's sequence and its count; asked of the replica only when
+        something was committed since they were last read (`Replica.commit_stamp`)."""
+        conn = self.replica.conn
+        if conn.in_transaction:  # a stamp read now may be newer than what this reads
+            return self._read_state(conn)
+        stamp = self.replica.commit_stamp()  # read first: the query sees at least as much
+        seen = self._seen
+        if stamp is not None and seen is not None and seen[0] == stamp:
+            return seen[1]
+        state = self._read_state(conn)
+        if stamp is not None:
+            self._seen = (stamp, state)
+        return state
+
+    @staticmethod
+    def _read_state(conn: sqlite3.Connection) -> tuple[int, int, int]:
+        cursor, seq, pending = conn.execute(_STATE).fetchone()
         return int(cursor or 0), int(seq or 0), int(pending or 0)
 
     def _token(self, scope: str) -> object:

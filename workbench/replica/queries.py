@@ -11,6 +11,8 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from workbench.replica.cipher import as_dict
+
 MATERIAL_COLUMNS: tuple[str, ...] = (
     "id",
     "code",
@@ -55,7 +57,7 @@ SORTABLE: dict[str, str] = {
 
 
 def _rows(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
-    return [dict(row) for row in cursor.fetchall()]
+    return [as_dict(row) for row in cursor.fetchall()]
 
 
 def material(conn: sqlite3.Connection, material_id: str) -> dict[str, Any] | None:
@@ -63,7 +65,7 @@ def material(conn: sqlite3.Connection, material_id: str) -> dict[str, Any] | Non
         f"SELECT {', '.join(MATERIAL_COLUMNS)} FROM materials WHERE id = ? AND deleted = 0",
         (material_id,),
     ).fetchone()
-    return None if row is None else dict(row)
+    return None if row is None else as_dict(row)
 
 
 def materials_by_ids(conn: sqlite3.Connection, ids: Sequence[str]) -> list[dict[str, Any]]:
@@ -76,7 +78,7 @@ def materials_by_ids(conn: sqlite3.Connection, ids: Sequence[str]) -> list[dict[
         for row in conn.execute(
             f"SELECT {cols} FROM materials WHERE deleted = 0 AND id IN ({marks})", chunk
         ):
-            found[row["id"]] = dict(row)
+            found[row["id"]] = as_dict(row)
     return [found[i] for i in ids if i in found]
 
 

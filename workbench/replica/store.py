@@ -11,6 +11,7 @@ from pathlib import Path
 
 from workbench.errors import WorkbenchError
 from workbench.replica import cipher
+from workbench.replica.commits import WalHeader
 from workbench.replica.migrate import migrate, schema_version
 
 #: How long a connection waits for another writer before giving up with "database is locked".
@@ -79,6 +80,11 @@ class Replica:
         self._lock = threading.Lock()
         self._writer = threading.RLock()
         self._closed = False
+        #: the WAL-index header's mapping (`commit_stamp`): None until asked for, False when
+        #: it could not be mapped; valid while the connections it was mapped beside are open
+        self._header: WalHeader | bool | None = None
+        #: moves each time the connections are closed, so no stamp repeats one from before
+        self._generation = 0
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -149,6 +155,24 @@ class Replica:
         _busy, frames, copied = self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         return max(int(frames) - int(copied), 0)
 
+    def commit_stamp(self) -> bytes | None:
+        """A value that differs after every commit to the replica, by any connection of any
+        process, read without a statement (`workbench.replica.commits`); None when it cannot
+        be read (no connection open yet, or no WAL index), so the caller asks the replica.
+
+        Equal stamps mean nothing was committed between the two reads; a stamp read before a
+        query is never newer than what the query sees.
+        """
+        with self._lock:
+            if self._header is None and self._all and not self._closed:
+                try:
+                    self._header = WalHeader(self.path)
+                except (OSError, ValueError):
+                    self._header = False
+            if isinstance(self._header, bool) or self._header is None:
+                return None
+            return self._generation.to_bytes(8, "little") + self._header.read()
+
     @property
     def cursor(self) -> int:
         """The change sequence this replica has applied up to (the sync pull cursor)."""
@@ -169,6 +193,10 @@ class Replica:
             mine = [conn for owner, conn in self._all if owner == me]
             self._all.clear()
             self._local = threading.local()
+            if isinstance(self._header, WalHeader):
+                self._header.close()
+            self._header = None
+            self._generation += 1
         for conn in mine:
             conn.close()
 

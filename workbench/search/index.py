@@ -19,6 +19,7 @@ from pathlib import Path
 import tantivy
 
 from workbench.errors import Cancelled, WorkbenchError
+from workbench.replica.cipher import as_dict
 from workbench.replica.queries import MATERIAL_COLUMNS, materials_changed_since
 from workbench.search.schema import INDEX_FORMAT, SCHEMA, to_document
 
@@ -161,7 +162,7 @@ def refresh(conn: sqlite3.Connection, index: tantivy.Index, directory: Path, sta
     writer = index.writer(WRITER_HEAP // 2, num_threads=1)
     version = stamp.version
     for row in changed:
-        values = dict(row)
+        values = as_dict(row)
         writer.delete_documents_by_term("id", values["id"])
         if not values["deleted"]:
             writer.add_document(to_document(values))
