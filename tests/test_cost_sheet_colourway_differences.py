@@ -55,9 +55,9 @@ def test_a_colourways_embroidery_and_trims_are_edited_in_their_cell(
     sheet.resize(1366, 768)
     box = sheet.inputs.colourways_box
     next(w for w in _ancestors(box) if isinstance(w, QScrollArea)).ensureWidgetVisible(box)
-    trim_id = window.workspace.replica.conn.execute(
-        "SELECT id FROM materials WHERE material_type = 'trim' ORDER BY code LIMIT 1"
-    ).fetchone()[0]
+    trim_id, trim_code = window.workspace.replica.conn.execute(
+        "SELECT id, code FROM materials WHERE material_type = 'trim' ORDER BY code LIMIT 1"
+    ).fetchone()
     qtbot.mouseClick(box.add_button, Qt.MouseButton.LeftButton)
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
     _type_cell(qtbot, box.table, 0, 0, "Navy")
@@ -78,7 +78,23 @@ def test_a_colourways_embroidery_and_trims_are_edited_in_their_cell(
     _type_cell(qtbot, dialog.embroidery_table, 0, 2, "chest logo")
     _new_row(qtbot, dialog.trim_table, dialog.add_trim)
     _type_cell(qtbot, dialog.trim_table, 0, 0, "hang tag")
-    _type_cell(qtbot, dialog.trim_table, 0, 1, trim_id)
+    # the material searched for by its code, as on the sheet's own trims, and clicked
+    qtbot.mouseClick(dialog.choose_material, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.picker is not None, timeout=2_000)
+    picker = dialog.picker
+    assert picker is not None
+    with qtbot.waitSignal(picker.shown, timeout=10_000):
+        qtbot.keyClicks(picker.box, trim_code)
+    [found] = [
+        picker.results.item(i)
+        for i in range(picker.results.count())
+        if picker.results.item(i).data(Qt.ItemDataRole.UserRole) == trim_id
+    ]
+    rect = picker.results.visualItemRect(found)
+    qtbot.mouseClick(picker.results.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.keyClick(picker.results, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.picker is None, timeout=2_000)
+    assert dialog.trim_table.item(0, 1).text().startswith(trim_code)
     _type_cell(qtbot, dialog.trim_table, 0, 2, "2")
     dialog.grab().save(str(Path("/tmp") / "colourway-differences.png"))
     with qtbot.waitSignal(sheet.computed, timeout=5_000):

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -31,11 +32,13 @@ from PySide6.QtWidgets import (
 )
 
 from ui.cost_sheet.amounts import locale_format, write_number
+from ui.cost_sheet.material_picker import MaterialPicker
 from ui.wheel_guard import guard_wheel
 from workbench.costing.colourways import AS_STYLE, AsStyle
 from workbench.costing.errors import CostingError
 from workbench.costing.inputs import Embroidery, TrimLine
 from workbench.numbers import NumberError, read_number
+from workbench.workspace import Workspace
 
 #: the embroidery choices, in the order the box offers them
 AS_THE_STYLE, NONE, ITS_OWN = "as the style", "none", "its own"
@@ -108,8 +111,14 @@ class DifferencesDialog(QDialog):
         style_trims: Sequence[TrimLine],
         rates: Sequence[str],
         parent: QWidget | None = None,
+        workspace: Workspace | None = None,
     ) -> None:
+        """``workspace``: where "Choose material…" searches the trims (without one, a trim's
+        material is typed as its id)."""
         super().__init__(parent)
+        self.workspace = workspace
+        #: the material search while it is open
+        self.picker: MaterialPicker | None = None
         self.setWindowTitle(f"{colourway}: embroidery and trims")
         self.differences = differences
         self._rates = list(rates)
@@ -143,13 +152,20 @@ class DifferencesDialog(QDialog):
         tl.addWidget(hint)
         self.trim_table = self._table(TRIM_HEADERS)
         self.trim_table.setToolTip(
-            "Trim: the name the breakdown uses. Material: the trim material's id, priced by its "
-            "trim rate. Qty / pc: pieces or metres per garment. Packing: yes for packing items."
+            "Trim: the name the breakdown uses. Material: the trim material (Choose material…, "
+            "or its id typed), priced by its trim rate. Qty / pc: pieces or metres per "
+            "garment. Packing: yes for packing items."
         )
         tl.addWidget(self.trim_table)
         self.add_trim = QPushButton("Add trim")
         self.add_trim.clicked.connect(lambda: self._add_row(self.trim_table, ("", "", "1", "no")))
-        tl.addLayout(self._buttons(self.trim_table, self.add_trim))
+        trim_buttons = self._buttons(self.trim_table, self.add_trim)
+        self.choose_material = QPushButton("Choose material…")
+        self.choose_material.setToolTip("Search the trims for the chosen row's material")
+        self.choose_material.setEnabled(workspace is not None)
+        self.choose_material.clicked.connect(self.pick_material)
+        trim_buttons.insertWidget(2, self.choose_material)
+        tl.addLayout(trim_buttons)
         layout.addWidget(trimming)
 
         self.error = QLabel("")
@@ -208,6 +224,29 @@ class DifferencesDialog(QDialog):
                 self.trim_table, (t.name, t.material_id, write_number(t.quantity), packing)
             )
 
+    def pick_material(self) -> None:
+        """Search the trims for the current trim row's material (a new row when there is
+        none); the one chosen fills the row, its code and name shown, its id kept."""
+        if self.workspace is None:
+            return
+        if self.trim_table.currentRow() < 0:
+            self._add_row(self.trim_table, ("", "", "1", "no"))
+        row = self.trim_table.currentRow()
+        picker = MaterialPicker(self.workspace, "trim", self)
+        self.picker = picker
+
+        def chosen() -> None:
+            item = picker.results.currentItem()
+            if picker.chosen is None or item is None:
+                return
+            cell = QTableWidgetItem(" ".join(item.text().split()))
+            cell.setData(Qt.ItemDataRole.UserRole, picker.chosen)
+            self.trim_table.setItem(row, 1, cell)
+
+        picker.accepted.connect(chosen)
+        picker.finished.connect(lambda _result: setattr(self, "picker", None))
+        picker.open()
+
     def _mode_changed(self, mode: str) -> None:
         own = mode == ITS_OWN
         self.embroidery_table.setEnabled(own)
@@ -238,6 +277,9 @@ class DifferencesDialog(QDialog):
         trims = []
         for row in range(self.trim_table.rowCount()):
             name, material, quantity, packing = (_cell(self.trim_table, row, c) for c in range(4))
+            chosen = self.trim_table.item(row, 1)
+            picked = chosen.data(Qt.ItemDataRole.UserRole) if chosen else None
+            material = picked if isinstance(picked, str) and picked else material
             where = f"trim row {row + 1} ({name or 'no name'})"
             if not name:
                 raise CostingError(f"{where}: name the trim")

@@ -27,6 +27,7 @@ from ui.cost_sheet.colourway_differences import Differences, DifferencesDialog
 from workbench.costing.colourways import AS_STYLE, AsStyle, Colourway
 from workbench.costing.errors import CostingError
 from workbench.costing.inputs import PrintSpec, TrimLine
+from workbench.workspace import Workspace
 
 HEADERS = ("Colourway", "Pieces", "Dye class", "Shade", "Print", "Also differs")
 AS_THE_STYLE = "as the style"
@@ -107,6 +108,8 @@ class ColourwaysBox(QGroupBox):
         #: (set by the form), for the differences dialog
         self.embroidery_rates: Sequence[str] = ()
         self.style_trims: Callable[[], Sequence[TrimLine]] = tuple
+        #: where the differences dialog searches trims (set by the form)
+        self.workspace: Workspace | None = None
         #: the differences dialog while it is open
         self.dialog: DifferencesDialog | None = None
 
@@ -215,7 +218,7 @@ class ColourwaysBox(QGroupBox):
         current = self._row_differences(texts)
         name = texts[0].strip() or f"Colourway {row + 1}"
         dialog = DifferencesDialog(
-            name, current, self.style_trims(), self.embroidery_rates, self.window()
+            name, current, self.style_trims(), self.embroidery_rates, self.window(), self.workspace
         )
         self.dialog = dialog
 

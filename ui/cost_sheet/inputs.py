@@ -488,6 +488,7 @@ class SheetInputs(QWidget):
         left.addWidget(trims)
         self.colourways_box = ColourwaysBox()
         self.colourways_box.edited.connect(self._changed)
+        self.colourways_box.workspace = self.workspace
         self.colourways_box.style_trims = lambda: tuple(
             TrimLine(i, label.split(":")[0], qty, packing) for i, label, qty, packing in self.trims
         )
