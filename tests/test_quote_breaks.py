@@ -158,3 +158,33 @@ def test_the_sheet_shows_the_quoted_breaks_beside_its_own(
         assert "Quoted breaks: 1+ pcs 3.35 EUR · 5,000+ pcs 3.20 EUR · 10,000+ pcs 3.10 EUR" in (
             quoted
         )
+
+
+@pytest.mark.parametrize("server_db", ["sqlite"], indirect=True)
+def test_the_sheet_shows_each_colourways_breaks_and_their_quote(
+    qtbot: Any,
+    priced: Server,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    _publish_breaks(priced)
+    _publish_colour_rates(priced)
+    with sheet_on_screen(qtbot, priced, tmp_path) as (_, sheet):
+        sheet.show_sheet(CostSheet(TSHIRT, "NORDV", 3000, colourways=COLOURWAYS))
+        qtbot.waitUntil(lambda: sheet.colourway_costing is not None, timeout=5_000)
+        own = sheet.panel.breaks_label.text()
+        with qtbot.waitSignal(sheet.quoted, timeout=15_000):
+            sheet.ask_quote()
+        quoted = sheet.quote_label.text()
+    # by hand (docs/costing.md, "Breaks for a sheet with colourways")
+    for name, first, *rest in (
+        ("White", "3.10", "3.00", "2.90"),
+        ("Navy", "3.50", "3.35", "3.25"),
+        ("Charcoal", "3.80", "3.65", "3.55"),
+    ):
+        later = f"5,000+ pcs {rest[0]} EUR · 10,000+ pcs {rest[1]} EUR"
+        assert (
+            f"<b>Price breaks, {name}</b>: <b>1+ pcs {first} EUR (this order)</b> · {later}"
+        ) in own
+        assert f"Quoted breaks, {name}: 1+ pcs {first} EUR · {later}" in quoted
+    # the style's breaks without colourways are no colour's price: shown nowhere
+    assert "3.35 EUR · 5,000+ pcs 3.20 EUR" not in own + quoted
