@@ -138,43 +138,38 @@ def _with_calendar(
     minutes available become its share of the centre's full day (a day without a row gets one,
     with nothing booked); past the horizon nothing is published and the calendar adds no day.
     Adds ``calendar``, the day's calendar text ("" for an ordinary day)."""
+    table = table.assign(calendar="")
     codes = dict(zip(centres["centre_id"], centres["centre"], strict=True))
     entries = load_calendar(conn, codes, first)
-    table = table.assign(calendar="")
-    if not entries:
+    if not entries or table.empty:
         return table
     everywhere = {e.day: e for e in entries if e.centre_id is None}
     own: dict[str, dict[date, CalendarDay]] = {}
     for e in entries:
         if e.centre_id is not None:
             own.setdefault(e.centre_id, {})[e.day] = e
-    parts = []
-    for centre_id, rows in table.groupby("centre_id", sort=False):
-        full_day = full_day_minutes(int(a) for a in rows["available"])
-        horizon = rows["day"].max().date()
-        by_day = {d.date(): i for i, d in zip(rows.index, rows["day"], strict=True)}
-        extra = []
+    horizons = table.groupby("centre_id")["day"].max()
+    published: dict[str, list[int]] = {}
+    for centre_id, minutes in zip(table["centre_id"], table["available"], strict=True):
+        published.setdefault(centre_id, []).append(int(minutes))
+    days = []  # (centre, day, minutes, text): a few per centre, so plain Python
+    for centre_id, horizon in horizons.items():
+        full_day = full_day_minutes(published[str(centre_id)])
         for day, entry in {**everywhere, **own.get(str(centre_id), {})}.items():
-            if day > horizon:
-                continue
-            if day in by_day:
-                rows.loc[by_day[day], ["available", "calendar"]] = (
-                    entry.minutes(full_day),
-                    calendar_text(entry),
+            if pd.Timestamp(day) <= horizon:
+                days.append(
+                    (centre_id, pd.Timestamp(day), entry.minutes(full_day), calendar_text(entry))
                 )
-            else:
-                extra.append(
-                    {
-                        "centre_id": centre_id,
-                        "day": pd.Timestamp(day),
-                        "available": entry.minutes(full_day),
-                        "booked": 0,
-                        "version": 0,
-                        "calendar": calendar_text(entry),
-                    }
-                )
-        parts.append(pd.concat([rows, pd.DataFrame(extra)]) if extra else rows)
-    return pd.concat(parts, ignore_index=True) if parts else table
+    if not days:
+        return table
+    calendar = pd.DataFrame(days, columns=["centre_id", "day", "minutes", "text"])
+    calendar["day"] = calendar["day"].astype(table["day"].dtype)
+    merged = table.merge(calendar, on=["centre_id", "day"], how="outer")
+    named = merged["text"].notna()
+    merged.loc[named, "available"] = merged.loc[named, "minutes"]
+    merged.loc[named, "calendar"] = merged.loc[named, "text"]
+    merged[["booked", "version"]] = merged[["booked", "version"]].fillna(0)
+    return merged.drop(columns=["minutes", "text"])
 
 
 def capacity_weeks(
@@ -193,24 +188,19 @@ def capacity_weeks(
     days["week"] = days["day"] - pd.to_timedelta(days["day"].dt.day_of_week, unit="D")
     sums = days.groupby(["centre", "week"])[["available", "booked"]].sum()
     named = days[days["calendar"] != ""]
-    notes = (
-        named.assign(
-            note=[
-                f"{WEEKDAYS[d.weekday()]} {t}"
-                for d, t in zip(named["day"], named["calendar"], strict=True)
-            ]
-        )
-        .groupby(["centre", "week"])["note"]
-        .agg("; ".join)
-    )
-    sums = sums.join(notes.rename("calendar"))
+    notes: dict[tuple[str, pd.Timestamp], list[str]] = {}  # a few days: plain Python
+    for centre, week, day, text in zip(
+        named["centre"], named["week"], named["day"], named["calendar"], strict=True
+    ):
+        notes.setdefault((centre, week), []).append(f"{WEEKDAYS[day.weekday()]} {text}")
     grid = pd.MultiIndex.from_product(
         [centres["centre"].unique(), pd.DatetimeIndex(mondays, dtype="datetime64[ns]")],
         names=["centre", "week"],
     )
-    out = sums.reindex(grid).reset_index()
-    out["calendar"] = [c if isinstance(c, str) else "" for c in out["calendar"]]
-    out[["available", "booked"]] = out[["available", "booked"]].fillna(0)
+    out = sums.reindex(grid, fill_value=0).reset_index()
+    out["calendar"] = [
+        "; ".join(notes.get((c, w), ())) for c, w in zip(out["centre"], out["week"], strict=True)
+    ]
     out = out.merge(centres.drop(columns="centre_id").drop_duplicates("centre"), on="centre")
     labels = {pd.Timestamp(m): iso_week(m) for m in mondays}
     out["iso_week"] = out["week"].map(labels).astype(str)
