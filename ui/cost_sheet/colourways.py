@@ -75,6 +75,8 @@ class ColourwaysBox(QGroupBox):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         self.table.setMinimumHeight(110)
+        # one line a colourway: a long "Also differs" is elided, whole in its tooltip
+        self.table.setWordWrap(False)
         self.table.setToolTip(
             "Empty dye class and shade: the style's dyeing. Print: a technique, "
             f"'{NO_PRINT}' or '{AS_THE_STYLE}'. The pieces add up to the order's quantity."
