@@ -152,9 +152,8 @@ def test_a_colourways_embroidery_and_trims_are_edited_in_their_cell(
     assert again.current_sheet().colourways == (navy,)
 
 
-def test_no_embroidery_for_one_colourway_and_a_trim_replaced(
-    qtbot: QtBot, window: MainWindow
-) -> None:
+def _one_colourway(qtbot: QtBot, window: MainWindow) -> CostSheetWindow:
+    """A sheet with one colourway of the whole order, its table in view."""
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
     box = sheet.inputs.colourways_box
     next(w for w in _ancestors(box) if isinstance(w, QScrollArea)).ensureWidgetVisible(box)
@@ -162,6 +161,14 @@ def test_no_embroidery_for_one_colourway_and_a_trim_replaced(
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
     with qtbot.waitSignal(sheet.computed, timeout=5_000):
         _type_cell(qtbot, box.table, 0, 1, "3000")
+    return sheet
+
+
+def test_no_embroidery_for_one_colourway_through_the_button(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    sheet = _one_colourway(qtbot, window)
+    box = sheet.inputs.colourways_box
     box.table.setCurrentCell(0, 0)
     qtbot.mouseClick(box.differences_button, Qt.MouseButton.LeftButton)  # the button's way in
     qtbot.waitUntil(lambda: box.dialog is not None, timeout=2_000)
@@ -175,3 +182,24 @@ def test_no_embroidery_for_one_colourway_and_a_trim_replaced(
     [colourway] = sheet.current_sheet().colourways
     assert colourway.embroidery == () and colourway.trims == ()
     assert box.table.item(0, 5).text() == "no embroidery"
+
+
+def test_enter_on_the_cell_opens_the_editor_and_escape_changes_nothing(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    sheet = _one_colourway(qtbot, window)
+    box = sheet.inputs.colourways_box
+    before = sheet.current_sheet()
+    steps = sheet.undo_stack.count()
+    box.table.setFocus()
+    box.table.setCurrentCell(0, 5)
+    qtbot.keyClick(box.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: box.dialog is not None, timeout=2_000)
+    dialog = box.dialog
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    dialog.embroidery_mode.setFocus()
+    qtbot.keyClick(dialog.embroidery_mode, Qt.Key.Key_Down)  # "none", then thought better of
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: box.dialog is None, timeout=2_000)
+    assert sheet.current_sheet() == before and sheet.undo_stack.count() == steps
