@@ -19,6 +19,7 @@ from tests.cost_sheet_helpers import knit_fabric, open_sheet, press
 from tests.test_cost_sheet_colourways import _ancestors, _type_cell
 from ui.cost_sheet import CostSheetWindow
 from ui.cost_sheet.colourway_differences import DifferencesDialog
+from ui.cost_sheet.edits import from_json
 from ui.main_window import MainWindow
 from workbench.costing import Embroidery, TrimLine
 from workbench.costing.colourways import AS_STYLE, Colourway
@@ -117,7 +118,8 @@ def test_a_colourways_embroidery_and_trims_are_edited_in_their_cell(
     # the draft on disk holds the differences, and reads back to the same colourway
     sheet.write_draft()
     [draft] = (demo_path / "drafts").glob("*.json")
-    assert trim_id in draft.read_text("utf-8")
+    kept = from_json(json.loads(draft.read_text("utf-8")))["colourways"]
+    assert kept == sheet.inputs.state()["colourways"] and trim_id in str(kept)
 
     # undo takes the whole edit back, redo brings it again (the window's own keys)
     press(qtbot, box.table, "Ctrl+Z")
