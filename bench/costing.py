@@ -11,7 +11,10 @@ Prints one JSON line per figure:
   (S:M:L:XL = 1:2:2:1, each size its own consumption) are timed in alternating rounds in the
   same run, with their ratio to it, and the same sheets in three colourways (light, medium
   and dark shades of the fabric's dye class, 40:40:20 of the order, the dark one without its
-  print), each colourway costed and priced, counted as one sheet;
+  print), each colourway costed and priced, counted as one sheet; and (``colourway_breaks``)
+  those colourway sheets with each colourway also priced at each of its brand's quantity
+  breaks, as the cost sheet and a firm quote price them, with its ratio to the colourways
+  alone;
 - ``lead_time_ms``: the median and p95 time of one 10-step route scheduled over a year of
   daily capacity for 20 work centres, and (``lead_time_calendar``) the same routes on the same
   capacity with a work-centre calendar, with ``book_ms`` (building the capacity book) and the
@@ -57,6 +60,7 @@ from workbench.costing import (
     trim_line,
 )
 from workbench.costing import choices as pick
+from workbench.costing.breaks import colourway_breaks
 from workbench.costing.colourways import Colourway, cost_colourways
 from workbench.costing.sizes import SizeLine, SizeRatio
 from workbench.demo import generate_demo
@@ -163,6 +167,7 @@ def bench_costing(materials: int, sheets: int, rounds: int = 4) -> None:
             "plain": plain,
             "size_ratio": [(_by_size(s), b, q) for s, b, q in plain],
             "colourways": plain,
+            "colourway_breaks": plain,
         }
         split = [_colourways(s, q) for s, _, q in plain]
         today = date.today()
@@ -179,13 +184,15 @@ def bench_costing(materials: int, sheets: int, rounds: int = 4) -> None:
                 gc.collect()
                 began, began_cpu = time.perf_counter(), time.process_time()
                 part = slice(r * chunk, (r + 1) * chunk)
-                if kind == "colourways":
+                if kind in ("colourways", "colourway_breaks"):
                     for (style, brand, quantity), colourways in zip(
                         styles[part], split[part], strict=True
                     ):
                         cost_colourways(
                             style, colourways, book, today, brand=brand, quantity=quantity
                         )
+                        if kind == "colourway_breaks":
+                            colourway_breaks(style, colourways, book, today, brand=brand)
                 else:
                     for style, brand, quantity in styles[part]:
                         price_style(style, book, today, brand=brand, quantity=quantity)
@@ -200,7 +207,7 @@ def bench_costing(materials: int, sheets: int, rounds: int = 4) -> None:
                         "sheets": sheets,
                         "materials": materials,
                         **({"sizes": 4} if kind == "size_ratio" else {}),
-                        **({"colourways_per_sheet": 3} if kind == "colourways" else {}),
+                        **({"colourways_per_sheet": 3} if "colourway" in kind else {}),
                         "distinct_fabrics": len({s.fabric for s, _, _ in plain}),
                         "book_load_ms": round(statistics.median(loads) * 1000, 1),
                         "cost_sheets_per_s": round(sheets / wall[kind]),
@@ -208,6 +215,11 @@ def bench_costing(materials: int, sheets: int, rounds: int = 4) -> None:
                         **(
                             {"cpu_ratio_to_plain": round(cpu["plain"] / cpu[kind], 3)}
                             if kind != "plain"
+                            else {}
+                        ),
+                        **(
+                            {"cpu_ratio_to_colourways": round(cpu["colourways"] / cpu[kind], 3)}
+                            if kind == "colourway_breaks"
                             else {}
                         ),
                     }

@@ -160,3 +160,27 @@ def test_the_costing_page_states_the_colourway_example() -> None:
         f"| The order | 3,000 | ₹{costing.cost.quantize(D('0.0001'))} | | €{costing.price} |"
         in text
     )
+
+
+def test_the_costing_page_states_each_colourways_breaks() -> None:
+    from pathlib import Path
+
+    from tests.doc_tables import sections
+    from tests.test_price_breaks import RULES
+    from workbench.costing.breaks import colourway_breaks
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "costing.md").read_text("utf-8")
+    text = " ".join(sections(page)["The price"].split())
+    book = replace(COLOUR_BOOK, margin_rules=RULES)
+    for c in colourway_breaks(TSHIRT, COLOURWAYS, book, ON, brand=NORDVIK):
+        cost = c.breaks[0].cost_per_piece
+        cells = [f"| {c.colourway.name} | €{cost.quantize(D('0.00000001'))} |"]
+        for p in c.breaks:
+            share = (cost / (1 - D(p.rule.rate))).quantize(D("0.00000001"))
+            cells.append(f" {share} | €{p.price_per_piece} |")
+        assert "".join(cells) in text
+    # by hand: the price points are the smallest multiple of 0.05 at or above each quotient
+    assert (
+        "| Charcoal | €2.73003758 | 3.79171886 | €3.80 | 3.64005010 | €3.65 | 3.50004818 | €3.55 |"
+        in text
+    )

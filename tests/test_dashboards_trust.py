@@ -95,7 +95,13 @@ def test_headers_are_words_with_units_and_currency(qtbot: QtBot, window: Dashboa
     assert headers("lead_times")[:4] == ["Brand", "Orders", "On time (orders)", "On time (%)"]
     assert window.tab["lead_times"].model.index(0, 3).data().endswith(" %")
     open_tab(qtbot, window, "capacity")
-    assert headers("capacity")[6:] == ["Available (h)", "Booked (h)", "Free (h)", "Utilisation (%)"]
+    assert headers("capacity")[6:] == [
+        "Available (h)",
+        "Booked (h)",
+        "Free (h)",
+        "Utilisation (%)",
+        "Calendar",
+    ]
     weeks = window.frames["capacity"]["weeks"]
     shown = window.tab["capacity"].model.index(0, 6).data()
     assert shown == f"{weeks['available'][0] / 60:,.0f}"  # hours, as the Capacity window

@@ -16,7 +16,7 @@ import pytest
 from workbench import documents
 from workbench.costing import choices as pick
 from workbench.costing import load_rate_book
-from workbench.costing.breaks import price_breaks
+from workbench.costing.breaks import colourway_breaks, price_breaks
 from workbench.costing.colourways import Colourway, cost_colourways
 from workbench.costing.sheet import CostSheet, sheet_to_dict
 from workbench.demo import generate_demo
@@ -201,3 +201,79 @@ def test_a_colourway_sheet_takes_only_a_quote_that_priced_its_colourways(
     assert style.amount == D("9720.00")  # 1,200 × 3.90 + 1,200 × 4.20
     text = _text(render_proposal_pdf(proposal))
     assert "White: 3.90 EUR per piece" in text and "Navy: 4.20 EUR per piece" in text
+
+
+def _shown(name: str, breaks: tuple[tuple[int, D], ...]) -> str:
+    return f"{name} — " + " · ".join(f"{q:,}+ pieces: {p:,.2f} EUR per piece" for q, p in breaks)
+
+
+def test_each_colourway_is_offered_at_each_break(replica: Replica) -> None:
+    colourways = (
+        Colourway("White", 1200, "reactive", "light"),
+        Colourway("Navy", 1200, "reactive", "dark"),
+    )
+    sheet = replace(_tee(replica), colourways=colourways)
+    sheet_id = _save(replica, sheet)
+    book = load_rate_book(replica.conn)
+    proposal = build_proposal(replica, [sheet_id], brand_code="NORDV", book=book)
+    [style] = proposal.styles
+    laptop = colourway_breaks(sheet.style, colourways, book, proposal.issued_on, brand="NORDV")
+    expected = [
+        (c.colourway.name, tuple((p.quantity, p.price_per_piece) for p in c.breaks)) for c in laptop
+    ]
+    assert [q for q, _ in expected[0][1]] == [1, 5000]
+    assert [
+        (c.name, tuple((b.quantity, b.price_per_piece) for b in c.breaks)) for c in style.colourways
+    ] == expected
+    # each colourway's own cost at each break: the first is its price for this order of 2,400
+    assert [c.price_per_piece for c in style.colourways] == [b[0][1] for _, b in expected]
+    assert expected[0][1] != expected[1][1]
+    text = _text(render_proposal_pdf(proposal))
+    assert f"Price breaks {_shown(*expected[0])} {_shown(*expected[1])}" in text
+
+
+def test_a_firm_quotes_colourway_breaks_are_the_proposals(replica: Replica) -> None:
+    colourways = (
+        Colourway("White", 1200, "reactive", "light"),
+        Colourway("Navy", 1200, "reactive", "dark"),
+    )
+    sheet_id = _save(replica, replace(_tee(replica), colourways=colourways))
+    brand_id = replica.conn.execute("SELECT id FROM brands WHERE code = 'NORDV'").fetchone()[0]
+
+    def priced(name: str, first: str, second: str) -> dict[str, object]:
+        breaks = [
+            {
+                "quantity": q,
+                "currency": "EUR",
+                "price_per_piece": p,
+                "price_per_dozen": str(D(p) * 12),
+            }
+            for q, p in ((1, first), (5000, second))
+        ]
+        return {
+            "name": name,
+            "pieces": 1200,
+            "price_per_piece": first,
+            "price_per_dozen": str(D(first) * 12),
+            "breaks": breaks,
+        }
+
+    body = {"colourways": [priced("White", "3.90", "3.75"), priced("Navy", "4.20", "4.05")]}
+    replica.conn.execute(
+        "INSERT INTO quotes (id, quote_no, cost_sheet_id, style_code, brand_id, quantity, "
+        "currency, cost_per_piece, price_per_piece, price_per_dozen, margin, costed_on, "
+        "valid_until, body, version, updated_at) VALUES ('q3', 'Q-2026-000010', ?, 'NV-001', "
+        "?, 2400, 'EUR', '3.00', '4.05', '48.60', '0.26', '2026-11-20', '2099-12-31', ?, 1, "
+        "'2026-11-20T00:00:00Z')",
+        (sheet_id, brand_id, json.dumps(body)),
+    )
+    replica.conn.commit()
+    proposal = build_proposal(
+        replica, [sheet_id], brand_code="NORDV", book=load_rate_book(replica.conn)
+    )
+    text = _text(render_proposal_pdf(proposal))
+    assert "Firm quote Q-2026-000010" in text
+    assert (
+        "Price breaks White — 1+ pieces: 3.90 EUR per piece · 5,000+ pieces: 3.75 EUR per piece "
+        "Navy — 1+ pieces: 4.20 EUR per piece · 5,000+ pieces: 4.05 EUR per piece"
+    ) in text

@@ -266,12 +266,43 @@ class PushAnswer(Struct):
     results: list[MutationResult]
 
 
+Amount = Annotated[str, Meta(description="a decimal number as text, in full precision")]
+
+
+class QuoteBreak(Struct):
+    """The price from one of the brand's quantity breaks (`workbench.costing.breaks`)."""
+
+    quantity: Annotated[int, Meta(ge=1, description="the order quantity the break starts at")]
+    currency: str
+    price_per_piece: Amount
+    price_per_dozen: Amount
+    margin: Amount
+    rule_id: str
+
+
+class QuoteColourway(Struct, omit_defaults=True):
+    """One colourway of a quoted sheet: its pieces, its cost and its price at the order's
+    quantity, and its price from each of the brand's quantity breaks (``breaks``; absent from
+    quotes issued before colourways were priced at each break)."""
+
+    name: str
+    pieces: Annotated[int, Meta(ge=1)]
+    cost_total: Amount
+    currency: str | None = None
+    cost_per_piece: Amount | None = None
+    price_per_piece: Amount | None = None
+    price_per_dozen: Amount | None = None
+    margin: Amount | None = None
+    breaks: list[QuoteBreak] | None = None
+
+
 class QuoteAnswer(Struct):
     quote: Annotated[
         Object,
         Meta(
             description="number, price, validity, the breakdown with the rates it used, the "
-            "price from each of the brand's quantity breaks and each colourway's price"
+            "price from each of the brand's quantity breaks (the style's) and each colourway's "
+            "price, with its own breaks"
         ),
     ]
 

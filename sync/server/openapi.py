@@ -549,6 +549,8 @@ def _schemas() -> dict[str, Any]:
         m.Waited,
         m.PushAnswer,
         m.QuoteAnswer,
+        m.QuoteBreak,
+        m.QuoteColourway,
         m.ImportAnswer,
         m.Trace,
         m.WipeReport,
@@ -563,6 +565,24 @@ def _schemas() -> dict[str, Any]:
         "type": "integer",
         "minimum": 1,
         "maximum": m.MAX_SERIAL_BLOCK,
+    }
+    # the quote stays open to more fields; the breaks and colourways are described: the
+    # top-level breaks are the style's without colourways (what older apps read), and each
+    # colourway carries its own
+    quote = schemas["QuoteAnswer"]["properties"]["quote"]
+    quote["properties"] = {
+        "breaks": {
+            "type": "array",
+            "items": _ref("QuoteBreak"),
+            "description": "the style's price from each quantity break, as costed without "
+            "colourways",
+        },
+        "colourways": {
+            "type": "array",
+            "items": _ref("QuoteColourway"),
+            "description": "for a sheet with colourways: each colourway's price at the "
+            "order's quantity and under its own breaks",
+        },
     }
     rows = table_row_schemas()
     for table, schema in rows.items():

@@ -8,8 +8,9 @@ merchandiser's replica through the change feed. Floor staff may not ask (no cost
 floor). Each quote also states its lead time, planned on the workspace's capacity and
 work-centre calendars (`sync.server.lead_times`), the price from each of the brand's quantity
 breaks (`breaks`, as the laptop's sheet shows them) and, for a sheet with colourways, each
-colourway's price at the order's quantity (`colourways`); the quote's own figures are the
-style's as the sheet costs it without colourways.
+colourway's price at the order's quantity and from each break (`colourways`, each with its
+own `breaks`); the quote's own figures and its top-level `breaks` are the style's as the sheet
+costs it without colourways, which is what an app from before colourway breaks reads.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from sync.server.db import writing
 from sync.server.lead_times import quote_lead_time
 from sync.server.scoping import WorkspaceScope
 from workbench.costing import price_style
-from workbench.costing.breaks import price_breaks
+from workbench.costing.breaks import colourway_breaks, price_breaks
 from workbench.costing.colourways import cost_colourways
 from workbench.costing.rates import FX_COLUMNS, RATE_COLUMNS, RULE_COLUMNS, rate_book_from_rows
 from workbench.costing.report import breaks_report, colourways_report, price_report
@@ -182,7 +183,8 @@ def _issue(
             colourways_report(
                 cost_colourways(
                     style, sheet.colourways, book, on, brand=price.brand, quantity=sheet.quantity
-                )
+                ),
+                colourway_breaks(style, sheet.colourways, book, on, brand=price.brand),
             )
             if sheet.colourways
             else None

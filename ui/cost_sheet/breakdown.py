@@ -8,6 +8,7 @@ window decides when to cost and what with.
 
 from __future__ import annotations
 
+import html
 from decimal import Decimal
 from typing import Any
 
@@ -39,6 +40,7 @@ from ui.table_export import install_export, typed_item
 from ui.wheel_guard import guard_wheel
 from workbench.capacity import LeadTime
 from workbench.costing import CostResult, Terms, stale_lines
+from workbench.costing.breaks import ColourwayBreaks
 from workbench.costing.colourways import ColourwayCosting
 from workbench.costing.pricing import PriceResult
 from workbench.costing.sizes import SizeLine
@@ -294,23 +296,28 @@ class BreakdownPanel(QWidget):
             "style's without colourways)"
         )
 
-    def show_breaks(self, breaks: tuple[PriceResult, ...], quantity: int) -> None:
+    def show_breaks(
+        self,
+        breaks: tuple[PriceResult, ...],
+        quantity: int,
+        colourways: tuple[ColourwayBreaks, ...] = (),
+    ) -> None:
         """The price from each quantity break of the brand's rules; the break the order's
-        quantity falls in is in bold. Nothing when there is a single price."""
-        self.breaks_label.setVisible(len(breaks) > 1)
-        if len(breaks) <= 1:
-            self.breaks_label.setText("")
-            return
-        ordered = max(
-            (p for p in breaks if p.quantity <= quantity), default=None, key=lambda p: p.quantity
+        quantity falls in is in bold. With ``colourways``, each colourway's own breaks on a
+        line of its own instead of the style's. Nothing when there is a single price."""
+        lines = (
+            [(html.escape(c.colourway.name), c.breaks) for c in colourways if len(c.breaks) > 1]
+            if colourways
+            else ([("", breaks)] if len(breaks) > 1 else [])
         )
-        cells = []
-        for p in breaks:
-            cell = (
-                f"{format_integer(p.quantity)}+ pcs {format_money(p.price_per_piece, p.currency)}"
+        self.breaks_label.setVisible(bool(lines))
+        self.breaks_label.setText(
+            "<br>".join(
+                f"<b>Price breaks{f', {name}' if name else ''}</b>: "
+                + _break_cells(prices, quantity)
+                for name, prices in lines
             )
-            cells.append(f"<b>{cell} (this order)</b>" if p is ordered else cell)
-        self.breaks_label.setText("<b>Price breaks</b>: " + " · ".join(cells))
+        )
 
     def show_terms(self, terms: Terms | None, currency: str, why: str) -> None:
         """Each Incoterm's lines as shown, adding up to its price; the valuation basis and its
@@ -368,3 +375,15 @@ class BreakdownPanel(QWidget):
             for r in range(self.breakdown.rowCount())
         ]
         return list(BREAKDOWN_HEADERS), rows
+
+
+def _break_cells(breaks: tuple[PriceResult, ...], quantity: int) -> str:
+    """Each break's quantity and price, the one the order's ``quantity`` falls in bold."""
+    ordered = max(
+        (p for p in breaks if p.quantity <= quantity), default=None, key=lambda p: p.quantity
+    )
+    cells = []
+    for p in breaks:
+        cell = f"{format_integer(p.quantity)}+ pcs {format_money(p.price_per_piece, p.currency)}"
+        cells.append(f"<b>{cell} (this order)</b>" if p is ordered else cell)
+    return " · ".join(cells)

@@ -101,17 +101,25 @@ class FirmQuote(QObject):
 
 def _prices_text(quote: dict[str, Any]) -> str:
     """The quote's price at each quantity break and each colourway's price, as the server
-    priced them (older quotes carry neither)."""
+    priced them (older quotes carry neither); for colourways, each colourway's own breaks,
+    since the style's without colourways are no colour's price."""
     currency = html.escape(str(quote.get("currency", "")))
-    text = ""
-    breaks = quote.get("breaks") or []
-    if len(breaks) > 1:
-        text += "<br>Quoted breaks: " + " · ".join(
+
+    def cells(breaks: list[dict[str, Any]]) -> str:
+        return " · ".join(
             f"{format_integer(int(b['quantity']))}+ pcs "
             f"{format_money(Decimal(b['price_per_piece']), currency)}"
             for b in breaks
         )
+
+    text = ""
+    breaks = quote.get("breaks") or []
     colourways = quote.get("colourways") or []
+    if not colourways and len(breaks) > 1:
+        text += "<br>Quoted breaks: " + cells(breaks)
+    for c in colourways:
+        if len(c.get("breaks") or ()) > 1:
+            text += f"<br>Quoted breaks, {html.escape(str(c['name']))}: " + cells(c["breaks"])
     if colourways:
         text += "<br>Quoted colourways: " + " · ".join(
             f"{html.escape(str(c['name']))} {format_integer(int(c['pieces']))} pcs "

@@ -488,6 +488,10 @@ class SheetInputs(QWidget):
         left.addWidget(trims)
         self.colourways_box = ColourwaysBox()
         self.colourways_box.edited.connect(self._changed)
+        self.colourways_box.workspace = self.workspace
+        self.colourways_box.style_trims = lambda: tuple(
+            TrimLine(i, label.split(":")[0], qty, packing) for i, label, qty, packing in self.trims
+        )
         left.addWidget(self.colourways_box)
         left.addStretch(1)
 
@@ -507,6 +511,7 @@ class SheetInputs(QWidget):
         for choice in loaded.prints:
             self.print_box.addItem(choice.label, choice.value)
         self.category.addItems(loaded.categories)
+        self.colourways_box.embroidery_rates = [str(c.value) for c in loaded.embroidery]
         self.filling = False
 
     def _set_combo(self, box: QComboBox, value: str) -> None:

@@ -65,7 +65,7 @@ from workbench.costing import (
     landed_terms,
     price_style,
 )
-from workbench.costing.breaks import price_breaks
+from workbench.costing.breaks import colourway_breaks, price_breaks
 from workbench.costing.colourways import ColourwayCosting, cost_colourways
 from workbench.costing.garment import size_costs
 from workbench.costing.pricing import PriceResult
@@ -541,6 +541,11 @@ class CostSheetWindow(QMainWindow):
             if price
             else (),
             sheet.quantity,
+            colourway_breaks(
+                sheet.style, sheet.colourways, self.loaded.book, cost.on, brand=price.brand
+            )
+            if price and sheet.colourways
+            else (),
         )
         self._show_terms(sheet, price)
         self._show_lead_time(sheet, cost)

@@ -307,19 +307,20 @@ def draw_capacity(tab: Tab, frames: Frames) -> None:
         share = (
             "nothing available" if is_missing(r.utilisation) else (f"{r.utilisation:.0%} booked")
         )
+        calendar = f"\nCalendar: {r.calendar}" if r.calendar else ""
         return Element(
             f"{r.centre} {r.centre_name} · {r.iso_week} (from "
             f"{format_date(r.week)})\n{share}: {format_integer(r.booked / 60)} h of "
-            f"{format_integer(r.available / 60)} h",
+            f"{format_integer(r.available / 60)} h{calendar}",
             {"centre": r.centre, "week": r.iso_week},
             f"Capacity — {r.centre}, {r.iso_week}",
         )
 
     tab.pointer.set(plot, hit)
     tab.note.setText(
-        "Booked ÷ available hours per work centre and ISO week; empty: "
-        "nothing published. Of the filters only mills apply. Click a cell for "
-        "its days."
+        "Booked ÷ available hours per work centre and ISO week, holidays, half days and "
+        "shifts of the work-centre calendars counted; empty: nothing published. Of the "
+        "filters only mills apply. Click a cell for its days."
     )
 
 

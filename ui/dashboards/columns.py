@@ -104,6 +104,7 @@ COLUMNS: dict[str, Column] = {
     "booked": Column("Booked (h)", MINUTES),
     "free": Column("Free (h)", MINUTES),
     "utilisation": Column("Utilisation (%)", SHARE),
+    "calendar": Column("Calendar"),
     # cost structure
     "sheets": Column("Cost sheets", COUNT),
     "amount": Column("Cost per piece ({currency})", MONEY),

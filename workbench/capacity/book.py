@@ -70,12 +70,19 @@ def _usual_minutes(work: list[CapacityRow]) -> tuple[int, ...]:
     )
 
 
+def full_day_minutes(available: Iterable[int]) -> int:
+    """A centre's full working day: the median (low) of its published minutes available on
+    the days it works, which a calendar day's share is taken of (0 when it works none)."""
+    work = [a for a in available if a > 0]
+    return median_low(work) if work else 0
+
+
 def _centre_days(
     centre: WorkCentre, rows: list[CapacityRow], calendar: dict[date, CalendarDay]
 ) -> CentreDays:
     rows.sort(key=lambda r: r.day)
     work = [r for r in rows if r.available > 0]
-    full_day = median_low([r.available for r in work]) if work else 0
+    full_day = full_day_minutes(r.available for r in work)
     usual = _usual_minutes(work)
     horizon = rows[-1].day.toordinal() if rows else 0
     published = {r.day.toordinal(): (r.available, r.booked) for r in rows}

@@ -90,14 +90,16 @@ def load_capacity(
                 _minutes(booked, code, key[1], "booked"),
             ),
         )
-    return CapacityBook(centres, (row for _, row in latest.values()), _calendar(conn, codes, start))
+    calendar = load_calendar(conn, codes, start)
+    return CapacityBook(centres, (row for _, row in latest.values()), calendar)
 
 
-def _calendar(
+def load_calendar(
     conn: sqlite3.Connection, codes: dict[str, str], start: date | None
 ) -> list[CalendarDay]:
-    """The live calendar days of the loaded centres and of every centre, from ``start``. No
-    end: past the capacity horizon the calendar is what the planner still knows."""
+    """The live calendar days of the centres in ``codes`` (id -> code) and of every centre,
+    from ``start``; of two live rows for one centre and day the higher version. No end: past
+    the capacity horizon the calendar is what the planner still knows."""
     sql = (
         "SELECT work_centre_id, day, kind, share, name, version FROM calendar_days "
         "WHERE deleted = 0 AND (work_centre_id IS NULL OR work_centre_id IN "

@@ -6,12 +6,20 @@ shows exactly the quantities at which a larger order earns a lower price, and th
 each comes from the same engine as the sheet's own (`engine.price_style`). A rule for the
 style's own category beats a "*" rule at every quantity, so a break only appears where the
 rule chosen actually changes.
+
+A sheet with colourways breaks per colourway (`colourway_breaks`): each colourway is its own
+cost (its dyeing, print, embroidery and trims), so each is priced at every break from that
+cost, as the order's price is each colourway's at the order's quantity. The breaks of the
+style alone are not the price of any colour the buyer orders.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
+from workbench.costing.colourways import Colourway
 from workbench.costing.engine import price_style
 from workbench.costing.errors import CostingError
 from workbench.costing.inputs import Brand, Style
@@ -43,3 +51,26 @@ def price_breaks(
         if not prices or price.rule != prices[-1].rule:
             prices.append(price)
     return tuple(prices)
+
+
+@dataclass(frozen=True)
+class ColourwayBreaks:
+    """One colourway's price from each of the brand's quantity breaks, lowest first."""
+
+    colourway: Colourway
+    breaks: tuple[PriceResult, ...]
+
+
+def colourway_breaks(
+    style: Style,
+    colourways: Sequence[Colourway],
+    book: RateBook,
+    on: date,
+    *,
+    brand: Brand | str,
+) -> tuple[ColourwayBreaks, ...]:
+    """Each colourway of ``style`` priced at each break (`price_breaks` of the style as that
+    colourway makes it), in the colourways' order."""
+    return tuple(
+        ColourwayBreaks(c, price_breaks(c.style(style), book, on, brand=brand)) for c in colourways
+    )

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from workbench.costing.breakdown import BreakdownLine
+from workbench.costing.breaks import ColourwayBreaks
 from workbench.costing.colourways import ColourwayCosting
 from workbench.costing.pricing import PriceResult
 from workbench.costing.terms import Terms
@@ -46,8 +47,13 @@ def breaks_report(breaks: Sequence[PriceResult]) -> list[dict[str, Any]]:
     ]
 
 
-def colourways_report(costing: ColourwayCosting) -> list[dict[str, Any]]:
-    """Each colourway's pieces, cost and price (`workbench.costing.colourways`)."""
+def colourways_report(
+    costing: ColourwayCosting, breaks: Sequence[ColourwayBreaks] = ()
+) -> list[dict[str, Any]]:
+    """Each colourway's pieces, cost and price (`workbench.costing.colourways`) and, given
+    ``breaks`` (one per colourway, in order), its price from each quantity break under
+    ``breaks`` in `breaks_report`'s shape."""
+    by_name = {b.colourway.name: b.breaks for b in breaks}
     return [
         {
             "name": c.colourway.name,
@@ -63,6 +69,11 @@ def colourways_report(costing: ColourwayCosting) -> list[dict[str, Any]]:
                     "price_per_dozen": str(c.price.price_per_dozen),
                     "margin": str(c.price.margin),
                 }
+            ),
+            **(
+                {}
+                if c.colourway.name not in by_name
+                else {"breaks": breaks_report(by_name[c.colourway.name])}
             ),
         }
         for c in costing.colourways

@@ -20,7 +20,7 @@ from workbench import quotes
 from workbench.capacity import CapacityBook, CapacityError, lead_time
 from workbench.capacity.routes import style_route
 from workbench.costing import Brand, CostingError, RateBook, cost_style, price_style
-from workbench.costing.breaks import price_breaks
+from workbench.costing.breaks import colourway_breaks, price_breaks
 from workbench.costing.colourways import cost_colourways, weighted
 from workbench.costing.sheet import CostSheet, sheet_from_dict
 from workbench.errors import WorkbenchError
@@ -81,8 +81,8 @@ def _picture(
 def _estimated_prices(
     sheet: CostSheet, book: RateBook, today: date, brand: Brand
 ) -> tuple[tuple[PriceBreak, ...], tuple[ColourwayPrice, ...]]:
-    """The price at each of the brand's quantity breaks and each colourway's price, from the
-    replica's rates (the estimate)."""
+    """The price at each of the brand's quantity breaks and each colourway's price with its
+    own breaks, from the replica's rates (the estimate)."""
     breaks = tuple(
         PriceBreak(p.quantity, p.price_per_piece, p.price_per_dozen)
         for p in price_breaks(sheet.style, book, today, brand=brand)
@@ -92,14 +92,16 @@ def _estimated_prices(
         costing = cost_colourways(
             sheet.style, sheet.colourways, book, today, brand=brand, quantity=sheet.quantity
         )
+        each = colourway_breaks(sheet.style, sheet.colourways, book, today, brand=brand)
         colourways = tuple(
             ColourwayPrice(
                 c.colourway.name,
                 c.colourway.pieces,
                 c.price.price_per_piece,
                 c.price.price_per_dozen,
+                tuple(PriceBreak(p.quantity, p.price_per_piece, p.price_per_dozen) for p in b),
             )
-            for c in costing.colourways
+            for c, b in zip(costing.colourways, (e.breaks for e in each), strict=True)
             if c.price is not None
         )
     return breaks, colourways
@@ -108,21 +110,28 @@ def _estimated_prices(
 def _quoted_prices(
     body: dict[str, Any],
 ) -> tuple[tuple[PriceBreak, ...], tuple[ColourwayPrice, ...]]:
-    """The breaks and colourways a firm quote answered with (`sync.server.pricing`)."""
-    breaks = tuple(
-        PriceBreak(int(b["quantity"]), Decimal(b["price_per_piece"]), Decimal(b["price_per_dozen"]))
-        for b in body.get("breaks") or ()
-    )
+    """The breaks and colourways a firm quote answered with (`sync.server.pricing`); a
+    colourway quoted before colourways were priced at each break has none."""
+
+    def breaks(answered: Any) -> tuple[PriceBreak, ...]:
+        return tuple(
+            PriceBreak(
+                int(b["quantity"]), Decimal(b["price_per_piece"]), Decimal(b["price_per_dozen"])
+            )
+            for b in answered or ()
+        )
+
     colourways = tuple(
         ColourwayPrice(
             c["name"],
             int(c["pieces"]),
             Decimal(c["price_per_piece"]),
             Decimal(c["price_per_dozen"]),
+            breaks(c.get("breaks")),
         )
         for c in body.get("colourways") or ()
     )
-    return breaks, colourways
+    return breaks(body.get("breaks")), colourways
 
 
 def build_proposal(
@@ -180,7 +189,8 @@ def build_proposal(
         if colourways:  # the order's price per piece: the colourways' weighted by pieces
             price = weighted([(c.pieces, c.price_per_piece) for c in colourways])
             dozen = price * 12
-            # the breaks are the style's as costed without colourways: not this order's prices
+            # the style's breaks, costed without colourways, are no colour's prices: each
+            # colourway carries its own
             breaks = ()
         planned = None
         if capacity is not None:

@@ -19,12 +19,14 @@ class PriceBreak:
 
 @dataclass(frozen=True)
 class ColourwayPrice:
-    """One colourway of a style: its pieces of the order and its own price."""
+    """One colourway of a style: its pieces of the order, its own price and its own price
+    from each of the brand's quantity breaks (empty: none stated)."""
 
     name: str
     pieces: int
     price_per_piece: Decimal
     price_per_dozen: Decimal
+    breaks: tuple[PriceBreak, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,18 @@ class ProposalStyle:
             total = sum((c.pieces * c.price_per_piece for c in self.colourways), Decimal(0))
             return total.quantize(Decimal("0.01"))
         return (self.price_per_piece * self.quantity).quantize(Decimal("0.01"))
+
+    @property
+    def break_rows(self) -> tuple[tuple[str, tuple[PriceBreak, ...]], ...]:
+        """The price-break lines to show, each (colourway name or "", its breaks): the
+        style's own; for colourways, one line when every colourway breaks alike, else one per
+        colourway. A single price is no break and shows nothing."""
+        if not self.colourways:
+            return (("", self.breaks),) if len(self.breaks) > 1 else ()
+        if len({c.breaks for c in self.colourways}) == 1:
+            first = self.colourways[0].breaks
+            return (("", first),) if len(first) > 1 else ()
+        return tuple((c.name, c.breaks) for c in self.colourways if len(c.breaks) > 1)
 
     @property
     def priced_by_colourway(self) -> bool:
