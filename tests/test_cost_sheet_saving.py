@@ -22,6 +22,7 @@ from tests.cost_sheet_helpers import answer_prompt, knit_fabric, open_sheet, pre
 from ui.cost_sheet import CostSheetWindow
 from ui.main_window import MainWindow
 from workbench import documents
+from workbench.costing import choices
 from workbench.documents import DocumentError
 
 demo_path, english, window = helpers.demo_path, helpers.english, helpers.window  # fixtures
@@ -155,3 +156,45 @@ def test_a_save_that_fails_says_why_and_keeps_the_changes(
     assert sheet.isWindowModified() and sheet.style_code.text() == "INFLIGHT-5"
     assert sheet.saved_state.text().startswith("● Unsaved changes")
     assert sheet.save_button.isEnabled()
+
+
+def test_a_fabric_chosen_after_another_is_the_one_shown_whichever_answer_comes_last(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = [
+        row[0]
+        for row in window.workspace.replica.conn.execute(
+            "SELECT id FROM materials WHERE material_type = 'fabric' AND uom = 'kg' "
+            "AND deleted = 0 ORDER BY code LIMIT 2"
+        )
+    ]
+    release, answered = threading.Event(), threading.Event()
+    original = choices.starting_style
+
+    def slow_for_the_first(conn: Any, fabric_id: str, style_code: str) -> Any:
+        if fabric_id == first:
+            release.wait(10)
+        try:
+            return original(conn, fabric_id, style_code)
+        finally:
+            if fabric_id == first:
+                answered.set()
+
+    monkeypatch.setattr(choices, "starting_style", slow_for_the_first)
+    sheet = open_sheet(qtbot, window, None)
+    sheet.use_fabric(first)
+    sheet.use_fabric(second)
+    qtbot.waitUntil(lambda: sheet.fabric_id == second and sheet.price is not None, timeout=10_000)
+    release.set()
+    qtbot.waitUntil(answered.is_set, timeout=10_000)
+    qtbot.wait(200)  # the older answer reaches the window and is dropped
+    assert sheet.fabric_id == second
+
+
+def test_a_fabric_that_cannot_be_costed_is_said_in_the_window(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    sheet = open_sheet(qtbot, window, None)
+    sheet.use_fabric("no-such-fabric")
+    qtbot.waitUntil(lambda: "no fabric" in sheet.message.text(), timeout=10_000)
+    assert sheet.fabric_id is None
