@@ -26,7 +26,7 @@ from tests.test_label_station import open_station, scan
 from ui.cost_sheet import CostSheetWindow, MaterialPicker
 from ui.main_window import MainWindow
 from ui.station import LabelStation
-from workbench import documents
+from workbench import documents, quotes
 from workbench.costing import choices, rates, register
 from workbench.labels import scan as label_scan
 from workbench.replica import queries
@@ -122,6 +122,16 @@ def test_saving_copying_and_stepping_a_sheet_write_on_a_worker(
     assert sheet.status == "draft" and (sheet.document or {}).get("revision") == 2
     assert len(written) == 4 and True not in written
     assert brand and True not in brand
+
+
+def test_a_firm_quote_asked_offline_is_queued_on_a_worker(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
+    queued = threads_of(monkeypatch, quotes, "queue_request", within="ui.cost_sheet")
+    with qtbot.waitSignal(sheet.quoted, timeout=10_000):
+        qtbot.mouseClick(sheet.quote_button, Qt.MouseButton.LeftButton)
+    assert queued == [False] and "queued" in sheet.quote_label.text()
 
 
 def test_comparing_reads_the_other_sheet_on_a_worker(
