@@ -198,3 +198,17 @@ def test_a_fabric_that_cannot_be_costed_is_said_in_the_window(
     sheet.use_fabric("no-such-fabric")
     qtbot.waitUntil(lambda: "no fabric" in sheet.message.text(), timeout=10_000)
     assert sheet.fabric_id is None
+
+
+def test_quitting_while_saving_quits_once_the_save_has_landed(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sheet = named_sheet(qtbot, window, "INFLIGHT-6")
+    release = held_saves(monkeypatch)
+    press(qtbot, sheet.sam, "Ctrl+S")
+    press(qtbot, window.search_view.search_box, "Ctrl+Q")
+    qtbot.wait(100)
+    assert window.isVisible() and QApplication.activeModalWidget() is None
+    release.set()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=15_000)
+    assert stored_sam(window, "INFLIGHT-6") == sheet.sam.text()
