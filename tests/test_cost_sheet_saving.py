@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests import cost_sheet_helpers as helpers
@@ -66,6 +66,23 @@ def saving_then_typing(
     press(qtbot, sheet.sam, "Ctrl+S")
     with qtbot.waitSignal(sheet.computed, timeout=5_000):
         type_into(qtbot, sheet.sam, sam)
+    return release
+
+
+def pressed_while_saving(
+    qtbot: QtBot,
+    sheet: CostSheetWindow,
+    monkeypatch: pytest.MonkeyPatch,
+    widget: QWidget,
+    keys: str,
+) -> threading.Event:
+    """Ctrl+S with the replica slow to write, then ``keys`` pressed on ``widget``: its window
+    stays open and nothing is asked while the save is held; the event lets the save through."""
+    release = held_saves(monkeypatch)
+    press(qtbot, sheet.sam, "Ctrl+S")
+    press(qtbot, widget, keys)
+    qtbot.wait(100)
+    assert widget.window().isVisible() and QApplication.activeModalWidget() is None
     return release
 
 
@@ -131,11 +148,7 @@ def test_closing_while_saving_with_nothing_more_closes_once_saved(
     qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sheet = named_sheet(qtbot, window, "INFLIGHT-4")
-    release = held_saves(monkeypatch)
-    press(qtbot, sheet.sam, "Ctrl+S")
-    press(qtbot, sheet.sam, "Ctrl+W")
-    qtbot.wait(100)
-    assert sheet.isVisible() and QApplication.activeModalWidget() is None
+    release = pressed_while_saving(qtbot, sheet, monkeypatch, sheet.sam, "Ctrl+W")
     release.set()
     qtbot.waitUntil(lambda: not sheet.isVisible(), timeout=15_000)
     assert stored_sam(window, "INFLIGHT-4") == sheet.sam.text()
@@ -204,11 +217,9 @@ def test_quitting_while_saving_quits_once_the_save_has_landed(
     qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sheet = named_sheet(qtbot, window, "INFLIGHT-6")
-    release = held_saves(monkeypatch)
-    press(qtbot, sheet.sam, "Ctrl+S")
-    press(qtbot, window.search_view.search_box, "Ctrl+Q")
-    qtbot.wait(100)
-    assert window.isVisible() and QApplication.activeModalWidget() is None
+    release = pressed_while_saving(
+        qtbot, sheet, monkeypatch, window.search_view.search_box, "Ctrl+Q"
+    )
     release.set()
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=15_000)
     assert stored_sam(window, "INFLIGHT-6") == sheet.sam.text()
