@@ -408,8 +408,7 @@ class CostSheetWindow(QMainWindow):
     def _show_saved_state(self, clean: bool) -> None:
         if self.writing:
             text = "Saving…" + (" The window closes once saved." if self._closing else "")
-            self.saved_state.setText(text)
-            self.saved_state.setStyleSheet("color: #5b7180")
+            self._say_saved_state(text, "#5b7180")
             return
         if not clean:
             text = "● Unsaved changes (a draft is kept; Ctrl+S saves)"
@@ -417,8 +416,15 @@ class CostSheetWindow(QMainWindow):
             text = "New sheet, not saved yet"
         else:
             text = "All changes saved"
+        self._say_saved_state(text, "#8a5a00" if not clean else "#5b7180")
+
+    def _say_saved_state(self, text: str, colour: str) -> None:
+        """The status line's word on saving; its style is set only when its colour changes
+        (setting a style sheet lays the label out again, on every save)."""
         self.saved_state.setText(text)
-        self.saved_state.setStyleSheet("color: #8a5a00" if not clean else "color: #5b7180")
+        style = f"color: {colour}"
+        if self.saved_state.styleSheet() != style:
+            self.saved_state.setStyleSheet(style)
 
     def _on_clean_changed(self, clean: bool) -> None:
         self.setWindowModified(not clean)
