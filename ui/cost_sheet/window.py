@@ -745,7 +745,8 @@ class CostSheetWindow(QMainWindow):
         """Run ``work`` (a write of this sheet) on a worker. When it lands the window goes on
         with the row written, clean if the form is still what it was now (an edit typed
         meanwhile stays unsaved), then ``then`` runs; a failure is said in the window."""
-        replica, index, state = self.workspace.replica, self.undo_stack.index(), self._state
+        replica, index = self.workspace.replica, self.undo_stack.index()
+        state = self.inputs.state()  # the form as this write saves it
         self.writing = True
         self._show_standing()
         self._show_saved_state(False)
