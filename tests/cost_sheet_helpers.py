@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QLocale, QPoint, QPointF, Qt, QTimer
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from ui.cost_sheet import CostSheetWindow
+from ui.cost_sheet.compare import CompareDialog
 from ui.main_window import MainWindow
 from ui.ops import OpRunner
 from ui.proposal_builder import ProposalBuilder
@@ -83,6 +85,23 @@ def open_sheet(qtbot: QtBot, win: MainWindow, fabric_id: str | None) -> CostShee
     return sheet
 
 
+def save(qtbot: QtBot, sheet: CostSheetWindow) -> dict[str, Any]:
+    """Save the sheet (on a worker) and wait for it: the row saved."""
+    with qtbot.waitSignal(sheet.saved, timeout=10_000) as blocker:
+        started = sheet.save()
+        assert started
+    row: dict[str, Any] = blocker.args[0]
+    return row
+
+
+def compare(qtbot: QtBot, sheet: CostSheetWindow, other_id: str) -> CompareDialog:
+    """Compare the sheet with ``other_id`` (read on a worker) and wait for the dialog."""
+    with qtbot.waitSignal(sheet.compared, timeout=10_000) as blocker:
+        sheet.compare_with(other_id)
+    dialog: CompareDialog = blocker.args[0]
+    return dialog
+
+
 def type_into(qtbot: QtBot, edit: QLineEdit, text: str) -> None:
     """Click the field, select what it holds and type ``text`` over it, key by key."""
     qtbot.mouseClick(edit, Qt.MouseButton.LeftButton)
@@ -136,8 +155,7 @@ def preview_proposal(qtbot: QtBot, window: MainWindow) -> tuple[ProposalBuilder,
     """A cost sheet saved on a knitted fabric, the proposal builder opened on it for NORDV at
     1366×768, and Preview clicked: the builder and the draft PDF it made."""
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
-    row = sheet.save()
-    assert row is not None
+    row = save(qtbot, sheet)
     builder = window.menus.show_proposal_builder()
     qtbot.waitUntil(lambda: builder.is_listed, timeout=10_000)
     builder.resize(*SCREEN)

@@ -108,8 +108,7 @@ def test_colourways_typed_costed_saved_and_exported(
     order = cells[start + 4]
     assert order[0] == "Order, weighted by pieces" and order[1] == 3000
 
-    saved = sheet.save()
-    assert saved is not None
+    saved = helpers.save(qtbot, sheet)
     assert [c["name"] for c in json.loads(saved["body"])["colourways"]] == [
         "White",
         "Navy",

@@ -19,6 +19,7 @@ from PySide6.QtGui import QFontMetricsF, QImage, QPainter
 from PySide6.QtWidgets import QSplitter
 from pytestqt.qtbot import QtBot
 
+from tests import cost_sheet_helpers as helpers
 from tests.cost_sheet_helpers import answer_prompt, discard_unsaved, knit_fabric
 from tests.costing_examples import TSHIRT
 from ui.bom_dialog import BomDialog
@@ -111,8 +112,7 @@ def test_costing_a_style_from_a_demo_fabric(
     with qtbot.waitSignal(sheet.computed, timeout=5_000):
         sheet.sam.setText("14")
 
-    row = sheet.save()
-    assert row is not None
+    row = helpers.save(qtbot, sheet)
     stored = json.loads(row["body"])
     assert stored["style"]["making"]["sam"] == "14"
     outbox = "SELECT count(*) FROM outbox WHERE table_name = 'cost_sheets'"
@@ -130,10 +130,9 @@ def test_costing_a_style_from_a_demo_fabric(
     sheet.style_code.setText("SECOND")
     with qtbot.waitSignal(sheet.computed, timeout=5_000):
         sheet.efficiency.setText("75")
-    other = sheet.save()
-    assert other is not None and other["id"] != row["id"]
-    dialog = sheet.compare_with(row["id"])
-    assert dialog is not None
+    other = helpers.save(qtbot, sheet)
+    assert other["id"] != row["id"]
+    dialog = helpers.compare(qtbot, sheet, row["id"])
     names = [r[0] for r in dialog.rows]
     making = dialog.rows[names.index("Making")]
     assert making[2] > making[1]  # the first sheet's line ran at 60 %: dearer
@@ -157,8 +156,7 @@ def test_a_saved_sheet_opens_as_it_was_saved(qtbot: QtBot, window: MainWindow) -
     first.style_code.setText("REOPEN-1")
     first.quantity.setValue(4200)
     qtbot.waitUntil(lambda: first.style is not None and first.style.style_code == "REOPEN-1")
-    row = first.save()
-    assert row is not None
+    row = helpers.save(qtbot, first)
     again = window.menus.new_cost_sheet(document=row)
     qtbot.waitUntil(lambda: again.price is not None, timeout=10_000)
     assert again.style_code.text() == "REOPEN-1" and again.quantity.value() == 4200
@@ -387,8 +385,7 @@ def test_the_proposal_builder_previews_exports_and_issues(
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
     sheet.style_code.setText("PROP-01")
     qtbot.waitUntil(lambda: sheet.style is not None and sheet.style.style_code == "PROP-01")
-    row = sheet.save()
-    assert row is not None
+    row = helpers.save(qtbot, sheet)
     builder: ProposalBuilder = window.menus.show_proposal_builder()
     qtbot.waitUntil(lambda: builder.is_listed, timeout=10_000)
     builder.brand.setCurrentIndex(builder.brand.findData("NORDV"))
@@ -474,8 +471,7 @@ def test_a_proposal_written_and_illustrated_by_the_ai_service(
         sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
         sheet.style_code.setText("AI-01")
         qtbot.waitUntil(lambda: sheet.style is not None and sheet.style.style_code == "AI-01")
-        row = sheet.save()
-        assert row is not None
+        row = helpers.save(qtbot, sheet)
         builder = window.menus.show_proposal_builder()
         qtbot.waitUntil(lambda: builder.is_listed, timeout=10_000)
         builder.brand.setCurrentIndex(builder.brand.findData("NORDV"))

@@ -73,7 +73,8 @@ def test_quitting_with_an_unsaved_sheet_asks_first(qtbot: QtBot, window: MainWin
     # Ctrl+Q in the sheet's own window asks too; Save keeps the work
     answer_prompt(qtbot, "Save", seen)
     press(qtbot, sheet.sam, "Ctrl+Q")
-    assert len(seen) == 2 and not window.isVisible()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)  # once saved
+    assert len(seen) == 2
     saved = window.workspace.replica.conn.execute(
         "SELECT count(*) FROM cost_sheets WHERE style_code = 'QUIT-1'"
     ).fetchone()[0]

@@ -106,8 +106,7 @@ def test_the_breakdown_and_comparison_export_typed_cells(
 ) -> None:
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
     sheet.style_code.setText("TYPED-1")
-    first = sheet.save()
-    assert first is not None
+    first = helpers.save(qtbot, sheet)
     export_view(sheet.breakdown, tmp_path / "breakdown.xlsx", "cost breakdown")
     rows = list(
         openpyxl.load_workbook(tmp_path / "breakdown.xlsx").active.iter_rows(values_only=True)
@@ -119,10 +118,9 @@ def test_the_breakdown_and_comparison_export_typed_cells(
     assert all(isinstance(r[4], float) and 0 <= r[4] <= 1 for r in body)  # shares
     assert abs(sum(r[4] for r in body) - 1) < 0.01
 
-    second = sheet.copy_sheet()
-    assert second is not None
-    dialog = sheet.compare_with(first["id"])
-    assert dialog is not None
+    with qtbot.waitSignal(sheet.saved, timeout=10_000):
+        sheet.copy_sheet()
+    dialog = helpers.compare(qtbot, sheet, first["id"])
     labels = [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
     price = [t for t in labels if t.startswith("Price per piece")]
     assert price and not re.search(r"\((\w{3}) / \1\)", price[0]), price  # not "EUR / EUR"

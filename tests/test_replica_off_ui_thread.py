@@ -1,8 +1,9 @@
 """The windows that read the replica never do it on the UI thread: the workbench function
-behind each read is wrapped to note the thread it runs on, then the window is used as a
-person would (filtering the sheet browser, opening a sheet, confirming a BOM, listing the
-proposal builder's styles, scanning at the label station). A read on the main thread would
-freeze the window for as long as the replica takes to answer."""
+behind each read or write is wrapped to note the thread it runs on, then the window is used as
+a person would (filtering the sheet browser, opening a sheet, choosing a fabric or a trim,
+saving, copying and submitting a sheet, comparing it, confirming a BOM, listing the proposal
+builder's styles, scanning at the label station). A read on the main thread would freeze the
+window for as long as the replica takes to answer."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from typing import Any
 
 import openpyxl
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from tests import cost_sheet_helpers as helpers
@@ -26,7 +28,8 @@ from ui.cost_sheet import CostSheetWindow, MaterialPicker
 from ui.main_window import MainWindow
 from ui.models import COLUMNS, MaterialsTableModel
 from ui.station import LabelStation
-from workbench.costing import choices, register
+from workbench import documents, quotes
+from workbench.costing import choices, rates, register
 from workbench.labels import jobs as label_jobs
 from workbench.labels import scan as label_scan
 from workbench.replica import Replica, queries
@@ -78,9 +81,97 @@ def saved_sheet(qtbot: QtBot, win: MainWindow, code: str) -> dict[str, Any]:
     sheet = open_sheet(qtbot, win, knit_fabric(win.workspace))
     type_into(qtbot, sheet.style_code, code)
     qtbot.waitUntil(lambda: sheet.style is not None and sheet.style.style_code == code)
-    row = sheet.save()
-    assert row is not None
-    return row
+    return helpers.save(qtbot, sheet)
+
+
+def pick_in_picker(qtbot: QtBot, code: str) -> None:
+    """When the material picker comes up (its caller waiting in ``exec``), type ``code`` into
+    its search and, once it lists what it found, click OK on the first."""
+
+    def when_shown() -> None:
+        picker = QApplication.activeModalWidget()
+        if not isinstance(picker, MaterialPicker):
+            QTimer.singleShot(20, when_shown)
+            return
+        qtbot.keyClicks(picker.box, code)
+
+        def when_found() -> None:
+            item = picker.results.currentItem()
+            if picker.pending or item is None:
+                QTimer.singleShot(20, when_found)
+                return
+            [box] = picker.findChildren(QDialogButtonBox)
+            ok = box.button(QDialogButtonBox.StandardButton.Ok)
+            qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+
+        when_found()
+
+    QTimer.singleShot(0, when_shown)
+
+
+def test_saving_copying_and_stepping_a_sheet_write_on_a_worker(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
+    type_into(qtbot, sheet.style_code, "THREAD-SAVE")
+    qtbot.waitUntil(lambda: sheet.style is not None and sheet.style.style_code == "THREAD-SAVE")
+    written = threads_of(monkeypatch, documents, "save_document", within="ui.cost_sheet")
+    brand = threads_of(monkeypatch, queries, "brand_id", within="ui.cost_sheet")
+    for button in (sheet.save_button, sheet.copy_button, sheet.step_buttons["submitted"]):
+        with qtbot.waitSignal(sheet.saved, timeout=10_000):
+            qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(sheet.saved, timeout=10_000):
+        qtbot.mouseClick(sheet.new_version_button, Qt.MouseButton.LeftButton)
+    assert sheet.status == "draft" and (sheet.document or {}).get("revision") == 2
+    assert len(written) == 4 and True not in written
+    assert brand and True not in brand
+
+
+def test_a_firm_quote_asked_offline_is_queued_on_a_worker(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
+    queued = threads_of(monkeypatch, quotes, "queue_request", within="ui.cost_sheet")
+    with qtbot.waitSignal(sheet.quoted, timeout=10_000):
+        qtbot.mouseClick(sheet.quote_button, Qt.MouseButton.LeftButton)
+    assert queued == [False] and "queued" in sheet.quote_label.text()
+
+
+def test_comparing_reads_the_other_sheet_on_a_worker(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = saved_sheet(qtbot, window, "THREAD-CMP")
+    sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
+    read = threads_of(monkeypatch, register, "sheet_row", within="ui.cost_sheet")
+    sheet.compare_with(other["id"])
+    qtbot.waitUntil(lambda: getattr(sheet, "compare_dialog", None) is not None, timeout=10_000)
+    assert read and True not in read
+
+
+def test_choosing_a_fabric_and_a_trim_reads_them_on_a_worker(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fabric_id, code = knit_fabric_and_code(window)
+    trim_id, trim_code = window.workspace.replica.conn.execute(
+        "SELECT id, code FROM materials WHERE material_type = 'trim' AND category = 'button' "
+        "AND deleted = 0 ORDER BY code LIMIT 1"
+    ).fetchone()
+    started = threads_of(monkeypatch, choices, "starting_style", within="ui.cost_sheet")
+    yarns = threads_of(monkeypatch, choices, "yarns_for", within="ui.cost_sheet")
+    trims = threads_of(monkeypatch, rates, "trim_line", within="ui.cost_sheet")
+    named = threads_of(monkeypatch, queries, "material", within="ui.cost_sheet")
+    sheet = open_sheet(qtbot, window, None)
+    pick_in_picker(qtbot, code)
+    qtbot.mouseClick(sheet.inputs.choose_fabric_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: sheet.fabric_id == fabric_id and sheet.price is not None, timeout=10_000
+    )
+    assert sheet.inputs.yarn.count() > 0
+    pick_in_picker(qtbot, trim_code)
+    qtbot.mouseClick(sheet.inputs.add_trim_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: [t[0] for t in sheet.trims] == [trim_id], timeout=10_000)
+    assert started and yarns and trims and named
+    assert True not in started + yarns + trims + named
 
 
 def test_filtering_the_sheet_browser_reads_on_a_worker(

@@ -48,7 +48,7 @@ def saved_sheet(
     type_into(qtbot, sheet.inputs.season, season)
     sheet.brand.setCurrentIndex(brand_index)
     qtbot.waitUntil(lambda: sheet.style is not None and sheet.style.style_code == code)
-    assert sheet.save() is not None
+    helpers.save(qtbot, sheet)
     return sheet
 
 
@@ -132,7 +132,8 @@ def test_the_browser_finds_sheets_by_style_brand_season_status_and_date(
     assert [r["style_code"] for r in settled(qtbot, browser).rows] == ["BRW-POLO"]
 
     # by status: the polo submitted, then found among the submitted only
-    polo.set_status("submitted")
+    with qtbot.waitSignal(polo.saved, timeout=10_000):
+        polo.set_status("submitted")
     browser.status.setCurrentIndex(browser.status.findData("submitted"))
     assert [r["id"] for r in settled(qtbot, browser).rows] == [polo.sheet_id]
     browser.status.setCurrentIndex(browser.status.findData("draft"))
@@ -211,10 +212,12 @@ def test_submit_approve_then_a_change_is_a_new_version(qtbot: QtBot, window: Mai
     sheet = saved_sheet(qtbot, window, "STATUS-1", "SS27")
     first_id = sheet.sheet_id
     assert "Draft" in sheet.status_label.text() and "version 1" in sheet.status_label.text()
-    qtbot.mouseClick(sheet.step_buttons["submitted"], Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(sheet.saved, timeout=10_000):
+        qtbot.mouseClick(sheet.step_buttons["submitted"], Qt.MouseButton.LeftButton)
     assert sheet.status == "submitted" and not sheet.save_button.isEnabled()
     assert sheet.step_buttons["approved"].isVisible()
-    qtbot.mouseClick(sheet.step_buttons["approved"], Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(sheet.saved, timeout=10_000):
+        qtbot.mouseClick(sheet.step_buttons["approved"], Qt.MouseButton.LeftButton)
     assert sheet.status == "approved"
     assert not any(b.isVisible() for b in sheet.step_buttons.values())
     approved_body = conn.execute(
@@ -231,7 +234,8 @@ def test_submit_approve_then_a_change_is_a_new_version(qtbot: QtBot, window: Mai
         == approved_body
     )
 
-    qtbot.mouseClick(sheet.new_version_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(sheet.saved, timeout=10_000):
+        qtbot.mouseClick(sheet.new_version_button, Qt.MouseButton.LeftButton)
     second = conn.execute("SELECT * FROM cost_sheets WHERE id = ?", (sheet.sheet_id,)).fetchone()
     assert second["id"] != first_id and second["family_id"] == first_id
     assert second["revision"] == 2 and second["status"] == "draft"
@@ -241,14 +245,14 @@ def test_submit_approve_then_a_change_is_a_new_version(qtbot: QtBot, window: Mai
     assert "version 2" in sheet.status_label.text() and not sheet.has_unsaved_changes()
     assert sheet.save_button.isEnabled()
     # the two versions compared are told apart by their version
-    compared = sheet.compare_with(first_id)
-    assert compared is not None
+    compared = helpers.compare(qtbot, sheet, first_id)
     heads = [compared.table.horizontalHeaderItem(c).text() for c in (1, 2)]
     assert heads == ["STATUS-1 v2", "STATUS-1 v1"]
     compared.close()
 
     # a copy is a family of its own
-    qtbot.mouseClick(sheet.copy_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(sheet.saved, timeout=10_000):
+        qtbot.mouseClick(sheet.copy_button, Qt.MouseButton.LeftButton)
     copy = conn.execute("SELECT * FROM cost_sheets WHERE id = ?", (sheet.sheet_id,)).fetchone()
     assert copy["id"] not in (first_id, second["id"])
     assert copy["family_id"] is None and copy["revision"] == 1 and copy["status"] == "draft"
@@ -287,8 +291,9 @@ def test_closing_an_approved_sheet_with_changes_saves_them_as_a_new_version(
     conn = window.workspace.replica.conn
     sheet = saved_sheet(qtbot, window, "CLOSE-APPROVED", "AW27")
     first_id = sheet.sheet_id
-    sheet.set_status("submitted")
-    sheet.set_status("approved")
+    for status in ("submitted", "approved"):
+        with qtbot.waitSignal(sheet.saved, timeout=10_000):
+            sheet.set_status(status)
     with qtbot.waitSignal(sheet.computed, timeout=5_000):
         type_into(qtbot, sheet.sam, "16")
     seen: list[str] = []

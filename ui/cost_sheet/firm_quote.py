@@ -1,5 +1,6 @@
 """Firm quotes for a saved cost sheet: asked of the pricing service on a worker, queued for the
-next sync when there is no server or it cannot be reached, and shown beside the estimate.
+next sync when there is no server or it cannot be reached, and shown beside the estimate. The
+quote stored and the request queued are written on workers too.
 
 A helper the window owns rather than window code, because it has its own round trip (ask,
 fail over to the queue, store the answer) that has nothing to do with the form; it writes to the
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import sqlite3
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -22,6 +24,7 @@ from ui.formats import format_date, format_integer, format_money, format_number
 from ui.ops import OpContext, OpRunner
 from workbench import quotes
 from workbench.costing.pricing import PriceResult
+from workbench.errors import WorkbenchError, user_message
 from workbench.workspace import Workspace
 
 #: asks the server for a firm quote: (sheet body, cost sheet id, ctx) -> the quote
@@ -51,10 +54,17 @@ class FirmQuote(QObject):
         if self._ask is None:
             self._queue(row["id"], body, "no server is configured")
             return
-        ask = self._ask
+        ask, replica = self._ask, self.workspace.replica
 
-        def work(ctx: OpContext) -> dict[str, Any]:
-            return ask(body, row["id"], ctx)
+        def work(ctx: OpContext) -> tuple[dict[str, Any], str]:
+            """The quote, and why it is not kept on this laptop yet ("" when it is; the
+            change feed brings it on the next sync either way)."""
+            quote = ask(body, row["id"], ctx)
+            try:
+                quotes.store_quote(replica, quote)
+            except (WorkbenchError, sqlite3.Error) as exc:
+                return quote, user_message(exc)
+            return quote, ""
 
         def failed(exc: BaseException) -> None:
             if getattr(exc, "code", "") == "offline":
@@ -64,22 +74,33 @@ class FirmQuote(QObject):
 
         self.ops.run(
             work,
-            success=lambda quote: self._show(quote, estimate()),
+            success=lambda answer: self._show(*answer, estimate()),
             failure=failed,
             label="Asking the pricing service",
         )
 
     def _queue(self, sheet_id: str, body: dict[str, Any], why: str) -> None:
-        request_id = quotes.queue_request(self.workspace.replica, sheet_id, body)
-        self.label.setText(
-            f"Firm quote queued ({why}): it is asked for on the next "
-            "sync. Meanwhile this is an estimate from this laptop's "
-            "rates."
-        )
-        self.quoted.emit(request_id)
+        replica = self.workspace.replica
 
-    def _show(self, quote: dict[str, Any], estimate: PriceResult | None) -> None:
-        quotes.store_quote(self.workspace.replica, quote)
+        def work(_ctx: OpContext) -> str:
+            return quotes.queue_request(replica, sheet_id, body)
+
+        def queued(request_id: str) -> None:
+            self.label.setText(
+                f"Firm quote queued ({why}): it is asked for on the next "
+                "sync. Meanwhile this is an estimate from this laptop's "
+                "rates."
+            )
+            self.quoted.emit(request_id)
+
+        def failed(exc: BaseException) -> None:
+            self.label.setText(f"The firm quote was not queued: {user_message(exc)}")
+
+        self.ops.run(
+            work, success=queued, failure=failed, label="Queueing the firm quote", background=True
+        )
+
+    def _show(self, quote: dict[str, Any], unkept: str, estimate: PriceResult | None) -> None:
         firm = Decimal(quote["price_per_piece"])
         text = (
             f"<b>Firm quote {quote['quote_no']}</b>: {format_money(firm, quote['currency'])} per "
@@ -95,6 +116,8 @@ class FirmQuote(QObject):
             )
         text += _lead_time_text(quote.get("lead_time"))
         text += _prices_text(quote)
+        if unkept:
+            text += f"<br>Not kept on this laptop until the next sync: {html.escape(unkept)}"
         self.label.setText(text)
         self.quoted.emit(quote)
 

@@ -41,6 +41,7 @@ from ui.cost_sheet.amounts import locale_format, write_number
 from ui.cost_sheet.books import Loaded
 from ui.cost_sheet.colourways import ColourwaysBox
 from ui.cost_sheet.edits import BOXES, TEXT_FIELDS, FormState
+from ui.cost_sheet.lookups import FabricStart, TrimEntry
 from ui.field_notes import NOTE_STYLE, FieldNotes
 from ui.formats import date_format
 from ui.wheel_guard import guard_wheel
@@ -55,7 +56,6 @@ from workbench.costing import (
     PrintSpec,
     Style,
     TrimLine,
-    trim_line,
 )
 from workbench.costing import choices as pick
 from workbench.costing.limits import check_plausible, show
@@ -65,7 +65,6 @@ from workbench.costing.sizes import SizeRatio, marker_figures, read_size_ratio
 from workbench.costing.terms import DELIVERY_FIELDS
 from workbench.costing.units import CM_PER_INCH, M_PER_YARD
 from workbench.numbers import NumberError, read_number
-from workbench.replica import queries
 from workbench.workspace import Workspace
 
 
@@ -156,13 +155,18 @@ class SheetInputs(QWidget):
     edited = Signal()
     #: a trim quantity typed cannot be read: what is wrong with it
     invalid = Signal(str)
+    #: a fabric was shown whose yarns were not looked up: its id (see `offer_yarns`)
+    yarns_wanted = Signal(str)
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
         self.fabric_id: str | None = None
         self._fabric_spec: FabricSpec | None = None
-        self.trims: list[tuple[str, str, Decimal, bool]] = []  # id, label, qty, packing
+        self.trims: list[TrimEntry] = []  # id, label, qty, packing
+        #: the priced yarns offered with each fabric (None: no fabric), as looked up on a
+        #: worker (`ui.cost_sheet.lookups`): undo and redo show them again without a read
+        self.yarn_choices: dict[str | None, list[pick.Choice]] = {}
         self.filling = False
         self.field_notes = FieldNotes()
         #: the unit each number field was last typed in, by field name ("in", "yd" …)
@@ -549,12 +553,12 @@ class SheetInputs(QWidget):
             )
         self.filling = False
 
-    def start_from_fabric(self, fabric_id: str, current: Style | None) -> None:
-        """A fabric's spec, a priced yarn and a first draft of the rest. What ``current`` (the
-        style last costed) had beyond the fabric stays, and so do trims chosen before it; a
-        CostingError says why the fabric cannot be costed."""
-        conn = self.workspace.replica.conn
-        draft = pick.starting_style(conn, fabric_id, self.style_code.text() or "NEW-STYLE")
+    def start_from_fabric(self, start: FabricStart, current: Style | None) -> None:
+        """A fabric's spec, a priced yarn and a first draft of the rest (looked up on a
+        worker). What ``current`` (the style last costed) had beyond the fabric stays, and so
+        do trims chosen before it."""
+        self.yarn_choices[start.fabric_id] = start.yarns
+        draft = start.style
         if current is not None:  # keep what was already filled in beyond the fabric
             draft = Style(
                 **{**current.__dict__, "fabric": draft.fabric, "consumption": draft.consumption}
@@ -574,6 +578,8 @@ class SheetInputs(QWidget):
         self.fabric_id = f.material_id
         self.fabric_label.setText(f.name or f.construction)
         self._fill_yarns(f.material_id)
+        if self.yarn.findData(f.yarn_material_id) < 0:  # yarns not looked up yet: this one
+            self.yarn.addItem(f"  {f.yarn_count}", f.yarn_material_id)
         self._set_combo(self.yarn, f.yarn_material_id)
         self.gsm.setText(str(f.gsm))
         self.width_cm.setText(write_number(f.width_cm))
@@ -633,15 +639,32 @@ class SheetInputs(QWidget):
         self._show_trims()
 
     def _fill_yarns(self, fabric_id: str | None) -> None:
-        conn = self.workspace.replica.conn
-        composition = ""
-        if fabric_id:
-            row = queries.material(conn, fabric_id)
-            composition = (row["composition"] or "") if row else ""
+        """Offer the yarns looked up for ``fabric_id``; when they were not, ask for them
+        (`yarns_wanted`) and offer them when they come (`offer_yarns`)."""
+        choices = self.yarn_choices.get(fabric_id)
         self.yarn.blockSignals(True)
         self.yarn.clear()
-        for choice in pick.yarns_for(conn, composition):
+        for choice in choices or ():
             self.yarn.addItem(choice.label, choice.value)
+        self.yarn.blockSignals(False)
+        if choices is None and fabric_id is not None:
+            self.yarns_wanted.emit(fabric_id)
+
+    def offer_yarns(self, fabric_id: str | None, choices: list[pick.Choice]) -> None:
+        """The yarns looked up for ``fabric_id``; offered at once if it is the fabric shown,
+        the yarn chosen staying chosen (nothing the user set changes)."""
+        self.yarn_choices[fabric_id] = choices
+        if fabric_id != self.fabric_id:
+            return
+        chosen, label = self.yarn.currentData(), self.yarn.currentText()
+        self.yarn.blockSignals(True)
+        self.yarn.clear()
+        for choice in choices:
+            self.yarn.addItem(choice.label, choice.value)
+        if chosen is not None and self.yarn.findData(chosen) < 0:
+            self.yarn.addItem(label, chosen)
+        if chosen is not None:
+            self.yarn.setCurrentIndex(self.yarn.findData(chosen))
         self.yarn.blockSignals(False)
 
     # -- the form's state, for undo and drafts ----------------------------------------------
@@ -692,11 +715,11 @@ class SheetInputs(QWidget):
 
     # -- trims -------------------------------------------------------------------------------
 
-    def add_trim(self, material_id: str, quantity: Decimal) -> None:
-        line = trim_line(self.workspace.replica.conn, material_id, quantity)
-        row = queries.material(self.workspace.replica.conn, material_id)
-        assert row is not None  # trim_line refuses a material not in the workspace
-        self.trims.append((material_id, f"{line.name}: {row['name']}", quantity, line.packing))
+    def add_trims(self, entries: list[TrimEntry]) -> None:
+        """Add the trims looked up (`ui.cost_sheet.lookups.trim_entry`), in order."""
+        if not entries:
+            return
+        self.trims.extend(entries)
         self._show_trims()
         self._changed()
 

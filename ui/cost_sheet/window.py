@@ -10,6 +10,13 @@ closing a sheet, or quitting, with unsaved changes asks first. While there are u
 changes a draft of the form is kept on disk (`workbench.drafts`), removed on save or discard,
 so that after a crash the app opens the sheet again as it was.
 
+Every read and write of the replica runs on a `ui.ops` worker: saving, copying, a status step,
+the sheet a comparison reads, the fabric, yarns and trims chosen. A save writes the sheet as
+the form showed it when Save was pressed; an edit typed while it is under way stays on screen,
+unsaved, and a Save pressed meanwhile runs once the first has landed. Closing while a save is
+under way waits for it (and asks about any edit typed since); a save that fails says why in the
+window and keeps every change.
+
 This module holds what ties the parts together (when to cost, saving, the dialogs it opens);
 the parts themselves are `SheetInputs`, `BreakdownPanel`, `FirmQuote` and `exports`.
 """
@@ -18,6 +25,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -46,13 +54,14 @@ from ui.cost_sheet.edits import EditCommand, FormState, from_json, to_json
 from ui.cost_sheet.exports import esg_paths, export_breakdown, write_esg_sheet
 from ui.cost_sheet.firm_quote import FirmQuote, QuoteAsker
 from ui.cost_sheet.inputs import SheetInputs
+from ui.cost_sheet.lookups import FabricStart, TrimEntry, fabric_start, trim_entry, yarns_of
 from ui.cost_sheet.material_picker import MaterialPicker
 from ui.dialogs import ask_save_first
 from ui.document_locale import app_locale
 from ui.file_dialogs import ask_open_path, ask_save_path
 from ui.formats import format_date
 from ui.keys import bindings
-from ui.ops import OpContext, OpRunner
+from ui.ops import Newest, OpContext, OpRunner
 from workbench import documents, drafts
 from workbench.capacity import CapacityError, LeadTime, lead_time
 from workbench.capacity.routes import style_route
@@ -66,6 +75,7 @@ from workbench.costing import (
     price_style,
 )
 from workbench.costing.breaks import colourway_breaks, price_breaks
+from workbench.costing.choices import Choice
 from workbench.costing.colourways import ColourwayCosting, cost_colourways
 from workbench.costing.garment import size_costs
 from workbench.costing.pricing import PriceResult
@@ -79,13 +89,30 @@ from workbench.costing.register import (
 )
 from workbench.costing.sheet import CostSheet, sheet_from_dict, sheet_to_dict
 from workbench.costing.sizes import SizeRatio
-from workbench.replica import queries
+from workbench.errors import user_message
+from workbench.replica import Replica, queries
 from workbench.settings import proposal_sender
 from workbench.workspace import Workspace
 
 RECOMPUTE_MS = 120
 #: how soon after an edit the draft on disk is brought up to date
 AUTOSAVE_MS = 600
+
+
+#: what is done with the row a write saved, once it has landed
+AfterSave = Callable[[dict[str, Any]], None]
+
+
+def _sheet_values(replica: Replica, sheet: CostSheet) -> dict[str, Any]:
+    """The document fields of ``sheet`` (read on the worker that saves it)."""
+    return {
+        "style_code": sheet.style.style_code,
+        "title": sheet.title,
+        "season": sheet.season,
+        "brand_id": queries.brand_id(replica.conn, sheet.brand),
+        "body": json.dumps(sheet_to_dict(sheet)),
+        "created_by": replica.get_state("username") or "",
+    }
 
 
 def _when(stamp: str) -> str:
@@ -107,6 +134,8 @@ class CostSheetWindow(QMainWindow):
     quoted = Signal(object)
     #: the ESG sheet was written: the files
     esg_written = Signal(list)
+    #: a comparison with another sheet is shown: its dialog
+    compared = Signal(object)
 
     def __init__(
         self,
@@ -135,6 +164,14 @@ class CostSheetWindow(QMainWindow):
         #: each colourway's cost and price as last computed (None: one colour)
         self.colourway_costing: ColourwayCosting | None = None
         self.plan: LeadTime | None = None
+        #: a write of the sheet is under way on a worker
+        self.writing = False
+        #: writes asked for while one was under way, run in order once it lands
+        self._queued: list[Callable[[], object]] = []
+        #: what closes this window (or quits) once the write under way has landed
+        self._closing: Callable[[], object] | None = None
+        #: which fabric choice is the newest (an older one's answer is not shown)
+        self._fabric_asked = Newest()
         self.setWindowTitle("Cost sheet[*] — Mill Workbench")
         self.resize(1400, 900)
         self._timer = QTimer(self)
@@ -162,6 +199,7 @@ class CostSheetWindow(QMainWindow):
     def _build(self) -> None:
         self.inputs = SheetInputs(self.workspace)
         self.inputs.edited.connect(self.changed)
+        self.inputs.yarns_wanted.connect(self._look_up_yarns)
         self.inputs.choose_fabric_button.clicked.connect(self.choose_fabric)
         self.inputs.add_trim_button.clicked.connect(self.choose_trim)
         self.inputs.bom_button.clicked.connect(self.choose_bom)
@@ -185,10 +223,10 @@ class CostSheetWindow(QMainWindow):
             self.step_buttons[status] = button
             standing.addWidget(button)
         self.new_version_button = QPushButton("Save as new version")
-        self.new_version_button.clicked.connect(self.save_as_new_version)
+        self.new_version_button.clicked.connect(lambda: self.save_as_new_version())
         self.copy_button = QPushButton("Copy sheet")
         self.copy_button.setToolTip("A new sheet of its own, a draft, holding what is shown")
-        self.copy_button.clicked.connect(self.copy_sheet)
+        self.copy_button.clicked.connect(lambda: self.copy_sheet())
         standing.addWidget(self.new_version_button)
         standing.addWidget(self.copy_button)
         right.addLayout(standing)
@@ -206,7 +244,7 @@ class CostSheetWindow(QMainWindow):
         right.addWidget(self.quote_label)
         actions = QHBoxLayout()
         self.save_button = QPushButton("Save")
-        self.save_button.clicked.connect(self.save)
+        self.save_button.clicked.connect(lambda: self.save())
         self.export_button = QPushButton("Export .xlsx…")
         self.export_button.clicked.connect(self.choose_export)
         self.compare_button = QPushButton("Compare with…")
@@ -237,10 +275,13 @@ class CostSheetWindow(QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         self.save_action = self._act(
-            file_menu, "&Save", self.save, bindings(QKeySequence.StandardKey.Save, "Ctrl+S")
+            file_menu,
+            "&Save",
+            lambda: self.save(),
+            bindings(QKeySequence.StandardKey.Save, "Ctrl+S"),
         )
-        self._act(file_menu, "Save as new &version", self.save_as_new_version, [])
-        self._act(file_menu, "Cop&y sheet", self.copy_sheet, [])
+        self._act(file_menu, "Save as new &version", lambda: self.save_as_new_version(), [])
+        self._act(file_menu, "Cop&y sheet", lambda: self.copy_sheet(), [])
         file_menu.addSeparator()
         self._act(
             file_menu, "&Close", self.close, bindings(QKeySequence.StandardKey.Close, "Ctrl+W")
@@ -287,14 +328,24 @@ class CostSheetWindow(QMainWindow):
     # -- loading -----------------------------------------------------------------------------
 
     def _load(self) -> None:
+        """The books, and the yarns offered with the fabrics the sheet and its draft show."""
         replica = self.workspace.replica
+        fabrics: list[str | None] = [None]
+        if self.document is not None:
+            body = sheet_from_dict(json.loads(self.document["body"]))
+            fabrics.append(body.style.fabric.material_id)
+        if self._draft is not None:
+            fabrics.append(from_json(self._draft)["fabric_id"])
 
-        def work(_ctx: OpContext) -> Loaded:
-            return load_books(replica)
+        def work(_ctx: OpContext) -> tuple[Loaded, dict[str | None, list[Choice]]]:
+            yarns = {fabric: yarns_of(replica.conn, fabric) for fabric in fabrics}
+            return load_books(replica), yarns
 
         self.ops.run(work, success=self._on_loaded, label="Loading rates and capacity")
 
-    def _on_loaded(self, loaded: Loaded) -> None:
+    def _on_loaded(self, answer: tuple[Loaded, dict[str | None, list[Choice]]]) -> None:
+        loaded, yarns = answer
+        self.inputs.yarn_choices.update(yarns)
         self.loaded = loaded
         self.inputs.fill_choices(loaded)
         if self.document is not None:
@@ -319,9 +370,9 @@ class CostSheetWindow(QMainWindow):
         self.recompute()
 
     def start_with_fabric(self, fabric_id: str) -> None:
-        """A new sheet's first fabric, chosen before it opened: where its history starts."""
-        self.use_fabric(fabric_id)
-        self.mark_clean()
+        """A new sheet's first fabric, chosen before it opened: where its history starts
+        (unless the user has edited the sheet before it was read)."""
+        self.use_fabric(fabric_id, first=True)
 
     # -- edits: undo, redo, the draft on disk ------------------------------------------------
 
@@ -355,14 +406,25 @@ class CostSheetWindow(QMainWindow):
         self._show_saved_state(True)
 
     def _show_saved_state(self, clean: bool) -> None:
+        if self.writing:
+            text = "Saving…" + (" The window closes once saved." if self._closing else "")
+            self._say_saved_state(text, "#5b7180")
+            return
         if not clean:
             text = "● Unsaved changes (a draft is kept; Ctrl+S saves)"
         elif self.sheet_id is None:
             text = "New sheet, not saved yet"
         else:
             text = "All changes saved"
+        self._say_saved_state(text, "#8a5a00" if not clean else "#5b7180")
+
+    def _say_saved_state(self, text: str, colour: str) -> None:
+        """The status line's word on saving; its style is set only when its colour changes
+        (setting a style sheet lays the label out again, on every save)."""
         self.saved_state.setText(text)
-        self.saved_state.setStyleSheet("color: #8a5a00" if not clean else "color: #5b7180")
+        style = f"color: {colour}"
+        if self.saved_state.styleSheet() != style:
+            self.saved_state.setStyleSheet(style)
 
     def _on_clean_changed(self, clean: bool) -> None:
         self.setWindowModified(not clean)
@@ -389,8 +451,15 @@ class CostSheetWindow(QMainWindow):
         self._autosave.stop()
         drafts.remove_draft(self.workspace.root, self.draft_key)
 
-    def confirm_close(self) -> bool:
-        """Whether the sheet may close: clean, or the user saved or discarded its changes."""
+    def confirm_close(self, after: Callable[[], object] | None = None) -> bool:
+        """Whether the sheet may close now: clean, or the user discarded its changes. While a
+        save is under way, or once the user chose Save, not yet: ``after`` (closing this
+        window; quitting, when the main window asks) runs once the save has landed, and
+        closing asks again then if the sheet was edited meanwhile."""
+        if self.writing:
+            self._closing = after or self.close
+            self._show_saved_state(False)
+            return False
         if not self.has_unsaved_changes():
             return True
         code = self.style_code.text().strip() or "NEW-STYLE"
@@ -401,7 +470,10 @@ class CostSheetWindow(QMainWindow):
         )
         if answer == QMessageBox.StandardButton.Save:
             saving = self.save if self.is_draft else self.save_as_new_version
-            return saving() is not None
+            if saving():
+                self._closing = after or self.close
+                self._show_saved_state(False)
+            return False
         if answer == QMessageBox.StandardButton.Discard:
             self.discard_changes()
             return True
@@ -422,27 +494,75 @@ class CostSheetWindow(QMainWindow):
     # -- choosing materials ------------------------------------------------------------------
 
     def choose_fabric(self) -> None:
-        picker = MaterialPicker(self.workspace, "fabric", self)
+        picker = MaterialPicker(self.workspace, "fabric", self, self.ops)
         if picker.exec() and picker.chosen:
             self.use_fabric(picker.chosen)
 
-    def use_fabric(self, fabric_id: str) -> None:
-        """Start from a fabric: its spec, a priced yarn and a first draft of the rest."""
-        try:
-            self.inputs.start_from_fabric(fabric_id, self.style)
-        except CostingError as exc:
-            self.message.setText(str(exc))
-            return
+    def use_fabric(self, fabric_id: str, first: bool = False) -> None:
+        """Start from a fabric: its spec, a priced yarn and a first draft of the rest, read
+        on a worker and shown when the answer comes (unless a newer fabric was chosen since).
+        ``first``: the sheet's history starts there, if nothing was edited meanwhile."""
+        self._read_choices([], fabric_id, first)
+
+    def _read_choices(
+        self, trims: list[tuple[str, Decimal]], fabric_id: str | None, first: bool = False
+    ) -> None:
+        """Look up ``trims`` and the fabric on one worker, then add the trims and start from
+        the fabric, in that order (as a BOM lists them)."""
+        replica, code = self.workspace.replica, self.style_code.text() or "NEW-STYLE"
+        asked = self._fabric_asked.ask() if fabric_id is not None else 0
+
+        def read(_ctx: OpContext) -> tuple[list[TrimEntry], FabricStart | None]:
+            entries = [trim_entry(replica.conn, m, quantity) for m, quantity in trims]
+            start = fabric_start(replica.conn, fabric_id, code) if fabric_id else None
+            return entries, start
+
+        def show(answer: tuple[list[TrimEntry], FabricStart | None]) -> None:
+            entries, start = answer
+            self.inputs.add_trims(entries)
+            if start is not None and self._fabric_asked.take(asked):
+                self._start_from(start, first)
+
+        def failed(exc: BaseException) -> None:
+            if fabric_id is None or self._fabric_asked.take(asked):
+                self.message.setText(user_message(exc))
+
+        self.ops.run(
+            read, success=show, failure=failed, label="Reading the materials", background=True
+        )
+
+    def _start_from(self, start: FabricStart, first: bool) -> None:
+        untouched = self.undo_stack.count() == 0
+        self.inputs.start_from_fabric(start, self.style)
         self._record()
         self.recompute()
+        if first and untouched:
+            self.mark_clean()
+
+    def _look_up_yarns(self, fabric_id: str) -> None:
+        """Read the yarns of a fabric shown before they were looked up (a sheet built in
+        code, an old draft) and offer them."""
+        replica = self.workspace.replica
+
+        def read(_ctx: OpContext) -> list[Choice]:
+            return yarns_of(replica.conn, fabric_id)
+
+        self.ops.run(
+            read,
+            success=lambda found: self.inputs.offer_yarns(fabric_id, found),
+            failure=lambda exc: self.message.setText(user_message(exc)),
+            label="Reading the yarns",
+            background=True,
+        )
 
     def choose_trim(self) -> None:
-        picker = MaterialPicker(self.workspace, "trim", self)
+        picker = MaterialPicker(self.workspace, "trim", self, self.ops)
         if picker.exec() and picker.chosen:
             self.add_trim(picker.chosen, Decimal(1))
 
     def add_trim(self, material_id: str, quantity: Decimal) -> None:
-        self.inputs.add_trim(material_id, quantity)
+        """Add a trim line, read on a worker; the form lists it when the answer comes."""
+        self._read_choices([(material_id, quantity)], None)
 
     def remove_trim(self) -> None:
         self.inputs.remove_trim()
@@ -471,12 +591,12 @@ class CostSheetWindow(QMainWindow):
         """The first fabric confirmed becomes the sheet's fabric; trims are added with the
         BOM's quantity per piece (1 where it gives none, or gives it in metres of fabric)."""
         fabrics = [line for line in lines if line.material_type == "fabric"]
-        for line in lines:
-            if line.material_type == "trim":
-                quantity = line.quantity if line.quantity and line.quantity > 0 else Decimal(1)
-                self.add_trim(line.material_id, quantity)
-        if fabrics:
-            self.use_fabric(fabrics[0].material_id)
+        trims = [
+            (line.material_id, line.quantity if line.quantity and line.quantity > 0 else Decimal(1))
+            for line in lines
+            if line.material_type == "trim"
+        ]
+        self._read_choices(trims, fabrics[0].material_id if fabrics else None)
 
     # -- computing ---------------------------------------------------------------------------
 
@@ -603,104 +723,180 @@ class CostSheetWindow(QMainWindow):
         allowed = {to for to, _words in NEXT.get(self.status, ())} if saved else set()
         for status, button in self.step_buttons.items():
             button.setVisible(status in allowed)
-        self.new_version_button.setEnabled(saved)
-        self.copy_button.setEnabled(saved)
+        self.new_version_button.setEnabled(saved and not self.writing)
+        self.copy_button.setEnabled(saved and not self.writing)
+        for button in self.step_buttons.values():
+            button.setEnabled(not self.writing)
         self.save_button.setEnabled(self.is_draft)
         self.save_button.setToolTip(
             "" if self.is_draft else f"A {self.status} sheet is not changed: save as new version"
         )
 
-    def _values(self) -> dict[str, Any] | None:
-        """The sheet's fields as the form shows them; None (and the reason said) when the
-        form cannot be read."""
+    def _form_sheet(self) -> CostSheet | None:
+        """The sheet as the form shows it, to save; None (and the reason said) when the form
+        cannot be read."""
         try:
-            sheet = self.current_sheet()
+            return self.current_sheet()
         except CostingError as exc:
             self.message.setText(f"Not saved: {exc}")
             return None
-        conn = self.workspace.replica.conn
-        brand = queries.brand_id(conn, sheet.brand)
-        return {
-            "style_code": sheet.style.style_code,
-            "title": sheet.title,
-            "season": sheet.season,
-            "brand_id": brand,
-            "body": json.dumps(sheet_to_dict(sheet)),
-            "created_by": self.workspace.replica.get_state("username") or "",
-        }
 
-    def save(self) -> dict[str, Any] | None:
+    def _write(
+        self,
+        work: Callable[[Replica], dict[str, Any]],
+        said: Callable[[dict[str, Any]], str],
+        then: AfterSave | None = None,
+    ) -> None:
+        """Run ``work`` (a write of this sheet) on a worker. When it lands the window goes on
+        with the row written, clean if the form is still what it was now (an edit typed
+        meanwhile stays unsaved), then ``then`` runs; a failure is said in the window."""
+        replica, index = self.workspace.replica, self.undo_stack.index()
+        state = self.inputs.state()  # the form as this write saves it
+        self.writing = True
+        self._show_standing()
+        self._show_saved_state(False)
+
+        def write(_ctx: OpContext) -> dict[str, Any]:
+            return work(replica)
+
+        def landed(row: dict[str, Any]) -> None:
+            self.writing = False
+            same = self.undo_stack.index() == index and self.inputs.state() == state
+            self._saved(row, said(row), clean=same)
+            if then is not None:
+                then(row)
+            self._after_write()
+
+        def failed(exc: BaseException) -> None:
+            self.writing = False
+            self._closing = None  # the window stays open with what is not saved
+            self.message.setText(f"Not saved: {user_message(exc)}")
+            self._show_standing()
+            self._show_saved_state(self.undo_stack.isClean())
+            self._after_write()
+
+        self.ops.run(write, success=landed, failure=failed, label="Saving", background=True)
+
+    def _after_write(self) -> None:
+        """Start the next write asked for meanwhile; with none left, close if asked to."""
+        if self.writing:
+            return
+        if self._queued:
+            self._queued.pop(0)()
+        elif self._closing is not None:
+            closing, self._closing = self._closing, None
+            closing()
+
+    def _queue(self, write: Callable[[], object]) -> bool:
+        """Run ``write`` once the write under way has landed; True (it will be tried)."""
+        self._queued.append(write)
+        return True
+
+    def save(self, then: AfterSave | None = None) -> bool:
+        """Save what the form shows now, on a worker; ``then`` gets the row saved. False when
+        it cannot be saved (the reason is said); while another write is under way, it is
+        saved once that one lands."""
+        if self.writing:
+            return self._queue(lambda: self.save(then))
         if not self.is_draft:
             self.message.setText(
                 f"Not saved: this sheet is {self.status}, kept as it was; "
                 "save your changes as a new version."
             )
-            return None
-        values = self._values()
-        if values is None:
-            return None
-        return self._saved(
-            documents.save_document(
-                self.workspace.replica,
-                "cost_sheets",
-                {**({"id": self.sheet_id} if self.sheet_id else {}), **values},
-            )
-        )
+            return False
+        sheet = self._form_sheet()
+        if sheet is None:
+            return False
+        kept = {"id": self.sheet_id} if self.sheet_id else {}
 
-    def save_as_new_version(self) -> dict[str, Any] | None:
+        def work(replica: Replica) -> dict[str, Any]:
+            values = {**kept, **_sheet_values(replica, sheet)}
+            return documents.save_document(replica, "cost_sheets", values)
+
+        self._write(work, lambda _row: "", then)
+        return True
+
+    def save_as_new_version(self, then: AfterSave | None = None) -> bool:
         """What the form shows as the next version of this sheet (a draft); the version
         before stays as it was. A sheet not saved yet is simply saved."""
+        if self.writing:
+            return self._queue(lambda: self.save_as_new_version(then))
         if self.document is None:
-            return self.save()
-        values = self._values()
-        if values is None:
-            return None
-        fresh = next_version(self.workspace.replica.conn, self.document)
-        row = documents.save_document(self.workspace.replica, "cost_sheets", {**fresh, **values})
-        return self._saved(
-            row,
-            f"Saved as version {row['revision']}, a draft; version "
-            f"{self.document['revision']} is kept as it was.",
-        )
+            return self.save(then)
+        sheet, before = self._form_sheet(), self.document
+        if sheet is None:
+            return False
 
-    def copy_sheet(self) -> dict[str, Any] | None:
+        def work(replica: Replica) -> dict[str, Any]:
+            fresh = next_version(replica.conn, before)
+            values = {**fresh, **_sheet_values(replica, sheet)}
+            return documents.save_document(replica, "cost_sheets", values)
+
+        def said(row: dict[str, Any]) -> str:
+            return (
+                f"Saved as version {row['revision']}, a draft; version "
+                f"{before['revision']} is kept as it was."
+            )
+
+        self._write(work, said, then)
+        return True
+
+    def copy_sheet(self) -> bool:
         """What the form shows as a new sheet of its own (a draft, version 1); the window
         goes on with the copy and the sheet copied stays as it was saved."""
-        values = self._values()
-        if values is None:
-            return None
+        if self.writing:
+            return self._queue(self.copy_sheet)
+        sheet = self._form_sheet()
+        if sheet is None:
+            return False
         fresh = copy_of(self.document or {})
-        row = documents.save_document(self.workspace.replica, "cost_sheets", {**fresh, **values})
-        return self._saved(
-            row, "Copied: this is a new sheet; the sheet copied is kept as it was saved."
-        )
 
-    def set_status(self, status: str) -> dict[str, Any] | None:
+        def work(replica: Replica) -> dict[str, Any]:
+            values = {**fresh, **_sheet_values(replica, sheet)}
+            return documents.save_document(replica, "cost_sheets", values)
+
+        self._write(
+            work,
+            lambda _row: "Copied: this is a new sheet; the sheet copied is kept as it was saved.",
+        )
+        return True
+
+    def set_status(self, status: str) -> bool:
         """Move the saved sheet to ``status`` (see `workbench.costing.register.NEXT`); what
         is submitted or approved is what is saved, so unsaved changes are saved first."""
-        if (self.document is None or self.has_unsaved_changes()) and self.save() is None:
-            return None
-        assert self.document is not None
+        if self.writing:
+            return self._queue(lambda: self.set_status(status))
+        if self.document is None or self.has_unsaved_changes():
+            return self.save(then=lambda _row: self.set_status(status))
         try:
             values = status_step(self.document, status)
         except RegisterError as exc:
             self.message.setText(str(exc))
-            return None
-        row = documents.save_document(self.workspace.replica, "cost_sheets", values)
-        return self._saved(row, f"The sheet is now {status}.")
+            return False
 
-    def _saved(self, row: dict[str, Any], said: str = "") -> dict[str, Any]:
+        def work(replica: Replica) -> dict[str, Any]:
+            return documents.save_document(replica, "cost_sheets", values)
+
+        self._write(work, lambda _row: f"The sheet is now {status}.")
+        return True
+
+    def _saved(self, row: dict[str, Any], said: str = "", clean: bool = True) -> None:
+        """Go on with ``row`` as the sheet saved; ``clean``: the form shows what it holds
+        (otherwise the form stays unsaved, and no earlier step of the undo stack is taken
+        for the saved one)."""
         self.sheet_id = row["id"]
         self.document = row
         self._titled(row["style_code"])
-        self.undo_stack.setClean()
+        if clean:
+            self.undo_stack.setClean()
+        else:
+            self.undo_stack.resetClean()
         self._show_standing()
-        self._show_saved_state(True)
+        self._show_saved_state(self.undo_stack.isClean())
         self.quote_label.setText("Saved · estimate from this laptop's rates")
         if said:
             self.message.setText(said)
         self.saved.emit(row)
-        return row
 
     def _titled(self, style_code: str) -> None:
         self.setWindowTitle(f"Cost sheet {style_code}[*] — Mill Workbench")
@@ -734,11 +930,12 @@ class CostSheetWindow(QMainWindow):
     def compare_browser(self) -> SheetBrowser:
         """The browser that picks the other sheet: every saved sheet but this one."""
         return SheetBrowser(
-            self.workspace.replica.conn,
+            self.workspace.replica,
             self,
             title="Compare with",
             action="Compare",
             exclude_id=self.sheet_id or "",
+            ops=self.ops,
         )
 
     def choose_compare(self) -> None:
@@ -746,12 +943,30 @@ class CostSheetWindow(QMainWindow):
         if browser.exec() and browser.chosen_id is not None:
             self.compare_with(browser.chosen_id)
 
-    def compare_with(self, other_id: str) -> CompareDialog | None:
-        assert self.loaded is not None
+    def compare_with(self, other_id: str) -> None:
+        """Read the sheet ``other_id`` on a worker, then show it beside the form as it is
+        then (`compared` gives the dialog)."""
         if other_id == self.sheet_id:
             self.message.setText("Cannot compare: pick a sheet other than this one.")
-            return None
-        row = sheet_row(self.workspace.replica.conn, other_id, deleted_too=True)
+            return
+        replica = self.workspace.replica
+
+        def read(_ctx: OpContext) -> dict[str, Any] | None:
+            return sheet_row(replica.conn, other_id, deleted_too=True)
+
+        self.ops.run(
+            read,
+            success=self._show_comparison,
+            failure=lambda exc: self.message.setText(f"Cannot compare: {user_message(exc)}"),
+            label="Reading the sheet to compare",
+            background=True,
+        )
+
+    def _show_comparison(self, row: dict[str, Any] | None) -> None:
+        assert self.loaded is not None
+        if row is None:
+            self.message.setText("Cannot compare: that sheet is no longer in this workspace.")
+            return
         try:
             mine = self.current_sheet()
             theirs = sheet_from_dict(json.loads(row["body"]))
@@ -764,10 +979,10 @@ class CostSheetWindow(QMainWindow):
             dialog = CompareDialog(mine, theirs, self.loaded.book, self, names)
         except CostingError as exc:
             self.message.setText(f"Cannot compare: {exc}")
-            return None
+            return
         dialog.show()
         self.compare_dialog = dialog
-        return dialog
+        self.compared.emit(dialog)
 
     # -- ESG sheet and firm quotes -----------------------------------------------------------
 
@@ -778,13 +993,18 @@ class CostSheetWindow(QMainWindow):
             self.export_esg_sheet(path)
 
     def export_esg_sheet(self, path: Path) -> list[Path]:
-        """The footprint as PDF, JSON and CSV (same name, three suffixes), on a worker."""
+        """Save, then write the footprint of what was saved as PDF, JSON and CSV (same name,
+        three suffixes), on workers; the files to be written (none when it cannot be
+        saved)."""
         assert self.loaded is not None
-        row = self.save()
-        if row is None:
-            return []
-        replica, book = self.workspace.replica, self.loaded.book
         written = esg_paths(path)
+        if not self.save(then=lambda row: self._write_esg(row, written)):
+            return []
+        return written
+
+    def _write_esg(self, row: dict[str, Any], written: list[Path]) -> None:
+        assert self.loaded is not None
+        replica, book = self.workspace.replica, self.loaded.book
         locale = proposal_sender(app_locale=app_locale()).locale
 
         def work(_ctx: OpContext) -> list[Path]:
@@ -799,10 +1019,7 @@ class CostSheetWindow(QMainWindow):
             failure=failed,
             label="Working out the footprint",
         )
-        return written
 
     def ask_quote(self) -> None:
         """Save, then ask for a firm quote of what was saved (see `FirmQuote`)."""
-        row = self.save()
-        if row is not None:
-            self.firm_quote.ask(row, lambda: self.price)
+        self.save(then=lambda row: self.firm_quote.ask(row, lambda: self.price))

@@ -327,9 +327,16 @@ class WindowMenus:
 
     def confirm_quit(self) -> bool:
         """Ask about each open cost sheet with unsaved changes and each proposal previewed but
-        not kept; False: the user cancelled."""
+        not kept; False: the user cancelled, or a sheet is saving first (quitting goes on once
+        it has landed)."""
         asking = [w for w in self.cost_windows if isinstance(w, CostSheetWindow | ProposalBuilder)]
-        return all(window.confirm_close() for window in asking if window.isVisible())
+        return all(
+            window.confirm_close(after=self.window.close)
+            if isinstance(window, CostSheetWindow)
+            else window.confirm_close()
+            for window in asking
+            if window.isVisible()
+        )
 
     def sheet_browser(self) -> SheetBrowser:
         """The browser the merchandiser finds a saved cost sheet in."""
