@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QScrollArea, QTabl
 from pytestqt.qtbot import QtBot
 
 from tests import cost_sheet_helpers as helpers
-from tests.cost_sheet_helpers import knit_fabric, open_sheet, press
+from tests.cost_sheet_helpers import knit_fabric, open_sheet, press, save
 from tests.test_cost_sheet_colourways import _ancestors, _type_cell
 from ui.cost_sheet import CostSheetWindow
 from ui.cost_sheet.colourway_differences import DifferencesDialog
@@ -141,8 +141,7 @@ def test_a_colourways_embroidery_and_trims_are_edited_in_their_cell(
     assert sheet.current_sheet().colourways == (navy,)
 
     # saved and opened again, the colourway keeps them
-    saved = sheet.save()
-    assert saved is not None
+    saved = save(qtbot, sheet)
     [body] = json.loads(saved["body"])["colourways"]
     assert body["name"] == "Navy" and body["trims"] and body["embroidery"]
     before = len(window.menus.cost_windows)
