@@ -299,13 +299,21 @@ def _check_declared(table: ValidatedTable, name: str) -> None:
         return
     bad: dict[int, list[Problem]] = {}
     for f, values in table.values.items():
-        column = values[valid]
-        if _mostly_distinct(column):  # codes, names: each checked as it is
+        if f in table.factorized:  # read a distinct value at a time: those the rows hold
+            every, told = table.factorized[f]
+            codes = every[valid]
+            held = np.flatnonzero(np.bincount(codes, minlength=len(told)))
+            at_held = np.full(len(told), -1, dtype=np.intp)
+            at_held[held] = np.arange(len(held))
+            codes = at_held[codes]
+            distinct = [told[i] for i in held.tolist()]
+            found = validation.check_column(name, f, distinct)
+        elif _mostly_distinct(values[valid]):  # codes, names: each checked as it is
             codes = np.arange(len(valid))
-            distinct = column.tolist()
+            distinct = values[valid].tolist()
             found = validation.check_column(name, f, distinct)
         else:
-            codes, firsts = pd.factorize(column)  # an empty value is code -1
+            codes, firsts = pd.factorize(values[valid])  # an empty value is code -1
             distinct = [*firsts.tolist(), None]
             found = validation.check_column(
                 name, f, distinct if (codes < 0).any() else distinct[:-1]

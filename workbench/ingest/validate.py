@@ -110,6 +110,10 @@ class ValidatedTable:
     lines: list[int] = field(default_factory=list)
     #: which of those rows have no problem (indexes into ``values`` and ``lines``)
     valid: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    #: columns whose values were read a distinct value at a time and left so: field -> each
+    #: row's code and the values the codes stand for, so the table's declared rules can be
+    #: held to each distinct value without hashing the column again
+    factorized: dict[str, tuple[np.ndarray, list[Any]]] = field(default_factory=dict)
     _rows: list[tuple[int, dict[str, Any]]] | None = field(default=None, repr=False)
 
     @property
@@ -504,6 +508,7 @@ def _validate(
     problems = _Problems()
     values: dict[str, np.ndarray] = {}
     deferred: dict[str, np.ndarray] = {}
+    factorized: dict[str, tuple[np.ndarray, list[Any]]] = {}
     for done, rule in enumerate(mapping.fields, 1):
         column = heading[columns[rule.name]] if rule.name in columns else rule.name
         typed = columns.get(rule.name) in raw.typed
@@ -518,6 +523,7 @@ def _validate(
             typed,
             deferred,
             absent=rule.name not in columns,
+            factorized=factorized,
         )
         progress(done, len(mapping.fields))
     for rule in mapping.fields:
@@ -547,6 +553,13 @@ def _validate(
         )
     _duplicates(mapping, values, texts_by_ref, result, lines, problems)
     result.values = {r.name: values[r.name] for r in mapping.fields if r.store}
+    result.factorized = {
+        r.name: factorized[r.name]
+        for r in mapping.fields
+        if r.store
+        and r.name in factorized
+        and not (r.unit or r.from_text or r.by_field or r.references)  # changed since
+    }
     result.lines = lines
     for index in sorted(problems.by_row):
         result.problems.extend(problems.by_row[index])
@@ -583,6 +596,7 @@ def _read_column(
     typed: bool = False,
     deferred: dict[str, np.ndarray] | None = None,
     absent: bool = False,
+    factorized: dict[str, tuple[np.ndarray, list[Any]]] | None = None,
 ) -> np.ndarray:
     """Every cell of one column read, problems to their rows: each distinct text once (the
     column is hashed in bulk), and a column of many distinct plainly written numbers checked
@@ -640,6 +654,13 @@ def _read_column(
             found[index] = None
     if deferred is not None and rule.by_field is not None:
         deferred[rule.name] = filled[(kinds == _Deferred)[codes]]
+    if factorized is not None and not (codes < 0).any():
+        every = np.full(count, len(read), dtype=np.intp)  # an empty cell: the last value
+        every[filled] = codes
+        told = read.tolist()
+        for at in np.flatnonzero(broken).tolist():
+            told[at] = None  # its rows are rejected: never held to the declared rules
+        factorized[rule.name] = (every, [*told, empty])
     return found
 
 
