@@ -363,6 +363,63 @@ def test_the_station_names_its_sync_server_reading_on_a_worker(
     assert states and True not in states
 
 
+def test_signing_in_and_out_read_the_server_on_a_worker(
+    qtbot: QtBot,
+    workspace: Workspace,
+    stations: list[LabelStation],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The sign-in dialog offers the server this workspace knows, and signing out forgets
+    its token: both read the replica, so neither may run on the UI thread."""
+    workspace.replica.set_state("server_url", "https://sync.mill.example")
+    workspace.replica.set_state("username", "floor@alpha")
+
+    def offline(_ctx: object) -> Any:
+        raise OSError("the network is unplugged")
+
+    station = open_station(qtbot, workspace, stations, syncer=offline)
+    qtbot.waitUntil(lambda: "sync.mill.example" in station.sync_label.text(), timeout=10_000)
+    states = threads_of(monkeypatch, Replica, "get_state", within="ui.sync_controller")
+    dialog = station.sync.show_login()
+    qtbot.waitUntil(lambda: dialog.server.text() == "https://sync.mill.example", timeout=10_000)
+    dialog.reject()
+    station.sync.sign_out_action.trigger()
+    qtbot.waitUntil(lambda: "signed out" in station.sync_label.text(), timeout=10_000)
+    assert states and True not in states
+
+
+def test_a_server_typed_before_the_known_one_is_read_is_kept(
+    qtbot: QtBot,
+    workspace: Workspace,
+    stations: list[LabelStation],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The known server arrives from a worker after the dialog opened: what the user typed
+    into the field meanwhile stays."""
+    workspace.replica.set_state("server_url", "https://sync.mill.example")
+
+    def offline(_ctx: object) -> Any:
+        raise OSError("the network is unplugged")
+
+    station = open_station(qtbot, workspace, stations, syncer=offline)
+    release = threading.Event()
+    original = Replica.get_state
+
+    def held(self: Replica, key: str, *args: Any) -> Any:
+        if key == "server_url" and threading.current_thread() is not threading.main_thread():
+            release.wait(10)
+        return original(self, key, *args)
+
+    monkeypatch.setattr(Replica, "get_state", held)
+    dialog = station.sync.show_login()
+    dialog.server.selectAll()
+    qtbot.keyClicks(dialog.server, "https://other.mill.example")
+    release.set()
+    qtbot.wait(300)
+    assert dialog.server.text() == "https://other.mill.example"
+    dialog.reject()
+
+
 def test_the_results_table_reads_its_remembered_columns_on_a_worker(
     qtbot: QtBot, demo_path: Path, english: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -303,8 +303,12 @@ class SyncController(QObject):
     # -- signing in and out, workspaces, conflicts -------------------------------------------
 
     def show_login(self) -> LoginDialog:
+        """Open the sign-in dialog at once with the company's server; the server this
+        workspace knows is read on a worker and offered if the field still holds what it
+        opened with (an address the user typed meanwhile stays)."""
         base = self.workspace.root.parent.parent  # <data dir>/workspaces/<name>
-        server = self.workspace.replica.get_state("server_url") or company_server(base)
+        default = company_server(base)
+        replica = self.workspace.replica
 
         def sign_in_here(url: str, user: str, password: str) -> Workspace:
             workspace, _info, warning = session.sign_in(url, user, password, base=base)
@@ -312,13 +316,34 @@ class SyncController(QObject):
                 self.ops.error.emit("Sign in", warning)
             return workspace
 
-        dialog = LoginDialog(self.ops, sign_in_here, server, self.window)
+        dialog = LoginDialog(self.ops, sign_in_here, default, self.window)
         dialog.signed_in.connect(self.workspace_requested.emit)
+
+        def known(server: str | None) -> None:
+            if server and dialog.server.text() == default and not dialog.server.isModified():
+                dialog.server.setText(server)
+
+        self.ops.run(
+            lambda _ctx: replica.get_state("server_url"),
+            success=known,
+            failure=lambda _exc: None,  # the company's server stays offered
+            label="Reading the server's address",
+            background=True,
+        )
         dialog.open()
         return dialog
 
     def sign_out(self) -> None:
-        session.sign_out(self.workspace)
+        """Forget this workspace's token (read from the replica and the keyring on a
+        worker), then stop syncing."""
+        workspace = self.workspace
+        self.ops.run(
+            lambda _ctx: session.sign_out(workspace),
+            success=lambda _result: self._signed_out(),
+            label="Signing out",
+        )
+
+    def _signed_out(self) -> None:
         self.syncer = None
         if self.live is not None:
             self.live.stop()
