@@ -367,6 +367,25 @@ def test_latest_margin_rule_version_on_or_before_the_date() -> None:
     assert spring.rule.rate == D("0.25")
 
 
+def test_two_rules_alike_but_for_their_margin_choose_the_same_one_in_any_order() -> None:
+    """The laptop's estimate and the server's firm quote read the rules in different orders;
+    two rules for the same brand, category, quantity and date must not price differently
+    depending on which was read first."""
+    first = MarginRule(
+        "b-nordv", "margin", D("0.30"), date(2026, 6, 1), "*", None, 0, None, id="rule-a"
+    )
+    second = dataclasses.replace(first, rate=D("0.20"), id="rule-b")
+    shirts = tee(category="woven shirts")
+    one = price_style(
+        shirts, book(margin_rules=(*RULES, first, second)), ON, brand="NORDV", quantity=100
+    )
+    other = price_style(
+        shirts, book(margin_rules=(*RULES, second, first)), ON, brand="NORDV", quantity=100
+    )
+    assert one.rule == other.rule
+    assert one.price_per_piece == other.price_per_piece
+
+
 def test_fx_rate_dated_on_or_before_the_costing_date() -> None:
     price = price_style(tee(), book(), ON, brand="NORDV", quantity=1000)
     assert price.fx is not None and price.fx.as_of == date(2026, 10, 15)

@@ -70,7 +70,10 @@ def _is(a: str, b: str) -> bool:
 def choose_margin_rule(
     rules: Iterable[MarginRule], brand: Brand, category: str, quantity: int, on: date
 ) -> MarginRule:
-    """The brand's rule for ``category`` at ``quantity`` pieces in force on ``on``."""
+    """The brand's rule for ``category`` at ``quantity`` pieces in force on ``on``: the one
+    for the category itself before a "*" rule, then the highest first quantity, then the
+    latest date. Two rules alike in all three are told apart by their ids, so the laptop and
+    the server, which read the rules in different orders, always choose the same one."""
     fitting = [
         r
         for r in rules
@@ -84,7 +87,7 @@ def choose_margin_rule(
             f"no margin rule for brand {brand.code}, category {category!r} at {quantity:,} pcs "
             f"on or before {on}"
         )
-    return max(fitting, key=lambda r: (_is(r.category, category), r.moq_from, r.valid_from))
+    return max(fitting, key=lambda r: (_is(r.category, category), r.moq_from, r.valid_from, r.id))
 
 
 def choose_fx_rate(
