@@ -346,6 +346,17 @@ def test_the_label_station_opens_and_lists_its_jobs_reading_on_a_worker(
     assert True not in schemes + states + listed
 
 
+def offline_station(
+    qtbot: QtBot, workspace: Workspace, stations: list[LabelStation]
+) -> LabelStation:
+    """A label station whose every sync fails as if the network were unplugged."""
+
+    def offline(_ctx: object) -> Any:
+        raise OSError("the network is unplugged")
+
+    return open_station(qtbot, workspace, stations, syncer=offline)
+
+
 def test_the_station_names_its_sync_server_reading_on_a_worker(
     qtbot: QtBot,
     workspace: Workspace,
@@ -355,10 +366,7 @@ def test_the_station_names_its_sync_server_reading_on_a_worker(
     workspace.replica.set_state("server_url", "https://sync.mill.example")
     states = threads_of(monkeypatch, Replica, "get_state", within="ui.sync_controller")
 
-    def offline(_ctx: object) -> Any:
-        raise OSError("the network is unplugged")
-
-    station = open_station(qtbot, workspace, stations, syncer=offline)
+    station = offline_station(qtbot, workspace, stations)
     qtbot.waitUntil(lambda: "sync.mill.example" in station.sync_label.text(), timeout=10_000)
     assert states and True not in states
 
@@ -374,10 +382,7 @@ def test_signing_in_and_out_read_the_server_on_a_worker(
     workspace.replica.set_state("server_url", "https://sync.mill.example")
     workspace.replica.set_state("username", "floor@alpha")
 
-    def offline(_ctx: object) -> Any:
-        raise OSError("the network is unplugged")
-
-    station = open_station(qtbot, workspace, stations, syncer=offline)
+    station = offline_station(qtbot, workspace, stations)
     qtbot.waitUntil(lambda: "sync.mill.example" in station.sync_label.text(), timeout=10_000)
     states = threads_of(monkeypatch, Replica, "get_state", within="ui.sync_controller")
     dialog = station.sync.show_login()
@@ -398,10 +403,7 @@ def test_a_server_typed_before_the_known_one_is_read_is_kept(
     into the field meanwhile stays."""
     workspace.replica.set_state("server_url", "https://sync.mill.example")
 
-    def offline(_ctx: object) -> Any:
-        raise OSError("the network is unplugged")
-
-    station = open_station(qtbot, workspace, stations, syncer=offline)
+    station = offline_station(qtbot, workspace, stations)
     release = threading.Event()
     original = Replica.get_state
 
