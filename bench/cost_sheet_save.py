@@ -36,7 +36,7 @@ from PySide6.QtWidgets import QApplication
 from bench.sync import ProcessKeyring
 from ui.cost_sheet import CostSheetWindow
 from ui.cost_sheet.lookups import fabric_start
-from ui.cost_sheet.window import _sheet_values
+from ui.cost_sheet.saving import sheet_values
 from ui.ops import OpRunner
 from workbench import documents
 from workbench.demo import generate_demo
@@ -99,7 +99,7 @@ def main() -> None:
         wait(app, lambda: sheet.price is not None)
 
         saved_now, saved_landed, saved_before, writes = [], [], [], []
-        told = sheet._saved
+        told = sheet.show_saved
         telling: list[float] = []
 
         def timed_telling(*args: Any, **kwargs: Any) -> None:
@@ -109,21 +109,21 @@ def main() -> None:
 
         for _ in range(args.rounds):
             sheet.discard_changes()
-            sheet._saved = timed_telling  # type: ignore[method-assign]
+            sheet.show_saved = timed_telling  # type: ignore[method-assign]
             start = time.perf_counter()
             assert sheet.save()
             asked = ms(start)
-            wait(app, lambda: not sheet.writing)
+            wait(app, lambda: not sheet.saving.writing)
             saved_landed.append(ms(start))
             saved_now.append(asked + telling.pop())
-            sheet._saved = told  # type: ignore[method-assign]
+            sheet.show_saved = told  # type: ignore[method-assign]
             start = time.perf_counter()  # the form read and the write, as the window did before
             form = sheet.current_sheet()
             written = time.perf_counter()
-            values = {"id": sheet.sheet_id, **_sheet_values(workspace.replica, form)}
+            values = {"id": sheet.sheet_id, **sheet_values(workspace.replica, form)}
             row = documents.save_document(workspace.replica, "cost_sheets", values)
             writes.append(ms(written))
-            sheet._saved(row)
+            sheet.show_saved(row)
             saved_before.append(ms(start))
         line(
             "save",

@@ -116,7 +116,8 @@ def test_a_colourways_embroidery_and_trims_are_edited_in_their_cell(
     assert any("mbroider" in line.component for line in costed.colourways[0].cost.lines)
 
     # the draft on disk holds the differences, and reads back to the same colourway
-    sheet.write_draft()
+    sheet.saving.keep_draft()
+    assert sheet.saving.drafts.wait()
     [draft] = (demo_path / "drafts").glob("*.json")
     kept = from_json(json.loads(draft.read_text("utf-8")))["colourways"]
     assert kept == sheet.inputs.state()["colourways"] and trim_id in str(kept)

@@ -119,7 +119,7 @@ def test_the_breakdown_and_comparison_export_typed_cells(
     assert abs(sum(r[4] for r in body) - 1) < 0.01
 
     with qtbot.waitSignal(sheet.saved, timeout=10_000):
-        sheet.copy_sheet()
+        sheet.saving.copy_sheet()
     dialog = helpers.compare(qtbot, sheet, first["id"])
     labels = [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
     price = [t for t in labels if t.startswith("Price per piece")]

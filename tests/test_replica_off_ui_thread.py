@@ -28,7 +28,7 @@ from ui.cost_sheet import CostSheetWindow, MaterialPicker
 from ui.main_window import MainWindow
 from ui.models import COLUMNS, MaterialsTableModel
 from ui.station import LabelStation
-from workbench import documents, quotes
+from workbench import documents, drafts, quotes
 from workbench.costing import choices, rates, register
 from workbench.labels import jobs as label_jobs
 from workbench.labels import scan as label_scan
@@ -125,6 +125,20 @@ def test_saving_copying_and_stepping_a_sheet_write_on_a_worker(
     assert sheet.status == "draft" and (sheet.document or {}).get("revision") == 2
     assert len(written) == 4 and True not in written
     assert brand and True not in brand
+
+
+def test_the_draft_of_unsaved_changes_is_written_and_removed_on_a_worker(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    written = threads_of(monkeypatch, drafts, "save_draft", within="ui.cost_sheet")
+    removed = threads_of(monkeypatch, drafts, "remove_draft", within="ui.cost_sheet")
+    sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
+    type_into(qtbot, sheet.style_code, "THREAD-DRAFT")
+    qtbot.waitUntil(lambda: bool(written), timeout=5_000)
+    removed.clear()
+    helpers.save(qtbot, sheet)
+    qtbot.waitUntil(lambda: bool(removed), timeout=5_000)
+    assert True not in written and True not in removed
 
 
 def test_a_firm_quote_asked_offline_is_queued_on_a_worker(

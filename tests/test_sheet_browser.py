@@ -133,7 +133,7 @@ def test_the_browser_finds_sheets_by_style_brand_season_status_and_date(
 
     # by status: the polo submitted, then found among the submitted only
     with qtbot.waitSignal(polo.saved, timeout=10_000):
-        polo.set_status("submitted")
+        polo.saving.set_status("submitted")
     browser.status.setCurrentIndex(browser.status.findData("submitted"))
     assert [r["id"] for r in settled(qtbot, browser).rows] == [polo.sheet_id]
     browser.status.setCurrentIndex(browser.status.findData("draft"))
@@ -293,7 +293,7 @@ def test_closing_an_approved_sheet_with_changes_saves_them_as_a_new_version(
     first_id = sheet.sheet_id
     for status in ("submitted", "approved"):
         with qtbot.waitSignal(sheet.saved, timeout=10_000):
-            sheet.set_status(status)
+            sheet.saving.set_status(status)
     with qtbot.waitSignal(sheet.computed, timeout=5_000):
         type_into(qtbot, sheet.sam, "16")
     seen: list[str] = []

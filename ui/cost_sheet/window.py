@@ -6,19 +6,15 @@ under a millisecond, so it runs on each edit. Saving writes a synced document; a
 asked for offline waits in the queue for the next sync.
 
 Every edit of the form is a step on an undo stack (Ctrl+Z, Ctrl+Shift+Z); Ctrl+S saves;
-closing a sheet, or quitting, with unsaved changes asks first. While there are unsaved
-changes a draft of the form is kept on disk (`workbench.drafts`), removed on save or discard,
-so that after a crash the app opens the sheet again as it was.
+closing a sheet, or quitting, with unsaved changes asks first (and waits for a save under
+way, asking about any edit typed since).
 
-Every read and write of the replica runs on a `ui.ops` worker: saving, copying, a status step,
-the sheet a comparison reads, the fabric, yarns and trims chosen. A save writes the sheet as
-the form showed it when Save was pressed; an edit typed while it is under way stays on screen,
-unsaved, and a Save pressed meanwhile runs once the first has landed. Closing while a save is
-under way waits for it (and asks about any edit typed since); a save that fails says why in the
-window and keeps every change.
+Every read and write of the replica runs on a `ui.ops` worker: the sheet a comparison reads,
+the fabric, yarns and trims chosen, and saving. How the sheet is saved, and how a draft of its
+unsaved changes is kept on disk meanwhile, is `ui.cost_sheet.saving`.
 
-This module holds what ties the parts together (when to cost, saving, the dialogs it opens);
-the parts themselves are `SheetInputs`, `BreakdownPanel`, `FirmQuote` and `exports`.
+This module holds what ties the parts together (when to cost, the dialogs it opens); the
+parts themselves are `SheetInputs`, `BreakdownPanel`, `FirmQuote`, `SheetSaving` and `exports`.
 """
 
 from __future__ import annotations
@@ -50,19 +46,19 @@ from ui.cost_sheet.books import Loaded, load_books
 from ui.cost_sheet.breakdown import BreakdownPanel
 from ui.cost_sheet.browser import SheetBrowser
 from ui.cost_sheet.compare import CompareDialog
-from ui.cost_sheet.edits import EditCommand, FormState, from_json, to_json
+from ui.cost_sheet.edits import EditCommand, FormState, from_json
 from ui.cost_sheet.exports import esg_paths, export_breakdown, write_esg_sheet
 from ui.cost_sheet.firm_quote import FirmQuote, QuoteAsker
 from ui.cost_sheet.inputs import SheetInputs
 from ui.cost_sheet.lookups import FabricStart, TrimEntry, fabric_start, trim_entry, yarns_of
 from ui.cost_sheet.material_picker import MaterialPicker
+from ui.cost_sheet.saving import AfterSave, SheetSaving
 from ui.dialogs import ask_save_first
 from ui.document_locale import app_locale
 from ui.file_dialogs import ask_open_path, ask_save_path
 from ui.formats import format_date
 from ui.keys import bindings
 from ui.ops import Newest, OpContext, OpRunner
-from workbench import documents, drafts
 from workbench.capacity import CapacityError, LeadTime, lead_time
 from workbench.capacity.routes import style_route
 from workbench.costing import (
@@ -79,40 +75,14 @@ from workbench.costing.choices import Choice
 from workbench.costing.colourways import ColourwayCosting, cost_colourways
 from workbench.costing.garment import size_costs
 from workbench.costing.pricing import PriceResult
-from workbench.costing.register import (
-    NEXT,
-    RegisterError,
-    copy_of,
-    next_version,
-    sheet_row,
-    status_step,
-)
-from workbench.costing.sheet import CostSheet, sheet_from_dict, sheet_to_dict
+from workbench.costing.register import NEXT, sheet_row
+from workbench.costing.sheet import CostSheet, sheet_from_dict
 from workbench.costing.sizes import SizeRatio
 from workbench.errors import user_message
-from workbench.replica import Replica, queries
 from workbench.settings import proposal_sender
 from workbench.workspace import Workspace
 
 RECOMPUTE_MS = 120
-#: how soon after an edit the draft on disk is brought up to date
-AUTOSAVE_MS = 600
-
-
-#: what is done with the row a write saved, once it has landed
-AfterSave = Callable[[dict[str, Any]], None]
-
-
-def _sheet_values(replica: Replica, sheet: CostSheet) -> dict[str, Any]:
-    """The document fields of ``sheet`` (read on the worker that saves it)."""
-    return {
-        "style_code": sheet.style.style_code,
-        "title": sheet.title,
-        "season": sheet.season,
-        "brand_id": queries.brand_id(replica.conn, sheet.brand),
-        "body": json.dumps(sheet_to_dict(sheet)),
-        "created_by": replica.get_state("username") or "",
-    }
 
 
 def _when(stamp: str) -> str:
@@ -164,12 +134,6 @@ class CostSheetWindow(QMainWindow):
         #: each colourway's cost and price as last computed (None: one colour)
         self.colourway_costing: ColourwayCosting | None = None
         self.plan: LeadTime | None = None
-        #: a write of the sheet is under way on a worker
-        self.writing = False
-        #: writes asked for while one was under way, run in order once it lands
-        self._queued: list[Callable[[], object]] = []
-        #: what closes this window (or quits) once the write under way has landed
-        self._closing: Callable[[], object] | None = None
         #: which fabric choice is the newest (an older one's answer is not shown)
         self._fabric_asked = Newest()
         self.setWindowTitle("Cost sheet[*] — Mill Workbench")
@@ -178,17 +142,14 @@ class CostSheetWindow(QMainWindow):
         self._timer.setSingleShot(True)
         self._timer.setInterval(RECOMPUTE_MS)
         self._timer.timeout.connect(self.recompute)
-        self._autosave = QTimer(self)
-        self._autosave.setSingleShot(True)
-        self._autosave.setInterval(AUTOSAVE_MS)
-        self._autosave.timeout.connect(self.write_draft)
         self._build()
         self._build_menus()
         #: the status line's word on saving: unsaved changes (a draft kept), or all saved
         self.saved_state = QLabel()
         self.statusBar().addPermanentWidget(self.saved_state)
-        self._show_saved_state(True)
-        self._show_standing()
+        self.saving = SheetSaving(self, self.saved_state, self.draft_key)
+        self.saving.show_state(True)
+        self.show_standing()
         self._name_parts()
         self.firm_quote = FirmQuote(workspace, ops, ask_quote, self.quote_label, self)
         self.firm_quote.quoted.connect(self.quoted)
@@ -219,14 +180,14 @@ class CostSheetWindow(QMainWindow):
         self.step_buttons: dict[str, QPushButton] = {}
         for status, words in dict(step for steps in NEXT.values() for step in steps).items():
             button = QPushButton(words)
-            button.clicked.connect(lambda _checked=False, s=status: self.set_status(s))
+            button.clicked.connect(lambda _checked=False, s=status: self.saving.set_status(s))
             self.step_buttons[status] = button
             standing.addWidget(button)
         self.new_version_button = QPushButton("Save as new version")
-        self.new_version_button.clicked.connect(lambda: self.save_as_new_version())
+        self.new_version_button.clicked.connect(lambda: self.saving.save_as_new_version())
         self.copy_button = QPushButton("Copy sheet")
         self.copy_button.setToolTip("A new sheet of its own, a draft, holding what is shown")
-        self.copy_button.clicked.connect(lambda: self.copy_sheet())
+        self.copy_button.clicked.connect(lambda: self.saving.copy_sheet())
         standing.addWidget(self.new_version_button)
         standing.addWidget(self.copy_button)
         right.addLayout(standing)
@@ -280,8 +241,8 @@ class CostSheetWindow(QMainWindow):
             lambda: self.save(),
             bindings(QKeySequence.StandardKey.Save, "Ctrl+S"),
         )
-        self._act(file_menu, "Save as new &version", lambda: self.save_as_new_version(), [])
-        self._act(file_menu, "Cop&y sheet", lambda: self.copy_sheet(), [])
+        self._act(file_menu, "Save as new &version", lambda: self.saving.save_as_new_version(), [])
+        self._act(file_menu, "Cop&y sheet", lambda: self.saving.copy_sheet(), [])
         file_menu.addSeparator()
         self._act(
             file_menu, "&Close", self.close, bindings(QKeySequence.StandardKey.Close, "Ctrl+W")
@@ -359,7 +320,7 @@ class CostSheetWindow(QMainWindow):
                 f"Unsaved changes recovered from a draft written at "
                 f"{written}: save them, or close and discard them."
             )
-            self.write_draft()
+            self.saving.keep_draft()
         self.ready.emit()
         if self._draft is None:
             self.recompute()
@@ -385,7 +346,7 @@ class CostSheetWindow(QMainWindow):
             return
         before, self._state = self._state, now
         self.undo_stack.push(EditCommand(before, now, self.apply_state))
-        self._autosave.start()
+        self.saving.keep_draft()
 
     def apply_state(self, state: FormState, record: bool = False) -> None:
         """Show ``state`` (an undo, a redo, a recovered draft) and cost it."""
@@ -394,7 +355,7 @@ class CostSheetWindow(QMainWindow):
             self._record()
         else:
             self._state = state
-            self._autosave.start()
+            self.saving.keep_draft()
         self.recompute()
 
     def mark_clean(self) -> None:
@@ -403,62 +364,26 @@ class CostSheetWindow(QMainWindow):
         self.undo_stack.clear()
         self.undo_stack.setClean()
         self.setWindowModified(False)
-        self._show_saved_state(True)
-
-    def _show_saved_state(self, clean: bool) -> None:
-        if self.writing:
-            text = "Saving…" + (" The window closes once saved." if self._closing else "")
-            self._say_saved_state(text, "#5b7180")
-            return
-        if not clean:
-            text = "● Unsaved changes (a draft is kept; Ctrl+S saves)"
-        elif self.sheet_id is None:
-            text = "New sheet, not saved yet"
-        else:
-            text = "All changes saved"
-        self._say_saved_state(text, "#8a5a00" if not clean else "#5b7180")
-
-    def _say_saved_state(self, text: str, colour: str) -> None:
-        """The status line's word on saving; its style is set only when its colour changes
-        (setting a style sheet lays the label out again, on every save)."""
-        self.saved_state.setText(text)
-        style = f"color: {colour}"
-        if self.saved_state.styleSheet() != style:
-            self.saved_state.setStyleSheet(style)
+        self.saving.show_state(True)
 
     def _on_clean_changed(self, clean: bool) -> None:
         self.setWindowModified(not clean)
-        self._show_saved_state(clean)
-        if clean:
-            self._autosave.stop()
-            drafts.remove_draft(self.workspace.root, self.draft_key)
-
-    def write_draft(self) -> None:
-        """Keep the form as it is on disk while it holds unsaved changes."""
-        if self.undo_stack.isClean() or self._state is None:
-            return
-        data = to_json(self.inputs.state())
-        data["sheet_id"] = self.sheet_id
-        data["written_at"] = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
-        drafts.save_draft(self.workspace.root, self.draft_key, data)
+        self.saving.clean_changed(clean)
 
     def has_unsaved_changes(self) -> bool:
         return not self.undo_stack.isClean()
 
     def discard_changes(self) -> None:
         """Forget the unsaved changes (the sheet closes without asking); the draft goes."""
-        self.undo_stack.setClean()
-        self._autosave.stop()
-        drafts.remove_draft(self.workspace.root, self.draft_key)
+        self.saving.discard()
 
     def confirm_close(self, after: Callable[[], object] | None = None) -> bool:
         """Whether the sheet may close now: clean, or the user discarded its changes. While a
         save is under way, or once the user chose Save, not yet: ``after`` (closing this
         window; quitting, when the main window asks) runs once the save has landed, and
         closing asks again then if the sheet was edited meanwhile."""
-        if self.writing:
-            self._closing = after or self.close
-            self._show_saved_state(False)
+        if self.saving.writing:
+            self.saving.close_when_saved(after)
             return False
         if not self.has_unsaved_changes():
             return True
@@ -469,10 +394,9 @@ class CostSheetWindow(QMainWindow):
             f"The cost sheet {code} has changes that are not saved. Save them before closing?",
         )
         if answer == QMessageBox.StandardButton.Save:
-            saving = self.save if self.is_draft else self.save_as_new_version
+            saving = self.save if self.is_draft else self.saving.save_as_new_version
             if saving():
-                self._closing = after or self.close
-                self._show_saved_state(False)
+                self.saving.close_when_saved(after)
             return False
         if answer == QMessageBox.StandardButton.Discard:
             self.discard_changes()
@@ -481,7 +405,7 @@ class CostSheetWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.confirm_close():
-            self._autosave.stop()
+            self.saving.drafts.wait()  # the draft's last write or removal has landed
             event.accept()
         else:
             event.ignore()
@@ -713,7 +637,7 @@ class CostSheetWindow(QMainWindow):
         submitted or approved, and a change to it is saved as a new version."""
         return self.status == "draft"
 
-    def _show_standing(self) -> None:
+    def show_standing(self) -> None:
         revision = (self.document or {}).get("revision") or 1
         saved = self.document is not None
         self.status_label.setText(
@@ -723,164 +647,20 @@ class CostSheetWindow(QMainWindow):
         allowed = {to for to, _words in NEXT.get(self.status, ())} if saved else set()
         for status, button in self.step_buttons.items():
             button.setVisible(status in allowed)
-        self.new_version_button.setEnabled(saved and not self.writing)
-        self.copy_button.setEnabled(saved and not self.writing)
+        self.new_version_button.setEnabled(saved and not self.saving.writing)
+        self.copy_button.setEnabled(saved and not self.saving.writing)
         for button in self.step_buttons.values():
-            button.setEnabled(not self.writing)
+            button.setEnabled(not self.saving.writing)
         self.save_button.setEnabled(self.is_draft)
         self.save_button.setToolTip(
             "" if self.is_draft else f"A {self.status} sheet is not changed: save as new version"
         )
 
-    def _form_sheet(self) -> CostSheet | None:
-        """The sheet as the form shows it, to save; None (and the reason said) when the form
-        cannot be read."""
-        try:
-            return self.current_sheet()
-        except CostingError as exc:
-            self.message.setText(f"Not saved: {exc}")
-            return None
-
-    def _write(
-        self,
-        work: Callable[[Replica], dict[str, Any]],
-        said: Callable[[dict[str, Any]], str],
-        then: AfterSave | None = None,
-    ) -> None:
-        """Run ``work`` (a write of this sheet) on a worker. When it lands the window goes on
-        with the row written, clean if the form is still what it was now (an edit typed
-        meanwhile stays unsaved), then ``then`` runs; a failure is said in the window."""
-        replica, index = self.workspace.replica, self.undo_stack.index()
-        state = self.inputs.state()  # the form as this write saves it
-        self.writing = True
-        self._show_standing()
-        self._show_saved_state(False)
-
-        def write(_ctx: OpContext) -> dict[str, Any]:
-            return work(replica)
-
-        def landed(row: dict[str, Any]) -> None:
-            self.writing = False
-            same = self.undo_stack.index() == index and self.inputs.state() == state
-            self._saved(row, said(row), clean=same)
-            if then is not None:
-                then(row)
-            self._after_write()
-
-        def failed(exc: BaseException) -> None:
-            self.writing = False
-            self._closing = None  # the window stays open with what is not saved
-            self.message.setText(f"Not saved: {user_message(exc)}")
-            self._show_standing()
-            self._show_saved_state(self.undo_stack.isClean())
-            self._after_write()
-
-        self.ops.run(write, success=landed, failure=failed, label="Saving", background=True)
-
-    def _after_write(self) -> None:
-        """Start the next write asked for meanwhile; with none left, close if asked to."""
-        if self.writing:
-            return
-        if self._queued:
-            self._queued.pop(0)()
-        elif self._closing is not None:
-            closing, self._closing = self._closing, None
-            closing()
-
-    def _queue(self, write: Callable[[], object]) -> bool:
-        """Run ``write`` once the write under way has landed; True (it will be tried)."""
-        self._queued.append(write)
-        return True
-
     def save(self, then: AfterSave | None = None) -> bool:
-        """Save what the form shows now, on a worker; ``then`` gets the row saved. False when
-        it cannot be saved (the reason is said); while another write is under way, it is
-        saved once that one lands."""
-        if self.writing:
-            return self._queue(lambda: self.save(then))
-        if not self.is_draft:
-            self.message.setText(
-                f"Not saved: this sheet is {self.status}, kept as it was; "
-                "save your changes as a new version."
-            )
-            return False
-        sheet = self._form_sheet()
-        if sheet is None:
-            return False
-        kept = {"id": self.sheet_id} if self.sheet_id else {}
+        """Save what the form shows now, on a worker (see `SheetSaving.save`)."""
+        return self.saving.save(then)
 
-        def work(replica: Replica) -> dict[str, Any]:
-            values = {**kept, **_sheet_values(replica, sheet)}
-            return documents.save_document(replica, "cost_sheets", values)
-
-        self._write(work, lambda _row: "", then)
-        return True
-
-    def save_as_new_version(self, then: AfterSave | None = None) -> bool:
-        """What the form shows as the next version of this sheet (a draft); the version
-        before stays as it was. A sheet not saved yet is simply saved."""
-        if self.writing:
-            return self._queue(lambda: self.save_as_new_version(then))
-        if self.document is None:
-            return self.save(then)
-        sheet, before = self._form_sheet(), self.document
-        if sheet is None:
-            return False
-
-        def work(replica: Replica) -> dict[str, Any]:
-            fresh = next_version(replica.conn, before)
-            values = {**fresh, **_sheet_values(replica, sheet)}
-            return documents.save_document(replica, "cost_sheets", values)
-
-        def said(row: dict[str, Any]) -> str:
-            return (
-                f"Saved as version {row['revision']}, a draft; version "
-                f"{before['revision']} is kept as it was."
-            )
-
-        self._write(work, said, then)
-        return True
-
-    def copy_sheet(self) -> bool:
-        """What the form shows as a new sheet of its own (a draft, version 1); the window
-        goes on with the copy and the sheet copied stays as it was saved."""
-        if self.writing:
-            return self._queue(self.copy_sheet)
-        sheet = self._form_sheet()
-        if sheet is None:
-            return False
-        fresh = copy_of(self.document or {})
-
-        def work(replica: Replica) -> dict[str, Any]:
-            values = {**fresh, **_sheet_values(replica, sheet)}
-            return documents.save_document(replica, "cost_sheets", values)
-
-        self._write(
-            work,
-            lambda _row: "Copied: this is a new sheet; the sheet copied is kept as it was saved.",
-        )
-        return True
-
-    def set_status(self, status: str) -> bool:
-        """Move the saved sheet to ``status`` (see `workbench.costing.register.NEXT`); what
-        is submitted or approved is what is saved, so unsaved changes are saved first."""
-        if self.writing:
-            return self._queue(lambda: self.set_status(status))
-        if self.document is None or self.has_unsaved_changes():
-            return self.save(then=lambda _row: self.set_status(status))
-        try:
-            values = status_step(self.document, status)
-        except RegisterError as exc:
-            self.message.setText(str(exc))
-            return False
-
-        def work(replica: Replica) -> dict[str, Any]:
-            return documents.save_document(replica, "cost_sheets", values)
-
-        self._write(work, lambda _row: f"The sheet is now {status}.")
-        return True
-
-    def _saved(self, row: dict[str, Any], said: str = "", clean: bool = True) -> None:
+    def show_saved(self, row: dict[str, Any], said: str = "", clean: bool = True) -> None:
         """Go on with ``row`` as the sheet saved; ``clean``: the form shows what it holds
         (otherwise the form stays unsaved, and no earlier step of the undo stack is taken
         for the saved one)."""
@@ -891,8 +671,8 @@ class CostSheetWindow(QMainWindow):
             self.undo_stack.setClean()
         else:
             self.undo_stack.resetClean()
-        self._show_standing()
-        self._show_saved_state(self.undo_stack.isClean())
+        self.show_standing()
+        self.saving.show_state(self.undo_stack.isClean())
         self.quote_label.setText("Saved · estimate from this laptop's rates")
         if said:
             self.message.setText(said)
