@@ -11,7 +11,8 @@ import httpx
 import pytest
 
 from sync.client.api import SyncError, request
-from sync.server import accounts, audit, throttle
+from sync.server import audit, throttle
+from sync.server import sign_in as signing
 from sync.server.accounts import workspace_id
 from sync.server.config import ConfigError, Limits, ServerConfig, load_config, parse_config
 from sync.server.serve import ServerThread
@@ -40,13 +41,13 @@ def audited(server: Server, action: str) -> list[audit.Entry]:
 def hashes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every password check the server makes (each one a scrypt hash)."""
     made: list[str] = []
-    real = accounts.verify_password
+    real = signing.verify_password
 
     def counted(password: str, stored: str) -> bool:
         made.append(password)
         return real(password, stored)
 
-    monkeypatch.setattr(accounts, "verify_password", counted)
+    monkeypatch.setattr(signing, "verify_password", counted)
     return made
 
 
