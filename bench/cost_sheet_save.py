@@ -1,7 +1,7 @@
 """Cost sheet benchmark: how long the window's UI thread waits when the merchandiser saves a
-sheet or chooses a fabric, now that the replica is written and read on a `ui.ops` worker,
-against the same write and read made on the calling thread (as the window did before), in the
-same run over the same demo workspace.
+sheet, chooses a fabric or edits it (a draft kept), now that the replica and the draft are
+written and read on a `ui.ops` worker, against the same work done on the calling thread (as
+the window did before), in the same run over the same demo workspace.
 
     QT_QPA_PLATFORM=offscreen python bench/cost_sheet_save.py [--materials 5000] [--rounds 30]
         [--plain]
@@ -11,7 +11,9 @@ now: reading the form, starting the write and, once it has landed, telling the w
 whole save until it has landed; the same done on the calling thread as before, the write
 included; ``replica_write_ms``, the write alone) and ``fabric`` (the same for a fabric's
 starting style and yarns; showing them on the form costs the same either way and is left
-out), each with the ratio of the UI thread's time now to before. The replica is encrypted, as
+out) and ``draft`` (keeping the draft of unsaved changes after an edit: now the form's state
+read and handed to a worker, until written; before, the same written on the calling thread),
+each with the ratio of the UI thread's time now to before. The replica is encrypted, as
 on a laptop, its key in a keyring of the process (``--plain``: a plain one).
 """
 
@@ -35,10 +37,11 @@ from PySide6.QtWidgets import QApplication
 
 from bench.sync import ProcessKeyring
 from ui.cost_sheet import CostSheetWindow
+from ui.cost_sheet.edits import to_json
 from ui.cost_sheet.lookups import fabric_start
 from ui.cost_sheet.saving import sheet_values
 from ui.ops import OpRunner
-from workbench import documents
+from workbench import documents, drafts
 from workbench.demo import generate_demo
 from workbench.workspace import open_workspace
 
@@ -145,6 +148,21 @@ def main() -> None:
             fabric_start(conn, fabric, "BENCH")
             chosen_before.append(ms(start))
         line("fabric", chosen_now, chosen_landed, chosen_before)
+
+        drafted_now, drafted_landed, drafted_before = [], [], []
+        sheet.undo_stack.resetClean()  # unsaved changes: a draft is kept after each edit
+        for _ in range(args.rounds):
+            start = time.perf_counter()
+            sheet.saving.keep_draft()
+            drafted_now.append(ms(start))
+            assert sheet.saving.drafts.wait()
+            drafted_landed.append(ms(start))
+            start = time.perf_counter()  # the draft as the window wrote it before
+            data = to_json(sheet.inputs.state())
+            data["sheet_id"] = sheet.sheet_id
+            drafts.save_draft(workspace.root, sheet.draft_key, data)
+            drafted_before.append(ms(start))
+        line("draft", drafted_now, drafted_landed, drafted_before)
         sheet.discard_changes()
         sheet.close()
         workspace.close()
