@@ -137,6 +137,7 @@ def started_again(qtbot: QtBot, demo_path: Path) -> Iterator[CostSheetWindow]:
             assert isinstance(opened, CostSheetWindow)
             opened.discard_changes()
             opened.close()
+            assert opened.saving.drafts.wait()
         again.close()
         workspace.close()
 
@@ -155,6 +156,7 @@ def test_a_draft_is_kept_as_the_user_types_and_recovered_after_a_crash(
             assert recovered.isWindowModified() and "recovered" in recovered.message.text()
             with qtbot.waitSignal(recovered.saved, timeout=5_000):
                 press(qtbot, recovered.sam, "Ctrl+S")
+            assert recovered.saving.drafts.wait()  # the draft's removal, on a worker
             assert not any(drafts.glob("*.json"))
     finally:
         sheet.discard_changes()
@@ -174,6 +176,7 @@ def test_the_last_keystroke_is_in_the_draft_when_the_app_stops_at_once(
     finally:
         sheet.discard_changes()
         sheet.close()
+    assert sheet.saving.drafts.wait()
     assert not draft_fields(demo_path)
 
 
@@ -185,4 +188,5 @@ def test_changes_discarded_at_once_leave_no_draft_behind(
     answer_prompt(qtbot, "Discard", seen)
     press(qtbot, sheet.sam, "Ctrl+W")  # a draft write may still be under way: it lands first
     assert seen and not sheet.isVisible()
+    assert sheet.saving.drafts.wait()  # the removal, after any write asked for before it
     assert not draft_fields(demo_path)

@@ -10,8 +10,10 @@ While the form holds unsaved changes a draft of it is kept on disk (`workbench.d
 that after a crash the app opens the sheet again as it was. The draft is written on a worker
 too, after every edit: one write at a time, the newest form winning over one not yet written,
 and its removal (on save or discard) after any write still under way, so a late write never
-brings back a draft of changes already saved or discarded. Closing the window waits for the
-draft's last write; so does the app, which waits for its workers as it closes.
+brings back a draft of changes already saved or discarded. A step asked for before the window
+closes is still carried out after it has closed (never dropped, never waited for on the UI
+thread, which a busy worker pool would freeze); the app waits for its workers as it quits, so
+the last step is on disk before it ends.
 
 `SheetSaving` owns this flow; the window (`CostSheetWindow`) presents what it says, through
 the `SavingHost` protocol.
@@ -43,7 +45,7 @@ from workbench.workspace import Workspace
 #: what is done with the row a write saved, once it has landed
 AfterSave = Callable[[dict[str, Any]], None]
 
-#: how long closing the window waits for the draft's last write, at most
+#: how long `DraftKeeper.wait` waits for the draft's last step, at most
 DRAFT_WAIT_MS = 10_000
 
 

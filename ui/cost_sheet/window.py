@@ -405,7 +405,6 @@ class CostSheetWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.confirm_close():
-            self.saving.drafts.wait()  # the draft's last write or removal has landed
             event.accept()
         else:
             event.ignore()
