@@ -78,6 +78,30 @@ def test_screenshot_of_the_demo_window(tmp_path: Path) -> None:
     assert (tmp_path / "data" / "workspaces" / "demo" / "search-index" / "stamp.json").exists()
 
 
+def test_screenshot_of_the_dashboards_read_from_the_order_file(tmp_path: Path) -> None:
+    """The second start photographs the dashboards, their orders read from the Arrow order
+    file the first start wrote after its sync."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    data = tmp_path / "data"
+    order_file = data / "workspaces" / "demo" / "replica.orders.arrow"
+    for args in (["--demo-size", "600", "--screenshot", str(tmp_path / "main.png")], []):
+        if not args:
+            assert order_file.is_file()
+            args = ["--dashboards", "--screenshot", str(tmp_path / "dashboards.png")]
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "main.py"), "--demo", "--data-dir", str(data), *args],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=env,
+            cwd=ROOT,
+        )
+        assert done.returncode == 0, done.stderr
+    assert "saved a screenshot of the dashboards" in done.stdout
+    image = QImage(str(tmp_path / "dashboards.png"))
+    assert image.width() >= 1000 and image.height() >= 600
+
+
 def test_workbench_sync_user_commands(tmp_path: Path) -> None:
     db = str(tmp_path / "server.sqlite")
     runner = CliRunner()

@@ -222,6 +222,7 @@ def test_the_trims_name_what_they_mean() -> None:
         "pycountry/databases/iso4217.json",
         "PySide6/Qt/plugins/platforms/libqxcb.so",
         "babel/locale-data/hi_IN.dat",
+        "pyphen/dictionaries/README_hyph_de.txt",  # pyphen lists the folder on import
     ):
         assert not left_out.match(path), path
 
