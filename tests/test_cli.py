@@ -49,27 +49,22 @@ def test_bad_arguments_get_clear_errors(tmp_path: Path) -> None:
     assert size.exit_code == 2 and "WIDTHxHEIGHT" in size.output
 
 
-def test_screenshot_of_the_demo_window(tmp_path: Path) -> None:
-    png = tmp_path / "x.png"
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "main.py"),
-            "--demo",
-            "--demo-size",
-            "1500",
-            "--data-dir",
-            str(tmp_path / "data"),
-            "--screenshot",
-            str(png),
-        ],
+def _run_app(*args: str) -> subprocess.CompletedProcess[str]:
+    """``main.py`` with ``args``, offscreen, as a user starts it."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args],
         capture_output=True,
         text=True,
         timeout=300,
-        env=env,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
         cwd=ROOT,
     )
+
+
+def test_screenshot_of_the_demo_window(tmp_path: Path) -> None:
+    png = tmp_path / "x.png"
+    data = str(tmp_path / "data")
+    done = _run_app("--demo", "--demo-size", "1500", "--data-dir", data, "--screenshot", str(png))
     assert done.returncode == 0, done.stderr
     image = QImage(str(png))
     assert image.width() >= 1000 and image.height() >= 600
@@ -81,24 +76,23 @@ def test_screenshot_of_the_demo_window(tmp_path: Path) -> None:
 def test_screenshot_of_the_dashboards_read_from_the_order_file(tmp_path: Path) -> None:
     """The second start photographs the dashboards, their orders read from the Arrow order
     file the first start wrote after its sync."""
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    data = tmp_path / "data"
-    order_file = data / "workspaces" / "demo" / "replica.orders.arrow"
-    for args in (["--demo-size", "600", "--screenshot", str(tmp_path / "main.png")], []):
-        if not args:
-            assert order_file.is_file()
-            args = ["--dashboards", "--screenshot", str(tmp_path / "dashboards.png")]
-        done = subprocess.run(
-            [sys.executable, str(ROOT / "main.py"), "--demo", "--data-dir", str(data), *args],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            env=env,
-            cwd=ROOT,
-        )
-        assert done.returncode == 0, done.stderr
+    data = str(tmp_path / "data")
+    first = _run_app(
+        "--demo",
+        "--demo-size",
+        "600",
+        "--data-dir",
+        data,
+        "--screenshot",
+        str(tmp_path / "main.png"),
+    )
+    assert first.returncode == 0, first.stderr
+    assert (tmp_path / "data" / "workspaces" / "demo" / "replica.orders.arrow").is_file()
+    png = tmp_path / "dashboards.png"
+    done = _run_app("--demo", "--dashboards", "--data-dir", data, "--screenshot", str(png))
+    assert done.returncode == 0, done.stderr
     assert "saved a screenshot of the dashboards" in done.stdout
-    image = QImage(str(tmp_path / "dashboards.png"))
+    image = QImage(str(png))
     assert image.width() >= 1000 and image.height() >= 600
 
 
