@@ -31,10 +31,11 @@ def spec_tree() -> ast.Module:
     return ast.parse(SPEC.read_text("utf-8"), filename=str(SPEC))
 
 
-def spec_function(name: str):  # type: ignore[no-untyped-def]
-    """A helper function of the spec, runnable without PyInstaller's build namespace."""
+def spec_function(name: str, **names: object):  # type: ignore[no-untyped-def]
+    """A helper function of the spec, runnable without PyInstaller's build namespace
+    (``names``: the spec's globals it reads)."""
     node = next(n for n in spec_tree().body if isinstance(n, ast.FunctionDef) and n.name == name)
-    namespace: dict = {"ROOT": ROOT, "re": re, "Path": Path, "subprocess": subprocess}
+    namespace: dict = {"ROOT": ROOT, "re": re, "Path": Path, "subprocess": subprocess, **names}
     exec(compile(ast.Module(body=[node], type_ignores=[]), str(SPEC), "exec"), namespace)
     return namespace[name]
 
@@ -258,3 +259,38 @@ def test_a_stripped_library_the_loader_would_refuse_is_noticed(tmp_path: Path) -
         assert loadable(source) and loadable(copy) is expected, source.name
     with pytest.raises(OSError, match="page-aligned"):
         ctypes.CDLL(str(tmp_path / blas.name))
+
+
+@pytest.mark.skipif(shutil.which("strip") is None, reason="no binutils")
+def test_stripped_copies_stand_for_their_own_source_only(tmp_path: Path) -> None:
+    """A rebuild reuses a stripped copy only while its source is the same file; OpenBLAS,
+    which strip would break, goes in as it is."""
+    import numpy
+    import yaml
+
+    stripped = spec_function(
+        "stripped",
+        STRIP=True,
+        WORKPATH=tmp_path / "work",
+        os=os,
+        sys=sys,
+        shutil=shutil,
+        loadable=spec_function("loadable"),
+    )
+    blas = next((Path(numpy.__file__).parent.parent / "numpy.libs").glob("libscipy_openblas*"))
+    source = tmp_path / "site" / "_yaml.so"
+    source.parent.mkdir()
+    shutil.copyfile(next(Path(yaml.__file__).parent.glob("_yaml*.so")), source)
+    toc = [("yaml/_yaml.so", str(source), "EXTENSION"), ("numpy.libs/blas.so", str(blas), "BINARY")]
+    toc += [("resources/x.txt", str(source), "DATA")]
+    first = stripped(toc)
+    copy = Path(first[0][1])
+    assert copy.parent.parent == tmp_path / "work" / "stripped"
+    assert copy.stat().st_size < source.stat().st_size
+    assert first[1:] == toc[1:]  # OpenBLAS and data as they were
+    made = copy.stat().st_mtime_ns
+    assert stripped(toc)[0][1] == str(copy) and copy.stat().st_mtime_ns == made
+    source.write_bytes(source.read_bytes() + b"\0")  # another build of the library
+    os.utime(source, ns=(made - 10**9, made - 10**9))  # older than the copy
+    stripped(toc)
+    assert copy.stat().st_mtime_ns != made
