@@ -49,33 +49,51 @@ def test_bad_arguments_get_clear_errors(tmp_path: Path) -> None:
     assert size.exit_code == 2 and "WIDTHxHEIGHT" in size.output
 
 
-def test_screenshot_of_the_demo_window(tmp_path: Path) -> None:
-    png = tmp_path / "x.png"
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "main.py"),
-            "--demo",
-            "--demo-size",
-            "1500",
-            "--data-dir",
-            str(tmp_path / "data"),
-            "--screenshot",
-            str(png),
-        ],
+def _run_app(*args: str) -> subprocess.CompletedProcess[str]:
+    """``main.py`` with ``args``, offscreen, as a user starts it."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args],
         capture_output=True,
         text=True,
         timeout=300,
-        env=env,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
         cwd=ROOT,
     )
+
+
+def test_screenshot_of_the_demo_window(tmp_path: Path) -> None:
+    png = tmp_path / "x.png"
+    data = str(tmp_path / "data")
+    done = _run_app("--demo", "--demo-size", "1500", "--data-dir", data, "--screenshot", str(png))
     assert done.returncode == 0, done.stderr
     image = QImage(str(png))
     assert image.width() >= 1000 and image.height() >= 600
     # the demo workspace was created where asked, with its index
     assert (tmp_path / "data" / "workspaces" / "demo" / "replica.sqlite").exists()
     assert (tmp_path / "data" / "workspaces" / "demo" / "search-index" / "stamp.json").exists()
+
+
+def test_screenshot_of_the_dashboards_read_from_the_order_file(tmp_path: Path) -> None:
+    """The second start photographs the dashboards, their orders read from the Arrow order
+    file the first start wrote after its sync."""
+    data = str(tmp_path / "data")
+    first = _run_app(
+        "--demo",
+        "--demo-size",
+        "600",
+        "--data-dir",
+        data,
+        "--screenshot",
+        str(tmp_path / "main.png"),
+    )
+    assert first.returncode == 0, first.stderr
+    assert (tmp_path / "data" / "workspaces" / "demo" / "replica.orders.arrow").is_file()
+    png = tmp_path / "dashboards.png"
+    done = _run_app("--demo", "--dashboards", "--data-dir", data, "--screenshot", str(png))
+    assert done.returncode == 0, done.stderr
+    assert "saved a screenshot of the dashboards" in done.stdout
+    image = QImage(str(png))
+    assert image.width() >= 1000 and image.height() >= 600
 
 
 def test_workbench_sync_user_commands(tmp_path: Path) -> None:

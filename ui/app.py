@@ -61,6 +61,7 @@ class AppOptions:
     timeout_s: int = 300
     station: bool = False
     demo: bool = False
+    dashboards: bool = False
     size: tuple[int, int] | None = None
 
 
@@ -359,6 +360,8 @@ class AppRun:
         window.resize(*(self.options.size or laid_out))
         if isinstance(window, LabelStation):
             _drive_station_screenshot(window, screenshot, self._save_and_quit)
+        elif self.options.dashboards:
+            _drive_dashboards_screenshot(window, screenshot, self._save_and_quit)
         else:
             _drive_screenshot(
                 window, screenshot, self.options.query, self._save_and_quit, self._quit
@@ -468,6 +471,18 @@ def _drive_screenshot(  # type: ignore[no-untyped-def]
     window.index_ready.connect(on_index_ready)
     window.results_shown.connect(on_results)
     window.detail_shown.connect(on_detail)
+
+
+def _drive_dashboards_screenshot(window, path: Path, save_and_quit: SaveAndQuit) -> None:  # type: ignore[no-untyped-def]
+    """Open the dashboards over the window's workspace and photograph them once their first
+    tab's figures are on screen (read from the order file when the workspace has one)."""
+    board = window.menus.show_dashboards()
+
+    def on_shown(_tab: str) -> None:
+        board.shown.disconnect(on_shown)
+        save_and_quit(board, path, "a screenshot of the dashboards")
+
+    board.shown.connect(on_shown)
 
 
 def _drive_station_screenshot(window, path: Path, save_and_quit: SaveAndQuit) -> None:  # type: ignore[no-untyped-def]

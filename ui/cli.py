@@ -70,6 +70,12 @@ from workbench.workspace import DEFAULT_DEMO_MATERIALS
     help="Open the label station (scan, print QR labels) instead of the main window; the "
     "default for users of the floor role.",
 )
+@click.option(
+    "--dashboards",
+    is_flag=True,
+    help="With --screenshot: photograph the dashboards (opened from the main window) once "
+    "their first tab is shown, instead of a search.",
+)
 @click.pass_context
 def cli(
     ctx: click.Context,
@@ -82,6 +88,7 @@ def cli(
     query: str,
     size: tuple[int, int] | None,
     station: bool,
+    dashboards: bool,
 ) -> None:
     """Mill Workbench: material search, costing and labels for textile mills."""
     ctx.ensure_object(dict)
@@ -106,6 +113,7 @@ def cli(
         query=query,
         station=station,
         size=size,
+        dashboards=dashboards,
     )
     sys.exit(code)
 
@@ -388,6 +396,57 @@ def diagnostics(obj: dict, out: Path) -> None:
     except DiagnosticsError as exc:
         raise click.ClickException(user_message(exc)) from exc
     click.echo(f"Wrote {written}")
+
+
+@cli.command("check-install")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder the checks write their PDFs and workbook into.",
+)
+@click.option(
+    "--workspace",
+    "name",
+    help="Whose orders the order-file check writes and reads back (default: the only "
+    "workspace in the data directory; with none, that check is left out).",
+)
+@click.pass_obj
+def check_install(obj: dict, out: Path, name: str | None) -> None:
+    """Check that this install can write the dashboards' order file, label PDFs, an Excel
+    table and a proposal PDF; prints one JSON line per check, exits 1 on a failure."""
+    from workbench.install_check import check_install as run_checks
+    from workbench.paths import data_dir as default_data_dir
+    from workbench.workspace import open_workspace
+
+    if name is None:
+        folders = sorted(
+            f.parent
+            for f in (default_data_dir(obj["data_dir"]) / "workspaces").glob("*/replica.sqlite")
+        )
+        if len(folders) > 1:
+            names = ", ".join(f.name for f in folders)
+            raise click.ClickException(
+                f"several workspaces here ({names}): choose one with --workspace"
+            )
+        name = folders[0].name if folders else None
+    workspace = None
+    if name is not None:
+        from workbench.paths import workspace_dir
+
+        folder = workspace_dir(name, obj["data_dir"])
+        if not (folder / "replica.sqlite").exists():
+            raise click.ClickException(f"there is no workspace {name!r} in this data directory")
+        workspace = open_workspace(folder)
+    try:
+        checked = run_checks(out, None if workspace is None else workspace.replica)
+    except Exception as exc:  # any failure of a library is what this command reports
+        raise click.ClickException(user_message(exc)) from exc
+    finally:
+        if workspace is not None:
+            workspace.close()
+    for one in checked:
+        click.echo(json.dumps(one.as_dict(), ensure_ascii=False))
 
 
 def main() -> None:
