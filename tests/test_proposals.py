@@ -269,6 +269,13 @@ def test_a_line_without_data_is_left_out() -> None:
     assert '<td class="basis">' not in html
 
 
+def test_a_lead_time_without_its_count_of_days_shows_the_date_alone() -> None:
+    # a style can carry a completion date with no count of days (a proposal stored by hand or
+    # by an older release); the page shows the date rather than failing to render
+    text = pdf_text(render_proposal_pdf(proposal(style(1, lead_time_days=None))))
+    assert "Lead time 2027-01-07\r\n" in text and "days)" not in text
+
+
 def test_an_issued_proposal_carries_no_draft_mark() -> None:
     from dataclasses import replace
 
