@@ -53,9 +53,8 @@ def by_sqlite_utils(per_page: bool) -> Write:
     import sqlite_utils
 
     def write(replica: Replica, page: list[dict[str, Any]]) -> None:
-        db = sqlite_utils.Database(replica.conn, execute_plugins=False)
-        table = db.table("materials")
-        with replica.transaction():
+        with replica.transaction() as conn:
+            table = sqlite_utils.Database(conn, execute_plugins=False).table("materials")
             if per_page:
                 table.upsert_all(page, pk="id")
             else:

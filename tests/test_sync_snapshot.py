@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from contextlib import closing
 from pathlib import Path
 
 import httpx
@@ -271,8 +272,9 @@ def local_snapshot(path: Path, *codes: str) -> Path:
                 f"VALUES ({', '.join('?' * len(row))}, 1)",
                 [*row.values()],
             )
-    made.conn.execute("PRAGMA journal_mode = DELETE")
     made.close()
+    with closing(sqlite3.connect(path)) as conn:  # the only connection: the mode can change
+        conn.execute("PRAGMA journal_mode = DELETE")
     return path
 
 

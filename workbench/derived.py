@@ -148,7 +148,9 @@ class DerivedData:
         """The order file written on the background thread if it is missing or far behind
         (`analytics.cache.prepare_order_file`); one write at a time."""
         from workbench.analytics.cache import prepare_order_file
+        from workbench.analytics.store_file import minted_replica_id
 
+        minted_replica_id(self.replica)  # here, through the replica's writer (its docstring)
         path, key = self.replica.path, self.replica.key
         self._order_file = self._background.submit(prepare_order_file, path, key)
         return self._order_file

@@ -150,10 +150,17 @@ def _write_or_set_aside(conn: Any, columns: Columns, table: str, row: Mapping[st
 def count_mismatches(
     replica: Replica, server_counts: Mapping[str, int]
 ) -> dict[str, tuple[int, int]]:
-    """The tables whose live row count differs from the server's: {table: (mine, server's)}."""
+    """The tables whose live row count differs from the server's: {table: (mine, server's)}.
+
+    Counted on the replica's writer (`Replica.writing`), whose page cache holds the pages the
+    pull just wrote: a reading connection's cache was dropped by that pull's commit, and on
+    an encrypted replica counting 100,000 orders through it decrypted every page of the table
+    again (284 ms against 59 ms plain, `bench/encryption.py`'s replica)."""
     mismatches = {}
-    for table, expected in server_counts.items():
-        mine = replica.conn.execute(f"SELECT count(*) FROM {table} WHERE deleted = 0").fetchone()[0]
-        if mine != expected:
-            mismatches[table] = (mine, expected)
+    with replica.writing():
+        conn = replica.conn
+        for table, expected in server_counts.items():
+            mine = conn.execute(f"SELECT count(*) FROM {table} WHERE deleted = 0").fetchone()[0]
+            if mine != expected:
+                mismatches[table] = (mine, expected)
     return mismatches

@@ -468,22 +468,23 @@ def _insert_tables(
     """The snapshot's tables inserted into a replica that already holds rows: each table in
     a transaction of its own, keeping the documents with unsent edits. ``key``: the snapshot
     is a SQLCipher database under this key (else a plain file)."""
-    conn = replica.conn
     secret = f"\"x'{key.hex()}'\"" if key is not None else "''"
-    conn.execute(f"ATTACH DATABASE ? AS snap KEY {secret}", (str(path),))
+    keep = "SELECT row_id FROM main.outbox WHERE status = 'pending' AND table_name = ?"
+    with replica.writing():  # attached to the writer, which every transaction below uses
+        writer = replica.conn
+        writer.execute(f"ATTACH DATABASE ? AS snap KEY {secret}", (str(path),))
+        snap_tables = _tables(writer, "snap")
     try:
-        snap_tables = _tables(conn, "snap")
         tables = [t for t in REPLICATED_TABLES if t in snap_tables and (only is None or t in only)]
         for n, table in enumerate(tables, start=1):
             if cancel is not None and cancel.is_set():
                 raise Cancelled("sync was cancelled")
-            cols = ", ".join(
-                c
-                for c in columns[table]
-                if c in {r[1] for r in conn.execute(f"PRAGMA snap.table_info({table})")}
-            )
-            keep = "SELECT row_id FROM main.outbox WHERE status = 'pending' AND table_name = ?"
-            with replica.transaction():
+            with replica.transaction() as conn:
+                cols = ", ".join(
+                    c
+                    for c in columns[table]
+                    if c in {r[1] for r in conn.execute(f"PRAGMA snap.table_info({table})")}
+                )
                 conn.execute(f"DELETE FROM main.{table} WHERE id NOT IN ({keep})", (table,))
                 with _indexes_rebuilt(conn, table):
                     inserted = conn.execute(
@@ -495,4 +496,5 @@ def _insert_tables(
             cursor = seq if only is None else min(seq, replica.cursor)
             replica.set_state("cursor", str(cursor), tx)
     finally:
-        conn.execute("DETACH DATABASE snap")
+        with replica.writing():
+            writer.execute("DETACH DATABASE snap")

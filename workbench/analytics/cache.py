@@ -268,6 +268,7 @@ class Analytics:
                 store, identity = waiting
                 started = time.perf_counter()
                 try:
+                    identity = identity or store_file.minted_replica_id(self.replica)
                     store_file.save(
                         self.order_file, self.replica.path, store, identity, self.replica.key
                     )

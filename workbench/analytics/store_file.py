@@ -52,7 +52,7 @@ import pyarrow as pa
 from workbench.analytics.reading import ORDER_COLUMNS, OrderStore, categorical
 from workbench.errors import WorkbenchError
 from workbench.replica import cipher
-from workbench.replica.store import connect
+from workbench.replica.store import Replica, connect
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +160,14 @@ def ensure_replica_id(conn: sqlite3.Connection) -> str:
     conn.commit()
     assert minted is not None
     return minted
+
+
+def minted_replica_id(replica: Replica) -> str:
+    """``replica``'s id, minted now through its writer when it has none. Minted on a
+    connection of its own, the write made every other connection of the app drop its page
+    cache, the sync's included, and the pull after a first sync decrypted every page again."""
+    with replica.writing():
+        return ensure_replica_id(replica.conn)
 
 
 # -- the columns as an Arrow table ------------------------------------------------------------

@@ -20,6 +20,10 @@ BUSY_TIMEOUT_S = 30.0
 
 #: The page cache of a connection to an encrypted replica, in KiB (allocated as pages are read)
 ENCRYPTED_CACHE_KIB = 64 * 1024
+#: The page cache of an encrypted replica's one writing connection (`Replica.transaction`), in
+#: KiB: room for the pages a first sync's snapshot copied in and a pull then rewrites (55 MB
+#: for 20,000 materials and 100,000 orders), bounded so a laptop's memory stays its own
+WRITER_CACHE_KIB = 128 * 1024
 
 
 def utc_now() -> str:
@@ -27,7 +31,9 @@ def utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def connect(path: Path | str, key: bytes | None = None) -> sqlite3.Connection:
+def connect(
+    path: Path | str, key: bytes | None = None, cache_kib: int = ENCRYPTED_CACHE_KIB
+) -> sqlite3.Connection:
     """A connection configured the way every replica connection must be: encrypted with
     ``key`` (`workbench.replica.cipher`), or a plain file without one (the server's snapshot
     files, tests that build a replica to look at).
@@ -41,7 +47,7 @@ def connect(path: Path | str, key: bytes | None = None) -> sqlite3.Connection:
     where a plain file's page comes from the OS's cache for a copy, so a page a pull has just
     written and the search refresh then reads, or the rows a search shows again, cost a
     decryption each time they fall out of a small cache. Memory is taken only as pages are
-    read, at most this much per connection (one per thread).
+    read, at most ``cache_kib`` per connection (one per thread, and the replica's writer).
     """
     conn = cipher.connect(
         path, key, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
@@ -52,7 +58,7 @@ def connect(path: Path | str, key: bytes | None = None) -> sqlite3.Connection:
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA temp_store = MEMORY")
     if key is not None:
-        conn.execute(f"PRAGMA cache_size = -{ENCRYPTED_CACHE_KIB}")
+        conn.execute(f"PRAGMA cache_size = -{int(cache_kib)}")
     return conn
 
 
@@ -65,9 +71,19 @@ class ReplicaClosed(WorkbenchError, sqlite3.ProgrammingError):
 class Replica:
     """One workspace's SQLite file.
 
-    Connections are per thread (``conn`` is thread-local), and autocommit by default: writes
-    that belong together go through ``transaction()``, which is how an import batch, a sync
-    page or a document plus its outbox entry are committed atomically.
+    Reading connections are per thread (``conn`` is thread-local), and autocommit by default:
+    writes that belong together go through ``transaction()``, which is how an import batch, a
+    sync page or a document plus its outbox entry are committed atomically.
+
+    Every write goes through one connection, the writer, whichever thread makes it: while a
+    thread holds `writing` (every `transaction` does), its ``conn`` is the writer. SQLite
+    drops a connection's whole page cache when another connection has committed since its
+    last transaction (WAL); with writes spread over the threads' connections, a pull on the
+    app's sync worker after a save made on another worker, or right after a first sync whose
+    order file minted its id elsewhere, read every page it touched from the file again, and
+    on an encrypted replica decrypted each (BENCHMARKS.md, "Encryption on the laptop"). Only
+    the writer commits, so what it has read or written stays in its cache
+    (`WRITER_CACHE_KIB`).
     """
 
     def __init__(self, path: Path | str, key: bytes | None = None) -> None:
@@ -75,10 +91,15 @@ class Replica:
         #: the SQLCipher key (None: a plain file); kept for this process's connections only
         self.key = key
         self._local = threading.local()
+        #: how deep each thread is in `writing` (kept apart from ``_local``, which `close`
+        #: replaces while a write may be under way)
+        self._writing = threading.local()
         #: every thread's connection, with the thread that made it
         self._all: list[tuple[int, sqlite3.Connection]] = []
         self._lock = threading.Lock()
         self._writer = threading.RLock()
+        #: the one connection every write goes through (None until the first write)
+        self._writer_conn: sqlite3.Connection | None = None
         self._closed = False
         #: the WAL-index header's mapping (`commit_stamp`): None until asked for, False when
         #: it could not be mapped; valid while the connections it was mapped beside are open
@@ -88,6 +109,10 @@ class Replica:
 
     @property
     def conn(self) -> sqlite3.Connection:
+        """This thread's connection: the writer while this thread holds `writing`, else one
+        of its own for reading."""
+        if getattr(self._writing, "depth", 0):
+            return self._writer_connection()
         conn = getattr(self._local, "conn", None)
         if conn is None:
             with self._lock:  # a thread's first connection and `close` never cross
@@ -98,6 +123,14 @@ class Replica:
                 self._all.append((threading.get_ident(), conn))
         return conn
 
+    def _writer_connection(self) -> sqlite3.Connection:
+        with self._lock:
+            if self._closed:
+                raise ReplicaClosed(f"the workspace in {self.path.parent} is closed")
+            if self._writer_conn is None:
+                self._writer_conn = connect(self.path, self.key, WRITER_CACHE_KIB)
+            return self._writer_conn
+
     @contextmanager
     def writing(self) -> Iterator[None]:
         """Hold this process's writes to the replica back for the block.
@@ -105,13 +138,16 @@ class Replica:
         SQLite lets one writer in at a time anyway; this is for work that must look at the
         file and then replace it with no write in between, which a SQLite lock cannot span
         (see `sync.client.snapshot.adopt`). Every `transaction()` takes it. Waiting ends
-        after the same 30 s as SQLite's busy timeout, with SQLite's own error.
+        after the same 30 s as SQLite's busy timeout, with SQLite's own error. Within the
+        block this thread's ``conn`` is the writer.
         """
         if not self._writer.acquire(timeout=BUSY_TIMEOUT_S):
             raise sqlite3.OperationalError("database is locked")
+        self._writing.depth = getattr(self._writing, "depth", 0) + 1
         try:
             yield
         finally:
+            self._writing.depth -= 1
             self._writer.release()
 
     @contextmanager
@@ -137,7 +173,12 @@ class Replica:
         return default if row is None else row[0]
 
     def set_state(self, key: str, value: str, conn: sqlite3.Connection | None = None) -> None:
-        (conn or self.conn).execute(
+        """Set one ``sync_state`` value: in ``conn``'s transaction, or through the writer."""
+        if conn is None:
+            with self.writing():
+                self.set_state(key, value, self.conn)
+            return
+        conn.execute(
             "INSERT INTO sync_state (key, value) VALUES (?, ?) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
@@ -164,7 +205,8 @@ class Replica:
         query is never newer than what the query sees.
         """
         with self._lock:
-            if self._header is None and self._all and not self._closed:
+            opened = self._all or self._writer_conn is not None
+            if self._header is None and opened and not self._closed:
                 try:
                     self._header = WalHeader(self.path)
                 except (OSError, ValueError):
@@ -182,23 +224,32 @@ class Replica:
         """Close every thread's connection. A thread that reads afterwards connects again,
         unless ``for_good`` (the file is about to be deleted): then it gets `ReplicaClosed`.
 
-        Only this thread's connection is closed here. Another thread's is let go: an idle one
-        closes at once (nothing else holds it), and one still reading (a search answered after
-        its window closed) closes when that read lets go of it. Closing it under the reader
-        freed SQLite statements while they were being stepped, and crashed the process.
+        Only this thread's connection is closed here, and the writer when no other thread is
+        writing. Another thread's is let go: an idle one closes at once (nothing else holds
+        it), and one still reading (a search answered after its window closed) closes when
+        that read lets go of it. Closing it under the reader freed SQLite statements while
+        they were being stepped, and crashed the process.
         """
         me = threading.get_ident()
+        idle = self._writer.acquire(blocking=False)  # held by this thread too: its own write
         with self._lock:
             self._closed = self._closed or for_good
             mine = [conn for owner, conn in self._all if owner == me]
+            if idle and self._writer_conn is not None:
+                mine.append(self._writer_conn)
+            self._writer_conn = None
             self._all.clear()
             self._local = threading.local()
             if isinstance(self._header, WalHeader):
                 self._header.close()
             self._header = None
             self._generation += 1
-        for conn in mine:
-            conn.close()
+        try:
+            for conn in mine:
+                conn.close()
+        finally:
+            if idle:
+                self._writer.release()
 
 
 def open_replica(path: Path | str, key: bytes | None = None) -> Replica:
