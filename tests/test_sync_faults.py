@@ -3,6 +3,7 @@ of pushes: afterwards nothing is lost, nothing is applied twice, and replica equ
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -21,7 +23,7 @@ from sync.client import SyncClient, login
 from sync.server import schema
 from tests.sync_fixtures import PASSWORD, Server, material, write_rows
 from workbench import documents
-from workbench.replica import open_replica
+from workbench.replica import Replica, open_replica
 
 ROOT = Path(__file__).resolve().parent.parent
 KILLS = 30  # per test and backend: 60 client kills in all on each backend
@@ -110,25 +112,60 @@ def test_client_killed_during_pushes_loses_and_doubles_nothing(
     replica = open_replica(path)
     client = SyncClient(replica, server.url, info.token)
     client.sync()
-    assert documents.outbox_counts(replica) == {"pending": 0, "rejected": 0}
-    assert documents.conflicts(replica) == []
+    left = replica.conn.execute("SELECT seq, status, row_id, message FROM outbox").fetchall()
+    assert documents.outbox_counts(replica) == {"pending": 0, "rejected": 0}, [
+        tuple(r) for r in left
+    ]
+    # a conflict here is the laptop conflicting with its own earlier edit: it edited a row
+    # older than what the server had already answered it
+    assert documents.conflicts(replica) == [], _conflicts_told(replica)
     queued = replica.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'")
     mutations_made = queued.fetchone()[0]
     with server.engine.connect() as conn:
-        applied = conn.execute(
-            sa.select(sa.func.count())
-            .select_from(schema.mutations)
-            .where(schema.mutations.c.device_id == info.device_id)
-        ).scalar_one()
+        log = schema.mutations
+        answers = {
+            int(r.seq): json.loads(r.result)
+            for r in conn.execute(
+                sa.select(log.c.seq, log.c.result).where(log.c.device_id == info.device_id)
+            )
+        }
         ws = schema.workspaces
         last_seq = conn.execute(
             sa.select(ws.c.last_seq).where(ws.c.id == info.workspace_id)
         ).scalar_one()
     assert mutations_made > 0
-    assert applied == mutations_made  # every queued mutation applied, each exactly once
-    assert last_seq == mutations_made  # one change number per mutation: none applied twice
+    # every queued mutation applied, each exactly once
+    missing = sorted(set(range(1, mutations_made + 1)) - set(answers))
+    extra = sorted(set(answers) - set(range(1, mutations_made + 1)))
+    assert len(answers) == mutations_made, (
+        f"{mutations_made} mutations queued, {len(answers)} answered by the server; "
+        f"never applied: {missing[:20]}; numbers the laptop never made: {extra[:20]}"
+    )
+    # one change number per mutation: none applied twice
+    not_applied = {n: a.get("status") for n, a in answers.items() if a.get("status") != "applied"}
+    versions = Counter(
+        a["row"]["version"] for a in answers.values() if a.get("status") == "applied" and a["row"]
+    )
+    assert last_seq == mutations_made, (
+        f"{mutations_made} mutations made {last_seq} changes on the server; answered other "
+        f"than applied: {dict(list(not_applied.items())[:20])}; change numbers answered "
+        f"more than once: {[v for v, n in versions.items() if n > 1][:20]}"
+    )
     client.pull()
     assert replica_rows(path, "cost_sheets") == server_rows(server, "cost_sheets")
+
+
+def _conflicts_told(replica: Replica) -> str:
+    """Each conflict as the versions and titles of both sides, to tell which edit of the row
+    the laptop started from."""
+    told = []
+    for c in documents.conflicts(replica):
+        mine, theirs = c.mine or {}, c.theirs or {}
+        told.append(
+            f"{c.row_id}: mine v{mine.get('version')} {mine.get('title')!r}, "
+            f"server's v{theirs.get('version')} {theirs.get('title')!r}"
+        )
+    return "; ".join(told)
 
 
 def _free_port() -> int:

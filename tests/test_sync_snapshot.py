@@ -191,6 +191,52 @@ def test_must_refetch_rebootstraps_and_keeps_unsent_edits(server: Server, tmp_pa
     assert client.count_mismatches() == {}
 
 
+@pytest.mark.parametrize("form", ["plain", "sqlcipher", "gzip"])
+def test_a_snapshot_older_than_the_replica_never_takes_back_a_settled_edit(
+    server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, form: str
+) -> None:
+    """The server hands out a cached snapshot (younger than its ``max_age_s``), which can be
+    older than the push answers a laptop has already settled. A sync that dies between the
+    snapshot's import and its pull must not leave the laptop's own applied edit undone: the
+    next edit of that sheet would start from the older row and conflict with itself.
+
+    ``form``: a plain replica, or an encrypted one taking the snapshot as SQLCipher or, from
+    a server that cached it before that form, as the gzip copied row by row."""
+    key = None if form == "plain" else cipher.new_key()
+    client = new_client(server, "merchandiser@alpha", tmp_path / "r.sqlite", key)
+    sheet = documents.save_document(
+        client.replica, "cost_sheets", {"style_code": "TS-1", "title": "first"}
+    )
+    client.push()
+    # a first sync that died while its snapshot came in: the server keeps the snapshot
+    client.download_snapshot().path.unlink(missing_ok=True)
+    if form == "gzip":
+        for built in (tmp_path / "snapshots").glob("*.sqlcipher*"):
+            built.unlink()
+    documents.save_document(client.replica, "cost_sheets", {"id": sheet["id"], "title": "second"})
+
+    def killed(*_args: object, **_kw: object) -> None:
+        raise RuntimeError("the app died before its pull")
+
+    monkeypatch.setattr(client, "pull", killed)
+    with pytest.raises(RuntimeError):
+        client.sync()  # pushes "second", imports the older cached snapshot, dies
+    title, version = client.replica.conn.execute(
+        "SELECT title, version FROM cost_sheets WHERE id = ?", (sheet["id"],)
+    ).fetchone()
+    assert (title, version) == ("second", 2)
+
+    monkeypatch.undo()
+    documents.save_document(client.replica, "cost_sheets", {"id": sheet["id"], "title": "third"})
+    client.sync()
+    assert documents.conflicts(client.replica) == []
+    with server.engine.connect() as conn:
+        t = schema.replicated["cost_sheets"]
+        assert conn.execute(sa.select(t.c.title).where(t.c.id == sheet["id"])).scalar_one() == (
+            "third"
+        )
+
+
 def test_a_count_mismatch_repairs_that_table(server: Server, tmp_path: Path) -> None:
     from sync.session import sign_in, sync_workspace
 

@@ -169,6 +169,7 @@ class SyncClient:
         progress: Callable[[str, int, int], None] | None = None,
         cancel: threading.Event | None = None,
         only: frozenset[str] | None = None,
+        keep_newer: bool = False,
     ) -> Bootstrapped:
         """Replace the replica's replicated rows with the server's snapshot; returns its seq,
         the rows it brought and the tables it replaced.
@@ -180,6 +181,10 @@ class SyncClient:
         With ``only``, just those tables are replaced (a repair after a count mismatch) and
         the cursor goes back to the snapshot's if it was ahead, so the next pull re-applies
         everything written since: no table is left behind the others.
+
+        ``keep_newer`` (a first sync): rows the replica holds at a version after the
+        snapshot's are kept, not taken back to the snapshot's older ones
+        (`snapshot._replaced`).
         """
         got = self.download_snapshot(cancel)
         path, seq = got.path, got.seq
@@ -197,7 +202,16 @@ class SyncClient:
 
         try:
             snapshot.import_tables(
-                self.replica, self._columns, path, seq, imported, cancel, only, got.image, got.key
+                self.replica,
+                self._columns,
+                path,
+                seq,
+                imported,
+                cancel,
+                only,
+                got.image,
+                got.key,
+                keep_newer,
             )
         finally:
             if got.search_index is not None:
@@ -221,7 +235,8 @@ class SyncClient:
         quotes = self.send_quote_requests(cancel)
         snapshots: list[Bootstrapped] = []
         if self.replica.cursor == 0:
-            snapshots.append(self.bootstrap(cancel=cancel))
+            # rows newer than the snapshot are the answers to this laptop's own pushes
+            snapshots.append(self.bootstrap(cancel=cancel, keep_newer=True))
         try:
             pulled = self.pull(progress, cancel)
         except RoleChanged as exc:

@@ -279,9 +279,13 @@ def import_tables(
     only: frozenset[str] | None = None,
     image: bytes | None = None,
     key: bytes | None = None,
+    keep_newer: bool = False,
 ) -> None:
     """Replace the replica's rows of the snapshot at ``path`` (taken at ``seq``) table by
     table, then move the cursor; the file is deleted afterwards, imported or not.
+
+    ``keep_newer``: a row the replica holds at a version after ``seq`` stays as it is (see
+    `_replaced`), for a first sync, where such a row is a push answer already settled.
 
     A replica that holds nothing yet takes the file whole instead (`adopt`).
     ``imported(table, rows, n, total)`` is called as each table commits (see
@@ -295,11 +299,11 @@ def import_tables(
         if cancel is not None and cancel.is_set():
             raise Cancelled("sync was cancelled")
         if image is not None:
-            _copy_image(replica, columns, image, seq, imported, cancel, only)
+            _copy_image(replica, columns, image, seq, imported, cancel, only, keep_newer)
             return
         if only is None and adopt(replica, path, seq, imported, key):
             return
-        _insert_tables(replica, columns, path, seq, imported, cancel, only, key)
+        _insert_tables(replica, columns, path, seq, imported, cancel, only, key, keep_newer)
     finally:
         path.unlink(missing_ok=True)
 
@@ -312,6 +316,7 @@ def _copy_image(
     imported: Callable[[str, int, int, int], None],
     cancel: threading.Event | None,
     only: frozenset[str] | None,
+    keep_newer: bool = False,
 ) -> None:
     """The snapshot's rows from its bytes in memory into an encrypted replica.
 
@@ -334,12 +339,11 @@ def _copy_image(
             for n, table in enumerate(tables, start=1):
                 imported(table, counts[table], n, len(tables))
             return
-        keep = "SELECT row_id FROM main.outbox WHERE status = 'pending' AND table_name = ?"
         for n, table in enumerate(tables, start=1):
             if cancel is not None and cancel.is_set():
                 raise Cancelled("sync was cancelled")
             with replica.transaction() as conn:
-                conn.execute(f"DELETE FROM main.{table} WHERE id NOT IN ({keep})", (table,))
+                conn.execute(*_replaced(table, seq if keep_newer else None))
                 inserted = _copy_table(conn, snap, columns, table)
             imported(table, inserted, n, len(tables))
         with replica.transaction() as tx:
@@ -347,6 +351,28 @@ def _copy_image(
             replica.set_state("cursor", str(cursor), tx)
     finally:
         snap.close()
+
+
+def _replaced(table: str, newer_than: int | None) -> tuple[str, tuple[object, ...]]:
+    """The DELETE (and its parameters) of the replica's rows of ``table`` that a snapshot's
+    rows replace: all but the documents with unsent edits (the push answer settles those)
+    and, given ``newer_than`` (the snapshot's sequence), the rows at a later version.
+
+    The server hands out a snapshot it built a while ago (`sync.server.snapshot`, reused
+    while younger than its ``max_age_s``), so on a first sync that snapshot can be older than
+    push answers the laptop has already settled. Replaced, such a row would go back to what
+    it was before the laptop's own edit until the pull after the snapshot brings it again;
+    an app that stops in between shows the older row, and the next edit of it, starting from
+    there, conflicts with the laptop's own earlier edit. A row at a later version than the
+    snapshot is what the server answered after it, and the pull brings any change since.
+    """
+    keep = "SELECT row_id FROM main.outbox WHERE status = 'pending' AND table_name = ?"
+    if newer_than is None:
+        return f"DELETE FROM main.{table} WHERE id NOT IN ({keep})", (table,)
+    return (
+        f"DELETE FROM main.{table} WHERE id NOT IN ({keep}) AND version <= ?",
+        (table, newer_than),
+    )
 
 
 def _copy_table(
@@ -464,12 +490,13 @@ def _insert_tables(
     cancel: threading.Event | None,
     only: frozenset[str] | None,
     key: bytes | None = None,
+    keep_newer: bool = False,
 ) -> None:
     """The snapshot's tables inserted into a replica that already holds rows: each table in
-    a transaction of its own, keeping the documents with unsent edits. ``key``: the snapshot
+    a transaction of its own, keeping the documents with unsent edits (and with
+    ``keep_newer`` the rows newer than the snapshot: `_replaced`). ``key``: the snapshot
     is a SQLCipher database under this key (else a plain file)."""
     secret = f"\"x'{key.hex()}'\"" if key is not None else "''"
-    keep = "SELECT row_id FROM main.outbox WHERE status = 'pending' AND table_name = ?"
     with replica.writing():  # attached to the writer, which every transaction below uses
         writer = replica.conn
         writer.execute(f"ATTACH DATABASE ? AS snap KEY {secret}", (str(path),))
@@ -485,7 +512,7 @@ def _insert_tables(
                     for c in columns[table]
                     if c in {r[1] for r in conn.execute(f"PRAGMA snap.table_info({table})")}
                 )
-                conn.execute(f"DELETE FROM main.{table} WHERE id NOT IN ({keep})", (table,))
+                conn.execute(*_replaced(table, seq if keep_newer else None))
                 with _indexes_rebuilt(conn, table):
                     inserted = conn.execute(
                         f"INSERT OR IGNORE INTO main.{table} ({cols}) "
