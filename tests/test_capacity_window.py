@@ -29,7 +29,7 @@ def workspace(tmp_path: Path) -> Iterator[Workspace]:
     generate_demo(opened.replica, materials=40, seed=5, today=TODAY)
     conn = opened.replica.conn
     sewing = conn.execute("SELECT id FROM work_centres WHERE code = 'SEW-01'").fetchone()[0]
-    with opened.replica.transaction():
+    with opened.replica.transaction() as conn:  # the replica's writer, not this thread's reader
         conn.execute("DELETE FROM calendar_days")  # the demo's own dates: not this test's
         conn.executemany(
             "INSERT INTO calendar_days (id, work_centre_id, day, kind, name, version, deleted, "
