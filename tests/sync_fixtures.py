@@ -46,6 +46,22 @@ class Server:
         return answer.json()["token"]
 
 
+#: a queued print job as a floor laptop pushes it
+LABEL_JOB = {
+    "id": "job-1",
+    "template": "roll-50x30",
+    "printer": "Zebra",
+    "copies": 1,
+    "items": "[]",
+    "state": "queued",
+    "error": None,
+    "created_by": "floor@alpha",
+    "created_at": "2026-11-01T00:00:00Z",
+    "deleted": 0,
+    "updated_at": "2026-11-01T00:00:00Z",
+}
+
+
 def material(code: str, **values: Any) -> dict[str, Any]:
     row = {
         "id": str(uuid.uuid4()),

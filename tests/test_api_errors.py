@@ -10,21 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.sync_fixtures import Server
-
-LABEL_JOB = {
-    "id": "job-1",
-    "template": "roll-50x30",
-    "printer": "Zebra",
-    "copies": 1,
-    "items": "[]",
-    "state": "queued",
-    "error": None,
-    "created_by": "floor@alpha",
-    "created_at": "2026-11-01T00:00:00Z",
-    "deleted": 0,
-    "updated_at": "2026-11-01T00:00:00Z",
-}
+from tests.sync_fixtures import LABEL_JOB, Server
 
 
 def mutation(seq: int = 1, **row: Any) -> dict[str, Any]:

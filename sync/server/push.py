@@ -350,9 +350,12 @@ def apply_push(engine: sa.Engine, caller: Caller, batch: list[Mutation]) -> list
     d, log = schema.devices, schema.mutations
     answers: list[dict[str, Any]] = []
     with writing(engine).begin() as conn:
+        # the device's row is locked till the push commits: the same outbox sent twice at once
+        # (a killed laptop's request still running when it pushes again) then waits, and finds
+        # its numbers applied, a replay; SQLite's IMMEDIATE writers are one at a time already
         last = int(
             conn.execute(
-                sa.select(d.c.last_mutation_seq).where(d.c.id == caller.device_id)
+                sa.select(d.c.last_mutation_seq).where(d.c.id == caller.device_id).with_for_update()
             ).scalar_one()
         )
         stored = {
