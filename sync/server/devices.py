@@ -51,16 +51,22 @@ def list_devices(
     return found
 
 
+def _active_device(conn: sa.Connection, device_id: str) -> sa.Row[Any, Any]:
+    """The device's workspace and name, for a device not yet revoked; an `AccountError`
+    naming it otherwise (revoking or wiping it again is a mistake to say, not to repeat)."""
+    d = schema.devices
+    device = conn.execute(
+        sa.select(d.c.workspace_id, d.c.name).where(d.c.id == device_id, d.c.revoked_at.is_(None))
+    ).first()
+    if device is None:
+        raise AccountError(f"no active device with id {device_id!r}")
+    return device
+
+
 def revoke_device(engine: sa.Engine, device_id: str, actor: str = CLI_ACTOR) -> None:
     d = schema.devices
     with writing(engine).begin() as conn:
-        device = conn.execute(
-            sa.select(d.c.workspace_id, d.c.name).where(
-                d.c.id == device_id, d.c.revoked_at.is_(None)
-            )
-        ).first()
-        if device is None:
-            raise AccountError(f"no active device with id {device_id!r}")
+        device = _active_device(conn, device_id)
         conn.execute(sa.update(d).where(d.c.id == device_id).values(revoked_at=now()))
         audit.append(
             conn,
@@ -81,13 +87,7 @@ def order_wipe(
     offer its user an encrypted export of the edits it had not sent. Audited."""
     d = schema.devices
     with writing(engine).begin() as conn:
-        device = conn.execute(
-            sa.select(d.c.workspace_id, d.c.name).where(
-                d.c.id == device_id, d.c.revoked_at.is_(None)
-            )
-        ).first()
-        if device is None:
-            raise AccountError(f"no active device with id {device_id!r}")
+        device = _active_device(conn, device_id)
         conn.execute(
             sa.update(d)
             .where(d.c.id == device_id)
