@@ -460,3 +460,29 @@ def test_the_results_table_reads_its_remembered_columns_on_a_worker(
     finally:
         win.close()
         workspace.close()
+
+
+def test_a_search_reads_through_its_own_threads_connection(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows of a search are read on the worker through the worker's own connection, never
+    through one the UI thread opened: two searches in flight on two workers would otherwise
+    share one connection, and the UI thread would hold a connection it never reads with."""
+    replica = window.workspace.replica
+    made_by: list[tuple[bool, bool]] = []  # (made by this thread, made by the main thread)
+    original = queries.materials_by_ids
+
+    def noted(conn: Any, ids: Any) -> Any:
+        owners = {ident for ident, made in list(replica._all) if made is conn}
+        made_by.append((threading.get_ident() in owners, threading.main_thread().ident in owners))
+        return original(conn, ids)
+
+    monkeypatch.setattr(queries, "materials_by_ids", noted)
+    view = window.search_view
+    for text in ("cotton", "polyester", "zzzz-nothing-at-all"):
+        type_into(qtbot, view.search_box, text)
+        qtbot.waitUntil(
+            lambda text=text: view.last_request is not None and view.last_request.text == text,
+            timeout=10_000,
+        )
+    assert made_by and all(own and not main for own, main in made_by), made_by

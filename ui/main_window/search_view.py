@@ -218,22 +218,26 @@ class SearchView:
         self._search_seq += 1
         seq = self._search_seq
         request = self.current_request()
-        try:
-            conn = self.workspace.replica.conn
-        except ReplicaClosed:  # the workspace is being deleted (a remote wipe): nothing to do
-            return seq
-        search, page = self.workspace.search, self.model.PAGE
+        replica, search, page = self.workspace.replica, self.workspace.search, self.model.PAGE
 
-        def work(_ctx: OpContext) -> tuple[SearchResult, Rows, Nothing | None]:
+        def work(_ctx: OpContext) -> tuple[SearchResult, Rows, Nothing | None] | None:
+            try:
+                conn = replica.conn  # the worker's own connection
+            except ReplicaClosed:  # the workspace is being deleted (a remote wipe): nothing to do
+                return None
             result = search.search(request)
             if result.total:  # the first page's rows come with the ids: shown at once
                 return result, queries.materials_by_ids(conn, result.ids[:page]), None
             match = explain_no_match(search, request)  # why, and the nearest materials
             return result, [], (match, queries.materials_by_ids(conn, match.nearest))
 
+        def show(found: tuple[SearchResult, Rows, Nothing | None] | None) -> None:
+            if found is not None:
+                self._show_results(seq, request, *found)
+
         self.ops.run(
             work,
-            success=lambda found: self._show_results(seq, request, *found),
+            success=show,
             label="Searching",
             background=True,
         )
