@@ -13,22 +13,15 @@ Pure Python over `Decimal`, no Qt: the impact matrix is data in resources/esg/.
     to_json(result), to_csv_rows(result)
 """
 
+from workbench.esg.areas import AREAS, areas
 from workbench.esg.composition import FibreShare, composition_text, fibre_mix
 from workbench.esg.errors import EsgDataError, EsgError
 from workbench.esg.export import to_csv_rows, to_json
-from workbench.esg.footprint import (
-    AREAS,
-    Footprint,
-    Line,
-    MaterialFacts,
-    Missing,
-    Section,
-    areas,
-    material_facts,
-    style_footprint,
-    yarn_count_nm,
-)
+from workbench.esg.footprint import Footprint, MaterialFacts, material_facts, style_footprint
+from workbench.esg.lines import Line, Missing
 from workbench.esg.matrix import Figure, Matrix, Source, load_matrix
+from workbench.esg.route import yarn_count_nm
+from workbench.esg.sections import Section
 from workbench.esg.sheet import esg_sheet_html, proposal_lines, render_esg_pdf
 from workbench.esg.whatif import Change, WhatIf, what_if
 

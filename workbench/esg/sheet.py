@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import cast
 
-from workbench.esg.footprint import CREDITED_SCOPE, Footprint
+from workbench.esg.areas import CREDITED_SCOPE
+from workbench.esg.footprint import Footprint
 from workbench.esg.matrix import load_matrix
 from workbench.formats import DocumentFormat
 

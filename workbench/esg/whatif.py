@@ -20,15 +20,10 @@ from decimal import Decimal
 from typing import Any
 
 from workbench.costing import CostResult, Style
+from workbench.esg.areas import AREAS, CREDITED_SCOPE, FIBRE_SCOPE
 from workbench.esg.composition import FibreShare, fibre_mix
 from workbench.esg.errors import EsgError
-from workbench.esg.footprint import (
-    AREAS,
-    CREDITED_SCOPE,
-    FIBRE_SCOPE,
-    Footprint,
-    style_footprint,
-)
+from workbench.esg.footprint import Footprint, style_footprint
 from workbench.esg.matrix import Matrix, load_matrix
 
 _HUNDRED = Decimal(100)
