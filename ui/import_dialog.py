@@ -43,11 +43,11 @@ from ui.ops import OpContext, OpHandle, OpRunner
 from ui.table_export import install_export
 from ui.wheel_guard import guard_wheel
 from workbench.ingest import Problem, RawTable, ValidatedTable, load_mapping, read_table, validate
+from workbench.ingest.layout import find_header
 from workbench.ingest.lookup import replica_resolver
 from workbench.ingest.mapping import KINDS, Mapping
 from workbench.ingest.preview import guess_kind, override_columns
 from workbench.ingest.report import write_reject_report
-from workbench.ingest.validate import find_header
 from workbench.ingest.values import Mark
 from workbench.workspace import Workspace
 

@@ -28,9 +28,13 @@ from sync.server.db import writing
 from sync.server.scoping import WorkspaceScope
 from workbench.errors import WorkbenchError
 from workbench.ingest import load_mapping, read_table, validate
+from workbench.ingest.columns import is_none
+from workbench.ingest.keys import Resolver
 from workbench.ingest.mapping import KINDS, Mapping
+from workbench.ingest.problems import Problem
 from workbench.ingest.report import write_reject_report
-from workbench.ingest.validate import Problem, Resolver, ValidatedTable, collector_paused, is_none
+from workbench.ingest.validate import collector_paused
+from workbench.ingest.validated import ValidatedTable
 from workbench.ingest.values import Mark
 from workbench.replica import validation
 

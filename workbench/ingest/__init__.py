@@ -7,8 +7,10 @@ importer's job.
 """
 
 from workbench.ingest.mapping import Mapping, load_mapping
+from workbench.ingest.problems import Problem
 from workbench.ingest.readers import RawTable, read_table
-from workbench.ingest.validate import Problem, ValidatedTable, validate
+from workbench.ingest.validate import validate
+from workbench.ingest.validated import ValidatedTable
 
 __all__ = [
     "Mapping",

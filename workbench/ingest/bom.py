@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from workbench.ingest.mapping import Mapping, load_mapping
+from workbench.ingest.problems import Problem
 from workbench.ingest.readers import read_table
-from workbench.ingest.validate import Problem, validate
+from workbench.ingest.validate import validate
 from workbench.replica.queries import materials_by_ids
 from workbench.search.request import SearchRequest, SearchResult
 

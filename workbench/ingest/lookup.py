@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Collection
 
-from workbench.ingest.validate import Resolver
+from workbench.ingest.keys import Resolver
 from workbench.replica import REPLICATED_TABLES
 
 #: business-key columns a reference may name a row by

@@ -121,6 +121,21 @@ class Mapping:
         return tuple(f for f in self.fields if f.references)
 
 
+def norm(text: str) -> str:
+    """Lower case, whitespace runs as one space: how headings and choices are compared."""
+    return " ".join(text.lower().split())
+
+
+@functools.cache
+def choice_spellings(choices: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, str]:
+    """Every accepted spelling of a choice field, normalised -> our value (built once)."""
+    found: dict[str, str] = {}
+    for value, spellings in choices:
+        for spelling in (value, *spellings):
+            found.setdefault(norm(spelling), value)
+    return found
+
+
 def _rule(name: str, spec: dict[str, Any], source: str) -> FieldRule:
     kind = spec.get("type", "text")
     if kind not in TYPES:

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from workbench.ingest.layout import HEADER_SEARCH_ROWS
 from workbench.ingest.mapping import KINDS, Mapping, load_mapping
 from workbench.ingest.readers import RawTable
-from workbench.ingest.validate import HEADER_SEARCH_ROWS
 
 #: never a heading in a file: a field the admin chose to leave unmapped looks for this
 _UNMAPPED = "\x00unmapped"

@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 from openpyxl.styles import Font
 
-from workbench.ingest.validate import Problem, line_word
+from workbench.ingest.problems import Problem, line_word
 
 COLUMNS = ("File", "Line", "Column", "Value", "Rule", "Problem")
 
