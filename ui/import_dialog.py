@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,21 +29,21 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
-    QProgressBar,
     QPushButton,
     QSplitter,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from ui.file_dialogs import ask_open_path
-from ui.ops import OpContext, OpHandle, OpRunner
+from ui.import_columns import ColumnsTable
+from ui.import_preview import show_preview, show_problems
+from ui.import_progress import WorkRow
+from ui.ops import OpContext, OpRunner
 from ui.table_export import install_export
 from ui.wheel_guard import guard_wheel
 from workbench.ingest import Problem, RawTable, ValidatedTable, load_mapping, read_table, validate
-from workbench.ingest.layout import find_header
 from workbench.ingest.lookup import replica_resolver
 from workbench.ingest.mapping import KINDS, Mapping
 from workbench.ingest.preview import guess_kind, override_columns
@@ -51,7 +51,6 @@ from workbench.ingest.report import write_reject_report
 from workbench.ingest.values import Mark
 from workbench.workspace import Workspace
 
-PREVIEW_ROWS = 200
 FILE_FILTER = "Spreadsheets and exports (*.xlsx *.xlsm *.xls *.csv *.txt *.tsv)"
 KIND_NAMES = {
     "materials": "Materials (yarns, fabrics, trims)",
@@ -64,7 +63,6 @@ KIND_NAMES = {
     "orders": "Order history",
     "fx_rates": "Currency rates",
 }
-NOT_IMPORTED = "— not imported —"
 #: the decimal mark choices: what the admin reads, the mark (None: the file's numbers tell)
 DECIMAL_MARKS: tuple[tuple[str, Mark | None], ...] = (
     ("Decided from the file's numbers", None),
@@ -73,7 +71,6 @@ DECIMAL_MARKS: tuple[tuple[str, Mark | None], ...] = (
 )
 #: the words the server's ``decimal_mark`` parameter takes for each mark
 MARK_WORDS: dict[Mark, str] = {",": "comma", ".": "point"}
-REJECTED = QBrush(QColor("#fde2e1"))
 
 #: sends the file to the server: (kind, path, dry_run, accept_partial, columns, decimal mark
 #: as the server's parameter words it or None, ctx) -> summary; reports the bytes sent
@@ -112,7 +109,6 @@ class ImportDialog(QDialog):
         self.table: ValidatedTable | None = None
         self.problems: list[Problem] = []
         self._filling = False
-        self._op: OpHandle | None = None
 
         self.drop_label = QLabel("Drop an Excel, CSV or SAP export here, or choose one.")
         self.drop_label.setObjectName("dropZone")
@@ -142,10 +138,8 @@ class ImportDialog(QDialog):
         form.addRow("This file holds:", self.kind_box)
         form.addRow("Decimal mark:", self.mark_box)
 
-        self.mapping_table = QTableWidget(0, 3)
-        self.mapping_table.setHorizontalHeaderLabels(["Field", "Required", "Column in the file"])
-        self.mapping_table.verticalHeader().setVisible(False)
-        self.mapping_table.horizontalHeader().setStretchLastSection(True)
+        self.mapping_table = ColumnsTable()
+        self.mapping_table.changed.connect(self.check)
         self.preview = QTableWidget(0, 0)
         self.preview.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.preview.verticalHeader().setVisible(False)
@@ -167,20 +161,11 @@ class ImportDialog(QDialog):
         body.addWidget(right)
         body.setSizes([380, 720])
 
-        self.progress_bar = QProgressBar()
-        self.progress_bar.setTextVisible(True)
-        self.progress_label = QLabel()
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop reading, checking or sending the file")
-        self.cancel_button.clicked.connect(self.cancel)
-        self.progress_row = QWidget()
-        progress_layout = QHBoxLayout(self.progress_row)
-        progress_layout.setContentsMargins(0, 0, 0, 0)
-        progress_layout.addWidget(self.progress_label, 1)
-        progress_layout.addWidget(self.progress_bar, 1)
-        progress_layout.addWidget(self.cancel_button)
-        self.progress_row.setVisible(False)
-        self.progressed.connect(self._on_progress)
+        self.progress_row = WorkRow(ops)
+        self.progress_bar = self.progress_row.bar
+        self.progress_label = self.progress_row.label
+        self.cancel_button = self.progress_row.cancel_button
+        self.progressed.connect(self.progress_row.show_progress)
 
         self.summary = QLabel()
         self.summary.setObjectName("dialogMessage")
@@ -243,15 +228,15 @@ class ImportDialog(QDialog):
             return _Loaded(raw, guess_kind(raw))
 
         def failed(exc: BaseException) -> None:
-            cancelled = self._finished()
+            cancelled = self.progress_row.finish()
             self.drop_label.setText(
                 f"<b>{path.name}</b>: " + ("reading cancelled" if cancelled else str(exc))
             )
 
-        self._start(read, self._on_read, failed, f"Reading {path.name}")
+        self.progress_row.start(read, self._on_read, failed, f"Reading {path.name}")
 
     def _on_read(self, loaded: _Loaded) -> None:
-        self._finished()
+        self.progress_row.finish()
         self.raw = loaded.raw
         rows = max(len(loaded.raw.rows) - 1, 0)
         self.drop_label.setText(f"<b>{loaded.raw.path.name}</b> — {rows:,} rows")
@@ -275,49 +260,14 @@ class ImportDialog(QDialog):
 
     def _fill_mapping(self) -> None:
         assert self.raw is not None
-        mapping = load_mapping(self.kind)
-        header, found = find_header(self.raw, mapping)
-        headings = [h for h in (self.raw.rows[header] if header >= 0 else ()) if h.strip()]
-        self._filling = True
-        self.mapping_table.setRowCount(len(mapping.fields))
-        for row, rule in enumerate(mapping.fields):
-            label = _item(_field_label(rule.name))
-            label.setData(Qt.ItemDataRole.UserRole, rule.name)
-            self.mapping_table.setItem(row, 0, label)
-            self.mapping_table.setItem(row, 1, _item("required" if rule.required else ""))
-            box = QComboBox()
-            box.addItem(NOT_IMPORTED, "")
-            for heading in headings:
-                box.addItem(heading, heading)
-            if rule.name in found:
-                box.setCurrentIndex(box.findData(self.raw.rows[header][found[rule.name]]))
-            box.currentIndexChanged.connect(self._on_column_changed)
-            guard_wheel(box)  # scrolling the fields past it never changes a column
-            self.mapping_table.setCellWidget(row, 2, box)
-        self._filling = False
-        self.mapping_table.resizeColumnToContents(0)
-        self.mapping_table.resizeColumnToContents(1)
+        self.mapping_table.fill(self.raw, load_mapping(self.kind))
 
     def chosen_columns(self) -> dict[str, str]:
         """Field -> the file's heading, as the admin left the choices."""
-        chosen = {}
-        for row in range(self.mapping_table.rowCount()):
-            box = self.mapping_table.cellWidget(row, 2)
-            field = self.mapping_table.item(row, 0).data(Qt.ItemDataRole.UserRole)
-            chosen[field] = str(box.currentData())
-        return chosen
+        return self.mapping_table.chosen()
 
     def set_column(self, field: str, heading: str) -> None:
-        for row in range(self.mapping_table.rowCount()):
-            if self.mapping_table.item(row, 0).data(Qt.ItemDataRole.UserRole) == field:
-                box = self.mapping_table.cellWidget(row, 2)
-                box.setCurrentIndex(box.findData(heading))
-                return
-        raise KeyError(field)
-
-    def _on_column_changed(self) -> None:
-        if not self._filling:
-            self.check()
+        self.mapping_table.set_column(field, heading)
 
     def mapping(self) -> Mapping:
         return override_columns(load_mapping(self.kind), self.chosen_columns())
@@ -355,22 +305,23 @@ class ImportDialog(QDialog):
             return validate(raw, mapping, replica_resolver(replica.conn), mark, columns_checked)
 
         def failed(exc: BaseException) -> None:
-            cancelled = self._finished()
+            cancelled = self.progress_row.finish()
             self.summary.setText(
                 "Checking cancelled: choose a column or the decimal mark again to check the file"
                 if cancelled
                 else f"The file could not be checked: {exc}"
             )
 
-        self._start(work, self._on_checked, failed, label)
+        self.progress_row.start(work, self._on_checked, failed, label)
         self.progressed.emit(0, len(mapping.fields), f"{label}…")
 
     def _on_checked(self, table: ValidatedTable) -> None:
-        self._finished()
+        self.progress_row.finish()
         self.table = table
         self.problems = list(table.problems)
-        self._show_preview(table)
-        self._show_problems(self.problems)
+        assert self.raw is not None
+        show_preview(self.preview, self.raw, table)
+        show_problems(self.problem_list, self.problems)
         rejected = len(table.rejected_rows)
         text = f"{table.rows_read:,} rows read · {len(table.rows):,} valid · {rejected:,} rejected"
         if rejected:
@@ -382,49 +333,6 @@ class ImportDialog(QDialog):
         self.summary.setText(text)
         self._enable()
         self.checked.emit(table)
-
-    def _show_preview(self, table: ValidatedTable) -> None:
-        assert self.raw is not None
-        header = table.header_index
-        fields = [f for f in table.columns]
-        heading = self.raw.rows[header] if header >= 0 else ()
-        index = {h: i for i, h in enumerate(heading)}
-        rejected: dict[int, list[str]] = {}
-        for p in table.problems:
-            rejected.setdefault(p.row, []).append(p.message)
-        self.preview.clear()
-        self.preview.setColumnCount(len(fields) + 1)
-        self.preview.setHorizontalHeaderLabels(
-            ["Row", *(f"{_field_label(f)}\n← {table.columns[f]}" for f in fields)]
-        )
-        shown = [
-            (self.raw.line(n), row)
-            for n, row in enumerate(self.raw.rows)
-            if n > header and any(c.strip() for c in row)
-        ][:PREVIEW_ROWS]
-        self.preview.setRowCount(len(shown))
-        for r, (number, row) in enumerate(shown):
-            cells = [
-                str(number),
-                *(
-                    row[index[table.columns[f]]] if index[table.columns[f]] < len(row) else ""
-                    for f in fields
-                ),
-            ]
-            for c, text in enumerate(cells):
-                item = _item(text)
-                if number in rejected:
-                    item.setBackground(REJECTED)
-                    item.setToolTip("\n".join(rejected[number]))
-                self.preview.setItem(r, c, item)
-        self.preview.resizeColumnsToContents()
-
-    def _show_problems(self, problems: list[Problem]) -> None:
-        self.problem_list.clear()
-        for p in problems[:2000]:
-            self.problem_list.addItem(str(p))
-        if len(problems) > 2000:
-            self.problem_list.addItem(f"… and {len(problems) - 2000:,} more in the reject report")
 
     # -- reject report -----------------------------------------------------------------------
 
@@ -483,7 +391,7 @@ class ImportDialog(QDialog):
             )
 
         def failed(exc: BaseException) -> None:
-            cancelled = self._finished()
+            cancelled = self.progress_row.finish()
             self._sending = False
             self.summary.setText(
                 f"Sending {path.name} cancelled: nothing was imported"
@@ -492,11 +400,11 @@ class ImportDialog(QDialog):
             )
             self._enable()
 
-        self._start(work, self._on_answer, failed, label)
+        self.progress_row.start(work, self._on_answer, failed, label)
         self.progressed.emit(0, 0, f"{label}…")
 
     def _on_answer(self, answer: dict[str, Any]) -> None:
-        self._finished()
+        self.progress_row.finish()
         self._sending = False
         rejects = [
             Problem(r["file"], r["row"], r["column"], r["value"], r["message"])
@@ -504,7 +412,7 @@ class ImportDialog(QDialog):
         ]
         if rejects:
             self.problems = rejects
-            self._show_problems(rejects)
+            show_problems(self.problem_list, rejects)
         counts = (
             f"{answer['rows_read']:,} read · {answer['inserted']:,} new · "
             f"{answer['updated']:,} changed · {answer['unchanged']:,} unchanged · "
@@ -522,64 +430,6 @@ class ImportDialog(QDialog):
         self._enable()
         self.answered.emit(answer)
 
-    # -- the dialog's running work -----------------------------------------------------------
-
-    def _start(
-        self,
-        work: Callable[[OpContext], Any],
-        success: Callable[[Any], None],
-        failure: Callable[[BaseException], None],
-        label: str,
-    ) -> None:
-        """Run one piece of the dialog's work on a worker, its progress shown with Cancel (a
-        new piece replaces one still running: that one is cancelled and its outcome dropped)."""
-        if self._op is not None:
-            self._op.cancel()
-        handle: OpHandle | None = None
-
-        def done(result: Any) -> None:
-            if self._op is handle:
-                success(result)
-
-        def failed(exc: BaseException) -> None:
-            if self._op is handle:
-                failure(exc)
-
-        self.cancel_button.setText("Cancel")
-        self.cancel_button.setEnabled(True)
-        self.progress_row.setVisible(True)
-        handle = self._op = self.ops.run(work, success=done, failure=failed, label=label)
-
-    def cancel(self) -> None:
-        """Stop the running work: reading, checking, or sending the file (the server's import
-        of a file it has whole is one transaction and is not stopped from here)."""
-        if self._op is not None:
-            self._op.cancel()
-            self.cancel_button.setText("Cancelling…")
-            self.cancel_button.setEnabled(False)
-
-    def _finished(self) -> bool:
-        """The running work is over (done, failed or cancelled); whether it was cancelled."""
-        cancelled = self._op is not None and self._op.ctx.is_cancelled
-        self._op = None
-        self.progress_row.setVisible(False)
-        return cancelled
-
-    def _on_progress(self, done: int, total: int, text: str) -> None:
-        if self._op is None:
-            return
-        self.progress_label.setText(text)
-        self.progress_bar.setMaximum(max(total, 0))
-        self.progress_bar.setValue(min(done, total) if total else 0)
-        # the file is all on the server: its transaction decides, Cancel can no longer stop it
-        serving = total == 0 and "the server is" in text
-        self.cancel_button.setEnabled(not serving and not self._op.ctx.is_cancelled)
-        self.cancel_button.setToolTip(
-            "The server has the whole file: its import is all or nothing and finishes on its own"
-            if serving
-            else "Stop reading, checking or sending the file"
-        )
-
     # -- state -------------------------------------------------------------------------------
 
     _sending = False
@@ -592,27 +442,3 @@ class ImportDialog(QDialog):
         self.import_button.setEnabled(ready and bool(self.table and self.table.rows))
         self.dry_run_button.setEnabled(ready)
         self.report_button.setEnabled(ready and bool(self.problems))
-
-
-#: fields whose words a capitalised name gets wrong: abbreviations and units
-FIELD_WORDS = {
-    "gsm": "GSM",
-    "width_cm": "Width (cm)",
-    "uom": "Unit",
-    "sam": "SAM",
-    "gross_weight_kg": "Gross weight (kg)",
-    "net_weight_kg": "Net weight (kg)",
-}
-
-
-def _field_label(name: str) -> str:
-    """``material_id`` -> "Material", ``minutes_booked`` -> "Minutes booked", ``gsm`` -> "GSM"."""
-    if name in FIELD_WORDS:
-        return FIELD_WORDS[name]
-    return name.removesuffix("_id").replace("_", " ").capitalize()
-
-
-def _item(text: str) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-    return item
