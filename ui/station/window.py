@@ -7,16 +7,13 @@ It opens at once and reads what it needs (`workbench.labels.station`) on a worke
 has arrived it says it is opening and nothing can be scanned, chosen or printed, so no label
 goes out under a scheme or on a printer it had not read yet. It holds what ties the parts
 together: a scan looked up on a worker (a number that names nothing here is asked about
-before it becomes a lot), the preview rendered on a worker from the PDF that prints,
-printing, reprinting and retrying as label jobs (each then synced on to the server's audit
-trail), the message line, the sync menu and the shortcuts. The parts are `LabelForm`,
-`PrintPanel`, `LabelPreview` and `JobsList`, in the look of `style`.
+before it becomes a lot), the preview rendered on a worker from the PDF that prints, the
+message line, the sync menu and the shortcuts. The parts are `LabelForm`, `PrintPanel`,
+`LabelPreview` and `JobsList`, in the look of `style`; printing, reprinting and retrying as
+label jobs (each then synced on to the server's audit trail) is `StationPrinting`.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -34,26 +31,23 @@ from PySide6.QtWidgets import (
 
 from sync import session
 from sync.session import SyncReport
-from ui.ops import OpContext, OpRunner
-from ui.print_dialog import system_print
+from ui.ops import OpRunner
 from ui.station.form import LabelForm
 from ui.station.jobs_list import JobsList
 from ui.station.preview import LabelPreview
 from ui.station.print_panel import PrintPanel
+from ui.station.printing import StationPrinting
 from ui.station.style import DEFAULT_SIZE, STATION_STYLE
 from ui.sync_controller import SyncController, Syncer
 from ui.wheel_guard import WheelGuard
 from ui.window_size import fit_screen
 from workbench.errors import user_message
 from workbench.labels import IdScheme, LabelError, LabelItem
-from workbench.labels import jobs as label_jobs
 from workbench.labels import station as label_station
 from workbench.labels.jobs import LabelJob
 from workbench.labels.preview import label_preview_png
-from workbench.labels.printing import PrinterError, parse_printer
 from workbench.labels.scan import Scan, look_up
-from workbench.labels.serials import serial_items, series_of
-from workbench.labels.station import PRINTER_KEY, TEMPLATE_KEY, StationStart
+from workbench.labels.station import StationStart
 from workbench.workspace import Workspace
 
 #: How long the preview waits for the operator to stop typing in a field.
@@ -103,7 +97,7 @@ class LabelStation(QMainWindow):
         self.is_open = False
         self.scan: Scan | None = None
         self.last_job: LabelJob | None = None
-        self._busy = False
+        self.printing = StationPrinting(self)
         self.setWindowTitle(f"Label station — {workspace.name}")
         self.setStyleSheet(STATION_STYLE)
         self._preview_seq = 0
@@ -138,7 +132,7 @@ class LabelStation(QMainWindow):
         self.sync_label = QLabel()
         self.sync_label.setObjectName("syncLabel")
         page.addWidget(self.sync_label)
-        self._say(OPENING, "info")
+        self.say(OPENING, "info")
 
         self.sync = SyncController(self, syncer, live, last_sync)
         self.sync.add_menu(self.menuBar())
@@ -150,7 +144,7 @@ class LabelStation(QMainWindow):
         for box in (self.template_box, self.printer_kind, self.printer_dpi, self.copies):
             box.installEventFilter(wheel)
         fit_screen(self, DEFAULT_SIZE)
-        self._update_buttons()
+        self.update_buttons()
         self._open()
 
     # -- layout ------------------------------------------------------------------------------
@@ -211,7 +205,7 @@ class LabelStation(QMainWindow):
         replica, name = self.replica, self.workspace.name
 
         def failed(exc: BaseException) -> None:
-            self._say(f"The station could not open: {user_message(exc)}", "error")
+            self.say(f"The station could not open: {user_message(exc)}", "error")
 
         self.ops.run(
             lambda _ctx: label_station.station_start(replica, name),
@@ -231,25 +225,21 @@ class LabelStation(QMainWindow):
         self.is_open = True
         self.scan_box.setPlaceholderText(SCAN_PROMPT)
         self.preview.show_note("Scan an order or lot number to see its label.")
-        self._say("Scan an order or lot number.", "info")
+        self.say("Scan an order or lot number.", "info")
         self.show_jobs(start.jobs)
         self.scan_box.setFocus()
         self.opened.emit()
 
     # -- messages and state ------------------------------------------------------------------
 
-    def _say(self, text: str, state: str) -> None:
+    def say(self, text: str, state: str) -> None:
         self.message.setText(text)
         self.message.setProperty("state", state)
         self.message.style().unpolish(self.message)
         self.message.style().polish(self.message)
 
-    def _set_busy(self, busy: bool) -> None:
-        self._busy = busy
-        self._update_buttons()
-
-    def _update_buttons(self) -> None:
-        ready = self.is_open and not self._busy
+    def update_buttons(self) -> None:
+        ready = self.is_open and not self.printing.busy
         self.scan_box.setEnabled(self.is_open)
         self.splitter.setEnabled(self.is_open)  # the fields, the jobs, the stock, the printer
         self.print_button.setEnabled(ready)
@@ -294,7 +284,7 @@ class LabelStation(QMainWindow):
                 self.ask_about_unknown(scan)
 
         def failed(exc: BaseException) -> None:
-            self._say(str(exc), "error")
+            self.say(str(exc), "error")
             self.looked_up.emit(exc)
 
         self.ops.run(
@@ -311,7 +301,7 @@ class LabelStation(QMainWindow):
         does not block the station."""
         self._forget_scan()
         code = scan.item.code or ""
-        self._say(f"{code} is not an order, material or lot here.", "error")
+        self.say(f"{code} is not an order, material or lot here.", "error")
         question = QMessageBox(
             QMessageBox.Icon.Question,
             "Unknown number",
@@ -331,9 +321,9 @@ class LabelStation(QMainWindow):
             new_lot = question.clickedButton() is question.button(QMessageBox.StandardButton.Yes)
             if new_lot:
                 self.show_scan(scan)
-                self._say(f"New lot {code}: check its fields, then print.", "info")
+                self.say(f"New lot {code}: check its fields, then print.", "info")
             else:
-                self._say(f"{code} not used: scan again.", "info")
+                self.say(f"{code} not used: scan again.", "info")
                 self.scan_box.selectAll()
             self.scan_box.setFocus()
             self.unknown_answered.emit(new_lot)
@@ -355,7 +345,7 @@ class LabelStation(QMainWindow):
         self.scan = scan
         self.scan_summary.setText(scan.summary)
         self.form.show_scan(scan)
-        self._say(f"Ready to print {scan.kind} {scan.item.code}.", "info")
+        self.say(f"Ready to print {scan.kind} {scan.item.code}.", "info")
         self.scan_box.selectAll()
         self.scan_box.setFocus()
         self.refresh_preview()
@@ -402,135 +392,19 @@ class LabelStation(QMainWindow):
             raise LabelError("scan or type an order or lot number first")
         return self.form.label_item(self.scan)
 
-    # -- printing ----------------------------------------------------------------------------
+    # -- printing (`StationPrinting`) -------------------------------------------------------
 
     def print_labels(self) -> None:
         """Print the form's label, ``copies`` times, on the chosen stock and printer."""
-        if self._busy or not self.is_open:
-            return
-        try:
-            item = self.label_item()
-            printer = self.printer_string()
-        except (LabelError, PrinterError) as exc:
-            self._say(str(exc), "error")
-            self.print_failed.emit(str(exc))
-            return
-        template, copies = self.template_box.currentText(), self.copies.value()
-        replica, scheme, workspace = self.replica, self.scheme, self.workspace
-        numbered = self.serial_run.isChecked()
-
-        def work(ctx: OpContext) -> LabelJob:
-            items, each = [item], copies
-            if numbered:  # one label per serial, the serials taken before anything prints
-                serials = session.serial_run(workspace, series_of(item), copies, ctx.cancel_event)
-                items, each = serial_items(item, serials), 1
-            job = label_jobs.print_labels(
-                replica,
-                items,
-                template,
-                printer,
-                copies=each,
-                scheme=scheme,
-                system_print=system_print,
-            )
-            replica.set_state(PRINTER_KEY, printer)
-            replica.set_state(TEMPLATE_KEY, template)
-            return job
-
-        self._run_print(work, f"Printing {copies} label{'s' * (copies != 1)}")
+        self.printing.print_labels()
 
     def reprint_last(self) -> None:
         """The last job's labels again, as a new job, on the printer chosen now."""
-        if self._busy or not self.is_open or self.last_job is None:
-            return
-        self._print_again(label_jobs.reprint_job, self.last_job.id, "Reprinting")
+        self.printing.reprint_last()
 
     def retry_jobs(self, job_ids: list[str]) -> None:
-        """Print the jobs ``job_ids`` (failed, or left queued by a crash) again, oldest
-        first, on the printer chosen now; one that fails again stays in the list."""
-        shut = self._busy or not self.is_open or not job_ids
-        printer = None if shut else self._chosen_printer()
-        if printer is None:
-            return
-        replica, scheme = self.replica, self.scheme
-        count = len(job_ids)
-        self._set_busy(True)
-        self._say(f"Retrying {count} job{'s' * (count != 1)}…", "info")
-
-        def done(outcome: label_jobs.Retried) -> None:
-            self._set_busy(False)
-            if outcome.printed:
-                self.last_job = outcome.printed[-1]
-            self._say(outcome.summary() + ".", "error" if outcome.failed else "ok")
-            self.refresh_jobs()
-            for job in outcome.printed:
-                self.printed.emit(job)
-            if outcome.failed:
-                self.print_failed.emit(outcome.failed[0][1])
-            if outcome.printed:
-                self.sync.sync_now()
-
-        def failed(exc: BaseException) -> None:
-            self._set_busy(False)
-            self._say(f"Not printed: {exc}", "error")
-            self.print_failed.emit(str(exc))
-            self.refresh_jobs()
-
-        self.ops.run(
-            lambda _ctx: label_jobs.retry_jobs(
-                replica, job_ids, printer=printer, scheme=scheme, system_print=system_print
-            ),
-            success=done,
-            failure=failed,
-            label="Retrying",
-            changes=frozenset({"label_jobs"}),
-        )
-
-    def _print_again(self, again: Callable[..., LabelJob], job_id: str, label: str) -> None:
-        """A kept job printed by ``again`` (`label_jobs.reprint_job` or `retry_job`) on the
-        printer chosen now; a printer that cannot be used is said, and nothing printed."""
-        printer = self._chosen_printer()
-        if printer is None:
-            return
-        replica, scheme = self.replica, self.scheme
-        self._run_print(
-            lambda _ctx: again(
-                replica, job_id, printer=printer, scheme=scheme, system_print=system_print
-            ),
-            label,
-        )
-
-    def _chosen_printer(self) -> str | None:
-        """The printer chosen now, or None after saying why it cannot be used."""
-        try:
-            return self.printer_string()
-        except PrinterError as exc:
-            self._say(str(exc), "error")
-            return None
-
-    def _run_print(self, work: Any, label: str) -> None:
-        self._set_busy(True)
-        self._say(f"{label}…", "info")
-
-        def done(job: LabelJob) -> None:
-            self._set_busy(False)
-            self.last_job = job
-            where = parse_printer(job.printer).description
-            self._say(f"Printed {job.labels} label{'s' * (job.labels != 1)} on {where}.", "ok")
-            self._update_buttons()
-            self.printed.emit(job)
-            self.sync.sync_now()  # the job's way to the server's audit trail
-
-        def failed(exc: BaseException) -> None:
-            self._set_busy(False)
-            kept = "" if isinstance(exc, LabelError) else " The job is kept: retry it below."
-            self._say(f"Not printed: {exc}.{kept}".replace("..", "."), "error")
-            self.print_failed.emit(str(exc))
-            self.refresh_jobs()
-
-        self.ops.run(
-            work, success=done, failure=failed, label=label, changes=frozenset({"label_jobs"})
-        )
+        """Print the jobs ``job_ids`` again, oldest first, on the printer chosen now."""
+        self.printing.retry_jobs(job_ids)
 
     # -- the jobs list -----------------------------------------------------------------------
 
@@ -560,7 +434,7 @@ class LabelStation(QMainWindow):
                 None,
             )
         self.jobs_list.show_jobs(found)
-        self._update_buttons()
+        self.update_buttons()
         self.jobs_shown.emit(found)
 
     def selected_job(self) -> LabelJob | None:
