@@ -23,8 +23,8 @@ The station remembers the last printer and template on this laptop
 (`workbench.labels.station`).
 
 ``LabelStation(workspace, ops)`` is the window (`window`); the label's fields are in `form`,
-the stock, copies and printer in `print_panel`, the jobs in `jobs_list`, printing, reprinting
-and retrying in `printing`, its look in `style`.
+the stock, copies and printer in `print_panel`, the jobs in `jobs_list`, looking a scan up in
+`scanning`, printing, reprinting and retrying in `printing`, its look in `style`.
 What a scan names, and the quantity typed on a label, are read in `workbench.labels.scan`.
 """
 

@@ -6,11 +6,12 @@ prints. The two columns are a splitter and every part sizes by layout, so the wi
 It opens at once and reads what it needs (`workbench.labels.station`) on a worker; until that
 has arrived it says it is opening and nothing can be scanned, chosen or printed, so no label
 goes out under a scheme or on a printer it had not read yet. It holds what ties the parts
-together: a scan looked up on a worker (a number that names nothing here is asked about
-before it becomes a lot), the preview rendered on a worker from the PDF that prints, the
-message line, the sync menu and the shortcuts. The parts are `LabelForm`, `PrintPanel`,
-`LabelPreview` and `JobsList`, in the look of `style`; printing, reprinting and retrying as
-label jobs (each then synced on to the server's audit trail) is `StationPrinting`.
+together: the preview rendered on a worker from the PDF that prints, the message line, the
+sync menu and the shortcuts. The parts are `LabelForm`, `PrintPanel`, `LabelPreview` and
+`JobsList`, in the look of `style`; a scan looked up on a worker (a number that names nothing
+here is asked about before it becomes a lot) is `StationScanning`, and printing, reprinting
+and retrying as label jobs (each then synced on to the server's audit trail)
+`StationPrinting`.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from ui.station.jobs_list import JobsList
 from ui.station.preview import LabelPreview
 from ui.station.print_panel import PrintPanel
 from ui.station.printing import StationPrinting
+from ui.station.scanning import StationScanning
 from ui.station.style import DEFAULT_SIZE, STATION_STYLE
 from ui.sync_controller import SyncController, Syncer
 from ui.wheel_guard import WheelGuard
@@ -46,7 +48,7 @@ from workbench.labels import IdScheme, LabelError, LabelItem
 from workbench.labels import station as label_station
 from workbench.labels.jobs import LabelJob
 from workbench.labels.preview import label_preview_png
-from workbench.labels.scan import Scan, look_up
+from workbench.labels.scan import Scan
 from workbench.labels.station import StationStart
 from workbench.workspace import Workspace
 
@@ -98,6 +100,7 @@ class LabelStation(QMainWindow):
         self.scan: Scan | None = None
         self.last_job: LabelJob | None = None
         self.printing = StationPrinting(self)
+        self.scanning = StationScanning(self)
         self.setWindowTitle(f"Label station — {workspace.name}")
         self.setStyleSheet(STATION_STYLE)
         self._preview_seq = 0
@@ -267,88 +270,11 @@ class LabelStation(QMainWindow):
         dialog for the PDF (neither blocks the station); returns it."""
         return self.print_panel.choose_printer()
 
-    # -- scanning ----------------------------------------------------------------------------
+    # -- scanning (`StationScanning`) -------------------------------------------------------
 
     def look_up_scan(self) -> None:
         """Look the scan box's number up (on a worker) and fill the label's fields."""
-        text = self.scan_box.text().strip()
-        if not text or not self.is_open:
-            return
-        replica = self.replica
-
-        def found(scan: Scan) -> None:
-            self.looked_up.emit(scan)
-            if scan.found:
-                self.show_scan(scan)
-            else:
-                self.ask_about_unknown(scan)
-
-        def failed(exc: BaseException) -> None:
-            self.say(str(exc), "error")
-            self.looked_up.emit(exc)
-
-        self.ops.run(
-            lambda _ctx: look_up(replica, text),
-            success=found,
-            failure=failed,
-            label="Looking up",
-            background=True,
-        )
-
-    def ask_about_unknown(self, scan: Scan) -> QMessageBox:
-        """Ask before a number that names no order, material or lot here becomes a new lot
-        (No, the default, is what a scanner's Enter answers); returns the question, which
-        does not block the station."""
-        self._forget_scan()
-        code = scan.item.code or ""
-        self.say(f"{code} is not an order, material or lot here.", "error")
-        question = QMessageBox(
-            QMessageBox.Icon.Question,
-            "Unknown number",
-            f"{code} is not an order, material or lot in this workspace.\n\nPrint it as a new lot?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            self,
-        )
-        question.setInformativeText(
-            "Check the number first: a misread or mistyped code "
-            "would print a label nobody can trace."
-        )
-        question.setDefaultButton(QMessageBox.StandardButton.No)
-        question.setEscapeButton(QMessageBox.StandardButton.No)
-
-        def answered(_result: int) -> None:
-            self.unknown_question = None
-            new_lot = question.clickedButton() is question.button(QMessageBox.StandardButton.Yes)
-            if new_lot:
-                self.show_scan(scan)
-                self.say(f"New lot {code}: check its fields, then print.", "info")
-            else:
-                self.say(f"{code} not used: scan again.", "info")
-                self.scan_box.selectAll()
-            self.scan_box.setFocus()
-            self.unknown_answered.emit(new_lot)
-
-        question.finished.connect(answered)
-        self.unknown_question = question
-        question.open()
-        return question
-
-    def _forget_scan(self) -> None:
-        """No scan on screen: nothing that could print by mistake."""
-        self.scan = None
-        self.scan_summary.setText("")
-        self.form.clear()
-        self.preview.show_note("Scan an order or lot number to see its label.")
-
-    def show_scan(self, scan: Scan) -> None:
-        """Fill the form from ``scan``; the scan box keeps the focus for the next scan."""
-        self.scan = scan
-        self.scan_summary.setText(scan.summary)
-        self.form.show_scan(scan)
-        self.say(f"Ready to print {scan.kind} {scan.item.code}.", "info")
-        self.scan_box.selectAll()
-        self.scan_box.setFocus()
-        self.refresh_preview()
+        self.scanning.look_up_scan()
 
     # -- the preview -------------------------------------------------------------------------
 
