@@ -87,7 +87,6 @@ AREAS = (
         caveat="",
     ),
 )
-AREA_KEYS = tuple(a.key for a in AREAS)
 
 #: What a section cannot give at all, whatever the style.
 AREA_GAPS = {

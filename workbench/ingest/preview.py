@@ -4,27 +4,22 @@ problem, checked against the laptop's own replica."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from workbench.ingest.layout import HEADER_SEARCH_ROWS
-from workbench.ingest.mapping import KINDS, Mapping, load_mapping
+from workbench.ingest.mapping import KINDS, Mapping, load_mapping, norm
 from workbench.ingest.readers import RawTable
 
 #: never a heading in a file: a field the admin chose to leave unmapped looks for this
 _UNMAPPED = "\x00unmapped"
 
 
-def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", text.strip().lower())
-
-
 def _matches(raw: RawTable, mapping: Mapping) -> tuple[int, int]:
     """(mapped columns, required columns found) in the file's best heading row."""
-    aliases = {_norm(a): r for r in mapping.fields for a in r.aliases}
+    aliases = {norm(a): r for r in mapping.fields for a in r.aliases}
     best = (0, 0)
     for row in (raw.row(i) for i in range(min(HEADER_SEARCH_ROWS, len(raw)))):
-        rules = {aliases[_norm(c)].name: aliases[_norm(c)] for c in row if _norm(c) in aliases}
+        rules = {aliases[norm(c)].name: aliases[norm(c)] for c in row if norm(c) in aliases}
         found = (len(rules), sum(1 for r in rules.values() if r.required))
         best = max(best, found)
     return best
@@ -49,13 +44,13 @@ def override_columns(mapping: Mapping, columns: dict[str, str]) -> Mapping:
     unknown = sorted(set(columns) - {r.name for r in mapping.fields})
     if unknown:
         raise ValueError(f"{mapping.kind} has no field {unknown[0]!r}")
-    taken = {_norm(h) for h in columns.values() if h}
+    taken = {norm(h) for h in columns.values() if h}
     fields = []
     for rule in mapping.fields:
         if rule.name in columns:
             heading = columns[rule.name]
             fields.append(replace(rule, aliases=(heading,) if heading else (_UNMAPPED,)))
         else:
-            kept = tuple(a for a in rule.aliases if _norm(a) not in taken)
+            kept = tuple(a for a in rule.aliases if norm(a) not in taken)
             fields.append(replace(rule, aliases=kept or (_UNMAPPED,)))
     return replace(mapping, fields=tuple(fields), source=f"{mapping.source} (columns chosen)")
