@@ -157,8 +157,8 @@ def test_comparing_reads_the_other_sheet_on_a_worker(
     other = saved_sheet(qtbot, window, "THREAD-CMP")
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
     read = threads_of(monkeypatch, register, "sheet_row", within="ui.cost_sheet")
-    sheet.compare_with(other["id"])
-    qtbot.waitUntil(lambda: getattr(sheet, "compare_dialog", None) is not None, timeout=10_000)
+    sheet.comparison.compare_with(other["id"])
+    qtbot.waitUntil(lambda: sheet.comparison.compare_dialog is not None, timeout=10_000)
     assert read and True not in read
 
 
@@ -178,12 +178,12 @@ def test_choosing_a_fabric_and_a_trim_reads_them_on_a_worker(
     pick_in_picker(qtbot, code)
     qtbot.mouseClick(sheet.inputs.choose_fabric_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
-        lambda: sheet.fabric_id == fabric_id and sheet.price is not None, timeout=10_000
+        lambda: sheet.inputs.fabric_id == fabric_id and sheet.price is not None, timeout=10_000
     )
     assert sheet.inputs.yarn.count() > 0
     pick_in_picker(qtbot, trim_code)
     qtbot.mouseClick(sheet.inputs.add_trim_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: [t[0] for t in sheet.trims] == [trim_id], timeout=10_000)
+    qtbot.waitUntil(lambda: [t[0] for t in sheet.inputs.trims] == [trim_id], timeout=10_000)
     assert started and yarns and trims and named
     assert True not in started + yarns + trims + named
 
@@ -233,7 +233,7 @@ def test_ctrl_n_on_a_selected_fabric_reads_it_on_a_worker(
     qtbot.waitUntil(lambda: len(window.menus.cost_windows) == before + 1, timeout=10_000)
     sheet = window.menus.cost_windows[-1]
     assert isinstance(sheet, CostSheetWindow)
-    qtbot.waitUntil(lambda: sheet.fabric_id == fabric_id, timeout=10_000)
+    qtbot.waitUntil(lambda: sheet.inputs.fabric_id == fabric_id, timeout=10_000)
     assert read and True not in read
 
 
@@ -293,7 +293,7 @@ def test_confirming_a_bom_reads_its_materials_on_a_worker(
     read = threads_of(monkeypatch, queries, "material", within="ui.bom_dialog")
     batch = threads_of(monkeypatch, queries, "materials_by_ids", within="ui.bom_dialog")
     sheet = open_sheet(qtbot, window, None)
-    dialog = sheet.open_bom(path)
+    dialog = sheet.materials.open_bom(path)
     with qtbot.waitSignal(dialog.matched, timeout=10_000):
         pass
     chosen = dialog.chosen()

@@ -203,7 +203,7 @@ def test_compare_never_offers_the_sheet_on_screen(qtbot: QtBot, window: MainWind
     qtbot.mouseClick(mine.compare_button, Qt.MouseButton.LeftButton)
     assert any("CMP-OTHER" in text for text in offered)
     assert not any("CMP-SELF" in text for text in offered)
-    assert mine.compare_with(str(mine.sheet_id)) is None
+    assert mine.comparison.compare_with(str(mine.sheet_id)) is None
     assert "other than this one" in mine.message.text()
 
 

@@ -13,8 +13,11 @@ Every read and write of the replica runs on a `ui.ops` worker: the sheet a compa
 the fabric, yarns and trims chosen, and saving. How the sheet is saved, and how a draft of its
 unsaved changes is kept on disk meanwhile, is `ui.cost_sheet.saving`.
 
-This module holds what ties the parts together (when to cost, the dialogs it opens); the
-parts themselves are `SheetInputs`, `BreakdownPanel`, `FirmQuote`, `SheetSaving` and `exports`.
+This module holds what ties the parts together (when to cost, the undo history, closing); the
+parts themselves are `SheetInputs` (the form), `BreakdownPanel` (the figures),
+`MaterialChoices` (choosing the fabric and trims), `SheetComparison` (comparing with another
+sheet), `ExportActions` (the workbook and the ESG sheet), `FirmQuote` and `SheetSaving`. Each
+part that needs the window is typed against a Protocol of what it uses, never this class.
 """
 
 from __future__ import annotations
@@ -23,8 +26,6 @@ import json
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
-from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -41,24 +42,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.bom_dialog import BomDialog, ChosenLine
 from ui.cost_sheet.books import Loaded, load_books
 from ui.cost_sheet.breakdown import BreakdownPanel
-from ui.cost_sheet.browser import SheetBrowser
-from ui.cost_sheet.compare import CompareDialog
+from ui.cost_sheet.compare import SheetComparison
 from ui.cost_sheet.edits import EditCommand, FormState, from_json
-from ui.cost_sheet.exports import esg_paths, export_breakdown, write_esg_sheet
+from ui.cost_sheet.export_actions import ExportActions
 from ui.cost_sheet.firm_quote import FirmQuote, QuoteAsker
 from ui.cost_sheet.inputs import SheetInputs
-from ui.cost_sheet.lookups import FabricStart, TrimEntry, fabric_start, trim_entry, yarns_of
-from ui.cost_sheet.material_picker import MaterialPicker
+from ui.cost_sheet.lookups import yarns_of
+from ui.cost_sheet.material_choices import MaterialChoices
 from ui.cost_sheet.saving import AfterSave, SheetSaving
 from ui.dialogs import ask_save_first
-from ui.document_locale import app_locale
-from ui.file_dialogs import ask_open_path, ask_save_path
 from ui.formats import format_date
 from ui.keys import bindings
-from ui.ops import Newest, OpContext, OpRunner
+from ui.ops import OpContext, OpRunner
 from workbench.capacity import CapacityError, LeadTime, lead_time
 from workbench.capacity.routes import style_route
 from workbench.costing import (
@@ -75,11 +72,9 @@ from workbench.costing.choices import Choice
 from workbench.costing.colourways import ColourwayCosting, cost_colourways
 from workbench.costing.garment import size_costs
 from workbench.costing.pricing import PriceResult
-from workbench.costing.register import NEXT, sheet_row
+from workbench.costing.register import NEXT
 from workbench.costing.sheet import CostSheet, sheet_from_dict
 from workbench.costing.sizes import SizeRatio
-from workbench.errors import user_message
-from workbench.settings import proposal_sender
 from workbench.workspace import Workspace
 
 RECOMPUTE_MS = 120
@@ -102,10 +97,6 @@ class CostSheetWindow(QMainWindow):
     ready = Signal()
     #: a firm quote arrived (dict) or was queued (str: the request id)
     quoted = Signal(object)
-    #: the ESG sheet was written: the files
-    esg_written = Signal(list)
-    #: a comparison with another sheet is shown: its dialog
-    compared = Signal(object)
 
     def __init__(
         self,
@@ -134,8 +125,6 @@ class CostSheetWindow(QMainWindow):
         #: each colourway's cost and price as last computed (None: one colour)
         self.colourway_costing: ColourwayCosting | None = None
         self.plan: LeadTime | None = None
-        #: which fabric choice is the newest (an older one's answer is not shown)
-        self._fabric_asked = Newest()
         self.setWindowTitle("Cost sheet[*] — Mill Workbench")
         self.resize(1400, 900)
         self._timer = QTimer(self)
@@ -160,10 +149,11 @@ class CostSheetWindow(QMainWindow):
     def _build(self) -> None:
         self.inputs = SheetInputs(self.workspace)
         self.inputs.edited.connect(self.changed)
-        self.inputs.yarns_wanted.connect(self._look_up_yarns)
-        self.inputs.choose_fabric_button.clicked.connect(self.choose_fabric)
-        self.inputs.add_trim_button.clicked.connect(self.choose_trim)
-        self.inputs.bom_button.clicked.connect(self.choose_bom)
+        #: choosing the fabric and trims (the form's buttons), read on workers
+        self.materials = MaterialChoices(self)
+        #: comparing with another saved sheet, and the workbook and ESG sheet written
+        self.comparison = SheetComparison(self, self)
+        self.exports = ExportActions(self, self)
         scroll = self.form_scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.inputs)
@@ -207,12 +197,12 @@ class CostSheetWindow(QMainWindow):
         self.save_button = QPushButton("Save")
         self.save_button.clicked.connect(lambda: self.save())
         self.export_button = QPushButton("Export .xlsx…")
-        self.export_button.clicked.connect(self.choose_export)
+        self.export_button.clicked.connect(self.exports.choose_export)
         self.compare_button = QPushButton("Compare with…")
-        self.compare_button.clicked.connect(self.choose_compare)
+        self.compare_button.clicked.connect(self.comparison.choose_compare)
         self.esg_button = QPushButton("ESG sheet…")
         self.esg_button.setToolTip("The style's footprint as PDF, with JSON and CSV beside it")
-        self.esg_button.clicked.connect(self.choose_esg_sheet)
+        self.esg_button.clicked.connect(self.exports.choose_esg_sheet)
         self.quote_button = QPushButton("Ask for a firm quote")
         self.quote_button.clicked.connect(self.ask_quote)
         actions.addStretch(1)
@@ -327,17 +317,12 @@ class CostSheetWindow(QMainWindow):
 
     def show_sheet(self, sheet: CostSheet) -> None:
         self.inputs.show_sheet(sheet)
-        self._record()
+        self.record()
         self.recompute()
-
-    def start_with_fabric(self, fabric_id: str) -> None:
-        """A new sheet's first fabric, chosen before it opened: where its history starts
-        (unless the user has edited the sheet before it was read)."""
-        self.use_fabric(fabric_id, first=True)
 
     # -- edits: undo, redo, the draft on disk ------------------------------------------------
 
-    def _record(self) -> None:
+    def record(self) -> None:
         """Make what the form now shows one undoable step (typing on in one field merges)."""
         if self._state is None or self.inputs.filling:
             return
@@ -352,7 +337,7 @@ class CostSheetWindow(QMainWindow):
         """Show ``state`` (an undo, a redo, a recovered draft) and cost it."""
         self.inputs.restore(state)
         if record:
-            self._record()
+            self.record()
         else:
             self._state = state
             self.saving.keep_draft()
@@ -414,118 +399,11 @@ class CostSheetWindow(QMainWindow):
         main = self.parentWidget()
         (main.window() if main is not None else self).close()
 
-    # -- choosing materials ------------------------------------------------------------------
-
-    def choose_fabric(self) -> None:
-        picker = MaterialPicker(self.workspace, "fabric", self, self.ops)
-        if picker.exec() and picker.chosen:
-            self.use_fabric(picker.chosen)
-
-    def use_fabric(self, fabric_id: str, first: bool = False) -> None:
-        """Start from a fabric: its spec, a priced yarn and a first draft of the rest, read
-        on a worker and shown when the answer comes (unless a newer fabric was chosen since).
-        ``first``: the sheet's history starts there, if nothing was edited meanwhile."""
-        self._read_choices([], fabric_id, first)
-
-    def _read_choices(
-        self, trims: list[tuple[str, Decimal]], fabric_id: str | None, first: bool = False
-    ) -> None:
-        """Look up ``trims`` and the fabric on one worker, then add the trims and start from
-        the fabric, in that order (as a BOM lists them)."""
-        replica, code = self.workspace.replica, self.style_code.text() or "NEW-STYLE"
-        asked = self._fabric_asked.ask() if fabric_id is not None else 0
-
-        def read(_ctx: OpContext) -> tuple[list[TrimEntry], FabricStart | None]:
-            entries = [trim_entry(replica.conn, m, quantity) for m, quantity in trims]
-            start = fabric_start(replica.conn, fabric_id, code) if fabric_id else None
-            return entries, start
-
-        def show(answer: tuple[list[TrimEntry], FabricStart | None]) -> None:
-            entries, start = answer
-            self.inputs.add_trims(entries)
-            if start is not None and self._fabric_asked.take(asked):
-                self._start_from(start, first)
-
-        def failed(exc: BaseException) -> None:
-            if fabric_id is None or self._fabric_asked.take(asked):
-                self.message.setText(user_message(exc))
-
-        self.ops.run(
-            read, success=show, failure=failed, label="Reading the materials", background=True
-        )
-
-    def _start_from(self, start: FabricStart, first: bool) -> None:
-        untouched = self.undo_stack.count() == 0
-        self.inputs.start_from_fabric(start, self.style)
-        self._record()
-        self.recompute()
-        if first and untouched:
-            self.mark_clean()
-
-    def _look_up_yarns(self, fabric_id: str) -> None:
-        """Read the yarns of a fabric shown before they were looked up (a sheet built in
-        code, an old draft) and offer them."""
-        replica = self.workspace.replica
-
-        def read(_ctx: OpContext) -> list[Choice]:
-            return yarns_of(replica.conn, fabric_id)
-
-        self.ops.run(
-            read,
-            success=lambda found: self.inputs.offer_yarns(fabric_id, found),
-            failure=lambda exc: self.message.setText(user_message(exc)),
-            label="Reading the yarns",
-            background=True,
-        )
-
-    def choose_trim(self) -> None:
-        picker = MaterialPicker(self.workspace, "trim", self, self.ops)
-        if picker.exec() and picker.chosen:
-            self.add_trim(picker.chosen, Decimal(1))
-
-    def add_trim(self, material_id: str, quantity: Decimal) -> None:
-        """Add a trim line, read on a worker; the form lists it when the answer comes."""
-        self._read_choices([(material_id, quantity)], None)
-
-    def remove_trim(self) -> None:
-        self.inputs.remove_trim()
-
-    @property
-    def trims(self) -> list[tuple[str, str, Decimal, bool]]:
-        """The trims on the sheet: id, label, quantity per piece, packing (the form's list)."""
-        return self.inputs.trims
-
-    @property
-    def fabric_id(self) -> str | None:
-        return self.inputs.fabric_id
-
-    def choose_bom(self) -> None:
-        path = ask_open_path(self, "Bill of materials", "BOM exports (*.xlsx *.xls *.csv *.txt)")
-        if path:
-            dialog = self.open_bom(path)
-            dialog.accepted.connect(lambda: self.use_bom(dialog.chosen()))
-            dialog.show()
-
-    def open_bom(self, path: Path) -> BomDialog:
-        self.bom_dialog = BomDialog(self.workspace, self.ops, path, self)
-        return self.bom_dialog
-
-    def use_bom(self, lines: list[ChosenLine]) -> None:
-        """The first fabric confirmed becomes the sheet's fabric; trims are added with the
-        BOM's quantity per piece (1 where it gives none, or gives it in metres of fabric)."""
-        fabrics = [line for line in lines if line.material_type == "fabric"]
-        trims = [
-            (line.material_id, line.quantity if line.quantity and line.quantity > 0 else Decimal(1))
-            for line in lines
-            if line.material_type == "trim"
-        ]
-        self._read_choices(trims, fabrics[0].material_id if fabrics else None)
-
     # -- computing ---------------------------------------------------------------------------
 
     def changed(self, *_args: object) -> None:
         if not self.inputs.filling:
-            self._record()
+            self.record()
             self._timer.start()
 
     def current_sheet(self) -> CostSheet:
@@ -623,7 +501,7 @@ class CostSheetWindow(QMainWindow):
             return
         self.panel.show_lead_time(self.plan)
 
-    # -- saving, export, comparing -----------------------------------------------------------
+    # -- saving --------------------------------------------------------------------------------
 
     @property
     def status(self) -> str:
@@ -683,121 +561,7 @@ class CostSheetWindow(QMainWindow):
     def breakdown_rows(self) -> tuple[list[str], list[list[Any]]]:
         return self.panel.rows()
 
-    def choose_export(self) -> None:
-        name = f"{self.style_code.text() or 'cost-sheet'}.xlsx"
-        path = ask_save_path(self, "Export cost sheet", name, "Excel (*.xlsx)")
-        if path:
-            self.export(path)
-
-    def export(self, path: Path) -> int:
-        """The sheet as a workbook (see `export_breakdown`); nothing while the figures on
-        screen are not current. Returns the number of breakdown lines written."""
-        cost = self.panel.cost
-        if cost is None or self.panel.is_stale:
-            self.message.setText(
-                "Not exported: the figures are not current; fix the fields marked first."
-            )
-            return 0
-        sheet = self.current_sheet()
-        brand = f"{self.price.brand.code} — {self.price.brand.name}" if self.price else sheet.brand
-        written = export_breakdown(
-            path, sheet, cost, self.price, brand, self.terms, self.colourway_costing
-        )
-        self.message.setText(f"Exported to {path}")
-        return written
-
-    def compare_browser(self) -> SheetBrowser:
-        """The browser that picks the other sheet: every saved sheet but this one."""
-        return SheetBrowser(
-            self.workspace.replica,
-            self,
-            title="Compare with",
-            action="Compare",
-            exclude_id=self.sheet_id or "",
-            ops=self.ops,
-        )
-
-    def choose_compare(self) -> None:
-        browser = self.compare_browser()
-        if browser.exec() and browser.chosen_id is not None:
-            self.compare_with(browser.chosen_id)
-
-    def compare_with(self, other_id: str) -> None:
-        """Read the sheet ``other_id`` on a worker, then show it beside the form as it is
-        then (`compared` gives the dialog)."""
-        if other_id == self.sheet_id:
-            self.message.setText("Cannot compare: pick a sheet other than this one.")
-            return
-        replica = self.workspace.replica
-
-        def read(_ctx: OpContext) -> dict[str, Any] | None:
-            return sheet_row(replica.conn, other_id, deleted_too=True)
-
-        self.ops.run(
-            read,
-            success=self._show_comparison,
-            failure=lambda exc: self.message.setText(f"Cannot compare: {user_message(exc)}"),
-            label="Reading the sheet to compare",
-            background=True,
-        )
-
-    def _show_comparison(self, row: dict[str, Any] | None) -> None:
-        assert self.loaded is not None
-        if row is None:
-            self.message.setText("Cannot compare: that sheet is no longer in this workspace.")
-            return
-        try:
-            mine = self.current_sheet()
-            theirs = sheet_from_dict(json.loads(row["body"]))
-            revision = (self.document or {}).get("revision") or 1
-            names = (
-                f"{mine.style.style_code} v{revision}"
-                + (" (unsaved)" if self.has_unsaved_changes() else ""),
-                f"{row['style_code']} v{row['revision']}",
-            )
-            dialog = CompareDialog(mine, theirs, self.loaded.book, self, names)
-        except CostingError as exc:
-            self.message.setText(f"Cannot compare: {exc}")
-            return
-        dialog.show()
-        self.compare_dialog = dialog
-        self.compared.emit(dialog)
-
-    # -- ESG sheet and firm quotes -----------------------------------------------------------
-
-    def choose_esg_sheet(self) -> None:
-        name = f"{self.style_code.text() or 'style'}-esg.pdf"
-        path = ask_save_path(self, "ESG sheet", name, "PDF (*.pdf)")
-        if path:
-            self.export_esg_sheet(path)
-
-    def export_esg_sheet(self, path: Path) -> list[Path]:
-        """Save, then write the footprint of what was saved as PDF, JSON and CSV (same name,
-        three suffixes), on workers; the files to be written (none when it cannot be
-        saved)."""
-        assert self.loaded is not None
-        written = esg_paths(path)
-        if not self.save(then=lambda row: self._write_esg(row, written)):
-            return []
-        return written
-
-    def _write_esg(self, row: dict[str, Any], written: list[Path]) -> None:
-        assert self.loaded is not None
-        replica, book = self.workspace.replica, self.loaded.book
-        locale = proposal_sender(app_locale=app_locale()).locale
-
-        def work(_ctx: OpContext) -> list[Path]:
-            return write_esg_sheet(replica, book, row, written, locale)
-
-        def failed(exc: BaseException) -> None:
-            self.message.setText(f"No ESG sheet: {exc}")
-
-        self.ops.run(
-            work,
-            success=lambda paths: self.esg_written.emit(paths),
-            failure=failed,
-            label="Working out the footprint",
-        )
+    # -- firm quotes -------------------------------------------------------------------------
 
     def ask_quote(self) -> None:
         """Save, then ask for a firm quote of what was saved (see `FirmQuote`)."""
