@@ -142,7 +142,7 @@ def main() -> None:
             start = time.perf_counter()
             sheet.materials.use_fabric(fabric)
             chosen_now.append(ms(start))
-            wait(app, lambda f=fabric: sheet.inputs.fabric_id == f)
+            wait(app, lambda f=fabric: sheet.inputs.fabric.fabric_id == f)
             chosen_landed.append(ms(start))
             start = time.perf_counter()  # the read as the form made it before
             fabric_start(conn, fabric, "BENCH")

@@ -198,12 +198,12 @@ def test_a_fabric_chosen_after_another_is_the_one_shown_whichever_answer_comes_l
     sheet.materials.use_fabric(first)
     sheet.materials.use_fabric(second)
     qtbot.waitUntil(
-        lambda: sheet.inputs.fabric_id == second and sheet.price is not None, timeout=10_000
+        lambda: sheet.inputs.fabric.fabric_id == second and sheet.price is not None, timeout=10_000
     )
     release.set()
     qtbot.waitUntil(answered.is_set, timeout=10_000)
     qtbot.wait(200)  # the older answer reaches the window and is dropped
-    assert sheet.inputs.fabric_id == second
+    assert sheet.inputs.fabric.fabric_id == second
 
 
 def test_a_fabric_that_cannot_be_costed_is_said_in_the_window(
@@ -212,7 +212,7 @@ def test_a_fabric_that_cannot_be_costed_is_said_in_the_window(
     sheet = open_sheet(qtbot, window, None)
     sheet.materials.use_fabric("no-such-fabric")
     qtbot.waitUntil(lambda: "no fabric" in sheet.message.text(), timeout=10_000)
-    assert sheet.inputs.fabric_id is None
+    assert sheet.inputs.fabric.fabric_id is None
 
 
 def test_quitting_while_saving_quits_once_the_save_has_landed(

@@ -280,7 +280,7 @@ def test_a_long_fabric_name_shows_whole_beside_its_button(qtbot: QtBot, window: 
     with qtbot.waitSignal(sheet.computed, timeout=10_000):
         sheet.materials.use_fabric(fabric_id)
     qtbot.wait(100)  # the layout settles
-    label = sheet.inputs.fabric_label
+    label = sheet.inputs.fabric.fabric_label
     assert label.text() == name
     lines = label.heightForWidth(label.width())
     assert lines > label.fontMetrics().height()  # two lines at this width

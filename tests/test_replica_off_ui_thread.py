@@ -176,14 +176,17 @@ def test_choosing_a_fabric_and_a_trim_reads_them_on_a_worker(
     named = threads_of(monkeypatch, queries, "material", within="ui.cost_sheet")
     sheet = open_sheet(qtbot, window, None)
     pick_in_picker(qtbot, code)
-    qtbot.mouseClick(sheet.inputs.choose_fabric_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(sheet.inputs.fabric.choose_fabric_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
-        lambda: sheet.inputs.fabric_id == fabric_id and sheet.price is not None, timeout=10_000
+        lambda: sheet.inputs.fabric.fabric_id == fabric_id and sheet.price is not None,
+        timeout=10_000,
     )
-    assert sheet.inputs.yarn.count() > 0
+    assert sheet.inputs.fabric.yarn.count() > 0
     pick_in_picker(qtbot, trim_code)
-    qtbot.mouseClick(sheet.inputs.add_trim_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: [t[0] for t in sheet.inputs.trims] == [trim_id], timeout=10_000)
+    qtbot.mouseClick(sheet.inputs.trims_box.add_trim_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: [t[0] for t in sheet.inputs.trims_box.trims] == [trim_id], timeout=10_000
+    )
     assert started and yarns and trims and named
     assert True not in started + yarns + trims + named
 
@@ -233,7 +236,7 @@ def test_ctrl_n_on_a_selected_fabric_reads_it_on_a_worker(
     qtbot.waitUntil(lambda: len(window.menus.cost_windows) == before + 1, timeout=10_000)
     sheet = window.menus.cost_windows[-1]
     assert isinstance(sheet, CostSheetWindow)
-    qtbot.waitUntil(lambda: sheet.inputs.fabric_id == fabric_id, timeout=10_000)
+    qtbot.waitUntil(lambda: sheet.inputs.fabric.fabric_id == fabric_id, timeout=10_000)
     assert read and True not in read
 
 

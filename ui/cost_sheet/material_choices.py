@@ -59,10 +59,10 @@ class MaterialChoices:
         #: the BOM dialog opened last (`open_bom`)
         self.bom_dialog: BomDialog | None = None
         inputs = host.inputs
-        inputs.yarns_wanted.connect(self._look_up_yarns)
-        inputs.choose_fabric_button.clicked.connect(self.choose_fabric)
-        inputs.add_trim_button.clicked.connect(self.choose_trim)
-        inputs.bom_button.clicked.connect(self.choose_bom)
+        inputs.fabric.yarns_wanted.connect(self._look_up_yarns)
+        inputs.fabric.choose_fabric_button.clicked.connect(self.choose_fabric)
+        inputs.trims_box.add_trim_button.clicked.connect(self.choose_trim)
+        inputs.trims_box.bom_button.clicked.connect(self.choose_bom)
 
     # -- the fabric --------------------------------------------------------------------------
 
@@ -99,7 +99,7 @@ class MaterialChoices:
 
         def show(answer: tuple[list[TrimEntry], FabricStart | None]) -> None:
             entries, start = answer
-            host.inputs.add_trims(entries)
+            host.inputs.trims_box.add_trims(entries)
             if start is not None and self._fabric_asked.take(asked):
                 self._start_from(start, first)
 
@@ -131,7 +131,7 @@ class MaterialChoices:
 
         host.ops.run(
             read,
-            success=lambda found: host.inputs.offer_yarns(fabric_id, found),
+            success=lambda found: host.inputs.fabric.offer_yarns(fabric_id, found),
             failure=lambda exc: host.message.setText(user_message(exc)),
             label="Reading the yarns",
             background=True,

@@ -184,7 +184,7 @@ class CostSheetWindow(QMainWindow):
         self.message = QLabel()
         self.message.setObjectName("costMessage")
         self.message.setWordWrap(True)
-        self.inputs.invalid.connect(self.message.setText)
+        self.inputs.trims_box.invalid.connect(self.message.setText)
         right.addWidget(self.message)
         self.panel = BreakdownPanel()
         self.panel.max_age.valueChanged.connect(self.changed)
@@ -261,17 +261,17 @@ class CostSheetWindow(QMainWindow):
 
     def _name_parts(self) -> None:
         """The parts' widgets, under the names the editor's callers (and tests) reach them by."""
-        i, p = self.inputs, self.panel
+        i, f, c, p = self.inputs, self.inputs.fabric, self.inputs.consumption, self.panel
         self.style_code, self.title_edit, self.category = i.style_code, i.title_edit, i.category
         self.brand, self.quantity, self.costed_on = i.brand, i.quantity, i.costed_on
-        self.fabric_label, self.yarn = i.fabric_label, i.yarn
-        self.gsm, self.width_cm = i.gsm, i.width_cm
-        self.conversion_loss, self.dyeing_loss = i.conversion_loss, i.dyeing_loss
-        self.method, self.body_length, self.sleeve_length = i.method, i.body_length, i.sleeve_length
-        self.half_chest, self.marker, self.wastage = i.half_chest, i.marker, i.wastage
+        self.fabric_label, self.yarn = f.fabric_label, f.yarn
+        self.gsm, self.width_cm = f.gsm, f.width_cm
+        self.conversion_loss, self.dyeing_loss = f.conversion_loss, f.dyeing_loss
+        self.method, self.body_length, self.sleeve_length = c.method, c.body_length, c.sleeve_length
+        self.half_chest, self.marker, self.wastage = c.half_chest, c.marker, c.wastage
         self.sam, self.efficiency, self.mill = i.sam, i.efficiency, i.mill
         self.print_box, self.placements, self.stitches = i.print_box, i.placements, i.stitches
-        self.embroidery, self.trim_table = i.embroidery, i.trim_table
+        self.embroidery, self.trim_table = i.embroidery, i.trims_box.trim_table
         self.cost_label, self.price_label = p.cost_label, p.price_label
         self.lead_label, self.breakdown, self.chart = p.lead_label, p.breakdown, p.chart
         self.max_age, self.stale_label = p.max_age, p.stale_label
@@ -296,7 +296,7 @@ class CostSheetWindow(QMainWindow):
 
     def _on_loaded(self, answer: tuple[Loaded, dict[str | None, list[Choice]]]) -> None:
         loaded, yarns = answer
-        self.inputs.yarn_choices.update(yarns)
+        self.inputs.fabric.yarn_choices.update(yarns)
         self.loaded = loaded
         self.inputs.fill_choices(loaded)
         if self.document is not None:
