@@ -117,12 +117,13 @@ def test_saving_copying_and_stepping_a_sheet_write_on_a_worker(
     qtbot.waitUntil(lambda: sheet.style is not None and sheet.style.style_code == "THREAD-SAVE")
     written = threads_of(monkeypatch, documents, "save_document", within="ui.cost_sheet")
     brand = threads_of(monkeypatch, queries, "brand_id", within="ui.cost_sheet")
-    for button in (sheet.save_button, sheet.copy_button, sheet.step_buttons["submitted"]):
+    standing = sheet.standing
+    for button in (sheet.save_button, standing.copy_button, standing.step_buttons["submitted"]):
         with qtbot.waitSignal(sheet.saved, timeout=10_000):
             qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(sheet.saved, timeout=10_000):
-        qtbot.mouseClick(sheet.new_version_button, Qt.MouseButton.LeftButton)
-    assert sheet.status == "draft" and (sheet.document or {}).get("revision") == 2
+        qtbot.mouseClick(sheet.standing.new_version_button, Qt.MouseButton.LeftButton)
+    assert sheet.standing.status == "draft" and (sheet.document or {}).get("revision") == 2
     assert len(written) == 4 and True not in written
     assert brand and True not in brand
 

@@ -14,10 +14,11 @@ the fabric, yarns and trims chosen, and saving. How the sheet is saved, and how 
 unsaved changes is kept on disk meanwhile, is `ui.cost_sheet.saving`.
 
 This module holds what ties the parts together (when to cost, the undo history, closing); the
-parts themselves are `SheetInputs` (the form), `BreakdownPanel` (the figures),
-`MaterialChoices` (choosing the fabric and trims), `SheetComparison` (comparing with another
-sheet), `ExportActions` (the workbook and the ESG sheet), `FirmQuote` and `SheetSaving`. Each
-part that needs the window is typed against a Protocol of what it uses, never this class.
+parts themselves are `SheetInputs` (the form), `BreakdownPanel` with `figures` (what a costing
+shows), `SheetStanding` (status, version and steps), `MaterialChoices` (choosing the fabric and
+trims), `SheetComparison` (comparing with another sheet), `ExportActions` (the workbook and
+the ESG sheet), `FirmQuote` and `SheetSaving`. Each part that needs the window is typed
+against a Protocol of what it uses, never this class.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -47,34 +48,23 @@ from ui.cost_sheet.breakdown import BreakdownPanel
 from ui.cost_sheet.compare import SheetComparison
 from ui.cost_sheet.edits import EditCommand, FormState, from_json
 from ui.cost_sheet.export_actions import ExportActions
+from ui.cost_sheet.figures import cost_form, show_costed
 from ui.cost_sheet.firm_quote import FirmQuote, QuoteAsker
 from ui.cost_sheet.inputs import SheetInputs
 from ui.cost_sheet.lookups import yarns_of
 from ui.cost_sheet.material_choices import MaterialChoices
 from ui.cost_sheet.saving import AfterSave, SheetSaving
+from ui.cost_sheet.standing import SheetStanding
 from ui.dialogs import ask_save_first
 from ui.formats import format_date
 from ui.keys import bindings
 from ui.ops import OpContext, OpRunner
-from workbench.capacity import CapacityError, LeadTime, lead_time
-from workbench.capacity.routes import style_route
-from workbench.costing import (
-    CostingError,
-    CostResult,
-    Style,
-    Terms,
-    cost_style,
-    landed_terms,
-    price_style,
-)
-from workbench.costing.breaks import colourway_breaks, price_breaks
+from workbench.capacity import LeadTime
+from workbench.costing import CostingError, Style, Terms
 from workbench.costing.choices import Choice
-from workbench.costing.colourways import ColourwayCosting, cost_colourways
-from workbench.costing.garment import size_costs
+from workbench.costing.colourways import ColourwayCosting
 from workbench.costing.pricing import PriceResult
-from workbench.costing.register import NEXT
 from workbench.costing.sheet import CostSheet, sheet_from_dict
-from workbench.costing.sizes import SizeRatio
 from workbench.workspace import Workspace
 
 RECOMPUTE_MS = 120
@@ -97,6 +87,9 @@ class CostSheetWindow(QMainWindow):
     ready = Signal()
     #: a firm quote arrived (dict) or was queued (str: the request id)
     quoted = Signal(object)
+
+    #: the sheet's status and version, and the steps it may take (made with the layout)
+    standing: SheetStanding
 
     def __init__(
         self,
@@ -138,7 +131,7 @@ class CostSheetWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.saved_state)
         self.saving = SheetSaving(self, self.saved_state, self.draft_key)
         self.saving.show_state(True)
-        self.show_standing()
+        self.standing.show_standing()
         self._name_parts()
         self.firm_quote = FirmQuote(workspace, ops, ask_quote, self.quote_label, self)
         self.firm_quote.quoted.connect(self.quoted)
@@ -161,26 +154,8 @@ class CostSheetWindow(QMainWindow):
 
         right_host = QWidget()
         right = QVBoxLayout(right_host)
-        standing = QHBoxLayout()
-        #: the sheet's status and version: "Draft · version 1"
-        self.status_label = QLabel()
-        self.status_label.setObjectName("sheetStatus")
-        standing.addWidget(self.status_label, 1)
-        #: the status steps the sheet may take now (Submit for approval, Approve, …)
-        self.step_buttons: dict[str, QPushButton] = {}
-        for status, words in dict(step for steps in NEXT.values() for step in steps).items():
-            button = QPushButton(words)
-            button.clicked.connect(lambda _checked=False, s=status: self.saving.set_status(s))
-            self.step_buttons[status] = button
-            standing.addWidget(button)
-        self.new_version_button = QPushButton("Save as new version")
-        self.new_version_button.clicked.connect(lambda: self.saving.save_as_new_version())
-        self.copy_button = QPushButton("Copy sheet")
-        self.copy_button.setToolTip("A new sheet of its own, a draft, holding what is shown")
-        self.copy_button.clicked.connect(lambda: self.saving.copy_sheet())
-        standing.addWidget(self.new_version_button)
-        standing.addWidget(self.copy_button)
-        right.addLayout(standing)
+        self.standing = SheetStanding(self)
+        right.addLayout(self.standing.row)
         self.message = QLabel()
         self.message.setObjectName("costMessage")
         self.message.setWordWrap(True)
@@ -379,7 +354,7 @@ class CostSheetWindow(QMainWindow):
             f"The cost sheet {code} has changes that are not saved. Save them before closing?",
         )
         if answer == QMessageBox.StandardButton.Save:
-            saving = self.save if self.is_draft else self.saving.save_as_new_version
+            saving = self.save if self.standing.is_draft else self.saving.save_as_new_version
             if saving():
                 self.saving.close_when_saved(after)
             return False
@@ -411,127 +386,25 @@ class CostSheetWindow(QMainWindow):
         return self.inputs.read()
 
     def recompute(self) -> None:
+        """Cost the form and show its figures (`ui.cost_sheet.figures`); a form that cannot
+        be costed says why, and the figures shown are marked stale."""
         if self.loaded is None:
             return
         try:
-            sheet = self.current_sheet()
-            cost = cost_style(sheet.style, self.loaded.book, sheet.costed_on or date.today())
-            price = (
-                price_style(
-                    sheet.style,
-                    self.loaded.book,
-                    cost.on,
-                    brand=sheet.brand,
-                    quantity=sheet.quantity,
-                )
-                if sheet.brand
-                else None
-            )
-            colourways = (
-                cost_colourways(
-                    sheet.style,
-                    sheet.colourways,
-                    self.loaded.book,
-                    cost.on,
-                    brand=price.brand if price else None,
-                    quantity=sheet.quantity,
-                )
-                if sheet.colourways
-                else None
-            )
+            costed = cost_form(self.current_sheet(), self.loaded)
         except (CostingError, ValueError) as exc:
             self.style, self.price, self.colourway_costing = None, None, None
             self.message.setText(str(exc))
             self.panel.mark_stale(str(exc))
             self.computed.emit(None)
             return
-        self.style, self.price = sheet.style, price
+        self.style, self.price = costed.sheet.style, costed.price
         self.message.setText("")
-        self.panel.show_cost(cost, price)
-        ratio = sheet.style.consumption
-        self.panel.show_sizes(
-            ratio.text() if isinstance(ratio, SizeRatio) else "",
-            size_costs(sheet.style, self.loaded.book, cost.on)
-            if isinstance(ratio, SizeRatio)
-            else (),
-        )
-        self.colourway_costing = colourways
-        self.panel.show_colourways(colourways)
-        self.panel.show_breaks(
-            price_breaks(sheet.style, self.loaded.book, cost.on, brand=price.brand)
-            if price
-            else (),
-            sheet.quantity,
-            colourway_breaks(
-                sheet.style, sheet.colourways, self.loaded.book, cost.on, brand=price.brand
-            )
-            if price and sheet.colourways
-            else (),
-        )
-        self._show_terms(sheet, price)
-        self._show_lead_time(sheet, cost)
-        self.computed.emit(price)
-
-    def _show_terms(self, sheet: CostSheet, price: PriceResult | None) -> None:
-        """The landed cost at each Incoterm, for the brand's country, when the sheet says how
-        it is delivered."""
-        self.terms = None
-        if price is None:
-            why = "choose a brand"
-        elif not sheet.delivery:
-            why = "fill in freight, insurance and duty to see the landed cost"
-        else:
-            try:
-                self.terms = landed_terms(
-                    price.price_per_piece, price.brand.country, sheet.delivery
-                )
-                why = ""
-            except CostingError as exc:
-                why = str(exc)
-        self.panel.show_terms(self.terms, price.currency if price else "", why)
-
-    def _show_lead_time(self, sheet: CostSheet, cost: CostResult) -> None:
-        assert self.loaded is not None
-        try:
-            route = style_route(sheet.style, cost)
-            self.plan = lead_time(self.loaded.capacity, route, sheet.quantity, date.today())
-        except CapacityError as exc:
-            self.plan = None
-            self.panel.show_no_lead_time(str(exc))
-            return
-        self.panel.show_lead_time(self.plan)
+        self.colourway_costing = costed.colourways
+        self.terms, self.plan = show_costed(self.panel, costed, self.loaded)
+        self.computed.emit(costed.price)
 
     # -- saving --------------------------------------------------------------------------------
-
-    @property
-    def status(self) -> str:
-        """The saved sheet's status ("draft" for a sheet not saved yet)."""
-        return str((self.document or {}).get("status") or "draft")
-
-    @property
-    def is_draft(self) -> bool:
-        """Only a draft is changed in place; a submitted or approved sheet is kept as it was
-        submitted or approved, and a change to it is saved as a new version."""
-        return self.status == "draft"
-
-    def show_standing(self) -> None:
-        revision = (self.document or {}).get("revision") or 1
-        saved = self.document is not None
-        self.status_label.setText(
-            f"<b>{self.status.capitalize()}</b> · version {revision}"
-            + ("" if saved else " · not saved yet")
-        )
-        allowed = {to for to, _words in NEXT.get(self.status, ())} if saved else set()
-        for status, button in self.step_buttons.items():
-            button.setVisible(status in allowed)
-        self.new_version_button.setEnabled(saved and not self.saving.writing)
-        self.copy_button.setEnabled(saved and not self.saving.writing)
-        for button in self.step_buttons.values():
-            button.setEnabled(not self.saving.writing)
-        self.save_button.setEnabled(self.is_draft)
-        self.save_button.setToolTip(
-            "" if self.is_draft else f"A {self.status} sheet is not changed: save as new version"
-        )
 
     def save(self, then: AfterSave | None = None) -> bool:
         """Save what the form shows now, on a worker (see `SheetSaving.save`)."""
@@ -548,7 +421,7 @@ class CostSheetWindow(QMainWindow):
             self.undo_stack.setClean()
         else:
             self.undo_stack.resetClean()
-        self.show_standing()
+        self.standing.show_standing()
         self.saving.show_state(self.undo_stack.isClean())
         self.quote_label.setText("Saved · estimate from this laptop's rates")
         if said:
