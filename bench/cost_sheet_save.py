@@ -98,7 +98,7 @@ def main() -> None:
         ]
         sheet = CostSheetWindow(workspace, OpRunner())
         wait(app, lambda: sheet.loaded is not None)
-        sheet.use_fabric(fabrics[0])
+        sheet.materials.use_fabric(fabrics[0])
         wait(app, lambda: sheet.price is not None)
 
         saved_now, saved_landed, saved_before, writes = [], [], [], []
@@ -140,9 +140,9 @@ def main() -> None:
         for i in range(args.rounds):
             fabric = fabrics[(i + 1) % 2]
             start = time.perf_counter()
-            sheet.use_fabric(fabric)
+            sheet.materials.use_fabric(fabric)
             chosen_now.append(ms(start))
-            wait(app, lambda f=fabric: sheet.fabric_id == f)
+            wait(app, lambda f=fabric: sheet.inputs.fabric.fabric_id == f)
             chosen_landed.append(ms(start))
             start = time.perf_counter()  # the read as the form made it before
             fabric_start(conn, fabric, "BENCH")

@@ -96,8 +96,8 @@ def save(qtbot: QtBot, sheet: CostSheetWindow) -> dict[str, Any]:
 
 def compare(qtbot: QtBot, sheet: CostSheetWindow, other_id: str) -> CompareDialog:
     """Compare the sheet with ``other_id`` (read on a worker) and wait for the dialog."""
-    with qtbot.waitSignal(sheet.compared, timeout=10_000) as blocker:
-        sheet.compare_with(other_id)
+    with qtbot.waitSignal(sheet.comparison.compared, timeout=10_000) as blocker:
+        sheet.comparison.compare_with(other_id)
     dialog: CompareDialog = blocker.args[0]
     return dialog
 

@@ -95,7 +95,7 @@ def test_colourways_typed_costed_saved_and_exported(
     scroll.ensureWidgetVisible(box)
     sheet.grab().save(str(tmp_path / "cost-sheet-colourways.png"))  # as in docs/screenshots
 
-    written = sheet.export(tmp_path / "sheet.xlsx")
+    written = sheet.exports.export(tmp_path / "sheet.xlsx")
     assert written > 0
     book = openpyxl.load_workbook(tmp_path / "sheet.xlsx")
     cells = list(book.active.iter_rows(values_only=True))

@@ -29,10 +29,10 @@ def _ladder(sheet: CostSheetWindow) -> dict[str, list[str]]:
 
 def _deliver(qtbot: QtBot, sheet: CostSheetWindow) -> None:
     for edit, text in (
-        (sheet.inputs.freight, "0.22"),
-        (sheet.inputs.insurance_rate, "0.5"),
-        (sheet.inputs.duty_rate, "16.5"),
-        (sheet.inputs.local_freight, "0.06"),
+        (sheet.inputs.delivery.freight, "0.22"),
+        (sheet.inputs.delivery.insurance_rate, "0.5"),
+        (sheet.inputs.delivery.duty_rate, "16.5"),
+        (sheet.inputs.delivery.local_freight, "0.06"),
     ):
         with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
             type_into(qtbot, edit, text)
@@ -89,9 +89,9 @@ def test_the_cover_and_commissions_typed_on_the_sheet(qtbot: QtBot, window: Main
         sheet.brand.setCurrentIndex(sheet.brand.findData("NORDV"))
     _deliver(qtbot, sheet)
     for edit, text in (
-        (sheet.inputs.insurance_cover, "120"),
-        (sheet.inputs.commission_rate, "2"),
-        (sheet.inputs.buying_agent_rate, "5"),
+        (sheet.inputs.delivery.insurance_cover, "120"),
+        (sheet.inputs.delivery.commission_rate, "2"),
+        (sheet.inputs.delivery.buying_agent_rate, "5"),
     ):
         with qtbot.waitSignal(sheet.computed, timeout=5_000):
             type_into(qtbot, edit, text)
@@ -112,6 +112,8 @@ def test_the_cover_and_commissions_typed_on_the_sheet(qtbot: QtBot, window: Main
     ]
     # a cover below the CIF value is refused beside the field
     with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
-        type_into(qtbot, sheet.inputs.insurance_cover, "90")
+        type_into(qtbot, sheet.inputs.delivery.insurance_cover, "90")
     assert blocker.args[0] is None
-    assert "outside 100–200 %" in sheet.inputs.note_for(sheet.inputs.insurance_cover).text()
+    assert (
+        "outside 100–200 %" in sheet.inputs.note_for(sheet.inputs.delivery.insurance_cover).text()
+    )

@@ -195,22 +195,24 @@ def test_a_fabric_chosen_after_another_is_the_one_shown_whichever_answer_comes_l
 
     monkeypatch.setattr(choices, "starting_style", slow_for_the_first)
     sheet = open_sheet(qtbot, window, None)
-    sheet.use_fabric(first)
-    sheet.use_fabric(second)
-    qtbot.waitUntil(lambda: sheet.fabric_id == second and sheet.price is not None, timeout=10_000)
+    sheet.materials.use_fabric(first)
+    sheet.materials.use_fabric(second)
+    qtbot.waitUntil(
+        lambda: sheet.inputs.fabric.fabric_id == second and sheet.price is not None, timeout=10_000
+    )
     release.set()
     qtbot.waitUntil(answered.is_set, timeout=10_000)
     qtbot.wait(200)  # the older answer reaches the window and is dropped
-    assert sheet.fabric_id == second
+    assert sheet.inputs.fabric.fabric_id == second
 
 
 def test_a_fabric_that_cannot_be_costed_is_said_in_the_window(
     qtbot: QtBot, window: MainWindow
 ) -> None:
     sheet = open_sheet(qtbot, window, None)
-    sheet.use_fabric("no-such-fabric")
+    sheet.materials.use_fabric("no-such-fabric")
     qtbot.waitUntil(lambda: "no fabric" in sheet.message.text(), timeout=10_000)
-    assert sheet.fabric_id is None
+    assert sheet.inputs.fabric.fabric_id is None
 
 
 def test_quitting_while_saving_quits_once_the_save_has_landed(

@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from tests import cost_sheet_helpers as helpers
 from tests.cost_sheet_helpers import knit_fabric, open_sheet, type_into
-from ui.cost_sheet.inputs import MARKER_PLAN, MARKER_YD, SIZE_RATIO
+from ui.cost_sheet.consumption import MARKER_PLAN, MARKER_YD, SIZE_RATIO
 from ui.main_window import MainWindow
 from workbench.costing import MarkerConsumption
 from workbench.costing.marker import MarkerPlan
@@ -67,36 +67,38 @@ def test_a_marker_plan_by_length_then_by_efficiency(
     qtbot: QtBot, window: MainWindow, tmp_path: Path
 ) -> None:
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
-    assert not sheet.inputs.marker_width.isVisible()
+    assert not sheet.inputs.consumption.marker_width.isVisible()
     width = sheet.style.fabric.width_cm
     with qtbot.waitSignal(sheet.computed, timeout=5_000):
         _choose_method(qtbot, sheet, MARKER_PLAN)
-    assert sheet.inputs.marker_width.isVisible() and not sheet.body_length.isVisible()
-    type_into(qtbot, sheet.inputs.marker_width, f"{width}")
-    type_into(qtbot, sheet.inputs.marker_garments, "12")
+    assert sheet.inputs.consumption.marker_width.isVisible() and not sheet.body_length.isVisible()
+    type_into(qtbot, sheet.inputs.consumption.marker_width, f"{width}")
+    type_into(qtbot, sheet.inputs.consumption.marker_garments, "12")
     with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
-        type_into(qtbot, sheet.inputs.marker_length, "15 yd")
-    assert blocker.args[0] is not None, sheet.inputs.note_for(sheet.inputs.marker_length).text()
+        type_into(qtbot, sheet.inputs.consumption.marker_length, "15 yd")
+    assert blocker.args[0] is not None, sheet.inputs.note_for(
+        sheet.inputs.consumption.marker_length
+    ).text()
     assert sheet.style.consumption == MarkerPlan(width, 12, D(15), "yd")
     cost = sheet.price.cost
     assert cost.consumption_kg == D("1.143") * cost.fabric.kg_per_m * (1 + sheet.style.wastage)
     # planned instead: 12 garments of 0.9 m² at 80 % on this width
-    type_into(qtbot, sheet.inputs.marker_length, "")
-    qtbot.keyClick(sheet.inputs.marker_length, Qt.Key.Key_Backspace)
-    assert sheet.inputs.marker_length.text() == ""
-    type_into(qtbot, sheet.inputs.pattern_area, "0.9")
+    type_into(qtbot, sheet.inputs.consumption.marker_length, "")
+    qtbot.keyClick(sheet.inputs.consumption.marker_length, Qt.Key.Key_Backspace)
+    assert sheet.inputs.consumption.marker_length.text() == ""
+    type_into(qtbot, sheet.inputs.consumption.pattern_area, "0.9")
     with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
-        type_into(qtbot, sheet.inputs.marker_efficiency, "80")
+        type_into(qtbot, sheet.inputs.consumption.marker_efficiency, "80")
     assert blocker.args[0] is not None
     plan = sheet.style.consumption
     assert plan == MarkerPlan(width, 12, efficiency=D("0.8"), pattern_area_m2=D("0.9"))
     assert plan.marker_length_m == D("10.8") / (D("0.8") * width / 100)
-    said = sheet.inputs.note_for(sheet.inputs.marker_length).text()
+    said = sheet.inputs.note_for(sheet.inputs.consumption.marker_length).text()
     assert said == f"planned: {plan.marker_length_m:.3f} m"
     sheet.inputs.grab().save(str(tmp_path / "cost-sheet-marker-plan.png"))  # as in docs/
     # both a length and an efficiency: refused, and the totals say they are not current
     with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
-        type_into(qtbot, sheet.inputs.marker_length, "12")
+        type_into(qtbot, sheet.inputs.consumption.marker_length, "12")
     assert blocker.args[0] is None and sheet.panel.is_stale
 
 
@@ -104,13 +106,13 @@ def test_a_size_ratio_typed_as_the_trade_writes_it(
     qtbot: QtBot, window: MainWindow, tmp_path: Path
 ) -> None:
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
-    assert not sheet.inputs.size_ratio.isVisible()
+    assert not sheet.inputs.consumption.size_ratio.isVisible()
     with qtbot.waitSignal(sheet.computed, timeout=5_000):
         _choose_method(qtbot, sheet, SIZE_RATIO)
-    assert sheet.inputs.size_ratio.isVisible()
-    type_into(qtbot, sheet.inputs.size_ratio, "S:M:L:XL = 1:2:2:1")
+    assert sheet.inputs.consumption.size_ratio.isVisible()
+    type_into(qtbot, sheet.inputs.consumption.size_ratio, "S:M:L:XL = 1:2:2:1")
     with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
-        type_into(qtbot, sheet.inputs.size_consumption, "0.22 : 0.24 : 0.26 : 0.28 kg")
+        type_into(qtbot, sheet.inputs.consumption.size_consumption, "0.22 : 0.24 : 0.26 : 0.28 kg")
     assert blocker.args[0] is not None
     ratio = sheet.style.consumption
     assert isinstance(ratio, SizeRatio) and ratio.text() == "S:M:L:XL = 1:2:2:1"
@@ -122,7 +124,7 @@ def test_a_size_ratio_typed_as_the_trade_writes_it(
     sheet.grab().save(str(tmp_path / "cost-sheet-size-ratio.png"))  # as in docs/screenshots
     # a figure missing: refused beside the field, the totals not current
     with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
-        type_into(qtbot, sheet.inputs.size_consumption, "0.22 : 0.24 : 0.26 kg")
+        type_into(qtbot, sheet.inputs.consumption.size_consumption, "0.22 : 0.24 : 0.26 kg")
     assert blocker.args[0] is None and sheet.panel.is_stale
-    note = sheet.inputs.note_for(sheet.inputs.size_consumption).text()
+    note = sheet.inputs.note_for(sheet.inputs.consumption.size_consumption).text()
     assert note == "4 sizes but 3 consumptions"

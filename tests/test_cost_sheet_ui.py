@@ -93,7 +93,7 @@ def test_costing_a_style_from_a_demo_fabric(
         "ORDER BY code LIMIT 1"
     ).fetchone()[0]
     with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
-        sheet.add_trim(trim_id, Decimal(6))
+        sheet.materials.add_trim(trim_id, Decimal(6))
     lines = {line.component: line for line in blocker.args[0].cost.lines}
     assert lines["Trims: button"].quantity == 6
 
@@ -118,7 +118,7 @@ def test_costing_a_style_from_a_demo_fabric(
     outbox = "SELECT count(*) FROM outbox WHERE table_name = 'cost_sheets'"
     assert window.workspace.replica.conn.execute(outbox).fetchone()[0] == 1
 
-    written = sheet.export(tmp_path / "sheet.xlsx")
+    written = sheet.exports.export(tmp_path / "sheet.xlsx")
     rows = list(openpyxl.load_workbook(tmp_path / "sheet.xlsx").active.iter_rows(values_only=True))
     table = next(i for i, r in enumerate(rows) if r and r[0] == "Component")
     assert rows[table][:5] == ("Component", "Quantity", "Unit", "Rate (₹)", "Amount (₹)")
@@ -213,7 +213,7 @@ def test_a_clo_bom_fills_the_sheet_after_confirmation(
     book.save(path)
 
     sheet = open_sheet(qtbot, window, None)
-    dialog = sheet.open_bom(path)
+    dialog = sheet.materials.open_bom(path)
     with qtbot.waitSignal(dialog.matched, timeout=10_000) as blocker:
         pass
     result = blocker.args[0]
@@ -234,7 +234,7 @@ def test_a_clo_bom_fills_the_sheet_after_confirmation(
         ("trim", label_id),
     ]
     with qtbot.waitSignal(sheet.computed, timeout=10_000):
-        sheet.use_bom(chosen)
+        sheet.materials.use_bom(chosen)
     qtbot.waitUntil(lambda: sheet.price is not None, timeout=5_000)
     assert sheet.style.fabric.material_id == fabric[0]
     assert [(t.material_id, t.quantity) for t in sheet.style.trims] == [
@@ -247,7 +247,7 @@ def matched_bom(qtbot: QtBot, window: MainWindow) -> BomDialog:
     """A CLO 3D BOM opened from a new sheet, its lines matched and the dialog on screen."""
     corpus = Path(__file__).parent / "data" / "ingest" / "clo3d_bom.csv"
     sheet = open_sheet(qtbot, window, None)
-    dialog = sheet.open_bom(corpus)
+    dialog = sheet.materials.open_bom(corpus)
     dialog.show()
     qtbot.waitUntil(lambda: dialog.result is not None, timeout=10_000)
     qtbot.waitExposed(dialog)
@@ -278,9 +278,9 @@ def test_a_long_fabric_name_shows_whole_beside_its_button(qtbot: QtBot, window: 
     sheet.resize(1366, 768)
     qtbot.wait(100)  # laid out with "no fabric chosen" on one line
     with qtbot.waitSignal(sheet.computed, timeout=10_000):
-        sheet.use_fabric(fabric_id)
+        sheet.materials.use_fabric(fabric_id)
     qtbot.wait(100)  # the layout settles
-    label = sheet.inputs.fabric_label
+    label = sheet.inputs.fabric.fabric_label
     assert label.text() == name
     lines = label.heightForWidth(label.width())
     assert lines > label.fontMetrics().height()  # two lines at this width
@@ -418,8 +418,8 @@ def test_the_esg_sheet_of_a_cost_sheet(qtbot: QtBot, window: MainWindow, tmp_pat
     import pypdfium2 as pdfium
 
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
-    with qtbot.waitSignal(sheet.esg_written, timeout=20_000) as blocker:
-        sheet.export_esg_sheet(tmp_path / "style-esg.pdf")
+    with qtbot.waitSignal(sheet.exports.esg_written, timeout=20_000) as blocker:
+        sheet.exports.export_esg_sheet(tmp_path / "style-esg.pdf")
     pdf_path, json_path, csv_path = blocker.args[0]
     text = pdfium.PdfDocument(pdf_path.read_bytes())[0].get_textpage().get_text_range()
     assert "ESG sheet" in text and "Global warming" in text

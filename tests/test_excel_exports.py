@@ -96,7 +96,10 @@ def test_the_workbook_carries_the_delivered_prices(
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
     with qtbot.waitSignal(sheet.computed, timeout=5_000):
         sheet.brand.setCurrentIndex(sheet.brand.findData("CSTL"))
-    for edit, text in ((sheet.inputs.freight, "0.22"), (sheet.inputs.duty_rate, "16.5")):
+    for edit, text in (
+        (sheet.inputs.delivery.freight, "0.22"),
+        (sheet.inputs.delivery.duty_rate, "16.5"),
+    ):
         with qtbot.waitSignal(sheet.computed, timeout=5_000):
             type_into(qtbot, edit, text)
     terms = sheet.terms

@@ -117,12 +117,13 @@ def test_saving_copying_and_stepping_a_sheet_write_on_a_worker(
     qtbot.waitUntil(lambda: sheet.style is not None and sheet.style.style_code == "THREAD-SAVE")
     written = threads_of(monkeypatch, documents, "save_document", within="ui.cost_sheet")
     brand = threads_of(monkeypatch, queries, "brand_id", within="ui.cost_sheet")
-    for button in (sheet.save_button, sheet.copy_button, sheet.step_buttons["submitted"]):
+    standing = sheet.standing
+    for button in (sheet.save_button, standing.copy_button, standing.step_buttons["submitted"]):
         with qtbot.waitSignal(sheet.saved, timeout=10_000):
             qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(sheet.saved, timeout=10_000):
-        qtbot.mouseClick(sheet.new_version_button, Qt.MouseButton.LeftButton)
-    assert sheet.status == "draft" and (sheet.document or {}).get("revision") == 2
+        qtbot.mouseClick(sheet.standing.new_version_button, Qt.MouseButton.LeftButton)
+    assert sheet.standing.status == "draft" and (sheet.document or {}).get("revision") == 2
     assert len(written) == 4 and True not in written
     assert brand and True not in brand
 
@@ -157,8 +158,8 @@ def test_comparing_reads_the_other_sheet_on_a_worker(
     other = saved_sheet(qtbot, window, "THREAD-CMP")
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
     read = threads_of(monkeypatch, register, "sheet_row", within="ui.cost_sheet")
-    sheet.compare_with(other["id"])
-    qtbot.waitUntil(lambda: getattr(sheet, "compare_dialog", None) is not None, timeout=10_000)
+    sheet.comparison.compare_with(other["id"])
+    qtbot.waitUntil(lambda: sheet.comparison.compare_dialog is not None, timeout=10_000)
     assert read and True not in read
 
 
@@ -176,14 +177,17 @@ def test_choosing_a_fabric_and_a_trim_reads_them_on_a_worker(
     named = threads_of(monkeypatch, queries, "material", within="ui.cost_sheet")
     sheet = open_sheet(qtbot, window, None)
     pick_in_picker(qtbot, code)
-    qtbot.mouseClick(sheet.inputs.choose_fabric_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(sheet.inputs.fabric.choose_fabric_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
-        lambda: sheet.fabric_id == fabric_id and sheet.price is not None, timeout=10_000
+        lambda: sheet.inputs.fabric.fabric_id == fabric_id and sheet.price is not None,
+        timeout=10_000,
     )
-    assert sheet.inputs.yarn.count() > 0
+    assert sheet.inputs.fabric.yarn.count() > 0
     pick_in_picker(qtbot, trim_code)
-    qtbot.mouseClick(sheet.inputs.add_trim_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: [t[0] for t in sheet.trims] == [trim_id], timeout=10_000)
+    qtbot.mouseClick(sheet.inputs.trims_box.add_trim_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: [t[0] for t in sheet.inputs.trims_box.trims] == [trim_id], timeout=10_000
+    )
     assert started and yarns and trims and named
     assert True not in started + yarns + trims + named
 
@@ -233,7 +237,7 @@ def test_ctrl_n_on_a_selected_fabric_reads_it_on_a_worker(
     qtbot.waitUntil(lambda: len(window.menus.cost_windows) == before + 1, timeout=10_000)
     sheet = window.menus.cost_windows[-1]
     assert isinstance(sheet, CostSheetWindow)
-    qtbot.waitUntil(lambda: sheet.fabric_id == fabric_id, timeout=10_000)
+    qtbot.waitUntil(lambda: sheet.inputs.fabric.fabric_id == fabric_id, timeout=10_000)
     assert read and True not in read
 
 
@@ -293,7 +297,7 @@ def test_confirming_a_bom_reads_its_materials_on_a_worker(
     read = threads_of(monkeypatch, queries, "material", within="ui.bom_dialog")
     batch = threads_of(monkeypatch, queries, "materials_by_ids", within="ui.bom_dialog")
     sheet = open_sheet(qtbot, window, None)
-    dialog = sheet.open_bom(path)
+    dialog = sheet.materials.open_bom(path)
     with qtbot.waitSignal(dialog.matched, timeout=10_000):
         pass
     chosen = dialog.chosen()

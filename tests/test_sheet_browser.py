@@ -153,7 +153,7 @@ def test_the_browser_finds_sheets_by_style_brand_season_status_and_date(
     assert isinstance(opened, CostSheetWindow)
     qtbot.waitUntil(lambda: opened.price is not None, timeout=10_000)
     assert opened.style_code.text() == "BRW-POLO" and opened.inputs.season.text() == "SS27"
-    assert "Submitted" in opened.status_label.text()
+    assert "Submitted" in opened.standing.status_label.text()
     assert (
         conn.execute("SELECT season FROM cost_sheets WHERE id = ?", (polo.sheet_id,)).fetchone()[0]
         == "SS27"
@@ -203,7 +203,7 @@ def test_compare_never_offers_the_sheet_on_screen(qtbot: QtBot, window: MainWind
     qtbot.mouseClick(mine.compare_button, Qt.MouseButton.LeftButton)
     assert any("CMP-OTHER" in text for text in offered)
     assert not any("CMP-SELF" in text for text in offered)
-    assert mine.compare_with(str(mine.sheet_id)) is None
+    assert mine.comparison.compare_with(str(mine.sheet_id)) is None
     assert "other than this one" in mine.message.text()
 
 
@@ -211,15 +211,16 @@ def test_submit_approve_then_a_change_is_a_new_version(qtbot: QtBot, window: Mai
     conn = window.workspace.replica.conn
     sheet = saved_sheet(qtbot, window, "STATUS-1", "SS27")
     first_id = sheet.sheet_id
-    assert "Draft" in sheet.status_label.text() and "version 1" in sheet.status_label.text()
+    said = sheet.standing.status_label.text()
+    assert "Draft" in said and "version 1" in said
     with qtbot.waitSignal(sheet.saved, timeout=10_000):
-        qtbot.mouseClick(sheet.step_buttons["submitted"], Qt.MouseButton.LeftButton)
-    assert sheet.status == "submitted" and not sheet.save_button.isEnabled()
-    assert sheet.step_buttons["approved"].isVisible()
+        qtbot.mouseClick(sheet.standing.step_buttons["submitted"], Qt.MouseButton.LeftButton)
+    assert sheet.standing.status == "submitted" and not sheet.save_button.isEnabled()
+    assert sheet.standing.step_buttons["approved"].isVisible()
     with qtbot.waitSignal(sheet.saved, timeout=10_000):
-        qtbot.mouseClick(sheet.step_buttons["approved"], Qt.MouseButton.LeftButton)
-    assert sheet.status == "approved"
-    assert not any(b.isVisible() for b in sheet.step_buttons.values())
+        qtbot.mouseClick(sheet.standing.step_buttons["approved"], Qt.MouseButton.LeftButton)
+    assert sheet.standing.status == "approved"
+    assert not any(b.isVisible() for b in sheet.standing.step_buttons.values())
     approved_body = conn.execute(
         "SELECT body FROM cost_sheets WHERE id = ?", (first_id,)
     ).fetchone()[0]
@@ -235,14 +236,14 @@ def test_submit_approve_then_a_change_is_a_new_version(qtbot: QtBot, window: Mai
     )
 
     with qtbot.waitSignal(sheet.saved, timeout=10_000):
-        qtbot.mouseClick(sheet.new_version_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(sheet.standing.new_version_button, Qt.MouseButton.LeftButton)
     second = conn.execute("SELECT * FROM cost_sheets WHERE id = ?", (sheet.sheet_id,)).fetchone()
     assert second["id"] != first_id and second["family_id"] == first_id
     assert second["revision"] == 2 and second["status"] == "draft"
     assert json.loads(second["body"])["style"]["making"]["sam"] == "15"
     first = conn.execute("SELECT * FROM cost_sheets WHERE id = ?", (first_id,)).fetchone()
     assert first["status"] == "approved" and first["body"] == approved_body
-    assert "version 2" in sheet.status_label.text() and not sheet.has_unsaved_changes()
+    assert "version 2" in sheet.standing.status_label.text() and not sheet.has_unsaved_changes()
     assert sheet.save_button.isEnabled()
     # the two versions compared are told apart by their version
     compared = helpers.compare(qtbot, sheet, first_id)
@@ -252,7 +253,7 @@ def test_submit_approve_then_a_change_is_a_new_version(qtbot: QtBot, window: Mai
 
     # a copy is a family of its own
     with qtbot.waitSignal(sheet.saved, timeout=10_000):
-        qtbot.mouseClick(sheet.copy_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(sheet.standing.copy_button, Qt.MouseButton.LeftButton)
     copy = conn.execute("SELECT * FROM cost_sheets WHERE id = ?", (sheet.sheet_id,)).fetchone()
     assert copy["id"] not in (first_id, second["id"])
     assert copy["family_id"] is None and copy["revision"] == 1 and copy["status"] == "draft"

@@ -133,9 +133,9 @@ def main(out: Path) -> None:
         QTest.keyClicks(browser.search, "tee")
         save(app, browser, out / "sheet-browser.png")
         browser.close()
-        sheet.compare_with(sheets[0]["id"])
-        wait(app, lambda: getattr(sheet, "compare_dialog", None) is not None)
-        compare = sheet.compare_dialog
+        sheet.comparison.compare_with(sheets[0]["id"])
+        wait(app, lambda: sheet.comparison.compare_dialog is not None)
+        compare = sheet.comparison.compare_dialog
         save(app, compare, out / "cost-compare.png")
         compare.close()
         sheet.method.setCurrentIndex(0)  # from body measurements: the length is costed

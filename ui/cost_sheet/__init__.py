@@ -1,8 +1,10 @@
 """The cost sheet editor and its dialogs.
 
 ``CostSheetWindow(workspace, ops, ask_quote, document, parent)`` is the editor (`window`); its
-inputs form (`inputs`), breakdown panel (`breakdown`), firm quotes (`firm_quote`) and files
-(`exports`) are parts it owns. `MaterialPicker` and `CompareDialog` are the dialogs it opens.
+inputs form (`inputs`), breakdown panel (`breakdown`, showing `figures`), standing
+(`standing`), material choices (`material_choices`), comparison (`compare`), export actions
+(`export_actions`, writing through `exports`), firm quotes (`firm_quote`) and saving
+(`saving`) are parts it owns. `MaterialPicker` and `CompareDialog` are the dialogs it opens.
 """
 
 from __future__ import annotations

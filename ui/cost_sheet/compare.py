@@ -2,29 +2,40 @@
 
 Apart from the editor because the comparison costs both sheets afresh from their inputs and
 shows them in a window of its own; the editor only hands it the sheet on screen.
+`SheetComparison` is the editor's part that asks which sheet, reads it on a `ui.ops` worker
+and opens `CompareDialog`; it talks to its window through `ComparingHost`.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
+from typing import Any, Protocol
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHeaderView,
+    QLabel,
     QTableWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from ui.cost_sheet.amounts import money
+from ui.cost_sheet.books import Loaded
+from ui.cost_sheet.browser import SheetBrowser
+from ui.ops import OpContext, OpRunner
 from ui.table_export import install_export, typed_item
-from workbench.costing import RateBook, cost_style, price_style
+from workbench.costing import CostingError, RateBook, cost_style, price_style
 from workbench.costing.money import to_cents
-from workbench.costing.sheet import CostSheet
+from workbench.costing.register import sheet_row
+from workbench.costing.sheet import CostSheet, sheet_from_dict
+from workbench.errors import user_message
 from workbench.export import MONEY, PERCENT, Cell
+from workbench.workspace import Workspace
 
 
 class CompareDialog(QDialog):
@@ -116,3 +127,94 @@ class CompareDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         layout.addWidget(close)
+
+
+class ComparingHost(Protocol):
+    """What comparing uses of its window."""
+
+    workspace: Workspace
+    ops: OpRunner
+    message: QLabel
+    document: dict[str, Any] | None
+    sheet_id: str | None
+    loaded: Loaded | None
+
+    def window(self) -> QWidget: ...
+
+    def current_sheet(self) -> CostSheet: ...
+
+    def has_unsaved_changes(self) -> bool: ...
+
+
+class SheetComparison(QObject):
+    """Compare the sheet on screen with another saved sheet, picked in the sheet browser and
+    read on a worker; the comparison is shown as the form is when the other sheet arrives."""
+
+    #: a comparison with another sheet is shown: its dialog
+    compared = Signal(object)
+
+    def __init__(self, host: ComparingHost, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.host = host
+        #: the comparison shown last
+        self.compare_dialog: CompareDialog | None = None
+
+    def compare_browser(self) -> SheetBrowser:
+        """The browser that picks the other sheet: every saved sheet but this one."""
+        host = self.host
+        return SheetBrowser(
+            host.workspace.replica,
+            host.window(),
+            title="Compare with",
+            action="Compare",
+            exclude_id=host.sheet_id or "",
+            ops=host.ops,
+        )
+
+    def choose_compare(self) -> None:
+        browser = self.compare_browser()
+        if browser.exec() and browser.chosen_id is not None:
+            self.compare_with(browser.chosen_id)
+
+    def compare_with(self, other_id: str) -> None:
+        """Read the sheet ``other_id`` on a worker, then show it beside the form as it is
+        then (`compared` gives the dialog)."""
+        host = self.host
+        if other_id == host.sheet_id:
+            host.message.setText("Cannot compare: pick a sheet other than this one.")
+            return
+        replica = host.workspace.replica
+
+        def read(_ctx: OpContext) -> dict[str, Any] | None:
+            return sheet_row(replica.conn, other_id, deleted_too=True)
+
+        host.ops.run(
+            read,
+            success=self._show_comparison,
+            failure=lambda exc: host.message.setText(f"Cannot compare: {user_message(exc)}"),
+            label="Reading the sheet to compare",
+            background=True,
+        )
+
+    def _show_comparison(self, row: dict[str, Any] | None) -> None:
+        host = self.host
+        assert host.loaded is not None
+        if row is None:
+            host.message.setText("Cannot compare: that sheet is no longer in this workspace.")
+            return
+        try:
+            mine = host.current_sheet()
+            theirs = sheet_from_dict(json.loads(row["body"]))
+            revision = (host.document or {}).get("revision") or 1
+            names = (
+                f"{mine.style.style_code} v{revision}"
+                + (" (unsaved)" if host.has_unsaved_changes() else ""),
+                f"{row['style_code']} v{row['revision']}",
+            )
+            dialog = CompareDialog(mine, theirs, host.loaded.book, host.window(), names)
+        except CostingError as exc:
+            host.message.setText(f"Cannot compare: {exc}")
+            return
+        dialog.show()
+        self.compare_dialog = dialog
+        self.compared.emit(dialog)

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import QLabel
 
 from ui.cost_sheet.edits import to_json
 from ui.cost_sheet.inputs import SheetInputs
+from ui.cost_sheet.standing import SheetStanding
 from ui.ops import OpContext, OpRunner
 from workbench import documents, drafts
 from workbench.costing import CostingError
@@ -72,15 +73,9 @@ class SavingHost(Protocol):
     document: dict[str, Any] | None
     sheet_id: str | None
 
-    @property
-    def status(self) -> str: ...
-
-    @property
-    def is_draft(self) -> bool: ...
+    standing: SheetStanding
 
     def current_sheet(self) -> CostSheet: ...
-
-    def show_standing(self) -> None: ...
 
     def show_saved(self, row: dict[str, Any], said: str, clean: bool) -> None: ...
 
@@ -188,7 +183,7 @@ class SheetSaving:
         replica, index = host.workspace.replica, host.undo_stack.index()
         state = host.inputs.state()  # the form as this write saves it
         self.writing = True
-        host.show_standing()
+        host.standing.show_standing()
         self.show_state(False)
 
         def write(_ctx: OpContext) -> dict[str, Any]:
@@ -206,7 +201,7 @@ class SheetSaving:
             self.writing = False
             self.closing = None  # the window stays open with what is not saved
             host.message.setText(f"Not saved: {user_message(exc)}")
-            host.show_standing()
+            host.standing.show_standing()
             self.show_state(host.undo_stack.isClean())
             self._after_write()
 
@@ -239,9 +234,9 @@ class SheetSaving:
         if self.writing:
             return self._queue(lambda: self.save(then))
         host = self.host
-        if not host.is_draft:
+        if not host.standing.is_draft:
             host.message.setText(
-                f"Not saved: this sheet is {host.status}, kept as it was; "
+                f"Not saved: this sheet is {host.standing.status}, kept as it was; "
                 "save your changes as a new version."
             )
             return False

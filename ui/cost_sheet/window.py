@@ -13,8 +13,12 @@ Every read and write of the replica runs on a `ui.ops` worker: the sheet a compa
 the fabric, yarns and trims chosen, and saving. How the sheet is saved, and how a draft of its
 unsaved changes is kept on disk meanwhile, is `ui.cost_sheet.saving`.
 
-This module holds what ties the parts together (when to cost, the dialogs it opens); the
-parts themselves are `SheetInputs`, `BreakdownPanel`, `FirmQuote`, `SheetSaving` and `exports`.
+This module holds what ties the parts together (when to cost, the undo history, closing); the
+parts themselves are `SheetInputs` (the form), `BreakdownPanel` with `figures` (what a costing
+shows), `SheetStanding` (status, version and steps), `MaterialChoices` (choosing the fabric and
+trims), `SheetComparison` (comparing with another sheet), `ExportActions` (the workbook and
+the ESG sheet), `FirmQuote` and `SheetSaving`. Each part that needs the window is typed
+against a Protocol of what it uses, never this class.
 """
 
 from __future__ import annotations
@@ -22,9 +26,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime
-from decimal import Decimal
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -41,45 +43,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.bom_dialog import BomDialog, ChosenLine
 from ui.cost_sheet.books import Loaded, load_books
 from ui.cost_sheet.breakdown import BreakdownPanel
-from ui.cost_sheet.browser import SheetBrowser
-from ui.cost_sheet.compare import CompareDialog
+from ui.cost_sheet.compare import SheetComparison
 from ui.cost_sheet.edits import EditCommand, FormState, from_json
-from ui.cost_sheet.exports import esg_paths, export_breakdown, write_esg_sheet
+from ui.cost_sheet.export_actions import ExportActions
+from ui.cost_sheet.figures import cost_form, show_costed
 from ui.cost_sheet.firm_quote import FirmQuote, QuoteAsker
 from ui.cost_sheet.inputs import SheetInputs
-from ui.cost_sheet.lookups import FabricStart, TrimEntry, fabric_start, trim_entry, yarns_of
-from ui.cost_sheet.material_picker import MaterialPicker
+from ui.cost_sheet.lookups import yarns_of
+from ui.cost_sheet.material_choices import MaterialChoices
 from ui.cost_sheet.saving import AfterSave, SheetSaving
+from ui.cost_sheet.standing import SheetStanding
 from ui.dialogs import ask_save_first
-from ui.document_locale import app_locale
-from ui.file_dialogs import ask_open_path, ask_save_path
 from ui.formats import format_date
 from ui.keys import bindings
-from ui.ops import Newest, OpContext, OpRunner
-from workbench.capacity import CapacityError, LeadTime, lead_time
-from workbench.capacity.routes import style_route
-from workbench.costing import (
-    CostingError,
-    CostResult,
-    Style,
-    Terms,
-    cost_style,
-    landed_terms,
-    price_style,
-)
-from workbench.costing.breaks import colourway_breaks, price_breaks
+from ui.ops import OpContext, OpRunner
+from workbench.capacity import LeadTime
+from workbench.costing import CostingError, Style, Terms
 from workbench.costing.choices import Choice
-from workbench.costing.colourways import ColourwayCosting, cost_colourways
-from workbench.costing.garment import size_costs
+from workbench.costing.colourways import ColourwayCosting
 from workbench.costing.pricing import PriceResult
-from workbench.costing.register import NEXT, sheet_row
 from workbench.costing.sheet import CostSheet, sheet_from_dict
-from workbench.costing.sizes import SizeRatio
-from workbench.errors import user_message
-from workbench.settings import proposal_sender
 from workbench.workspace import Workspace
 
 RECOMPUTE_MS = 120
@@ -102,10 +87,9 @@ class CostSheetWindow(QMainWindow):
     ready = Signal()
     #: a firm quote arrived (dict) or was queued (str: the request id)
     quoted = Signal(object)
-    #: the ESG sheet was written: the files
-    esg_written = Signal(list)
-    #: a comparison with another sheet is shown: its dialog
-    compared = Signal(object)
+
+    #: the sheet's status and version, and the steps it may take (made with the layout)
+    standing: SheetStanding
 
     def __init__(
         self,
@@ -134,8 +118,6 @@ class CostSheetWindow(QMainWindow):
         #: each colourway's cost and price as last computed (None: one colour)
         self.colourway_costing: ColourwayCosting | None = None
         self.plan: LeadTime | None = None
-        #: which fabric choice is the newest (an older one's answer is not shown)
-        self._fabric_asked = Newest()
         self.setWindowTitle("Cost sheet[*] — Mill Workbench")
         self.resize(1400, 900)
         self._timer = QTimer(self)
@@ -149,7 +131,7 @@ class CostSheetWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.saved_state)
         self.saving = SheetSaving(self, self.saved_state, self.draft_key)
         self.saving.show_state(True)
-        self.show_standing()
+        self.standing.show_standing()
         self._name_parts()
         self.firm_quote = FirmQuote(workspace, ops, ask_quote, self.quote_label, self)
         self.firm_quote.quoted.connect(self.quoted)
@@ -160,10 +142,11 @@ class CostSheetWindow(QMainWindow):
     def _build(self) -> None:
         self.inputs = SheetInputs(self.workspace)
         self.inputs.edited.connect(self.changed)
-        self.inputs.yarns_wanted.connect(self._look_up_yarns)
-        self.inputs.choose_fabric_button.clicked.connect(self.choose_fabric)
-        self.inputs.add_trim_button.clicked.connect(self.choose_trim)
-        self.inputs.bom_button.clicked.connect(self.choose_bom)
+        #: choosing the fabric and trims (the form's buttons), read on workers
+        self.materials = MaterialChoices(self)
+        #: comparing with another saved sheet, and the workbook and ESG sheet written
+        self.comparison = SheetComparison(self, self)
+        self.exports = ExportActions(self, self)
         scroll = self.form_scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.inputs)
@@ -171,30 +154,12 @@ class CostSheetWindow(QMainWindow):
 
         right_host = QWidget()
         right = QVBoxLayout(right_host)
-        standing = QHBoxLayout()
-        #: the sheet's status and version: "Draft · version 1"
-        self.status_label = QLabel()
-        self.status_label.setObjectName("sheetStatus")
-        standing.addWidget(self.status_label, 1)
-        #: the status steps the sheet may take now (Submit for approval, Approve, …)
-        self.step_buttons: dict[str, QPushButton] = {}
-        for status, words in dict(step for steps in NEXT.values() for step in steps).items():
-            button = QPushButton(words)
-            button.clicked.connect(lambda _checked=False, s=status: self.saving.set_status(s))
-            self.step_buttons[status] = button
-            standing.addWidget(button)
-        self.new_version_button = QPushButton("Save as new version")
-        self.new_version_button.clicked.connect(lambda: self.saving.save_as_new_version())
-        self.copy_button = QPushButton("Copy sheet")
-        self.copy_button.setToolTip("A new sheet of its own, a draft, holding what is shown")
-        self.copy_button.clicked.connect(lambda: self.saving.copy_sheet())
-        standing.addWidget(self.new_version_button)
-        standing.addWidget(self.copy_button)
-        right.addLayout(standing)
+        self.standing = SheetStanding(self)
+        right.addLayout(self.standing.row)
         self.message = QLabel()
         self.message.setObjectName("costMessage")
         self.message.setWordWrap(True)
-        self.inputs.invalid.connect(self.message.setText)
+        self.inputs.trims_box.invalid.connect(self.message.setText)
         right.addWidget(self.message)
         self.panel = BreakdownPanel()
         self.panel.max_age.valueChanged.connect(self.changed)
@@ -207,12 +172,12 @@ class CostSheetWindow(QMainWindow):
         self.save_button = QPushButton("Save")
         self.save_button.clicked.connect(lambda: self.save())
         self.export_button = QPushButton("Export .xlsx…")
-        self.export_button.clicked.connect(self.choose_export)
+        self.export_button.clicked.connect(self.exports.choose_export)
         self.compare_button = QPushButton("Compare with…")
-        self.compare_button.clicked.connect(self.choose_compare)
+        self.compare_button.clicked.connect(self.comparison.choose_compare)
         self.esg_button = QPushButton("ESG sheet…")
         self.esg_button.setToolTip("The style's footprint as PDF, with JSON and CSV beside it")
-        self.esg_button.clicked.connect(self.choose_esg_sheet)
+        self.esg_button.clicked.connect(self.exports.choose_esg_sheet)
         self.quote_button = QPushButton("Ask for a firm quote")
         self.quote_button.clicked.connect(self.ask_quote)
         actions.addStretch(1)
@@ -271,17 +236,17 @@ class CostSheetWindow(QMainWindow):
 
     def _name_parts(self) -> None:
         """The parts' widgets, under the names the editor's callers (and tests) reach them by."""
-        i, p = self.inputs, self.panel
+        i, f, c, p = self.inputs, self.inputs.fabric, self.inputs.consumption, self.panel
         self.style_code, self.title_edit, self.category = i.style_code, i.title_edit, i.category
         self.brand, self.quantity, self.costed_on = i.brand, i.quantity, i.costed_on
-        self.fabric_label, self.yarn = i.fabric_label, i.yarn
-        self.gsm, self.width_cm = i.gsm, i.width_cm
-        self.conversion_loss, self.dyeing_loss = i.conversion_loss, i.dyeing_loss
-        self.method, self.body_length, self.sleeve_length = i.method, i.body_length, i.sleeve_length
-        self.half_chest, self.marker, self.wastage = i.half_chest, i.marker, i.wastage
+        self.fabric_label, self.yarn = f.fabric_label, f.yarn
+        self.gsm, self.width_cm = f.gsm, f.width_cm
+        self.conversion_loss, self.dyeing_loss = f.conversion_loss, f.dyeing_loss
+        self.method, self.body_length, self.sleeve_length = c.method, c.body_length, c.sleeve_length
+        self.half_chest, self.marker, self.wastage = c.half_chest, c.marker, c.wastage
         self.sam, self.efficiency, self.mill = i.sam, i.efficiency, i.mill
         self.print_box, self.placements, self.stitches = i.print_box, i.placements, i.stitches
-        self.embroidery, self.trim_table = i.embroidery, i.trim_table
+        self.embroidery, self.trim_table = i.embroidery, i.trims_box.trim_table
         self.cost_label, self.price_label = p.cost_label, p.price_label
         self.lead_label, self.breakdown, self.chart = p.lead_label, p.breakdown, p.chart
         self.max_age, self.stale_label = p.max_age, p.stale_label
@@ -306,7 +271,7 @@ class CostSheetWindow(QMainWindow):
 
     def _on_loaded(self, answer: tuple[Loaded, dict[str | None, list[Choice]]]) -> None:
         loaded, yarns = answer
-        self.inputs.yarn_choices.update(yarns)
+        self.inputs.fabric.yarn_choices.update(yarns)
         self.loaded = loaded
         self.inputs.fill_choices(loaded)
         if self.document is not None:
@@ -327,17 +292,12 @@ class CostSheetWindow(QMainWindow):
 
     def show_sheet(self, sheet: CostSheet) -> None:
         self.inputs.show_sheet(sheet)
-        self._record()
+        self.record()
         self.recompute()
-
-    def start_with_fabric(self, fabric_id: str) -> None:
-        """A new sheet's first fabric, chosen before it opened: where its history starts
-        (unless the user has edited the sheet before it was read)."""
-        self.use_fabric(fabric_id, first=True)
 
     # -- edits: undo, redo, the draft on disk ------------------------------------------------
 
-    def _record(self) -> None:
+    def record(self) -> None:
         """Make what the form now shows one undoable step (typing on in one field merges)."""
         if self._state is None or self.inputs.filling:
             return
@@ -352,7 +312,7 @@ class CostSheetWindow(QMainWindow):
         """Show ``state`` (an undo, a redo, a recovered draft) and cost it."""
         self.inputs.restore(state)
         if record:
-            self._record()
+            self.record()
         else:
             self._state = state
             self.saving.keep_draft()
@@ -394,7 +354,7 @@ class CostSheetWindow(QMainWindow):
             f"The cost sheet {code} has changes that are not saved. Save them before closing?",
         )
         if answer == QMessageBox.StandardButton.Save:
-            saving = self.save if self.is_draft else self.saving.save_as_new_version
+            saving = self.save if self.standing.is_draft else self.saving.save_as_new_version
             if saving():
                 self.saving.close_when_saved(after)
             return False
@@ -414,118 +374,11 @@ class CostSheetWindow(QMainWindow):
         main = self.parentWidget()
         (main.window() if main is not None else self).close()
 
-    # -- choosing materials ------------------------------------------------------------------
-
-    def choose_fabric(self) -> None:
-        picker = MaterialPicker(self.workspace, "fabric", self, self.ops)
-        if picker.exec() and picker.chosen:
-            self.use_fabric(picker.chosen)
-
-    def use_fabric(self, fabric_id: str, first: bool = False) -> None:
-        """Start from a fabric: its spec, a priced yarn and a first draft of the rest, read
-        on a worker and shown when the answer comes (unless a newer fabric was chosen since).
-        ``first``: the sheet's history starts there, if nothing was edited meanwhile."""
-        self._read_choices([], fabric_id, first)
-
-    def _read_choices(
-        self, trims: list[tuple[str, Decimal]], fabric_id: str | None, first: bool = False
-    ) -> None:
-        """Look up ``trims`` and the fabric on one worker, then add the trims and start from
-        the fabric, in that order (as a BOM lists them)."""
-        replica, code = self.workspace.replica, self.style_code.text() or "NEW-STYLE"
-        asked = self._fabric_asked.ask() if fabric_id is not None else 0
-
-        def read(_ctx: OpContext) -> tuple[list[TrimEntry], FabricStart | None]:
-            entries = [trim_entry(replica.conn, m, quantity) for m, quantity in trims]
-            start = fabric_start(replica.conn, fabric_id, code) if fabric_id else None
-            return entries, start
-
-        def show(answer: tuple[list[TrimEntry], FabricStart | None]) -> None:
-            entries, start = answer
-            self.inputs.add_trims(entries)
-            if start is not None and self._fabric_asked.take(asked):
-                self._start_from(start, first)
-
-        def failed(exc: BaseException) -> None:
-            if fabric_id is None or self._fabric_asked.take(asked):
-                self.message.setText(user_message(exc))
-
-        self.ops.run(
-            read, success=show, failure=failed, label="Reading the materials", background=True
-        )
-
-    def _start_from(self, start: FabricStart, first: bool) -> None:
-        untouched = self.undo_stack.count() == 0
-        self.inputs.start_from_fabric(start, self.style)
-        self._record()
-        self.recompute()
-        if first and untouched:
-            self.mark_clean()
-
-    def _look_up_yarns(self, fabric_id: str) -> None:
-        """Read the yarns of a fabric shown before they were looked up (a sheet built in
-        code, an old draft) and offer them."""
-        replica = self.workspace.replica
-
-        def read(_ctx: OpContext) -> list[Choice]:
-            return yarns_of(replica.conn, fabric_id)
-
-        self.ops.run(
-            read,
-            success=lambda found: self.inputs.offer_yarns(fabric_id, found),
-            failure=lambda exc: self.message.setText(user_message(exc)),
-            label="Reading the yarns",
-            background=True,
-        )
-
-    def choose_trim(self) -> None:
-        picker = MaterialPicker(self.workspace, "trim", self, self.ops)
-        if picker.exec() and picker.chosen:
-            self.add_trim(picker.chosen, Decimal(1))
-
-    def add_trim(self, material_id: str, quantity: Decimal) -> None:
-        """Add a trim line, read on a worker; the form lists it when the answer comes."""
-        self._read_choices([(material_id, quantity)], None)
-
-    def remove_trim(self) -> None:
-        self.inputs.remove_trim()
-
-    @property
-    def trims(self) -> list[tuple[str, str, Decimal, bool]]:
-        """The trims on the sheet: id, label, quantity per piece, packing (the form's list)."""
-        return self.inputs.trims
-
-    @property
-    def fabric_id(self) -> str | None:
-        return self.inputs.fabric_id
-
-    def choose_bom(self) -> None:
-        path = ask_open_path(self, "Bill of materials", "BOM exports (*.xlsx *.xls *.csv *.txt)")
-        if path:
-            dialog = self.open_bom(path)
-            dialog.accepted.connect(lambda: self.use_bom(dialog.chosen()))
-            dialog.show()
-
-    def open_bom(self, path: Path) -> BomDialog:
-        self.bom_dialog = BomDialog(self.workspace, self.ops, path, self)
-        return self.bom_dialog
-
-    def use_bom(self, lines: list[ChosenLine]) -> None:
-        """The first fabric confirmed becomes the sheet's fabric; trims are added with the
-        BOM's quantity per piece (1 where it gives none, or gives it in metres of fabric)."""
-        fabrics = [line for line in lines if line.material_type == "fabric"]
-        trims = [
-            (line.material_id, line.quantity if line.quantity and line.quantity > 0 else Decimal(1))
-            for line in lines
-            if line.material_type == "trim"
-        ]
-        self._read_choices(trims, fabrics[0].material_id if fabrics else None)
-
     # -- computing ---------------------------------------------------------------------------
 
     def changed(self, *_args: object) -> None:
         if not self.inputs.filling:
-            self._record()
+            self.record()
             self._timer.start()
 
     def current_sheet(self) -> CostSheet:
@@ -533,127 +386,25 @@ class CostSheetWindow(QMainWindow):
         return self.inputs.read()
 
     def recompute(self) -> None:
+        """Cost the form and show its figures (`ui.cost_sheet.figures`); a form that cannot
+        be costed says why, and the figures shown are marked stale."""
         if self.loaded is None:
             return
         try:
-            sheet = self.current_sheet()
-            cost = cost_style(sheet.style, self.loaded.book, sheet.costed_on or date.today())
-            price = (
-                price_style(
-                    sheet.style,
-                    self.loaded.book,
-                    cost.on,
-                    brand=sheet.brand,
-                    quantity=sheet.quantity,
-                )
-                if sheet.brand
-                else None
-            )
-            colourways = (
-                cost_colourways(
-                    sheet.style,
-                    sheet.colourways,
-                    self.loaded.book,
-                    cost.on,
-                    brand=price.brand if price else None,
-                    quantity=sheet.quantity,
-                )
-                if sheet.colourways
-                else None
-            )
+            costed = cost_form(self.current_sheet(), self.loaded)
         except (CostingError, ValueError) as exc:
             self.style, self.price, self.colourway_costing = None, None, None
             self.message.setText(str(exc))
             self.panel.mark_stale(str(exc))
             self.computed.emit(None)
             return
-        self.style, self.price = sheet.style, price
+        self.style, self.price = costed.sheet.style, costed.price
         self.message.setText("")
-        self.panel.show_cost(cost, price)
-        ratio = sheet.style.consumption
-        self.panel.show_sizes(
-            ratio.text() if isinstance(ratio, SizeRatio) else "",
-            size_costs(sheet.style, self.loaded.book, cost.on)
-            if isinstance(ratio, SizeRatio)
-            else (),
-        )
-        self.colourway_costing = colourways
-        self.panel.show_colourways(colourways)
-        self.panel.show_breaks(
-            price_breaks(sheet.style, self.loaded.book, cost.on, brand=price.brand)
-            if price
-            else (),
-            sheet.quantity,
-            colourway_breaks(
-                sheet.style, sheet.colourways, self.loaded.book, cost.on, brand=price.brand
-            )
-            if price and sheet.colourways
-            else (),
-        )
-        self._show_terms(sheet, price)
-        self._show_lead_time(sheet, cost)
-        self.computed.emit(price)
+        self.colourway_costing = costed.colourways
+        self.terms, self.plan = show_costed(self.panel, costed, self.loaded)
+        self.computed.emit(costed.price)
 
-    def _show_terms(self, sheet: CostSheet, price: PriceResult | None) -> None:
-        """The landed cost at each Incoterm, for the brand's country, when the sheet says how
-        it is delivered."""
-        self.terms = None
-        if price is None:
-            why = "choose a brand"
-        elif not sheet.delivery:
-            why = "fill in freight, insurance and duty to see the landed cost"
-        else:
-            try:
-                self.terms = landed_terms(
-                    price.price_per_piece, price.brand.country, sheet.delivery
-                )
-                why = ""
-            except CostingError as exc:
-                why = str(exc)
-        self.panel.show_terms(self.terms, price.currency if price else "", why)
-
-    def _show_lead_time(self, sheet: CostSheet, cost: CostResult) -> None:
-        assert self.loaded is not None
-        try:
-            route = style_route(sheet.style, cost)
-            self.plan = lead_time(self.loaded.capacity, route, sheet.quantity, date.today())
-        except CapacityError as exc:
-            self.plan = None
-            self.panel.show_no_lead_time(str(exc))
-            return
-        self.panel.show_lead_time(self.plan)
-
-    # -- saving, export, comparing -----------------------------------------------------------
-
-    @property
-    def status(self) -> str:
-        """The saved sheet's status ("draft" for a sheet not saved yet)."""
-        return str((self.document or {}).get("status") or "draft")
-
-    @property
-    def is_draft(self) -> bool:
-        """Only a draft is changed in place; a submitted or approved sheet is kept as it was
-        submitted or approved, and a change to it is saved as a new version."""
-        return self.status == "draft"
-
-    def show_standing(self) -> None:
-        revision = (self.document or {}).get("revision") or 1
-        saved = self.document is not None
-        self.status_label.setText(
-            f"<b>{self.status.capitalize()}</b> · version {revision}"
-            + ("" if saved else " · not saved yet")
-        )
-        allowed = {to for to, _words in NEXT.get(self.status, ())} if saved else set()
-        for status, button in self.step_buttons.items():
-            button.setVisible(status in allowed)
-        self.new_version_button.setEnabled(saved and not self.saving.writing)
-        self.copy_button.setEnabled(saved and not self.saving.writing)
-        for button in self.step_buttons.values():
-            button.setEnabled(not self.saving.writing)
-        self.save_button.setEnabled(self.is_draft)
-        self.save_button.setToolTip(
-            "" if self.is_draft else f"A {self.status} sheet is not changed: save as new version"
-        )
+    # -- saving --------------------------------------------------------------------------------
 
     def save(self, then: AfterSave | None = None) -> bool:
         """Save what the form shows now, on a worker (see `SheetSaving.save`)."""
@@ -670,7 +421,7 @@ class CostSheetWindow(QMainWindow):
             self.undo_stack.setClean()
         else:
             self.undo_stack.resetClean()
-        self.show_standing()
+        self.standing.show_standing()
         self.saving.show_state(self.undo_stack.isClean())
         self.quote_label.setText("Saved · estimate from this laptop's rates")
         if said:
@@ -683,121 +434,7 @@ class CostSheetWindow(QMainWindow):
     def breakdown_rows(self) -> tuple[list[str], list[list[Any]]]:
         return self.panel.rows()
 
-    def choose_export(self) -> None:
-        name = f"{self.style_code.text() or 'cost-sheet'}.xlsx"
-        path = ask_save_path(self, "Export cost sheet", name, "Excel (*.xlsx)")
-        if path:
-            self.export(path)
-
-    def export(self, path: Path) -> int:
-        """The sheet as a workbook (see `export_breakdown`); nothing while the figures on
-        screen are not current. Returns the number of breakdown lines written."""
-        cost = self.panel.cost
-        if cost is None or self.panel.is_stale:
-            self.message.setText(
-                "Not exported: the figures are not current; fix the fields marked first."
-            )
-            return 0
-        sheet = self.current_sheet()
-        brand = f"{self.price.brand.code} — {self.price.brand.name}" if self.price else sheet.brand
-        written = export_breakdown(
-            path, sheet, cost, self.price, brand, self.terms, self.colourway_costing
-        )
-        self.message.setText(f"Exported to {path}")
-        return written
-
-    def compare_browser(self) -> SheetBrowser:
-        """The browser that picks the other sheet: every saved sheet but this one."""
-        return SheetBrowser(
-            self.workspace.replica,
-            self,
-            title="Compare with",
-            action="Compare",
-            exclude_id=self.sheet_id or "",
-            ops=self.ops,
-        )
-
-    def choose_compare(self) -> None:
-        browser = self.compare_browser()
-        if browser.exec() and browser.chosen_id is not None:
-            self.compare_with(browser.chosen_id)
-
-    def compare_with(self, other_id: str) -> None:
-        """Read the sheet ``other_id`` on a worker, then show it beside the form as it is
-        then (`compared` gives the dialog)."""
-        if other_id == self.sheet_id:
-            self.message.setText("Cannot compare: pick a sheet other than this one.")
-            return
-        replica = self.workspace.replica
-
-        def read(_ctx: OpContext) -> dict[str, Any] | None:
-            return sheet_row(replica.conn, other_id, deleted_too=True)
-
-        self.ops.run(
-            read,
-            success=self._show_comparison,
-            failure=lambda exc: self.message.setText(f"Cannot compare: {user_message(exc)}"),
-            label="Reading the sheet to compare",
-            background=True,
-        )
-
-    def _show_comparison(self, row: dict[str, Any] | None) -> None:
-        assert self.loaded is not None
-        if row is None:
-            self.message.setText("Cannot compare: that sheet is no longer in this workspace.")
-            return
-        try:
-            mine = self.current_sheet()
-            theirs = sheet_from_dict(json.loads(row["body"]))
-            revision = (self.document or {}).get("revision") or 1
-            names = (
-                f"{mine.style.style_code} v{revision}"
-                + (" (unsaved)" if self.has_unsaved_changes() else ""),
-                f"{row['style_code']} v{row['revision']}",
-            )
-            dialog = CompareDialog(mine, theirs, self.loaded.book, self, names)
-        except CostingError as exc:
-            self.message.setText(f"Cannot compare: {exc}")
-            return
-        dialog.show()
-        self.compare_dialog = dialog
-        self.compared.emit(dialog)
-
-    # -- ESG sheet and firm quotes -----------------------------------------------------------
-
-    def choose_esg_sheet(self) -> None:
-        name = f"{self.style_code.text() or 'style'}-esg.pdf"
-        path = ask_save_path(self, "ESG sheet", name, "PDF (*.pdf)")
-        if path:
-            self.export_esg_sheet(path)
-
-    def export_esg_sheet(self, path: Path) -> list[Path]:
-        """Save, then write the footprint of what was saved as PDF, JSON and CSV (same name,
-        three suffixes), on workers; the files to be written (none when it cannot be
-        saved)."""
-        assert self.loaded is not None
-        written = esg_paths(path)
-        if not self.save(then=lambda row: self._write_esg(row, written)):
-            return []
-        return written
-
-    def _write_esg(self, row: dict[str, Any], written: list[Path]) -> None:
-        assert self.loaded is not None
-        replica, book = self.workspace.replica, self.loaded.book
-        locale = proposal_sender(app_locale=app_locale()).locale
-
-        def work(_ctx: OpContext) -> list[Path]:
-            return write_esg_sheet(replica, book, row, written, locale)
-
-        def failed(exc: BaseException) -> None:
-            self.message.setText(f"No ESG sheet: {exc}")
-
-        self.ops.run(
-            work,
-            success=lambda paths: self.esg_written.emit(paths),
-            failure=failed,
-            label="Working out the footprint",
-        )
+    # -- firm quotes -------------------------------------------------------------------------
 
     def ask_quote(self) -> None:
         """Save, then ask for a firm quote of what was saved (see `FirmQuote`)."""

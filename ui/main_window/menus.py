@@ -284,7 +284,7 @@ class WindowMenus:
             self.workspace, self.ops, self._quote_asker(), document, self.window
         )
         if fabric_id is not None and document is None:
-            sheet.ready.connect(lambda: sheet.start_with_fabric(fabric_id))
+            sheet.ready.connect(lambda: sheet.materials.start_with_fabric(fabric_id))
         return self._keep(sheet)
 
     def recover_drafts(self) -> None:
