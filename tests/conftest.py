@@ -23,6 +23,10 @@ from ui.collector import collect_due
 
 __all__ = ["postgres_server", "server", "server_db"]  # fixtures shared by the sync tests
 
+# The sync model's invariants and rules assert in helper modules: rewritten like a test's
+# asserts, a broken invariant reports the values as well as its message.
+pytest.register_assert_rewrite("tests.sync_model_invariants", "tests.sync_model_machine")
+
 # Must be set before any QApplication exists; pytest-qt creates it lazily.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # A window of one test caught in a reference cycle must not be destroyed on a worker thread

@@ -1,8 +1,9 @@
-"""Laptops for the sync model test (`tests.test_sync_model`): each signs in with a workspace
-folder of its own and syncs through the app's session (`sync.session.sync_workspace`) over a
-transport that can take it offline or make the app die at one HTTP request of a sync; its
-replica can be copied, restored from a copy, wiped, and reopened after a crash. Also the
-server's side read back: its rows and the push journal (the answer stored for each mutation).
+"""Laptops for the sync model test (`tests.test_sync_model`, its machine in
+`tests.sync_model_machine`): each signs in with a workspace folder of its own and syncs
+through the app's session (`sync.session.sync_workspace`) over a transport that can take it
+offline or make the app die at one HTTP request of a sync; its replica can be copied,
+restored from a copy, wiped, and reopened after a crash. Also the server's side read back:
+its rows and the push journal (the answer stored for each mutation).
 """
 
 from __future__ import annotations
