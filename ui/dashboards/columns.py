@@ -133,8 +133,12 @@ def column(name: str, values: pd.Series | None = None) -> Column:
     found = COLUMNS.get(name)
     if found is not None:
         return found
-    numeric = values is not None and pd.api.types.is_numeric_dtype(values.dtype)
-    kind = NUMBER if numeric and not pd.api.types.is_bool_dtype(values.dtype) else TEXT
+    numeric = (
+        values is not None
+        and pd.api.types.is_numeric_dtype(values.dtype)
+        and not pd.api.types.is_bool_dtype(values.dtype)
+    )
+    kind = NUMBER if numeric else TEXT
     return Column(name.replace("_", " ").capitalize(), kind)
 
 
