@@ -16,7 +16,7 @@ import click
 
 from workbench import __version__
 from workbench.errors import user_message
-from workbench.workspace import DEFAULT_DEMO_MATERIALS
+from workbench.workspace import DEFAULT_DEMO_MATERIALS, Workspace
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -182,7 +182,7 @@ def _synced_workspaces(data_dir: Path | None) -> list[Path]:
     return found
 
 
-def _pick_workspace(data_dir: Path | None, name: str | None):  # type: ignore[no-untyped-def]
+def _pick_workspace(data_dir: Path | None, name: str | None) -> Workspace:
     from workbench.paths import workspace_dir
     from workbench.workspace import open_workspace
 

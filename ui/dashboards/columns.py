@@ -151,6 +151,7 @@ def title(name: str, currency: str, values: pd.Series | None = None) -> str:
 def is_missing(value: object) -> bool:
     """None, NaN or NaT: a gap a table shows empty and a spreadsheet leaves blank."""
     try:
+        # pandas' stubs type isna for arrays and scalars they name, not any object it takes
         return bool(value is None or pd.isna(value))  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return False

@@ -208,7 +208,7 @@ class SearchView:
             sort=sort,
             descending=descending,
             facets=True,
-            **self.facets.filters(),  # type: ignore[arg-type]
+            **self.facets.filters(),
         )
 
     @property
