@@ -92,7 +92,7 @@ case "$command" in
     setup
     .venv/bin/ruff check .
     .venv/bin/ruff format --check .
-    .venv/bin/python -m mypy  # strict on workbench/ and sync/ ([tool.mypy] in pyproject.toml)
+    .venv/bin/python -m mypy  # strict on workbench/, sync/, ui/, main.py (pyproject [tool.mypy])
     QT_QPA_PLATFORM=offscreen exec .venv/bin/python -m pytest -q "$@"
     ;;
   *)

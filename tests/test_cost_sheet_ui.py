@@ -16,7 +16,7 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QFontMetricsF, QImage, QPainter
-from PySide6.QtWidgets import QSplitter
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QSplitter
 from pytestqt.qtbot import QtBot
 
 from tests import cost_sheet_helpers as helpers
@@ -249,7 +249,7 @@ def matched_bom(qtbot: QtBot, window: MainWindow) -> BomDialog:
     sheet = open_sheet(qtbot, window, None)
     dialog = sheet.materials.open_bom(corpus)
     dialog.show()
-    qtbot.waitUntil(lambda: dialog.result is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: dialog.match is not None, timeout=10_000)
     qtbot.waitExposed(dialog)
     return dialog
 
@@ -266,6 +266,23 @@ def test_the_bom_dialog_fits_its_materials_in_view(qtbot: QtBot, window: MainWin
         assert box.minimumSizeHint().width() <= 320, box.currentText()
         assert box.toolTip() == box.currentText()
     assert not dialog.problems.isVisible()  # no problems: no empty box for them
+
+
+def test_the_bom_dialog_says_how_the_user_answered_it(qtbot: QtBot, window: MainWindow) -> None:
+    """The dialog keeps its matches apart from Qt's answer: once the user clicks "Use these
+    materials", ``result()`` says the dialog was accepted (matches kept as ``result`` hid it)."""
+    corpus = Path(__file__).parent / "data" / "ingest" / "clo3d_bom.csv"
+    sheet = open_sheet(qtbot, window, None)
+    with qtbot.waitSignal(sheet.open_bom(corpus).matched, timeout=10_000):
+        dialog = sheet.bom_dialog
+        dialog.show()
+    qtbot.waitExposed(dialog)
+    buttons = dialog.findChild(QDialogButtonBox)
+    use = buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert use.text() == "Use these materials"
+    qtbot.mouseClick(use, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+    assert dialog.result() == QDialog.DialogCode.Accepted.value
 
 
 def test_a_long_fabric_name_shows_whole_beside_its_button(qtbot: QtBot, window: MainWindow) -> None:

@@ -160,6 +160,13 @@ def test_ctrl_k_focuses_the_search_box(qtbot: QtBot, window: MainWindow) -> None
     qtbot.waitUntil(window.search_view.search_box.hasFocus)
 
 
+def test_escape_in_the_search_box_clears_it(qtbot: QtBot, window: MainWindow) -> None:
+    box = window.search_view.search_box
+    search(qtbot, window, "cotton")
+    qtbot.keyClick(box, Qt.Key.Key_Escape)
+    assert box.text() == ""
+
+
 def test_status_bar_shows_workspace_counts_and_sync_state(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.waitUntil(lambda: "materials" in window.counts_label.text())
     assert window.counts_label.text().startswith("1,500 materials")
@@ -269,3 +276,15 @@ def test_the_window_is_what_its_parts_need(window: MainWindow) -> None:
     assert isinstance(window, MenusHost)
     assert isinstance(window, SyncHost)
     assert not isinstance(window.search_view, MenusHost)  # the check tells them apart
+
+
+def test_the_parts_open_what_they_open_on_the_window(window: MainWindow) -> None:
+    """What the search, menus and sync open is parented to the window they were given, which
+    must be a widget: a host that is none is refused when the part is made."""
+    from ui.host_widget import host_widget
+
+    assert host_widget(window) is window
+    parts = (window.search_view, window.menus, window.sync)
+    assert all(part.parent_widget is window for part in parts)
+    with pytest.raises(TypeError, match="SearchView is not a widget"):
+        host_widget(window.search_view)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.ops import OpContext, OpRunner
+from ui.table_cells import cell_combo
 from ui.wheel_guard import guard_wheel
 from workbench.ingest.bom import BomMatch, match_bom
 from workbench.replica import queries
@@ -56,7 +57,9 @@ class BomDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(f"Bill of materials — {path.name}")
         self.resize(1000, 560)
-        self.workspace, self.result = workspace, None
+        self.workspace = workspace
+        #: the file's lines and their matches, once read
+        self.match: BomMatch | None = None
         #: the kind (fabric, trim…) of each material offered, read with the match
         self.material_types: dict[str, str] = {}
         self.summary = QLabel(f"Reading {path.name}…")
@@ -98,7 +101,7 @@ class BomDialog(QDialog):
 
     def _show(self, answer: tuple[BomMatch, dict[str, str]]) -> None:
         result, self.material_types = answer
-        self.result = result
+        self.match = result
         counts = result.counts()
         self.summary.setText(
             f"{len(result.lines)} lines: {counts['matched']} matched by code, "
@@ -142,16 +145,16 @@ class BomDialog(QDialog):
         self.matched.emit(result)
 
     def choose(self, row: int, material_id: str) -> None:
-        box = self.table.cellWidget(row, 4)
+        box = cell_combo(self.table, row, 4)
         box.setCurrentIndex(box.findData(material_id))
 
     def chosen(self) -> list[ChosenLine]:
         """The lines kept, with the material each was confirmed as."""
-        if self.result is None:
+        if self.match is None:
             return []
         kept = []
-        for r, line in enumerate(self.result.lines):
-            material_id = str(self.table.cellWidget(r, 4).currentData() or "")
+        for r, line in enumerate(self.match.lines):
+            material_id = str(cell_combo(self.table, r, 4).currentData() or "")
             material_type = self.material_types.get(material_id)
             if material_type is None:  # left out, or no longer in the replica
                 continue

@@ -10,12 +10,13 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from workbench import __version__
 from workbench.errors import user_message
-from workbench.workspace import DEFAULT_DEMO_MATERIALS
+from workbench.workspace import DEFAULT_DEMO_MATERIALS, Workspace
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -181,7 +182,7 @@ def _synced_workspaces(data_dir: Path | None) -> list[Path]:
     return found
 
 
-def _pick_workspace(data_dir: Path | None, name: str | None):  # type: ignore[no-untyped-def]
+def _pick_workspace(data_dir: Path | None, name: str | None) -> Workspace:
     from workbench.paths import workspace_dir
     from workbench.workspace import open_workspace
 
@@ -218,7 +219,7 @@ def _pick_workspace(data_dir: Path | None, name: str | None):  # type: ignore[no
 )
 @click.pass_obj
 def login(
-    obj: dict,
+    obj: dict[str, Any],
     server: str,
     username: str,
     password_stdin: bool,
@@ -271,7 +272,7 @@ def login(
     "the workspace's folder is set up on the first run.",
 )
 @click.pass_obj
-def sync(obj: dict, name: str | None, server: str | None) -> None:
+def sync(obj: dict[str, Any], name: str | None, server: str | None) -> None:
     """Run one full sync (push, pull, re-index) and print a JSON summary."""
     from sync.client import SyncError
     from sync.session import connect, sync_workspace
@@ -300,7 +301,7 @@ def sync(obj: dict, name: str | None, server: str | None) -> None:
 @cli.command()
 @click.option("--workspace", "name", help="Which workspace (default: the only one signed in).")
 @click.pass_obj
-def status(obj: dict, name: str | None) -> None:
+def status(obj: dict[str, Any], name: str | None) -> None:
     """Print the replica's cursor, outbox and row counts as JSON."""
     from workbench.documents import conflicts, outbox_counts
     from workbench.replica import REPLICATED_TABLES
@@ -331,7 +332,7 @@ def status(obj: dict, name: str | None) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--workspace", "name", help="Which workspace (default: the only one signed in).")
 @click.pass_obj
-def bom(obj: dict, file: Path, name: str | None) -> None:
+def bom(obj: dict[str, Any], file: Path, name: str | None) -> None:
     """Match a style's bill of materials (CLO 3D or PLM export) to the material master.
 
     Prints one JSON line per BOM line: matched by code, or the closest names to confirm.
@@ -387,7 +388,7 @@ def bom(obj: dict, file: Path, name: str | None) -> None:
     help="The .zip to write.",
 )
 @click.pass_obj
-def diagnostics(obj: dict, out: Path) -> None:
+def diagnostics(obj: dict[str, Any], out: Path) -> None:
     """Collect logs, versions and each workspace's shape for support (no secrets)."""
     from workbench.diagnostics import DiagnosticsError, export_diagnostics
 
@@ -412,7 +413,7 @@ def diagnostics(obj: dict, out: Path) -> None:
     "workspace in the data directory; with none, that check is left out).",
 )
 @click.pass_obj
-def check_install(obj: dict, out: Path, name: str | None) -> None:
+def check_install(obj: dict[str, Any], out: Path, name: str | None) -> None:
     """Check that this install can write the dashboards' order file, label PDFs, an Excel
     table and a proposal PDF; prints one JSON line per check, exits 1 on a failure."""
     from workbench.install_check import check_install as run_checks

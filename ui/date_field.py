@@ -30,6 +30,16 @@ from ui.formats import ISO_DATE, date_format, format_date
 _REFUSED = "QLineEdit { border: 2px solid #c0392b; background: #fdecea; }"
 
 
+# PySide6 converts between QDate and date at run time (`QDate(day)`, `toPython()`), but its
+# stubs know neither conversion; these say it field by field, typed.
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _day(day: QDate) -> date:
+    return date(day.year(), day.month(), day.day())
+
+
 def read_date(text: str) -> date | None:
     """``text`` as a date in the locale's format (day and month in one or two digits) or
     ISO; ValueError says what is expected. Empty text is no date (None)."""
@@ -41,7 +51,7 @@ def read_date(text: str) -> date | None:
     for fmt in dict.fromkeys((local, loose, ISO_DATE, "yyyy-M-d")):
         day = QDate.fromString(text, fmt)
         if day.isValid():
-            return day.toPython()  # type: ignore[no-any-return]
+            return _day(day)
     example = format_date(date(2026, 3, 31))
     raise ValueError(f"{text!r} is not a date: type it as {example} or 2026-03-31")
 
@@ -107,12 +117,12 @@ class DateField(QWidget):
         default ``first``) while the field is empty."""
         self._range = (first, last)
         self.anchor = anchor or first
-        self.calendar.setDateRange(QDate(first), QDate(last))
+        self.calendar.setDateRange(_qdate(first), _qdate(last))
 
     def _opening(self) -> None:
         shown = self._value or self.anchor or date.today()
         if self._value is not None:
-            self.calendar.setSelectedDate(QDate(self._value))
+            self.calendar.setSelectedDate(_qdate(self._value))
         self.calendar.setCurrentPage(shown.year, shown.month)
 
     def _typed(self) -> None:
@@ -126,7 +136,7 @@ class DateField(QWidget):
 
     def _picked(self, day: QDate) -> None:
         self.menu.hide()
-        self.set_value(day.toPython())  # type: ignore[arg-type]
+        self.set_value(_day(day))
 
     def _mark(self, problem: str) -> None:
         self.problem = problem

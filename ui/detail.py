@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from ui.formats import format_date, format_integer, format_number
 from ui.models import format_price
+from ui.table_cells import cell_item
 from ui.table_export import install_export, typed_item
 from workbench.export import Cell
 
@@ -175,10 +176,9 @@ class DetailPane(QScrollArea):
         _fill(self.orders, [])
 
     def _set_chips(self, certifications: Sequence[str]) -> None:
-        while self.chips.count():
-            item = self.chips.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+        while (item := self.chips.takeAt(0)) is not None:  # None: the layout is empty
+            if (shown := item.widget()) is not None:
+                shown.deleteLater()
         for cert in certifications:
             chip = QLabel(cert)
             chip.setObjectName("chip")
@@ -207,7 +207,9 @@ class DetailPane(QScrollArea):
         )
         for row, rate in enumerate(rates):
             for column in range(self.rates.columnCount()):
-                self.rates.item(row, column).setToolTip(f"{rate['description']} — {rate['source']}")
+                cell_item(self.rates, row, column).setToolTip(
+                    f"{rate['description']} — {rate['source']}"
+                )
         orders = detail["orders"]
         self.orders_label.setText(f"Order history ({len(orders)})")
         _fill(

@@ -4,6 +4,7 @@ supplier. It only collects choices and shows counts; the search applies them."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TypedDict
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -36,6 +37,18 @@ def _range_box(maximum: int, suffix: str) -> QSpinBox:
     box.setMaximumWidth(96)
     guard_wheel(box)  # scrolling past it never changes the filter
     return box
+
+
+class FacetFilters(TypedDict):
+    """The facet choices, named and typed as `SearchRequest`'s keyword arguments."""
+
+    material_types: frozenset[str]
+    certifications: frozenset[str]
+    suppliers: frozenset[str]
+    gsm_min: int | None
+    gsm_max: int | None
+    width_min_cm: int | None
+    width_max_cm: int | None
 
 
 class FacetPanel(QWidget):
@@ -132,7 +145,7 @@ class FacetPanel(QWidget):
 
     # -- the choices -------------------------------------------------------------------------
 
-    def filters(self) -> dict[str, object]:
+    def filters(self) -> FacetFilters:
         """The choices as `SearchRequest` keyword arguments."""
 
         def bound(box: QSpinBox) -> int | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QTableWidget, QTableWidgetItem, QWidget
 
+from ui.table_cells import cell_combo, cell_item
 from ui.wheel_guard import guard_wheel
 from workbench.ingest import RawTable
 from workbench.ingest.layout import find_header
@@ -67,15 +68,14 @@ class ColumnsTable(QTableWidget):
         """Field -> the file's heading, as the admin left the choices."""
         chosen = {}
         for row in range(self.rowCount()):
-            box = self.cellWidget(row, 2)
-            field = self.item(row, 0).data(Qt.ItemDataRole.UserRole)
-            chosen[field] = str(box.currentData())
+            field = str(cell_item(self, row, 0).data(Qt.ItemDataRole.UserRole))
+            chosen[field] = str(cell_combo(self, row, 2).currentData())
         return chosen
 
     def set_column(self, field: str, heading: str) -> None:
         for row in range(self.rowCount()):
-            if self.item(row, 0).data(Qt.ItemDataRole.UserRole) == field:
-                box = self.cellWidget(row, 2)
+            if cell_item(self, row, 0).data(Qt.ItemDataRole.UserRole) == field:
+                box = cell_combo(self, row, 2)
                 box.setCurrentIndex(box.findData(heading))
                 return
         raise KeyError(field)

@@ -346,7 +346,7 @@ class ImportDialog(QDialog):
         if path:
             self.save_report(Path(path))
 
-    def save_report(self, path: Path) -> list[Path]:
+    def save_report(self, path: Path) -> tuple[Path, Path]:
         """The reject report as .xlsx and .csv beside each other."""
         base = path.with_suffix("") if path.suffix.lower() in (".xlsx", ".csv") else path
         return write_reject_report(self.problems, base)

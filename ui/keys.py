@@ -5,6 +5,8 @@ field included (`window_keys_first`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QKeyCombination, QObject, Qt
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -15,6 +17,13 @@ from PySide6.QtWidgets import (
     QTextEdit,
     QWidget,
 )
+
+
+def shortcut(key: QKeySequence, parent: QWidget, slot: Callable[[], object]) -> QShortcut:
+    """A shortcut of ``parent`` calling ``slot``; ``parent`` owns it (it lives as long)."""
+    made = QShortcut(key, parent)
+    made.activated.connect(slot)
+    return made
 
 
 def bindings(standard: QKeySequence.StandardKey, *expected: str) -> list[QKeySequence]:
@@ -55,7 +64,8 @@ class WindowKeysFirst(QObject):
         ]
         for sequence in sequences:
             if sequence.count() == 1:
-                bound.add(sequence[0])
+                # QKeySequence is indexable (Qt's operator[]); PySide6's stubs omit __getitem__
+                bound.add(sequence[0])  # type: ignore[index]
         return bound
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

@@ -73,7 +73,7 @@ class OpHandle:
     id: int
     ctx: OpContext
     changes: frozenset[str]
-    success: Callable[[Any], None] | None
+    success: Callable[[Any], object] | None
     failure: Callable[[BaseException], None] | None
     background: bool
 
@@ -109,7 +109,7 @@ class OpRunner(QObject):
         self,
         fn: Callable[[OpContext], Any],
         *,
-        success: Callable[[Any], None] | None = None,
+        success: Callable[[Any], object] | None = None,
         failure: Callable[[BaseException], None] | None = None,
         label: str = "Working",
         changes: frozenset[str] = frozenset(),

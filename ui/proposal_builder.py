@@ -265,8 +265,8 @@ class ProposalBuilder(QMainWindow):
 
     def _show(self, result: Rendered) -> None:
         self.result = result
-        while self.pages_layout.count():
-            widget = self.pages_layout.takeAt(0).widget()
+        while (item := self.pages_layout.takeAt(0)) is not None:  # None: the layout is empty
+            widget = item.widget()
             if widget is not None:
                 widget.deleteLater()
         for png in result.pages:

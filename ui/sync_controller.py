@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QMenuBar, QMessageBox
 from sync import session
 from sync.session import SyncReport
 from ui.dialogs import ConflictsDialog, LoginDialog, WorkspacePicker
+from ui.host_widget import host_widget
 from ui.ops import OpContext, OpRunner
 from ui.unsent_export_dialog import UnsentExportDialog
 from workbench.documents import Conflict, conflicts, resolve_conflict
@@ -76,7 +77,10 @@ class SyncController(QObject):
         live: session.LiveUpdates | None,
         last_sync: SyncReport | None,
     ) -> None:
-        super().__init__(window)  # the window is a QWidget: it owns the controller
+        owner = host_widget(window)
+        super().__init__(owner)  # the window owns the controller
+        #: the window as a widget: the parent of the dialogs the controller opens
+        self.parent_widget = owner
         self.window, self.ops, self.workspace = window, window.ops, window.workspace
         self.syncer, self.live = syncer, live
         self.label = window.sync_label
@@ -221,7 +225,7 @@ class SyncController(QObject):
             "Workspace deleted",
             str(exc),
             QMessageBox.StandardButton.Ok,
-            self.window,
+            self.parent_widget,
         )
         box.finished.connect(lambda _result: self.window.close())
         box.open()
@@ -240,7 +244,9 @@ class SyncController(QObject):
         return answer.value
 
     def _ask_export(self, unsent: int, answer: _ExportAnswer, modal: bool = False) -> None:
-        dialog = UnsentExportDialog(self.workspace.name, self.workspace.root, unsent, self.window)
+        dialog = UnsentExportDialog(
+            self.workspace.name, self.workspace.root, unsent, self.parent_widget
+        )
         self.export_dialog = dialog
 
         def answered(_result: int) -> None:
@@ -316,7 +322,7 @@ class SyncController(QObject):
                 self.ops.error.emit("Sign in", warning)
             return workspace
 
-        dialog = LoginDialog(self.ops, sign_in_here, default, self.window)
+        dialog = LoginDialog(self.ops, sign_in_here, default, self.parent_widget)
         dialog.signed_in.connect(self.workspace_requested.emit)
 
         def known(server: str | None) -> None:
@@ -357,7 +363,7 @@ class SyncController(QObject):
         folders = sorted(
             p for p in self.workspace.root.parent.iterdir() if (p / "replica.sqlite").exists()
         )
-        picker = WorkspacePicker(folders, self.workspace.root, self.window)
+        picker = WorkspacePicker(folders, self.workspace.root, self.parent_widget)
 
         def chosen() -> None:
             folder = picker.chosen()
@@ -372,7 +378,7 @@ class SyncController(QObject):
         replica = self.workspace.replica
 
         def show(found: list[Conflict]) -> None:
-            dialog = ConflictsDialog(found, self.window)
+            dialog = ConflictsDialog(found, self.parent_widget)
             dialog.resolve.connect(self.resolve_conflict)
             self.conflicts_dialog = dialog
             dialog.open()

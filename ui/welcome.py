@@ -115,22 +115,22 @@ class ChoiceButton(QPushButton):
         icon.setPixmap(svg_pixmap(svg, 48, self.devicePixelRatioF()))
         self.title = QLabel(title)
         self.title.setObjectName("choiceTitle")
-        self.text = QLabel(text)
-        self.text.setObjectName("choiceText")
-        self.text.setWordWrap(True)
+        self.explanation = QLabel(text)
+        self.explanation.setObjectName("choiceText")
+        self.explanation.setWordWrap(True)
         arrow = QLabel("›")
         arrow.setObjectName("choiceArrow")
         words = QVBoxLayout()
         words.setSpacing(2)
         words.addWidget(self.title)
-        words.addWidget(self.text)
-        layout = QHBoxLayout(self)
+        words.addWidget(self.explanation)
+        layout = self._layout = QHBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 14)
         layout.setSpacing(16)
         layout.addWidget(icon, 0, Qt.AlignmentFlag.AlignVCenter)
         layout.addLayout(words, 1)
         layout.addWidget(arrow, 0, Qt.AlignmentFlag.AlignVCenter)
-        for label in (icon, self.title, self.text, arrow):
+        for label in (icon, self.title, self.explanation, arrow):
             label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
 
     # The explanation wraps: the button is as tall as its words need at the width it gets.
@@ -138,14 +138,14 @@ class ChoiceButton(QPushButton):
         return True
 
     def heightForWidth(self, width: int) -> int:
-        return max(MIN_CHOICE_HEIGHT, self.layout().totalHeightForWidth(width))
+        return max(MIN_CHOICE_HEIGHT, self._layout.totalHeightForWidth(width))
 
     def sizeHint(self) -> QSize:
-        width = self.layout().sizeHint().width()
+        width = self._layout.sizeHint().width()
         return QSize(width, self.heightForWidth(width))
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(self.layout().minimumSize().width(), MIN_CHOICE_HEIGHT)
+        return QSize(self._layout.minimumSize().width(), MIN_CHOICE_HEIGHT)
 
 
 class Welcome(QDialog):
@@ -192,7 +192,7 @@ class Welcome(QDialog):
         self.message.setObjectName("welcomeMessage")
         self.message.setWordWrap(True)
         self.message.hide()
-        layout = QVBoxLayout(self)
+        layout = self._layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self._header())
@@ -308,4 +308,4 @@ class Welcome(QDialog):
     def _fit(self) -> None:
         """As tall as the wrapped text needs at the current width: a top-level window does
         not follow its contents' height-for-width by itself."""
-        self.resize(self.width(), self.layout().totalHeightForWidth(self.width()))
+        self.resize(self.width(), self._layout.totalHeightForWidth(self.width()))

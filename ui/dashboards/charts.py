@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -48,7 +49,10 @@ def draw_orders(
     the figures take in (today, or the range's end): a month not over then is marked as to
     date."""
     seasons_frame, months = frames["seasons"], frames["months"]
-    rows = {(r.season, r.brand): r for r in seasons_frame.itertuples(index=False)}
+    # a frame's row as a named tuple: pandas' stubs type its fields as any scalar at all
+    rows: dict[tuple[object, object], Any] = {
+        (r.season, r.brand): r for r in seasons_frame.itertuples(index=False)
+    }
     cells: list[Cell] = [
         {"brand": b, "season": s}
         for s, b in zip(seasons_frame["season"], seasons_frame["brand"], strict=True)
@@ -272,7 +276,9 @@ def draw_capacity(tab: Tab, frames: Frames) -> None:
     centres = [str(c) for c in heat.index]
     labels = [str(w) for w in heat.columns]
     tab.categories = centres
-    rows = {(r.centre, r.iso_week): r for r in weeks.itertuples(index=False)}
+    rows: dict[tuple[object, object], Any] = {  # a frame's row: see draw_orders
+        (r.centre, r.iso_week): r for r in weeks.itertuples(index=False)
+    }
     values = heat.to_numpy(dtype=float)  # centre × week
     image = pg.ImageItem(values.T)  # pyqtgraph reads image[x, y]: x = week, y = centre
     image.setColorMap(HEAT)

@@ -133,8 +133,12 @@ def column(name: str, values: pd.Series | None = None) -> Column:
     found = COLUMNS.get(name)
     if found is not None:
         return found
-    numeric = values is not None and pd.api.types.is_numeric_dtype(values.dtype)
-    kind = NUMBER if numeric and not pd.api.types.is_bool_dtype(values.dtype) else TEXT
+    numeric = (
+        values is not None
+        and pd.api.types.is_numeric_dtype(values.dtype)
+        and not pd.api.types.is_bool_dtype(values.dtype)
+    )
+    kind = NUMBER if numeric else TEXT
     return Column(name.replace("_", " ").capitalize(), kind)
 
 
@@ -147,6 +151,7 @@ def title(name: str, currency: str, values: pd.Series | None = None) -> str:
 def is_missing(value: object) -> bool:
     """None, NaN or NaT: a gap a table shows empty and a spreadsheet leaves blank."""
     try:
+        # pandas' stubs type isna for arrays and scalars they name, not any object it takes
         return bool(value is None or pd.isna(value))  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return False

@@ -91,11 +91,11 @@ class FilterBar(QHBoxLayout):
     def filters(self) -> Filters:
         """The selection (ValueError when the date range is backwards)."""
         return Filters(
-            brands=self.brands.selected(),
-            seasons=self.seasons.selected(),
+            brands=tuple(self.brands.selected()),
+            seasons=tuple(self.seasons.selected()),
             date_from=self.date_from.value(),
             date_to=self.date_to.value(),
-            mills=self.mills.selected(),
+            mills=tuple(self.mills.selected()),
         )
 
     def show_filters(self, filters: Filters) -> None:

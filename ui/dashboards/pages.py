@@ -56,7 +56,7 @@ class Tab:
 
 
 def build_page(
-    key: str, on_click: Callable[[Element], None], options: Sequence[QWidget] = ()
+    key: str, on_click: Callable[[Element], object], options: Sequence[QWidget] = ()
 ) -> Tab:
     """The page of tab ``key``: a row of its ``options`` (when it has any) over its chart and
     table, split so either can be given more room, and a note below; its plots laid out, empty.

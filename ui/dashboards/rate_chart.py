@@ -67,7 +67,11 @@ def draw_prices(tab: Tab, history: pd.DataFrame, process: str, filters: Filters)
     plot.setLabel("left", f"rate ({units[0]})" if len(units) == 1 else "rate")
     end = pd.Timestamp(filters.date_to or date.today())
     series = list(rows.groupby(list(RATE_SERIES), sort=False, observed=True))
-    points_x, points_y, points_row, brushes = [], [], [], []
+    points_x: list[float] = []
+    points_y: list[float] = []
+    #: each point's row of ``rows``, by its label (the frame's index counts its rows)
+    points_row: list[int] = []
+    brushes: list[object] = []
     for n, (_key, part) in enumerate(series):
         colour = pg.intColor(n, hues=max(len(series), 9), values=1, maxValue=200)
         starts = epoch_seconds(part["valid_from"])
@@ -107,6 +111,7 @@ def draw_prices(tab: Tab, history: pd.DataFrame, process: str, filters: Filters)
         if distance[i] > 10:
             return None
         r = rows.loc[points_row[i]]
+        assert isinstance(r, pd.Series)  # one row: the frame's index counts its rows
         change = (
             "first version"
             if is_missing(r["change_pct"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -83,15 +83,17 @@ def drill_rows(
     analytics: Analytics, tab: str, filters: Filters, cell: Mapping[str, object]
 ) -> pd.DataFrame:
     """The rows behind one figure of ``tab`` (runs on a worker thread)."""
-    cell = dict(cell)
+    # the figure's dimensions (brand, season, month…), passed on as keywords: their values
+    # are whatever the frame holds, and no dimension is called limit or today
+    given: dict[str, Any] = dict(cell)
     if tab == "orders":
-        return analytics.order_rows(filters, **cell)
+        return analytics.order_rows(filters, **given)
     if tab == "lead_times":
-        return analytics.order_rows(filters, **{"lead_time": True, **cell})
+        return analytics.order_rows(filters, **{"lead_time": True, **given})
     if tab == "prices":
-        return analytics.rate_rows(filters, **cell)
+        return analytics.rate_rows(filters, **given)
     if tab == "capacity":
-        return analytics.capacity_days(filters, centre=str(cell["centre"]), week=cell["week"])
+        return analytics.capacity_days(filters, centre=str(given["centre"]), week=given["week"])
     if tab == "costs":
-        return analytics.cost_lines(filters, **cell)
+        return analytics.cost_lines(filters, **given)
     raise unknown_tab(tab)

@@ -374,7 +374,7 @@ class Pointer:
     """Hover tooltips and clicks for one chart: a scene position is mapped into the plot it
     falls in, and that plot's hit function names the element there (or None)."""
 
-    def __init__(self, chart: pg.GraphicsLayoutWidget, on_click: Callable[[Element], None]):
+    def __init__(self, chart: pg.GraphicsLayoutWidget, on_click: Callable[[Element], object]):
         self.chart = chart
         self.on_click = on_click
         self.hits: dict[int, tuple[pg.PlotItem, Hit]] = {}
@@ -401,7 +401,8 @@ class Pointer:
 
     def scene_pos(self, plot: pg.PlotItem, x: float, y: float) -> QPointF:
         """Where the view point (x, y) of ``plot`` is in the scene (for tests and clicks)."""
-        return plot.getViewBox().mapViewToScene(QPointF(x, y))
+        point: QPointF = plot.getViewBox().mapViewToScene(QPointF(x, y))  # pyqtgraph is untyped
+        return point
 
     def _moved(self, scene_pos: QPointF) -> None:
         element = self.element_at(scene_pos)

@@ -80,6 +80,9 @@ class DashboardsWindow(QMainWindow):
     compute: Callable[[Analytics, str, Filters, str | None, OpContext], Frames] = staticmethod(
         compute_tab
     )
+    #: the line under the tabs saying what a request came to (made after the filter bar,
+    #: whose date fields write to it)
+    status: QLabel
 
     def __init__(
         self,

@@ -23,6 +23,7 @@ from ui.cost_sheet import CostSheetWindow
 from ui.cost_sheet.browser import SheetBrowser
 from ui.dashboards import DashboardsWindow
 from ui.file_dialogs import ask_save_path
+from ui.host_widget import host_widget
 from ui.import_dialog import ImportDialog
 from ui.keys import bindings
 from ui.main_window.search_view import SearchView
@@ -107,6 +108,8 @@ class WindowMenus:
 
     def __init__(self, window: MenusHost, ai: Callable[[], Any]) -> None:
         self.window = window
+        #: the window as a widget: the parent of the actions, dialogs and windows opened
+        self.parent_widget = host_widget(window)
         self.workspace = window.workspace
         self.ops = window.ops
         self.ai = ai
@@ -140,7 +143,7 @@ class WindowMenus:
         shortcut: QKeySequence | list[QKeySequence] | None = None,
     ) -> QAction:
         """An entry of ``menu`` calling ``slot``; the window owns it, and so its shortcut."""
-        action = QAction(text, self.window)
+        action = QAction(text, self.parent_widget)
         if isinstance(shortcut, list):
             action.setShortcuts(shortcut)
         elif shortcut is not None:
@@ -151,7 +154,7 @@ class WindowMenus:
 
     def show_about(self) -> None:
         QMessageBox.about(
-            self.window,
+            self.parent_widget,
             "About Mill Workbench",
             f"<b>Mill Workbench</b> {workbench.__version__}<br>"
             "Offline-first material search, costing and labels for textile mills.",
@@ -161,7 +164,7 @@ class WindowMenus:
 
     def _save_as(self, title: str, name: str, types: str) -> Path | None:
         """The file the user chose to write, or None if they cancelled."""
-        return ask_save_path(self.window, title, name, types)
+        return ask_save_path(self.parent_widget, title, name, types)
 
     def choose_export_file(self) -> None:
         path = self._save_as("Export results", "materials.xlsx", "Excel (*.xlsx);;CSV (*.csv)")
@@ -281,7 +284,7 @@ class WindowMenus:
         self, fabric_id: str | None = None, document: dict[str, Any] | None = None
     ) -> CostSheetWindow:
         sheet = CostSheetWindow(
-            self.workspace, self.ops, self._quote_asker(), document, self.window
+            self.workspace, self.ops, self._quote_asker(), document, self.parent_widget
         )
         if fabric_id is not None and document is None:
             sheet.ready.connect(lambda: sheet.materials.start_with_fabric(fabric_id))
@@ -309,7 +312,7 @@ class WindowMenus:
                         self.ops,
                         self._quote_asker(),
                         row,
-                        self.window,
+                        self.parent_widget,
                         draft=(key, data),
                     )
                 )
@@ -340,7 +343,7 @@ class WindowMenus:
 
     def sheet_browser(self) -> SheetBrowser:
         """The browser the merchandiser finds a saved cost sheet in."""
-        return SheetBrowser(self.workspace.replica, self.window, ops=self.ops)
+        return SheetBrowser(self.workspace.replica, self.parent_widget, ops=self.ops)
 
     def choose_cost_sheet(self) -> None:
         browser = self.sheet_browser()
@@ -369,21 +372,21 @@ class WindowMenus:
         try:
             current = load_settings()
         except SettingsError as exc:
-            QMessageBox.warning(self.window, "Settings", str(exc))
+            QMessageBox.warning(self.parent_widget, "Settings", str(exc))
             current = Settings()
-        dialog = SettingsDialog(current, parent=self.window)
+        dialog = SettingsDialog(current, parent=self.parent_widget)
         dialog.show()
         self.settings_dialog = dialog
         return dialog
 
     def show_dashboards(self) -> DashboardsWindow:
-        return self._keep(DashboardsWindow(self.workspace, self.ops, self.window))
+        return self._keep(DashboardsWindow(self.workspace, self.ops, self.parent_widget))
 
     def show_proposal_builder(self) -> ProposalBuilder:
-        return self._keep(ProposalBuilder(self.workspace, self.ops, self.window, ai=self.ai))
+        return self._keep(ProposalBuilder(self.workspace, self.ops, self.parent_widget, ai=self.ai))
 
     def show_capacity(self) -> CapacityWindow:
-        return self._keep(CapacityWindow(self.workspace, self.ops, self.window))
+        return self._keep(CapacityWindow(self.workspace, self.ops, self.parent_widget))
 
     def _keep(self, opened: Opened) -> Opened:
         """Show a window the menus opened and keep it with the others in `cost_windows`."""
@@ -394,7 +397,7 @@ class WindowMenus:
     # -- import (admins) ---------------------------------------------------------------------
 
     def show_import(self) -> ImportDialog:
-        dialog = ImportDialog(self.workspace, self.ops, self._upload_import, self.window)
+        dialog = ImportDialog(self.workspace, self.ops, self._upload_import, self.parent_widget)
         self.import_dialog = dialog
         dialog.answered.connect(self._on_import_answered)
         dialog.show()

@@ -62,8 +62,8 @@ class NoResults(QWidget):
         # out at its preferred width and given too few lines' height, and its end is cut off.
         for widget in (self.title, self.reason):
             self._layout.addWidget(widget)
-        for widget in (self.clear_button, self.caption):
-            self._layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignLeft)
+        for left in (self.clear_button, self.caption):
+            self._layout.addWidget(left, 0, Qt.AlignmentFlag.AlignLeft)
         self._links = QVBoxLayout()
         self._links.setSpacing(0)
         self._layout.addLayout(self._links)

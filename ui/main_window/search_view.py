@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, Protocol, runtime_checkable
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer, SignalInstance
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -30,6 +30,8 @@ from PySide6.QtWidgets import (
 
 from ui.detail import DetailPane
 from ui.facets import FacetPanel
+from ui.host_widget import host_widget
+from ui.keys import shortcut
 from ui.main_window.columns import ResultColumns
 from ui.main_window.no_results import NoResults
 from ui.models import COLUMNS, MaterialsTableModel
@@ -70,6 +72,8 @@ class SearchView:
 
     def __init__(self, window: SearchHost) -> None:
         self.window = window
+        #: the window as a widget: the parent of the search's timer and Ctrl+K
+        self.parent_widget = host_widget(window)
         self.workspace = window.workspace
         self.ops = window.ops
         self._search_seq = 0
@@ -79,7 +83,7 @@ class SearchView:
         self.last_result: SearchResult | None = None
         self._select_next: str | None = None
 
-        self.timer = QTimer(window)
+        self.timer = QTimer(self.parent_widget)
         self.timer.setSingleShot(True)
         self.timer.setInterval(SEARCH_DELAY_MS)
         self.timer.timeout.connect(self.run_search)
@@ -111,8 +115,8 @@ class SearchView:
         layout.addWidget(self.fallback_badge)
         self._search_bar = bar
 
-        QShortcut(QKeySequence("Ctrl+K"), self.window, activated=self.focus_search)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search_box, activated=self.search_box.clear)
+        shortcut(QKeySequence("Ctrl+K"), self.parent_widget, self.focus_search)
+        shortcut(QKeySequence(Qt.Key.Key_Escape), self.search_box, self.search_box.clear)
 
     def _build_body(self) -> None:
         self.facets = FacetPanel()
@@ -204,7 +208,7 @@ class SearchView:
             sort=sort,
             descending=descending,
             facets=True,
-            **self.facets.filters(),  # type: ignore[arg-type]
+            **self.facets.filters(),
         )
 
     @property

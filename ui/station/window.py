@@ -17,7 +17,7 @@ and retrying as label jobs (each then synced on to the server's audit trail)
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from sync import session
 from sync.session import SyncReport
+from ui.keys import shortcut
 from ui.ops import OpRunner
 from ui.station.form import LabelForm
 from ui.station.jobs_list import JobsList
@@ -140,9 +141,9 @@ class LabelStation(QMainWindow):
         self.sync = SyncController(self, syncer, live, last_sync)
         self.sync.add_menu(self.menuBar())
         self.ops.replica_changed.connect(self._on_replica_changed)
-        QShortcut(QKeySequence("Ctrl+P"), self, activated=self.print_labels)
-        QShortcut(QKeySequence(Qt.Key.Key_F11), self, activated=self.toggle_full_screen)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self.scan_box, activated=self.scan_box.clear)
+        shortcut(QKeySequence("Ctrl+P"), self, self.print_labels)
+        shortcut(QKeySequence(Qt.Key.Key_F11), self, self.toggle_full_screen)
+        shortcut(QKeySequence(Qt.Key.Key_Escape), self.scan_box, self.scan_box.clear)
         wheel = WheelGuard(self)  # a wheel turn over a closed box changes nothing
         for box in (self.template_box, self.printer_kind, self.printer_dpi, self.copies):
             box.installEventFilter(wheel)
