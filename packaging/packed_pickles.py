@@ -1,8 +1,8 @@
 """Pickle files that unpack themselves: the same object, a quarter of the bytes.
 
-Why: Babel keeps CLDR's data as one pickle per locale (1,149 files, 32 MB). The app writes
-documents in the computer's own locale, which may be any of them, so none can be left out;
-but they compress four to one. A packed file is itself a pickle, of the call
+Why: Babel keeps CLDR's data as pickles, one per locale (1,148 files) and its global data,
+33 MB. The app writes documents in the computer's own locale, which may be any of them, so
+none can be left out; but they compress four to one. A packed file is itself a pickle, of the call
 ``pickle.loads(lzma.decompress(<the original file, compressed>))``: Babel's own
 ``pickle.load`` gives back exactly the object the original gave, with no change to Babel and
 nothing to install at run time (``pickle`` and ``lzma`` are the standard library's).
