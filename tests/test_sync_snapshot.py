@@ -111,7 +111,7 @@ def test_an_interrupted_download_resumes_with_range(
     client = new_client(server, "merchandiser@alpha", tmp_path / "r.sqlite", key)
     form = {"form": snapshot.ENCRYPTED_FORM} if encrypted else {}
     info = client.request("GET", "/v1/snapshot", params=form)
-    assert info.get("form", "gzip") == ("sqlcipher" if encrypted else "gzip")
+    assert info.get("form", "gzip") == (snapshot.ENCRYPTED_FORM if encrypted else "gzip")
     whole = client.http.get(
         f"/v1/snapshot/{info['name']}", headers={"Accept-Encoding": "identity"}
     ).content

@@ -212,6 +212,7 @@ class SyncClient:
                 got.image,
                 got.key,
                 keep_newer,
+                got.hmac,
             )
         finally:
             if got.search_index is not None:

@@ -4,11 +4,13 @@ index built from it, then the file taken whole by an empty replica, or its table
 one transaction each into a replica that holds rows.
 
 An encrypted replica asks for the snapshot as a SQLCipher database under a key of its own
-(``?form=sqlcipher``, the key in the answer): its bytes go to disk as they arrive, never in
-clear, and SQLCipher copies its pages into the replica, re-encrypting them under the replica's
-key, in C instead of row by row through Python (ADR 0008). A server that does not know the form
-answers the gzip, which an encrypted replica then decompresses into memory and copies row by
-row (`_copy_image`).
+(``?form=sqlcipher-nohmac``, the key in the answer): its bytes go to disk as they arrive, never
+in clear, and SQLCipher copies its pages into the replica, re-encrypting them under the
+replica's key, in C instead of row by row through Python (ADR 0008). Its pages carry no HMAC:
+the download's SHA-256 already checked every byte, and checking one per page again cost a
+quarter of the copy. A server of the version before answers that form 400, and is asked for
+``sqlcipher`` (pages with their HMAC); one older still answers the gzip, which an encrypted
+replica then decompresses into memory and copies row by row (`_copy_image`).
 
 Its own module because a snapshot is a file, not the change feed: it is streamed, resumed and
 verified, and imported with SQL across two databases rather than row by row.
@@ -46,19 +48,25 @@ class Downloaded:
     """A snapshot fetched beside the replica: the SQLite file (or, for an encrypted replica,
     its bytes in memory: ``image``), the sequence it reflects, and the folder of its search
     index when the server sent one. ``key``: the file is a SQLCipher database under this key
-    (the server's sqlcipher form)."""
+    (one of the server's `ENCRYPTED_FORMS`), its pages with an HMAC or not (``hmac``)."""
 
     path: Path
     seq: int
     search_index: Path | None
     image: bytes | None = None
     key: bytes | None = field(default=None, repr=False)
+    hmac: bool = True
 
 
 #: what a snapshot's partial download is encrypted for (`cipher.Stream`)
 PART_PURPOSE = "snapshot-download"
-#: the form an encrypted replica asks the server for (``GET /v1/snapshot?form=``)
-ENCRYPTED_FORM = "sqlcipher"
+#: the SQLCipher forms of a snapshot this client takes (``GET /v1/snapshot?form=``), the one
+#: an encrypted replica asks for first, and whether the file's pages carry an HMAC
+ENCRYPTED_FORMS = {"sqlcipher-nohmac": False, "sqlcipher": True}
+#: the form an encrypted replica asks the server for
+ENCRYPTED_FORM = next(iter(ENCRYPTED_FORMS))
+#: the form asked for of a server that refuses `ENCRYPTED_FORM` (the version before it)
+PREVIOUS_FORM = "sqlcipher"
 
 
 def download(
@@ -79,20 +87,23 @@ def download(
     download encrypted as it is written (`cipher.Stream`) and the SQLite file decompressed
     into memory (``Downloaded.image``). The search index holds no money and comes as it is.
     """
-    asked = {"params": {"form": ENCRYPTED_FORM}} if key is not None else {}
-    info = request("GET", "/v1/snapshot", cancel, **asked)
+    info = _describe(request, cancel, key is not None)
     wanted = [info["name"], *([info["search"]["name"]] if info.get("search") else [])]
     for stale in [*folder.glob("*.gz.part"), *folder.glob("*.sqlcipher.part")]:
         if stale.name.removesuffix(".part") not in wanted:
             stale.unlink()
     index = None
-    if key is not None and info.get("form") == ENCRYPTED_FORM:
+    form = info.get("form")
+    if key is not None and form in ENCRYPTED_FORMS:
         encrypted = folder / "snapshot.sqlcipher"
         os.replace(_fetch(http, request, folder, info, cancel, progress), encrypted)
         if info.get("search"):
             part = _fetch(http, request, folder, info["search"], cancel)
             index = _unpacked(part, folder / "search.snapshot")
-        return Downloaded(encrypted, int(info["seq"]), index, key=bytes.fromhex(info["key"]))
+        sealed = bytes.fromhex(info["key"])
+        return Downloaded(
+            encrypted, int(info["seq"]), index, key=sealed, hmac=ENCRYPTED_FORMS[form]
+        )
     target = folder / "snapshot.sqlite"
     inflating = _Inflating(None if key is not None else target)
     try:
@@ -106,6 +117,20 @@ def download(
         part = _fetch(http, request, folder, info["search"], cancel)
         index = _unpacked(part, folder / "search.snapshot")
     return Downloaded(target, int(info["seq"]), index, image)
+
+
+def _describe(request: Request, cancel: threading.Event | None, encrypted: bool) -> Any:
+    """The server's description of its current snapshot: for an ``encrypted`` replica, asked
+    in `ENCRYPTED_FORM`, or in `PREVIOUS_FORM` of a server that refuses that form (400
+    naming ``form``: the version before it), whatever form the answer then names."""
+    if not encrypted:
+        return request("GET", "/v1/snapshot", cancel)
+    try:
+        return request("GET", "/v1/snapshot", cancel, params={"form": ENCRYPTED_FORM})
+    except SyncError as exc:
+        if exc.code != "bad_request" or exc.details.get("field") != "form":
+            raise
+    return request("GET", "/v1/snapshot", cancel, params={"form": PREVIOUS_FORM})
 
 
 def _fetch(
@@ -280,6 +305,7 @@ def import_tables(
     image: bytes | None = None,
     key: bytes | None = None,
     keep_newer: bool = False,
+    hmac: bool = True,
 ) -> None:
     """Replace the replica's rows of the snapshot at ``path`` (taken at ``seq``) table by
     table, then move the cursor; the file is deleted afterwards, imported or not.
@@ -293,7 +319,7 @@ def import_tables(
 
     ``image``: the snapshot's bytes in memory instead of a file, for an encrypted replica
     (`download`): its rows are copied across (`_copy_image`). ``key``: the file at ``path``
-    is a SQLCipher database under this key.
+    is a SQLCipher database under this key, its pages with an HMAC or not (``hmac``).
     """
     try:
         if cancel is not None and cancel.is_set():
@@ -301,9 +327,9 @@ def import_tables(
         if image is not None:
             _copy_image(replica, columns, image, seq, imported, cancel, only, keep_newer)
             return
-        if only is None and adopt(replica, path, seq, imported, key):
+        if only is None and adopt(replica, path, seq, imported, key, hmac):
             return
-        _insert_tables(replica, columns, path, seq, imported, cancel, only, key, keep_newer)
+        _insert_tables(replica, columns, path, seq, imported, cancel, only, key, keep_newer, hmac)
     finally:
         path.unlink(missing_ok=True)
 
@@ -397,6 +423,7 @@ def adopt(
     seq: int,
     imported: Callable[[str, int, int, int], None] | None = None,
     key: bytes | None = None,
+    hmac: bool = True,
 ) -> bool:
     """Make the snapshot at ``path`` the replica's content in one step, keeping the
     replica's own ``sync_state`` (server, device, identity) with the cursor at ``seq``.
@@ -410,16 +437,24 @@ def adopt(
     them and be overwritten.
 
     ``key``: the snapshot is a SQLCipher database under this key (the server's sqlcipher
-    form). SQLCipher's backup decrypts each page with the snapshot's key and encrypts it with
-    the replica's, so the pages cross in C, never in clear on disk. A plain snapshot for an
-    encrypted replica is first exported encrypted beside it, since pages only cross between
-    two encrypted files or two plain ones.
+    forms), its pages with an HMAC or not (``hmac``). SQLCipher's backup decrypts each page
+    with the snapshot's key and encrypts it with the replica's (with the replica's HMAC), so
+    the pages cross in C, never in clear on disk. A plain snapshot for an encrypted replica
+    is first exported encrypted beside it, since pages only cross between two encrypted
+    files or two plain ones. The pages are copied as they are, so the snapshot's must leave
+    the cipher as many bytes at their end as the replica's do (`cipher.reserved_bytes`);
+    one that does not is not taken whole (False).
     """
     encrypted = path.with_name(path.name + ".encrypted")
     if key is None and replica.key is not None:
         cipher.export(path, encrypted, replica.key)
         path, key = encrypted, replica.key
-    snap = cipher.connect(path, key, isolation_level=None)
+    if key is not None and replica.key is not None:
+        laid_out = cipher.reserved_bytes(path, key, hmac=hmac)
+        if laid_out is None or laid_out != cipher.reserved_bytes(replica.path, replica.key):
+            encrypted.unlink(missing_ok=True)
+            return False
+    snap = cipher.connect(path, key, hmac=hmac, isolation_level=None)
     try:
         with replica.writing():
             conn = replica.conn
@@ -491,15 +526,16 @@ def _insert_tables(
     only: frozenset[str] | None,
     key: bytes | None = None,
     keep_newer: bool = False,
+    hmac: bool = True,
 ) -> None:
     """The snapshot's tables inserted into a replica that already holds rows: each table in
     a transaction of its own, keeping the documents with unsent edits (and with
     ``keep_newer`` the rows newer than the snapshot: `_replaced`). ``key``: the snapshot
-    is a SQLCipher database under this key (else a plain file)."""
-    secret = f"\"x'{key.hex()}'\"" if key is not None else "''"
+    is a SQLCipher database under this key (else a plain file), its pages with an HMAC or
+    not (``hmac``)."""
     with replica.writing():  # attached to the writer, which every transaction below uses
         writer = replica.conn
-        writer.execute(f"ATTACH DATABASE ? AS snap KEY {secret}", (str(path),))
+        cipher.attach(writer, path, "snap", key, hmac=hmac)
         snap_tables = _tables(writer, "snap")
     try:
         tables = [t for t in REPLICATED_TABLES if t in snap_tables and (only is None or t in only)]
