@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 
-from sync.client import SyncClient, login
+from sync.client import SyncClient, login, snapshot_import
 from sync.client import snapshot as client_snapshot
 from sync.client.rows import replica_columns
 from sync.server import snapshot as server_snapshot
@@ -77,7 +77,7 @@ def taken(monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], list[bool]]:
     by the page copy (`adopt`), recorded as the sync runs."""
     downloads: list[Any] = []
     adopted: list[bool] = []
-    download, adopt = client_snapshot.download, client_snapshot.adopt
+    download, adopt = client_snapshot.download, snapshot_import.adopt
 
     def downloading(*args: Any, **kwargs: Any) -> Any:
         downloads.append(download(*args, **kwargs))
@@ -88,7 +88,7 @@ def taken(monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], list[bool]]:
         return adopted[-1]
 
     monkeypatch.setattr(client_snapshot, "download", downloading)
-    monkeypatch.setattr(client_snapshot, "adopt", adopting)
+    monkeypatch.setattr(snapshot_import, "adopt", adopting)
     return downloads, adopted
 
 
@@ -368,7 +368,7 @@ def test_a_file_without_hmac_laid_out_for_less_is_imported_row_by_row(tmp_path: 
     export.close()
     assert cipher.reserved_bytes(snap, key, hmac=False) == 16
     replica = open_replica(tmp_path / "laptop" / "r.sqlite", cipher.new_key())
-    client_snapshot.import_tables(
+    snapshot_import.import_tables(
         replica, replica_columns(replica), snap, 7, lambda *_: None, key=key, hmac=False
     )
     assert replica.cursor == 7
