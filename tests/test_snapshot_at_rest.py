@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from sync.client import SyncClient, login
-from sync.client.snapshot import ENCRYPTED_FORM, PART_PURPOSE
+from sync.client.snapshot import ENCRYPTED_FORM, ENCRYPTED_FORMS, PART_PURPOSE
 from tests.sync_fixtures import PASSWORD, Server, material, write_rows
 from workbench import documents
 from workbench.replica import cipher, open_replica
@@ -116,10 +116,10 @@ def test_a_request_without_the_form_gets_the_gzip(server: Server) -> None:
 def test_the_snapshot_key_file_is_never_served(server: Server, tmp_path: Path) -> None:
     many_materials(server, "KF")
     with server.client(server.login("merchandiser@alpha")) as http:
-        info = http.get("/v1/snapshot", params={"form": ENCRYPTED_FORM}).json()
+        infos = [http.get("/v1/snapshot", params={"form": f}).json() for f in ENCRYPTED_FORMS]
         key_files = list((tmp_path / "snapshots").glob("*.key"))
-        assert [f.read_bytes().hex() for f in key_files] == [info["key"]]
-        for name in (f"{info['name']}.key", key_files[0].name):
+        assert sorted(f.read_bytes().hex() for f in key_files) == sorted(i["key"] for i in infos)
+        for name in [f"{i['name']}.key" for i in infos] + [f.name for f in key_files]:
             assert http.get(f"/v1/snapshot/{name}").status_code == 404
 
 

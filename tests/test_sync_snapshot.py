@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 import tantivy
 
-from sync.client import SyncClient, SyncError, login, snapshot
+from sync.client import SyncClient, SyncError, login, snapshot, snapshot_import
 from sync.server import schema
 from tests.sync_fixtures import PASSWORD, Server, material, write_rows
 from workbench import documents
@@ -60,7 +60,7 @@ def test_a_snapshot_import_leaves_the_replicas_indexes_as_they_were(
     write_rows(server.engine, ws, "materials", [material(f"F-{i}") for i in range(50)])
     client = new_client(server, "merchandiser@alpha", tmp_path / "r.sqlite")
     documents.save_document(client.replica, "cost_sheets", {"style_code": "TS-1"})
-    monkeypatch.setattr(snapshot, "adopt", refused(snapshot.adopt))
+    monkeypatch.setattr(snapshot_import, "adopt", refused(snapshot_import.adopt))
     client.sync()
     assert len(codes(client)) == 50
 
@@ -111,7 +111,7 @@ def test_an_interrupted_download_resumes_with_range(
     client = new_client(server, "merchandiser@alpha", tmp_path / "r.sqlite", key)
     form = {"form": snapshot.ENCRYPTED_FORM} if encrypted else {}
     info = client.request("GET", "/v1/snapshot", params=form)
-    assert info.get("form", "gzip") == ("sqlcipher" if encrypted else "gzip")
+    assert info.get("form", "gzip") == (snapshot.ENCRYPTED_FORM if encrypted else "gzip")
     whole = client.http.get(
         f"/v1/snapshot/{info['name']}", headers={"Accept-Encoding": "identity"}
     ).content
@@ -255,7 +255,7 @@ def test_a_count_mismatch_repairs_that_table(server: Server, tmp_path: Path) -> 
 
 
 def refused(adopt):  # type: ignore[no-untyped-def]
-    """``snapshot.adopt``, checked to stand back (the replica holds rows)."""
+    """``snapshot_import.adopt``, checked to stand back (the replica holds rows)."""
 
     def checked(*args: object, **kwargs: object) -> bool:
         assert not adopt(*args, **kwargs), "a replica holding rows was replaced whole"
@@ -282,7 +282,7 @@ def test_an_empty_replica_takes_the_snapshot_whole(
     def no_inserts(*_args: object) -> None:
         raise AssertionError("an empty replica must take the snapshot whole")
 
-    monkeypatch.setattr(snapshot, "_insert_tables", no_inserts)
+    monkeypatch.setattr(snapshot_import, "_insert_tables", no_inserts)
     outcome = client.sync()
     assert len(codes(client)) == 25 and outcome.snapshot_rows == 25 and outcome.bootstrapped
     assert replica.get_state("device_id") == "laptop-7"
@@ -327,7 +327,7 @@ def local_snapshot(path: Path, *codes: str) -> Path:
 def test_a_replica_holding_anything_is_not_replaced_whole(tmp_path: Path) -> None:
     replica = open_replica(tmp_path / "r.sqlite")
     documents.save_document(replica, "cost_sheets", {"style_code": "TS-1"})
-    assert not snapshot.adopt(replica, local_snapshot(tmp_path / "s.sqlite", "F-1"), 9)
+    assert not snapshot_import.adopt(replica, local_snapshot(tmp_path / "s.sqlite", "F-1"), 9)
     assert replica.conn.execute("SELECT count(*) FROM materials").fetchone()[0] == 0
     assert replica.conn.execute("SELECT count(*) FROM cost_sheets").fetchone()[0] == 1
     assert replica.cursor == 0
@@ -339,9 +339,9 @@ def test_a_snapshot_of_another_schema_is_not_adopted(tmp_path: Path) -> None:
     conn = sqlite3.connect(other)
     conn.execute("CREATE INDEX materials_extra ON materials (colour)")
     conn.close()
-    assert not snapshot.adopt(replica, other, 9)
+    assert not snapshot_import.adopt(replica, other, 9)
     assert replica.cursor == 0
-    assert snapshot.adopt(replica, local_snapshot(tmp_path / "t.sqlite", "F-1"), 9)
+    assert snapshot_import.adopt(replica, local_snapshot(tmp_path / "t.sqlite", "F-1"), 9)
     assert replica.cursor == 9
 
 
@@ -367,7 +367,9 @@ def test_an_edit_committing_while_a_snapshot_is_adopted_is_never_overwritten(
     editor.start()
     assert editing.wait(10)
     adopted: list[bool] = []
-    adopter = threading.Thread(target=lambda: adopted.append(snapshot.adopt(replica, path, 9)))
+    adopter = threading.Thread(
+        target=lambda: adopted.append(snapshot_import.adopt(replica, path, 9))
+    )
     adopter.start()
     adopter.join(0.3)
     assert adopter.is_alive()  # held back by the open edit

@@ -8,8 +8,9 @@ Qt-free: the app runs it on a worker, the headless CLI and the tests call it dir
 
 `SyncClient` is the one face callers see; each of its jobs is a module of its own: `api`
 (calls, retries, errors, signing in), `rows` (server rows into the replica), `feed` (pull),
-`outbox` (push), `snapshot` (download and first import), `uploads` (a file streamed up for
-the server to import) and `pricing` (quotes). They are plain functions given what they need.
+`outbox` (push), `snapshot` (a snapshot's download) and `snapshot_import` (its import),
+`uploads` (a file streamed up for the server to import) and `pricing` (quotes). They are
+plain functions given what they need.
 Composition, not mixins: the state stays here in one place (the replica, the connection, the
 retry settings), and the client passes its own methods in, so a part calls the API or
 applies a page through the client exactly as a caller would. What a sync did is returned
@@ -27,7 +28,17 @@ from typing import Any
 
 import httpx
 
-from sync.client import api, feed, outbox, pricing, rows, serials, snapshot, uploads
+from sync.client import (
+    api,
+    feed,
+    outbox,
+    pricing,
+    rows,
+    serials,
+    snapshot,
+    snapshot_import,
+    uploads,
+)
 from sync.client.api import RETRY_STATUSES, SyncError, login
 from sync.client.feed import PullSummary, RoleChanged
 from sync.client.outbox import PUSH_BATCH, PushSummary
@@ -184,7 +195,7 @@ class SyncClient:
 
         ``keep_newer`` (a first sync): rows the replica holds at a version after the
         snapshot's are kept, not taken back to the snapshot's older ones
-        (`snapshot._replaced`).
+        (`snapshot_import._replaced`).
         """
         got = self.download_snapshot(cancel)
         path, seq = got.path, got.seq
@@ -201,7 +212,7 @@ class SyncClient:
                 self.on_table_imported(table, shipped)
 
         try:
-            snapshot.import_tables(
+            snapshot_import.import_tables(
                 self.replica,
                 self._columns,
                 path,
@@ -212,6 +223,7 @@ class SyncClient:
                 got.image,
                 got.key,
                 keep_newer,
+                got.hmac,
             )
         finally:
             if got.search_index is not None:

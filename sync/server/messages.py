@@ -230,10 +230,12 @@ class Snapshot(Struct):
         | None
     ) = None
     form: Annotated[
-        Literal["gzip", "sqlcipher"],
+        Literal["gzip", "sqlcipher", "sqlcipher-nohmac"],
         Meta(
             description="what the file is: gzip, a gzip-compressed SQLite database; "
-            "sqlcipher, a SQLCipher 4 database under ``key`` (answered to ?form=sqlcipher)"
+            "sqlcipher, a SQLCipher 4 database under ``key`` (answered to ?form=sqlcipher); "
+            "sqlcipher-nohmac, the same without the pages' HMAC (cipher_use_hmac OFF; the "
+            "file's sha256 checks it), answered to ?form=sqlcipher-nohmac"
         ),
     ] = "gzip"
     key: (

@@ -28,6 +28,7 @@ from sync.server.openapi_parts import (
     ref,
     version_headers,
 )
+from sync.server.snapshot import FORMS
 from workbench.ingest.mapping import KINDS
 
 
@@ -195,10 +196,13 @@ def paths() -> dict[str, dict[str, Any]]:
                         "description": "gzip (the default): the snapshot as a gzip-compressed "
                         "SQLite file; sqlcipher: as a SQLCipher 4 database under a random key "
                         "of its own, sent in the answer, for a laptop whose replica is "
-                        "encrypted (it never holds the snapshot in clear)",
+                        "encrypted (it never holds the snapshot in clear); sqlcipher-nohmac: "
+                        "the same without the pages' HMAC (the file's sha256 checks it), "
+                        "copied into a replica faster. A snapshot built before a form existed "
+                        "is answered in the next older form it has, named in the answer",
                         "schema": {
                             "type": "string",
-                            "enum": ["gzip", "sqlcipher"],
+                            "enum": list(FORMS),
                             "default": "gzip",
                         },
                     },

@@ -9,7 +9,7 @@ Two steps per workspace, in one transaction, audited:
 2. **Purge**: tombstones older than the tombstone window are deleted for good, and the
    workspace's ``min_seq`` rises to the newest of them. A laptop whose cursor is older than
    that would miss those deletions, so the change feed answers it ``410 must_refetch`` and it
-   takes a new snapshot, keeping the documents with unsent edits (`sync.client.snapshot`).
+   takes a new snapshot, keeping the documents with unsent edits (`sync.client.snapshot_import`).
 3. **Audit entries** older than ``audit_days`` (when set) are let go from the start of the
    chain; the last one's number and hash stay as the chain's signed boundary and a purge entry
    records them, so ``audit verify`` still checks everything kept (`audit.purge_before`).

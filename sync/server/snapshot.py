@@ -9,12 +9,15 @@ Files are built into a temporary name and renamed into place, so a reader never 
 file; the name holds the sequence, so a resumed download (HTTP Range) of the same name is the
 same bytes.
 
-Each snapshot also comes as a SQLCipher database under a random key of its own (``.sqlcipher``,
-`ENCRYPTED_SUFFIX`), for a laptop whose replica is encrypted (architecture D11): it writes the
-bytes to disk as they arrive, still encrypted, and copies the file's pages into its replica in
-SQLCipher itself, with no row crossing into Python and nothing of it ever in clear. The key is
-sent in the snapshot's description, over the same authenticated connection as the file, and kept
-beside the file here (the server's snapshot folder holds the plain snapshot anyway).
+Each snapshot also comes as a SQLCipher database under a random key of its own, for a laptop
+whose replica is encrypted (architecture D11): it writes the bytes to disk as they arrive, still
+encrypted, and copies the file's pages into its replica in SQLCipher itself, with no row
+crossing into Python and nothing of it ever in clear. The key is sent in the snapshot's
+description, over the same authenticated connection as the file, and kept beside the file here
+(the server's snapshot folder holds the plain snapshot anyway). Two such forms (`ENCRYPTED`):
+``sqlcipher`` (``.sqlcipher``), each page with its HMAC-SHA512, which laptops of the version
+that brought it ask for; and ``sqlcipher-nohmac`` (``.nohmac.sqlcipher``), without them, which
+a laptop checks whole against the file's SHA-256 instead and copies in faster (ADR 0008).
 """
 
 from __future__ import annotations
@@ -47,13 +50,19 @@ BATCH_ROWS = 10_000
 SUFFIX = ".sqlite.gz"
 #: The search index built from a snapshot's rows: ``<snapshot name without SUFFIX>`` + this.
 INDEX_SUFFIX = ".search.tar.gz"
-#: The same snapshot as a SQLCipher database: ``<snapshot name without SUFFIX>`` + this.
+#: The same snapshot as a SQLCipher database: ``<snapshot name without SUFFIX>`` + a suffix
+#: ending in this.
 ENCRYPTED_SUFFIX = ".sqlcipher"
+#: Each encrypted form, oldest first: its file's suffix, and whether its pages carry an HMAC.
+ENCRYPTED = {
+    "sqlcipher": (ENCRYPTED_SUFFIX, True),
+    "sqlcipher-nohmac": (".nohmac" + ENCRYPTED_SUFFIX, False),
+}
 #: Its key, 32 random bytes, beside it: ``<encrypted name>`` + this.
 KEY_SUFFIX = ".key"
 #: The forms ``GET /v1/snapshot?form=`` accepts: gzip (the default, what older laptops get)
-#: or sqlcipher.
-FORMS = ("gzip", "sqlcipher")
+#: or one of the encrypted ones.
+FORMS = ("gzip", *ENCRYPTED)
 
 
 @dataclass(frozen=True)
@@ -64,8 +73,8 @@ class Snapshot:
     sha256: str
     #: the search index of the same rows, when the role receives materials
     search: Snapshot | None = None
-    #: the same rows as a SQLCipher database, and its key (`ENCRYPTED_SUFFIX`)
-    encrypted: Snapshot | None = None
+    #: the same rows as SQLCipher databases, by form (`ENCRYPTED`), each with its key
+    encrypted: dict[str, Snapshot] = field(default_factory=dict)
     key: bytes | None = field(default=None, repr=False)
 
     @property
@@ -74,13 +83,16 @@ class Snapshot:
 
     def describe(self, form: str = "gzip") -> dict[str, object]:
         """What ``GET /v1/snapshot`` answers: the files to download and their digests. With
-        ``form`` sqlcipher, the encrypted database and its key (hex) in place of the gzip,
-        when there is one (a snapshot cached before it existed answers the gzip, saying so)."""
-        main = self.encrypted if form == "sqlcipher" and self.encrypted is not None else self
+        an encrypted ``form``, that database and its key (hex) in place of the gzip, when
+        there is one; a snapshot cached before a form existed answers the next one there is
+        (sqlcipher-nohmac, then sqlcipher, then the gzip), naming the form it answers."""
+        older = list(ENCRYPTED)[: list(ENCRYPTED).index(form) + 1] if form in ENCRYPTED else []
+        given = next((f for f in reversed(older) if f in self.encrypted), "gzip")
+        main = self.encrypted.get(given, self)
         described: dict[str, object] = {"seq": self.seq, **main._file()}
         if main is not self:
             assert main.key is not None
-            described.update(form="sqlcipher", key=main.key.hex())
+            described.update(form=given, key=main.key.hex())
         if self.search is not None:
             described["search"] = self.search._file()
         return described
@@ -130,7 +142,7 @@ class SnapshotStore:
                     return recent
             built = self._build(workspace_id, role)
             for old in cached[:-1]:  # keep the previous one for downloads still running
-                for path in (old, _index_of(old), _encrypted_of(old), _key_of(old)):
+                for path in (old, *_beside(old)):
                     path.unlink(missing_ok=True)
             return built
 
@@ -175,7 +187,8 @@ class SnapshotStore:
             target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
             replica.close()
             try:
-                _encrypt(replica_path, _encrypted_of(final))  # in place before its snapshot
+                for form, (_suffix, hmac) in ENCRYPTED.items():  # in place before their snapshot
+                    _encrypt(replica_path, _encrypted_of(final, form), hmac)
                 partial = Path(tmp) / final.name
                 # isal ships types, but not for IGzipFile's constructor
                 with (
@@ -187,19 +200,22 @@ class SnapshotStore:
             except BaseException:
                 # the files put in place before their snapshot: no snapshot describes them and
                 # no later build (which clears what older snapshots left) would find them
-                for path in (_index_of(final), _encrypted_of(final), _key_of(final)):
+                for path in _beside(final):
                     path.unlink(missing_ok=True)
                 raise
             os.utime(final)
         return self._describe(final)
 
     def _describe(self, path: Path) -> Snapshot:
-        search = encrypted = None
+        search = None
+        encrypted: dict[str, Snapshot] = {}
         if path.name.endswith(SUFFIX):
-            index, sealed = _index_of(path), _encrypted_of(path)
+            index = _index_of(path)
             search = self._describe(index) if index.is_file() else None
-            if sealed.is_file() and _key_of(path).is_file():
-                encrypted = replace(self._describe(sealed), key=_key_of(path).read_bytes())
+            for form in ENCRYPTED:
+                sealed, key = _encrypted_of(path, form), _key_of(path, form)
+                if sealed.is_file() and key.is_file():
+                    encrypted[form] = replace(self._describe(sealed), key=key.read_bytes())
         seq = int(path.name.rsplit("-", 1)[1].split(".")[0])
         size, digest = path.stat().st_size, self._digests.of(path)
         return Snapshot(path, seq, size, digest, search, encrypted)
@@ -238,23 +254,37 @@ def _index_of(snapshot: Path) -> Path:
     return snapshot.with_name(snapshot.name.removesuffix(SUFFIX) + INDEX_SUFFIX)
 
 
-def _encrypted_of(snapshot: Path) -> Path:
-    return snapshot.with_name(snapshot.name.removesuffix(SUFFIX) + ENCRYPTED_SUFFIX)
+def _encrypted_of(snapshot: Path, form: str) -> Path:
+    return snapshot.with_name(snapshot.name.removesuffix(SUFFIX) + ENCRYPTED[form][0])
 
 
-def _key_of(snapshot: Path) -> Path:
-    return _encrypted_of(snapshot).with_name(_encrypted_of(snapshot).name + KEY_SUFFIX)
+def _key_of(snapshot: Path, form: str) -> Path:
+    encrypted = _encrypted_of(snapshot, form)
+    return encrypted.with_name(encrypted.name + KEY_SUFFIX)
 
 
-def _encrypt(plain: Path, target: Path) -> None:
+def _beside(snapshot: Path) -> list[Path]:
+    """The files built with ``snapshot`` and dropped with it: its search index, and each
+    encrypted form with its key."""
+    return [
+        _index_of(snapshot),
+        *(
+            path
+            for form in ENCRYPTED
+            for path in (_encrypted_of(snapshot, form), _key_of(snapshot, form))
+        ),
+    ]
+
+
+def _encrypt(plain: Path, target: Path, hmac: bool) -> None:
     """The snapshot file ``plain`` as a SQLCipher database at ``target`` under a new random
-    key, written to ``target``'s key file (readable by the server's user only) first; both are
-    built under temporary names and renamed into place, key first, so a described file always
-    has its key."""
+    key (its pages with an HMAC or without: `cipher.export`), written to ``target``'s key
+    file (readable by the server's user only) first; both are built under temporary names and
+    renamed into place, key first, so a described file always has its key."""
     key = cipher.new_key()
     key_file = target.with_name(target.name + KEY_SUFFIX)
     partial = plain.with_name(target.name)
-    cipher.export(plain, partial, key)
+    cipher.export(plain, partial, key, hmac=hmac)
     partial_key = plain.with_name(key_file.name)
     fd = os.open(partial_key, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as f:

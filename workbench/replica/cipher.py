@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -38,6 +39,12 @@ SEALED_HEADER = b"MWSEALED1\x00"
 _NONCE_BYTES = 12
 
 KEY_BYTES = 32
+#: SQLCipher 4's page (``cipher_page_size``): the file's salt first on page 1, and at each
+#: page's end its IV, then its HMAC-SHA512 when the file has one (80 bytes in all)
+PAGE_BYTES = 4096
+_SALT_BYTES = 16
+_IV_BYTES = 16
+HMAC_RESERVE = 80
 
 Error = (sqlite3.Error, sqlcipher.Error)
 IntegrityError = (sqlite3.IntegrityError, sqlcipher.IntegrityError)
@@ -63,8 +70,23 @@ def is_plain(path: Path | str) -> bool:
         return False
 
 
-def connect(path: Path | str, key: bytes | None, **options: Any) -> sqlite3.Connection:
+#: Held while SQLCipher makes a key's settings (``PRAGMA key``, ``ATTACH … KEY``): they start
+#: from process-wide defaults, which `attach` turns for one database (``hmac=False``), and
+#: a replica connection keyed meanwhile would expect pages without their HMAC
+_KEYING = threading.Lock()
+
+
+def _secret(key: bytes) -> str:
+    return f"\"x'{key.hex()}'\""
+
+
+def connect(
+    path: Path | str, key: bytes | None, *, hmac: bool = True, **options: Any
+) -> sqlite3.Connection:
     """A connection to ``path``: encrypted with ``key``, or a plain file when ``key`` is None.
+
+    ``hmac`` False: the file's pages carry no HMAC (a snapshot's ``sqlcipher-nohmac`` form,
+    whose bytes a SHA-256 of the whole file checked instead); a laptop's replica always has it.
 
     The key is checked at once (SQLCipher only reads the file at the first statement), so a
     wrong key fails here with `WrongKey` rather than later as "file is not a database".
@@ -73,7 +95,10 @@ def connect(path: Path | str, key: bytes | None, **options: Any) -> sqlite3.Conn
         plain: sqlite3.Connection = sqlite3.connect(str(path), **options)
         return plain
     conn = sqlcipher.connect(str(path), **options)
-    conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    with _KEYING:
+        conn.execute(f"PRAGMA key = {_secret(key)}")
+    if not hmac:
+        conn.execute("PRAGMA cipher_use_hmac = OFF")
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlcipher.DatabaseError as exc:
@@ -83,6 +108,55 @@ def connect(path: Path | str, key: bytes | None, **options: Any) -> sqlite3.Conn
             "another key, or it is damaged"
         ) from exc
     return conn  # type: ignore[no-any-return]  # the binding has no type information
+
+
+def attach(
+    conn: sqlite3.Connection, path: Path | str, schema: str, key: bytes | None, *, hmac: bool = True
+) -> None:
+    """Attach the database at ``path`` to ``conn`` as ``schema``: under ``key``, or plain.
+
+    ``hmac`` False: its pages carry no HMAC. SQLCipher reads an attached file at once, with
+    the settings of the process-wide defaults, so the default is turned off for this one
+    ``ATTACH`` and back, under `_KEYING`: no other connection of the process is keyed in
+    between.
+    """
+    secret = _secret(key) if key is not None else "''"
+    statement = f"ATTACH DATABASE ? AS {schema} KEY {secret}"
+    with _KEYING:
+        if hmac or key is None:
+            conn.execute(statement, (str(path),))
+            return
+        default = conn.execute("PRAGMA cipher_default_use_hmac").fetchone()[0]
+        conn.execute("PRAGMA cipher_default_use_hmac = OFF")
+        try:
+            conn.execute(statement, (str(path),))
+        finally:
+            conn.execute(f"PRAGMA cipher_default_use_hmac = {int(default)}")
+
+
+def reserved_bytes(path: Path | str, key: bytes, *, hmac: bool = True) -> int | None:
+    """The bytes at the end of each page of the SQLCipher file at ``path`` that its B-trees
+    leave to the cipher (its header's byte 20), read from its first page decrypted with
+    ``key``; None when that page does not decrypt to a SQLite header (not such a file).
+
+    SQLite's backup copies pages as they are, this byte with them. SQLCipher writes a page's
+    IV and HMAC in its last 80 bytes (HMAC-SHA512); a file written without HMAC needs 16,
+    and unless it was laid out with the 80 (`export` lays it out so) its rows reach into
+    bytes a replica with HMAC then overwrites: the replica copied into reads back damaged
+    once reopened. A snapshot's pages are copied only when this matches the replica's.
+    """
+    tail = HMAC_RESERVE if hmac else _IV_BYTES
+    with open(path, "rb") as f:
+        page = f.read(PAGE_BYTES)
+    if len(page) < PAGE_BYTES:
+        return None
+    iv = page[PAGE_BYTES - tail : PAGE_BYTES - tail + _IV_BYTES]
+    clear = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
+    header = clear.update(page[_SALT_BYTES : PAGE_BYTES - tail])
+    # a SQLite header after the salt: the page size, then the file format (1 or 2) twice
+    if header[:2] != PAGE_BYTES.to_bytes(2, "big") or header[2] not in (1, 2):
+        return None
+    return header[4]
 
 
 class Row(tuple[Any, ...]):
@@ -159,15 +233,24 @@ def row_factory(conn: sqlite3.Connection) -> Any:
     return sqlite3.Row if isinstance(conn, sqlite3.Connection) else _encrypted_row
 
 
-def export(plain: Path | str, target: Path | str, key: bytes) -> None:
+def export(plain: Path | str, target: Path | str, key: bytes, *, hmac: bool = True) -> None:
     """Copy the plain SQLite file ``plain`` into a new file ``target`` encrypted with ``key``
-    (schema, rows and ``user_version``), with SQLCipher's ``sqlcipher_export``."""
+    (schema, rows and ``user_version``), with SQLCipher's ``sqlcipher_export``.
+
+    ``hmac`` False: its pages carry no HMAC (a snapshot's ``sqlcipher-nohmac`` form), laid
+    out as a file with HMAC would be (80 bytes left at each page's end, the HMAC's space
+    unused): the file is attached with HMAC and turned off before anything is written, and
+    SQLite never shrinks what an open file leaves at a page's end. Its pages can then be
+    copied into a replica with HMAC (`reserved_bytes`).
+    """
     Path(target).unlink(missing_ok=True)
     conn = sqlcipher.connect(str(plain), isolation_level=None)
     try:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-        conn.execute(f"ATTACH DATABASE ? AS encrypted KEY \"x'{key.hex()}'\"", (str(target),))
+        attach(conn, target, "encrypted", key)
+        if not hmac:
+            conn.execute("PRAGMA encrypted.cipher_use_hmac = OFF")
         conn.execute("SELECT sqlcipher_export('encrypted')")
         conn.execute(f"PRAGMA encrypted.user_version = {int(version)}")
         conn.execute("DETACH DATABASE encrypted")

@@ -137,7 +137,7 @@ class Replica:
 
         SQLite lets one writer in at a time anyway; this is for work that must look at the
         file and then replace it with no write in between, which a SQLite lock cannot span
-        (see `sync.client.snapshot.adopt`). Every `transaction()` takes it. Waiting ends
+        (see `sync.client.snapshot_import.adopt`). Every `transaction()` takes it. Waiting ends
         after the same 30 s as SQLite's busy timeout, with SQLite's own error. Within the
         block this thread's ``conn`` is the writer.
         """
