@@ -284,8 +284,9 @@ def test_the_bom_dialog_says_how_the_user_answered_it(qtbot: QtBot, window: Main
     materials", ``result()`` says the dialog was accepted (matches kept as ``result`` hid it)."""
     corpus = Path(__file__).parent / "data" / "ingest" / "clo3d_bom.csv"
     sheet = open_sheet(qtbot, window, None)
-    with qtbot.waitSignal(sheet.open_bom(corpus).matched, timeout=10_000):
-        dialog = sheet.bom_dialog
+    with qtbot.waitSignal(sheet.materials.open_bom(corpus).matched, timeout=10_000):
+        dialog = sheet.materials.bom_dialog
+        assert dialog is not None
         dialog.show()
     qtbot.waitExposed(dialog)
     buttons = dialog.findChild(QDialogButtonBox)
