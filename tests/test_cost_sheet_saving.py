@@ -53,7 +53,9 @@ def stored_sam(window: MainWindow, style_code: str) -> str:
 def named_sheet(qtbot: QtBot, window: MainWindow, code: str) -> CostSheetWindow:
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
     type_into(qtbot, sheet.style_code, code)
-    qtbot.waitUntil(lambda: sheet.style is not None and sheet.style.style_code == code)
+    qtbot.waitUntil(
+        lambda: sheet.costed_style is not None and sheet.costed_style.style_code == code
+    )
     return sheet
 
 

@@ -36,7 +36,7 @@ def test_a_decimal_width_is_costed(qtbot: QtBot, window: MainWindow) -> None:
     with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
         type_into(qtbot, sheet.width_cm, "182.88")
     assert blocker.args[0] is not None and not sheet.panel.is_stale
-    assert sheet.style.fabric.width_cm == D("182.88")
+    assert sheet.costed_style.fabric.width_cm == D("182.88")
 
 
 def test_a_width_in_inches_is_read_exactly_and_said_in_cm(qtbot: QtBot, window: MainWindow) -> None:
@@ -44,7 +44,7 @@ def test_a_width_in_inches_is_read_exactly_and_said_in_cm(qtbot: QtBot, window: 
     with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
         type_into(qtbot, sheet.width_cm, "72 in")
     assert blocker.args[0] is not None
-    assert sheet.style.fabric.width_cm == D("182.88")
+    assert sheet.costed_style.fabric.width_cm == D("182.88")
     assert sheet.inputs.note_for(sheet.width_cm).text() == "= 182.88 cm"
     assert sheet.width_cm.text() == "72 in"  # what was typed stays as typed
 
@@ -56,10 +56,10 @@ def test_a_marker_in_yards(qtbot: QtBot, window: MainWindow) -> None:
     with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
         type_into(qtbot, sheet.marker, "1.2")
     assert blocker.args[0] is not None
-    assert sheet.style.consumption == MarkerConsumption(D("1.2"), "yd")
+    assert sheet.costed_style.consumption == MarkerConsumption(D("1.2"), "yd")
     cost = sheet.price.cost
     assert cost.consumption_kg == D("1.2") * D("0.9144") * cost.fabric.kg_per_m * (
-        1 + sheet.style.wastage
+        1 + sheet.costed_style.wastage
     )
 
 
@@ -68,7 +68,7 @@ def test_a_marker_plan_by_length_then_by_efficiency(
 ) -> None:
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
     assert not sheet.inputs.consumption.marker_width.isVisible()
-    width = sheet.style.fabric.width_cm
+    width = sheet.costed_style.fabric.width_cm
     with qtbot.waitSignal(sheet.computed, timeout=5_000):
         _choose_method(qtbot, sheet, MARKER_PLAN)
     assert sheet.inputs.consumption.marker_width.isVisible() and not sheet.body_length.isVisible()
@@ -79,9 +79,11 @@ def test_a_marker_plan_by_length_then_by_efficiency(
     assert blocker.args[0] is not None, sheet.inputs.note_for(
         sheet.inputs.consumption.marker_length
     ).text()
-    assert sheet.style.consumption == MarkerPlan(width, 12, D(15), "yd")
+    assert sheet.costed_style.consumption == MarkerPlan(width, 12, D(15), "yd")
     cost = sheet.price.cost
-    assert cost.consumption_kg == D("1.143") * cost.fabric.kg_per_m * (1 + sheet.style.wastage)
+    assert cost.consumption_kg == D("1.143") * cost.fabric.kg_per_m * (
+        1 + sheet.costed_style.wastage
+    )
     # planned instead: 12 garments of 0.9 m² at 80 % on this width
     type_into(qtbot, sheet.inputs.consumption.marker_length, "")
     qtbot.keyClick(sheet.inputs.consumption.marker_length, Qt.Key.Key_Backspace)
@@ -90,7 +92,7 @@ def test_a_marker_plan_by_length_then_by_efficiency(
     with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
         type_into(qtbot, sheet.inputs.consumption.marker_efficiency, "80")
     assert blocker.args[0] is not None
-    plan = sheet.style.consumption
+    plan = sheet.costed_style.consumption
     assert plan == MarkerPlan(width, 12, efficiency=D("0.8"), pattern_area_m2=D("0.9"))
     assert plan.marker_length_m == D("10.8") / (D("0.8") * width / 100)
     said = sheet.inputs.note_for(sheet.inputs.consumption.marker_length).text()
@@ -114,11 +116,11 @@ def test_a_size_ratio_typed_as_the_trade_writes_it(
     with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
         type_into(qtbot, sheet.inputs.consumption.size_consumption, "0.22 : 0.24 : 0.26 : 0.28 kg")
     assert blocker.args[0] is not None
-    ratio = sheet.style.consumption
+    ratio = sheet.costed_style.consumption
     assert isinstance(ratio, SizeRatio) and ratio.text() == "S:M:L:XL = 1:2:2:1"
     cost = sheet.price.cost
     # (0.22 + 2 × 0.24 + 2 × 0.26 + 0.28) / 6 = 1.5 / 6 = 0.25 kg before wastage
-    assert cost.consumption_kg == D("0.25") * (1 + sheet.style.wastage)
+    assert cost.consumption_kg == D("0.25") * (1 + sheet.costed_style.wastage)
     shown = sheet.panel.sizes_label.text()
     assert sheet.panel.sizes_label.isVisible() and "S ₹" in shown and "XL ₹" in shown
     sheet.grab().save(str(tmp_path / "cost-sheet-size-ratio.png"))  # as in docs/screenshots

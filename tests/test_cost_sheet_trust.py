@@ -22,7 +22,7 @@ def test_the_wheel_over_a_closed_box_scrolls_the_form_and_changes_nothing(
 ) -> None:
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
     sheet.embroidery.setCurrentIndex(sheet.embroidery.count() - 1)
-    qtbot.waitUntil(lambda: sheet.style is not None)
+    qtbot.waitUntil(lambda: sheet.costed_style is not None)
     total = sheet.price.cost.total
     mill, embroidery = sheet.mill.currentIndex(), sheet.embroidery.currentIndex()
     placements, quantity = sheet.placements.value(), sheet.quantity.value()
@@ -68,7 +68,7 @@ def test_a_comma_that_cannot_be_grouping_is_a_decimal_mark(
     with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
         type_into(qtbot, sheet.sam, "12,5")
     assert blocker.args[0] is not None
-    assert sheet.style.making.sam == Decimal("12.5")
+    assert sheet.costed_style.making.sam == Decimal("12.5")
 
 
 def test_a_value_far_outside_the_trade_is_refused_beside_the_field(

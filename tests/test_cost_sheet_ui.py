@@ -16,7 +16,7 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QFontMetricsF, QImage, QPainter
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QSplitter
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QSplitter, QStyle
 from pytestqt.qtbot import QtBot
 
 from tests import cost_sheet_helpers as helpers
@@ -74,7 +74,7 @@ def test_costing_a_style_from_a_demo_fabric(
     price = sheet.price
     assert price is not None and price.price_per_piece > price.cost_per_piece > 0
     components = [sheet.breakdown.item(r, 0).text() for r in range(sheet.breakdown.rowCount())]
-    assert components[:2] == [f"Yarn {sheet.style.fabric.yarn_count}", "Knitting"]
+    assert components[:2] == [f"Yarn {sheet.costed_style.fabric.yarn_count}", "Knitting"]
     assert "Making" in components and "Factory overhead" in components
     assert len(sheet.chart.shares) == len(components)
     assert "Cost" in sheet.cost_label.text() and "Estimate" in sheet.price_label.text()
@@ -147,15 +147,26 @@ def test_without_a_server_a_firm_quote_is_queued(qtbot: QtBot, window: MainWindo
     request_id = blocker.args[0]
     [queued] = quotes.requests(window.workspace.replica, "queued")
     assert queued.id == request_id and queued.cost_sheet_id == sheet.sheet_id
-    assert queued.sheet["style"]["style_code"] == sheet.style.style_code
+    assert queued.sheet["style"]["style_code"] == sheet.costed_style.style_code
     assert "queued" in sheet.quote_label.text()
+
+
+def test_the_sheet_window_draws_with_qts_style(qtbot: QtBot, window: MainWindow) -> None:
+    """The style last costed is the window's `costed_style`; its ``style()`` stays the QStyle
+    Qt draws it and its widgets with."""
+    sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
+    assert isinstance(sheet.style(), QStyle)
+    qtbot.waitUntil(lambda: sheet.costed_style is not None)
+    assert sheet.style() is QApplication.style()
 
 
 def test_a_saved_sheet_opens_as_it_was_saved(qtbot: QtBot, window: MainWindow) -> None:
     first = open_sheet(qtbot, window, knit_fabric(window.workspace))
     first.style_code.setText("REOPEN-1")
     first.quantity.setValue(4200)
-    qtbot.waitUntil(lambda: first.style is not None and first.style.style_code == "REOPEN-1")
+    qtbot.waitUntil(
+        lambda: first.costed_style is not None and first.costed_style.style_code == "REOPEN-1"
+    )
     row = helpers.save(qtbot, first)
     again = window.menus.new_cost_sheet(document=row)
     qtbot.waitUntil(lambda: again.price is not None, timeout=10_000)
@@ -236,8 +247,8 @@ def test_a_clo_bom_fills_the_sheet_after_confirmation(
     with qtbot.waitSignal(sheet.computed, timeout=10_000):
         sheet.materials.use_bom(chosen)
     qtbot.waitUntil(lambda: sheet.price is not None, timeout=5_000)
-    assert sheet.style.fabric.material_id == fabric[0]
-    assert [(t.material_id, t.quantity) for t in sheet.style.trims] == [
+    assert sheet.costed_style.fabric.material_id == fabric[0]
+    assert [(t.material_id, t.quantity) for t in sheet.costed_style.trims] == [
         (chosen[1].material_id, 4),
         (label_id, 1),
     ]
@@ -273,8 +284,9 @@ def test_the_bom_dialog_says_how_the_user_answered_it(qtbot: QtBot, window: Main
     materials", ``result()`` says the dialog was accepted (matches kept as ``result`` hid it)."""
     corpus = Path(__file__).parent / "data" / "ingest" / "clo3d_bom.csv"
     sheet = open_sheet(qtbot, window, None)
-    with qtbot.waitSignal(sheet.open_bom(corpus).matched, timeout=10_000):
-        dialog = sheet.bom_dialog
+    with qtbot.waitSignal(sheet.materials.open_bom(corpus).matched, timeout=10_000):
+        dialog = sheet.materials.bom_dialog
+        assert dialog is not None
         dialog.show()
     qtbot.waitExposed(dialog)
     buttons = dialog.findChild(QDialogButtonBox)
@@ -401,7 +413,9 @@ def test_the_proposal_builder_previews_exports_and_issues(
 
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
     sheet.style_code.setText("PROP-01")
-    qtbot.waitUntil(lambda: sheet.style is not None and sheet.style.style_code == "PROP-01")
+    qtbot.waitUntil(
+        lambda: sheet.costed_style is not None and sheet.costed_style.style_code == "PROP-01"
+    )
     row = helpers.save(qtbot, sheet)
     builder: ProposalBuilder = window.menus.show_proposal_builder()
     qtbot.waitUntil(lambda: builder.is_listed, timeout=10_000)
@@ -441,7 +455,7 @@ def test_the_esg_sheet_of_a_cost_sheet(qtbot: QtBot, window: MainWindow, tmp_pat
     text = pdfium.PdfDocument(pdf_path.read_bytes())[0].get_textpage().get_text_range()
     assert "ESG sheet" in text and "Global warming" in text
     data = json_module.loads(json_path.read_text("utf-8"))
-    assert data["style_code"] == sheet.style.style_code and data["sources"]
+    assert data["style_code"] == sheet.costed_style.style_code and data["sources"]
     with csv_path.open(encoding="utf-8-sig") as f:
         rows = list(csv.reader(f))
     assert len(rows) > 5
@@ -487,7 +501,9 @@ def test_a_proposal_written_and_illustrated_by_the_ai_service(
         save_settings(with_ai(Settings(), base_url=fake.url, chat_model="fake-chat-1"))
         sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
         sheet.style_code.setText("AI-01")
-        qtbot.waitUntil(lambda: sheet.style is not None and sheet.style.style_code == "AI-01")
+        qtbot.waitUntil(
+            lambda: sheet.costed_style is not None and sheet.costed_style.style_code == "AI-01"
+        )
         row = helpers.save(qtbot, sheet)
         builder = window.menus.show_proposal_builder()
         qtbot.waitUntil(lambda: builder.is_listed, timeout=10_000)

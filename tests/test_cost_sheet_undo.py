@@ -54,7 +54,9 @@ def test_undo_restores_the_previous_total_and_redo_brings_the_edit_back(
 def test_ctrl_s_saves_the_sheet(qtbot: QtBot, window: MainWindow) -> None:
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
     type_into(qtbot, sheet.style_code, "CTRL-S-1")
-    qtbot.waitUntil(lambda: sheet.style is not None and sheet.style.style_code == "CTRL-S-1")
+    qtbot.waitUntil(
+        lambda: sheet.costed_style is not None and sheet.costed_style.style_code == "CTRL-S-1"
+    )
     assert sheet.isWindowModified() and sheet.sheet_id is None
     assert sheet.saved_state.text().startswith("● Unsaved changes")  # the status line says so
     with qtbot.waitSignal(sheet.saved, timeout=5_000) as blocker:

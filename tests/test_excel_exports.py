@@ -33,7 +33,9 @@ def test_the_cost_sheet_workbook_is_typed_with_a_header_block(
 ) -> None:
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
     type_into(qtbot, sheet.style_code, "XL-01")
-    qtbot.waitUntil(lambda: sheet.style is not None and sheet.style.style_code == "XL-01")
+    qtbot.waitUntil(
+        lambda: sheet.costed_style is not None and sheet.costed_style.style_code == "XL-01"
+    )
     path = tmp_path / "XL-01.xlsx"
     save_as(monkeypatch, path)
     qtbot.mouseClick(sheet.export_button, Qt.MouseButton.LeftButton)

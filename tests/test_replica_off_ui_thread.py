@@ -80,7 +80,9 @@ def knit_fabric_and_code(win: MainWindow) -> tuple[str, str]:
 def saved_sheet(qtbot: QtBot, win: MainWindow, code: str) -> dict[str, Any]:
     sheet = open_sheet(qtbot, win, knit_fabric(win.workspace))
     type_into(qtbot, sheet.style_code, code)
-    qtbot.waitUntil(lambda: sheet.style is not None and sheet.style.style_code == code)
+    qtbot.waitUntil(
+        lambda: sheet.costed_style is not None and sheet.costed_style.style_code == code
+    )
     return helpers.save(qtbot, sheet)
 
 
@@ -114,7 +116,9 @@ def test_saving_copying_and_stepping_a_sheet_write_on_a_worker(
 ) -> None:
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
     type_into(qtbot, sheet.style_code, "THREAD-SAVE")
-    qtbot.waitUntil(lambda: sheet.style is not None and sheet.style.style_code == "THREAD-SAVE")
+    qtbot.waitUntil(
+        lambda: sheet.costed_style is not None and sheet.costed_style.style_code == "THREAD-SAVE"
+    )
     written = threads_of(monkeypatch, documents, "save_document", within="ui.cost_sheet")
     brand = threads_of(monkeypatch, queries, "brand_id", within="ui.cost_sheet")
     standing = sheet.standing

@@ -47,7 +47,9 @@ def saved_sheet(
     type_into(qtbot, sheet.style_code, code)
     type_into(qtbot, sheet.inputs.season, season)
     sheet.brand.setCurrentIndex(brand_index)
-    qtbot.waitUntil(lambda: sheet.style is not None and sheet.style.style_code == code)
+    qtbot.waitUntil(
+        lambda: sheet.costed_style is not None and sheet.costed_style.style_code == code
+    )
     helpers.save(qtbot, sheet)
     return sheet
 

@@ -21,6 +21,8 @@ class FieldNotes:
 
     def __init__(self) -> None:
         self.notes: dict[QLineEdit, QLabel] = {}
+        #: each field with its note under it, as `noted` made it (the form's row)
+        self.rows: dict[QLineEdit, QWidget] = {}
 
     def noted(self, edit: QLineEdit) -> QWidget:
         """``edit`` with the line under it where what is wrong with its value is said."""
@@ -35,11 +37,17 @@ class FieldNotes:
         column.addWidget(edit)
         column.addWidget(note)
         self.notes[edit] = note
+        self.rows[edit] = host
         return host
 
     def note_for(self, edit: QLineEdit) -> QLabel:
         """The line under ``edit`` saying why its value is refused or unusual."""
         return self.notes[edit]
+
+    def row_for(self, edit: QLineEdit) -> QWidget:
+        """``edit`` with its note under it (what `noted` made): the form's row to show or
+        hide."""
+        return self.rows[edit]
 
     def mark(self, edit: QLineEdit, text: str, state: str) -> None:
         """Say ``text`` under ``edit``; ``state`` "refused", "warned", "ok" or "" (all well,

@@ -26,6 +26,13 @@ def shortcut(key: QKeySequence, parent: QWidget, slot: Callable[[], object]) -> 
     return made
 
 
+def first_key(sequence: QKeySequence) -> QKeyCombination:
+    """The first key combination of ``sequence`` (a binding's only one, for most)."""
+    # QKeySequence is indexable (Qt's operator[]); PySide6's stubs omit __getitem__
+    key: QKeyCombination = sequence[0]  # type: ignore[index]
+    return key
+
+
 def bindings(standard: QKeySequence.StandardKey, *expected: str) -> list[QKeySequence]:
     """The platform's keys for ``standard``, then each of ``expected`` it lacks."""
     keys = list(QKeySequence.keyBindings(standard))
@@ -64,8 +71,7 @@ class WindowKeysFirst(QObject):
         ]
         for sequence in sequences:
             if sequence.count() == 1:
-                # QKeySequence is indexable (Qt's operator[]); PySide6's stubs omit __getitem__
-                bound.add(sequence[0])  # type: ignore[index]
+                bound.add(first_key(sequence))
         return bound
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # Qt is imported only when the app starts
     from PySide6.QtWidgets import QApplication
 
     from sync.embedded import DemoSession
+    from sync.session import SyncReport
     from ui.main_window import MainWindow
     from ui.station import LabelStation
     from ui.welcome import Welcome
@@ -98,7 +99,7 @@ class AppRun:
         )
 
     def show_window(
-        self, workspace: Workspace, last_sync: object = None, remember: bool = True
+        self, workspace: Workspace, last_sync: SyncReport | None = None, remember: bool = True
     ) -> MainWindow | LabelStation:
         """The window on ``workspace``: the label station for the floor (its people print
         labels, they do not search materials), else the main window; syncing when the
@@ -117,7 +118,7 @@ class AppRun:
         syncer, live = sync_for(workspace, lambda: window)
         floor = self.options.station or workspace.replica.get_state("role") == "floor"
         kind = LabelStation if floor else MainWindow
-        window = kind(workspace, self.ops, syncer=syncer, last_sync=last_sync, live=live)  # type: ignore[arg-type]
+        window = kind(workspace, self.ops, syncer=syncer, last_sync=last_sync, live=live)
         window.setWindowIcon(self.app.windowIcon())
         window.sync.workspace_requested.connect(lambda target: self._switch_to(window, target))
         self.windows.append(window)

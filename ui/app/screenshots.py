@@ -21,6 +21,8 @@ if TYPE_CHECKING:  # Qt is imported only when the app starts
     from ui.main_window import MainWindow
     from ui.station import LabelStation
     from ui.welcome import Welcome
+    from workbench.labels.jobs import LabelJob
+    from workbench.search import SearchResult
 
 SaveAndQuit = Callable[[Any, Path, str], None]
 
@@ -69,8 +71,12 @@ def photograph(
         _drive_screenshot(window, path, options.query, save_and_quit, quit)
 
 
-def _drive_screenshot(  # type: ignore[no-untyped-def]
-    window, path: Path, query: str, save_and_quit: SaveAndQuit, quit: Callable[[int], None]
+def _drive_screenshot(
+    window: MainWindow,
+    path: Path,
+    query: str,
+    save_and_quit: SaveAndQuit,
+    quit: Callable[[int], None],
 ) -> None:
     """Search once the index is ready, select the first result, photograph the window; a
     search that finds nothing ends the app with exit code 3."""
@@ -81,7 +87,7 @@ def _drive_screenshot(  # type: ignore[no-untyped-def]
         window.search_view.search_box.setText(query)
         window.search_view.run_search()
 
-    def on_results(result) -> None:  # type: ignore[no-untyped-def]
+    def on_results(result: SearchResult) -> None:
         if (
             state["searched"]
             and result.engine == "index"
@@ -104,7 +110,9 @@ def _drive_screenshot(  # type: ignore[no-untyped-def]
     window.detail_shown.connect(on_detail)
 
 
-def _drive_dashboards_screenshot(window, path: Path, save_and_quit: SaveAndQuit) -> None:  # type: ignore[no-untyped-def]
+def _drive_dashboards_screenshot(
+    window: MainWindow, path: Path, save_and_quit: SaveAndQuit
+) -> None:
     """Open the dashboards over the window's workspace and photograph them once their first
     tab's figures are on screen (read from the order file when the workspace has one)."""
     board = window.menus.show_dashboards()
@@ -116,7 +124,7 @@ def _drive_dashboards_screenshot(window, path: Path, save_and_quit: SaveAndQuit)
     board.shown.connect(on_shown)
 
 
-def _drive_station_screenshot(window, path: Path, save_and_quit: SaveAndQuit) -> None:  # type: ignore[no-untyped-def]
+def _drive_station_screenshot(window: LabelStation, path: Path, save_and_quit: SaveAndQuit) -> None:
     """Photograph the label station once its jobs list has loaded, with the newest order
     scanned and its label previewed when the workspace has orders (found on a worker)."""
     replica = window.replica
@@ -133,7 +141,7 @@ def _drive_station_screenshot(window, path: Path, save_and_quit: SaveAndQuit) ->
         window.scan_box.setText(order)
         window.look_up_scan()
 
-    def on_jobs(_jobs: list) -> None:  # type: ignore[type-arg]
+    def on_jobs(_jobs: list[LabelJob]) -> None:
         window.jobs_shown.disconnect(on_jobs)
         window.ops.run(
             lambda _ctx: newest_order_no(replica.conn),

@@ -8,8 +8,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # Qt is imported only when the app starts
+    from sync.protocol import Login
     from ui.ops import OpRunner
     from ui.welcome import Welcome
+    from workbench.workspace import Workspace
+
+    #: what signing in answers: the workspace, the login, and a warning to show (or None)
+    SignedIn = tuple[Workspace, Login, str | None]
 
 
 def open_welcome(
@@ -17,7 +22,7 @@ def open_welcome(
     data_dir: Path | None,
     *,
     demo: Callable[[], None],
-    signed_in: Callable[[tuple], None],  # type: ignore[type-arg]
+    signed_in: Callable[[SignedIn], None],
 ) -> Welcome:
     """Show the welcome: the demo, or a sign-in to the company's server (into ``data_dir``),
     prefilled with a server address from the settings; closing it ends the app."""
@@ -27,7 +32,7 @@ def open_welcome(
     from ui.welcome import Welcome
     from workbench.settings import company_server
 
-    def sign_in_here(url: str, user: str, password: str) -> tuple:  # type: ignore[type-arg]
+    def sign_in_here(url: str, user: str, password: str) -> SignedIn:
         return sign_in(url, user, password, base=data_dir)
 
     welcome = Welcome(ops, sign_in_here, company_server(data_dir))

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # Qt is imported only when the app starts
+    from sync.session import LiveUpdates, SyncReport
     from ui.main_window import MainWindow
     from ui.ops import OpContext
     from ui.station import LabelStation
@@ -16,7 +17,7 @@ if TYPE_CHECKING:  # Qt is imported only when the app starts
 
 def sync_for(
     workspace: Workspace, window: Callable[[], MainWindow | LabelStation]
-) -> tuple[Callable[[OpContext], object] | None, object]:
+) -> tuple[Callable[[OpContext], SyncReport] | None, LiveUpdates | None]:
     """How ``workspace`` syncs and hears of changes, when it has a server: a wipe with
     an export allowed asks the user of the window (``window()``, bound once it exists).
     Signed out on this laptop, it syncs after a sign-in."""
@@ -27,7 +28,7 @@ def sync_for(
     if not workspace.replica.get_state("server_url"):
         return None, None
 
-    def syncer(ctx: OpContext) -> object:
+    def syncer(ctx: OpContext) -> SyncReport:
         return sync_workspace(
             workspace,
             cancel=ctx.cancel_event,

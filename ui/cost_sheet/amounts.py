@@ -32,3 +32,9 @@ def money(value: Decimal, places: int = 2) -> str:
     that a total shown here is the one its lines were allocated to add up to, written with
     the locale's decimal mark and grouping as the fields are typed."""
     return format_number(float(to_cents(value, places)), places)
+
+
+def money_in(value: Decimal, currency: str, places: int = 2) -> str:
+    """``value`` as `money` writes it, with its ISO currency code after it: "1,234.50 USD"."""
+    text = money(value, places)
+    return f"{text} {currency}" if currency else text

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.cost_sheet.amounts import money, write_number
+from ui.cost_sheet.amounts import money, money_in, write_number
 from ui.formats import (
     dates_in,
     format_date,
@@ -36,6 +36,7 @@ from ui.formats import (
     format_percent,
 )
 from ui.share_chart import ShareChart
+from ui.table_cells import cell_item
 from ui.table_export import install_export, typed_item
 from ui.wheel_guard import guard_wheel
 from workbench.capacity import LeadTime
@@ -240,7 +241,7 @@ class BreakdownPanel(QWidget):
         self.cost_label.setText(
             f"<b>Cost</b><br><span style='font-size:15pt'>₹ {money(cost.total)}</span> per piece"
             f"<br>fabric ₹ {money(cost.fabric.per_kg)}/kg · "
-            f"{format_number(cost.consumption_kg, 4)} kg/pc"
+            f"{format_number(float(cost.consumption_kg), 4)} kg/pc"
         )
         if price is None:
             self.price_label.setText("<b>Price</b><br>choose a brand")
@@ -248,9 +249,9 @@ class BreakdownPanel(QWidget):
         fx = price.fx
         self.price_label.setText(
             f"<b>Estimate</b> for {price.brand.code}<br><span style='font-size:15pt'>"
-            f"{format_money(price.price_per_piece, price.currency)}</span> per piece · "
-            f"{format_money(price.price_per_dozen, price.currency)} per dozen"
-            f"<br>margin {format_percent(price.margin)}"
+            f"{money_in(price.price_per_piece, price.currency)}</span> per piece · "
+            f"{money_in(price.price_per_dozen, price.currency)} per dozen"
+            f"<br>margin {format_percent(float(price.margin))}"
             + (
                 f" · 1 INR = {write_number(fx.rate)} {price.currency} ({format_date(fx.as_of)})"
                 if fx
@@ -283,12 +284,12 @@ class BreakdownPanel(QWidget):
             pieces = format_integer(c.colourway.pieces)
             cell = f"{c.colourway.name} {pieces} pcs ₹ {money(c.cost.total)}"
             if c.price is not None:
-                cell += f" → {format_money(c.price.price_per_piece, c.price.currency)}"
+                cell += f" → {money_in(c.price.price_per_piece, c.price.currency)}"
             cells.append(cell)
         order = f"<b>the order ₹ {money(costing.cost)}"
         price = costing.price
         if price is not None and costing.colourways[0].price is not None:
-            order += f" → {format_money(price, costing.colourways[0].price.currency, 4)}"
+            order += f" → {format_money(float(price), costing.colourways[0].price.currency, 4)}"
         self.colourways_label.setText(
             "<b>Colourways</b>: "
             + " · ".join(cells)
@@ -371,7 +372,7 @@ class BreakdownPanel(QWidget):
     def rows(self) -> tuple[list[str], list[list[Any]]]:
         """The breakdown as shown: its headers and its cells' text."""
         rows = [
-            [self.breakdown.item(r, c).text() for c in range(self.breakdown.columnCount())]
+            [cell_item(self.breakdown, r, c).text() for c in range(self.breakdown.columnCount())]
             for r in range(self.breakdown.rowCount())
         ]
         return list(BREAKDOWN_HEADERS), rows
@@ -384,6 +385,6 @@ def _break_cells(breaks: tuple[PriceResult, ...], quantity: int) -> str:
     )
     cells = []
     for p in breaks:
-        cell = f"{format_integer(p.quantity)}+ pcs {format_money(p.price_per_piece, p.currency)}"
+        cell = f"{format_integer(p.quantity)}+ pcs {money_in(p.price_per_piece, p.currency)}"
         cells.append(f"<b>{cell} (this order)</b>" if p is ordered else cell)
     return " · ".join(cells)

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from ui.cost_sheet.amounts import locale_format, write_number
 from ui.cost_sheet.material_picker import MaterialPicker
+from ui.table_cells import cell_item
 from ui.wheel_guard import guard_wheel
 from workbench.costing.colourways import AS_STYLE, AsStyle
 from workbench.costing.errors import CostingError
@@ -207,7 +208,7 @@ class DifferencesDialog(QDialog):
         for column, text in enumerate(texts):
             table.setItem(row, column, QTableWidgetItem(text))
         table.setCurrentCell(row, 0)
-        table.editItem(table.item(row, 0))
+        table.editItem(cell_item(table, row, 0))
 
     def _show(self, differences: Differences) -> None:
         if differences.embroidery is AS_STYLE:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.cost_sheet.colourway_differences import Differences, DifferencesDialog
+from ui.table_cells import cell_item
 from workbench.costing.colourways import AS_STYLE, AsStyle, Colourway
 from workbench.costing.errors import CostingError
 from workbench.costing.inputs import PrintSpec, TrimLine
@@ -161,7 +162,7 @@ class ColourwaysBox(QGroupBox):
         return tuple(
             (
                 *(
-                    self.table.item(row, c).text() if self.table.item(row, c) else ""
+                    item.text() if (item := self.table.item(row, c)) else ""
                     for c in range(len(HEADERS))
                 ),
                 self._origin(row),
@@ -197,7 +198,7 @@ class ColourwaysBox(QGroupBox):
         )
         self._filling = False
         self.table.setCurrentCell(row, 0)
-        self.table.editItem(self.table.item(row, 0))
+        self.table.editItem(cell_item(self.table, row, 0))
         self.edited.emit()
 
     def remove_row(self) -> None:

@@ -68,14 +68,14 @@ class CompareDialog(QDialog):
             )
             costs.append((cost, price))
         (a, pa), (b, pb) = costs
-        names = list(
+        components = list(
             dict.fromkeys(
                 [line.component for line in a.lines] + [line.component for line in b.lines]
             )
         )
         amounts = [{line.component: line.amount for line in c.lines} for c in (a, b)]
         rows: list[tuple[str, Decimal | None, Decimal | None]] = [
-            (name, amounts[0].get(name), amounts[1].get(name)) for name in names
+            (name, amounts[0].get(name), amounts[1].get(name)) for name in components
         ]
         rows.append(("Total cost per piece (₹)", a.total, b.total))
         #: rows whose two figures are in different currencies: no difference is worked out
@@ -102,7 +102,7 @@ class CompareDialog(QDialog):
         # components as the breakdown shows them, adding up to each total shown
         shown = [{line.component: line.amount_shown for line in c.lines} for c in (a, b)]
         for r, (name, x, y) in enumerate(rows):
-            if name in names:
+            if name in components:
                 x, y = shown[0].get(name), shown[1].get(name)
             elif name != "Margin %":  # a total or a price: the difference of the figures shown
                 x, y = (None if v is None else to_cents(v) for v in (x, y))
@@ -111,10 +111,14 @@ class CompareDialog(QDialog):
             cells = [name, *("—" if v is None else money(v) for v in figures[1:])]
             kind = PERCENT if name == "Margin %" else MONEY
             for c, text in enumerate(cells):
-                value = figures[c]
-                if value is not None:  # a margin in % is exported as the fraction it is
-                    value = Cell(value / 100 if kind == PERCENT else value, kind)
-                item = typed_item(text, value)
+                figure = figures[c]
+                # a margin in % is exported as the fraction it is
+                cell = (
+                    None
+                    if figure is None
+                    else Cell(figure / 100 if kind == PERCENT else figure, kind)
+                )
+                item = typed_item(text, cell)
                 if c:
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Literal
 
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLineEdit
 
@@ -23,6 +24,7 @@ from ui.cost_sheet.fields import (
     FieldsRefused,
     NumberField,
     add_rows,
+    required,
 )
 from workbench.costing import BodyMeasurements, CostingError, MarkerConsumption, Style
 from workbench.costing.limits import check_plausible
@@ -123,7 +125,7 @@ class ConsumptionBox(QGroupBox):
         if method != SIZE_RATIO and self._saved_sizes is not None and not self._filling():
             self._keep_sizes(None)  # another method chosen: the saved ratio is let go
         for edit, visible in shown.items():  # the row of the field with its note under it
-            self._form.setRowVisible(self.notes.note_for(edit).parentWidget(), visible)
+            self._form.setRowVisible(self.notes.row_for(edit), visible)
 
     def _keep_sizes(self, ratio: SizeRatio | None) -> None:
         """Cost ``ratio`` as saved (its sizes are not marker figures), or type one again."""
@@ -286,20 +288,24 @@ class ConsumptionBox(QGroupBox):
         method = self.method.currentIndex()
         if method == BODY:
             consumption = BodyMeasurements(
-                v["body_length"],
-                v["sleeve_length"],  # type: ignore[arg-type]
-                v["half_chest"],
+                required(v, "body_length"),
+                required(v, "sleeve_length"),
+                required(v, "half_chest"),
             )
         elif method == SIZE_RATIO:
             consumption = self._read_sizes()
         elif method == MARKER_PLAN:
-            # a length typed in yards is kept in yards, as the cutting room gave it
-            yards = units_typed.get("marker_length") == "yd" and v["marker_length"]
+            # a length typed in yards is kept in yards, as the cutting room gave it (yards:
+            # the length in yards; None when it was typed in metres or left empty)
+            length = v["marker_length"]
+            yards = (
+                length / M_PER_YARD if length and units_typed.get("marker_length") == "yd" else None
+            )
             consumption = MarkerPlan(
-                width_cm=v["marker_width"],
-                garments=int(v["marker_garments"] or 0),  # type: ignore[arg-type]
-                length=v["marker_length"] / M_PER_YARD if yards else v["marker_length"],  # type: ignore[operator]
-                length_uom="yd" if yards else "m",
+                width_cm=required(v, "marker_width"),
+                garments=int(required(v, "marker_garments")),
+                length=length if yards is None else yards,
+                length_uom="m" if yards is None else "yd",
                 efficiency=(
                     None if v["marker_efficiency"] is None else v["marker_efficiency"] / percent
                 ),
@@ -307,6 +313,8 @@ class ConsumptionBox(QGroupBox):
             )
             self._say_plan(consumption)
         else:
-            uom = {MARKER_KG: "kg", MARKER_YD: "yd"}.get(method, "m")
-            consumption = MarkerConsumption(v["marker"], uom)  # type: ignore[arg-type]
+            uom: Literal["kg", "m", "yd"] = (
+                "kg" if method == MARKER_KG else "yd" if method == MARKER_YD else "m"
+            )
+            consumption = MarkerConsumption(required(v, "marker"), uom)
         return consumption

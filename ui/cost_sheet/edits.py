@@ -123,12 +123,11 @@ def from_json(data: dict[str, Any]) -> FormState:
     spec = None
     if fabric is not None:
         decimals = ("dyeing_loss", "conversion_loss", "width_cm")  # width: text or an int
-        spec = FabricSpec(
-            **{
-                k: Decimal(str(v)) if k in decimals and v is not None else v
-                for k, v in fabric.items()
-            }
-        )
+        # JSON values, each checked by FabricSpec as it is made
+        values: dict[str, Any] = {
+            k: Decimal(str(v)) if k in decimals and v is not None else v for k, v in fabric.items()
+        }
+        spec = FabricSpec(**values)
     return {
         "fields": {k: str(data["fields"].get(k, "")) for k in TEXT_FIELDS},
         "boxes": {k: int(data["boxes"].get(k, 0)) for k in BOXES},

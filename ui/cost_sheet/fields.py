@@ -150,6 +150,16 @@ def check_fields(
     return values
 
 
+def required(values: dict[str, Decimal | None], name: str) -> Decimal:
+    """The value `check_fields` read of the field ``name``, one that may not be left empty:
+    such a field is given a number or refused, so None here is a defect, said at once (an
+    optional field's value is read as it is, None when left empty)."""
+    value = values[name]
+    if value is None:
+        raise LookupError(f"{name}: a field that must hold a number was read as empty")
+    return value
+
+
 def set_combo(box: QComboBox, value: str) -> None:
     """Choose ``value`` in ``box``, by its data or else its text; one the box does not offer
     (a sheet saved with a rate since retired) is added and chosen."""

@@ -20,7 +20,8 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLabel
 
-from ui.formats import format_date, format_integer, format_money, format_number
+from ui.cost_sheet.amounts import money, money_in
+from ui.formats import format_date, format_integer
 from ui.ops import OpContext, OpRunner
 from workbench import quotes
 from workbench.costing.pricing import PriceResult
@@ -72,9 +73,13 @@ class FirmQuote(QObject):
             else:
                 self.label.setText(f"The pricing service did not quote: {exc}")
 
+        def answered(answer: tuple[dict[str, Any], str]) -> None:
+            quote, unkept = answer
+            self._show(quote, unkept, estimate())
+
         self.ops.run(
             work,
-            success=lambda answer: self._show(*answer, estimate()),
+            success=answered,
             failure=failed,
             label="Asking the pricing service",
         )
@@ -103,14 +108,14 @@ class FirmQuote(QObject):
     def _show(self, quote: dict[str, Any], unkept: str, estimate: PriceResult | None) -> None:
         firm = Decimal(quote["price_per_piece"])
         text = (
-            f"<b>Firm quote {quote['quote_no']}</b>: {format_money(firm, quote['currency'])} per "
+            f"<b>Firm quote {quote['quote_no']}</b>: {money_in(firm, quote['currency'])} per "
             f"piece, valid until {_day(quote['valid_until'])}"
         )
         if estimate is not None:
             diff = firm - estimate.price_per_piece
             text += (
-                f" · estimate {format_number(estimate.price_per_piece)}, difference "
-                f"{'+' if diff > 0 else ''}{format_number(diff)}"
+                f" · estimate {money(estimate.price_per_piece)}, difference "
+                f"{'+' if diff > 0 else ''}{money(diff)}"
                 if diff
                 else " · the same as the estimate"
             )
@@ -131,7 +136,7 @@ def _prices_text(quote: dict[str, Any]) -> str:
     def cells(breaks: list[dict[str, Any]]) -> str:
         return " · ".join(
             f"{format_integer(int(b['quantity']))}+ pcs "
-            f"{format_money(Decimal(b['price_per_piece']), currency)}"
+            f"{money_in(Decimal(b['price_per_piece']), currency)}"
             for b in breaks
         )
 
@@ -146,7 +151,7 @@ def _prices_text(quote: dict[str, Any]) -> str:
     if colourways:
         text += "<br>Quoted colourways: " + " · ".join(
             f"{html.escape(str(c['name']))} {format_integer(int(c['pieces']))} pcs "
-            f"{format_money(Decimal(c['price_per_piece']), currency)}"
+            f"{money_in(Decimal(c['price_per_piece']), currency)}"
             for c in colourways
         )
     return text

@@ -40,11 +40,19 @@ from ui.cost_sheet.consumption import ConsumptionBox
 from ui.cost_sheet.delivery import DeliveryBox
 from ui.cost_sheet.edits import BOXES, TEXT_FIELDS, FormState
 from ui.cost_sheet.fabric_box import FabricBox
-from ui.cost_sheet.fields import FieldMaker, NumberField, add_rows, check_fields, set_combo
+from ui.cost_sheet.fields import (
+    FieldMaker,
+    NumberField,
+    add_rows,
+    check_fields,
+    required,
+    set_combo,
+)
 from ui.cost_sheet.lookups import FabricStart
 from ui.cost_sheet.trims_box import TrimsBox
 from ui.field_notes import NOTE_STYLE, FieldNotes
 from ui.formats import date_format
+from ui.keys import first_key
 from ui.wheel_guard import guard_wheel
 from workbench.costing import Embroidery, Making, PrintSpec, Style
 from workbench.costing.sheet import CostSheet
@@ -76,7 +84,7 @@ class SheetInputs(QWidget):
         if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
             pressed = event.keyCombination().toCombined()
             if any(
-                pressed == key[0].toCombined()
+                pressed == first_key(key).toCombined()
                 for which in (QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo)
                 for key in QKeySequence.keyBindings(which)
             ):
@@ -327,11 +335,11 @@ class SheetInputs(QWidget):
             fabric=fabric,
             consumption=consumption,
             making=Making(
-                v["sam"],
-                str(self.mill.currentData() or ""),  # type: ignore[arg-type]
-                v["efficiency"] / percent,
-            ),  # type: ignore[operator]
-            wastage=v["wastage"] / percent,  # type: ignore[operator]
+                required(v, "sam"),
+                str(self.mill.currentData() or ""),
+                required(v, "efficiency") / percent,
+            ),
+            wastage=required(v, "wastage") / percent,
             printing=PrintSpec(technique, self.placements.value()) if technique else None,
             embroidery=(Embroidery(stitches, str(self.embroidery.currentData() or "EMB-FLAT")),)
             if stitches
@@ -348,4 +356,4 @@ class SheetInputs(QWidget):
             season=self.season.text().strip(),
             delivery=self.delivery.read(v),
             colourways=self.colourways_box.read(),
-        )  # type: ignore[arg-type]
+        )

@@ -37,7 +37,7 @@ class ChoosingHost(Protocol):
     message: QLabel
     undo_stack: QUndoStack
     #: the style last costed (None when the form cannot be costed)
-    style: Style | None
+    costed_style: Style | None
 
     def window(self) -> QWidget: ...
 
@@ -114,7 +114,7 @@ class MaterialChoices:
     def _start_from(self, start: FabricStart, first: bool) -> None:
         host = self.host
         untouched = host.undo_stack.count() == 0
-        host.inputs.start_from_fabric(start, host.style)
+        host.inputs.start_from_fabric(start, host.costed_style)
         host.record()
         host.recompute()
         if first and untouched:

@@ -44,7 +44,7 @@ from workbench.replica import Replica, queries
 from workbench.workspace import Workspace
 
 #: what is done with the row a write saved, once it has landed
-AfterSave = Callable[[dict[str, Any]], None]
+AfterSave = Callable[[dict[str, Any]], object]
 
 #: how long `DraftKeeper.wait` waits for the draft's last step, at most
 DRAFT_WAIT_MS = 10_000

@@ -105,13 +105,15 @@ class CostSheetWindow(QMainWindow):
         super().__init__(parent)
         self.workspace, self.ops = workspace, ops
         self.document = document
-        self.draft_key, self._draft = (draft[0], draft[1]) if draft else (uuid.uuid4().hex, None)
+        self.draft_key: str = draft[0] if draft else uuid.uuid4().hex
+        #: the draft's contents, shown once the sheet is loaded (None: no draft)
+        self._draft: dict[str, Any] | None = draft[1] if draft else None
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self._state: FormState | None = None  # the form as last recorded
         self.sheet_id: str | None = document["id"] if document else None
         self.loaded: Loaded | None = None
-        self.style: Style | None = None
+        self.costed_style: Style | None = None
         self.price: PriceResult | None = None
         #: the landed cost at each Incoterm shown, when the sheet says how it is delivered
         self.terms: Terms | None = None
@@ -164,7 +166,7 @@ class CostSheetWindow(QMainWindow):
         self.panel = BreakdownPanel()
         self.panel.max_age.valueChanged.connect(self.changed)
         right.addWidget(self.panel, 1)
-        self.quote_label = QLabel("Estimate from this laptop's rates")
+        self.quote_label: QLabel = QLabel("Estimate from this laptop's rates")
         self.quote_label.setObjectName("quoteLabel")
         self.quote_label.setWordWrap(True)
         right.addWidget(self.quote_label)
@@ -393,12 +395,12 @@ class CostSheetWindow(QMainWindow):
         try:
             costed = cost_form(self.current_sheet(), self.loaded)
         except (CostingError, ValueError) as exc:
-            self.style, self.price, self.colourway_costing = None, None, None
+            self.costed_style, self.price, self.colourway_costing = None, None, None
             self.message.setText(str(exc))
             self.panel.mark_stale(str(exc))
             self.computed.emit(None)
             return
-        self.style, self.price = costed.sheet.style, costed.price
+        self.costed_style, self.price = costed.sheet.style, costed.price
         self.message.setText("")
         self.colourway_costing = costed.colourways
         self.terms, self.plan = show_costed(self.panel, costed, self.loaded)
