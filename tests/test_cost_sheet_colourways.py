@@ -191,3 +191,42 @@ def test_renaming_a_saved_colourway_keeps_what_the_table_does_not_edit(
     [renamed] = sheet.current_sheet().colourways
     assert renamed == replace(navy, name="Deep navy")
     assert isinstance(sheet.current_sheet(), CostSheet)
+
+
+def test_the_orders_weighted_price_is_rounded_half_up_as_every_amount(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    """1,000 pieces at 4.15 and 7,000 at 4.20 weigh to 4.19375 exactly: the order's price per
+    piece reads 4.1938, rounded half up as every amount is, not 4.1937 as the nearest binary
+    fraction (4.193749999…) would round."""
+    from dataclasses import replace
+    from decimal import Decimal
+
+    sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
+    box = sheet.inputs.colourways_box
+    for r, cells in enumerate((("White", "1000"), ("Navy", "2000"))):
+        qtbot.mouseClick(box.add_button, Qt.MouseButton.LeftButton)
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
+        for c, text in enumerate(cells):
+            _type_cell(qtbot, box.table, r, c, text)
+    qtbot.waitUntil(lambda: sheet.colourway_costing is not None, timeout=5_000)
+    costing = sheet.colourway_costing
+    assert costing is not None and all(c.price is not None for c in costing.colourways)
+    priced = replace(
+        costing,
+        colourways=tuple(
+            replace(
+                c,
+                colourway=replace(c.colourway, pieces=pieces),
+                price=replace(c.price, price_per_piece=Decimal(price)),  # type: ignore[type-var]
+            )
+            for c, pieces, price in zip(
+                costing.colourways, (1000, 7000), ("4.15", "4.20"), strict=True
+            )
+        ),
+    )
+    assert priced.price == Decimal("4.19375")
+    sheet.panel.show_colourways(priced)
+    shown = sheet.panel.colourways_label.text()
+    currency = costing.colourways[0].price.currency  # type: ignore[union-attr]
+    assert f"→ 4.1938 {currency}" in shown, shown

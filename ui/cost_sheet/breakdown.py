@@ -31,7 +31,6 @@ from ui.formats import (
     dates_in,
     format_date,
     format_integer,
-    format_money,
     format_number,
     format_percent,
 )
@@ -289,7 +288,7 @@ class BreakdownPanel(QWidget):
         order = f"<b>the order ₹ {money(costing.cost)}"
         price = costing.price
         if price is not None and costing.colourways[0].price is not None:
-            order += f" → {format_money(float(price), costing.colourways[0].price.currency, 4)}"
+            order += f" → {money_in(price, costing.colourways[0].price.currency, 4)}"
         self.colourways_label.setText(
             "<b>Colourways</b>: "
             + " · ".join(cells)
