@@ -335,7 +335,7 @@ class _Fonts:
     def plain_width(self, text: str, bold: bool, size_pt: float) -> float:
         """The width of a plain ``text`` in mm, as fpdf2 measures it."""
         advances = _advances(self.bold if bold else self.regular)
-        return sum(advances[ord(ch)] for ch in text) * size_pt * 0.001 / _PT_PER_MM
+        return sum(map(advances.__getitem__, map(ord, text))) * size_pt * 0.001 / _PT_PER_MM
 
 
 def _fonts_for(labels: Sequence[Label]) -> _Fonts | str:
@@ -351,11 +351,12 @@ def _fonts_for(labels: Sequence[Label]) -> _Fonts | str:
             cmap = _cmap(bold if line.is_title else regular)
             used.update(map(ord, line.text))
             missing.update(ord(ch) for ch in line.text if ord(ch) not in cmap)
-    for label in labels:  # the line under the bars is set in the regular face too
-        if label.linear is not None:
-            text = label.linear.interpretation
-            used.update(map(ord, text))
-            missing.update(ord(ch) for ch in text if ord(ch) not in _cmap(regular))
+    # the lines under the bars (one different line a label) are set in the regular face too
+    under_bars = "".join(
+        label.linear.interpretation for label in labels if label.linear is not None
+    )
+    used.update(map(ord, under_bars))
+    missing.update(set(map(ord, under_bars)) - _cmap(regular))
     fallbacks = _fallback_files(missing)
     if fallbacks is None:
         return "some text has characters no font file on this machine has"
