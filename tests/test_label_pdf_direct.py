@@ -3,6 +3,8 @@ WeasyPrint's, its fonts and cuts, Devanagari shaping, and its QR codes."""
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from tests.test_label_printing import SCHEME, items
@@ -188,3 +190,29 @@ def test_printed_codes_are_the_qrcode_packages_symbols() -> None:
         )
         in_bytes.add_data(data, optimize=0)
         assert symbol_modules(data, level) == in_bytes.best_fit() * 4 + 17
+
+
+@pytest.mark.skipif(not direct_engine_available(), reason="no font file for the direct engine")
+def test_the_label_images_are_compressed_at_the_fast_level(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every image of a label job (QR symbols, GS1-128 rows) is compressed at
+    `IMAGE_COMPRESSION_LEVEL`, through the setting fpdf2 reads: an fpdf2 release that moves or
+    ignores it fails here instead of printing labels slower."""
+    from fpdf import image_parsing
+
+    from workbench.labels import pdf as label_pdf
+
+    levels: list[int] = []
+    compress = image_parsing.zlib.compress
+
+    def noted(data: bytes, level: int = -1, **kwargs: object) -> bytes:
+        if sys._getframe(1).f_globals.get("__name__") == image_parsing.__name__:  # an image
+            levels.append(level)
+        return compress(data, level, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(image_parsing.zlib, "compress", noted)
+    monkeypatch.setattr(image_parsing.SETTINGS, "compression_level", -1)  # fpdf2's default
+    pdf = render_labels_pdf(items(), "thermal-100x50", scheme=SCHEME, engine="direct")
+    assert pdf.startswith(b"%PDF")
+    assert levels and set(levels) == {label_pdf.IMAGE_COMPRESSION_LEVEL}, levels

@@ -442,10 +442,28 @@ def _draw_interpretation(
     pdf.text(left + x + (width - drawn) / 2, top + baseline, text)
 
 
+#: zlib's level for the images fpdf2 writes (the QR symbols and GS1-128 rows): at 1 they are
+#: compressed about seven times faster than at fpdf2's default (6), the largest part of a
+#: Latin job fpdf2 spent beyond what the label code's earlier writer did, for a PDF about a
+#: tenth larger (a 500-label roll: 1.03 MB against 0.94; docs/adr/0006-label-pdf-writer.md).
+IMAGE_COMPRESSION_LEVEL = 1
+
+
+def _fast_image_compression() -> None:
+    """Set fpdf2's image compression level. fpdf2 reads it from its module-level
+    ``image_parsing.SETTINGS`` for every image; only label PDFs use fpdf2 in this product, so
+    the setting serves them alone. `tests/test_label_pdf_direct.py` checks the setting is
+    still there and taken, so an fpdf2 release that moves it is seen, not just slower."""
+    from fpdf import image_parsing
+
+    image_parsing.SETTINGS.compression_level = IMAGE_COMPRESSION_LEVEL
+
+
 def _direct_pdf(labels: Sequence[Label], template: LabelTemplate, fonts: _Fonts) -> bytes:
     """Write the PDF with fpdf2: per page, each label's QR image, GS1-128 and lines."""
     from fpdf import FPDF
 
+    _fast_image_compression()
     t = template
     pdf = FPDF(unit="mm", format=(t.page_width_mm, t.page_height_mm))
     pdf.set_auto_page_break(False)
