@@ -4,7 +4,6 @@ against a real sync server on a loopback port."""
 
 from __future__ import annotations
 
-import logging
 import os
 import subprocess
 import sys
@@ -169,20 +168,6 @@ def test_connecting_from_the_welcome_signs_in_to_the_server(
 
 
 # --- the app, started ------------------------------------------------------------------------
-
-
-@pytest.fixture
-def app_state(qapp: QApplication) -> Iterator[QApplication]:
-    """run_app styles the application and starts the log file: put both back afterwards."""
-    style, root = qapp.styleSheet(), logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield qapp
-    qapp.setStyleSheet(style)
-    for handler in root.handlers:
-        if handler not in handlers:
-            root.removeHandler(handler)
-            handler.close()
-    root.setLevel(level)
 
 
 def give_up(app: QApplication, seen: dict[str, object]) -> None:
