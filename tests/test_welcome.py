@@ -203,18 +203,25 @@ def first_start(
         elif windows and done(windows[0], seen):
             windows[0].close()  # the last window: the app ends
             return
-        QTimer.singleShot(50, step)
+        poll.start(50)
 
-    QTimer.singleShot(0, step)
-    QTimer.singleShot(timeout_ms, lambda: give_up(app, seen))
-    code = run_app(
-        demo_size=demo_size,
-        offline=False,
-        data_dir=data,
-        workspace_dir=None,
-        screenshot=None,
-        query="",
-    )
+    # both stopped when the run ends: left ticking, they would act on a later test's run
+    poll = QTimer(singleShot=True, timeout=step)
+    poll.start(0)
+    too_long = QTimer(singleShot=True, timeout=lambda: give_up(app, seen))
+    too_long.start(timeout_ms)
+    try:
+        code = run_app(
+            demo_size=demo_size,
+            offline=False,
+            data_dir=data,
+            workspace_dir=None,
+            screenshot=None,
+            query="",
+        )
+    finally:
+        poll.stop()
+        too_long.stop()
     return code, seen
 
 
