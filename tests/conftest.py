@@ -9,9 +9,11 @@ so no test depends on (or pollutes) a desktop Secret Service.
 from __future__ import annotations
 
 import gc
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import keyring
 import pytest
@@ -20,6 +22,9 @@ from keyring.backend import KeyringBackend
 from tests.postgres import postgres_server
 from tests.sync_fixtures import server, server_db
 from ui.collector import collect_due
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
 
 __all__ = ["postgres_server", "server", "server_db"]  # fixtures shared by the sync tests
 
@@ -125,3 +130,18 @@ def private_data_dir(
     use_data_dir(None)
     yield path
     use_data_dir(None)
+
+
+@pytest.fixture
+def app_state(qapp: QApplication) -> Iterator[QApplication]:
+    """A test that starts the app (``run_app``): run_app styles the application and starts the
+    log file, so both are put back afterwards."""
+    style, root = qapp.styleSheet(), logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield qapp
+    qapp.setStyleSheet(style)
+    for handler in root.handlers:
+        if handler not in handlers:
+            root.removeHandler(handler)
+            handler.close()
+    root.setLevel(level)

@@ -6,7 +6,6 @@ offers the company server set here."""
 from __future__ import annotations
 
 import json
-import logging
 from pathlib import Path
 
 import pytest
@@ -192,7 +191,7 @@ def files_under(folder: Path) -> list[Path]:
 
 
 def test_with_a_data_dir_settings_are_kept_there_and_nothing_in_home(
-    qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    app_state: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The app started with --data-dir (and a home of its own): Settings opened from the main
     window (Ctrl+,) and saved with the mouse are in that data directory, with the log and
@@ -215,19 +214,14 @@ def test_with_a_data_dir_settings_are_kept_there_and_nothing_in_home(
     monkeypatch.setenv("HOME", str(home))
     folder = data / "workspaces" / "mill"
     open_workspace(folder).close()
-    root, handlers, style = (
-        logging.getLogger(),
-        list(logging.getLogger().handlers),
-        (qapp.styleSheet()),
-    )
     seen: dict[str, object] = {}
 
     def step() -> None:
         windows = [
             w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
         ]
-        if not windows:
-            QTimer.singleShot(50, step)
+        if not windows or not windows[0].isActiveWindow():  # a person types into the window
+            poll.start(50)  # once it is active: a shortcut goes to the active window only
             return
         window = windows[0]
         seen["data dir"] = data_dir()
@@ -241,8 +235,11 @@ def test_with_a_data_dir_settings_are_kept_there_and_nothing_in_home(
         seen["saved"] = not dialog.isVisible()
         window.close()
 
-    QTimer.singleShot(0, step)
-    QTimer.singleShot(60_000, qapp.quit)
+    # timers of this test only: stopped at its end, so none ends a later test's run
+    poll = QTimer(singleShot=True, timeout=step)
+    give_up = QTimer(singleShot=True, timeout=app_state.quit)
+    poll.start(0)
+    give_up.start(60_000)
     try:
         code = run_app(
             demo_size=100,
@@ -253,11 +250,8 @@ def test_with_a_data_dir_settings_are_kept_there_and_nothing_in_home(
             query="",
         )
     finally:
-        qapp.setStyleSheet(style)
-        for handler in root.handlers:
-            if handler not in handlers:
-                root.removeHandler(handler)
-                handler.close()
+        poll.stop()
+        give_up.stop()
     assert code == 0 and seen == {"data dir": data, "saved": True}
     assert json.loads((data / "settings.json").read_text("utf-8"))["reporting_currency"] == "EUR"
     assert (data / "logs" / "workbench.log").exists()

@@ -4,7 +4,6 @@ against a real sync server on a loopback port."""
 
 from __future__ import annotations
 
-import logging
 import os
 import subprocess
 import sys
@@ -171,20 +170,6 @@ def test_connecting_from_the_welcome_signs_in_to_the_server(
 # --- the app, started ------------------------------------------------------------------------
 
 
-@pytest.fixture
-def app_state(qapp: QApplication) -> Iterator[QApplication]:
-    """run_app styles the application and starts the log file: put both back afterwards."""
-    style, root = qapp.styleSheet(), logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield qapp
-    qapp.setStyleSheet(style)
-    for handler in root.handlers:
-        if handler not in handlers:
-            root.removeHandler(handler)
-            handler.close()
-    root.setLevel(level)
-
-
 def give_up(app: QApplication, seen: dict[str, object]) -> None:
     """A start that does not end when its last window closes fails the test, not hangs it."""
     seen["gave up"] = True
@@ -218,18 +203,25 @@ def first_start(
         elif windows and done(windows[0], seen):
             windows[0].close()  # the last window: the app ends
             return
-        QTimer.singleShot(50, step)
+        poll.start(50)
 
-    QTimer.singleShot(0, step)
-    QTimer.singleShot(timeout_ms, lambda: give_up(app, seen))
-    code = run_app(
-        demo_size=demo_size,
-        offline=False,
-        data_dir=data,
-        workspace_dir=None,
-        screenshot=None,
-        query="",
-    )
+    # both stopped when the run ends: left ticking, they would act on a later test's run
+    poll = QTimer(singleShot=True, timeout=step)
+    poll.start(0)
+    too_long = QTimer(singleShot=True, timeout=lambda: give_up(app, seen))
+    too_long.start(timeout_ms)
+    try:
+        code = run_app(
+            demo_size=demo_size,
+            offline=False,
+            data_dir=data,
+            workspace_dir=None,
+            screenshot=None,
+            query="",
+        )
+    finally:
+        poll.stop()
+        too_long.stop()
     return code, seen
 
 

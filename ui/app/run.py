@@ -140,8 +140,18 @@ class AppRun:
 
             QTimer.singleShot(self.options.timeout_s * 1000, self._too_slow)
         self.app.exec()
+        self.forget_pending_quit()
         self.close_down()
         return self.code
+
+    def forget_pending_quit(self) -> None:
+        """Drop a quit still queued when the event loop has ended. Told to quit with a window
+        open, Qt closes the window, and the last window closing queues a second quit that
+        arrives after this run's loop is over: handled then, it stops every event loop in the
+        process until the next run's (a dialog's, a wait's) and ends the next run at once."""
+        from PySide6.QtCore import QCoreApplication, QEvent
+
+        QCoreApplication.removePostedEvents(self.app, QEvent.Type.Quit)
 
     def close_down(self) -> None:
         """Stop the workers, the demo servers and every workspace opened."""
