@@ -19,20 +19,20 @@ demo_path, english, window = helpers.demo_path, helpers.english, helpers.window 
 def test_price_breaks_on_the_sheet(qtbot: QtBot, window: MainWindow) -> None:
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
     with qtbot.waitSignal(sheet.computed, timeout=5_000):
-        sheet.category.setCurrentIndex(sheet.category.findText("other"))
+        sheet.inputs.category.setCurrentIndex(sheet.inputs.category.findText("other"))
     label = sheet.panel.breaks_label
     assert label.isVisible()
     price = sheet.price
-    assert sheet.quantity.value() == 3000
+    assert sheet.inputs.quantity.value() == 3000
     assert (
         f"<b>1+ pcs {price.price_per_piece:,.2f} {price.currency} (this order)</b>" in label.text()
     )
     assert "5,000+ pcs" in label.text()
     # the order grows past the break: its price and the bold break move together
     with qtbot.waitSignal(sheet.computed, timeout=5_000):
-        sheet.quantity.setFocus()
-        qtbot.keyClick(sheet.quantity, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-        qtbot.keyClicks(sheet.quantity, "6000")
+        sheet.inputs.quantity.setFocus()
+        qtbot.keyClick(sheet.inputs.quantity, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClicks(sheet.inputs.quantity, "6000")
     qtbot.waitUntil(lambda: sheet.price is not None and sheet.price.quantity == 6000)
     bigger = sheet.price
     assert bigger.price_per_piece <= price.price_per_piece
@@ -47,7 +47,7 @@ def test_each_colourway_breaks_on_the_sheet(qtbot: QtBot, window: MainWindow) ->
 
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
     with qtbot.waitSignal(sheet.computed, timeout=5_000):
-        sheet.category.setCurrentIndex(sheet.category.findText("other"))
+        sheet.inputs.category.setCurrentIndex(sheet.inputs.category.findText("other"))
     box = sheet.inputs.colourways_box
     for r, cells in enumerate(
         (("White", "1200", "reactive", "light"), ("Navy", "1800", "reactive", "dark"))

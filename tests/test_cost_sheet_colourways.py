@@ -48,7 +48,7 @@ def test_colourways_typed_costed_saved_and_exported(
     qtbot: QtBot, window: MainWindow, tmp_path: Path
 ) -> None:
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
-    assert sheet.quantity.value() == 3000
+    assert sheet.inputs.quantity.value() == 3000
     box = sheet.inputs.colourways_box
     table = box.table
     rows = (

@@ -44,7 +44,7 @@ def test_landed_for_a_us_brand_charges_duty_on_fob(
 ) -> None:
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
     with qtbot.waitSignal(sheet.computed, timeout=5_000):
-        sheet.brand.setCurrentIndex(sheet.brand.findData("CSTL"))
+        sheet.inputs.brand.setCurrentIndex(sheet.inputs.brand.findData("CSTL"))
     assert "fill in freight" in sheet.panel.terms_label.text()
     _deliver(qtbot, sheet)
     terms, fob = sheet.terms, sheet.price.price_per_piece
@@ -75,7 +75,7 @@ def test_the_same_delivery_to_an_eu_brand_charges_duty_on_cif(
 ) -> None:
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
     with qtbot.waitSignal(sheet.computed, timeout=5_000):
-        sheet.brand.setCurrentIndex(sheet.brand.findData("NORDV"))
+        sheet.inputs.brand.setCurrentIndex(sheet.inputs.brand.findData("NORDV"))
     _deliver(qtbot, sheet)
     terms = sheet.terms
     assert terms is not None and terms.valuation == "CIF"
@@ -86,7 +86,7 @@ def test_the_same_delivery_to_an_eu_brand_charges_duty_on_cif(
 def test_the_cover_and_commissions_typed_on_the_sheet(qtbot: QtBot, window: MainWindow) -> None:
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
     with qtbot.waitSignal(sheet.computed, timeout=5_000):
-        sheet.brand.setCurrentIndex(sheet.brand.findData("NORDV"))
+        sheet.inputs.brand.setCurrentIndex(sheet.inputs.brand.findData("NORDV"))
     _deliver(qtbot, sheet)
     for edit, text in (
         (sheet.inputs.delivery.insurance_cover, "120"),

@@ -52,7 +52,7 @@ def stored_sam(window: MainWindow, style_code: str) -> str:
 
 def named_sheet(qtbot: QtBot, window: MainWindow, code: str) -> CostSheetWindow:
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
-    type_into(qtbot, sheet.style_code, code)
+    type_into(qtbot, sheet.inputs.style_code, code)
     qtbot.waitUntil(
         lambda: sheet.costed_style is not None and sheet.costed_style.style_code == code
     )
@@ -65,9 +65,9 @@ def saving_then_typing(
     """Ctrl+S with the replica slow to write, then ``sam`` typed while the save is held;
     the event lets the save through."""
     release = held_saves(monkeypatch)
-    press(qtbot, sheet.sam, "Ctrl+S")
+    press(qtbot, sheet.inputs.sam, "Ctrl+S")
     with qtbot.waitSignal(sheet.computed, timeout=5_000):
-        type_into(qtbot, sheet.sam, sam)
+        type_into(qtbot, sheet.inputs.sam, sam)
     return release
 
 
@@ -81,7 +81,7 @@ def pressed_while_saving(
     """Ctrl+S with the replica slow to write, then ``keys`` pressed on ``widget``: its window
     stays open and nothing is asked while the save is held; the event lets the save through."""
     release = held_saves(monkeypatch)
-    press(qtbot, sheet.sam, "Ctrl+S")
+    press(qtbot, sheet.inputs.sam, "Ctrl+S")
     press(qtbot, widget, keys)
     qtbot.wait(100)
     assert widget.window().isVisible() and QApplication.activeModalWidget() is None
@@ -92,24 +92,24 @@ def test_an_edit_typed_while_saving_is_kept_unsaved_and_not_written_with_the_sav
     qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     sheet = named_sheet(qtbot, window, "INFLIGHT-1")
-    sam_at_save = sheet.sam.text()
+    sam_at_save = sheet.inputs.sam.text()
     release = held_saves(monkeypatch)
     qtbot.mouseClick(sheet.save_button, Qt.MouseButton.LeftButton)
     assert sheet.saved_state.text().startswith("Saving")  # the window says so meanwhile
     with qtbot.waitSignal(sheet.computed, timeout=5_000):
-        type_into(qtbot, sheet.sam, "15")  # the window answers while the replica writes
+        type_into(qtbot, sheet.inputs.sam, "15")  # the window answers while the replica writes
     sheet.grab().save(str(tmp_path / "cost-sheet-saving.png"))
     with qtbot.waitSignal(sheet.saved, timeout=15_000) as blocker:
         release.set()
     row = blocker.args[0]
     assert json.loads(row["body"])["style"]["making"]["sam"] == sam_at_save != "15"
     assert stored_sam(window, "INFLIGHT-1") == sam_at_save
-    assert sheet.sam.text() == "15" and sheet.isWindowModified()  # not lost, still unsaved
+    assert sheet.inputs.sam.text() == "15" and sheet.isWindowModified()  # not lost, still unsaved
     assert sheet.saved_state.text().startswith("● Unsaved changes")
     assert sheet.sheet_id == row["id"]
 
     with qtbot.waitSignal(sheet.saved, timeout=10_000):
-        press(qtbot, sheet.sam, "Ctrl+S")
+        press(qtbot, sheet.inputs.sam, "Ctrl+S")
     assert stored_sam(window, "INFLIGHT-1") == "15" and not sheet.isWindowModified()
     assert sheet.saved_state.text() == "All changes saved"
 
@@ -119,10 +119,10 @@ def test_save_pressed_again_while_saving_saves_the_later_edit_after_the_first(
 ) -> None:
     sheet = named_sheet(qtbot, window, "INFLIGHT-2")
     release = saving_then_typing(qtbot, sheet, monkeypatch, "16")
-    press(qtbot, sheet.sam, "Ctrl+S")
+    press(qtbot, sheet.inputs.sam, "Ctrl+S")
     release.set()
     qtbot.waitUntil(lambda: not sheet.isWindowModified(), timeout=15_000)
-    assert stored_sam(window, "INFLIGHT-2") == "16" and sheet.sam.text() == "16"
+    assert stored_sam(window, "INFLIGHT-2") == "16" and sheet.inputs.sam.text() == "16"
     count = window.workspace.replica.conn.execute(
         "SELECT count(*) FROM cost_sheets WHERE style_code = 'INFLIGHT-2'"
     ).fetchone()[0]
@@ -133,9 +133,9 @@ def test_closing_while_saving_waits_for_the_save_then_asks_about_later_edits(
     qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sheet = named_sheet(qtbot, window, "INFLIGHT-3")
-    sam_at_save = sheet.sam.text()
+    sam_at_save = sheet.inputs.sam.text()
     release = saving_then_typing(qtbot, sheet, monkeypatch, "17")
-    press(qtbot, sheet.sam, "Ctrl+W")
+    press(qtbot, sheet.inputs.sam, "Ctrl+W")
     qtbot.wait(100)
     assert sheet.isVisible() and QApplication.activeModalWidget() is None  # waiting, no question
     seen: list[str] = []
@@ -150,10 +150,10 @@ def test_closing_while_saving_with_nothing_more_closes_once_saved(
     qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sheet = named_sheet(qtbot, window, "INFLIGHT-4")
-    release = pressed_while_saving(qtbot, sheet, monkeypatch, sheet.sam, "Ctrl+W")
+    release = pressed_while_saving(qtbot, sheet, monkeypatch, sheet.inputs.sam, "Ctrl+W")
     release.set()
     qtbot.waitUntil(lambda: not sheet.isVisible(), timeout=15_000)
-    assert stored_sam(window, "INFLIGHT-4") == sheet.sam.text()
+    assert stored_sam(window, "INFLIGHT-4") == sheet.inputs.sam.text()
 
 
 def test_a_save_that_fails_says_why_and_keeps_the_changes(
@@ -168,7 +168,7 @@ def test_a_save_that_fails_says_why_and_keeps_the_changes(
     qtbot.mouseClick(sheet.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: sheet.message.text().startswith("Not saved"), timeout=10_000)
     assert "the replica refused the write" in sheet.message.text()
-    assert sheet.isWindowModified() and sheet.style_code.text() == "INFLIGHT-5"
+    assert sheet.isWindowModified() and sheet.inputs.style_code.text() == "INFLIGHT-5"
     assert sheet.saved_state.text().startswith("● Unsaved changes")
     assert sheet.save_button.isEnabled()
 
@@ -226,4 +226,4 @@ def test_quitting_while_saving_quits_once_the_save_has_landed(
     )
     release.set()
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=15_000)
-    assert stored_sam(window, "INFLIGHT-6") == sheet.sam.text()
+    assert stored_sam(window, "INFLIGHT-6") == sheet.inputs.sam.text()

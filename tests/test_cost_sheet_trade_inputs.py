@@ -23,7 +23,7 @@ demo_path, english, window = helpers.demo_path, helpers.english, helpers.window 
 
 
 def _choose_method(qtbot: QtBot, sheet: object, index: int) -> None:
-    box = sheet.method  # type: ignore[attr-defined]
+    box = sheet.inputs.consumption.method  # type: ignore[attr-defined]
     box.setFocus()
     qtbot.keyClick(box, Qt.Key.Key_Home)
     for _ in range(index):
@@ -34,7 +34,7 @@ def _choose_method(qtbot: QtBot, sheet: object, index: int) -> None:
 def test_a_decimal_width_is_costed(qtbot: QtBot, window: MainWindow) -> None:
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
     with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
-        type_into(qtbot, sheet.width_cm, "182.88")
+        type_into(qtbot, sheet.inputs.fabric.width_cm, "182.88")
     assert blocker.args[0] is not None and not sheet.panel.is_stale
     assert sheet.costed_style.fabric.width_cm == D("182.88")
 
@@ -42,11 +42,11 @@ def test_a_decimal_width_is_costed(qtbot: QtBot, window: MainWindow) -> None:
 def test_a_width_in_inches_is_read_exactly_and_said_in_cm(qtbot: QtBot, window: MainWindow) -> None:
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
     with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
-        type_into(qtbot, sheet.width_cm, "72 in")
+        type_into(qtbot, sheet.inputs.fabric.width_cm, "72 in")
     assert blocker.args[0] is not None
     assert sheet.costed_style.fabric.width_cm == D("182.88")
-    assert sheet.inputs.note_for(sheet.width_cm).text() == "= 182.88 cm"
-    assert sheet.width_cm.text() == "72 in"  # what was typed stays as typed
+    assert sheet.inputs.note_for(sheet.inputs.fabric.width_cm).text() == "= 182.88 cm"
+    assert sheet.inputs.fabric.width_cm.text() == "72 in"  # what was typed stays as typed
 
 
 def test_a_marker_in_yards(qtbot: QtBot, window: MainWindow) -> None:
@@ -54,7 +54,7 @@ def test_a_marker_in_yards(qtbot: QtBot, window: MainWindow) -> None:
     with qtbot.waitSignal(sheet.computed, timeout=5_000):
         _choose_method(qtbot, sheet, MARKER_YD)
     with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
-        type_into(qtbot, sheet.marker, "1.2")
+        type_into(qtbot, sheet.inputs.consumption.marker, "1.2")
     assert blocker.args[0] is not None
     assert sheet.costed_style.consumption == MarkerConsumption(D("1.2"), "yd")
     cost = sheet.price.cost
@@ -71,7 +71,10 @@ def test_a_marker_plan_by_length_then_by_efficiency(
     width = sheet.costed_style.fabric.width_cm
     with qtbot.waitSignal(sheet.computed, timeout=5_000):
         _choose_method(qtbot, sheet, MARKER_PLAN)
-    assert sheet.inputs.consumption.marker_width.isVisible() and not sheet.body_length.isVisible()
+    assert (
+        sheet.inputs.consumption.marker_width.isVisible()
+        and not sheet.inputs.consumption.body_length.isVisible()
+    )
     type_into(qtbot, sheet.inputs.consumption.marker_width, f"{width}")
     type_into(qtbot, sheet.inputs.consumption.marker_garments, "12")
     with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:

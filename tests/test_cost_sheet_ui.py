@@ -73,18 +73,20 @@ def test_costing_a_style_from_a_demo_fabric(
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
     price = sheet.price
     assert price is not None and price.price_per_piece > price.cost_per_piece > 0
-    components = [sheet.breakdown.item(r, 0).text() for r in range(sheet.breakdown.rowCount())]
+    components = [
+        sheet.panel.breakdown.item(r, 0).text() for r in range(sheet.panel.breakdown.rowCount())
+    ]
     assert components[:2] == [f"Yarn {sheet.costed_style.fabric.yarn_count}", "Knitting"]
     assert "Making" in components and "Factory overhead" in components
-    assert len(sheet.chart.shares) == len(components)
-    assert "Cost" in sheet.cost_label.text() and "Estimate" in sheet.price_label.text()
+    assert len(sheet.panel.chart.shares) == len(components)
+    assert "Cost" in sheet.panel.cost_label.text() and "Estimate" in sheet.panel.price_label.text()
     assert sheet.plan is not None and sheet.plan.completion > sheet.plan.start
-    assert "bottleneck" in sheet.lead_label.text()
+    assert "bottleneck" in sheet.panel.lead_label.text()
 
     # more wastage costs more, at once
     before = price.cost.total
     with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
-        sheet.wastage.setText("15")
+        sheet.inputs.consumption.wastage.setText("15")
     assert blocker.args[0].cost.total > before
 
     # a trim is a new line
@@ -98,19 +100,19 @@ def test_costing_a_style_from_a_demo_fabric(
     assert lines["Trims: button"].quantity == 6
 
     # old rates are flagged: the demo's rates are valid from the 1st of this month
-    assert sheet.stale_label.text() == "all rates recent"  # within 180 days
+    assert sheet.panel.stale_label.text() == "all rates recent"  # within 180 days
     with qtbot.waitSignal(sheet.computed, timeout=5_000):
-        sheet.max_age.setValue(1)
+        sheet.panel.max_age.setValue(1)
     if date.today().day > 2:
-        assert "highlighted" in sheet.stale_label.text()
-        assert sheet.breakdown.item(0, 0).toolTip().startswith("rate valid from")
+        assert "highlighted" in sheet.panel.stale_label.text()
+        assert sheet.panel.breakdown.item(0, 0).toolTip().startswith("rate valid from")
 
     # a bad number names the field and keeps the last good figures out of sight
     with qtbot.waitSignal(sheet.computed, timeout=5_000) as blocker:
-        sheet.sam.setText("twelve")
+        sheet.inputs.sam.setText("twelve")
     assert blocker.args[0] is None and sheet.message.text() == "SAM: 'twelve' is not a number"
     with qtbot.waitSignal(sheet.computed, timeout=5_000):
-        sheet.sam.setText("14")
+        sheet.inputs.sam.setText("14")
 
     row = helpers.save(qtbot, sheet)
     stored = json.loads(row["body"])
@@ -122,14 +124,14 @@ def test_costing_a_style_from_a_demo_fabric(
     rows = list(openpyxl.load_workbook(tmp_path / "sheet.xlsx").active.iter_rows(values_only=True))
     table = next(i for i, r in enumerate(rows) if r and r[0] == "Component")
     assert rows[table][:5] == ("Component", "Quantity", "Unit", "Rate (₹)", "Amount (₹)")
-    assert written == sheet.breakdown.rowCount() and any(r[0] == "Making" for r in rows)
+    assert written == sheet.panel.breakdown.rowCount() and any(r[0] == "Making" for r in rows)
 
     # a second version with a leaner line, compared side by side
     first_total = sheet.price.cost.total
     sheet.sheet_id = None
-    sheet.style_code.setText("SECOND")
+    sheet.inputs.style_code.setText("SECOND")
     with qtbot.waitSignal(sheet.computed, timeout=5_000):
-        sheet.efficiency.setText("75")
+        sheet.inputs.efficiency.setText("75")
     other = helpers.save(qtbot, sheet)
     assert other["id"] != row["id"]
     dialog = helpers.compare(qtbot, sheet, row["id"])
@@ -162,15 +164,15 @@ def test_the_sheet_window_draws_with_qts_style(qtbot: QtBot, window: MainWindow)
 
 def test_a_saved_sheet_opens_as_it_was_saved(qtbot: QtBot, window: MainWindow) -> None:
     first = open_sheet(qtbot, window, knit_fabric(window.workspace))
-    first.style_code.setText("REOPEN-1")
-    first.quantity.setValue(4200)
+    first.inputs.style_code.setText("REOPEN-1")
+    first.inputs.quantity.setValue(4200)
     qtbot.waitUntil(
         lambda: first.costed_style is not None and first.costed_style.style_code == "REOPEN-1"
     )
     row = helpers.save(qtbot, first)
     again = window.menus.new_cost_sheet(document=row)
     qtbot.waitUntil(lambda: again.price is not None, timeout=10_000)
-    assert again.style_code.text() == "REOPEN-1" and again.quantity.value() == 4200
+    assert again.inputs.style_code.text() == "REOPEN-1" and again.inputs.quantity.value() == 4200
     assert again.price.price_per_piece == first.price.price_per_piece
 
 
@@ -412,7 +414,7 @@ def test_the_proposal_builder_previews_exports_and_issues(
     from ui.proposal_builder import ProposalBuilder
 
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
-    sheet.style_code.setText("PROP-01")
+    sheet.inputs.style_code.setText("PROP-01")
     qtbot.waitUntil(
         lambda: sheet.costed_style is not None and sheet.costed_style.style_code == "PROP-01"
     )
@@ -500,7 +502,7 @@ def test_a_proposal_written_and_illustrated_by_the_ai_service(
     try:
         save_settings(with_ai(Settings(), base_url=fake.url, chat_model="fake-chat-1"))
         sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
-        sheet.style_code.setText("AI-01")
+        sheet.inputs.style_code.setText("AI-01")
         qtbot.waitUntil(
             lambda: sheet.costed_style is not None and sheet.costed_style.style_code == "AI-01"
         )

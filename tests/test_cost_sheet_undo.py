@@ -29,45 +29,47 @@ def test_undo_restores_the_previous_total_and_redo_brings_the_edit_back(
     before = sheet.price.cost.total
     assert not sheet.isWindowModified()
     with qtbot.waitSignal(sheet.computed, timeout=5_000):
-        type_into(qtbot, sheet.wastage, "15")
+        type_into(qtbot, sheet.inputs.consumption.wastage, "15")
     raised = sheet.price.cost.total
     assert raised > before and sheet.isWindowModified()
     with qtbot.waitSignal(sheet.computed, timeout=5_000):
-        press(qtbot, sheet.wastage, "Ctrl+Z")  # in the field just typed in
-    assert sheet.wastage.text() == "8" and sheet.price.cost.total == before
+        press(qtbot, sheet.inputs.consumption.wastage, "Ctrl+Z")  # in the field just typed in
+    assert sheet.inputs.consumption.wastage.text() == "8" and sheet.price.cost.total == before
     assert not sheet.isWindowModified()
     with qtbot.waitSignal(sheet.computed, timeout=5_000):
-        press(qtbot, sheet.wastage, "Ctrl+Shift+Z")
-    assert sheet.wastage.text() == "15" and sheet.price.cost.total == raised
+        press(qtbot, sheet.inputs.consumption.wastage, "Ctrl+Shift+Z")
+    assert sheet.inputs.consumption.wastage.text() == "15" and sheet.price.cost.total == raised
 
     # a box changed with the keyboard is one step too
-    mill = sheet.mill.currentIndex()
-    sheet.mill.setFocus()
+    mill = sheet.inputs.mill.currentIndex()
+    sheet.inputs.mill.setFocus()
     with qtbot.waitSignal(sheet.computed, timeout=5_000):
-        qtbot.keyClick(sheet.mill, Qt.Key.Key_Down)
-    assert sheet.mill.currentIndex() != mill
+        qtbot.keyClick(sheet.inputs.mill, Qt.Key.Key_Down)
+    assert sheet.inputs.mill.currentIndex() != mill
     with qtbot.waitSignal(sheet.computed, timeout=5_000):
-        press(qtbot, sheet.mill, "Ctrl+Z")
-    assert sheet.mill.currentIndex() == mill and sheet.wastage.text() == "15"
+        press(qtbot, sheet.inputs.mill, "Ctrl+Z")
+    assert (
+        sheet.inputs.mill.currentIndex() == mill and sheet.inputs.consumption.wastage.text() == "15"
+    )
 
 
 def test_ctrl_s_saves_the_sheet(qtbot: QtBot, window: MainWindow) -> None:
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
-    type_into(qtbot, sheet.style_code, "CTRL-S-1")
+    type_into(qtbot, sheet.inputs.style_code, "CTRL-S-1")
     qtbot.waitUntil(
         lambda: sheet.costed_style is not None and sheet.costed_style.style_code == "CTRL-S-1"
     )
     assert sheet.isWindowModified() and sheet.sheet_id is None
     assert sheet.saved_state.text().startswith("● Unsaved changes")  # the status line says so
     with qtbot.waitSignal(sheet.saved, timeout=5_000) as blocker:
-        press(qtbot, sheet.style_code, "Ctrl+S")
+        press(qtbot, sheet.inputs.style_code, "Ctrl+S")
     assert blocker.args[0]["style_code"] == "CTRL-S-1" and not sheet.isWindowModified()
     assert sheet.saved_state.text() == "All changes saved"
 
 
 def test_quitting_with_an_unsaved_sheet_asks_first(qtbot: QtBot, window: MainWindow) -> None:
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
-    type_into(qtbot, sheet.style_code, "QUIT-1")
+    type_into(qtbot, sheet.inputs.style_code, "QUIT-1")
     qtbot.waitUntil(lambda: sheet.isWindowModified())
     seen: list[str] = []
     answer_prompt(qtbot, "Cancel", seen)
@@ -77,7 +79,7 @@ def test_quitting_with_an_unsaved_sheet_asks_first(qtbot: QtBot, window: MainWin
 
     # Ctrl+Q in the sheet's own window asks too; Save keeps the work
     answer_prompt(qtbot, "Save", seen)
-    press(qtbot, sheet.sam, "Ctrl+Q")
+    press(qtbot, sheet.inputs.sam, "Ctrl+Q")
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)  # once saved
     assert len(seen) == 2
     saved = window.workspace.replica.conn.execute(
@@ -90,11 +92,11 @@ def test_closing_an_unsaved_sheet_asks_and_discard_loses_only_what_was_chosen(
     qtbot: QtBot, window: MainWindow
 ) -> None:
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
-    type_into(qtbot, sheet.style_code, "CLOSE-1")
+    type_into(qtbot, sheet.inputs.style_code, "CLOSE-1")
     qtbot.waitUntil(lambda: sheet.isWindowModified())
     seen: list[str] = []
     answer_prompt(qtbot, "Discard", seen)
-    press(qtbot, sheet.sam, "Ctrl+W")
+    press(qtbot, sheet.inputs.sam, "Ctrl+W")
     assert seen and not sheet.isVisible()
     assert window.isVisible()  # quitting the app was not asked for
     found = window.workspace.replica.conn.execute(
@@ -106,8 +108,8 @@ def test_closing_an_unsaved_sheet_asks_and_discard_loses_only_what_was_chosen(
 def typed_sheet(qtbot: QtBot, window: MainWindow, code: str, sam: str) -> CostSheetWindow:
     """A new sheet with ``code`` and ``sam`` typed into it, key by key."""
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
-    type_into(qtbot, sheet.style_code, code)
-    type_into(qtbot, sheet.sam, sam)
+    type_into(qtbot, sheet.inputs.style_code, code)
+    type_into(qtbot, sheet.inputs.sam, sam)
     return sheet
 
 
@@ -154,10 +156,13 @@ def test_a_draft_is_kept_as_the_user_types_and_recovered_after_a_crash(
     # the app dies: nothing was saved, nothing closed; a new start finds the draft
     try:
         with started_again(qtbot, demo_path) as recovered:
-            assert recovered.style_code.text() == "CRASH-1" and recovered.sam.text() == "14,5"
+            assert (
+                recovered.inputs.style_code.text() == "CRASH-1"
+                and recovered.inputs.sam.text() == "14,5"
+            )
             assert recovered.isWindowModified() and "recovered" in recovered.message.text()
             with qtbot.waitSignal(recovered.saved, timeout=5_000):
-                press(qtbot, recovered.sam, "Ctrl+S")
+                press(qtbot, recovered.inputs.sam, "Ctrl+S")
             assert recovered.saving.drafts.wait()  # the draft's removal, on a worker
             assert not any(drafts.glob("*.json"))
     finally:
@@ -174,7 +179,10 @@ def test_the_last_keystroke_is_in_the_draft_when_the_app_stops_at_once(
     assert (fields["style_code"], fields["sam"]) == ("STOP-1", "15,5")
     try:
         with started_again(qtbot, demo_path) as recovered:
-            assert recovered.style_code.text() == "STOP-1" and recovered.sam.text() == "15,5"
+            assert (
+                recovered.inputs.style_code.text() == "STOP-1"
+                and recovered.inputs.sam.text() == "15,5"
+            )
     finally:
         sheet.discard_changes()
         sheet.close()
@@ -188,7 +196,7 @@ def test_changes_discarded_at_once_leave_no_draft_behind(
     sheet = typed_sheet(qtbot, window, "GONE-1", "16,5")
     seen: list[str] = []
     answer_prompt(qtbot, "Discard", seen)
-    press(qtbot, sheet.sam, "Ctrl+W")  # a draft write may still be under way: it lands first
+    press(qtbot, sheet.inputs.sam, "Ctrl+W")  # a draft write may still be under way: it lands first
     assert seen and not sheet.isVisible()
     assert sheet.saving.drafts.wait()  # the removal, after any write asked for before it
     assert not draft_fields(demo_path)

@@ -40,14 +40,24 @@ def test_the_cost_sheet_writes_every_date_in_the_locales_format(
 ) -> None:
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
     qtbot.waitUntil(lambda: sheet.plan is not None, timeout=10_000)
-    costed = sheet.costed_on.date().toPython()
-    assert sheet.costed_on.text() == format_date(costed)
-    assert GERMAN_DATE.match(sheet.costed_on.text())
-    valid_from = [sheet.breakdown.item(r, 7).text() for r in range(sheet.breakdown.rowCount())]
+    costed = sheet.inputs.costed_on.date().toPython()
+    assert sheet.inputs.costed_on.text() == format_date(costed)
+    assert GERMAN_DATE.match(sheet.inputs.costed_on.text())
+    valid_from = [
+        sheet.panel.breakdown.item(r, 7).text() for r in range(sheet.panel.breakdown.rowCount())
+    ]
     assert valid_from and all(GERMAN_DATE.match(text) for text in valid_from)
-    assert sheet.plan is not None and format_date(sheet.plan.completion) in sheet.lead_label.text()
+    assert (
+        sheet.plan is not None
+        and format_date(sheet.plan.completion) in sheet.panel.lead_label.text()
+    )
     shown = " ".join(
-        [sheet.lead_label.text(), sheet.price_label.text(), sheet.costed_on.text(), *valid_from]
+        [
+            sheet.panel.lead_label.text(),
+            sheet.panel.price_label.text(),
+            sheet.inputs.costed_on.text(),
+            *valid_from,
+        ]
     )
     assert not OTHER_DATES.search(shown), shown
 
@@ -66,10 +76,11 @@ def test_the_cost_sheet_writes_every_amount_in_the_locales_format(
     price = sheet.price
     assert price is not None
     shown = " ".join(
-        label.text() for label in (sheet.cost_label, sheet.price_label, sheet.panel.breaks_label)
+        label.text()
+        for label in (sheet.panel.cost_label, sheet.panel.price_label, sheet.panel.breaks_label)
     )
     per_piece = f"{price.price_per_piece:.2f}".replace(".", ",") + f" {price.currency}"
-    assert per_piece in sheet.price_label.text(), sheet.price_label.text()
+    assert per_piece in sheet.panel.price_label.text(), sheet.panel.price_label.text()
     assert not POINT_AMOUNT.search(shown), shown
     assert not re.search(rf"{price.currency} \d", shown), shown
 
@@ -105,15 +116,15 @@ def test_the_breakdown_and_comparison_export_typed_cells(
     qtbot: QtBot, window: MainWindow, english: QLocale, tmp_path: Path
 ) -> None:
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
-    sheet.style_code.setText("TYPED-1")
+    sheet.inputs.style_code.setText("TYPED-1")
     first = helpers.save(qtbot, sheet)
-    export_view(sheet.breakdown, tmp_path / "breakdown.xlsx", "cost breakdown")
+    export_view(sheet.panel.breakdown, tmp_path / "breakdown.xlsx", "cost breakdown")
     rows = list(
         openpyxl.load_workbook(tmp_path / "breakdown.xlsx").active.iter_rows(values_only=True)
     )
     head = next(i for i, r in enumerate(rows) if r and r[0] == "Component")
     body = rows[head + 1 :]
-    assert len(body) == sheet.breakdown.rowCount()
+    assert len(body) == sheet.panel.breakdown.rowCount()
     assert all(isinstance(r[3], (int, float)) for r in body)  # amounts
     assert all(isinstance(r[4], float) and 0 <= r[4] <= 1 for r in body)  # shares
     assert abs(sum(r[4] for r in body) - 1) < 0.01

@@ -32,7 +32,7 @@ def test_the_cost_sheet_workbook_is_typed_with_a_header_block(
     qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
-    type_into(qtbot, sheet.style_code, "XL-01")
+    type_into(qtbot, sheet.inputs.style_code, "XL-01")
     qtbot.waitUntil(
         lambda: sheet.costed_style is not None and sheet.costed_style.style_code == "XL-01"
     )
@@ -97,7 +97,7 @@ def test_the_workbook_carries_the_delivered_prices(
 ) -> None:
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
     with qtbot.waitSignal(sheet.computed, timeout=5_000):
-        sheet.brand.setCurrentIndex(sheet.brand.findData("CSTL"))
+        sheet.inputs.brand.setCurrentIndex(sheet.inputs.brand.findData("CSTL"))
     for edit, text in (
         (sheet.inputs.delivery.freight, "0.22"),
         (sheet.inputs.delivery.duty_rate, "16.5"),

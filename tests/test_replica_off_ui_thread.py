@@ -79,7 +79,7 @@ def knit_fabric_and_code(win: MainWindow) -> tuple[str, str]:
 
 def saved_sheet(qtbot: QtBot, win: MainWindow, code: str) -> dict[str, Any]:
     sheet = open_sheet(qtbot, win, knit_fabric(win.workspace))
-    type_into(qtbot, sheet.style_code, code)
+    type_into(qtbot, sheet.inputs.style_code, code)
     qtbot.waitUntil(
         lambda: sheet.costed_style is not None and sheet.costed_style.style_code == code
     )
@@ -115,7 +115,7 @@ def test_saving_copying_and_stepping_a_sheet_write_on_a_worker(
     qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
-    type_into(qtbot, sheet.style_code, "THREAD-SAVE")
+    type_into(qtbot, sheet.inputs.style_code, "THREAD-SAVE")
     qtbot.waitUntil(
         lambda: sheet.costed_style is not None and sheet.costed_style.style_code == "THREAD-SAVE"
     )
@@ -138,7 +138,7 @@ def test_the_draft_of_unsaved_changes_is_written_and_removed_on_a_worker(
     written = threads_of(monkeypatch, drafts, "save_draft", within="ui.cost_sheet")
     removed = threads_of(monkeypatch, drafts, "remove_draft", within="ui.cost_sheet")
     sheet = open_sheet(qtbot, window, knit_fabric(window.workspace))
-    type_into(qtbot, sheet.style_code, "THREAD-DRAFT")
+    type_into(qtbot, sheet.inputs.style_code, "THREAD-DRAFT")
     qtbot.waitUntil(lambda: bool(written), timeout=5_000)
     removed.clear()
     helpers.save(qtbot, sheet)

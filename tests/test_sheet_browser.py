@@ -44,9 +44,9 @@ def saved_sheet(
 ) -> CostSheetWindow:
     """A sheet on a knitted fabric, its style, season and brand typed and picked, saved."""
     sheet = open_sheet(qtbot, win, knit_fabric(win.workspace))
-    type_into(qtbot, sheet.style_code, code)
+    type_into(qtbot, sheet.inputs.style_code, code)
     type_into(qtbot, sheet.inputs.season, season)
-    sheet.brand.setCurrentIndex(brand_index)
+    sheet.inputs.brand.setCurrentIndex(brand_index)
     qtbot.waitUntil(
         lambda: sheet.costed_style is not None and sheet.costed_style.style_code == code
     )
@@ -154,7 +154,7 @@ def test_the_browser_finds_sheets_by_style_brand_season_status_and_date(
     opened = window.menus.cost_windows[-1]
     assert isinstance(opened, CostSheetWindow)
     qtbot.waitUntil(lambda: opened.price is not None, timeout=10_000)
-    assert opened.style_code.text() == "BRW-POLO" and opened.inputs.season.text() == "SS27"
+    assert opened.inputs.style_code.text() == "BRW-POLO" and opened.inputs.season.text() == "SS27"
     assert "Submitted" in opened.standing.status_label.text()
     assert (
         conn.execute("SELECT season FROM cost_sheets WHERE id = ?", (polo.sheet_id,)).fetchone()[0]
@@ -188,7 +188,7 @@ def test_ctrl_o_opens_the_browser_and_a_double_click_opens_the_sheet(
     opened = window.menus.cost_windows[-1]
     assert isinstance(opened, CostSheetWindow)
     qtbot.waitUntil(lambda: opened.loaded is not None, timeout=10_000)
-    assert opened.style_code.text() == "DBL-CLICK"
+    assert opened.inputs.style_code.text() == "DBL-CLICK"
 
 
 def test_compare_never_offers_the_sheet_on_screen(qtbot: QtBot, window: MainWindow) -> None:
@@ -229,8 +229,8 @@ def test_submit_approve_then_a_change_is_a_new_version(qtbot: QtBot, window: Mai
 
     # a change to the approved sheet: Ctrl+S leaves the approved row as it was
     with qtbot.waitSignal(sheet.computed, timeout=5_000):
-        type_into(qtbot, sheet.sam, "15")
-    press(qtbot, sheet.sam, "Ctrl+S")
+        type_into(qtbot, sheet.inputs.sam, "15")
+    press(qtbot, sheet.inputs.sam, "Ctrl+S")
     assert "save your changes as a new version" in sheet.message.text()
     assert (
         conn.execute("SELECT body FROM cost_sheets WHERE id = ?", (first_id,)).fetchone()[0]
@@ -298,10 +298,10 @@ def test_closing_an_approved_sheet_with_changes_saves_them_as_a_new_version(
         with qtbot.waitSignal(sheet.saved, timeout=10_000):
             sheet.saving.set_status(status)
     with qtbot.waitSignal(sheet.computed, timeout=5_000):
-        type_into(qtbot, sheet.sam, "16")
+        type_into(qtbot, sheet.inputs.sam, "16")
     seen: list[str] = []
     answer_prompt(qtbot, "Save", seen)
-    press(qtbot, sheet.sam, "Ctrl+W")
+    press(qtbot, sheet.inputs.sam, "Ctrl+W")
     qtbot.waitUntil(lambda: not sheet.isVisible(), timeout=5_000)
     assert seen and "not saved" in seen[0]
     rows = conn.execute(

@@ -138,11 +138,15 @@ def main(out: Path) -> None:
         compare = sheet.comparison.compare_dialog
         save(app, compare, out / "cost-compare.png")
         compare.close()
-        sheet.method.setCurrentIndex(0)  # from body measurements: the length is costed
+        sheet.inputs.consumption.method.setCurrentIndex(
+            0
+        )  # from body measurements: the length is costed
         QTest.qWait(300)
-        sheet.body_length.clear()
-        sheet.body_length.setFocus()
-        QTest.keyClicks(sheet.body_length, "1,200")  # "1,200" under English: refused
+        sheet.inputs.consumption.body_length.clear()
+        sheet.inputs.consumption.body_length.setFocus()
+        QTest.keyClicks(
+            sheet.inputs.consumption.body_length, "1,200"
+        )  # "1,200" under English: refused
         wait(app, lambda: sheet.panel.is_stale)
         save(app, sheet, out / "cost-sheet-refused.png")
         sheet.discard_changes()

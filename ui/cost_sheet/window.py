@@ -134,7 +134,6 @@ class CostSheetWindow(QMainWindow):
         self.saving = SheetSaving(self, self.saved_state, self.draft_key)
         self.saving.show_state(True)
         self.standing.show_standing()
-        self._name_parts()
         self.firm_quote = FirmQuote(workspace, ops, ask_quote, self.quote_label, self)
         self.firm_quote.quoted.connect(self.quoted)
         self._load()
@@ -236,23 +235,6 @@ class CostSheetWindow(QMainWindow):
         menu.addAction(action)
         return action
 
-    def _name_parts(self) -> None:
-        """The parts' widgets, under the names the editor's callers (and tests) reach them by."""
-        i, f, c, p = self.inputs, self.inputs.fabric, self.inputs.consumption, self.panel
-        self.style_code, self.title_edit, self.category = i.style_code, i.title_edit, i.category
-        self.brand, self.quantity, self.costed_on = i.brand, i.quantity, i.costed_on
-        self.fabric_label, self.yarn = f.fabric_label, f.yarn
-        self.gsm, self.width_cm = f.gsm, f.width_cm
-        self.conversion_loss, self.dyeing_loss = f.conversion_loss, f.dyeing_loss
-        self.method, self.body_length, self.sleeve_length = c.method, c.body_length, c.sleeve_length
-        self.half_chest, self.marker, self.wastage = c.half_chest, c.marker, c.wastage
-        self.sam, self.efficiency, self.mill = i.sam, i.efficiency, i.mill
-        self.print_box, self.placements, self.stitches = i.print_box, i.placements, i.stitches
-        self.embroidery, self.trim_table = i.embroidery, i.trims_box.trim_table
-        self.cost_label, self.price_label = p.cost_label, p.price_label
-        self.lead_label, self.breakdown, self.chart = p.lead_label, p.breakdown, p.chart
-        self.max_age, self.stale_label = p.max_age, p.stale_label
-
     # -- loading -----------------------------------------------------------------------------
 
     def _load(self) -> None:
@@ -349,7 +331,7 @@ class CostSheetWindow(QMainWindow):
             return False
         if not self.has_unsaved_changes():
             return True
-        code = self.style_code.text().strip() or "NEW-STYLE"
+        code = self.inputs.style_code.text().strip() or "NEW-STYLE"
         answer = ask_save_first(
             self,
             "Unsaved cost sheet",
