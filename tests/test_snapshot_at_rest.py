@@ -65,9 +65,9 @@ def test_the_encrypted_snapshot_is_never_in_clear_on_disk(server: Server, tmp_pa
         assert not (laptop / "snapshot.sqlite").exists()
 
     got = client.download_snapshot(progress=look)
-    assert seen and got.key is not None and got.image is None
+    assert seen and got.sealed is not None and got.image is None
     assert got.path.name == "snapshot.sqlcipher" and not cipher.is_plain(got.path)
-    assert got.key.hex() not in repr(got)
+    assert got.sealed.key.hex() not in repr(got)
     with pytest.raises(cipher.DatabaseError):  # without its key it is no database
         cipher.connect(got.path, None).execute("SELECT count(*) FROM materials").fetchone()
     with pytest.raises(cipher.WrongKey):  # nor under the replica's

@@ -1,13 +1,14 @@
-"""The snapshot's SQLCipher form without HMAC (``sqlcipher-nohmac``), and the version window
-around it.
+"""The snapshot's SQLCipher form laid out as a replica's pages and without their HMAC
+(``sqlcipher-16k``), and the version window around it.
 
-An encrypted laptop asks for the snapshot with pages that carry no HMAC: the download's SHA-256
-checks the whole file, so the page copy into the replica skips a second check of every page.
-What must hold: the replica the pages land in keeps its own HMAC and reads back whole once
-reopened; the file is never in clear on disk and its key in no file and no log; laptops of the
-version before (asking ``sqlcipher``) and plain ones are served as before; and a laptop of this
-version still makes a correct first sync from a server that refuses the form (the version
-before: 400 naming ``form``), answers it with ``sqlcipher`` or with the gzip.
+An encrypted laptop asks for the snapshot with 16 KiB pages that carry no HMAC: the
+download's SHA-256 checks the whole file, so the page copy into the replica skips a second
+check of every page. What must hold: the replica the pages land in keeps its own HMAC and reads
+back whole once reopened; the file is never in clear on disk and its key in no file and no
+log; laptops of the versions before (asking ``sqlcipher``, or ``sqlcipher-nohmac``, a form no
+longer built) and plain ones are served as before or told which form to ask instead; and a
+laptop of this version still makes a correct first sync from a server that refuses the form
+(the version before: 400 naming ``form``), answers it with ``sqlcipher`` or with the gzip.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from workbench.replica import cipher, open_replica
 
 #: a price that appears nowhere but in this workspace's rows
 PRICE = "86420.1357"
-NOHMAC, SQLCIPHER = "sqlcipher-nohmac", "sqlcipher"
+NEW_FORM, SQLCIPHER = "sqlcipher-16k", "sqlcipher"
 
 
 def encrypted_client(server: Server, path: Path) -> SyncClient:
@@ -106,13 +107,25 @@ def reopened_whole(path: Path, key: bytes, expected: dict[str, str]) -> None:
     finally:
         conn.close()
     with open(path, "r+b") as f:  # one byte of the third page, in what its rows fill
-        f.seek(3 * cipher.PAGE_BYTES - cipher.HMAC_RESERVE - 200)
+        f.seek(3 * cipher.REPLICA.page_bytes - cipher.REPLICA.reserve - 200)
         byte = f.read(1)
         f.seek(-1, os.SEEK_CUR)
         f.write(bytes([byte[0] ^ 0x01]))
     conn = cipher.connect(path, key)
     try:
         assert conn.execute("PRAGMA cipher_integrity_check").fetchall(), "no HMAC on the page"
+    finally:
+        conn.close()
+
+
+def process_defaults() -> list[object]:
+    """SQLCipher's process-wide defaults, which an ``ATTACH`` reads (`cipher.attach`)."""
+    conn = cipher.sqlcipher.connect(":memory:")
+    try:
+        return [
+            conn.execute(f"PRAGMA cipher_default_{name}").fetchone()[0]
+            for name in ("page_size", "hmac_algorithm", "use_hmac")
+        ]
     finally:
         conn.close()
 
@@ -130,18 +143,18 @@ def test_every_form_is_built_and_dropped_together_each_under_its_own_key(
     names = sorted(p.name for p in (tmp_path / "built").iterdir())
     for built in (previous, latest):
         base = built.name.removesuffix(".sqlite.gz")
-        for suffix in (".search.tar.gz", ".sqlcipher", ".nohmac.sqlcipher"):
+        for suffix in (".search.tar.gz", ".sqlcipher", ".16k.sqlcipher"):
             assert base + suffix in names
-        for suffix in (".sqlcipher.key", ".nohmac.sqlcipher.key"):
+        for suffix in (".sqlcipher.key", ".16k.sqlcipher.key"):
             assert base + suffix in names
             assert (tmp_path / "built" / (base + suffix)).stat().st_mode & 0o077 == 0
     first_base = first.name.removesuffix(".sqlite.gz")
     assert not [name for name in names if name.startswith(first_base)]  # dropped together
 
-    with_hmac, without = latest.encrypted[SQLCIPHER], latest.encrypted[NOHMAC]
-    assert without.name.endswith(".nohmac.sqlcipher") and with_hmac.key != without.key
+    with_hmac, without = latest.encrypted[SQLCIPHER], latest.encrypted[NEW_FORM]
+    assert without.name.endswith(".16k.sqlcipher") and with_hmac.key != without.key
     assert without.key is not None and with_hmac.key is not None
-    for form, file in ((SQLCIPHER, with_hmac), (NOHMAC, without)):
+    for form, file in ((SQLCIPHER, with_hmac), (NEW_FORM, without)):
         described = latest.describe(form)
         assert (described["form"], described["name"], described["sha256"]) == (
             form,
@@ -149,15 +162,17 @@ def test_every_form_is_built_and_dropped_together_each_under_its_own_key(
             file.sha256,
         )
         assert described["key"] == (file.key or b"").hex()
-    # the nohmac file opens only without HMAC, laid out as a replica with HMAC is
+    # the new form opens only without HMAC, laid out as a replica with HMAC is; the older one
+    # in SQLCipher's default layout, as laptops of its version open it
     with pytest.raises(cipher.WrongKey):
         cipher.connect(without.path, without.key)
-    assert cipher.reserved_bytes(without.path, without.key, hmac=False) == cipher.HMAC_RESERVE
-    assert cipher.reserved_bytes(with_hmac.path, with_hmac.key) == cipher.HMAC_RESERVE
+    assert cipher.layout_of(without.path, without.key, hmac=False) == cipher.REPLICA
+    assert cipher.reserved_bytes(without.path, without.key, hmac=False) == cipher.REPLICA.reserve
+    assert cipher.layout_of(with_hmac.path, with_hmac.key) == cipher.LEGACY
     read = []
-    for file, hmac in ((with_hmac, True), (without, False)):
+    for file, hmac, layout in ((with_hmac, True, cipher.LEGACY), (without, False, cipher.REPLICA)):
         assert file.key is not None
-        conn = cipher.connect(file.path, file.key, hmac=hmac)
+        conn = cipher.connect(file.path, file.key, hmac=hmac, layout=layout)
         read.append(conn.execute("SELECT code, price FROM materials ORDER BY code").fetchall())
         conn.close()
     assert read[0] == read[1] == [(f"B-{n}", PRICE) for n in range(3)]
@@ -168,31 +183,33 @@ def test_the_api_answers_each_form_and_refuses_an_unknown_one(server: Server) ->
     with server.client(server.login("merchandiser@alpha")) as http:
         plain = http.get("/v1/snapshot").json()
         old = http.get("/v1/snapshot", params={"form": SQLCIPHER}).json()
-        new = http.get("/v1/snapshot", params={"form": NOHMAC}).json()
+        new = http.get("/v1/snapshot", params={"form": NEW_FORM}).json()
         assert plain.get("form", "gzip") == "gzip" and "key" not in plain
         assert old["form"] == SQLCIPHER and old["name"].endswith(".sqlcipher")
-        assert not old["name"].endswith(".nohmac.sqlcipher")
-        assert new["form"] == NOHMAC and new["name"].endswith(".nohmac.sqlcipher")
+        assert not old["name"].endswith(".16k.sqlcipher")
+        assert new["form"] == NEW_FORM and new["name"].endswith(".16k.sqlcipher")
         assert len({plain["name"], old["name"], new["name"]}) == 3
         assert old["key"] != new["key"] and len(bytes.fromhex(new["key"])) == cipher.KEY_BYTES
         assert plain["seq"] == old["seq"] == new["seq"]
         body = http.get(f"/v1/snapshot/{new['name']}")
         assert body.headers["content-type"] == "application/octet-stream"
         assert not body.content.startswith(cipher.PLAIN_HEADER) and len(body.content) == new["size"]
-        for unknown in ("nohmac", "sqlcipher-nohmac-v2", "SQLCIPHER"):
+        # sqlcipher-nohmac: a form no longer built, which a laptop of that version asks first;
+        # the 400 naming the field sends it to ``sqlcipher``
+        for unknown in ("16k", "sqlcipher-nohmac", "sqlcipher-16k-v2", "SQLCIPHER"):
             refused = http.get("/v1/snapshot", params={"form": unknown})
             assert refused.status_code == 400 and refused.json()["field"] == "form"
-            assert NOHMAC in refused.json()["message"]
+            assert NEW_FORM in refused.json()["message"]
     document = openapi_document()
     [form] = [
         p for p in document["paths"]["/v1/snapshot"]["get"]["parameters"] if p["name"] == "form"
     ]
-    assert form["schema"]["enum"] == ["gzip", SQLCIPHER, NOHMAC]
+    assert form["schema"]["enum"] == ["gzip", SQLCIPHER, NEW_FORM]
     answer = document["components"]["schemas"]["Snapshot"]["properties"]["form"]
-    assert set(answer["enum"]) == {"gzip", SQLCIPHER, NOHMAC}
+    assert set(answer["enum"]) == {"gzip", SQLCIPHER, NEW_FORM}
 
 
-def test_an_encrypted_first_sync_takes_the_form_without_hmac_and_keeps_its_own(
+def test_an_encrypted_first_sync_copies_the_new_forms_pages_and_keeps_its_own_hmac(
     server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     expected = priced_materials(server, "NH")
@@ -200,9 +217,10 @@ def test_an_encrypted_first_sync_takes_the_form_without_hmac_and_keeps_its_own(
     asked = asked_forms(client)
     downloads, adopted = taken(monkeypatch)
     client.sync()
-    assert asked == [NOHMAC]
+    assert asked == [NEW_FORM]
     [got] = downloads
-    assert got.hmac is False and got.key is not None and got.image is None
+    assert got.sealed == cipher.Sealed(got.sealed.key, cipher.REPLICA, hmac=False)
+    assert got.image is None
     assert adopted == [True]  # the page copy, not the tables row by row
     assert client.count_mismatches() == {}
     key = client.replica.key
@@ -211,7 +229,7 @@ def test_an_encrypted_first_sync_takes_the_form_without_hmac_and_keeps_its_own(
     reopened_whole(tmp_path / "laptop" / "r.sqlite", key, expected)
 
 
-def test_nothing_of_the_form_without_hmac_is_in_clear_and_its_key_nowhere(
+def test_nothing_of_the_new_form_is_in_clear_and_its_key_nowhere(
     server: Server,
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
@@ -241,9 +259,9 @@ def test_nothing_of_the_form_without_hmac_is_in_clear_and_its_key_nowhere(
     with caplog.at_level(logging.DEBUG):
         client.download_snapshot(progress=no_price_in_any_file)  # then the whole sync
         client.sync()
-    assert any(name.endswith(".nohmac.sqlcipher.part") for name in looked)
+    assert any(name.endswith(".16k.sqlcipher.part") for name in looked)
     keys = {a["key"] for a in answered}
-    assert len(keys) == 1 and {a["form"] for a in answered} == {NOHMAC}
+    assert len(keys) == 1 and {a["form"] for a in answered} == {NEW_FORM}
     [key] = keys
     out, err = capfd.readouterr()
     for told in (caplog.text, out, err):
@@ -283,11 +301,12 @@ def test_a_server_that_does_not_answer_the_new_form_still_gives_a_correct_first_
     client.sync()
     [got] = downloads
     if answering == "refuses the form":
-        assert asked == [NOHMAC, SQLCIPHER]
+        assert asked == [NEW_FORM, SQLCIPHER]
     if answering == "answers the gzip":
-        assert got.key is None and got.image is not None
-    else:
-        assert got.key is not None and got.hmac is True
+        assert got.sealed is None and got.image is not None
+    else:  # SQLCipher's default layout: its rows imported, not its pages copied
+        assert got.sealed == cipher.Sealed(got.sealed.key, cipher.LEGACY, hmac=True)
+        assert _adopted == [False]
     assert client.count_mismatches() == {}
     assert not [p for p in laptop.iterdir() if "snapshot" in p.name or p.name.endswith(".part")]
     key = client.replica.key
@@ -307,30 +326,38 @@ def test_a_laptop_of_the_version_before_is_served_the_form_it_asks_for(
         body = http.get(f"/v1/snapshot/{info['name']}").content
     assert info["form"] == SQLCIPHER
     (tmp_path / "old.sqlcipher").write_bytes(body)
-    conn = cipher.connect(tmp_path / "old.sqlcipher", bytes.fromhex(info["key"]))
+    conn = cipher.connect(
+        tmp_path / "old.sqlcipher", bytes.fromhex(info["key"]), layout=cipher.LEGACY
+    )
     assert conn.execute("SELECT count(*) FROM materials").fetchone()[0] == 20
     conn.close()
 
 
-@pytest.mark.parametrize("form", [NOHMAC, SQLCIPHER, None])
+@pytest.mark.parametrize("form", [NEW_FORM, SQLCIPHER, None])
 def test_a_replica_holding_rows_imports_each_form(
     server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, form: str | None
 ) -> None:
     """A repair, a 410 or a role change into an encrypted replica that holds rows attaches
-    the snapshot (`_insert_tables`), without HMAC for the new form, under the default
-    restored for every other connection."""
+    the snapshot (`_insert_tables`), laid out as its form is, under the process's defaults
+    put back for every other connection."""
     expected = priced_materials(server, "AT", 50)
     client = encrypted_client(server, tmp_path / "r.sqlite")
     form_rewritten(client, form)
     client.sync()
+    defaults = process_defaults()
     with client.replica.transaction() as conn:  # a row the snapshot replaces
         conn.execute("UPDATE materials SET price = '1.00' WHERE code = 'AT-1'")
     downloads, adopted = taken(monkeypatch)
     client.bootstrap()
     assert adopted == ([] if form is None else [False])  # the gzip is copied from memory
     [got] = downloads
-    assert got.hmac is (form != NOHMAC) and (got.key is None) is (form is None)
+    if form is None:
+        assert got.sealed is None
+    else:
+        layout = cipher.REPLICA if form == NEW_FORM else cipher.LEGACY
+        assert got.sealed == cipher.Sealed(got.sealed.key, layout, hmac=form == SQLCIPHER)
     assert dict(client.replica.conn.execute("SELECT code, price FROM materials")) == expected
+    assert process_defaults() == defaults
     fresh = cipher.connect(tmp_path / "fresh.sqlite", cipher.new_key())
     assert fresh.execute("PRAGMA cipher_use_hmac").fetchone()[0] == "1"
     fresh.close()
@@ -342,8 +369,8 @@ def test_a_replica_holding_rows_imports_each_form(
 
 def test_a_file_without_hmac_laid_out_for_less_is_imported_row_by_row(tmp_path: Path) -> None:
     """A snapshot without HMAC whose pages leave only the IV's 16 bytes to the cipher: copied
-    page by page, its rows would reach into the 80 bytes the replica's HMAC takes, and the
-    replica read back damaged once reopened. It is taken row by row instead."""
+    page by page, its rows would reach into the 48 bytes the replica's IV and HMAC take, and
+    the replica read back damaged once reopened. It is taken row by row instead."""
     source = open_replica(tmp_path / "source.sqlite")
     rows = [material(f"LO-{i}", price=PRICE, description="v" * 700) for i in range(400)]
     with source.transaction() as conn:
@@ -369,7 +396,12 @@ def test_a_file_without_hmac_laid_out_for_less_is_imported_row_by_row(tmp_path: 
     assert cipher.reserved_bytes(snap, key, hmac=False) == 16
     replica = open_replica(tmp_path / "laptop" / "r.sqlite", cipher.new_key())
     snapshot_import.import_tables(
-        replica, replica_columns(replica), snap, 7, lambda *_: None, key=key, hmac=False
+        replica,
+        replica_columns(replica),
+        snap,
+        7,
+        lambda *_: None,
+        sealed=cipher.Sealed(key, cipher.REPLICA, hmac=False),
     )
     assert replica.cursor == 7
     replica_key = replica.key

@@ -221,9 +221,8 @@ class SyncClient:
                 cancel,
                 only,
                 got.image,
-                got.key,
+                got.sealed,
                 keep_newer,
-                got.hmac,
             )
         finally:
             if got.search_index is not None:

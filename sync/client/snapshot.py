@@ -3,13 +3,15 @@
 built from it; `sync.client.snapshot_import` then takes it into the replica.
 
 An encrypted replica asks for the snapshot as a SQLCipher database under a key of its own
-(``?form=sqlcipher-nohmac``, the key in the answer): its bytes go to disk as they arrive, never
+(``?form=sqlcipher-16k``, the key in the answer): its bytes go to disk as they arrive, never
 in clear, and SQLCipher copies its pages into the replica, re-encrypting them under the
-replica's key, in C instead of row by row through Python (ADR 0008). Its pages carry no HMAC:
-the download's SHA-256 already checked every byte, and checking one per page again cost a
-quarter of the copy. A server of the version before answers that form 400, and is asked for
-``sqlcipher`` (pages with their HMAC); one older still answers the gzip, which an encrypted
-replica then decompresses into memory (``Downloaded.image``) and copies row by row.
+replica's key, in C instead of row by row through Python (ADR 0008). Its pages are laid out as
+the replica's (`cipher.REPLICA`, ADR 0009) and carry no HMAC: the download's SHA-256 already
+checked every byte, and checking one per page again cost a quarter of the copy. A server of
+the version before answers that form 400, and is asked for ``sqlcipher`` (SQLCipher's default
+layout, pages with their HMAC), whose rows the replica then imports with ``INSERT … SELECT``;
+one older still answers the gzip, which an encrypted replica decompresses into memory
+(``Downloaded.image``) and copies row by row.
 
 Its own module because a snapshot is a file, not the change feed: it is streamed, resumed and
 verified.
@@ -24,7 +26,7 @@ import shutil
 import tarfile
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -43,22 +45,22 @@ GZIP_WBITS = 16 + 15
 class Downloaded:
     """A snapshot fetched beside the replica: the SQLite file (or, for an encrypted replica,
     its bytes in memory: ``image``), the sequence it reflects, and the folder of its search
-    index when the server sent one. ``key``: the file is a SQLCipher database under this key
-    (one of the server's `ENCRYPTED_FORMS`), its pages with an HMAC or not (``hmac``)."""
+    index when the server sent one. ``sealed``: the file is a SQLCipher database (one of the
+    server's `ENCRYPTED_FORMS`) that opens so."""
 
     path: Path
     seq: int
     search_index: Path | None
     image: bytes | None = None
-    key: bytes | None = field(default=None, repr=False)
-    hmac: bool = True
+    sealed: cipher.Sealed | None = None
 
 
 #: what a snapshot's partial download is encrypted for (`cipher.Stream`)
 PART_PURPOSE = "snapshot-download"
 #: the SQLCipher forms of a snapshot this client takes (``GET /v1/snapshot?form=``), the one
-#: an encrypted replica asks for first, and whether the file's pages carry an HMAC
-ENCRYPTED_FORMS = {"sqlcipher-nohmac": False, "sqlcipher": True}
+#: an encrypted replica asks for first, whether the file's pages carry an HMAC, and how they
+#: are laid out
+ENCRYPTED_FORMS = {"sqlcipher-16k": (False, cipher.REPLICA), "sqlcipher": (True, cipher.LEGACY)}
 #: the form an encrypted replica asks the server for
 ENCRYPTED_FORM = next(iter(ENCRYPTED_FORMS))
 #: the form asked for of a server that refuses `ENCRYPTED_FORM` (the version before it)
@@ -79,7 +81,7 @@ def download(
 
     With ``key`` (an encrypted replica) nothing of the snapshot rests on disk in clear: the
     server is asked for its SQLCipher form, written as it arrives to ``snapshot.sqlcipher``
-    (``Downloaded.key`` opens it). A server that answers the gzip instead has the partial
+    (``Downloaded.sealed`` opens it). A server that answers the gzip instead has the partial
     download encrypted as it is written (`cipher.Stream`) and the SQLite file decompressed
     into memory (``Downloaded.image``). The search index holds no money and comes as it is.
     """
@@ -96,10 +98,9 @@ def download(
         if info.get("search"):
             part = _fetch(http, request, folder, info["search"], cancel)
             index = _unpacked(part, folder / "search.snapshot")
-        sealed = bytes.fromhex(info["key"])
-        return Downloaded(
-            encrypted, int(info["seq"]), index, key=sealed, hmac=ENCRYPTED_FORMS[form]
-        )
+        hmac, layout = ENCRYPTED_FORMS[form]
+        sealed = cipher.Sealed(bytes.fromhex(info["key"]), layout, hmac)
+        return Downloaded(encrypted, int(info["seq"]), index, sealed=sealed)
     target = folder / "snapshot.sqlite"
     inflating = _Inflating(None if key is not None else target)
     try:

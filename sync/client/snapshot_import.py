@@ -51,9 +51,8 @@ def import_tables(
     cancel: threading.Event | None = None,
     only: frozenset[str] | None = None,
     image: bytes | None = None,
-    key: bytes | None = None,
+    sealed: cipher.Sealed | None = None,
     keep_newer: bool = False,
-    hmac: bool = True,
 ) -> None:
     """Replace the replica's rows of the snapshot at ``path`` (taken at ``seq``) table by
     table, then move the cursor; the file is deleted afterwards, imported or not.
@@ -66,9 +65,8 @@ def import_tables(
     `SyncClient.bootstrap` for the order, the unsent edits kept, and ``only``).
 
     ``image``: the snapshot's bytes in memory instead of a file, for an encrypted replica
-    (`sync.client.snapshot.download`): its rows are copied across (`_copy_image`). ``key``:
-    the file at ``path`` is a SQLCipher database under this key, its pages with an HMAC or not
-    (``hmac``).
+    (`sync.client.snapshot.download`): its rows are copied across (`_copy_image`).
+    ``sealed``: the file at ``path`` is a SQLCipher database that opens so.
     """
     try:
         if cancel is not None and cancel.is_set():
@@ -76,9 +74,9 @@ def import_tables(
         if image is not None:
             _copy_image(replica, columns, image, seq, imported, cancel, only, keep_newer)
             return
-        if only is None and adopt(replica, path, seq, imported, key, hmac):
+        if only is None and adopt(replica, path, seq, imported, sealed):
             return
-        _insert_tables(replica, columns, path, seq, imported, cancel, only, key, keep_newer, hmac)
+        _insert_tables(replica, columns, path, seq, imported, cancel, only, sealed, keep_newer)
     finally:
         path.unlink(missing_ok=True)
 
@@ -171,8 +169,7 @@ def adopt(
     path: Path,
     seq: int,
     imported: Callable[[str, int, int, int], None] | None = None,
-    key: bytes | None = None,
-    hmac: bool = True,
+    sealed: cipher.Sealed | None = None,
 ) -> bool:
     """Make the snapshot at ``path`` the replica's content in one step, keeping the
     replica's own ``sync_state`` (server, device, identity) with the cursor at ``seq``.
@@ -185,25 +182,32 @@ def adopt(
     and the copy happen under `Replica.writing`, so no edit of this app can land between
     them and be overwritten.
 
-    ``key``: the snapshot is a SQLCipher database under this key (the server's sqlcipher
-    forms), its pages with an HMAC or not (``hmac``). SQLCipher's backup decrypts each page
-    with the snapshot's key and encrypts it with the replica's (with the replica's HMAC), so
-    the pages cross in C, never in clear on disk. A plain snapshot for an encrypted replica
-    is first exported encrypted beside it, since pages only cross between two encrypted
-    files or two plain ones. The pages are copied as they are, so the snapshot's must leave
-    the cipher as many bytes at their end as the replica's do (`cipher.reserved_bytes`);
-    one that does not is not taken whole (False).
+    ``sealed``: the snapshot is a SQLCipher database that opens so (the server's sqlcipher
+    forms). SQLCipher's backup decrypts each page with the snapshot's key and encrypts it
+    with the replica's (with the replica's HMAC), so the pages cross in C, never in clear on
+    disk. A plain snapshot for an encrypted replica is first exported encrypted beside it,
+    since pages only cross between two encrypted files or two plain ones. The pages are
+    copied as they are, so the snapshot's must be as large as the replica's and leave the
+    cipher as many bytes at their end (`cipher.reserved_bytes`); one that does not (the
+    ``sqlcipher`` form, in SQLCipher's default layout) is not taken whole (False).
     """
     encrypted = path.with_name(path.name + ".encrypted")
-    if key is None and replica.key is not None:
+    if sealed is None and replica.key is not None:
         cipher.export(path, encrypted, replica.key)
-        path, key, hmac = encrypted, replica.key, True
-    if key is not None and replica.key is not None:
-        laid_out = cipher.reserved_bytes(path, key, hmac=hmac)
-        if laid_out is None or laid_out != cipher.reserved_bytes(replica.path, replica.key):
+        path, sealed = encrypted, cipher.Sealed(replica.key)
+    if sealed is not None and replica.key is not None:
+        laid_out = sealed.reserved_bytes(path)
+        if (
+            sealed.layout != cipher.REPLICA
+            or laid_out is None
+            or laid_out != cipher.reserved_bytes(replica.path, replica.key)
+        ):
             encrypted.unlink(missing_ok=True)
             return False
-    snap = cipher.connect(path, key, hmac=hmac, isolation_level=None)
+    if sealed is None:
+        snap = cipher.connect(path, None, isolation_level=None)
+    else:
+        snap = sealed.connect(path, isolation_level=None)
     try:
         with replica.writing():
             conn = replica.conn
@@ -273,18 +277,19 @@ def _insert_tables(
     imported: Callable[[str, int, int, int], None],
     cancel: threading.Event | None,
     only: frozenset[str] | None,
-    key: bytes | None = None,
+    sealed: cipher.Sealed | None = None,
     keep_newer: bool = False,
-    hmac: bool = True,
 ) -> None:
     """The snapshot's tables inserted into a replica that already holds rows: each table in
     a transaction of its own, keeping the documents with unsent edits (and with
-    ``keep_newer`` the rows newer than the snapshot: `_replaced`). ``key``: the snapshot
-    is a SQLCipher database under this key (else a plain file), its pages with an HMAC or
-    not (``hmac``)."""
+    ``keep_newer`` the rows newer than the snapshot: `_replaced`). ``sealed``: the snapshot
+    is a SQLCipher database that opens so (else a plain file)."""
     with replica.writing():  # attached to the writer, which every transaction below uses
         writer = replica.conn
-        cipher.attach(writer, path, "snap", key, hmac=hmac)
+        if sealed is None:
+            cipher.attach(writer, path, "snap", None)
+        else:
+            sealed.attach(writer, path, "snap")
         snap_tables = _tables(writer, "snap")
     try:
         tables = [t for t in REPLICATED_TABLES if t in snap_tables and (only is None or t in only)]

@@ -15,9 +15,11 @@ encrypted, and copies the file's pages into its replica in SQLCipher itself, wit
 crossing into Python and nothing of it ever in clear. The key is sent in the snapshot's
 description, over the same authenticated connection as the file, and kept beside the file here
 (the server's snapshot folder holds the plain snapshot anyway). Two such forms (`ENCRYPTED`):
-``sqlcipher`` (``.sqlcipher``), each page with its HMAC-SHA512, which laptops of the version
-that brought it ask for; and ``sqlcipher-nohmac`` (``.nohmac.sqlcipher``), without them, which
-a laptop checks whole against the file's SHA-256 instead and copies in faster (ADR 0008).
+``sqlcipher`` (``.sqlcipher``), SQLCipher's default 4 KiB pages each with its HMAC-SHA512,
+which laptops of the version that brought it ask for (ADR 0008); and ``sqlcipher-16k``
+(``.16k.sqlcipher``), laid out as a laptop's replica now is (16 KiB pages, room for an
+HMAC-SHA256) but without the HMAC, which a laptop checks whole against the file's SHA-256
+instead and copies into its replica page by page (ADR 0009).
 """
 
 from __future__ import annotations
@@ -53,11 +55,15 @@ INDEX_SUFFIX = ".search.tar.gz"
 #: The same snapshot as a SQLCipher database: ``<snapshot name without SUFFIX>`` + a suffix
 #: ending in this.
 ENCRYPTED_SUFFIX = ".sqlcipher"
-#: Each encrypted form, oldest first: its file's suffix, and whether its pages carry an HMAC.
+#: Each encrypted form, oldest first: its file's suffix, whether its pages carry an HMAC, and
+#: how they are laid out.
 ENCRYPTED = {
-    "sqlcipher": (ENCRYPTED_SUFFIX, True),
-    "sqlcipher-nohmac": (".nohmac" + ENCRYPTED_SUFFIX, False),
+    "sqlcipher": (ENCRYPTED_SUFFIX, True, cipher.LEGACY),
+    "sqlcipher-16k": (".16k" + ENCRYPTED_SUFFIX, False, cipher.REPLICA),
 }
+#: Suffixes of forms no longer built (``sqlcipher-nohmac``: 4 KiB pages without HMAC, built on
+#: 2026-12-08 only), whose files a server of that version left: dropped with their snapshot.
+RETIRED_SUFFIXES = (".nohmac" + ENCRYPTED_SUFFIX,)
 #: Its key, 32 random bytes, beside it: ``<encrypted name>`` + this.
 KEY_SUFFIX = ".key"
 #: The forms ``GET /v1/snapshot?form=`` accepts: gzip (the default, what older laptops get)
@@ -85,7 +91,7 @@ class Snapshot:
         """What ``GET /v1/snapshot`` answers: the files to download and their digests. With
         an encrypted ``form``, that database and its key (hex) in place of the gzip, when
         there is one; a snapshot cached before a form existed answers the next one there is
-        (sqlcipher-nohmac, then sqlcipher, then the gzip), naming the form it answers."""
+        (sqlcipher-16k, then sqlcipher, then the gzip), naming the form it answers."""
         older = list(ENCRYPTED)[: list(ENCRYPTED).index(form) + 1] if form in ENCRYPTED else []
         given = next((f for f in reversed(older) if f in self.encrypted), "gzip")
         main = self.encrypted.get(given, self)
@@ -187,8 +193,8 @@ class SnapshotStore:
             target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
             replica.close()
             try:
-                for form, (_suffix, hmac) in ENCRYPTED.items():  # in place before their snapshot
-                    _encrypt(replica_path, _encrypted_of(final, form), hmac)
+                for form, (_suffix, hmac, layout) in ENCRYPTED.items():  # before their snapshot
+                    _encrypt(replica_path, _encrypted_of(final, form), hmac, layout)
                 partial = Path(tmp) / final.name
                 # isal ships types, but not for IGzipFile's constructor
                 with (
@@ -265,7 +271,9 @@ def _key_of(snapshot: Path, form: str) -> Path:
 
 def _beside(snapshot: Path) -> list[Path]:
     """The files built with ``snapshot`` and dropped with it: its search index, and each
-    encrypted form with its key."""
+    encrypted form with its key, those of retired forms included."""
+    stem = snapshot.name.removesuffix(SUFFIX)
+    retired = [snapshot.with_name(stem + suffix) for suffix in RETIRED_SUFFIXES]
     return [
         _index_of(snapshot),
         *(
@@ -273,18 +281,20 @@ def _beside(snapshot: Path) -> list[Path]:
             for form in ENCRYPTED
             for path in (_encrypted_of(snapshot, form), _key_of(snapshot, form))
         ),
+        *(path for old in retired for path in (old, old.with_name(old.name + KEY_SUFFIX))),
     ]
 
 
-def _encrypt(plain: Path, target: Path, hmac: bool) -> None:
+def _encrypt(plain: Path, target: Path, hmac: bool, layout: cipher.Layout) -> None:
     """The snapshot file ``plain`` as a SQLCipher database at ``target`` under a new random
-    key (its pages with an HMAC or without: `cipher.export`), written to ``target``'s key
-    file (readable by the server's user only) first; both are built under temporary names and
-    renamed into place, key first, so a described file always has its key."""
+    key (its pages laid out as ``layout``, with an HMAC or without: `cipher.export`), written
+    to ``target``'s key file (readable by the server's user only) first; both are built
+    under temporary names and renamed into place, key first, so a described file always has
+    its key."""
     key = cipher.new_key()
     key_file = target.with_name(target.name + KEY_SUFFIX)
     partial = plain.with_name(target.name)
-    cipher.export(plain, partial, key, hmac=hmac)
+    cipher.export(plain, partial, key, hmac=hmac, layout=layout)
     partial_key = plain.with_name(key_file.name)
     fd = os.open(partial_key, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as f:

@@ -2,8 +2,12 @@
 
 A merchandiser's laptop carries every cost rate, margin rule and order value of the
 workspace; a copied data directory must reveal none of them. So a laptop's replica is a
-SQLCipher database: every page is AES-256 encrypted and authenticated (HMAC-SHA512), keyed
+SQLCipher database: every page is AES-256 encrypted and authenticated (HMAC-SHA256), keyed
 with 32 random bytes that live in the OS keyring (`workbench.replica.keys`), never on disk.
+Its pages are 16 KiB (`REPLICA`): SQLCipher's work is mostly per page, so a first sync's copy
+of the snapshot takes about half the time it took with SQLCipher's default 4 KiB pages and
+HMAC-SHA512 (`LEGACY`), which replicas made before 2026-12-08 have and are converted from
+as they open (`relaid`; ADR 0009).
 
 The key is given raw (``x'…'``), so opening a connection costs no key derivation: the app
 opens one connection per thread. A connection opened without a key is a plain SQLite file
@@ -17,9 +21,12 @@ not depend on how the file was opened.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -39,12 +46,44 @@ SEALED_HEADER = b"MWSEALED1\x00"
 _NONCE_BYTES = 12
 
 KEY_BYTES = 32
-#: SQLCipher 4's page (``cipher_page_size``): the file's salt first on page 1, and at each
-#: page's end its IV, then its HMAC-SHA512 when the file has one (80 bytes in all)
-PAGE_BYTES = 4096
 _SALT_BYTES = 16
 _IV_BYTES = 16
-HMAC_RESERVE = 80
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a SQLCipher file's pages are laid out: their size (``cipher_page_size``) and the
+    HMAC each carries (``cipher_hmac_algorithm``). SQLCipher cannot tell them from the file
+    (everything after page 1's salt is encrypted), so every connection, attach and export
+    names the layout it expects. A page holds the file's salt first (page 1 only), and at its
+    end its IV and then its HMAC (`reserve` bytes), which its B-tree never fills."""
+
+    page_bytes: int
+    hmac_algorithm: str
+    hmac_bytes: int
+
+    @property
+    def reserve(self) -> int:
+        """The bytes at each page's end left to the cipher: the IV, then the HMAC."""
+        return _IV_BYTES + self.hmac_bytes
+
+    def defaults(self) -> list[str]:
+        """The statements that make this layout the process's defaults, which SQLCipher sets
+        a database up from when it is keyed (`_keyed_as`)."""
+        return [
+            f"PRAGMA cipher_default_page_size = {self.page_bytes}",
+            f"PRAGMA cipher_default_hmac_algorithm = {self.hmac_algorithm}",
+        ]
+
+
+#: A laptop's replica, and the snapshot form its pages are copied from (``sqlcipher-16k``):
+#: a quarter as many pages as SQLCipher's default makes, each authenticated with the SHA-256
+#: the processor computes in hardware
+REPLICA = Layout(page_bytes=16384, hmac_algorithm="HMAC_SHA256", hmac_bytes=32)
+#: SQLCipher 4's defaults: replicas made before 2026-12-08 (converted as they open) and the
+#: ``sqlcipher`` snapshot form that laptops of that time ask for
+LEGACY = Layout(page_bytes=4096, hmac_algorithm="HMAC_SHA512", hmac_bytes=64)
+LAYOUTS = (REPLICA, LEGACY)
 
 Error = (sqlite3.Error, sqlcipher.Error)
 IntegrityError = (sqlite3.IntegrityError, sqlcipher.IntegrityError)
@@ -54,6 +93,26 @@ DatabaseError = (sqlite3.DatabaseError, sqlcipher.DatabaseError)
 
 class WrongKey(WorkbenchError, RuntimeError):
     """The file is encrypted and the key given does not open it (or no key was given)."""
+
+
+@dataclass(frozen=True)
+class Sealed:
+    """How a SQLCipher file other than the replica opens: a snapshot's key, its pages'
+    layout, and whether they carry an HMAC (``False``: the form without it, whose download's
+    SHA-256 checked every byte)."""
+
+    key: bytes = field(repr=False)
+    layout: Layout = REPLICA
+    hmac: bool = True
+
+    def connect(self, path: Path | str, **options: Any) -> sqlite3.Connection:
+        return connect(path, self.key, hmac=self.hmac, layout=self.layout, **options)
+
+    def attach(self, conn: sqlite3.Connection, path: Path | str, schema: str) -> None:
+        attach(conn, path, schema, self.key, hmac=self.hmac, layout=self.layout)
+
+    def reserved_bytes(self, path: Path | str) -> int | None:
+        return reserved_bytes(path, self.key, hmac=self.hmac, layout=self.layout)
 
 
 def new_key() -> bytes:
@@ -71,8 +130,8 @@ def is_plain(path: Path | str) -> bool:
 
 
 #: Held while SQLCipher makes a key's settings (``PRAGMA key``, ``ATTACH … KEY``): they start
-#: from process-wide defaults, which `attach` turns for one database (``hmac=False``), and
-#: a replica connection keyed meanwhile would expect pages without their HMAC
+#: from process-wide defaults, which `_keyed_as` sets for one database, and a database keyed
+#: meanwhile would be laid out as that one
 _KEYING = threading.Lock()
 
 
@@ -81,24 +140,30 @@ def _secret(key: bytes) -> str:
 
 
 def connect(
-    path: Path | str, key: bytes | None, *, hmac: bool = True, **options: Any
+    path: Path | str,
+    key: bytes | None,
+    *,
+    hmac: bool = True,
+    layout: Layout = REPLICA,
+    **options: Any,
 ) -> sqlite3.Connection:
     """A connection to ``path``: encrypted with ``key``, or a plain file when ``key`` is None.
 
-    ``hmac`` False: the file's pages carry no HMAC (a snapshot's ``sqlcipher-nohmac`` form,
-    whose bytes a SHA-256 of the whole file checked instead); a laptop's replica always has it.
+    ``layout``: its pages' size and HMAC (`REPLICA` unless the file is older or a snapshot
+    in another form). ``hmac`` False: the file's pages carry no HMAC (a snapshot's
+    ``sqlcipher-16k`` form, whose bytes a SHA-256 of the whole file checked instead); a
+    laptop's replica always has it.
 
     The key is checked at once (SQLCipher only reads the file at the first statement), so a
-    wrong key fails here with `WrongKey` rather than later as "file is not a database".
+    wrong key, or a file laid out otherwise, fails here with `WrongKey` rather than later as
+    "file is not a database".
     """
     if key is None:
         plain: sqlite3.Connection = sqlite3.connect(str(path), **options)
         return plain
     conn = sqlcipher.connect(str(path), **options)
-    with _KEYING:
+    with _keyed_as(conn, layout, hmac):
         conn.execute(f"PRAGMA key = {_secret(key)}")
-    if not hmac:
-        conn.execute("PRAGMA cipher_use_hmac = OFF")
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlcipher.DatabaseError as exc:
@@ -111,50 +176,94 @@ def connect(
 
 
 def attach(
-    conn: sqlite3.Connection, path: Path | str, schema: str, key: bytes | None, *, hmac: bool = True
+    conn: sqlite3.Connection,
+    path: Path | str,
+    schema: str,
+    key: bytes | None,
+    *,
+    hmac: bool = True,
+    layout: Layout = REPLICA,
 ) -> None:
     """Attach the database at ``path`` to ``conn`` as ``schema``: under ``key``, or plain.
 
-    ``hmac`` False: its pages carry no HMAC. SQLCipher reads an attached file at once, with
-    the settings of the process-wide defaults, so the default is turned off for this one
-    ``ATTACH`` and back, under `_KEYING`: no other connection of the process is keyed in
-    between.
+    ``layout`` and ``hmac`` as in `connect`.
     """
     secret = _secret(key) if key is not None else "''"
     statement = f"ATTACH DATABASE ? AS {schema} KEY {secret}"
+    if key is None:
+        with _KEYING:
+            conn.execute(statement, (str(path),))
+        return
+    with _keyed_as(conn, layout, hmac):
+        conn.execute(statement, (str(path),))
+
+
+_DEFAULTS = ("cipher_default_page_size", "cipher_default_hmac_algorithm", "cipher_default_use_hmac")
+
+
+@contextlib.contextmanager
+def _keyed_as(conn: sqlite3.Connection, layout: Layout, hmac: bool) -> Iterator[None]:
+    """Key a database (``PRAGMA key``, ``ATTACH … KEY``) laid out as ``layout``, with an
+    HMAC or not.
+
+    SQLCipher sets up a database's cipher when it is keyed, from the process-wide defaults;
+    settings changed on the connection afterwards change how pages are encrypted but not
+    what a new file's header leaves at each page's end for the cipher (set from the
+    defaults: 80 bytes for HMAC-SHA512), and an attached file is read at once. So the
+    defaults are set to ``layout`` for the keying and put back after, under `_KEYING`: no
+    other database of the process is keyed in between, and every file made is laid out
+    exactly as ``layout`` says (`reserved_bytes`).
+    """
     with _KEYING:
-        if hmac or key is None:
-            conn.execute(statement, (str(path),))
-            return
-        default = conn.execute("PRAGMA cipher_default_use_hmac").fetchone()[0]
-        conn.execute("PRAGMA cipher_default_use_hmac = OFF")
+        before = [(name, conn.execute(f"PRAGMA {name}").fetchone()[0]) for name in _DEFAULTS]
+        for pragma in layout.defaults():
+            conn.execute(pragma)
+        conn.execute(f"PRAGMA cipher_default_use_hmac = {'ON' if hmac else 'OFF'}")
         try:
-            conn.execute(statement, (str(path),))
+            yield
         finally:
-            conn.execute(f"PRAGMA cipher_default_use_hmac = {int(default)}")
+            for name, value in before:
+                conn.execute(f"PRAGMA {name} = {value}")
 
 
-def reserved_bytes(path: Path | str, key: bytes, *, hmac: bool = True) -> int | None:
+def layout_of(path: Path | str, key: bytes, *, hmac: bool = True) -> Layout | None:
+    """The layout (`LAYOUTS`) the SQLCipher file at ``path`` opens with under ``key``, told
+    by decrypting its first page as each would have it; None for a wrong key, a damaged or
+    empty file, or a layout this app does not know."""
+    for layout in LAYOUTS:
+        if reserved_bytes(path, key, hmac=hmac, layout=layout) is not None:
+            return layout
+    return None
+
+
+def reserved_bytes(
+    path: Path | str, key: bytes, *, hmac: bool = True, layout: Layout = REPLICA
+) -> int | None:
     """The bytes at the end of each page of the SQLCipher file at ``path`` that its B-trees
     leave to the cipher (its header's byte 20), read from its first page decrypted with
-    ``key``; None when that page does not decrypt to a SQLite header (not such a file).
+    ``key`` as ``layout`` lays it out; None when that page does not decrypt to a SQLite
+    header of that page size (not such a file).
 
     SQLite's backup copies pages as they are, this byte with them. SQLCipher writes a page's
-    IV and HMAC in its last 80 bytes (HMAC-SHA512); a file written without HMAC needs 16,
-    and unless it was laid out with the 80 (`export` lays it out so) its rows reach into
-    bytes a replica with HMAC then overwrites: the replica copied into reads back damaged
-    once reopened. A snapshot's pages are copied only when this matches the replica's.
+    IV and HMAC in its last `Layout.reserve` bytes; a file written without HMAC needs only
+    the IV's 16, and unless it was laid out with the HMAC's space (`export` lays it out so)
+    its rows reach into bytes a replica with HMAC then overwrites: the replica copied into
+    reads back damaged once reopened. A snapshot's pages are copied only when this matches
+    the replica's.
     """
-    tail = HMAC_RESERVE if hmac else _IV_BYTES
+    size = layout.page_bytes
+    tail = layout.reserve if hmac else _IV_BYTES
     with open(path, "rb") as f:
-        page = f.read(PAGE_BYTES)
-    if len(page) < PAGE_BYTES:
+        page = f.read(size)
+    if len(page) < size:
         return None
-    iv = page[PAGE_BYTES - tail : PAGE_BYTES - tail + _IV_BYTES]
+    iv = page[size - tail : size - tail + _IV_BYTES]
     clear = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
-    header = clear.update(page[_SALT_BYTES : PAGE_BYTES - tail])
-    # a SQLite header after the salt: the page size, then the file format (1 or 2) twice
-    if header[:2] != PAGE_BYTES.to_bytes(2, "big") or header[2] not in (1, 2):
+    header = clear.update(page[_SALT_BYTES : size - tail])
+    # a SQLite header after the salt: the page size (1 for 65,536), then the file format (1
+    # or 2) twice
+    stored = size if size < 65536 else 1
+    if header[:2] != stored.to_bytes(2, "big") or header[2] not in (1, 2):
         return None
     return header[4]
 
@@ -233,22 +342,35 @@ def row_factory(conn: sqlite3.Connection) -> Any:
     return sqlite3.Row if isinstance(conn, sqlite3.Connection) else _encrypted_row
 
 
-def export(plain: Path | str, target: Path | str, key: bytes, *, hmac: bool = True) -> None:
-    """Copy the plain SQLite file ``plain`` into a new file ``target`` encrypted with ``key``
-    (schema, rows and ``user_version``), with SQLCipher's ``sqlcipher_export``.
+def export(
+    source: Path | str,
+    target: Path | str,
+    key: bytes,
+    *,
+    hmac: bool = True,
+    layout: Layout = REPLICA,
+    source_key: bytes | None = None,
+    source_layout: Layout = REPLICA,
+) -> None:
+    """Copy the SQLite file ``source`` (plain, or under ``source_key`` laid out as
+    ``source_layout``) into a new file ``target`` encrypted with ``key`` as ``layout`` lays
+    it out (schema, rows and ``user_version``), with SQLCipher's ``sqlcipher_export``.
 
-    ``hmac`` False: its pages carry no HMAC (a snapshot's ``sqlcipher-nohmac`` form), laid
-    out as a file with HMAC would be (80 bytes left at each page's end, the HMAC's space
-    unused): the file is attached with HMAC and turned off before anything is written, and
-    SQLite never shrinks what an open file leaves at a page's end. Its pages can then be
-    copied into a replica with HMAC (`reserved_bytes`).
+    ``hmac`` False: its pages carry no HMAC (a snapshot's ``sqlcipher-16k`` form), laid
+    out as a file with HMAC would be (`Layout.reserve` bytes left at each page's end, the
+    HMAC's space unused): the file is attached with HMAC and turned off before anything is
+    written, and SQLite never shrinks what an open file leaves at a page's end. Its pages
+    can then be copied into a replica with HMAC (`reserved_bytes`).
     """
     Path(target).unlink(missing_ok=True)
-    conn = sqlcipher.connect(str(plain), isolation_level=None)
+    if source_key is None:
+        conn = sqlcipher.connect(str(source), isolation_level=None)
+    else:
+        conn = connect(source, source_key, layout=source_layout, isolation_level=None)
     try:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-        attach(conn, target, "encrypted", key)
+        attach(conn, target, "encrypted", key, layout=layout)
         if not hmac:
             conn.execute("PRAGMA encrypted.cipher_use_hmac = OFF")
         conn.execute("SELECT sqlcipher_export('encrypted')")
@@ -268,11 +390,34 @@ def encrypt_file(path: Path | str, key: bytes) -> None:
     rename the plain file is untouched: a crash half-way leaves the replica as it was, and
     the next open tries again. No connection to ``path`` may be open.
     """
+    _rewritten(path, lambda partial: export(path, partial, key), ".encrypting")
+
+
+def relaid(path: Path | str, key: bytes) -> bool:
+    """Lay the replica at ``path``, encrypted with ``key``, out as `REPLICA` if it is laid
+    out otherwise (`LEGACY`: made before 2026-12-08), in place and as `encrypt_file` does:
+    a copy beside it replaces it in one rename, so a crash half-way leaves it as it was and
+    the next open tries again. Whether it was converted; a file this key does not open is
+    left for `connect` to refuse. No connection to ``path`` may be open."""
+    found = layout_of(path, key)
+    if found is None or found == REPLICA:
+        return False
+    _rewritten(
+        path,
+        lambda partial: export(path, partial, key, source_key=key, source_layout=found),
+        ".relaying",
+    )
+    return True
+
+
+def _rewritten(path: Path | str, write: Callable[[Path], None], suffix: str) -> None:
+    """The file at ``path`` replaced by the one ``write`` makes beside it (named ``path`` +
+    ``suffix``), with its write-ahead log and shared memory gone."""
     path = Path(path)
-    partial = path.with_name(path.name + ".encrypting")
-    export(path, partial, key)
-    for suffix in ("-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    partial = path.with_name(path.name + suffix)
+    write(partial)
+    for extra in ("-wal", "-shm"):
+        Path(f"{path}{extra}").unlink(missing_ok=True)
     os.replace(partial, path)
 
 

@@ -256,12 +256,15 @@ def open_replica(path: Path | str, key: bytes | None = None) -> Replica:
     """Open (creating if needed) a replica and migrate it to this app's schema.
 
     With ``key`` the file is encrypted: a new one is made encrypted, and a plain one (a
-    replica from before encryption) is encrypted first, before anything else reads it.
+    replica from before encryption) is encrypted first, before anything else reads it; one
+    encrypted with an older page layout is laid out anew first (`cipher.relaid`).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if key is not None and cipher.is_plain(path):
         cipher.encrypt_file(path, key)
+    elif key is not None and path.exists() and path.stat().st_size > 0:
+        cipher.relaid(path, key)
     replica = Replica(path, key)
     migrate(replica.conn)
     return replica
