@@ -30,7 +30,7 @@ and the median of those (a round's two laptops ran side by side, so a round's ra
 least disturbed by the machine's load changing between rounds), then a line of the largest
 ratio with the load average at the start and the end, then one of what each laptop
 downloads: the gzip a plain laptop takes and the SQLCipher databases an encrypted one takes
-(``snapshot_bytes``: ``sqlcipher-16k``, or ``sqlcipher`` from a server of the version
+(``snapshot_bytes``: ``sqlcipher-8k``, or ``sqlcipher`` from a server of the version
 before; ADR 0008). ``--first-sync-only`` times the first syncs and nothing after them, for
 more rounds of that figure in the same time.
 """
@@ -289,8 +289,8 @@ def main() -> None:
         form: sum(f.stat().st_size for f in built if kind(f.name))
         for form, kind in (
             ("gzip", lambda name: name.endswith(".sqlite.gz")),
-            ("sqlcipher", lambda name: name.endswith(".sqlcipher") and ".16k." not in name),
-            ("sqlcipher-16k", lambda name: name.endswith(".16k.sqlcipher")),
+            ("sqlcipher", lambda name: name.endswith(".sqlcipher") and ".8k." not in name),
+            ("sqlcipher-8k", lambda name: name.endswith(".8k.sqlcipher")),
         )
     }
     print(
@@ -299,9 +299,7 @@ def main() -> None:
                 "bench": "encryption",
                 "figure": "snapshot_bytes",
                 **sizes,
-                "ratio": round(
-                    max(sizes["sqlcipher"], sizes["sqlcipher-16k"]) / sizes["gzip"], 3
-                ),
+                "ratio": round(max(sizes["sqlcipher"], sizes["sqlcipher-8k"]) / sizes["gzip"], 3),
             }
         ),
         flush=True,

@@ -1,5 +1,5 @@
 """How a replica's encrypted pages are laid out (`cipher.Layout`), and the conversion of a
-replica made before 16 KiB pages (`cipher.LEGACY`: SQLCipher's default 4 KiB pages with
+replica made before 8 KiB pages (`cipher.LEGACY`: SQLCipher's default 4 KiB pages with
 HMAC-SHA512) as it opens.
 
 What must hold: a new replica is laid out exactly as `cipher.REPLICA` says (so a snapshot's
@@ -65,9 +65,9 @@ def test_a_new_replica_is_laid_out_exactly_as_the_layout_says(tmp_path: Path) ->
     key = cipher.new_key()
     replica = open_replica(tmp_path / "r.sqlite", key)
     conn = replica.conn
-    assert conn.execute("PRAGMA cipher_page_size").fetchone()[0] == "16384"
+    assert conn.execute("PRAGMA cipher_page_size").fetchone()[0] == "8192"
     assert conn.execute("PRAGMA cipher_hmac_algorithm").fetchone()[0] == "HMAC_SHA256"
-    assert int(conn.execute("PRAGMA page_size").fetchone()[0]) == 16384
+    assert int(conn.execute("PRAGMA page_size").fetchone()[0]) == 8192
     replica.close()
     # the header leaves the IV and the HMAC-SHA256 their 48 bytes, not SQLCipher's default 80
     assert cipher.reserved_bytes(tmp_path / "r.sqlite", key) == cipher.REPLICA.reserve == 48
@@ -84,7 +84,7 @@ def test_the_layout_of_a_file_is_told_from_its_first_page(tmp_path: Path) -> Non
     plain = open_replica(tmp_path / "plain.sqlite")
     plain.close()
     (tmp_path / "empty.sqlite").write_bytes(b"")
-    (tmp_path / "noise.sqlite").write_bytes(os.urandom(3 * 16384))
+    (tmp_path / "noise.sqlite").write_bytes(os.urandom(3 * 8192))
     assert cipher.layout_of(tmp_path / "new.sqlite", key) == cipher.REPLICA
     assert cipher.layout_of(tmp_path / "old.sqlite", key) == cipher.LEGACY
     assert cipher.layout_of(tmp_path / "new.sqlite", cipher.new_key()) is None

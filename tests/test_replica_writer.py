@@ -102,7 +102,7 @@ def test_a_pull_after_the_first_sync_finds_its_pages_decrypted(
             ).result()
         with ThreadPoolExecutor(max_workers=1) as puller:
             reads, pages = puller.submit(_pages_read_by_writer, replica).result()
-        assert pages > 100  # 16 KiB pages: reading them again would show
+        assert pages > 100  # 8 KiB pages: reading them again would show
         assert reads <= 2, f"{reads} pages of {pages} read from the file again"
     finally:
         workspace.close()

@@ -1,7 +1,7 @@
 """The snapshot's SQLCipher form laid out as a replica's pages and without their HMAC
-(``sqlcipher-16k``), and the version window around it.
+(``sqlcipher-8k``), and the version window around it.
 
-An encrypted laptop asks for the snapshot with 16 KiB pages that carry no HMAC: the
+An encrypted laptop asks for the snapshot with 8 KiB pages that carry no HMAC: the
 download's SHA-256 checks the whole file, so the page copy into the replica skips a second
 check of every page. What must hold: the replica the pages land in keeps its own HMAC and reads
 back whole once reopened; the file is never in clear on disk and its key in no file and no
@@ -34,7 +34,7 @@ from workbench.replica import cipher, open_replica
 
 #: a price that appears nowhere but in this workspace's rows
 PRICE = "86420.1357"
-NEW_FORM, SQLCIPHER = "sqlcipher-16k", "sqlcipher"
+NEW_FORM, SQLCIPHER = "sqlcipher-8k", "sqlcipher"
 
 
 def encrypted_client(server: Server, path: Path) -> SyncClient:
@@ -143,16 +143,16 @@ def test_every_form_is_built_and_dropped_together_each_under_its_own_key(
     names = sorted(p.name for p in (tmp_path / "built").iterdir())
     for built in (previous, latest):
         base = built.name.removesuffix(".sqlite.gz")
-        for suffix in (".search.tar.gz", ".sqlcipher", ".16k.sqlcipher"):
+        for suffix in (".search.tar.gz", ".sqlcipher", ".8k.sqlcipher"):
             assert base + suffix in names
-        for suffix in (".sqlcipher.key", ".16k.sqlcipher.key"):
+        for suffix in (".sqlcipher.key", ".8k.sqlcipher.key"):
             assert base + suffix in names
             assert (tmp_path / "built" / (base + suffix)).stat().st_mode & 0o077 == 0
     first_base = first.name.removesuffix(".sqlite.gz")
     assert not [name for name in names if name.startswith(first_base)]  # dropped together
 
     with_hmac, without = latest.encrypted[SQLCIPHER], latest.encrypted[NEW_FORM]
-    assert without.name.endswith(".16k.sqlcipher") and with_hmac.key != without.key
+    assert without.name.endswith(".8k.sqlcipher") and with_hmac.key != without.key
     assert without.key is not None and with_hmac.key is not None
     for form, file in ((SQLCIPHER, with_hmac), (NEW_FORM, without)):
         described = latest.describe(form)
@@ -186,8 +186,8 @@ def test_the_api_answers_each_form_and_refuses_an_unknown_one(server: Server) ->
         new = http.get("/v1/snapshot", params={"form": NEW_FORM}).json()
         assert plain.get("form", "gzip") == "gzip" and "key" not in plain
         assert old["form"] == SQLCIPHER and old["name"].endswith(".sqlcipher")
-        assert not old["name"].endswith(".16k.sqlcipher")
-        assert new["form"] == NEW_FORM and new["name"].endswith(".16k.sqlcipher")
+        assert not old["name"].endswith(".8k.sqlcipher")
+        assert new["form"] == NEW_FORM and new["name"].endswith(".8k.sqlcipher")
         assert len({plain["name"], old["name"], new["name"]}) == 3
         assert old["key"] != new["key"] and len(bytes.fromhex(new["key"])) == cipher.KEY_BYTES
         assert plain["seq"] == old["seq"] == new["seq"]
@@ -196,7 +196,7 @@ def test_the_api_answers_each_form_and_refuses_an_unknown_one(server: Server) ->
         assert not body.content.startswith(cipher.PLAIN_HEADER) and len(body.content) == new["size"]
         # sqlcipher-nohmac: a form no longer built, which a laptop of that version asks first;
         # the 400 naming the field sends it to ``sqlcipher``
-        for unknown in ("16k", "sqlcipher-nohmac", "sqlcipher-16k-v2", "SQLCIPHER"):
+        for unknown in ("8k", "sqlcipher-nohmac", "sqlcipher-16k", "SQLCIPHER"):
             refused = http.get("/v1/snapshot", params={"form": unknown})
             assert refused.status_code == 400 and refused.json()["field"] == "form"
             assert NEW_FORM in refused.json()["message"]
@@ -259,7 +259,7 @@ def test_nothing_of_the_new_form_is_in_clear_and_its_key_nowhere(
     with caplog.at_level(logging.DEBUG):
         client.download_snapshot(progress=no_price_in_any_file)  # then the whole sync
         client.sync()
-    assert any(name.endswith(".16k.sqlcipher.part") for name in looked)
+    assert any(name.endswith(".8k.sqlcipher.part") for name in looked)
     keys = {a["key"] for a in answered}
     assert len(keys) == 1 and {a["form"] for a in answered} == {NEW_FORM}
     [key] = keys

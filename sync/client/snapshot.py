@@ -3,7 +3,7 @@
 built from it; `sync.client.snapshot_import` then takes it into the replica.
 
 An encrypted replica asks for the snapshot as a SQLCipher database under a key of its own
-(``?form=sqlcipher-16k``, the key in the answer): its bytes go to disk as they arrive, never
+(``?form=sqlcipher-8k``, the key in the answer): its bytes go to disk as they arrive, never
 in clear, and SQLCipher copies its pages into the replica, re-encrypting them under the
 replica's key, in C instead of row by row through Python (ADR 0008). Its pages are laid out as
 the replica's (`cipher.REPLICA`, ADR 0009) and carry no HMAC: the download's SHA-256 already
@@ -60,7 +60,7 @@ PART_PURPOSE = "snapshot-download"
 #: the SQLCipher forms of a snapshot this client takes (``GET /v1/snapshot?form=``), the one
 #: an encrypted replica asks for first, whether the file's pages carry an HMAC, and how they
 #: are laid out
-ENCRYPTED_FORMS = {"sqlcipher-16k": (False, cipher.REPLICA), "sqlcipher": (True, cipher.LEGACY)}
+ENCRYPTED_FORMS = {"sqlcipher-8k": (False, cipher.REPLICA), "sqlcipher": (True, cipher.LEGACY)}
 #: the form an encrypted replica asks the server for
 ENCRYPTED_FORM = next(iter(ENCRYPTED_FORMS))
 #: the form asked for of a server that refuses `ENCRYPTED_FORM` (the version before it)

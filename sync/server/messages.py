@@ -230,13 +230,13 @@ class Snapshot(Struct):
         | None
     ) = None
     form: Annotated[
-        Literal["gzip", "sqlcipher", "sqlcipher-16k"],
+        Literal["gzip", "sqlcipher", "sqlcipher-8k"],
         Meta(
             description="what the file is: gzip, a gzip-compressed SQLite database; "
             "sqlcipher, a SQLCipher 4 database under ``key`` with SQLCipher's default "
-            "settings (answered to ?form=sqlcipher); sqlcipher-16k, the same with 16 KiB pages "
-            "(cipher_page_size 16384) laid out for HMAC-SHA256 but without the pages' HMAC "
-            "(cipher_use_hmac OFF; the file's sha256 checks it), answered to ?form=sqlcipher-16k"
+            "settings (answered to ?form=sqlcipher); sqlcipher-8k, the same with 8 KiB pages "
+            "(cipher_page_size 8192) laid out for HMAC-SHA256 but without the pages' HMAC "
+            "(cipher_use_hmac OFF; the file's sha256 checks it), answered to ?form=sqlcipher-8k"
         ),
     ] = "gzip"
     key: (

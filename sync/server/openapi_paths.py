@@ -196,8 +196,8 @@ def paths() -> dict[str, dict[str, Any]]:
                         "description": "gzip (the default): the snapshot as a gzip-compressed "
                         "SQLite file; sqlcipher: as a SQLCipher 4 database under a random key "
                         "of its own, sent in the answer, for a laptop whose replica is "
-                        "encrypted (it never holds the snapshot in clear); sqlcipher-16k: "
-                        "the same laid out as a replica's pages (16 KiB, room for an "
+                        "encrypted (it never holds the snapshot in clear); sqlcipher-8k: "
+                        "the same laid out as a replica's pages (8 KiB, room for an "
                         "HMAC-SHA256) without the pages' HMAC (the file's sha256 checks it), "
                         "copied into a replica page by page. A snapshot built before a form "
                         "existed is answered in the next older form it has, named in the answer",

@@ -16,8 +16,8 @@ crossing into Python and nothing of it ever in clear. The key is sent in the sna
 description, over the same authenticated connection as the file, and kept beside the file here
 (the server's snapshot folder holds the plain snapshot anyway). Two such forms (`ENCRYPTED`):
 ``sqlcipher`` (``.sqlcipher``), SQLCipher's default 4 KiB pages each with its HMAC-SHA512,
-which laptops of the version that brought it ask for (ADR 0008); and ``sqlcipher-16k``
-(``.16k.sqlcipher``), laid out as a laptop's replica now is (16 KiB pages, room for an
+which laptops of the version that brought it ask for (ADR 0008); and ``sqlcipher-8k``
+(``.8k.sqlcipher``), laid out as a laptop's replica now is (8 KiB pages, room for an
 HMAC-SHA256) but without the HMAC, which a laptop checks whole against the file's SHA-256
 instead and copies into its replica page by page (ADR 0009).
 """
@@ -59,7 +59,7 @@ ENCRYPTED_SUFFIX = ".sqlcipher"
 #: how they are laid out.
 ENCRYPTED = {
     "sqlcipher": (ENCRYPTED_SUFFIX, True, cipher.LEGACY),
-    "sqlcipher-16k": (".16k" + ENCRYPTED_SUFFIX, False, cipher.REPLICA),
+    "sqlcipher-8k": (".8k" + ENCRYPTED_SUFFIX, False, cipher.REPLICA),
 }
 #: Suffixes of forms no longer built (``sqlcipher-nohmac``: 4 KiB pages without HMAC, built on
 #: 2026-12-08 only), whose files a server of that version left: dropped with their snapshot.
@@ -91,7 +91,7 @@ class Snapshot:
         """What ``GET /v1/snapshot`` answers: the files to download and their digests. With
         an encrypted ``form``, that database and its key (hex) in place of the gzip, when
         there is one; a snapshot cached before a form existed answers the next one there is
-        (sqlcipher-16k, then sqlcipher, then the gzip), naming the form it answers."""
+        (sqlcipher-8k, then sqlcipher, then the gzip), naming the form it answers."""
         older = list(ENCRYPTED)[: list(ENCRYPTED).index(form) + 1] if form in ENCRYPTED else []
         given = next((f for f in reversed(older) if f in self.encrypted), "gzip")
         main = self.encrypted.get(given, self)

@@ -4,10 +4,12 @@ A merchandiser's laptop carries every cost rate, margin rule and order value of 
 workspace; a copied data directory must reveal none of them. So a laptop's replica is a
 SQLCipher database: every page is AES-256 encrypted and authenticated (HMAC-SHA256), keyed
 with 32 random bytes that live in the OS keyring (`workbench.replica.keys`), never on disk.
-Its pages are 16 KiB (`REPLICA`): SQLCipher's work is mostly per page, so a first sync's copy
-of the snapshot takes about half the time it took with SQLCipher's default 4 KiB pages and
-HMAC-SHA512 (`LEGACY`), which replicas made before 2026-12-08 have and are converted from
-as they open (`relaid`; ADR 0009).
+Its pages are 8 KiB (`REPLICA`): much of SQLCipher's work is per page, so a first sync's
+copy of the snapshot, every page of it, takes about two thirds of the time it took with
+SQLCipher's default 4 KiB pages and HMAC-SHA512 (`LEGACY`), while a pull, which dirties
+pages here and there, encrypts twice the bytes per page it dirties rather than four times
+with 16 KiB (ADR 0009). Replicas made before 2026-12-08 have `LEGACY` and are converted as
+they open (`relaid`).
 
 The key is given raw (``x'…'``), so opening a connection costs no key derivation: the app
 opens one connection per thread. A connection opened without a key is a plain SQLite file
@@ -76,10 +78,10 @@ class Layout:
         ]
 
 
-#: A laptop's replica, and the snapshot form its pages are copied from (``sqlcipher-16k``):
-#: a quarter as many pages as SQLCipher's default makes, each authenticated with the SHA-256
-#: the processor computes in hardware
-REPLICA = Layout(page_bytes=16384, hmac_algorithm="HMAC_SHA256", hmac_bytes=32)
+#: A laptop's replica, and the snapshot form its pages are copied from (``sqlcipher-8k``):
+#: half as many pages as SQLCipher's default makes, each authenticated with SHA-256, which
+#: processors compute in hardware (SHA-NI, ARMv8), where SHA-512 is computed in software
+REPLICA = Layout(page_bytes=8192, hmac_algorithm="HMAC_SHA256", hmac_bytes=32)
 #: SQLCipher 4's defaults: replicas made before 2026-12-08 (converted as they open) and the
 #: ``sqlcipher`` snapshot form that laptops of that time ask for
 LEGACY = Layout(page_bytes=4096, hmac_algorithm="HMAC_SHA512", hmac_bytes=64)
@@ -151,7 +153,7 @@ def connect(
 
     ``layout``: its pages' size and HMAC (`REPLICA` unless the file is older or a snapshot
     in another form). ``hmac`` False: the file's pages carry no HMAC (a snapshot's
-    ``sqlcipher-16k`` form, whose bytes a SHA-256 of the whole file checked instead); a
+    ``sqlcipher-8k`` form, whose bytes a SHA-256 of the whole file checked instead); a
     laptop's replica always has it.
 
     The key is checked at once (SQLCipher only reads the file at the first statement), so a
@@ -356,7 +358,7 @@ def export(
     ``source_layout``) into a new file ``target`` encrypted with ``key`` as ``layout`` lays
     it out (schema, rows and ``user_version``), with SQLCipher's ``sqlcipher_export``.
 
-    ``hmac`` False: its pages carry no HMAC (a snapshot's ``sqlcipher-16k`` form), laid
+    ``hmac`` False: its pages carry no HMAC (a snapshot's ``sqlcipher-8k`` form), laid
     out as a file with HMAC would be (`Layout.reserve` bytes left at each page's end, the
     HMAC's space unused): the file is attached with HMAC and turned off before anything is
     written, and SQLite never shrinks what an open file leaves at a page's end. Its pages

@@ -12,15 +12,16 @@ import os
 import shutil
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import tantivy
 
 from workbench.errors import Cancelled, WorkbenchError
 from workbench.replica.cipher import as_dict
-from workbench.replica.queries import MATERIAL_COLUMNS, materials_changed_since
+from workbench.replica.queries import MATERIAL_COLUMNS
 from workbench.search.schema import INDEX_FORMAT, SCHEMA, to_document
 
 STAMP_FILE = "stamp.json"
@@ -154,9 +155,9 @@ def replace(fresh: Path, directory: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def refresh(conn: sqlite3.Connection, index: tantivy.Index, directory: Path, stamp: Stamp) -> Stamp:
-    """Re-index the materials written after the stamp (tombstones are removed)."""
-    changed = materials_changed_since(conn, stamp.version).fetchall()
+def refresh(changed: Sequence[Any], index: tantivy.Index, directory: Path, stamp: Stamp) -> Stamp:
+    """Re-index ``changed``, the material rows written after the stamp
+    (`materials_changed_since`; tombstones are removed)."""
     if not changed:
         return stamp
     writer = index.writer(WRITER_HEAP // 2, num_threads=1)

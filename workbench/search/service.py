@@ -20,7 +20,7 @@ import tantivy
 
 from workbench.errors import Cancelled
 from workbench.replica import Replica
-from workbench.replica.queries import SORTABLE, max_version, sort_ids
+from workbench.replica.queries import SORTABLE, materials_changed_since, max_version, sort_ids
 from workbench.search import index as disk
 from workbench.search.fallback import search_sql
 from workbench.search.query import build_query
@@ -154,10 +154,12 @@ class MaterialSearch:
             handle = self._handle
             before = handle.stamp.version
             try:
-                changed = self.replica.conn.execute(
-                    "SELECT count(*) FROM materials WHERE version > ?", (before,)
-                ).fetchone()[0]
-                stamp = disk.refresh(self.replica.conn, handle.index, self.index_dir, handle.stamp)
+                # read on the writer: after a pull its cache holds the pages just written,
+                # where this thread's own connection lost its cache at that commit and, on an
+                # encrypted replica, would decrypt each page again
+                with self.replica.writing():
+                    changed = materials_changed_since(self.replica.conn, before).fetchall()
+                stamp = disk.refresh(changed, handle.index, self.index_dir, handle.stamp)
             except BaseException as exc:
                 if disk.is_fatal(exc):
                     raise
@@ -165,7 +167,7 @@ class MaterialSearch:
                 return 0
             self._set(IndexState.READY, _Handle(handle.index, handle.index.searcher(), stamp))
             self.check()
-            return int(changed)
+            return len(changed)
 
     def ensure_ready(
         self,
