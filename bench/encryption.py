@@ -3,7 +3,7 @@ laptop (SQLCipher replica, sealed order file) and on a plain one, in the same ru
 same server, turn about.
 
     python bench/encryption.py [--materials 20000] [--orders 100000] [--rounds 5]
-                               [--first-sync-only]
+                               [--first-sync-only | --pulls-only]
 
 A server on loopback (SQLite) holds a demo workspace; its snapshot is built once before
 anything is timed. Each round signs in one encrypted and one plain laptop, alternating which
@@ -32,7 +32,10 @@ ratio with the load average at the start and the end, then one of what each lapt
 downloads: the gzip a plain laptop takes and the SQLCipher databases an encrypted one takes
 (``snapshot_bytes``: ``sqlcipher-8k``, or ``sqlcipher`` from a server of the version
 before; ADR 0008). ``--first-sync-only`` times the first syncs and nothing after them, for
-more rounds of that figure in the same time.
+more rounds of that figure in the same time; ``--pulls-only`` makes one first sync on each
+laptop and then times only pulls, a round being 1,000 + 1,000 rows changed on the server and
+pulled by each laptop in turn (the pull as the app makes it all day, on a replica whose
+writer has been at work since the first sync).
 """
 
 from __future__ import annotations
@@ -180,13 +183,44 @@ def first_order_file(folder: Path, mode: str) -> None:
         workspace.close()
 
 
+def pulls_only(
+    url: str,
+    user: str,
+    work: Path,
+    engine: Any,
+    workspace_id: str,
+    rng: random.Random,
+    rounds: int,
+    note: Callable[[str, str, float], None],
+) -> None:
+    """One first sync on each laptop, then ``rounds`` pulls of 1,000 + 1,000 changed rows,
+    the laptops in turn (alternating which goes first)."""
+    laptops: dict[str, Workspace] = {}
+    try:
+        for mode in MODES:
+            with laptops_opened(mode):
+                laptops[mode], _, _ = sign_in(url, user, PASSWORD, base=work / f"{mode}-pulls")
+            sync_workspace(laptops[mode])
+            laptops[mode].derived.settle()
+        for round_no in range(rounds):
+            change_on_server(engine, workspace_id, rng)
+            for mode in MODES if round_no % 2 == 0 else MODES[::-1]:
+                note("pull_1000_s", mode, timed(lambda w=laptops[mode]: sync_workspace(w)))
+                laptops[mode].derived.settle()
+    finally:
+        for laptop in laptops.values():
+            laptop.close()
+
+
 def main() -> None:
     keyring.set_keyring(ProcessKeyring())
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--materials", type=int, default=20_000)
     parser.add_argument("--orders", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--first-sync-only", action="store_true")
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--first-sync-only", action="store_true")
+    only.add_argument("--pulls-only", action="store_true")
     args = parser.parse_args()
     rng = random.Random(11)
     work = Path(tempfile.mkdtemp(prefix="wb-bench-encryption-"))
@@ -210,7 +244,9 @@ def main() -> None:
         warm, _, _ = sign_in(server.url, user, PASSWORD, base=work / "warm-up")
         sync_workspace(warm)  # the server builds and caches the snapshot
         warm.close()
-        for round_no in range(args.rounds):
+        if args.pulls_only:
+            pulls_only(server.url, user, work, engine, ws_id, rng, args.rounds, note)
+        for round_no in range(0 if args.pulls_only else args.rounds):
             order = MODES if round_no % 2 == 0 else MODES[::-1]
             laptops: dict[str, Workspace] = {}
             for mode in order:

@@ -122,7 +122,7 @@ def _by_columns_to_set(
     material or code seldom changes).
 
     SQLite rewrites the index entry of every column an update sets, to the same value too,
-    and each entry rewritten dirties a page of that index: 1,000 pulled orders dirtied 2,620
+    and each entry rewritten dirties a page of that index: 1,000 pulled orders dirtied 2,272
     pages setting every column and 939 leaving out the two indexed columns that had not
     changed (`orders_brand`, `orders_material`). Every dirty page is written to the log at
     the commit, and on an encrypted replica encrypted first (BENCHMARKS.md). Leaving a column
