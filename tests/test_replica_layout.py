@@ -11,17 +11,19 @@ nothing.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
 
 from tests.sync_fixtures import material
 from workbench import documents
-from workbench.replica import cipher, keys, open_replica
+from workbench.replica import Replica, cipher, keys, open_replica
 from workbench.replica.migrate import migrate
 from workbench.workspace import REPLICA_FILE, open_workspace
 
@@ -193,3 +195,65 @@ def test_a_replica_converted_keeps_its_schema_version(tmp_path: Path) -> None:
     assert replica.conn.execute("PRAGMA user_version").fetchone()[0] == version
     assert migrate(replica.conn) == (version, version)
     replica.close()
+
+
+def test_two_processes_opening_it_at_once_convert_it_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app and the command line opening a replica of the version before together: one
+    converts it, the other finds it done and opens what the first wrote to, so nothing either
+    writes afterwards is lost. (Threads here: the lock is a file lock, which two openings of
+    the file in one process contend for just as two processes do.)"""
+    key = cipher.new_key()
+    replica = open_replica(tmp_path / "new.sqlite", key)
+    expected = _insert_materials(replica.conn, "TWO", 200)
+    replica.close()
+    path = tmp_path / "r.sqlite"
+    _legacy_copy(tmp_path / "new.sqlite", path, key)
+    exports: list[Path] = []
+    export = cipher.export
+    both_checked = threading.Barrier(2)
+
+    def counted(source: Path, target: Path, *args: object, **kwargs: object) -> None:
+        exports.append(Path(target))
+        export(source, target, *args, **kwargs)  # type: ignore[arg-type]
+
+    layout_of = cipher.layout_of
+
+    def together(*args: object, **kwargs: object) -> cipher.Layout | None:
+        found = layout_of(*args, **kwargs)  # type: ignore[arg-type]
+        if threading.current_thread().name.startswith("opening"):
+            with contextlib.suppress(threading.BrokenBarrierError):
+                both_checked.wait(timeout=2)  # both have seen the old layout before either locks
+        return found
+
+    monkeypatch.setattr(cipher, "export", counted)
+    monkeypatch.setattr(cipher, "layout_of", together)
+    opened: list[Replica] = []
+    errors: list[BaseException] = []
+
+    def open_it() -> None:
+        try:
+            opened.append(open_replica(path, key))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_it, name=f"opening-{n}") for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and len(opened) == 2
+    assert len(exports) == 1, "converted twice"
+    first, second = opened
+    with first.transaction() as conn:
+        conn.execute("UPDATE materials SET price = '1.11' WHERE code = 'TWO-1'")
+    with second.transaction() as conn:
+        conn.execute("UPDATE materials SET price = '2.22' WHERE code = 'TWO-2'")
+    first.close()
+    second.close()
+    monkeypatch.undo()
+    reopened = open_replica(path, key)
+    prices = dict(reopened.conn.execute("SELECT code, price FROM materials").fetchall())
+    reopened.close()
+    assert prices == {**expected, "TWO-1": "1.11", "TWO-2": "2.22"}

@@ -38,6 +38,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from filelock import FileLock
 
 from workbench.errors import WorkbenchError
 
@@ -390,37 +391,67 @@ def encrypt_file(path: Path | str, key: bytes) -> None:
     The encrypted copy is made beside it (`export`) and then replaces it in one rename; the
     old file's write-ahead log is checkpointed into it first and goes with it. Until the
     rename the plain file is untouched: a crash half-way leaves the replica as it was, and
-    the next open tries again. No connection to ``path`` may be open.
+    the next open tries again. See `_rewritten` for another process opening it meanwhile.
     """
-    _rewritten(path, lambda partial: export(path, partial, key), ".encrypting")
+    _rewritten(
+        path,
+        lambda: is_plain(path),
+        lambda partial: export(path, partial, key),
+        ".encrypting",
+    )
 
 
 def relaid(path: Path | str, key: bytes) -> bool:
     """Lay the replica at ``path``, encrypted with ``key``, out as `REPLICA` if it is laid
     out otherwise (`LEGACY`: made before 2026-12-08), in place and as `encrypt_file` does:
     a copy beside it replaces it in one rename, so a crash half-way leaves it as it was and
-    the next open tries again. Whether it was converted; a file this key does not open is
-    left for `connect` to refuse. No connection to ``path`` may be open."""
-    found = layout_of(path, key)
-    if found is None or found == REPLICA:
+    the next open tries again. Whether it was converted here; a file this key does not open
+    is left for `connect` to refuse."""
+    if layout_of(path, key) in (None, REPLICA):
         return False
-    _rewritten(
+    found: list[Layout] = []
+
+    def still_needed() -> bool:
+        layout = layout_of(path, key)
+        found[:] = [layout] if layout not in (None, REPLICA) else []
+        return bool(found)
+
+    return _rewritten(
         path,
-        lambda partial: export(path, partial, key, source_key=key, source_layout=found),
+        still_needed,
+        lambda partial: export(path, partial, key, source_key=key, source_layout=found[0]),
         ".relaying",
     )
-    return True
 
 
-def _rewritten(path: Path | str, write: Callable[[Path], None], suffix: str) -> None:
+#: How long a process waits for another rewriting the same replica before giving up
+REWRITE_WAIT_S = 120.0
+
+
+def _rewritten(
+    path: Path | str, needed: Callable[[], bool], write: Callable[[Path], None], suffix: str
+) -> bool:
     """The file at ``path`` replaced by the one ``write`` makes beside it (named ``path`` +
-    ``suffix``), with its write-ahead log and shared memory gone."""
+    ``suffix``), with its write-ahead log and shared memory gone, if ``needed()`` still says
+    so once this process holds the file's rewrite lock; whether it was.
+
+    The app and the command line (``workbench sync``) may open the same replica at once, both
+    finding it in the old form: unlocked, both would write the new copy to the same name, and
+    the one renaming last would put its copy over the file the other had already opened and
+    written to. So the rewrite is done under a lock file beside it (``.lock``), and whoever
+    comes second finds it done. A process of an older version does not take the lock: no
+    other process of the app may have the file open then, as before.
+    """
     path = Path(path)
-    partial = path.with_name(path.name + suffix)
-    write(partial)
-    for extra in ("-wal", "-shm"):
-        Path(f"{path}{extra}").unlink(missing_ok=True)
-    os.replace(partial, path)
+    with FileLock(f"{path}.lock", timeout=REWRITE_WAIT_S):
+        if not needed():
+            return False
+        partial = path.with_name(path.name + suffix)
+        write(partial)
+        for extra in ("-wal", "-shm"):
+            Path(f"{path}{extra}").unlink(missing_ok=True)
+        os.replace(partial, path)
+        return True
 
 
 # -- other files beside the replica --------------------------------------------------------
