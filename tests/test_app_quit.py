@@ -12,7 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
-from ui.app import run_app
+from tests.app_runs import run_app_driven, visible
 from ui.main_window import MainWindow
 from workbench.workspace import open_workspace
 
@@ -25,9 +25,7 @@ def run_until(
     seen: dict[str, object] = {}
 
     def step() -> None:
-        windows = [
-            w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
-        ]
+        windows = visible(MainWindow)
         if not windows:
             poll.start(20)
             return
@@ -36,20 +34,9 @@ def run_until(
 
     poll = QTimer(singleShot=True, timeout=step)
     give_up = QTimer(singleShot=True, timeout=lambda: (seen.update({"gave up": True}), app.quit()))
-    poll.start(0)
-    give_up.start(30_000)
-    try:
-        seen["code"] = run_app(
-            demo_size=100,
-            offline=False,
-            data_dir=folder.parent / "data",
-            workspace_dir=folder,
-            screenshot=None,
-            query="",
-        )
-    finally:
-        poll.stop()
-        give_up.stop()
+    seen["code"] = run_app_driven(
+        poll, give_up, 30_000, data_dir=folder.parent / "data", workspace_dir=folder
+    )
     return seen
 
 

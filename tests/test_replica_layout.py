@@ -24,7 +24,7 @@ import pytest
 from tests.sync_fixtures import material
 from workbench import documents
 from workbench.replica import Replica, cipher, keys, open_replica
-from workbench.replica.migrate import migrate
+from workbench.replica.migrate import LATEST_VERSION, migrate
 from workbench.workspace import REPLICA_FILE, open_workspace
 
 #: a figure that appears nowhere but in these rows
@@ -38,6 +38,19 @@ def _digest(path: Path) -> str:
 def _legacy_copy(source: Path, target: Path, key: bytes) -> None:
     """The replica at ``source`` as the version before laid it out, at ``target``."""
     cipher.export(source, target, key, layout=cipher.LEGACY, source_key=key)
+
+
+def _legacy_replica(
+    folder: Path, key: bytes, prefix: str = "", n: int = 0
+) -> tuple[Path, dict[str, str]]:
+    """A replica as the version before laid it out, at ``folder``/r.sqlite under ``key``, with
+    ``n`` materials coded ``prefix``-0… ; its path and their prices by code."""
+    replica = open_replica(folder / "new.sqlite", key)
+    expected = _insert_materials(replica.conn, prefix, n) if n else {}
+    replica.close()
+    path = folder / "r.sqlite"
+    _legacy_copy(folder / "new.sqlite", path, key)
+    return path, expected
 
 
 def _insert_materials(conn: sqlite3.Connection, prefix: str, n: int) -> dict[str, str]:
@@ -145,11 +158,7 @@ def test_a_conversion_cut_short_leaves_the_replica_as_it_was(
     """A crash while the new copy is written: the old file is untouched, the next open
     converts it from the beginning."""
     key = cipher.new_key()
-    replica = open_replica(tmp_path / "new.sqlite", key)
-    expected = _insert_materials(replica.conn, "CUT", 80)
-    replica.close()
-    path = tmp_path / "r.sqlite"
-    _legacy_copy(tmp_path / "new.sqlite", path, key)
+    path, expected = _legacy_replica(tmp_path, key, "CUT", 80)
     before = _digest(path)
     export = cipher.export
 
@@ -171,10 +180,7 @@ def test_a_conversion_cut_short_leaves_the_replica_as_it_was(
 
 def test_a_wrong_key_converts_nothing(tmp_path: Path) -> None:
     key = cipher.new_key()
-    replica = open_replica(tmp_path / "new.sqlite", key)
-    replica.close()
-    path = tmp_path / "r.sqlite"
-    _legacy_copy(tmp_path / "new.sqlite", path, key)
+    path, _ = _legacy_replica(tmp_path, key)
     before = _digest(path)
     with pytest.raises(cipher.WrongKey):
         open_replica(path, cipher.new_key())
@@ -184,11 +190,8 @@ def test_a_wrong_key_converts_nothing(tmp_path: Path) -> None:
 
 def test_a_replica_converted_keeps_its_schema_version(tmp_path: Path) -> None:
     key = cipher.new_key()
-    replica = open_replica(tmp_path / "new.sqlite", key)
-    version = replica.conn.execute("PRAGMA user_version").fetchone()[0]
-    replica.close()
-    path = tmp_path / "r.sqlite"
-    _legacy_copy(tmp_path / "new.sqlite", path, key)
+    path, _ = _legacy_replica(tmp_path, key)
+    version = LATEST_VERSION
     with pytest.raises(cipher.WrongKey):  # not yet: it opens only as it was laid out
         cipher.connect(path, key)
     replica = open_replica(path, key)
@@ -205,11 +208,7 @@ def test_two_processes_opening_it_at_once_convert_it_once(
     writes afterwards is lost. (Threads here: the lock is a file lock, which two openings of
     the file in one process contend for just as two processes do.)"""
     key = cipher.new_key()
-    replica = open_replica(tmp_path / "new.sqlite", key)
-    expected = _insert_materials(replica.conn, "TWO", 200)
-    replica.close()
-    path = tmp_path / "r.sqlite"
-    _legacy_copy(tmp_path / "new.sqlite", path, key)
+    path, expected = _legacy_replica(tmp_path, key, "TWO", 200)
     exports: list[Path] = []
     export = cipher.export
     both_checked = threading.Barrier(2)

@@ -196,7 +196,7 @@ def test_with_a_data_dir_settings_are_kept_there_and_nothing_in_home(
     """The app started with --data-dir (and a home of its own): Settings opened from the main
     window (Ctrl+,) and saved with the mouse are in that data directory, with the log and
     Qt's own settings; the home folder gets nothing."""
-    from ui.app import run_app
+    from tests.app_runs import run_app_driven, visible
     from ui.main_window import MainWindow
     from workbench.paths import data_dir
 
@@ -217,9 +217,7 @@ def test_with_a_data_dir_settings_are_kept_there_and_nothing_in_home(
     seen: dict[str, object] = {}
 
     def step() -> None:
-        windows = [
-            w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
-        ]
+        windows = visible(MainWindow)
         if not windows or not windows[0].isActiveWindow():  # a person types into the window
             poll.start(50)  # once it is active: a shortcut goes to the active window only
             return
@@ -235,23 +233,9 @@ def test_with_a_data_dir_settings_are_kept_there_and_nothing_in_home(
         seen["saved"] = not dialog.isVisible()
         window.close()
 
-    # timers of this test only: stopped at its end, so none ends a later test's run
     poll = QTimer(singleShot=True, timeout=step)
     give_up = QTimer(singleShot=True, timeout=app_state.quit)
-    poll.start(0)
-    give_up.start(60_000)
-    try:
-        code = run_app(
-            demo_size=100,
-            offline=False,
-            data_dir=data,
-            workspace_dir=folder,
-            screenshot=None,
-            query="",
-        )
-    finally:
-        poll.stop()
-        give_up.stop()
+    code = run_app_driven(poll, give_up, 60_000, data_dir=data, workspace_dir=folder)
     assert code == 0 and seen == {"data dir": data, "saved": True}
     assert json.loads((data / "settings.json").read_text("utf-8"))["reporting_currency"] == "EUR"
     assert (data / "logs" / "workbench.log").exists()

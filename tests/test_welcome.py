@@ -16,8 +16,9 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from sync.session import sign_in
+from tests.app_runs import run_app_driven, visible
 from tests.sync_fixtures import PASSWORD, Server
-from ui.app import Start, choose_start, run_app
+from ui.app import Start, choose_start
 from ui.main_window import MainWindow
 from ui.ops import OpRunner
 from ui.welcome import Welcome
@@ -176,10 +177,6 @@ def give_up(app: QApplication, seen: dict[str, object]) -> None:
     app.quit()
 
 
-def visible(kind: type) -> list:  # type: ignore[type-arg]
-    return [w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()]
-
-
 def first_start(
     app: QApplication,
     data: Path,
@@ -205,23 +202,11 @@ def first_start(
             return
         poll.start(50)
 
-    # both stopped when the run ends: left ticking, they would act on a later test's run
     poll = QTimer(singleShot=True, timeout=step)
-    poll.start(0)
     too_long = QTimer(singleShot=True, timeout=lambda: give_up(app, seen))
-    too_long.start(timeout_ms)
-    try:
-        code = run_app(
-            demo_size=demo_size,
-            offline=False,
-            data_dir=data,
-            workspace_dir=None,
-            screenshot=None,
-            query="",
-        )
-    finally:
-        poll.stop()
-        too_long.stop()
+    code = run_app_driven(
+        poll, too_long, timeout_ms, data_dir=data, workspace_dir=None, demo_size=demo_size
+    )
     return code, seen
 
 
